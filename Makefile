@@ -1,0 +1,49 @@
+# Warden — top-level entry points. On a fresh Debian 12 machine:
+#   make demo    install missing packages, build, scan the bundled sample, print the report
+#   make check   install missing packages, build, run every test (unit, runtime, e2e)
+# Other targets: build, asan (build + tests under ASan/UBSan), release, bench, format, format-check.
+
+BUILD   ?= build
+JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
+WARDEN  := $(BUILD)/warden
+DEMO    := data/demo
+
+.PHONY: all deps build demo check asan release bench format format-check clean
+
+all: build
+
+deps:
+	@bash scripts/deps.sh
+
+$(BUILD)/CMakeCache.txt:
+	cmake --preset dev
+
+build: deps $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS)
+
+demo: build
+	@bash scripts/demo.sh $(WARDEN)
+
+check: build format-check
+	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+
+asan: deps
+	cmake --preset asan
+	cmake --build build-asan -j $(JOBS)
+	ctest --test-dir build-asan --output-on-failure -j $(JOBS)
+
+release: deps
+	cmake --preset release
+	cmake --build build-release -j $(JOBS)
+
+bench: release
+	@bash scripts/bench.sh build-release
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+format-check:
+	@bash scripts/format-check.sh
+
+clean:
+	rm -rf build build-asan build-release

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# deps.sh — the single list of Debian 12 packages Warden needs to build,
+# test and run its demo. Installs only what is missing; runs `apt-get update`
+# once, and only when something has to be installed. Uses sudo only when not root.
+set -euo pipefail
+
+PKGS=(
+  build-essential cmake pkg-config clang-format
+  libcmocka-dev
+  libloc-dev libloc-database location
+  libmaxminddb-dev
+  libsqlite3-dev sqlite3
+  libyaml-dev
+  libjansson-dev libjson-c-dev
+  zlib1g-dev
+  libxxhash-dev
+)
+
+missing=()
+for p in "${PKGS[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+echo "deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2

@@ -1,0 +1,61 @@
+/* cli.h — subcommands, their options and exit codes.
+ *
+ * Each subcommand is one `const struct warden_cmd` in its own file
+ * (cmd_<name>.c) and one line in main.c's table. Its options are described
+ * once, in a table of struct warden_opt; the same table parses argv and
+ * prints --help, so help can never disagree with the parser. */
+#ifndef WARDEN_CLI_CLI_H
+#define WARDEN_CLI_CLI_H
+#include <stdbool.h>
+#include <stdio.h>
+
+/* Exit codes, the same for every subcommand. */
+enum warden_exit {
+    WARDEN_EXIT_OK = 0,     /* success; nothing to report */
+    WARDEN_EXIT_FOUND = 1,  /* success, and something was found (sweep: banned tools) */
+    WARDEN_EXIT_USAGE = 2,  /* bad command line */
+    WARDEN_EXIT_CONFIG = 3, /* bad policy/config file or unreadable input data */
+    WARDEN_EXIT_IO = 4,     /* I/O or library failure while running */
+};
+
+struct warden_opt {
+    const char *name; /* long name without "--" */
+    char short_name;  /* 0 for none */
+    const char *arg;  /* metavariable ("FILE"); NULL for a flag */
+    const char *help;
+    bool repeat; /* may be given more than once */
+};
+
+struct warden_cmd {
+    const char *name;
+    int (*fn)(int argc, char **argv); /* argv[0] is the subcommand name */
+    const char *summary;              /* one line, for `warden --help` */
+    const char *usage;                /* "[OPTIONS] EVENTS..." */
+    const struct warden_opt *opts;    /* ends with {NULL} */
+    const char *details;              /* paragraphs after the options, or NULL */
+};
+
+#define WARDEN_ARGS_MAX_OPTS 48
+
+struct warden_args {
+    const struct warden_cmd *cmd;
+    const char **vals[WARDEN_ARGS_MAX_OPTS]; /* values per option (repeatable) */
+    int nvals[WARDEN_ARGS_MAX_OPTS];         /* times given */
+    char **rest;                             /* positional arguments */
+    int nrest;
+};
+
+/* Parse argv (argv[0] is the subcommand). Prints help and returns 1 for
+ * --help; prints an error and returns -1 on a bad command line; else 0. */
+int warden_args_parse(struct warden_args *a, const struct warden_cmd *cmd, int argc, char **argv);
+void warden_args_free(struct warden_args *a);
+/* Last value of an option, or NULL. */
+const char *warden_arg(const struct warden_args *a, const char *name);
+/* All values of a repeatable option; *n set to how many. */
+const char **warden_arg_all(const struct warden_args *a, const char *name, int *n);
+bool warden_flag(const struct warden_args *a, const char *name);
+void warden_cmd_help(FILE *out, const struct warden_cmd *cmd);
+/* Exit-code table shared by every --help. */
+void warden_exit_codes_help(FILE *out);
+
+#endif

@@ -1,0 +1,42 @@
+/* main.c — the `warden` command: dispatches to one subcommand per file. */
+#include "cli/cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const struct warden_cmd *const commands[] = {};
+
+static void usage(FILE *out)
+{
+    fprintf(out, "Usage: warden COMMAND [OPTIONS] [ARGS]\n\n"
+                 "Warden screens API customers against restricted-party lists, detects\n"
+                 "circumvention, distillation and account abuse in request traffic, and turns\n"
+                 "findings into allow / review / throttle / block decisions with evidence.\n\n"
+                 "Commands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(out, "  %-12s %s\n", commands[i]->name, commands[i]->summary);
+    fprintf(out, "\nRun 'warden COMMAND --help' for a command's options.\n"
+                 "'warden --version' prints the version.\n\n");
+    warden_exit_codes_help(out);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return WARDEN_EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return WARDEN_EXIT_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("warden %s\n", WARDEN_VERSION);
+        return WARDEN_EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(argv[1], commands[i]->name) == 0) return commands[i]->fn(argc - 1, argv + 1);
+    fprintf(stderr, "warden: unknown command '%s' (see 'warden --help')\n", argv[1]);
+    return WARDEN_EXIT_USAGE;
+}

@@ -1,0 +1,60 @@
+/* intel.h — IP intelligence: address → country, ASN, AS name, categories, provider.
+ *
+ * All sources (the IPFire Location database through libloc, plain CIDR and ASN
+ * lists, optional MaxMind/IPinfo .mmdb files) are compiled once into Warden's
+ * own flat prefix table, which maps an address to a compact record id with a
+ * side array of attributes. The table is read-only after load and shared by
+ * every worker; it can be saved to a file and mapped back (`warden intel build`). */
+#ifndef WARDEN_INTEL_INTEL_H
+#define WARDEN_INTEL_INTEL_H
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/conf.h"
+#include "core/ip.h"
+
+/* Category bits; sets combine when sources overlap. */
+enum warden_ipcat {
+    WARDEN_IPCAT_HOSTING = 1u << 0,           /* hosting / datacenter */
+    WARDEN_IPCAT_VPN = 1u << 1,               /* commercial VPN */
+    WARDEN_IPCAT_TOR = 1u << 2,               /* Tor exit */
+    WARDEN_IPCAT_CLOUD = 1u << 3,             /* public cloud provider */
+    WARDEN_IPCAT_PROXY = 1u << 4,             /* anonymous proxy (libloc flag, Anonymous-IP db) */
+    WARDEN_IPCAT_SATELLITE = 1u << 5,         /* satellite provider (libloc flag) */
+    WARDEN_IPCAT_ANYCAST = 1u << 6,           /* anycast (libloc flag) */
+    WARDEN_IPCAT_DROP = 1u << 7,              /* on a drop / hijacked list (libloc flag) */
+    WARDEN_IPCAT_RESIDENTIAL_PROXY = 1u << 8, /* residential proxy (Anonymous-IP db) */
+};
+
+struct warden_ipinfo {
+    char country[3];      /* ISO 3166-1 alpha-2, "" when unknown */
+    uint32_t asn;         /* 0 when unknown */
+    uint32_t categories;  /* enum warden_ipcat bits */
+    const char *as_name;  /* "" when unknown; owned by the table */
+    const char *provider; /* provider from a list (e.g. "aws"), "" when none */
+};
+
+/* Where the table comes from; the policy's `intel:` section. */
+struct warden_intel_conf {
+    char *table;                     /* compiled table file to map, if it exists */
+    char *locdb;                     /* libloc database path */
+    struct warden_strlist lists;     /* "CATEGORY:PROVIDER:PATH" CIDR list files */
+    struct warden_strlist asn_lists; /* "CATEGORY:PROVIDER:PATH" ASN list files */
+    char *mmdb_country;              /* optional GeoIP2/GeoLite2/IPinfo Country .mmdb */
+    char *mmdb_asn;                  /* optional ASN .mmdb */
+    char *mmdb_anonymous;            /* optional Anonymous-IP .mmdb */
+};
+extern const struct warden_conf_key warden_intel_conf_table[];
+
+struct warden_intel;
+
+/* Build (or map, when conf->table names an existing compiled file) the table.
+ * On error writes a reason naming the file (and line) into err. */
+int warden_intel_open(struct warden_intel **out, const struct warden_intel_conf *conf, char *err,
+                      size_t errlen);
+/* Never NULL: an address no source knows gets an all-empty record. */
+const struct warden_ipinfo *warden_intel_lookup(const struct warden_intel *in,
+                                                const struct warden_ip *ip);
+void warden_intel_free(struct warden_intel *in);
+
+#endif
