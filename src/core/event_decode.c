@@ -1,0 +1,639 @@
+/* event_decode.c — zero-copy, in-place JSON decoding of one event line.
+ *
+ * Grammar accepted: RFC 8259 JSON, with the top-level value an object. Nested
+ * objects and arrays are skipped (depth-limited) but validated. Duplicate
+ * keys: the last one wins, as in most JSON readers. A `null` value for an
+ * optional field means the field is absent; for a required field it is a
+ * reject. Numbers for integer fields must be integers (an exponent or
+ * fraction is a wrong type), in range of int64. */
+#include "core/event_decode.h"
+#include "core/error.h"
+#include "core/timefmt.h"
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#define MAX_DEPTH 64
+
+enum vtype { V_STRING, V_NUMBER, V_TRUE, V_FALSE, V_NULL, V_OBJECT, V_ARRAY };
+
+struct cur {
+    char *p, *end;
+    char *why;
+    size_t whylen;
+};
+
+static int fail(struct cur *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fail(struct cur *c, const char *fmt, ...)
+{
+    if (c->why && c->whylen) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(c->why, c->whylen, fmt, ap);
+        va_end(ap);
+    }
+    return WARDEN_EPARSE;
+}
+
+static inline void skip_ws(struct cur *c)
+{
+    while (c->p < c->end && (*c->p == ' ' || *c->p == '\t' || *c->p == '\n' || *c->p == '\r'))
+        c->p++;
+}
+
+int warden_utf8_valid(const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s, *e = p + n;
+    while (p < e) {
+        /* ASCII fast path, 8 bytes at a time */
+        while (e - p >= 8) {
+            uint64_t w;
+            memcpy(&w, p, 8);
+            if (w & 0x8080808080808080ull) break;
+            p += 8;
+        }
+        if (p >= e) break;
+        unsigned char c = *p;
+        if (c < 0x80) {
+            p++;
+            continue;
+        }
+        size_t k;
+        uint32_t cp;
+        if (c >= 0xC2 && c <= 0xDF) {
+            k = 1;
+            cp = c & 0x1F;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            k = 2;
+            cp = c & 0x0F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            k = 3;
+            cp = c & 0x07;
+        } else {
+            return WARDEN_EPARSE;
+        }
+        if ((size_t)(e - p) < k + 1) return WARDEN_EPARSE;
+        for (size_t i = 1; i <= k; i++) {
+            if ((p[i] & 0xC0) != 0x80) return WARDEN_EPARSE;
+            cp = cp << 6 | (p[i] & 0x3F);
+        }
+        if ((k == 2 && cp < 0x800) || (k == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+            (cp >= 0xD800 && cp <= 0xDFFF))
+            return WARDEN_EPARSE;
+        p += k + 1;
+    }
+    return 0;
+}
+
+static int hexval(char ch)
+{
+    if (ch >= '0' && ch <= '9') return ch - '0';
+    if (ch >= 'a' && ch <= 'f') return ch - 'a' + 10;
+    if (ch >= 'A' && ch <= 'F') return ch - 'A' + 10;
+    return -1;
+}
+
+static int read_u4(const char *p, uint32_t *out)
+{
+    uint32_t v = 0;
+    for (int i = 0; i < 4; i++) {
+        int h = hexval(p[i]);
+        if (h < 0) return -1;
+        v = v << 4 | (uint32_t)h;
+    }
+    *out = v;
+    return 0;
+}
+
+static char *put_utf8(char *w, uint32_t cp)
+{
+    if (cp < 0x80) {
+        *w++ = (char)cp;
+    } else if (cp < 0x800) {
+        *w++ = (char)(0xC0 | cp >> 6);
+        *w++ = (char)(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+        *w++ = (char)(0xE0 | cp >> 12);
+        *w++ = (char)(0x80 | (cp >> 6 & 0x3F));
+        *w++ = (char)(0x80 | (cp & 0x3F));
+    } else {
+        *w++ = (char)(0xF0 | cp >> 18);
+        *w++ = (char)(0x80 | (cp >> 12 & 0x3F));
+        *w++ = (char)(0x80 | (cp >> 6 & 0x3F));
+        *w++ = (char)(0x80 | (cp & 0x3F));
+    }
+    return w;
+}
+
+/* c->p is just past the opening quote. Decodes in place; *out is the slice. */
+static int parse_string(struct cur *c, struct warden_str *out)
+{
+    char *start = c->p, *r = c->p;
+    /* fast scan to the first quote, backslash or control byte */
+    while (r < c->end) {
+        unsigned char ch = (unsigned char)*r;
+        if (ch == '"' || ch == '\\' || ch < 0x20) break;
+        r++;
+    }
+    if (r >= c->end) return fail(c, "unterminated string");
+    if (*r == '"') {
+        if (warden_utf8_valid(start, (size_t)(r - start))) return fail(c, "invalid UTF-8");
+        out->p = start;
+        out->n = (uint32_t)(r - start);
+        c->p = r + 1;
+        return 0;
+    }
+    char *w = r;
+    while (r < c->end) {
+        unsigned char ch = (unsigned char)*r;
+        if (ch == '"') break;
+        if (ch < 0x20) return fail(c, "control character in string");
+        if (ch != '\\') {
+            *w++ = *r++;
+            continue;
+        }
+        if (r + 1 >= c->end) return fail(c, "unterminated string");
+        char e = r[1];
+        r += 2;
+        switch (e) {
+        case '"':
+            *w++ = '"';
+            break;
+        case '\\':
+            *w++ = '\\';
+            break;
+        case '/':
+            *w++ = '/';
+            break;
+        case 'b':
+            *w++ = '\b';
+            break;
+        case 'f':
+            *w++ = '\f';
+            break;
+        case 'n':
+            *w++ = '\n';
+            break;
+        case 'r':
+            *w++ = '\r';
+            break;
+        case 't':
+            *w++ = '\t';
+            break;
+        case 'u': {
+            uint32_t cp, lo;
+            if (c->end - r < 4 || read_u4(r, &cp)) return fail(c, "bad \\u escape");
+            r += 4;
+            if (cp >= 0xD800 && cp <= 0xDBFF) {
+                if (c->end - r < 6 || r[0] != '\\' || r[1] != 'u' || read_u4(r + 2, &lo) ||
+                    lo < 0xDC00 || lo > 0xDFFF)
+                    return fail(c, "unpaired surrogate in \\u escape");
+                r += 6;
+                cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+            } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+                return fail(c, "unpaired surrogate in \\u escape");
+            }
+            w = put_utf8(w, cp);
+            break;
+        }
+        default:
+            return fail(c, "bad escape '\\%c'", e);
+        }
+    }
+    if (r >= c->end) return fail(c, "unterminated string");
+    if (warden_utf8_valid(start, (size_t)(w - start))) return fail(c, "invalid UTF-8");
+    out->p = start;
+    out->n = (uint32_t)(w - start);
+    c->p = r + 1;
+    return 0;
+}
+
+/* Numbers: validates JSON number syntax; reports whether it is an integer. */
+static int parse_number(struct cur *c, struct warden_str *tok, bool *is_int)
+{
+    char *s = c->p, *p = c->p;
+    *is_int = true;
+    if (p < c->end && *p == '-') p++;
+    if (p >= c->end) return fail(c, "bad number");
+    if (*p == '0') {
+        p++;
+    } else if (*p >= '1' && *p <= '9') {
+        while (p < c->end && *p >= '0' && *p <= '9') p++;
+    } else {
+        return fail(c, "bad number");
+    }
+    if (p < c->end && *p == '.') {
+        *is_int = false;
+        p++;
+        char *d = p;
+        while (p < c->end && *p >= '0' && *p <= '9') p++;
+        if (p == d) return fail(c, "bad number");
+    }
+    if (p < c->end && (*p == 'e' || *p == 'E')) {
+        *is_int = false;
+        p++;
+        if (p < c->end && (*p == '+' || *p == '-')) p++;
+        char *d = p;
+        while (p < c->end && *p >= '0' && *p <= '9') p++;
+        if (p == d) return fail(c, "bad number");
+    }
+    tok->p = s;
+    tok->n = (uint32_t)(p - s);
+    c->p = p;
+    return 0;
+}
+
+static bool to_int64(struct warden_str t, int64_t *out)
+{
+    const char *p = t.p, *e = t.p + t.n;
+    bool neg = false;
+    if (p < e && *p == '-') neg = true, p++;
+    uint64_t v = 0;
+    for (; p < e; p++) {
+        uint64_t d = (uint64_t)(*p - '0');
+        if (v > (UINT64_MAX - d) / 10) return false;
+        v = v * 10 + d;
+    }
+    if (neg) {
+        if (v > (uint64_t)INT64_MAX + 1) return false;
+        *out = v == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)v;
+    } else {
+        if (v > (uint64_t)INT64_MAX) return false;
+        *out = (int64_t)v;
+    }
+    return true;
+}
+
+static int match_lit(struct cur *c, const char *lit, size_t n)
+{
+    if ((size_t)(c->end - c->p) < n || memcmp(c->p, lit, n) != 0) return fail(c, "bad literal");
+    c->p += n;
+    return 0;
+}
+
+static int skip_value(struct cur *c, int depth);
+
+static int skip_container(struct cur *c, int depth, char close)
+{
+    if (depth > MAX_DEPTH) return fail(c, "nesting deeper than %d", MAX_DEPTH);
+    c->p++; /* opening bracket */
+    skip_ws(c);
+    if (c->p < c->end && *c->p == close) {
+        c->p++;
+        return 0;
+    }
+    for (;;) {
+        skip_ws(c);
+        if (close == '}') {
+            struct warden_str k;
+            if (c->p >= c->end || *c->p != '"') return fail(c, "expected a key");
+            c->p++;
+            if (parse_string(c, &k)) return WARDEN_EPARSE;
+            skip_ws(c);
+            if (c->p >= c->end || *c->p != ':') return fail(c, "expected ':'");
+            c->p++;
+            skip_ws(c);
+        }
+        if (skip_value(c, depth + 1)) return WARDEN_EPARSE;
+        skip_ws(c);
+        if (c->p >= c->end) return fail(c, "unterminated %s", close == '}' ? "object" : "array");
+        if (*c->p == ',') {
+            c->p++;
+            continue;
+        }
+        if (*c->p == close) {
+            c->p++;
+            return 0;
+        }
+        return fail(c, "expected ',' or '%c'", close);
+    }
+}
+
+static int skip_value(struct cur *c, int depth)
+{
+    struct warden_str t;
+    bool is_int;
+    if (c->p >= c->end) return fail(c, "expected a value");
+    switch (*c->p) {
+    case '"':
+        c->p++;
+        return parse_string(c, &t);
+    case '{':
+        return skip_container(c, depth, '}');
+    case '[':
+        return skip_container(c, depth, ']');
+    case 't':
+        return match_lit(c, "true", 4);
+    case 'f':
+        return match_lit(c, "false", 5);
+    case 'n':
+        return match_lit(c, "null", 4);
+    default:
+        return parse_number(c, &t, &is_int);
+    }
+}
+
+/* Field ids. */
+enum fid {
+    F_UNKNOWN,
+    F_TS,
+    F_ACCOUNT_ID,
+    F_IP,
+    F_REQUEST_ID,
+    F_ORG_ID,
+    F_API_KEY_ID,
+    F_END_USER,
+    F_USER_AGENT,
+    F_TLS_JA4,
+    F_CLIENT_TZ,
+    F_CLIENT_LOCALE,
+    F_MODEL,
+    F_ENDPOINT,
+    F_SYSTEM,
+    F_PROMPT,
+    F_TURNS,
+    F_THINKING,
+    F_MAX_TOKENS,
+    F_INPUT_TOKENS,
+    F_OUTPUT_TOKENS,
+    F_CACHE_READ_TOKENS,
+    F_TOOLS,
+    F_STATUS,
+};
+
+#define K(lit, id)                                                                                 \
+    if (k.n == sizeof(lit) - 1 && memcmp(k.p, lit, sizeof(lit) - 1) == 0) return id
+static enum fid field_id(struct warden_str k)
+{
+    switch (k.n) {
+    case 2:
+        K("ts", F_TS);
+        K("ip", F_IP);
+        break;
+    case 5:
+        K("model", F_MODEL);
+        K("turns", F_TURNS);
+        K("tools", F_TOOLS);
+        break;
+    case 6:
+        K("org_id", F_ORG_ID);
+        K("system", F_SYSTEM);
+        K("prompt", F_PROMPT);
+        K("status", F_STATUS);
+        break;
+    case 7:
+        K("tls_ja4", F_TLS_JA4);
+        break;
+    case 8:
+        K("end_user", F_END_USER);
+        K("endpoint", F_ENDPOINT);
+        K("thinking", F_THINKING);
+        break;
+    case 9:
+        K("client_tz", F_CLIENT_TZ);
+        break;
+    case 10:
+        K("account_id", F_ACCOUNT_ID);
+        K("request_id", F_REQUEST_ID);
+        K("api_key_id", F_API_KEY_ID);
+        K("user_agent", F_USER_AGENT);
+        K("max_tokens", F_MAX_TOKENS);
+        break;
+    case 12:
+        K("input_tokens", F_INPUT_TOKENS);
+        break;
+    case 13:
+        K("client_locale", F_CLIENT_LOCALE);
+        K("output_tokens", F_OUTPUT_TOKENS);
+        break;
+    case 17:
+        K("cache_read_tokens", F_CACHE_READ_TOKENS);
+        break;
+    default:
+        break;
+    }
+    return F_UNKNOWN;
+}
+#undef K
+
+static const char *field_name(enum fid f)
+{
+    static const char *names[] = {"?",
+                                  "ts",
+                                  "account_id",
+                                  "ip",
+                                  "request_id",
+                                  "org_id",
+                                  "api_key_id",
+                                  "end_user",
+                                  "user_agent",
+                                  "tls_ja4",
+                                  "client_tz",
+                                  "client_locale",
+                                  "model",
+                                  "endpoint",
+                                  "system",
+                                  "prompt",
+                                  "turns",
+                                  "thinking",
+                                  "max_tokens",
+                                  "input_tokens",
+                                  "output_tokens",
+                                  "cache_read_tokens",
+                                  "tools",
+                                  "status"};
+    return names[f];
+}
+
+static struct warden_str *str_field(struct warden_event *ev, enum fid f)
+{
+    switch (f) {
+    case F_ACCOUNT_ID:
+        return &ev->account_id;
+    case F_REQUEST_ID:
+        return &ev->request_id;
+    case F_ORG_ID:
+        return &ev->org_id;
+    case F_API_KEY_ID:
+        return &ev->api_key_id;
+    case F_END_USER:
+        return &ev->end_user;
+    case F_USER_AGENT:
+        return &ev->user_agent;
+    case F_TLS_JA4:
+        return &ev->tls_ja4;
+    case F_CLIENT_TZ:
+        return &ev->client_tz;
+    case F_CLIENT_LOCALE:
+        return &ev->client_locale;
+    case F_MODEL:
+        return &ev->model;
+    case F_ENDPOINT:
+        return &ev->endpoint;
+    case F_SYSTEM:
+        return &ev->system;
+    case F_PROMPT:
+        return &ev->prompt;
+    default:
+        return NULL;
+    }
+}
+
+static int64_t *int_field(struct warden_event *ev, enum fid f)
+{
+    switch (f) {
+    case F_TURNS:
+        return &ev->turns;
+    case F_MAX_TOKENS:
+        return &ev->max_tokens;
+    case F_INPUT_TOKENS:
+        return &ev->input_tokens;
+    case F_OUTPUT_TOKENS:
+        return &ev->output_tokens;
+    case F_CACHE_READ_TOKENS:
+        return &ev->cache_read_tokens;
+    case F_TOOLS:
+        return &ev->tools;
+    case F_STATUS:
+        return &ev->status;
+    default:
+        return NULL;
+    }
+}
+
+static const char *vtype_name(enum vtype t)
+{
+    static const char *n[] = {"a string", "a number",  "true",    "false",
+                              "null",     "an object", "an array"};
+    return n[t];
+}
+
+int warden_event_decode(char *line, size_t len, struct warden_event *ev, char *why, size_t whylen)
+{
+    struct cur c = {line, line + len, why, whylen};
+    memset(ev, 0, sizeof *ev);
+    ev->turns = ev->max_tokens = ev->input_tokens = ev->output_tokens = ev->cache_read_tokens =
+        ev->tools = ev->status = WARDEN_NOINT;
+    ev->thinking = -1;
+    bool have_ts = false, have_ip = false;
+
+    skip_ws(&c);
+    if (c.p >= c.end) return fail(&c, "empty line");
+    if (*c.p != '{') return fail(&c, "not a JSON object");
+    c.p++;
+    skip_ws(&c);
+    if (c.p < c.end && *c.p == '}') {
+        c.p++;
+    } else {
+        for (;;) {
+            struct warden_str key;
+            skip_ws(&c);
+            if (c.p >= c.end || *c.p != '"') return fail(&c, "expected a key");
+            c.p++;
+            if (parse_string(&c, &key)) return WARDEN_EPARSE;
+            skip_ws(&c);
+            if (c.p >= c.end || *c.p != ':') return fail(&c, "expected ':' after a key");
+            c.p++;
+            skip_ws(&c);
+            if (c.p >= c.end) return fail(&c, "expected a value");
+            enum fid f = field_id(key);
+            if (f == F_UNKNOWN) {
+                if (skip_value(&c, 1)) return WARDEN_EPARSE;
+            } else {
+                /* read the value and its type */
+                struct warden_str sv = {0, 0};
+                enum vtype vt;
+                bool is_int = false;
+                switch (*c.p) {
+                case '"':
+                    c.p++;
+                    if (parse_string(&c, &sv)) return WARDEN_EPARSE;
+                    vt = V_STRING;
+                    break;
+                case 't':
+                    if (match_lit(&c, "true", 4)) return WARDEN_EPARSE;
+                    vt = V_TRUE;
+                    break;
+                case 'f':
+                    if (match_lit(&c, "false", 5)) return WARDEN_EPARSE;
+                    vt = V_FALSE;
+                    break;
+                case 'n':
+                    if (match_lit(&c, "null", 4)) return WARDEN_EPARSE;
+                    vt = V_NULL;
+                    break;
+                case '{':
+                    if (skip_container(&c, 1, '}')) return WARDEN_EPARSE;
+                    vt = V_OBJECT;
+                    break;
+                case '[':
+                    if (skip_container(&c, 1, ']')) return WARDEN_EPARSE;
+                    vt = V_ARRAY;
+                    break;
+                default:
+                    if (parse_number(&c, &sv, &is_int)) return WARDEN_EPARSE;
+                    vt = V_NUMBER;
+                }
+                if (vt == V_NULL && f != F_TS && f != F_ACCOUNT_ID && f != F_IP) {
+                    /* optional field given as null: absent */
+                } else if (f == F_TS) {
+                    if (vt == V_STRING) {
+                        if (warden_ts_parse(sv.p, sv.n, &ev->ts_ms))
+                            return fail(&c, "field 'ts': not an RFC 3339 timestamp");
+                    } else if (vt == V_NUMBER && is_int) {
+                        if (!to_int64(sv, &ev->ts_ms) || ev->ts_ms < 0)
+                            return fail(&c, "field 'ts': epoch milliseconds out of range");
+                    } else {
+                        return fail(&c, "field 'ts': expected a string or a number, got %s",
+                                    vtype_name(vt));
+                    }
+                    have_ts = true;
+                } else if (f == F_IP) {
+                    if (vt != V_STRING)
+                        return fail(&c, "field 'ip': expected a string, got %s", vtype_name(vt));
+                    if (warden_ip_parse(&ev->ip, sv.p, sv.n))
+                        return fail(&c, "field 'ip': not an IP address");
+                    have_ip = true;
+                } else if (f == F_THINKING) {
+                    if (vt != V_TRUE && vt != V_FALSE)
+                        return fail(&c, "field 'thinking': expected a boolean, got %s",
+                                    vtype_name(vt));
+                    ev->thinking = vt == V_TRUE;
+                } else if (str_field(ev, f)) {
+                    if (vt != V_STRING)
+                        return fail(&c, "field '%s': expected a string, got %s", field_name(f),
+                                    vtype_name(vt));
+                    *str_field(ev, f) = sv;
+                } else {
+                    int64_t *ip = int_field(ev, f);
+                    if (vt != V_NUMBER || !is_int)
+                        return fail(&c, "field '%s': expected an integer, got %s", field_name(f),
+                                    vt == V_NUMBER ? "a fraction" : vtype_name(vt));
+                    if (!to_int64(sv, ip))
+                        return fail(&c, "field '%s': integer out of range", field_name(f));
+                }
+            }
+            skip_ws(&c);
+            if (c.p >= c.end) return fail(&c, "unterminated object");
+            if (*c.p == ',') {
+                c.p++;
+                continue;
+            }
+            if (*c.p == '}') {
+                c.p++;
+                break;
+            }
+            return fail(&c, "expected ',' or '}'");
+        }
+    }
+    skip_ws(&c);
+    if (c.p != c.end) return fail(&c, "trailing characters after the object");
+    if (!have_ts) return fail(&c, "missing required field 'ts'");
+    if (!ev->account_id.p) return fail(&c, "missing required field 'account_id'");
+    if (ev->account_id.n == 0) return fail(&c, "field 'account_id': empty");
+    if (!have_ip) return fail(&c, "missing required field 'ip'");
+    return 0;
+}

@@ -1,0 +1,183 @@
+/* acct_table.c — open-addressing index over a fixed slot array, exact LRU
+ * through an intrusive doubly-linked list of slot indices. */
+#include "engine/acct_table.h"
+#include "core/xalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define NIL UINT32_MAX
+
+struct warden_acct_table {
+    char *slots;
+    size_t slot_bytes, capacity, count;
+    uint32_t *index; /* slot + 1; 0 = empty */
+    size_t index_mask;
+    uint32_t head, tail; /* most / least recently seen */
+    uint64_t evictions;
+};
+
+static inline struct warden_acct *slot(const struct warden_acct_table *t, uint32_t i)
+{
+    return (struct warden_acct *)(t->slots + (size_t)i * t->slot_bytes);
+}
+
+struct warden_acct_table *warden_acct_table_new(size_t capacity, size_t state_bytes)
+{
+    if (capacity < 1) capacity = 1;
+    if (capacity > (size_t)UINT32_MAX / 4) capacity = (size_t)UINT32_MAX / 4;
+    struct warden_acct_table *t = warden_xcalloc(1, sizeof *t);
+    t->slot_bytes = (sizeof(struct warden_acct) + state_bytes + 7) & ~(size_t)7;
+    t->capacity = capacity;
+    t->slots = warden_xmalloc(t->slot_bytes * capacity);
+    size_t isize = 2;
+    while (isize < capacity * 2) isize <<= 1;
+    t->index = warden_xcalloc(isize, sizeof(uint32_t));
+    t->index_mask = isize - 1;
+    t->head = t->tail = NIL;
+    return t;
+}
+
+void warden_acct_table_free(struct warden_acct_table *t)
+{
+    if (!t) return;
+    free(t->slots);
+    free(t->index);
+    free(t);
+}
+
+static void lru_unlink(struct warden_acct_table *t, uint32_t i)
+{
+    struct warden_acct *a = slot(t, i);
+    if (a->prev != NIL)
+        slot(t, a->prev)->next = a->next;
+    else
+        t->head = a->next;
+    if (a->next != NIL)
+        slot(t, a->next)->prev = a->prev;
+    else
+        t->tail = a->prev;
+}
+
+static void lru_push_front(struct warden_acct_table *t, uint32_t i)
+{
+    struct warden_acct *a = slot(t, i);
+    a->prev = NIL;
+    a->next = t->head;
+    if (t->head != NIL) slot(t, t->head)->prev = i;
+    t->head = i;
+    if (t->tail == NIL) t->tail = i;
+}
+
+/* Position in the index holding hash, or of the empty cell where it would go. */
+static size_t probe(const struct warden_acct_table *t, uint64_t hash, bool *found)
+{
+    size_t pos = (size_t)(hash ^ (hash >> 29)) & t->index_mask;
+    for (;;) {
+        uint32_t v = t->index[pos];
+        if (v == 0) {
+            *found = false;
+            return pos;
+        }
+        if (slot(t, v - 1)->hash == hash) {
+            *found = true;
+            return pos;
+        }
+        pos = (pos + 1) & t->index_mask;
+    }
+}
+
+/* Backward-shift deletion keeps linear probing correct without tombstones. */
+static void index_delete(struct warden_acct_table *t, size_t pos)
+{
+    size_t i = pos;
+    for (;;) {
+        t->index[i] = 0;
+        size_t j = i;
+        for (;;) {
+            j = (j + 1) & t->index_mask;
+            uint32_t v = t->index[j];
+            if (v == 0) return;
+            uint64_t h = slot(t, v - 1)->hash;
+            size_t home = (size_t)(h ^ (h >> 29)) & t->index_mask;
+            /* can v move to i? only if its home is not cyclically in (i, j] */
+            bool between = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+            if (!between) {
+                t->index[i] = v;
+                i = j;
+                break;
+            }
+        }
+    }
+}
+
+struct warden_acct *warden_acct_table_get(struct warden_acct_table *t, uint64_t hash, bool *is_new)
+{
+    bool found;
+    size_t pos = probe(t, hash, &found);
+    if (found) {
+        uint32_t i = t->index[pos] - 1;
+        if (t->head != i) {
+            lru_unlink(t, i);
+            lru_push_front(t, i);
+        }
+        *is_new = false;
+        return slot(t, i);
+    }
+    uint32_t i;
+    if (t->count < t->capacity) {
+        i = (uint32_t)t->count++;
+    } else {
+        i = t->tail;
+        bool f;
+        size_t old = probe(t, slot(t, i)->hash, &f);
+        lru_unlink(t, i);
+        index_delete(t, old);
+        t->evictions++;
+        pos = probe(t, hash, &found); /* the deletion may have moved cells */
+    }
+    struct warden_acct *a = slot(t, i);
+    memset(a, 0, t->slot_bytes);
+    a->hash = hash;
+    t->index[pos] = i + 1;
+    lru_push_front(t, i);
+    *is_new = true;
+    return a;
+}
+
+struct warden_acct *warden_acct_table_find(const struct warden_acct_table *t, uint64_t hash)
+{
+    bool found;
+    size_t pos = probe(t, hash, &found);
+    return found ? slot(t, t->index[pos] - 1) : NULL;
+}
+
+size_t warden_acct_table_count(const struct warden_acct_table *t)
+{
+    return t->count;
+}
+
+size_t warden_acct_table_capacity(const struct warden_acct_table *t)
+{
+    return t->capacity;
+}
+
+uint64_t warden_acct_table_evictions(const struct warden_acct_table *t)
+{
+    return t->evictions;
+}
+
+size_t warden_acct_table_slot_bytes(const struct warden_acct_table *t)
+{
+    return t->slot_bytes;
+}
+
+size_t warden_acct_table_bytes(const struct warden_acct_table *t)
+{
+    return sizeof *t + t->slot_bytes * t->capacity + (t->index_mask + 1) * sizeof(uint32_t);
+}
+
+struct warden_acct *warden_acct_table_at(struct warden_acct_table *t, size_t i)
+{
+    return i < t->count ? slot(t, (uint32_t)i) : NULL;
+}

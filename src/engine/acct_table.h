@@ -1,0 +1,54 @@
+/* acct_table.h — fixed-memory table of per-account state with LRU eviction.
+ *
+ * Every tracked account has one slot of a fixed size: the engine's header
+ * (struct warden_acct) followed by each detector's state slice. Memory is
+ * allocated once, for `capacity` slots plus an open-addressing index at most
+ * half full, so the per-account budget is exactly
+ *     warden_acct_table_slot_bytes() + at most 16 bytes of index
+ * and the table never grows. When it is full, the least recently seen
+ * account is evicted: its detector state is lost (the engine keeps verdicts
+ * of actioned accounts separately, so an evicted actioned account keeps its
+ * verdict and event count). Accounts are identified by a 64-bit hash of the
+ * account id. Not thread-safe: one table per worker. */
+#ifndef WARDEN_ENGINE_ACCT_TABLE_H
+#define WARDEN_ENGINE_ACCT_TABLE_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct warden_acct {
+    uint64_t hash;
+    uint32_t prev, next; /* LRU list of slot indices */
+    uint32_t verdict;    /* index + 1 of the engine's verdict record, 0 when none */
+    uint8_t action;      /* strongest enum warden_action so far */
+    uint8_t flags;
+    uint16_t pad;
+    uint64_t events; /* events of this account read (while tracked) */
+    int64_t last_ts; /* newest event time, epoch ms */
+    double score;    /* combined risk, 0..1 */
+};
+
+struct warden_acct_table;
+
+/* state_bytes: bytes after the header (sum of detector slices, each 8-aligned). */
+struct warden_acct_table *warden_acct_table_new(size_t capacity, size_t state_bytes);
+void warden_acct_table_free(struct warden_acct_table *t);
+/* Find or admit the account; *is_new is set when the slot was (re)initialised
+ * (header and state zeroed). Marks it most recently seen. */
+struct warden_acct *warden_acct_table_get(struct warden_acct_table *t, uint64_t hash, bool *is_new);
+/* Look up without admitting or touching LRU order; NULL when not tracked. */
+struct warden_acct *warden_acct_table_find(const struct warden_acct_table *t, uint64_t hash);
+static inline void *warden_acct_state(struct warden_acct *a, size_t offset)
+{
+    return (char *)(a + 1) + offset;
+}
+size_t warden_acct_table_count(const struct warden_acct_table *t);
+size_t warden_acct_table_capacity(const struct warden_acct_table *t);
+uint64_t warden_acct_table_evictions(const struct warden_acct_table *t);
+size_t warden_acct_table_slot_bytes(const struct warden_acct_table *t);
+/* All memory the table holds (slots + index + the struct). */
+size_t warden_acct_table_bytes(const struct warden_acct_table *t);
+/* Slot i (0..count-1) in no particular order, for end-of-run reporting. */
+struct warden_acct *warden_acct_table_at(struct warden_acct_table *t, size_t i);
+
+#endif

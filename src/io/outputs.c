@@ -1,0 +1,123 @@
+/* outputs.c — JSON lines for verdicts, findings and rejects; atomic output files. */
+#include "io/outputs.h"
+#include "core/error.h"
+#include "core/timefmt.h"
+#include "core/xalloc.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int warden_outfile_open(struct warden_outfile *o, const char *dir, const char *name, char *err,
+                        size_t errlen)
+{
+    o->path = warden_xasprintf("%s/%s", dir, name);
+    o->tmp = warden_xasprintf("%s/.%s.tmp.%ld", dir, name, (long)getpid());
+    o->f = fopen(o->tmp, "w");
+    if (!o->f) {
+        snprintf(err, errlen, "%s: %s", o->tmp, strerror(errno));
+        free(o->path);
+        free(o->tmp);
+        o->path = o->tmp = NULL;
+        return WARDEN_EIO;
+    }
+    setvbuf(o->f, NULL, _IOFBF, 1 << 20);
+    return 0;
+}
+
+int warden_outfile_commit(struct warden_outfile *o, char *err, size_t errlen)
+{
+    int rc = 0;
+    if (!o->f) return 0;
+    if (fflush(o->f) != 0 || ferror(o->f) || fsync(fileno(o->f)) != 0) {
+        snprintf(err, errlen, "%s: %s", o->tmp, strerror(errno));
+        rc = WARDEN_EIO;
+    }
+    if (fclose(o->f) != 0 && !rc) {
+        snprintf(err, errlen, "%s: %s", o->tmp, strerror(errno));
+        rc = WARDEN_EIO;
+    }
+    o->f = NULL;
+    if (!rc && rename(o->tmp, o->path) != 0) {
+        snprintf(err, errlen, "%s: %s", o->path, strerror(errno));
+        rc = WARDEN_EIO;
+    }
+    if (rc) unlink(o->tmp);
+    free(o->path);
+    free(o->tmp);
+    o->path = o->tmp = NULL;
+    return rc;
+}
+
+void warden_outfile_abort(struct warden_outfile *o)
+{
+    if (o->f) fclose(o->f);
+    if (o->tmp) unlink(o->tmp);
+    free(o->path);
+    free(o->tmp);
+    memset(o, 0, sizeof *o);
+}
+
+static void line_out(struct warden_jbuf *b, FILE *f)
+{
+    warden_jbuf_raw(b, "\n", 1);
+    fwrite(b->p, 1, b->len, f);
+}
+
+void warden_write_finding(struct warden_jbuf *b, FILE *f, const struct warden_finding *fd)
+{
+    char ts[WARDEN_TS_STRLEN];
+    warden_jbuf_reset(b);
+    warden_jbuf_obj_open(b);
+    warden_jbuf_kv_str(b, "ts", warden_ts_format(fd->ts_ms, ts));
+    warden_jbuf_key(b, "account_id");
+    warden_jbuf_str_val(b, fd->account_id, fd->account_id_len);
+    warden_jbuf_kv_str(b, "detector", fd->detector);
+    warden_jbuf_kv_str(b, "code", fd->code);
+    warden_jbuf_kv_num(b, "score", fd->score);
+    warden_jbuf_kv_str(b, "cluster_id", fd->cluster_id);
+    warden_jbuf_key(b, "evidence");
+    warden_jbuf_json(b, fd->evidence_json);
+    warden_jbuf_obj_close(b);
+    line_out(b, f);
+}
+
+void warden_write_verdict(struct warden_jbuf *b, FILE *f, const struct warden_verdict *v)
+{
+    char ts[WARDEN_TS_STRLEN];
+    warden_jbuf_reset(b);
+    warden_jbuf_obj_open(b);
+    warden_jbuf_kv_str(b, "account_id", v->account_id);
+    warden_jbuf_kv_str(b, "action", warden_action_name(v->action));
+    warden_jbuf_kv_num(b, "score", v->score);
+    warden_jbuf_key(b, "reasons");
+    warden_jbuf_arr_open(b);
+    for (size_t i = 0; i < v->n_reasons; i++) warden_jbuf_cstr(b, v->reasons[i].code);
+    warden_jbuf_arr_close(b);
+    warden_jbuf_kv_str(b, "cluster_id", v->cluster_id);
+    if (v->action == WARDEN_ALLOW) {
+        warden_jbuf_key(b, "first_action_ts");
+        warden_jbuf_null(b);
+        warden_jbuf_key(b, "first_action_event");
+        warden_jbuf_null(b);
+    } else {
+        warden_jbuf_kv_str(b, "first_action_ts", warden_ts_format(v->first_action_ts, ts));
+        warden_jbuf_kv_int(b, "first_action_event", (int64_t)v->first_action_event);
+    }
+    warden_jbuf_kv_int(b, "events", (int64_t)v->events);
+    warden_jbuf_obj_close(b);
+    line_out(b, f);
+}
+
+void warden_write_reject(struct warden_jbuf *b, FILE *f, const char *file, uint64_t line,
+                         const char *reason)
+{
+    warden_jbuf_reset(b);
+    warden_jbuf_obj_open(b);
+    warden_jbuf_kv_str(b, "file", file);
+    warden_jbuf_kv_int(b, "line", (int64_t)line);
+    warden_jbuf_kv_str(b, "reason", reason);
+    warden_jbuf_obj_close(b);
+    line_out(b, f);
+}

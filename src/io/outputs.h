@@ -1,0 +1,33 @@
+/* outputs.h — writing verdicts.jsonl, findings.jsonl and rejects.jsonl
+ * exactly as formats.md §4–5 define them.
+ *
+ * Output files are written under a temporary name and renamed into place
+ * when the run completes, so a killed run never leaves a half-written file
+ * where a previous complete one stood. Rejects hold file, line and reason,
+ * never the line's content (it may contain prompt text). */
+#ifndef WARDEN_IO_OUTPUTS_H
+#define WARDEN_IO_OUTPUTS_H
+#include <stdint.h>
+#include <stdio.h>
+
+#include "core/jbuf.h"
+#include "engine/engine.h"
+
+struct warden_outfile {
+    FILE *f;
+    char *path, *tmp;
+};
+
+int warden_outfile_open(struct warden_outfile *o, const char *dir, const char *name, char *err,
+                        size_t errlen);
+/* Flush, close and rename into place. */
+int warden_outfile_commit(struct warden_outfile *o, char *err, size_t errlen);
+/* Close and remove the temporary file (on failure). */
+void warden_outfile_abort(struct warden_outfile *o);
+
+void warden_write_finding(struct warden_jbuf *b, FILE *f, const struct warden_finding *fd);
+void warden_write_verdict(struct warden_jbuf *b, FILE *f, const struct warden_verdict *v);
+void warden_write_reject(struct warden_jbuf *b, FILE *f, const char *file, uint64_t line,
+                         const char *reason);
+
+#endif

@@ -1,0 +1,192 @@
+/* test_event_decode.c — the zero-copy event decoder: fields, types, escapes,
+ * UTF-8, and every class of malformed line. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/error.h"
+#include "core/event_decode.h"
+
+static int dec(const char *json, struct warden_event *ev, char *why)
+{
+    static char buf[1 << 16];
+    size_t n = strlen(json);
+    memcpy(buf, json, n + 1);
+    return warden_event_decode(buf, n, ev, why, 256);
+}
+
+static void full_event(void **st)
+{
+    (void)st;
+    struct warden_event ev;
+    char why[256] = "";
+    int rc =
+        dec("{\"ts\":\"2026-11-23T08:15:02.120Z\",\"account_id\":\"acct_1\",\"ip\":\"203.0.113.7\","
+            "\"request_id\":\"r1\",\"org_id\":\"o1\",\"api_key_id\":\"k1\",\"end_user\":\"u\","
+            "\"user_agent\":\"anthropic-python/0.40\",\"tls_ja4\":\"t13d\",\"client_tz\":"
+            "\"Europe/Berlin\",\"client_locale\":\"de-DE\",\"model\":\"m\",\"endpoint\":"
+            "\"/v1/messages\",\"system\":\"s\",\"prompt\":\"p\",\"turns\":3,\"thinking\":true,"
+            "\"max_tokens\":1024,\"input_tokens\":10,\"output_tokens\":20,"
+            "\"cache_read_tokens\":0,\"tools\":2,\"status\":200,\"extra\":{\"a\":[1,2,{}]}}",
+            &ev, why);
+    assert_int_equal(rc, 0);
+    assert_int_equal(ev.ts_ms, 1795421702120LL);
+    assert_true(warden_str_eq(ev.account_id, "acct_1", 6));
+    assert_true(warden_ip_is_v4(&ev.ip));
+    assert_int_equal(warden_ip_v4(&ev.ip), (203u << 24) | (113u << 8) | 7u);
+    assert_true(warden_str_eq(ev.client_tz, "Europe/Berlin", 13));
+    assert_true(warden_str_eq(ev.endpoint, "/v1/messages", 12));
+    assert_int_equal(ev.turns, 3);
+    assert_int_equal(ev.thinking, 1);
+    assert_int_equal(ev.max_tokens, 1024);
+    assert_int_equal(ev.output_tokens, 20);
+    assert_int_equal(ev.tools, 2);
+    assert_int_equal(ev.status, 200);
+}
+
+static void minimal_and_absent(void **st)
+{
+    (void)st;
+    struct warden_event ev;
+    char why[256];
+    assert_int_equal(
+        dec("{\"ts\":1000,\"account_id\":\"a\",\"ip\":\"::1\",\"turns\":null}", &ev, why), 0);
+    assert_int_equal(ev.ts_ms, 1000);
+    assert_int_equal(ev.turns, WARDEN_NOINT);
+    assert_int_equal(ev.thinking, -1);
+    assert_null(ev.prompt.p);
+    assert_false(warden_ip_is_v4(&ev.ip));
+}
+
+static void escapes_decoded_in_place(void **st)
+{
+    (void)st;
+    struct warden_event ev;
+    char why[256];
+    assert_int_equal(
+        dec("{\"ts\":1,\"account_id\":\"a\\\"b\\u00e9\\ud83d\\ude00\\n\",\"ip\":\"1.2.3.4\"}", &ev,
+            why),
+        0);
+    assert_int_equal(ev.account_id.n, 1 + 1 + 1 + 2 + 4 + 1);
+    assert_memory_equal(ev.account_id.p, "a\"b\xc3\xa9\xf0\x9f\x98\x80\n", ev.account_id.n);
+}
+
+static void timestamps(void **st)
+{
+    (void)st;
+    struct warden_event ev;
+    char why[256];
+    assert_int_equal(
+        dec("{\"ts\":\"2026-11-23T09:15:02+01:00\",\"account_id\":\"a\",\"ip\":\"1.2.3.4\"}", &ev,
+            why),
+        0);
+    assert_int_equal(ev.ts_ms, 1795421702000LL);
+    assert_int_equal(
+        dec("{\"ts\":\"1970-01-01T00:00:00Z\",\"account_id\":\"a\",\"ip\":\"1.2.3.4\"}", &ev, why),
+        0);
+    assert_int_equal(ev.ts_ms, 0);
+}
+
+struct bad {
+    const char *line;
+    const char *reason_part;
+};
+
+static void malformed_lines_rejected_with_reason(void **st)
+{
+    (void)st;
+    static const struct bad cases[] = {
+        {"", "empty"},
+        {"   ", "empty"},
+        {"not json", "not a JSON object"},
+        {"[1,2]", "not a JSON object"},
+        {"{\"ts\":1,\"account_id\":\"a\",\"ip\":\"1.2.3.4\"", "unterminated"},
+        {"{\"ts\":1,\"account_id\":\"a\",\"ip\":\"1.2.3.4\"} x", "trailing"},
+        {"{\"account_id\":\"a\",\"ip\":\"1.2.3.4\"}", "missing required field 'ts'"},
+        {"{\"ts\":1,\"ip\":\"1.2.3.4\"}", "missing required field 'account_id'"},
+        {"{\"ts\":1,\"account_id\":\"a\"}", "missing required field 'ip'"},
+        {"{\"ts\":1,\"account_id\":\"\",\"ip\":\"1.2.3.4\"}", "empty"},
+        {"{\"ts\":1,\"account_id\":5,\"ip\":\"1.2.3.4\"}", "field 'account_id': expected a string"},
+        {"{\"ts\":1,\"account_id\":null,\"ip\":\"1.2.3.4\"}", "field 'account_id'"},
+        {"{\"ts\":true,\"account_id\":\"a\",\"ip\":\"1.2.3.4\"}", "field 'ts'"},
+        {"{\"ts\":\"yesterday\",\"account_id\":\"a\",\"ip\":\"1.2.3.4\"}", "RFC 3339"},
+        {"{\"ts\":\"2026-02-30T00:00:00Z\",\"account_id\":\"a\",\"ip\":\"1.2.3.4\"}", "RFC 3339"},
+        {"{\"ts\":1.5,\"account_id\":\"a\",\"ip\":\"1.2.3.4\"}", "field 'ts'"},
+        {"{\"ts\":1,\"account_id\":\"a\",\"ip\":\"1.2.3.256\"}", "not an IP"},
+        {"{\"ts\":1,\"account_id\":\"a\",\"ip\":\"01.2.3.4\"}", "not an IP"},
+        {"{\"ts\":1,\"account_id\":\"a\",\"ip\":\"2001:db8:::1\"}", "not an IP"},
+        {"{\"ts\":1,\"account_id\":\"a\",\"ip\":12}", "field 'ip'"},
+        {"{\"ts\":1,\"account_id\":\"a\",\"ip\":\"1.2.3.4\",\"turns\":\"3\"}", "field 'turns'"},
+        {"{\"ts\":1,\"account_id\":\"a\",\"ip\":\"1.2.3.4\",\"turns\":2.5}", "fraction"},
+        {"{\"ts\":1,\"account_id\":\"a\",\"ip\":\"1.2.3.4\",\"turns\":99999999999999999999}",
+         "out of range"},
+        {"{\"ts\":1,\"account_id\":\"a\",\"ip\":\"1.2.3.4\",\"thinking\":1}", "field 'thinking'"},
+        {"{\"ts\":1,\"account_id\":\"a\",\"ip\":\"1.2.3.4\",\"prompt\":[\"x\"]}", "field 'prompt'"},
+        {"{\"ts\":1,\"account_id\":\"a\",\"ip\":\"1.2.3.4\",\"prompt\":\"a\\x\"}", "bad escape"},
+        {"{\"ts\":1,\"account_id\":\"a\",\"ip\":\"1.2.3.4\",\"prompt\":\"\\ud800\"}", "surrogate"},
+        {"{\"ts\":1,\"account_id\":\"a\",\"ip\":\"1.2.3.4\",\"prompt\":\"\xff\"}", "UTF-8"},
+        {"{\"ts\":1,\"account_id\":\"a\",\"ip\":\"1.2.3.4\",\"prompt\":\"\xc0\xaf\"}", "UTF-8"},
+        {"{\"ts\":1,\"account_id\":\"a\",\"ip\":\"1.2.3.4\",\"prompt\":\"\xed\xa0\x80\"}", "UTF-8"},
+        {"{\"ts\":1,\"account_id\":\"a\",\"ip\":\"1.2.3.4\",\"x\":\"\xe2\x82\"}", "UTF-8"},
+        {"{\"ts\":1,\"account_id\":\"a\",\"ip\":\"1.2.3.4\",\"x\":tru}", "literal"},
+        {"{\"ts\":1,\"account_id\":\"a\",\"ip\":\"1.2.3.4\",\"x\":01}", "expected ','"},
+        {"{\"ts\":1,\"account_id\":\"a\",\"ip\":\"1.2.3.4\",\"x\":-}", "bad number"},
+        {"{\"ts\":1,\"account_id\":\"a\" \"ip\":\"1.2.3.4\"}", "expected ','"},
+        {"{\"ts\":1,\"account_id\":\"a\",\"ip\":\"1.2.3.4\",}", "expected a key"},
+        {"{\"ts\":1,\"account_id\":\"a\",\"ip\":\"1.2.3.4\",\"p\":\"a\tb\"}", "control character"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct warden_event ev;
+        char why[256] = "";
+        int rc = dec(cases[i].line, &ev, why);
+        if (rc != WARDEN_EPARSE || !strstr(why, cases[i].reason_part)) {
+            fprintf(stderr, "case %zu: %s\n  got rc=%d why='%s', want '%s'\n", i, cases[i].line, rc,
+                    why, cases[i].reason_part);
+            fail();
+        }
+    }
+}
+
+static void deep_nesting_is_bounded(void **st)
+{
+    (void)st;
+    size_t depth = 100000;
+    char *buf = malloc(depth * 2 + 100);
+    size_t n = (size_t)sprintf(buf, "{\"ts\":1,\"account_id\":\"a\",\"ip\":\"1.2.3.4\",\"x\":");
+    for (size_t i = 0; i < depth; i++) buf[n++] = '[';
+    for (size_t i = 0; i < depth; i++) buf[n++] = ']';
+    buf[n++] = '}';
+    struct warden_event ev;
+    char why[256] = "";
+    assert_int_equal(warden_event_decode(buf, n, &ev, why, sizeof why), WARDEN_EPARSE);
+    assert_non_null(strstr(why, "nesting"));
+    free(buf);
+}
+
+static void utf8_validator(void **st)
+{
+    (void)st;
+    assert_int_equal(warden_utf8_valid("plain ascii text, long enough for words", 39), 0);
+    assert_int_equal(warden_utf8_valid("\xe4\xb8\xad\xe6\x96\x87", 6), 0);
+    assert_int_equal(warden_utf8_valid("\xf4\x90\x80\x80", 4), WARDEN_EPARSE); /* > U+10FFFF */
+    assert_int_equal(warden_utf8_valid("\xe0\x80\xaf", 3), WARDEN_EPARSE);     /* overlong */
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(full_event),
+        cmocka_unit_test(minimal_and_absent),
+        cmocka_unit_test(escapes_decoded_in_place),
+        cmocka_unit_test(timestamps),
+        cmocka_unit_test(malformed_lines_rejected_with_reason),
+        cmocka_unit_test(deep_nesting_is_bounded),
+        cmocka_unit_test(utf8_validator),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
