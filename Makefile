@@ -8,7 +8,7 @@ JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
 WARDEN  := $(BUILD)/warden
 DEMO    := data/demo
 
-.PHONY: all deps build demo check asan release bench format format-check clean
+.PHONY: all deps build demo check asan asan-bin release bench format format-check clean
 
 all: build
 
@@ -24,8 +24,13 @@ build: deps $(BUILD)/CMakeCache.txt
 demo: build
 	@bash scripts/demo.sh $(WARDEN)
 
-check: build format-check
+# check also builds the binary under ASan+UBSan: the bad-input e2e test runs it too.
+check: build format-check asan-bin
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+
+asan-bin: deps
+	@[ -f build-asan/CMakeCache.txt ] || cmake --preset asan
+	cmake --build build-asan -j $(JOBS) --target warden
 
 asan: deps
 	cmake --preset asan

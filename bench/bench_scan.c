@@ -1,0 +1,216 @@
+/* bench_scan.c — `warden scan` throughput on one core, next to merely parsing
+ * the same file with jansson.
+ *
+ * Generates N events (default 1,000,000) with real prompt text (GSM8K,
+ * Arena-Hard and GPTeacher prompts, from data/prompts or ../shared), 50,000
+ * accounts on real addresses, and measures on the same file in the same run:
+ *   baseline: read lines + json_loadb() + json_decref()        (jansson)
+ *   warden:   read lines + decode + IP intel + registry + jurisdiction +
+ *             velocity + policy, findings written to /dev/null
+ * and prints both rates and their ratio. Usage: bench_scan [N] [FILE]. */
+#include "bench_common.h"
+#include "core/event_decode.h"
+#include "core/jbuf.h"
+#include "core/timefmt.h"
+#include "engine/engine.h"
+#include "intel/intel.h"
+#include "io/lines.h"
+#include "io/outputs.h"
+#include "policy/policy.h"
+
+#include <jansson.h>
+#include <stdint.h>
+
+static char **prompts;
+static size_t n_prompts;
+
+static void add_prompt(const char *s)
+{
+    if (!s || !*s) return;
+    prompts = realloc(prompts, (n_prompts + 1) * sizeof *prompts);
+    prompts[n_prompts++] = strdup(s);
+}
+
+static void load_jsonl(const char *rel, const char *shared_rel, const char *field)
+{
+    const char *p = bench_find(rel, shared_rel);
+    if (!p) return;
+    FILE *f = fopen(p, "r");
+    char *line = NULL;
+    size_t cap = 0;
+    while (getline(&line, &cap, f) > 0) {
+        json_t *o = json_loads(line, 0, NULL);
+        if (o) add_prompt(json_string_value(json_object_get(o, field)));
+        json_decref(o);
+    }
+    free(line);
+    fclose(f);
+}
+
+static void load_gpteacher(void)
+{
+    const char *p = bench_find("data/prompts/gpteacher_codegen_instruct.json",
+                               "data/prompts/machine/gpteacher_codegen_instruct.json");
+    if (!p) return;
+    json_t *a = json_load_file(p, 0, NULL);
+    for (size_t i = 0; i < json_array_size(a); i++) {
+        json_t *o = json_array_get(a, i);
+        char buf[8192];
+        snprintf(buf, sizeof buf, "%s\n\n%s", json_string_value(json_object_get(o, "instruction")),
+                 json_string_value(json_object_get(o, "input")));
+        add_prompt(buf);
+    }
+    json_decref(a);
+}
+
+static uint64_t rng = 0x9E3779B97F4A7C15ull;
+static uint64_t next_rand(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return rng;
+}
+
+static void generate(const char *path, size_t n)
+{
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        perror(path);
+        exit(1);
+    }
+    struct warden_jbuf b;
+    warden_jbuf_init(&b);
+    static const char *prefixes[] = {"81.2.69", "203.0.113", "5.62.60", "47.88.0", "3.5.140",
+                                     "185.220.101", "89.163.128", "2.58.56"};
+    static const char *models[] = {"model-large", "model-medium", "model-small"};
+    int64_t ts = 1795421702000LL;
+    char tsb[WARDEN_TS_STRLEN], ip[64], acct[32], key[32];
+    for (size_t i = 0; i < n; i++) {
+        ts += (int64_t)(next_rand() % 20);
+        uint64_t a = next_rand() % 50000;
+        snprintf(acct, sizeof acct, "acct_%05llu", (unsigned long long)a);
+        snprintf(key, sizeof key, "key_%llu", (unsigned long long)(a * 7 % 3));
+        snprintf(ip, sizeof ip, "%s.%u", prefixes[a % 8], (unsigned)(a % 250 + 1));
+        warden_jbuf_reset(&b);
+        warden_jbuf_obj_open(&b);
+        warden_jbuf_kv_str(&b, "ts", warden_ts_format(ts, tsb));
+        warden_jbuf_kv_str(&b, "account_id", acct);
+        warden_jbuf_kv_str(&b, "ip", ip);
+        warden_jbuf_kv_str(&b, "api_key_id", key);
+        warden_jbuf_kv_str(&b, "user_agent", "anthropic-python/0.39.0");
+        warden_jbuf_kv_str(&b, "model", models[next_rand() % 3]);
+        warden_jbuf_kv_str(&b, "endpoint", "/v1/messages");
+        warden_jbuf_kv_str(&b, "prompt", prompts[next_rand() % n_prompts]);
+        warden_jbuf_kv_int(&b, "turns", (int64_t)(1 + next_rand() % 6));
+        warden_jbuf_kv_bool(&b, "thinking", next_rand() % 4 == 0);
+        warden_jbuf_kv_int(&b, "max_tokens", 1024);
+        warden_jbuf_kv_int(&b, "input_tokens", (int64_t)(50 + next_rand() % 2000));
+        warden_jbuf_kv_int(&b, "output_tokens", (int64_t)(20 + next_rand() % 1000));
+        warden_jbuf_kv_int(&b, "status", 200);
+        warden_jbuf_obj_close(&b);
+        warden_jbuf_raw(&b, "\n", 1);
+        fwrite(b.p, 1, b.len, f);
+    }
+    warden_jbuf_fini(&b);
+    fclose(f);
+}
+
+static void sink_finding(void *ctx, const struct warden_finding *f)
+{
+    struct warden_jbuf *b = ctx;
+    static FILE *null;
+    if (!null) null = fopen("/dev/null", "w");
+    warden_write_finding(b, null, f);
+}
+
+int main(int argc, char **argv)
+{
+    size_t n = argc > 1 ? strtoul(argv[1], NULL, 10) : 1000000;
+    const char *path = argc > 2 ? argv[2] : "/tmp/warden_bench_events.jsonl";
+    load_jsonl("data/prompts/gsm8k_train.jsonl", "data/prompts/taskset/gsm8k_train.jsonl",
+               "question");
+    load_jsonl("data/prompts/arena-hard-v0.1_question.jsonl",
+               "data/prompts/organic/arena-hard-v0.1_question.jsonl", "prompt");
+    load_gpteacher();
+    if (!n_prompts) {
+        fprintf(stderr, "bench_scan: no prompt corpus found (data/prompts or ../shared)\n");
+        return 0;
+    }
+    size_t total = 0;
+    for (size_t i = 0; i < n_prompts; i++) total += strlen(prompts[i]);
+    printf("prompts: %zu from real corpora, mean %.0f bytes\n", n_prompts,
+           (double)total / (double)n_prompts);
+    generate(path, n);
+
+    char err[512];
+    struct warden_lines *lr;
+    char *line;
+    size_t len;
+    uint64_t no;
+    bool tl;
+    size_t bytes = 0;
+
+    /* baseline: jansson */
+    double t0 = bench_now();
+    warden_lines_open(&lr, path, 0, err, sizeof err);
+    size_t parsed = 0;
+    while (warden_lines_next(lr, &line, &len, &no, &tl) == 1) {
+        json_t *o = json_loadb(line, len, 0, NULL);
+        parsed += o != NULL;
+        json_decref(o);
+        bytes += len + 1;
+    }
+    warden_lines_close(lr);
+    double t_base = bench_now() - t0;
+
+    /* warden: full pipeline */
+    struct warden_policy *pol;
+    const char *pol_path = bench_find("examples/policy.yaml", NULL);
+    if (warden_policy_load(&pol, pol_path, err, sizeof err)) {
+        fprintf(stderr, "bench_scan: %s\n", err);
+        return 1;
+    }
+    struct warden_intel *intel;
+    if (warden_intel_open(&intel, &pol->intel, err, sizeof err)) {
+        fprintf(stderr, "bench_scan: %s\n", err);
+        return 1;
+    }
+    struct warden_jbuf fb;
+    warden_jbuf_init(&fb);
+    struct warden_engine_opts eo = {.policy = pol, .intel = intel,
+                                    .sinks = {sink_finding, NULL, &fb}};
+    struct warden_engine *e;
+    if (warden_engine_new(&e, &eo, err, sizeof err)) return 1;
+    struct warden_event ev;
+    char why[256];
+    size_t ok = 0;
+    t0 = bench_now();
+    warden_lines_open(&lr, path, 0, err, sizeof err);
+    while (warden_lines_next(lr, &line, &len, &no, &tl) == 1) {
+        if (warden_event_decode(line, len, &ev, why, sizeof why) == 0) {
+            warden_engine_process(e, &ev);
+            ok++;
+        }
+    }
+    warden_lines_close(lr);
+    warden_engine_drain(e);
+    double t_warden = bench_now() - t0;
+    struct warden_engine_stats st;
+    warden_engine_stats(e, &st);
+
+    printf("events: %zu (%.0f MB, mean line %.0f bytes), accounts %llu, findings %llu\n", n,
+           (double)bytes / 1e6, (double)bytes / (double)n,
+           (unsigned long long)st.accounts_tracked, (unsigned long long)st.findings);
+    printf("jansson parse only : %10.0f events/s  (%zu parsed)\n", (double)parsed / t_base,
+           parsed);
+    printf("warden scan        : %10.0f events/s  (%zu processed, both detectors, intel, policy)\n",
+           (double)ok / t_warden, ok);
+    printf("ratio warden/jansson: %.2fx\n", t_base / t_warden * (double)ok / (double)parsed);
+    warden_engine_free(e);
+    warden_intel_free(intel);
+    warden_policy_free(pol);
+    warden_jbuf_fini(&fb);
+    unlink(path);
+    return 0;
+}

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Bad input: broken JSON, missing fields, wrong types, invalid IPs, invalid
+# UTF-8, 10 MB lines and empty lines are each rejected with their line number
+# and a reason; every good line is processed; the run completes (exit 0).
+# When an ASan build exists (build-asan/warden) the same input runs under it.
+. "$(dirname "$0")/lib.sh"
+
+ev() { printf '{"ts":"2026-11-23T08:%02d:00Z","account_id":"acct_%d","ip":"192.0.2.%d","prompt":"fine"}\n' $(( $1 % 60 )) "$1" $(( $1 % 250 + 1 )); }
+{
+  ev 1; ev 2
+  printf '{"ts":"2026-11-23T08:00:00Z","account_id":"x","ip":\n'          # 3 broken JSON
+  printf '{"account_id":"x","ip":"192.0.2.1"}\n'                          # 4 missing ts
+  printf '{"ts":"2026-11-23T08:00:00Z","ip":"192.0.2.1"}\n'               # 5 missing account
+  printf '{"ts":"2026-11-23T08:00:00Z","account_id":7,"ip":"192.0.2.1"}\n' # 6 wrong type
+  printf '{"ts":"2026-11-23T08:00:00Z","account_id":"x","ip":"999.1.1.1"}\n' # 7 invalid IP
+  printf '{"ts":"2026-11-23T08:00:00Z","account_id":"x","ip":"192.0.2.1","prompt":"\xc3\x28"}\n' # 8 bad UTF-8
+  printf '\n'                                                             # 9 empty
+  printf '{"ts":"2026-11-23T08:00:00Z","account_id":"big","ip":"192.0.2.1","prompt":"'  # 10: valid 10 MB event
+  head -c 10485760 /dev/zero | tr '\0' 'a'
+  printf '"}\n'
+  head -c 10485760 /dev/zero | tr '\0' '{'; printf '\n'                   # 11: 10 MB of garbage
+  ev 3
+  printf '{"ts":"2026-11-23T08:00:00Z","account_id":"x","ip":"192.0.2.1","turns":"two"}\n' # 13 wrong type
+  printf '   \n'                                                          # 14 blank
+  printf '\xff\xfe{"ts":1}\n'                                             # 15 garbage bytes
+  ev 4
+  printf '{"ts":"2026-11-23T08:00:00Z","account_id":"x","ip":"192.0.2.1"}'   # 17, good, no final newline
+} > "$T/bad.jsonl"
+
+run_one() { # binary outdir bad-lines good-count [scan options]
+  local bin=$1 out=$2 want=$3 good=$4
+  shift 4
+  "$bin" scan --quiet "$@" --out "$out" "$T/bad.jsonl" 2>"$out.stderr"
+  local rc=$?
+  local nbad
+  nbad=$(echo "$want" | wc -w)
+  check "exit code 0 with bad lines ($bin $*)" [ "$rc" -eq 0 ]
+  check "stderr counts the bad lines" grep -q "$nbad bad line(s) skipped" "$out.stderr"
+  local got
+  got=$(grep -o '"line":[0-9]*' "$out/rejects.jsonl" | cut -d: -f2 | tr '\n' ' ' | sed 's/ $//')
+  check "every bad line reported by number (got: $got)" [ "$got" = "$want" ]
+  check "rejects name the file" grep -q "\"file\":\"$T/bad.jsonl\"" "$out/rejects.jsonl"
+  check "bad UTF-8 reason" grep -q '"line":8,"reason":"invalid UTF-8"' "$out/rejects.jsonl"
+  check "rejects never contain line content" bash -c "! grep -q aaaa '$out/rejects.jsonl'"
+  check "rejects valid against schema" valid reject "$out/rejects.jsonl"
+  local counts
+  counts=$(sqlite3 "$out/cases.db" 'select events || "," || rejects from runs')
+  check "all $good good lines processed, $nbad rejected (got $counts)" [ "$counts" = "$good,$nbad" ]
+}
+
+run_one "$WARDEN_BIN" "$T/out" "3 4 5 6 7 8 9 11 13 14 15" 6
+check "10 MB garbage line reported" grep -q '"line":11,"reason":"expected a key' "$T/out/rejects.jsonl"
+run_one "$WARDEN_BIN" "$T/out-cap" "3 4 5 6 7 8 9 10 11 13 14 15" 5 --max-line-bytes 1048576
+check "over-long line reported as too long" grep -q '"line":10,"reason":"line too long (10485' "$T/out-cap/rejects.jsonl"
+if [ -x "$WARDEN_SRC/build-asan/warden" ]; then
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 run_one "$WARDEN_SRC/build-asan/warden" "$T/out-asan" "3 4 5 6 7 8 9 11 13 14 15" 6
+else
+  echo "note: no build-asan/warden; ASan variant not run (make check builds it)"
+fi
+finish
