@@ -1,0 +1,192 @@
+/* test_engine.c — the whole engine in-process: events in, findings and
+ * verdicts out, with the real policy loader, the real IP table and the real
+ * detectors; warden_engine_drain() instead of sleeping. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/event_decode.h"
+#include "engine/engine.h"
+#include "intel/intel.h"
+#include "policy/policy.h"
+
+struct rig {
+    struct warden_policy *pol;
+    struct warden_intel *intel;
+    struct warden_engine *e;
+    int findings, actions, shadow_actions;
+    char last_code[64];
+};
+
+static void on_finding(void *ctx, const struct warden_finding *f)
+{
+    struct rig *r = ctx;
+    r->findings++;
+    snprintf(r->last_code, sizeof r->last_code, "%s", f->code);
+}
+
+static void on_action(void *ctx, const struct warden_action_change *c)
+{
+    struct rig *r = ctx;
+    r->actions++;
+    r->shadow_actions += c->shadow;
+}
+
+static void rig_up(struct rig *r, const char *yaml, size_t max_accounts)
+{
+    char path[64], err[512];
+    memset(r, 0, sizeof *r);
+    snprintf(path, sizeof path, "/tmp/warden_rt_policy_%d.yaml", (int)getpid());
+    FILE *f = fopen(path, "w");
+    fputs(yaml, f);
+    fclose(f);
+    if (warden_policy_load(&r->pol, path, err, sizeof err)) {
+        fprintf(stderr, "policy: %s\n", err);
+        fail();
+    }
+    unlink(path);
+    assert_int_equal(warden_intel_open(&r->intel, &r->pol->intel, err, sizeof err), 0);
+    struct warden_engine_opts o = {
+        r->pol, r->intel, NULL, max_accounts, {on_finding, on_action, r}};
+    assert_int_equal(warden_engine_new(&r->e, &o, err, sizeof err), 0);
+}
+
+static void rig_down(struct rig *r)
+{
+    warden_engine_free(r->e);
+    warden_intel_free(r->intel);
+    warden_policy_free(r->pol);
+}
+
+static void feed(struct rig *r, const char *account, const char *ip, int64_t ts_ms)
+{
+    char line[512], why[256];
+    int n = snprintf(line, sizeof line, "{\"ts\":%lld,\"account_id\":\"%s\",\"ip\":\"%s\"}",
+                     (long long)ts_ms, account, ip);
+    struct warden_event ev;
+    assert_int_equal(warden_event_decode(line, (size_t)n, &ev, why, sizeof why), 0);
+    warden_engine_process(r->e, &ev);
+}
+
+static const struct warden_verdict *verdict_of(struct rig *r, const char *account)
+{
+    for (size_t i = 0; i < warden_engine_n_verdicts(r->e); i++) {
+        const struct warden_verdict *v = warden_engine_verdict_at(r->e, i);
+        if (strcmp(v->account_id, account) == 0) return v;
+    }
+    return NULL;
+}
+
+static void velocity_burst_actioned_slow_account_not(void **st)
+{
+    (void)st;
+    struct rig r;
+    rig_up(&r, "detectors:\n  velocity:\n    max_requests_short: 50\n", 0);
+    for (int i = 0; i < 100; i++) feed(&r, "burst", "81.2.69.1", 1795421702000LL + i * 100);
+    for (int i = 0; i < 100; i++) feed(&r, "slow", "81.2.69.2", 1795421702000LL + i * 60000);
+    warden_engine_drain(r.e);
+    const struct warden_verdict *v = verdict_of(&r, "burst");
+    assert_non_null(v);
+    assert_int_equal(v->first_action_event, 51);
+    assert_int_equal(v->events, 100);
+    assert_string_equal(v->reasons[0].code, "velocity.request_rate");
+    assert_null(verdict_of(&r, "slow"));
+    rig_down(&r);
+}
+
+static void restricted_ip_blocks_unless_allowlisted(void **st)
+{
+    (void)st;
+    struct rig r;
+    rig_up(&r,
+           "jurisdictions:\n  restricted: [KP]\n  ip_action: block\n"
+           "allowlist:\n  accounts: [internal]\n",
+           0);
+    feed(&r, "kp", "175.45.176.10", 1795421702000LL);
+    feed(&r, "internal", "175.45.176.11", 1795421702000LL);
+    feed(&r, "de", "81.2.69.1", 1795421702000LL);
+    warden_engine_drain(r.e);
+    const struct warden_verdict *v = verdict_of(&r, "kp");
+    assert_non_null(v);
+    assert_int_equal(v->action, WARDEN_BLOCK);
+    assert_string_equal(v->reasons[0].code, "geo.restricted_jurisdiction");
+    assert_null(verdict_of(&r, "internal")); /* finding recorded, no action */
+    assert_null(verdict_of(&r, "de"));
+    assert_int_equal(r.findings, 2);
+    assert_int_equal(r.actions, 1);
+    rig_down(&r);
+}
+
+static void shadow_mode_marks_actions(void **st)
+{
+    (void)st;
+    struct rig r;
+    rig_up(&r, "shadow: true\njurisdictions:\n  restricted: [KP]\n", 0);
+    feed(&r, "kp", "175.45.176.10", 1795421702000LL);
+    warden_engine_drain(r.e);
+    assert_int_equal(r.actions, 1);
+    assert_int_equal(r.shadow_actions, 1);
+    rig_down(&r);
+}
+
+static void evicted_actioned_account_keeps_verdict(void **st)
+{
+    (void)st;
+    struct rig r;
+    rig_up(&r, "jurisdictions:\n  restricted: [KP]\n", 10);
+    feed(&r, "kp", "175.45.176.10", 1795421702000LL);
+    char name[32];
+    for (int i = 0; i < 1000; i++) { /* push "kp" out of the 10-slot table */
+        snprintf(name, sizeof name, "filler%d", i);
+        feed(&r, name, "81.2.69.1", 1795421702000LL + i);
+    }
+    feed(&r, "kp", "81.2.69.1", 1795421802000LL);
+    warden_engine_drain(r.e);
+    struct warden_engine_stats s;
+    warden_engine_stats(r.e, &s);
+    assert_true(s.accounts_evicted >= 990);
+    assert_int_equal(s.accounts_tracked, 10);
+    const struct warden_verdict *v = verdict_of(&r, "kp");
+    assert_non_null(v);
+    assert_int_equal(v->events, 2); /* count carried across eviction */
+    assert_int_equal(v->first_action_event, 1);
+    rig_down(&r);
+}
+
+static void million_accounts_memory_within_budget(void **st)
+{
+    (void)st;
+    struct rig r;
+    rig_up(&r, "detectors:\n  velocity:\n    enabled: true\n", 1000000);
+    char name[32];
+    for (int i = 0; i < 1000000; i++) {
+        snprintf(name, sizeof name, "a%d", i);
+        feed(&r, name, "81.2.69.1", 1795421702000LL + i);
+    }
+    struct warden_engine_stats s;
+    warden_engine_stats(r.e, &s);
+    assert_int_equal(s.accounts_tracked, 1000000);
+    assert_int_equal(s.accounts_evicted, 0);
+    size_t budget = warden_engine_account_budget(r.e);
+    assert_true(budget <= 512); /* documented per-account budget */
+    assert_true(s.account_table_bytes <= budget * 1000000 + 4096);
+    rig_down(&r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(velocity_burst_actioned_slow_account_not),
+        cmocka_unit_test(restricted_ip_blocks_unless_allowlisted),
+        cmocka_unit_test(shadow_mode_marks_actions),
+        cmocka_unit_test(evicted_actioned_account_keeps_verdict),
+        cmocka_unit_test(million_accounts_memory_within_budget),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
