@@ -64,10 +64,69 @@ static bool bounded(const struct warden_conf_key *k)
     return k->min != k->max;
 }
 
+void warden_conf_expect(const struct warden_conf_key *k, char *buf, size_t len)
+{
+    size_t n;
+    switch (k->type) {
+    case WARDEN_CONF_BOOL:
+        snprintf(buf, len, "true or false");
+        return;
+    case WARDEN_CONF_INT:
+        if (bounded(k))
+            snprintf(buf, len, "a whole number from %.0f to %.0f", k->min, k->max);
+        else
+            snprintf(buf, len, "a whole number");
+        return;
+    case WARDEN_CONF_DOUBLE:
+        if (bounded(k))
+            snprintf(buf, len, "a number from %.15g to %.15g", k->min, k->max);
+        else
+            snprintf(buf, len, "a number");
+        return;
+    case WARDEN_CONF_STRING:
+        snprintf(buf, len, "a string");
+        return;
+    case WARDEN_CONF_STRLIST:
+        snprintf(buf, len, "a list");
+        return;
+    case WARDEN_CONF_ENUM:
+        n = (size_t)snprintf(buf, len, "one of");
+        for (size_t i = 0; k->choices && k->choices[i] && n < len; i++)
+            n += (size_t)snprintf(buf + n, len - n, "%s %s", i ? "," : "", k->choices[i]);
+        return;
+    }
+    snprintf(buf, len, "?");
+}
+
+/* Run the key's check hook on a copy of value; on success *out is the
+ * (possibly normalised) copy, to be freed by the caller. */
+static int checked(const struct warden_conf_key *k, const char *value, char **out, char *err,
+                   size_t errlen)
+{
+    *out = warden_xstrdup(value);
+    if (k->check && k->check(*out, err, errlen) != 0) {
+        free(*out);
+        *out = NULL;
+        return WARDEN_EINVAL;
+    }
+    return 0;
+}
+
+int warden_conf_list_add(const struct warden_conf_key *k, void *obj, const char *value, char *err,
+                         size_t errlen)
+{
+    char *v;
+    if (checked(k, value, &v, err, errlen)) return WARDEN_EINVAL;
+    struct warden_strlist *l = field(obj, k);
+    l->v = warden_xrealloc(l->v, sizeof(char *) * (l->n + 1));
+    l->v[l->n++] = v;
+    return 0;
+}
+
 int warden_conf_set(const struct warden_conf_key *k, void *obj, const char *value, char *err,
                     size_t errlen)
 {
-    char *end = NULL;
+    char *end = NULL, want[160];
     switch (k->type) {
     case WARDEN_CONF_BOOL: {
         bool b;
@@ -82,7 +141,8 @@ int warden_conf_set(const struct warden_conf_key *k, void *obj, const char *valu
         errno = 0;
         long long v = strtoll(value, &end, 10);
         if (errno || end == value || *end != '\0') {
-            snprintf(err, errlen, "expected a whole number, got '%s'", value);
+            warden_conf_expect(k, want, sizeof want);
+            snprintf(err, errlen, "expected %s, got '%s'", want, value);
             return WARDEN_EINVAL;
         }
         if (bounded(k) && ((double)v < k->min || (double)v > k->max)) {
@@ -97,20 +157,24 @@ int warden_conf_set(const struct warden_conf_key *k, void *obj, const char *valu
         errno = 0;
         double v = strtod(value, &end);
         if (errno || end == value || *end != '\0' || !isfinite(v)) {
-            snprintf(err, errlen, "expected a number, got '%s'", value);
+            warden_conf_expect(k, want, sizeof want);
+            snprintf(err, errlen, "expected %s, got '%s'", want, value);
             return WARDEN_EINVAL;
         }
         if (bounded(k) && (v < k->min || v > k->max)) {
-            snprintf(err, errlen, "expected a number from %g to %g, got %g", k->min, k->max, v);
+            snprintf(err, errlen, "expected a number from %.15g to %.15g, got %.15g", k->min,
+                     k->max, v);
             return WARDEN_EINVAL;
         }
         *(double *)field(obj, k) = v;
         return 0;
     }
     case WARDEN_CONF_STRING: {
+        char *v;
+        if (checked(k, value, &v, err, errlen)) return WARDEN_EINVAL;
         char **s = field(obj, k);
         free(*s);
-        *s = warden_xstrdup(value);
+        *s = v;
         return 0;
     }
     case WARDEN_CONF_STRLIST: {
@@ -124,14 +188,25 @@ int warden_conf_set(const struct warden_conf_key *k, void *obj, const char *valu
             while (n && p[n - 1] == ' ') n--;
             if (n) {
                 char *item = warden_xstrndup(p, n);
-                warden_conf_list_append(k, obj, item);
+                int rc = warden_conf_list_add(k, obj, item, err, errlen);
                 free(item);
+                if (rc) return rc;
             }
             if (!c) break;
             p = c + 1;
         }
         return 0;
     }
+    case WARDEN_CONF_ENUM:
+        for (int i = 0; k->choices && k->choices[i]; i++) {
+            if (strcmp(k->choices[i], value) == 0) {
+                *(int *)field(obj, k) = i;
+                return 0;
+            }
+        }
+        warden_conf_expect(k, want, sizeof want);
+        snprintf(err, errlen, "expected %s, got '%s'", want, value);
+        return WARDEN_EINVAL;
     }
     snprintf(err, errlen, "internal: unknown type");
     return WARDEN_EINVAL;
@@ -184,6 +259,8 @@ static const char *type_name(enum warden_conf_type t)
         return "string";
     case WARDEN_CONF_STRLIST:
         return "list";
+    case WARDEN_CONF_ENUM:
+        return "choice";
     }
     return "?";
 }
@@ -193,7 +270,9 @@ void warden_conf_dump(FILE *out, const char *section, const struct warden_conf_k
     for (const struct warden_conf_key *k = table; k && k->key; k++) {
         fprintf(out, "%s%s%s  (%s", section ? section : "", section && *section ? "." : "", k->key,
                 type_name(k->type));
-        if (bounded(k)) fprintf(out, ", %g..%g", k->min, k->max);
+        if (bounded(k)) fprintf(out, ", %.15g..%.15g", k->min, k->max);
+        for (size_t i = 0; k->type == WARDEN_CONF_ENUM && k->choices && k->choices[i]; i++)
+            fprintf(out, "%s%s", i ? "|" : ": ", k->choices[i]);
         fprintf(out, ", default: %s)\n      %s\n", k->def ? (*k->def ? k->def : "\"\"") : "none",
                 k->help);
     }
