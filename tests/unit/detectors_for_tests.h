@@ -1,0 +1,60 @@
+/* detectors_for_tests.h — two stand-in detectors for policy tests.
+ *
+ * detect/registry.c lists `jurisdiction` and `velocity`. A policy test defines
+ * those two symbols here with small config tables of its own, so the policy's
+ * `detectors:` loading is tested against known tables (one of every key type)
+ * independently of the real detectors' settings. Include from exactly one
+ * file per test program. */
+#ifndef WARDEN_TESTS_DETECTORS_FOR_TESTS_H
+#define WARDEN_TESTS_DETECTORS_FOR_TESTS_H
+#include <stddef.h>
+
+#include "detect/detector.h"
+
+struct test_velocity_conf {
+    int64_t max_rpm;
+    double score;
+    bool per_key;
+    char *label;
+    struct warden_strlist endpoints;
+};
+
+static const struct warden_conf_key test_velocity_table[] = {
+    {"max_rpm", WARDEN_CONF_INT, "600", offsetof(struct test_velocity_conf, max_rpm),
+     "requests per minute before a finding", 1, 1000000, NULL, NULL},
+    {"score", WARDEN_CONF_DOUBLE, "0.7", offsetof(struct test_velocity_conf, score),
+     "score of the finding", 0, 1, NULL, NULL},
+    {"per_key", WARDEN_CONF_BOOL, "false", offsetof(struct test_velocity_conf, per_key),
+     "count per API key", 0, 0, NULL, NULL},
+    {"label", WARDEN_CONF_STRING, "fast", offsetof(struct test_velocity_conf, label), "a label", 0,
+     0, NULL, NULL},
+    {"endpoints", WARDEN_CONF_STRLIST, "/v1/messages,/v1/complete",
+     offsetof(struct test_velocity_conf, endpoints), "endpoints counted", 0, 0, NULL, NULL},
+    {NULL, 0, NULL, 0, NULL, 0, 0, NULL, NULL},
+};
+
+struct test_jurisdiction_conf {
+    bool check_card;
+};
+
+static const struct warden_conf_key test_jurisdiction_table[] = {
+    {"check_card", WARDEN_CONF_BOOL, "true", offsetof(struct test_jurisdiction_conf, check_card),
+     "also check the card's issuing country", 0, 0, NULL, NULL},
+    {NULL, 0, NULL, 0, NULL, 0, 0, NULL, NULL},
+};
+
+const struct warden_detector warden_detect_jurisdiction = {
+    .name = "jurisdiction",
+    .description = "test stand-in",
+    .conf_table = test_jurisdiction_table,
+    .conf_size = sizeof(struct test_jurisdiction_conf),
+};
+
+const struct warden_detector warden_detect_velocity = {
+    .name = "velocity",
+    .description = "test stand-in",
+    .conf_table = test_velocity_table,
+    .conf_size = sizeof(struct test_velocity_conf),
+};
+
+#endif
