@@ -66,7 +66,6 @@ static bool bounded(const struct warden_conf_key *k)
 
 void warden_conf_expect(const struct warden_conf_key *k, char *buf, size_t len)
 {
-    size_t n;
     switch (k->type) {
     case WARDEN_CONF_BOOL:
         snprintf(buf, len, "true or false");
@@ -89,44 +88,14 @@ void warden_conf_expect(const struct warden_conf_key *k, char *buf, size_t len)
     case WARDEN_CONF_STRLIST:
         snprintf(buf, len, "a list");
         return;
-    case WARDEN_CONF_ENUM:
-        n = (size_t)snprintf(buf, len, "one of");
-        for (size_t i = 0; k->choices && k->choices[i] && n < len; i++)
-            n += (size_t)snprintf(buf + n, len - n, "%s %s", i ? "," : "", k->choices[i]);
-        return;
     }
     snprintf(buf, len, "?");
-}
-
-/* Run the key's check hook on a copy of value; on success *out is the
- * (possibly normalised) copy, to be freed by the caller. */
-static int checked(const struct warden_conf_key *k, const char *value, char **out, char *err,
-                   size_t errlen)
-{
-    *out = warden_xstrdup(value);
-    if (k->check && k->check(*out, err, errlen) != 0) {
-        free(*out);
-        *out = NULL;
-        return WARDEN_EINVAL;
-    }
-    return 0;
-}
-
-int warden_conf_list_add(const struct warden_conf_key *k, void *obj, const char *value, char *err,
-                         size_t errlen)
-{
-    char *v;
-    if (checked(k, value, &v, err, errlen)) return WARDEN_EINVAL;
-    struct warden_strlist *l = field(obj, k);
-    l->v = warden_xrealloc(l->v, sizeof(char *) * (l->n + 1));
-    l->v[l->n++] = v;
-    return 0;
 }
 
 int warden_conf_set(const struct warden_conf_key *k, void *obj, const char *value, char *err,
                     size_t errlen)
 {
-    char *end = NULL, want[160];
+    char *end = NULL, want[96];
     switch (k->type) {
     case WARDEN_CONF_BOOL: {
         bool b;
@@ -170,11 +139,9 @@ int warden_conf_set(const struct warden_conf_key *k, void *obj, const char *valu
         return 0;
     }
     case WARDEN_CONF_STRING: {
-        char *v;
-        if (checked(k, value, &v, err, errlen)) return WARDEN_EINVAL;
         char **s = field(obj, k);
         free(*s);
-        *s = v;
+        *s = warden_xstrdup(value);
         return 0;
     }
     case WARDEN_CONF_STRLIST: {
@@ -188,25 +155,14 @@ int warden_conf_set(const struct warden_conf_key *k, void *obj, const char *valu
             while (n && p[n - 1] == ' ') n--;
             if (n) {
                 char *item = warden_xstrndup(p, n);
-                int rc = warden_conf_list_add(k, obj, item, err, errlen);
+                warden_conf_list_append(k, obj, item);
                 free(item);
-                if (rc) return rc;
             }
             if (!c) break;
             p = c + 1;
         }
         return 0;
     }
-    case WARDEN_CONF_ENUM:
-        for (int i = 0; k->choices && k->choices[i]; i++) {
-            if (strcmp(k->choices[i], value) == 0) {
-                *(int *)field(obj, k) = i;
-                return 0;
-            }
-        }
-        warden_conf_expect(k, want, sizeof want);
-        snprintf(err, errlen, "expected %s, got '%s'", want, value);
-        return WARDEN_EINVAL;
     }
     snprintf(err, errlen, "internal: unknown type");
     return WARDEN_EINVAL;
@@ -259,8 +215,6 @@ static const char *type_name(enum warden_conf_type t)
         return "string";
     case WARDEN_CONF_STRLIST:
         return "list";
-    case WARDEN_CONF_ENUM:
-        return "choice";
     }
     return "?";
 }
@@ -271,8 +225,6 @@ void warden_conf_dump(FILE *out, const char *section, const struct warden_conf_k
         fprintf(out, "%s%s%s  (%s", section ? section : "", section && *section ? "." : "", k->key,
                 type_name(k->type));
         if (bounded(k)) fprintf(out, ", %.15g..%.15g", k->min, k->max);
-        for (size_t i = 0; k->type == WARDEN_CONF_ENUM && k->choices && k->choices[i]; i++)
-            fprintf(out, "%s%s", i ? "|" : ": ", k->choices[i]);
         fprintf(out, ", default: %s)\n      %s\n", k->def ? (*k->def ? k->def : "\"\"") : "none",
                 k->help);
     }

@@ -18,7 +18,6 @@ enum warden_conf_type {
     WARDEN_CONF_DOUBLE,  /* double, bounded by min..max */
     WARDEN_CONF_STRING,  /* char * (owned; NULL when default is NULL) */
     WARDEN_CONF_STRLIST, /* struct warden_strlist (owned); default is a comma list */
-    WARDEN_CONF_ENUM,    /* int: index into choices[]; default and values are choice names */
 };
 
 struct warden_strlist {
@@ -33,12 +32,6 @@ struct warden_conf_key {
     size_t offset;   /* offsetof() in the described struct */
     const char *help;
     double min, max; /* for INT and DOUBLE; min == max means unbounded */
-    /* ENUM: the accepted names, NULL-terminated; the field holds the index. */
-    const char *const *choices;
-    /* Optional, STRING and STRLIST: validate one value (each list element) and
-     * normalise it in place (it may only shrink); 0, or WARDEN_EINVAL with a
-     * reason in err. Applied to defaults too. */
-    int (*check)(char *value, char *err, size_t errlen);
 };
 
 /* Fill obj with every key's default. */
@@ -54,15 +47,11 @@ int warden_conf_set(const struct warden_conf_key *k, void *obj, const char *valu
                     size_t errlen);
 /* Append one element to a STRLIST key (the loader calls it per YAML sequence item). */
 void warden_conf_list_append(const struct warden_conf_key *k, void *obj, const char *value);
-/* Check one element with the key's check hook (if any), then append it; 0 or
- * WARDEN_EINVAL with a reason in err. */
-int warden_conf_list_add(const struct warden_conf_key *k, void *obj, const char *value, char *err,
-                         size_t errlen);
 /* Clear a STRLIST key (the loader calls it before filling a list from YAML). */
 void warden_conf_list_clear(const struct warden_conf_key *k, void *obj);
 /* Print every key of the table under `section` with type, default and meaning. */
 void warden_conf_dump(FILE *out, const char *section, const struct warden_conf_key *table);
-/* What a key accepts, in words ("a whole number from 1 to 100", "one of a, b"). */
+/* What a key accepts, in words ("a whole number from 1 to 100"), for messages. */
 void warden_conf_expect(const struct warden_conf_key *k, char *buf, size_t len);
 
 #endif

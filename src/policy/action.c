@@ -8,20 +8,31 @@
 
 #include <string.h>
 
-const char *const warden_action_names[] = {"allow", "review", "throttle", "block", NULL};
+static const char *const names[] = {"allow", "review", "throttle", "block"};
 
 const char *warden_action_name(enum warden_action a)
 {
-    return (unsigned)a <= WARDEN_BLOCK ? warden_action_names[a] : "?";
+    return (unsigned)a <= WARDEN_BLOCK ? names[a] : "?";
 }
 
 int warden_action_parse(const char *s, enum warden_action *a)
 {
-    for (unsigned i = 0; warden_action_names[i]; i++) {
-        if (strcmp(s, warden_action_names[i]) == 0) {
+    for (unsigned i = 0; s && i <= WARDEN_BLOCK; i++) {
+        if (strcmp(s, names[i]) == 0) {
             *a = (enum warden_action)i;
             return 0;
         }
     }
+    return WARDEN_EINVAL;
+}
+
+int warden_policy_check_action(char *value, char *err, size_t errlen)
+{
+    enum warden_action a;
+    if (warden_action_parse(value, &a) == 0) return 0;
+    if (value)
+        snprintf(err, errlen, "expected one of allow, review, throttle, block, got '%s'", value);
+    else
+        snprintf(err, errlen, "expected one of allow, review, throttle, block, got nothing");
     return WARDEN_EINVAL;
 }

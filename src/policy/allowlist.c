@@ -14,7 +14,7 @@
 
 int warden_policy_check_id(char *value, char *err, size_t errlen)
 {
-    if (*value == '\0') {
+    if (!value || *value == '\0') {
         snprintf(err, errlen, "expected an id, got an empty string");
         return WARDEN_EINVAL;
     }
@@ -25,11 +25,11 @@ int warden_policy_check_cidr(char *value, char *err, size_t errlen)
 {
     struct warden_ip ip;
     unsigned plen;
-    if (warden_ip_parse_cidr(&ip, &plen, value, strlen(value)) != 0) {
+    if (!value || warden_ip_parse_cidr(&ip, &plen, value, strlen(value)) != 0) {
         snprintf(err, errlen,
                  "expected an IP address or CIDR prefix (e.g. 192.0.2.0/24 or 2001:db8::/32), "
                  "got '%s'",
-                 value);
+                 value ? value : "");
         return WARDEN_EINVAL;
     }
     return 0;

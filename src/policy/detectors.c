@@ -17,8 +17,8 @@
 
 const struct warden_conf_key warden_policy_detector_table[] = {
     {"enabled", WARDEN_CONF_BOOL, "true", 0,
-     "run this detector (false: it sees no events and reports nothing)", 0, 0, NULL, NULL},
-    {NULL, 0, NULL, 0, NULL, 0, 0, NULL, NULL},
+     "run this detector (false: it sees no events and reports nothing)", 0, 0},
+    {NULL, 0, NULL, 0, NULL, 0, 0},
 };
 
 void warden_policy_detectors_defaults(struct warden_policy *p)
@@ -77,8 +77,8 @@ int warden_policy_detectors_load(struct warden_yaml *y, const yaml_node_t *n,
             return warden_yaml_fail(y, kn, kp, "unknown detector (known: %s)", known);
         }
         struct warden_conf_bind binds[2] = {
-            {warden_policy_detector_table, &p->detector_enabled[i]},
-            {warden_detectors[i]->conf_table, p->detector_conf[i]},
+            {warden_policy_detector_table, &p->detector_enabled[i], NULL},
+            {warden_detectors[i]->conf_table, p->detector_conf[i], NULL},
         };
         rc = warden_yaml_load_tables(y, warden_yaml_node(y, pr->value), kp, binds,
                                      p->detector_conf[i] ? 2 : 1);

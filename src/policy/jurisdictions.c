@@ -22,7 +22,7 @@ static char upper(char c)
 
 int warden_policy_check_country(char *value, char *err, size_t errlen)
 {
-    if (strlen(value) != 2 || !ascii_letter(value[0]) || !ascii_letter(value[1])) {
+    if (!value || strlen(value) != 2 || !ascii_letter(value[0]) || !ascii_letter(value[1])) {
         snprintf(err, errlen,
                  "expected an ISO 3166-1 alpha-2 country code (two letters, e.g. 'NL'), got '%s'",
                  value);
@@ -46,10 +46,16 @@ void warden_policy_jurisdictions_compile(struct warden_policy *p)
         int b = bit_of(p->restricted.v[i]);
         if (b >= 0) p->restricted_bits[b / 64] |= UINT64_C(1) << (b % 64);
     }
-    p->jurisdiction_rules[0] =
-        (struct warden_rule){(char *)WARDEN_REASON_RESTRICTED_IP, 0.0, p->restricted_ip_action};
-    p->jurisdiction_rules[1] = (struct warden_rule){(char *)WARDEN_REASON_RESTRICTED_BILLING, 0.0,
-                                                    p->restricted_billing_action};
+    /* The names were checked at load; the defaults stand if ever they were not. */
+    p->restricted_ip_action = p->restricted_billing_action = WARDEN_BLOCK;
+    warden_action_parse(p->restricted_ip_action_name, &p->restricted_ip_action);
+    warden_action_parse(p->restricted_billing_action_name, &p->restricted_billing_action);
+    struct warden_rule *r = p->jurisdiction_rules;
+    r[0] = (struct warden_rule){(char *)WARDEN_REASON_RESTRICTED_IP, 0.0, p->restricted_ip_action};
+    r[1] = (struct warden_rule){(char *)WARDEN_REASON_RESTRICTED_BILLING, 0.0,
+                                p->restricted_billing_action};
+    r[2] = (struct warden_rule){(char *)WARDEN_REASON_RESTRICTED_CARD, 0.0,
+                                p->restricted_billing_action};
 }
 
 bool warden_policy_is_restricted(const struct warden_policy *p, const char *country)

@@ -75,11 +75,11 @@ static int load_file(struct warden_policy *p, const char *path, char *err, size_
         const struct warden_conf_key *k = warden_conf_find(warden_policy_root_table, key);
         const struct warden_policy_section *s = find_section(key);
         if (k) {
-            rc = warden_yaml_set(&y, k, p, v, key);
+            rc = warden_yaml_set(&y, k, p, NULL, v, key);
         } else if (s && s->load) {
             rc = s->load(&y, v, p);
         } else if (s) {
-            const struct warden_conf_bind bind = {s->table, section_obj(p, s)};
+            const struct warden_conf_bind bind = {s->table, section_obj(p, s), s->check};
             rc = warden_yaml_load_tables(&y, v, key, &bind, 1);
         } else {
             rc = warden_yaml_fail(&y, kn, key, "unknown section (known: %s)", known);

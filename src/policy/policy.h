@@ -23,12 +23,14 @@ const char *warden_action_name(enum warden_action a);
 /* Returns 0 and sets *a, or WARDEN_EINVAL. */
 int warden_action_parse(const char *s, enum warden_action *a);
 
-/* Reason codes the jurisdiction handling applies to: a finding with one of
- * these codes gets at least jurisdictions.ip_action / .billing_action, on top
- * of whatever the rules say. The detector emits them only for countries the
- * policy lists (warden_policy_is_restricted). */
+/* Reason codes the jurisdiction handling applies to: a finding with the IP
+ * code gets at least jurisdictions.ip_action, one with the billing or card
+ * code at least jurisdictions.billing_action, on top of whatever the rules
+ * say. The detector emits them only for countries the policy lists
+ * (warden_policy_is_restricted). */
 #define WARDEN_REASON_RESTRICTED_IP "geo.restricted_jurisdiction"
 #define WARDEN_REASON_RESTRICTED_BILLING "geo.restricted_billing"
+#define WARDEN_REASON_RESTRICTED_CARD "geo.restricted_card"
 
 /* A rule: findings whose reason code matches `code` (exact, or a prefix glob
  * such as "geo.*", or "*") with score >= min_score lead to `action`. */
@@ -45,7 +47,7 @@ struct warden_policy {
     /* jurisdictions */
     struct warden_strlist restricted;             /* ISO 3166-1 alpha-2 codes, upper case */
     enum warden_action restricted_ip_action;      /* event IP in a restricted country */
-    enum warden_action restricted_billing_action; /* billing/card country restricted */
+    enum warden_action restricted_billing_action; /* billing or card country restricted */
 
     struct warden_rule *rules;
     size_t n_rules;
@@ -65,9 +67,11 @@ struct warden_policy {
     bool *detector_enabled;
     size_t n_detectors;
 
-    /* Derived at load; read by the functions below, not meant for callers. */
-    uint64_t restricted_bits[11];             /* 26x26 bitmap of restricted[] */
-    struct warden_rule jurisdiction_rules[2]; /* the two implicit rules above */
+    /* Internal: as written, and derived at load; read by the functions below. */
+    char *restricted_ip_action_name, *restricted_billing_action_name;
+    uint64_t restricted_bits[11]; /* 26x26 bitmap of restricted[] */
+    struct warden_rule
+        jurisdiction_rules[3]; /* the implicit rules for WARDEN_REASON_RESTRICTED_* */
 };
 
 /* Load a policy file; path NULL gives the built-in defaults (no restricted

@@ -22,13 +22,20 @@ const struct warden_conf_key warden_policy_rule_table[] = {
     {"code", WARDEN_CONF_STRING, NULL, R(code),
      "reason code to match (required): exact (distill.template_reuse), a prefix glob ending in "
      "* (geo.*), or * for every finding",
-     0, 0, NULL, warden_policy_check_rule_code},
+     0, 0},
     {"min_score", WARDEN_CONF_DOUBLE, "0", R(min_score),
-     "the rule applies to findings with at least this score", 0, 1, NULL, NULL},
-    {"action", WARDEN_CONF_ENUM, NULL, R(action), "what to do (required)", 0, 0,
-     warden_action_names, NULL},
-    {NULL, 0, NULL, 0, NULL, 0, 0, NULL, NULL},
+     "the rule applies to findings with at least this score", 0, 1},
+    {"action", WARDEN_CONF_STRING, NULL, R(action),
+     "what to do (required): allow, review, throttle or block", 0, 0},
+    {NULL, 0, NULL, 0, NULL, 0, 0},
 };
+
+static int check_rule(const struct warden_conf_key *k, char *value, char *err, size_t errlen)
+{
+    if (strcmp(k->key, "code") == 0) return warden_policy_check_rule_code(value, err, errlen);
+    if (strcmp(k->key, "action") == 0) return warden_policy_check_action(value, err, errlen);
+    return 0;
+}
 
 /* The built-in rules: findings are reviewed, strong ones throttled; nothing is
  * blocked unless a policy says so (jurisdictions block only countries the
@@ -44,6 +51,7 @@ static const struct {
 
 int warden_policy_check_rule_code(char *value, char *err, size_t errlen)
 {
+    if (!value) return 0; /* "a rule needs a 'code'" says it better */
     const char *star = strchr(value, '*');
     bool ok = *value != '\0' && (!star || star[1] == '\0');
     for (const char *c = value; ok && *c; c++)
@@ -93,13 +101,13 @@ int warden_policy_rules_load(struct warden_yaml *y, const yaml_node_t *n, struct
         snprintf(kp, sizeof kp, "rules[%zu]", i);
         struct warden_policy_rule_conf rc;
         memset(&rc, 0, sizeof rc);
-        rc.action = -1;
         warden_conf_defaults(warden_policy_rule_table, &rc);
-        const struct warden_conf_bind bind = {warden_policy_rule_table, &rc};
+        const struct warden_conf_bind bind = {warden_policy_rule_table, &rc, check_rule};
         int err = warden_yaml_load_tables(y, item, kp, &bind, 1);
         if (!err && !rc.code)
             err = warden_yaml_fail(y, item, kp, "a rule needs a 'code' (and an 'action')");
-        if (!err && rc.action < 0)
+        enum warden_action action = WARDEN_ALLOW;
+        if (!err && warden_action_parse(rc.action, &action) != 0)
             err = warden_yaml_fail(y, item, kp,
                                    "a rule needs an 'action' (one of allow, review, "
                                    "throttle, block)");
@@ -107,8 +115,8 @@ int warden_policy_rules_load(struct warden_yaml *y, const yaml_node_t *n, struct
             warden_conf_fini(warden_policy_rule_table, &rc);
             return err;
         }
-        p->rules[p->n_rules++] =
-            (struct warden_rule){rc.code, rc.min_score, (enum warden_action)rc.action};
+        p->rules[p->n_rules++] = (struct warden_rule){rc.code, rc.min_score, action};
+        free(rc.action);
     }
     return 0;
 }
@@ -137,7 +145,7 @@ enum warden_action warden_policy_decide_rule(const struct warden_policy *p, cons
     const struct warden_rule *rule = NULL;
     if (code) {
         for (size_t i = 0; i < p->n_rules; i++) consider(&p->rules[i], code, score, &best, &rule);
-        for (size_t i = 0; i < 2; i++)
+        for (size_t i = 0; i < sizeof p->jurisdiction_rules / sizeof p->jurisdiction_rules[0]; i++)
             consider(&p->jurisdiction_rules[i], code, score, &best, &rule);
     }
     if (why) *why = rule;
@@ -163,9 +171,10 @@ void warden_policy_rules_dump(FILE *out)
     for (size_t i = 0; i < sizeof builtin_rules / sizeof builtin_rules[0]; i++)
         fprintf(out, "    - {code: \"%s\", min_score: %g, action: %s}\n", builtin_rules[i].code,
                 builtin_rules[i].min_score, warden_action_name(builtin_rules[i].action));
-    fprintf(
-        out,
-        "  a finding coded " WARDEN_REASON_RESTRICTED_IP
-        " also gets at least jurisdictions.ip_action, one coded " WARDEN_REASON_RESTRICTED_BILLING
-        " at least jurisdictions.billing_action\n");
+    fprintf(out,
+            "  jurisdiction handling, on top of the rules: a finding coded %s gets at least\n"
+            "  jurisdictions.ip_action; one coded %s or %s at least\n"
+            "  jurisdictions.billing_action\n",
+            WARDEN_REASON_RESTRICTED_IP, WARDEN_REASON_RESTRICTED_BILLING,
+            WARDEN_REASON_RESTRICTED_CARD);
 }

@@ -1,11 +1,12 @@
 /* sections.h — the top-level sections of a policy file (internal to policy/).
  *
  * A policy file is a YAML mapping of sections. Most sections are a plain
- * declared table over a struct inside struct warden_policy (`offset`); two
- * have a shape of their own and bring a loader and a dump function: `rules`
- * (a list of {code, min_score, action}) and `detectors` (one sub-section per
- * registered detector). Adding a section for another module is one line in
- * sections.c plus the struct field it fills. */
+ * declared table over a struct inside struct warden_policy (`offset`), with
+ * an optional check for values beyond their type (country codes, CIDRs,
+ * action names); two have a shape of their own and bring a loader and a dump
+ * function: `rules` (a list of {code, min_score, action}) and `detectors`
+ * (one sub-section per registered detector). Adding a section for another
+ * module is one line in sections.c plus the struct field it fills. */
 #ifndef WARDEN_POLICY_SECTIONS_H
 #define WARDEN_POLICY_SECTIONS_H
 #include <stddef.h>
@@ -20,6 +21,7 @@ struct warden_policy_section {
     const char *help;
     const struct warden_conf_key *table; /* keys of the section's mapping */
     size_t offset;                       /* where `table` points into struct warden_policy */
+    warden_conf_check_fn check;          /* extra validation of its values, or NULL */
     /* A section with its own shape: load it from node n (may be a null node),
      * and print its reference; NULL for plain table sections. */
     int (*load)(struct warden_yaml *y, const yaml_node_t *n, struct warden_policy *p);
@@ -36,7 +38,7 @@ extern const struct warden_conf_key warden_policy_root_table[];
 struct warden_policy_rule_conf {
     char *code;
     double min_score;
-    int action; /* -1 until given */
+    char *action;
 };
 extern const struct warden_conf_key warden_policy_rule_table[];
 void warden_policy_rules_defaults(struct warden_policy *p);
@@ -52,7 +54,8 @@ int warden_policy_detectors_load(struct warden_yaml *y, const yaml_node_t *n,
 void warden_policy_detectors_free(struct warden_policy *p);
 void warden_policy_detectors_dump(FILE *out);
 
-/* Check hooks for declared keys (conf.h `check`). */
+/* Value checks: 0, or WARDEN_EINVAL with a reason; value may be NULL (nothing given). */
+int warden_policy_check_action(char *value, char *err, size_t errlen);    /* action.c */
 int warden_policy_check_country(char *value, char *err, size_t errlen);   /* jurisdictions.c */
 int warden_policy_check_cidr(char *value, char *err, size_t errlen);      /* allowlist.c */
 int warden_policy_check_id(char *value, char *err, size_t errlen);        /* allowlist.c */
@@ -62,8 +65,5 @@ int warden_policy_check_rule_code(char *value, char *err, size_t errlen); /* rul
 void warden_policy_jurisdictions_compile(struct warden_policy *p); /* jurisdictions.c */
 void warden_policy_allowlist_compile(struct warden_policy *p);     /* allowlist.c */
 void warden_policy_allowlist_free(struct warden_policy *p);        /* allowlist.c */
-
-/* action.c: the action names, in enum order, NULL-terminated (ENUM choices). */
-extern const char *const warden_action_names[];
 
 #endif

@@ -223,11 +223,17 @@ int warden_yaml_mapping(struct warden_yaml *y, const yaml_node_t *n, const char 
     return 0;
 }
 
+static void *field(void *obj, const struct warden_conf_key *k)
+{
+    return (char *)obj + k->offset;
+}
+
 int warden_yaml_set(struct warden_yaml *y, const struct warden_conf_key *k, void *obj,
-                    const yaml_node_t *v, const char *keypath)
+                    warden_conf_check_fn check, const yaml_node_t *v, const char *keypath)
 {
     char reason[320], want[160];
     if (k->type == WARDEN_CONF_STRLIST && v->type == YAML_SEQUENCE_NODE) {
+        struct warden_strlist *l = field(obj, k);
         warden_conf_list_clear(k, obj);
         int i = 0;
         for (const yaml_node_item_t *it = v->data.sequence.items.start;
@@ -239,7 +245,8 @@ int warden_yaml_set(struct warden_yaml *y, const struct warden_conf_key *k, void
                 return warden_yaml_fail(y, item, kp, "expected a value, got %s",
                                         warden_yaml_kind(item));
             if (check_nul(y, item, kp)) return WARDEN_ECONFIG;
-            if (warden_conf_list_add(k, obj, warden_yaml_text(item), reason, sizeof reason))
+            warden_conf_list_append(k, obj, warden_yaml_text(item));
+            if (check && check(k, l->v[l->n - 1], reason, sizeof reason))
                 return warden_yaml_fail(y, item, kp, "%s", reason);
         }
         return 0;
@@ -253,9 +260,11 @@ int warden_yaml_set(struct warden_yaml *y, const struct warden_conf_key *k, void
             return 0;
         }
         if (k->type == WARDEN_CONF_STRING) {
-            char **s = (char **)((char *)obj + k->offset);
+            char **s = field(obj, k);
             free(*s);
             *s = NULL;
+            if (check && check(k, NULL, reason, sizeof reason))
+                return warden_yaml_fail(y, v, keypath, "%s", reason);
             return 0;
         }
         return warden_yaml_fail(y, v, keypath, "expected %s, got nothing", want);
@@ -263,6 +272,17 @@ int warden_yaml_set(struct warden_yaml *y, const struct warden_conf_key *k, void
     if (check_nul(y, v, keypath)) return WARDEN_ECONFIG;
     if (warden_conf_set(k, obj, warden_yaml_text(v), reason, sizeof reason))
         return warden_yaml_fail(y, v, keypath, "%s", reason);
+    if (!check) return 0;
+    if (k->type == WARDEN_CONF_STRING) {
+        char *s = *(char **)field(obj, k);
+        if (check(k, s, reason, sizeof reason))
+            return warden_yaml_fail(y, v, keypath, "%s", reason);
+    } else if (k->type == WARDEN_CONF_STRLIST) { /* a comma-separated scalar */
+        struct warden_strlist *l = field(obj, k);
+        for (size_t i = 0; i < l->n; i++)
+            if (check(k, l->v[i], reason, sizeof reason))
+                return warden_yaml_fail(y, v, keypath, "%s", reason);
+    }
     return 0;
 }
 
@@ -290,17 +310,17 @@ int warden_yaml_load_tables(struct warden_yaml *y, const yaml_node_t *n, const c
         char kp[WARDEN_YAML_KEYPATH];
         warden_yaml_join(kp, sizeof kp, keypath, key);
         const struct warden_conf_key *k = NULL;
-        void *obj = NULL;
+        const struct warden_conf_bind *bind = NULL;
         for (size_t b = 0; b < nbinds && !k; b++) {
             k = warden_conf_find(binds[b].table, key);
-            obj = binds[b].obj;
+            bind = &binds[b];
         }
         if (!k) {
             char known[512];
             warden_yaml_known_keys(known, sizeof known, binds, nbinds);
             return warden_yaml_fail(y, kn, kp, "unknown key (known: %s)", known);
         }
-        rc = warden_yaml_set(y, k, obj, warden_yaml_node(y, p->value), kp);
+        rc = warden_yaml_set(y, k, bind->obj, bind->check, warden_yaml_node(y, p->value), kp);
         if (rc) return rc;
     }
     return 0;

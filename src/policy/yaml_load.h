@@ -26,11 +26,19 @@ struct warden_yaml {
     size_t errlen;
 };
 
-/* One table and the struct it describes; a mapping may be checked against
- * several at once (a detector's section: the common `enabled` + its own). */
+/* Extra validation beyond a key's type and bounds: called with each STRING
+ * value or STRLIST element once it is stored, which it may normalise in place
+ * (shrinking only); value is NULL when a STRING is set to nothing. Returns 0,
+ * or WARDEN_EINVAL with a reason in err. */
+typedef int (*warden_conf_check_fn)(const struct warden_conf_key *k, char *value, char *err,
+                                    size_t errlen);
+
+/* One table, the struct it describes and its optional check; a mapping may be
+ * checked against several at once (a detector's section: `enabled` + its own). */
 struct warden_conf_bind {
     const struct warden_conf_key *table;
     void *obj;
+    warden_conf_check_fn check; /* may be NULL */
 };
 
 /* Read and parse path. Refuses a missing file, YAML syntax errors, an empty
@@ -60,9 +68,9 @@ void warden_yaml_join(char *buf, size_t len, const char *parent, const char *key
 int warden_yaml_mapping(struct warden_yaml *y, const yaml_node_t *n, const char *keypath,
                         bool *is_empty);
 /* Set one declared key from a node: a scalar for any type, or a sequence of
- * scalars for a STRLIST. A null value clears a STRING or STRLIST. */
+ * scalars for a STRLIST. A null value clears a STRING or STRLIST. check may be NULL. */
 int warden_yaml_set(struct warden_yaml *y, const struct warden_conf_key *k, void *obj,
-                    const yaml_node_t *v, const char *keypath);
+                    warden_conf_check_fn check, const yaml_node_t *v, const char *keypath);
 /* Validate mapping n against the tables in binds and set every key it has;
  * unknown keys are refused with the list of known ones. */
 int warden_yaml_load_tables(struct warden_yaml *y, const yaml_node_t *n, const char *keypath,

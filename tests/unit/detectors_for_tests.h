@@ -21,16 +21,16 @@ struct test_velocity_conf {
 
 static const struct warden_conf_key test_velocity_table[] = {
     {"max_rpm", WARDEN_CONF_INT, "600", offsetof(struct test_velocity_conf, max_rpm),
-     "requests per minute before a finding", 1, 1000000, NULL, NULL},
+     "requests per minute before a finding", 1, 1000000},
     {"score", WARDEN_CONF_DOUBLE, "0.7", offsetof(struct test_velocity_conf, score),
-     "score of the finding", 0, 1, NULL, NULL},
+     "score of the finding", 0, 1},
     {"per_key", WARDEN_CONF_BOOL, "false", offsetof(struct test_velocity_conf, per_key),
-     "count per API key", 0, 0, NULL, NULL},
+     "count per API key", 0, 0},
     {"label", WARDEN_CONF_STRING, "fast", offsetof(struct test_velocity_conf, label), "a label", 0,
-     0, NULL, NULL},
+     0},
     {"endpoints", WARDEN_CONF_STRLIST, "/v1/messages,/v1/complete",
-     offsetof(struct test_velocity_conf, endpoints), "endpoints counted", 0, 0, NULL, NULL},
-    {NULL, 0, NULL, 0, NULL, 0, 0, NULL, NULL},
+     offsetof(struct test_velocity_conf, endpoints), "endpoints counted", 0, 0},
+    {NULL, 0, NULL, 0, NULL, 0, 0},
 };
 
 struct test_jurisdiction_conf {
@@ -39,8 +39,8 @@ struct test_jurisdiction_conf {
 
 static const struct warden_conf_key test_jurisdiction_table[] = {
     {"check_card", WARDEN_CONF_BOOL, "true", offsetof(struct test_jurisdiction_conf, check_card),
-     "also check the card's issuing country", 0, 0, NULL, NULL},
-    {NULL, 0, NULL, 0, NULL, 0, 0, NULL, NULL},
+     "also check the card's issuing country", 0, 0},
+    {NULL, 0, NULL, 0, NULL, 0, 0},
 };
 
 const struct warden_detector warden_detect_jurisdiction = {

@@ -345,6 +345,9 @@ static void test_error_bad_action(void **state)
                  "expected one of allow, review, throttle, block, got 'deny'");
     expect_error("bad_rule_action", "rules:\n  - code: \"*\"\n    action: Block\n", 3, 13,
                  "rules[0].action", "expected one of allow, review, throttle, block, got 'Block'");
+    expect_error("null_billing_action", "jurisdictions:\n  billing_action:\n", 2, 18,
+                 "jurisdictions.billing_action",
+                 "expected one of allow, review, throttle, block, got nothing");
     expect_error("rule_no_action", "rules:\n  - code: geo.*\n    min_score: 0.2\n", 2, 5,
                  "rules[0]", "a rule needs an 'action'");
     expect_error("rule_no_code", "rules:\n  - {action: block}\n", 2, 5, "rules[0]",

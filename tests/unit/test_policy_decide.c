@@ -152,6 +152,7 @@ static void test_decide_jurisdictions(void **state)
     assert_ptr_equal(why, &p->jurisdiction_rules[0]);
     assert_string_equal(why->code, WARDEN_REASON_RESTRICTED_IP);
     assert_int_equal(warden_policy_decide(p, WARDEN_REASON_RESTRICTED_BILLING, 0.1), WARDEN_BLOCK);
+    assert_int_equal(warden_policy_decide(p, WARDEN_REASON_RESTRICTED_CARD, 0.1), WARDEN_BLOCK);
     assert_int_equal(warden_policy_decide(p, "geo.other", 0.6), WARDEN_REVIEW);
     assert_int_equal(warden_policy_decide(p, "geo.other", 0.1), WARDEN_ALLOW);
     warden_policy_free(p);
