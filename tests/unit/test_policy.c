@@ -125,6 +125,7 @@ static void test_example_policy(void **state)
     assert_int_equal(warden_policy_decide(p, WARDEN_REASON_RESTRICTED_IP, 1.0),
                      p->restricted_ip_action);
     for (size_t i = 0; i < p->n_detectors; i++) assert_true(warden_policy_detector_enabled(p, i));
+    assert_int_equal(velocity(p)->max_requests_short, 600);
     warden_policy_free(p);
 }
 
@@ -306,7 +307,8 @@ static void test_error_unknown_keys(void **state)
                  "unknown detector (known: jurisdiction, velocity)");
     expect_error("unk_det_key", "detectors:\n  velocity:\n    enabled: true\n    max_rmp: 5\n", 4,
                  5, "detectors.velocity.max_rmp",
-                 "unknown key (known: enabled, max_rpm, score, per_key, label, endpoints)");
+                 "unknown key (known: enabled, short_window_s, max_requests_short, "
+                 "max_tokens_short, max_rpm, score, per_key, label, endpoints)");
     expect_error("unk_rule_key",
                  "rules:\n  - code: x\n    action: block\n  - code: y\n    score: "
                  "0.5\n    action: review\n",
