@@ -13,6 +13,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 yaml_node_t *warden_yaml_root(struct warden_yaml *y)
 {
@@ -22,6 +23,14 @@ yaml_node_t *warden_yaml_root(struct warden_yaml *y)
 yaml_node_t *warden_yaml_node(struct warden_yaml *y, int index)
 {
     return yaml_document_get_node(&y->doc, index);
+}
+
+/* A message is one line: control characters from the file (a key or value
+ * with a line break or tab) are shown as '?'. */
+static void one_line(char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f) *s = '?';
 }
 
 int warden_yaml_fail(struct warden_yaml *y, const yaml_node_t *at, const char *keypath,
@@ -38,6 +47,7 @@ int warden_yaml_fail(struct warden_yaml *y, const yaml_node_t *at, const char *k
                  at->start_mark.column + 1, kp, sep, reason);
     else
         snprintf(y->err, y->errlen, "%s: %s%s%s", y->file, kp, sep, reason);
+    one_line(y->err);
     return WARDEN_ECONFIG;
 }
 
@@ -100,6 +110,7 @@ static int syntax_error(struct warden_yaml *y, const yaml_parser_t *p)
     snprintf(y->err, y->errlen, "%s:%zu:%zu: YAML syntax error: %s%s", y->file,
              p->problem_mark.line + 1, p->problem_mark.column + 1,
              p->problem ? p->problem : "malformed YAML", ctx);
+    one_line(y->err);
     return WARDEN_ECONFIG;
 }
 
@@ -147,6 +158,12 @@ int warden_yaml_open(struct warden_yaml *y, const char *path, char *err, size_t 
     FILE *f = fopen(path, "rb");
     if (!f) {
         snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        return WARDEN_ECONFIG;
+    }
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+        snprintf(err, errlen, "%s: cannot read: %s", path, strerror(EISDIR));
+        fclose(f);
         return WARDEN_ECONFIG;
     }
     if (!yaml_parser_initialize(&parser)) {

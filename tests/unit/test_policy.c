@@ -44,7 +44,8 @@ static struct warden_policy *load_ok(const char *name, const char *text)
     return p;
 }
 
-/* The load fails with "PATH:LINE:COL: KEY: ..." (col 0: "PATH:LINE: ", key NULL: no key part)
+/* The load fails with "PATH:LINE:COL: KEY: ..." (col 0: "PATH:LINE: ", line 0 too: "PATH: ",
+ * key NULL: no key part)
  * and the message contains reason. */
 static void expect_error(const char *name, const char *text, int line, int col, const char *key,
                          const char *reason)
@@ -56,8 +57,10 @@ static void expect_error(const char *name, const char *text, int line, int col, 
     if (col)
         snprintf(want, sizeof want, "%s:%d:%d: %s%s", path, line, col, key ? key : "",
                  key ? ": " : "");
-    else
+    else if (line)
         snprintf(want, sizeof want, "%s:%d: ", path, line);
+    else
+        snprintf(want, sizeof want, "%s: ", path);
     if (rc != WARDEN_ECONFIG || strncmp(err, want, strlen(want)) != 0 || !strstr(err, reason))
         print_message("want prefix: %s\n  and reason: %s\n  got:        %s\n", want, reason, err);
     assert_int_equal(rc, WARDEN_ECONFIG);
@@ -244,6 +247,16 @@ static void test_error_missing_file(void **state)
     assert_string_equal(err, "/nonexistent/policy.yaml: cannot open: No such file or directory");
 }
 
+static void test_error_directory(void **state)
+{
+    (void)state;
+    char err[512];
+    struct warden_policy *p = NULL;
+    assert_int_equal(warden_policy_load(&p, "examples", err, sizeof err), WARDEN_ECONFIG);
+    assert_null(p);
+    assert_string_equal(err, "examples: cannot read: Is a directory");
+}
+
 static void test_error_empty(void **state)
 {
     (void)state;
@@ -270,6 +283,8 @@ static void test_error_syntax(void **state)
     expect_error("syntax3", "rules:\n\t- code: x\n", 2, 1, NULL, "YAML syntax error");
     expect_error("twodocs", "shadow: true\n---\nshadow: false\n", 3, 1, NULL,
                  "a second YAML document");
+    expect_error("bad_utf8", "shadow: \xff\xfe\n", 0, 0, NULL,
+                 "cannot read: invalid leading UTF-8 octet at byte 8");
     expect_error("alias", "jurisdictions:\n  restricted: &r [CU]\nallowlist:\n  orgs: *r\n", 2, 15,
                  NULL, "YAML aliases (*name) are not supported");
 }
@@ -410,6 +425,9 @@ static void test_error_node_kinds(void **state)
     expect_error("kind_rules_map", "rules:\n  code: x\n  action: block\n", 2, 3, "rules",
                  "expected a list of rules");
     expect_error("kind_rule_scalar", "rules:\n  - geo.*\n", 2, 5, "rules[0]", "expected a mapping");
+    /* a key with line breaks is reported on one line */
+    expect_error("multiline_key", "? |\n  multi\n  line\n: 1\n", 1, 3, "multi?line?",
+                 "unknown section");
     expect_error("kind_list_key", "? [a, b]\n: 1\n", 1, 3, NULL, "expected a key name, got a list");
     expect_error("kind_list_for_int", "detectors:\n  velocity:\n    max_rpm: [1]\n", 3, 14,
                  "detectors.velocity.max_rpm",
@@ -421,12 +439,12 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_defaults),           cmocka_unit_test(test_example_policy),
         cmocka_unit_test(test_full_policy),        cmocka_unit_test(test_lists_and_nulls),
-        cmocka_unit_test(test_error_missing_file), cmocka_unit_test(test_error_empty),
-        cmocka_unit_test(test_error_root_kind),    cmocka_unit_test(test_error_syntax),
-        cmocka_unit_test(test_error_duplicate),    cmocka_unit_test(test_error_unknown_keys),
-        cmocka_unit_test(test_error_bad_values),   cmocka_unit_test(test_error_bad_action),
-        cmocka_unit_test(test_error_bad_cidr),     cmocka_unit_test(test_error_bad_country),
-        cmocka_unit_test(test_error_node_kinds),
+        cmocka_unit_test(test_error_missing_file), cmocka_unit_test(test_error_directory),
+        cmocka_unit_test(test_error_empty),        cmocka_unit_test(test_error_root_kind),
+        cmocka_unit_test(test_error_syntax),       cmocka_unit_test(test_error_duplicate),
+        cmocka_unit_test(test_error_unknown_keys), cmocka_unit_test(test_error_bad_values),
+        cmocka_unit_test(test_error_bad_action),   cmocka_unit_test(test_error_bad_cidr),
+        cmocka_unit_test(test_error_bad_country),  cmocka_unit_test(test_error_node_kinds),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
