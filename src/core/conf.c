@@ -224,7 +224,10 @@ void warden_conf_dump(FILE *out, const char *section, const struct warden_conf_k
     for (const struct warden_conf_key *k = table; k && k->key; k++) {
         fprintf(out, "%s%s%s  (%s", section ? section : "", section && *section ? "." : "", k->key,
                 type_name(k->type));
-        if (bounded(k)) fprintf(out, ", %.15g..%.15g", k->min, k->max);
+        if (bounded(k) && k->type == WARDEN_CONF_INT)
+            fprintf(out, ", %.0f..%.0f", k->min, k->max);
+        else if (bounded(k))
+            fprintf(out, ", %.15g..%.15g", k->min, k->max);
         fprintf(out, ", default: %s)\n      %s\n", k->def ? (*k->def ? k->def : "\"\"") : "none",
                 k->help);
     }

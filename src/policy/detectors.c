@@ -53,10 +53,9 @@ void warden_policy_detectors_free(struct warden_policy *p)
 
 static void known_detectors(char *buf, size_t len)
 {
-    size_t n = 0;
     buf[0] = '\0';
-    for (size_t i = 0; i < warden_n_detectors && n < len; i++)
-        n += (size_t)snprintf(buf + n, len - n, "%s%s", i ? ", " : "", warden_detectors[i]->name);
+    for (size_t i = 0; i < warden_n_detectors; i++)
+        warden_yaml_list_add(buf, len, warden_detectors[i]->name);
 }
 
 int warden_policy_detectors_load(struct warden_yaml *y, const yaml_node_t *n,

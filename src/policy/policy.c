@@ -41,13 +41,11 @@ static const struct warden_policy_section *find_section(const char *name)
 
 static void known_top(char *buf, size_t len)
 {
-    size_t n = 0;
     buf[0] = '\0';
-    for (const struct warden_conf_key *k = warden_policy_root_table; k->key && n < len; k++)
-        n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? ", " : "", k->key);
-    for (size_t i = 0; i < warden_policy_n_sections && n < len; i++)
-        n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? ", " : "",
-                              warden_policy_sections[i].name);
+    for (const struct warden_conf_key *k = warden_policy_root_table; k->key; k++)
+        warden_yaml_list_add(buf, len, k->key);
+    for (size_t i = 0; i < warden_policy_n_sections; i++)
+        warden_yaml_list_add(buf, len, warden_policy_sections[i].name);
 }
 
 static int load_file(struct warden_policy *p, const char *path, char *err, size_t errlen)

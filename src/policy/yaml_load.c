@@ -303,15 +303,19 @@ int warden_yaml_set(struct warden_yaml *y, const struct warden_conf_key *k, void
     return 0;
 }
 
-void warden_yaml_known_keys(char *buf, size_t len, const struct warden_conf_bind *binds,
-                            size_t nbinds)
+void warden_yaml_list_add(char *buf, size_t len, const char *name)
 {
-    size_t n = 0;
+    size_t n = strlen(buf);
+    if (n + 1 < len) snprintf(buf + n, len - n, "%s%s", n ? ", " : "", name);
+}
+
+static void known_keys(char *buf, size_t len, const struct warden_conf_bind *binds, size_t nbinds)
+{
     buf[0] = '\0';
     for (size_t b = 0; b < nbinds; b++)
-        for (const struct warden_conf_key *k = binds[b].table; k && k->key && n < len; k++)
-            n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? ", " : "", k->key);
-    if (n == 0) snprintf(buf, len, "none");
+        for (const struct warden_conf_key *k = binds[b].table; k && k->key; k++)
+            warden_yaml_list_add(buf, len, k->key);
+    if (!buf[0]) snprintf(buf, len, "none");
 }
 
 int warden_yaml_load_tables(struct warden_yaml *y, const yaml_node_t *n, const char *keypath,
@@ -334,7 +338,7 @@ int warden_yaml_load_tables(struct warden_yaml *y, const yaml_node_t *n, const c
         }
         if (!k) {
             char known[512];
-            warden_yaml_known_keys(known, sizeof known, binds, nbinds);
+            known_keys(known, sizeof known, binds, nbinds);
             return warden_yaml_fail(y, kn, kp, "unknown key (known: %s)", known);
         }
         rc = warden_yaml_set(y, k, bind->obj, bind->check, warden_yaml_node(y, p->value), kp);

@@ -75,8 +75,7 @@ int warden_yaml_set(struct warden_yaml *y, const struct warden_conf_key *k, void
  * unknown keys are refused with the list of known ones. */
 int warden_yaml_load_tables(struct warden_yaml *y, const yaml_node_t *n, const char *keypath,
                             const struct warden_conf_bind *binds, size_t nbinds);
-/* Write "a, b, c" — every key of the tables — into buf (for "unknown key" messages). */
-void warden_yaml_known_keys(char *buf, size_t len, const struct warden_conf_bind *binds,
-                            size_t nbinds);
+/* Append name to the ", "-separated list in buf (for "known: a, b" messages). */
+void warden_yaml_list_add(char *buf, size_t len, const char *name);
 
 #endif
