@@ -4,7 +4,11 @@
 #include <stdio.h>
 #include <string.h>
 
-static const struct warden_cmd *const commands[] = {};
+extern const struct warden_cmd warden_cmd_config;
+
+static const struct warden_cmd *const commands[] = {
+    &warden_cmd_config,
+};
 
 static void usage(FILE *out)
 {
