@@ -5,9 +5,11 @@
 #include <string.h>
 
 extern const struct warden_cmd warden_cmd_scan;
+extern const struct warden_cmd warden_cmd_config;
 
 static const struct warden_cmd *const commands[] = {
     &warden_cmd_scan,
+    &warden_cmd_config,
 };
 
 static void usage(FILE *out)

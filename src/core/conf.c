@@ -64,10 +64,38 @@ static bool bounded(const struct warden_conf_key *k)
     return k->min != k->max;
 }
 
+void warden_conf_expect(const struct warden_conf_key *k, char *buf, size_t len)
+{
+    switch (k->type) {
+    case WARDEN_CONF_BOOL:
+        snprintf(buf, len, "true or false");
+        return;
+    case WARDEN_CONF_INT:
+        if (bounded(k))
+            snprintf(buf, len, "a whole number from %.0f to %.0f", k->min, k->max);
+        else
+            snprintf(buf, len, "a whole number");
+        return;
+    case WARDEN_CONF_DOUBLE:
+        if (bounded(k))
+            snprintf(buf, len, "a number from %.15g to %.15g", k->min, k->max);
+        else
+            snprintf(buf, len, "a number");
+        return;
+    case WARDEN_CONF_STRING:
+        snprintf(buf, len, "a string");
+        return;
+    case WARDEN_CONF_STRLIST:
+        snprintf(buf, len, "a list");
+        return;
+    }
+    snprintf(buf, len, "?");
+}
+
 int warden_conf_set(const struct warden_conf_key *k, void *obj, const char *value, char *err,
                     size_t errlen)
 {
-    char *end = NULL;
+    char *end = NULL, want[96];
     switch (k->type) {
     case WARDEN_CONF_BOOL: {
         bool b;
@@ -82,7 +110,8 @@ int warden_conf_set(const struct warden_conf_key *k, void *obj, const char *valu
         errno = 0;
         long long v = strtoll(value, &end, 10);
         if (errno || end == value || *end != '\0') {
-            snprintf(err, errlen, "expected a whole number, got '%s'", value);
+            warden_conf_expect(k, want, sizeof want);
+            snprintf(err, errlen, "expected %s, got '%s'", want, value);
             return WARDEN_EINVAL;
         }
         if (bounded(k) && ((double)v < k->min || (double)v > k->max)) {
@@ -97,11 +126,13 @@ int warden_conf_set(const struct warden_conf_key *k, void *obj, const char *valu
         errno = 0;
         double v = strtod(value, &end);
         if (errno || end == value || *end != '\0' || !isfinite(v)) {
-            snprintf(err, errlen, "expected a number, got '%s'", value);
+            warden_conf_expect(k, want, sizeof want);
+            snprintf(err, errlen, "expected %s, got '%s'", want, value);
             return WARDEN_EINVAL;
         }
         if (bounded(k) && (v < k->min || v > k->max)) {
-            snprintf(err, errlen, "expected a number from %g to %g, got %g", k->min, k->max, v);
+            snprintf(err, errlen, "expected a number from %.15g to %.15g, got %.15g", k->min,
+                     k->max, v);
             return WARDEN_EINVAL;
         }
         *(double *)field(obj, k) = v;
@@ -193,7 +224,10 @@ void warden_conf_dump(FILE *out, const char *section, const struct warden_conf_k
     for (const struct warden_conf_key *k = table; k && k->key; k++) {
         fprintf(out, "%s%s%s  (%s", section ? section : "", section && *section ? "." : "", k->key,
                 type_name(k->type));
-        if (bounded(k)) fprintf(out, ", %g..%g", k->min, k->max);
+        if (bounded(k) && k->type == WARDEN_CONF_INT)
+            fprintf(out, ", %.0f..%.0f", k->min, k->max);
+        else if (bounded(k))
+            fprintf(out, ", %.15g..%.15g", k->min, k->max);
         fprintf(out, ", default: %s)\n      %s\n", k->def ? (*k->def ? k->def : "\"\"") : "none",
                 k->help);
     }

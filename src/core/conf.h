@@ -51,5 +51,7 @@ void warden_conf_list_append(const struct warden_conf_key *k, void *obj, const c
 void warden_conf_list_clear(const struct warden_conf_key *k, void *obj);
 /* Print every key of the table under `section` with type, default and meaning. */
 void warden_conf_dump(FILE *out, const char *section, const struct warden_conf_key *table);
+/* What a key accepts, in words ("a whole number from 1 to 100"), for messages. */
+void warden_conf_expect(const struct warden_conf_key *k, char *buf, size_t len);
 
 #endif

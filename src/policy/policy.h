@@ -9,6 +9,7 @@
 #define WARDEN_POLICY_POLICY_H
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "core/conf.h"
@@ -21,6 +22,15 @@ enum warden_action { WARDEN_ALLOW = 0, WARDEN_REVIEW, WARDEN_THROTTLE, WARDEN_BL
 const char *warden_action_name(enum warden_action a);
 /* Returns 0 and sets *a, or WARDEN_EINVAL. */
 int warden_action_parse(const char *s, enum warden_action *a);
+
+/* Reason codes the jurisdiction handling applies to: a finding with the IP
+ * code gets at least jurisdictions.ip_action, one with the billing or card
+ * code at least jurisdictions.billing_action, on top of whatever the rules
+ * say. The detector emits them only for countries the policy lists
+ * (warden_policy_is_restricted). */
+#define WARDEN_REASON_RESTRICTED_IP "geo.restricted_jurisdiction"
+#define WARDEN_REASON_RESTRICTED_BILLING "geo.restricted_billing"
+#define WARDEN_REASON_RESTRICTED_CARD "geo.restricted_card"
 
 /* A rule: findings whose reason code matches `code` (exact, or a prefix glob
  * such as "geo.*", or "*") with score >= min_score lead to `action`. */
@@ -37,13 +47,14 @@ struct warden_policy {
     /* jurisdictions */
     struct warden_strlist restricted;             /* ISO 3166-1 alpha-2 codes, upper case */
     enum warden_action restricted_ip_action;      /* event IP in a restricted country */
-    enum warden_action restricted_billing_action; /* billing/card country restricted */
+    enum warden_action restricted_billing_action; /* billing or card country restricted */
 
     struct warden_rule *rules;
     size_t n_rules;
 
     /* allowlists */
     struct warden_strlist allow_accounts, allow_orgs;
+    struct warden_strlist allow_networks; /* the CIDRs as written (allowlist.networks) */
     struct warden_ip *allow_nets; /* prefixes, with lengths in allow_net_len (IPv4 in v4 terms) */
     unsigned *allow_net_len;
     size_t n_allow_nets;
@@ -55,18 +66,47 @@ struct warden_policy {
     void **detector_conf;
     bool *detector_enabled;
     size_t n_detectors;
+
+    /* Internal: as written, and derived at load; read by the functions below. */
+    char *restricted_ip_action_name, *restricted_billing_action_name;
+    uint64_t restricted_bits[11]; /* 26x26 bitmap of restricted[] */
+    struct warden_rule
+        jurisdiction_rules[3]; /* the implicit rules for WARDEN_REASON_RESTRICTED_* */
 };
 
-/* Load a policy file; path NULL gives the built-in defaults. On error returns
- * WARDEN_ECONFIG and writes "FILE:LINE: key 'K': reason" into err. */
+/* Load a policy file; path NULL gives the built-in defaults (no restricted
+ * jurisdictions, no allowlists, the built-in rules, every detector enabled
+ * with its table's defaults). On error returns WARDEN_ECONFIG and writes
+ * "FILE:LINE:COLUMN: key.path: reason" into err (just "FILE: reason" when the
+ * file cannot be read). */
 int warden_policy_load(struct warden_policy **out, const char *path, char *err, size_t errlen);
 void warden_policy_free(struct warden_policy *p);
 
-/* The strongest action the rules give a finding (WARDEN_ALLOW when none match). */
+/* The strongest action the rules give a finding (WARDEN_ALLOW when none match):
+ * over every rule whose code matches and whose min_score <= score, plus the
+ * jurisdiction handling for WARDEN_REASON_RESTRICTED_*. Order and specificity
+ * of rules do not matter; the strongest action wins. */
 enum warden_action warden_policy_decide(const struct warden_policy *p, const char *code,
                                         double score);
+/* The same, and *why is set to the rule that gave the action (the first of
+ * the strongest), or NULL when none matched — for evidence. */
+enum warden_action warden_policy_decide_rule(const struct warden_policy *p, const char *code,
+                                             double score, const struct warden_rule **why);
+/* Does a rule code ("geo.*", "*", or exact) match a reason code? */
+bool warden_rule_matches(const char *pattern, const char *code);
+/* What is actually enforced for a decided action: WARDEN_ALLOW in shadow mode
+ * (the decision is still recorded), else the action itself. */
+enum warden_action warden_policy_enforced(const struct warden_policy *p, enum warden_action a);
+/* country: ISO 3166-1 alpha-2, either case; "" or anything else is not restricted. */
 bool warden_policy_is_restricted(const struct warden_policy *p, const char *country);
+/* The event's account_id, its organisation (event org_id, or the registry's
+ * account org_id / org) or its IP address is on an allowlist. Allowlisted
+ * traffic is never actioned; its findings are still recorded. */
 bool warden_policy_allowlisted(const struct warden_policy *p, const struct warden_event *ev);
+/* The detector's config struct and whether it is enabled; index as in
+ * detect/registry.c (warden_detector_index()). */
+const void *warden_policy_detector_conf(const struct warden_policy *p, size_t index);
+bool warden_policy_detector_enabled(const struct warden_policy *p, size_t index);
 /* Print every key with its default and meaning (`warden config --dump`). */
 void warden_policy_dump(FILE *out);
 

@@ -11,6 +11,7 @@ jurisdictions:
 detectors:
   velocity:
     max_requests_short: 50
+    key_max_requests_short: 50
 YAML
 cat > "$T/accounts.jsonl" <<'JSON'
 {"account_id":"acct_ok","org_id":"org_1","billing_country":"DE","card_country":"DE"}

@@ -1,0 +1,65 @@
+/* jurisdictions.c — restricted jurisdictions: validating the codes and looking them up.
+ *
+ * The list comes only from the policy file (`jurisdictions.restricted`); the
+ * code knows the shape of an ISO 3166-1 alpha-2 code, never which ones are
+ * restricted. At load the list becomes a 26x26 bitmap so a per-event check is
+ * one bit test. */
+#include "policy/policy.h"
+#include "policy/sections.h"
+#include "core/error.h"
+
+#include <string.h>
+
+static bool ascii_letter(char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+
+static char upper(char c)
+{
+    return c >= 'a' && c <= 'z' ? (char)(c - 'a' + 'A') : c;
+}
+
+int warden_policy_check_country(char *value, char *err, size_t errlen)
+{
+    if (!value || strlen(value) != 2 || !ascii_letter(value[0]) || !ascii_letter(value[1])) {
+        snprintf(err, errlen,
+                 "expected an ISO 3166-1 alpha-2 country code (two letters, e.g. 'NL'), got '%s'",
+                 value);
+        return WARDEN_EINVAL;
+    }
+    value[0] = upper(value[0]);
+    value[1] = upper(value[1]);
+    return 0;
+}
+
+static int bit_of(const char *cc)
+{
+    if (!cc || !ascii_letter(cc[0]) || !ascii_letter(cc[1]) || cc[2] != '\0') return -1;
+    return (upper(cc[0]) - 'A') * 26 + (upper(cc[1]) - 'A');
+}
+
+void warden_policy_jurisdictions_compile(struct warden_policy *p)
+{
+    memset(p->restricted_bits, 0, sizeof p->restricted_bits);
+    for (size_t i = 0; i < p->restricted.n; i++) {
+        int b = bit_of(p->restricted.v[i]);
+        if (b >= 0) p->restricted_bits[b / 64] |= UINT64_C(1) << (b % 64);
+    }
+    /* The names were checked at load; the defaults stand if ever they were not. */
+    p->restricted_ip_action = p->restricted_billing_action = WARDEN_BLOCK;
+    warden_action_parse(p->restricted_ip_action_name, &p->restricted_ip_action);
+    warden_action_parse(p->restricted_billing_action_name, &p->restricted_billing_action);
+    struct warden_rule *r = p->jurisdiction_rules;
+    r[0] = (struct warden_rule){(char *)WARDEN_REASON_RESTRICTED_IP, 0.0, p->restricted_ip_action};
+    r[1] = (struct warden_rule){(char *)WARDEN_REASON_RESTRICTED_BILLING, 0.0,
+                                p->restricted_billing_action};
+    r[2] = (struct warden_rule){(char *)WARDEN_REASON_RESTRICTED_CARD, 0.0,
+                                p->restricted_billing_action};
+}
+
+bool warden_policy_is_restricted(const struct warden_policy *p, const char *country)
+{
+    int b = bit_of(country);
+    return b >= 0 && (p->restricted_bits[b / 64] >> (b % 64) & 1);
+}
