@@ -100,7 +100,7 @@ static void jur_observe(void *vctx, const struct warden_event *ev, void *vstate,
             warden_jbuf_kv_int(b, "restricted_events", s->restricted_events);
             warden_jbuf_kv_int(b, "events", (int64_t)ev->account_seq);
             warden_jbuf_obj_close(b);
-            warden_emit_finding(em, "geo.restricted_jurisdiction", c->conf.score_ip,
+            warden_emit_finding(em, WARDEN_REASON_RESTRICTED_IP, c->conf.score_ip,
                                 warden_jbuf_str(b));
         }
     }
@@ -114,7 +114,7 @@ static void jur_observe(void *vctx, const struct warden_event *ev, void *vstate,
             warden_jbuf_obj_open(b);
             warden_jbuf_kv_str(b, "billing_country", a->billing_country);
             warden_jbuf_obj_close(b);
-            warden_emit_finding(em, "geo.restricted_billing", c->conf.score_billing,
+            warden_emit_finding(em, WARDEN_REASON_RESTRICTED_BILLING, c->conf.score_billing,
                                 warden_jbuf_str(b));
         }
         if (a->card_country[0] && warden_policy_is_restricted(c->policy, a->card_country)) {
@@ -122,7 +122,8 @@ static void jur_observe(void *vctx, const struct warden_event *ev, void *vstate,
             warden_jbuf_obj_open(b);
             warden_jbuf_kv_str(b, "card_country", a->card_country);
             warden_jbuf_obj_close(b);
-            warden_emit_finding(em, "geo.restricted_card", c->conf.score_card, warden_jbuf_str(b));
+            warden_emit_finding(em, WARDEN_REASON_RESTRICTED_CARD, c->conf.score_card,
+                                warden_jbuf_str(b));
         }
     }
 }
