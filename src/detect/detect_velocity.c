@@ -9,13 +9,17 @@
  *   velocity.key_token_rate
  * A code fires when a window's sum crosses its limit and re-arms only after
  * the sum falls below half the limit, so a sustained burst is one finding.
- * Score: 0.5 at the limit, rising with log2(observed/limit) to 1.0 at 4x.
+ * At the crossing the sum is always just over the limit, so the score uses
+ * the rate projected over the whole window from the buckets actually spanned
+ * (51 requests inside one 5 s bucket project to 612 a minute): 0.5 at the
+ * limit, rising with log2(projected/limit) to 1.0 at 4x.
  * A limit of 0 disables that check. Per-key state lives in a fixed table of
  * `key_slots` entries per worker (a key whose slot is taken by another key
  * restarts its count: documented approximation for very many keys).
  * Events older than a window's current bucket count in the current bucket.
  *
- * Evidence keys: window_s, observed, limit, key (hash of api_key_id, hex). */
+ * Evidence keys: window_s, observed, projected (per window), limit, key
+ * (hash of api_key_id and account, hex). */
 #include "detect/detector.h"
 #include "core/hash.h"
 #include "core/xalloc.h"
@@ -142,9 +146,20 @@ static double rate_score(double observed, double limit)
     return s < 0.5 ? 0.5 : s > 1.0 ? 1.0 : s;
 }
 
+/* Buckets from the oldest non-empty one to the head (1..NB). */
+static unsigned span_buckets(const struct window *w)
+{
+    for (unsigned age = NB - 1; age > 0; age--) {
+        size_t i = (size_t)((w->head - (int64_t)age) % NB);
+        if (w->head - (int64_t)age > 0 && w->req[i]) return age + 1;
+    }
+    return 1;
+}
+
 /* Fire or re-arm one check. */
 static void check(struct warden_emit *em, uint32_t *fired, uint32_t bit, uint64_t observed,
-                  int64_t limit, int64_t window_s, const char *code, const uint64_t *key)
+                  int64_t limit, int64_t window_s, const char *code, const uint64_t *key,
+                  const struct window *w)
 {
     if (limit <= 0) return;
     if (*fired & bit) {
@@ -153,11 +168,14 @@ static void check(struct warden_emit *em, uint32_t *fired, uint32_t bit, uint64_
     }
     if (observed <= (uint64_t)limit) return;
     *fired |= bit;
+    double projected = (double)observed * NB / span_buckets(w);
+    if (projected < (double)observed) projected = (double)observed;
     struct warden_jbuf *b = &em->scratch;
     warden_jbuf_reset(b);
     warden_jbuf_obj_open(b);
     warden_jbuf_kv_int(b, "window_s", window_s);
     warden_jbuf_kv_int(b, "observed", (int64_t)observed);
+    warden_jbuf_kv_int(b, "projected", (int64_t)projected);
     warden_jbuf_kv_int(b, "limit", limit);
     if (key) {
         char hex[17];
@@ -165,7 +183,7 @@ static void check(struct warden_emit *em, uint32_t *fired, uint32_t bit, uint64_
         warden_jbuf_kv_str(b, "key", hex);
     }
     warden_jbuf_obj_close(b);
-    warden_emit_finding(em, code, rate_score((double)observed, (double)limit), warden_jbuf_str(b));
+    warden_emit_finding(em, code, rate_score(projected, (double)limit), warden_jbuf_str(b));
 }
 
 static void vel_observe(void *vctx, const struct warden_event *ev, void *vstate,
@@ -182,13 +200,13 @@ static void vel_observe(void *vctx, const struct warden_event *ev, void *vstate,
     window_add(&s->s, c->bucket_ms_s, ev->ts_ms, t32);
     window_add(&s->l, c->bucket_ms_l, ev->ts_ms, t32);
     check(em, &s->fired, FIRED_REQ_S, s->s.sum_req, k->max_requests_short, k->short_window_s,
-          "velocity.request_rate", NULL);
+          "velocity.request_rate", NULL, &s->s);
     check(em, &s->fired, FIRED_REQ_L, s->l.sum_req, k->max_requests_long, k->long_window_s,
-          "velocity.request_rate", NULL);
+          "velocity.request_rate", NULL, &s->l);
     check(em, &s->fired, FIRED_TOK_S, s->s.sum_tok, k->max_tokens_short, k->short_window_s,
-          "velocity.token_rate", NULL);
+          "velocity.token_rate", NULL, &s->s);
     check(em, &s->fired, FIRED_TOK_L, s->l.sum_tok, k->max_tokens_long, k->long_window_s,
-          "velocity.token_rate", NULL);
+          "velocity.token_rate", NULL, &s->l);
 
     if (ev->api_key_id.p && ev->api_key_id.n) {
         uint64_t h = warden_hash64(ev->api_key_id.p, ev->api_key_id.n);
@@ -200,9 +218,9 @@ static void vel_observe(void *vctx, const struct warden_event *ev, void *vstate,
         }
         window_add(&ks->s, c->bucket_ms_s, ev->ts_ms, t32);
         check(em, &ks->fired, FIRED_REQ_S, ks->s.sum_req, k->key_max_requests_short,
-              k->short_window_s, "velocity.key_request_rate", &h);
+              k->short_window_s, "velocity.key_request_rate", &h, &ks->s);
         check(em, &ks->fired, FIRED_TOK_S, ks->s.sum_tok, k->key_max_tokens_short,
-              k->short_window_s, "velocity.key_token_rate", &h);
+              k->short_window_s, "velocity.key_token_rate", &h, &ks->s);
     }
 }
 
