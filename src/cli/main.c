@@ -4,7 +4,13 @@
 #include <stdio.h>
 #include <string.h>
 
-static const struct warden_cmd *const commands[] = {};
+extern const struct warden_cmd warden_cmd_ip;
+extern const struct warden_cmd warden_cmd_intel;
+
+static const struct warden_cmd *const commands[] = {
+    &warden_cmd_ip,
+    &warden_cmd_intel,
+};
 
 static void usage(FILE *out)
 {
