@@ -138,6 +138,29 @@ void warden_intel_make_info(struct warden_intel *in)
     }
 }
 
+struct warden_intel *warden_intel_from_builder(struct warden_intel_builder *b)
+{
+    struct warden_intel *in = warden_xcalloc(1, sizeof *in);
+    in->stats.v4_prefixes = b->v4.n;
+    in->stats.v6_prefixes = b->v6.n;
+    in->stats.bad_lines = b->bad_lines;
+    warden_intel_builder_finish(b);
+    warden_iptrie_build(&in->o4, b->iv4.v, b->iv4.n, 18);
+    warden_iptrie_build(&in->o6, b->iv6.v, b->iv6.n, 16);
+    in->v4 = in->o4.t;
+    in->v6 = in->o6.t;
+    in->own_recs = warden_xrealloc(b->recs, b->n_recs * sizeof *b->recs);
+    b->recs = NULL;
+    in->recs = in->own_recs;
+    in->n_recs = b->n_recs;
+    in->own_strings = b->strings.buf;
+    b->strings.buf = NULL;
+    in->strings = in->own_strings;
+    in->strings_len = b->strings.len;
+    warden_intel_make_info(in);
+    return in;
+}
+
 static int load_specs(struct warden_intel_builder *b, const struct warden_intel_conf *conf,
                       const struct warden_strlist *l, bool asn, char *err, size_t errlen)
 {
@@ -194,24 +217,7 @@ int warden_intel_open(struct warden_intel **out, const struct warden_intel_conf 
     if (!rc) rc = load_specs(&b, conf, &conf->asn_lists, true, err, errlen);
     if (rc) goto out;
 
-    struct warden_intel *in = warden_xcalloc(1, sizeof *in);
-    in->stats.v4_prefixes = b.v4.n;
-    in->stats.v6_prefixes = b.v6.n;
-    in->stats.bad_lines = b.bad_lines;
-    warden_intel_builder_finish(&b);
-    warden_iptrie_build(&in->o4, b.iv4.v, b.iv4.n, 18);
-    warden_iptrie_build(&in->o6, b.iv6.v, b.iv6.n, 16);
-    in->v4 = in->o4.t;
-    in->v6 = in->o6.t;
-    in->own_recs = warden_xrealloc(b.recs, b.n_recs * sizeof *b.recs);
-    b.recs = NULL;
-    in->recs = in->own_recs;
-    in->n_recs = b.n_recs;
-    in->own_strings = b.strings.buf;
-    b.strings.buf = NULL;
-    in->strings = in->own_strings;
-    in->strings_len = b.strings.len;
-    warden_intel_make_info(in);
+    struct warden_intel *in = warden_intel_from_builder(&b);
     in->stats.load_seconds = warden_intel_now() - t0;
     *out = in;
 out:

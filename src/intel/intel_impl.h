@@ -23,6 +23,8 @@ struct warden_intel {
 };
 
 /* Fill in->info from recs/strings (after a build or a map). */
+/* Compile what the builder collected (finishes it) into a table. */
+struct warden_intel *warden_intel_from_builder(struct warden_intel_builder *b);
 void warden_intel_make_info(struct warden_intel *in);
 double warden_intel_now(void);
 
