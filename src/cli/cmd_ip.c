@@ -114,5 +114,7 @@ const struct warden_cmd warden_cmd_ip = {
     ip_opts,
     "Sources are the `intel:` defaults (the IPFire Location database and the lists in\n"
     "data/ipintel), changed by the options above. Output: one line per address\n"
-    "(country=CC asn=N as_name=\"...\" categories=a,b provider=P; '-' when unknown).",
+    "(country=CC asn=N as_name=\"...\" categories=a,b provider=P; '-' when unknown).\n"
+    "When --table (or intel.table) names an existing file, that compiled table is\n"
+    "mapped and the source options are not read: rebuild it with warden intel build.",
 };

@@ -17,7 +17,8 @@
         {"mmdb-asn", 0, "FILE", "ASN .mmdb", false},                                               \
         {"mmdb-anonymous", 0, "FILE", "Anonymous-IP .mmdb", false},                                \
     {                                                                                              \
-        "data-dir", 0, "DIR", "resolve relative list paths here (default $WARDEN_DATA)", false     \
+        "data-dir", 0, "DIR",                                                                      \
+            "resolve relative paths here (default: $WARDEN_DATA, else the source data/)", false    \
     }
 
 /* Fill conf (defaults, then --policy, then the other options). On a bad

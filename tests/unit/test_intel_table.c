@@ -97,6 +97,10 @@ static struct warden_intel *small_table(void)
     add(&b, "10.1.2.3/32", &p);
     p = list(&b, WARDEN_IPCAT_VPN, "v6vpn");
     add(&b, "2001:db8:1::/48", &p);
+    p = list(&b, WARDEN_IPCAT_PROXY, "host128");
+    add(&b, "2001:db8:1::abcd/128", &p); /* deepest trie level: 4 bits + padding */
+    p = list(&b, WARDEN_IPCAT_PROXY, "net127");
+    add(&b, "2001:db8:1::ff00/127", &p);
     p = list(&b, WARDEN_IPCAT_HOSTING, "edge");
     add(&b, "255.255.255.0/24", &p); /* touches the end of the key space */
     /* an .mmdb country outranks libloc even on a shorter prefix */
@@ -166,6 +170,15 @@ static void longest_prefix_and_merge(void **state)
     assert_string_equal(r->country, "CC");
     assert_int_equal(r->categories, WARDEN_IPCAT_VPN);
     assert_string_equal(r->provider, "v6vpn");
+    assert_string_equal(look(in, "2001:db8:1::abcd")->provider, "host128");
+    assert_string_equal(look(in, "2001:db8:1::abcc")->provider, "v6vpn");
+    assert_string_equal(look(in, "2001:db8:1::abce")->provider, "v6vpn");
+    assert_string_equal(look(in, "2001:db8:1::ff00")->provider, "net127");
+    assert_string_equal(look(in, "2001:db8:1::ff01")->provider, "net127");
+    assert_string_equal(look(in, "2001:db8:1::ff02")->provider, "v6vpn");
+    assert_string_equal(look(in, "2001:db8:1::feff")->provider, "v6vpn");
+    assert_int_equal(look(in, "2001:db8:1::abcd")->categories,
+                     WARDEN_IPCAT_PROXY | WARDEN_IPCAT_VPN);
     r = look(in, "2001:db8:2::1");
     assert_string_equal(r->country, "CC");
     assert_int_equal(r->categories, 0);
@@ -174,6 +187,118 @@ static void longest_prefix_and_merge(void **state)
     r = look(in, "2002::1");
     assert_string_equal(r->country, "");
     warden_intel_free(in);
+}
+
+/* Randomised: the table against a brute-force longest-prefix reference. */
+struct refpfx {
+    warden_u128 start, last;
+    unsigned plen;
+    uint32_t cats;
+    char name[16];
+};
+
+static uint64_t rs = 0x853c49e6748fea9bull;
+static uint64_t rnd(void)
+{
+    rs ^= rs << 13;
+    rs ^= rs >> 7;
+    rs ^= rs << 17;
+    return rs;
+}
+
+static warden_u128 key_of(const struct warden_ip *ip, bool v4)
+{
+    if (v4) return warden_ip_v4(ip);
+    warden_u128 k = 0;
+    for (int i = 0; i < 16; i++) k = k << 8 | ip->b[i];
+    return k;
+}
+
+static void ip_of(struct warden_ip *ip, warden_u128 k, bool v4)
+{
+    if (v4) {
+        warden_ip_from_v4(ip, (uint32_t)k);
+        return;
+    }
+    for (int i = 15; i >= 0; i--, k >>= 8) ip->b[i] = (uint8_t)k;
+}
+
+static void random_vs_reference_family(bool v4)
+{
+    enum { NP = 3000, NQ = 60000 };
+    unsigned bits = v4 ? 32 : 128, minlen = v4 ? 8 : 32;
+    warden_u128 base = v4 ? (warden_u128)10 << 24 : (warden_u128)0x20010db8u << 96;
+    struct refpfx *r = calloc(NP, sizeof *r);
+    struct warden_intel_builder b;
+    warden_intel_builder_init(&b);
+    for (int i = 0; i < NP; i++) {
+        unsigned plen = minlen + (unsigned)(rnd() % (bits - minlen + 1));
+        /* cluster prefixes so that many nest */
+        warden_u128 k = base | ((((warden_u128)rnd() << 64) | rnd()) >> minlen);
+        if (i > 0 && rnd() % 2) k = r[rnd() % (uint64_t)i].start ^ (rnd() % 4096);
+        warden_u128 host = plen >= bits ? 0 : ((warden_u128)1 << (bits - plen)) - 1;
+        if (v4) host &= 0xffffffffu;
+        r[i].start = k & ~host & (v4 ? 0xffffffffu : ~(warden_u128)0);
+        r[i].last = r[i].start | host;
+        r[i].plen = plen;
+        r[i].cats = 1u << (rnd() % 9);
+        snprintf(r[i].name, sizeof r[i].name, "p%d", i);
+        struct warden_pfx p = list(&b, r[i].cats, r[i].name);
+        struct warden_ip ip;
+        ip_of(&ip, r[i].start, v4);
+        warden_intel_builder_add(&b, &ip, plen, &p);
+    }
+    struct warden_intel *in = warden_intel_from_builder(&b);
+    warden_intel_builder_fini(&b);
+    for (int q = 0; q < NQ; q++) {
+        const struct refpfx *t = &r[rnd() % NP];
+        warden_u128 k;
+        switch (q % 4) {
+        case 0:
+            k = t->start;
+            break;
+        case 1:
+            k = t->last;
+            break;
+        case 2:
+            k = t->start - 1;
+            break;
+        default:
+            k = t->start + ((((warden_u128)rnd() << 64) | rnd()) & (t->last - t->start));
+        }
+        if (v4) k &= 0xffffffffu;
+        uint32_t cats = 0;
+        const char *prov = "";
+        unsigned best = 0;
+        bool any = false;
+        for (int i = 0; i < NP; i++)
+            if (r[i].start <= k && k <= r[i].last) {
+                cats |= r[i].cats;
+                if (!any || r[i].plen > best || (r[i].plen == best)) {
+                    if (!any || r[i].plen >= best) prov = r[i].name, best = r[i].plen;
+                }
+                any = true;
+            }
+        struct warden_ip ip;
+        ip_of(&ip, k, v4);
+        const struct warden_ipinfo *w = warden_intel_lookup(in, &ip);
+        if (w->categories != cats || strcmp(w->provider, prov) != 0) {
+            char buf[WARDEN_IP_STRLEN];
+            fprintf(stderr, "%s: table %#x %s, reference %#x %s\n", warden_ip_format(&ip, buf),
+                    w->categories, w->provider, cats, prov);
+            fail();
+        }
+        assert_true(key_of(&ip, v4) == k);
+    }
+    warden_intel_free(in);
+    free(r);
+}
+
+static void random_vs_reference(void **state)
+{
+    (void)state;
+    random_vs_reference_family(true);
+    random_vs_reference_family(false);
 }
 
 static void conf_lists(struct warden_intel_conf *conf)
@@ -488,9 +613,13 @@ static int teardown(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(longest_prefix_and_merge), cmocka_unit_test(list_parsing),
-        cmocka_unit_test(asn_list_parsing),         cmocka_unit_test(bad_config),
-        cmocka_unit_test(save_map_roundtrip),       cmocka_unit_test(corrupt_files_refused),
+        cmocka_unit_test(longest_prefix_and_merge),
+        cmocka_unit_test(random_vs_reference),
+        cmocka_unit_test(list_parsing),
+        cmocka_unit_test(asn_list_parsing),
+        cmocka_unit_test(bad_config),
+        cmocka_unit_test(save_map_roundtrip),
+        cmocka_unit_test(corrupt_files_refused),
         cmocka_unit_test(category_names),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
