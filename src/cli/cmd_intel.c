@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 extern const struct warden_cmd warden_cmd_intel;
 
@@ -24,6 +25,15 @@ static void print_stats(const struct warden_intel_stats *st)
     if (!st->mapped)
         printf("prefixes:      %zu IPv4, %zu IPv6 (%zu bad list lines skipped)\n", st->v4_prefixes,
                st->v6_prefixes, st->bad_lines);
+    char when[32];
+    time_t t = (time_t)st->built_at;
+    strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", gmtime(&t));
+    printf("built:         %s\n", when);
+    if (st->locdb_created) {
+        t = (time_t)st->locdb_created;
+        strftime(when, sizeof when, "%Y-%m-%d", gmtime(&t));
+        printf("libloc data:   %s\n", when);
+    }
     printf("records:       %zu\n", st->records);
     printf("trie nodes:    %zu IPv4, %zu IPv6\n", st->v4_nodes, st->v6_nodes);
     printf("trie leaves:   %zu IPv4, %zu IPv6\n", st->v4_leaves, st->v6_leaves);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -151,6 +152,8 @@ struct warden_intel *warden_intel_from_builder(struct warden_intel_builder *b)
     in->stats.v4_prefixes = b->v4.n;
     in->stats.v6_prefixes = b->v6.n;
     in->stats.bad_lines = b->bad_lines;
+    in->stats.locdb_created = b->locdb_created;
+    in->stats.built_at = (int64_t)time(NULL);
     warden_intel_builder_finish(b);
     warden_iptrie_build(&in->o4, b->iv4.v, b->iv4.n, V4_ROOT_BITS);
     warden_iptrie_build(&in->o6, b->iv6.v, b->iv6.n, V6_ROOT_BITS);
@@ -199,6 +202,35 @@ static int load_opt(struct warden_intel_builder *b, const struct warden_intel_co
     return rc;
 }
 
+/* Warn when a source changed after a mapped table was compiled: the table
+ * still answers, but with yesterday's data. */
+static void warn_if_stale(const struct warden_intel_conf *conf, const char *table, int64_t built)
+{
+    const char *single[] = {conf->locdb, conf->mmdb_country, conf->mmdb_asn, conf->mmdb_anonymous};
+    const struct warden_strlist *lists[] = {&conf->lists, &conf->asn_lists};
+    for (size_t i = 0; i < 4 + 2; i++) {
+        size_t n = i < 4 ? 1 : lists[i - 4]->n;
+        for (size_t j = 0; j < n; j++) {
+            const char *spec = i < 4 ? single[i] : lists[i - 4]->v[j];
+            if (!spec || !*spec) continue;
+            const char *p = spec;
+            if (i >= 4) { /* CATEGORY:PROVIDER:PATH */
+                const char *c = strchr(spec, ':');
+                p = c ? strchr(c + 1, ':') : NULL;
+                if (!p) continue;
+                p++;
+            }
+            char *path = warden_intel_resolve(conf, p);
+            struct stat st;
+            if (stat(path, &st) == 0 && (int64_t)st.st_mtime > built)
+                warden_warn("intel: %s changed after %s was built; rebuild it with 'warden intel "
+                            "build'",
+                            path, table);
+            free(path);
+        }
+    }
+}
+
 int warden_intel_open(struct warden_intel **out, const struct warden_intel_conf *conf, char *err,
                       size_t errlen)
 {
@@ -208,6 +240,7 @@ int warden_intel_open(struct warden_intel **out, const struct warden_intel_conf 
         char *path = warden_intel_resolve(conf, conf->table);
         if (access(path, F_OK) == 0) {
             int rc = warden_intel_map(out, path, err, errlen);
+            if (rc == 0) warn_if_stale(conf, path, (*out)->stats.built_at);
             free(path);
             return rc;
         }

@@ -75,6 +75,8 @@ struct warden_intel_stats {
     size_t memory_bytes;             /* everything lookups touch: tries, records, names */
     size_t v4_prefixes, v6_prefixes; /* source prefixes merged (0 when mapped) */
     size_t bad_lines;                /* list lines skipped with a warning */
+    int64_t built_at;                /* unix time the table was compiled */
+    int64_t locdb_created;           /* date of the libloc data in it; 0 if none */
 };
 void warden_intel_get_stats(const struct warden_intel *in, struct warden_intel_stats *st);
 

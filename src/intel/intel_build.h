@@ -96,7 +96,8 @@ struct warden_intel_builder {
     struct warden_asnattr *asn_attr;
     size_t n_asn_attr;
     uint32_t seq;
-    size_t bad_lines; /* list lines skipped with a warning */
+    size_t bad_lines;      /* list lines skipped with a warning */
+    int64_t locdb_created; /* loc_database_created_at, 0 without libloc */
     /* results */
     struct warden_intel_rec *recs;
     size_t n_recs, cap_recs;

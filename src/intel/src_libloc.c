@@ -51,6 +51,7 @@ int warden_intel_load_libloc(struct warden_intel_builder *b, const char *path, c
         rc = WARDEN_EFORMAT;
         goto out;
     }
+    b->locdb_created = (int64_t)loc_database_created_at(db);
 
     if (loc_database_enumerator_new(&en, db, LOC_DB_ENUMERATE_ASES, 0) != 0) {
         snprintf(err, errlen, "%s: cannot enumerate autonomous systems", path);

@@ -34,8 +34,9 @@ struct table_hdr {
     uint32_t version;
     uint32_t bom;
     uint64_t file_size;
-    uint64_t checksum; /* XXH3-64 of bytes [sizeof hdr, file_size) */
-    int64_t created;   /* unix time */
+    uint64_t checksum;     /* XXH3-64 of bytes [sizeof hdr, file_size) */
+    int64_t created;       /* unix time */
+    int64_t locdb_created; /* libloc data date, 0 if none */
     uint32_t n_recs, strings_len;
     uint32_t v4_root_bits, v4_nodes, v4_leaves;
     uint32_t v6_root_bits, v6_nodes, v6_leaves;
@@ -65,7 +66,8 @@ int warden_intel_save(const struct warden_intel *in, const char *path, char *err
     memcpy(h.magic, TABLE_MAGIC, 8);
     h.version = TABLE_VERSION;
     h.bom = TABLE_BOM;
-    h.created = (int64_t)time(NULL);
+    h.created = in->stats.built_at;
+    h.locdb_created = in->stats.locdb_created;
     h.n_recs = (uint32_t)in->n_recs;
     h.strings_len = (uint32_t)in->strings_len;
     h.v4_root_bits = in->v4.root_bits;
@@ -217,6 +219,8 @@ int warden_intel_map(struct warden_intel **out, const char *path, char *err, siz
     map = MAP_FAILED;
     warden_intel_make_info(in);
     in->stats.mapped = true;
+    in->stats.built_at = h.created;
+    in->stats.locdb_created = h.locdb_created;
     in->stats.load_seconds = warden_intel_now() - t0;
     *out = in;
     in = NULL;
