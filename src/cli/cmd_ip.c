@@ -7,7 +7,9 @@
 #include "core/jbuf.h"
 #include "intel/intel.h"
 
+#include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 extern const struct warden_cmd warden_cmd_ip;
@@ -47,6 +49,25 @@ static void print_json(struct warden_jbuf *j, const char *addr, const struct war
     printf("%s\n", warden_jbuf_str(j));
 }
 
+/* Look up one address given as text; non-zero when it is not an address. */
+static int lookup_one(const struct warden_intel *in, const char *s, size_t n, bool json,
+                      struct warden_jbuf *j)
+{
+    struct warden_ip ip;
+    if (warden_ip_parse(&ip, s, n)) {
+        fprintf(stderr, "warden ip: '%.*s' is not an IP address\n", (int)(n > 60 ? 60 : n), s);
+        return -1;
+    }
+    const struct warden_ipinfo *r = warden_intel_lookup(in, &ip);
+    char buf[WARDEN_IP_STRLEN];
+    warden_ip_format(&ip, buf);
+    if (json)
+        print_json(j, buf, r);
+    else
+        print_text(buf, r);
+    return 0;
+}
+
 static int cmd_ip(int argc, char **argv)
 {
     struct warden_args a;
@@ -83,20 +104,22 @@ static int cmd_ip(int argc, char **argv)
     struct warden_jbuf j;
     warden_jbuf_init(&j);
     for (int i = 0; i < a.nrest; i++) {
-        struct warden_ip ip;
-        const char *s = a.rest[i];
-        if (warden_ip_parse(&ip, s, strlen(s))) {
-            fprintf(stderr, "warden ip: '%s' is not an IP address\n", s);
-            rc = WARDEN_EXIT_USAGE;
+        if (strcmp(a.rest[i], "-") != 0) {
+            if (lookup_one(in, a.rest[i], strlen(a.rest[i]), json, &j)) rc = WARDEN_EXIT_USAGE;
             continue;
         }
-        const struct warden_ipinfo *r = warden_intel_lookup(in, &ip);
-        char buf[WARDEN_IP_STRLEN];
-        warden_ip_format(&ip, buf);
-        if (json)
-            print_json(&j, buf, r);
-        else
-            print_text(buf, r);
+        char *line = NULL; /* "-": one address per line from stdin */
+        size_t cap = 0;
+        ssize_t len;
+        while ((len = getline(&line, &cap, stdin)) >= 0) {
+            char *s = line;
+            size_t n = (size_t)len;
+            while (n && isspace((unsigned char)*s)) s++, n--;
+            while (n && isspace((unsigned char)s[n - 1])) n--;
+            if (n == 0 || *s == '#') continue;
+            if (lookup_one(in, s, n, json, &j)) rc = WARDEN_EXIT_USAGE;
+        }
+        free(line);
     }
     warden_jbuf_fini(&j);
 out:
@@ -110,7 +133,7 @@ const struct warden_cmd warden_cmd_ip = {
     "ip",
     cmd_ip,
     "look up addresses: country, ASN, AS name, categories, provider",
-    "[OPTIONS] ADDR...",
+    "[OPTIONS] ADDR... ('-' reads addresses from stdin, one per line)",
     ip_opts,
     "Sources are the `intel:` defaults (the IPFire Location database and the lists in\n"
     "data/ipintel), changed by the options above. Output: one line per address\n"

@@ -47,6 +47,11 @@ b=$("$W" ip --table "$T/table.wit" --stats 8.8.8.8 198.51.100.7 2a00:1450::1 2>"
 has "$(cat "$T/stats")" "table mapped"
 "$W" intel info --table "$T/table.wit" | grep -q "mapped table file" || fail "intel info"
 
+# Addresses from stdin with '-'.
+out=$(printf '8.8.8.8\n# comment\n\n  198.51.100.7 \n' | "$W" ip --table "$T/table.wit" - 2>/dev/null)
+[ "$(wc -l <<<"$out")" -eq 2 ] || fail "stdin: $out"
+has "$out" "provider=examplevpn"
+
 # A corrupt or truncated table is refused with a reason and exit code 3.
 head -c 100000 "$T/table.wit" >"$T/trunc.wit"
 set +e
