@@ -252,7 +252,7 @@ static uint32_t level_rec(struct warden_intel_builder *b, struct level *l)
 static void sweep(struct warden_intel_builder *b, struct warden_pfxvec *pv,
                   struct warden_ivalvec *iv)
 {
-    qsort(pv->v, pv->n, sizeof *pv->v, pfx_cmp);
+    if (pv->n) qsort(pv->v, pv->n, sizeof *pv->v, pfx_cmp);
     struct level stack[130];
     memset(&stack[0], 0, sizeof stack[0]);
     stack[0].last = U128_MAX;
