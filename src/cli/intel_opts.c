@@ -13,7 +13,11 @@ int warden_cli_intel_conf(const struct warden_args *a, struct warden_intel_conf 
     const char *policy = warden_arg(a, "policy");
     if (policy) {
         /* The policy loader (policy/) fills policy->intel; until it is part of
-         * the build, say so rather than silently ignoring the file. */
+         * this branch, say so rather than silently ignoring the file. At merge:
+         *   struct warden_policy *p; warden_policy_load(&p, policy, err, ...)
+         *   warden_conf_fini(table, conf); *conf = p->intel;
+         *   memset(&p->intel, 0, sizeof p->intel); warden_policy_free(p);
+         * then the options below override the policy's values. */
         fprintf(stderr,
                 "warden %s: --policy: the policy loader is not in this build yet; use "
                 "--table, --locdb, --list, --asn-list, --mmdb-*\n",
