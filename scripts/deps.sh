@@ -8,7 +8,7 @@ PKGS=(
   build-essential cmake pkg-config clang-format
   libcmocka-dev
   libloc-dev libloc-database location
-  libmaxminddb-dev
+  libmaxminddb-dev libmaxmind-db-writer-perl
   libsqlite3-dev sqlite3
   libyaml-dev
   libjansson-dev libjson-c-dev

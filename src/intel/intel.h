@@ -7,6 +7,7 @@
  * every worker; it can be saved to a file and mapped back (`warden intel build`). */
 #ifndef WARDEN_INTEL_INTEL_H
 #define WARDEN_INTEL_INTEL_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -43,6 +44,7 @@ struct warden_intel_conf {
     char *mmdb_country;              /* optional GeoIP2/GeoLite2/IPinfo Country .mmdb */
     char *mmdb_asn;                  /* optional ASN .mmdb */
     char *mmdb_anonymous;            /* optional Anonymous-IP .mmdb */
+    char *data_dir; /* relative paths resolve here; NULL: $WARDEN_DATA, else the source data/ */
 };
 extern const struct warden_conf_key warden_intel_conf_table[];
 
@@ -56,5 +58,33 @@ int warden_intel_open(struct warden_intel **out, const struct warden_intel_conf 
 const struct warden_ipinfo *warden_intel_lookup(const struct warden_intel *in,
                                                 const struct warden_ip *ip);
 void warden_intel_free(struct warden_intel *in);
+
+/* Map a table saved by warden_intel_save. Refuses (WARDEN_EFORMAT, reason in
+ * err) a file that is truncated, corrupt, or of another format or version. */
+int warden_intel_map(struct warden_intel **out, const char *path, char *err, size_t errlen);
+/* Save the compiled table (atomically: written beside path, then renamed). */
+int warden_intel_save(const struct warden_intel *in, const char *path, char *err, size_t errlen);
+
+struct warden_intel_stats {
+    bool mapped;               /* loaded from a saved table file */
+    double load_seconds;       /* time warden_intel_open/map took */
+    size_t records;            /* distinct attribute records */
+    size_t v4_nodes, v6_nodes; /* trie nodes (24 bytes each) */
+    size_t v4_leaves, v6_leaves;
+    size_t strings_bytes;            /* AS and provider names */
+    size_t memory_bytes;             /* everything lookups touch: tries, records, names */
+    size_t v4_prefixes, v6_prefixes; /* source prefixes merged (0 when mapped) */
+    size_t bad_lines;                /* list lines skipped with a warning */
+    int64_t built_at;                /* unix time the table was compiled */
+    int64_t locdb_created;           /* date of the libloc data in it; 0 if none */
+};
+void warden_intel_get_stats(const struct warden_intel *in, struct warden_intel_stats *st);
+
+/* Name of one category bit ("hosting", "vpn", ...); NULL if unknown. */
+const char *warden_ipcat_name(uint32_t bit);
+/* Comma-separated names of a category set into buf; returns buf. */
+char *warden_ipcat_format(uint32_t cats, char *buf, size_t n);
+/* A path from the conf resolved against data_dir (absolute paths unchanged); malloc-ed. */
+char *warden_intel_resolve(const struct warden_intel_conf *conf, const char *path);
 
 #endif
