@@ -81,8 +81,10 @@ static void generate(const char *path, size_t n)
     }
     struct warden_jbuf b;
     warden_jbuf_init(&b);
-    static const char *prefixes[] = {"81.2.69", "203.0.113", "5.62.60", "47.88.0", "3.5.140",
-                                     "185.220.101", "89.163.128", "2.58.56"};
+    /* residential, cloud, Tor and hosting networks; 175.45.176 is in KP,
+     * which the example policy restricts, so one account in nine is flagged */
+    static const char *prefixes[] = {"81.2.69",     "203.0.113",  "5.62.60", "47.88.0",   "3.5.140",
+                                     "185.220.101", "89.163.128", "2.58.56", "175.45.176"};
     static const char *models[] = {"model-large", "model-medium", "model-small"};
     int64_t ts = 1795421702000LL;
     char tsb[WARDEN_TS_STRLEN], ip[64], acct[32], key[32];
@@ -91,7 +93,7 @@ static void generate(const char *path, size_t n)
         uint64_t a = next_rand() % 50000;
         snprintf(acct, sizeof acct, "acct_%05llu", (unsigned long long)a);
         snprintf(key, sizeof key, "key_%llu", (unsigned long long)(a * 7 % 3));
-        snprintf(ip, sizeof ip, "%s.%u", prefixes[a % 8], (unsigned)(a % 250 + 1));
+        snprintf(ip, sizeof ip, "%s.%u", prefixes[a % 9], (unsigned)(a % 250 + 1));
         warden_jbuf_reset(&b);
         warden_jbuf_obj_open(&b);
         warden_jbuf_kv_str(&b, "ts", warden_ts_format(ts, tsb));
@@ -178,8 +180,8 @@ int main(int argc, char **argv)
     }
     struct warden_jbuf fb;
     warden_jbuf_init(&fb);
-    struct warden_engine_opts eo = {.policy = pol, .intel = intel,
-                                    .sinks = {sink_finding, NULL, &fb}};
+    struct warden_engine_opts eo = {
+        .policy = pol, .intel = intel, .sinks = {sink_finding, NULL, &fb}};
     struct warden_engine *e;
     if (warden_engine_new(&e, &eo, err, sizeof err)) return 1;
     struct warden_event ev;
@@ -200,10 +202,9 @@ int main(int argc, char **argv)
     warden_engine_stats(e, &st);
 
     printf("events: %zu (%.0f MB, mean line %.0f bytes), accounts %llu, findings %llu\n", n,
-           (double)bytes / 1e6, (double)bytes / (double)n,
-           (unsigned long long)st.accounts_tracked, (unsigned long long)st.findings);
-    printf("jansson parse only : %10.0f events/s  (%zu parsed)\n", (double)parsed / t_base,
-           parsed);
+           (double)bytes / 1e6, (double)bytes / (double)n, (unsigned long long)st.accounts_tracked,
+           (unsigned long long)st.findings);
+    printf("jansson parse only : %10.0f events/s  (%zu parsed)\n", (double)parsed / t_base, parsed);
     printf("warden scan        : %10.0f events/s  (%zu processed, both detectors, intel, policy)\n",
            (double)ok / t_warden, ok);
     printf("ratio warden/jansson: %.2fx\n", t_base / t_warden * (double)ok / (double)parsed);
