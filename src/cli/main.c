@@ -4,7 +4,13 @@
 #include <stdio.h>
 #include <string.h>
 
-static const struct warden_cmd *const commands[] = {};
+extern const struct warden_cmd warden_cmd_screen;
+extern const struct warden_cmd warden_cmd_match_names;
+
+static const struct warden_cmd *const commands[] = {
+    &warden_cmd_screen,
+    &warden_cmd_match_names,
+};
 
 static void usage(FILE *out)
 {
