@@ -256,6 +256,14 @@ static int do_batch(const struct warden_screen *s, struct warden_screen_scratch 
     return any ? WARDEN_EXIT_FOUND : WARDEN_EXIT_OK;
 }
 
+/* An option's value when the command has that option (match-names has fewer). */
+static const char *arg_if(const struct warden_args *a, const char *name)
+{
+    for (const struct warden_opt *o = a->cmd->opts; o && o->name; o++)
+        if (strcmp(o->name, name) == 0) return warden_arg(a, name);
+    return NULL;
+}
+
 /* Load lists as the command line says; shared with match-names. */
 int warden_cli_screen_open(const struct warden_args *a, struct warden_screen **out);
 int warden_cli_screen_open(const struct warden_args *a, struct warden_screen **out)
@@ -263,7 +271,7 @@ int warden_cli_screen_open(const struct warden_args *a, struct warden_screen **o
     struct warden_screen_conf conf;
     warden_screen_conf_init(&conf);
     const char *v;
-    if ((v = warden_arg(a, "threshold"))) {
+    if ((v = arg_if(a, "threshold"))) {
         char *end;
         conf.match_threshold = strtod(v, &end);
         if (*end || conf.match_threshold < 0 || conf.match_threshold > 1) {
@@ -275,20 +283,20 @@ int warden_cli_screen_open(const struct warden_args *a, struct warden_screen **o
         if (conf.review_threshold > conf.match_threshold)
             conf.review_threshold = conf.match_threshold;
     }
-    if ((v = warden_arg(a, "ownership-threshold"))) conf.ownership_threshold = strtod(v, NULL);
-    if ((v = warden_arg(a, "max"))) conf.max_results = strtoll(v, NULL, 10);
+    if ((v = arg_if(a, "ownership-threshold"))) conf.ownership_threshold = strtod(v, NULL);
+    if ((v = arg_if(a, "max"))) conf.max_results = strtoll(v, NULL, 10);
     int nr = 0;
-    const char **rj = warden_arg_all(a, "restricted", &nr);
+    const char **rj = arg_if(a, "restricted") ? warden_arg_all(a, "restricted", &nr) : NULL;
     if (nr > 0) {
         conf.jurisdiction_owners = true;
         conf.restricted_jurisdictions.v = warden_xcalloc((size_t)nr, sizeof(char *));
         for (int i = 0; i < nr; i++) conf.restricted_jurisdictions.v[i] = warden_xstrdup(rj[i]);
         conf.restricted_jurisdictions.n = (size_t)nr;
     }
-    const char *data = warden_arg(a, "data");
+    const char *data = arg_if(a, "data");
     if (!data) data = warden_screen_default_data_dir();
-    char *manifest = warden_arg(a, "lists") ? warden_xstrdup(warden_arg(a, "lists"))
-                                            : warden_xasprintf("%s/lists/lists.tsv", data);
+    char *manifest = arg_if(a, "lists") ? warden_xstrdup(arg_if(a, "lists"))
+                                        : warden_xasprintf("%s/lists/lists.tsv", data);
     char *ndir = warden_xasprintf("%s/screen", data);
     char err[1024];
     int rc = warden_screen_load(out, manifest, ndir, &conf, err, sizeof err);

@@ -22,7 +22,7 @@ const struct warden_conf_key warden_screen_conf_table[] = {
      "taken when both sides have countries and none agree", 0, 1},
     {"legal_form_bonus", WARDEN_CONF_DOUBLE, "0.01", OFF(legal_form_bonus),
      "added when both names carry the same legal-form class", 0, 1},
-    {"legal_form_penalty", WARDEN_CONF_DOUBLE, "0.02", OFF(legal_form_penalty),
+    {"legal_form_penalty", WARDEN_CONF_DOUBLE, "0.04", OFF(legal_form_penalty),
      "taken when both names carry legal forms of different classes", 0, 1},
     {"domain_bonus", WARDEN_CONF_DOUBLE, "0.15", OFF(domain_bonus),
      "added when the query domain is one of the listed party's domains", 0, 1},

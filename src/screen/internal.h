@@ -62,6 +62,8 @@ void warden_normalizer_translit_free(void *t);
 /* Normalise name into core tokens. translit may be NULL (made on demand). */
 void warden_normalize_name(const struct warden_normalizer *nz, void *translit, const char *name,
                            struct warden_norm_name *out);
+/* Is this single token a legal-form word ("company", "llc")? */
+bool warden_normalizer_is_legal(const struct warden_normalizer *nz, const char *t, size_t n);
 /* Legal-form class name for bit i ("LTD"), or NULL. */
 const char *warden_normalizer_legal_class(const struct warden_normalizer *nz, int bit);
 void warden_normalizer_legal_str(const struct warden_normalizer *nz, uint32_t mask, char *out,

@@ -83,6 +83,8 @@ static void from_norm(const struct warden_screen *s, const struct warden_norm_na
         memcpy(o->t[i], nn->tok[i], (size_t)nn->len[i] + 1);
         o->len[i] = nn->len[i];
         o->w[i] = weight_of(s, nn->tok[i], nn->len[i]);
+        /* a legal-form word left inside the name ("Shipping Co Gudzon") counts little */
+        if (warden_normalizer_is_legal(s->nz, nn->tok[i], nn->len[i])) o->w[i] *= 0.2f;
     }
 }
 
@@ -97,12 +99,31 @@ static void from_rec(const struct warden_screen *s, const struct warden_screen_n
         memcpy(o->t[i], t->str, (size_t)t->len + 1);
         o->len[i] = (uint8_t)t->len;
         o->w[i] = t->weight;
+        if (warden_normalizer_is_legal(s->nz, t->str, t->len)) o->w[i] *= 0.2f;
     }
+}
+
+/* a abbreviates b: same first letter, 3+ letters, at least 2 shorter, and
+ * either a truncation (prefix, 4+ letters) or a contraction keeping b's last
+ * letter with at most one vowel ("intl", "mgmt", "natl", "svcs"). */
+static bool abbreviates(const char *a, size_t la, const char *b, size_t lb)
+{
+    if (la < 3 || la + 2 > lb || a[0] != b[0]) return false;
+    if (la >= 4 && memcmp(a, b, la) == 0) return true;
+    if (a[la - 1] != b[lb - 1]) return false;
+    int vowels = 0;
+    for (size_t i = 0; i < la; i++) vowels += strchr("aeiou", a[i]) != NULL;
+    if (vowels > 1) return false;
+    size_t j = 0;
+    for (size_t i = 0; i < lb && j < la; i++)
+        if (b[i] == a[j]) j++;
+    return j == la;
 }
 
 static double tok_sim(const char *a, size_t la, const char *b, size_t lb)
 {
     if (la == lb && memcmp(a, b, la) == 0) return 1.0;
+    if (abbreviates(a, la, b, lb) || abbreviates(b, lb, a, la)) return 0.85;
     size_t mx = la > lb ? la : lb, mn = la < lb ? la : lb;
     if (mn >= 4) {
         int maxd = mx >= 9 ? 2 : 1;

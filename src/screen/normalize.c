@@ -42,7 +42,24 @@ struct warden_normalizer {
     int n_classes;
     int legal_maxlen, terms_maxlen;
     void *translit; /* used while loading */
+    /* single-word variants of 6+ letters, for one-typo look-ups ("compnay") */
+    struct fuzzy {
+        const char *variant, *repl;
+        uint8_t len;
+    } * fuzzy;
+    size_t n_fuzzy, cap_fuzzy;
 };
+
+static void add_fuzzy(struct warden_normalizer *nz, const char *variant, const char *repl)
+{
+    size_t l = strlen(variant);
+    if (l < 6 || strchr(variant, ' ')) return;
+    if (nz->n_fuzzy == nz->cap_fuzzy) {
+        nz->cap_fuzzy = nz->cap_fuzzy ? nz->cap_fuzzy * 2 : 256;
+        nz->fuzzy = warden_xrealloc(nz->fuzzy, nz->cap_fuzzy * sizeof *nz->fuzzy);
+    }
+    nz->fuzzy[nz->n_fuzzy++] = (struct fuzzy){variant, repl, (uint8_t)l};
+}
 
 void *warden_normalizer_translit_new(const struct warden_normalizer *nz)
 {
@@ -93,7 +110,7 @@ struct rawtok {
     uint8_t len[WARDEN_NORM_MAX_TOK * 2];
 };
 
-static void tokenize(const char *s, struct rawtok *rt)
+static void tokenize(const char *s, struct rawtok *rt, bool drop_nonascii)
 {
     rt->n = 0;
     int cur = -1;
@@ -101,7 +118,8 @@ static void tokenize(const char *s, struct rawtok *rt)
     for (const unsigned char *p = (const unsigned char *)s;; p++) {
         unsigned char c = *p;
         bool alnum = c && (isalnum(c) || c >= 0x80);
-        bool joiner = c == '.' || c == '\'' || c == '`';
+        bool joiner = c == '.' || c == '\'' || c == '`' || (drop_nonascii && c >= 0x80);
+        if (drop_nonascii && c >= 0x80) alnum = false;
         if (alnum) {
             if (cur < 0) {
                 if (rt->n >= WARDEN_NORM_MAX_TOK * 2) break;
@@ -160,7 +178,7 @@ static void prepare(const struct warden_normalizer *nz, void *tl, const char *na
             break;
         }
     if (ascii) {
-        tokenize(name, rt);
+        tokenize(name, rt, false);
         return;
     }
     utf8proc_uint8_t *folded = NULL;
@@ -169,7 +187,7 @@ static void prepare(const struct warden_normalizer *nz, void *tl, const char *na
                      UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_COMPOSE |
                          UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK | UTF8PROC_IGNORE);
     if (fl < 0) {
-        tokenize(name, rt);
+        tokenize(name, rt, false);
         return;
     }
     bool nonlatin = false;
@@ -200,9 +218,9 @@ static void prepare(const struct warden_normalizer *nz, void *tl, const char *na
     }
     if (done) {
         /* ICU output may keep case and marks: fold again cheaply (ASCII). */
-        tokenize(out, rt);
+        tokenize(out, rt, true);
     } else {
-        tokenize((const char *)folded, rt);
+        tokenize((const char *)folded, rt, false);
     }
     free(folded);
 }
@@ -237,6 +255,48 @@ static int legal_at(const struct warden_normalizer *nz, const struct rawtok *rt,
     return 0;
 }
 
+/* Step 5 before step 4: common words rewritten to canonical tokens (also one
+ * typo away from a long variant), so legal forms are recognised in any spelling. */
+static void apply_terms(const struct warden_normalizer *nz, const struct rawtok *in,
+                        struct rawtok *out)
+{
+    char buf[WARDEN_NORM_TOKLEN * PHRASE_MAX + PHRASE_MAX];
+    out->n = 0;
+    for (int i = 0; i < in->n && out->n < WARDEN_NORM_MAX_TOK * 2;) {
+        int used = 1;
+        const char *tok = in->t[i];
+        bool hit = false;
+        for (int n = nz->terms_maxlen; n >= 1 && !hit; n--) {
+            if (i + n > in->n) continue;
+            phrase(in, i, n, buf, sizeof buf);
+            const uint32_t *v = warden_smap_get(&nz->terms, buf, strlen(buf));
+            if (v) {
+                tok = nz->canon[*v];
+                used = n;
+                hit = true;
+            }
+        }
+        if (!hit && in->len[i] >= 6 && !warden_smap_get(&nz->legal, in->t[i], in->len[i])) {
+            for (size_t f = 0; f < nz->n_fuzzy; f++) {
+                const struct fuzzy *z = &nz->fuzzy[f];
+                int d = (int)z->len - (int)in->len[i];
+                if (d > 1 || d < -1 || z->variant[0] != in->t[i][0]) continue;
+                if (warden_osa_distance(in->t[i], in->len[i], z->variant, z->len, 1) <= 1) {
+                    tok = z->repl;
+                    break;
+                }
+            }
+        }
+        size_t l = strlen(tok);
+        if (l >= WARDEN_NORM_TOKLEN) l = WARDEN_NORM_TOKLEN - 1;
+        memcpy(out->t[out->n], tok, l);
+        out->t[out->n][l] = '\0';
+        out->len[out->n] = (uint8_t)l;
+        out->n++;
+        i += used;
+    }
+}
+
 static void finish_tokens(const struct warden_normalizer *nz, struct rawtok *rt, bool strip_legal,
                           struct warden_norm_name *out)
 {
@@ -269,36 +329,20 @@ static void finish_tokens(const struct warden_normalizer *nz, struct rawtok *rt,
         }
     }
     out->n = 0;
-    char buf[WARDEN_NORM_TOKLEN * PHRASE_MAX + PHRASE_MAX];
-    for (int i = b; i < e && out->n < WARDEN_NORM_MAX_TOK;) {
-        int used = 1;
-        const char *tok = rt->t[i];
-        for (int n = nz->terms_maxlen; n >= 1; n--) {
-            if (i + n > e) continue;
-            phrase(rt, i, n, buf, sizeof buf);
-            const uint32_t *v = warden_smap_get(&nz->terms, buf, strlen(buf));
-            if (v) {
-                tok = nz->canon[*v];
-                used = n;
-                break;
-            }
-        }
-        size_t l = strlen(tok);
-        if (l >= WARDEN_NORM_TOKLEN) l = WARDEN_NORM_TOKLEN - 1;
-        memcpy(out->tok[out->n], tok, l);
-        out->tok[out->n][l] = '\0';
-        out->len[out->n] = (uint8_t)l;
+    for (int i = b; i < e && out->n < WARDEN_NORM_MAX_TOK; i++) {
+        memcpy(out->tok[out->n], rt->t[i], (size_t)rt->len[i] + 1);
+        out->len[out->n] = rt->len[i];
         out->n++;
-        i += used;
     }
 }
 
 void warden_normalize_name(const struct warden_normalizer *nz, void *tl, const char *name,
                            struct warden_norm_name *out)
 {
-    struct rawtok rt;
+    struct rawtok rt, rt2;
     prepare(nz, tl, name, &rt, &out->abjad);
-    finish_tokens(nz, &rt, true, out);
+    apply_terms(nz, &rt, &rt2);
+    finish_tokens(nz, &rt2, true, out);
 }
 
 size_t warden_skeleton(const char *t, size_t n, char *out, size_t outlen)
@@ -333,11 +377,16 @@ static char *next_field(char **p)
 }
 
 /* Normalise a data-file variant into a phrase (raw tokens joined by ' '). */
-static int variant_phrase(struct warden_normalizer *nz, const char *v, char *buf, size_t cap)
+static int variant_phrase(struct warden_normalizer *nz, const char *v, char *buf, size_t cap,
+                          bool with_terms)
 {
-    struct rawtok rt;
+    struct rawtok rt0, rt;
     bool abjad;
-    prepare(nz, nz->translit, v, &rt, &abjad);
+    prepare(nz, nz->translit, v, &rt0, &abjad);
+    if (with_terms)
+        apply_terms(nz, &rt0, &rt);
+    else
+        rt = rt0;
     if (rt.n == 0) return 0;
     phrase(&rt, 0, rt.n < PHRASE_MAX ? rt.n : PHRASE_MAX, buf, cap);
     return rt.n < PHRASE_MAX ? rt.n : PHRASE_MAX;
@@ -391,11 +440,15 @@ static int legal_line(struct warden_normalizer *nz, char *line, char *err, size_
     char *v;
     while ((v = next_field(&p))) {
         char buf[WARDEN_NORM_TOKLEN * PHRASE_MAX + PHRASE_MAX];
-        int nt = variant_phrase(nz, v, buf, sizeof buf);
+        int nt = variant_phrase(nz, v, buf, sizeof buf, true);
         if (!nt) continue;
         bool found;
-        uint32_t *slot = warden_smap_put(&nz->legal, warden_arena_strdup(&nz->arena, buf), &found);
-        if (!found) *slot = (uint32_t)ci + 1;
+        const char *key = warden_arena_strdup(&nz->arena, buf);
+        uint32_t *slot = warden_smap_put(&nz->legal, key, &found);
+        if (!found) {
+            *slot = (uint32_t)ci + 1;
+            add_fuzzy(nz, key, key);
+        }
         if (nt > nz->legal_maxlen) nz->legal_maxlen = nt;
     }
     return 0;
@@ -410,7 +463,7 @@ static int terms_line(struct warden_normalizer *nz, char *line, char *err, size_
         return WARDEN_EPARSE;
     }
     char cbuf[WARDEN_NORM_TOKLEN * PHRASE_MAX + PHRASE_MAX];
-    if (!variant_phrase(nz, canon, cbuf, sizeof cbuf)) return 0;
+    if (!variant_phrase(nz, canon, cbuf, sizeof cbuf, false)) return 0;
     /* the canonical token is one token: spaces become '_' */
     for (char *c = cbuf; *c; c++)
         if (*c == ' ') *c = '_';
@@ -423,11 +476,15 @@ static int terms_line(struct warden_normalizer *nz, char *line, char *err, size_
     char *v = canon;
     do {
         char buf[WARDEN_NORM_TOKLEN * PHRASE_MAX + PHRASE_MAX];
-        int nt = variant_phrase(nz, v, buf, sizeof buf);
+        int nt = variant_phrase(nz, v, buf, sizeof buf, false);
         if (!nt) continue;
         bool found;
-        uint32_t *slot = warden_smap_put(&nz->terms, warden_arena_strdup(&nz->arena, buf), &found);
-        if (!found) *slot = ci;
+        const char *key = warden_arena_strdup(&nz->arena, buf);
+        uint32_t *slot = warden_smap_put(&nz->terms, key, &found);
+        if (!found) {
+            *slot = ci;
+            add_fuzzy(nz, key, nz->canon[ci]);
+        }
         if (nt > nz->terms_maxlen) nz->terms_maxlen = nt;
     } while ((v = next_field(&p)));
     return 0;
@@ -508,10 +565,10 @@ int warden_normalizer_new(struct warden_normalizer **out, const char *data_dir, 
     }
     char path[4096];
     int rc;
-    snprintf(path, sizeof path, "%s/legal_forms.tsv", data_dir);
-    if ((rc = read_lines(nz, path, legal_line, err, errlen)) < 0) goto fail;
     snprintf(path, sizeof path, "%s/terms.tsv", data_dir);
     if ((rc = read_lines(nz, path, terms_line, err, errlen)) < 0) goto fail;
+    snprintf(path, sizeof path, "%s/legal_forms.tsv", data_dir);
+    if ((rc = read_lines(nz, path, legal_line, err, errlen)) < 0) goto fail;
     snprintf(path, sizeof path, "%s/countries.tsv", data_dir);
     if ((rc = read_lines(nz, path, country_line, err, errlen)) < 0) goto fail;
     *out = nz;
@@ -530,8 +587,14 @@ void warden_normalizer_free(struct warden_normalizer *nz)
     warden_smap_fini(&nz->countries);
     free(nz->canon);
     free(nz->codes);
+    free(nz->fuzzy);
     warden_arena_fini(&nz->arena);
     free(nz);
+}
+
+bool warden_normalizer_is_legal(const struct warden_normalizer *nz, const char *t, size_t n)
+{
+    return warden_smap_get(&nz->legal, t, n) != NULL;
 }
 
 const char *warden_normalizer_legal_class(const struct warden_normalizer *nz, int bit)
