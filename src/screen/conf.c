@@ -39,7 +39,7 @@ const struct warden_conf_key warden_screen_conf_table[] = {
     {"lists", WARDEN_CONF_STRLIST, NULL, OFF(lists),
      "names of the lists to screen against (data/lists/lists.tsv); empty means all", 0, 0},
     {"max_results", WARDEN_CONF_INT, "5", OFF(max_results), "matches reported per name", 1, 100},
-    {"max_candidates", WARDEN_CONF_INT, "48", OFF(max_candidates),
+    {"max_candidates", WARDEN_CONF_INT, "16", OFF(max_candidates),
      "candidate names scored per query (from the token index)", 1, 10000},
     {NULL, 0, NULL, 0, NULL, 0, 0},
 };

@@ -93,6 +93,7 @@ struct warden_screen_token {
     uint32_t len;
     uint32_t df;  /* names containing it */
     float weight; /* IDF */
+    bool legal;   /* the token is itself a legal-form word */
 };
 
 struct warden_screen_listinfo {

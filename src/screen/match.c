@@ -99,7 +99,7 @@ static void from_rec(const struct warden_screen *s, const struct warden_screen_n
         memcpy(o->t[i], t->str, (size_t)t->len + 1);
         o->len[i] = (uint8_t)t->len;
         o->w[i] = t->weight;
-        if (warden_normalizer_is_legal(s->nz, t->str, t->len)) o->w[i] *= 0.2f;
+        if (t->legal) o->w[i] *= 0.2f;
     }
 }
 
@@ -112,7 +112,8 @@ static bool abbreviates(const char *a, size_t la, const char *b, size_t lb)
     if (la >= 4 && memcmp(a, b, la) == 0) return true;
     if (a[la - 1] != b[lb - 1]) return false;
     int vowels = 0;
-    for (size_t i = 0; i < la; i++) vowels += strchr("aeiou", a[i]) != NULL;
+    for (size_t i = 0; i < la; i++)
+        vowels += a[i] == 'a' || a[i] == 'e' || a[i] == 'i' || a[i] == 'o' || a[i] == 'u';
     if (vowels > 1) return false;
     size_t j = 0;
     for (size_t i = 0; i < lb && j < la; i++)
@@ -130,11 +131,11 @@ static double tok_sim(const char *a, size_t la, const char *b, size_t lb)
         int d = warden_osa_distance(a, la, b, lb, maxd);
         if (d <= maxd) return 1.0 - (double)d / (2.0 * (double)mx);
     }
-    if (mn >= 4) {
+    if (mn >= 4 && a[0] == b[0] && mx - mn <= 3) {
         char sa[64], sb[64];
         size_t ka = warden_skeleton(a, la, sa, sizeof sa),
                kb = warden_skeleton(b, lb, sb, sizeof sb);
-        if (ka >= 3 && ka == kb && memcmp(sa, sb, ka) == 0 && a[0] == b[0]) return 0.9;
+        if (ka >= 3 && ka == kb && memcmp(sa, sb, ka) == 0) return 0.9;
     }
     return 0.0;
 }
@@ -142,47 +143,49 @@ static double tok_sim(const char *a, size_t la, const char *b, size_t lb)
 /* Join adjacent tokens of x when the join equals a token of y. */
 static void join_against(const struct warden_screen *s, struct tl *x, const struct tl *y)
 {
-    for (int i = 0; i + 1 < x->n; i++) {
-        for (int span = 3; span >= 2; span--) {
-            if (i + span > x->n) continue;
-            char j[WARDEN_NORM_TOKLEN];
-            size_t l = 0;
-            bool fits = true;
-            for (int m = i; m < i + span; m++) {
-                if (l + x->len[m] >= sizeof j) {
-                    fits = false;
-                    break;
+    for (int k = 0; k < y->n; k++) {
+        if (y->len[k] < 4) continue;
+        bool exact = false;
+        for (int m = 0; m < x->n && !exact; m++)
+            exact = x->len[m] == y->len[k] && memcmp(x->t[m], y->t[k], y->len[k]) == 0;
+        if (exact) continue;
+        for (int i = 0; i + 1 < x->n; i++) {
+            int done = 0;
+            for (int span = 3; span >= 2 && !done; span--) {
+                if (i + span > x->n) continue;
+                size_t l = 0;
+                for (int m = i; m < i + span; m++) l += x->len[m];
+                if (l + 2 < y->len[k] || l > (size_t)y->len[k] + 2 || l >= WARDEN_NORM_TOKLEN)
+                    continue;
+                char j[WARDEN_NORM_TOKLEN];
+                l = 0;
+                for (int m = i; m < i + span; m++) {
+                    memcpy(j + l, x->t[m], x->len[m]);
+                    l += x->len[m];
                 }
-                memcpy(j + l, x->t[m], x->len[m]);
-                l += x->len[m];
-            }
-            if (!fits) continue;
-            j[l] = '\0';
-            int hit = -1;
-            for (int k = 0; k < y->n && hit < 0; k++) {
-                if (y->len[k] < 4) continue;
+                j[l] = '\0';
                 double js = tok_sim(j, l, y->t[k], y->len[k]);
                 if (js < 0.9) continue;
                 /* only when the join fits better than any single token does */
                 bool better = true;
                 for (int m = 0; m < x->n && better; m++)
                     if (tok_sim(x->t[m], x->len[m], y->t[k], y->len[k]) >= js) better = false;
-                if (better) hit = k;
+                if (!better) continue;
+                memcpy(x->t[i], j, l + 1);
+                x->len[i] = (uint8_t)l;
+                float wj = weight_of(s, j, l), ws = 0;
+                for (int m = i; m < i + span; m++) ws = ws > x->w[m] ? ws : x->w[m];
+                x->w[i] = wj > ws ? wj : ws;
+                int rm = span - 1;
+                for (int m = i + 1; m + rm < x->n; m++) {
+                    memcpy(x->t[m], x->t[m + rm], (size_t)x->len[m + rm] + 1);
+                    x->len[m] = x->len[m + rm];
+                    x->w[m] = x->w[m + rm];
+                }
+                x->n -= rm;
+                done = 1;
             }
-            if (hit < 0) continue;
-            memcpy(x->t[i], j, l + 1);
-            x->len[i] = (uint8_t)l;
-            float wj = weight_of(s, j, l), ws = 0;
-            for (int m = i; m < i + span; m++) ws = ws > x->w[m] ? ws : x->w[m];
-            x->w[i] = wj > ws ? wj : ws;
-            int rm = span - 1;
-            for (int m = i + 1; m + rm < x->n; m++) {
-                memcpy(x->t[m], x->t[m + rm], (size_t)x->len[m + rm] + 1);
-                x->len[m] = x->len[m + rm];
-                x->w[m] = x->w[m + rm];
-            }
-            x->n -= rm;
-            break;
+            if (done) break;
         }
     }
 }
@@ -326,7 +329,10 @@ static void gen_token(const struct warden_screen *s, struct warden_screen_scratc
     size_t n = q->len[i];
     w->tgen++;
     lookup(s, w, warden_screen_key(t, n, WARDEN_NS_FUZZY), q->w[i], cap);
-    if (n >= 5 && n <= 40) {
+    /* one-typo look-ups for words the lists do not know or hardly use; a
+     * well-known word is taken as spelt right (its variants would flood) */
+    uint32_t id = warden_screen_token_id(s, t, n);
+    if (n >= 5 && n <= 40 && (id == UINT32_MAX || s->toks[id].df < 16)) {
         char buf[WARDEN_NORM_TOKLEN];
         for (size_t k = 0; k < n; k++) {
             if (k && t[k] == t[k - 1]) continue;
@@ -448,45 +454,58 @@ int warden_screen_name(const struct warden_screen *s, struct warden_screen_scrat
     if (qt.n == 0 || max == 0) goto out;
     w->qgen++;
     w->n_touched = 0;
-    size_t cap = s->n_names / 20 + 64;
+    size_t cap = s->n_names / 40 + 64;
     for (int i = 0; i < qt.n; i++) gen_token(s, w, &qt, i, cap);
     if (w->n_touched == 0)
         for (int i = 0; i < qt.n; i++) gen_token(s, w, &qt, i, SIZE_MAX);
-    /* best candidates by accumulated weight: bounded selection */
+    /* best candidates by accumulated weight: a bounded min-heap */
     size_t K = (size_t)s->conf.max_candidates;
     struct cand top[512];
     if (K > 512) K = 512;
     size_t nt = 0;
-    float floor = -1;
     for (size_t i = 0; i < w->n_touched; i++) {
         uint32_t id = w->touched[i];
-        float a = w->acc[id];
-        if (nt == K && a <= floor) continue;
+        struct cand c = {w->acc[id], id};
+        if (nt == K && cmp_cand(&c, &top[0]) >= 0) continue; /* not better than the worst */
+        size_t k;
         if (nt < K) {
-            top[nt++] = (struct cand){a, id};
+            k = nt++;
+            while (k && cmp_cand(&top[(k - 1) / 2], &c) < 0) {
+                top[k] = top[(k - 1) / 2];
+                k = (k - 1) / 2;
+            }
+            top[k] = c;
         } else {
-            size_t mi = 0;
-            for (size_t j = 1; j < nt; j++)
-                if (top[j].acc < top[mi].acc) mi = j;
-            top[mi] = (struct cand){a, id};
-        }
-        if (nt == K) {
-            floor = top[0].acc;
-            for (size_t j = 1; j < nt; j++)
-                if (top[j].acc < floor) floor = top[j].acc;
+            k = 0;
+            for (;;) {
+                size_t l = 2 * k + 1, r = l + 1, m = k;
+                const struct cand *mv = &c;
+                if (l < nt && cmp_cand(&top[l], mv) > 0) m = l, mv = &top[l];
+                if (r < nt && cmp_cand(&top[r], mv) > 0) m = r, mv = &top[r];
+                if (m == k) break;
+                top[k] = top[m];
+                k = m;
+            }
+            top[k] = c;
         }
     }
     qsort(top, nt, sizeof *top, cmp_cand);
     /* score; keep the best name per entity */
     struct warden_screen_match cur;
     for (size_t c = 0; c < nt; c++) {
+        /* far weaker word overlap than the best candidate's cannot score close */
+        if (top[c].acc < 0.35f * top[0].acc) break;
         const struct warden_screen_name_rec *r = &s->names[top[c].name];
         const struct warden_screen_entity *e = &s->ents[r->entity];
         struct tl a = qt, b;
         from_rec(s, r, &b);
-        memset(&cur, 0, sizeof cur);
-        double ns = name_score(s, &a, &b, &cur);
+        double ns = name_score(s, &a, &b, NULL);
         if (ns < s->conf.review_threshold - 0.2) continue;
+        /* again, with the explanation, only for candidates worth reporting */
+        memset(&cur, 0, sizeof cur);
+        a = qt;
+        from_rec(s, r, &b);
+        ns = name_score(s, &a, &b, &cur);
         cur.entity = e;
         cur.matched_name = r->raw;
         cur.name_score = ns;

@@ -48,7 +48,25 @@ struct warden_normalizer {
         uint8_t len;
     } * fuzzy;
     size_t n_fuzzy, cap_fuzzy;
+    uint32_t fz_start[257]; /* fuzzy sorted by first byte: [start[c], start[c+1]) */
 };
+
+static int cmp_fuzzy(const void *a, const void *b)
+{
+    const struct fuzzy *x = a, *y = b;
+    return (unsigned char)x->variant[0] - (unsigned char)y->variant[0];
+}
+
+static void fuzzy_buckets(struct warden_normalizer *nz)
+{
+    qsort(nz->fuzzy, nz->n_fuzzy, sizeof *nz->fuzzy, cmp_fuzzy);
+    size_t j = 0;
+    for (int c = 0; c < 256; c++) {
+        nz->fz_start[c] = (uint32_t)j;
+        while (j < nz->n_fuzzy && (unsigned char)nz->fuzzy[j].variant[0] == c) j++;
+    }
+    nz->fz_start[256] = (uint32_t)nz->n_fuzzy;
+}
 
 static void add_fuzzy(struct warden_normalizer *nz, const char *variant, const char *repl)
 {
@@ -277,10 +295,11 @@ static void apply_terms(const struct warden_normalizer *nz, const struct rawtok 
             }
         }
         if (!hit && in->len[i] >= 6 && !warden_smap_get(&nz->legal, in->t[i], in->len[i])) {
-            for (size_t f = 0; f < nz->n_fuzzy; f++) {
+            unsigned char c0 = (unsigned char)in->t[i][0];
+            for (size_t f = nz->fz_start[c0]; f < nz->fz_start[c0 + 1]; f++) {
                 const struct fuzzy *z = &nz->fuzzy[f];
                 int d = (int)z->len - (int)in->len[i];
-                if (d > 1 || d < -1 || z->variant[0] != in->t[i][0]) continue;
+                if (d > 1 || d < -1) continue;
                 if (warden_osa_distance(in->t[i], in->len[i], z->variant, z->len, 1) <= 1) {
                     tok = z->repl;
                     break;
@@ -347,11 +366,14 @@ void warden_normalize_name(const struct warden_normalizer *nz, void *tl, const c
 
 size_t warden_skeleton(const char *t, size_t n, char *out, size_t outlen)
 {
+    /* letters a transliteration may or may not write: vowels, y, w */
+    static const unsigned char drop[256] = {
+        ['a'] = 1, ['e'] = 1, ['i'] = 1, ['o'] = 1, ['u'] = 1, ['y'] = 1, ['w'] = 1, [' '] = 1};
     size_t k = 0;
     char prev = 0;
     for (size_t i = 0; i < n && k + 1 < outlen; i++) {
         char c = t[i];
-        if (strchr("aeiouyw ", c)) continue;
+        if (drop[(unsigned char)c]) continue;
         if (c == prev) continue;
         out[k++] = c;
         prev = c;
@@ -569,6 +591,7 @@ int warden_normalizer_new(struct warden_normalizer **out, const char *data_dir, 
     if ((rc = read_lines(nz, path, terms_line, err, errlen)) < 0) goto fail;
     snprintf(path, sizeof path, "%s/legal_forms.tsv", data_dir);
     if ((rc = read_lines(nz, path, legal_line, err, errlen)) < 0) goto fail;
+    fuzzy_buckets(nz);
     snprintf(path, sizeof path, "%s/countries.tsv", data_dir);
     if ((rc = read_lines(nz, path, country_line, err, errlen)) < 0) goto fail;
     *out = nz;

@@ -48,23 +48,47 @@ int warden_osa_distance(const char *a, size_t la, const char *b, size_t lb, int 
     if (lb > 63) lb = 63;
     int diff = (int)la - (int)lb;
     if (diff > maxd || -diff > maxd) return maxd + 1;
-    int d[64][64];
-    for (size_t i = 0; i <= la; i++) d[i][0] = (int)i;
-    for (size_t j = 0; j <= lb; j++) d[0][j] = (int)j;
+    /* bag distance is a lower bound: cheap rejection of unrelated words */
+    int cnt[32] = {0};
+    for (size_t i = 0; i < la; i++) cnt[(unsigned char)a[i] & 31]++;
+    for (size_t j = 0; j < lb; j++) cnt[(unsigned char)b[j] & 31]--;
+    int pos = 0, neg = 0;
+    for (int k = 0; k < 32; k++) {
+        if (cnt[k] > 0)
+            pos += cnt[k];
+        else
+            neg -= cnt[k];
+    }
+    if ((pos > neg ? pos : neg) > maxd) return maxd + 1;
+    /* banded dynamic programme: only cells with |i - j| <= maxd can stay within maxd */
+    enum { BIG = 1 << 20 };
+    int r0[64], r1[64], r2[64]; /* rows i-2, i-1, i */
+    int *pp = r0, *p = r1, *c = r2;
+    for (size_t j = 0; j <= lb; j++) p[j] = (int)j;
     for (size_t i = 1; i <= la; i++) {
-        int rowmin = 1 << 20;
-        for (size_t j = 1; j <= lb; j++) {
+        size_t lo = i > (size_t)maxd ? i - (size_t)maxd : 1;
+        size_t hi = i + (size_t)maxd < lb ? i + (size_t)maxd : lb;
+        c[0] = (int)i;
+        if (lo > 1) c[lo - 1] = BIG;
+        int rowmin = BIG;
+        for (size_t j = lo; j <= hi; j++) {
             int cost = a[i - 1] != b[j - 1];
-            int v = d[i - 1][j] + 1;
-            if (d[i][j - 1] + 1 < v) v = d[i][j - 1] + 1;
-            if (d[i - 1][j - 1] + cost < v) v = d[i - 1][j - 1] + cost;
-            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
-                d[i - 2][j - 2] + 1 < v)
-                v = d[i - 2][j - 2] + 1;
-            d[i][j] = v;
+            int v = p[j] + 1;
+            if (j > lo || lo == 1) {
+                if (c[j - 1] + 1 < v) v = c[j - 1] + 1;
+            }
+            if (p[j - 1] + cost < v) v = p[j - 1] + cost;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && pp[j - 2] + 1 < v)
+                v = pp[j - 2] + 1;
+            c[j] = v;
             if (v < rowmin) rowmin = v;
         }
+        if (hi < lb) c[hi + 1] = BIG;
         if (rowmin > maxd) return maxd + 1;
+        int *t = pp;
+        pp = p;
+        p = c;
+        c = t;
     }
-    return d[la][lb];
+    return p[lb] > maxd ? maxd + 1 : p[lb];
 }
