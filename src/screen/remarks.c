@@ -15,7 +15,9 @@ static const char *find_ci(const char *s, size_t n, const char *pat)
     return NULL;
 }
 
-/* host of a URL or bare domain: scheme, "www." and path removed */
+/* host of a URL or bare domain: scheme and "www." removed; 0 when there is no
+ * host, or when the URL names a page under the host (www.facebook.com/x is one
+ * page, not the whole of facebook.com) */
 static size_t host_of(const char *v, size_t n, char *out, size_t cap)
 {
     while (n && isspace((unsigned char)*v)) v++, n--;
@@ -30,9 +32,10 @@ static size_t host_of(const char *v, size_t n, char *out, size_t cap)
         out[k] = (char)tolower((unsigned char)v[k]);
         k++;
     }
+    bool page = k < n && v[k] == '/' && k + 1 < n && !strchr(" ;,)\t", v[k + 1]);
     while (k && out[k - 1] == '.') k--;
     out[k] = '\0';
-    return strchr(out, '.') ? k : 0;
+    return strchr(out, '.') && !page ? k : 0;
 }
 
 static void item(struct warden_screen *s, uint32_t ent, const char *p, size_t n)
@@ -46,6 +49,8 @@ static void item(struct warden_screen *s, uint32_t ent, const char *p, size_t n)
         size_t off = (size_t)(w - p) + 8;
         if (host_of(p + off, n - off, buf, sizeof buf))
             warden_screen_add_attr(s, ent, WARDEN_SCREEN_ATTR_DOMAIN, buf, strlen(buf));
+        else
+            warden_screen_add_attr(s, ent, WARDEN_SCREEN_ATTR_REMARK, p, n); /* a page URL */
         return;
     }
     if ((w = find_ci(p, n, "email address ")) || (w = find_ci(p, n, "email:"))) {
