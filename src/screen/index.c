@@ -147,7 +147,7 @@ void warden_screen_index_build(struct warden_screen *s)
         s->toks[t].weight = (float)log(1.0 + N / (double)(s->toks[t].df ? s->toks[t].df : 1));
     s->max_weight = (float)log(1.0 + N);
     /* sort, dedupe, lay out */
-    qsort(k.v, k.n, sizeof *k.v, cmp_kp);
+    if (k.n) qsort(k.v, k.n, sizeof *k.v, cmp_kp);
     size_t w = 0;
     for (size_t i = 0; i < k.n; i++)
         if (!w || k.v[i].h != k.v[w - 1].h || k.v[i].name != k.v[w - 1].name) k.v[w++] = k.v[i];

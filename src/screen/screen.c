@@ -349,7 +349,7 @@ int warden_screen_finish(struct warden_screen *s, char *err, size_t errlen)
     /* attributes grouped by entity, stable */
     uint32_t *ord = warden_xmalloc((s->n_attrs + 1) * sizeof *ord);
     for (size_t i = 0; i < s->n_attrs; i++) ord[i] = (uint32_t)i;
-    qsort_r(ord, s->n_attrs, sizeof *ord, cmp_attr_ent, s->attr_ent);
+    if (s->n_attrs) qsort_r(ord, s->n_attrs, sizeof *ord, cmp_attr_ent, s->attr_ent);
     struct warden_screen_attr *na = warden_xmalloc((s->n_attrs + 1) * sizeof *na);
     uint32_t *ne = warden_xmalloc((s->n_attrs + 1) * sizeof *ne);
     for (size_t i = 0; i < s->n_attrs; i++) {
@@ -371,7 +371,7 @@ int warden_screen_finish(struct warden_screen *s, char *err, size_t errlen)
         e->n_attrs++;
     }
     /* names grouped by entity, in the order they were added (primary first) */
-    qsort(s->names, s->n_names, sizeof *s->names, cmp_name_ent);
+    if (s->n_names) qsort(s->names, s->n_names, sizeof *s->names, cmp_name_ent);
     for (size_t i = 0; i < s->n_names; i++) {
         struct warden_screen_entity *e = &s->ents[s->names[i].entity];
         if (e->name0 == UINT32_MAX) e->name0 = (uint32_t)i;
