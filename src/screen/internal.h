@@ -59,7 +59,8 @@ void warden_normalizer_free(struct warden_normalizer *nz);
 /* per-thread transliterator; opaque */
 void *warden_normalizer_translit_new(const struct warden_normalizer *nz);
 void warden_normalizer_translit_free(void *t);
-/* Normalise name into core tokens. translit may be NULL (made on demand). */
+/* Normalise name into core tokens. translit: the caller's (per thread), or NULL
+ * (a private one is made when the name needs one: slow). */
 void warden_normalize_name(const struct warden_normalizer *nz, void *translit, const char *name,
                            struct warden_norm_name *out);
 /* Is this single token a legal-form word ("company", "llc")? */
@@ -68,9 +69,12 @@ bool warden_normalizer_is_legal(const struct warden_normalizer *nz, const char *
 const char *warden_normalizer_legal_class(const struct warden_normalizer *nz, int bit);
 void warden_normalizer_legal_str(const struct warden_normalizer *nz, uint32_t mask, char *out,
                                  size_t outlen);
-/* Country name or code -> ISO alpha-2 (upper case) into cc[3]; false if unknown. */
-bool warden_normalizer_country(const struct warden_normalizer *nz, const char *text, size_t n,
-                               char cc[3]);
+/* Country name or code -> ISO alpha-2 (upper case) into cc[3]; false if unknown.
+ * tl: the caller's transliterator (per thread), or NULL (a private one is made). */
+bool warden_normalizer_country(const struct warden_normalizer *nz, void *tl, const char *text,
+                               size_t n, char cc[3]);
+/* The loader's transliterator (load time only: not for concurrent queries). */
+void *warden_normalizer_load_translit(const struct warden_normalizer *nz);
 
 /* ---- similarity ---- */
 double warden_jaro_winkler(const char *a, size_t la, const char *b, size_t lb);

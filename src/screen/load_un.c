@@ -40,6 +40,15 @@ struct un_ctx {
     int depth;
 };
 
+/* copy with truncation (names longer than a field are cut, not refused) */
+static void set(char *dst, size_t cap, const char *src)
+{
+    size_t n = strlen(src);
+    if (n >= cap) n = cap - 1;
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
 static void push(char **arr, int *n, const char *v)
 {
     if (*n < MAXV && *v) arr[(*n)++] = warden_xstrdup(v);
@@ -125,17 +134,17 @@ static void XMLCALL on_end(void *ud, const XML_Char *el)
     if (strcmp(el, "INDIVIDUAL") == 0 || strcmp(el, "ENTITY") == 0) {
         finish_rec(x);
     } else if (strcmp(el, "FIRST_NAME") == 0) {
-        snprintf(r->name[0], sizeof r->name[0], "%s", t);
+        set(r->name[0], sizeof r->name[0], t);
     } else if (strcmp(el, "SECOND_NAME") == 0) {
-        snprintf(r->name[1], sizeof r->name[1], "%s", t);
+        set(r->name[1], sizeof r->name[1], t);
     } else if (strcmp(el, "THIRD_NAME") == 0) {
-        snprintf(r->name[2], sizeof r->name[2], "%s", t);
+        set(r->name[2], sizeof r->name[2], t);
     } else if (strcmp(el, "FOURTH_NAME") == 0) {
-        snprintf(r->name[3], sizeof r->name[3], "%s", t);
+        set(r->name[3], sizeof r->name[3], t);
     } else if (strcmp(el, "REFERENCE_NUMBER") == 0) {
-        snprintf(r->ref, sizeof r->ref, "%s", t);
+        set(r->ref, sizeof r->ref, t);
     } else if (strcmp(el, "UN_LIST_TYPE") == 0) {
-        snprintf(r->prog, sizeof r->prog, "%s", t);
+        set(r->prog, sizeof r->prog, t);
     } else if (strcmp(el, "ALIAS_NAME") == 0 || strcmp(el, "NAME_ORIGINAL_SCRIPT") == 0) {
         push(r->names, &r->n_names, t);
     } else if (strcmp(el, "VALUE") == 0 && strcmp(parent, "NATIONALITY") == 0) {
@@ -144,16 +153,20 @@ static void XMLCALL on_end(void *ud, const XML_Char *el)
         if (strcmp(el, "COUNTRY") == 0) push(r->countries, &r->n_countries, t);
         if (*t) {
             size_t l = strlen(r->addr);
-            snprintf(r->addr + l, sizeof r->addr - l, "%s%s", l ? ", " : "", t);
+            if (l && l + 2 < sizeof r->addr) set(r->addr + l, sizeof r->addr - l, ", "), l += 2;
+            set(r->addr + l, sizeof r->addr - l, t);
         }
     } else if (strstr(el, "_ADDRESS")) {
         push(r->addrs, &r->n_addrs, r->addr);
         r->addr[0] = '\0';
     } else if (strstr(parent, "_DOCUMENT")) {
-        if (strcmp(el, "TYPE_OF_DOCUMENT") == 0) snprintf(r->doc_type, sizeof r->doc_type, "%s", t);
+        if (strcmp(el, "TYPE_OF_DOCUMENT") == 0) set(r->doc_type, sizeof r->doc_type, t);
         if (strcmp(el, "NUMBER") == 0 && *t) {
             char buf[512];
-            snprintf(buf, sizeof buf, "%s: %s", r->doc_type[0] ? r->doc_type : "Document", t);
+            set(buf, 300, r->doc_type[0] ? r->doc_type : "Document");
+            size_t l = strlen(buf);
+            set(buf + l, sizeof buf - l, ": ");
+            set(buf + l + 2, sizeof buf - l - 2, t);
             push(r->docs, &r->n_docs, buf);
         }
     }

@@ -257,8 +257,12 @@ static double name_score(const struct warden_screen *s, struct tl *a, struct tl 
         num += best * (a->w[bi] + b->w[bj]);
         if (m && m->n_pairs < WARDEN_SCREEN_EXPLAIN_MAX) {
             struct warden_screen_token_pair *p = &m->pairs[m->n_pairs++];
-            snprintf(p->query, sizeof p->query, "%s", a->t[bi]);
-            snprintf(p->listed, sizeof p->listed, "%s", b->t[bj]);
+            size_t lq = a->len[bi] < sizeof p->query ? a->len[bi] : sizeof p->query - 1;
+            size_t ll = b->len[bj] < sizeof p->listed ? b->len[bj] : sizeof p->listed - 1;
+            memcpy(p->query, a->t[bi], lq);
+            p->query[lq] = '\0';
+            memcpy(p->listed, b->t[bj], ll);
+            p->listed[ll] = '\0';
             p->sim = best;
             p->weight = (a->w[bi] + b->w[bj]) / 2;
         }
@@ -448,7 +452,7 @@ int warden_screen_name(const struct warden_screen *s, struct warden_screen_scrat
     from_norm(s, &nn, &qt);
     char qcc[3] = "";
     if (q->country && *q->country &&
-        !warden_normalizer_country(s->nz, q->country, strlen(q->country), qcc))
+        !warden_normalizer_country(s->nz, w->tl, q->country, strlen(q->country), qcc))
         qcc[0] = '\0';
     int found = 0;
     if (qt.n == 0 || max == 0) goto out;

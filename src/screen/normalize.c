@@ -91,6 +91,11 @@ void *warden_normalizer_translit_new(const struct warden_normalizer *nz)
     return t;
 }
 
+void *warden_normalizer_load_translit(const struct warden_normalizer *nz)
+{
+    return nz->translit;
+}
+
 void warden_normalizer_translit_free(void *t)
 {
     if (t) utrans_close(t);
@@ -223,16 +228,17 @@ static void prepare(const struct warden_normalizer *nz, void *tl, const char *na
     char out[1600];
     bool done = false;
     if (nonlatin) {
-        void *t = tl ? tl : nz->translit;
-        void *own = NULL;
+        void *t = tl, *own = NULL;
         if (!t) t = own = warden_normalizer_translit_new(nz);
         if (t && translit(t, (const char *)folded, (size_t)fl, out, sizeof out)) done = true;
         warden_normalizer_translit_free(own);
     } else {
         /* Latin with marks already stripped; ICU's Latin-ASCII would also map
          * ligatures and special letters (ß, ø, ł), so use it when available. */
-        void *t = tl ? tl : nz->translit;
+        void *t = tl, *own = NULL;
+        if (!t) t = own = warden_normalizer_translit_new(nz);
         if (t && translit(t, (const char *)folded, (size_t)fl, out, sizeof out)) done = true;
+        warden_normalizer_translit_free(own);
     }
     if (done) {
         /* ICU output may keep case and marks: fold again cheaply (ASCII). */
@@ -512,8 +518,8 @@ static int terms_line(struct warden_normalizer *nz, char *line, char *err, size_
     return 0;
 }
 
-static void country_key(struct warden_normalizer *nz, const char *text, size_t n, char *key,
-                        size_t cap)
+static void country_key(const struct warden_normalizer *nz, void *tl, const char *text, size_t n,
+                        char *key, size_t cap)
 {
     char tmp[256];
     if (n >= sizeof tmp) n = sizeof tmp - 1;
@@ -521,7 +527,7 @@ static void country_key(struct warden_normalizer *nz, const char *text, size_t n
     tmp[n] = '\0';
     struct rawtok rt;
     bool abjad;
-    prepare(nz, nz->translit, tmp, &rt, &abjad);
+    prepare(nz, tl, tmp, &rt, &abjad);
     size_t k = 0;
     for (int i = 0; i < rt.n; i++) {
         size_t l = rt.len[i];
@@ -555,7 +561,7 @@ static int country_line(struct warden_normalizer *nz, char *line, char *err, siz
     if (!found) *slot = ci;
     char *v;
     while ((v = next_field(&p))) {
-        country_key(nz, v, strlen(v), key, sizeof key);
+        country_key(nz, nz->translit, v, strlen(v), key, sizeof key);
         if (!*key) continue;
         slot = warden_smap_put(&nz->countries, warden_arena_strdup(&nz->arena, key), &found);
         if (!found) *slot = ci;
@@ -563,11 +569,11 @@ static int country_line(struct warden_normalizer *nz, char *line, char *err, siz
     return 0;
 }
 
-bool warden_normalizer_country(const struct warden_normalizer *nz, const char *text, size_t n,
-                               char cc[3])
+bool warden_normalizer_country(const struct warden_normalizer *nz, void *tl, const char *text,
+                               size_t n, char cc[3])
 {
     char key[256];
-    country_key((struct warden_normalizer *)nz, text, n, key, sizeof key);
+    country_key(nz, tl, text, n, key, sizeof key);
     const uint32_t *v = warden_smap_get(&nz->countries, key, strlen(key));
     if (!v) return false;
     memcpy(cc, nz->codes[*v], 3);

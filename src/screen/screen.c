@@ -177,7 +177,7 @@ void warden_screen_add_country(struct warden_screen *s, uint32_t ent, const char
     while (n && isspace((unsigned char)v[n - 1])) n--;
     if (!n) return;
     char cc[3];
-    if (warden_normalizer_country(s->nz, v, n, cc)) {
+    if (warden_normalizer_country(s->nz, warden_normalizer_load_translit(s->nz), v, n, cc)) {
         /* skip duplicates of the same entity's countries */
         for (size_t i = s->n_attrs; i-- > 0 && s->attr_ent[i] == ent;)
             if (s->attrs[i].type == WARDEN_SCREEN_ATTR_COUNTRY &&
@@ -446,4 +446,13 @@ const char *warden_screen_entity_name(const struct warden_screen *s,
 const struct warden_screen_conf *warden_screen_get_conf(const struct warden_screen *s)
 {
     return &s->conf;
+}
+
+void warden_screen_set_conf(struct warden_screen *s, const struct warden_screen_conf *c)
+{
+    struct warden_screen_conf old = s->conf;
+    s->conf = *c;
+    strlist_copy(&s->conf.restricted_jurisdictions, &c->restricted_jurisdictions);
+    strlist_copy(&s->conf.lists, &c->lists);
+    warden_screen_conf_fini(&old);
 }

@@ -139,6 +139,10 @@ const struct warden_screen_entity *warden_screen_entity_at(const struct warden_s
 const char *warden_screen_entity_name(const struct warden_screen *s,
                                       const struct warden_screen_entity *e, size_t j);
 const struct warden_screen_conf *warden_screen_get_conf(const struct warden_screen *s);
+/* Replace thresholds and ownership policy (copied) without reloading the lists,
+ * e.g. on a policy reload. Not concurrent with queries. The `lists` key only
+ * takes effect at load. */
+void warden_screen_set_conf(struct warden_screen *s, const struct warden_screen_conf *c);
 
 /* Per-thread query state. */
 struct warden_screen_scratch *warden_screen_scratch_new(const struct warden_screen *s);

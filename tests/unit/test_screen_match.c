@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <pthread.h>
 
 #include "screen/screen.h"
 
@@ -167,12 +168,56 @@ static void test_conf_table(void **state)
     warden_screen_conf_fini(&c);
 }
 
+/* The loaded lists are shared read-only: two threads, each with its own
+ * scratch, get the same answers as one. */
+static const char *const tq[] = {
+    "华为技术有限公司",      "Роснефть",           "حزب الله", "Sara Properties Ltd",
+    "ANGLO-CARIBEAN CO LTD", "Acme Trading Co Ltd"};
+#define NTQ (sizeof tq / sizeof tq[0])
+
+static void *worker(void *arg)
+{
+    double *scores = arg;
+    struct warden_screen_scratch *w = warden_screen_scratch_new(S);
+    for (int rep = 0; rep < 50; rep++)
+        for (size_t i = 0; i < NTQ; i++) {
+            struct warden_screen_match m[3];
+            struct warden_screen_query q = {tq[i], "Россия", NULL, NULL};
+            int n = warden_screen_name(S, w, &q, m, 3);
+            double sc = n > 0 ? m[0].score : -1;
+            if (rep == 0)
+                scores[i] = sc;
+            else if (scores[i] != sc)
+                scores[i] = -2; /* changed between repetitions */
+        }
+    warden_screen_scratch_free(w);
+    return NULL;
+}
+
+static void test_threads(void **state)
+{
+    (void)state;
+    double one[NTQ], a[NTQ], b[NTQ];
+    worker(one);
+    pthread_t t1, t2;
+    assert_int_equal(pthread_create(&t1, NULL, worker, a), 0);
+    assert_int_equal(pthread_create(&t2, NULL, worker, b), 0);
+    pthread_join(t1, NULL);
+    pthread_join(t2, NULL);
+    for (size_t i = 0; i < NTQ; i++) {
+        assert_true(one[i] != -2);
+        assert_true(a[i] == one[i]);
+        assert_true(b[i] == one[i]);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_variants),    cmocka_unit_test(test_non_matches),
         cmocka_unit_test(test_explanation), cmocka_unit_test(test_country_and_id),
         cmocka_unit_test(test_domains),     cmocka_unit_test(test_conf_table),
+        cmocka_unit_test(test_threads),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -257,19 +257,22 @@ static void test_jurisdiction_owners(void **state)
     const struct warden_screen_verdict *v = run(o, 2, 1, &ow, chain, sizeof chain);
     assert_false(v->restricted); /* off by default */
     warden_screen_ownership_free(ow);
-    struct warden_screen_conf *c = (struct warden_screen_conf *)warden_screen_get_conf(S);
-    c->jurisdiction_owners = true;
+    struct warden_screen_conf c;
+    warden_screen_conf_init(&c);
+    c.jurisdiction_owners = true;
     char *zz = "ZZ";
-    c->restricted_jurisdictions.v = &zz;
-    c->restricted_jurisdictions.n = 1;
+    c.restricted_jurisdictions.v = &zz;
+    c.restricted_jurisdictions.n = 1;
+    warden_screen_set_conf(S, &c); /* copies */
     v = run(o, 2, 1, &ow, chain, sizeof chain);
     assert_true(v->restricted);
     assert_false(warden_screen_ownership_at(ow, 0)->restricted); /* geo is not listing */
     assert_non_null(strstr(chain, "51% Juliet Parent Co [restricted jurisdiction ZZ]"));
     warden_screen_ownership_free(ow);
-    c->jurisdiction_owners = false;
-    c->restricted_jurisdictions.v = NULL;
-    c->restricted_jurisdictions.n = 0;
+    c.jurisdiction_owners = false;
+    c.restricted_jurisdictions.v = NULL;
+    c.restricted_jurisdictions.n = 0;
+    warden_screen_set_conf(S, &c);
 }
 
 /* The lists' own ownership (FtM Ownership): Kilo is 60 % owned by listed
