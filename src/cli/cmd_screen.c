@@ -26,7 +26,7 @@ static const struct warden_opt opts[] = {
     {"ownership-threshold", 0, "PCT", "aggregate share that restricts (default 50)", false},
     {"restricted", 0, "CC",
      "restricted jurisdiction whose organisations count as restricted "
-     "owners (repeatable; enables screen.jurisdiction_owners)",
+     "owners (enables screen.jurisdiction_owners)",
      true},
     {"max", 'n', "N", "matches printed per name (default 5)", false},
     {NULL, 0, NULL, NULL, false},

@@ -332,7 +332,7 @@ static void finish_tokens(const struct warden_normalizer *nz, struct rawtok *rt,
         for (bool again = true; again && e - b > 1;) {
             again = false;
             for (int n = nz->legal_maxlen < e - b - 1 ? nz->legal_maxlen : e - b - 1; n >= 1; n--) {
-                int cls;
+                int cls = 0;
                 if (legal_at(nz, rt, e - n, e, &cls) == n) {
                     out->legal |= 1u << cls;
                     e -= n;
@@ -344,7 +344,7 @@ static void finish_tokens(const struct warden_normalizer *nz, struct rawtok *rt,
         /* from the start */
         for (bool again = true; again && e - b > 1;) {
             again = false;
-            int cls;
+            int cls = 0;
             int n = legal_at(nz, rt, b, e - 1, &cls);
             if (n > 0) {
                 out->legal |= 1u << cls;
