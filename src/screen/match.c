@@ -104,12 +104,12 @@ static void from_rec(const struct warden_screen *s, const struct warden_screen_n
 }
 
 /* a abbreviates b: same first letter, 3+ letters, at least 2 shorter, and
- * either a truncation (prefix, 4+ letters) or a contraction keeping b's last
+ * either a truncation (prefix of 4-5 letters) or a contraction keeping b's last
  * letter with at most one vowel ("intl", "mgmt", "natl", "svcs"). */
 static bool abbreviates(const char *a, size_t la, const char *b, size_t lb)
 {
     if (la < 3 || la + 2 > lb || a[0] != b[0]) return false;
-    if (la >= 4 && memcmp(a, b, la) == 0) return true;
+    if (la >= 4 && la <= 5 && memcmp(a, b, la) == 0) return true; /* tech, corp, assoc */
     if (a[la - 1] != b[lb - 1]) return false;
     int vowels = 0;
     for (size_t i = 0; i < la; i++)

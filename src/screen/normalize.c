@@ -514,6 +514,20 @@ static int terms_line(struct warden_normalizer *nz, char *line, char *err, size_
             add_fuzzy(nz, key, nz->canon[ci]);
         }
         if (nt > nz->terms_maxlen) nz->terms_maxlen = nt;
+        /* a variant in a non-Latin script transliterates to syllables ("tong xun");
+         * names romanised by people write them joined ("tongxun"): accept both */
+        bool nonlatin = false;
+        for (const unsigned char *c = (const unsigned char *)v; *c; c++) nonlatin |= *c >= 0xC9;
+        if (nonlatin && nt > 1) {
+            char j[sizeof buf];
+            size_t k = 0;
+            for (const char *c = buf; *c; c++)
+                if (*c != ' ') j[k++] = *c;
+            j[k] = '\0';
+            const char *jk = warden_arena_strdup(&nz->arena, j);
+            slot = warden_smap_put(&nz->terms, jk, &found);
+            if (!found) *slot = ci;
+        }
     } while ((v = next_field(&p)));
     return 0;
 }
