@@ -269,4 +269,18 @@ const char *warden_screen_reason_code(enum warden_screen_reason r); /* "screen.l
 size_t warden_screen_entity_chain(const struct warden_screen *s,
                                   const struct warden_screen_entity *e, char *out, size_t outlen);
 
+/* ---- evidence ----------------------------------------------------------------- */
+
+struct warden_jbuf;
+const char *warden_screen_kind_name(enum warden_screen_kind k); /* "organisation", ... */
+/* One match as a JSON object: list, source_id, program, kind, names, score and
+ * "explain" (method, normalised names, legal forms, token pairs, adjustments). */
+void warden_screen_match_json(const struct warden_screen *s, const struct warden_screen_match *m,
+                              struct warden_jbuf *b);
+/* One organisation's verdict: org_id, name, restricted, reason code,
+ * restricted_share, match, domain hit and the ownership chain. */
+void warden_screen_verdict_json(const struct warden_screen *s,
+                                const struct warden_screen_ownership *o, size_t i,
+                                struct warden_jbuf *b);
+
 #endif
