@@ -143,7 +143,7 @@ struct warden_screen {
         const char *list;
     } * rels;
     size_t n_rels, cap_rels;
-    uint32_t *ent_contrib; /* per entity: rel index that made it owned_by_listed */
+    int *ent_level; /* per entity: level at which it became restricted (-1 never) */
     bool finished;
 };
 

@@ -7,10 +7,12 @@
  * entity that is not restricted do not count.
  *
  * Computed as the least fixed point of "restricted(X) = listed(X) or the sum of
- * shares of X held by restricted owners >= threshold": rounds repeat until
- * nothing changes, so chains of any depth resolve and a cycle with no
- * restricted entry never restricts itself. Each restricted node keeps the
- * owners that made it so, which gives the chain shown as evidence. The same
+ * shares of X held by restricted owners >= threshold" by worklist propagation
+ * from the listed parties along ownership edges (linear in the edges), so
+ * chains of any depth resolve and a cycle with no restricted entry never
+ * restricts itself. Each node records the level at which it became restricted;
+ * its evidence is the owners restricted at earlier levels, which makes the
+ * chain shown as evidence finite even through cycles. The same
  * rule runs over the lists' own ownership relations (FtM Ownership) and over
  * customer organisations (orgs.jsonl owners). Threshold, and whether owners in
  * a restricted jurisdiction count, are policy. */
@@ -37,6 +39,47 @@ const char *warden_screen_reason_code(enum warden_screen_reason r)
     return "screen.clear";
 }
 
+struct edge {
+    size_t from, to; /* owner -> asset (node indices) */
+    double share;
+};
+
+/* Worklist propagation. counts[i] (in: seeds, the listed parties and counted
+ * jurisdictions; out: also every node restricted by ownership, with owned[i]
+ * set); level[i]: 0 for seeds, 1 + the level of the owner that completed the
+ * share, -1 for nodes that never count; sum[i]: share held by counting owners. */
+static void propagate(size_t n, const struct edge *e, size_t ne, double th, bool *counts,
+                      bool *owned, int *level, double *sum)
+{
+    size_t *off = warden_xcalloc(n + 2, sizeof *off), *idx = warden_xmalloc((ne + 1) * sizeof *idx);
+    for (size_t k = 0; k < ne; k++) off[e[k].from + 2]++;
+    for (size_t i = 0; i < n; i++) off[i + 2] += off[i + 1];
+    for (size_t k = 0; k < ne; k++) idx[off[e[k].from + 1]++] = k;
+    size_t *q = warden_xmalloc((n + 1) * sizeof *q), head = 0, tail = 0;
+    for (size_t i = 0; i < n; i++) {
+        sum[i] = 0;
+        level[i] = counts[i] ? 0 : -1;
+        if (counts[i]) q[tail++] = i;
+    }
+    while (head < tail) {
+        size_t u = q[head++];
+        for (size_t j = off[u]; j < off[u + 1]; j++) {
+            const struct edge *ed = &e[idx[j]];
+            if (ed->share <= 0) continue; /* unknown or no share */
+            size_t v = ed->to;
+            sum[v] += ed->share;
+            if (!counts[v] && sum[v] + 1e-9 >= th) {
+                counts[v] = owned[v] = true;
+                level[v] = level[u] + 1;
+                q[tail++] = v;
+            }
+        }
+    }
+    free(off);
+    free(idx);
+    free(q);
+}
+
 /* ---- over the lists' own relations ---- */
 
 void warden_screen_ownership_lists(struct warden_screen *s)
@@ -47,25 +90,23 @@ void warden_screen_ownership_lists(struct warden_screen *s)
         r->owner = warden_screen_find_entity(s, r->list, r->owner_ref);
         r->asset = warden_screen_find_entity(s, r->list, r->asset_ref);
     }
-    double th = s->conf.ownership_threshold;
-    for (bool changed = true; changed;) {
-        changed = false;
-        for (size_t e = 0; e < s->n_ents; e++) {
-            struct warden_screen_entity *en = &s->ents[e];
-            if (en->listed || en->owned_by_listed) continue;
-            double sum = 0;
-            for (size_t i = 0; i < s->n_rels; i++) {
-                const struct warden_screen_rel *r = &s->rels[i];
-                if (r->asset != e || r->owner == UINT32_MAX || r->share <= 0) continue;
-                const struct warden_screen_entity *o = &s->ents[r->owner];
-                if (o->listed || o->owned_by_listed) sum += r->share;
-            }
-            if (sum >= th) {
-                en->owned_by_listed = true;
-                changed = true;
-            }
-        }
-    }
+    struct edge *e = warden_xmalloc(s->n_rels * sizeof *e);
+    size_t ne = 0;
+    for (size_t i = 0; i < s->n_rels; i++)
+        if (s->rels[i].owner != UINT32_MAX && s->rels[i].asset != UINT32_MAX)
+            e[ne++] = (struct edge){s->rels[i].owner, s->rels[i].asset, s->rels[i].share};
+    bool *counts = warden_xcalloc(s->n_ents + 1, sizeof *counts);
+    bool *owned = warden_xcalloc(s->n_ents + 1, sizeof *owned);
+    double *sum = warden_xmalloc((s->n_ents + 1) * sizeof *sum);
+    free(s->ent_level);
+    s->ent_level = warden_xmalloc((s->n_ents + 1) * sizeof *s->ent_level);
+    for (size_t i = 0; i < s->n_ents; i++) counts[i] = s->ents[i].listed;
+    propagate(s->n_ents, e, ne, s->conf.ownership_threshold, counts, owned, s->ent_level, sum);
+    for (size_t i = 0; i < s->n_ents; i++) s->ents[i].owned_by_listed = owned[i];
+    free(e);
+    free(counts);
+    free(owned);
+    free(sum);
 }
 
 static size_t ent_chain(const struct warden_screen *s, uint32_t e, char *out, size_t cap, int depth)
@@ -86,6 +127,7 @@ static size_t ent_chain(const struct warden_screen *s, uint32_t e, char *out, si
         if (r->asset != e || r->owner == UINT32_MAX) continue;
         const struct warden_screen_entity *o = &s->ents[r->owner];
         if (!o->listed && !o->owned_by_listed) continue;
+        if (s->ent_level[r->owner] < 0 || s->ent_level[r->owner] >= s->ent_level[e]) continue;
         w = snprintf(out + k, cap - k, "%s%g%% ", first ? "" : "; ", r->share);
         if (w < 0 || (size_t)w >= cap - k) break;
         k += (size_t)w;
@@ -109,11 +151,6 @@ size_t warden_screen_entity_chain(const struct warden_screen *s,
 }
 
 /* ---- over customer organisations ---- */
-
-struct edge {
-    size_t from, to; /* owner -> asset (node indices) */
-    double share;
-};
 
 struct warden_screen_ownership {
     struct warden_screen_verdict *v;
@@ -233,35 +270,40 @@ int warden_screen_orgs(const struct warden_screen *s, struct warden_screen_scrat
         }
     }
     /* least fixed point */
-    double th = c->ownership_threshold;
-    int round = 0;
-    for (bool changed = true; changed;) {
-        changed = false;
-        round++;
-        for (size_t i = 0; i < n_orgs; i++) {
-            struct warden_screen_verdict *v = &o->v[i];
-            if (v->restricted) continue;
-            double sum = 0;
-            for (size_t e = 0; e < o->n_edges; e++)
-                if (o->edges[e].to == i && o->v[o->edges[e].from].counts_as_owner)
-                    sum += o->edges[e].share;
-            v->restricted_share = sum;
-            if (sum + 1e-9 < th) continue;
-            v->restricted = true;
-            v->counts_as_owner = true;
-            v->reason = WARDEN_SCREEN_OWNED_BY_LISTED;
-            v->round = round;
-            size_t nc = 0;
-            for (size_t e = 0; e < o->n_edges; e++)
-                if (o->edges[e].to == i && o->v[o->edges[e].from].counts_as_owner) nc++;
-            v->contribs = warden_xcalloc(nc, sizeof *v->contribs);
-            for (size_t e = 0; e < o->n_edges; e++)
-                if (o->edges[e].to == i && o->v[o->edges[e].from].counts_as_owner)
-                    v->contribs[v->n_contribs++] = (struct warden_screen_contrib){
-                        (int64_t)o->edges[e].from, o->edges[e].share};
-            changed = true;
+    bool *counts = warden_xcalloc(o->n + 1, sizeof *counts);
+    bool *owned = warden_xcalloc(o->n + 1, sizeof *owned);
+    int *level = warden_xmalloc((o->n + 1) * sizeof *level);
+    double *sum = warden_xmalloc((o->n + 1) * sizeof *sum);
+    for (size_t i = 0; i < o->n; i++) counts[i] = o->v[i].counts_as_owner;
+    propagate(o->n, o->edges, o->n_edges, c->ownership_threshold, counts, owned, level, sum);
+    /* in-edges of each node, for the evidence */
+    size_t *off = warden_xcalloc(o->n + 2, sizeof *off);
+    size_t *idx = warden_xmalloc((o->n_edges + 1) * sizeof *idx);
+    for (size_t k = 0; k < o->n_edges; k++) off[o->edges[k].to + 2]++;
+    for (size_t i = 0; i < o->n; i++) off[i + 2] += off[i + 1];
+    for (size_t k = 0; k < o->n_edges; k++) idx[off[o->edges[k].to + 1]++] = k;
+    for (size_t i = 0; i < o->n; i++) {
+        struct warden_screen_verdict *v = &o->v[i];
+        v->restricted_share = sum[i];
+        v->round = level[i];
+        if (!owned[i] || v->restricted) continue;
+        v->restricted = true;
+        v->counts_as_owner = true;
+        v->reason = WARDEN_SCREEN_OWNED_BY_LISTED;
+        v->contribs = warden_xcalloc(off[i + 1] - off[i] + 1, sizeof *v->contribs);
+        for (size_t j = off[i]; j < off[i + 1]; j++) {
+            const struct edge *ed = &o->edges[idx[j]];
+            if (!counts[ed->from] || level[ed->from] >= level[i] || ed->share <= 0) continue;
+            v->contribs[v->n_contribs++] =
+                (struct warden_screen_contrib){(int64_t)ed->from, ed->share};
         }
     }
+    free(counts);
+    free(owned);
+    free(level);
+    free(sum);
+    free(off);
+    free(idx);
     warden_smap_fini(&ids);
     warden_smap_fini(&extra);
     warden_screen_scratch_free(own);

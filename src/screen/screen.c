@@ -75,7 +75,7 @@ void warden_screen_free(struct warden_screen *s)
     free(s->ix_cnt);
     free(s->postings);
     free(s->rels);
-    free(s->ent_contrib);
+    free(s->ent_level);
     warden_arena_fini(&s->arena);
     free(s);
 }

@@ -301,6 +301,41 @@ static void test_list_relations(void **state)
     warden_screen_ownership_free(ow);
 }
 
+/* Scale: a 5,000-level chain and a wide fan-in resolve (linear propagation). */
+static void test_scale(void **state)
+{
+    (void)state;
+    enum { N = 5000 };
+    struct warden_org *o = calloc(N + 1, sizeof *o);
+    struct warden_owner *ow = calloc(N + 1, sizeof *ow);
+    char(*ids)[16] = calloc(N + 1, sizeof *ids);
+    char(*names)[32] = calloc(N + 1, sizeof *names);
+    for (int i = 0; i < N; i++) {
+        snprintf(ids[i], sizeof ids[i], "n%d", i);
+        snprintf(names[i], sizeof names[i], "Node %d Widgets Ltd", i);
+        o[i].org_id = ids[i];
+        o[i].name = names[i];
+        o[i].owners = &ow[i];
+        o[i].n_owners = 1;
+        if (i == 0)
+            ow[i] = (struct warden_owner){NULL, "Bravo Sanctioned Industries", 100};
+        else
+            ow[i] = (struct warden_owner){ids[i - 1], NULL, 50};
+    }
+    struct warden_screen_ownership *res;
+    assert_int_equal(warden_screen_orgs(S, W, o, N, &res), 0);
+    assert_true(warden_screen_ownership_at(res, N - 1)->restricted);
+    assert_int_equal(warden_screen_ownership_at(res, N - 1)->round, N); /* Bravo is level 0 */
+    char chain[256];
+    warden_screen_ownership_chain(res, N - 1, chain, sizeof chain);
+    assert_non_null(strstr(chain, "Node 4999 Widgets Ltd <- 50% Node 4998 Widgets Ltd"));
+    warden_screen_ownership_free(res);
+    free(o);
+    free(ow);
+    free(ids);
+    free(names);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -314,6 +349,7 @@ int main(void)
         cmocka_unit_test(test_self_listed),
         cmocka_unit_test(test_jurisdiction_owners),
         cmocka_unit_test(test_list_relations),
+        cmocka_unit_test(test_scale),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
