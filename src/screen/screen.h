@@ -221,11 +221,11 @@ struct warden_screen_contrib {
 
 struct warden_screen_verdict {
     enum warden_screen_reason reason;
-    bool restricted;                  /* listed, or owned by listed (an org's own jurisdiction alone
-                                         does not restrict it: that is geo policy) */
-    bool counts_as_owner;             /* restricted, or in a restricted jurisdiction when enabled */
-    double restricted_share;          /* percent held by owners that count */
-    int round;                        /* fixed-point round in which it became restricted */
+    bool restricted;         /* listed, or owned by listed (an org's own jurisdiction alone
+                                does not restrict it: that is geo policy) */
+    bool counts_as_owner;    /* restricted, or in a restricted jurisdiction when enabled */
+    double restricted_share; /* percent held by owners that count */
+    int round; /* level: 0 listed or jurisdiction, 1 + the owner completing its share, -1 never */
     struct warden_screen_match match; /* when LISTED: the best list match */
     bool has_match;
     struct warden_screen_contrib *contribs; /* owners that count, with shares */
