@@ -178,6 +178,9 @@ int warden_screen_load_ftm(struct warden_screen *s, const char *list, const char
 int warden_screen_load_domains(struct warden_screen *s, const char *list, const char *path,
                                char *err, size_t errlen);
 
+/* the scratch's transliterator */
+void *warden_screen_scratch_translit(struct warden_screen_scratch *w);
+
 /* index key namespaces (hash seeds) */
 enum { WARDEN_NS_FUZZY = 1, WARDEN_NS_SKEL_LATIN = 2, WARDEN_NS_SKEL_ABJAD = 3 };
 uint64_t warden_screen_key(const char *k, size_t n, int ns);

@@ -44,6 +44,11 @@ struct warden_screen_scratch *warden_screen_scratch_new(const struct warden_scre
     return w;
 }
 
+void *warden_screen_scratch_translit(struct warden_screen_scratch *w)
+{
+    return w->tl;
+}
+
 void warden_screen_scratch_free(struct warden_screen_scratch *w)
 {
     if (!w) return;

@@ -234,10 +234,32 @@ int warden_screen_orgs(const struct warden_screen *s, struct warden_screen_scrat
         if (orgs[i].name) names[nn++] = orgs[i].name;
         for (size_t a = 0; a < orgs[i].n_aliases && nn < 65; a++) names[nn++] = orgs[i].aliases[a];
         screen_node(s, w, v, names, nn, orgs[i].country, orgs[i].domain);
-        if (!v->counts_as_owner && c->jurisdiction_owners && orgs[i].country[0] &&
-            in_list(&c->restricted_jurisdictions, orgs[i].country)) {
-            v->counts_as_owner = true;
-            v->reason = WARDEN_SCREEN_JURISDICTION;
+        if (!v->counts_as_owner && c->jurisdiction_owners) {
+            /* incorporated (country) or headquartered (the address's last part
+             * names a country) in a restricted jurisdiction */
+            const char *cc =
+                orgs[i].country[0] && in_list(&c->restricted_jurisdictions, orgs[i].country)
+                    ? orgs[i].country
+                    : NULL;
+            if (!cc && orgs[i].address) {
+                /* the last part, or the last two ("..., Korea, North") */
+                const char *a = orgs[i].address, *p1 = strrchr(a, ','), *p2 = NULL;
+                for (const char *q = a; p1 && q < p1; q++)
+                    if (*q == ',') p2 = q;
+                const char *tries[2] = {p2 ? p2 + 1 : NULL, p1 ? p1 + 1 : a};
+                for (int t = 0; t < 2 && !cc; t++) {
+                    if (!tries[t]) continue;
+                    if (warden_normalizer_country(s->nz, warden_screen_scratch_translit(w),
+                                                  tries[t], strlen(tries[t]), v->hq_country) &&
+                        in_list(&c->restricted_jurisdictions, v->hq_country))
+                        cc = v->hq_country;
+                }
+            }
+            if (cc) {
+                v->counts_as_owner = true;
+                v->reason = WARDEN_SCREEN_JURISDICTION;
+                v->country = cc;
+            }
         }
     }
     /* edges, and nodes for owners known by name only */

@@ -230,9 +230,10 @@ struct warden_screen_verdict {
     bool has_match;
     struct warden_screen_contrib *contribs; /* owners that count, with shares */
     size_t n_contribs;
-    const char *name;                                 /* org name or owner name */
-    const char *org_id;                               /* NULL for a name-only owner */
-    const char *country;                              /* "" when unknown */
+    const char *name;    /* org name or owner name */
+    const char *org_id;  /* NULL for a name-only owner */
+    const char *country; /* "" when unknown; the restricted one for JURISDICTION */
+    char hq_country[3];  /* country named at the end of the address, when resolved */
     const struct warden_screen_entity *domain_entity; /* its domain is on a list */
 };
 

@@ -269,6 +269,18 @@ static void test_jurisdiction_owners(void **state)
     assert_false(warden_screen_ownership_at(ow, 0)->restricted); /* geo is not listing */
     assert_non_null(strstr(chain, "51% Juliet Parent Co [restricted jurisdiction ZZ]"));
     warden_screen_ownership_free(ow);
+    /* headquartered there: the address names the country (here by its name) */
+    char *kp = "KP";
+    c.restricted_jurisdictions.v = &kp;
+    struct warden_org h[2] = {org(2, "h", "Hotel Parent Co", "SG"),
+                              org(3, "i", "India Subsidiary BV", "NL")};
+    h[0].address = "1 Some Street, Pyongyang, Korea, North";
+    own_id(&h[1], "h", 50);
+    warden_screen_set_conf(S, &c);
+    v = run(h, 2, 1, &ow, chain, sizeof chain);
+    assert_true(v->restricted);
+    assert_non_null(strstr(chain, "[restricted jurisdiction KP]"));
+    warden_screen_ownership_free(ow);
     c.jurisdiction_owners = false;
     c.restricted_jurisdictions.v = NULL;
     c.restricted_jurisdictions.n = 0;
