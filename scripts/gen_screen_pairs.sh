@@ -21,7 +21,10 @@
 # The generator's legal-form and abbreviation tables are its own (not read from
 # data/screen), so the matcher is not tested against its own vocabulary.
 # Usage: scripts/gen_screen_pairs.sh [SEED] > data/screen/pairs_generated.tsv
+# The checked-in file was made with mawk 1.3.4 (Debian 12); awk implementations
+# differ in rand(), so another awk gives a different (equally valid) sample.
 set -euo pipefail
+export LC_ALL=C # sort order, hence the pairs, must not depend on the locale
 cd "$(dirname "$0")/.."
 seed=${1:-20261123}
 L=data/lists
