@@ -43,7 +43,7 @@ static uint32_t intern(struct warden_screen *s, const char *t, size_t n)
     id = (uint32_t)s->n_toks++;
     const char *str = warden_arena_strndup(&s->arena, t, n);
     s->toks[id] = (struct warden_screen_token){str, (uint32_t)n, 0, 0,
-                                               warden_normalizer_is_legal(s->nz, t, n)};
+                                               warden_normalizer_is_minor(s->nz, t, n)};
     bool found;
     *warden_smap_put(&s->tokmap, str, &found) = id;
     return id;

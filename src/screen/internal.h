@@ -65,6 +65,8 @@ void warden_normalize_name(const struct warden_normalizer *nz, void *translit, c
                            struct warden_norm_name *out);
 /* Is this single token a legal-form word ("company", "llc")? */
 bool warden_normalizer_is_legal(const struct warden_normalizer *nz, const char *t, size_t n);
+/* A legal-form word or a connecting word (stopwords.tsv): weighs little. */
+bool warden_normalizer_is_minor(const struct warden_normalizer *nz, const char *t, size_t n);
 /* Legal-form class name for bit i ("LTD"), or NULL. */
 const char *warden_normalizer_legal_class(const struct warden_normalizer *nz, int bit);
 void warden_normalizer_legal_str(const struct warden_normalizer *nz, uint32_t mask, char *out,
@@ -97,7 +99,7 @@ struct warden_screen_token {
     uint32_t len;
     uint32_t df;  /* names containing it */
     float weight; /* IDF */
-    bool legal;   /* the token is itself a legal-form word */
+    bool minor;   /* a legal-form or connecting word: weighs little */
 };
 
 struct warden_screen_listinfo {

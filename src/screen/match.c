@@ -89,7 +89,7 @@ static void from_norm(const struct warden_screen *s, const struct warden_norm_na
         o->len[i] = nn->len[i];
         o->w[i] = weight_of(s, nn->tok[i], nn->len[i]);
         /* a legal-form word left inside the name ("Shipping Co Gudzon") counts little */
-        if (warden_normalizer_is_legal(s->nz, nn->tok[i], nn->len[i])) o->w[i] *= 0.2f;
+        if (warden_normalizer_is_minor(s->nz, nn->tok[i], nn->len[i])) o->w[i] *= 0.2f;
     }
 }
 
@@ -104,7 +104,7 @@ static void from_rec(const struct warden_screen *s, const struct warden_screen_n
         memcpy(o->t[i], t->str, (size_t)t->len + 1);
         o->len[i] = (uint8_t)t->len;
         o->w[i] = t->weight;
-        if (t->legal) o->w[i] *= 0.2f;
+        if (t->minor) o->w[i] *= 0.2f;
     }
 }
 

@@ -36,6 +36,7 @@ struct warden_normalizer {
     const char **canon;
     size_t n_canon, cap_canon;
     struct warden_smap countries; /* joined core tokens -> index into codes */
+    struct warden_smap stop;      /* connecting words (stopwords.tsv) */
     char (*codes)[3];
     size_t n_codes, cap_codes;
     const char *classes[MAX_CLASSES];
@@ -552,6 +553,17 @@ static void country_key(const struct warden_normalizer *nz, void *tl, const char
     key[k] = '\0';
 }
 
+static int stop_line(struct warden_normalizer *nz, char *line, char *err, size_t errlen)
+{
+    (void)err;
+    (void)errlen;
+    char buf[WARDEN_NORM_TOKLEN * PHRASE_MAX + PHRASE_MAX];
+    if (variant_phrase(nz, line, buf, sizeof buf, false) != 1) return 0; /* single words */
+    bool found;
+    warden_smap_put(&nz->stop, warden_arena_strdup(&nz->arena, buf), &found);
+    return 0;
+}
+
 static int country_line(struct warden_normalizer *nz, char *line, char *err, size_t errlen)
 {
     char *p = line;
@@ -612,6 +624,8 @@ int warden_normalizer_new(struct warden_normalizer **out, const char *data_dir, 
     snprintf(path, sizeof path, "%s/legal_forms.tsv", data_dir);
     if ((rc = read_lines(nz, path, legal_line, err, errlen)) < 0) goto fail;
     fuzzy_buckets(nz);
+    snprintf(path, sizeof path, "%s/stopwords.tsv", data_dir);
+    if ((rc = read_lines(nz, path, stop_line, err, errlen)) < 0) goto fail;
     snprintf(path, sizeof path, "%s/countries.tsv", data_dir);
     if ((rc = read_lines(nz, path, country_line, err, errlen)) < 0) goto fail;
     *out = nz;
@@ -628,6 +642,7 @@ void warden_normalizer_free(struct warden_normalizer *nz)
     warden_smap_fini(&nz->legal);
     warden_smap_fini(&nz->terms);
     warden_smap_fini(&nz->countries);
+    warden_smap_fini(&nz->stop);
     free(nz->canon);
     free(nz->codes);
     free(nz->fuzzy);
@@ -638,6 +653,11 @@ void warden_normalizer_free(struct warden_normalizer *nz)
 bool warden_normalizer_is_legal(const struct warden_normalizer *nz, const char *t, size_t n)
 {
     return warden_smap_get(&nz->legal, t, n) != NULL;
+}
+
+bool warden_normalizer_is_minor(const struct warden_normalizer *nz, const char *t, size_t n)
+{
+    return warden_smap_get(&nz->legal, t, n) != NULL || warden_smap_get(&nz->stop, t, n) != NULL;
 }
 
 const char *warden_normalizer_legal_class(const struct warden_normalizer *nz, int bit)
