@@ -14,6 +14,7 @@ PKGS=(
   libjansson-dev libjson-c-dev
   zlib1g-dev
   libxxhash-dev
+  libutf8proc-dev libicu-dev libexpat1-dev
 )
 
 missing=()

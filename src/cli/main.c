@@ -5,12 +5,16 @@
 #include <string.h>
 
 extern const struct warden_cmd warden_cmd_scan;
+extern const struct warden_cmd warden_cmd_screen;
+extern const struct warden_cmd warden_cmd_match_names;
 extern const struct warden_cmd warden_cmd_ip;
 extern const struct warden_cmd warden_cmd_intel;
 extern const struct warden_cmd warden_cmd_config;
 
 static const struct warden_cmd *const commands[] = {
     &warden_cmd_scan,
+    &warden_cmd_screen,
+    &warden_cmd_match_names,
     &warden_cmd_ip,
     &warden_cmd_intel,
     &warden_cmd_config,

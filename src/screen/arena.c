@@ -1,0 +1,125 @@
+/* arena.c — bump allocation for the loaded lists' strings and a small string
+ * hash map. The lists hold hundreds of thousands of short strings that live as
+ * long as the list set; one arena makes loading fast, freeing one walk, and
+ * the memory figure (`warden screen --stats`) exact. */
+#include "screen/internal.h"
+
+#include "core/xalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <xxhash.h>
+
+#define ARENA_BLK (256 * 1024)
+
+struct warden_arena_blk {
+    struct warden_arena_blk *next;
+    size_t used, cap;
+    char data[];
+};
+
+void warden_arena_init(struct warden_arena *a)
+{
+    a->head = NULL;
+    a->bytes = 0;
+}
+
+void warden_arena_fini(struct warden_arena *a)
+{
+    struct warden_arena_blk *b = a->head;
+    while (b) {
+        struct warden_arena_blk *n = b->next;
+        free(b);
+        b = n;
+    }
+    a->head = NULL;
+    a->bytes = 0;
+}
+
+void *warden_arena_alloc(struct warden_arena *a, size_t n)
+{
+    n = (n + 7) & ~(size_t)7;
+    struct warden_arena_blk *b = a->head;
+    if (!b || b->cap - b->used < n) {
+        size_t cap = n > ARENA_BLK ? n : ARENA_BLK;
+        b = warden_xmalloc(sizeof *b + cap);
+        b->used = 0;
+        b->cap = cap;
+        b->next = a->head;
+        a->head = b;
+        a->bytes += sizeof *b + cap;
+    }
+    void *p = b->data + b->used;
+    b->used += n;
+    return p;
+}
+
+const char *warden_arena_strndup(struct warden_arena *a, const char *s, size_t n)
+{
+    char *p = warden_arena_alloc(a, n + 1);
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+const char *warden_arena_strdup(struct warden_arena *a, const char *s)
+{
+    return warden_arena_strndup(a, s, strlen(s));
+}
+
+void warden_smap_init(struct warden_smap *m)
+{
+    memset(m, 0, sizeof *m);
+}
+
+void warden_smap_fini(struct warden_smap *m)
+{
+    free(m->keys);
+    free(m->vals);
+    memset(m, 0, sizeof *m);
+}
+
+static size_t smap_slot(const struct warden_smap *m, const char *key, size_t n)
+{
+    size_t mask = m->cap - 1;
+    size_t i = (size_t)XXH3_64bits(key, n) & mask;
+    while (m->keys[i] && !(strncmp(m->keys[i], key, n) == 0 && m->keys[i][n] == '\0'))
+        i = (i + 1) & mask;
+    return i;
+}
+
+static void smap_grow(struct warden_smap *m)
+{
+    struct warden_smap old = *m;
+    m->cap = old.cap ? old.cap * 2 : 1024;
+    m->keys = warden_xcalloc(m->cap, sizeof *m->keys);
+    m->vals = warden_xcalloc(m->cap, sizeof *m->vals);
+    for (size_t i = 0; i < old.cap; i++) {
+        if (!old.keys[i]) continue;
+        size_t j = smap_slot(m, old.keys[i], strlen(old.keys[i]));
+        m->keys[j] = old.keys[i];
+        m->vals[j] = old.vals[i];
+    }
+    free(old.keys);
+    free(old.vals);
+}
+
+uint32_t *warden_smap_put(struct warden_smap *m, const char *key, bool *found)
+{
+    if ((m->n + 1) * 2 > m->cap) smap_grow(m);
+    size_t i = smap_slot(m, key, strlen(key));
+    *found = m->keys[i] != NULL;
+    if (!*found) {
+        m->keys[i] = key;
+        m->vals[i] = 0;
+        m->n++;
+    }
+    return &m->vals[i];
+}
+
+const uint32_t *warden_smap_get(const struct warden_smap *m, const char *key, size_t n)
+{
+    if (!m->cap) return NULL;
+    size_t i = smap_slot(m, key, n);
+    return m->keys[i] ? &m->vals[i] : NULL;
+}

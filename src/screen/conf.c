@@ -1,0 +1,80 @@
+/* conf.c — the `screen:` policy section: thresholds, weights and ownership rule
+ * as a declared table (core/conf.h), so the policy loader validates it and
+ * `warden config --dump` documents it. Defaults here are the measured ones
+ * (bench/bench_screen_pairs). */
+#include "screen/screen.h"
+
+#include "core/xalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define OFF(f) offsetof(struct warden_screen_conf, f)
+
+const struct warden_conf_key warden_screen_conf_table[] = {
+    {"match_threshold", WARDEN_CONF_DOUBLE, "0.86", OFF(match_threshold),
+     "score at or above which a name is treated as the listed party", 0, 1},
+    {"review_threshold", WARDEN_CONF_DOUBLE, "0.70", OFF(review_threshold),
+     "weaker matches at or above this are reported as possible matches", 0, 1},
+    {"country_bonus", WARDEN_CONF_DOUBLE, "0.03", OFF(country_bonus),
+     "added when the query country is one of the listed party's countries", 0, 1},
+    {"country_penalty", WARDEN_CONF_DOUBLE, "0.04", OFF(country_penalty),
+     "taken when both sides have countries and none agree", 0, 1},
+    {"legal_form_bonus", WARDEN_CONF_DOUBLE, "0.01", OFF(legal_form_bonus),
+     "added when both names carry the same legal-form class", 0, 1},
+    {"legal_form_penalty", WARDEN_CONF_DOUBLE, "0.04", OFF(legal_form_penalty),
+     "taken when both names carry legal forms of different classes", 0, 1},
+    {"domain_bonus", WARDEN_CONF_DOUBLE, "0.15", OFF(domain_bonus),
+     "added when the query domain is one of the listed party's domains", 0, 1},
+    {"id_bonus", WARDEN_CONF_DOUBLE, "0.30", OFF(id_bonus),
+     "added when a query identifier equals one of the listed party's", 0, 1},
+    {"token_min_sim", WARDEN_CONF_DOUBLE, "0.80", OFF(token_min_sim),
+     "least similarity for two differently spelt words to count as the same", 0, 1},
+    {"ownership_threshold", WARDEN_CONF_DOUBLE, "50", OFF(ownership_threshold),
+     "percent held in aggregate by restricted owners that restricts an organisation", 0, 100},
+    {"jurisdiction_owners", WARDEN_CONF_BOOL, "false", OFF(jurisdiction_owners),
+     "owners incorporated in a restricted jurisdiction count as restricted owners", 0, 0},
+    {"restricted_jurisdictions", WARDEN_CONF_STRLIST, NULL, OFF(restricted_jurisdictions),
+     "ISO 3166-1 alpha-2 codes of restricted jurisdictions (for jurisdiction_owners)", 0, 0},
+    {"lists", WARDEN_CONF_STRLIST, NULL, OFF(lists),
+     "names of the lists to screen against (data/lists/lists.tsv); empty means all", 0, 0},
+    {"max_results", WARDEN_CONF_INT, "5", OFF(max_results), "matches reported per name", 1, 100},
+    {"max_candidates", WARDEN_CONF_INT, "16", OFF(max_candidates),
+     "candidate names scored per query (from the token index)", 1, 10000},
+    {NULL, 0, NULL, 0, NULL, 0, 0},
+};
+
+void warden_screen_conf_init(struct warden_screen_conf *c)
+{
+    memset(c, 0, sizeof *c);
+    for (const struct warden_conf_key *k = warden_screen_conf_table; k->key; k++) {
+        char *p = (char *)c + k->offset;
+        switch (k->type) {
+        case WARDEN_CONF_BOOL:
+            *(bool *)p = k->def && strcmp(k->def, "true") == 0;
+            break;
+        case WARDEN_CONF_INT:
+            *(int64_t *)p = k->def ? strtoll(k->def, NULL, 10) : 0;
+            break;
+        case WARDEN_CONF_DOUBLE:
+            *(double *)p = k->def ? strtod(k->def, NULL) : 0;
+            break;
+        case WARDEN_CONF_STRING:
+            *(char **)p = k->def ? warden_xstrdup(k->def) : NULL;
+            break;
+        case WARDEN_CONF_STRLIST:
+            break; /* all defaults are empty lists */
+        }
+    }
+}
+
+void warden_screen_conf_fini(struct warden_screen_conf *c)
+{
+    struct warden_strlist *ls[] = {&c->restricted_jurisdictions, &c->lists};
+    for (size_t i = 0; i < 2; i++) {
+        for (size_t j = 0; j < ls[i]->n; j++) free(ls[i]->v[j]);
+        free(ls[i]->v);
+        ls[i]->v = NULL;
+        ls[i]->n = 0;
+    }
+}

@@ -1,0 +1,219 @@
+/* internal.h — structures shared by the files of src/screen/ (not public API).
+ *
+ * The loaded lists are flat arrays: entities, names (each with its normalised
+ * tokens as ids into one token dictionary) and attributes, with every string in
+ * one arena. The token index maps hashed keys (tokens, their one-deletion
+ * variants and adjacent-token joins) to postings of name ids. */
+#ifndef WARDEN_SCREEN_INTERNAL_H
+#define WARDEN_SCREEN_INTERNAL_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "screen/screen.h"
+
+/* ---- arena ---- */
+struct warden_arena_blk;
+struct warden_arena {
+    struct warden_arena_blk *head;
+    size_t bytes;
+};
+void warden_arena_init(struct warden_arena *a);
+void warden_arena_fini(struct warden_arena *a);
+void *warden_arena_alloc(struct warden_arena *a, size_t n);
+const char *warden_arena_strndup(struct warden_arena *a, const char *s, size_t n);
+const char *warden_arena_strdup(struct warden_arena *a, const char *s);
+
+/* ---- string hash map (string -> uint32), open addressing ---- */
+struct warden_smap {
+    const char **keys;
+    uint32_t *vals;
+    size_t cap, n;
+};
+void warden_smap_init(struct warden_smap *m);
+void warden_smap_fini(struct warden_smap *m);
+/* Returns the slot's value pointer; *found tells whether it existed. key must
+ * outlive the map (arena string). */
+uint32_t *warden_smap_put(struct warden_smap *m, const char *key, bool *found);
+const uint32_t *warden_smap_get(const struct warden_smap *m, const char *key, size_t n);
+
+/* ---- normalisation ---- */
+#define WARDEN_NORM_MAX_TOK 24
+#define WARDEN_NORM_TOKLEN 48
+
+struct warden_norm_name {
+    int n; /* core tokens */
+    char tok[WARDEN_NORM_MAX_TOK][WARDEN_NORM_TOKLEN];
+    uint8_t len[WARDEN_NORM_MAX_TOK];
+    uint32_t legal; /* bitmask of legal-form classes found (bit per class) */
+    bool abjad;     /* written in a script without vowels (Arabic, Hebrew) */
+};
+/* Consonant skeleton of a Latin token (vowels, y, w dropped, doubles collapsed). */
+size_t warden_skeleton(const char *t, size_t n, char *out, size_t outlen);
+
+struct warden_normalizer; /* legal forms, terms, countries, ICU */
+int warden_normalizer_new(struct warden_normalizer **out, const char *data_dir, char *err,
+                          size_t errlen);
+void warden_normalizer_free(struct warden_normalizer *nz);
+/* per-thread transliterator; opaque */
+void *warden_normalizer_translit_new(const struct warden_normalizer *nz);
+void warden_normalizer_translit_free(void *t);
+/* Normalise name into core tokens. translit: the caller's (per thread), or NULL
+ * (a private one is made when the name needs one: slow). */
+void warden_normalize_name(const struct warden_normalizer *nz, void *translit, const char *name,
+                           struct warden_norm_name *out);
+/* Is this single token a legal-form word ("company", "llc")? */
+bool warden_normalizer_is_legal(const struct warden_normalizer *nz, const char *t, size_t n);
+/* A legal-form word or a connecting word (stopwords.tsv): weighs little. */
+bool warden_normalizer_is_minor(const struct warden_normalizer *nz, const char *t, size_t n);
+/* Legal-form class name for bit i ("LTD"), or NULL. */
+const char *warden_normalizer_legal_class(const struct warden_normalizer *nz, int bit);
+void warden_normalizer_legal_str(const struct warden_normalizer *nz, uint32_t mask, char *out,
+                                 size_t outlen);
+/* Country name or code -> ISO alpha-2 (upper case) into cc[3]; false if unknown.
+ * tl: the caller's transliterator (per thread), or NULL (a private one is made). */
+bool warden_normalizer_country(const struct warden_normalizer *nz, void *tl, const char *text,
+                               size_t n, char cc[3]);
+/* The loader's transliterator (load time only: not for concurrent queries). */
+void *warden_normalizer_load_translit(const struct warden_normalizer *nz);
+
+/* ---- similarity ---- */
+double warden_jaro_winkler(const char *a, size_t la, const char *b, size_t lb);
+/* Optimal string alignment distance, or maxd + 1 when it exceeds maxd. */
+int warden_osa_distance(const char *a, size_t la, const char *b, size_t lb, int maxd);
+
+/* ---- the loaded lists ---- */
+struct warden_screen_name_rec {
+    uint32_t entity;
+    const char *raw;
+    uint32_t tok0; /* into s->name_toks */
+    uint8_t n_tok;
+    uint32_t legal;
+    uint32_t seq; /* insertion order */
+    bool abjad;
+};
+
+struct warden_screen_token {
+    const char *str;
+    uint32_t len;
+    uint32_t df;  /* names containing it */
+    float weight; /* IDF */
+    bool minor;   /* a legal-form or connecting word: weighs little */
+};
+
+struct warden_screen_listinfo {
+    const char *name;
+    size_t entities, names;
+};
+
+struct warden_screen {
+    struct warden_screen_conf conf;
+    struct warden_normalizer *nz;
+    struct warden_arena arena;
+    struct warden_screen_listinfo *lists;
+    size_t n_lists;
+    struct warden_screen_entity *ents;
+    size_t n_ents, cap_ents;
+    struct warden_screen_name_rec *names;
+    size_t n_names, cap_names;
+    struct warden_screen_attr *attrs; /* sorted by entity after finish */
+    uint32_t *attr_ent;               /* entity of each attr (build time) */
+    size_t n_attrs, cap_attrs;
+    struct warden_smap ids; /* "list\x1fsource_id" -> entity (build time) */
+    /* tokens */
+    struct warden_smap tokmap; /* token string -> token id */
+    struct warden_screen_token *toks;
+    size_t n_toks, cap_toks;
+    uint32_t *name_toks;
+    size_t n_name_toks, cap_name_toks;
+    /* index: open-addressed table of 64-bit key hashes -> postings */
+    uint64_t *ix_keys;
+    uint32_t *ix_off, *ix_cnt;
+    size_t ix_cap, ix_n;
+    uint32_t *postings;
+    size_t n_postings;
+    float max_weight;
+    /* domains and e-mails -> entity */
+    struct warden_smap domains; /* value: index into dom_ents lists via chain */
+    uint32_t *dom_next;         /* per attr: next attr with the same domain key, or UINT32_MAX */
+    /* ownership relations between list entities (FtM Ownership) */
+    struct warden_screen_rel {
+        uint32_t owner, asset;
+        double share;
+        const char *owner_ref, *asset_ref; /* source ids until resolved */
+        const char *list;
+    } * rels;
+    size_t n_rels, cap_rels;
+    int *ent_level; /* per entity: level at which it became restricted (-1 never) */
+    bool finished;
+};
+
+/* builder, used by loaders */
+uint32_t warden_screen_add_entity(struct warden_screen *s, const char *list, const char *id,
+                                  enum warden_screen_kind kind, const char *program);
+/* UINT32_MAX when unknown */
+uint32_t warden_screen_find_entity(const struct warden_screen *s, const char *list, const char *id);
+void warden_screen_add_name(struct warden_screen *s, uint32_t ent, const char *name, size_t n);
+void warden_screen_add_attr(struct warden_screen *s, uint32_t ent, enum warden_screen_attr_type t,
+                            const char *v, size_t n);
+/* country given as a name or code: resolved to ISO alpha-2 when known */
+void warden_screen_add_country(struct warden_screen *s, uint32_t ent, const char *v, size_t n);
+void warden_screen_add_rel(struct warden_screen *s, const char *list, const char *owner_ref,
+                           const char *asset_ref, double share);
+/* Extract domains, e-mails and identifiers from free-text remarks ("Website
+ * www.x.com; Email Address a@b.c; Registration ID 123 (Iran)") */
+void warden_screen_parse_remarks(struct warden_screen *s, uint32_t ent, const char *r, size_t n);
+
+/* loaders: each returns 0 or a negative code with err "FILE:LINE: reason" */
+int warden_screen_load_ofac(struct warden_screen *s, const char *list, const char *prim,
+                            const char *alt, const char *add, const char *comments, char *err,
+                            size_t errlen);
+int warden_screen_load_csl(struct warden_screen *s, const char *list, const char *path, char *err,
+                           size_t errlen);
+int warden_screen_load_un(struct warden_screen *s, const char *list, const char *path, char *err,
+                          size_t errlen);
+int warden_screen_load_dpl(struct warden_screen *s, const char *list, const char *path, char *err,
+                           size_t errlen);
+int warden_screen_load_ftm(struct warden_screen *s, const char *list, const char *path, char *err,
+                           size_t errlen);
+int warden_screen_load_domains(struct warden_screen *s, const char *list, const char *path,
+                               char *err, size_t errlen);
+
+/* the scratch's transliterator */
+void *warden_screen_scratch_translit(struct warden_screen_scratch *w);
+
+/* index key namespaces (hash seeds) */
+enum { WARDEN_NS_FUZZY = 1, WARDEN_NS_SKEL_LATIN = 2, WARDEN_NS_SKEL_ABJAD = 3 };
+uint64_t warden_screen_key(const char *k, size_t n, int ns);
+/* postings of a key; NULL/0 when absent */
+const uint32_t *warden_screen_postings(const struct warden_screen *s, uint64_t key, size_t *n);
+/* token id of a string, UINT32_MAX when not in the lists */
+uint32_t warden_screen_token_id(const struct warden_screen *s, const char *t, size_t n);
+/* index */
+void warden_screen_index_build(struct warden_screen *s);
+void warden_screen_ownership_lists(struct warden_screen *s);
+
+/* ---- CSV / TSV records ---- */
+struct warden_csv {
+    FILE *f;
+    const char *path;
+    char sep;
+    long line;      /* line where the current record starts */
+    long next_line; /* line after it */
+    char *buf;      /* field text, NUL-separated */
+    size_t cap;
+    size_t *off; /* field offsets */
+    size_t *flen;
+    size_t nf, capf;
+};
+int warden_csv_open(struct warden_csv *c, const char *path, char sep);
+void warden_csv_close(struct warden_csv *c);
+/* 1 = a record read, 0 = end, negative = error (unterminated quote) */
+int warden_csv_next(struct warden_csv *c);
+/* field i (trimmed; OFAC's "-0-" null becomes ""); "" when absent */
+const char *warden_csv_field(const struct warden_csv *c, size_t i, size_t *len);
+/* the record has no non-blank field (empty line, DOS end-of-file mark) */
+bool warden_csv_blank(const struct warden_csv *c);
+
+#endif

@@ -1,0 +1,679 @@
+/* normalize.c — from a name in any script to comparable core tokens.
+ *
+ * Pipeline (the same for list names, queries and the data files themselves):
+ *   1. Unicode NFKC, case folding and accent stripping (utf8proc);
+ *   2. names containing non-Latin letters are transliterated to Latin ASCII
+ *      with ICU's "Any-Latin; Latin-ASCII" (Han -> pinyin, Cyrillic, Arabic,
+ *      Greek, Hangul, kana...); Arabic/Hebrew names are flagged `abjad` so the
+ *      matcher also compares consonant skeletons;
+ *   3. tokens: runs of letters and digits; '.' and apostrophes are dropped
+ *      inside tokens ("S.A." -> "sa", "Int'l" -> "intl"), '&' is a token, and
+ *      runs of single letters are joined ("U S A" -> "usa");
+ *   4. legal forms (data/screen/legal_forms.tsv) are removed from the start and
+ *      end of the name and remembered as a class bit mask;
+ *   5. common words, abbreviations and translations (data/screen/terms.tsv) are
+ *      rewritten to one canonical token.
+ * No language, country or entity is named here: all of that is data. */
+#include "screen/internal.h"
+
+#include "core/error.h"
+#include "core/xalloc.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unicode/ustring.h>
+#include <unicode/utrans.h>
+#include <utf8proc.h>
+
+#define MAX_CLASSES 32
+#define PHRASE_MAX 6
+
+struct warden_normalizer {
+    struct warden_arena arena;
+    struct warden_smap legal; /* phrase -> class index + 1 */
+    struct warden_smap terms; /* phrase -> index into canon */
+    const char **canon;
+    size_t n_canon, cap_canon;
+    struct warden_smap countries; /* joined core tokens -> index into codes */
+    struct warden_smap stop;      /* connecting words (stopwords.tsv) */
+    char (*codes)[3];
+    size_t n_codes, cap_codes;
+    const char *classes[MAX_CLASSES];
+    int n_classes;
+    int legal_maxlen, terms_maxlen;
+    void *translit; /* used while loading */
+    /* single-word variants of 6+ letters, for one-typo look-ups ("compnay") */
+    struct fuzzy {
+        const char *variant, *repl;
+        uint8_t len;
+    } * fuzzy;
+    size_t n_fuzzy, cap_fuzzy;
+    uint32_t fz_start[257]; /* fuzzy sorted by first byte: [start[c], start[c+1]) */
+};
+
+static int cmp_fuzzy(const void *a, const void *b)
+{
+    const struct fuzzy *x = a, *y = b;
+    return (unsigned char)x->variant[0] - (unsigned char)y->variant[0];
+}
+
+static void fuzzy_buckets(struct warden_normalizer *nz)
+{
+    qsort(nz->fuzzy, nz->n_fuzzy, sizeof *nz->fuzzy, cmp_fuzzy);
+    size_t j = 0;
+    for (int c = 0; c < 256; c++) {
+        nz->fz_start[c] = (uint32_t)j;
+        while (j < nz->n_fuzzy && (unsigned char)nz->fuzzy[j].variant[0] == c) j++;
+    }
+    nz->fz_start[256] = (uint32_t)nz->n_fuzzy;
+}
+
+static void add_fuzzy(struct warden_normalizer *nz, const char *variant, const char *repl)
+{
+    size_t l = strlen(variant);
+    if (l < 6 || strchr(variant, ' ')) return;
+    if (nz->n_fuzzy == nz->cap_fuzzy) {
+        nz->cap_fuzzy = nz->cap_fuzzy ? nz->cap_fuzzy * 2 : 256;
+        nz->fuzzy = warden_xrealloc(nz->fuzzy, nz->cap_fuzzy * sizeof *nz->fuzzy);
+    }
+    nz->fuzzy[nz->n_fuzzy++] = (struct fuzzy){variant, repl, (uint8_t)l};
+}
+
+void *warden_normalizer_translit_new(const struct warden_normalizer *nz)
+{
+    (void)nz;
+    UErrorCode st = U_ZERO_ERROR;
+    UParseError pe;
+    UChar id[64];
+    u_strFromUTF8(id, 64, NULL, "Any-Latin; Latin-ASCII", -1, &st);
+    UTransliterator *t = utrans_openU(id, -1, UTRANS_FORWARD, NULL, 0, &pe, &st);
+    if (U_FAILURE(st)) return NULL;
+    return t;
+}
+
+void *warden_normalizer_load_translit(const struct warden_normalizer *nz)
+{
+    return nz->translit;
+}
+
+void warden_normalizer_translit_free(void *t)
+{
+    if (t) utrans_close(t);
+}
+
+/* Transliterate UTF-8 in into out (UTF-8). Returns false on failure. */
+static bool translit(void *t, const char *in, size_t n, char *out, size_t outlen)
+{
+    UChar buf[1024];
+    int32_t len = 0;
+    UErrorCode st = U_ZERO_ERROR;
+    if (n > 400) n = 400;
+    u_strFromUTF8(buf, 1024, &len, in, (int32_t)n, &st);
+    if (U_FAILURE(st)) return false;
+    int32_t lim = len;
+    utrans_transUChars(t, buf, &len, 1024, 0, &lim, &st);
+    if (U_FAILURE(st)) return false;
+    int32_t olen = 0;
+    u_strToUTF8(out, (int32_t)outlen - 1, &olen, buf, len, &st);
+    if (U_FAILURE(st) && st != U_STRING_NOT_TERMINATED_WARNING) return false;
+    out[olen] = '\0';
+    return true;
+}
+
+static bool is_abjad(utf8proc_int32_t c)
+{
+    return (c >= 0x590 && c <= 0x6FF) || (c >= 0x750 && c <= 0x77F) ||
+           (c >= 0xFB1D && c <= 0xFDFF) || (c >= 0xFE70 && c <= 0xFEFF);
+}
+
+/* Steps 1-3 into raw tokens. */
+struct rawtok {
+    int n;
+    char t[WARDEN_NORM_MAX_TOK * 2][WARDEN_NORM_TOKLEN];
+    uint8_t len[WARDEN_NORM_MAX_TOK * 2];
+};
+
+static void tokenize(const char *s, struct rawtok *rt, bool drop_nonascii)
+{
+    rt->n = 0;
+    int cur = -1;
+    size_t cl = 0;
+    for (const unsigned char *p = (const unsigned char *)s;; p++) {
+        unsigned char c = *p;
+        bool alnum = c && (isalnum(c) || c >= 0x80);
+        bool joiner = c == '.' || c == '\'' || c == '`' || (drop_nonascii && c >= 0x80);
+        if (drop_nonascii && c >= 0x80) alnum = false;
+        if (alnum) {
+            if (cur < 0) {
+                if (rt->n >= WARDEN_NORM_MAX_TOK * 2) break;
+                cur = rt->n++;
+                cl = 0;
+            }
+            if (cl + 1 < WARDEN_NORM_TOKLEN) rt->t[cur][cl++] = (char)tolower(c);
+            continue;
+        }
+        if (joiner && cur >= 0) continue; /* stays in the token */
+        if (cur >= 0) {
+            rt->t[cur][cl] = '\0';
+            rt->len[cur] = (uint8_t)cl;
+            cur = -1;
+        }
+        if (!c) break;
+        if (c == '&' && rt->n < WARDEN_NORM_MAX_TOK * 2) {
+            strcpy(rt->t[rt->n], "&");
+            rt->len[rt->n++] = 1;
+        }
+    }
+    /* join runs of single letters: "u s a" -> "usa" */
+    int w = 0;
+    for (int i = 0; i < rt->n;) {
+        int j = i;
+        while (j < rt->n && rt->len[j] == 1 && isalpha((unsigned char)rt->t[j][0])) j++;
+        if (j - i >= 2) {
+            char buf[WARDEN_NORM_TOKLEN];
+            int k = 0;
+            for (int m = i; m < j && k + 1 < WARDEN_NORM_TOKLEN; m++) buf[k++] = rt->t[m][0];
+            buf[k] = '\0';
+            memcpy(rt->t[w], buf, (size_t)k + 1);
+            rt->len[w++] = (uint8_t)k;
+            i = j;
+        } else {
+            if (w != i) {
+                memcpy(rt->t[w], rt->t[i], (size_t)rt->len[i] + 1);
+                rt->len[w] = rt->len[i];
+            }
+            w++;
+            i++;
+        }
+    }
+    rt->n = w;
+}
+
+/* Steps 1-3: unicode folding, transliteration, tokens. */
+static void prepare(const struct warden_normalizer *nz, void *tl, const char *name,
+                    struct rawtok *rt, bool *abjad)
+{
+    *abjad = false;
+    bool ascii = true;
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+        if (*p >= 0x80) {
+            ascii = false;
+            break;
+        }
+    if (ascii) {
+        tokenize(name, rt, false);
+        return;
+    }
+    utf8proc_uint8_t *folded = NULL;
+    utf8proc_ssize_t fl =
+        utf8proc_map((const utf8proc_uint8_t *)name, 0, &folded,
+                     UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_COMPOSE |
+                         UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK | UTF8PROC_IGNORE);
+    if (fl < 0) {
+        tokenize(name, rt, false);
+        return;
+    }
+    bool nonlatin = false;
+    for (utf8proc_ssize_t i = 0; i < fl;) {
+        utf8proc_int32_t c;
+        utf8proc_ssize_t k = utf8proc_iterate(folded + i, fl - i, &c);
+        if (k <= 0) break;
+        i += k;
+        if (c >= 0x250) {
+            utf8proc_category_t cat = utf8proc_category(c);
+            if (cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO) nonlatin = true;
+            if (is_abjad(c)) *abjad = true;
+        }
+    }
+    char out[1600];
+    bool done = false;
+    if (nonlatin) {
+        void *t = tl, *own = NULL;
+        if (!t) t = own = warden_normalizer_translit_new(nz);
+        if (t && translit(t, (const char *)folded, (size_t)fl, out, sizeof out)) done = true;
+        warden_normalizer_translit_free(own);
+    } else {
+        /* Latin with marks already stripped; ICU's Latin-ASCII would also map
+         * ligatures and special letters (ß, ø, ł), so use it when available. */
+        void *t = tl, *own = NULL;
+        if (!t) t = own = warden_normalizer_translit_new(nz);
+        if (t && translit(t, (const char *)folded, (size_t)fl, out, sizeof out)) done = true;
+        warden_normalizer_translit_free(own);
+    }
+    if (done) {
+        /* ICU output may keep case and marks: fold again cheaply (ASCII). */
+        tokenize(out, rt, true);
+    } else {
+        tokenize((const char *)folded, rt, false);
+    }
+    free(folded);
+}
+
+static void phrase(const struct rawtok *rt, int i, int n, char *buf, size_t cap)
+{
+    size_t k = 0;
+    for (int m = i; m < i + n; m++) {
+        size_t l = rt->len[m];
+        if (k + l + 2 > cap) break;
+        if (m > i) buf[k++] = ' ';
+        memcpy(buf + k, rt->t[m], l);
+        k += l;
+    }
+    buf[k] = '\0';
+}
+
+/* Longest legal-form phrase at position i going forward; returns its length. */
+static int legal_at(const struct warden_normalizer *nz, const struct rawtok *rt, int i, int end,
+                    int *cls)
+{
+    char buf[WARDEN_NORM_TOKLEN * PHRASE_MAX + PHRASE_MAX];
+    for (int n = nz->legal_maxlen; n >= 1; n--) {
+        if (i + n > end) continue;
+        phrase(rt, i, n, buf, sizeof buf);
+        const uint32_t *v = warden_smap_get(&nz->legal, buf, strlen(buf));
+        if (v) {
+            *cls = (int)*v - 1;
+            return n;
+        }
+    }
+    return 0;
+}
+
+/* Step 5 before step 4: common words rewritten to canonical tokens (also one
+ * typo away from a long variant), so legal forms are recognised in any spelling. */
+static void apply_terms(const struct warden_normalizer *nz, const struct rawtok *in,
+                        struct rawtok *out)
+{
+    char buf[WARDEN_NORM_TOKLEN * PHRASE_MAX + PHRASE_MAX];
+    out->n = 0;
+    for (int i = 0; i < in->n && out->n < WARDEN_NORM_MAX_TOK * 2;) {
+        int used = 1;
+        const char *tok = in->t[i];
+        bool hit = false;
+        for (int n = nz->terms_maxlen; n >= 1 && !hit; n--) {
+            if (i + n > in->n) continue;
+            phrase(in, i, n, buf, sizeof buf);
+            const uint32_t *v = warden_smap_get(&nz->terms, buf, strlen(buf));
+            if (v) {
+                tok = nz->canon[*v];
+                used = n;
+                hit = true;
+            }
+        }
+        if (!hit && in->len[i] >= 6 && !warden_smap_get(&nz->legal, in->t[i], in->len[i])) {
+            unsigned char c0 = (unsigned char)in->t[i][0];
+            for (size_t f = nz->fz_start[c0]; f < nz->fz_start[c0 + 1]; f++) {
+                const struct fuzzy *z = &nz->fuzzy[f];
+                int d = (int)z->len - (int)in->len[i];
+                if (d > 1 || d < -1) continue;
+                if (warden_osa_distance(in->t[i], in->len[i], z->variant, z->len, 1) <= 1) {
+                    tok = z->repl;
+                    break;
+                }
+            }
+        }
+        size_t l = strlen(tok);
+        if (l >= WARDEN_NORM_TOKLEN) l = WARDEN_NORM_TOKLEN - 1;
+        memcpy(out->t[out->n], tok, l);
+        out->t[out->n][l] = '\0';
+        out->len[out->n] = (uint8_t)l;
+        out->n++;
+        i += used;
+    }
+}
+
+static void finish_tokens(const struct warden_normalizer *nz, struct rawtok *rt, bool strip_legal,
+                          struct warden_norm_name *out)
+{
+    int b = 0, e = rt->n;
+    out->legal = 0;
+    if (strip_legal && nz->n_classes) {
+        /* from the end */
+        for (bool again = true; again && e - b > 1;) {
+            again = false;
+            for (int n = nz->legal_maxlen < e - b - 1 ? nz->legal_maxlen : e - b - 1; n >= 1; n--) {
+                int cls = 0;
+                if (legal_at(nz, rt, e - n, e, &cls) == n) {
+                    out->legal |= 1u << cls;
+                    e -= n;
+                    again = true;
+                    break;
+                }
+            }
+        }
+        /* from the start */
+        for (bool again = true; again && e - b > 1;) {
+            again = false;
+            int cls = 0;
+            int n = legal_at(nz, rt, b, e - 1, &cls);
+            if (n > 0) {
+                out->legal |= 1u << cls;
+                b += n;
+                again = true;
+            }
+        }
+    }
+    out->n = 0;
+    for (int i = b; i < e && out->n < WARDEN_NORM_MAX_TOK; i++) {
+        memcpy(out->tok[out->n], rt->t[i], (size_t)rt->len[i] + 1);
+        out->len[out->n] = rt->len[i];
+        out->n++;
+    }
+}
+
+void warden_normalize_name(const struct warden_normalizer *nz, void *tl, const char *name,
+                           struct warden_norm_name *out)
+{
+    struct rawtok rt, rt2;
+    prepare(nz, tl, name, &rt, &out->abjad);
+    apply_terms(nz, &rt, &rt2);
+    finish_tokens(nz, &rt2, true, out);
+}
+
+size_t warden_skeleton(const char *t, size_t n, char *out, size_t outlen)
+{
+    /* letters a transliteration may or may not write: vowels, y, w */
+    static const unsigned char drop[256] = {
+        ['a'] = 1, ['e'] = 1, ['i'] = 1, ['o'] = 1, ['u'] = 1, ['y'] = 1, ['w'] = 1, [' '] = 1};
+    size_t k = 0;
+    char prev = 0;
+    for (size_t i = 0; i < n && k + 1 < outlen; i++) {
+        char c = t[i];
+        if (drop[(unsigned char)c]) continue;
+        if (c == prev) continue;
+        out[k++] = c;
+        prev = c;
+    }
+    out[k] = '\0';
+    return k;
+}
+
+/* ---- data files ---- */
+
+static char *next_field(char **p)
+{
+    char *s = *p;
+    if (!s) return NULL;
+    char *t = strchr(s, '\t');
+    if (t) {
+        *t = '\0';
+        *p = t + 1;
+    } else {
+        *p = NULL;
+    }
+    return s;
+}
+
+/* Normalise a data-file variant into a phrase (raw tokens joined by ' '). */
+static int variant_phrase(struct warden_normalizer *nz, const char *v, char *buf, size_t cap,
+                          bool with_terms)
+{
+    struct rawtok rt0, rt;
+    bool abjad;
+    prepare(nz, nz->translit, v, &rt0, &abjad);
+    if (with_terms)
+        apply_terms(nz, &rt0, &rt);
+    else
+        rt = rt0;
+    if (rt.n == 0) return 0;
+    phrase(&rt, 0, rt.n < PHRASE_MAX ? rt.n : PHRASE_MAX, buf, cap);
+    return rt.n < PHRASE_MAX ? rt.n : PHRASE_MAX;
+}
+
+typedef int (*line_fn)(struct warden_normalizer *nz, char *line, char *err, size_t errlen);
+
+static int read_lines(struct warden_normalizer *nz, const char *path, line_fn fn, char *err,
+                      size_t errlen)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(err, errlen, "%s: cannot open", path);
+        return WARDEN_EIO;
+    }
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    long ln = 0;
+    int rc = 0;
+    while ((n = getline(&line, &cap, f)) >= 0) {
+        ln++;
+        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r')) line[--n] = '\0';
+        if (n == 0 || line[0] == '#') continue;
+        char why[128] = "";
+        if (fn(nz, line, why, sizeof why) < 0) {
+            snprintf(err, errlen, "%s:%ld: %s", path, ln, why);
+            rc = WARDEN_EPARSE;
+            break;
+        }
+    }
+    free(line);
+    fclose(f);
+    return rc;
+}
+
+static int legal_line(struct warden_normalizer *nz, char *line, char *err, size_t errlen)
+{
+    char *p = line;
+    char *cls = next_field(&p);
+    if (!p) {
+        snprintf(err, errlen, "expected CLASS<TAB>variant...");
+        return WARDEN_EPARSE;
+    }
+    if (nz->n_classes >= MAX_CLASSES) {
+        snprintf(err, errlen, "more than %d classes", MAX_CLASSES);
+        return WARDEN_EPARSE;
+    }
+    int ci = nz->n_classes++;
+    nz->classes[ci] = warden_arena_strdup(&nz->arena, cls);
+    char *v;
+    while ((v = next_field(&p))) {
+        char buf[WARDEN_NORM_TOKLEN * PHRASE_MAX + PHRASE_MAX];
+        int nt = variant_phrase(nz, v, buf, sizeof buf, true);
+        if (!nt) continue;
+        bool found;
+        const char *key = warden_arena_strdup(&nz->arena, buf);
+        uint32_t *slot = warden_smap_put(&nz->legal, key, &found);
+        if (!found) {
+            *slot = (uint32_t)ci + 1;
+            add_fuzzy(nz, key, key);
+        }
+        if (nt > nz->legal_maxlen) nz->legal_maxlen = nt;
+    }
+    return 0;
+}
+
+static int terms_line(struct warden_normalizer *nz, char *line, char *err, size_t errlen)
+{
+    char *p = line;
+    char *canon = next_field(&p);
+    if (!canon || !*canon) {
+        snprintf(err, errlen, "expected CANON<TAB>variant...");
+        return WARDEN_EPARSE;
+    }
+    char cbuf[WARDEN_NORM_TOKLEN * PHRASE_MAX + PHRASE_MAX];
+    if (!variant_phrase(nz, canon, cbuf, sizeof cbuf, false)) return 0;
+    /* the canonical token is one token: spaces become '_' */
+    for (char *c = cbuf; *c; c++)
+        if (*c == ' ') *c = '_';
+    if (nz->n_canon == nz->cap_canon) {
+        nz->cap_canon = nz->cap_canon ? nz->cap_canon * 2 : 64;
+        nz->canon = warden_xrealloc(nz->canon, nz->cap_canon * sizeof *nz->canon);
+    }
+    uint32_t ci = (uint32_t)nz->n_canon++;
+    nz->canon[ci] = warden_arena_strdup(&nz->arena, cbuf);
+    char *v = canon;
+    do {
+        char buf[WARDEN_NORM_TOKLEN * PHRASE_MAX + PHRASE_MAX];
+        int nt = variant_phrase(nz, v, buf, sizeof buf, false);
+        if (!nt) continue;
+        bool found;
+        const char *key = warden_arena_strdup(&nz->arena, buf);
+        uint32_t *slot = warden_smap_put(&nz->terms, key, &found);
+        if (!found) {
+            *slot = ci;
+            add_fuzzy(nz, key, nz->canon[ci]);
+        }
+        if (nt > nz->terms_maxlen) nz->terms_maxlen = nt;
+        /* a variant in a non-Latin script transliterates to syllables ("tong xun");
+         * names romanised by people write them joined ("tongxun"): accept both */
+        bool nonlatin = false;
+        for (const unsigned char *c = (const unsigned char *)v; *c; c++) nonlatin |= *c >= 0xC9;
+        if (nonlatin && nt > 1) {
+            char j[sizeof buf];
+            size_t k = 0;
+            for (const char *c = buf; *c; c++)
+                if (*c != ' ') j[k++] = *c;
+            j[k] = '\0';
+            const char *jk = warden_arena_strdup(&nz->arena, j);
+            slot = warden_smap_put(&nz->terms, jk, &found);
+            if (!found) *slot = ci;
+        }
+    } while ((v = next_field(&p)));
+    return 0;
+}
+
+static void country_key(const struct warden_normalizer *nz, void *tl, const char *text, size_t n,
+                        char *key, size_t cap)
+{
+    char tmp[256];
+    if (n >= sizeof tmp) n = sizeof tmp - 1;
+    memcpy(tmp, text, n);
+    tmp[n] = '\0';
+    struct rawtok rt;
+    bool abjad;
+    prepare(nz, tl, tmp, &rt, &abjad);
+    size_t k = 0;
+    for (int i = 0; i < rt.n; i++) {
+        size_t l = rt.len[i];
+        if (k + l + 1 >= cap) break;
+        memcpy(key + k, rt.t[i], l);
+        k += l;
+    }
+    key[k] = '\0';
+}
+
+static int stop_line(struct warden_normalizer *nz, char *line, char *err, size_t errlen)
+{
+    (void)err;
+    (void)errlen;
+    char buf[WARDEN_NORM_TOKLEN * PHRASE_MAX + PHRASE_MAX];
+    if (variant_phrase(nz, line, buf, sizeof buf, false) != 1) return 0; /* single words */
+    bool found;
+    warden_smap_put(&nz->stop, warden_arena_strdup(&nz->arena, buf), &found);
+    return 0;
+}
+
+static int country_line(struct warden_normalizer *nz, char *line, char *err, size_t errlen)
+{
+    char *p = line;
+    char *code = next_field(&p);
+    if (!code || strlen(code) != 2 || !p) {
+        snprintf(err, errlen, "expected CODE<TAB>name...");
+        return WARDEN_EPARSE;
+    }
+    if (nz->n_codes == nz->cap_codes) {
+        nz->cap_codes = nz->cap_codes ? nz->cap_codes * 2 : 256;
+        nz->codes = warden_xrealloc(nz->codes, nz->cap_codes * sizeof *nz->codes);
+    }
+    uint32_t ci = (uint32_t)nz->n_codes++;
+    nz->codes[ci][0] = (char)toupper((unsigned char)code[0]);
+    nz->codes[ci][1] = (char)toupper((unsigned char)code[1]);
+    nz->codes[ci][2] = '\0';
+    char key[256];
+    char lc[3] = {(char)tolower((unsigned char)code[0]), (char)tolower((unsigned char)code[1]), 0};
+    bool found;
+    uint32_t *slot = warden_smap_put(&nz->countries, warden_arena_strdup(&nz->arena, lc), &found);
+    if (!found) *slot = ci;
+    char *v;
+    while ((v = next_field(&p))) {
+        country_key(nz, nz->translit, v, strlen(v), key, sizeof key);
+        if (!*key) continue;
+        slot = warden_smap_put(&nz->countries, warden_arena_strdup(&nz->arena, key), &found);
+        if (!found) *slot = ci;
+    }
+    return 0;
+}
+
+bool warden_normalizer_country(const struct warden_normalizer *nz, void *tl, const char *text,
+                               size_t n, char cc[3])
+{
+    char key[256];
+    country_key(nz, tl, text, n, key, sizeof key);
+    const uint32_t *v = warden_smap_get(&nz->countries, key, strlen(key));
+    if (!v) return false;
+    memcpy(cc, nz->codes[*v], 3);
+    return true;
+}
+
+int warden_normalizer_new(struct warden_normalizer **out, const char *data_dir, char *err,
+                          size_t errlen)
+{
+    struct warden_normalizer *nz = warden_xcalloc(1, sizeof *nz);
+    warden_arena_init(&nz->arena);
+    nz->translit = warden_normalizer_translit_new(nz);
+    if (!nz->translit) {
+        snprintf(err, errlen, "ICU transliterator Any-Latin is not available");
+        warden_normalizer_free(nz);
+        return WARDEN_ELIB;
+    }
+    char path[4096];
+    int rc;
+    snprintf(path, sizeof path, "%s/terms.tsv", data_dir);
+    if ((rc = read_lines(nz, path, terms_line, err, errlen)) < 0) goto fail;
+    snprintf(path, sizeof path, "%s/legal_forms.tsv", data_dir);
+    if ((rc = read_lines(nz, path, legal_line, err, errlen)) < 0) goto fail;
+    fuzzy_buckets(nz);
+    snprintf(path, sizeof path, "%s/stopwords.tsv", data_dir);
+    if ((rc = read_lines(nz, path, stop_line, err, errlen)) < 0) goto fail;
+    snprintf(path, sizeof path, "%s/countries.tsv", data_dir);
+    if ((rc = read_lines(nz, path, country_line, err, errlen)) < 0) goto fail;
+    *out = nz;
+    return 0;
+fail:
+    warden_normalizer_free(nz);
+    return rc;
+}
+
+void warden_normalizer_free(struct warden_normalizer *nz)
+{
+    if (!nz) return;
+    warden_normalizer_translit_free(nz->translit);
+    warden_smap_fini(&nz->legal);
+    warden_smap_fini(&nz->terms);
+    warden_smap_fini(&nz->countries);
+    warden_smap_fini(&nz->stop);
+    free(nz->canon);
+    free(nz->codes);
+    free(nz->fuzzy);
+    warden_arena_fini(&nz->arena);
+    free(nz);
+}
+
+bool warden_normalizer_is_legal(const struct warden_normalizer *nz, const char *t, size_t n)
+{
+    return warden_smap_get(&nz->legal, t, n) != NULL;
+}
+
+bool warden_normalizer_is_minor(const struct warden_normalizer *nz, const char *t, size_t n)
+{
+    return warden_smap_get(&nz->legal, t, n) != NULL || warden_smap_get(&nz->stop, t, n) != NULL;
+}
+
+const char *warden_normalizer_legal_class(const struct warden_normalizer *nz, int bit)
+{
+    return bit >= 0 && bit < nz->n_classes ? nz->classes[bit] : NULL;
+}
+
+void warden_normalizer_legal_str(const struct warden_normalizer *nz, uint32_t mask, char *out,
+                                 size_t outlen)
+{
+    size_t k = 0;
+    out[0] = '\0';
+    for (int i = 0; i < nz->n_classes; i++) {
+        if (!(mask & (1u << i))) continue;
+        int w = snprintf(out + k, outlen - k, "%s%s", k ? "+" : "", nz->classes[i]);
+        if (w < 0 || (size_t)w >= outlen - k) break;
+        k += (size_t)w;
+    }
+}

@@ -1,0 +1,424 @@
+/* ownership.c — the aggregate 50 % rule (OFAC, "Revised Guidance on Entities
+ * Owned by Persons Whose Property and Interests in Property are Blocked",
+ * 2014): an entity is restricted when restricted parties own, directly or
+ * indirectly, 50 % or more of it in the aggregate. Indirect ownership counts
+ * only through entities that are themselves restricted (Example 3: A owns 50 %
+ * of B, B owns 50 % of C, so C is blocked through B); shares held through an
+ * entity that is not restricted do not count.
+ *
+ * Computed as the least fixed point of "restricted(X) = listed(X) or the sum of
+ * shares of X held by restricted owners >= threshold" by worklist propagation
+ * from the listed parties along ownership edges (linear in the edges), so
+ * chains of any depth resolve and a cycle with no restricted entry never
+ * restricts itself. Each node records the level at which it became restricted;
+ * its evidence is the owners restricted at earlier levels, which makes the
+ * chain shown as evidence finite even through cycles. The same
+ * rule runs over the lists' own ownership relations (FtM Ownership) and over
+ * customer organisations (orgs.jsonl owners). Threshold, and whether owners in
+ * a restricted jurisdiction count, are policy. */
+#include "screen/internal.h"
+
+#include "core/error.h"
+#include "core/xalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const char *warden_screen_reason_code(enum warden_screen_reason r)
+{
+    switch (r) {
+    case WARDEN_SCREEN_LISTED:
+        return "screen.listed";
+    case WARDEN_SCREEN_OWNED_BY_LISTED:
+        return "screen.owned_by_listed";
+    case WARDEN_SCREEN_JURISDICTION:
+        return "screen.restricted_jurisdiction_owner";
+    case WARDEN_SCREEN_CLEAR:
+        break;
+    }
+    return "screen.clear";
+}
+
+struct edge {
+    size_t from, to; /* owner -> asset (node indices) */
+    double share;
+};
+
+/* Worklist propagation. counts[i] (in: seeds, the listed parties and counted
+ * jurisdictions; out: also every node restricted by ownership, with owned[i]
+ * set); level[i]: 0 for seeds, 1 + the level of the owner that completed the
+ * share, -1 for nodes that never count; sum[i]: share held by counting owners. */
+static void propagate(size_t n, const struct edge *e, size_t ne, double th, bool *counts,
+                      bool *owned, int *level, double *sum)
+{
+    size_t *off = warden_xcalloc(n + 2, sizeof *off), *idx = warden_xmalloc((ne + 1) * sizeof *idx);
+    for (size_t k = 0; k < ne; k++) off[e[k].from + 2]++;
+    for (size_t i = 0; i < n; i++) off[i + 2] += off[i + 1];
+    for (size_t k = 0; k < ne; k++) idx[off[e[k].from + 1]++] = k;
+    size_t *q = warden_xmalloc((n + 1) * sizeof *q), head = 0, tail = 0;
+    for (size_t i = 0; i < n; i++) {
+        sum[i] = 0;
+        level[i] = counts[i] ? 0 : -1;
+        if (counts[i]) q[tail++] = i;
+    }
+    while (head < tail) {
+        size_t u = q[head++];
+        for (size_t j = off[u]; j < off[u + 1]; j++) {
+            const struct edge *ed = &e[idx[j]];
+            if (ed->share <= 0) continue; /* unknown or no share */
+            size_t v = ed->to;
+            sum[v] += ed->share;
+            if (!counts[v] && sum[v] + 1e-9 >= th) {
+                counts[v] = owned[v] = true;
+                level[v] = level[u] + 1;
+                q[tail++] = v;
+            }
+        }
+    }
+    free(off);
+    free(idx);
+    free(q);
+}
+
+/* ---- over the lists' own relations ---- */
+
+void warden_screen_ownership_lists(struct warden_screen *s)
+{
+    if (!s->n_rels) return;
+    for (size_t i = 0; i < s->n_rels; i++) {
+        struct warden_screen_rel *r = &s->rels[i];
+        r->owner = warden_screen_find_entity(s, r->list, r->owner_ref);
+        r->asset = warden_screen_find_entity(s, r->list, r->asset_ref);
+    }
+    struct edge *e = warden_xmalloc(s->n_rels * sizeof *e);
+    size_t ne = 0;
+    for (size_t i = 0; i < s->n_rels; i++)
+        if (s->rels[i].owner != UINT32_MAX && s->rels[i].asset != UINT32_MAX)
+            e[ne++] = (struct edge){s->rels[i].owner, s->rels[i].asset, s->rels[i].share};
+    bool *counts = warden_xcalloc(s->n_ents + 1, sizeof *counts);
+    bool *owned = warden_xcalloc(s->n_ents + 1, sizeof *owned);
+    double *sum = warden_xmalloc((s->n_ents + 1) * sizeof *sum);
+    free(s->ent_level);
+    s->ent_level = warden_xmalloc((s->n_ents + 1) * sizeof *s->ent_level);
+    for (size_t i = 0; i < s->n_ents; i++) counts[i] = s->ents[i].listed;
+    propagate(s->n_ents, e, ne, s->conf.ownership_threshold, counts, owned, s->ent_level, sum);
+    for (size_t i = 0; i < s->n_ents; i++) s->ents[i].owned_by_listed = owned[i];
+    free(e);
+    free(counts);
+    free(owned);
+    free(sum);
+}
+
+static size_t ent_chain(const struct warden_screen *s, uint32_t e, char *out, size_t cap, int depth)
+{
+    const struct warden_screen_entity *en = &s->ents[e];
+    const char *nm = en->n_names ? s->names[en->name0].raw : en->source_id;
+    int w;
+    if (en->listed || depth > 12)
+        w = snprintf(out, cap, "%s [listed: %s %s]", nm, en->list, en->source_id);
+    else
+        w = snprintf(out, cap, "%s <- (", nm);
+    if (w < 0 || (size_t)w >= cap) return cap ? cap - 1 : 0;
+    size_t k = (size_t)w;
+    if (en->listed || depth > 12) return k;
+    bool first = true;
+    for (size_t i = 0; i < s->n_rels && k + 1 < cap; i++) {
+        const struct warden_screen_rel *r = &s->rels[i];
+        if (r->asset != e || r->owner == UINT32_MAX) continue;
+        const struct warden_screen_entity *o = &s->ents[r->owner];
+        if (!o->listed && !o->owned_by_listed) continue;
+        if (s->ent_level[r->owner] < 0 || s->ent_level[r->owner] >= s->ent_level[e]) continue;
+        w = snprintf(out + k, cap - k, "%s%g%% ", first ? "" : "; ", r->share);
+        if (w < 0 || (size_t)w >= cap - k) break;
+        k += (size_t)w;
+        k += ent_chain(s, r->owner, out + k, cap - k, depth + 1);
+        first = false;
+    }
+    if (k + 2 < cap) {
+        out[k++] = ')';
+        out[k] = '\0';
+    }
+    return k;
+}
+
+size_t warden_screen_entity_chain(const struct warden_screen *s,
+                                  const struct warden_screen_entity *e, char *out, size_t outlen)
+{
+    if (!outlen) return 0;
+    out[0] = '\0';
+    if (e->listed || !e->owned_by_listed) return 0;
+    return ent_chain(s, (uint32_t)(e - s->ents), out, outlen, 0);
+}
+
+/* ---- over customer organisations ---- */
+
+struct warden_screen_ownership {
+    struct warden_screen_verdict *v;
+    size_t n, n_orgs;
+    struct edge *edges;
+    size_t n_edges;
+    size_t missing;
+    char **owned_names; /* names of name-only owner nodes (owned copies) */
+    const struct warden_screen *s;
+};
+
+static bool in_list(const struct warden_strlist *l, const char *cc)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (strcasecmp(l->v[i], cc) == 0) return true;
+    return false;
+}
+
+static void screen_node(const struct warden_screen *s, struct warden_screen_scratch *w,
+                        struct warden_screen_verdict *v, const char *const *names, size_t n_names,
+                        const char *country, const char *domain)
+{
+    struct warden_screen_match m[4];
+    for (size_t i = 0; i < n_names; i++) {
+        struct warden_screen_query q = {names[i], country && *country ? country : NULL, domain,
+                                        NULL};
+        int n = warden_screen_name(s, w, &q, m, 4);
+        for (int k = 0; k < n; k++) {
+            if (!m[k].is_match) continue;
+            if (!m[k].entity->listed && !m[k].entity->owned_by_listed) continue;
+            if (!v->has_match || m[k].score > v->match.score) {
+                v->match = m[k];
+                v->has_match = true;
+            }
+        }
+    }
+    if (domain && *domain) {
+        const struct warden_screen_entity *e[1];
+        if (warden_screen_domain(s, domain, e, 1) > 0) v->domain_entity = e[0];
+    }
+    if (v->has_match || v->domain_entity) {
+        v->restricted = true;
+        v->counts_as_owner = true;
+        v->reason = WARDEN_SCREEN_LISTED;
+    }
+}
+
+int warden_screen_orgs(const struct warden_screen *s, struct warden_screen_scratch *w,
+                       const struct warden_org *orgs, size_t n_orgs,
+                       struct warden_screen_ownership **out)
+{
+    struct warden_screen_scratch *own = NULL;
+    if (!w) w = own = warden_screen_scratch_new(s);
+    struct warden_screen_ownership *o = warden_xcalloc(1, sizeof *o);
+    o->s = s;
+    o->n_orgs = n_orgs;
+    size_t n_extra_max = 0;
+    for (size_t i = 0; i < n_orgs; i++) n_extra_max += orgs[i].n_owners;
+    o->v = warden_xcalloc(n_orgs + n_extra_max + 1, sizeof *o->v);
+    o->owned_names = warden_xcalloc(n_extra_max + 1, sizeof *o->owned_names);
+    o->edges = warden_xcalloc(n_extra_max + 1, sizeof *o->edges);
+    o->n = n_orgs;
+    struct warden_smap ids, extra;
+    warden_smap_init(&ids);
+    warden_smap_init(&extra);
+    for (size_t i = 0; i < n_orgs; i++) {
+        if (!orgs[i].org_id) continue;
+        bool found;
+        uint32_t *slot = warden_smap_put(&ids, orgs[i].org_id, &found);
+        if (!found) *slot = (uint32_t)i;
+    }
+    const struct warden_screen_conf *c = &s->conf;
+    /* nodes: organisations */
+    for (size_t i = 0; i < n_orgs; i++) {
+        struct warden_screen_verdict *v = &o->v[i];
+        v->name = orgs[i].name;
+        v->org_id = orgs[i].org_id;
+        v->country = orgs[i].country;
+        const char *names[65];
+        size_t nn = 0;
+        if (orgs[i].name) names[nn++] = orgs[i].name;
+        for (size_t a = 0; a < orgs[i].n_aliases && nn < 65; a++) names[nn++] = orgs[i].aliases[a];
+        screen_node(s, w, v, names, nn, orgs[i].country, orgs[i].domain);
+        if (!v->counts_as_owner && c->jurisdiction_owners) {
+            /* incorporated (country) or headquartered (the address's last part
+             * names a country) in a restricted jurisdiction */
+            const char *cc =
+                orgs[i].country[0] && in_list(&c->restricted_jurisdictions, orgs[i].country)
+                    ? orgs[i].country
+                    : NULL;
+            if (!cc && orgs[i].address) {
+                /* the last part, or the last two ("..., Korea, North") */
+                const char *a = orgs[i].address, *p1 = strrchr(a, ','), *p2 = NULL;
+                for (const char *q = a; p1 && q < p1; q++)
+                    if (*q == ',') p2 = q;
+                const char *tries[2] = {p2 ? p2 + 1 : NULL, p1 ? p1 + 1 : a};
+                for (int t = 0; t < 2 && !cc; t++) {
+                    if (!tries[t]) continue;
+                    if (warden_normalizer_country(s->nz, warden_screen_scratch_translit(w),
+                                                  tries[t], strlen(tries[t]), v->hq_country) &&
+                        in_list(&c->restricted_jurisdictions, v->hq_country))
+                        cc = v->hq_country;
+                }
+            }
+            if (cc) {
+                v->counts_as_owner = true;
+                v->reason = WARDEN_SCREEN_JURISDICTION;
+                v->country = cc;
+            }
+        }
+    }
+    /* edges, and nodes for owners known by name only */
+    for (size_t i = 0; i < n_orgs; i++) {
+        for (size_t k = 0; k < orgs[i].n_owners; k++) {
+            const struct warden_owner *ow = &orgs[i].owners[k];
+            const uint32_t *idx =
+                ow->org_id ? warden_smap_get(&ids, ow->org_id, strlen(ow->org_id)) : NULL;
+            size_t from;
+            if (idx) {
+                from = *idx;
+            } else if (ow->name && *ow->name) {
+                bool found;
+                uint32_t *slot = warden_smap_put(&extra, ow->name, &found);
+                if (!found) {
+                    *slot = (uint32_t)o->n;
+                    struct warden_screen_verdict *v = &o->v[o->n++];
+                    v->name = ow->name;
+                    v->org_id = NULL;
+                    v->country = "";
+                    const char *names[1] = {ow->name};
+                    screen_node(s, w, v, names, 1, NULL, NULL);
+                }
+                from = *slot;
+            } else {
+                o->missing++;
+                continue;
+            }
+            o->edges[o->n_edges++] = (struct edge){from, i, ow->share};
+        }
+    }
+    /* least fixed point */
+    bool *counts = warden_xcalloc(o->n + 1, sizeof *counts);
+    bool *owned = warden_xcalloc(o->n + 1, sizeof *owned);
+    int *level = warden_xmalloc((o->n + 1) * sizeof *level);
+    double *sum = warden_xmalloc((o->n + 1) * sizeof *sum);
+    for (size_t i = 0; i < o->n; i++) counts[i] = o->v[i].counts_as_owner;
+    propagate(o->n, o->edges, o->n_edges, c->ownership_threshold, counts, owned, level, sum);
+    /* in-edges of each node, for the evidence */
+    size_t *off = warden_xcalloc(o->n + 2, sizeof *off);
+    size_t *idx = warden_xmalloc((o->n_edges + 1) * sizeof *idx);
+    for (size_t k = 0; k < o->n_edges; k++) off[o->edges[k].to + 2]++;
+    for (size_t i = 0; i < o->n; i++) off[i + 2] += off[i + 1];
+    for (size_t k = 0; k < o->n_edges; k++) idx[off[o->edges[k].to + 1]++] = k;
+    for (size_t i = 0; i < o->n; i++) {
+        struct warden_screen_verdict *v = &o->v[i];
+        v->restricted_share = sum[i];
+        v->round = level[i];
+        if (!owned[i] || v->restricted) continue;
+        v->restricted = true;
+        v->counts_as_owner = true;
+        v->reason = WARDEN_SCREEN_OWNED_BY_LISTED;
+        v->contribs = warden_xcalloc(off[i + 1] - off[i] + 1, sizeof *v->contribs);
+        for (size_t j = off[i]; j < off[i + 1]; j++) {
+            const struct edge *ed = &o->edges[idx[j]];
+            if (!counts[ed->from] || level[ed->from] >= level[i] || ed->share <= 0) continue;
+            v->contribs[v->n_contribs++] =
+                (struct warden_screen_contrib){(int64_t)ed->from, ed->share};
+        }
+    }
+    free(counts);
+    free(owned);
+    free(level);
+    free(sum);
+    free(off);
+    free(idx);
+    warden_smap_fini(&ids);
+    warden_smap_fini(&extra);
+    warden_screen_scratch_free(own);
+    *out = o;
+    return 0;
+}
+
+void warden_screen_ownership_free(struct warden_screen_ownership *o)
+{
+    if (!o) return;
+    for (size_t i = 0; i < o->n; i++) free(o->v[i].contribs);
+    free(o->v);
+    free(o->edges);
+    free(o->owned_names);
+    free(o);
+}
+
+size_t warden_screen_ownership_n(const struct warden_screen_ownership *o)
+{
+    return o->n;
+}
+
+const struct warden_screen_verdict *
+warden_screen_ownership_at(const struct warden_screen_ownership *o, size_t i)
+{
+    return i < o->n ? &o->v[i] : NULL;
+}
+
+size_t warden_screen_ownership_missing(const struct warden_screen_ownership *o)
+{
+    return o->missing;
+}
+
+static size_t chain(const struct warden_screen_ownership *o, size_t i, char *out, size_t cap,
+                    int depth)
+{
+    const struct warden_screen_verdict *v = &o->v[i];
+    int w = 0;
+    size_t k = 0;
+    if (!cap) return 0;
+    out[0] = '\0';
+    if (v->reason == WARDEN_SCREEN_LISTED && v->has_match) {
+        const struct warden_screen_entity *e = v->match.entity;
+        w = snprintf(out, cap, "%s [listed: %s %s \"%s\" score %.2f%s]", v->name, e->list,
+                     e->source_id, v->match.matched_name, v->match.score,
+                     e->listed ? "" : ", owned by listed parties on the list");
+    } else if (v->reason == WARDEN_SCREEN_LISTED && v->domain_entity) {
+        w = snprintf(out, cap, "%s [domain listed: %s %s]", v->name, v->domain_entity->list,
+                     v->domain_entity->source_id);
+    } else if (v->reason == WARDEN_SCREEN_JURISDICTION) {
+        w = snprintf(out, cap, "%s [restricted jurisdiction %s]", v->name, v->country);
+    } else if (v->reason == WARDEN_SCREEN_OWNED_BY_LISTED && depth < 16) {
+        w = snprintf(out, cap, "%s <- ", v->name);
+        if (w < 0 || (size_t)w >= cap) return cap - 1;
+        k = (size_t)w;
+        if (v->n_contribs > 1 && k + 1 < cap) out[k++] = '(';
+        for (size_t c = 0; c < v->n_contribs && k + 1 < cap; c++) {
+            w = snprintf(out + k, cap - k, "%s%g%% ", c ? "; " : "", v->contribs[c].share);
+            if (w < 0 || (size_t)w >= cap - k) return cap - 1;
+            k += (size_t)w;
+            k += chain(o, (size_t)v->contribs[c].owner, out + k, cap - k, depth + 1);
+        }
+        if (v->n_contribs > 1 && k + 1 < cap) out[k++] = ')';
+        out[k] = '\0';
+        return k;
+    } else {
+        w = snprintf(out, cap, "%s", v->name);
+    }
+    if (w < 0) return 0;
+    return (size_t)w >= cap ? cap - 1 : (size_t)w;
+}
+
+size_t warden_screen_ownership_chain(const struct warden_screen_ownership *o, size_t i, char *out,
+                                     size_t outlen)
+{
+    if (i >= o->n) return 0;
+    return chain(o, i, out, outlen, 0);
+}
+
+int warden_screen_org(const struct warden_screen *s, struct warden_screen_scratch *w,
+                      const struct warden_org *orgs, size_t n_orgs, size_t index,
+                      struct warden_screen_verdict *out_copy, char *chainbuf, size_t chainlen)
+{
+    if (index >= n_orgs) return WARDEN_EINVAL;
+    struct warden_screen_ownership *o;
+    int rc = warden_screen_orgs(s, w, orgs, n_orgs, &o);
+    if (rc < 0) return rc;
+    if (out_copy) {
+        *out_copy = o->v[index];
+        out_copy->contribs = NULL;
+        out_copy->n_contribs = 0;
+    }
+    if (chainbuf) warden_screen_ownership_chain(o, index, chainbuf, chainlen);
+    warden_screen_ownership_free(o);
+    return 0;
+}

@@ -1,0 +1,367 @@
+/* test_screen_ownership.c — the aggregate 50 % rule: OFAC's worked examples
+ * (2014 revised guidance), the counter-example of indirect holdings through a
+ * non-blocked entity, chains of 4+ levels, cycles, missing owners, owners
+ * known by name only, restricted-jurisdiction owners, and the lists' own
+ * FollowTheMoney ownership relations. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "screen/screen.h"
+
+static struct warden_screen *S;
+static struct warden_screen_scratch *W;
+
+static int setup(void **state)
+{
+    (void)state;
+    char err[512];
+    struct warden_screen_conf c;
+    warden_screen_conf_init(&c);
+    int rc =
+        warden_screen_load(&S, "tests/data/screen/lists.tsv", "data/screen", &c, err, sizeof err);
+    warden_screen_conf_fini(&c);
+    if (rc < 0) fprintf(stderr, "%s\n", err);
+    W = S ? warden_screen_scratch_new(S) : NULL;
+    return rc;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    warden_screen_scratch_free(W);
+    warden_screen_free(S);
+    return 0;
+}
+
+#define MAXO 8
+static struct warden_owner owners[64][MAXO];
+
+static struct warden_org org(int i, const char *id, const char *name, const char *cc)
+{
+    struct warden_org o;
+    memset(&o, 0, sizeof o);
+    o.org_id = (char *)id;
+    o.name = (char *)name;
+    if (cc) memcpy(o.country, cc, 3);
+    o.owners = owners[i];
+    return o;
+}
+
+static void own_id(struct warden_org *o, const char *id, double share)
+{
+    o->owners[o->n_owners++] = (struct warden_owner){(char *)id, NULL, share};
+}
+
+static void own_name(struct warden_org *o, const char *name, double share)
+{
+    o->owners[o->n_owners++] = (struct warden_owner){NULL, (char *)name, share};
+}
+
+static const struct warden_screen_verdict *run(struct warden_org *orgs, size_t n, size_t i,
+                                               struct warden_screen_ownership **o, char *chain,
+                                               size_t cl)
+{
+    assert_int_equal(warden_screen_orgs(S, W, orgs, n, o), 0);
+    warden_screen_ownership_chain(*o, i, chain, cl);
+    return warden_screen_ownership_at(*o, i);
+}
+
+/* Example 1: A (blocked) owns 50 % of X -> X blocked. */
+static void test_example1(void **state)
+{
+    (void)state;
+    struct warden_org o[1] = {org(0, "x", "Xray Widgets GmbH", "DE")};
+    own_name(&o[0], "Alpha Blocked Holdings Ltd", 50);
+    struct warden_screen_ownership *ow;
+    char chain[1024];
+    const struct warden_screen_verdict *v = run(o, 1, 0, &ow, chain, sizeof chain);
+    assert_true(v->restricted);
+    assert_int_equal(v->reason, WARDEN_SCREEN_OWNED_BY_LISTED);
+    assert_true(v->restricted_share >= 50);
+    assert_non_null(strstr(chain, "50% Alpha Blocked Holdings Ltd [listed: test-ftm ws-alpha"));
+    assert_string_equal(warden_screen_reason_code(v->reason), "screen.owned_by_listed");
+    warden_screen_ownership_free(ow);
+}
+
+/* Example 2: A 25 % and B 25 %, both blocked -> X blocked in the aggregate. */
+static void test_example2(void **state)
+{
+    (void)state;
+    struct warden_org o[1] = {org(0, "x", "Xray Widgets GmbH", "DE")};
+    own_name(&o[0], "Alpha Blocked Holdings", 25);
+    own_name(&o[0], "Bravo Sanctioned Industries", 25);
+    own_name(&o[0], "Some Pension Fund", 50);
+    struct warden_screen_ownership *ow;
+    char chain[1024];
+    const struct warden_screen_verdict *v = run(o, 1, 0, &ow, chain, sizeof chain);
+    assert_true(v->restricted);
+    assert_int_equal((int)v->n_contribs, 2);
+    assert_non_null(strstr(chain, "25% Alpha"));
+    assert_non_null(strstr(chain, "25% Bravo"));
+    warden_screen_ownership_free(ow);
+    /* 25 % + 24 % is below the threshold */
+    struct warden_org p[1] = {org(1, "y", "Yankee Widgets GmbH", "DE")};
+    own_name(&p[0], "Alpha Blocked Holdings", 25);
+    own_name(&p[0], "Bravo Sanctioned Industries", 24);
+    v = run(p, 1, 0, &ow, chain, sizeof chain);
+    assert_false(v->restricted);
+    assert_true(v->restricted_share > 48.9 && v->restricted_share < 49.1);
+    warden_screen_ownership_free(ow);
+}
+
+/* Example 3: A owns 50 % of B, B owns 50 % of C -> C blocked through B. */
+static void test_example3(void **state)
+{
+    (void)state;
+    struct warden_org o[2] = {org(0, "b", "Bellwether Trading LLC", "AE"),
+                              org(1, "c", "Cobalt Software Pte. Ltd.", "SG")};
+    own_name(&o[0], "Alpha Blocked Holdings", 50);
+    own_id(&o[1], "b", 50);
+    struct warden_screen_ownership *ow;
+    char chain[1024];
+    const struct warden_screen_verdict *v = run(o, 2, 1, &ow, chain, sizeof chain);
+    assert_true(v->restricted);
+    assert_string_equal(chain, "Cobalt Software Pte. Ltd. <- 50% Bellwether Trading LLC <- 50% "
+                               "Alpha Blocked Holdings [listed: test-ftm ws-alpha \"Alpha Blocked "
+                               "Holdings Ltd\" score 1.00]");
+    warden_screen_ownership_free(ow);
+}
+
+/* Counter-example: holdings through an entity that is not blocked do not
+ * aggregate. A owns 40 % of D (D not blocked); D owns 60 % of E -> E clear.
+ * A owns 25 % of F directly and D owns 30 % of F -> F clear (only 25 % counts). */
+static void test_counter_example(void **state)
+{
+    (void)state;
+    struct warden_org o[3] = {org(0, "d", "Delta Logistics Ltd", "GB"),
+                              org(1, "e", "Echo Robotics Inc", "US"),
+                              org(2, "f", "Foxtrot Analytics SA", "FR")};
+    own_name(&o[0], "Alpha Blocked Holdings", 40);
+    own_id(&o[1], "d", 60);
+    own_name(&o[2], "Alpha Blocked Holdings", 25);
+    own_id(&o[2], "d", 30);
+    struct warden_screen_ownership *ow;
+    char chain[1024];
+    const struct warden_screen_verdict *v = run(o, 3, 0, &ow, chain, sizeof chain);
+    assert_false(v->restricted);
+    assert_false(warden_screen_ownership_at(ow, 1)->restricted);
+    assert_false(warden_screen_ownership_at(ow, 2)->restricted);
+    assert_true(warden_screen_ownership_at(ow, 2)->restricted_share < 25.1);
+    warden_screen_ownership_free(ow);
+}
+
+/* A chain of five levels below a listed owner. */
+static void test_long_chain(void **state)
+{
+    (void)state;
+    struct warden_org o[5] = {
+        org(0, "l1", "Level One Holdings", "CY"), org(1, "l2", "Level Two Capital", "VG"),
+        org(2, "l3", "Level Three Partners", "LU"), org(3, "l4", "Level Four Ventures", "NL"),
+        org(4, "l5", "Level Five Cloud Ltd", "IE")};
+    own_name(&o[0], "Bravo Sanctioned Industries", 100);
+    own_id(&o[1], "l1", 60);
+    own_id(&o[2], "l2", 50);
+    own_id(&o[3], "l3", 75);
+    own_id(&o[4], "l4", 50);
+    struct warden_screen_ownership *ow;
+    char chain[2048];
+    const struct warden_screen_verdict *v = run(o, 5, 4, &ow, chain, sizeof chain);
+    assert_true(v->restricted);
+    assert_non_null(strstr(chain, "Level Five Cloud Ltd <- 50% Level Four Ventures <- 75% Level "
+                                  "Three Partners <- 50% Level Two Capital <- 60% Level One "
+                                  "Holdings <- 100% Bravo Sanctioned Industries [listed"));
+    warden_screen_ownership_free(ow);
+    /* break the chain in the middle: 49 % */
+    o[2].n_owners = 0;
+    own_id(&o[2], "l2", 49);
+    v = run(o, 5, 4, &ow, chain, sizeof chain);
+    assert_false(v->restricted);
+    assert_true(warden_screen_ownership_at(ow, 1)->restricted);
+    assert_false(warden_screen_ownership_at(ow, 2)->restricted);
+    warden_screen_ownership_free(ow);
+}
+
+/* Cycles: a cycle with no restricted entry stays clear; one with an entry
+ * becomes restricted, and the computation terminates. */
+static void test_cycles(void **state)
+{
+    (void)state;
+    struct warden_org o[4] = {
+        org(0, "p", "Papa Metals Ltd", "GB"), org(1, "q", "Quebec Metals Ltd", "CA"),
+        org(2, "r", "Romeo Mining AG", "CH"), org(3, "s", "Sierra Mining AG", "CH")};
+    own_id(&o[0], "q", 50);
+    own_id(&o[1], "p", 50);
+    own_name(&o[2], "Alpha Blocked Holdings", 50);
+    own_id(&o[2], "s", 50);
+    own_id(&o[3], "r", 60);
+    struct warden_screen_ownership *ow;
+    char chain[1024];
+    run(o, 4, 0, &ow, chain, sizeof chain);
+    assert_false(warden_screen_ownership_at(ow, 0)->restricted);
+    assert_false(warden_screen_ownership_at(ow, 1)->restricted);
+    assert_true(warden_screen_ownership_at(ow, 2)->restricted);
+    assert_true(warden_screen_ownership_at(ow, 3)->restricted);
+    warden_screen_ownership_chain(ow, 3, chain, sizeof chain);
+    assert_non_null(strstr(chain, "Sierra Mining AG <- 60% Romeo Mining AG <- 50% Alpha"));
+    warden_screen_ownership_free(ow);
+}
+
+/* Missing owners (unknown org_id, no name) are ignored and counted. */
+static void test_missing_owner(void **state)
+{
+    (void)state;
+    struct warden_org o[1] = {org(0, "m", "Mike Devices Ltd", "GB")};
+    own_id(&o[0], "does-not-exist", 80);
+    struct warden_screen_ownership *ow;
+    char chain[256];
+    const struct warden_screen_verdict *v = run(o, 1, 0, &ow, chain, sizeof chain);
+    assert_false(v->restricted);
+    assert_int_equal((int)warden_screen_ownership_missing(ow), 1);
+    warden_screen_ownership_free(ow);
+}
+
+/* The organisation itself listed (by name, alias in another script, domain). */
+static void test_self_listed(void **state)
+{
+    (void)state;
+    struct warden_org o[3] = {org(0, "a", "АЛЬФА БЛОКЕД ХОЛДИНГС", "IR"),
+                              org(1, "b", "Innocent Name Ltd", "GB"),
+                              org(2, "c", "Charlie Clean Ltd", "GB")};
+    o[1].domain = "shop.alpha-blocked.example";
+    struct warden_screen_ownership *ow;
+    char chain[512];
+    const struct warden_screen_verdict *v = run(o, 3, 0, &ow, chain, sizeof chain);
+    assert_true(v->restricted);
+    assert_int_equal(v->reason, WARDEN_SCREEN_LISTED);
+    assert_true(warden_screen_ownership_at(ow, 1)->restricted);
+    assert_non_null(warden_screen_ownership_at(ow, 1)->domain_entity);
+    assert_false(warden_screen_ownership_at(ow, 2)->restricted);
+    warden_screen_ownership_free(ow);
+}
+
+/* Policy: owners incorporated in a restricted jurisdiction count when enabled. */
+static void test_jurisdiction_owners(void **state)
+{
+    (void)state;
+    struct warden_org o[2] = {org(0, "j", "Juliet Parent Co", "ZZ"),
+                              org(1, "k", "Kappa Subsidiary BV", "NL")};
+    own_id(&o[1], "j", 51);
+    struct warden_screen_ownership *ow;
+    char chain[512];
+    const struct warden_screen_verdict *v = run(o, 2, 1, &ow, chain, sizeof chain);
+    assert_false(v->restricted); /* off by default */
+    warden_screen_ownership_free(ow);
+    struct warden_screen_conf c;
+    warden_screen_conf_init(&c);
+    c.jurisdiction_owners = true;
+    char *zz = "ZZ";
+    c.restricted_jurisdictions.v = &zz;
+    c.restricted_jurisdictions.n = 1;
+    warden_screen_set_conf(S, &c); /* copies */
+    v = run(o, 2, 1, &ow, chain, sizeof chain);
+    assert_true(v->restricted);
+    assert_false(warden_screen_ownership_at(ow, 0)->restricted); /* geo is not listing */
+    assert_non_null(strstr(chain, "51% Juliet Parent Co [restricted jurisdiction ZZ]"));
+    warden_screen_ownership_free(ow);
+    /* headquartered there: the address names the country (here by its name) */
+    char *kp = "KP";
+    c.restricted_jurisdictions.v = &kp;
+    struct warden_org h[2] = {org(2, "h", "Hotel Parent Co", "SG"),
+                              org(3, "i", "India Subsidiary BV", "NL")};
+    h[0].address = "1 Some Street, Pyongyang, Korea, North";
+    own_id(&h[1], "h", 50);
+    warden_screen_set_conf(S, &c);
+    v = run(h, 2, 1, &ow, chain, sizeof chain);
+    assert_true(v->restricted);
+    assert_non_null(strstr(chain, "[restricted jurisdiction KP]"));
+    warden_screen_ownership_free(ow);
+    c.jurisdiction_owners = false;
+    c.restricted_jurisdictions.v = NULL;
+    c.restricted_jurisdictions.n = 0;
+    warden_screen_set_conf(S, &c);
+}
+
+/* The lists' own ownership (FtM Ownership): Kilo is 60 % owned by listed
+ * Alpha, so screening "Kilo Shell Co" finds a restricted party; Lima (20 %)
+ * is not restricted and an org matching it is clear. */
+static void test_list_relations(void **state)
+{
+    (void)state;
+    struct warden_screen_match m[4];
+    struct warden_screen_query q = {"Kilo Shell Co.", NULL, NULL, NULL};
+    int n = warden_screen_name(S, W, &q, m, 4);
+    assert_true(n >= 1);
+    assert_true(m[0].is_match);
+    assert_false(m[0].entity->listed);
+    assert_true(m[0].entity->owned_by_listed);
+    char chain[512];
+    warden_screen_entity_chain(S, m[0].entity, chain, sizeof chain);
+    assert_string_equal(chain, "Kilo Shell Company <- (60% Alpha Blocked Holdings Ltd [listed: "
+                               "test-ftm ws-alpha])");
+    struct warden_org o[2] = {org(0, "k", "Kilo Shell Company", "AE"),
+                              org(1, "l", "Lima Minority Partner", "AE")};
+    struct warden_screen_ownership *ow;
+    const struct warden_screen_verdict *v = run(o, 2, 0, &ow, chain, sizeof chain);
+    assert_true(v->restricted);
+    assert_false(warden_screen_ownership_at(ow, 1)->restricted);
+    warden_screen_ownership_free(ow);
+}
+
+/* Scale: a 5,000-level chain and a wide fan-in resolve (linear propagation). */
+static void test_scale(void **state)
+{
+    (void)state;
+    enum { N = 5000 };
+    struct warden_org *o = calloc(N + 1, sizeof *o);
+    struct warden_owner *ow = calloc(N + 1, sizeof *ow);
+    char(*ids)[16] = calloc(N + 1, sizeof *ids);
+    char(*names)[32] = calloc(N + 1, sizeof *names);
+    for (int i = 0; i < N; i++) {
+        snprintf(ids[i], sizeof ids[i], "n%d", i);
+        snprintf(names[i], sizeof names[i], "Node %d Widgets Ltd", i);
+        o[i].org_id = ids[i];
+        o[i].name = names[i];
+        o[i].owners = &ow[i];
+        o[i].n_owners = 1;
+        if (i == 0)
+            ow[i] = (struct warden_owner){NULL, "Bravo Sanctioned Industries", 100};
+        else
+            ow[i] = (struct warden_owner){ids[i - 1], NULL, 50};
+    }
+    struct warden_screen_ownership *res;
+    assert_int_equal(warden_screen_orgs(S, W, o, N, &res), 0);
+    assert_true(warden_screen_ownership_at(res, N - 1)->restricted);
+    assert_int_equal(warden_screen_ownership_at(res, N - 1)->round, N); /* Bravo is level 0 */
+    char chain[256];
+    warden_screen_ownership_chain(res, N - 1, chain, sizeof chain);
+    assert_non_null(strstr(chain, "Node 4999 Widgets Ltd <- 50% Node 4998 Widgets Ltd"));
+    warden_screen_ownership_free(res);
+    free(o);
+    free(ow);
+    free(ids);
+    free(names);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_example1),
+        cmocka_unit_test(test_example2),
+        cmocka_unit_test(test_example3),
+        cmocka_unit_test(test_counter_example),
+        cmocka_unit_test(test_long_chain),
+        cmocka_unit_test(test_cycles),
+        cmocka_unit_test(test_missing_owner),
+        cmocka_unit_test(test_self_listed),
+        cmocka_unit_test(test_jurisdiction_owners),
+        cmocka_unit_test(test_list_relations),
+        cmocka_unit_test(test_scale),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
