@@ -11,7 +11,9 @@
 #include "io/lines.h"
 #include "io/outputs.h"
 #include "policy/policy.h"
+#include "engine/org_screening.h"
 #include "registry/registry.h"
+#include "screen/screen.h"
 #include "store/cases.h"
 
 #include <errno.h>
@@ -186,6 +188,8 @@ static int scan_main(int argc, char **argv)
     struct warden_policy *pol = NULL;
     struct warden_intel *intel = NULL;
     struct warden_registry *reg = NULL;
+    struct warden_screen *screen = NULL;
+    struct warden_org_screening *orgscr = NULL;
     struct warden_engine *eng = NULL;
     struct scan_ctx sc;
     memset(&sc, 0, sizeof sc);
@@ -234,6 +238,28 @@ static int scan_main(int argc, char **argv)
             goto out;
         }
     }
+    if (reg && pol->screen.enabled && warden_registry_n_orgs(reg) > 0) {
+        /* restricted-party screening of every organisation, once */
+        struct warden_screen_conf sc_conf = pol->screen;
+        if (sc_conf.restricted_jurisdictions.n == 0)
+            sc_conf.restricted_jurisdictions = pol->restricted;
+        const char *dd =
+            pol->screen.data_dir ? pol->screen.data_dir : warden_screen_default_data_dir();
+        char *manifest = warden_xasprintf("%s/lists/lists.tsv", dd);
+        char *normdir = warden_xasprintf("%s/screen", dd);
+        int rc = warden_screen_load(&screen, manifest, normdir, &sc_conf, err, sizeof err);
+        free(manifest);
+        free(normdir);
+        if (rc == 0) rc = warden_org_screening_build(&orgscr, screen, reg, err, sizeof err);
+        if (rc) {
+            fprintf(stderr, "warden scan: screening: %s\n", err);
+            ret = WARDEN_EXIT_CONFIG;
+            goto out;
+        }
+        if (!quiet)
+            fprintf(stderr, "warden scan: screened %zu organisations: %zu restricted\n",
+                    warden_registry_n_orgs(reg), warden_org_screening_restricted(orgscr));
+    }
     if (mkdir_p(outdir) != 0) {
         fprintf(stderr, "warden scan: cannot create %s: %s\n", outdir, strerror(errno));
         ret = WARDEN_EXIT_IO;
@@ -268,6 +294,7 @@ static int scan_main(int argc, char **argv)
         .policy = pol,
         .intel = intel,
         .registry = reg,
+        .screening = orgscr,
         .max_accounts = max_accounts,
         .sinks = {sink_finding, sink_action, &sc},
     };
@@ -374,6 +401,8 @@ out:
     warden_store_close(sc.store);
     warden_jbuf_fini(&sc.jb);
     warden_engine_free(eng);
+    warden_org_screening_free(orgscr);
+    warden_screen_free(screen);
     warden_registry_free(reg);
     warden_intel_free(intel);
     warden_policy_free(pol);

@@ -23,6 +23,7 @@ struct warden_str {
 struct warden_ipinfo;
 struct warden_account;
 struct warden_org;
+struct warden_org_screen;
 
 struct warden_event {
     int64_t ts_ms; /* epoch milliseconds */
@@ -33,11 +34,12 @@ struct warden_event {
     int8_t thinking; /* -1 absent, 0 false, 1 true */
 
     /* Enrichment, set by the engine before detectors run. */
-    const struct warden_ipinfo *ipinfo;   /* never NULL after enrichment */
-    const struct warden_account *account; /* NULL if not in the registry */
-    const struct warden_org *org;         /* NULL if unknown */
-    uint64_t account_hash;                /* stable hash of account_id */
-    uint64_t account_seq;                 /* 1-based index among this account's events */
+    const struct warden_ipinfo *ipinfo;         /* never NULL after enrichment */
+    const struct warden_account *account;       /* NULL if not in the registry */
+    const struct warden_org *org;               /* NULL if unknown */
+    const struct warden_org_screen *org_screen; /* restricted-party verdict of org, or NULL */
+    uint64_t account_hash;                      /* stable hash of account_id */
+    uint64_t account_seq;                       /* 1-based index among this account's events */
 
     /* Where it came from, for evidence and rejects. */
     const char *src_name;

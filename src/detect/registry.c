@@ -5,10 +5,12 @@
 
 extern const struct warden_detector warden_detect_jurisdiction;
 extern const struct warden_detector warden_detect_velocity;
+extern const struct warden_detector warden_detect_screening;
 
 const struct warden_detector *const warden_detectors[] = {
     &warden_detect_jurisdiction,
     &warden_detect_velocity,
+    &warden_detect_screening,
 };
 
 const size_t warden_n_detectors = sizeof warden_detectors / sizeof warden_detectors[0];

@@ -10,6 +10,7 @@
 #include "core/xalloc.h"
 #include "detect/detector.h"
 #include "engine/acct_table.h"
+#include "engine/org_screening.h"
 #include "intel/intel.h"
 #include "registry/registry.h"
 
@@ -35,6 +36,7 @@ struct warden_engine {
     const struct warden_policy *policy;
     const struct warden_intel *intel;
     const struct warden_registry *registry;
+    const struct warden_org_screening *screening;
     struct warden_sinks sinks;
     struct warden_acct_table *accts;
     struct det_run *dets;
@@ -217,6 +219,7 @@ int warden_engine_new(struct warden_engine **out, const struct warden_engine_opt
     e->policy = opts->policy;
     e->intel = opts->intel;
     e->registry = opts->registry;
+    e->screening = opts->screening;
     e->sinks = opts->sinks;
     e->dets = warden_xcalloc(warden_n_detectors, sizeof *e->dets);
     size_t off = (sizeof(struct acct_extra) + 7) & ~(size_t)7;
@@ -279,6 +282,8 @@ void warden_engine_process(struct warden_engine *e, struct warden_event *ev)
             ev->org = ev->account->org;
         else if (ev->org_id.p)
             ev->org = warden_registry_org(e->registry, ev->org_id.p, ev->org_id.n);
+        if (ev->org && e->screening)
+            ev->org_screen = warden_org_screening_get(e->screening, ev->org);
     }
     bool is_new;
     struct warden_acct *a = warden_acct_table_get(e->accts, ev->account_hash, &is_new);

@@ -19,6 +19,7 @@
 
 struct warden_intel;
 struct warden_registry;
+struct warden_org_screening;
 
 #define WARDEN_MAX_REASONS 16
 
@@ -73,10 +74,11 @@ struct warden_sinks {
 };
 
 struct warden_engine_opts {
-    const struct warden_policy *policy;     /* required */
-    const struct warden_intel *intel;       /* may be NULL: no IP enrichment */
-    const struct warden_registry *registry; /* may be NULL */
-    size_t max_accounts;                    /* account table capacity; 0 = default */
+    const struct warden_policy *policy;           /* required */
+    const struct warden_intel *intel;             /* may be NULL: no IP enrichment */
+    const struct warden_registry *registry;       /* may be NULL */
+    const struct warden_org_screening *screening; /* may be NULL: no restricted-party checks */
+    size_t max_accounts;                          /* account table capacity; 0 = default */
     struct warden_sinks sinks;
 };
 

@@ -16,6 +16,7 @@
 #include "core/event.h"
 #include "core/ip.h"
 #include "intel/intel.h"
+#include "screen/screen.h"
 
 enum warden_action { WARDEN_ALLOW = 0, WARDEN_REVIEW, WARDEN_THROTTLE, WARDEN_BLOCK };
 
@@ -60,6 +61,7 @@ struct warden_policy {
     size_t n_allow_nets;
 
     struct warden_intel_conf intel;
+    struct warden_screen_conf screen;
 
     /* One config struct per registered detector (index as in detect/registry.c),
      * filled from `detectors.<name>:`; enabled[i] from `detectors.<name>.enabled`. */

@@ -78,6 +78,8 @@ const struct warden_policy_section warden_policy_sections[] = {
      warden_policy_detectors_load, warden_policy_detectors_dump},
     {"intel", "where IP intelligence comes from", warden_intel_conf_table, P(intel), NULL, NULL,
      NULL},
+    {"screen", "restricted-party screening: lists, name-matching thresholds, ownership rule",
+     warden_screen_conf_table, P(screen), NULL, NULL, NULL},
 };
 
 const size_t warden_policy_n_sections =

@@ -12,6 +12,14 @@
 #define OFF(f) offsetof(struct warden_screen_conf, f)
 
 const struct warden_conf_key warden_screen_conf_table[] = {
+    {"enabled", WARDEN_CONF_BOOL, "true", OFF(enabled),
+     "`warden scan` screens every organisation of the registry (orgs.jsonl, and owners named in "
+     "it) at start and flags their accounts with screen.* reasons",
+     0, 0},
+    {"data_dir", WARDEN_CONF_STRING, NULL, OFF(data_dir),
+     "directory holding lists/lists.tsv (the list manifest) and screen/ (normalisation data); "
+     "default: $WARDEN_DATA_DIR, ./data, or the source tree's data/",
+     0, 0},
     {"match_threshold", WARDEN_CONF_DOUBLE, "0.86", OFF(match_threshold),
      "score at or above which a name is treated as the listed party", 0, 1},
     {"review_threshold", WARDEN_CONF_DOUBLE, "0.70", OFF(review_threshold),
@@ -47,34 +55,10 @@ const struct warden_conf_key warden_screen_conf_table[] = {
 void warden_screen_conf_init(struct warden_screen_conf *c)
 {
     memset(c, 0, sizeof *c);
-    for (const struct warden_conf_key *k = warden_screen_conf_table; k->key; k++) {
-        char *p = (char *)c + k->offset;
-        switch (k->type) {
-        case WARDEN_CONF_BOOL:
-            *(bool *)p = k->def && strcmp(k->def, "true") == 0;
-            break;
-        case WARDEN_CONF_INT:
-            *(int64_t *)p = k->def ? strtoll(k->def, NULL, 10) : 0;
-            break;
-        case WARDEN_CONF_DOUBLE:
-            *(double *)p = k->def ? strtod(k->def, NULL) : 0;
-            break;
-        case WARDEN_CONF_STRING:
-            *(char **)p = k->def ? warden_xstrdup(k->def) : NULL;
-            break;
-        case WARDEN_CONF_STRLIST:
-            break; /* all defaults are empty lists */
-        }
-    }
+    warden_conf_defaults(warden_screen_conf_table, c);
 }
 
 void warden_screen_conf_fini(struct warden_screen_conf *c)
 {
-    struct warden_strlist *ls[] = {&c->restricted_jurisdictions, &c->lists};
-    for (size_t i = 0; i < 2; i++) {
-        for (size_t j = 0; j < ls[i]->n; j++) free(ls[i]->v[j]);
-        free(ls[i]->v);
-        ls[i]->v = NULL;
-        ls[i]->n = 0;
-    }
+    warden_conf_fini(warden_screen_conf_table, c);
 }

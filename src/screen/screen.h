@@ -34,6 +34,8 @@
 /* ---- configuration (policy section `screen:`) ------------------------------ */
 
 struct warden_screen_conf {
+    bool enabled;               /* `warden scan` screens the registry's organisations */
+    char *data_dir;             /* lists/ and screen/ data; NULL = default data dir */
     double match_threshold;     /* score at or above which two names are the same party */
     double review_threshold;    /* weaker matches reported as possible (not a match) */
     double country_bonus;       /* added when the query country is one of the entity's */

@@ -45,7 +45,7 @@ check_bad() {
         fail "$name: stderr is '$(cat "$dir/$name.err")', expected '$dir/$name.yaml:$want'"
 }
 check_bad unknown_section $'shadow: true\nshadw: false\n' \
-    "2:1: shadw: unknown section (known: shadow, jurisdictions, rules, allowlist, detectors, intel)"
+    "2:1: shadw: unknown section (known: shadow, jurisdictions, rules, allowlist, detectors, intel, screen)"
 check_bad unknown_key $'jurisdictions:\n  restricted: [CU]\n  restriced: [IR]\n' \
     "3:3: jurisdictions.restriced: unknown key (known: restricted, ip_action, billing_action)"
 check_bad unknown_detector $'detectors:\n  teleport:\n    enabled: true\n' \

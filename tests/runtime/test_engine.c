@@ -52,8 +52,10 @@ static void rig_up(struct rig *r, const char *yaml, size_t max_accounts)
     }
     unlink(path);
     assert_int_equal(warden_intel_open(&r->intel, &r->pol->intel, err, sizeof err), 0);
-    struct warden_engine_opts o = {
-        r->pol, r->intel, NULL, max_accounts, {on_finding, on_action, r}};
+    struct warden_engine_opts o = {.policy = r->pol,
+                                   .intel = r->intel,
+                                   .max_accounts = max_accounts,
+                                   .sinks = {on_finding, on_action, r}};
     assert_int_equal(warden_engine_new(&r->e, &o, err, sizeof err), 0);
 }
 

@@ -1,0 +1,55 @@
+/* detect_screening.c — accounts of restricted parties.
+ *
+ * The organisation behind an account is screened once, at start, against the
+ * sanctions and export-control lists (screen/, engine/org_screening.c): its
+ * names and aliases in any script, country, domain, and the aggregate 50 %
+ * ownership rule over its declared owners. This detector reports the result
+ * on the account's first event:
+ *   screen.listed            the organisation itself matches a listed party
+ *   screen.owned_by_listed   restricted owners hold >= the threshold, in
+ *                            aggregate, directly or through restricted
+ *                            intermediaries
+ * Score: the list match's confidence (for ownership, the weakest match in the
+ * chain). Evidence: the organisation's verdict (org_id, name, match with its
+ * explanation, restricted_share, ownership chain). Screening is about
+ * organisations and listed parties, never about a person's name or language. */
+#include "detect/detector.h"
+#include "engine/org_screening.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+
+struct scr_state {
+    uint8_t done;
+};
+
+static int scr_init(void **ctx, const struct warden_policy *policy, const void *conf)
+{
+    (void)policy;
+    (void)conf;
+    *ctx = NULL;
+    return 0;
+}
+
+static void scr_observe(void *ctx, const struct warden_event *ev, void *vstate,
+                        struct warden_emit *em)
+{
+    (void)ctx;
+    struct scr_state *s = vstate;
+    if (s->done || !ev->org_screen) return;
+    s->done = 1;
+    warden_emit_finding(em, ev->org_screen->code, ev->org_screen->score,
+                        ev->org_screen->evidence_json);
+}
+
+const struct warden_detector warden_detect_screening = {
+    .name = "screening",
+    .description = "the account's organisation is a listed party or owned by listed parties",
+    .conf_table = NULL,
+    .conf_size = 0,
+    .state_size = sizeof(struct scr_state),
+    .init = scr_init,
+    .observe = scr_observe,
+    .flush = NULL,
+    .free = NULL,
+};
