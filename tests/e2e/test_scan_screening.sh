@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Restricted-party screening inside `warden scan`: an account of a listed
+# organisation (declared under a variant of its listed name), an account of a
+# subsidiary abroad that the listed party owns 60 % of through an
+# intermediary, and an ordinary company's account. The first two are actioned
+# with screen.* reasons and the ownership chain as evidence; the third is not.
+. "$(dirname "$0")/lib.sh"
+
+cat > "$T/orgs.jsonl" <<'JSON'
+{"org_id":"o_listed","name":"Islamic Republic of Iran Shipping Lines Co.","country":"IR"}
+{"org_id":"o_mid","name":"Oceanic Freight Holdings Ltd","country":"AE","owners":[{"org_id":"o_listed","share":100}]}
+{"org_id":"o_sub","name":"Blue Harbour Logistics Pte. Ltd.","country":"SG","owners":[{"org_id":"o_mid","share":60},{"name":"Tan Family Trust","share":40}]}
+{"org_id":"o_clean","name":"Mosel Valley Analytics GmbH","country":"DE","owners":[{"org_id":"o_mid","share":20}]}
+JSON
+cat > "$T/accounts.jsonl" <<'JSON'
+{"account_id":"acct_listed","org_id":"o_listed","billing_country":"AE"}
+{"account_id":"acct_sub","org_id":"o_sub","billing_country":"SG"}
+{"account_id":"acct_clean","org_id":"o_clean","billing_country":"DE"}
+JSON
+for a in acct_listed acct_sub acct_clean; do
+  for i in 1 2 3; do
+    printf '{"ts":"2026-11-23T08:0%d:00Z","account_id":"%s","ip":"81.2.69.%d"}\n' "$i" "$a" "$i"
+  done
+done > "$T/events.jsonl"
+printf 'rules:\n  - code: "screen.*"\n    min_score: 0.6\n    action: block\n' > "$T/policy.yaml"
+
+"$WARDEN_BIN" scan --quiet --policy "$T/policy.yaml" --accounts "$T/accounts.jsonl" \
+  --orgs "$T/orgs.jsonl" --out "$T/out" "$T/events.jsonl"
+check "scan exits 0" [ $? -eq 0 ]
+V="$T/out/verdicts.jsonl"
+check "verdicts valid" valid verdict "$V"
+check "findings valid" valid finding "$T/out/findings.jsonl"
+check "listed organisation's account blocked on its first event" \
+  grep -q '"account_id":"acct_listed","action":"block".*"screen.listed".*"first_action_event":1' "$V"
+check "subsidiary owned through an intermediary blocked" \
+  grep -q '"account_id":"acct_sub","action":"block".*"screen.owned_by_listed"' "$V"
+check "ordinary company with a 20 % restricted owner not actioned" bash -c "! grep -q acct_clean '$V'"
+check "evidence names the listed entry" grep -q 'ISLAMIC REPUBLIC OF IRAN SHIPPING LINES' "$T/out/findings.jsonl"
+check "evidence carries the ownership chain" grep -q '"account_id":"acct_sub".*Oceanic Freight' "$T/out/findings.jsonl"
+
+printf 'screen:\n  enabled: false\n' > "$T/off.yaml"
+"$WARDEN_BIN" scan --quiet --policy "$T/off.yaml" --accounts "$T/accounts.jsonl" \
+  --orgs "$T/orgs.jsonl" --out "$T/out-off" "$T/events.jsonl"
+check "screening can be switched off in the policy" bash -c "! grep -q screen. '$T/out-off/verdicts.jsonl'"
+finish
