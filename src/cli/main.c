@@ -4,7 +4,13 @@
 #include <stdio.h>
 #include <string.h>
 
-static const struct warden_cmd *const commands[] = {};
+extern const struct warden_cmd warden_cmd_sweep;
+extern const struct warden_cmd warden_cmd_blocklist;
+
+static const struct warden_cmd *const commands[] = {
+    &warden_cmd_sweep,
+    &warden_cmd_blocklist,
+};
 
 static void usage(FILE *out)
 {
