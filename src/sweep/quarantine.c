@@ -242,6 +242,8 @@ int warden_sweep_quarantine(const struct warden_sweep_result *r,
         snprintf(err + l, errlen - l, " (nothing was moved)");
         goto out;
     }
+    int mfd = openat(qfd, WARDEN_SWEEP_QUARANTINE_MARK, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+    if (mfd >= 0) close(mfd);
     if (mkdirat(qfd, "data", 0700) != 0 && errno != EEXIST) {
         snprintf(err, errlen, "%s/data: %s (nothing was moved)", dir, strerror(errno));
         rc = WARDEN_EIO;

@@ -18,6 +18,9 @@
 #include "sweep/scan.h"
 #include "sweep/sweep_policy.h"
 
+/* Marker file in every quarantine directory; sweeps never enter its data/. */
+#define WARDEN_SWEEP_QUARANTINE_MARK ".warden-quarantine"
+
 /* Quarantine the banned findings of r into dir (created if missing; must not
  * hold a manifest already). Progress lines go to log. Returns 0 when every
  * finding was moved, else a WARDEN_E* code with the first problem in err

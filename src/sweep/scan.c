@@ -4,6 +4,7 @@
 #include "core/xalloc.h"
 #include "sweep/inspect.h"
 #include "sweep/match.h"
+#include "sweep/quarantine.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -194,6 +195,10 @@ static enum warden_walk_verdict on_entry(void *ctxp, const struct warden_walk_en
     struct ctx *x = ctxp;
     if (e->type == WARDEN_WALK_DIR) {
         if (x->skip_rel && strcmp(e->rel, x->skip_rel) == 0) return WARDEN_WALK_PRUNE;
+        /* an earlier quarantine's data (its directory holds the marker file) */
+        if (e->name_len == 4 && memcmp(e->name, "data", 4) == 0 &&
+            faccessat(e->dirfd, WARDEN_SWEEP_QUARANTINE_MARK, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+            return WARDEN_WALK_PRUNE;
         if (!x->all_users)
             for (size_t i = 0; i < x->users->n; i++)
                 if (!x->users->v[i].selected && x->users->v[i].home_len == e->rel_len &&
