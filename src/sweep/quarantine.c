@@ -182,16 +182,18 @@ int warden_sweep_quarantine(const struct warden_sweep_result *r,
         q[n].state = "pending";
         n++;
     }
+    bool *inside = warden_xcalloc(n ? n : 1, sizeof *inside);
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < n && !inside[i]; j++)
+            if (i != j && is_ancestor(q[j].abs, q[i].abs)) inside[i] = true;
     size_t w = 0;
     for (size_t i = 0; i < n; i++) {
-        bool inside = false;
-        for (size_t j = 0; j < n && !inside; j++)
-            if (i != j && is_ancestor(q[j].abs, q[i].abs)) inside = true;
-        if (inside)
+        if (inside[i])
             free(q[i].abs);
         else
             q[w++] = q[i];
     }
+    free(inside);
     n = w;
     if (!n) {
         fprintf(log, "warden sweep: nothing to quarantine\n");
