@@ -28,6 +28,10 @@ static const struct warden_opt sweep_opts[] = {
      false},
     {"max-depth", 0, "N", "do not descend more than N levels below the root (0: no bound)", false},
     {"threads", 0, "N", "walker threads (default: 2 per CPU, at most 16)", false},
+    {"exec-version", 0, NULL,
+     "run found binaries with --version to read their version (as their owner, never root, "
+     "5 s limit)",
+     false},
     {"quarantine", 'q', "DIR", "move banned findings into DIR with a manifest (not dry-run)",
      false},
     {"restore", 0, "MANIFEST", "put back everything a quarantine moved, then exit", false},
@@ -109,7 +113,8 @@ static int sweep_main(int argc, char **argv)
                                    .os = os,
                                    .threads = pol->threads,
                                    .max_depth = pol->max_depth,
-                                   .skip_abs = warden_arg(&a, "quarantine")};
+                                   .skip_abs = warden_arg(&a, "quarantine"),
+                                   .exec_version = warden_flag(&a, "exec-version")};
     if ((warden_arg(&a, "max-depth") &&
          parse_count(warden_arg(&a, "max-depth"), "max-depth", &so.max_depth)) ||
         (warden_arg(&a, "threads") &&

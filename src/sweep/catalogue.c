@@ -155,10 +155,12 @@ static int parse_footprint(struct warden_sweep_ydoc *d, yaml_node_t *n,
             f->vfrom = WARDEN_SWEEP_V_LINK_TARGET;
         else if (strcmp(from, "file") == 0)
             f->vfrom = WARDEN_SWEEP_V_FILE;
+        else if (strcmp(from, "exec") == 0)
+            f->vfrom = WARDEN_SWEEP_V_EXEC;
         else
             return warden_sweep_ydoc_fail(d, fromn,
                                           "version.from must be package_json, path, "
-                                          "link_target or file");
+                                          "link_target, file or exec");
         yaml_node_t *ren = warden_sweep_ydoc_get(d, ver, "regex");
         const char *re = warden_sweep_ydoc_str(ren);
         if (re) {

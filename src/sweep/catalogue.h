@@ -54,6 +54,7 @@ enum warden_sweep_vfrom {
     WARDEN_SWEEP_V_PATH,
     WARDEN_SWEEP_V_LINK_TARGET,
     WARDEN_SWEEP_V_FILE,
+    WARDEN_SWEEP_V_EXEC, /* `binary --version`, only with --exec-version */
 };
 
 struct warden_sweep_pattern {

@@ -1,6 +1,7 @@
 /* inspect.c — verification, version extraction and env-file reading (inspect.h). */
 #include "sweep/inspect.h"
 #include "core/xalloc.h"
+#include "sweep/execver.h"
 #include "sweep/yamldoc.h"
 
 #include <ctype.h>
@@ -112,7 +113,7 @@ static char *package_json(int dirfd, const char *name, const char *glob)
 
 bool warden_sweep_verify(const struct warden_sweep_catalogue *c, int tool, int fp, int dirfd,
                          const char *name, const char *rel, const struct stat *sb,
-                         struct warden_sweep_item *it)
+                         const char *exec_root, struct warden_sweep_item *it)
 {
     const struct warden_sweep_footprint *f = &c->tools[tool].fps[fp];
     char *pkg_ver = NULL, *target = NULL, *ver = NULL;
@@ -192,6 +193,16 @@ bool warden_sweep_verify(const struct warden_sweep_catalogue *c, int tool, int f
                 }
                 free(buf);
             }
+        }
+        break;
+    case WARDEN_SWEEP_V_EXEC:
+        if (exec_root && S_ISREG(sb->st_mode) && (sb->st_mode & 0111)) {
+            char *abs = strcmp(exec_root, "/") == 0 ? warden_xasprintf("/%s", rel)
+                                                    : warden_xasprintf("%s/%s", exec_root, rel);
+            char *o = warden_sweep_exec_version(abs, sb->st_uid, sb->st_gid, 5000);
+            if (o) ver = regex_group(f->vre, o);
+            free(o);
+            free(abs);
         }
         break;
     case WARDEN_SWEEP_V_NONE:

@@ -18,10 +18,12 @@
 int warden_sweep_open_noatime(int dirfd, const char *name);
 
 /* Check the entry (name in dirfd, lstat'ed into sb) against footprint fp of
- * tool; on success fill it->version and it->link_target and return true. */
+ * tool; on success fill it->version and it->link_target and return true.
+ * exec_root: the scanned root when `version: {from: exec}` may run the binary
+ * (see execver.h), else NULL. */
 bool warden_sweep_verify(const struct warden_sweep_catalogue *c, int tool, int fp, int dirfd,
                          const char *name, const char *rel, const struct stat *sb,
-                         struct warden_sweep_item *it);
+                         const char *exec_root, struct warden_sweep_item *it);
 
 /* Read an env file and collect which catalogued API-key variables it sets.
  * Returns the number of hits (0 when none, or on any read problem). */

@@ -26,7 +26,8 @@ struct ctx {
     struct warden_sweep_matcher *m, *envm;
     struct warden_sweep_users *users;
     bool all_users;
-    char *skip_rel; /* quarantine directory inside the root, or NULL */
+    char *skip_rel;        /* quarantine directory inside the root, or NULL */
+    const char *exec_root; /* the root when --exec-version, else NULL */
     pthread_mutex_t mu;
     struct warden_sweep_item *items;
     size_t n_items;
@@ -94,7 +95,8 @@ static bool consider(struct ctx *x, int dirfd, const char *name, size_t name_len
         last_fp = p->fp;
         struct warden_sweep_item it;
         memset(&it, 0, sizeof it);
-        if (!warden_sweep_verify(x->c, p->tool, p->fp, dirfd, name, rel, sbp, &it)) continue;
+        if (!warden_sweep_verify(x->c, p->tool, p->fp, dirfd, name, rel, sbp, x->exec_root, &it))
+            continue;
         it.tool = p->tool;
         it.fp = p->fp;
         it.kind = x->c->tools[p->tool].fps[p->fp].kind;
@@ -279,6 +281,7 @@ int warden_sweep_run(const struct warden_sweep_catalogue *c, const struct warden
     x.c = c;
     x.users = &r->users;
     x.all_users = !o->users || strcmp(o->users, "all") == 0;
+    x.exec_root = o->exec_version ? root : NULL;
     x.m = warden_sweep_matcher_new(c->pats, c->n_pats, &r->users);
     x.envm = warden_sweep_matcher_new(c->env_pats, c->n_env_pats, &r->users);
     pthread_mutex_init(&x.mu, NULL);

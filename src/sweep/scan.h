@@ -47,6 +47,7 @@ struct warden_sweep_opts {
     const char *users; /* NULL or "all", or one name */
     const char *os;    /* catalogue OS; NULL for linux */
     int threads, max_depth;
+    bool exec_version;    /* run found binaries with --version (execver.h) */
     const char *skip_abs; /* an absolute path never to enter (the quarantine), or NULL */
     /* test hook, passed to the walk */
     void (*before_open)(void *ctx, const char *rel);

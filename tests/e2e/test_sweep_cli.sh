@@ -104,6 +104,24 @@ if grep -q "$T/outside" "$T/r.json"; then fail "followed a symlink out of the ro
 [ "$(jq '[.users[].tools[].items[] | select(.path | startswith("/escape") or startswith("/rootlink"))] | length' "$T/r.json")" = 0 ] ||
   fail "walked through a symlink"
 
+# --exec-version: the binary runs as its owner (nobody for root-owned files),
+# and one that hangs is killed at the deadline
+X=$T/exec
+mkdir -p "$X/home/alice/.local/bin" "$X/usr/local/bin"
+printf '#!/bin/sh\necho "1.0.$(id -u) (Claude Code)"\n' > "$X/home/alice/.local/bin/claude"
+printf '#!/bin/sh\necho "1.1.$(id -u) (Claude Code)"\n' > "$X/usr/local/bin/claude"
+chmod 755 "$X/home/alice/.local/bin/claude" "$X/usr/local/bin/claude"
+chown -R 1000:1000 "$X/home/alice"
+chmod 755 "$X" "$X/usr" "$X/usr/local" "$X/usr/local/bin" "$T" "$WARDEN_TMP"
+run sweep --root "$X" --exec-version --json > "$T/x.json"
+[ "$(jq -r '.users[] | select(.user=="alice") | .tools[0].version' "$T/x.json")" = "1.0.1000" ] ||
+  fail "--exec-version did not run the binary as its owner: $(jq -c '.users' "$T/x.json")"
+[ "$(jq -r '.users[] | select(.user=="(system)") | .tools[0].version' "$T/x.json")" = "1.1.65534" ] ||
+  fail "--exec-version ran a root-owned binary as root"
+run sweep --root "$X" --json > "$T/x.json"
+[ "$(jq -r '.users[] | select(.user=="alice") | .tools[0].version' "$T/x.json")" = "null" ] ||
+  fail "binaries were run without --exec-version"
+
 # the table: readable, odd bytes escaped, no secrets
 run sweep --root "$R" --policy "$SRC/examples/sweep-policy.yaml" > "$T/table" 2>&1
 [ $rc -eq 1 ] || fail "table run exit $rc"
