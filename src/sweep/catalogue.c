@@ -188,8 +188,8 @@ static int parse_footprint(struct warden_sweep_ydoc *d, yaml_node_t *n,
 static int parse_tool(struct warden_sweep_ydoc *d, yaml_node_t *n, struct warden_sweep_tool *t,
                       const char *os)
 {
-    static const char *const keys[] = {"id",        "name",       "vendor", "env",
-                                       "endpoints", "footprints", NULL};
+    static const char *const keys[] = {"id",        "name",       "vendor",  "env",
+                                       "endpoints", "footprints", "disable", NULL};
     int rc = warden_sweep_ydoc_keys(d, n, keys);
     if (rc) return rc;
     const char *id = warden_sweep_ydoc_str(warden_sweep_ydoc_get(d, n, "id"));
@@ -222,6 +222,26 @@ static int parse_tool(struct warden_sweep_ydoc *d, yaml_node_t *n, struct warden
         for (size_t i = 0; i < t->ipv6.n; i++)
             if (strspn(t->ipv6.v[i], "0123456789abcdefABCDEF:./") != strlen(t->ipv6.v[i]))
                 return warden_sweep_ydoc_fail(d, e, "bad IPv6 range '%s'", t->ipv6.v[i]);
+    }
+    yaml_node_t *dis = warden_sweep_ydoc_get(d, n, "disable");
+    if (dis) {
+        static const char *const dk[] = {"path", "content", NULL};
+        if ((rc = warden_sweep_ydoc_keys(d, dis, dk))) return rc;
+        yaml_node_t *pn = warden_sweep_ydoc_get(d, dis, "path");
+        if (pn && pn->type == YAML_MAPPING_NODE) {
+            static const char *const oses[] = {"linux", "macos", "windows", NULL};
+            if ((rc = warden_sweep_ydoc_keys(d, pn, oses))) return rc;
+            pn = warden_sweep_ydoc_get(d, pn, os);
+        }
+        const char *pth = warden_sweep_ydoc_str(pn);
+        const char *content = warden_sweep_ydoc_str(warden_sweep_ydoc_get(d, dis, "content"));
+        if (!content) return warden_sweep_ydoc_fail(d, dis, "disable needs a content");
+        if (pth) {
+            if (pth[0] != '/' || strstr(pth, "/../") || strstr(pth, "//"))
+                return warden_sweep_ydoc_fail(d, dis, "disable.path must be an absolute path");
+            t->disable_path = warden_xstrdup(pth);
+            t->disable_content = warden_xstrdup(content);
+        }
     }
     yaml_node_t *fps = warden_sweep_ydoc_get(d, n, "footprints");
     if (!fps || fps->type != YAML_SEQUENCE_NODE)
@@ -332,6 +352,8 @@ void warden_sweep_catalogue_free(struct warden_sweep_catalogue *c)
         free(tl->name);
         free(tl->vendor);
         free(tl->source);
+        free(tl->disable_path);
+        free(tl->disable_content);
         warden_sweep_strlist_free(&tl->env);
         warden_sweep_strlist_free(&tl->hosts);
         warden_sweep_strlist_free(&tl->ipv4);

@@ -84,7 +84,9 @@ struct warden_sweep_tool {
     struct warden_strlist env;   /* API-key variable names */
     struct warden_strlist hosts; /* egress: host names (subdomains included) */
     struct warden_strlist ipv4, ipv6;
-    char *source; /* where the endpoints are published */
+    char *source;          /* where the endpoints are published */
+    char *disable_path;    /* managed-policy file to write on quarantine (root-anchored), or NULL */
+    char *disable_content; /* its content */
     struct warden_sweep_footprint *fps;
     size_t n_fps;
 };

@@ -6,6 +6,7 @@
 #include "core/xalloc.h"
 #include "sweep/fsops.h"
 #include "sweep/pathenc.h"
+#include "sweep/sha256.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -25,6 +26,17 @@ struct qitem {
     struct timespec parent_times[2];
     bool wrapper;
     const char *state; /* "pending", "moved", "failed", "restored" */
+};
+
+/* A policy file written to disable a tool (catalogue `disable:`), with the
+ * directories created for it, so that restore can take them away again. */
+struct created {
+    char *abs;
+    char sha256[65];
+    char **dirs; /* outermost first */
+    size_t ndirs;
+    char *top_parent;         /* the existing directory that received the first new entry */
+    struct timespec times[2]; /* its atime and mtime before, put back on restore */
 };
 
 static json_t *ftree_json(const struct warden_sweep_ftree *t)
@@ -51,6 +63,7 @@ static json_t *ftree_json(const struct warden_sweep_ftree *t)
 }
 
 static int write_manifest(int qfd, const char *root, struct qitem *q, size_t n,
+                          const struct created *cr, size_t ncr,
                           const struct warden_sweep_catalogue *c, char *err, size_t errlen)
 {
     json_t *m = json_object();
@@ -83,6 +96,26 @@ static int write_manifest(int qfd, const char *root, struct qitem *q, size_t n,
         free(show);
     }
     json_object_set_new(m, "items", items);
+    json_t *ca = json_array();
+    for (size_t i = 0; i < ncr; i++) {
+        char *h = warden_sweep_hex(cr[i].abs, strlen(cr[i].abs));
+        json_t *dirs = json_array();
+        for (size_t k = 0; k < cr[i].ndirs; k++) {
+            char *dh = warden_sweep_hex(cr[i].dirs[k], strlen(cr[i].dirs[k]));
+            json_array_append_new(dirs, json_string(dh));
+            free(dh);
+        }
+        char *tp = warden_sweep_hex(cr[i].top_parent, strlen(cr[i].top_parent));
+        json_array_append_new(
+            ca, json_pack("{s:s,s:s,s:o,s:s,s:I,s:I}", "path_hex", h, "sha256", cr[i].sha256,
+                          "dirs_hex", dirs, "top_parent_hex", tp, "top_parent_atime_ns",
+                          (json_int_t)cr[i].times[0].tv_sec * 1000000000 + cr[i].times[0].tv_nsec,
+                          "top_parent_mtime_ns",
+                          (json_int_t)cr[i].times[1].tv_sec * 1000000000 + cr[i].times[1].tv_nsec));
+        free(tp);
+        free(h);
+    }
+    json_object_set_new(m, "created", ca);
     char *txt = json_dumps(m, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
     json_decref(m);
     int rc = 0;
@@ -146,6 +179,123 @@ static int write_wrapper(int pfd, const char *name, const struct warden_sweep_to
     return rc;
 }
 
+/* Write tool's disabling policy file under root unless something is already
+ * there; record what was created in cr. 0 when written. */
+static int write_disable(const char *root, const struct warden_sweep_tool *t, struct created *cr,
+                         FILE *log)
+{
+    char *abs = strcmp(root, "/") == 0 ? warden_xstrdup(t->disable_path)
+                                       : warden_xasprintf("%s%s", root, t->disable_path);
+    struct stat sb;
+    if (lstat(abs, &sb) == 0) {
+        fprintf(log, "warden sweep: %s exists; not writing %s's disabling policy there\n", abs,
+                t->id);
+        free(abs);
+        return -1;
+    }
+    cr->abs = abs;
+    size_t skip = strcmp(root, "/") == 0 ? 0 : strlen(root);
+    /* the deepest existing ancestor: its times change when we create in it */
+    char *anc = warden_xstrdup(abs);
+    for (;;) {
+        char *sl = strrchr(anc, '/');
+        if (!sl) break;
+        if (sl == anc)
+            sl[1] = '\0';
+        else
+            *sl = '\0';
+        if (lstat(anc, &sb) == 0 || sl == anc) break;
+    }
+    cr->top_parent = anc;
+    if (lstat(anc, &sb) == 0) {
+        cr->times[0] = sb.st_atim;
+        cr->times[1] = sb.st_mtim;
+    }
+    for (char *s = abs + skip + 1; (s = strchr(s, '/')); s++) {
+        *s = '\0';
+        if (mkdir(abs, 0755) == 0) {
+            cr->dirs = warden_xrealloc(cr->dirs, sizeof *cr->dirs * (cr->ndirs + 1));
+            cr->dirs[cr->ndirs++] = warden_xstrdup(abs);
+        }
+        *s = '/';
+    }
+    int fd = open(abs, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    size_t len = strlen(t->disable_content);
+    bool ok = fd >= 0 && write(fd, t->disable_content, len) == (ssize_t)len;
+    if (fd >= 0) {
+        if (fchmod(fd, 0644) != 0) ok = false;
+        if (close(fd) != 0) ok = false;
+    }
+    if (!ok) {
+        fprintf(log, "warden sweep: could not write %s: %s\n", abs, strerror(errno));
+        unlink(abs);
+        for (size_t k = cr->ndirs; k-- > 0;) {
+            rmdir(cr->dirs[k]);
+            free(cr->dirs[k]);
+        }
+        free(cr->dirs);
+        free(cr->top_parent);
+        free(abs);
+        memset(cr, 0, sizeof *cr);
+        return -1;
+    }
+    struct warden_sweep_sha256 h;
+    warden_sweep_sha256_init(&h);
+    warden_sweep_sha256_update(&h, t->disable_content, len);
+    warden_sweep_sha256_hex(&h, cr->sha256);
+    fprintf(log, "warden sweep: wrote %s to disable %s\n", abs, t->id);
+    return 0;
+}
+
+/* Undo write_disable from the manifest's "created" list. */
+static void remove_created(json_t *m, FILE *log)
+{
+    size_t i;
+    json_t *o;
+    json_array_foreach(json_object_get(m, "created"), i, o)
+    {
+        const char *ph = json_string_value(json_object_get(o, "path_hex"));
+        const char *sha = json_string_value(json_object_get(o, "sha256"));
+        char *abs = ph ? warden_sweep_unhex(ph, NULL) : NULL;
+        if (!abs || !sha) {
+            free(abs);
+            continue;
+        }
+        const char *name;
+        int pfd = warden_sweep_open_parent(abs, &name);
+        int fd = pfd >= 0 ? openat(pfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) : -1;
+        char hex[65] = "";
+        if (fd >= 0) {
+            if (warden_sweep_sha256_fd(fd, hex) != 0) hex[0] = '\0';
+            close(fd);
+            if (strcmp(hex, sha) == 0)
+                unlinkat(pfd, name, 0);
+            else
+                fprintf(log, "warden sweep: %s changed since the quarantine wrote it; left\n", abs);
+        }
+        if (pfd >= 0) close(pfd);
+        json_t *dirs = json_object_get(o, "dirs_hex");
+        for (size_t k = json_array_size(dirs); k-- > 0;) {
+            const char *dh = json_string_value(json_array_get(dirs, k));
+            char *d = dh ? warden_sweep_unhex(dh, NULL) : NULL;
+            if (d) rmdir(d);
+            free(d);
+        }
+        const char *tph = json_string_value(json_object_get(o, "top_parent_hex"));
+        char *tp = tph ? warden_sweep_unhex(tph, NULL) : NULL;
+        json_int_t pa = json_integer_value(json_object_get(o, "top_parent_atime_ns"));
+        json_int_t pm = json_integer_value(json_object_get(o, "top_parent_mtime_ns"));
+        if (tp && (pa || pm)) {
+            struct timespec ts[2] = {{(time_t)(pa / 1000000000), (long)(pa % 1000000000)},
+                                     {(time_t)(pm / 1000000000), (long)(pm % 1000000000)}};
+            utimensat(AT_FDCWD, tp, ts, AT_SYMLINK_NOFOLLOW);
+        }
+        free(tp);
+        free(abs);
+    }
+    json_object_set_new(m, "created", json_array());
+}
+
 static bool is_ancestor(const char *a, const char *b)
 {
     size_t al = strlen(a);
@@ -158,7 +308,8 @@ int warden_sweep_quarantine(const struct warden_sweep_result *r,
                             char *err, size_t errlen)
 {
     struct qitem *q = NULL;
-    size_t n = 0;
+    size_t n = 0, ncreated = 0;
+    struct created *created = NULL;
     int rc = 0, qfd = -1, dfd = -1;
     /* select: banned, not env files (shell rc files are never moved), not nested */
     for (size_t i = 0; i < r->n_items; i++) {
@@ -239,7 +390,7 @@ int warden_sweep_quarantine(const struct warden_sweep_result *r,
             q[i].it->fp >= 0 ? &c->tools[q[i].it->tool].fps[q[i].it->fp] : NULL;
         q[i].wrapper = fp && fp->wrapper && q[i].tree.v[0].type != 'd';
     }
-    if ((rc = write_manifest(qfd, r->root, q, n, c, err, errlen))) {
+    if ((rc = write_manifest(qfd, r->root, q, n, NULL, 0, c, err, errlen))) {
         size_t l = strlen(err);
         snprintf(err + l, errlen - l, " (nothing was moved)");
         goto out;
@@ -287,8 +438,23 @@ int warden_sweep_quarantine(const struct warden_sweep_result *r,
         free(show);
         if (pfd >= 0) close(pfd);
     }
+    /* disabling policy files, where the catalogue has one and none exists yet */
+    for (size_t i = 0; i < n; i++) {
+        int t = q[i].it->tool;
+        const struct warden_sweep_tool *tl = &c->tools[t];
+        bool first = true;
+        for (size_t j = 0; j < i; j++)
+            if (q[j].it->tool == t && !strcmp(q[j].state, "moved")) first = false;
+        if (!first || strcmp(q[i].state, "moved") != 0 || !tl->disable_path) continue;
+        struct created cr;
+        memset(&cr, 0, sizeof cr);
+        if (write_disable(r->root, tl, &cr, log) == 0) {
+            created = warden_xrealloc(created, sizeof *created * (ncreated + 1));
+            created[ncreated++] = cr;
+        }
+    }
     char merr[256];
-    if (write_manifest(qfd, r->root, q, n, c, merr, sizeof merr))
+    if (write_manifest(qfd, r->root, q, n, created, ncreated, c, merr, sizeof merr))
         fprintf(log, "warden sweep: warning: %s; the first manifest still lists every item\n",
                 merr);
 out:
@@ -297,6 +463,13 @@ out:
         warden_sweep_ftree_fini(&q[i].tree);
     }
     free(q);
+    for (size_t i = 0; i < ncreated; i++) {
+        free(created[i].abs);
+        for (size_t k = 0; k < created[i].ndirs; k++) free(created[i].dirs[k]);
+        free(created[i].dirs);
+        free(created[i].top_parent);
+    }
+    free(created);
     if (dfd >= 0) close(dfd);
     if (qfd >= 0) close(qfd);
     return rc;
@@ -385,6 +558,8 @@ int warden_sweep_restore(const char *manifest, FILE *log, char *err, size_t errl
         rc = WARDEN_EIO;
         goto out;
     }
+    remove_created(m, log);
+    changed = true;
     size_t i;
     json_t *o;
     json_array_foreach(items, i, o)

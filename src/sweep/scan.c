@@ -65,6 +65,60 @@ static void describe(struct warden_sweep_item *it, const struct stat *sb)
 static void measure(struct ctx *x, int parentfd, const char *name, char *rel, size_t rel_len,
                     int depth, struct totals *tot);
 
+/* Whether fd holds exactly the tool's disabling policy text. */
+static bool same_content(int fd, const char *text)
+{
+    size_t len = strlen(text);
+    char *buf = warden_xmalloc(len + 2);
+    ssize_t n = read(fd, buf, len + 1);
+    bool same = n == (ssize_t)len && memcmp(buf, text, len) == 0;
+    free(buf);
+    return same;
+}
+
+/* A policy file that a quarantine wrote to disable the tool (catalogue
+ * `disable:`), or the directory holding only that file, is the tool disabled,
+ * not a footprint of it. */
+static bool is_disabling_policy(const struct warden_sweep_tool *t, int atfd, const char *name,
+                                const char *rel, size_t rel_len, const struct stat *sb)
+{
+    if (!t->disable_path) return false;
+    const char *dp = t->disable_path + 1;
+    const char *slash = strrchr(dp, '/');
+    if (S_ISREG(sb->st_mode) && strcmp(rel, dp) == 0) {
+        int fd = warden_sweep_open_noatime(atfd, name);
+        bool r = fd >= 0 && same_content(fd, t->disable_content);
+        if (fd >= 0) close(fd);
+        return r;
+    }
+    if (!S_ISDIR(sb->st_mode) || !slash || (size_t)(slash - dp) != rel_len ||
+        memcmp(rel, dp, rel_len) != 0)
+        return false;
+    int dfd = openat(atfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+    if (!d) {
+        if (dfd >= 0) close(dfd);
+        return false;
+    }
+    int entries = 0;
+    bool only = true;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) continue;
+        entries++;
+        if (strcmp(de->d_name, slash + 1) != 0) only = false;
+    }
+    if (only && entries == 1) {
+        int fd = warden_sweep_open_noatime(dirfd(d), slash + 1);
+        only = fd >= 0 && same_content(fd, t->disable_content);
+        if (fd >= 0) close(fd);
+    } else {
+        only = false;
+    }
+    closedir(d);
+    return only;
+}
+
 /* Match one entry (name in dirfd, path rel); returns the item index kind of
  * result: true when it became a footprint finding. For a directory that
  * matched, measures it (reporting nested findings) and fills *tot. */
@@ -93,6 +147,7 @@ static bool consider(struct ctx *x, int dirfd, const char *name, size_t name_len
         if (p->tool == last_tool && p->fp == last_fp) continue;
         last_tool = p->tool;
         last_fp = p->fp;
+        if (is_disabling_policy(&x->c->tools[p->tool], dirfd, name, rel, rel_len, sbp)) continue;
         struct warden_sweep_item it;
         memset(&it, 0, sizeof it);
         if (!warden_sweep_verify(x->c, p->tool, p->fp, dirfd, name, rel, sbp, x->exec_root, &it))

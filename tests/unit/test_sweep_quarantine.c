@@ -27,15 +27,16 @@
 #include "sweep/scan.h"
 #include "sweep/sweep_policy.h"
 
-/* Run a shell command with every '@' replaced by arg; returns its status. */
+/* Run a shell command with every "{}" replaced by arg; returns its status. */
 static int sh(const char *tmpl, const char *arg)
 {
     size_t n = strlen(tmpl), al = strlen(arg), k = 0;
     char *cmd = warden_xmalloc(n * (al + 1) + 1);
     for (size_t i = 0; i < n; i++) {
-        if (tmpl[i] == '@') {
+        if (tmpl[i] == '{' && tmpl[i + 1] == '}') {
             memcpy(cmd + k, arg, al);
             k += al;
+            i++;
         } else {
             cmd[k++] = tmpl[i];
         }
@@ -87,7 +88,7 @@ static int setup(void **state)
     f->root = warden_xasprintf("%s/root", f->base);
     f->q = warden_xasprintf("%s/quarantine", f->base);
     const char *mk =
-        "set -e; r=@/root; h=$r/home/alice; mkdir -p $h/.claude/projects/\"we ird\" "
+        "set -e; r={}/root; h=$r/home/alice; mkdir -p $h/.claude/projects/\"we ird\" "
         "$h/.npm/lib/node_modules/@anthropic-ai/claude-code/bin $h/.local/bin $h/keep;"
         "printf '{\"name\":\"@anthropic-ai/claude-code\",\"version\":\"1.0.99\"}' > "
         "$h/.npm/lib/node_modules/@anthropic-ai/claude-code/package.json;"
@@ -114,7 +115,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct fx *f = *state;
-    sh("umount @/quarantine 2>/dev/null; rm -rf @", f->base);
+    sh("umount {}/quarantine 2>/dev/null; rm -rf {}", f->base);
     warden_sweep_catalogue_free(f->c);
     warden_sweep_policy_free(f->p);
     free(f->base);
@@ -157,8 +158,12 @@ static void round_trip(struct fx *f)
     free(run);
     assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 126);
     free(p);
+    /* the disabling managed settings were written where none existed */
+    p = warden_xasprintf("%s/etc/claude-code/managed-settings.json", f->root);
+    assert_int_equal(access(p, F_OK), 0);
+    free(p);
     r = sweep(f);
-    assert_int_equal(r->n_items, 0);
+    assert_int_equal(r->n_items, 0); /* the policy file is the tool disabled, not a finding */
     warden_sweep_result_free(r);
     char *m = warden_xasprintf("%s/manifest.json", f->q);
     rc = warden_sweep_restore(m, log, err, sizeof err);
@@ -181,7 +186,7 @@ static void quarantine_restore_identical(void **state)
 static void quarantine_across_filesystems(void **state)
 {
     struct fx *f = *state;
-    if (sh("mkdir -p @/quarantine && mount -t tmpfs -o size=64m tmpfs @/quarantine 2>/dev/null",
+    if (sh("mkdir -p {}/quarantine && mount -t tmpfs -o size=64m tmpfs {}/quarantine 2>/dev/null",
            f->base) != 0) {
         fprintf(stderr, "skip: cannot mount a tmpfs here (not permitted)\n");
         skip();
@@ -192,7 +197,7 @@ static void quarantine_across_filesystems(void **state)
 static void read_only_quarantine_loses_nothing(void **state)
 {
     struct fx *f = *state;
-    if (sh("mkdir -p @/quarantine && mount -t tmpfs -o ro,size=1m tmpfs @/quarantine "
+    if (sh("mkdir -p {}/quarantine && mount -t tmpfs -o ro,size=1m tmpfs {}/quarantine "
            "2>/dev/null",
            f->base) != 0) {
         fprintf(stderr, "skip: cannot mount a read-only tmpfs here (not permitted)\n");
@@ -224,14 +229,14 @@ static void restore_refuses_to_overwrite(void **state)
     warden_sweep_result_free(r);
     /* a second quarantine into the same directory is refused */
     r = sweep(f);
-    assert_int_equal(sh("echo new > @/root/home/alice/.claude.json", f->base), 0);
+    assert_int_equal(sh("echo new > {}/root/home/alice/.claude.json", f->base), 0);
     warden_sweep_result_free(r);
     char *m = warden_xasprintf("%s/manifest.json", f->q);
     assert_int_equal(warden_sweep_restore(m, log, err, sizeof err), WARDEN_EEXIST);
     assert_non_null(strstr(err, ".claude.json"));
     /* the new file is untouched; the rest came back */
-    assert_int_equal(sh("grep -q new @/root/home/alice/.claude.json && test -f "
-                        "@/root/home/alice/.claude/.credentials.json",
+    assert_int_equal(sh("grep -q new {}/root/home/alice/.claude.json && test -f "
+                        "{}/root/home/alice/.claude/.credentials.json",
                         f->base),
                      0);
     fclose(log);
