@@ -263,6 +263,12 @@ static enum warden_walk_verdict on_entry(void *ctxp, const struct warden_walk_en
                     return WARDEN_WALK_PRUNE;
     }
     if (e->type == WARDEN_WALK_OTHER) return WARDEN_WALK_CONTINUE;
+    /* the common case, no pattern matches: decide without copying the path */
+    int cand[MAX_CAND];
+    if (!warden_sweep_match(x->m, e->rel, e->rel_len, e->name, e->name_len, cand, MAX_CAND) &&
+        (e->type != WARDEN_WALK_FILE ||
+         !warden_sweep_match(x->envm, e->rel, e->rel_len, e->name, e->name_len, cand, MAX_CAND)))
+        return WARDEN_WALK_CONTINUE;
     char rel[PATH_MAX];
     if (e->rel_len >= PATH_MAX) return WARDEN_WALK_CONTINUE;
     memcpy(rel, e->rel, e->rel_len + 1);
