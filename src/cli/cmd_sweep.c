@@ -5,7 +5,6 @@
  * code tells fleet scripts (MDM, osquery) whether banned tools were found. */
 #include "cli/cli.h"
 #include "core/error.h"
-#include "core/log.h"
 #include "sweep/catalogue.h"
 #include "sweep/quarantine.h"
 #include "sweep/report.h"
@@ -36,7 +35,6 @@ static const struct warden_opt sweep_opts[] = {
      false},
     {"restore", 0, "MANIFEST", "put back everything a quarantine moved, then exit", false},
     {"output", 'o', "FILE", "write the report to FILE instead of standard output", false},
-    {"verbose", 'v', NULL, "log progress", false},
     {NULL, 0, NULL, NULL, false},
 };
 
@@ -66,7 +64,6 @@ static int sweep_main(int argc, char **argv)
     struct warden_sweep_catalogue *cat = NULL;
     struct warden_sweep_result *res = NULL;
     FILE *out = stdout;
-    if (warden_flag(&a, "verbose")) warden_log_set_level(WARDEN_LOG_INFO);
     if (a.nrest) {
         fprintf(stderr, "warden sweep: unexpected argument '%s'\n", a.rest[0]);
         ex = WARDEN_EXIT_USAGE;
