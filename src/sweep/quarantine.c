@@ -115,7 +115,7 @@ static int write_manifest(int qfd, const char *root, struct qitem *q, size_t n,
         free(tp);
         free(h);
     }
-    json_object_set_new(m, "created", ca);
+    json_object_set_new(m, "created_files", ca);
     char *txt = json_dumps(m, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
     json_decref(m);
     int rc = 0;
@@ -247,12 +247,12 @@ static int write_disable(const char *root, const struct warden_sweep_tool *t, st
     return 0;
 }
 
-/* Undo write_disable from the manifest's "created" list. */
+/* Undo write_disable from the manifest's "created_files" list. */
 static void remove_created(json_t *m, FILE *log)
 {
     size_t i;
     json_t *o;
-    json_array_foreach(json_object_get(m, "created"), i, o)
+    json_array_foreach(json_object_get(m, "created_files"), i, o)
     {
         const char *ph = json_string_value(json_object_get(o, "path_hex"));
         const char *sha = json_string_value(json_object_get(o, "sha256"));
@@ -293,7 +293,7 @@ static void remove_created(json_t *m, FILE *log)
         free(tp);
         free(abs);
     }
-    json_object_set_new(m, "created", json_array());
+    json_object_set_new(m, "created_files", json_array());
 }
 
 static bool is_ancestor(const char *a, const char *b)

@@ -13,6 +13,22 @@ trap 'umount "$T/ro" 2>/dev/null || true; rm -rf "$T"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 command -v jq >/dev/null || fail "jq is not installed (run scripts/deps.sh)"
 
+# Validate a JSON file against schemas/NAME.schema.json: with the project's
+# schema_check when it is built, else python3's jsonschema, else say so.
+schema_ok() {
+  local s="$WARDEN_SRC/schemas/$1.schema.json" tmp="$T/schema-$1.jsonl"
+  jq -c . "$2" > "$tmp"
+  if [ -x "${WARDEN_BUILD:-/nonexistent}/tests/schema_check" ]; then
+    "$WARDEN_BUILD/tests/schema_check" "$s" "$tmp" > /dev/null
+  elif python3 -c 'import jsonschema' 2> /dev/null; then
+    python3 -c 'import json, sys, jsonschema
+s = json.load(open(sys.argv[1]))
+for line in open(sys.argv[2]): jsonschema.validate(json.loads(line), s)' "$s" "$tmp"
+  else
+    echo "note: no JSON Schema validator here; $2 not validated against $1" >&2
+  fi
+}
+
 R=$T/root
 A=$R/home/alice
 B=$R/home/bob
@@ -71,6 +87,7 @@ run() { set +e; "$W" "$@"; rc=$?; set -e; }
 run sweep --root "$R" --policy "$SRC/examples/sweep-policy.yaml" --json > "$T/r.json" 2> "$T/err"
 [ $rc -eq 1 ] || { cat "$T/err" >&2; fail "exit $rc, want 1"; }
 jq -e . "$T/r.json" > /dev/null || fail "report is not valid JSON (odd bytes?)"
+schema_ok sweep-report "$T/r.json" || fail "report does not match schemas/sweep-report.schema.json"
 if grep -q TOPSECRET "$T/r.json" "$T/err"; then fail "secret value in the report"; fi
 
 tool() { # user tool -> the tool object
@@ -166,6 +183,7 @@ else
 fi
 run sweep --root "$R" --quarantine "$R/var/quarantine" > /dev/null 2> "$T/q.err"
 [ $rc -eq 1 ] || { cat "$T/q.err" >&2; fail "quarantine exit $rc"; }
+schema_ok sweep-manifest "$R/var/quarantine/manifest.json" || fail "manifest does not match its schema"
 run sweep --root "$R" --json > "$T/post.json"
 if grep -q '/var/quarantine' "$T/post.json"; then fail "swept its own quarantine directory"; fi
 "$W" sweep --restore "$R/var/quarantine/manifest.json" 2> "$T/r.err" || { cat "$T/r.err" >&2; fail "restore failed"; }

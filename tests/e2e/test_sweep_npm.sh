@@ -14,6 +14,22 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 
 command -v npm >/dev/null || fail "npm is not installed (run scripts/deps.sh)"
 command -v jq >/dev/null || fail "jq is not installed (run scripts/deps.sh)"
+
+# Validate a JSON file against schemas/NAME.schema.json: with the project's
+# schema_check when it is built, else python3's jsonschema, else say so.
+schema_ok() {
+  local s="$WARDEN_SRC/schemas/$1.schema.json" tmp="$T/schema-$1.jsonl"
+  jq -c . "$2" > "$tmp"
+  if [ -x "${WARDEN_BUILD:-/nonexistent}/tests/schema_check" ]; then
+    "$WARDEN_BUILD/tests/schema_check" "$s" "$tmp" > /dev/null
+  elif python3 -c 'import jsonschema' 2> /dev/null; then
+    python3 -c 'import json, sys, jsonschema
+s = json.load(open(sys.argv[1]))
+for line in open(sys.argv[2]): jsonschema.validate(json.loads(line), s)' "$s" "$tmp"
+  else
+    echo "note: no JSON Schema validator here; $2 not validated against $1" >&2
+  fi
+}
 if ! timeout 30 npm ping --cache "$T/npm-cache" >/dev/null 2>&1; then
   echo "SKIP: the npm registry is unreachable" >&2
   exit 77
@@ -60,6 +76,7 @@ rc=$?
 set -e
 [ $rc -eq 1 ] || fail "exit code $rc, want 1 (banned tools found)"
 jq -e . "$T/report.json" >/dev/null || fail "report is not JSON"
+schema_ok sweep-report "$T/report.json" || fail "report does not match schemas/sweep-report.schema.json"
 if grep -q "FAKE-SECRET" "$T/report.json" "$T/stderr"; then fail "a secret value leaked into the report"; fi
 
 tool='.users[] | select(.user=="dev") | .tools[] | select(.tool=="claude-code")'
@@ -103,6 +120,7 @@ set -e
 [ ! -e "$PKG" ] || fail "package still in place after quarantine"
 [ ! -e "$H/.claude/.credentials.json" ] || fail "credential still in place after quarantine"
 [ -f "$T/quarantine/manifest.json" ] || fail "no manifest"
+schema_ok sweep-manifest "$T/quarantine/manifest.json" || fail "manifest does not match its schema"
 if grep -q "FAKE-SECRET" "$T/quarantine/manifest.json" "$T/q.log"; then fail "secret in the manifest or log"; fi
 set +e
 "$W" sweep --root "$R" --json > "$T/after.json"
