@@ -119,6 +119,11 @@ static int sweep_main(int argc, char **argv)
         ex = WARDEN_EXIT_USAGE;
         goto out;
     }
+    if (so.threads > 256) {
+        fprintf(stderr, "warden sweep: --threads is at most 256\n");
+        ex = WARDEN_EXIT_USAGE;
+        goto out;
+    }
     rc = warden_sweep_run(cat, &so, &res, err, sizeof err);
     if (rc) {
         fprintf(stderr, "warden sweep: %s\n", err);

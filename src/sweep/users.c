@@ -82,16 +82,28 @@ int warden_sweep_users_load(struct warden_sweep_users *u, const char *root, cons
     } else if (pfd >= 0) {
         close(pfd);
     }
-    int hfd = warden_walk_open_beneath(rootfd, "home", O_RDONLY | O_DIRECTORY);
-    DIR *d = hfd >= 0 ? fdopendir(hfd) : NULL;
-    if (d) {
+    /* home/ (Linux), Users/ (macOS and Windows images) */
+    static const char *const bases[] = {"home", "Users"};
+    static const char *const not_people[] = {"Public",    "Default", "Default User",
+                                             "All Users", "Shared",  "Guest"};
+    for (size_t b = 0; b < 2; b++) {
+        int hfd = warden_walk_open_beneath(rootfd, bases[b], O_RDONLY | O_DIRECTORY);
+        DIR *d = hfd >= 0 ? fdopendir(hfd) : NULL;
+        if (!d) {
+            if (hfd >= 0) close(hfd);
+            continue;
+        }
         struct dirent *de;
         while ((de = readdir(d))) {
             if (de->d_name[0] == '.') continue;
+            bool skip = false;
+            for (size_t k = 0; b == 1 && k < sizeof not_people / sizeof not_people[0]; k++)
+                if (strcmp(de->d_name, not_people[k]) == 0) skip = true;
             struct stat sb;
-            if (fstatat(dirfd(d), de->d_name, &sb, AT_SYMLINK_NOFOLLOW) || !S_ISDIR(sb.st_mode))
+            if (skip || fstatat(dirfd(d), de->d_name, &sb, AT_SYMLINK_NOFOLLOW) ||
+                !S_ISDIR(sb.st_mode))
                 continue;
-            char *h = warden_xasprintf("home/%s", de->d_name);
+            char *h = warden_xasprintf("%s/%s", bases[b], de->d_name);
             bool known = false;
             for (size_t i = 0; i < u->n; i++)
                 if (strcmp(u->v[i].home, h) == 0) known = true;
@@ -99,8 +111,6 @@ int warden_sweep_users_load(struct warden_sweep_users *u, const char *root, cons
             free(h);
         }
         closedir(d);
-    } else if (hfd >= 0) {
-        close(hfd);
     }
     if (is_dir_beneath(rootfd, "root")) add_user(u, "root", "root", 0);
     close(rootfd);

@@ -3,8 +3,9 @@
  * Findings are reported per user: a path under a home belongs to that home's
  * user, anything else to "(system)". Homes come from the scanned root's own
  * etc/passwd (login accounts: uid 0 or >= 1000, or a home under /home) plus
- * any directory under home/ that passwd does not mention, so that an image
- * or a backup without a passwd file still sweeps per person. */
+ * any directory under home/ (or Users/, for macOS and Windows images) that
+ * passwd does not mention, so that an image or a backup without a passwd file
+ * still sweeps per person. */
 #ifndef WARDEN_SWEEP_USERS_H
 #define WARDEN_SWEEP_USERS_H
 #include <stdbool.h>

@@ -139,6 +139,21 @@ run sweep --root "$X" --json > "$T/x.json"
 [ "$(jq -r '.users[] | select(.user=="alice") | .tools[0].version' "$T/x.json")" = "null" ] ||
   fail "binaries were run without --exec-version"
 
+# a macOS image: homes under Users/, the macOS paths of the catalogue
+M=$T/mac
+mkdir -p "$M/Users/carol/Library/Application Support/Cursor/User" "$M/Users/Shared/.claude" \
+  "$M/Applications/Cursor.app/Contents" "$M/Library/Application Support/ClaudeCode" "$M/Users/carol/.claude"
+printf '{}' > "$M/Library/Application Support/ClaudeCode/managed-settings.json"
+run sweep --root "$M" --os macos --json > "$T/mac.json"
+[ $rc -eq 1 ] || fail "macOS image: exit $rc"
+[ "$(jq -r '[.users[] | select(.user=="carol") | .tools[].tool] | sort | join(",")' "$T/mac.json")" = "claude-code,cursor" ] ||
+  fail "macOS image: carol's tools: $(jq -c '[.users[] | {user, t: [.tools[].tool]}]' "$T/mac.json")"
+jq -e '.users[] | select(.user=="(system)") | .tools[] | .items[] | select(.path=="/Applications/Cursor.app")' "$T/mac.json" > /dev/null ||
+  fail "macOS image: /Applications/Cursor.app not found"
+jq -e '.users[] | select(.user=="(system)") | .tools[] | .items[] | select(.path=="/Library/Application Support/ClaudeCode")' "$T/mac.json" > /dev/null ||
+  fail "macOS image: managed settings not found"
+if jq -e '.users[] | select(.user=="Shared")' "$T/mac.json" > /dev/null; then fail "Users/Shared taken for a person"; fi
+
 # the table: readable, odd bytes escaped, no secrets
 run sweep --root "$R" --policy "$SRC/examples/sweep-policy.yaml" > "$T/table" 2>&1
 [ $rc -eq 1 ] || fail "table run exit $rc"
