@@ -184,51 +184,70 @@ static int write_wrapper(int pfd, const char *name, const struct warden_sweep_to
 static int write_disable(const char *root, const struct warden_sweep_tool *t, struct created *cr,
                          FILE *log)
 {
-    char *abs = strcmp(root, "/") == 0 ? warden_xstrdup(t->disable_path)
-                                       : warden_xasprintf("%s%s", root, t->disable_path);
-    struct stat sb;
-    if (lstat(abs, &sb) == 0) {
+    bool slash_root = strcmp(root, "/") == 0;
+    char *abs = slash_root ? warden_xstrdup(t->disable_path)
+                           : warden_xasprintf("%s%s", root, t->disable_path);
+    size_t base = slash_root ? 0 : strlen(root); /* abs[base] is the '/' before the path */
+    /* walk down from the root without following symlinks, creating what is
+     * missing; the first directory that receives something new has its times
+     * recorded, so that restore can put them back */
+    int cur = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    bool have_top = false, ok = cur >= 0;
+    int fd = -1;
+    char *comp = abs + base + 1;
+    while (ok) {
+        char *sl = strchr(comp, '/');
+        if (!sl) break;
+        *sl = '\0';
+        int nfd = openat(cur, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (nfd < 0 && errno == ENOENT) {
+            struct stat sb;
+            if (!have_top && fstat(cur, &sb) == 0) {
+                cr->times[0] = sb.st_atim;
+                cr->times[1] = sb.st_mtim;
+                cr->top_parent =
+                    warden_xstrndup(abs, comp == abs + 1 ? 1 : (size_t)(comp - abs - 1));
+                have_top = true;
+            }
+            if (mkdirat(cur, comp, 0755) == 0) {
+                cr->dirs = warden_xrealloc(cr->dirs, sizeof *cr->dirs * (cr->ndirs + 1));
+                cr->dirs[cr->ndirs++] = warden_xstrdup(abs);
+            }
+            nfd = openat(cur, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        }
+        *sl = '/';
+        close(cur);
+        cur = nfd;
+        ok = cur >= 0;
+        comp = sl + 1;
+    }
+    if (ok && faccessat(cur, comp, F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
         fprintf(log, "warden sweep: %s exists; not writing %s's disabling policy there\n", abs,
                 t->id);
-        free(abs);
-        return -1;
-    }
-    cr->abs = abs;
-    size_t skip = strcmp(root, "/") == 0 ? 0 : strlen(root);
-    /* the deepest existing ancestor: its times change when we create in it */
-    char *anc = warden_xstrdup(abs);
-    for (;;) {
-        char *sl = strrchr(anc, '/');
-        if (!sl) break;
-        if (sl == anc)
-            sl[1] = '\0';
-        else
-            *sl = '\0';
-        if (lstat(anc, &sb) == 0 || sl == anc) break;
-    }
-    cr->top_parent = anc;
-    if (lstat(anc, &sb) == 0) {
-        cr->times[0] = sb.st_atim;
-        cr->times[1] = sb.st_mtim;
-    }
-    for (char *s = abs + skip + 1; (s = strchr(s, '/')); s++) {
-        *s = '\0';
-        if (mkdir(abs, 0755) == 0) {
-            cr->dirs = warden_xrealloc(cr->dirs, sizeof *cr->dirs * (cr->ndirs + 1));
-            cr->dirs[cr->ndirs++] = warden_xstrdup(abs);
+        ok = false;
+        errno = EEXIST;
+    } else if (ok) {
+        struct stat sb;
+        if (!have_top && fstat(cur, &sb) == 0) {
+            cr->times[0] = sb.st_atim;
+            cr->times[1] = sb.st_mtim;
+            cr->top_parent = warden_xstrndup(abs, comp == abs + 1 ? 1 : (size_t)(comp - abs - 1));
+            have_top = true;
         }
-        *s = '/';
+        fd = openat(cur, comp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+        size_t len = strlen(t->disable_content);
+        ok = fd >= 0 && write(fd, t->disable_content, len) == (ssize_t)len;
+        if (fd >= 0 && fchmod(fd, 0644) != 0) ok = false;
+        if (fd >= 0 && close(fd) != 0) ok = false;
+        if (!ok) {
+            fprintf(log, "warden sweep: could not write %s: %s\n", abs, strerror(errno));
+            if (fd >= 0) unlinkat(cur, comp, 0);
+        }
     }
-    int fd = open(abs, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-    size_t len = strlen(t->disable_content);
-    bool ok = fd >= 0 && write(fd, t->disable_content, len) == (ssize_t)len;
-    if (fd >= 0) {
-        if (fchmod(fd, 0644) != 0) ok = false;
-        if (close(fd) != 0) ok = false;
-    }
+    if (cur >= 0) close(cur);
     if (!ok) {
-        fprintf(log, "warden sweep: could not write %s: %s\n", abs, strerror(errno));
-        unlink(abs);
+        if (errno != EEXIST && fd < 0)
+            fprintf(log, "warden sweep: could not write %s: %s\n", abs, strerror(errno));
         for (size_t k = cr->ndirs; k-- > 0;) {
             rmdir(cr->dirs[k]);
             free(cr->dirs[k]);
@@ -239,9 +258,10 @@ static int write_disable(const char *root, const struct warden_sweep_tool *t, st
         memset(cr, 0, sizeof *cr);
         return -1;
     }
+    cr->abs = abs;
     struct warden_sweep_sha256 h;
     warden_sweep_sha256_init(&h);
-    warden_sweep_sha256_update(&h, t->disable_content, len);
+    warden_sweep_sha256_update(&h, t->disable_content, strlen(t->disable_content));
     warden_sweep_sha256_hex(&h, cr->sha256);
     fprintf(log, "warden sweep: wrote %s to disable %s\n", abs, t->id);
     return 0;
