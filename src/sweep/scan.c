@@ -119,9 +119,10 @@ static bool is_disabling_policy(const struct warden_sweep_tool *t, int atfd, con
     return only;
 }
 
-/* Match one entry (name in dirfd, path rel); returns the item index kind of
- * result: true when it became a footprint finding. For a directory that
- * matched, measures it (reporting nested findings) and fills *tot. */
+/* Match one entry (name in dirfd, path rel; sbp its lstat, or NULL to stat
+ * it here) against the footprints and env files. Returns true when it became
+ * a footprint finding; a matched directory is measured (reporting the
+ * findings nested in it) and its totals go to *dir_tot. */
 static bool consider(struct ctx *x, int dirfd, const char *name, size_t name_len, char *rel,
                      size_t rel_len, const struct stat *sbp, bool nested, int depth,
                      struct totals *dir_tot)
