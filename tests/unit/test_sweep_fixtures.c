@@ -4,7 +4,8 @@
  * fresh fixture tree holding one thing that satisfies the footprint's verify
  * rules at that path (wildcards filled in), runs the sweep in-process and
  * checks that the tool is reported at exactly that path. A catalogue edit that
- * breaks matching or verification fails here. Also covers env files. */
+ * breaks matching or verification fails here. Also covers env files, and
+ * footprints appearing and vanishing while the sweep looks at them. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +13,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -228,11 +231,87 @@ static void env_files_name_variables_only(void **state)
     free(q);
 }
 
+struct churn {
+    const char *home;
+    atomic_int stop;
+};
+
+/* Create and delete footprints (a config dir with files, a config file, an
+ * env file) as fast as possible. */
+static void *churner(void *arg)
+{
+    struct churn *c = arg;
+    char d[512], f[512], j[512], e[512];
+    snprintf(d, sizeof d, "%s/.claude", c->home);
+    snprintf(f, sizeof f, "%s/.claude/.credentials.json", c->home);
+    snprintf(j, sizeof j, "%s/.claude.json", c->home);
+    snprintf(e, sizeof e, "%s/.bashrc", c->home);
+    for (unsigned i = 0; !atomic_load(&c->stop); i++) {
+        if (i % 2 == 0) {
+            mkdir(d, 0755);
+            int fd = open(f, O_WRONLY | O_CREAT, 0600);
+            if (fd >= 0) close(fd);
+            fd = open(j, O_WRONLY | O_CREAT, 0644);
+            if (fd >= 0) {
+                if (write(fd, "{}", 2) != 2) {
+                }
+                close(fd);
+            }
+            fd = open(e, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+            if (fd >= 0) {
+                if (write(fd, "export ANTHROPIC_API_KEY=x\n", 27) != 27) {
+                }
+                close(fd);
+            }
+        } else {
+            unlink(f);
+            rmdir(d);
+            unlink(j);
+            unlink(e);
+        }
+    }
+    return NULL;
+}
+
+static void footprints_vanishing_mid_sweep(void **state)
+{
+    (void)state;
+    char tmpl[] = "/tmp/warden-sweep-churn-XXXXXX";
+    assert_non_null(mkdtemp(tmpl));
+    char *home = warden_xasprintf("%s/home/alice", tmpl);
+    mkdirs(home);
+    struct warden_sweep_catalogue *c;
+    char err[512];
+    assert_int_equal(warden_sweep_catalogue_load(&c, NULL, "linux", err, sizeof err), 0);
+    struct churn ch = {home, 0};
+    pthread_t th;
+    pthread_create(&th, NULL, churner, &ch);
+    size_t seen = 0;
+    for (int i = 0; i < 300; i++) {
+        struct warden_sweep_opts so = {.root = tmpl, .threads = 2};
+        struct warden_sweep_result *r;
+        assert_int_equal(warden_sweep_run(c, &so, &r, err, sizeof err), 0);
+        assert_int_equal(r->walk.errors, 0);
+        for (size_t k = 0; k < r->n_items; k++) {
+            assert_int_equal(r->items[k].tool, warden_sweep_catalogue_find(c, "claude-code"));
+            seen++;
+        }
+        warden_sweep_result_free(r);
+    }
+    atomic_store(&ch.stop, 1);
+    pthread_join(th, NULL);
+    assert_true(seen > 0); /* the footprints were seen at least some of the time */
+    warden_sweep_catalogue_free(c);
+    rm_rf(tmpl);
+    free(home);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(every_footprint),
         cmocka_unit_test(env_files_name_variables_only),
+        cmocka_unit_test(footprints_vanishing_mid_sweep),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
