@@ -5,11 +5,13 @@
  * footprints, then times, on the same warm tree, `find DIR -type f | wc -l`
  * and a full in-process sweep (walk + catalogue matching + verification), best
  * of three runs each, and prints both rates and their ratio. Not a test: it
- * asserts nothing about timings.
+ * asserts nothing about timings. A tree this run created is removed at the
+ * end unless WARDEN_BENCH_KEEP=1 (then later runs reuse it).
  *
  *   bench_sweep [DIR] [FILES] [THREADS]  (defaults: /tmp/warden-bench-sweep,
  *                                         1000000, 0 = two per CPU) */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -119,6 +121,7 @@ int main(int argc, char **argv)
     const char *dir = argc > 1 ? argv[1] : "/tmp/warden-bench-sweep";
     long files = argc > 2 ? atol(argv[2]) : 1000000;
     threads = argc > 3 ? atoi(argv[3]) : 0;
+    bool created = access(dir, F_OK) != 0;
     generate(dir, files);
     struct warden_sweep_catalogue *c;
     char err[512];
@@ -147,5 +150,11 @@ int main(int argc, char **argv)
     printf("warden sweep (%-4s)  : %8.3f s  %12.0f files/s\n", th, bs, (double)ns / bs);
     printf("ratio sweep/find     : %8.2fx\n", ((double)ns / bs) / ((double)nf / bf));
     warden_sweep_catalogue_free(c);
+    const char *keep = getenv("WARDEN_BENCH_KEEP");
+    if (created && !(keep && strcmp(keep, "1") == 0)) {
+        char *cmd = warden_xasprintf("rm -rf '%s'", dir);
+        if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
+        free(cmd);
+    }
     return 0;
 }
