@@ -1,9 +1,10 @@
-/* quarantine.c — move banned findings aside with a manifest, and put them back
- * (see quarantine.h). The manifest is written (and fsync'ed) before anything
- * moves and rewritten after, with each item's state. */
+/* quarantine.c — move banned findings aside with a manifest (see quarantine.h).
+ * The manifest is written (and fsync'ed) before anything moves and rewritten
+ * after, with each item's state; restore.c reads it. */
 #include "sweep/quarantine.h"
 #include "core/error.h"
 #include "core/xalloc.h"
+#include "sweep/disable.h"
 #include "sweep/fsops.h"
 #include "sweep/pathenc.h"
 #include "sweep/sha256.h"
@@ -17,8 +18,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define WRAPPER_MARK "# warden-sweep-wrapper"
-
 struct qitem {
     const struct warden_sweep_item *it;
     char *abs; /* absolute host path */
@@ -26,17 +25,6 @@ struct qitem {
     struct timespec parent_times[2];
     bool wrapper;
     const char *state; /* "pending", "moved", "failed", "restored" */
-};
-
-/* A policy file written to disable a tool (catalogue `disable:`), with the
- * directories created for it, so that restore can take them away again. */
-struct created {
-    char *abs;
-    char sha256[65];
-    char **dirs; /* outermost first */
-    size_t ndirs;
-    char *top_parent;         /* the existing directory that received the first new entry */
-    struct timespec times[2]; /* its atime and mtime before, put back on restore */
 };
 
 static json_t *ftree_json(const struct warden_sweep_ftree *t)
@@ -63,7 +51,7 @@ static json_t *ftree_json(const struct warden_sweep_ftree *t)
 }
 
 static int write_manifest(int qfd, const char *root, struct qitem *q, size_t n,
-                          const struct created *cr, size_t ncr,
+                          const struct warden_sweep_created *cr, size_t ncr,
                           const struct warden_sweep_catalogue *c, char *err, size_t errlen)
 {
     json_t *m = json_object();
@@ -164,7 +152,7 @@ static int write_wrapper(int pfd, const char *name, const struct warden_sweep_to
 {
     int fd = openat(pfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0755);
     if (fd < 0) return -errno;
-    char *s = warden_xasprintf("#!/bin/sh\n" WRAPPER_MARK " (%s)\n"
+    char *s = warden_xasprintf("#!/bin/sh\n" WARDEN_SWEEP_WRAPPER_MARK " (%s)\n"
                                "echo '%s is disabled on this machine by organisation policy "
                                "(moved aside by warden sweep; ask IT to restore it).' >&2\n"
                                "exit 126\n",
@@ -177,143 +165,6 @@ static int write_wrapper(int pfd, const char *name, const struct warden_sweep_to
     if (fchmod(fd, 0755) != 0 && !rc) rc = -errno;
     close(fd);
     return rc;
-}
-
-/* Write tool's disabling policy file under root unless something is already
- * there; record what was created in cr. 0 when written. */
-static int write_disable(const char *root, const struct warden_sweep_tool *t, struct created *cr,
-                         FILE *log)
-{
-    bool slash_root = strcmp(root, "/") == 0;
-    char *abs = slash_root ? warden_xstrdup(t->disable_path)
-                           : warden_xasprintf("%s%s", root, t->disable_path);
-    size_t base = slash_root ? 0 : strlen(root); /* abs[base] is the '/' before the path */
-    /* walk down from the root without following symlinks, creating what is
-     * missing; the first directory that receives something new has its times
-     * recorded, so that restore can put them back */
-    int cur = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    bool have_top = false, ok = cur >= 0;
-    int fd = -1;
-    char *comp = abs + base + 1;
-    while (ok) {
-        char *sl = strchr(comp, '/');
-        if (!sl) break;
-        *sl = '\0';
-        int nfd = openat(cur, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (nfd < 0 && errno == ENOENT) {
-            struct stat sb;
-            if (!have_top && fstat(cur, &sb) == 0) {
-                cr->times[0] = sb.st_atim;
-                cr->times[1] = sb.st_mtim;
-                cr->top_parent =
-                    warden_xstrndup(abs, comp == abs + 1 ? 1 : (size_t)(comp - abs - 1));
-                have_top = true;
-            }
-            if (mkdirat(cur, comp, 0755) == 0) {
-                cr->dirs = warden_xrealloc(cr->dirs, sizeof *cr->dirs * (cr->ndirs + 1));
-                cr->dirs[cr->ndirs++] = warden_xstrdup(abs);
-            }
-            nfd = openat(cur, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        }
-        *sl = '/';
-        close(cur);
-        cur = nfd;
-        ok = cur >= 0;
-        comp = sl + 1;
-    }
-    if (ok && faccessat(cur, comp, F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
-        fprintf(log, "warden sweep: %s exists; not writing %s's disabling policy there\n", abs,
-                t->id);
-        ok = false;
-        errno = EEXIST;
-    } else if (ok) {
-        struct stat sb;
-        if (!have_top && fstat(cur, &sb) == 0) {
-            cr->times[0] = sb.st_atim;
-            cr->times[1] = sb.st_mtim;
-            cr->top_parent = warden_xstrndup(abs, comp == abs + 1 ? 1 : (size_t)(comp - abs - 1));
-            have_top = true;
-        }
-        fd = openat(cur, comp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-        size_t len = strlen(t->disable_content);
-        ok = fd >= 0 && write(fd, t->disable_content, len) == (ssize_t)len;
-        if (fd >= 0 && fchmod(fd, 0644) != 0) ok = false;
-        if (fd >= 0 && close(fd) != 0) ok = false;
-        if (!ok) {
-            fprintf(log, "warden sweep: could not write %s: %s\n", abs, strerror(errno));
-            if (fd >= 0) unlinkat(cur, comp, 0);
-        }
-    }
-    if (cur >= 0) close(cur);
-    if (!ok) {
-        if (errno != EEXIST && fd < 0)
-            fprintf(log, "warden sweep: could not write %s: %s\n", abs, strerror(errno));
-        for (size_t k = cr->ndirs; k-- > 0;) {
-            rmdir(cr->dirs[k]);
-            free(cr->dirs[k]);
-        }
-        free(cr->dirs);
-        free(cr->top_parent);
-        free(abs);
-        memset(cr, 0, sizeof *cr);
-        return -1;
-    }
-    cr->abs = abs;
-    struct warden_sweep_sha256 h;
-    warden_sweep_sha256_init(&h);
-    warden_sweep_sha256_update(&h, t->disable_content, strlen(t->disable_content));
-    warden_sweep_sha256_hex(&h, cr->sha256);
-    fprintf(log, "warden sweep: wrote %s to disable %s\n", abs, t->id);
-    return 0;
-}
-
-/* Undo write_disable from the manifest's "created_files" list. */
-static void remove_created(json_t *m, FILE *log)
-{
-    size_t i;
-    json_t *o;
-    json_array_foreach(json_object_get(m, "created_files"), i, o)
-    {
-        const char *ph = json_string_value(json_object_get(o, "path_hex"));
-        const char *sha = json_string_value(json_object_get(o, "sha256"));
-        char *abs = ph ? warden_sweep_unhex(ph, NULL) : NULL;
-        if (!abs || !sha) {
-            free(abs);
-            continue;
-        }
-        const char *name;
-        int pfd = warden_sweep_open_parent(abs, &name);
-        int fd = pfd >= 0 ? openat(pfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) : -1;
-        char hex[65] = "";
-        if (fd >= 0) {
-            if (warden_sweep_sha256_fd(fd, hex) != 0) hex[0] = '\0';
-            close(fd);
-            if (strcmp(hex, sha) == 0)
-                unlinkat(pfd, name, 0);
-            else
-                fprintf(log, "warden sweep: %s changed since the quarantine wrote it; left\n", abs);
-        }
-        if (pfd >= 0) close(pfd);
-        json_t *dirs = json_object_get(o, "dirs_hex");
-        for (size_t k = json_array_size(dirs); k-- > 0;) {
-            const char *dh = json_string_value(json_array_get(dirs, k));
-            char *d = dh ? warden_sweep_unhex(dh, NULL) : NULL;
-            if (d) rmdir(d);
-            free(d);
-        }
-        const char *tph = json_string_value(json_object_get(o, "top_parent_hex"));
-        char *tp = tph ? warden_sweep_unhex(tph, NULL) : NULL;
-        json_int_t pa = json_integer_value(json_object_get(o, "top_parent_atime_ns"));
-        json_int_t pm = json_integer_value(json_object_get(o, "top_parent_mtime_ns"));
-        if (tp && (pa || pm)) {
-            struct timespec ts[2] = {{(time_t)(pa / 1000000000), (long)(pa % 1000000000)},
-                                     {(time_t)(pm / 1000000000), (long)(pm % 1000000000)}};
-            utimensat(AT_FDCWD, tp, ts, AT_SYMLINK_NOFOLLOW);
-        }
-        free(tp);
-        free(abs);
-    }
-    json_object_set_new(m, "created_files", json_array());
 }
 
 static bool is_ancestor(const char *a, const char *b)
@@ -329,7 +180,7 @@ int warden_sweep_quarantine(const struct warden_sweep_result *r,
 {
     struct qitem *q = NULL;
     size_t n = 0, ncreated = 0;
-    struct created *created = NULL;
+    struct warden_sweep_created *created = NULL;
     int rc = 0, qfd = -1, dfd = -1;
     /* select: banned, not env files (shell rc files are never moved), not nested */
     for (size_t i = 0; i < r->n_items; i++) {
@@ -466,9 +317,9 @@ int warden_sweep_quarantine(const struct warden_sweep_result *r,
         for (size_t j = 0; j < i; j++)
             if (q[j].it->tool == t && !strcmp(q[j].state, "moved")) first = false;
         if (!first || strcmp(q[i].state, "moved") != 0 || !tl->disable_path) continue;
-        struct created cr;
+        struct warden_sweep_created cr;
         memset(&cr, 0, sizeof cr);
-        if (write_disable(r->root, tl, &cr, log) == 0) {
+        if (warden_sweep_disable_write(r->root, tl, &cr, log) == 0) {
             created = warden_xrealloc(created, sizeof *created * (ncreated + 1));
             created[ncreated++] = cr;
         }
@@ -483,191 +334,9 @@ out:
         warden_sweep_ftree_fini(&q[i].tree);
     }
     free(q);
-    for (size_t i = 0; i < ncreated; i++) {
-        free(created[i].abs);
-        for (size_t k = 0; k < created[i].ndirs; k++) free(created[i].dirs[k]);
-        free(created[i].dirs);
-        free(created[i].top_parent);
-    }
+    for (size_t i = 0; i < ncreated; i++) warden_sweep_created_fini(&created[i]);
     free(created);
     if (dfd >= 0) close(dfd);
     if (qfd >= 0) close(qfd);
-    return rc;
-}
-
-/* ---- restore ---- */
-
-static int tree_from_json(json_t *a, struct warden_sweep_ftree *t)
-{
-    memset(t, 0, sizeof *t);
-    if (!json_is_array(a) || json_array_size(a) == 0) return WARDEN_EFORMAT;
-    size_t i;
-    json_t *o;
-    json_array_foreach(a, i, o)
-    {
-        const char *sub_hex = json_string_value(json_object_get(o, "sub_hex"));
-        const char *ty = json_string_value(json_object_get(o, "type"));
-        if (!sub_hex || !ty || strlen(ty) != 1) return WARDEN_EFORMAT;
-        t->v = warden_xrealloc(t->v, sizeof *t->v * (t->n + 1));
-        struct warden_sweep_fentry *e = &t->v[t->n++];
-        memset(e, 0, sizeof *e);
-        if (sub_hex[0]) {
-            e->sub = warden_sweep_unhex(sub_hex, &e->sub_len);
-            if (!e->sub) return WARDEN_EFORMAT;
-        } else {
-            e->sub = warden_xstrdup("");
-        }
-        e->type = ty[0];
-        e->mode = (unsigned)json_integer_value(json_object_get(o, "mode"));
-        e->uid = (long)json_integer_value(json_object_get(o, "uid"));
-        e->gid = (long)json_integer_value(json_object_get(o, "gid"));
-        e->atime_ns = (int64_t)json_integer_value(json_object_get(o, "atime_ns"));
-        e->mtime_ns = (int64_t)json_integer_value(json_object_get(o, "mtime_ns"));
-        e->size = (uint64_t)json_integer_value(json_object_get(o, "size"));
-        const char *sh = json_string_value(json_object_get(o, "sha256"));
-        if (e->type == 'f') {
-            if (!sh || strlen(sh) != 64) return WARDEN_EFORMAT;
-            memcpy(e->sha256, sh, 65);
-        }
-        const char *th = json_string_value(json_object_get(o, "target_hex"));
-        if (th && !(e->target = warden_sweep_unhex(th, NULL))) return WARDEN_EFORMAT;
-    }
-    return 0;
-}
-
-/* Whether name in pfd is a wrapper this tool wrote. */
-static bool is_our_wrapper(int pfd, const char *name)
-{
-    int fd = openat(pfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0) return false;
-    char buf[256];
-    ssize_t n = read(fd, buf, sizeof buf - 1);
-    close(fd);
-    if (n <= 0) return false;
-    buf[n] = '\0';
-    return strstr(buf, WRAPPER_MARK) != NULL;
-}
-
-int warden_sweep_restore(const char *manifest, FILE *log, char *err, size_t errlen)
-{
-    json_error_t je;
-    json_t *m = json_load_file(manifest, 0, &je);
-    if (!m) {
-        snprintf(err, errlen, "%s:%d: %s", manifest, je.line, je.text);
-        return WARDEN_EPARSE;
-    }
-    const char *fmt = json_string_value(json_object_get(m, "format"));
-    json_t *items = json_object_get(m, "items");
-    if (!fmt || strcmp(fmt, "warden.sweep.quarantine") != 0 || !json_is_array(items)) {
-        snprintf(err, errlen, "%s: not a warden sweep quarantine manifest", manifest);
-        json_decref(m);
-        return WARDEN_EFORMAT;
-    }
-    char *mdir = warden_xstrdup(manifest);
-    char *sl = strrchr(mdir, '/');
-    if (sl)
-        *sl = '\0';
-    else
-        strcpy(mdir, ".");
-    int qfd = open(mdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    int dfd = qfd >= 0 ? openat(qfd, "data", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : -1;
-    int rc = 0;
-    bool changed = false;
-    if (dfd < 0) {
-        snprintf(err, errlen, "%s/data: %s", mdir, strerror(errno));
-        rc = WARDEN_EIO;
-        goto out;
-    }
-    remove_created(m, log);
-    changed = true;
-    size_t i;
-    json_t *o;
-    json_array_foreach(items, i, o)
-    {
-        const char *state = json_string_value(json_object_get(o, "state"));
-        const char *ph = json_string_value(json_object_get(o, "path_hex"));
-        json_int_t id = json_integer_value(json_object_get(o, "id"));
-        bool wrapper = json_is_true(json_object_get(o, "wrapper"));
-        char ids[32];
-        snprintf(ids, sizeof ids, "%lld", (long long)id);
-        char *abs = ph ? warden_sweep_unhex(ph, NULL) : NULL;
-        struct warden_sweep_ftree t;
-        int fr = tree_from_json(json_object_get(o, "entries"), &t);
-        char why[512] = "";
-        int ir = 0;
-        bool ex;
-        char *show = abs ? warden_sweep_path_show(abs, strlen(abs), &ex) : warden_xstrdup("?");
-        if (!abs || fr || !state) {
-            snprintf(why, sizeof why, "item %zu of the manifest is malformed", i);
-            ir = WARDEN_EFORMAT;
-        } else if (strcmp(state, "restored") == 0 || strcmp(state, "failed") == 0) {
-            /* failed: never left its place */
-        } else if (faccessat(dfd, ids, F_OK, AT_SYMLINK_NOFOLLOW) != 0) {
-            /* pending but never moved (interrupted quarantine): nothing to do */
-            if (strcmp(state, "moved") == 0) {
-                snprintf(why, sizeof why, "quarantined copy %s/data/%s is missing", mdir, ids);
-                ir = WARDEN_EIO;
-            }
-        } else {
-            const char *name;
-            int pfd = warden_sweep_open_parent(abs, &name);
-            if (pfd < 0) {
-                snprintf(why, sizeof why, "parent directory: %s", strerror(errno));
-                ir = WARDEN_EIO;
-            } else {
-                struct stat sb;
-                if (fstatat(pfd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0) {
-                    if (wrapper && S_ISREG(sb.st_mode) && is_our_wrapper(pfd, name)) {
-                        unlinkat(pfd, name, 0);
-                    } else {
-                        snprintf(why, sizeof why,
-                                 "something new exists at the original path; left in quarantine");
-                        ir = WARDEN_EEXIST;
-                    }
-                }
-                if (!ir && warden_sweep_ftree_verify(dfd, ids, &t, why, sizeof why) != 0)
-                    ir = WARDEN_EIO;
-                if (!ir && warden_sweep_move_tree(dfd, ids, pfd, name, &t, why, sizeof why) != 0)
-                    ir = WARDEN_EIO;
-                if (!ir) {
-                    int ar = warden_sweep_ftree_apply(pfd, name, &t);
-                    if (ar) {
-                        snprintf(why, sizeof why, "restoring owner/mode/times: %s", strerror(-ar));
-                        ir = WARDEN_EIO;
-                    }
-                    json_int_t pa = json_integer_value(json_object_get(o, "parent_atime_ns"));
-                    json_int_t pm = json_integer_value(json_object_get(o, "parent_mtime_ns"));
-                    struct timespec ts[2] = {{(time_t)(pa / 1000000000), (long)(pa % 1000000000)},
-                                             {(time_t)(pm / 1000000000), (long)(pm % 1000000000)}};
-                    if (pa || pm) futimens(pfd, ts);
-                    json_object_set_new(o, "state", json_string("restored"));
-                    changed = true;
-                    fprintf(log, "warden sweep: restored %s\n", show);
-                }
-                close(pfd);
-            }
-        }
-        if (ir) {
-            fprintf(log, "warden sweep: cannot restore %s: %s\n", show, why);
-            if (!rc) {
-                snprintf(err, errlen, "%s: %s", show, why);
-                rc = ir;
-            }
-        }
-        free(show);
-        free(abs);
-        warden_sweep_ftree_fini(&t);
-    }
-    if (changed) {
-        char *tmp = warden_xasprintf("%s.tmp", manifest);
-        if (json_dump_file(m, tmp, JSON_INDENT(1) | JSON_PRESERVE_ORDER) == 0)
-            rename(tmp, manifest);
-        free(tmp);
-    }
-out:
-    if (dfd >= 0) close(dfd);
-    if (qfd >= 0) close(qfd);
-    free(mdir);
-    json_decref(m);
     return rc;
 }

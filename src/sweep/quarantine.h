@@ -18,6 +18,9 @@
 #include "sweep/scan.h"
 #include "sweep/sweep_policy.h"
 
+/* First line after the shebang of a wrapper left in place of a binary. */
+#define WARDEN_SWEEP_WRAPPER_MARK "# warden-sweep-wrapper"
+
 /* Marker file in every quarantine directory; sweeps never enter its data/. */
 #define WARDEN_SWEEP_QUARANTINE_MARK ".warden-quarantine"
 
