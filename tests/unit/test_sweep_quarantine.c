@@ -227,9 +227,14 @@ static void restore_refuses_to_overwrite(void **state)
     FILE *log = fopen("/dev/null", "w");
     assert_int_equal(warden_sweep_quarantine(r, f->c, f->p, f->q, log, err, sizeof err), 0);
     warden_sweep_result_free(r);
-    /* a second quarantine into the same directory is refused */
-    r = sweep(f);
+    /* a new file where a quarantined one was; a second quarantine into the
+     * same directory is refused */
     assert_int_equal(sh("echo new > {}/root/home/alice/.claude.json", f->base), 0);
+    r = sweep(f);
+    assert_true(r->n_items >= 1);
+    assert_int_equal(warden_sweep_quarantine(r, f->c, f->p, f->q, log, err, sizeof err),
+                     WARDEN_EEXIST);
+    assert_non_null(strstr(err, "already holds a quarantine"));
     warden_sweep_result_free(r);
     char *m = warden_xasprintf("%s/manifest.json", f->q);
     assert_int_equal(warden_sweep_restore(m, log, err, sizeof err), WARDEN_EEXIST);
