@@ -248,6 +248,31 @@ static void restore_refuses_to_overwrite(void **state)
     free(m);
 }
 
+static void restore_refuses_tampered_copy(void **state)
+{
+    struct fx *f = *state;
+    struct warden_sweep_result *r = sweep(f);
+    char err[512] = "";
+    FILE *log = fopen("/dev/null", "w");
+    assert_int_equal(warden_sweep_quarantine(r, f->c, f->p, f->q, log, err, sizeof err), 0);
+    warden_sweep_result_free(r);
+    /* change one byte of the quarantined credentials file */
+    assert_int_equal(sh("f=$(grep -l s3cr3t -r {}/quarantine/data); printf X | dd of=\"$f\" "
+                        "bs=1 seek=2 conv=notrunc 2>/dev/null",
+                        f->base),
+                     0);
+    char *m = warden_xasprintf("%s/manifest.json", f->q);
+    assert_int_equal(warden_sweep_restore(m, log, err, sizeof err), WARDEN_EIO);
+    assert_non_null(strstr(err, "SHA-256"));
+    /* the tampered item stayed in quarantine; the others came back */
+    assert_int_equal(sh("test ! -e {}/root/home/alice/.claude && test -f "
+                        "{}/root/home/alice/.claude.json",
+                        f->base),
+                     0);
+    fclose(log);
+    free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -255,6 +280,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(quarantine_across_filesystems, setup, teardown),
         cmocka_unit_test_setup_teardown(read_only_quarantine_loses_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(restore_refuses_to_overwrite, setup, teardown),
+        cmocka_unit_test_setup_teardown(restore_refuses_tampered_copy, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
