@@ -15,7 +15,11 @@ PKGS=(
   zlib1g-dev
   libxxhash-dev
   libutf8proc-dev libicu-dev libexpat1-dev
+  jq dnsmasq-base unbound nftables   # warden sweep/blocklist e2e: JSON checks, real config checkers
 )
+# warden sweep's e2e test installs a real npm package: add Debian's node/npm
+# only when no npm is on PATH (a newer node may already be installed).
+if ! command -v npm >/dev/null 2>&1; then PKGS+=(nodejs npm); fi
 
 missing=()
 for p in "${PKGS[@]}"; do

@@ -1,0 +1,159 @@
+/* disable.c — write and remove a tool's disabling policy file (see disable.h). */
+#include "sweep/disable.h"
+#include "core/xalloc.h"
+#include "sweep/fsops.h"
+#include "sweep/pathenc.h"
+#include "sweep/sha256.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+void warden_sweep_created_fini(struct warden_sweep_created *cr)
+{
+    free(cr->abs);
+    for (size_t k = 0; k < cr->ndirs; k++) free(cr->dirs[k]);
+    free(cr->dirs);
+    free(cr->top_parent);
+    memset(cr, 0, sizeof *cr);
+}
+
+/* Write tool's disabling policy file under root unless something is already
+ * there; record what was created in cr. 0 when written. */
+int warden_sweep_disable_write(const char *root, const struct warden_sweep_tool *t,
+                               struct warden_sweep_created *cr, FILE *log)
+{
+    bool slash_root = strcmp(root, "/") == 0;
+    char *abs = slash_root ? warden_xstrdup(t->disable_path)
+                           : warden_xasprintf("%s%s", root, t->disable_path);
+    size_t base = slash_root ? 0 : strlen(root); /* abs[base] is the '/' before the path */
+    /* walk down from the root without following symlinks, creating what is
+     * missing; the first directory that receives something new has its times
+     * recorded, so that restore can put them back */
+    int cur = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    bool have_top = false, ok = cur >= 0;
+    int fd = -1;
+    char *comp = abs + base + 1;
+    while (ok) {
+        char *sl = strchr(comp, '/');
+        if (!sl) break;
+        *sl = '\0';
+        int nfd = openat(cur, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (nfd < 0 && errno == ENOENT) {
+            struct stat sb;
+            if (!have_top && fstat(cur, &sb) == 0) {
+                cr->times[0] = sb.st_atim;
+                cr->times[1] = sb.st_mtim;
+                cr->top_parent =
+                    warden_xstrndup(abs, comp == abs + 1 ? 1 : (size_t)(comp - abs - 1));
+                have_top = true;
+            }
+            if (mkdirat(cur, comp, 0755) == 0) {
+                cr->dirs = warden_xrealloc(cr->dirs, sizeof *cr->dirs * (cr->ndirs + 1));
+                cr->dirs[cr->ndirs++] = warden_xstrdup(abs);
+            }
+            nfd = openat(cur, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        }
+        *sl = '/';
+        close(cur);
+        cur = nfd;
+        ok = cur >= 0;
+        comp = sl + 1;
+    }
+    if (ok && faccessat(cur, comp, F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
+        fprintf(log, "warden sweep: %s exists; not writing %s's disabling policy there\n", abs,
+                t->id);
+        ok = false;
+        errno = EEXIST;
+    } else if (ok) {
+        struct stat sb;
+        if (!have_top && fstat(cur, &sb) == 0) {
+            cr->times[0] = sb.st_atim;
+            cr->times[1] = sb.st_mtim;
+            cr->top_parent = warden_xstrndup(abs, comp == abs + 1 ? 1 : (size_t)(comp - abs - 1));
+            have_top = true;
+        }
+        fd = openat(cur, comp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+        size_t len = strlen(t->disable_content);
+        ok = fd >= 0 && write(fd, t->disable_content, len) == (ssize_t)len;
+        if (fd >= 0 && fchmod(fd, 0644) != 0) ok = false;
+        if (fd >= 0 && close(fd) != 0) ok = false;
+        if (!ok) {
+            fprintf(log, "warden sweep: could not write %s: %s\n", abs, strerror(errno));
+            if (fd >= 0) unlinkat(cur, comp, 0);
+        }
+    }
+    if (cur >= 0) close(cur);
+    if (!ok) {
+        if (errno != EEXIST && fd < 0)
+            fprintf(log, "warden sweep: could not write %s: %s\n", abs, strerror(errno));
+        for (size_t k = cr->ndirs; k-- > 0;) {
+            rmdir(cr->dirs[k]);
+            free(cr->dirs[k]);
+        }
+        free(cr->dirs);
+        free(cr->top_parent);
+        free(abs);
+        memset(cr, 0, sizeof *cr);
+        return -1;
+    }
+    cr->abs = abs;
+    struct warden_sweep_sha256 h;
+    warden_sweep_sha256_init(&h);
+    warden_sweep_sha256_update(&h, t->disable_content, strlen(t->disable_content));
+    warden_sweep_sha256_hex(&h, cr->sha256);
+    fprintf(log, "warden sweep: wrote %s to disable %s\n", abs, t->id);
+    return 0;
+}
+
+void warden_sweep_disable_remove(json_t *m, FILE *log)
+{
+    size_t i;
+    json_t *o;
+    json_array_foreach(json_object_get(m, "created_files"), i, o)
+    {
+        const char *ph = json_string_value(json_object_get(o, "path_hex"));
+        const char *sha = json_string_value(json_object_get(o, "sha256"));
+        char *abs = ph ? warden_sweep_unhex(ph, NULL) : NULL;
+        if (!abs || !sha) {
+            free(abs);
+            continue;
+        }
+        const char *name;
+        int pfd = warden_sweep_open_parent(abs, &name);
+        int fd = pfd >= 0 ? openat(pfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) : -1;
+        char hex[65] = "";
+        if (fd >= 0) {
+            if (warden_sweep_sha256_fd(fd, hex) != 0) hex[0] = '\0';
+            close(fd);
+            if (strcmp(hex, sha) == 0)
+                unlinkat(pfd, name, 0);
+            else
+                fprintf(log, "warden sweep: %s changed since the quarantine wrote it; left\n", abs);
+        }
+        if (pfd >= 0) close(pfd);
+        json_t *dirs = json_object_get(o, "dirs_hex");
+        for (size_t k = json_array_size(dirs); k-- > 0;) {
+            const char *dh = json_string_value(json_array_get(dirs, k));
+            char *d = dh ? warden_sweep_unhex(dh, NULL) : NULL;
+            if (d) rmdir(d);
+            free(d);
+        }
+        const char *tph = json_string_value(json_object_get(o, "top_parent_hex"));
+        char *tp = tph ? warden_sweep_unhex(tph, NULL) : NULL;
+        json_int_t pa = json_integer_value(json_object_get(o, "top_parent_atime_ns"));
+        json_int_t pm = json_integer_value(json_object_get(o, "top_parent_mtime_ns"));
+        if (tp && (pa || pm)) {
+            struct timespec ts[2] = {{(time_t)(pa / 1000000000), (long)(pa % 1000000000)},
+                                     {(time_t)(pm / 1000000000), (long)(pm % 1000000000)}};
+            utimensat(AT_FDCWD, tp, ts, AT_SYMLINK_NOFOLLOW);
+        }
+        free(tp);
+        free(abs);
+    }
+    json_object_set_new(m, "created_files", json_array());
+}

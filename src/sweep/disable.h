@@ -1,0 +1,38 @@
+/* disable.h — the policy file a quarantine leaves to keep a tool disabled.
+ *
+ * Where the catalogue gives a tool a `disable:` file (Claude Code: its
+ * endpoint-managed settings), a quarantine writes it when nothing exists at
+ * that path, so that a copy the sweep missed, or a reinstall, starts
+ * disabled. What was created (the file, its SHA-256, new directories, and the
+ * times of the directory that received them) goes into the manifest; restore
+ * removes exactly that, and leaves the file if someone changed it since. */
+#ifndef WARDEN_SWEEP_DISABLE_H
+#define WARDEN_SWEEP_DISABLE_H
+#include <jansson.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "sweep/catalogue.h"
+
+/* A policy file written to disable a tool (catalogue `disable:`), with the
+ * directories created for it, so that restore can take them away again. */
+struct warden_sweep_created {
+    char *abs;
+    char sha256[65];
+    char **dirs; /* outermost first */
+    size_t ndirs;
+    char *top_parent;         /* the existing directory that received the first new entry */
+    struct timespec times[2]; /* its atime and mtime before, put back on restore */
+};
+
+/* Write t's disabling file under root (walking down without following
+ * symlinks, creating missing directories); 0 when written, -1 when something
+ * already exists there or writing failed (logged). */
+int warden_sweep_disable_write(const char *root, const struct warden_sweep_tool *t,
+                               struct warden_sweep_created *cr, FILE *log);
+void warden_sweep_created_fini(struct warden_sweep_created *cr);
+/* Undo the manifest's "created_files" and empty that list. */
+void warden_sweep_disable_remove(json_t *manifest, FILE *log);
+
+#endif
