@@ -4,7 +4,13 @@
 #include <stdio.h>
 #include <string.h>
 
-static const struct warden_cmd *const commands[] = {};
+extern const struct warden_cmd warden_cmd_sim;
+extern const struct warden_cmd warden_cmd_backtest;
+
+static const struct warden_cmd *const commands[] = {
+    &warden_cmd_sim,
+    &warden_cmd_backtest,
+};
 
 static void usage(FILE *out)
 {
