@@ -480,6 +480,8 @@ static void setup_account(struct sim_world *w, uint32_t i)
         break;
     }
     }
+    for (int k = 0; k < a->nkeys; k++)
+        if (!a->keys[k][0]) warden_sim_id(&r, WARDEN_ID_KEY, 0, a->keys[k], sizeof a->keys[k]);
     if (a->rate > 10) a->rate *= w->sc->rate_scale; /* scale the heavy users only */
     if (!a->pool && a->home_ip.b[10] == 0 && a->home_ip.b[0] == 0 && a->home_ip.b[15] == 0) {
         const struct warden_netpool *p = cloud_pool(w, &r);
