@@ -26,6 +26,7 @@ static const struct warden_opt opts[] = {
     {"orgs", 0, "FILE", "scan: orgs.jsonl (default: next to the truth file, if there)", false},
     {"scan-arg", 0, "ARG", "pass one more argument to warden scan", true},
     {"keep-scan", 0, "DIR", "write the scan's output to DIR and keep it", false},
+    {"scan-bin", 0, "FILE", "warden binary that runs the scan (default: this one)", false},
     {"json", 0, NULL, "print the metrics as JSON", false},
     {"report", 0, "FILE", "write a self-contained HTML report with plots", false},
     {NULL, 0, NULL, NULL, false},
@@ -112,7 +113,8 @@ static int run_scan(const struct warden_args *a, const char *truth, const char *
         rc = WARDEN_EIO;
     } else if (pid == 0) {
         dup2(2, 1);
-        execv("/proc/self/exe", av);
+        const char *bin = warden_arg(a, "scan-bin");
+        execv(bin ? bin : "/proc/self/exe", av);
         fprintf(stderr, "warden backtest: cannot run warden scan\n");
         _exit(127);
     } else {

@@ -27,6 +27,7 @@ static const struct warden_opt opts[] = {
      false},
     {"shared-dir", 0, "DIR", "optional shared data (default DATA/../../shared)", false},
     {"no-shared", 0, NULL, "use only the data shipped in the project", false},
+    {"shippable", 0, NULL, "no non-commercial corpora (for data sets you publish)", false},
     {"location-db", 0, "FILE", "IPFire Location database (default /var/lib/location/database.db)",
      false},
     {"list", 0, NULL, "list the scenarios and populations, then exit", false},
@@ -159,6 +160,7 @@ static int run(int argc, char **argv)
     }
     o.data_dir = data_dir;
     o.shared_dir = shared_dir;
+    o.shippable = warden_flag(&a, "shippable");
     o.loc_db = warden_arg(&a, "location-db");
     struct warden_sim_stats st;
     rc = warden_sim_run(&o, &st);

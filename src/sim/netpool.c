@@ -166,6 +166,8 @@ static int load_loc(struct warden_netpools *p, const char *loc_path, const char 
         loc_country_unref(co);
     }
     if (loc_database_enumerator_set_countries(e, cl) != 0) goto out;
+    int pool_idx[2 * 676];
+    for (int i = 0; i < 2 * 676; i++) pool_idx[i] = -1;
     struct loc_network *net = NULL;
     while (loc_database_enumerator_next_network(e, &net) == 0 && net) {
         const char *cc = loc_network_get_country_code(net);
@@ -181,10 +183,16 @@ static int load_loc(struct warden_netpools *p, const char *loc_path, const char 
             if (fam == AF_INET && plen <= 32) plen += 96;
             struct warden_ip base;
             memcpy(base.b, loc_network_get_first_address(net), 16);
-            char name[16];
-            snprintf(name, sizeof name, "%s:%s", fam == AF_INET ? "res" : "res6", cc);
-            if (plen >= (fam == AF_INET ? 104u : 24u))
-                pool_add(pool_get_or_add(p, name), &base, plen, asn);
+            /* one pool per (family, country); networks come grouped, so cache */
+            int idx = (fam == AF_INET ? 0 : 676) + (cc[0] - 'A') * 26 + (cc[1] - 'A');
+            if (idx >= 0 && idx < 2 * 676 && plen >= (fam == AF_INET ? 104u : 24u)) {
+                if (pool_idx[idx] < 0) {
+                    char name[16];
+                    snprintf(name, sizeof name, "%s:%s", fam == AF_INET ? "res" : "res6", cc);
+                    pool_idx[idx] = (int)(pool_get_or_add(p, name) - p->pools);
+                }
+                pool_add(&p->pools[pool_idx[idx]], &base, plen, asn);
+            }
         }
         loc_network_unref(net);
         net = NULL;

@@ -622,7 +622,8 @@ int warden_sim_run(const struct warden_sim_opts *o, struct warden_sim_stats *st)
         memcpy(party_cc[npcc], w.parties.v[i].country, 3);
         ccs[nccs++] = party_cc[npcc++];
     }
-    rc = warden_corpus_load(&w.corpus, o->data_dir, o->shared_dir, o->exclude_corpus, o->nexclude);
+    rc = warden_corpus_load(&w.corpus, o->data_dir, o->shippable ? NULL : o->shared_dir,
+                            o->exclude_corpus, o->nexclude);
     if (rc < 0) goto out;
     char *data_ip = warden_xasprintf("%s/ipintel", o->data_dir);
     char *shared_ip = o->shared_dir ? warden_xasprintf("%s/data/ipintel", o->shared_dir) : NULL;
@@ -633,9 +634,10 @@ int warden_sim_run(const struct warden_sim_opts *o, struct warden_sim_stats *st)
     if (rc < 0) goto out;
     if (!warden_netpools_get(&w.nets, "aws") && !warden_netpools_get(&w.nets, "datacenter"))
         warden_warn("sim: no cloud/datacenter network lists found; using ISP ranges only");
-    if (!w.corpus.n[WARDEN_CORPUS_ORGANIC_ZH])
-        warden_info("sim: no Chinese-language corpus (instructionwild zh is only read from "
-                    "../shared); the Chinese-speaking benign population is left out");
+    if (!w.corpus.n[WARDEN_CORPUS_ORGANIC_ZH] && w.sc->share[POP_ZH_SPEAKER] > 0)
+        warden_warn("sim: no Chinese-language corpus (instructionwild zh is only read from "
+                    "../shared, and not with --shippable); the Chinese-speaking benign population "
+                    "is left out");
     layout(&w);
     for (uint32_t i = 0; i < w.naccts; i++) warden_sim_traffic(&w, i);
     rc = warden_sim_write(&w);

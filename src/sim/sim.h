@@ -7,6 +7,7 @@
  * §6) to a directory; the same options and seed give byte-identical files. */
 #ifndef WARDEN_SIM_SIM_H
 #define WARDEN_SIM_SIM_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -18,7 +19,8 @@ struct warden_sim_opts {
     int days;               /* 0: scenario default */
     int64_t start_ms;       /* first day, 00:00 UTC */
     const char *data_dir;   /* project data/ (prompts/, ipintel/, lists/) */
-    const char *shared_dir; /* ../shared, or NULL to use shipped data only */
+    const char *shared_dir; /* ../shared (lists, networks, optional corpora), or NULL */
+    bool shippable;         /* read no non-commercial corpus, even when shared has it */
     const char *const *exclude_corpus;
     size_t nexclude;
     const char *const *restricted; /* restricted jurisdictions (ISO alpha-2) */
