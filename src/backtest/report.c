@@ -21,6 +21,14 @@ static void num(FILE *out, double v)
         fprintf(out, "  %7.0f", v);
 }
 
+static void ratio_out(FILE *out, double v)
+{
+    if (v < 0)
+        fputs("-", out);
+    else
+        fprintf(out, "%.3f", v);
+}
+
 static void group_row(FILE *out, const struct warden_bt_group *g, int indent)
 {
     fprintf(out, "%*s%-*s %8zu  %8zu", indent, "", 34 - indent, g->name, g->accounts, g->actioned);
@@ -59,10 +67,15 @@ void warden_bt_report_text(FILE *out, const struct warden_bt_result *r)
                 strcmp(r->kinds[k].name, l->name) != 0)
                 group_row(out, &r->kinds[k], 2);
     }
-    fprintf(out,
-            "\nall attack labels: actioned precision %.3f recall %.3f; enforced precision "
-            "%.3f recall %.3f\n",
-            r->precision_actioned, r->recall_actioned, r->precision_enforced, r->recall_enforced);
+    fprintf(out, "\nall attack labels: actioned precision ");
+    ratio_out(out, r->precision_actioned);
+    fprintf(out, " recall ");
+    ratio_out(out, r->recall_actioned);
+    fprintf(out, "; enforced precision ");
+    ratio_out(out, r->precision_enforced);
+    fprintf(out, " recall ");
+    ratio_out(out, r->recall_enforced);
+    fputc('\n', out);
     fprintf(out, "benign false-positive rate: actioned %.4f (%zu), enforced %.4f (%zu)\n",
             r->fpr_actioned, r->fp_actioned, r->fpr_enforced, r->fp_enforced);
     fprintf(out, "requests served before first action (actioned attackers): median ");

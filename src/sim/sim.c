@@ -482,7 +482,8 @@ static void setup_account(struct sim_world *w, uint32_t i)
     }
     for (int k = 0; k < a->nkeys; k++)
         if (!a->keys[k][0]) warden_sim_id(&r, WARDEN_ID_KEY, 0, a->keys[k], sizeof a->keys[k]);
-    if (a->rate > 10) a->rate *= w->sc->rate_scale; /* scale the heavy users only */
+    if (a->rate > 10) /* scale the heavy users only */
+        a->rate = a->rate * w->sc->rate_scale < 6 ? 6 : a->rate * w->sc->rate_scale;
     if (!a->pool && a->home_ip.b[10] == 0 && a->home_ip.b[0] == 0 && a->home_ip.b[15] == 0) {
         const struct warden_netpool *p = cloud_pool(w, &r);
         if (p) warden_netpool_draw(p, &r, &a->home_ip, NULL);

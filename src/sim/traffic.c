@@ -425,6 +425,8 @@ static void run_bench(struct gen *g)
     }
 }
 
+static void generate(struct gen *g0);
+
 void warden_sim_traffic(struct sim_world *w, uint32_t ai)
 {
     struct gen g;
@@ -513,6 +515,21 @@ void warden_sim_traffic(struct sim_world *w, uint32_t ai)
         if (a->pop == POP_PARAPHRASE) g.p_thinking = 0.5;
         break;
     }
+    size_t before = w->nev;
+    bool attacker = strcmp(warden_popdefs[a->pop].label, "benign") != 0;
+    for (int attempt = 0; attempt < 6; attempt++) {
+        generate(&g);
+        /* an attacker account always shows up in the traffic */
+        if (!attacker || w->nev > before) break;
+        a->rate = a->rate * 2 + 1;
+    }
+}
+
+static void generate(struct gen *g0)
+{
+    struct gen g = *g0;
+    struct sim_world *w = g.w;
+    struct sim_acct *a = g.a;
     switch (g.timing) {
     case T_HUMAN:
         run_human(&g, diurnal, a->pop == POP_COVER_TRAFFIC ? 12 : 3.5);
@@ -551,4 +568,5 @@ void warden_sim_traffic(struct sim_world *w, uint32_t ai)
         }
         break;
     }
+    *g0 = g;
 }
