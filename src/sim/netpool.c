@@ -157,6 +157,8 @@ static int load_loc(struct warden_netpools *p, const char *loc_path, const char 
     int dbrc = loc_database_new(ctx, &db, f);
     fclose(f);
     if (dbrc != 0) goto out;
+    /* Not flattened (that is 30x slower): a network may hold more-specific
+     * networks of other countries, so draws are checked (see check_cc). */
     if (loc_database_enumerator_new(&e, db, LOC_DB_ENUMERATE_NETWORKS, 0) != 0) goto out;
     if (loc_country_list_new(ctx, &cl) != 0) goto out;
     for (size_t i = 0; i < ncountries; i++) {
@@ -190,6 +192,7 @@ static int load_loc(struct warden_netpools *p, const char *loc_path, const char 
                     char name[16];
                     snprintf(name, sizeof name, "%s:%s", fam == AF_INET ? "res" : "res6", cc);
                     pool_idx[idx] = (int)(pool_get_or_add(p, name) - p->pools);
+                    memcpy(p->pools[pool_idx[idx]].cc, cc, 2);
                 }
                 pool_add(&p->pools[pool_idx[idx]], &base, plen, asn);
             }
@@ -197,6 +200,7 @@ static int load_loc(struct warden_netpools *p, const char *loc_path, const char 
         loc_network_unref(net);
         net = NULL;
     }
+    for (size_t i = 0; i < p->n; i++) p->pools[i].loc_db = db;
     p->loc_db = db;
     p->loc_ctx = ctx;
     db = NULL;
@@ -282,12 +286,39 @@ void warden_net_draw(const struct warden_net *n, struct warden_rng *r, struct wa
     }
 }
 
+/* True when the location database puts ip in the pool's country (or the
+ * pool has none). */
+static bool check_cc(const struct warden_netpool *pool, const struct warden_ip *ip)
+{
+    if (!pool->cc[0] || !pool->loc_db) return true;
+    struct loc_network *n = NULL;
+    if (loc_database_lookup(pool->loc_db, (const struct in6_addr *)ip->b, &n) != 0 || !n)
+        return false;
+    const char *cc = loc_network_get_country_code(n);
+    bool ok = cc && strncmp(cc, pool->cc, 2) == 0;
+    loc_network_unref(n);
+    return ok;
+}
+
+void warden_netpool_draw_in(const struct warden_netpool *pool, size_t net, struct warden_rng *r,
+                            struct warden_ip *out)
+{
+    for (int t = 0; t < 16; t++) {
+        warden_net_draw(&pool->nets[net], r, out);
+        if (check_cc(pool, out)) return;
+    }
+}
+
 void warden_netpool_draw(const struct warden_netpool *pool, struct warden_rng *r,
                          struct warden_ip *out, size_t *net)
 {
-    size_t i = warden_rng_below(r, (uint32_t)pool->n);
+    size_t i = 0;
+    for (int t = 0; t < 16; t++) {
+        i = warden_rng_below(r, (uint32_t)pool->n);
+        warden_net_draw(&pool->nets[i], r, out);
+        if (check_cc(pool, out)) break;
+    }
     if (net) *net = i;
-    warden_net_draw(&pool->nets[i], r, out);
 }
 
 const char *warden_netpools_as_name(const struct warden_netpools *p, uint32_t asn, char *buf,

@@ -7,6 +7,9 @@
  * "res:CC" enumerated from the IPFire Location database through libloc, with
  * hosting ASNs (bad-asn list, X4BNet datacenter ASNs) and anonymous-proxy /
  * anycast networks left out, so what remains is access and business ISPs.
+ * A network of the database may contain more-specific networks of other
+ * countries, so every draw from an ISP pool is checked against the database
+ * and redrawn when it lands in another country.
  * List files are read from data/ipintel/ when present, else from
  * ../shared/data/ipintel/. */
 #ifndef WARDEN_SIM_NETPOOL_H
@@ -25,6 +28,8 @@ struct warden_net {
 
 struct warden_netpool {
     char name[16];
+    char cc[3];   /* ISP pools: their country; draws are checked against it */
+    void *loc_db; /* struct loc_database *, for the check */
     struct warden_net *nets;
     size_t n, cap;
 };
@@ -49,7 +54,10 @@ const struct warden_netpool *warden_netpools_get(const struct warden_netpools *p
  * is stored in *net when net is not NULL. */
 void warden_netpool_draw(const struct warden_netpool *pool, struct warden_rng *r,
                          struct warden_ip *out, size_t *net);
-/* A random address inside one given network. */
+/* A random address inside network net of the pool, checked like a draw. */
+void warden_netpool_draw_in(const struct warden_netpool *pool, size_t net, struct warden_rng *r,
+                            struct warden_ip *out);
+/* A random address inside one given network (unchecked). */
 void warden_net_draw(const struct warden_net *n, struct warden_rng *r, struct warden_ip *out);
 /* Name of an autonomous system from the location database; NULL if unknown.
  * The string is copied into buf. */

@@ -145,7 +145,7 @@ static int company_org(struct sim_world *w, struct warden_rng *r, const char *cc
     g->egress[0] = ip;
     g->negress = 1;
     if (p && warden_rng_chance(r, 0.4)) {
-        warden_net_draw(&p->nets[net], r, &g->egress[1]);
+        warden_netpool_draw_in(p, net, r, &g->egress[1]);
         g->negress = 2;
     }
     if (p) g->asn = p->nets[net].asn;

@@ -210,7 +210,7 @@ static void pick_ip(struct gen *g, struct sim_event *e, bool new_session)
     switch (g->ipmode) {
     case IP_HOME:
         if (new_session && a->pool && warden_rng_chance(&g->r, 0.06)) /* DHCP renewal */
-            warden_net_draw(&a->pool->nets[a->home_net], &g->r, &g->cur_ip);
+            warden_netpool_draw_in(a->pool, a->home_net, &g->r, &g->cur_ip);
         e->ip = g->cur_ip;
         if (a->pool && warden_rng_chance(&g->r, 0.02)) /* on the phone, elsewhere */
             warden_netpool_draw(a->pool, &g->r, &e->ip, NULL);
