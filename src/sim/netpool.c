@@ -139,6 +139,81 @@ static int cmp_u32(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* Network operators whose name says hosting, cloud or CDN: not ISPs, even
+ * when no hosting list names their ASN. Simulator data, not detection. */
+static bool hosting_name(const char *name)
+{
+    static const char *const words[] = {"cloud",         "hosting",
+                                        "host",          "data center",
+                                        "datacenter",    "server",
+                                        "vps",           "colo",
+                                        "dns",           "cdn",
+                                        "amazon",        "google",
+                                        "microsoft",     "digitalocean",
+                                        "ovh",           "hetzner",
+                                        "linode",        "akamai",
+                                        "cloudflare",    "fastly",
+                                        "oracle",        "alibaba",
+                                        "tencent",       "kingsoft",
+                                        "vultr",         "choopa",
+                                        "leaseweb",      "m247",
+                                        "datacamp",      "contabo",
+                                        "hosting",       "idc",
+                                        "internet data", "content delivery"};
+    char low[256];
+    size_t n = 0;
+    for (; name[n] && n < sizeof low - 1; n++)
+        low[n] = (char)((name[n] >= 'A' && name[n] <= 'Z') ? name[n] + 32 : name[n]);
+    low[n] = '\0';
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (strstr(low, words[i])) return true;
+    return false;
+}
+
+/* asn -> 1 ISP, 2 hosting; open addressing, grows */
+struct asn_cache {
+    uint32_t *key;
+    uint8_t *val;
+    size_t cap, n;
+};
+
+static uint8_t *asn_slot(struct asn_cache *c, uint32_t asn)
+{
+    if (c->n * 2 >= c->cap) {
+        struct asn_cache old = *c;
+        c->cap = c->cap ? c->cap * 2 : 4096;
+        c->key = warden_xcalloc(c->cap, sizeof *c->key);
+        c->val = warden_xcalloc(c->cap, 1);
+        c->n = 0;
+        for (size_t i = 0; i < old.cap; i++)
+            if (old.key[i]) *asn_slot(c, old.key[i]) = old.val[i];
+        free(old.key);
+        free(old.val);
+    }
+    size_t i = (asn * 2654435761u) & (c->cap - 1);
+    while (c->key[i] && c->key[i] != asn) i = (i + 1) & (c->cap - 1);
+    if (!c->key[i]) {
+        c->key[i] = asn;
+        c->n++;
+    }
+    return &c->val[i];
+}
+
+static bool hosting_asn(struct loc_database *db, struct asn_cache *c, uint32_t asn)
+{
+    uint8_t *v = asn_slot(c, asn);
+    if (!*v) {
+        struct loc_as *as = NULL;
+        *v = 1;
+        if (loc_database_get_as(db, &as, asn) == 0 && as) {
+            const char *name = loc_as_get_name(as);
+            if (name && hosting_name(name)) *v = 2;
+            loc_as_unref(as);
+        }
+    }
+    return *v == 2;
+}
+
 static int load_loc(struct warden_netpools *p, const char *loc_path, const char *const *countries,
                     size_t ncountries, const uint32_t *hosting, size_t nhosting)
 {
@@ -168,6 +243,7 @@ static int load_loc(struct warden_netpools *p, const char *loc_path, const char 
         loc_country_unref(co);
     }
     if (loc_database_enumerator_set_countries(e, cl) != 0) goto out;
+    struct asn_cache cache = {NULL, NULL, 0, 0};
     int pool_idx[2 * 676];
     for (int i = 0; i < 2 * 676; i++) pool_idx[i] = -1;
     struct loc_network *net = NULL;
@@ -178,7 +254,8 @@ static int load_loc(struct warden_netpools *p, const char *loc_path, const char 
                     loc_network_has_flag(net, LOC_NETWORK_FLAG_ANYCAST) ||
                     loc_network_has_flag(net, LOC_NETWORK_FLAG_DROP) ||
                     loc_network_has_flag(net, LOC_NETWORK_FLAG_SATELLITE_PROVIDER) || asn == 0 ||
-                    (nhosting && bsearch(&asn, hosting, nhosting, sizeof *hosting, cmp_u32));
+                    (nhosting && bsearch(&asn, hosting, nhosting, sizeof *hosting, cmp_u32)) ||
+                    hosting_asn(db, &cache, asn);
         if (!skip) {
             int fam = loc_network_address_family(net);
             unsigned plen = loc_network_prefix(net);
@@ -200,12 +277,25 @@ static int load_loc(struct warden_netpools *p, const char *loc_path, const char 
         loc_network_unref(net);
         net = NULL;
     }
-    for (size_t i = 0; i < p->n; i++) p->pools[i].loc_db = db;
+    for (size_t i = 0; i < p->n; i++) {
+        struct warden_netpool *np = &p->pools[i];
+        np->loc_db = db;
+        if (strncmp(np->name, "res:", 4) != 0 || !np->n) continue;
+        np->cum = warden_xmalloc(np->n * sizeof *np->cum);
+        uint64_t total = 0;
+        for (size_t k = 0; k < np->n; k++) {
+            unsigned host_bits = 128u - np->nets[k].plen;
+            total += 1ULL << (host_bits > 16 ? 16 : host_bits);
+            np->cum[k] = total;
+        }
+    }
     p->loc_db = db;
     p->loc_ctx = ctx;
     db = NULL;
     ctx = NULL;
     rc = 0;
+    free(cache.key);
+    free(cache.val);
 out:
     if (cl) loc_country_list_unref(cl);
     if (e) loc_database_enumerator_unref(e);
@@ -249,7 +339,10 @@ int warden_netpools_load(struct warden_netpools *p, const char *const *dirs, siz
 
 void warden_netpools_fini(struct warden_netpools *p)
 {
-    for (size_t i = 0; i < p->n; i++) free(p->pools[i].nets);
+    for (size_t i = 0; i < p->n; i++) {
+        free(p->pools[i].nets);
+        free(p->pools[i].cum);
+    }
     free(p->pools);
     if (p->loc_db) loc_database_unref(p->loc_db);
     if (p->loc_ctx) loc_unref(p->loc_ctx);
@@ -314,7 +407,20 @@ void warden_netpool_draw(const struct warden_netpool *pool, struct warden_rng *r
 {
     size_t i = 0;
     for (int t = 0; t < 16; t++) {
-        i = warden_rng_below(r, (uint32_t)pool->n);
+        if (pool->cum) {
+            uint64_t x = warden_rng_next(r) % pool->cum[pool->n - 1];
+            size_t lo = 0, hi = pool->n - 1;
+            while (lo < hi) {
+                size_t mid = (lo + hi) / 2;
+                if (pool->cum[mid] > x)
+                    hi = mid;
+                else
+                    lo = mid + 1;
+            }
+            i = lo;
+        } else {
+            i = warden_rng_below(r, (uint32_t)pool->n);
+        }
         warden_net_draw(&pool->nets[i], r, out);
         if (check_cc(pool, out)) break;
     }

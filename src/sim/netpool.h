@@ -32,6 +32,8 @@ struct warden_netpool {
     void *loc_db; /* struct loc_database *, for the check */
     struct warden_net *nets;
     size_t n, cap;
+    uint64_t *cum; /* IPv4 ISP pools: cumulative weights (addresses, capped at a
+                    * /16), so large access networks carry most users; else NULL */
 };
 
 struct warden_netpools {
