@@ -361,3 +361,104 @@ char *warden_name_variant(struct warden_rng *r, const char *name)
     }
     return cur;
 }
+
+static bool legal_word(const char *w, size_t n)
+{
+    static const char *const skip[] = {
+        "LLC",     "LTD",   "LTD.", "CO.,", "CO.",  "CO",   "JSC",   "OOO",  "OAO",    "PJSC",
+        "OJSC",    "S.A.",  "SA",   "INC",  "INC.", "CORP", "CORP.", "GMBH", "FZE",    "LIMITED",
+        "COMPANY", "THE",   "OF",   "AND",  "DE",   "LA",   "EL",    "Y",    "S.A.S.", "SAS",
+        "LTDA",    "LTDA.", "C.V.", "R.L.", "DE",   "&",    "-"};
+    for (size_t i = 0; i < sizeof skip / sizeof skip[0]; i++)
+        if (strlen(skip[i]) == n && strncasecmp(w, skip[i], n) == 0) return true;
+    return n < 2;
+}
+
+char *warden_front_name(struct warden_rng *r, const char *party_name, const char *cc)
+{
+    static const char *const forms[][2] = {
+        {"AE", "FZE"},       {"AE", "General Trading LLC"},
+        {"HK", "Limited"},   {"CY", "Ltd"},
+        {"TR", "Ltd. Sti."}, {"TR", "A.S."},
+        {"KZ", "LLP"},       {"AM", "LLC"},
+        {"GE", "LLC"},       {"SG", "Pte. Ltd."},
+        {"MY", "Sdn. Bhd."}, {"DE", "GmbH"},
+        {"NL", "B.V."},      {"CH", "AG"},
+        {"GB", "Ltd"},       {"IN", "Private Limited"},
+        {"RS", "d.o.o."},
+    };
+    static const char *const sector[] = {"Trading",      "International", "Holding",    "Logistics",
+                                         "Technologies", "Investments",   "Industrial", "Commerce",
+                                         "Group",        "Global"};
+    /* one or two significant words of the party's name */
+    char words[2][64];
+    int nw = 0;
+    const char *p = party_name;
+    while (*p && nw < 2) {
+        while (*p == ' ' || *p == ',' || *p == '"' || *p == '(' || *p == ')') p++;
+        const char *st = p;
+        while (*p && *p != ' ' && *p != ',' && *p != '"' && *p != '(' && *p != ')') p++;
+        size_t n = (size_t)(p - st);
+        if (n == 0 || legal_word(st, n) || n >= 63) continue;
+        /* title case */
+        for (size_t i = 0; i < n; i++)
+            words[nw][i] =
+                (char)(i == 0 ? toupper((unsigned char)st[i]) : tolower((unsigned char)st[i]));
+        words[nw][n] = '\0';
+        nw++;
+        if (warden_rng_chance(r, 0.5)) break;
+    }
+    if (nw == 0) {
+        snprintf(words[0], sizeof words[0], "Orient");
+        nw = 1;
+    }
+    const char *form = "Ltd";
+    const char *cand[4];
+    int nc = 0;
+    for (size_t i = 0; i < sizeof forms / sizeof forms[0] && nc < 4; i++)
+        if (strcmp(forms[i][0], cc) == 0) cand[nc++] = forms[i][1];
+    if (nc) form = cand[warden_rng_below(r, (uint32_t)nc)];
+    const char *sec = sector[warden_rng_below(r, sizeof sector / sizeof sector[0])];
+    if (nw == 2) return warden_xasprintf("%s %s %s %s", words[0], words[1], sec, form);
+    return warden_xasprintf("%s %s %s", words[0], sec, form);
+}
+
+char *warden_name_cyrillic(const char *name)
+{
+    static const char *const multi[][2] = {
+        {"SHCH", "Щ"}, {"ZH", "Ж"}, {"KH", "Х"}, {"TS", "Ц"}, {"CH", "Ч"},
+        {"SH", "Ш"},   {"YU", "Ю"}, {"YA", "Я"}, {"YE", "Е"}, {"YO", "Ё"},
+    };
+    static const char *const single[26] = {
+        "А", "Б", "К", "Д", "Е", "Ф", "Г", "Х", "И", "Ж", "К",  "Л", "М",
+        "Н", "О", "П", "К", "Р", "С", "Т", "У", "В", "В", "КС", "Й", "З",
+    };
+    size_t cap = strlen(name) * 4 + 1, w = 0;
+    char *out = warden_xmalloc(cap);
+    for (const char *p = name; *p;) {
+        char c = (char)toupper((unsigned char)*p);
+        bool done = false;
+        for (size_t i = 0; i < sizeof multi / sizeof multi[0] && !done; i++) {
+            size_t n = strlen(multi[i][0]);
+            if (strncasecmp(p, multi[i][0], n) == 0) {
+                size_t m = strlen(multi[i][1]);
+                memcpy(out + w, multi[i][1], m);
+                w += m;
+                p += n;
+                done = true;
+            }
+        }
+        if (done) continue;
+        if (c >= 'A' && c <= 'Z') {
+            const char *cy = single[c - 'A'];
+            size_t m = strlen(cy);
+            memcpy(out + w, cy, m);
+            w += m;
+        } else {
+            out[w++] = *p;
+        }
+        p++;
+    }
+    out[w] = '\0';
+    return out;
+}

@@ -34,4 +34,15 @@ void warden_parties_fini(struct warden_parties *p);
  * Returns a new string. */
 char *warden_name_variant(struct warden_rng *r, const char *name);
 
+/* The name written back in Cyrillic (GOST-style reverse romanisation of an
+ * upper-case Latin name), as Russian and Belarusian companies declare it.
+ * Returns a new string. */
+char *warden_name_cyrillic(const char *name);
+
+/* The name of a company in a listed party's ownership chain, built from the
+ * party's own name (as front companies are) plus a sector word and the legal
+ * form of country cc, so that no unrelated real company is ever shown as
+ * owned by a listed party. Returns a new string. */
+char *warden_front_name(struct warden_rng *r, const char *party_name, const char *cc);
+
 #endif

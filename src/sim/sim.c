@@ -152,6 +152,22 @@ static int company_org(struct sim_world *w, struct warden_rng *r, const char *cc
     return o;
 }
 
+/* A company in a listed party's ownership chain: named after the party (see
+ * warden_front_name), with business addresses in its own country. */
+static int front_org(struct sim_world *w, struct warden_rng *r, const struct warden_party *party,
+                     const char *cc)
+{
+    char *nm = warden_front_name(r, party->name, cc);
+    int o = company_org(w, r, cc);
+    free(w->orgs[o].name);
+    free(w->orgs[o].domain);
+    w->orgs[o].name = nm;
+    char s[32];
+    slug(nm, s, sizeof s);
+    w->orgs[o].domain = warden_xasprintf("%s.%s", s, warden_rng_chance(r, 0.5) ? "com" : tld(cc));
+    return o;
+}
+
 static void acct_defaults(struct sim_world *w, struct sim_acct *a, struct warden_rng *r,
                           const struct warden_country *home)
 {
@@ -258,7 +274,7 @@ static void ownership_chain(struct sim_world *w, struct warden_rng *r, int sub,
     int child = sub;
     for (int d = 1; d < depth; d++) {
         const struct warden_country *hc = pick_from(w, r, hubs, 10);
-        int mid = company_org(w, r, hc->cc);
+        int mid = front_org(w, r, party, hc->cc);
         struct sim_org *c = &w->orgs[child];
         c->owner_org[0] = mid;
         c->owner_share[0] = 50 + warden_rng_below(r, 6) * 10;
@@ -375,8 +391,8 @@ static void setup_account(struct sim_world *w, uint32_t i)
                                            "SG", "MY", "DE", "NL", "CH", "GB", "IN"};
         const struct warden_country *sc = pick_from(w, &r, subs, 14);
         acct_defaults(w, a, &r, sc);
-        a->org = company_org(w, &r, sc->cc);
         const struct warden_party *pt = &w->parties.v[warden_rng_below(&r, (uint32_t)w->parties.n)];
+        a->org = front_org(w, &r, pt, sc->cc);
         ownership_chain(w, &r, a->org, pt, pop == POP_MINORITY_OWNED);
         snprintf(a->email_domain, 64, "%s", w->orgs[a->org].domain);
         a->home_ip = w->orgs[a->org].egress[0];
@@ -407,6 +423,9 @@ static void setup_account(struct sim_world *w, uint32_t i)
         if (pt->address && warden_rng_chance(&r, 0.6)) g->address = warden_xstrdup(pt->address);
         if (warden_rng_chance(&r, 0.4))
             g->aliases[g->naliases++] = warden_name_variant(&r, pt->name);
+        if ((strcmp(pt->country, "RU") == 0 || strcmp(pt->country, "BY") == 0) &&
+            warden_rng_chance(&r, 0.6))
+            g->aliases[g->naliases++] = warden_name_cyrillic(pt->name);
         snprintf(a->email_domain, 64, "%s", g->domain);
         a->rate = warden_rng_lognormal(&r, 3, 0.8);
         break;
