@@ -449,7 +449,13 @@ char *warden_name_cyrillic(const char *name)
             }
         }
         if (done) continue;
-        if (c >= 'A' && c <= 'Z') {
+        if (c == 'Y') {
+            /* Й after a vowel (KIY, AY, YY), else Ы (OTKRYTOE) */
+            char prev = p > name ? (char)toupper((unsigned char)p[-1]) : ' ';
+            const char *cy = strchr("AEIOUY", prev) && prev ? "Й" : "Ы";
+            memcpy(out + w, cy, strlen(cy));
+            w += strlen(cy);
+        } else if (c >= 'A' && c <= 'Z') {
             const char *cy = single[c - 'A'];
             size_t m = strlen(cy);
             memcpy(out + w, cy, m);

@@ -168,6 +168,23 @@ static int front_org(struct sim_world *w, struct warden_rng *r, const struct war
     return o;
 }
 
+/* The party's name or alias that is a romanised Russian name, if any: only
+ * those are written back in Cyrillic. */
+static const char *russian_form(const struct warden_party *pt)
+{
+    static const char *const marks[] = {
+        "SKOE",         "SKAYA",         "SKIY",         "SKOGO",     "ZAVOD",   "OBSHCHESTVO",
+        "AKTSIONERNOE", "GOSUDARSTVENN", "PREDPRIYATIE", "KOMPANIYA", "NAUCHNO", "OOO ",
+        "ZAO ",         "OAO ",          "PAO ",         "TSENTR",    "KHOLDING"};
+    if (strcmp(pt->country, "RU") != 0 && strcmp(pt->country, "BY") != 0) return NULL;
+    for (size_t k = 0; k <= pt->naliases; k++) {
+        const char *n = k == 0 ? pt->name : pt->aliases[k - 1];
+        for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++)
+            if (strstr(n, marks[i])) return n;
+    }
+    return NULL;
+}
+
 static void acct_defaults(struct sim_world *w, struct sim_acct *a, struct warden_rng *r,
                           const struct warden_country *home)
 {
@@ -423,9 +440,8 @@ static void setup_account(struct sim_world *w, uint32_t i)
         if (pt->address && warden_rng_chance(&r, 0.6)) g->address = warden_xstrdup(pt->address);
         if (warden_rng_chance(&r, 0.4))
             g->aliases[g->naliases++] = warden_name_variant(&r, pt->name);
-        if ((strcmp(pt->country, "RU") == 0 || strcmp(pt->country, "BY") == 0) &&
-            warden_rng_chance(&r, 0.6))
-            g->aliases[g->naliases++] = warden_name_cyrillic(pt->name);
+        const char *ru = russian_form(pt);
+        if (ru && warden_rng_chance(&r, 0.6)) g->aliases[g->naliases++] = warden_name_cyrillic(ru);
         snprintf(a->email_domain, 64, "%s", g->domain);
         a->rate = warden_rng_lognormal(&r, 3, 0.8);
         break;
