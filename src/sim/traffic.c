@@ -50,7 +50,7 @@ static const double diurnal[24] = {0.35, 0.2, 0.12, 0.08, 0.08, 0.15, 0.4, 0.9, 
 static const double office[24] = {0,   0,   0, 0, 0,   0,   0,   0.2, 1.2, 2, 2, 1.8,
                                   1.2, 1.6, 2, 2, 1.8, 1.2, 0.5, 0.2, 0.1, 0, 0, 0};
 
-enum timing { T_HUMAN, T_OFFICE, T_MACHINE, T_ROUND_CLOCK, T_BENCH };
+enum timing { T_HUMAN, T_OFFICE, T_MACHINE, T_ROUND_CLOCK, T_BENCH, T_BURSTS };
 enum prompts {
     PR_ORGANIC,
     PR_ZH,
@@ -392,6 +392,27 @@ static void run_machine(struct gen *g, int win_start_h, int win_len_h, double pa
     }
 }
 
+/* Scripted jobs: a few bursts a day of back-to-back requests (a worker pool
+ * draining a queue), silence in between. */
+static void run_bursts(struct gen *g)
+{
+    struct sim_world *w = g->w;
+    for (int d = 0; d < w->days; d++) {
+        uint32_t total = warden_rng_poisson(&g->r, g->a->rate);
+        if (total == 0) continue;
+        uint32_t nb = 1 + warden_rng_below(&g->r, 4);
+        for (uint32_t b = 0; b < nb; b++) {
+            int64_t t = day_start(w, d) + (int64_t)warden_rng_below(&g->r, (uint32_t)DAY_MS);
+            uint32_t n = total / nb + (b == 0 ? total % nb : 0);
+            double gap = 400 + warden_rng_unit(&g->r) * 2600; /* ms, per worker pool */
+            for (uint32_t k = 0; k < n; k++) {
+                emit(g, t, k == 0, NULL, false, 0);
+                t += (int64_t)warden_rng_exp(&g->r, gap) + 50;
+            }
+        }
+    }
+}
+
 /* Evaluation harness: the same benchmark items in the same order, a few runs. */
 static void run_bench(struct gen *g)
 {
@@ -513,6 +534,11 @@ void warden_sim_traffic(struct sim_world *w, uint32_t ai)
             g.max_tokens = mt[warden_rng_below(&g.r, 8)];
         }
         if (a->pop == POP_PARAPHRASE) g.p_thinking = 0.5;
+        /* scripted evaders work in bursts, half of them */
+        if ((a->pop == POP_PER_ACCOUNT_PROXY || a->pop == POP_PARAPHRASE ||
+             a->pop == POP_RESIDENTIAL_PROXY) &&
+            warden_rng_chance(&g.r, 0.5))
+            g.timing = T_BURSTS;
         break;
     }
     size_t before = w->nev;
@@ -539,6 +565,9 @@ static void generate(struct gen *g0)
         break;
     case T_BENCH:
         run_bench(&g);
+        break;
+    case T_BURSTS:
+        run_bursts(&g);
         break;
     case T_MACHINE: {
         int start = (int)warden_rng_below(&g.r, 24);
