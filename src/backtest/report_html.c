@@ -52,6 +52,13 @@ static void roc_svg(FILE *f, const struct warden_bt_result *r)
     fprintf(
         f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"10\" stroke=\"#ccc\" stroke-dasharray=\"4\"/>",
         M, H + 10, M + W);
+    for (int t = 0; t <= 4; t++) { /* ticks at 0, .25, .5, .75, 1 */
+        double v = t / 4.0;
+        fprintf(f, "<text x=\"%.1f\" y=\"%d\" font-size=\"10\" text-anchor=\"middle\">%.2g</text>",
+                M + v * W, H + 24, v);
+        fprintf(f, "<text x=\"%d\" y=\"%.1f\" font-size=\"10\" text-anchor=\"end\">%.2g</text>",
+                M - 4, 10 + (1 - v) * H + 4, v);
+    }
     fputs("<polyline fill=\"none\" stroke=\"#c0392b\" stroke-width=\"2\" points=\"", f);
     for (size_t i = 0; i < r->nroc; i++)
         fprintf(f, "%.1f,%.1f ", M + r->roc[i].fpr * W, 10 + (1 - r->roc[i].tpr) * H);
