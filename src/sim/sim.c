@@ -273,6 +273,11 @@ static void setup_cluster(struct sim_world *w, struct sim_cluster *c)
     c->slice_lo = warden_rng_below(r, (uint32_t)(n - span + 1));
     c->slice_hi = c->slice_lo + span;
     c->wrapper = warden_rng_below(r, 64);
+    if (warden_rng_chance(r, 0.4)) {
+        const struct warden_corpus_text *t =
+            pick_text(w, r, WARDEN_CORPUS_ORGANIC, "selfinstruct_user_oriented");
+        c->system = t ? t->text : NULL;
+    }
     warden_sim_id(r, WARDEN_ID_PAYMENT, 0, c->card, sizeof c->card);
     c->burst_ms = w->start_ms +
                   (int64_t)warden_rng_below(r, (uint32_t)(w->days > 3 ? 3 : 1)) * DAY_MS +
@@ -489,6 +494,7 @@ static void setup_account(struct sim_world *w, uint32_t i)
             a->home_ip = c->ips[warden_rng_below(&r, (uint32_t)c->nips)];
             a->pool = NULL;
             if (warden_rng_chance(&r, 0.6)) snprintf(a->payfp, sizeof a->payfp, "%s", c->card);
+            a->system = c->system;
             a->decl_tz = a->decl_locale = NULL;
         }
         if (pop == POP_PER_ACCOUNT_PROXY || pop == POP_PARAPHRASE) {
@@ -498,6 +504,8 @@ static void setup_account(struct sim_world *w, uint32_t i)
             a->pool = NULL; /* one exit per account */
             a->rate = warden_rng_lognormal(&r, 45, 0.6);
         }
+        if (c && !a->system && pop != POP_SLOW_LOW && warden_rng_chance(&r, 0.3))
+            a->system = c->system; /* some evaders keep the shared system prompt */
         if (pop == POP_RESIDENTIAL_PROXY) a->rate = warden_rng_lognormal(&r, 45, 0.6);
         if (pop == POP_COVER_TRAFFIC) a->rate = warden_rng_lognormal(&r, 25, 0.6);
         if (pop == POP_SLOW_LOW) a->rate = warden_rng_lognormal(&r, 6, 0.4);
