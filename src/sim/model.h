@@ -91,6 +91,7 @@ struct sim_cluster {
     size_t slice_kind, slice_lo, slice_hi; /* corpus slice being harvested */
     int64_t burst_ms;                      /* sign-up burst time */
     unsigned wrapper;                      /* elicitation wrapper */
+    const char *system;                    /* shared system prompt, or NULL */
     char card[40];                         /* shared payment instrument */
     int op_offset_min;                     /* operator's time zone */
 };
