@@ -8,6 +8,9 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <jansson.h>
+#include <libloc/database.h>
+#include <libloc/libloc.h>
+#include <libloc/network.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +19,7 @@
 
 #include "core/ip.h"
 #include "sim/corpus.h"
+#include "sim/netpool.h"
 #include "sim/parties.h"
 #include "sim/rng.h"
 #include "sim/sim.h"
@@ -281,7 +285,7 @@ static size_t each_line(const char *dir, const char *name, const struct spec *sp
 }
 
 struct ctx {
-    struct idset accounts, orgs, truth, benign;
+    struct idset accounts, orgs, truth, benign, attackers, active;
     int64_t last_ts;
     size_t labels[4];
 };
@@ -327,7 +331,10 @@ static void on_truth(json_t *o, size_t line, void *p)
     assert_non_null(kind);
     assert_true(strncmp(kind, label, strlen(label)) == 0 && kind[strlen(label)] == '.');
     ids_add(&c->truth, json_string_value(json_object_get(o, "account_id")));
-    if (li == 0) ids_add(&c->benign, json_string_value(json_object_get(o, "account_id")));
+    if (li == 0)
+        ids_add(&c->benign, json_string_value(json_object_get(o, "account_id")));
+    else
+        ids_add(&c->attackers, json_string_value(json_object_get(o, "account_id")));
 }
 
 static int64_t parse_ms(const char *s)
@@ -350,6 +357,7 @@ static void on_event(json_t *o, size_t line, void *p)
         fail_msg("events:%zu: account %s not in accounts", line, acct);
     const char *org = json_string_value(json_object_get(o, "org_id"));
     if (org && !ids_has(&c->orgs, org)) fail_msg("events:%zu: org %s not in orgs", line, org);
+    if (!c->active.n || strcmp(c->active.v[c->active.n - 1], acct) != 0) ids_add(&c->active, acct);
     int64_t ts = parse_ms(json_string_value(json_object_get(o, "ts")));
     assert_true(ts >= c->last_ts); /* a gateway log is in arrival order */
     c->last_ts = ts;
@@ -379,10 +387,17 @@ static void test_formats(void **state)
     for (int i = 0; i < 4; i++) assert_true(c.labels[i] > 0);
     size_t n = each_line(dir, "events.jsonl", event_spec, on_event, &c);
     assert_true(n > 200);
+    /* every attacker account shows up in the traffic */
+    qsort(c.active.v, c.active.n, sizeof(char *), cmp_str);
+    for (size_t i = 0; i < c.attackers.n; i++)
+        if (!ids_has(&c.active, c.attackers.v[i]))
+            fail_msg("attacker %s has no events", c.attackers.v[i]);
     ids_free(&c.accounts);
     ids_free(&c.orgs);
     ids_free(&c.truth);
     ids_free(&c.benign);
+    ids_free(&c.attackers);
+    ids_free(&c.active);
     free(dir);
 }
 
@@ -432,13 +447,44 @@ static void test_name_variants(void **state)
     free(y);
 }
 
+/* Draws from an ISP pool geolocate to the pool's country, although database
+ * networks nest more-specific networks of other countries. */
+static void test_isp_pools(void **state)
+{
+    (void)state;
+    const char *cc[] = {"SG", "DE", "KP", "RU"};
+    const char *dirs[] = {"data/ipintel", "../shared/data/ipintel"};
+    struct warden_netpools p;
+    assert_int_equal(warden_netpools_load(&p, dirs, 2, NULL, cc, 4), 0);
+    struct loc_database *db = p.loc_db;
+    struct warden_rng r;
+    warden_rng_seed(&r, 1, 1);
+    const char *pools[] = {"res:SG", "res:DE", "res:RU", "res6:DE"};
+    for (int k = 0; k < 4; k++) {
+        const struct warden_netpool *np = warden_netpools_get(&p, pools[k]);
+        assert_non_null(np);
+        for (int i = 0; i < 300; i++) {
+            struct warden_ip ip;
+            warden_netpool_draw(np, &r, &ip, NULL);
+            struct loc_network *n = NULL;
+            assert_int_equal(loc_database_lookup(db, (const struct in6_addr *)ip.b, &n), 0);
+            assert_non_null(n);
+            const char *got = loc_network_get_country_code(n);
+            char buf[WARDEN_IP_STRLEN];
+            if (strncmp(got, np->cc, 2) != 0)
+                fail_msg("%s drew %s in %s", pools[k], warden_ip_format(&ip, buf), got);
+            loc_network_unref(n);
+        }
+    }
+    warden_netpools_fini(&p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_deterministic),
-        cmocka_unit_test(test_formats),
-        cmocka_unit_test(test_exclude_corpus),
-        cmocka_unit_test(test_name_variants),
+        cmocka_unit_test(test_deterministic),  cmocka_unit_test(test_formats),
+        cmocka_unit_test(test_exclude_corpus), cmocka_unit_test(test_name_variants),
+        cmocka_unit_test(test_isp_pools),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
