@@ -108,13 +108,15 @@ static int cmp_idx(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-int warden_parties_load(struct warden_parties *p, const char *const *dirs, size_t ndirs)
+/* One list in OFAC's layout: primary names, addresses, aliases. Appends its
+ * entities to p. Returns WARDEN_ENOENT when the primary file is missing. */
+static int load_ofac(struct warden_parties *p, const char *const *dirs, size_t ndirs,
+                     const char *const files[3])
 {
-    memset(p, 0, sizeof *p);
-    FILE *f = open_first(dirs, ndirs, "ofac_sdn_2019.csv");
+    size_t first = p->n, cap = p->n;
+    FILE *f = open_first(dirs, ndirs, files[0]);
     if (!f) return WARDEN_ENOENT;
     struct idx *ix = NULL;
-    size_t cap = 0;
     char *line = NULL;
     size_t lcap = 0;
     char *fld[16];
@@ -128,18 +130,19 @@ int warden_parties_load(struct warden_parties *p, const char *const *dirs, size_
         }
         memset(&p->v[p->n], 0, sizeof p->v[p->n]);
         p->v[p->n].name = warden_xstrdup(fld[1]);
-        ix[p->n].ent = strtol(fld[0], NULL, 10);
-        ix[p->n].party = p->n;
+        ix[p->n - first].ent = strtol(fld[0], NULL, 10);
+        ix[p->n - first].party = p->n;
         p->n++;
     }
     fclose(f);
-    qsort(ix, p->n, sizeof *ix, cmp_idx);
-    f = open_first(dirs, ndirs, "ofac_add_2019.csv");
+    size_t nix = p->n - first;
+    if (nix) qsort(ix, nix, sizeof *ix, cmp_idx);
+    f = open_first(dirs, ndirs, files[1]);
     while (f && getline(&line, &lcap, f) > 0) {
         size_t nf = csv_split(line, fld, 16);
         if (nf < 5) continue;
         struct idx key = {strtol(fld[0], NULL, 10), 0};
-        struct idx *hit = bsearch(&key, ix, p->n, sizeof *ix, cmp_idx);
+        struct idx *hit = (nix ? bsearch(&key, ix, nix, sizeof *ix, cmp_idx) : NULL);
         if (!hit) continue;
         struct warden_party *pt = &p->v[hit->party];
         if (pt->country[0]) continue;
@@ -151,12 +154,12 @@ int warden_parties_load(struct warden_parties *p, const char *const *dirs, size_
                 warden_xasprintf("%s%s%s, %s", fld[2], fld[2][0] ? ", " : "", fld[3], fld[4]);
     }
     if (f) fclose(f);
-    f = open_first(dirs, ndirs, "ofac_alt_2019.csv");
+    f = open_first(dirs, ndirs, files[2]);
     while (f && getline(&line, &lcap, f) > 0) {
         size_t nf = csv_split(line, fld, 16);
         if (nf < 4 || !fld[3][0]) continue;
         struct idx key = {strtol(fld[0], NULL, 10), 0};
-        struct idx *hit = bsearch(&key, ix, p->n, sizeof *ix, cmp_idx);
+        struct idx *hit = (nix ? bsearch(&key, ix, nix, sizeof *ix, cmp_idx) : NULL);
         if (!hit) continue;
         struct warden_party *pt = &p->v[hit->party];
         if (pt->naliases >= 4) continue;
@@ -166,6 +169,18 @@ int warden_parties_load(struct warden_parties *p, const char *const *dirs, size_
     if (f) fclose(f);
     free(line);
     free(ix);
+    return 0;
+}
+
+int warden_parties_load(struct warden_parties *p, const char *const *dirs, size_t ndirs)
+{
+    static const char *const lists[][3] = {
+        {"ofac_sdn_2019.csv", "ofac_add_2019.csv", "ofac_alt_2019.csv"},
+        {"ofac_cons_prim_2025.csv", "ofac_cons_add_2025.csv", "ofac_cons_alt_2025.csv"},
+    };
+    memset(p, 0, sizeof *p);
+    if (load_ofac(p, dirs, ndirs, lists[0]) < 0) return WARDEN_ENOENT;
+    load_ofac(p, dirs, ndirs, lists[1]); /* optional */
     /* keep only parties with a known country: they get traffic from there */
     size_t w = 0;
     for (size_t i = 0; i < p->n; i++) {

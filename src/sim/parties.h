@@ -2,7 +2,8 @@
  * and the name variants a listed party hides behind.
  *
  * Entity rows (not individuals, vessels or aircraft) are read from the OFAC
- * SDN list (OFAC's CSV layout: sdn, add and alt files), found in data/lists/
+ * SDN list and, when present, OFAC's consolidated non-SDN list (OFAC's CSV
+ * layout: primary, address and alias files), found in data/lists/
  * when present, else ../shared/data/lists/. Each party keeps its listed name,
  * its aliases and the country and address of its first listed address. */
 #ifndef WARDEN_SIM_PARTIES_H
