@@ -340,7 +340,9 @@ static void setup_account(struct sim_world *w, uint32_t i)
     case POP_INDIVIDUAL:
         break;
     case POP_PRIVACY_VPN:
-        a->pool = warden_netpools_get(&w->nets, "vpn");
+        /* most use a commercial VPN, some Tor */
+        a->pool = warden_netpools_get(&w->nets, warden_rng_chance(&r, 0.15) ? "tor" : "vpn");
+        if (!a->pool) a->pool = warden_netpools_get(&w->nets, "vpn");
         if (a->pool) warden_netpool_draw(a->pool, &r, &a->home_ip, &a->home_net);
         a->signup_ip = a->home_ip;
         break;
@@ -474,9 +476,10 @@ static void setup_account(struct sim_world *w, uint32_t i)
         const struct warden_netpool *realpool = res_pool(w, &r, real->cc, false);
         if (pop == POP_CIRC_DIRECT)
             a->pool = realpool;
-        else if (pop == POP_CIRC_VPN)
-            a->pool = warden_netpools_get(&w->nets, "vpn");
-        else
+        else if (pop == POP_CIRC_VPN) {
+            a->pool = warden_netpools_get(&w->nets, warden_rng_chance(&r, 0.2) ? "tor" : "vpn");
+            if (!a->pool) a->pool = warden_netpools_get(&w->nets, "vpn");
+        } else
             a->pool = cloud_pool(w, &r);
         if (a->pool) warden_netpool_draw(a->pool, &r, &a->home_ip, &a->home_net);
         /* sign-up from the billing country (a VPN there or a relay) */
