@@ -61,7 +61,7 @@ enum prompts {
     PR_RESELLER,
     PR_CIRC
 };
-enum ipmode { IP_HOME, IP_SESSION_POOL, IP_CLUSTER, IP_RESPROXY, IP_LEAKY };
+enum ipmode { IP_HOME, IP_SESSION_POOL, IP_CLUSTER, IP_RESPROXY, IP_LEAKY, IP_APP };
 
 struct gen {
     struct sim_world *w;
@@ -82,6 +82,8 @@ struct gen {
     int turns;
     uint32_t n_end_users;
     const struct warden_netpool *leak_pool;
+    struct warden_ip app_ips[6]; /* an app's servers: a few addresses of its networks */
+    int napp_ips;
 };
 
 static void push(struct sim_world *w, const struct sim_event *e)
@@ -215,6 +217,9 @@ static void pick_ip(struct gen *g, struct sim_event *e, bool new_session)
         if (a->pool && warden_rng_chance(&g->r, 0.02)) /* on the phone, elsewhere */
             warden_netpool_draw(a->pool, &g->r, &e->ip, NULL);
         break;
+    case IP_APP:
+        e->ip = g->app_ips[warden_rng_below(&g->r, (uint32_t)g->napp_ips)];
+        break;
     case IP_SESSION_POOL:
         if (new_session && a->pool) warden_netpool_draw(a->pool, &g->r, &g->cur_ip, NULL);
         e->ip = g->cur_ip;
@@ -283,6 +288,11 @@ static void emit(struct gen *g, int64_t ts, bool new_session, const char *bench_
         if (g->turns > 41) g->turns = 1;
     } else if (a->pop == POP_DEVAPP || a->pop == POP_RESELLER) {
         g->turns = warden_rng_chance(&g->r, 0.6) ? 1 : 1 + 2 * (int)warden_rng_below(&g->r, 6);
+    } else if (harvest &&
+               (a->pop == POP_PARAPHRASE || a->pop == POP_RESIDENTIAL_PROXY ||
+                a->pop == POP_PER_ACCOUNT_PROXY) &&
+               warden_rng_chance(&g->r, 0.25)) {
+        g->turns = 1 + 2 * (int)(1 + warden_rng_below(&g->r, 2)); /* staged conversations */
     } else {
         g->turns = 1;
     }
@@ -541,6 +551,23 @@ void warden_sim_traffic(struct sim_world *w, uint32_t ai)
             g.timing = T_BURSTS;
         break;
     }
+    if (a->pop == POP_DEVAPP || a->pop == POP_BATCH || a->pop == POP_EVAL ||
+        a->pop == POP_RESELLER) {
+        g.ipmode = IP_APP;
+        g.app_ips[0] = a->home_ip;
+        g.napp_ips = 1 + (int)warden_rng_below(&g.r, a->pop == POP_EVAL ? 2 : 6);
+        for (int i = 1; i < g.napp_ips; i++) {
+            if (a->pool && warden_rng_chance(&g.r, 0.6))
+                warden_netpool_draw_in(a->pool, a->home_net, &g.r, &g.app_ips[i]);
+            else if (a->pool)
+                warden_netpool_draw(a->pool, &g.r, &g.app_ips[i], NULL);
+            else
+                g.app_ips[i] = a->home_ip;
+        }
+    }
+    /* evaders ask for budgets like everyone else */
+    if (a->pop == POP_PARAPHRASE || a->pop == POP_COVER_TRAFFIC)
+        g.max_tokens = mt[warden_rng_below(&g.r, 8)];
     size_t before = w->nev;
     bool attacker = strcmp(warden_popdefs[a->pop].label, "benign") != 0;
     for (int attempt = 0; attempt < 6; attempt++) {
