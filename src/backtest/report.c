@@ -86,6 +86,14 @@ void warden_bt_report_text(FILE *out, const struct warden_bt_result *r)
     fprintf(out, "clusters: %zu, mean coverage %.3f, fully actioned %zu, untouched %zu\n",
             r->nclusters, r->cluster_mean_coverage < 0 ? 0 : r->cluster_mean_coverage,
             r->clusters_full, r->clusters_untouched);
+    /* per cluster, when there are few enough to read */
+    if (r->nclusters > 0 && r->nclusters <= 40) {
+        for (size_t i = 0; i < r->nclusters; i++) {
+            const struct warden_bt_cluster *c = &r->clusters[i];
+            fprintf(out, "  %-12s %-34s %zu/%zu actioned (%.0f %%)\n", c->name,
+                    c->kind ? c->kind : "", c->actioned, c->accounts, 100.0 * c->coverage);
+        }
+    }
     if (r->auc >= 0) fprintf(out, "score ROC AUC %.4f\n", r->auc);
     fprintf(out, "\nprec = one-vs-benign precision; recall = share of the group actioned; "
                  "srv = requests served before the first action; fpr = actioned / enforced "
