@@ -590,6 +590,35 @@ static void layout(struct sim_world *w)
     }
 }
 
+static int cmp_acct_id(const void *a, const void *b)
+{
+    const struct sim_acct *x = *(const struct sim_acct *const *)a,
+                          *y = *(const struct sim_acct *const *)b;
+    int c = strcmp(x->id, y->id);
+    return c ? c : (x->stream < y->stream ? -1 : x->stream > y->stream);
+}
+
+/* Account ids are random (the numeric style has only 9e8 values): give any
+ * duplicate a fresh id, deterministically. */
+static void unique_ids(struct sim_world *w)
+{
+    struct sim_acct **v = warden_xcalloc(w->naccts + 1, sizeof *v);
+    for (int round = 0; round < 4; round++) {
+        for (size_t i = 0; i < w->naccts; i++) v[i] = &w->accts[i];
+        qsort(v, w->naccts, sizeof *v, cmp_acct_id);
+        size_t dups = 0;
+        for (size_t i = 1; i < w->naccts; i++) {
+            if (strcmp(v[i - 1]->id, v[i]->id) != 0) continue;
+            struct warden_rng r;
+            warden_rng_seed(&r, w->o->seed, 9000000 + v[i]->stream + (uint64_t)round * 1000003);
+            warden_sim_id(&r, WARDEN_ID_ACCOUNT, 0, v[i]->id, sizeof v[i]->id);
+            dups++;
+        }
+        if (!dups) break;
+    }
+    free(v);
+}
+
 static int mkdir_p(const char *dir)
 {
     char *tmp = warden_xstrdup(dir);
@@ -686,6 +715,7 @@ int warden_sim_run(const struct warden_sim_opts *o, struct warden_sim_stats *st)
                     "../shared, and not with --shippable); the Chinese-speaking benign population "
                     "is left out");
     layout(&w);
+    unique_ids(&w);
     for (uint32_t i = 0; i < w.naccts; i++) warden_sim_traffic(&w, i);
     rc = warden_sim_write(&w);
     if (st) {
