@@ -552,6 +552,9 @@ static void layout(struct sim_world *w)
         if (sc->share[p] <= 0) continue;
         int pop = p;
         if (pop == POP_ZH_SPEAKER && !w->corpus.n[WARDEN_CORPUS_ORGANIC_ZH]) pop = POP_INDIVIDUAL;
+        if ((pop == POP_LISTED_ORG || pop == POP_SUBSIDIARY || pop == POP_MINORITY_OWNED) &&
+            w->parties.n == 0)
+            continue;
         const struct warden_popdef *d = &warden_popdefs[pop];
         long n = lround((double)total_accts * sc->share[p] / tot);
         long minimum = d->cluster_min > 0 ? d->cluster_min : 1;
@@ -686,8 +689,10 @@ int warden_sim_run(const struct warden_sim_opts *o, struct warden_sim_stats *st)
     free(data_lists);
     free(shared_lists);
     if (rc < 0) {
-        warden_err("sim: no sanctions list found (ofac_sdn_2019.csv in data/lists or shared)");
-        goto out;
+        /* the rest of the world can still be simulated */
+        warden_warn("sim: no sanctions list found (ofac_sdn_2019.csv in data/lists or "
+                    "../shared/data/lists): no restricted or minority-owned populations");
+        rc = 0;
     }
     static char party_cc[64][3];
     size_t npcc = 0;
