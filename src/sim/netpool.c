@@ -344,6 +344,7 @@ void warden_netpools_fini(struct warden_netpools *p)
         free(p->pools[i].cum);
     }
     free(p->pools);
+    free(p->avoid);
     if (p->loc_db) loc_database_unref(p->loc_db);
     if (p->loc_ctx) loc_unref(p->loc_ctx);
     memset(p, 0, sizeof *p);
@@ -383,14 +384,34 @@ void warden_net_draw(const struct warden_net *n, struct warden_rng *r, struct wa
  * pool has none). */
 static bool check_cc(const struct warden_netpool *pool, const struct warden_ip *ip)
 {
-    if (!pool->cc[0] || !pool->loc_db) return true;
+    if (!pool->loc_db || (!pool->cc[0] && !pool->navoid)) return true;
     struct loc_network *n = NULL;
     if (loc_database_lookup(pool->loc_db, (const struct in6_addr *)ip->b, &n) != 0 || !n)
-        return false;
+        return !pool->cc[0]; /* unknown to the database: fine for list pools */
     const char *cc = loc_network_get_country_code(n);
-    bool ok = cc && strncmp(cc, pool->cc, 2) == 0;
+    bool ok;
+    if (pool->cc[0]) {
+        ok = cc && strncmp(cc, pool->cc, 2) == 0;
+    } else {
+        ok = true;
+        for (size_t i = 0; cc && i < pool->navoid; i++)
+            if (strncmp(cc, pool->avoid[i], 2) == 0) ok = false;
+    }
     loc_network_unref(n);
     return ok;
+}
+
+void warden_netpools_avoid(struct warden_netpools *p, const char *const *countries, size_t n)
+{
+    free(p->avoid);
+    p->avoid = warden_xcalloc(n ? n : 1, sizeof *p->avoid);
+    p->navoid = n;
+    for (size_t i = 0; i < n; i++) snprintf(p->avoid[i], 3, "%s", countries[i]);
+    for (size_t i = 0; i < p->n; i++) {
+        if (p->pools[i].cc[0]) continue;
+        p->pools[i].avoid = (const char(*)[3])p->avoid;
+        p->pools[i].navoid = n;
+    }
 }
 
 void warden_netpool_draw_in(const struct warden_netpool *pool, size_t net, struct warden_rng *r,
@@ -406,7 +427,9 @@ void warden_netpool_draw(const struct warden_netpool *pool, struct warden_rng *r
                          struct warden_ip *out, size_t *net)
 {
     size_t i = 0;
-    for (int t = 0; t < 16; t++) {
+    /* whole-AS cloud lists (Tencent, Alibaba) are mostly in one country */
+    int tries = pool->cc[0] ? 16 : 64;
+    for (int t = 0; t < tries; t++) {
         if (pool->cum) {
             uint64_t x = warden_rng_next(r) % pool->cum[pool->n - 1];
             size_t lo = 0, hi = pool->n - 1;

@@ -28,8 +28,10 @@ struct warden_net {
 
 struct warden_netpool {
     char name[16];
-    char cc[3];   /* ISP pools: their country; draws are checked against it */
-    void *loc_db; /* struct loc_database *, for the check */
+    char cc[3];             /* ISP pools: their country; draws are checked against it */
+    void *loc_db;           /* struct loc_database *, for the check */
+    const char (*avoid)[3]; /* other pools: countries a draw must not land in */
+    size_t navoid;
     struct warden_net *nets;
     size_t n, cap;
     uint64_t *cum; /* IPv4 ISP pools: cumulative weights (addresses, capped at a
@@ -39,6 +41,8 @@ struct warden_netpool {
 struct warden_netpools {
     struct warden_netpool *pools;
     size_t n;
+    char (*avoid)[3];
+    size_t navoid;
     void *loc_db;  /* struct loc_database *, for AS names */
     void *loc_ctx; /* struct loc_ctx * */
 };
@@ -50,6 +54,10 @@ struct warden_netpools {
 int warden_netpools_load(struct warden_netpools *p, const char *const *ipintel_dirs, size_t ndirs,
                          const char *loc_path, const char *const *countries, size_t ncountries);
 void warden_netpools_fini(struct warden_netpools *p);
+/* Draws from the list pools (cloud, VPN, Tor, datacenter) will not land in
+ * these countries: a benign VPN user or app is not in a restricted
+ * jurisdiction by accident. ISP pools keep their own country. */
+void warden_netpools_avoid(struct warden_netpools *p, const char *const *countries, size_t n);
 /* The pool of that name, or NULL (also when empty). */
 const struct warden_netpool *warden_netpools_get(const struct warden_netpools *p, const char *name);
 /* A random address inside a random network of the pool; the network's index

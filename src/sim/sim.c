@@ -713,6 +713,7 @@ int warden_sim_run(const struct warden_sim_opts *o, struct warden_sim_stats *st)
     free(data_ip);
     free(shared_ip);
     if (rc < 0) goto out;
+    warden_netpools_avoid(&w.nets, o->restricted, o->nrestricted);
     if (!warden_netpools_get(&w.nets, "aws") && !warden_netpools_get(&w.nets, "datacenter"))
         warden_warn("sim: no cloud/datacenter network lists found; using ISP ranges only");
     if (!w.corpus.n[WARDEN_CORPUS_ORGANIC_ZH] && w.sc->share[POP_ZH_SPEAKER] > 0)
