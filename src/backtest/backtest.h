@@ -40,6 +40,7 @@ struct warden_bt_verdict {
     double score;
     int64_t first_action_event; /* 0 when absent */
     int64_t events;             /* -1 when absent */
+    char *reason;               /* first (most important) reason code, or NULL */
 };
 
 struct warden_bt_input {
@@ -58,6 +59,13 @@ void warden_bt_input_fini(struct warden_bt_input *in);
 /* Parse an action name; -1 when unknown. */
 int warden_bt_action_parse(const char *s);
 
+#define WARDEN_BT_MAX_REASONS 6
+
+struct warden_bt_reason {
+    char *code;
+    size_t accounts;
+};
+
 struct warden_bt_group {
     char *name; /* label or kind */
     bool benign;
@@ -67,6 +75,9 @@ struct warden_bt_group {
     double fpr_actioned, fpr_enforced; /* benign groups; attack: -1 */
     size_t never_actioned;             /* attack accounts with no action */
     double served_p50, served_p90;     /* -1 when no actioned account */
+    /* leading reason codes of its actioned accounts, most frequent first */
+    struct warden_bt_reason reasons[WARDEN_BT_MAX_REASONS];
+    size_t nreasons;
 };
 
 struct warden_bt_cluster {

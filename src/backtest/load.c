@@ -80,6 +80,9 @@ static int verdict_line(struct warden_bt_input *in, json_t *o)
     v->first_action_event = json_is_integer(fe) ? json_integer_value(fe) : 0;
     json_t *ev = json_object_get(o, "events");
     v->events = json_is_integer(ev) ? json_integer_value(ev) : -1;
+    json_t *rs = json_object_get(o, "reasons");
+    json_t *r0 = json_is_array(rs) ? json_array_get(rs, 0) : NULL;
+    v->reason = json_is_string(r0) ? warden_xstrdup(json_string_value(r0)) : NULL;
     return 0;
 }
 
@@ -101,7 +104,10 @@ void warden_bt_input_fini(struct warden_bt_input *in)
         free(in->truth[i].kind);
         free(in->truth[i].cluster);
     }
-    for (size_t i = 0; i < in->nverdicts; i++) free(in->verdicts[i].account_id);
+    for (size_t i = 0; i < in->nverdicts; i++) {
+        free(in->verdicts[i].account_id);
+        free(in->verdicts[i].reason);
+    }
     free(in->truth);
     free(in->verdicts);
     memset(in, 0, sizeof *in);

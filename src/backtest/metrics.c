@@ -59,7 +59,29 @@ struct acc {
     size_t accounts, actioned, enforced, never;
     double *served;
     size_t nserved;
+    struct warden_bt_reason *reasons; /* all leading reasons seen */
+    size_t nreasons;
 };
+
+static void count_reason(struct acc *a, const char *code)
+{
+    for (size_t i = 0; i < a->nreasons; i++)
+        if (strcmp(a->reasons[i].code, code) == 0) {
+            a->reasons[i].accounts++;
+            return;
+        }
+    a->reasons = warden_xrealloc(a->reasons, (a->nreasons + 1) * sizeof *a->reasons);
+    a->reasons[a->nreasons].code = warden_xstrdup(code);
+    a->reasons[a->nreasons].accounts = 1;
+    a->nreasons++;
+}
+
+static int cmp_reason(const void *a, const void *b)
+{
+    const struct warden_bt_reason *x = a, *y = b;
+    if (x->accounts != y->accounts) return x->accounts > y->accounts ? -1 : 1;
+    return strcmp(x->code, y->code);
+}
 
 static struct acc *acc_get(struct acc **v, size_t *n, const char *name, bool benign)
 {
@@ -111,6 +133,14 @@ static void finish_groups(struct acc *v, size_t n, const struct warden_bt_result
             g->precision_actioned = ratio(g->actioned, g->actioned + r->fp_actioned);
             g->precision_enforced = ratio(g->enforced, g->enforced + r->fp_enforced);
         }
+        if (v[i].nreasons) qsort(v[i].reasons, v[i].nreasons, sizeof *v[i].reasons, cmp_reason);
+        for (size_t k = 0; k < v[i].nreasons; k++) {
+            if (k < WARDEN_BT_MAX_REASONS)
+                g->reasons[g->nreasons++] = v[i].reasons[k];
+            else
+                free(v[i].reasons[k].code);
+        }
+        free(v[i].reasons);
         g->served_p50 = warden_bt_percentile(v[i].served, v[i].nserved, 0.5);
         g->served_p90 = warden_bt_percentile(v[i].served, v[i].nserved, 0.9);
         free(v[i].served);
@@ -199,6 +229,7 @@ int warden_bt_score(const struct warden_bt_input *in, struct warden_bt_result *r
             if (act) a->actioned++;
             if (enf) a->enforced++;
             if (pos && !act) a->never++;
+            if (act && v->reason) count_reason(a, v->reason);
             if (pos && act && v->first_action_event > 0) {
                 a->served = warden_xrealloc(a->served, (a->nserved + 1) * sizeof(double));
                 a->served[a->nserved++] = (double)(v->first_action_event - 1);
@@ -255,8 +286,14 @@ int warden_bt_score(const struct warden_bt_input *in, struct warden_bt_result *r
 
 void warden_bt_result_fini(struct warden_bt_result *r)
 {
-    for (size_t i = 0; i < r->nlabels; i++) free(r->labels[i].name);
-    for (size_t i = 0; i < r->nkinds; i++) free(r->kinds[i].name);
+    for (int pass = 0; pass < 2; pass++) {
+        struct warden_bt_group *v = pass ? r->kinds : r->labels;
+        size_t n = pass ? r->nkinds : r->nlabels;
+        for (size_t i = 0; i < n; i++) {
+            free(v[i].name);
+            for (size_t k = 0; k < v[i].nreasons; k++) free(v[i].reasons[k].code);
+        }
+    }
     for (size_t i = 0; i < r->nclusters; i++) {
         free(r->clusters[i].name);
         free(r->clusters[i].kind);

@@ -95,6 +95,17 @@ void warden_bt_report_text(FILE *out, const struct warden_bt_result *r)
         }
     }
     if (r->auc >= 0) fprintf(out, "score ROC AUC %.4f\n", r->auc);
+    bool header = false;
+    for (size_t i = 0; i < r->nkinds; i++) {
+        const struct warden_bt_group *g = &r->kinds[i];
+        if (!g->nreasons) continue;
+        if (!header) fprintf(out, "\nleading reason of actioned accounts, by kind:\n");
+        header = true;
+        fprintf(out, "  %-34s", g->name);
+        for (size_t k = 0; k < g->nreasons; k++)
+            fprintf(out, "%s%s %zu", k ? ", " : " ", g->reasons[k].code, g->reasons[k].accounts);
+        fputc('\n', out);
+    }
     fprintf(out, "\nprec = one-vs-benign precision; recall = share of the group actioned; "
                  "srv = requests served before the first action; fpr = actioned / enforced "
                  "share of a benign kind.\n");
@@ -127,6 +138,11 @@ static void group_json(struct warden_jbuf *b, const struct warden_bt_group *g)
     if (!g->benign) warden_jbuf_kv_int(b, "never_actioned", (int64_t)g->never_actioned);
     kv_ratio(b, "served_before_action_p50", g->served_p50);
     kv_ratio(b, "served_before_action_p90", g->served_p90);
+    warden_jbuf_key(b, "reasons");
+    warden_jbuf_obj_open(b);
+    for (size_t i = 0; i < g->nreasons; i++)
+        warden_jbuf_kv_int(b, g->reasons[i].code, (int64_t)g->reasons[i].accounts);
+    warden_jbuf_obj_close(b);
     warden_jbuf_obj_close(b);
 }
 

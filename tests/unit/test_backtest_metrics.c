@@ -99,6 +99,14 @@ static void test_groups(void **state)
     assert_near(b->fpr_actioned, 0.5);
     assert_near(b->fpr_enforced, 0.0);
     assert_near(b->recall_actioned, -1);
+    /* leading reasons of actioned accounts, most frequent first */
+    const struct warden_bt_group *h = group(r.kinds, r.nkinds, "distillation.hydra");
+    assert_int_equal(h->nreasons, 2);
+    assert_string_equal(h->reasons[0].code, "link.shared_ip");
+    assert_int_equal(h->reasons[0].accounts, 2);
+    assert_string_equal(h->reasons[1].code, "distill.template_reuse");
+    assert_int_equal(b->nreasons, 1);
+    assert_string_equal(b->reasons[0].code, "distill.template_reuse");
     const struct warden_bt_group *bi = group(r.kinds, r.nkinds, "benign.individual");
     assert_near(bi->fpr_actioned, 0.0); /* an "allow" verdict is not an action */
     /* attack groups are listed before benign ones */
