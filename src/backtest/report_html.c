@@ -158,7 +158,7 @@ int warden_bt_report_html(const char *path, const struct warden_bt_result *r)
     fputs("</ul>\n<h2>Per label and kind</h2>\n<table><tr><th>label / kind</th><th>accounts</th>"
           "<th>actioned</th><th>precision</th><th>recall</th><th>enforced</th><th>precision</th>"
           "<th>recall</th><th>FPR actioned</th><th>FPR enforced</th><th>served p50</th>"
-          "<th>served p90</th></tr>\n",
+          "<th>served p90</th><th>leading reasons</th></tr>\n",
           f);
     for (int pass = 0; pass < 2; pass++) {
         const struct warden_bt_group *v = pass ? r->kinds : r->labels;
@@ -177,7 +177,13 @@ int warden_bt_report_html(const char *path, const struct warden_bt_result *r)
             cell(f, g->fpr_enforced, 4);
             cell(f, g->served_p50, 0);
             cell(f, g->served_p90, 0);
-            fputs("</tr>\n", f);
+            fputs("<td style=\"text-align:left\">", f);
+            for (size_t k = 0; k < g->nreasons; k++) {
+                if (k) fputs(", ", f);
+                esc(f, g->reasons[k].code);
+                fprintf(f, " %zu", g->reasons[k].accounts);
+            }
+            fputs("</td></tr>\n", f);
         }
     }
     fputs("</table>\n<p>Precision of a label or kind is one-vs-benign: its actioned accounts "
