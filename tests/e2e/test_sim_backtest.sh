@@ -37,6 +37,25 @@ grep -qF -f "$T/gsm8k.pat" "$T/a/events.jsonl" || fail "gsm8k absent even when n
 if grep -qF -f "$T/gsm8k.pat" "$T/c/events.jsonl"; then fail "held-out corpus gsm8k appears"; fi
 ! grep -q '"label":"benign","kind":"distillation' "$T/c/truth.jsonl" || fail "truth labels"
 
+# --shippable (and the bundled demo data) carry no text of the non-commercial
+# corpora: 70-character instruction prefixes of those files, minus any that
+# also occur in the shipped corpora, never appear
+S=../shared/data/prompts
+if [ -d "$S/machine" ]; then
+  grep -h -o '"instruction": "[^"\\]\{70\}' "$S/machine/alpaca_5000.json" \
+    "$S/machine/code_alpaca_2k.json" "$S"/organic/instructionwild_seed_*_part1.jsonl |
+    cut -c17- | sort -u >"$T/nc.pat"
+  grep -h -o -F -f "$T/nc.pat" data/prompts/*.json* | sort -u >"$T/overlap.pat" || true
+  comm -23 "$T/nc.pat" "$T/overlap.pat" >"$T/nc_only.pat"
+  [ "$(wc -l <"$T/nc_only.pat")" -gt 1000 ] || fail "non-commercial patterns"
+  grep -qF -f "$T/nc_only.pat" "$T/a/events.jsonl" || fail "shared corpora not used by default"
+  "$W" sim --scenario demo --seed 7 --accounts 60 --days 2 --shippable --out "$T/s" -q 2>/dev/null
+  if grep -qF -f "$T/nc_only.pat" "$T/s/events.jsonl"; then fail "--shippable has NC text"; fi
+  if zcat data/demo/events.jsonl.gz | grep -qF -f "$T/nc_only.pat"; then
+    fail "data/demo has non-commercial text"
+  fi
+fi
+
 # backtest on the hand-made fixture
 "$W" backtest --truth tests/data/backtest/truth.jsonl --verdicts tests/data/backtest/verdicts.jsonl \
   --json --report "$T/report.html" >"$T/bt.json" 2>/dev/null
