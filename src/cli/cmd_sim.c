@@ -81,6 +81,12 @@ static int run(int argc, char **argv)
         printf("Scenarios:\n");
         for (int i = 0; warden_sim_scenarios[i].name; i++)
             printf("  %-14s %s\n", warden_sim_scenarios[i].name, warden_sim_scenarios[i].summary);
+        printf("\nPopulations (truth kinds):\n");
+        for (size_t i = 0; i < warden_sim_population_count(); i++) {
+            const char *kind, *summary;
+            warden_sim_population(i, &kind, &summary);
+            printf("  %-32s %s\n", kind, summary);
+        }
         exit_code = WARDEN_EXIT_OK;
         goto out;
     }

@@ -150,3 +150,14 @@ const struct warden_scenario *warden_scenario_get(const char *name)
 
 const char *const warden_sim_models[4] = {"atlas-2-large", "atlas-2-medium", "atlas-2-small",
                                           "atlas-3-large"};
+
+size_t warden_sim_population_count(void)
+{
+    return POP_COUNT;
+}
+
+void warden_sim_population(size_t i, const char **kind, const char **summary)
+{
+    *kind = i < POP_COUNT ? warden_popdefs[i].kind : NULL;
+    *summary = i < POP_COUNT ? warden_popdefs[i].summary : NULL;
+}

@@ -39,6 +39,10 @@ struct warden_sim_scenario_info {
 /* The named scenarios; ends with {NULL}. */
 extern const struct warden_sim_scenario_info warden_sim_scenarios[];
 
+/* The populations (truth kinds) scenarios mix: i in 0..count-1. */
+size_t warden_sim_population_count(void);
+void warden_sim_population(size_t i, const char **kind, const char **summary);
+
 /* Run a scenario and write its four files. Returns 0 or a negative code. */
 int warden_sim_run(const struct warden_sim_opts *o, struct warden_sim_stats *st);
 
