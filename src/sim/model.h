@@ -161,6 +161,12 @@ struct sim_world {
     int days;
 };
 
+/* Random stream ids: a domain (what the stream is for) and an id within it.
+ * Account ids are scoped to their population, so adding accounts to one
+ * population leaves every other population's accounts unchanged. */
+#define SIM_STREAM(domain, id) (((uint64_t)(domain) << 40) | (uint64_t)(id))
+#define SIM_ACCT_STREAM(pop, k) (((uint32_t)(pop) << 24) | (uint32_t)(k))
+
 /* traffic.c: generate every event of one account. */
 void warden_sim_traffic(struct sim_world *w, uint32_t acct);
 /* sim.c: mkdir -p. */

@@ -328,7 +328,7 @@ static void setup_account(struct sim_world *w, uint32_t i)
 {
     struct sim_acct *a = &w->accts[i];
     struct warden_rng r;
-    warden_rng_seed(&r, w->o->seed, 1000000 + a->stream);
+    warden_rng_seed(&r, w->o->seed, SIM_STREAM(1, a->stream));
     int pop = a->pop;
     struct sim_cluster *c = a->cluster >= 0 ? &w->clusters[a->cluster] : NULL;
     const struct warden_country *home = pick_country(&r, w->allowed, w->nallowed);
@@ -543,13 +543,13 @@ static void layout(struct sim_world *w)
     double tot = 0;
     for (int p = 0; p < POP_COUNT; p++) tot += sc->share[p];
     struct warden_rng r;
-    warden_rng_seed(&r, w->o->seed, 7);
     size_t cap = (size_t)total_accts + 1024;
     w->accts = warden_xcalloc(cap, sizeof *w->accts);
     w->clusters = warden_xcalloc(cap, sizeof *w->clusters);
-    uint32_t stream = 0;
     for (int p = 0; p < POP_COUNT; p++) {
         if (sc->share[p] <= 0) continue;
+        warden_rng_seed(&r, w->o->seed, SIM_STREAM(7, p)); /* cluster sizes */
+        uint32_t k_in_pop = 0, cl_in_pop = 0;
         int pop = p;
         if (pop == POP_ZH_SPEAKER && !w->corpus.n[WARDEN_CORPUS_ORGANIC_ZH]) pop = POP_INDIVIDUAL;
         if ((pop == POP_LISTED_ORG || pop == POP_SUBSIDIARY || pop == POP_MINORITY_OWNED) &&
@@ -572,7 +572,8 @@ static void layout(struct sim_world *w)
                 c->pop = pop;
                 c->first_acct = (int)w->naccts;
                 c->nacct = (int)size;
-                warden_rng_seed(&c->rng, w->o->seed, 500000 + (uint64_t)cl);
+                warden_rng_seed(&c->rng, w->o->seed,
+                                SIM_STREAM(5, SIM_ACCT_STREAM(p, cl_in_pop++)));
                 setup_cluster(w, c);
             }
             for (long k = 0; k < size; k++) {
@@ -584,7 +585,7 @@ static void layout(struct sim_world *w)
                 memset(a, 0, sizeof *a);
                 a->pop = pop;
                 a->cluster = cl;
-                a->stream = stream++;
+                a->stream = SIM_ACCT_STREAM(p, k_in_pop++);
                 setup_account(w, (uint32_t)w->naccts);
                 w->naccts++;
             }
@@ -613,7 +614,7 @@ static void unique_ids(struct sim_world *w)
         for (size_t i = 1; i < w->naccts; i++) {
             if (strcmp(v[i - 1]->id, v[i]->id) != 0) continue;
             struct warden_rng r;
-            warden_rng_seed(&r, w->o->seed, 9000000 + v[i]->stream + (uint64_t)round * 1000003);
+            warden_rng_seed(&r, w->o->seed, SIM_STREAM(9 + round, v[i]->stream));
             warden_sim_id(&r, WARDEN_ID_ACCOUNT, 0, v[i]->id, sizeof v[i]->id);
             dups++;
         }

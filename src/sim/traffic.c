@@ -466,7 +466,7 @@ void warden_sim_traffic(struct sim_world *w, uint32_t ai)
     g.a = &w->accts[ai];
     g.ai = ai;
     struct sim_acct *a = g.a;
-    warden_rng_seed(&g.r, w->o->seed, 3000000 + a->stream);
+    warden_rng_seed(&g.r, w->o->seed, SIM_STREAM(3, a->stream));
     g.timing = T_HUMAN;
     g.prompts = PR_ORGANIC;
     g.ipmode = IP_HOME;
