@@ -10,6 +10,8 @@ extern const struct warden_cmd warden_cmd_match_names;
 extern const struct warden_cmd warden_cmd_ip;
 extern const struct warden_cmd warden_cmd_intel;
 extern const struct warden_cmd warden_cmd_config;
+extern const struct warden_cmd warden_cmd_sim;
+extern const struct warden_cmd warden_cmd_backtest;
 extern const struct warden_cmd warden_cmd_sweep;
 extern const struct warden_cmd warden_cmd_blocklist;
 
@@ -20,6 +22,8 @@ static const struct warden_cmd *const commands[] = {
     &warden_cmd_ip,
     &warden_cmd_intel,
     &warden_cmd_config,
+    &warden_cmd_sim,
+    &warden_cmd_backtest,
     &warden_cmd_sweep,
     &warden_cmd_blocklist,
 };

@@ -1,0 +1,126 @@
+/* backtest.h — scores Warden's verdicts against simulator ground truth.
+ *
+ * Pure functions over two files: truth.jsonl (formats.md §6) and
+ * verdicts.jsonl (§4). "Actioned" means review or stronger, "enforced" means
+ * throttle or block. An account with no verdict line was allowed, with score
+ * 0. Positives are accounts whose label is not "benign".
+ *
+ * Definitions (also printed in the reports):
+ * - recall of a label or kind: its accounts actioned / its accounts;
+ * - precision of a label or kind (one-vs-benign): its actioned accounts /
+ *   (its actioned accounts + benign accounts actioned); overall precision
+ *   counts every non-benign label as positive;
+ * - false-positive rate of a benign kind: its accounts actioned / its accounts;
+ * - served before action: first_action_event - 1, per actioned attacker
+ *   account; median and p90 by nearest rank; accounts never actioned are
+ *   counted separately;
+ * - cluster coverage: share of a truth cluster's accounts actioned;
+ * - ROC of the verdict score over all accounts (no verdict = score 0). */
+#ifndef WARDEN_BACKTEST_BACKTEST_H
+#define WARDEN_BACKTEST_BACKTEST_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+enum warden_bt_action {
+    WARDEN_BT_ALLOW = 0,
+    WARDEN_BT_REVIEW,
+    WARDEN_BT_THROTTLE,
+    WARDEN_BT_BLOCK
+};
+
+struct warden_bt_truth {
+    char *account_id, *label, *kind, *cluster; /* kind, cluster may be NULL */
+};
+
+struct warden_bt_verdict {
+    char *account_id;
+    enum warden_bt_action action;
+    double score;
+    int64_t first_action_event; /* 0 when absent */
+    int64_t events;             /* -1 when absent */
+    char *reason;               /* first (most important) reason code, or NULL */
+};
+
+struct warden_bt_input {
+    struct warden_bt_truth *truth;
+    size_t ntruth;
+    struct warden_bt_verdict *verdicts;
+    size_t nverdicts;
+    size_t bad_lines; /* lines skipped while loading */
+};
+
+/* Load files into in (which must be zeroed first, or already hold data).
+ * Bad lines are counted, reported and skipped. Returns 0 or WARDEN_EIO. */
+int warden_bt_load_truth(struct warden_bt_input *in, const char *path);
+int warden_bt_load_verdicts(struct warden_bt_input *in, const char *path);
+void warden_bt_input_fini(struct warden_bt_input *in);
+/* Parse an action name; -1 when unknown. */
+int warden_bt_action_parse(const char *s);
+
+#define WARDEN_BT_MAX_REASONS 6
+
+struct warden_bt_reason {
+    char *code;
+    size_t accounts;
+};
+
+struct warden_bt_group {
+    char *name; /* label or kind */
+    bool benign;
+    size_t accounts, actioned, enforced;
+    double precision_actioned, recall_actioned; /* attack groups; benign: -1 */
+    double precision_enforced, recall_enforced;
+    double fpr_actioned, fpr_enforced; /* benign groups; attack: -1 */
+    size_t never_actioned;             /* attack accounts with no action */
+    double served_p50, served_p90;     /* -1 when no actioned account */
+    /* leading reason codes of its actioned accounts, most frequent first */
+    struct warden_bt_reason reasons[WARDEN_BT_MAX_REASONS];
+    size_t nreasons;
+};
+
+struct warden_bt_cluster {
+    char *name, *kind;
+    size_t accounts, actioned;
+    double coverage;
+};
+
+struct warden_bt_rocpt {
+    double threshold, fpr, tpr;
+};
+
+#define WARDEN_BT_DELAY_BUCKETS 8
+extern const char *const warden_bt_delay_bucket_names[WARDEN_BT_DELAY_BUCKETS];
+
+struct warden_bt_result {
+    size_t accounts, positives, negatives, with_verdict, unknown_verdicts;
+    size_t tp_actioned, fp_actioned, tp_enforced, fp_enforced;
+    double precision_actioned, recall_actioned, precision_enforced, recall_enforced;
+    double fpr_actioned, fpr_enforced;
+    struct warden_bt_group *labels, *kinds;
+    size_t nlabels, nkinds;
+    struct warden_bt_cluster *clusters;
+    size_t nclusters;
+    double cluster_mean_coverage;
+    size_t clusters_full, clusters_untouched;
+    struct warden_bt_rocpt *roc;
+    size_t nroc;
+    double auc;
+    size_t delay_hist[WARDEN_BT_DELAY_BUCKETS]; /* served before first action */
+    double served_p50, served_p90;              /* over all actioned attackers */
+};
+
+/* Compute every metric. Returns 0. */
+int warden_bt_score(const struct warden_bt_input *in, struct warden_bt_result *r);
+void warden_bt_result_fini(struct warden_bt_result *r);
+/* Nearest-rank percentile (p in 0..1) of v[0..n) (sorted in place); -1 if n == 0. */
+double warden_bt_percentile(double *v, size_t n, double p);
+
+/* Reports. */
+void warden_bt_report_text(FILE *out, const struct warden_bt_result *r);
+void warden_bt_report_json(FILE *out, const struct warden_bt_result *r);
+/* Self-contained HTML with inline SVG plots. Returns 0 or WARDEN_EIO. */
+int warden_bt_report_html(const char *path, const struct warden_bt_result *r);
+
+#endif

@@ -1,0 +1,114 @@
+/* load.c — reads truth.jsonl and verdicts.jsonl for the backtest (jansson;
+ * these files are small next to the event stream). */
+#include "backtest/backtest.h"
+#include "core/error.h"
+#include "core/log.h"
+#include "core/xalloc.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+int warden_bt_action_parse(const char *s)
+{
+    static const char *const names[] = {"allow", "review", "throttle", "block"};
+    for (int i = 0; i < 4; i++)
+        if (strcmp(s, names[i]) == 0) return i;
+    return -1;
+}
+
+static char *opt_str(json_t *o, const char *k)
+{
+    json_t *v = json_object_get(o, k);
+    return json_is_string(v) ? warden_xstrdup(json_string_value(v)) : NULL;
+}
+
+typedef int (*line_fn)(struct warden_bt_input *in, json_t *o);
+
+static int load_lines(struct warden_bt_input *in, const char *path, line_fn fn)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        warden_err("backtest: cannot open %s", path);
+        return WARDEN_EIO;
+    }
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    unsigned long lineno = 0;
+    while ((n = getline(&line, &cap, f)) > 0) {
+        lineno++;
+        if (n == 1 && line[0] == '\n') continue;
+        json_error_t err;
+        json_t *o = json_loadb(line, (size_t)n, 0, &err);
+        if (!json_is_object(o) || fn(in, o) < 0) {
+            if (in->bad_lines++ < 10) warden_warn("%s:%lu: bad line skipped", path, lineno);
+        }
+        json_decref(o);
+    }
+    free(line);
+    fclose(f);
+    return 0;
+}
+
+static int truth_line(struct warden_bt_input *in, json_t *o)
+{
+    json_t *id = json_object_get(o, "account_id"), *label = json_object_get(o, "label");
+    if (!json_is_string(id) || !json_is_string(label)) return -1;
+    in->truth = warden_xrealloc(in->truth, (in->ntruth + 1) * sizeof *in->truth);
+    struct warden_bt_truth *t = &in->truth[in->ntruth++];
+    t->account_id = warden_xstrdup(json_string_value(id));
+    t->label = warden_xstrdup(json_string_value(label));
+    t->kind = opt_str(o, "kind");
+    t->cluster = opt_str(o, "cluster");
+    return 0;
+}
+
+static int verdict_line(struct warden_bt_input *in, json_t *o)
+{
+    json_t *id = json_object_get(o, "account_id"), *act = json_object_get(o, "action");
+    if (!json_is_string(id) || !json_is_string(act)) return -1;
+    int a = warden_bt_action_parse(json_string_value(act));
+    if (a < 0) return -1;
+    in->verdicts = warden_xrealloc(in->verdicts, (in->nverdicts + 1) * sizeof *in->verdicts);
+    struct warden_bt_verdict *v = &in->verdicts[in->nverdicts++];
+    v->account_id = warden_xstrdup(json_string_value(id));
+    v->action = (enum warden_bt_action)a;
+    json_t *s = json_object_get(o, "score");
+    v->score = json_is_number(s) ? json_number_value(s) : (a > 0 ? 1.0 : 0.0);
+    json_t *fe = json_object_get(o, "first_action_event");
+    v->first_action_event = json_is_integer(fe) ? json_integer_value(fe) : 0;
+    json_t *ev = json_object_get(o, "events");
+    v->events = json_is_integer(ev) ? json_integer_value(ev) : -1;
+    json_t *rs = json_object_get(o, "reasons");
+    json_t *r0 = json_is_array(rs) ? json_array_get(rs, 0) : NULL;
+    v->reason = json_is_string(r0) ? warden_xstrdup(json_string_value(r0)) : NULL;
+    return 0;
+}
+
+int warden_bt_load_truth(struct warden_bt_input *in, const char *path)
+{
+    return load_lines(in, path, truth_line);
+}
+
+int warden_bt_load_verdicts(struct warden_bt_input *in, const char *path)
+{
+    return load_lines(in, path, verdict_line);
+}
+
+void warden_bt_input_fini(struct warden_bt_input *in)
+{
+    for (size_t i = 0; i < in->ntruth; i++) {
+        free(in->truth[i].account_id);
+        free(in->truth[i].label);
+        free(in->truth[i].kind);
+        free(in->truth[i].cluster);
+    }
+    for (size_t i = 0; i < in->nverdicts; i++) {
+        free(in->verdicts[i].account_id);
+        free(in->verdicts[i].reason);
+    }
+    free(in->truth);
+    free(in->verdicts);
+    memset(in, 0, sizeof *in);
+}

@@ -1,0 +1,220 @@
+/* report.c — the backtest's text table (for people) and JSON (for machines). */
+#include "backtest/backtest.h"
+#include "core/jbuf.h"
+
+#include <math.h>
+#include <string.h>
+
+static void pct(FILE *out, double v)
+{
+    if (v < 0)
+        fprintf(out, "  %6s", "-");
+    else
+        fprintf(out, "  %6.3f", v);
+}
+
+static void num(FILE *out, double v)
+{
+    if (v < 0)
+        fprintf(out, "  %7s", "-");
+    else
+        fprintf(out, "  %7.0f", v);
+}
+
+static void ratio_out(FILE *out, double v)
+{
+    if (v < 0)
+        fputs("-", out);
+    else
+        fprintf(out, "%.3f", v);
+}
+
+static void group_row(FILE *out, const struct warden_bt_group *g, int indent)
+{
+    fprintf(out, "%*s%-*s %8zu  %8zu", indent, "", 34 - indent, g->name, g->accounts, g->actioned);
+    if (g->benign) {
+        fprintf(out, "  %6s  %6s", "-", "-");
+        fprintf(out, "  %8zu  %6s  %6s", g->enforced, "-", "-");
+        fprintf(out, "  %7s  %7s", "-", "-");
+        fprintf(out, "  fpr %.4f / %.4f\n", g->fpr_actioned, g->fpr_enforced);
+        return;
+    }
+    pct(out, g->precision_actioned);
+    pct(out, g->recall_actioned);
+    fprintf(out, "  %8zu", g->enforced);
+    pct(out, g->precision_enforced);
+    pct(out, g->recall_enforced);
+    num(out, g->served_p50);
+    num(out, g->served_p90);
+    fprintf(out, "  never %zu\n", g->never_actioned);
+}
+
+void warden_bt_report_text(FILE *out, const struct warden_bt_result *r)
+{
+    fprintf(out,
+            "warden backtest: %zu accounts (%zu benign, %zu attack), %zu with a verdict, "
+            "%zu verdicts for accounts not in truth\n\n",
+            r->accounts, r->negatives, r->positives, r->with_verdict, r->unknown_verdicts);
+    fprintf(out, "%-34s %8s  %8s  %6s  %6s  %8s  %6s  %6s  %7s  %7s\n", "label / kind", "accounts",
+            "actioned", "prec", "recall", "enforced", "prec", "recall", "srv p50", "srv p90");
+    for (size_t i = 0; i < r->nlabels; i++) {
+        const struct warden_bt_group *l = &r->labels[i];
+        group_row(out, l, 0);
+        size_t n = strlen(l->name);
+        for (size_t k = 0; k < r->nkinds; k++)
+            if (strncmp(r->kinds[k].name, l->name, n) == 0 &&
+                (r->kinds[k].name[n] == '.' || r->kinds[k].name[n] == '\0') &&
+                strcmp(r->kinds[k].name, l->name) != 0)
+                group_row(out, &r->kinds[k], 2);
+    }
+    fprintf(out, "\nall attack labels: actioned precision ");
+    ratio_out(out, r->precision_actioned);
+    fprintf(out, " recall ");
+    ratio_out(out, r->recall_actioned);
+    fprintf(out, "; enforced precision ");
+    ratio_out(out, r->precision_enforced);
+    fprintf(out, " recall ");
+    ratio_out(out, r->recall_enforced);
+    fputc('\n', out);
+    fprintf(out, "benign false-positive rate: actioned %.4f (%zu), enforced %.4f (%zu)\n",
+            r->fpr_actioned, r->fp_actioned, r->fpr_enforced, r->fp_enforced);
+    fprintf(out, "requests served before first action (actioned attackers): median ");
+    if (r->served_p50 < 0)
+        fprintf(out, "-, p90 -\n");
+    else
+        fprintf(out, "%.0f, p90 %.0f\n", r->served_p50, r->served_p90);
+    fprintf(out, "clusters: %zu, mean coverage %.3f, fully actioned %zu, untouched %zu\n",
+            r->nclusters, r->cluster_mean_coverage < 0 ? 0 : r->cluster_mean_coverage,
+            r->clusters_full, r->clusters_untouched);
+    /* per cluster, when there are few enough to read */
+    if (r->nclusters > 0 && r->nclusters <= 40) {
+        for (size_t i = 0; i < r->nclusters; i++) {
+            const struct warden_bt_cluster *c = &r->clusters[i];
+            fprintf(out, "  %-12s %-34s %zu/%zu actioned (%.0f %%)\n", c->name,
+                    c->kind ? c->kind : "", c->actioned, c->accounts, 100.0 * c->coverage);
+        }
+    }
+    if (r->auc >= 0) fprintf(out, "score ROC AUC %.4f\n", r->auc);
+    bool header = false;
+    for (size_t i = 0; i < r->nkinds; i++) {
+        const struct warden_bt_group *g = &r->kinds[i];
+        if (!g->nreasons) continue;
+        if (!header) fprintf(out, "\nleading reason of actioned accounts, by kind:\n");
+        header = true;
+        fprintf(out, "  %-34s", g->name);
+        for (size_t k = 0; k < g->nreasons; k++)
+            fprintf(out, "%s%s %zu", k ? ", " : " ", g->reasons[k].code, g->reasons[k].accounts);
+        fputc('\n', out);
+    }
+    fprintf(out, "\nprec = one-vs-benign precision; recall = share of the group actioned; "
+                 "srv = requests served before the first action; fpr = actioned / enforced "
+                 "share of a benign kind.\n");
+}
+
+static void kv_ratio(struct warden_jbuf *b, const char *k, double v)
+{
+    if (v < 0 || isnan(v)) {
+        warden_jbuf_key(b, k);
+        warden_jbuf_null(b);
+    } else {
+        warden_jbuf_kv_num(b, k, v);
+    }
+}
+
+static void group_json(struct warden_jbuf *b, const struct warden_bt_group *g)
+{
+    warden_jbuf_obj_open(b);
+    warden_jbuf_kv_str(b, "name", g->name);
+    warden_jbuf_kv_bool(b, "benign", g->benign);
+    warden_jbuf_kv_int(b, "accounts", (int64_t)g->accounts);
+    warden_jbuf_kv_int(b, "actioned", (int64_t)g->actioned);
+    warden_jbuf_kv_int(b, "enforced", (int64_t)g->enforced);
+    kv_ratio(b, "precision_actioned", g->precision_actioned);
+    kv_ratio(b, "recall_actioned", g->recall_actioned);
+    kv_ratio(b, "precision_enforced", g->precision_enforced);
+    kv_ratio(b, "recall_enforced", g->recall_enforced);
+    kv_ratio(b, "fpr_actioned", g->fpr_actioned);
+    kv_ratio(b, "fpr_enforced", g->fpr_enforced);
+    if (!g->benign) warden_jbuf_kv_int(b, "never_actioned", (int64_t)g->never_actioned);
+    kv_ratio(b, "served_before_action_p50", g->served_p50);
+    kv_ratio(b, "served_before_action_p90", g->served_p90);
+    warden_jbuf_key(b, "reasons");
+    warden_jbuf_obj_open(b);
+    for (size_t i = 0; i < g->nreasons; i++)
+        warden_jbuf_kv_int(b, g->reasons[i].code, (int64_t)g->reasons[i].accounts);
+    warden_jbuf_obj_close(b);
+    warden_jbuf_obj_close(b);
+}
+
+void warden_bt_report_json(FILE *out, const struct warden_bt_result *r)
+{
+    struct warden_jbuf b;
+    warden_jbuf_init(&b);
+    warden_jbuf_obj_open(&b);
+    warden_jbuf_kv_int(&b, "accounts", (int64_t)r->accounts);
+    warden_jbuf_kv_int(&b, "benign", (int64_t)r->negatives);
+    warden_jbuf_kv_int(&b, "attack", (int64_t)r->positives);
+    warden_jbuf_kv_int(&b, "with_verdict", (int64_t)r->with_verdict);
+    warden_jbuf_kv_int(&b, "verdicts_not_in_truth", (int64_t)r->unknown_verdicts);
+    kv_ratio(&b, "precision_actioned", r->precision_actioned);
+    kv_ratio(&b, "recall_actioned", r->recall_actioned);
+    kv_ratio(&b, "precision_enforced", r->precision_enforced);
+    kv_ratio(&b, "recall_enforced", r->recall_enforced);
+    kv_ratio(&b, "fpr_actioned", r->fpr_actioned);
+    kv_ratio(&b, "fpr_enforced", r->fpr_enforced);
+    kv_ratio(&b, "served_before_action_p50", r->served_p50);
+    kv_ratio(&b, "served_before_action_p90", r->served_p90);
+    kv_ratio(&b, "roc_auc", r->auc);
+    warden_jbuf_key(&b, "labels");
+    warden_jbuf_arr_open(&b);
+    for (size_t i = 0; i < r->nlabels; i++) group_json(&b, &r->labels[i]);
+    warden_jbuf_arr_close(&b);
+    warden_jbuf_key(&b, "kinds");
+    warden_jbuf_arr_open(&b);
+    for (size_t i = 0; i < r->nkinds; i++) group_json(&b, &r->kinds[i]);
+    warden_jbuf_arr_close(&b);
+    warden_jbuf_key(&b, "clusters");
+    warden_jbuf_obj_open(&b);
+    warden_jbuf_kv_int(&b, "count", (int64_t)r->nclusters);
+    kv_ratio(&b, "mean_coverage", r->cluster_mean_coverage);
+    warden_jbuf_kv_int(&b, "fully_actioned", (int64_t)r->clusters_full);
+    warden_jbuf_kv_int(&b, "untouched", (int64_t)r->clusters_untouched);
+    warden_jbuf_key(&b, "list");
+    warden_jbuf_arr_open(&b);
+    for (size_t i = 0; i < r->nclusters; i++) {
+        const struct warden_bt_cluster *c = &r->clusters[i];
+        warden_jbuf_obj_open(&b);
+        warden_jbuf_kv_str(&b, "cluster", c->name);
+        warden_jbuf_kv_str(&b, "kind", c->kind);
+        warden_jbuf_kv_int(&b, "accounts", (int64_t)c->accounts);
+        warden_jbuf_kv_int(&b, "actioned", (int64_t)c->actioned);
+        kv_ratio(&b, "coverage", c->coverage);
+        warden_jbuf_obj_close(&b);
+    }
+    warden_jbuf_arr_close(&b);
+    warden_jbuf_obj_close(&b);
+    warden_jbuf_key(&b, "served_before_action_histogram");
+    warden_jbuf_obj_open(&b);
+    for (int i = 0; i < WARDEN_BT_DELAY_BUCKETS; i++)
+        warden_jbuf_kv_int(&b, warden_bt_delay_bucket_names[i], (int64_t)r->delay_hist[i]);
+    warden_jbuf_obj_close(&b);
+    warden_jbuf_key(&b, "roc");
+    warden_jbuf_arr_open(&b);
+    for (size_t i = 0; i < r->nroc; i++) {
+        warden_jbuf_obj_open(&b);
+        if (isinf(r->roc[i].threshold)) {
+            warden_jbuf_key(&b, "threshold");
+            warden_jbuf_null(&b);
+        } else {
+            warden_jbuf_kv_num(&b, "threshold", r->roc[i].threshold);
+        }
+        warden_jbuf_kv_num(&b, "fpr", r->roc[i].fpr);
+        warden_jbuf_kv_num(&b, "tpr", r->roc[i].tpr);
+        warden_jbuf_obj_close(&b);
+    }
+    warden_jbuf_arr_close(&b);
+    warden_jbuf_obj_close(&b);
+    fputs(warden_jbuf_str(&b), out);
+    fputc('\n', out);
+    warden_jbuf_fini(&b);
+}

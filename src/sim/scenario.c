@@ -1,0 +1,163 @@
+/* scenario.c — the populations the simulator knows and the named scenarios
+ * that mix them. A scenario is data: a share of accounts per population, a
+ * default size and duration, and a rate scale. Truth labels and kinds are
+ * the ones written to truth.jsonl (formats.md §6). */
+#include "sim/model.h"
+
+#include <string.h>
+
+const struct warden_popdef warden_popdefs[POP_COUNT] = {
+    [POP_INDIVIDUAL] = {"benign", "benign.individual", 0, 0,
+                        "people at home: residential ISP, diurnal sessions, multi-turn"},
+    [POP_DEVAPP] = {"benign", "benign.developer_app", 0, 0,
+                    "a developer's app on cloud IPs serving its own end users"},
+    [POP_PRIVACY_VPN] = {"benign", "benign.privacy_vpn", 0, 0, "ordinary users behind VPN exits"},
+    [POP_CORP_EGRESS] = {"benign", "benign.corporate_egress", 0, 0,
+                         "employees of one company behind one or two egress IPs, office hours"},
+    [POP_ZH_SPEAKER] = {"benign", "benign.chinese_speaker", 0, 0,
+                        "Chinese-speaking users in allowed countries (never a signal)"},
+    [POP_BATCH] = {"benign", "benign.batch_pipeline", 0, 0,
+                   "enterprise pipeline: one template, huge volume, cloud IPs, machine cadence"},
+    [POP_EVAL] = {"benign", "benign.eval_harness", 0, 0,
+                  "evaluation harness: a fixed benchmark run a few times"},
+    [POP_RESELLER] = {"benign", "benign.reseller", 0, 0,
+                      "declared reseller / platform with many end users"},
+    [POP_MINORITY_OWNED] = {"benign", "benign.minority_owned", 0, 0,
+                            "company with a listed minority (<50 %) shareholder"},
+    [POP_HYDRA] = {"distillation", "distillation.hydra", 6, 24,
+                   "many accounts harvesting one capability area with reasoning elicitation"},
+    [POP_PER_ACCOUNT_PROXY] = {"distillation", "distillation.per_account_proxy", 5, 16,
+                               "hydra where every account has its own datacenter IP"},
+    [POP_RESIDENTIAL_PROXY] = {"distillation", "distillation.residential_proxy", 5, 16,
+                               "hydra rotating through residential proxy exits"},
+    [POP_COVER_TRAFFIC] = {"distillation", "distillation.cover_traffic", 4, 12,
+                           "harvesting mixed with organic prompts as cover"},
+    [POP_PARAPHRASE] = {"distillation", "distillation.paraphrase", 4, 12,
+                        "harvesting with paraphrased, varied templates"},
+    [POP_SLOW_LOW] = {"distillation", "distillation.slow_low", 20, 60,
+                      "low volume per account, spread over many accounts, human-like hours"},
+    [POP_MODEL_PIVOT] = {"distillation", "distillation.model_pivot", 4, 12,
+                         "quiet accounts that pivot to a newly released model"},
+    [POP_SIGNUP_BURST] = {"distillation", "distillation.signup_burst", 8, 30,
+                          "accounts created in a burst through an easy sign-up program"},
+    [POP_LISTED_ORG] = {"restricted", "restricted.listed_org", 0, 0,
+                        "accounts of a listed organisation under a variant name"},
+    [POP_SUBSIDIARY] = {"restricted", "restricted.subsidiary", 0, 0,
+                        "accounts of a company >=50 % owned by a listed party (chains)"},
+    [POP_CIRC_DIRECT] = {"circumvention", "circumvention.direct", 0, 0,
+                         "billed in an allowed country, traffic from a restricted one"},
+    [POP_CIRC_VPN] = {"circumvention", "circumvention.vpn", 0, 0,
+                      "as direct, through VPN exits that sometimes leak"},
+    [POP_CIRC_CLOUD] = {"circumvention", "circumvention.cloud", 0, 0,
+                        "as direct, through cloud relays that sometimes leak"},
+};
+
+static const struct warden_scenario scenarios[] = {
+    {"demo",
+     "small, every population, a few thousand events",
+     170,
+     7,
+     0.03,
+     {[POP_INDIVIDUAL] = 40,
+      [POP_DEVAPP] = 6,
+      [POP_PRIVACY_VPN] = 6,
+      [POP_CORP_EGRESS] = 12,
+      [POP_ZH_SPEAKER] = 6,
+      [POP_BATCH] = 2,
+      [POP_EVAL] = 2,
+      [POP_RESELLER] = 2,
+      [POP_MINORITY_OWNED] = 2,
+      [POP_HYDRA] = 8,
+      [POP_PER_ACCOUNT_PROXY] = 6,
+      [POP_RESIDENTIAL_PROXY] = 6,
+      [POP_COVER_TRAFFIC] = 5,
+      [POP_PARAPHRASE] = 5,
+      [POP_SLOW_LOW] = 20,
+      [POP_MODEL_PIVOT] = 5,
+      [POP_SIGNUP_BURST] = 9,
+      [POP_LISTED_ORG] = 4,
+      [POP_SUBSIDIARY] = 4,
+      [POP_CIRC_DIRECT] = 3,
+      [POP_CIRC_VPN] = 3,
+      [POP_CIRC_CLOUD] = 3}},
+    {"mixed",
+     "realistic proportions, about a million events",
+     15200,
+     30,
+     1.0,
+     {[POP_INDIVIDUAL] = 12000, [POP_DEVAPP] = 100,           [POP_PRIVACY_VPN] = 600,
+      [POP_CORP_EGRESS] = 1000, [POP_ZH_SPEAKER] = 800,       [POP_BATCH] = 5,
+      [POP_EVAL] = 40,          [POP_RESELLER] = 20,          [POP_MINORITY_OWNED] = 30,
+      [POP_HYDRA] = 36,         [POP_PER_ACCOUNT_PROXY] = 24, [POP_RESIDENTIAL_PROXY] = 24,
+      [POP_COVER_TRAFFIC] = 20, [POP_PARAPHRASE] = 20,        [POP_SLOW_LOW] = 120,
+      [POP_MODEL_PIVOT] = 16,   [POP_SIGNUP_BURST] = 40,      [POP_LISTED_ORG] = 40,
+      [POP_SUBSIDIARY] = 50,    [POP_CIRC_DIRECT] = 40,       [POP_CIRC_VPN] = 50,
+      [POP_CIRC_CLOUD] = 40}},
+    {"evasive",
+     "attackers use every evasion among ordinary traffic",
+     3000,
+     14,
+     0.5,
+     {[POP_INDIVIDUAL] = 900,
+      [POP_DEVAPP] = 40,
+      [POP_PRIVACY_VPN] = 120,
+      [POP_CORP_EGRESS] = 200,
+      [POP_ZH_SPEAKER] = 80,
+      [POP_BATCH] = 4,
+      [POP_EVAL] = 6,
+      [POP_RESELLER] = 5,
+      [POP_MINORITY_OWNED] = 10,
+      [POP_PER_ACCOUNT_PROXY] = 50,
+      [POP_RESIDENTIAL_PROXY] = 50,
+      [POP_COVER_TRAFFIC] = 50,
+      [POP_PARAPHRASE] = 50,
+      [POP_SLOW_LOW] = 120,
+      [POP_MODEL_PIVOT] = 30,
+      [POP_SIGNUP_BURST] = 50,
+      [POP_LISTED_ORG] = 20,
+      [POP_SUBSIDIARY] = 40,
+      [POP_CIRC_VPN] = 40,
+      [POP_CIRC_CLOUD] = 40}},
+    {"benign-heavy",
+     "hard negatives only, for false-positive measurement",
+     1500,
+     14,
+     0.5,
+     {[POP_DEVAPP] = 120,
+      [POP_PRIVACY_VPN] = 200,
+      [POP_CORP_EGRESS] = 300,
+      [POP_ZH_SPEAKER] = 200,
+      [POP_BATCH] = 20,
+      [POP_EVAL] = 30,
+      [POP_RESELLER] = 20,
+      [POP_MINORITY_OWNED] = 40}},
+};
+
+const struct warden_sim_scenario_info warden_sim_scenarios[] = {
+    {"demo", "small, every population, a few thousand events (the bundled demo data)"},
+    {"mixed", "realistic proportions, about a million events"},
+    {"evasive", "attackers use every evasion among ordinary traffic"},
+    {"benign-heavy", "hard negatives only, for false-positive measurement"},
+    {NULL, NULL},
+};
+
+const struct warden_scenario *warden_scenario_get(const char *name)
+{
+    for (size_t i = 0; i < sizeof scenarios / sizeof scenarios[0]; i++)
+        if (strcmp(scenarios[i].name, name) == 0) return &scenarios[i];
+    return NULL;
+}
+
+const char *const warden_sim_models[4] = {"atlas-2-large", "atlas-2-medium", "atlas-2-small",
+                                          "atlas-3-large"};
+
+size_t warden_sim_population_count(void)
+{
+    return POP_COUNT;
+}
+
+void warden_sim_population(size_t i, const char **kind, const char **summary)
+{
+    *kind = i < POP_COUNT ? warden_popdefs[i].kind : NULL;
+    *summary = i < POP_COUNT ? warden_popdefs[i].summary : NULL;
+}

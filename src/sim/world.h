@@ -1,0 +1,54 @@
+/* world.h — the simulator's scenario data about the world it simulates:
+ * countries (time zone, UTC offset, locale), client software (real SDK
+ * User-Agent strings, endpoint, TLS fingerprint), e-mail providers, model
+ * names, and the id formats real systems use. This is simulator data only;
+ * nothing in detection reads it. */
+#ifndef WARDEN_SIM_WORLD_H
+#define WARDEN_SIM_WORLD_H
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sim/rng.h"
+
+struct warden_country {
+    const char *cc, *tz, *locale;
+    int utc_offset_min;
+    double weight;    /* share of ordinary users */
+    const char *mail; /* a national e-mail provider, or NULL */
+};
+
+extern const struct warden_country warden_countries[];
+extern const size_t warden_ncountries;
+const struct warden_country *warden_country_get(const char *cc);
+
+struct warden_client {
+    const char *ua;
+    const char *endpoint;
+    const char *family; /* TLS stack family, for the JA4 fingerprint */
+    double weight;
+};
+
+extern const struct warden_client warden_clients[];
+extern const size_t warden_nclients;
+/* A JA4-format fingerprint stable for a TLS stack family (synthetic but
+ * well-formed: the simulator has no real captures). */
+void warden_ja4_for_family(const char *family, char *buf, size_t len);
+
+/* "acct_", "user_" ULID, numeric... drawn per id so no format marks a label. */
+enum warden_idkind {
+    WARDEN_ID_ACCOUNT,
+    WARDEN_ID_ORG,
+    WARDEN_ID_KEY,
+    WARDEN_ID_REQUEST,
+    WARDEN_ID_END_USER,
+    WARDEN_ID_PAYMENT
+};
+/* Writes an id of the given kind; style selects one of the real-world
+ * formats for that kind (callers keep a style per account). */
+void warden_sim_id(struct warden_rng *r, enum warden_idkind kind, unsigned style, char *buf,
+                   size_t len);
+
+extern const char *const warden_free_mail[];
+extern const size_t warden_nfree_mail;
+
+#endif
