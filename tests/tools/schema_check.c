@@ -48,7 +48,8 @@ static bool validate(json_t *s, json_t *v, const char *path)
     json_t *en = json_object_get(s, "enum");
     if (en) {
         bool any = false;
-        for (size_t i = 0; i < json_array_size(en); i++) any |= json_equal(v, json_array_get(en, i));
+        for (size_t i = 0; i < json_array_size(en); i++)
+            any |= json_equal(v, json_array_get(en, i));
         if (!any) return fail(path, "not one of the enum values");
     }
     if (json_is_number(v)) {
