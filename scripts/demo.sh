@@ -15,3 +15,8 @@ echo "Scanning $DEMO with examples/policy.yaml -> $OUT"
 echo
 echo "First verdicts ($OUT/verdicts.jsonl):"
 head -n 5 "$OUT/verdicts.jsonl"
+echo
+echo "How these verdicts score against the sample's labels (warden backtest):"
+"$WARDEN" backtest --truth "$DEMO/truth.jsonl" --verdicts "$OUT/verdicts.jsonl" --report "$OUT/report.html"
+echo
+echo "HTML report with plots: $OUT/report.html"
