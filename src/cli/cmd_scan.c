@@ -238,7 +238,8 @@ static int scan_main(int argc, char **argv)
             goto out;
         }
     }
-    if (reg && pol->screen.enabled && warden_registry_n_orgs(reg) > 0) {
+    if (reg && pol->screen.enabled &&
+        (warden_registry_n_orgs(reg) > 0 || warden_registry_n_accounts(reg) > 0)) {
         /* restricted-party screening of every organisation, once */
         struct warden_screen_conf sc_conf = pol->screen;
         if (sc_conf.restricted_jurisdictions.n == 0)
@@ -257,8 +258,11 @@ static int scan_main(int argc, char **argv)
             goto out;
         }
         if (!quiet)
-            fprintf(stderr, "warden scan: screened %zu organisations: %zu restricted\n",
-                    warden_registry_n_orgs(reg), warden_org_screening_restricted(orgscr));
+            fprintf(stderr,
+                    "warden scan: screened %zu organisations (%zu restricted) and %zu accounts' "
+                    "e-mail domains (%zu listed)\n",
+                    warden_registry_n_orgs(reg), warden_org_screening_restricted(orgscr),
+                    warden_registry_n_accounts(reg), warden_org_screening_domain_hits(orgscr));
     }
     if (mkdir_p(outdir) != 0) {
         fprintf(stderr, "warden scan: cannot create %s: %s\n", outdir, strerror(errno));

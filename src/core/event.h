@@ -34,12 +34,13 @@ struct warden_event {
     int8_t thinking; /* -1 absent, 0 false, 1 true */
 
     /* Enrichment, set by the engine before detectors run. */
-    const struct warden_ipinfo *ipinfo;         /* never NULL after enrichment */
-    const struct warden_account *account;       /* NULL if not in the registry */
-    const struct warden_org *org;               /* NULL if unknown */
-    const struct warden_org_screen *org_screen; /* restricted-party verdict of org, or NULL */
-    uint64_t account_hash;                      /* stable hash of account_id */
-    uint64_t account_seq;                       /* 1-based index among this account's events */
+    const struct warden_ipinfo *ipinfo;             /* never NULL after enrichment */
+    const struct warden_account *account;           /* NULL if not in the registry */
+    const struct warden_org *org;                   /* NULL if unknown */
+    const struct warden_org_screen *org_screen;     /* restricted-party verdict of org, or NULL */
+    const struct warden_org_screen *account_screen; /* e-mail domain on a list, or NULL */
+    uint64_t account_hash;                          /* stable hash of account_id */
+    uint64_t account_seq;                           /* 1-based index among this account's events */
 
     /* Where it came from, for evidence and rejects. */
     const char *src_name;

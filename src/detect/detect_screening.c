@@ -9,6 +9,8 @@
  *   screen.owned_by_listed   restricted owners hold >= the threshold, in
  *                            aggregate, directly or through restricted
  *                            intermediaries
+ *   screen.domain_listed     the account's sign-up e-mail domain is a listed
+ *                            party's web or e-mail domain (score 0.95)
  * Score: the list match's confidence (for ownership, the weakest match in the
  * chain). Evidence: the organisation's verdict (org_id, name, match with its
  * explanation, restricted_share, ownership chain). Screening is about
@@ -36,10 +38,16 @@ static void scr_observe(void *ctx, const struct warden_event *ev, void *vstate,
 {
     (void)ctx;
     struct scr_state *s = vstate;
-    if (s->done || !ev->org_screen) return;
-    s->done = 1;
-    warden_emit_finding(em, ev->org_screen->code, ev->org_screen->score,
-                        ev->org_screen->evidence_json);
+    if (!(s->done & 1) && ev->org_screen) {
+        s->done |= 1;
+        warden_emit_finding(em, ev->org_screen->code, ev->org_screen->score,
+                            ev->org_screen->evidence_json);
+    }
+    if (!(s->done & 2) && ev->account_screen) {
+        s->done |= 2;
+        warden_emit_finding(em, ev->account_screen->code, ev->account_screen->score,
+                            ev->account_screen->evidence_json);
+    }
 }
 
 const struct warden_detector warden_detect_screening = {

@@ -284,6 +284,8 @@ void warden_engine_process(struct warden_engine *e, struct warden_event *ev)
             ev->org = warden_registry_org(e->registry, ev->org_id.p, ev->org_id.n);
         if (ev->org && e->screening)
             ev->org_screen = warden_org_screening_get(e->screening, ev->org);
+        if (ev->account && e->screening)
+            ev->account_screen = warden_org_screening_account(e->screening, ev->account);
     }
     bool is_new;
     struct warden_acct *a = warden_acct_table_get(e->accts, ev->account_hash, &is_new);

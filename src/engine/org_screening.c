@@ -13,7 +13,53 @@ struct warden_org_screening {
     size_t n;
     struct warden_org_screen **by_org; /* index in the registry's org array */
     size_t restricted;
+    const struct warden_account *abase;
+    size_t na;
+    struct warden_org_screen **by_account; /* index in the registry's account array */
+    size_t domain_hits;
 };
+
+#define DOMAIN_SCORE 0.95 /* a listed party's own web or e-mail domain */
+
+/* Screen every account's e-mail domain against the domains on the lists. */
+static void screen_account_domains(struct warden_org_screening *os, const struct warden_screen *s)
+{
+    os->na = warden_registry_n_accounts(os->reg);
+    os->abase = os->na ? warden_registry_account_at(os->reg, 0) : NULL;
+    os->by_account = warden_xcalloc(os->na + 1, sizeof *os->by_account);
+    struct warden_jbuf b;
+    warden_jbuf_init(&b);
+    for (size_t i = 0; i < os->na; i++) {
+        const struct warden_account *a = &os->abase[i];
+        if (!a->email_domain || !*a->email_domain) continue;
+        const struct warden_screen_entity *hit[4];
+        int n = warden_screen_domain(s, a->email_domain, hit, 4);
+        if (n <= 0) continue;
+        warden_jbuf_reset(&b);
+        warden_jbuf_obj_open(&b);
+        warden_jbuf_kv_str(&b, "email_domain", a->email_domain);
+        warden_jbuf_key(&b, "listed");
+        warden_jbuf_arr_open(&b);
+        for (int k = 0; k < n; k++) {
+            warden_jbuf_obj_open(&b);
+            warden_jbuf_kv_str(&b, "list", hit[k]->list);
+            warden_jbuf_kv_str(&b, "source_id", hit[k]->source_id);
+            warden_jbuf_kv_str(&b, "program", hit[k]->program);
+            warden_jbuf_kv_str(&b, "name",
+                               hit[k]->n_names ? warden_screen_entity_name(s, hit[k], 0) : "");
+            warden_jbuf_obj_close(&b);
+        }
+        warden_jbuf_arr_close(&b);
+        warden_jbuf_obj_close(&b);
+        struct warden_org_screen *r = warden_xcalloc(1, sizeof *r);
+        r->code = "screen.domain_listed";
+        r->score = DOMAIN_SCORE;
+        r->evidence_json = warden_xstrdup(warden_jbuf_str(&b));
+        os->by_account[i] = r;
+        os->domain_hits++;
+    }
+    warden_jbuf_fini(&b);
+}
 
 /* Confidence of a restriction: the list match itself, or for an owned
  * organisation the weakest match among the owners that make it restricted. */
@@ -39,6 +85,7 @@ int warden_org_screening_build(struct warden_org_screening **out, const struct w
     os->n = warden_registry_n_orgs(reg);
     os->base = os->n ? warden_registry_org_at(reg, 0) : NULL;
     os->by_org = warden_xcalloc(os->n + 1, sizeof *os->by_org);
+    screen_account_domains(os, s);
     if (os->n == 0) {
         *out = os;
         return 0;
@@ -82,6 +129,12 @@ void warden_org_screening_free(struct warden_org_screening *os)
         free(os->by_org[i]);
     }
     free(os->by_org);
+    for (size_t i = 0; i < os->na; i++) {
+        if (!os->by_account[i]) continue;
+        free(os->by_account[i]->evidence_json);
+        free(os->by_account[i]);
+    }
+    free(os->by_account);
     free(os);
 }
 
@@ -95,4 +148,17 @@ const struct warden_org_screen *warden_org_screening_get(const struct warden_org
 size_t warden_org_screening_restricted(const struct warden_org_screening *os)
 {
     return os ? os->restricted : 0;
+}
+
+const struct warden_org_screen *warden_org_screening_account(const struct warden_org_screening *os,
+                                                             const struct warden_account *account)
+{
+    if (!os || !account || !os->abase || account < os->abase || account >= os->abase + os->na)
+        return NULL;
+    return os->by_account[account - os->abase];
+}
+
+size_t warden_org_screening_domain_hits(const struct warden_org_screening *os)
+{
+    return os ? os->domain_hits : 0;
 }

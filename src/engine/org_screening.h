@@ -5,7 +5,9 @@
  * country, domain) and applies the aggregate ownership rule over their
  * declared owners (screen/). The result is one record per organisation that
  * is restricted; the engine attaches it to each event of the organisation's
- * accounts, and the `screening` detector turns it into a screen.* finding. */
+ * accounts, and the `screening` detector turns it into a screen.* finding.
+ * Each account's sign-up e-mail domain is screened against the domains on
+ * the lists too (screen.domain_listed). */
 #ifndef WARDEN_ENGINE_ORG_SCREENING_H
 #define WARDEN_ENGINE_ORG_SCREENING_H
 #include <stddef.h>
@@ -14,7 +16,7 @@
 #include "screen/screen.h"
 
 struct warden_org_screen {
-    const char *code;    /* "screen.listed", "screen.owned_by_listed" */
+    const char *code;    /* "screen.listed", "screen.owned_by_listed", "screen.domain_listed" */
     double score;        /* match confidence of the weakest link in the chain */
     char *evidence_json; /* the organisation's verdict: match, shares, chain */
 };
@@ -29,5 +31,9 @@ void warden_org_screening_free(struct warden_org_screening *os);
 const struct warden_org_screen *warden_org_screening_get(const struct warden_org_screening *os,
                                                          const struct warden_org *org);
 size_t warden_org_screening_restricted(const struct warden_org_screening *os);
+/* The e-mail-domain record of an account of the registry, or NULL. */
+const struct warden_org_screen *warden_org_screening_account(const struct warden_org_screening *os,
+                                                             const struct warden_account *account);
+size_t warden_org_screening_domain_hits(const struct warden_org_screening *os);
 
 #endif

@@ -15,9 +15,10 @@ JSON
 cat > "$T/accounts.jsonl" <<'JSON'
 {"account_id":"acct_listed","org_id":"o_listed","billing_country":"AE"}
 {"account_id":"acct_sub","org_id":"o_sub","billing_country":"SG"}
-{"account_id":"acct_clean","org_id":"o_clean","billing_country":"DE"}
+{"account_id":"acct_clean","org_id":"o_clean","billing_country":"DE","email_domain":"qq.com"}
+{"account_id":"acct_domain","billing_country":"DE","email_domain":"mail.1vpns.com"}
 JSON
-for a in acct_listed acct_sub acct_clean; do
+for a in acct_listed acct_sub acct_clean acct_domain; do
   for i in 1 2 3; do
     printf '{"ts":"2026-11-23T08:0%d:00Z","account_id":"%s","ip":"81.2.69.%d"}\n' "$i" "$a" "$i"
   done
@@ -35,6 +36,10 @@ check "listed organisation's account blocked on its first event" \
 check "subsidiary owned through an intermediary blocked" \
   grep -q '"account_id":"acct_sub","action":"block".*"screen.owned_by_listed"' "$V"
 check "ordinary company with a 20 % restricted owner not actioned" bash -c "! grep -q acct_clean '$V'"
+check "e-mail domain under a listed web domain actioned" \
+  grep -q '"account_id":"acct_domain","action":"block".*"screen.domain_listed"' "$V"
+check "a listed e-mail address does not restrict its provider's domain" \
+  bash -c "! grep -q '\"account_id\":\"acct_clean\"' '$T/out/findings.jsonl'"
 check "evidence names the listed entry" grep -q 'ISLAMIC REPUBLIC OF IRAN SHIPPING LINES' "$T/out/findings.jsonl"
 check "evidence carries the ownership chain" grep -q '"account_id":"acct_sub".*Oceanic Freight' "$T/out/findings.jsonl"
 
