@@ -4,6 +4,7 @@
 #include "cli/cli.h"
 #include "core/jbuf.h"
 #include "core/xalloc.h"
+#include "policy/policy.h"
 #include "screen/orgs_file.h"
 #include "screen/screen.h"
 
@@ -22,6 +23,10 @@ static const struct warden_opt opts[] = {
     {"stats", 0, NULL, "print entities and names loaded per list, and memory", false},
     {"lists", 'l', "MANIFEST", "list manifest (default DATA/lists/lists.tsv)", false},
     {"data", 0, "DIR", "data directory (default: ./data or the source tree's data/)", false},
+    {"policy", 'p', "FILE",
+     "policy file: thresholds and ownership rule from its screen: section (options below "
+     "override it)",
+     false},
     {"threshold", 't', "X", "match threshold 0..1 (policy screen.match_threshold)", false},
     {"ownership-threshold", 0, "PCT", "aggregate share that restricts (default 50)", false},
     {"restricted", 0, "CC",
@@ -213,8 +218,25 @@ int warden_cli_screen_open(const struct warden_args *a, struct warden_screen **o
 int warden_cli_screen_open(const struct warden_args *a, struct warden_screen **out)
 {
     struct warden_screen_conf conf;
-    warden_screen_conf_init(&conf);
     const char *v;
+    if ((v = arg_if(a, "policy"))) {
+        struct warden_policy *p;
+        char perr[512];
+        if (warden_policy_load(&p, v, perr, sizeof perr)) {
+            fprintf(stderr, "warden %s: %s\n", a->cmd->name, perr);
+            return WARDEN_EXIT_CONFIG;
+        }
+        conf = p->screen; /* taken over; the policy no longer owns it */
+        memset(&p->screen, 0, sizeof p->screen);
+        if (conf.jurisdiction_owners && conf.restricted_jurisdictions.n == 0)
+            for (size_t i = 0; i < p->restricted.n; i++)
+                warden_conf_list_append(
+                    warden_conf_find(warden_screen_conf_table, "restricted_jurisdictions"), &conf,
+                    p->restricted.v[i]);
+        warden_policy_free(p);
+    } else {
+        warden_screen_conf_init(&conf);
+    }
     if ((v = arg_if(a, "threshold"))) {
         char *end;
         conf.match_threshold = strtod(v, &end);
@@ -232,13 +254,14 @@ int warden_cli_screen_open(const struct warden_args *a, struct warden_screen **o
     int nr = 0;
     const char **rj = arg_if(a, "restricted") ? warden_arg_all(a, "restricted", &nr) : NULL;
     if (nr > 0) {
+        const struct warden_conf_key *k =
+            warden_conf_find(warden_screen_conf_table, "restricted_jurisdictions");
         conf.jurisdiction_owners = true;
-        conf.restricted_jurisdictions.v = warden_xcalloc((size_t)nr, sizeof(char *));
-        for (int i = 0; i < nr; i++) conf.restricted_jurisdictions.v[i] = warden_xstrdup(rj[i]);
-        conf.restricted_jurisdictions.n = (size_t)nr;
+        warden_conf_list_clear(k, &conf);
+        for (int i = 0; i < nr; i++) warden_conf_list_append(k, &conf, rj[i]);
     }
     const char *data = arg_if(a, "data");
-    if (!data) data = warden_screen_default_data_dir();
+    if (!data) data = conf.data_dir ? conf.data_dir : warden_screen_default_data_dir();
     char *manifest = arg_if(a, "lists") ? warden_xstrdup(arg_if(a, "lists"))
                                         : warden_xasprintf("%s/lists/lists.tsv", data);
     char *ndir = warden_xasprintf("%s/screen", data);

@@ -47,4 +47,15 @@ printf 'screen:\n  enabled: false\n' > "$T/off.yaml"
 "$WARDEN_BIN" scan --quiet --policy "$T/off.yaml" --accounts "$T/accounts.jsonl" \
   --orgs "$T/orgs.jsonl" --out "$T/out-off" "$T/events.jsonl"
 check "screening can be switched off in the policy" bash -c "! grep -q screen. '$T/out-off/verdicts.jsonl'"
+
+# warden screen reads thresholds from the same policy section
+printf 'screen:\n  match_threshold: 0.999\n' > "$T/strict.yaml"
+"$WARDEN_BIN" screen "Shipping Lines of the Islamic Republic of Iran" >/dev/null
+check "a reordered variant (0.965) matches at the default threshold (exit 1)" [ $? -eq 1 ]
+"$WARDEN_BIN" screen --policy "$T/strict.yaml" "Shipping Lines of the Islamic Republic of Iran" >/dev/null
+check "and not at the policy's stricter threshold (exit 0)" [ $? -eq 0 ]
+printf 'screen:\n  match_treshold: 0.9\n' > "$T/typo.yaml"
+"$WARDEN_BIN" screen --policy "$T/typo.yaml" x 2>"$T/err"
+check "a misspelt screen key is refused with exit 3" [ $? -eq 3 ]
+check "naming file:line and the key" grep -q "typo.yaml:2:3: screen.match_treshold: unknown key" "$T/err"
 finish
