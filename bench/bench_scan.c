@@ -5,8 +5,8 @@
  * Arena-Hard and GPTeacher prompts, from data/prompts or ../shared), 50,000
  * accounts on real addresses, and measures on the same file in the same run:
  *   baseline: read lines + json_loadb() + json_decref()        (jansson)
- *   warden:   read lines + decode + IP intel + registry + jurisdiction +
- *             velocity + policy, findings written to /dev/null
+ *   warden:   read lines + decode + de-duplication + IP intel + jurisdiction
+ *             + velocity + policy, findings written to /dev/null
  * and prints both rates and their ratio. Usage: bench_scan [N] [FILE]. */
 #include "bench_common.h"
 #include "core/event_decode.h"
@@ -98,6 +98,9 @@ static void generate(const char *path, size_t n)
         warden_jbuf_obj_open(&b);
         warden_jbuf_kv_str(&b, "ts", warden_ts_format(ts, tsb));
         warden_jbuf_kv_str(&b, "account_id", acct);
+        char rid[40];
+        snprintf(rid, sizeof rid, "req_%016llx%08zx", (unsigned long long)next_rand(), i);
+        warden_jbuf_kv_str(&b, "request_id", rid);
         warden_jbuf_kv_str(&b, "ip", ip);
         warden_jbuf_kv_str(&b, "api_key_id", key);
         warden_jbuf_kv_str(&b, "user_agent", "anthropic-python/0.39.0");

@@ -31,6 +31,8 @@ static const struct warden_opt scan_opts[] = {
     {"out", 'O', "DIR", "output directory (created if missing; default: out)", false},
     {"max-accounts", 0, "N", "accounts tracked at once (fixed memory; default 1000000)", false},
     {"max-line-bytes", 0, "N", "longest accepted event line (default 16777216)", false},
+    {"dedup-window", 0, "N",
+     "request ids remembered to drop repeated requests (fixed memory; default 1000000)", false},
     {"no-db", 0, NULL, "do not write cases.db", false},
     {"quiet", 'q', NULL, "no progress bar and no summary", false},
     {NULL, 0, NULL, NULL, false},
@@ -109,6 +111,8 @@ static void summary(FILE *out, const struct warden_engine *e, uint64_t rejects, 
     fprintf(out, "  %-22s %12llu  (%.0f events/s)\n", "events", (unsigned long long)st.events,
             secs > 0 ? (double)st.events / secs : 0.0);
     fprintf(out, "  %-22s %12llu\n", "rejected lines", (unsigned long long)rejects);
+    if (st.duplicates)
+        fprintf(out, "  %-22s %12llu\n", "duplicate requests", (unsigned long long)st.duplicates);
     fprintf(out, "  %-22s %12llu\n", "accounts tracked", (unsigned long long)st.accounts_tracked);
     if (st.accounts_evicted)
         fprintf(out, "  %-22s %12llu\n", "accounts evicted",
@@ -172,7 +176,8 @@ const struct warden_cmd warden_cmd_scan = {
         "standard input. Writes OUT/verdicts.jsonl (actioned accounts), OUT/findings.jsonl\n"
         "(every finding with evidence), OUT/rejects.jsonl (file, line and reason of each bad\n"
         "line; never its content) and OUT/cases.db (SQLite: cases, findings, audit, runs).\n"
-        "A bad line never stops the run.",
+        "A bad line never stops the run. A request whose request_id repeats one seen\n"
+        "within the de-duplication window is counted as a duplicate and skipped.",
 };
 
 static int scan_main(int argc, char **argv)
@@ -196,7 +201,7 @@ static int scan_main(int argc, char **argv)
     warden_jbuf_init(&sc.jb);
     const char *outdir = warden_arg(&a, "out") ? warden_arg(&a, "out") : "out";
     bool quiet = warden_flag(&a, "quiet");
-    size_t max_accounts = 0, max_line = 0;
+    size_t max_accounts = 0, max_line = 0, dedup_window = 0;
     if (warden_arg(&a, "max-accounts")) {
         char *end;
         max_accounts = strtoul(warden_arg(&a, "max-accounts"), &end, 10);
@@ -211,6 +216,15 @@ static int scan_main(int argc, char **argv)
         max_line = strtoul(warden_arg(&a, "max-line-bytes"), &end, 10);
         if (*end || max_line < 64) {
             fprintf(stderr, "warden scan: --max-line-bytes needs a number >= 64\n");
+            ret = WARDEN_EXIT_USAGE;
+            goto out;
+        }
+    }
+    if (warden_arg(&a, "dedup-window")) {
+        char *end;
+        dedup_window = strtoul(warden_arg(&a, "dedup-window"), &end, 10);
+        if (*end || dedup_window < 2) {
+            fprintf(stderr, "warden scan: --dedup-window needs a number >= 2\n");
             ret = WARDEN_EXIT_USAGE;
             goto out;
         }
@@ -300,6 +314,7 @@ static int scan_main(int argc, char **argv)
         .registry = reg,
         .screening = orgscr,
         .max_accounts = max_accounts,
+        .dedup_window = dedup_window,
         .sinks = {sink_finding, sink_action, &sc},
     };
     if (warden_engine_new(&eng, &eo, err, sizeof err)) {
@@ -341,8 +356,7 @@ static int scan_main(int argc, char **argv)
             }
             ev.src_name = shown;
             ev.src_line = lineno;
-            warden_engine_process(eng, &ev);
-            events++;
+            if (warden_engine_process(eng, &ev)) events++;
             if (tty && (events & 0xFFFF) == 0) {
                 double t = now_s();
                 if (t - last > 0.25) {

@@ -10,6 +10,7 @@
 #include "core/xalloc.h"
 #include "detect/detector.h"
 #include "engine/acct_table.h"
+#include "engine/dedup.h"
 #include "engine/org_screening.h"
 #include "intel/intel.h"
 #include "registry/registry.h"
@@ -51,7 +52,8 @@ struct warden_engine {
     uint32_t *vmap_vals;
     size_t vmap_mask, vmap_count;
 
-    uint64_t events, findings;
+    struct warden_dedup *dedup;
+    uint64_t events, duplicates, findings;
 };
 
 static const struct warden_ipinfo no_ipinfo = {"", 0, 0, "", ""};
@@ -241,6 +243,8 @@ int warden_engine_new(struct warden_engine **out, const struct warden_engine_opt
     }
     size_t cap = opts->max_accounts ? opts->max_accounts : WARDEN_ENGINE_DEFAULT_ACCOUNTS;
     e->accts = warden_acct_table_new(cap, off);
+    e->dedup =
+        warden_dedup_new(opts->dedup_window ? opts->dedup_window : WARDEN_ENGINE_DEFAULT_DEDUP);
     e->emit.finding = on_finding;
     e->emit.engine = e;
     warden_jbuf_init(&e->emit.scratch);
@@ -258,6 +262,7 @@ void warden_engine_free(struct warden_engine *e)
         if (e->dets[i].d->free && e->dets[i].ctx) e->dets[i].d->free(e->dets[i].ctx);
     free(e->dets);
     warden_acct_table_free(e->accts);
+    warden_dedup_free(e->dedup);
     for (size_t i = 0; i < e->n_verdicts; i++) {
         free(e->verdicts[i]->account_id);
         free(e->verdicts[i]->org_id);
@@ -271,8 +276,13 @@ void warden_engine_free(struct warden_engine *e)
     free(e);
 }
 
-void warden_engine_process(struct warden_engine *e, struct warden_event *ev)
+bool warden_engine_process(struct warden_engine *e, struct warden_event *ev)
 {
+    if (ev->request_id.n &&
+        warden_dedup_seen(e->dedup, warden_hash64(ev->request_id.p, ev->request_id.n))) {
+        e->duplicates++;
+        return false;
+    }
     e->events++;
     ev->account_hash = warden_hash64(ev->account_id.p, ev->account_id.n);
     ev->ipinfo = e->intel ? warden_intel_lookup(e->intel, &ev->ip) : &no_ipinfo;
@@ -313,6 +323,7 @@ void warden_engine_process(struct warden_engine *e, struct warden_event *ev)
     }
     e->cur = NULL;
     e->emit.ev = NULL;
+    return true;
 }
 
 void warden_engine_drain(struct warden_engine *e)
@@ -330,6 +341,7 @@ void warden_engine_stats(const struct warden_engine *e, struct warden_engine_sta
 {
     memset(st, 0, sizeof *st);
     st->events = e->events;
+    st->duplicates = e->duplicates;
     st->findings = e->findings;
     st->accounts_tracked = warden_acct_table_count(e->accts);
     st->accounts_evicted = warden_acct_table_evictions(e->accts);

@@ -79,13 +79,15 @@ struct warden_engine_opts {
     const struct warden_registry *registry;       /* may be NULL */
     const struct warden_org_screening *screening; /* may be NULL: no restricted-party checks */
     size_t max_accounts;                          /* account table capacity; 0 = default */
+    size_t dedup_window; /* request ids remembered for de-duplication; 0 = default */
     struct warden_sinks sinks;
 };
 
 #define WARDEN_ENGINE_DEFAULT_ACCOUNTS 1000000
+#define WARDEN_ENGINE_DEFAULT_DEDUP 1000000
 
 struct warden_engine_stats {
-    uint64_t events, findings, accounts_tracked, accounts_evicted, accounts_actioned;
+    uint64_t events, duplicates, findings, accounts_tracked, accounts_evicted, accounts_actioned;
     uint64_t actions[4]; /* accounts by strongest action */
     size_t account_slot_bytes, account_table_bytes;
 };
@@ -96,8 +98,10 @@ struct warden_engine;
 int warden_engine_new(struct warden_engine **out, const struct warden_engine_opts *opts, char *err,
                       size_t errlen);
 void warden_engine_free(struct warden_engine *e);
-/* Process one decoded event (enriches it in place). */
-void warden_engine_process(struct warden_engine *e, struct warden_event *ev);
+/* Process one decoded event (enriches it in place). Returns false, and does
+ * nothing else, when its request_id repeats one seen within the
+ * de-duplication window (the event is a duplicate). */
+bool warden_engine_process(struct warden_engine *e, struct warden_event *ev);
 /* End of input: flush every detector synchronously. */
 void warden_engine_drain(struct warden_engine *e);
 void warden_engine_stats(const struct warden_engine *e, struct warden_engine_stats *st);

@@ -61,6 +61,14 @@ check "error names file:line and key" grep -q "bad.yaml:3.*bogus_key" "$T/err"
 
 "$WARDEN_BIN" scan --quiet --out "$T/out-missing" "$T/nope.jsonl" 2>/dev/null
 check "missing input file exits 4" [ $? -eq 4 ]
+# the same requests delivered twice (a replayed log) are counted once
+for i in $(seq 1 10); do
+  printf '{"ts":"2026-11-23T12:00:%02dZ","account_id":"acct_kp_rep","ip":"175.45.176.9","request_id":"req-%d"}\n' "$i" "$i"
+done > "$T/rep.jsonl"
+"$WARDEN_BIN" scan --policy "$T/policy.yaml" --out "$T/out-rep" "$T/rep.jsonl" "$T/rep.jsonl" > "$T/rep.txt"
+check "replayed requests not counted twice" grep -q '"account_id":"acct_kp_rep".*"events":10}' "$T/out-rep/verdicts.jsonl"
+check "summary counts the duplicates" grep -q 'duplicate requests *10' "$T/rep.txt"
+
 "$WARDEN_BIN" scan --bogus 2>/dev/null
 check "unknown option exits 2" [ $? -eq 2 ]
 finish
