@@ -128,19 +128,44 @@ static char *put_utf8(char *w, uint32_t cp)
     return w;
 }
 
+#define ONES 0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+
+/* Nonzero when some byte of w is zero (exact for existence). */
+static inline uint64_t has_zero(uint64_t w)
+{
+    return (w - ONES) & ~w & HIGHS;
+}
+
+/* Nonzero when w holds a quote, a backslash or a control byte (< 0x20). */
+static inline uint64_t has_special(uint64_t w)
+{
+    return has_zero(w ^ (ONES * '"')) | has_zero(w ^ (ONES * '\\')) |
+           ((w - ONES * 0x20) & ~w & HIGHS);
+}
+
 /* c->p is just past the opening quote. Decodes in place; *out is the slice. */
 static int parse_string(struct cur *c, struct warden_str *out)
 {
     char *start = c->p, *r = c->p;
-    /* fast scan to the first quote, backslash or control byte */
+    uint64_t high = 0; /* any byte >= 0x80 seen: UTF-8 must be validated */
+    /* 8 bytes at a time while there is no quote, backslash or control byte */
+    while (c->end - r >= 8) {
+        uint64_t w;
+        memcpy(&w, r, 8);
+        if (has_special(w)) break;
+        high |= w & HIGHS;
+        r += 8;
+    }
     while (r < c->end) {
         unsigned char ch = (unsigned char)*r;
         if (ch == '"' || ch == '\\' || ch < 0x20) break;
+        high |= ch & 0x80;
         r++;
     }
     if (r >= c->end) return fail(c, "unterminated string");
     if (*r == '"') {
-        if (warden_utf8_valid(start, (size_t)(r - start))) return fail(c, "invalid UTF-8");
+        if (high && warden_utf8_valid(start, (size_t)(r - start))) return fail(c, "invalid UTF-8");
         out->p = start;
         out->n = (uint32_t)(r - start);
         c->p = r + 1;
@@ -148,6 +173,16 @@ static int parse_string(struct cur *c, struct warden_str *out)
     }
     char *w = r;
     while (r < c->end) {
+        /* copy plain runs 8 bytes at a time (load before store: w <= r) */
+        while (c->end - r >= 8) {
+            uint64_t x;
+            memcpy(&x, r, 8);
+            if (has_special(x)) break;
+            memcpy(w, &x, 8);
+            w += 8;
+            r += 8;
+        }
+        if (r >= c->end) break;
         unsigned char ch = (unsigned char)*r;
         if (ch == '"') break;
         if (ch < 0x20) return fail(c, "control character in string");
