@@ -3,6 +3,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "core/xalloc.h"
+#include "policy/policy.h"
 #include "sim/sim.h"
 
 #include <inttypes.h>
@@ -10,8 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
-
-#define DEFAULT_RESTRICTED "CU,IR,KP,SY,RU,BY,CN"
+#include <unistd.h>
 
 static const struct warden_opt opts[] = {
     {"scenario", 's', "NAME", "scenario to simulate (default demo; see --list)", false},
@@ -20,8 +20,13 @@ static const struct warden_opt opts[] = {
     {"accounts", 0, "N", "number of accounts (default: the scenario's)", false},
     {"days", 0, "N", "days of traffic (default: the scenario's)", false},
     {"start", 0, "DATE", "first day, YYYY-MM-DD (default 2026-10-05)", false},
+    {"policy", 'p', "FILE",
+     "policy whose jurisdictions.restricted the simulated world uses (default "
+     "DATA/../examples/policy.yaml, else the source tree's)",
+     false},
     {"restricted", 0, "CC,CC",
-     "restricted jurisdictions, ISO alpha-2 (example default " DEFAULT_RESTRICTED ")", false},
+     "restricted jurisdictions, ISO alpha-2, instead of the policy's (the policy is not read)",
+     false},
     {"exclude-corpus", 'x', "NAME", "hold a prompt corpus out (name or prefix, e.g. gsm8k)", true},
     {"data-dir", 0, "DIR", "project data directory (default ./data, else the source tree's)",
      false},
@@ -62,8 +67,9 @@ const struct warden_cmd warden_cmd_sim = {
     "§1-3, §6). Prompts come from real corpora (data/prompts, and the non-commercial\n"
     "ones only from the shared directory when present), addresses from real networks\n"
     "(cloud, VPN, Tor lists and the IPFire Location database), restricted parties\n"
-    "from the OFAC SDN list. --restricted is scenario data for the simulator only;\n"
-    "detection reads restricted jurisdictions from the policy.",
+    "from the OFAC SDN list, countries from DATA/sim/. Which jurisdictions are\n"
+    "restricted comes from the policy (--policy) or --restricted; it shapes the\n"
+    "simulated world only: detection reads its own policy.",
 };
 
 static int run(int argc, char **argv)
@@ -75,8 +81,9 @@ static int run(int argc, char **argv)
         return rc > 0 ? WARDEN_EXIT_OK : WARDEN_EXIT_USAGE;
     }
     int exit_code = WARDEN_EXIT_USAGE;
-    char *data_dir = NULL, *shared_dir = NULL, *rlist = NULL;
+    char *data_dir = NULL, *shared_dir = NULL, *rlist = NULL, *policy_path = NULL;
     const char **restricted = NULL;
+    struct warden_policy *policy = NULL;
     if (warden_flag(&a, "list")) {
         printf("Scenarios:\n");
         for (int i = 0; warden_sim_scenarios[i].name; i++)
@@ -134,19 +141,6 @@ static int run(int argc, char **argv)
     tm.tm_year -= 1900;
     tm.tm_mon -= 1;
     o.start_ms = (int64_t)timegm(&tm) * 1000;
-    rlist = warden_xstrdup(warden_arg(&a, "restricted") ? warden_arg(&a, "restricted")
-                                                        : DEFAULT_RESTRICTED);
-    restricted = warden_xcalloc(strlen(rlist) + 1, sizeof(char *));
-    for (char *save = NULL, *t = strtok_r(rlist, ", ", &save); t; t = strtok_r(NULL, ", ", &save)) {
-        if (strlen(t) != 2) {
-            fprintf(stderr, "warden sim: --restricted: '%s' is not an ISO alpha-2 code\n", t);
-            goto out;
-        }
-        t[0] = (char)(t[0] & ~0x20);
-        t[1] = (char)(t[1] & ~0x20);
-        restricted[o.nrestricted++] = t;
-    }
-    o.restricted = restricted;
     int nx = 0;
     o.exclude_corpus = warden_arg_all(&a, "exclude-corpus", &nx);
     o.nexclude = (size_t)nx;
@@ -163,6 +157,41 @@ static int run(int argc, char **argv)
             free(shared_dir);
             shared_dir = NULL;
         }
+    }
+    if (warden_arg(&a, "restricted")) {
+        rlist = warden_xstrdup(warden_arg(&a, "restricted"));
+        restricted = warden_xcalloc(strlen(rlist) + 1, sizeof(char *));
+        for (char *save = NULL, *t = strtok_r(rlist, ", ", &save); t;
+             t = strtok_r(NULL, ", ", &save)) {
+            if (strlen(t) != 2) {
+                fprintf(stderr, "warden sim: --restricted: '%s' is not an ISO alpha-2 code\n", t);
+                goto out;
+            }
+            t[0] = (char)(t[0] & ~0x20);
+            t[1] = (char)(t[1] & ~0x20);
+            restricted[o.nrestricted++] = t;
+        }
+        o.restricted = restricted;
+    } else {
+        /* the policy's restricted jurisdictions: --policy, else the example
+         * policy next to the data directory, else the source tree's */
+        if (warden_arg(&a, "policy")) {
+            policy_path = warden_xstrdup(warden_arg(&a, "policy"));
+        } else {
+            policy_path = warden_xasprintf("%s/../examples/policy.yaml", data_dir);
+            if (access(policy_path, R_OK) != 0) {
+                free(policy_path);
+                policy_path = warden_xstrdup(WARDEN_SOURCE_DIR "/examples/policy.yaml");
+            }
+        }
+        char perr[512];
+        if (warden_policy_load(&policy, policy_path, perr, sizeof perr) < 0) {
+            fprintf(stderr, "warden sim: %s\n", perr);
+            exit_code = WARDEN_EXIT_CONFIG;
+            goto out;
+        }
+        o.restricted = (const char *const *)policy->restricted.v;
+        o.nrestricted = policy->restricted.n;
     }
     o.data_dir = data_dir;
     o.shared_dir = shared_dir;
@@ -182,6 +211,8 @@ static int run(int argc, char **argv)
                 o.out_dir);
     exit_code = WARDEN_EXIT_OK;
 out:
+    warden_policy_free(policy);
+    free(policy_path);
     free(restricted);
     free(rlist);
     free(data_dir);

@@ -145,6 +145,7 @@ struct sim_world {
     struct warden_corpus corpus;
     struct warden_netpools nets;
     struct warden_parties parties;
+    struct warden_countries countries;     /* data/sim/countries.tsv */
     const struct warden_country **allowed; /* allowed countries (by table entry) */
     size_t nallowed;
     const struct warden_country **restricted;

@@ -11,40 +11,122 @@
 #include "core/xalloc.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* OFAC country names -> ISO 3166-1 alpha-2 (lists data, for addresses). */
-static const char *const country_codes[][2] = {
-    {"Afghanistan", "AF"},    {"Belarus", "BY"},       {"Bosnia and Herzegovina", "BA"},
-    {"Brazil", "BR"},         {"Burma", "MM"},         {"Canada", "CA"},
-    {"China", "CN"},          {"Colombia", "CO"},      {"Cuba", "CU"},
-    {"Cyprus", "CY"},         {"Ecuador", "EC"},       {"Egypt", "EG"},
-    {"France", "FR"},         {"Germany", "DE"},       {"Guatemala", "GT"},
-    {"Honduras", "HN"},       {"Hong Kong", "HK"},     {"India", "IN"},
-    {"Indonesia", "ID"},      {"Iran", "IR"},          {"Iraq", "IQ"},
-    {"Israel", "IL"},         {"Italy", "IT"},         {"Japan", "JP"},
-    {"Jordan", "JO"},         {"Kazakhstan", "KZ"},    {"Korea, North", "KP"},
-    {"Kuwait", "KW"},         {"Latvia", "LV"},        {"Lebanon", "LB"},
-    {"Libya", "LY"},          {"Malaysia", "MY"},      {"Malta", "MT"},
-    {"Mexico", "MX"},         {"Netherlands", "NL"},   {"Nigeria", "NG"},
-    {"Pakistan", "PK"},       {"Panama", "PA"},        {"Peru", "PE"},
-    {"Philippines", "PH"},    {"Russia", "RU"},        {"Saudi Arabia", "SA"},
-    {"Singapore", "SG"},      {"South Africa", "ZA"},  {"Spain", "ES"},
-    {"Sri Lanka", "LK"},      {"Sudan", "SD"},         {"Switzerland", "CH"},
-    {"Syria", "SY"},          {"Taiwan", "TW"},        {"Thailand", "TH"},
-    {"Turkey", "TR"},         {"Ukraine", "UA"},       {"United Arab Emirates", "AE"},
-    {"United Kingdom", "GB"}, {"United States", "US"}, {"Venezuela", "VE"},
-    {"Yemen", "YE"},          {"Zimbabwe", "ZW"},      {"Belgium", "BE"},
-    {"Austria", "AT"},        {"Greece", "GR"},        {"Georgia", "GE"},
-    {"Armenia", "AM"},        {"Uzbekistan", "UZ"},
+/* OFAC country names -> ISO 3166-1 alpha-2, for addresses: the names of
+ * data/sim/party_countries.tsv, coded by data/screen/countries.tsv. */
+struct cc_map {
+    char **name;
+    char (*cc)[3];
+    unsigned *line; /* line of the name in the party countries file */
+    size_t n;
 };
 
-static const char *country_code(const char *name)
+static void cc_map_fini(struct cc_map *m)
 {
-    for (size_t i = 0; i < sizeof country_codes / sizeof country_codes[0]; i++)
-        if (strcmp(country_codes[i][0], name) == 0) return country_codes[i][1];
+    for (size_t i = 0; i < m->n; i++) free(m->name[i]);
+    free(m->name);
+    free(m->cc);
+    free(m->line);
+    memset(m, 0, sizeof *m);
+}
+
+static int cc_map_read(const char *path, FILE **out)
+{
+    *out = fopen(path, "r");
+    if (*out) return 0;
+    warden_err("sim: %s: %s", path, strerror(errno));
+    return WARDEN_EIO;
+}
+
+static void chomp(char *s)
+{
+    size_t len = strlen(s);
+    while (len && (s[len - 1] == '\n' || s[len - 1] == '\r')) s[--len] = '\0';
+}
+
+static int cc_map_load(struct cc_map *m, const char *data_dir)
+{
+    memset(m, 0, sizeof *m);
+    char *names = warden_xasprintf("%s/sim/party_countries.tsv", data_dir);
+    char *codes = warden_xasprintf("%s/screen/countries.tsv", data_dir);
+    char *line = NULL;
+    size_t lcap = 0, cap = 0;
+    unsigned lineno = 0;
+    FILE *f;
+    int rc = cc_map_read(names, &f);
+    while (!rc && getline(&line, &lcap, f) > 0) {
+        lineno++;
+        chomp(line);
+        if (!line[0] || line[0] == '#') continue;
+        if (strchr(line, '\t')) {
+            warden_err("%s:%u: one column expected (a country name as OFAC writes it)", names,
+                       lineno);
+            rc = WARDEN_EPARSE;
+            break;
+        }
+        for (size_t i = 0; i < m->n; i++)
+            if (strcmp(m->name[i], line) == 0) {
+                warden_err("%s:%u: '%s' is already on line %u", names, lineno, line, m->line[i]);
+                rc = WARDEN_EPARSE;
+            }
+        if (rc) break;
+        if (m->n == cap) {
+            cap = cap ? cap * 2 : 64;
+            m->name = warden_xrealloc(m->name, cap * sizeof *m->name);
+            m->cc = warden_xrealloc(m->cc, cap * sizeof *m->cc);
+            m->line = warden_xrealloc(m->line, cap * sizeof *m->line);
+        }
+        m->name[m->n] = warden_xstrdup(line);
+        memset(m->cc[m->n], 0, sizeof m->cc[m->n]);
+        m->line[m->n++] = lineno;
+    }
+    if (f) fclose(f);
+    f = NULL;
+    if (!rc) rc = cc_map_read(codes, &f);
+    /* CODE<TAB>name<TAB>name...; the first row naming a country wins */
+    lineno = 0;
+    while (!rc && getline(&line, &lcap, f) > 0) {
+        lineno++;
+        chomp(line);
+        if (!line[0] || line[0] == '#') continue;
+        char *tab = strchr(line, '\t');
+        if (!tab || tab - line != 2 || !isupper((unsigned char)line[0]) ||
+            !isupper((unsigned char)line[1])) {
+            warden_err("%s:%u: want CODE<TAB>name..., CODE an upper-case ISO alpha-2 code", codes,
+                       lineno);
+            rc = WARDEN_EPARSE;
+            break;
+        }
+        for (char *nm = tab + 1; nm;) {
+            char *next = strchr(nm, '\t');
+            if (next) *next++ = '\0';
+            for (size_t i = 0; i < m->n; i++)
+                if (!m->cc[i][0] && strcmp(m->name[i], nm) == 0) memcpy(m->cc[i], line, 2);
+            nm = next;
+        }
+    }
+    if (f) fclose(f);
+    for (size_t i = 0; !rc && i < m->n; i++)
+        if (!m->cc[i][0]) {
+            warden_err("%s:%u: '%s' is not a country name in %s", names, m->line[i], m->name[i],
+                       codes);
+            rc = WARDEN_EPARSE;
+        }
+    free(line);
+    free(names);
+    free(codes);
+    if (rc) cc_map_fini(m);
+    return rc;
+}
+
+static const char *country_code(const struct cc_map *m, const char *name)
+{
+    for (size_t i = 0; i < m->n; i++)
+        if (strcmp(m->name[i], name) == 0) return m->cc[i];
     return NULL;
 }
 
@@ -110,8 +192,8 @@ static int cmp_idx(const void *a, const void *b)
 
 /* One list in OFAC's layout: primary names, addresses, aliases. Appends its
  * entities to p. Returns WARDEN_ENOENT when the primary file is missing. */
-static int load_ofac(struct warden_parties *p, const char *const *dirs, size_t ndirs,
-                     const char *const files[3])
+static int load_ofac(struct warden_parties *p, const struct cc_map *m, const char *const *dirs,
+                     size_t ndirs, const char *const files[3])
 {
     size_t first = p->n, cap = p->n;
     FILE *f = open_first(dirs, ndirs, files[0]);
@@ -146,7 +228,7 @@ static int load_ofac(struct warden_parties *p, const char *const *dirs, size_t n
         if (!hit) continue;
         struct warden_party *pt = &p->v[hit->party];
         if (pt->country[0]) continue;
-        const char *cc = country_code(fld[4]);
+        const char *cc = country_code(m, fld[4]);
         if (!cc) continue;
         memcpy(pt->country, cc, 3);
         if (fld[2][0] || fld[3][0])
@@ -172,15 +254,21 @@ static int load_ofac(struct warden_parties *p, const char *const *dirs, size_t n
     return 0;
 }
 
-int warden_parties_load(struct warden_parties *p, const char *const *dirs, size_t ndirs)
+int warden_parties_load(struct warden_parties *p, const char *const *dirs, size_t ndirs,
+                        const char *data_dir)
 {
     static const char *const lists[][3] = {
         {"ofac_sdn_2019.csv", "ofac_add_2019.csv", "ofac_alt_2019.csv"},
         {"ofac_cons_prim_2025.csv", "ofac_cons_add_2025.csv", "ofac_cons_alt_2025.csv"},
     };
     memset(p, 0, sizeof *p);
-    if (load_ofac(p, dirs, ndirs, lists[0]) < 0) return WARDEN_ENOENT;
-    load_ofac(p, dirs, ndirs, lists[1]); /* optional */
+    struct cc_map m;
+    int rc = cc_map_load(&m, data_dir);
+    if (rc < 0) return rc;
+    rc = load_ofac(p, &m, dirs, ndirs, lists[0]);
+    if (rc == 0) load_ofac(p, &m, dirs, ndirs, lists[1]); /* optional */
+    cc_map_fini(&m);
+    if (rc < 0) return WARDEN_ENOENT;
     /* keep only parties with a known country: they get traffic from there */
     size_t w = 0;
     for (size_t i = 0; i < p->n; i++) {

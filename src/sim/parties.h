@@ -25,9 +25,13 @@ struct warden_parties {
     size_t n;
 };
 
-/* Load from the first of dirs that has ofac_sdn_2019.csv. Returns 0 or
- * WARDEN_ENOENT. */
-int warden_parties_load(struct warden_parties *p, const char *const *dirs, size_t ndirs);
+/* Load from the first of dirs that has ofac_sdn_2019.csv. A party is kept
+ * when its first address is in a country named in
+ * data_dir/sim/party_countries.tsv; data_dir/screen/countries.tsv gives the
+ * code. Returns 0, WARDEN_ENOENT (no list, or no party kept), or WARDEN_EIO /
+ * WARDEN_EPARSE (logged as "FILE:LINE: reason") for a bad country file. */
+int warden_parties_load(struct warden_parties *p, const char *const *dirs, size_t ndirs,
+                        const char *data_dir);
 void warden_parties_fini(struct warden_parties *p);
 
 /* A realistic variant of a listed name: legal-form changes, word order,

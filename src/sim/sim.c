@@ -41,7 +41,7 @@ static const struct warden_country *pick_from(struct sim_world *w, struct warden
     const struct warden_country *ok[32];
     size_t k = 0;
     for (size_t i = 0; i < n && k < 32; i++) {
-        const struct warden_country *c = warden_country_get(ccs[i]);
+        const struct warden_country *c = warden_country_get(&w->countries, ccs[i]);
         if (c && !is_restricted(w, c->cc)) ok[k++] = c;
     }
     if (k == 0) return pick_country(r, w->allowed, w->nallowed);
@@ -427,7 +427,7 @@ static void setup_account(struct sim_world *w, uint32_t i)
     }
     case POP_LISTED_ORG: {
         const struct warden_party *pt = &w->parties.v[warden_rng_below(&r, (uint32_t)w->parties.n)];
-        const struct warden_country *pc = warden_country_get(pt->country);
+        const struct warden_country *pc = warden_country_get(&w->countries, pt->country);
         if (pc)
             acct_defaults(w, a, &r, pc);
         else {
@@ -662,13 +662,17 @@ int warden_sim_run(const struct warden_sim_opts *o, struct warden_sim_stats *st)
     w.start_ms = o->start_ms;
     w.end_ms = w.start_ms + (int64_t)w.days * DAY_MS;
     w.release_ms = w.start_ms + (int64_t)(w.days * 2 / 3) * DAY_MS + 17 * 3600000LL;
-    /* allowed and restricted countries */
-    w.allowed = warden_xcalloc(warden_ncountries, sizeof *w.allowed);
-    w.restricted = warden_xcalloc(warden_ncountries, sizeof *w.restricted);
+    /* the countries, then the allowed and restricted ones */
+    char *cpath = warden_xasprintf("%s/sim/countries.tsv", o->data_dir);
+    rc = warden_countries_load(&w.countries, cpath);
+    free(cpath);
+    if (rc < 0) goto out;
+    w.allowed = warden_xcalloc(w.countries.n, sizeof *w.allowed);
+    w.restricted = warden_xcalloc(w.countries.n, sizeof *w.restricted);
     const char *ccs[128];
     size_t nccs = 0;
-    for (size_t i = 0; i < warden_ncountries; i++) {
-        const struct warden_country *c = &warden_countries[i];
+    for (size_t i = 0; i < w.countries.n; i++) {
+        const struct warden_country *c = &w.countries.v[i];
         if (is_restricted(&w, c->cc))
             w.restricted[w.nrestricted++] = c;
         else if (c->weight >= 0.5)
@@ -686,9 +690,10 @@ int warden_sim_run(const struct warden_sim_opts *o, struct warden_sim_stats *st)
     char *data_lists = warden_xasprintf("%s/lists", o->data_dir);
     char *shared_lists = o->shared_dir ? warden_xasprintf("%s/data/lists", o->shared_dir) : NULL;
     const char *ldirs[2] = {data_lists, shared_lists};
-    rc = warden_parties_load(&w.parties, ldirs, shared_lists ? 2 : 1);
+    rc = warden_parties_load(&w.parties, ldirs, shared_lists ? 2 : 1, o->data_dir);
     free(data_lists);
     free(shared_lists);
+    if (rc < 0 && rc != WARDEN_ENOENT) goto out;
     if (rc < 0) {
         /* the rest of the world can still be simulated */
         warden_warn("sim: no sanctions list found (ofac_sdn_2019.csv in data/lists or "
@@ -750,6 +755,7 @@ out:
     warden_corpus_fini(&w.corpus);
     warden_netpools_fini(&w.nets);
     warden_parties_fini(&w.parties);
+    warden_countries_fini(&w.countries);
     return rc;
 }
 

@@ -1,80 +1,119 @@
-/* world.c — countries, clients, id formats: the scenario data of world.h. */
+/* world.c — the countries file, clients, id formats: the scenario data of world.h. */
 #include "sim/world.h"
+#include "core/error.h"
+#include "core/log.h"
+#include "core/xalloc.h"
 
+#include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 
-/* cc, IANA zone, locale, UTC offset (standard time), weight, national mail */
-const struct warden_country warden_countries[] = {
-    {"US", "America/New_York", "en-US", -300, 14, NULL},
-    {"US", "America/Chicago", "en-US", -360, 6, NULL},
-    {"US", "America/Los_Angeles", "en-US", -480, 8, NULL},
-    {"CA", "America/Toronto", "en-CA", -300, 4, NULL},
-    {"MX", "America/Mexico_City", "es-MX", -360, 2, NULL},
-    {"BR", "America/Sao_Paulo", "pt-BR", -180, 4, NULL},
-    {"AR", "America/Argentina/Buenos_Aires", "es-AR", -180, 1, NULL},
-    {"CO", "America/Bogota", "es-CO", -300, 1, NULL},
-    {"CL", "America/Santiago", "es-CL", -180, 1, NULL},
-    {"GB", "Europe/London", "en-GB", 0, 7, NULL},
-    {"IE", "Europe/Dublin", "en-IE", 0, 1, NULL},
-    {"FR", "Europe/Paris", "fr-FR", 60, 4, "orange.fr"},
-    {"DE", "Europe/Berlin", "de-DE", 60, 5, "gmx.de"},
-    {"NL", "Europe/Amsterdam", "nl-NL", 60, 2, NULL},
-    {"BE", "Europe/Brussels", "fr-BE", 60, 1, NULL},
-    {"ES", "Europe/Madrid", "es-ES", 60, 2, NULL},
-    {"IT", "Europe/Rome", "it-IT", 60, 2, "libero.it"},
-    {"PL", "Europe/Warsaw", "pl-PL", 60, 2, "wp.pl"},
-    {"SE", "Europe/Stockholm", "sv-SE", 60, 1, NULL},
-    {"CH", "Europe/Zurich", "de-CH", 60, 1, NULL},
-    {"AT", "Europe/Vienna", "de-AT", 60, 1, NULL},
-    {"CZ", "Europe/Prague", "cs-CZ", 60, 1, "seznam.cz"},
-    {"RO", "Europe/Bucharest", "ro-RO", 120, 1, NULL},
-    {"UA", "Europe/Kyiv", "uk-UA", 120, 1, "ukr.net"},
-    {"FI", "Europe/Helsinki", "fi-FI", 120, 1, NULL},
-    {"GR", "Europe/Athens", "el-GR", 120, 1, NULL},
-    {"TR", "Europe/Istanbul", "tr-TR", 180, 2, NULL},
-    {"IL", "Asia/Jerusalem", "he-IL", 120, 1, NULL},
-    {"AE", "Asia/Dubai", "en-AE", 240, 1, NULL},
-    {"SA", "Asia/Riyadh", "ar-SA", 180, 1, NULL},
-    {"EG", "Africa/Cairo", "ar-EG", 120, 1, NULL},
-    {"NG", "Africa/Lagos", "en-NG", 60, 1, NULL},
-    {"KE", "Africa/Nairobi", "en-KE", 180, 1, NULL},
-    {"ZA", "Africa/Johannesburg", "en-ZA", 120, 1, NULL},
-    {"IN", "Asia/Kolkata", "en-IN", 330, 8, "rediffmail.com"},
-    {"PK", "Asia/Karachi", "en-PK", 300, 1, NULL},
-    {"KZ", "Asia/Almaty", "ru-KZ", 300, 1, NULL},
-    {"GE", "Asia/Tbilisi", "ka-GE", 240, 1, NULL},
-    {"AM", "Asia/Yerevan", "hy-AM", 240, 1, NULL},
-    {"SG", "Asia/Singapore", "en-SG", 480, 2, NULL},
-    {"MY", "Asia/Kuala_Lumpur", "ms-MY", 480, 1, NULL},
-    {"ID", "Asia/Jakarta", "id-ID", 420, 2, NULL},
-    {"VN", "Asia/Ho_Chi_Minh", "vi-VN", 420, 2, NULL},
-    {"TH", "Asia/Bangkok", "th-TH", 420, 1, NULL},
-    {"PH", "Asia/Manila", "en-PH", 480, 1, NULL},
-    {"TW", "Asia/Taipei", "zh-TW", 480, 1, NULL},
-    {"HK", "Asia/Hong_Kong", "zh-HK", 480, 1, NULL},
-    {"JP", "Asia/Tokyo", "ja-JP", 540, 3, "yahoo.co.jp"},
-    {"KR", "Asia/Seoul", "ko-KR", 540, 2, "naver.com"},
-    {"AU", "Australia/Sydney", "en-AU", 600, 2, NULL},
-    {"NZ", "Pacific/Auckland", "en-NZ", 720, 1, NULL},
-    {"CY", "Asia/Nicosia", "el-CY", 120, 0.3, NULL},
-    /* countries a policy commonly restricts (weights are for circumvention
-     * scenarios; ordinary users are only drawn from allowed countries) */
-    {"RU", "Europe/Moscow", "ru-RU", 180, 3, "yandex.ru"},
-    {"BY", "Europe/Minsk", "be-BY", 180, 1, "mail.ru"},
-    {"IR", "Asia/Tehran", "fa-IR", 210, 2, NULL},
-    {"KP", "Asia/Pyongyang", "ko-KP", 540, 0.2, NULL},
-    {"SY", "Asia/Damascus", "ar-SY", 180, 0.5, NULL},
-    {"CU", "America/Havana", "es-CU", -300, 0.5, NULL},
-    {"CN", "Asia/Shanghai", "zh-CN", 480, 4, "qq.com"},
-    {"VE", "America/Caracas", "es-VE", -240, 0.5, NULL},
-};
-const size_t warden_ncountries = sizeof warden_countries / sizeof warden_countries[0];
-
-const struct warden_country *warden_country_get(const char *cc)
+static void countries_free_rows(struct warden_country *v, size_t n)
 {
-    for (size_t i = 0; i < warden_ncountries; i++)
-        if (strcmp(warden_countries[i].cc, cc) == 0) return &warden_countries[i];
+    for (size_t i = 0; i < n; i++) {
+        free(v[i].tz);
+        free(v[i].locale);
+        free(v[i].mail);
+    }
+    free(v);
+}
+
+/* Split a line at tabs into at most max fields; returns the number. */
+static size_t split_tabs(char *line, char **f, size_t max)
+{
+    size_t n = 0;
+    char *p = line;
+    for (;;) {
+        if (n == max) return max + 1;
+        f[n++] = p;
+        p = strchr(p, '\t');
+        if (!p) return n;
+        *p++ = '\0';
+    }
+}
+
+int warden_countries_load(struct warden_countries *c, const char *path)
+{
+    memset(c, 0, sizeof *c);
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        warden_err("sim: %s: %s", path, strerror(errno));
+        return WARDEN_EIO;
+    }
+    char *line = NULL, *fld[7];
+    size_t lcap = 0, cap = 0, lineno = 0;
+    ssize_t len;
+    int rc = 0;
+    const char *why = NULL;
+    while ((len = getline(&line, &lcap, f)) > 0) {
+        lineno++;
+        while (len && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = '\0';
+        if (!len || line[0] == '#') continue;
+        size_t nf = split_tabs(line, fld, 6);
+        char *end;
+        if (nf != 6) {
+            why = "want 6 tab-separated columns: cc tz locale utc_min weight mail";
+        } else if (strlen(fld[0]) != 2 || !isupper((unsigned char)fld[0][0]) ||
+                   !isupper((unsigned char)fld[0][1])) {
+            why = "cc is not an upper-case ISO 3166-1 alpha-2 code";
+        } else if (!fld[1][0] || !fld[2][0] || !fld[5][0]) {
+            why = "empty tz, locale or mail (write - for no mail provider)";
+        } else {
+            long off = strtol(fld[3], &end, 10);
+            if (!fld[3][0] || *end || off < -840 || off > 840) {
+                why = "utc_min is not a whole number of minutes in -840..840";
+            } else {
+                double wt = strtod(fld[4], &end);
+                if (!fld[4][0] || *end || !(wt >= 0 && wt < 1e6)) {
+                    why = "weight is not a number >= 0";
+                } else {
+                    if (c->n == cap) {
+                        cap = cap ? cap * 2 : 64;
+                        c->v = warden_xrealloc(c->v, cap * sizeof *c->v);
+                    }
+                    struct warden_country *r = &c->v[c->n++];
+                    memcpy(r->cc, fld[0], 3);
+                    r->tz = warden_xstrdup(fld[1]);
+                    r->locale = warden_xstrdup(fld[2]);
+                    r->utc_offset_min = (int)off;
+                    r->weight = wt;
+                    r->mail = strcmp(fld[5], "-") == 0 ? NULL : warden_xstrdup(fld[5]);
+                }
+            }
+        }
+        if (why) {
+            warden_err("%s:%zu: %s", path, lineno, why);
+            rc = WARDEN_EPARSE;
+            break;
+        }
+    }
+    if (!rc && ferror(f)) {
+        warden_err("sim: %s: %s", path, strerror(errno));
+        rc = WARDEN_EIO;
+    }
+    if (!rc && !c->n) {
+        warden_err("%s: no countries", path);
+        rc = WARDEN_EPARSE;
+    }
+    free(line);
+    fclose(f);
+    if (rc) warden_countries_fini(c);
+    return rc;
+}
+
+void warden_countries_fini(struct warden_countries *c)
+{
+    countries_free_rows(c->v, c->n);
+    memset(c, 0, sizeof *c);
+}
+
+const struct warden_country *warden_country_get(const struct warden_countries *c, const char *cc)
+{
+    for (size_t i = 0; i < c->n; i++)
+        if (strcmp(c->v[i].cc, cc) == 0) return &c->v[i];
     return NULL;
 }
 

@@ -1,5 +1,6 @@
 /* world.h — the simulator's scenario data about the world it simulates:
- * countries (time zone, UTC offset, locale), client software (real SDK
+ * countries (time zone, UTC offset, locale; read from data/sim/countries.tsv
+ * at run time), client software (real SDK
  * User-Agent strings, endpoint, TLS fingerprint), e-mail providers, model
  * names, and the id formats real systems use. This is simulator data only;
  * nothing in detection reads it. */
@@ -11,15 +12,25 @@
 #include "sim/rng.h"
 
 struct warden_country {
-    const char *cc, *tz, *locale;
+    char cc[3];
+    char *tz, *locale;
     int utc_offset_min;
-    double weight;    /* share of ordinary users */
-    const char *mail; /* a national e-mail provider, or NULL */
+    double weight; /* share of ordinary users */
+    char *mail;    /* a national e-mail provider, or NULL */
 };
 
-extern const struct warden_country warden_countries[];
-extern const size_t warden_ncountries;
-const struct warden_country *warden_country_get(const char *cc);
+/* The countries of data/sim/countries.tsv, in file order. */
+struct warden_countries {
+    struct warden_country *v;
+    size_t n;
+};
+
+/* Load a countries file (format in its header). Returns 0, WARDEN_EIO when it
+ * cannot be read, or WARDEN_EPARSE after logging "FILE:LINE: reason". */
+int warden_countries_load(struct warden_countries *c, const char *path);
+void warden_countries_fini(struct warden_countries *c);
+/* The first row of country cc, or NULL. */
+const struct warden_country *warden_country_get(const struct warden_countries *c, const char *cc);
 
 struct warden_client {
     const char *ua;

@@ -22,6 +22,27 @@ set -e
 [ "$rc2" -eq 2 ] || fail "bad option: exit $rc2, want 2"
 [ "$rc3" -eq 2 ] || fail "backtest without events or verdicts: exit $rc3, want 2"
 
+# restricted jurisdictions: from the policy (default examples/policy.yaml), or --restricted
+"$W" sim --help | grep -q -- '--policy' || fail "sim --help: --policy"
+cat >"$T/p.yaml" <<'YAML'
+jurisdictions:
+  restricted: [CU, IR, KP, SY, RU, BY, CN]
+YAML
+"$W" sim --scenario demo --seed 7 --accounts 40 --days 1 --policy "$T/p.yaml" --out "$T/p1" -q
+"$W" sim --scenario demo --seed 7 --accounts 40 --days 1 --restricted cu,ir,kp,sy,ru,by,cn \
+  --policy /nonexistent --out "$T/p2" -q
+"$W" sim --scenario demo --seed 7 --accounts 40 --days 1 --out "$T/p3" -q
+for f in events.jsonl accounts.jsonl orgs.jsonl truth.jsonl; do
+  cmp -s "$T/p1/$f" "$T/p2/$f" || fail "$f: --restricted and the same policy list differ"
+  cmp -s "$T/p1/$f" "$T/p3/$f" || fail "$f: the default policy is not examples/policy.yaml"
+done
+printf 'jurisdictions:\n  restricted: [XYZ]\n' >"$T/bad.yaml"
+set +e
+"$W" sim --policy "$T/bad.yaml" --out "$T/x" 2>"$T/bad.err"; rc=$?
+set -e
+[ "$rc" -eq 3 ] || fail "bad policy: exit $rc, want 3"
+grep -q 'bad.yaml:2:' "$T/bad.err" || fail "bad policy: no FILE:LINE"
+
 # determinism, through the CLI
 "$W" sim --scenario demo --seed 7 --accounts 60 --days 2 --out "$T/a" -q
 "$W" sim --scenario demo --seed 7 --accounts 60 --days 2 --out "$T/b" -q

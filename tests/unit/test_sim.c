@@ -1,7 +1,8 @@
 /* test_sim.c — `warden sim`: the same seed gives byte-identical files, a
  * different seed does not, and every line of every file has the fields and
  * types of formats.md §1-3 and §6 (checked with jansson). Also: held-out
- * corpora are not loaded, and listed names get realistic variants. */
+ * corpora are not loaded, listed names get realistic variants, and the
+ * country files of data/sim load (and a bad line is refused). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,12 +18,14 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "core/error.h"
 #include "core/ip.h"
 #include "sim/corpus.h"
 #include "sim/netpool.h"
 #include "sim/parties.h"
 #include "sim/rng.h"
 #include "sim/sim.h"
+#include "sim/world.h"
 
 static const char *const restricted[] = {"CU", "IR", "KP", "SY", "RU", "BY", "CN"};
 
@@ -479,12 +482,66 @@ static void test_isp_pools(void **state)
     warden_netpools_fini(&p);
 }
 
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* data/sim/countries.tsv and party_countries.tsv load; a bad row is refused. */
+static void test_country_files(void **state)
+{
+    (void)state;
+    struct warden_countries c;
+    assert_int_equal(warden_countries_load(&c, "data/sim/countries.tsv"), 0);
+    assert_true(c.n >= 50);
+    const struct warden_country *fr = warden_country_get(&c, "FR");
+    assert_non_null(fr);
+    assert_string_equal(fr->tz, "Europe/Paris");
+    assert_int_equal(fr->utc_offset_min, 60);
+    assert_non_null(fr->mail);
+    const struct warden_country *us = warden_country_get(&c, "US");
+    assert_non_null(us);
+    assert_null(us->mail); /* "-" */
+    assert_null(warden_country_get(&c, "ZZ"));
+    warden_countries_fini(&c);
+
+    char *path = tmpdir("sim_countries.tsv");
+    static const char *const bad[] = {
+        "# c\nFR\tEurope/Paris\tfr-FR\t60\t4\n",                  /* 5 columns */
+        "FR\tEurope/Paris\tfr-FR\t60\t4\t-\nfr\tX\tx\t0\t1\t-\n", /* lower case */
+        "FR\tEurope/Paris\tfr-FR\t60x\t4\t-\n",                   /* offset */
+        "FR\tEurope/Paris\tfr-FR\t60\t-1\t-\n",                   /* weight */
+        "# only a comment\n",                                     /* no rows */
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        write_file(path, bad[i]);
+        assert_int_equal(warden_countries_load(&c, path), WARDEN_EPARSE);
+        assert_null(c.v);
+    }
+    assert_int_equal(warden_countries_load(&c, "/nonexistent/countries.tsv"), WARDEN_EIO);
+    remove(path);
+    free(path);
+
+    /* the party country names all have a code in data/screen/countries.tsv */
+    const char *dirs[1] = {"data/lists"};
+    struct warden_parties p;
+    int rc = warden_parties_load(&p, dirs, 1, "data");
+    assert_true(rc == 0 || rc == WARDEN_ENOENT);
+    for (size_t i = 0; i < p.n; i++) assert_int_equal(strlen(p.v[i].country), 2);
+    warden_parties_fini(&p);
+    /* a data directory without the files is an error, not "no list" */
+    assert_true(warden_parties_load(&p, dirs, 1, "/nonexistent") == WARDEN_EIO);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_deterministic),  cmocka_unit_test(test_formats),
         cmocka_unit_test(test_exclude_corpus), cmocka_unit_test(test_name_variants),
-        cmocka_unit_test(test_isp_pools),
+        cmocka_unit_test(test_isp_pools),      cmocka_unit_test(test_country_files),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
