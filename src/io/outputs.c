@@ -4,14 +4,40 @@
 #include "core/timefmt.h"
 #include "core/xalloc.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+/* Remove ".NAME.tmp.PID" files left in dir by runs that were killed (their
+ * process no longer exists); a live concurrent run's files are left alone. */
+static void remove_stale_tmp(const char *dir, const char *name)
+{
+    DIR *d = opendir(dir);
+    if (!d) return;
+    char *prefix = warden_xasprintf(".%s.tmp.", name);
+    size_t pl = strlen(prefix);
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        if (strncmp(de->d_name, prefix, pl) != 0) continue;
+        char *end;
+        long pid = strtol(de->d_name + pl, &end, 10);
+        if (*end || pid <= 0) continue;
+        if (kill((pid_t)pid, 0) == 0 || errno != ESRCH) continue;
+        char *path = warden_xasprintf("%s/%s", dir, de->d_name);
+        unlink(path);
+        free(path);
+    }
+    free(prefix);
+    closedir(d);
+}
+
 int warden_outfile_open(struct warden_outfile *o, const char *dir, const char *name, char *err,
                         size_t errlen)
 {
+    remove_stale_tmp(dir, name);
     o->path = warden_xasprintf("%s/%s", dir, name);
     o->tmp = warden_xasprintf("%s/.%s.tmp.%ld", dir, name, (long)getpid());
     o->f = fopen(o->tmp, "w");

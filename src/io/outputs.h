@@ -3,7 +3,8 @@
  *
  * Output files are written under a temporary name and renamed into place
  * when the run completes, so a killed run never leaves a half-written file
- * where a previous complete one stood. Rejects hold file, line and reason,
+ * where a previous complete one stood (and the next run removes what a
+ * killed run left behind). Rejects hold file, line and reason,
  * never the line's content (it may contain prompt text). */
 #ifndef WARDEN_IO_OUTPUTS_H
 #define WARDEN_IO_OUTPUTS_H

@@ -45,8 +45,9 @@ check "the killed run is recorded as unfinished" \
   [ "$(sqlite3 "$T/out/cases.db" 'select count(*) from runs where finished_at is null')" = "1" ]
 check "previous verdicts.jsonl untouched" cmp -s "$T/verdicts.before" "$T/out/verdicts.jsonl"
 check "previous findings.jsonl untouched" cmp -s "$T/findings.before" "$T/out/findings.jsonl"
+check "the killed run left its temporary files" bash -c "ls -A '$T/out' | grep -q '^\.findings\.jsonl\.tmp\.$pid$'"
 
 "$WARDEN_BIN" scan --quiet --policy "$T/policy.yaml" --out "$T/out" "$T/small.jsonl"
 check "the next run completes" [ $? -eq 0 ]
-check "and leaves no temporary files of its own (the killed run's may remain)" bash -c "[ -z \"\$(ls -A '$T/out' | grep -v -e '^verdicts.jsonl$' -e '^findings.jsonl$' -e '^rejects.jsonl$' -e '^cases.db' -e '^\\.[a-z]*\\.jsonl\\.tmp\\.$pid$')\" ]"
+check "and leaves no temporary files, the killed run's removed too" bash -c "[ -z \"\$(ls -A '$T/out' | grep -v -e '^verdicts.jsonl$' -e '^findings.jsonl$' -e '^rejects.jsonl$' -e '^cases.db')\" ]"
 finish
