@@ -31,7 +31,7 @@ for k in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15; do cat "$T/big.jsonl"; done > "$T/
 "$WARDEN_BIN" scan --quiet --policy "$T/policy.yaml" --out "$T/out" "$T/bigger.jsonl" &
 pid=$!
 # wait until the run has written audit rows, then kill it
-for i in $(seq 1 200); do
+for i in $(seq 1 1200); do
   n=$(sqlite3 "$T/out/cases.db" 'select count(*) from audit' 2>/dev/null || echo 0)
   [ "${n:-0}" -gt 20 ] && break
   sleep 0.05
