@@ -33,6 +33,10 @@ static const struct warden_opt scan_opts[] = {
     {"max-line-bytes", 0, "N", "longest accepted event line (default 16777216)", false},
     {"dedup-window", 0, "N",
      "request ids remembered to drop repeated requests (fixed memory; default 1000000)", false},
+    {"all-verdicts", 0, NULL,
+     "also write an allow verdict for every other account seen (keeps each tracked "
+     "account's id in memory)",
+     false},
     {"no-db", 0, NULL, "do not write cases.db", false},
     {"quiet", 'q', NULL, "no progress bar and no summary", false},
     {NULL, 0, NULL, NULL, false},
@@ -81,6 +85,24 @@ static int mkdir_p(const char *dir)
     int rc = mkdir(p, 0755) != 0 && errno != EEXIST ? -1 : 0;
     free(p);
     return rc;
+}
+
+struct allow_list {
+    struct warden_verdict **v;
+    size_t n, cap;
+};
+
+static void collect_allow(void *ctx, const struct warden_verdict *v)
+{
+    struct allow_list *l = ctx;
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 256;
+        l->v = warden_xrealloc(l->v, l->cap * sizeof *l->v);
+    }
+    struct warden_verdict *c = warden_xmalloc(sizeof *c);
+    *c = *v;
+    c->account_id = warden_xstrdup(v->account_id);
+    l->v[l->n++] = c;
 }
 
 static int cmp_verdict(const void *a, const void *b)
@@ -171,13 +193,13 @@ const struct warden_cmd warden_cmd_scan = {
     .summary = "run detectors and policy over event files; write verdicts, findings, cases",
     .usage = "[OPTIONS] EVENTS...",
     .opts = scan_opts,
-    .details =
-        "EVENTS are JSON-lines files (formats.md §1), gzip-compressed or not, or '-' for\n"
-        "standard input. Writes OUT/verdicts.jsonl (actioned accounts), OUT/findings.jsonl\n"
-        "(every finding with evidence), OUT/rejects.jsonl (file, line and reason of each bad\n"
-        "line; never its content) and OUT/cases.db (SQLite: cases, findings, audit, runs).\n"
-        "A bad line never stops the run. A request whose request_id repeats one seen\n"
-        "within the de-duplication window is counted as a duplicate and skipped.",
+    .details = "EVENTS are JSON-lines files (formats.md §1), gzip-compressed or not, or '-' for\n"
+               "standard input. Writes OUT/verdicts.jsonl (actioned accounts; with --all-verdicts\n"
+               "every account seen), OUT/findings.jsonl (every finding with evidence),\n"
+               "OUT/rejects.jsonl (file, line and reason of each bad line; never its content) and\n"
+               "OUT/cases.db (SQLite: cases, findings, audit, runs).\n"
+               "A bad line never stops the run. A request whose request_id repeats one seen\n"
+               "within the de-duplication window is counted as a duplicate and skipped.",
 };
 
 static int scan_main(int argc, char **argv)
@@ -315,6 +337,7 @@ static int scan_main(int argc, char **argv)
         .screening = orgscr,
         .max_accounts = max_accounts,
         .dedup_window = dedup_window,
+        .keep_ids = warden_flag(&a, "all-verdicts"),
         .sinks = {sink_finding, sink_action, &sc},
     };
     if (warden_engine_new(&eng, &eo, err, sizeof err)) {
@@ -381,15 +404,24 @@ static int scan_main(int argc, char **argv)
     double secs = now_s() - t0;
 
     /* verdicts, sorted by account id for stable output */
-    size_t nv = warden_engine_n_verdicts(eng);
-    const struct warden_verdict **vs = warden_xcalloc(nv + 1, sizeof *vs);
+    struct allow_list allowed = {NULL, 0, 0};
+    warden_engine_all_verdicts(eng, collect_allow, &allowed);
+    size_t nv = warden_engine_n_verdicts(eng), nall = nv + allowed.n;
+    const struct warden_verdict **vs = warden_xcalloc(nall + 1, sizeof *vs);
     for (size_t i = 0; i < nv; i++) vs[i] = warden_engine_verdict_at(eng, i);
-    qsort(vs, nv, sizeof *vs, cmp_verdict);
-    for (size_t i = 0; i < nv; i++) {
+    for (size_t i = 0; i < allowed.n; i++) vs[nv + i] = allowed.v[i];
+    qsort(vs, nall, sizeof *vs, cmp_verdict);
+    for (size_t i = 0; i < nall; i++) {
         warden_write_verdict(&sc.jb, sc.verdicts.f, vs[i]);
-        if (sc.store && !sc.store_err) sc.store_err = warden_store_case(sc.store, vs[i]);
+        if (sc.store && !sc.store_err && vs[i]->action != WARDEN_ALLOW)
+            sc.store_err = warden_store_case(sc.store, vs[i]);
     }
     free(vs);
+    for (size_t i = 0; i < allowed.n; i++) {
+        free(allowed.v[i]->account_id);
+        free(allowed.v[i]);
+    }
+    free(allowed.v);
     struct warden_engine_stats st;
     warden_engine_stats(eng, &st);
     if (sc.store && !sc.store_err)

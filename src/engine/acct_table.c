@@ -181,3 +181,8 @@ struct warden_acct *warden_acct_table_at(struct warden_acct_table *t, size_t i)
 {
     return i < t->count ? slot(t, (uint32_t)i) : NULL;
 }
+
+size_t warden_acct_table_index(const struct warden_acct_table *t, const struct warden_acct *a)
+{
+    return (size_t)((const char *)a - t->slots) / t->slot_bytes;
+}

@@ -48,6 +48,8 @@ uint64_t warden_acct_table_evictions(const struct warden_acct_table *t);
 size_t warden_acct_table_slot_bytes(const struct warden_acct_table *t);
 /* All memory the table holds (slots + index + the struct). */
 size_t warden_acct_table_bytes(const struct warden_acct_table *t);
+/* Index (0..capacity-1) of a slot, stable while the account stays tracked. */
+size_t warden_acct_table_index(const struct warden_acct_table *t, const struct warden_acct *a);
 /* Slot i (0..count-1) in no particular order, for end-of-run reporting. */
 struct warden_acct *warden_acct_table_at(struct warden_acct_table *t, size_t i);
 

@@ -53,6 +53,7 @@ struct warden_engine {
     size_t vmap_mask, vmap_count;
 
     struct warden_dedup *dedup;
+    char **ids; /* with keep_ids: account id per slot index */
     uint64_t events, duplicates, findings;
 };
 
@@ -243,6 +244,7 @@ int warden_engine_new(struct warden_engine **out, const struct warden_engine_opt
     }
     size_t cap = opts->max_accounts ? opts->max_accounts : WARDEN_ENGINE_DEFAULT_ACCOUNTS;
     e->accts = warden_acct_table_new(cap, off);
+    if (opts->keep_ids) e->ids = warden_xcalloc(cap, sizeof(char *));
     e->dedup =
         warden_dedup_new(opts->dedup_window ? opts->dedup_window : WARDEN_ENGINE_DEFAULT_DEDUP);
     e->emit.finding = on_finding;
@@ -261,6 +263,9 @@ void warden_engine_free(struct warden_engine *e)
     for (size_t i = 0; i < e->n_dets; i++)
         if (e->dets[i].d->free && e->dets[i].ctx) e->dets[i].d->free(e->dets[i].ctx);
     free(e->dets);
+    if (e->ids)
+        for (size_t i = 0; i < warden_acct_table_capacity(e->accts); i++) free(e->ids[i]);
+    free(e->ids);
     warden_acct_table_free(e->accts);
     warden_dedup_free(e->dedup);
     for (size_t i = 0; i < e->n_verdicts; i++) {
@@ -299,6 +304,11 @@ bool warden_engine_process(struct warden_engine *e, struct warden_event *ev)
     }
     bool is_new;
     struct warden_acct *a = warden_acct_table_get(e->accts, ev->account_hash, &is_new);
+    if (is_new && e->ids) {
+        size_t i = warden_acct_table_index(e->accts, a);
+        free(e->ids[i]);
+        e->ids[i] = warden_xstrndup(ev->account_id.p, ev->account_id.n);
+    }
     if (is_new) {
         /* re-admitted after eviction: pick up its verdict and count */
         uint32_t v = e->n_verdicts ? vmap_get(e, ev->account_hash) : 0;
@@ -364,4 +374,25 @@ const struct warden_verdict *warden_engine_verdict_at(const struct warden_engine
 size_t warden_engine_account_budget(const struct warden_engine *e)
 {
     return warden_acct_table_slot_bytes(e->accts) + 16;
+}
+
+void warden_engine_all_verdicts(const struct warden_engine *e,
+                                void (*fn)(void *ctx, const struct warden_verdict *v), void *ctx)
+{
+    if (!e->ids) return;
+    size_t n = warden_acct_table_count(e->accts);
+    for (size_t i = 0; i < n; i++) {
+        struct warden_acct *a = warden_acct_table_at(e->accts, i);
+        if (a->verdict || !e->ids[i]) continue;
+        struct warden_verdict v;
+        memset(&v, 0, sizeof v);
+        v.account_id = e->ids[i];
+        v.action = WARDEN_ALLOW;
+        v.score = a->score;
+        v.events = a->events;
+        const struct acct_extra *x = warden_acct_state(a, 0);
+        for (size_t k = 0; k < RECENT_CODES && x->recent[k]; k++)
+            add_reason(&v, x->recent[k], x->recent_score[k], WARDEN_ALLOW);
+        fn(ctx, &v);
+    }
 }

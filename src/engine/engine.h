@@ -80,6 +80,7 @@ struct warden_engine_opts {
     const struct warden_org_screening *screening; /* may be NULL: no restricted-party checks */
     size_t max_accounts;                          /* account table capacity; 0 = default */
     size_t dedup_window; /* request ids remembered for de-duplication; 0 = default */
+    bool keep_ids;       /* remember every tracked account's id, for warden_engine_all_verdicts */
     struct warden_sinks sinks;
 };
 
@@ -107,6 +108,11 @@ void warden_engine_drain(struct warden_engine *e);
 void warden_engine_stats(const struct warden_engine *e, struct warden_engine_stats *st);
 size_t warden_engine_n_verdicts(const struct warden_engine *e);
 const struct warden_verdict *warden_engine_verdict_at(const struct warden_engine *e, size_t i);
+/* With keep_ids: call fn with an "allow" verdict for every tracked account
+ * that has no verdict of its own (formats.md §4, "every account seen"). Its
+ * reasons are the findings that led to no action; first_action_* are unset. */
+void warden_engine_all_verdicts(const struct warden_engine *e,
+                                void (*fn)(void *ctx, const struct warden_verdict *v), void *ctx);
 /* Per-account budget in bytes (slot + index), for documentation and tests. */
 size_t warden_engine_account_budget(const struct warden_engine *e);
 

@@ -61,6 +61,14 @@ check "error names file:line and key" grep -q "bad.yaml:3.*bogus_key" "$T/err"
 
 "$WARDEN_BIN" scan --quiet --out "$T/out-missing" "$T/nope.jsonl" 2>/dev/null
 check "missing input file exits 4" [ $? -eq 4 ]
+"$WARDEN_BIN" scan --quiet --all-verdicts --policy "$T/policy.yaml" --accounts "$T/accounts.jsonl" --out "$T/out-all" "$T/events.jsonl"
+check "--all-verdicts: valid verdicts" valid verdict "$T/out-all/verdicts.jsonl"
+check "--all-verdicts: the allowed account is listed as allow with its event count" \
+  grep -q '"account_id":"acct_ok","action":"allow","score":0,"reasons":\[\],"cluster_id":null,"first_action_ts":null,"first_action_event":null,"events":20}' "$T/out-all/verdicts.jsonl"
+check "--all-verdicts: one line per account seen" [ "$(wc -l < "$T/out-all/verdicts.jsonl")" -eq 4 ]
+check "--all-verdicts: actioned lines identical to the default output" \
+  bash -c "grep -v '\"action\":\"allow\"' '$T/out-all/verdicts.jsonl' | cmp -s - '$V'"
+
 # the same requests delivered twice (a replayed log) are counted once
 for i in $(seq 1 10); do
   printf '{"ts":"2026-11-23T12:00:%02dZ","account_id":"acct_kp_rep","ip":"175.45.176.9","request_id":"req-%d"}\n' "$i" "$i"
