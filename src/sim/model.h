@@ -146,6 +146,9 @@ struct sim_world {
     struct warden_netpools nets;
     struct warden_parties parties;
     struct warden_countries countries;     /* data/sim/countries.tsv */
+    struct warden_sim_pairs roles;         /* data/sim/roles.tsv */
+    struct warden_sim_pairs legal_forms;   /* data/sim/legal_forms.tsv */
+    struct warden_sim_pairs domains;       /* data/sim/domains.tsv */
     const struct warden_country **allowed; /* allowed countries (by table entry) */
     size_t nallowed;
     const struct warden_country **restricted;

@@ -477,19 +477,9 @@ static bool legal_word(const char *w, size_t n)
     return n < 2;
 }
 
-char *warden_front_name(struct warden_rng *r, const char *party_name, const char *cc)
+char *warden_front_name(struct warden_rng *r, const char *party_name, const char *cc,
+                        const struct warden_sim_pairs *forms)
 {
-    static const char *const forms[][2] = {
-        {"AE", "FZE"},       {"AE", "General Trading LLC"},
-        {"HK", "Limited"},   {"CY", "Ltd"},
-        {"TR", "Ltd. Sti."}, {"TR", "A.S."},
-        {"KZ", "LLP"},       {"AM", "LLC"},
-        {"GE", "LLC"},       {"SG", "Pte. Ltd."},
-        {"MY", "Sdn. Bhd."}, {"DE", "GmbH"},
-        {"NL", "B.V."},      {"CH", "AG"},
-        {"GB", "Ltd"},       {"IN", "Private Limited"},
-        {"RS", "d.o.o."},
-    };
     static const char *const sector[] = {"Trading",      "International", "Holding",    "Logistics",
                                          "Technologies", "Investments",   "Industrial", "Commerce",
                                          "Group",        "Global"};
@@ -516,11 +506,18 @@ char *warden_front_name(struct warden_rng *r, const char *party_name, const char
         nw = 1;
     }
     const char *form = "Ltd";
-    const char *cand[4];
-    int nc = 0;
-    for (size_t i = 0; i < sizeof forms / sizeof forms[0] && nc < 4; i++)
-        if (strcmp(forms[i][0], cc) == 0) cand[nc++] = forms[i][1];
-    if (nc) form = cand[warden_rng_below(r, (uint32_t)nc)];
+    uint32_t nc = 0;
+    for (size_t i = 0; i < forms->n; i++) nc += strcmp(forms->v[i].key, cc) == 0;
+    if (nc) {
+        uint32_t k = warden_rng_below(r, nc);
+        for (size_t i = 0; i < forms->n; i++) {
+            if (strcmp(forms->v[i].key, cc) != 0) continue;
+            if (k-- == 0) {
+                form = forms->v[i].val;
+                break;
+            }
+        }
+    }
     const char *sec = sector[warden_rng_below(r, sizeof sector / sizeof sector[0])];
     if (nw == 2) return warden_xasprintf("%s %s %s %s", words[0], words[1], sec, form);
     return warden_xasprintf("%s %s %s", words[0], sec, form);

@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "sim/rng.h"
+#include "sim/world.h"
 
 struct warden_party {
     char *name;
@@ -45,9 +46,11 @@ char *warden_name_variant(struct warden_rng *r, const char *name);
 char *warden_name_cyrillic(const char *name);
 
 /* The name of a company in a listed party's ownership chain, built from the
- * party's own name (as front companies are) plus a sector word and the legal
- * form of country cc, so that no unrelated real company is ever shown as
+ * party's own name (as front companies are) plus a sector word and a legal
+ * form of country cc from forms (data/sim/legal_forms.tsv; "Ltd" for a
+ * country without one), so that no unrelated real company is ever shown as
  * owned by a listed party. Returns a new string. */
-char *warden_front_name(struct warden_rng *r, const char *party_name, const char *cc);
+char *warden_front_name(struct warden_rng *r, const char *party_name, const char *cc,
+                        const struct warden_sim_pairs *forms);
 
 #endif

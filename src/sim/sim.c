@@ -34,18 +34,24 @@ static const struct warden_country *pick_country(struct warden_rng *r,
     return v[warden_rng_weighted(r, wt, (uint32_t)m)];
 }
 
-/* A country from a short list of candidates that is allowed; else any allowed. */
+/* An allowed country of a role of data/sim/roles.tsv; else any allowed one. */
 static const struct warden_country *pick_from(struct sim_world *w, struct warden_rng *r,
-                                              const char *const *ccs, size_t n)
+                                              const char *role)
 {
-    const struct warden_country *ok[32];
     size_t k = 0;
-    for (size_t i = 0; i < n && k < 32; i++) {
-        const struct warden_country *c = warden_country_get(&w->countries, ccs[i]);
-        if (c && !is_restricted(w, c->cc)) ok[k++] = c;
+    for (int pass = 0; pass < 2; pass++) {
+        size_t want = pass ? warden_rng_below(r, (uint32_t)k) : 0, seen = 0;
+        for (size_t i = 0; i < w->roles.n; i++) {
+            if (strcmp(w->roles.v[i].key, role) != 0) continue;
+            const struct warden_country *c = warden_country_get(&w->countries, w->roles.v[i].val);
+            if (!c || is_restricted(w, c->cc)) continue;
+            if (pass && seen == want) return c;
+            seen++;
+        }
+        k = seen;
+        if (k == 0) return pick_country(r, w->allowed, w->nallowed);
     }
-    if (k == 0) return pick_country(r, w->allowed, w->nallowed);
-    return ok[warden_rng_below(r, (uint32_t)k)];
+    return NULL; /* not reached */
 }
 
 static const struct warden_netpool *res_pool(struct sim_world *w, struct warden_rng *r,
@@ -98,11 +104,12 @@ static void slug(const char *name, char *out, size_t len)
     if (w == 0) snprintf(out, len, "corp");
 }
 
-static const char *tld(const char *cc)
+/* The country's domain suffix: data/sim/domains.tsv, else its code in lower case. */
+static const char *tld(const struct sim_world *w, const char *cc)
 {
     static char buf[8];
-    if (strcmp(cc, "US") == 0) return "com";
-    if (strcmp(cc, "GB") == 0) return "co.uk";
+    const char *s = warden_sim_pairs_get(&w->domains, cc);
+    if (s) return s;
     snprintf(buf, sizeof buf, "%c%c", tolower((unsigned char)cc[0]), tolower((unsigned char)cc[1]));
     return buf;
 }
@@ -120,7 +127,7 @@ static int new_org(struct sim_world *w, struct warden_rng *r, const char *name, 
     snprintf(g->country, sizeof g->country, "%s", cc);
     char s[32];
     slug(name, s, sizeof s);
-    g->domain = warden_xasprintf("%s.%s", s, warden_rng_chance(r, 0.6) ? "com" : tld(cc));
+    g->domain = warden_xasprintf("%s.%s", s, warden_rng_chance(r, 0.6) ? "com" : tld(w, cc));
     g->owner_org[0] = g->owner_org[1] = -1;
     return (int)w->norgs++;
 }
@@ -157,26 +164,28 @@ static int company_org(struct sim_world *w, struct warden_rng *r, const char *cc
 static int front_org(struct sim_world *w, struct warden_rng *r, const struct warden_party *party,
                      const char *cc)
 {
-    char *nm = warden_front_name(r, party->name, cc);
+    char *nm = warden_front_name(r, party->name, cc, &w->legal_forms);
     int o = company_org(w, r, cc);
     free(w->orgs[o].name);
     free(w->orgs[o].domain);
     w->orgs[o].name = nm;
     char s[32];
     slug(nm, s, sizeof s);
-    w->orgs[o].domain = warden_xasprintf("%s.%s", s, warden_rng_chance(r, 0.5) ? "com" : tld(cc));
+    w->orgs[o].domain =
+        warden_xasprintf("%s.%s", s, warden_rng_chance(r, 0.5) ? "com" : tld(w, cc));
     return o;
 }
 
 /* The party's name or alias that is a romanised Russian name, if any: only
- * those are written back in Cyrillic. */
-static const char *russian_form(const struct warden_party *pt)
+ * those are written back in Cyrillic, and only for parties of a country of
+ * role cyrillic_alias in data/sim/roles.tsv. */
+static const char *russian_form(const struct sim_world *w, const struct warden_party *pt)
 {
     static const char *const marks[] = {
         "SKOE",         "SKAYA",         "SKIY",         "SKOGO",     "ZAVOD",   "OBSHCHESTVO",
         "AKTSIONERNOE", "GOSUDARSTVENN", "PREDPRIYATIE", "KOMPANIYA", "NAUCHNO", "OOO ",
         "ZAO ",         "OAO ",          "PAO ",         "TSENTR",    "KHOLDING"};
-    if (strcmp(pt->country, "RU") != 0 && strcmp(pt->country, "BY") != 0) return NULL;
+    if (!warden_sim_pairs_has(&w->roles, "cyrillic_alias", pt->country)) return NULL;
     for (size_t k = 0; k <= pt->naliases; k++) {
         const char *n = k == 0 ? pt->name : pt->aliases[k - 1];
         for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++)
@@ -291,11 +300,10 @@ static void setup_cluster(struct sim_world *w, struct sim_cluster *c)
 static void ownership_chain(struct sim_world *w, struct warden_rng *r, int sub,
                             const struct warden_party *party, bool minority)
 {
-    static const char *const hubs[] = {"CY", "AE", "HK", "TR", "NL", "CH", "SG", "KZ", "AM", "GE"};
     int depth = minority ? 1 : 1 + (int)warden_rng_below(r, 3);
     int child = sub;
     for (int d = 1; d < depth; d++) {
-        const struct warden_country *hc = pick_from(w, r, hubs, 10);
+        const struct warden_country *hc = pick_from(w, r, "hub");
         int mid = front_org(w, r, party, hc->cc);
         struct sim_org *c = &w->orgs[child];
         c->owner_org[0] = mid;
@@ -333,9 +341,6 @@ static void setup_account(struct sim_world *w, uint32_t i)
     struct sim_cluster *c = a->cluster >= 0 ? &w->clusters[a->cluster] : NULL;
     const struct warden_country *home = pick_country(&r, w->allowed, w->nallowed);
     acct_defaults(w, a, &r, home);
-    static const char *const zh_cc[] = {"TW", "SG", "MY", "HK", "US", "CA", "AU", "GB", "NZ"};
-    static const char *const transit[] = {"KZ", "AM", "GE", "TR", "AE", "RS", "HK",
-                                          "SG", "MY", "DE", "PL", "CY", "US"};
     switch (pop) {
     case POP_INDIVIDUAL:
         break;
@@ -347,7 +352,7 @@ static void setup_account(struct sim_world *w, uint32_t i)
         a->signup_ip = a->home_ip;
         break;
     case POP_ZH_SPEAKER: {
-        const struct warden_country *zc = pick_from(w, &r, zh_cc, 9);
+        const struct warden_country *zc = pick_from(w, &r, "zh");
         acct_defaults(w, a, &r, zc);
         static const char *const loc[] = {"zh-TW",      "zh-Hans-SG", "zh-Hans-MY", "zh-HK",
                                           "zh-Hans-US", "zh-Hant-CA", "zh-Hans-AU"};
@@ -411,9 +416,7 @@ static void setup_account(struct sim_world *w, uint32_t i)
     }
     case POP_MINORITY_OWNED:
     case POP_SUBSIDIARY: {
-        static const char *const subs[] = {"AE", "TR", "HK", "CY", "KZ", "AM", "GE",
-                                           "SG", "MY", "DE", "NL", "CH", "GB", "IN"};
-        const struct warden_country *sc = pick_from(w, &r, subs, 14);
+        const struct warden_country *sc = pick_from(w, &r, "subsidiary");
         acct_defaults(w, a, &r, sc);
         const struct warden_party *pt = &w->parties.v[warden_rng_below(&r, (uint32_t)w->parties.n)];
         a->org = front_org(w, &r, pt, sc->cc);
@@ -447,7 +450,7 @@ static void setup_account(struct sim_world *w, uint32_t i)
         if (pt->address && warden_rng_chance(&r, 0.6)) g->address = warden_xstrdup(pt->address);
         if (warden_rng_chance(&r, 0.4))
             g->aliases[g->naliases++] = warden_name_variant(&r, pt->name);
-        const char *ru = russian_form(pt);
+        const char *ru = russian_form(w, pt);
         if (ru && warden_rng_chance(&r, 0.6)) g->aliases[g->naliases++] = warden_name_cyrillic(ru);
         snprintf(a->email_domain, 64, "%s", g->domain);
         a->rate = warden_rng_lognormal(&r, 3, 0.8);
@@ -458,7 +461,7 @@ static void setup_account(struct sim_world *w, uint32_t i)
     case POP_CIRC_CLOUD: {
         const struct warden_country *real =
             w->nrestricted ? pick_country(&r, w->restricted, w->nrestricted) : home;
-        const struct warden_country *bill = pick_from(w, &r, transit, 13);
+        const struct warden_country *bill = pick_from(w, &r, "transit");
         acct_defaults(w, a, &r, bill);
         a->real = real;
         double u = warden_rng_unit(&r);
@@ -667,6 +670,22 @@ int warden_sim_run(const struct warden_sim_opts *o, struct warden_sim_stats *st)
     rc = warden_countries_load(&w.countries, cpath);
     free(cpath);
     if (rc < 0) goto out;
+    /* the countries of each role, legal forms, domain suffixes */
+    const struct {
+        const char *file;
+        enum warden_pairs_kind kind;
+        struct warden_sim_pairs *dst;
+    } pfiles[] = {
+        {"roles.tsv", WARDEN_PAIRS_ROLES, &w.roles},
+        {"legal_forms.tsv", WARDEN_PAIRS_LEGAL_FORMS, &w.legal_forms},
+        {"domains.tsv", WARDEN_PAIRS_DOMAINS, &w.domains},
+    };
+    for (size_t i = 0; i < sizeof pfiles / sizeof pfiles[0]; i++) {
+        char *ppath = warden_xasprintf("%s/sim/%s", o->data_dir, pfiles[i].file);
+        rc = warden_sim_pairs_load(pfiles[i].dst, ppath, pfiles[i].kind);
+        free(ppath);
+        if (rc < 0) goto out;
+    }
     w.allowed = warden_xcalloc(w.countries.n, sizeof *w.allowed);
     w.restricted = warden_xcalloc(w.countries.n, sizeof *w.restricted);
     const char *ccs[128];
@@ -756,6 +775,9 @@ out:
     warden_netpools_fini(&w.nets);
     warden_parties_fini(&w.parties);
     warden_countries_fini(&w.countries);
+    warden_sim_pairs_fini(&w.roles);
+    warden_sim_pairs_fini(&w.legal_forms);
+    warden_sim_pairs_fini(&w.domains);
     return rc;
 }
 

@@ -1,4 +1,5 @@
-/* world.c — the countries file, clients, id formats: the scenario data of world.h. */
+/* world.c — the countries file, the role, legal-form and domain files, clients, id formats: the
+ * scenario data of world.h. */
 #include "sim/world.h"
 #include "core/error.h"
 #include "core/log.h"
@@ -114,6 +115,115 @@ const struct warden_country *warden_country_get(const struct warden_countries *c
 {
     for (size_t i = 0; i < c->n; i++)
         if (strcmp(c->v[i].cc, cc) == 0) return &c->v[i];
+    return NULL;
+}
+
+const char *const warden_sim_roles[] = {"hub", "zh", "transit", "subsidiary", "cyrillic_alias"};
+const size_t warden_sim_nroles = sizeof warden_sim_roles / sizeof warden_sim_roles[0];
+
+static bool is_cc(const char *s)
+{
+    return strlen(s) == 2 && isupper((unsigned char)s[0]) && isupper((unsigned char)s[1]);
+}
+
+/* A domain suffix: dot-separated labels of lower-case letters, digits, '-'. */
+static bool is_suffix(const char *s)
+{
+    if (!s[0] || s[0] == '.' || s[strlen(s) - 1] == '.' || strstr(s, "..")) return false;
+    for (const char *p = s; *p; p++)
+        if (!islower((unsigned char)*p) && !isdigit((unsigned char)*p) && *p != '.' && *p != '-')
+            return false;
+    return true;
+}
+
+static const char *pair_check(const struct warden_sim_pairs *p, char **fld, size_t nf,
+                              enum warden_pairs_kind kind)
+{
+    static const char *const want[] = {
+        "want 2 tab-separated columns: role cc",
+        "want 2 tab-separated columns: cc form",
+        "want 2 tab-separated columns: cc suffix",
+    };
+    if (nf != 2) return want[kind];
+    const char *cc = kind == WARDEN_PAIRS_ROLES ? fld[1] : fld[0];
+    if (kind == WARDEN_PAIRS_ROLES) {
+        bool known = false;
+        for (size_t i = 0; i < warden_sim_nroles; i++)
+            known |= strcmp(fld[0], warden_sim_roles[i]) == 0;
+        if (!known) return "unknown role (see data/sim/README.md for the roles)";
+    }
+    if (!is_cc(cc)) return "cc is not an upper-case ISO 3166-1 alpha-2 code";
+    if (kind == WARDEN_PAIRS_LEGAL_FORMS && !fld[1][0]) return "empty legal form";
+    if (kind == WARDEN_PAIRS_DOMAINS) {
+        if (!is_suffix(fld[1])) return "suffix is not a lower-case domain suffix such as co.uk";
+        if (warden_sim_pairs_get(p, fld[0])) return "country already has a suffix";
+    }
+    if (warden_sim_pairs_has(p, fld[0], fld[1])) return "row repeats an earlier row";
+    return NULL;
+}
+
+int warden_sim_pairs_load(struct warden_sim_pairs *p, const char *path, enum warden_pairs_kind kind)
+{
+    memset(p, 0, sizeof *p);
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        warden_err("sim: %s: %s", path, strerror(errno));
+        return WARDEN_EIO;
+    }
+    char *line = NULL, *fld[3] = {NULL, NULL, NULL};
+    size_t lcap = 0, cap = 0, lineno = 0;
+    ssize_t len;
+    int rc = 0;
+    while ((len = getline(&line, &lcap, f)) > 0) {
+        lineno++;
+        while (len && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = '\0';
+        if (!len || line[0] == '#') continue;
+        size_t nf = split_tabs(line, fld, 2);
+        const char *why = pair_check(p, fld, nf, kind);
+        if (why) {
+            warden_err("%s:%zu: %s", path, lineno, why);
+            rc = WARDEN_EPARSE;
+            break;
+        }
+        if (p->n == cap) {
+            cap = cap ? cap * 2 : 32;
+            p->v = warden_xrealloc(p->v, cap * sizeof *p->v);
+        }
+        p->v[p->n].key = warden_xstrdup(fld[0]);
+        p->v[p->n].val = warden_xstrdup(fld[1]);
+        p->n++;
+    }
+    if (!rc && ferror(f)) {
+        warden_err("sim: %s: %s", path, strerror(errno));
+        rc = WARDEN_EIO;
+    }
+    free(line);
+    fclose(f);
+    if (rc) warden_sim_pairs_fini(p);
+    return rc;
+}
+
+void warden_sim_pairs_fini(struct warden_sim_pairs *p)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        free(p->v[i].key);
+        free(p->v[i].val);
+    }
+    free(p->v);
+    memset(p, 0, sizeof *p);
+}
+
+bool warden_sim_pairs_has(const struct warden_sim_pairs *p, const char *key, const char *val)
+{
+    for (size_t i = 0; i < p->n; i++)
+        if (strcmp(p->v[i].key, key) == 0 && strcmp(p->v[i].val, val) == 0) return true;
+    return false;
+}
+
+const char *warden_sim_pairs_get(const struct warden_sim_pairs *p, const char *key)
+{
+    for (size_t i = 0; i < p->n; i++)
+        if (strcmp(p->v[i].key, key) == 0) return p->v[i].val;
     return NULL;
 }
 

@@ -6,6 +6,7 @@
  * nothing in detection reads it. */
 #ifndef WARDEN_SIM_WORLD_H
 #define WARDEN_SIM_WORLD_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -31,6 +32,34 @@ int warden_countries_load(struct warden_countries *c, const char *path);
 void warden_countries_fini(struct warden_countries *c);
 /* The first row of country cc, or NULL. */
 const struct warden_country *warden_country_get(const struct warden_countries *c, const char *cc);
+
+/* A two-column file of data/sim, rows of key and value in file order:
+ * roles.tsv (role, country code), legal_forms.tsv (country code, legal form)
+ * and domains.tsv (country code, domain suffix). Formats in the files'
+ * headers and data/sim/README.md. */
+struct warden_sim_pair {
+    char *key, *val;
+};
+struct warden_sim_pairs {
+    struct warden_sim_pair *v;
+    size_t n;
+};
+enum warden_pairs_kind { WARDEN_PAIRS_ROLES, WARDEN_PAIRS_LEGAL_FORMS, WARDEN_PAIRS_DOMAINS };
+
+/* The role names roles.tsv may use (the only country knowledge in C is which
+ * roles exist, never which countries fill them). */
+extern const char *const warden_sim_roles[];
+extern const size_t warden_sim_nroles;
+
+/* Load one of those files. Returns 0, WARDEN_EIO when it cannot be read, or
+ * WARDEN_EPARSE after logging "FILE:LINE: reason". An empty file is valid. */
+int warden_sim_pairs_load(struct warden_sim_pairs *p, const char *path,
+                          enum warden_pairs_kind kind);
+void warden_sim_pairs_fini(struct warden_sim_pairs *p);
+/* Whether the file has the row (key, val). */
+bool warden_sim_pairs_has(const struct warden_sim_pairs *p, const char *key, const char *val);
+/* The value of the first row of key, or NULL. */
+const char *warden_sim_pairs_get(const struct warden_sim_pairs *p, const char *key);
 
 struct warden_client {
     const char *ua;

@@ -536,12 +536,75 @@ static void test_country_files(void **state)
     assert_true(warden_parties_load(&p, dirs, 1, "/nonexistent") == WARDEN_EIO);
 }
 
+/* data/sim/roles.tsv, legal_forms.tsv and domains.tsv load; a bad row is
+ * refused with its line. */
+static void test_pair_files(void **state)
+{
+    (void)state;
+    struct warden_sim_pairs p;
+    assert_int_equal(warden_sim_pairs_load(&p, "data/sim/roles.tsv", WARDEN_PAIRS_ROLES), 0);
+    for (size_t i = 0; i < warden_sim_nroles; i++)
+        assert_non_null(warden_sim_pairs_get(&p, warden_sim_roles[i]));
+    warden_sim_pairs_fini(&p);
+    assert_int_equal(
+        warden_sim_pairs_load(&p, "data/sim/legal_forms.tsv", WARDEN_PAIRS_LEGAL_FORMS), 0);
+    assert_true(p.n > 0);
+    /* a front company's name ends in a legal form of its country, or "Ltd" */
+    struct warden_rng r;
+    warden_rng_seed(&r, 1, 1);
+    const char *cc = p.v[0].key;
+    char *nm = warden_front_name(&r, "EXAMPLE TRADING LLC", cc, &p);
+    bool ok = false;
+    for (size_t i = 0; i < p.n; i++) {
+        size_t n = strlen(nm), m = strlen(p.v[i].val);
+        ok |= strcmp(p.v[i].key, cc) == 0 && n > m && strcmp(nm + n - m, p.v[i].val) == 0;
+    }
+    assert_true(ok);
+    free(nm);
+    warden_sim_pairs_fini(&p);
+    assert_int_equal(warden_sim_pairs_load(&p, "data/sim/domains.tsv", WARDEN_PAIRS_DOMAINS), 0);
+    warden_sim_pairs_fini(&p);
+
+    char *path = tmpdir("sim_pairs.tsv");
+    static const struct {
+        enum warden_pairs_kind kind;
+        const char *text;
+    } bad[] = {
+        {WARDEN_PAIRS_ROLES, "# c\nhub\tCY\nharbour\tCY\n"}, /* unknown role */
+        {WARDEN_PAIRS_ROLES, "hub\tcy\n"},                   /* lower case */
+        {WARDEN_PAIRS_ROLES, "hub\tCY\textra\n"},            /* 3 columns */
+        {WARDEN_PAIRS_ROLES, "hub\tCY\nhub\tCY\n"},          /* repeated */
+        {WARDEN_PAIRS_LEGAL_FORMS, "DE\tGmbH\nD\tAG\n"},     /* bad code */
+        {WARDEN_PAIRS_LEGAL_FORMS, "DE\n"},                  /* 1 column */
+        {WARDEN_PAIRS_LEGAL_FORMS, "DE\t\n"},                /* empty form */
+        {WARDEN_PAIRS_DOMAINS, "GB\tco.uk\nGB\tuk\n"},       /* two suffixes */
+        {WARDEN_PAIRS_DOMAINS, "GB\t.co.uk\n"},              /* leading dot */
+        {WARDEN_PAIRS_DOMAINS, "GB\tCO.UK\n"},               /* upper case */
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        write_file(path, bad[i].text);
+        assert_int_equal(warden_sim_pairs_load(&p, path, bad[i].kind), WARDEN_EPARSE);
+        assert_null(p.v);
+        assert_int_equal(p.n, 0);
+    }
+    /* comments only: valid and empty */
+    write_file(path, "# nothing\n");
+    assert_int_equal(warden_sim_pairs_load(&p, path, WARDEN_PAIRS_DOMAINS), 0);
+    assert_int_equal(p.n, 0);
+    warden_sim_pairs_fini(&p);
+    assert_int_equal(warden_sim_pairs_load(&p, "/nonexistent/roles.tsv", WARDEN_PAIRS_ROLES),
+                     WARDEN_EIO);
+    remove(path);
+    free(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_deterministic),  cmocka_unit_test(test_formats),
         cmocka_unit_test(test_exclude_corpus), cmocka_unit_test(test_name_variants),
         cmocka_unit_test(test_isp_pools),      cmocka_unit_test(test_country_files),
+        cmocka_unit_test(test_pair_files),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
