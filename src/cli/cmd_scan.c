@@ -168,7 +168,7 @@ static void summary(FILE *out, const struct warden_engine *e, uint64_t rejects, 
     free(rc);
     fprintf(out, "  per-account memory     %12zu bytes (table %zu MiB)\n",
             warden_engine_account_budget(e), st.account_table_bytes >> 20);
-    fprintf(out, "  output                 %s/{verdicts,findings,rejects}.jsonl%s\n", outdir, "");
+    fprintf(out, "  output                 %s/{verdicts,findings,rejects}.jsonl\n", outdir);
 }
 
 static void progress(const char *name, struct warden_lines *lr, uint64_t events,
