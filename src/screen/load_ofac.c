@@ -11,6 +11,7 @@
 #include "core/error.h"
 #include "core/log.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 static enum warden_screen_kind kind_of(const char *t, size_t n)
@@ -36,6 +37,27 @@ static void bad(const struct warden_csv *c, const char *why)
     warden_warn("%s:%ld: %s; record skipped", c->path, c->line, why);
 }
 
+/* Copy the record's ent_num (field 0) into id. Returns false when the record
+ * is to be skipped: blank, fewer than min_fields fields (reported as
+ * fields_msg), or no usable ent_num (reported when report_id). */
+static bool record_id(struct warden_csv *c, size_t min_fields, const char *fields_msg,
+                      bool report_id, char *id, size_t idlen)
+{
+    if (c->nf < min_fields) {
+        if (!warden_csv_blank(c)) bad(c, fields_msg);
+        return false;
+    }
+    size_t n;
+    const char *f0 = warden_csv_field(c, 0, &n);
+    if (!n || n >= idlen) {
+        if (report_id) bad(c, "missing ent_num");
+        return false;
+    }
+    memcpy(id, f0, n);
+    id[n] = '\0';
+    return true;
+}
+
 static int parse_err(struct warden_csv *c, char *err, size_t errlen)
 {
     snprintf(err, errlen, "%s:%ld: unterminated quoted field", c->path, c->line);
@@ -54,18 +76,7 @@ int warden_screen_load_ofac(struct warden_screen *s, const char *list, const cha
     if (prim) {
         if ((rc = open_or_err(&c, prim, ',', err, errlen)) < 0) return rc;
         while ((r = warden_csv_next(&c)) > 0) {
-            if (c.nf < 4) {
-                if (warden_csv_blank(&c)) continue;
-                bad(&c, "expected at least 4 fields");
-                continue;
-            }
-            const char *f0 = warden_csv_field(&c, 0, &n);
-            if (!n || n >= sizeof id) {
-                bad(&c, "missing ent_num");
-                continue;
-            }
-            memcpy(id, f0, n);
-            id[n] = '\0';
+            if (!record_id(&c, 4, "expected at least 4 fields", true, id, sizeof id)) continue;
             size_t tn, pn, nn;
             const char *t = warden_csv_field(&c, 2, &tn);
             const char *p = warden_csv_field(&c, 3, &pn);
@@ -86,18 +97,7 @@ int warden_screen_load_ofac(struct warden_screen *s, const char *list, const cha
     if (alt) {
         if ((rc = open_or_err(&c, alt, ',', err, errlen)) < 0) return rc;
         while ((r = warden_csv_next(&c)) > 0) {
-            if (c.nf < 4) {
-                if (warden_csv_blank(&c)) continue;
-                bad(&c, "expected 5 fields");
-                continue;
-            }
-            const char *f0 = warden_csv_field(&c, 0, &n);
-            if (!n || n >= sizeof id) {
-                bad(&c, "missing ent_num");
-                continue;
-            }
-            memcpy(id, f0, n);
-            id[n] = '\0';
+            if (!record_id(&c, 4, "expected 5 fields", true, id, sizeof id)) continue;
             uint32_t e = warden_screen_find_entity(s, list, id);
             if (e == UINT32_MAX) {
                 if (prim) {
@@ -115,15 +115,7 @@ int warden_screen_load_ofac(struct warden_screen *s, const char *list, const cha
     if (add) {
         if ((rc = open_or_err(&c, add, ',', err, errlen)) < 0) return rc;
         while ((r = warden_csv_next(&c)) > 0) {
-            if (c.nf < 5) {
-                if (warden_csv_blank(&c)) continue;
-                bad(&c, "expected 6 fields");
-                continue;
-            }
-            const char *f0 = warden_csv_field(&c, 0, &n);
-            if (!n || n >= sizeof id) continue;
-            memcpy(id, f0, n);
-            id[n] = '\0';
+            if (!record_id(&c, 5, "expected 6 fields", false, id, sizeof id)) continue;
             uint32_t e = warden_screen_find_entity(s, list, id);
             if (e == UINT32_MAX) {
                 orphans++;
@@ -145,10 +137,7 @@ int warden_screen_load_ofac(struct warden_screen *s, const char *list, const cha
     if (comments) {
         if ((rc = open_or_err(&c, comments, ',', err, errlen)) < 0) return rc;
         while ((r = warden_csv_next(&c)) > 0) {
-            const char *f0 = warden_csv_field(&c, 0, &n);
-            if (!n || n >= sizeof id) continue;
-            memcpy(id, f0, n);
-            id[n] = '\0';
+            if (!record_id(&c, 0, NULL, false, id, sizeof id)) continue;
             uint32_t e = warden_screen_find_entity(s, list, id);
             if (e == UINT32_MAX) {
                 orphans++;
