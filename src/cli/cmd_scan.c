@@ -29,7 +29,8 @@ static const struct warden_opt scan_opts[] = {
     {"accounts", 'a', "FILE", "accounts.jsonl (formats.md §2)", false},
     {"orgs", 'o', "FILE", "orgs.jsonl (formats.md §3)", false},
     {"out", 'O', "DIR", "output directory (created if missing; default: out)", false},
-    {"max-accounts", 0, "N", "accounts tracked at once (fixed memory; default 1000000)", false},
+    {"max-accounts", 0, "N",
+     "accounts tracked at once (fixed memory; 1 to 100000000, default 1000000)", false},
     {"max-line-bytes", 0, "N", "longest accepted event line (default 16777216)", false},
     {"dedup-window", 0, "N",
      "request ids remembered to drop repeated requests (fixed memory; default 1000000)", false},
@@ -61,6 +62,24 @@ static void sink_action(void *vctx, const struct warden_action_change *ch)
 {
     struct scan_ctx *c = vctx;
     if (c->store && !c->store_err) c->store_err = warden_store_audit(c->store, ch);
+}
+
+/* A whole number from min to max for a size option; prints the error itself. */
+static bool size_opt(const struct warden_args *a, const char *name, size_t min, size_t max,
+                     size_t *out)
+{
+    const char *v = warden_arg(a, name);
+    if (!v) return true;
+    char *end;
+    errno = 0;
+    unsigned long long x = strtoull(v, &end, 10);
+    if (v[0] < '0' || v[0] > '9' || *end || errno || x < min || x > max) {
+        fprintf(stderr, "warden scan: --%s needs a whole number from %zu to %zu, got '%s'\n", name,
+                min, max, v);
+        return false;
+    }
+    *out = (size_t)x;
+    return true;
 }
 
 static double now_s(void)
@@ -224,32 +243,11 @@ static int scan_main(int argc, char **argv)
     const char *outdir = warden_arg(&a, "out") ? warden_arg(&a, "out") : "out";
     bool quiet = warden_flag(&a, "quiet");
     size_t max_accounts = 0, max_line = 0, dedup_window = 0;
-    if (warden_arg(&a, "max-accounts")) {
-        char *end;
-        max_accounts = strtoul(warden_arg(&a, "max-accounts"), &end, 10);
-        if (*end || !max_accounts) {
-            fprintf(stderr, "warden scan: --max-accounts needs a positive number\n");
-            ret = WARDEN_EXIT_USAGE;
-            goto out;
-        }
-    }
-    if (warden_arg(&a, "max-line-bytes")) {
-        char *end;
-        max_line = strtoul(warden_arg(&a, "max-line-bytes"), &end, 10);
-        if (*end || max_line < 64) {
-            fprintf(stderr, "warden scan: --max-line-bytes needs a number >= 64\n");
-            ret = WARDEN_EXIT_USAGE;
-            goto out;
-        }
-    }
-    if (warden_arg(&a, "dedup-window")) {
-        char *end;
-        dedup_window = strtoul(warden_arg(&a, "dedup-window"), &end, 10);
-        if (*end || dedup_window < 2) {
-            fprintf(stderr, "warden scan: --dedup-window needs a number >= 2\n");
-            ret = WARDEN_EXIT_USAGE;
-            goto out;
-        }
+    if (!size_opt(&a, "max-accounts", 1, 100000000, &max_accounts) ||
+        !size_opt(&a, "max-line-bytes", 64, (size_t)1 << 30, &max_line) ||
+        !size_opt(&a, "dedup-window", 2, 100000000, &dedup_window)) {
+        ret = WARDEN_EXIT_USAGE;
+        goto out;
     }
     if (a.nrest == 0) {
         fprintf(stderr, "warden scan: no event files given (use '-' for standard input)\n");

@@ -77,6 +77,15 @@ done > "$T/rep.jsonl"
 check "replayed requests not counted twice" grep -q '"account_id":"acct_kp_rep".*"events":10}' "$T/out-rep/verdicts.jsonl"
 check "summary counts the duplicates" grep -q 'duplicate requests *10' "$T/rep.txt"
 
+for bad in "--dedup-window 1" "--dedup-window many" "--max-accounts 0" "--max-accounts -5" "--max-line-bytes 10"; do
+  # shellcheck disable=SC2086
+  "$WARDEN_BIN" scan --quiet $bad --out "$T/out-badopt" "$T/events.jsonl" 2>"$T/err"
+  rc=$?
+  check "scan $bad refused with exit 2 (got $rc)" [ $rc -eq 2 ]
+  check "scan $bad names the option" grep -q -- "${bad%% *}" "$T/err"
+done
+check "a refused command line writes no outputs" [ ! -e "$T/out-badopt/verdicts.jsonl" ]
+
 "$WARDEN_BIN" scan --bogus 2>/dev/null
 check "unknown option exits 2" [ $? -eq 2 ]
 finish
