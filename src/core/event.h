@@ -41,6 +41,8 @@ struct warden_event {
     const struct warden_org_screen *account_screen; /* e-mail domain on a list, or NULL */
     uint64_t account_hash;                          /* stable hash of account_id */
     uint64_t account_seq;                           /* 1-based index among this account's events */
+    bool late; /* set by the runtime: older than its watermark; windowed state must not
+                  take it (it is still counted for its account) */
 
     /* Where it came from, for evidence and rejects. */
     const char *src_name;

@@ -16,7 +16,7 @@
  * explanation, restricted_share, ownership chain). Screening is about
  * organisations and listed parties, never about a person's name or language. */
 #include "detect/detector.h"
-#include "engine/org_screening.h"
+#include "screen/org_screening.h"
 
 #include <stdint.h>
 #include <stdlib.h>

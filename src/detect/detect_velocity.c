@@ -16,7 +16,10 @@
  * A limit of 0 disables that check. Per-key state lives in a fixed table of
  * `key_slots` entries per worker (a key whose slot is taken by another key
  * restarts its count: documented approximation for very many keys).
- * Events older than a window's current bucket count in the current bucket.
+ * Events reach detectors in event time (the runtime's reorder buffer); an
+ * event older than a window's current bucket still within the allowed
+ * lateness counts in the current bucket, and a late event (ev->late, past
+ * the watermark) is not counted in any window. Token sums saturate.
  *
  * Evidence keys: window_s, observed, projected (per window), limit, key
  * (hash of api_key_id and account, hex). */
@@ -192,9 +195,11 @@ static void vel_observe(void *vctx, const struct warden_event *ev, void *vstate,
     struct vel_ctx *c = vctx;
     struct vel_state *s = vstate;
     const struct vel_conf *k = &c->conf;
-    int64_t tok = 0;
-    if (ev->input_tokens > 0) tok += ev->input_tokens;
-    if (ev->output_tokens > 0) tok += ev->output_tokens;
+    if (ev->late) return; /* older than the watermark: its bucket is gone */
+    /* saturating: token counts come from input and may be anything */
+    uint64_t tok = 0;
+    if (ev->input_tokens > 0) tok += (uint64_t)ev->input_tokens;
+    if (ev->output_tokens > 0) tok += (uint64_t)ev->output_tokens;
     uint32_t t32 = tok > UINT32_MAX / 4 ? UINT32_MAX / 4 : (uint32_t)tok;
 
     window_add(&s->s, c->bucket_ms_s, ev->ts_ms, t32);

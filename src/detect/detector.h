@@ -11,7 +11,20 @@
  * locks, no I/O. A detector emits a finding when something becomes true (a
  * threshold crossed), not on every event. Evidence is a JSON object the
  * detector writes with the jbuf helpers; its keys are documented in the
- * detector's header comment. */
+ * detector's header comment.
+ *
+ * Cross-account work (linking, clusters): a detector may emit a finding for
+ * any account by id (warden_emit_finding_for), also from flush(), where
+ * there is no current event; it may set and read an account's cluster id
+ * (warden_emit_set_cluster / warden_emit_cluster), which then travels with
+ * every finding and verdict of that account. State that spans accounts
+ * (keyed by a network, a payment fingerprint, a template sketch) lives in
+ * the detector's context: one per engine shard. With several shards an
+ * account belongs to one shard (by account hash), so identifier-keyed state
+ * is per shard too; the runtime's linking stage (runtime.h) is where it is
+ * partitioned by identifier instead. evict() is called when an account
+ * leaves the table, with its state still intact, so a detector can hand on
+ * what it must not lose (e.g. fold it into identifier-keyed state). */
 #ifndef WARDEN_DETECT_DETECTOR_H
 #define WARDEN_DETECT_DETECTOR_H
 #include <stddef.h>
@@ -28,15 +41,43 @@ struct warden_emit {
     void (*finding)(struct warden_emit *em, const char *code, double score,
                     const char *evidence_json);
     void *engine;
-    const struct warden_event *ev; /* the event being observed (NULL in flush) */
+    const struct warden_event *ev; /* the event being observed (NULL in flush and evict) */
     const char *detector;
     struct warden_jbuf scratch; /* reusable buffer for evidence; reset before each use */
+    void (*finding_for)(struct warden_emit *em, const char *account_id, size_t len,
+                        const char *code, double score, const char *evidence_json);
+    void (*set_cluster)(struct warden_emit *em, const char *account_id, size_t len,
+                        const char *cluster_id);
+    const char *(*cluster_of)(struct warden_emit *em, const char *account_id, size_t len);
+    int64_t now_ms; /* event time: the newest event the engine has processed */
 };
 
 static inline void warden_emit_finding(struct warden_emit *em, const char *code, double score,
                                        const char *evidence_json)
 {
     em->finding(em, code, score, evidence_json);
+}
+
+/* A finding for a named account (any time, also from flush()). */
+static inline void warden_emit_finding_for(struct warden_emit *em, const char *account_id,
+                                           size_t len, const char *code, double score,
+                                           const char *evidence_json)
+{
+    em->finding_for(em, account_id, len, code, score, evidence_json);
+}
+
+/* Put an account in a cluster (cluster_id is copied; NULL removes it). */
+static inline void warden_emit_set_cluster(struct warden_emit *em, const char *account_id,
+                                           size_t len, const char *cluster_id)
+{
+    em->set_cluster(em, account_id, len, cluster_id);
+}
+
+/* An account's cluster id, or NULL. */
+static inline const char *warden_emit_cluster(struct warden_emit *em, const char *account_id,
+                                              size_t len)
+{
+    return em->cluster_of(em, account_id, len);
 }
 
 struct warden_detector {
@@ -48,9 +89,13 @@ struct warden_detector {
     /* Build the detector's shared context; conf is its filled config struct. */
     int (*init)(void **ctx, const struct warden_policy *policy, const void *conf);
     void (*observe)(void *ctx, const struct warden_event *ev, void *state, struct warden_emit *em);
-    /* End of input: emit anything pending (may be NULL). */
+    /* End of input: emit anything pending (may be NULL). Findings go through
+     * warden_emit_finding_for(): there is no current event. */
     void (*flush)(void *ctx, struct warden_emit *em);
     void (*free)(void *ctx);
+    /* The account (account_hash) leaves the table; state is its slice, still
+     * intact and zeroed after the call. May be NULL. */
+    void (*evict)(void *ctx, uint64_t account_hash, void *state, struct warden_emit *em);
 };
 
 /* The registry (detect/registry.c). */

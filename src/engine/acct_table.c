@@ -15,6 +15,8 @@ struct warden_acct_table {
     size_t index_mask;
     uint32_t head, tail; /* most / least recently seen */
     uint64_t evictions;
+    warden_acct_evict_fn on_evict;
+    void *evict_ctx;
 };
 
 static inline struct warden_acct *slot(const struct warden_acct_table *t, uint32_t i)
@@ -129,6 +131,7 @@ struct warden_acct *warden_acct_table_get(struct warden_acct_table *t, uint64_t 
         i = (uint32_t)t->count++;
     } else {
         i = t->tail;
+        if (t->on_evict) t->on_evict(t->evict_ctx, slot(t, i));
         bool f;
         size_t old = probe(t, slot(t, i)->hash, &f);
         lru_unlink(t, i);
@@ -185,4 +188,10 @@ struct warden_acct *warden_acct_table_at(struct warden_acct_table *t, size_t i)
 size_t warden_acct_table_index(const struct warden_acct_table *t, const struct warden_acct *a)
 {
     return (size_t)((const char *)a - t->slots) / t->slot_bytes;
+}
+
+void warden_acct_table_on_evict(struct warden_acct_table *t, warden_acct_evict_fn fn, void *ctx)
+{
+    t->on_evict = fn;
+    t->evict_ctx = ctx;
 }

@@ -30,12 +30,17 @@ struct warden_acct {
 
 struct warden_acct_table;
 
+/* Called with the least recently seen account just before its slot is
+ * reused for another account (its state is still intact). */
+typedef void (*warden_acct_evict_fn)(void *ctx, struct warden_acct *a);
+
 /* state_bytes: bytes after the header (sum of detector slices, each 8-aligned). */
 struct warden_acct_table *warden_acct_table_new(size_t capacity, size_t state_bytes);
 void warden_acct_table_free(struct warden_acct_table *t);
 /* Find or admit the account; *is_new is set when the slot was (re)initialised
  * (header and state zeroed). Marks it most recently seen. */
 struct warden_acct *warden_acct_table_get(struct warden_acct_table *t, uint64_t hash, bool *is_new);
+void warden_acct_table_on_evict(struct warden_acct_table *t, warden_acct_evict_fn fn, void *ctx);
 /* Look up without admitting or touching LRU order; NULL when not tracked. */
 struct warden_acct *warden_acct_table_find(const struct warden_acct_table *t, uint64_t hash);
 static inline void *warden_acct_state(struct warden_acct *a, size_t offset)

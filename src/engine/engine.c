@@ -7,13 +7,15 @@
 #include "engine/engine.h"
 #include "core/error.h"
 #include "core/hash.h"
+#include "core/log.h"
+#include "core/u64map.h"
 #include "core/xalloc.h"
 #include "detect/detector.h"
 #include "engine/acct_table.h"
 #include "engine/dedup.h"
-#include "engine/org_screening.h"
 #include "intel/intel.h"
 #include "registry/registry.h"
+#include "screen/org_screening.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +27,19 @@
 struct acct_extra {
     const char *recent[RECENT_CODES]; /* recent finding codes before any action */
     double recent_score[RECENT_CODES];
+    uint32_t cluster; /* index + 1 into the engine's cluster ids; 0 = none */
+    uint32_t pad;
+};
+
+/* Counter ids, registered in warden_engine_new. */
+enum { C_EVENTS, C_DUPLICATES, C_LATE, C_FINDINGS, C_EVICTED, C_FINDINGS_OTHER, C_N };
+static const char *const counter_names[C_N][2] = {
+    {"engine.events", "events processed"},
+    {"engine.duplicates", "requests skipped: request_id seen within the de-duplication window"},
+    {"engine.late", "events processed after the watermark (windows untouched)"},
+    {"engine.findings", "findings emitted by detectors"},
+    {"engine.accounts_evicted", "accounts evicted from the account table"},
+    {"engine.findings_cross_account", "findings emitted for an account other than the event's"},
 };
 
 struct det_run {
@@ -47,55 +62,43 @@ struct warden_engine {
 
     struct warden_verdict **verdicts;
     size_t n_verdicts, cap_verdicts;
-    /* hash → verdict index + 1, open addressing, grows */
-    uint64_t *vmap_keys;
-    uint32_t *vmap_vals;
-    size_t vmap_mask, vmap_count;
+    struct warden_u64map vmap; /* account hash -> verdict index + 1 */
+
+    char **clusters; /* interned cluster ids */
+    size_t n_clusters, cap_clusters;
+    struct warden_u64map cmap; /* hash of a cluster id -> index + 1 */
 
     struct warden_dedup *dedup;
     char **ids; /* with keep_ids: account id per slot index */
-    uint64_t events, duplicates, findings;
+    struct warden_counters counters;
+    unsigned cid[C_N];
+    int64_t now_ms; /* newest event time processed */
 };
 
 static const struct warden_ipinfo no_ipinfo = {"", 0, 0, "", ""};
 
-/* ---- verdict map ---- */
-
-static size_t vmap_slot(const struct warden_engine *e, uint64_t h)
+static inline struct acct_extra *extra(struct warden_acct *a)
 {
-    size_t pos = (size_t)(h ^ (h >> 31)) & e->vmap_mask;
-    while (e->vmap_vals[pos] && e->vmap_keys[pos] != h) pos = (pos + 1) & e->vmap_mask;
-    return pos;
+    return warden_acct_state(a, 0);
 }
 
-static void vmap_put(struct warden_engine *e, uint64_t h, uint32_t v)
+static const char *cluster_name(const struct warden_engine *e, uint32_t idx)
 {
-    if ((e->vmap_count + 1) * 2 > e->vmap_mask + 1) {
-        size_t old_n = e->vmap_mask + 1;
-        uint64_t *ok = e->vmap_keys;
-        uint32_t *ov = e->vmap_vals;
-        e->vmap_mask = old_n * 2 - 1;
-        e->vmap_keys = warden_xcalloc(old_n * 2, sizeof(uint64_t));
-        e->vmap_vals = warden_xcalloc(old_n * 2, sizeof(uint32_t));
-        for (size_t i = 0; i < old_n; i++)
-            if (ov[i]) {
-                size_t p = vmap_slot(e, ok[i]);
-                e->vmap_keys[p] = ok[i];
-                e->vmap_vals[p] = ov[i];
-            }
-        free(ok);
-        free(ov);
+    return idx ? e->clusters[idx - 1] : NULL;
+}
+
+static uint32_t cluster_intern(struct warden_engine *e, const char *id)
+{
+    uint64_t h = warden_hash64(id, strlen(id));
+    uint32_t v = warden_u64map_get(&e->cmap, h);
+    if (v) return v;
+    if (e->n_clusters == e->cap_clusters) {
+        e->cap_clusters = e->cap_clusters ? e->cap_clusters * 2 : 64;
+        e->clusters = warden_xrealloc(e->clusters, e->cap_clusters * sizeof *e->clusters);
     }
-    size_t p = vmap_slot(e, h);
-    if (!e->vmap_vals[p]) e->vmap_count++;
-    e->vmap_keys[p] = h;
-    e->vmap_vals[p] = v;
-}
-
-static uint32_t vmap_get(const struct warden_engine *e, uint64_t h)
-{
-    size_t p = vmap_slot(e, h);
-    return e->vmap_vals[p];
+    e->clusters[e->n_clusters++] = warden_xstrdup(id);
+    warden_u64map_put(&e->cmap, h, (uint32_t)e->n_clusters);
+    return (uint32_t)e->n_clusters;
 }
 
 /* ---- reasons ---- */
@@ -129,54 +132,59 @@ sort:
 }
 
 static struct warden_verdict *new_verdict(struct warden_engine *e, struct warden_acct *a,
-                                          const struct warden_event *ev)
+                                          const char *account_id, size_t len, const char *org_id,
+                                          int64_t ts_ms)
 {
     struct warden_verdict *v = warden_xcalloc(1, sizeof *v);
-    v->account_id = warden_xstrndup(ev->account_id.p, ev->account_id.n);
-    if (ev->account && ev->account->org_id)
-        v->org_id = warden_xstrdup(ev->account->org_id);
-    else if (ev->org_id.p)
-        v->org_id = warden_xstrndup(ev->org_id.p, ev->org_id.n);
-    v->first_action_ts = ev->ts_ms;
+    v->account_id = warden_xstrndup(account_id, len);
+    if (org_id) v->org_id = warden_xstrdup(org_id);
+    v->first_action_ts = ts_ms;
     v->first_action_event = a->events;
     v->events = a->events;
+    struct acct_extra *x = extra(a);
+    if (x->cluster) v->cluster_id = warden_xstrdup(cluster_name(e, x->cluster));
     if (e->n_verdicts == e->cap_verdicts) {
         e->cap_verdicts = e->cap_verdicts ? e->cap_verdicts * 2 : 64;
         e->verdicts = warden_xrealloc(e->verdicts, e->cap_verdicts * sizeof *e->verdicts);
     }
     e->verdicts[e->n_verdicts++] = v;
     a->verdict = (uint32_t)e->n_verdicts;
-    vmap_put(e, a->hash, a->verdict);
-    struct acct_extra *x = warden_acct_state(a, 0);
+    warden_u64map_put(&e->vmap, a->hash, a->verdict);
     for (size_t i = 0; i < RECENT_CODES && x->recent[i]; i++)
         add_reason(v, x->recent[i], x->recent_score[i], WARDEN_ALLOW);
     return v;
 }
 
-static void on_finding(struct warden_emit *em, const char *code, double score,
-                       const char *evidence_json)
+/* Where a finding is about: the account, how to name it, and when. */
+struct subject {
+    struct warden_acct *a;
+    const char *id;
+    size_t len;
+    const char *org_id; /* for a new verdict; may be NULL */
+    int64_t ts_ms;
+    bool allowlisted;
+};
+
+static void record_finding(struct warden_engine *e, const struct subject *su, const char *detector,
+                           const char *code, double score, const char *evidence_json)
 {
-    struct warden_engine *e = em->engine;
-    const struct warden_event *ev = em->ev;
-    struct warden_acct *a = e->cur;
-    if (!ev || !a) return; /* findings outside an event need an account: not supported */
+    struct warden_acct *a = su->a;
     if (score < 0) score = 0;
     if (score > 1) score = 1;
-    e->findings++;
+    warden_counter_inc(&e->counters, e->cid[C_FINDINGS]);
 
     enum warden_action act = warden_policy_decide(e->policy, code, score);
-    bool allowlisted = warden_policy_allowlisted(e->policy, ev);
-    if (allowlisted) act = WARDEN_ALLOW;
+    if (su->allowlisted) act = WARDEN_ALLOW;
     a->score = 1.0 - (1.0 - a->score) * (1.0 - score);
 
     if (e->sinks.finding) {
-        struct warden_finding f = {ev->ts_ms,
-                                   ev->account_id.p,
-                                   ev->account_id.n,
-                                   em->detector,
+        struct warden_finding f = {su->ts_ms,
+                                   su->id,
+                                   su->len,
+                                   detector,
                                    code,
                                    score,
-                                   NULL,
+                                   cluster_name(e, extra(a)->cluster),
                                    evidence_json ? evidence_json : "{}",
                                    act};
         e->sinks.finding(e->sinks.ctx, &f);
@@ -184,7 +192,7 @@ static void on_finding(struct warden_emit *em, const char *code, double score,
 
     struct warden_verdict *v = a->verdict ? e->verdicts[a->verdict - 1] : NULL;
     if (!v && act == WARDEN_ALLOW) {
-        struct acct_extra *x = warden_acct_state(a, 0);
+        struct acct_extra *x = extra(a);
         size_t i = 0;
         while (i < RECENT_CODES && x->recent[i] && strcmp(x->recent[i], code) != 0) i++;
         if (i == RECENT_CODES) {
@@ -197,8 +205,8 @@ static void on_finding(struct warden_emit *em, const char *code, double score,
         x->recent[i] = code;
         return;
     }
-    if (!v) v = new_verdict(e, a, ev);
-    if (allowlisted) v->allowlisted = true;
+    if (!v) v = new_verdict(e, a, su->id, su->len, su->org_id, su->ts_ms);
+    if (su->allowlisted) v->allowlisted = true;
     add_reason(v, code, score, act);
     if (act > v->action || (act == v->action && a->score > v->score)) {
         enum warden_action from = v->action;
@@ -207,12 +215,96 @@ static void on_finding(struct warden_emit *em, const char *code, double score,
             v->action = act;
             a->action = (uint8_t)act;
             if (e->sinks.action) {
-                struct warden_action_change c = {ev->ts_ms,        v, from, act, code, score,
+                struct warden_action_change c = {su->ts_ms,        v, from, act, code, score,
                                                  e->policy->shadow};
                 e->sinks.action(e->sinks.ctx, &c);
             }
         }
     }
+}
+
+static void on_finding(struct warden_emit *em, const char *code, double score,
+                       const char *evidence_json)
+{
+    struct warden_engine *e = em->engine;
+    const struct warden_event *ev = em->ev;
+    if (!ev || !e->cur) {
+        warden_err("detector '%s' emitted %s outside an event: use warden_emit_finding_for()",
+                   em->detector, code);
+        return;
+    }
+    const char *org_id = NULL;
+    char *org_tmp = NULL;
+    if (ev->account && ev->account->org_id)
+        org_id = ev->account->org_id;
+    else if (ev->org_id.p)
+        org_id = org_tmp = warden_xstrndup(ev->org_id.p, ev->org_id.n);
+    struct subject su = {e->cur, ev->account_id.p, ev->account_id.n,
+                         org_id, ev->ts_ms,        warden_policy_allowlisted(e->policy, ev)};
+    record_finding(e, &su, em->detector, code, score, evidence_json);
+    free(org_tmp);
+}
+
+/* Find or admit an account named by id, restoring a verdict it had. */
+static struct warden_acct *account_by_id(struct warden_engine *e, const char *id, size_t len,
+                                         uint64_t h);
+
+static void on_finding_for(struct warden_emit *em, const char *account_id, size_t len,
+                           const char *code, double score, const char *evidence_json)
+{
+    struct warden_engine *e = em->engine;
+    const struct warden_event *ev = em->ev;
+    if (ev && e->cur && len == ev->account_id.n && memcmp(account_id, ev->account_id.p, len) == 0) {
+        on_finding(em, code, score, evidence_json);
+        return;
+    }
+    warden_counter_inc(&e->counters, e->cid[C_FINDINGS_OTHER]);
+    uint64_t h = warden_hash64(account_id, len);
+    struct warden_acct *a = account_by_id(e, account_id, len, h);
+    const struct warden_account *acc =
+        e->registry ? warden_registry_account(e->registry, account_id, len) : NULL;
+    const char *org_id = acc ? acc->org_id : NULL;
+    struct subject su = {
+        a,      account_id, len,
+        org_id, e->now_ms,  warden_policy_allowlisted_account(e->policy, account_id, len, org_id)};
+    record_finding(e, &su, em->detector, code, score, evidence_json);
+}
+
+static void on_set_cluster(struct warden_emit *em, const char *account_id, size_t len,
+                           const char *cluster_id)
+{
+    struct warden_engine *e = em->engine;
+    uint64_t h = warden_hash64(account_id, len);
+    struct warden_acct *a = account_by_id(e, account_id, len, h);
+    uint32_t c = cluster_id ? cluster_intern(e, cluster_id) : 0;
+    extra(a)->cluster = c;
+    if (a->verdict) {
+        struct warden_verdict *v = e->verdicts[a->verdict - 1];
+        free(v->cluster_id);
+        v->cluster_id = c ? warden_xstrdup(cluster_name(e, c)) : NULL;
+    }
+}
+
+static const char *on_cluster_of(struct warden_emit *em, const char *account_id, size_t len)
+{
+    return warden_engine_cluster(em->engine, account_id, len);
+}
+
+static void on_evict(void *ctx, struct warden_acct *a)
+{
+    struct warden_engine *e = ctx;
+    warden_counter_inc(&e->counters, e->cid[C_EVICTED]);
+    const struct warden_event *ev = e->emit.ev;
+    const char *det = e->emit.detector;
+    e->emit.ev = NULL;
+    for (size_t i = 0; i < e->n_dets; i++) {
+        struct det_run *r = &e->dets[i];
+        if (!r->d->evict) continue;
+        e->emit.detector = r->d->name;
+        r->d->evict(r->ctx, a->hash, warden_acct_state(a, r->offset), &e->emit);
+    }
+    e->emit.ev = ev;
+    e->emit.detector = det;
 }
 
 int warden_engine_new(struct warden_engine **out, const struct warden_engine_opts *opts, char *err,
@@ -224,6 +316,11 @@ int warden_engine_new(struct warden_engine **out, const struct warden_engine_opt
     e->registry = opts->registry;
     e->screening = opts->screening;
     e->sinks = opts->sinks;
+    warden_counters_init(&e->counters);
+    for (int i = 0; i < C_N; i++)
+        e->cid[i] = warden_counter_register(&e->counters, counter_names[i][0], counter_names[i][1]);
+    warden_u64map_init(&e->vmap);
+    warden_u64map_init(&e->cmap);
     e->dets = warden_xcalloc(warden_n_detectors, sizeof *e->dets);
     size_t off = (sizeof(struct acct_extra) + 7) & ~(size_t)7;
     for (size_t i = 0; i < warden_n_detectors; i++) {
@@ -244,15 +341,16 @@ int warden_engine_new(struct warden_engine **out, const struct warden_engine_opt
     }
     size_t cap = opts->max_accounts ? opts->max_accounts : WARDEN_ENGINE_DEFAULT_ACCOUNTS;
     e->accts = warden_acct_table_new(cap, off);
+    warden_acct_table_on_evict(e->accts, on_evict, e);
     if (opts->keep_ids) e->ids = warden_xcalloc(cap, sizeof(char *));
     e->dedup =
         warden_dedup_new(opts->dedup_window ? opts->dedup_window : WARDEN_ENGINE_DEFAULT_DEDUP);
     e->emit.finding = on_finding;
+    e->emit.finding_for = on_finding_for;
+    e->emit.set_cluster = on_set_cluster;
+    e->emit.cluster_of = on_cluster_of;
     e->emit.engine = e;
     warden_jbuf_init(&e->emit.scratch);
-    e->vmap_mask = 1023;
-    e->vmap_keys = warden_xcalloc(1024, sizeof(uint64_t));
-    e->vmap_vals = warden_xcalloc(1024, sizeof(uint32_t));
     *out = e;
     return 0;
 }
@@ -263,7 +361,7 @@ void warden_engine_free(struct warden_engine *e)
     for (size_t i = 0; i < e->n_dets; i++)
         if (e->dets[i].d->free && e->dets[i].ctx) e->dets[i].d->free(e->dets[i].ctx);
     free(e->dets);
-    if (e->ids)
+    if (e->ids && e->accts)
         for (size_t i = 0; i < warden_acct_table_capacity(e->accts); i++) free(e->ids[i]);
     free(e->ids);
     warden_acct_table_free(e->accts);
@@ -275,20 +373,88 @@ void warden_engine_free(struct warden_engine *e)
         free(e->verdicts[i]);
     }
     free(e->verdicts);
-    free(e->vmap_keys);
-    free(e->vmap_vals);
+    for (size_t i = 0; i < e->n_clusters; i++) free(e->clusters[i]);
+    free(e->clusters);
+    warden_u64map_fini(&e->vmap);
+    warden_u64map_fini(&e->cmap);
     warden_jbuf_fini(&e->emit.scratch);
     free(e);
 }
 
-bool warden_engine_process(struct warden_engine *e, struct warden_event *ev)
+/* Admit (or find) an account by hash; a re-admitted account picks up its
+ * verdict and event count. */
+static struct warden_acct *admit(struct warden_engine *e, uint64_t h, const char *id, size_t len)
+{
+    bool is_new;
+    struct warden_acct *a = warden_acct_table_get(e->accts, h, &is_new);
+    if (!is_new) return a;
+    if (e->ids) {
+        size_t i = warden_acct_table_index(e->accts, a);
+        free(e->ids[i]);
+        e->ids[i] = warden_xstrndup(id, len);
+    }
+    uint32_t v = e->n_verdicts ? warden_u64map_get(&e->vmap, h) : 0;
+    if (v) {
+        const struct warden_verdict *vd = e->verdicts[v - 1];
+        a->verdict = v;
+        a->events = vd->events;
+        a->action = (uint8_t)vd->action;
+        a->score = vd->score;
+        if (vd->cluster_id) extra(a)->cluster = cluster_intern(e, vd->cluster_id);
+    }
+    return a;
+}
+
+static struct warden_acct *account_by_id(struct warden_engine *e, const char *id, size_t len,
+                                         uint64_t h)
+{
+    struct warden_acct *a = warden_acct_table_find(e->accts, h);
+    if (a) return a;
+    /* admitting may evict the current event's account: keep it out of reach */
+    struct warden_acct *cur = e->cur;
+    a = admit(e, h, id, len);
+    if (cur == a) e->cur = NULL;
+    return a;
+}
+
+static void fill_decision(const struct warden_engine *e, const struct warden_acct *a,
+                          const struct warden_event *ev, struct warden_decision *d)
+{
+    memset(d, 0, sizeof d[0]);
+    d->shadow = e->policy->shadow;
+    d->late = ev->late;
+    if (!a) return;
+    d->decided = (enum warden_action)a->action;
+    d->score = a->score;
+    const struct warden_verdict *v = a->verdict ? e->verdicts[a->verdict - 1] : NULL;
+    if (v) {
+        d->reasons = v->reasons;
+        d->n_reasons = v->n_reasons;
+        d->allowlisted = v->allowlisted;
+    }
+    d->cluster_id = cluster_name(
+        e, ((const struct acct_extra *)warden_acct_state((struct warden_acct *)a, 0))->cluster);
+    if (!d->allowlisted) d->allowlisted = warden_policy_allowlisted(e->policy, ev);
+    d->enforced = d->allowlisted ? WARDEN_ALLOW : warden_policy_enforced(e->policy, d->decided);
+}
+
+bool warden_engine_decide(struct warden_engine *e, struct warden_event *ev,
+                          struct warden_decision *d)
 {
     if (ev->request_id.n &&
         warden_dedup_seen(e->dedup, warden_hash64(ev->request_id.p, ev->request_id.n))) {
-        e->duplicates++;
+        warden_counter_inc(&e->counters, e->cid[C_DUPLICATES]);
+        if (d) {
+            uint64_t h = warden_hash64(ev->account_id.p, ev->account_id.n);
+            fill_decision(e, warden_acct_table_find(e->accts, h), ev, d);
+            d->duplicate = true;
+        }
         return false;
     }
-    e->events++;
+    warden_counter_inc(&e->counters, e->cid[C_EVENTS]);
+    if (ev->late) warden_counter_inc(&e->counters, e->cid[C_LATE]);
+    if (ev->ts_ms > e->now_ms) e->now_ms = ev->ts_ms;
+    e->emit.now_ms = e->now_ms;
     ev->account_hash = warden_hash64(ev->account_id.p, ev->account_id.n);
     ev->ipinfo = e->intel ? warden_intel_lookup(e->intel, &ev->ip) : &no_ipinfo;
     if (e->registry) {
@@ -302,23 +468,7 @@ bool warden_engine_process(struct warden_engine *e, struct warden_event *ev)
         if (ev->account && e->screening)
             ev->account_screen = warden_org_screening_account(e->screening, ev->account);
     }
-    bool is_new;
-    struct warden_acct *a = warden_acct_table_get(e->accts, ev->account_hash, &is_new);
-    if (is_new && e->ids) {
-        size_t i = warden_acct_table_index(e->accts, a);
-        free(e->ids[i]);
-        e->ids[i] = warden_xstrndup(ev->account_id.p, ev->account_id.n);
-    }
-    if (is_new) {
-        /* re-admitted after eviction: pick up its verdict and count */
-        uint32_t v = e->n_verdicts ? vmap_get(e, ev->account_hash) : 0;
-        if (v) {
-            a->verdict = v;
-            a->events = e->verdicts[v - 1]->events;
-            a->action = (uint8_t)e->verdicts[v - 1]->action;
-            a->score = e->verdicts[v - 1]->score;
-        }
-    }
+    struct warden_acct *a = admit(e, ev->account_hash, ev->account_id.p, ev->account_id.n);
     a->events++;
     a->last_ts = ev->ts_ms;
     if (a->verdict) e->verdicts[a->verdict - 1]->events = a->events;
@@ -330,16 +480,24 @@ bool warden_engine_process(struct warden_engine *e, struct warden_event *ev)
         struct det_run *r = &e->dets[i];
         e->emit.detector = r->d->name;
         r->d->observe(r->ctx, ev, warden_acct_state(a, r->offset), &e->emit);
+        if (!e->cur) break; /* a cross-account finding evicted this account (table of 1) */
     }
+    if (d) fill_decision(e, e->cur, ev, d);
     e->cur = NULL;
     e->emit.ev = NULL;
     return true;
+}
+
+bool warden_engine_process(struct warden_engine *e, struct warden_event *ev)
+{
+    return warden_engine_decide(e, ev, NULL);
 }
 
 void warden_engine_drain(struct warden_engine *e)
 {
     e->cur = NULL;
     e->emit.ev = NULL;
+    e->emit.now_ms = e->now_ms;
     for (size_t i = 0; i < e->n_dets; i++) {
         struct det_run *r = &e->dets[i];
         e->emit.detector = r->d->name;
@@ -350,15 +508,21 @@ void warden_engine_drain(struct warden_engine *e)
 void warden_engine_stats(const struct warden_engine *e, struct warden_engine_stats *st)
 {
     memset(st, 0, sizeof *st);
-    st->events = e->events;
-    st->duplicates = e->duplicates;
-    st->findings = e->findings;
+    st->events = e->counters.v[e->cid[C_EVENTS]];
+    st->duplicates = e->counters.v[e->cid[C_DUPLICATES]];
+    st->late = e->counters.v[e->cid[C_LATE]];
+    st->findings = e->counters.v[e->cid[C_FINDINGS]];
     st->accounts_tracked = warden_acct_table_count(e->accts);
     st->accounts_evicted = warden_acct_table_evictions(e->accts);
     st->accounts_actioned = e->n_verdicts;
     for (size_t i = 0; i < e->n_verdicts; i++) st->actions[e->verdicts[i]->action]++;
     st->account_slot_bytes = warden_acct_table_slot_bytes(e->accts);
     st->account_table_bytes = warden_acct_table_bytes(e->accts);
+}
+
+const struct warden_counters *warden_engine_counters(const struct warden_engine *e)
+{
+    return &e->counters;
 }
 
 size_t warden_engine_n_verdicts(const struct warden_engine *e)
@@ -369,6 +533,22 @@ size_t warden_engine_n_verdicts(const struct warden_engine *e)
 const struct warden_verdict *warden_engine_verdict_at(const struct warden_engine *e, size_t i)
 {
     return i < e->n_verdicts ? e->verdicts[i] : NULL;
+}
+
+const struct warden_verdict *warden_engine_verdict(const struct warden_engine *e,
+                                                   const char *account_id, size_t len)
+{
+    uint32_t v = warden_u64map_get(&e->vmap, warden_hash64(account_id, len));
+    return v ? e->verdicts[v - 1] : NULL;
+}
+
+const char *warden_engine_cluster(const struct warden_engine *e, const char *account_id, size_t len)
+{
+    uint64_t h = warden_hash64(account_id, len);
+    struct warden_acct *a = warden_acct_table_find(e->accts, h);
+    if (a) return cluster_name(e, extra(a)->cluster);
+    const struct warden_verdict *v = warden_engine_verdict(e, account_id, len);
+    return v ? v->cluster_id : NULL;
 }
 
 size_t warden_engine_account_budget(const struct warden_engine *e)
@@ -390,7 +570,8 @@ void warden_engine_all_verdicts(const struct warden_engine *e,
         v.action = WARDEN_ALLOW;
         v.score = a->score;
         v.events = a->events;
-        const struct acct_extra *x = warden_acct_state(a, 0);
+        const struct acct_extra *x = extra(a);
+        v.cluster_id = (char *)cluster_name(e, x->cluster);
         for (size_t k = 0; k < RECENT_CODES && x->recent[k]; k++)
             add_reason(&v, x->recent[k], x->recent_score[k], WARDEN_ALLOW);
         fn(ctx, &v);

@@ -1,71 +1,34 @@
-/* engine.h — the pipeline: event → enrichment → detectors → policy → sinks.
+/* engine.h — one worker of the pipeline: event → enrichment → detectors → policy.
  *
- * One engine is one worker: it owns its account table and its detectors'
- * mutable contexts; the policy, IP table and registry it reads are shared and
- * read-only. Sources (files, stdin, later HTTP and Kafka) decode an event and
- * hand it to warden_engine_process(); the same engine runs behind every
- * source. Findings and action changes go to the sink callbacks as they
- * happen; verdicts of actioned accounts are kept until the end of the run
- * (warden_engine_verdict_at). warden_engine_drain() flushes every detector
- * synchronously, so tests can check results without sleeping. */
+ * One engine is one shard: it owns its account table, its detectors' mutable
+ * contexts, its counters and the verdicts of its actioned accounts; the
+ * policy, IP table, registry and screening it reads are shared and
+ * read-only. The runtime (runtime/) decodes events, puts them in event-time
+ * order and hands each to warden_engine_decide(), which returns the event's
+ * decision; findings and action changes go to the sink callbacks as they
+ * happen. warden_engine_drain() flushes every detector synchronously, so
+ * tests can check results without sleeping.
+ *
+ * Detectors may emit findings for an account other than the current event's
+ * (and from flush(), where there is no event) and set an account's cluster
+ * id (detector.h). Such a finding is handled like any other: the policy
+ * decides, the verdict records it, the sinks see it with the account's
+ * cluster id. An account named that way that this engine does not track is
+ * admitted; with several shards it must belong to this shard (runtime.h). */
 #ifndef WARDEN_ENGINE_ENGINE_H
 #define WARDEN_ENGINE_ENGINE_H
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/counters.h"
 #include "core/event.h"
+#include "core/verdict.h"
 #include "policy/policy.h"
 
 struct warden_intel;
 struct warden_registry;
 struct warden_org_screening;
-
-#define WARDEN_MAX_REASONS 16
-
-struct warden_reason {
-    const char *code; /* static string owned by the detector */
-    double score;     /* highest score seen for this code */
-    uint8_t action;   /* action this code led to */
-};
-
-/* One actioned account (formats.md §4). */
-struct warden_verdict {
-    char *account_id;
-    char *org_id; /* may be NULL */
-    enum warden_action action;
-    double score;
-    struct warden_reason reasons[WARDEN_MAX_REASONS];
-    size_t n_reasons;
-    char *cluster_id; /* NULL until a linking detector sets one */
-    int64_t first_action_ts;
-    uint64_t first_action_event;
-    uint64_t events;
-    bool allowlisted;
-};
-
-/* A finding as the sinks see it (formats.md §5). */
-struct warden_finding {
-    int64_t ts_ms;
-    const char *account_id; /* not NUL-terminated: account_id_len */
-    size_t account_id_len;
-    const char *detector;
-    const char *code;
-    double score;
-    const char *cluster_id; /* may be NULL */
-    const char *evidence_json;
-    enum warden_action action; /* what the policy made of it */
-};
-
-/* An account's action got stronger (the audit trail). */
-struct warden_action_change {
-    int64_t ts_ms;
-    const struct warden_verdict *verdict;
-    enum warden_action from, to;
-    const char *code; /* the reason that caused it */
-    double score;
-    bool shadow;
-};
 
 struct warden_sinks {
     void (*finding)(void *ctx, const struct warden_finding *f);
@@ -88,7 +51,8 @@ struct warden_engine_opts {
 #define WARDEN_ENGINE_DEFAULT_DEDUP 1000000
 
 struct warden_engine_stats {
-    uint64_t events, duplicates, findings, accounts_tracked, accounts_evicted, accounts_actioned;
+    uint64_t events, duplicates, late, findings, accounts_tracked, accounts_evicted,
+        accounts_actioned;
     uint64_t actions[4]; /* accounts by strongest action */
     size_t account_slot_bytes, account_table_bytes;
 };
@@ -99,15 +63,27 @@ struct warden_engine;
 int warden_engine_new(struct warden_engine **out, const struct warden_engine_opts *opts, char *err,
                       size_t errlen);
 void warden_engine_free(struct warden_engine *e);
-/* Process one decoded event (enriches it in place). Returns false, and does
- * nothing else, when its request_id repeats one seen within the
- * de-duplication window (the event is a duplicate). */
+/* Process one decoded event (enriches it in place) and, when d is not NULL,
+ * fill in its decision. Returns false, and does nothing else, when its
+ * request_id repeats one seen within the de-duplication window (the event is
+ * a duplicate; d->duplicate is set and d->decided is the account's action). */
+bool warden_engine_decide(struct warden_engine *e, struct warden_event *ev,
+                          struct warden_decision *d);
+/* warden_engine_decide() without the decision. */
 bool warden_engine_process(struct warden_engine *e, struct warden_event *ev);
 /* End of input: flush every detector synchronously. */
 void warden_engine_drain(struct warden_engine *e);
 void warden_engine_stats(const struct warden_engine *e, struct warden_engine_stats *st);
+/* The engine's counters ("engine.events", "engine.findings", ...). */
+const struct warden_counters *warden_engine_counters(const struct warden_engine *e);
 size_t warden_engine_n_verdicts(const struct warden_engine *e);
 const struct warden_verdict *warden_engine_verdict_at(const struct warden_engine *e, size_t i);
+/* The verdict of an account, or NULL when it was never actioned. */
+const struct warden_verdict *warden_engine_verdict(const struct warden_engine *e,
+                                                   const char *account_id, size_t len);
+/* An account's cluster id, or NULL. */
+const char *warden_engine_cluster(const struct warden_engine *e, const char *account_id,
+                                  size_t len);
 /* With keep_ids: call fn with an "allow" verdict for every tracked account
  * that has no verdict of its own (formats.md §4, "every account seen"). Its
  * reasons are the findings that led to no action; first_action_* are unset. */

@@ -24,13 +24,6 @@
 #define V4_ROOT_BITS 18
 #define V6_ROOT_BITS 20
 
-double warden_intel_now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
 char *warden_intel_resolve(const struct warden_intel_conf *conf, const char *path)
 {
     if (path[0] == '/') return warden_xstrdup(path);
@@ -181,7 +174,7 @@ static void warn_if_stale(const struct warden_intel_conf *conf, const char *tabl
 int warden_intel_open(struct warden_intel **out, const struct warden_intel_conf *conf, char *err,
                       size_t errlen)
 {
-    double t0 = warden_intel_now();
+    double t0 = warden_now_s();
     *out = NULL;
     if (conf->table && *conf->table) {
         char *path = warden_intel_resolve(conf, conf->table);
@@ -205,7 +198,7 @@ int warden_intel_open(struct warden_intel **out, const struct warden_intel_conf 
     if (rc) goto out;
 
     struct warden_intel *in = warden_intel_from_builder(&b);
-    in->stats.load_seconds = warden_intel_now() - t0;
+    in->stats.load_seconds = warden_now_s() - t0;
     *out = in;
 out:
     warden_intel_builder_fini(&b);

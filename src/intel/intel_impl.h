@@ -5,6 +5,7 @@
 #include "intel/intel.h"
 #include "intel/intel_build.h"
 #include "intel/iptrie.h"
+#include "core/clock.h"
 
 struct warden_intel {
     struct warden_iptrie v4, v6; /* what lookups read */
@@ -26,6 +27,5 @@ struct warden_intel {
 /* Compile what the builder collected (finishes it) into a table. */
 struct warden_intel *warden_intel_from_builder(struct warden_intel_builder *b);
 void warden_intel_make_info(struct warden_intel *in);
-double warden_intel_now(void);
 
 #endif

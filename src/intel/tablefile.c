@@ -121,7 +121,7 @@ out:
 
 int warden_intel_map(struct warden_intel **out, const char *path, char *err, size_t errlen)
 {
-    double t0 = warden_intel_now();
+    double t0 = warden_now_s();
     int rc = WARDEN_EFORMAT;
     *out = NULL;
     struct warden_intel *in = NULL;
@@ -221,7 +221,7 @@ int warden_intel_map(struct warden_intel **out, const char *path, char *err, siz
     in->stats.mapped = true;
     in->stats.built_at = h.created;
     in->stats.locdb_created = h.locdb_created;
-    in->stats.load_seconds = warden_intel_now() - t0;
+    in->stats.load_seconds = warden_now_s() - t0;
     *out = in;
     in = NULL;
     rc = 0;

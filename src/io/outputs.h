@@ -12,7 +12,7 @@
 #include <stdio.h>
 
 #include "core/jbuf.h"
-#include "engine/engine.h"
+#include "core/verdict.h"
 
 struct warden_outfile {
     FILE *f;

@@ -124,3 +124,10 @@ bool warden_policy_allowlisted(const struct warden_policy *p, const struct warde
             return true;
     return false;
 }
+
+bool warden_policy_allowlisted_account(const struct warden_policy *p, const char *account_id,
+                                       size_t len, const char *org_id)
+{
+    if (listed(&p->allow_accounts, account_id, len)) return true;
+    return p->allow_orgs.n && listed_cstr(&p->allow_orgs, org_id);
+}

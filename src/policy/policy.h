@@ -15,14 +15,9 @@
 #include "core/conf.h"
 #include "core/event.h"
 #include "core/ip.h"
+#include "core/verdict.h"
 #include "intel/intel.h"
 #include "screen/screen.h"
-
-enum warden_action { WARDEN_ALLOW = 0, WARDEN_REVIEW, WARDEN_THROTTLE, WARDEN_BLOCK };
-
-const char *warden_action_name(enum warden_action a);
-/* Returns 0 and sets *a, or WARDEN_EINVAL. */
-int warden_action_parse(const char *s, enum warden_action *a);
 
 /* Reason codes the jurisdiction handling applies to: a finding with the IP
  * code gets at least jurisdictions.ip_action, one with the billing or card
@@ -105,6 +100,10 @@ bool warden_policy_is_restricted(const struct warden_policy *p, const char *coun
  * account org_id / org) or its IP address is on an allowlist. Allowlisted
  * traffic is never actioned; its findings are still recorded. */
 bool warden_policy_allowlisted(const struct warden_policy *p, const struct warden_event *ev);
+/* The same for an account named without an event (a finding a detector
+ * emits for another account): account and organisation allowlists only. */
+bool warden_policy_allowlisted_account(const struct warden_policy *p, const char *account_id,
+                                       size_t len, const char *org_id);
 /* The detector's config struct and whether it is enabled; index as in
  * detect/registry.c (warden_detector_index()). */
 const void *warden_policy_detector_conf(const struct warden_policy *p, size_t index);

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "engine/engine.h"
+#include "core/verdict.h"
 
 struct warden_store;
 
@@ -30,5 +30,11 @@ int warden_store_audit(struct warden_store *s, const struct warden_action_change
 int warden_store_finding(struct warden_store *s, const struct warden_finding *f);
 int warden_store_case(struct warden_store *s, const struct warden_verdict *v);
 int warden_store_commit(struct warden_store *s);
+
+/* The case database as a sink (io/sink.h): opens path and records a run. */
+struct warden_sink_type;
+extern const struct warden_sink_type warden_sink_cases;
+int warden_sink_cases_open(void **self, const char *path, const char *policy_path,
+                           const char *inputs_json, bool shadow, char *err, size_t errlen);
 
 #endif

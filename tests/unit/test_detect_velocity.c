@@ -49,7 +49,7 @@ static void *conf_with(const char *key, const char *val)
 static void run(void *conf, struct cap *c, int n, int64_t step_ms, int64_t start, int64_t tokens,
                 const char *key, void *state, void *ctx)
 {
-    struct warden_emit em = {capture, c, NULL, "velocity", {0}};
+    struct warden_emit em = {.finding = capture, .engine = c, .detector = "velocity"};
     for (int i = 0; i < n; i++) {
         struct warden_event ev;
         memset(&ev, 0, sizeof ev);

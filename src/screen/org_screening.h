@@ -8,8 +8,8 @@
  * accounts, and the `screening` detector turns it into a screen.* finding.
  * Each account's sign-up e-mail domain is screened against the domains on
  * the lists too (screen.domain_listed). */
-#ifndef WARDEN_ENGINE_ORG_SCREENING_H
-#define WARDEN_ENGINE_ORG_SCREENING_H
+#ifndef WARDEN_SCREEN_ORG_SCREENING_H
+#define WARDEN_SCREEN_ORG_SCREENING_H
 #include <stddef.h>
 
 #include "registry/registry.h"

@@ -1,5 +1,5 @@
 /* org_screening.c — per-organisation screening verdicts for the engine. */
-#include "engine/org_screening.h"
+#include "screen/org_screening.h"
 #include "core/error.h"
 #include "core/jbuf.h"
 #include "core/xalloc.h"

@@ -1,0 +1,433 @@
+/* runtime.c — the pipeline wired once (see runtime.h). */
+#include "runtime/runtime.h"
+#include "core/error.h"
+#include "core/event_decode.h"
+#include "core/hash.h"
+#include "core/xalloc.h"
+#include "engine/engine.h"
+#include "intel/intel.h"
+#include "policy/policy.h"
+#include "registry/registry.h"
+#include "runtime/reorder.h"
+#include "screen/org_screening.h"
+#include "screen/screen.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct sink_ref {
+    const struct warden_sink_type *type;
+    void *self;
+};
+
+enum { RC_REJECTS, RC_FORCED, RC_N };
+static const char *const rt_counter_names[RC_N][2] = {
+    {"runtime.rejects", "input lines rejected (reported with file, line and reason)"},
+    {"runtime.reorder_forced",
+     "events released before the watermark because the reorder buffer was full"},
+};
+
+struct warden_runtime {
+    struct warden_runtime_conf conf;
+    struct warden_policy *pol;
+    struct warden_intel *intel;
+    struct warden_registry *reg;
+    struct warden_screen *screen;
+    struct warden_org_screening *orgscr;
+    struct warden_engine **shards;
+    unsigned n_shards;
+    struct sink_ref *sinks;
+    size_t n_sinks;
+    struct warden_reorder *reorder;
+    struct warden_counters counters;
+    unsigned cid[RC_N];
+    int64_t max_seen;  /* newest timestamp seen (INT64_MIN before any) */
+    int64_t released;  /* timestamp of the newest event released to the engine */
+    uint64_t rejects;
+};
+
+/* ---- fan-out from the engines to the sinks ---- */
+
+static void fan_finding(void *ctx, const struct warden_finding *f)
+{
+    struct warden_runtime *rt = ctx;
+    for (size_t i = 0; i < rt->n_sinks; i++)
+        if (rt->sinks[i].type->finding) rt->sinks[i].type->finding(rt->sinks[i].self, f);
+}
+
+static void fan_action(void *ctx, const struct warden_action_change *c)
+{
+    struct warden_runtime *rt = ctx;
+    for (size_t i = 0; i < rt->n_sinks; i++)
+        if (rt->sinks[i].type->action) rt->sinks[i].type->action(rt->sinks[i].self, c);
+}
+
+static void fan_reject(struct warden_runtime *rt, const char *origin, uint64_t line,
+                       const char *reason)
+{
+    rt->rejects++;
+    warden_counter_inc(&rt->counters, rt->cid[RC_REJECTS]);
+    for (size_t i = 0; i < rt->n_sinks; i++)
+        if (rt->sinks[i].type->reject)
+            rt->sinks[i].type->reject(rt->sinks[i].self, origin, line, reason);
+}
+
+/* ---- set-up ---- */
+
+static int load_screening(struct warden_runtime *rt, char *err, size_t errlen)
+{
+    const struct warden_policy *pol = rt->pol;
+    struct warden_screen_conf sc_conf = pol->screen;
+    if (sc_conf.restricted_jurisdictions.n == 0) sc_conf.restricted_jurisdictions = pol->restricted;
+    const char *dd = pol->screen.data_dir ? pol->screen.data_dir : warden_screen_default_data_dir();
+    char *manifest = warden_xasprintf("%s/lists/lists.tsv", dd);
+    char *normdir = warden_xasprintf("%s/screen", dd);
+    char why[512];
+    int rc = warden_screen_load(&rt->screen, manifest, normdir, &sc_conf, why, sizeof why);
+    free(manifest);
+    free(normdir);
+    if (rc == 0)
+        rc = warden_org_screening_build(&rt->orgscr, rt->screen, rt->reg, why, sizeof why);
+    if (rc) {
+        snprintf(err, errlen, "screening: %s", why);
+        return WARDEN_ECONFIG;
+    }
+    if (!rt->conf.quiet)
+        fprintf(stderr,
+                "warden: screened %zu organisations (%zu restricted) and %zu accounts' "
+                "e-mail domains (%zu listed)\n",
+                warden_registry_n_orgs(rt->reg), warden_org_screening_restricted(rt->orgscr),
+                warden_registry_n_accounts(rt->reg), warden_org_screening_domain_hits(rt->orgscr));
+    return 0;
+}
+
+int warden_runtime_new(struct warden_runtime **out, const struct warden_runtime_conf *conf,
+                       char *err, size_t errlen)
+{
+    struct warden_runtime *rt = warden_xcalloc(1, sizeof *rt);
+    rt->conf = *conf;
+    if (rt->conf.lateness_ms < 0) rt->conf.lateness_ms = WARDEN_RUNTIME_DEFAULT_LATENESS_MS;
+    if (!rt->conf.reorder_max_bytes) rt->conf.reorder_max_bytes = WARDEN_RUNTIME_DEFAULT_REORDER_BYTES;
+    rt->n_shards = conf->shards ? conf->shards : 1;
+    rt->max_seen = rt->released = INT64_MIN;
+    warden_counters_init(&rt->counters);
+    for (int i = 0; i < RC_N; i++)
+        rt->cid[i] =
+            warden_counter_register(&rt->counters, rt_counter_names[i][0], rt_counter_names[i][1]);
+    rt->reorder = warden_reorder_new();
+    char why[512];
+    int rc;
+    if ((rc = warden_policy_load(&rt->pol, conf->policy_path, why, sizeof why))) {
+        snprintf(err, errlen, "%s", why);
+        goto fail;
+    }
+    if ((rc = warden_intel_open(&rt->intel, &rt->pol->intel, why, sizeof why))) {
+        snprintf(err, errlen, "IP intelligence: %s", why);
+        rc = WARDEN_ECONFIG;
+        goto fail;
+    }
+    if (conf->accounts_path || conf->orgs_path) {
+        if ((rc = warden_registry_load(&rt->reg, conf->accounts_path, conf->orgs_path, why,
+                                       sizeof why))) {
+            snprintf(err, errlen, "%s", why);
+            rc = WARDEN_ECONFIG;
+            goto fail;
+        }
+    }
+    if (rt->reg && rt->pol->screen.enabled &&
+        (warden_registry_n_orgs(rt->reg) > 0 || warden_registry_n_accounts(rt->reg) > 0)) {
+        if ((rc = load_screening(rt, err, errlen))) goto fail;
+    }
+    rt->shards = warden_xcalloc(rt->n_shards, sizeof *rt->shards);
+    for (unsigned i = 0; i < rt->n_shards; i++) {
+        struct warden_engine_opts eo = {
+            .policy = rt->pol,
+            .intel = rt->intel,
+            .registry = rt->reg,
+            .screening = rt->orgscr,
+            .max_accounts = conf->max_accounts,
+            .dedup_window = conf->dedup_window,
+            .keep_ids = conf->keep_ids,
+            .sinks = {fan_finding, fan_action, rt},
+        };
+        if ((rc = warden_engine_new(&rt->shards[i], &eo, err, errlen))) goto fail;
+    }
+    *out = rt;
+    return 0;
+fail:
+    warden_runtime_free(rt);
+    return rc ? rc : WARDEN_ECONFIG;
+}
+
+void warden_runtime_free(struct warden_runtime *rt)
+{
+    if (!rt) return;
+    for (size_t i = 0; i < rt->n_sinks; i++)
+        if (rt->sinks[i].type->free) rt->sinks[i].type->free(rt->sinks[i].self);
+    free(rt->sinks);
+    for (unsigned i = 0; rt->shards && i < rt->n_shards; i++) warden_engine_free(rt->shards[i]);
+    free(rt->shards);
+    warden_reorder_free(rt->reorder);
+    warden_org_screening_free(rt->orgscr);
+    warden_screen_free(rt->screen);
+    warden_registry_free(rt->reg);
+    warden_intel_free(rt->intel);
+    warden_policy_free(rt->pol);
+    free(rt);
+}
+
+const struct warden_policy *warden_runtime_policy(const struct warden_runtime *rt)
+{
+    return rt->pol;
+}
+
+void warden_runtime_add_sink(struct warden_runtime *rt, const struct warden_sink_type *type,
+                             void *self)
+{
+    rt->sinks = warden_xrealloc(rt->sinks, (rt->n_sinks + 1) * sizeof *rt->sinks);
+    rt->sinks[rt->n_sinks++] = (struct sink_ref){type, self};
+}
+
+/* ---- processing ---- */
+
+static struct warden_engine *shard_of(struct warden_runtime *rt, const struct warden_event *ev)
+{
+    if (rt->n_shards == 1) return rt->shards[0];
+    uint64_t h = warden_hash64(ev->account_id.p, ev->account_id.n);
+    return rt->shards[h % rt->n_shards];
+}
+
+bool warden_runtime_decide(struct warden_runtime *rt, struct warden_event *ev,
+                           struct warden_decision *d)
+{
+    if (rt->max_seen != INT64_MIN && ev->ts_ms < rt->max_seen - rt->conf.lateness_ms)
+        ev->late = true;
+    if (ev->ts_ms > rt->max_seen) rt->max_seen = ev->ts_ms;
+    return warden_engine_decide(shard_of(rt, ev), ev, d);
+}
+
+/* Release one held event to its shard. */
+static void release(struct warden_runtime *rt, struct warden_held *h)
+{
+    if (h->ev.ts_ms > rt->released) rt->released = h->ev.ts_ms;
+    warden_engine_process(shard_of(rt, &h->ev), &h->ev);
+    warden_reorder_put(rt->reorder, h);
+}
+
+/* Release what the watermark has passed, and the oldest while over the byte limit. */
+static void advance(struct warden_runtime *rt)
+{
+    struct warden_held *h;
+    int64_t wm = rt->max_seen - rt->conf.lateness_ms;
+    while ((h = warden_reorder_peek(rt->reorder)) != NULL) {
+        bool due = h->ev.ts_ms <= wm;
+        bool full = warden_reorder_bytes(rt->reorder) > rt->conf.reorder_max_bytes;
+        if (!due && !full) break;
+        if (!due) warden_counter_inc(&rt->counters, rt->cid[RC_FORCED]);
+        release(rt, warden_reorder_pop(rt->reorder));
+    }
+}
+
+/* Take a decoded event: late ones go straight through, flagged; the others wait. */
+static void admit(struct warden_runtime *rt, struct warden_held *h, size_t len)
+{
+    if (rt->released != INT64_MIN && h->ev.ts_ms < rt->released) {
+        h->ev.late = true;
+        warden_engine_process(shard_of(rt, &h->ev), &h->ev);
+        warden_reorder_put(rt->reorder, h);
+        return;
+    }
+    if (h->ev.ts_ms > rt->max_seen) rt->max_seen = h->ev.ts_ms;
+    warden_reorder_push(rt->reorder, h, len);
+    advance(rt);
+}
+
+struct input {
+    void *self;
+    struct warden_held *head; /* next decoded event, or NULL at the end */
+    size_t head_len;
+    struct warden_raw_line raw;
+    bool done;
+};
+
+/* Decode the input's next good line into a pooled record. Returns 0, or a
+ * negative code on a read error. */
+static int fill(struct warden_runtime *rt, const struct warden_source_type *type, struct input *in,
+                char *err, size_t errlen)
+{
+    char why[256];
+    in->head = NULL;
+    while (!in->done) {
+        int rc = type->next(in->self, &in->raw, err, errlen);
+        if (rc < 0) return rc;
+        if (rc == 0) {
+            in->done = true;
+            break;
+        }
+        if (in->raw.too_long) {
+            snprintf(why, sizeof why, "line too long (%zu bytes)", in->raw.len);
+            fan_reject(rt, in->raw.origin, in->raw.lineno, why);
+            continue;
+        }
+        struct warden_held *h = warden_reorder_get(rt->reorder, in->raw.len);
+        memcpy(h->buf, in->raw.line, in->raw.len);
+        h->buf[in->raw.len] = '\0';
+        if (warden_event_decode(h->buf, in->raw.len, &h->ev, why, sizeof why)) {
+            fan_reject(rt, in->raw.origin, in->raw.lineno, why);
+            warden_reorder_put(rt->reorder, h);
+            continue;
+        }
+        h->ev.src_name = in->raw.origin;
+        h->ev.src_line = in->raw.lineno;
+        in->head = h;
+        in->head_len = in->raw.len;
+        break;
+    }
+    return 0;
+}
+
+static void report(struct warden_runtime *rt, const struct warden_source_type *type,
+                   const struct input *in, warden_progress_fn progress, void *pctx, bool done)
+{
+    struct warden_progress p = {in->raw.origin, 0, 0, 0, 0, done};
+    if (type->progress) type->progress(in->self, &p.pos, &p.size);
+    for (unsigned i = 0; i < rt->n_shards; i++) {
+        struct warden_engine_stats st;
+        warden_engine_stats(rt->shards[i], &st);
+        p.events += st.events;
+        p.accounts += st.accounts_tracked;
+    }
+    progress(pctx, &p);
+}
+
+int warden_runtime_run(struct warden_runtime *rt, const struct warden_source_type *type,
+                       const char *const *inputs, size_t n, warden_progress_fn progress,
+                       void *pctx, char *err, size_t errlen)
+{
+    struct input *in = warden_xcalloc(n ? n : 1, sizeof *in);
+    int rc = 0;
+    for (size_t i = 0; i < n; i++) {
+        if ((rc = type->open(&in[i].self, inputs[i], rt->conf.max_line, err, errlen))) {
+            rc = WARDEN_EIO;
+            goto out;
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        if ((rc = fill(rt, type, &in[i], err, errlen))) goto out;
+    uint64_t count = 0;
+    for (;;) {
+        /* the input whose next event is earliest (the first on ties) */
+        size_t best = n;
+        for (size_t i = 0; i < n; i++)
+            if (in[i].head && (best == n || in[i].head->ev.ts_ms < in[best].head->ev.ts_ms))
+                best = i;
+        if (best == n) break;
+        struct input *b = &in[best];
+        admit(rt, b->head, b->head_len);
+        if ((rc = fill(rt, type, b, err, errlen))) goto out;
+        if (progress && b->done) report(rt, type, b, progress, pctx, true);
+        if (progress && (++count & 0xFFFF) == 0) report(rt, type, b, progress, pctx, false);
+    }
+    struct warden_held *h;
+    while ((h = warden_reorder_pop(rt->reorder)) != NULL) release(rt, h);
+out:
+    for (size_t i = 0; i < n; i++) {
+        if (in[i].head) warden_reorder_put(rt->reorder, in[i].head);
+        if (in[i].self) type->close(in[i].self);
+    }
+    free(in);
+    return rc;
+}
+
+/* ---- end of run ---- */
+
+struct vlist {
+    const struct warden_verdict **v;
+    struct warden_verdict **owned; /* allow verdicts copied out of the engines */
+    size_t n, cap, n_owned;
+};
+
+static void vlist_add(struct vlist *l, const struct warden_verdict *v)
+{
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 256;
+        l->v = warden_xrealloc(l->v, l->cap * sizeof *l->v);
+        l->owned = warden_xrealloc(l->owned, l->cap * sizeof *l->owned);
+    }
+    l->v[l->n++] = v;
+}
+
+static void collect_allow(void *ctx, const struct warden_verdict *v)
+{
+    struct vlist *l = ctx;
+    struct warden_verdict *c = warden_xmalloc(sizeof *c);
+    *c = *v;
+    c->account_id = warden_xstrdup(v->account_id);
+    c->cluster_id = v->cluster_id ? warden_xstrdup(v->cluster_id) : NULL;
+    vlist_add(l, c);
+    l->owned[l->n_owned++] = c;
+}
+
+static int cmp_verdict(const void *a, const void *b)
+{
+    const struct warden_verdict *x = *(const struct warden_verdict *const *)a;
+    const struct warden_verdict *y = *(const struct warden_verdict *const *)b;
+    return strcmp(x->account_id, y->account_id);
+}
+
+int warden_runtime_finish(struct warden_runtime *rt, char *err, size_t errlen)
+{
+    struct warden_held *h;
+    while ((h = warden_reorder_pop(rt->reorder)) != NULL) release(rt, h);
+    for (unsigned i = 0; i < rt->n_shards; i++) warden_engine_drain(rt->shards[i]);
+
+    struct vlist l = {0};
+    struct warden_run_totals t = {0};
+    t.rejects = rt->rejects;
+    for (unsigned s = 0; s < rt->n_shards; s++) {
+        const struct warden_engine *e = rt->shards[s];
+        size_t nv = warden_engine_n_verdicts(e);
+        for (size_t i = 0; i < nv; i++) vlist_add(&l, warden_engine_verdict_at(e, i));
+        warden_engine_all_verdicts(e, collect_allow, &l);
+        struct warden_engine_stats st;
+        warden_engine_stats(e, &st);
+        t.events += st.events;
+        t.late += st.late;
+        t.accounts += st.accounts_tracked;
+        t.actioned += st.accounts_actioned;
+    }
+    qsort(l.v, l.n, sizeof *l.v, cmp_verdict);
+    for (size_t i = 0; i < l.n; i++)
+        for (size_t k = 0; k < rt->n_sinks; k++)
+            if (rt->sinks[k].type->verdict) rt->sinks[k].type->verdict(rt->sinks[k].self, l.v[i]);
+    for (size_t i = 0; i < l.n_owned; i++) {
+        free(l.owned[i]->account_id);
+        free(l.owned[i]->cluster_id);
+        free(l.owned[i]);
+    }
+    free(l.owned);
+    free(l.v);
+    int rc = 0;
+    for (size_t k = 0; k < rt->n_sinks && !rc; k++)
+        if (rt->sinks[k].type->commit) rc = rt->sinks[k].type->commit(rt->sinks[k].self, &t, err, errlen);
+    return rc;
+}
+
+void warden_runtime_counters(const struct warden_runtime *rt, struct warden_counters *out)
+{
+    warden_counters_init(out);
+    warden_counters_merge(out, &rt->counters);
+    for (unsigned i = 0; i < rt->n_shards; i++)
+        warden_counters_merge(out, warden_engine_counters(rt->shards[i]));
+}
+
+size_t warden_runtime_n_shards(const struct warden_runtime *rt)
+{
+    return rt->n_shards;
+}
+
+const struct warden_engine *warden_runtime_shard(const struct warden_runtime *rt, size_t i)
+{
+    return i < rt->n_shards ? rt->shards[i] : NULL;
+}

@@ -1,0 +1,109 @@
+/* runtime.h — the pipeline, wired once: configuration → policy, IP
+ * intelligence, registry and screening → engine shards → sinks, with event
+ * time.
+ *
+ *   sources (io/source.h) ─► decode ─► reorder buffer ─► engine shard ─► sinks (io/sink.h)
+ *                            rejects   (watermark)       (by account     findings, actions,
+ *                            ─► sinks                     hash)           verdicts, rejects
+ *
+ * Every command that runs detection goes through here: `warden scan` and
+ * `warden backtest` (runtime/scan.c), the benchmarks, and later the HTTP
+ * server and the Kafka workers; only the sources and sinks differ.
+ *
+ * Event time. Events need not arrive in time order (several gateway nodes,
+ * files or partitions interleave; clocks skew). warden_runtime_run() merges
+ * its inputs by timestamp and holds events in a bounded reorder buffer
+ * until the watermark — the newest timestamp seen minus the allowed
+ * lateness (default 60 s) — passes them, so detectors see each account's
+ * events in event time. An event older than what was already released is
+ * late: it is still counted for its account and seen by detectors that keep
+ * no windows, flagged ev->late so windowed state ignores it, and counted
+ * ("runtime.late") in the summary. When the buffer holds more than its byte
+ * limit, the oldest events are released early ("runtime.reorder_forced").
+ * warden_runtime_decide() processes one event at once (inline decisions);
+ * it flags an event late when it is older than the watermark.
+ *
+ * Shards. Account state is partitioned by account hash over `shards`
+ * engines; each shard owns its accounts, detector contexts and counters, so
+ * a worker thread per shard needs no locks. State keyed by something other
+ * than the account (networks, payment fingerprints, template sketches) is
+ * per shard inside a detector's context today; across shards and machines it
+ * belongs to a linking stage keyed by that identifier, whose cluster
+ * membership flows back to the shards through warden_emit_set_cluster(). */
+#ifndef WARDEN_RUNTIME_RUNTIME_H
+#define WARDEN_RUNTIME_RUNTIME_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/counters.h"
+#include "core/event.h"
+#include "core/verdict.h"
+#include "io/sink.h"
+#include "io/source.h"
+
+struct warden_policy;
+struct warden_engine;
+
+struct warden_runtime_conf {
+    const char *policy_path;   /* NULL: built-in policy */
+    const char *accounts_path; /* may be NULL */
+    const char *orgs_path;     /* may be NULL */
+    size_t max_accounts;       /* per shard; 0 = default */
+    size_t dedup_window;       /* 0 = default */
+    size_t max_line;           /* longest accepted line; 0 = default */
+    bool keep_ids;             /* for every-account verdicts */
+    int64_t lateness_ms;       /* allowed lateness; < 0 = default (60 s) */
+    size_t reorder_max_bytes;  /* 0 = default (256 MiB) */
+    unsigned shards;           /* 0 = 1 */
+    bool quiet;                /* no informational messages on stderr */
+};
+
+#define WARDEN_RUNTIME_DEFAULT_LATENESS_MS 60000
+#define WARDEN_RUNTIME_DEFAULT_REORDER_BYTES ((size_t)256 << 20)
+
+struct warden_runtime;
+
+/* Load everything the configuration names and build the shards. Returns 0,
+ * WARDEN_ECONFIG (policy, lists, registry: err says which and where) or
+ * another WARDEN_E* code. */
+int warden_runtime_new(struct warden_runtime **out, const struct warden_runtime_conf *conf,
+                       char *err, size_t errlen);
+void warden_runtime_free(struct warden_runtime *rt);
+const struct warden_policy *warden_runtime_policy(const struct warden_runtime *rt);
+/* Add a sink; the runtime takes ownership of self (freed with the runtime). */
+void warden_runtime_add_sink(struct warden_runtime *rt, const struct warden_sink_type *type,
+                             void *self);
+
+/* One decoded event now (inline): process it and fill in its decision.
+ * Returns false for a duplicate request. */
+bool warden_runtime_decide(struct warden_runtime *rt, struct warden_event *ev,
+                           struct warden_decision *d);
+
+struct warden_progress {
+    const char *origin;     /* input being read */
+    uint64_t pos, size;     /* bytes of it read and in all (0 unknown) */
+    uint64_t events;        /* events processed so far */
+    uint64_t accounts;      /* accounts tracked */
+    bool done;              /* the input is finished */
+};
+typedef void (*warden_progress_fn)(void *ctx, const struct warden_progress *p);
+
+/* Read every input of a source type (n names: paths, "-", ...) merged by
+ * event time, decode, report bad lines to the sinks, process. progress (may
+ * be NULL) is called now and then and at the end of each input. Returns 0,
+ * or WARDEN_EIO with err set when an input cannot be opened or read. */
+int warden_runtime_run(struct warden_runtime *rt, const struct warden_source_type *type,
+                       const char *const *inputs, size_t n, warden_progress_fn progress,
+                       void *pctx, char *err, size_t errlen);
+/* End of input: flush detectors, give the sinks every verdict sorted by
+ * account id (with keep_ids, an allow verdict for every other account
+ * seen), and commit them. Returns 0 or the first sink's error. */
+int warden_runtime_finish(struct warden_runtime *rt, char *err, size_t errlen);
+
+/* Counters of every shard and of the runtime, summed by name. */
+void warden_runtime_counters(const struct warden_runtime *rt, struct warden_counters *out);
+size_t warden_runtime_n_shards(const struct warden_runtime *rt);
+const struct warden_engine *warden_runtime_shard(const struct warden_runtime *rt, size_t i);
+
+#endif

@@ -1,0 +1,191 @@
+/* scan.c — the scan job (see scan.h): wiring of source, sinks and summary. */
+#include "runtime/scan.h"
+#include "core/clock.h"
+#include "core/error.h"
+#include "core/fsutil.h"
+#include "core/jbuf.h"
+#include "core/xalloc.h"
+#include "engine/engine.h"
+#include "policy/policy.h"
+#include "store/cases.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct reason_count {
+    const char *code;
+    uint64_t n;
+};
+
+static int cmp_reason(const void *a, const void *b)
+{
+    const struct reason_count *x = a, *y = b;
+    if (x->n != y->n) return x->n < y->n ? 1 : -1;
+    return strcmp(x->code, y->code);
+}
+
+static void summary(FILE *out, const struct warden_runtime *rt, double secs, const char *outdir)
+{
+    struct warden_counters c;
+    warden_runtime_counters(rt, &c);
+    struct warden_engine_stats tot;
+    memset(&tot, 0, sizeof tot);
+    size_t budget = 0;
+    for (size_t s = 0; s < warden_runtime_n_shards(rt); s++) {
+        struct warden_engine_stats st;
+        const struct warden_engine *e = warden_runtime_shard(rt, s);
+        warden_engine_stats(e, &st);
+        tot.accounts_tracked += st.accounts_tracked;
+        tot.accounts_evicted += st.accounts_evicted;
+        tot.account_table_bytes += st.account_table_bytes;
+        for (int i = 0; i < 4; i++) tot.actions[i] += st.actions[i];
+        budget = warden_engine_account_budget(e);
+    }
+    uint64_t events = warden_counter_get(&c, "engine.events");
+    uint64_t late = warden_counter_get(&c, "engine.late");
+    uint64_t dup = warden_counter_get(&c, "engine.duplicates");
+    uint64_t forced = warden_counter_get(&c, "runtime.reorder_forced");
+    fprintf(out, "\nWarden scan summary%s\n",
+            warden_runtime_policy(rt)->shadow ? " (shadow mode: nothing enforced)" : "");
+    fprintf(out, "  %-22s %12llu  (%.0f events/s)\n", "events", (unsigned long long)events,
+            secs > 0 ? (double)events / secs : 0.0);
+    fprintf(out, "  %-22s %12llu\n", "rejected lines",
+            (unsigned long long)warden_counter_get(&c, "runtime.rejects"));
+    if (dup) fprintf(out, "  %-22s %12llu\n", "duplicate requests", (unsigned long long)dup);
+    if (late)
+        fprintf(out, "  %-22s %12llu  (older than the watermark: counted, windows untouched)\n",
+                "late events", (unsigned long long)late);
+    if (forced)
+        fprintf(out, "  %-22s %12llu  (reorder buffer full)\n", "released early",
+                (unsigned long long)forced);
+    fprintf(out, "  %-22s %12llu\n", "accounts tracked", (unsigned long long)tot.accounts_tracked);
+    if (tot.accounts_evicted)
+        fprintf(out, "  %-22s %12llu\n", "accounts evicted",
+                (unsigned long long)tot.accounts_evicted);
+    fprintf(out, "  %-22s %12llu\n", "findings",
+            (unsigned long long)warden_counter_get(&c, "engine.findings"));
+    fprintf(out, "  accounts by action:\n");
+    for (int i = 1; i < 4; i++)
+        fprintf(out, "    %-20s %12llu\n", warden_action_name((enum warden_action)i),
+                (unsigned long long)tot.actions[i]);
+    /* top reasons across actioned accounts */
+    size_t nr = 0;
+    struct reason_count *rc = NULL;
+    for (size_t s = 0; s < warden_runtime_n_shards(rt); s++) {
+        const struct warden_engine *e = warden_runtime_shard(rt, s);
+        size_t n = warden_engine_n_verdicts(e);
+        for (size_t i = 0; i < n; i++) {
+            const struct warden_verdict *v = warden_engine_verdict_at(e, i);
+            for (size_t k = 0; k < v->n_reasons; k++) {
+                size_t j = 0;
+                while (j < nr && strcmp(rc[j].code, v->reasons[k].code) != 0) j++;
+                if (j == nr) {
+                    rc = warden_xrealloc(rc, (nr + 1) * sizeof *rc);
+                    rc[nr++] = (struct reason_count){v->reasons[k].code, 0};
+                }
+                rc[j].n++;
+            }
+        }
+    }
+    if (nr) {
+        qsort(rc, nr, sizeof *rc, cmp_reason);
+        fprintf(out, "  top reasons (accounts):\n");
+        for (size_t j = 0; j < nr && j < 10; j++)
+            fprintf(out, "    %-32s %8llu\n", rc[j].code, (unsigned long long)rc[j].n);
+    }
+    free(rc);
+    fprintf(out, "  per-account memory     %12zu bytes (table %zu MiB)\n", budget,
+            tot.account_table_bytes >> 20);
+    fprintf(out, "  output                 %s/{verdicts,findings,rejects}.jsonl\n", outdir);
+}
+
+struct progress_ctx {
+    double t0, last;
+};
+
+static void on_progress(void *ctx, const struct warden_progress *p)
+{
+    struct progress_ctx *pc = ctx;
+    double t = warden_now_s();
+    if (!p->done && t - pc->last < 0.25) return;
+    pc->last = t;
+    double el = t - pc->t0;
+    char pct[16] = "";
+    if (p->size) snprintf(pct, sizeof pct, "%5.1f%% ", 100.0 * (double)p->pos / (double)p->size);
+    fprintf(stderr, "\r  %s %s%12llu events %9.0f ev/s %9llu accounts ", p->origin, pct,
+            (unsigned long long)p->events, el > 0 ? (double)p->events / el : 0.0,
+            (unsigned long long)p->accounts);
+    if (p->done) fputc('\n', stderr);
+}
+
+int warden_scan_run(const struct warden_scan_opts *o)
+{
+    char err[512];
+    struct warden_runtime *rt = NULL;
+    const char *prog = o->prog ? o->prog : "warden scan";
+    int rc = warden_runtime_new(&rt, &o->rt, err, sizeof err);
+    if (rc) {
+        fprintf(stderr, "%s: %s\n", prog, err);
+        return rc == WARDEN_ECONFIG ? WARDEN_ECONFIG : rc;
+    }
+    if (warden_mkdir_p(o->outdir) != 0) {
+        fprintf(stderr, "%s: cannot create %s: %s\n", prog, o->outdir, strerror(errno));
+        rc = WARDEN_EIO;
+        goto out;
+    }
+    const struct warden_policy *pol = warden_runtime_policy(rt);
+    if (!o->no_db) {
+        char *dbpath = warden_xasprintf("%s/cases.db", o->outdir);
+        struct warden_jbuf in;
+        warden_jbuf_init(&in);
+        warden_jbuf_arr_open(&in);
+        for (size_t i = 0; i < o->n_inputs; i++) warden_jbuf_cstr(&in, o->inputs[i]);
+        warden_jbuf_arr_close(&in);
+        void *cases;
+        rc = warden_sink_cases_open(&cases, dbpath, pol->path, warden_jbuf_str(&in), pol->shadow,
+                                    err, sizeof err);
+        warden_jbuf_fini(&in);
+        free(dbpath);
+        if (rc) {
+            fprintf(stderr, "%s: %s\n", prog, err);
+            rc = WARDEN_EIO;
+            goto out;
+        }
+        warden_runtime_add_sink(rt, &warden_sink_cases, cases);
+    }
+    void *files;
+    if ((rc = warden_sink_jsonl_open(&files, o->outdir, err, sizeof err))) {
+        fprintf(stderr, "%s: %s\n", prog, err);
+        rc = WARDEN_EIO;
+        goto out;
+    }
+    warden_runtime_add_sink(rt, &warden_sink_jsonl, files);
+
+    struct progress_ctx pc = {warden_now_s(), 0};
+    bool tty = !o->quiet && isatty(STDERR_FILENO);
+    if ((rc = warden_runtime_run(rt, &warden_source_jsonl, o->inputs, o->n_inputs,
+                                 tty ? on_progress : NULL, &pc, err, sizeof err))) {
+        fprintf(stderr, "%s: %s\n", prog, err);
+        rc = WARDEN_EIO;
+        goto out;
+    }
+    if ((rc = warden_runtime_finish(rt, err, sizeof err))) {
+        fprintf(stderr, "%s: %s\n", prog, err);
+        rc = WARDEN_EIO;
+        goto out;
+    }
+    double secs = warden_now_s() - pc.t0;
+    struct warden_counters c;
+    warden_runtime_counters(rt, &c);
+    uint64_t rejects = warden_counter_get(&c, "runtime.rejects");
+    if (rejects)
+        fprintf(stderr, "%s: %llu bad line(s) skipped; see %s/rejects.jsonl\n", prog,
+                (unsigned long long)rejects, o->outdir);
+    if (!o->quiet) summary(stdout, rt, secs, o->outdir);
+out:
+    warden_runtime_free(rt);
+    return rc;
+}
