@@ -1,14 +1,15 @@
 # Warden — top-level entry points. On a fresh Debian 12 machine:
 #   make demo    install missing packages, build, scan the bundled sample, print the report
 #   make check   install missing packages, build, run every test (unit, runtime, e2e)
-# Other targets: build, asan (build + tests under ASan/UBSan), release, bench, format, format-check.
+# Other targets: build, asan (build + tests under ASan/UBSan), release, bench, format, format-check,
+# layers-check.
 
 BUILD   ?= build
 JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
 WARDEN  := $(BUILD)/warden
 DEMO    := data/demo
 
-.PHONY: all deps build demo check asan asan-bin release bench format format-check clean
+.PHONY: all deps build demo check asan asan-bin release bench format format-check layers-check clean
 
 all: build
 
@@ -25,7 +26,7 @@ demo: build
 	@bash scripts/demo.sh $(WARDEN)
 
 # check also builds the binary under ASan+UBSan: the bad-input e2e test runs it too.
-check: build format-check asan-bin
+check: build format-check layers-check asan-bin
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 
 asan-bin: deps
@@ -49,6 +50,10 @@ format:
 
 format-check:
 	@bash scripts/format-check.sh
+
+# the include graph points down only (layers in scripts/check-layers.sh)
+layers-check:
+	@bash scripts/check-layers.sh
 
 clean:
 	rm -rf build build-asan build-release

@@ -16,6 +16,7 @@
 #include "intel/intel.h"
 #include "io/lines.h"
 #include "io/outputs.h"
+#include "detect/detector.h"
 #include "policy/policy.h"
 
 #include <jansson.h>

@@ -4,6 +4,7 @@
 #include "cli/cli.h"
 #include "core/jbuf.h"
 #include "core/xalloc.h"
+#include "detect/detector.h"
 #include "policy/policy.h"
 #include "screen/orgs_file.h"
 #include "screen/screen.h"

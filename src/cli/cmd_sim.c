@@ -3,6 +3,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "core/xalloc.h"
+#include "detect/detector.h"
 #include "policy/policy.h"
 #include "sim/sim.h"
 

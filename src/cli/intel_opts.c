@@ -3,6 +3,7 @@
  * (warden_intel_conf_table); options override them one by one. */
 #include "cli/intel_opts.h"
 #include "core/error.h"
+#include "detect/detector.h"
 #include "policy/policy.h"
 
 #include <stdio.h>

@@ -33,6 +33,7 @@
 #include "core/conf.h"
 #include "core/event.h"
 #include "core/jbuf.h"
+#include "policy/policy.h"
 
 struct warden_policy;
 
@@ -103,5 +104,12 @@ extern const struct warden_detector *const warden_detectors[];
 extern const size_t warden_n_detectors;
 /* Index of a detector by name, or -1. */
 int warden_detector_index(const char *name);
+/* Every registered detector's settings, for the policy loader (index as in
+ * the registry). */
+const struct warden_detector_settings *warden_detector_settings(size_t *n);
+/* Load a policy against the registered detectors (policy.h,
+ * warden_policy_load_with); print its reference (`warden config --dump`). */
+int warden_policy_load(struct warden_policy **out, const char *path, char *err, size_t errlen);
+void warden_policy_dump(FILE *out);
 
 #endif

@@ -1,6 +1,7 @@
 /* registry.c — the list of detectors. Adding a detector adds one line here. */
 #include "detect/detector.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 extern const struct warden_detector warden_detect_jurisdiction;
@@ -14,6 +15,37 @@ const struct warden_detector *const warden_detectors[] = {
 };
 
 const size_t warden_n_detectors = sizeof warden_detectors / sizeof warden_detectors[0];
+
+const struct warden_detector_settings *warden_detector_settings(size_t *n)
+{
+    /* filled once from the registry; the table is constant after */
+    static struct warden_detector_settings
+        settings[sizeof warden_detectors / sizeof warden_detectors[0]];
+    static bool filled;
+    if (!filled) {
+        for (size_t i = 0; i < warden_n_detectors; i++)
+            settings[i] = (struct warden_detector_settings){
+                warden_detectors[i]->name, warden_detectors[i]->description,
+                warden_detectors[i]->conf_table, warden_detectors[i]->conf_size};
+        filled = true;
+    }
+    *n = warden_n_detectors;
+    return settings;
+}
+
+int warden_policy_load(struct warden_policy **out, const char *path, char *err, size_t errlen)
+{
+    size_t n;
+    const struct warden_detector_settings *d = warden_detector_settings(&n);
+    return warden_policy_load_with(out, path, d, n, err, errlen);
+}
+
+void warden_policy_dump(FILE *out)
+{
+    size_t n;
+    const struct warden_detector_settings *d = warden_detector_settings(&n);
+    warden_policy_dump_with(out, d, n);
+}
 
 int warden_detector_index(const char *name)
 {

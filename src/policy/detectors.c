@@ -1,7 +1,8 @@
 /* detectors.c — the `detectors:` section: one sub-section per registered detector.
  *
  * `detectors: {<name>: {enabled: bool, <keys of the detector's table>}}`.
- * Names come from the detector registry (detect/registry.c) and each
+ * Names come from the detector list the policy is loaded with (the
+ * registry's, detect/registry.c) and each
  * sub-section is checked against that detector's declared conf_table, so a
  * new detector is configurable, validated and documented by `warden config
  * --dump` without any change here. Every registered detector gets a config
@@ -11,9 +12,9 @@
 #include "policy/policy.h"
 #include "policy/sections.h"
 #include "core/xalloc.h"
-#include "detect/detector.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 const struct warden_conf_key warden_policy_detector_table[] = {
     {"enabled", WARDEN_CONF_BOOL, "true", 0,
@@ -21,14 +22,15 @@ const struct warden_conf_key warden_policy_detector_table[] = {
     {NULL, 0, NULL, 0, NULL, 0, 0},
 };
 
-void warden_policy_detectors_defaults(struct warden_policy *p)
+void warden_policy_detectors_defaults(struct warden_policy *p,
+                                      const struct warden_detector_settings *dets, size_t n)
 {
-    size_t n = warden_n_detectors;
+    p->detector_settings = dets;
     p->n_detectors = n;
     p->detector_conf = warden_xcalloc(n ? n : 1, sizeof *p->detector_conf);
     p->detector_enabled = warden_xcalloc(n ? n : 1, sizeof *p->detector_enabled);
     for (size_t i = 0; i < n; i++) {
-        const struct warden_detector *d = warden_detectors[i];
+        const struct warden_detector_settings *d = &dets[i];
         warden_conf_defaults(warden_policy_detector_table, &p->detector_enabled[i]);
         if (d->conf_table && d->conf_size) {
             p->detector_conf[i] = warden_xcalloc(1, d->conf_size);
@@ -41,7 +43,7 @@ void warden_policy_detectors_free(struct warden_policy *p)
 {
     for (size_t i = 0; p->detector_conf && i < p->n_detectors; i++) {
         if (!p->detector_conf[i]) continue;
-        warden_conf_fini(warden_detectors[i]->conf_table, p->detector_conf[i]);
+        warden_conf_fini(p->detector_settings[i].conf_table, p->detector_conf[i]);
         free(p->detector_conf[i]);
     }
     free(p->detector_conf);
@@ -51,11 +53,18 @@ void warden_policy_detectors_free(struct warden_policy *p)
     p->n_detectors = 0;
 }
 
-static void known_detectors(char *buf, size_t len)
+static void known_detectors(const struct warden_policy *p, char *buf, size_t len)
 {
     buf[0] = '\0';
-    for (size_t i = 0; i < warden_n_detectors; i++)
-        warden_yaml_list_add(buf, len, warden_detectors[i]->name);
+    for (size_t i = 0; i < p->n_detectors; i++)
+        warden_yaml_list_add(buf, len, p->detector_settings[i].name);
+}
+
+static int detector_index(const struct warden_policy *p, const char *name)
+{
+    for (size_t i = 0; i < p->n_detectors; i++)
+        if (strcmp(p->detector_settings[i].name, name) == 0) return (int)i;
+    return -1;
 }
 
 int warden_policy_detectors_load(struct warden_yaml *y, const yaml_node_t *n,
@@ -69,15 +78,15 @@ int warden_policy_detectors_load(struct warden_yaml *y, const yaml_node_t *n,
         const yaml_node_t *kn = warden_yaml_node(y, pr->key);
         char kp[WARDEN_YAML_KEYPATH];
         warden_yaml_join(kp, sizeof kp, "detectors", warden_yaml_text(kn));
-        int i = warden_detector_index(warden_yaml_text(kn));
+        int i = detector_index(p, warden_yaml_text(kn));
         if (i < 0) {
             char known[512];
-            known_detectors(known, sizeof known);
+            known_detectors(p, known, sizeof known);
             return warden_yaml_fail(y, kn, kp, "unknown detector (known: %s)", known);
         }
         struct warden_conf_bind binds[2] = {
             {warden_policy_detector_table, &p->detector_enabled[i], NULL},
-            {warden_detectors[i]->conf_table, p->detector_conf[i], NULL},
+            {p->detector_settings[i].conf_table, p->detector_conf[i], NULL},
         };
         rc = warden_yaml_load_tables(y, warden_yaml_node(y, pr->value), kp, binds,
                                      p->detector_conf[i] ? 2 : 1);
@@ -96,10 +105,11 @@ bool warden_policy_detector_enabled(const struct warden_policy *p, size_t index)
     return index < p->n_detectors && p->detector_enabled[index];
 }
 
-void warden_policy_detectors_dump(FILE *out)
+void warden_policy_detectors_dump(FILE *out, const struct warden_detector_settings *dets,
+                                  size_t n_dets)
 {
-    for (size_t i = 0; i < warden_n_detectors; i++) {
-        const struct warden_detector *d = warden_detectors[i];
+    for (size_t i = 0; i < n_dets; i++) {
+        const struct warden_detector_settings *d = &dets[i];
         char section[128];
         snprintf(section, sizeof section, "detectors.%s", d->name);
         fprintf(out, "\n### %s — %s\n", section, d->description ? d->description : "");

@@ -5,7 +5,7 @@
 #include "policy/policy.h"
 #include "policy/sections.h"
 
-void warden_policy_dump(FILE *out)
+void warden_policy_dump_with(FILE *out, const struct warden_detector_settings *dets, size_t n_dets)
 {
     fprintf(out, "# Warden policy reference: every key, its type, default and meaning.\n"
                  "# A policy is one YAML file; its top-level keys are the sections below.\n"
@@ -17,7 +17,7 @@ void warden_policy_dump(FILE *out)
         const struct warden_policy_section *s = &warden_policy_sections[i];
         fprintf(out, "\n## %s — %s\n", s->name, s->help);
         if (s->dump)
-            s->dump(out);
+            s->dump(out, dets, n_dets);
         else
             warden_conf_dump(out, s->name, s->table);
     }

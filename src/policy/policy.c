@@ -19,7 +19,8 @@ static void *section_obj(struct warden_policy *p, const struct warden_policy_sec
     return (char *)p + s->offset;
 }
 
-static struct warden_policy *policy_defaults(void)
+static struct warden_policy *policy_defaults(const struct warden_detector_settings *dets,
+                                             size_t n_dets)
 {
     struct warden_policy *p = warden_xcalloc(1, sizeof *p);
     warden_conf_defaults(warden_policy_root_table, p);
@@ -28,7 +29,7 @@ static struct warden_policy *policy_defaults(void)
         if (!s->load) warden_conf_defaults(s->table, section_obj(p, s));
     }
     warden_policy_rules_defaults(p);
-    warden_policy_detectors_defaults(p);
+    warden_policy_detectors_defaults(p, dets, n_dets);
     return p;
 }
 
@@ -89,11 +90,13 @@ out:
     return rc;
 }
 
-int warden_policy_load(struct warden_policy **out, const char *path, char *err, size_t errlen)
+int warden_policy_load_with(struct warden_policy **out, const char *path,
+                            const struct warden_detector_settings *dets, size_t n_dets, char *err,
+                            size_t errlen)
 {
     *out = NULL;
     if (errlen) err[0] = '\0';
-    struct warden_policy *p = policy_defaults();
+    struct warden_policy *p = policy_defaults(dets, n_dets);
     if (path) {
         p->path = warden_xstrdup(path);
         int rc = load_file(p, path, err, errlen);

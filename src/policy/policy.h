@@ -63,6 +63,7 @@ struct warden_policy {
     void **detector_conf;
     bool *detector_enabled;
     size_t n_detectors;
+    const struct warden_detector_settings *detector_settings; /* the list it was loaded with */
 
     /* Internal: as written, and derived at load; read by the functions below. */
     char *restricted_ip_action_name, *restricted_billing_action_name;
@@ -71,12 +72,26 @@ struct warden_policy {
         jurisdiction_rules[3]; /* the implicit rules for WARDEN_REASON_RESTRICTED_* */
 };
 
-/* Load a policy file; path NULL gives the built-in defaults (no restricted
+/* What the policy needs to know of each detector: the name of its section
+ * under `detectors:` and its settings table. The detector registry supplies
+ * the list (detect/detector.h), so the policy layer does not depend on the
+ * detectors; index i of the list is index i of detector_conf[]. */
+struct warden_detector_settings {
+    const char *name;
+    const char *description;
+    const struct warden_conf_key *conf_table; /* may be NULL */
+    size_t conf_size;
+};
+
+/* Load a policy file against a list of detectors (warden_policy_load() in
+ * detect/detector.h passes the registry's); path NULL gives the built-in defaults (no restricted
  * jurisdictions, no allowlists, the built-in rules, every detector enabled
  * with its table's defaults). On error returns WARDEN_ECONFIG and writes
  * "FILE:LINE:COLUMN: key.path: reason" into err (just "FILE: reason" when the
  * file cannot be read). */
-int warden_policy_load(struct warden_policy **out, const char *path, char *err, size_t errlen);
+int warden_policy_load_with(struct warden_policy **out, const char *path,
+                            const struct warden_detector_settings *dets, size_t n_dets, char *err,
+                            size_t errlen);
 void warden_policy_free(struct warden_policy *p);
 
 /* The strongest action the rules give a finding (WARDEN_ALLOW when none match):
@@ -109,6 +124,6 @@ bool warden_policy_allowlisted_account(const struct warden_policy *p, const char
 const void *warden_policy_detector_conf(const struct warden_policy *p, size_t index);
 bool warden_policy_detector_enabled(const struct warden_policy *p, size_t index);
 /* Print every key with its default and meaning (`warden config --dump`). */
-void warden_policy_dump(FILE *out);
+void warden_policy_dump_with(FILE *out, const struct warden_detector_settings *dets, size_t n_dets);
 
 #endif

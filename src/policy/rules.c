@@ -163,8 +163,10 @@ enum warden_action warden_policy_enforced(const struct warden_policy *p, enum wa
     return p->shadow ? WARDEN_ALLOW : a;
 }
 
-void warden_policy_rules_dump(FILE *out)
+void warden_policy_rules_dump(FILE *out, const struct warden_detector_settings *dets, size_t n_dets)
 {
+    (void)dets;
+    (void)n_dets;
     warden_conf_dump(out, "rules[]", warden_policy_rule_table);
     fprintf(out,
             "  built-in rules (used when the policy has no `rules:`; `rules: []` means none):\n");

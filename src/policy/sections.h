@@ -25,7 +25,7 @@ struct warden_policy_section {
     /* A section with its own shape: load it from node n (may be a null node),
      * and print its reference; NULL for plain table sections. */
     int (*load)(struct warden_yaml *y, const yaml_node_t *n, struct warden_policy *p);
-    void (*dump)(FILE *out);
+    void (*dump)(FILE *out, const struct warden_detector_settings *dets, size_t n_dets);
 };
 
 extern const struct warden_policy_section warden_policy_sections[];
@@ -44,15 +44,18 @@ extern const struct warden_conf_key warden_policy_rule_table[];
 void warden_policy_rules_defaults(struct warden_policy *p);
 int warden_policy_rules_load(struct warden_yaml *y, const yaml_node_t *n, struct warden_policy *p);
 void warden_policy_rules_free(struct warden_policy *p);
-void warden_policy_rules_dump(FILE *out);
+void warden_policy_rules_dump(FILE *out, const struct warden_detector_settings *dets,
+                              size_t n_dets);
 
 /* detectors.c */
 extern const struct warden_conf_key warden_policy_detector_table[];
-void warden_policy_detectors_defaults(struct warden_policy *p);
+void warden_policy_detectors_defaults(struct warden_policy *p,
+                                      const struct warden_detector_settings *dets, size_t n_dets);
 int warden_policy_detectors_load(struct warden_yaml *y, const yaml_node_t *n,
                                  struct warden_policy *p);
 void warden_policy_detectors_free(struct warden_policy *p);
-void warden_policy_detectors_dump(FILE *out);
+void warden_policy_detectors_dump(FILE *out, const struct warden_detector_settings *dets,
+                                  size_t n_dets);
 
 /* Value checks: 0, or WARDEN_EINVAL with a reason; value may be NULL (nothing given). */
 int warden_policy_check_action(char *value, char *err, size_t errlen);    /* action.c */

@@ -6,6 +6,7 @@
 #include "core/xalloc.h"
 #include "engine/engine.h"
 #include "intel/intel.h"
+#include "detect/detector.h"
 #include "policy/policy.h"
 #include "registry/registry.h"
 #include "runtime/reorder.h"
@@ -42,8 +43,8 @@ struct warden_runtime {
     struct warden_reorder *reorder;
     struct warden_counters counters;
     unsigned cid[RC_N];
-    int64_t max_seen;  /* newest timestamp seen (INT64_MIN before any) */
-    int64_t released;  /* timestamp of the newest event released to the engine */
+    int64_t max_seen; /* newest timestamp seen (INT64_MIN before any) */
+    int64_t released; /* timestamp of the newest event released to the engine */
     uint64_t rejects;
 };
 
@@ -87,8 +88,7 @@ static int load_screening(struct warden_runtime *rt, char *err, size_t errlen)
     int rc = warden_screen_load(&rt->screen, manifest, normdir, &sc_conf, why, sizeof why);
     free(manifest);
     free(normdir);
-    if (rc == 0)
-        rc = warden_org_screening_build(&rt->orgscr, rt->screen, rt->reg, why, sizeof why);
+    if (rc == 0) rc = warden_org_screening_build(&rt->orgscr, rt->screen, rt->reg, why, sizeof why);
     if (rc) {
         snprintf(err, errlen, "screening: %s", why);
         return WARDEN_ECONFIG;
@@ -108,7 +108,8 @@ int warden_runtime_new(struct warden_runtime **out, const struct warden_runtime_
     struct warden_runtime *rt = warden_xcalloc(1, sizeof *rt);
     rt->conf = *conf;
     if (rt->conf.lateness_ms < 0) rt->conf.lateness_ms = WARDEN_RUNTIME_DEFAULT_LATENESS_MS;
-    if (!rt->conf.reorder_max_bytes) rt->conf.reorder_max_bytes = WARDEN_RUNTIME_DEFAULT_REORDER_BYTES;
+    if (!rt->conf.reorder_max_bytes)
+        rt->conf.reorder_max_bytes = WARDEN_RUNTIME_DEFAULT_REORDER_BYTES;
     rt->n_shards = conf->shards ? conf->shards : 1;
     rt->max_seen = rt->released = INT64_MIN;
     warden_counters_init(&rt->counters);
@@ -302,8 +303,8 @@ static void report(struct warden_runtime *rt, const struct warden_source_type *t
 }
 
 int warden_runtime_run(struct warden_runtime *rt, const struct warden_source_type *type,
-                       const char *const *inputs, size_t n, warden_progress_fn progress,
-                       void *pctx, char *err, size_t errlen)
+                       const char *const *inputs, size_t n, warden_progress_fn progress, void *pctx,
+                       char *err, size_t errlen)
 {
     struct input *in = warden_xcalloc(n ? n : 1, sizeof *in);
     int rc = 0;
@@ -410,7 +411,8 @@ int warden_runtime_finish(struct warden_runtime *rt, char *err, size_t errlen)
     free(l.v);
     int rc = 0;
     for (size_t k = 0; k < rt->n_sinks && !rc; k++)
-        if (rt->sinks[k].type->commit) rc = rt->sinks[k].type->commit(rt->sinks[k].self, &t, err, errlen);
+        if (rt->sinks[k].type->commit)
+            rc = rt->sinks[k].type->commit(rt->sinks[k].self, &t, err, errlen);
     return rc;
 }
 

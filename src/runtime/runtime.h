@@ -81,11 +81,11 @@ bool warden_runtime_decide(struct warden_runtime *rt, struct warden_event *ev,
                            struct warden_decision *d);
 
 struct warden_progress {
-    const char *origin;     /* input being read */
-    uint64_t pos, size;     /* bytes of it read and in all (0 unknown) */
-    uint64_t events;        /* events processed so far */
-    uint64_t accounts;      /* accounts tracked */
-    bool done;              /* the input is finished */
+    const char *origin; /* input being read */
+    uint64_t pos, size; /* bytes of it read and in all (0 unknown) */
+    uint64_t events;    /* events processed so far */
+    uint64_t accounts;  /* accounts tracked */
+    bool done;          /* the input is finished */
 };
 typedef void (*warden_progress_fn)(void *ctx, const struct warden_progress *p);
 
@@ -94,8 +94,8 @@ typedef void (*warden_progress_fn)(void *ctx, const struct warden_progress *p);
  * be NULL) is called now and then and at the end of each input. Returns 0,
  * or WARDEN_EIO with err set when an input cannot be opened or read. */
 int warden_runtime_run(struct warden_runtime *rt, const struct warden_source_type *type,
-                       const char *const *inputs, size_t n, warden_progress_fn progress,
-                       void *pctx, char *err, size_t errlen);
+                       const char *const *inputs, size_t n, warden_progress_fn progress, void *pctx,
+                       char *err, size_t errlen);
 /* End of input: flush detectors, give the sinks every verdict sorted by
  * account id (with keep_ids, an allow verdict for every other account
  * seen), and commit them. Returns 0 or the first sink's error. */

@@ -17,7 +17,7 @@ struct warden_scan_opts {
     const char *const *inputs;
     size_t n_inputs;
     bool no_db;
-    bool quiet; /* no progress line and no summary */
+    bool quiet;       /* no progress line and no summary */
     const char *prog; /* prefix of error messages, e.g. "warden scan" */
 };
 

@@ -14,6 +14,7 @@
 #include "core/event_decode.h"
 #include "engine/engine.h"
 #include "intel/intel.h"
+#include "detect/detector.h"
 #include "policy/policy.h"
 
 struct rig {
