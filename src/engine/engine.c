@@ -321,11 +321,17 @@ int warden_engine_new(struct warden_engine **out, const struct warden_engine_opt
         e->cid[i] = warden_counter_register(&e->counters, counter_names[i][0], counter_names[i][1]);
     warden_u64map_init(&e->vmap);
     warden_u64map_init(&e->cmap);
-    e->dets = warden_xcalloc(warden_n_detectors, sizeof *e->dets);
+    const struct warden_detector *const *list =
+        opts->detectors ? opts->detectors : warden_detectors;
+    size_t n_list = opts->detectors ? opts->n_detectors : warden_n_detectors;
+    e->dets = warden_xcalloc(n_list ? n_list : 1, sizeof *e->dets);
     size_t off = (sizeof(struct acct_extra) + 7) & ~(size_t)7;
-    for (size_t i = 0; i < warden_n_detectors; i++) {
-        const struct warden_detector *d = warden_detectors[i];
-        if (i < e->policy->n_detectors && !e->policy->detector_enabled[i]) continue;
+    for (size_t k = 0; k < n_list; k++) {
+        const struct warden_detector *d = list[k];
+        int idx = opts->detectors ? warden_detector_index(d->name) : (int)k;
+        size_t i = idx < 0 ? SIZE_MAX : (size_t)idx;
+        if (!opts->detectors && i < e->policy->n_detectors && !e->policy->detector_enabled[i])
+            continue;
         struct det_run *r = &e->dets[e->n_dets];
         r->d = d;
         r->offset = off;

@@ -29,6 +29,7 @@
 struct warden_intel;
 struct warden_registry;
 struct warden_org_screening;
+struct warden_detector;
 
 struct warden_sinks {
     void (*finding)(void *ctx, const struct warden_finding *f);
@@ -45,6 +46,10 @@ struct warden_engine_opts {
     size_t dedup_window; /* request ids remembered for de-duplication; 0 = default */
     bool keep_ids;       /* remember every tracked account's id, for warden_engine_all_verdicts */
     struct warden_sinks sinks;
+    /* The detectors to run; NULL: the registry's, as the policy enables them.
+     * A detector given here gets the policy's settings for its name, if any. */
+    const struct warden_detector *const *detectors;
+    size_t n_detectors;
 };
 
 #define WARDEN_ENGINE_DEFAULT_ACCOUNTS 1000000

@@ -151,6 +151,8 @@ int warden_runtime_new(struct warden_runtime **out, const struct warden_runtime_
             .dedup_window = conf->dedup_window,
             .keep_ids = conf->keep_ids,
             .sinks = {fan_finding, fan_action, rt},
+            .detectors = conf->detectors,
+            .n_detectors = conf->n_detectors,
         };
         if ((rc = warden_engine_new(&rt->shards[i], &eo, err, errlen))) goto fail;
     }

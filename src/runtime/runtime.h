@@ -44,6 +44,7 @@
 
 struct warden_policy;
 struct warden_engine;
+struct warden_detector;
 
 struct warden_runtime_conf {
     const char *policy_path;   /* NULL: built-in policy */
@@ -57,6 +58,9 @@ struct warden_runtime_conf {
     size_t reorder_max_bytes;  /* 0 = default (256 MiB) */
     unsigned shards;           /* 0 = 1 */
     bool quiet;                /* no informational messages on stderr */
+    /* Detectors to run instead of the registry's (tests, embedders); NULL = registry. */
+    const struct warden_detector *const *detectors;
+    size_t n_detectors;
 };
 
 #define WARDEN_RUNTIME_DEFAULT_LATENESS_MS 60000
