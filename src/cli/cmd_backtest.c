@@ -1,8 +1,10 @@
 /* cmd_backtest.c — `warden backtest`: run the scan on labelled events (or
  * read an existing verdicts file) and score the verdicts against the truth.
  *
- * The scan is the same binary run as a child (`/proc/self/exe scan ... --out
- * TMPDIR`), so a backtest measures exactly what `warden scan` does. */
+ * The scan runs in-process through `warden scan`'s own option parser and the
+ * same runtime (runtime/scan.c), so a backtest measures exactly what
+ * `warden scan` does; --scan-bin runs another warden binary as a child
+ * instead (to backtest an older or newer build). */
 #include "backtest/backtest.h"
 #include "cli/cli.h"
 #include "core/error.h"
@@ -16,6 +18,8 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+extern const struct warden_cmd warden_cmd_scan; /* cmd_scan.c */
 
 static const struct warden_opt opts[] = {
     {"truth", 't', "FILE", "ground truth (truth.jsonl from warden sim)", false},
@@ -41,7 +45,7 @@ const struct warden_cmd warden_cmd_backtest = {
     "--truth truth.jsonl [--verdicts FILE | [SCAN OPTIONS] EVENTS...]",
     opts,
     "Without --verdicts, runs `warden scan [--policy F] [--accounts F] [--orgs F]\n"
-    "--out TMPDIR EVENTS...` and reads TMPDIR/verdicts.jsonl. Actioned = review or\n"
+    "--out TMPDIR EVENTS...` in-process and reads TMPDIR/verdicts.jsonl. Actioned = review or\n"
     "stronger, enforced = throttle or block; an account without a verdict was\n"
     "allowed with score 0. Precision per label or kind is one-vs-benign. Prints,\n"
     "per label and kind: accounts, precision and recall of actioned and enforced,\n"
@@ -108,6 +112,23 @@ static int run_scan(const struct warden_args *a, const char *truth, const char *
     av[n] = NULL;
     int rc = 0;
     fflush(NULL);
+    if (!warden_arg(a, "scan-bin")) {
+        /* in-process; the scan's summary goes to stderr so --json stays clean */
+        int saved = dup(1);
+        dup2(2, 1);
+        int st = warden_cmd_scan.fn((int)n - 1, av + 1);
+        fflush(stdout);
+        dup2(saved, 1);
+        close(saved);
+        if (st != 0) {
+            warden_err("backtest: warden scan failed (exit %d)", st);
+            rc = WARDEN_ELIB;
+        }
+        free(acc);
+        free(orgs);
+        free(av);
+        return rc;
+    }
     pid_t pid = fork();
     if (pid < 0) {
         rc = WARDEN_EIO;

@@ -8,6 +8,7 @@
  * arrival order and a sorted input comes out exactly as it went in. */
 #ifndef WARDEN_RUNTIME_REORDER_H
 #define WARDEN_RUNTIME_REORDER_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -32,6 +33,8 @@ void warden_reorder_put(struct warden_reorder *r, struct warden_held *h);
 void warden_reorder_push(struct warden_reorder *r, struct warden_held *h, size_t len);
 /* The earliest held record, or NULL. */
 struct warden_held *warden_reorder_peek(const struct warden_reorder *r);
+/* The earliest held record's time, without touching the record; false when empty. */
+bool warden_reorder_peek_ts(const struct warden_reorder *r, int64_t *ts);
 /* Remove and return the earliest held record (NULL when empty). */
 struct warden_held *warden_reorder_pop(struct warden_reorder *r);
 size_t warden_reorder_count(const struct warden_reorder *r);

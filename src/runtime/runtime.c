@@ -221,10 +221,9 @@ static void release(struct warden_runtime *rt, struct warden_held *h)
 /* Release what the watermark has passed, and the oldest while over the byte limit. */
 static void advance(struct warden_runtime *rt)
 {
-    struct warden_held *h;
-    int64_t wm = rt->max_seen - rt->conf.lateness_ms;
-    while ((h = warden_reorder_peek(rt->reorder)) != NULL) {
-        bool due = h->ev.ts_ms <= wm;
+    int64_t ts, wm = rt->max_seen - rt->conf.lateness_ms;
+    while (warden_reorder_peek_ts(rt->reorder, &ts)) {
+        bool due = ts <= wm;
         bool full = warden_reorder_bytes(rt->reorder) > rt->conf.reorder_max_bytes;
         if (!due && !full) break;
         if (!due) warden_counter_inc(&rt->counters, rt->cid[RC_FORCED]);

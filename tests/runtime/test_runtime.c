@@ -80,9 +80,12 @@ static struct warden_runtime *runtime_up(const char *yaml, const struct warden_d
                                          size_t nd, struct seen *seen)
 {
     char err[512];
-    struct warden_runtime_conf c = {
-        .policy_path = write_policy(yaml), .lateness_ms = -1, .quiet = true,
-        .max_accounts = 1000, .detectors = d, .n_detectors = nd};
+    struct warden_runtime_conf c = {.policy_path = write_policy(yaml),
+                                    .lateness_ms = -1,
+                                    .quiet = true,
+                                    .max_accounts = 1000,
+                                    .detectors = d,
+                                    .n_detectors = nd};
     struct warden_runtime *rt = NULL;
     int rc = warden_runtime_new(&rt, &c, err, sizeof err);
     unlink(c.policy_path);
