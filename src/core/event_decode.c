@@ -371,173 +371,75 @@ static int skip_value(struct cur *c, int depth)
     }
 }
 
-/* Field ids. */
-enum fid {
-    F_UNKNOWN,
-    F_TS,
-    F_ACCOUNT_ID,
-    F_IP,
-    F_REQUEST_ID,
-    F_ORG_ID,
-    F_API_KEY_ID,
-    F_END_USER,
-    F_USER_AGENT,
-    F_TLS_JA4,
-    F_CLIENT_TZ,
-    F_CLIENT_LOCALE,
-    F_MODEL,
-    F_ENDPOINT,
-    F_SYSTEM,
-    F_PROMPT,
-    F_TURNS,
-    F_THINKING,
-    F_MAX_TOKENS,
-    F_INPUT_TOKENS,
-    F_OUTPUT_TOKENS,
-    F_CACHE_READ_TOKENS,
-    F_TOOLS,
-    F_STATUS,
+/* The fields of formats.md §1, each named once: what kind of value it takes
+ * and where it goes in struct warden_event. Ordered by name length, so a key
+ * is compared only with the names of its own length. */
+enum fkind { K_TS, K_IP, K_ID, K_STR, K_INT, K_BOOL };
+
+struct field {
+    const char *name;
+    uint8_t len;
+    uint8_t kind;
+    uint8_t required; /* null is a reject, not "absent" */
+    uint16_t off;     /* offsetof the member in struct warden_event */
 };
 
-#define K(lit, id)                                                                                 \
-    if (k.n == sizeof(lit) - 1 && memcmp(k.p, lit, sizeof(lit) - 1) == 0) return id
-static enum fid field_id(struct warden_str k)
-{
-    switch (k.n) {
-    case 2:
-        K("ts", F_TS);
-        K("ip", F_IP);
-        break;
-    case 5:
-        K("model", F_MODEL);
-        K("turns", F_TURNS);
-        K("tools", F_TOOLS);
-        break;
-    case 6:
-        K("org_id", F_ORG_ID);
-        K("system", F_SYSTEM);
-        K("prompt", F_PROMPT);
-        K("status", F_STATUS);
-        break;
-    case 7:
-        K("tls_ja4", F_TLS_JA4);
-        break;
-    case 8:
-        K("end_user", F_END_USER);
-        K("endpoint", F_ENDPOINT);
-        K("thinking", F_THINKING);
-        break;
-    case 9:
-        K("client_tz", F_CLIENT_TZ);
-        break;
-    case 10:
-        K("account_id", F_ACCOUNT_ID);
-        K("request_id", F_REQUEST_ID);
-        K("api_key_id", F_API_KEY_ID);
-        K("user_agent", F_USER_AGENT);
-        K("max_tokens", F_MAX_TOKENS);
-        break;
-    case 12:
-        K("input_tokens", F_INPUT_TOKENS);
-        break;
-    case 13:
-        K("client_locale", F_CLIENT_LOCALE);
-        K("output_tokens", F_OUTPUT_TOKENS);
-        break;
-    case 17:
-        K("cache_read_tokens", F_CACHE_READ_TOKENS);
-        break;
-    default:
-        break;
+#define FLD(n, k, m)                                                                               \
+    {                                                                                              \
+        n, sizeof(n) - 1, k, 0, offsetof(struct warden_event, m)                                   \
     }
-    return F_UNKNOWN;
-}
-#undef K
+#define REQ(n, k, m)                                                                               \
+    {                                                                                              \
+        n, sizeof(n) - 1, k, 1, offsetof(struct warden_event, m)                                   \
+    }
+static const struct field fields[] = {
+    REQ("ts", K_TS, ts_ms),
+    REQ("ip", K_IP, ip),
+    FLD("model", K_STR, model),
+    FLD("turns", K_INT, turns),
+    FLD("tools", K_INT, tools),
+    FLD("org_id", K_ID, org_id),
+    FLD("system", K_STR, system),
+    FLD("prompt", K_STR, prompt),
+    FLD("status", K_INT, status),
+    FLD("tls_ja4", K_STR, tls_ja4),
+    FLD("end_user", K_ID, end_user),
+    FLD("endpoint", K_STR, endpoint),
+    FLD("thinking", K_BOOL, thinking),
+    FLD("client_tz", K_STR, client_tz),
+    REQ("account_id", K_ID, account_id),
+    FLD("request_id", K_ID, request_id),
+    FLD("api_key_id", K_ID, api_key_id),
+    FLD("user_agent", K_STR, user_agent),
+    FLD("max_tokens", K_INT, max_tokens),
+    FLD("input_tokens", K_INT, input_tokens),
+    FLD("client_locale", K_STR, client_locale),
+    FLD("output_tokens", K_INT, output_tokens),
+    FLD("cache_read_tokens", K_INT, cache_read_tokens),
+};
+#undef FLD
+#undef REQ
+#define N_FIELDS (sizeof fields / sizeof fields[0])
 
-static const char *field_name(enum fid f)
+static const struct field *field_of(struct warden_str k)
 {
-    static const char *names[] = {"?",
-                                  "ts",
-                                  "account_id",
-                                  "ip",
-                                  "request_id",
-                                  "org_id",
-                                  "api_key_id",
-                                  "end_user",
-                                  "user_agent",
-                                  "tls_ja4",
-                                  "client_tz",
-                                  "client_locale",
-                                  "model",
-                                  "endpoint",
-                                  "system",
-                                  "prompt",
-                                  "turns",
-                                  "thinking",
-                                  "max_tokens",
-                                  "input_tokens",
-                                  "output_tokens",
-                                  "cache_read_tokens",
-                                  "tools",
-                                  "status"};
-    return names[f];
+    const struct field *f = fields, *end = fields + N_FIELDS;
+    while (f < end && f->len < k.n) f++;
+    for (; f < end && f->len == k.n; f++)
+        if (memcmp(k.p, f->name, k.n) == 0) return f;
+    return NULL;
 }
 
-static struct warden_str *str_field(struct warden_event *ev, enum fid f)
+const char *warden_event_field_name(size_t i)
 {
-    switch (f) {
-    case F_ACCOUNT_ID:
-        return &ev->account_id;
-    case F_REQUEST_ID:
-        return &ev->request_id;
-    case F_ORG_ID:
-        return &ev->org_id;
-    case F_API_KEY_ID:
-        return &ev->api_key_id;
-    case F_END_USER:
-        return &ev->end_user;
-    case F_USER_AGENT:
-        return &ev->user_agent;
-    case F_TLS_JA4:
-        return &ev->tls_ja4;
-    case F_CLIENT_TZ:
-        return &ev->client_tz;
-    case F_CLIENT_LOCALE:
-        return &ev->client_locale;
-    case F_MODEL:
-        return &ev->model;
-    case F_ENDPOINT:
-        return &ev->endpoint;
-    case F_SYSTEM:
-        return &ev->system;
-    case F_PROMPT:
-        return &ev->prompt;
-    default:
-        return NULL;
-    }
+    return i < N_FIELDS ? fields[i].name : NULL;
 }
 
-static int64_t *int_field(struct warden_event *ev, enum fid f)
-{
-    switch (f) {
-    case F_TURNS:
-        return &ev->turns;
-    case F_MAX_TOKENS:
-        return &ev->max_tokens;
-    case F_INPUT_TOKENS:
-        return &ev->input_tokens;
-    case F_OUTPUT_TOKENS:
-        return &ev->output_tokens;
-    case F_CACHE_READ_TOKENS:
-        return &ev->cache_read_tokens;
-    case F_TOOLS:
-        return &ev->tools;
-    case F_STATUS:
-        return &ev->status;
-    default:
-        return NULL;
-    }
-}
+/* Numeric ts below this (3 March 1973 in milliseconds) is taken for epoch
+ * seconds given by mistake (formats.md §1); above the end of year 9999 it
+ * cannot be printed as RFC 3339. */
+#define TS_MIN_MS 100000000000LL
+#define TS_MAX_MS 253402300799999LL
 
 static const char *vtype_name(enum vtype t)
 {
@@ -574,8 +476,8 @@ int warden_event_decode(char *line, size_t len, struct warden_event *ev, char *w
             c.p++;
             skip_ws(&c);
             if (c.p >= c.end) return fail(&c, "expected a value");
-            enum fid f = field_id(key);
-            if (f == F_UNKNOWN) {
+            const struct field *f = field_of(key);
+            if (!f) {
                 if (skip_value(&c, 1)) return WARDEN_EPARSE;
             } else {
                 /* read the value and its type */
@@ -612,43 +514,52 @@ int warden_event_decode(char *line, size_t len, struct warden_event *ev, char *w
                     if (parse_number(&c, &sv, &is_int)) return WARDEN_EPARSE;
                     vt = V_NUMBER;
                 }
-                if (vt == V_NULL && f != F_TS && f != F_ACCOUNT_ID && f != F_IP) {
+                void *dst = (char *)ev + f->off;
+                if (vt == V_NULL && !f->required) {
                     /* optional field given as null: absent */
-                } else if (f == F_TS) {
+                } else if (f->kind == K_TS) {
                     if (vt == V_STRING) {
                         if (warden_ts_parse(sv.p, sv.n, &ev->ts_ms))
                             return fail(&c, "field 'ts': not an RFC 3339 timestamp");
-                    } else if (vt == V_NUMBER && is_int) {
-                        if (!to_int64(sv, &ev->ts_ms) || ev->ts_ms < 0)
+                    } else if (vt == V_NUMBER) {
+                        if (!is_int || !to_int64(sv, &ev->ts_ms) || ev->ts_ms < 0)
                             return fail(&c, "field 'ts': epoch milliseconds out of range");
+                        if (ev->ts_ms < TS_MIN_MS)
+                            return fail(&c,
+                                        "field 'ts': %lld looks like epoch seconds; numeric ts "
+                                        "is epoch milliseconds",
+                                        (long long)ev->ts_ms);
                     } else {
                         return fail(&c, "field 'ts': expected a string or a number, got %s",
                                     vtype_name(vt));
                     }
+                    if (ev->ts_ms > TS_MAX_MS) return fail(&c, "field 'ts': after the year 9999");
                     have_ts = true;
-                } else if (f == F_IP) {
+                } else if (f->kind == K_IP) {
                     if (vt != V_STRING)
                         return fail(&c, "field 'ip': expected a string, got %s", vtype_name(vt));
                     if (warden_ip_parse(&ev->ip, sv.p, sv.n))
                         return fail(&c, "field 'ip': not an IP address");
                     have_ip = true;
-                } else if (f == F_THINKING) {
+                } else if (f->kind == K_BOOL) {
                     if (vt != V_TRUE && vt != V_FALSE)
-                        return fail(&c, "field 'thinking': expected a boolean, got %s",
+                        return fail(&c, "field '%s': expected a boolean, got %s", f->name,
                                     vtype_name(vt));
-                    ev->thinking = vt == V_TRUE;
-                } else if (str_field(ev, f)) {
+                    *(int8_t *)dst = vt == V_TRUE;
+                } else if (f->kind == K_STR || f->kind == K_ID) {
                     if (vt != V_STRING)
-                        return fail(&c, "field '%s': expected a string, got %s", field_name(f),
+                        return fail(&c, "field '%s': expected a string, got %s", f->name,
                                     vtype_name(vt));
-                    *str_field(ev, f) = sv;
+                    /* an identifier with a NUL would be cut there and merge with another */
+                    if (f->kind == K_ID && memchr(sv.p, '\0', sv.n))
+                        return fail(&c, "field '%s': contains a NUL character", f->name);
+                    *(struct warden_str *)dst = sv;
                 } else {
-                    int64_t *ip = int_field(ev, f);
                     if (vt != V_NUMBER || !is_int)
-                        return fail(&c, "field '%s': expected an integer, got %s", field_name(f),
+                        return fail(&c, "field '%s': expected an integer, got %s", f->name,
                                     vt == V_NUMBER ? "a fraction" : vtype_name(vt));
-                    if (!to_int64(sv, ip))
-                        return fail(&c, "field '%s': integer out of range", field_name(f));
+                    if (!to_int64(sv, (int64_t *)dst))
+                        return fail(&c, "field '%s': integer out of range", f->name);
                 }
             }
             skip_ws(&c);

@@ -18,6 +18,10 @@
  * address"). Enrichment fields of ev are cleared. */
 int warden_event_decode(char *line, size_t len, struct warden_event *ev, char *why, size_t whylen);
 
+/* The name of the i-th field the decoder reads (formats.md §1), or NULL
+ * past the last; the table is ordered by name length. */
+const char *warden_event_field_name(size_t i);
+
 /* Validate UTF-8 (no overlongs, no surrogates, ≤ U+10FFFF). */
 int warden_utf8_valid(const char *s, size_t n);
 

@@ -55,8 +55,9 @@ static void minimal_and_absent(void **st)
     struct warden_event ev;
     char why[256];
     assert_int_equal(
-        dec("{\"ts\":1000,\"account_id\":\"a\",\"ip\":\"::1\",\"turns\":null}", &ev, why), 0);
-    assert_int_equal(ev.ts_ms, 1000);
+        dec("{\"ts\":100000000000,\"account_id\":\"a\",\"ip\":\"::1\",\"turns\":null}", &ev, why),
+        0);
+    assert_int_equal(ev.ts_ms, 100000000000LL); /* the smallest numeric ts accepted */
     assert_int_equal(ev.turns, WARDEN_NOINT);
     assert_int_equal(ev.thinking, -1);
     assert_null(ev.prompt.p);
@@ -68,10 +69,10 @@ static void escapes_decoded_in_place(void **st)
     (void)st;
     struct warden_event ev;
     char why[256];
-    assert_int_equal(
-        dec("{\"ts\":1,\"account_id\":\"a\\\"b\\u00e9\\ud83d\\ude00\\n\",\"ip\":\"1.2.3.4\"}", &ev,
-            why),
-        0);
+    assert_int_equal(dec("{\"ts\":1795421702120,\"account_id\":\"a\\\"b\\u00e9\\ud83d\\ude00\\n\","
+                         "\"ip\":\"1.2.3.4\"}",
+                         &ev, why),
+                     0);
     assert_int_equal(ev.account_id.n, 1 + 1 + 1 + 2 + 4 + 1);
     assert_memory_equal(ev.account_id.p, "a\"b\xc3\xa9\xf0\x9f\x98\x80\n", ev.account_id.n);
 }
@@ -105,40 +106,66 @@ static void malformed_lines_rejected_with_reason(void **st)
         {"   ", "empty"},
         {"not json", "not a JSON object"},
         {"[1,2]", "not a JSON object"},
-        {"{\"ts\":1,\"account_id\":\"a\",\"ip\":\"1.2.3.4\"", "unterminated"},
-        {"{\"ts\":1,\"account_id\":\"a\",\"ip\":\"1.2.3.4\"} x", "trailing"},
+        {"{\"ts\":1795421702120,\"account_id\":\"a\",\"ip\":\"1.2.3.4\"", "unterminated"},
+        {"{\"ts\":1795421702120,\"account_id\":\"a\",\"ip\":\"1.2.3.4\"} x", "trailing"},
         {"{\"account_id\":\"a\",\"ip\":\"1.2.3.4\"}", "missing required field 'ts'"},
-        {"{\"ts\":1,\"ip\":\"1.2.3.4\"}", "missing required field 'account_id'"},
-        {"{\"ts\":1,\"account_id\":\"a\"}", "missing required field 'ip'"},
-        {"{\"ts\":1,\"account_id\":\"\",\"ip\":\"1.2.3.4\"}", "empty"},
-        {"{\"ts\":1,\"account_id\":5,\"ip\":\"1.2.3.4\"}", "field 'account_id': expected a string"},
-        {"{\"ts\":1,\"account_id\":null,\"ip\":\"1.2.3.4\"}", "field 'account_id'"},
+        {"{\"ts\":1795421702120,\"ip\":\"1.2.3.4\"}", "missing required field 'account_id'"},
+        {"{\"ts\":1795421702120,\"account_id\":\"a\"}", "missing required field 'ip'"},
+        {"{\"ts\":1795421702120,\"account_id\":\"\",\"ip\":\"1.2.3.4\"}", "empty"},
+        {"{\"ts\":1795421702120,\"account_id\":5,\"ip\":\"1.2.3.4\"}",
+         "field 'account_id': expected a string"},
+        {"{\"ts\":1795421702120,\"account_id\":null,\"ip\":\"1.2.3.4\"}", "field 'account_id'"},
         {"{\"ts\":true,\"account_id\":\"a\",\"ip\":\"1.2.3.4\"}", "field 'ts'"},
         {"{\"ts\":\"yesterday\",\"account_id\":\"a\",\"ip\":\"1.2.3.4\"}", "RFC 3339"},
         {"{\"ts\":\"2026-02-30T00:00:00Z\",\"account_id\":\"a\",\"ip\":\"1.2.3.4\"}", "RFC 3339"},
         {"{\"ts\":1.5,\"account_id\":\"a\",\"ip\":\"1.2.3.4\"}", "field 'ts'"},
-        {"{\"ts\":1,\"account_id\":\"a\",\"ip\":\"1.2.3.256\"}", "not an IP"},
-        {"{\"ts\":1,\"account_id\":\"a\",\"ip\":\"01.2.3.4\"}", "not an IP"},
-        {"{\"ts\":1,\"account_id\":\"a\",\"ip\":\"2001:db8:::1\"}", "not an IP"},
-        {"{\"ts\":1,\"account_id\":\"a\",\"ip\":12}", "field 'ip'"},
-        {"{\"ts\":1,\"account_id\":\"a\",\"ip\":\"1.2.3.4\",\"turns\":\"3\"}", "field 'turns'"},
-        {"{\"ts\":1,\"account_id\":\"a\",\"ip\":\"1.2.3.4\",\"turns\":2.5}", "fraction"},
-        {"{\"ts\":1,\"account_id\":\"a\",\"ip\":\"1.2.3.4\",\"turns\":99999999999999999999}",
+        {"{\"ts\":1795421702120,\"account_id\":\"a\",\"ip\":\"1.2.3.256\"}", "not an IP"},
+        {"{\"ts\":1795421702120,\"account_id\":\"a\",\"ip\":\"01.2.3.4\"}", "not an IP"},
+        {"{\"ts\":1795421702120,\"account_id\":\"a\",\"ip\":\"2001:db8:::1\"}", "not an IP"},
+        {"{\"ts\":1795421702120,\"account_id\":\"a\",\"ip\":12}", "field 'ip'"},
+        {"{\"ts\":1795421702120,\"account_id\":\"a\",\"ip\":\"1.2.3.4\",\"turns\":\"3\"}",
+         "field 'turns'"},
+        {"{\"ts\":1795421702120,\"account_id\":\"a\",\"ip\":\"1.2.3.4\",\"turns\":2.5}",
+         "fraction"},
+        {"{\"ts\":1795421702120,\"account_id\":\"a\",\"ip\":\"1.2.3.4\",\"turns\":"
+         "99999999999999999999}",
          "out of range"},
-        {"{\"ts\":1,\"account_id\":\"a\",\"ip\":\"1.2.3.4\",\"thinking\":1}", "field 'thinking'"},
-        {"{\"ts\":1,\"account_id\":\"a\",\"ip\":\"1.2.3.4\",\"prompt\":[\"x\"]}", "field 'prompt'"},
-        {"{\"ts\":1,\"account_id\":\"a\",\"ip\":\"1.2.3.4\",\"prompt\":\"a\\x\"}", "bad escape"},
-        {"{\"ts\":1,\"account_id\":\"a\",\"ip\":\"1.2.3.4\",\"prompt\":\"\\ud800\"}", "surrogate"},
-        {"{\"ts\":1,\"account_id\":\"a\",\"ip\":\"1.2.3.4\",\"prompt\":\"\xff\"}", "UTF-8"},
-        {"{\"ts\":1,\"account_id\":\"a\",\"ip\":\"1.2.3.4\",\"prompt\":\"\xc0\xaf\"}", "UTF-8"},
-        {"{\"ts\":1,\"account_id\":\"a\",\"ip\":\"1.2.3.4\",\"prompt\":\"\xed\xa0\x80\"}", "UTF-8"},
-        {"{\"ts\":1,\"account_id\":\"a\",\"ip\":\"1.2.3.4\",\"x\":\"\xe2\x82\"}", "UTF-8"},
-        {"{\"ts\":1,\"account_id\":\"a\",\"ip\":\"1.2.3.4\",\"x\":tru}", "literal"},
-        {"{\"ts\":1,\"account_id\":\"a\",\"ip\":\"1.2.3.4\",\"x\":01}", "expected ','"},
-        {"{\"ts\":1,\"account_id\":\"a\",\"ip\":\"1.2.3.4\",\"x\":-}", "bad number"},
-        {"{\"ts\":1,\"account_id\":\"a\" \"ip\":\"1.2.3.4\"}", "expected ','"},
-        {"{\"ts\":1,\"account_id\":\"a\",\"ip\":\"1.2.3.4\",}", "expected a key"},
-        {"{\"ts\":1,\"account_id\":\"a\",\"ip\":\"1.2.3.4\",\"p\":\"a\tb\"}", "control character"},
+        {"{\"ts\":1795421702120,\"account_id\":\"a\",\"ip\":\"1.2.3.4\",\"thinking\":1}",
+         "field 'thinking'"},
+        {"{\"ts\":1795421702120,\"account_id\":\"a\",\"ip\":\"1.2.3.4\",\"prompt\":[\"x\"]}",
+         "field 'prompt'"},
+        {"{\"ts\":1795421702120,\"account_id\":\"a\",\"ip\":\"1.2.3.4\",\"prompt\":\"a\\x\"}",
+         "bad escape"},
+        {"{\"ts\":1795421702120,\"account_id\":\"a\",\"ip\":\"1.2.3.4\",\"prompt\":\"\\ud800\"}",
+         "surrogate"},
+        {"{\"ts\":1795421702120,\"account_id\":\"a\",\"ip\":\"1.2.3.4\",\"prompt\":\"\xff\"}",
+         "UTF-8"},
+        {"{\"ts\":1795421702120,\"account_id\":\"a\",\"ip\":\"1.2.3.4\",\"prompt\":\"\xc0\xaf\"}",
+         "UTF-8"},
+        {"{\"ts\":1795421702120,\"account_id\":\"a\",\"ip\":\"1.2.3.4\",\"prompt\":"
+         "\"\xed\xa0\x80\"}",
+         "UTF-8"},
+        {"{\"ts\":1795421702120,\"account_id\":\"a\",\"ip\":\"1.2.3.4\",\"x\":\"\xe2\x82\"}",
+         "UTF-8"},
+        {"{\"ts\":1795421702120,\"account_id\":\"a\",\"ip\":\"1.2.3.4\",\"x\":tru}", "literal"},
+        {"{\"ts\":1795421702120,\"account_id\":\"a\",\"ip\":\"1.2.3.4\",\"x\":01}", "expected ','"},
+        {"{\"ts\":1795421702120,\"account_id\":\"a\",\"ip\":\"1.2.3.4\",\"x\":-}", "bad number"},
+        {"{\"ts\":1795421702120,\"account_id\":\"a\" \"ip\":\"1.2.3.4\"}", "expected ','"},
+        {"{\"ts\":1795421702120,\"account_id\":\"a\",\"ip\":\"1.2.3.4\",}", "expected a key"},
+        {"{\"ts\":1795421702120,\"account_id\":\"a\",\"ip\":\"1.2.3.4\",\"p\":\"a\tb\"}",
+         "control character"},
+        /* epoch seconds where milliseconds are expected (formats.md §1) */
+        {"{\"ts\":1760000000,\"account_id\":\"a\",\"ip\":\"1.2.3.4\"}", "looks like epoch seconds"},
+        {"{\"ts\":99999999999,\"account_id\":\"a\",\"ip\":\"1.2.3.4\"}", "epoch seconds"},
+        {"{\"ts\":253402300800000,\"account_id\":\"a\",\"ip\":\"1.2.3.4\"}", "year 9999"},
+        {"{\"ts\":\"10000-01-01T00:00:00Z\",\"account_id\":\"a\",\"ip\":\"1.2.3.4\"}",
+         "field 'ts'"},
+        {"{\"ts\":1e400,\"account_id\":\"a\",\"ip\":\"1.2.3.4\"}", "out of range"},
+        /* a NUL would cut the identifier and merge it with another */
+        {"{\"ts\":1795421702120,\"account_id\":\"a\\u0000x\",\"ip\":\"1.2.3.4\"}", "NUL"},
+        {"{\"ts\":1795421702120,\"account_id\":\"a\",\"ip\":\"1.2.3.4\",\"request_id\":"
+         "\"\\u0000\"}",
+         "field 'request_id': contains a NUL"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct warden_event ev;
@@ -152,12 +179,44 @@ static void malformed_lines_rejected_with_reason(void **st)
     }
 }
 
+/* The field table: every field of formats.md §1 once, ordered by length
+ * (the lookup relies on it), and each one is read. */
+static void field_table(void **st)
+{
+    (void)st;
+    static const char *spec[] = {"ts",           "account_id",    "ip",
+                                 "request_id",   "org_id",        "api_key_id",
+                                 "end_user",     "user_agent",    "tls_ja4",
+                                 "client_tz",    "client_locale", "model",
+                                 "endpoint",     "system",        "prompt",
+                                 "turns",        "thinking",      "max_tokens",
+                                 "input_tokens", "output_tokens", "cache_read_tokens",
+                                 "tools",        "status"};
+    size_t n = 0;
+    for (const char *f; (f = warden_event_field_name(n)) != NULL; n++) {
+        if (n) assert_true(strlen(f) >= strlen(warden_event_field_name(n - 1)));
+        bool found = false;
+        for (size_t k = 0; k < sizeof spec / sizeof spec[0]; k++) found |= !strcmp(spec[k], f);
+        assert_true(found);
+    }
+    assert_int_equal(n, sizeof spec / sizeof spec[0]);
+    /* a NUL inside free text is text, not an identifier: accepted */
+    struct warden_event ev;
+    char why[256] = "";
+    assert_int_equal(dec("{\"ts\":1795421702120,\"account_id\":\"a\",\"ip\":\"1.2.3.4\","
+                         "\"prompt\":\"x\\u0000y\"}",
+                         &ev, why),
+                     0);
+    assert_int_equal(ev.prompt.n, 3);
+}
+
 static void deep_nesting_is_bounded(void **st)
 {
     (void)st;
     size_t depth = 100000;
     char *buf = malloc(depth * 2 + 100);
-    size_t n = (size_t)sprintf(buf, "{\"ts\":1,\"account_id\":\"a\",\"ip\":\"1.2.3.4\",\"x\":");
+    size_t n = (size_t)sprintf(
+        buf, "{\"ts\":1795421702120,\"account_id\":\"a\",\"ip\":\"1.2.3.4\",\"x\":");
     for (size_t i = 0; i < depth; i++) buf[n++] = '[';
     for (size_t i = 0; i < depth; i++) buf[n++] = ']';
     buf[n++] = '}';
@@ -185,6 +244,7 @@ int main(void)
         cmocka_unit_test(escapes_decoded_in_place),
         cmocka_unit_test(timestamps),
         cmocka_unit_test(malformed_lines_rejected_with_reason),
+        cmocka_unit_test(field_table),
         cmocka_unit_test(deep_nesting_is_bounded),
         cmocka_unit_test(utf8_validator),
     };

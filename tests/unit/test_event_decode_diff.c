@@ -58,7 +58,7 @@ static void agrees_with_jansson(void **st)
     size_t rejected = 0, accepted = 0;
     for (int iter = 0; iter < 50000; iter++) {
         size_t n = (size_t)sprintf(
-            line, "{\"ts\":1,\"account_id\":\"a\",\"ip\":\"1.2.3.4\",\"prompt\":\"");
+            line, "{\"ts\":1795421702120,\"account_id\":\"a\",\"ip\":\"1.2.3.4\",\"prompt\":\"");
         size_t pieces = 1 + rnd(12);
         for (size_t p = 0; p < pieces; p++) n += piece(line + n);
         n += (size_t)sprintf(line + n, "\"}");
