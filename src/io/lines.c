@@ -22,6 +22,7 @@ struct warden_lines {
     size_t cap, start, end; /* unread data is buf[start..end) */
     size_t max_line;
     uint64_t lineno, size;
+    char why[160]; /* what the last read error was */
 };
 
 int warden_lines_open(struct warden_lines **out, const char *path, size_t max_line, char *err,
@@ -101,12 +102,27 @@ static ssize_t fill(struct warden_lines *r)
     ssize_t n;
     if (r->gz) {
         int k = gzread(r->gz, r->buf + r->end, CHUNK);
-        if (k < 0) return -1;
+        int zerr = Z_OK;
+        const char *zmsg = gzerror(r->gz, &zerr);
+        if (k <= 0 && zerr == Z_BUF_ERROR) {
+            /* zlib reports a stream that stops before its end this way,
+             * after handing out what it could decompress */
+            snprintf(r->why, sizeof r->why, "truncated gzip stream");
+            return -1;
+        }
+        if (k < 0 || (k == 0 && zerr != Z_OK && zerr != Z_STREAM_END)) {
+            snprintf(r->why, sizeof r->why, "corrupt gzip stream: %s",
+                     zerr == Z_ERRNO ? strerror(errno) : zmsg);
+            return -1;
+        }
         n = k;
     } else {
         do n = read(r->fd, r->buf + r->end, CHUNK);
         while (n < 0 && errno == EINTR);
-        if (n < 0) return -1;
+        if (n < 0) {
+            snprintf(r->why, sizeof r->why, "%s", strerror(errno));
+            return -1;
+        }
     }
     if (n == 0) r->eof = true;
     r->end += (size_t)n;
@@ -185,6 +201,11 @@ uint64_t warden_lines_pos(const struct warden_lines *r)
     if (r->gz) return (uint64_t)gzoffset(r->gz);
     off_t o = lseek(r->fd, 0, SEEK_CUR);
     return o < 0 ? 0 : (uint64_t)o;
+}
+
+const char *warden_lines_error(const struct warden_lines *r)
+{
+    return r->why[0] ? r->why : "read error";
 }
 
 uint64_t warden_lines_size(const struct warden_lines *r)

@@ -27,6 +27,10 @@ int warden_lines_next(struct warden_lines *r, char **line, size_t *len, uint64_t
  * size (0 when unknown, e.g. stdin), for progress display. */
 uint64_t warden_lines_pos(const struct warden_lines *r);
 uint64_t warden_lines_size(const struct warden_lines *r);
+/* What the last WARDEN_EIO from warden_lines_next was ("truncated gzip
+ * stream", an errno text, ...). A truncated or corrupt gzip file is an I/O
+ * error, not a short input. */
+const char *warden_lines_error(const struct warden_lines *r);
 void warden_lines_close(struct warden_lines *r);
 
 #endif

@@ -32,7 +32,7 @@ static int jsonl_next(void *self, struct warden_raw_line *out, char *err, size_t
     int rc = warden_lines_next(s->lr, &out->line, &out->len, &out->lineno, &out->too_long);
     out->origin = s->shown;
     if (rc < 0)
-        snprintf(err, errlen, "%s: read error after line %llu", s->shown,
+        snprintf(err, errlen, "%s: %s after line %llu", s->shown, warden_lines_error(s->lr),
                  (unsigned long long)out->lineno);
     return rc;
 }
