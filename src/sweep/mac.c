@@ -53,8 +53,8 @@ int warden_sweep_key_read(int qfd, unsigned char key[WARDEN_SWEEP_KEY_LEN])
 
 int warden_sweep_key_create(int qfd, unsigned char key[WARDEN_SWEEP_KEY_LEN])
 {
-    int fd = openat(qfd, WARDEN_SWEEP_KEY_FILE, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                    0600);
+    int fd = openat(qfd, WARDEN_SWEEP_KEY_FILE,
+                    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd < 0) return errno == EEXIST ? warden_sweep_key_read(qfd, key) : -errno;
     int rc = 0;
     if (getrandom(key, WARDEN_SWEEP_KEY_LEN, 0) != WARDEN_SWEEP_KEY_LEN) rc = -EIO;

@@ -31,7 +31,8 @@ bool warden_sweep_rel_ok(const char *p, size_t n)
     return true;
 }
 
-static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 static int fail(char *err, size_t errlen, const char *fmt, ...)
 {
     va_list ap;
@@ -131,13 +132,14 @@ static int parse_entries(json_t *a, struct warden_sweep_ftree *t, char *err, siz
             !get_int(o, "atime_ns", INT64_MIN, INT64_MAX, &at) ||
             !get_int(o, "mtime_ns", INT64_MIN, INT64_MAX, &mt) ||
             !get_int(o, "size", 0, INT64_MAX, &size))
-            return fail(err, errlen, "entry %zu: mode, uid, gid, times or size missing or out of range",
-                        i);
+            return fail(err, errlen,
+                        "entry %zu: mode, uid, gid, times or size missing or out of range", i);
         unsigned fmt = (unsigned)mode & S_IFMT;
-        bool type_ok = e->type == 'o' ? (fmt == S_IFCHR || fmt == S_IFBLK || fmt == S_IFIFO ||
-                                         fmt == S_IFSOCK)
-                                      : fmt == type_bits(e->type);
-        if (!type_ok) return fail(err, errlen, "entry %zu: mode does not match type '%c'", i, e->type);
+        bool type_ok = e->type == 'o'
+                           ? (fmt == S_IFCHR || fmt == S_IFBLK || fmt == S_IFIFO || fmt == S_IFSOCK)
+                           : fmt == type_bits(e->type);
+        if (!type_ok)
+            return fail(err, errlen, "entry %zu: mode does not match type '%c'", i, e->type);
         e->mode = (unsigned)mode;
         e->uid = (long)uid;
         e->gid = (long)gid;
@@ -194,7 +196,8 @@ static int parse_item(struct warden_sweep_manifest *mf, size_t i, json_t *o, cha
     if (!st || k == 4) return fail(err, errlen, "item %zu: unknown state", i);
     it->state = (enum warden_sweep_mstate)k;
     json_t *w = json_object_get(o, "wrapper");
-    if (!json_is_boolean(w)) return fail(err, errlen, "item %zu: 'wrapper' must be true or false", i);
+    if (!json_is_boolean(w))
+        return fail(err, errlen, "item %zu: 'wrapper' must be true or false", i);
     it->wrapper = json_is_true(w);
     if (!get_int(o, "parent_atime_ns", 0, INT64_MAX, &pa) ||
         !get_int(o, "parent_mtime_ns", 0, INT64_MAX, &pm))
@@ -217,7 +220,8 @@ static int parse_created(struct warden_sweep_manifest *mf, size_t i, json_t *o, 
     const char *sh = json_string_value(json_object_get(o, "sha256"));
     c->tool = json_string_value(json_object_get(o, "tool"));
     if (!c->rel || !is_hex64(sh) || !c->tool)
-        return fail(err, errlen, "created file %zu: needs a path beneath the root, sha256, tool", i);
+        return fail(err, errlen, "created file %zu: needs a path beneath the root, sha256, tool",
+                    i);
     memcpy(c->sha256, sh, 65);
     bool tool_known = false;
     for (size_t k = 0; k < mf->n_items; k++)
@@ -270,8 +274,7 @@ int warden_sweep_manifest_parse(json_t *m, struct warden_sweep_manifest *mf, cha
     const char *rh = json_string_value(json_object_get(m, "root_hex"));
     size_t rn;
     mf->root = rh ? warden_sweep_unhex(rh, &rn) : NULL;
-    if (!mf->root || mf->root[0] != '/' ||
-        (rn > 1 && !warden_sweep_rel_ok(mf->root + 1, rn - 1)))
+    if (!mf->root || mf->root[0] != '/' || (rn > 1 && !warden_sweep_rel_ok(mf->root + 1, rn - 1)))
         return fail(err, errlen, "'root_hex' is not a clean absolute path");
     json_t *items = json_object_get(m, "items"), *cr = json_object_get(m, "created_files");
     if (!json_is_array(items) || !json_is_array(cr))
