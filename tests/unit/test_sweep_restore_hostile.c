@@ -218,8 +218,10 @@ static json_t *entry(json_t *it, const char *sub)
     char *sh = hexs(sub);
     size_t i;
     json_t *e, *hit = NULL;
-    json_array_foreach(json_object_get(it, "entries"), i, e) if (strcmp(
-        json_string_value(json_object_get(e, "sub_hex")), sh) == 0) hit = e;
+    json_array_foreach(json_object_get(it, "entries"), i, e)
+    {
+        if (strcmp(json_string_value(json_object_get(e, "sub_hex")), sh) == 0) hit = e;
+    }
     free(sh);
     if (!hit) fail_msg("no entry %s", sub);
     return hit;
@@ -294,7 +296,8 @@ static void created_files_outside(void **state)
 {
     struct hx *h = *state = fixture("alice", 2, 0755);
     json_t *m = load(h);
-    char *other = warden_xasprintf("%s/other", h->base), *empty = warden_xasprintf("%s/emptydir", h->base);
+    char *other = warden_xasprintf("%s/other", h->base),
+         *empty = warden_xasprintf("%s/emptydir", h->base);
     char *oh = hexs(other), *eh = hexs(empty), *bh = hexs(h->base);
     /* its real digest, so that only the path checks can refuse it */
     char *cmd = warden_xasprintf("sha256sum %s | cut -c1-64", other);
@@ -303,10 +306,10 @@ static void created_files_outside(void **state)
     assert_non_null(fgets(dig, sizeof dig, p));
     pclose(p);
     free(cmd);
-    json_t *cf = json_pack("{s:s,s:s,s:s,s:[s],s:s,s:I,s:I}", "path_hex", oh, "sha256", dig,
-                           "tool", "claude-code", "dirs_hex", eh, "top_parent_hex", bh,
-                           "top_parent_atime_ns", (json_int_t)1000000000,
-                           "top_parent_mtime_ns", (json_int_t)1000000000);
+    json_t *cf =
+        json_pack("{s:s,s:s,s:s,s:[s],s:s,s:I,s:I}", "path_hex", oh, "sha256", dig, "tool",
+                  "claude-code", "dirs_hex", eh, "top_parent_hex", bh, "top_parent_atime_ns",
+                  (json_int_t)1000000000, "top_parent_mtime_ns", (json_int_t)1000000000);
     json_array_append_new(json_object_get(m, "created_files"), cf);
     save(h, m, true);
     struct stat before;
@@ -453,12 +456,14 @@ static void interrupted_quarantine_completed(void **state)
     /* the copy was complete and the deletion of the original had begun: the
      * item is still "pending"; part of the original is left */
     long id = claude_item(h, "pending");
-    assert_int_equal(shf("set -e; mkdir %s/.claude; cp -a %s/data/%ld/sub %s/.claude/; chown 1000:1000 %s/.claude",
+    assert_int_equal(shf("set -e; mkdir %s/.claude; cp -a %s/data/%ld/sub %s/.claude/; chown "
+                         "1000:1000 %s/.claude",
                          d, h->q, id, d, d),
                      0);
     char err[512];
     if (restore(h, err, sizeof err)) fail_msg("restore: %s", err);
-    assert_int_equal(shf("test -f %s/.claude/settings.json && test -L %s/.claude/link && test -f %s/.claude/sub/b",
+    assert_int_equal(shf("test -f %s/.claude/settings.json && test -L %s/.claude/link && test -f "
+                         "%s/.claude/sub/b",
                          d, d, d),
                      0);
     free(d);
@@ -475,7 +480,8 @@ static void interrupted_copy_undone(void **state)
                      0);
     char err[512];
     if (restore(h, err, sizeof err)) fail_msg("restore: %s", err);
-    assert_int_equal(shf("test -f %s/.claude/settings.json && test ! -e %s/data/%ld", d, h->q, id), 0);
+    assert_int_equal(shf("test -f %s/.claude/settings.json && test ! -e %s/data/%ld", d, h->q, id),
+                     0);
     free(d);
 }
 
@@ -488,7 +494,8 @@ static void interrupted_restore_completed(void **state)
     assert_int_equal(shf("cp -a %s/data/%ld %s/.claude", h->q, id, d), 0);
     char err[512];
     if (restore(h, err, sizeof err)) fail_msg("restore: %s", err);
-    assert_int_equal(shf("test ! -e %s/data/%ld && grep -q '\"restored\"' %s", h->q, id, h->manifest), 0);
+    assert_int_equal(
+        shf("test ! -e %s/data/%ld && grep -q '\"restored\"' %s", h->q, id, h->manifest), 0);
     free(d);
 }
 
