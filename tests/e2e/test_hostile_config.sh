@@ -5,7 +5,9 @@
 # leak) must be refused with FILE:LINE, exit 3, also under ASan/LSan when
 # build-asan/warden exists. A policy, sweep policy or catalogue over the 4 MiB
 # configuration limit (WARDEN_CONFIG_MAX_BYTES), from a file or a pipe, is
-# refused with a clear message instead of libyaml aborting.
+# refused with a clear message instead of libyaml aborting. A quarantine
+# manifest edited after the fact is refused by `sweep --restore` (exit 3),
+# and nothing is put back.
 . "$(dirname "$0")/lib.sh"
 
 catalogue_with_magic() { # NAME MAGIC-LIST: one tool, one footprint, verify.magic = MAGIC-LIST
@@ -39,6 +41,15 @@ one_binary() { # BIN LABEL
   "$W" blocklist --catalogue "$T/big.yaml" --list > /dev/null 2> "$T/$L.cat.err"; rc=$?
   check "$L: oversized catalogue exits 3 (got $rc)" [ $rc -eq 3 ]
   check "$L: oversized catalogue names the limit" grep -q "larger than 4 MiB" "$T/$L.cat.err"
+  local R="$T/$L.root" Q="$T/$L.q"
+  mkdir -p "$R/home/u/.claude" && echo '{}' > "$R/home/u/.claude/settings.json"
+  "$W" sweep --root "$R" --quarantine "$Q" > /dev/null 2>&1
+  check "$L: quarantined" [ ! -e "$R/home/u/.claude" ]
+  sed -i 's/"mode": 16877/"mode": 16895/' "$Q/manifest.json"
+  "$W" sweep --restore "$Q/manifest.json" > /dev/null 2> "$T/$L.restore.err"; rc=$?
+  check "$L: edited manifest refused with exit 3 (got $rc)" [ $rc -eq 3 ]
+  check "$L: edited manifest named as modified" grep -q "modified since the quarantine" "$T/$L.restore.err"
+  check "$L: nothing put back from an edited manifest" [ ! -e "$R/home/u/.claude" ]
 }
 
 one_binary "$WARDEN_BIN" plain

@@ -13,7 +13,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
-    fuzz_quiet();
     char err[1024];
     if (warden_screen_load(&S, WARDEN_SOURCE_DIR "/tests/data/screen/lists.tsv",
                            WARDEN_SOURCE_DIR "/data/screen", NULL, err, sizeof err) < 0)

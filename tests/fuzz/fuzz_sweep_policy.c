@@ -7,7 +7,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
-    fuzz_quiet();
     return 0;
 }
 

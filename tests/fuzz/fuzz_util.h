@@ -1,9 +1,10 @@
 /* fuzz_util.h — shared by the libFuzzer harnesses in tests/fuzz (see README
  * there). Most loaders read a path: the input is written to an anonymous
  * in-memory file (memfd) and handed over as /proc/self/fd/N, so a harness
- * touches no disk. Loader warnings on stderr are silenced (they are expected
- * for malformed input and would slow the fuzzer down). Header-only: each
- * harness is one translation unit. */
+ * touches no disk. Loader warnings on stderr (expected for malformed input)
+ * are silenced by run.sh with -close_fd_mask=2, which keeps libFuzzer's and
+ * the sanitizers' own reports. Header-only: each harness is one translation
+ * unit. */
 #ifndef WARDEN_FUZZ_UTIL_H
 #define WARDEN_FUZZ_UTIL_H
 #include <fcntl.h>
@@ -41,16 +42,6 @@ static inline char *fuzz_str(const uint8_t *data, size_t size)
     memcpy(s, data, size);
     s[size] = '\0';
     return s;
-}
-
-/* Send stderr to /dev/null (loaders report bad records there). */
-static inline void fuzz_quiet(void)
-{
-    int fd = open("/dev/null", O_WRONLY);
-    if (fd >= 0) {
-        dup2(fd, 2);
-        close(fd);
-    }
 }
 
 #endif

@@ -6,13 +6,13 @@
 # corpus size, seconds. Exits non-zero on any crash, leak, sanitizer report
 # or timeout; the reproducer (crash-*, leak-*, timeout-*) is left in WORKDIR.
 set -u
-bin=$1 secs=$2 work=${3:-}
+bin=$(readlink -f "$1") secs=$2 work=${3:-}
 name=$(basename "$bin")
 src=$(cd "$(dirname "$0")" && pwd)
 seeds="$src/corpus/$name"
 [ -d "$seeds" ] || { echo "$name: no seed corpus $seeds" >&2; exit 1; }
 if [ -n "$work" ]; then
-  mkdir -p "$work/$name"; dir="$work/$name"; keep=1
+  mkdir -p "$work/$name"; dir=$(cd "$work/$name" && pwd); keep=1
 else
   dir=$(mktemp -d); keep=0
 fi
@@ -20,7 +20,7 @@ log="$dir.log"
 start=$(date +%s)
 ( cd "$dir" && ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 \
   UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-  "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
+  "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len=65536 -close_fd_mask=2 \
          -print_final_stats=1 "$dir" "$seeds" > "$log" 2>&1 )
 rc=$?
 end=$(date +%s)
