@@ -7,8 +7,8 @@
  * Loading the normalisation data (data/screen: terms, legal forms, countries,
  * each variant transliterated by ICU) costs tens of milliseconds under the
  * sanitizers, which would hold a harness to ~10 inputs a second. So it is
- * loaded once: each set is made from an empty data directory
- * (tests/fuzz/data/screen-empty) and then given the shared normaliser, which
+ * loaded once: each set is made from a one-line-per-file data directory
+ * (tests/fuzz/data/screen-min) and then given the shared normaliser, which
  * the set only reads; it is detached again before the set is freed. Likewise
  * every set opens ICU's "Any-Latin; Latin-ASCII" transliterator (for the
  * index and the query), and opening one walks ICU's locale tables through
@@ -58,7 +58,7 @@ static inline void fuzz_screen_list(const char *format, const char *role, const 
     if (!nz && warden_normalizer_new(&nz, WARDEN_SOURCE_DIR "/data/screen", err, sizeof err) < 0)
         abort(); /* the tree's own data: not a finding */
     struct warden_screen *s = NULL;
-    if (warden_screen_new(&s, WARDEN_SOURCE_DIR "/tests/fuzz/data/screen-empty", NULL, err,
+    if (warden_screen_new(&s, WARDEN_SOURCE_DIR "/tests/fuzz/data/screen-min", NULL, err,
                           sizeof err) < 0)
         abort();
     warden_normalizer_free(s->nz);
