@@ -2,14 +2,17 @@
 #   make demo    install missing packages, build, scan the bundled sample, print the report
 #   make check   install missing packages, build, run every test (unit, runtime, e2e)
 # Other targets: build, asan (build + tests under ASan/UBSan), release, bench, format, format-check,
-# layers-check.
+# layers-check, fuzz (every libFuzzer harness in tests/fuzz for FUZZ_SECONDS each; corpora kept
+# in build-fuzz/corpus).
+FUZZ_SECONDS ?= 60
 
 BUILD   ?= build
 JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
 WARDEN  := $(BUILD)/warden
 DEMO    := data/demo
 
-.PHONY: all deps build demo check asan asan-bin release bench format format-check layers-check clean
+.PHONY: all deps build demo check asan asan-bin fuzz fuzz-bin release bench format format-check \
+	layers-check clean
 
 all: build
 
@@ -25,9 +28,12 @@ build: deps $(BUILD)/CMakeCache.txt
 demo: build
 	@bash scripts/demo.sh $(WARDEN)
 
-# check also builds the binary under ASan+UBSan: the bad-input e2e test runs it too.
-check: build format-check layers-check asan-bin
+# check also builds the binary under ASan+UBSan: the bad-input e2e test runs it too;
+# and the libFuzzer harnesses (clang, build-fuzz/): each replays its seed corpus
+# and fuzzes for a few seconds (CTest label fuzz).
+check: build format-check layers-check asan-bin fuzz-bin
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+	ctest --test-dir build-fuzz -L fuzz --output-on-failure -j $(JOBS)
 
 asan-bin: deps
 	@[ -f build-asan/CMakeCache.txt ] || cmake --preset asan
@@ -37,6 +43,14 @@ asan: deps
 	cmake --preset asan
 	cmake --build build-asan -j $(JOBS)
 	ctest --test-dir build-asan --output-on-failure -j $(JOBS)
+
+fuzz-bin: deps
+	@[ -f build-fuzz/CMakeCache.txt ] || cmake --preset fuzz
+	cmake --build build-fuzz -j $(JOBS) --target fuzzers
+
+fuzz: fuzz-bin
+	@fail=0; for h in build-fuzz/fuzz/fuzz_*; do \
+	  bash tests/fuzz/run.sh $$h $(FUZZ_SECONDS) build-fuzz/corpus || fail=1; done; exit $$fail
 
 release: deps
 	cmake --preset release
@@ -56,4 +70,4 @@ layers-check:
 	@bash scripts/check-layers.sh
 
 clean:
-	rm -rf build build-asan build-release
+	rm -rf build build-asan build-release build-fuzz

@@ -79,7 +79,10 @@ static int sweep_main(int argc, char **argv)
         int rc = warden_sweep_restore(restore, stderr, err, sizeof err);
         if (rc) {
             fprintf(stderr, "warden sweep: restore failed: %s\n", err);
-            ex = rc == WARDEN_EFORMAT || rc == WARDEN_EPARSE ? WARDEN_EXIT_CONFIG : WARDEN_EXIT_IO;
+            /* a malformed, modified or untrusted manifest is a bad input file */
+            ex = rc == WARDEN_EFORMAT || rc == WARDEN_EPARSE || rc == WARDEN_EPERM
+                     ? WARDEN_EXIT_CONFIG
+                     : WARDEN_EXIT_IO;
         } else {
             fprintf(stderr, "warden sweep: restored everything listed in %s\n", restore);
         }
@@ -179,6 +182,9 @@ const struct warden_cmd warden_cmd_sweep = {
     "read: the report says they exist, with owner and mode.\n\n"
     "Dry run by default. --quarantine DIR moves the banned tools' findings into DIR with a\n"
     "manifest (paths, owners, modes, times, SHA-256) and leaves a refusing wrapper in place of\n"
-    "their binaries; --restore DIR/manifest.json puts everything back exactly.\n\n"
+    "their binaries; --restore DIR/manifest.json puts everything back exactly, and also\n"
+    "completes or undoes a quarantine or restore that was interrupted. Restore refuses a\n"
+    "manifest that was modified (keyed MAC), is writable by others, or names anything outside\n"
+    "the root it was made for; see docs/sweep.md.\n\n"
     "Without --policy every catalogued tool counts as banned. Exit code 1 means banned tools\n"
     "were found (also after a successful quarantine)."};

@@ -232,3 +232,23 @@ void warden_conf_dump(FILE *out, const char *section, const struct warden_conf_k
                 k->help);
     }
 }
+
+int warden_config_read(void *reader, unsigned char *buf, size_t size, size_t *size_read)
+{
+    struct warden_config_reader *r = reader;
+    size_t room = WARDEN_CONFIG_MAX_BYTES + 1 - r->n; /* one byte over is enough to know */
+    size_t got = fread(buf, 1, size < room ? size : room, r->f);
+    r->n += got;
+    *size_read = got;
+    if (r->n > WARDEN_CONFIG_MAX_BYTES) {
+        r->over = true;
+        return 0;
+    }
+    return !ferror(r->f);
+}
+
+void warden_config_too_big(const char *path, char *err, size_t errlen)
+{
+    snprintf(err, errlen, "%s: larger than %zu MiB, the limit for a configuration file", path,
+             WARDEN_CONFIG_MAX_BYTES >> 20);
+}

@@ -54,4 +54,21 @@ void warden_conf_dump(FILE *out, const char *section, const struct warden_conf_k
 /* What a key accepts, in words ("a whole number from 1 to 100"), for messages. */
 void warden_conf_expect(const struct warden_conf_key *k, char *buf, size_t len);
 
+/* Largest YAML configuration file (policy, sweep policy, sweep catalogue) the
+ * loaders accept: libyaml holds the whole node tree in memory and aborts the
+ * process when an allocation fails, so a bigger file is refused up front. */
+#define WARDEN_CONFIG_MAX_BYTES ((size_t)4 * 1024 * 1024)
+
+/* A libyaml read handler (yaml_parser_set_input) over a FILE that fails once
+ * more than WARDEN_CONFIG_MAX_BYTES were read, setting `over`: pipes and
+ * growing files are bounded too, not only what fstat reports. */
+struct warden_config_reader {
+    FILE *f;
+    size_t n;
+    bool over;
+};
+int warden_config_read(void *reader, unsigned char *buf, size_t size, size_t *size_read);
+/* The message for a reader that went over, into err. */
+void warden_config_too_big(const char *path, char *err, size_t errlen);
+
 #endif

@@ -171,9 +171,11 @@ int warden_yaml_open(struct warden_yaml *y, const char *path, char *err, size_t 
         goto out;
     }
     parser_ready = true;
-    yaml_parser_set_input_file(&parser, f);
+    struct warden_config_reader rd = {.f = f};
+    yaml_parser_set_input(&parser, warden_config_read, &rd);
     if (!yaml_parser_load(&parser, &y->doc)) {
         rc = syntax_error(y, &parser);
+        if (rd.over) warden_config_too_big(path, err, errlen);
         goto out;
     }
     y->loaded = true;

@@ -9,6 +9,7 @@
 #include "core/xalloc.h"
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +17,26 @@ static char *opt_str(json_t *o, const char *k)
 {
     json_t *v = json_object_get(o, k);
     return json_is_string(v) ? warden_xstrdup(json_string_value(v)) : NULL;
+}
+
+/* A share is a percentage: outside 0-100 (1e300, -5, 110) the line is a
+ * reject, as in the registry (formats.md §3), never a weight that could push
+ * an aggregate past 100. */
+static bool bad_share(json_t *owners, char *why, size_t wl)
+{
+    size_t i;
+    json_t *x;
+    json_array_foreach(owners, i, x)
+    {
+        json_t *sh = json_object_get(x, "share");
+        if (!json_is_number(sh)) continue; /* warned about and ignored below */
+        double v = json_number_value(sh);
+        if (!(v >= 0 && v <= 100)) {
+            snprintf(why, wl, "field 'owners': item %zu share %g is not within 0..100", i, v);
+            return true;
+        }
+    }
+    return false;
 }
 
 int warden_orgs_file_read(const char *path, struct warden_org **out, size_t *n_out, char *err,
@@ -42,6 +63,12 @@ int warden_orgs_file_read(const char *path, struct warden_org **out, size_t *n_o
         if (!json_is_object(o) || !id || !name) {
             warden_warn("%s:%ld: %s; skipped", path, ln,
                         o ? "an organisation needs string org_id and name" : je.text);
+            json_decref(o);
+            continue;
+        }
+        char why[128];
+        if (bad_share(json_object_get(o, "owners"), why, sizeof why)) {
+            warden_warn("%s:%ld: %s; skipped", path, ln, why);
             json_decref(o);
             continue;
         }

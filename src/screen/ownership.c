@@ -198,6 +198,21 @@ static void screen_node(const struct warden_screen *s, struct warden_screen_scra
     }
 }
 
+/* The share of a restricted node held by owners restricted before it. sum[]
+ * from the propagation also holds shares added after the node itself counted,
+ * which through a cycle (A owns B, B owns A) are shares restricted because of
+ * the node: counting them would count a share twice (restricted_share 110). */
+static double earlier_share(const struct edge *edges, const size_t *idx, size_t from, size_t to,
+                            const bool *counts, const int *level, int lv)
+{
+    double s = 0;
+    for (size_t j = from; j < to; j++) {
+        const struct edge *ed = &edges[idx[j]];
+        if (counts[ed->from] && level[ed->from] < lv && ed->share > 0) s += ed->share;
+    }
+    return s;
+}
+
 int warden_screen_orgs(const struct warden_screen *s, struct warden_screen_scratch *w,
                        const struct warden_org *orgs, size_t n_orgs,
                        struct warden_screen_ownership **out)
@@ -306,7 +321,9 @@ int warden_screen_orgs(const struct warden_screen *s, struct warden_screen_scrat
     for (size_t k = 0; k < o->n_edges; k++) idx[off[o->edges[k].to + 1]++] = k;
     for (size_t i = 0; i < o->n; i++) {
         struct warden_screen_verdict *v = &o->v[i];
-        v->restricted_share = sum[i];
+        v->restricted_share =
+            counts[i] ? earlier_share(o->edges, idx, off[i], off[i + 1], counts, level, level[i])
+                      : sum[i];
         v->round = level[i];
         if (!owned[i] || v->restricted) continue;
         v->restricted = true;

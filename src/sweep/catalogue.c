@@ -133,8 +133,10 @@ static int parse_footprint(struct warden_sweep_ydoc *d, yaml_node_t *n,
             for (size_t j = 0; j < sizeof magics / sizeof magics[0]; j++)
                 if (strcmp(magics[j].name, m.v[i]) == 0) bit = magics[j].bit;
             if (!bit) {
+                /* format the message before the list (and m.v[i]) is freed */
+                rc = warden_sweep_ydoc_fail(d, mn, "unknown magic '%s'", m.v[i]);
                 warden_sweep_strlist_free(&m);
-                return warden_sweep_ydoc_fail(d, mn, "unknown magic '%s'", m.v[i]);
+                return rc;
             }
             f->magic |= bit;
         }

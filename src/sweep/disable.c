@@ -4,6 +4,7 @@
 #include "sweep/fsops.h"
 #include "sweep/pathenc.h"
 #include "sweep/sha256.h"
+#include "sweep/walk.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -110,50 +111,48 @@ int warden_sweep_disable_write(const char *root, const struct warden_sweep_tool 
     return 0;
 }
 
-void warden_sweep_disable_remove(json_t *m, FILE *log)
+/* Open the directory holding rel (below rootfd) beneath the root without
+ * symlinks; *last gets rel's final component. */
+static int open_parent_beneath(int rootfd, const char *rel, const char **last)
 {
-    size_t i;
-    json_t *o;
-    json_array_foreach(json_object_get(m, "created_files"), i, o)
-    {
-        const char *ph = json_string_value(json_object_get(o, "path_hex"));
-        const char *sha = json_string_value(json_object_get(o, "sha256"));
-        char *abs = ph ? warden_sweep_unhex(ph, NULL) : NULL;
-        if (!abs || !sha) {
-            free(abs);
-            continue;
-        }
-        const char *name;
-        int pfd = warden_sweep_open_parent(abs, &name);
-        int fd = pfd >= 0 ? openat(pfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) : -1;
+    const char *sl = strrchr(rel, '/');
+    *last = sl ? sl + 1 : rel;
+    char *pre = sl ? warden_xstrndup(rel, (size_t)(sl - rel)) : warden_xstrdup("");
+    int fd = warden_walk_open_beneath(rootfd, pre, O_RDONLY | O_DIRECTORY);
+    free(pre);
+    return fd;
+}
+
+void warden_sweep_disable_remove(int rootfd, const struct warden_sweep_mcreated *c, FILE *log)
+{
+    const char *name;
+    int pfd = open_parent_beneath(rootfd, c->rel, &name);
+    int fd = pfd >= 0 ? openat(pfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC) : -1;
+    if (fd >= 0) {
+        struct stat sb;
         char hex[65] = "";
-        if (fd >= 0) {
-            if (warden_sweep_sha256_fd(fd, hex) != 0) hex[0] = '\0';
-            close(fd);
-            if (strcmp(hex, sha) == 0)
-                unlinkat(pfd, name, 0);
-            else
-                fprintf(log, "warden sweep: %s changed since the quarantine wrote it; left\n", abs);
-        }
-        if (pfd >= 0) close(pfd);
-        json_t *dirs = json_object_get(o, "dirs_hex");
-        for (size_t k = json_array_size(dirs); k-- > 0;) {
-            const char *dh = json_string_value(json_array_get(dirs, k));
-            char *d = dh ? warden_sweep_unhex(dh, NULL) : NULL;
-            if (d) rmdir(d);
-            free(d);
-        }
-        const char *tph = json_string_value(json_object_get(o, "top_parent_hex"));
-        char *tp = tph ? warden_sweep_unhex(tph, NULL) : NULL;
-        json_int_t pa = json_integer_value(json_object_get(o, "top_parent_atime_ns"));
-        json_int_t pm = json_integer_value(json_object_get(o, "top_parent_mtime_ns"));
-        if (tp && (pa || pm)) {
-            struct timespec ts[2] = {{(time_t)(pa / 1000000000), (long)(pa % 1000000000)},
-                                     {(time_t)(pm / 1000000000), (long)(pm % 1000000000)}};
-            utimensat(AT_FDCWD, tp, ts, AT_SYMLINK_NOFOLLOW);
-        }
-        free(tp);
-        free(abs);
+        if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_nlink != 1 ||
+            warden_sweep_sha256_fd(fd, hex) != 0)
+            hex[0] = '\0';
+        close(fd);
+        if (strcmp(hex, c->sha256) == 0)
+            unlinkat(pfd, name, 0);
+        else
+            fprintf(log, "warden sweep: /%s changed since the quarantine wrote it; left\n", c->rel);
     }
-    json_object_set_new(m, "created_files", json_array());
+    if (pfd >= 0) close(pfd);
+    for (size_t k = c->ndirs; k-- > 0;) {
+        int dfd = open_parent_beneath(rootfd, c->dirs[k], &name);
+        if (dfd >= 0) {
+            unlinkat(dfd, name, AT_REMOVEDIR); /* only when empty */
+            close(dfd);
+        }
+    }
+    int tfd = warden_walk_open_beneath(rootfd, c->top_parent, O_RDONLY | O_DIRECTORY);
+    if (tfd >= 0) {
+        struct timespec ts[2] = {warden_sweep_ts(c->top_atime_ns),
+                                 warden_sweep_ts(c->top_mtime_ns)};
+        futimens(tfd, ts);
+        close(tfd);
+    }
 }

@@ -14,11 +14,13 @@
 #include <time.h>
 
 #include "sweep/catalogue.h"
+#include "sweep/manifest.h"
 
 /* A policy file written to disable a tool (catalogue `disable:`), with the
  * directories created for it, so that restore can take them away again. */
 struct warden_sweep_created {
     char *abs;
+    const char *tool; /* the tool's id (borrowed from the catalogue) */
     char sha256[65];
     char **dirs; /* outermost first */
     size_t ndirs;
@@ -32,7 +34,10 @@ struct warden_sweep_created {
 int warden_sweep_disable_write(const char *root, const struct warden_sweep_tool *t,
                                struct warden_sweep_created *cr, FILE *log);
 void warden_sweep_created_fini(struct warden_sweep_created *cr);
-/* Undo the manifest's "created_files" and empty that list. */
-void warden_sweep_disable_remove(json_t *manifest, FILE *log);
+/* Undo one of the manifest's "created_files" beneath rootfd: the file is
+ * removed only if it is still a regular file with the recorded SHA-256, the
+ * directories only if empty, all through descriptors opened beneath the root
+ * without following symlinks; then the top parent's times are put back. */
+void warden_sweep_disable_remove(int rootfd, const struct warden_sweep_mcreated *c, FILE *log);
 
 #endif

@@ -6,12 +6,15 @@
 #include "core/xalloc.h"
 #include "sweep/disable.h"
 #include "sweep/fsops.h"
+#include "sweep/mac.h"
+#include "sweep/manifest.h"
 #include "sweep/pathenc.h"
 #include "sweep/sha256.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -52,7 +55,8 @@ static json_t *ftree_json(const struct warden_sweep_ftree *t)
 
 static int write_manifest(int qfd, const char *root, struct qitem *q, size_t n,
                           const struct warden_sweep_created *cr, size_t ncr,
-                          const struct warden_sweep_catalogue *c, char *err, size_t errlen)
+                          const struct warden_sweep_catalogue *c,
+                          const unsigned char key[WARDEN_SWEEP_KEY_LEN], char *err, size_t errlen)
 {
     json_t *m = json_object();
     char tbuf[32];
@@ -62,11 +66,14 @@ static int write_manifest(int qfd, const char *root, struct qitem *q, size_t n,
     strftime(tbuf, sizeof tbuf, "%Y-%m-%dT%H:%M:%SZ", &tm);
     bool ex;
     char *rs = warden_sweep_path_show(root, strlen(root), &ex);
-    json_object_set_new(m, "format", json_string("warden.sweep.quarantine"));
-    json_object_set_new(m, "version", json_integer(1));
+    char *rh = warden_sweep_hex(root, strlen(root));
+    json_object_set_new(m, "format", json_string(WARDEN_SWEEP_MANIFEST_FORMAT));
+    json_object_set_new(m, "version", json_integer(WARDEN_SWEEP_MANIFEST_VERSION));
     json_object_set_new(m, "created", json_string(tbuf));
     json_object_set_new(m, "root", json_string(rs));
+    json_object_set_new(m, "root_hex", json_string(rh));
     free(rs);
+    free(rh);
     json_t *items = json_array();
     for (size_t i = 0; i < n; i++) {
         char *h = warden_sweep_hex(q[i].abs, strlen(q[i].abs));
@@ -95,8 +102,9 @@ static int write_manifest(int qfd, const char *root, struct qitem *q, size_t n,
         }
         char *tp = warden_sweep_hex(cr[i].top_parent, strlen(cr[i].top_parent));
         json_array_append_new(
-            ca, json_pack("{s:s,s:s,s:o,s:s,s:I,s:I}", "path_hex", h, "sha256", cr[i].sha256,
-                          "dirs_hex", dirs, "top_parent_hex", tp, "top_parent_atime_ns",
+            ca, json_pack("{s:s,s:s,s:s,s:o,s:s,s:I,s:I}", "path_hex", h, "sha256", cr[i].sha256,
+                          "tool", cr[i].tool, "dirs_hex", dirs, "top_parent_hex", tp,
+                          "top_parent_atime_ns",
                           (json_int_t)cr[i].times[0].tv_sec * 1000000000 + cr[i].times[0].tv_nsec,
                           "top_parent_mtime_ns",
                           (json_int_t)cr[i].times[1].tv_sec * 1000000000 + cr[i].times[1].tv_nsec));
@@ -104,10 +112,13 @@ static int write_manifest(int qfd, const char *root, struct qitem *q, size_t n,
         free(h);
     }
     json_object_set_new(m, "created_files", ca);
+    warden_sweep_manifest_sign(m, key);
     char *txt = json_dumps(m, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
     json_decref(m);
     int rc = 0;
-    int fd = openat(qfd, "manifest.json.tmp", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    unlinkat(qfd, "manifest.json.tmp", 0);
+    int fd = openat(qfd, "manifest.json.tmp", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                    0600);
     size_t len = strlen(txt), off = 0;
     if (fd < 0) rc = -errno;
     while (!rc && off < len) {
@@ -182,6 +193,14 @@ int warden_sweep_quarantine(const struct warden_sweep_result *r,
     size_t n = 0, ncreated = 0;
     struct warden_sweep_created *created = NULL;
     int rc = 0, qfd = -1, dfd = -1;
+    unsigned char key[WARDEN_SWEEP_KEY_LEN];
+    /* the root as restore will open it: absolute, no symlink, no "." or "..",
+     * no trailing '/' (a root that cannot be resolved is refused below) */
+    char *root = realpath(r->root, NULL);
+    if (!root) {
+        snprintf(err, errlen, "root %s: %s (nothing was moved)", r->root, strerror(errno));
+        return WARDEN_EIO;
+    }
     /* select: banned, not env files (shell rc files are never moved), not nested */
     for (size_t i = 0; i < r->n_items; i++) {
         const struct warden_sweep_item *it = &r->items[i];
@@ -199,8 +218,8 @@ int warden_sweep_quarantine(const struct warden_sweep_result *r,
         q = warden_xrealloc(q, sizeof *q * (n + 1));
         memset(&q[n], 0, sizeof q[n]);
         q[n].it = it;
-        q[n].abs = strcmp(r->root, "/") == 0 ? warden_xasprintf("/%s", it->rel)
-                                             : warden_xasprintf("%s/%s", r->root, it->rel);
+        q[n].abs = strcmp(root, "/") == 0 ? warden_xasprintf("/%s", it->rel)
+                                          : warden_xasprintf("%s/%s", root, it->rel);
         q[n].state = "pending";
         n++;
     }
@@ -235,10 +254,22 @@ int warden_sweep_quarantine(const struct warden_sweep_result *r,
         rc = WARDEN_EIO;
         goto out;
     }
+    if ((rc = warden_sweep_check_owner(qfd, "the quarantine directory", false, err, errlen))) {
+        size_t l = strlen(err);
+        snprintf(err + l, errlen - l, " (anyone could replace its manifest; nothing was moved)");
+        goto out;
+    }
     if (faccessat(qfd, "manifest.json", F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
         snprintf(err, errlen, "%s already holds a quarantine (manifest.json); use a new directory",
                  dir);
         rc = WARDEN_EEXIST;
+        goto out;
+    }
+    int kr = warden_sweep_key_create(qfd, key);
+    if (kr) {
+        snprintf(err, errlen, "%s/%s: %s (nothing was moved)", dir, WARDEN_SWEEP_KEY_FILE,
+                 strerror(-kr));
+        rc = WARDEN_EIO;
         goto out;
     }
     /* record everything before moving anything */
@@ -261,7 +292,7 @@ int warden_sweep_quarantine(const struct warden_sweep_result *r,
             q[i].it->fp >= 0 ? &c->tools[q[i].it->tool].fps[q[i].it->fp] : NULL;
         q[i].wrapper = fp && fp->wrapper && q[i].tree.v[0].type != 'd';
     }
-    if ((rc = write_manifest(qfd, r->root, q, n, NULL, 0, c, err, errlen))) {
+    if ((rc = write_manifest(qfd, root, q, n, NULL, 0, c, key, err, errlen))) {
         size_t l = strlen(err);
         snprintf(err + l, errlen - l, " (nothing was moved)");
         goto out;
@@ -319,16 +350,18 @@ int warden_sweep_quarantine(const struct warden_sweep_result *r,
         if (!first || strcmp(q[i].state, "moved") != 0 || !tl->disable_path) continue;
         struct warden_sweep_created cr;
         memset(&cr, 0, sizeof cr);
-        if (warden_sweep_disable_write(r->root, tl, &cr, log) == 0) {
+        if (warden_sweep_disable_write(root, tl, &cr, log) == 0) {
             created = warden_xrealloc(created, sizeof *created * (ncreated + 1));
+            cr.tool = tl->id;
             created[ncreated++] = cr;
         }
     }
     char merr[256];
-    if (write_manifest(qfd, r->root, q, n, created, ncreated, c, merr, sizeof merr))
+    if (write_manifest(qfd, root, q, n, created, ncreated, c, key, merr, sizeof merr))
         fprintf(log, "warden sweep: warning: %s; the first manifest still lists every item\n",
                 merr);
 out:
+    free(root);
     for (size_t i = 0; i < n; i++) {
         free(q[i].abs);
         warden_sweep_ftree_fini(&q[i].tree);

@@ -86,9 +86,8 @@ void warden_sweep_sha256_update(struct warden_sweep_sha256 *s, const void *data,
     s->n = n;
 }
 
-void warden_sweep_sha256_hex(struct warden_sweep_sha256 *s, char hex[65])
+void warden_sweep_sha256_final(struct warden_sweep_sha256 *s, unsigned char out[32])
 {
-    static const char hx[] = "0123456789abcdef";
     uint64_t bits = s->len * 8;
     unsigned char pad = 0x80, zero = 0;
     warden_sweep_sha256_update(s, &pad, 1);
@@ -96,10 +95,17 @@ void warden_sweep_sha256_hex(struct warden_sweep_sha256 *s, char hex[65])
     unsigned char lb[8];
     for (int i = 0; i < 8; i++) lb[i] = (unsigned char)(bits >> (56 - 8 * i));
     warden_sweep_sha256_update(s, lb, 8);
+    for (int i = 0; i < 32; i++) out[i] = (unsigned char)(s->h[i / 4] >> (24 - 8 * (i % 4)));
+}
+
+void warden_sweep_sha256_hex(struct warden_sweep_sha256 *s, char hex[65])
+{
+    static const char hx[] = "0123456789abcdef";
+    unsigned char d[32];
+    warden_sweep_sha256_final(s, d);
     for (int i = 0; i < 32; i++) {
-        unsigned char b = (unsigned char)(s->h[i / 4] >> (24 - 8 * (i % 4)));
-        hex[2 * i] = hx[b >> 4];
-        hex[2 * i + 1] = hx[b & 15];
+        hex[2 * i] = hx[d[i] >> 4];
+        hex[2 * i + 1] = hx[d[i] & 15];
     }
     hex[64] = '\0';
 }

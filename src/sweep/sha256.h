@@ -17,6 +17,8 @@ struct warden_sweep_sha256 {
 
 void warden_sweep_sha256_init(struct warden_sweep_sha256 *s);
 void warden_sweep_sha256_update(struct warden_sweep_sha256 *s, const void *data, size_t n);
+/* The 32-byte digest (ends s). */
+void warden_sweep_sha256_final(struct warden_sweep_sha256 *s, unsigned char out[32]);
 /* 64 hex digits and a NUL into hex[65]. */
 void warden_sweep_sha256_hex(struct warden_sweep_sha256 *s, char hex[65]);
 /* Hash an open file descriptor from its current offset; 0 or -errno. */

@@ -23,10 +23,14 @@ int warden_sweep_ydoc_load(struct warden_sweep_ydoc *d, const char *path, char *
     yaml_parser_t p;
     int rc = 0;
     yaml_parser_initialize(&p);
-    yaml_parser_set_input_file(&p, f);
+    struct warden_config_reader rd = {.f = f};
+    yaml_parser_set_input(&p, warden_config_read, &rd);
     if (!yaml_parser_load(&p, &d->doc)) {
-        snprintf(err, errlen, "%s:%zu: %s", path, p.problem_mark.line + 1,
-                 p.problem ? p.problem : "YAML error");
+        if (rd.over)
+            warden_config_too_big(path, err, errlen);
+        else
+            snprintf(err, errlen, "%s:%zu: %s", path, p.problem_mark.line + 1,
+                     p.problem ? p.problem : "YAML error");
         rc = WARDEN_ECONFIG;
         memset(&d->doc, 0, sizeof d->doc);
     } else if (!yaml_document_get_root_node(&d->doc)) {
@@ -126,11 +130,21 @@ int warden_sweep_ydoc_strlist(struct warden_sweep_ydoc *d, yaml_node_t *n, struc
     }
     if (n->type != YAML_SEQUENCE_NODE)
         return warden_sweep_ydoc_fail(d, n, "expected a text or a list of texts");
+    size_t n0 = l->n;
     for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top;
          it++) {
         yaml_node_t *e = yaml_document_get_node(&d->doc, *it);
         const char *s = warden_sweep_ydoc_str(e);
-        if (!s) return warden_sweep_ydoc_fail(d, e, "expected a text");
+        if (!s) {
+            /* failing part-way: drop what this call appended, so that a caller
+             * holding a local list does not leak it */
+            while (l->n > n0) free(l->v[--l->n]);
+            if (!l->n) {
+                free(l->v);
+                l->v = NULL;
+            }
+            return warden_sweep_ydoc_fail(d, e, "expected a text");
+        }
         warden_sweep_strlist_add(l, s);
     }
     return 0;

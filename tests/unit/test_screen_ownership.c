@@ -12,7 +12,10 @@
 
 #include <cmocka.h>
 
+#include "screen/orgs_file.h"
 #include "screen/screen.h"
+
+#include <unistd.h>
 
 static struct warden_screen *S;
 static struct warden_screen_scratch *W;
@@ -209,7 +212,60 @@ static void test_cycles(void **state)
     assert_true(warden_screen_ownership_at(ow, 3)->restricted);
     warden_screen_ownership_chain(ow, 3, chain, sizeof chain);
     assert_non_null(strstr(chain, "Sierra Mining AG <- 60% Romeo Mining AG <- 50% Alpha"));
+    /* the cycle never counts a share twice: Sierra's 50 % of Romeo is held by
+     * an owner restricted only because of Romeo, so Romeo's share is Alpha's 50 */
+    assert_true(warden_screen_ownership_at(ow, 2)->restricted_share < 50.1);
+    assert_true(warden_screen_ownership_at(ow, 2)->restricted_share > 49.9);
+    assert_true(warden_screen_ownership_at(ow, 3)->restricted_share < 60.1);
     warden_screen_ownership_free(ow);
+}
+
+/* A cycle through a listed owner's asset (the probe's restricted_share: 110):
+ * A (listed) owns 60 % of B, B owns 50 % of C, C owns 50 % of B. */
+static void test_cycle_share_counted_once(void **state)
+{
+    (void)state;
+    struct warden_org o[2] = {org(0, "b", "Bravo Trading Ltd", "GB"),
+                              org(1, "c", "Charlie Trading Ltd", "GB")};
+    own_name(&o[0], "Alpha Blocked Holdings", 60);
+    own_id(&o[0], "c", 50);
+    own_id(&o[1], "b", 50);
+    struct warden_screen_ownership *ow;
+    char chain[512];
+    run(o, 2, 0, &ow, chain, sizeof chain);
+    for (size_t i = 0; i < warden_screen_ownership_n(ow); i++)
+        assert_true(warden_screen_ownership_at(ow, i)->restricted_share <= 100);
+    assert_true(warden_screen_ownership_at(ow, 0)->restricted);
+    assert_true(warden_screen_ownership_at(ow, 0)->restricted_share < 60.1);
+    assert_true(warden_screen_ownership_at(ow, 1)->restricted);
+    warden_screen_ownership_free(ow);
+}
+
+/* orgs.jsonl: a share outside 0-100 makes the line a reject (as in the
+ * registry), it is never counted; a valid line next to it is read. */
+static void test_orgs_file_share_bounds(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/warden-orgs-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    const char *txt =
+        "{\"org_id\":\"a\",\"name\":\"Huge Share "
+        "Ltd\",\"owners\":[{\"name\":\"X\",\"share\":1e300}]}\n"
+        "{\"org_id\":\"b\",\"name\":\"Minus Ltd\",\"owners\":[{\"name\":\"X\",\"share\":-1e300}]}\n"
+        "{\"org_id\":\"c\",\"name\":\"Over Ltd\",\"owners\":[{\"name\":\"X\",\"share\":100.5}]}\n"
+        "{\"org_id\":\"d\",\"name\":\"Fine Ltd\",\"owners\":[{\"name\":\"X\",\"share\":100}]}\n";
+    assert_int_equal(write(fd, txt, strlen(txt)), (int)strlen(txt));
+    close(fd);
+    struct warden_org *orgs = NULL;
+    size_t n = 0;
+    char err[256];
+    assert_int_equal(warden_orgs_file_read(path, &orgs, &n, err, sizeof err), 0);
+    unlink(path);
+    assert_int_equal((int)n, 1);
+    assert_string_equal(orgs[0].org_id, "d");
+    assert_int_equal((int)orgs[0].n_owners, 1);
+    warden_orgs_file_free(orgs, n);
 }
 
 /* Missing owners (unknown org_id, no name) are ignored and counted. */
@@ -357,6 +413,8 @@ int main(void)
         cmocka_unit_test(test_counter_example),
         cmocka_unit_test(test_long_chain),
         cmocka_unit_test(test_cycles),
+        cmocka_unit_test(test_cycle_share_counted_once),
+        cmocka_unit_test(test_orgs_file_share_bounds),
         cmocka_unit_test(test_missing_owner),
         cmocka_unit_test(test_self_listed),
         cmocka_unit_test(test_jurisdiction_owners),

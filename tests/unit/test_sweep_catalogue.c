@@ -86,6 +86,14 @@ static void bad_catalogues_refused_with_line(void **state)
          "[]\n",
          "not a lower-case DNS name"},
         {"version: 1\ntools: [\n", ":"},
+        /* the message is formatted before the list holding the name is freed */
+        {"version: 1\ntools:\n  - id: x\n    footprints:\n      - kind: binary\n        paths: "
+         "[~/x]\n        verify: {magic: [bogus]}\n",
+         ":7: unknown magic 'bogus'"},
+        /* failing part-way through a list frees what was read (leak under ASan) */
+        {"version: 1\ntools:\n  - id: x\n    footprints:\n      - kind: binary\n        paths: "
+         "[~/x]\n        verify: {magic: [elf, {a: b}]}\n",
+         ":7: expected a text"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char *p = write_tmp(cases[i].text);

@@ -186,7 +186,8 @@ static void quarantine_restore_identical(void **state)
 static void quarantine_across_filesystems(void **state)
 {
     struct fx *f = *state;
-    if (sh("mkdir -p {}/quarantine && mount -t tmpfs -o size=64m tmpfs {}/quarantine 2>/dev/null",
+    if (sh("mkdir -p {}/quarantine && mount -t tmpfs -o size=64m,mode=0700 tmpfs {}/quarantine "
+           "2>/dev/null",
            f->base) != 0) {
         fprintf(stderr, "skip: cannot mount a tmpfs here (not permitted)\n");
         skip();
@@ -197,7 +198,7 @@ static void quarantine_across_filesystems(void **state)
 static void read_only_quarantine_loses_nothing(void **state)
 {
     struct fx *f = *state;
-    if (sh("mkdir -p {}/quarantine && mount -t tmpfs -o ro,size=1m tmpfs {}/quarantine "
+    if (sh("mkdir -p {}/quarantine && mount -t tmpfs -o ro,size=1m,mode=0700 tmpfs {}/quarantine "
            "2>/dev/null",
            f->base) != 0) {
         fprintf(stderr, "skip: cannot mount a read-only tmpfs here (not permitted)\n");

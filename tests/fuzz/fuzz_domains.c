@@ -1,0 +1,16 @@
+/* fuzz_domains.c — the restricted domain / e-mail list loader (screen/load_domains.c) on any bytes,
+ * then indexed and screened against. */
+#include "fuzz_screen.h"
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc;
+    (void)argv;
+    return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    fuzz_screen_list("domains", "", data, size);
+    return 0;
+}
