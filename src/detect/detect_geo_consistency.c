@@ -207,10 +207,10 @@ static void judge(const struct geo_ctx *c, const struct geo_state *s,
         j->sig |= S_HOURS;
     if (s->locale_cc[0]) {
         char lc[3] = {s->locale_cc[0], s->locale_cc[1], 0};
-        j->locale_disagrees = warden_cc_tally_get(&s->countries, lc) == 0 &&
-                              !(a && (same_cc(a->billing_country, lc) ||
-                                      same_cc(a->card_country, lc))) &&
-                              !(z && warden_tzzone_has(z, lc));
+        j->locale_disagrees =
+            warden_cc_tally_get(&s->countries, lc) == 0 &&
+            !(a && (same_cc(a->billing_country, lc) || same_cc(a->card_country, lc))) &&
+            !(z && warden_tzzone_has(z, lc));
     }
 }
 
@@ -262,13 +262,13 @@ static void geo_observe(void *vctx, const struct warden_event *ev, void *vstate,
     warden_hour_tally_add(&s->hours, ev->ts_ms);
     if (a && same_cc(cc, a->billing_country)) s->in_billing++;
     if (a && same_cc(cc, a->card_country)) s->in_card++;
-    if (ev->client_tz.n && warden_tz_declared_update(c->tz, &s->tz, ev->client_tz.p, ev->client_tz.n))
+    if (ev->client_tz.n &&
+        warden_tz_declared_update(c->tz, &s->tz, ev->client_tz.p, ev->client_tz.n))
         s->in_tz = 0;
     if (s->tz.zone && cc[0] && warden_tzzone_has(s->tz.zone, cc)) s->in_tz++;
     if (ev->client_locale.n && !s->locale_cc[0]) locale_region(ev->client_locale, s->locale_cc);
 
-    if ((int64_t)s->events < c->conf.min_events || (s->events & 7) != 0 ||
-        (s->done & S_LOCATION))
+    if ((int64_t)s->events < c->conf.min_events || (s->events & 7) != 0 || (s->done & S_LOCATION))
         return;
     struct judged j;
     judge(c, s, a, &j);

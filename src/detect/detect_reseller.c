@@ -61,11 +61,10 @@ static const struct warden_conf_key res_conf_table[] = {
      30 * 86400},
     {"max_end_user_requests", WARDEN_CONF_INT, "2000",
      offsetof(struct res_conf, max_end_user_requests),
-     "requests of one end user of a declared reseller in a window for reseller.end_user_heavy",
-     1, 1e9},
+     "requests of one end user of a declared reseller in a window for reseller.end_user_heavy", 1,
+     1e9},
     {"end_user_slots", WARDEN_CONF_INT, "65536", offsetof(struct res_conf, end_user_slots),
-     "declared resellers' end users tracked per worker (fixed memory, 16 bytes each)", 16,
-     1 << 26},
+     "declared resellers' end users tracked per worker (fixed memory, 16 bytes each)", 16, 1 << 26},
     {"score_fan_in", WARDEN_CONF_DOUBLE, "0.3", offsetof(struct res_conf, score_fan_in),
      "score of reseller.end_user_fan_in", 0, 1},
     {"score_shared_key", WARDEN_CONF_DOUBLE, "0.6", offsetof(struct res_conf, score_shared_key),
@@ -177,9 +176,9 @@ static void res_observe(void *vctx, const struct warden_event *ev, void *vstate,
     }
     s->nets |= 1ull << (warden_net_hash(&ev->ip) >> 58);
     if (ev->tls_ja4.n || ev->user_agent.n) {
-        uint64_t h = warden_hash64_seed(ev->user_agent.p ? ev->user_agent.p : "", ev->user_agent.n,
-                                        warden_hash64(ev->tls_ja4.p ? ev->tls_ja4.p : "",
-                                                      ev->tls_ja4.n));
+        uint64_t h =
+            warden_hash64_seed(ev->user_agent.p ? ev->user_agent.p : "", ev->user_agent.n,
+                               warden_hash64(ev->tls_ja4.p ? ev->tls_ja4.p : "", ev->tls_ja4.n));
         s->fps |= 1ull << (h >> 58);
     }
     if (ev->end_user.n) {

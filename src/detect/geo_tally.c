@@ -94,10 +94,11 @@ int warden_offset_diff(int a_min, int b_min)
 uint64_t warden_net_hash(const struct warden_ip *ip)
 {
     const uint8_t *b = ip->b;
-    uint64_t h = warden_ip_is_v4(ip) ? ((uint64_t)b[12] << 16 | (uint64_t)b[13] << 8 | b[14])
-                                     : ((uint64_t)b[0] << 40 | (uint64_t)b[1] << 32 |
-                                        (uint64_t)b[2] << 24 | (uint64_t)b[3] << 16 |
-                                        (uint64_t)b[4] << 8 | b[5]) ^ (1ull << 63);
+    uint64_t h = warden_ip_is_v4(ip)
+                     ? ((uint64_t)b[12] << 16 | (uint64_t)b[13] << 8 | b[14])
+                     : ((uint64_t)b[0] << 40 | (uint64_t)b[1] << 32 | (uint64_t)b[2] << 24 |
+                        (uint64_t)b[3] << 16 | (uint64_t)b[4] << 8 | b[5]) ^
+                           (1ull << 63);
     h ^= h >> 29;
     return h * 0x9E3779B97F4A7C15ull;
 }

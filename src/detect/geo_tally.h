@@ -28,7 +28,7 @@ struct warden_hour_tally {
 
 /* Exit categories that say where a relay is, not where its user is. */
 #define WARDEN_ANON_CATS                                                                           \
-    (WARDEN_IPCAT_VPN | WARDEN_IPCAT_TOR | WARDEN_IPCAT_PROXY | WARDEN_IPCAT_HOSTING |           \
+    (WARDEN_IPCAT_VPN | WARDEN_IPCAT_TOR | WARDEN_IPCAT_PROXY | WARDEN_IPCAT_HOSTING |             \
      WARDEN_IPCAT_CLOUD | WARDEN_IPCAT_RESIDENTIAL_PROXY)
 
 void warden_cc_tally_add(struct warden_cc_tally *t, const char *cc);

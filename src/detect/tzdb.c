@@ -148,8 +148,7 @@ static void read_links(struct warden_tzdb *db, FILE *f)
     }
 }
 
-int warden_tzdb_load(struct warden_tzdb **out, const char *zone1970_path, char *err,
-                     size_t errlen)
+int warden_tzdb_load(struct warden_tzdb **out, const char *zone1970_path, char *err, size_t errlen)
 {
     *out = NULL;
     FILE *f = fopen(zone1970_path, "r");

@@ -21,10 +21,10 @@
 #define WARDEN_TZ_MAXCC 6
 
 struct warden_tzzone {
-    uint64_t hash;                 /* hash of the zone name; 0 = empty slot */
-    char cc[WARDEN_TZ_MAXCC][3];   /* countries using the zone */
+    uint64_t hash;               /* hash of the zone name; 0 = empty slot */
+    char cc[WARDEN_TZ_MAXCC][3]; /* countries using the zone */
     uint8_t ncc;
-    int16_t offset_min;            /* standard-time UTC offset, minutes east */
+    int16_t offset_min; /* standard-time UTC offset, minutes east */
 };
 
 struct warden_tzdb;
@@ -32,8 +32,7 @@ struct warden_tzdb;
 /* Load from a zone1970.tab path (zone.tab, tzdata.zi and the TZif files are
  * looked up in its directory). Returns 0, or WARDEN_EIO with a reason in err
  * when the file cannot be read. */
-int warden_tzdb_load(struct warden_tzdb **out, const char *zone1970_path, char *err,
-                     size_t errlen);
+int warden_tzdb_load(struct warden_tzdb **out, const char *zone1970_path, char *err, size_t errlen);
 void warden_tzdb_free(struct warden_tzdb *db);
 /* The zone of a declared name, or NULL when unknown. */
 const struct warden_tzzone *warden_tzdb_zone(const struct warden_tzdb *db, const char *name,
