@@ -74,8 +74,8 @@ static void print_text(FILE *out, const char *account, const struct warden_expla
     if (x->n_audit) fprintf(out, "\naudit trail:\n");
     for (size_t i = 0; i < x->n_audit; i++) {
         const struct warden_explain_audit *a = &x->audit[i];
-        fprintf(out, "  %s  %s -> %s  %s (score %.3f)%s\n", a->event_ts, a->from, a->to,
-                a->reason, a->score, a->shadow ? "  [shadow: recorded, not enforced]" : "");
+        fprintf(out, "  %s  %s -> %s  %s (score %.3f)%s\n", a->event_ts, a->from, a->to, a->reason,
+                a->score, a->shadow ? "  [shadow: recorded, not enforced]" : "");
     }
     fprintf(out, "\nfindings (%zu):\n", x->n_findings);
     for (size_t i = 0; i < x->n_findings; i++) {

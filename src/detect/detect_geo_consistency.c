@@ -21,8 +21,8 @@
  *                             around local_mean_hour; round-the-clock
  *                             traffic (concentration below min_hours_r) and
  *                             traffic in fewer than min_active_hours hours of
- *                             the day (a job's window, a benchmark run) are
- *                             never judged
+ *                             the day (a job's window, a benchmark run) or
+ *                             on fewer than min_days days are never judged
  *   geo.inconsistent_location the account is tunnelled (anonymized share >=
  *                             anon_share) AND shows at least min_signals of
  *                             the inconsistencies above: the story a
@@ -53,7 +53,7 @@
 
 struct geo_conf {
     char *tzdb;
-    int64_t min_events, min_hours_events, min_signals, min_active_hours;
+    int64_t min_events, min_hours_events, min_signals, min_active_hours, min_days;
     double anon_share, max_home_share, hours_gap_h, min_hours_r, local_mean_hour;
     double score_billing, score_card, score_tz, score_hours, score_location;
 };
@@ -69,6 +69,8 @@ static const struct warden_conf_key geo_conf_table[] = {
      "distinct hours of the day with requests before hours are judged (a person's day, not a "
      "job's window or a benchmark run)",
      1, 24},
+    {"min_days", WARDEN_CONF_INT, "4", offsetof(struct geo_conf, min_days),
+     "distinct days with requests before hours are judged", 1, 365},
     {"min_signals", WARDEN_CONF_INT, "2", offsetof(struct geo_conf, min_signals),
      "inconsistencies a tunnelled account needs for geo.inconsistent_location", 1, 4},
     {"anon_share", WARDEN_CONF_DOUBLE, "0.9", offsetof(struct geo_conf, anon_share),
@@ -106,6 +108,7 @@ static const char *const sig_code[4] = {"geo.inconsistent_billing", "geo.inconsi
 struct geo_state {
     struct warden_tz_declared tz;
     uint32_t events, anon, anon_person, in_billing, in_card, in_tz;
+    uint16_t last_day, days; /* day number (mod 65536) of the newest request; days seen */
     struct warden_cc_tally countries;
     struct warden_hour_tally hours;
     char locale_cc[2];
@@ -203,7 +206,8 @@ static void judge(const struct geo_ctx *c, const struct geo_state *s,
     int active = 0;
     for (int h = 0; h < 24; h++) active += s->hours.h[h] > 0;
     if (j->has_ref && s->events >= c->conf.min_hours_events && j->r >= c->conf.min_hours_r &&
-        active >= c->conf.min_active_hours && j->gap >= c->conf.hours_gap_h * 60)
+        active >= c->conf.min_active_hours && s->days >= c->conf.min_days &&
+        j->gap >= c->conf.hours_gap_h * 60)
         j->sig |= S_HOURS;
     if (s->locale_cc[0]) {
         char lc[3] = {s->locale_cc[0], s->locale_cc[1], 0};
@@ -260,6 +264,11 @@ static void geo_observe(void *vctx, const struct warden_event *ev, void *vstate,
     if (info && (info->categories & PERSON_TUNNEL)) s->anon_person++;
     warden_cc_tally_add(&s->countries, cc);
     warden_hour_tally_add(&s->hours, ev->ts_ms);
+    uint16_t day = (uint16_t)(ev->ts_ms / 86400000 + 1);
+    if (day != s->last_day) {
+        if (s->days < UINT16_MAX) s->days++;
+        s->last_day = day;
+    }
     if (a && same_cc(cc, a->billing_country)) s->in_billing++;
     if (a && same_cc(cc, a->card_country)) s->in_card++;
     if (ev->client_tz.n &&

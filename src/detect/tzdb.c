@@ -83,9 +83,10 @@ static int footer_offset(const char *dir, const char *zone)
     fclose(f);
     if (got < 3 || buf[got - 1] != '\n') return INT16_MIN;
     buf[got - 1] = '\0';
-    char *s = strrchr(buf, '\n');
-    if (!s) return INT16_MIN;
-    s++;
+    size_t i = got - 1; /* the footer line starts after the previous newline (data has NULs) */
+    while (i > 0 && buf[i - 1] != '\n') i--;
+    if (i == 0) return INT16_MIN;
+    char *s = buf + i;
     if (*s == '<') {
         s = strchr(s, '>');
         if (!s) return INT16_MIN;
