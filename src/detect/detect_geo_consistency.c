@@ -22,7 +22,9 @@
  *                             traffic (concentration below min_hours_r) and
  *                             traffic in fewer than min_active_hours hours of
  *                             the day (a job's window, a benchmark run) or
- *                             on fewer than min_days days are never judged
+ *                             on fewer than min_days days, or at more than
+ *                             max_daily_events a day (a machine) are never
+ *                             judged
  *   geo.inconsistent_location the account is tunnelled (anonymized share >=
  *                             anon_share) AND shows at least min_signals of
  *                             the inconsistencies above: the story a
@@ -54,6 +56,7 @@
 struct geo_conf {
     char *tzdb;
     int64_t min_events, min_hours_events, min_signals, min_active_hours, min_days;
+    int64_t hours_weight, max_daily_events;
     double anon_share, max_home_share, hours_gap_h, min_hours_r, local_mean_hour;
     double score_billing, score_card, score_tz, score_hours, score_location;
 };
@@ -63,14 +66,19 @@ static const struct warden_conf_key geo_conf_table[] = {
      offsetof(struct geo_conf, tzdb), "the tz database's zone1970.tab (package tzdata)", 0, 0},
     {"min_events", WARDEN_CONF_INT, "16", offsetof(struct geo_conf, min_events),
      "requests of an account before its locations are judged", 1, 1e9},
-    {"min_hours_events", WARDEN_CONF_INT, "48", offsetof(struct geo_conf, min_hours_events),
+    {"min_hours_events", WARDEN_CONF_INT, "32", offsetof(struct geo_conf, min_hours_events),
      "requests before the hours of activity are judged", 1, 1e9},
-    {"min_active_hours", WARDEN_CONF_INT, "10", offsetof(struct geo_conf, min_active_hours),
+    {"min_active_hours", WARDEN_CONF_INT, "8", offsetof(struct geo_conf, min_active_hours),
      "distinct hours of the day with requests before hours are judged (a person's day, not a "
      "job's window or a benchmark run)",
      1, 24},
-    {"min_days", WARDEN_CONF_INT, "4", offsetof(struct geo_conf, min_days),
+    {"min_days", WARDEN_CONF_INT, "3", offsetof(struct geo_conf, min_days),
      "distinct days with requests before hours are judged", 1, 365},
+    {"max_daily_events", WARDEN_CONF_INT, "50", offsetof(struct geo_conf, max_daily_events),
+     "mean requests per active day above which traffic is a machine's and hours are not judged", 1,
+     1e9},
+    {"hours_weight", WARDEN_CONF_INT, "2", offsetof(struct geo_conf, hours_weight),
+     "how many signals an hours inconsistency counts for (a person's day is where they are)", 1, 4},
     {"min_signals", WARDEN_CONF_INT, "2", offsetof(struct geo_conf, min_signals),
      "inconsistencies a tunnelled account needs for geo.inconsistent_location", 1, 4},
     {"anon_share", WARDEN_CONF_DOUBLE, "0.9", offsetof(struct geo_conf, anon_share),
@@ -290,7 +298,9 @@ static void geo_observe(void *vctx, const struct warden_event *ev, void *vstate,
         evidence(&em->scratch, s, a, &j, ev->client_tz);
         warden_emit_finding(em, sig_code[k], sc[k], warden_jbuf_str(&em->scratch));
     }
-    int nsig = __builtin_popcount(j.sig & 15);
+    /* the hours are where a person's day is: they count for two */
+    int nsig =
+        __builtin_popcount(j.sig & 15) + ((j.sig & S_HOURS) ? (int)c->conf.hours_weight - 1 : 0);
     if (nsig >= c->conf.min_signals && s->anon >= c->conf.anon_share * s->events) {
         s->done |= S_LOCATION;
         double score = c->conf.score_location + 0.15 * (nsig - (int)c->conf.min_signals);

@@ -43,7 +43,8 @@ struct evo {
     const char *tz, *locale, *end_user, *ua, *ja4;
 };
 
-static inline void stream_capture(struct warden_emit *em, const char *code, double score, const char *ev)
+static inline void stream_capture(struct warden_emit *em, const char *code, double score,
+                                  const char *ev)
 {
     struct stream *s = em->engine;
     if (s->n < CAP) {
@@ -55,7 +56,8 @@ static inline void stream_capture(struct warden_emit *em, const char *code, doub
 }
 
 /* Open a stream on detector `name` with its defaults, then KEY=VALUE overrides (NULL-ended). */
-static inline void stream_open(struct stream *s, const char *name, const struct warden_policy *p, ...)
+static inline void stream_open(struct stream *s, const char *name, const struct warden_policy *p,
+                               ...)
 {
     memset(s, 0, sizeof *s);
     int i = warden_detector_index(name);
@@ -69,9 +71,8 @@ static inline void stream_open(struct stream *s, const char *name, const struct 
     while ((k = va_arg(ap, const char *))) {
         const char *v = va_arg(ap, const char *);
         char err[128];
-        assert_int_equal(warden_conf_set(warden_conf_find(s->d->conf_table, k), s->conf, v, err,
-                                         sizeof err),
-                         0);
+        assert_int_equal(
+            warden_conf_set(warden_conf_find(s->d->conf_table, k), s->conf, v, err, sizeof err), 0);
     }
     va_end(ap);
     assert_int_equal(s->d->init(&s->ctx, p, s->conf), 0);
@@ -93,7 +94,8 @@ static inline struct warden_str wstr(const char *c)
     return (struct warden_str){c, c ? (uint32_t)strlen(c) : 0};
 }
 
-static inline void stream_event(struct stream *s, const struct warden_account *a, const struct evo *o)
+static inline void stream_event(struct stream *s, const struct warden_account *a,
+                                const struct evo *o)
 {
     static uint64_t seq;
     struct warden_ipinfo info;
@@ -142,7 +144,8 @@ static inline double stream_score(const struct stream *s, const char *code)
     return -1;
 }
 
-static inline struct warden_account test_account(const char *billing, const char *card, bool reseller)
+static inline struct warden_account test_account(const char *billing, const char *card,
+                                                 bool reseller)
 {
     struct warden_account a;
     memset(&a, 0, sizeof a);

@@ -12,8 +12,10 @@ static void vpn_user_is_context_not_a_verdict(void **st)
     struct warden_account a = test_account("DE", "DE", false);
     for (int i = 0; i < 40; i++)
         stream_event(&s, &a,
-                     &(struct evo){.ts = T0 + i * HOUR, .cc = i % 2 ? "NL" : "SE",
-                                   .cats = WARDEN_IPCAT_VPN, .provider = "mullvad",
+                     &(struct evo){.ts = T0 + i * HOUR,
+                                   .cc = i % 2 ? "NL" : "SE",
+                                   .cats = WARDEN_IPCAT_VPN,
+                                   .provider = "mullvad",
                                    .ip = 0x17000000u + (uint32_t)i * 256});
     assert_int_equal(s.n, 1);
     assert_int_equal(stream_count(&s, "anon.vpn"), 1);
@@ -49,7 +51,8 @@ static void cloud_app_and_switches(void **st)
     stream_open(&s, "anonymizer", NULL, "min_events", "20", NULL);
     for (int i = 0; i < 30; i++)
         stream_event(&s, NULL,
-                     &(struct evo){.ts = T0 + i * 1000, .cc = "US",
+                     &(struct evo){.ts = T0 + i * 1000,
+                                   .cc = "US",
                                    .cats = WARDEN_IPCAT_CLOUD | WARDEN_IPCAT_HOSTING,
                                    .provider = "aws"});
     assert_int_equal(s.n, 1);
@@ -61,8 +64,10 @@ static void cloud_app_and_switches(void **st)
     stream_open(&s, "anonymizer", NULL, NULL);
     for (int i = 0; i < 20; i++)
         stream_event(&s, NULL,
-                     &(struct evo){.ts = T0 + i * HOUR, .cc = i % 2 ? "FI" : "EE",
-                                   .cats = i % 2 ? WARDEN_IPCAT_VPN : 0, .provider = "x"});
+                     &(struct evo){.ts = T0 + i * HOUR,
+                                   .cc = i % 2 ? "FI" : "EE",
+                                   .cats = i % 2 ? WARDEN_IPCAT_VPN : 0,
+                                   .provider = "x"});
     assert_int_equal(stream_count(&s, "anon.vpn"), 1); /* half the requests */
     assert_non_null(strstr(stream_evidence(&s, "anon.vpn"), "\"category_switches\":9"));
     stream_close(&s);
@@ -75,7 +80,8 @@ static void below_share_no_finding(void **st)
     stream_open(&s, "anonymizer", NULL, NULL);
     for (int i = 0; i < 100; i++)
         stream_event(&s, NULL,
-                     &(struct evo){.ts = T0 + i * HOUR, .cc = "FR",
+                     &(struct evo){.ts = T0 + i * HOUR,
+                                   .cc = "FR",
                                    .cats = i % 10 == 0 ? WARDEN_IPCAT_TOR : 0});
     assert_int_equal(s.n, 0);
     stream_close(&s);

@@ -30,9 +30,10 @@ static void zh_locale_in_allowed_country_not_actioned(void **st)
         stream_open(&s, "geo_consistency", p, NULL);
         struct warden_account a = test_account("GB", "GB", false);
         for (int i = 0; i < 200; i++)
-            stream_event(&s, &a,
-                         &(struct evo){.ts = human_ts(i, 0), .cc = "GB", .tz = "Europe/London",
-                                       .locale = locales[l]});
+            stream_event(
+                &s, &a,
+                &(struct evo){
+                    .ts = human_ts(i, 0), .cc = "GB", .tz = "Europe/London", .locale = locales[l]});
         assert_int_equal(s.n, 0); /* not even a low-score finding */
         stream_close(&s);
     }
@@ -42,8 +43,11 @@ static void zh_locale_in_allowed_country_not_actioned(void **st)
     struct warden_account a = test_account("GB", "GB", false);
     for (int i = 0; i < 200; i++)
         stream_event(&s, &a,
-                     &(struct evo){.ts = human_ts(i, 0), .cc = "NL", .cats = WARDEN_IPCAT_VPN,
-                                   .tz = "Europe/London", .locale = "zh-CN"});
+                     &(struct evo){.ts = human_ts(i, 0),
+                                   .cc = "NL",
+                                   .cats = WARDEN_IPCAT_VPN,
+                                   .tz = "Europe/London",
+                                   .locale = "zh-CN"});
     assert_int_equal(stream_count(&s, "geo.inconsistent_location"), 0);
     assert_true(stream_all_allowed(&s, p));
     /* the locale's region is reported, never scored */
@@ -64,8 +68,10 @@ static void vpn_user_traveller_and_cloud_app_not_actioned(void **st)
     struct warden_account de = test_account("DE", "DE", false);
     for (int i = 0; i < 120; i++)
         stream_event(&s, &de,
-                     &(struct evo){.ts = human_ts(i, 60), .cc = i % 3 ? "NL" : "SE",
-                                   .cats = WARDEN_IPCAT_VPN, .tz = "Europe/Berlin"});
+                     &(struct evo){.ts = human_ts(i, 60),
+                                   .cc = i % 3 ? "NL" : "SE",
+                                   .cats = WARDEN_IPCAT_VPN,
+                                   .tz = "Europe/Berlin"});
     assert_int_equal(stream_count(&s, "geo.inconsistent_location"), 0);
     assert_int_equal(stream_count(&s, "geo.inconsistent_hours"), 0);
     assert_true(stream_all_allowed(&s, p));
@@ -82,8 +88,10 @@ static void vpn_user_traveller_and_cloud_app_not_actioned(void **st)
     stream_open(&s, "geo_consistency", p, NULL);
     for (int i = 0; i < 500; i++)
         stream_event(&s, &de,
-                     &(struct evo){.ts = T0 + i * 601000LL, .cc = "US",
-                                   .cats = WARDEN_IPCAT_CLOUD, .provider = "aws"});
+                     &(struct evo){.ts = T0 + i * 601000LL,
+                                   .cc = "US",
+                                   .cats = WARDEN_IPCAT_CLOUD,
+                                   .provider = "aws"});
     assert_int_equal(s.n, 0);
     stream_close(&s);
     warden_policy_free(p);
@@ -99,8 +107,11 @@ static void tunnelled_story_that_does_not_hang_together(void **st)
     struct warden_account a = test_account("DE", "TR", false);
     for (int i = 0; i < 64; i++)
         stream_event(&s, &a,
-                     &(struct evo){.ts = human_ts(i, 480), .cc = "NL", .cats = WARDEN_IPCAT_VPN,
-                                   .provider = "mullvad", .tz = "Asia/Shanghai"});
+                     &(struct evo){.ts = human_ts(i, 480),
+                                   .cc = "NL",
+                                   .cats = WARDEN_IPCAT_VPN,
+                                   .provider = "mullvad",
+                                   .tz = "Asia/Shanghai"});
     assert_int_equal(stream_count(&s, "geo.inconsistent_location"), 1);
     double sc = stream_score(&s, "geo.inconsistent_location");
     assert_true(sc >= 0.55);

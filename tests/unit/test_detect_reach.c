@@ -23,9 +23,10 @@ static void restricted_zone_behind_vpn(void **st)
     stream_open(&s, "reach", p, NULL);
     struct warden_account a = test_account("AE", "AE", false);
     for (int i = 0; i < 10; i++)
-        stream_event(&s, &a,
-                     &(struct evo){.ts = T0 + i * HOUR, .cc = "NL", .cats = WARDEN_IPCAT_VPN,
-                                   .tz = "Asia/Tehran"});
+        stream_event(
+            &s, &a,
+            &(struct evo){
+                .ts = T0 + i * HOUR, .cc = "NL", .cats = WARDEN_IPCAT_VPN, .tz = "Asia/Tehran"});
     assert_int_equal(s.n, 1);
     assert_int_equal(stream_count(&s, "geo.restricted_tz_anonymized"), 1);
     const char *e = stream_evidence(&s, "geo.restricted_tz_anonymized");
@@ -46,9 +47,10 @@ static void restricted_zone_behind_vpn(void **st)
     /* a VPN user on an allowed zone (Dubai also serves OM, RE, SC, TF): no reach */
     stream_open(&s, "reach", p, NULL);
     for (int i = 0; i < 50; i++)
-        stream_event(&s, &a,
-                     &(struct evo){.ts = T0 + i * HOUR, .cc = "NL", .cats = WARDEN_IPCAT_VPN,
-                                   .tz = "Asia/Dubai"});
+        stream_event(
+            &s, &a,
+            &(struct evo){
+                .ts = T0 + i * HOUR, .cc = "NL", .cats = WARDEN_IPCAT_VPN, .tz = "Asia/Dubai"});
     assert_int_equal(s.n, 0);
     stream_close(&s);
     warden_policy_free(p);
@@ -63,7 +65,8 @@ static void exits_alternating_with_a_restricted_jurisdiction(void **st)
     for (int i = 0; i < 30; i++) {
         bool leak = i % 10 == 5;
         stream_event(&s, NULL,
-                     &(struct evo){.ts = T0 + i * HOUR, .cc = leak ? "KP" : "SE",
+                     &(struct evo){.ts = T0 + i * HOUR,
+                                   .cc = leak ? "KP" : "SE",
                                    .cats = leak ? 0 : WARDEN_IPCAT_VPN});
     }
     assert_int_equal(stream_count(&s, "geo.restricted_reach"), 1);
@@ -74,8 +77,8 @@ static void exits_alternating_with_a_restricted_jurisdiction(void **st)
     stream_open(&s, "reach", p, NULL);
     for (int i = 0; i < 30; i++)
         stream_event(&s, NULL,
-                     &(struct evo){.ts = T0 + i * HOUR, .cc = i % 3 ? "SE" : "KP",
-                                   .cats = WARDEN_IPCAT_VPN});
+                     &(struct evo){
+                         .ts = T0 + i * HOUR, .cc = i % 3 ? "SE" : "KP", .cats = WARDEN_IPCAT_VPN});
     assert_int_equal(s.n, 0);
     stream_close(&s);
     warden_policy_free(p);
@@ -91,8 +94,8 @@ static void vpn_exit_in_restricted_jurisdiction_has_its_own_code(void **st)
                  &(struct evo){.ts = T0, .cc = "IR", .cats = WARDEN_IPCAT_VPN, .provider = "x"});
     assert_int_equal(s.n, 1);
     assert_int_equal(stream_count(&s, "geo.restricted_via_anonymizer"), 1);
-    assert_non_null(strstr(stream_evidence(&s, "geo.restricted_via_anonymizer"),
-                           "\"provider\":\"x\""));
+    assert_non_null(
+        strstr(stream_evidence(&s, "geo.restricted_via_anonymizer"), "\"provider\":\"x\""));
     assert_int_equal(warden_policy_decide(p, "geo.restricted_via_anonymizer",
                                           stream_score(&s, "geo.restricted_via_anonymizer")),
                      WARDEN_REVIEW);

@@ -27,8 +27,10 @@ static void undeclared_fan_in_and_shared_key(void **st)
     for (int i = 0; i < 300; i++) {
         snprintf(ua, sizeof ua, "client/%d", i % 10);
         stream_event(&s, &a,
-                     &(struct evo){.ts = T0 + i * 60000LL, .cc = "DE",
-                                   .ip = 0x0a000000u + (uint32_t)(i % 30) * 256, .ua = ua});
+                     &(struct evo){.ts = T0 + i * 60000LL,
+                                   .cc = "DE",
+                                   .ip = 0x0a000000u + (uint32_t)(i % 30) * 256,
+                                   .ua = ua});
     }
     assert_int_equal(stream_count(&s, "reseller.shared_key"), 1);
     assert_true(stream_score(&s, "reseller.shared_key") >= 0.5);
@@ -38,8 +40,11 @@ static void undeclared_fan_in_and_shared_key(void **st)
     stream_open(&s, "reseller", NULL, NULL);
     for (int i = 0; i < 300; i++)
         stream_event(&s, &a,
-                     &(struct evo){.ts = T0 + i * 60000LL, .cc = "NL", .cats = WARDEN_IPCAT_VPN,
-                                   .ip = 0x17000000u + (uint32_t)i * 256, .ua = "app/1"});
+                     &(struct evo){.ts = T0 + i * 60000LL,
+                                   .cc = "NL",
+                                   .cats = WARDEN_IPCAT_VPN,
+                                   .ip = 0x17000000u + (uint32_t)i * 256,
+                                   .ua = "app/1"});
     assert_int_equal(s.n, 0);
     stream_close(&s);
 }
@@ -56,8 +61,11 @@ static void declared_reseller_heavy_end_user(void **st)
         snprintf(eu, sizeof eu, "eu-%d", heavy ? 7 : 1000 + i % 900);
         snprintf(ua, sizeof ua, "client/%d", i % 20);
         stream_event(&s, &a,
-                     &(struct evo){.ts = T0 + i * 20000LL, .cc = "US", .end_user = eu,
-                                   .ip = 0x0b000000u + (uint32_t)(i % 50) * 256, .ua = ua});
+                     &(struct evo){.ts = T0 + i * 20000LL,
+                                   .cc = "US",
+                                   .end_user = eu,
+                                   .ip = 0x0b000000u + (uint32_t)(i % 50) * 256,
+                                   .ua = ua});
     }
     assert_int_equal(s.n, 1); /* no fan-in or shared-key finding for a declared platform */
     assert_int_equal(stream_count(&s, "reseller.end_user_heavy"), 1);
@@ -66,7 +74,8 @@ static void declared_reseller_heavy_end_user(void **st)
     assert_non_null(strstr(e, "\"declared_reseller\":true"));
     /* the next day the count starts again */
     for (int i = 0; i < 400; i++)
-        stream_event(&s, &a, &(struct evo){.ts = T0 + DAY + i * 1000LL, .cc = "US", .end_user = "eu-7"});
+        stream_event(&s, &a,
+                     &(struct evo){.ts = T0 + DAY + i * 1000LL, .cc = "US", .end_user = "eu-7"});
     assert_int_equal(s.n, 1);
     stream_close(&s);
 }
