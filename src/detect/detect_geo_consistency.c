@@ -41,7 +41,7 @@
  * hours_gap_min, signals (the inconsistencies present), locale_region,
  * locale_disagrees.
  *
- * State: 112 bytes per account (docs/circumvention.md). */
+ * State: 120 bytes per account (docs/circumvention.md). */
 #include "detect/detector.h"
 #include "detect/geo_tally.h"
 #include "detect/tzdb.h"
@@ -141,6 +141,7 @@ static int geo_init(void **vctx, const struct warden_policy *policy, const void 
         c->own_conf = true;
     }
     c->tz = warden_tzdb_open_or_warn(c->conf.tzdb, "geo_consistency");
+    warden_hour_tally_setup();
     *vctx = c;
     return 0;
 }

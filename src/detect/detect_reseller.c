@@ -92,9 +92,18 @@ struct eu_slot {
 
 struct res_ctx {
     struct res_conf conf;
+    unsigned eu_bits, net_bits, fp_bits; /* bitmap bits set at the thresholds */
     struct eu_slot *slots;
     size_t mask;
 };
+
+/* Expected bits set in a bitmap of m bits by n distinct items (linear counting). */
+static unsigned bits_for(int64_t n, unsigned m)
+{
+    double set = (double)m * (1.0 - exp(-(double)n / m));
+    unsigned b = (unsigned)ceil(set);
+    return b >= m ? m - 1 : b;
+}
 
 static int res_init(void **vctx, const struct warden_policy *policy, const void *conf)
 {
@@ -108,6 +117,9 @@ static int res_init(void **vctx, const struct warden_policy *policy, const void 
     while ((int64_t)n < c->conf.end_user_slots) n <<= 1;
     c->slots = warden_xcalloc(n, sizeof *c->slots);
     c->mask = n - 1;
+    c->eu_bits = bits_for(c->conf.min_end_users, 256);
+    c->net_bits = bits_for(c->conf.min_networks, 64);
+    c->fp_bits = bits_for(c->conf.min_fingerprints, 64);
     *vctx = c;
     return 0;
 }
@@ -168,6 +180,8 @@ static void res_observe(void *vctx, const struct warden_event *ev, void *vstate,
     struct res_ctx *c = vctx;
     struct res_state *s = vstate;
     bool declared = ev->account && ev->account->reseller;
+    if (!declared && (s->done & (DONE_FAN_IN | DONE_SHARED)) == (DONE_FAN_IN | DONE_SHARED))
+        return; /* both findings made: nothing left to watch */
     int64_t win = ev->ts_ms / (c->conf.window_s * 1000) + 1;
     s->events++;
     if (win > s->window) { /* a late event counts in the current window */
@@ -187,17 +201,15 @@ static void res_observe(void *vctx, const struct warden_event *ev, void *vstate,
         if (declared) heavy_end_user(c, ev, win, s, em);
     }
     if (declared) return;
-    if (!(s->done & DONE_FAN_IN) && ev->end_user.n &&
-        distinct(bits(s->eu, 4), 256) >= (double)c->conf.min_end_users) {
+    if (!(s->done & DONE_FAN_IN) && ev->end_user.n && bits(s->eu, 4) >= c->eu_bits) {
         s->done |= DONE_FAN_IN;
         evidence(&em->scratch, c, s, false);
         warden_jbuf_obj_close(&em->scratch);
         warden_emit_finding(em, "reseller.end_user_fan_in", c->conf.score_fan_in,
                             warden_jbuf_str(&em->scratch));
     }
-    if (!(s->done & DONE_SHARED) &&
-        distinct(bits(&s->nets, 1), 64) >= (double)c->conf.min_networks &&
-        distinct(bits(&s->fps, 1), 64) >= (double)c->conf.min_fingerprints) {
+    if (!(s->done & DONE_SHARED) && bits(&s->nets, 1) >= c->net_bits &&
+        bits(&s->fps, 1) >= c->fp_bits) {
         s->done |= DONE_SHARED;
         evidence(&em->scratch, c, s, false);
         warden_jbuf_obj_close(&em->scratch);

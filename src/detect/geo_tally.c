@@ -57,13 +57,26 @@ void warden_hour_tally_add(struct warden_hour_tally *t, int64_t ts_ms)
     t->h[h]++;
 }
 
+/* cos and sin of the middle of each hour on the 24 h circle */
+static double hour_cos[24], hour_sin[24];
+
+void warden_hour_tally_setup(void)
+{
+    if (hour_sin[6] != 0) return; /* filled (sin of 6:30 is not 0) */
+    for (int i = 0; i < 24; i++) {
+        double a = (i + 0.5) * (2 * M_PI / 24);
+        hour_cos[i] = cos(a);
+        hour_sin[i] = sin(a);
+    }
+}
+
 void warden_hour_tally_mean(const struct warden_hour_tally *t, double *hour, double *r)
 {
     double x = 0, y = 0, n = 0;
+    warden_hour_tally_setup();
     for (int i = 0; i < 24; i++) {
-        double a = (i + 0.5) * (2 * M_PI / 24);
-        x += t->h[i] * cos(a);
-        y += t->h[i] * sin(a);
+        x += t->h[i] * hour_cos[i];
+        y += t->h[i] * hour_sin[i];
         n += t->h[i];
     }
     if (n == 0) {

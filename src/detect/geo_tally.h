@@ -37,6 +37,9 @@ uint32_t warden_cc_tally_total(const struct warden_cc_tally *t);
 /* {"NL": 12, "DE": 3, "other": 1} */
 void warden_cc_tally_json(struct warden_jbuf *b, const struct warden_cc_tally *t);
 
+/* Fill the shared trigonometry table; call once at start-up (detector init),
+ * before workers run. */
+void warden_hour_tally_setup(void);
 void warden_hour_tally_add(struct warden_hour_tally *t, int64_t ts_ms);
 /* Circular mean hour (UTC, 0..24) and its concentration R (0 = spread evenly
  * round the clock, 1 = all in one hour). */
