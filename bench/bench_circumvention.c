@@ -44,10 +44,8 @@ static double pass(const char *path, const struct warden_policy *pol,
     char err[512], why[256];
     struct warden_jbuf fb;
     warden_jbuf_init(&fb);
-    struct warden_engine_opts eo = {.policy = pol,
-                                    .intel = intel,
-                                    .max_accounts = 100000,
-                                    .sinks = {sink_finding, NULL, &fb}};
+    struct warden_engine_opts eo = {
+        .policy = pol, .intel = intel, .max_accounts = 100000, .sinks = {sink_finding, NULL, &fb}};
     struct warden_engine *e;
     if (warden_engine_new(&e, &eo, err, sizeof err)) return -1;
     struct warden_lines *lr;
@@ -109,8 +107,7 @@ int main(int argc, char **argv)
     for (int r = 0; r < rounds; r++) {
         t_off[r] = pass(path, off, intel, &n);
         t_on[r] = pass(path, on, intel, &n);
-        printf("round %d: without %.0f ns/event, with %.0f ns/event\n", r + 1, t_off[r],
-               t_on[r]);
+        printf("round %d: without %.0f ns/event, with %.0f ns/event\n", r + 1, t_off[r], t_on[r]);
     }
     qsort(t_on, (size_t)rounds, sizeof t_on[0], cmp_double);
     qsort(t_off, (size_t)rounds, sizeof t_off[0], cmp_double);

@@ -36,12 +36,12 @@
  *
  * Evidence keys: events, anonymized_share, countries (request countries
  * with counts), billing_country, billing_share, card_country, client_tz,
- * tz_countries, tz_offset_min, hours_local (24 counts in the reference
- * zone's local time), activity_offset_min (implied), hours_concentration,
+ * tz_countries, tz_offset_min, hours_local (active hours per local hour of
+ * the day, in the reference zone's local time), activity_offset_min (implied), hours_concentration,
  * hours_gap_min, signals (the inconsistencies present), locale_region,
  * locale_disagrees.
  *
- * State: 120 bytes per account (docs/circumvention.md). */
+ * State: 128 bytes per account (docs/circumvention.md). */
 #include "detect/detector.h"
 #include "detect/geo_tally.h"
 #include "detect/tzdb.h"
@@ -66,8 +66,10 @@ static const struct warden_conf_key geo_conf_table[] = {
      offsetof(struct geo_conf, tzdb), "the tz database's zone1970.tab (package tzdata)", 0, 0},
     {"min_events", WARDEN_CONF_INT, "16", offsetof(struct geo_conf, min_events),
      "requests of an account before its locations are judged", 1, 1e9},
-    {"min_hours_events", WARDEN_CONF_INT, "32", offsetof(struct geo_conf, min_hours_events),
-     "requests before the hours of activity are judged", 1, 1e9},
+    {"min_hours_events", WARDEN_CONF_INT, "16", offsetof(struct geo_conf, min_hours_events),
+     "active hours (an hour of one day with requests, counted once) before the hours of "
+     "activity are judged",
+     1, 1e9},
     {"min_active_hours", WARDEN_CONF_INT, "8", offsetof(struct geo_conf, min_active_hours),
      "distinct hours of the day with requests before hours are judged (a person's day, not a "
      "job's window or a benchmark run)",
@@ -116,7 +118,8 @@ static const char *const sig_code[4] = {"geo.inconsistent_billing", "geo.inconsi
 struct geo_state {
     struct warden_tz_declared tz;
     uint32_t events, anon, anon_person, in_billing, in_card, in_tz;
-    uint16_t last_day, days; /* day number (mod 65536) of the newest request; days seen */
+    uint16_t last_day, days;        /* day number (mod 65536) of the newest request; days seen */
+    uint32_t last_slot, hour_slots; /* hour number of the newest request; active hours */
     struct warden_cc_tally countries;
     struct warden_hour_tally hours;
     char locale_cc[2];
@@ -214,9 +217,9 @@ static void judge(const struct geo_ctx *c, const struct geo_state *s,
     if (j->has_ref) j->gap = gap_to_range(j->implied, j->ref_lo, j->ref_hi);
     int active = 0;
     for (int h = 0; h < 24; h++) active += s->hours.h[h] > 0;
-    if (j->has_ref && s->events >= c->conf.min_hours_events && j->r >= c->conf.min_hours_r &&
+    if (j->has_ref && s->hour_slots >= c->conf.min_hours_events && j->r >= c->conf.min_hours_r &&
         active >= c->conf.min_active_hours && s->days >= c->conf.min_days &&
-        j->gap >= c->conf.hours_gap_h * 60)
+        s->events <= c->conf.max_daily_events * s->days && j->gap >= c->conf.hours_gap_h * 60)
         j->sig |= S_HOURS;
     if (s->locale_cc[0]) {
         char lc[3] = {s->locale_cc[0], s->locale_cc[1], 0};
@@ -272,7 +275,14 @@ static void geo_observe(void *vctx, const struct warden_event *ev, void *vstate,
     if (info && (info->categories & WARDEN_ANON_CATS)) s->anon++;
     if (info && (info->categories & PERSON_TUNNEL)) s->anon_person++;
     warden_cc_tally_add(&s->countries, cc);
-    warden_hour_tally_add(&s->hours, ev->ts_ms);
+    /* the hour histogram counts active hours, not requests: a session of
+     * twenty requests is one observation of where the person's day is */
+    uint32_t slot = (uint32_t)(ev->ts_ms / 3600000);
+    if (slot != s->last_slot) {
+        warden_hour_tally_add(&s->hours, ev->ts_ms);
+        s->last_slot = slot;
+        s->hour_slots++;
+    }
     uint16_t day = (uint16_t)(ev->ts_ms / 86400000 + 1);
     if (day != s->last_day) {
         if (s->days < UINT16_MAX) s->days++;
