@@ -544,6 +544,7 @@ static void setup_account(struct sim_world *w, uint32_t i)
     }
     case POP_NEAR_BORDER: {
         const struct warden_country *nb = pick_from(w, &r, "near_border");
+        a->decl_tz = a->decl_locale = NULL; /* declared by the user of the country drawn first */
         acct_defaults(w, a, &r, nb);
         if (warden_rng_chance(&r, 0.3)) {
             a->vpn_user = true;
