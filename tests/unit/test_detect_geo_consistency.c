@@ -138,6 +138,29 @@ static void tunnelled_story_that_does_not_hang_together(void **st)
     warden_policy_free(p);
 }
 
+/* Events a little out of order (adjacent requests swapped, as several gateway
+ * nodes interleave) give the same findings. */
+static void small_disorder_gives_the_same_findings(void **st)
+{
+    (void)st;
+    struct stream a, b;
+    struct warden_account acct = test_account("US", "US", false);
+    stream_open(&a, "geo_consistency", NULL, NULL);
+    stream_open(&b, "geo_consistency", NULL, NULL);
+    for (int i = 0; i < 80; i++) {
+        int k = i % 2 ? i - 1 : (i + 1 < 80 ? i + 1 : i);
+        struct evo o = {.ts = human_ts(i, 180), .cc = "DE", .cats = WARDEN_IPCAT_VPN};
+        struct evo d = {.ts = human_ts(k, 180), .cc = "DE", .cats = WARDEN_IPCAT_VPN};
+        stream_event(&a, &acct, &o);
+        stream_event(&b, &acct, &d);
+    }
+    assert_int_equal(a.n, b.n);
+    for (int i = 0; i < a.n; i++) assert_string_equal(a.codes[i], b.codes[i]);
+    assert_int_equal(stream_count(&b, "geo.inconsistent_location"), 1);
+    stream_close(&a);
+    stream_close(&b);
+}
+
 static void missing_tz_database_is_not_fatal(void **st)
 {
     (void)st;
@@ -157,6 +180,7 @@ int main(void)
         cmocka_unit_test(zh_locale_in_allowed_country_not_actioned),
         cmocka_unit_test(vpn_user_traveller_and_cloud_app_not_actioned),
         cmocka_unit_test(tunnelled_story_that_does_not_hang_together),
+        cmocka_unit_test(small_disorder_gives_the_same_findings),
         cmocka_unit_test(missing_tz_database_is_not_fatal),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
