@@ -6,17 +6,26 @@
  *                                (after `min_events` such events)
  *   geo.restricted_billing       the account's billing country is restricted
  *   geo.restricted_card          the account's card-issuing country is restricted
+ *   geo.restricted_via_anonymizer the event's IP is in a restricted country but
+ *                                is a VPN, Tor, proxy, hosting or cloud exit: the
+ *                                exit is located there, the person may not be
+ *                                (ordinary VPN users land on such exits), so a
+ *                                policy can review it while still blocking
+ *                                residential and mobile connections
  * Each code is emitted once per tracked account.
  *
- * Evidence keys: country, ip, asn, as_name, categories (IP codes);
- * restricted_events, events (IP code); billing_country / card_country.
+ * Evidence keys: country, ip, asn, as_name, provider, categories (IP codes);
+ * restricted_events, events (IP codes; anonymized_events for the anonymizer
+ * code); billing_country / card_country.
  * Location is about where a connection or payment is, never about a
  * person's name or language. */
 #include "detect/detector.h"
+#include "detect/geo_tally.h"
 #include "intel/intel.h"
 #include "policy/policy.h"
 #include "registry/registry.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -24,7 +33,7 @@
 
 struct jur_conf {
     int64_t min_events;
-    double score_ip, score_billing, score_card;
+    double score_ip, score_billing, score_card, score_anonymizer;
 };
 
 static const struct warden_conf_key jur_conf_table[] = {
@@ -36,6 +45,9 @@ static const struct warden_conf_key jur_conf_table[] = {
      "score of geo.restricted_billing", 0, 1},
     {"score_card", WARDEN_CONF_DOUBLE, "0.85", offsetof(struct jur_conf, score_card),
      "score of geo.restricted_card", 0, 1},
+    {"score_anonymizer", WARDEN_CONF_DOUBLE, "0.5", offsetof(struct jur_conf, score_anonymizer),
+     "score of geo.restricted_via_anonymizer (a VPN/hosting/proxy exit in a restricted country)", 0,
+     1},
     {NULL, 0, NULL, 0, NULL, 0, 0},
 };
 
@@ -44,10 +56,11 @@ struct jur_ctx {
     struct jur_conf conf;
 };
 
-enum { DONE_IP = 1, DONE_BILLING = 2, DONE_CARD = 4, CHECKED_ACCOUNT = 8 };
+enum { DONE_IP = 1, DONE_BILLING = 2, DONE_CARD = 4, CHECKED_ACCOUNT = 8, DONE_ANON = 16 };
 
 struct jur_state {
     uint32_t restricted_events;
+    uint32_t anonymized_events;
     uint8_t done;
 };
 
@@ -82,11 +95,13 @@ static void jur_observe(void *vctx, const struct warden_event *ev, void *vstate,
     struct jur_state *s = vstate;
     const struct warden_ipinfo *info = ev->ipinfo;
 
-    if (!(s->done & DONE_IP) && info && info->country[0] &&
+    if (info && info->country[0] && (~s->done & (DONE_IP | DONE_ANON)) &&
         warden_policy_is_restricted(c->policy, info->country)) {
-        s->restricted_events++;
-        if ((int64_t)s->restricted_events >= c->conf.min_events) {
-            s->done |= DONE_IP;
+        bool anon = (info->categories & WARDEN_ANON_CATS) != 0;
+        uint32_t n = anon ? ++s->anonymized_events : ++s->restricted_events;
+        uint8_t bit = anon ? DONE_ANON : DONE_IP;
+        if (!(s->done & bit) && (int64_t)n >= c->conf.min_events) {
+            s->done |= bit;
             struct warden_jbuf *b = &em->scratch;
             char ipbuf[WARDEN_IP_STRLEN];
             warden_jbuf_reset(b);
@@ -95,13 +110,16 @@ static void jur_observe(void *vctx, const struct warden_event *ev, void *vstate,
             warden_jbuf_kv_str(b, "ip", warden_ip_format(&ev->ip, ipbuf));
             warden_jbuf_kv_int(b, "asn", info->asn);
             warden_jbuf_kv_str(b, "as_name", info->as_name);
+            if (anon) warden_jbuf_kv_str(b, "provider", info->provider ? info->provider : "");
             warden_jbuf_key(b, "categories");
             categories_json(b, info->categories);
             warden_jbuf_kv_int(b, "restricted_events", s->restricted_events);
+            if (anon) warden_jbuf_kv_int(b, "anonymized_events", s->anonymized_events);
             warden_jbuf_kv_int(b, "events", (int64_t)ev->account_seq);
             warden_jbuf_obj_close(b);
-            warden_emit_finding(em, WARDEN_REASON_RESTRICTED_IP, c->conf.score_ip,
-                                warden_jbuf_str(b));
+            warden_emit_finding(
+                em, anon ? "geo.restricted_via_anonymizer" : WARDEN_REASON_RESTRICTED_IP,
+                anon ? c->conf.score_anonymizer : c->conf.score_ip, warden_jbuf_str(b));
         }
     }
 

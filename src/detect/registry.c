@@ -7,12 +7,23 @@
 extern const struct warden_detector warden_detect_jurisdiction;
 extern const struct warden_detector warden_detect_velocity;
 extern const struct warden_detector warden_detect_screening;
+extern const struct warden_detector warden_detect_anonymizer;
+extern const struct warden_detector warden_detect_geo_consistency;
+extern const struct warden_detector warden_detect_reach;
+extern const struct warden_detector warden_detect_reseller;
 
+/* one detector per line, so that additions merge cleanly */
+// clang-format off
 const struct warden_detector *const warden_detectors[] = {
     &warden_detect_jurisdiction,
     &warden_detect_velocity,
     &warden_detect_screening,
+    &warden_detect_anonymizer,
+    &warden_detect_geo_consistency,
+    &warden_detect_reach,
+    &warden_detect_reseller,
 };
+// clang-format on
 
 const size_t warden_n_detectors = sizeof warden_detectors / sizeof warden_detectors[0];
 

@@ -43,6 +43,11 @@ enum warden_pop {
     POP_CIRC_DIRECT,
     POP_CIRC_VPN,
     POP_CIRC_CLOUD,
+    /* circumvention that never leaks, and benign look-alikes (docs/circumvention.md) */
+    POP_CIRC_TUNNEL_VPN,
+    POP_CIRC_TUNNEL_CLOUD,
+    POP_TRAVELLER,
+    POP_NEAR_BORDER,
     POP_COUNT
 };
 
@@ -122,6 +127,11 @@ struct sim_acct {
     const char *system;                /* fixed system prompt, or NULL */
     char *template_text;               /* batch template + blank line (owned), or NULL */
     uint32_t stream;                   /* rng stream id */
+    /* travellers: a trip to another allowed country, from its networks and on its clock */
+    const struct warden_country *trip;
+    const struct warden_netpool *trip_pool;
+    int64_t trip_from, trip_to;
+    bool vpn_user; /* near-border users who browse through a VPN */
 };
 
 /* One generated request, compact; strings point into the corpus or tables. */

@@ -50,6 +50,16 @@ const struct warden_popdef warden_popdefs[POP_COUNT] = {
                       "as direct, through VPN exits that sometimes leak"},
     [POP_CIRC_CLOUD] = {"circumvention", "circumvention.cloud", 0, 0,
                         "as direct, through cloud relays that sometimes leak"},
+    [POP_CIRC_TUNNEL_VPN] = {"circumvention", "circumvention.tunnel_vpn", 0, 0,
+                             "restricted-country user whose every request goes through VPN "
+                             "exits; billing in an allowed country; other tells varied"},
+    [POP_CIRC_TUNNEL_CLOUD] = {"circumvention", "circumvention.tunnel_cloud", 0, 0,
+                               "restricted-country user relaying every request through a cloud "
+                               "server in an allowed country; other tells varied"},
+    [POP_TRAVELLER] = {"benign", "benign.traveller", 0, 0,
+                       "a user on a trip of 3-14 days to another allowed country"},
+    [POP_NEAR_BORDER] = {"benign", "benign.near_border", 0, 0,
+                         "users in allowed countries next to restricted ones, some on a VPN"},
 };
 
 static const struct warden_scenario scenarios[] = {
@@ -92,7 +102,8 @@ static const struct warden_scenario scenarios[] = {
       [POP_COVER_TRAFFIC] = 20, [POP_PARAPHRASE] = 20,        [POP_SLOW_LOW] = 120,
       [POP_MODEL_PIVOT] = 16,   [POP_SIGNUP_BURST] = 40,      [POP_LISTED_ORG] = 40,
       [POP_SUBSIDIARY] = 50,    [POP_CIRC_DIRECT] = 40,       [POP_CIRC_VPN] = 50,
-      [POP_CIRC_CLOUD] = 40}},
+      [POP_CIRC_CLOUD] = 40,    [POP_CIRC_TUNNEL_VPN] = 40,   [POP_CIRC_TUNNEL_CLOUD] = 30,
+      [POP_TRAVELLER] = 300,    [POP_NEAR_BORDER] = 400}},
     {"evasive",
      "attackers use every evasion among ordinary traffic",
      3000,
@@ -117,7 +128,11 @@ static const struct warden_scenario scenarios[] = {
       [POP_LISTED_ORG] = 20,
       [POP_SUBSIDIARY] = 40,
       [POP_CIRC_VPN] = 40,
-      [POP_CIRC_CLOUD] = 40}},
+      [POP_CIRC_CLOUD] = 40,
+      [POP_CIRC_TUNNEL_VPN] = 40,
+      [POP_CIRC_TUNNEL_CLOUD] = 40,
+      [POP_TRAVELLER] = 60,
+      [POP_NEAR_BORDER] = 80}},
     {"benign-heavy",
      "hard negatives only, for false-positive measurement",
      1500,
@@ -130,7 +145,9 @@ static const struct warden_scenario scenarios[] = {
       [POP_BATCH] = 20,
       [POP_EVAL] = 30,
       [POP_RESELLER] = 20,
-      [POP_MINORITY_OWNED] = 40}},
+      [POP_MINORITY_OWNED] = 40,
+      [POP_TRAVELLER] = 100,
+      [POP_NEAR_BORDER] = 100}},
 };
 
 const struct warden_sim_scenario_info warden_sim_scenarios[] = {

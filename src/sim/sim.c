@@ -332,6 +332,17 @@ static void ownership_chain(struct sim_world *w, struct warden_rng *r, int sub,
     }
 }
 
+/* A circumventor: really in a restricted country, billed through a transit one. */
+static void circumventor(struct sim_world *w, struct sim_acct *a, struct warden_rng *r,
+                         const struct warden_country *home, const struct warden_country **real,
+                         const struct warden_country **bill)
+{
+    *real = w->nrestricted ? pick_country(r, w->restricted, w->nrestricted) : home;
+    *bill = pick_from(w, r, "transit");
+    acct_defaults(w, a, r, *bill);
+    a->real = *real;
+}
+
 static void setup_account(struct sim_world *w, uint32_t i)
 {
     struct sim_acct *a = &w->accts[i];
@@ -459,11 +470,8 @@ static void setup_account(struct sim_world *w, uint32_t i)
     case POP_CIRC_DIRECT:
     case POP_CIRC_VPN:
     case POP_CIRC_CLOUD: {
-        const struct warden_country *real =
-            w->nrestricted ? pick_country(&r, w->restricted, w->nrestricted) : home;
-        const struct warden_country *bill = pick_from(w, &r, "transit");
-        acct_defaults(w, a, &r, bill);
-        a->real = real;
+        const struct warden_country *real, *bill;
+        circumventor(w, a, &r, home, &real, &bill);
         double u = warden_rng_unit(&r);
         memcpy(a->card_country,
                u < 0.5   ? bill->cc
@@ -489,6 +497,61 @@ static void setup_account(struct sim_world *w, uint32_t i)
         const struct warden_netpool *bp = res_pool(w, &r, bill->cc, false);
         if (bp) warden_netpool_draw(bp, &r, &a->signup_ip, NULL);
         a->rate = warden_rng_lognormal(&r, 2.0, 0.8);
+        break;
+    }
+    case POP_CIRC_TUNNEL_VPN:
+    case POP_CIRC_TUNNEL_CLOUD: {
+        /* never a request from the restricted country: every one goes through
+         * the tunnel; which other tells leak is drawn independently */
+        const struct warden_country *real, *bill;
+        circumventor(w, a, &r, home, &real, &bill);
+        double u = warden_rng_unit(&r);
+        memcpy(a->card_country,
+               u < 0.65  ? bill->cc
+               : u < 0.9 ? pick_country(&r, w->allowed, w->nallowed)->cc
+                         : real->cc,
+               3);
+        u = warden_rng_unit(&r);
+        a->decl_tz = u < 0.4 ? real->tz : u < 0.65 ? bill->tz : NULL;
+        u = warden_rng_unit(&r);
+        a->decl_locale = u < 0.4 ? real->locale : u < 0.6 ? bill->locale : NULL;
+        if (pop == POP_CIRC_TUNNEL_VPN) {
+            a->pool = warden_netpools_get(&w->nets, warden_rng_chance(&r, 0.1) ? "tor" : "vpn");
+            if (!a->pool) a->pool = warden_netpools_get(&w->nets, "vpn");
+        } else {
+            a->pool = cloud_pool(w, &r);
+        }
+        if (a->pool) warden_netpool_draw(a->pool, &r, &a->home_ip, &a->home_net);
+        a->signup_ip = a->home_ip;        /* signed up through the tunnel, or ... */
+        if (warden_rng_chance(&r, 0.5)) { /* ... from a relay in the billing country */
+            const struct warden_netpool *bp = res_pool(w, &r, bill->cc, false);
+            if (bp) warden_netpool_draw(bp, &r, &a->signup_ip, NULL);
+        }
+        a->rate = warden_rng_lognormal(&r, 2.0, 0.8);
+        break;
+    }
+    case POP_TRAVELLER: {
+        const struct warden_country *t = home;
+        for (int k = 0; k < 8 && t == home; k++) t = pick_country(&r, w->allowed, w->nallowed);
+        a->trip = t;
+        a->trip_pool = res_pool(w, &r, t->cc, false);
+        int64_t len = (3 + (int64_t)warden_rng_below(&r, 12)) * DAY_MS;
+        int64_t span = w->end_ms - w->start_ms - len;
+        a->trip_from = w->start_ms + (span > 0 ? (int64_t)(warden_rng_unit(&r) * (double)span) : 0);
+        a->trip_to = a->trip_from + len;
+        a->rate = warden_rng_lognormal(&r, 1.5, 0.8);
+        break;
+    }
+    case POP_NEAR_BORDER: {
+        const struct warden_country *nb = pick_from(w, &r, "near_border");
+        a->decl_tz = a->decl_locale = NULL; /* declared by the user of the country drawn first */
+        acct_defaults(w, a, &r, nb);
+        if (warden_rng_chance(&r, 0.3)) {
+            a->vpn_user = true;
+            a->pool = warden_netpools_get(&w->nets, "vpn");
+            if (a->pool) warden_netpool_draw(a->pool, &r, &a->home_ip, &a->home_net);
+            a->signup_ip = a->home_ip;
+        }
         break;
     }
     default: { /* distillation */

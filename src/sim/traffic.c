@@ -458,6 +458,34 @@ static void run_bench(struct gen *g)
 
 static void generate(struct gen *g0);
 
+/* A traveller: at home, then on the trip's networks and clock, then home again. */
+static void run_trip(struct gen *g)
+{
+    struct sim_acct *a = g->a;
+    int64_t from = a->active_from, to = a->active_to;
+    const struct warden_netpool *home_pool = a->pool;
+    struct warden_ip home_ip = g->cur_ip;
+    size_t home_net = a->home_net;
+    a->active_to = a->trip_from;
+    run_human(g, diurnal, 3.5);
+    a->active_from = a->trip_from;
+    a->active_to = a->trip_to;
+    g->offset_min = a->trip->utc_offset_min;
+    if (a->trip_pool) {
+        a->pool = a->trip_pool;
+        warden_netpool_draw(a->pool, &g->r, &g->cur_ip, &a->home_net);
+    }
+    run_human(g, diurnal, 3.5);
+    a->pool = home_pool;
+    a->home_net = home_net;
+    g->cur_ip = home_ip;
+    g->offset_min = a->home->utc_offset_min;
+    a->active_from = a->trip_to;
+    a->active_to = to;
+    run_human(g, diurnal, 3.5);
+    a->active_from = from;
+}
+
 void warden_sim_traffic(struct sim_world *w, uint32_t ai)
 {
     struct gen g;
@@ -525,6 +553,18 @@ void warden_sim_traffic(struct sim_world *w, uint32_t ai)
         g.leak_pool = warden_netpools_get(&w->nets, name);
         break;
     }
+    case POP_CIRC_TUNNEL_VPN:
+        g.prompts = PR_CIRC;
+        g.ipmode = IP_SESSION_POOL;
+        break;
+    case POP_CIRC_TUNNEL_CLOUD:
+        g.prompts = PR_CIRC;
+        break;
+    case POP_TRAVELLER:
+        break;
+    case POP_NEAR_BORDER:
+        if (a->vpn_user) g.ipmode = IP_SESSION_POOL;
+        break;
     default: /* distillation */
         g.prompts = PR_HARVEST;
         g.p_thinking = 0.85;
@@ -552,7 +592,7 @@ void warden_sim_traffic(struct sim_world *w, uint32_t ai)
         break;
     }
     if (a->pop == POP_DEVAPP || a->pop == POP_BATCH || a->pop == POP_EVAL ||
-        a->pop == POP_RESELLER) {
+        a->pop == POP_RESELLER || a->pop == POP_CIRC_TUNNEL_CLOUD) {
         g.ipmode = IP_APP;
         g.app_ips[0] = a->home_ip;
         g.napp_ips = 1 + (int)warden_rng_below(&g.r, a->pop == POP_EVAL ? 2 : 6);
@@ -585,7 +625,10 @@ static void generate(struct gen *g0)
     struct sim_acct *a = g.a;
     switch (g.timing) {
     case T_HUMAN:
-        run_human(&g, diurnal, a->pop == POP_COVER_TRAFFIC ? 12 : 3.5);
+        if (a->pop == POP_TRAVELLER)
+            run_trip(&g);
+        else
+            run_human(&g, diurnal, a->pop == POP_COVER_TRAFFIC ? 12 : 3.5);
         break;
     case T_OFFICE:
         run_human(&g, office, 3);

@@ -118,7 +118,8 @@ const struct warden_country *warden_country_get(const struct warden_countries *c
     return NULL;
 }
 
-const char *const warden_sim_roles[] = {"hub", "zh", "transit", "subsidiary", "cyrillic_alias"};
+const char *const warden_sim_roles[] = {
+    "hub", "zh", "transit", "subsidiary", "cyrillic_alias", "near_border"};
 const size_t warden_sim_nroles = sizeof warden_sim_roles / sizeof warden_sim_roles[0];
 
 static bool is_cc(const char *s)

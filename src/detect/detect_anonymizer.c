@@ -1,0 +1,181 @@
+/* detect_anonymizer.c — how much of an account's traffic comes through
+ * anonymizers, by category of the IP table, with providers and switches.
+ *
+ * Being on a VPN, Tor or a cloud is not by itself a reason to act: ordinary
+ * people use VPNs and apps run in clouds. These findings carry low scores
+ * (default below every action threshold of the example policy) so that they
+ * explain and weight other evidence; the policy decides. Codes, each emitted
+ * once per account when the category's share of the account's requests
+ * reaches `min_share` after `min_events` requests:
+ *   anon.vpn      commercial VPN exits
+ *   anon.tor      Tor exits
+ *   anon.proxy    open / anonymous / residential proxies
+ *   anon.hosting  hosting and datacenter networks (not a known cloud)
+ *   anon.cloud    public cloud providers
+ *
+ * Evidence keys: share, category_events, events, anonymized_share,
+ * providers ({name: requests}, the first 2), countries (exit countries with
+ * counts), category_switches (consecutive requests through different
+ * categories, direct included), provider_switches, networks (distinct /24
+ * or /48 exits seen, counted in a 64-bit bitmap: approximate above ~40).
+ *
+ * State: 88 bytes per account (docs/circumvention.md). */
+#include "detect/detector.h"
+#include "detect/geo_tally.h"
+#include "intel/intel.h"
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { C_VPN, C_TOR, C_PROXY, C_HOSTING, C_CLOUD, NCAT };
+static const char *const cat_code[NCAT] = {"anon.vpn", "anon.tor", "anon.proxy", "anon.hosting",
+                                           "anon.cloud"};
+
+struct anon_conf {
+    int64_t min_events;
+    double min_share;
+    double score[NCAT];
+};
+
+static const struct warden_conf_key anon_conf_table[] = {
+    {"min_events", WARDEN_CONF_INT, "10", offsetof(struct anon_conf, min_events),
+     "requests of an account before its shares are judged", 1, 1e9},
+    {"min_share", WARDEN_CONF_DOUBLE, "0.5", offsetof(struct anon_conf, min_share),
+     "share of requests through a category that makes a finding", 0, 1},
+    {"score_vpn", WARDEN_CONF_DOUBLE, "0.2", offsetof(struct anon_conf, score[C_VPN]),
+     "score of anon.vpn", 0, 1},
+    {"score_tor", WARDEN_CONF_DOUBLE, "0.3", offsetof(struct anon_conf, score[C_TOR]),
+     "score of anon.tor", 0, 1},
+    {"score_proxy", WARDEN_CONF_DOUBLE, "0.3", offsetof(struct anon_conf, score[C_PROXY]),
+     "score of anon.proxy", 0, 1},
+    {"score_hosting", WARDEN_CONF_DOUBLE, "0.15", offsetof(struct anon_conf, score[C_HOSTING]),
+     "score of anon.hosting", 0, 1},
+    {"score_cloud", WARDEN_CONF_DOUBLE, "0.1", offsetof(struct anon_conf, score[C_CLOUD]),
+     "score of anon.cloud", 0, 1},
+    {NULL, 0, NULL, 0, NULL, 0, 0},
+};
+
+#define NPROV 2
+
+struct anon_state {
+    uint32_t events;
+    uint32_t cat[NCAT];
+    uint32_t cat_switches, prov_switches;
+    const char *prov[NPROV]; /* provider names owned by the (read-only) IP table */
+    uint32_t prov_n[NPROV];
+    uint64_t nets; /* bitmap of exit networks */
+    struct warden_cc_tally countries;
+    int8_t last_cat; /* category of the previous request + 1; 0 = none yet */
+    int8_t last_prov;
+    uint8_t done; /* bit per category emitted */
+};
+
+struct anon_ctx {
+    struct anon_conf conf;
+};
+
+static int anon_init(void **ctx, const struct warden_policy *policy, const void *conf)
+{
+    (void)policy;
+    struct anon_ctx *c = calloc(1, sizeof *c);
+    if (!c) return -1;
+    if (conf)
+        memcpy(&c->conf, conf, sizeof c->conf);
+    else
+        warden_conf_defaults(anon_conf_table, &c->conf);
+    *ctx = c;
+    return 0;
+}
+
+/* One category per request, the most specific the IP table knows. */
+static int category_of(uint32_t cats)
+{
+    if (cats & WARDEN_IPCAT_TOR) return C_TOR;
+    if (cats & WARDEN_IPCAT_VPN) return C_VPN;
+    if (cats & (WARDEN_IPCAT_PROXY | WARDEN_IPCAT_RESIDENTIAL_PROXY)) return C_PROXY;
+    if (cats & WARDEN_IPCAT_CLOUD) return C_CLOUD;
+    if (cats & WARDEN_IPCAT_HOSTING) return C_HOSTING;
+    return -1;
+}
+
+static int provider_slot(struct anon_state *s, const char *p)
+{
+    if (!p || !p[0]) return -1;
+    for (int i = 0; i < NPROV; i++) {
+        if (s->prov[i] == p || (s->prov[i] && strcmp(s->prov[i], p) == 0)) return i;
+        if (!s->prov[i]) {
+            s->prov[i] = p;
+            return i;
+        }
+    }
+    return -1;
+}
+
+static void anon_evidence(struct warden_jbuf *b, const struct anon_state *s, int k)
+{
+    uint32_t anon = 0;
+    for (int i = 0; i < NCAT; i++) anon += s->cat[i];
+    warden_jbuf_reset(b);
+    warden_jbuf_obj_open(b);
+    warden_jbuf_kv_num(b, "share", (double)s->cat[k] / s->events);
+    warden_jbuf_kv_int(b, "category_events", s->cat[k]);
+    warden_jbuf_kv_int(b, "events", s->events);
+    warden_jbuf_kv_num(b, "anonymized_share", (double)anon / s->events);
+    warden_jbuf_key(b, "providers");
+    warden_jbuf_obj_open(b);
+    for (int i = 0; i < NPROV && s->prov[i]; i++) warden_jbuf_kv_int(b, s->prov[i], s->prov_n[i]);
+    warden_jbuf_obj_close(b);
+    warden_jbuf_key(b, "countries");
+    warden_cc_tally_json(b, &s->countries);
+    warden_jbuf_kv_int(b, "category_switches", s->cat_switches);
+    warden_jbuf_kv_int(b, "provider_switches", s->prov_switches);
+    warden_jbuf_kv_int(b, "networks", __builtin_popcountll(s->nets));
+    warden_jbuf_obj_close(b);
+}
+
+static void anon_observe(void *vctx, const struct warden_event *ev, void *vstate,
+                         struct warden_emit *em)
+{
+    const struct anon_ctx *c = vctx;
+    struct anon_state *s = vstate;
+    const struct warden_ipinfo *info = ev->ipinfo;
+    if (!info) return;
+    s->events++;
+    int k = category_of(info->categories);
+    if (k >= 0) {
+        s->cat[k]++;
+        s->nets |= 1ull << (warden_net_hash(&ev->ip) >> 58);
+        warden_cc_tally_add(&s->countries, info->country);
+        int p = provider_slot(s, info->provider);
+        if (p >= 0) s->prov_n[p]++;
+        if (p >= 0 && s->last_prov && s->last_prov != p + 1) s->prov_switches++;
+        if (p >= 0) s->last_prov = (int8_t)(p + 1);
+    }
+    if (s->last_cat && s->last_cat != k + 2) s->cat_switches++;
+    s->last_cat = (int8_t)(k + 2);
+    if ((int64_t)s->events < c->conf.min_events || k < 0 || (s->done >> k & 1)) return;
+    if ((double)s->cat[k] < c->conf.min_share * s->events) return;
+    s->done |= (uint8_t)(1u << k);
+    anon_evidence(&em->scratch, s, k);
+    warden_emit_finding(em, cat_code[k], c->conf.score[k], warden_jbuf_str(&em->scratch));
+}
+
+static void anon_free(void *ctx)
+{
+    free(ctx);
+}
+
+const struct warden_detector warden_detect_anonymizer = {
+    .name = "anonymizer",
+    .description = "share of an account's requests through VPN, Tor, proxy, hosting and cloud "
+                   "exits, with providers and switches (low scores: context, not a verdict)",
+    .conf_table = anon_conf_table,
+    .conf_size = sizeof(struct anon_conf),
+    .state_size = sizeof(struct anon_state),
+    .init = anon_init,
+    .observe = anon_observe,
+    .flush = NULL,
+    .free = anon_free,
+};

@@ -1,0 +1,344 @@
+/* detect_geo_consistency.c — does an account's location story hang together?
+ *
+ * Per account it compares where requests come from (IP countries, and
+ * whether through anonymizers), the billing and card countries, the
+ * declared `client_tz` (→ countries and offset through the system tz
+ * database, see tzdb.h) and the hours of activity. Each inconsistency is a
+ * weak finding on its own (scores below the example policy's thresholds):
+ *   geo.inconsistent_billing  almost no request (< max_home_share) comes from
+ *                             the billing country, and the account's requests
+ *                             come through VPN, Tor or proxy exits (a
+ *                             person's tunnel; a server in a cloud is where
+ *                             it is hosted, which says nothing about billing)
+ *   geo.inconsistent_card     the card's country is neither the billing
+ *                             country nor any request's country
+ *   geo.inconsistent_tz       the declared time zone belongs to none of the
+ *                             billing, card or request countries
+ *   geo.inconsistent_hours    the hours of activity put the user hours_gap_h
+ *                             or more away from the declared time zone (or,
+ *                             without one, from every zone of the billing
+ *                             country); people are assumed most active
+ *                             around local_mean_hour; round-the-clock
+ *                             traffic (concentration below min_hours_r) and
+ *                             traffic in fewer than min_active_hours hours of
+ *                             the day (a job's window, a benchmark run) or
+ *                             on fewer than min_days days, or at more than
+ *                             max_daily_events a day (a machine) are never
+ *                             judged
+ *   geo.inconsistent_location the account is tunnelled (anonymized share >=
+ *                             anon_share) AND shows at least min_signals of
+ *                             the inconsistencies above: the story a
+ *                             circumventor tells; score 0.55 at two, +0.15
+ *                             per further one
+ * The declared `client_locale` is a language setting: it is never scored.
+ * Its region is reported in evidence only (locale_region, and whether it
+ * disagrees with every other location of the account).
+ *
+ * Evidence keys: events, anonymized_share, countries (request countries
+ * with counts), billing_country, billing_share, card_country, client_tz,
+ * tz_countries, tz_offset_min, hours_local (active hours per local hour of
+ * the day, in the reference zone's local time), activity_offset_min (implied), hours_concentration,
+ * hours_gap_min, signals (the inconsistencies present), locale_region,
+ * locale_disagrees.
+ *
+ * State: 128 bytes per account (docs/circumvention.md). */
+#include "detect/detector.h"
+#include "detect/geo_tally.h"
+#include "detect/tzdb.h"
+#include "registry/registry.h"
+
+#include <math.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct geo_conf {
+    char *tzdb;
+    int64_t min_events, min_hours_events, min_signals, min_active_hours, min_days;
+    int64_t hours_weight, max_daily_events;
+    double anon_share, max_home_share, hours_gap_h, min_hours_r, local_mean_hour;
+    double score_billing, score_card, score_tz, score_hours, score_location;
+};
+
+static const struct warden_conf_key geo_conf_table[] = {
+    {"tzdb", WARDEN_CONF_STRING, "/usr/share/zoneinfo/zone1970.tab",
+     offsetof(struct geo_conf, tzdb), "the tz database's zone1970.tab (package tzdata)", 0, 0},
+    {"min_events", WARDEN_CONF_INT, "16", offsetof(struct geo_conf, min_events),
+     "requests of an account before its locations are judged", 1, 1e9},
+    {"min_hours_events", WARDEN_CONF_INT, "16", offsetof(struct geo_conf, min_hours_events),
+     "active hours (an hour of one day with requests, counted once) before the hours of "
+     "activity are judged",
+     1, 1e9},
+    {"min_active_hours", WARDEN_CONF_INT, "8", offsetof(struct geo_conf, min_active_hours),
+     "distinct hours of the day with requests before hours are judged (a person's day, not a "
+     "job's window or a benchmark run)",
+     1, 24},
+    {"min_days", WARDEN_CONF_INT, "3", offsetof(struct geo_conf, min_days),
+     "distinct days with requests before hours are judged", 1, 365},
+    {"max_daily_events", WARDEN_CONF_INT, "50", offsetof(struct geo_conf, max_daily_events),
+     "mean requests per active day above which traffic is a machine's and hours are not judged", 1,
+     1e9},
+    {"hours_weight", WARDEN_CONF_INT, "2", offsetof(struct geo_conf, hours_weight),
+     "how many signals an hours inconsistency counts for (a person's day is where they are)", 1, 4},
+    {"min_signals", WARDEN_CONF_INT, "2", offsetof(struct geo_conf, min_signals),
+     "inconsistencies a tunnelled account needs for geo.inconsistent_location", 1, 4},
+    {"anon_share", WARDEN_CONF_DOUBLE, "0.9", offsetof(struct geo_conf, anon_share),
+     "share of requests through anonymizers that makes an account tunnelled", 0, 1},
+    {"max_home_share", WARDEN_CONF_DOUBLE, "0.05", offsetof(struct geo_conf, max_home_share),
+     "share of requests from the billing country below which it is inconsistent", 0, 1},
+    {"hours_gap_h", WARDEN_CONF_DOUBLE, "5", offsetof(struct geo_conf, hours_gap_h),
+     "hours between activity and the reference time zone that are inconsistent", 1, 12},
+    {"min_hours_r", WARDEN_CONF_DOUBLE, "0.3", offsetof(struct geo_conf, min_hours_r),
+     "concentration of activity hours (0 = round the clock, 1 = one hour) needed", 0, 1},
+    {"local_mean_hour", WARDEN_CONF_DOUBLE, "15", offsetof(struct geo_conf, local_mean_hour),
+     "local hour around which people's requests centre (circular mean)", 0, 24},
+    {"score_billing", WARDEN_CONF_DOUBLE, "0.15", offsetof(struct geo_conf, score_billing),
+     "score of geo.inconsistent_billing", 0, 1},
+    {"score_card", WARDEN_CONF_DOUBLE, "0.15", offsetof(struct geo_conf, score_card),
+     "score of geo.inconsistent_card", 0, 1},
+    {"score_tz", WARDEN_CONF_DOUBLE, "0.3", offsetof(struct geo_conf, score_tz),
+     "score of geo.inconsistent_tz", 0, 1},
+    {"score_hours", WARDEN_CONF_DOUBLE, "0.3", offsetof(struct geo_conf, score_hours),
+     "score of geo.inconsistent_hours", 0, 1},
+    {"score_location", WARDEN_CONF_DOUBLE, "0.55", offsetof(struct geo_conf, score_location),
+     "score of geo.inconsistent_location at min_signals (+0.15 per further signal)", 0, 1},
+    {NULL, 0, NULL, 0, NULL, 0, 0},
+};
+
+/* Exits a person tunnels through (as opposed to servers in a cloud). */
+#define PERSON_TUNNEL                                                                              \
+    (WARDEN_IPCAT_VPN | WARDEN_IPCAT_TOR | WARDEN_IPCAT_PROXY | WARDEN_IPCAT_RESIDENTIAL_PROXY)
+
+enum { S_BILLING = 1, S_CARD = 2, S_TZ = 4, S_HOURS = 8, S_LOCATION = 16 };
+static const char *const sig_name[4] = {"billing", "card", "tz", "hours"};
+static const char *const sig_code[4] = {"geo.inconsistent_billing", "geo.inconsistent_card",
+                                        "geo.inconsistent_tz", "geo.inconsistent_hours"};
+
+struct geo_state {
+    struct warden_tz_declared tz;
+    uint32_t events, anon, anon_person, in_billing, in_card, in_tz;
+    uint16_t last_day, days;        /* day number (mod 65536) of the newest request; days seen */
+    uint32_t last_slot, hour_slots; /* hour number of the newest request; active hours */
+    struct warden_cc_tally countries;
+    struct warden_hour_tally hours;
+    char locale_cc[2];
+    uint8_t done; /* S_* emitted */
+};
+
+struct geo_ctx {
+    struct geo_conf conf;
+    struct warden_tzdb *tz;
+    bool own_conf; /* defaults filled here: strings to free */
+};
+
+static int geo_init(void **vctx, const struct warden_policy *policy, const void *conf)
+{
+    (void)policy;
+    struct geo_ctx *c = calloc(1, sizeof *c);
+    if (!c) return -1;
+    if (conf)
+        memcpy(&c->conf, conf, sizeof c->conf);
+    else {
+        warden_conf_defaults(geo_conf_table, &c->conf);
+        c->own_conf = true;
+    }
+    c->tz = warden_tzdb_open_or_warn(c->conf.tzdb, "geo_consistency");
+    warden_hour_tally_setup();
+    *vctx = c;
+    return 0;
+}
+
+/* Region of a BCP 47 tag: the first 2-letter subtag after the language
+ * ("zh-Hans-SG" → SG, "de-DE" → DE); false when there is none. */
+static bool locale_region(struct warden_str l, char out[2])
+{
+    uint32_t i = 0;
+    while (i < l.n && l.p[i] != '-' && l.p[i] != '_') i++;
+    while (i < l.n) {
+        uint32_t j = ++i;
+        while (j < l.n && l.p[j] != '-' && l.p[j] != '_') j++;
+        if (j - i == 2 && ((l.p[i] | 32) >= 'a' && (l.p[i] | 32) <= 'z') &&
+            ((l.p[i + 1] | 32) >= 'a' && (l.p[i + 1] | 32) <= 'z')) {
+            out[0] = (char)(l.p[i] & ~32);
+            out[1] = (char)(l.p[i + 1] & ~32);
+            return true;
+        }
+        i = j;
+    }
+    return false;
+}
+
+static bool same_cc(const char *a, const char *b)
+{
+    return a[0] && a[0] == b[0] && a[1] == b[1];
+}
+
+/* Minutes from off to the nearest point of [lo, hi] on the 24 h circle. */
+static int gap_to_range(int off, int lo, int hi)
+{
+    int dl = abs(warden_offset_diff(off, lo)), dh = abs(warden_offset_diff(off, hi));
+    if (warden_offset_diff(off, lo) >= 0 && warden_offset_diff(hi, off) >= 0) return 0;
+    return dl < dh ? dl : dh;
+}
+
+struct judged {
+    unsigned sig;
+    int ref_lo, ref_hi, implied, gap;
+    double r;
+    bool has_ref, locale_disagrees;
+};
+
+static void judge(const struct geo_ctx *c, const struct geo_state *s,
+                  const struct warden_account *a, struct judged *j)
+{
+    memset(j, 0, sizeof *j);
+    double n = s->events;
+    if (a && a->billing_country[0] && s->in_billing < c->conf.max_home_share * n &&
+        s->anon_person >= c->conf.anon_share * n)
+        j->sig |= S_BILLING;
+    if (a && a->card_country[0] && a->billing_country[0] &&
+        !same_cc(a->card_country, a->billing_country) && s->in_card == 0)
+        j->sig |= S_CARD;
+    const struct warden_tzzone *z = s->tz.zone;
+    if (z && z->ncc && s->in_tz == 0 &&
+        !(a && (warden_tzzone_has(z, a->billing_country) || warden_tzzone_has(z, a->card_country))))
+        j->sig |= S_TZ;
+    if (z) {
+        j->ref_lo = j->ref_hi = z->offset_min;
+        j->has_ref = true;
+    } else if (a && a->billing_country[0]) {
+        j->has_ref = warden_tzdb_country_offsets(c->tz, a->billing_country, &j->ref_lo, &j->ref_hi);
+    }
+    double mean;
+    warden_hour_tally_mean(&s->hours, &mean, &j->r);
+    j->implied = (int)lround((c->conf.local_mean_hour - mean) * 60);
+    j->implied = warden_offset_diff(j->implied, 0);
+    if (j->has_ref) j->gap = gap_to_range(j->implied, j->ref_lo, j->ref_hi);
+    int active = 0;
+    for (int h = 0; h < 24; h++) active += s->hours.h[h] > 0;
+    if (j->has_ref && s->hour_slots >= c->conf.min_hours_events && j->r >= c->conf.min_hours_r &&
+        active >= c->conf.min_active_hours && s->days >= c->conf.min_days &&
+        s->events <= c->conf.max_daily_events * s->days && j->gap >= c->conf.hours_gap_h * 60)
+        j->sig |= S_HOURS;
+    if (s->locale_cc[0]) {
+        char lc[3] = {s->locale_cc[0], s->locale_cc[1], 0};
+        j->locale_disagrees =
+            warden_cc_tally_get(&s->countries, lc) == 0 &&
+            !(a && (same_cc(a->billing_country, lc) || same_cc(a->card_country, lc))) &&
+            !(z && warden_tzzone_has(z, lc));
+    }
+}
+
+static void evidence(struct warden_jbuf *b, const struct geo_state *s,
+                     const struct warden_account *a, const struct judged *j, struct warden_str tz)
+{
+    warden_jbuf_reset(b);
+    warden_jbuf_obj_open(b);
+    warden_jbuf_kv_int(b, "events", s->events);
+    warden_jbuf_kv_num(b, "anonymized_share", (double)s->anon / s->events);
+    warden_jbuf_key(b, "countries");
+    warden_cc_tally_json(b, &s->countries);
+    if (a && a->billing_country[0]) {
+        warden_jbuf_kv_str(b, "billing_country", a->billing_country);
+        warden_jbuf_kv_num(b, "billing_share", (double)s->in_billing / s->events);
+    }
+    if (a && a->card_country[0]) warden_jbuf_kv_str(b, "card_country", a->card_country);
+    warden_tz_json(b, s->tz.zone, tz.p, tz.n);
+    warden_jbuf_key(b, "hours_local");
+    warden_hour_tally_json(b, &s->hours, j->has_ref ? j->ref_lo : 0);
+    warden_jbuf_kv_int(b, "activity_offset_min", j->implied);
+    warden_jbuf_kv_num(b, "hours_concentration", j->r);
+    if (j->has_ref) warden_jbuf_kv_int(b, "hours_gap_min", j->gap);
+    warden_jbuf_key(b, "signals");
+    warden_jbuf_arr_open(b);
+    for (int k = 0; k < 4; k++)
+        if (j->sig >> k & 1) warden_jbuf_cstr(b, sig_name[k]);
+    warden_jbuf_arr_close(b);
+    if (s->locale_cc[0]) {
+        warden_jbuf_key(b, "locale_region");
+        warden_jbuf_str_val(b, s->locale_cc, 2);
+        warden_jbuf_kv_bool(b, "locale_disagrees", j->locale_disagrees);
+    }
+    warden_jbuf_obj_close(b);
+}
+
+static void geo_observe(void *vctx, const struct warden_event *ev, void *vstate,
+                        struct warden_emit *em)
+{
+    const struct geo_ctx *c = vctx;
+    struct geo_state *s = vstate;
+    const struct warden_ipinfo *info = ev->ipinfo;
+    const struct warden_account *a = ev->account;
+    const char *cc = info ? info->country : "";
+    s->events++;
+    if (info && (info->categories & WARDEN_ANON_CATS)) s->anon++;
+    if (info && (info->categories & PERSON_TUNNEL)) s->anon_person++;
+    warden_cc_tally_add(&s->countries, cc);
+    /* the hour histogram counts active hours, not requests: a session of
+     * twenty requests is one observation of where the person's day is */
+    uint32_t slot = (uint32_t)(ev->ts_ms / 3600000);
+    if (slot != s->last_slot) {
+        warden_hour_tally_add(&s->hours, ev->ts_ms);
+        s->last_slot = slot;
+        s->hour_slots++;
+    }
+    uint16_t day = (uint16_t)(ev->ts_ms / 86400000 + 1);
+    if (day != s->last_day) {
+        if (s->days < UINT16_MAX) s->days++;
+        s->last_day = day;
+    }
+    if (a && same_cc(cc, a->billing_country)) s->in_billing++;
+    if (a && same_cc(cc, a->card_country)) s->in_card++;
+    if (ev->client_tz.n &&
+        warden_tz_declared_update(c->tz, &s->tz, ev->client_tz.p, ev->client_tz.n))
+        s->in_tz = 0;
+    if (s->tz.zone && cc[0] && warden_tzzone_has(s->tz.zone, cc)) s->in_tz++;
+    if (ev->client_locale.n && !s->locale_cc[0]) locale_region(ev->client_locale, s->locale_cc);
+
+    if ((int64_t)s->events < c->conf.min_events || (s->events & 7) != 0 || (s->done & S_LOCATION))
+        return;
+    struct judged j;
+    judge(c, s, a, &j);
+    unsigned fresh = j.sig & ~s->done;
+    for (int k = 0; k < 4; k++) {
+        if (!(fresh >> k & 1)) continue;
+        double sc[4] = {c->conf.score_billing, c->conf.score_card, c->conf.score_tz,
+                        c->conf.score_hours};
+        s->done |= (uint8_t)(1u << k);
+        evidence(&em->scratch, s, a, &j, ev->client_tz);
+        warden_emit_finding(em, sig_code[k], sc[k], warden_jbuf_str(&em->scratch));
+    }
+    /* the hours are where a person's day is: they count for two */
+    int nsig =
+        __builtin_popcount(j.sig & 15) + ((j.sig & S_HOURS) ? (int)c->conf.hours_weight - 1 : 0);
+    if (nsig >= c->conf.min_signals && s->anon >= c->conf.anon_share * s->events) {
+        s->done |= S_LOCATION;
+        double score = c->conf.score_location + 0.15 * (nsig - (int)c->conf.min_signals);
+        evidence(&em->scratch, s, a, &j, ev->client_tz);
+        warden_emit_finding(em, "geo.inconsistent_location", score > 1 ? 1 : score,
+                            warden_jbuf_str(&em->scratch));
+    }
+}
+
+static void geo_free(void *vctx)
+{
+    struct geo_ctx *c = vctx;
+    if (!c) return;
+    warden_tzdb_free(c->tz);
+    if (c->own_conf) warden_conf_fini(geo_conf_table, &c->conf);
+    free(c);
+}
+
+const struct warden_detector warden_detect_geo_consistency = {
+    .name = "geo_consistency",
+    .description = "IP countries, billing, card, declared time zone and hours of activity that "
+                   "do not agree, for tunnelled accounts",
+    .conf_table = geo_conf_table,
+    .conf_size = sizeof(struct geo_conf),
+    .state_size = sizeof(struct geo_state),
+    .init = geo_init,
+    .observe = geo_observe,
+    .flush = NULL,
+    .free = geo_free,
+};

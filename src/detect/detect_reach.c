@@ -1,0 +1,173 @@
+/* detect_reach.c — restricted-jurisdiction reach through anonymizers.
+ *
+ * A customer in a restricted jurisdiction who tunnels out still leaves two
+ * kinds of trace that the location of a single request does not show:
+ *   geo.restricted_tz_anonymized  the client declares a time zone used only
+ *                                 by restricted jurisdictions (policy) while
+ *                                 at least anon_share of its requests come
+ *                                 through anonymizers (VPN, Tor, proxy,
+ *                                 hosting, cloud): the device says it is
+ *                                 there, the exits say elsewhere
+ *   geo.restricted_reach          the account's exits go back and forth
+ *                                 (min_switches times) between direct
+ *                                 (residential, mobile) connections from a
+ *                                 restricted jurisdiction and anonymizers:
+ *                                 a tunnel that drops and reconnects
+ * Restricted jurisdictions come from the policy; zones map to countries
+ * through the system tz database (tzdb.h). Each code is emitted once per
+ * account.
+ *
+ * Evidence keys: events, anonymized_share, countries (request countries with
+ * counts), client_tz, tz_countries, tz_offset_min, restricted_events,
+ * switches (the hour histogram is in geo_consistency's evidence).
+ *
+ * State: 56 bytes per account (docs/circumvention.md). */
+#include "detect/detector.h"
+#include "detect/geo_tally.h"
+#include "detect/tzdb.h"
+#include "policy/policy.h"
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct reach_conf {
+    char *tzdb;
+    int64_t min_events, min_switches;
+    double anon_share, score_tz, score_reach;
+};
+
+static const struct warden_conf_key reach_conf_table[] = {
+    {"tzdb", WARDEN_CONF_STRING, "/usr/share/zoneinfo/zone1970.tab",
+     offsetof(struct reach_conf, tzdb), "the tz database's zone1970.tab (package tzdata)", 0, 0},
+    {"min_events", WARDEN_CONF_INT, "5", offsetof(struct reach_conf, min_events),
+     "requests of an account before a declared restricted time zone is judged", 1, 1e9},
+    {"min_switches", WARDEN_CONF_INT, "2", offsetof(struct reach_conf, min_switches),
+     "switches between a restricted jurisdiction and anonymizers for geo.restricted_reach", 1, 1e9},
+    {"anon_share", WARDEN_CONF_DOUBLE, "0.5", offsetof(struct reach_conf, anon_share),
+     "share of requests through anonymizers that goes with a restricted time zone", 0, 1},
+    {"score_tz", WARDEN_CONF_DOUBLE, "0.9", offsetof(struct reach_conf, score_tz),
+     "score of geo.restricted_tz_anonymized", 0, 1},
+    {"score_reach", WARDEN_CONF_DOUBLE, "0.85", offsetof(struct reach_conf, score_reach),
+     "score of geo.restricted_reach", 0, 1},
+    {NULL, 0, NULL, 0, NULL, 0, 0},
+};
+
+enum { DONE_TZ = 1, DONE_REACH = 2 };
+
+struct reach_state {
+    struct warden_tz_declared tz;
+    uint32_t events, anon, restricted, switches;
+    struct warden_cc_tally countries;
+    uint8_t last_side; /* 0 none, 1 restricted jurisdiction, 2 anonymizer elsewhere */
+    uint8_t zone_restricted;
+    uint8_t done;
+};
+
+struct reach_ctx {
+    struct reach_conf conf;
+    const struct warden_policy *policy;
+    struct warden_tzdb *tz;
+    bool own_conf;
+};
+
+static int reach_init(void **vctx, const struct warden_policy *policy, const void *conf)
+{
+    struct reach_ctx *c = calloc(1, sizeof *c);
+    if (!c) return -1;
+    c->policy = policy;
+    if (conf)
+        memcpy(&c->conf, conf, sizeof c->conf);
+    else {
+        warden_conf_defaults(reach_conf_table, &c->conf);
+        c->own_conf = true;
+    }
+    c->tz = warden_tzdb_open_or_warn(c->conf.tzdb, "reach");
+    *vctx = c;
+    return 0;
+}
+
+static bool restricted(const struct reach_ctx *c, const char *cc)
+{
+    return c->policy && cc[0] && warden_policy_is_restricted(c->policy, cc);
+}
+
+static void evidence(struct warden_jbuf *b, const struct reach_state *s, struct warden_str tz)
+{
+    warden_jbuf_reset(b);
+    warden_jbuf_obj_open(b);
+    warden_jbuf_kv_int(b, "events", s->events);
+    warden_jbuf_kv_num(b, "anonymized_share", (double)s->anon / s->events);
+    warden_jbuf_key(b, "countries");
+    warden_cc_tally_json(b, &s->countries);
+    warden_tz_json(b, s->tz.zone, tz.p, tz.n);
+    warden_jbuf_kv_int(b, "restricted_events", s->restricted);
+    warden_jbuf_kv_int(b, "switches", s->switches);
+    warden_jbuf_obj_close(b);
+}
+
+static void reach_observe(void *vctx, const struct warden_event *ev, void *vstate,
+                          struct warden_emit *em)
+{
+    const struct reach_ctx *c = vctx;
+    struct reach_state *s = vstate;
+    const struct warden_ipinfo *info = ev->ipinfo;
+    const char *cc = info ? info->country : "";
+    bool anon = info && (info->categories & WARDEN_ANON_CATS);
+    s->events++;
+    s->anon += anon;
+    warden_cc_tally_add(&s->countries, cc);
+    /* an anonymizer exit located in a restricted jurisdiction says nothing
+     * about its user (ordinary VPN users land on them): it counts as an
+     * anonymizer, not as the jurisdiction */
+    uint8_t side = anon ? 2 : restricted(c, cc) ? 1 : 0;
+    if (side == 1) s->restricted++;
+    if (side) {
+        if (s->last_side && side != s->last_side) s->switches++;
+        s->last_side = side;
+    }
+    if (ev->client_tz.n &&
+        warden_tz_declared_update(c->tz, &s->tz, ev->client_tz.p, ev->client_tz.n)) {
+        const struct warden_tzzone *z = s->tz.zone;
+        bool all = z->ncc > 0;
+        for (unsigned k = 0; k < z->ncc; k++) all &= restricted(c, z->cc[k]);
+        s->zone_restricted = all;
+    }
+    if (!(s->done & DONE_TZ) && s->zone_restricted && (int64_t)s->events >= c->conf.min_events &&
+        s->anon >= c->conf.anon_share * s->events) {
+        s->done |= DONE_TZ;
+        evidence(&em->scratch, s, ev->client_tz);
+        warden_emit_finding(em, "geo.restricted_tz_anonymized", c->conf.score_tz,
+                            warden_jbuf_str(&em->scratch));
+    }
+    if (!(s->done & DONE_REACH) && (int64_t)s->switches >= c->conf.min_switches) {
+        s->done |= DONE_REACH;
+        evidence(&em->scratch, s, ev->client_tz);
+        warden_emit_finding(em, "geo.restricted_reach", c->conf.score_reach,
+                            warden_jbuf_str(&em->scratch));
+    }
+}
+
+static void reach_free(void *vctx)
+{
+    struct reach_ctx *c = vctx;
+    if (!c) return;
+    warden_tzdb_free(c->tz);
+    if (c->own_conf) warden_conf_fini(reach_conf_table, &c->conf);
+    free(c);
+}
+
+const struct warden_detector warden_detect_reach = {
+    .name = "reach",
+    .description = "restricted-jurisdiction reach through anonymizers: a declared restricted "
+                   "time zone behind anonymizer exits, exits alternating between a restricted "
+                   "jurisdiction and anonymizers",
+    .conf_table = reach_conf_table,
+    .conf_size = sizeof(struct reach_conf),
+    .state_size = sizeof(struct reach_state),
+    .init = reach_init,
+    .observe = reach_observe,
+    .flush = NULL,
+    .free = reach_free,
+};

@@ -1,0 +1,187 @@
+/* test_detect_geo_consistency.c — location consistency on hand-made streams,
+ * with the benign look-alikes: a Chinese-locale user in an allowed country
+ * with consistent billing (never actioned: a locale is a language setting),
+ * an ordinary VPN user, a traveller, a cloud-hosted app; and the tunnelled
+ * accounts whose story does not hang together (time zone, card, hours). */
+#include "detect_stream.h"
+
+/* The k-th request of a person: five a day, at local hours between 8 and 22. */
+static int64_t human_ts(int k, int offset_min)
+{
+    return T0 + (k / 5) * DAY + (8 + (k * 7) % 15) * HOUR - (int64_t)offset_min * 60000 +
+           (k % 7) * 60000;
+}
+
+static struct warden_policy *example_policy(void)
+{
+    struct warden_policy *p = NULL;
+    char err[256];
+    assert_int_equal(warden_policy_load(&p, "examples/policy.yaml", err, sizeof err), 0);
+    return p;
+}
+
+static void zh_locale_in_allowed_country_not_actioned(void **st)
+{
+    (void)st;
+    struct warden_policy *p = example_policy();
+    static const char *const locales[] = {"zh-CN", "zh-Hans-CN", "zh-TW", "zh"};
+    for (int l = 0; l < 4; l++) {
+        struct stream s;
+        stream_open(&s, "geo_consistency", p, NULL);
+        struct warden_account a = test_account("GB", "GB", false);
+        for (int i = 0; i < 200; i++)
+            stream_event(
+                &s, &a,
+                &(struct evo){
+                    .ts = human_ts(i, 0), .cc = "GB", .tz = "Europe/London", .locale = locales[l]});
+        assert_int_equal(s.n, 0); /* not even a low-score finding */
+        stream_close(&s);
+    }
+    /* the same user on a VPN: still nothing actionable */
+    struct stream s;
+    stream_open(&s, "geo_consistency", p, NULL);
+    struct warden_account a = test_account("GB", "GB", false);
+    for (int i = 0; i < 200; i++)
+        stream_event(&s, &a,
+                     &(struct evo){.ts = human_ts(i, 0),
+                                   .cc = "NL",
+                                   .cats = WARDEN_IPCAT_VPN,
+                                   .tz = "Europe/London",
+                                   .locale = "zh-CN"});
+    assert_int_equal(stream_count(&s, "geo.inconsistent_location"), 0);
+    assert_true(stream_all_allowed(&s, p));
+    /* the locale's region is reported, never scored */
+    const char *e = stream_evidence(&s, "geo.inconsistent_billing");
+    assert_non_null(e);
+    assert_non_null(strstr(e, "\"locale_region\":\"CN\",\"locale_disagrees\":true"));
+    stream_close(&s);
+    warden_policy_free(p);
+}
+
+static void vpn_user_traveller_and_cloud_app_not_actioned(void **st)
+{
+    (void)st;
+    struct warden_policy *p = example_policy();
+    struct stream s;
+    /* ordinary VPN user in Berlin, exits abroad */
+    stream_open(&s, "geo_consistency", p, NULL);
+    struct warden_account de = test_account("DE", "DE", false);
+    for (int i = 0; i < 120; i++)
+        stream_event(&s, &de,
+                     &(struct evo){.ts = human_ts(i, 60),
+                                   .cc = i % 3 ? "NL" : "SE",
+                                   .cats = WARDEN_IPCAT_VPN,
+                                   .tz = "Europe/Berlin"});
+    assert_int_equal(stream_count(&s, "geo.inconsistent_location"), 0);
+    assert_int_equal(stream_count(&s, "geo.inconsistent_hours"), 0);
+    assert_true(stream_all_allowed(&s, p));
+    stream_close(&s);
+    /* traveller: billed in the US, two weeks in Japan on hotel and mobile networks */
+    stream_open(&s, "geo_consistency", p, NULL);
+    struct warden_account us = test_account("US", "US", false);
+    for (int i = 0; i < 60; i++)
+        stream_event(&s, &us, &(struct evo){.ts = human_ts(i, 540), .cc = "JP"});
+    assert_int_equal(stream_count(&s, "geo.inconsistent_location"), 0);
+    assert_true(stream_all_allowed(&s, p));
+    stream_close(&s);
+    /* app on a US cloud, billed in Germany, round the clock */
+    stream_open(&s, "geo_consistency", p, NULL);
+    for (int i = 0; i < 500; i++)
+        stream_event(&s, &de,
+                     &(struct evo){.ts = T0 + i * 601000LL,
+                                   .cc = "US",
+                                   .cats = WARDEN_IPCAT_CLOUD,
+                                   .provider = "aws"});
+    assert_int_equal(s.n, 0);
+    stream_close(&s);
+    warden_policy_free(p);
+}
+
+static void tunnelled_story_that_does_not_hang_together(void **st)
+{
+    (void)st;
+    struct warden_policy *p = example_policy();
+    struct stream s;
+    /* billed in Germany, card from Turkey, device on Shanghai time, every request via VPN */
+    stream_open(&s, "geo_consistency", p, NULL);
+    struct warden_account a = test_account("DE", "TR", false);
+    for (int i = 0; i < 64; i++)
+        stream_event(&s, &a,
+                     &(struct evo){.ts = human_ts(i, 480),
+                                   .cc = "NL",
+                                   .cats = WARDEN_IPCAT_VPN,
+                                   .provider = "mullvad",
+                                   .tz = "Asia/Shanghai"});
+    assert_int_equal(stream_count(&s, "geo.inconsistent_location"), 1);
+    double sc = stream_score(&s, "geo.inconsistent_location");
+    assert_true(sc >= 0.55);
+    assert_int_equal(warden_policy_decide(p, "geo.inconsistent_location", sc), WARDEN_REVIEW);
+    const char *e = stream_evidence(&s, "geo.inconsistent_location");
+    assert_non_null(strstr(e, "\"client_tz\":\"Asia/Shanghai\",\"tz_countries\":[\"CN\"]"));
+    assert_non_null(strstr(e, "\"tz_offset_min\":480"));
+    assert_non_null(strstr(e, "\"billing_country\":\"DE\""));
+    assert_non_null(strstr(e, "\"hours_local\":["));
+    assert_non_null(strstr(e, "\"signals\":[\"billing\",\"card\",\"tz\"]"));
+    stream_close(&s);
+
+    /* no declared zone, card matches: the hours give it away (UTC+3 days, US billing) */
+    stream_open(&s, "geo_consistency", p, NULL);
+    struct warden_account us = test_account("US", "US", false);
+    for (int i = 0; i < 80; i++)
+        stream_event(&s, &us,
+                     &(struct evo){.ts = human_ts(i, 180), .cc = "DE", .cats = WARDEN_IPCAT_VPN});
+    assert_int_equal(stream_count(&s, "geo.inconsistent_hours"), 1);
+    assert_int_equal(stream_count(&s, "geo.inconsistent_location"), 1);
+    assert_non_null(strstr(stream_evidence(&s, "geo.inconsistent_location"),
+                           "\"signals\":[\"billing\",\"hours\"]"));
+    stream_close(&s);
+    warden_policy_free(p);
+}
+
+/* Events a little out of order (adjacent requests swapped, as several gateway
+ * nodes interleave) give the same findings. */
+static void small_disorder_gives_the_same_findings(void **st)
+{
+    (void)st;
+    struct stream a, b;
+    struct warden_account acct = test_account("US", "US", false);
+    stream_open(&a, "geo_consistency", NULL, NULL);
+    stream_open(&b, "geo_consistency", NULL, NULL);
+    for (int i = 0; i < 80; i++) {
+        int k = i % 2 ? i - 1 : (i + 1 < 80 ? i + 1 : i);
+        struct evo o = {.ts = human_ts(i, 180), .cc = "DE", .cats = WARDEN_IPCAT_VPN};
+        struct evo d = {.ts = human_ts(k, 180), .cc = "DE", .cats = WARDEN_IPCAT_VPN};
+        stream_event(&a, &acct, &o);
+        stream_event(&b, &acct, &d);
+    }
+    assert_int_equal(a.n, b.n);
+    for (int i = 0; i < a.n; i++) assert_string_equal(a.codes[i], b.codes[i]);
+    assert_int_equal(stream_count(&b, "geo.inconsistent_location"), 1);
+    stream_close(&a);
+    stream_close(&b);
+}
+
+static void missing_tz_database_is_not_fatal(void **st)
+{
+    (void)st;
+    struct stream s;
+    stream_open(&s, "geo_consistency", NULL, "tzdb", "/nonexistent/zone1970.tab", NULL);
+    struct warden_account a = test_account("DE", "DE", false);
+    for (int i = 0; i < 64; i++)
+        stream_event(&s, &a,
+                     &(struct evo){.ts = human_ts(i, 60), .cc = "DE", .tz = "Asia/Shanghai"});
+    assert_int_equal(s.n, 0);
+    stream_close(&s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(zh_locale_in_allowed_country_not_actioned),
+        cmocka_unit_test(vpn_user_traveller_and_cloud_app_not_actioned),
+        cmocka_unit_test(tunnelled_story_that_does_not_hang_together),
+        cmocka_unit_test(small_disorder_gives_the_same_findings),
+        cmocka_unit_test(missing_tz_database_is_not_fatal),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
