@@ -6,11 +6,13 @@
 extern const struct warden_detector warden_detect_jurisdiction;
 extern const struct warden_detector warden_detect_velocity;
 extern const struct warden_detector warden_detect_screening;
+extern const struct warden_detector warden_detect_distill;
 
 const struct warden_detector *const warden_detectors[] = {
     &warden_detect_jurisdiction,
     &warden_detect_velocity,
     &warden_detect_screening,
+    &warden_detect_distill,
 };
 
 const size_t warden_n_detectors = sizeof warden_detectors / sizeof warden_detectors[0];

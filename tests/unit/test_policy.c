@@ -319,7 +319,7 @@ static void test_error_unknown_keys(void **state)
     expect_error("unk_intel", "intel:\n  locdb: /x\n  geoip: /y\n", 3, 3, "intel.geoip",
                  "unknown key (known: table, locdb,");
     expect_error("unk_detector", "detectors:\n  speed:\n    max_rpm: 5\n", 2, 3, "detectors.speed",
-                 "unknown detector (known: jurisdiction, velocity, screening)");
+                 "unknown detector (known: jurisdiction, velocity, screening, distill)");
     expect_error("unk_det_key", "detectors:\n  velocity:\n    enabled: true\n    max_rmp: 5\n", 4,
                  5, "detectors.velocity.max_rmp",
                  "unknown key (known: enabled, short_window_s, max_requests_short, "
