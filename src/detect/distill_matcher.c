@@ -66,7 +66,7 @@ int warden_distill_matcher_new(struct warden_distill_matcher **out, const char *
             ids = warden_xrealloc(ids, cap * sizeof *ids);
         }
         pats[n] = warden_xstrdup(line);
-        flags[n] = HS_FLAG_CASELESS | HS_FLAG_UTF8 | HS_FLAG_SINGLEMATCH;
+        flags[n] = HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH;
         ids[n] = (unsigned)lineno;
         n++;
     }

@@ -29,16 +29,45 @@ static inline uint64_t mix64(uint64_t x)
     return x;
 }
 
-static void simhash_add(int32_t *v, uint64_t h, int32_t w)
+/* Weighted bit counts, eight to a word: lane j of acc[k] (byte j) sums the
+ * weights of the tokens whose hash has bit 8k+j set. Weights are 1..8 and a
+ * sketch takes at most WARDEN_DISTILL_EDGE tokens, so a lane stays under
+ * 8 x 9 / 2 = 36 and never carries into the next. Bit b of the sketch is set
+ * when its count is over half the total weight. 8 multiply-adds per token,
+ * no branches (the bits of a hash are random: branches would mispredict). */
+struct simhash {
+    uint64_t acc[8];
+    uint32_t total;
+};
+
+static uint64_t spread_byte(unsigned x)
 {
-    for (int b = 0; b < 64; b++) v[b] += ((h >> b) & 1) ? w : -w;
+    uint64_t r = 0;
+    for (int j = 0; j < 8; j++) r |= (uint64_t)((x >> j) & 1) << (8 * j);
+    return r;
 }
 
-static uint64_t simhash_bits(const int32_t *v)
+static uint64_t spread[256];
+
+static void spread_init(void)
+{
+    if (spread[255]) return;
+    for (unsigned x = 0; x < 256; x++) spread[x] = spread_byte(x);
+}
+
+static void simhash_add(struct simhash *v, uint64_t h, uint32_t w)
+{
+    for (int k = 0; k < 8; k++) v->acc[k] += spread[(h >> (8 * k)) & 255] * w;
+    v->total += w;
+}
+
+static uint64_t simhash_bits(const struct simhash *v)
 {
     uint64_t s = 0;
-    for (int b = 0; b < 64; b++)
-        if (v[b] > 0) s |= 1ULL << b;
+    for (int b = 0; b < 64; b++) {
+        uint32_t c = (uint32_t)(v->acc[b >> 3] >> (8 * (b & 7))) & 255;
+        s |= (uint64_t)(2 * c > v->total) << b;
+    }
     return s;
 }
 
@@ -62,7 +91,7 @@ static bool separator(uint32_t cp)
 
 struct tok_state {
     struct warden_distill_text *t;
-    int32_t head[64];
+    struct simhash head;
     uint64_t ring[WARDEN_DISTILL_EDGE];
 };
 
@@ -71,15 +100,29 @@ static void token(struct tok_state *s, uint64_t h, uint32_t chars, bool content_
     struct warden_distill_text *t = s->t;
     uint64_t m = mix64(h);
     if (t->ntokens < WARDEN_DISTILL_EDGE)
-        simhash_add(s->head, m, (int32_t)(WARDEN_DISTILL_EDGE - t->ntokens));
+        simhash_add(&s->head, m, WARDEN_DISTILL_EDGE - t->ntokens);
     s->ring[t->ntokens % WARDEN_DISTILL_EDGE] = m;
     t->ntokens++;
     if (content_ok && chars >= 4 && t->ncontent < WARDEN_DISTILL_CONTENT)
         t->content[t->ncontent++] = (uint32_t)(m >> 32);
 }
 
+/* ASCII letters and digits, lower-cased; 0 for everything else. */
+static unsigned char fold[128];
+
+static void fold_init(void)
+{
+    if (fold['a']) return;
+    for (unsigned c = 0; c < 128; c++) {
+        if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z')) fold[c] = (unsigned char)c;
+        if (c >= 'A' && c <= 'Z') fold[c] = (unsigned char)(c | 0x20);
+    }
+}
+
 void warden_distill_text_scan(struct warden_distill_text *t, const struct warden_event *ev)
 {
+    spread_init();
+    fold_init();
     memset(t, 0, sizeof *t);
     t->system_hash = ev->system.p && ev->system.n ? warden_hash64(ev->system.p, ev->system.n) : 0;
     if (!ev->prompt.p || !ev->prompt.n) return;
@@ -96,10 +139,9 @@ void warden_distill_text_scan(struct warden_distill_text *t, const struct warden
         unsigned c = p[i];
         if (c < 0x80) {
             i++;
-            unsigned lc = c | 0x20;
-            if ((c >= '0' && c <= '9') || (lc >= 'a' && lc <= 'z')) {
-                if (c >= 'A' && c <= 'Z') c = lc;
-                h = (h ^ c) * 0x100000001b3ULL;
+            unsigned f = fold[c];
+            if (f) {
+                h = (h ^ f) * 0x100000001b3ULL;
                 len++;
                 prev_cjk = 0;
                 continue;
@@ -150,12 +192,12 @@ void warden_distill_text_scan(struct warden_distill_text *t, const struct warden
         i += k;
     }
     if (len) token(&s, h, len, true);
-    t->head_sketch = simhash_bits(s.head);
-    int32_t tail[64];
-    memset(tail, 0, sizeof tail);
+    t->head_sketch = simhash_bits(&s.head);
+    struct simhash tail;
+    memset(&tail, 0, sizeof tail);
     uint32_t nt = t->ntokens < WARDEN_DISTILL_EDGE ? t->ntokens : WARDEN_DISTILL_EDGE;
     for (uint32_t d = 0; d < nt; d++) /* d = 0: the last token */
-        simhash_add(tail, s.ring[(t->ntokens - 1 - d) % WARDEN_DISTILL_EDGE],
-                    (int32_t)(WARDEN_DISTILL_EDGE - d));
-    t->tail_sketch = simhash_bits(tail);
+        simhash_add(&tail, s.ring[(t->ntokens - 1 - d) % WARDEN_DISTILL_EDGE],
+                    WARDEN_DISTILL_EDGE - d);
+    t->tail_sketch = simhash_bits(&tail);
 }
