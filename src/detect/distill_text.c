@@ -4,7 +4,9 @@
  * position-weighted SimHash sketches of the first and last
  * WARDEN_DISTILL_EDGE tokens (the "frame" a template puts around its
  * payload: the nearer a token is to its end of the prompt, the more it
- * weighs, so a fixed instruction still dominates a short slot next to it),
+ * weighs, so a fixed instruction still dominates a short slot next to it;
+ * a rewording that keeps the last words of a closing instruction stays
+ * within a few bits, one that changes them does not),
  * and up to WARDEN_DISTILL_CONTENT content-token hashes for the sweep.
  *
  * Tokens: runs of ASCII letters/digits (lower-cased) and of letters of
