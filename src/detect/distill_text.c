@@ -1,6 +1,7 @@
 /* distill_text.c — one pass over a prompt for the distillation signals.
  *
- * Produces hashes only (struct warden_distill_text): the whole-prompt hash,
+ * Produces hashes only (struct warden_distill_text): the whole-prompt hash
+ * (of its token sequence, so case, punctuation and spacing do not matter),
  * position-weighted SimHash sketches of the first and last
  * WARDEN_DISTILL_EDGE tokens (the "frame" a template puts around its
  * payload: the nearer a token is to its end of the prompt, the more it
@@ -105,6 +106,7 @@ static void token(struct tok_state *s, uint64_t h, uint32_t chars, bool content_
         simhash_add(&s->head, m, WARDEN_DISTILL_EDGE - t->ntokens);
     s->ring[t->ntokens % WARDEN_DISTILL_EDGE] = m;
     t->ntokens++;
+    t->prompt_hash = (t->prompt_hash ^ m) * 0x9E3779B97F4A7C15ULL;
     if (content_ok && chars >= 4 && t->ncontent < WARDEN_DISTILL_CONTENT)
         t->content[t->ncontent++] = (uint32_t)(m >> 32);
 }
@@ -128,7 +130,6 @@ void warden_distill_text_scan(struct warden_distill_text *t, const struct warden
     memset(t, 0, sizeof *t);
     t->system_hash = ev->system.p && ev->system.n ? warden_hash64(ev->system.p, ev->system.n) : 0;
     if (!ev->prompt.p || !ev->prompt.n) return;
-    t->prompt_hash = warden_hash64(ev->prompt.p, ev->prompt.n) | 1;
     struct tok_state s;
     memset(&s, 0, sizeof s);
     s.t = t;
@@ -194,6 +195,7 @@ void warden_distill_text_scan(struct warden_distill_text *t, const struct warden
         i += k;
     }
     if (len) token(&s, h, len, true);
+    t->prompt_hash |= 1; /* 0 means no prompt */
     t->head_sketch = simhash_bits(&s.head);
     struct simhash tail;
     memset(&tail, 0, sizeof tail);
