@@ -4,7 +4,8 @@
  * Each event updates every signal's state (distill_template.c,
  * distill_sweep.c, distill_elicit.c, distill_shape.c, distill_cadence.c,
  * distill_pivot.c). Once the account has min_events requests, the account
- * score is a logistic combination
+ * score (computed at every request up to the 64th, then at every 8th) is a
+ * logistic combination
  *
  *     p = 1 / (1 + exp(-(bias + sum_i w_i * s_i)))      s_i in 0..1
  *
@@ -218,6 +219,9 @@ static void distill_observe(void *vctx, const struct warden_event *ev, void *vst
                                 k->history_days * 86400);
     if (s->n < UINT32_MAX) s->n++;
     if (s->n < (uint32_t)k->min_events) return;
+    /* the combination: every request up to 64, then every 8th (saves work on
+     * heavy accounts; a later escalation comes at most 7 requests later) */
+    if (s->n > 64 && (s->n & 7) != 0 && !k->calibration_trace) return;
 
     double v[NSIG];
     v[SIG_TEMPLATE] = warden_distill_template_score(&s->tpl);

@@ -84,7 +84,7 @@ void warden_distill_template_evidence(const struct warden_distill_template *s,
 
 /* ---- distill.capability_sweep (distill_sweep.c) ---- */
 
-#define WARDEN_DISTILL_SWEEP_WORDS 16 /* 1024 feature buckets */
+#define WARDEN_DISTILL_SWEEP_WORDS 8  /* 512 feature buckets */
 #define WARDEN_DISTILL_SWEEP_BATCH 32 /* prompts per coverage measurement */
 
 struct warden_distill_sweep {

@@ -2,10 +2,10 @@
  * account's prompts cover per unit of volume.
  *
  * What it measures. Each prompt contributes up to WARDEN_DISTILL_CONTENT
- * content-token hashes (distill_text.c), feature-hashed into 1024 buckets.
+ * content-token hashes (distill_text.c), feature-hashed into 512 buckets.
  * Over a batch of WARDEN_DISTILL_SWEEP_BATCH prompts the account's coverage
  * is the number of buckets hit divided by the number expected if every
- * token were different (linear counting: 1024 (1 - e^(-tokens/1024))): near
+ * token were different (linear counting: 512 (1 - e^(-tokens/512))): near
  * 1 when every prompt brings new vocabulary (a sweep across task areas),
  * lower when the account keeps to its subject (an app, a support bot, a
  * pipeline on one kind of document), whatever the language, because it is a
@@ -14,7 +14,7 @@
  * the partial batch counts once it has 12 prompts.
  *
  * Cost: up to 24 bit sets per prompt, one popcount pass per 32 prompts;
- * 144 bytes. Evasion: padding prompts with a fixed vocabulary, or spreading
+ * 80 bytes. Evasion: padding prompts with a fixed vocabulary, or spreading
  * one area over many accounts; ordinary people with varied questions also
  * sweep, which is why this signal carries a small weight.
  *

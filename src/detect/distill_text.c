@@ -66,10 +66,12 @@ static void simhash_add(struct simhash *v, uint64_t h, uint32_t w)
 
 static uint64_t simhash_bits(const struct simhash *v)
 {
-    uint64_t s = 0;
-    for (int b = 0; b < 64; b++) {
-        uint32_t c = (uint32_t)(v->acc[b >> 3] >> (8 * (b & 7))) & 255;
-        s |= (uint64_t)(2 * c > v->total) << b;
+    /* byte c of a word is over T = total/2 when c + (127 - T) reaches 128
+     * (no carries: c <= 36); the 8 flags are then gathered into one byte */
+    uint64_t t = 0x0101010101010101ULL * (uint64_t)(127 - v->total / 2), s = 0;
+    for (int k = 0; k < 8; k++) {
+        uint64_t f = ((v->acc[k] + t) & 0x8080808080808080ULL) >> 7;
+        s |= ((f * 0x0102040810204080ULL) >> 56) << (8 * k);
     }
     return s;
 }
@@ -98,7 +100,7 @@ struct tok_state {
     uint64_t ring[WARDEN_DISTILL_EDGE];
 };
 
-static void token(struct tok_state *s, uint64_t h, uint32_t chars, bool content_ok)
+static inline void token(struct tok_state *s, uint64_t h, uint32_t chars, bool content_ok)
 {
     struct warden_distill_text *t = s->t;
     uint64_t m = mix64(h);
