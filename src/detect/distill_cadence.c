@@ -14,7 +14,7 @@
  * older than the newest one seen (disorder) update the hour counts, which do
  * not depend on order, but never the gap statistics: they are counted as late.
  *
- * Cost: a few float operations per request; 80 bytes.
+ * Cost: a few float operations per request; 96 bytes.
  * Evasion: random (Poisson) jitter defeats (1); following a diurnal rhythm
  * on purpose defeats (2) at the cost of throughput. Apps serving end users
  * around the world run around the clock too: weak alone by design.

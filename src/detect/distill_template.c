@@ -14,7 +14,7 @@
  * its prompts that were new payloads (one template filled with many different payloads is what
  * harvesting looks like; resending the same prompt is not).
  *
- * Cost: 2 x 8 popcounts and 2 Bloom probes per prompt; 228 bytes.
+ * Cost: 2 x 8 popcounts and 2 Bloom probes per prompt; 248 bytes.
  * Evasion: rewording the frame beyond max_hamming on every request, or no
  * frame at all (raw items); both leave the other signals. Batch pipelines
  * and translation services reuse one template too: this signal alone is
