@@ -14,6 +14,7 @@ PKGS=(
   libjansson-dev libjson-c-dev
   zlib1g-dev
   libxxhash-dev
+  libhyperscan-dev   # distill.reasoning_elicitation: multi-pattern matcher
   libutf8proc-dev libicu-dev libexpat1-dev
   jq dnsmasq-base unbound nftables   # warden sweep/blocklist e2e: JSON checks, real config checkers
   clang libclang-rt-14-dev           # libFuzzer harnesses (tests/fuzz, make fuzz / make check)

@@ -11,6 +11,7 @@ extern const struct warden_detector warden_detect_anonymizer;
 extern const struct warden_detector warden_detect_geo_consistency;
 extern const struct warden_detector warden_detect_reach;
 extern const struct warden_detector warden_detect_reseller;
+extern const struct warden_detector warden_detect_distill;
 
 /* one detector per line, so that additions merge cleanly */
 // clang-format off
@@ -22,6 +23,7 @@ const struct warden_detector *const warden_detectors[] = {
     &warden_detect_geo_consistency,
     &warden_detect_reach,
     &warden_detect_reseller,
+    &warden_detect_distill,
 };
 // clang-format on
 

@@ -48,6 +48,15 @@ enum warden_pop {
     POP_CIRC_TUNNEL_CLOUD,
     POP_TRAVELLER,
     POP_NEAR_BORDER,
+    /* distillation look-alikes (benign) and held-out distillation evasions */
+    POP_CODING_AGENT,
+    POP_SAAS_APP,
+    POP_TRANSLATION,
+    POP_EVAL_COT,
+    POP_JITTERED,
+    POP_SLOW_SHORT,
+    POP_AGENTIC,
+    POP_REWORDED,
     POP_COUNT
 };
 
@@ -180,6 +189,12 @@ struct sim_world {
  * population leaves every other population's accounts unchanged. */
 #define SIM_STREAM(domain, id) (((uint64_t)(domain) << 40) | (uint64_t)(id))
 #define SIM_ACCT_STREAM(pop, k) (((uint32_t)(pop) << 24) | (uint32_t)(k))
+
+/* True for the look-alike and held-out evasion populations (scenario.c). */
+static inline bool warden_sim_is_lookalike(int pop)
+{
+    return pop >= POP_CODING_AGENT && pop < POP_COUNT;
+}
 
 /* traffic.c: generate every event of one account. */
 void warden_sim_traffic(struct sim_world *w, uint32_t acct);

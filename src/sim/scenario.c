@@ -60,6 +60,23 @@ const struct warden_popdef warden_popdefs[POP_COUNT] = {
                        "a user on a trip of 3-14 days to another allowed country"},
     [POP_NEAR_BORDER] = {"benign", "benign.near_border", 0, 0,
                          "users in allowed countries next to restricted ones, some on a VPN"},
+    [POP_CODING_AGENT] = {"benign", "benign.coding_agent", 0, 0,
+                          "coding agent: big shared vendor system prompt, tools, caching, many "
+                          "turns, thinking with large budgets"},
+    [POP_SAAS_APP] = {"benign", "benign.saas_app", 0, 0,
+                      "SaaS app serving its end users through one key, one instruction frame"},
+    [POP_TRANSLATION] = {"benign", "benign.translation", 0, 0,
+                         "translation service: one frame, many documents, around the clock"},
+    [POP_EVAL_COT] = {"benign", "benign.eval_cot", 0, 0,
+                      "evaluation harness that appends \"think step by step\" to benchmark items"},
+    [POP_JITTERED] = {"distillation", "distillation.jittered", 4, 12,
+                      "harvesting around the clock with random (Poisson) timing"},
+    [POP_SLOW_SHORT] = {"distillation", "distillation.slow_short", 20, 60,
+                        "accounts of 15-40 requests each, human hours"},
+    [POP_AGENTIC] = {"distillation", "distillation.agentic", 4, 12,
+                     "agentic-looking harvesting: tools, turns, caching, no elicitation wording"},
+    [POP_REWORDED] = {"distillation", "distillation.reworded", 4, 12,
+                      "harvesting with reworded frames and elicitation phrasings"},
 };
 
 static const struct warden_scenario scenarios[] = {
@@ -148,6 +165,25 @@ static const struct warden_scenario scenarios[] = {
       [POP_MINORITY_OWNED] = 40,
       [POP_TRAVELLER] = 100,
       [POP_NEAR_BORDER] = 100}},
+    {"lookalike",
+     "distillation look-alikes and held-out evasions among ordinary users",
+     2000,
+     14,
+     0.5,
+     {[POP_INDIVIDUAL] = 900,
+      [POP_ZH_SPEAKER] = 150,
+      [POP_DEVAPP] = 40,
+      [POP_BATCH] = 15,
+      [POP_EVAL] = 20,
+      [POP_RESELLER] = 10,
+      [POP_CODING_AGENT] = 120,
+      [POP_SAAS_APP] = 60,
+      [POP_TRANSLATION] = 30,
+      [POP_EVAL_COT] = 30,
+      [POP_JITTERED] = 40,
+      [POP_SLOW_SHORT] = 120,
+      [POP_AGENTIC] = 40,
+      [POP_REWORDED] = 40}},
 };
 
 const struct warden_sim_scenario_info warden_sim_scenarios[] = {
@@ -155,6 +191,8 @@ const struct warden_sim_scenario_info warden_sim_scenarios[] = {
     {"mixed", "realistic proportions, about a million events"},
     {"evasive", "attackers use every evasion among ordinary traffic"},
     {"benign-heavy", "hard negatives only, for false-positive measurement"},
+    {"lookalike", "distillation look-alikes (coding agents, SaaS apps, translation, eval with "
+                  "step-by-step) and held-out evasions"},
     {NULL, NULL},
 };
 

@@ -50,7 +50,7 @@ static const double diurnal[24] = {0.35, 0.2, 0.12, 0.08, 0.08, 0.15, 0.4, 0.9, 
 static const double office[24] = {0,   0,   0, 0, 0,   0,   0,   0.2, 1.2, 2, 2, 1.8,
                                   1.2, 1.6, 2, 2, 1.8, 1.2, 0.5, 0.2, 0.1, 0, 0, 0};
 
-enum timing { T_HUMAN, T_OFFICE, T_MACHINE, T_ROUND_CLOCK, T_BENCH, T_BURSTS };
+enum timing { T_HUMAN, T_OFFICE, T_MACHINE, T_ROUND_CLOCK, T_BENCH, T_BURSTS, T_POISSON };
 enum prompts {
     PR_ORGANIC,
     PR_ZH,
@@ -251,6 +251,10 @@ static void pick_ip(struct gen *g, struct sim_event *e, bool new_session)
     }
 }
 
+static void lookalike_prompt(struct gen *g, struct sim_event *e, bool harvest);
+static void lookalike_shape(struct gen *g, struct sim_event *e, bool harvest);
+static void lookalike_usage(struct gen *g, struct sim_event *e);
+
 static void emit(struct gen *g, int64_t ts, bool new_session, const char *bench_prompt,
                  bool bench_thinking, uint8_t bench_model)
 {
@@ -268,6 +272,7 @@ static void emit(struct gen *g, int64_t ts, bool new_session, const char *bench_
     } else {
         fill_prompt(g, &e, ts, &harvest);
     }
+    if (warden_sim_is_lookalike(a->pop)) lookalike_prompt(g, &e, harvest);
     pick_ip(g, &e, new_session);
     e.rid = warden_rng_next(&g->r);
     e.client = (uint8_t)(warden_rng_chance(&g->r, 0.9) ? a->client : a->client2);
@@ -303,6 +308,7 @@ static void emit(struct gen *g, int64_t ts, bool new_session, const char *bench_
     e.max_tokens = g->max_tokens;
     if (warden_rng_chance(&g->r, 0.05)) e.max_tokens = 1024 << warden_rng_below(&g->r, 4);
     if (e.thinking && e.max_tokens < 4096) e.max_tokens = 16000;
+    if (warden_sim_is_lookalike(a->pop)) lookalike_shape(g, &e, harvest);
     size_t plen =
         strlen(e.prompt) + (e.prefix ? strlen(e.prefix) : 0) + (e.suffix ? strlen(e.suffix) : 0);
     size_t slen = e.system ? strlen(e.system) : 0;
@@ -339,12 +345,133 @@ static void emit(struct gen *g, int64_t ts, bool new_session, const char *bench_
                warden_rng_chance(&g->r, 0.3)) {
         e.end_user = 1 + (uint32_t)warden_rng_below(&g->r, 1u << 30);
     }
+    if (warden_sim_is_lookalike(a->pop)) lookalike_usage(g, &e);
     push(g->w, &e);
 }
 
 static int64_t day_start(const struct sim_world *w, int d)
 {
     return w->start_ms + (int64_t)d * DAY_MS;
+}
+
+/* ---- distillation look-alikes and held-out evasions (scenario `lookalike`) ---- */
+
+/* Reworded frames and elicitation phrasings: not the wrappers above, and
+ * written without looking at Warden's elicitation patterns (held out). */
+static const char *const reworded_prefix[] = {
+    "Consider the following problem.\n\n",
+    "Here's something I'd like you to work on:\n",
+    "Your assignment:\n",
+    "Examine this prompt closely.\n\n",
+    "Respond to the item below.\n\n",
+};
+static const char *const reworded_suffix[] = {
+    "\n\nLay out each deduction that leads you to the conclusion, then state the conclusion.",
+    "\n\nGo through it one stage at a time and only then give your result.",
+    "\n\nBefore you respond, work from first principles and write every inference down.",
+    "\n\nNarrate how you get there in full, then give the result on its own line.",
+    "\n\nI want the full derivation, not just the result.",
+    "\n\nList each sub-problem, solve them in order, then combine.",
+};
+#define NRWP (sizeof reworded_prefix / sizeof reworded_prefix[0])
+#define NRWS (sizeof reworded_suffix / sizeof reworded_suffix[0])
+
+/* After the prompt is chosen: frames. */
+static void lookalike_prompt(struct gen *g, struct sim_event *e, bool harvest)
+{
+    struct sim_acct *a = g->a;
+    switch (a->pop) {
+    case POP_TRANSLATION:
+        e->prefix = a->template_text;
+        if (g->w->corpus.n[WARDEN_CORPUS_ORGANIC_ZH] && warden_rng_chance(&g->r, 0.2))
+            e->prompt = any_text(g, WARDEN_CORPUS_ORGANIC_ZH)->text;
+        break;
+    case POP_EVAL_COT:
+        e->suffix = warden_rng_chance(&g->r, 0.5) ? "\n\nLet's think step by step."
+                                                  : "\n\nThink step by step, then give the final "
+                                                    "answer after \"Answer:\".";
+        break;
+    case POP_AGENTIC:
+        e->prefix = e->suffix = NULL; /* no elicitation wording at all */
+        break;
+    case POP_REWORDED:
+        if (harvest) {
+            e->prefix = warden_rng_chance(&g->r, 0.6)
+                            ? reworded_prefix[warden_rng_below(&g->r, NRWP)]
+                            : NULL;
+            e->suffix = warden_rng_chance(&g->r, 0.8)
+                            ? reworded_suffix[warden_rng_below(&g->r, NRWS)]
+                            : NULL;
+        }
+        break;
+    default:
+        break;
+    }
+}
+
+/* After the conversation shape is set: turns, tools, budgets, thinking. */
+static void lookalike_shape(struct gen *g, struct sim_event *e, bool harvest)
+{
+    struct sim_acct *a = g->a;
+    switch (a->pop) {
+    case POP_CODING_AGENT:
+        /* an agent loop: the conversation grows within a session */
+        e->turns = (uint8_t)(g->turns > 60 ? 60 : g->turns * 2 + 1);
+        e->tools = (uint8_t)(8 + warden_rng_below(&g->r, 24));
+        e->thinking = (uint8_t)warden_rng_chance(&g->r, 0.5);
+        e->max_tokens = e->thinking ? 32000 : 8192;
+        break;
+    case POP_SAAS_APP:
+        e->turns =
+            (uint8_t)(warden_rng_chance(&g->r, 0.5) ? 1 : 1 + 2 * warden_rng_below(&g->r, 5));
+        e->max_tokens = 4096;
+        e->thinking = 0;
+        break;
+    case POP_TRANSLATION:
+        e->turns = 1;
+        e->thinking = 0;
+        e->max_tokens = 4096 << warden_rng_below(&g->r, 2);
+        break;
+    case POP_AGENTIC:
+        if (harvest) {
+            e->turns = (uint8_t)(3 + 2 * warden_rng_below(&g->r, 3));
+            e->tools = (uint8_t)(3 + warden_rng_below(&g->r, 10));
+            e->thinking = (uint8_t)warden_rng_chance(&g->r, 0.5);
+        }
+        break;
+    default:
+        break;
+    }
+}
+
+/* Before the event is stored: usage. */
+static void lookalike_usage(struct gen *g, struct sim_event *e)
+{
+    struct sim_acct *a = g->a;
+    if (a->pop == POP_CODING_AGENT) {
+        e->in_tok += (int32_t)(1500 * e->turns + warden_rng_below(&g->r, 4000)); /* file reads */
+        e->cache_tok = (int32_t)((double)e->in_tok * (0.7 + 0.25 * warden_rng_unit(&g->r)));
+        e->out_tok = (int32_t)warden_rng_lognormal(&g->r, e->thinking ? 1800 : 500, 0.7) + 1;
+    } else if (a->pop == POP_TRANSLATION) {
+        e->out_tok = (int32_t)((double)e->in_tok * (0.9 + 0.4 * warden_rng_unit(&g->r))) + 1;
+    } else if (a->pop == POP_SAAS_APP && e->system) {
+        e->cache_tok = (int32_t)(strlen(e->system) / 4);
+    } else if (a->pop == POP_AGENTIC && e->turns > 1) {
+        e->cache_tok = (int32_t)((double)e->in_tok * 0.6);
+    }
+    if (e->out_tok > e->max_tokens) e->out_tok = e->max_tokens;
+}
+
+/* Harvesting around the clock with exponential gaps (no regular pacing). */
+static void run_poisson(struct gen *g)
+{
+    struct sim_world *w = g->w;
+    double mean_gap = (double)DAY_MS / (g->a->rate > 0.1 ? g->a->rate : 0.1);
+    int64_t t = w->start_ms + (int64_t)warden_rng_exp(&g->r, mean_gap);
+    while (t < w->end_ms) {
+        emit(g, t, false, NULL, false, 0);
+        t += (int64_t)warden_rng_exp(&g->r, mean_gap) + 1;
+    }
 }
 
 /* People: sessions started at diurnal local hours, a few requests each. */
@@ -532,8 +659,19 @@ void warden_sim_traffic(struct sim_world *w, uint32_t ai)
         g.max_tokens = 512 << warden_rng_below(&g.r, 3);
         break;
     case POP_EVAL:
+    case POP_EVAL_COT:
         g.timing = T_BENCH;
         g.prompts = PR_BENCH;
+        break;
+    case POP_CODING_AGENT:
+        g.timing = T_OFFICE;
+        break;
+    case POP_SAAS_APP:
+        g.timing = T_ROUND_CLOCK;
+        g.n_end_users = 500 + (uint32_t)(a->rate * 4);
+        break;
+    case POP_TRANSLATION:
+        g.timing = T_ROUND_CLOCK;
         break;
     case POP_RESELLER:
         g.timing = T_ROUND_CLOCK;
@@ -591,8 +729,27 @@ void warden_sim_traffic(struct sim_world *w, uint32_t ai)
             g.timing = T_BURSTS;
         break;
     }
+    switch (a->pop) { /* held-out distillation evasions (scenario lookalike) */
+    case POP_JITTERED:
+        g.timing = T_POISSON;
+        break;
+    case POP_SLOW_SHORT:
+        g.timing = T_HUMAN;
+        g.p_thinking = 0.6;
+        g.max_tokens = mt[warden_rng_below(&g.r, 8)];
+        break;
+    case POP_AGENTIC:
+    case POP_REWORDED:
+        g.max_tokens = mt[warden_rng_below(&g.r, 8)];
+        g.p_thinking = 0.5;
+        if (warden_rng_chance(&g.r, 0.5)) g.timing = T_BURSTS;
+        break;
+    default:
+        break;
+    }
     if (a->pop == POP_DEVAPP || a->pop == POP_BATCH || a->pop == POP_EVAL ||
-        a->pop == POP_RESELLER || a->pop == POP_CIRC_TUNNEL_CLOUD) {
+        a->pop == POP_RESELLER || a->pop == POP_CIRC_TUNNEL_CLOUD || a->pop == POP_SAAS_APP ||
+        a->pop == POP_TRANSLATION || a->pop == POP_EVAL_COT) {
         g.ipmode = IP_APP;
         g.app_ips[0] = a->home_ip;
         g.napp_ips = 1 + (int)warden_rng_below(&g.r, a->pop == POP_EVAL ? 2 : 6);
@@ -631,7 +788,10 @@ static void generate(struct gen *g0)
             run_human(&g, diurnal, a->pop == POP_COVER_TRAFFIC ? 12 : 3.5);
         break;
     case T_OFFICE:
-        run_human(&g, office, 3);
+        run_human(&g, office, a->pop == POP_CODING_AGENT ? 20 : 3);
+        break;
+    case T_POISSON:
+        run_poisson(&g);
         break;
     case T_BENCH:
         run_bench(&g);
@@ -645,7 +805,7 @@ static void generate(struct gen *g0)
         break;
     }
     case T_ROUND_CLOCK:
-        if (a->pop == POP_DEVAPP || a->pop == POP_RESELLER) {
+        if (a->pop == POP_DEVAPP || a->pop == POP_RESELLER || a->pop == POP_SAAS_APP) {
             /* end users' rhythm: daytime-heavy, never silent */
             double h[24];
             for (int i = 0; i < 24; i++) h[i] = diurnal[i] + 0.3;

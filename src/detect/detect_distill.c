@@ -1,0 +1,296 @@
+/* detect_distill.c — distillation: the six per-account signals of
+ * distill.h combined into one calibrated account score.
+ *
+ * Each event updates every signal's state (distill_template.c,
+ * distill_sweep.c, distill_elicit.c, distill_shape.c, distill_cadence.c,
+ * distill_pivot.c). Once the account has min_events requests, the account
+ * score (computed at every request up to the 64th, then at every 8th) is a
+ * logistic combination
+ *
+ *     p = 1 / (1 + exp(-(bias + sum_i w_i * s_i)))      s_i in 0..1
+ *
+ * whose bias and weights are policy data (`detectors.distill.*`, shown by
+ * `warden config --dump`). With the default weights no single signal can
+ * reach the review level on its own (bias + the largest weight < 0), two
+ * strong signals reach review, and enforcement needs three or more: one
+ * heavy but ordinary trait (long answers, a template, a night-shift
+ * scheduler) never blocks anyone. Sustained behaviour is required before
+ * enforcement: until the account has been active in enforce_hours distinct
+ * clock hours and has enforce_events requests, p is capped at review_cap
+ * (below the usual throttle level), so a benchmark run of a few hundred
+ * items in one hour can be reviewed, never throttled. How the weights were
+ * set, and on which data, is in docs/distillation.md.
+ *
+ * The detector emits `distill.<signal>` — the code of the signal with the
+ * largest contribution — with score p when p first reaches emit_min and
+ * again each time it rises by emit_step (an analyst sees the escalation).
+ * Evidence: score, capped (bool), bias, active_hours, request_id (the
+ * request at which it fired, when the gateway gives one) and, per signal
+ * (template_reuse, capability_sweep, reasoning_elicitation, harvest_shape,
+ * machine_cadence, model_pivot): value, weight, contribution (w x value, in
+ * log-odds) and the signal's own counts (see each signal's file).
+ *
+ * Memory: sizeof(struct warden_distill_state) per account (see distill.h);
+ * the elicitation patterns (Hyperscan database and scratch) and the model
+ * table per worker. */
+#include "detect/detector.h"
+#include "detect/distill.h"
+#include "core/error.h"
+#include "core/log.h"
+#include "core/xalloc.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+enum { SIG_TEMPLATE, SIG_SWEEP, SIG_ELICIT, SIG_SHAPE, SIG_CADENCE, SIG_PIVOT, NSIG };
+
+static const char *const sig_name[NSIG] = {"template_reuse",        "capability_sweep",
+                                           "reasoning_elicitation", "harvest_shape",
+                                           "machine_cadence",       "model_pivot"};
+static const char *const sig_code[NSIG] = {
+    "distill.template_reuse", "distill.capability_sweep", "distill.reasoning_elicitation",
+    "distill.harvest_shape",  "distill.machine_cadence",  "distill.model_pivot"};
+
+struct distill_conf {
+    char *patterns;
+    int64_t min_events, enforce_events, enforce_hours;
+    double bias, w[NSIG];
+    double review_cap, emit_min, emit_step;
+    int64_t template_max_hamming, thinking_min_budget, big_budget;
+    double out_ratio;
+    int64_t long_answer;
+    int64_t new_model_days, history_days;
+    bool calibration_trace;
+};
+
+#define C(f) offsetof(struct distill_conf, f)
+static const struct warden_conf_key distill_conf_table[] = {
+    {"patterns", WARDEN_CONF_STRING, "distill/elicitation.tsv", C(patterns),
+     "reasoning-elicitation patterns (PATTERN<TAB>COMMENT per line); relative paths resolve "
+     "against $WARDEN_DATA_DIR, ./data, then the source tree's data/",
+     0, 0},
+    {"min_events", WARDEN_CONF_INT, "8", C(min_events),
+     "requests of an account before it is scored", 1, 1e9},
+    {"bias", WARDEN_CONF_DOUBLE, "-5.0", C(bias),
+     "logistic combination: intercept (log-odds with every signal at 0)", -50, 50},
+    {"w_template_reuse", WARDEN_CONF_DOUBLE, "1.5", C(w[SIG_TEMPLATE]),
+     "weight of distill.template_reuse (log-odds at signal 1)", -50, 50},
+    {"w_capability_sweep", WARDEN_CONF_DOUBLE, "0", C(w[SIG_SWEEP]),
+     "weight of distill.capability_sweep", -50, 50},
+    {"w_reasoning_elicitation", WARDEN_CONF_DOUBLE, "4.5", C(w[SIG_ELICIT]),
+     "weight of distill.reasoning_elicitation", -50, 50},
+    {"w_harvest_shape", WARDEN_CONF_DOUBLE, "4.0", C(w[SIG_SHAPE]),
+     "weight of distill.harvest_shape", -50, 50},
+    {"w_machine_cadence", WARDEN_CONF_DOUBLE, "1.5", C(w[SIG_CADENCE]),
+     "weight of distill.machine_cadence", -50, 50},
+    {"w_model_pivot", WARDEN_CONF_DOUBLE, "3.0", C(w[SIG_PIVOT]), "weight of distill.model_pivot",
+     -50, 50},
+    {"review_cap", WARDEN_CONF_DOUBLE, "0.79", C(review_cap),
+     "highest score before the account's behaviour is sustained (see enforce_*)", 0, 1},
+    {"enforce_hours", WARDEN_CONF_INT, "12", C(enforce_hours),
+     "distinct clock hours (UTC hour of day) with activity before the score may pass review_cap", 0,
+     24},
+    {"enforce_events", WARDEN_CONF_INT, "30", C(enforce_events),
+     "requests before the score may pass review_cap", 0, 1e9},
+    {"emit_min", WARDEN_CONF_DOUBLE, "0.5", C(emit_min), "lowest score that emits a finding", 0, 1},
+    {"emit_step", WARDEN_CONF_DOUBLE, "0.1", C(emit_step),
+     "a new finding when the score has risen this much since the last", 0.001, 1},
+    {"template_max_hamming", WARDEN_CONF_INT, "12", C(template_max_hamming),
+     "SimHash bits two frames may differ by and still be one template", 0, 32},
+    {"thinking_min_budget", WARDEN_CONF_INT, "8192", C(thinking_min_budget),
+     "max_tokens from which a request with thinking on counts as eliciting reasoning", 0, 1e9},
+    {"big_budget", WARDEN_CONF_INT, "16000", C(big_budget),
+     "max_tokens counted as near the output ceiling (harvest shape)", 1, 1e9},
+    {"out_ratio", WARDEN_CONF_DOUBLE, "6", C(out_ratio),
+     "output/input token ratio counted as a long answer to a short question", 0.1, 1e6},
+    {"long_answer", WARDEN_CONF_INT, "1000", C(long_answer),
+     "output tokens from which an answer counts as long (harvest shape)", 0, 1e9},
+    {"new_model_days", WARDEN_CONF_INT, "7", C(new_model_days),
+     "a model first seen this many days ago or less is new (model pivot)", 1, 3650},
+    {"history_days", WARDEN_CONF_INT, "2", C(history_days),
+     "a model counts as new only if first seen this long after the stream began", 0, 3650},
+    {"calibration_trace", WARDEN_CONF_BOOL, "false", C(calibration_trace),
+     "calibration only: emit every account's signals at 10, 20, 30, 50, 100, 200, 400, ... "
+     "requests whatever the score (use with `rules: []`; see docs/distillation.md)",
+     0, 0},
+    {NULL, 0, NULL, 0, NULL, 0, 0},
+};
+
+struct distill_ctx {
+    struct distill_conf conf;
+    bool own_conf;
+    struct warden_distill_matcher *m;
+    struct warden_distill_models models;
+};
+
+/* Relative paths: $WARDEN_DATA_DIR, ./data, the source tree's data/. */
+static char *resolve(const char *p)
+{
+    if (p[0] == '/') return warden_xstrdup(p);
+    const char *dirs[3] = {getenv("WARDEN_DATA_DIR"), "data",
+#ifdef WARDEN_SOURCE_DIR
+                           WARDEN_SOURCE_DIR "/data"
+#else
+                           NULL
+#endif
+    };
+    for (int i = 0; i < 3; i++) {
+        if (!dirs[i] || !*dirs[i]) continue;
+        char *f = warden_xasprintf("%s/%s", dirs[i], p);
+        if (access(f, R_OK) == 0) return f;
+        free(f);
+    }
+    return warden_xstrdup(p);
+}
+
+static void distill_free(void *vctx)
+{
+    struct distill_ctx *c = vctx;
+    if (!c) return;
+    warden_distill_matcher_free(c->m);
+    if (c->own_conf) warden_conf_fini(distill_conf_table, &c->conf);
+    free(c);
+}
+
+static int distill_init(void **vctx, const struct warden_policy *policy, const void *conf)
+{
+    (void)policy;
+    struct distill_ctx *c = warden_xcalloc(1, sizeof *c);
+    if (conf) {
+        memcpy(&c->conf, conf, sizeof c->conf);
+    } else {
+        warden_conf_defaults(distill_conf_table, &c->conf);
+        c->own_conf = true;
+    }
+    char *path = resolve(c->conf.patterns ? c->conf.patterns : "distill/elicitation.tsv");
+    char err[512];
+    int rc = warden_distill_matcher_new(&c->m, path, err, sizeof err);
+    free(path);
+    if (rc) {
+        warden_err("distill: %s", err);
+        distill_free(c);
+        return rc;
+    }
+    *vctx = c;
+    return 0;
+}
+
+static void signal_evidence(int i, const struct warden_distill_state *s, struct warden_jbuf *b)
+{
+    switch (i) {
+    case SIG_TEMPLATE:
+        warden_distill_template_evidence(&s->tpl, b);
+        break;
+    case SIG_SWEEP:
+        warden_distill_sweep_evidence(&s->sweep, b);
+        break;
+    case SIG_ELICIT:
+        warden_distill_elicit_evidence(&s->elicit, b);
+        break;
+    case SIG_SHAPE:
+        warden_distill_shape_evidence(&s->shape, b);
+        break;
+    case SIG_CADENCE:
+        warden_distill_cadence_evidence(&s->cad, b);
+        break;
+    default:
+        warden_distill_pivot_evidence(&s->pivot, b);
+        break;
+    }
+}
+
+static void distill_observe(void *vctx, const struct warden_event *ev, void *vstate,
+                            struct warden_emit *em)
+{
+    struct distill_ctx *c = vctx;
+    const struct distill_conf *k = &c->conf;
+    struct warden_distill_state *s = vstate;
+    struct warden_distill_text t;
+    warden_distill_text_scan(&t, ev);
+    warden_distill_template_update(&s->tpl, &t, (int)k->template_max_hamming);
+    warden_distill_sweep_update(&s->sweep, &t);
+    warden_distill_elicit_update(&s->elicit, c->m, ev, &t, k->thinking_min_budget);
+    warden_distill_shape_update(&s->shape, ev, k->big_budget, k->out_ratio, k->long_answer);
+    warden_distill_cadence_update(&s->cad, ev->ts_ms);
+    warden_distill_pivot_update(&s->pivot, &c->models, ev, k->new_model_days * 86400,
+                                k->history_days * 86400);
+    if (s->n < UINT32_MAX) s->n++;
+    if (s->n < (uint32_t)k->min_events) return;
+    /* the combination: every request up to 64, then every 8th (saves work on
+     * heavy accounts; a later escalation comes at most 7 requests later) */
+    if (s->n > 64 && (s->n & 7) != 0 && !k->calibration_trace) return;
+
+    double v[NSIG];
+    v[SIG_TEMPLATE] = warden_distill_template_score(&s->tpl);
+    v[SIG_SWEEP] = warden_distill_sweep_score(&s->sweep);
+    v[SIG_ELICIT] = warden_distill_elicit_score(&s->elicit);
+    v[SIG_SHAPE] = warden_distill_shape_score(&s->shape);
+    v[SIG_CADENCE] = warden_distill_cadence_score(&s->cad);
+    v[SIG_PIVOT] = warden_distill_pivot_score(&s->pivot);
+    double z = k->bias;
+    int lead = 0;
+    for (int i = 0; i < NSIG; i++) {
+        z += k->w[i] * v[i];
+        if (k->w[i] * v[i] > k->w[lead] * v[lead]) lead = i;
+    }
+    double p = 1.0 / (1.0 + exp(-z));
+    int hours = warden_distill_cadence_hours(&s->cad);
+    bool capped = false;
+    if ((hours < k->enforce_hours || s->n < (uint32_t)k->enforce_events) && p > k->review_cap) {
+        p = k->review_cap;
+        capped = true;
+    }
+    if (k->calibration_trace) {
+        /* one snapshot at 10, 20, 30, 50 requests, then at each doubling from 100 */
+        uint32_t n = s->n;
+        bool at = n == 10 || n == 20 || n == 30 || n == 50 ||
+                  (n >= 100 && n % 100 == 0 && !((n / 100) & (n / 100 - 1)));
+        if (!at) return;
+    } else {
+        if (p < k->emit_min) return;
+        if (s->last_emitted > 0 && p < (double)s->last_emitted + k->emit_step) return;
+        s->last_emitted = (float)p;
+    }
+
+    struct warden_jbuf *b = &em->scratch;
+    warden_jbuf_reset(b);
+    warden_jbuf_obj_open(b);
+    warden_jbuf_kv_num(b, "score", p);
+    warden_jbuf_kv_bool(b, "capped", capped);
+    warden_jbuf_kv_num(b, "bias", k->bias);
+    warden_jbuf_kv_int(b, "active_hours", hours);
+    if (ev->request_id.p && ev->request_id.n) {
+        warden_jbuf_key(b, "request_id");
+        warden_jbuf_str_val(b, ev->request_id.p, ev->request_id.n);
+    }
+    warden_jbuf_key(b, "signals");
+    warden_jbuf_obj_open(b);
+    for (int i = 0; i < NSIG; i++) {
+        warden_jbuf_key(b, sig_name[i]);
+        warden_jbuf_obj_open(b);
+        warden_jbuf_kv_num(b, "value", v[i]);
+        warden_jbuf_kv_num(b, "weight", k->w[i]);
+        warden_jbuf_kv_num(b, "contribution", k->w[i] * v[i]);
+        signal_evidence(i, s, b);
+        warden_jbuf_obj_close(b);
+    }
+    warden_jbuf_obj_close(b);
+    warden_jbuf_obj_close(b);
+    warden_emit_finding(em, sig_code[lead], p, warden_jbuf_str(b));
+}
+
+const struct warden_detector warden_detect_distill = {
+    .name = "distill",
+    .description = "distillation: template reuse, capability sweep, reasoning elicitation, "
+                   "harvest shape, machine cadence and model pivot, combined per account",
+    .conf_table = distill_conf_table,
+    .conf_size = sizeof(struct distill_conf),
+    .state_size = sizeof(struct warden_distill_state),
+    .init = distill_init,
+    .observe = distill_observe,
+    .flush = NULL,
+    .free = distill_free,
+};

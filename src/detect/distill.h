@@ -1,0 +1,191 @@
+/* distill.h — the distillation signals, shared by detect_distill.c and tests.
+ *
+ * Design. Distillation is seen through six weak per-account signals, each a
+ * separate module (distill_<signal>.c) that owns a fixed-size state struct
+ * and three functions: update (one event, O(prompt length), no allocation),
+ * score (0..1 from the state) and evidence (counts and ratios for an analyst,
+ * never prompt text). One detector, `distill` (detect_distill.c), owns all
+ * six states in its per-account slice, updates them on every event and
+ * combines their scores into one calibrated account score (a logistic
+ * combination whose weights are policy data, see detect_distill.c). The
+ * finding it emits carries the reason code of the signal that contributed
+ * most (distill.template_reuse, distill.capability_sweep,
+ * distill.reasoning_elicitation, distill.harvest_shape,
+ * distill.machine_cadence, distill.model_pivot) and every signal's value and
+ * contribution in its evidence. One detector rather than six because the
+ * detector interface gives each detector its own state slice and no way to
+ * read another's: the combination needs all six at once.
+ *
+ * Prompt text is read once per event by warden_distill_text_scan() into
+ * hashes (token hashes, head/tail sketches, a whole-prompt hash); no signal
+ * keeps a pointer into the event or any text. Tokens are runs of letters and
+ * digits (ASCII case-folded; other scripts' letters as they are) and, for
+ * scripts written without spaces (CJK ideographs, kana, Hangul, Thai),
+ * each character: no language is favoured or penalised by the tokenizer.
+ *
+ * Memory per account: sizeof(struct warden_distill_state) (printed by
+ * `bench_scan` and asserted <= WARDEN_DISTILL_BUDGET in the unit tests). */
+#ifndef WARDEN_DETECT_DISTILL_H
+#define WARDEN_DETECT_DISTILL_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/event.h"
+#include "core/jbuf.h"
+
+#define WARDEN_DISTILL_BUDGET 2048 /* bytes per account, all signals together */
+
+/* ---- per-event text view (distill_text.c) ---- */
+
+#define WARDEN_DISTILL_EDGE 8     /* tokens at each end that make a frame */
+#define WARDEN_DISTILL_CONTENT 24 /* content tokens per prompt for the sweep */
+
+struct warden_distill_text {
+    uint64_t prompt_hash;              /* whole prompt (0: no prompt) */
+    uint64_t system_hash;              /* whole system prompt (0: none) */
+    uint64_t head_sketch, tail_sketch; /* SimHash of the first/last tokens, position-weighted */
+    uint32_t ntokens;
+    uint32_t ncontent;
+    uint32_t content[WARDEN_DISTILL_CONTENT]; /* hashes of content tokens (>= 4 letters, or CJK
+                                                 character pairs), spread over the prompt */
+};
+
+/* Tokenize ev->prompt (and hash ev->system) into t. */
+void warden_distill_text_scan(struct warden_distill_text *t, const struct warden_event *ev);
+/* Number of differing bits. */
+static inline int warden_distill_hamming(uint64_t a, uint64_t b)
+{
+    return __builtin_popcountll(a ^ b);
+}
+
+/* ---- distill.template_reuse (distill_template.c) ---- */
+
+#define WARDEN_DISTILL_TSLOTS 8
+#define WARDEN_DISTILL_BLOOM_WORDS 8 /* 512 bits per generation */
+
+struct warden_distill_template {
+    uint64_t sketch[WARDEN_DISTILL_TSLOTS];
+    uint16_t count[WARDEN_DISTILL_TSLOTS];
+    uint16_t distinct[WARDEN_DISTILL_TSLOTS];      /* of those, prompts not seen recently */
+    uint8_t end[WARDEN_DISTILL_TSLOTS];            /* 1 head (same opening), 2 tail (same ending) */
+    uint64_t bloom[2][WARDEN_DISTILL_BLOOM_WORDS]; /* recent prompt hashes, two generations */
+    uint16_t bloom_n;                              /* inserts into the current generation */
+    uint8_t bloom_cur;
+    uint8_t cursor; /* where the next victim search starts */
+    uint32_t n, repeats;
+};
+/* Returns true when the prompt was seen recently (a repeat). */
+bool warden_distill_template_update(struct warden_distill_template *s,
+                                    const struct warden_distill_text *t, int max_hamming);
+double warden_distill_template_score(const struct warden_distill_template *s);
+void warden_distill_template_evidence(const struct warden_distill_template *s,
+                                      struct warden_jbuf *b);
+
+/* ---- distill.capability_sweep (distill_sweep.c) ---- */
+
+#define WARDEN_DISTILL_SWEEP_WORDS 8  /* 512 feature buckets */
+#define WARDEN_DISTILL_SWEEP_BATCH 32 /* prompts per coverage measurement */
+
+struct warden_distill_sweep {
+    uint64_t cov[WARDEN_DISTILL_SWEEP_WORDS]; /* buckets hit in the current batch */
+    uint32_t ntok;                            /* content tokens in the current batch */
+    uint16_t nprompts;                        /* prompts in the current batch */
+    uint16_t batches;                         /* complete batches measured */
+    float coverage; /* running mean over batches of (buckets hit / expected if all distinct) */
+    float last;     /* the newest batch's value */
+};
+void warden_distill_sweep_update(struct warden_distill_sweep *s,
+                                 const struct warden_distill_text *t);
+double warden_distill_sweep_score(const struct warden_distill_sweep *s);
+void warden_distill_sweep_evidence(const struct warden_distill_sweep *s, struct warden_jbuf *b);
+
+/* ---- distill.reasoning_elicitation (distill_elicit.c, Hyperscan) ---- */
+
+struct warden_distill_matcher; /* compiled patterns, shared read-only; scratch per worker */
+/* Load and compile the pattern file (format in data/distill/README.md). */
+int warden_distill_matcher_new(struct warden_distill_matcher **out, const char *path, char *err,
+                               size_t errlen);
+void warden_distill_matcher_free(struct warden_distill_matcher *m);
+/* Does the text match any pattern? Sets *id to the first matching pattern's id. */
+bool warden_distill_matcher_match(struct warden_distill_matcher *m, const char *p, size_t n,
+                                  unsigned *id);
+size_t warden_distill_matcher_count(const struct warden_distill_matcher *m);
+
+struct warden_distill_elicit {
+    uint64_t sys_hash; /* the last system prompt scanned, and whether it matched */
+    uint32_t n, text, thinking, either;
+    uint16_t last_pattern; /* id+1 of the newest matching pattern */
+    uint8_t sys_match;
+};
+/* thinking_min_budget: max_tokens at or above which `thinking` counts. */
+void warden_distill_elicit_update(struct warden_distill_elicit *s, struct warden_distill_matcher *m,
+                                  const struct warden_event *ev,
+                                  const struct warden_distill_text *t, int64_t thinking_min_budget);
+double warden_distill_elicit_score(const struct warden_distill_elicit *s);
+void warden_distill_elicit_evidence(const struct warden_distill_elicit *s, struct warden_jbuf *b);
+
+/* ---- distill.harvest_shape (distill_shape.c) ---- */
+
+struct warden_distill_shape {
+    uint32_t n, single, tools, cache, big_budget, usage, long_out;
+};
+void warden_distill_shape_update(struct warden_distill_shape *s, const struct warden_event *ev,
+                                 int64_t big_budget, double out_ratio, int64_t long_answer);
+double warden_distill_shape_score(const struct warden_distill_shape *s);
+void warden_distill_shape_evidence(const struct warden_distill_shape *s, struct warden_jbuf *b);
+
+/* ---- distill.machine_cadence (distill_cadence.c) ---- */
+
+struct warden_distill_cadence {
+    int64_t first_ts, last_ts;
+    float gap_mean, gap_m2; /* exponentially weighted mean / second moment of gaps (s) */
+    uint32_t gaps, late, n, concurrent;
+    uint16_t hour[24];   /* requests per UTC hour of day (halved when one saturates) */
+    uint32_t hours_seen; /* bit h: some request in UTC hour h */
+};
+void warden_distill_cadence_update(struct warden_distill_cadence *s, int64_t ts_ms);
+double warden_distill_cadence_score(const struct warden_distill_cadence *s);
+/* Distinct UTC clock hours with activity (0..24). */
+int warden_distill_cadence_hours(const struct warden_distill_cadence *s);
+void warden_distill_cadence_evidence(const struct warden_distill_cadence *s, struct warden_jbuf *b);
+
+/* ---- distill.model_pivot (distill_pivot.c) ---- */
+
+#define WARDEN_DISTILL_MODELS 16
+/* Models this worker has seen and when first (shared by its accounts). */
+struct warden_distill_models {
+    uint64_t hash[WARDEN_DISTILL_MODELS];
+    int64_t first_ts[WARDEN_DISTILL_MODELS];
+    int64_t stream_start;
+    unsigned n;
+};
+struct warden_distill_pivot {
+    int64_t first_ts; /* account's first event */
+    int64_t pivot_ts; /* account's first request to the new model */
+    uint64_t pivot_model;
+    uint32_t before;           /* requests before the pivot */
+    uint32_t day_new, day_all; /* in the 24 h from pivot_ts: on the new model / in all */
+};
+/* new_model_s: a model first seen this recently is new; history_s: the
+ * stream (and the account) must be older than this for a pivot to count. */
+void warden_distill_pivot_update(struct warden_distill_pivot *s, struct warden_distill_models *m,
+                                 const struct warden_event *ev, int64_t new_model_s,
+                                 int64_t history_s);
+double warden_distill_pivot_score(const struct warden_distill_pivot *s);
+void warden_distill_pivot_evidence(const struct warden_distill_pivot *s, struct warden_jbuf *b);
+
+/* ---- everything, one account ---- */
+
+struct warden_distill_state {
+    struct warden_distill_template tpl;
+    struct warden_distill_sweep sweep;
+    struct warden_distill_elicit elicit;
+    struct warden_distill_shape shape;
+    struct warden_distill_cadence cad;
+    struct warden_distill_pivot pivot;
+    float last_emitted; /* score of the newest finding */
+    uint32_t n;
+};
+
+#endif

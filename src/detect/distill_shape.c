@@ -1,0 +1,63 @@
+/* distill_shape.c — signal distill.harvest_shape: requests shaped to
+ * collect answers, not to hold a conversation or run an application.
+ *
+ * What it measures, as shares of the account's requests: single-turn
+ * (`turns` = 1; absent counts as not single), no tools declared, no cache
+ * reads (`cache_read_tokens` = 0 or absent), an output budget at or above
+ * big_budget (`max_tokens` near the ceiling), and a long answer to a short
+ * question (output_tokens >= long_answer and >= out_ratio x input_tokens,
+ * among requests with usage). Score: 0.25 single + 0.10 no-tools + 0.15
+ * no-cache + 0.20 big-budget + 0.30 long-answer, each share over
+ * requests + 2.
+ * Conversations, agents (tools, caching, many turns), pipelines (short
+ * outputs) and translation (output about as long as input) all score low on
+ * part of it.
+ *
+ * Cost: a few comparisons per request; 28 bytes.
+ * Evasion: fake multi-turn context, declared but unused tools, small
+ * budgets with many requests; each costs the harvester tokens or yield.
+ *
+ * Evidence: requests, single_turn_share, tools_share, cache_share,
+ * big_budget_share, long_answer_share. */
+#include "detect/distill.h"
+
+void warden_distill_shape_update(struct warden_distill_shape *s, const struct warden_event *ev,
+                                 int64_t big_budget, double out_ratio, int64_t long_answer)
+{
+    if (s->n >= (1u << 30)) return;
+    s->n++;
+    s->single += ev->turns == 1;
+    s->tools += ev->tools != WARDEN_NOINT && ev->tools > 0;
+    s->cache += ev->cache_read_tokens != WARDEN_NOINT && ev->cache_read_tokens > 0;
+    s->big_budget += ev->max_tokens != WARDEN_NOINT && ev->max_tokens >= big_budget;
+    if (ev->input_tokens != WARDEN_NOINT && ev->output_tokens != WARDEN_NOINT &&
+        ev->input_tokens > 0) {
+        s->usage++;
+        s->long_out += ev->output_tokens >= long_answer &&
+                       (double)ev->output_tokens >= out_ratio * (double)ev->input_tokens;
+    }
+}
+
+double warden_distill_shape_score(const struct warden_distill_shape *s)
+{
+    double d = (double)s->n + 2.0;
+    double v = 0.25 * s->single / d + 0.10 * ((double)s->n - s->tools) / d +
+               0.15 * ((double)s->n - s->cache) / d + 0.20 * s->big_budget / d +
+               0.30 * s->long_out / ((double)s->usage + 2.0);
+    return v;
+}
+
+static double share(uint32_t k, uint32_t n)
+{
+    return n ? (double)k / n : 0;
+}
+
+void warden_distill_shape_evidence(const struct warden_distill_shape *s, struct warden_jbuf *b)
+{
+    warden_jbuf_kv_int(b, "requests", s->n);
+    warden_jbuf_kv_num(b, "single_turn_share", share(s->single, s->n));
+    warden_jbuf_kv_num(b, "tools_share", share(s->tools, s->n));
+    warden_jbuf_kv_num(b, "cache_share", share(s->cache, s->n));
+    warden_jbuf_kv_num(b, "big_budget_share", share(s->big_budget, s->n));
+    warden_jbuf_kv_num(b, "long_answer_share", share(s->long_out, s->usage));
+}

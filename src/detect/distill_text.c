@@ -1,0 +1,209 @@
+/* distill_text.c — one pass over a prompt for the distillation signals.
+ *
+ * Produces hashes only (struct warden_distill_text): the whole-prompt hash
+ * (of its token sequence, so case, punctuation and spacing do not matter),
+ * position-weighted SimHash sketches of the first and last
+ * WARDEN_DISTILL_EDGE tokens (the "frame" a template puts around its
+ * payload: the nearer a token is to its end of the prompt, the more it
+ * weighs, so a fixed instruction still dominates a short slot next to it;
+ * a rewording that keeps the last words of a closing instruction stays
+ * within a few bits, one that changes them does not),
+ * and up to WARDEN_DISTILL_CONTENT content-token hashes for the sweep.
+ *
+ * Tokens: runs of ASCII letters/digits (lower-cased) and of letters of
+ * other alphabetic scripts (bytes as they are); each character of scripts
+ * written without spaces (CJK ideographs, kana, Hangul, Thai) is a token of
+ * its own, and pairs of such characters are the content tokens (a Chinese
+ * prompt gives about as many content tokens as an English one of the same
+ * length in meaning). Punctuation of any script separates. Cost: one pass,
+ * no allocation; about 1 ns per byte plus 64 additions per edge token. */
+#include "detect/distill.h"
+#include "core/hash.h"
+
+#include <string.h>
+
+static inline uint64_t mix64(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ULL;
+    x ^= x >> 33;
+    return x;
+}
+
+/* Weighted bit counts, eight to a word: lane j of acc[k] (byte j) sums the
+ * weights of the tokens whose hash has bit 8k+j set. Weights are 1..8 and a
+ * sketch takes at most WARDEN_DISTILL_EDGE tokens, so a lane stays under
+ * 8 x 9 / 2 = 36 and never carries into the next. Bit b of the sketch is set
+ * when its count is over half the total weight. 8 multiply-adds per token,
+ * no branches (the bits of a hash are random: branches would mispredict). */
+struct simhash {
+    uint64_t acc[8];
+    uint32_t total;
+};
+
+static uint64_t spread_byte(unsigned x)
+{
+    uint64_t r = 0;
+    for (int j = 0; j < 8; j++) r |= (uint64_t)((x >> j) & 1) << (8 * j);
+    return r;
+}
+
+static uint64_t spread[256];
+
+static void spread_init(void)
+{
+    if (spread[255]) return;
+    for (unsigned x = 0; x < 256; x++) spread[x] = spread_byte(x);
+}
+
+static void simhash_add(struct simhash *v, uint64_t h, uint32_t w)
+{
+    for (int k = 0; k < 8; k++) v->acc[k] += spread[(h >> (8 * k)) & 255] * w;
+    v->total += w;
+}
+
+static uint64_t simhash_bits(const struct simhash *v)
+{
+    /* byte c of a word is over T = total/2 when c + (127 - T) reaches 128
+     * (no carries: c <= 36); the 8 flags are then gathered into one byte */
+    uint64_t t = 0x0101010101010101ULL * (uint64_t)(127 - v->total / 2), s = 0;
+    for (int k = 0; k < 8; k++) {
+        uint64_t f = ((v->acc[k] + t) & 0x8080808080808080ULL) >> 7;
+        s |= ((f * 0x0102040810204080ULL) >> 56) << (8 * k);
+    }
+    return s;
+}
+
+/* Characters of scripts written without spaces between words. */
+static bool spaceless(uint32_t cp)
+{
+    return (cp >= 0x2E80 && cp <= 0x2FDF) || (cp >= 0x3040 && cp <= 0x30FF) ||
+           (cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0x4E00 && cp <= 0x9FFF) ||
+           (cp >= 0xAC00 && cp <= 0xD7AF) || (cp >= 0xF900 && cp <= 0xFAFF) ||
+           (cp >= 0x0E00 && cp <= 0x0E7F) || (cp >= 0x20000 && cp <= 0x3FFFF);
+}
+
+/* Punctuation and symbols outside ASCII: separators. */
+static bool separator(uint32_t cp)
+{
+    return (cp >= 0x2000 && cp <= 0x2BFF) || (cp >= 0x3000 && cp <= 0x303F) ||
+           (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF20) ||
+           (cp >= 0xFF3B && cp <= 0xFF40) || (cp >= 0xFF5B && cp <= 0xFF65) || cp == 0xA0 ||
+           (cp >= 0xA1 && cp <= 0xBF) || cp == 0xD7 || cp == 0xF7;
+}
+
+struct tok_state {
+    struct warden_distill_text *t;
+    struct simhash head;
+    uint64_t ring[WARDEN_DISTILL_EDGE];
+};
+
+static inline void token(struct tok_state *s, uint64_t h, uint32_t chars, bool content_ok)
+{
+    struct warden_distill_text *t = s->t;
+    uint64_t m = mix64(h);
+    if (t->ntokens < WARDEN_DISTILL_EDGE)
+        simhash_add(&s->head, m, WARDEN_DISTILL_EDGE - t->ntokens);
+    s->ring[t->ntokens % WARDEN_DISTILL_EDGE] = m;
+    t->ntokens++;
+    t->prompt_hash = (t->prompt_hash ^ m) * 0x9E3779B97F4A7C15ULL;
+    if (content_ok && chars >= 4 && t->ncontent < WARDEN_DISTILL_CONTENT)
+        t->content[t->ncontent++] = (uint32_t)(m >> 32);
+}
+
+/* ASCII letters and digits, lower-cased; 0 for everything else. */
+static unsigned char fold[128];
+
+static void fold_init(void)
+{
+    if (fold['a']) return;
+    for (unsigned c = 0; c < 128; c++) {
+        if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z')) fold[c] = (unsigned char)c;
+        if (c >= 'A' && c <= 'Z') fold[c] = (unsigned char)(c | 0x20);
+    }
+}
+
+void warden_distill_text_scan(struct warden_distill_text *t, const struct warden_event *ev)
+{
+    spread_init();
+    fold_init();
+    memset(t, 0, sizeof *t);
+    t->system_hash = ev->system.p && ev->system.n ? warden_hash64(ev->system.p, ev->system.n) : 0;
+    if (!ev->prompt.p || !ev->prompt.n) return;
+    struct tok_state s;
+    memset(&s, 0, sizeof s);
+    s.t = t;
+    const unsigned char *p = (const unsigned char *)ev->prompt.p;
+    size_t n = ev->prompt.n;
+    uint64_t h = 0xcbf29ce484222325ULL;
+    uint32_t len = 0;
+    uint64_t prev_cjk = 0; /* previous spaceless character, for pairs */
+    for (size_t i = 0; i < n;) {
+        unsigned c = p[i];
+        if (c < 0x80) {
+            i++;
+            unsigned f = fold[c];
+            if (f) {
+                h = (h ^ f) * 0x100000001b3ULL;
+                len++;
+                prev_cjk = 0;
+                continue;
+            }
+            if (len) token(&s, h, len, true);
+            h = 0xcbf29ce484222325ULL;
+            len = 0;
+            prev_cjk = 0;
+            continue;
+        }
+        /* a UTF-8 sequence (the decoder validated it) */
+        uint32_t cp;
+        size_t k;
+        if (c >= 0xF0) {
+            cp = c & 0x07;
+            k = 4;
+        } else if (c >= 0xE0) {
+            cp = c & 0x0F;
+            k = 3;
+        } else if (c >= 0xC0) {
+            cp = c & 0x1F;
+            k = 2;
+        } else {
+            i++; /* stray continuation byte */
+            continue;
+        }
+        if (i + k > n) break;
+        for (size_t j = 1; j < k; j++) cp = (cp << 6) | (p[i + j] & 0x3F);
+        if (spaceless(cp)) {
+            if (len) token(&s, h, len, true);
+            h = 0xcbf29ce484222325ULL;
+            len = 0;
+            uint64_t ch = (0x9E3779B97F4A7C15ULL ^ cp) * 0x100000001b3ULL;
+            token(&s, ch, 1, false);
+            if (prev_cjk && t->ncontent < WARDEN_DISTILL_CONTENT)
+                t->content[t->ncontent++] = (uint32_t)(mix64(prev_cjk * 31 + ch) >> 32);
+            prev_cjk = ch;
+        } else if (separator(cp)) {
+            if (len) token(&s, h, len, true);
+            h = 0xcbf29ce484222325ULL;
+            len = 0;
+            prev_cjk = 0;
+        } else {
+            for (size_t j = 0; j < k; j++) h = (h ^ p[i + j]) * 0x100000001b3ULL;
+            len++;
+            prev_cjk = 0;
+        }
+        i += k;
+    }
+    if (len) token(&s, h, len, true);
+    t->prompt_hash |= 1; /* 0 means no prompt */
+    t->head_sketch = simhash_bits(&s.head);
+    struct simhash tail;
+    memset(&tail, 0, sizeof tail);
+    uint32_t nt = t->ntokens < WARDEN_DISTILL_EDGE ? t->ntokens : WARDEN_DISTILL_EDGE;
+    for (uint32_t d = 0; d < nt; d++) /* d = 0: the last token */
+        simhash_add(&tail, s.ring[(t->ntokens - 1 - d) % WARDEN_DISTILL_EDGE],
+                    WARDEN_DISTILL_EDGE - d);
+    t->tail_sketch = simhash_bits(&tail);
+}

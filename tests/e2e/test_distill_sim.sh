@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# test_distill_sim.sh — the distill detector on simulated traffic, from outside:
+# (1) benign users who write in Chinese are actioned no more often than other
+# benign individuals; (2) detection does not depend on the simulator's own
+# identifiers: rewriting every account id (other shape), user agent, request
+# id, and the line breaks of every prompt gives the same decisions.
+# Needs the Chinese corpus (../shared); skips (77) without it.
+source "$(dirname "$0")/lib.sh"
+W=$WARDEN_BIN
+"$W" sim --scenario lookalike --seed 5 --accounts 600 --days 5 -q --out "$T/s"
+if ! grep -q '"benign.chinese_speaker"' "$T/s/truth.jsonl"; then
+  echo "skip: no Chinese-language corpus (instructionwild zh in ../shared)"
+  exit 77
+fi
+"$W" backtest --truth "$T/s/truth.jsonl" --json "$T/s/events.jsonl" >"$T/bt.json" 2>/dev/null
+rate() { jq -r --arg k "$1" '.kinds[] | select(.name == $k) | "\(.actioned) \(.accounts)"' "$T/bt.json"; }
+read -r zh_a zh_n <<<"$(rate benign.chinese_speaker)"
+read -r in_a in_n <<<"$(rate benign.individual)"
+check "Chinese-speaking population present" test "$zh_n" -gt 20
+check "individuals present" test "$in_n" -gt 100
+# zh_a / zh_n <= in_a / in_n, in integers
+check "Chinese-writing users actioned no more often ($zh_a/$zh_n vs $in_a/$in_n)" \
+  test $((zh_a * in_n)) -le $((in_a * zh_n))
+
+# identifiers rewritten: reversed account ids (no acct_/user_01 prefixes), one
+# user agent, new request ids, single line breaks in prompts
+jq -c '.account_id |= "r" + (explode | reverse | implode)
+       | .user_agent = "client/1.0" | .request_id = "q" + (.request_id | .[-12:])
+       | if .prompt then .prompt |= gsub("\n\n"; "\n") else . end' \
+  "$T/s/events.jsonl" >"$T/rewritten.jsonl"
+jq -c '.account_id |= "r" + (explode | reverse | implode)' "$T/s/accounts.jsonl" >"$T/accounts2.jsonl"
+"$W" scan -q --no-db -a "$T/s/accounts.jsonl" -o "$T/s/orgs.jsonl" -O "$T/o1" "$T/s/events.jsonl" || true
+"$W" scan -q --no-db -a "$T/accounts2.jsonl" -o "$T/s/orgs.jsonl" -O "$T/o2" "$T/rewritten.jsonl" || true
+jq -r 'select(.reasons[0] | startswith("distill.")) | "\(.account_id) \(.action) \(.first_action_event)"' \
+  "$T/o1/verdicts.jsonl" | sort >"$T/v1"
+jq -r 'select(.reasons[0] | startswith("distill.")) | "\(.account_id | .[1:] | explode | reverse | implode) \(.action) \(.first_action_event)"' \
+  "$T/o2/verdicts.jsonl" | sort >"$T/v2"
+check "some accounts actioned for distillation" test "$(wc -l <"$T/v1")" -gt 10
+check "same distillation decisions after rewriting identifiers" cmp -s "$T/v1" "$T/v2"
+finish

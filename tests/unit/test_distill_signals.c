@@ -1,0 +1,387 @@
+/* test_distill_signals.c — each distillation signal on its own (distill.h):
+ * frame sketches, template reuse (incl. a reworded frame and the evasions
+ * that defeat it), capability sweep, the elicitation matcher in several
+ * languages and as a share of traffic, harvest shape, machine cadence
+ * (regular, human, jittered, out-of-order) and model pivot. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/error.h"
+#include "detect/distill.h"
+
+static struct warden_event ev_prompt(const char *p)
+{
+    struct warden_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.prompt.p = p;
+    ev.prompt.n = (uint32_t)strlen(p);
+    ev.turns = ev.max_tokens = ev.input_tokens = ev.output_tokens = WARDEN_NOINT;
+    ev.cache_read_tokens = ev.tools = WARDEN_NOINT;
+    ev.thinking = -1;
+    return ev;
+}
+
+static void text(struct warden_distill_text *t, const char *p)
+{
+    struct warden_event ev = ev_prompt(p);
+    warden_distill_text_scan(t, &ev);
+}
+
+static const char *const words[] = {"garden", "river",   "salmon", "invoice", "python", "recipe",
+                                    "engine", "planet",  "castle", "market",  "guitar", "weather",
+                                    "orbit",  "lecture", "meadow", "pixel",   "novel",  "theorem"};
+
+static void payload(char *out, size_t cap, unsigned seed)
+{
+    size_t len = 0;
+    out[0] = '\0';
+    for (unsigned i = 0; i < 10; i++) {
+        seed = seed * 1103515245u + 12345u;
+        len +=
+            (size_t)snprintf(out + len, cap - len, "%s%s", i ? " " : "", words[(seed >> 16) % 18]);
+    }
+}
+
+static void frame_sketch_ignores_payload(void **st)
+{
+    (void)st;
+    struct warden_distill_text a, b, c, d;
+    char p1[512], p2[512], x[256], y[256];
+    payload(x, sizeof x, 1);
+    payload(y, sizeof y, 2);
+    snprintf(p1, sizeof p1, "%s\n\nThink step by step and show all of your reasoning.", x);
+    snprintf(p2, sizeof p2, "%s\n\nThink step by step and show all of your reasoning.", y);
+    text(&a, p1);
+    text(&b, p2);
+    assert_int_equal(a.tail_sketch, b.tail_sketch);
+    assert_true(warden_distill_hamming(a.head_sketch, b.head_sketch) > 12);
+    /* a reworded frame that keeps its last words stays close (the sketch weighs
+     * tokens by their distance from the end: see distill_text.c) */
+    snprintf(p2, sizeof p2, "%s\n\nThink it through and show all of your reasoning.", y);
+    text(&c, p2);
+    assert_true(warden_distill_hamming(a.tail_sketch, c.tail_sketch) <= 12);
+    /* an unrelated ending is far */
+    snprintf(p2, sizeof p2, "%s\n\nWhat would a medieval castle market have sold?", y);
+    text(&d, p2);
+    assert_true(warden_distill_hamming(a.tail_sketch, d.tail_sketch) > 12);
+    /* case and punctuation do not change a sketch */
+    text(&c, "QUESTION: garden river salmon?");
+    text(&d, "question garden, river... salmon");
+    assert_int_equal(c.head_sketch, d.head_sketch);
+}
+
+static void cjk_characters_are_tokens(void **st)
+{
+    (void)st;
+    struct warden_distill_text t;
+    text(&t, "请一步一步地解释你的推理过程");
+    assert_int_equal(t.ntokens, 14);
+    assert_true(t.ncontent >= 10); /* character pairs */
+    text(&t, "Привет, как дела?");
+    assert_int_equal(t.ntokens, 3);
+}
+
+static void template_reuse_scores_frames_not_repeats(void **st)
+{
+    (void)st;
+    struct warden_distill_template s;
+    struct warden_distill_text t;
+    char p[512], x[256];
+    /* one frame, new payloads */
+    memset(&s, 0, sizeof s);
+    for (unsigned i = 0; i < 40; i++) {
+        payload(x, sizeof x, i + 10);
+        snprintf(p, sizeof p, "Task: %s\n\nExplain your reasoning in detail, then answer.", x);
+        text(&t, p);
+        warden_distill_template_update(&s, &t, 12);
+    }
+    assert_true(warden_distill_template_score(&s) > 0.8);
+    /* the same frame resent with the same payload: a repeat, not harvesting */
+    memset(&s, 0, sizeof s);
+    payload(x, sizeof x, 5);
+    snprintf(p, sizeof p, "Task: %s\n\nExplain your reasoning in detail, then answer.", x);
+    text(&t, p);
+    for (unsigned i = 0; i < 40; i++) warden_distill_template_update(&s, &t, 12);
+    assert_true(warden_distill_template_score(&s) < 0.1);
+    /* no frame (raw items): nothing */
+    memset(&s, 0, sizeof s);
+    for (unsigned i = 0; i < 40; i++) {
+        payload(x, sizeof x, i + 100);
+        text(&t, x);
+        warden_distill_template_update(&s, &t, 12);
+    }
+    assert_true(warden_distill_template_score(&s) < 0.2);
+    /* evasion: a different frame every time defeats this signal (documented) */
+    static const char *const frames[] = {
+        "Lay out each deduction you make.",   "Narrate how you get there in full.",
+        "Go through it one stage at a time.", "List each sub-problem and solve them in order.",
+        "I want the full derivation.",        "Work from first principles throughout."};
+    memset(&s, 0, sizeof s);
+    for (unsigned i = 0; i < 42; i++) {
+        payload(x, sizeof x, i + 200);
+        snprintf(p, sizeof p, "%s\n\n%s", x, frames[i % 6]);
+        text(&t, p);
+        warden_distill_template_update(&s, &t, 12);
+    }
+    assert_true(warden_distill_template_score(&s) < 0.3);
+}
+
+static void sweep_breadth_per_volume(void **st)
+{
+    (void)st;
+    struct warden_distill_sweep s;
+    struct warden_distill_text t;
+    char p[512], x[256];
+    memset(&s, 0, sizeof s); /* a focused account: 18 words over and over */
+    for (unsigned i = 0; i < 64; i++) {
+        payload(x, sizeof x, i);
+        text(&t, x);
+        warden_distill_sweep_update(&s, &t);
+    }
+    assert_true(warden_distill_sweep_score(&s) < 0.1);
+    memset(&s, 0, sizeof s); /* every prompt brings new vocabulary */
+    for (unsigned i = 0; i < 64; i++) {
+        snprintf(p, sizeof p, "topic%uaa topic%ubb topic%ucc topic%udd topic%uee topic%uff", i, i,
+                 i, i, i, i);
+        text(&t, p);
+        warden_distill_sweep_update(&s, &t);
+    }
+    assert_true(warden_distill_sweep_score(&s) > 0.8);
+}
+
+static char *patterns_path(void)
+{
+    static char path[4096];
+    const char *src = getenv("WARDEN_SRC") ? getenv("WARDEN_SRC") : WARDEN_SOURCE_DIR;
+    snprintf(path, sizeof path, "%s/data/distill/elicitation.tsv", src);
+    return path;
+}
+
+static void matcher_many_languages(void **st)
+{
+    (void)st;
+    struct warden_distill_matcher *m;
+    char err[256];
+    assert_int_equal(warden_distill_matcher_new(&m, patterns_path(), err, sizeof err), 0);
+    assert_true(warden_distill_matcher_count(m) >= 30);
+    static const char *const yes[] = {
+        "Solve it. Let's think step by step.",
+        "Show your complete chain of thought, then the answer.",
+        "Before answering, write out your full thought process.",
+        "You are an impartial judge. Grade the following responses using the rubric below.",
+        "请一步一步地思考，然后回答。",
+        "請詳細寫出你的推理過程",
+        "Explica paso a paso cómo resolverlo.",
+        "Réponds étape par étape.",
+        "Erkläre Schritt für Schritt.",
+        "Реши задачу шаг за шагом.",
+        "ステップバイステップで考えてください。",
+        "단계별로 설명해 주세요.",
+    };
+    static const char *const no[] = {
+        "What is the capital of Australia?",
+        "My bicycle chain keeps slipping; how do I fix it?",
+        "Write a poem about the first step on the moon.",
+        "请帮我写一封求职信。",
+        "¿Cuál es la receta de la paella?",
+    };
+    unsigned id;
+    for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++)
+        assert_true(warden_distill_matcher_match(m, yes[i], strlen(yes[i]), &id));
+    for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
+        assert_false(warden_distill_matcher_match(m, no[i], strlen(no[i]), &id));
+    warden_distill_matcher_free(m);
+}
+
+static void matcher_refuses_uncommented_pattern(void **st)
+{
+    (void)st;
+    char path[] = "/tmp/warden_distill_pat_XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    fputs("# header\nstep by step\tEnglish\nchain of thought\n", f);
+    fclose(f);
+    struct warden_distill_matcher *m = NULL;
+    char err[256];
+    assert_int_equal(warden_distill_matcher_new(&m, path, err, sizeof err), WARDEN_EPARSE);
+    assert_non_null(strstr(err, ":3:"));
+    f = fopen(path, "w");
+    fputs("(unclosed\tbroken\n", f);
+    fclose(f);
+    assert_int_equal(warden_distill_matcher_new(&m, path, err, sizeof err), WARDEN_EPARSE);
+    assert_non_null(strstr(err, ":1:"));
+    unlink(path);
+    assert_int_equal(warden_distill_matcher_new(&m, path, err, sizeof err), WARDEN_EIO);
+}
+
+static void elicitation_is_a_share_of_traffic(void **st)
+{
+    (void)st;
+    struct warden_distill_matcher *m;
+    char err[256];
+    assert_int_equal(warden_distill_matcher_new(&m, patterns_path(), err, sizeof err), 0);
+    struct warden_distill_elicit s;
+    struct warden_distill_text t;
+    /* a person who asks for steps once in twenty requests */
+    memset(&s, 0, sizeof s);
+    for (int i = 0; i < 40; i++) {
+        struct warden_event ev =
+            ev_prompt(i % 20 == 0 ? "Explain step by step how to bake bread" : "Tell me a joke");
+        warden_distill_text_scan(&t, &ev);
+        warden_distill_elicit_update(&s, m, &ev, &t, 8192);
+    }
+    assert_true(warden_distill_elicit_score(&s) < 0.1);
+    /* every request, via the system prompt (scanned once, counted each time) */
+    memset(&s, 0, sizeof s);
+    for (int i = 0; i < 40; i++) {
+        struct warden_event ev = ev_prompt("Tell me a joke");
+        ev.system.p = "Always show your reasoning step by step.";
+        ev.system.n = (uint32_t)strlen(ev.system.p);
+        warden_distill_text_scan(&t, &ev);
+        warden_distill_elicit_update(&s, m, &ev, &t, 8192);
+    }
+    assert_true(warden_distill_elicit_score(&s) > 0.9);
+    assert_int_equal(s.text, 40);
+    /* thinking with a big budget counts, less than asking in words */
+    memset(&s, 0, sizeof s);
+    for (int i = 0; i < 40; i++) {
+        struct warden_event ev = ev_prompt("Tell me a joke");
+        ev.thinking = 1;
+        ev.max_tokens = 32000;
+        warden_distill_text_scan(&t, &ev);
+        warden_distill_elicit_update(&s, m, &ev, &t, 8192);
+    }
+    double v = warden_distill_elicit_score(&s);
+    assert_true(v > 0.5 && v < 0.7);
+    warden_distill_matcher_free(m);
+}
+
+static void shape_tells_harvest_from_conversation(void **st)
+{
+    (void)st;
+    struct warden_distill_shape h, c, tr;
+    memset(&h, 0, sizeof h);
+    memset(&c, 0, sizeof c);
+    memset(&tr, 0, sizeof tr);
+    for (int i = 0; i < 50; i++) {
+        struct warden_event ev = ev_prompt("x");
+        ev.turns = 1;
+        ev.max_tokens = 32000;
+        ev.input_tokens = 60;
+        ev.output_tokens = 3000;
+        ev.cache_read_tokens = 0;
+        warden_distill_shape_update(&h, &ev, 16000, 6, 1000);
+        ev.turns = 1 + 2 * (i % 5); /* a conversation with tools and cache */
+        ev.tools = 6;
+        ev.cache_read_tokens = 2000;
+        ev.max_tokens = 4096;
+        ev.input_tokens = 2500;
+        ev.output_tokens = 400;
+        warden_distill_shape_update(&c, &ev, 16000, 6, 1000);
+        ev.turns = 1; /* translation: long output, but as long as the input */
+        ev.tools = 0;
+        ev.cache_read_tokens = 0;
+        ev.input_tokens = 1500;
+        ev.output_tokens = 1600;
+        warden_distill_shape_update(&tr, &ev, 16000, 6, 1000);
+    }
+    assert_true(warden_distill_shape_score(&h) > 0.9);
+    assert_true(warden_distill_shape_score(&c) < 0.25);
+    assert_true(warden_distill_shape_score(&tr) < 0.55);
+}
+
+static void cadence_regular_human_jittered_late(void **st)
+{
+    (void)st;
+    struct warden_distill_cadence m, p, j;
+    memset(&m, 0, sizeof m);
+    memset(&p, 0, sizeof p);
+    memset(&j, 0, sizeof j);
+    int64_t t = 1795421702000LL, tp = t, tj = t;
+    uint32_t x = 7;
+    for (int i = 0; i < 2000; i++) {
+        x = x * 1103515245u + 12345u;
+        double u = ((x >> 8) & 0xffff) / 65536.0;
+        warden_distill_cadence_update(&m, t);
+        t += 60000 + (int64_t)(u * 3000); /* one a minute, day and night */
+        warden_distill_cadence_update(&p, tp);
+        /* a person: sessions of 5 in the day (UTC 08-20), nights off */
+        int64_t hour = (tp / 3600000) % 24;
+        tp += i % 5 == 4 ? (hour >= 20 || hour < 8 ? 10 : 2) * 3600000LL
+                         : 60000 + (int64_t)(u * 120000);
+        warden_distill_cadence_update(&j, tj);
+        tj += (int64_t)(-60000.0 * __builtin_log(1.0 - u)) + 1; /* Poisson */
+    }
+    assert_true(warden_distill_cadence_score(&m) > 0.9);
+    assert_true(warden_distill_cadence_score(&p) < 0.2);
+    double sj = warden_distill_cadence_score(&j); /* jitter defeats regularity, not the clock */
+    assert_true(sj > 0.4 && sj < 0.7);
+    /* an event from the past is counted as late and leaves the gap statistics alone */
+    struct warden_distill_cadence before = m;
+    warden_distill_cadence_update(&m, t - 7 * 86400000LL);
+    assert_int_equal(m.late, before.late + 1);
+    assert_true(m.last_ts == before.last_ts && m.gap_mean == before.gap_mean);
+    assert_true(warden_distill_cadence_score(&m) > 0.9);
+}
+
+static void pivot_to_new_model(void **st)
+{
+    (void)st;
+    struct warden_distill_models models;
+    struct warden_distill_pivot piv, adopt;
+    memset(&models, 0, sizeof models);
+    memset(&piv, 0, sizeof piv);
+    memset(&adopt, 0, sizeof adopt);
+    int64_t t0 = 1795421702000LL, day = 86400000LL;
+    struct warden_event ev = ev_prompt("x");
+    /* 10 days on the old model, 5 a day, for both accounts */
+    for (int d = 0; d < 10; d++)
+        for (int k = 0; k < 5; k++) {
+            ev.ts_ms = t0 + d * day + k * 3600000LL;
+            ev.model.p = "old";
+            ev.model.n = 3;
+            warden_distill_pivot_update(&piv, &models, &ev, 7 * 86400, 2 * 86400);
+            warden_distill_pivot_update(&adopt, &models, &ev, 7 * 86400, 2 * 86400);
+        }
+    /* day 10: a new model appears; one account pours 100 requests into it */
+    for (int k = 0; k < 100; k++) {
+        ev.ts_ms = t0 + 10 * day + k * 600000LL;
+        ev.model.p = "new";
+        ev.model.n = 3;
+        warden_distill_pivot_update(&piv, &models, &ev, 7 * 86400, 2 * 86400);
+    }
+    /* the other tries it now and then at its usual volume */
+    for (int k = 0; k < 5; k++) {
+        ev.ts_ms = t0 + 10 * day + k * 3600000LL;
+        ev.model.p = k % 3 == 0 ? "new" : "old";
+        ev.model.n = 3;
+        warden_distill_pivot_update(&adopt, &models, &ev, 7 * 86400, 2 * 86400);
+    }
+    assert_true(warden_distill_pivot_score(&piv) > 0.9);
+    assert_true(warden_distill_pivot_score(&adopt) < 0.1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(frame_sketch_ignores_payload),
+        cmocka_unit_test(cjk_characters_are_tokens),
+        cmocka_unit_test(template_reuse_scores_frames_not_repeats),
+        cmocka_unit_test(sweep_breadth_per_volume),
+        cmocka_unit_test(matcher_many_languages),
+        cmocka_unit_test(matcher_refuses_uncommented_pattern),
+        cmocka_unit_test(elicitation_is_a_share_of_traffic),
+        cmocka_unit_test(shape_tells_harvest_from_conversation),
+        cmocka_unit_test(cadence_regular_human_jittered_late),
+        cmocka_unit_test(pivot_to_new_model),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
