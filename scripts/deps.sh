@@ -15,6 +15,7 @@ PKGS=(
   zlib1g-dev
   libxxhash-dev
   libutf8proc-dev libicu-dev libexpat1-dev
+  libcurl4-openssl-dev   # warden lists update: HTTPS downloads
   jq dnsmasq-base unbound nftables   # warden sweep/blocklist e2e: JSON checks, real config checkers
 )
 # warden sweep's e2e test installs a real npm package: add Debian's node/npm

@@ -49,6 +49,10 @@ const struct warden_conf_key warden_screen_conf_table[] = {
     {"max_results", WARDEN_CONF_INT, "5", OFF(max_results), "matches reported per name", 1, 100},
     {"max_candidates", WARDEN_CONF_INT, "16", OFF(max_candidates),
      "candidate names scored per query (from the token index)", 1, 10000},
+    {"compiled", WARDEN_CONF_STRING, NULL, OFF(compiled),
+     "compiled list file from `warden lists build` / `warden lists update`; when set, screening "
+     "maps it (milliseconds) instead of loading the lists from data_dir (seconds)",
+     0, 0},
     {NULL, 0, NULL, 0, NULL, 0, 0},
 };
 

@@ -147,6 +147,14 @@ struct warden_screen {
     size_t n_rels, cap_rels;
     int *ent_level; /* per entity: level at which it became restricted (-1 never) */
     bool finished;
+    /* compiled file (compiled.c): name_toks, ix_* and postings point into the
+     * read-only mapping and are not freed; strings point into it too */
+    void *map;
+    size_t map_len;
+    char *map_path;
+    uint64_t map_dev, map_ino;
+    int64_t map_mtime_ns;
+    double built_ownership_threshold; /* ent_level was computed with this */
 };
 
 /* builder, used by loaders */
@@ -180,6 +188,11 @@ int warden_screen_load_ftm(struct warden_screen *s, const char *list, const char
 int warden_screen_load_domains(struct warden_screen *s, const char *list, const char *path,
                                char *err, size_t errlen);
 
+/* an empty set owning a copy of conf (NULL: the defaults) */
+struct warden_screen *warden_screen_alloc(const struct warden_screen_conf *conf);
+/* deep copy of a configuration (c NULL: the defaults) */
+void warden_screen_conf_copy(struct warden_screen_conf *d, const struct warden_screen_conf *c);
+
 /* the scratch's transliterator */
 void *warden_screen_scratch_translit(struct warden_screen_scratch *w);
 
@@ -193,6 +206,10 @@ uint32_t warden_screen_token_id(const struct warden_screen *s, const char *t, si
 /* index */
 void warden_screen_index_build(struct warden_screen *s);
 void warden_screen_ownership_lists(struct warden_screen *s);
+/* domain and e-mail attributes -> entity look-up (s->domains, s->dom_next) */
+void warden_screen_index_domains(struct warden_screen *s);
+/* release the compiled file's mapping (compiled.c); nothing when not mapped */
+void warden_screen_unmap(struct warden_screen *s);
 
 /* ---- CSV / TSV records ---- */
 struct warden_csv {

@@ -15,6 +15,7 @@
  *      rewritten to one canonical token.
  * No language, country or entity is named here: all of that is data. */
 #include "screen/internal.h"
+#include "screen/normalizer_impl.h"
 
 #include "core/error.h"
 #include "core/xalloc.h"
@@ -26,39 +27,13 @@
 #include <unicode/utrans.h>
 #include <utf8proc.h>
 
-#define MAX_CLASSES 32
-#define PHRASE_MAX 6
-
-struct warden_normalizer {
-    struct warden_arena arena;
-    struct warden_smap legal; /* phrase -> class index + 1 */
-    struct warden_smap terms; /* phrase -> index into canon */
-    const char **canon;
-    size_t n_canon, cap_canon;
-    struct warden_smap countries; /* joined core tokens -> index into codes */
-    struct warden_smap stop;      /* connecting words (stopwords.tsv) */
-    char (*codes)[3];
-    size_t n_codes, cap_codes;
-    const char *classes[MAX_CLASSES];
-    int n_classes;
-    int legal_maxlen, terms_maxlen;
-    void *translit; /* used while loading */
-    /* single-word variants of 6+ letters, for one-typo look-ups ("compnay") */
-    struct fuzzy {
-        const char *variant, *repl;
-        uint8_t len;
-    } * fuzzy;
-    size_t n_fuzzy, cap_fuzzy;
-    uint32_t fz_start[257]; /* fuzzy sorted by first byte: [start[c], start[c+1]) */
-};
-
 static int cmp_fuzzy(const void *a, const void *b)
 {
-    const struct fuzzy *x = a, *y = b;
+    const struct warden_nz_fuzzy *x = a, *y = b;
     return (unsigned char)x->variant[0] - (unsigned char)y->variant[0];
 }
 
-static void fuzzy_buckets(struct warden_normalizer *nz)
+void warden_normalizer_fuzzy_buckets(struct warden_normalizer *nz)
 {
     qsort(nz->fuzzy, nz->n_fuzzy, sizeof *nz->fuzzy, cmp_fuzzy);
     size_t j = 0;
@@ -77,7 +52,7 @@ static void add_fuzzy(struct warden_normalizer *nz, const char *variant, const c
         nz->cap_fuzzy = nz->cap_fuzzy ? nz->cap_fuzzy * 2 : 256;
         nz->fuzzy = warden_xrealloc(nz->fuzzy, nz->cap_fuzzy * sizeof *nz->fuzzy);
     }
-    nz->fuzzy[nz->n_fuzzy++] = (struct fuzzy){variant, repl, (uint8_t)l};
+    nz->fuzzy[nz->n_fuzzy++] = (struct warden_nz_fuzzy){variant, repl, (uint8_t)l};
 }
 
 void *warden_normalizer_translit_new(const struct warden_normalizer *nz)
@@ -304,7 +279,7 @@ static void apply_terms(const struct warden_normalizer *nz, const struct rawtok 
         if (!hit && in->len[i] >= 6 && !warden_smap_get(&nz->legal, in->t[i], in->len[i])) {
             unsigned char c0 = (unsigned char)in->t[i][0];
             for (size_t f = nz->fz_start[c0]; f < nz->fz_start[c0 + 1]; f++) {
-                const struct fuzzy *z = &nz->fuzzy[f];
+                const struct warden_nz_fuzzy *z = &nz->fuzzy[f];
                 int d = (int)z->len - (int)in->len[i];
                 if (d > 1 || d < -1) continue;
                 if (warden_osa_distance(in->t[i], in->len[i], z->variant, z->len, 1) <= 1) {
@@ -623,7 +598,7 @@ int warden_normalizer_new(struct warden_normalizer **out, const char *data_dir, 
     if ((rc = read_lines(nz, path, terms_line, err, errlen)) < 0) goto fail;
     snprintf(path, sizeof path, "%s/legal_forms.tsv", data_dir);
     if ((rc = read_lines(nz, path, legal_line, err, errlen)) < 0) goto fail;
-    fuzzy_buckets(nz);
+    warden_normalizer_fuzzy_buckets(nz);
     snprintf(path, sizeof path, "%s/stopwords.tsv", data_dir);
     if ((rc = read_lines(nz, path, stop_line, err, errlen)) < 0) goto fail;
     snprintf(path, sizeof path, "%s/countries.tsv", data_dir);

@@ -1,0 +1,42 @@
+/* normalizer_impl.h — the normaliser's tables (not public API).
+ *
+ * Shared by normalize.c, which builds them from the data/screen files, and
+ * compiled.c, which writes them into a compiled list file and maps them back:
+ * building them transliterates every variant with ICU (about 0.2 s), mapping
+ * them takes a few milliseconds. */
+#ifndef WARDEN_SCREEN_NORMALIZER_IMPL_H
+#define WARDEN_SCREEN_NORMALIZER_IMPL_H
+#include "screen/internal.h"
+
+#define MAX_CLASSES 32
+#define PHRASE_MAX 6
+
+/* single-word variants of 6+ letters, for one-typo look-ups ("compnay") */
+struct warden_nz_fuzzy {
+    const char *variant, *repl;
+    uint8_t len;
+};
+
+struct warden_normalizer {
+    struct warden_arena arena;
+    struct warden_smap legal; /* phrase -> class index + 1 */
+    struct warden_smap terms; /* phrase -> index into canon */
+    const char **canon;
+    size_t n_canon, cap_canon;
+    struct warden_smap countries; /* joined core tokens -> index into codes */
+    struct warden_smap stop;      /* connecting words (stopwords.tsv) */
+    char (*codes)[3];
+    size_t n_codes, cap_codes;
+    const char *classes[MAX_CLASSES];
+    int n_classes;
+    int legal_maxlen, terms_maxlen;
+    void *translit; /* used while loading */
+    struct warden_nz_fuzzy *fuzzy;
+    size_t n_fuzzy, cap_fuzzy;
+    uint32_t fz_start[257]; /* fuzzy sorted by first byte: [start[c], start[c+1]) */
+};
+
+/* Sort the fuzzy variants by first byte and fill fz_start. */
+void warden_normalizer_fuzzy_buckets(struct warden_normalizer *nz);
+
+#endif
