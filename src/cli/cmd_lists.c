@@ -30,8 +30,7 @@ static const struct warden_opt opts[] = {
     {"accounts", 'a', "FILE", "update: accounts.jsonl (owners named there are screened too)",
      false},
     {"min-ratio", 0, "X",
-     "update: refuse a list that keeps less than this share of its entities or bytes (0.5)",
-     false},
+     "update: refuse a list that keeps less than this share of its entities or bytes (0.5)", false},
     {"allow-http", 0, NULL, "update: accept plain http:// sources (tests on loopback)", false},
     {"json", 'j', NULL, "update: newly restricted organisations as JSON lines", false},
     {NULL, 0, NULL, NULL, false},
@@ -122,8 +121,8 @@ static int info(const struct warden_args *a, const struct warden_screen_conf *co
     return WARDEN_EXIT_OK;
 }
 
-static void report(const struct warden_screen *s, const struct warden_org *orgs, size_t n,
-                   size_t i, bool json)
+static void report(const struct warden_screen *s, const struct warden_org *orgs, size_t n, size_t i,
+                   bool json)
 {
     struct warden_screen_verdict v;
     char chain[1024];
@@ -162,11 +161,11 @@ static int update(const struct warden_args *a, const struct warden_screen_conf *
     if (!data) data = conf->data_dir ? conf->data_dir : warden_screen_default_data_dir();
     char *sources = warden_arg(a, "sources") ? warden_xstrdup(warden_arg(a, "sources"))
                                              : warden_xasprintf("%s/lists/sources.tsv", data);
-    char *dir = warden_arg(a, "dir") ? warden_xstrdup(warden_arg(a, "dir"))
-                                     : warden_xasprintf("%s.d", out);
+    char *dir =
+        warden_arg(a, "dir") ? warden_xstrdup(warden_arg(a, "dir")) : warden_xasprintf("%s.d", out);
     char *norm = warden_xasprintf("%s/screen", data);
-    struct warden_lists_update_opts o = {sources, dir, out, norm, conf, 0.5, 0, 0,
-                                         warden_flag(a, "allow-http")};
+    struct warden_lists_update_opts o = {
+        sources, dir, out, norm, conf, 0.5, 0, 0, warden_flag(a, "allow-http")};
     const char *mr = warden_arg(a, "min-ratio");
     if (mr) o.min_ratio = strtod(mr, NULL);
     int ret = WARDEN_EXIT_OK;
@@ -199,8 +198,9 @@ static int update(const struct warden_args *a, const struct warden_screen_conf *
         size_t *idx = warden_xcalloc(n, sizeof *idx), k = 0;
         if (warden_lists_newly_restricted(old, neu, orgs, n, idx, n, &k) == 0) {
             for (size_t i = 0; i < k; i++) report(neu, orgs, n, idx[i], warden_flag(a, "json"));
-            fprintf(stderr, "warden lists update: re-screened %zu organisations: %zu newly "
-                            "restricted\n",
+            fprintf(stderr,
+                    "warden lists update: re-screened %zu organisations: %zu newly "
+                    "restricted\n",
                     n, k);
             if (k) ret = WARDEN_EXIT_FOUND;
         }

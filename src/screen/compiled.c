@@ -196,8 +196,8 @@ static void put_lists(struct writer *w, const struct warden_screen *s)
     }
     for (size_t i = 0; i < s->n_names; i++) {
         const struct warden_screen_name_rec *r = &s->names[i];
-        struct f_name f = {r->entity, str_off(w, r->raw), r->tok0, r->legal, r->seq,
-                           r->n_tok,  r->abjad,           {0, 0}};
+        struct f_name f = {r->entity, str_off(w, r->raw), r->tok0,  r->legal,
+                           r->seq,    r->n_tok,           r->abjad, {0, 0}};
         wput(&w->sec[S_NAMES], &f, sizeof f);
     }
     for (size_t i = 0; i < s->n_attrs; i++) {
@@ -212,9 +212,12 @@ static void put_lists(struct writer *w, const struct warden_screen *s)
     }
     for (size_t i = 0; i < s->n_rels; i++) {
         const struct warden_screen_rel *r = &s->rels[i];
-        struct f_rel f = {r->owner,           r->asset,
-                          str_off(w, r->owner_ref), str_off(w, r->asset_ref),
-                          str_off(w, r->list), 0,
+        struct f_rel f = {r->owner,
+                          r->asset,
+                          str_off(w, r->owner_ref),
+                          str_off(w, r->asset_ref),
+                          str_off(w, r->list),
+                          0,
                           r->share};
         wput(&w->sec[S_RELS], &f, sizeof f);
     }
@@ -453,8 +456,7 @@ static bool check_normalizer(const struct reader *r)
         const struct f_kv *kv = sec(r, s);
         for (uint64_t i = 0; i < h->len[s] / sizeof *kv; i++)
             if (!str_ok(r, kv[i].key) || kv[i].val >= limit[s - S_NZLEGAL])
-                BAD("normalisation table %d entry %llu out of range", s,
-                    (unsigned long long)i);
+                BAD("normalisation table %d entry %llu out of range", s, (unsigned long long)i);
     }
     const uint32_t *cn = sec(r, S_NZCANON), *cl = sec(r, S_NZCLASSES);
     for (uint32_t i = 0; i < h->n_canon; i++)
@@ -522,8 +524,8 @@ static void get_lists(const struct reader *r, struct warden_screen *s)
     s->attr_ent = warden_xcalloc(h->n_attrs + 1, sizeof *s->attr_ent);
     const struct f_attr *at = sec(r, S_ATTRS);
     for (size_t i = 0; i < s->n_attrs; i++) {
-        s->attrs[i] = (struct warden_screen_attr){(enum warden_screen_attr_type)at[i].type,
-                                                  S + at[i].value};
+        s->attrs[i] =
+            (struct warden_screen_attr){(enum warden_screen_attr_type)at[i].type, S + at[i].value};
         s->attr_ent[i] = at[i].ent;
     }
     s->n_ents = s->cap_ents = h->n_ents;
@@ -547,15 +549,15 @@ static void get_lists(const struct reader *r, struct warden_screen *s)
     s->names = warden_xcalloc(h->n_names + 1, sizeof *s->names);
     const struct f_name *nm = sec(r, S_NAMES);
     for (size_t i = 0; i < s->n_names; i++)
-        s->names[i] = (struct warden_screen_name_rec){nm[i].entity, S + nm[i].raw, nm[i].tok0,
-                                                      nm[i].n_tok,  nm[i].legal,    nm[i].seq,
-                                                      nm[i].abjad};
+        s->names[i] =
+            (struct warden_screen_name_rec){nm[i].entity, S + nm[i].raw, nm[i].tok0, nm[i].n_tok,
+                                            nm[i].legal,  nm[i].seq,     nm[i].abjad};
     s->n_toks = s->cap_toks = h->n_toks;
     s->toks = warden_xcalloc(h->n_toks + 1, sizeof *s->toks);
     const struct f_tok *tk = sec(r, S_TOKS);
     for (size_t i = 0; i < s->n_toks; i++) {
-        s->toks[i] =
-            (struct warden_screen_token){S + tk[i].str, tk[i].len, tk[i].df, tk[i].weight, tk[i].minor};
+        s->toks[i] = (struct warden_screen_token){S + tk[i].str, tk[i].len, tk[i].df, tk[i].weight,
+                                                  tk[i].minor};
         bool found;
         *warden_smap_put(&s->tokmap, s->toks[i].str, &found) = (uint32_t)i;
     }
@@ -563,9 +565,9 @@ static void get_lists(const struct reader *r, struct warden_screen *s)
     s->rels = warden_xcalloc(h->n_rels + 1, sizeof *s->rels);
     const struct f_rel *rl = sec(r, S_RELS);
     for (size_t i = 0; i < s->n_rels; i++)
-        s->rels[i] = (struct warden_screen_rel){rl[i].owner,        rl[i].asset,
-                                                rl[i].share,        S + rl[i].owner_ref,
-                                                S + rl[i].asset_ref, S + rl[i].list};
+        s->rels[i] =
+            (struct warden_screen_rel){rl[i].owner,         rl[i].asset,         rl[i].share,
+                                       S + rl[i].owner_ref, S + rl[i].asset_ref, S + rl[i].list};
     s->ent_level = warden_xcalloc(h->n_ents + 1, sizeof *s->ent_level);
     const int32_t *lv = sec(r, S_LEVEL);
     for (size_t i = 0; i < s->n_ents; i++) s->ent_level[i] = lv[i];
@@ -701,14 +703,15 @@ void warden_screen_unmap(struct warden_screen *s)
     s->map_path = NULL;
 }
 
-int warden_screen_open(struct warden_screen **out, const struct warden_screen_conf *conf,
-                       char *err, size_t errlen)
+int warden_screen_open(struct warden_screen **out, const struct warden_screen_conf *conf, char *err,
+                       size_t errlen)
 {
     if (conf && conf->compiled && *conf->compiled) {
         int rc = warden_screen_map(out, conf->compiled, conf, err, errlen);
         if (rc != WARDEN_ENOENT) return rc;
-        fprintf(stderr, "warden: %s: no compiled list file; loading the lists from their sources "
-                        "(run 'warden lists build')\n",
+        fprintf(stderr,
+                "warden: %s: no compiled list file; loading the lists from their sources "
+                "(run 'warden lists build')\n",
                 conf->compiled);
     }
     const char *dd = conf && conf->data_dir ? conf->data_dir : warden_screen_default_data_dir();

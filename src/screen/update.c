@@ -210,8 +210,8 @@ static void free_sources(struct src_line *v, size_t n)
 }
 
 /* Download every source into inc/ and write inc/lists.tsv naming the files. */
-static int fetch_all(const struct warden_lists_update_opts *o, const struct src_line *src,
-                     size_t n, const char *inc, const char *cur, char *err, size_t errlen)
+static int fetch_all(const struct warden_lists_update_opts *o, const struct src_line *src, size_t n,
+                     const char *inc, const char *cur, char *err, size_t errlen)
 {
     char *mpath = warden_xasprintf("%s/lists.tsv", inc);
     FILE *m = fopen(mpath, "w");
@@ -261,36 +261,42 @@ static int fetch_all(const struct warden_lists_update_opts *o, const struct src_
 }
 
 /* every list of the set in force is present and keeps min_ratio of its entities */
-static int check_counts(const struct warden_screen *old, const struct warden_screen *neu,
-                        double min_ratio, char *err, size_t errlen)
+static size_t entities_of(const struct warden_screen *s, const char *list)
 {
-    for (size_t i = 0; i < warden_screen_n_lists(neu); i++) {
-        struct warden_screen_list_stats ns;
-        warden_screen_list_stats(neu, i, &ns);
-        if (ns.entities == 0) {
-            snprintf(err, errlen, "list %s: no entities parsed: refused", ns.list);
+    for (size_t j = 0; j < warden_screen_n_lists(s); j++) {
+        struct warden_screen_list_stats st;
+        warden_screen_list_stats(s, j, &st);
+        if (strcmp(st.list, list) == 0) return st.entities;
+    }
+    return 0;
+}
+
+/* every source yields entities; every list in force keeps min_ratio of its own */
+static int check_counts(const struct warden_screen *old, const struct warden_screen *neu,
+                        const struct src_line *src, size_t n, double min_ratio, char *err,
+                        size_t errlen)
+{
+    for (size_t i = 0; i < n; i++)
+        if (entities_of(neu, src[i].name) == 0) {
+            snprintf(err, errlen, "list %s: no entities parsed: refused (corrupt download?)",
+                     src[i].name);
             return WARDEN_EFORMAT;
         }
-    }
     if (!old) return 0;
     for (size_t i = 0; i < warden_screen_n_lists(old); i++) {
-        struct warden_screen_list_stats os, ns = {0};
+        struct warden_screen_list_stats os;
         warden_screen_list_stats(old, i, &os);
-        bool found = false;
-        for (size_t j = 0; j < warden_screen_n_lists(neu) && !found; j++) {
-            warden_screen_list_stats(neu, j, &ns);
-            found = strcmp(ns.list, os.list) == 0;
-        }
-        if (!found) {
+        size_t ne = entities_of(neu, os.list);
+        if (ne == 0) {
             snprintf(err, errlen, "list %s is in force but missing from the update: refused",
                      os.list);
             return WARDEN_EFORMAT;
         }
-        if ((double)ns.entities < min_ratio * (double)os.entities) {
+        if ((double)ne < min_ratio * (double)os.entities) {
             snprintf(err, errlen,
                      "list %s: %zu entities, %zu in force (below %.0f %%): refused (truncated or "
                      "corrupt download?)",
-                     os.list, ns.entities, os.entities, 100 * min_ratio);
+                     os.list, ne, os.entities, 100 * min_ratio);
             return WARDEN_EFORMAT;
         }
     }
@@ -336,13 +342,14 @@ int warden_lists_update(const struct warden_lists_update_opts *o, struct warden_
     char why[512];
     int mr = warden_screen_map(&old, o->out, o->conf, why, sizeof why);
     if (mr < 0 && mr != WARDEN_ENOENT) {
-        fprintf(stderr, "warden lists update: the compiled file in force cannot be read (%s); "
-                        "counts are checked against nothing\n",
+        fprintf(stderr,
+                "warden lists update: the compiled file in force cannot be read (%s); "
+                "counts are checked against nothing\n",
                 why);
         old = NULL;
     }
     if ((rc = warden_screen_load(&neu, manifest, o->norm_dir, o->conf, err, errlen))) goto out;
-    if ((rc = check_counts(old, neu, o->min_ratio, err, errlen))) goto out;
+    if ((rc = check_counts(old, neu, src, n, o->min_ratio, err, errlen))) goto out;
     /* swap: keep the file in force as OUT.prev, then rename the new one over OUT */
     if (access(o->out, F_OK) == 0) {
         unlink(prev_out);

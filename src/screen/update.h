@@ -14,10 +14,10 @@ struct warden_lists_update_opts {
     const char *out;      /* compiled file to replace; the one in force is kept as OUT.prev */
     const char *norm_dir; /* normalisation data (DATA/screen) */
     const struct warden_screen_conf *conf; /* may be NULL */
-    double min_ratio;     /* least share of a list's entities and bytes a new version keeps */
-    size_t max_bytes;     /* largest download accepted (0: 2 GiB) */
-    long timeout_s;       /* per download (0: 600 s) */
-    bool allow_http;      /* plain HTTP too (loopback tests); HTTPS only when false */
+    double min_ratio; /* least share of a list's entities and bytes a new version keeps */
+    size_t max_bytes; /* largest download accepted (0: 2 GiB) */
+    long timeout_s;   /* per download (0: 600 s) */
+    bool allow_http;  /* plain HTTP too (loopback tests); HTTPS only when false */
 };
 
 /* Fetch, verify, compile and swap. On success *new_out is the new set (and

@@ -55,8 +55,9 @@ static int teardown(void **state)
     return 0;
 }
 
-static const char *queries[] = {"Alpha Blocked Holdings", "Альфа Блокед Холдингс", "Bravo Sanctioned Industry Co",
-                                "Kilo Shell", "Unrelated Bakery Ltd"};
+static const char *queries[] = {"Alpha Blocked Holdings", "Альфа Блокед Холдингс",
+                                "Bravo Sanctioned Industry Co", "Kilo Shell",
+                                "Unrelated Bakery Ltd"};
 
 static void test_same_answers(void **state)
 {
@@ -67,7 +68,8 @@ static void test_same_answers(void **state)
     assert_string_equal(warden_screen_source_file(b), path);
     assert_null(warden_screen_source_file(a));
     assert_int_equal(warden_screen_n_entities(a), warden_screen_n_entities(b));
-    struct warden_screen_scratch *wa = warden_screen_scratch_new(a), *wb = warden_screen_scratch_new(b);
+    struct warden_screen_scratch *wa = warden_screen_scratch_new(a),
+                                 *wb = warden_screen_scratch_new(b);
     for (size_t q = 0; q < sizeof queries / sizeof *queries; q++) {
         struct warden_screen_match ma[5], mb[5];
         struct warden_screen_query qq = {queries[q], "IR", NULL, NULL};
