@@ -33,7 +33,7 @@
 #include <xxhash.h>
 
 #define LISTS_MAGIC "WRDNSCR\0"
-#define LISTS_VERSION 1u
+#define LISTS_VERSION 2u
 #define LISTS_BOM 0x01020304u
 
 enum {
@@ -58,6 +58,13 @@ enum {
     S_NZCODES,
     S_NZCLASSES,
     S_NZFUZZY,
+    S_NAMEINITS,
+    S_NZQUAL,
+    S_NZART,
+    S_NZSUFFIX,
+    S_NZHAN,
+    S_NZHANREAD,
+    S_NAMESURF,
     S_N
 };
 
@@ -71,6 +78,7 @@ struct lists_hdr {
         n_rels;
     double max_weight, ownership_threshold;
     uint32_t n_classes, legal_maxlen, terms_maxlen, n_canon, n_codes, n_fuzzy;
+    uint32_t qual_maxlen, n_suffixes, n_han, pad;
     uint64_t off[S_N], len[S_N];
 };
 
@@ -81,8 +89,9 @@ struct f_ent {
     uint32_t list, source_id, program, kind, flags, name0, n_names, attr0, n_attrs;
 };
 struct f_name {
-    uint32_t entity, raw, tok0, legal, seq;
-    uint8_t n_tok, abjad, pad[2];
+    uint32_t entity, raw, tok0, legal, seq, qual;
+    uint8_t n_tok, abjad, script, pad;
+    char legal_init[WARDEN_NORM_INIT];
 };
 struct f_attr {
     uint32_t type, value, ent;
@@ -166,6 +175,20 @@ static void put_normalizer(struct writer *w, const struct warden_normalizer *nz,
                             nz->fuzzy[i].len};
         wput(&w->sec[S_NZFUZZY], &f, sizeof f);
     }
+    put_smap(w, S_NZQUAL, &nz->qual);
+    put_smap(w, S_NZART, &nz->articles);
+    put_smap(w, S_NZHAN, &nz->han);
+    for (size_t i = 0; i < nz->n_suffixes; i++) {
+        uint32_t o = str_off(w, nz->suffixes[i]);
+        wput(&w->sec[S_NZSUFFIX], &o, 4);
+    }
+    for (size_t i = 0; i < nz->n_han; i++) {
+        uint32_t o[2] = {str_off(w, nz->han_read[i][0]), str_off(w, nz->han_read[i][1])};
+        wput(&w->sec[S_NZHANREAD], o, 8);
+    }
+    h->qual_maxlen = (uint32_t)nz->qual_maxlen;
+    h->n_suffixes = (uint32_t)nz->n_suffixes;
+    h->n_han = (uint32_t)nz->n_han;
     h->n_classes = (uint32_t)nz->n_classes;
     h->legal_maxlen = (uint32_t)nz->legal_maxlen;
     h->terms_maxlen = (uint32_t)nz->terms_maxlen;
@@ -196,8 +219,9 @@ static void put_lists(struct writer *w, const struct warden_screen *s)
     }
     for (size_t i = 0; i < s->n_names; i++) {
         const struct warden_screen_name_rec *r = &s->names[i];
-        struct f_name f = {r->entity, str_off(w, r->raw), r->tok0,  r->legal,
-                           r->seq,    r->n_tok,           r->abjad, {0, 0}};
+        struct f_name f = {r->entity, str_off(w, r->raw), r->tok0,   r->legal, r->seq, r->qual,
+                           r->n_tok,  r->abjad,           r->script, 0,        {0}};
+        memcpy(f.legal_init, r->legal_init, sizeof f.legal_init);
         wput(&w->sec[S_NAMES], &f, sizeof f);
     }
     for (size_t i = 0; i < s->n_attrs; i++) {
@@ -222,6 +246,11 @@ static void put_lists(struct writer *w, const struct warden_screen *s)
         wput(&w->sec[S_RELS], &f, sizeof f);
     }
     wput(&w->sec[S_NAMETOKS], s->name_toks, s->n_name_toks * 4);
+    wput(&w->sec[S_NAMEINITS], s->name_inits, s->n_name_toks * WARDEN_NORM_INIT);
+    for (size_t i = 0; i < s->n_name_toks; i++) {
+        uint32_t o = s->name_surf && s->name_surf[i] ? str_off(w, s->name_surf[i]) : 0;
+        wput(&w->sec[S_NAMESURF], &o, 4);
+    }
     wput(&w->sec[S_IXKEYS], s->ix_keys, s->ix_cap * 8);
     wput(&w->sec[S_IXOFF], s->ix_off, s->ix_cap * 4);
     wput(&w->sec[S_IXCNT], s->ix_cnt, s->ix_cap * 4);
@@ -375,12 +404,17 @@ static bool check_sections(const struct reader *r, size_t file_len)
         [S_NZCODES] = (uint64_t)h->n_codes * 3,
         [S_NZCLASSES] = (uint64_t)h->n_classes * 4,
         [S_NZFUZZY] = (uint64_t)h->n_fuzzy * sizeof(struct f_fuzzy),
+        [S_NAMEINITS] = h->n_name_toks * WARDEN_NORM_INIT,
+        [S_NAMESURF] = h->n_name_toks * 4,
+        [S_NZSUFFIX] = (uint64_t)h->n_suffixes * 4,
+        [S_NZHANREAD] = (uint64_t)h->n_han * 8,
     };
     for (int i = 0; i < S_N; i++) {
         if (h->off[i] < sizeof *h || h->off[i] % 8 || h->off[i] > file_len ||
             h->len[i] > file_len - h->off[i])
             BAD("section %d lies outside the file", i);
-        bool kv = i >= S_NZLEGAL && i <= S_NZSTOP;
+        bool kv =
+            (i >= S_NZLEGAL && i <= S_NZSTOP) || i == S_NZQUAL || i == S_NZART || i == S_NZHAN;
         if (kv ? h->len[i] % sizeof(struct f_kv) : (i != S_STR && h->len[i] != want[i]))
             BAD("section %d has %llu bytes, expected %llu", i, (unsigned long long)h->len[i],
                 (unsigned long long)want[i]);
@@ -389,6 +423,7 @@ static bool check_sections(const struct reader *r, size_t file_len)
         BAD("string section not terminated");
     if (h->ix_cap & (h->ix_cap - 1) || h->ix_n > h->ix_cap) BAD("index size not a power of two");
     if (h->n_classes > MAX_CLASSES) BAD("too many legal-form classes");
+    if (h->n_suffixes > WARDEN_NZ_MAX_SUFFIXES) BAD("too many case endings");
     if (h->n_ents > UINT32_MAX || h->n_names > UINT32_MAX || h->n_toks > UINT32_MAX)
         BAD("counts too large");
     return true;
@@ -414,7 +449,7 @@ static bool check_records(const struct reader *r)
     for (uint64_t i = 0; i < h->n_names; i++)
         if (nm[i].entity >= h->n_ents || !str_ok(r, nm[i].raw) ||
             (uint64_t)nm[i].tok0 + nm[i].n_tok > h->n_name_toks ||
-            nm[i].n_tok > WARDEN_NORM_MAX_TOK)
+            nm[i].n_tok > WARDEN_NORM_MAX_TOK || !memchr(nm[i].legal_init, '\0', WARDEN_NORM_INIT))
             BAD("name %llu: index out of range", (unsigned long long)i);
     const struct f_attr *at = sec(r, S_ATTRS);
     for (uint64_t i = 0; i < h->n_attrs; i++)
@@ -458,6 +493,27 @@ static bool check_normalizer(const struct reader *r)
             if (!str_ok(r, kv[i].key) || kv[i].val >= limit[s - S_NZLEGAL])
                 BAD("normalisation table %d entry %llu out of range", s, (unsigned long long)i);
     }
+    const int extra[3] = {S_NZQUAL, S_NZART, S_NZHAN};
+    const uint32_t elimit[3] = {WARDEN_QUAL_BRANCH + 1, UINT32_MAX, h->n_han};
+    for (int e = 0; e < 3; e++) {
+        const struct f_kv *kv = sec(r, extra[e]);
+        for (uint64_t i = 0; i < h->len[extra[e]] / sizeof *kv; i++)
+            if (!str_ok(r, kv[i].key) || kv[i].val >= elimit[e])
+                BAD("normalisation table %d entry %llu out of range", extra[e],
+                    (unsigned long long)i);
+    }
+    const uint32_t *sf = sec(r, S_NZSUFFIX), *hr = sec(r, S_NZHANREAD);
+    for (uint32_t i = 0; i < h->n_suffixes; i++)
+        if (!str_ok(r, sf[i])) BAD("case ending %u: bad string", i);
+    for (uint32_t i = 0; i < 2 * h->n_han; i++)
+        if (!str_ok(r, hr[i])) BAD("Han reading %u: bad string", i / 2);
+    const uint32_t *ns = sec(r, S_NAMESURF);
+    for (uint64_t i = 0; i < h->n_name_toks; i++)
+        if (!str_ok(r, ns[i])) BAD("name token %llu: bad string", (unsigned long long)i);
+    const char *ni = sec(r, S_NAMEINITS);
+    for (uint64_t i = 0; i < h->n_name_toks; i++)
+        if (!memchr(ni + i * WARDEN_NORM_INIT, '\0', WARDEN_NORM_INIT))
+            BAD("name token %llu: initials not terminated", (unsigned long long)i);
     const uint32_t *cn = sec(r, S_NZCANON), *cl = sec(r, S_NZCLASSES);
     for (uint32_t i = 0; i < h->n_canon; i++)
         if (!str_ok(r, cn[i])) BAD("canonical term %u: bad string", i);
@@ -507,6 +563,19 @@ static struct warden_normalizer *get_normalizer(const struct reader *r)
         nz->fuzzy[i] = (struct warden_nz_fuzzy){r->str + fz[i].variant, r->str + fz[i].repl,
                                                 (uint8_t)fz[i].len};
     warden_normalizer_fuzzy_buckets(nz);
+    get_smap(r, S_NZQUAL, &nz->qual);
+    get_smap(r, S_NZART, &nz->articles);
+    get_smap(r, S_NZHAN, &nz->han);
+    nz->qual_maxlen = (int)h->qual_maxlen;
+    nz->n_suffixes = h->n_suffixes;
+    const uint32_t *sf = sec(r, S_NZSUFFIX), *hr = sec(r, S_NZHANREAD);
+    for (uint32_t i = 0; i < h->n_suffixes; i++) nz->suffixes[i] = r->str + sf[i];
+    nz->n_han = nz->cap_han = h->n_han;
+    nz->han_read = warden_xcalloc(h->n_han + 1, sizeof *nz->han_read);
+    for (uint32_t i = 0; i < h->n_han; i++) {
+        nz->han_read[i][0] = r->str + hr[2 * i];
+        nz->han_read[i][1] = r->str + hr[2 * i + 1];
+    }
     return nz;
 }
 
@@ -548,10 +617,13 @@ static void get_lists(const struct reader *r, struct warden_screen *s)
     s->n_names = s->cap_names = h->n_names;
     s->names = warden_xcalloc(h->n_names + 1, sizeof *s->names);
     const struct f_name *nm = sec(r, S_NAMES);
-    for (size_t i = 0; i < s->n_names; i++)
-        s->names[i] =
-            (struct warden_screen_name_rec){nm[i].entity, S + nm[i].raw, nm[i].tok0, nm[i].n_tok,
-                                            nm[i].legal,  nm[i].seq,     nm[i].abjad};
+    for (size_t i = 0; i < s->n_names; i++) {
+        struct warden_screen_name_rec *rec = &s->names[i];
+        *rec = (struct warden_screen_name_rec){
+            nm[i].entity, S + nm[i].raw, nm[i].tok0,   nm[i].n_tok, nm[i].legal,
+            nm[i].seq,    nm[i].abjad,   nm[i].script, nm[i].qual,  {0}};
+        memcpy(rec->legal_init, nm[i].legal_init, sizeof rec->legal_init);
+    }
     s->n_toks = s->cap_toks = h->n_toks;
     s->toks = warden_xcalloc(h->n_toks + 1, sizeof *s->toks);
     const struct f_tok *tk = sec(r, S_TOKS);
@@ -574,6 +646,10 @@ static void get_lists(const struct reader *r, struct warden_screen *s)
     /* used in place */
     s->n_name_toks = s->cap_name_toks = h->n_name_toks;
     s->name_toks = (uint32_t *)sec(r, S_NAMETOKS);
+    s->name_inits = (char(*)[WARDEN_NORM_INIT])sec(r, S_NAMEINITS);
+    s->name_surf = warden_xcalloc(h->n_name_toks + 1, sizeof *s->name_surf);
+    const uint32_t *su = sec(r, S_NAMESURF);
+    for (size_t i = 0; i < h->n_name_toks; i++) s->name_surf[i] = su[i] ? S + su[i] : NULL;
     s->ix_cap = h->ix_cap;
     s->ix_n = h->ix_n;
     s->ix_keys = (uint64_t *)sec(r, S_IXKEYS);

@@ -108,14 +108,37 @@ void warden_screen_index_build(struct warden_screen *s)
         warden_normalize_name(s->nz, tl, r->raw, &nn);
         r->legal = nn.legal;
         r->abjad = nn.abjad;
+        r->script = nn.script;
+        r->qual = nn.qual;
+        memcpy(r->legal_init, nn.legal_init, sizeof r->legal_init);
         r->tok0 = (uint32_t)s->n_name_toks;
         r->n_tok = (uint8_t)nn.n;
+        /* the name's acronyms: a query "NIOC" finds "National Iranian Oil Company" */
+        struct warden_tl at;
+        at.n = nn.n;
+        at.qual = nn.qual;
+        memcpy(at.legal_init, nn.legal_init, sizeof at.legal_init);
+        for (int t = 0; t < nn.n; t++) {
+            memcpy(at.init[t], nn.init[t], WARDEN_NORM_INIT);
+            at.minor[t] = warden_normalizer_is_minor(s->nz, nn.tok[t], nn.len[t]);
+        }
+        char ak[WARDEN_ACRONYM_KEYS][WARDEN_NORM_TOKLEN];
+        int nak = warden_screen_acronym_keys(&at, ak);
+        for (int a = 0; a < nak; a++)
+            kadd(&k, warden_screen_key(ak[a], strlen(ak[a]), WARDEN_NS_FUZZY), (uint32_t)i);
         for (int t = 0; t < nn.n; t++) {
             uint32_t id = intern(s, nn.tok[t], nn.len[t]);
             if (s->n_name_toks == s->cap_name_toks) {
                 s->cap_name_toks = s->cap_name_toks ? s->cap_name_toks * 2 : 1 << 16;
                 s->name_toks = warden_xrealloc(s->name_toks, s->cap_name_toks * sizeof(uint32_t));
+                s->name_inits =
+                    warden_xrealloc(s->name_inits, s->cap_name_toks * sizeof *s->name_inits);
+                s->name_surf =
+                    warden_xrealloc(s->name_surf, s->cap_name_toks * sizeof *s->name_surf);
             }
+            s->name_surf[s->n_name_toks] =
+                nn.surf[t][0] ? warden_arena_strdup(&s->arena, nn.surf[t]) : NULL;
+            memcpy(s->name_inits[s->n_name_toks], nn.init[t], WARDEN_NORM_INIT);
             s->name_toks[s->n_name_toks++] = id;
             if (last_cap < s->n_toks) {
                 size_t nc = s->cap_toks;

@@ -1,17 +1,13 @@
-/* match.c — screening a name: candidates from the token index, then a scorer
- * that explains itself.
+/* match.c — screening a name: candidates from the token index, then the
+ * scorer (score.c) on the best of them, then adjustments.
  *
- * Scorer: both names are reduced to core tokens (normalize.c). Adjacent tokens
- * on one side are joined when the join is a token of the other side ("hua wei"
- * ~ "huawei"). Tokens are paired greedily by similarity: equal (1.0), one or
- * two edits apart (typos; 1 - d / 2len), or equal consonant skeletons
- * (transliteration variants, 0.9). The name score is a weighted Dice
- * coefficient, each token weighted by its rarity in the lists (IDF), so shared
- * common words ("trading", "international", "bank") do not make a match and a
- * missing distinctive word breaks one. For names written in an abjad the
- * consonant skeletons of the whole names are compared too. Then adjustments:
- * legal-form class agreement, country, domain and identifier agreement, all
- * weights from the policy (conf.c). */
+ * Candidates are list names sharing a token, a one-typo variant, a joined pair
+ * of tokens, a consonant skeleton or an acronym with the query (index.c); a
+ * name written in Han characters is also looked up and scored in its other
+ * readings (Korean, Japanese), keeping the best. Adjustments: legal-form class
+ * agreement, country, domain and identifier agreement, all weights from the
+ * policy (conf.c); a near sibling stays below match_threshold whatever the
+ * adjustments (score.c). */
 #include "screen/internal.h"
 
 #include "core/error.h"
@@ -60,239 +56,6 @@ void warden_screen_scratch_free(struct warden_screen_scratch *w)
     free(w);
 }
 
-/* ---- token lists with weights ---- */
-
-struct tl {
-    int n;
-    char t[WARDEN_NORM_MAX_TOK][WARDEN_NORM_TOKLEN];
-    uint8_t len[WARDEN_NORM_MAX_TOK];
-    float w[WARDEN_NORM_MAX_TOK];
-    uint32_t legal;
-    bool abjad;
-};
-
-static float weight_of(const struct warden_screen *s, const char *t, size_t n)
-{
-    uint32_t id = warden_screen_token_id(s, t, n);
-    if (id == UINT32_MAX) return s->max_weight > 0 ? s->max_weight : 1.0f;
-    return s->toks[id].weight;
-}
-
-static void from_norm(const struct warden_screen *s, const struct warden_norm_name *nn,
-                      struct tl *o)
-{
-    o->n = nn->n;
-    o->legal = nn->legal;
-    o->abjad = nn->abjad;
-    for (int i = 0; i < nn->n; i++) {
-        memcpy(o->t[i], nn->tok[i], (size_t)nn->len[i] + 1);
-        o->len[i] = nn->len[i];
-        o->w[i] = weight_of(s, nn->tok[i], nn->len[i]);
-        /* a legal-form word left inside the name ("Shipping Co Gudzon") counts little */
-        if (warden_normalizer_is_minor(s->nz, nn->tok[i], nn->len[i])) o->w[i] *= 0.2f;
-    }
-}
-
-static void from_rec(const struct warden_screen *s, const struct warden_screen_name_rec *r,
-                     struct tl *o)
-{
-    o->n = r->n_tok;
-    o->legal = r->legal;
-    o->abjad = r->abjad;
-    for (int i = 0; i < r->n_tok; i++) {
-        const struct warden_screen_token *t = &s->toks[s->name_toks[r->tok0 + (uint32_t)i]];
-        memcpy(o->t[i], t->str, (size_t)t->len + 1);
-        o->len[i] = (uint8_t)t->len;
-        o->w[i] = t->weight;
-        if (t->minor) o->w[i] *= 0.2f;
-    }
-}
-
-/* a abbreviates b: same first letter, 3+ letters, at least 2 shorter, and
- * either a truncation (prefix of 4-5 letters) or a contraction keeping b's last
- * letter with at most one vowel ("intl", "mgmt", "natl", "svcs"). */
-static bool abbreviates(const char *a, size_t la, const char *b, size_t lb)
-{
-    if (la < 3 || la + 2 > lb || a[0] != b[0]) return false;
-    if (la >= 4 && la <= 5 && memcmp(a, b, la) == 0) return true; /* tech, corp, assoc */
-    if (a[la - 1] != b[lb - 1]) return false;
-    int vowels = 0;
-    for (size_t i = 0; i < la; i++)
-        vowels += a[i] == 'a' || a[i] == 'e' || a[i] == 'i' || a[i] == 'o' || a[i] == 'u';
-    if (vowels > 1) return false;
-    size_t j = 0;
-    for (size_t i = 0; i < lb && j < la; i++)
-        if (b[i] == a[j]) j++;
-    return j == la;
-}
-
-static double tok_sim(const char *a, size_t la, const char *b, size_t lb)
-{
-    if (la == lb && memcmp(a, b, la) == 0) return 1.0;
-    if (abbreviates(a, la, b, lb) || abbreviates(b, lb, a, la)) return 0.85;
-    size_t mx = la > lb ? la : lb, mn = la < lb ? la : lb;
-    if (mn >= 4) {
-        int maxd = mx >= 9 ? 2 : 1;
-        int d = warden_osa_distance(a, la, b, lb, maxd);
-        if (d <= maxd) return 1.0 - (double)d / (2.0 * (double)mx);
-    }
-    if (mn >= 4 && a[0] == b[0] && mx - mn <= 3) {
-        char sa[64], sb[64];
-        size_t ka = warden_skeleton(a, la, sa, sizeof sa),
-               kb = warden_skeleton(b, lb, sb, sizeof sb);
-        if (ka >= 3 && ka == kb && memcmp(sa, sb, ka) == 0) return 0.9;
-    }
-    return 0.0;
-}
-
-/* Join adjacent tokens of x when the join equals a token of y. */
-static void join_against(const struct warden_screen *s, struct tl *x, const struct tl *y)
-{
-    for (int k = 0; k < y->n; k++) {
-        if (y->len[k] < 4) continue;
-        bool exact = false;
-        for (int m = 0; m < x->n && !exact; m++)
-            exact = x->len[m] == y->len[k] && memcmp(x->t[m], y->t[k], y->len[k]) == 0;
-        if (exact) continue;
-        for (int i = 0; i + 1 < x->n; i++) {
-            int done = 0;
-            for (int span = 3; span >= 2 && !done; span--) {
-                if (i + span > x->n) continue;
-                size_t l = 0;
-                for (int m = i; m < i + span; m++) l += x->len[m];
-                if (l + 2 < y->len[k] || l > (size_t)y->len[k] + 2 || l >= WARDEN_NORM_TOKLEN)
-                    continue;
-                char j[WARDEN_NORM_TOKLEN];
-                l = 0;
-                for (int m = i; m < i + span; m++) {
-                    memcpy(j + l, x->t[m], x->len[m]);
-                    l += x->len[m];
-                }
-                j[l] = '\0';
-                double js = tok_sim(j, l, y->t[k], y->len[k]);
-                if (js < 0.9) continue;
-                /* only when the join fits better than any single token does */
-                bool better = true;
-                for (int m = 0; m < x->n && better; m++)
-                    if (tok_sim(x->t[m], x->len[m], y->t[k], y->len[k]) >= js) better = false;
-                if (!better) continue;
-                memcpy(x->t[i], j, l + 1);
-                x->len[i] = (uint8_t)l;
-                float wj = weight_of(s, j, l), ws = 0;
-                for (int m = i; m < i + span; m++) ws = ws > x->w[m] ? ws : x->w[m];
-                x->w[i] = wj > ws ? wj : ws;
-                int rm = span - 1;
-                for (int m = i + 1; m + rm < x->n; m++) {
-                    memcpy(x->t[m], x->t[m + rm], (size_t)x->len[m + rm] + 1);
-                    x->len[m] = x->len[m + rm];
-                    x->w[m] = x->w[m + rm];
-                }
-                x->n -= rm;
-                done = 1;
-            }
-            if (done) break;
-        }
-    }
-}
-
-static void joined(const struct tl *x, char *out, size_t cap, bool skel)
-{
-    size_t k = 0;
-    for (int i = 0; i < x->n; i++) {
-        if (skel) {
-            k += warden_skeleton(x->t[i], x->len[i], out + k, cap - k);
-        } else {
-            size_t l = x->len[i];
-            if (k + l + 1 >= cap) break;
-            memcpy(out + k, x->t[i], l);
-            k += l;
-            out[k] = '\0';
-        }
-    }
-    out[k] = '\0';
-}
-
-static double ratio(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    size_t mx = la > lb ? la : lb;
-    if (!mx) return 0;
-    int maxd = (int)(mx / 4);
-    int d = warden_osa_distance(a, la, b, lb, maxd);
-    if (d > maxd) return 0;
-    return 1.0 - (double)d / (double)mx;
-}
-
-static void tokstr(const struct tl *x, char *out, size_t cap)
-{
-    size_t k = 0;
-    out[0] = '\0';
-    for (int i = 0; i < x->n; i++) {
-        int w = snprintf(out + k, cap - k, "%s%s", i ? " " : "", x->t[i]);
-        if (w < 0 || (size_t)w >= cap - k) break;
-        k += (size_t)w;
-    }
-}
-
-/* Name similarity of two token lists; explanation into m (may be NULL). */
-static double name_score(const struct warden_screen *s, struct tl *a, struct tl *b,
-                         struct warden_screen_match *m)
-{
-    if (a->n == 0 || b->n == 0) return 0;
-    join_against(s, a, b);
-    join_against(s, b, a);
-    double sim[WARDEN_NORM_MAX_TOK][WARDEN_NORM_MAX_TOK];
-    for (int i = 0; i < a->n; i++)
-        for (int j = 0; j < b->n; j++) sim[i][j] = tok_sim(a->t[i], a->len[i], b->t[j], b->len[j]);
-    bool ua[WARDEN_NORM_MAX_TOK] = {false}, ub[WARDEN_NORM_MAX_TOK] = {false};
-    double num = 0, den = 0;
-    for (int i = 0; i < a->n; i++) den += a->w[i];
-    for (int j = 0; j < b->n; j++) den += b->w[j];
-    if (m) m->n_pairs = 0;
-    for (;;) {
-        double best = 0;
-        int bi = -1, bj = -1;
-        for (int i = 0; i < a->n; i++) {
-            if (ua[i]) continue;
-            for (int j = 0; j < b->n; j++)
-                if (!ub[j] && sim[i][j] > best) best = sim[i][j], bi = i, bj = j;
-        }
-        if (bi < 0) break;
-        ua[bi] = ub[bj] = true;
-        num += best * (a->w[bi] + b->w[bj]);
-        if (m && m->n_pairs < WARDEN_SCREEN_EXPLAIN_MAX) {
-            struct warden_screen_token_pair *p = &m->pairs[m->n_pairs++];
-            size_t lq = a->len[bi] < sizeof p->query ? a->len[bi] : sizeof p->query - 1;
-            size_t ll = b->len[bj] < sizeof p->listed ? b->len[bj] : sizeof p->listed - 1;
-            memcpy(p->query, a->t[bi], lq);
-            p->query[lq] = '\0';
-            memcpy(p->listed, b->t[bj], ll);
-            p->listed[ll] = '\0';
-            p->sim = best;
-            p->weight = (a->w[bi] + b->w[bj]) / 2;
-        }
-    }
-    double score = den > 0 ? num / den : 0;
-    const char *method = "tokens";
-    if (a->abjad || b->abjad) {
-        char ja[256], jb[256];
-        joined(a, ja, sizeof ja, true);
-        joined(b, jb, sizeof jb, true);
-        if (strlen(ja) >= 4 && strlen(jb) >= 4) {
-            double r = 0.95 * ratio(ja, jb);
-            if (r > score) score = r, method = "skeleton";
-        }
-    }
-    if (m) {
-        m->method = method;
-        tokstr(a, m->query_norm, sizeof m->query_norm);
-        tokstr(b, m->listed_norm, sizeof m->listed_norm);
-        warden_normalizer_legal_str(s->nz, a->legal, m->query_legal, sizeof m->query_legal);
-        warden_normalizer_legal_str(s->nz, b->legal, m->listed_legal, sizeof m->listed_legal);
-    }
-    return score;
-}
-
 static double legal_adj(const struct warden_screen *s, uint32_t la, uint32_t lb)
 {
     if (!la || !lb) return 0;
@@ -332,7 +95,7 @@ static void lookup(const struct warden_screen *s, struct warden_screen_scratch *
 }
 
 static void gen_token(const struct warden_screen *s, struct warden_screen_scratch *w,
-                      const struct tl *q, int i, size_t cap)
+                      const struct warden_tl *q, int i, size_t cap)
 {
     const char *t = q->t[i];
     size_t n = q->len[i];
@@ -371,6 +134,22 @@ static void gen_token(const struct warden_screen *s, struct warden_screen_scratc
             if (q->abjad)
                 lookup(s, w, warden_screen_key(sk, l, WARDEN_NS_SKEL_LATIN), wj * 0.8f, cap);
         }
+    }
+}
+
+/* candidates for a whole name: every token, and the name's initials (an
+ * acronym listed for it, "NIOC" for "National Iranian Oil Company") */
+static void gen_name(const struct warden_screen *s, struct warden_screen_scratch *w,
+                     const struct warden_tl *q, size_t cap)
+{
+    for (int i = 0; i < q->n; i++) gen_token(s, w, q, i, cap);
+    char keys[WARDEN_ACRONYM_KEYS][WARDEN_NORM_TOKLEN];
+    int nk = warden_screen_acronym_keys(q, keys);
+    float wt = 0;
+    for (int i = 0; i < q->n; i++) wt += q->w[i];
+    for (int k = 0; k < nk; k++) {
+        w->tgen++;
+        lookup(s, w, warden_screen_key(keys[k], strlen(keys[k]), WARDEN_NS_FUZZY), wt, cap);
     }
 }
 
@@ -432,6 +211,20 @@ static int cmp_match(const void *a, const void *b)
     return x->score > y->score ? -1 : (x->score < y->score);
 }
 
+/* a name in its usual form, then in its other readings (Han): how many */
+static int forms(const struct warden_screen *s, struct warden_screen_scratch *w, const char *name,
+                 struct warden_tl out[3])
+{
+    struct warden_norm_name nn;
+    warden_normalize_name(s->nz, w->tl, name, &nn);
+    warden_tl_from_norm(s, &nn, &out[0]);
+    int n = 1;
+    for (int alt = 1; alt <= 2; alt++)
+        if (warden_normalize_name_alt(s->nz, w->tl, name, alt, &nn))
+            warden_tl_from_norm(s, &nn, &out[n++]);
+    return n;
+}
+
 struct cand {
     float acc;
     uint32_t name;
@@ -451,22 +244,21 @@ int warden_screen_name(const struct warden_screen *s, struct warden_screen_scrat
     if (!q || !q->name) return WARDEN_EINVAL;
     struct warden_screen_scratch *own = NULL;
     if (!w) w = own = warden_screen_scratch_new(s);
-    struct warden_norm_name nn;
-    warden_normalize_name(s->nz, w->tl, q->name, &nn);
-    struct tl qt;
-    from_norm(s, &nn, &qt);
+    struct warden_tl qts[3];
+    int nalt = forms(s, w, q->name, qts);
+    const struct warden_tl *qt0 = &qts[0];
     char qcc[3] = "";
     if (q->country && *q->country &&
         !warden_normalizer_country(s->nz, w->tl, q->country, strlen(q->country), qcc))
         qcc[0] = '\0';
     int found = 0;
-    if (qt.n == 0 || max == 0) goto out;
+    if (qt0->n == 0 || max == 0) goto out;
     w->qgen++;
     w->n_touched = 0;
     size_t cap = s->n_names / 40 + 64;
-    for (int i = 0; i < qt.n; i++) gen_token(s, w, &qt, i, cap);
+    for (int k = 0; k < nalt; k++) gen_name(s, w, &qts[k], cap);
     if (w->n_touched == 0)
-        for (int i = 0; i < qt.n; i++) gen_token(s, w, &qt, i, SIZE_MAX);
+        for (int k = 0; k < nalt; k++) gen_name(s, w, &qts[k], SIZE_MAX);
     /* best candidates by accumulated weight: a bounded min-heap */
     size_t K = (size_t)s->conf.max_candidates;
     struct cand top[512];
@@ -506,21 +298,30 @@ int warden_screen_name(const struct warden_screen *s, struct warden_screen_scrat
         if (top[c].acc < 0.35f * top[0].acc) break;
         const struct warden_screen_name_rec *r = &s->names[top[c].name];
         const struct warden_screen_entity *e = &s->ents[r->entity];
-        struct tl a = qt, b;
-        from_rec(s, r, &b);
-        double ns = name_score(s, &a, &b, NULL);
+        struct warden_tl a, b;
+        warden_tl_from_rec(s, r, &b);
+        const struct warden_tl lb = b;
+        double ns = -1;
+        int ba = 0;
+        for (int k = 0; k < nalt; k++) {
+            a = qts[k];
+            b = lb;
+            double x = warden_name_score(s, &a, &b, NULL);
+            if (x > ns) ns = x, ba = k;
+        }
         if (ns < s->conf.review_threshold - 0.2) continue;
         /* again, with the explanation, only for candidates worth reporting */
         memset(&cur, 0, sizeof cur);
-        a = qt;
-        from_rec(s, r, &b);
-        ns = name_score(s, &a, &b, &cur);
+        a = qts[ba];
+        b = lb;
+        ns = warden_name_score(s, &a, &b, &cur);
         cur.entity = e;
         cur.matched_name = r->raw;
         cur.name_score = ns;
-        cur.adj_legal = legal_adj(s, qt.legal, r->legal);
+        cur.adj_legal = legal_adj(s, qt0->legal, r->legal);
         adjust(s, q, qcc, e, &cur);
         double sc = ns + cur.adj_legal + cur.adj_country + cur.adj_domain + cur.adj_id;
+        if (a.sibling) sc = warden_sibling_cap(s, sc);
         cur.score = sc < 0 ? 0 : sc > 1 ? 1 : sc;
         if (cur.score < s->conf.review_threshold) continue;
         cur.is_match = cur.score >= s->conf.match_threshold;
@@ -549,13 +350,17 @@ double warden_screen_compare(const struct warden_screen *s, struct warden_screen
 {
     struct warden_screen_scratch *own = NULL;
     if (!w) w = own = warden_screen_scratch_new(s);
-    struct warden_norm_name na, nb;
-    warden_normalize_name(s->nz, w->tl, x, &na);
-    warden_normalize_name(s->nz, w->tl, y, &nb);
-    struct tl a, b;
-    from_norm(s, &na, &a);
-    from_norm(s, &nb, &b);
-    double sc = name_score(s, &a, &b, NULL) + legal_adj(s, a.legal, b.legal);
+    /* each name in its usual form and, for Han characters, its other readings */
+    struct warden_tl ta[3], tb[3];
+    int na = forms(s, w, x, ta), nb = forms(s, w, y, tb);
+    double sc = 0;
+    for (int i = 0; i < na; i++)
+        for (int j = 0; j < nb; j++) {
+            struct warden_tl a = ta[i], b = tb[j];
+            double v = warden_name_score(s, &a, &b, NULL) + legal_adj(s, a.legal, b.legal);
+            if (a.sibling) v = warden_sibling_cap(s, v);
+            if (v > sc) sc = v;
+        }
     sc = sc < 0 ? 0 : sc > 1 ? 1 : sc;
     if (is_match) *is_match = sc >= s->conf.match_threshold;
     warden_screen_scratch_free(own);
@@ -568,9 +373,9 @@ size_t warden_screen_normalize(const struct warden_screen *s, struct warden_scre
 {
     struct warden_norm_name nn;
     warden_normalize_name(s->nz, w ? w->tl : NULL, name, &nn);
-    struct tl t;
-    from_norm(s, &nn, &t);
-    tokstr(&t, out, outlen);
+    struct warden_tl t;
+    warden_tl_from_norm(s, &nn, &t);
+    warden_tl_str(&t, out, outlen);
     if (legal) warden_normalizer_legal_str(s->nz, nn.legal, legal, legallen);
     return strlen(out);
 }

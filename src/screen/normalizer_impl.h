@@ -10,6 +10,8 @@
 
 #define MAX_CLASSES 32
 #define PHRASE_MAX 6
+#define WARDEN_NZ_MAX_SUFFIXES 64
+enum { WARDEN_QUAL_REGION = 1, WARDEN_QUAL_BRANCH = 2 };
 
 /* single-word variants of 6+ letters, for one-typo look-ups ("compnay") */
 struct warden_nz_fuzzy {
@@ -33,7 +35,15 @@ struct warden_normalizer {
     void *translit; /* used while loading */
     struct warden_nz_fuzzy *fuzzy;
     size_t n_fuzzy, cap_fuzzy;
-    uint32_t fz_start[257]; /* fuzzy sorted by first byte: [start[c], start[c+1]) */
+    uint32_t fz_start[257];  /* fuzzy sorted by first byte: [start[c], start[c+1]) */
+    struct warden_smap qual; /* qualifier phrase -> WARDEN_QUAL_* */
+    int qual_maxlen;
+    struct warden_smap articles;                  /* article prefixes ("al", "el") */
+    const char *suffixes[WARDEN_NZ_MAX_SUFFIXES]; /* case endings, longest first */
+    size_t n_suffixes;
+    struct warden_smap han;     /* Han character (UTF-8) -> index into han_read */
+    const char *(*han_read)[2]; /* Korean, Japanese reading (romanised) */
+    size_t n_han, cap_han;
 };
 
 /* Sort the fuzzy variants by first byte and fill fz_start. */

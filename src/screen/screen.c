@@ -83,8 +83,10 @@ void warden_screen_free(struct warden_screen *s)
     warden_smap_fini(&s->domains);
     free(s->dom_next);
     free(s->toks);
+    free(s->name_surf);
     if (!s->map) {
         free(s->name_toks);
+        free(s->name_inits);
         free(s->ix_keys);
         free(s->ix_off);
         free(s->ix_cnt);

@@ -51,7 +51,10 @@ struct warden_screen_conf {
     struct warden_strlist lists;                    /* list names to use; empty = all */
     int64_t max_results;                            /* matches returned per query */
     int64_t max_candidates;                         /* candidate names scored per query */
-    char *compiled; /* compiled list file (warden lists build); NULL = load the sources */
+    char *compiled;          /* compiled list file (warden lists build); NULL = load the sources */
+    double qualifier_weight; /* weight factor of qualifier words (countries, regions, branches) */
+    bool sibling_review;     /* names differing in a distinguishing word stay below a match */
+    bool brand_match;        /* a brand alone matches the full name built around it */
 };
 
 /* The declared table: key, type, default, offset, help, min, max. */
