@@ -33,7 +33,7 @@
 #include <xxhash.h>
 
 #define LISTS_MAGIC "WRDNSCR\0"
-#define LISTS_VERSION 2u
+#define LISTS_VERSION 4u
 #define LISTS_BOM 0x01020304u
 
 enum {
@@ -44,9 +44,7 @@ enum {
     S_ATTRS,
     S_TOKS,
     S_NAMETOKS,
-    S_IXKEYS,
-    S_IXOFF,
-    S_IXCNT,
+    S_IX,
     S_POST,
     S_LEVEL,
     S_RELS,
@@ -65,6 +63,8 @@ enum {
     S_NZHAN,
     S_NZHANREAD,
     S_NAMESURF,
+    S_NZSTEMS,
+    S_NZFAMILY,
     S_N
 };
 
@@ -178,6 +178,8 @@ static void put_normalizer(struct writer *w, const struct warden_normalizer *nz,
     put_smap(w, S_NZQUAL, &nz->qual);
     put_smap(w, S_NZART, &nz->articles);
     put_smap(w, S_NZHAN, &nz->han);
+    put_smap(w, S_NZSTEMS, &nz->stems);
+    wput(&w->sec[S_NZFAMILY], nz->family, sizeof nz->family);
     for (size_t i = 0; i < nz->n_suffixes; i++) {
         uint32_t o = str_off(w, nz->suffixes[i]);
         wput(&w->sec[S_NZSUFFIX], &o, 4);
@@ -251,9 +253,7 @@ static void put_lists(struct writer *w, const struct warden_screen *s)
         uint32_t o = s->name_surf && s->name_surf[i] ? str_off(w, s->name_surf[i]) : 0;
         wput(&w->sec[S_NAMESURF], &o, 4);
     }
-    wput(&w->sec[S_IXKEYS], s->ix_keys, s->ix_cap * 8);
-    wput(&w->sec[S_IXOFF], s->ix_off, s->ix_cap * 4);
-    wput(&w->sec[S_IXCNT], s->ix_cnt, s->ix_cap * 4);
+    wput(&w->sec[S_IX], s->ix, s->ix_cap * sizeof *s->ix);
     wput(&w->sec[S_POST], s->postings, s->n_postings * 4);
     for (size_t i = 0; i < s->n_ents; i++) {
         int32_t l = s->ent_level ? (int32_t)s->ent_level[i] : -1;
@@ -394,9 +394,7 @@ static bool check_sections(const struct reader *r, size_t file_len)
         [S_ATTRS] = h->n_attrs * sizeof(struct f_attr),
         [S_TOKS] = h->n_toks * sizeof(struct f_tok),
         [S_NAMETOKS] = h->n_name_toks * 4,
-        [S_IXKEYS] = h->ix_cap * 8,
-        [S_IXOFF] = h->ix_cap * 4,
-        [S_IXCNT] = h->ix_cap * 4,
+        [S_IX] = h->ix_cap * sizeof(struct warden_ix_slot),
         [S_POST] = h->n_postings * 4,
         [S_LEVEL] = h->n_ents * 4,
         [S_RELS] = h->n_rels * sizeof(struct f_rel),
@@ -406,6 +404,7 @@ static bool check_sections(const struct reader *r, size_t file_len)
         [S_NZFUZZY] = (uint64_t)h->n_fuzzy * sizeof(struct f_fuzzy),
         [S_NAMEINITS] = h->n_name_toks * WARDEN_NORM_INIT,
         [S_NAMESURF] = h->n_name_toks * 4,
+        [S_NZFAMILY] = MAX_CLASSES * 4,
         [S_NZSUFFIX] = (uint64_t)h->n_suffixes * 4,
         [S_NZHANREAD] = (uint64_t)h->n_han * 8,
     };
@@ -413,8 +412,8 @@ static bool check_sections(const struct reader *r, size_t file_len)
         if (h->off[i] < sizeof *h || h->off[i] % 8 || h->off[i] > file_len ||
             h->len[i] > file_len - h->off[i])
             BAD("section %d lies outside the file", i);
-        bool kv =
-            (i >= S_NZLEGAL && i <= S_NZSTOP) || i == S_NZQUAL || i == S_NZART || i == S_NZHAN;
+        bool kv = (i >= S_NZLEGAL && i <= S_NZSTOP) || i == S_NZQUAL || i == S_NZART ||
+                  i == S_NZHAN || i == S_NZSTEMS;
         if (kv ? h->len[i] % sizeof(struct f_kv) : (i != S_STR && h->len[i] != want[i]))
             BAD("section %d has %llu bytes, expected %llu", i, (unsigned long long)h->len[i],
                 (unsigned long long)want[i]);
@@ -464,10 +463,10 @@ static bool check_records(const struct reader *r)
     const uint32_t *nt = sec(r, S_NAMETOKS);
     for (uint64_t i = 0; i < h->n_name_toks; i++)
         if (nt[i] >= h->n_toks) BAD("name token %llu out of range", (unsigned long long)i);
-    const uint64_t *ik = sec(r, S_IXKEYS);
-    const uint32_t *io = sec(r, S_IXOFF), *ic = sec(r, S_IXCNT), *po = sec(r, S_POST);
+    const struct warden_ix_slot *ix = sec(r, S_IX);
+    const uint32_t *po = sec(r, S_POST);
     for (uint64_t i = 0; i < h->ix_cap; i++)
-        if (ik[i] && (uint64_t)io[i] + ic[i] > h->n_postings)
+        if (ix[i].key && (uint64_t)ix[i].off + ix[i].cnt > h->n_postings)
             BAD("index slot %llu out of range", (unsigned long long)i);
     for (uint64_t i = 0; i < h->n_postings; i++)
         if (po[i] >= h->n_names) BAD("posting %llu out of range", (unsigned long long)i);
@@ -493,9 +492,9 @@ static bool check_normalizer(const struct reader *r)
             if (!str_ok(r, kv[i].key) || kv[i].val >= limit[s - S_NZLEGAL])
                 BAD("normalisation table %d entry %llu out of range", s, (unsigned long long)i);
     }
-    const int extra[3] = {S_NZQUAL, S_NZART, S_NZHAN};
-    const uint32_t elimit[3] = {WARDEN_QUAL_BRANCH + 1, UINT32_MAX, h->n_han};
-    for (int e = 0; e < 3; e++) {
+    const int extra[4] = {S_NZQUAL, S_NZART, S_NZHAN, S_NZSTEMS};
+    const uint32_t elimit[4] = {WARDEN_QUAL_BRANCH + 1, UINT32_MAX, h->n_han, h->n_canon};
+    for (int e = 0; e < 4; e++) {
         const struct f_kv *kv = sec(r, extra[e]);
         for (uint64_t i = 0; i < h->len[extra[e]] / sizeof *kv; i++)
             if (!str_ok(r, kv[i].key) || kv[i].val >= elimit[e])
@@ -566,6 +565,9 @@ static struct warden_normalizer *get_normalizer(const struct reader *r)
     get_smap(r, S_NZQUAL, &nz->qual);
     get_smap(r, S_NZART, &nz->articles);
     get_smap(r, S_NZHAN, &nz->han);
+    get_smap(r, S_NZSTEMS, &nz->stems);
+    memcpy(nz->family, sec(r, S_NZFAMILY), sizeof nz->family);
+    warden_normalizer_index_phrases(nz);
     nz->qual_maxlen = (int)h->qual_maxlen;
     nz->n_suffixes = h->n_suffixes;
     const uint32_t *sf = sec(r, S_NZSUFFIX), *hr = sec(r, S_NZHANREAD);
@@ -652,9 +654,7 @@ static void get_lists(const struct reader *r, struct warden_screen *s)
     for (size_t i = 0; i < h->n_name_toks; i++) s->name_surf[i] = su[i] ? S + su[i] : NULL;
     s->ix_cap = h->ix_cap;
     s->ix_n = h->ix_n;
-    s->ix_keys = (uint64_t *)sec(r, S_IXKEYS);
-    s->ix_off = (uint32_t *)sec(r, S_IXOFF);
-    s->ix_cnt = (uint32_t *)sec(r, S_IXCNT);
+    s->ix = (struct warden_ix_slot *)sec(r, S_IX);
     s->n_postings = h->n_postings;
     s->postings = (uint32_t *)sec(r, S_POST);
     s->max_weight = (float)h->max_weight;

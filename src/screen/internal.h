@@ -75,6 +75,8 @@ void warden_normalize_name(const struct warden_normalizer *nz, void *translit, c
  * (alt 1: Korean, 2: Japanese); false when it has none. */
 bool warden_normalize_name_alt(const struct warden_normalizer *nz, void *translit, const char *name,
                                int alt, struct warden_norm_name *out);
+/* The legal-form classes of the families of the classes in mask (legal_families.tsv). */
+uint32_t warden_normalizer_legal_family(const struct warden_normalizer *nz, uint32_t mask);
 /* An article prefix ("al", "el": articles.tsv)? */
 bool warden_normalizer_is_article(const struct warden_normalizer *nz, const char *t, size_t n);
 /* Length of t without its longest case ending (inflections.tsv), keeping 4+ letters. */
@@ -106,6 +108,7 @@ struct warden_tl { /* a name's tokens with their weights, ready to score */
     char init[WARDEN_NORM_MAX_TOK][WARDEN_NORM_INIT];
     char surf[WARDEN_NORM_MAX_TOK][WARDEN_NORM_TOKLEN]; /* words before rewriting, or "" */
     uint8_t len[WARDEN_NORM_MAX_TOK];
+    uint8_t slen[WARDEN_NORM_MAX_TOK]; /* strlen(surf) */
     float w[WARDEN_NORM_MAX_TOK];
     bool minor[WARDEN_NORM_MAX_TOK];
     uint32_t legal, qual;
@@ -134,6 +137,8 @@ int warden_screen_acronym_keys(const struct warden_tl *x, char keys[][WARDEN_NOR
 /* a near sibling's score: kept below match_threshold */
 double warden_sibling_cap(const struct warden_screen *s, double score);
 void warden_tl_str(const struct warden_tl *x, char *out, size_t cap);
+/* copy the header and the n tokens only (a full struct copy moves ~3 KB) */
+void warden_tl_copy(struct warden_tl *d, const struct warden_tl *x);
 
 /* ---- the loaded lists ---- */
 struct warden_screen_name_rec {
@@ -184,9 +189,12 @@ struct warden_screen {
     char (*name_inits)[WARDEN_NORM_INIT]; /* per name token: initials of its words */
     const char **name_surf;               /* per name token: its words before rewriting, or NULL */
     size_t n_name_toks, cap_name_toks;
-    /* index: open-addressed table of 64-bit key hashes -> postings */
-    uint64_t *ix_keys;
-    uint32_t *ix_off, *ix_cnt;
+    /* index: open-addressed table of 64-bit key hashes -> postings (one slot,
+     * one cache line, per probe) */
+    struct warden_ix_slot {
+        uint64_t key; /* 0: empty */
+        uint32_t off, cnt;
+    } * ix;
     size_t ix_cap, ix_n;
     uint32_t *postings;
     size_t n_postings;
@@ -254,7 +262,12 @@ void warden_screen_conf_copy(struct warden_screen_conf *d, const struct warden_s
 void *warden_screen_scratch_translit(struct warden_screen_scratch *w);
 
 /* index key namespaces (hash seeds) */
-enum { WARDEN_NS_FUZZY = 1, WARDEN_NS_SKEL_LATIN = 2, WARDEN_NS_SKEL_ABJAD = 3 };
+enum {
+    WARDEN_NS_FUZZY = 1,
+    WARDEN_NS_SKEL_LATIN = 2,
+    WARDEN_NS_SKEL_ABJAD = 3,
+    WARDEN_NS_ACRONYM = 4
+};
 uint64_t warden_screen_key(const char *k, size_t n, int ns);
 /* postings of a key; NULL/0 when absent */
 const uint32_t *warden_screen_postings(const struct warden_screen *s, uint64_t key, size_t *n);

@@ -20,8 +20,10 @@
 
 struct warden_screen_scratch {
     void *tl;
-    float *acc;
-    uint32_t *qstamp, *tstamp;
+    struct acc { /* per list name: one cache line touched per posting */
+        uint32_t qstamp, tstamp;
+        float acc;
+    } * acc;
     uint32_t qgen, tgen;
     uint32_t *touched;
     size_t n_touched, cap_touched, n_names;
@@ -33,8 +35,6 @@ struct warden_screen_scratch *warden_screen_scratch_new(const struct warden_scre
     w->tl = warden_normalizer_translit_new(s->nz);
     w->n_names = s->n_names;
     w->acc = warden_xcalloc(s->n_names + 1, sizeof *w->acc);
-    w->qstamp = warden_xcalloc(s->n_names + 1, sizeof *w->qstamp);
-    w->tstamp = warden_xcalloc(s->n_names + 1, sizeof *w->tstamp);
     w->cap_touched = 1024;
     w->touched = warden_xmalloc(w->cap_touched * sizeof *w->touched);
     return w;
@@ -50,16 +50,20 @@ void warden_screen_scratch_free(struct warden_screen_scratch *w)
     if (!w) return;
     warden_normalizer_translit_free(w->tl);
     free(w->acc);
-    free(w->qstamp);
-    free(w->tstamp);
     free(w->touched);
     free(w);
 }
 
-static double legal_adj(const struct warden_screen *s, uint32_t la, uint32_t lb)
+/* Legal forms: the same class adds legal_form_bonus; another class of the
+ * same family (Ltd / Inc / GmbH: legal_families.tsv) takes legal_form_penalty;
+ * another family (a company / a foundation or cooperative) makes near
+ * siblings (*sibling), reported for review. */
+static double legal_adj(const struct warden_screen *s, uint32_t la, uint32_t lb, bool *sibling)
 {
     if (!la || !lb) return 0;
     if (la & lb) return s->conf.legal_form_bonus;
+    if (!(warden_normalizer_legal_family(s->nz, la) & lb) && s->conf.sibling_review)
+        *sibling = true;
     return -s->conf.legal_form_penalty;
 }
 
@@ -69,19 +73,20 @@ static void touch(struct warden_screen_scratch *w, const uint32_t *p, size_t n, 
 {
     for (size_t i = 0; i < n; i++) {
         uint32_t id = p[i];
-        if (w->qstamp[id] != w->qgen) {
-            w->qstamp[id] = w->qgen;
-            w->acc[id] = 0;
-            w->tstamp[id] = 0;
+        struct acc *a = &w->acc[id];
+        if (a->qstamp != w->qgen) {
+            a->qstamp = w->qgen;
+            a->acc = 0;
+            a->tstamp = 0;
             if (w->n_touched == w->cap_touched) {
                 w->cap_touched *= 2;
                 w->touched = warden_xrealloc(w->touched, w->cap_touched * sizeof *w->touched);
             }
             w->touched[w->n_touched++] = id;
         }
-        if (w->tstamp[id] != w->tgen) {
-            w->tstamp[id] = w->tgen;
-            w->acc[id] += wt;
+        if (a->tstamp != w->tgen) {
+            a->tstamp = w->tgen;
+            a->acc += wt;
         }
     }
 }
@@ -137,19 +142,29 @@ static void gen_token(const struct warden_screen *s, struct warden_screen_scratc
     }
 }
 
-/* candidates for a whole name: every token, and the name's initials (an
- * acronym listed for it, "NIOC" for "National Iranian Oil Company") */
+/* candidates for a whole name: every token; each short token as the initials
+ * of a listed name ("NIOC" finds "National Iranian Oil Company"); and the
+ * name's own initials as a listed acronym. An acronym shared by many names
+ * says little: only short postings are taken. */
 static void gen_name(const struct warden_screen *s, struct warden_screen_scratch *w,
                      const struct warden_tl *q, size_t cap)
 {
     for (int i = 0; i < q->n; i++) gen_token(s, w, q, i, cap);
-    char keys[WARDEN_ACRONYM_KEYS][WARDEN_NORM_TOKLEN];
-    int nk = warden_screen_acronym_keys(q, keys);
+    size_t acap = cap < 32 ? cap : 32;
     float wt = 0;
     for (int i = 0; i < q->n; i++) wt += q->w[i];
+    for (int i = 0; i < q->n; i++) {
+        if (q->len[i] < 3 || q->len[i] > 8 || q->minor[i]) continue;
+        uint32_t id = warden_screen_token_id(s, q->t[i], q->len[i]);
+        if (id != UINT32_MAX && s->toks[id].df >= 16) continue; /* a common word */
+        w->tgen++;
+        lookup(s, w, warden_screen_key(q->t[i], q->len[i], WARDEN_NS_ACRONYM), wt, acap);
+    }
+    char keys[WARDEN_ACRONYM_KEYS][WARDEN_NORM_TOKLEN];
+    int nk = warden_screen_acronym_keys(q, keys);
     for (int k = 0; k < nk; k++) {
         w->tgen++;
-        lookup(s, w, warden_screen_key(keys[k], strlen(keys[k]), WARDEN_NS_FUZZY), wt, cap);
+        lookup(s, w, warden_screen_key(keys[k], strlen(keys[k]), WARDEN_NS_FUZZY), wt, acap);
     }
 }
 
@@ -237,36 +252,22 @@ static int cmp_cand(const void *a, const void *b)
     return x->name < y->name ? -1 : (x->name > y->name);
 }
 
-int warden_screen_name(const struct warden_screen *s, struct warden_screen_scratch *w,
-                       const struct warden_screen_query *q, struct warden_screen_match *out,
-                       size_t max)
+/* The K best candidates for one form of the query, by accumulated weight (a
+ * bounded min-heap), appended to out[base..] best first, their acc relative to
+ * the best; names already in out[0..base) are skipped. Returns how many. */
+static size_t select_candidates(const struct warden_screen *s, struct warden_screen_scratch *w,
+                                const struct warden_tl *q, size_t K, struct cand *out, size_t base)
 {
-    if (!q || !q->name) return WARDEN_EINVAL;
-    struct warden_screen_scratch *own = NULL;
-    if (!w) w = own = warden_screen_scratch_new(s);
-    struct warden_tl qts[3];
-    int nalt = forms(s, w, q->name, qts);
-    const struct warden_tl *qt0 = &qts[0];
-    char qcc[3] = "";
-    if (q->country && *q->country &&
-        !warden_normalizer_country(s->nz, w->tl, q->country, strlen(q->country), qcc))
-        qcc[0] = '\0';
-    int found = 0;
-    if (qt0->n == 0 || max == 0) goto out;
     w->qgen++;
     w->n_touched = 0;
     size_t cap = s->n_names / 40 + 64;
-    for (int k = 0; k < nalt; k++) gen_name(s, w, &qts[k], cap);
-    if (w->n_touched == 0)
-        for (int k = 0; k < nalt; k++) gen_name(s, w, &qts[k], SIZE_MAX);
-    /* best candidates by accumulated weight: a bounded min-heap */
-    size_t K = (size_t)s->conf.max_candidates;
-    struct cand top[512];
-    if (K > 512) K = 512;
+    gen_name(s, w, q, cap);
+    if (w->n_touched == 0) gen_name(s, w, q, SIZE_MAX);
+    struct cand *top = out + base;
     size_t nt = 0;
     for (size_t i = 0; i < w->n_touched; i++) {
         uint32_t id = w->touched[i];
-        struct cand c = {w->acc[id], id};
+        struct cand c = {w->acc[id].acc, id};
         if (nt == K && cmp_cand(&c, &top[0]) >= 0) continue; /* not better than the worst */
         size_t k;
         if (nt < K) {
@@ -290,38 +291,77 @@ int warden_screen_name(const struct warden_screen *s, struct warden_screen_scrat
             top[k] = c;
         }
     }
-    qsort(top, nt, sizeof *top, cmp_cand);
+    for (size_t i = 1; i < nt; i++) /* a few: insertion sort */
+        for (size_t j = i; j > 0 && cmp_cand(&top[j - 1], &top[j]) > 0; j--) {
+            struct cand t = top[j];
+            top[j] = top[j - 1];
+            top[j - 1] = t;
+        }
+    float best = nt ? top[0].acc : 1;
+    size_t n = 0;
+    for (size_t i = 0; i < nt; i++) {
+        bool dup = false;
+        for (size_t j = 0; j < base && !dup; j++) dup = out[j].name == top[i].name;
+        if (dup) continue;
+        top[n] = top[i];
+        top[n++].acc = best > 0 ? top[i].acc / best : 0;
+    }
+    return n;
+}
+
+int warden_screen_name(const struct warden_screen *s, struct warden_screen_scratch *w,
+                       const struct warden_screen_query *q, struct warden_screen_match *out,
+                       size_t max)
+{
+    if (!q || !q->name) return WARDEN_EINVAL;
+    struct warden_screen_scratch *own = NULL;
+    if (!w) w = own = warden_screen_scratch_new(s);
+    struct warden_tl qts[3];
+    int nalt = forms(s, w, q->name, qts);
+    const struct warden_tl *qt0 = &qts[0];
+    char qcc[3] = "";
+    if (q->country && *q->country &&
+        !warden_normalizer_country(s->nz, w->tl, q->country, strlen(q->country), qcc))
+        qcc[0] = '\0';
+    int found = 0;
+    if (qt0->n == 0 || max == 0) goto out;
+    /* each form of the name (usual, other readings) brings its own best
+     * candidates: another reading's junk must not crowd out the usual one's */
+    size_t K = (size_t)s->conf.max_candidates;
+    if (K > 160) K = 160;
+    struct cand top[3 * 160];
+    size_t nt = 0;
+    for (int k = 0; k < nalt; k++) nt += select_candidates(s, w, &qts[k], K, top, nt);
     /* score; keep the best name per entity */
     struct warden_screen_match cur;
     for (size_t c = 0; c < nt; c++) {
-        /* far weaker word overlap than the best candidate's cannot score close */
-        if (top[c].acc < 0.35f * top[0].acc) break;
+        /* far weaker word overlap than its form's best candidate cannot score close */
+        if (top[c].acc < 0.35f) continue;
         const struct warden_screen_name_rec *r = &s->names[top[c].name];
         const struct warden_screen_entity *e = &s->ents[r->entity];
         struct warden_tl a, b;
-        warden_tl_from_rec(s, r, &b);
-        const struct warden_tl lb = b;
         double ns = -1;
         int ba = 0;
         for (int k = 0; k < nalt; k++) {
-            a = qts[k];
-            b = lb;
+            warden_tl_copy(&a, &qts[k]);
+            warden_tl_from_rec(s, r, &b);
             double x = warden_name_score(s, &a, &b, NULL);
             if (x > ns) ns = x, ba = k;
         }
         if (ns < s->conf.review_threshold - 0.2) continue;
         /* again, with the explanation, only for candidates worth reporting */
         memset(&cur, 0, sizeof cur);
-        a = qts[ba];
-        b = lb;
+        warden_tl_copy(&a, &qts[ba]);
+        warden_tl_from_rec(s, r, &b);
         ns = warden_name_score(s, &a, &b, &cur);
         cur.entity = e;
         cur.matched_name = r->raw;
         cur.name_score = ns;
-        cur.adj_legal = legal_adj(s, qt0->legal, r->legal);
+        bool sib = a.sibling;
+        cur.adj_legal = legal_adj(s, qt0->legal, r->legal, &sib);
         adjust(s, q, qcc, e, &cur);
         double sc = ns + cur.adj_legal + cur.adj_country + cur.adj_domain + cur.adj_id;
-        if (a.sibling) sc = warden_sibling_cap(s, sc);
+        if (sib) sc = warden_sibling_cap(s, sc);
         cur.score = sc < 0 ? 0 : sc > 1 ? 1 : sc;
         if (cur.score < s->conf.review_threshold) continue;
         cur.is_match = cur.score >= s->conf.match_threshold;
@@ -356,9 +396,13 @@ double warden_screen_compare(const struct warden_screen *s, struct warden_screen
     double sc = 0;
     for (int i = 0; i < na; i++)
         for (int j = 0; j < nb; j++) {
-            struct warden_tl a = ta[i], b = tb[j];
-            double v = warden_name_score(s, &a, &b, NULL) + legal_adj(s, a.legal, b.legal);
-            if (a.sibling) v = warden_sibling_cap(s, v);
+            struct warden_tl a, b;
+            warden_tl_copy(&a, &ta[i]);
+            warden_tl_copy(&b, &tb[j]);
+            double v = warden_name_score(s, &a, &b, NULL);
+            bool sib = a.sibling;
+            v += legal_adj(s, a.legal, b.legal, &sib);
+            if (sib) v = warden_sibling_cap(s, v);
             if (v > sc) sc = v;
         }
     sc = sc < 0 ? 0 : sc > 1 ? 1 : sc;

@@ -128,7 +128,7 @@ static bool is_hangul(utf8proc_int32_t c)
 }
 
 /* Steps 1-3 into raw tokens. */
-enum { RT_QUAL = 1, RT_SYLL = 2 };
+enum { RT_QUAL = 1, RT_SYLL = 2, RT_INFL = 4 };
 struct rawtok {
     int n;
     char t[WARDEN_NORM_MAX_TOK * 2][WARDEN_NORM_TOKLEN];
@@ -299,7 +299,8 @@ static bool prepare(const struct warden_normalizer *nz, void *tl, const char *na
     }
     (void)nonlatin;
     /* ICU output may keep case and marks: fold again cheaply (ASCII). */
-    tokenize(done ? out : pre, rt, done, syll ? RT_SYLL : 0);
+    tokenize(done ? out : pre, rt, done,
+             (uint8_t)((syll ? RT_SYLL : 0) | (*script & WARDEN_SCRIPT_INFLECT ? RT_INFL : 0)));
     return true;
 }
 
@@ -346,11 +347,35 @@ static int legal_at(const struct warden_normalizer *nz, const struct rawtok *rt,
     return 0;
 }
 
-/* a data-file phrase (terms, qualifiers) starting at i: its value, words used in *used */
-static const uint32_t *phrase_at(const struct warden_smap *m, int maxlen, const struct rawtok *in,
-                                 int i, int *used)
+static void first_words(struct warden_normalizer *nz, const struct warden_smap *m,
+                        struct warden_smap *first)
+{
+    warden_smap_fini(first);
+    warden_smap_init(first);
+    for (size_t i = 0; i < m->cap; i++) {
+        const char *k = m->keys[i];
+        if (!k) continue;
+        size_t n = strcspn(k, " ");
+        if (!k[n]) continue;
+        bool found;
+        warden_smap_put(first, warden_arena_strndup(&nz->arena, k, n), &found);
+    }
+}
+
+void warden_normalizer_index_phrases(struct warden_normalizer *nz)
+{
+    first_words(nz, &nz->terms, &nz->terms_first);
+    first_words(nz, &nz->qual, &nz->qual_first);
+}
+
+/* a data-file phrase (terms, qualifiers) starting at i: its value, words used
+ * in *used. first: the first words of m's multi-word phrases. */
+static const uint32_t *phrase_at(const struct warden_smap *m, const struct warden_smap *first,
+                                 int maxlen, const struct rawtok *in, int i, int *used)
 {
     char buf[WARDEN_NORM_TOKLEN * PHRASE_MAX + PHRASE_MAX];
+    /* Han and Hangul syllables may spell a word joined; else a phrase needs its first word */
+    if (!(in->flags[i] & RT_SYLL) && !warden_smap_get(first, in->t[i], in->len[i])) maxlen = 1;
     for (int n = maxlen; n >= 1; n--) {
         if (i + n > in->n) continue;
         phrase(in, i, n, buf, sizeof buf);
@@ -376,7 +401,12 @@ static void apply_terms(const struct warden_normalizer *nz, const struct rawtok 
     for (int i = 0; i < in->n && out->n < WARDEN_NORM_MAX_TOK * 2;) {
         int used = 1;
         const char *tok = in->t[i];
-        const uint32_t *v = phrase_at(&nz->terms, nz->terms_maxlen, in, i, &used);
+        const uint32_t *v = phrase_at(&nz->terms, &nz->terms_first, nz->terms_maxlen, in, i, &used);
+        if (!v && (in->flags[i] & RT_INFL)) { /* "kontsernom": the stem of "kontsern" */
+            size_t sl = warden_normalizer_stem(nz, in->t[i], in->len[i]);
+            v = warden_smap_get(&nz->stems, in->t[i], sl);
+            if (!v && sl == in->len[i]) v = NULL;
+        }
         if (v) tok = nz->canon[*v];
         if (!v && in->len[i] >= 6 && !warden_smap_get(&nz->legal, in->t[i], in->len[i])) {
             unsigned char c0 = (unsigned char)in->t[i][0];
@@ -414,7 +444,7 @@ static void mark_qualifiers(const struct warden_normalizer *nz, struct rawtok *r
 {
     for (int i = 0; i < rt->n;) {
         int used = 1;
-        const uint32_t *v = phrase_at(&nz->qual, nz->qual_maxlen, rt, i, &used);
+        const uint32_t *v = phrase_at(&nz->qual, &nz->qual_first, nz->qual_maxlen, rt, i, &used);
         if (v) {
             for (int m = i; m < i + used; m++) rt->flags[m] |= RT_QUAL;
             if (*v == WARDEN_QUAL_BRANCH) {
@@ -458,9 +488,11 @@ static void finish_tokens(const struct warden_normalizer *nz, struct rawtok *rt,
         }
         /* initials of the legal words removed from the end ("company" -> "c") */
         size_t k = 0;
-        for (int i = e; i < rt->n && k + 1 < WARDEN_NORM_INIT; i++)
-            for (const char *c = rt->init[i]; *c && k + 1 < WARDEN_NORM_INIT; c++)
-                out->legal_init[k++] = *c;
+        for (int i = e; i < rt->n && k + 1 < WARDEN_NORM_INIT; i++) {
+            /* a short form is spelt in full in acronyms ("PDVSA": Petroleos de Venezuela SA) */
+            const char *c = rt->len[i] <= 3 && !rt->surf[i][0] ? rt->t[i] : rt->init[i];
+            for (; *c && k + 1 < WARDEN_NORM_INIT; c++) out->legal_init[k++] = *c;
+        }
         out->legal_init[k] = '\0';
         /* from the start */
         for (bool again = true; again && e - b > 1;) {
@@ -613,6 +645,16 @@ static void put_variants(struct warden_normalizer *nz, char *p, struct warden_sm
             *slot = val;
             if (fuzzy) add_fuzzy(nz, key, key);
         }
+        /* each long word of a phrase too: "sociedad anonmia" is still "sociedad anonima" */
+        for (const char *w = key; fuzzy && strchr(key, ' ') && *w;) {
+            size_t l = strcspn(w, " ");
+            if (l >= 7) {
+                const char *word = warden_arena_strndup(&nz->arena, w, l);
+                add_fuzzy(nz, word, word);
+            }
+            w += l;
+            while (*w == ' ') w++;
+        }
         if (nt > *maxlen) *maxlen = nt;
     }
 }
@@ -667,6 +709,18 @@ static int terms_line(struct warden_normalizer *nz, char *line, char *err, size_
             add_fuzzy(nz, key, nz->canon[ci]);
         }
         if (nt > nz->terms_maxlen) nz->terms_maxlen = nt;
+        /* a Cyrillic word is found with its case endings too: its stem is a key */
+        bool cyr = false;
+        for (const unsigned char *c = (const unsigned char *)v; *c; c++)
+            cyr |= *c == 0xD0 || *c == 0xD1;
+        if (cyr && nt == 1 && nz->n_suffixes) {
+            size_t sl = warden_normalizer_stem(nz, buf, strlen(buf));
+            if (sl < strlen(buf)) {
+                const char *sk = warden_arena_strndup(&nz->arena, buf, sl);
+                slot = warden_smap_put(&nz->stems, sk, &found);
+                if (!found) *slot = ci;
+            }
+        }
         /* a variant in a non-Latin script transliterates to syllables ("tong xun");
          * names romanised by people write them joined ("tongxun"): accept both */
         bool nonlatin = false;
@@ -829,6 +883,31 @@ static int cmp_len_desc(const void *a, const void *b)
     return x < y ? 1 : x > y ? -1 : 0;
 }
 
+/* legal_families.tsv: FAMILY<TAB>CLASS... (classes of one family are interchangeable) */
+static int family_line(struct warden_normalizer *nz, char *line, char *err, size_t errlen)
+{
+    char *p = line;
+    char *fam = next_field(&p);
+    if (!fam || !p) {
+        snprintf(err, errlen, "expected FAMILY<TAB>CLASS...");
+        return WARDEN_EPARSE;
+    }
+    uint32_t mask = 0;
+    char *c;
+    while ((c = next_field(&p))) {
+        int k = 0;
+        while (k < nz->n_classes && strcmp(nz->classes[k], c) != 0) k++;
+        if (k == nz->n_classes) {
+            snprintf(err, errlen, "class %s is not in legal_forms.tsv", c);
+            return WARDEN_EPARSE;
+        }
+        mask |= 1u << k;
+    }
+    for (int k = 0; k < nz->n_classes; k++)
+        if (mask & (1u << k)) nz->family[k] = mask;
+    return 0;
+}
+
 int warden_normalizer_new(struct warden_normalizer **out, const char *data_dir, char *err,
                           size_t errlen)
 {
@@ -842,6 +921,10 @@ int warden_normalizer_new(struct warden_normalizer **out, const char *data_dir, 
     }
     char path[4096];
     int rc;
+    /* case endings first: Cyrillic term variants are also keyed by their stems */
+    snprintf(path, sizeof path, "%s/inflections.tsv", data_dir);
+    if ((rc = read_lines(nz, path, suffix_line, err, errlen)) < 0) goto fail;
+    qsort(nz->suffixes, nz->n_suffixes, sizeof *nz->suffixes, cmp_len_desc);
     static const char *const term_files[] = {"terms.tsv", "numbers.tsv", "places.tsv",
                                              "given_names.tsv"};
     for (size_t i = 0; i < sizeof term_files / sizeof *term_files; i++) {
@@ -851,6 +934,8 @@ int warden_normalizer_new(struct warden_normalizer **out, const char *data_dir, 
     snprintf(path, sizeof path, "%s/legal_forms.tsv", data_dir);
     if ((rc = read_lines(nz, path, legal_line, err, errlen)) < 0) goto fail;
     warden_normalizer_fuzzy_buckets(nz);
+    snprintf(path, sizeof path, "%s/legal_families.tsv", data_dir);
+    if ((rc = read_lines(nz, path, family_line, err, errlen)) < 0) goto fail;
     snprintf(path, sizeof path, "%s/stopwords.tsv", data_dir);
     if ((rc = read_lines(nz, path, stop_line, err, errlen)) < 0) goto fail;
     snprintf(path, sizeof path, "%s/countries.tsv", data_dir);
@@ -859,11 +944,9 @@ int warden_normalizer_new(struct warden_normalizer **out, const char *data_dir, 
     if ((rc = read_lines(nz, path, qual_line, err, errlen)) < 0) goto fail;
     snprintf(path, sizeof path, "%s/articles.tsv", data_dir);
     if ((rc = read_lines(nz, path, article_line, err, errlen)) < 0) goto fail;
-    snprintf(path, sizeof path, "%s/inflections.tsv", data_dir);
-    if ((rc = read_lines(nz, path, suffix_line, err, errlen)) < 0) goto fail;
-    qsort(nz->suffixes, nz->n_suffixes, sizeof *nz->suffixes, cmp_len_desc);
     snprintf(path, sizeof path, "%s/han_readings.tsv", data_dir);
     if ((rc = read_lines(nz, path, han_line, err, errlen)) < 0) goto fail;
+    warden_normalizer_index_phrases(nz);
     *out = nz;
     return 0;
 fail:
@@ -882,6 +965,9 @@ void warden_normalizer_free(struct warden_normalizer *nz)
     warden_smap_fini(&nz->qual);
     warden_smap_fini(&nz->articles);
     warden_smap_fini(&nz->han);
+    warden_smap_fini(&nz->terms_first);
+    warden_smap_fini(&nz->stems);
+    warden_smap_fini(&nz->qual_first);
     free(nz->han_read);
     free(nz->canon);
     free(nz->codes);
@@ -930,4 +1016,12 @@ size_t warden_normalizer_stem(const struct warden_normalizer *nz, const char *t,
         if (n >= l + 4 && memcmp(t + n - l, nz->suffixes[i], l) == 0) return n - l;
     }
     return n;
+}
+
+uint32_t warden_normalizer_legal_family(const struct warden_normalizer *nz, uint32_t mask)
+{
+    uint32_t f = 0;
+    for (int k = 0; k < nz->n_classes; k++)
+        if (mask & (1u << k)) f |= nz->family[k] ? nz->family[k] : 1u << k;
+    return f;
 }

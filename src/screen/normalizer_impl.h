@@ -44,7 +44,15 @@ struct warden_normalizer {
     struct warden_smap han;     /* Han character (UTF-8) -> index into han_read */
     const char *(*han_read)[2]; /* Korean, Japanese reading (romanised) */
     size_t n_han, cap_han;
+    /* first words of the multi-word phrases of terms and qual: a word that
+     * starts none is looked up alone (derived: warden_normalizer_index_phrases) */
+    struct warden_smap terms_first, qual_first;
+    struct warden_smap stems;     /* stem of a Cyrillic term variant -> index into canon */
+    uint32_t family[MAX_CLASSES]; /* per legal-form class: the classes of its family */
 };
+
+/* Fill terms_first and qual_first from the phrase tables. */
+void warden_normalizer_index_phrases(struct warden_normalizer *nz);
 
 /* Sort the fuzzy variants by first byte and fill fz_start. */
 void warden_normalizer_fuzzy_buckets(struct warden_normalizer *nz);

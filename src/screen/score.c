@@ -50,7 +50,8 @@ void warden_tl_from_norm(const struct warden_screen *s, const struct warden_norm
     for (int i = 0; i < nn->n; i++) {
         memcpy(o->t[i], nn->tok[i], (size_t)nn->len[i] + 1);
         memcpy(o->init[i], nn->init[i], WARDEN_NORM_INIT);
-        memcpy(o->surf[i], nn->surf[i], strlen(nn->surf[i]) + 1);
+        o->slen[i] = (uint8_t)strlen(nn->surf[i]);
+        memcpy(o->surf[i], nn->surf[i], (size_t)o->slen[i] + 1);
         o->len[i] = nn->len[i];
         o->w[i] = warden_screen_weight(s, nn->tok[i], nn->len[i]);
         o->minor[i] = warden_normalizer_is_minor(s->nz, nn->tok[i], nn->len[i]);
@@ -77,10 +78,11 @@ void warden_tl_from_rec(const struct warden_screen *s, const struct warden_scree
         else
             o->init[i][0] = t->str[0], o->init[i][1] = '\0';
         const char *sf = s->name_surf ? s->name_surf[k] : NULL;
-        if (sf)
-            snprintf(o->surf[i], WARDEN_NORM_TOKLEN, "%s", sf);
-        else
-            o->surf[i][0] = '\0';
+        size_t sl = sf ? strlen(sf) : 0;
+        if (sl >= WARDEN_NORM_TOKLEN) sl = WARDEN_NORM_TOKLEN - 1;
+        if (sl) memcpy(o->surf[i], sf, sl);
+        o->surf[i][sl] = '\0';
+        o->slen[i] = (uint8_t)sl;
         o->len[i] = (uint8_t)t->len;
         o->w[i] = t->weight;
         o->minor[i] = t->minor;
@@ -127,10 +129,11 @@ static bool same_stem(const struct warden_screen *s, const char *a, size_t la, c
 static bool article_of(const struct warden_screen *s, const char *a, size_t la, const char *b,
                        size_t lb, bool abjad)
 {
+    if (la < lb + 2 || la > lb + 5) return false;
     for (size_t k = 2; k <= 3 && k + 5 <= la; k++) {
-        if (!warden_normalizer_is_article(s->nz, a, k)) continue;
-        if (la - k == lb && memcmp(a + k, b, lb) == 0) return true;
-        if (abjad && same_skeleton(a + k, la - k, b, lb, 3)) return true;
+        bool same = la - k == lb && memcmp(a + k, b, lb) == 0;
+        if (!same && !(abjad && same_skeleton(a + k, la - k, b, lb, 3))) continue;
+        if (warden_normalizer_is_article(s->nz, a, k)) return true;
     }
     return false;
 }
@@ -160,7 +163,8 @@ static void remove_run(struct warden_tl *x, int i, int rm)
     for (int m = i + 1; m + rm < x->n; m++) {
         memcpy(x->t[m], x->t[m + rm], (size_t)x->len[m + rm] + 1);
         memcpy(x->init[m], x->init[m + rm], WARDEN_NORM_INIT);
-        memcpy(x->surf[m], x->surf[m + rm], strlen(x->surf[m + rm]) + 1);
+        memcpy(x->surf[m], x->surf[m + rm], (size_t)x->slen[m + rm] + 1);
+        x->slen[m] = x->slen[m + rm];
         x->len[m] = x->len[m + rm];
         x->w[m] = x->w[m + rm];
         x->minor[m] = x->minor[m + rm];
@@ -188,16 +192,15 @@ static void join_against(const struct warden_screen *s, struct warden_tl *x,
                 if (i + span > x->n) continue;
                 /* the words as written ("twelfth" "ocean", not "12" "ocean") */
                 size_t l = 0;
-                for (int m = i; m < i + span; m++)
-                    l += x->surf[m][0] ? strlen(x->surf[m]) : x->len[m];
-                const char *yt = y->surf[k][0] ? y->surf[k] : y->t[k];
-                size_t yl = strlen(yt);
+                for (int m = i; m < i + span; m++) l += x->slen[m] ? x->slen[m] : x->len[m];
+                const char *yt = y->slen[k] ? y->surf[k] : y->t[k];
+                size_t yl = y->slen[k] ? y->slen[k] : y->len[k];
                 if (l + 2 < yl || l > yl + 2 || l >= WARDEN_NORM_TOKLEN) continue;
                 char j[WARDEN_NORM_TOKLEN];
                 l = 0;
                 for (int m = i; m < i + span; m++) {
-                    const char *xt = x->surf[m][0] ? x->surf[m] : x->t[m];
-                    size_t xl = strlen(xt);
+                    const char *xt = x->slen[m] ? x->surf[m] : x->t[m];
+                    size_t xl = x->slen[m] ? x->slen[m] : x->len[m];
                     memcpy(j + l, xt, xl);
                     l += xl;
                 }
@@ -213,6 +216,7 @@ static void join_against(const struct warden_screen *s, struct warden_tl *x,
                 memcpy(x->t[i], y->t[k], (size_t)y->len[k] + 1); /* now y's token */
                 x->len[i] = y->len[k];
                 memcpy(x->surf[i], j, l + 1);
+                x->slen[i] = (uint8_t)l;
                 float wj = warden_screen_weight(s, j, l), ws = 0;
                 for (int m = i; m < i + span; m++) ws = ws > x->w[m] ? ws : x->w[m];
                 x->w[i] = wj > ws ? wj : ws;
@@ -237,7 +241,6 @@ static int spell(const char *a, size_t la, size_t pos, const struct warden_tl *y
                    ? j
                    : -1;
     }
-    if (y->qual & (1u << j)) return -1; /* acronyms do not spell qualifiers */
     const char *in = y->init[j];
     size_t li = strlen(in);
     if (li && pos + li <= la && memcmp(a + pos, in, li) == 0) {
@@ -274,6 +277,8 @@ static void collapse_acronyms(const struct warden_tl *x, struct warden_tl *y)
             for (int m = i; m < e; m++) w += y->w[m];
             memcpy(y->t[i], x->t[k], la + 1);
             memcpy(y->init[i], x->init[k], WARDEN_NORM_INIT);
+            y->surf[i][0] = '\0';
+            y->slen[i] = 0;
             y->len[i] = (uint8_t)la;
             y->w[i] = w;
             y->minor[i] = false;
@@ -314,11 +319,32 @@ static double ratio(const char *a, const char *b)
 void warden_tl_str(const struct warden_tl *x, char *out, size_t cap)
 {
     size_t k = 0;
-    out[0] = '\0';
     for (int i = 0; i < x->n; i++) {
-        int w = snprintf(out + k, cap - k, "%s%s", i ? " " : "", x->t[i]);
-        if (w < 0 || (size_t)w >= cap - k) break;
-        k += (size_t)w;
+        if (k + (size_t)x->len[i] + 2 > cap) break;
+        if (i) out[k++] = ' ';
+        memcpy(out + k, x->t[i], x->len[i]);
+        k += x->len[i];
+    }
+    out[k] = '\0';
+}
+
+void warden_tl_copy(struct warden_tl *d, const struct warden_tl *x)
+{
+    d->n = x->n;
+    d->legal = x->legal;
+    d->qual = x->qual;
+    memcpy(d->legal_init, x->legal_init, sizeof d->legal_init);
+    d->script = x->script;
+    d->abjad = x->abjad;
+    d->sibling = x->sibling;
+    for (int i = 0; i < x->n; i++) {
+        memcpy(d->t[i], x->t[i], (size_t)x->len[i] + 1);
+        memcpy(d->surf[i], x->surf[i], (size_t)x->slen[i] + 1);
+        memcpy(d->init[i], x->init[i], WARDEN_NORM_INIT);
+        d->len[i] = x->len[i];
+        d->slen[i] = x->slen[i];
+        d->w[i] = x->w[i];
+        d->minor[i] = x->minor[i];
     }
 }
 
@@ -404,11 +430,13 @@ double warden_name_score(const struct warden_screen *s, struct warden_tl *a, str
     for (int i = 0; i < a->n; i++)
         for (int j = 0; j < b->n; j++) {
             double v = warden_tok_sim(s, a->t[i], a->len[i], b->t[j], b->len[j], script);
-            if (v < 0.5 && (a->surf[i][0] || b->surf[j][0])) {
+            if (v < 0.5 && (a->slen[i] || b->slen[j])) {
                 /* rewritten words compared as written: a typo in "first" is not "1" */
-                const char *x = a->surf[i][0] ? a->surf[i] : a->t[i];
-                const char *y = b->surf[j][0] ? b->surf[j] : b->t[j];
-                double u = 0.95 * warden_tok_sim(s, x, strlen(x), y, strlen(y), script);
+                const char *x = a->slen[i] ? a->surf[i] : a->t[i];
+                const char *y = b->slen[j] ? b->surf[j] : b->t[j];
+                size_t lx = a->slen[i] ? a->slen[i] : a->len[i];
+                size_t ly = b->slen[j] ? b->slen[j] : b->len[j];
+                double u = 0.95 * warden_tok_sim(s, x, lx, y, ly, script);
                 if (u > v) v = u;
             }
             sim[i][j] = v;

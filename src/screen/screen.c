@@ -87,9 +87,7 @@ void warden_screen_free(struct warden_screen *s)
     if (!s->map) {
         free(s->name_toks);
         free(s->name_inits);
-        free(s->ix_keys);
-        free(s->ix_off);
-        free(s->ix_cnt);
+        free(s->ix);
         free(s->postings);
     }
     free(s->rels);
@@ -435,7 +433,7 @@ void warden_screen_stats(const struct warden_screen *s, struct warden_screen_sta
     st->memory_bytes = s->arena.bytes + s->cap_ents * sizeof *s->ents +
                        s->cap_names * sizeof *s->names + s->n_attrs * (sizeof *s->attrs + 8) +
                        s->cap_toks * sizeof *s->toks + s->cap_name_toks * 4 +
-                       s->ix_cap * (8 + 4 + 4) + s->n_postings * 4 + s->ids.cap * 12 +
+                       s->ix_cap * sizeof *s->ix + s->n_postings * 4 + s->ids.cap * 12 +
                        s->tokmap.cap * 12 + s->domains.cap * 12 + s->cap_rels * sizeof *s->rels;
 }
 
