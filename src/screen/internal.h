@@ -111,6 +111,7 @@ struct warden_tl { /* a name's tokens with their weights, ready to score */
     uint8_t slen[WARDEN_NORM_MAX_TOK]; /* strlen(surf) */
     float w[WARDEN_NORM_MAX_TOK];
     bool minor[WARDEN_NORM_MAX_TOK];
+    uint32_t id[WARDEN_NORM_MAX_TOK]; /* token id in the lists, UINT32_MAX when unknown */
     uint32_t legal, qual;
     char legal_init[WARDEN_NORM_INIT];
     uint8_t script;

@@ -108,7 +108,7 @@ static void gen_token(const struct warden_screen *s, struct warden_screen_scratc
     lookup(s, w, warden_screen_key(t, n, WARDEN_NS_FUZZY), q->w[i], cap);
     /* one-typo look-ups for words the lists do not know or hardly use; a
      * well-known word is taken as spelt right (its variants would flood) */
-    uint32_t id = warden_screen_token_id(s, t, n);
+    uint32_t id = q->id[i];
     if (n >= 5 && n <= 40 && (id == UINT32_MAX || s->toks[id].df < 16)) {
         char buf[WARDEN_NORM_TOKLEN];
         for (size_t k = 0; k < n; k++) {
@@ -155,7 +155,7 @@ static void gen_name(const struct warden_screen *s, struct warden_screen_scratch
     for (int i = 0; i < q->n; i++) wt += q->w[i];
     for (int i = 0; i < q->n; i++) {
         if (q->len[i] < 3 || q->len[i] > 8 || q->minor[i]) continue;
-        uint32_t id = warden_screen_token_id(s, q->t[i], q->len[i]);
+        uint32_t id = q->id[i];
         if (id != UINT32_MAX && s->toks[id].df >= 16) continue; /* a common word */
         w->tgen++;
         lookup(s, w, warden_screen_key(q->t[i], q->len[i], WARDEN_NS_ACRONYM), wt, acap);
@@ -239,6 +239,8 @@ static int forms(const struct warden_screen *s, struct warden_screen_scratch *w,
             warden_tl_from_norm(s, &nn, &out[n++]);
     return n;
 }
+
+#define WARDEN_SCREEN_PICKS 100 /* matches kept per query at most (max_results' limit) */
 
 struct cand {
     float acc;
@@ -332,7 +334,13 @@ int warden_screen_name(const struct warden_screen *s, struct warden_screen_scrat
     struct cand top[3 * 160];
     size_t nt = 0;
     for (int k = 0; k < nalt; k++) nt += select_candidates(s, w, &qts[k], K, top, nt);
-    /* score; keep the best name per entity */
+    /* score; keep the best name per entity (up to max), explain only those */
+    struct pick {
+        double score;
+        uint32_t name;
+        int alt;
+    } picks[WARDEN_SCREEN_PICKS];
+    size_t np = 0, maxp = max < WARDEN_SCREEN_PICKS ? max : WARDEN_SCREEN_PICKS;
     struct warden_screen_match cur;
     for (size_t c = 0; c < nt; c++) {
         /* far weaker word overlap than its form's best candidate cannot score close */
@@ -342,42 +350,51 @@ int warden_screen_name(const struct warden_screen *s, struct warden_screen_scrat
         struct warden_tl a, b;
         double ns = -1;
         int ba = 0;
+        bool sib = false;
         for (int k = 0; k < nalt; k++) {
             warden_tl_copy(&a, &qts[k]);
             warden_tl_from_rec(s, r, &b);
             double x = warden_name_score(s, &a, &b, NULL);
-            if (x > ns) ns = x, ba = k;
+            if (x > ns) ns = x, ba = k, sib = a.sibling;
         }
         if (ns < s->conf.review_threshold - 0.2) continue;
-        /* again, with the explanation, only for candidates worth reporting */
+        double adj_legal = legal_adj(s, qt0->legal, r->legal, &sib);
+        adjust(s, q, qcc, e, &cur);
+        double sc = ns + adj_legal + cur.adj_country + cur.adj_domain + cur.adj_id;
+        if (sib) sc = warden_sibling_cap(s, sc);
+        sc = sc < 0 ? 0 : sc > 1 ? 1 : sc;
+        if (sc < s->conf.review_threshold) continue;
+        struct pick p = {sc, top[c].name, ba};
+        int dup = -1;
+        for (size_t k = 0; k < np; k++)
+            if (s->names[picks[k].name].entity == r->entity) dup = (int)k;
+        if (dup >= 0) {
+            if (sc > picks[dup].score) picks[dup] = p;
+        } else if (np < maxp) {
+            picks[np++] = p;
+        } else {
+            size_t mi = 0;
+            for (size_t k = 1; k < np; k++)
+                if (picks[k].score < picks[mi].score) mi = k;
+            if (sc > picks[mi].score) picks[mi] = p;
+        }
+    }
+    for (size_t k = 0; k < np; k++) {
+        const struct warden_screen_name_rec *r = &s->names[picks[k].name];
+        const struct warden_screen_entity *e = &s->ents[r->entity];
+        struct warden_tl a, b;
         memset(&cur, 0, sizeof cur);
-        warden_tl_copy(&a, &qts[ba]);
+        warden_tl_copy(&a, &qts[picks[k].alt]);
         warden_tl_from_rec(s, r, &b);
-        ns = warden_name_score(s, &a, &b, &cur);
-        cur.entity = e;
-        cur.matched_name = r->raw;
-        cur.name_score = ns;
+        cur.name_score = warden_name_score(s, &a, &b, &cur);
         bool sib = a.sibling;
         cur.adj_legal = legal_adj(s, qt0->legal, r->legal, &sib);
         adjust(s, q, qcc, e, &cur);
-        double sc = ns + cur.adj_legal + cur.adj_country + cur.adj_domain + cur.adj_id;
-        if (sib) sc = warden_sibling_cap(s, sc);
-        cur.score = sc < 0 ? 0 : sc > 1 ? 1 : sc;
-        if (cur.score < s->conf.review_threshold) continue;
+        cur.entity = e;
+        cur.matched_name = r->raw;
+        cur.score = picks[k].score;
         cur.is_match = cur.score >= s->conf.match_threshold;
-        int dup = -1;
-        for (int k = 0; k < found; k++)
-            if (out[k].entity == e) dup = k;
-        if (dup >= 0) {
-            if (cur.score > out[dup].score) out[dup] = cur;
-        } else if ((size_t)found < max) {
-            out[found++] = cur;
-        } else {
-            int mi = 0;
-            for (int k = 1; k < found; k++)
-                if (out[k].score < out[mi].score) mi = k;
-            if (cur.score > out[mi].score) out[mi] = cur;
-        }
+        out[found++] = cur;
     }
     qsort(out, (size_t)found, sizeof *out, cmp_match);
 out:

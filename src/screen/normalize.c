@@ -330,12 +330,25 @@ static void phrase_joined(const struct rawtok *rt, int i, int n, char *buf, size
     buf[k] = '\0';
 }
 
+/* Is the phrase of n words at i a legal form? Its class into *cls. */
+static bool legal_phrase(const struct warden_normalizer *nz, const struct rawtok *rt, int i, int n,
+                         int *cls)
+{
+    char buf[WARDEN_NORM_TOKLEN * PHRASE_MAX + PHRASE_MAX];
+    if (n > 1 && !warden_smap_get(&nz->legal_first, rt->t[i], rt->len[i])) return false;
+    phrase(rt, i, n, buf, sizeof buf);
+    const uint32_t *v = warden_smap_get(&nz->legal, buf, strlen(buf));
+    if (v) *cls = (int)*v - 1;
+    return v != NULL;
+}
+
 /* Longest legal-form phrase at position i going forward; returns its length. */
 static int legal_at(const struct warden_normalizer *nz, const struct rawtok *rt, int i, int end,
                     int *cls)
 {
     char buf[WARDEN_NORM_TOKLEN * PHRASE_MAX + PHRASE_MAX];
-    for (int n = nz->legal_maxlen; n >= 1; n--) {
+    int maxlen = warden_smap_get(&nz->legal_first, rt->t[i], rt->len[i]) ? nz->legal_maxlen : 1;
+    for (int n = maxlen; n >= 1; n--) {
         if (i + n > end) continue;
         phrase(rt, i, n, buf, sizeof buf);
         const uint32_t *v = warden_smap_get(&nz->legal, buf, strlen(buf));
@@ -366,6 +379,7 @@ void warden_normalizer_index_phrases(struct warden_normalizer *nz)
 {
     first_words(nz, &nz->terms, &nz->terms_first);
     first_words(nz, &nz->qual, &nz->qual_first);
+    first_words(nz, &nz->legal, &nz->legal_first);
 }
 
 /* a data-file phrase (terms, qualifiers) starting at i: its value, words used
@@ -478,7 +492,7 @@ static void finish_tokens(const struct warden_normalizer *nz, struct rawtok *rt,
             again = false;
             for (int n = nz->legal_maxlen < e - b - 1 ? nz->legal_maxlen : e - b - 1; n >= 1; n--) {
                 int cls = 0;
-                if (legal_at(nz, rt, e - n, e, &cls) == n) {
+                if (legal_phrase(nz, rt, e - n, n, &cls)) {
                     out->legal |= 1u << cls;
                     e -= n;
                     again = true;
@@ -931,6 +945,7 @@ int warden_normalizer_new(struct warden_normalizer **out, const char *data_dir, 
         snprintf(path, sizeof path, "%s/%s", data_dir, term_files[i]);
         if ((rc = read_lines(nz, path, terms_line, err, errlen)) < 0) goto fail;
     }
+    warden_normalizer_index_phrases(nz); /* the variants below are read with the terms */
     snprintf(path, sizeof path, "%s/legal_forms.tsv", data_dir);
     if ((rc = read_lines(nz, path, legal_line, err, errlen)) < 0) goto fail;
     warden_normalizer_fuzzy_buckets(nz);
@@ -968,6 +983,7 @@ void warden_normalizer_free(struct warden_normalizer *nz)
     warden_smap_fini(&nz->terms_first);
     warden_smap_fini(&nz->stems);
     warden_smap_fini(&nz->qual_first);
+    warden_smap_fini(&nz->legal_first);
     free(nz->han_read);
     free(nz->canon);
     free(nz->codes);

@@ -46,7 +46,7 @@ struct warden_normalizer {
     size_t n_han, cap_han;
     /* first words of the multi-word phrases of terms and qual: a word that
      * starts none is looked up alone (derived: warden_normalizer_index_phrases) */
-    struct warden_smap terms_first, qual_first;
+    struct warden_smap terms_first, qual_first, legal_first;
     struct warden_smap stems;     /* stem of a Cyrillic term variant -> index into canon */
     uint32_t family[MAX_CLASSES]; /* per legal-form class: the classes of its family */
 };

@@ -53,8 +53,12 @@ void warden_tl_from_norm(const struct warden_screen *s, const struct warden_norm
         o->slen[i] = (uint8_t)strlen(nn->surf[i]);
         memcpy(o->surf[i], nn->surf[i], (size_t)o->slen[i] + 1);
         o->len[i] = nn->len[i];
-        o->w[i] = warden_screen_weight(s, nn->tok[i], nn->len[i]);
-        o->minor[i] = warden_normalizer_is_minor(s->nz, nn->tok[i], nn->len[i]);
+        uint32_t id = warden_screen_token_id(s, nn->tok[i], nn->len[i]);
+        o->id[i] = id;
+        o->w[i] =
+            id != UINT32_MAX ? s->toks[id].weight : (s->max_weight > 0 ? s->max_weight : 1.0f);
+        o->minor[i] = id != UINT32_MAX ? s->toks[id].minor
+                                       : warden_normalizer_is_minor(s->nz, nn->tok[i], nn->len[i]);
         /* a legal-form word left inside the name ("Shipping Co Gudzon") counts little */
         if (o->minor[i]) o->w[i] *= 0.2f;
     }
@@ -84,6 +88,7 @@ void warden_tl_from_rec(const struct warden_screen *s, const struct warden_scree
         o->surf[i][sl] = '\0';
         o->slen[i] = (uint8_t)sl;
         o->len[i] = (uint8_t)t->len;
+        o->id[i] = s->name_toks[k];
         o->w[i] = t->weight;
         o->minor[i] = t->minor;
         if (t->minor) o->w[i] *= 0.2f;
@@ -167,6 +172,7 @@ static void remove_run(struct warden_tl *x, int i, int rm)
         x->slen[m] = x->slen[m + rm];
         x->len[m] = x->len[m + rm];
         x->w[m] = x->w[m + rm];
+        x->id[m] = x->id[m + rm];
         x->minor[m] = x->minor[m + rm];
     }
     /* qualifier bits of the tokens after the run move down with them */
@@ -221,6 +227,7 @@ static void join_against(const struct warden_screen *s, struct warden_tl *x,
                 for (int m = i; m < i + span; m++) ws = ws > x->w[m] ? ws : x->w[m];
                 x->w[i] = wj > ws ? wj : ws;
                 x->minor[i] = false;
+                x->id[i] = y->id[k];
                 remove_run(x, i, span - 1);
                 done = 1;
             }
@@ -281,6 +288,7 @@ static void collapse_acronyms(const struct warden_tl *x, struct warden_tl *y)
             y->slen[i] = 0;
             y->len[i] = (uint8_t)la;
             y->w[i] = w;
+            y->id[i] = x->id[k];
             y->minor[i] = false;
             if (e - i > 1) remove_run(y, i, e - i - 1);
             break;
@@ -344,6 +352,7 @@ void warden_tl_copy(struct warden_tl *d, const struct warden_tl *x)
         d->len[i] = x->len[i];
         d->slen[i] = x->slen[i];
         d->w[i] = x->w[i];
+        d->id[i] = x->id[i];
         d->minor[i] = x->minor[i];
     }
 }
@@ -429,8 +438,10 @@ double warden_name_score(const struct warden_screen *s, struct warden_tl *a, str
     double sim[WARDEN_NORM_MAX_TOK][WARDEN_NORM_MAX_TOK];
     for (int i = 0; i < a->n; i++)
         for (int j = 0; j < b->n; j++) {
-            double v = warden_tok_sim(s, a->t[i], a->len[i], b->t[j], b->len[j], script);
-            if (v < 0.5 && (a->slen[i] || b->slen[j])) {
+            double v = a->id[i] == b->id[j] && a->id[i] != UINT32_MAX
+                           ? 1.0
+                           : warden_tok_sim(s, a->t[i], a->len[i], b->t[j], b->len[j], script);
+            if (v < 0.5 && (a->slen[i] || b->slen[j]) && a->id[i] != b->id[j]) {
                 /* rewritten words compared as written: a typo in "first" is not "1" */
                 const char *x = a->slen[i] ? a->surf[i] : a->t[i];
                 const char *y = b->slen[j] ? b->surf[j] : b->t[j];
