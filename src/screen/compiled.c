@@ -404,7 +404,7 @@ static bool check_sections(const struct reader *r, size_t file_len)
         [S_NZFUZZY] = (uint64_t)h->n_fuzzy * sizeof(struct f_fuzzy),
         [S_NAMEINITS] = h->n_name_toks * WARDEN_NORM_INIT,
         [S_NAMESURF] = h->n_name_toks * 4,
-        [S_NZFAMILY] = MAX_CLASSES * 4,
+        [S_NZFAMILY] = (MAX_CLASSES + 1) * 4,
         [S_NZSUFFIX] = (uint64_t)h->n_suffixes * 4,
         [S_NZHANREAD] = (uint64_t)h->n_han * 8,
     };

@@ -77,6 +77,9 @@ bool warden_normalize_name_alt(const struct warden_normalizer *nz, void *transli
                                int alt, struct warden_norm_name *out);
 /* The legal-form classes of the families of the classes in mask (legal_families.tsv). */
 uint32_t warden_normalizer_legal_family(const struct warden_normalizer *nz, uint32_t mask);
+/* The legal-form classes of distinct families (a foundation, a cooperative):
+ * such a form distinguishes a name as a word would. */
+uint32_t warden_normalizer_legal_distinct(const struct warden_normalizer *nz);
 /* An article prefix ("al", "el": articles.tsv)? */
 bool warden_normalizer_is_article(const struct warden_normalizer *nz, const char *t, size_t n);
 /* Length of t without its longest case ending (inflections.tsv), keeping 4+ letters. */

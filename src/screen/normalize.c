@@ -897,13 +897,14 @@ static int cmp_len_desc(const void *a, const void *b)
     return x < y ? 1 : x > y ? -1 : 0;
 }
 
-/* legal_families.tsv: FAMILY<TAB>CLASS... (classes of one family are interchangeable) */
+/* legal_families.tsv: FAMILY<TAB>distinct|-<TAB>CLASS... (classes of one family are
+ * interchangeable; a distinct family's form distinguishes a name like a word) */
 static int family_line(struct warden_normalizer *nz, char *line, char *err, size_t errlen)
 {
     char *p = line;
-    char *fam = next_field(&p);
-    if (!fam || !p) {
-        snprintf(err, errlen, "expected FAMILY<TAB>CLASS...");
+    char *fam = next_field(&p), *kind = next_field(&p);
+    if (!fam || !kind || !p || (strcmp(kind, "distinct") != 0 && strcmp(kind, "-") != 0)) {
+        snprintf(err, errlen, "expected FAMILY<TAB>distinct|-<TAB>CLASS...");
         return WARDEN_EPARSE;
     }
     uint32_t mask = 0;
@@ -919,6 +920,7 @@ static int family_line(struct warden_normalizer *nz, char *line, char *err, size
     }
     for (int k = 0; k < nz->n_classes; k++)
         if (mask & (1u << k)) nz->family[k] = mask;
+    if (strcmp(kind, "distinct") == 0) nz->family[MAX_CLASSES] |= mask;
     return 0;
 }
 
@@ -1040,4 +1042,9 @@ uint32_t warden_normalizer_legal_family(const struct warden_normalizer *nz, uint
     for (int k = 0; k < nz->n_classes; k++)
         if (mask & (1u << k)) f |= nz->family[k] ? nz->family[k] : 1u << k;
     return f;
+}
+
+uint32_t warden_normalizer_legal_distinct(const struct warden_normalizer *nz)
+{
+    return nz->family[MAX_CLASSES];
 }

@@ -47,8 +47,8 @@ struct warden_normalizer {
     /* first words of the multi-word phrases of terms and qual: a word that
      * starts none is looked up alone (derived: warden_normalizer_index_phrases) */
     struct warden_smap terms_first, qual_first, legal_first;
-    struct warden_smap stems;     /* stem of a Cyrillic term variant -> index into canon */
-    uint32_t family[MAX_CLASSES]; /* per legal-form class: the classes of its family */
+    struct warden_smap stems;         /* stem of a Cyrillic term variant -> index into canon */
+    uint32_t family[MAX_CLASSES + 1]; /* per class: its family's classes; last: distinct ones */
 };
 
 /* Fill terms_first and qual_first from the phrase tables. */

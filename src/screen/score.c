@@ -505,11 +505,24 @@ double warden_name_score(const struct warden_screen *s, struct warden_tl *a, str
         score = thr + 0.01 < 1 ? thr + 0.01 : 1;
         method = "brand";
     }
-    /* the whole names agreeing by skeleton are the same words without vowels */
-    a->sibling = s->conf.sibling_review && strcmp(method, "skeleton") != 0 &&
-                 has_unmatched(a, ua, ba) && has_unmatched(b, ub, bb);
-    if (a->sibling && score >= thr) {
-        score = warden_sibling_cap(s, score);
+    /* near siblings: each side keeps a distinctive word the other lacks, or a
+     * legal form of a distinct family ("X Trust") stands against a word ("X
+     * Bank"); the whole names agreeing by skeleton are the same words without
+     * vowels */
+    bool xa = has_unmatched(a, ua, ba), xb = has_unmatched(b, ub, bb);
+    uint32_t dis = warden_normalizer_legal_distinct(s->nz);
+    xa |= (a->legal & dis) && !(warden_normalizer_legal_family(s->nz, a->legal) & b->legal);
+    xb |= (b->legal & dis) && !(warden_normalizer_legal_family(s->nz, b->legal) & a->legal);
+    a->sibling = s->conf.sibling_review && strcmp(method, "skeleton") != 0 && xa && xb;
+    if (a->sibling) {
+        /* siblings sharing most of their weight are flagged for review, not dropped */
+        double ma = 0, ta = 0, mb = 0, tb = 0;
+        for (int i = 0; i < a->n; i++) ta += a->w[i], ma += ua[i] && ba[i] >= 0.85 ? a->w[i] : 0;
+        for (int j = 0; j < b->n; j++) tb += b->w[j], mb += ub[j] && bb[j] >= 0.85 ? b->w[j] : 0;
+        if (ta > 0 && tb > 0 && ma >= 0.5 * ta && mb >= 0.5 * tb &&
+            score < s->conf.review_threshold)
+            score = s->conf.review_threshold;
+        if (score >= thr) score = warden_sibling_cap(s, score);
         method = "sibling";
     }
     if (m) {
