@@ -65,11 +65,11 @@ static void possible(const char *a, const char *b)
 static void test_acronyms(void **state)
 {
     (void)state;
-    same("NIOC", "National Iranian Oil Company");           /* with the legal form's initial */
-    same("Atomic Energy Organization of Iran", "AEOI");     /* connecting word skipped */
-    same("BOC", "Bank of China");                           /* connecting word spelt */
-    same("UAC Russia", "United Aircraft Corporation");      /* a country word added */
-    same("PDVSA", "Petroleos de Venezuela S.A.");           /* a short legal form spelt */
+    same("NIOC", "National Iranian Oil Company");       /* with the legal form's initial */
+    same("Atomic Energy Organization of Iran", "AEOI"); /* connecting word skipped */
+    same("BOC", "Bank of China");                       /* connecting word spelt */
+    same("UAC Russia", "United Aircraft Corporation");  /* a country word added */
+    same("PDVSA", "Petroleos de Venezuela S.A.");       /* a short legal form spelt */
     differ("NIOC", "National Iranian Gas Company");
     differ("ICBC", "China Construction Bank");
     /* found by screening too: the index holds every name's initials */
@@ -111,8 +111,8 @@ static void test_legal_forms(void **state)
     same("Акционерное общество Концерн Калашников", "Kalashnikov Concern JSC");
     same("Aktsionernoe Obshchestvo Rosoboronexport", "JSC Rosoboronexport");
     same("ООО «Вега»", "Vega LLC");
-    same("Helios Limted", "Helios Limited");                 /* a typo in a legal form */
-    same("Andes Sociedad Anonmia", "Andes S.A.");            /* a typo inside a phrase */
+    same("Helios Limted", "Helios Limited");      /* a typo in a legal form */
+    same("Andes Sociedad Anonmia", "Andes S.A."); /* a typo inside a phrase */
     differ("ООО «Вега»", "Vesta LLC");
 }
 
@@ -143,16 +143,16 @@ static void test_brands(void **state)
 static void test_scripts(void **state)
 {
     (void)state;
-    same("Концерна Калашникова", "Kalashnikov Concern");      /* Russian case endings */
+    same("Концерна Калашникова", "Kalashnikov Concern"); /* Russian case endings */
     same("Сбербанка России", "Sberbank of Russia");
-    same("Al-Aqsa Foundation", "Aqsa Foundation");            /* Arabic article */
+    same("Al-Aqsa Foundation", "Aqsa Foundation"); /* Arabic article */
     same("Alrashid Trading Co", "Rashid Trading Co");
-    same("三星電子", "Samsung Electronics");                     /* Korean reading of Han */
-    same("東京電力", "Tokyo Electric Power");                     /* Japanese reading of Han */
-    same("삼성전자", "Samsung Electronics");                       /* Hangul, no spaces */
-    same("トヨタ自動車", "Toyota Motor");                          /* kana and kanji */
-    same("בנק לאומי", "Bank Leumi");                              /* Hebrew */
-    same("Ελληνικά Πετρέλαια", "Hellenic Petroleum");             /* Greek */
+    same("三星電子", "Samsung Electronics");          /* Korean reading of Han */
+    same("東京電力", "Tokyo Electric Power");         /* Japanese reading of Han */
+    same("삼성전자", "Samsung Electronics");          /* Hangul, no spaces */
+    same("トヨタ自動車", "Toyota Motor");             /* kana and kanji */
+    same("בנק לאומי", "Bank Leumi");                  /* Hebrew */
+    same("Ελληνικά Πετρέλαια", "Hellenic Petroleum"); /* Greek */
     differ("三星電子", "Sanxing Chemicals");
     differ("בנק לאומי", "Bank Mizrahi");
 }
@@ -205,11 +205,15 @@ static void test_settings(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_acronyms),     cmocka_unit_test(test_numbers),
+        cmocka_unit_test(test_acronyms),
+        cmocka_unit_test(test_numbers),
         cmocka_unit_test(test_places_and_abbreviations),
-        cmocka_unit_test(test_legal_forms),  cmocka_unit_test(test_qualifiers),
-        cmocka_unit_test(test_brands),       cmocka_unit_test(test_scripts),
-        cmocka_unit_test(test_given_names),  cmocka_unit_test(test_siblings_and_series),
+        cmocka_unit_test(test_legal_forms),
+        cmocka_unit_test(test_qualifiers),
+        cmocka_unit_test(test_brands),
+        cmocka_unit_test(test_scripts),
+        cmocka_unit_test(test_given_names),
+        cmocka_unit_test(test_siblings_and_series),
         cmocka_unit_test(test_settings),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
