@@ -52,19 +52,23 @@ static void write_inputs(const char *dir)
                "\"country\":\"IR\"}\n");
     fprintf(f, "{\"org_id\":\"o1\",\"name\":\"NITC\",\"country\":\"IR\"}\n");
     for (int i = 2; i < 200; i++)
-        fprintf(f, "{\"org_id\":\"o%d\",\"name\":\"Northwind Analytics %d GmbH\",\"country\":\"DE\"}\n",
-                i, i);
+        fprintf(
+            f, "{\"org_id\":\"o%d\",\"name\":\"Northwind Analytics %d GmbH\",\"country\":\"DE\"}\n",
+            i, i);
     fclose(f);
     snprintf(p, sizeof p, "%s/accounts.jsonl", dir);
     f = fopen(p, "w");
     for (int i = 0; i < 200; i++)
-        fprintf(f, "{\"account_id\":\"a%d\",\"org_id\":\"o%d\",\"billing_country\":\"DE\"}\n", i, i);
+        fprintf(f, "{\"account_id\":\"a%d\",\"org_id\":\"o%d\",\"billing_country\":\"DE\"}\n", i,
+                i);
     fclose(f);
     snprintf(p, sizeof p, "%s/events.jsonl", dir);
     f = fopen(p, "w");
     for (int i = 0; i < 1000; i++)
-        fprintf(f, "{\"ts\":\"2026-11-23T08:%02d:%02dZ\",\"account_id\":\"a%d\",\"ip\":\"81.2.69.%d\"}\n",
-                i / 60 % 60, i % 60, i % 200, i % 250 + 1);
+        fprintf(
+            f,
+            "{\"ts\":\"2026-11-23T08:%02d:%02dZ\",\"account_id\":\"a%d\",\"ip\":\"81.2.69.%d\"}\n",
+            i / 60 % 60, i % 60, i % 200, i % 250 + 1);
     fclose(f);
     snprintf(p, sizeof p, "%s/on.yaml", dir);
     f = fopen(p, "w");

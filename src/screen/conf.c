@@ -48,7 +48,7 @@ const struct warden_conf_key warden_screen_conf_table[] = {
      "names of the lists to screen against (data/lists/lists.tsv); empty means all", 0, 0},
     {"max_results", WARDEN_CONF_INT, "5", OFF(max_results), "matches reported per name", 1, 100},
     {"max_candidates", WARDEN_CONF_INT, "16", OFF(max_candidates),
-     "candidate names scored per query (from the token index)", 1, 10000},
+     "candidate names scored per query and form of the name (from the token index)", 1, 160},
     {"compiled", WARDEN_CONF_STRING, NULL, OFF(compiled),
      "compiled list file from `warden lists build` / `warden lists update`; when set, screening "
      "maps it (milliseconds) instead of loading the lists from data_dir (seconds)",
