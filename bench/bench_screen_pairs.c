@@ -7,7 +7,10 @@
  *   tuning   data/screen/pairs_generated.tsv (generated from the OFAC lists),
  *            pairs_hand.tsv and pairs_variants.tsv: the matcher was developed
  *            against these;
- *   held-out data/screen/pairs_heldout.tsv: never tuned on.
+ *   held-out data/screen/pairs_heldout.tsv: never tuned on;
+ *   mined    acronym aliases of the lists' organisations against their other
+ *            names, and against another organisation's name whose initials
+ *            begin the same way (generated here; never tuned on).
  * Each pair is scored exactly as `warden match-names` does. Jaro-Winkler runs on
  * case-folded raw names with its threshold chosen for the best F1 on the
  * tuning group (then applied unchanged to the held-out group). "org" rows count
@@ -63,6 +66,74 @@ static void read_pairs(const char *path, int group)
     }
     free(line);
     fclose(in);
+}
+
+static void add_pair(const char *a, const char *b, int label, const char *kind, int group)
+{
+    if (np == cap) {
+        cap = cap ? cap * 2 : 1024;
+        pairs = realloc(pairs, cap * sizeof *pairs);
+    }
+    pairs[np++] = (struct pair){strdup(a), strdup(b), strdup(kind), label, group, {0}, {false}};
+}
+
+/* an acronym as lists write it: one word of 3-8 capital letters */
+static bool acronym_like(const char *n)
+{
+    size_t l = strlen(n);
+    if (l < 3 || l > 8) return false;
+    for (size_t i = 0; i < l; i++)
+        if (n[i] < 'A' || n[i] > 'Z') return false;
+    return true;
+}
+
+static size_t initials(const char *n, char *out, size_t outlen)
+{
+    size_t k = 0;
+    for (const char *c = n; *c && k + 1 < outlen; c++)
+        if (isalpha((unsigned char)*c) && (c == n || !isalnum((unsigned char)c[-1])))
+            out[k++] = (char)toupper((unsigned char)*c);
+    out[k] = '\0';
+    return k;
+}
+
+/* Pairs mined from the lists themselves (group 2): every organisation's
+ * acronym alias against its other names (same party), and against another
+ * organisation's name whose initials begin like the acronym (a look-alike).
+ * Generated in the bench, never seen while tuning. */
+static void mine_acronyms(const struct warden_screen *s)
+{
+    size_t n = warden_screen_n_entities(s), made = 0;
+    for (size_t i = 0; i < n && made < 400; i++) {
+        const struct warden_screen_entity *e = warden_screen_entity_at(s, i);
+        if (e->kind != WARDEN_SCREEN_KIND_ORG) continue;
+        for (uint32_t j = 0; j < e->n_names; j++) {
+            const char *a = warden_screen_entity_name(s, e, j);
+            if (!acronym_like(a)) continue;
+            const char *full = NULL;
+            for (uint32_t k = 0; k < e->n_names && !full; k++) {
+                const char *p = warden_screen_entity_name(s, e, k);
+                if (k != j && strchr(p, ' ') && !strstr(p, a)) full = p;
+            }
+            if (!full) continue;
+            /* a different organisation whose initials start as the acronym does */
+            const char *other = NULL;
+            for (size_t d = 1; d < n && !other; d++) {
+                const struct warden_screen_entity *o =
+                    warden_screen_entity_at(s, (i + d * 7919) % n);
+                if (o == e || o->kind != WARDEN_SCREEN_KIND_ORG || !o->n_names) continue;
+                const char *p = warden_screen_entity_name(s, o, 0);
+                char in[32];
+                if (strchr(p, ' ') && initials(p, in, sizeof in) >= 2 && in[0] == a[0] &&
+                    in[1] == a[1])
+                    other = p;
+            }
+            add_pair(a, full, 1, "list_acronym", 2);
+            if (other) add_pair(a, other, 0, "list_acronym", 2);
+            made++;
+            break;
+        }
+    }
 }
 
 static double jw_raw(const char *a, const char *b)
@@ -138,7 +209,8 @@ static void row(const char *label, const struct cnt c[M_N], bool prev)
 
 static void table(int group, bool prev)
 {
-    printf("\n== %s pairs\n", group ? "held-out" : "tuning");
+    static const char *const groups[] = {"tuning", "held-out", "mined from the lists (acronyms)"};
+    printf("\n== %s pairs\n", groups[group]);
     printf("%-20s %4s %4s %4s %4s  %6s %6s  %6s  %6s  %6s\n", "kind", "TP", "FN", "TN", "FP",
            "prec", "recall", "F1", "F1prev", "F1 JW");
     const char *kinds[64];
@@ -187,6 +259,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench_screen_pairs: %s\n", err);
         return 1;
     }
+    mine_acronyms(s);
     struct warden_screen_scratch *w = warden_screen_scratch_new(s);
     for (size_t i = 0; i < np; i++) {
         struct pair *p = &pairs[i];
@@ -215,6 +288,7 @@ int main(int argc, char **argv)
            warden_screen_get_conf(s)->match_threshold, bt, prev ? prev_bin : "not run");
     table(0, prev);
     table(1, prev);
+    table(2, prev);
     warden_screen_scratch_free(w);
     warden_screen_free(s);
     for (size_t i = 0; i < np; i++) free(pairs[i].a), free(pairs[i].b), free(pairs[i].kind);
