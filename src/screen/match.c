@@ -359,7 +359,8 @@ int warden_screen_name(const struct warden_screen *s, struct warden_screen_scrat
         }
         if (ns < s->conf.review_threshold - 0.2) continue;
         double adj_legal = legal_adj(s, qt0->legal, r->legal, &sib);
-        adjust(s, q, qcc, e, &cur);
+        cur.adj_country = cur.adj_domain = cur.adj_id = 0;
+        if (qcc[0] || (q->domain && *q->domain) || (q->id && *q->id)) adjust(s, q, qcc, e, &cur);
         double sc = ns + adj_legal + cur.adj_country + cur.adj_domain + cur.adj_id;
         if (sib) sc = warden_sibling_cap(s, sc);
         sc = sc < 0 ? 0 : sc > 1 ? 1 : sc;

@@ -265,9 +265,17 @@ static int spell(const char *a, size_t la, size_t pos, const struct warden_tl *y
 /* Replace in y a run of words spelt by an acronym token of x with that token. */
 static void collapse_acronyms(const struct warden_tl *x, struct warden_tl *y)
 {
+    /* quick refusals: the letters y's words can spell, and how many */
+    uint32_t firsts = 0;
+    size_t avail = strlen(y->legal_init);
+    for (int i = 0; i < y->n; i++) {
+        firsts |= 1u << ((unsigned char)y->init[i][0] & 31);
+        avail += strlen(y->init[i]);
+    }
     for (int k = 0; k < x->n; k++) {
         size_t la = x->len[k];
-        if (la < 3 || la > 8 || (x->qual & (1u << k))) continue;
+        if (la < 3 || la > 8 || la > avail || (x->qual & (1u << k))) continue;
+        if (!(firsts & (1u << ((unsigned char)x->t[k][0] & 31)))) continue;
         bool alpha = true;
         for (size_t c = 0; c < la && alpha; c++) alpha = x->t[k][c] >= 'a' && x->t[k][c] <= 'z';
         if (!alpha) continue;
