@@ -1,164 +1,297 @@
-/* bench_screen_pairs.c — precision and recall of name matching on the labelled
- * pair set (data/screen/pairs_generated.tsv from scripts/gen_screen_pairs.sh,
- * and the hand-written data/screen/pairs_hand.tsv with Chinese, Cyrillic and
- * Arabic cases). Each pair is scored exactly as `warden match-names` does. The
- * baseline printed beside it is plain Jaro-Winkler on case-folded names at
- * its best threshold (chosen on this same set, so it is flattering).
- * Usage: bench_screen_pairs [PAIRS.tsv...]   (WARDEN_PAIRS_VERBOSE=1 lists errors) */
-#include "screen/screen.h"
+/* bench_screen_pairs.c — precision, recall and F1 of name matching on the
+ * labelled pair sets, per kind of variation, next to plain Jaro-Winkler and
+ * (when WARDEN_PREV_BIN names a previous `warden` binary, see
+ * bench/screen_compare.sh) the previous matcher, all in the same run.
+ *
+ * Two groups are reported separately:
+ *   tuning   data/screen/pairs_generated.tsv (generated from the OFAC lists),
+ *            pairs_hand.tsv and pairs_variants.tsv: the matcher was developed
+ *            against these;
+ *   held-out data/screen/pairs_heldout.tsv: never tuned on;
+ *   mined    acronym aliases of the lists' organisations against their other
+ *            names, and against another organisation's name whose initials
+ *            begin the same way (generated here; never tuned on).
+ * Each pair is scored exactly as `warden match-names` does. Jaro-Winkler runs on
+ * case-folded raw names with its threshold chosen for the best F1 on the
+ * tuning group (then applied unchanged to the held-out group). "org" rows count
+ * organisations only (kinds not starting with person_).
+ * Usage: bench_screen_pairs [--verbose]   (lists the tuning group's errors) */
 #include "screen/internal.h"
+#include "screen/screen.h"
 
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-#define MAXK 32
-
-struct kstat {
-    char kind[32];
-    long tp, fp, tn, fn;
-};
-
-static struct kstat ks[MAXK];
-static int nk;
-
-static struct kstat *kind(const char *k)
-{
-    for (int i = 0; i < nk; i++)
-        if (strcmp(ks[i].kind, k) == 0) return &ks[i];
-    if (nk == MAXK) return &ks[MAXK - 1];
-    snprintf(ks[nk].kind, sizeof ks[nk].kind, "%s", k);
-    return &ks[nk++];
-}
+enum { M_NEW, M_PREV, M_JW, M_N };
 
 struct pair {
-    char *a, *b;
-    int label;
-    double jw, score;
+    char *a, *b, *kind;
+    int label, group; /* 0 tuning, 1 held-out */
+    double score[M_N];
+    bool match[M_N];
 };
+
+static struct pair *pairs;
+static size_t np, cap;
+
+static void read_pairs(const char *path, int group)
+{
+    FILE *in = fopen(path, "r");
+    if (!in) {
+        fprintf(stderr, "bench_screen_pairs: cannot open %s\n", path);
+        exit(1);
+    }
+    char *line = NULL;
+    size_t lc = 0;
+    ssize_t n;
+    while ((n = getline(&line, &lc, in)) >= 0) {
+        while (n && (line[n - 1] == '\n' || line[n - 1] == '\r')) line[--n] = '\0';
+        if (!n || line[0] == '#') continue;
+        char *col[4] = {line, NULL, NULL, NULL};
+        for (int c = 1; c < 4; c++) {
+            col[c] = col[c - 1] ? strchr(col[c - 1], '\t') : NULL;
+            if (col[c]) *col[c]++ = '\0';
+        }
+        if (!col[2]) continue;
+        if (np == cap) {
+            cap = cap ? cap * 2 : 1024;
+            pairs = realloc(pairs, cap * sizeof *pairs);
+        }
+        pairs[np++] = (struct pair){strdup(col[0]), strdup(col[1]), strdup(col[3] ? col[3] : "-"),
+                                    atoi(col[2]),   group,          {0},
+                                    {false}};
+    }
+    free(line);
+    fclose(in);
+}
+
+static void add_pair(const char *a, const char *b, int label, const char *kind, int group)
+{
+    if (np == cap) {
+        cap = cap ? cap * 2 : 1024;
+        pairs = realloc(pairs, cap * sizeof *pairs);
+    }
+    pairs[np++] = (struct pair){strdup(a), strdup(b), strdup(kind), label, group, {0}, {false}};
+}
+
+/* an acronym as lists write it: one word of 3-8 capital letters */
+static bool acronym_like(const char *n)
+{
+    size_t l = strlen(n);
+    if (l < 3 || l > 8) return false;
+    for (size_t i = 0; i < l; i++)
+        if (n[i] < 'A' || n[i] > 'Z') return false;
+    return true;
+}
+
+static size_t initials(const char *n, char *out, size_t outlen)
+{
+    size_t k = 0;
+    for (const char *c = n; *c && k + 1 < outlen; c++)
+        if (isalpha((unsigned char)*c) && (c == n || !isalnum((unsigned char)c[-1])))
+            out[k++] = (char)toupper((unsigned char)*c);
+    out[k] = '\0';
+    return k;
+}
+
+/* Pairs mined from the lists themselves (group 2): every organisation's
+ * acronym alias against its other names (same party), and against another
+ * organisation's name whose initials begin like the acronym (a look-alike).
+ * Generated in the bench, never seen while tuning. */
+static void mine_acronyms(const struct warden_screen *s)
+{
+    size_t n = warden_screen_n_entities(s), made = 0;
+    for (size_t i = 0; i < n && made < 400; i++) {
+        const struct warden_screen_entity *e = warden_screen_entity_at(s, i);
+        if (e->kind != WARDEN_SCREEN_KIND_ORG) continue;
+        for (uint32_t j = 0; j < e->n_names; j++) {
+            const char *a = warden_screen_entity_name(s, e, j);
+            if (!acronym_like(a)) continue;
+            const char *full = NULL;
+            for (uint32_t k = 0; k < e->n_names && !full; k++) {
+                const char *p = warden_screen_entity_name(s, e, k);
+                if (k != j && strchr(p, ' ') && !strstr(p, a)) full = p;
+            }
+            if (!full) continue;
+            /* a different organisation whose initials start as the acronym does */
+            const char *other = NULL;
+            for (size_t d = 1; d < n && !other; d++) {
+                const struct warden_screen_entity *o =
+                    warden_screen_entity_at(s, (i + d * 7919) % n);
+                if (o == e || o->kind != WARDEN_SCREEN_KIND_ORG || !o->n_names) continue;
+                const char *p = warden_screen_entity_name(s, o, 0);
+                char in[32];
+                if (strchr(p, ' ') && initials(p, in, sizeof in) >= 2 && in[0] == a[0] &&
+                    in[1] == a[1])
+                    other = p;
+            }
+            add_pair(a, full, 1, "list_acronym", 2);
+            if (other) add_pair(a, other, 0, "list_acronym", 2);
+            made++;
+            break;
+        }
+    }
+}
+
+static double jw_raw(const char *a, const char *b)
+{
+    char ua[512], ub[512];
+    snprintf(ua, sizeof ua, "%s", a);
+    snprintf(ub, sizeof ub, "%s", b);
+    for (char *c = ua; *c; c++) *c = (char)toupper((unsigned char)*c);
+    for (char *c = ub; *c; c++) *c = (char)toupper((unsigned char)*c);
+    return warden_jaro_winkler(ua, strlen(ua), ub, strlen(ub));
+}
+
+/* the previous matcher: its own binary's match-names on the same pairs */
+static bool run_prev(const char *bin, const char *data)
+{
+    char tmp[] = "/tmp/bench_pairs.XXXXXX";
+    int fd = mkstemp(tmp);
+    if (fd < 0) return false;
+    FILE *f = fdopen(fd, "w");
+    for (size_t i = 0; i < np; i++) fprintf(f, "%s\t%s\n", pairs[i].a, pairs[i].b);
+    fclose(f);
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "'%s' match-names --data '%s' < '%s' 2>/dev/null", bin, data, tmp);
+    FILE *p = popen(cmd, "r");
+    size_t i = 0;
+    double sc;
+    int m;
+    while (p && i < np && fscanf(p, "%lf\t%d", &sc, &m) == 2) {
+        pairs[i].score[M_PREV] = sc;
+        pairs[i].match[M_PREV] = m == 1;
+        i++;
+    }
+    if (p) pclose(p);
+    unlink(tmp);
+    return i == np;
+}
+
+struct cnt {
+    long tp, fp, fn, tn;
+};
+
+static void add(struct cnt *c, int label, bool m)
+{
+    if (label && m)
+        c->tp++;
+    else if (label)
+        c->fn++;
+    else if (m)
+        c->fp++;
+    else
+        c->tn++;
+}
+
+static double f1(const struct cnt *c)
+{
+    double p = c->tp + c->fp ? (double)c->tp / (double)(c->tp + c->fp) : 1;
+    double r = c->tp + c->fn ? (double)c->tp / (double)(c->tp + c->fn) : 1;
+    return p + r > 0 ? 2 * p * r / (p + r) : 0;
+}
+
+static void row(const char *label, const struct cnt c[M_N], bool prev)
+{
+    double p = c[0].tp + c[0].fp ? (double)c[0].tp / (double)(c[0].tp + c[0].fp) : 1;
+    double r = c[0].tp + c[0].fn ? (double)c[0].tp / (double)(c[0].tp + c[0].fn) : 1;
+    printf("%-20s %4ld %4ld %4ld %4ld  %6.3f %6.3f  %6.3f", label, c[0].tp, c[0].fn, c[0].tn,
+           c[0].fp, p, r, f1(&c[0]));
+    if (prev)
+        printf("  %6.3f", f1(&c[M_PREV]));
+    else
+        printf("  %6s", "-");
+    printf("  %6.3f\n", f1(&c[M_JW]));
+}
+
+static void table(int group, bool prev)
+{
+    static const char *const groups[] = {"tuning", "held-out", "mined from the lists (acronyms)"};
+    printf("\n== %s pairs\n", groups[group]);
+    printf("%-20s %4s %4s %4s %4s  %6s %6s  %6s  %6s  %6s\n", "kind", "TP", "FN", "TN", "FP",
+           "prec", "recall", "F1", "F1prev", "F1 JW");
+    const char *kinds[64];
+    int nk = 0;
+    for (size_t i = 0; i < np; i++) {
+        if (pairs[i].group != group) continue;
+        bool seen = false;
+        for (int k = 0; k < nk && !seen; k++) seen = strcmp(kinds[k], pairs[i].kind) == 0;
+        if (!seen && nk < 64) kinds[nk++] = pairs[i].kind;
+    }
+    struct cnt all[M_N] = {{0}}, org[M_N] = {{0}};
+    for (int k = 0; k < nk; k++) {
+        struct cnt c[M_N] = {{0}};
+        for (size_t i = 0; i < np; i++) {
+            const struct pair *p = &pairs[i];
+            if (p->group != group || strcmp(p->kind, kinds[k]) != 0) continue;
+            for (int m = 0; m < M_N; m++) {
+                add(&c[m], p->label, p->match[m]);
+                add(&all[m], p->label, p->match[m]);
+                if (strncmp(p->kind, "person_", 7) != 0) add(&org[m], p->label, p->match[m]);
+            }
+        }
+        row(kinds[k], c, prev);
+    }
+    row("ALL", all, prev);
+    row("ORGANISATIONS", org, prev);
+}
 
 int main(int argc, char **argv)
 {
-    const char *files[8];
-    int nf = 0;
-    for (int i = 1; i < argc && nf < 8; i++) files[nf++] = argv[i];
-    if (!nf) {
-        files[nf++] = "data/screen/pairs_generated.tsv";
-        files[nf++] = "data/screen/pairs_hand.tsv";
-    }
-    char err[512];
-    struct warden_screen *s;
+    bool verbose = argc > 1 && strcmp(argv[1], "--verbose") == 0;
     const char *data = warden_screen_default_data_dir();
-    char manifest[1024], ndir[1024];
+    char path[1024];
+    const char *tune[] = {"pairs_generated.tsv", "pairs_hand.tsv", "pairs_variants.tsv"};
+    for (int i = 0; i < 3; i++) {
+        snprintf(path, sizeof path, "%s/screen/%s", data, tune[i]);
+        read_pairs(path, 0);
+    }
+    snprintf(path, sizeof path, "%s/screen/pairs_heldout.tsv", data);
+    read_pairs(path, 1);
+    char err[512], manifest[1024], ndir[1024];
     snprintf(manifest, sizeof manifest, "%s/lists/lists.tsv", data);
     snprintf(ndir, sizeof ndir, "%s/screen", data);
+    struct warden_screen *s;
     if (warden_screen_load(&s, manifest, ndir, NULL, err, sizeof err) < 0) {
         fprintf(stderr, "bench_screen_pairs: %s\n", err);
         return 1;
     }
+    mine_acronyms(s);
     struct warden_screen_scratch *w = warden_screen_scratch_new(s);
-    bool verbose = getenv("WARDEN_PAIRS_VERBOSE") != NULL;
-    struct pair *pairs = NULL;
-    size_t np = 0, cap = 0;
-    long tp = 0, fp = 0, tn = 0, fn = 0;
-    for (int f = 0; f < nf; f++) {
-        FILE *in = fopen(files[f], "r");
-        if (!in) {
-            fprintf(stderr, "bench_screen_pairs: cannot open %s\n", files[f]);
-            return 1;
-        }
-        char *line = NULL;
-        size_t lc = 0;
-        ssize_t n;
-        while ((n = getline(&line, &lc, in)) >= 0) {
-            while (n && (line[n - 1] == '\n' || line[n - 1] == '\r')) line[--n] = '\0';
-            if (!n || line[0] == '#') continue;
-            char *col[4] = {line, NULL, NULL, NULL};
-            for (int c = 1; c < 4; c++) {
-                col[c] = col[c - 1] ? strchr(col[c - 1], '\t') : NULL;
-                if (col[c]) *col[c]++ = '\0';
-            }
-            if (!col[2]) continue;
-            int label = atoi(col[2]);
-            bool m;
-            double sc = warden_screen_compare(s, w, col[0], col[1], &m);
-            struct kstat *k = kind(col[3] ? col[3] : "-");
-            if (label && m)
-                tp++, k->tp++;
-            else if (label && !m)
-                fn++, k->fn++;
-            else if (!label && m)
-                fp++, k->fp++;
-            else
-                tn++, k->tn++;
-            if (verbose && (label != (int)m))
-                printf("%s %.3f\t%s\t%s\t%s\n", label ? "FN" : "FP", sc, col[0], col[1], col[3]);
-            /* baseline: Jaro-Winkler on upper-cased raw names */
-            if (np == cap) {
-                cap = cap ? cap * 2 : 1024;
-                pairs = realloc(pairs, cap * sizeof *pairs);
-            }
-            char ua[512], ub[512];
-            snprintf(ua, sizeof ua, "%s", col[0]);
-            snprintf(ub, sizeof ub, "%s", col[1]);
-            for (char *c = ua; *c; c++) *c = (char)toupper((unsigned char)*c);
-            for (char *c = ub; *c; c++) *c = (char)toupper((unsigned char)*c);
-            pairs[np++] = (struct pair){NULL, NULL, label,
-                                        warden_jaro_winkler(ua, strlen(ua), ub, strlen(ub)), sc};
-        }
-        free(line);
-        fclose(in);
+    for (size_t i = 0; i < np; i++) {
+        struct pair *p = &pairs[i];
+        p->score[M_NEW] = warden_screen_compare(s, w, p->a, p->b, &p->match[M_NEW]);
+        p->score[M_JW] = jw_raw(p->a, p->b);
+        if (verbose && p->group == 0 && p->label != (int)p->match[M_NEW])
+            printf("%s %.3f\t%s\t%s\t%s\n", p->label ? "FN" : "FP", p->score[M_NEW], p->a, p->b,
+                   p->kind);
     }
-    printf("%-10s %6s %6s %6s %6s %9s %7s\n", "kind", "TP", "FN", "TN", "FP", "precision",
-           "recall");
-    for (int i = 0; i < nk; i++) {
-        struct kstat *k = &ks[i];
-        double p = k->tp + k->fp ? (double)k->tp / (double)(k->tp + k->fp) : 1;
-        double r = k->tp + k->fn ? (double)k->tp / (double)(k->tp + k->fn) : 1;
-        printf("%-10s %6ld %6ld %6ld %6ld %9.3f %7.3f\n", k->kind, k->tp, k->fn, k->tn, k->fp, p,
-               r);
-    }
-    double P = tp + fp ? (double)tp / (double)(tp + fp) : 1, R = (double)tp / (double)(tp + fn);
-    printf("ALL: %zu pairs, precision %.4f, recall %.4f, F1 %.4f (threshold %.2f)\n", np, P, R,
-           2 * P * R / (P + R), warden_screen_get_conf(s)->match_threshold);
-    printf("threshold sweep (Warden scores):");
-    for (double t = 0.80; t < 0.945; t += 0.02) {
-        long a = 0, b = 0, c = 0;
-        for (size_t i = 0; i < np; i++) {
-            bool m = pairs[i].score >= t;
-            if (pairs[i].label && m)
-                a++;
-            else if (!pairs[i].label && m)
-                b++;
-            else if (pairs[i].label)
-                c++;
-        }
-        printf(" %.2f: P %.3f R %.3f;", t, a + b ? (double)a / (double)(a + b) : 1,
-               (double)a / (double)(a + c));
-    }
-    printf("\n");
-    double best_f1 = 0, bp = 0, br = 0, bt = 0;
+    /* Jaro-Winkler threshold: best F1 on the tuning group */
+    double bt = 0.9, bf = -1;
     for (double t = 0.70; t < 0.995; t += 0.01) {
-        long a = 0, b = 0, c = 0;
-        for (size_t i = 0; i < np; i++) {
-            bool m = pairs[i].jw >= t;
-            if (pairs[i].label && m)
-                a++;
-            else if (!pairs[i].label && m)
-                b++;
-            else if (pairs[i].label)
-                c++;
-        }
-        double p = a + b ? (double)a / (double)(a + b) : 1, r = (double)a / (double)(a + c);
-        double f1 = p + r > 0 ? 2 * p * r / (p + r) : 0;
-        if (f1 > best_f1) best_f1 = f1, bp = p, br = r, bt = t;
+        struct cnt c = {0};
+        for (size_t i = 0; i < np; i++)
+            if (pairs[i].group == 0) add(&c, pairs[i].label, pairs[i].score[M_JW] >= t);
+        if (f1(&c) > bf) bf = f1(&c), bt = t;
     }
-    printf("baseline Jaro-Winkler (best threshold %.2f on this set): precision %.4f, recall "
-           "%.4f, F1 %.4f\n",
-           bt, bp, br, best_f1);
-    free(pairs);
+    for (size_t i = 0; i < np; i++) pairs[i].match[M_JW] = pairs[i].score[M_JW] >= bt;
+    const char *prev_bin = getenv("WARDEN_PREV_BIN");
+    bool prev = prev_bin && *prev_bin && run_prev(prev_bin, data);
+    if (prev_bin && *prev_bin && !prev)
+        fprintf(stderr, "bench_screen_pairs: %s match-names failed; no previous column\n",
+                prev_bin);
+    printf("Warden threshold %.2f; Jaro-Winkler threshold %.2f (best F1 on the tuning pairs); "
+           "previous matcher: %s\n",
+           warden_screen_get_conf(s)->match_threshold, bt, prev ? prev_bin : "not run");
+    table(0, prev);
+    table(1, prev);
+    table(2, prev);
     warden_screen_scratch_free(w);
     warden_screen_free(s);
+    for (size_t i = 0; i < np; i++) free(pairs[i].a), free(pairs[i].b), free(pairs[i].kind);
+    free(pairs);
     return 0;
 }

@@ -16,6 +16,7 @@ PKGS=(
   libxxhash-dev
   libhyperscan-dev   # distill.reasoning_elicitation: multi-pattern matcher
   libutf8proc-dev libicu-dev libexpat1-dev
+  libcurl4-openssl-dev   # warden lists update: HTTPS downloads
   jq dnsmasq-base unbound nftables   # warden sweep/blocklist e2e: JSON checks, real config checkers
   clang libclang-rt-14-dev           # libFuzzer harnesses (tests/fuzz, make fuzz / make check)
 )

@@ -14,6 +14,8 @@ static const struct warden_opt opts[] = {
     {"lists", 'l', "MANIFEST", "list manifest (word weights come from the lists)", false},
     {"data", 0, "DIR", "data directory (default: ./data or the source tree's data/)", false},
     {"threshold", 't', "X", "match threshold 0..1 (policy screen.match_threshold)", false},
+    {"compiled", 0, "FILE", "compiled list file (warden lists build) instead of the sources",
+     false},
     {NULL, 0, NULL, NULL, false},
 };
 

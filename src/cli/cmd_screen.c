@@ -35,6 +35,9 @@ static const struct warden_opt opts[] = {
      "owners (enables screen.jurisdiction_owners)",
      true},
     {"max", 'n', "N", "matches printed per name (default 5)", false},
+    {"compiled", 0, "FILE",
+     "compiled list file (warden lists build; policy screen.compiled) instead of the sources",
+     false},
     {NULL, 0, NULL, NULL, false},
 };
 
@@ -214,9 +217,21 @@ static const char *arg_if(const struct warden_args *a, const char *name)
     return NULL;
 }
 
-/* Load lists as the command line says; shared with match-names. */
+static bool has_opt(const struct warden_args *a, const char *name)
+{
+    for (const struct warden_opt *o = a->cmd->opts; o && o->name; o++)
+        if (strcmp(o->name, name) == 0) return true;
+    return false;
+}
+
+/* Load lists as the command line says; shared with match-names and lists.
+ * A compiled file is mapped when --compiled names one, or when the policy's
+ * screen.compiled does and the command takes --compiled and no --lists/--data. */
+int warden_cli_screen_conf(const struct warden_args *a, struct warden_screen_conf *out);
 int warden_cli_screen_open(const struct warden_args *a, struct warden_screen **out);
-int warden_cli_screen_open(const struct warden_args *a, struct warden_screen **out)
+
+/* The screen: configuration from --policy and the options that override it. */
+int warden_cli_screen_conf(const struct warden_args *a, struct warden_screen_conf *out)
 {
     struct warden_screen_conf conf;
     const char *v;
@@ -260,6 +275,31 @@ int warden_cli_screen_open(const struct warden_args *a, struct warden_screen **o
         conf.jurisdiction_owners = true;
         warden_conf_list_clear(k, &conf);
         for (int i = 0; i < nr; i++) warden_conf_list_append(k, &conf, rj[i]);
+    }
+    *out = conf;
+    return WARDEN_EXIT_OK;
+}
+
+int warden_cli_screen_open(const struct warden_args *a, struct warden_screen **out)
+{
+    struct warden_screen_conf conf;
+    int crc = warden_cli_screen_conf(a, &conf);
+    if (crc != WARDEN_EXIT_OK) return crc;
+    const char *v;
+    if ((v = arg_if(a, "compiled")) ||
+        (has_opt(a, "compiled") && conf.compiled && !arg_if(a, "lists") && !arg_if(a, "data"))) {
+        if (v) {
+            free(conf.compiled);
+            conf.compiled = warden_xstrdup(v);
+        }
+        char err[1024];
+        int rc = warden_screen_open(out, &conf, err, sizeof err);
+        warden_screen_conf_fini(&conf);
+        if (rc < 0) {
+            fprintf(stderr, "warden %s: %s\n", a->cmd->name, err);
+            return WARDEN_EXIT_CONFIG;
+        }
+        return WARDEN_EXIT_OK;
     }
     const char *data = arg_if(a, "data");
     if (!data) data = conf.data_dir ? conf.data_dir : warden_screen_default_data_dir();

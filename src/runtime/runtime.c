@@ -81,13 +81,9 @@ static int load_screening(struct warden_runtime *rt, char *err, size_t errlen)
     const struct warden_policy *pol = rt->pol;
     struct warden_screen_conf sc_conf = pol->screen;
     if (sc_conf.restricted_jurisdictions.n == 0) sc_conf.restricted_jurisdictions = pol->restricted;
-    const char *dd = pol->screen.data_dir ? pol->screen.data_dir : warden_screen_default_data_dir();
-    char *manifest = warden_xasprintf("%s/lists/lists.tsv", dd);
-    char *normdir = warden_xasprintf("%s/screen", dd);
     char why[512];
-    int rc = warden_screen_load(&rt->screen, manifest, normdir, &sc_conf, why, sizeof why);
-    free(manifest);
-    free(normdir);
+    /* the compiled file when screen.compiled names one, else the sources */
+    int rc = warden_screen_open(&rt->screen, &sc_conf, why, sizeof why);
     if (rc == 0) rc = warden_org_screening_build(&rt->orgscr, rt->screen, rt->reg, why, sizeof why);
     if (rc) {
         snprintf(err, errlen, "screening: %s", why);

@@ -48,7 +48,26 @@ const struct warden_conf_key warden_screen_conf_table[] = {
      "names of the lists to screen against (data/lists/lists.tsv); empty means all", 0, 0},
     {"max_results", WARDEN_CONF_INT, "5", OFF(max_results), "matches reported per name", 1, 100},
     {"max_candidates", WARDEN_CONF_INT, "16", OFF(max_candidates),
-     "candidate names scored per query (from the token index)", 1, 10000},
+     "candidate names scored per query and form of the name (from the token index)", 1, 160},
+    {"compiled", WARDEN_CONF_STRING, NULL, OFF(compiled),
+     "compiled list file from `warden lists build` / `warden lists update`; when set, screening "
+     "maps it (milliseconds) instead of loading the lists from data_dir (seconds)",
+     0, 0},
+    {"qualifier_weight", WARDEN_CONF_DOUBLE, "0.2", OFF(qualifier_weight),
+     "weight factor of qualifier words: countries, regions and branch words "
+     "(data/screen/qualifiers.tsv) and words in parentheses, so \"X (Switzerland) AG\" still "
+     "matches \"X AG\" with a slightly lower score; 1 weighs them as any word",
+     0, 1},
+    {"sibling_review", WARDEN_CONF_BOOL, "true", OFF(sibling_review),
+     "names that share their core but each have a word the other lacks (\"X Trust\" / \"X "
+     "Bank\", \"Fund III\" / \"Fund IV\", \"X (UK)\" / \"X (USA)\") are near siblings: scored "
+     "just below match_threshold, so they are reported for review rather than as matches or "
+     "dropped; false scores them like any other difference",
+     0, 0},
+    {"brand_match", WARDEN_CONF_BOOL, "true", OFF(brand_match),
+     "a single distinctive word (a brand: \"Acme\", \"Hikvision\") matches a full name whose "
+     "most distinctive word it is (\"Hangzhou Hikvision Digital Technology Co., Ltd.\")",
+     0, 0},
     {NULL, 0, NULL, 0, NULL, 0, 0},
 };
 

@@ -7,6 +7,8 @@
  *   FUZZY  — each token, each one-character deletion of tokens of 5+ letters
  *            (SymSpell: finds one-typo variants with exact look-ups), and each
  *            join of two adjacent tokens ("hua wei" -> "huawei");
+ *   ACRONYM — the initials of each name's words ("nioc" for "National Iranian
+ *            Oil Company"), looked up with a query's short tokens;
  *   SKEL_* — consonant skeletons of tokens and joins, separately for names
  *            written in Latin and in abjad scripts, so an Arabic-script name
  *            finds "Hizballah" and the other way round.
@@ -108,14 +110,37 @@ void warden_screen_index_build(struct warden_screen *s)
         warden_normalize_name(s->nz, tl, r->raw, &nn);
         r->legal = nn.legal;
         r->abjad = nn.abjad;
+        r->script = nn.script;
+        r->qual = nn.qual;
+        memcpy(r->legal_init, nn.legal_init, sizeof r->legal_init);
         r->tok0 = (uint32_t)s->n_name_toks;
         r->n_tok = (uint8_t)nn.n;
+        /* the name's acronyms: a query "NIOC" finds "National Iranian Oil Company" */
+        struct warden_tl at;
+        at.n = nn.n;
+        at.qual = nn.qual;
+        memcpy(at.legal_init, nn.legal_init, sizeof at.legal_init);
+        for (int t = 0; t < nn.n; t++) {
+            memcpy(at.init[t], nn.init[t], WARDEN_NORM_INIT);
+            at.minor[t] = warden_normalizer_is_minor(s->nz, nn.tok[t], nn.len[t]);
+        }
+        char ak[WARDEN_ACRONYM_KEYS][WARDEN_NORM_TOKLEN];
+        int nak = warden_screen_acronym_keys(&at, ak);
+        for (int a = 0; a < nak; a++)
+            kadd(&k, warden_screen_key(ak[a], strlen(ak[a]), WARDEN_NS_ACRONYM), (uint32_t)i);
         for (int t = 0; t < nn.n; t++) {
             uint32_t id = intern(s, nn.tok[t], nn.len[t]);
             if (s->n_name_toks == s->cap_name_toks) {
                 s->cap_name_toks = s->cap_name_toks ? s->cap_name_toks * 2 : 1 << 16;
                 s->name_toks = warden_xrealloc(s->name_toks, s->cap_name_toks * sizeof(uint32_t));
+                s->name_inits =
+                    warden_xrealloc(s->name_inits, s->cap_name_toks * sizeof *s->name_inits);
+                s->name_surf =
+                    warden_xrealloc(s->name_surf, s->cap_name_toks * sizeof *s->name_surf);
             }
+            s->name_surf[s->n_name_toks] =
+                nn.surf[t][0] ? warden_arena_strdup(&s->arena, nn.surf[t]) : NULL;
+            memcpy(s->name_inits[s->n_name_toks], nn.init[t], WARDEN_NORM_INIT);
             s->name_toks[s->n_name_toks++] = id;
             if (last_cap < s->n_toks) {
                 size_t nc = s->cap_toks;
@@ -157,9 +182,7 @@ void warden_screen_index_build(struct warden_screen *s)
         if (!i || k.v[i].h != k.v[i - 1].h) uniq++;
     s->ix_cap = 1024;
     while (s->ix_cap < uniq * 2) s->ix_cap *= 2;
-    s->ix_keys = warden_xcalloc(s->ix_cap, sizeof *s->ix_keys);
-    s->ix_off = warden_xmalloc(s->ix_cap * sizeof *s->ix_off);
-    s->ix_cnt = warden_xmalloc(s->ix_cap * sizeof *s->ix_cnt);
+    s->ix = warden_xcalloc(s->ix_cap, sizeof *s->ix);
     s->postings = warden_xmalloc((k.n + 1) * sizeof *s->postings);
     s->n_postings = k.n;
     s->ix_n = uniq;
@@ -170,10 +193,8 @@ void warden_screen_index_build(struct warden_screen *s)
             j++;
         }
         size_t slot = (size_t)k.v[i].h & (s->ix_cap - 1);
-        while (s->ix_keys[slot]) slot = (slot + 1) & (s->ix_cap - 1);
-        s->ix_keys[slot] = k.v[i].h;
-        s->ix_off[slot] = (uint32_t)i;
-        s->ix_cnt[slot] = (uint32_t)(j - i);
+        while (s->ix[slot].key) slot = (slot + 1) & (s->ix_cap - 1);
+        s->ix[slot] = (struct warden_ix_slot){k.v[i].h, (uint32_t)i, (uint32_t)(j - i)};
         i = j;
     }
     free(k.v);
@@ -184,10 +205,10 @@ const uint32_t *warden_screen_postings(const struct warden_screen *s, uint64_t k
     *n = 0;
     if (!s->ix_cap) return NULL;
     size_t slot = (size_t)key & (s->ix_cap - 1);
-    while (s->ix_keys[slot]) {
-        if (s->ix_keys[slot] == key) {
-            *n = s->ix_cnt[slot];
-            return s->postings + s->ix_off[slot];
+    while (s->ix[slot].key) {
+        if (s->ix[slot].key == key) {
+            *n = s->ix[slot].cnt;
+            return s->postings + s->ix[slot].off;
         }
         slot = (slot + 1) & (s->ix_cap - 1);
     }

@@ -42,12 +42,20 @@ const uint32_t *warden_smap_get(const struct warden_smap *m, const char *key, si
 #define WARDEN_NORM_MAX_TOK 24
 #define WARDEN_NORM_TOKLEN 48
 
+#define WARDEN_NORM_INIT 8
+enum { WARDEN_SCRIPT_ABJAD = 1, WARDEN_SCRIPT_INFLECT = 2 };
+
 struct warden_norm_name {
     int n; /* core tokens */
     char tok[WARDEN_NORM_MAX_TOK][WARDEN_NORM_TOKLEN];
     uint8_t len[WARDEN_NORM_MAX_TOK];
+    char init[WARDEN_NORM_MAX_TOK][WARDEN_NORM_INIT];   /* initials of the words behind each */
+    char surf[WARDEN_NORM_MAX_TOK][WARDEN_NORM_TOKLEN]; /* those words joined when rewritten */
+    uint32_t qual;  /* bit per token: a qualifier (country, region, branch, in parentheses) */
     uint32_t legal; /* bitmask of legal-form classes found (bit per class) */
-    bool abjad;     /* written in a script without vowels (Arabic, Hebrew) */
+    char legal_init[WARDEN_NORM_INIT]; /* initials of the legal words removed at the end */
+    uint8_t script; /* WARDEN_SCRIPT_*: vowel-less script, Cyrillic (case endings) */
+    bool abjad;     /* script & WARDEN_SCRIPT_ABJAD */
 };
 /* Consonant skeleton of a Latin token (vowels, y, w dropped, doubles collapsed). */
 size_t warden_skeleton(const char *t, size_t n, char *out, size_t outlen);
@@ -63,6 +71,19 @@ void warden_normalizer_translit_free(void *t);
  * (a private one is made when the name needs one: slow). */
 void warden_normalize_name(const struct warden_normalizer *nz, void *translit, const char *name,
                            struct warden_norm_name *out);
+/* Another form of the name with the other readings of its Han characters
+ * (alt 1: Korean, 2: Japanese); false when it has none. */
+bool warden_normalize_name_alt(const struct warden_normalizer *nz, void *translit, const char *name,
+                               int alt, struct warden_norm_name *out);
+/* The legal-form classes of the families of the classes in mask (legal_families.tsv). */
+uint32_t warden_normalizer_legal_family(const struct warden_normalizer *nz, uint32_t mask);
+/* The legal-form classes of distinct families (a foundation, a cooperative):
+ * such a form distinguishes a name as a word would. */
+uint32_t warden_normalizer_legal_distinct(const struct warden_normalizer *nz);
+/* An article prefix ("al", "el": articles.tsv)? */
+bool warden_normalizer_is_article(const struct warden_normalizer *nz, const char *t, size_t n);
+/* Length of t without its longest case ending (inflections.tsv), keeping 4+ letters. */
+size_t warden_normalizer_stem(const struct warden_normalizer *nz, const char *t, size_t n);
 /* Is this single token a legal-form word ("company", "llc")? */
 bool warden_normalizer_is_legal(const struct warden_normalizer *nz, const char *t, size_t n);
 /* A legal-form word or a connecting word (stopwords.tsv): weighs little. */
@@ -83,6 +104,46 @@ double warden_jaro_winkler(const char *a, size_t la, const char *b, size_t lb);
 /* Optimal string alignment distance, or maxd + 1 when it exceeds maxd. */
 int warden_osa_distance(const char *a, size_t la, const char *b, size_t lb, int maxd);
 
+/* ---- the name scorer (score.c) ---- */
+struct warden_tl { /* a name's tokens with their weights, ready to score */
+    int n;
+    char t[WARDEN_NORM_MAX_TOK][WARDEN_NORM_TOKLEN];
+    char init[WARDEN_NORM_MAX_TOK][WARDEN_NORM_INIT];
+    char surf[WARDEN_NORM_MAX_TOK][WARDEN_NORM_TOKLEN]; /* words before rewriting, or "" */
+    uint8_t len[WARDEN_NORM_MAX_TOK];
+    uint8_t slen[WARDEN_NORM_MAX_TOK]; /* strlen(surf) */
+    float w[WARDEN_NORM_MAX_TOK];
+    bool minor[WARDEN_NORM_MAX_TOK];
+    uint32_t id[WARDEN_NORM_MAX_TOK]; /* token id in the lists, UINT32_MAX when unknown */
+    uint32_t legal, qual;
+    char legal_init[WARDEN_NORM_INIT];
+    uint8_t script;
+    bool abjad;
+    bool sibling; /* set on the first name by warden_name_score: near siblings */
+};
+struct warden_screen_name_rec;
+float warden_screen_weight(const struct warden_screen *s, const char *t, size_t n);
+void warden_tl_from_norm(const struct warden_screen *s, const struct warden_norm_name *nn,
+                         struct warden_tl *o);
+void warden_tl_from_rec(const struct warden_screen *s, const struct warden_screen_name_rec *r,
+                        struct warden_tl *o);
+double warden_tok_sim(const struct warden_screen *s, const char *a, size_t la, const char *b,
+                      size_t lb, uint8_t script);
+/* Score two names (both may be changed: acronyms collapsed, tokens joined);
+ * explanation into m when not NULL; a->sibling tells whether they are near siblings. */
+double warden_name_score(const struct warden_screen *s, struct warden_tl *a, struct warden_tl *b,
+                         struct warden_screen_match *m);
+/* The acronyms a name may be written as (initials of its core words without
+ * and with connecting words, each also with the removed legal form's
+ * initials): up to WARDEN_ACRONYM_KEYS of 3-8 letters. Returns how many. */
+#define WARDEN_ACRONYM_KEYS 4
+int warden_screen_acronym_keys(const struct warden_tl *x, char keys[][WARDEN_NORM_TOKLEN]);
+/* a near sibling's score: kept below match_threshold */
+double warden_sibling_cap(const struct warden_screen *s, double score);
+void warden_tl_str(const struct warden_tl *x, char *out, size_t cap);
+/* copy the header and the n tokens only (a full struct copy moves ~3 KB) */
+void warden_tl_copy(struct warden_tl *d, const struct warden_tl *x);
+
 /* ---- the loaded lists ---- */
 struct warden_screen_name_rec {
     uint32_t entity;
@@ -92,6 +153,9 @@ struct warden_screen_name_rec {
     uint32_t legal;
     uint32_t seq; /* insertion order */
     bool abjad;
+    uint8_t script;                    /* WARDEN_SCRIPT_* */
+    uint32_t qual;                     /* qualifier tokens (bit per token) */
+    char legal_init[WARDEN_NORM_INIT]; /* initials of the legal words removed at the end */
 };
 
 struct warden_screen_token {
@@ -126,10 +190,15 @@ struct warden_screen {
     struct warden_screen_token *toks;
     size_t n_toks, cap_toks;
     uint32_t *name_toks;
+    char (*name_inits)[WARDEN_NORM_INIT]; /* per name token: initials of its words */
+    const char **name_surf;               /* per name token: its words before rewriting, or NULL */
     size_t n_name_toks, cap_name_toks;
-    /* index: open-addressed table of 64-bit key hashes -> postings */
-    uint64_t *ix_keys;
-    uint32_t *ix_off, *ix_cnt;
+    /* index: open-addressed table of 64-bit key hashes -> postings (one slot,
+     * one cache line, per probe) */
+    struct warden_ix_slot {
+        uint64_t key; /* 0: empty */
+        uint32_t off, cnt;
+    } * ix;
     size_t ix_cap, ix_n;
     uint32_t *postings;
     size_t n_postings;
@@ -147,6 +216,14 @@ struct warden_screen {
     size_t n_rels, cap_rels;
     int *ent_level; /* per entity: level at which it became restricted (-1 never) */
     bool finished;
+    /* compiled file (compiled.c): name_toks, ix_* and postings point into the
+     * read-only mapping and are not freed; strings point into it too */
+    void *map;
+    size_t map_len;
+    char *map_path;
+    uint64_t map_dev, map_ino;
+    int64_t map_mtime_ns;
+    double built_ownership_threshold; /* ent_level was computed with this */
 };
 
 /* builder, used by loaders */
@@ -180,11 +257,21 @@ int warden_screen_load_ftm(struct warden_screen *s, const char *list, const char
 int warden_screen_load_domains(struct warden_screen *s, const char *list, const char *path,
                                char *err, size_t errlen);
 
+/* an empty set owning a copy of conf (NULL: the defaults) */
+struct warden_screen *warden_screen_alloc(const struct warden_screen_conf *conf);
+/* deep copy of a configuration (c NULL: the defaults) */
+void warden_screen_conf_copy(struct warden_screen_conf *d, const struct warden_screen_conf *c);
+
 /* the scratch's transliterator */
 void *warden_screen_scratch_translit(struct warden_screen_scratch *w);
 
 /* index key namespaces (hash seeds) */
-enum { WARDEN_NS_FUZZY = 1, WARDEN_NS_SKEL_LATIN = 2, WARDEN_NS_SKEL_ABJAD = 3 };
+enum {
+    WARDEN_NS_FUZZY = 1,
+    WARDEN_NS_SKEL_LATIN = 2,
+    WARDEN_NS_SKEL_ABJAD = 3,
+    WARDEN_NS_ACRONYM = 4
+};
 uint64_t warden_screen_key(const char *k, size_t n, int ns);
 /* postings of a key; NULL/0 when absent */
 const uint32_t *warden_screen_postings(const struct warden_screen *s, uint64_t key, size_t *n);
@@ -193,6 +280,10 @@ uint32_t warden_screen_token_id(const struct warden_screen *s, const char *t, si
 /* index */
 void warden_screen_index_build(struct warden_screen *s);
 void warden_screen_ownership_lists(struct warden_screen *s);
+/* domain and e-mail attributes -> entity look-up (s->domains, s->dom_next) */
+void warden_screen_index_domains(struct warden_screen *s);
+/* release the compiled file's mapping (compiled.c); nothing when not mapped */
+void warden_screen_unmap(struct warden_screen *s);
 
 /* ---- CSV / TSV records ---- */
 struct warden_csv {

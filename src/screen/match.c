@@ -1,17 +1,13 @@
-/* match.c — screening a name: candidates from the token index, then a scorer
- * that explains itself.
+/* match.c — screening a name: candidates from the token index, then the
+ * scorer (score.c) on the best of them, then adjustments.
  *
- * Scorer: both names are reduced to core tokens (normalize.c). Adjacent tokens
- * on one side are joined when the join is a token of the other side ("hua wei"
- * ~ "huawei"). Tokens are paired greedily by similarity: equal (1.0), one or
- * two edits apart (typos; 1 - d / 2len), or equal consonant skeletons
- * (transliteration variants, 0.9). The name score is a weighted Dice
- * coefficient, each token weighted by its rarity in the lists (IDF), so shared
- * common words ("trading", "international", "bank") do not make a match and a
- * missing distinctive word breaks one. For names written in an abjad the
- * consonant skeletons of the whole names are compared too. Then adjustments:
- * legal-form class agreement, country, domain and identifier agreement, all
- * weights from the policy (conf.c). */
+ * Candidates are list names sharing a token, a one-typo variant, a joined pair
+ * of tokens, a consonant skeleton or an acronym with the query (index.c); a
+ * name written in Han characters is also looked up and scored in its other
+ * readings (Korean, Japanese), keeping the best. Adjustments: legal-form class
+ * agreement, country, domain and identifier agreement, all weights from the
+ * policy (conf.c); a near sibling stays below match_threshold whatever the
+ * adjustments (score.c). */
 #include "screen/internal.h"
 
 #include "core/error.h"
@@ -24,8 +20,10 @@
 
 struct warden_screen_scratch {
     void *tl;
-    float *acc;
-    uint32_t *qstamp, *tstamp;
+    struct acc { /* per list name: one cache line touched per posting */
+        uint32_t qstamp, tstamp;
+        float acc;
+    } * acc;
     uint32_t qgen, tgen;
     uint32_t *touched;
     size_t n_touched, cap_touched, n_names;
@@ -37,8 +35,6 @@ struct warden_screen_scratch *warden_screen_scratch_new(const struct warden_scre
     w->tl = warden_normalizer_translit_new(s->nz);
     w->n_names = s->n_names;
     w->acc = warden_xcalloc(s->n_names + 1, sizeof *w->acc);
-    w->qstamp = warden_xcalloc(s->n_names + 1, sizeof *w->qstamp);
-    w->tstamp = warden_xcalloc(s->n_names + 1, sizeof *w->tstamp);
     w->cap_touched = 1024;
     w->touched = warden_xmalloc(w->cap_touched * sizeof *w->touched);
     return w;
@@ -54,249 +50,20 @@ void warden_screen_scratch_free(struct warden_screen_scratch *w)
     if (!w) return;
     warden_normalizer_translit_free(w->tl);
     free(w->acc);
-    free(w->qstamp);
-    free(w->tstamp);
     free(w->touched);
     free(w);
 }
 
-/* ---- token lists with weights ---- */
-
-struct tl {
-    int n;
-    char t[WARDEN_NORM_MAX_TOK][WARDEN_NORM_TOKLEN];
-    uint8_t len[WARDEN_NORM_MAX_TOK];
-    float w[WARDEN_NORM_MAX_TOK];
-    uint32_t legal;
-    bool abjad;
-};
-
-static float weight_of(const struct warden_screen *s, const char *t, size_t n)
-{
-    uint32_t id = warden_screen_token_id(s, t, n);
-    if (id == UINT32_MAX) return s->max_weight > 0 ? s->max_weight : 1.0f;
-    return s->toks[id].weight;
-}
-
-static void from_norm(const struct warden_screen *s, const struct warden_norm_name *nn,
-                      struct tl *o)
-{
-    o->n = nn->n;
-    o->legal = nn->legal;
-    o->abjad = nn->abjad;
-    for (int i = 0; i < nn->n; i++) {
-        memcpy(o->t[i], nn->tok[i], (size_t)nn->len[i] + 1);
-        o->len[i] = nn->len[i];
-        o->w[i] = weight_of(s, nn->tok[i], nn->len[i]);
-        /* a legal-form word left inside the name ("Shipping Co Gudzon") counts little */
-        if (warden_normalizer_is_minor(s->nz, nn->tok[i], nn->len[i])) o->w[i] *= 0.2f;
-    }
-}
-
-static void from_rec(const struct warden_screen *s, const struct warden_screen_name_rec *r,
-                     struct tl *o)
-{
-    o->n = r->n_tok;
-    o->legal = r->legal;
-    o->abjad = r->abjad;
-    for (int i = 0; i < r->n_tok; i++) {
-        const struct warden_screen_token *t = &s->toks[s->name_toks[r->tok0 + (uint32_t)i]];
-        memcpy(o->t[i], t->str, (size_t)t->len + 1);
-        o->len[i] = (uint8_t)t->len;
-        o->w[i] = t->weight;
-        if (t->minor) o->w[i] *= 0.2f;
-    }
-}
-
-/* a abbreviates b: same first letter, 3+ letters, at least 2 shorter, and
- * either a truncation (prefix of 4-5 letters) or a contraction keeping b's last
- * letter with at most one vowel ("intl", "mgmt", "natl", "svcs"). */
-static bool abbreviates(const char *a, size_t la, const char *b, size_t lb)
-{
-    if (la < 3 || la + 2 > lb || a[0] != b[0]) return false;
-    if (la >= 4 && la <= 5 && memcmp(a, b, la) == 0) return true; /* tech, corp, assoc */
-    if (a[la - 1] != b[lb - 1]) return false;
-    int vowels = 0;
-    for (size_t i = 0; i < la; i++)
-        vowels += a[i] == 'a' || a[i] == 'e' || a[i] == 'i' || a[i] == 'o' || a[i] == 'u';
-    if (vowels > 1) return false;
-    size_t j = 0;
-    for (size_t i = 0; i < lb && j < la; i++)
-        if (b[i] == a[j]) j++;
-    return j == la;
-}
-
-static double tok_sim(const char *a, size_t la, const char *b, size_t lb)
-{
-    if (la == lb && memcmp(a, b, la) == 0) return 1.0;
-    if (abbreviates(a, la, b, lb) || abbreviates(b, lb, a, la)) return 0.85;
-    size_t mx = la > lb ? la : lb, mn = la < lb ? la : lb;
-    if (mn >= 4) {
-        int maxd = mx >= 9 ? 2 : 1;
-        int d = warden_osa_distance(a, la, b, lb, maxd);
-        if (d <= maxd) return 1.0 - (double)d / (2.0 * (double)mx);
-    }
-    if (mn >= 4 && a[0] == b[0] && mx - mn <= 3) {
-        char sa[64], sb[64];
-        size_t ka = warden_skeleton(a, la, sa, sizeof sa),
-               kb = warden_skeleton(b, lb, sb, sizeof sb);
-        if (ka >= 3 && ka == kb && memcmp(sa, sb, ka) == 0) return 0.9;
-    }
-    return 0.0;
-}
-
-/* Join adjacent tokens of x when the join equals a token of y. */
-static void join_against(const struct warden_screen *s, struct tl *x, const struct tl *y)
-{
-    for (int k = 0; k < y->n; k++) {
-        if (y->len[k] < 4) continue;
-        bool exact = false;
-        for (int m = 0; m < x->n && !exact; m++)
-            exact = x->len[m] == y->len[k] && memcmp(x->t[m], y->t[k], y->len[k]) == 0;
-        if (exact) continue;
-        for (int i = 0; i + 1 < x->n; i++) {
-            int done = 0;
-            for (int span = 3; span >= 2 && !done; span--) {
-                if (i + span > x->n) continue;
-                size_t l = 0;
-                for (int m = i; m < i + span; m++) l += x->len[m];
-                if (l + 2 < y->len[k] || l > (size_t)y->len[k] + 2 || l >= WARDEN_NORM_TOKLEN)
-                    continue;
-                char j[WARDEN_NORM_TOKLEN];
-                l = 0;
-                for (int m = i; m < i + span; m++) {
-                    memcpy(j + l, x->t[m], x->len[m]);
-                    l += x->len[m];
-                }
-                j[l] = '\0';
-                double js = tok_sim(j, l, y->t[k], y->len[k]);
-                if (js < 0.9) continue;
-                /* only when the join fits better than any single token does */
-                bool better = true;
-                for (int m = 0; m < x->n && better; m++)
-                    if (tok_sim(x->t[m], x->len[m], y->t[k], y->len[k]) >= js) better = false;
-                if (!better) continue;
-                memcpy(x->t[i], j, l + 1);
-                x->len[i] = (uint8_t)l;
-                float wj = weight_of(s, j, l), ws = 0;
-                for (int m = i; m < i + span; m++) ws = ws > x->w[m] ? ws : x->w[m];
-                x->w[i] = wj > ws ? wj : ws;
-                int rm = span - 1;
-                for (int m = i + 1; m + rm < x->n; m++) {
-                    memcpy(x->t[m], x->t[m + rm], (size_t)x->len[m + rm] + 1);
-                    x->len[m] = x->len[m + rm];
-                    x->w[m] = x->w[m + rm];
-                }
-                x->n -= rm;
-                done = 1;
-            }
-            if (done) break;
-        }
-    }
-}
-
-static void joined(const struct tl *x, char *out, size_t cap, bool skel)
-{
-    size_t k = 0;
-    for (int i = 0; i < x->n; i++) {
-        if (skel) {
-            k += warden_skeleton(x->t[i], x->len[i], out + k, cap - k);
-        } else {
-            size_t l = x->len[i];
-            if (k + l + 1 >= cap) break;
-            memcpy(out + k, x->t[i], l);
-            k += l;
-            out[k] = '\0';
-        }
-    }
-    out[k] = '\0';
-}
-
-static double ratio(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    size_t mx = la > lb ? la : lb;
-    if (!mx) return 0;
-    int maxd = (int)(mx / 4);
-    int d = warden_osa_distance(a, la, b, lb, maxd);
-    if (d > maxd) return 0;
-    return 1.0 - (double)d / (double)mx;
-}
-
-static void tokstr(const struct tl *x, char *out, size_t cap)
-{
-    size_t k = 0;
-    out[0] = '\0';
-    for (int i = 0; i < x->n; i++) {
-        int w = snprintf(out + k, cap - k, "%s%s", i ? " " : "", x->t[i]);
-        if (w < 0 || (size_t)w >= cap - k) break;
-        k += (size_t)w;
-    }
-}
-
-/* Name similarity of two token lists; explanation into m (may be NULL). */
-static double name_score(const struct warden_screen *s, struct tl *a, struct tl *b,
-                         struct warden_screen_match *m)
-{
-    if (a->n == 0 || b->n == 0) return 0;
-    join_against(s, a, b);
-    join_against(s, b, a);
-    double sim[WARDEN_NORM_MAX_TOK][WARDEN_NORM_MAX_TOK];
-    for (int i = 0; i < a->n; i++)
-        for (int j = 0; j < b->n; j++) sim[i][j] = tok_sim(a->t[i], a->len[i], b->t[j], b->len[j]);
-    bool ua[WARDEN_NORM_MAX_TOK] = {false}, ub[WARDEN_NORM_MAX_TOK] = {false};
-    double num = 0, den = 0;
-    for (int i = 0; i < a->n; i++) den += a->w[i];
-    for (int j = 0; j < b->n; j++) den += b->w[j];
-    if (m) m->n_pairs = 0;
-    for (;;) {
-        double best = 0;
-        int bi = -1, bj = -1;
-        for (int i = 0; i < a->n; i++) {
-            if (ua[i]) continue;
-            for (int j = 0; j < b->n; j++)
-                if (!ub[j] && sim[i][j] > best) best = sim[i][j], bi = i, bj = j;
-        }
-        if (bi < 0) break;
-        ua[bi] = ub[bj] = true;
-        num += best * (a->w[bi] + b->w[bj]);
-        if (m && m->n_pairs < WARDEN_SCREEN_EXPLAIN_MAX) {
-            struct warden_screen_token_pair *p = &m->pairs[m->n_pairs++];
-            size_t lq = a->len[bi] < sizeof p->query ? a->len[bi] : sizeof p->query - 1;
-            size_t ll = b->len[bj] < sizeof p->listed ? b->len[bj] : sizeof p->listed - 1;
-            memcpy(p->query, a->t[bi], lq);
-            p->query[lq] = '\0';
-            memcpy(p->listed, b->t[bj], ll);
-            p->listed[ll] = '\0';
-            p->sim = best;
-            p->weight = (a->w[bi] + b->w[bj]) / 2;
-        }
-    }
-    double score = den > 0 ? num / den : 0;
-    const char *method = "tokens";
-    if (a->abjad || b->abjad) {
-        char ja[256], jb[256];
-        joined(a, ja, sizeof ja, true);
-        joined(b, jb, sizeof jb, true);
-        if (strlen(ja) >= 4 && strlen(jb) >= 4) {
-            double r = 0.95 * ratio(ja, jb);
-            if (r > score) score = r, method = "skeleton";
-        }
-    }
-    if (m) {
-        m->method = method;
-        tokstr(a, m->query_norm, sizeof m->query_norm);
-        tokstr(b, m->listed_norm, sizeof m->listed_norm);
-        warden_normalizer_legal_str(s->nz, a->legal, m->query_legal, sizeof m->query_legal);
-        warden_normalizer_legal_str(s->nz, b->legal, m->listed_legal, sizeof m->listed_legal);
-    }
-    return score;
-}
-
-static double legal_adj(const struct warden_screen *s, uint32_t la, uint32_t lb)
+/* Legal forms: the same class adds legal_form_bonus; another class of the
+ * same family (Ltd / Inc / GmbH: legal_families.tsv) takes legal_form_penalty;
+ * another family (a company / a foundation or cooperative) makes near
+ * siblings (*sibling), reported for review. */
+static double legal_adj(const struct warden_screen *s, uint32_t la, uint32_t lb, bool *sibling)
 {
     if (!la || !lb) return 0;
     if (la & lb) return s->conf.legal_form_bonus;
+    if (!(warden_normalizer_legal_family(s->nz, la) & lb) && s->conf.sibling_review)
+        *sibling = true;
     return -s->conf.legal_form_penalty;
 }
 
@@ -306,19 +73,20 @@ static void touch(struct warden_screen_scratch *w, const uint32_t *p, size_t n, 
 {
     for (size_t i = 0; i < n; i++) {
         uint32_t id = p[i];
-        if (w->qstamp[id] != w->qgen) {
-            w->qstamp[id] = w->qgen;
-            w->acc[id] = 0;
-            w->tstamp[id] = 0;
+        struct acc *a = &w->acc[id];
+        if (a->qstamp != w->qgen) {
+            a->qstamp = w->qgen;
+            a->acc = 0;
+            a->tstamp = 0;
             if (w->n_touched == w->cap_touched) {
                 w->cap_touched *= 2;
                 w->touched = warden_xrealloc(w->touched, w->cap_touched * sizeof *w->touched);
             }
             w->touched[w->n_touched++] = id;
         }
-        if (w->tstamp[id] != w->tgen) {
-            w->tstamp[id] = w->tgen;
-            w->acc[id] += wt;
+        if (a->tstamp != w->tgen) {
+            a->tstamp = w->tgen;
+            a->acc += wt;
         }
     }
 }
@@ -332,7 +100,7 @@ static void lookup(const struct warden_screen *s, struct warden_screen_scratch *
 }
 
 static void gen_token(const struct warden_screen *s, struct warden_screen_scratch *w,
-                      const struct tl *q, int i, size_t cap)
+                      const struct warden_tl *q, int i, size_t cap)
 {
     const char *t = q->t[i];
     size_t n = q->len[i];
@@ -340,7 +108,7 @@ static void gen_token(const struct warden_screen *s, struct warden_screen_scratc
     lookup(s, w, warden_screen_key(t, n, WARDEN_NS_FUZZY), q->w[i], cap);
     /* one-typo look-ups for words the lists do not know or hardly use; a
      * well-known word is taken as spelt right (its variants would flood) */
-    uint32_t id = warden_screen_token_id(s, t, n);
+    uint32_t id = q->id[i];
     if (n >= 5 && n <= 40 && (id == UINT32_MAX || s->toks[id].df < 16)) {
         char buf[WARDEN_NORM_TOKLEN];
         for (size_t k = 0; k < n; k++) {
@@ -371,6 +139,32 @@ static void gen_token(const struct warden_screen *s, struct warden_screen_scratc
             if (q->abjad)
                 lookup(s, w, warden_screen_key(sk, l, WARDEN_NS_SKEL_LATIN), wj * 0.8f, cap);
         }
+    }
+}
+
+/* candidates for a whole name: every token; each short token as the initials
+ * of a listed name ("NIOC" finds "National Iranian Oil Company"); and the
+ * name's own initials as a listed acronym. An acronym shared by many names
+ * says little: only short postings are taken. */
+static void gen_name(const struct warden_screen *s, struct warden_screen_scratch *w,
+                     const struct warden_tl *q, size_t cap)
+{
+    for (int i = 0; i < q->n; i++) gen_token(s, w, q, i, cap);
+    size_t acap = cap < 32 ? cap : 32;
+    float wt = 0;
+    for (int i = 0; i < q->n; i++) wt += q->w[i];
+    for (int i = 0; i < q->n; i++) {
+        if (q->len[i] < 3 || q->len[i] > 8 || q->minor[i]) continue;
+        uint32_t id = q->id[i];
+        if (id != UINT32_MAX && s->toks[id].df >= 16) continue; /* a common word */
+        w->tgen++;
+        lookup(s, w, warden_screen_key(q->t[i], q->len[i], WARDEN_NS_ACRONYM), wt, acap);
+    }
+    char keys[WARDEN_ACRONYM_KEYS][WARDEN_NORM_TOKLEN];
+    int nk = warden_screen_acronym_keys(q, keys);
+    for (int k = 0; k < nk; k++) {
+        w->tgen++;
+        lookup(s, w, warden_screen_key(keys[k], strlen(keys[k]), WARDEN_NS_FUZZY), wt, acap);
     }
 }
 
@@ -432,6 +226,22 @@ static int cmp_match(const void *a, const void *b)
     return x->score > y->score ? -1 : (x->score < y->score);
 }
 
+/* a name in its usual form, then in its other readings (Han): how many */
+static int forms(const struct warden_screen *s, struct warden_screen_scratch *w, const char *name,
+                 struct warden_tl out[3])
+{
+    struct warden_norm_name nn;
+    warden_normalize_name(s->nz, w->tl, name, &nn);
+    warden_tl_from_norm(s, &nn, &out[0]);
+    int n = 1;
+    for (int alt = 1; alt <= 2; alt++)
+        if (warden_normalize_name_alt(s->nz, w->tl, name, alt, &nn))
+            warden_tl_from_norm(s, &nn, &out[n++]);
+    return n;
+}
+
+#define WARDEN_SCREEN_PICKS 100 /* matches kept per query at most (max_results' limit) */
+
 struct cand {
     float acc;
     uint32_t name;
@@ -444,37 +254,22 @@ static int cmp_cand(const void *a, const void *b)
     return x->name < y->name ? -1 : (x->name > y->name);
 }
 
-int warden_screen_name(const struct warden_screen *s, struct warden_screen_scratch *w,
-                       const struct warden_screen_query *q, struct warden_screen_match *out,
-                       size_t max)
+/* The K best candidates for one form of the query, by accumulated weight (a
+ * bounded min-heap), appended to out[base..] best first, their acc relative to
+ * the best; names already in out[0..base) are skipped. Returns how many. */
+static size_t select_candidates(const struct warden_screen *s, struct warden_screen_scratch *w,
+                                const struct warden_tl *q, size_t K, struct cand *out, size_t base)
 {
-    if (!q || !q->name) return WARDEN_EINVAL;
-    struct warden_screen_scratch *own = NULL;
-    if (!w) w = own = warden_screen_scratch_new(s);
-    struct warden_norm_name nn;
-    warden_normalize_name(s->nz, w->tl, q->name, &nn);
-    struct tl qt;
-    from_norm(s, &nn, &qt);
-    char qcc[3] = "";
-    if (q->country && *q->country &&
-        !warden_normalizer_country(s->nz, w->tl, q->country, strlen(q->country), qcc))
-        qcc[0] = '\0';
-    int found = 0;
-    if (qt.n == 0 || max == 0) goto out;
     w->qgen++;
     w->n_touched = 0;
     size_t cap = s->n_names / 40 + 64;
-    for (int i = 0; i < qt.n; i++) gen_token(s, w, &qt, i, cap);
-    if (w->n_touched == 0)
-        for (int i = 0; i < qt.n; i++) gen_token(s, w, &qt, i, SIZE_MAX);
-    /* best candidates by accumulated weight: a bounded min-heap */
-    size_t K = (size_t)s->conf.max_candidates;
-    struct cand top[512];
-    if (K > 512) K = 512;
+    gen_name(s, w, q, cap);
+    if (w->n_touched == 0) gen_name(s, w, q, SIZE_MAX);
+    struct cand *top = out + base;
     size_t nt = 0;
     for (size_t i = 0; i < w->n_touched; i++) {
         uint32_t id = w->touched[i];
-        struct cand c = {w->acc[id], id};
+        struct cand c = {w->acc[id].acc, id};
         if (nt == K && cmp_cand(&c, &top[0]) >= 0) continue; /* not better than the worst */
         size_t k;
         if (nt < K) {
@@ -498,45 +293,109 @@ int warden_screen_name(const struct warden_screen *s, struct warden_screen_scrat
             top[k] = c;
         }
     }
-    qsort(top, nt, sizeof *top, cmp_cand);
-    /* score; keep the best name per entity */
+    for (size_t i = 1; i < nt; i++) /* a few: insertion sort */
+        for (size_t j = i; j > 0 && cmp_cand(&top[j - 1], &top[j]) > 0; j--) {
+            struct cand t = top[j];
+            top[j] = top[j - 1];
+            top[j - 1] = t;
+        }
+    float best = nt ? top[0].acc : 1;
+    size_t n = 0;
+    for (size_t i = 0; i < nt; i++) {
+        bool dup = false;
+        for (size_t j = 0; j < base && !dup; j++) dup = out[j].name == top[i].name;
+        if (dup) continue;
+        top[n] = top[i];
+        top[n++].acc = best > 0 ? top[i].acc / best : 0;
+    }
+    return n;
+}
+
+int warden_screen_name(const struct warden_screen *s, struct warden_screen_scratch *w,
+                       const struct warden_screen_query *q, struct warden_screen_match *out,
+                       size_t max)
+{
+    if (!q || !q->name) return WARDEN_EINVAL;
+    struct warden_screen_scratch *own = NULL;
+    if (!w) w = own = warden_screen_scratch_new(s);
+    struct warden_tl qts[3];
+    int nalt = forms(s, w, q->name, qts);
+    const struct warden_tl *qt0 = &qts[0];
+    char qcc[3] = "";
+    if (q->country && *q->country &&
+        !warden_normalizer_country(s->nz, w->tl, q->country, strlen(q->country), qcc))
+        qcc[0] = '\0';
+    int found = 0;
+    if (qt0->n == 0 || max == 0) goto out;
+    /* each form of the name (usual, other readings) brings its own best
+     * candidates: another reading's junk must not crowd out the usual one's */
+    size_t K = (size_t)s->conf.max_candidates;
+    if (K > 160) K = 160;
+    struct cand top[3 * 160];
+    size_t nt = 0;
+    for (int k = 0; k < nalt; k++) nt += select_candidates(s, w, &qts[k], K, top, nt);
+    /* score; keep the best name per entity (up to max), explain only those */
+    struct pick {
+        double score;
+        uint32_t name;
+        int alt;
+    } picks[WARDEN_SCREEN_PICKS];
+    size_t np = 0, maxp = max < WARDEN_SCREEN_PICKS ? max : WARDEN_SCREEN_PICKS;
     struct warden_screen_match cur;
     for (size_t c = 0; c < nt; c++) {
-        /* far weaker word overlap than the best candidate's cannot score close */
-        if (top[c].acc < 0.35f * top[0].acc) break;
+        /* far weaker word overlap than its form's best candidate cannot score close */
+        if (top[c].acc < 0.35f) continue;
         const struct warden_screen_name_rec *r = &s->names[top[c].name];
         const struct warden_screen_entity *e = &s->ents[r->entity];
-        struct tl a = qt, b;
-        from_rec(s, r, &b);
-        double ns = name_score(s, &a, &b, NULL);
+        struct warden_tl a, b;
+        double ns = -1;
+        int ba = 0;
+        bool sib = false;
+        for (int k = 0; k < nalt; k++) {
+            warden_tl_copy(&a, &qts[k]);
+            warden_tl_from_rec(s, r, &b);
+            double x = warden_name_score(s, &a, &b, NULL);
+            if (x > ns) ns = x, ba = k, sib = a.sibling;
+        }
         if (ns < s->conf.review_threshold - 0.2) continue;
-        /* again, with the explanation, only for candidates worth reporting */
+        double adj_legal = legal_adj(s, qt0->legal, r->legal, &sib);
+        cur.adj_country = cur.adj_domain = cur.adj_id = 0;
+        if (qcc[0] || (q->domain && *q->domain) || (q->id && *q->id)) adjust(s, q, qcc, e, &cur);
+        double sc = ns + adj_legal + cur.adj_country + cur.adj_domain + cur.adj_id;
+        if (sib) sc = warden_sibling_cap(s, sc);
+        sc = sc < 0 ? 0 : sc > 1 ? 1 : sc;
+        if (sc < s->conf.review_threshold) continue;
+        struct pick p = {sc, top[c].name, ba};
+        int dup = -1;
+        for (size_t k = 0; k < np; k++)
+            if (s->names[picks[k].name].entity == r->entity) dup = (int)k;
+        if (dup >= 0) {
+            if (sc > picks[dup].score) picks[dup] = p;
+        } else if (np < maxp) {
+            picks[np++] = p;
+        } else {
+            size_t mi = 0;
+            for (size_t k = 1; k < np; k++)
+                if (picks[k].score < picks[mi].score) mi = k;
+            if (sc > picks[mi].score) picks[mi] = p;
+        }
+    }
+    for (size_t k = 0; k < np; k++) {
+        const struct warden_screen_name_rec *r = &s->names[picks[k].name];
+        const struct warden_screen_entity *e = &s->ents[r->entity];
+        struct warden_tl a, b;
         memset(&cur, 0, sizeof cur);
-        a = qt;
-        from_rec(s, r, &b);
-        ns = name_score(s, &a, &b, &cur);
+        warden_tl_copy(&a, &qts[picks[k].alt]);
+        warden_tl_from_rec(s, r, &b);
+        cur.name_score = warden_name_score(s, &a, &b, &cur);
+        bool sib = a.sibling;
+        cur.adj_legal = legal_adj(s, qt0->legal, r->legal, &sib);
+        adjust(s, q, qcc, e, &cur);
         cur.entity = e;
         cur.matched_name = r->raw;
-        cur.name_score = ns;
-        cur.adj_legal = legal_adj(s, qt.legal, r->legal);
-        adjust(s, q, qcc, e, &cur);
-        double sc = ns + cur.adj_legal + cur.adj_country + cur.adj_domain + cur.adj_id;
-        cur.score = sc < 0 ? 0 : sc > 1 ? 1 : sc;
-        if (cur.score < s->conf.review_threshold) continue;
+        cur.score = picks[k].score;
         cur.is_match = cur.score >= s->conf.match_threshold;
-        int dup = -1;
-        for (int k = 0; k < found; k++)
-            if (out[k].entity == e) dup = k;
-        if (dup >= 0) {
-            if (cur.score > out[dup].score) out[dup] = cur;
-        } else if ((size_t)found < max) {
-            out[found++] = cur;
-        } else {
-            int mi = 0;
-            for (int k = 1; k < found; k++)
-                if (out[k].score < out[mi].score) mi = k;
-            if (cur.score > out[mi].score) out[mi] = cur;
-        }
+        out[found++] = cur;
     }
     qsort(out, (size_t)found, sizeof *out, cmp_match);
 out:
@@ -549,13 +408,21 @@ double warden_screen_compare(const struct warden_screen *s, struct warden_screen
 {
     struct warden_screen_scratch *own = NULL;
     if (!w) w = own = warden_screen_scratch_new(s);
-    struct warden_norm_name na, nb;
-    warden_normalize_name(s->nz, w->tl, x, &na);
-    warden_normalize_name(s->nz, w->tl, y, &nb);
-    struct tl a, b;
-    from_norm(s, &na, &a);
-    from_norm(s, &nb, &b);
-    double sc = name_score(s, &a, &b, NULL) + legal_adj(s, a.legal, b.legal);
+    /* each name in its usual form and, for Han characters, its other readings */
+    struct warden_tl ta[3], tb[3];
+    int na = forms(s, w, x, ta), nb = forms(s, w, y, tb);
+    double sc = 0;
+    for (int i = 0; i < na; i++)
+        for (int j = 0; j < nb; j++) {
+            struct warden_tl a, b;
+            warden_tl_copy(&a, &ta[i]);
+            warden_tl_copy(&b, &tb[j]);
+            double v = warden_name_score(s, &a, &b, NULL);
+            bool sib = a.sibling;
+            v += legal_adj(s, a.legal, b.legal, &sib);
+            if (sib) v = warden_sibling_cap(s, v);
+            if (v > sc) sc = v;
+        }
     sc = sc < 0 ? 0 : sc > 1 ? 1 : sc;
     if (is_match) *is_match = sc >= s->conf.match_threshold;
     warden_screen_scratch_free(own);
@@ -568,9 +435,9 @@ size_t warden_screen_normalize(const struct warden_screen *s, struct warden_scre
 {
     struct warden_norm_name nn;
     warden_normalize_name(s->nz, w ? w->tl : NULL, name, &nn);
-    struct tl t;
-    from_norm(s, &nn, &t);
-    tokstr(&t, out, outlen);
+    struct warden_tl t;
+    warden_tl_from_norm(s, &nn, &t);
+    warden_tl_str(&t, out, outlen);
     if (legal) warden_normalizer_legal_str(s->nz, nn.legal, legal, legallen);
     return strlen(out);
 }

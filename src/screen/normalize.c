@@ -3,18 +3,30 @@
  * Pipeline (the same for list names, queries and the data files themselves):
  *   1. Unicode NFKC, case folding and accent stripping (utf8proc);
  *   2. names containing non-Latin letters are transliterated to Latin ASCII
- *      with ICU's "Any-Latin; Latin-ASCII" (Han -> pinyin, Cyrillic, Arabic,
- *      Greek, Hangul, kana...); Arabic/Hebrew names are flagged `abjad` so the
- *      matcher also compares consonant skeletons;
+ *      with ICU ("Russian-Latin/BGN; Any-Latin; Latin-ASCII": Cyrillic as
+ *      English-language lists write it, Han -> pinyin, Arabic, Greek, Hangul,
+ *      kana...). Hangul is split into syllables first, so words of the data
+ *      files are found inside names written without spaces. Han characters
+ *      have other readings too: alternative forms of the name use their
+ *      Korean or Japanese readings (han_readings.tsv; warden_normalize_name_alt).
+ *      Names in scripts that do not write every vowel (Arabic, Hebrew, Thai)
+ *      are flagged so the matcher also compares consonant skeletons, and
+ *      Cyrillic names so it accepts case endings (inflections.tsv);
  *   3. tokens: runs of letters and digits; '.' and apostrophes are dropped
  *      inside tokens ("S.A." -> "sa", "Int'l" -> "intl"), '&' is a token, and
- *      runs of single letters are joined ("U S A" -> "usa");
- *   4. legal forms (data/screen/legal_forms.tsv) are removed from the start and
- *      end of the name and remembered as a class bit mask;
- *   5. common words, abbreviations and translations (data/screen/terms.tsv) are
- *      rewritten to one canonical token.
+ *      runs of single letters are joined ("U S A" -> "usa"). Words inside
+ *      parentheses are marked as qualifiers ("X (Switzerland) AG"); each token
+ *      keeps the initials of the words it came from (for acronyms);
+ *   4. common words, abbreviations, numbers, places, given names and
+ *      translations (terms.tsv, numbers.tsv, places.tsv, given_names.tsv) are
+ *      rewritten to one canonical token, also one typo away from a long variant;
+ *   5. legal forms (legal_forms.tsv) are removed from the start and end of the
+ *      name and remembered as a class bit mask (and their initials);
+ *   6. qualifiers are marked: country names (countries.tsv), region and branch
+ *      words (qualifiers.tsv) and the place named before a branch word.
  * No language, country or entity is named here: all of that is data. */
 #include "screen/internal.h"
+#include "screen/normalizer_impl.h"
 
 #include "core/error.h"
 #include "core/xalloc.h"
@@ -26,39 +38,13 @@
 #include <unicode/utrans.h>
 #include <utf8proc.h>
 
-#define MAX_CLASSES 32
-#define PHRASE_MAX 6
-
-struct warden_normalizer {
-    struct warden_arena arena;
-    struct warden_smap legal; /* phrase -> class index + 1 */
-    struct warden_smap terms; /* phrase -> index into canon */
-    const char **canon;
-    size_t n_canon, cap_canon;
-    struct warden_smap countries; /* joined core tokens -> index into codes */
-    struct warden_smap stop;      /* connecting words (stopwords.tsv) */
-    char (*codes)[3];
-    size_t n_codes, cap_codes;
-    const char *classes[MAX_CLASSES];
-    int n_classes;
-    int legal_maxlen, terms_maxlen;
-    void *translit; /* used while loading */
-    /* single-word variants of 6+ letters, for one-typo look-ups ("compnay") */
-    struct fuzzy {
-        const char *variant, *repl;
-        uint8_t len;
-    } * fuzzy;
-    size_t n_fuzzy, cap_fuzzy;
-    uint32_t fz_start[257]; /* fuzzy sorted by first byte: [start[c], start[c+1]) */
-};
-
 static int cmp_fuzzy(const void *a, const void *b)
 {
-    const struct fuzzy *x = a, *y = b;
+    const struct warden_nz_fuzzy *x = a, *y = b;
     return (unsigned char)x->variant[0] - (unsigned char)y->variant[0];
 }
 
-static void fuzzy_buckets(struct warden_normalizer *nz)
+void warden_normalizer_fuzzy_buckets(struct warden_normalizer *nz)
 {
     qsort(nz->fuzzy, nz->n_fuzzy, sizeof *nz->fuzzy, cmp_fuzzy);
     size_t j = 0;
@@ -72,12 +58,12 @@ static void fuzzy_buckets(struct warden_normalizer *nz)
 static void add_fuzzy(struct warden_normalizer *nz, const char *variant, const char *repl)
 {
     size_t l = strlen(variant);
-    if (l < 6 || strchr(variant, ' ')) return;
+    if (l < 7 || strchr(variant, ' ')) return; /* shorter: one typo makes another word */
     if (nz->n_fuzzy == nz->cap_fuzzy) {
         nz->cap_fuzzy = nz->cap_fuzzy ? nz->cap_fuzzy * 2 : 256;
         nz->fuzzy = warden_xrealloc(nz->fuzzy, nz->cap_fuzzy * sizeof *nz->fuzzy);
     }
-    nz->fuzzy[nz->n_fuzzy++] = (struct fuzzy){variant, repl, (uint8_t)l};
+    nz->fuzzy[nz->n_fuzzy++] = (struct warden_nz_fuzzy){variant, repl, (uint8_t)l};
 }
 
 void *warden_normalizer_translit_new(const struct warden_normalizer *nz)
@@ -85,8 +71,8 @@ void *warden_normalizer_translit_new(const struct warden_normalizer *nz)
     (void)nz;
     UErrorCode st = U_ZERO_ERROR;
     UParseError pe;
-    UChar id[64];
-    u_strFromUTF8(id, 64, NULL, "Any-Latin; Latin-ASCII", -1, &st);
+    UChar id[96];
+    u_strFromUTF8(id, 96, NULL, "Russian-Latin/BGN; Any-Latin; Latin-ASCII", -1, &st);
     UTransliterator *t = utrans_openU(id, -1, UTRANS_FORWARD, NULL, 0, &pe, &st);
     if (U_FAILURE(st)) return NULL;
     return t;
@@ -121,23 +107,53 @@ static bool translit(void *t, const char *in, size_t n, char *out, size_t outlen
     return true;
 }
 
+/* scripts that do not write every vowel: their transliterations are compared
+ * by consonant skeleton too (Hebrew, Arabic, Thai) */
 static bool is_abjad(utf8proc_int32_t c)
 {
     return (c >= 0x590 && c <= 0x6FF) || (c >= 0x750 && c <= 0x77F) ||
-           (c >= 0xFB1D && c <= 0xFDFF) || (c >= 0xFE70 && c <= 0xFEFF);
+           (c >= 0xFB1D && c <= 0xFDFF) || (c >= 0xFE70 && c <= 0xFEFF) ||
+           (c >= 0xE00 && c <= 0xE7F);
+}
+
+static bool is_han(utf8proc_int32_t c)
+{
+    return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) ||
+           (c >= 0xF900 && c <= 0xFAFF);
+}
+
+static bool is_hangul(utf8proc_int32_t c)
+{
+    return c >= 0xAC00 && c <= 0xD7A3;
 }
 
 /* Steps 1-3 into raw tokens. */
+enum { RT_QUAL = 1, RT_SYLL = 2, RT_INFL = 4 };
 struct rawtok {
     int n;
     char t[WARDEN_NORM_MAX_TOK * 2][WARDEN_NORM_TOKLEN];
     uint8_t len[WARDEN_NORM_MAX_TOK * 2];
+    uint8_t flags[WARDEN_NORM_MAX_TOK * 2];
+    char init[WARDEN_NORM_MAX_TOK * 2][WARDEN_NORM_INIT];
+    char surf[WARDEN_NORM_MAX_TOK * 2][WARDEN_NORM_TOKLEN]; /* words before rewriting, or "" */
 };
 
-static void tokenize(const char *s, struct rawtok *rt, bool drop_nonascii)
+static void settok(struct rawtok *rt, int i, const char *t, size_t l, uint8_t flags,
+                   const char *init)
+{
+    if (l >= WARDEN_NORM_TOKLEN) l = WARDEN_NORM_TOKLEN - 1;
+    memcpy(rt->t[i], t, l);
+    rt->t[i][l] = '\0';
+    rt->len[i] = (uint8_t)l;
+    rt->flags[i] = flags;
+    rt->surf[i][0] = '\0';
+    snprintf(rt->init[i], WARDEN_NORM_INIT, "%s", init);
+}
+
+static void tokenize(const char *s, struct rawtok *rt, bool drop_nonascii, uint8_t flags)
 {
     rt->n = 0;
-    int cur = -1;
+    int cur = -1, depth = 0;
     size_t cl = 0;
     for (const unsigned char *p = (const unsigned char *)s;; p++) {
         unsigned char c = *p;
@@ -149,6 +165,7 @@ static void tokenize(const char *s, struct rawtok *rt, bool drop_nonascii)
                 if (rt->n >= WARDEN_NORM_MAX_TOK * 2) break;
                 cur = rt->n++;
                 cl = 0;
+                rt->flags[cur] = (uint8_t)(flags | (depth > 0 ? RT_QUAL : 0));
             }
             if (cl + 1 < WARDEN_NORM_TOKLEN) rt->t[cur][cl++] = (char)tolower(c);
             continue;
@@ -157,12 +174,17 @@ static void tokenize(const char *s, struct rawtok *rt, bool drop_nonascii)
         if (cur >= 0) {
             rt->t[cur][cl] = '\0';
             rt->len[cur] = (uint8_t)cl;
+            rt->init[cur][0] = rt->t[cur][0];
+            rt->init[cur][1] = '\0';
+            rt->surf[cur][0] = '\0';
             cur = -1;
         }
         if (!c) break;
+        if (c == '(' || c == '[') depth++;
+        if ((c == ')' || c == ']') && depth > 0) depth--;
         if (c == '&' && rt->n < WARDEN_NORM_MAX_TOK * 2) {
-            strcpy(rt->t[rt->n], "&");
-            rt->len[rt->n++] = 1;
+            settok(rt, rt->n, "&", 1, (uint8_t)(flags | (depth > 0 ? RT_QUAL : 0)), "&");
+            rt->n++;
         }
     }
     /* join runs of single letters: "u s a" -> "usa" */
@@ -175,14 +197,11 @@ static void tokenize(const char *s, struct rawtok *rt, bool drop_nonascii)
             int k = 0;
             for (int m = i; m < j && k + 1 < WARDEN_NORM_TOKLEN; m++) buf[k++] = rt->t[m][0];
             buf[k] = '\0';
-            memcpy(rt->t[w], buf, (size_t)k + 1);
-            rt->len[w++] = (uint8_t)k;
+            char in[2] = {buf[0], 0};
+            settok(rt, w++, buf, (size_t)k, rt->flags[i], in);
             i = j;
         } else {
-            if (w != i) {
-                memcpy(rt->t[w], rt->t[i], (size_t)rt->len[i] + 1);
-                rt->len[w] = rt->len[i];
-            }
+            if (w != i) settok(rt, w, rt->t[i], rt->len[i], rt->flags[i], rt->init[i]);
             w++;
             i++;
         }
@@ -190,11 +209,23 @@ static void tokenize(const char *s, struct rawtok *rt, bool drop_nonascii)
     rt->n = w;
 }
 
-/* Steps 1-3: unicode folding, transliteration, tokens. */
-static void prepare(const struct warden_normalizer *nz, void *tl, const char *name,
-                    struct rawtok *rt, bool *abjad)
+/* the readings of one Han character (alt 1: Korean, 2: Japanese), or NULL */
+static const char *han_reading(const struct warden_normalizer *nz, const char *ch, size_t n,
+                               int alt)
 {
-    *abjad = false;
+    const uint32_t *v = warden_smap_get(&nz->han, ch, n);
+    if (!v) return NULL;
+    const char *r = nz->han_read[*v][alt - 1];
+    return r && *r ? r : NULL;
+}
+
+/* Steps 1-3: unicode folding, transliteration, tokens. alt > 0 writes Han
+ * characters with their other readings; returns false when there is no such
+ * alternative (no Han character with a reading). */
+static bool prepare(const struct warden_normalizer *nz, void *tl, const char *name,
+                    struct rawtok *rt, uint8_t *script, int alt)
+{
+    *script = 0;
     bool ascii = true;
     for (const unsigned char *p = (const unsigned char *)name; *p; p++)
         if (*p >= 0x80) {
@@ -202,8 +233,9 @@ static void prepare(const struct warden_normalizer *nz, void *tl, const char *na
             break;
         }
     if (ascii) {
-        tokenize(name, rt, false);
-        return;
+        if (alt) return false;
+        tokenize(name, rt, false, 0);
+        return true;
     }
     utf8proc_uint8_t *folded = NULL;
     utf8proc_ssize_t fl =
@@ -211,43 +243,65 @@ static void prepare(const struct warden_normalizer *nz, void *tl, const char *na
                      UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_COMPOSE |
                          UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK | UTF8PROC_IGNORE);
     if (fl < 0) {
-        tokenize(name, rt, false);
-        return;
+        if (alt) return false;
+        tokenize(name, rt, false, 0);
+        return true;
     }
-    bool nonlatin = false;
+    /* pre-pass: script flags, Hangul syllables apart, Han readings for alt */
+    char pre[1600];
+    size_t pk = 0;
+    bool nonlatin = false, syll = false, any_alt = false;
+    utf8proc_int32_t prev = 0;
     for (utf8proc_ssize_t i = 0; i < fl;) {
         utf8proc_int32_t c;
         utf8proc_ssize_t k = utf8proc_iterate(folded + i, fl - i, &c);
         if (k <= 0) break;
-        i += k;
+        const char *r = NULL;
         if (c >= 0x250) {
             utf8proc_category_t cat = utf8proc_category(c);
             if (cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO) nonlatin = true;
-            if (is_abjad(c)) *abjad = true;
+            if (is_abjad(c)) *script |= WARDEN_SCRIPT_ABJAD;
+            if (c >= 0x400 && c <= 0x4FF) *script |= WARDEN_SCRIPT_INFLECT;
+            if (is_hangul(c) || is_han(c)) syll = true;
+            if (alt && is_han(c)) r = han_reading(nz, (const char *)folded + i, (size_t)k, alt);
         }
+        if (pk + 24 >= sizeof pre) break;
+        if (r) {
+            any_alt = true;
+            pk += (size_t)snprintf(pre + pk, sizeof pre - pk, " %s ", r);
+        } else {
+            if (is_hangul(c) && is_hangul(prev)) pre[pk++] = ' ';
+            memcpy(pre + pk, folded + i, (size_t)k);
+            pk += (size_t)k;
+        }
+        prev = c;
+        i += k;
     }
+    pre[pk] = '\0';
+    free(folded);
+    if (alt && !any_alt) return false;
     char out[1600];
     bool done = false;
-    if (nonlatin) {
-        void *t = tl, *own = NULL;
-        if (!t) t = own = warden_normalizer_translit_new(nz);
-        if (t && translit(t, (const char *)folded, (size_t)fl, out, sizeof out)) done = true;
-        warden_normalizer_translit_free(own);
-    } else {
-        /* Latin with marks already stripped; ICU's Latin-ASCII would also map
-         * ligatures and special letters (ß, ø, ł), so use it when available. */
-        void *t = tl, *own = NULL;
-        if (!t) t = own = warden_normalizer_translit_new(nz);
-        if (t && translit(t, (const char *)folded, (size_t)fl, out, sizeof out)) done = true;
-        warden_normalizer_translit_free(own);
-    }
+    /* Latin with marks already stripped also goes through ICU: Latin-ASCII maps
+     * ligatures and special letters (ß, ø, ł) */
+    void *t = tl, *own = NULL;
+    if (!t) t = own = warden_normalizer_translit_new(nz);
+    if (t && translit(t, pre, pk, out, sizeof out)) done = true;
+    warden_normalizer_translit_free(own);
     if (done) {
-        /* ICU output may keep case and marks: fold again cheaply (ASCII). */
-        tokenize(out, rt, true);
-    } else {
-        tokenize((const char *)folded, rt, false);
+        /* ICU writes a small kana after i as "~" ("キョ" -> "ki~yo"): "kyo" */
+        size_t w = 0;
+        for (size_t r = 0; out[r]; r++) {
+            if (out[r] == 'i' && out[r + 1] == '~' && out[r + 2] == 'y') r += 2;
+            if (out[r] != '~') out[w++] = out[r];
+        }
+        out[w] = '\0';
     }
-    free(folded);
+    (void)nonlatin;
+    /* ICU output may keep case and marks: fold again cheaply (ASCII). */
+    tokenize(done ? out : pre, rt, done,
+             (uint8_t)((syll ? RT_SYLL : 0) | (*script & WARDEN_SCRIPT_INFLECT ? RT_INFL : 0)));
+    return true;
 }
 
 static void phrase(const struct rawtok *rt, int i, int n, char *buf, size_t cap)
@@ -263,12 +317,38 @@ static void phrase(const struct rawtok *rt, int i, int n, char *buf, size_t cap)
     buf[k] = '\0';
 }
 
+/* the same words joined without spaces ("tong xun" -> "tongxun") */
+static void phrase_joined(const struct rawtok *rt, int i, int n, char *buf, size_t cap)
+{
+    size_t k = 0;
+    for (int m = i; m < i + n; m++) {
+        size_t l = rt->len[m];
+        if (k + l + 1 > cap) break;
+        memcpy(buf + k, rt->t[m], l);
+        k += l;
+    }
+    buf[k] = '\0';
+}
+
+/* Is the phrase of n words at i a legal form? Its class into *cls. */
+static bool legal_phrase(const struct warden_normalizer *nz, const struct rawtok *rt, int i, int n,
+                         int *cls)
+{
+    char buf[WARDEN_NORM_TOKLEN * PHRASE_MAX + PHRASE_MAX];
+    if (n > 1 && !warden_smap_get(&nz->legal_first, rt->t[i], rt->len[i])) return false;
+    phrase(rt, i, n, buf, sizeof buf);
+    const uint32_t *v = warden_smap_get(&nz->legal, buf, strlen(buf));
+    if (v) *cls = (int)*v - 1;
+    return v != NULL;
+}
+
 /* Longest legal-form phrase at position i going forward; returns its length. */
 static int legal_at(const struct warden_normalizer *nz, const struct rawtok *rt, int i, int end,
                     int *cls)
 {
     char buf[WARDEN_NORM_TOKLEN * PHRASE_MAX + PHRASE_MAX];
-    for (int n = nz->legal_maxlen; n >= 1; n--) {
+    int maxlen = warden_smap_get(&nz->legal_first, rt->t[i], rt->len[i]) ? nz->legal_maxlen : 1;
+    for (int n = maxlen; n >= 1; n--) {
         if (i + n > end) continue;
         phrase(rt, i, n, buf, sizeof buf);
         const uint32_t *v = warden_smap_get(&nz->legal, buf, strlen(buf));
@@ -280,31 +360,72 @@ static int legal_at(const struct warden_normalizer *nz, const struct rawtok *rt,
     return 0;
 }
 
-/* Step 5 before step 4: common words rewritten to canonical tokens (also one
+static void first_words(struct warden_normalizer *nz, const struct warden_smap *m,
+                        struct warden_smap *first)
+{
+    warden_smap_fini(first);
+    warden_smap_init(first);
+    for (size_t i = 0; i < m->cap; i++) {
+        const char *k = m->keys[i];
+        if (!k) continue;
+        size_t n = strcspn(k, " ");
+        if (!k[n]) continue;
+        bool found;
+        warden_smap_put(first, warden_arena_strndup(&nz->arena, k, n), &found);
+    }
+}
+
+void warden_normalizer_index_phrases(struct warden_normalizer *nz)
+{
+    first_words(nz, &nz->terms, &nz->terms_first);
+    first_words(nz, &nz->qual, &nz->qual_first);
+    first_words(nz, &nz->legal, &nz->legal_first);
+}
+
+/* a data-file phrase (terms, qualifiers) starting at i: its value, words used
+ * in *used. first: the first words of m's multi-word phrases. */
+static const uint32_t *phrase_at(const struct warden_smap *m, const struct warden_smap *first,
+                                 int maxlen, const struct rawtok *in, int i, int *used)
+{
+    char buf[WARDEN_NORM_TOKLEN * PHRASE_MAX + PHRASE_MAX];
+    /* Han and Hangul syllables may spell a word joined; else a phrase needs its first word */
+    if (!(in->flags[i] & RT_SYLL) && !warden_smap_get(first, in->t[i], in->len[i])) maxlen = 1;
+    for (int n = maxlen; n >= 1; n--) {
+        if (i + n > in->n) continue;
+        phrase(in, i, n, buf, sizeof buf);
+        const uint32_t *v = warden_smap_get(m, buf, strlen(buf));
+        if (!v && n > 1 && (in->flags[i] & RT_SYLL)) {
+            phrase_joined(in, i, n, buf, sizeof buf);
+            v = warden_smap_get(m, buf, strlen(buf));
+        }
+        if (v) {
+            *used = n;
+            return v;
+        }
+    }
+    return NULL;
+}
+
+/* Step 4 before step 5: common words rewritten to canonical tokens (also one
  * typo away from a long variant), so legal forms are recognised in any spelling. */
 static void apply_terms(const struct warden_normalizer *nz, const struct rawtok *in,
                         struct rawtok *out)
 {
-    char buf[WARDEN_NORM_TOKLEN * PHRASE_MAX + PHRASE_MAX];
     out->n = 0;
     for (int i = 0; i < in->n && out->n < WARDEN_NORM_MAX_TOK * 2;) {
         int used = 1;
         const char *tok = in->t[i];
-        bool hit = false;
-        for (int n = nz->terms_maxlen; n >= 1 && !hit; n--) {
-            if (i + n > in->n) continue;
-            phrase(in, i, n, buf, sizeof buf);
-            const uint32_t *v = warden_smap_get(&nz->terms, buf, strlen(buf));
-            if (v) {
-                tok = nz->canon[*v];
-                used = n;
-                hit = true;
-            }
+        const uint32_t *v = phrase_at(&nz->terms, &nz->terms_first, nz->terms_maxlen, in, i, &used);
+        if (!v && (in->flags[i] & RT_INFL)) { /* "kontsernom": the stem of "kontsern" */
+            size_t sl = warden_normalizer_stem(nz, in->t[i], in->len[i]);
+            v = warden_smap_get(&nz->stems, in->t[i], sl);
+            if (!v && sl == in->len[i]) v = NULL;
         }
-        if (!hit && in->len[i] >= 6 && !warden_smap_get(&nz->legal, in->t[i], in->len[i])) {
+        if (v) tok = nz->canon[*v];
+        if (!v && in->len[i] >= 6 && !warden_smap_get(&nz->legal, in->t[i], in->len[i])) {
             unsigned char c0 = (unsigned char)in->t[i][0];
             for (size_t f = nz->fz_start[c0]; f < nz->fz_start[c0 + 1]; f++) {
-                const struct fuzzy *z = &nz->fuzzy[f];
+                const struct warden_nz_fuzzy *z = &nz->fuzzy[f];
                 int d = (int)z->len - (int)in->len[i];
                 if (d > 1 || d < -1) continue;
                 if (warden_osa_distance(in->t[i], in->len[i], z->variant, z->len, 1) <= 1) {
@@ -313,13 +434,49 @@ static void apply_terms(const struct warden_normalizer *nz, const struct rawtok 
                 }
             }
         }
-        size_t l = strlen(tok);
-        if (l >= WARDEN_NORM_TOKLEN) l = WARDEN_NORM_TOKLEN - 1;
-        memcpy(out->t[out->n], tok, l);
-        out->t[out->n][l] = '\0';
-        out->len[out->n] = (uint8_t)l;
+        char init[WARDEN_NORM_INIT];
+        size_t k = 0;
+        uint8_t fl = 0;
+        for (int m = i; m < i + used; m++) {
+            fl |= in->flags[m];
+            /* connecting words inside a phrase give no initial ("Republic of Iran") */
+            if (used > 1 && warden_smap_get(&nz->stop, in->t[m], in->len[m])) continue;
+            for (const char *c = in->init[m]; *c && k + 1 < sizeof init; c++) init[k++] = *c;
+        }
+        init[k] = '\0';
+        settok(out, out->n, tok, strlen(tok), fl, init);
+        if (used > 1 || strcmp(tok, in->t[i]) != 0) /* rewritten: keep the words too */
+            phrase_joined(in, i, used, out->surf[out->n], WARDEN_NORM_TOKLEN);
         out->n++;
         i += used;
+    }
+}
+
+/* Step 6: qualifier words and country names; a branch word also makes the
+ * place before it ("London Branch") and after "in" a qualifier. */
+static void mark_qualifiers(const struct warden_normalizer *nz, struct rawtok *rt)
+{
+    for (int i = 0; i < rt->n;) {
+        int used = 1;
+        const uint32_t *v = phrase_at(&nz->qual, &nz->qual_first, nz->qual_maxlen, rt, i, &used);
+        if (v) {
+            for (int m = i; m < i + used; m++) rt->flags[m] |= RT_QUAL;
+            if (*v == WARDEN_QUAL_BRANCH) {
+                if (i > 0) rt->flags[i - 1] |= RT_QUAL;
+                int j = i + used;
+                if (j + 1 < rt->n && warden_smap_get(&nz->stop, rt->t[j], rt->len[j]))
+                    rt->flags[j] |= RT_QUAL, rt->flags[j + 1] |= RT_QUAL;
+            }
+            i += used;
+            continue;
+        }
+        char key[WARDEN_NORM_TOKLEN];
+        size_t k = 0;
+        for (const char *c = rt->t[i]; *c; c++)
+            if (*c != '_') key[k++] = *c;
+        key[k] = '\0';
+        if (k >= 3 && warden_smap_get(&nz->countries, key, k)) rt->flags[i] |= RT_QUAL;
+        i++;
     }
 }
 
@@ -328,13 +485,14 @@ static void finish_tokens(const struct warden_normalizer *nz, struct rawtok *rt,
 {
     int b = 0, e = rt->n;
     out->legal = 0;
+    out->legal_init[0] = '\0';
     if (strip_legal && nz->n_classes) {
         /* from the end */
         for (bool again = true; again && e - b > 1;) {
             again = false;
             for (int n = nz->legal_maxlen < e - b - 1 ? nz->legal_maxlen : e - b - 1; n >= 1; n--) {
                 int cls = 0;
-                if (legal_at(nz, rt, e - n, e, &cls) == n) {
+                if (legal_phrase(nz, rt, e - n, n, &cls)) {
                     out->legal |= 1u << cls;
                     e -= n;
                     again = true;
@@ -342,6 +500,14 @@ static void finish_tokens(const struct warden_normalizer *nz, struct rawtok *rt,
                 }
             }
         }
+        /* initials of the legal words removed from the end ("company" -> "c") */
+        size_t k = 0;
+        for (int i = e; i < rt->n && k + 1 < WARDEN_NORM_INIT; i++) {
+            /* a short form is spelt in full in acronyms ("PDVSA": Petroleos de Venezuela SA) */
+            const char *c = rt->len[i] <= 3 && !rt->surf[i][0] ? rt->t[i] : rt->init[i];
+            for (; *c && k + 1 < WARDEN_NORM_INIT; c++) out->legal_init[k++] = *c;
+        }
+        out->legal_init[k] = '\0';
         /* from the start */
         for (bool again = true; again && e - b > 1;) {
             again = false;
@@ -355,20 +521,44 @@ static void finish_tokens(const struct warden_normalizer *nz, struct rawtok *rt,
         }
     }
     out->n = 0;
+    out->qual = 0;
     for (int i = b; i < e && out->n < WARDEN_NORM_MAX_TOK; i++) {
         memcpy(out->tok[out->n], rt->t[i], (size_t)rt->len[i] + 1);
         out->len[out->n] = rt->len[i];
+        memcpy(out->init[out->n], rt->init[i], WARDEN_NORM_INIT);
+        memcpy(out->surf[out->n], rt->surf[i], strlen(rt->surf[i]) + 1);
+        if (rt->flags[i] & RT_QUAL) out->qual |= 1u << out->n;
         out->n++;
     }
+    /* a name that is nothing but qualifiers is its own core */
+    if (out->n && out->qual == (1u << out->n) - 1) out->qual = 0;
+}
+
+static bool normalize(const struct warden_normalizer *nz, void *tl, const char *name,
+                      struct warden_norm_name *out, int alt)
+{
+    struct rawtok rt, rt2;
+    uint8_t script;
+    if (!prepare(nz, tl, name, &rt, &script, alt)) return false;
+    out->script = script;
+    out->abjad = (script & WARDEN_SCRIPT_ABJAD) != 0;
+    apply_terms(nz, &rt, &rt2);
+    mark_qualifiers(nz, &rt2);
+    finish_tokens(nz, &rt2, true, out);
+    return true;
 }
 
 void warden_normalize_name(const struct warden_normalizer *nz, void *tl, const char *name,
                            struct warden_norm_name *out)
 {
-    struct rawtok rt, rt2;
-    prepare(nz, tl, name, &rt, &out->abjad);
-    apply_terms(nz, &rt, &rt2);
-    finish_tokens(nz, &rt2, true, out);
+    normalize(nz, tl, name, out, 0);
+}
+
+bool warden_normalize_name_alt(const struct warden_normalizer *nz, void *tl, const char *name,
+                               int alt, struct warden_norm_name *out)
+{
+    if (alt < 1 || alt > 2 || !nz->n_han) return false;
+    return normalize(nz, tl, name, out, alt);
 }
 
 size_t warden_skeleton(const char *t, size_t n, char *out, size_t outlen)
@@ -410,8 +600,8 @@ static int variant_phrase(struct warden_normalizer *nz, const char *v, char *buf
                           bool with_terms)
 {
     struct rawtok rt0, rt;
-    bool abjad;
-    prepare(nz, nz->translit, v, &rt0, &abjad);
+    uint8_t script;
+    if (!prepare(nz, nz->translit, v, &rt0, &script, 0)) return 0;
     if (with_terms)
         apply_terms(nz, &rt0, &rt);
     else
@@ -452,6 +642,37 @@ static int read_lines(struct warden_normalizer *nz, const char *path, line_fn fn
     return rc;
 }
 
+/* Each tab-separated variant of p, normalised (with terms), into m with value
+ * val; the longest phrase in *maxlen; one-typo look-ups too when fuzzy. */
+static void put_variants(struct warden_normalizer *nz, char *p, struct warden_smap *m, uint32_t val,
+                         int *maxlen, bool fuzzy)
+{
+    char *v;
+    while ((v = next_field(&p))) {
+        char buf[WARDEN_NORM_TOKLEN * PHRASE_MAX + PHRASE_MAX];
+        int nt = variant_phrase(nz, v, buf, sizeof buf, true);
+        if (!nt) continue;
+        bool found;
+        const char *key = warden_arena_strdup(&nz->arena, buf);
+        uint32_t *slot = warden_smap_put(m, key, &found);
+        if (!found) {
+            *slot = val;
+            if (fuzzy) add_fuzzy(nz, key, key);
+        }
+        /* each long word of a phrase too: "sociedad anonmia" is still "sociedad anonima" */
+        for (const char *w = key; fuzzy && strchr(key, ' ') && *w;) {
+            size_t l = strcspn(w, " ");
+            if (l >= 7) {
+                const char *word = warden_arena_strndup(&nz->arena, w, l);
+                add_fuzzy(nz, word, word);
+            }
+            w += l;
+            while (*w == ' ') w++;
+        }
+        if (nt > *maxlen) *maxlen = nt;
+    }
+}
+
 static int legal_line(struct warden_normalizer *nz, char *line, char *err, size_t errlen)
 {
     char *p = line;
@@ -466,20 +687,7 @@ static int legal_line(struct warden_normalizer *nz, char *line, char *err, size_
     }
     int ci = nz->n_classes++;
     nz->classes[ci] = warden_arena_strdup(&nz->arena, cls);
-    char *v;
-    while ((v = next_field(&p))) {
-        char buf[WARDEN_NORM_TOKLEN * PHRASE_MAX + PHRASE_MAX];
-        int nt = variant_phrase(nz, v, buf, sizeof buf, true);
-        if (!nt) continue;
-        bool found;
-        const char *key = warden_arena_strdup(&nz->arena, buf);
-        uint32_t *slot = warden_smap_put(&nz->legal, key, &found);
-        if (!found) {
-            *slot = (uint32_t)ci + 1;
-            add_fuzzy(nz, key, key);
-        }
-        if (nt > nz->legal_maxlen) nz->legal_maxlen = nt;
-    }
+    put_variants(nz, p, &nz->legal, (uint32_t)ci + 1, &nz->legal_maxlen, true);
     return 0;
 }
 
@@ -515,6 +723,18 @@ static int terms_line(struct warden_normalizer *nz, char *line, char *err, size_
             add_fuzzy(nz, key, nz->canon[ci]);
         }
         if (nt > nz->terms_maxlen) nz->terms_maxlen = nt;
+        /* a Cyrillic word is found with its case endings too: its stem is a key */
+        bool cyr = false;
+        for (const unsigned char *c = (const unsigned char *)v; *c; c++)
+            cyr |= *c == 0xD0 || *c == 0xD1;
+        if (cyr && nt == 1 && nz->n_suffixes) {
+            size_t sl = warden_normalizer_stem(nz, buf, strlen(buf));
+            if (sl < strlen(buf)) {
+                const char *sk = warden_arena_strndup(&nz->arena, buf, sl);
+                slot = warden_smap_put(&nz->stems, sk, &found);
+                if (!found) *slot = ci;
+            }
+        }
         /* a variant in a non-Latin script transliterates to syllables ("tong xun");
          * names romanised by people write them joined ("tongxun"): accept both */
         bool nonlatin = false;
@@ -541,8 +761,8 @@ static void country_key(const struct warden_normalizer *nz, void *tl, const char
     memcpy(tmp, text, n);
     tmp[n] = '\0';
     struct rawtok rt;
-    bool abjad;
-    prepare(nz, tl, tmp, &rt, &abjad);
+    uint8_t script;
+    prepare(nz, tl, tmp, &rt, &script, 0);
     size_t k = 0;
     for (int i = 0; i < rt.n; i++) {
         size_t l = rt.len[i];
@@ -606,6 +826,104 @@ bool warden_normalizer_country(const struct warden_normalizer *nz, void *tl, con
     return true;
 }
 
+/* qualifiers.tsv: CLASS<TAB>variant... with CLASS region or branch */
+static int qual_line(struct warden_normalizer *nz, char *line, char *err, size_t errlen)
+{
+    char *p = line;
+    char *cls = next_field(&p);
+    uint32_t c = cls && strcmp(cls, "branch") == 0   ? WARDEN_QUAL_BRANCH
+                 : cls && strcmp(cls, "region") == 0 ? WARDEN_QUAL_REGION
+                                                     : 0;
+    if (!c || !p) {
+        snprintf(err, errlen, "expected region|branch<TAB>variant...");
+        return WARDEN_EPARSE;
+    }
+    put_variants(nz, p, &nz->qual, c, &nz->qual_maxlen, false);
+    return 0;
+}
+
+/* articles.tsv: one article prefix per line ("al", "el") */
+static int article_line(struct warden_normalizer *nz, char *line, char *err, size_t errlen)
+{
+    (void)err;
+    (void)errlen;
+    char buf[WARDEN_NORM_TOKLEN * PHRASE_MAX + PHRASE_MAX];
+    if (variant_phrase(nz, line, buf, sizeof buf, false) != 1) return 0;
+    bool found;
+    warden_smap_put(&nz->articles, warden_arena_strdup(&nz->arena, buf), &found);
+    return 0;
+}
+
+/* inflections.tsv: one ending per line, as transliterated ("ogo", "ami") */
+static int suffix_line(struct warden_normalizer *nz, char *line, char *err, size_t errlen)
+{
+    char buf[WARDEN_NORM_TOKLEN * PHRASE_MAX + PHRASE_MAX];
+    if (variant_phrase(nz, line, buf, sizeof buf, false) != 1) return 0;
+    if (nz->n_suffixes == WARDEN_NZ_MAX_SUFFIXES) {
+        snprintf(err, errlen, "more than %d endings", WARDEN_NZ_MAX_SUFFIXES);
+        return WARDEN_EPARSE;
+    }
+    nz->suffixes[nz->n_suffixes++] = warden_arena_strdup(&nz->arena, buf);
+    return 0;
+}
+
+/* han_readings.tsv: CHAR<TAB>korean<TAB>japanese (romanised) */
+static int han_line(struct warden_normalizer *nz, char *line, char *err, size_t errlen)
+{
+    char *p = line;
+    char *ch = next_field(&p), *ko = next_field(&p), *ja = next_field(&p);
+    if (!ch || !ko || !ja) {
+        snprintf(err, errlen, "expected CHAR<TAB>korean<TAB>japanese");
+        return WARDEN_EPARSE;
+    }
+    if (nz->n_han == nz->cap_han) {
+        nz->cap_han = nz->cap_han ? nz->cap_han * 2 : 4096;
+        nz->han_read = warden_xrealloc(nz->han_read, nz->cap_han * sizeof *nz->han_read);
+    }
+    uint32_t i = (uint32_t)nz->n_han;
+    bool found;
+    uint32_t *slot = warden_smap_put(&nz->han, warden_arena_strdup(&nz->arena, ch), &found);
+    if (found) return 0;
+    *slot = i;
+    nz->han_read[i][0] = warden_arena_strdup(&nz->arena, ko);
+    nz->han_read[i][1] = warden_arena_strdup(&nz->arena, ja);
+    nz->n_han++;
+    return 0;
+}
+
+static int cmp_len_desc(const void *a, const void *b)
+{
+    size_t x = strlen(*(const char *const *)a), y = strlen(*(const char *const *)b);
+    return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* legal_families.tsv: FAMILY<TAB>distinct|-<TAB>CLASS... (classes of one family are
+ * interchangeable; a distinct family's form distinguishes a name like a word) */
+static int family_line(struct warden_normalizer *nz, char *line, char *err, size_t errlen)
+{
+    char *p = line;
+    char *fam = next_field(&p), *kind = next_field(&p);
+    if (!fam || !kind || !p || (strcmp(kind, "distinct") != 0 && strcmp(kind, "-") != 0)) {
+        snprintf(err, errlen, "expected FAMILY<TAB>distinct|-<TAB>CLASS...");
+        return WARDEN_EPARSE;
+    }
+    uint32_t mask = 0;
+    char *c;
+    while ((c = next_field(&p))) {
+        int k = 0;
+        while (k < nz->n_classes && strcmp(nz->classes[k], c) != 0) k++;
+        if (k == nz->n_classes) {
+            snprintf(err, errlen, "class %s is not in legal_forms.tsv", c);
+            return WARDEN_EPARSE;
+        }
+        mask |= 1u << k;
+    }
+    for (int k = 0; k < nz->n_classes; k++)
+        if (mask & (1u << k)) nz->family[k] = mask;
+    if (strcmp(kind, "distinct") == 0) nz->family[MAX_CLASSES] |= mask;
+    return 0;
+}
+
 int warden_normalizer_new(struct warden_normalizer **out, const char *data_dir, char *err,
                           size_t errlen)
 {
@@ -619,15 +937,33 @@ int warden_normalizer_new(struct warden_normalizer **out, const char *data_dir, 
     }
     char path[4096];
     int rc;
-    snprintf(path, sizeof path, "%s/terms.tsv", data_dir);
-    if ((rc = read_lines(nz, path, terms_line, err, errlen)) < 0) goto fail;
+    /* case endings first: Cyrillic term variants are also keyed by their stems */
+    snprintf(path, sizeof path, "%s/inflections.tsv", data_dir);
+    if ((rc = read_lines(nz, path, suffix_line, err, errlen)) < 0) goto fail;
+    qsort(nz->suffixes, nz->n_suffixes, sizeof *nz->suffixes, cmp_len_desc);
+    static const char *const term_files[] = {"terms.tsv", "numbers.tsv", "places.tsv",
+                                             "given_names.tsv"};
+    for (size_t i = 0; i < sizeof term_files / sizeof *term_files; i++) {
+        snprintf(path, sizeof path, "%s/%s", data_dir, term_files[i]);
+        if ((rc = read_lines(nz, path, terms_line, err, errlen)) < 0) goto fail;
+    }
+    warden_normalizer_index_phrases(nz); /* the variants below are read with the terms */
     snprintf(path, sizeof path, "%s/legal_forms.tsv", data_dir);
     if ((rc = read_lines(nz, path, legal_line, err, errlen)) < 0) goto fail;
-    fuzzy_buckets(nz);
+    warden_normalizer_fuzzy_buckets(nz);
+    snprintf(path, sizeof path, "%s/legal_families.tsv", data_dir);
+    if ((rc = read_lines(nz, path, family_line, err, errlen)) < 0) goto fail;
     snprintf(path, sizeof path, "%s/stopwords.tsv", data_dir);
     if ((rc = read_lines(nz, path, stop_line, err, errlen)) < 0) goto fail;
     snprintf(path, sizeof path, "%s/countries.tsv", data_dir);
     if ((rc = read_lines(nz, path, country_line, err, errlen)) < 0) goto fail;
+    snprintf(path, sizeof path, "%s/qualifiers.tsv", data_dir);
+    if ((rc = read_lines(nz, path, qual_line, err, errlen)) < 0) goto fail;
+    snprintf(path, sizeof path, "%s/articles.tsv", data_dir);
+    if ((rc = read_lines(nz, path, article_line, err, errlen)) < 0) goto fail;
+    snprintf(path, sizeof path, "%s/han_readings.tsv", data_dir);
+    if ((rc = read_lines(nz, path, han_line, err, errlen)) < 0) goto fail;
+    warden_normalizer_index_phrases(nz);
     *out = nz;
     return 0;
 fail:
@@ -643,6 +979,14 @@ void warden_normalizer_free(struct warden_normalizer *nz)
     warden_smap_fini(&nz->terms);
     warden_smap_fini(&nz->countries);
     warden_smap_fini(&nz->stop);
+    warden_smap_fini(&nz->qual);
+    warden_smap_fini(&nz->articles);
+    warden_smap_fini(&nz->han);
+    warden_smap_fini(&nz->terms_first);
+    warden_smap_fini(&nz->stems);
+    warden_smap_fini(&nz->qual_first);
+    warden_smap_fini(&nz->legal_first);
+    free(nz->han_read);
     free(nz->canon);
     free(nz->codes);
     free(nz->fuzzy);
@@ -676,4 +1020,31 @@ void warden_normalizer_legal_str(const struct warden_normalizer *nz, uint32_t ma
         if (w < 0 || (size_t)w >= outlen - k) break;
         k += (size_t)w;
     }
+}
+
+bool warden_normalizer_is_article(const struct warden_normalizer *nz, const char *t, size_t n)
+{
+    return warden_smap_get(&nz->articles, t, n) != NULL;
+}
+
+size_t warden_normalizer_stem(const struct warden_normalizer *nz, const char *t, size_t n)
+{
+    for (size_t i = 0; i < nz->n_suffixes; i++) {
+        size_t l = strlen(nz->suffixes[i]);
+        if (n >= l + 4 && memcmp(t + n - l, nz->suffixes[i], l) == 0) return n - l;
+    }
+    return n;
+}
+
+uint32_t warden_normalizer_legal_family(const struct warden_normalizer *nz, uint32_t mask)
+{
+    uint32_t f = 0;
+    for (int k = 0; k < nz->n_classes; k++)
+        if (mask & (1u << k)) f |= nz->family[k] ? nz->family[k] : 1u << k;
+    return f;
+}
+
+uint32_t warden_normalizer_legal_distinct(const struct warden_normalizer *nz)
+{
+    return nz->family[MAX_CLASSES];
 }

@@ -30,21 +30,35 @@ static void strlist_copy(struct warden_strlist *d, const struct warden_strlist *
     for (size_t i = 0; i < s->n; i++) d->v[i] = warden_xstrdup(s->v[i]);
 }
 
-int warden_screen_new(struct warden_screen **out, const char *data_dir,
-                      const struct warden_screen_conf *conf, char *err, size_t errlen)
+/* A deep copy: the set owns its configuration's strings and lists. */
+void warden_screen_conf_copy(struct warden_screen_conf *d, const struct warden_screen_conf *c)
+{
+    if (!c) {
+        warden_screen_conf_init(d);
+        return;
+    }
+    *d = *c;
+    d->data_dir = c->data_dir ? warden_xstrdup(c->data_dir) : NULL;
+    d->compiled = c->compiled ? warden_xstrdup(c->compiled) : NULL;
+    strlist_copy(&d->restricted_jurisdictions, &c->restricted_jurisdictions);
+    strlist_copy(&d->lists, &c->lists);
+}
+
+struct warden_screen *warden_screen_alloc(const struct warden_screen_conf *conf)
 {
     struct warden_screen *s = warden_xcalloc(1, sizeof *s);
-    if (conf) {
-        s->conf = *conf;
-        strlist_copy(&s->conf.restricted_jurisdictions, &conf->restricted_jurisdictions);
-        strlist_copy(&s->conf.lists, &conf->lists);
-    } else {
-        warden_screen_conf_init(&s->conf);
-    }
+    warden_screen_conf_copy(&s->conf, conf);
     warden_arena_init(&s->arena);
     warden_smap_init(&s->ids);
     warden_smap_init(&s->tokmap);
     warden_smap_init(&s->domains);
+    return s;
+}
+
+int warden_screen_new(struct warden_screen **out, const char *data_dir,
+                      const struct warden_screen_conf *conf, char *err, size_t errlen)
+{
+    struct warden_screen *s = warden_screen_alloc(conf);
     int rc = warden_normalizer_new(&s->nz, data_dir, err, errlen);
     if (rc < 0) {
         warden_screen_free(s);
@@ -69,14 +83,17 @@ void warden_screen_free(struct warden_screen *s)
     warden_smap_fini(&s->domains);
     free(s->dom_next);
     free(s->toks);
-    free(s->name_toks);
-    free(s->ix_keys);
-    free(s->ix_off);
-    free(s->ix_cnt);
-    free(s->postings);
+    free(s->name_surf);
+    if (!s->map) {
+        free(s->name_toks);
+        free(s->name_inits);
+        free(s->ix);
+        free(s->postings);
+    }
     free(s->rels);
     free(s->ent_level);
     warden_arena_fini(&s->arena);
+    warden_screen_unmap(s);
     free(s);
 }
 
@@ -379,7 +396,17 @@ int warden_screen_finish(struct warden_screen *s, char *err, size_t errlen)
     }
     for (size_t i = 0; i < s->n_ents; i++)
         if (s->ents[i].name0 == UINT32_MAX) s->ents[i].name0 = 0;
-    /* domains and e-mails */
+    warden_screen_index_domains(s);
+    warden_screen_index_build(s);
+    warden_screen_ownership_lists(s);
+    s->built_ownership_threshold = s->conf.ownership_threshold;
+    s->finished = true;
+    return 0;
+}
+
+void warden_screen_index_domains(struct warden_screen *s)
+{
+    const struct warden_screen_attr *na = s->attrs;
     s->dom_next = warden_xmalloc((s->n_attrs + 1) * sizeof *s->dom_next);
     for (size_t i = 0; i < s->n_attrs; i++) {
         s->dom_next[i] = UINT32_MAX;
@@ -390,10 +417,6 @@ int warden_screen_finish(struct warden_screen *s, char *err, size_t errlen)
         if (found) s->dom_next[i] = *slot;
         *slot = (uint32_t)i;
     }
-    warden_screen_index_build(s);
-    warden_screen_ownership_lists(s);
-    s->finished = true;
-    return 0;
 }
 
 /* ---- access ---- */
@@ -410,7 +433,7 @@ void warden_screen_stats(const struct warden_screen *s, struct warden_screen_sta
     st->memory_bytes = s->arena.bytes + s->cap_ents * sizeof *s->ents +
                        s->cap_names * sizeof *s->names + s->n_attrs * (sizeof *s->attrs + 8) +
                        s->cap_toks * sizeof *s->toks + s->cap_name_toks * 4 +
-                       s->ix_cap * (8 + 4 + 4) + s->n_postings * 4 + s->ids.cap * 12 +
+                       s->ix_cap * sizeof *s->ix + s->n_postings * 4 + s->ids.cap * 12 +
                        s->tokmap.cap * 12 + s->domains.cap * 12 + s->cap_rels * sizeof *s->rels;
 }
 
@@ -451,8 +474,6 @@ const struct warden_screen_conf *warden_screen_get_conf(const struct warden_scre
 void warden_screen_set_conf(struct warden_screen *s, const struct warden_screen_conf *c)
 {
     struct warden_screen_conf old = s->conf;
-    s->conf = *c;
-    strlist_copy(&s->conf.restricted_jurisdictions, &c->restricted_jurisdictions);
-    strlist_copy(&s->conf.lists, &c->lists);
+    warden_screen_conf_copy(&s->conf, c);
     warden_screen_conf_fini(&old);
 }

@@ -51,6 +51,10 @@ struct warden_screen_conf {
     struct warden_strlist lists;                    /* list names to use; empty = all */
     int64_t max_results;                            /* matches returned per query */
     int64_t max_candidates;                         /* candidate names scored per query */
+    char *compiled;          /* compiled list file (warden lists build); NULL = load the sources */
+    double qualifier_weight; /* weight factor of qualifier words (countries, regions, branches) */
+    bool sibling_review;     /* names differing in a distinguishing word stay below a match */
+    bool brand_match;        /* a brand alone matches the full name built around it */
 };
 
 /* The declared table: key, type, default, offset, help, min, max. */
@@ -145,6 +149,34 @@ const struct warden_screen_conf *warden_screen_get_conf(const struct warden_scre
  * e.g. on a policy reload. Not concurrent with queries. The `lists` key only
  * takes effect at load. */
 void warden_screen_set_conf(struct warden_screen *s, const struct warden_screen_conf *c);
+
+/* ---- compiled lists (warden lists build) ----------------------------------- */
+
+/* Write the finished set — lists, token index, ownership verdicts and the
+ * normalisation tables — into one file that warden_screen_map() maps in
+ * milliseconds. Written to PATH.tmp.PID and renamed over path (atomic). */
+int warden_screen_save(const struct warden_screen *s, const char *path, char *err, size_t errlen);
+/* Map a compiled file. Checks size, magic, version, checksum and every index
+ * inside, so a truncated, corrupt or foreign file is refused with a reason
+ * (WARDEN_EFORMAT) and never crashes a query. conf may be NULL (defaults);
+ * when its ownership_threshold differs from the build's, the lists' own
+ * ownership verdicts are recomputed. The `lists` key, when set, must name
+ * exactly the lists the file holds. */
+int warden_screen_map(struct warden_screen **out, const char *path,
+                      const struct warden_screen_conf *conf, char *err, size_t errlen);
+/* What callers should use: conf->compiled when set (mapped; a missing file
+ * falls back to the sources with a note on stderr, a bad one is an error),
+ * else DATA/lists/lists.tsv and DATA/screen (DATA = conf->data_dir or the
+ * default data directory). */
+int warden_screen_open(struct warden_screen **out, const struct warden_screen_conf *conf, char *err,
+                       size_t errlen);
+/* The compiled file s was mapped from (NULL when loaded from sources). */
+const char *warden_screen_source_file(const struct warden_screen *s);
+/* True when s was mapped from a file whose path now names another file (a
+ * rebuild or update swapped it in): a server maps the new one and swaps. */
+bool warden_screen_file_changed(const struct warden_screen *s);
+/* Build time of a mapped file (unix seconds; 0 when loaded from sources). */
+int64_t warden_screen_built_at(const struct warden_screen *s);
 
 /* Per-thread query state. */
 struct warden_screen_scratch *warden_screen_scratch_new(const struct warden_screen *s);

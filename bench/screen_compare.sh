@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# screen_compare.sh — name-matching accuracy of this tree next to a previous
+# revision's matcher, in one run: builds the previous revision's `warden` from
+# `git archive REV` in a temporary directory (nothing in this work tree changes),
+# then runs bench_screen_pairs with WARDEN_PREV_BIN pointing at it.
+# Usage: bench/screen_compare.sh [REV] [BUILD_DIR]   (REV default: 9b0262e, the
+# matcher before issue 15; BUILD_DIR default: build)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+REV=${1:-9b0262e}
+BUILD=${2:-build}
+PREV=${WARDEN_PREV_DIR:-/tmp/warden-prev-$REV}
+if [ ! -x "$PREV/build/warden" ]; then
+  rm -rf "$PREV" && mkdir -p "$PREV/src"
+  git archive "$REV" | tar -x -C "$PREV/src"
+  cmake -S "$PREV/src" -B "$PREV/build" -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake --build "$PREV/build" -j 2 --target warden >/dev/null
+fi
+WARDEN_PREV_BIN="$PREV/build/warden" "$BUILD/bench/bench_screen_pairs" "$@"

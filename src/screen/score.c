@@ -1,0 +1,544 @@
+/* score.c — the name scorer: how similar two normalised names are, with the
+ * explanation of every step.
+ *
+ * Both names are core tokens (normalize.c), each weighted by its rarity in the
+ * lists (IDF): shared common words ("trading", "bank") do not make a match and a
+ * missing distinctive word breaks one. Qualifiers (countries, regions, branch
+ * words, words in parentheses) weigh screen.qualifier_weight of that, and
+ * legal-form or connecting words left inside a name a fifth.
+ * Before pairing:
+ *   - an acronym on one side ("NIOC") stands for the run of words on the other
+ *     side whose initials it spells ("National Iranian Oil" + the removed legal
+ *     form "Company"), connecting words optional ("Bank of China" = "BOC");
+ *   - adjacent tokens on one side are joined when the join is a token of the
+ *     other side ("hua wei" ~ "huawei", "to kyo" ~ "tokyo").
+ * Tokens are then paired greedily by similarity: equal (1.0), an abbreviation
+ * (0.85), one or two edits apart (typos), equal consonant skeletons
+ * (transliteration variants, 0.9), the same word with another case ending when
+ * either name is Cyrillic (inflections.tsv, 0.95), or the same word with an
+ * article prefix ("alrashid" ~ "rashid": articles.tsv, 0.92). The name score
+ * is the weighted Dice coefficient of the pairs; for names written in a script
+ * without vowels the consonant skeletons of the whole names are compared too.
+ * After pairing, two policy rules (screen: section):
+ *   - near siblings (sibling_review): when each side keeps a distinctive word
+ *     the other lacks ("X Trust" / "X Bank", "Fund 3" / "Fund 4", "X (UK)" /
+ *     "X (USA)"), the score stays just below match_threshold: a possible match
+ *     for review, not a match and not dropped;
+ *   - brand (brand_match): one distinctive word that is the most distinctive
+ *     word of the other name ("Hikvision" / "Hangzhou Hikvision Digital
+ *     Technology Co., Ltd.") scores just above match_threshold. */
+#include "screen/internal.h"
+
+#include <string.h>
+
+float warden_screen_weight(const struct warden_screen *s, const char *t, size_t n)
+{
+    uint32_t id = warden_screen_token_id(s, t, n);
+    if (id == UINT32_MAX) return s->max_weight > 0 ? s->max_weight : 1.0f;
+    return s->toks[id].weight;
+}
+
+void warden_tl_from_norm(const struct warden_screen *s, const struct warden_norm_name *nn,
+                         struct warden_tl *o)
+{
+    o->n = nn->n;
+    o->legal = nn->legal;
+    o->abjad = nn->abjad;
+    o->script = nn->script;
+    o->qual = nn->qual;
+    memcpy(o->legal_init, nn->legal_init, sizeof o->legal_init);
+    for (int i = 0; i < nn->n; i++) {
+        memcpy(o->t[i], nn->tok[i], (size_t)nn->len[i] + 1);
+        memcpy(o->init[i], nn->init[i], WARDEN_NORM_INIT);
+        o->slen[i] = (uint8_t)strlen(nn->surf[i]);
+        memcpy(o->surf[i], nn->surf[i], (size_t)o->slen[i] + 1);
+        o->len[i] = nn->len[i];
+        uint32_t id = warden_screen_token_id(s, nn->tok[i], nn->len[i]);
+        o->id[i] = id;
+        o->w[i] =
+            id != UINT32_MAX ? s->toks[id].weight : (s->max_weight > 0 ? s->max_weight : 1.0f);
+        o->minor[i] = id != UINT32_MAX ? s->toks[id].minor
+                                       : warden_normalizer_is_minor(s->nz, nn->tok[i], nn->len[i]);
+        /* a legal-form word left inside the name ("Shipping Co Gudzon") counts little */
+        if (o->minor[i]) o->w[i] *= 0.2f;
+    }
+}
+
+void warden_tl_from_rec(const struct warden_screen *s, const struct warden_screen_name_rec *r,
+                        struct warden_tl *o)
+{
+    o->n = r->n_tok;
+    o->legal = r->legal;
+    o->abjad = r->abjad;
+    o->script = r->script;
+    o->qual = r->qual;
+    memcpy(o->legal_init, r->legal_init, sizeof o->legal_init);
+    for (int i = 0; i < r->n_tok; i++) {
+        uint32_t k = r->tok0 + (uint32_t)i;
+        const struct warden_screen_token *t = &s->toks[s->name_toks[k]];
+        memcpy(o->t[i], t->str, (size_t)t->len + 1);
+        if (s->name_inits)
+            memcpy(o->init[i], s->name_inits[k], WARDEN_NORM_INIT);
+        else
+            o->init[i][0] = t->str[0], o->init[i][1] = '\0';
+        const char *sf = s->name_surf ? s->name_surf[k] : NULL;
+        size_t sl = sf ? strlen(sf) : 0;
+        if (sl >= WARDEN_NORM_TOKLEN) sl = WARDEN_NORM_TOKLEN - 1;
+        if (sl) memcpy(o->surf[i], sf, sl);
+        o->surf[i][sl] = '\0';
+        o->slen[i] = (uint8_t)sl;
+        o->len[i] = (uint8_t)t->len;
+        o->id[i] = s->name_toks[k];
+        o->w[i] = t->weight;
+        o->minor[i] = t->minor;
+        if (t->minor) o->w[i] *= 0.2f;
+    }
+}
+
+/* a abbreviates b: same first letter, 3+ letters, at least 2 shorter, and
+ * either a truncation (prefix of 4-5 letters) or a contraction keeping b's last
+ * letter with at most one vowel ("intl", "mgmt", "natl", "svcs"). */
+static bool abbreviates(const char *a, size_t la, const char *b, size_t lb)
+{
+    if (la < 3 || la + 2 > lb || a[0] != b[0]) return false;
+    if (la >= 4 && la <= 5 && memcmp(a, b, la) == 0) return true; /* tech, corp, assoc */
+    if (a[la - 1] != b[lb - 1]) return false;
+    int vowels = 0;
+    for (size_t i = 0; i < la; i++)
+        vowels += a[i] == 'a' || a[i] == 'e' || a[i] == 'i' || a[i] == 'o' || a[i] == 'u';
+    if (vowels > 1) return false;
+    size_t j = 0;
+    for (size_t i = 0; i < lb && j < la; i++)
+        if (b[i] == a[j]) j++;
+    return j == la;
+}
+
+static bool same_skeleton(const char *a, size_t la, const char *b, size_t lb, size_t min)
+{
+    char sa[64], sb[64];
+    size_t ka = warden_skeleton(a, la, sa, sizeof sa), kb = warden_skeleton(b, lb, sb, sizeof sb);
+    return ka >= min && ka == kb && memcmp(sa, sb, ka) == 0;
+}
+
+/* the same word with a case ending (stems of 4+ letters) */
+static bool same_stem(const struct warden_screen *s, const char *a, size_t la, const char *b,
+                      size_t lb)
+{
+    if (la < 5 && lb < 5) return false;
+    size_t sa = warden_normalizer_stem(s->nz, a, la), sb = warden_normalizer_stem(s->nz, b, lb);
+    return (sa == sb && memcmp(a, b, sa) == 0) || (sa == lb && memcmp(a, b, lb) == 0) ||
+           (sb == la && memcmp(a, b, la) == 0);
+}
+
+/* a is b with an article prefix ("alrashid" / "rashid") */
+static bool article_of(const struct warden_screen *s, const char *a, size_t la, const char *b,
+                       size_t lb, bool abjad)
+{
+    if (la < lb + 2 || la > lb + 5) return false;
+    for (size_t k = 2; k <= 3 && k + 5 <= la; k++) {
+        bool same = la - k == lb && memcmp(a + k, b, lb) == 0;
+        if (!same && !(abjad && same_skeleton(a + k, la - k, b, lb, 3))) continue;
+        if (warden_normalizer_is_article(s->nz, a, k)) return true;
+    }
+    return false;
+}
+
+double warden_tok_sim(const struct warden_screen *s, const char *a, size_t la, const char *b,
+                      size_t lb, uint8_t script)
+{
+    if (la == lb && memcmp(a, b, la) == 0) return 1.0;
+    if (abbreviates(a, la, b, lb) || abbreviates(b, lb, a, la)) return 0.85;
+    size_t mx = la > lb ? la : lb, mn = la < lb ? la : lb;
+    if ((script & WARDEN_SCRIPT_INFLECT) && same_stem(s, a, la, b, lb)) return 0.95;
+    if (mn >= 4) {
+        int maxd = mx >= 9 ? 2 : 1;
+        int d = warden_osa_distance(a, la, b, lb, maxd);
+        if (d <= maxd) return 1.0 - (double)d / (2.0 * (double)mx);
+    }
+    if (mn >= 4 && a[0] == b[0] && mx - mn <= 3 && same_skeleton(a, la, b, lb, 3)) return 0.9;
+    bool abjad = (script & WARDEN_SCRIPT_ABJAD) != 0;
+    if (article_of(s, a, la, b, lb, abjad) || article_of(s, b, lb, a, la, abjad)) return 0.92;
+    /* a script without vowels: the consonants decide ("lwmy" / "leumi") */
+    if (abjad && mx - mn <= 4 && same_skeleton(a, la, b, lb, 2)) return 0.88;
+    return 0.0;
+}
+
+static void remove_run(struct warden_tl *x, int i, int rm)
+{
+    for (int m = i + 1; m + rm < x->n; m++) {
+        memcpy(x->t[m], x->t[m + rm], (size_t)x->len[m + rm] + 1);
+        memcpy(x->init[m], x->init[m + rm], WARDEN_NORM_INIT);
+        memcpy(x->surf[m], x->surf[m + rm], (size_t)x->slen[m + rm] + 1);
+        x->slen[m] = x->slen[m + rm];
+        x->len[m] = x->len[m + rm];
+        x->w[m] = x->w[m + rm];
+        x->id[m] = x->id[m + rm];
+        x->minor[m] = x->minor[m + rm];
+    }
+    /* qualifier bits of the tokens after the run move down with them */
+    uint32_t keep = x->qual & ((1u << (i + 1)) - 1);
+    uint32_t after = (x->qual >> (i + 1 + rm)) << (i + 1);
+    x->qual = keep | after;
+    x->n -= rm;
+}
+
+/* Join adjacent tokens of x when the join equals a token of y. */
+static void join_against(const struct warden_screen *s, struct warden_tl *x,
+                         const struct warden_tl *y, uint8_t script)
+{
+    for (int k = 0; k < y->n; k++) {
+        if (y->len[k] < 4) continue;
+        bool exact = false;
+        for (int m = 0; m < x->n && !exact; m++)
+            exact = x->len[m] == y->len[k] && memcmp(x->t[m], y->t[k], y->len[k]) == 0;
+        if (exact) continue;
+        for (int i = 0; i + 1 < x->n; i++) {
+            int done = 0;
+            for (int span = 3; span >= 2 && !done; span--) {
+                if (i + span > x->n) continue;
+                /* the words as written ("twelfth" "ocean", not "12" "ocean") */
+                size_t l = 0;
+                for (int m = i; m < i + span; m++) l += x->slen[m] ? x->slen[m] : x->len[m];
+                const char *yt = y->slen[k] ? y->surf[k] : y->t[k];
+                size_t yl = y->slen[k] ? y->slen[k] : y->len[k];
+                if (l + 2 < yl || l > yl + 2 || l >= WARDEN_NORM_TOKLEN) continue;
+                char j[WARDEN_NORM_TOKLEN];
+                l = 0;
+                for (int m = i; m < i + span; m++) {
+                    const char *xt = x->slen[m] ? x->surf[m] : x->t[m];
+                    size_t xl = x->slen[m] ? x->slen[m] : x->len[m];
+                    memcpy(j + l, xt, xl);
+                    l += xl;
+                }
+                j[l] = '\0';
+                double js = warden_tok_sim(s, j, l, yt, yl, script);
+                if (js < 0.9) continue;
+                /* only when the join fits better than any single token does */
+                bool better = true;
+                for (int m = 0; m < x->n && better; m++)
+                    if (warden_tok_sim(s, x->t[m], x->len[m], y->t[k], y->len[k], script) >= js)
+                        better = false;
+                if (!better) continue;
+                memcpy(x->t[i], y->t[k], (size_t)y->len[k] + 1); /* now y's token */
+                x->len[i] = y->len[k];
+                memcpy(x->surf[i], j, l + 1);
+                x->slen[i] = (uint8_t)l;
+                float wj = warden_screen_weight(s, j, l), ws = 0;
+                for (int m = i; m < i + span; m++) ws = ws > x->w[m] ? ws : x->w[m];
+                x->w[i] = wj > ws ? wj : ws;
+                x->minor[i] = false;
+                x->id[i] = y->id[k];
+                remove_run(x, i, span - 1);
+                done = 1;
+            }
+            if (done) break;
+        }
+    }
+}
+
+/* Does acronym a[pos..] spell the initials of y's tokens from j on (connecting
+ * words optional, the removed legal form's initials allowed at the end)?
+ * Returns the end of the run, or -1. */
+static int spell(const char *a, size_t la, size_t pos, const struct warden_tl *y, int j, int used)
+{
+    if (pos == la) return used >= 2 ? j : -1;
+    if (j == y->n) {
+        size_t rest = la - pos, li = strlen(y->legal_init);
+        return used >= 1 && rest <= 2 && rest <= li && memcmp(a + pos, y->legal_init, rest) == 0
+                   ? j
+                   : -1;
+    }
+    const char *in = y->init[j];
+    size_t li = strlen(in);
+    if (li && pos + li <= la && memcmp(a + pos, in, li) == 0) {
+        int e = spell(a, la, pos + li, y, j + 1, used + (int)li);
+        if (e >= 0) return e;
+    }
+    if (li > 1 && a[pos] == in[0]) { /* a phrase token may give only its first initial */
+        int e = spell(a, la, pos + 1, y, j + 1, used + 1);
+        if (e >= 0) return e;
+    }
+    if (y->minor[j] && used > 0) return spell(a, la, pos, y, j + 1, used); /* "of", "and" */
+    return -1;
+}
+
+/* Replace in y a run of words spelt by an acronym token of x with that token. */
+static void collapse_acronyms(const struct warden_tl *x, struct warden_tl *y)
+{
+    /* quick refusals: the letters y's words can spell, and how many */
+    uint32_t firsts = 0;
+    size_t avail = strlen(y->legal_init);
+    for (int i = 0; i < y->n; i++) {
+        firsts |= 1u << ((unsigned char)y->init[i][0] & 31);
+        avail += strlen(y->init[i]);
+    }
+    for (int k = 0; k < x->n; k++) {
+        size_t la = x->len[k];
+        if (la < 3 || la > 8 || la > avail || (x->qual & (1u << k))) continue;
+        if (!(firsts & (1u << ((unsigned char)x->t[k][0] & 31)))) continue;
+        bool alpha = true;
+        for (size_t c = 0; c < la && alpha; c++) alpha = x->t[k][c] >= 'a' && x->t[k][c] <= 'z';
+        if (!alpha) continue;
+        bool present = false;
+        for (int m = 0; m < y->n && !present; m++)
+            present = y->len[m] == la && memcmp(y->t[m], x->t[k], la) == 0;
+        if (present) continue;
+        for (int i = 0; i < y->n; i++) {
+            if (y->minor[i]) continue;
+            int e = spell(x->t[k], la, 0, y, i, 0);
+            if (e < 0 || e - i < 1) continue;
+            if (e - i == 1 && strlen(y->init[i]) < 2) continue; /* a word is not its own acronym */
+            float w = 0;
+            for (int m = i; m < e; m++) w += y->w[m];
+            memcpy(y->t[i], x->t[k], la + 1);
+            memcpy(y->init[i], x->init[k], WARDEN_NORM_INIT);
+            y->surf[i][0] = '\0';
+            y->slen[i] = 0;
+            y->len[i] = (uint8_t)la;
+            y->w[i] = w;
+            y->id[i] = x->id[k];
+            y->minor[i] = false;
+            if (e - i > 1) remove_run(y, i, e - i - 1);
+            break;
+        }
+    }
+}
+
+static void joined(const struct warden_tl *x, char *out, size_t cap, bool skel)
+{
+    size_t k = 0;
+    for (int i = 0; i < x->n; i++) {
+        if (skel) {
+            k += warden_skeleton(x->t[i], x->len[i], out + k, cap - k);
+        } else {
+            size_t l = x->len[i];
+            if (k + l + 1 >= cap) break;
+            memcpy(out + k, x->t[i], l);
+            k += l;
+            out[k] = '\0';
+        }
+    }
+    out[k] = '\0';
+}
+
+static double ratio(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    size_t mx = la > lb ? la : lb;
+    if (!mx) return 0;
+    int maxd = (int)(mx / 4);
+    int d = warden_osa_distance(a, la, b, lb, maxd);
+    if (d > maxd) return 0;
+    return 1.0 - (double)d / (double)mx;
+}
+
+void warden_tl_str(const struct warden_tl *x, char *out, size_t cap)
+{
+    size_t k = 0;
+    for (int i = 0; i < x->n; i++) {
+        if (k + (size_t)x->len[i] + 2 > cap) break;
+        if (i) out[k++] = ' ';
+        memcpy(out + k, x->t[i], x->len[i]);
+        k += x->len[i];
+    }
+    out[k] = '\0';
+}
+
+void warden_tl_copy(struct warden_tl *d, const struct warden_tl *x)
+{
+    d->n = x->n;
+    d->legal = x->legal;
+    d->qual = x->qual;
+    memcpy(d->legal_init, x->legal_init, sizeof d->legal_init);
+    d->script = x->script;
+    d->abjad = x->abjad;
+    d->sibling = x->sibling;
+    for (int i = 0; i < x->n; i++) {
+        memcpy(d->t[i], x->t[i], (size_t)x->len[i] + 1);
+        memcpy(d->surf[i], x->surf[i], (size_t)x->slen[i] + 1);
+        memcpy(d->init[i], x->init[i], WARDEN_NORM_INIT);
+        d->len[i] = x->len[i];
+        d->slen[i] = x->slen[i];
+        d->w[i] = x->w[i];
+        d->id[i] = x->id[i];
+        d->minor[i] = x->minor[i];
+    }
+}
+
+int warden_screen_acronym_keys(const struct warden_tl *x, char keys[][WARDEN_NORM_TOKLEN])
+{
+    int nk = 0, core = 0;
+    for (int i = 0; i < x->n; i++) core += !x->minor[i] && !(x->qual & (1u << i));
+    if (core < 2) return 0;
+    for (int with_minor = 0; with_minor <= 1; with_minor++) {
+        char k[WARDEN_NORM_TOKLEN];
+        size_t l = 0;
+        for (int i = 0; i < x->n && l < 9; i++) {
+            if ((x->qual & (1u << i)) || (x->minor[i] && !with_minor)) continue;
+            for (const char *c = x->init[i]; *c && l < 9; c++) k[l++] = *c;
+        }
+        if (l < 3 || l > 8) continue;
+        k[l] = '\0';
+        memcpy(keys[nk++], k, l + 1);
+        size_t li = strlen(x->legal_init);
+        if (li && li <= 2 && l + li <= 8) {
+            memcpy(keys[nk], k, l);
+            memcpy(keys[nk] + l, x->legal_init, li + 1);
+            nk++;
+        }
+    }
+    return nk;
+}
+
+/* a distinctive word of one side that the other side does not have */
+static bool has_unmatched(const struct warden_tl *x, const bool *used, const double *best)
+{
+    for (int i = 0; i < x->n; i++)
+        if (!x->minor[i] && (!used[i] || best[i] < 0.5)) return true;
+    return false;
+}
+
+/* the single distinctive word of x, or -1 */
+static int single_core(const struct warden_tl *x)
+{
+    int k = -1;
+    for (int i = 0; i < x->n; i++) {
+        if (x->minor[i] || (x->qual & (1u << i))) continue;
+        if (k >= 0) return -1;
+        k = i;
+    }
+    return k;
+}
+
+/* brand rule: x is one distinctive word (without a legal form of another
+ * class), and it is y's most distinctive word by far: every other word of y is
+ * a qualifier, a connecting word or a commoner word (weight at most 0.7 of it) */
+static bool brand_of(const struct warden_tl *x, const struct warden_tl *y)
+{
+    int k = single_core(x);
+    if (k < 0 || x->len[k] < 4 || y->n < 2) return false;
+    if (x->legal && !(x->legal & y->legal)) return false;
+    int hit = -1;
+    for (int i = 0; i < y->n && hit < 0; i++)
+        if (y->len[i] == x->len[k] && memcmp(y->t[i], x->t[k], x->len[k]) == 0) hit = i;
+    if (hit < 0) return false;
+    for (int i = 0; i < y->n; i++)
+        if (i != hit && !y->minor[i] && !(y->qual & (1u << i)) && y->w[i] > 0.7f * y->w[hit])
+            return false;
+    return true;
+}
+
+double warden_sibling_cap(const struct warden_screen *s, double score)
+{
+    double cap = s->conf.match_threshold - 0.01;
+    return score > cap ? (cap > 0 ? cap : 0) : score;
+}
+
+double warden_name_score(const struct warden_screen *s, struct warden_tl *a, struct warden_tl *b,
+                         struct warden_screen_match *m)
+{
+    if (a->n == 0 || b->n == 0) return 0;
+    uint8_t script = a->script | b->script;
+    collapse_acronyms(a, b);
+    collapse_acronyms(b, a);
+    join_against(s, a, b, script);
+    join_against(s, b, a, script);
+    double sim[WARDEN_NORM_MAX_TOK][WARDEN_NORM_MAX_TOK];
+    for (int i = 0; i < a->n; i++)
+        for (int j = 0; j < b->n; j++) {
+            double v = a->id[i] == b->id[j] && a->id[i] != UINT32_MAX
+                           ? 1.0
+                           : warden_tok_sim(s, a->t[i], a->len[i], b->t[j], b->len[j], script);
+            if (v < 0.5 && (a->slen[i] || b->slen[j]) && a->id[i] != b->id[j]) {
+                /* rewritten words compared as written: a typo in "first" is not "1" */
+                const char *x = a->slen[i] ? a->surf[i] : a->t[i];
+                const char *y = b->slen[j] ? b->surf[j] : b->t[j];
+                size_t lx = a->slen[i] ? a->slen[i] : a->len[i];
+                size_t ly = b->slen[j] ? b->slen[j] : b->len[j];
+                double u = 0.95 * warden_tok_sim(s, x, lx, y, ly, script);
+                if (u > v) v = u;
+            }
+            sim[i][j] = v;
+        }
+    bool ua[WARDEN_NORM_MAX_TOK] = {false}, ub[WARDEN_NORM_MAX_TOK] = {false};
+    double ba[WARDEN_NORM_MAX_TOK] = {0}, bb[WARDEN_NORM_MAX_TOK] = {0};
+    double num = 0, den = 0;
+    if (m) m->n_pairs = 0;
+    for (;;) {
+        double best = 0;
+        int bi = -1, bj = -1;
+        for (int i = 0; i < a->n; i++) {
+            if (ua[i]) continue;
+            for (int j = 0; j < b->n; j++)
+                if (!ub[j] && sim[i][j] > best) best = sim[i][j], bi = i, bj = j;
+        }
+        if (bi < 0) break;
+        ua[bi] = ub[bj] = true;
+        ba[bi] = bb[bj] = best;
+        num += best * (a->w[bi] + b->w[bj]);
+        if (m && m->n_pairs < WARDEN_SCREEN_EXPLAIN_MAX) {
+            struct warden_screen_token_pair *p = &m->pairs[m->n_pairs++];
+            size_t lq = a->len[bi] < sizeof p->query ? a->len[bi] : sizeof p->query - 1;
+            size_t ll = b->len[bj] < sizeof p->listed ? b->len[bj] : sizeof p->listed - 1;
+            memcpy(p->query, a->t[bi], lq);
+            p->query[lq] = '\0';
+            memcpy(p->listed, b->t[bj], ll);
+            p->listed[ll] = '\0';
+            p->sim = best;
+            p->weight = (a->w[bi] + b->w[bj]) / 2;
+        }
+    }
+    /* a qualifier only one side has weighs qualifier_weight ("X (Switzerland) AG"),
+     * when the words both share include a distinctive one: in "National Bank of
+     * Canada" the country is what distinguishes the name */
+    double qf = 1;
+    for (int i = 0; i < a->n && qf == 1; i++)
+        if (ua[i] && ba[i] >= 0.85 && !(a->qual & (1u << i)) && a->w[i] >= 0.65f * s->max_weight)
+            qf = s->conf.qualifier_weight;
+    for (int i = 0; i < a->n; i++) den += a->w[i] * (!ua[i] && (a->qual & (1u << i)) ? qf : 1);
+    for (int j = 0; j < b->n; j++) den += b->w[j] * (!ub[j] && (b->qual & (1u << j)) ? qf : 1);
+    double score = den > 0 ? num / den : 0;
+    const char *method = "tokens";
+    if (a->abjad || b->abjad) {
+        char ja[256], jb[256];
+        joined(a, ja, sizeof ja, true);
+        joined(b, jb, sizeof jb, true);
+        if (strlen(ja) >= 4 && strlen(jb) >= 4) {
+            double r = 0.95 * ratio(ja, jb);
+            if (r > score) score = r, method = "skeleton";
+        }
+    }
+    double thr = s->conf.match_threshold;
+    if (s->conf.brand_match && score < thr && (brand_of(a, b) || brand_of(b, a))) {
+        score = thr + 0.01 < 1 ? thr + 0.01 : 1;
+        method = "brand";
+    }
+    /* near siblings: each side keeps a distinctive word the other lacks, or a
+     * legal form of a distinct family ("X Trust") stands against a word ("X
+     * Bank"); the whole names agreeing by skeleton are the same words without
+     * vowels */
+    bool xa = has_unmatched(a, ua, ba), xb = has_unmatched(b, ub, bb);
+    uint32_t dis = warden_normalizer_legal_distinct(s->nz);
+    xa |= (a->legal & dis) && !(warden_normalizer_legal_family(s->nz, a->legal) & b->legal);
+    xb |= (b->legal & dis) && !(warden_normalizer_legal_family(s->nz, b->legal) & a->legal);
+    a->sibling = s->conf.sibling_review && strcmp(method, "skeleton") != 0 && xa && xb;
+    if (a->sibling) {
+        /* siblings sharing most of their weight are flagged for review, not dropped */
+        double ma = 0, ta = 0, mb = 0, tb = 0;
+        for (int i = 0; i < a->n; i++) ta += a->w[i], ma += ua[i] && ba[i] >= 0.85 ? a->w[i] : 0;
+        for (int j = 0; j < b->n; j++) tb += b->w[j], mb += ub[j] && bb[j] >= 0.85 ? b->w[j] : 0;
+        if (ta > 0 && tb > 0 && ma >= 0.5 * ta && mb >= 0.5 * tb &&
+            score < s->conf.review_threshold)
+            score = s->conf.review_threshold;
+        if (score >= thr) score = warden_sibling_cap(s, score);
+        method = "sibling";
+    }
+    if (m) {
+        m->method = method;
+        warden_tl_str(a, m->query_norm, sizeof m->query_norm);
+        warden_tl_str(b, m->listed_norm, sizeof m->listed_norm);
+        warden_normalizer_legal_str(s->nz, a->legal, m->query_legal, sizeof m->query_legal);
+        warden_normalizer_legal_str(s->nz, b->legal, m->listed_legal, sizeof m->listed_legal);
+    }
+    return score;
+}

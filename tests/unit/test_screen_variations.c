@@ -1,0 +1,220 @@
+/* test_screen_variations.c — one test per kind of name variation screening
+ * handles as a general rule (data in data/screen/), each with a look-alike
+ * that must not match: acronyms both ways, numbers, places and abbreviations,
+ * legal forms in other scripts and with typos, branch and country qualifiers,
+ * brands, Russian case endings, Arabic articles, Han readings, Hangul, kana,
+ * Hebrew, Greek and given names; and the precision rules with their settings:
+ * near siblings, numbered series, legal-form families. Weights come from the
+ * shipped lists (data/lists), as in production. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "screen/screen.h"
+
+static struct warden_screen *S;
+static struct warden_screen_scratch *W;
+
+static int setup(void **state)
+{
+    (void)state;
+    char err[512];
+    int rc = warden_screen_load(&S, "data/lists/lists.tsv", "data/screen", NULL, err, sizeof err);
+    if (rc < 0) fprintf(stderr, "%s\n", err);
+    W = S ? warden_screen_scratch_new(S) : NULL;
+    return rc;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    warden_screen_scratch_free(W);
+    warden_screen_free(S);
+    return 0;
+}
+
+static void same(const char *a, const char *b)
+{
+    bool m;
+    double sc = warden_screen_compare(S, W, a, b, &m);
+    if (!m) fail_msg("'%s' ~ '%s' should match (%.3f)", a, b, sc);
+}
+
+static void differ(const char *a, const char *b)
+{
+    bool m;
+    double sc = warden_screen_compare(S, W, a, b, &m);
+    if (m) fail_msg("'%s' ~ '%s' should not match (%.3f)", a, b, sc);
+}
+
+/* scored in the review band: a possible match, not a match and not dropped */
+static void possible(const char *a, const char *b)
+{
+    bool m;
+    double sc = warden_screen_compare(S, W, a, b, &m);
+    const struct warden_screen_conf *c = warden_screen_get_conf(S);
+    if (m || sc < c->review_threshold)
+        fail_msg("'%s' ~ '%s' should be a possible match (%.3f)", a, b, sc);
+}
+
+static void test_acronyms(void **state)
+{
+    (void)state;
+    same("NIOC", "National Iranian Oil Company");       /* with the legal form's initial */
+    same("Atomic Energy Organization of Iran", "AEOI"); /* connecting word skipped */
+    same("BOC", "Bank of China");                       /* connecting word spelt */
+    same("UAC Russia", "United Aircraft Corporation");  /* a country word added */
+    same("PDVSA", "Petroleos de Venezuela S.A.");       /* a short legal form spelt */
+    differ("NIOC", "National Iranian Gas Company");
+    differ("ICBC", "China Construction Bank");
+    /* found by screening too: the index holds every name's initials */
+    struct warden_screen_match m[3];
+    struct warden_screen_query q = {"NITC", NULL, NULL, NULL};
+    int n = warden_screen_name(S, W, &q, m, 3);
+    assert_true(n > 0 && m[0].is_match);
+    bool named = false;
+    for (uint32_t j = 0; j < m[0].entity->n_names; j++)
+        named |= strstr(warden_screen_entity_name(S, m[0].entity, j), "TANKER") != NULL;
+    assert_true(named);
+}
+
+static void test_numbers(void **state)
+{
+    (void)state;
+    same("Second Economic Committee", "2nd Economic Committee");
+    same("Bureau Thirty-Nine", "Bureau 39");
+    same("Fund Three", "Fund III");
+    same("Drei Kronen Handels GmbH", "3 Kronen Handels GmbH");
+    same("Первый Завод", "Zavod Pervyy");
+    differ("Plant No 2", "Plant No 12");
+}
+
+static void test_places_and_abbreviations(void **state)
+{
+    (void)state;
+    same("U.S. Steel Corp", "United States Steel Corporation");
+    same("DPRK Foreign Trade Bank", "Democratic People's Republic of Korea Foreign Trade Bank");
+    same("St. Petersburg Shipyard", "Saint Petersburg Shipyard");
+    same("Natl Iranian Copper Industries", "National Iranian Copper Industries");
+    same("Global Intl Mfg Co", "Global International Manufacturing Company");
+    differ("Global Intl Mfg Co", "Global Industrial Mining Company");
+}
+
+static void test_legal_forms(void **state)
+{
+    (void)state;
+    same("Акционерное общество Концерн Калашников", "Kalashnikov Concern JSC");
+    same("Aktsionernoe Obshchestvo Rosoboronexport", "JSC Rosoboronexport");
+    same("ООО «Вега»", "Vega LLC");
+    same("Helios Limted", "Helios Limited");      /* a typo in a legal form */
+    same("Andes Sociedad Anonmia", "Andes S.A."); /* a typo inside a phrase */
+    differ("ООО «Вега»", "Vesta LLC");
+}
+
+static void test_qualifiers(void **state)
+{
+    (void)state;
+    same("Bank Melli Iran (Hamburg Branch)", "Bank Melli Iran");
+    same("Rosoboronexport Representative Office in India", "Rosoboronexport");
+    same("Huawei Technologies (Switzerland) AG", "Huawei Technologies AG");
+    differ("Bank Melli Iran (Hamburg Branch)", "Bank Mellat (Hamburg Branch)");
+    /* a country that is what distinguishes a generic name keeps its weight */
+    differ("National Bank of Canada", "National Bank");
+    /* different qualifiers on both sides: siblings */
+    possible("Huawei Technologies (UK) Ltd", "Huawei Technologies (Canada) Ltd");
+}
+
+static void test_brands(void **state)
+{
+    (void)state;
+    same("Acme", "ACME EUROPE Sp. z o.o.");
+    same("Rosneft", "Rosneft Oil Company PJSC");
+    same("Sovcomflot", "PAO Sovcomflot");
+    same("Rostec", "Rostec State Corporation");
+    differ("Huawei", "Hualei Technologies Co., Ltd.");
+    differ("Rosneft", "Rosatom State Corporation");
+}
+
+static void test_scripts(void **state)
+{
+    (void)state;
+    same("Концерна Калашникова", "Kalashnikov Concern"); /* Russian case endings */
+    same("Сбербанка России", "Sberbank of Russia");
+    same("Al-Aqsa Foundation", "Aqsa Foundation"); /* Arabic article */
+    same("Alrashid Trading Co", "Rashid Trading Co");
+    same("三星電子", "Samsung Electronics");          /* Korean reading of Han */
+    same("東京電力", "Tokyo Electric Power");         /* Japanese reading of Han */
+    same("삼성전자", "Samsung Electronics");          /* Hangul, no spaces */
+    same("トヨタ自動車", "Toyota Motor");             /* kana and kanji */
+    same("בנק לאומי", "Bank Leumi");                  /* Hebrew */
+    same("Ελληνικά Πετρέλαια", "Hellenic Petroleum"); /* Greek */
+    differ("三星電子", "Sanxing Chemicals");
+    differ("בנק לאומי", "Bank Mizrahi");
+}
+
+static void test_given_names(void **state)
+{
+    (void)state;
+    same("Александр Петров", "Alexander Petrov");
+    same("Aleksandr Ivanov", "Alexandros Ivanov");
+    same("Yury Borisov", "Iurii Borisov");
+    same("Pyotr Aven", "Peter Aven");
+    differ("Aleksandr Petrov", "Aleksei Petrov");
+}
+
+static void test_siblings_and_series(void **state)
+{
+    (void)state;
+    possible("Orient Capital Trust", "Orient Capital Bank");
+    possible("Avangard Fund III", "Avangard Fund IV");
+    differ("Mercury II Shipping", "Mercury III Shipping");
+    /* legal forms of another family: a company and a cooperative */
+    possible("Zenith Trading Corporation", "Zenith Trading Cooperative");
+}
+
+static void test_settings(void **state)
+{
+    (void)state;
+    struct warden_screen_conf c; /* S was loaded with the defaults */
+    warden_screen_conf_init(&c);
+    c.sibling_review = false;
+    warden_screen_set_conf(S, &c);
+    /* no sibling rule: only their weights set them apart */
+    same("Huawei Technologies (UK) Ltd", "Huawei Technologies (Canada) Ltd");
+    c.sibling_review = true;
+    c.brand_match = false;
+    warden_screen_set_conf(S, &c);
+    differ("Rostec", "Rostec State Corporation");
+    c.brand_match = true;
+    c.qualifier_weight = 1;
+    warden_screen_set_conf(S, &c);
+    differ("Bank Melli Iran (Hamburg Branch)", "Bank Melli Iran");
+    c.qualifier_weight = warden_screen_get_conf(S)->qualifier_weight;
+    warden_screen_conf_fini(&c);
+    warden_screen_conf_init(&c);
+    warden_screen_set_conf(S, &c);
+    warden_screen_conf_fini(&c);
+    same("Bank Melli Iran (Hamburg Branch)", "Bank Melli Iran");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_acronyms),
+        cmocka_unit_test(test_numbers),
+        cmocka_unit_test(test_places_and_abbreviations),
+        cmocka_unit_test(test_legal_forms),
+        cmocka_unit_test(test_qualifiers),
+        cmocka_unit_test(test_brands),
+        cmocka_unit_test(test_scripts),
+        cmocka_unit_test(test_given_names),
+        cmocka_unit_test(test_siblings_and_series),
+        cmocka_unit_test(test_settings),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
