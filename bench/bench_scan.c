@@ -140,7 +140,7 @@ static FILE *devnull;
 
 static void sink_finding(void *ctx, const struct warden_finding *f)
 {
-    warden_write_finding(ctx, devnull, f);
+    warden_write_finding(ctx, devnull, f, NULL);
 }
 
 /* The engine driven directly: read, decode, process, in file order. */
@@ -188,7 +188,7 @@ struct null_sink {
 };
 static void null_finding(void *self, const struct warden_finding *f)
 {
-    warden_write_finding(&((struct null_sink *)self)->jb, devnull, f);
+    warden_write_finding(&((struct null_sink *)self)->jb, devnull, f, NULL);
 }
 static void null_free(void *self)
 {

@@ -136,7 +136,9 @@ void warden_exit_codes_help(FILE *out)
                  "  1  success, and something was found (sweep: banned tools present)\n"
                  "  2  bad command line\n"
                  "  3  bad policy/config file, or input data that cannot be read at all\n"
-                 "  4  I/O or library failure while running\n");
+                 "  4  I/O or library failure while running\n"
+                 "  5  ran to the end and wrote its outputs, but an input had no good line or\n"
+                 "     more lines were rejected than allowed (scan: --max-reject-share)\n");
 }
 
 void warden_cmd_help(FILE *out, const struct warden_cmd *cmd)

@@ -11,11 +11,12 @@
 
 /* Exit codes, the same for every subcommand. */
 enum warden_exit {
-    WARDEN_EXIT_OK = 0,     /* success; nothing to report */
-    WARDEN_EXIT_FOUND = 1,  /* success, and something was found (sweep: banned tools) */
-    WARDEN_EXIT_USAGE = 2,  /* bad command line */
-    WARDEN_EXIT_CONFIG = 3, /* bad policy/config file or unreadable input data */
-    WARDEN_EXIT_IO = 4,     /* I/O or library failure while running */
+    WARDEN_EXIT_OK = 0,      /* success; nothing to report */
+    WARDEN_EXIT_FOUND = 1,   /* success, and something was found (sweep: banned tools) */
+    WARDEN_EXIT_USAGE = 2,   /* bad command line */
+    WARDEN_EXIT_CONFIG = 3,  /* bad policy/config file or unreadable input data */
+    WARDEN_EXIT_IO = 4,      /* I/O or library failure while running */
+    WARDEN_EXIT_REJECTS = 5, /* ran to the end, outputs written, but too much input was rejected */
 };
 
 struct warden_opt {

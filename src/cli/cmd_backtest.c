@@ -120,7 +120,9 @@ static int run_scan(const struct warden_args *a, const char *truth, const char *
         fflush(stdout);
         dup2(saved, 1);
         close(saved);
-        if (st != 0) {
+        if (st == WARDEN_EXIT_REJECTS)
+            warden_err("backtest: the scan rejected much of its input; scoring what it read");
+        else if (st != 0) {
             warden_err("backtest: warden scan failed (exit %d)", st);
             rc = WARDEN_ELIB;
         }
@@ -142,7 +144,8 @@ static int run_scan(const struct warden_args *a, const char *truth, const char *
         int status = 0;
         while (waitpid(pid, &status, 0) < 0) {
         }
-        if (!WIFEXITED(status) || (WEXITSTATUS(status) != 0 && WEXITSTATUS(status) != 1)) {
+        if (!WIFEXITED(status) || (WEXITSTATUS(status) != 0 && WEXITSTATUS(status) != 1 &&
+                                   WEXITSTATUS(status) != WARDEN_EXIT_REJECTS)) {
             warden_err("backtest: warden scan failed (exit %d)",
                        WIFEXITED(status) ? WEXITSTATUS(status) : -1);
             rc = WARDEN_ELIB;

@@ -29,6 +29,12 @@ static const struct warden_opt scan_opts[] = {
      "account's id in memory)",
      false},
     {"no-db", 0, NULL, "do not write cases.db", false},
+    {"max-reject-share", 0, "FRACTION",
+     "exit 5 when more than this share of the input lines is rejected, or an input has no "
+     "good line (0 to 1, default 0.01); the outputs are written either way",
+     false},
+    {"run-id", 0, "ID",
+     "run id written into every verdict and finding (default: 32 random hex digits)", false},
     {"quiet", 'q', NULL, "no progress bar and no summary", false},
     {NULL, 0, NULL, NULL, false},
 };
@@ -113,9 +119,26 @@ static int scan_main(int argc, char **argv)
         .no_db = warden_flag(&a, "no-db"),
         .quiet = warden_flag(&a, "quiet"),
         .prog = "warden scan",
+        .run_id = warden_arg(&a, "run-id"),
+        .max_reject_share = 0.01,
     };
+    const char *mrs = warden_arg(&a, "max-reject-share");
+    if (mrs) {
+        char *end;
+        errno = 0;
+        o.max_reject_share = strtod(mrs, &end);
+        if (*end || errno || !(o.max_reject_share >= 0 && o.max_reject_share <= 1)) {
+            fprintf(stderr,
+                    "warden scan: --max-reject-share needs a number from 0 to 1, got '%s'\n", mrs);
+            ret = WARDEN_EXIT_USAGE;
+            goto out;
+        }
+    }
     int rc = warden_scan_run(&o);
-    ret = rc == 0 ? WARDEN_EXIT_OK : rc == WARDEN_ECONFIG ? WARDEN_EXIT_CONFIG : WARDEN_EXIT_IO;
+    ret = rc == 0                 ? WARDEN_EXIT_OK
+          : rc == WARDEN_ECONFIG  ? WARDEN_EXIT_CONFIG
+          : rc == WARDEN_EREJECTS ? WARDEN_EXIT_REJECTS
+                                  : WARDEN_EXIT_IO;
 out:
     warden_args_free(&a);
     return ret;

@@ -239,6 +239,7 @@ int warden_config_read(void *reader, unsigned char *buf, size_t size, size_t *si
     size_t room = WARDEN_CONFIG_MAX_BYTES + 1 - r->n; /* one byte over is enough to know */
     size_t got = fread(buf, 1, size < room ? size : room, r->f);
     r->n += got;
+    warden_sha256_update(&r->sha, buf, got);
     *size_read = got;
     if (r->n > WARDEN_CONFIG_MAX_BYTES) {
         r->over = true;

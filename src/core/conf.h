@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "core/sha256.h"
+
 enum warden_conf_type {
     WARDEN_CONF_BOOL,    /* bool */
     WARDEN_CONF_INT,     /* int64_t, bounded by min..max */
@@ -66,6 +68,7 @@ struct warden_config_reader {
     FILE *f;
     size_t n;
     bool over;
+    struct warden_sha256 sha; /* of the bytes read (call warden_sha256_init first) */
 };
 int warden_config_read(void *reader, unsigned char *buf, size_t size, size_t *size_read);
 /* The message for a reader that went over, into err. */

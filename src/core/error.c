@@ -26,6 +26,8 @@ const char *warden_strerror(int err)
         return "already exists";
     case WARDEN_EPERM:
         return "permission denied";
+    case WARDEN_EREJECTS:
+        return "too much input rejected";
     default:
         return "unknown error";
     }

@@ -78,6 +78,15 @@ struct warden_decision {
     bool allowlisted;
 };
 
+/* What every output line says about the run that wrote it (formats.md §4-5,
+ * v1.1): whether the policy was in shadow mode (decided and recorded, not
+ * enforced), which policy decided (SHA-256 of its file) and which run. */
+struct warden_run_info {
+    const char *run_id;
+    const char *policy_sha256;
+    bool shadow;
+};
+
 const char *warden_action_name(enum warden_action a);
 /* Returns 0 and sets *a, or WARDEN_EINVAL. */
 int warden_action_parse(const char *s, enum warden_action *a);

@@ -91,7 +91,16 @@ static void line_out(struct warden_jbuf *b, FILE *f)
     fwrite(b->p, 1, b->len, f);
 }
 
-void warden_write_finding(struct warden_jbuf *b, FILE *f, const struct warden_finding *fd)
+static void run_fields(struct warden_jbuf *b, const struct warden_run_info *ri)
+{
+    if (!ri) return;
+    warden_jbuf_kv_bool(b, "shadow", ri->shadow);
+    warden_jbuf_kv_str(b, "policy", ri->policy_sha256);
+    warden_jbuf_kv_str(b, "run_id", ri->run_id);
+}
+
+void warden_write_finding(struct warden_jbuf *b, FILE *f, const struct warden_finding *fd,
+                          const struct warden_run_info *ri)
 {
     char ts[WARDEN_TS_STRLEN];
     warden_jbuf_reset(b);
@@ -105,11 +114,13 @@ void warden_write_finding(struct warden_jbuf *b, FILE *f, const struct warden_fi
     warden_jbuf_kv_str(b, "cluster_id", fd->cluster_id);
     warden_jbuf_key(b, "evidence");
     warden_jbuf_json(b, fd->evidence_json);
+    run_fields(b, ri);
     warden_jbuf_obj_close(b);
     line_out(b, f);
 }
 
-void warden_write_verdict(struct warden_jbuf *b, FILE *f, const struct warden_verdict *v)
+void warden_write_verdict(struct warden_jbuf *b, FILE *f, const struct warden_verdict *v,
+                          const struct warden_run_info *ri)
 {
     char ts[WARDEN_TS_STRLEN];
     warden_jbuf_reset(b);
@@ -132,6 +143,7 @@ void warden_write_verdict(struct warden_jbuf *b, FILE *f, const struct warden_ve
         warden_jbuf_kv_int(b, "first_action_event", (int64_t)v->first_action_event);
     }
     warden_jbuf_kv_int(b, "events", (int64_t)v->events);
+    run_fields(b, ri);
     warden_jbuf_obj_close(b);
     line_out(b, f);
 }

@@ -26,8 +26,11 @@ int warden_outfile_commit(struct warden_outfile *o, char *err, size_t errlen);
 /* Close and remove the temporary file (on failure). */
 void warden_outfile_abort(struct warden_outfile *o);
 
-void warden_write_finding(struct warden_jbuf *b, FILE *f, const struct warden_finding *fd);
-void warden_write_verdict(struct warden_jbuf *b, FILE *f, const struct warden_verdict *v);
+/* ri may be NULL: the run fields (shadow, policy, run_id) are then left out. */
+void warden_write_finding(struct warden_jbuf *b, FILE *f, const struct warden_finding *fd,
+                          const struct warden_run_info *ri);
+void warden_write_verdict(struct warden_jbuf *b, FILE *f, const struct warden_verdict *v,
+                          const struct warden_run_info *ri);
 void warden_write_reject(struct warden_jbuf *b, FILE *f, const char *file, uint64_t line,
                          const char *reason);
 

@@ -33,8 +33,11 @@ struct warden_sink_type {
 };
 
 /* JSON lines in dir: findings.jsonl, verdicts.jsonl and rejects.jsonl
- * (formats.md §4-5), written under temporary names and renamed on commit. */
+ * (formats.md §4-5), written under temporary names and renamed on commit;
+ * every verdict and finding carries the run's shadow flag, policy hash and
+ * run id (ri is copied). */
 extern const struct warden_sink_type warden_sink_jsonl;
-int warden_sink_jsonl_open(void **self, const char *dir, char *err, size_t errlen);
+int warden_sink_jsonl_open(void **self, const char *dir, const struct warden_run_info *ri,
+                           char *err, size_t errlen);
 
 #endif

@@ -10,11 +10,17 @@
 struct sink_jsonl {
     struct warden_outfile findings, verdicts, rejects;
     struct warden_jbuf jb;
+    struct warden_run_info ri;
+    char *run_id, *policy;
 };
 
-int warden_sink_jsonl_open(void **self, const char *dir, char *err, size_t errlen)
+int warden_sink_jsonl_open(void **self, const char *dir, const struct warden_run_info *ri,
+                           char *err, size_t errlen)
 {
     struct sink_jsonl *s = warden_xcalloc(1, sizeof *s);
+    s->run_id = warden_xstrdup(ri->run_id);
+    s->policy = warden_xstrdup(ri->policy_sha256);
+    s->ri = (struct warden_run_info){s->run_id, s->policy, ri->shadow};
     warden_jbuf_init(&s->jb);
     int rc = warden_outfile_open(&s->findings, dir, "findings.jsonl", err, errlen);
     if (!rc) rc = warden_outfile_open(&s->verdicts, dir, "verdicts.jsonl", err, errlen);
@@ -30,7 +36,7 @@ int warden_sink_jsonl_open(void **self, const char *dir, char *err, size_t errle
 static void jsonl_finding(void *self, const struct warden_finding *f)
 {
     struct sink_jsonl *s = self;
-    warden_write_finding(&s->jb, s->findings.f, f);
+    warden_write_finding(&s->jb, s->findings.f, f, &s->ri);
 }
 
 static void jsonl_reject(void *self, const char *origin, uint64_t line, const char *reason)
@@ -42,7 +48,7 @@ static void jsonl_reject(void *self, const char *origin, uint64_t line, const ch
 static void jsonl_verdict(void *self, const struct warden_verdict *v)
 {
     struct sink_jsonl *s = self;
-    warden_write_verdict(&s->jb, s->verdicts.f, v);
+    warden_write_verdict(&s->jb, s->verdicts.f, v, &s->ri);
 }
 
 static int jsonl_commit(void *self, const struct warden_run_totals *t, char *err, size_t errlen)
@@ -64,6 +70,8 @@ static void jsonl_free(void *self)
     warden_outfile_abort(&s->verdicts);
     warden_outfile_abort(&s->rejects);
     warden_jbuf_fini(&s->jb);
+    free(s->run_id);
+    free(s->policy);
     free(s);
 }
 

@@ -54,6 +54,7 @@ static int load_file(struct warden_policy *p, const char *path, char *err, size_
     struct warden_yaml y;
     int rc = warden_yaml_open(&y, path, err, errlen);
     if (rc) goto out;
+    memcpy(p->sha256, y.sha256, sizeof p->sha256);
     const yaml_node_t *root = warden_yaml_root(&y);
     char known[512];
     known_top(known, sizeof known);
@@ -97,6 +98,11 @@ int warden_policy_load_with(struct warden_policy **out, const char *path,
     *out = NULL;
     if (errlen) err[0] = '\0';
     struct warden_policy *p = policy_defaults(dets, n_dets);
+    {
+        struct warden_sha256 h; /* no file: the hash of nothing */
+        warden_sha256_init(&h);
+        warden_sha256_hex(&h, p->sha256);
+    }
     if (path) {
         p->path = warden_xstrdup(path);
         int rc = load_file(p, path, err, errlen);

@@ -38,6 +38,9 @@ struct warden_rule {
 
 struct warden_policy {
     char *path; /* file it was loaded from, or NULL for the built-in defaults */
+    /* SHA-256 (hex) of the policy file's bytes; of the empty string for the
+     * built-in defaults. Every verdict and finding names it. */
+    char sha256[65];
     bool shadow;
 
     /* jurisdictions */

@@ -172,6 +172,7 @@ int warden_yaml_open(struct warden_yaml *y, const char *path, char *err, size_t 
     }
     parser_ready = true;
     struct warden_config_reader rd = {.f = f};
+    warden_sha256_init(&rd.sha);
     yaml_parser_set_input(&parser, warden_config_read, &rd);
     if (!yaml_parser_load(&parser, &y->doc)) {
         rc = syntax_error(y, &parser);
@@ -198,6 +199,13 @@ int warden_yaml_open(struct warden_yaml *y, const char *path, char *err, size_t 
                          "a second YAML document: a policy is one document (remove the `---`)");
     yaml_document_delete(&next);
     if (next_root) goto out;
+    {
+        /* the parser has seen the end of the stream; hash anything it left */
+        unsigned char rest[4096];
+        size_t got;
+        while ((got = fread(rest, 1, sizeof rest, f)) > 0) warden_sha256_update(&rd.sha, rest, got);
+        warden_sha256_hex(&rd.sha, y->sha256);
+    }
     rc = refuse_aliases(y);
 out:
     if (parser_ready) yaml_parser_delete(&parser);

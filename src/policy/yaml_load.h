@@ -24,6 +24,7 @@ struct warden_yaml {
     bool loaded;
     char *err; /* where messages go */
     size_t errlen;
+    char sha256[65]; /* of the file's bytes, once loaded */
 };
 
 /* Extra validation beyond a key's type and bounds: called with each STRING

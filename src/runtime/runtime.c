@@ -22,11 +22,14 @@ struct sink_ref {
     void *self;
 };
 
-enum { RC_REJECTS, RC_FORCED, RC_N };
+enum { RC_LINES, RC_REJECTS, RC_FORCED, RC_EMPTY_INPUTS, RC_N };
 static const char *const rt_counter_names[RC_N][2] = {
+    {"runtime.lines", "input lines read"},
     {"runtime.rejects", "input lines rejected (reported with file, line and reason)"},
     {"runtime.reorder_forced",
      "events released before the watermark because the reorder buffer was full"},
+    {"runtime.inputs_without_events",
+     "inputs with at least one line and not one good event (e.g. a CSV given as events)"},
 };
 
 struct warden_runtime {
@@ -247,6 +250,7 @@ struct input {
     size_t head_len;
     struct warden_raw_line raw;
     bool done;
+    uint64_t lines, good;
 };
 
 /* Decode the input's next good line into a pooled record. Returns 0, or a
@@ -261,8 +265,11 @@ static int fill(struct warden_runtime *rt, const struct warden_source_type *type
         if (rc < 0) return rc;
         if (rc == 0) {
             in->done = true;
+            if (in->lines && !in->good) warden_counter_inc(&rt->counters, rt->cid[RC_EMPTY_INPUTS]);
             break;
         }
+        in->lines++;
+        warden_counter_inc(&rt->counters, rt->cid[RC_LINES]);
         if (in->raw.too_long) {
             snprintf(why, sizeof why, "line too long (%zu bytes)", in->raw.len);
             fan_reject(rt, in->raw.origin, in->raw.lineno, why);
@@ -278,6 +285,7 @@ static int fill(struct warden_runtime *rt, const struct warden_source_type *type
         }
         h->ev.src_name = in->raw.origin;
         h->ev.src_line = in->raw.lineno;
+        in->good++;
         in->head = h;
         in->head_len = in->raw.len;
         break;

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 struct reason_count {
@@ -121,6 +122,17 @@ static void on_progress(void *ctx, const struct warden_progress *p)
     if (p->done) fputc('\n', stderr);
 }
 
+void warden_scan_new_run_id(char out[33])
+{
+    unsigned char b[16];
+    size_t got = 0;
+    while (got < sizeof b) {
+        ssize_t n = getrandom(b + got, sizeof b - got, 0);
+        if (n > 0) got += (size_t)n;
+    }
+    for (size_t i = 0; i < sizeof b; i++) snprintf(out + 2 * i, 3, "%02x", b[i]);
+}
+
 int warden_scan_run(const struct warden_scan_opts *o)
 {
     char err[512];
@@ -156,8 +168,11 @@ int warden_scan_run(const struct warden_scan_opts *o)
         }
         warden_runtime_add_sink(rt, &warden_sink_cases, cases);
     }
+    char rid[33];
+    if (!o->run_id) warden_scan_new_run_id(rid);
+    struct warden_run_info ri = {o->run_id ? o->run_id : rid, pol->sha256, pol->shadow};
     void *files;
-    if ((rc = warden_sink_jsonl_open(&files, o->outdir, err, sizeof err))) {
+    if ((rc = warden_sink_jsonl_open(&files, o->outdir, &ri, err, sizeof err))) {
         fprintf(stderr, "%s: %s\n", prog, err);
         rc = WARDEN_EIO;
         goto out;
@@ -185,6 +200,19 @@ int warden_scan_run(const struct warden_scan_opts *o)
         fprintf(stderr, "%s: %llu bad line(s) skipped; see %s/rejects.jsonl\n", prog,
                 (unsigned long long)rejects, o->outdir);
     if (!o->quiet) summary(stdout, rt, secs, o->outdir);
+    uint64_t lines = warden_counter_get(&c, "runtime.lines");
+    uint64_t empty = warden_counter_get(&c, "runtime.inputs_without_events");
+    double share = lines ? (double)rejects / (double)lines : 0.0;
+    if (empty) {
+        fprintf(stderr, "%s: %llu input(s) had not one good event: wrong file or format?\n", prog,
+                (unsigned long long)empty);
+        rc = WARDEN_EREJECTS;
+    } else if (share > o->max_reject_share) {
+        fprintf(stderr,
+                "%s: %.2f %% of the lines were rejected, more than --max-reject-share %.2f %%\n",
+                prog, 100.0 * share, 100.0 * o->max_reject_share);
+        rc = WARDEN_EREJECTS;
+    }
 out:
     warden_runtime_free(rt);
     return rc;

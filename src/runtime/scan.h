@@ -17,12 +17,20 @@ struct warden_scan_opts {
     const char *const *inputs;
     size_t n_inputs;
     bool no_db;
-    bool quiet;       /* no progress line and no summary */
-    const char *prog; /* prefix of error messages, e.g. "warden scan" */
+    bool quiet;              /* no progress line and no summary */
+    const char *prog;        /* prefix of error messages, e.g. "warden scan" */
+    const char *run_id;      /* written into every verdict and finding; NULL: a random one */
+    double max_reject_share; /* above it (or an input without one good line): WARDEN_EREJECTS */
 };
 
-/* Returns 0, WARDEN_ECONFIG (bad policy, lists or registry) or WARDEN_EIO
- * (an input or output failed); the reason is already printed on stderr. */
+/* 32 random hex digits and a NUL. */
+void warden_scan_new_run_id(char out[33]);
+
+/* Returns 0, WARDEN_ECONFIG (bad policy, lists or registry), WARDEN_EIO
+ * (an input or output failed) or WARDEN_EREJECTS (the run completed and its
+ * outputs are written, but more than max_reject_share of the lines were
+ * rejected, or an input had lines and not one good event); the reason is
+ * already printed on stderr. */
 int warden_scan_run(const struct warden_scan_opts *o);
 
 #endif

@@ -3,7 +3,7 @@
 #include "core/xalloc.h"
 #include "sweep/fsops.h"
 #include "sweep/pathenc.h"
-#include "sweep/sha256.h"
+#include "core/sha256.h"
 #include "sweep/walk.h"
 
 #include <errno.h>
@@ -103,10 +103,10 @@ int warden_sweep_disable_write(const char *root, const struct warden_sweep_tool 
         return -1;
     }
     cr->abs = abs;
-    struct warden_sweep_sha256 h;
-    warden_sweep_sha256_init(&h);
-    warden_sweep_sha256_update(&h, t->disable_content, strlen(t->disable_content));
-    warden_sweep_sha256_hex(&h, cr->sha256);
+    struct warden_sha256 h;
+    warden_sha256_init(&h);
+    warden_sha256_update(&h, t->disable_content, strlen(t->disable_content));
+    warden_sha256_hex(&h, cr->sha256);
     fprintf(log, "warden sweep: wrote %s to disable %s\n", abs, t->id);
     return 0;
 }
@@ -132,7 +132,7 @@ void warden_sweep_disable_remove(int rootfd, const struct warden_sweep_mcreated 
         struct stat sb;
         char hex[65] = "";
         if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_nlink != 1 ||
-            warden_sweep_sha256_fd(fd, hex) != 0)
+            warden_sha256_fd(fd, hex) != 0)
             hex[0] = '\0';
         close(fd);
         if (strcmp(hex, c->sha256) == 0)

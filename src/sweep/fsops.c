@@ -3,7 +3,7 @@
 #include "core/error.h"
 #include "core/xalloc.h"
 #include "sweep/inspect.h"
-#include "sweep/sha256.h"
+#include "core/sha256.h"
 #include "sweep/walk.h"
 
 #include <dirent.h>
@@ -99,7 +99,7 @@ static int hash_file(int atfd, const char *name, char hex[65])
 {
     int fd = warden_sweep_open_noatime(atfd, name);
     if (fd < 0) return -errno;
-    int rc = warden_sweep_sha256_fd(fd, hex);
+    int rc = warden_sha256_fd(fd, hex);
     close(fd);
     return rc;
 }

@@ -1,6 +1,6 @@
 /* mac.c — HMAC-SHA256 of the quarantine manifest and its key file (see mac.h). */
 #include "sweep/mac.h"
-#include "sweep/sha256.h"
+#include "core/sha256.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,24 +14,24 @@ void warden_sweep_hmac_hex(const unsigned char *key, size_t keylen, const void *
                            char hex[65])
 {
     unsigned char k[64] = {0}, pad[64], inner[32];
-    struct warden_sweep_sha256 s;
+    struct warden_sha256 s;
     if (keylen > 64) {
-        warden_sweep_sha256_init(&s);
-        warden_sweep_sha256_update(&s, key, keylen);
-        warden_sweep_sha256_final(&s, k);
+        warden_sha256_init(&s);
+        warden_sha256_update(&s, key, keylen);
+        warden_sha256_final(&s, k);
     } else {
         memcpy(k, key, keylen);
     }
     for (int i = 0; i < 64; i++) pad[i] = k[i] ^ 0x36;
-    warden_sweep_sha256_init(&s);
-    warden_sweep_sha256_update(&s, pad, 64);
-    warden_sweep_sha256_update(&s, msg, n);
-    warden_sweep_sha256_final(&s, inner);
+    warden_sha256_init(&s);
+    warden_sha256_update(&s, pad, 64);
+    warden_sha256_update(&s, msg, n);
+    warden_sha256_final(&s, inner);
     for (int i = 0; i < 64; i++) pad[i] = k[i] ^ 0x5c;
-    warden_sweep_sha256_init(&s);
-    warden_sweep_sha256_update(&s, pad, 64);
-    warden_sweep_sha256_update(&s, inner, 32);
-    warden_sweep_sha256_hex(&s, hex);
+    warden_sha256_init(&s);
+    warden_sha256_update(&s, pad, 64);
+    warden_sha256_update(&s, inner, 32);
+    warden_sha256_hex(&s, hex);
 }
 
 int warden_sweep_key_read(int qfd, unsigned char key[WARDEN_SWEEP_KEY_LEN])

@@ -9,7 +9,7 @@
 #include "sweep/mac.h"
 #include "sweep/manifest.h"
 #include "sweep/pathenc.h"
-#include "sweep/sha256.h"
+#include "core/sha256.h"
 
 #include <errno.h>
 #include <fcntl.h>

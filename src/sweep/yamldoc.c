@@ -24,6 +24,7 @@ int warden_sweep_ydoc_load(struct warden_sweep_ydoc *d, const char *path, char *
     int rc = 0;
     yaml_parser_initialize(&p);
     struct warden_config_reader rd = {.f = f};
+    warden_sha256_init(&rd.sha);
     yaml_parser_set_input(&p, warden_config_read, &rd);
     if (!yaml_parser_load(&p, &d->doc)) {
         if (rd.over)

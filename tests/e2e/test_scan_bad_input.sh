@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Bad input: broken JSON, missing fields, wrong types, invalid IPs, invalid
 # UTF-8, 10 MB lines and empty lines are each rejected with their line number
-# and a reason; every good line is processed; the run completes (exit 0).
+# and a reason; every good line is processed; the run completes (exit 0 with
+# --max-reject-share 1; by default 11 bad lines of 17 are too many: exit 5,
+# outputs written all the same). A file with no good line (a CSV given as
+# events, a JSON array, an empty object) exits 5.
 # When an ASan build exists (build-asan/warden) the same input runs under it.
 . "$(dirname "$0")/lib.sh"
 
@@ -48,12 +51,26 @@ run_one() { # binary outdir bad-lines good-count [scan options]
   check "all $good good lines processed, $nbad rejected (got $counts)" [ "$counts" = "$good,$nbad" ]
 }
 
-run_one "$WARDEN_BIN" "$T/out" "3 4 5 6 7 8 9 11 13 14 15" 6
+run_one "$WARDEN_BIN" "$T/out" "3 4 5 6 7 8 9 11 13 14 15" 6 --max-reject-share 1
+"$WARDEN_BIN" scan --quiet --no-db --out "$T/out-default" "$T/bad.jsonl" 2>"$T/default.err"
+rc=$?
+check "by default 11 bad lines of 17 exit 5 (got $rc)" [ "$rc" -eq 5 ]
+check "and say why" grep -q "more than --max-reject-share" "$T/default.err"
+check "the outputs are written all the same" [ -s "$T/out-default/rejects.jsonl" ]
+printf 'ts,account_id,ip\n2026-11-23T08:00:00Z,a,192.0.2.1\n' >"$T/events.csv"
+printf '[{"ts":1795421702000,"account_id":"a","ip":"192.0.2.1"}]\n' >"$T/array.json"
+for f in "$T/events.csv" "$T/array.json"; do
+  "$WARDEN_BIN" scan --quiet --no-db --max-reject-share 1 --out "$T/out-nogood" "$f" 2>"$T/nogood.err"
+  rc=$?
+  check "$(basename "$f") as events: exit 5 (got $rc)" [ "$rc" -eq 5 ]
+  check "$(basename "$f"): says no good event" grep -q "not one good event" "$T/nogood.err"
+done
 check "10 MB garbage line reported" grep -q '"line":11,"reason":"expected a key' "$T/out/rejects.jsonl"
-run_one "$WARDEN_BIN" "$T/out-cap" "3 4 5 6 7 8 9 10 11 13 14 15" 5 --max-line-bytes 1048576
+run_one "$WARDEN_BIN" "$T/out-cap" "3 4 5 6 7 8 9 10 11 13 14 15" 5 --max-line-bytes 1048576 \
+  --max-reject-share 1
 check "over-long line reported as too long" grep -q '"line":10,"reason":"line too long (10485' "$T/out-cap/rejects.jsonl"
 if [ -x "$WARDEN_SRC/build-asan/warden" ]; then
-  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 run_one "$WARDEN_SRC/build-asan/warden" "$T/out-asan" "3 4 5 6 7 8 9 11 13 14 15" 6
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 run_one "$WARDEN_SRC/build-asan/warden" "$T/out-asan" "3 4 5 6 7 8 9 11 13 14 15" 6 --max-reject-share 1
 else
   echo "note: no build-asan/warden; ASan variant not run (make check builds it)"
 fi

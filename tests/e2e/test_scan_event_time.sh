@@ -15,7 +15,7 @@ S="$T/sim"
 scan() { # scan OUTDIR [options] FILES...
   local out=$1; shift
   "$WARDEN_BIN" scan --policy "$P" --accounts "$S/accounts.jsonl" --orgs "$S/orgs.jsonl" \
-    --no-db --out "$out" "$@" >"$out.summary" 2>"$out.err"
+    --no-db --run-id t --out "$out" "$@" >"$out.summary" 2>"$out.err"
 }
 mkdir -p "$T/sorted" "$T/split" "$T/shuffled" "$T/late" "$T/nolate"
 scan "$T/sorted" "$S/events.jsonl"

@@ -32,7 +32,7 @@ JSON
   printf '{"ts":"2026-11-23T11:00:00Z","account_id":"acct_kp_bill","ip":"81.2.69.9"}\n'
 } > "$T/events.jsonl"
 
-"$WARDEN_BIN" scan --quiet --policy "$T/policy.yaml" --accounts "$T/accounts.jsonl" --out "$T/out" "$T/events.jsonl"
+"$WARDEN_BIN" scan --quiet --run-id t --policy "$T/policy.yaml" --accounts "$T/accounts.jsonl" --out "$T/out" "$T/events.jsonl"
 check "scan exits 0" [ $? -eq 0 ]
 V="$T/out/verdicts.jsonl"
 check "verdicts valid" valid verdict "$V"
@@ -49,22 +49,22 @@ check "cases.db has one case per verdict" [ "$(sqlite3 "$T/out/cases.db" 'select
 check "audit trail records the block" [ "$(sqlite3 "$T/out/cases.db" "select to_action from audit where account_id='acct_kp_ip'")" = "block" ]
 
 gzip -c "$T/events.jsonl" > "$T/events.jsonl.gz"
-"$WARDEN_BIN" scan --quiet --policy "$T/policy.yaml" --accounts "$T/accounts.jsonl" --out "$T/out-gz" "$T/events.jsonl.gz"
+"$WARDEN_BIN" scan --quiet --run-id t --policy "$T/policy.yaml" --accounts "$T/accounts.jsonl" --out "$T/out-gz" "$T/events.jsonl.gz"
 check "gzip input gives identical verdicts" cmp -s "$V" "$T/out-gz/verdicts.jsonl"
-"$WARDEN_BIN" scan --quiet --policy "$T/policy.yaml" --accounts "$T/accounts.jsonl" --out "$T/out-stdin" - < "$T/events.jsonl"
+"$WARDEN_BIN" scan --quiet --run-id t --policy "$T/policy.yaml" --accounts "$T/accounts.jsonl" --out "$T/out-stdin" - < "$T/events.jsonl"
 check "stdin input gives identical verdicts" cmp -s "$V" "$T/out-stdin/verdicts.jsonl"
 
 printf 'jurisdictions:\n  restricted: [KP]\n  bogus_key: 1\n' > "$T/bad.yaml"
-"$WARDEN_BIN" scan --quiet --policy "$T/bad.yaml" --out "$T/out-bad" "$T/events.jsonl" 2>"$T/err"
+"$WARDEN_BIN" scan --quiet --run-id t --policy "$T/bad.yaml" --out "$T/out-bad" "$T/events.jsonl" 2>"$T/err"
 check "bad policy refused with exit 3" [ $? -eq 3 ]
 check "error names file:line and key" grep -q "bad.yaml:3.*bogus_key" "$T/err"
 
-"$WARDEN_BIN" scan --quiet --out "$T/out-missing" "$T/nope.jsonl" 2>/dev/null
+"$WARDEN_BIN" scan --quiet --run-id t --out "$T/out-missing" "$T/nope.jsonl" 2>/dev/null
 check "missing input file exits 4" [ $? -eq 4 ]
-"$WARDEN_BIN" scan --quiet --all-verdicts --policy "$T/policy.yaml" --accounts "$T/accounts.jsonl" --out "$T/out-all" "$T/events.jsonl"
+"$WARDEN_BIN" scan --quiet --run-id t --all-verdicts --policy "$T/policy.yaml" --accounts "$T/accounts.jsonl" --out "$T/out-all" "$T/events.jsonl"
 check "--all-verdicts: valid verdicts" valid verdict "$T/out-all/verdicts.jsonl"
 check "--all-verdicts: the allowed account is listed as allow with its event count" \
-  grep -q '"account_id":"acct_ok","action":"allow","score":0,"reasons":\[\],"cluster_id":null,"first_action_ts":null,"first_action_event":null,"events":20}' "$T/out-all/verdicts.jsonl"
+  grep -q '"account_id":"acct_ok","action":"allow","score":0,"reasons":\[\],"cluster_id":null,"first_action_ts":null,"first_action_event":null,"events":20,"shadow":false,' "$T/out-all/verdicts.jsonl"
 check "--all-verdicts: one line per account seen" [ "$(wc -l < "$T/out-all/verdicts.jsonl")" -eq 4 ]
 check "--all-verdicts: actioned lines identical to the default output" \
   bash -c "grep -v '\"action\":\"allow\"' '$T/out-all/verdicts.jsonl' | cmp -s - '$V'"
@@ -73,13 +73,13 @@ check "--all-verdicts: actioned lines identical to the default output" \
 for i in $(seq 1 10); do
   printf '{"ts":"2026-11-23T12:00:%02dZ","account_id":"acct_kp_rep","ip":"175.45.176.9","request_id":"req-%d"}\n' "$i" "$i"
 done > "$T/rep.jsonl"
-"$WARDEN_BIN" scan --policy "$T/policy.yaml" --out "$T/out-rep" "$T/rep.jsonl" "$T/rep.jsonl" > "$T/rep.txt"
-check "replayed requests not counted twice" grep -q '"account_id":"acct_kp_rep".*"events":10}' "$T/out-rep/verdicts.jsonl"
+"$WARDEN_BIN" scan --run-id t --policy "$T/policy.yaml" --out "$T/out-rep" "$T/rep.jsonl" "$T/rep.jsonl" > "$T/rep.txt"
+check "replayed requests not counted twice" grep -q '"account_id":"acct_kp_rep".*"events":10,' "$T/out-rep/verdicts.jsonl"
 check "summary counts the duplicates" grep -q 'duplicate requests *10' "$T/rep.txt"
 
 for bad in "--dedup-window 1" "--dedup-window many" "--max-accounts 0" "--max-accounts -5" "--max-line-bytes 10"; do
   # shellcheck disable=SC2086
-  "$WARDEN_BIN" scan --quiet $bad --out "$T/out-badopt" "$T/events.jsonl" 2>"$T/err"
+  "$WARDEN_BIN" scan --quiet --run-id t $bad --out "$T/out-badopt" "$T/events.jsonl" 2>"$T/err"
   rc=$?
   check "scan $bad refused with exit 2 (got $rc)" [ $rc -eq 2 ]
   check "scan $bad names the option" grep -q -- "${bad%% *}" "$T/err"

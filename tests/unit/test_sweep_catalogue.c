@@ -17,7 +17,7 @@
 #include "core/xalloc.h"
 #include "sweep/catalogue.h"
 #include "sweep/pathenc.h"
-#include "sweep/sha256.h"
+#include "core/sha256.h"
 #include "sweep/sweep_policy.h"
 
 static char *write_tmp(const char *text)
@@ -151,24 +151,24 @@ static void sha256_vectors(void **state)
 {
     (void)state;
     char hex[65];
-    struct warden_sweep_sha256 s;
-    warden_sweep_sha256_init(&s);
-    warden_sweep_sha256_hex(&s, hex);
+    struct warden_sha256 s;
+    warden_sha256_init(&s);
+    warden_sha256_hex(&s, hex);
     assert_string_equal(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-    warden_sweep_sha256_init(&s);
-    warden_sweep_sha256_update(&s, "abc", 3);
-    warden_sweep_sha256_hex(&s, hex);
+    warden_sha256_init(&s);
+    warden_sha256_update(&s, "abc", 3);
+    warden_sha256_hex(&s, hex);
     assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     const char *m = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
-    warden_sweep_sha256_init(&s);
-    for (size_t i = 0; i < strlen(m); i++) warden_sweep_sha256_update(&s, m + i, 1);
-    warden_sweep_sha256_hex(&s, hex);
+    warden_sha256_init(&s);
+    for (size_t i = 0; i < strlen(m); i++) warden_sha256_update(&s, m + i, 1);
+    warden_sha256_hex(&s, hex);
     assert_string_equal(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
     char *a = warden_xmalloc(1000000);
     memset(a, 'a', 1000000);
-    warden_sweep_sha256_init(&s);
-    warden_sweep_sha256_update(&s, a, 1000000);
-    warden_sweep_sha256_hex(&s, hex);
+    warden_sha256_init(&s);
+    warden_sha256_update(&s, a, 1000000);
+    warden_sha256_hex(&s, hex);
     assert_string_equal(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
     free(a);
 }

@@ -40,7 +40,7 @@
 #include "sweep/catalogue.h"
 #include "sweep/quarantine.h"
 #include "sweep/scan.h"
-#include "sweep/sha256.h"
+#include "core/sha256.h"
 #include "sweep/sweep_policy.h"
 
 struct hx {
@@ -152,20 +152,20 @@ static void hmac(const unsigned char key[32], const char *msg, char hex[65])
 {
     unsigned char pad[64], inner[32];
     char ih[65];
-    struct warden_sweep_sha256 s;
+    struct warden_sha256 s;
     memset(pad, 0x36, sizeof pad);
     for (int i = 0; i < 32; i++) pad[i] ^= key[i];
-    warden_sweep_sha256_init(&s);
-    warden_sweep_sha256_update(&s, pad, 64);
-    warden_sweep_sha256_update(&s, msg, strlen(msg));
-    warden_sweep_sha256_hex(&s, ih);
+    warden_sha256_init(&s);
+    warden_sha256_update(&s, pad, 64);
+    warden_sha256_update(&s, msg, strlen(msg));
+    warden_sha256_hex(&s, ih);
     unhex32(ih, inner);
     memset(pad, 0x5c, sizeof pad);
     for (int i = 0; i < 32; i++) pad[i] ^= key[i];
-    warden_sweep_sha256_init(&s);
-    warden_sweep_sha256_update(&s, pad, 64);
-    warden_sweep_sha256_update(&s, inner, 32);
-    warden_sweep_sha256_hex(&s, hex);
+    warden_sha256_init(&s);
+    warden_sha256_update(&s, pad, 64);
+    warden_sha256_update(&s, inner, 32);
+    warden_sha256_hex(&s, hex);
 }
 
 /* Write m back as the manifest (0600), re-signed with the quarantine's key

@@ -12,11 +12,11 @@ mkdir -p "$WORK"
 P="$SRC/examples/policy.yaml"
 D="$SRC/data/demo"
 "$W" scan -q --no-db --policy "$P" --accounts "$D/accounts.jsonl" --orgs "$D/orgs.jsonl" \
-  --out "$WORK/demo" "$D/events.jsonl.gz" 2>/dev/null
+  --run-id golden --out "$WORK/demo" "$D/events.jsonl.gz" 2>/dev/null
 "$W" sim -q --scenario mixed --seed 7 --accounts 3000 --days 7 --no-shared --out "$WORK/sim" \
   2>/dev/null
 "$W" scan -q --no-db --policy "$P" --accounts "$WORK/sim/accounts.jsonl" \
-  --orgs "$WORK/sim/orgs.jsonl" --out "$WORK/mixed" "$WORK/sim/events.jsonl" 2>/dev/null
+  --orgs "$WORK/sim/orgs.jsonl" --run-id golden --out "$WORK/mixed" "$WORK/sim/events.jsonl" 2>/dev/null
 (cd "$WORK" && sha256sum demo/verdicts.jsonl demo/findings.jsonl demo/rejects.jsonl \
   mixed/verdicts.jsonl mixed/findings.jsonl mixed/rejects.jsonl) >"$WORK/scan.sha256"
 if [ $# -lt 2 ]; then

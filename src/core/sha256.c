@@ -1,5 +1,5 @@
 /* sha256.c — SHA-256, straight from FIPS 180-4 (see sha256.h). */
-#include "sweep/sha256.h"
+#include "core/sha256.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -18,7 +18,7 @@ static const uint32_t K[64] = {
 
 #define ROR(x, n) (((x) >> (n)) | ((x) << (32 - (n))))
 
-static void block(struct warden_sweep_sha256 *s, const unsigned char *p)
+static void block(struct warden_sha256 *s, const unsigned char *p)
 {
     uint32_t w[64];
     for (int i = 0; i < 16; i++)
@@ -54,7 +54,7 @@ static void block(struct warden_sweep_sha256 *s, const unsigned char *p)
     s->h[7] += h;
 }
 
-void warden_sweep_sha256_init(struct warden_sweep_sha256 *s)
+void warden_sha256_init(struct warden_sha256 *s)
 {
     static const uint32_t iv[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
                                    0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
@@ -63,7 +63,7 @@ void warden_sweep_sha256_init(struct warden_sweep_sha256 *s)
     s->n = 0;
 }
 
-void warden_sweep_sha256_update(struct warden_sweep_sha256 *s, const void *data, size_t n)
+void warden_sha256_update(struct warden_sha256 *s, const void *data, size_t n)
 {
     const unsigned char *p = data;
     s->len += n;
@@ -86,23 +86,23 @@ void warden_sweep_sha256_update(struct warden_sweep_sha256 *s, const void *data,
     s->n = n;
 }
 
-void warden_sweep_sha256_final(struct warden_sweep_sha256 *s, unsigned char out[32])
+void warden_sha256_final(struct warden_sha256 *s, unsigned char out[32])
 {
     uint64_t bits = s->len * 8;
     unsigned char pad = 0x80, zero = 0;
-    warden_sweep_sha256_update(s, &pad, 1);
-    while (s->n != 56) warden_sweep_sha256_update(s, &zero, 1);
+    warden_sha256_update(s, &pad, 1);
+    while (s->n != 56) warden_sha256_update(s, &zero, 1);
     unsigned char lb[8];
     for (int i = 0; i < 8; i++) lb[i] = (unsigned char)(bits >> (56 - 8 * i));
-    warden_sweep_sha256_update(s, lb, 8);
+    warden_sha256_update(s, lb, 8);
     for (int i = 0; i < 32; i++) out[i] = (unsigned char)(s->h[i / 4] >> (24 - 8 * (i % 4)));
 }
 
-void warden_sweep_sha256_hex(struct warden_sweep_sha256 *s, char hex[65])
+void warden_sha256_hex(struct warden_sha256 *s, char hex[65])
 {
     static const char hx[] = "0123456789abcdef";
     unsigned char d[32];
-    warden_sweep_sha256_final(s, d);
+    warden_sha256_final(s, d);
     for (int i = 0; i < 32; i++) {
         hex[2 * i] = hx[d[i] >> 4];
         hex[2 * i + 1] = hx[d[i] & 15];
@@ -110,13 +110,13 @@ void warden_sweep_sha256_hex(struct warden_sweep_sha256 *s, char hex[65])
     hex[64] = '\0';
 }
 
-int warden_sweep_sha256_fd(int fd, char hex[65])
+int warden_sha256_fd(int fd, char hex[65])
 {
     enum { BUFSZ = 1 << 17 };
     unsigned char *buf = malloc(BUFSZ);
     if (!buf) abort();
-    struct warden_sweep_sha256 s;
-    warden_sweep_sha256_init(&s);
+    struct warden_sha256 s;
+    warden_sha256_init(&s);
     for (;;) {
         ssize_t r = read(fd, buf, BUFSZ);
         if (r < 0) {
@@ -126,9 +126,9 @@ int warden_sweep_sha256_fd(int fd, char hex[65])
             return -e;
         }
         if (r == 0) break;
-        warden_sweep_sha256_update(&s, buf, (size_t)r);
+        warden_sha256_update(&s, buf, (size_t)r);
     }
     free(buf);
-    warden_sweep_sha256_hex(&s, hex);
+    warden_sha256_hex(&s, hex);
     return 0;
 }
