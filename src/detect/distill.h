@@ -45,7 +45,7 @@ struct warden_distill_text {
     uint64_t prompt_hash;              /* whole prompt (0: no prompt) */
     uint64_t system_hash;              /* whole system prompt (0: none) */
     uint64_t head_sketch, tail_sketch; /* SimHash of the first/last tokens, position-weighted */
-    uint32_t ntokens;
+    uint32_t ntokens;                  /* tokens read (all of them unless the prompt is long) */
     uint32_t ncontent;
     uint32_t content[WARDEN_DISTILL_CONTENT]; /* hashes of content tokens (>= 4 letters, or CJK
                                                  character pairs), spread over the prompt */
