@@ -7,9 +7,11 @@
  * score (computed at every request up to the 64th, then at every 8th) is a
  * logistic combination
  *
- *     p = 1 / (1 + exp(-(bias + sum_i w_i * s_i)))      s_i in 0..1
+ *     p = 1 / (1 + exp(-(bias + sum_i w_i * s_i + w_x * s_elicit * s_template)))
  *
- * whose bias and weights are policy data (`detectors.distill.*`, shown by
+ * (s_i in 0..1; the one interaction term is a reasoning request that is part
+ * of a reused frame, as harvesting wrappers are) whose bias and weights are
+ * policy data (`detectors.distill.*`, shown by
  * `warden config --dump`). With the default weights no single signal can
  * reach the review level on its own (bias + the largest weight < 0), two
  * strong signals reach review, and enforcement needs three or more: one
@@ -24,7 +26,8 @@
  * The detector emits `distill.<signal>` — the code of the signal with the
  * largest contribution — with score p when p first reaches emit_min and
  * again each time it rises by emit_step (an analyst sees the escalation).
- * Evidence: score, capped (bool), bias, active_hours, request_id (the
+ * Evidence: score, capped (bool), bias, active_hours,
+ * elicitation_in_template (the interaction's contribution), request_id (the
  * request at which it fired, when the gateway gives one) and, per signal
  * (template_reuse, capability_sweep, reasoning_elicitation, harvest_shape,
  * machine_cadence, model_pivot): value, weight, contribution (w x value, in
@@ -57,7 +60,7 @@ static const char *const sig_code[NSIG] = {
 struct distill_conf {
     char *patterns;
     int64_t min_events, enforce_events, enforce_hours;
-    double bias, w[NSIG];
+    double bias, w[NSIG], w_framed;
     double review_cap, emit_min, emit_step;
     int64_t template_max_hamming, thinking_min_budget, big_budget;
     double out_ratio;
@@ -87,6 +90,10 @@ static const struct warden_conf_key distill_conf_table[] = {
     {"w_machine_cadence", WARDEN_CONF_DOUBLE, "1.5", C(w[SIG_CADENCE]),
      "weight of distill.machine_cadence", -50, 50},
     {"w_model_pivot", WARDEN_CONF_DOUBLE, "3.0", C(w[SIG_PIVOT]), "weight of distill.model_pivot",
+     -50, 50},
+    {"w_elicitation_in_template", WARDEN_CONF_DOUBLE, "2.0", C(w_framed),
+     "weight of reasoning_elicitation x template_reuse (the reasoning request is part of a "
+     "reused frame, as in a harvesting wrapper)",
      -50, 50},
     {"review_cap", WARDEN_CONF_DOUBLE, "0.79", C(review_cap),
      "highest score before the account's behaviour is sustained (see enforce_*)", 0, 1},
@@ -230,7 +237,8 @@ static void distill_observe(void *vctx, const struct warden_event *ev, void *vst
     v[SIG_SHAPE] = warden_distill_shape_score(&s->shape);
     v[SIG_CADENCE] = warden_distill_cadence_score(&s->cad);
     v[SIG_PIVOT] = warden_distill_pivot_score(&s->pivot);
-    double z = k->bias;
+    double framed = k->w_framed * v[SIG_ELICIT] * v[SIG_TEMPLATE];
+    double z = k->bias + framed;
     int lead = 0;
     for (int i = 0; i < NSIG; i++) {
         z += k->w[i] * v[i];
@@ -262,6 +270,7 @@ static void distill_observe(void *vctx, const struct warden_event *ev, void *vst
     warden_jbuf_kv_bool(b, "capped", capped);
     warden_jbuf_kv_num(b, "bias", k->bias);
     warden_jbuf_kv_int(b, "active_hours", hours);
+    warden_jbuf_kv_num(b, "elicitation_in_template", framed);
     if (ev->request_id.p && ev->request_id.n) {
         warden_jbuf_key(b, "request_id");
         warden_jbuf_str_val(b, ev->request_id.p, ev->request_id.n);

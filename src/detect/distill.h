@@ -23,8 +23,9 @@
  * scripts written without spaces (CJK ideographs, kana, Hangul, Thai),
  * each character: no language is favoured or penalised by the tokenizer.
  *
- * Memory per account: sizeof(struct warden_distill_state) (printed by
- * `bench_scan` and asserted <= WARDEN_DISTILL_BUDGET in the unit tests). */
+ * Memory per account: sizeof(struct warden_distill_state), 536 bytes,
+ * asserted <= WARDEN_DISTILL_BUDGET in the unit tests; `warden scan` prints
+ * the engine's per-account memory with every detector. */
 #ifndef WARDEN_DETECT_DISTILL_H
 #define WARDEN_DETECT_DISTILL_H
 #include <stdbool.h>
@@ -45,7 +46,7 @@ struct warden_distill_text {
     uint64_t prompt_hash;              /* whole prompt (0: no prompt) */
     uint64_t system_hash;              /* whole system prompt (0: none) */
     uint64_t head_sketch, tail_sketch; /* SimHash of the first/last tokens, position-weighted */
-    uint32_t ntokens;
+    uint32_t ntokens;                  /* tokens read (all of them unless the prompt is long) */
     uint32_t ncontent;
     uint32_t content[WARDEN_DISTILL_CONTENT]; /* hashes of content tokens (>= 4 letters, or CJK
                                                  character pairs), spread over the prompt */

@@ -1,7 +1,7 @@
 /* distill_text.c — one pass over a prompt for the distillation signals.
  *
  * Produces hashes only (struct warden_distill_text): the whole-prompt hash
- * (of its token sequence, so case, punctuation and spacing do not matter),
+ * (XXH3 of its bytes),
  * position-weighted SimHash sketches of the first and last
  * WARDEN_DISTILL_EDGE tokens (the "frame" a template puts around its
  * payload: the nearer a token is to its end of the prompt, the more it
@@ -15,8 +15,12 @@
  * written without spaces (CJK ideographs, kana, Hangul, Thai) is a token of
  * its own, and pairs of such characters are the content tokens (a Chinese
  * prompt gives about as many content tokens as an English one of the same
- * length in meaning). Punctuation of any script separates. Cost: one pass,
- * no allocation; about 1 ns per byte plus 64 additions per edge token. */
+ * length in meaning). Punctuation of any script separates. Only the ends of
+ * a long prompt are read: the first HEAD_BYTES bytes (at least the first
+ * WARDEN_DISTILL_EDGE tokens), then the last WARDEN_DISTILL_EDGE tokens,
+ * found by walking back from the end; the middle, the payload of a template,
+ * is never tokenized. Cost: no allocation; the tokens of about 200 bytes and
+ * 8 multiply-adds per edge token, whatever the prompt's length. */
 #include "detect/distill.h"
 #include "core/hash.h"
 
@@ -94,6 +98,8 @@ static bool separator(uint32_t cp)
            (cp >= 0xA1 && cp <= 0xBF) || cp == 0xD7 || cp == 0xF7;
 }
 
+#define HEAD_BYTES 64
+
 struct tok_state {
     struct warden_distill_text *t;
     struct simhash head;
@@ -108,7 +114,6 @@ static inline void token(struct tok_state *s, uint64_t h, uint32_t chars, bool c
         simhash_add(&s->head, m, WARDEN_DISTILL_EDGE - t->ntokens);
     s->ring[t->ntokens % WARDEN_DISTILL_EDGE] = m;
     t->ntokens++;
-    t->prompt_hash = (t->prompt_hash ^ m) * 0x9E3779B97F4A7C15ULL;
     if (content_ok && chars >= 4 && t->ncontent < WARDEN_DISTILL_CONTENT)
         t->content[t->ncontent++] = (uint32_t)(m >> 32);
 }
@@ -125,6 +130,37 @@ static void fold_init(void)
     }
 }
 
+/* Where the last WARDEN_DISTILL_EDGE tokens begin: walk back from the end,
+ * classifying code points as the forward scan does (0 if the prompt has
+ * fewer tokens). */
+static size_t tail_start(const unsigned char *p, size_t n)
+{
+    size_t j = n;
+    int tokens = 0;
+    bool inword = false;
+    while (j > 0) {
+        size_t k = j - 1;
+        while (k > 0 && (p[k] & 0xC0) == 0x80 && j - k < 4) k--;
+        int cls; /* 0 separator, 1 word, 2 spaceless */
+        unsigned c = p[k];
+        if (c < 0x80) {
+            cls = fold[c] ? 1 : 0;
+        } else {
+            uint32_t cp = c >= 0xF0 ? c & 0x07 : c >= 0xE0 ? c & 0x0F : c & 0x1F;
+            for (size_t q = k + 1; q < j; q++) cp = (cp << 6) | (p[q] & 0x3F);
+            cls = spaceless(cp) ? 2 : separator(cp) ? 0 : 1;
+        }
+        if (cls != 1 && inword) {
+            inword = false;
+            if (++tokens == WARDEN_DISTILL_EDGE) return j;
+        }
+        if (cls == 2 && ++tokens == WARDEN_DISTILL_EDGE) return k;
+        if (cls == 1) inword = true;
+        j = k;
+    }
+    return 0;
+}
+
 void warden_distill_text_scan(struct warden_distill_text *t, const struct warden_event *ev)
 {
     spread_init();
@@ -132,6 +168,7 @@ void warden_distill_text_scan(struct warden_distill_text *t, const struct warden
     memset(t, 0, sizeof *t);
     t->system_hash = ev->system.p && ev->system.n ? warden_hash64(ev->system.p, ev->system.n) : 0;
     if (!ev->prompt.p || !ev->prompt.n) return;
+    t->prompt_hash = warden_hash64(ev->prompt.p, ev->prompt.n) | 1;
     struct tok_state s;
     memset(&s, 0, sizeof s);
     s.t = t;
@@ -140,7 +177,15 @@ void warden_distill_text_scan(struct warden_distill_text *t, const struct warden
     uint64_t h = 0xcbf29ce484222325ULL;
     uint32_t len = 0;
     uint64_t prev_cjk = 0; /* previous spaceless character, for pairs */
+    /* long prompts: the head (first tokens, content tokens from the first
+     * HEAD_BYTES), then straight to the tail; the middle is not read */
+    size_t tail_at = n > 2 * HEAD_BYTES ? tail_start(p, n) : 0;
     for (size_t i = 0; i < n;) {
+        if (tail_at > i && i >= HEAD_BYTES && len == 0 && t->ntokens >= WARDEN_DISTILL_EDGE) {
+            i = tail_at;
+            prev_cjk = 0;
+            tail_at = 0;
+        }
         unsigned c = p[i];
         if (c < 0x80) {
             i++;
@@ -197,7 +242,6 @@ void warden_distill_text_scan(struct warden_distill_text *t, const struct warden
         i += k;
     }
     if (len) token(&s, h, len, true);
-    t->prompt_hash |= 1; /* 0 means no prompt */
     t->head_sketch = simhash_bits(&s.head);
     struct simhash tail;
     memset(&tail, 0, sizeof tail);

@@ -77,6 +77,36 @@ static void frame_sketch_ignores_payload(void **st)
     assert_int_equal(c.head_sketch, d.head_sketch);
 }
 
+static void long_prompts_read_at_both_ends(void **st)
+{
+    (void)st;
+    /* a long prompt's middle is skipped: its sketches equal a short one's with
+     * the same ends (English, and Chinese, where each character is a token) */
+    static const char *const ends[][2] = {
+        {"Task: solve this please, it is for my class.",
+         "\n\nThink step by step and show all of your reasoning."},
+        {"任务：请帮我解决这个数学问题。", "请一步一步地思考，写出完整的推理过程。"},
+        {"Вопрос: помоги решить эту задачу для моего класса.",
+         " Объясни подробно ход решения шаг за шагом, пожалуйста."},
+    };
+    for (size_t e = 0; e < 3; e++) {
+        char small[1024], big[8192], mid[6000];
+        size_t len = 0;
+        for (unsigned i = 0; i < 400 && len + 16 < sizeof mid; i++)
+            len += (size_t)snprintf(mid + len, sizeof mid - len, "%s ", words[(i * 7) % 18]);
+        snprintf(small, sizeof small, "%s%s", ends[e][0], ends[e][1]);
+        snprintf(big, sizeof big, "%s %s%s", ends[e][0], mid, ends[e][1]);
+        struct warden_distill_text a, b;
+        text(&a, small);
+        text(&b, big);
+        assert_true(strlen(big) > 2000);
+        assert_int_equal(a.tail_sketch, b.tail_sketch);
+        assert_int_equal(a.head_sketch, b.head_sketch);
+        assert_true(b.ntokens < 60); /* the middle was not read */
+        assert_true(a.prompt_hash != b.prompt_hash);
+    }
+}
+
 static void cjk_characters_are_tokens(void **st)
 {
     (void)st;
@@ -373,6 +403,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(frame_sketch_ignores_payload),
+        cmocka_unit_test(long_prompts_read_at_both_ends),
         cmocka_unit_test(cjk_characters_are_tokens),
         cmocka_unit_test(template_reuse_scores_frames_not_repeats),
         cmocka_unit_test(sweep_breadth_per_volume),
