@@ -2,11 +2,12 @@
  * organisations (with the ownership rule) against the loaded lists, or print
  * what was loaded (--stats). Every match is printed with its explanation. */
 #include "cli/cli.h"
+#include "core/clock.h"
 #include "core/jbuf.h"
 #include "core/xalloc.h"
 #include "detect/detector.h"
 #include "policy/policy.h"
-#include "screen/orgs_file.h"
+#include "registry/registry.h"
 #include "screen/screen.h"
 
 #include <stdlib.h>
@@ -172,13 +173,15 @@ static int do_name(const struct warden_screen *s, struct warden_screen_scratch *
 static int do_batch(const struct warden_screen *s, struct warden_screen_scratch *w,
                     const char *path, bool json)
 {
-    struct warden_org *orgs;
-    size_t n;
+    struct warden_registry *reg;
     char err[512];
-    if (warden_orgs_file_read(path, &orgs, &n, err, sizeof err) < 0) {
+    /* the one orgs.jsonl reader: the registry's (bad lines reported and skipped) */
+    if (warden_registry_load(&reg, NULL, path, err, sizeof err) < 0) {
         fprintf(stderr, "warden screen: %s\n", err);
         return WARDEN_EXIT_CONFIG;
     }
+    size_t n = warden_registry_n_orgs(reg);
+    const struct warden_org *orgs = n ? warden_registry_org_at(reg, 0) : NULL;
     struct warden_screen_ownership *o;
     warden_screen_orgs(s, w, orgs, n, &o);
     bool any = false;
@@ -205,7 +208,7 @@ static int do_batch(const struct warden_screen *s, struct warden_screen_scratch 
                 warden_screen_ownership_missing(o));
     warden_jbuf_fini(&b);
     warden_screen_ownership_free(o);
-    warden_orgs_file_free(orgs, n);
+    warden_registry_free(reg);
     return any ? WARDEN_EXIT_FOUND : WARDEN_EXIT_OK;
 }
 
@@ -333,16 +336,14 @@ static int run(int argc, char **argv)
         warden_args_free(&a);
         return WARDEN_EXIT_USAGE;
     }
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    double t0 = warden_now_s();
     struct warden_screen *s = NULL;
     int rc = warden_cli_screen_open(&a, &s);
     if (rc != WARDEN_EXIT_OK) {
         warden_args_free(&a);
         return rc;
     }
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    double secs = warden_now_s() - t0;
     struct warden_screen_scratch *w = warden_screen_scratch_new(s);
     size_t max = (size_t)warden_screen_get_conf(s)->max_results;
     if (stats) {

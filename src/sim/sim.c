@@ -3,6 +3,8 @@
  * organisations and accounts, generates each account's traffic from its own
  * random stream, and writes the files. */
 #include "sim/sim.h"
+#include "core/clock.h"
+#include "core/fsutil.h"
 #include "core/error.h"
 #include "core/log.h"
 #include "core/xalloc.h"
@@ -769,32 +771,9 @@ static void unique_ids(struct sim_world *w)
     free(v);
 }
 
-static int mkdir_p(const char *dir)
-{
-    char *tmp = warden_xstrdup(dir);
-    for (char *p = tmp + 1; *p; p++) {
-        if (*p != '/') continue;
-        *p = '\0';
-        mkdir(tmp, 0777);
-        *p = '/';
-    }
-    int rc = mkdir(tmp, 0777);
-    free(tmp);
-    struct stat st;
-    if (rc != 0 && !(stat(dir, &st) == 0 && S_ISDIR(st.st_mode))) return WARDEN_EIO;
-    return 0;
-}
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 int warden_sim_run(const struct warden_sim_opts *o, struct warden_sim_stats *st)
 {
-    double t0 = now_s();
+    double t0 = warden_now_s();
     struct sim_world w;
     memset(&w, 0, sizeof w);
     w.o = o;
@@ -897,7 +876,7 @@ int warden_sim_run(const struct warden_sim_opts *o, struct warden_sim_stats *st)
         st->accounts = w.naccts;
         st->orgs = w.norgs;
         st->clusters = w.nclusters;
-        st->seconds = now_s() - t0;
+        st->seconds = warden_now_s() - t0;
     }
 out:
     for (size_t i = 0; i < w.norgs; i++) {
@@ -926,5 +905,5 @@ out:
 
 int warden_sim_mkdir(const char *dir)
 {
-    return mkdir_p(dir);
+    return warden_mkdir_p(dir) == 0 ? 0 : WARDEN_EIO;
 }

@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "screen/orgs_file.h"
+#include "registry/registry.h"
 #include "screen/screen.h"
 
 #include <unistd.h>
@@ -257,15 +257,14 @@ static void test_orgs_file_share_bounds(void **state)
         "{\"org_id\":\"d\",\"name\":\"Fine Ltd\",\"owners\":[{\"name\":\"X\",\"share\":100}]}\n";
     assert_int_equal(write(fd, txt, strlen(txt)), (int)strlen(txt));
     close(fd);
-    struct warden_org *orgs = NULL;
-    size_t n = 0;
+    struct warden_registry *reg = NULL;
     char err[256];
-    assert_int_equal(warden_orgs_file_read(path, &orgs, &n, err, sizeof err), 0);
+    assert_int_equal(warden_registry_load(&reg, NULL, path, err, sizeof err), 0);
     unlink(path);
-    assert_int_equal((int)n, 1);
-    assert_string_equal(orgs[0].org_id, "d");
-    assert_int_equal((int)orgs[0].n_owners, 1);
-    warden_orgs_file_free(orgs, n);
+    assert_int_equal((int)warden_registry_n_orgs(reg), 1);
+    assert_string_equal(warden_registry_org_at(reg, 0)->org_id, "d");
+    assert_int_equal((int)warden_registry_org_at(reg, 0)->n_owners, 1);
+    warden_registry_free(reg);
 }
 
 /* Missing owners (unknown org_id, no name) are ignored and counted. */
