@@ -232,7 +232,7 @@ static int restore_item(struct rctx *c, struct warden_sweep_mitem *it, char *why
         return WARDEN_EIO;
     }
     struct stat sb;
-    bool have_data = fstatat(c->dfd, id, &sb, AT_SYMLINK_NOFOLLOW) == 0;
+    bool have_data = c->dfd >= 0 && fstatat(c->dfd, id, &sb, AT_SYMLINK_NOFOLLOW) == 0;
     bool have_orig = fstatat(pfd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0;
     if (have_data && fstatat(pfd, stage, &sb, AT_SYMLINK_NOFOLLOW) == 0)
         warden_sweep_remove_tree(pfd, stage); /* from a restore killed while copying */
@@ -389,13 +389,13 @@ int warden_sweep_restore(const char *manifest, FILE *log, char *err, size_t errl
         goto out;
     }
     c.dfd = openat(c.qfd, "data", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (c.dfd < 0) {
+    if (c.dfd < 0 && errno != ENOENT) { /* ENOENT: killed before anything moved */
         snprintf(err, errlen, "%s/data: %s", mdir, strerror(errno));
         rc = WARDEN_EIO;
         goto out;
     }
-    if ((rc =
-             warden_sweep_check_owner(c.dfd, "the quarantine's data directory", true, err, errlen)))
+    if (c.dfd >= 0 && (rc = warden_sweep_check_owner(c.dfd, "the quarantine's data directory", true,
+                                                     err, errlen)))
         goto out;
     c.rootfd = open_root(c.mf.root);
     if (c.rootfd < 0) {
