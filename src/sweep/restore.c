@@ -234,9 +234,17 @@ static int restore_item(struct rctx *c, struct warden_sweep_mitem *it, char *why
     struct stat sb;
     bool have_data = c->dfd >= 0 && fstatat(c->dfd, id, &sb, AT_SYMLINK_NOFOLLOW) == 0;
     bool have_orig = fstatat(pfd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0;
-    if (have_data && fstatat(pfd, stage, &sb, AT_SYMLINK_NOFOLLOW) == 0)
-        warden_sweep_remove_tree(pfd, stage); /* from a restore killed while copying */
     int rc = 0;
+    if (have_data && fstatat(pfd, stage, &sb, AT_SYMLINK_NOFOLLOW) == 0) {
+        /* from a restore killed while copying: only a private directory of
+         * ours is removed, never what a user put there under that name */
+        if (!S_ISDIR(sb.st_mode) || sb.st_uid != geteuid() || (sb.st_mode & 077)) {
+            snprintf(why, wl, "%s exists and is not a staging directory of warden's; left", stage);
+            close(pfd);
+            return WARDEN_EEXIST;
+        }
+        warden_sweep_remove_tree(pfd, stage);
+    }
     if (!have_data) {
         if (it->state == WARDEN_SWEEP_PENDING) {
             it->state = WARDEN_SWEEP_FAILED; /* never moved */
