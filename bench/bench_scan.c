@@ -11,7 +11,9 @@
  *   runtime:  what `warden scan` runs: source, event-time reorder buffer,
  *             engine shard, sinks
  * and prints the rates and their ratios (best of BENCH_ROUNDS, default 3,
- * alternating). Usage: bench_scan [N] [FILE]. */
+ * alternating). BENCH_LATENESS_MS sets the runtime's allowed lateness;
+ * BENCH_ONLY=engine or runtime runs one of the two, for profiling.
+ * Usage: bench_scan [N] [FILE]. */
 #include "bench_common.h"
 #include "core/event_decode.h"
 #include "core/jbuf.h"
@@ -292,10 +294,16 @@ int main(int argc, char **argv)
         warden_lines_close(lr);
         double t = bench_cpu() - t0;
         if (t < t_base) t_base = t;
-        t = run_engine(path, pol, intel, &ok, &findings, &accounts);
-        if (t < t_engine) t_engine = t;
-        t = run_runtime(path, pol_copy, &rt_events, &budget);
-        if (t < t_rt) t_rt = t;
+        /* BENCH_ONLY=engine|runtime runs one of the two (for profiling) */
+        const char *only = getenv("BENCH_ONLY");
+        if (!only || !strcmp(only, "engine")) {
+            t = run_engine(path, pol, intel, &ok, &findings, &accounts);
+            if (t < t_engine) t_engine = t;
+        }
+        if (!only || !strcmp(only, "runtime")) {
+            t = run_runtime(path, pol_copy, &rt_events, &budget);
+            if (t < t_rt) t_rt = t;
+        }
     }
 
     printf("events: %zu (%.0f MB, mean line %.0f bytes), accounts %llu, findings %llu\n", n,

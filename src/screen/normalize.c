@@ -46,7 +46,7 @@ static int cmp_fuzzy(const void *a, const void *b)
 
 void warden_normalizer_fuzzy_buckets(struct warden_normalizer *nz)
 {
-    qsort(nz->fuzzy, nz->n_fuzzy, sizeof *nz->fuzzy, cmp_fuzzy);
+    if (nz->n_fuzzy) qsort(nz->fuzzy, nz->n_fuzzy, sizeof *nz->fuzzy, cmp_fuzzy);
     size_t j = 0;
     for (int c = 0; c < 256; c++) {
         nz->fz_start[c] = (uint32_t)j;
@@ -551,7 +551,8 @@ static bool normalize(const struct warden_normalizer *nz, void *tl, const char *
 void warden_normalize_name(const struct warden_normalizer *nz, void *tl, const char *name,
                            struct warden_norm_name *out)
 {
-    normalize(nz, tl, name, out, 0);
+    /* a name that cannot be prepared (not UTF-8, too long) is the empty name */
+    if (!normalize(nz, tl, name, out, 0)) memset(out, 0, sizeof *out);
 }
 
 bool warden_normalize_name_alt(const struct warden_normalizer *nz, void *tl, const char *name,
@@ -940,7 +941,7 @@ int warden_normalizer_new(struct warden_normalizer **out, const char *data_dir, 
     /* case endings first: Cyrillic term variants are also keyed by their stems */
     snprintf(path, sizeof path, "%s/inflections.tsv", data_dir);
     if ((rc = read_lines(nz, path, suffix_line, err, errlen)) < 0) goto fail;
-    qsort(nz->suffixes, nz->n_suffixes, sizeof *nz->suffixes, cmp_len_desc);
+    if (nz->n_suffixes) qsort(nz->suffixes, nz->n_suffixes, sizeof *nz->suffixes, cmp_len_desc);
     static const char *const term_files[] = {"terms.tsv", "numbers.tsv", "places.tsv",
                                              "given_names.tsv"};
     for (size_t i = 0; i < sizeof term_files / sizeof *term_files; i++) {

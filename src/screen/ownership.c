@@ -198,7 +198,8 @@ static void screen_node(const struct warden_screen *s, struct warden_screen_scra
     }
 }
 
-/* The share of a restricted node held by owners restricted before it. sum[]
+/* The share of a restricted node held by owners restricted before it (or
+ * listed themselves). sum[]
  * from the propagation also holds shares added after the node itself counted,
  * which through a cycle (A owns B, B owns A) are shares restricted because of
  * the node: counting them would count a share twice (restricted_share 110). */
@@ -208,7 +209,10 @@ static double earlier_share(const struct edge *edges, const size_t *idx, size_t 
     double s = 0;
     for (size_t j = from; j < to; j++) {
         const struct edge *ed = &edges[idx[j]];
-        if (counts[ed->from] && level[ed->from] < lv && ed->share > 0) s += ed->share;
+        /* owners restricted before the node, or listed themselves (level 0:
+         * restricted whatever the node is) */
+        if (counts[ed->from] && (level[ed->from] < lv || level[ed->from] == 0) && ed->share > 0)
+            s += ed->share;
     }
     return s;
 }

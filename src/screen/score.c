@@ -43,6 +43,7 @@ void warden_tl_from_norm(const struct warden_screen *s, const struct warden_norm
 {
     o->n = nn->n;
     o->legal = nn->legal;
+    o->sibling = false; /* an output of warden_name_score */
     o->abjad = nn->abjad;
     o->script = nn->script;
     o->qual = nn->qual;
@@ -70,6 +71,7 @@ void warden_tl_from_rec(const struct warden_screen *s, const struct warden_scree
     o->n = r->n_tok;
     o->legal = r->legal;
     o->abjad = r->abjad;
+    o->sibling = false;
     o->script = r->script;
     o->qual = r->qual;
     memcpy(o->legal_init, r->legal_init, sizeof o->legal_init);

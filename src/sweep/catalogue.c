@@ -9,6 +9,7 @@
 #include "sweep/yamldoc.h"
 
 #include <regex.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,34 @@ static const struct {
     {"symlink", WARDEN_SWEEP_MAGIC_SYMLINK}, {"dir", WARDEN_SWEEP_MAGIC_DIR},
     {"file", WARDEN_SWEEP_MAGIC_FILE},
 };
+
+/* glibc's regcomp copies the tree of a group once per '+' and n times per
+ * {m,n}, so "(x)+++..." or nested bounds take memory exponential in the
+ * pattern (a 449-byte catalogue took 2 GB). A version regex needs neither
+ * many '+' nor bounds: those are refused, counted outside [...] brackets. */
+#define REGEX_MAX_LEN 256
+#define REGEX_MAX_PLUS 8
+
+static bool regex_simple(const char *re)
+{
+    if (strlen(re) > REGEX_MAX_LEN) return false;
+    int plus = 0;
+    bool in_br = false;
+    for (const char *p = re; *p; p++) {
+        if (*p == '\\' && p[1]) {
+            p++;
+        } else if (in_br) {
+            if (*p == ']' && p[-1] != '[' && !(p[-1] == '^' && p[-2] == '[')) in_br = false;
+        } else if (*p == '[') {
+            in_br = true;
+        } else if (*p == '{') {
+            return false;
+        } else if (*p == '+' && ++plus > REGEX_MAX_PLUS) {
+            return false;
+        }
+    }
+    return true;
+}
 
 const char *warden_sweep_catalogue_default(void)
 {
@@ -165,6 +194,11 @@ static int parse_footprint(struct warden_sweep_ydoc *d, yaml_node_t *n,
                                           "link_target, file or exec");
         yaml_node_t *ren = warden_sweep_ydoc_get(d, ver, "regex");
         const char *re = warden_sweep_ydoc_str(ren);
+        if (re && !regex_simple(re))
+            return warden_sweep_ydoc_fail(d, ren,
+                                          "regex too complex (at most %d characters and %d '+' "
+                                          "outside brackets, no {m,n})",
+                                          REGEX_MAX_LEN, REGEX_MAX_PLUS);
         if (re) {
             regex_t *r = warden_xmalloc(sizeof *r);
             if (regcomp(r, re, REG_EXTENDED) != 0) {

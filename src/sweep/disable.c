@@ -23,6 +23,69 @@ void warden_sweep_created_fini(struct warden_sweep_created *cr)
     memset(cr, 0, sizeof *cr);
 }
 
+int warden_sweep_disable_plan(const char *root, const struct warden_sweep_tool *t,
+                              struct warden_sweep_created *cr, FILE *log)
+{
+    memset(cr, 0, sizeof *cr);
+    bool slash_root = strcmp(root, "/") == 0;
+    char *abs = slash_root ? warden_xstrdup(t->disable_path)
+                           : warden_xasprintf("%s%s", root, t->disable_path);
+    size_t base = slash_root ? 0 : strlen(root);
+    int cur = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    bool missing = false, ok = cur >= 0;
+    char *comp = abs + base + 1;
+    struct stat sb;
+    while (ok) {
+        char *sl = strchr(comp, '/');
+        if (!sl) break;
+        *sl = '\0';
+        if (!missing) {
+            int nfd = openat(cur, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            if (nfd < 0 && errno == ENOENT) {
+                missing = true; /* cur receives the first new directory */
+                ok = fstat(cur, &sb) == 0;
+                cr->times[0] = sb.st_atim;
+                cr->times[1] = sb.st_mtim;
+                cr->top_parent =
+                    warden_xstrndup(abs, comp == abs + 1 ? 1 : (size_t)(comp - abs - 1));
+            } else if (nfd < 0) {
+                ok = false;
+            } else {
+                close(cur);
+                cur = nfd;
+            }
+        }
+        if (missing) {
+            cr->dirs = warden_xrealloc(cr->dirs, sizeof *cr->dirs * (cr->ndirs + 1));
+            cr->dirs[cr->ndirs++] = warden_xstrdup(abs);
+        }
+        *sl = '/';
+        comp = sl + 1;
+    }
+    if (ok && !missing) {
+        if (faccessat(cur, comp, F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
+            fprintf(log, "warden sweep: %s exists; not writing %s's disabling policy there\n", abs,
+                    t->id);
+            ok = false;
+        } else if ((ok = fstat(cur, &sb) == 0)) {
+            cr->times[0] = sb.st_atim;
+            cr->times[1] = sb.st_mtim;
+            cr->top_parent = warden_xstrndup(abs, comp == abs + 1 ? 1 : (size_t)(comp - abs - 1));
+        }
+    }
+    if (cur >= 0) close(cur);
+    cr->abs = abs;
+    if (!ok) {
+        warden_sweep_created_fini(cr);
+        return -1;
+    }
+    struct warden_sha256 h;
+    warden_sha256_init(&h);
+    warden_sha256_update(&h, t->disable_content, strlen(t->disable_content));
+    warden_sha256_hex(&h, cr->sha256);
+    return 0;
+}
+
 /* Write tool's disabling policy file under root unless something is already
  * there; record what was created in cr. 0 when written. */
 int warden_sweep_disable_write(const char *root, const struct warden_sweep_tool *t,

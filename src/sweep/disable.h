@@ -28,6 +28,14 @@ struct warden_sweep_created {
     struct timespec times[2]; /* its atime and mtime before, put back on restore */
 };
 
+/* What warden_sweep_disable_write would create (the file, its SHA-256, the
+ * directories, the top parent and its times), without creating anything, so
+ * that it can be recorded in the manifest first: a quarantine killed while
+ * writing it leaves nothing a restore does not know about. 0, or -1 when
+ * something already exists at the path (logged) or the way there cannot be
+ * read. */
+int warden_sweep_disable_plan(const char *root, const struct warden_sweep_tool *t,
+                              struct warden_sweep_created *cr, FILE *log);
 /* Write t's disabling file under root (walking down without following
  * symlinks, creating missing directories); 0 when written, -1 when something
  * already exists there or writing failed (logged). */

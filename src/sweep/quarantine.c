@@ -340,7 +340,11 @@ int warden_sweep_quarantine(const struct warden_sweep_result *r,
         free(show);
         if (pfd >= 0) close(pfd);
     }
-    /* disabling policy files, where the catalogue has one and none exists yet */
+    /* disabling policy files, where the catalogue has one and none exists yet:
+     * planned and recorded in the manifest before they are written, so that a
+     * quarantine killed in between leaves nothing a restore does not know of */
+    struct warden_sweep_created *plan = NULL;
+    size_t nplan = 0;
     for (size_t i = 0; i < n; i++) {
         int t = q[i].it->tool;
         const struct warden_sweep_tool *tl = &c->tools[t];
@@ -349,14 +353,31 @@ int warden_sweep_quarantine(const struct warden_sweep_result *r,
             if (q[j].it->tool == t && !strcmp(q[j].state, "moved")) first = false;
         if (!first || strcmp(q[i].state, "moved") != 0 || !tl->disable_path) continue;
         struct warden_sweep_created cr;
+        if (warden_sweep_disable_plan(root, tl, &cr, log) == 0) {
+            plan = warden_xrealloc(plan, sizeof *plan * (nplan + 1));
+            cr.tool = tl->id;
+            plan[nplan++] = cr;
+        }
+    }
+    char merr[256];
+    if (nplan && write_manifest(qfd, root, q, n, plan, nplan, c, key, merr, sizeof merr)) {
+        fprintf(log, "warden sweep: %s; disabling policy files not written\n", merr);
+        for (size_t k = 0; k < nplan; k++) warden_sweep_created_fini(&plan[k]);
+        nplan = 0;
+    }
+    for (size_t k = 0; k < nplan; k++) {
+        const struct warden_sweep_tool *tl =
+            &c->tools[warden_sweep_catalogue_find(c, plan[k].tool)];
+        struct warden_sweep_created cr;
         memset(&cr, 0, sizeof cr);
         if (warden_sweep_disable_write(root, tl, &cr, log) == 0) {
             created = warden_xrealloc(created, sizeof *created * (ncreated + 1));
             cr.tool = tl->id;
             created[ncreated++] = cr;
         }
+        warden_sweep_created_fini(&plan[k]);
     }
-    char merr[256];
+    free(plan);
     if (write_manifest(qfd, root, q, n, created, ncreated, c, key, merr, sizeof merr))
         fprintf(log, "warden sweep: warning: %s; the first manifest still lists every item\n",
                 merr);

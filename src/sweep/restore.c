@@ -232,11 +232,19 @@ static int restore_item(struct rctx *c, struct warden_sweep_mitem *it, char *why
         return WARDEN_EIO;
     }
     struct stat sb;
-    bool have_data = fstatat(c->dfd, id, &sb, AT_SYMLINK_NOFOLLOW) == 0;
+    bool have_data = c->dfd >= 0 && fstatat(c->dfd, id, &sb, AT_SYMLINK_NOFOLLOW) == 0;
     bool have_orig = fstatat(pfd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0;
-    if (have_data && fstatat(pfd, stage, &sb, AT_SYMLINK_NOFOLLOW) == 0)
-        warden_sweep_remove_tree(pfd, stage); /* from a restore killed while copying */
     int rc = 0;
+    if (have_data && fstatat(pfd, stage, &sb, AT_SYMLINK_NOFOLLOW) == 0) {
+        /* from a restore killed while copying: only a private directory of
+         * ours is removed, never what a user put there under that name */
+        if (!S_ISDIR(sb.st_mode) || sb.st_uid != geteuid() || (sb.st_mode & 077)) {
+            snprintf(why, wl, "%s exists and is not a staging directory of warden's; left", stage);
+            close(pfd);
+            return WARDEN_EEXIST;
+        }
+        warden_sweep_remove_tree(pfd, stage);
+    }
     if (!have_data) {
         if (it->state == WARDEN_SWEEP_PENDING) {
             it->state = WARDEN_SWEEP_FAILED; /* never moved */
@@ -389,13 +397,13 @@ int warden_sweep_restore(const char *manifest, FILE *log, char *err, size_t errl
         goto out;
     }
     c.dfd = openat(c.qfd, "data", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (c.dfd < 0) {
+    if (c.dfd < 0 && errno != ENOENT) { /* ENOENT: killed before anything moved */
         snprintf(err, errlen, "%s/data: %s", mdir, strerror(errno));
         rc = WARDEN_EIO;
         goto out;
     }
-    if ((rc =
-             warden_sweep_check_owner(c.dfd, "the quarantine's data directory", true, err, errlen)))
+    if (c.dfd >= 0 && (rc = warden_sweep_check_owner(c.dfd, "the quarantine's data directory", true,
+                                                     err, errlen)))
         goto out;
     c.rootfd = open_root(c.mf.root);
     if (c.rootfd < 0) {

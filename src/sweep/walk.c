@@ -11,6 +11,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <linux/openat2.h>
@@ -82,7 +83,7 @@ bool warden_walk_pseudo_fs(long f_type)
 int warden_walk_open_beneath(int rootfd, const char *rel, int flags)
 {
     if (!rel[0]) rel = ".";
-    if (!atomic_load_explicit(&no_openat2, memory_order_relaxed)) {
+    if (!atomic_load_explicit(&no_openat2, memory_order_relaxed) && !getenv("WARDEN_NO_OPENAT2")) {
         struct open_how how;
         memset(&how, 0, sizeof how);
         how.flags = (uint64_t)(flags | O_CLOEXEC | O_NOFOLLOW);
@@ -99,7 +100,34 @@ int warden_walk_open_beneath(int rootfd, const char *rel, int flags)
         else
             return -1;
     }
-    return openat(rootfd, rel, flags | O_CLOEXEC | O_NOFOLLOW);
+    /* no openat2 (old kernel, seccomp): one component at a time, none of
+     * them followed if it is a symlink, and ".." refused */
+    if (!strchr(rel, '/') && strcmp(rel, "..") != 0)
+        return openat(rootfd, rel, flags | O_CLOEXEC | O_NOFOLLOW);
+    int cur = fcntl(rootfd, F_DUPFD_CLOEXEC, 0);
+    const char *p = rel;
+    while (cur >= 0 && *p) {
+        const char *sl = strchr(p, '/');
+        size_t n = sl ? (size_t)(sl - p) : strlen(p);
+        char comp[NAME_MAX + 1];
+        if (n > NAME_MAX || (n == 2 && p[0] == '.' && p[1] == '.')) {
+            close(cur);
+            errno = n > NAME_MAX ? ENAMETOOLONG : EXDEV;
+            return -1;
+        }
+        memcpy(comp, p, n);
+        comp[n] = '\0';
+        p += n + (sl ? 1 : 0);
+        int last = !*p;
+        int nfd = n == 0 ? fcntl(cur, F_DUPFD_CLOEXEC, 0)
+                         : openat(cur, comp,
+                                  (last ? flags : O_RDONLY | O_DIRECTORY) | O_CLOEXEC | O_NOFOLLOW);
+        int e = errno;
+        close(cur);
+        errno = e;
+        cur = nfd;
+    }
+    return cur;
 }
 
 static void add_error(struct worker *k, const char *rel, int err)

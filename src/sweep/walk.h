@@ -62,7 +62,10 @@ struct warden_walk_opts {
  * warden_walk_stats_fini. */
 int warden_walk(const char *root, const struct warden_walk_opts *o, struct warden_walk_stats *st);
 void warden_walk_stats_fini(struct warden_walk_stats *st);
-/* Open rel (a directory or file) beneath rootfd without following symlinks. */
+/* Open rel (a directory or file) beneath rootfd without following symlinks:
+ * openat2(RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS), or, where the kernel lacks
+ * it (or WARDEN_NO_OPENAT2 is set, for the tests), one component at a time
+ * with O_NOFOLLOW and ".." refused. */
 int warden_walk_open_beneath(int rootfd, const char *rel, int flags);
 /* Whether a statfs f_type is a pseudo-filesystem the walk never enters. */
 bool warden_walk_pseudo_fs(long f_type);

@@ -56,11 +56,13 @@ static inline void fuzz_screen_list(const char *format, const char *role, const 
     static struct warden_normalizer *nz;
     char err[1024], file[128];
     if (!nz && warden_normalizer_new(&nz, WARDEN_SOURCE_DIR "/data/screen", err, sizeof err) < 0)
-        abort(); /* the tree's own data: not a finding */
+        fprintf(stderr, "fuzz: %s\n", err), abort(); /* the tree's own data: not a finding */
     struct warden_screen *s = NULL;
     if (warden_screen_new(&s, WARDEN_SOURCE_DIR "/tests/fuzz/data/screen-min", NULL, err,
-                          sizeof err) < 0)
+                          sizeof err) < 0) {
+        fprintf(stderr, "fuzz: %s\n", err);
         abort();
+    }
     warden_normalizer_free(s->nz);
     s->nz = nz;
     snprintf(file, sizeof file, "%s%s", role, fuzz_file(data, size));

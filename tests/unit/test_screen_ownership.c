@@ -239,6 +239,14 @@ static void test_cycle_share_counted_once(void **state)
     assert_true(warden_screen_ownership_at(ow, 0)->restricted_share < 60.1);
     assert_true(warden_screen_ownership_at(ow, 1)->restricted);
     warden_screen_ownership_free(ow);
+    /* a listed organisation keeps the share of owners listed themselves */
+    struct warden_org l[1] = {org(2, "a", "Alpha Blocked Holdings Ltd", "GB")};
+    own_name(&l[0], "Bravo Sanctioned Industries", 30);
+    run(l, 1, 0, &ow, chain, sizeof chain);
+    assert_true(warden_screen_ownership_at(ow, 0)->restricted);
+    assert_true(warden_screen_ownership_at(ow, 0)->restricted_share > 29.9);
+    assert_true(warden_screen_ownership_at(ow, 0)->restricted_share < 30.1);
+    warden_screen_ownership_free(ow);
 }
 
 /* orgs.jsonl: a share outside 0-100 makes the line a reject (as in the

@@ -94,6 +94,13 @@ static void bad_catalogues_refused_with_line(void **state)
         {"version: 1\ntools:\n  - id: x\n    footprints:\n      - kind: binary\n        paths: "
          "[~/x]\n        verify: {magic: [elf, {a: b}]}\n",
          ":7: expected a text"},
+        /* regcomp's memory is exponential in stacked '+' and bounds: refused */
+        {"version: 1\ntools:\n  - id: x\n    footprints:\n      - kind: binary\n        paths: "
+         "[~/x]\n        version: {from: path, regex: \"x-([0-9.]+++++++++++++++++++++++++)\"}\n",
+         ":7: regex too complex"},
+        {"version: 1\ntools:\n  - id: x\n    footprints:\n      - kind: binary\n        paths: "
+         "[~/x]\n        version: {from: path, regex: \"((([0-9]{1,99}){1,99}){1,99})\"}\n",
+         ":7: regex too complex"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char *p = write_tmp(cases[i].text);

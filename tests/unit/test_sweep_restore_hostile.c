@@ -16,7 +16,9 @@
  * and each case asserts it is unchanged. Interrupted quarantines and restores
  * (states a kill -9 leaves) must be completed by one restore; the disabling
  * policy file must stay until its tool's items are back; an item whose
- * metadata cannot be applied (an immutable file) is not reported restored. */
+ * metadata cannot be applied (an immutable file) is not reported restored.
+ * Everything runs twice: with openat2, and with the component-by-component
+ * fallback used where the kernel lacks it (WARDEN_NO_OPENAT2). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -499,6 +501,22 @@ static void interrupted_restore_completed(void **state)
     free(d);
 }
 
+/* A user's own directory named like restore's staging directory is never
+ * removed. */
+static void staging_name_planted(void **state)
+{
+    struct hx *h = *state = fixture("alice", 2, 0755);
+    long id = claude_item(h, NULL);
+    assert_int_equal(shf("set -e; d=%s/home/alice/.warden-restore-%ld; mkdir $d; echo mine > $d/f; "
+                         "chown -R 1000:1000 $d",
+                         h->root, id),
+                     0);
+    char err[512];
+    assert_true(restore(h, err, sizeof err) != 0);
+    assert_int_equal(shf("grep -qx mine %s/home/alice/.warden-restore-%ld/f", h->root, id), 0);
+    reason(err, "not a staging directory");
+}
+
 /* The disabling policy file stays until its tool's items are back. */
 static void disabling_file_stays_until_restored(void **state)
 {
@@ -553,8 +571,12 @@ int main(void)
         cmocka_unit_test_teardown(interrupted_quarantine_completed, teardown),
         cmocka_unit_test_teardown(interrupted_copy_undone, teardown),
         cmocka_unit_test_teardown(interrupted_restore_completed, teardown),
+        cmocka_unit_test_teardown(staging_name_planted, teardown),
         cmocka_unit_test_teardown(disabling_file_stays_until_restored, teardown),
         cmocka_unit_test_teardown(metadata_failure_not_restored, teardown),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    int failed = cmocka_run_group_tests(tests, NULL, NULL);
+    /* again without openat2: paths opened one component at a time */
+    setenv("WARDEN_NO_OPENAT2", "1", 1);
+    return failed + cmocka_run_group_tests(tests, NULL, NULL);
 }
