@@ -17,7 +17,7 @@
 struct warden_held {
     struct warden_event ev;
     uint64_t seq;
-    char *buf; /* the line, decoded in place */
+    char *buf; /* the line, decoded in place: right after the record, same block */
     size_t cap;
 };
 
