@@ -264,9 +264,13 @@ static int spell(const char *a, size_t la, size_t pos, const struct warden_tl *y
     return -1;
 }
 
-/* Replace in y a run of words spelt by an acronym token of x with that token. */
-static void collapse_acronyms(const struct warden_tl *x, struct warden_tl *y)
+/* Replace in y a run of words spelt by an acronym token of x with that token.
+ * Returns how many runs were replaced by an acronym of three letters or
+ * fewer: one such acronym stands for thousands of names, so a name that
+ * matches only through it is a possible match for review, not a match. */
+static int collapse_acronyms(const struct warden_tl *x, struct warden_tl *y)
 {
+    int short_ones = 0;
     /* quick refusals: the letters y's words can spell, and how many */
     uint32_t firsts = 0;
     size_t avail = strlen(y->legal_init);
@@ -301,9 +305,11 @@ static void collapse_acronyms(const struct warden_tl *x, struct warden_tl *y)
             y->id[i] = x->id[k];
             y->minor[i] = false;
             if (e - i > 1) remove_run(y, i, e - i - 1);
+            if (la <= 3) short_ones++;
             break;
         }
     }
+    return short_ones;
 }
 
 static void joined(const struct warden_tl *x, char *out, size_t cap, bool skel)
@@ -441,8 +447,7 @@ double warden_name_score(const struct warden_screen *s, struct warden_tl *a, str
 {
     if (a->n == 0 || b->n == 0) return 0;
     uint8_t script = a->script | b->script;
-    collapse_acronyms(a, b);
-    collapse_acronyms(b, a);
+    int short_acronyms = collapse_acronyms(a, b) + collapse_acronyms(b, a);
     join_against(s, a, b, script);
     join_against(s, b, a, script);
     double sim[WARDEN_NORM_MAX_TOK][WARDEN_NORM_MAX_TOK];
@@ -534,6 +539,12 @@ double warden_name_score(const struct warden_screen *s, struct warden_tl *a, str
             score = s->conf.review_threshold;
         if (score >= thr) score = warden_sibling_cap(s, score);
         method = "sibling";
+    }
+    if (short_acronyms && score >= thr) {
+        /* "CMT" for "Cosmote Mobile Telecommunications", "CSC" for three
+         * surnames: a three-letter acronym alone is not enough to match */
+        score = warden_sibling_cap(s, score);
+        method = "short_acronym";
     }
     if (m) {
         m->method = method;
