@@ -18,7 +18,7 @@ const struct warden_conf_key warden_serve_conf_keys[] = {
      65535},
     {"threads", WARDEN_CONF_INT, "2", O(threads), "HTTP worker threads (epoll thread pool)", 1,
      256},
-    {"shards", WARDEN_CONF_INT, "16", O(shards),
+    {"shards", WARDEN_CONF_INT, "8", O(shards),
      "engine shards by account hash, each with its own lock and state", 1, 4096},
     {"policy", WARDEN_CONF_STRING, NULL, O(policy),
      "policy file (YAML); none: built-in policy. Reloaded on SIGHUP and POST /admin/reload", 0,

@@ -28,6 +28,7 @@ struct warden_server {
     const char *token;             /* admin token, or NULL: admin refused */
     pthread_rwlock_t rt_lock;      /* readers: every decision; writer: the policy swap */
     struct warden_runtime *rt;
+    struct warden_counters retired; /* counters of runtimes replaced by reloads (under rt_lock) */
     pthread_mutex_t reload_lock; /* one reload at a time */
     size_t n_shards;
     pthread_mutex_t *shard_lock;
@@ -91,6 +92,11 @@ int warden_server_reload(struct warden_server *s, char *err, size_t errlen)
     pthread_rwlock_wrlock(&s->rt_lock);
     struct warden_runtime *old = s->rt;
     s->rt = fresh;
+    /* no reader holds the old runtime now: keep its counts so /metrics stays monotonic */
+    struct warden_counters *gone = warden_xmalloc(sizeof *gone);
+    warden_runtime_counters(old, gone);
+    warden_counters_merge(&s->retired, gone);
+    free(gone);
     pthread_rwlock_unlock(&s->rt_lock);
     warden_runtime_free(old);
     atomic_fetch_add(&s->stats.reloads_ok, 1);
@@ -336,6 +342,7 @@ static enum MHD_Result ep_metrics(struct warden_server *s, struct MHD_Connection
     pthread_rwlock_rdlock(&s->rt_lock);
     for (size_t i = 0; i < s->n_shards; i++) pthread_mutex_lock(&s->shard_lock[i]);
     warden_runtime_counters(s->rt, &snap->counters);
+    warden_counters_merge(&snap->counters, &s->retired);
     for (size_t i = 0; i < s->n_shards; i++) {
         struct warden_engine_stats st;
         warden_engine_stats(warden_runtime_shard(s->rt, i), &st);
@@ -544,6 +551,7 @@ int warden_server_start(struct warden_server **out, const struct warden_serve_co
     pthread_rwlock_init(&s->rt_lock, &ra);
     pthread_rwlockattr_destroy(&ra);
     pthread_mutex_init(&s->reload_lock, NULL);
+    warden_counters_init(&s->retired);
     s->shard_lock = warden_xcalloc(s->n_shards, sizeof *s->shard_lock);
     for (size_t i = 0; i < s->n_shards; i++) pthread_mutex_init(&s->shard_lock[i], NULL);
     s->shard_stats = warden_xcalloc(s->n_shards, sizeof *s->shard_stats);
