@@ -31,13 +31,12 @@ const struct warden_cmd warden_cmd_serve = {
     .summary = "HTTP server: inline decisions for gateways, ingest, metrics, admin",
     .usage = "[--config FILE] [--port N]",
     .opts = serve_opts,
-    .details =
-        "Endpoints: POST /v1/decide (one event, formats.md §1), POST /v1/events (JSON\n"
-        "lines), /v1/authz (nginx auth_request), /v1/ext_authz (Envoy ext_authz, HTTP\n"
-        "service), GET /healthz, /readyz, /metrics (Prometheus), POST /admin/reload\n"
-        "(bearer token). Prints 'warden serve: listening on ADDR:PORT' once ready.\n"
-        "SIGHUP reloads the policy; SIGTERM drains in-flight requests and exits.\n"
-        "See docs/serve.md and examples/serve.yaml, examples/nginx-warden.conf.",
+    .details = "Endpoints: POST /v1/decide (one event, formats.md §1), POST /v1/events (JSON\n"
+               "lines), /v1/authz (nginx auth_request), /v1/ext_authz (Envoy ext_authz, HTTP\n"
+               "service), GET /healthz, /readyz, /metrics (Prometheus), POST /admin/reload\n"
+               "(bearer token). Prints 'warden serve: listening on ADDR:PORT' once ready.\n"
+               "SIGHUP reloads the policy; SIGTERM drains in-flight requests and exits.\n"
+               "See docs/serve.md and examples/serve.yaml, examples/nginx-warden.conf.",
 };
 
 static int serve_main(int argc, char **argv)

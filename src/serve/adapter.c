@@ -15,8 +15,7 @@ static bool is_space(char ch)
     return ch == ' ' || ch == '\t';
 }
 
-int warden_serve_xff_client(const char *xff, size_t n, unsigned trusted_hops,
-                            struct warden_ip *out)
+int warden_serve_xff_client(const char *xff, size_t n, unsigned trusted_hops, struct warden_ip *out)
 {
     /* walk entries from the right */
     size_t end = n;
@@ -76,16 +75,14 @@ int warden_serve_adapter_event(const struct warden_serve_conf *c, warden_serve_h
     const char *xff = get(ctx, "x-forwarded-for");
     if (xff && *xff) {
         if (warden_serve_xff_client(xff, strlen(xff), (unsigned)c->trusted_hops, &ev->ip) != 0) {
-            snprintf(why, whylen,
-                     "header 'x-forwarded-for': no address %u hops from the right",
+            snprintf(why, whylen, "header 'x-forwarded-for': no address %u hops from the right",
                      (unsigned)c->trusted_hops);
             return WARDEN_EPARSE;
         }
         return 0;
     }
     if (!peer) {
-        snprintf(why, whylen, "no client address ('%s' or 'x-forwarded-for')",
-                 c->header_client_ip);
+        snprintf(why, whylen, "no client address ('%s' or 'x-forwarded-for')", c->header_client_ip);
         return WARDEN_EPARSE;
     }
     ev->ip = *peer;

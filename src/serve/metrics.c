@@ -52,8 +52,7 @@ static void metric_name(char *buf, size_t len, const char *dotted)
 {
     size_t j = 0;
     for (const char *p = dotted; *p && j + 1 < len; p++)
-        buf[j++] = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-                           (*p >= '0' && *p <= '9')
+        buf[j++] = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')
                        ? *p
                        : '_';
     buf[j] = '\0';
@@ -70,7 +69,8 @@ void warden_serve_metrics_render(FILE *out, const struct warden_serve_snapshot *
             uint64_t v = atomic_load_explicit(&s->requests[e][c], memory_order_relaxed);
             if (!v) continue;
             if (warden_serve_codes[c])
-                fprintf(out, "warden_http_requests_total{endpoint=\"%s\",code=\"%u\"} %" PRIu64 "\n",
+                fprintf(out,
+                        "warden_http_requests_total{endpoint=\"%s\",code=\"%u\"} %" PRIu64 "\n",
                         warden_serve_ep_names[e], warden_serve_codes[c], v);
             else
                 fprintf(out,

@@ -64,8 +64,7 @@ extern const struct warden_conf_key warden_serve_conf_keys[];
 /* Defaults, then the YAML file at path (NULL: defaults only), validated
  * against warden_serve_conf_keys: unknown keys and bad values are refused
  * with FILE:LINE:COLUMN. 0 or WARDEN_ECONFIG with err set. */
-int warden_serve_conf_load(struct warden_serve_conf *c, const char *path, char *err,
-                           size_t errlen);
+int warden_serve_conf_load(struct warden_serve_conf *c, const char *path, char *err, size_t errlen);
 void warden_serve_conf_fini(struct warden_serve_conf *c);
 void warden_serve_conf_dump(FILE *out);
 

@@ -12,8 +12,8 @@
 
 const struct warden_conf_key warden_serve_conf_keys[] = {
     {"listen", WARDEN_CONF_STRING, "127.0.0.1", O(listen),
-     "address to bind (IPv4 or IPv6 literal); loopback unless a gateway elsewhere must reach it",
-     0, 0},
+     "address to bind (IPv4 or IPv6 literal); loopback unless a gateway elsewhere must reach it", 0,
+     0},
     {"port", WARDEN_CONF_INT, "8080", O(port), "TCP port; 0 picks a free one and prints it", 0,
      65535},
     {"threads", WARDEN_CONF_INT, "2", O(threads), "HTTP worker threads (epoll thread pool)", 1,
@@ -21,8 +21,7 @@ const struct warden_conf_key warden_serve_conf_keys[] = {
     {"shards", WARDEN_CONF_INT, "8", O(shards),
      "engine shards by account hash, each with its own lock and state", 1, 4096},
     {"policy", WARDEN_CONF_STRING, NULL, O(policy),
-     "policy file (YAML); none: built-in policy. Reloaded on SIGHUP and POST /admin/reload", 0,
-     0},
+     "policy file (YAML); none: built-in policy. Reloaded on SIGHUP and POST /admin/reload", 0, 0},
     {"accounts", WARDEN_CONF_STRING, NULL, O(accounts), "accounts.jsonl (formats.md §2)", 0, 0},
     {"orgs", WARDEN_CONF_STRING, NULL, O(orgs), "orgs.jsonl (formats.md §3)", 0, 0},
     {"max_accounts", WARDEN_CONF_INT, "100000", O(max_accounts),
@@ -30,12 +29,11 @@ const struct warden_conf_key warden_serve_conf_keys[] = {
     {"max_body_bytes", WARDEN_CONF_INT, "1048576", O(max_body_bytes),
      "largest request body; larger is refused with 413", 256, 1073741824},
     {"max_header_bytes", WARDEN_CONF_INT, "32768", O(max_header_bytes),
-     "memory per connection for the request line and headers; larger is refused", 4096,
-     1048576},
+     "memory per connection for the request line and headers; larger is refused", 4096, 1048576},
     {"timeout_s", WARDEN_CONF_INT, "10", O(timeout_s),
      "idle connection timeout in seconds (also ends slow clients)", 1, 3600},
-    {"max_connections", WARDEN_CONF_INT, "1024", O(max_connections), "open connections at most",
-     1, 1000000},
+    {"max_connections", WARDEN_CONF_INT, "1024", O(max_connections), "open connections at most", 1,
+     1000000},
     {"max_connections_per_ip", WARDEN_CONF_INT, "0", O(max_connections_per_ip),
      "open connections per client address; 0: no limit", 0, 1000000},
     {"admin_token", WARDEN_CONF_STRING, NULL, O(admin_token),
@@ -55,8 +53,8 @@ const struct warden_conf_key warden_serve_conf_keys[] = {
     {"header_request_id", WARDEN_CONF_STRING, "x-request-id", O(header_request_id),
      "adapters: request header with the request id (de-duplication)", 0, 0},
     {"trusted_hops", WARDEN_CONF_INT, "0", O(trusted_hops),
-     "adapters: x-forwarded-for entries appended by your own proxies, skipped from the right",
-     0, 32},
+     "adapters: x-forwarded-for entries appended by your own proxies, skipped from the right", 0,
+     32},
     {"retry_after_s", WARDEN_CONF_INT, "60", O(retry_after_s),
      "retry-after (seconds) sent with a throttle", 1, 86400},
     {"lateness_s", WARDEN_CONF_INT, "60", O(lateness_s),
@@ -64,8 +62,7 @@ const struct warden_conf_key warden_serve_conf_keys[] = {
     {NULL, 0, NULL, 0, NULL, 0, 0},
 };
 
-int warden_serve_conf_load(struct warden_serve_conf *c, const char *path, char *err,
-                           size_t errlen)
+int warden_serve_conf_load(struct warden_serve_conf *c, const char *path, char *err, size_t errlen)
 {
     warden_conf_defaults(warden_serve_conf_keys, c);
     if (!path) return 0;

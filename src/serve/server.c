@@ -29,7 +29,7 @@ struct warden_server {
     pthread_rwlock_t rt_lock;      /* readers: every decision; writer: the policy swap */
     struct warden_runtime *rt;
     struct warden_counters retired; /* counters of runtimes replaced by reloads (under rt_lock) */
-    pthread_mutex_t reload_lock; /* one reload at a time */
+    pthread_mutex_t reload_lock;    /* one reload at a time */
     size_t n_shards;
     pthread_mutex_t *shard_lock;
     struct warden_serve_shard_stats *shard_stats;
@@ -304,8 +304,8 @@ static enum MHD_Result ep_authz(struct warden_server *s, struct MHD_Connection *
     pthread_rwlock_rdlock(&s->rt_lock);
     decide(s, &ev, &d);
     for (size_t i = 0; i < d.n_reasons; i++) {
-        int w = snprintf(reasons + rl, sizeof reasons - rl, "%s%s", i ? "," : "",
-                         d.reasons[i].code);
+        int w =
+            snprintf(reasons + rl, sizeof reasons - rl, "%s%s", i ? "," : "", d.reasons[i].code);
         if (w < 0 || (size_t)w >= sizeof reasons - rl) break;
         rl += (size_t)w;
     }
@@ -351,8 +351,7 @@ static enum MHD_Result ep_metrics(struct warden_server *s, struct MHD_Connection
         for (int a = 0; a < 4; a++) snap->shards.decisions[a] += ss->decisions[a];
         for (unsigned k = 0; k < ss->n_reasons; k++) {
             unsigned m = 0;
-            while (m < snap->shards.n_reasons && strcmp(snap->shards.reason[m], ss->reason[k]))
-                m++;
+            while (m < snap->shards.n_reasons && strcmp(snap->shards.reason[m], ss->reason[k])) m++;
             if (m == snap->shards.n_reasons) {
                 if (m == WARDEN_SERVE_MAX_REASONS) continue;
                 snap->shards.reason[m] = ss->reason[k];
@@ -570,8 +569,8 @@ int warden_server_start(struct warden_server **out, const struct warden_serve_co
         (unsigned)c->max_connections_per_ip, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
         (size_t)c->max_header_bytes, MHD_OPTION_NOTIFY_COMPLETED, completed, s, MHD_OPTION_END);
     if (!s->d) {
-        snprintf(err, errlen, "cannot listen on %s port %lld (in use, or not permitted)",
-                 c->listen, (long long)c->port);
+        snprintf(err, errlen, "cannot listen on %s port %lld (in use, or not permitted)", c->listen,
+                 (long long)c->port);
         warden_server_stop(s);
         return WARDEN_EIO;
     }

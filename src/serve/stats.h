@@ -40,7 +40,7 @@ struct warden_serve_stats {
 
 #define WARDEN_SERVE_MAX_REASONS 64
 struct warden_serve_shard_stats {
-    uint64_t decisions[4]; /* by enforced action */
+    uint64_t decisions[4];                        /* by enforced action */
     const char *reason[WARDEN_SERVE_MAX_REASONS]; /* static codes, by pointer */
     uint64_t reason_n[WARDEN_SERVE_MAX_REASONS];
     unsigned n_reasons;
