@@ -64,6 +64,6 @@ run "warden POST /v1/decide" "http://127.0.0.1:$WP" "$CONN" bench/decide.lua
 full=$LAST_RPS
 half=$(( full * 3 / 4 / 1000 )) # 1 ms waits plus the request itself: ~2/3 of 1000 req/s each
 [ "$half" -ge 1 ] || half=1
-WARDEN_BENCH_DELAY_MS=1 run "warden /v1/decide, <= half rate" "http://127.0.0.1:$WP" "$half" bench/decide.lua
+WARDEN_BENCH_DELAY_MS=1 run "warden /v1/decide, ~half rate" "http://127.0.0.1:$WP" "$half" bench/decide.lua
 echo -e "(full rate: $full req/s; capped run: $half connections, each waiting 1 ms between requests)\nserver-side latency histogram (time inside warden, all runs):"
 curl -s "http://127.0.0.1:$WP/metrics" | grep -E '^warden_(accounts_tracked|engine_events_total|request_duration_seconds_(bucket\{le="0.0001"\}|bucket\{le="0.00025"\}|bucket\{le="0.0005"\}|bucket\{le="0.001"\}|bucket\{le="0.002"\}|count))'
