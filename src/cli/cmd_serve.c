@@ -70,6 +70,7 @@ static int serve_main(int argc, char **argv)
             goto out;
         }
     }
+    if (warden_flag(&a, "check")) conf.port = 0; /* validate without taking the real port */
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGHUP);

@@ -19,6 +19,8 @@ printf 'port: 70000\n' >"$T/bad2.yaml"
 check "port out of range refused" grep -q "bad2.yaml:1:7: port: expected a whole number from 0 to 65535" "$T/bad2.err"
 check "config --dump lists serve keys" bash -c "'$WARDEN_BIN' config --dump | grep -q '^serve.max_body_bytes  (int'"
 
+check "examples/serve.yaml is valid" bash -c "cd '$WARDEN_SRC' && '$WARDEN_BIN' serve --config examples/serve.yaml --check >/dev/null"
+
 velocity_policy "$T/policy.yaml"
 cat >"$T/serve.yaml" <<YAML
 port: 0

@@ -77,8 +77,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     warden_ip_parse(&peer, "192.0.2.1", 9);
     struct warden_event ev;
     char why[256];
-    if (warden_serve_adapter_event(&conf, lookup, &h, (data[0] & 0x80) ? NULL : &peer, 0, &ev,
-                                   why, sizeof why) == 0) {
+    if (warden_serve_adapter_event(&conf, lookup, &h, (data[0] & 0x80) ? NULL : &peer, 0, &ev, why,
+                                   sizeof why) == 0) {
         volatile unsigned sum = 0;
         const struct warden_str *f[] = {&ev.account_id, &ev.api_key_id, &ev.end_user,
                                         &ev.request_id, &ev.user_agent, &ev.endpoint};
