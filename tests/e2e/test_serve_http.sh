@@ -99,11 +99,11 @@ check "bad policy refused (422) with FILE:LINE" grep -q "policy.yaml:3:16: .* 42
 for i in 1 2 3 4 5 6; do r=$(curl -s -XPOST --data-binary "$(ev acct-d "$i" "kd$i" "d$i")" "$URL/v1/decide"); done
 check "old policy still in force after a refused reload" grep -q '"enforced":"block"' <<<"$r"
 kill -HUP "$SPID"
-for _ in $(seq 1 100); do grep -q "reload refused" "$T/serve.err" && break; sleep 0.1; done
+for _ in $(seq 1 600); do grep -q "reload refused" "$T/serve.err" && break; sleep 0.1; done
 check "SIGHUP with a bad policy refused, logged with FILE:LINE" grep -q "reload refused, old policy kept: .*policy.yaml:3:16" "$T/serve.err"
 cp "$T/policy.good" "$T/policy.yaml"
 kill -HUP "$SPID"
-for _ in $(seq 1 100); do grep -q "policy reloaded" "$T/serve.err" && break; sleep 0.1; done
+for _ in $(seq 1 600); do grep -q "policy reloaded" "$T/serve.err" && break; sleep 0.1; done
 check "SIGHUP with a good policy reloads" grep -q "policy reloaded" "$T/serve.err"
 
 # ---- slow client: headers never finished; the timeout closes it, others are served
