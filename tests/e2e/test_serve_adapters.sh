@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # test_serve_adapters.sh — the gateway adapter contracts with requests shaped
-# as each gateway sends them: Envoy ext_authz in HTTP service mode (the
+# as each gateway sends them: Traefik ForwardAuth (GET + X-Forwarded-*, the
+# answer returned to the client as is), Envoy ext_authz in HTTP service mode (the
 # original method and path after the path prefix, the allowed headers, no
 # body: 200 + x-warden-* / 403 / 429 + retry-after) and nginx auth_request
 # (GET subrequest: throttle as 403 + x-warden-action: throttle). Account,
@@ -46,6 +47,17 @@ check "x-forwarded-for shorter than the trusted hops is 400" grep -q '^HTTP/1.1 
 h=$(curl -s -D - -o /dev/null -H 'x-tenant: a' -H 'x-forwarded-for: bogus, 10.0.0.1' "$URL/v1/ext_authz/x")
 check "x-forwarded-for client entry not an address is 400" grep -q '^HTTP/1.1 400' <<<"$h"
 
+# Traefik ForwardAuth: a GET to the configured address with X-Forwarded-*
+traefik() { curl -s -D - -o /dev/null -H "x-tenant: $1" -H "x-key: $2" -H 'X-Forwarded-Method: POST' \
+  -H 'X-Forwarded-Proto: https' -H 'X-Forwarded-Host: api.example' -H 'X-Forwarded-Uri: /v1/messages' \
+  -H 'X-Forwarded-For: 198.51.100.20, 10.0.0.2' "$URL/v1/ext_authz"; }
+h=$(traefik t-ok k)
+check "traefik: allow is 200 with x-warden-action" grep -qi '^x-warden-action: allow' <<<"$h"
+for i in 1 2 3; do traefik t-thr kt >/dev/null; done
+h=$(traefik t-thr kt)
+check "traefik: throttle is 429 (returned to the client as is)" grep -q '^HTTP/1.1 429' <<<"$h"
+check "traefik: retry-after" grep -qi '^retry-after: 60' <<<"$h"
+
 # nginx auth_request: a GET subrequest carrying the original request's headers
 ngx() { curl -s -D - -o /dev/null -H "x-tenant: $1" -H "x-key: $2" -H 'x-real-ip: 198.51.100.4' \
   -H 'x-original-uri: /v1/messages' "$URL/v1/authz"; }
@@ -58,6 +70,6 @@ check "nginx: throttle flagged for the 429 mapping" grep -qi '^x-warden-action: 
 h=$(curl -s -D - -o /dev/null -H 'x-tenant: a' -H 'x-real-ip: nope' "$URL/v1/authz")
 check "nginx: bad client address header is 400" grep -q '^HTTP/1.1 400' <<<"$h"
 m=$(curl -s "$URL/metrics")
-check "metrics count adapter answers" grep -q '^warden_http_requests_total{endpoint="ext_authz",code="429"} 1$' <<<"$m"
+check "metrics count adapter answers" grep -q '^warden_http_requests_total{endpoint="ext_authz",code="429"} 2$' <<<"$m"
 stop_serve
 finish

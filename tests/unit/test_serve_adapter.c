@@ -59,8 +59,7 @@ static void adapter_event(void **st)
                        {"x-forwarded-for", "198.51.100.4, 10.0.0.1"},
                        {"x-request-id", "req-9"},
                        {NULL, NULL}};
-    assert_int_equal(warden_serve_adapter_event(&c, get, h1, &peer, 1234, &ev, why, sizeof why),
-                     0);
+    assert_int_equal(warden_serve_adapter_event(&c, get, h1, &peer, 1234, &ev, why, sizeof why), 0);
     assert_int_equal(ev.account_id.n, 6);
     assert_memory_equal(ev.account_id.p, "acct-1", 6);
     assert_memory_equal(ev.api_key_id.p, "key-1", 5);
@@ -79,8 +78,7 @@ static void adapter_event(void **st)
     struct hdr h3[] = {{"x-warden-account", "a"}, {NULL, NULL}};
     assert_int_equal(warden_serve_adapter_event(&c, get, h3, &peer, 0, &ev, why, sizeof why), 0);
     assert_string_equal(warden_ip_format(&ev.ip, buf), "127.0.0.1");
-    assert_int_not_equal(warden_serve_adapter_event(&c, get, h3, NULL, 0, &ev, why, sizeof why),
-                         0);
+    assert_int_not_equal(warden_serve_adapter_event(&c, get, h3, NULL, 0, &ev, why, sizeof why), 0);
     /* no account: refused, naming the header */
     struct hdr h4[] = {{"x-real-ip", "192.0.2.1"}, {NULL, NULL}};
     assert_int_not_equal(warden_serve_adapter_event(&c, get, h4, &peer, 0, &ev, why, sizeof why),
