@@ -418,7 +418,7 @@ int warden_runtime_finish(struct warden_runtime *rt, char *err, size_t errlen)
         t.accounts += st.accounts_tracked;
         t.actioned += st.accounts_actioned;
     }
-    qsort(l.v, l.n, sizeof *l.v, cmp_verdict);
+    if (l.n > 1) qsort(l.v, l.n, sizeof *l.v, cmp_verdict); /* l.v is NULL when empty */
     for (size_t i = 0; i < l.n; i++)
         for (size_t k = 0; k < rt->n_sinks; k++)
             if (rt->sinks[k].type->verdict) rt->sinks[k].type->verdict(rt->sinks[k].self, l.v[i]);
