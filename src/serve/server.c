@@ -35,6 +35,7 @@ struct warden_server {
     struct warden_serve_shard_stats *shard_stats;
     struct warden_serve_stats stats;
     atomic_uint_fast64_t in_flight;
+    atomic_uint reloaders; /* reload threads running (stop waits for them) */
     struct MHD_Daemon *d;
 };
 
@@ -46,6 +47,13 @@ struct req {
     size_t len, cap;
     bool too_big;
     unsigned code;
+    /* POST /admin/reload runs on its own thread while the connection is
+     * suspended, so an HTTP worker never spends seconds loading a runtime */
+    int reload_state; /* 0 not started, 1 running, 2 done */
+    int reload_rc;
+    char reload_err[1024];
+    struct warden_server *srv;
+    struct MHD_Connection *conn;
 };
 
 static uint64_t now_ns(void)
@@ -378,13 +386,44 @@ static enum MHD_Result ep_metrics(struct warden_server *s, struct MHD_Connection
     return ret;
 }
 
+static void *reload_thread(void *arg)
+{
+    struct req *r = arg;
+    r->reload_rc = warden_server_reload(r->srv, r->reload_err, sizeof r->reload_err);
+    r->reload_state = 2;
+    struct warden_server *s = r->srv;
+    MHD_resume_connection(r->conn);
+    atomic_fetch_sub(&s->reloaders, 1);
+    return NULL;
+}
+
 static enum MHD_Result ep_reload(struct warden_server *s, struct MHD_Connection *c, struct req *r)
 {
-    if (!s->token) return send_error(c, r, 403, "admin endpoints are disabled: no admin token");
-    if (!warden_serve_token_ok(mhd_header(c, "authorization"), s->token))
-        return send_error(c, r, 401, "missing or wrong bearer token");
-    char err[1024];
-    if (warden_server_reload(s, err, sizeof err) != 0) return send_error(c, r, 422, err);
+    if (r->reload_state == 0) {
+        if (!s->token)
+            return send_error(c, r, 403, "admin endpoints are disabled: no admin token");
+        if (!warden_serve_token_ok(mhd_header(c, "authorization"), s->token))
+            return send_error(c, r, 401, "missing or wrong bearer token");
+        r->srv = s;
+        r->conn = c;
+        r->reload_state = 1;
+        atomic_fetch_add(&s->reloaders, 1);
+        MHD_suspend_connection(c);
+        pthread_t t;
+        pthread_attr_t at;
+        pthread_attr_init(&at);
+        pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+        if (pthread_create(&t, &at, reload_thread, r) != 0) {
+            r->reload_rc = warden_server_reload(s, r->reload_err, sizeof r->reload_err);
+            r->reload_state = 2;
+            MHD_resume_connection(c);
+            atomic_fetch_sub(&s->reloaders, 1);
+        }
+        pthread_attr_destroy(&at);
+        return MHD_YES;
+    }
+    if (r->reload_state == 1) return MHD_YES; /* still running */
+    if (r->reload_rc != 0) return send_error(c, r, 422, r->reload_err);
     struct warden_jbuf j;
     warden_jbuf_init(&j);
     warden_jbuf_obj_open(&j);
@@ -488,6 +527,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
         return MHD_YES;
     }
     if (r->code) return MHD_YES; /* answered already (413 up front) */
+    if (r->reload_state) return ep_reload(s, c, r); /* resumed after the reload */
     if (r->too_big) return send_error(c, r, 413, "request body too large");
     return dispatch(s, c, r, method);
 }
@@ -559,7 +599,8 @@ int warden_server_start(struct warden_server **out, const struct warden_serve_co
         warden_server_stop(s);
         return rc;
     }
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+                     MHD_ALLOW_SUSPEND_RESUME;
     if (ss.ss_family == AF_INET6) flags |= MHD_USE_IPv6;
     s->d = MHD_start_daemon(
         flags, (uint16_t)c->port, NULL, NULL, handler, s, MHD_OPTION_SOCK_ADDR,
@@ -585,6 +626,10 @@ void warden_server_stop(struct warden_server *s)
     if (!s) return;
     if (s->d) {
         MHD_quiesce_daemon(s->d); /* stop accepting; in-flight requests finish */
+        while (atomic_load(&s->reloaders)) { /* a reload over HTTP holds a suspended connection */
+            struct timespec ts = {0, 10 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+        }
         MHD_stop_daemon(s->d);
     }
     warden_runtime_free(s->rt);
