@@ -400,8 +400,7 @@ static void *reload_thread(void *arg)
 static enum MHD_Result ep_reload(struct warden_server *s, struct MHD_Connection *c, struct req *r)
 {
     if (r->reload_state == 0) {
-        if (!s->token)
-            return send_error(c, r, 403, "admin endpoints are disabled: no admin token");
+        if (!s->token) return send_error(c, r, 403, "admin endpoints are disabled: no admin token");
         if (!warden_serve_token_ok(mhd_header(c, "authorization"), s->token))
             return send_error(c, r, 401, "missing or wrong bearer token");
         r->srv = s;
@@ -526,7 +525,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
         r->body[r->len] = '\0';
         return MHD_YES;
     }
-    if (r->code) return MHD_YES; /* answered already (413 up front) */
+    if (r->code) return MHD_YES;                    /* answered already (413 up front) */
     if (r->reload_state) return ep_reload(s, c, r); /* resumed after the reload */
     if (r->too_big) return send_error(c, r, 413, "request body too large");
     return dispatch(s, c, r, method);
@@ -599,8 +598,8 @@ int warden_server_start(struct warden_server **out, const struct warden_serve_co
         warden_server_stop(s);
         return rc;
     }
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
-                     MHD_ALLOW_SUSPEND_RESUME;
+    unsigned flags =
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME;
     if (ss.ss_family == AF_INET6) flags |= MHD_USE_IPv6;
     s->d = MHD_start_daemon(
         flags, (uint16_t)c->port, NULL, NULL, handler, s, MHD_OPTION_SOCK_ADDR,
@@ -625,7 +624,7 @@ void warden_server_stop(struct warden_server *s)
 {
     if (!s) return;
     if (s->d) {
-        MHD_quiesce_daemon(s->d); /* stop accepting; in-flight requests finish */
+        MHD_quiesce_daemon(s->d);            /* stop accepting; in-flight requests finish */
         while (atomic_load(&s->reloaders)) { /* a reload over HTTP holds a suspended connection */
             struct timespec ts = {0, 10 * 1000 * 1000};
             nanosleep(&ts, NULL);
