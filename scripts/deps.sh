@@ -19,6 +19,7 @@ PKGS=(
   libcurl4-openssl-dev   # warden lists update: HTTPS downloads
   jq dnsmasq-base unbound nftables   # warden sweep/blocklist e2e: JSON checks, real config checkers
   clang libclang-rt-14-dev           # libFuzzer harnesses (tests/fuzz, make fuzz / make check)
+  libmicrohttpd-dev nginx-light wrk  # warden serve: HTTP server; nginx auth_request e2e; bench
 )
 # warden sweep's e2e test installs a real npm package: add Debian's node/npm
 # only when no npm is on PATH (a newer node may already be installed).

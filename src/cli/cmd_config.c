@@ -8,11 +8,14 @@
 #include "cli/cli.h"
 #include "detect/detector.h"
 #include "policy/policy.h"
+#include "serve/serve.h"
 
 #include <string.h>
 
 static const struct warden_opt config_opts[] = {
-    {"dump", 0, NULL, "print every policy key with its type, default and meaning", false},
+    {"dump", 0, NULL,
+     "print every policy key (and serve.* server config key) with its type, default and meaning",
+     false},
     {"check", 'c', "FILE",
      "validate a policy file: exit 0, or 3 with FILE:LINE:COLUMN: key: reason", false},
     {NULL, 0, NULL, NULL, false},
@@ -88,6 +91,7 @@ static int config_main(int argc, char **argv)
     if (dump) {
         if (check) fputc('\n', stdout);
         warden_policy_dump(stdout);
+        warden_serve_conf_dump(stdout); /* `warden serve --config` keys, as serve.KEY */
     }
     if (fflush(stdout) != 0 || ferror(stdout)) {
         fprintf(stderr, "warden config: cannot write the output\n");

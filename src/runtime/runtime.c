@@ -46,8 +46,9 @@ struct warden_runtime {
     struct warden_reorder *reorder;
     struct warden_counters counters;
     unsigned cid[RC_N];
-    int64_t max_seen; /* newest timestamp seen (INT64_MIN before any) */
-    int64_t released; /* timestamp of the newest event released to the engine */
+    int64_t max_seen;        /* newest timestamp seen (INT64_MIN before any) */
+    int64_t released;        /* timestamp of the newest event released to the engine */
+    int64_t *shard_max_seen; /* per shard, for warden_runtime_decide_shard() */
     uint64_t rejects;
 };
 
@@ -140,6 +141,8 @@ int warden_runtime_new(struct warden_runtime **out, const struct warden_runtime_
         if ((rc = load_screening(rt, err, errlen))) goto fail;
     }
     rt->shards = warden_xcalloc(rt->n_shards, sizeof *rt->shards);
+    rt->shard_max_seen = warden_xcalloc(rt->n_shards, sizeof *rt->shard_max_seen);
+    for (unsigned i = 0; i < rt->n_shards; i++) rt->shard_max_seen[i] = INT64_MIN;
     for (unsigned i = 0; i < rt->n_shards; i++) {
         struct warden_engine_opts eo = {
             .policy = rt->pol,
@@ -170,6 +173,7 @@ void warden_runtime_free(struct warden_runtime *rt)
     free(rt->sinks);
     for (unsigned i = 0; rt->shards && i < rt->n_shards; i++) warden_engine_free(rt->shards[i]);
     free(rt->shards);
+    free(rt->shard_max_seen);
     warden_reorder_free(rt->reorder);
     warden_org_screening_free(rt->orgscr);
     warden_screen_free(rt->screen);
@@ -207,6 +211,21 @@ bool warden_runtime_decide(struct warden_runtime *rt, struct warden_event *ev,
         ev->late = true;
     if (ev->ts_ms > rt->max_seen) rt->max_seen = ev->ts_ms;
     return warden_engine_decide(shard_of(rt, ev), ev, d);
+}
+
+size_t warden_runtime_shard_index(const struct warden_runtime *rt, const struct warden_event *ev)
+{
+    if (rt->n_shards == 1) return 0;
+    return warden_hash64(ev->account_id.p, ev->account_id.n) % rt->n_shards;
+}
+
+bool warden_runtime_decide_shard(struct warden_runtime *rt, size_t shard, struct warden_event *ev,
+                                 struct warden_decision *d)
+{
+    int64_t *ms = &rt->shard_max_seen[shard];
+    if (*ms != INT64_MIN && ev->ts_ms < *ms - rt->conf.lateness_ms) ev->late = true;
+    if (ev->ts_ms > *ms) *ms = ev->ts_ms;
+    return warden_engine_decide(rt->shards[shard], ev, d);
 }
 
 /* Release one held event to its shard. */
@@ -403,7 +422,7 @@ int warden_runtime_finish(struct warden_runtime *rt, char *err, size_t errlen)
         t.accounts += st.accounts_tracked;
         t.actioned += st.accounts_actioned;
     }
-    qsort(l.v, l.n, sizeof *l.v, cmp_verdict);
+    if (l.n > 1) qsort(l.v, l.n, sizeof *l.v, cmp_verdict); /* l.v is NULL when empty */
     for (size_t i = 0; i < l.n; i++)
         for (size_t k = 0; k < rt->n_sinks; k++)
             if (rt->sinks[k].type->verdict) rt->sinks[k].type->verdict(rt->sinks[k].self, l.v[i]);

@@ -84,6 +84,16 @@ void warden_runtime_add_sink(struct warden_runtime *rt, const struct warden_sink
 bool warden_runtime_decide(struct warden_runtime *rt, struct warden_event *ev,
                            struct warden_decision *d);
 
+/* Concurrent inline decisions (the HTTP server). The shard an event belongs
+ * to, by account hash; then warden_runtime_decide_shard() processes it on
+ * that shard with that shard's own watermark, touching nothing another
+ * shard uses. Calls for one shard must be serialised by the caller (a lock
+ * or a thread per shard); calls for different shards may run at once, as
+ * long as the runtime has no sinks (sinks are shared). */
+size_t warden_runtime_shard_index(const struct warden_runtime *rt, const struct warden_event *ev);
+bool warden_runtime_decide_shard(struct warden_runtime *rt, size_t shard, struct warden_event *ev,
+                                 struct warden_decision *d);
+
 struct warden_progress {
     const char *origin; /* input being read */
     uint64_t pos, size; /* bytes of it read and in all (0 unknown) */

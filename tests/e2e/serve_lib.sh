@@ -1,0 +1,60 @@
+# serve_lib.sh — helpers for the `warden serve` end-to-end tests (sourced
+# after lib.sh): start the server on a free loopback port, wait until it
+# listens, stop it (and anything else the test started) on exit.
+PIDS=()
+cleanup_serve() {
+  for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null; done
+  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
+  rm -rf "$T"
+}
+trap cleanup_serve EXIT
+
+# a free TCP port on 127.0.0.1 (bound and released: fine for a test)
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# start_serve CONFIG [NAME]: sets SPID and PORT; server output in $T/NAME.{out,err}
+start_serve() {
+  local conf=$1 name=${2:-serve}
+  "$WARDEN_BIN" serve --config "$conf" >"$T/$name.out" 2>"$T/$name.err" &
+  SPID=$!
+  PIDS+=("$SPID")
+  PORT=""
+  for _ in $(seq 1 300); do
+    PORT=$(sed -n 's/^warden serve: listening on .*:\([0-9]*\)$/\1/p' "$T/$name.out")
+    [ -n "$PORT" ] && break
+    kill -0 "$SPID" 2>/dev/null || break
+    sleep 0.1
+  done
+  [ -n "$PORT" ] || { echo "server did not start:" >&2; cat "$T/$name.err" >&2; return 1; }
+  URL="http://127.0.0.1:$PORT"
+}
+
+# stop_serve: SIGTERM, wait, return its exit status
+stop_serve() {
+  kill -TERM "$SPID"
+  wait "$SPID"
+}
+
+# a policy that acts on request rates: an account above 5 requests a minute
+# is blocked, an API key above 3 is throttled (velocity detector)
+velocity_policy() {
+  cat >"$1" <<'YAML'
+rules:
+  - code: "velocity.request_rate"
+    min_score: 0
+    action: block
+  - code: "velocity.key_request_rate"
+    min_score: 0
+    action: throttle
+detectors:
+  velocity:
+    enabled: true
+    max_requests_short: 5
+    key_max_requests_short: 3
+YAML
+}
+
+# status code of a request: code ARGS... (curl arguments)
+code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
