@@ -17,6 +17,7 @@ PKGS=(
   libhyperscan-dev   # distill.reasoning_elicitation: multi-pattern matcher
   libutf8proc-dev libicu-dev libexpat1-dev
   libcurl4-openssl-dev   # warden lists update: HTTPS downloads
+  tzdata                 # geo_consistency, reach: time zone -> country (zone1970.tab)
   jq dnsmasq-base unbound nftables   # warden sweep/blocklist e2e: JSON checks, real config checkers
   clang libclang-rt-14-dev           # libFuzzer harnesses (tests/fuzz, make fuzz / make check)
   libmicrohttpd-dev nginx-light wrk  # warden serve: HTTP server; nginx auth_request e2e; bench
