@@ -77,7 +77,8 @@ done > "$T/rep.jsonl"
 check "replayed requests not counted twice" grep -q '"account_id":"acct_kp_rep".*"events":10,' "$T/out-rep/verdicts.jsonl"
 check "summary counts the duplicates" grep -q 'duplicate requests *10' "$T/rep.txt"
 
-for bad in "--dedup-window 1" "--dedup-window many" "--max-accounts 0" "--max-accounts -5" "--max-line-bytes 10"; do
+for bad in "--dedup-window 1" "--dedup-window many" "--max-accounts 0" "--max-accounts -5" "--max-line-bytes 10" \
+  "--max-reject-share 2" "--max-reject-share some" "--lateness -1" "--lateness 99999"; do
   # shellcheck disable=SC2086
   "$WARDEN_BIN" scan --quiet --run-id t $bad --out "$T/out-badopt" "$T/events.jsonl" 2>"$T/err"
   rc=$?
