@@ -36,6 +36,7 @@
 #include "policy/policy.h"
 
 struct warden_policy;
+struct warden_registry;
 
 /* Handed to observe()/flush(); the engine stamps ts, account and detector. */
 struct warden_emit {
@@ -97,6 +98,12 @@ struct warden_detector {
     /* The account (account_hash) leaves the table; state is its slice, still
      * intact and zeroed after the call. May be NULL. */
     void (*evict)(void *ctx, uint64_t account_hash, void *state, struct warden_emit *em);
+    /* The account registry (formats.md §2), once after init() when the run
+     * has one, before any event: for detectors that derive state from every
+     * account at load (sign-up bursts, shared payment instruments). The
+     * registry outlives the context. Returns 0, or non-zero to refuse the
+     * run. May be NULL. */
+    int (*attach_registry)(void *ctx, const struct warden_registry *reg);
 };
 
 /* The registry (detect/registry.c). */
