@@ -37,6 +37,7 @@
 
 struct warden_policy;
 struct warden_registry;
+struct warden_intel;
 
 /* Handed to observe()/flush(); the engine stamps ts, account and detector. */
 struct warden_emit {
@@ -98,12 +99,14 @@ struct warden_detector {
     /* The account (account_hash) leaves the table; state is its slice, still
      * intact and zeroed after the call. May be NULL. */
     void (*evict)(void *ctx, uint64_t account_hash, void *state, struct warden_emit *em);
-    /* The account registry (formats.md §2), once after init() when the run
-     * has one, before any event: for detectors that derive state from every
-     * account at load (sign-up bursts, shared payment instruments). The
-     * registry outlives the context. Returns 0, or non-zero to refuse the
+    /* The account registry (formats.md §2) and the IP intelligence, once
+     * after init() when the run has a registry, before any event: for
+     * detectors that derive state from every account at load (sign-up
+     * bursts, shared payment instruments, sign-up addresses). Both outlive
+     * the context; intel may be NULL. Returns 0, or non-zero to refuse the
      * run. May be NULL. */
-    int (*attach_registry)(void *ctx, const struct warden_registry *reg);
+    int (*attach_registry)(void *ctx, const struct warden_registry *reg,
+                           const struct warden_intel *intel);
 };
 
 /* The registry (detect/registry.c). */

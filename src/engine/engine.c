@@ -344,7 +344,8 @@ int warden_engine_new(struct warden_engine **out, const struct warden_engine_opt
             return WARDEN_ECONFIG;
         }
         e->n_dets++;
-        if (e->registry && d->attach_registry && d->attach_registry(r->ctx, e->registry) != 0) {
+        if (e->registry && d->attach_registry &&
+            d->attach_registry(r->ctx, e->registry, e->intel) != 0) {
             snprintf(err, errlen, "detector '%s' refused the account registry", d->name);
             warden_engine_free(e);
             return WARDEN_ECONFIG;
