@@ -31,8 +31,7 @@ static const struct warden_opt sweep_opts[] = {
      "run found binaries with --version to read their version (as their owner, never root, "
      "5 s limit)",
      false},
-    {"quarantine", 'q', "DIR", "move banned findings into DIR with a manifest (not dry-run)",
-     false},
+    {"quarantine", 0, "DIR", "move banned findings into DIR with a manifest (not dry-run)", false},
     {"restore", 0, "MANIFEST", "put back everything a quarantine moved, then exit", false},
     {"output", 'o', "FILE", "write the report to FILE instead of standard output", false},
     {NULL, 0, NULL, NULL, false},
