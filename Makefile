@@ -1,7 +1,7 @@
 # Warden — top-level entry points. On a fresh Debian 12 machine:
 #   make demo    install missing packages, build, scan the bundled sample, print the report
 #   make check   install missing packages, build, run every test (unit, runtime, e2e)
-# Other targets: build, asan (build + tests under ASan/UBSan), release, bench, format, format-check,
+# Other targets: build, deb (Debian package), asan (build + tests under ASan/UBSan), release, bench, format, format-check,
 # layers-check, fuzz (every libFuzzer harness in tests/fuzz for FUZZ_SECONDS each; corpora kept
 # in build-fuzz/corpus).
 FUZZ_SECONDS ?= 60
@@ -12,7 +12,7 @@ WARDEN  := $(BUILD)/warden
 DEMO    := data/demo
 
 .PHONY: all deps build demo check asan asan-bin fuzz fuzz-bin release bench format format-check \
-	layers-check clean
+	layers-check deb clean
 
 all: build
 
@@ -51,6 +51,14 @@ fuzz-bin: deps
 fuzz: fuzz-bin
 	@fail=0; for h in build-fuzz/fuzz/fuzz_*; do \
 	  bash tests/fuzz/run.sh $$h $(FUZZ_SECONDS) build-fuzz/corpus || fail=1; done; exit $$fail
+
+# deb: a Debian package (build-deb/warden_*.deb) of a packaged build (FHS paths,
+# no source-tree data), dependencies from dpkg-shlibdeps.
+deb: deps
+	cmake -S . -B build-deb -DCMAKE_BUILD_TYPE=Release -DWARDEN_PACKAGED=ON \
+	  -DCMAKE_INSTALL_PREFIX=/usr -DCMAKE_INSTALL_SYSCONFDIR=/etc
+	cmake --build build-deb -j $(JOBS) --target warden
+	cd build-deb && cpack -G DEB
 
 release: deps
 	cmake --preset release

@@ -22,7 +22,10 @@ static const struct warden_opt opts[] = {
      false},
     {"policy", 'p', "FILE", "policy file: its screen: section (lists, thresholds, compiled)",
      false},
-    {"data", 0, "DIR", "data directory (default: ./data or the source tree's data/)", false},
+    {"data", 0, "DIR",
+     "data directory (default: $WARDEN_DATA_DIR, else the installed or source tree's; see warden "
+     "--version)",
+     false},
     {"lists", 'l', "MANIFEST", "build: list manifest (default DATA/lists/lists.tsv)", false},
     {"sources", 's', "FILE", "update: list sources (default DATA/lists/sources.tsv)", false},
     {"dir", 'd', "DIR", "update: where downloads are kept (default: OUT.d)", false},

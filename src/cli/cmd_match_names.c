@@ -12,7 +12,10 @@ extern const struct warden_cmd warden_cmd_match_names;
 
 static const struct warden_opt opts[] = {
     {"lists", 'l', "MANIFEST", "list manifest (word weights come from the lists)", false},
-    {"data", 0, "DIR", "data directory (default: ./data or the source tree's data/)", false},
+    {"data", 0, "DIR",
+     "data directory (default: $WARDEN_DATA_DIR, else the installed or source tree's; see warden "
+     "--version)",
+     false},
     {"threshold", 't', "X", "match threshold 0..1 (policy screen.match_threshold)", false},
     {"compiled", 0, "FILE", "compiled list file (warden lists build) instead of the sources",
      false},

@@ -24,7 +24,10 @@ static const struct warden_opt opts[] = {
     {"batch", 'b', "ORGS.jsonl", "screen every organisation of the file and its owners", false},
     {"stats", 0, NULL, "print entities and names loaded per list, and memory", false},
     {"lists", 'l', "MANIFEST", "list manifest (default DATA/lists/lists.tsv)", false},
-    {"data", 0, "DIR", "data directory (default: ./data or the source tree's data/)", false},
+    {"data", 0, "DIR",
+     "data directory (default: $WARDEN_DATA_DIR, else the installed or source tree's; see warden "
+     "--version)",
+     false},
     {"policy", 'p', "FILE",
      "policy file: thresholds and ownership rule from its screen: section (options below "
      "override it)",

@@ -1,5 +1,6 @@
 /* cmd_sim.c — `warden sim`: write a labelled, simulated traffic data set. */
 #include "cli/cli.h"
+#include "core/datadir.h"
 #include "core/error.h"
 #include "core/log.h"
 #include "core/xalloc.h"
@@ -23,13 +24,15 @@ static const struct warden_opt opts[] = {
     {"start", 0, "DATE", "first day, YYYY-MM-DD (default 2026-10-05)", false},
     {"policy", 'p', "FILE",
      "policy whose jurisdictions.restricted the simulated world uses (default "
-     "DATA/../examples/policy.yaml, else the source tree's)",
+     "DATA/../examples/policy.yaml, else DATA/examples/policy.yaml)",
      false},
     {"restricted", 0, "CC,CC",
      "restricted jurisdictions, ISO alpha-2, instead of the policy's (the policy is not read)",
      false},
     {"exclude-corpus", 'x', "NAME", "hold a prompt corpus out (name or prefix, e.g. gsm8k)", true},
-    {"data-dir", 0, "DIR", "project data directory (default ./data, else the source tree's)",
+    {"data-dir", 0, "DIR",
+     "project data directory (default $WARDEN_DATA_DIR, else the installed or source tree's; see "
+     "warden --version)",
      false},
     {"shared-dir", 0, "DIR", "optional shared data (default DATA/../../shared)", false},
     {"no-shared", 0, NULL, "use only the data shipped in the project", false},
@@ -147,10 +150,8 @@ static int run(int argc, char **argv)
     o.nexclude = (size_t)nx;
     if (warden_arg(&a, "data-dir"))
         data_dir = warden_xstrdup(warden_arg(&a, "data-dir"));
-    else if (dir_exists("data/prompts"))
-        data_dir = warden_xstrdup("data");
     else
-        data_dir = warden_xstrdup(WARDEN_SOURCE_DIR "/data");
+        data_dir = warden_xstrdup(warden_data_dir());
     if (!warden_flag(&a, "no-shared")) {
         shared_dir = warden_arg(&a, "shared-dir") ? warden_xstrdup(warden_arg(&a, "shared-dir"))
                                                   : warden_xasprintf("%s/../../shared", data_dir);
@@ -179,10 +180,11 @@ static int run(int argc, char **argv)
         if (warden_arg(&a, "policy")) {
             policy_path = warden_xstrdup(warden_arg(&a, "policy"));
         } else {
+            /* source tree: data/../examples; installed: share/warden/examples */
             policy_path = warden_xasprintf("%s/../examples/policy.yaml", data_dir);
             if (access(policy_path, R_OK) != 0) {
                 free(policy_path);
-                policy_path = warden_xstrdup(WARDEN_SOURCE_DIR "/examples/policy.yaml");
+                policy_path = warden_xasprintf("%s/examples/policy.yaml", data_dir);
             }
         }
         char perr[512];

@@ -18,7 +18,9 @@
         {"mmdb-anonymous", 0, "FILE", "Anonymous-IP .mmdb", false},                                \
     {                                                                                              \
         "data-dir", 0, "DIR",                                                                      \
-            "resolve relative paths here (default: $WARDEN_DATA, else the source data/)", false    \
+            "resolve relative paths here (default: $WARDEN_DATA_DIR, else the installed or "       \
+            "source data; see warden --version)",                                                  \
+            false                                                                                  \
     }
 
 /* Fill conf (defaults, then --policy, then the other options). On a bad

@@ -1,5 +1,6 @@
 /* main.c — the `warden` command: dispatches to one subcommand per file. */
 #include "cli/cli.h"
+#include "core/datadir.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -51,7 +52,8 @@ int main(int argc, char **argv)
         return WARDEN_EXIT_OK;
     }
     if (strcmp(argv[1], "--version") == 0) {
-        printf("warden %s\n", WARDEN_VERSION);
+        printf("warden %s\ndata: %s (%s)\n", WARDEN_VERSION, warden_data_dir(),
+               warden_data_dir_origin());
         return WARDEN_EXIT_OK;
     }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)

@@ -38,6 +38,7 @@
  * table per worker. */
 #include "detect/detector.h"
 #include "detect/distill.h"
+#include "core/datadir.h"
 #include "core/error.h"
 #include "core/log.h"
 #include "core/xalloc.h"
@@ -133,24 +134,10 @@ struct distill_ctx {
     struct warden_distill_models models;
 };
 
-/* Relative paths: $WARDEN_DATA_DIR, ./data, the source tree's data/. */
+/* Relative paths resolve against the data directory (core/datadir.h). */
 static char *resolve(const char *p)
 {
-    if (p[0] == '/') return warden_xstrdup(p);
-    const char *dirs[3] = {getenv("WARDEN_DATA_DIR"), "data",
-#ifdef WARDEN_SOURCE_DIR
-                           WARDEN_SOURCE_DIR "/data"
-#else
-                           NULL
-#endif
-    };
-    for (int i = 0; i < 3; i++) {
-        if (!dirs[i] || !*dirs[i]) continue;
-        char *f = warden_xasprintf("%s/%s", dirs[i], p);
-        if (access(f, R_OK) == 0) return f;
-        free(f);
-    }
-    return warden_xstrdup(p);
+    return warden_data_path(NULL, p);
 }
 
 static void distill_free(void *vctx)

@@ -1,10 +1,11 @@
 /* intel.c — IP intelligence: opening (build from the configured sources, or
  * map a saved table), path resolution, and the hot-path lookup.
  *
- * Relative paths resolve against data_dir, else $WARDEN_DATA, else the source
- * tree's data/ (compiled in), so tests run from any directory. The defaults
+ * Relative paths resolve against data_dir, else the data directory
+ * (core/datadir.h), so tests run from any directory. The defaults
  * themselves are in intel_conf.c. */
 #include "intel/intel_impl.h"
+#include "core/datadir.h"
 #include "core/error.h"
 #include "core/log.h"
 #include "core/xalloc.h"
@@ -27,10 +28,7 @@
 char *warden_intel_resolve(const struct warden_intel_conf *conf, const char *path)
 {
     if (path[0] == '/') return warden_xstrdup(path);
-    const char *dir = conf && conf->data_dir && *conf->data_dir ? conf->data_dir : NULL;
-    if (!dir) dir = getenv("WARDEN_DATA");
-    if (!dir || !*dir) dir = WARDEN_SOURCE_DIR "/data";
-    return warden_xasprintf("%s/%s", dir, path);
+    return warden_data_path(conf ? conf->data_dir : NULL, path);
 }
 
 int warden_intel_parse_spec(const char *spec, uint32_t *cats, char **provider, char **path,
@@ -184,8 +182,12 @@ int warden_intel_open(struct warden_intel **out, const struct warden_intel_conf 
             free(path);
             return rc;
         }
-        warden_info("intel: table %s does not exist yet; building from the sources", path);
+        snprintf(err, errlen,
+                 "intel.table: %s does not exist (write it with `warden intel build --out %s`, "
+                 "or leave table unset to build from the sources at start-up)",
+                 path, path);
         free(path);
+        return WARDEN_ECONFIG;
     }
     struct warden_intel_builder b;
     warden_intel_builder_init(&b);

@@ -44,7 +44,7 @@ struct warden_intel_conf {
     char *mmdb_country;              /* optional GeoIP2/GeoLite2/IPinfo Country .mmdb */
     char *mmdb_asn;                  /* optional ASN .mmdb */
     char *mmdb_anonymous;            /* optional Anonymous-IP .mmdb */
-    char *data_dir; /* relative paths resolve here; NULL: $WARDEN_DATA, else the source data/ */
+    char *data_dir; /* relative paths resolve here; NULL: the data directory (core/datadir.h) */
 };
 extern const struct warden_conf_key warden_intel_conf_table[];
 

@@ -6,7 +6,7 @@
  * prints it, and `warden ip` / `warden intel` start from its defaults: the
  * libloc database Debian installs plus the MIT/CC0 lists shipped in
  * data/ipintel (see its README). Relative paths resolve against data_dir, else
- * $WARDEN_DATA, else the source tree's data/ (see warden_intel_resolve). */
+ * the data directory (core/datadir.h) (see warden_intel_resolve). */
 #include "intel/intel.h"
 
 #include <stddef.h>
@@ -15,8 +15,9 @@
 
 const struct warden_conf_key warden_intel_conf_table[] = {
     {"table", WARDEN_CONF_STRING, NULL, F(table),
-     "compiled table file (warden intel build --out); mapped instead of building when it exists", 0,
-     0},
+     "compiled table file (warden intel build --out), mapped instead of building; a missing file "
+     "is an error",
+     0, 0},
     {"locdb", WARDEN_CONF_STRING, "/var/lib/location/database.db", F(locdb),
      "IPFire Location (libloc) database: country, ASN, AS name, proxy/satellite/anycast/drop "
      "flags; \"\" for none",
@@ -59,6 +60,8 @@ const struct warden_conf_key warden_intel_conf_table[] = {
     {"mmdb_anonymous", WARDEN_CONF_STRING, NULL, F(mmdb_anonymous),
      "GeoIP2 Anonymous-IP .mmdb: vpn, tor, hosting, proxy, residential_proxy", 0, 0},
     {"data_dir", WARDEN_CONF_STRING, NULL, F(data_dir),
-     "directory relative paths resolve against; unset: $WARDEN_DATA, else the source data/", 0, 0},
+     "directory relative paths resolve against; unset: $WARDEN_DATA_DIR, else the installed or "
+     "source data (warden --version)",
+     0, 0},
     {NULL, 0, NULL, 0, NULL, 0, 0},
 };

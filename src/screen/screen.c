@@ -6,6 +6,7 @@
  * shared by every thread. */
 #include "screen/internal.h"
 
+#include "core/datadir.h"
 #include "core/error.h"
 #include "core/xalloc.h"
 
@@ -220,14 +221,7 @@ void warden_screen_add_rel(struct warden_screen *s, const char *list, const char
 
 const char *warden_screen_default_data_dir(void)
 {
-    const char *e = getenv("WARDEN_DATA_DIR");
-    if (e && *e) return e;
-    if (access("data/lists/lists.tsv", R_OK) == 0) return "data";
-#ifdef WARDEN_SOURCE_DIR
-    return WARDEN_SOURCE_DIR "/data";
-#else
-    return "data";
-#endif
+    return warden_data_dir();
 }
 
 /* ---- manifest ---- */

@@ -4,6 +4,7 @@
  * component (and its literal prefix/suffix) lets the matcher reject almost
  * every walked name with one hash probe or memcmp, before any fnmatch. */
 #include "sweep/catalogue.h"
+#include "core/datadir.h"
 #include "core/error.h"
 #include "core/xalloc.h"
 #include "sweep/yamldoc.h"
@@ -67,9 +68,9 @@ const char *warden_sweep_catalogue_default(void)
 {
     const char *e = getenv("WARDEN_SWEEP_CATALOGUE");
     if (e && *e) return e;
-    static const char src[] = WARDEN_SOURCE_DIR "/data/sweep/catalogue.yaml";
-    if (access(src, R_OK) == 0) return src;
-    return "/usr/share/warden/sweep/catalogue.yaml";
+    static char path[4096];
+    snprintf(path, sizeof path, "%s/sweep/catalogue.yaml", warden_data_dir());
+    return path;
 }
 
 static bool has_wild(const char *s)

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# test_install.sh — Warden away from its source tree: the Debian package
+# (cpack -G DEB of this build, dependencies from dpkg-shlibdeps) is unpacked
+# into a fresh root, and its binary, run from an unrelated directory with no
+# WARDEN_* variables, finds its installed data (share/warden) and scans,
+# screens, looks up addresses and sweeps. The systemd units pass
+# `systemd-analyze verify`. A mistyped intel.table is an error.
+. "$(dirname "$0")/lib.sh"
+B=${WARDEN_BUILD:?}
+command -v cpack >/dev/null || { echo "cpack missing (scripts/deps.sh)" >&2; exit 1; }
+
+cpack -G DEB --config "$B/CPackConfig.cmake" -B "$T/pkg" >"$T/cpack.log" 2>&1
+check "cpack builds a .deb" test -f "$(ls "$T"/pkg/warden_*.deb 2>/dev/null | head -1)"
+DEB=$(ls "$T"/pkg/warden_*.deb | head -1)
+dpkg-deb --field "$DEB" Depends >"$T/depends"
+check "package depends on the shared libraries it links (hyperscan, sqlite, microhttpd)" \
+  grep -q "libhyperscan" "$T/depends"
+check "  ... sqlite" grep -q "libsqlite3" "$T/depends"
+check "  ... microhttpd" grep -q "libmicrohttpd" "$T/depends"
+R=$T/root
+dpkg-deb -x "$DEB" "$R"
+W=$R/usr/bin/warden
+check "binary installed" test -x "$W"
+check "data installed" test -f "$R/usr/share/warden/lists/lists.tsv"
+check "systemd unit installed" test -f "$R/usr/lib/systemd/system/warden-serve.service"
+
+mkdir -p "$T/elsewhere"
+cd "$T/elsewhere"
+run() { env -u WARDEN_DATA_DIR -u WARDEN_SRC -u WARDEN_SWEEP_CATALOGUE "$W" "$@"; }
+run --version >"$T/version"
+check "installed binary finds its installed data" \
+  grep -qx "data: $R/usr/share/warden (installed)" "$T/version"
+
+# scan the demo data shipped in the package
+D=$R/usr/share/warden/demo
+run scan --policy "$R/usr/share/warden/examples/policy.yaml" --accounts "$D/accounts.jsonl" \
+  --orgs "$D/orgs.jsonl" --out "$T/out" "$D/events.jsonl.gz" >"$T/scan.out" 2>"$T/scan.err"
+rc=$?
+check "scan runs (exit $rc)" test "$rc" -eq 0
+check "scan writes verdicts" test -s "$T/out/verdicts.jsonl"
+check "scan blocks someone" grep -q '"action":"block"' "$T/out/verdicts.jsonl"
+
+# screen: a listed bank is found with the installed lists (exit 1 = match)
+run screen "Banco Nacional de Cuba" >"$T/screen.out" 2>"$T/screen.err"
+rc=$?
+check "screen finds a listed party with installed lists (exit $rc)" test "$rc" -eq 1
+
+# ip: a cloud address is looked up (the installed IP lists)
+run ip 8.8.8.8 >"$T/ip.out" 2>"$T/ip.err"
+check "ip looks up an address" grep -q "8.8.8.8" "$T/ip.out"
+
+# sweep: the installed catalogue finds a banned tool's credentials
+mkdir -p "$T/fs/etc" "$T/fs/home/alice/.codex"
+printf 'alice:x:1000:1000::/home/alice:/bin/bash\n' >"$T/fs/etc/passwd"
+printf '{"OPENAI_API_KEY":"x"}\n' >"$T/fs/home/alice/.codex/auth.json"
+printf 'sweep:\n  banned: [codex-cli]\n' >"$T/sweep.yaml"
+run sweep --root "$T/fs" --policy "$T/sweep.yaml" --json >"$T/sweep.json" 2>"$T/sweep.err"
+rc=$?
+check "sweep with the installed catalogue finds the banned tool (exit $rc)" test "$rc" -eq 1
+check "sweep reports codex" grep -q "codex" "$T/sweep.json"
+
+# a mistyped intel.table is refused, naming the key
+run ip --table "$T/no-such.table" 8.8.8.8 >/dev/null 2>"$T/table.err"
+rc=$?
+check "missing intel table is an error (exit $rc)" test "$rc" -eq 3
+check "  ... naming intel.table" grep -q "intel.table" "$T/table.err"
+
+# the systemd units are well-formed (verified as installed, with ExecStart
+# pointing at the unpacked binary so that its existence is checked too)
+if command -v systemd-analyze >/dev/null; then
+  mkdir -p "$T/units"
+  for u in warden-serve.service warden-lists-update.service warden-lists-update.timer; do
+    sed "s|/usr/bin/warden|$W|g" "$R/usr/lib/systemd/system/$u" >"$T/units/$u"
+  done
+  for u in warden-serve.service warden-lists-update.service warden-lists-update.timer; do
+    systemd-analyze verify "$T/units/$u" >"$T/verify.$u" 2>&1
+    rc=$?
+    check "systemd-analyze verify $u (exit $rc)" test "$rc" -eq 0
+    check "  ... no warnings for $u" test ! -s "$T/verify.$u"
+  done
+fi
+finish
