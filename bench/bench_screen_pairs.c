@@ -156,7 +156,8 @@ static bool run_prev(const char *bin, const char *data)
     for (size_t i = 0; i < np; i++) fprintf(f, "%s\t%s\n", pairs[i].a, pairs[i].b);
     fclose(f);
     char cmd[4096];
-    snprintf(cmd, sizeof cmd, "'%s' match-names --data '%s' < '%s' 2>/dev/null", bin, data, tmp);
+    snprintf(cmd, sizeof cmd, "'%s' match-names --data-dir '%s' < '%s' 2>/dev/null", bin, data,
+             tmp);
     FILE *p = popen(cmd, "r");
     size_t i = 0;
     double sc;

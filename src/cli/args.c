@@ -1,4 +1,12 @@
-/* args.c — option parsing and --help, generated from each command's table. */
+/* args.c — option parsing and --help, generated from each command's table.
+ *
+ * One convention for every command: long options (`--name VALUE` or
+ * `--name=VALUE`), short letters that may be combined (`-jq`; a letter that
+ * takes a value takes the rest of the cluster or the next argument), `--` ends
+ * the options, `-` is an operand (standard input). A value taken from the next
+ * argument that looks like an option (`--quarantine -j`) is refused, since it
+ * is almost always a forgotten value; `--name=-j` says it on purpose. An
+ * unknown option or command suggests the nearest known one. */
 #include "cli/cli.h"
 #include "core/xalloc.h"
 
@@ -19,10 +27,103 @@ static int find_short(const struct warden_opt *o, char c)
     return -1;
 }
 
-static void add_val(struct warden_args *a, int i, const char *v)
+/* Edit distance (optimal string alignment), capped: enough to say "did you
+ * mean" for a typo. */
+static size_t edit_distance(const char *a, size_t na, const char *b, size_t nb)
 {
+    if (na > 63 || nb > 63) return 64;
+    size_t d[64][64];
+    for (size_t i = 0; i <= na; i++) d[i][0] = i;
+    for (size_t j = 0; j <= nb; j++) d[0][j] = j;
+    for (size_t i = 1; i <= na; i++)
+        for (size_t j = 1; j <= nb; j++) {
+            size_t c = a[i - 1] == b[j - 1] ? 0 : 1;
+            size_t v = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < v) v = d[i][j - 1] + 1;
+            if (d[i - 1][j - 1] + c < v) v = d[i - 1][j - 1] + c;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                d[i - 2][j - 2] + 1 < v)
+                v = d[i - 2][j - 2] + 1;
+            d[i][j] = v;
+        }
+    return d[na][nb];
+}
+
+const char *warden_nearest_name(const char *word, size_t n, const char *const *names, size_t count)
+{
+    const char *best = NULL, *prefix = NULL;
+    size_t best_d = (n < 4 ? 1 : n < 8 ? 2 : 3) + 1;
+    for (size_t i = 0; i < count; i++) {
+        size_t d = edit_distance(word, n, names[i], strlen(names[i]));
+        if (d < best_d) best = names[i], best_d = d;
+        if (!prefix && n >= 2 && strlen(names[i]) > n && strncmp(names[i], word, n) == 0)
+            prefix = names[i];
+    }
+    return best ? best : prefix;
+}
+
+static void unknown_option(const struct warden_cmd *cmd, const struct warden_opt *o, const char *s)
+{
+    const char *near = NULL;
+    if (s[1] == '-') {
+        const char *names[WARDEN_ARGS_MAX_OPTS + 1];
+        size_t k = 0;
+        for (int i = 0; o[i].name && k < WARDEN_ARGS_MAX_OPTS; i++) names[k++] = o[i].name;
+        names[k++] = "help";
+        const char *eq = strchr(s + 2, '=');
+        near = warden_nearest_name(s + 2, eq ? (size_t)(eq - s - 2) : strlen(s + 2), names, k);
+    }
+    if (near)
+        fprintf(stderr,
+                "warden %s: unknown option '%s'; did you mean '--%s'? (see 'warden %s --help')\n",
+                cmd->name, s, near, cmd->name);
+    else
+        fprintf(stderr, "warden %s: unknown option '%s' (see 'warden %s --help')\n", cmd->name, s,
+                cmd->name);
+}
+
+/* A value in the next argument that is an option, not a value: "-x", "--x"
+ * (but not "-", nor a negative number). */
+static bool looks_like_option(const char *v)
+{
+    if (v[0] != '-' || v[1] == '\0') return false;
+    if ((v[1] >= '0' && v[1] <= '9') || v[1] == '.') return false;
+    return true;
+}
+
+/* Record option i with value v (NULL for a flag); -1 on a usage error. */
+static int take(struct warden_args *a, const struct warden_cmd *cmd, int i, const char *v)
+{
+    const struct warden_opt *o = cmd->opts;
+    if (a->nvals[i] > 0 && !o[i].repeat && o[i].arg) {
+        fprintf(stderr, "warden %s: option '--%s' given more than once\n", cmd->name, o[i].name);
+        return -1;
+    }
+    if (a->nvals[i] > 0 && !o[i].repeat) return 0; /* a flag given twice is harmless */
     a->vals[i] = warden_xrealloc(a->vals[i], sizeof(char *) * (size_t)(a->nvals[i] + 1));
-    a->vals[i][a->nvals[i]++] = v;
+    a->vals[i][a->nvals[i]++] = v ? v : "";
+    return 0;
+}
+
+/* The value of option i from the next argument (argv[*k + 1]). */
+static const char *next_value(const struct warden_cmd *cmd, int i, int *k, int argc, char **argv)
+{
+    const struct warden_opt *o = cmd->opts;
+    if (*k + 1 >= argc) {
+        fprintf(stderr, "warden %s: option '--%s' needs a value (%s)\n", cmd->name, o[i].name,
+                o[i].arg);
+        return NULL;
+    }
+    const char *v = argv[*k + 1];
+    if (looks_like_option(v)) {
+        fprintf(stderr,
+                "warden %s: option '--%s' needs a value (%s), got '%s', which looks like an "
+                "option (write --%s=%s if that is the value)\n",
+                cmd->name, o[i].name, o[i].arg, v, o[i].name, v);
+        return NULL;
+    }
+    (*k)++;
+    return v;
 }
 
 int warden_args_parse(struct warden_args *a, const struct warden_cmd *cmd, int argc, char **argv)
@@ -48,45 +149,41 @@ int warden_args_parse(struct warden_args *a, const struct warden_cmd *cmd, int a
             warden_cmd_help(stdout, cmd);
             return 1;
         }
-        int i;
-        const char *inline_val = NULL;
         if (s[1] == '-') {
             const char *eq = strchr(s + 2, '=');
             size_t n = eq ? (size_t)(eq - (s + 2)) : strlen(s + 2);
-            i = find_long(o, s + 2, n);
-            if (eq) inline_val = eq + 1;
-        } else {
-            i = s[2] == '\0' ? find_short(o, s[1]) : -1;
-        }
-        if (i < 0) {
-            fprintf(stderr, "warden %s: unknown option '%s' (see 'warden %s --help')\n", cmd->name,
-                    s, cmd->name);
-            return -1;
-        }
-        if (a->nvals[i] > 0 && !o[i].repeat && !o[i].arg) {
-            /* a flag given twice is harmless */
-        } else if (a->nvals[i] > 0 && !o[i].repeat) {
-            fprintf(stderr, "warden %s: option '--%s' given more than once\n", cmd->name,
-                    o[i].name);
-            return -1;
-        }
-        if (o[i].arg) {
-            const char *v = inline_val;
-            if (!v) {
-                if (k + 1 >= argc) {
-                    fprintf(stderr, "warden %s: option '--%s' needs a value (%s)\n", cmd->name,
-                            o[i].name, o[i].arg);
-                    return -1;
-                }
-                v = argv[++k];
+            int i = find_long(o, s + 2, n);
+            if (i < 0) {
+                unknown_option(cmd, o, s);
+                return -1;
             }
-            add_val(a, i, v);
-        } else {
-            if (inline_val) {
+            const char *v = NULL;
+            if (o[i].arg) {
+                v = eq ? eq + 1 : next_value(cmd, i, &k, argc, argv);
+                if (!v) return -1;
+            } else if (eq) {
                 fprintf(stderr, "warden %s: option '--%s' takes no value\n", cmd->name, o[i].name);
                 return -1;
             }
-            add_val(a, i, "");
+            if (take(a, cmd, i, v) < 0) return -1;
+            continue;
+        }
+        /* one or more short letters: -j, -jq, -ofile, -jo file */
+        for (const char *c = s + 1; *c; c++) {
+            int i = find_short(o, *c);
+            if (i < 0) {
+                char one[3] = {'-', *c, '\0'};
+                unknown_option(cmd, o, one);
+                return -1;
+            }
+            const char *v = NULL;
+            if (o[i].arg) {
+                v = c[1] ? c + 1 : next_value(cmd, i, &k, argc, argv);
+                if (!v) return -1;
+                if (take(a, cmd, i, v) < 0) return -1;
+                break;
+            }
+            if (take(a, cmd, i, NULL) < 0) return -1;
         }
     }
     return 0;

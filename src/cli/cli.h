@@ -48,6 +48,9 @@ struct warden_args {
 
 /* Parse argv (argv[0] is the subcommand). Prints help and returns 1 for
  * --help; prints an error and returns -1 on a bad command line; else 0. */
+/* The name among names nearest to word[0..n) (a typo: a small edit distance,
+ * or word is a prefix of it), or NULL. */
+const char *warden_nearest_name(const char *word, size_t n, const char *const *names, size_t count);
 int warden_args_parse(struct warden_args *a, const struct warden_cmd *cmd, int argc, char **argv);
 void warden_args_free(struct warden_args *a);
 /* Last value of an option, or NULL. */

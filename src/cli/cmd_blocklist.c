@@ -21,8 +21,8 @@ static const struct warden_opt blocklist_opts[] = {
     {"policy", 'p', "FILE", "also every tool the sweep policy bans", false},
     {"format", 'f', "FORMAT", "hosts, dnsmasq, unbound, squid or nftables", false},
     {"catalogue", 0, "FILE", "footprint catalogue (default: the shipped one)", false},
-    {"output", 'o', "FILE", "write the rules to FILE instead of standard output", false},
-    {"list", 'l', NULL, "list the catalogue's tools and their endpoints, then exit", false},
+    {"out", 'o', "FILE", "write the rules to FILE instead of standard output", false},
+    {"list", 0, NULL, "list the catalogue's tools and their endpoints, then exit", false},
     {NULL, 0, NULL, NULL, false},
 };
 
@@ -113,8 +113,8 @@ static int blocklist_main(int argc, char **argv)
         ex = WARDEN_EXIT_USAGE;
         goto out;
     }
-    if (warden_arg(&a, "output") && !(out = fopen(warden_arg(&a, "output"), "w"))) {
-        perror(warden_arg(&a, "output"));
+    if (warden_arg(&a, "out") && !(out = fopen(warden_arg(&a, "out"), "w"))) {
+        perror(warden_arg(&a, "out"));
         out = stdout;
         ex = WARDEN_EXIT_IO;
         goto out;

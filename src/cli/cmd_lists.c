@@ -22,7 +22,7 @@ static const struct warden_opt opts[] = {
      false},
     {"policy", 'p', "FILE", "policy file: its screen: section (lists, thresholds, compiled)",
      false},
-    {"data", 0, "DIR",
+    {"data-dir", 0, "DIR",
      "data directory (default: $WARDEN_DATA_DIR, else the installed or source tree's; see warden "
      "--version)",
      false},
@@ -160,7 +160,7 @@ static int update(const struct warden_args *a, const struct warden_screen_conf *
                 "warden lists update: give --out FILE (or screen.compiled in the policy)\n");
         return WARDEN_EXIT_USAGE;
     }
-    const char *data = warden_arg(a, "data");
+    const char *data = warden_arg(a, "data-dir");
     if (!data) data = conf->data_dir ? conf->data_dir : warden_screen_default_data_dir();
     char *sources = warden_arg(a, "sources") ? warden_xstrdup(warden_arg(a, "sources"))
                                              : warden_xasprintf("%s/lists/sources.tsv", data);

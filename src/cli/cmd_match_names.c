@@ -12,7 +12,7 @@ extern const struct warden_cmd warden_cmd_match_names;
 
 static const struct warden_opt opts[] = {
     {"lists", 'l', "MANIFEST", "list manifest (word weights come from the lists)", false},
-    {"data", 0, "DIR",
+    {"data-dir", 0, "DIR",
      "data directory (default: $WARDEN_DATA_DIR, else the installed or source tree's; see warden "
      "--version)",
      false},

@@ -24,7 +24,7 @@ static const struct warden_opt opts[] = {
     {"batch", 'b', "ORGS.jsonl", "screen every organisation of the file and its owners", false},
     {"stats", 0, NULL, "print entities and names loaded per list, and memory", false},
     {"lists", 'l', "MANIFEST", "list manifest (default DATA/lists/lists.tsv)", false},
-    {"data", 0, "DIR",
+    {"data-dir", 0, "DIR",
      "data directory (default: $WARDEN_DATA_DIR, else the installed or source tree's; see warden "
      "--version)",
      false},
@@ -292,8 +292,8 @@ int warden_cli_screen_open(const struct warden_args *a, struct warden_screen **o
     int crc = warden_cli_screen_conf(a, &conf);
     if (crc != WARDEN_EXIT_OK) return crc;
     const char *v;
-    if ((v = arg_if(a, "compiled")) ||
-        (has_opt(a, "compiled") && conf.compiled && !arg_if(a, "lists") && !arg_if(a, "data"))) {
+    if ((v = arg_if(a, "compiled")) || (has_opt(a, "compiled") && conf.compiled &&
+                                        !arg_if(a, "lists") && !arg_if(a, "data-dir"))) {
         if (v) {
             free(conf.compiled);
             conf.compiled = warden_xstrdup(v);
@@ -307,7 +307,7 @@ int warden_cli_screen_open(const struct warden_args *a, struct warden_screen **o
         }
         return WARDEN_EXIT_OK;
     }
-    const char *data = arg_if(a, "data");
+    const char *data = arg_if(a, "data-dir");
     if (!data) data = conf.data_dir ? conf.data_dir : warden_screen_default_data_dir();
     char *manifest = arg_if(a, "lists") ? warden_xstrdup(arg_if(a, "lists"))
                                         : warden_xasprintf("%s/lists/lists.tsv", data);

@@ -33,7 +33,7 @@ static const struct warden_opt sweep_opts[] = {
      false},
     {"quarantine", 0, "DIR", "move banned findings into DIR with a manifest (not dry-run)", false},
     {"restore", 0, "MANIFEST", "put back everything a quarantine moved, then exit", false},
-    {"output", 'o', "FILE", "write the report to FILE instead of standard output", false},
+    {"out", 'o', "FILE", "write the report to FILE instead of standard output", false},
     {NULL, 0, NULL, NULL, false},
 };
 
@@ -132,10 +132,10 @@ static int sweep_main(int argc, char **argv)
         ex = rc == WARDEN_ENOENT ? WARDEN_EXIT_USAGE : WARDEN_EXIT_IO;
         goto out;
     }
-    if (warden_arg(&a, "output")) {
-        out = fopen(warden_arg(&a, "output"), "w");
+    if (warden_arg(&a, "out")) {
+        out = fopen(warden_arg(&a, "out"), "w");
         if (!out) {
-            perror(warden_arg(&a, "output"));
+            perror(warden_arg(&a, "out"));
             out = stdout;
             ex = WARDEN_EXIT_IO;
             goto out;

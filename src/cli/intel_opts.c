@@ -18,6 +18,7 @@ int warden_cli_intel_conf(const struct warden_args *a, struct warden_intel_conf 
         char perr[512];
         if (warden_policy_load(&p, policy, perr, sizeof perr)) {
             fprintf(stderr, "warden %s: %s\n", a->cmd->name, perr);
+            warden_conf_defaults(warden_intel_conf_table, conf); /* the caller frees conf */
             return WARDEN_EXIT_CONFIG;
         }
         *conf = p->intel;

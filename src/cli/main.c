@@ -58,6 +58,14 @@ int main(int argc, char **argv)
     }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(argv[1], commands[i]->name) == 0) return commands[i]->fn(argc - 1, argv + 1);
-    fprintf(stderr, "warden: unknown command '%s' (see 'warden --help')\n", argv[1]);
+    const char *names[sizeof commands / sizeof commands[0]];
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) names[i] = commands[i]->name;
+    const char *near =
+        warden_nearest_name(argv[1], strlen(argv[1]), names, sizeof names / sizeof names[0]);
+    if (near)
+        fprintf(stderr, "warden: unknown command '%s'; did you mean '%s'? (see 'warden --help')\n",
+                argv[1], near);
+    else
+        fprintf(stderr, "warden: unknown command '%s' (see 'warden --help')\n", argv[1]);
     return WARDEN_EXIT_USAGE;
 }

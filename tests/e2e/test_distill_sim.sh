@@ -29,8 +29,8 @@ jq -c '.account_id |= "r" + (explode | reverse | implode)
        | if .prompt then .prompt |= gsub("\n\n"; "\n") else . end' \
   "$T/s/events.jsonl" >"$T/rewritten.jsonl"
 jq -c '.account_id |= "r" + (explode | reverse | implode)' "$T/s/accounts.jsonl" >"$T/accounts2.jsonl"
-"$W" scan -q --no-db -a "$T/s/accounts.jsonl" -o "$T/s/orgs.jsonl" -O "$T/o1" "$T/s/events.jsonl" || true
-"$W" scan -q --no-db -a "$T/accounts2.jsonl" -o "$T/s/orgs.jsonl" -O "$T/o2" "$T/rewritten.jsonl" || true
+"$W" scan -q --no-db -a "$T/s/accounts.jsonl" --orgs "$T/s/orgs.jsonl" -o "$T/o1" "$T/s/events.jsonl" || true
+"$W" scan -q --no-db -a "$T/accounts2.jsonl" --orgs "$T/s/orgs.jsonl" -o "$T/o2" "$T/rewritten.jsonl" || true
 jq -r 'select(.reasons[0] | startswith("distill.")) | "\(.account_id) \(.action) \(.first_action_event)"' \
   "$T/o1/verdicts.jsonl" | sort >"$T/v1"
 jq -r 'select(.reasons[0] | startswith("distill.")) | "\(.account_id | .[1:] | explode | reverse | implode) \(.action) \(.first_action_event)"' \

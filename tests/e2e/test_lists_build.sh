@@ -5,7 +5,7 @@
 # corrupt file is refused with its reason (exit 3), never used.
 . "$(dirname "$0")/lib.sh"
 OUT="$T/lists.wsl"
-"$WARDEN_BIN" lists build --data "$WARDEN_SRC/data" --out "$OUT" > "$T/build.out"
+"$WARDEN_BIN" lists build --data-dir "$WARDEN_SRC/data" --out "$OUT" > "$T/build.out"
 check "build exits 0" [ $? -eq 0 ]
 check "build says what it compiled" grep -q "compiled 7 lists" "$T/build.out"
 "$WARDEN_BIN" lists info --out "$OUT" > "$T/info.out"
@@ -15,7 +15,7 @@ check "info reports a load time" grep -q "load time:" "$T/info.out"
 names=("Islamic Republic of Iran Shipping Lines Co." "NITC" "Концерна Калашникова"
        "华为技术有限公司" "Bank Melli Iran (Hamburg Branch)" "Northwind Analytics GmbH")
 for n in "${names[@]}"; do
-  "$WARDEN_BIN" screen --data "$WARDEN_SRC/data" --json "$n" > "$T/src.json"
+  "$WARDEN_BIN" screen --data-dir "$WARDEN_SRC/data" --json "$n" > "$T/src.json"
   "$WARDEN_BIN" screen --compiled "$OUT" --json "$n" > "$T/map.json"
   check "same answer from the compiled file: $n" cmp -s "$T/src.json" "$T/map.json"
 done
@@ -36,7 +36,7 @@ printf 'X' | dd of="$T/bad.wsl" bs=1 seek=5000000 conv=notrunc status=none
 check "corrupt file refused (exit 3)" [ $? -eq 3 ]
 check "corrupt file: reason" grep -q "checksum" "$T/bad.err"
 # a missing compiled file falls back to the sources, saying so
-"$WARDEN_BIN" screen --compiled "$T/none.wsl" --data "$WARDEN_SRC/data" "NITC" > "$T/none.out" 2> "$T/none.err"
+"$WARDEN_BIN" screen --compiled "$T/none.wsl" --data-dir "$WARDEN_SRC/data" "NITC" > "$T/none.out" 2> "$T/none.err"
 check "missing file falls back to the sources" grep -q "NATIONAL IRANIAN TANKER" "$T/none.out"
 check "and says so" grep -q "no compiled list file" "$T/none.err"
 finish

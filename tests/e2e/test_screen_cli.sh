@@ -11,7 +11,7 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 
 # a name in another script: exit 1 (found), explanation printed
 set +e
-out=$("$WARDEN_BIN" screen --data "$D" "华为技术有限公司" 2>/dev/null); rc=$?
+out=$("$WARDEN_BIN" screen --data-dir "$D" "华为技术有限公司" 2>/dev/null); rc=$?
 set -e
 [ $rc -eq 1 ] || fail "screen exit $rc, want 1"
 grep -q '^MATCH ' <<<"$out" || fail "no MATCH line: $out"
@@ -19,10 +19,10 @@ grep -q 'HUAWEI TECHNOLOGIES' <<<"$out" || fail "Huawei not found: $out"
 grep -q 'tokens: ' <<<"$out" || fail "no token explanation"
 
 # no match: exit 0
-"$WARDEN_BIN" screen --data "$D" "Friendly Robotics Inc" >/dev/null 2>&1 || fail "clean name exit $?"
+"$WARDEN_BIN" screen --data-dir "$D" "Friendly Robotics Inc" >/dev/null 2>&1 || fail "clean name exit $?"
 
 # JSON output is valid JSON with the explanation
-"$WARDEN_BIN" screen --data "$D" --json --country CH "Banco Nacional de Cuba S.A." >"$T/one.json" 2>/dev/null || true
+"$WARDEN_BIN" screen --data-dir "$D" --json --country CH "Banco Nacional de Cuba S.A." >"$T/one.json" 2>/dev/null || true
 # (checked with grep: jq is not among the project's dependencies)
 j=$(cat "$T/one.json")
 [ "$(wc -l <"$T/one.json")" -eq 1 ] || fail "json: not one line"
@@ -32,13 +32,13 @@ grep -q '"tokens":\[{"query":"bank","listed":"bank","sim":1' <<<"$j" || fail "js
 
 # domains
 set +e
-"$WARDEN_BIN" screen --data "$D" --domain saraproperties.co.uk >"$T/dom.txt" 2>/dev/null; rc=$?
+"$WARDEN_BIN" screen --data-dir "$D" --domain saraproperties.co.uk >"$T/dom.txt" 2>/dev/null; rc=$?
 set -e
 [ $rc -eq 1 ] && grep -q '^DOMAIN ' "$T/dom.txt" || fail "domain not found: $(cat "$T/dom.txt")"
 
 # batch: ownership verdicts with chains
 set +e
-"$WARDEN_BIN" screen --data "$D" --json --batch "$WARDEN_SRC/tests/data/screen/orgs_batch.jsonl" >"$T/batch.jsonl" 2>"$T/batch.err"; rc=$?
+"$WARDEN_BIN" screen --data-dir "$D" --json --batch "$WARDEN_SRC/tests/data/screen/orgs_batch.jsonl" >"$T/batch.jsonl" 2>"$T/batch.err"; rc=$?
 set -e
 [ $rc -eq 1 ] || fail "batch exit $rc"
 [ "$(wc -l <"$T/batch.jsonl")" -eq 7 ] || fail "batch lines: $(wc -l <"$T/batch.jsonl")"
@@ -57,7 +57,7 @@ grep '^{"org_id":"o-subsub",' "$T/batch.jsonl" |
 
 # match-names: one SCORE<TAB>MATCH line per input line, in order
 printf 'Anglo Caribbean Co Ltd\tANGLO-CARIBBEAN CO., LTD.\nGolden Star Trading LLC\tGolden Sun Trading LLC\nno tab here\n华为技术有限公司\tHuawei Technologies Co., Ltd.\n' |
-  "$WARDEN_BIN" match-names --data "$D" >"$T/mn.tsv" 2>"$T/mn.err"
+  "$WARDEN_BIN" match-names --data-dir "$D" >"$T/mn.tsv" 2>"$T/mn.err"
 [ "$(wc -l <"$T/mn.tsv")" -eq 4 ] || fail "match-names lines"
 awk -F'\t' 'NF != 2 || $1 !~ /^[01](\.[0-9]+)?$/ || $1 > 1 || ($2 != "0" && $2 != "1") { bad = 1 } END { exit bad }' "$T/mn.tsv" || fail "match-names format: $(cat "$T/mn.tsv")"
 [ "$(cut -f2 "$T/mn.tsv" | tr -d '\n')" = 1001 ] || fail "match-names verdicts: $(cat "$T/mn.tsv")"

@@ -6,7 +6,7 @@ set -euo pipefail
 : "${WARDEN_BIN:?}" "${WARDEN_SRC:?}"
 P="$WARDEN_SRC/data/screen"
 pairs=$(cat "$P/pairs_generated.tsv" <(grep -v '^#' "$P/pairs_hand.tsv"))
-got=$(cut -f1,2 <<<"$pairs" | "$WARDEN_BIN" match-names --data "$WARDEN_SRC/data" 2>/dev/null)
+got=$(cut -f1,2 <<<"$pairs" | "$WARDEN_BIN" match-names --data-dir "$WARDEN_SRC/data" 2>/dev/null)
 [ "$(wc -l <<<"$got")" -eq "$(wc -l <<<"$pairs")" ] || { echo "FAIL: line count" >&2; exit 1; }
 paste <(cut -f3 <<<"$pairs") <(cut -f2 <<<"$got") | awk -F'\t' '
   $1 == 1 && $2 == 1 { tp++ } $1 == 0 && $2 == 1 { fp++ } $1 == 1 && $2 == 0 { fn++ }

@@ -5,7 +5,7 @@
 set -euo pipefail
 : "${WARDEN_BIN:?}" "${WARDEN_SRC:?}"
 L="$WARDEN_SRC/data/lists"
-out=$("$WARDEN_BIN" screen --stats --data "$WARDEN_SRC/data" 2>/dev/null)
+out=$("$WARDEN_BIN" screen --stats --data-dir "$WARDEN_SRC/data" 2>/dev/null)
 fail=0
 check() { # list entities names
   local got
