@@ -18,6 +18,9 @@ static const struct warden_opt config_opts[] = {
      false},
     {"check", 'c', "FILE",
      "validate a policy file: exit 0, or 3 with FILE:LINE:COLUMN: key: reason", false},
+    {"codes", 0, NULL, "print every reason code, by detector (what rules can match)", false},
+    {"lenient", 0, NULL,
+     "with --check: a rule whose code matches no reason code is a warning, not an error", false},
     {NULL, 0, NULL, NULL, false},
 };
 
@@ -27,7 +30,7 @@ const struct warden_cmd warden_cmd_config = {
     .name = "config",
     .fn = config_main,
     .summary = "print the policy reference (--dump) or validate a policy file (--check)",
-    .usage = "--dump | --check FILE",
+    .usage = "--dump | --codes | --check FILE [--lenient]",
     .opts = config_opts,
     .details = "A policy is one YAML file (see examples/policy.yaml). Unknown keys, duplicate\n"
                "keys, values of the wrong kind or out of bounds, malformed country codes, CIDRs\n"
@@ -65,23 +68,26 @@ static int config_main(int argc, char **argv)
     int ret = WARDEN_EXIT_OK;
     const char *check = warden_arg(&a, "check");
     bool dump = warden_flag(&a, "dump");
+    bool codes = warden_flag(&a, "codes");
     if (a.nrest > 0) {
         fprintf(stderr, "warden config: unexpected argument '%s' (did you mean --check %s?)\n",
                 a.rest[0], a.rest[0]);
         ret = WARDEN_EXIT_USAGE;
         goto out;
     }
-    if (!check && !dump) {
-        fprintf(stderr,
-                "warden config: give --dump or --check FILE (see 'warden config --help')\n");
+    if (!check && !dump && !codes) {
+        fprintf(stderr, "warden config: give --dump, --codes or --check FILE (see 'warden config "
+                        "--help')\n");
         ret = WARDEN_EXIT_USAGE;
         goto out;
     }
     if (check) {
         char err[1024];
         struct warden_policy *p = NULL;
-        if (warden_policy_load(&p, check, err, sizeof err) != 0) {
+        if (warden_policy_load(&p, check, err, sizeof err) != 0 ||
+            warden_policy_check_codes(p, NULL, 0, warden_flag(&a, "lenient"), err, sizeof err)) {
             fprintf(stderr, "%s\n", err);
+            warden_policy_free(p);
             ret = WARDEN_EXIT_CONFIG;
             goto out;
         }
@@ -92,6 +98,11 @@ static int config_main(int argc, char **argv)
         if (check) fputc('\n', stdout);
         warden_policy_dump(stdout);
         warden_serve_conf_dump(stdout); /* `warden serve --config` keys, as serve.KEY */
+    }
+    if (codes) {
+        for (size_t i = 0; i < warden_n_detectors; i++)
+            for (const char *const *c = warden_detectors[i]->codes; c && *c; c++)
+                printf("%-34s %s\n", *c, warden_detectors[i]->name);
     }
     if (fflush(stdout) != 0 || ferror(stdout)) {
         fprintf(stderr, "warden config: cannot write the output\n");

@@ -36,6 +36,9 @@ static const struct warden_opt scan_opts[] = {
     {"run-id", 0, "ID",
      "run id written into every verdict and finding (default: 32 random hex digits)", false},
     {"quiet", 'q', NULL, "no progress bar and no summary", false},
+    {"lenient", 0, NULL,
+     "a policy rule whose code matches no detector's reason code is a warning, not an error",
+     false},
     {NULL, 0, NULL, NULL, false},
 };
 
@@ -112,6 +115,7 @@ static int scan_main(int argc, char **argv)
                 .keep_ids = warden_flag(&a, "all-verdicts"),
                 .lateness_ms = (int64_t)lateness * 1000,
                 .quiet = warden_flag(&a, "quiet"),
+                .lenient_codes = warden_flag(&a, "lenient"),
             },
         .outdir = warden_arg(&a, "out") ? warden_arg(&a, "out") : "out",
         .inputs = (const char *const *)a.rest,
@@ -122,6 +126,10 @@ static int scan_main(int argc, char **argv)
         .run_id = warden_arg(&a, "run-id"),
         .max_reject_share = 0.01,
     };
+    if (!o.rt.policy_path)
+        fprintf(stderr, "warden scan: warning: no --policy given: using the built-in policy, which "
+                        "restricts no jurisdiction and blocks nothing (findings scored 0.5+ are "
+                        "reviewed, 0.9+ throttled); see examples/policy.yaml\n");
     const char *mrs = warden_arg(&a, "max-reject-share");
     if (mrs) {
         char *end;

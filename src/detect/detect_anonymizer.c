@@ -167,6 +167,10 @@ static void anon_free(void *ctx)
     free(ctx);
 }
 
+/* every reason code this detector emits (policy rules are checked against them) */
+static const char *const anonymizer_codes[] = {"anon.vpn",   "anon.tor",   "anon.hosting",
+                                               "anon.cloud", "anon.proxy", NULL};
+
 const struct warden_detector warden_detect_anonymizer = {
     .name = "anonymizer",
     .description = "share of an account's requests through VPN, Tor, proxy, hosting and cloud "
@@ -178,4 +182,5 @@ const struct warden_detector warden_detect_anonymizer = {
     .observe = anon_observe,
     .flush = NULL,
     .free = anon_free,
+    .codes = anonymizer_codes,
 };

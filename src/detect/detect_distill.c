@@ -278,6 +278,15 @@ static void distill_observe(void *vctx, const struct warden_event *ev, void *vst
     warden_emit_finding(em, sig_code[lead], p, warden_jbuf_str(b));
 }
 
+/* every reason code this detector emits (policy rules are checked against them) */
+static const char *const distill_codes[] = {"distill.template_reuse",
+                                            "distill.capability_sweep",
+                                            "distill.reasoning_elicitation",
+                                            "distill.harvest_shape",
+                                            "distill.machine_cadence",
+                                            "distill.model_pivot",
+                                            NULL};
+
 const struct warden_detector warden_detect_distill = {
     .name = "distill",
     .description = "distillation: template reuse, capability sweep, reasoning elicitation, "
@@ -289,4 +298,5 @@ const struct warden_detector warden_detect_distill = {
     .observe = distill_observe,
     .flush = NULL,
     .free = distill_free,
+    .codes = distill_codes,
 };

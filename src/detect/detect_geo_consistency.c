@@ -330,6 +330,11 @@ static void geo_free(void *vctx)
     free(c);
 }
 
+/* every reason code this detector emits (policy rules are checked against them) */
+static const char *const geo_consistency_codes[] = {
+    "geo.inconsistent_billing", "geo.inconsistent_card",     "geo.inconsistent_tz",
+    "geo.inconsistent_hours",   "geo.inconsistent_location", NULL};
+
 const struct warden_detector warden_detect_geo_consistency = {
     .name = "geo_consistency",
     .description = "IP countries, billing, card, declared time zone and hours of activity that "
@@ -341,4 +346,5 @@ const struct warden_detector warden_detect_geo_consistency = {
     .observe = geo_observe,
     .flush = NULL,
     .free = geo_free,
+    .codes = geo_consistency_codes,
 };

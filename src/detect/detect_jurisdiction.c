@@ -151,6 +151,11 @@ static void jur_free(void *ctx)
     free(ctx);
 }
 
+/* every reason code this detector emits (policy rules are checked against them) */
+static const char *const jurisdiction_codes[] = {
+    WARDEN_REASON_RESTRICTED_IP, WARDEN_REASON_RESTRICTED_BILLING, WARDEN_REASON_RESTRICTED_CARD,
+    "geo.restricted_via_anonymizer", NULL};
+
 const struct warden_detector warden_detect_jurisdiction = {
     .name = "jurisdiction",
     .description = "event IP, billing or card country in a restricted jurisdiction (policy)",
@@ -161,4 +166,5 @@ const struct warden_detector warden_detect_jurisdiction = {
     .observe = jur_observe,
     .flush = NULL,
     .free = jur_free,
+    .codes = jurisdiction_codes,
 };

@@ -158,6 +158,10 @@ static void reach_free(void *vctx)
     free(c);
 }
 
+/* every reason code this detector emits (policy rules are checked against them) */
+static const char *const reach_codes[] = {"geo.restricted_reach", "geo.restricted_tz_anonymized",
+                                          NULL};
+
 const struct warden_detector warden_detect_reach = {
     .name = "reach",
     .description = "restricted-jurisdiction reach through anonymizers: a declared restricted "
@@ -170,4 +174,5 @@ const struct warden_detector warden_detect_reach = {
     .observe = reach_observe,
     .flush = NULL,
     .free = reach_free,
+    .codes = reach_codes,
 };

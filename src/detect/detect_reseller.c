@@ -226,6 +226,10 @@ static void res_free(void *vctx)
     free(c);
 }
 
+/* every reason code this detector emits (policy rules are checked against them) */
+static const char *const reseller_codes[] = {"reseller.end_user_fan_in", "reseller.shared_key",
+                                             "reseller.end_user_heavy", NULL};
+
 const struct warden_detector warden_detect_reseller = {
     .name = "reseller",
     .description = "reseller fan-in: many end users, or many networks and client fingerprints "
@@ -238,4 +242,5 @@ const struct warden_detector warden_detect_reseller = {
     .observe = res_observe,
     .flush = NULL,
     .free = res_free,
+    .codes = reseller_codes,
 };

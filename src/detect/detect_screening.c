@@ -50,6 +50,11 @@ static void scr_observe(void *ctx, const struct warden_event *ev, void *vstate,
     }
 }
 
+/* every reason code this detector emits (policy rules are checked against them) */
+static const char *const screening_codes[] = {"screen.listed", "screen.owned_by_listed",
+                                              "screen.restricted_jurisdiction_owner",
+                                              "screen.domain_listed", NULL};
+
 const struct warden_detector warden_detect_screening = {
     .name = "screening",
     .description = "the account's organisation is a listed party or owned by listed parties",
@@ -60,4 +65,5 @@ const struct warden_detector warden_detect_screening = {
     .observe = scr_observe,
     .flush = NULL,
     .free = NULL,
+    .codes = screening_codes,
 };

@@ -236,6 +236,11 @@ static void vel_free(void *vctx)
     free(c);
 }
 
+/* every reason code this detector emits (policy rules are checked against them) */
+static const char *const velocity_codes[] = {"velocity.request_rate", "velocity.token_rate",
+                                             "velocity.key_request_rate", "velocity.key_token_rate",
+                                             NULL};
+
 const struct warden_detector warden_detect_velocity = {
     .name = "velocity",
     .description = "request and token rates per account and per API key over sliding windows",
@@ -246,4 +251,5 @@ const struct warden_detector warden_detect_velocity = {
     .observe = vel_observe,
     .flush = NULL,
     .free = vel_free,
+    .codes = velocity_codes,
 };

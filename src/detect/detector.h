@@ -107,6 +107,10 @@ struct warden_detector {
      * run. May be NULL. */
     int (*attach_registry)(void *ctx, const struct warden_registry *reg,
                            const struct warden_intel *intel);
+    /* Every reason code the detector may emit, NULL-terminated: a policy rule
+     * whose code matches none of any detector's is refused at load (a typo
+     * such as "velocty.*" would otherwise never fire). */
+    const char *const *codes;
 };
 
 /* The registry (detect/registry.c). */
@@ -121,5 +125,13 @@ const struct warden_detector_settings *warden_detector_settings(size_t *n);
  * warden_policy_load_with); print its reference (`warden config --dump`). */
 int warden_policy_load(struct warden_policy **out, const char *path, char *err, size_t errlen);
 void warden_policy_dump(FILE *out);
+/* Check the policy's rules against the reason codes the given detectors
+ * (NULL: the registry's) declare: a rule whose code matches none of them
+ * (a typo such as "velocty.*") is an error, "FILE:LINE:COL: rules[i].code:
+ * ..." in err and WARDEN_ECONFIG; with lenient, a warning on stderr and 0.
+ * Nothing is checked when no detector declares codes. */
+int warden_policy_check_codes(const struct warden_policy *p,
+                              const struct warden_detector *const *dets, size_t n, bool lenient,
+                              char *err, size_t errlen);
 
 #endif

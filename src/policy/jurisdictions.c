@@ -1,13 +1,19 @@
 /* jurisdictions.c — restricted jurisdictions: validating the codes and looking them up.
  *
  * The list comes only from the policy file (`jurisdictions.restricted`); the
- * code knows the shape of an ISO 3166-1 alpha-2 code, never which ones are
- * restricted. At load the list becomes a 26x26 bitmap so a per-event check is
- * one bit test. */
+ * code checks that a code is an assigned ISO 3166-1 alpha-2 code (the list is
+ * data: DATA/iso/iso3166-1.tsv), never which ones are restricted. At load the list becomes a 26x26
+ * bitmap so a per-event check is one bit test. */
 #include "policy/policy.h"
 #include "policy/sections.h"
+#include "core/datadir.h"
 #include "core/error.h"
+#include "core/log.h"
 
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static bool ascii_letter(char c)
@@ -20,6 +26,36 @@ static char upper(char c)
     return c >= 'a' && c <= 'z' ? (char)(c - 'a' + 'A') : c;
 }
 
+/* The assigned codes, from DATA/iso/iso3166-1.tsv (one "CC<TAB>name" per
+ * line), as a 26x26 bitmap read once. Without the file only the shape of a
+ * code is checked (and a warning says so once). */
+static uint64_t iso_bits[(26 * 26 + 63) / 64];
+static bool iso_loaded;
+static pthread_once_t iso_once = PTHREAD_ONCE_INIT;
+
+static void iso_load(void)
+{
+    char *path = warden_data_path(NULL, "iso/iso3166-1.tsv");
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        warden_warn("%s: cannot open (%s): country codes are checked for their shape only", path,
+                    strerror(errno));
+        free(path);
+        return;
+    }
+    char line[256];
+    while (fgets(line, sizeof line, f)) {
+        if (line[0] == '#' || !ascii_letter(line[0]) || !ascii_letter(line[1]) ||
+            (line[2] != '\t' && line[2] != '\n'))
+            continue;
+        int b = (upper(line[0]) - 'A') * 26 + (upper(line[1]) - 'A');
+        iso_bits[b / 64] |= UINT64_C(1) << (b % 64);
+        iso_loaded = true;
+    }
+    fclose(f);
+    free(path);
+}
+
 int warden_policy_check_country(char *value, char *err, size_t errlen)
 {
     if (!value || strlen(value) != 2 || !ascii_letter(value[0]) || !ascii_letter(value[1])) {
@@ -30,6 +66,15 @@ int warden_policy_check_country(char *value, char *err, size_t errlen)
     }
     value[0] = upper(value[0]);
     value[1] = upper(value[1]);
+    pthread_once(&iso_once, iso_load);
+    int b = (value[0] - 'A') * 26 + (value[1] - 'A');
+    if (iso_loaded && !(iso_bits[b / 64] & (UINT64_C(1) << (b % 64)))) {
+        snprintf(err, errlen,
+                 "'%s' is not an ISO 3166-1 alpha-2 country code (e.g. the United Kingdom is "
+                 "'GB'; the list: DATA/iso/iso3166-1.tsv)",
+                 value);
+        return WARDEN_EINVAL;
+    }
     return 0;
 }
 
@@ -51,11 +96,12 @@ void warden_policy_jurisdictions_compile(struct warden_policy *p)
     warden_action_parse(p->restricted_ip_action_name, &p->restricted_ip_action);
     warden_action_parse(p->restricted_billing_action_name, &p->restricted_billing_action);
     struct warden_rule *r = p->jurisdiction_rules;
-    r[0] = (struct warden_rule){(char *)WARDEN_REASON_RESTRICTED_IP, 0.0, p->restricted_ip_action};
+    r[0] = (struct warden_rule){(char *)WARDEN_REASON_RESTRICTED_IP, 0.0, p->restricted_ip_action,
+                                0, 0};
     r[1] = (struct warden_rule){(char *)WARDEN_REASON_RESTRICTED_BILLING, 0.0,
-                                p->restricted_billing_action};
+                                p->restricted_billing_action, 0, 0};
     r[2] = (struct warden_rule){(char *)WARDEN_REASON_RESTRICTED_CARD, 0.0,
-                                p->restricted_billing_action};
+                                p->restricted_billing_action, 0, 0};
 }
 
 bool warden_policy_is_restricted(const struct warden_policy *p, const char *country)

@@ -34,6 +34,7 @@ struct warden_rule {
     char *code;
     double min_score;
     enum warden_action action;
+    unsigned line, col; /* where the rule is in the policy file (0: built in) */
 };
 
 struct warden_policy {

@@ -82,7 +82,7 @@ void warden_policy_rules_defaults(struct warden_policy *p)
     for (size_t i = 0; i < n; i++)
         p->rules[p->n_rules++] =
             (struct warden_rule){warden_xstrdup(builtin_rules[i].code), builtin_rules[i].min_score,
-                                 builtin_rules[i].action};
+                                 builtin_rules[i].action, 0, 0};
 }
 
 int warden_policy_rules_load(struct warden_yaml *y, const yaml_node_t *n, struct warden_policy *p)
@@ -115,7 +115,9 @@ int warden_policy_rules_load(struct warden_yaml *y, const yaml_node_t *n, struct
             warden_conf_fini(warden_policy_rule_table, &rc);
             return err;
         }
-        p->rules[p->n_rules++] = (struct warden_rule){rc.code, rc.min_score, action};
+        p->rules[p->n_rules++] =
+            (struct warden_rule){rc.code, rc.min_score, action, (unsigned)item->start_mark.line + 1,
+                                 (unsigned)item->start_mark.column + 1};
         free(rc.action);
     }
     return 0;

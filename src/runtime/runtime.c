@@ -119,7 +119,9 @@ int warden_runtime_new(struct warden_runtime **out, const struct warden_runtime_
     rt->reorder = warden_reorder_new();
     char why[512];
     int rc;
-    if ((rc = warden_policy_load(&rt->pol, conf->policy_path, why, sizeof why))) {
+    if ((rc = warden_policy_load(&rt->pol, conf->policy_path, why, sizeof why)) ||
+        (rc = warden_policy_check_codes(rt->pol, conf->detectors, conf->n_detectors,
+                                        conf->lenient_codes, why, sizeof why))) {
         snprintf(err, errlen, "%s", why);
         goto fail;
     }

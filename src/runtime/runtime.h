@@ -58,6 +58,7 @@ struct warden_runtime_conf {
     size_t reorder_max_bytes;  /* 0 = default (256 MiB) */
     unsigned shards;           /* 0 = 1 */
     bool quiet;                /* no informational messages on stderr */
+    bool lenient_codes;        /* a rule matching no detector's reason code only warns */
     /* Detectors to run instead of the registry's (tests, embedders); NULL = registry. */
     const struct warden_detector *const *detectors;
     size_t n_detectors;

@@ -235,7 +235,10 @@ static void link_free(void *ctx)
     free(ctx);
 }
 
+static const char *const link_codes[] = {"test.cluster_member", NULL};
+
 static const struct warden_detector link_detector = {
+    .codes = link_codes,
     .name = "test_link",
     .description = "links accounts on one address (test)",
     .init = link_init,

@@ -55,8 +55,14 @@ static const struct warden_conf_key test_jurisdiction_table[] = {
     {NULL, 0, NULL, 0, NULL, 0, 0},
 };
 
+static const char *const test_jurisdiction_codes[] = {WARDEN_REASON_RESTRICTED_IP,
+                                                      WARDEN_REASON_RESTRICTED_BILLING,
+                                                      WARDEN_REASON_RESTRICTED_CARD, NULL};
+static const char *const test_velocity_codes[] = {"velocity.request_rate", "velocity.burst", NULL};
+
 const struct warden_detector warden_detect_jurisdiction = {
     .name = "jurisdiction",
+    .codes = test_jurisdiction_codes,
     .description = "test stand-in",
     .conf_table = test_jurisdiction_table,
     .conf_size = sizeof(struct test_jurisdiction_conf),
@@ -64,6 +70,7 @@ const struct warden_detector warden_detect_jurisdiction = {
 
 const struct warden_detector warden_detect_velocity = {
     .name = "velocity",
+    .codes = test_velocity_codes,
     .description = "test stand-in",
     .conf_table = test_velocity_table,
     .conf_size = sizeof(struct test_velocity_conf),
