@@ -32,7 +32,8 @@ static void print_stats(const struct warden_intel_stats *st)
     if (st->locdb_created) {
         t = (time_t)st->locdb_created;
         strftime(when, sizeof when, "%Y-%m-%d", gmtime(&t));
-        printf("libloc data:   %s\n", when);
+        printf("libloc data:   %s (%lld days old)\n", when,
+               (long long)(((int64_t)time(NULL) - st->locdb_created) / 86400));
     }
     printf("records:       %zu\n", st->records);
     printf("trie nodes:    %zu IPv4, %zu IPv6\n", st->v4_nodes, st->v6_nodes);

@@ -10,6 +10,7 @@
 #include "core/log.h"
 #include "core/xalloc.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -169,7 +170,40 @@ static void warn_if_stale(const struct warden_intel_conf *conf, const char *tabl
     }
 }
 
+int64_t warden_intel_data_age_days(const struct warden_intel *in)
+{
+    if (!in->stats.locdb_created) return -1;
+    int64_t age = ((int64_t)time(NULL) - in->stats.locdb_created) / 86400;
+    return age < 0 ? 0 : age;
+}
+
+/* Stale location data gives wrong countries for re-assigned networks: say
+ * so once at start-up, with what to do. */
+static void warn_if_old(const struct warden_intel_conf *conf, const struct warden_intel *in)
+{
+    int64_t age = warden_intel_data_age_days(in);
+    if (conf->max_age_days <= 0 || age <= conf->max_age_days) return;
+    char when[16];
+    time_t t = (time_t)in->stats.locdb_created;
+    strftime(when, sizeof when, "%Y-%m-%d", gmtime(&t));
+    warden_warn("intel: the IP location data is from %s, %" PRId64 " days old (intel.max_age_days "
+                "%" PRId64 "): countries of re-assigned networks may be wrong; run `location "
+                "update` (and rebuild a compiled intel.table)",
+                when, age, conf->max_age_days);
+}
+
+static int open_table(struct warden_intel **out, const struct warden_intel_conf *conf, char *err,
+                      size_t errlen);
+
 int warden_intel_open(struct warden_intel **out, const struct warden_intel_conf *conf, char *err,
+                      size_t errlen)
+{
+    int rc = open_table(out, conf, err, errlen);
+    if (rc == 0) warn_if_old(conf, *out);
+    return rc;
+}
+
+static int open_table(struct warden_intel **out, const struct warden_intel_conf *conf, char *err,
                       size_t errlen)
 {
     double t0 = warden_now_s();

@@ -45,12 +45,18 @@ struct warden_intel_conf {
     char *mmdb_asn;                  /* optional ASN .mmdb */
     char *mmdb_anonymous;            /* optional Anonymous-IP .mmdb */
     char *data_dir; /* relative paths resolve here; NULL: the data directory (core/datadir.h) */
+    int64_t max_age_days; /* warn when the location data is older; 0: never */
 };
 extern const struct warden_conf_key warden_intel_conf_table[];
 
 struct warden_intel;
 
+/* Age in days of the location data in a table (from its libloc date), or -1
+ * when it has none. */
+int64_t warden_intel_data_age_days(const struct warden_intel *in);
+
 /* Build (or map, when conf->table names an existing compiled file) the table.
+ * Warns (log) when the location data is older than conf->max_age_days.
  * On error writes a reason naming the file (and line) into err. */
 int warden_intel_open(struct warden_intel **out, const struct warden_intel_conf *conf, char *err,
                       size_t errlen);
