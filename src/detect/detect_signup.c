@@ -98,14 +98,14 @@ static const struct warden_conf_key signup_conf_table[] = {
      "sign-ups (organisations count once) sharing a key within the window for signup.burst", 2,
      1e6},
     {"burst_excess", WARDEN_CONF_DOUBLE, "10", C(burst_excess),
-     "the window must hold this many times the sign-ups the key's own rate outside it predicts",
-     1, 1e6},
+     "the window must hold this many times the sign-ups the key's own rate outside it predicts", 1,
+     1e6},
     {"baseline_days", WARDEN_CONF_INT, "14", C(baseline_days),
-     "a key's own sign-up rate is measured over this many days before and after the window",
-     1, 3650},
+     "a key's own sign-up rate is measured over this many days before and after the window", 1,
+     3650},
     {"payment_min_accounts", WARDEN_CONF_INT, "3", C(payment_min_accounts),
-     "accounts of different organisations on one payment fingerprint for signup.shared_payment",
-     2, 1e6},
+     "accounts of different organisations on one payment fingerprint for signup.shared_payment", 2,
+     1e6},
     {"email_min_orgs", WARDEN_CONF_INT, "10", C(email_min_orgs),
      "organisations (an account without one counts as its own) on one non-webmail e-mail domain "
      "for signup.shared_email_domain",
@@ -121,8 +121,8 @@ static const struct warden_conf_key signup_conf_table[] = {
     {"score_easy_program", WARDEN_CONF_DOUBLE, "0.1", C(score_easy_program),
      "score of signup.easy_program", 0, 1},
     {"score_step", WARDEN_CONF_DOUBLE, "0.1", C(score_step),
-     "added to the burst and shared-payment scores per doubling of the group over its threshold",
-     0, 1},
+     "added to the burst and shared-payment scores per doubling of the group over its threshold", 0,
+     1},
     {"score_max", WARDEN_CONF_DOUBLE, "0.75", C(score_max),
      "ceiling of the burst and shared-payment scores", 0, 1},
     {"evidence_salt", WARDEN_CONF_STRING, "", C(evidence_salt),
@@ -380,8 +380,10 @@ static bool easy_program(const struct signup_ctx *c, const char *program)
     return false;
 }
 
-enum { ANON_CATS = WARDEN_IPCAT_VPN | WARDEN_IPCAT_TOR | WARDEN_IPCAT_PROXY |
-                   WARDEN_IPCAT_HOSTING | WARDEN_IPCAT_CLOUD | WARDEN_IPCAT_RESIDENTIAL_PROXY };
+enum {
+    ANON_CATS = WARDEN_IPCAT_VPN | WARDEN_IPCAT_TOR | WARDEN_IPCAT_PROXY | WARDEN_IPCAT_HOSTING |
+                WARDEN_IPCAT_CLOUD | WARDEN_IPCAT_RESIDENTIAL_PROXY
+};
 
 static size_t collect(struct signup_ctx *c, const struct warden_intel *intel, struct item *v)
 {
@@ -449,7 +451,8 @@ static int signup_attach(void *vctx, const struct warden_registry *reg,
         size_t units = 0;
         for (e = s; e < m && v[e].kind == v[s].kind && v[e].key == v[s].key; e++)
             units += !v[e].dup_org;
-        if (v[s].kind == KEY_PAYMENT || v[s].kind == KEY_EMAIL) shared_group(c, v + s, e - s, units);
+        if (v[s].kind == KEY_PAYMENT || v[s].kind == KEY_EMAIL)
+            shared_group(c, v + s, e - s, units);
         if (v[s].kind != KEY_PAYMENT) find_bursts(c, v + s, units);
     }
     free(v);
@@ -529,9 +532,9 @@ static void signup_observe(void *vctx, const struct warden_event *ev, void *vsta
         hex(b, "payment_hash", r->payment_hash);
         warden_jbuf_kv_int(b, "accounts", r->payment_n);
         warden_jbuf_kv_int(b, "orgs", r->payment_orgs);
-        emit(&o, "signup.shared_payment",
-             grown(cf->score_shared_payment, r->payment_orgs, (double)cf->payment_min_accounts,
-                   cf));
+        emit(
+            &o, "signup.shared_payment",
+            grown(cf->score_shared_payment, r->payment_orgs, (double)cf->payment_min_accounts, cf));
     }
     if (r->flags & SIG_EMAIL) {
         b = open_evidence(&o);

@@ -351,12 +351,13 @@ static void email_domain_across_orgs(void **st)
     for (int i = 0; i < 12; i++) { /* a throwaway domain, twelve "companies", months apart */
         snprintf(org, sizeof org, "org-%d", i);
         reg_add(&r, NULL,
-                &(struct acct){.created = T0 - i * 20 * DAY, .email = "quick-mail.example",
-                               .org = org});
+                &(struct acct){
+                    .created = T0 - i * 20 * DAY, .email = "quick-mail.example", .org = org});
     }
     for (int i = 0; i < 12; i++) { /* webmail is never shared evidence */
         snprintf(org, sizeof org, "org-w%d", i);
-        reg_add(&r, NULL, &(struct acct){.created = T0 - i * DAY, .email = "GMail.com", .org = org});
+        reg_add(&r, NULL,
+                &(struct acct){.created = T0 - i * DAY, .email = "GMail.com", .org = org});
     }
     struct warden_registry *reg = reg_load(&r);
     struct stream s;
@@ -430,8 +431,8 @@ static void burst_with_shared_cards_combines(void **st)
     reg_background(&r, 100, "startup");
     /* a hydra: 16 sign-ups in an hour through a VPN /24 on two cards */
     reg_crowd(&r, 8, T0, 8 * MIN_MS, "startup", "proton.me", "op-card-1", 0xcb007132u, 1);
-    reg_crowd(&r, 8, T0 + 4 * MIN_MS, 8 * MIN_MS, "startup", "proton.me", "op-card-2",
-              0xcb00713cu, 1);
+    reg_crowd(&r, 8, T0 + 4 * MIN_MS, 8 * MIN_MS, "startup", "proton.me", "op-card-2", 0xcb00713cu,
+              1);
     struct warden_registry *reg = reg_load(&r);
     struct warden_intel *in = vpn_intel();
     struct stream s;
