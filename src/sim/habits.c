@@ -35,10 +35,10 @@ static bool evader(int pop)
 /* A made-up domain an operator registers for its sign-ups. */
 static void throwaway_domain(struct warden_rng *r, char *buf, size_t len)
 {
-    static const char *const a[] = {"nova", "kel", "tri", "astra", "blue", "zen", "mira", "orbi",
-                                    "quant", "luma", "vex", "sol"};
-    static const char *const b[] = {"labs", "works", "data", "mail", "hub", "ly", "io", "soft",
-                                    "net", "cloud"};
+    static const char *const a[] = {"nova", "kel",  "tri",   "astra", "blue", "zen",
+                                    "mira", "orbi", "quant", "luma",  "vex",  "sol"};
+    static const char *const b[] = {"labs", "works", "data", "mail", "hub",
+                                    "ly",   "io",    "soft", "net",  "cloud"};
     static const char *const tld[] = {"com", "io", "net", "dev", "co", "ai"};
     snprintf(buf, len, "%s%s.%s", a[warden_rng_below(r, 12)], b[warden_rng_below(r, 10)],
              tld[warden_rng_below(r, 6)]);
@@ -50,8 +50,9 @@ void warden_sim_cluster_habits(struct sim_world *w, struct sim_cluster *c)
     struct sim_habits *h = &c->habits;
     bool ev = evader(c->pop);
     double u = warden_rng_unit(r);
-    h->pay = u < (ev ? 0.2 : 0.35) ? HABIT_PAY_ONE : u < (ev ? 0.5 : 0.75) ? HABIT_PAY_FEW
-                                                                           : HABIT_PAY_OWN;
+    h->pay = u < (ev ? 0.2 : 0.35)   ? HABIT_PAY_ONE
+             : u < (ev ? 0.5 : 0.75) ? HABIT_PAY_FEW
+                                     : HABIT_PAY_OWN;
     h->ncards = 2 + (int)warden_rng_below(r, 3);
     snprintf(h->cards[0], sizeof h->cards[0], "%s", c->card);
     for (int i = 1; i < h->ncards; i++)
@@ -76,13 +77,14 @@ void warden_sim_member_signup(struct sim_world *w, const struct sim_cluster *c, 
     if (h->pay == HABIT_PAY_ONE && warden_rng_chance(r, 0.95))
         snprintf(a->payfp, sizeof a->payfp, "%s", h->cards[0]);
     else if (h->pay == HABIT_PAY_FEW)
-        snprintf(a->payfp, sizeof a->payfp, "%s", h->cards[warden_rng_below(r, (uint32_t)h->ncards)]);
+        snprintf(a->payfp, sizeof a->payfp, "%s",
+                 h->cards[warden_rng_below(r, (uint32_t)h->ncards)]);
     if (h->burst)
         a->created_ms = h->signup_ms + (int64_t)(warden_rng_unit(r) * (double)h->burst_len_ms);
     else
         a->created_ms = h->signup_ms - (int64_t)(warden_rng_unit(r) * 28.0 * (double)DAY_MS);
-    a->program = warden_rng_chance(r, 0.85) ? h->program
-                                            : programs[warden_rng_weighted(r, program_w, 4)];
+    a->program =
+        warden_rng_chance(r, 0.85) ? h->program : programs[warden_rng_weighted(r, program_w, 4)];
     if (h->from_infra && c->nips > 0) {
         a->signup_ip = c->ips[warden_rng_below(r, (uint32_t)c->nips)];
         if (warden_ip_is_v4(&a->signup_ip)) a->signup_ip.b[15] = (uint8_t)warden_rng_below(r, 256);
