@@ -17,8 +17,9 @@
  * - cluster coverage: share of a truth cluster's accounts actioned;
  * - ROC of the verdict score over all accounts (no verdict = score 0);
  * - cross-account (clusters.c): attack clusters with >= 90 % of their
- *   accounts actioned; slow-and-low recall over the attack kinds whose
- *   median account sent 15-40 requests (verdict `events`; an account
+ *   accounts actioned; slow-and-low recall over the members of attack
+ *   clusters of the kinds whose median member sent 15-40 requests
+ *   (verdict `events`; an account
  *   without a verdict sent none), so it follows the traffic, not a kind
  *   name; joiners (kind distillation.joiner): requests served before the
  *   first action, median and p90, where a joiner never actioned counts
@@ -109,7 +110,7 @@ struct warden_bt_benign_kind {
 
 struct warden_bt_cross {
     size_t attack_clusters, clusters_90; /* truth clusters of attack accounts; >= 90 % actioned */
-    char slow_kinds[512];                /* comma-separated kinds counted as slow-and-low */
+    char slow_kinds[512]; /* comma-separated kinds whose cluster members count as slow-and-low */
     size_t slow_accounts, slow_actioned;
     double slow_recall; /* -1 when no kind qualifies */
     size_t joiners, joiners_actioned;

@@ -137,8 +137,8 @@ static void slow_and_low(struct warden_bt_cross *x, const struct row *r, size_t 
             x->slow_accounts++;
             x->slow_actioned += actioned(r[k].v);
         }
-        int w = snprintf(x->slow_kinds + used, sizeof x->slow_kinds - used, "%s%s",
-                         used ? "," : "", r[s].key);
+        int w = snprintf(x->slow_kinds + used, sizeof x->slow_kinds - used, "%s%s", used ? "," : "",
+                         r[s].key);
         if (w > 0 && (size_t)w < sizeof x->slow_kinds - used) used += (size_t)w;
     }
     x->slow_recall = x->slow_accounts ? (double)x->slow_actioned / (double)x->slow_accounts : -1;
@@ -212,8 +212,9 @@ void warden_bt_cross_account(const struct warden_bt_input *in,
     struct row *rw = warden_xcalloc(in->ntruth + 1, sizeof *rw);
     size_t n = rows(in, v, attack_in_cluster, truth_cluster, rw);
     clusters_90(x, rw, n);
-    n = rows(in, v, attack, kind_key, rw);
+    n = rows(in, v, attack_in_cluster, kind_key, rw); /* members of attack clusters */
     slow_and_low(x, rw, n);
+    n = rows(in, v, attack, kind_key, rw);
     joiners(x, rw, n);
     n = rows(in, v, is_benign_row, kind_key, rw);
     benign_kinds(x, rw, n);

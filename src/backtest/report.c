@@ -35,7 +35,8 @@ static void cross_text(FILE *out, const struct warden_bt_cross *x)
     fprintf(out, "attack clusters with >= 90 %% of accounts actioned: %zu of %zu\n", x->clusters_90,
             x->attack_clusters);
     fprintf(out,
-            "slow-and-low (attack kinds whose median account sent 15-40 requests: %s): "
+            "slow-and-low (cluster members of the kinds whose median member sent 15-40 "
+            "requests: %s): "
             "recall ",
             x->slow_kinds[0] ? x->slow_kinds : "none");
     ratio_out(out, x->slow_recall);

@@ -157,7 +157,8 @@ int warden_bt_report_html(const char *path, const struct warden_bt_result *r)
     const struct warden_bt_cross *x = &r->cross;
     fprintf(f,
             "<li>attack clusters with &ge; 90 %% of accounts actioned: %zu of %zu</li>"
-            "<li>slow-and-low (attack kinds whose median account sent 15-40 requests: ",
+            "<li>slow-and-low (cluster members of the kinds whose median member sent 15-40 "
+            "requests: ",
             x->clusters_90, x->attack_clusters);
     esc(f, x->slow_kinds[0] ? x->slow_kinds : "none");
     fprintf(f,

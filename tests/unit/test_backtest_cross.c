@@ -5,7 +5,9 @@
  *              1 of 4 attack clusters at >= 90 %
  *   slow-low   distillation.slow_low sends 20, 30, 35, 50 requests (median
  *              30, nearest rank): it qualifies, 3 of 4 actioned; hydra (200
- *              each) and joiners (50, 60, 12: median 50) do not
+ *              each) and joiners (50, 60, 12: median 50) do not; nor does a
+ *              circumvention account of 25 requests, never actioned: it is
+ *              in no cluster
  *   joiners    served 2 (first action at event 3), 0 (event 1), 12 (never
  *              actioned: all 12 it sent): median 2, p90 12
  *   benign     cgnat g1, g2 in k9 and g3 in k10 (3 of 4 in 2 clusters),
