@@ -41,8 +41,12 @@
  * and rise by score_step per doubling of the group, up to score_max. The
  * context signals stay below every review rule on their own.
  *
- * Memory: at load, 48 bytes per registry account while grouping (freed), then
- * one 64-byte record per account with a signal, indexed by account hash. Per
+ * An account evicted from the account table and seen again gets the same
+ * findings again at its next first event. With several engine shards each
+ * shard's context derives the same records from the whole registry.
+ *
+ * Memory: at load, 32 bytes per account and key while grouping (freed), then
+ * one 72-byte record per account with a signal, indexed by account hash. Per
  * tracked account 1 byte of state (findings made). Nothing is allocated per
  * event.
  *
