@@ -15,7 +15,19 @@
  *   account; median and p90 by nearest rank; accounts never actioned are
  *   counted separately;
  * - cluster coverage: share of a truth cluster's accounts actioned;
- * - ROC of the verdict score over all accounts (no verdict = score 0). */
+ * - ROC of the verdict score over all accounts (no verdict = score 0);
+ * - cross-account (clusters.c): attack clusters with >= 90 % of their
+ *   accounts actioned; slow-and-low recall over the members of attack
+ *   clusters of the kinds whose median member sent 15-40 requests
+ *   (verdict `events`; an account
+ *   without a verdict sent none), so it follows the traffic, not a kind
+ *   name; joiners (kind distillation.joiner): requests served before the
+ *   first action, median and p90, where a joiner never actioned counts
+ *   every request it sent; benign clusters formed: benign accounts whose
+ *   verdict carries a cluster_id, by kind, and the clusters holding them
+ *   (benign only, or mixed with attack accounts). Event counts and cluster
+ *   ids of allowed accounts need every-account verdicts (`warden scan
+ *   --all-verdicts`, which the backtest passes itself). */
 #ifndef WARDEN_BACKTEST_BACKTEST_H
 #define WARDEN_BACKTEST_BACKTEST_H
 #include <stdbool.h>
@@ -41,6 +53,7 @@ struct warden_bt_verdict {
     int64_t first_action_event; /* 0 when absent */
     int64_t events;             /* -1 when absent */
     char *reason;               /* first (most important) reason code, or NULL */
+    char *cluster_id;           /* linked-account cluster, or NULL */
 };
 
 struct warden_bt_input {
@@ -86,6 +99,29 @@ struct warden_bt_cluster {
     double coverage;
 };
 
+/* Benign accounts of one kind that the verdicts put in clusters. */
+struct warden_bt_benign_kind {
+    char *kind;
+    bool lookalike;   /* a kind built to share identifiers with strangers */
+    size_t accounts;  /* benign accounts of the kind */
+    size_t clustered; /* of them, with a cluster_id */
+    size_t clusters;  /* distinct cluster ids they are in */
+};
+
+struct warden_bt_cross {
+    size_t attack_clusters, clusters_90; /* truth clusters of attack accounts; >= 90 % actioned */
+    char slow_kinds[512]; /* comma-separated kinds whose cluster members count as slow-and-low */
+    size_t slow_accounts, slow_actioned;
+    double slow_recall; /* -1 when no kind qualifies */
+    size_t joiners, joiners_actioned;
+    double joiner_p50, joiner_p90; /* -1 when no joiner */
+    struct warden_bt_benign_kind *benign;
+    size_t nbenign;
+    size_t benign_clustered;     /* benign accounts with a cluster_id */
+    size_t benign_only_clusters; /* cluster ids of benign accounts only */
+    size_t mixed_clusters;       /* cluster ids holding benign and attack accounts */
+};
+
 struct warden_bt_rocpt {
     double threshold, fpr, tpr;
 };
@@ -109,7 +145,14 @@ struct warden_bt_result {
     double auc;
     size_t delay_hist[WARDEN_BT_DELAY_BUCKETS]; /* served before first action */
     double served_p50, served_p90;              /* over all actioned attackers */
+    struct warden_bt_cross cross;               /* cross-account metrics (clusters.c) */
 };
+
+/* The cross-account metrics into r->cross; v[i] is the verdict of
+ * in->truth[i] or NULL (clusters.c, called by warden_bt_score). */
+void warden_bt_cross_account(const struct warden_bt_input *in,
+                             const struct warden_bt_verdict *const *v, struct warden_bt_result *r);
+void warden_bt_cross_fini(struct warden_bt_cross *x);
 
 /* Compute every metric. Returns 0. */
 int warden_bt_score(const struct warden_bt_input *in, struct warden_bt_result *r);

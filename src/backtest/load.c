@@ -83,6 +83,7 @@ static int verdict_line(struct warden_bt_input *in, json_t *o)
     json_t *rs = json_object_get(o, "reasons");
     json_t *r0 = json_is_array(rs) ? json_array_get(rs, 0) : NULL;
     v->reason = json_is_string(r0) ? warden_xstrdup(json_string_value(r0)) : NULL;
+    v->cluster_id = opt_str(o, "cluster_id");
     return 0;
 }
 
@@ -107,6 +108,7 @@ void warden_bt_input_fini(struct warden_bt_input *in)
     for (size_t i = 0; i < in->nverdicts; i++) {
         free(in->verdicts[i].account_id);
         free(in->verdicts[i].reason);
+        free(in->verdicts[i].cluster_id);
     }
     free(in->truth);
     free(in->verdicts);

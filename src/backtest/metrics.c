@@ -199,12 +199,14 @@ int warden_bt_score(const struct warden_bt_input *in, struct warden_bt_result *r
     struct scored *sc = warden_xcalloc(in->ntruth + 1, sizeof *sc);
     double *all_served = warden_xcalloc(in->ntruth + 1, sizeof *all_served);
     size_t nall = 0, matched = 0;
+    const struct warden_bt_verdict **vof = warden_xcalloc(in->ntruth + 1, sizeof *vof);
     /* first pass: totals (benign false positives are needed for precision) */
     for (size_t i = 0; i < in->ntruth; i++) {
         const struct warden_bt_truth *t = &in->truth[i];
         struct vref key = {t->account_id, NULL};
         struct vref *hit = bsearch(&key, vr, in->nverdicts, sizeof *vr, cmp_vref);
         const struct warden_bt_verdict *v = hit ? hit->v : NULL;
+        vof[i] = v;
         bool pos = !is_benign(t->label);
         bool act = v && v->action >= WARDEN_BT_REVIEW;
         bool enf = v && v->action >= WARDEN_BT_THROTTLE;
@@ -276,6 +278,8 @@ int warden_bt_score(const struct warden_bt_input *in, struct warden_bt_result *r
     }
     free(clusters);
     r->cluster_mean_coverage = nc ? cov / (double)nc : -1;
+    warden_bt_cross_account(in, vof, r);
+    free(vof);
     qsort(sc, in->ntruth, sizeof *sc, cmp_scored_desc);
     roc(sc, in->ntruth, r);
     free(sc);
@@ -302,5 +306,6 @@ void warden_bt_result_fini(struct warden_bt_result *r)
     free(r->kinds);
     free(r->clusters);
     free(r->roc);
+    warden_bt_cross_fini(&r->cross);
     memset(r, 0, sizeof *r);
 }

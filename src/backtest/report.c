@@ -29,6 +29,46 @@ static void ratio_out(FILE *out, double v)
         fprintf(out, "%.3f", v);
 }
 
+/* Cross-account lines (clusters.c). */
+static void cross_text(FILE *out, const struct warden_bt_cross *x)
+{
+    fprintf(out, "attack clusters with >= 90 %% of accounts actioned: %zu of %zu\n", x->clusters_90,
+            x->attack_clusters);
+    fprintf(out,
+            "slow-and-low (cluster members of the kinds whose median member sent 15-40 "
+            "requests: %s): "
+            "recall ",
+            x->slow_kinds[0] ? x->slow_kinds : "none");
+    ratio_out(out, x->slow_recall);
+    fprintf(out, " (%zu/%zu)\n", x->slow_actioned, x->slow_accounts);
+    fprintf(out,
+            "joiners: %zu, actioned %zu; requests served before first action (never "
+            "actioned: all they sent) median ",
+            x->joiners, x->joiners_actioned);
+    if (x->joiner_p50 < 0)
+        fprintf(out, "-, p90 -\n");
+    else
+        fprintf(out, "%.0f, p90 %.0f\n", x->joiner_p50, x->joiner_p90);
+    fprintf(out,
+            "benign clusters formed: %zu benign accounts in verdict clusters; %zu clusters "
+            "of benign accounts only, %zu mixed with attackers\n",
+            x->benign_clustered, x->benign_only_clusters, x->mixed_clusters);
+    for (int look = 1; look >= 0; look--) {
+        fprintf(out, "  %s:",
+                look ? "look-alikes (share identifiers with strangers)"
+                     : "other benign kinds in clusters");
+        bool any = false;
+        for (size_t i = 0; i < x->nbenign; i++) {
+            const struct warden_bt_benign_kind *b = &x->benign[i];
+            if (b->lookalike != (look == 1) || (!look && !b->clustered)) continue;
+            fprintf(out, "%s %s %zu/%zu in %zu clusters", any ? "," : "", b->kind, b->clustered,
+                    b->accounts, b->clusters);
+            any = true;
+        }
+        fprintf(out, "%s\n", any ? "" : " none");
+    }
+}
+
 static void group_row(FILE *out, const struct warden_bt_group *g, int indent)
 {
     fprintf(out, "%*s%-*s %8zu  %8zu", indent, "", 34 - indent, g->name, g->accounts, g->actioned);
@@ -94,6 +134,7 @@ void warden_bt_report_text(FILE *out, const struct warden_bt_result *r)
                     c->kind ? c->kind : "", c->actioned, c->accounts, 100.0 * c->coverage);
         }
     }
+    cross_text(out, &r->cross);
     if (r->auc >= 0) fprintf(out, "score ROC AUC %.4f\n", r->auc);
     bool header = false;
     for (size_t i = 0; i < r->nkinds; i++) {
@@ -119,6 +160,39 @@ static void kv_ratio(struct warden_jbuf *b, const char *k, double v)
     } else {
         warden_jbuf_kv_num(b, k, v);
     }
+}
+
+static void cross_json(struct warden_jbuf *b, const struct warden_bt_cross *x)
+{
+    warden_jbuf_key(b, "cross_account");
+    warden_jbuf_obj_open(b);
+    warden_jbuf_kv_int(b, "attack_clusters", (int64_t)x->attack_clusters);
+    warden_jbuf_kv_int(b, "clusters_90", (int64_t)x->clusters_90);
+    warden_jbuf_kv_str(b, "slow_low_kinds", x->slow_kinds);
+    warden_jbuf_kv_int(b, "slow_low_accounts", (int64_t)x->slow_accounts);
+    warden_jbuf_kv_int(b, "slow_low_actioned", (int64_t)x->slow_actioned);
+    kv_ratio(b, "slow_low_recall", x->slow_recall);
+    warden_jbuf_kv_int(b, "joiners", (int64_t)x->joiners);
+    warden_jbuf_kv_int(b, "joiners_actioned", (int64_t)x->joiners_actioned);
+    kv_ratio(b, "joiner_served_p50", x->joiner_p50);
+    kv_ratio(b, "joiner_served_p90", x->joiner_p90);
+    warden_jbuf_kv_int(b, "benign_clustered", (int64_t)x->benign_clustered);
+    warden_jbuf_kv_int(b, "benign_only_clusters", (int64_t)x->benign_only_clusters);
+    warden_jbuf_kv_int(b, "mixed_clusters", (int64_t)x->mixed_clusters);
+    warden_jbuf_key(b, "benign_kinds");
+    warden_jbuf_arr_open(b);
+    for (size_t i = 0; i < x->nbenign; i++) {
+        const struct warden_bt_benign_kind *k = &x->benign[i];
+        warden_jbuf_obj_open(b);
+        warden_jbuf_kv_str(b, "kind", k->kind);
+        warden_jbuf_kv_bool(b, "lookalike", k->lookalike);
+        warden_jbuf_kv_int(b, "accounts", (int64_t)k->accounts);
+        warden_jbuf_kv_int(b, "clustered", (int64_t)k->clustered);
+        warden_jbuf_kv_int(b, "clusters", (int64_t)k->clusters);
+        warden_jbuf_obj_close(b);
+    }
+    warden_jbuf_arr_close(b);
+    warden_jbuf_obj_close(b);
 }
 
 static void group_json(struct warden_jbuf *b, const struct warden_bt_group *g)
@@ -193,6 +267,7 @@ void warden_bt_report_json(FILE *out, const struct warden_bt_result *r)
     }
     warden_jbuf_arr_close(&b);
     warden_jbuf_obj_close(&b);
+    cross_json(&b, &r->cross);
     warden_jbuf_key(&b, "served_before_action_histogram");
     warden_jbuf_obj_open(&b);
     for (int i = 0; i < WARDEN_BT_DELAY_BUCKETS; i++)

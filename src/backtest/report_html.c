@@ -154,6 +154,22 @@ int warden_bt_report_html(const char *path, const struct warden_bt_result *r)
     fprintf(f, "<li>clusters: %zu, mean coverage %.3f, fully actioned %zu, untouched %zu</li>",
             r->nclusters, r->cluster_mean_coverage < 0 ? 0 : r->cluster_mean_coverage,
             r->clusters_full, r->clusters_untouched);
+    const struct warden_bt_cross *x = &r->cross;
+    fprintf(f,
+            "<li>attack clusters with &ge; 90 %% of accounts actioned: %zu of %zu</li>"
+            "<li>slow-and-low (cluster members of the kinds whose median member sent 15-40 "
+            "requests: ",
+            x->clusters_90, x->attack_clusters);
+    esc(f, x->slow_kinds[0] ? x->slow_kinds : "none");
+    fprintf(f,
+            "): recall %.3f (%zu/%zu)</li><li>joiners: %zu, actioned %zu; served before "
+            "the first action (never actioned: all they sent) median %.0f, p90 %.0f</li>"
+            "<li>benign clusters formed: %zu benign accounts in clusters; %zu benign-only "
+            "clusters, %zu mixed with attackers</li>",
+            x->slow_recall < 0 ? 0 : x->slow_recall, x->slow_actioned, x->slow_accounts, x->joiners,
+            x->joiners_actioned, x->joiner_p50 < 0 ? 0 : x->joiner_p50,
+            x->joiner_p90 < 0 ? 0 : x->joiner_p90, x->benign_clustered, x->benign_only_clusters,
+            x->mixed_clusters);
     if (r->auc >= 0) fprintf(f, "<li>ROC AUC of the score: %.4f</li>", r->auc);
     fputs("</ul>\n<h2>Per label and kind</h2>\n<table><tr><th>label / kind</th><th>accounts</th>"
           "<th>actioned</th><th>precision</th><th>recall</th><th>enforced</th><th>precision</th>"
@@ -205,6 +221,16 @@ int warden_bt_report_html(const char *path, const struct warden_bt_result *r)
         esc(f, c->kind ? c->kind : "");
         fprintf(f, "</td><td>%zu</td><td>%zu</td><td>%.3f</td></tr>\n", c->accounts, c->actioned,
                 c->coverage);
+    }
+    fputs("</table>\n<h2>Benign accounts in clusters</h2>\n<table><tr><th>benign kind</th>"
+          "<th>look-alike</th><th>accounts</th><th>in clusters</th><th>clusters</th></tr>\n",
+          f);
+    for (size_t i = 0; i < x->nbenign; i++) {
+        const struct warden_bt_benign_kind *b = &x->benign[i];
+        fputs("<tr><td>", f);
+        esc(f, b->kind);
+        fprintf(f, "</td><td>%s</td><td>%zu</td><td>%zu</td><td>%zu</td></tr>\n",
+                b->lookalike ? "yes" : "", b->accounts, b->clustered, b->clusters);
     }
     fputs("</table>\n</body></html>\n", f);
     int rc = ferror(f) ? WARDEN_EIO : 0;

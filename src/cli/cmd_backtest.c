@@ -44,7 +44,7 @@ const struct warden_cmd warden_cmd_backtest = {
     "score Warden's verdicts on labelled traffic (precision, recall, delay, coverage)",
     "--truth truth.jsonl [--verdicts FILE | [SCAN OPTIONS] EVENTS...]",
     opts,
-    "Without --verdicts, runs `warden scan [--policy F] [--accounts F] [--orgs F]\n"
+    "Without --verdicts, runs `warden scan --all-verdicts [--policy F] [--accounts F] [--orgs F]\n"
     "--out TMPDIR EVENTS...` in-process and reads TMPDIR/verdicts.jsonl. Actioned = review or\n"
     "stronger, enforced = throttle or block; an account without a verdict was\n"
     "allowed with score 0. Precision per label or kind is one-vs-benign. Prints,\n"
@@ -105,6 +105,7 @@ static int run_scan(const struct warden_args *a, const char *truth, const char *
         av[n++] = "--orgs";
         av[n++] = orgs;
     }
+    av[n++] = "--all-verdicts"; /* events and cluster ids of allowed accounts too */
     for (int i = 0; i < nextra; i++) av[n++] = (char *)extra[i];
     av[n++] = "--out";
     av[n++] = (char *)outdir;

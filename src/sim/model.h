@@ -57,6 +57,10 @@ enum warden_pop {
     POP_SLOW_SHORT,
     POP_AGENTIC,
     POP_REWORDED,
+    /* cross-account look-alikes (benign) and hydra joiners (crowds.c, habits.c) */
+    POP_CGNAT,
+    POP_SAAS_END_USERS,
+    POP_JOINER,
     POP_COUNT
 };
 
@@ -94,6 +98,20 @@ struct sim_org {
     uint32_t asn;
 };
 
+/* An operator's sign-up and payment habits, drawn per cluster (habits.c). */
+struct sim_habits {
+    uint8_t pay;        /* HABIT_PAY_* */
+    uint8_t burst;      /* signs its accounts up in one burst (else spread over weeks) */
+    uint8_t from_infra; /* signs up from its own proxy / cloud networks (else its own) */
+    char cards[4][40];  /* the few cards it pays with */
+    int ncards;
+    const char *program;  /* the sign-up program it uses */
+    char email[64];       /* its own throwaway e-mail domain, or "" (webmail) */
+    int64_t signup_ms;    /* start of its sign-ups */
+    int64_t burst_len_ms; /* how long the burst lasts */
+};
+enum { HABIT_PAY_ONE, HABIT_PAY_FEW, HABIT_PAY_OWN };
+
 struct sim_cluster {
     int pop;
     int first_acct, nacct;
@@ -108,6 +126,7 @@ struct sim_cluster {
     const char *system;                    /* shared system prompt, or NULL */
     char card[40];                         /* shared payment instrument */
     int op_offset_min;                     /* operator's time zone */
+    struct sim_habits habits;              /* how its operator signs up and pays (habits.c) */
 };
 
 struct sim_acct {
@@ -141,6 +160,11 @@ struct sim_acct {
     const struct warden_netpool *trip_pool;
     int64_t trip_from, trip_to;
     bool vpn_user; /* near-border users who browse through a VPN */
+    /* cross-account look-alikes and joiners (crowds.c, habits.c) */
+    bool joiner;             /* joined its cluster days after it began (truth kind joiner) */
+    struct warden_ip nat[4]; /* CGNAT: the carrier's shared /24s (host byte drawn per session) */
+    int nnat;
+    int vendor; /* SaaS end users: whose app they use */
 };
 
 /* One generated request, compact; strings point into the corpus or tables. */
@@ -196,6 +220,23 @@ static inline bool warden_sim_is_lookalike(int pop)
     return pop >= POP_CODING_AGENT && pop < POP_COUNT;
 }
 
+/* habits.c: a cluster's operator habits (after its shared resources are
+ * drawn); a member's sign-up (payment, time, program, address, e-mail) from
+ * them; a joiner's late sign-up and start. */
+void warden_sim_cluster_habits(struct sim_world *w, struct sim_cluster *c);
+void warden_sim_member_signup(struct sim_world *w, const struct sim_cluster *c, struct sim_acct *a,
+                              struct warden_rng *r);
+void warden_sim_join_late(struct sim_world *w, struct sim_acct *a, struct warden_rng *r);
+/* crowds.c: benign accounts that share identifiers without belonging
+ * together: mobile users behind a carrier-grade NAT, end users of one SaaS
+ * vendor's app (after acct_defaults; i is the account's index). A CGNAT
+ * user on the previous account's carrier (same_carrier) lives in its
+ * country: the caller redraws the account's defaults there first. */
+bool warden_sim_same_carrier(struct sim_world *w, uint32_t i, struct warden_rng *r);
+void warden_sim_cgnat_user(struct sim_world *w, uint32_t i, struct warden_rng *r, bool same);
+void warden_sim_saas_end_user(struct sim_world *w, uint32_t i, struct warden_rng *r);
+/* The public address of a CGNAT user's new session. */
+void warden_sim_nat_session(struct warden_rng *r, const struct sim_acct *a, struct warden_ip *ip);
 /* traffic.c: generate every event of one account. */
 void warden_sim_traffic(struct sim_world *w, uint32_t acct);
 /* sim.c: mkdir -p. */

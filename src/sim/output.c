@@ -169,7 +169,7 @@ static int write_accounts(struct sim_world *w, const char *dir)
         warden_jbuf_obj_open(&b);
         warden_jbuf_kv_str(&b, "account_id", a->id);
         warden_jbuf_kv_str(&b, "label", d->label);
-        warden_jbuf_kv_str(&b, "kind", d->kind);
+        warden_jbuf_kv_str(&b, "kind", a->joiner ? warden_popdefs[POP_JOINER].kind : d->kind);
         if (a->cluster >= 0) {
             char c[24];
             snprintf(c, sizeof c, "c%04d", a->cluster + 1);

@@ -295,6 +295,7 @@ static void setup_cluster(struct sim_world *w, struct sim_cluster *c)
                   (int64_t)warden_rng_below(r, (uint32_t)DAY_MS);
     static const int ops[] = {480, 180, 60, 0, -300, 330, 420, 210};
     c->op_offset_min = ops[warden_rng_below(r, 8)];
+    warden_sim_cluster_habits(w, c);
 }
 
 /* The holding chain above a subsidiary: each link >= 50 %, up to a listed
@@ -623,6 +624,15 @@ static void setup_account(struct sim_world *w, uint32_t i)
         a->rate = warden_rng_lognormal(&r, 1.5, 0.8);
         break;
     }
+    case POP_CGNAT: {
+        bool same = warden_sim_same_carrier(w, i, &r);
+        if (same) acct_defaults(w, a, &r, w->accts[i - 1].home);
+        warden_sim_cgnat_user(w, i, &r, same);
+        break;
+    }
+    case POP_SAAS_END_USERS:
+        warden_sim_saas_end_user(w, i, &r);
+        break;
     case POP_NEAR_BORDER: {
         const struct warden_country *nb = pick_from(w, &r, "near_border");
         a->decl_tz = a->decl_locale = NULL; /* declared by the user of the country drawn first */
@@ -643,10 +653,10 @@ static void setup_account(struct sim_world *w, uint32_t i)
             warden_ja4_for_family(warden_clients[a->client].family, a->ja4, sizeof a->ja4);
             a->home_ip = c->ips[warden_rng_below(&r, (uint32_t)c->nips)];
             a->pool = NULL;
-            if (warden_rng_chance(&r, 0.6)) snprintf(a->payfp, sizeof a->payfp, "%s", c->card);
             a->system = c->system;
             a->decl_tz = a->decl_locale = NULL;
         }
+        if (c) warden_sim_member_signup(w, c, a, &r); /* the operator's habits (habits.c) */
         if (pop == POP_PER_ACCOUNT_PROXY || pop == POP_PARAPHRASE) {
             a->pool = warden_rng_chance(&r, 0.5) ? warden_netpools_get(&w->nets, "datacenter")
                                                  : cloud_pool(w, &r);
@@ -658,18 +668,16 @@ static void setup_account(struct sim_world *w, uint32_t i)
             a->system = c->system; /* some evaders keep the shared system prompt */
         if (pop == POP_RESIDENTIAL_PROXY) a->rate = warden_rng_lognormal(&r, 45, 0.6);
         if (pop == POP_COVER_TRAFFIC) a->rate = warden_rng_lognormal(&r, 25, 0.6);
-        if (pop == POP_SLOW_LOW) a->rate = warden_rng_lognormal(&r, 6, 0.4);
+        if (pop == POP_SLOW_LOW) /* 15-40 requests over the run */
+            a->rate = (15 + warden_rng_below(&r, 26)) / (double)(w->days > 0 ? w->days : 1);
         if (pop == POP_MODEL_PIVOT) a->rate = warden_rng_lognormal(&r, 125, 0.5);
-        if (pop == POP_SIGNUP_BURST && c) {
-            a->created_ms = c->burst_ms + (int64_t)warden_rng_below(&r, 40 * 60000);
+        if (pop == POP_SIGNUP_BURST && c) { /* signed up in the run (habits.c), then busy */
             a->active_from = a->created_ms + (int64_t)warden_rng_below(&r, 3 * 3600000);
             a->active_to = a->active_from + (int64_t)(1 + warden_rng_below(&r, 4)) * DAY_MS;
             if (a->active_to > w->end_ms) a->active_to = w->end_ms;
-            a->program = warden_rng_chance(&r, 0.6) ? "startup" : "education";
             a->rate = warden_rng_lognormal(&r, 100, 0.5);
-            snprintf(a->email_domain, 64, "%s",
-                     warden_free_mail[warden_rng_below(&r, (uint32_t)warden_nfree_mail)]);
         }
+        if (a->joiner) warden_sim_join_late(w, a, &r);
         break;
     }
     }
@@ -681,6 +689,27 @@ static void setup_account(struct sim_world *w, uint32_t i)
     if (!a->pool && a->home_ip.b[10] == 0 && a->home_ip.b[0] == 0 && a->home_ip.b[15] == 0) {
         const struct warden_netpool *p = cloud_pool(w, &r);
         if (p) warden_netpool_draw(p, &r, &a->home_ip, NULL);
+    }
+}
+
+/* Joiners: accounts of existing clusters, round robin, created late. They
+ * behave as their cluster's population; truth says distillation.joiner. */
+static void join_clusters(struct sim_world *w, long n, int p, size_t *cap)
+{
+    size_t nclusters = w->nclusters;
+    for (long k = 0; k < n && nclusters > 0; k++) {
+        if (w->naccts == *cap) {
+            *cap *= 2;
+            w->accts = warden_xrealloc(w->accts, *cap * sizeof *w->accts);
+        }
+        struct sim_acct *a = &w->accts[w->naccts];
+        memset(a, 0, sizeof *a);
+        a->cluster = (int)((size_t)k % nclusters);
+        a->pop = w->clusters[a->cluster].pop;
+        a->joiner = true;
+        a->stream = SIM_ACCT_STREAM(p, (uint32_t)k);
+        setup_account(w, (uint32_t)w->naccts);
+        w->naccts++;
     }
 }
 
@@ -705,6 +734,10 @@ static void layout(struct sim_world *w)
             continue;
         const struct warden_popdef *d = &warden_popdefs[pop];
         long n = lround((double)total_accts * sc->share[p] / tot);
+        if (pop == POP_JOINER) { /* late members of the clusters laid out so far */
+            join_clusters(w, n, p, &cap);
+            continue;
+        }
         long minimum = d->cluster_min > 0 ? d->cluster_min : 1;
         if (n < minimum) n = minimum;
         long done = 0;

@@ -61,7 +61,7 @@ enum prompts {
     PR_RESELLER,
     PR_CIRC
 };
-enum ipmode { IP_HOME, IP_SESSION_POOL, IP_CLUSTER, IP_RESPROXY, IP_LEAKY, IP_APP };
+enum ipmode { IP_HOME, IP_SESSION_POOL, IP_CLUSTER, IP_RESPROXY, IP_LEAKY, IP_APP, IP_NAT };
 
 struct gen {
     struct sim_world *w;
@@ -241,6 +241,10 @@ static void pick_ip(struct gen *g, struct sim_event *e, bool new_session)
             e->ip = a->home_ip;
         break;
     }
+    case IP_NAT: /* carrier-grade NAT: a new public address of the pool per session */
+        if (new_session) warden_sim_nat_session(&g->r, a, &g->cur_ip);
+        e->ip = g->cur_ip;
+        break;
     case IP_LEAKY:
         if (new_session && a->pool && a->pop == POP_CIRC_VPN)
             warden_netpool_draw(a->pool, &g->r, &g->cur_ip, NULL);
@@ -703,6 +707,13 @@ void warden_sim_traffic(struct sim_world *w, uint32_t ai)
     case POP_NEAR_BORDER:
         if (a->vpn_user) g.ipmode = IP_SESSION_POOL;
         break;
+    case POP_CGNAT:
+        g.ipmode = IP_NAT;
+        break;
+    case POP_SAAS_END_USERS: /* the vendor's template around their own payloads */
+        g.prompts = PR_TEMPLATE;
+        g.p_thinking = 0.1;
+        break;
     default: /* distillation */
         g.prompts = PR_HARVEST;
         g.p_thinking = 0.85;
@@ -769,6 +780,15 @@ void warden_sim_traffic(struct sim_world *w, uint32_t ai)
     bool attacker = strcmp(warden_popdefs[a->pop].label, "benign") != 0;
     for (int attempt = 0; attempt < 6; attempt++) {
         generate(&g);
+        size_t got = w->nev - before;
+        if (a->pop == POP_SLOW_LOW && (got < 15 || got > 40)) { /* 15-40 requests each */
+            if (attempt < 5) {
+                w->nev = before;
+                g.seq = 0;
+                continue;
+            }
+            if (got > 40) w->nev = before + 40; /* an account's events are in time order */
+        }
         /* an attacker account always shows up in the traffic */
         if (!attacker || w->nev > before) break;
         a->rate = a->rate * 2 + 1;

@@ -12,7 +12,7 @@ cd "$SRC"
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 "$W" sim --help | grep -q -- '--exclude-corpus' || fail "sim --help"
-"$W" sim --list | grep -q '^  mixed' || fail "sim --list"
+"$W" sim --list >"$T/list.txt" && grep -q '^  mixed' "$T/list.txt" || fail "sim --list"
 set +e
 "$W" sim --scenario nope --out "$T/x" 2>/dev/null; rc=$?
 "$W" sim --bogus 2>/dev/null; rc2=$?
@@ -87,6 +87,18 @@ grep -q '<svg' "$T/report.html" || fail "report has no plot"
 ! grep -qi '<script\|https\?://' "$T/report.html" || fail "report is not self-contained"
 "$W" backtest --truth tests/data/backtest/truth.jsonl --verdicts tests/data/backtest/verdicts.jsonl \
   2>/dev/null | grep -q 'distillation.hydra' || fail "text report"
+
+# cross-account metrics on their hand-made fixture (numbers in tests/unit/test_backtest_cross.c)
+"$W" backtest --truth tests/data/backtest/cross_truth.jsonl \
+  --verdicts tests/data/backtest/cross_verdicts.jsonl --json --report "$T/cross.html" \
+  >"$T/cross.json" 2>/dev/null
+grep -q '"clusters_90":1,' "$T/cross.json" || fail "backtest clusters at 90 %"
+grep -q '"slow_low_recall":0.75,' "$T/cross.json" || fail "backtest slow-and-low recall"
+grep -q '"joiner_served_p90":12,' "$T/cross.json" || fail "backtest joiner delay"
+grep -q '"benign_only_clusters":2,' "$T/cross.json" || fail "backtest benign clusters"
+grep -q '<td>benign.cgnat</td><td>yes</td><td>4</td><td>3</td><td>2</td>' "$T/cross.html" ||
+  fail "report: benign accounts in clusters"
+grep -q '<h2>Clusters</h2>' "$T/cross.html" || fail "report: cluster table"
 
 # with the scan, when this build has one: the whole loop in one command
 if "$W" scan --help >/dev/null 2>&1; then
