@@ -571,6 +571,15 @@ static void signup_observe(void *vctx, const struct warden_event *ev, void *vsta
     warden_emit_finding(em, "signup.combined", combined, warden_jbuf_str(b));
 }
 
+/* every reason code this detector emits (policy rules are checked against them) */
+static const char *const signup_codes[] = {"signup.burst",
+                                           "signup.shared_payment",
+                                           "signup.shared_email_domain",
+                                           "signup.anonymizer",
+                                           "signup.easy_program",
+                                           "signup.combined",
+                                           NULL};
+
 const struct warden_detector warden_detect_signup = {
     .name = "signup",
     .description = "sign-up risk from the account registry: bursts of sign-ups sharing a "
@@ -585,4 +594,5 @@ const struct warden_detector warden_detect_signup = {
     .free = signup_free,
     .evict = NULL,
     .attach_registry = signup_attach,
+    .codes = signup_codes,
 };
