@@ -34,15 +34,6 @@
  *                             plus the cctlds pairs of the config): where
  *                             the mail service is, which emigrants keep, so
  *                             it only ever counts with other signals
- *   geo.private_relay         a person on a server of their own: at least
- *                             relay_share of the requests come from hosting
- *                             or cloud exits that carry no other account
- *                             (exit_owner.h), at a person's volume and
- *                             with a day's rhythm (Rayleigh test of the
- *                             active hours; apps and jobs run round the
- *                             clock); its
- *                             requests then count as tunnelled for
- *                             geo.inconsistent_billing
  *   geo.inconsistent_location the account is tunnelled (anonymized share >=
  *                             anon_share) AND shows at least min_signals of
  *                             the inconsistencies above: the story a
@@ -61,7 +52,6 @@
  *
  * State: 128 bytes per account (docs/circumvention.md). */
 #include "detect/detector.h"
-#include "detect/exit_owner.h"
 #include "detect/geo_tally.h"
 #include "detect/tzdb.h"
 #include "registry/registry.h"
@@ -76,9 +66,7 @@
 struct geo_conf {
     char *tzdb;
     struct warden_strlist cctlds;
-    int64_t exit_slots;
-    bool relay_signal;
-    double relay_share, relay_rayleigh, score_email, score_relay;
+    double score_email;
     int64_t min_events, min_hours_events, min_signals, min_active_hours, min_days;
     int64_t hours_weight, max_daily_events;
     double anon_share, max_home_share, hours_slack_h, hours_kappa, hours_evidence, min_hours_r;
@@ -93,27 +81,8 @@ static const struct warden_conf_key geo_conf_table[] = {
      "TLD:CC pairs for e-mail domains whose TLD is not the country's code in lower case (e.g. "
      "a legacy TLD); each restricted jurisdiction's own code is always included",
      0, 0},
-    {"exit_slots", WARDEN_CONF_INT, "65536", offsetof(struct geo_conf, exit_slots),
-     "exit addresses remembered per shard with the account they carry (8 bytes each)", 1024,
-     1 << 26},
-    {"relay_share", WARDEN_CONF_DOUBLE, "0.9", offsetof(struct geo_conf, relay_share),
-     "share of requests from one hosting/cloud network (the account's first, not a VPN, Tor or "
-     "proxy exit) whose addresses carry no other account, for geo.private_relay",
-     0, 1},
-    {"relay_rayleigh", WARDEN_CONF_DOUBLE, "4.6", offsetof(struct geo_conf, relay_rayleigh),
-     "Rayleigh statistic n * r^2 of the active hours above which traffic keeps a day's rhythm "
-     "(a person), not round the clock (an app or a job); 4.6 is p ~ 0.01 for uniform hours",
-     0, 1e6},
-    {"relay_signal", WARDEN_CONF_BOOL, "false", offsetof(struct geo_conf, relay_signal),
-     "count geo.private_relay as an inconsistency of geo.inconsistent_location, and its "
-     "requests as tunnelled for geo.inconsistent_billing (off: on simulated traffic it sent 14 % "
-     "of cloud-hosted apps whose users keep a day's rhythm to review for 2 % more tunnelled "
-     "accounts)",
-     0, 0},
     {"score_email", WARDEN_CONF_DOUBLE, "0.1", offsetof(struct geo_conf, score_email),
      "score of geo.inconsistent_email", 0, 1},
-    {"score_relay", WARDEN_CONF_DOUBLE, "0.3", offsetof(struct geo_conf, score_relay),
-     "score of geo.private_relay", 0, 1},
     {"min_events", WARDEN_CONF_INT, "16", offsetof(struct geo_conf, min_events),
      "requests of an account before its locations are judged", 1, 1e9},
     {"min_hours_events", WARDEN_CONF_INT, "8", offsetof(struct geo_conf, min_hours_events),
@@ -172,12 +141,12 @@ static const struct warden_conf_key geo_conf_table[] = {
 #define PERSON_TUNNEL                                                                              \
     (WARDEN_IPCAT_VPN | WARDEN_IPCAT_TOR | WARDEN_IPCAT_PROXY | WARDEN_IPCAT_RESIDENTIAL_PROXY)
 
-enum { S_BILLING = 1, S_CARD = 2, S_TZ = 4, S_HOURS = 8, S_EMAIL = 16, S_RELAY = 32, NSIG = 6 };
+enum { S_BILLING = 1, S_CARD = 2, S_TZ = 4, S_HOURS = 8, S_EMAIL = 16, NSIG = 5 };
 enum { DONE_LOCATION = 64, DONE_EMAIL_SEEN = 128 };
-static const char *const sig_name[NSIG] = {"billing", "card", "tz", "hours", "email", "relay"};
+static const char *const sig_name[NSIG] = {"billing", "card", "tz", "hours", "email"};
 static const char *const sig_code[NSIG] = {"geo.inconsistent_billing", "geo.inconsistent_card",
-                                           "geo.inconsistent_tz",      "geo.inconsistent_hours",
-                                           "geo.inconsistent_email",   "geo.private_relay"};
+                                           "geo.inconsistent_tz", "geo.inconsistent_hours",
+                                           "geo.inconsistent_email"};
 
 struct geo_state {
     struct warden_tz_declared tz;
@@ -186,8 +155,6 @@ struct geo_state {
     uint32_t last_slot, hour_slots; /* hour number of the newest request; active hours */
     struct warden_cc_tally countries;
     struct warden_hour_tally hours;
-    uint32_t relay; /* requests from the relay network's addresses that carried no other account */
-    uint64_t relay_net; /* network hash of the first hosting/cloud exit; 0 none yet */
     char locale_cc[2];
     uint8_t done;     /* S_* emitted, DONE_* */
     uint8_t email_cc; /* 1 + index of the restricted TLD of the e-mail domain; 0 none */
@@ -198,9 +165,8 @@ struct geo_state {
 struct geo_ctx {
     struct geo_conf conf;
     struct warden_tzdb *tz;
-    struct warden_exit_owners exits; /* per shard (one context per engine shard) */
-    char tld[MAX_TLDS][8];           /* restricted TLDs, lower case */
-    char tld_cc[MAX_TLDS][3];        /* their jurisdictions */
+    char tld[MAX_TLDS][8];    /* restricted TLDs, lower case */
+    char tld_cc[MAX_TLDS][3]; /* their jurisdictions */
     unsigned ntld;
     bool own_conf; /* defaults filled here: strings to free */
 };
@@ -251,7 +217,6 @@ static int geo_init(void **vctx, const struct warden_policy *policy, const void 
         c->own_conf = true;
     }
     c->tz = warden_tzdb_open_or_warn(c->conf.tzdb, "geo_consistency");
-    warden_exit_owners_init(&c->exits, (uint64_t)c->conf.exit_slots);
     build_tlds(c, policy);
     warden_hour_tally_setup();
     *vctx = c;
@@ -311,15 +276,8 @@ static void judge(const struct geo_ctx *c, const struct geo_state *s,
     bool person = s->events <= c->conf.max_daily_events * s->days;
     double mean;
     warden_hour_tally_mean(&s->hours, &mean, &j->r);
-    if (s->relay >= c->conf.relay_share * n && person && active >= c->conf.min_active_hours &&
-        s->hour_slots >= c->conf.min_hours_events && s->days >= c->conf.min_days &&
-        total * j->r * j->r >= c->conf.relay_rayleigh)
-        j->sig |= S_RELAY;
-    /* a private relay is a person's tunnel too */
-    bool relay_counts = (j->sig & S_RELAY) && c->conf.relay_signal;
-    uint32_t tunnelled = s->anon_person + (relay_counts ? s->relay : 0);
     if (a && a->billing_country[0] && s->in_billing < c->conf.max_home_share * n &&
-        tunnelled >= c->conf.anon_share * n)
+        s->anon_person >= c->conf.anon_share * n)
         j->sig |= S_BILLING;
     if (s->email_cc) j->sig |= S_EMAIL;
     if (a && a->card_country[0] && a->billing_country[0] &&
@@ -386,7 +344,6 @@ static void evidence(struct warden_jbuf *b, const struct geo_ctx *c, const struc
         warden_jbuf_kv_int(b, "hours_gap_min", j->gap);
         warden_jbuf_kv_num(b, "hours_evidence", j->llr);
     }
-    warden_jbuf_kv_num(b, "relay_share", (double)s->relay / s->events);
     if (s->email_cc && a && a->email_domain) {
         warden_jbuf_kv_str(b, "email_domain", a->email_domain);
         warden_jbuf_key(b, "email_jurisdiction");
@@ -416,16 +373,6 @@ static void geo_observe(void *vctx, const struct warden_event *ev, void *vstate,
     s->events++;
     if (info && (info->categories & WARDEN_ANON_CATS)) s->anon++;
     if (info && (info->categories & PERSON_TUNNEL)) s->anon_person++;
-    /* a server of the account's own: a hosting/cloud address that is not a
-     * commercial anonymizer, in the network of its first such exit, that
-     * carries no other account */
-    if (info && (info->categories & (WARDEN_IPCAT_HOSTING | WARDEN_IPCAT_CLOUD)) &&
-        !(info->categories & PERSON_TUNNEL)) {
-        uint64_t net = warden_net_hash(&ev->ip) | 1;
-        if (!s->relay_net) s->relay_net = net;
-        if (warden_exit_owners_see(&c->exits, &ev->ip, ev->account_hash) && net == s->relay_net)
-            s->relay++;
-    }
     if (a && !(s->done & DONE_EMAIL_SEEN)) {
         s->done |= DONE_EMAIL_SEEN;
         s->email_cc = email_tld(c, a->email_domain);
@@ -463,15 +410,14 @@ static void geo_observe(void *vctx, const struct warden_event *ev, void *vstate,
     unsigned fresh = j.sig & ~s->done & ((1u << NSIG) - 1);
     for (int k = 0; k < NSIG; k++) {
         if (!(fresh >> k & 1)) continue;
-        double sc[NSIG] = {c->conf.score_billing, c->conf.score_card,  c->conf.score_tz,
-                           c->conf.score_hours,   c->conf.score_email, c->conf.score_relay};
+        double sc[NSIG] = {c->conf.score_billing, c->conf.score_card, c->conf.score_tz,
+                           c->conf.score_hours, c->conf.score_email};
         s->done |= (uint8_t)(1u << k);
         evidence(&em->scratch, c, s, a, &j, ev->client_tz);
         warden_emit_finding(em, sig_code[k], sc[k], warden_jbuf_str(&em->scratch));
     }
     /* the hours are where a person's day is: they count for two */
-    unsigned counted =
-        j.sig & ((1u << NSIG) - 1) & (c->conf.relay_signal ? ~0u : ~(unsigned)S_RELAY);
+    unsigned counted = j.sig & ((1u << NSIG) - 1);
     int nsig =
         __builtin_popcount(counted) + ((j.sig & S_HOURS) ? (int)c->conf.hours_weight - 1 : 0);
     if (nsig >= c->conf.min_signals && s->anon >= c->conf.anon_share * s->events) {
@@ -488,7 +434,6 @@ static void geo_free(void *vctx)
     struct geo_ctx *c = vctx;
     if (!c) return;
     warden_tzdb_free(c->tz);
-    warden_exit_owners_fini(&c->exits);
     if (c->own_conf) warden_conf_fini(geo_conf_table, &c->conf);
     free(c);
 }

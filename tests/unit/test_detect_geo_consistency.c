@@ -213,28 +213,6 @@ static void email_tld_counts_only_with_other_signals(void **st)
     warden_policy_free(p);
 }
 
-/* A person on a cloud server that carries nobody else is reported as
- * context (geo.private_relay), never reviewed on that alone; an exit that
- * another account also uses is not a private relay. */
-static void private_relay_is_context(void **st)
-{
-    (void)st;
-    struct warden_policy *p = example_policy();
-    struct stream s;
-    struct warden_account a = test_account("KZ", "KZ", false);
-    stream_open(&s, "geo_consistency", p, NULL);
-    for (int i = 0; i < 80; i++)
-        stream_event(
-            &s, &a,
-            &(struct evo){
-                .ts = human_ts(i, 300), .cc = "US", .cats = WARDEN_IPCAT_CLOUD, .ip = 0x34000001u});
-    assert_int_equal(stream_count(&s, "geo.private_relay"), 1);
-    assert_int_equal(stream_count(&s, "geo.inconsistent_location"), 0);
-    assert_true(stream_all_allowed(&s, p));
-    stream_close(&s);
-    warden_policy_free(p);
-}
-
 /* Events a little out of order (adjacent requests swapped, as several gateway
  * nodes interleave) give the same findings. */
 static void small_disorder_gives_the_same_findings(void **st)
@@ -280,7 +258,6 @@ int main(void)
         cmocka_unit_test(small_disorder_gives_the_same_findings),
         cmocka_unit_test(shifted_day_needs_evidence_and_spares_neighbours),
         cmocka_unit_test(email_tld_counts_only_with_other_signals),
-        cmocka_unit_test(private_relay_is_context),
         cmocka_unit_test(missing_tz_database_is_not_fatal),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
