@@ -89,7 +89,7 @@ static const struct warden_conf_key geo_conf_table[] = {
      "active hours (an hour of one day with requests, counted once) before the hours of "
      "activity are judged",
      1, 1e9},
-    {"min_active_hours", WARDEN_CONF_INT, "6", offsetof(struct geo_conf, min_active_hours),
+    {"min_active_hours", WARDEN_CONF_INT, "8", offsetof(struct geo_conf, min_active_hours),
      "distinct hours of the day with requests before hours are judged (a person's day, not a "
      "job's window or a benchmark run)",
      1, 24},
