@@ -14,17 +14,26 @@
  *                             country nor any request's country
  *   geo.inconsistent_tz       the declared time zone belongs to none of the
  *                             billing, card or request countries
- *   geo.inconsistent_hours    the hours of activity put the user hours_gap_h
- *                             or more away from the declared time zone (or,
- *                             without one, from every zone of the billing
- *                             country); people are assumed most active
- *                             around local_mean_hour; round-the-clock
+ *   geo.inconsistent_hours    the hours of activity put the user away from
+ *                             the declared time zone (or, without one or
+ *                             when it is itself inconsistent, from every
+ *                             zone of the billing country); people are assumed most active
+ *                             around local_mean_hour, give or take
+ *                             hours_slack_h; the shift beyond the slack
+ *                             must be supported by enough active hours
+ *                             (a log-likelihood ratio, hours_evidence); round-the-clock
  *                             traffic (concentration below min_hours_r) and
  *                             traffic in fewer than min_active_hours hours of
  *                             the day (a job's window, a benchmark run) or
  *                             on fewer than min_days days, or at more than
  *                             max_daily_events a day (a machine) are never
  *                             judged
+ *   geo.inconsistent_email    the sign-up e-mail's domain ends in the
+ *                             country-code TLD of a restricted jurisdiction
+ *                             (derived from the policy's restricted list,
+ *                             plus the cctlds pairs of the config): where
+ *                             the mail service is, which emigrants keep, so
+ *                             it only ever counts with other signals
  *   geo.inconsistent_location the account is tunnelled (anonymized share >=
  *                             anon_share) AND shows at least min_signals of
  *                             the inconsistencies above: the story a
@@ -52,21 +61,31 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 struct geo_conf {
     char *tzdb;
+    struct warden_strlist cctlds;
+    double score_email;
     int64_t min_events, min_hours_events, min_signals, min_active_hours, min_days;
     int64_t hours_weight, max_daily_events;
-    double anon_share, max_home_share, hours_gap_h, min_hours_r, local_mean_hour;
+    double anon_share, max_home_share, hours_slack_h, hours_kappa, hours_evidence, min_hours_r;
+    double local_mean_hour;
     double score_billing, score_card, score_tz, score_hours, score_location;
 };
 
 static const struct warden_conf_key geo_conf_table[] = {
     {"tzdb", WARDEN_CONF_STRING, "/usr/share/zoneinfo/zone1970.tab",
      offsetof(struct geo_conf, tzdb), "the tz database's zone1970.tab (package tzdata)", 0, 0},
+    {"cctlds", WARDEN_CONF_STRLIST, "", offsetof(struct geo_conf, cctlds),
+     "TLD:CC pairs for e-mail domains whose TLD is not the country's code in lower case (e.g. "
+     "a legacy TLD); each restricted jurisdiction's own code is always included",
+     0, 0},
+    {"score_email", WARDEN_CONF_DOUBLE, "0.1", offsetof(struct geo_conf, score_email),
+     "score of geo.inconsistent_email", 0, 1},
     {"min_events", WARDEN_CONF_INT, "16", offsetof(struct geo_conf, min_events),
      "requests of an account before its locations are judged", 1, 1e9},
-    {"min_hours_events", WARDEN_CONF_INT, "16", offsetof(struct geo_conf, min_hours_events),
+    {"min_hours_events", WARDEN_CONF_INT, "8", offsetof(struct geo_conf, min_hours_events),
      "active hours (an hour of one day with requests, counted once) before the hours of "
      "activity are judged",
      1, 1e9},
@@ -74,7 +93,7 @@ static const struct warden_conf_key geo_conf_table[] = {
      "distinct hours of the day with requests before hours are judged (a person's day, not a "
      "job's window or a benchmark run)",
      1, 24},
-    {"min_days", WARDEN_CONF_INT, "3", offsetof(struct geo_conf, min_days),
+    {"min_days", WARDEN_CONF_INT, "2", offsetof(struct geo_conf, min_days),
      "distinct days with requests before hours are judged", 1, 365},
     {"max_daily_events", WARDEN_CONF_INT, "50", offsetof(struct geo_conf, max_daily_events),
      "mean requests per active day above which traffic is a machine's and hours are not judged", 1,
@@ -87,10 +106,22 @@ static const struct warden_conf_key geo_conf_table[] = {
      "share of requests through anonymizers that makes an account tunnelled", 0, 1},
     {"max_home_share", WARDEN_CONF_DOUBLE, "0.05", offsetof(struct geo_conf, max_home_share),
      "share of requests from the billing country below which it is inconsistent", 0, 1},
-    {"hours_gap_h", WARDEN_CONF_DOUBLE, "5", offsetof(struct geo_conf, hours_gap_h),
-     "hours between activity and the reference time zone that are inconsistent", 1, 12},
+    {"hours_slack_h", WARDEN_CONF_DOUBLE, "2", offsetof(struct geo_conf, hours_slack_h),
+     "hours by which a person's day may differ from the reference zone's without evidence "
+     "(people keep different hours; a neighbour within this many hours is never told apart)",
+     0, 12},
+    {"hours_kappa", WARDEN_CONF_DOUBLE, "1", offsetof(struct geo_conf, hours_kappa),
+     "concentration of the assumed diurnal profile (von Mises; 1 = a person's day, r ~ 0.45)", 0.1,
+     10},
+    {"hours_evidence", WARDEN_CONF_DOUBLE, "6", offsetof(struct geo_conf, hours_evidence),
+     "log-likelihood ratio (x2) of the active hours, shifted zone against the reference zone "
+     "(beyond hours_slack_h), that makes geo.inconsistent_hours: grows with the shift and with "
+     "the number and concentration of active hours",
+     0, 1e6},
     {"min_hours_r", WARDEN_CONF_DOUBLE, "0.3", offsetof(struct geo_conf, min_hours_r),
-     "concentration of activity hours (0 = round the clock, 1 = one hour) needed", 0, 1},
+     "concentration of activity hours (0 = round the clock, 1 = one hour) below which traffic "
+     "is not a person's day and hours are not judged",
+     0, 1},
     {"local_mean_hour", WARDEN_CONF_DOUBLE, "15", offsetof(struct geo_conf, local_mean_hour),
      "local hour around which people's requests centre (circular mean)", 0, 24},
     {"score_billing", WARDEN_CONF_DOUBLE, "0.15", offsetof(struct geo_conf, score_billing),
@@ -110,10 +141,12 @@ static const struct warden_conf_key geo_conf_table[] = {
 #define PERSON_TUNNEL                                                                              \
     (WARDEN_IPCAT_VPN | WARDEN_IPCAT_TOR | WARDEN_IPCAT_PROXY | WARDEN_IPCAT_RESIDENTIAL_PROXY)
 
-enum { S_BILLING = 1, S_CARD = 2, S_TZ = 4, S_HOURS = 8, S_LOCATION = 16 };
-static const char *const sig_name[4] = {"billing", "card", "tz", "hours"};
-static const char *const sig_code[4] = {"geo.inconsistent_billing", "geo.inconsistent_card",
-                                        "geo.inconsistent_tz", "geo.inconsistent_hours"};
+enum { S_BILLING = 1, S_CARD = 2, S_TZ = 4, S_HOURS = 8, S_EMAIL = 16, NSIG = 5 };
+enum { DONE_LOCATION = 64, DONE_EMAIL_SEEN = 128 };
+static const char *const sig_name[NSIG] = {"billing", "card", "tz", "hours", "email"};
+static const char *const sig_code[NSIG] = {"geo.inconsistent_billing", "geo.inconsistent_card",
+                                           "geo.inconsistent_tz", "geo.inconsistent_hours",
+                                           "geo.inconsistent_email"};
 
 struct geo_state {
     struct warden_tz_declared tz;
@@ -123,18 +156,58 @@ struct geo_state {
     struct warden_cc_tally countries;
     struct warden_hour_tally hours;
     char locale_cc[2];
-    uint8_t done; /* S_* emitted */
+    uint8_t done;     /* S_* emitted, DONE_* */
+    uint8_t email_cc; /* 1 + index of the restricted TLD of the e-mail domain; 0 none */
 };
+
+#define MAX_TLDS 64
 
 struct geo_ctx {
     struct geo_conf conf;
     struct warden_tzdb *tz;
+    char tld[MAX_TLDS][8];    /* restricted TLDs, lower case */
+    char tld_cc[MAX_TLDS][3]; /* their jurisdictions */
+    unsigned ntld;
     bool own_conf; /* defaults filled here: strings to free */
 };
 
+static void add_tld(struct geo_ctx *c, const char *tld, size_t n, const char *cc)
+{
+    if (c->ntld >= MAX_TLDS || n == 0 || n >= sizeof c->tld[0]) return;
+    for (size_t i = 0; i < n; i++) c->tld[c->ntld][i] = (char)(tld[i] | 32);
+    c->tld[c->ntld][n] = 0;
+    c->tld_cc[c->ntld][0] = (char)(cc[0] & ~32);
+    c->tld_cc[c->ntld][1] = (char)(cc[1] & ~32);
+    c->ntld++;
+}
+
+/* The restricted jurisdictions' TLDs: each code in lower case, and the
+ * configured TLD:CC pairs whose CC is restricted. All from the policy. */
+static void build_tlds(struct geo_ctx *c, const struct warden_policy *policy)
+{
+    if (!policy) return;
+    for (size_t i = 0; i < policy->restricted.n; i++)
+        if (strlen(policy->restricted.v[i]) == 2)
+            add_tld(c, policy->restricted.v[i], 2, policy->restricted.v[i]);
+    for (size_t i = 0; i < c->conf.cctlds.n; i++) {
+        const char *e = c->conf.cctlds.v[i], *colon = strchr(e, ':');
+        if (colon && strlen(colon + 1) == 2 && warden_policy_is_restricted(policy, colon + 1))
+            add_tld(c, e, (size_t)(colon - e), colon + 1);
+    }
+}
+
+/* 1 + index of the restricted TLD the domain ends in, or 0. */
+static uint8_t email_tld(const struct geo_ctx *c, const char *domain)
+{
+    const char *dot = domain ? strrchr(domain, '.') : NULL;
+    if (!dot) return 0;
+    for (unsigned i = 0; i < c->ntld; i++)
+        if (strcasecmp(dot + 1, c->tld[i]) == 0) return (uint8_t)(i + 1);
+    return 0;
+}
+
 static int geo_init(void **vctx, const struct warden_policy *policy, const void *conf)
 {
-    (void)policy;
     struct geo_ctx *c = calloc(1, sizeof *c);
     if (!c) return -1;
     if (conf)
@@ -144,6 +217,7 @@ static int geo_init(void **vctx, const struct warden_policy *policy, const void 
         c->own_conf = true;
     }
     c->tz = warden_tzdb_open_or_warn(c->conf.tzdb, "geo_consistency");
+    build_tlds(c, policy);
     warden_hour_tally_setup();
     *vctx = c;
     return 0;
@@ -185,7 +259,7 @@ static int gap_to_range(int off, int lo, int hi)
 struct judged {
     unsigned sig;
     int ref_lo, ref_hi, implied, gap;
-    double r;
+    double r, llr;
     bool has_ref, locale_disagrees;
 };
 
@@ -194,9 +268,18 @@ static void judge(const struct geo_ctx *c, const struct geo_state *s,
 {
     memset(j, 0, sizeof *j);
     double n = s->events;
+    int active = 0, total = 0;
+    for (int h = 0; h < 24; h++) {
+        active += s->hours.h[h] > 0;
+        total += s->hours.h[h];
+    }
+    bool person = s->events <= c->conf.max_daily_events * s->days;
+    double mean;
+    warden_hour_tally_mean(&s->hours, &mean, &j->r);
     if (a && a->billing_country[0] && s->in_billing < c->conf.max_home_share * n &&
         s->anon_person >= c->conf.anon_share * n)
         j->sig |= S_BILLING;
+    if (s->email_cc) j->sig |= S_EMAIL;
     if (a && a->card_country[0] && a->billing_country[0] &&
         !same_cc(a->card_country, a->billing_country) && s->in_card == 0)
         j->sig |= S_CARD;
@@ -204,22 +287,30 @@ static void judge(const struct geo_ctx *c, const struct geo_state *s,
     if (z && z->ncc && s->in_tz == 0 &&
         !(a && (warden_tzzone_has(z, a->billing_country) || warden_tzzone_has(z, a->card_country))))
         j->sig |= S_TZ;
-    if (z) {
+    /* the hours are judged against the declared zone only when it fits the
+     * account's other locations; a zone that fits none (S_TZ) would be
+     * counted twice, so the billing country's zones are the reference */
+    if (z && !(j->sig & S_TZ)) {
         j->ref_lo = j->ref_hi = z->offset_min;
         j->has_ref = true;
     } else if (a && a->billing_country[0]) {
         j->has_ref = warden_tzdb_country_offsets(c->tz, a->billing_country, &j->ref_lo, &j->ref_hi);
     }
-    double mean;
-    warden_hour_tally_mean(&s->hours, &mean, &j->r);
     j->implied = (int)lround((c->conf.local_mean_hour - mean) * 60);
     j->implied = warden_offset_diff(j->implied, 0);
     if (j->has_ref) j->gap = gap_to_range(j->implied, j->ref_lo, j->ref_hi);
-    int active = 0;
-    for (int h = 0; h < 24; h++) active += s->hours.h[h] > 0;
+    /* Evidence of a shifted day: with a von Mises diurnal profile of
+     * concentration kappa, the log-likelihood ratio of the active hours
+     * between the implied offset and the nearest acceptable one (the
+     * reference zone widened by the slack people's hours have) is
+     * kappa * R * (1 - cos(excess)), R the resultant length of the
+     * histogram (n * r). Few, spread or barely shifted hours give little. */
+    double excess = j->gap - c->conf.hours_slack_h * 60;
+    if (excess < 0) excess = 0;
+    j->llr = 2 * c->conf.hours_kappa * j->r * total * (1 - cos(excess * M_PI / 720));
     if (j->has_ref && s->hour_slots >= c->conf.min_hours_events && j->r >= c->conf.min_hours_r &&
-        active >= c->conf.min_active_hours && s->days >= c->conf.min_days &&
-        s->events <= c->conf.max_daily_events * s->days && j->gap >= c->conf.hours_gap_h * 60)
+        active >= c->conf.min_active_hours && s->days >= c->conf.min_days && person &&
+        j->llr >= c->conf.hours_evidence)
         j->sig |= S_HOURS;
     if (s->locale_cc[0]) {
         char lc[3] = {s->locale_cc[0], s->locale_cc[1], 0};
@@ -230,7 +321,7 @@ static void judge(const struct geo_ctx *c, const struct geo_state *s,
     }
 }
 
-static void evidence(struct warden_jbuf *b, const struct geo_state *s,
+static void evidence(struct warden_jbuf *b, const struct geo_ctx *c, const struct geo_state *s,
                      const struct warden_account *a, const struct judged *j, struct warden_str tz)
 {
     warden_jbuf_reset(b);
@@ -249,10 +340,18 @@ static void evidence(struct warden_jbuf *b, const struct geo_state *s,
     warden_hour_tally_json(b, &s->hours, j->has_ref ? j->ref_lo : 0);
     warden_jbuf_kv_int(b, "activity_offset_min", j->implied);
     warden_jbuf_kv_num(b, "hours_concentration", j->r);
-    if (j->has_ref) warden_jbuf_kv_int(b, "hours_gap_min", j->gap);
+    if (j->has_ref) {
+        warden_jbuf_kv_int(b, "hours_gap_min", j->gap);
+        warden_jbuf_kv_num(b, "hours_evidence", j->llr);
+    }
+    if (s->email_cc && a && a->email_domain) {
+        warden_jbuf_kv_str(b, "email_domain", a->email_domain);
+        warden_jbuf_key(b, "email_jurisdiction");
+        warden_jbuf_str_val(b, c->tld_cc[s->email_cc - 1], 2);
+    }
     warden_jbuf_key(b, "signals");
     warden_jbuf_arr_open(b);
-    for (int k = 0; k < 4; k++)
+    for (int k = 0; k < NSIG; k++)
         if (j->sig >> k & 1) warden_jbuf_cstr(b, sig_name[k]);
     warden_jbuf_arr_close(b);
     if (s->locale_cc[0]) {
@@ -266,7 +365,7 @@ static void evidence(struct warden_jbuf *b, const struct geo_state *s,
 static void geo_observe(void *vctx, const struct warden_event *ev, void *vstate,
                         struct warden_emit *em)
 {
-    const struct geo_ctx *c = vctx;
+    struct geo_ctx *c = vctx;
     struct geo_state *s = vstate;
     const struct warden_ipinfo *info = ev->ipinfo;
     const struct warden_account *a = ev->account;
@@ -274,11 +373,16 @@ static void geo_observe(void *vctx, const struct warden_event *ev, void *vstate,
     s->events++;
     if (info && (info->categories & WARDEN_ANON_CATS)) s->anon++;
     if (info && (info->categories & PERSON_TUNNEL)) s->anon_person++;
+    if (a && !(s->done & DONE_EMAIL_SEEN)) {
+        s->done |= DONE_EMAIL_SEEN;
+        s->email_cc = email_tld(c, a->email_domain);
+    }
     warden_cc_tally_add(&s->countries, cc);
     /* the hour histogram counts active hours, not requests: a session of
      * twenty requests is one observation of where the person's day is */
     uint32_t slot = (uint32_t)(ev->ts_ms / 3600000);
-    if (slot != s->last_slot) {
+    bool new_slot = slot != s->last_slot;
+    if (new_slot) {
         warden_hour_tally_add(&s->hours, ev->ts_ms);
         s->last_slot = slot;
         s->hour_slots++;
@@ -296,26 +400,30 @@ static void geo_observe(void *vctx, const struct warden_event *ev, void *vstate,
     if (s->tz.zone && cc[0] && warden_tzzone_has(s->tz.zone, cc)) s->in_tz++;
     if (ev->client_locale.n && !s->locale_cc[0]) locale_region(ev->client_locale, s->locale_cc);
 
-    if ((int64_t)s->events < c->conf.min_events || (s->events & 7) != 0 || (s->done & S_LOCATION))
+    /* judged every 8 requests, and whenever a new active hour begins (the
+     * hours evidence changes only then; a light user has few requests) */
+    if ((int64_t)s->events < c->conf.min_events || ((s->events & 7) != 0 && !new_slot) ||
+        (s->done & DONE_LOCATION))
         return;
     struct judged j;
     judge(c, s, a, &j);
-    unsigned fresh = j.sig & ~s->done;
-    for (int k = 0; k < 4; k++) {
+    unsigned fresh = j.sig & ~s->done & ((1u << NSIG) - 1);
+    for (int k = 0; k < NSIG; k++) {
         if (!(fresh >> k & 1)) continue;
-        double sc[4] = {c->conf.score_billing, c->conf.score_card, c->conf.score_tz,
-                        c->conf.score_hours};
+        double sc[NSIG] = {c->conf.score_billing, c->conf.score_card, c->conf.score_tz,
+                           c->conf.score_hours, c->conf.score_email};
         s->done |= (uint8_t)(1u << k);
-        evidence(&em->scratch, s, a, &j, ev->client_tz);
+        evidence(&em->scratch, c, s, a, &j, ev->client_tz);
         warden_emit_finding(em, sig_code[k], sc[k], warden_jbuf_str(&em->scratch));
     }
     /* the hours are where a person's day is: they count for two */
+    unsigned counted = j.sig & ((1u << NSIG) - 1);
     int nsig =
-        __builtin_popcount(j.sig & 15) + ((j.sig & S_HOURS) ? (int)c->conf.hours_weight - 1 : 0);
+        __builtin_popcount(counted) + ((j.sig & S_HOURS) ? (int)c->conf.hours_weight - 1 : 0);
     if (nsig >= c->conf.min_signals && s->anon >= c->conf.anon_share * s->events) {
-        s->done |= S_LOCATION;
+        s->done |= DONE_LOCATION;
         double score = c->conf.score_location + 0.15 * (nsig - (int)c->conf.min_signals);
-        evidence(&em->scratch, s, a, &j, ev->client_tz);
+        evidence(&em->scratch, c, s, a, &j, ev->client_tz);
         warden_emit_finding(em, "geo.inconsistent_location", score > 1 ? 1 : score,
                             warden_jbuf_str(&em->scratch));
     }

@@ -13,19 +13,33 @@
  *                                 (residential, mobile) connections from a
  *                                 restricted jurisdiction and anonymizers:
  *                                 a tunnel that drops and reconnects
+ *   geo.restricted_signup         the account signed up from a restricted
+ *                                 jurisdiction over a direct (residential,
+ *                                 mobile) connection, and at least
+ *                                 anon_share of its requests come through
+ *                                 anonymizers: it was there, and now hides
+ *                                 where it is (registry's signup_ip, looked
+ *                                 up once per account in the IP table)
+ *   geo.restricted_org            the account's organisation is incorporated
+ *                                 in a restricted jurisdiction (registry's
+ *                                 org country), whatever its billing says
  * Restricted jurisdictions come from the policy; zones map to countries
  * through the system tz database (tzdb.h). Each code is emitted once per
  * account.
  *
  * Evidence keys: events, anonymized_share, countries (request countries with
  * counts), client_tz, tz_countries, tz_offset_min, restricted_events,
- * switches (the hour histogram is in geo_consistency's evidence).
+ * switches (the hour histogram is in geo_consistency's evidence); and for
+ * the registry codes signup_country, signup_categories, billing_country,
+ * org_id, org_country.
  *
  * State: 56 bytes per account (docs/circumvention.md). */
 #include "detect/detector.h"
 #include "detect/geo_tally.h"
 #include "detect/tzdb.h"
+#include "intel/intel.h"
 #include "policy/policy.h"
+#include "registry/registry.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -35,7 +49,7 @@
 struct reach_conf {
     char *tzdb;
     int64_t min_events, min_switches;
-    double anon_share, score_tz, score_reach;
+    double anon_share, score_tz, score_reach, score_signup, score_org;
 };
 
 static const struct warden_conf_key reach_conf_table[] = {
@@ -51,10 +65,14 @@ static const struct warden_conf_key reach_conf_table[] = {
      "score of geo.restricted_tz_anonymized", 0, 1},
     {"score_reach", WARDEN_CONF_DOUBLE, "0.85", offsetof(struct reach_conf, score_reach),
      "score of geo.restricted_reach", 0, 1},
+    {"score_signup", WARDEN_CONF_DOUBLE, "0.85", offsetof(struct reach_conf, score_signup),
+     "score of geo.restricted_signup", 0, 1},
+    {"score_org", WARDEN_CONF_DOUBLE, "0.85", offsetof(struct reach_conf, score_org),
+     "score of geo.restricted_org", 0, 1},
     {NULL, 0, NULL, 0, NULL, 0, 0},
 };
 
-enum { DONE_TZ = 1, DONE_REACH = 2 };
+enum { DONE_TZ = 1, DONE_REACH = 2, DONE_SIGNUP = 4, DONE_ORG = 8, REG_SEEN = 16 };
 
 struct reach_state {
     struct warden_tz_declared tz;
@@ -63,14 +81,24 @@ struct reach_state {
     uint8_t last_side; /* 0 none, 1 restricted jurisdiction, 2 anonymizer elsewhere */
     uint8_t zone_restricted;
     uint8_t done;
+    uint8_t signup_restricted; /* registry: signed up directly from a restricted jurisdiction */
 };
 
 struct reach_ctx {
     struct reach_conf conf;
     const struct warden_policy *policy;
     struct warden_tzdb *tz;
+    const struct warden_intel *intel; /* for sign-up addresses; NULL without a registry */
     bool own_conf;
 };
+
+static int reach_attach(void *vctx, const struct warden_registry *reg,
+                        const struct warden_intel *intel)
+{
+    (void)reg;
+    ((struct reach_ctx *)vctx)->intel = intel;
+    return 0;
+}
 
 static int reach_init(void **vctx, const struct warden_policy *policy, const void *conf)
 {
@@ -93,6 +121,7 @@ static bool restricted(const struct reach_ctx *c, const char *cc)
     return c->policy && cc[0] && warden_policy_is_restricted(c->policy, cc);
 }
 
+/* The common evidence keys, object left open for the caller's own. */
 static void evidence(struct warden_jbuf *b, const struct reach_state *s, struct warden_str tz)
 {
     warden_jbuf_reset(b);
@@ -104,7 +133,6 @@ static void evidence(struct warden_jbuf *b, const struct reach_state *s, struct 
     warden_tz_json(b, s->tz.zone, tz.p, tz.n);
     warden_jbuf_kv_int(b, "restricted_events", s->restricted);
     warden_jbuf_kv_int(b, "switches", s->switches);
-    warden_jbuf_obj_close(b);
 }
 
 static void reach_observe(void *vctx, const struct warden_event *ev, void *vstate,
@@ -138,12 +166,50 @@ static void reach_observe(void *vctx, const struct warden_event *ev, void *vstat
         s->anon >= c->conf.anon_share * s->events) {
         s->done |= DONE_TZ;
         evidence(&em->scratch, s, ev->client_tz);
+        warden_jbuf_obj_close(&em->scratch);
         warden_emit_finding(em, "geo.restricted_tz_anonymized", c->conf.score_tz,
+                            warden_jbuf_str(&em->scratch));
+    }
+    const struct warden_account *a = ev->account;
+    if (a && !(s->done & REG_SEEN)) {
+        /* once per account: where it signed up (one table look-up) */
+        s->done |= REG_SEEN;
+        if (a->has_signup_ip && c->intel) {
+            const struct warden_ipinfo *si = warden_intel_lookup(c->intel, &a->signup_ip);
+            s->signup_restricted =
+                !(si->categories & WARDEN_ANON_CATS) && restricted(c, si->country);
+        }
+    }
+    if (a && !(s->done & DONE_SIGNUP) && s->signup_restricted &&
+        (int64_t)s->events >= c->conf.min_events && s->anon >= c->conf.anon_share * s->events) {
+        s->done |= DONE_SIGNUP;
+        const struct warden_ipinfo *si = warden_intel_lookup(c->intel, &a->signup_ip);
+        char cats[96];
+        evidence(&em->scratch, s, ev->client_tz);
+        warden_jbuf_kv_str(&em->scratch, "signup_country", si->country);
+        warden_jbuf_kv_str(&em->scratch, "signup_categories",
+                           warden_ipcat_format(si->categories, cats, sizeof cats));
+        if (a->billing_country[0])
+            warden_jbuf_kv_str(&em->scratch, "billing_country", a->billing_country);
+        warden_jbuf_obj_close(&em->scratch);
+        warden_emit_finding(em, "geo.restricted_signup", c->conf.score_signup,
+                            warden_jbuf_str(&em->scratch));
+    }
+    if (a && a->org && !(s->done & DONE_ORG) && restricted(c, a->org->country)) {
+        s->done |= DONE_ORG;
+        evidence(&em->scratch, s, ev->client_tz);
+        warden_jbuf_kv_str(&em->scratch, "org_id", a->org->org_id);
+        warden_jbuf_kv_str(&em->scratch, "org_country", a->org->country);
+        if (a->billing_country[0])
+            warden_jbuf_kv_str(&em->scratch, "billing_country", a->billing_country);
+        warden_jbuf_obj_close(&em->scratch);
+        warden_emit_finding(em, "geo.restricted_org", c->conf.score_org,
                             warden_jbuf_str(&em->scratch));
     }
     if (!(s->done & DONE_REACH) && (int64_t)s->switches >= c->conf.min_switches) {
         s->done |= DONE_REACH;
         evidence(&em->scratch, s, ev->client_tz);
+        warden_jbuf_obj_close(&em->scratch);
         warden_emit_finding(em, "geo.restricted_reach", c->conf.score_reach,
                             warden_jbuf_str(&em->scratch));
     }
@@ -160,7 +226,7 @@ static void reach_free(void *vctx)
 
 /* every reason code this detector emits (policy rules are checked against them) */
 static const char *const reach_codes[] = {"geo.restricted_reach", "geo.restricted_tz_anonymized",
-                                          NULL};
+                                          "geo.restricted_signup", "geo.restricted_org", NULL};
 
 const struct warden_detector warden_detect_reach = {
     .name = "reach",
@@ -175,4 +241,5 @@ const struct warden_detector warden_detect_reach = {
     .flush = NULL,
     .free = reach_free,
     .codes = reach_codes,
+    .attach_registry = reach_attach,
 };

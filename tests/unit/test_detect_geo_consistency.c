@@ -121,7 +121,7 @@ static void tunnelled_story_that_does_not_hang_together(void **st)
     assert_non_null(strstr(e, "\"tz_offset_min\":480"));
     assert_non_null(strstr(e, "\"billing_country\":\"DE\""));
     assert_non_null(strstr(e, "\"hours_local\":["));
-    assert_non_null(strstr(e, "\"signals\":[\"billing\",\"card\",\"tz\"]"));
+    assert_non_null(strstr(e, "\"signals\":[\"billing\",\"card\",\"tz\",\"hours\"]"));
     stream_close(&s);
 
     /* no declared zone, card matches: the hours give it away (UTC+3 days, US billing) */
@@ -134,6 +134,81 @@ static void tunnelled_story_that_does_not_hang_together(void **st)
     assert_int_equal(stream_count(&s, "geo.inconsistent_location"), 1);
     assert_non_null(strstr(stream_evidence(&s, "geo.inconsistent_location"),
                            "\"signals\":[\"billing\",\"hours\"]"));
+    stream_close(&s);
+    warden_policy_free(p);
+}
+
+/* Requests from..to-1 of a person on a UTC offset, every one through a VPN exit in cc. */
+static void vpn_days(struct stream *s, const struct warden_account *a, int from, int to,
+                     int offset_min, const char *cc)
+{
+    for (int i = from; i < to; i++)
+        stream_event(
+            s, a, &(struct evo){.ts = human_ts(i, offset_min), .cc = cc, .cats = WARDEN_IPCAT_VPN});
+}
+
+/* A neighbour's day (one hour off the billing country's) is never told
+ * apart, however long the account is watched: people keep different hours.
+ * A day eight hours off is, once there are enough active hours; a handful
+ * of hours is not enough evidence, whatever the shift. */
+static void shifted_day_needs_evidence_and_spares_neighbours(void **st)
+{
+    (void)st;
+    struct warden_policy *p = example_policy();
+    struct stream s;
+    struct warden_account tr = test_account("TR", "TR", false); /* TR is UTC+3 */
+    stream_open(&s, "geo_consistency", p, NULL);
+    vpn_days(&s, &tr, 0, 300, 240, "NL");
+    assert_int_equal(stream_count(&s, "geo.inconsistent_hours"), 0);
+    assert_int_equal(stream_count(&s, "geo.inconsistent_location"), 0);
+    stream_close(&s);
+
+    struct warden_account us = test_account("US", "US", false);
+    stream_open(&s, "geo_consistency", p, NULL);
+    vpn_days(&s, &us, 0, 12, 480, "DE");
+    assert_int_equal(stream_count(&s, "geo.inconsistent_hours"), 0);
+    vpn_days(&s, &us, 12, 60, 480, "DE");
+    assert_int_equal(stream_count(&s, "geo.inconsistent_hours"), 1);
+    const char *e = stream_evidence(&s, "geo.inconsistent_hours");
+    assert_non_null(strstr(e, "\"hours_evidence\":"));
+    stream_close(&s);
+    warden_policy_free(p);
+}
+
+/* An e-mail at a restricted jurisdiction's TLD is where a mail service is:
+ * alone (with a VPN) it is not actioned; with a card from a third country
+ * the tunnelled story goes to review. The TLD comes from the policy. */
+static void email_tld_counts_only_with_other_signals(void **st)
+{
+    (void)st;
+    struct warden_policy *p = example_policy();
+    struct stream s;
+    struct warden_account a = test_account("DE", "DE", false);
+    a.email_domain = (char *)"mail.example.su"; /* su:RU in the example policy */
+    stream_open(&s, "geo_consistency", p, "cctlds", "su:RU", NULL);
+    vpn_days(&s, &a, 0, 40, 60, "DE");
+    assert_int_equal(stream_count(&s, "geo.inconsistent_email"), 1);
+    assert_non_null(
+        strstr(stream_evidence(&s, "geo.inconsistent_email"), "\"email_jurisdiction\":\"RU\""));
+    assert_int_equal(stream_count(&s, "geo.inconsistent_location"), 0);
+    assert_true(stream_all_allowed(&s, p));
+    stream_close(&s);
+
+    struct warden_account b = test_account("DE", "SG", false);
+    b.email_domain = (char *)"example.ir"; /* IR's own code, from the restricted list */
+    stream_open(&s, "geo_consistency", p, NULL);
+    vpn_days(&s, &b, 0, 40, 60, "DE");
+    assert_int_equal(stream_count(&s, "geo.inconsistent_location"), 1);
+    assert_non_null(strstr(stream_evidence(&s, "geo.inconsistent_location"),
+                           "\"signals\":[\"card\",\"email\"]"));
+    stream_close(&s);
+
+    /* a TLD of an allowed country is nothing */
+    struct warden_account c = test_account("DE", "SG", false);
+    c.email_domain = (char *)"example.de";
+    stream_open(&s, "geo_consistency", p, NULL);
+    vpn_days(&s, &c, 0, 40, 60, "DE");
+    assert_int_equal(stream_count(&s, "geo.inconsistent_email"), 0);
     stream_close(&s);
     warden_policy_free(p);
 }
@@ -181,6 +256,8 @@ int main(void)
         cmocka_unit_test(vpn_user_traveller_and_cloud_app_not_actioned),
         cmocka_unit_test(tunnelled_story_that_does_not_hang_together),
         cmocka_unit_test(small_disorder_gives_the_same_findings),
+        cmocka_unit_test(shifted_day_needs_evidence_and_spares_neighbours),
+        cmocka_unit_test(email_tld_counts_only_with_other_signals),
         cmocka_unit_test(missing_tz_database_is_not_fatal),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

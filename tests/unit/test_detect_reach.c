@@ -3,7 +3,9 @@
  * jurisdiction's time zone behind VPN exits; the same zone on a direct
  * connection or an allowed zone behind a VPN (not reach); exits alternating
  * between a restricted jurisdiction and a VPN; a VPN exit that geolocates to
- * a restricted jurisdiction (its own code, reviewed, not blocked). */
+ * a restricted jurisdiction (its own code, reviewed, not blocked); a sign-up
+ * from a restricted jurisdiction and an organisation incorporated there
+ * (registry). */
 #include "detect_stream.h"
 
 static struct warden_policy *policy(void)
@@ -108,12 +110,92 @@ static void vpn_exit_in_restricted_jurisdiction_has_its_own_code(void **st)
     warden_policy_free(p);
 }
 
+/* The registry: an account that signed up from a residential address in a
+ * restricted jurisdiction (IPFire Location data; the test is skipped
+ * without it) and now comes only through VPN exits; the same sign-up with
+ * direct traffic (the jurisdiction detector's business), or a sign-up
+ * through an anonymizer, is not this code. An organisation incorporated in
+ * a restricted jurisdiction is reported whatever its billing says. */
+static void restricted_signup_and_org_from_the_registry(void **st)
+{
+    (void)st;
+    struct warden_intel_conf conf;
+    warden_conf_defaults(warden_intel_conf_table, &conf);
+    warden_conf_list_clear(warden_conf_find(warden_intel_conf_table, "lists"), &conf);
+    warden_conf_list_clear(warden_conf_find(warden_intel_conf_table, "asn_lists"), &conf);
+    struct warden_intel *in = NULL;
+    char err[300];
+    if (warden_intel_open(&in, &conf, err, sizeof err) != 0) {
+        warden_conf_fini(warden_intel_conf_table, &conf);
+        skip();
+    }
+    struct warden_ip ir;
+    assert_int_equal(warden_ip_parse(&ir, "2.176.0.1", 9), 0);
+    if (strcmp(warden_intel_lookup(in, &ir)->country, "IR") != 0) { /* data moved */
+        warden_intel_free(in);
+        warden_conf_fini(warden_intel_conf_table, &conf);
+        skip();
+    }
+    struct warden_policy *p = policy();
+    struct stream s;
+    struct warden_account a = test_account("AE", "AE", false);
+    a.signup_ip = ir;
+    a.has_signup_ip = true;
+    stream_open(&s, "reach", p, NULL);
+    assert_int_equal(s.d->attach_registry(s.ctx, NULL, in), 0);
+    for (int i = 0; i < 10; i++)
+        stream_event(&s, &a,
+                     &(struct evo){.ts = T0 + i * HOUR, .cc = "NL", .cats = WARDEN_IPCAT_VPN});
+    assert_int_equal(stream_count(&s, "geo.restricted_signup"), 1);
+    const char *e = stream_evidence(&s, "geo.restricted_signup");
+    assert_non_null(strstr(e, "\"signup_country\":\"IR\""));
+    assert_non_null(strstr(e, "\"billing_country\":\"AE\""));
+    stream_close(&s);
+
+    /* the same sign-up, then direct connections from the billing country */
+    stream_open(&s, "reach", p, NULL);
+    assert_int_equal(s.d->attach_registry(s.ctx, NULL, in), 0);
+    for (int i = 0; i < 10; i++)
+        stream_event(&s, &a, &(struct evo){.ts = T0 + i * HOUR, .cc = "AE"});
+    assert_int_equal(s.n, 0);
+    stream_close(&s);
+
+    /* no IP table (a run without a registry): nothing */
+    stream_open(&s, "reach", p, NULL);
+    for (int i = 0; i < 10; i++)
+        stream_event(&s, &a,
+                     &(struct evo){.ts = T0 + i * HOUR, .cc = "NL", .cats = WARDEN_IPCAT_VPN});
+    assert_int_equal(s.n, 0);
+    stream_close(&s);
+
+    /* an organisation incorporated in a restricted jurisdiction */
+    struct warden_org org = {.org_id = (char *)"org_1", .name = (char *)"Example"};
+    snprintf(org.country, sizeof org.country, "KP");
+    struct warden_account b = test_account("SG", "SG", false);
+    b.org = &org;
+    stream_open(&s, "reach", p, NULL);
+    stream_event(&s, &b, &(struct evo){.ts = T0, .cc = "SG"});
+    assert_int_equal(stream_count(&s, "geo.restricted_org"), 1);
+    assert_non_null(strstr(stream_evidence(&s, "geo.restricted_org"), "\"org_country\":\"KP\""));
+    stream_close(&s);
+    snprintf(org.country, sizeof org.country, "SG");
+    stream_open(&s, "reach", p, NULL);
+    stream_event(&s, &b, &(struct evo){.ts = T0, .cc = "SG"});
+    assert_int_equal(s.n, 0);
+    stream_close(&s);
+
+    warden_policy_free(p);
+    warden_intel_free(in);
+    warden_conf_fini(warden_intel_conf_table, &conf);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(restricted_zone_behind_vpn),
         cmocka_unit_test(exits_alternating_with_a_restricted_jurisdiction),
         cmocka_unit_test(vpn_exit_in_restricted_jurisdiction_has_its_own_code),
+        cmocka_unit_test(restricted_signup_and_org_from_the_registry),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
