@@ -439,9 +439,13 @@ static void geo_free(void *vctx)
 }
 
 /* every reason code this detector emits (policy rules are checked against them) */
-static const char *const geo_consistency_codes[] = {
-    "geo.inconsistent_billing", "geo.inconsistent_card",     "geo.inconsistent_tz",
-    "geo.inconsistent_hours",   "geo.inconsistent_location", NULL};
+static const char *const geo_consistency_codes[] = {"geo.inconsistent_billing",
+                                                    "geo.inconsistent_card",
+                                                    "geo.inconsistent_tz",
+                                                    "geo.inconsistent_hours",
+                                                    "geo.inconsistent_location",
+                                                    "geo.inconsistent_email",
+                                                    NULL};
 
 const struct warden_detector warden_detect_geo_consistency = {
     .name = "geo_consistency",
