@@ -18,10 +18,6 @@ const struct warden_conf_key warden_intel_conf_table[] = {
      "compiled table file (warden intel build --out), mapped instead of building; a missing file "
      "is an error",
      0, 0},
-    {"max_age_days", WARDEN_CONF_INT, "30", F(max_age_days),
-     "warn at start-up when the location data is older than this many days (run `location "
-     "update`, then rebuild a compiled table); 0 never warns",
-     0, 3650},
     {"locdb", WARDEN_CONF_STRING, "/var/lib/location/database.db", F(locdb),
      "IPFire Location (libloc) database: country, ASN, AS name, proxy/satellite/anycast/drop "
      "flags; \"\" for none",
@@ -67,5 +63,9 @@ const struct warden_conf_key warden_intel_conf_table[] = {
      "directory relative paths resolve against; unset: $WARDEN_DATA_DIR, else the installed or "
      "source data (warden --version)",
      0, 0},
+    {"max_age_days", WARDEN_CONF_INT, "30", F(max_age_days),
+     "warn at start-up when the location data is older than this many days (run `location "
+     "update`, then rebuild a compiled table); 0 never warns",
+     0, 3650},
     {NULL, 0, NULL, 0, NULL, 0, 0},
 };
