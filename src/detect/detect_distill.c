@@ -67,6 +67,7 @@ struct distill_conf {
     int64_t long_answer;
     int64_t new_model_days, history_days;
     bool calibration_trace;
+    int64_t novel_sitting_s, min_novel_sittings;
 };
 
 #define C(f) offsetof(struct distill_conf, f)
@@ -123,6 +124,15 @@ static const struct warden_conf_key distill_conf_table[] = {
      "calibration only: emit every account's signals at 10, 20, 30, 50, 100, 200, 400, ... "
      "requests whatever the score (use with `rules: []`; see docs/distillation.md)",
      0, 0},
+    {"novel_sitting_s", WARDEN_CONF_INT, "1800", C(novel_sitting_s),
+     "a new payload this many seconds or more after the start of the previous sitting starts "
+     "another sitting (see min_novel_sittings)",
+     1, 1e9},
+    {"min_novel_sittings", WARDEN_CONF_INT, "2", C(min_novel_sittings),
+     "sittings with new (never sent before) prompts before the score may reach emit_min: a "
+     "benchmark run is one sitting of a fixed item set, re-run later with the same items; "
+     "harvesting brings new payloads sitting after sitting (0 = off)",
+     0, 65535},
     {NULL, 0, NULL, 0, NULL, 0, 0},
 };
 
@@ -224,6 +234,7 @@ static void distill_observe(void *vctx, const struct warden_event *ev, void *vst
     warden_distill_cadence_update(&s->cad, ev->ts_ms);
     warden_distill_pivot_update(&s->pivot, &c->models, ev, k->new_model_days * 86400,
                                 k->history_days * 86400);
+    warden_distill_novelty_update(&s->novelty, ev, k->novel_sitting_s * 1000);
     if (s->n < UINT32_MAX) s->n++;
     if (s->n < (uint32_t)k->min_events) return;
     /* the combination: every request up to 64, then every 8th (saves work on
@@ -251,6 +262,13 @@ static void distill_observe(void *vctx, const struct warden_event *ev, void *vst
         p = k->review_cap;
         capped = true;
     }
+    /* a burst of new items in one sitting is a benchmark run as much as a
+     * harvest: below emit_min until new payloads arrived in another sitting */
+    bool held = false;
+    if (s->novelty.sittings < k->min_novel_sittings && p >= k->emit_min) {
+        p = k->emit_min * 0.99;
+        held = true;
+    }
     if (k->calibration_trace) {
         /* one snapshot at 10, 20, 30, 50 requests, then at each doubling from 100 */
         uint32_t n = s->n;
@@ -268,6 +286,7 @@ static void distill_observe(void *vctx, const struct warden_event *ev, void *vst
     warden_jbuf_obj_open(b);
     warden_jbuf_kv_num(b, "score", p);
     warden_jbuf_kv_bool(b, "capped", capped);
+    warden_jbuf_kv_bool(b, "held", held);
     warden_jbuf_kv_num(b, "bias", k->bias);
     warden_jbuf_kv_int(b, "active_hours", hours);
     warden_jbuf_kv_num(b, "elicitation_in_template", framed);
@@ -286,6 +305,10 @@ static void distill_observe(void *vctx, const struct warden_event *ev, void *vst
         signal_evidence(i, s, b);
         warden_jbuf_obj_close(b);
     }
+    warden_jbuf_obj_close(b);
+    warden_jbuf_key(b, "payloads");
+    warden_jbuf_obj_open(b);
+    warden_distill_novelty_evidence(&s->novelty, b);
     warden_jbuf_obj_close(b);
     warden_jbuf_obj_close(b);
     warden_emit_finding(em, sig_code[lead], p, warden_jbuf_str(b));
