@@ -68,6 +68,8 @@ struct distill_conf {
     int64_t new_model_days, history_days;
     bool calibration_trace;
     int64_t novel_sitting_s, min_novel_sittings;
+    int64_t enforce_signals, enforce_sittings;
+    double strong_contribution;
 };
 
 #define C(f) offsetof(struct distill_conf, f)
@@ -86,7 +88,7 @@ static const struct warden_conf_key distill_conf_table[] = {
      "weight of distill.capability_sweep", -50, 50},
     {"w_reasoning_elicitation", WARDEN_CONF_DOUBLE, "4.5", C(w[SIG_ELICIT]),
      "weight of distill.reasoning_elicitation", -50, 50},
-    {"w_harvest_shape", WARDEN_CONF_DOUBLE, "4.0", C(w[SIG_SHAPE]),
+    {"w_harvest_shape", WARDEN_CONF_DOUBLE, "4.5", C(w[SIG_SHAPE]),
      "weight of distill.harvest_shape", -50, 50},
     {"w_machine_cadence", WARDEN_CONF_DOUBLE, "1.5", C(w[SIG_CADENCE]),
      "weight of distill.machine_cadence", -50, 50},
@@ -133,6 +135,15 @@ static const struct warden_conf_key distill_conf_table[] = {
      "benchmark run is one sitting of a fixed item set, re-run later with the same items; "
      "harvesting brings new payloads sitting after sitting (0 = off)",
      0, 65535},
+    {"enforce_signals", WARDEN_CONF_INT, "3", C(enforce_signals),
+     "independent signals, each contributing at least strong_contribution, that also lift "
+     "review_cap once new payloads came in enforce_sittings sittings (0 = only enforce_hours and "
+     "enforce_events lift it)",
+     0, 6},
+    {"enforce_sittings", WARDEN_CONF_INT, "3", C(enforce_sittings),
+     "sittings with new payloads before enforce_signals strong signals lift review_cap", 1, 65535},
+    {"strong_contribution", WARDEN_CONF_DOUBLE, "1.0", C(strong_contribution),
+     "log-odds contribution (weight x value) from which a signal counts as strong", 0, 50},
     {NULL, 0, NULL, 0, NULL, 0, 0},
 };
 
@@ -250,15 +261,21 @@ static void distill_observe(void *vctx, const struct warden_event *ev, void *vst
     v[SIG_PIVOT] = warden_distill_pivot_score(&s->pivot);
     double framed = k->w_framed * v[SIG_ELICIT] * v[SIG_TEMPLATE];
     double z = k->bias + framed;
-    int lead = 0;
+    int lead = 0, strong = 0;
     for (int i = 0; i < NSIG; i++) {
         z += k->w[i] * v[i];
         if (k->w[i] * v[i] > k->w[lead] * v[lead]) lead = i;
+        strong += k->w[i] * v[i] >= k->strong_contribution;
     }
     double p = 1.0 / (1.0 + exp(-z));
     int hours = warden_distill_cadence_hours(&s->cad);
+    /* sustained: active over enough clock hours and requests, or several
+     * independent strong signals with new payloads over several sittings */
+    bool sustained = (hours >= k->enforce_hours && s->n >= (uint32_t)k->enforce_events) ||
+                     (k->enforce_signals > 0 && strong >= k->enforce_signals &&
+                      s->novelty.sittings >= k->enforce_sittings);
     bool capped = false;
-    if ((hours < k->enforce_hours || s->n < (uint32_t)k->enforce_events) && p > k->review_cap) {
+    if (!sustained && p > k->review_cap) {
         p = k->review_cap;
         capped = true;
     }
@@ -289,6 +306,7 @@ static void distill_observe(void *vctx, const struct warden_event *ev, void *vst
     warden_jbuf_kv_bool(b, "held", held);
     warden_jbuf_kv_num(b, "bias", k->bias);
     warden_jbuf_kv_int(b, "active_hours", hours);
+    warden_jbuf_kv_int(b, "strong_signals", strong);
     warden_jbuf_kv_num(b, "elicitation_in_template", framed);
     if (ev->request_id.p && ev->request_id.n) {
         warden_jbuf_key(b, "request_id");

@@ -30,8 +30,8 @@
  * does, so a resent part is recognised however long ago it was first sent
  * (unlike a recency filter), and distinct parts ~= set size x 2^level. Below
  * 64 distinct parts every part is checked. A prompt with a checked part not
- * in the set is new and may start a sitting. A prompt whose checked parts were all in the set is a repeat
- * (repeats and checked prompts are halved past 30,000) for repeat_share.
+ * in the set is new and may start a sitting. A prompt whose checked parts were all in the set is a
+ * repeat (repeats and checked prompts are halved past 30,000) for repeat_share.
  *
  * Cost: finding the line ends (memchr), at most 7 XXH3 hashes of short
  * spans, at most 64 compares per part that qualifies (every part for small
