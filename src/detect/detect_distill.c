@@ -68,6 +68,9 @@ struct distill_conf {
     int64_t long_answer;
     int64_t new_model_days, history_days;
     bool calibration_trace;
+    int64_t novel_sitting_s, min_novel_sittings;
+    int64_t enforce_signals, enforce_sittings;
+    double strong_contribution;
 };
 
 #define C(f) offsetof(struct distill_conf, f)
@@ -86,7 +89,7 @@ static const struct warden_conf_key distill_conf_table[] = {
      "weight of distill.capability_sweep", -50, 50},
     {"w_reasoning_elicitation", WARDEN_CONF_DOUBLE, "4.5", C(w[SIG_ELICIT]),
      "weight of distill.reasoning_elicitation", -50, 50},
-    {"w_harvest_shape", WARDEN_CONF_DOUBLE, "4.0", C(w[SIG_SHAPE]),
+    {"w_harvest_shape", WARDEN_CONF_DOUBLE, "4.5", C(w[SIG_SHAPE]),
      "weight of distill.harvest_shape", -50, 50},
     {"w_machine_cadence", WARDEN_CONF_DOUBLE, "1.5", C(w[SIG_CADENCE]),
      "weight of distill.machine_cadence", -50, 50},
@@ -124,6 +127,24 @@ static const struct warden_conf_key distill_conf_table[] = {
      "calibration only: emit every account's signals at 10, 20, 30, 50, 100, 200, 400, ... "
      "requests whatever the score (use with `rules: []`; see docs/distillation.md)",
      0, 0},
+    {"novel_sitting_s", WARDEN_CONF_INT, "1800", C(novel_sitting_s),
+     "a new payload this many seconds or more after the start of the previous sitting starts "
+     "another sitting (see min_novel_sittings)",
+     1, 1e9},
+    {"min_novel_sittings", WARDEN_CONF_INT, "2", C(min_novel_sittings),
+     "sittings with new (never sent before) prompts before the score may reach emit_min: a "
+     "benchmark run is one sitting of a fixed item set, re-run later with the same items; "
+     "harvesting brings new payloads sitting after sitting (0 = off)",
+     0, 65535},
+    {"enforce_signals", WARDEN_CONF_INT, "3", C(enforce_signals),
+     "independent signals, each contributing at least strong_contribution, that also lift "
+     "review_cap once new payloads came in enforce_sittings sittings (0 = only enforce_hours and "
+     "enforce_events lift it)",
+     0, 6},
+    {"enforce_sittings", WARDEN_CONF_INT, "3", C(enforce_sittings),
+     "sittings with new payloads before enforce_signals strong signals lift review_cap", 1, 65535},
+    {"strong_contribution", WARDEN_CONF_DOUBLE, "1.0", C(strong_contribution),
+     "log-odds contribution (weight x value) from which a signal counts as strong", 0, 50},
     {NULL, 0, NULL, 0, NULL, 0, 0},
 };
 
@@ -211,6 +232,7 @@ static void distill_observe(void *vctx, const struct warden_event *ev, void *vst
     warden_distill_cadence_update(&s->cad, ev->ts_ms);
     warden_distill_pivot_update(&s->pivot, &c->models, ev, k->new_model_days * 86400,
                                 k->history_days * 86400);
+    warden_distill_novelty_update(&s->novelty, ev, k->novel_sitting_s * 1000);
     if (s->n < UINT32_MAX) s->n++;
     if (s->n < (uint32_t)k->min_events) return;
     /* the combination: every request up to 64, then every 8th (saves work on
@@ -226,17 +248,30 @@ static void distill_observe(void *vctx, const struct warden_event *ev, void *vst
     v[SIG_PIVOT] = warden_distill_pivot_score(&s->pivot);
     double framed = k->w_framed * v[SIG_ELICIT] * v[SIG_TEMPLATE];
     double z = k->bias + framed;
-    int lead = 0;
+    int lead = 0, strong = 0;
     for (int i = 0; i < NSIG; i++) {
         z += k->w[i] * v[i];
         if (k->w[i] * v[i] > k->w[lead] * v[lead]) lead = i;
+        strong += k->w[i] * v[i] >= k->strong_contribution;
     }
     double p = 1.0 / (1.0 + exp(-z));
     int hours = warden_distill_cadence_hours(&s->cad);
+    /* sustained: active over enough clock hours and requests, or several
+     * independent strong signals with new payloads over several sittings */
+    bool sustained = (hours >= k->enforce_hours && s->n >= (uint32_t)k->enforce_events) ||
+                     (k->enforce_signals > 0 && strong >= k->enforce_signals &&
+                      s->novelty.sittings >= k->enforce_sittings);
     bool capped = false;
-    if ((hours < k->enforce_hours || s->n < (uint32_t)k->enforce_events) && p > k->review_cap) {
+    if (!sustained && p > k->review_cap) {
         p = k->review_cap;
         capped = true;
+    }
+    /* a burst of new items in one sitting is a benchmark run as much as a
+     * harvest: below emit_min until new payloads arrived in another sitting */
+    bool held = false;
+    if (s->novelty.sittings < k->min_novel_sittings && p >= k->emit_min) {
+        p = k->emit_min * 0.99;
+        held = true;
     }
     if (k->calibration_trace) {
         /* one snapshot at 10, 20, 30, 50 requests, then at each doubling from 100 */
@@ -255,8 +290,10 @@ static void distill_observe(void *vctx, const struct warden_event *ev, void *vst
     warden_jbuf_obj_open(b);
     warden_jbuf_kv_num(b, "score", p);
     warden_jbuf_kv_bool(b, "capped", capped);
+    warden_jbuf_kv_bool(b, "held", held);
     warden_jbuf_kv_num(b, "bias", k->bias);
     warden_jbuf_kv_int(b, "active_hours", hours);
+    warden_jbuf_kv_int(b, "strong_signals", strong);
     warden_jbuf_kv_num(b, "elicitation_in_template", framed);
     if (ev->request_id.p && ev->request_id.n) {
         warden_jbuf_key(b, "request_id");
@@ -273,6 +310,10 @@ static void distill_observe(void *vctx, const struct warden_event *ev, void *vst
         signal_evidence(i, s, b);
         warden_jbuf_obj_close(b);
     }
+    warden_jbuf_obj_close(b);
+    warden_jbuf_key(b, "payloads");
+    warden_jbuf_obj_open(b);
+    warden_distill_novelty_evidence(&s->novelty, b);
     warden_jbuf_obj_close(b);
     warden_jbuf_obj_close(b);
     warden_emit_finding(em, sig_code[lead], p, warden_jbuf_str(b));

@@ -23,7 +23,11 @@
  * scripts written without spaces (CJK ideographs, kana, Hangul, Thai),
  * each character: no language is favoured or penalised by the tokenizer.
  *
- * Memory per account: sizeof(struct warden_distill_state), 536 bytes,
+ * Payload novelty (distill_novelty.c) is not a seventh signal: it gates the
+ * finding (a burst of new items in one sitting, as in a benchmark run, is not
+ * reported until new items come in another sitting).
+ *
+ * Memory per account: sizeof(struct warden_distill_state), 816 bytes,
  * asserted <= WARDEN_DISTILL_BUDGET in the unit tests; `warden scan` prints
  * the engine's per-account memory with every detector. */
 #ifndef WARDEN_DETECT_DISTILL_H
@@ -176,6 +180,29 @@ void warden_distill_pivot_update(struct warden_distill_pivot *s, struct warden_d
 double warden_distill_pivot_score(const struct warden_distill_pivot *s);
 void warden_distill_pivot_evidence(const struct warden_distill_pivot *s, struct warden_jbuf *b);
 
+/* ---- payload novelty over time (distill_novelty.c) ---- */
+
+#define WARDEN_DISTILL_NOVEL_SET 64 /* sampled prompt fingerprints per account */
+
+struct warden_distill_novelty {
+    uint32_t fp[WARDEN_DISTILL_NOVEL_SET]; /* high halves of sampled prompt-part hashes */
+    int64_t sitting_ts;                    /* start (ms) of the newest sitting with new payloads */
+    uint32_t checked, repeats;             /* prompts checked / with every part sent before */
+    uint16_t sittings;                     /* sittings in which new payloads arrived */
+    uint8_t level;                         /* a part is sampled when its fingerprint has this
+                                              many low zero bits */
+    uint8_t nfp;
+};
+/* Returns true when a part of the prompt was checked and never sent before.
+ * A new payload at least sitting_ms after the newest sitting began starts
+ * another sitting. */
+bool warden_distill_novelty_update(struct warden_distill_novelty *s, const struct warden_event *ev,
+                                   int64_t sitting_ms);
+/* Estimated number of distinct prompt parts (lines) the account has sent. */
+double warden_distill_novelty_distinct(const struct warden_distill_novelty *s);
+double warden_distill_novelty_repeat_share(const struct warden_distill_novelty *s);
+void warden_distill_novelty_evidence(const struct warden_distill_novelty *s, struct warden_jbuf *b);
+
 /* ---- everything, one account ---- */
 
 struct warden_distill_state {
@@ -187,6 +214,7 @@ struct warden_distill_state {
     struct warden_distill_pivot pivot;
     float last_emitted; /* score of the newest finding */
     uint32_t n;
+    struct warden_distill_novelty novelty; /* added after the six signals: gates the finding */
 };
 
 #endif

@@ -41,9 +41,9 @@ void warden_distill_shape_update(struct warden_distill_shape *s, const struct wa
 double warden_distill_shape_score(const struct warden_distill_shape *s)
 {
     double d = (double)s->n + 2.0;
-    double v = 0.25 * s->single / d + 0.10 * ((double)s->n - s->tools) / d +
-               0.15 * ((double)s->n - s->cache) / d + 0.20 * s->big_budget / d +
-               0.30 * s->long_out / ((double)s->usage + 2.0);
+    double v = 0.20 * s->single / d + 0.05 * ((double)s->n - s->tools) / d +
+               0.10 * ((double)s->n - s->cache) / d + 0.20 * s->big_budget / d +
+               0.45 * s->long_out / ((double)s->usage + 2.0);
     return v;
 }
 

@@ -12,13 +12,14 @@
 #include <string.h>
 
 enum ds_kind {
-    DS_HARVESTER,  /* one frame + reasoning request, thinking, single turn, paced */
-    DS_PARAPHRASE, /* as harvester, frame and wording varied per request */
-    DS_PERSON,     /* sessions, follow-ups, short answers, daytime */
-    DS_PERSON_ZH,  /* the same person writing in Chinese */
-    DS_AGENT,      /* coding agent: system prompt, tools, cache, many turns, thinking */
-    DS_EVAL_COT,   /* benchmark run with "think step by step", one burst */
-    DS_TRANSLATE,  /* translation service: one frame, output ~ input, around the clock */
+    DS_HARVESTER,       /* one frame + reasoning request, thinking, single turn, paced */
+    DS_PARAPHRASE,      /* as harvester, frame and wording varied per request */
+    DS_PERSON,          /* sessions, follow-ups, short answers, daytime */
+    DS_PERSON_ZH,       /* the same person writing in Chinese */
+    DS_AGENT,           /* coding agent: system prompt, tools, cache, many turns, thinking */
+    DS_EVAL_COT,        /* benchmark run with "think step by step", one burst */
+    DS_TRANSLATE,       /* translation service: one frame, output ~ input, around the clock */
+    DS_SESSION_HARVEST, /* as harvester, in sessions of 6 at people's hours (few clock hours) */
 };
 
 struct ds_rng {
@@ -102,13 +103,18 @@ static inline int ds_next_line(struct ds_stream *s, char *out, size_t cap)
                                          ""};
     switch (s->kind) {
     case DS_HARVESTER:
+    case DS_SESSION_HARVEST:
         ds_words(r, payload, sizeof payload, 12 + (int)(ds_next(r) % 20), 0);
         snprintf(prompt, sizeof prompt, "Question: %s?\n\n%s", payload, rewordings[0]);
         thinking = 1;
         max_tokens = 32000;
         in_tok = 60;
         out_tok = 2500 + ds_next(r) % 2000;
-        gap = 60000 + (int64_t)(ds_unit(r) * 6000); /* one a minute, +-5 % */
+        if (s->kind == DS_HARVESTER)
+            gap = 60000 + (int64_t)(ds_unit(r) * 6000); /* one a minute, +-5 % */
+        else /* sessions of 6, a minute or two apart, then hours */
+            gap = s->i % 6 == 5 ? (int64_t)(3 + ds_next(r) % 10) * 3600000
+                                : 40000 + ds_next(r) % 90000;
         break;
     case DS_PARAPHRASE:
         ds_words(r, payload, sizeof payload, 12 + (int)(ds_next(r) % 20), 0);

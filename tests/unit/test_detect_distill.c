@@ -157,14 +157,27 @@ static void people_and_agents_not_flagged(void **st)
     }
 }
 
-static void eval_run_held_at_review(void **st)
+static void eval_run_not_reported(void **st)
 {
     (void)st;
     struct cap c;
     run_stream(&c, DS_EVAL_COT, 3, 500, "e", "python-requests/2.32.3", false);
-    /* a benchmark run in one burst may go to an analyst, never further */
-    assert_true(c.max_score <= conf_default("review_cap") + 1e-9);
-    if (c.n) assert_non_null(strstr(c.evidence, "\"capped\":true"));
+    /* a benchmark run in one burst (one sitting of new items) is not reported */
+    assert_int_equal(c.n, 0);
+}
+
+static void strong_signals_over_sittings_enforced(void **st)
+{
+    (void)st;
+    struct cap c;
+    /* 36 requests in 6 sessions: few clock hours, far from enforce_hours */
+    run_stream(&c, DS_SESSION_HARVEST, 5, 36, "s", "python-httpx/0.28.1", false);
+    assert_true(c.n >= 1);
+    assert_true(c.max_score > 0.8);
+    assert_non_null(strstr(c.evidence, "\"capped\":false"));
+    assert_null(strstr(c.evidence, "\"strong_signals\":0"));
+    assert_null(strstr(c.evidence, "\"strong_signals\":1,"));
+    assert_null(strstr(c.evidence, "\"strong_signals\":2,"));
 }
 
 static void identifiers_do_not_matter(void **st)
@@ -199,7 +212,8 @@ int main(void)
         cmocka_unit_test(harvester_found_early_and_escalates),
         cmocka_unit_test(paraphrasing_jittered_harvester_found),
         cmocka_unit_test(people_and_agents_not_flagged),
-        cmocka_unit_test(eval_run_held_at_review),
+        cmocka_unit_test(eval_run_not_reported),
+        cmocka_unit_test(strong_signals_over_sittings_enforced),
         cmocka_unit_test(identifiers_do_not_matter),
         cmocka_unit_test(disorder_does_not_break_it),
     };

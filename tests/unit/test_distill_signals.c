@@ -399,6 +399,74 @@ static void pivot_to_new_model(void **st)
     assert_true(warden_distill_pivot_score(&adopt) < 0.1);
 }
 
+/* Payload novelty: a benchmark re-run with another instruction line is all
+ * repeats; new items under a fixed frame, or a fixed preamble over a new
+ * question, are new; a burst in one hour is one sitting, harvesting over hours
+ * is many; the distinct estimate holds past the set's capacity. */
+static void novelty_reruns_frames_and_sittings(void **st)
+{
+    (void)st;
+    struct warden_distill_novelty harness = {0}, harvest = {0}, preamble = {0};
+    const int64_t t0 = 1790000000000LL, hour = 3600000LL;
+    char item[256], p[512];
+    /* run 1: 200 items, plain, in one burst (2 s apart) */
+    for (unsigned i = 0; i < 200; i++) {
+        payload(item, sizeof item, 1000 + i);
+        snprintf(p, sizeof p, "Item %u: %s?", i, item);
+        struct warden_event ev = ev_prompt(p);
+        ev.ts_ms = t0 + i * 2000;
+        warden_distill_novelty_update(&harness, &ev, hour);
+    }
+    assert_int_equal(harness.sittings, 1);
+    /* runs 2 and 3 on later days: the same items, with and without an
+     * appended instruction line */
+    uint32_t before = harness.repeats;
+    for (int run = 1; run < 3; run++)
+        for (unsigned i = 0; i < 200; i++) {
+            payload(item, sizeof item, 1000 + i);
+            snprintf(p, sizeof p, "Item %u: %s?%s", i, item,
+                     run == 1 ? "\n\nLet's think step by step." : "");
+            struct warden_event ev = ev_prompt(p);
+            ev.ts_ms = t0 + run * 86400000LL + i * 2000;
+            warden_distill_novelty_update(&harness, &ev, hour);
+        }
+    assert_int_equal(harness.sittings, 1);
+    assert_true(harness.repeats - before > 0);
+    assert_true(warden_distill_novelty_repeat_share(&harness) > 0.4);
+    /* a harvester: new items under one frame, 20 an hour for 10 hours */
+    for (unsigned i = 0; i < 200; i++) {
+        payload(item, sizeof item, 5000 + i);
+        snprintf(p, sizeof p, "Question: %s #%u\n\nThink step by step.", item, i);
+        struct warden_event ev = ev_prompt(p);
+        ev.ts_ms = t0 + (int64_t)i * (hour / 20);
+        assert_true(warden_distill_novelty_update(&harvest, &ev, hour) || harvest.level > 0);
+    }
+    assert_true(harvest.sittings >= 9);
+    assert_true(warden_distill_novelty_repeat_share(&harvest) < 0.05);
+    /* a fixed multi-line preamble over a new short question is new */
+    for (unsigned i = 0; i < 40; i++) {
+        snprintf(p, sizeof p,
+                 "You are a careful expert.\nAnswer fully.\nCite sources.\nBe precise.\n"
+                 "Question %u: why %u?",
+                 i, i * 7919u);
+        struct warden_event ev = ev_prompt(p);
+        ev.ts_ms = t0 + (int64_t)i * hour;
+        assert_true(warden_distill_novelty_update(&preamble, &ev, hour));
+    }
+    assert_int_equal(preamble.sittings, 40);
+    /* distinct estimate: 5,000 different prompts, within 35 % */
+    struct warden_distill_novelty big = {0};
+    for (unsigned i = 0; i < 5000; i++) {
+        snprintf(p, sizeof p, "distinct prompt number %u", i);
+        struct warden_event ev = ev_prompt(p);
+        ev.ts_ms = t0 + i;
+        warden_distill_novelty_update(&big, &ev, hour);
+    }
+    double d = warden_distill_novelty_distinct(&big);
+    assert_true(big.level > 0);
+    assert_true(d > 5000 * 0.65 && d < 5000 * 1.35);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -413,6 +481,7 @@ int main(void)
         cmocka_unit_test(shape_tells_harvest_from_conversation),
         cmocka_unit_test(cadence_regular_human_jittered_late),
         cmocka_unit_test(pivot_to_new_model),
+        cmocka_unit_test(novelty_reruns_frames_and_sittings),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
