@@ -48,8 +48,8 @@ static void add(struct warden_auth *a, const char *name, size_t nn, enum warden_
 }
 
 /* One "principal:role:token" entry (not NUL-terminated: s[0..n)). */
-static int parse_entry(struct warden_auth *a, const char *s, size_t n, const char *where,
-                       char *err, size_t errlen)
+static int parse_entry(struct warden_auth *a, const char *s, size_t n, const char *where, char *err,
+                       size_t errlen)
 {
     const char *c1 = memchr(s, ':', n);
     const char *c2 = c1 ? memchr(c1 + 1, ':', n - (size_t)(c1 + 1 - s)) : NULL;
@@ -60,8 +60,8 @@ static int parse_entry(struct warden_auth *a, const char *s, size_t n, const cha
     size_t nn = (size_t)(c1 - s), rn = (size_t)(c2 - c1 - 1), tn = n - (size_t)(c2 + 1 - s);
     if (!name_ok(s, nn)) {
         snprintf(err, errlen,
-                 "%s: entry %zu: principal must be 1-63 letters, digits or ._@- characters",
-                 where, a->n + 1);
+                 "%s: entry %zu: principal must be 1-63 letters, digits or ._@- characters", where,
+                 a->n + 1);
         return WARDEN_ECONFIG;
     }
     enum warden_role role = WARDEN_ROLE_NONE;

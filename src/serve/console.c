@@ -83,9 +83,8 @@ static bool path_prefix(const char *url, const char *p)
 
 bool warden_console_route(const char *url)
 {
-    static const char *const roots[] = {"/v1/cases",    "/v1/appeals", "/v1/overview",
-                                        "/v1/audit",    "/v1/policy",  "/v1/whoami",
-                                        "/v1/clusters", NULL};
+    static const char *const roots[] = {"/v1/cases",  "/v1/appeals", "/v1/overview", "/v1/audit",
+                                        "/v1/policy", "/v1/whoami",  "/v1/clusters", NULL};
     for (size_t i = 0; roots[i]; i++)
         if (path_prefix(url, roots[i])) return true;
     return false;
@@ -176,8 +175,8 @@ static bool time_arg(struct args *a, const char *name, char *buf, const char **v
     return true;
 }
 
-static const char *const statuses[] = {"open",     "confirmed", "dismissed",
-                                       "escalated", "appealed", NULL};
+static const char *const statuses[] = {"open",      "confirmed", "dismissed",
+                                       "escalated", "appealed",  NULL};
 static const char *const actions[] = {"allow", "review", "throttle", "block", NULL};
 static const char *const sorts[] = {"case_id", "score",  "first_action_ts", "updated_at",
                                     "events",  "action", "account_id",      NULL};
@@ -215,8 +214,8 @@ static void account_json(struct warden_jbuf *b, const struct warden_account *ac)
     warden_jbuf_kv_str(b, "card_country", ac->card_country);
     warden_jbuf_kv_str(b, "payment_fingerprint", ac->payment_fingerprint);
     warden_jbuf_kv_str(b, "email_domain", ac->email_domain);
-    warden_jbuf_kv_str(b, "signup_ip", ac->has_signup_ip ? warden_ip_format(&ac->signup_ip, ip)
-                                                         : NULL);
+    warden_jbuf_kv_str(b, "signup_ip",
+                       ac->has_signup_ip ? warden_ip_format(&ac->signup_ip, ip) : NULL);
     warden_jbuf_kv_str(b, "program", ac->program);
     warden_jbuf_kv_bool(b, "reseller", ac->reseller);
     warden_jbuf_obj_close(b);
@@ -249,8 +248,8 @@ static void case_extra(void *ctx, const char *account_id, const char *org_id,
     const struct warden_account *ac =
         reg ? warden_registry_account(reg, account_id, strlen(account_id)) : NULL;
     if (!org_id && ac) org_id = ac->org_id;
-    const struct warden_org *o = reg && org_id ? warden_registry_org(reg, org_id, strlen(org_id))
-                                               : NULL;
+    const struct warden_org *o =
+        reg && org_id ? warden_registry_org(reg, org_id, strlen(org_id)) : NULL;
     warden_jbuf_key(out, "account");
     if (ac)
         account_json(out, ac);
@@ -462,8 +461,11 @@ static void write_op(struct warden_console *k, const struct warden_console_req *
     bool note = !appeal && strcmp(op, "notes") == 0;
     bool open = !appeal && strcmp(op, "appeals") == 0;
     if (!decision && !note && !open) return fail(code, out, 404, "no such endpoint");
-    if (!parse_body(q, &b, decision, !note, note ? "text" : open ? "statement" : "note", why,
-                    sizeof why)) {
+    if (!parse_body(q, &b, decision, !note,
+                    note   ? "text"
+                    : open ? "statement"
+                           : "note",
+                    why, sizeof why)) {
         json_decref(b.root);
         return fail(code, out, 400, why);
     }

@@ -10,9 +10,9 @@
 #define WARDEN_SERVE_STATIC_FILES_H
 #include <stddef.h>
 
-#define WARDEN_CONSOLE_CSP                                                                        \
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "             \
-    "connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'none'; "                  \
+#define WARDEN_CONSOLE_CSP                                                                         \
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "              \
+    "connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'none'; "                   \
     "frame-ancestors 'none'"
 
 /* The console directory: configured, else $WARDEN_DATA/web, else web/

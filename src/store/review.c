@@ -28,11 +28,14 @@ static const char review_schema[] =
     "CREATE TABLE IF NOT EXISTS review_allowlist("
     "  account_id TEXT NOT NULL, reason TEXT NOT NULL, case_id INTEGER,"
     "  principal TEXT NOT NULL, at TEXT NOT NULL, PRIMARY KEY(account_id, reason));"
-    "CREATE INDEX IF NOT EXISTS cases_status ON cases(status);"
-    "CREATE INDEX IF NOT EXISTS cases_action ON cases(action);"
-    "CREATE INDEX IF NOT EXISTS cases_first_ts ON cases(first_action_ts);"
+    /* the queue: a status and a sort key, so a page is read in index order */
+    "CREATE INDEX IF NOT EXISTS cases_status_score ON cases(status, score, case_id);"
+    "CREATE INDEX IF NOT EXISTS cases_status_first ON cases(status, first_action_ts, case_id);"
+    "CREATE INDEX IF NOT EXISTS cases_status_updated ON cases(status, updated_at, case_id);"
+    "CREATE INDEX IF NOT EXISTS cases_status_events ON cases(status, events, case_id);"
+    "CREATE INDEX IF NOT EXISTS cases_action ON cases(action, score);"
+    "CREATE INDEX IF NOT EXISTS cases_first_action ON cases(first_action_ts, action);"
     "CREATE INDEX IF NOT EXISTS cases_cluster ON cases(cluster_id);"
-    "CREATE INDEX IF NOT EXISTS cases_score ON cases(score);"
     "CREATE INDEX IF NOT EXISTS audit_case ON audit(case_id);"
     "CREATE TRIGGER IF NOT EXISTS cases_version_bump AFTER UPDATE ON cases"
     "  WHEN NEW.version = OLD.version BEGIN"
@@ -50,18 +53,25 @@ static const struct {
 };
 
 /* The case row as the API shows it (c = cases). */
-#define CASE_COLS                                                                                 \
-    "c.case_id AS case_id, c.account_id AS account_id, c.org_id AS org_id, c.action AS action,"   \
-    " c.score AS score, c.reasons AS reasons, c.cluster_id AS cluster_id,"                        \
-    " c.first_action_ts AS first_action_ts, c.events AS events, c.allowlisted AS allowlisted,"    \
-    " c.status AS status, c.version AS version, c.created_at AS created_at,"                      \
-    " c.updated_at AS updated_at, (SELECT a.status FROM appeals a WHERE a.case_id = c.case_id"    \
+#define CASE_COLS                                                                                  \
+    "c.case_id AS case_id, c.account_id AS account_id, c.org_id AS org_id, c.action AS action,"    \
+    " c.score AS score, c.reasons AS reasons, c.cluster_id AS cluster_id,"                         \
+    " c.first_action_ts AS first_action_ts, c.events AS events, c.allowlisted AS allowlisted,"     \
+    " c.status AS status, c.version AS version, c.created_at AS created_at,"                       \
+    " c.updated_at AS updated_at, (SELECT a.status FROM appeals a WHERE a.case_id = c.case_id"     \
     " ORDER BY a.appeal_id DESC LIMIT 1) AS appeal_status"
 #define CASE_RAW (1u << 5) /* reasons is a JSON array */
 
 struct warden_review {
     sqlite3 *db;
     pthread_mutex_t lock;
+    /* The overview scans every case (a second or so for 100,000 on a busy
+     * machine), so it is kept until cases.db changes: our own commits count
+     * writes, PRAGMA data_version tells of other connections' (a scan). */
+    uint64_t writes;
+    char *overview;
+    int64_t overview_version;
+    uint64_t overview_writes;
 };
 
 static void now_iso(char *buf)
@@ -112,6 +122,10 @@ int warden_review_open(struct warden_review **out, const char *path, char *err, 
     if (sqlite3_exec(r->db, review_schema, NULL, NULL, &msg) != SQLITE_OK ||
         sqlite3_exec(r->db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK)
         goto sqlfail;
+    struct warden_jbuf warm; /* compute the overview now rather than on the first request */
+    warden_jbuf_init(&warm);
+    warden_review_overview(r, &warm);
+    warden_jbuf_fini(&warm);
     *out = r;
     return 0;
 sqlfail:
@@ -126,6 +140,7 @@ void warden_review_close(struct warden_review *r)
 {
     if (!r) return;
     sqlite3_close(r->db);
+    free(r->overview);
     pthread_mutex_destroy(&r->lock);
     free(r);
 }
@@ -209,6 +224,38 @@ static int key_rows(struct warden_jbuf *b, sqlite3 *db, const char *key, const c
 static const char *const sort_keys[] = {"case_id", "score",  "first_action_ts", "updated_at",
                                         "events",  "action", "account_id",      NULL};
 
+/* The WHERE clause of a queue query: only the filters given, so the
+ * planner can use the indexes; values are bound as ?1..?7 in this order. */
+static char *list_where(const struct warden_review_query *q)
+{
+    static const char *const conds[] = {
+        "c.action = ?1",           "instr(c.reasons, '\"' || ?2 || '\"') > 0",
+        "c.status = ?3",           "c.cluster_id = ?4",
+        "c.first_action_ts >= ?5", "c.first_action_ts < ?6",
+        "c.account_id = ?7",
+    };
+    const char *vals[] = {q->action, q->reason, q->status, q->cluster, q->from, q->to, q->account};
+    char *w = warden_xstrdup("");
+    for (size_t i = 0; i < sizeof conds / sizeof conds[0]; i++) {
+        if (!vals[i]) continue;
+        char *n = warden_xasprintf("%s%s%s", w, *w ? " AND " : " WHERE ", conds[i]);
+        free(w);
+        w = n;
+    }
+    return w;
+}
+
+static sqlite3_stmt *prep_query(sqlite3 *db, const char *sql, const struct warden_review_query *q)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) return NULL;
+    const char *vals[] = {q->action, q->reason, q->status, q->cluster, q->from, q->to, q->account};
+    for (int i = 0; i < 7; i++)
+        if (vals[i] && sqlite3_bind_parameter_index(st, (char[]){'?', (char)('1' + i), 0}))
+            sqlite3_bind_text(st, i + 1, vals[i], -1, SQLITE_TRANSIENT);
+    return st;
+}
+
 int warden_review_list(struct warden_review *r, const struct warden_review_query *q,
                        struct warden_jbuf *out)
 {
@@ -216,22 +263,18 @@ int warden_review_list(struct warden_review *r, const struct warden_review_query
     size_t k = 0;
     while (sort_keys[k] && strcmp(sort_keys[k], sort) != 0) k++;
     if (!sort_keys[k]) return WARDEN_EINVAL;
-    static const char where[] =
-        " WHERE (?1 IS NULL OR c.action = ?1) AND (?2 IS NULL OR instr(c.reasons, '\"' || ?2 || "
-        "'\"') > 0) AND (?3 IS NULL OR c.status = ?3) AND (?4 IS NULL OR c.cluster_id = ?4)"
-        " AND (?5 IS NULL OR c.first_action_ts >= ?5) AND (?6 IS NULL OR c.first_action_ts < ?6)"
-        " AND (?7 IS NULL OR c.account_id = ?7)";
+    const char *dir = q->desc ? "DESC" : "ASC";
+    char *where = list_where(q);
     char *count_sql = warden_xasprintf("SELECT count(*) FROM cases c%s", where);
-    char *page_sql = warden_xasprintf("SELECT " CASE_COLS " FROM cases c%s ORDER BY c.%s %s, "
-                                      "c.case_id %s LIMIT ?8 OFFSET ?9",
-                                      where, sort_keys[k], q->desc ? "DESC" : "ASC",
-                                      q->desc ? "DESC" : "ASC");
+    /* the page's ids first (index order, no other column computed), then its rows */
+    char *page_sql = warden_xasprintf(
+        "SELECT " CASE_COLS " FROM cases c WHERE c.case_id IN (SELECT c.case_id FROM cases c%s"
+        " ORDER BY c.%s %s, c.case_id %s LIMIT ?8 OFFSET ?9) ORDER BY c.%s %s, c.case_id %s",
+        where, sort_keys[k], dir, dir, sort_keys[k], dir, dir);
     int rc = WARDEN_ELIB;
     pthread_mutex_lock(&r->lock);
-    sqlite3_stmt *cnt = prep(r->db, count_sql, 7, q->action, q->reason, q->status, q->cluster,
-                             q->from, q->to, q->account);
-    sqlite3_stmt *page = prep(r->db, page_sql, 7, q->action, q->reason, q->status, q->cluster,
-                              q->from, q->to, q->account);
+    sqlite3_stmt *cnt = prep_query(r->db, count_sql, q);
+    sqlite3_stmt *page = prep_query(r->db, page_sql, q);
     if (cnt && page && sqlite3_step(cnt) == SQLITE_ROW) {
         sqlite3_bind_int64(page, 8, q->limit);
         sqlite3_bind_int64(page, 9, q->offset);
@@ -247,6 +290,7 @@ int warden_review_list(struct warden_review *r, const struct warden_review_query
     sqlite3_finalize(cnt);
     sqlite3_finalize(page);
     pthread_mutex_unlock(&r->lock);
+    free(where);
     free(count_sql);
     free(page_sql);
     return rc;
@@ -278,11 +322,12 @@ int warden_review_case(struct warden_review *r, int64_t case_id, warden_review_e
     st = NULL;
     if (extra_fn) extra_fn(ctx, account, org, out);
     /* findings and audit are keyed by account; notes and appeals by case */
-    sqlite3_stmt *f = prep(r->db,
-                           "SELECT ts, detector, code, score, action, CASE WHEN json_valid(evidence)"
-                           " THEN evidence ELSE json_quote(evidence) END AS evidence, run_id"
-                           " FROM case_findings WHERE account_id = ? ORDER BY ts, id LIMIT 1000",
-                           1, account);
+    sqlite3_stmt *f =
+        prep(r->db,
+             "SELECT ts, detector, code, score, action, CASE WHEN json_valid(evidence)"
+             " THEN evidence ELSE json_quote(evidence) END AS evidence, run_id"
+             " FROM case_findings WHERE account_id = ? ORDER BY ts, id LIMIT 1000",
+             1, account);
     sqlite3_stmt *a =
         prep(r->db,
              "SELECT id, at, event_ts, actor, from_action, to_action, reason, score, shadow,"
@@ -308,9 +353,10 @@ int warden_review_case(struct warden_review *r, int64_t case_id, warden_review_e
     warden_jbuf_key(out, "review_allowlist");
     if (!rc) rc = emit_rows(out, al, 0);
     if (!rc)
-        rc = key_rows(out, r->db, "notes",
-                      "SELECT id, at, principal, text FROM case_notes WHERE case_id = ? ORDER BY id",
-                      0, 1, case_id);
+        rc =
+            key_rows(out, r->db, "notes",
+                     "SELECT id, at, principal, text FROM case_notes WHERE case_id = ? ORDER BY id",
+                     0, 1, case_id);
     if (!rc)
         rc = key_rows(out, r->db, "appeals",
                       "SELECT appeal_id, opened_at, opened_by, statement, status, version,"
@@ -323,8 +369,7 @@ out:
     return rc;
 }
 
-int warden_review_cluster(struct warden_review *r, const char *cluster_id,
-                          struct warden_jbuf *out)
+int warden_review_cluster(struct warden_review *r, const char *cluster_id, struct warden_jbuf *out)
 {
     pthread_mutex_lock(&r->lock);
     sqlite3_stmt *st = prep(r->db,
@@ -346,8 +391,10 @@ static const struct {
                " (SELECT count(*) FROM review_allowlist) AS allowlisted FROM cases"},
     {"by_status", "SELECT status, count(*) AS n FROM cases GROUP BY status ORDER BY n DESC"},
     {"by_action", "SELECT action, count(*) AS n FROM cases GROUP BY action ORDER BY n DESC"},
-    {"top_reasons", "SELECT j.value AS reason, count(*) AS n FROM cases c, json_each(c.reasons) j"
-                    " WHERE json_valid(c.reasons) GROUP BY j.value ORDER BY n DESC, reason"
+    /* reason sets are few: count them, then split each set once */
+    {"top_reasons", "SELECT j.value AS reason, sum(g.n) AS n FROM (SELECT reasons, count(*) AS n"
+                    " FROM cases GROUP BY reasons) g, json_each(g.reasons) j"
+                    " WHERE json_valid(g.reasons) GROUP BY j.value ORDER BY n DESC, reason"
                     " LIMIT 12"},
     {"actions_per_day", "SELECT substr(first_action_ts, 1, 10) AS day, action, count(*) AS n"
                         " FROM cases GROUP BY day, action ORDER BY day"},
@@ -360,14 +407,38 @@ static const struct {
                          " ON ru.run_id = c.run_id WHERE ru.shadow = 1 GROUP BY c.action"},
 };
 
+static int64_t data_version(sqlite3 *db)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t v = -1;
+    if (sqlite3_prepare_v2(db, "PRAGMA data_version", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
 int warden_review_overview(struct warden_review *r, struct warden_jbuf *out)
 {
     pthread_mutex_lock(&r->lock);
-    warden_jbuf_obj_open(out);
+    int64_t version = data_version(r->db);
     int rc = 0;
-    for (size_t i = 0; !rc && i < sizeof overview_parts / sizeof overview_parts[0]; i++)
-        rc = key_rows(out, r->db, overview_parts[i].key, overview_parts[i].sql, 0, 0);
-    warden_jbuf_obj_close(out);
+    if (!r->overview || version != r->overview_version || r->writes != r->overview_writes) {
+        struct warden_jbuf b;
+        warden_jbuf_init(&b);
+        warden_jbuf_obj_open(&b);
+        for (size_t i = 0; !rc && i < sizeof overview_parts / sizeof overview_parts[0]; i++)
+            rc = key_rows(&b, r->db, overview_parts[i].key, overview_parts[i].sql, 0, 0);
+        warden_jbuf_obj_close(&b);
+        if (!rc) {
+            free(r->overview);
+            r->overview = warden_xstrdup(warden_jbuf_str(&b));
+            r->overview_version = version;
+            r->overview_writes = r->writes;
+        }
+        warden_jbuf_fini(&b);
+    }
+    if (!rc) warden_jbuf_json(out, r->overview);
     pthread_mutex_unlock(&r->lock);
     return rc;
 }
@@ -392,8 +463,8 @@ int warden_review_appeals(struct warden_review *r, const char *status, int64_t l
 {
     pthread_mutex_lock(&r->lock);
     int rc = WARDEN_ELIB;
-    sqlite3_stmt *cnt = prep(r->db, "SELECT count(*) FROM appeals WHERE ?1 IS NULL OR status = ?1",
-                             1, status);
+    sqlite3_stmt *cnt =
+        prep(r->db, "SELECT count(*) FROM appeals WHERE ?1 IS NULL OR status = ?1", 1, status);
     sqlite3_stmt *st = prep(r->db,
                             "SELECT a.appeal_id, a.case_id, c.account_id, a.opened_at, a.opened_by,"
                             " a.statement, a.status, a.version, a.decided_at, a.decided_by"
@@ -474,13 +545,13 @@ static int audit(sqlite3 *db, const struct audit_row *a)
 {
     char now[WARDEN_TS_STRLEN];
     now_iso(now);
-    sqlite3_stmt *st = prep(db,
-                            "INSERT INTO audit(at, event_ts, actor, account_id, from_action,"
-                            " to_action, reason, score, shadow, run_id, case_id, from_status,"
-                            " to_status, detail) VALUES(?1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, 0, NULL,"
-                            " ?8, ?9, ?10, ?11)",
-                            6, now, a->principal, a->account, a->from_action, a->to_action,
-                            a->reason);
+    sqlite3_stmt *st =
+        prep(db,
+             "INSERT INTO audit(at, event_ts, actor, account_id, from_action,"
+             " to_action, reason, score, shadow, run_id, case_id, from_status,"
+             " to_status, detail) VALUES(?1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, 0, NULL,"
+             " ?8, ?9, ?10, ?11)",
+             6, now, a->principal, a->account, a->from_action, a->to_action, a->reason);
     if (!st) return WARDEN_ELIB;
     sqlite3_bind_double(st, 7, a->score);
     sqlite3_bind_int64(st, 8, a->case_id);
@@ -551,7 +622,8 @@ static int lift(sqlite3 *db, const struct warden_review_decision *d, struct case
             return WARDEN_EINVAL;
         }
         for (size_t i = 0; i < d->n_allow; i++) {
-            if (strlen(d->allow[i]) >= sizeof o->allowed[0] || !has_reason(c->reasons, d->allow[i])) {
+            if (strlen(d->allow[i]) >= sizeof o->allowed[0] ||
+                !has_reason(c->reasons, d->allow[i])) {
                 snprintf(err, errlen, "field 'allowlist': '%.64s' is not a reason of this case",
                          d->allow[i]);
                 return WARDEN_EINVAL;
@@ -564,11 +636,12 @@ static int lift(sqlite3 *db, const struct warden_review_decision *d, struct case
     o->n_allowed = n;
     o->lifted = true;
     for (size_t i = 0; i < n; i++) {
-        int rc = exec_bound(db,
-                            "INSERT OR REPLACE INTO review_allowlist(account_id, reason, principal,"
-                            " at, case_id) VALUES(?1, ?2, ?3, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?4)",
-                            c->account, list[i], d->principal, c->case_id);
-        struct audit_row a = {d->principal, c->account, c->action, "allow",      "review.allowlist",
+        int rc = exec_bound(
+            db,
+            "INSERT OR REPLACE INTO review_allowlist(account_id, reason, principal,"
+            " at, case_id) VALUES(?1, ?2, ?3, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?4)",
+            c->account, list[i], d->principal, c->case_id);
+        struct audit_row a = {d->principal, c->account, c->action, "allow",    "review.allowlist",
                               c->status,    to_status,  list[i],   c->case_id, c->score};
         if (!rc) rc = audit(db, &a);
         if (rc) return rc;
@@ -582,8 +655,9 @@ static int change_case(sqlite3 *db, const struct warden_review_decision *d, stru
 {
     char now[WARDEN_TS_STRLEN];
     now_iso(now);
-    int rc = exec_bound(db, "UPDATE cases SET status = ?1, action = ?2, updated_at = ?3"
-                            " WHERE case_id = ?4",
+    int rc = exec_bound(db,
+                        "UPDATE cases SET status = ?1, action = ?2, updated_at = ?3"
+                        " WHERE case_id = ?4",
                         to_status, to_action, now, c->case_id);
     char reason[48];
     snprintf(reason, sizeof reason, "review.%s", verb);
@@ -591,9 +665,9 @@ static int change_case(sqlite3 *db, const struct warden_review_decision *d, stru
                           c->status,    to_status,  d->note,   c->case_id, c->score};
     if (!rc) rc = audit(db, &a);
     if (!rc && d->note)
-        rc = exec_bound(db,
-                        "INSERT INTO case_notes(at, principal, text, case_id) VALUES(?1, ?2, ?3, ?4)",
-                        now, d->principal, d->note, c->case_id);
+        rc = exec_bound(
+            db, "INSERT INTO case_notes(at, principal, text, case_id) VALUES(?1, ?2, ?3, ?4)", now,
+            d->principal, d->note, c->case_id);
     return rc;
 }
 
@@ -603,11 +677,13 @@ static int begin(sqlite3 *db)
 }
 
 /* Commit when rc is 0, else roll back; returns rc (or ELIB when the commit fails). */
-static int end(sqlite3 *db, int rc)
+static int end(struct warden_review *r, int rc)
 {
-    if (rc == 0)
-        return sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK ? 0 : WARDEN_ELIB;
-    sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    if (rc == 0) {
+        r->writes++;
+        return sqlite3_exec(r->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK ? 0 : WARDEN_ELIB;
+    }
+    sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
     return rc;
 }
 
@@ -627,7 +703,7 @@ static int finish_decision(struct warden_review *r, int rc, struct case_row *c,
                            struct warden_review_outcome *o)
 {
     if (!rc) rc = outcome_version(r->db, c, o);
-    rc = end(r->db, rc);
+    rc = end(r, rc);
     pthread_mutex_unlock(&r->lock);
     if (rc == 0) {
         snprintf(o->account_id, sizeof o->account_id, "%s", c->account);
@@ -701,7 +777,7 @@ int warden_review_appeal(struct warden_review *r, const struct warden_review_dec
         dd.note = NULL; /* the statement is the appeal's, not an analyst note */
         rc = change_case(r->db, &dd, &c, "appeal_open", "appealed", c.action);
     }
-    rc = end(r->db, rc);
+    rc = end(r, rc);
     pthread_mutex_unlock(&r->lock);
     free(c.reasons);
     return rc;
@@ -777,13 +853,13 @@ int warden_review_note(struct warden_review *r, int64_t case_id, const char *pri
     char now[WARDEN_TS_STRLEN];
     now_iso(now);
     if (!rc)
-        rc = exec_bound(r->db,
-                        "INSERT INTO case_notes(at, principal, text, case_id) VALUES(?1, ?2, ?3, ?4)",
-                        now, principal, text, case_id);
+        rc = exec_bound(
+            r->db, "INSERT INTO case_notes(at, principal, text, case_id) VALUES(?1, ?2, ?3, ?4)",
+            now, principal, text, case_id);
     struct audit_row a = {principal, c.account, c.action, c.action, "review.note",
                           c.status,  c.status,  text,     case_id,  c.score};
     if (!rc) rc = audit(r->db, &a);
-    rc = end(r->db, rc);
+    rc = end(r, rc);
     pthread_mutex_unlock(&r->lock);
     free(c.reasons);
     return rc;

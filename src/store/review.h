@@ -63,8 +63,7 @@ int warden_review_case(struct warden_review *r, int64_t case_id, warden_review_e
                        void *ctx, struct warden_jbuf *out);
 
 /* Cases sharing a cluster id: [{case_id, account_id, org_id, action, status}] (at most 200). */
-int warden_review_cluster(struct warden_review *r, const char *cluster_id,
-                          struct warden_jbuf *out);
+int warden_review_cluster(struct warden_review *r, const char *cluster_id, struct warden_jbuf *out);
 
 /* The overview: counts by status and action, the queue, top reasons, actions
  * and review decisions per day, runs (with their shadow flag). */
