@@ -21,6 +21,7 @@ PKGS=(
   jq dnsmasq-base unbound nftables   # warden sweep/blocklist e2e: JSON checks, real config checkers
   clang libclang-rt-14-dev           # libFuzzer harnesses (tests/fuzz, make fuzz / make check)
   libmicrohttpd-dev nginx-light wrk  # warden serve: HTTP server; nginx auth_request e2e; bench
+  chromium                           # review console: browser test (npm playwright-core drives it)
 )
 # warden sweep's e2e test installs a real npm package: add Debian's node/npm
 # only when no npm is on PATH (a newer node may already be installed).
