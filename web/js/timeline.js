@@ -31,7 +31,9 @@ export async function timeline(el, findings, audit) {
   }
   new U({
     width: Math.max(320, el.clientWidth || 700), height: 240,
-    scales: { x: { time: true }, score: { range: [0, 1] }, level: { range: [0, 3] } },
+    // a margin either side (an hour at least), so one point is not stretched over years
+    scales: { x: { time: true, range: (u, lo, hi) => { const pad = Math.max(3600, (hi - lo) * 0.05); return [lo - pad, hi + pad]; } },
+              score: { range: [0, 1] }, level: { range: [0, 3] } },
     axes: [{}, { scale: 'score', label: 'finding score' },
       { scale: 'level', side: 1, label: 'action', grid: { show: false },
         values: (u, vals) => vals.map((v) => ['allow', 'review', 'throttle', 'block'][v] ?? '') }],
