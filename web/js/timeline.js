@@ -7,6 +7,11 @@ import { loadUPlot } from './charts.js';
 
 const LEVEL = { allow: 0, review: 1, throttle: 2, block: 3 };
 
+function xRange(xs) {
+  const lo = Math.min(...xs), hi = Math.max(...xs), pad = Math.max(3600, (hi - lo) * 0.05);
+  return [lo - pad, hi + pad];
+}
+
 export async function timeline(el, findings, audit) {
   const pts = [];
   for (const f of findings) pts.push({ t: Date.parse(f.ts) / 1000, score: f.score, level: null });
@@ -32,7 +37,7 @@ export async function timeline(el, findings, audit) {
   new U({
     width: Math.max(320, el.clientWidth || 700), height: 240,
     // a margin either side (an hour at least), so one point is not stretched over years
-    scales: { x: { time: true, range: (u, lo, hi) => { const pad = Math.max(3600, (hi - lo) * 0.05); return [lo - pad, hi + pad]; } },
+    scales: { x: { time: true, auto: false, range: xRange(xs) },
               score: { range: [0, 1] }, level: { range: [0, 3] } },
     axes: [{}, { scale: 'score', label: 'finding score' },
       { scale: 'level', side: 1, label: 'action', grid: { show: false },
