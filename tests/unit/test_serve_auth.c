@@ -45,8 +45,14 @@ static void logins(void **st)
     assert_int_equal(p.role, WARDEN_ROLE_ADMIN);
     assert_true(warden_auth_check(a, "Bearer the-admin-token-01", &p));
     assert_string_equal(p.name, "admin");
-    const char *bad[] = {NULL, "", "Bearer ", "Bearer alice-token-000", "Bearer alice-token-00011",
-                         "alice-token-0001", "Basic alice-token-0001", "bearer alice-token-0001"};
+    const char *bad[] = {NULL,
+                         "",
+                         "Bearer ",
+                         "Bearer alice-token-000",
+                         "Bearer alice-token-00011",
+                         "alice-token-0001",
+                         "Basic alice-token-0001",
+                         "bearer alice-token-0001"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         assert_false(warden_auth_check(a, bad[i], &p));
     assert_string_equal(warden_role_name(WARDEN_ROLE_VIEWER), "viewer");

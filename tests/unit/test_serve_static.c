@@ -50,7 +50,7 @@ static void files(void **st)
     assert_int_equal(warden_serve_static_load(dir, "/js/app.js", &data, &len, &type), 0);
     assert_string_equal(type, "text/javascript; charset=utf-8");
     free(data);
-    const char *refused[] = {"/../index.html", "/js/../index.html", "/.secret.js", "/js",
+    const char *refused[] = {"/../index.html", "/js/../index.html", "/.secret.js",  "/js",
                              "/notes.md",      "//index.html",      "/js/./app.js", "/nope.js",
                              "/index.html?x",  "/%2e%2e/x.js",      "/js/app.js/"};
     for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++)
