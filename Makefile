@@ -24,6 +24,7 @@ $(BUILD)/CMakeCache.txt:
 
 build: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
+	@bash scripts/web.sh $(BUILD)
 
 demo: build
 	@bash scripts/demo.sh $(WARDEN)

@@ -36,6 +36,8 @@ const struct warden_cmd warden_cmd_serve = {
                "service), GET /healthz, /readyz, /metrics (Prometheus), POST /admin/reload\n"
                "(bearer token). Prints 'warden serve: listening on ADDR:PORT' once ready.\n"
                "SIGHUP reloads the policy; SIGTERM drains in-flight requests and exits.\n"
+               "With 'cases: cases.db' also the cases API (/v1/cases, /v1/appeals, ...) and\n"
+               "the review console at /; analysts log in with tokens from $WARDEN_ANALYSTS.\n"
                "See docs/serve.md and examples/serve.yaml, examples/nginx-warden.conf.",
 };
 

@@ -174,7 +174,8 @@ static void record_finding(struct warden_engine *e, const struct subject *su, co
     warden_counter_inc(&e->counters, e->cid[C_FINDINGS]);
 
     enum warden_action act = warden_policy_decide(e->policy, code, score);
-    if (su->allowlisted) act = WARDEN_ALLOW;
+    if (su->allowlisted || warden_policy_allowlisted_reason(e->policy, su->id, su->len, code))
+        act = WARDEN_ALLOW;
     a->score = 1.0 - (1.0 - a->score) * (1.0 - score);
 
     if (e->sinks.finding) {
@@ -552,6 +553,15 @@ const struct warden_verdict *warden_engine_verdict(const struct warden_engine *e
 {
     uint32_t v = warden_u64map_get(&e->vmap, warden_hash64(account_id, len));
     return v ? e->verdicts[v - 1] : NULL;
+}
+
+void warden_engine_lift(struct warden_engine *e, const char *account_id, size_t len)
+{
+    uint64_t h = warden_hash64(account_id, len);
+    uint32_t v = warden_u64map_get(&e->vmap, h);
+    if (v) e->verdicts[v - 1]->action = WARDEN_ALLOW;
+    struct warden_acct *a = warden_acct_table_find(e->accts, h);
+    if (a) a->action = (uint8_t)WARDEN_ALLOW;
 }
 
 const char *warden_engine_cluster(const struct warden_engine *e, const char *account_id, size_t len)

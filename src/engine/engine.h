@@ -86,6 +86,10 @@ const struct warden_verdict *warden_engine_verdict_at(const struct warden_engine
 /* The verdict of an account, or NULL when it was never actioned. */
 const struct warden_verdict *warden_engine_verdict(const struct warden_engine *e,
                                                    const char *account_id, size_t len);
+/* Lift an account's action to allow (a dismissal on review): its verdict
+ * keeps its reasons, and a later finding may action it again unless the
+ * policy's review allowlist exempts that reason. No-op for an unknown account. */
+void warden_engine_lift(struct warden_engine *e, const char *account_id, size_t len);
 /* An account's cluster id, or NULL. */
 const char *warden_engine_cluster(const struct warden_engine *e, const char *account_id,
                                   size_t len);

@@ -4,6 +4,7 @@
  * parsed once into prefixes (host bits cleared) and compared bytewise. The
  * event's strings are slices (not NUL-terminated), so look-ups take lengths. */
 #include "policy/policy.h"
+#include "policy/review_allow.h"
 #include "policy/sections.h"
 #include "core/error.h"
 #include "core/xalloc.h"
@@ -130,4 +131,10 @@ bool warden_policy_allowlisted_account(const struct warden_policy *p, const char
 {
     if (listed(&p->allow_accounts, account_id, len)) return true;
     return p->allow_orgs.n && listed_cstr(&p->allow_orgs, org_id);
+}
+
+bool warden_policy_allowlisted_reason(const struct warden_policy *p, const char *account_id,
+                                      size_t len, const char *code)
+{
+    return warden_review_allow_has(p->review_allow, account_id, len, code);
 }

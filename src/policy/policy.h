@@ -30,6 +30,8 @@
 
 /* A rule: findings whose reason code matches `code` (exact, or a prefix glob
  * such as "geo.*", or "*") with score >= min_score lead to `action`. */
+struct warden_review_allow;
+
 struct warden_rule {
     char *code;
     double min_score;
@@ -58,6 +60,9 @@ struct warden_policy {
     struct warden_ip *allow_nets; /* prefixes, with lengths in allow_net_len (IPv4 in v4 terms) */
     unsigned *allow_net_len;
     size_t n_allow_nets;
+    /* (account, reason) pairs dismissed on review (policy/review_allow.h);
+     * not owned, not part of the file: set by the runtime, may be NULL */
+    const struct warden_review_allow *review_allow;
 
     struct warden_intel_conf intel;
     struct warden_screen_conf screen;
@@ -123,6 +128,10 @@ bool warden_policy_allowlisted(const struct warden_policy *p, const struct warde
  * emits for another account): account and organisation allowlists only. */
 bool warden_policy_allowlisted_account(const struct warden_policy *p, const char *account_id,
                                        size_t len, const char *org_id);
+/* Was this account dismissed on review for this reason (review_allow)?
+ * A finding with that reason is then recorded but not actioned. */
+bool warden_policy_allowlisted_reason(const struct warden_policy *p, const char *account_id,
+                                      size_t len, const char *code);
 /* The detector's config struct and whether it is enabled; index as in
  * detect/registry.c (warden_detector_index()). */
 const void *warden_policy_detector_conf(const struct warden_policy *p, size_t index);

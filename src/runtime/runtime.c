@@ -125,6 +125,7 @@ int warden_runtime_new(struct warden_runtime **out, const struct warden_runtime_
         snprintf(err, errlen, "%s", why);
         goto fail;
     }
+    rt->pol->review_allow = conf->review_allow;
     if ((rc = warden_intel_open(&rt->intel, &rt->pol->intel, why, sizeof why))) {
         snprintf(err, errlen, "IP intelligence: %s", why);
         rc = WARDEN_ECONFIG;
@@ -453,6 +454,12 @@ void warden_runtime_counters(const struct warden_runtime *rt, struct warden_coun
 size_t warden_runtime_n_shards(const struct warden_runtime *rt)
 {
     return rt->n_shards;
+}
+
+void warden_runtime_lift_shard(struct warden_runtime *rt, size_t shard, const char *account_id,
+                               size_t len)
+{
+    if (shard < rt->n_shards) warden_engine_lift(rt->shards[shard], account_id, len);
 }
 
 const struct warden_engine *warden_runtime_shard(const struct warden_runtime *rt, size_t i)

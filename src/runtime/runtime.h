@@ -45,6 +45,7 @@
 struct warden_policy;
 struct warden_engine;
 struct warden_detector;
+struct warden_review_allow;
 
 struct warden_runtime_conf {
     const char *policy_path;   /* NULL: built-in policy */
@@ -59,6 +60,9 @@ struct warden_runtime_conf {
     unsigned shards;           /* 0 = 1 */
     bool quiet;                /* no informational messages on stderr */
     bool lenient_codes;        /* a rule matching no detector's reason code only warns */
+    /* (account, reason) pairs dismissed on review (policy/review_allow.h),
+     * handed to the policy; not owned; may be NULL. */
+    const struct warden_review_allow *review_allow;
     /* Detectors to run instead of the registry's (tests, embedders); NULL = registry. */
     const struct warden_detector *const *detectors;
     size_t n_detectors;
@@ -94,6 +98,11 @@ bool warden_runtime_decide(struct warden_runtime *rt, struct warden_event *ev,
 size_t warden_runtime_shard_index(const struct warden_runtime *rt, const struct warden_event *ev);
 bool warden_runtime_decide_shard(struct warden_runtime *rt, size_t shard, struct warden_event *ev,
                                  struct warden_decision *d);
+
+/* Lift an account's action on its shard (warden_engine_lift), e.g. after a
+ * dismissal on review; serialised with that shard's decisions by the caller. */
+void warden_runtime_lift_shard(struct warden_runtime *rt, size_t shard, const char *account_id,
+                               size_t len);
 
 struct warden_progress {
     const char *origin; /* input being read */

@@ -57,6 +57,10 @@ struct warden_serve_conf {
     int64_t trusted_hops;
     int64_t retry_after_s;
     int64_t lateness_s;
+    char *cases;                    /* cases.db for the cases API and console; NULL: off */
+    struct warden_strlist analysts; /* "principal:role:token" */
+    char *analysts_env;
+    char *web_dir;
 };
 
 extern const struct warden_conf_key warden_serve_conf_keys[];

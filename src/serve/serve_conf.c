@@ -59,6 +59,21 @@ const struct warden_conf_key warden_serve_conf_keys[] = {
      "retry-after (seconds) sent with a throttle", 1, 86400},
     {"lateness_s", WARDEN_CONF_INT, "60", O(lateness_s),
      "allowed lateness of event timestamps per shard, seconds", 0, 86400},
+    {"cases", WARDEN_CONF_STRING, NULL, O(cases),
+     "cases.db (from warden scan) the cases API (/v1/cases) and the review console read and "
+     "write; unset: both off",
+     0, 0},
+    {"analysts", WARDEN_CONF_STRLIST, NULL, O(analysts),
+     "console and cases API logins as principal:role:token (role viewer, analyst or admin); "
+     "prefer analysts_env",
+     0, 0},
+    {"analysts_env", WARDEN_CONF_STRING, "WARDEN_ANALYSTS", O(analysts_env),
+     "environment variable holding more principal:role:token entries (comma or space separated)", 0,
+     0},
+    {"web_dir", WARDEN_CONF_STRING, NULL, O(web_dir),
+     "directory of the review console's files; unset: $WARDEN_DATA/web, else web/ beside the "
+     "binary",
+     0, 0},
     {NULL, 0, NULL, 0, NULL, 0, 0},
 };
 

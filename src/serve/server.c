@@ -7,8 +7,11 @@
 #include "core/jbuf.h"
 #include "core/xalloc.h"
 #include "engine/engine.h"
+#include "policy/review_allow.h"
 #include "runtime/runtime.h"
+#include "serve/console.h"
 #include "serve/serve.h"
+#include "serve/static_files.h"
 #include "serve/stats.h"
 
 #include <arpa/inet.h>
@@ -37,12 +40,15 @@ struct warden_server {
     atomic_uint_fast64_t in_flight;
     atomic_uint reloaders; /* reload threads running (stop waits for them) */
     struct MHD_Daemon *d;
+    struct warden_console *console; /* cases API and review console; NULL when off */
+    char *web_dir;
 };
 
 /* One request's state across libmicrohttpd's calls. */
 struct req {
     uint64_t t0_ns;
     enum warden_serve_ep ep;
+    const char *url; /* libmicrohttpd's, valid for the request */
     char *body;
     size_t len, cap;
     bool too_big;
@@ -83,6 +89,7 @@ static int build_runtime(const struct warden_server *s, struct warden_runtime **
         .lateness_ms = s->conf.lateness_s * 1000,
         .shards = (unsigned)s->n_shards,
         .quiet = true,
+        .review_allow = s->console ? warden_console_allow(s->console) : NULL,
     };
     return warden_runtime_new(out, &rc, err, errlen);
 }
@@ -434,6 +441,85 @@ static enum MHD_Result ep_reload(struct warden_server *s, struct MHD_Connection 
     return ret;
 }
 
+/* ---- cases API and review console ---- */
+
+/* A dismissal on review: the pairs join the set the policy consults and the
+ * account's action is lifted on its shard, with no decision running. */
+static void console_apply(void *ctx, const struct warden_review_outcome *o)
+{
+    struct warden_server *s = ctx;
+    pthread_rwlock_wrlock(&s->rt_lock);
+    for (size_t i = 0; i < o->n_allowed; i++)
+        warden_review_allow_add(warden_console_allow(s->console), o->account_id, o->allowed[i]);
+    struct warden_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.account_id.p = o->account_id;
+    ev.account_id.n = (uint32_t)strlen(o->account_id);
+    if (o->lifted)
+        warden_runtime_lift_shard(s->rt, warden_runtime_shard_index(s->rt, &ev), ev.account_id.p,
+                                  ev.account_id.n);
+    pthread_rwlock_unlock(&s->rt_lock);
+}
+
+static void console_policy(void *ctx, struct warden_jbuf *j)
+{
+    struct warden_server *s = ctx;
+    pthread_rwlock_rdlock(&s->rt_lock);
+    warden_console_policy_json(warden_runtime_policy(s->rt), j);
+    pthread_rwlock_unlock(&s->rt_lock);
+}
+
+/* Headers every console and cases API answer carries. */
+static enum MHD_Result send_console(struct MHD_Connection *c, struct req *r, unsigned code,
+                                    const char *type, const char *buf, size_t len)
+{
+    struct MHD_Response *resp = NULL;
+    if (send_buf(c, r, code, type, buf, len, &resp) != MHD_YES) return MHD_NO;
+    MHD_add_response_header(resp, "Content-Security-Policy", WARDEN_CONSOLE_CSP);
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+    MHD_add_response_header(resp, "Cache-Control", "no-store");
+    enum MHD_Result ret = MHD_queue_response(c, code, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+static const char *mhd_arg(void *ctx, const char *name)
+{
+    return MHD_lookup_connection_value(ctx, MHD_GET_ARGUMENT_KIND, name);
+}
+
+static enum MHD_Result ep_cases(struct warden_server *s, struct MHD_Connection *c, struct req *r,
+                                const char *method)
+{
+    if (!s->console)
+        return send_error(c, r, 404, "the cases API is off: set 'cases' in the config");
+    struct warden_console_req q = {method,  r->url, mhd_header(c, "authorization"), r->body, r->len,
+                                   mhd_arg, c};
+    unsigned code = 500;
+    struct warden_jbuf j;
+    warden_jbuf_init(&j);
+    warden_console_handle(s->console, &q, &code, &j);
+    warden_jbuf_raw(&j, "\n", 1);
+    const char *out = warden_jbuf_str(&j);
+    enum MHD_Result ret = send_console(c, r, code, "application/json", out, strlen(out));
+    warden_jbuf_fini(&j);
+    return ret;
+}
+
+static enum MHD_Result ep_static(struct warden_server *s, struct MHD_Connection *c, struct req *r)
+{
+    if (!s->console) return send_error(c, r, 404, "no such endpoint");
+    char *data = NULL;
+    size_t len = 0;
+    const char *type = NULL;
+    int rc = warden_serve_static_load(s->web_dir, r->url, &data, &len, &type);
+    if (rc) return send_error(c, r, 404, "no such file");
+    enum MHD_Result ret = send_console(c, r, 200, type, data, len);
+    free(data);
+    return ret;
+}
+
 /* ---- routing ---- */
 
 static bool prefix(const char *url, const char *p)
@@ -452,12 +538,14 @@ static enum warden_serve_ep route(const char *url)
     if (strcmp(url, "/readyz") == 0) return WSE_READY;
     if (strcmp(url, "/metrics") == 0) return WSE_METRICS;
     if (strcmp(url, "/admin/reload") == 0) return WSE_RELOAD;
+    if (warden_console_route(url)) return WSE_CASES;
+    if (strncmp(url, "/v1/", 4) != 0 && strncmp(url, "/admin/", 7) != 0) return WSE_CONSOLE;
     return WSE_OTHER;
 }
 
 static bool wants_body(enum warden_serve_ep ep)
 {
-    return ep == WSE_DECIDE || ep == WSE_EVENTS;
+    return ep == WSE_DECIDE || ep == WSE_EVENTS || ep == WSE_CASES;
 }
 
 static enum MHD_Result dispatch(struct warden_server *s, struct MHD_Connection *c, struct req *r,
@@ -483,6 +571,10 @@ static enum MHD_Result dispatch(struct warden_server *s, struct MHD_Connection *
         return get ? ep_metrics(s, c, r) : send_error(c, r, 405, "use GET");
     case WSE_RELOAD:
         return post ? ep_reload(s, c, r) : send_error(c, r, 405, "use POST");
+    case WSE_CASES:
+        return ep_cases(s, c, r, method);
+    case WSE_CONSOLE:
+        return get ? ep_static(s, c, r) : send_error(c, r, 405, "use GET");
     default:
         return send_error(c, r, 404, "no such endpoint");
     }
@@ -499,6 +591,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
         r = warden_xcalloc(1, sizeof *r);
         r->t0_ns = now_ns();
         r->ep = route(url);
+        r->url = url;
         *con_cls = r;
         atomic_fetch_add(&s->in_flight, 1);
         const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "content-length");
@@ -593,7 +686,13 @@ int warden_server_start(struct warden_server **out, const struct warden_serve_co
     s->shard_lock = warden_xcalloc(s->n_shards, sizeof *s->shard_lock);
     for (size_t i = 0; i < s->n_shards; i++) pthread_mutex_init(&s->shard_lock[i], NULL);
     s->shard_stats = warden_xcalloc(s->n_shards, sizeof *s->shard_stats);
-    int rc = build_runtime(s, &s->rt, err, errlen);
+    int rc = 0;
+    if (c->cases) {
+        rc = warden_console_new(&s->console, c, s->token, console_apply, console_policy, s, err,
+                                errlen);
+        s->web_dir = warden_serve_web_dir(c->web_dir);
+    }
+    if (!rc) rc = build_runtime(s, &s->rt, err, errlen);
     if (rc) {
         warden_server_stop(s);
         return rc;
@@ -632,6 +731,8 @@ void warden_server_stop(struct warden_server *s)
         MHD_stop_daemon(s->d);
     }
     warden_runtime_free(s->rt);
+    warden_console_free(s->console);
+    free(s->web_dir);
     for (size_t i = 0; s->shard_lock && i < s->n_shards; i++)
         pthread_mutex_destroy(&s->shard_lock[i]);
     free(s->shard_lock);

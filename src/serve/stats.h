@@ -21,6 +21,8 @@ enum warden_serve_ep {
     WSE_READY,
     WSE_METRICS,
     WSE_RELOAD,
+    WSE_CASES,
+    WSE_CONSOLE,
     WSE_OTHER,
     WSE_N
 };
