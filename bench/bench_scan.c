@@ -12,7 +12,11 @@
  *             engine shard, sinks
  * and prints the rates and their ratios (best of BENCH_ROUNDS, default 3,
  * alternating). BENCH_LATENESS_MS sets the runtime's allowed lateness;
- * BENCH_ONLY=engine or runtime runs one of the two, for profiling.
+ * BENCH_ONLY=engine or runtime runs one of the two, for profiling;
+ * BENCH_PERF_CTL and BENCH_PERF_ACK name the control and acknowledgement
+ * FIFOs of `perf record -D -1 --control fifo:CTL,ACK`, so that perf samples
+ * only the timed passes; BENCH_REUSE=1 keeps FILE and reuses it when it
+ * exists (same N), instead of generating it again.
  * Usage: bench_scan [N] [FILE]. */
 #include "bench_common.h"
 #include "core/event_decode.h"
@@ -36,6 +40,22 @@ static double bench_cpu(void)
     struct timespec ts;
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Tell perf (BENCH_PERF_CTL/ACK) to start or stop sampling; no-op otherwise. */
+static void perf_ctl(const char *cmd)
+{
+    const char *ctl = getenv("BENCH_PERF_CTL"), *ack = getenv("BENCH_PERF_ACK");
+    if (!ctl) return;
+    FILE *f = fopen(ctl, "w");
+    if (!f) return;
+    fprintf(f, "%s\n", cmd);
+    fclose(f);
+    if (ack && (f = fopen(ack, "r")) != NULL) {
+        char buf[16];
+        if (!fgets(buf, sizeof buf, f)) buf[0] = 0;
+        fclose(f);
+    }
 }
 
 static char **prompts;
@@ -164,6 +184,7 @@ static double run_engine(const char *path, const struct warden_policy *pol,
     bool tl;
     struct warden_event ev;
     *ok = 0;
+    perf_ctl("enable");
     double t0 = bench_cpu();
     warden_lines_open(&lr, path, 0, err, sizeof err);
     while (warden_lines_next(lr, &line, &len, &no, &tl) == 1) {
@@ -175,6 +196,7 @@ static double run_engine(const char *path, const struct warden_policy *pol,
     warden_lines_close(lr);
     warden_engine_drain(e);
     double t = bench_cpu() - t0;
+    perf_ctl("disable");
     struct warden_engine_stats st;
     warden_engine_stats(e, &st);
     *findings = st.findings;
@@ -216,6 +238,7 @@ static double run_runtime(const char *path, const char *pol_path, size_t *events
     warden_jbuf_init(&ns->jb);
     warden_runtime_add_sink(rt, &null_sink_type, ns);
     const char *inputs[] = {path};
+    perf_ctl("enable");
     double t0 = bench_cpu();
     if (warden_runtime_run(rt, &warden_source_jsonl, inputs, 1, NULL, NULL, err, sizeof err) ||
         warden_runtime_finish(rt, err, sizeof err)) {
@@ -223,6 +246,7 @@ static double run_runtime(const char *path, const char *pol_path, size_t *events
         exit(1);
     }
     double t = bench_cpu() - t0;
+    perf_ctl("disable");
     struct warden_counters cs;
     warden_runtime_counters(rt, &cs);
     *events = (size_t)warden_counter_get(&cs, "engine.events");
@@ -251,7 +275,8 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < n_prompts; i++) total += strlen(prompts[i]);
     printf("prompts: %zu from real corpora, mean %.0f bytes\n", n_prompts,
            (double)total / (double)n_prompts);
-    generate(path, n);
+    bool reuse = getenv("BENCH_REUSE") && atoi(getenv("BENCH_REUSE"));
+    if (!reuse || access(path, R_OK) != 0) generate(path, n);
 
     char err[512];
     struct warden_lines *lr;
@@ -331,6 +356,6 @@ int main(int argc, char **argv)
     warden_policy_free(pol);
     free(pol_copy);
     fclose(devnull);
-    unlink(path);
+    if (!reuse) unlink(path);
     return 0;
 }
