@@ -435,6 +435,27 @@ const char *warden_event_field_name(size_t i)
     return i < N_FIELDS ? fields[i].name : NULL;
 }
 
+size_t warden_event_strings_size(const struct warden_event *ev)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < N_FIELDS; i++)
+        if (fields[i].kind == K_STR || fields[i].kind == K_ID)
+            n += ((const struct warden_str *)((const char *)ev + fields[i].off))->n;
+    return n;
+}
+
+void warden_event_move_strings(struct warden_event *ev, char *dst)
+{
+    for (size_t i = 0; i < N_FIELDS; i++) {
+        if (fields[i].kind != K_STR && fields[i].kind != K_ID) continue;
+        struct warden_str *s = (struct warden_str *)((char *)ev + fields[i].off);
+        if (!s->p) continue;
+        memcpy(dst, s->p, s->n);
+        s->p = dst;
+        dst += s->n;
+    }
+}
+
 /* Numeric ts below this (3 March 1973 in milliseconds) is taken for epoch
  * seconds given by mistake (formats.md §1); above the end of year 9999 it
  * cannot be printed as RFC 3339. */
