@@ -11,7 +11,8 @@
  *   runtime:  what `warden scan` runs: source, event-time reorder buffer,
  *             engine shard, sinks
  * and prints the rates and their ratios (best of BENCH_ROUNDS, default 3,
- * alternating). BENCH_LATENESS_MS sets the runtime's allowed lateness;
+ * alternating), then memory next to them: the account table and every
+ * counter named *.memory_bytes. BENCH_LATENESS_MS sets the runtime's allowed lateness;
  * BENCH_ONLY=engine or runtime runs one of the two, for profiling;
  * BENCH_PERF_CTL and BENCH_PERF_ACK name the control and acknowledgement
  * FIFOs of `perf record -D -1 --control fifo:CTL,ACK`, so that perf samples
@@ -224,7 +225,8 @@ static const struct warden_sink_type null_sink_type = {
 
 /* The runtime as `warden scan` runs it: source, event-time reorder buffer,
  * engine, sinks. Loading the policy and IP table is not timed. */
-static double run_runtime(const char *path, const char *pol_path, size_t *events, size_t *budget)
+static double run_runtime(const char *path, const char *pol_path, size_t *events, size_t *budget,
+                          struct warden_counters *cs, size_t *table_bytes, size_t *table_used)
 {
     char err[512];
     struct warden_runtime_conf c = {.policy_path = pol_path, .lateness_ms = -1, .quiet = true};
@@ -247,12 +249,36 @@ static double run_runtime(const char *path, const char *pol_path, size_t *events
     }
     double t = bench_cpu() - t0;
     perf_ctl("disable");
-    struct warden_counters cs;
-    warden_runtime_counters(rt, &cs);
-    *events = (size_t)warden_counter_get(&cs, "engine.events");
+    warden_runtime_counters(rt, cs);
+    *events = (size_t)warden_counter_get(cs, "engine.events");
     *budget = warden_engine_account_budget(warden_runtime_shard(rt, 0));
+    *table_bytes = *table_used = 0;
+    for (size_t i = 0; i < warden_runtime_n_shards(rt); i++) {
+        struct warden_engine_stats st;
+        warden_engine_stats(warden_runtime_shard(rt, i), &st);
+        *table_bytes += st.account_table_bytes;
+        *table_used += st.accounts_tracked * *budget;
+    }
     warden_runtime_free(rt);
     return t;
+}
+
+/* Memory next to throughput: the account table, and every counter named
+ * *.memory_bytes (state a component sizes itself, e.g. link.memory_bytes),
+ * as the runtime left them at the end of its last pass. */
+static void print_memory(const struct warden_counters *cs, size_t table_bytes, size_t table_used)
+{
+    static const char suffix[] = ".memory_bytes";
+    const size_t ns = sizeof suffix - 1;
+    printf("account table memory    : %10zu bytes (%.1f MiB reserved for its capacity; "
+           "%.1f MiB for the accounts tracked)\n",
+           table_bytes, (double)table_bytes / 1048576.0, (double)table_used / 1048576.0);
+    for (unsigned i = 0; i < cs->n; i++) {
+        size_t n = strlen(cs->name[i]);
+        if (n < ns || strcmp(cs->name[i] + n - ns, suffix) != 0) continue;
+        printf("%-24s: %10llu bytes (%.1f MiB)\n", cs->name[i], (unsigned long long)cs->v[i],
+               (double)cs->v[i] / 1048576.0);
+    }
 }
 
 int main(int argc, char **argv)
@@ -302,7 +328,9 @@ int main(int argc, char **argv)
     /* Best of `rounds` for each, alternating, so that a busy moment on the
      * machine does not favour one of them. */
     double t_base = 1e30, t_engine = 1e30, t_rt = 1e30;
-    size_t parsed = 0, ok = 0, rt_events = 0, budget = 0;
+    size_t parsed = 0, ok = 0, rt_events = 0, budget = 0, table_bytes = 0, table_used = 0;
+    struct warden_counters rt_counters;
+    warden_counters_init(&rt_counters);
     uint64_t findings = 0, accounts = 0;
     for (int r = 0; r < rounds; r++) {
         /* baseline: jansson */
@@ -330,7 +358,8 @@ int main(int argc, char **argv)
                 if (t < t_engine) t_engine = t;
             }
             if (!engine_turn && (!only || !strcmp(only, "runtime"))) {
-                t = run_runtime(path, pol_copy, &rt_events, &budget);
+                t = run_runtime(path, pol_copy, &rt_events, &budget, &rt_counters, &table_bytes,
+                                &table_used);
                 if (t < t_rt) t_rt = t;
             }
         }
@@ -349,6 +378,7 @@ int main(int argc, char **argv)
            "reorder, engine, sinks)\n",
            (double)rt_events / t_rt, rt_events);
     printf("per-account memory      : %10zu bytes\n", budget);
+    print_memory(&rt_counters, table_bytes, table_used);
     printf("ratio runtime/engine loop: %.3f\n", t_engine / t_rt * (double)rt_events / (double)ok);
     printf("ratio runtime/jansson    : %.2fx\n",
            t_base / t_rt * (double)rt_events / (double)parsed);
