@@ -11,13 +11,15 @@
  *   runtime:  what `warden scan` runs: source, event-time reorder buffer,
  *             engine shard, sinks
  * and prints the rates and their ratios (best of BENCH_ROUNDS, default 3,
- * alternating), then memory next to them: the account table and every
- * counter named *.memory_bytes. BENCH_LATENESS_MS sets the runtime's allowed lateness;
- * BENCH_ONLY=engine or runtime runs one of the two, for profiling;
- * BENCH_PERF_CTL and BENCH_PERF_ACK name the control and acknowledgement
- * FIFOs of `perf record -D -1 --control fifo:CTL,ACK`, so that perf samples
- * only the timed passes; BENCH_REUSE=1 keeps FILE and reuses it when it
- * exists (same N), instead of generating it again.
+ * alternating; and the median of each round's ratio), then memory next to
+ * them: the account table and every counter named *.memory_bytes.
+ * BENCH_LATENESS_MS sets the runtime's allowed lateness. BENCH_ONLY=engine,
+ * runtime or jansson (or a comma-separated list) runs only those, for
+ * profiling or a quicker ratio. BENCH_PERF_CTL and BENCH_PERF_ACK name the
+ * control and acknowledgement FIFOs of `perf record -D -1 --control
+ * fifo:CTL,ACK`, so that perf samples only the timed passes. BENCH_REUSE=1
+ * keeps FILE and reuses it when it exists (same N) instead of generating it
+ * again.
  * Usage: bench_scan [N] [FILE]. */
 #include "bench_common.h"
 #include "core/event_decode.h"
@@ -263,6 +265,12 @@ static double run_runtime(const char *path, const char *pol_path, size_t *events
     return t;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
 /* Memory next to throughput: the account table, and every counter named
  * *.memory_bytes (state a component sizes itself, e.g. link.memory_bytes),
  * as the runtime left them at the end of its last pass. */
@@ -332,9 +340,19 @@ int main(int argc, char **argv)
     struct warden_counters rt_counters;
     warden_counters_init(&rt_counters);
     uint64_t findings = 0, accounts = 0;
+    /* BENCH_ONLY=engine|runtime|jansson, or a comma-separated list of them */
+    const char *only = getenv("BENCH_ONLY");
+    bool do_jansson = !only || strstr(only, "jansson"), do_engine = !only || strstr(only, "engine"),
+         do_rt = !only || strstr(only, "runtime");
+    /* each round's runtime/engine ratio: the two passes of a round ran
+     * within seconds of each other, so their ratio is less at the mercy of
+     * a neighbour than the ratio of two best times */
+    double *pair = calloc((size_t)rounds, sizeof *pair);
+    int n_pair = 0;
     for (int r = 0; r < rounds; r++) {
+        double t0 = bench_cpu(), t, te = 0, tr = 0;
+        if (!do_jansson) goto passes;
         /* baseline: jansson */
-        double t0 = bench_cpu();
         warden_lines_open(&lr, path, 0, err, sizeof err);
         parsed = 0;
         bytes = 0;
@@ -345,32 +363,38 @@ int main(int argc, char **argv)
             bytes += len + 1;
         }
         warden_lines_close(lr);
-        double t = bench_cpu() - t0;
+        t = bench_cpu() - t0;
         if (t < t_base) t_base = t;
-        /* BENCH_ONLY=engine|runtime runs one of the two (for profiling) */
-        const char *only = getenv("BENCH_ONLY");
+    passes:
         /* the two take turns going first, so neither always inherits the
          * other's freed memory */
         for (int k = 0; k < 2; k++) {
             bool engine_turn = (k == 0) == (r % 2 == 0);
-            if (engine_turn && (!only || !strcmp(only, "engine"))) {
-                t = run_engine(path, pol, intel, &ok, &findings, &accounts);
+            if (engine_turn && do_engine) {
+                t = te = run_engine(path, pol, intel, &ok, &findings, &accounts);
                 if (t < t_engine) t_engine = t;
             }
-            if (!engine_turn && (!only || !strcmp(only, "runtime"))) {
-                t = run_runtime(path, pol_copy, &rt_events, &budget, &rt_counters, &table_bytes,
-                                &table_used);
+            if (!engine_turn && do_rt) {
+                t = tr = run_runtime(path, pol_copy, &rt_events, &budget, &rt_counters,
+                                     &table_bytes, &table_used);
                 if (t < t_rt) t_rt = t;
             }
         }
+        if (te > 0 && tr > 0) pair[n_pair++] = te / tr * (double)rt_events / (double)ok;
     }
 
+    if (!bytes) {
+        FILE *f = fopen(path, "r");
+        if (f && fseek(f, 0, SEEK_END) == 0) bytes = (size_t)ftell(f);
+        if (f) fclose(f);
+    }
     printf("events: %zu (%.0f MB, mean line %.0f bytes), accounts %llu, findings %llu\n", n,
            (double)bytes / 1e6, (double)bytes / (double)n, (unsigned long long)accounts,
            (unsigned long long)findings);
     printf("best of %d rounds, CPU time of one thread:\n", rounds);
-    printf("jansson parse only      : %10.0f events/s  (%zu parsed)\n", (double)parsed / t_base,
-           parsed);
+    if (parsed)
+        printf("jansson parse only      : %10.0f events/s  (%zu parsed)\n", (double)parsed / t_base,
+               parsed);
     printf("engine loop (no reorder): %10.0f events/s  (%zu processed, every detector, intel, "
            "policy)\n",
            (double)ok / t_engine, ok);
@@ -380,8 +404,17 @@ int main(int argc, char **argv)
     printf("per-account memory      : %10zu bytes\n", budget);
     print_memory(&rt_counters, table_bytes, table_used);
     printf("ratio runtime/engine loop: %.3f\n", t_engine / t_rt * (double)rt_events / (double)ok);
-    printf("ratio runtime/jansson    : %.2fx\n",
-           t_base / t_rt * (double)rt_events / (double)parsed);
+    if (n_pair) {
+        qsort(pair, (size_t)n_pair, sizeof *pair, cmp_double);
+        double med =
+            n_pair % 2 ? pair[n_pair / 2] : (pair[n_pair / 2 - 1] + pair[n_pair / 2]) / 2.0;
+        printf("ratio runtime/engine loop, round by round: median %.3f, %.3f-%.3f over %d rounds\n",
+               med, pair[0], pair[n_pair - 1], n_pair);
+    }
+    if (parsed)
+        printf("ratio runtime/jansson    : %.2fx\n",
+               t_base / t_rt * (double)rt_events / (double)parsed);
+    free(pair);
     warden_intel_free(intel);
     warden_policy_free(pol);
     free(pol_copy);
