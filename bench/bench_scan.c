@@ -228,7 +228,8 @@ static const struct warden_sink_type null_sink_type = {
 /* The runtime as `warden scan` runs it: source, event-time reorder buffer,
  * engine, sinks. Loading the policy and IP table is not timed. */
 static double run_runtime(const char *path, const char *pol_path, size_t *events, size_t *budget,
-                          struct warden_counters *cs, size_t *table_bytes, size_t *table_used)
+                          struct warden_counters *cs, size_t *table_bytes, size_t *table_used,
+                          size_t *n_verdicts, size_t *verdict_bytes)
 {
     char err[512];
     struct warden_runtime_conf c = {.policy_path = pol_path, .lateness_ms = -1, .quiet = true};
@@ -260,6 +261,19 @@ static double run_runtime(const char *path, const char *pol_path, size_t *events
         warden_engine_stats(warden_runtime_shard(rt, i), &st);
         *table_bytes += st.account_table_bytes;
         *table_used += st.accounts_tracked * *budget;
+    }
+    /* the verdicts the engines keep for the end of the run: one per
+     * actioned account, with its strings and its slot in the array */
+    *n_verdicts = *verdict_bytes = 0;
+    for (size_t i = 0; i < warden_runtime_n_shards(rt); i++) {
+        const struct warden_engine *e = warden_runtime_shard(rt, i);
+        for (size_t k = 0; k < warden_engine_n_verdicts(e); k++) {
+            const struct warden_verdict *v = warden_engine_verdict_at(e, k);
+            *verdict_bytes += sizeof *v + sizeof v + strlen(v->account_id) + 1 +
+                              (v->org_id ? strlen(v->org_id) + 1 : 0) +
+                              (v->cluster_id ? strlen(v->cluster_id) + 1 : 0);
+            (*n_verdicts)++;
+        }
     }
     warden_runtime_free(rt);
     return t;
@@ -336,7 +350,8 @@ int main(int argc, char **argv)
     /* Best of `rounds` for each, alternating, so that a busy moment on the
      * machine does not favour one of them. */
     double t_base = 1e30, t_engine = 1e30, t_rt = 1e30;
-    size_t parsed = 0, ok = 0, rt_events = 0, budget = 0, table_bytes = 0, table_used = 0;
+    size_t parsed = 0, ok = 0, rt_events = 0, budget = 0, table_bytes = 0, table_used = 0,
+           n_verdicts = 0, verdict_bytes = 0;
     struct warden_counters rt_counters;
     warden_counters_init(&rt_counters);
     uint64_t findings = 0, accounts = 0;
@@ -376,7 +391,7 @@ int main(int argc, char **argv)
             }
             if (!engine_turn && do_rt) {
                 t = tr = run_runtime(path, pol_copy, &rt_events, &budget, &rt_counters,
-                                     &table_bytes, &table_used);
+                                     &table_bytes, &table_used, &n_verdicts, &verdict_bytes);
                 if (t < t_rt) t_rt = t;
             }
         }
@@ -403,6 +418,10 @@ int main(int argc, char **argv)
            (double)rt_events / t_rt, rt_events);
     printf("per-account memory      : %10zu bytes\n", budget);
     print_memory(&rt_counters, table_bytes, table_used);
+    printf("verdict memory          : %10zu bytes (%zu actioned accounts, %.0f bytes each; "
+           "grows with actioned accounts, not with events)\n",
+           verdict_bytes, n_verdicts,
+           n_verdicts ? (double)verdict_bytes / (double)n_verdicts : 0.0);
     printf("ratio runtime/engine loop: %.3f\n", t_engine / t_rt * (double)rt_events / (double)ok);
     if (n_pair) {
         qsort(pair, (size_t)n_pair, sizeof *pair, cmp_double);
