@@ -120,8 +120,8 @@ int warden_runtime_run(struct warden_runtime *rt, const struct warden_source_typ
  * still actioned when it comes back and still in verdicts.jsonl. That is
  * bounded by the accounts actioned, not by events or accounts seen: about
  * 480 bytes each with its id (bench_scan prints the figure), 48 MB for
- * 100,000 actioned accounts. A deployment that actions far more than that
- * keeps them in the store (cases.db) instead. */
+ * 100,000 actioned accounts. They are not spilled to the store (cases.db
+ * has them too, but the end-of-run list is built from memory). */
 int warden_runtime_finish(struct warden_runtime *rt, char *err, size_t errlen);
 
 /* Counters of every shard and of the runtime, summed by name. */
