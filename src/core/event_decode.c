@@ -435,17 +435,9 @@ const char *warden_event_field_name(size_t i)
     return i < N_FIELDS ? fields[i].name : NULL;
 }
 
-size_t warden_event_strings_size(const struct warden_event *ev)
+size_t warden_event_move_strings(struct warden_event *ev, char *dst)
 {
-    size_t n = 0;
-    for (size_t i = 0; i < N_FIELDS; i++)
-        if (fields[i].kind == K_STR || fields[i].kind == K_ID)
-            n += ((const struct warden_str *)((const char *)ev + fields[i].off))->n;
-    return n;
-}
-
-void warden_event_move_strings(struct warden_event *ev, char *dst)
-{
+    char *start = dst;
     for (size_t i = 0; i < N_FIELDS; i++) {
         if (fields[i].kind != K_STR && fields[i].kind != K_ID) continue;
         struct warden_str *s = (struct warden_str *)((char *)ev + fields[i].off);
@@ -454,6 +446,7 @@ void warden_event_move_strings(struct warden_event *ev, char *dst)
         s->p = dst;
         dst += s->n;
     }
+    return (size_t)(dst - start);
 }
 
 /* Numeric ts below this (3 March 1973 in milliseconds) is taken for epoch

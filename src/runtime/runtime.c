@@ -295,15 +295,13 @@ static int fill(struct warden_runtime *rt, const struct warden_source_type *type
             continue;
         }
         /* decoded in the source's buffer; only the values are kept */
-        struct warden_event ev;
-        if (warden_event_decode(in->raw.line, in->raw.len, &ev, why, sizeof why)) {
+        struct warden_held *h = warden_reorder_get(rt->reorder, in->raw.len);
+        if (warden_event_decode(in->raw.line, in->raw.len, &h->ev, why, sizeof why)) {
             fan_reject(rt, in->raw.origin, in->raw.lineno, why);
+            warden_reorder_put(rt->reorder, h);
             continue;
         }
-        size_t sn = warden_event_strings_size(&ev);
-        struct warden_held *h = warden_reorder_get(rt->reorder, sn);
-        h->ev = ev;
-        warden_event_move_strings(&h->ev, h->buf);
+        size_t sn = warden_event_move_strings(&h->ev, h->buf);
         h->ev.src_name = in->raw.origin;
         h->ev.src_line = in->raw.lineno;
         in->good++;

@@ -220,10 +220,9 @@ static void strings_moved_out_of_the_line(void **st)
     struct warden_event ev;
     char why[256] = "";
     assert_int_equal(warden_event_decode(line, strlen(line), &ev, why, sizeof why), 0);
-    size_t n = warden_event_strings_size(&ev);
+    char dst[sizeof line];
+    size_t n = warden_event_move_strings(&ev, dst);
     assert_int_equal(n, 6 + 5 + 0); /* acct + two bytes of e-acute, hello, empty model */
-    char dst[16];
-    warden_event_move_strings(&ev, dst);
     memset(line, 'X', sizeof line - 1);
     assert_true(ev.account_id.p >= dst && ev.account_id.p + ev.account_id.n <= dst + n);
     assert_memory_equal(ev.account_id.p, "acct\xc3\xa9", 6);
