@@ -11,8 +11,15 @@
  *   runtime:  what `warden scan` runs: source, event-time reorder buffer,
  *             engine shard, sinks
  * and prints the rates and their ratios (best of BENCH_ROUNDS, default 3,
- * alternating). BENCH_LATENESS_MS sets the runtime's allowed lateness;
- * BENCH_ONLY=engine or runtime runs one of the two, for profiling.
+ * alternating; and the median of each round's ratio), then memory next to
+ * them: the account table and every counter named *.memory_bytes.
+ * BENCH_LATENESS_MS sets the runtime's allowed lateness. BENCH_ONLY=engine,
+ * runtime or jansson (or a comma-separated list) runs only those, for
+ * profiling or a quicker ratio. BENCH_PERF_CTL and BENCH_PERF_ACK name the
+ * control and acknowledgement FIFOs of `perf record -D -1 --control
+ * fifo:CTL,ACK`, so that perf samples only the timed passes. BENCH_REUSE=1
+ * keeps FILE and reuses it when it exists (same N) instead of generating it
+ * again.
  * Usage: bench_scan [N] [FILE]. */
 #include "bench_common.h"
 #include "core/event_decode.h"
@@ -36,6 +43,22 @@ static double bench_cpu(void)
     struct timespec ts;
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Tell perf (BENCH_PERF_CTL/ACK) to start or stop sampling; no-op otherwise. */
+static void perf_ctl(const char *cmd)
+{
+    const char *ctl = getenv("BENCH_PERF_CTL"), *ack = getenv("BENCH_PERF_ACK");
+    if (!ctl) return;
+    FILE *f = fopen(ctl, "w");
+    if (!f) return;
+    fprintf(f, "%s\n", cmd);
+    fclose(f);
+    if (ack && (f = fopen(ack, "r")) != NULL) {
+        char buf[16];
+        if (!fgets(buf, sizeof buf, f)) buf[0] = 0;
+        fclose(f);
+    }
 }
 
 static char **prompts;
@@ -164,6 +187,7 @@ static double run_engine(const char *path, const struct warden_policy *pol,
     bool tl;
     struct warden_event ev;
     *ok = 0;
+    perf_ctl("enable");
     double t0 = bench_cpu();
     warden_lines_open(&lr, path, 0, err, sizeof err);
     while (warden_lines_next(lr, &line, &len, &no, &tl) == 1) {
@@ -175,6 +199,7 @@ static double run_engine(const char *path, const struct warden_policy *pol,
     warden_lines_close(lr);
     warden_engine_drain(e);
     double t = bench_cpu() - t0;
+    perf_ctl("disable");
     struct warden_engine_stats st;
     warden_engine_stats(e, &st);
     *findings = st.findings;
@@ -202,7 +227,9 @@ static const struct warden_sink_type null_sink_type = {
 
 /* The runtime as `warden scan` runs it: source, event-time reorder buffer,
  * engine, sinks. Loading the policy and IP table is not timed. */
-static double run_runtime(const char *path, const char *pol_path, size_t *events, size_t *budget)
+static double run_runtime(const char *path, const char *pol_path, size_t *events, size_t *budget,
+                          struct warden_counters *cs, size_t *table_bytes, size_t *table_used,
+                          size_t *n_verdicts, size_t *verdict_bytes)
 {
     char err[512];
     struct warden_runtime_conf c = {.policy_path = pol_path, .lateness_ms = -1, .quiet = true};
@@ -216,6 +243,7 @@ static double run_runtime(const char *path, const char *pol_path, size_t *events
     warden_jbuf_init(&ns->jb);
     warden_runtime_add_sink(rt, &null_sink_type, ns);
     const char *inputs[] = {path};
+    perf_ctl("enable");
     double t0 = bench_cpu();
     if (warden_runtime_run(rt, &warden_source_jsonl, inputs, 1, NULL, NULL, err, sizeof err) ||
         warden_runtime_finish(rt, err, sizeof err)) {
@@ -223,12 +251,56 @@ static double run_runtime(const char *path, const char *pol_path, size_t *events
         exit(1);
     }
     double t = bench_cpu() - t0;
-    struct warden_counters cs;
-    warden_runtime_counters(rt, &cs);
-    *events = (size_t)warden_counter_get(&cs, "engine.events");
+    perf_ctl("disable");
+    warden_runtime_counters(rt, cs);
+    *events = (size_t)warden_counter_get(cs, "engine.events");
     *budget = warden_engine_account_budget(warden_runtime_shard(rt, 0));
+    *table_bytes = *table_used = 0;
+    for (size_t i = 0; i < warden_runtime_n_shards(rt); i++) {
+        struct warden_engine_stats st;
+        warden_engine_stats(warden_runtime_shard(rt, i), &st);
+        *table_bytes += st.account_table_bytes;
+        *table_used += st.accounts_tracked * *budget;
+    }
+    /* the verdicts the engines keep for the end of the run: one per
+     * actioned account, with its strings and its slot in the array */
+    *n_verdicts = *verdict_bytes = 0;
+    for (size_t i = 0; i < warden_runtime_n_shards(rt); i++) {
+        const struct warden_engine *e = warden_runtime_shard(rt, i);
+        for (size_t k = 0; k < warden_engine_n_verdicts(e); k++) {
+            const struct warden_verdict *v = warden_engine_verdict_at(e, k);
+            *verdict_bytes += sizeof *v + sizeof v + strlen(v->account_id) + 1 +
+                              (v->org_id ? strlen(v->org_id) + 1 : 0) +
+                              (v->cluster_id ? strlen(v->cluster_id) + 1 : 0);
+            (*n_verdicts)++;
+        }
+    }
     warden_runtime_free(rt);
     return t;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Memory next to throughput: the account table, and every counter named
+ * *.memory_bytes (state a component sizes itself, e.g. link.memory_bytes),
+ * as the runtime left them at the end of its last pass. */
+static void print_memory(const struct warden_counters *cs, size_t table_bytes, size_t table_used)
+{
+    static const char suffix[] = ".memory_bytes";
+    const size_t ns = sizeof suffix - 1;
+    printf("account table memory    : %10zu bytes (%.1f MiB reserved for its capacity; "
+           "%.1f MiB for the accounts tracked)\n",
+           table_bytes, (double)table_bytes / 1048576.0, (double)table_used / 1048576.0);
+    for (unsigned i = 0; i < cs->n; i++) {
+        size_t n = strlen(cs->name[i]);
+        if (n < ns || strcmp(cs->name[i] + n - ns, suffix) != 0) continue;
+        printf("%-24s: %10llu bytes (%.1f MiB)\n", cs->name[i], (unsigned long long)cs->v[i],
+               (double)cs->v[i] / 1048576.0);
+    }
 }
 
 int main(int argc, char **argv)
@@ -251,7 +323,8 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < n_prompts; i++) total += strlen(prompts[i]);
     printf("prompts: %zu from real corpora, mean %.0f bytes\n", n_prompts,
            (double)total / (double)n_prompts);
-    generate(path, n);
+    bool reuse = getenv("BENCH_REUSE") && atoi(getenv("BENCH_REUSE"));
+    if (!reuse || access(path, R_OK) != 0) generate(path, n);
 
     char err[512];
     struct warden_lines *lr;
@@ -277,11 +350,24 @@ int main(int argc, char **argv)
     /* Best of `rounds` for each, alternating, so that a busy moment on the
      * machine does not favour one of them. */
     double t_base = 1e30, t_engine = 1e30, t_rt = 1e30;
-    size_t parsed = 0, ok = 0, rt_events = 0, budget = 0;
+    size_t parsed = 0, ok = 0, rt_events = 0, budget = 0, table_bytes = 0, table_used = 0,
+           n_verdicts = 0, verdict_bytes = 0;
+    struct warden_counters rt_counters;
+    warden_counters_init(&rt_counters);
     uint64_t findings = 0, accounts = 0;
+    /* BENCH_ONLY=engine|runtime|jansson, or a comma-separated list of them */
+    const char *only = getenv("BENCH_ONLY");
+    bool do_jansson = !only || strstr(only, "jansson"), do_engine = !only || strstr(only, "engine"),
+         do_rt = !only || strstr(only, "runtime");
+    /* each round's runtime/engine ratio: the two passes of a round ran
+     * within seconds of each other, so their ratio is less at the mercy of
+     * a neighbour than the ratio of two best times */
+    double *pair = calloc((size_t)rounds, sizeof *pair);
+    int n_pair = 0;
     for (int r = 0; r < rounds; r++) {
+        double t0 = bench_cpu(), t, te = 0, tr = 0;
+        if (!do_jansson) goto passes;
         /* baseline: jansson */
-        double t0 = bench_cpu();
         warden_lines_open(&lr, path, 0, err, sizeof err);
         parsed = 0;
         bytes = 0;
@@ -292,31 +378,38 @@ int main(int argc, char **argv)
             bytes += len + 1;
         }
         warden_lines_close(lr);
-        double t = bench_cpu() - t0;
+        t = bench_cpu() - t0;
         if (t < t_base) t_base = t;
-        /* BENCH_ONLY=engine|runtime runs one of the two (for profiling) */
-        const char *only = getenv("BENCH_ONLY");
+    passes:
         /* the two take turns going first, so neither always inherits the
          * other's freed memory */
         for (int k = 0; k < 2; k++) {
             bool engine_turn = (k == 0) == (r % 2 == 0);
-            if (engine_turn && (!only || !strcmp(only, "engine"))) {
-                t = run_engine(path, pol, intel, &ok, &findings, &accounts);
+            if (engine_turn && do_engine) {
+                t = te = run_engine(path, pol, intel, &ok, &findings, &accounts);
                 if (t < t_engine) t_engine = t;
             }
-            if (!engine_turn && (!only || !strcmp(only, "runtime"))) {
-                t = run_runtime(path, pol_copy, &rt_events, &budget);
+            if (!engine_turn && do_rt) {
+                t = tr = run_runtime(path, pol_copy, &rt_events, &budget, &rt_counters,
+                                     &table_bytes, &table_used, &n_verdicts, &verdict_bytes);
                 if (t < t_rt) t_rt = t;
             }
         }
+        if (te > 0 && tr > 0) pair[n_pair++] = te / tr * (double)rt_events / (double)ok;
     }
 
+    if (!bytes) {
+        FILE *f = fopen(path, "r");
+        if (f && fseek(f, 0, SEEK_END) == 0) bytes = (size_t)ftell(f);
+        if (f) fclose(f);
+    }
     printf("events: %zu (%.0f MB, mean line %.0f bytes), accounts %llu, findings %llu\n", n,
            (double)bytes / 1e6, (double)bytes / (double)n, (unsigned long long)accounts,
            (unsigned long long)findings);
     printf("best of %d rounds, CPU time of one thread:\n", rounds);
-    printf("jansson parse only      : %10.0f events/s  (%zu parsed)\n", (double)parsed / t_base,
-           parsed);
+    if (parsed)
+        printf("jansson parse only      : %10.0f events/s  (%zu parsed)\n", (double)parsed / t_base,
+               parsed);
     printf("engine loop (no reorder): %10.0f events/s  (%zu processed, every detector, intel, "
            "policy)\n",
            (double)ok / t_engine, ok);
@@ -324,13 +417,27 @@ int main(int argc, char **argv)
            "reorder, engine, sinks)\n",
            (double)rt_events / t_rt, rt_events);
     printf("per-account memory      : %10zu bytes\n", budget);
+    print_memory(&rt_counters, table_bytes, table_used);
+    printf("verdict memory          : %10zu bytes (%zu actioned accounts, %.0f bytes each; "
+           "grows with actioned accounts, not with events)\n",
+           verdict_bytes, n_verdicts,
+           n_verdicts ? (double)verdict_bytes / (double)n_verdicts : 0.0);
     printf("ratio runtime/engine loop: %.3f\n", t_engine / t_rt * (double)rt_events / (double)ok);
-    printf("ratio runtime/jansson    : %.2fx\n",
-           t_base / t_rt * (double)rt_events / (double)parsed);
+    if (n_pair) {
+        qsort(pair, (size_t)n_pair, sizeof *pair, cmp_double);
+        double med =
+            n_pair % 2 ? pair[n_pair / 2] : (pair[n_pair / 2 - 1] + pair[n_pair / 2]) / 2.0;
+        printf("ratio runtime/engine loop, round by round: median %.3f, %.3f-%.3f over %d rounds\n",
+               med, pair[0], pair[n_pair - 1], n_pair);
+    }
+    if (parsed)
+        printf("ratio runtime/jansson    : %.2fx\n",
+               t_base / t_rt * (double)rt_events / (double)parsed);
+    free(pair);
     warden_intel_free(intel);
     warden_policy_free(pol);
     free(pol_copy);
     fclose(devnull);
-    unlink(path);
+    if (!reuse) unlink(path);
     return 0;
 }

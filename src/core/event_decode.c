@@ -435,6 +435,20 @@ const char *warden_event_field_name(size_t i)
     return i < N_FIELDS ? fields[i].name : NULL;
 }
 
+size_t warden_event_move_strings(struct warden_event *ev, char *dst)
+{
+    char *start = dst;
+    for (size_t i = 0; i < N_FIELDS; i++) {
+        if (fields[i].kind != K_STR && fields[i].kind != K_ID) continue;
+        struct warden_str *s = (struct warden_str *)((char *)ev + fields[i].off);
+        if (!s->p) continue;
+        memcpy(dst, s->p, s->n);
+        s->p = dst;
+        dst += s->n;
+    }
+    return (size_t)(dst - start);
+}
+
 /* Numeric ts below this (3 March 1973 in milliseconds) is taken for epoch
  * seconds given by mistake (formats.md §1); above the end of year 9999 it
  * cannot be printed as RFC 3339. */

@@ -22,6 +22,15 @@ int warden_event_decode(char *line, size_t len, struct warden_event *ev, char *w
  * past the last; the table is ordered by name length. */
 const char *warden_event_field_name(size_t i);
 
+/* Move the values of every string field of a decoded event (only them: no
+ * keys, quotes or numbers) to dst, one after the other, and point the
+ * fields there; returns the bytes used. dst must hold as many bytes as the
+ * line the event was decoded from (the values never take more) and must not
+ * overlap it. This is how an event outlives its line (the runtime's
+ * reorder buffer) at the cost of its values only. An absent field stays
+ * absent (NULL); an empty one stays empty. */
+size_t warden_event_move_strings(struct warden_event *ev, char *dst);
+
 /* Validate UTF-8 (no overlongs, no surrogates, ≤ U+10FFFF). */
 int warden_utf8_valid(const char *s, size_t n);
 

@@ -15,12 +15,13 @@
 #include <string.h>
 
 #define PREFETCH_AHEAD 2 /* records ahead of the one released */
+#define PREFETCH_RING 16 /* FIFO entries ahead of the one released */
 
 struct entry {
     int64_t ts;
     uint64_t seq;
     struct warden_held *h;
-    size_t len;
+    size_t len; /* bytes: the record and its strings */
 };
 
 struct warden_reorder {
@@ -59,11 +60,11 @@ void warden_reorder_free(struct warden_reorder *r)
 struct warden_held *warden_reorder_get(struct warden_reorder *r, size_t len)
 {
     struct warden_held *h = r->n_pool ? r->pool[--r->n_pool] : NULL;
-    if (h && h->cap >= len + 1) return h;
-    /* one allocation: the record, then its line right after it, so that a
+    if (h && h->cap >= len) return h;
+    /* one allocation: the record, then its strings right after it, so that a
      * held event is one contiguous block (fewer cache misses when it is
      * released); capacity in cache lines, with room to grow */
-    size_t cap = ((len + 1 + 63) & ~(size_t)63) + 256;
+    size_t cap = ((len + 63) & ~(size_t)63) + 256;
     free(h);
     h = warden_xmalloc(sizeof *h + cap);
     memset(h, 0, sizeof *h);
@@ -137,9 +138,9 @@ static struct entry heap_pop(struct warden_reorder *r)
 
 void warden_reorder_push(struct warden_reorder *r, struct warden_held *h, size_t len)
 {
-    struct entry e = {h->ev.ts_ms, r->seq++, h, len};
+    struct entry e = {h->ev.ts_ms, r->seq++, h, sizeof *h + len};
     h->seq = e.seq;
-    r->bytes += len;
+    r->bytes += e.len;
     if (r->f_n == 0 || r->fifo[(r->f_head + r->f_n - 1) & (r->f_cap - 1)].ts <= e.ts)
         fifo_push(r, e);
     else
@@ -182,14 +183,16 @@ struct warden_held *warden_reorder_pop(struct warden_reorder *r)
         return NULL;
     }
     r->bytes -= e.len;
-    /* the next one out is cold by now (held for the whole lateness): start
-     * fetching its event and line while this one is processed */
+    /* the next ones out are cold by now (held for the whole lateness):
+     * start fetching a record and its strings while this one is processed,
+     * and the FIFO entries further on, whose pointers that needs (the FIFO
+     * is walked too slowly for the hardware to see a stream) */
     if (r->f_n > PREFETCH_AHEAD) {
         const struct entry *nx = &r->fifo[(r->f_head + PREFETCH_AHEAD) & (r->f_cap - 1)];
-        __builtin_prefetch(nx->h);
-        __builtin_prefetch((const char *)nx->h + 64);
-        __builtin_prefetch((const char *)nx->h + 128);
-        __builtin_prefetch((const char *)nx->h + 192);
+        uintptr_t a = (uintptr_t)nx->h & ~(uintptr_t)63, end = (uintptr_t)nx->h + nx->len;
+        for (; a < end; a += 64) __builtin_prefetch((const void *)a);
+        if (r->f_n > PREFETCH_RING)
+            __builtin_prefetch(&r->fifo[(r->f_head + PREFETCH_RING) & (r->f_cap - 1)]);
     }
     return e.h;
 }

@@ -297,19 +297,19 @@ static int fill(struct warden_runtime *rt, const struct warden_source_type *type
             fan_reject(rt, in->raw.origin, in->raw.lineno, why);
             continue;
         }
+        /* decoded in the source's buffer; only the values are kept */
         struct warden_held *h = warden_reorder_get(rt->reorder, in->raw.len);
-        memcpy(h->buf, in->raw.line, in->raw.len);
-        h->buf[in->raw.len] = '\0';
-        if (warden_event_decode(h->buf, in->raw.len, &h->ev, why, sizeof why)) {
+        if (warden_event_decode(in->raw.line, in->raw.len, &h->ev, why, sizeof why)) {
             fan_reject(rt, in->raw.origin, in->raw.lineno, why);
             warden_reorder_put(rt->reorder, h);
             continue;
         }
+        size_t sn = warden_event_move_strings(&h->ev, h->buf);
         h->ev.src_name = in->raw.origin;
         h->ev.src_line = in->raw.lineno;
         in->good++;
         in->head = h;
-        in->head_len = in->raw.len;
+        in->head_len = sn;
         break;
     }
     return 0;

@@ -226,6 +226,21 @@ const char *warden_screen_default_data_dir(void)
 
 /* ---- manifest ---- */
 
+/* The list formats read one file at a time, by the name the manifest gives
+ * (lists.tsv); ofac_csv, whose files are read together (prim=, alt=, add=,
+ * comments=), is the one exception. A new format is one loader and one line
+ * here. */
+struct list_format {
+    const char *name;
+    int (*load)(struct warden_screen *s, const char *list, const char *path, char *err,
+                size_t errlen);
+};
+static const struct list_format list_formats[] = {
+    {"csl_csv", warden_screen_load_csl},     {"un_xml", warden_screen_load_un},
+    {"bis_dpl", warden_screen_load_dpl},     {"ftm_json", warden_screen_load_ftm},
+    {"domains", warden_screen_load_domains},
+};
+
 int warden_screen_add_list(struct warden_screen *s, const char *list, const char *format,
                            const char *const *files, size_t n_files, char *err, size_t errlen)
 {
@@ -245,23 +260,17 @@ int warden_screen_add_list(struct warden_screen *s, const char *list, const char
     }
     if (strcmp(format, "ofac_csv") == 0)
         return warden_screen_load_ofac(s, list, prim, alt, add, comments, err, errlen);
+    const struct list_format *lf = list_formats;
+    const struct list_format *end = list_formats + sizeof list_formats / sizeof list_formats[0];
+    while (lf < end && strcmp(lf->name, format) != 0) lf++;
+    if (lf == end) {
+        snprintf(err, errlen, "unknown list format '%s'", format);
+        return WARDEN_EFORMAT;
+    }
     int rc = 0;
     for (size_t i = 0; i < n_files && rc == 0; i++) {
         const char *f = strchr(files[i], '=') ? strchr(files[i], '=') + 1 : files[i];
-        if (strcmp(format, "csl_csv") == 0)
-            rc = warden_screen_load_csl(s, list, f, err, errlen);
-        else if (strcmp(format, "un_xml") == 0)
-            rc = warden_screen_load_un(s, list, f, err, errlen);
-        else if (strcmp(format, "bis_dpl") == 0)
-            rc = warden_screen_load_dpl(s, list, f, err, errlen);
-        else if (strcmp(format, "ftm_json") == 0)
-            rc = warden_screen_load_ftm(s, list, f, err, errlen);
-        else if (strcmp(format, "domains") == 0)
-            rc = warden_screen_load_domains(s, list, f, err, errlen);
-        else {
-            snprintf(err, errlen, "unknown list format '%s'", format);
-            return WARDEN_EFORMAT;
-        }
+        rc = lf->load(s, list, f, err, errlen);
     }
     return rc;
 }

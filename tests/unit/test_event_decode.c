@@ -210,6 +210,30 @@ static void field_table(void **st)
     assert_int_equal(ev.prompt.n, 3);
 }
 
+/* Moving the values out of the line: every string field, each once, and
+ * nothing else; the line can then be overwritten. */
+static void strings_moved_out_of_the_line(void **st)
+{
+    (void)st;
+    char line[] = "{\"ts\":1795421702120,\"account_id\":\"acct\\u00e9\",\"ip\":\"1.2.3.4\","
+                  "\"prompt\":\"hello\",\"model\":\"\",\"turns\":3,\"user_agent\":null}";
+    struct warden_event ev;
+    char why[256] = "";
+    assert_int_equal(warden_event_decode(line, strlen(line), &ev, why, sizeof why), 0);
+    char dst[sizeof line];
+    size_t n = warden_event_move_strings(&ev, dst);
+    assert_int_equal(n, 6 + 5 + 0); /* acct + two bytes of e-acute, hello, empty model */
+    memset(line, 'X', sizeof line - 1);
+    assert_true(ev.account_id.p >= dst && ev.account_id.p + ev.account_id.n <= dst + n);
+    assert_memory_equal(ev.account_id.p, "acct\xc3\xa9", 6);
+    assert_memory_equal(ev.prompt.p, "hello", 5);
+    assert_non_null(ev.model.p); /* empty, not absent */
+    assert_int_equal(ev.model.n, 0);
+    assert_null(ev.user_agent.p);
+    assert_null(ev.request_id.p);
+    assert_int_equal(ev.turns, 3);
+}
+
 static void deep_nesting_is_bounded(void **st)
 {
     (void)st;
@@ -245,6 +269,7 @@ int main(void)
         cmocka_unit_test(timestamps),
         cmocka_unit_test(malformed_lines_rejected_with_reason),
         cmocka_unit_test(field_table),
+        cmocka_unit_test(strings_moved_out_of_the_line),
         cmocka_unit_test(deep_nesting_is_bounded),
         cmocka_unit_test(utf8_validator),
     };

@@ -83,6 +83,31 @@ static void test_errors_name_file_and_line(void **state)
     assert_non_null(strstr(err, "no-data/")); /* names the missing data file */
 }
 
+/* The format names the manifest may give: each known one reaches its
+ * loader (which then names the missing file), an unknown one is refused,
+ * even with no file to read. */
+static void test_list_formats(void **state)
+{
+    (void)state;
+    struct warden_screen *s;
+    char err[512];
+    assert_int_equal(warden_screen_new(&s, "data/screen", NULL, err, sizeof err), 0);
+    static const char *known[] = {"csl_csv", "un_xml", "bis_dpl", "ftm_json", "domains"};
+    const char *files[] = {"tests/data/screen/no-such-file"};
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
+        err[0] = 0;
+        assert_true(warden_screen_add_list(s, "t", known[i], files, 1, err, sizeof err) < 0);
+        assert_null(strstr(err, "unknown list format"));
+        assert_non_null(strstr(err, "no-such-file"));
+    }
+    assert_int_equal(warden_screen_add_list(s, "t", "xml_v9", files, 1, err, sizeof err),
+                     WARDEN_EFORMAT);
+    assert_non_null(strstr(err, "unknown list format 'xml_v9'"));
+    assert_int_equal(warden_screen_add_list(s, "t", "xml_v9", NULL, 0, err, sizeof err),
+                     WARDEN_EFORMAT);
+    warden_screen_free(s);
+}
+
 static void test_ofac_attributes(void **state)
 {
     (void)state;
@@ -116,6 +141,7 @@ int main(void)
         cmocka_unit_test(test_ftm),
         cmocka_unit_test(test_errors_name_file_and_line),
         cmocka_unit_test(test_ofac_attributes),
+        cmocka_unit_test(test_list_formats),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
