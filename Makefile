@@ -59,6 +59,7 @@ deb: deps
 	cmake -S . -B build-deb -DCMAKE_BUILD_TYPE=Release -DWARDEN_PACKAGED=ON \
 	  -DCMAKE_INSTALL_PREFIX=/usr -DCMAKE_INSTALL_SYSCONFDIR=/etc
 	cmake --build build-deb -j $(JOBS) --target warden
+	@bash scripts/web.sh build-deb
 	cd build-deb && cpack -G DEB
 
 release: deps

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # web.sh BUILD_DIR — assemble the review console into BUILD_DIR/web, the
-# directory `warden serve` serves at / (beside the binary; or $WARDEN_DATA/web).
+# directory `warden serve` serves at / (beside the binary in a build tree;
+# installed into DATA/web by `cmake --install` and the Debian package).
 #
 # The console's own files come from web/ (index.html, css/, js/); its
 # libraries (uPlot, cytoscape) come from the npm registry at the versions

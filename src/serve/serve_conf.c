@@ -71,8 +71,8 @@ const struct warden_conf_key warden_serve_conf_keys[] = {
      "environment variable holding more principal:role:token entries (comma or space separated)", 0,
      0},
     {"web_dir", WARDEN_CONF_STRING, NULL, O(web_dir),
-     "directory of the review console's files; unset: $WARDEN_DATA/web, else web/ beside the "
-     "binary",
+     "directory of the review console's files; unset: web/ beside the binary (a build "
+     "tree), else DATA/web (installed; warden --version prints DATA)",
      0, 0},
     {NULL, 0, NULL, 0, NULL, 0, 0},
 };

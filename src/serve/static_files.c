@@ -1,6 +1,7 @@
 /* static_files.c — read the console's files for `warden serve` (see
  * static_files.h): path checks, content types, the data dir. */
 #include "serve/static_files.h"
+#include "core/datadir.h"
 #include "core/error.h"
 #include "core/xalloc.h"
 
@@ -18,13 +19,18 @@
 char *warden_serve_web_dir(const char *configured)
 {
     if (configured && *configured) return warden_xstrdup(configured);
-    const char *data = getenv("WARDEN_DATA");
-    if (data && *data) return warden_xasprintf("%s/web", data);
+    /* a build tree: web/ beside the binary (scripts/web.sh puts it there) */
     char exe[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n <= 0) return warden_xstrdup("web");
-    exe[n] = '\0';
-    return warden_xasprintf("%s/web", dirname(exe));
+    if (n > 0) {
+        exe[n] = '\0';
+        char *beside = warden_xasprintf("%s/web", dirname(exe));
+        struct stat st;
+        if (stat(beside, &st) == 0 && S_ISDIR(st.st_mode)) return beside;
+        free(beside);
+    }
+    /* installed: the data directory's web/ (core/datadir.h) */
+    return warden_xasprintf("%s/web", warden_data_dir());
 }
 
 static const struct {

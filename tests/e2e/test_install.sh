@@ -23,6 +23,7 @@ W=$R/usr/bin/warden
 check "binary installed" test -x "$W"
 check "data installed" test -f "$R/usr/share/warden/lists/lists.tsv"
 check "systemd unit installed" test -f "$R/usr/lib/systemd/system/warden-serve.service"
+check "review console installed" test -f "$R/usr/share/warden/web/index.html"
 
 mkdir -p "$T/elsewhere"
 cd "$T/elsewhere"
