@@ -2,7 +2,7 @@
  *
  * Three fixed arrays, allocated once: identifiers (88 bytes each), accounts
  * (240 bytes each: id, cluster, member ring, LINK_CANDS candidate
- * neighbours) and clusters (64 bytes each). Both hash tables are 8-way
+ * neighbours) and clusters (80 bytes each). Both hash tables are 8-way
  * buckets with two candidate buckets per hash (two-choice hashing: an
  * insert goes to the emptier, so buckets do not overflow well below
  * capacity): a look-up touches at most two; an insert into two full buckets
@@ -56,9 +56,8 @@ struct acct {
 };
 
 struct cluster {
-    uint64_t seq; /* 0 = free */
-    uint32_t head, live, size, actioned, enforced, edges;
-    uint32_t kind_edges[WARDEN_LINK_NKINDS];
+    struct warden_link_cluster pub; /* pub.seq 0 = free; score is filled when read */
+    uint32_t head;
     float wsum;
 };
 
@@ -212,10 +211,10 @@ static void cluster_put(struct warden_link *l, uint32_t ci, uint32_t i)
     struct acct *a = A(l, i);
     a->cluster = ci + 1;
     ring_add(l, c, i);
-    c->live++;
-    c->size++;
-    if (a->flags & F_ACT) c->actioned++;
-    if (a->flags & F_ENF) c->enforced++;
+    c->pub.live++;
+    c->pub.size++;
+    if (a->flags & F_ACT) c->pub.actioned++;
+    if (a->flags & F_ENF) c->pub.enforced++;
 }
 
 /* The account leaves the table: it leaves its cluster's ring; what it
@@ -227,7 +226,7 @@ static void acct_drop(struct warden_link *l, uint32_t i)
         uint32_t ci = a->cluster - 1;
         struct cluster *c = &l->cl[ci];
         ring_del(l, c, i);
-        if (--c->live == 0) cluster_release(l, ci);
+        if (--c->pub.live == 0) cluster_release(l, ci);
     }
     memset(a, 0, sizeof *a);
 }
@@ -249,7 +248,7 @@ static bool join(struct warden_link *l, uint32_t i, uint32_t j, unsigned kinds, 
         struct cluster *c = &l->cl[ci];
         memset(c, 0, sizeof *c);
         c->head = NONE;
-        c->seq = ++l->seq;
+        c->pub.seq = ++l->seq;
         cluster_put(l, ci, i);
         cluster_put(l, ci, j);
     } else if (ca && !cb) {
@@ -262,7 +261,7 @@ static bool join(struct warden_link *l, uint32_t i, uint32_t j, unsigned kinds, 
     } else {
         /* merge the smaller into the larger: relabel its members, splice the rings */
         uint32_t big = ca - 1, small = cb - 1;
-        if (l->cl[small].live > l->cl[big].live) {
+        if (l->cl[small].pub.live > l->cl[big].pub.live) {
             uint32_t t = big;
             big = small;
             small = t;
@@ -279,23 +278,23 @@ static bool join(struct warden_link *l, uint32_t i, uint32_t j, unsigned kinds, 
         A(l, sh)->prev = bh;
         A(l, sp)->next = bn;
         A(l, bn)->prev = sp;
-        B->live += S->live;
-        B->size += S->size;
-        B->actioned += S->actioned;
-        B->enforced += S->enforced;
-        B->edges += S->edges;
+        B->pub.live += S->pub.live;
+        B->pub.size += S->pub.size;
+        B->pub.actioned += S->pub.actioned;
+        B->pub.enforced += S->pub.enforced;
+        B->pub.edges += S->pub.edges;
         B->wsum += S->wsum;
-        for (int q = 0; q < WARDEN_LINK_NKINDS; q++) B->kind_edges[q] += S->kind_edges[q];
+        for (int q = 0; q < WARDEN_LINK_NKINDS; q++) B->pub.kind_edges[q] += S->pub.kind_edges[q];
         cluster_release(l, small);
         l->st.merges++;
         ci = big;
         changed = big != ca - 1;
     }
     struct cluster *c = &l->cl[ci];
-    c->edges++;
+    c->pub.edges++;
     c->wsum += (float)w;
     for (int q = 0; q < WARDEN_LINK_NKINDS; q++)
-        if (kinds & (1u << q)) c->kind_edges[q]++;
+        if (kinds & (1u << q)) c->pub.kind_edges[q]++;
     l->st.joins++;
     return changed;
 }
@@ -490,34 +489,29 @@ void warden_link_mark_actioned(struct warden_link *l, uint32_t ai, bool enforced
     struct cluster *c = a->cluster ? &l->cl[a->cluster - 1] : NULL;
     if (!(a->flags & F_ACT)) {
         a->flags |= F_ACT;
-        if (c) c->actioned++;
+        if (c) c->pub.actioned++;
     }
     if (enforced && !(a->flags & F_ENF)) {
         a->flags |= F_ENF;
-        if (c) c->enforced++;
+        if (c) c->pub.enforced++;
     }
 }
 
 static void fill_cluster(const struct cluster *c, struct warden_link_cluster *o)
 {
-    o->seq = c->seq;
-    o->size = c->size;
-    o->live = c->live;
-    memcpy(o->kind_edges, c->kind_edges, sizeof o->kind_edges);
-    o->actioned = c->actioned;
-    o->enforced = c->enforced;
-    o->edges = c->edges;
-    double mean = c->edges ? (double)c->wsum / (double)c->edges : 0;
+    *o = c->pub;
+    double mean = c->pub.edges ? (double)c->wsum / (double)c->pub.edges : 0;
     o->score = mean / 2 > 1 ? 1 : mean / 2;
+    o->self_actioned = o->self_enforced = false;
 }
 
 void warden_link_cluster_of(const struct warden_link *l, uint32_t ai, struct warden_link_cluster *o)
 {
     memset(o, 0, sizeof *o);
     const struct acct *a = &l->accts[ai];
+    if (a->cluster) fill_cluster(&l->cl[a->cluster - 1], o);
     o->self_actioned = a->flags & F_ACT;
     o->self_enforced = a->flags & F_ENF;
-    if (a->cluster) fill_cluster(&l->cl[a->cluster - 1], o);
 }
 
 uint64_t *warden_link_seq_mark(struct warden_link *l, uint32_t ai)
@@ -550,7 +544,7 @@ void warden_link_foreach_cluster(struct warden_link *l, size_t max_ids,
     const char **ids = warden_xcalloc(max_ids ? max_ids : 1, sizeof *ids);
     for (size_t ci = 0; ci < l->cap_cl; ci++) {
         const struct cluster *c = &l->cl[ci];
-        if (!c->seq || !c->live) continue;
+        if (!c->pub.seq || !c->pub.live) continue;
         struct warden_link_cluster info;
         memset(&info, 0, sizeof info);
         fill_cluster(c, &info);

@@ -119,11 +119,11 @@ void warden_link_use(struct warden_link *l, uint32_t a, enum warden_link_kind ki
 void warden_link_mark_actioned(struct warden_link *l, uint32_t a, bool enforced);
 
 struct warden_link_cluster {
-    uint64_t seq;       /* stable cluster number, 0 = no cluster */
-    uint32_t size;      /* members ever joined */
-    uint32_t live;      /* members in the table */
-    uint32_t actioned;  /* members actioned on their own evidence */
-    uint32_t enforced;  /* of those, throttled or blocked */
+    uint64_t seq;      /* stable cluster number, 0 = no cluster */
+    uint32_t size;     /* members ever joined */
+    uint32_t live;     /* members in the table */
+    uint32_t actioned; /* members actioned on their own evidence */
+    uint32_t enforced; /* of those, throttled or blocked */
     uint32_t kind_edges[WARDEN_LINK_NKINDS];
     uint32_t edges;     /* joining edges */
     double score;       /* min(1, mean joining-edge weight / 2) */
