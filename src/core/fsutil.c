@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 int warden_mkdir_p(const char *dir)
 {
@@ -25,4 +26,23 @@ int warden_mkdir_p(const char *dir)
     free(p);
     errno = e;
     return rc;
+}
+
+char *warden_data_path(const char *p)
+{
+    if (p[0] == '/') return warden_xstrdup(p);
+    const char *dirs[3] = {getenv("WARDEN_DATA_DIR"), "data",
+#ifdef WARDEN_SOURCE_DIR
+                           WARDEN_SOURCE_DIR "/data"
+#else
+                           NULL
+#endif
+    };
+    for (int i = 0; i < 3; i++) {
+        if (!dirs[i] || !*dirs[i]) continue;
+        char *f = warden_xasprintf("%s/%s", dirs[i], p);
+        if (access(f, R_OK) == 0) return f;
+        free(f);
+    }
+    return warden_xstrdup(p);
 }

@@ -39,6 +39,7 @@
 #include "detect/detector.h"
 #include "detect/distill.h"
 #include "core/error.h"
+#include "core/fsutil.h"
 #include "core/log.h"
 #include "core/xalloc.h"
 
@@ -133,26 +134,6 @@ struct distill_ctx {
     struct warden_distill_models models;
 };
 
-/* Relative paths: $WARDEN_DATA_DIR, ./data, the source tree's data/. */
-static char *resolve(const char *p)
-{
-    if (p[0] == '/') return warden_xstrdup(p);
-    const char *dirs[3] = {getenv("WARDEN_DATA_DIR"), "data",
-#ifdef WARDEN_SOURCE_DIR
-                           WARDEN_SOURCE_DIR "/data"
-#else
-                           NULL
-#endif
-    };
-    for (int i = 0; i < 3; i++) {
-        if (!dirs[i] || !*dirs[i]) continue;
-        char *f = warden_xasprintf("%s/%s", dirs[i], p);
-        if (access(f, R_OK) == 0) return f;
-        free(f);
-    }
-    return warden_xstrdup(p);
-}
-
 static void distill_free(void *vctx)
 {
     struct distill_ctx *c = vctx;
@@ -172,7 +153,7 @@ static int distill_init(void **vctx, const struct warden_policy *policy, const v
         warden_conf_defaults(distill_conf_table, &c->conf);
         c->own_conf = true;
     }
-    char *path = resolve(c->conf.patterns ? c->conf.patterns : "distill/elicitation.tsv");
+    char *path = warden_data_path(c->conf.patterns ? c->conf.patterns : "distill/elicitation.tsv");
     char err[512];
     int rc = warden_distill_matcher_new(&c->m, path, err, sizeof err);
     free(path);

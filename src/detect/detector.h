@@ -31,8 +31,10 @@
 #include <stdint.h>
 
 #include "core/conf.h"
+#include "core/counters.h"
 #include "core/event.h"
 #include "core/jbuf.h"
+#include "core/verdict.h"
 #include "policy/policy.h"
 
 struct warden_policy;
@@ -53,6 +55,16 @@ struct warden_emit {
                         const char *cluster_id);
     const char *(*cluster_of)(struct warden_emit *em, const char *account_id, size_t len);
     int64_t now_ms; /* event time: the newest event the engine has processed */
+    /* An account's strongest action from reasons whose code does not start
+     * with ignore_prefix (NULL: all reasons); WARDEN_ALLOW when it has no
+     * verdict. Lets a cross-account detector tell accounts actioned on their
+     * own evidence from those its own findings actioned (no feedback loop). */
+    enum warden_action (*action_of)(struct warden_emit *em, const char *account_id, size_t len,
+                                    const char *ignore_prefix);
+    /* The engine's counters, for a detector's own (register once, by name). */
+    struct warden_counters *counters;
+    /* A cluster record for the sinks (clusters.jsonl, cases.db), from flush(). */
+    void (*cluster_record)(struct warden_emit *em, const struct warden_cluster_record *c);
 };
 
 static inline void warden_emit_finding(struct warden_emit *em, const char *code, double score,
@@ -107,6 +119,13 @@ struct warden_detector {
      * run. May be NULL. */
     int (*attach_registry)(void *ctx, const struct warden_registry *reg,
                            const struct warden_intel *intel);
+    /* Several engine shards in one process (runtime.h): *slot is the same
+     * for this detector in every shard, NULL at first. A detector whose
+     * state must span shards (identifier-keyed linking) puts a shared
+     * object there on the first call and takes it (a reference) on the
+     * others; it does its own locking. Called after init(), before
+     * attach_registry(). May be NULL. */
+    void (*share)(void *ctx, void **slot);
 };
 
 /* The registry (detect/registry.c). */

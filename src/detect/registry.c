@@ -12,6 +12,7 @@ extern const struct warden_detector warden_detect_geo_consistency;
 extern const struct warden_detector warden_detect_reach;
 extern const struct warden_detector warden_detect_reseller;
 extern const struct warden_detector warden_detect_distill;
+extern const struct warden_detector warden_detect_link;
 
 /* one detector per line, so that additions merge cleanly */
 // clang-format off
@@ -24,6 +25,7 @@ const struct warden_detector *const warden_detectors[] = {
     &warden_detect_reach,
     &warden_detect_reseller,
     &warden_detect_distill,
+    &warden_detect_link,
 };
 // clang-format on
 

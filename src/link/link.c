@@ -66,6 +66,7 @@ struct warden_link {
     pthread_mutex_t mu;
     int refs;
     unsigned owners;
+    uint32_t done; /* warden_link_first() bits */
     struct ident *ids;
     size_t id_mask; /* buckets - 1 */
     struct acct *accts;
@@ -149,6 +150,15 @@ unsigned warden_link_new_owner(struct warden_link *l)
     unsigned o = l->owners++;
     pthread_mutex_unlock(&l->mu);
     return o;
+}
+
+bool warden_link_first(struct warden_link *l, unsigned bit)
+{
+    pthread_mutex_lock(&l->mu);
+    bool first = !(l->done & (1u << bit));
+    l->done |= 1u << bit;
+    pthread_mutex_unlock(&l->mu);
+    return first;
 }
 
 uint64_t warden_link_key(enum warden_link_kind kind, const void *p, size_t n)

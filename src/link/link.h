@@ -88,6 +88,9 @@ void warden_link_unlock(struct warden_link *l);
 size_t warden_link_memory_bytes(const struct warden_link *l);
 /* A number for each caller (shard) sharing the object: 0, 1, ... */
 unsigned warden_link_new_owner(struct warden_link *l);
+/* True for the first caller only, per bit (0..31): one-time work such as
+ * loading the account registry once for every shard. */
+bool warden_link_first(struct warden_link *l, unsigned bit);
 
 /* The identifier key of a kind and value bytes (never 0). */
 uint64_t warden_link_key(enum warden_link_kind kind, const void *p, size_t n);
