@@ -140,11 +140,9 @@ static const struct warden_conf_key link_conf_table[] = {
     {"max_accounts", WARDEN_CONF_INT, "262144", C(max_accounts),
      "accounts in the linking table (240 bytes each); the longest unseen is replaced", 64, 1e9},
     {"max_identifiers", WARDEN_CONF_INT, "1048576", C(max_idents),
-     "identifiers in the linking table (88 bytes each); the longest unseen is replaced", 64,
-     1e9},
+     "identifiers in the linking table (88 bytes each); the longest unseen is replaced", 64, 1e9},
     {"max_clusters", WARDEN_CONF_INT, "65536", C(max_clusters),
-     "clusters at once (84 bytes each); joins that need a new one beyond it are dropped", 1,
-     1e9},
+     "clusters at once (84 bytes each); joins that need a new one beyond it are dropped", 1, 1e9},
     {"max_member_ids", WARDEN_CONF_INT, "100", C(max_member_ids),
      "member account ids listed per cluster in clusters.jsonl", 0, 1e6},
     {NULL, 0, NULL, 0, NULL, 0, 0},
@@ -330,10 +328,9 @@ static int link_attach(void *vctx, const struct warden_registry *reg,
             if (!s.n) continue;
             size_t len = strlen(a->account_id);
             int64_t t = a->created_at_ms == INT64_MIN ? 0 : a->created_at_ms;
-            uint32_t ai =
-                warden_link_account(c->l, warden_hash64(a->account_id, len), a->account_id, len,
-                                    org_hash(a->org_id, a->org_id ? strlen(a->org_id) : 0), t,
-                                    WARDEN_LINK_NO_OWNER);
+            uint32_t ai = warden_link_account(
+                c->l, warden_hash64(a->account_id, len), a->account_id, len,
+                org_hash(a->org_id, a->org_id ? strlen(a->org_id) : 0), t, WARDEN_LINK_NO_OWNER);
             for (int k = 0; k < s.n; k++)
                 warden_link_use(c->l, ai, s.kind[k], s.key[k], t, pass == 0, NULL);
         }
@@ -360,7 +357,7 @@ static int template_update(const struct link_conf *k, struct link_state *st, uin
         st->tsk[best] = sk;
         st->tend[best] = end;
         st->tcount[best] = 0;
-        st->published &= (uint8_t)~(1u << best);
+        st->published &= (uint8_t) ~(1u << best);
     }
     if (st->tcount[best] < 255) st->tcount[best]++;
     if (st->tcount[best] >= k->template_min && !(st->published & (1u << best))) {
@@ -428,8 +425,8 @@ static const char *edge_code(unsigned kinds)
 {
     if (kinds & (1u << WARDEN_LINK_TEMPLATE)) return "cluster.shared_templates";
     if (kinds & (1u << WARDEN_LINK_PAYMENT)) return "cluster.shared_payment";
-    if (kinds & ((1u << WARDEN_LINK_BURST) | (1u << WARDEN_LINK_SIGNUP_IP) |
-                 (1u << WARDEN_LINK_EMAIL)))
+    if (kinds &
+        ((1u << WARDEN_LINK_BURST) | (1u << WARDEN_LINK_SIGNUP_IP) | (1u << WARDEN_LINK_EMAIL)))
         return "cluster.shared_signup";
     return "cluster.shared_infrastructure";
 }
@@ -484,8 +481,7 @@ static void emit_linked(const struct link_ctx *c, struct warden_emit *em, const 
     kinds_obj(b, d->info.kind_edges);
     warden_jbuf_obj_close(b);
     double score = d->linked == 2 ? c->conf.linked_enforced : c->conf.linked_review;
-    warden_emit_finding_for(em, id, len, "cluster.linked_to_actioned", score,
-                            warden_jbuf_str(b));
+    warden_emit_finding_for(em, id, len, "cluster.linked_to_actioned", score, warden_jbuf_str(b));
 }
 
 static void set_memory_counter(struct link_ctx *c, struct warden_emit *em)
@@ -495,8 +491,7 @@ static void set_memory_counter(struct link_ctx *c, struct warden_emit *em)
     c->cid_mem = warden_counter_register(em->counters, "link.memory_bytes",
                                          "bytes of the cross-account linking state (fixed)");
     /* one state for every shard: counted once */
-    if (c->owner == 0)
-        em->counters->v[c->cid_mem] = warden_link_memory_bytes(c->l);
+    if (c->owner == 0) em->counters->v[c->cid_mem] = warden_link_memory_bytes(c->l);
 }
 
 static void link_observe(void *vctx, const struct warden_event *ev, void *vstate,
@@ -508,9 +503,10 @@ static void link_observe(void *vctx, const struct warden_event *ev, void *vstate
     struct idset s = {.n = 0};
     event_ids(c, ev, st, &s);
     /* actioned on its own evidence: every reason but this detector's */
-    enum warden_action own = st->own >= WARDEN_THROTTLE
-                                 ? (enum warden_action)st->own
-                                 : em->action_of(em, ev->account_id.p, ev->account_id.n, "cluster.");
+    enum warden_action own =
+        st->own >= WARDEN_THROTTLE
+            ? (enum warden_action)st->own
+            : em->action_of(em, ev->account_id.p, ev->account_id.n, "cluster.");
     bool own_changed = own > st->own;
     st->own = (uint8_t)own;
     const char *org = ev->account && ev->account->org_id ? ev->account->org_id : ev->org_id.p;
@@ -628,7 +624,7 @@ static void flush_cluster(void *ctx, const struct warden_link_cluster *ci, const
     cluster_name(ci->seq, name, sizeof name);
     uint64_t kind_edges[NK];
     for (int k = 0; k < NK; k++) kind_edges[k] = ci->kind_edges[k];
-    double score = ci->enforced ? w->c->conf.linked_enforced
+    double score = ci->enforced   ? w->c->conf.linked_enforced
                    : ci->actioned ? w->c->conf.linked_review
                                   : 0;
     struct warden_cluster_record r = {
@@ -643,9 +639,9 @@ static void flush_cluster(void *ctx, const struct warden_link_cluster *ci, const
         .actioned = ci->actioned,
         .enforced = ci->enforced,
         .score = ci->score,
-        .action = ci->actioned ? warden_policy_decide(w->c->policy, "cluster.linked_to_actioned",
-                                                      score)
-                               : WARDEN_ALLOW,
+        .action = ci->actioned
+                      ? warden_policy_decide(w->c->policy, "cluster.linked_to_actioned", score)
+                      : WARDEN_ALLOW,
     };
     w->em->cluster_record(w->em, &r);
 }
