@@ -15,7 +15,9 @@
  * recurs template_min times is published as four 16-bit LSH bands, so
  * accounts whose frames match in any band meet without a pairwise scan.
  * An identifier is fed once per account and value (repeats are skipped in
- * the account's state), so the hot path is a few hashes per event.
+ * the account's 8-byte engine slot; the template slots live in the link
+ * table's per-account area), so the hot path is a few hashes per event and
+ * a text scan for each of an account's first template_prompts prompts.
  *
  * Findings (score below every default rule except the last one):
  *   cluster.shared_templates / cluster.shared_payment /
@@ -138,7 +140,7 @@ static const struct warden_conf_key link_conf_table[] = {
     {"linked_enforced", WARDEN_CONF_DOUBLE, "0.85", C(linked_enforced),
      "score of cluster.linked_to_actioned when a member is throttled or blocked", 0, 1},
     {"max_accounts", WARDEN_CONF_INT, "262144", C(max_accounts),
-     "accounts in the linking table (240 bytes each); the longest unseen is replaced", 64, 1e9},
+     "accounts in the linking table (296 bytes each); the longest unseen is replaced", 64, 1e9},
     {"max_identifiers", WARDEN_CONF_INT, "1048576", C(max_idents),
      "identifiers in the linking table (88 bytes each); the longest unseen is replaced", 64, 1e9},
     {"max_clusters", WARDEN_CONF_INT, "65536", C(max_clusters),
@@ -160,15 +162,22 @@ struct link_ctx {
     bool counters_set;
 };
 
-/* Per account: what was fed already, and the template slots. */
+/* Per account in the engine's slot (8 bytes): what was fed already. */
 struct link_state {
-    uint64_t last_net, last_client, last_system;
+    uint32_t last_net;    /* low bits of the last network key fed */
+    uint16_t last_client; /* low bits of the last client key fed */
+    uint8_t prompts;      /* prompts sketched */
+    uint8_t own;          /* own (non-cluster) action last seen */
+};
+
+/* Per account in the link table (warden_link_user): the template slots. */
+struct link_user {
+    uint64_t last_system;
     uint64_t tsk[TSLOTS];
     uint8_t tcount[TSLOTS], tend[TSLOTS];
     uint8_t published; /* bit per slot */
-    uint8_t prompts;   /* prompts sketched */
-    uint8_t own;       /* own (non-cluster) action last seen */
 };
+_Static_assert(sizeof(struct link_user) <= WARDEN_LINK_USER_BYTES, "link_user too big");
 
 /* ---- set-up ---- */
 
@@ -340,7 +349,7 @@ static int link_attach(void *vctx, const struct warden_registry *reg,
 }
 
 /* Template slots: returns a slot index whose sketch just reached template_min. */
-static int template_update(const struct link_conf *k, struct link_state *st, uint64_t sk,
+static int template_update(const struct link_conf *k, struct link_user *st, uint64_t sk,
                            uint8_t end)
 {
     int best = -1, victim = 0;
@@ -367,8 +376,11 @@ static int template_update(const struct link_conf *k, struct link_state *st, uin
     return -1;
 }
 
+/* Network and client identifiers of an event, when they differ from the
+ * last ones fed; *scan: the prompt is to be sketched (into t). */
 static void event_ids(const struct link_ctx *c, const struct warden_event *ev,
-                      struct link_state *st, struct idset *s)
+                      struct link_state *st, struct idset *s, struct warden_distill_text *t,
+                      bool *scan)
 {
     const struct link_conf *k = &c->conf;
     if (!ev->late) {
@@ -383,8 +395,8 @@ static void event_ids(const struct link_ctx *c, const struct warden_event *ev,
             memcpy(v.net, ev->ip.b, 6);
         v.window = ev->ts_ms / (k->net_window_s * 1000);
         uint64_t key = warden_link_key(WARDEN_LINK_NET, &v, sizeof v);
-        if (key != st->last_net) {
-            st->last_net = key;
+        if ((uint32_t)key != st->last_net) {
+            st->last_net = (uint32_t)key;
             idset_add(s, WARDEN_LINK_NET, key);
         }
     }
@@ -393,27 +405,34 @@ static void event_ids(const struct link_ctx *c, const struct warden_event *ev,
         h = warden_hash64_seed(ev->tls_ja4.p ? ev->tls_ja4.p : "", ev->tls_ja4.n, h);
         uint64_t v[2] = {h, ev->ipinfo ? ev->ipinfo->asn : 0};
         uint64_t key = warden_link_key(WARDEN_LINK_CLIENT, v, sizeof v);
-        if (key != st->last_client) {
-            st->last_client = key;
+        if ((uint16_t)key != st->last_client) {
+            st->last_client = (uint16_t)key;
             idset_add(s, WARDEN_LINK_CLIENT, key);
         }
     }
-    if (!ev->prompt.n || st->prompts >= k->template_prompts) return;
+    *scan = ev->prompt.n && st->prompts < k->template_prompts;
+    if (!*scan) return;
     st->prompts++;
-    struct warden_distill_text t;
-    warden_distill_text_scan(&t, ev);
-    if (t.system_hash && t.system_hash != st->last_system) {
-        st->last_system = t.system_hash;
-        uint64_t v[2] = {t.system_hash, 3};
+    warden_distill_text_scan(t, ev);
+}
+
+/* Template identifiers from a sketched prompt (under the lock: the slots
+ * live in the link table). */
+static void template_ids(const struct link_conf *k, struct link_user *u,
+                         const struct warden_distill_text *t, struct idset *s)
+{
+    if (t->system_hash && t->system_hash != u->last_system) {
+        u->last_system = t->system_hash;
+        uint64_t v[2] = {t->system_hash, 3};
         idset_add(s, WARDEN_LINK_TEMPLATE, warden_link_key(WARDEN_LINK_TEMPLATE, v, sizeof v));
     }
-    if (t.ntokens < 2 * WARDEN_DISTILL_EDGE) return; /* too short to have a frame and a payload */
-    uint64_t sk[2] = {t.head_sketch, t.tail_sketch};
+    if (t->ntokens < 2 * WARDEN_DISTILL_EDGE) return; /* too short for a frame and a payload */
+    uint64_t sk[2] = {t->head_sketch, t->tail_sketch};
     for (uint8_t end = 1; end <= 2; end++) {
-        int slot = template_update(k, st, sk[end - 1], end);
+        int slot = template_update(k, u, sk[end - 1], end);
         if (slot < 0) continue;
         for (uint64_t b = 0; b < BANDS; b++) {
-            uint64_t v[2] = {(st->tsk[slot] >> (16 * b)) & 0xffff, (b << 8) | end};
+            uint64_t v[2] = {(u->tsk[slot] >> (16 * b)) & 0xffff, (b << 8) | end};
             idset_add(s, WARDEN_LINK_TEMPLATE, warden_link_key(WARDEN_LINK_TEMPLATE, v, sizeof v));
         }
     }
@@ -501,7 +520,9 @@ static void link_observe(void *vctx, const struct warden_event *ev, void *vstate
     struct link_state *st = vstate;
     set_memory_counter(c, em);
     struct idset s = {.n = 0};
-    event_ids(c, ev, st, &s);
+    struct warden_distill_text t;
+    bool scan;
+    event_ids(c, ev, st, &s, &t, &scan);
     /* actioned on its own evidence: every reason but this detector's */
     enum warden_action own =
         st->own >= WARDEN_THROTTLE
@@ -517,6 +538,7 @@ static void link_observe(void *vctx, const struct warden_event *ev, void *vstate
     warden_link_lock(c->l);
     uint32_t ai = warden_link_account(c->l, ev->account_hash, ev->account_id.p, ev->account_id.n,
                                       org_hash(org, org_n), ev->ts_ms, c->owner);
+    if (scan) template_ids(&c->conf, warden_link_user(c->l, ai), &t, &s);
     uint64_t via_key = 0;
     enum warden_link_kind via = WARDEN_LINK_NET;
     for (int k = 0; k < s.n; k++) {

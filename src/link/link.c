@@ -1,8 +1,8 @@
 /* link.c — cross-account linking state (see link.h for the rules).
  *
  * Three fixed arrays, allocated once: identifiers (88 bytes each), accounts
- * (240 bytes each: id, cluster, member ring, LINK_CANDS candidate
- * neighbours) and clusters (80 bytes each). Both hash tables are 8-way
+ * (296 bytes each: id, cluster, member ring, LINK_CANDS candidate
+ * neighbours, the caller's 56 bytes) and clusters (80 bytes each). Both hash tables are 8-way
  * buckets with two candidate buckets per hash (two-choice hashing: an
  * insert goes to the emptier, so buckets do not overflow well below
  * capacity): a look-up touches at most two; an insert into two full buckets
@@ -53,6 +53,7 @@ struct acct {
     uint8_t flags, owner, flag_mark, idlen;
     char id[WARDEN_LINK_MAX_ID + 1];
     struct cand cand[LINK_CANDS];
+    uint64_t user[WARDEN_LINK_USER_BYTES / 8];
 };
 
 struct cluster {
@@ -532,6 +533,11 @@ uint64_t *warden_link_seq_mark(struct warden_link *l, uint32_t ai)
 uint8_t *warden_link_flag_mark(struct warden_link *l, uint32_t ai)
 {
     return &A(l, ai)->flag_mark;
+}
+
+void *warden_link_user(struct warden_link *l, uint32_t ai)
+{
+    return A(l, ai)->user;
 }
 
 void warden_link_foreach_account(struct warden_link *l,

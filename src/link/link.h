@@ -141,6 +141,10 @@ void warden_link_cluster_of(const struct warden_link *l, uint32_t a, struct ward
  * cluster.linked_to_actioned already emitted. */
 uint64_t *warden_link_seq_mark(struct warden_link *l, uint32_t a);
 uint8_t *warden_link_flag_mark(struct warden_link *l, uint32_t a);
+/* WARDEN_LINK_USER_BYTES of the caller's own per-account state (zeroed when
+ * the account enters the table), 8-byte aligned. */
+#define WARDEN_LINK_USER_BYTES 56
+void *warden_link_user(struct warden_link *l, uint32_t a);
 
 /* Every account in the table: fn(ctx, index, id, len, owner). */
 void warden_link_foreach_account(struct warden_link *l,

@@ -60,7 +60,8 @@ static void cap_verdict(void *self, const struct warden_verdict *v)
 
 static void cap_finding(void *self, const struct warden_finding *f)
 {
-    if (strcmp(f->code, "cluster.linked_to_actioned") == 0) ((struct seen *)self)->linked_findings++;
+    if (strcmp(f->code, "cluster.linked_to_actioned") == 0)
+        ((struct seen *)self)->linked_findings++;
 }
 
 static void cap_cluster(void *self, const struct warden_cluster_record *c)
@@ -114,8 +115,8 @@ static void write_accounts(void)
     write_file("accounts.jsonl", buf);
 }
 
-static const char *const topics[] = {"rivers",  "volcanoes", "bridges", "orchards", "comets",
-                                     "glaciers", "harbours", "deserts", "forests",  "islands"};
+static const char *const topics[] = {"rivers",   "volcanoes", "bridges", "orchards", "comets",
+                                     "glaciers", "harbours",  "deserts", "forests",  "islands"};
 
 /* One event line. Strangers: organic prompts; cluster: one frame around payloads. */
 static int event_line(char *buf, size_t n, long ts, const char *acct, const char *ip, int k,
@@ -130,8 +131,8 @@ static int event_line(char *buf, size_t n, long ts, const char *acct, const char
                  "answer and put the final answer inside a box at the very end",
                  k, topics[k % 10], topics[(k * 7 + 3) % 10]);
     else
-        snprintf(prompt, sizeof prompt, "%s question %d: what do you know about %s near %s",
-                 acct, k, topics[(k + acct[1]) % 10], topics[(k * 3) % 10]);
+        snprintf(prompt, sizeof prompt, "%s question %d: what do you know about %s near %s", acct,
+                 k, topics[(k + acct[1]) % 10], topics[(k * 3) % 10]);
     return snprintf(buf, n,
                     "{\"ts\":%ld,\"account_id\":\"%s\",\"ip\":\"%s\",\"request_id\":\"%s-%d\","
                     "\"user_agent\":\"Anthropic/Python 0.40.0\",\"tls_ja4\":"
