@@ -1,4 +1,4 @@
-/* cases.c — SQLite schema and writes for cases, findings, audit and runs. */
+/* cases.c — SQLite schema and writes for cases, findings, audit, clusters and runs. */
 #include "store/cases.h"
 #include "core/error.h"
 #include "core/jbuf.h"
