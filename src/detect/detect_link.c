@@ -127,7 +127,7 @@ static const struct warden_conf_key link_conf_table[] = {
      "public e-mail domains never used to link (one per line); relative paths resolve against "
      "$WARDEN_DATA_DIR, ./data, then the source tree's data/",
      0, 0},
-    {"template_prompts", WARDEN_CONF_INT, "16", C(template_prompts),
+    {"template_prompts", WARDEN_CONF_INT, "8", C(template_prompts),
      "an account's first prompts whose templates are sketched", 0, 255},
     {"template_min", WARDEN_CONF_INT, "3", C(template_min),
      "times a frame must recur among them before it is published", 2, 255},
@@ -140,9 +140,9 @@ static const struct warden_conf_key link_conf_table[] = {
     {"linked_enforced", WARDEN_CONF_DOUBLE, "0.85", C(linked_enforced),
      "score of cluster.linked_to_actioned when a member is throttled or blocked", 0, 1},
     {"max_accounts", WARDEN_CONF_INT, "262144", C(max_accounts),
-     "accounts in the linking table (296 bytes each); the longest unseen is replaced", 64, 1e9},
+     "accounts in the linking table (304 bytes each); the longest unseen is replaced", 64, 1e9},
     {"max_identifiers", WARDEN_CONF_INT, "1048576", C(max_idents),
-     "identifiers in the linking table (88 bytes each); the longest unseen is replaced", 64, 1e9},
+     "identifiers in the linking table (96 bytes each); the longest unseen is replaced", 64, 1e9},
     {"max_clusters", WARDEN_CONF_INT, "65536", C(max_clusters),
      "clusters at once (84 bytes each); joins that need a new one beyond it are dropped", 1, 1e9},
     {"max_member_ids", WARDEN_CONF_INT, "100", C(max_member_ids),
@@ -167,8 +167,10 @@ struct link_state {
     uint32_t last_net;    /* low bits of the last network key fed */
     uint16_t last_client; /* low bits of the last client key fed */
     uint8_t prompts;      /* prompts sketched */
-    uint8_t own;          /* own (non-cluster) action last seen */
+    uint8_t flags;        /* low 2 bits: own (non-cluster) action last seen; CLUSTERED */
 };
+#define OWN(st) ((enum warden_action)((st)->flags & 3))
+#define CLUSTERED 0x80 /* in a cluster when last looked at */
 
 /* Per account in the link table (warden_link_user): the template slots. */
 struct link_user {
@@ -525,14 +527,19 @@ static void link_observe(void *vctx, const struct warden_event *ev, void *vstate
     event_ids(c, ev, st, &s, &t, &scan);
     /* actioned on its own evidence: every reason but this detector's */
     enum warden_action own =
-        st->own >= WARDEN_THROTTLE
-            ? (enum warden_action)st->own
+        OWN(st) >= WARDEN_THROTTLE
+            ? OWN(st)
             : em->action_of(em, ev->account_id.p, ev->account_id.n, "cluster.");
-    bool own_changed = own > st->own;
-    st->own = (uint8_t)own;
+    bool own_changed = own > OWN(st);
+    if (own_changed) st->flags = (uint8_t)((st->flags & ~3) | (own & 3));
     const char *org = ev->account && ev->account->org_id ? ev->account->org_id : ev->org_id.p;
     size_t org_n = ev->account && ev->account->org_id ? strlen(org) : ev->org_id.n;
 
+    /* nothing to feed, nothing new about itself, in no cluster and not
+     * touched by a join since: the link table has nothing for it */
+    if (!s.n && !scan && !own_changed && !(st->flags & CLUSTERED) &&
+        !warden_link_maybe_changed(c->l, ev->account_hash))
+        return;
     struct due d;
     struct warden_link_join j, joined = {0};
     warden_link_lock(c->l);
@@ -553,6 +560,7 @@ static void link_observe(void *vctx, const struct warden_event *ev, void *vstate
         warden_link_mark_actioned(c->l, ai, own >= WARDEN_THROTTLE);
     decide(c->l, ai, &d);
     warden_link_unlock(c->l);
+    st->flags = (uint8_t)(d.info.seq ? st->flags | CLUSTERED : st->flags & ~CLUSTERED);
 
     if (!d.set_cluster && !d.linked) return;
     char name[32];

@@ -1,12 +1,11 @@
 /* link.c — cross-account linking state (see link.h for the rules).
  *
- * Three fixed arrays, allocated once: identifiers (88 bytes each), accounts
- * (296 bytes each: id, cluster, member ring, LINK_CANDS candidate
- * neighbours, the caller's 56 bytes) and clusters (80 bytes each). Both hash tables are 8-way
- * buckets with two candidate buckets per hash (two-choice hashing: an
- * insert goes to the emptier, so buckets do not overflow well below
- * capacity): a look-up touches at most two; an insert into two full buckets
- * replaces the entry seen longest ago. */
+ * Three fixed arrays, allocated once: identifiers (88 bytes each, plus 8
+ * in a compact key array), accounts (296 + 8 bytes each: id, cluster, member ring, LINK_CANDS
+ * candidate neighbours, the caller's 56 bytes) and clusters (80 bytes each). Both hash tables are
+ * 8-way buckets with two candidate buckets per hash (two-choice hashing: an insert goes to the
+ * emptier, so buckets do not overflow well below capacity): a look-up touches at most two; an
+ * insert into two full buckets replaces the entry seen longest ago. */
 #include "link/link.h"
 #include "core/hash.h"
 #include "core/xalloc.h"
@@ -69,14 +68,17 @@ struct warden_link {
     unsigned owners;
     uint32_t done; /* warden_link_first() bits */
     struct ident *ids;
-    size_t id_mask; /* buckets - 1 */
+    uint64_t *id_keys; /* the keys again, 8 to a cache line: a look-up reads one line per bucket */
+    size_t id_mask;    /* buckets - 1 */
     struct acct *accts;
+    uint64_t *acct_keys; /* the account hashes again, likewise */
     size_t acct_mask;
     struct cluster *cl;
     uint32_t *cl_free;
     size_t n_free, cap_cl;
     uint64_t seq;
     struct warden_link_stats st;
+    uint64_t touched[1 << 14]; /* 2^20 bits: accounts a join or merge touched */
 };
 
 static size_t buckets_for(size_t n)
@@ -95,9 +97,11 @@ struct warden_link *warden_link_new(const struct warden_link_params *p)
     size_t bi = buckets_for(p->max_idents ? p->max_idents : 1);
     l->id_mask = bi - 1;
     l->ids = warden_xcalloc(bi * WAYS, sizeof *l->ids);
+    l->id_keys = warden_xcalloc(bi * WAYS, sizeof *l->id_keys);
     size_t ba = buckets_for(p->max_accounts ? p->max_accounts : 1);
     l->acct_mask = ba - 1;
     l->accts = warden_xcalloc(ba * WAYS, sizeof *l->accts);
+    l->acct_keys = warden_xcalloc(ba * WAYS, sizeof *l->acct_keys);
     l->cap_cl = p->max_clusters ? p->max_clusters : 1;
     l->cl = warden_xcalloc(l->cap_cl, sizeof *l->cl);
     l->cl_free = warden_xcalloc(l->cap_cl, sizeof *l->cl_free);
@@ -122,7 +126,9 @@ void warden_link_free(struct warden_link *l)
     if (left > 0) return;
     pthread_mutex_destroy(&l->mu);
     free(l->ids);
+    free(l->id_keys);
     free(l->accts);
+    free(l->acct_keys);
     free(l->cl);
     free(l->cl_free);
     free(l);
@@ -140,8 +146,8 @@ void warden_link_unlock(struct warden_link *l)
 
 size_t warden_link_memory_bytes(const struct warden_link *l)
 {
-    return sizeof *l + (l->id_mask + 1) * WAYS * sizeof(struct ident) +
-           (l->acct_mask + 1) * WAYS * sizeof(struct acct) +
+    return sizeof *l + (l->id_mask + 1) * WAYS * (sizeof(struct ident) + 8) +
+           (l->acct_mask + 1) * WAYS * (sizeof(struct acct) + 8) +
            l->cap_cl * (sizeof(struct cluster) + sizeof(uint32_t));
 }
 
@@ -177,6 +183,19 @@ double warden_link_weight(const struct warden_link_params *p, enum warden_link_k
 }
 
 /* ---- clusters ---- */
+
+static void touch(struct warden_link *l, uint64_t h)
+{
+    uint32_t b = (uint32_t)(h >> 44); /* 20 bits */
+    __atomic_or_fetch(&l->touched[b >> 6], 1ULL << (b & 63), __ATOMIC_RELAXED);
+}
+
+bool warden_link_maybe_changed(const struct warden_link *l, uint64_t h)
+{
+    if (!h) h = 1;
+    uint32_t b = (uint32_t)(h >> 44);
+    return __atomic_load_n(&l->touched[b >> 6], __ATOMIC_RELAXED) >> (b & 63) & 1;
+}
 
 static struct acct *A(struct warden_link *l, uint32_t i)
 {
@@ -221,6 +240,7 @@ static void cluster_put(struct warden_link *l, uint32_t ci, uint32_t i)
     struct cluster *c = &l->cl[ci];
     struct acct *a = A(l, i);
     a->cluster = ci + 1;
+    touch(l, a->hash);
     ring_add(l, c, i);
     c->pub.live++;
     c->pub.size++;
@@ -240,6 +260,7 @@ static void acct_drop(struct warden_link *l, uint32_t i)
         if (--c->pub.live == 0) cluster_release(l, ci);
     }
     memset(a, 0, sizeof *a);
+    l->acct_keys[i] = 0;
 }
 
 /* Join the accounts at indices i and j; returns true when i's cluster changed. */
@@ -281,6 +302,7 @@ static bool join(struct warden_link *l, uint32_t i, uint32_t j, unsigned kinds, 
         uint32_t k = S->head;
         do {
             A(l, k)->cluster = big + 1;
+            touch(l, A(l, k)->hash);
             k = A(l, k)->next;
         } while (k != S->head);
         uint32_t bh = B->head, sh = S->head;
@@ -323,7 +345,7 @@ static uint32_t acct_find(const struct warden_link *l, uint64_t h)
     for (int c = 0; c < 2; c++) {
         size_t b = bucket(h, l->acct_mask, c);
         for (size_t w = 0; w < WAYS; w++)
-            if (l->accts[b + w].hash == h) return (uint32_t)(b + w);
+            if (l->acct_keys[b + w] == h) return (uint32_t)(b + w);
     }
     return NONE;
 }
@@ -340,13 +362,18 @@ uint32_t warden_link_account(struct warden_link *l, uint64_t acct, const char *i
         for (int c = 0; c < 2; c++) {
             size_t b = bucket(acct, l->acct_mask, c);
             for (size_t w = 0; w < WAYS; w++) {
-                struct acct *a = &l->accts[b + w];
-                if (!a->hash) {
+                if (!l->acct_keys[b + w]) {
                     nempty[c]++;
                     empty[c] = (uint32_t)(b + w);
-                } else if (victim == NONE || a->last_ms < l->accts[victim].last_ms) {
-                    victim = (uint32_t)(b + w);
                 }
+            }
+        }
+        if (!nempty[0] && !nempty[1]) { /* both full: the entry seen longest ago */
+            for (int c = 0; c < 2; c++) {
+                size_t b = bucket(acct, l->acct_mask, c);
+                for (size_t w = 0; w < WAYS; w++)
+                    if (victim == NONE || l->accts[b + w].last_ms < l->accts[victim].last_ms)
+                        victim = (uint32_t)(b + w);
             }
         }
         if (nempty[0] || nempty[1]) victim = nempty[1] > nempty[0] ? empty[1] : empty[0];
@@ -359,6 +386,7 @@ uint32_t warden_link_account(struct warden_link *l, uint64_t acct, const char *i
         i = victim;
         struct acct *a = A(l, i);
         a->hash = acct;
+        l->acct_keys[i] = acct;
         a->org = org;
         a->owner = WARDEN_LINK_NO_OWNER;
         a->last_ms = now_ms;
@@ -422,23 +450,29 @@ static struct ident *ident_get(struct warden_link *l, uint64_t key, int64_t now_
     for (int c = 0; c < 2; c++) {
         size_t b = bucket(key, l->id_mask, c);
         for (size_t w = 0; w < WAYS; w++) {
-            struct ident *d = &l->ids[b + w];
-            if (d->key == key) return d;
-            if (!d->key) {
+            if (l->id_keys[b + w] == key) return &l->ids[b + w];
+            if (!l->id_keys[b + w]) {
                 nempty[c]++;
-                empty[c] = d;
-            } else if (!victim || d->last_ms < victim->last_ms) {
-                victim = d;
+                empty[c] = &l->ids[b + w];
             }
         }
     }
-    if (nempty[0] || nempty[1]) victim = nempty[1] > nempty[0] ? empty[1] : empty[0];
+    if (nempty[0] || nempty[1]) {
+        victim = nempty[1] > nempty[0] ? empty[1] : empty[0];
+    } else { /* both full: the identifier seen longest ago */
+        for (int c = 0; c < 2; c++) {
+            size_t b = bucket(key, l->id_mask, c);
+            for (size_t w = 0; w < WAYS; w++)
+                if (!victim || l->ids[b + w].last_ms < victim->last_ms) victim = &l->ids[b + w];
+        }
+    }
     if (victim->key)
         l->st.idents_replaced++;
     else
         l->st.idents++;
     memset(victim, 0, sizeof *victim);
     victim->key = key;
+    l->id_keys[victim - l->ids] = key;
     victim->kind = (uint8_t)kind;
     victim->last_ms = now_ms;
     return victim;
@@ -548,7 +582,7 @@ void warden_link_foreach_account(struct warden_link *l,
     size_t n = (l->acct_mask + 1) * WAYS;
     for (size_t i = 0; i < n; i++) {
         const struct acct *a = &l->accts[i];
-        if (a->hash) fn(ctx, (uint32_t)i, a->id, a->idlen, a->owner);
+        if (l->acct_keys[i]) fn(ctx, (uint32_t)i, a->id, a->idlen, a->owner);
     }
 }
 

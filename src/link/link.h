@@ -146,6 +146,14 @@ uint8_t *warden_link_flag_mark(struct warden_link *l, uint32_t a);
 #define WARDEN_LINK_USER_BYTES 56
 void *warden_link_user(struct warden_link *l, uint32_t a);
 
+/* Whether the account's cluster may have changed since it was last looked
+ * at (a join or merge touched it); read without the lock, so a change made
+ * at the same moment may show at the account's next look instead. Accounts
+ * in no cluster whose bit is clear need no look-up at all. A bit is set per
+ * account hash in a fixed bitmap and never cleared (a shared bit costs a
+ * look-up, never a missed change). */
+bool warden_link_maybe_changed(const struct warden_link *l, uint64_t acct);
+
 /* Every account in the table: fn(ctx, index, id, len, owner). */
 void warden_link_foreach_account(struct warden_link *l,
                                  void (*fn)(void *ctx, uint32_t a, const char *id, size_t len,
