@@ -19,10 +19,13 @@
  * (warden_emit_set_cluster / warden_emit_cluster), which then travels with
  * every finding and verdict of that account. State that spans accounts
  * (keyed by a network, a payment fingerprint, a template sketch) lives in
- * the detector's context: one per engine shard. With several shards an
- * account belongs to one shard (by account hash), so identifier-keyed state
- * is per shard too; the runtime's linking stage (runtime.h) is where it is
- * partitioned by identifier instead. evict() is called when an account
+ * the detector's context: one per engine shard, unless the detector shares
+ * one object between the shards of a process through share() (the runtime
+ * hands every shard the same slot; the detector locks), as the link
+ * detector does. An account belongs to one shard (by account hash): a
+ * detector names accounts in findings and cluster ids only from the shard
+ * that sees their events. Across machines, identifier-keyed state is a
+ * linking stage partitioned by identifier (README "Clusters"). evict() is called when an account
  * leaves the table, with its state still intact, so a detector can hand on
  * what it must not lose (e.g. fold it into identifier-keyed state). */
 #ifndef WARDEN_DETECT_DETECTOR_H
