@@ -12,14 +12,14 @@
 #   4 policy
 #   3 screen
 #   2 registry store
-#   1 io intel sweep
+#   1 io intel sweep link
 #   0 core
 # A new folder must be given a layer here. Exit 1 and one line per offending
 # include otherwise. Run by `make check`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 declare -A rank=(
-  [core]=0 [io]=1 [intel]=1 [sweep]=1 [registry]=2 [store]=2 [screen]=3 [policy]=4
+  [core]=0 [io]=1 [intel]=1 [sweep]=1 [link]=1 [registry]=2 [store]=2 [screen]=3 [policy]=4
   [detect]=5 [engine]=6 [runtime]=7 [backtest]=8 [sim]=8 [serve]=8 [cli]=9
 )
 bad=0

@@ -60,6 +60,23 @@ struct warden_action_change {
     bool shadow;
 };
 
+/* A linked-account cluster at the end of a run (clusters.jsonl, the
+ * clusters table of cases.db; docs/clusters.md). */
+struct warden_cluster_record {
+    const char *cluster_id;
+    uint64_t members;       /* accounts ever joined (evicted ones included) */
+    const char *const *ids; /* member account ids, up to a cap */
+    size_t n_ids;
+    const char *const *kinds;   /* edge kind names */
+    const uint64_t *kind_edges; /* joining edges that carried each kind */
+    size_t n_kinds;
+    uint64_t edges;    /* joining edges */
+    uint64_t actioned; /* members actioned on their own evidence */
+    uint64_t enforced; /* of those, throttled or blocked */
+    double score;
+    enum warden_action action; /* what cluster.linked_to_actioned gives its members */
+};
+
 /* The decision for one event, returned as it is processed, so that a server
  * can answer the request that carried it. `decided` is the account's action
  * after this event (what the policy decided); `enforced` is what a gateway

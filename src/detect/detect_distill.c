@@ -155,12 +155,6 @@ struct distill_ctx {
     struct warden_distill_models models;
 };
 
-/* Relative paths resolve against the data directory (core/datadir.h). */
-static char *resolve(const char *p)
-{
-    return warden_data_path(NULL, p);
-}
-
 static void distill_free(void *vctx)
 {
     struct distill_ctx *c = vctx;
@@ -180,7 +174,8 @@ static int distill_init(void **vctx, const struct warden_policy *policy, const v
         warden_conf_defaults(distill_conf_table, &c->conf);
         c->own_conf = true;
     }
-    char *path = resolve(c->conf.patterns ? c->conf.patterns : "distill/elicitation.tsv");
+    char *path =
+        warden_data_path(NULL, c->conf.patterns ? c->conf.patterns : "distill/elicitation.tsv");
     char err[512];
     int rc = warden_distill_matcher_new(&c->m, path, err, sizeof err);
     free(path);

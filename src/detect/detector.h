@@ -19,10 +19,13 @@
  * (warden_emit_set_cluster / warden_emit_cluster), which then travels with
  * every finding and verdict of that account. State that spans accounts
  * (keyed by a network, a payment fingerprint, a template sketch) lives in
- * the detector's context: one per engine shard. With several shards an
- * account belongs to one shard (by account hash), so identifier-keyed state
- * is per shard too; the runtime's linking stage (runtime.h) is where it is
- * partitioned by identifier instead. evict() is called when an account
+ * the detector's context: one per engine shard, unless the detector shares
+ * one object between the shards of a process through share() (the runtime
+ * hands every shard the same slot; the detector locks), as the link
+ * detector does. An account belongs to one shard (by account hash): a
+ * detector names accounts in findings and cluster ids only from the shard
+ * that sees their events. Across machines, identifier-keyed state is a
+ * linking stage partitioned by identifier (README "Clusters"). evict() is called when an account
  * leaves the table, with its state still intact, so a detector can hand on
  * what it must not lose (e.g. fold it into identifier-keyed state). */
 #ifndef WARDEN_DETECT_DETECTOR_H
@@ -31,8 +34,10 @@
 #include <stdint.h>
 
 #include "core/conf.h"
+#include "core/counters.h"
 #include "core/event.h"
 #include "core/jbuf.h"
+#include "core/verdict.h"
 #include "policy/policy.h"
 
 struct warden_policy;
@@ -53,6 +58,16 @@ struct warden_emit {
                         const char *cluster_id);
     const char *(*cluster_of)(struct warden_emit *em, const char *account_id, size_t len);
     int64_t now_ms; /* event time: the newest event the engine has processed */
+    /* An account's strongest action from reasons whose code does not start
+     * with ignore_prefix (NULL: all reasons); WARDEN_ALLOW when it has no
+     * verdict. Lets a cross-account detector tell accounts actioned on their
+     * own evidence from those its own findings actioned (no feedback loop). */
+    enum warden_action (*action_of)(struct warden_emit *em, const char *account_id, size_t len,
+                                    const char *ignore_prefix);
+    /* The engine's counters, for a detector's own (register once, by name). */
+    struct warden_counters *counters;
+    /* A cluster record for the sinks (clusters.jsonl, cases.db), from flush(). */
+    void (*cluster_record)(struct warden_emit *em, const struct warden_cluster_record *c);
 };
 
 static inline void warden_emit_finding(struct warden_emit *em, const char *code, double score,
@@ -111,6 +126,13 @@ struct warden_detector {
      * whose code matches none of any detector's is refused at load (a typo
      * such as "velocty.*" would otherwise never fire). */
     const char *const *codes;
+    /* Several engine shards in one process (runtime.h): *slot is the same
+     * for this detector in every shard, NULL at first. A detector whose
+     * state must span shards (identifier-keyed linking) puts a shared
+     * object there on the first call and takes it (a reference) on the
+     * others; it does its own locking. Called after init(), before
+     * attach_registry(). May be NULL. */
+    void (*share)(void *ctx, void **slot);
 };
 
 /* The registry (detect/registry.c). */

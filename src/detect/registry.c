@@ -15,6 +15,7 @@ extern const struct warden_detector warden_detect_reach;
 extern const struct warden_detector warden_detect_reseller;
 extern const struct warden_detector warden_detect_distill;
 extern const struct warden_detector warden_detect_signup;
+extern const struct warden_detector warden_detect_link;
 
 /* one detector per line, so that additions merge cleanly */
 // clang-format off
@@ -28,6 +29,7 @@ const struct warden_detector *const warden_detectors[] = {
     &warden_detect_reseller,
     &warden_detect_distill,
     &warden_detect_signup,
+    &warden_detect_link,
 };
 // clang-format on
 

@@ -291,6 +291,33 @@ static const char *on_cluster_of(struct warden_emit *em, const char *account_id,
     return warden_engine_cluster(em->engine, account_id, len);
 }
 
+static enum warden_action on_action_of(struct warden_emit *em, const char *account_id, size_t len,
+                                       const char *ignore_prefix)
+{
+    struct warden_engine *e = em->engine;
+    const struct warden_event *ev = em->ev;
+    const struct warden_verdict *v;
+    if (ev && e->cur && len == ev->account_id.n && memcmp(account_id, ev->account_id.p, len) == 0)
+        v = e->cur->verdict ? e->verdicts[e->cur->verdict - 1] : NULL;
+    else
+        v = warden_engine_verdict(e, account_id, len);
+    if (!v) return WARDEN_ALLOW;
+    if (!ignore_prefix) return v->action;
+    size_t n = strlen(ignore_prefix);
+    enum warden_action best = WARDEN_ALLOW;
+    for (size_t i = 0; i < v->n_reasons; i++)
+        if (strncmp(v->reasons[i].code, ignore_prefix, n) != 0 &&
+            v->reasons[i].action > (uint8_t)best)
+            best = (enum warden_action)v->reasons[i].action;
+    return best;
+}
+
+static void on_cluster_record(struct warden_emit *em, const struct warden_cluster_record *c)
+{
+    struct warden_engine *e = em->engine;
+    if (e->sinks.cluster) e->sinks.cluster(e->sinks.ctx, c);
+}
+
 static void on_evict(void *ctx, struct warden_acct *a)
 {
     struct warden_engine *e = ctx;
@@ -345,6 +372,7 @@ int warden_engine_new(struct warden_engine **out, const struct warden_engine_opt
             return WARDEN_ECONFIG;
         }
         e->n_dets++;
+        if (opts->shared && d->share) d->share(r->ctx, &opts->shared[k]);
         if (e->registry && d->attach_registry &&
             d->attach_registry(r->ctx, e->registry, e->intel) != 0) {
             snprintf(err, errlen, "detector '%s' refused the account registry", d->name);
@@ -362,6 +390,9 @@ int warden_engine_new(struct warden_engine **out, const struct warden_engine_opt
     e->emit.finding_for = on_finding_for;
     e->emit.set_cluster = on_set_cluster;
     e->emit.cluster_of = on_cluster_of;
+    e->emit.action_of = on_action_of;
+    e->emit.cluster_record = on_cluster_record;
+    e->emit.counters = &e->counters;
     e->emit.engine = e;
     warden_jbuf_init(&e->emit.scratch);
     *out = e;

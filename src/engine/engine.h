@@ -35,6 +35,7 @@ struct warden_sinks {
     void (*finding)(void *ctx, const struct warden_finding *f);
     void (*action)(void *ctx, const struct warden_action_change *c);
     void *ctx;
+    void (*cluster)(void *ctx, const struct warden_cluster_record *c); /* may be NULL */
 };
 
 struct warden_engine_opts {
@@ -50,6 +51,10 @@ struct warden_engine_opts {
      * A detector given here gets the policy's settings for its name, if any. */
     const struct warden_detector *const *detectors;
     size_t n_detectors;
+    /* Several shards: one slot per detector (its position in the list run),
+     * the same array for every shard, for detectors' share() hook; NULL:
+     * nothing is shared. */
+    void **shared;
 };
 
 #define WARDEN_ENGINE_DEFAULT_ACCOUNTS 1000000

@@ -159,3 +159,40 @@ void warden_write_reject(struct warden_jbuf *b, FILE *f, const char *file, uint6
     warden_jbuf_obj_close(b);
     line_out(b, f);
 }
+
+void warden_write_cluster_kinds(struct warden_jbuf *b, const struct warden_cluster_record *c)
+{
+    warden_jbuf_obj_open(b);
+    for (size_t i = 0; i < c->n_kinds; i++)
+        if (c->kind_edges[i]) warden_jbuf_kv_int(b, c->kinds[i], (int64_t)c->kind_edges[i]);
+    warden_jbuf_obj_close(b);
+}
+
+void warden_write_cluster_ids(struct warden_jbuf *b, const struct warden_cluster_record *c)
+{
+    warden_jbuf_arr_open(b);
+    for (size_t i = 0; i < c->n_ids; i++) warden_jbuf_cstr(b, c->ids[i]);
+    warden_jbuf_arr_close(b);
+}
+
+void warden_write_cluster(struct warden_jbuf *b, FILE *f, const struct warden_cluster_record *c,
+                          const struct warden_run_info *ri)
+{
+    warden_jbuf_reset(b);
+    warden_jbuf_obj_open(b);
+    warden_jbuf_kv_str(b, "cluster_id", c->cluster_id);
+    warden_jbuf_kv_int(b, "members", (int64_t)c->members);
+    warden_jbuf_key(b, "member_ids");
+    warden_write_cluster_ids(b, c);
+    warden_jbuf_kv_bool(b, "member_ids_truncated", c->n_ids < c->members);
+    warden_jbuf_key(b, "edge_kinds");
+    warden_write_cluster_kinds(b, c);
+    warden_jbuf_kv_int(b, "edges", (int64_t)c->edges);
+    warden_jbuf_kv_num(b, "score", c->score);
+    warden_jbuf_kv_int(b, "actioned_members", (int64_t)c->actioned);
+    warden_jbuf_kv_int(b, "enforced_members", (int64_t)c->enforced);
+    warden_jbuf_kv_str(b, "action", warden_action_name(c->action));
+    run_fields(b, ri);
+    warden_jbuf_obj_close(b);
+    line_out(b, f);
+}

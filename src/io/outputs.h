@@ -1,4 +1,4 @@
-/* outputs.h — writing verdicts.jsonl, findings.jsonl and rejects.jsonl
+/* outputs.h — writing verdicts.jsonl, findings.jsonl, rejects.jsonl and clusters.jsonl
  * exactly as formats.md §4–5 define them.
  *
  * Output files are written under a temporary name and renamed into place
@@ -31,6 +31,11 @@ void warden_write_finding(struct warden_jbuf *b, FILE *f, const struct warden_fi
                           const struct warden_run_info *ri);
 void warden_write_verdict(struct warden_jbuf *b, FILE *f, const struct warden_verdict *v,
                           const struct warden_run_info *ri);
+/* clusters.jsonl (docs/clusters.md), and the two arrays it holds. */
+void warden_write_cluster(struct warden_jbuf *b, FILE *f, const struct warden_cluster_record *c,
+                          const struct warden_run_info *ri);
+void warden_write_cluster_kinds(struct warden_jbuf *b, const struct warden_cluster_record *c);
+void warden_write_cluster_ids(struct warden_jbuf *b, const struct warden_cluster_record *c);
 void warden_write_reject(struct warden_jbuf *b, FILE *f, const char *file, uint64_t line,
                          const char *reason);
 

@@ -30,12 +30,14 @@ struct warden_sink_type {
     void (*verdict)(void *self, const struct warden_verdict *v);
     int (*commit)(void *self, const struct warden_run_totals *t, char *err, size_t errlen);
     void (*free)(void *self);
+    /* End of run, before the verdicts: each linked-account cluster. */
+    void (*cluster)(void *self, const struct warden_cluster_record *c);
 };
 
-/* JSON lines in dir: findings.jsonl, verdicts.jsonl and rejects.jsonl
- * (formats.md §4-5), written under temporary names and renamed on commit;
- * every verdict and finding carries the run's shadow flag, policy hash and
- * run id (ri is copied). */
+/* JSON lines in dir: findings.jsonl, verdicts.jsonl, rejects.jsonl
+ * (formats.md §4-5) and clusters.jsonl (docs/clusters.md), written under temporary names and
+ * renamed on commit; every verdict and finding carries the run's shadow flag, policy hash and run
+ * id (ri is copied). */
 extern const struct warden_sink_type warden_sink_jsonl;
 int warden_sink_jsonl_open(void **self, const char *dir, const struct warden_run_info *ri,
                            char *err, size_t errlen);

@@ -47,6 +47,8 @@ static const struct {
 } builtin_rules[] = {
     {"*", 0.5, WARDEN_REVIEW},
     {"*", 0.9, WARDEN_THROTTLE},
+    /* a member of a linked cluster whose other member is throttled or blocked */
+    {"cluster.linked_to_actioned", 0.8, WARDEN_THROTTLE},
 };
 
 int warden_policy_check_rule_code(char *value, char *err, size_t errlen)

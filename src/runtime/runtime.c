@@ -49,6 +49,7 @@ struct warden_runtime {
     int64_t max_seen;        /* newest timestamp seen (INT64_MIN before any) */
     int64_t released;        /* timestamp of the newest event released to the engine */
     int64_t *shard_max_seen; /* per shard, for warden_runtime_decide_shard() */
+    void **shared;           /* per detector, state its shards share (detector.h share()) */
     uint64_t rejects;
 };
 
@@ -66,6 +67,13 @@ static void fan_action(void *ctx, const struct warden_action_change *c)
     struct warden_runtime *rt = ctx;
     for (size_t i = 0; i < rt->n_sinks; i++)
         if (rt->sinks[i].type->action) rt->sinks[i].type->action(rt->sinks[i].self, c);
+}
+
+static void fan_cluster(void *ctx, const struct warden_cluster_record *c)
+{
+    struct warden_runtime *rt = ctx;
+    for (size_t i = 0; i < rt->n_sinks; i++)
+        if (rt->sinks[i].type->cluster) rt->sinks[i].type->cluster(rt->sinks[i].self, c);
 }
 
 static void fan_reject(struct warden_runtime *rt, const char *origin, uint64_t line,
@@ -146,6 +154,9 @@ int warden_runtime_new(struct warden_runtime **out, const struct warden_runtime_
     rt->shards = warden_xcalloc(rt->n_shards, sizeof *rt->shards);
     rt->shard_max_seen = warden_xcalloc(rt->n_shards, sizeof *rt->shard_max_seen);
     for (unsigned i = 0; i < rt->n_shards; i++) rt->shard_max_seen[i] = INT64_MIN;
+    /* one slot per detector of the list run; the detectors own what they put there */
+    rt->shared = warden_xcalloc((conf->detectors ? conf->n_detectors : warden_n_detectors) + 1,
+                                sizeof *rt->shared);
     for (unsigned i = 0; i < rt->n_shards; i++) {
         struct warden_engine_opts eo = {
             .policy = rt->pol,
@@ -155,9 +166,10 @@ int warden_runtime_new(struct warden_runtime **out, const struct warden_runtime_
             .max_accounts = conf->max_accounts,
             .dedup_window = conf->dedup_window,
             .keep_ids = conf->keep_ids,
-            .sinks = {fan_finding, fan_action, rt},
+            .sinks = {fan_finding, fan_action, rt, fan_cluster},
             .detectors = conf->detectors,
             .n_detectors = conf->n_detectors,
+            .shared = rt->shared,
         };
         if ((rc = warden_engine_new(&rt->shards[i], &eo, err, errlen))) goto fail;
     }
@@ -177,6 +189,7 @@ void warden_runtime_free(struct warden_runtime *rt)
     for (unsigned i = 0; rt->shards && i < rt->n_shards; i++) warden_engine_free(rt->shards[i]);
     free(rt->shards);
     free(rt->shard_max_seen);
+    free(rt->shared);
     warden_reorder_free(rt->reorder);
     warden_org_screening_free(rt->orgscr);
     warden_screen_free(rt->screen);

@@ -27,9 +27,11 @@
  * engines; each shard owns its accounts, detector contexts and counters, so
  * a worker thread per shard needs no locks. State keyed by something other
  * than the account (networks, payment fingerprints, template sketches) is
- * per shard inside a detector's context today; across shards and machines it
- * belongs to a linking stage keyed by that identifier, whose cluster
- * membership flows back to the shards through warden_emit_set_cluster(). */
+ * shared by the shards of a process when a detector asks for it (one slot
+ * per detector handed to every shard, detector.h share(); the detector
+ * locks); across machines it belongs to a linking stage keyed by that
+ * identifier, whose cluster membership flows back to the shards through
+ * warden_emit_set_cluster(). */
 #ifndef WARDEN_RUNTIME_RUNTIME_H
 #define WARDEN_RUNTIME_RUNTIME_H
 #include <stdbool.h>

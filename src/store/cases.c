@@ -1,9 +1,10 @@
-/* cases.c — SQLite schema and writes for cases, findings, audit and runs. */
+/* cases.c — SQLite schema and writes for cases, findings, audit, clusters and runs. */
 #include "store/cases.h"
 #include "core/error.h"
 #include "core/jbuf.h"
 #include "core/timefmt.h"
 #include "core/xalloc.h"
+#include "io/outputs.h"
 
 #include <sqlite3.h>
 #include <stdio.h>
@@ -34,7 +35,13 @@ static const char schema[] =
     "  id INTEGER PRIMARY KEY, at TEXT NOT NULL, event_ts TEXT NOT NULL, actor TEXT NOT NULL,"
     "  account_id TEXT NOT NULL, from_action TEXT NOT NULL, to_action TEXT NOT NULL,"
     "  reason TEXT NOT NULL, score REAL NOT NULL, shadow INTEGER NOT NULL, run_id INTEGER);"
-    "CREATE INDEX IF NOT EXISTS audit_account ON audit(account_id);";
+    "CREATE INDEX IF NOT EXISTS audit_account ON audit(account_id);"
+    "CREATE TABLE IF NOT EXISTS clusters("
+    "  id INTEGER PRIMARY KEY, run_id INTEGER, cluster_id TEXT NOT NULL,"
+    "  members INTEGER NOT NULL, member_ids TEXT NOT NULL, edge_kinds TEXT NOT NULL,"
+    "  edges INTEGER NOT NULL, score REAL NOT NULL, actioned_members INTEGER NOT NULL,"
+    "  enforced_members INTEGER NOT NULL, action TEXT NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS clusters_id ON clusters(cluster_id);";
 
 struct warden_store {
     sqlite3 *db;
@@ -251,6 +258,38 @@ int warden_store_case(struct warden_store *s, const struct warden_verdict *v)
     sqlite3_bind_text(st, 13, now, -1, SQLITE_TRANSIENT);
     rc = sqlite3_step(st) == SQLITE_DONE ? 0 : WARDEN_ELIB;
     warden_jbuf_fini(&b);
+    if (rc) return rc;
+    return tick(s);
+}
+
+int warden_store_cluster(struct warden_store *s, const struct warden_cluster_record *c)
+{
+    int rc = begin(s);
+    if (rc) return rc;
+    static const char sql[] =
+        "INSERT INTO clusters(run_id, cluster_id, members, member_ids, edge_kinds, edges, score,"
+        " actioned_members, enforced_members, action) VALUES(?,?,?,?,?,?,?,?,?,?)";
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) return WARDEN_ELIB;
+    struct warden_jbuf ids, kinds;
+    warden_jbuf_init(&ids);
+    warden_jbuf_init(&kinds);
+    warden_write_cluster_ids(&ids, c);
+    warden_write_cluster_kinds(&kinds, c);
+    sqlite3_bind_int64(st, 1, s->run_id);
+    sqlite3_bind_text(st, 2, c->cluster_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)c->members);
+    sqlite3_bind_text(st, 4, warden_jbuf_str(&ids), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 5, warden_jbuf_str(&kinds), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 6, (sqlite3_int64)c->edges);
+    sqlite3_bind_double(st, 7, c->score);
+    sqlite3_bind_int64(st, 8, (sqlite3_int64)c->actioned);
+    sqlite3_bind_int64(st, 9, (sqlite3_int64)c->enforced);
+    sqlite3_bind_text(st, 10, warden_action_name(c->action), -1, SQLITE_STATIC);
+    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : WARDEN_ELIB;
+    sqlite3_finalize(st);
+    warden_jbuf_fini(&ids);
+    warden_jbuf_fini(&kinds);
     if (rc) return rc;
     return tick(s);
 }

@@ -30,6 +30,8 @@ int warden_store_audit(struct warden_store *s, const struct warden_action_change
 int warden_store_finding(struct warden_store *s, const struct warden_finding *f);
 int warden_store_case(struct warden_store *s, const struct warden_verdict *v);
 int warden_store_commit(struct warden_store *s);
+/* One linked-account cluster of the run (docs/clusters.md). */
+int warden_store_cluster(struct warden_store *s, const struct warden_cluster_record *c);
 
 /* The case database as a sink (io/sink.h): opens path and records a run. */
 struct warden_sink_type;

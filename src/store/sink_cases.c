@@ -1,6 +1,6 @@
 /* sink_cases.c — the case database (cases.h) as a sink: findings that led
- * to an action and every action change as they happen, the cases of the
- * final verdicts and the run's totals at the end. */
+ * to an action and every action change as they happen, the clusters and the
+ * cases of the final verdicts and the run's totals at the end. */
 #include "store/cases.h"
 #include "io/sink.h"
 #include "core/error.h"
@@ -46,6 +46,12 @@ static void cases_verdict(void *self, const struct warden_verdict *v)
     if (v->action != WARDEN_ALLOW && !s->err) s->err = warden_store_case(s->store, v);
 }
 
+static void cases_cluster(void *self, const struct warden_cluster_record *c)
+{
+    struct sink_cases *s = self;
+    if (!s->err) s->err = warden_store_cluster(s->store, c);
+}
+
 static int cases_commit(void *self, const struct warden_run_totals *t, char *err, size_t errlen)
 {
     struct sink_cases *s = self;
@@ -70,4 +76,5 @@ const struct warden_sink_type warden_sink_cases = {
     .verdict = cases_verdict,
     .commit = cases_commit,
     .free = cases_free,
+    .cluster = cases_cluster,
 };

@@ -30,8 +30,8 @@ jq -r 'select(.label=="distillation") | .account_id' "$T/sim/truth.jsonl" >"$T/d
 jq -c --rawfile ids "$T/distill.txt" \
   '.account_id as $a | if (.org_id == null and any(($ids | split("\n"))[]; . == $a)) then .org_id = "org-script-test" else . end' \
   "$T/sim/accounts.jsonl" >"$T/accounts.jsonl"
-"$WARDEN_BIN" scan -q -p "$WARDEN_SRC/examples/policy.yaml" -a "$T/accounts.jsonl" -o "$T/sim/orgs.jsonl" \
-  -O "$T/out" --max-accounts 20000 "$T/sim/events.jsonl"
+"$WARDEN_BIN" scan -q -p "$WARDEN_SRC/examples/policy.yaml" -a "$T/accounts.jsonl" --orgs "$T/sim/orgs.jsonl" \
+  -o "$T/out" --max-accounts 20000 "$T/sim/events.jsonl"
 DB="$T/out/cases.db"
 check "scan wrote cases" [ "$(sqlite3 "$DB" 'select count(*) from cases')" -gt 10 ]
 SCRIPT_CASE=$(sqlite3 "$DB" "select case_id from cases where account_id in ($(jq -r 'select(.org_id=="org-script-test") | "\u0027" + .account_id + "\u0027"' "$T/accounts.jsonl" | paste -sd,)) and action != 'allow' order by case_id limit 1")

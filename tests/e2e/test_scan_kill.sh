@@ -49,5 +49,5 @@ check "the killed run left its temporary files" bash -c "ls -A '$T/out' | grep -
 
 "$WARDEN_BIN" scan --quiet --policy "$T/policy.yaml" --out "$T/out" "$T/small.jsonl"
 check "the next run completes" [ $? -eq 0 ]
-check "and leaves no temporary files, the killed run's removed too" bash -c "[ -z \"\$(ls -A '$T/out' | grep -v -e '^verdicts.jsonl$' -e '^findings.jsonl$' -e '^rejects.jsonl$' -e '^cases.db')\" ]"
+check "and leaves no temporary files, the killed run's removed too" bash -c "[ -z \"\$(ls -A '$T/out' | grep -v -e '^verdicts.jsonl$' -e '^findings.jsonl$' -e '^rejects.jsonl$' -e '^clusters.jsonl$' -e '^cases.db')\" ]"
 finish

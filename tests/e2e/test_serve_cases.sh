@@ -19,7 +19,7 @@ ev() { # ev ACCOUNT SECOND REQID
 }
 for a in acct-a acct-b acct-c; do for i in 1 2 3 4 5 6 7; do ev "$a" "$i" "$a-$i"; done; done >"$T/events.jsonl"
 ev acct-quiet 1 q1 >>"$T/events.jsonl"
-"$WARDEN_BIN" scan -q -p "$T/policy.yaml" -O "$T/out" --max-accounts 1000 "$T/events.jsonl"
+"$WARDEN_BIN" scan -q -p "$T/policy.yaml" -o "$T/out" --max-accounts 1000 "$T/events.jsonl"
 DB="$T/out/cases.db"
 check "scan wrote three cases" [ "$(sqlite3 "$DB" 'select count(*) from cases')" = 3 ]
 id_of() { sqlite3 "$DB" "select case_id from cases where account_id='$1'"; }

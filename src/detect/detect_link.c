@@ -1,0 +1,734 @@
+/* detect_link.c — hydra clusters: links accounts that share identifiers
+ * into clusters and lets an actioned member's cluster act on every member.
+ *
+ * Identifiers (link/link.h has the weights, the common-identifier rule and
+ * the memory): from the account registry at load — payment fingerprint,
+ * e-mail domain unless it is on the webmail list (data/link/webmail.txt),
+ * sign-up address, sign-up burst (a program of burst_programs, created in
+ * the same burst_window; two half-shifted buckets so that two sign-ups
+ * within half a window always share one) — counted over the whole registry
+ * first, then linked, so registry identifiers are weighed with their final
+ * counts. From events — the client network (IPv4 /24, IPv6 /48) in the same
+ * net_window, ASN + user agent + JA4, the system prompt, and the account's
+ * prompt templates: the head and tail SimHash sketches of its first
+ * template_prompts prompts (distill_text.c) in four slots; a sketch that
+ * recurs template_min times is published as four 16-bit LSH bands, so
+ * accounts whose frames match in any band meet without a pairwise scan.
+ * An identifier is fed once per account and value (repeats are skipped in
+ * the account's 8-byte engine slot; the template slots live in the link
+ * table's per-account area), so the hot path is a few hashes per event and
+ * a text scan for each of an account's first template_prompts prompts.
+ *
+ * Findings (score below every default rule except the last one):
+ *   cluster.shared_templates / cluster.shared_payment /
+ *   cluster.shared_signup / cluster.shared_infrastructure (edge_score) —
+ *     the account joined a cluster; the code names the strongest kind of
+ *     the joining edge. Evidence: cluster_id, members, via (kind),
+ *     identifier (64-bit hash, hex: never the address, domain or payment
+ *     value), accounts_sharing (estimate), pair_weight, edge_kinds (of the
+ *     joining pair), cluster_edge_kinds ({kind: joining edges}).
+ *   cluster.linked_to_actioned — another member was actioned (review or
+ *     stronger) on reasons that are not cluster.* (so a cluster finding
+ *     never makes a cluster "actioned": no cascade). Score linked_enforced
+ *     when a member is throttled or blocked, else linked_review; emitted at
+ *     the member's next request (a new account: at the request at which it
+ *     links, or its first when the registry links it) and, at the end of
+ *     the run, for members that did not come back. Evidence: cluster_id,
+ *     members, actioned_members, enforced_members, cluster_score,
+ *     cluster_edge_kinds.
+ *
+ * Cluster ids are "lk-N" (N in order of formation); every member's
+ * verdict and findings carry it. One link state serves every shard of a
+ * process (share() hook; a mutex held for a few table operations per
+ * event); each shard sets cluster ids and emits findings only for accounts
+ * whose events it saw, the first shard also for registry accounts that
+ * sent none. At the end the first shard writes one record per cluster
+ * (clusters.jsonl, cases.db; docs/clusters.md).
+ *
+ * Counters: link.memory_bytes (fixed at start), link.clusters, link.joins,
+ * link.accounts_replaced, link.clusters_dropped. */
+#include "detect/detector.h"
+#include "detect/distill.h"
+#include "core/datadir.h"
+#include "core/hash.h"
+#include "core/log.h"
+#include "core/u64map.h"
+#include "core/xalloc.h"
+#include "intel/intel.h"
+#include "link/link.h"
+#include "registry/registry.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define NK WARDEN_LINK_NKINDS
+#define TSLOTS 4
+#define BANDS 4
+
+struct link_conf {
+    double w[NK], cap[NK];
+    double join, infra_max;
+    int64_t net_window_s, burst_window_s;
+    struct warden_strlist burst_programs;
+    char *webmail;
+    int64_t template_prompts, template_min, template_max_hamming;
+    double edge_score, linked_review, linked_enforced;
+    int64_t max_accounts, max_idents, max_clusters, max_member_ids;
+};
+
+#define C(f) offsetof(struct link_conf, f)
+static const struct warden_conf_key link_conf_table[] = {
+    {"w_net", WARDEN_CONF_DOUBLE, "0.35", C(w[WARDEN_LINK_NET]),
+     "weight of a shared client network (IPv4 /24, IPv6 /48) in the same net_window", 0, 10},
+    {"cap_net", WARDEN_CONF_DOUBLE, "64", C(cap[WARDEN_LINK_NET]),
+     "distinct accounts on one network and window at which it stops counting (NAT, egress)", 0,
+     1e9},
+    {"w_client", WARDEN_CONF_DOUBLE, "0.25", C(w[WARDEN_LINK_CLIENT]),
+     "weight of the same ASN + user agent + JA4", 0, 10},
+    {"cap_client", WARDEN_CONF_DOUBLE, "64", C(cap[WARDEN_LINK_CLIENT]),
+     "distinct accounts at which an ASN + client combination stops counting (popular SDKs)", 0,
+     1e9},
+    {"w_signup_ip", WARDEN_CONF_DOUBLE, "0.5", C(w[WARDEN_LINK_SIGNUP_IP]),
+     "weight of the same sign-up address", 0, 10},
+    {"cap_signup_ip", WARDEN_CONF_DOUBLE, "32", C(cap[WARDEN_LINK_SIGNUP_IP]),
+     "distinct accounts at which a sign-up address stops counting", 0, 1e9},
+    {"w_payment", WARDEN_CONF_DOUBLE, "1.0", C(w[WARDEN_LINK_PAYMENT]),
+     "weight of the same payment fingerprint (one card behind several accounts)", 0, 10},
+    {"cap_payment", WARDEN_CONF_DOUBLE, "512", C(cap[WARDEN_LINK_PAYMENT]),
+     "distinct accounts at which a payment fingerprint stops counting", 0, 1e9},
+    {"w_email_domain", WARDEN_CONF_DOUBLE, "0.25", C(w[WARDEN_LINK_EMAIL]),
+     "weight of the same e-mail domain (never one on the webmail list)", 0, 10},
+    {"cap_email_domain", WARDEN_CONF_DOUBLE, "128", C(cap[WARDEN_LINK_EMAIL]),
+     "distinct accounts at which an e-mail domain stops counting", 0, 1e9},
+    {"w_signup_burst", WARDEN_CONF_DOUBLE, "0.5", C(w[WARDEN_LINK_BURST]),
+     "weight of sign-ups through the same burst program within burst_window_s", 0, 10},
+    {"cap_signup_burst", WARDEN_CONF_DOUBLE, "256", C(cap[WARDEN_LINK_BURST]),
+     "distinct accounts in one program and window at which the burst stops counting", 0, 1e9},
+    {"w_template", WARDEN_CONF_DOUBLE, "0.6", C(w[WARDEN_LINK_TEMPLATE]),
+     "weight of a shared prompt template (LSH band of a frame sketch) or system prompt", 0, 10},
+    {"cap_template", WARDEN_CONF_DOUBLE, "256", C(cap[WARDEN_LINK_TEMPLATE]),
+     "distinct accounts at which a template stops counting (a SaaS app's shared frame)", 0, 1e9},
+    {"join", WARDEN_CONF_DOUBLE, "1.0", C(join),
+     "combined pair weight that joins two accounts into one cluster", 0.01, 100},
+    {"infra_max", WARDEN_CONF_DOUBLE, "0.7", C(infra_max),
+     "most that network, client and sign-up address add together (keep it below join: "
+     "shared infrastructure alone never links)",
+     0, 100},
+    {"net_window_s", WARDEN_CONF_INT, "21600", C(net_window_s),
+     "time window of the network identifier, seconds", 60, 1e8},
+    {"burst_window_s", WARDEN_CONF_INT, "3600", C(burst_window_s),
+     "sign-ups this close in time through one program form a burst, seconds", 60, 1e8},
+    {"burst_programs", WARDEN_CONF_STRLIST, "startup,education,research", C(burst_programs),
+     "sign-up programs whose bursts link accounts (easy credits)", 0, 0},
+    {"webmail", WARDEN_CONF_STRING, "link/webmail.txt", C(webmail),
+     "public e-mail domains never used to link (one per line); relative paths resolve against "
+     "$WARDEN_DATA_DIR, ./data, then the source tree's data/",
+     0, 0},
+    {"template_prompts", WARDEN_CONF_INT, "8", C(template_prompts),
+     "an account's first prompts whose templates are sketched", 0, 255},
+    {"template_min", WARDEN_CONF_INT, "3", C(template_min),
+     "times a frame must recur among them before it is published", 2, 255},
+    {"template_max_hamming", WARDEN_CONF_INT, "6", C(template_max_hamming),
+     "SimHash bits two frames may differ by and count as one in the account", 0, 32},
+    {"edge_score", WARDEN_CONF_DOUBLE, "0.3", C(edge_score),
+     "score of cluster.shared_* findings (explanations; below review by default)", 0, 1},
+    {"linked_review", WARDEN_CONF_DOUBLE, "0.6", C(linked_review),
+     "score of cluster.linked_to_actioned when the actioned member is only reviewed", 0, 1},
+    {"linked_enforced", WARDEN_CONF_DOUBLE, "0.85", C(linked_enforced),
+     "score of cluster.linked_to_actioned when a member is throttled or blocked", 0, 1},
+    {"max_accounts", WARDEN_CONF_INT, "262144", C(max_accounts),
+     "accounts in the linking table (304 bytes each); the longest unseen is replaced", 64, 1e9},
+    {"max_identifiers", WARDEN_CONF_INT, "1048576", C(max_idents),
+     "identifiers in the linking table (96 bytes each); the longest unseen is replaced", 64, 1e9},
+    {"max_clusters", WARDEN_CONF_INT, "65536", C(max_clusters),
+     "clusters at once (84 bytes each); joins that need a new one beyond it are dropped", 1, 1e9},
+    {"max_member_ids", WARDEN_CONF_INT, "100", C(max_member_ids),
+     "member account ids listed per cluster in clusters.jsonl", 0, 1e6},
+    {NULL, 0, NULL, 0, NULL, 0, 0},
+};
+
+struct link_ctx {
+    struct link_conf conf;
+    bool own_conf;
+    const struct warden_policy *policy;
+    struct warden_link *l;
+    unsigned owner;
+    struct warden_u64map webmail; /* hashes of webmail domains */
+    size_t n_webmail;
+    unsigned cid_mem;
+    bool counters_set;
+};
+
+/* Per account in the engine's slot (8 bytes): what was fed already. */
+struct link_state {
+    uint32_t last_net;    /* low bits of the last network key fed */
+    uint16_t last_client; /* low bits of the last client key fed */
+    uint8_t prompts;      /* prompts sketched */
+    uint8_t flags;        /* low 2 bits: own (non-cluster) action last seen; CLUSTERED */
+};
+#define OWN(st) ((enum warden_action)((st)->flags & 3))
+#define CLUSTERED 0x80 /* in a cluster when last looked at */
+
+/* Per account in the link table (warden_link_user): the template slots. */
+struct link_user {
+    uint64_t last_system;
+    uint64_t tsk[TSLOTS];
+    uint8_t tcount[TSLOTS], tend[TSLOTS];
+    uint8_t published; /* bit per slot */
+};
+_Static_assert(sizeof(struct link_user) <= WARDEN_LINK_USER_BYTES, "link_user too big");
+
+/* ---- set-up ---- */
+
+static uint64_t domain_hash(const char *s, size_t n)
+{
+    char buf[256];
+    if (n >= sizeof buf) n = sizeof buf - 1;
+    for (size_t i = 0; i < n; i++) buf[i] = (char)tolower((unsigned char)s[i]);
+    return warden_hash64(buf, n);
+}
+
+static int load_webmail(struct link_ctx *c)
+{
+    char *path = warden_data_path(NULL, c->conf.webmail ? c->conf.webmail : "link/webmail.txt");
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        warden_err("link: cannot read the webmail list %s", path);
+        free(path);
+        return -1;
+    }
+    char line[512];
+    while (fgets(line, sizeof line, f)) {
+        size_t n = strcspn(line, "\r\n \t");
+        if (!n || line[0] == '#') continue;
+        warden_u64map_put(&c->webmail, domain_hash(line, n), 1);
+        c->n_webmail++;
+    }
+    fclose(f);
+    free(path);
+    return 0;
+}
+
+static void link_free(void *vctx)
+{
+    struct link_ctx *c = vctx;
+    if (!c) return;
+    warden_link_free(c->l);
+    warden_u64map_fini(&c->webmail);
+    if (c->own_conf) warden_conf_fini(link_conf_table, &c->conf);
+    free(c);
+}
+
+static int link_init(void **vctx, const struct warden_policy *policy, const void *conf)
+{
+    struct link_ctx *c = warden_xcalloc(1, sizeof *c);
+    if (conf) {
+        memcpy(&c->conf, conf, sizeof c->conf);
+    } else {
+        warden_conf_defaults(link_conf_table, &c->conf);
+        c->own_conf = true;
+    }
+    c->policy = policy;
+    warden_u64map_init(&c->webmail);
+    if (load_webmail(c)) {
+        link_free(c);
+        return -1;
+    }
+    struct warden_link_params p;
+    memset(&p, 0, sizeof p);
+    memcpy(p.weight, c->conf.w, sizeof p.weight);
+    memcpy(p.cap, c->conf.cap, sizeof p.cap);
+    p.join = c->conf.join;
+    p.infra_max = c->conf.infra_max;
+    p.max_accounts = (size_t)c->conf.max_accounts;
+    p.max_idents = (size_t)c->conf.max_idents;
+    p.max_clusters = (size_t)c->conf.max_clusters;
+    c->l = warden_link_new(&p);
+    c->owner = warden_link_new_owner(c->l);
+    *vctx = c;
+    return 0;
+}
+
+/* Several shards: every one uses the first one's link state. */
+static void link_share(void *vctx, void **slot)
+{
+    struct link_ctx *c = vctx;
+    if (!*slot) {
+        *slot = c->l;
+        return;
+    }
+    warden_link_free(c->l);
+    c->l = *slot;
+    warden_link_ref(c->l);
+    c->owner = warden_link_new_owner(c->l);
+}
+
+static uint32_t org_hash(const char *s, size_t n)
+{
+    if (!s || !n) return 0;
+    uint32_t h = (uint32_t)warden_hash64(s, n);
+    return h ? h : 1;
+}
+
+/* ---- identifiers ---- */
+
+struct idset {
+    enum warden_link_kind kind[16];
+    uint64_t key[16];
+    int n;
+};
+
+static void idset_add(struct idset *s, enum warden_link_kind k, uint64_t key)
+{
+    if (s->n < 16) {
+        s->kind[s->n] = k;
+        s->key[s->n++] = key;
+    }
+}
+
+static void registry_ids(const struct link_ctx *c, const struct warden_account *a, struct idset *s)
+{
+    if (a->payment_fingerprint && *a->payment_fingerprint)
+        idset_add(s, WARDEN_LINK_PAYMENT,
+                  warden_link_key(WARDEN_LINK_PAYMENT, a->payment_fingerprint,
+                                  strlen(a->payment_fingerprint)));
+    if (a->email_domain && *a->email_domain) {
+        size_t n = strlen(a->email_domain);
+        uint64_t h = domain_hash(a->email_domain, n);
+        if (!warden_u64map_get(&c->webmail, h))
+            idset_add(s, WARDEN_LINK_EMAIL, warden_link_key(WARDEN_LINK_EMAIL, &h, sizeof h));
+    }
+    if (a->has_signup_ip)
+        idset_add(s, WARDEN_LINK_SIGNUP_IP,
+                  warden_link_key(WARDEN_LINK_SIGNUP_IP, a->signup_ip.b, sizeof a->signup_ip.b));
+    if (a->program && a->created_at_ms != INT64_MIN) {
+        bool burst = false;
+        for (size_t i = 0; i < c->conf.burst_programs.n && !burst; i++)
+            burst = strcasecmp(a->program, c->conf.burst_programs.v[i]) == 0;
+        if (burst) {
+            int64_t w = c->conf.burst_window_s * 1000;
+            for (int64_t phase = 0; phase < 2; phase++) {
+                struct {
+                    uint64_t prog;
+                    int64_t bucket, phase;
+                } v = {domain_hash(a->program, strlen(a->program)),
+                       (a->created_at_ms + phase * (w / 2)) / w, phase};
+                idset_add(s, WARDEN_LINK_BURST, warden_link_key(WARDEN_LINK_BURST, &v, sizeof v));
+            }
+        }
+    }
+}
+
+static int link_attach(void *vctx, const struct warden_registry *reg,
+                       const struct warden_intel *intel)
+{
+    (void)intel;
+    struct link_ctx *c = vctx;
+    if (!warden_link_first(c->l, 0)) return 0; /* another shard loaded it */
+    size_t n = warden_registry_n_accounts(reg);
+    warden_link_lock(c->l);
+    /* pass 0 counts every identifier's accounts; pass 1 links with the final counts */
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < n; i++) {
+            const struct warden_account *a = warden_registry_account_at(reg, i);
+            struct idset s = {.n = 0};
+            registry_ids(c, a, &s);
+            if (!s.n) continue;
+            size_t len = strlen(a->account_id);
+            int64_t t = a->created_at_ms == INT64_MIN ? 0 : a->created_at_ms;
+            uint32_t ai = warden_link_account(
+                c->l, warden_hash64(a->account_id, len), a->account_id, len,
+                org_hash(a->org_id, a->org_id ? strlen(a->org_id) : 0), t, WARDEN_LINK_NO_OWNER);
+            for (int k = 0; k < s.n; k++)
+                warden_link_use(c->l, ai, s.kind[k], s.key[k], t, pass == 0, NULL);
+        }
+    }
+    warden_link_unlock(c->l);
+    return 0;
+}
+
+/* Template slots: returns a slot index whose sketch just reached template_min. */
+static int template_update(const struct link_conf *k, struct link_user *st, uint64_t sk,
+                           uint8_t end)
+{
+    int best = -1, victim = 0;
+    for (int i = 0; i < TSLOTS; i++) {
+        if (st->tcount[i] && st->tend[i] == end &&
+            warden_distill_hamming(st->tsk[i], sk) <= (int)k->template_max_hamming) {
+            best = i;
+            break;
+        }
+        if (st->tcount[i] < st->tcount[victim]) victim = i;
+    }
+    if (best < 0) {
+        best = victim;
+        st->tsk[best] = sk;
+        st->tend[best] = end;
+        st->tcount[best] = 0;
+        st->published &= (uint8_t) ~(1u << best);
+    }
+    if (st->tcount[best] < 255) st->tcount[best]++;
+    if (st->tcount[best] >= k->template_min && !(st->published & (1u << best))) {
+        st->published |= (uint8_t)(1u << best);
+        return best;
+    }
+    return -1;
+}
+
+/* Network and client identifiers of an event, when they differ from the
+ * last ones fed; *scan: the prompt is to be sketched (into t). */
+static void event_ids(const struct link_ctx *c, const struct warden_event *ev,
+                      struct link_state *st, struct idset *s, struct warden_distill_text *t,
+                      bool *scan)
+{
+    const struct link_conf *k = &c->conf;
+    if (!ev->late) {
+        struct {
+            uint8_t net[8];
+            int64_t window;
+        } v;
+        memset(&v, 0, sizeof v);
+        if (warden_ip_is_v4(&ev->ip))
+            memcpy(v.net, ev->ip.b + 12, 3);
+        else
+            memcpy(v.net, ev->ip.b, 6);
+        v.window = ev->ts_ms / (k->net_window_s * 1000);
+        uint64_t key = warden_link_key(WARDEN_LINK_NET, &v, sizeof v);
+        if ((uint32_t)key != st->last_net) {
+            st->last_net = (uint32_t)key;
+            idset_add(s, WARDEN_LINK_NET, key);
+        }
+    }
+    if (ev->user_agent.n || ev->tls_ja4.n) {
+        uint64_t h = warden_hash64(ev->user_agent.p ? ev->user_agent.p : "", ev->user_agent.n);
+        h = warden_hash64_seed(ev->tls_ja4.p ? ev->tls_ja4.p : "", ev->tls_ja4.n, h);
+        uint64_t v[2] = {h, ev->ipinfo ? ev->ipinfo->asn : 0};
+        uint64_t key = warden_link_key(WARDEN_LINK_CLIENT, v, sizeof v);
+        if ((uint16_t)key != st->last_client) {
+            st->last_client = (uint16_t)key;
+            idset_add(s, WARDEN_LINK_CLIENT, key);
+        }
+    }
+    *scan = ev->prompt.n && st->prompts < k->template_prompts;
+    if (!*scan) return;
+    st->prompts++;
+    warden_distill_text_scan(t, ev);
+}
+
+/* Template identifiers from a sketched prompt (under the lock: the slots
+ * live in the link table). */
+static void template_ids(const struct link_conf *k, struct link_user *u,
+                         const struct warden_distill_text *t, struct idset *s)
+{
+    if (t->system_hash && t->system_hash != u->last_system) {
+        u->last_system = t->system_hash;
+        uint64_t v[2] = {t->system_hash, 3};
+        idset_add(s, WARDEN_LINK_TEMPLATE, warden_link_key(WARDEN_LINK_TEMPLATE, v, sizeof v));
+    }
+    if (t->ntokens < 2 * WARDEN_DISTILL_EDGE) return; /* too short for a frame and a payload */
+    uint64_t sk[2] = {t->head_sketch, t->tail_sketch};
+    for (uint8_t end = 1; end <= 2; end++) {
+        int slot = template_update(k, u, sk[end - 1], end);
+        if (slot < 0) continue;
+        for (uint64_t b = 0; b < BANDS; b++) {
+            uint64_t v[2] = {(u->tsk[slot] >> (16 * b)) & 0xffff, (b << 8) | end};
+            idset_add(s, WARDEN_LINK_TEMPLATE, warden_link_key(WARDEN_LINK_TEMPLATE, v, sizeof v));
+        }
+    }
+}
+
+/* ---- findings ---- */
+
+static const char *edge_code(unsigned kinds)
+{
+    if (kinds & (1u << WARDEN_LINK_TEMPLATE)) return "cluster.shared_templates";
+    if (kinds & (1u << WARDEN_LINK_PAYMENT)) return "cluster.shared_payment";
+    if (kinds &
+        ((1u << WARDEN_LINK_BURST) | (1u << WARDEN_LINK_SIGNUP_IP) | (1u << WARDEN_LINK_EMAIL)))
+        return "cluster.shared_signup";
+    return "cluster.shared_infrastructure";
+}
+
+static void cluster_name(uint64_t seq, char *buf, size_t n)
+{
+    snprintf(buf, n, "lk-%llu", (unsigned long long)seq);
+}
+
+static void kinds_obj(struct warden_jbuf *b, const uint32_t *kind_edges)
+{
+    warden_jbuf_key(b, "cluster_edge_kinds");
+    warden_jbuf_obj_open(b);
+    for (int k = 0; k < NK; k++)
+        if (kind_edges[k]) warden_jbuf_kv_int(b, warden_link_kind_names[k], kind_edges[k]);
+    warden_jbuf_obj_close(b);
+}
+
+/* What an account is due after a batch of link operations (decided under
+ * the lock, emitted after it). */
+struct due {
+    struct warden_link_cluster info;
+    bool set_cluster; /* the cluster changed since it was last handed on */
+    int linked;       /* 0, or the level of cluster.linked_to_actioned to emit (1, 2) */
+};
+
+static void decide(struct warden_link *l, uint32_t ai, struct due *d)
+{
+    warden_link_cluster_of(l, ai, &d->info);
+    uint64_t *seq = warden_link_seq_mark(l, ai);
+    uint8_t *flag = warden_link_flag_mark(l, ai);
+    d->set_cluster = d->info.seq != *seq;
+    *seq = d->info.seq;
+    uint32_t others = d->info.actioned - (d->info.self_actioned ? 1 : 0);
+    uint32_t others_enf = d->info.enforced - (d->info.self_enforced ? 1 : 0);
+    int level = !d->info.seq ? 0 : others_enf ? 2 : others ? 1 : 0;
+    d->linked = level > *flag ? level : 0;
+    if (level > *flag) *flag = (uint8_t)level;
+}
+
+static void emit_linked(const struct link_ctx *c, struct warden_emit *em, const char *id,
+                        size_t len, const struct due *d, const char *name)
+{
+    struct warden_jbuf *b = &em->scratch;
+    warden_jbuf_reset(b);
+    warden_jbuf_obj_open(b);
+    warden_jbuf_kv_str(b, "cluster_id", name);
+    warden_jbuf_kv_int(b, "members", d->info.size);
+    warden_jbuf_kv_int(b, "actioned_members", d->info.actioned);
+    warden_jbuf_kv_int(b, "enforced_members", d->info.enforced);
+    warden_jbuf_kv_num(b, "cluster_score", d->info.score);
+    kinds_obj(b, d->info.kind_edges);
+    warden_jbuf_obj_close(b);
+    double score = d->linked == 2 ? c->conf.linked_enforced : c->conf.linked_review;
+    warden_emit_finding_for(em, id, len, "cluster.linked_to_actioned", score, warden_jbuf_str(b));
+}
+
+static void set_memory_counter(struct link_ctx *c, struct warden_emit *em)
+{
+    if (c->counters_set || !em->counters) return;
+    c->counters_set = true;
+    c->cid_mem = warden_counter_register(em->counters, "link.memory_bytes",
+                                         "bytes of the cross-account linking state (fixed)");
+    /* one state for every shard: counted once */
+    if (c->owner == 0) em->counters->v[c->cid_mem] = warden_link_memory_bytes(c->l);
+}
+
+static void link_observe(void *vctx, const struct warden_event *ev, void *vstate,
+                         struct warden_emit *em)
+{
+    struct link_ctx *c = vctx;
+    struct link_state *st = vstate;
+    set_memory_counter(c, em);
+    struct idset s = {.n = 0};
+    struct warden_distill_text t;
+    bool scan;
+    event_ids(c, ev, st, &s, &t, &scan);
+    /* actioned on its own evidence: every reason but this detector's */
+    enum warden_action own =
+        OWN(st) >= WARDEN_THROTTLE
+            ? OWN(st)
+            : em->action_of(em, ev->account_id.p, ev->account_id.n, "cluster.");
+    bool own_changed = own > OWN(st);
+    if (own_changed) st->flags = (uint8_t)((st->flags & ~3) | (own & 3));
+    const char *org = ev->account && ev->account->org_id ? ev->account->org_id : ev->org_id.p;
+    size_t org_n = ev->account && ev->account->org_id ? strlen(org) : ev->org_id.n;
+
+    /* nothing to feed, nothing new about itself, in no cluster and not
+     * touched by a join since: the link table has nothing for it */
+    if (!s.n && !scan && !own_changed && !(st->flags & CLUSTERED) &&
+        !warden_link_maybe_changed(c->l, ev->account_hash))
+        return;
+    struct due d;
+    struct warden_link_join j, joined = {0};
+    warden_link_lock(c->l);
+    uint32_t ai = warden_link_account(c->l, ev->account_hash, ev->account_id.p, ev->account_id.n,
+                                      org_hash(org, org_n), ev->ts_ms, c->owner);
+    if (scan) template_ids(&c->conf, warden_link_user(c->l, ai), &t, &s);
+    uint64_t via_key = 0;
+    enum warden_link_kind via = WARDEN_LINK_NET;
+    for (int k = 0; k < s.n; k++) {
+        warden_link_use(c->l, ai, s.kind[k], s.key[k], ev->ts_ms, false, &j);
+        if (j.joined) {
+            joined = j;
+            via = s.kind[k];
+            via_key = s.key[k];
+        }
+    }
+    if (own_changed && own >= WARDEN_REVIEW)
+        warden_link_mark_actioned(c->l, ai, own >= WARDEN_THROTTLE);
+    decide(c->l, ai, &d);
+    warden_link_unlock(c->l);
+    st->flags = (uint8_t)(d.info.seq ? st->flags | CLUSTERED : st->flags & ~CLUSTERED);
+
+    if (!d.set_cluster && !d.linked) return;
+    char name[32];
+    cluster_name(d.info.seq, name, sizeof name);
+    if (d.set_cluster)
+        warden_emit_set_cluster(em, ev->account_id.p, ev->account_id.n, d.info.seq ? name : NULL);
+    if (d.set_cluster && d.info.seq) {
+        struct warden_jbuf *b = &em->scratch;
+        warden_jbuf_reset(b);
+        warden_jbuf_obj_open(b);
+        warden_jbuf_kv_str(b, "cluster_id", name);
+        warden_jbuf_kv_int(b, "members", d.info.size);
+        if (joined.joined) {
+            char hex[17];
+            snprintf(hex, sizeof hex, "%016llx", (unsigned long long)via_key);
+            warden_jbuf_kv_str(b, "via", warden_link_kind_names[via]);
+            warden_jbuf_kv_str(b, "identifier", hex);
+            warden_jbuf_kv_num(b, "accounts_sharing", joined.distinct);
+            warden_jbuf_kv_num(b, "pair_weight", joined.pair_weight);
+            warden_jbuf_key(b, "edge_kinds");
+            warden_jbuf_arr_open(b);
+            for (int k = 0; k < NK; k++)
+                if (joined.kinds & (1u << k)) warden_jbuf_cstr(b, warden_link_kind_names[k]);
+            warden_jbuf_arr_close(b);
+        } else {
+            warden_jbuf_kv_str(b, "via", "registry");
+        }
+        kinds_obj(b, d.info.kind_edges);
+        warden_jbuf_obj_close(b);
+        unsigned kinds = joined.joined ? joined.kinds : 0;
+        if (!kinds)
+            for (int k = 0; k < NK; k++)
+                if (d.info.kind_edges[k]) kinds |= 1u << k;
+        warden_emit_finding(em, edge_code(kinds), c->conf.edge_score, warden_jbuf_str(b));
+    }
+    if (d.linked) emit_linked(c, em, ev->account_id.p, ev->account_id.n, &d, name);
+}
+
+/* ---- end of run ---- */
+
+struct pending {
+    char id[WARDEN_LINK_MAX_ID + 1];
+    size_t len;
+    struct due d;
+};
+
+struct flush_walk {
+    struct link_ctx *c;
+    struct pending *v;
+    size_t n, cap;
+};
+
+static void flush_account(void *ctx, uint32_t ai, const char *id, size_t len, unsigned owner)
+{
+    struct flush_walk *w = ctx;
+    bool mine = owner == w->c->owner || (owner == WARDEN_LINK_NO_OWNER && w->c->owner == 0);
+    if (!mine || !len) return;
+    struct due d;
+    uint8_t flag_before = *warden_link_flag_mark(w->c->l, ai);
+    uint64_t seq_before = *warden_link_seq_mark(w->c->l, ai);
+    decide(w->c->l, ai, &d);
+    /* an account that sent no event is named only when its cluster was actioned */
+    if (owner == WARDEN_LINK_NO_OWNER && !d.linked) {
+        *warden_link_flag_mark(w->c->l, ai) = flag_before;
+        *warden_link_seq_mark(w->c->l, ai) = seq_before;
+        return;
+    }
+    if (!d.set_cluster && !d.linked) return;
+    if (w->n == w->cap) {
+        w->cap = w->cap ? w->cap * 2 : 256;
+        w->v = warden_xrealloc(w->v, w->cap * sizeof *w->v);
+    }
+    struct pending *p = &w->v[w->n++];
+    memcpy(p->id, id, len);
+    p->id[len] = '\0';
+    p->len = len;
+    p->d = d;
+    if (owner == WARDEN_LINK_NO_OWNER) p->d.set_cluster = true;
+}
+
+struct cluster_walk {
+    struct link_ctx *c;
+    struct warden_emit *em;
+};
+
+static void flush_cluster(void *ctx, const struct warden_link_cluster *ci, const char *const *ids,
+                          size_t n)
+{
+    struct cluster_walk *w = ctx;
+    char name[32];
+    cluster_name(ci->seq, name, sizeof name);
+    uint64_t kind_edges[NK];
+    for (int k = 0; k < NK; k++) kind_edges[k] = ci->kind_edges[k];
+    double score = ci->enforced   ? w->c->conf.linked_enforced
+                   : ci->actioned ? w->c->conf.linked_review
+                                  : 0;
+    struct warden_cluster_record r = {
+        .cluster_id = name,
+        .members = ci->size,
+        .ids = ids,
+        .n_ids = n,
+        .kinds = warden_link_kind_names,
+        .kind_edges = kind_edges,
+        .n_kinds = NK,
+        .edges = ci->edges,
+        .actioned = ci->actioned,
+        .enforced = ci->enforced,
+        .score = ci->score,
+        .action = ci->actioned
+                      ? warden_policy_decide(w->c->policy, "cluster.linked_to_actioned", score)
+                      : WARDEN_ALLOW,
+    };
+    w->em->cluster_record(w->em, &r);
+}
+
+static void link_flush(void *vctx, struct warden_emit *em)
+{
+    struct link_ctx *c = vctx;
+    set_memory_counter(c, em);
+    struct flush_walk w = {c, NULL, 0, 0};
+    warden_link_lock(c->l);
+    warden_link_foreach_account(c->l, flush_account, &w);
+    if (c->owner == 0 && em->cluster_record) {
+        struct cluster_walk cw = {c, em};
+        warden_link_foreach_cluster(c->l, (size_t)c->conf.max_member_ids, flush_cluster, &cw);
+    }
+    struct warden_link_stats ls;
+    warden_link_stats(c->l, &ls);
+    warden_link_unlock(c->l);
+    for (size_t i = 0; i < w.n; i++) {
+        struct pending *p = &w.v[i];
+        char name[32];
+        cluster_name(p->d.info.seq, name, sizeof name);
+        if (p->d.set_cluster)
+            warden_emit_set_cluster(em, p->id, p->len, p->d.info.seq ? name : NULL);
+        if (p->d.linked) emit_linked(c, em, p->id, p->len, &p->d, name);
+    }
+    free(w.v);
+    if (c->owner == 0 && em->counters) {
+        static const char *const names[4][2] = {
+            {"link.clusters", "linked-account clusters at the end of the run"},
+            {"link.joins", "account pairs joined into clusters"},
+            {"link.accounts_replaced", "accounts replaced in the full linking table"},
+            {"link.clusters_dropped", "joins dropped: the cluster table was full"},
+        };
+        uint64_t v[4] = {ls.clusters, ls.joins, ls.accounts_replaced, ls.clusters_dropped};
+        for (int i = 0; i < 4; i++)
+            em->counters->v[warden_counter_register(em->counters, names[i][0], names[i][1])] = v[i];
+    }
+}
+
+/* every reason code this detector emits (policy rules are checked against them) */
+static const char *const link_codes[] = {
+    "cluster.linked_to_actioned", "cluster.shared_templates",      "cluster.shared_payment",
+    "cluster.shared_signup",      "cluster.shared_infrastructure", NULL};
+
+const struct warden_detector warden_detect_link = {
+    .name = "link",
+    .description = "hydra clusters: accounts linked by shared infrastructure, payment, sign-up "
+                   "and prompt templates; an actioned member acts on its whole cluster",
+    .conf_table = link_conf_table,
+    .conf_size = sizeof(struct link_conf),
+    .state_size = sizeof(struct link_state),
+    .init = link_init,
+    .observe = link_observe,
+    .flush = link_flush,
+    .free = link_free,
+    .attach_registry = link_attach,
+    .share = link_share,
+    .codes = link_codes,
+};

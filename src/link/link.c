@@ -1,0 +1,616 @@
+/* link.c — cross-account linking state (see link.h for the rules).
+ *
+ * Three fixed arrays, allocated once: identifiers (88 bytes each, plus 8
+ * in a compact key array), accounts (296 + 8 bytes each: id, cluster, member ring, LINK_CANDS
+ * candidate neighbours, the caller's 56 bytes) and clusters (80 bytes each). Both hash tables are
+ * 8-way buckets with two candidate buckets per hash (two-choice hashing: an insert goes to the
+ * emptier, so buckets do not overflow well below capacity): a look-up touches at most two; an
+ * insert into two full buckets replaces the entry seen longest ago. */
+#include "link/link.h"
+#include "core/hash.h"
+#include "core/xalloc.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define WAYS 8
+#define LINK_SAMPLE 4 /* recent accounts kept per identifier */
+#define LINK_CANDS 6  /* candidate neighbours per account */
+#define SKETCH_BITS 256
+#define NONE UINT32_MAX
+
+const char *const warden_link_kind_names[WARDEN_LINK_NKINDS] = {
+    "net", "client", "signup_ip", "payment", "email_domain", "signup_burst", "template"};
+
+struct ident {
+    uint64_t key; /* 0 = empty */
+    int64_t last_ms;
+    uint64_t seen[SKETCH_BITS / 64]; /* linear counting of distinct accounts */
+    uint64_t sample[LINK_SAMPLE];    /* recent account hashes (0 = empty) */
+    uint32_t uses;
+    uint8_t kind;
+};
+
+struct cand {
+    uint64_t acct; /* neighbour's hash, 0 = empty */
+    float strong;  /* sum of non-infrastructure weights */
+    float infra;   /* sum of infrastructure weights (capped when read) */
+    uint8_t kinds; /* bit per kind already counted */
+};
+
+enum { F_ACT = 1, F_ENF = 2 };
+
+struct acct {
+    uint64_t hash; /* 0 = empty */
+    int64_t last_ms;
+    uint64_t seq_mark;
+    uint32_t cluster; /* index + 1, 0 = none */
+    uint32_t prev, next;
+    uint32_t org;
+    uint8_t flags, owner, flag_mark, idlen;
+    char id[WARDEN_LINK_MAX_ID + 1];
+    struct cand cand[LINK_CANDS];
+    uint64_t user[WARDEN_LINK_USER_BYTES / 8];
+};
+
+struct cluster {
+    struct warden_link_cluster pub; /* pub.seq 0 = free; score is filled when read */
+    uint32_t head;
+    float wsum;
+};
+
+struct warden_link {
+    struct warden_link_params p;
+    pthread_mutex_t mu;
+    int refs;
+    unsigned owners;
+    uint32_t done; /* warden_link_first() bits */
+    struct ident *ids;
+    uint64_t *id_keys; /* the keys again, 8 to a cache line: a look-up reads one line per bucket */
+    size_t id_mask;    /* buckets - 1 */
+    struct acct *accts;
+    uint64_t *acct_keys; /* the account hashes again, likewise */
+    size_t acct_mask;
+    struct cluster *cl;
+    uint32_t *cl_free;
+    size_t n_free, cap_cl;
+    uint64_t seq;
+    struct warden_link_stats st;
+    uint64_t touched[1 << 14]; /* 2^20 bits: accounts a join or merge touched */
+};
+
+static size_t buckets_for(size_t n)
+{
+    size_t b = 1;
+    while (b * WAYS < n) b <<= 1;
+    return b;
+}
+
+struct warden_link *warden_link_new(const struct warden_link_params *p)
+{
+    struct warden_link *l = warden_xcalloc(1, sizeof *l);
+    l->p = *p;
+    pthread_mutex_init(&l->mu, NULL);
+    l->refs = 1;
+    size_t bi = buckets_for(p->max_idents ? p->max_idents : 1);
+    l->id_mask = bi - 1;
+    l->ids = warden_xcalloc(bi * WAYS, sizeof *l->ids);
+    l->id_keys = warden_xcalloc(bi * WAYS, sizeof *l->id_keys);
+    size_t ba = buckets_for(p->max_accounts ? p->max_accounts : 1);
+    l->acct_mask = ba - 1;
+    l->accts = warden_xcalloc(ba * WAYS, sizeof *l->accts);
+    l->acct_keys = warden_xcalloc(ba * WAYS, sizeof *l->acct_keys);
+    l->cap_cl = p->max_clusters ? p->max_clusters : 1;
+    l->cl = warden_xcalloc(l->cap_cl, sizeof *l->cl);
+    l->cl_free = warden_xcalloc(l->cap_cl, sizeof *l->cl_free);
+    for (size_t i = 0; i < l->cap_cl; i++) l->cl_free[i] = (uint32_t)(l->cap_cl - 1 - i);
+    l->n_free = l->cap_cl;
+    return l;
+}
+
+void warden_link_ref(struct warden_link *l)
+{
+    pthread_mutex_lock(&l->mu);
+    l->refs++;
+    pthread_mutex_unlock(&l->mu);
+}
+
+void warden_link_free(struct warden_link *l)
+{
+    if (!l) return;
+    pthread_mutex_lock(&l->mu);
+    int left = --l->refs;
+    pthread_mutex_unlock(&l->mu);
+    if (left > 0) return;
+    pthread_mutex_destroy(&l->mu);
+    free(l->ids);
+    free(l->id_keys);
+    free(l->accts);
+    free(l->acct_keys);
+    free(l->cl);
+    free(l->cl_free);
+    free(l);
+}
+
+void warden_link_lock(struct warden_link *l)
+{
+    pthread_mutex_lock(&l->mu);
+}
+
+void warden_link_unlock(struct warden_link *l)
+{
+    pthread_mutex_unlock(&l->mu);
+}
+
+size_t warden_link_memory_bytes(const struct warden_link *l)
+{
+    return sizeof *l + (l->id_mask + 1) * WAYS * (sizeof(struct ident) + 8) +
+           (l->acct_mask + 1) * WAYS * (sizeof(struct acct) + 8) +
+           l->cap_cl * (sizeof(struct cluster) + sizeof(uint32_t));
+}
+
+unsigned warden_link_new_owner(struct warden_link *l)
+{
+    pthread_mutex_lock(&l->mu);
+    unsigned o = l->owners++;
+    pthread_mutex_unlock(&l->mu);
+    return o;
+}
+
+bool warden_link_first(struct warden_link *l, unsigned bit)
+{
+    pthread_mutex_lock(&l->mu);
+    bool first = !(l->done & (1u << bit));
+    l->done |= 1u << bit;
+    pthread_mutex_unlock(&l->mu);
+    return first;
+}
+
+uint64_t warden_link_key(enum warden_link_kind kind, const void *p, size_t n)
+{
+    uint64_t k = warden_hash64_seed(p, n, 0x9e3779b97f4a7c15ULL * (uint64_t)(kind + 1));
+    return k ? k : 1;
+}
+
+double warden_link_weight(const struct warden_link_params *p, enum warden_link_kind kind, double n)
+{
+    double cap = p->cap[kind];
+    if (cap <= 0 || n >= cap) return 0;
+    double f = n <= cap / 8 ? 1.0 : 1.0 - log2(8.0 * n / cap) / 3.0;
+    return p->weight[kind] * (f < 0 ? 0 : f);
+}
+
+/* ---- clusters ---- */
+
+static void touch(struct warden_link *l, uint64_t h)
+{
+    uint32_t b = (uint32_t)(h >> 44); /* 20 bits */
+    __atomic_or_fetch(&l->touched[b >> 6], 1ULL << (b & 63), __ATOMIC_RELAXED);
+}
+
+bool warden_link_maybe_changed(const struct warden_link *l, uint64_t h)
+{
+    if (!h) h = 1;
+    uint32_t b = (uint32_t)(h >> 44);
+    return __atomic_load_n(&l->touched[b >> 6], __ATOMIC_RELAXED) >> (b & 63) & 1;
+}
+
+static struct acct *A(struct warden_link *l, uint32_t i)
+{
+    return &l->accts[i];
+}
+
+static void ring_add(struct warden_link *l, struct cluster *c, uint32_t i)
+{
+    struct acct *a = A(l, i);
+    if (c->head == NONE) {
+        c->head = a->prev = a->next = i;
+        return;
+    }
+    struct acct *h = A(l, c->head);
+    a->prev = c->head;
+    a->next = h->next;
+    A(l, h->next)->prev = i;
+    h->next = i;
+}
+
+static void ring_del(struct warden_link *l, struct cluster *c, uint32_t i)
+{
+    struct acct *a = A(l, i);
+    if (a->next == i) {
+        c->head = NONE;
+        return;
+    }
+    A(l, a->prev)->next = a->next;
+    A(l, a->next)->prev = a->prev;
+    if (c->head == i) c->head = a->next;
+}
+
+static void cluster_release(struct warden_link *l, uint32_t ci)
+{
+    memset(&l->cl[ci], 0, sizeof l->cl[ci]);
+    l->cl_free[l->n_free++] = ci;
+}
+
+/* Put account i (in no cluster) into cluster ci. */
+static void cluster_put(struct warden_link *l, uint32_t ci, uint32_t i)
+{
+    struct cluster *c = &l->cl[ci];
+    struct acct *a = A(l, i);
+    a->cluster = ci + 1;
+    touch(l, a->hash);
+    ring_add(l, c, i);
+    c->pub.live++;
+    c->pub.size++;
+    if (a->flags & F_ACT) c->pub.actioned++;
+    if (a->flags & F_ENF) c->pub.enforced++;
+}
+
+/* The account leaves the table: it leaves its cluster's ring; what it
+ * contributed (size, edges, actioned) stays with the cluster. */
+static void acct_drop(struct warden_link *l, uint32_t i)
+{
+    struct acct *a = A(l, i);
+    if (a->cluster) {
+        uint32_t ci = a->cluster - 1;
+        struct cluster *c = &l->cl[ci];
+        ring_del(l, c, i);
+        if (--c->pub.live == 0) cluster_release(l, ci);
+    }
+    memset(a, 0, sizeof *a);
+    l->acct_keys[i] = 0;
+}
+
+/* Join the accounts at indices i and j; returns true when i's cluster changed. */
+static bool join(struct warden_link *l, uint32_t i, uint32_t j, unsigned kinds, double w)
+{
+    struct acct *a = A(l, i), *b = A(l, j);
+    uint32_t ca = a->cluster, cb = b->cluster;
+    if (ca && ca == cb) return false;
+    uint32_t ci;
+    bool changed = true;
+    if (!ca && !cb) {
+        if (!l->n_free) {
+            l->st.clusters_dropped++;
+            return false;
+        }
+        ci = l->cl_free[--l->n_free];
+        struct cluster *c = &l->cl[ci];
+        memset(c, 0, sizeof *c);
+        c->head = NONE;
+        c->pub.seq = ++l->seq;
+        cluster_put(l, ci, i);
+        cluster_put(l, ci, j);
+    } else if (ca && !cb) {
+        ci = ca - 1;
+        cluster_put(l, ci, j);
+        changed = false;
+    } else if (!ca) {
+        ci = cb - 1;
+        cluster_put(l, ci, i);
+    } else {
+        /* merge the smaller into the larger: relabel its members, splice the rings */
+        uint32_t big = ca - 1, small = cb - 1;
+        if (l->cl[small].pub.live > l->cl[big].pub.live) {
+            uint32_t t = big;
+            big = small;
+            small = t;
+        }
+        struct cluster *B = &l->cl[big], *S = &l->cl[small];
+        uint32_t k = S->head;
+        do {
+            A(l, k)->cluster = big + 1;
+            touch(l, A(l, k)->hash);
+            k = A(l, k)->next;
+        } while (k != S->head);
+        uint32_t bh = B->head, sh = S->head;
+        uint32_t bn = A(l, bh)->next, sp = A(l, sh)->prev;
+        A(l, bh)->next = sh;
+        A(l, sh)->prev = bh;
+        A(l, sp)->next = bn;
+        A(l, bn)->prev = sp;
+        B->pub.live += S->pub.live;
+        B->pub.size += S->pub.size;
+        B->pub.actioned += S->pub.actioned;
+        B->pub.enforced += S->pub.enforced;
+        B->pub.edges += S->pub.edges;
+        B->wsum += S->wsum;
+        for (int q = 0; q < WARDEN_LINK_NKINDS; q++) B->pub.kind_edges[q] += S->pub.kind_edges[q];
+        cluster_release(l, small);
+        l->st.merges++;
+        ci = big;
+        changed = big != ca - 1;
+    }
+    struct cluster *c = &l->cl[ci];
+    c->pub.edges++;
+    c->wsum += (float)w;
+    for (int q = 0; q < WARDEN_LINK_NKINDS; q++)
+        if (kinds & (1u << q)) c->pub.kind_edges[q]++;
+    l->st.joins++;
+    return changed;
+}
+
+/* ---- accounts ---- */
+
+/* The two candidate buckets of a hash. */
+static size_t bucket(uint64_t h, size_t mask, int which)
+{
+    return ((which ? (h >> 32) ^ (h << 7) : h) & mask) * WAYS;
+}
+
+static uint32_t acct_find(const struct warden_link *l, uint64_t h)
+{
+    for (int c = 0; c < 2; c++) {
+        size_t b = bucket(h, l->acct_mask, c);
+        for (size_t w = 0; w < WAYS; w++)
+            if (l->acct_keys[b + w] == h) return (uint32_t)(b + w);
+    }
+    return NONE;
+}
+
+uint32_t warden_link_account(struct warden_link *l, uint64_t acct, const char *id, size_t len,
+                             uint32_t org, int64_t now_ms, unsigned owner)
+{
+    if (!acct) acct = 1;
+    uint32_t i = acct_find(l, acct);
+    if (i == NONE) {
+        /* the emptier of the two buckets; when both are full, the entry seen longest ago */
+        uint32_t victim = NONE, empty[2] = {NONE, NONE};
+        int nempty[2] = {0, 0};
+        for (int c = 0; c < 2; c++) {
+            size_t b = bucket(acct, l->acct_mask, c);
+            for (size_t w = 0; w < WAYS; w++) {
+                if (!l->acct_keys[b + w]) {
+                    nempty[c]++;
+                    empty[c] = (uint32_t)(b + w);
+                }
+            }
+        }
+        if (!nempty[0] && !nempty[1]) { /* both full: the entry seen longest ago */
+            for (int c = 0; c < 2; c++) {
+                size_t b = bucket(acct, l->acct_mask, c);
+                for (size_t w = 0; w < WAYS; w++)
+                    if (victim == NONE || l->accts[b + w].last_ms < l->accts[victim].last_ms)
+                        victim = (uint32_t)(b + w);
+            }
+        }
+        if (nempty[0] || nempty[1]) victim = nempty[1] > nempty[0] ? empty[1] : empty[0];
+        if (l->accts[victim].hash) {
+            acct_drop(l, victim);
+            l->st.accounts_replaced++;
+        } else {
+            l->st.accounts++;
+        }
+        i = victim;
+        struct acct *a = A(l, i);
+        a->hash = acct;
+        l->acct_keys[i] = acct;
+        a->org = org;
+        a->owner = WARDEN_LINK_NO_OWNER;
+        a->last_ms = now_ms;
+        if (id && len <= WARDEN_LINK_MAX_ID) {
+            memcpy(a->id, id, len);
+            a->idlen = (uint8_t)len;
+        }
+    }
+    struct acct *a = A(l, i);
+    if (now_ms > a->last_ms) a->last_ms = now_ms;
+    if (owner != WARDEN_LINK_NO_OWNER) a->owner = (uint8_t)owner;
+    return i;
+}
+
+/* Pair evidence: add kind's weight to a's candidate entry for b; returns
+ * the pair's combined weight. */
+static double cand_add(struct warden_link *l, struct acct *a, uint64_t b, unsigned kind, double w)
+{
+    struct cand *c = NULL, *weakest = NULL;
+    double weakest_w = 0;
+    for (int k = 0; k < LINK_CANDS; k++) {
+        struct cand *x = &a->cand[k];
+        if (x->acct == b) {
+            c = x;
+            break;
+        }
+        double xw = x->acct ? x->strong + fmin(x->infra, l->p.infra_max) : -1;
+        if (!weakest || xw < weakest_w) {
+            weakest = x;
+            weakest_w = xw;
+        }
+    }
+    if (!c) {
+        c = weakest;
+        memset(c, 0, sizeof *c);
+        c->acct = b;
+    }
+    if (!(c->kinds & (1u << kind))) {
+        c->kinds |= (uint8_t)(1u << kind);
+        if ((1u << kind) & WARDEN_LINK_INFRA)
+            c->infra += (float)w;
+        else
+            c->strong += (float)w;
+    }
+    return c->strong + fmin(c->infra, l->p.infra_max);
+}
+
+static unsigned cand_kinds(const struct acct *a, uint64_t b)
+{
+    for (int k = 0; k < LINK_CANDS; k++)
+        if (a->cand[k].acct == b) return a->cand[k].kinds;
+    return 0;
+}
+
+/* ---- identifiers ---- */
+
+static struct ident *ident_get(struct warden_link *l, uint64_t key, int64_t now_ms, unsigned kind)
+{
+    struct ident *victim = NULL, *empty[2] = {NULL, NULL};
+    int nempty[2] = {0, 0};
+    for (int c = 0; c < 2; c++) {
+        size_t b = bucket(key, l->id_mask, c);
+        for (size_t w = 0; w < WAYS; w++) {
+            if (l->id_keys[b + w] == key) return &l->ids[b + w];
+            if (!l->id_keys[b + w]) {
+                nempty[c]++;
+                empty[c] = &l->ids[b + w];
+            }
+        }
+    }
+    if (nempty[0] || nempty[1]) {
+        victim = nempty[1] > nempty[0] ? empty[1] : empty[0];
+    } else { /* both full: the identifier seen longest ago */
+        for (int c = 0; c < 2; c++) {
+            size_t b = bucket(key, l->id_mask, c);
+            for (size_t w = 0; w < WAYS; w++)
+                if (!victim || l->ids[b + w].last_ms < victim->last_ms) victim = &l->ids[b + w];
+        }
+    }
+    if (victim->key)
+        l->st.idents_replaced++;
+    else
+        l->st.idents++;
+    memset(victim, 0, sizeof *victim);
+    victim->key = key;
+    l->id_keys[victim - l->ids] = key;
+    victim->kind = (uint8_t)kind;
+    victim->last_ms = now_ms;
+    return victim;
+}
+
+static double ident_distinct(const struct ident *d)
+{
+    int ones = 0;
+    for (int i = 0; i < SKETCH_BITS / 64; i++) ones += __builtin_popcountll(d->seen[i]);
+    int zeros = SKETCH_BITS - ones;
+    if (zeros == 0) zeros = 1; /* saturated: about 1,400 and more */
+    return -(double)SKETCH_BITS * log((double)zeros / SKETCH_BITS);
+}
+
+void warden_link_use(struct warden_link *l, uint32_t ai, enum warden_link_kind kind, uint64_t key,
+                     int64_t now_ms, bool count_only, struct warden_link_join *out)
+{
+    struct warden_link_join res = {0};
+    struct ident *d = ident_get(l, key, now_ms, kind);
+    if (now_ms > d->last_ms) d->last_ms = now_ms;
+    uint64_t ah = A(l, ai)->hash;
+    unsigned bit = (unsigned)(((ah ^ key) * 0x9e3779b97f4a7c15ULL) >> 56);
+    d->seen[bit >> 6] |= 1ULL << (bit & 63);
+    res.distinct = ident_distinct(d);
+    res.ident_weight = warden_link_weight(&l->p, kind, res.distinct);
+    if (count_only) goto out;
+    for (int k = 0; k < LINK_SAMPLE; k++)
+        if (d->sample[k] == ah) goto out; /* already met every account sampled since */
+    double w = res.ident_weight;
+    for (int k = 0; k < LINK_SAMPLE && w > 0; k++) {
+        uint64_t bh = d->sample[k];
+        if (!bh) continue;
+        uint32_t bi = acct_find(l, bh);
+        if (bi == NONE) continue;
+        struct acct *a = A(l, ai), *b = A(l, bi);
+        if (a->org && a->org == b->org) continue; /* one declared organisation */
+        if (a->cluster && a->cluster == b->cluster) continue;
+        double pa = cand_add(l, a, bh, kind, w);
+        double pb = cand_add(l, b, ah, kind, w);
+        double pw = pa > pb ? pa : pb;
+        if (pw >= l->p.join) {
+            unsigned kinds = cand_kinds(a, bh) | cand_kinds(b, ah);
+            if (join(l, ai, bi, kinds, pw)) {
+                res.joined = true;
+                res.kinds = kinds;
+                res.pair_weight = pw;
+            }
+        }
+    }
+    d->sample[d->uses % LINK_SAMPLE] = ah;
+    d->uses++;
+out:
+    if (out) *out = res;
+}
+
+void warden_link_mark_actioned(struct warden_link *l, uint32_t ai, bool enforced)
+{
+    struct acct *a = A(l, ai);
+    struct cluster *c = a->cluster ? &l->cl[a->cluster - 1] : NULL;
+    if (!(a->flags & F_ACT)) {
+        a->flags |= F_ACT;
+        if (c) c->pub.actioned++;
+    }
+    if (enforced && !(a->flags & F_ENF)) {
+        a->flags |= F_ENF;
+        if (c) c->pub.enforced++;
+    }
+}
+
+static void fill_cluster(const struct cluster *c, struct warden_link_cluster *o)
+{
+    *o = c->pub;
+    double mean = c->pub.edges ? (double)c->wsum / (double)c->pub.edges : 0;
+    o->score = mean / 2 > 1 ? 1 : mean / 2;
+    o->self_actioned = o->self_enforced = false;
+}
+
+void warden_link_cluster_of(const struct warden_link *l, uint32_t ai, struct warden_link_cluster *o)
+{
+    memset(o, 0, sizeof *o);
+    const struct acct *a = &l->accts[ai];
+    if (a->cluster) fill_cluster(&l->cl[a->cluster - 1], o);
+    o->self_actioned = a->flags & F_ACT;
+    o->self_enforced = a->flags & F_ENF;
+}
+
+uint64_t *warden_link_seq_mark(struct warden_link *l, uint32_t ai)
+{
+    return &A(l, ai)->seq_mark;
+}
+
+uint8_t *warden_link_flag_mark(struct warden_link *l, uint32_t ai)
+{
+    return &A(l, ai)->flag_mark;
+}
+
+void *warden_link_user(struct warden_link *l, uint32_t ai)
+{
+    return A(l, ai)->user;
+}
+
+void warden_link_foreach_account(struct warden_link *l,
+                                 void (*fn)(void *ctx, uint32_t a, const char *id, size_t len,
+                                            unsigned owner),
+                                 void *ctx)
+{
+    size_t n = (l->acct_mask + 1) * WAYS;
+    for (size_t i = 0; i < n; i++) {
+        const struct acct *a = &l->accts[i];
+        if (l->acct_keys[i]) fn(ctx, (uint32_t)i, a->id, a->idlen, a->owner);
+    }
+}
+
+void warden_link_foreach_cluster(struct warden_link *l, size_t max_ids,
+                                 void (*fn)(void *ctx, const struct warden_link_cluster *c,
+                                            const char *const *ids, size_t n),
+                                 void *ctx)
+{
+    const char **ids = warden_xcalloc(max_ids ? max_ids : 1, sizeof *ids);
+    for (size_t ci = 0; ci < l->cap_cl; ci++) {
+        const struct cluster *c = &l->cl[ci];
+        if (!c->pub.seq || !c->pub.live) continue;
+        struct warden_link_cluster info;
+        memset(&info, 0, sizeof info);
+        fill_cluster(c, &info);
+        size_t n = 0;
+        uint32_t k = c->head;
+        do {
+            if (n < max_ids && A(l, k)->idlen) ids[n++] = A(l, k)->id;
+            k = A(l, k)->next;
+        } while (k != c->head);
+        fn(ctx, &info, ids, n);
+    }
+    free(ids);
+}
+
+void warden_link_stats(const struct warden_link *l, struct warden_link_stats *st)
+{
+    *st = l->st;
+    st->clusters = l->cap_cl - l->n_free;
+}

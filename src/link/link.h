@@ -1,0 +1,174 @@
+/* link.h — cross-account linking state: identifiers shared by accounts,
+ * pair evidence, clusters; bounded memory, keyed by identifier.
+ *
+ * An identifier is (edge kind, 64-bit hash of a value): an IPv4 /24 or IPv6
+ * /48 in a time window, ASN + user agent + JA4, a payment fingerprint, a
+ * non-webmail e-mail domain, a sign-up address, a sign-up burst (program and
+ * time bucket), an LSH band of a prompt-template sketch. The caller
+ * (detect/detect_link.c) extracts them; this module only sees hashes.
+ *
+ * Common identifiers must not merge strangers. Each identifier keeps a
+ * 256-bit linear-counting sketch of the accounts that used it (n = distinct
+ * accounts, estimated) and the last LINK_SAMPLE accounts. Its weight is
+ *
+ *     w = weight[kind] * f(n),  f(n) = 1                         n <= cap/8
+ *                                    = 1 - log2(8n/cap) / 3      cap/8 < n < cap
+ *                                    = 0                         n >= cap
+ *
+ * (full weight while a handful of accounts share it, one third less per
+ * doubling, nothing from cap[kind] on: a CGNAT /24, a corporate egress, a
+ * popular SDK's user agent and JA4 in a cloud ASN, a SaaS app's shared
+ * template reach the cap and stop counting). When an account meets an
+ * identifier, each account in its sample gets pair evidence: a bounded
+ * candidate table per account (LINK_CANDS neighbours, each with the kinds
+ * seen and their weights; the weakest is replaced) accumulates w once per
+ * kind. Infrastructure kinds (net, client, sign-up address) together count
+ * at most infra_max, which is below the join threshold, so shared networks
+ * alone never join two accounts; two accounts are joined when
+ *     sum(non-infrastructure weights) + min(sum(infrastructure weights), infra_max) >= join.
+ * Accounts of the same declared organisation are never paired (an
+ * organisation is a declared group; linking looks for undeclared ones).
+ *
+ * Clusters: every account entry names its cluster directly; a join of two
+ * clusters relabels the smaller one's members (union by size, O(n log n)
+ * overall) through a member ring threaded through the account entries, so
+ * there are no parent chains and a cluster slot is freed when its last
+ * member leaves the table.
+ *
+ * Memory is fixed at creation (warden_link_memory_bytes): identifier and
+ * account tables are 8-way bucketed hash tables that replace the entry seen
+ * longest ago when a bucket is full; a replaced account leaves its cluster
+ * (whose size and edge counts keep what it contributed) and its identifiers'
+ * counts; clusters beyond max_clusters are not formed (counted).
+ *
+ * Threads: one object may serve several engine shards; callers hold
+ * warden_link_lock() around each batch of calls (a plain mutex, held for a
+ * few table operations). */
+#ifndef WARDEN_LINK_LINK_H
+#define WARDEN_LINK_LINK_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum warden_link_kind {
+    WARDEN_LINK_NET,       /* IPv4 /24 or IPv6 /48 in the same time window (infrastructure) */
+    WARDEN_LINK_CLIENT,    /* ASN + user agent + JA4 (infrastructure) */
+    WARDEN_LINK_SIGNUP_IP, /* sign-up address (infrastructure) */
+    WARDEN_LINK_PAYMENT,   /* payment fingerprint */
+    WARDEN_LINK_EMAIL,     /* e-mail domain, not a public webmail one */
+    WARDEN_LINK_BURST,     /* sign-up through the same program within a window */
+    WARDEN_LINK_TEMPLATE,  /* an LSH band of a prompt-template sketch */
+    WARDEN_LINK_NKINDS
+};
+#define WARDEN_LINK_INFRA                                                                          \
+    ((1u << WARDEN_LINK_NET) | (1u << WARDEN_LINK_CLIENT) | (1u << WARDEN_LINK_SIGNUP_IP))
+
+/* "net", "client", "signup_ip", "payment", "email_domain", "signup_burst", "template" */
+extern const char *const warden_link_kind_names[WARDEN_LINK_NKINDS];
+
+struct warden_link_params {
+    double weight[WARDEN_LINK_NKINDS];
+    double cap[WARDEN_LINK_NKINDS]; /* distinct accounts at which the weight reaches 0 */
+    double join;                    /* combined pair weight that joins two accounts */
+    double infra_max;               /* most the infrastructure kinds add together */
+    size_t max_accounts, max_idents, max_clusters;
+};
+
+#define WARDEN_LINK_MAX_ID 47 /* longest account id kept for cross-account findings */
+#define WARDEN_LINK_NO_OWNER 0xff
+
+struct warden_link;
+
+struct warden_link *warden_link_new(const struct warden_link_params *p);
+/* Take another reference (several shards); free drops one. */
+void warden_link_ref(struct warden_link *l);
+void warden_link_free(struct warden_link *l);
+void warden_link_lock(struct warden_link *l);
+void warden_link_unlock(struct warden_link *l);
+size_t warden_link_memory_bytes(const struct warden_link *l);
+/* A number for each caller (shard) sharing the object: 0, 1, ... */
+unsigned warden_link_new_owner(struct warden_link *l);
+/* True for the first caller only, per bit (0..31): one-time work such as
+ * loading the account registry once for every shard. */
+bool warden_link_first(struct warden_link *l, unsigned bit);
+
+/* The identifier key of a kind and value bytes (never 0). */
+uint64_t warden_link_key(enum warden_link_kind kind, const void *p, size_t n);
+/* Weight rule (see above) for n distinct accounts of a kind. */
+double warden_link_weight(const struct warden_link_params *p, enum warden_link_kind kind, double n);
+
+/* Find or add an account (hash, id for findings, hash of its organisation
+ * or 0); now_ms refreshes it; owner (WARDEN_LINK_NO_OWNER: keep) is the
+ * shard that sees its events. Returns its index (valid until the next
+ * warden_link_account call). */
+uint32_t warden_link_account(struct warden_link *l, uint64_t acct, const char *id, size_t len,
+                             uint32_t org, int64_t now_ms, unsigned owner);
+
+/* What warden_link_use() did. */
+struct warden_link_join {
+    bool joined;         /* the account's cluster changed */
+    unsigned kinds;      /* kinds of the edge that joined it (bit per kind) */
+    double pair_weight;  /* that edge's combined weight */
+    double ident_weight; /* the identifier's weight now */
+    double distinct;     /* accounts using the identifier (estimate) */
+};
+/* Account at index a used identifier key of a kind; count_only: only count
+ * it (first pass over a registry, so that the second sees final counts). */
+void warden_link_use(struct warden_link *l, uint32_t a, enum warden_link_kind kind, uint64_t key,
+                     int64_t now_ms, bool count_only, struct warden_link_join *out);
+
+/* The account at index a is actioned on its own evidence (enforced: throttle
+ * or stronger); counted once per account into its cluster. */
+void warden_link_mark_actioned(struct warden_link *l, uint32_t a, bool enforced);
+
+struct warden_link_cluster {
+    uint64_t seq;      /* stable cluster number, 0 = no cluster */
+    uint32_t size;     /* members ever joined */
+    uint32_t live;     /* members in the table */
+    uint32_t actioned; /* members actioned on their own evidence */
+    uint32_t enforced; /* of those, throttled or blocked */
+    uint32_t kind_edges[WARDEN_LINK_NKINDS];
+    uint32_t edges;     /* joining edges */
+    double score;       /* min(1, mean joining-edge weight / 2) */
+    bool self_actioned; /* (per account) the account itself is one of the actioned */
+    bool self_enforced;
+};
+/* The cluster of the account at index a (seq 0 when none). */
+void warden_link_cluster_of(const struct warden_link *l, uint32_t a, struct warden_link_cluster *c);
+
+/* Per-account marks the caller keeps in the table (flushed accounts may
+ * have no per-shard state): the cluster seq last handed on and the level of
+ * cluster.linked_to_actioned already emitted. */
+uint64_t *warden_link_seq_mark(struct warden_link *l, uint32_t a);
+uint8_t *warden_link_flag_mark(struct warden_link *l, uint32_t a);
+/* WARDEN_LINK_USER_BYTES of the caller's own per-account state (zeroed when
+ * the account enters the table), 8-byte aligned. */
+#define WARDEN_LINK_USER_BYTES 56
+void *warden_link_user(struct warden_link *l, uint32_t a);
+
+/* Whether the account's cluster may have changed since it was last looked
+ * at (a join or merge touched it); read without the lock, so a change made
+ * at the same moment may show at the account's next look instead. Accounts
+ * in no cluster whose bit is clear need no look-up at all. A bit is set per
+ * account hash in a fixed bitmap and never cleared (a shared bit costs a
+ * look-up, never a missed change). */
+bool warden_link_maybe_changed(const struct warden_link *l, uint64_t acct);
+
+/* Every account in the table: fn(ctx, index, id, len, owner). */
+void warden_link_foreach_account(struct warden_link *l,
+                                 void (*fn)(void *ctx, uint32_t a, const char *id, size_t len,
+                                            unsigned owner),
+                                 void *ctx);
+/* Every cluster with live members: fn(ctx, info, member ids (up to max_ids), n). */
+void warden_link_foreach_cluster(struct warden_link *l, size_t max_ids,
+                                 void (*fn)(void *ctx, const struct warden_link_cluster *c,
+                                            const char *const *ids, size_t n),
+                                 void *ctx);
+
+struct warden_link_stats {
+    uint64_t accounts, idents, clusters, joins, merges, clusters_dropped, accounts_replaced,
+        idents_replaced;
+};
+void warden_link_stats(const struct warden_link *l, struct warden_link_stats *st);
+
+#endif

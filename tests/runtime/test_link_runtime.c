@@ -1,0 +1,258 @@
+/* test_link_runtime.c — hydra-cluster linking through the whole runtime:
+ * two unrelated populations behind one NAT /24 with one user agent and JA4
+ * stay unlinked, while a real cluster (shared payment instrument, prompt
+ * template and /24) forms; once one member is blocked on its own evidence,
+ * the others get cluster.linked_to_actioned at their next request and a new
+ * account of the cluster at its first; with four shards the state is shared
+ * and the same cluster forms. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/event_decode.h"
+#include "detect/detector.h"
+#include "runtime/runtime.h"
+
+extern const struct warden_detector warden_detect_link;
+
+/* ---- a stand-in for any detector: blocks account c1 at its 3rd request ---- */
+
+static void bad_observe(void *ctx, const struct warden_event *ev, void *state,
+                        struct warden_emit *em)
+{
+    (void)ctx;
+    (void)state;
+    if (warden_str_eq(ev->account_id, "c1", 2) && ev->account_seq == 3)
+        warden_emit_finding(em, "test.bad", 0.99, "{}");
+}
+
+static const struct warden_detector bad = {.name = "bad", .observe = bad_observe};
+
+/* ---- a sink that remembers verdicts, findings and clusters ---- */
+
+#define MAXV 64
+struct seen {
+    int n;
+    char acct[MAXV][16], cluster[MAXV][32];
+    enum warden_action action[MAXV];
+    uint64_t first_event[MAXV];
+    int clusters;
+    uint64_t cluster_members;
+    int linked_findings;
+};
+
+static void cap_verdict(void *self, const struct warden_verdict *v)
+{
+    struct seen *s = self;
+    if (s->n >= MAXV) return;
+    snprintf(s->acct[s->n], 16, "%s", v->account_id);
+    snprintf(s->cluster[s->n], 32, "%s", v->cluster_id ? v->cluster_id : "");
+    s->action[s->n] = v->action;
+    s->first_event[s->n] = v->first_action_event;
+    s->n++;
+}
+
+static void cap_finding(void *self, const struct warden_finding *f)
+{
+    if (strcmp(f->code, "cluster.linked_to_actioned") == 0)
+        ((struct seen *)self)->linked_findings++;
+}
+
+static void cap_cluster(void *self, const struct warden_cluster_record *c)
+{
+    struct seen *s = self;
+    s->clusters++;
+    s->cluster_members += c->members;
+}
+
+static const struct warden_sink_type capture = {
+    .name = "capture", .finding = cap_finding, .verdict = cap_verdict, .cluster = cap_cluster};
+
+static int find(const struct seen *s, const char *acct)
+{
+    for (int i = 0; i < s->n; i++)
+        if (strcmp(s->acct[i], acct) == 0) return i;
+    return -1;
+}
+
+/* ---- the data ---- */
+
+static char dir[64];
+
+static void write_file(const char *name, const char *text)
+{
+    char p[128];
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    FILE *f = fopen(p, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static void write_accounts(void)
+{
+    char buf[16384];
+    size_t o = 0;
+    /* 20 strangers: own cards, webmail, ordinary sign-ups */
+    for (int i = 0; i < 20; i++)
+        o += (size_t)snprintf(buf + o, sizeof buf - o,
+                              "{\"account_id\":\"%c%d\",\"payment_fingerprint\":\"fp-own-%d\","
+                              "\"email_domain\":\"gmail.com\",\"program\":\"standard\","
+                              "\"created_at\":\"2026-0%d-1%dT10:00:00Z\"}\n",
+                              i < 10 ? 'a' : 'b', i % 10, i, 1 + i % 9, i % 10);
+    /* the cluster: five accounts, one card; c6 joins later */
+    for (int i = 1; i <= 6; i++)
+        o += (size_t)snprintf(buf + o, sizeof buf - o,
+                              "{\"account_id\":\"c%d\",\"payment_fingerprint\":\"fp-shared\","
+                              "\"email_domain\":\"gmail.com\",\"program\":\"standard\"}\n",
+                              i);
+    write_file("accounts.jsonl", buf);
+}
+
+static const char *const topics[] = {"rivers",   "volcanoes", "bridges", "orchards", "comets",
+                                     "glaciers", "harbours",  "deserts", "forests",  "islands"};
+
+/* One event line. Strangers: organic prompts; cluster: one frame around payloads. */
+static int event_line(char *buf, size_t n, long ts, const char *acct, const char *ip, int k,
+                      bool framed)
+{
+    char prompt[512];
+    if (framed)
+        snprintf(prompt, sizeof prompt,
+                 "You are a meticulous tutor and grader for a training set please solve the "
+                 "following problem number %d about %s and %s carefully then explain every "
+                 "single step of your reasoning in full detail before you state the final "
+                 "answer and put the final answer inside a box at the very end",
+                 k, topics[k % 10], topics[(k * 7 + 3) % 10]);
+    else
+        snprintf(prompt, sizeof prompt, "%s question %d: what do you know about %s near %s", acct,
+                 k, topics[(k + acct[1]) % 10], topics[(k * 3) % 10]);
+    return snprintf(buf, n,
+                    "{\"ts\":%ld,\"account_id\":\"%s\",\"ip\":\"%s\",\"request_id\":\"%s-%d\","
+                    "\"user_agent\":\"Anthropic/Python 0.40.0\",\"tls_ja4\":"
+                    "\"t13d1516h2_8daaf6152771_e5627efa2ab1\",\"prompt\":\"%s\"}",
+                    ts, acct, ip, acct, k, prompt);
+}
+
+static void run(unsigned shards, struct seen *seen)
+{
+    snprintf(dir, sizeof dir, "/tmp/warden_link_rt_%d", (int)getpid());
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "mkdir -p %s", dir);
+    assert_int_equal(system(cmd), 0);
+    write_accounts();
+    write_file("policy.yaml", "rules:\n"
+                              "  - {code: test.bad, min_score: 0.5, action: block}\n"
+                              "  - {code: cluster.linked_to_actioned, min_score: 0.5, action: "
+                              "review}\n"
+                              "  - {code: cluster.linked_to_actioned, min_score: 0.8, action: "
+                              "throttle}\n");
+    char pol[128], acc[128];
+    snprintf(pol, sizeof pol, "%s/policy.yaml", dir);
+    snprintf(acc, sizeof acc, "%s/accounts.jsonl", dir);
+    const struct warden_detector *dets[] = {&bad, &warden_detect_link};
+    struct warden_runtime_conf c = {.policy_path = pol,
+                                    .accounts_path = acc,
+                                    .lateness_ms = -1,
+                                    .quiet = true,
+                                    .max_accounts = 1000,
+                                    .keep_ids = true,
+                                    .shards = shards,
+                                    .detectors = dets,
+                                    .n_detectors = 2};
+    struct warden_runtime *rt = NULL;
+    char err[512];
+    int rc = warden_runtime_new(&rt, &c, err, sizeof err);
+    if (rc) fprintf(stderr, "runtime: %s\n", err);
+    assert_int_equal(rc, 0);
+    warden_runtime_add_sink(rt, &capture, seen);
+
+    char line[1024], why[256];
+    long t0 = 1795421702000L;
+    /* rounds: every account sends one request per round; c6 starts at round 6 */
+    for (int k = 0; k < 10; k++) {
+        for (int i = 0; i < 26; i++) {
+            char acct[8], ip[32];
+            bool cl = i >= 20;
+            if (cl && i - 20 + 1 == 6 && k < 6) continue;
+            if (cl)
+                snprintf(acct, sizeof acct, "c%d", i - 19);
+            else
+                snprintf(acct, sizeof acct, "%c%d", i < 10 ? 'a' : 'b', i % 10);
+            /* everybody's NAT is one /24; the cluster's servers are another */
+            snprintf(ip, sizeof ip, cl ? "198.51.100.%d" : "203.0.113.%d", 10 + i % 5);
+            struct warden_event ev;
+            event_line(line, sizeof line, t0 + k * 60000L + i * 1000L, acct, ip, k, cl);
+            assert_int_equal(warden_event_decode(line, strlen(line), &ev, why, sizeof why), 0);
+            warden_runtime_decide(rt, &ev, NULL);
+        }
+    }
+    assert_int_equal(warden_runtime_finish(rt, err, sizeof err), 0);
+    warden_runtime_free(rt);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+static void check(const struct seen *s)
+{
+    /* the strangers: no cluster, no action */
+    for (int i = 0; i < 20; i++) {
+        char acct[8];
+        snprintf(acct, sizeof acct, "%c%d", i < 10 ? 'a' : 'b', i % 10);
+        int v = find(s, acct);
+        assert_true(v >= 0);
+        assert_string_equal(s->cluster[v], "");
+        assert_int_equal(s->action[v], WARDEN_ALLOW);
+    }
+    /* the cluster: one id for all six, every member enforced */
+    int c1 = find(s, "c1");
+    assert_true(c1 >= 0);
+    assert_string_not_equal(s->cluster[c1], "");
+    assert_int_equal(s->action[c1], WARDEN_BLOCK);
+    for (int i = 2; i <= 6; i++) {
+        char acct[8];
+        snprintf(acct, sizeof acct, "c%d", i);
+        int v = find(s, acct);
+        assert_true(v >= 0);
+        assert_string_equal(s->cluster[v], s->cluster[c1]);
+        assert_int_equal(s->action[v], WARDEN_THROTTLE);
+        /* c1 was blocked at round 3: the others at their next request; c6 at its first */
+        assert_true(s->first_event[v] <= (i == 6 ? 1u : 4u));
+    }
+    assert_int_equal(s->clusters, 1);
+    assert_int_equal(s->cluster_members, 6);
+    assert_int_equal(s->linked_findings, 5);
+}
+
+static void nat_does_not_merge_cluster_does(void **st)
+{
+    (void)st;
+    struct seen s;
+    memset(&s, 0, sizeof s);
+    run(1, &s);
+    check(&s);
+}
+
+static void four_shards_share_the_state(void **st)
+{
+    (void)st;
+    struct seen s;
+    memset(&s, 0, sizeof s);
+    run(4, &s);
+    check(&s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(nat_does_not_merge_cluster_does),
+        cmocka_unit_test(four_shards_share_the_state),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,248 @@
+/* test_link.c — cross-account linking state (link/link.h): each edge kind
+ * joins or not as its weight says, common identifiers stop counting, one
+ * declared organisation is never linked, clusters merge and relabel, and a
+ * cluster of 10,000 accounts forms in the memory fixed at creation. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "core/hash.h"
+#include "link/link.h"
+
+/* Weights of the test (the detector's defaults are policy data). */
+static struct warden_link_params params(size_t accounts, size_t idents, size_t clusters)
+{
+    struct warden_link_params p;
+    memset(&p, 0, sizeof p);
+    double w[WARDEN_LINK_NKINDS] = {0.35, 0.25, 0.5, 1.0, 0.25, 0.5, 0.6};
+    double cap[WARDEN_LINK_NKINDS] = {64, 64, 32, 512, 128, 256, 256};
+    memcpy(p.weight, w, sizeof w);
+    memcpy(p.cap, cap, sizeof cap);
+    p.join = 1.0;
+    p.infra_max = 0.7;
+    p.max_accounts = accounts;
+    p.max_idents = idents;
+    p.max_clusters = clusters;
+    return p;
+}
+
+static uint32_t acct(struct warden_link *l, int i, uint32_t org)
+{
+    char id[32];
+    int n = snprintf(id, sizeof id, "a%d", i);
+    return warden_link_account(l, warden_hash64(id, (size_t)n), id, (size_t)n, org, 1000, 0);
+}
+
+static uint64_t key(enum warden_link_kind k, const char *v)
+{
+    return warden_link_key(k, v, strlen(v));
+}
+
+static void use(struct warden_link *l, int i, enum warden_link_kind k, const char *v)
+{
+    uint32_t a = acct(l, i, 0);
+    warden_link_use(l, a, k, key(k, v), 1000, false, NULL);
+}
+
+static uint64_t seq(struct warden_link *l, int i)
+{
+    struct warden_link_cluster c;
+    warden_link_cluster_of(l, acct(l, i, 0), &c);
+    return c.seq;
+}
+
+/* Two accounts share the given kinds; are they joined? */
+static bool pair_joins(unsigned kinds)
+{
+    struct warden_link_params p = params(64, 256, 16);
+    struct warden_link *l = warden_link_new(&p);
+    for (int k = 0; k < WARDEN_LINK_NKINDS; k++) {
+        if (!(kinds & (1u << k))) continue;
+        use(l, 1, (enum warden_link_kind)k, "shared");
+        use(l, 2, (enum warden_link_kind)k, "shared");
+    }
+    bool joined = seq(l, 1) != 0 && seq(l, 1) == seq(l, 2);
+    warden_link_free(l);
+    return joined;
+}
+
+#define K(x) (1u << WARDEN_LINK_##x)
+
+static void each_kind_alone(void **st)
+{
+    (void)st;
+    /* a shared payment instrument alone is enough; nothing else is */
+    assert_true(pair_joins(K(PAYMENT)));
+    assert_false(pair_joins(K(NET)));
+    assert_false(pair_joins(K(CLIENT)));
+    assert_false(pair_joins(K(SIGNUP_IP)));
+    assert_false(pair_joins(K(EMAIL)));
+    assert_false(pair_joins(K(BURST)));
+    assert_false(pair_joins(K(TEMPLATE)));
+}
+
+static void combinations(void **st)
+{
+    (void)st;
+    /* infrastructure alone never joins, however much of it is shared */
+    assert_false(pair_joins(K(NET) | K(CLIENT) | K(SIGNUP_IP)));
+    /* a template over the same network and client software does */
+    assert_true(pair_joins(K(TEMPLATE) | K(NET) | K(CLIENT)));
+    assert_false(pair_joins(K(TEMPLATE) | K(NET)));
+    /* a sign-up burst from one address */
+    assert_true(pair_joins(K(BURST) | K(SIGNUP_IP)));
+    assert_true(pair_joins(K(BURST) | K(TEMPLATE)));
+    /* a company domain behind its own egress is not enough */
+    assert_false(pair_joins(K(EMAIL) | K(NET) | K(CLIENT) | K(SIGNUP_IP)));
+    assert_true(pair_joins(K(EMAIL) | K(TEMPLATE) | K(NET) | K(CLIENT)));
+}
+
+static void weight_rule(void **st)
+{
+    (void)st;
+    struct warden_link_params p = params(64, 64, 4);
+    assert_true(warden_link_weight(&p, WARDEN_LINK_NET, 2) == p.weight[WARDEN_LINK_NET]);
+    assert_true(warden_link_weight(&p, WARDEN_LINK_NET, 8) == p.weight[WARDEN_LINK_NET]);
+    double w16 = warden_link_weight(&p, WARDEN_LINK_NET, 16);
+    double w32 = warden_link_weight(&p, WARDEN_LINK_NET, 32);
+    assert_true(w16 < p.weight[WARDEN_LINK_NET] && w32 < w16 && w32 > 0);
+    assert_true(warden_link_weight(&p, WARDEN_LINK_NET, 64) == 0);
+    assert_true(warden_link_weight(&p, WARDEN_LINK_NET, 5000) == 0);
+}
+
+/* 400 strangers behind one NAT /24, one popular client, one webmail-like
+ * shared domain and one SaaS template: the identifiers become common and
+ * nobody is joined, while a real pair among them (shared card) still is. */
+static void common_identifiers_do_not_merge(void **st)
+{
+    (void)st;
+    struct warden_link_params p = params(1024, 4096, 64);
+    struct warden_link *l = warden_link_new(&p);
+    struct warden_link_join j;
+    double last_w = 1;
+    for (int i = 0; i < 400; i++) {
+        uint32_t a = acct(l, i, 0);
+        warden_link_use(l, a, WARDEN_LINK_NET, key(WARDEN_LINK_NET, "nat"), 1000, false, NULL);
+        warden_link_use(l, a, WARDEN_LINK_CLIENT, key(WARDEN_LINK_CLIENT, "sdk"), 1000, false,
+                        NULL);
+        warden_link_use(l, a, WARDEN_LINK_EMAIL, key(WARDEN_LINK_EMAIL, "corp"), 1000, false, NULL);
+        warden_link_use(l, a, WARDEN_LINK_TEMPLATE, key(WARDEN_LINK_TEMPLATE, "app"), 1000, false,
+                        &j);
+        last_w = j.ident_weight;
+    }
+    assert_true(last_w == 0);
+    struct warden_link_stats s;
+    warden_link_stats(l, &s);
+    /* the first accounts meet while the identifiers are still rare and may
+     * pair (template + network + client: the warm-up link.h documents);
+     * once they are common nobody joins */
+    assert_true(s.clusters <= 4);
+    for (int i = 64; i < 398; i++) assert_int_equal(seq(l, i), 0);
+    use(l, 398, WARDEN_LINK_PAYMENT, "card-x");
+    use(l, 399, WARDEN_LINK_PAYMENT, "card-x");
+    assert_true(seq(l, 398) != 0 && seq(l, 398) == seq(l, 399));
+    warden_link_free(l);
+}
+
+static void same_org_never_linked(void **st)
+{
+    (void)st;
+    struct warden_link_params p = params(64, 256, 16);
+    struct warden_link *l = warden_link_new(&p);
+    uint32_t a = acct(l, 1, 77), b = acct(l, 2, 77);
+    warden_link_use(l, a, WARDEN_LINK_PAYMENT, key(WARDEN_LINK_PAYMENT, "c"), 1000, false, NULL);
+    b = acct(l, 2, 77);
+    warden_link_use(l, b, WARDEN_LINK_PAYMENT, key(WARDEN_LINK_PAYMENT, "c"), 1000, false, NULL);
+    assert_int_equal(seq(l, 1), 0);
+    assert_int_equal(seq(l, 2), 0);
+    warden_link_free(l);
+}
+
+static void clusters_merge(void **st)
+{
+    (void)st;
+    struct warden_link_params p = params(256, 1024, 16);
+    struct warden_link *l = warden_link_new(&p);
+    for (int i = 0; i < 5; i++) use(l, i, WARDEN_LINK_PAYMENT, "card-a");
+    for (int i = 10; i < 13; i++) use(l, i, WARDEN_LINK_PAYMENT, "card-b");
+    assert_true(seq(l, 0) != seq(l, 10));
+    uint32_t a = acct(l, 2, 0);
+    warden_link_mark_actioned(l, a, true);
+    /* one bridge: both clusters become one, every member relabelled */
+    use(l, 4, WARDEN_LINK_PAYMENT, "card-c");
+    use(l, 12, WARDEN_LINK_PAYMENT, "card-c");
+    uint64_t s = seq(l, 0);
+    for (int i = 0; i < 5; i++) assert_int_equal(seq(l, i), s);
+    for (int i = 10; i < 13; i++) assert_int_equal(seq(l, i), s);
+    struct warden_link_cluster c;
+    warden_link_cluster_of(l, acct(l, 11, 0), &c);
+    assert_int_equal(c.size, 8);
+    assert_int_equal(c.live, 8);
+    assert_int_equal(c.actioned, 1);
+    assert_int_equal(c.enforced, 1);
+    assert_true(c.kind_edges[WARDEN_LINK_PAYMENT] >= 7);
+    warden_link_free(l);
+}
+
+/* Accounts 2k and 2k+1 share one card, 2k+1 and 2k+2 another: a chain of
+ * 10,000 accounts forms one cluster, in memory fixed at creation. */
+static void chain(struct warden_link *l, int n)
+{
+    for (int i = 0; i < n; i++) {
+        char v[32];
+        snprintf(v, sizeof v, "p%d", i / 2);
+        use(l, i, WARDEN_LINK_PAYMENT, v);
+        snprintf(v, sizeof v, "q%d", (i + 1) / 2);
+        use(l, i, WARDEN_LINK_PAYMENT, v);
+    }
+}
+
+static void ten_thousand_in_bounded_memory(void **st)
+{
+    (void)st;
+    struct warden_link_params p = params(16384, 32768, 256);
+    struct warden_link *l = warden_link_new(&p);
+    size_t bytes = warden_link_memory_bytes(l);
+    chain(l, 10000);
+    assert_int_equal(warden_link_memory_bytes(l), bytes);
+    struct warden_link_cluster c;
+    warden_link_cluster_of(l, acct(l, 0, 0), &c);
+    assert_int_equal(c.size, 10000);
+    assert_int_equal(c.live, 10000);
+    for (int i = 0; i < 10000; i += 97) assert_int_equal(seq(l, i), c.seq);
+    struct warden_link_stats s;
+    warden_link_stats(l, &s);
+    assert_int_equal(s.clusters, 1);
+    /* the documented budget: well under 64 bytes x 10,000 per structure x 16 */
+    assert_true(bytes < (size_t)16 << 20);
+    warden_link_free(l);
+
+    /* a table smaller than the cluster: accounts are replaced, memory stays */
+    p = params(2048, 4096, 64);
+    l = warden_link_new(&p);
+    bytes = warden_link_memory_bytes(l);
+    chain(l, 10000);
+    assert_int_equal(warden_link_memory_bytes(l), bytes);
+    warden_link_stats(l, &s);
+    assert_true(s.accounts_replaced > 0);
+    assert_true(s.clusters <= 64);
+    warden_link_free(l);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(each_kind_alone),
+        cmocka_unit_test(combinations),
+        cmocka_unit_test(weight_rule),
+        cmocka_unit_test(common_identifiers_do_not_merge),
+        cmocka_unit_test(same_org_never_linked),
+        cmocka_unit_test(clusters_merge),
+        cmocka_unit_test(ten_thousand_in_bounded_memory),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
