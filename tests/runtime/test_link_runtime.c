@@ -32,7 +32,9 @@ static void bad_observe(void *ctx, const struct warden_event *ev, void *state,
         warden_emit_finding(em, "test.bad", 0.99, "{}");
 }
 
-static const struct warden_detector bad = {.name = "bad", .observe = bad_observe};
+static const char *const bad_codes[] = {"test.bad", NULL};
+static const struct warden_detector bad = {
+    .name = "bad", .observe = bad_observe, .codes = bad_codes};
 
 /* ---- a sink that remembers verdicts, findings and clusters ---- */
 
