@@ -3,7 +3,7 @@
  *
  * Identifiers (link/link.h has the weights, the common-identifier rule and
  * the memory): from the account registry at load — payment fingerprint,
- * e-mail domain unless it is on the webmail list (data/link/webmail.txt),
+ * e-mail domain unless it is on the webmail list (data/webmail/webmail.txt),
  * sign-up address, sign-up burst (a program of burst_programs, created in
  * the same burst_window; two half-shifted buckets so that two sign-ups
  * within half a window always share one) — counted over the whole registry
@@ -49,6 +49,7 @@
  * link.accounts_replaced, link.clusters_dropped. */
 #include "detect/detector.h"
 #include "detect/distill.h"
+#include "detect/domain_list.h"
 #include "core/datadir.h"
 #include "core/hash.h"
 #include "core/log.h"
@@ -123,7 +124,7 @@ static const struct warden_conf_key link_conf_table[] = {
      "sign-ups this close in time through one program form a burst, seconds", 60, 1e8},
     {"burst_programs", WARDEN_CONF_STRLIST, "startup,education,research", C(burst_programs),
      "sign-up programs whose bursts link accounts (easy credits)", 0, 0},
-    {"webmail", WARDEN_CONF_STRING, "link/webmail.txt", C(webmail),
+    {"webmail", WARDEN_CONF_STRING, "webmail/webmail.txt", C(webmail),
      "public e-mail domains never used to link (one per line); relative paths resolve against "
      "$WARDEN_DATA_DIR, ./data, then the source tree's data/",
      0, 0},
@@ -183,32 +184,12 @@ _Static_assert(sizeof(struct link_user) <= WARDEN_LINK_USER_BYTES, "link_user to
 
 /* ---- set-up ---- */
 
-static uint64_t domain_hash(const char *s, size_t n)
-{
-    char buf[256];
-    if (n >= sizeof buf) n = sizeof buf - 1;
-    for (size_t i = 0; i < n; i++) buf[i] = (char)tolower((unsigned char)s[i]);
-    return warden_hash64(buf, n);
-}
-
 static int load_webmail(struct link_ctx *c)
 {
-    char *path = warden_data_path(NULL, c->conf.webmail ? c->conf.webmail : "link/webmail.txt");
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        warden_err("link: cannot read the webmail list %s", path);
-        free(path);
-        return -1;
-    }
-    char line[512];
-    while (fgets(line, sizeof line, f)) {
-        size_t n = strcspn(line, "\r\n \t");
-        if (!n || line[0] == '#') continue;
-        warden_u64map_put(&c->webmail, domain_hash(line, n), 1);
-        c->n_webmail++;
-    }
-    fclose(f);
-    free(path);
+    long n = warden_domain_list_load(&c->webmail,
+                                     c->conf.webmail ? c->conf.webmail : "webmail/webmail.txt");
+    if (n < 0) return -1;
+    c->n_webmail = (size_t)n;
     return 0;
 }
 
@@ -297,7 +278,7 @@ static void registry_ids(const struct link_ctx *c, const struct warden_account *
                                   strlen(a->payment_fingerprint)));
     if (a->email_domain && *a->email_domain) {
         size_t n = strlen(a->email_domain);
-        uint64_t h = domain_hash(a->email_domain, n);
+        uint64_t h = warden_domain_hash(a->email_domain, n);
         if (!warden_u64map_get(&c->webmail, h))
             idset_add(s, WARDEN_LINK_EMAIL, warden_link_key(WARDEN_LINK_EMAIL, &h, sizeof h));
     }
@@ -314,7 +295,7 @@ static void registry_ids(const struct link_ctx *c, const struct warden_account *
                 struct {
                     uint64_t prog;
                     int64_t bucket, phase;
-                } v = {domain_hash(a->program, strlen(a->program)),
+                } v = {warden_domain_hash(a->program, strlen(a->program)),
                        (a->created_at_ms + phase * (w / 2)) / w, phase};
                 idset_add(s, WARDEN_LINK_BURST, warden_link_key(WARDEN_LINK_BURST, &v, sizeof v));
             }

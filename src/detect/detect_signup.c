@@ -35,7 +35,7 @@
  * Accounts of one declared organisation count once in every group ("units"):
  * a company signing up its staff is one customer's decision, not a crowd.
  * An account without an organisation is its own unit. The webmail domains
- * (data/signup/webmail.txt) are never a key.
+ * (data/webmail/webmail.txt) are never a key.
  *
  * Scores: burst and shared_payment start at their score_* at the threshold
  * and rise by score_step per doubling of the group, up to score_max. The
@@ -65,6 +65,7 @@
 #include "core/u64map.h"
 #include "core/xalloc.h"
 #include "detect/detector.h"
+#include "detect/domain_list.h"
 #include "intel/intel.h"
 #include "registry/registry.h"
 
@@ -88,7 +89,7 @@ struct signup_conf {
 
 #define C(f) offsetof(struct signup_conf, f)
 static const struct warden_conf_key signup_conf_table[] = {
-    {"webmail_domains", WARDEN_CONF_STRING, "signup/webmail.txt", C(webmail_domains),
+    {"webmail_domains", WARDEN_CONF_STRING, "webmail/webmail.txt", C(webmail_domains),
      "public webmail domains, one per line (never a burst key or shared domain); relative paths "
      "resolve against $WARDEN_DATA_DIR, ./data, then the source tree's data/; \"\" for none",
      0, 0},
@@ -190,49 +191,12 @@ static uint64_t lower_hash(const char *s, uint64_t seed)
     return warden_hash64_seed(buf, n, seed) | 1;
 }
 
-/* Relative paths: $WARDEN_DATA_DIR, ./data, the source tree's data/. */
-static char *data_file(const char *rel)
-{
-    if (rel[0] == '/') return warden_xstrdup(rel);
-#ifdef WARDEN_SOURCE_DIR
-    const char *src = WARDEN_SOURCE_DIR "/data";
-#else
-    const char *src = NULL;
-#endif
-    const char *where[] = {getenv("WARDEN_DATA_DIR"), "data", src};
-    for (size_t i = 0; i < sizeof where / sizeof where[0]; i++) {
-        if (!where[i] || !where[i][0]) continue;
-        char *path = warden_xasprintf("%s/%s", where[i], rel);
-        if (access(path, R_OK) == 0) return path;
-        free(path);
-    }
-    return warden_xstrdup(rel);
-}
-
 static int load_webmail(struct signup_ctx *c)
 {
     warden_u64map_init(&c->webmail);
     const char *rel = c->conf.webmail_domains;
     if (!rel || !rel[0]) return 0;
-    char *path = data_file(rel);
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        warden_err("signup: cannot read webmail domains %s", path);
-        free(path);
-        return WARDEN_ECONFIG;
-    }
-    char line[512];
-    while (fgets(line, sizeof line, f)) {
-        char *p = line;
-        while (isspace((unsigned char)*p)) p++;
-        char *e = p;
-        while (*e && !isspace((unsigned char)*e) && *e != '#') e++;
-        *e = '\0';
-        if (*p) warden_u64map_put(&c->webmail, lower_hash(p, 0), 1);
-    }
-    fclose(f);
-    free(path);
-    return 0;
+    return warden_domain_list_load(&c->webmail, rel) < 0 ? WARDEN_ECONFIG : 0;
 }
 
 static void signup_free(void *vctx)
@@ -425,8 +389,7 @@ static size_t collect(struct signup_ctx *c, const struct warden_intel *intel, st
             v[m++].key = net_key(&a->signup_ip, c->salt);
         }
         if (a->email_domain && a->email_domain[0]) {
-            uint64_t h = lower_hash(a->email_domain, 0);
-            if (!warden_u64map_get(&c->webmail, h)) {
+            if (!warden_domain_list_has(&c->webmail, a->email_domain, strlen(a->email_domain))) {
                 v[m] = base;
                 v[m].kind = KEY_EMAIL;
                 v[m++].key = lower_hash(a->email_domain, c->salt);

@@ -26,6 +26,12 @@ static char upper(char c)
     return c >= 'a' && c <= 'z' ? (char)(c - 'a' + 'A') : c;
 }
 
+static int bit_of(const char *cc)
+{
+    if (!cc || !ascii_letter(cc[0]) || !ascii_letter(cc[1]) || cc[2] != '\0') return -1;
+    return (upper(cc[0]) - 'A') * 26 + (upper(cc[1]) - 'A');
+}
+
 /* The assigned codes, from DATA/iso/iso3166-1.tsv (one "CC<TAB>name" per
  * line), as a 26x26 bitmap read once. Without the file only the shape of a
  * code is checked (and a warning says so once). */
@@ -45,10 +51,10 @@ static void iso_load(void)
     }
     char line[256];
     while (fgets(line, sizeof line, f)) {
-        if (line[0] == '#' || !ascii_letter(line[0]) || !ascii_letter(line[1]) ||
-            (line[2] != '\t' && line[2] != '\n'))
-            continue;
-        int b = (upper(line[0]) - 'A') * 26 + (upper(line[1]) - 'A');
+        if (line[0] == '#' || strlen(line) < 3 || (line[2] != '\t' && line[2] != '\n')) continue;
+        line[2] = '\0';
+        int b = bit_of(line);
+        if (b < 0) continue;
         iso_bits[b / 64] |= UINT64_C(1) << (b % 64);
         iso_loaded = true;
     }
@@ -67,7 +73,7 @@ int warden_policy_check_country(char *value, char *err, size_t errlen)
     value[0] = upper(value[0]);
     value[1] = upper(value[1]);
     pthread_once(&iso_once, iso_load);
-    int b = (value[0] - 'A') * 26 + (value[1] - 'A');
+    int b = bit_of(value);
     if (iso_loaded && !(iso_bits[b / 64] & (UINT64_C(1) << (b % 64)))) {
         snprintf(err, errlen,
                  "'%s' is not an ISO 3166-1 alpha-2 country code (e.g. the United Kingdom is "
@@ -76,12 +82,6 @@ int warden_policy_check_country(char *value, char *err, size_t errlen)
         return WARDEN_EINVAL;
     }
     return 0;
-}
-
-static int bit_of(const char *cc)
-{
-    if (!cc || !ascii_letter(cc[0]) || !ascii_letter(cc[1]) || cc[2] != '\0') return -1;
-    return (upper(cc[0]) - 'A') * 26 + (upper(cc[1]) - 'A');
 }
 
 void warden_policy_jurisdictions_compile(struct warden_policy *p)
