@@ -7,9 +7,11 @@
 #include "core/jbuf.h"
 #include "core/xalloc.h"
 #include "engine/engine.h"
+#include "policy/policy.h"
 #include "policy/review_allow.h"
 #include "runtime/runtime.h"
 #include "serve/console.h"
+#include "serve/controls.h"
 #include "serve/serve.h"
 #include "serve/static_files.h"
 #include "serve/stats.h"
@@ -173,8 +175,9 @@ static enum MHD_Result send_error(struct MHD_Connection *c, struct req *r, unsig
     return ret;
 }
 
+/* The caller holds rt_lock for reading: the policy named is the one that decided. */
 static void decision_json(struct warden_jbuf *j, const struct warden_event *ev,
-                          const struct warden_decision *d)
+                          const struct warden_decision *d, const struct warden_policy *pol)
 {
     warden_jbuf_obj_open(j);
     warden_jbuf_key(j, "request_id");
@@ -199,6 +202,10 @@ static void decision_json(struct warden_jbuf *j, const struct warden_event *ev,
     warden_jbuf_kv_bool(j, "shadow", d->shadow);
     warden_jbuf_kv_bool(j, "duplicate", d->duplicate);
     warden_jbuf_kv_bool(j, "late", d->late);
+    struct warden_serve_controls ctl;
+    warden_serve_controls_of(pol, d, &ctl);
+    warden_serve_controls_json(&ctl, j);
+    warden_jbuf_kv_str(j, "policy", pol->sha256);
     warden_jbuf_obj_close(j);
     warden_jbuf_raw(j, "\n", 1);
 }
@@ -216,7 +223,7 @@ static enum MHD_Result ep_decide(struct warden_server *s, struct MHD_Connection 
     warden_jbuf_init(&j);
     pthread_rwlock_rdlock(&s->rt_lock);
     decide(s, &ev, &d);
-    decision_json(&j, &ev, &d); /* reasons stay valid while we hold the runtime */
+    decision_json(&j, &ev, &d, warden_runtime_policy(s->rt)); /* valid while we hold it */
     pthread_rwlock_unlock(&s->rt_lock);
     enum MHD_Result ret = send_json(c, r, 200, &j);
     warden_jbuf_fini(&j);
@@ -299,6 +306,20 @@ static bool peer_ip(struct MHD_Connection *c, struct warden_ip *ip)
     return p && warden_ip_parse(ip, p, strlen(p)) == 0;
 }
 
+/* Response controls as headers: x-warden-controls (all in one), and one
+ * header each, for gateways that copy a single header into a variable. */
+static void add_controls_headers(struct MHD_Response *resp, const struct warden_serve_controls *c)
+{
+    char v[64];
+    warden_serve_controls_header(c, v, sizeof v);
+    MHD_add_response_header(resp, "x-warden-controls", v);
+    if (c->strip_reasoning) MHD_add_response_header(resp, "x-warden-strip-reasoning", "1");
+    if (c->max_tokens) {
+        snprintf(v, sizeof v, "%lld", (long long)c->max_tokens);
+        MHD_add_response_header(resp, "x-warden-max-tokens", v);
+    }
+}
+
 /* nginx auth_request (2xx / 403 only; throttle is 403 + x-warden-action:
  * throttle, which the nginx config maps to 429) and Envoy ext_authz
  * (200 / 403 / 429 + retry-after). Either way the x-warden-* headers. */
@@ -326,6 +347,11 @@ static enum MHD_Result ep_authz(struct warden_server *s, struct MHD_Connection *
     }
     char cluster[128] = "";
     if (d.cluster_id) snprintf(cluster, sizeof cluster, "%s", d.cluster_id);
+    const struct warden_policy *pol = warden_runtime_policy(s->rt);
+    char policy[sizeof pol->sha256];
+    memcpy(policy, pol->sha256, sizeof policy);
+    struct warden_serve_controls ctl;
+    bool controlled = warden_serve_controls_of(pol, &d, &ctl);
     pthread_rwlock_unlock(&s->rt_lock);
     snprintf(score, sizeof score, "%.4f", d.score);
     unsigned code = 200;
@@ -340,6 +366,8 @@ static enum MHD_Result ep_authz(struct warden_server *s, struct MHD_Connection *
     MHD_add_response_header(resp, "x-warden-score", score);
     if (rl) MHD_add_response_header(resp, "x-warden-reasons", reasons);
     if (*cluster) MHD_add_response_header(resp, "x-warden-cluster", cluster);
+    MHD_add_response_header(resp, "x-warden-policy", policy);
+    if (controlled) add_controls_headers(resp, &ctl);
     if (d.enforced == WARDEN_THROTTLE) {
         snprintf(retry, sizeof retry, "%lld", (long long)s->conf.retry_after_s);
         MHD_add_response_header(resp, "retry-after", retry);

@@ -3,7 +3,8 @@
 # (examples/haproxy/, ports replaced by free ones) in front of `warden serve`
 # and the config's own stand-in upstream: an allowed account gets the
 # upstream's answer, a blocked one 403, a throttled one 429 with
-# retry-after; with Warden down the shipped config fails closed (503) and
+# retry-after; after a reload to a policy with response controls on a
+# review rule, the upstream receives x-warden-controls; with Warden down the shipped config fails closed (503) and
 # the documented fail-open variant (the deny-503 line removed) forwards.
 # Every process is stopped by the test.
 source "$(dirname "$0")/lib.sh"
@@ -13,7 +14,8 @@ HAPROXY=$(command -v haproxy || echo /usr/sbin/haproxy)
 command -v curl >/dev/null || { echo "skip: curl not installed"; exit 77; }
 
 velocity_policy "$T/policy.yaml"
-printf 'port: 0\nthreads: 2\nshards: 2\npolicy: %s\n' "$T/policy.yaml" >"$T/serve.yaml"
+printf 'port: 0\nthreads: 2\nshards: 2\npolicy: %s\nadmin_token: tok-%s-haproxy\n' "$T/policy.yaml" "$$" \
+  >"$T/serve.yaml"
 start_serve "$T/serve.yaml" || exit 1
 H=$(free_port)
 U=$(free_port)
@@ -59,6 +61,17 @@ c=$(code "$G/v1/chat")
 check "no account header: Warden refuses (400), haproxy fails closed ($c)" [ "$c" = 503 ]
 r=$(curl -s -w ' %{http_code}' -H 'X-Warden-Account: acct-ok' -H 'X-Warden-Api-Key: k-ok' "$G/v1/chat")
 check "allowed account still allowed" [ "$r" = "upstream-ok action=allow controls=
+ 200" ]
+# response controls: the key-rate rule becomes a review with controls
+controls_policy "$T/policy.new"
+mv "$T/policy.new" "$T/policy.yaml"
+c=$(code -XPOST -H "Authorization: Bearer tok-$$-haproxy" "$URL/admin/reload")
+check "policy with controls reloaded ($c)" [ "$c" = 200 ]
+for i in 1 2 3 4; do
+  r=$(curl -s -w ' %{http_code}' -H 'X-Warden-Account: acct-ctl' -H 'X-Warden-Api-Key: kc' "$G/v1/chat")
+done
+check "reviewed account is forwarded with its controls ($r)" \
+  [ "$r" = "upstream-ok action=review controls=strip_reasoning,max_tokens=256
  200" ]
 m=$(curl -s "$URL/metrics")
 check "warden saw the checks" grep -q '^warden_http_requests_total{endpoint="ext_authz",code="429"} ' <<<"$m"
