@@ -9,7 +9,7 @@
 
 const char *const warden_serve_ep_names[WSE_N] = {
     "decide",  "events", "authz", "ext_authz", "healthz", "readyz",
-    "metrics", "reload", "cases", "console",   "other",
+    "metrics", "reload", "cases", "console",   "screen",  "other",
 };
 const unsigned warden_serve_codes[WARDEN_SERVE_N_CODES] = {200, 400, 401, 403, 404, 405,
                                                            413, 429, 500, 503, 0};

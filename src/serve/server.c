@@ -12,6 +12,7 @@
 #include "runtime/runtime.h"
 #include "serve/console.h"
 #include "serve/controls.h"
+#include "serve/screen_api.h"
 #include "serve/serve.h"
 #include "serve/static_files.h"
 #include "serve/stats.h"
@@ -42,7 +43,8 @@ struct warden_server {
     atomic_uint_fast64_t in_flight;
     atomic_uint reloaders; /* reload threads running (stop waits for them) */
     struct MHD_Daemon *d;
-    struct warden_console *console; /* cases API and review console; NULL when off */
+    struct warden_console *console;     /* cases API and review console; NULL when off */
+    struct warden_serve_screen *screen; /* POST /v1/screen; NULL when off */
     char *web_dir;
 };
 
@@ -469,6 +471,20 @@ static enum MHD_Result ep_reload(struct warden_server *s, struct MHD_Connection 
     return ret;
 }
 
+static enum MHD_Result ep_screen(struct warden_server *s, struct MHD_Connection *c, struct req *r)
+{
+    if (!s->screen)
+        return send_error(c, r, 404, "screening over HTTP is off: set 'screen_api: true'");
+    unsigned code = 500;
+    struct warden_jbuf j;
+    warden_jbuf_init(&j);
+    warden_serve_screen_handle(s->screen, r->body, r->len, &code, &j);
+    warden_jbuf_raw(&j, "\n", 1);
+    enum MHD_Result ret = send_json(c, r, code, &j);
+    warden_jbuf_fini(&j);
+    return ret;
+}
+
 /* ---- cases API and review console ---- */
 
 /* A dismissal on review: the pairs join the set the policy consults and the
@@ -560,6 +576,7 @@ static enum warden_serve_ep route(const char *url)
 {
     if (strcmp(url, "/v1/decide") == 0) return WSE_DECIDE;
     if (strcmp(url, "/v1/events") == 0) return WSE_EVENTS;
+    if (strcmp(url, "/v1/screen") == 0) return WSE_SCREEN;
     if (prefix(url, "/v1/authz")) return WSE_AUTHZ;
     if (prefix(url, "/v1/ext_authz")) return WSE_EXT_AUTHZ;
     if (strcmp(url, "/healthz") == 0) return WSE_HEALTH;
@@ -573,7 +590,7 @@ static enum warden_serve_ep route(const char *url)
 
 static bool wants_body(enum warden_serve_ep ep)
 {
-    return ep == WSE_DECIDE || ep == WSE_EVENTS || ep == WSE_CASES;
+    return ep == WSE_DECIDE || ep == WSE_EVENTS || ep == WSE_CASES || ep == WSE_SCREEN;
 }
 
 static enum MHD_Result dispatch(struct warden_server *s, struct MHD_Connection *c, struct req *r,
@@ -586,6 +603,8 @@ static enum MHD_Result dispatch(struct warden_server *s, struct MHD_Connection *
         return post ? ep_decide(s, c, r) : send_error(c, r, 405, "use POST");
     case WSE_EVENTS:
         return post ? ep_events(s, c, r) : send_error(c, r, 405, "use POST");
+    case WSE_SCREEN:
+        return post ? ep_screen(s, c, r) : send_error(c, r, 405, "use POST");
     case WSE_AUTHZ:
     case WSE_EXT_AUTHZ:
         return ep_authz(s, c, r, r->ep == WSE_EXT_AUTHZ); /* any method: gateways differ */
@@ -721,6 +740,9 @@ int warden_server_start(struct warden_server **out, const struct warden_serve_co
         s->web_dir = warden_serve_web_dir(c->web_dir);
     }
     if (!rc) rc = build_runtime(s, &s->rt, err, errlen);
+    if (!rc && c->screen_api)
+        rc = warden_serve_screen_new(&s->screen, &warden_runtime_policy(s->rt)->screen,
+                                     c->screen_compiled, err, errlen);
     if (rc) {
         warden_server_stop(s);
         return rc;
@@ -760,6 +782,7 @@ void warden_server_stop(struct warden_server *s)
     }
     warden_runtime_free(s->rt);
     warden_console_free(s->console);
+    warden_serve_screen_free(s->screen);
     free(s->web_dir);
     for (size_t i = 0; s->shard_lock && i < s->n_shards; i++)
         pthread_mutex_destroy(&s->shard_lock[i]);

@@ -23,6 +23,7 @@ enum warden_serve_ep {
     WSE_RELOAD,
     WSE_CASES,
     WSE_CONSOLE,
+    WSE_SCREEN,
     WSE_OTHER,
     WSE_N
 };

@@ -134,9 +134,8 @@ static void test_bad_values(void **state)
     assert_int_not_equal(rc, 0);
     assert_null(p);
     assert_non_null(strstr(err, "max_tokens"));
-    p = load("bad2",
-             "rules:\n  - {code: \"distill.*\", action: review, strip_reasoning: maybe}\n", &rc,
-             err, sizeof err);
+    p = load("bad2", "rules:\n  - {code: \"distill.*\", action: review, strip_reasoning: maybe}\n",
+             &rc, err, sizeof err);
     assert_int_not_equal(rc, 0);
     assert_non_null(strstr(err, "strip_reasoning"));
 }
