@@ -211,8 +211,7 @@ static int parse(json_t *root, struct query *q, char *why, size_t len)
         }
         if (rc) return rc;
     }
-    if (!q->names[0] || !*q->names[0])
-        return bad(why, len, "missing required field '%s'", "name");
+    if (!q->names[0] || !*q->names[0]) return bad(why, len, "missing required field '%s'", "name");
     q->n_names++; /* the name itself */
     if (q->country && !*q->country) q->country = NULL;
     if (q->domain && !*q->domain) q->domain = NULL;
@@ -288,7 +287,8 @@ static bool screen_names(struct warden_serve_screen *s, struct warden_screen_scr
         for (int i = 0; i < got; i++) {
             size_t at = 0;
             while (at < n && hits[at].m.entity != m[i].entity) at++;
-            if (at == n) n++;
+            if (at == n)
+                n++;
             else if (hits[at].m.score >= m[i].score)
                 continue;
             hits[at].m = m[i];
@@ -368,8 +368,9 @@ void warden_serve_screen_handle(struct warden_serve_screen *s, const char *body,
     int rc = 0;
     if (!root) {
         /* jansson's message quotes no input text, only its position */
-        snprintf(why, sizeof why, body && len ? "malformed JSON at line %d column %d"
-                                              : "empty body: expected {\"name\": ...}",
+        snprintf(why, sizeof why,
+                 body && len ? "malformed JSON at line %d column %d"
+                             : "empty body: expected {\"name\": ...}",
                  je.line, je.column);
         rc = WARDEN_EPARSE;
     } else {

@@ -12,6 +12,7 @@
 #include "runtime/runtime.h"
 #include "serve/console.h"
 #include "serve/controls.h"
+#include "serve/litellm.h"
 #include "serve/screen_api.h"
 #include "serve/serve.h"
 #include "serve/static_files.h"
@@ -471,6 +472,36 @@ static enum MHD_Result ep_reload(struct warden_server *s, struct MHD_Connection 
     return ret;
 }
 
+/* LiteLLM's Generic Guardrail API: the request phase is decided like any
+ * event; the response phase is answered NONE without touching state. */
+static enum MHD_Result ep_litellm(struct warden_server *s, struct MHD_Connection *c, struct req *r)
+{
+    struct warden_event ev;
+    struct warden_serve_litellm_req *lr = NULL;
+    char why[256];
+    int rc = warden_serve_litellm_parse(r->body, r->len, wall_ms(), &ev, &lr, why, sizeof why);
+    if (rc < 0) {
+        warden_serve_litellm_free(lr);
+        return send_error(c, r, 400, why);
+    }
+    struct warden_jbuf j;
+    warden_jbuf_init(&j);
+    if (rc == 1) {
+        warden_serve_litellm_answer(NULL, s->conf.retry_after_s, &j);
+    } else {
+        struct warden_decision d;
+        pthread_rwlock_rdlock(&s->rt_lock);
+        decide(s, &ev, &d);
+        warden_serve_litellm_answer(&d, s->conf.retry_after_s, &j); /* reasons: under the lock */
+        pthread_rwlock_unlock(&s->rt_lock);
+    }
+    warden_serve_litellm_free(lr);
+    warden_jbuf_raw(&j, "\n", 1);
+    enum MHD_Result ret = send_json(c, r, 200, &j);
+    warden_jbuf_fini(&j);
+    return ret;
+}
+
 static enum MHD_Result ep_screen(struct warden_server *s, struct MHD_Connection *c, struct req *r)
 {
     if (!s->screen)
@@ -577,6 +608,7 @@ static enum warden_serve_ep route(const char *url)
     if (strcmp(url, "/v1/decide") == 0) return WSE_DECIDE;
     if (strcmp(url, "/v1/events") == 0) return WSE_EVENTS;
     if (strcmp(url, "/v1/screen") == 0) return WSE_SCREEN;
+    if (strcmp(url, "/beta/litellm_basic_guardrail_api") == 0) return WSE_LITELLM;
     if (prefix(url, "/v1/authz")) return WSE_AUTHZ;
     if (prefix(url, "/v1/ext_authz")) return WSE_EXT_AUTHZ;
     if (strcmp(url, "/healthz") == 0) return WSE_HEALTH;
@@ -590,7 +622,8 @@ static enum warden_serve_ep route(const char *url)
 
 static bool wants_body(enum warden_serve_ep ep)
 {
-    return ep == WSE_DECIDE || ep == WSE_EVENTS || ep == WSE_CASES || ep == WSE_SCREEN;
+    return ep == WSE_DECIDE || ep == WSE_EVENTS || ep == WSE_CASES || ep == WSE_SCREEN ||
+           ep == WSE_LITELLM;
 }
 
 static enum MHD_Result dispatch(struct warden_server *s, struct MHD_Connection *c, struct req *r,
@@ -605,6 +638,8 @@ static enum MHD_Result dispatch(struct warden_server *s, struct MHD_Connection *
         return post ? ep_events(s, c, r) : send_error(c, r, 405, "use POST");
     case WSE_SCREEN:
         return post ? ep_screen(s, c, r) : send_error(c, r, 405, "use POST");
+    case WSE_LITELLM:
+        return post ? ep_litellm(s, c, r) : send_error(c, r, 405, "use POST");
     case WSE_AUTHZ:
     case WSE_EXT_AUTHZ:
         return ep_authz(s, c, r, r->ep == WSE_EXT_AUTHZ); /* any method: gateways differ */

@@ -24,6 +24,7 @@ enum warden_serve_ep {
     WSE_CASES,
     WSE_CONSOLE,
     WSE_SCREEN,
+    WSE_LITELLM,
     WSE_OTHER,
     WSE_N
 };
