@@ -98,13 +98,13 @@ static int parse(json_t *root, int64_t now_ms, struct warden_event *ev, char *wh
         snprintf(path, sizeof path, "request_data.%s", account_keys[i]);
         if ((rc = opt_str(rd, account_keys[i], path, &ev->account_id, why, whylen))) return rc;
     }
-    if ((rd && ((rc = opt_str(rd, "user_api_key_hash", "request_data.user_api_key_hash",
-                              &ev->api_key_id, why, whylen)) ||
-                (rc = opt_str(rd, "user_api_key_end_user_id",
-                              "request_data.user_api_key_end_user_id", &ev->end_user, why,
-                              whylen)) ||
-                (rc = opt_str(rd, "user_api_key_org_id", "request_data.user_api_key_org_id",
-                              &ev->org_id, why, whylen)))) ||
+    if ((rd &&
+         ((rc = opt_str(rd, "user_api_key_hash", "request_data.user_api_key_hash", &ev->api_key_id,
+                        why, whylen)) ||
+          (rc = opt_str(rd, "user_api_key_end_user_id", "request_data.user_api_key_end_user_id",
+                        &ev->end_user, why, whylen)) ||
+          (rc = opt_str(rd, "user_api_key_org_id", "request_data.user_api_key_org_id", &ev->org_id,
+                        why, whylen)))) ||
         (rc = opt_str(root, "litellm_call_id", "litellm_call_id", &ev->request_id, why, whylen)))
         return rc;
     int64_t n_texts, n_messages, n_tools, n_images;
