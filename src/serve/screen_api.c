@@ -16,6 +16,7 @@
 #include "core/error.h"
 #include "core/jbuf.h"
 #include "core/xalloc.h"
+#include "policy/policy.h"
 #include "registry/registry.h"
 
 #include <jansson.h>
@@ -39,10 +40,11 @@ struct warden_serve_screen {
     size_t n_idle;
 };
 
-int warden_serve_screen_new(struct warden_serve_screen **out, const struct warden_screen_conf *conf,
+int warden_serve_screen_new(struct warden_serve_screen **out, const struct warden_policy *pol,
                             const char *compiled, char *err, size_t errlen)
 {
-    struct warden_screen_conf c = *conf; /* shallow: warden_screen_open copies what it keeps */
+    struct warden_screen_conf c = pol->screen; /* shallow: warden_screen_open copies it */
+    if (c.restricted_jurisdictions.n == 0) c.restricted_jurisdictions = pol->restricted;
     if (compiled) c.compiled = (char *)compiled;
     struct warden_screen *lists = NULL;
     char why[512];

@@ -14,10 +14,13 @@
 struct warden_jbuf;
 struct warden_serve_screen;
 
-/* Open the lists as `warden screen` does with this configuration (the
- * policy's screen: section): compiled when it names a compiled file (or
- * `compiled` does, which overrides it), else the sources. */
-int warden_serve_screen_new(struct warden_serve_screen **out, const struct warden_screen_conf *conf,
+struct warden_policy;
+
+/* Open the lists as `warden screen --policy` does with the policy's screen:
+ * section (and, when screen.jurisdiction_owners has no jurisdictions of its
+ * own, the policy's restricted ones): compiled when it names a compiled
+ * file (or `compiled` does, which overrides it), else the sources. */
+int warden_serve_screen_new(struct warden_serve_screen **out, const struct warden_policy *pol,
                             const char *compiled, char *err, size_t errlen);
 void warden_serve_screen_free(struct warden_serve_screen *s);
 

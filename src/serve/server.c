@@ -776,8 +776,8 @@ int warden_server_start(struct warden_server **out, const struct warden_serve_co
     }
     if (!rc) rc = build_runtime(s, &s->rt, err, errlen);
     if (!rc && c->screen_api)
-        rc = warden_serve_screen_new(&s->screen, &warden_runtime_policy(s->rt)->screen,
-                                     c->screen_compiled, err, errlen);
+        rc = warden_serve_screen_new(&s->screen, warden_runtime_policy(s->rt), c->screen_compiled,
+                                     err, errlen);
     if (rc) {
         warden_server_stop(s);
         return rc;
