@@ -1,7 +1,7 @@
 /* test_distill_signals.c — each distillation signal on its own (distill.h):
  * frame sketches, template reuse (incl. a reworded frame and the evasions
  * that defeat it), capability sweep, the elicitation matcher in several
- * languages and as a share of traffic, harvest shape, machine cadence
+ * languages and as a share of traffic, harvest shape, answer yield, machine cadence
  * (regular, human, jittered, out-of-order) and model pivot. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -328,6 +328,53 @@ static void shape_tells_harvest_from_conversation(void **st)
     assert_true(warden_distill_shape_score(&tr) < 0.55);
 }
 
+/* answer yield: many long answers to short new questions, whatever the
+ * request's format; a conversation's cached history does not dilute it, a
+ * coding agent's cached code still does */
+static void yield_counts_answers_to_new_input(void **st)
+{
+    (void)st;
+    struct warden_distill_shape ag, ca, few, app;
+    memset(&ag, 0, sizeof ag);
+    memset(&ca, 0, sizeof ca);
+    memset(&few, 0, sizeof few);
+    memset(&app, 0, sizeof app);
+    for (int i = 0; i < 300; i++) {
+        struct warden_event ev = ev_prompt("x");
+        ev.turns = 5; /* agentic-looking harvest: turns, tools, a cached "history" */
+        ev.tools = 6;
+        ev.max_tokens = 8192;
+        ev.input_tokens = 1300;
+        ev.cache_read_tokens = 1000;
+        ev.output_tokens = i % 3 ? 2400 : 600;
+        warden_distill_shape_update(&ag, &ev, 16000, 6, 1000);
+        ev.input_tokens = 21000; /* coding agent: long answers to a lot of new code */
+        ev.cache_read_tokens = 17000;
+        ev.output_tokens = 1500;
+        warden_distill_shape_update(&ca, &ev, 16000, 6, 1000);
+        ev.turns = 1; /* an app whose users now and then ask for a long answer */
+        ev.tools = 0;
+        ev.cache_read_tokens = 0;
+        ev.input_tokens = 200;
+        ev.output_tokens = i % 8 ? 400 : 2000;
+        warden_distill_shape_update(&app, &ev, 16000, 6, 1000);
+        if (i < 12) { /* a person: a dozen long answers */
+            ev.output_tokens = 2500;
+            warden_distill_shape_update(&few, &ev, 16000, 6, 1000);
+        }
+    }
+    assert_true(warden_distill_yield_score(&ag) > 0.9);
+    assert_true(warden_distill_shape_score(&ag) < 0.5); /* the format hides it from shape */
+    assert_true(warden_distill_yield_score(&ca) == 0);
+    assert_true(warden_distill_yield_score(&app) == 0);
+    assert_true(warden_distill_yield_score(&few) < 0.25);
+    struct warden_jbuf b;
+    warden_jbuf_init(&b);
+    warden_distill_yield_evidence(&ag, &b);
+    assert_non_null(strstr(warden_jbuf_str(&b), "\"long_answers\":200"));
+    warden_jbuf_fini(&b);
+}
+
 static void cadence_regular_human_jittered_late(void **st)
 {
     (void)st;
@@ -479,6 +526,7 @@ int main(void)
         cmocka_unit_test(matcher_refuses_uncommented_pattern),
         cmocka_unit_test(elicitation_is_a_share_of_traffic),
         cmocka_unit_test(shape_tells_harvest_from_conversation),
+        cmocka_unit_test(yield_counts_answers_to_new_input),
         cmocka_unit_test(cadence_regular_human_jittered_late),
         cmocka_unit_test(pivot_to_new_model),
         cmocka_unit_test(novelty_reruns_frames_and_sittings),
