@@ -18,10 +18,10 @@
  * output >= long_answer and >= out_ratio x new input), and their count c.
  * Score = clamp((s - 0.2) / 0.25) x clamp(log2(c / 8) / 3): nothing below a
  * fifth of requests or 8 long answers, full at 45 % of requests and 64 long
- * answers (s is shrunk towards 0 for small accounts: long / (requests + 2)). People asking now and then for a long explanation stay under the
- * share; an application whose users sometimes ask for long answers stays
- * under the share at any volume; a person with a handful of long answers
- * stays under the count.
+ * answers (s is shrunk towards 0 for small accounts: long / (requests + 2)). People asking now and
+ * then for a long explanation stay under the share; an application whose users sometimes ask for
+ * long answers stays under the share at any volume; a person with a handful of long answers stays
+ * under the count.
  *
  * Cost: a division and a log2 when the account is scored; no memory.
  * Evasion: padding each request with new (uncached, paid) input of a third
