@@ -201,19 +201,12 @@ static size_t tail_start_ascii(const unsigned char *p, size_t n)
 }
 #endif
 
-void warden_distill_text_scan(struct warden_distill_text *t, const struct warden_event *ev)
+/* Tokenize p[0..n) into t (whose prompt_hash is set and the rest zero). */
+static void scan_prompt(struct warden_distill_text *t, const unsigned char *p, size_t n)
 {
-    spread_init();
-    fold_init();
-    memset(t, 0, sizeof *t);
-    t->system_hash = ev->system.p && ev->system.n ? warden_hash64(ev->system.p, ev->system.n) : 0;
-    if (!ev->prompt.p || !ev->prompt.n) return;
-    t->prompt_hash = warden_hash64(ev->prompt.p, ev->prompt.n) | 1;
     struct tok_state s;
     memset(&s, 0, sizeof s);
     s.t = t;
-    const unsigned char *p = (const unsigned char *)ev->prompt.p;
-    size_t n = ev->prompt.n;
     uint64_t h = 0xcbf29ce484222325ULL;
     uint32_t len = 0;
     uint64_t prev_cjk = 0; /* previous spaceless character, for pairs */
@@ -300,4 +293,38 @@ void warden_distill_text_scan(struct warden_distill_text *t, const struct warden
         simhash_add(&tail, s.ring[(t->ntokens - 1 - d) % WARDEN_DISTILL_EDGE],
                     WARDEN_DISTILL_EDGE - d);
     t->tail_sketch = simhash_bits(&tail);
+}
+
+/* The newest prompt this thread tokenized. The distill and link detectors
+ * both read an event's prompt (link an account's first few only), one after
+ * the other on the same thread: the second takes the first's result instead
+ * of tokenizing again. Keyed by the prompt's hash and length — the decoder
+ * reuses its line buffer, so an address says nothing about the text. */
+static _Thread_local struct {
+    uint64_t hash;
+    size_t n;
+    struct warden_distill_text t;
+} last;
+
+void warden_distill_text_scan(struct warden_distill_text *t, const struct warden_event *ev)
+{
+    spread_init();
+    fold_init();
+    uint64_t sys = ev->system.p && ev->system.n ? warden_hash64(ev->system.p, ev->system.n) : 0;
+    if (!ev->prompt.p || !ev->prompt.n) {
+        memset(t, 0, sizeof *t);
+        t->system_hash = sys;
+        return;
+    }
+    size_t n = ev->prompt.n;
+    uint64_t h = warden_hash64(ev->prompt.p, n) | 1;
+    if (last.hash != h || last.n != n) {
+        memset(&last.t, 0, sizeof last.t);
+        last.t.prompt_hash = h;
+        scan_prompt(&last.t, (const unsigned char *)ev->prompt.p, n);
+        last.hash = h;
+        last.n = n;
+    }
+    *t = last.t;
+    t->system_hash = sys;
 }

@@ -107,6 +107,62 @@ static void long_prompts_read_at_both_ends(void **st)
     }
 }
 
+/* the tail of a long prompt is found from bit masks when its last 64 bytes
+ * are ASCII, by walking back otherwise: both give the same tokens */
+static void tail_found_alike_ascii_or_not(void **st)
+{
+    (void)st;
+    static const char *const tails[][2] = {
+        /* an em dash (a separator) in the window forces the walk back */
+        {" Check the result - then give it on its own line please.",
+         " Check the result \u2014 then give it on its own line please."},
+        /* the last 8 tokens span more than 64 bytes: the masks cannot tell */
+        {" Incomprehensibilities notwithstanding, characteristically "
+         "internationalization counterrevolutionaries uncharacteristically "
+         "overgeneralizing indistinguishability",
+         " Incomprehensibilities notwithstanding, characteristically "
+         "internationalization counterrevolutionaries uncharacteristically "
+         "overgeneralizing indistinguishability"},
+    };
+    char mid[3000];
+    size_t len = 0;
+    for (unsigned i = 0; i < 200 && len + 16 < sizeof mid; i++)
+        len += (size_t)snprintf(mid + len, sizeof mid - len, "%s ", words[(i * 5) % 18]);
+    for (size_t k = 0; k < 2; k++) {
+        char a[4096], b[4096], c[512];
+        snprintf(a, sizeof a, "Solve: %s%s", mid, tails[k][0]);
+        snprintf(b, sizeof b, "Solve: %s%s", mid, tails[k][1]);
+        snprintf(c, sizeof c, "Solve:%s", tails[k][0]); /* short: read whole */
+        struct warden_distill_text ta, tb, tc;
+        text(&ta, a);
+        text(&tb, b);
+        text(&tc, c);
+        assert_int_equal(ta.tail_sketch, tb.tail_sketch);
+        assert_int_equal(ta.head_sketch, tb.head_sketch);
+        assert_int_equal(ta.tail_sketch, tc.tail_sketch);
+    }
+}
+
+/* a prompt tokenized once is not tokenized again for the next detector, but
+ * only the same text (hash and length) gets the same result, wherever it is */
+static void text_pass_reused_for_same_text_only(void **st)
+{
+    (void)st;
+    char buf[256], other[256];
+    snprintf(buf, sizeof buf, "Explain the proof of the theorem step by step, please.");
+    snprintf(other, sizeof other, "%s", buf);
+    struct warden_distill_text a, b, c;
+    text(&a, buf);
+    text(&b, other); /* same text elsewhere */
+    assert_memory_equal(&a, &b, sizeof a);
+    buf[8] = 'X'; /* the same buffer, the same length, another text */
+    text(&c, buf);
+    assert_true(c.prompt_hash != a.prompt_hash);
+    assert_true(c.head_sketch != a.head_sketch);
+    text(&c, other);
+    assert_memory_equal(&a, &c, sizeof a);
+}
+
 static void cjk_characters_are_tokens(void **st)
 {
     (void)st;
@@ -527,6 +583,8 @@ int main(void)
         cmocka_unit_test(elicitation_is_a_share_of_traffic),
         cmocka_unit_test(shape_tells_harvest_from_conversation),
         cmocka_unit_test(yield_counts_answers_to_new_input),
+        cmocka_unit_test(tail_found_alike_ascii_or_not),
+        cmocka_unit_test(text_pass_reused_for_same_text_only),
         cmocka_unit_test(cadence_regular_human_jittered_late),
         cmocka_unit_test(pivot_to_new_model),
         cmocka_unit_test(novelty_reruns_frames_and_sittings),
