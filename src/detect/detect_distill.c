@@ -1,9 +1,10 @@
-/* detect_distill.c — distillation: the six per-account signals of
+/* detect_distill.c — distillation: the seven per-account signals of
  * distill.h combined into one calibrated account score.
  *
  * Each event updates every signal's state (distill_template.c,
  * distill_sweep.c, distill_elicit.c, distill_shape.c, distill_cadence.c,
- * distill_pivot.c). Once the account has min_events requests, the account
+ * distill_pivot.c; distill_yield.c reads the shape counts). Once the
+ * account has min_events requests, the account
  * score (computed at every request up to the 64th, then at every 8th) is a
  * logistic combination
  *
@@ -30,7 +31,7 @@
  * elicitation_in_template (the interaction's contribution), request_id (the
  * request at which it fired, when the gateway gives one) and, per signal
  * (template_reuse, capability_sweep, reasoning_elicitation, harvest_shape,
- * machine_cadence, model_pivot): value, weight, contribution (w x value, in
+ * machine_cadence, model_pivot, answer_yield): value, weight, contribution (w x value, in
  * log-odds) and the signal's own counts (see each signal's file).
  *
  * Memory: sizeof(struct warden_distill_state) per account (see distill.h);
@@ -49,14 +50,15 @@
 #include <string.h>
 #include <unistd.h>
 
-enum { SIG_TEMPLATE, SIG_SWEEP, SIG_ELICIT, SIG_SHAPE, SIG_CADENCE, SIG_PIVOT, NSIG };
+enum { SIG_TEMPLATE, SIG_SWEEP, SIG_ELICIT, SIG_SHAPE, SIG_CADENCE, SIG_PIVOT, SIG_YIELD, NSIG };
 
-static const char *const sig_name[NSIG] = {"template_reuse",        "capability_sweep",
-                                           "reasoning_elicitation", "harvest_shape",
-                                           "machine_cadence",       "model_pivot"};
+static const char *const sig_name[NSIG] = {
+    "template_reuse",  "capability_sweep", "reasoning_elicitation", "harvest_shape",
+    "machine_cadence", "model_pivot",      "answer_yield"};
 static const char *const sig_code[NSIG] = {
     "distill.template_reuse", "distill.capability_sweep", "distill.reasoning_elicitation",
-    "distill.harvest_shape",  "distill.machine_cadence",  "distill.model_pivot"};
+    "distill.harvest_shape",  "distill.machine_cadence",  "distill.model_pivot",
+    "distill.answer_yield"};
 
 struct distill_conf {
     char *patterns;
@@ -95,6 +97,8 @@ static const struct warden_conf_key distill_conf_table[] = {
      "weight of distill.machine_cadence", -50, 50},
     {"w_model_pivot", WARDEN_CONF_DOUBLE, "3.0", C(w[SIG_PIVOT]), "weight of distill.model_pivot",
      -50, 50},
+    {"w_answer_yield", WARDEN_CONF_DOUBLE, "1.8", C(w[SIG_YIELD]),
+     "weight of distill.answer_yield (many long answers to short new questions)", -50, 50},
     {"w_elicitation_in_template", WARDEN_CONF_DOUBLE, "2.0", C(w_framed),
      "weight of reasoning_elicitation x template_reuse (the reasoning request is part of a "
      "reused frame, as in a harvesting wrapper)",
@@ -206,8 +210,11 @@ static void signal_evidence(int i, const struct warden_distill_state *s, struct 
     case SIG_CADENCE:
         warden_distill_cadence_evidence(&s->cad, b);
         break;
-    default:
+    case SIG_PIVOT:
         warden_distill_pivot_evidence(&s->pivot, b);
+        break;
+    default:
+        warden_distill_yield_evidence(&s->shape, b);
         break;
     }
 }
@@ -241,6 +248,7 @@ static void distill_observe(void *vctx, const struct warden_event *ev, void *vst
     v[SIG_SHAPE] = warden_distill_shape_score(&s->shape);
     v[SIG_CADENCE] = warden_distill_cadence_score(&s->cad);
     v[SIG_PIVOT] = warden_distill_pivot_score(&s->pivot);
+    v[SIG_YIELD] = warden_distill_yield_score(&s->shape);
     double framed = k->w_framed * v[SIG_ELICIT] * v[SIG_TEMPLATE];
     double z = k->bias + framed;
     int lead = 0, strong = 0;
@@ -315,18 +323,17 @@ static void distill_observe(void *vctx, const struct warden_event *ev, void *vst
 }
 
 /* every reason code this detector emits (policy rules are checked against them) */
-static const char *const distill_codes[] = {"distill.template_reuse",
-                                            "distill.capability_sweep",
-                                            "distill.reasoning_elicitation",
-                                            "distill.harvest_shape",
-                                            "distill.machine_cadence",
-                                            "distill.model_pivot",
-                                            NULL};
+static const char *const distill_codes[] = {
+    "distill.template_reuse",        "distill.capability_sweep",
+    "distill.reasoning_elicitation", "distill.harvest_shape",
+    "distill.machine_cadence",       "distill.model_pivot",
+    "distill.answer_yield",          NULL};
 
 const struct warden_detector warden_detect_distill = {
     .name = "distill",
     .description = "distillation: template reuse, capability sweep, reasoning elicitation, "
-                   "harvest shape, machine cadence and model pivot, combined per account",
+                   "harvest shape, machine cadence, model pivot and answer yield, combined per "
+                   "account",
     .conf_table = distill_conf_table,
     .conf_size = sizeof(struct distill_conf),
     .state_size = sizeof(struct warden_distill_state),

@@ -140,6 +140,11 @@ void warden_distill_shape_update(struct warden_distill_shape *s, const struct wa
 double warden_distill_shape_score(const struct warden_distill_shape *s);
 void warden_distill_shape_evidence(const struct warden_distill_shape *s, struct warden_jbuf *b);
 
+/* ---- distill.answer_yield (distill_yield.c; reads the harvest shape counts) ---- */
+
+double warden_distill_yield_score(const struct warden_distill_shape *s);
+void warden_distill_yield_evidence(const struct warden_distill_shape *s, struct warden_jbuf *b);
+
 /* ---- distill.machine_cadence (distill_cadence.c) ---- */
 
 struct warden_distill_cadence {

@@ -5,10 +5,14 @@
  * (`turns` = 1; absent counts as not single), no tools declared, no cache
  * reads (`cache_read_tokens` = 0 or absent), an output budget at or above
  * big_budget (`max_tokens` near the ceiling), and a long answer to a short
- * question (output_tokens >= long_answer and >= out_ratio x input_tokens,
- * among requests with usage). Score: 0.25 single + 0.10 no-tools + 0.15
- * no-cache + 0.20 big-budget + 0.30 long-answer, each share over
- * requests + 2.
+ * question (output_tokens >= long_answer and >= out_ratio x the request's
+ * new input, input_tokens minus cache_read_tokens, among requests with
+ * usage: cache reads are history and shared prompts the provider already
+ * holds, so a fake conversation does not dilute the ratio and a coding
+ * agent's cached code still does). Score: 0.20 single + 0.05 no-tools + 0.10
+ * no-cache + 0.20 big-budget + 0.45 long-answer, each share over
+ * requests + 2. The long-answer counts also feed distill.answer_yield
+ * (distill_yield.c).
  * Conversations, agents (tools, caching, many turns), pipelines (short
  * outputs) and translation (output about as long as input) all score low on
  * part of it.
@@ -32,9 +36,14 @@ void warden_distill_shape_update(struct warden_distill_shape *s, const struct wa
     s->big_budget += ev->max_tokens != WARDEN_NOINT && ev->max_tokens >= big_budget;
     if (ev->input_tokens != WARDEN_NOINT && ev->output_tokens != WARDEN_NOINT &&
         ev->input_tokens > 0) {
+        /* the question is what the request adds: cache reads are context the
+         * provider already holds (a conversation's history, a shared prompt) */
+        int64_t fresh = ev->input_tokens;
+        if (ev->cache_read_tokens != WARDEN_NOINT && ev->cache_read_tokens > 0)
+            fresh -= ev->cache_read_tokens < fresh ? ev->cache_read_tokens : fresh - 1;
         s->usage++;
         s->long_out += ev->output_tokens >= long_answer &&
-                       (double)ev->output_tokens >= out_ratio * (double)ev->input_tokens;
+                       (double)ev->output_tokens >= out_ratio * (double)fresh;
     }
 }
 

@@ -24,6 +24,7 @@
 #include "detect/distill.h"
 #include "core/hash.h"
 
+#include <stdint.h>
 #include <string.h>
 
 static inline uint64_t mix64(uint64_t x)
@@ -118,8 +119,9 @@ static inline void token(struct tok_state *s, uint64_t h, uint32_t chars, bool c
         t->content[t->ncontent++] = (uint32_t)(m >> 32);
 }
 
-/* ASCII letters and digits, lower-cased; 0 for everything else. */
-static unsigned char fold[128];
+/* ASCII letters and digits, lower-cased; 0 for everything else (bytes of
+ * UTF-8 sequences included: the caller tells those apart). */
+static unsigned char fold[256];
 
 static void fold_init(void)
 {
@@ -161,25 +163,60 @@ static size_t tail_start(const unsigned char *p, size_t n)
     return 0;
 }
 
-void warden_distill_text_scan(struct warden_distill_text *t, const struct warden_event *ev)
+#ifdef __SSE2__
+#include <emmintrin.h>
+
+/* tail_start() for the common case, without a branch a byte: when the last
+ * 64 bytes are ASCII and hold the starts of the last WARDEN_DISTILL_EDGE
+ * tokens, the same answer from bit masks (bit i: byte n-64+i is a letter or
+ * digit). Returns SIZE_MAX when it cannot tell (the caller walks back). */
+static size_t tail_start_ascii(const unsigned char *p, size_t n)
 {
-    spread_init();
-    fold_init();
-    memset(t, 0, sizeof *t);
-    t->system_hash = ev->system.p && ev->system.n ? warden_hash64(ev->system.p, ev->system.n) : 0;
-    if (!ev->prompt.p || !ev->prompt.n) return;
-    t->prompt_hash = warden_hash64(ev->prompt.p, ev->prompt.n) | 1;
+    const unsigned char *q = p + n - 64;
+    uint64_t word = 0, high = 0;
+    for (int c = 0; c < 4; c++) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(q + 16 * c));
+        __m128i l = _mm_or_si128(v, _mm_set1_epi8(0x20)); /* case-folded; UTF-8 stays negative */
+        __m128i az = _mm_and_si128(_mm_cmpgt_epi8(l, _mm_set1_epi8('a' - 1)),
+                                   _mm_cmplt_epi8(l, _mm_set1_epi8('z' + 1)));
+        __m128i d = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
+                                  _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+        word |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_or_si128(az, d)) << (16 * c);
+        high |= (uint64_t)(uint16_t)_mm_movemask_epi8(v) << (16 * c);
+    }
+    if (high) return SIZE_MAX;
+    uint64_t starts = word & ~(word << 1);
+    if (fold[q[-1]] || (q[-1] & 0x80)) starts &= ~1ULL; /* a word running into the window */
+    if (__builtin_popcountll(starts) < WARDEN_DISTILL_EDGE) return SIZE_MAX;
+    for (int r = 1; r < WARDEN_DISTILL_EDGE; r++)
+        starts &= ~(1ULL << (63 - __builtin_clzll(starts)));
+    return (size_t)(n - 64 + (size_t)(63 - __builtin_clzll(starts)));
+}
+#else
+static size_t tail_start_ascii(const unsigned char *p, size_t n)
+{
+    (void)p;
+    (void)n;
+    return SIZE_MAX;
+}
+#endif
+
+/* Tokenize p[0..n) into t (whose prompt_hash is set and the rest zero). */
+static void scan_prompt(struct warden_distill_text *t, const unsigned char *p, size_t n)
+{
     struct tok_state s;
     memset(&s, 0, sizeof s);
     s.t = t;
-    const unsigned char *p = (const unsigned char *)ev->prompt.p;
-    size_t n = ev->prompt.n;
     uint64_t h = 0xcbf29ce484222325ULL;
     uint32_t len = 0;
     uint64_t prev_cjk = 0; /* previous spaceless character, for pairs */
     /* long prompts: the head (first tokens, content tokens from the first
      * HEAD_BYTES), then straight to the tail; the middle is not read */
-    size_t tail_at = n > 2 * HEAD_BYTES ? tail_start(p, n) : 0;
+    size_t tail_at = 0;
+    if (n > 2 * HEAD_BYTES) {
+        tail_at = tail_start_ascii(p, n);
+        if (tail_at == SIZE_MAX) tail_at = tail_start(p, n);
+    }
     for (size_t i = 0; i < n;) {
         if (tail_at > i && i >= HEAD_BYTES && len == 0 && t->ntokens >= WARDEN_DISTILL_EDGE) {
             i = tail_at;
@@ -188,14 +225,20 @@ void warden_distill_text_scan(struct warden_distill_text *t, const struct warden
         }
         unsigned c = p[i];
         if (c < 0x80) {
-            i++;
             unsigned f = fold[c];
             if (f) {
-                h = (h ^ f) * 0x100000001b3ULL;
-                len++;
+                /* a run of ASCII letters and digits: one well-predicted
+                 * branch a byte, left at the run's end */
+                do {
+                    h = (h ^ f) * 0x100000001b3ULL;
+                    len++;
+                    if (++i == n) break;
+                    f = fold[p[i]];
+                } while (f);
                 prev_cjk = 0;
                 continue;
             }
+            i++;
             if (len) token(&s, h, len, true);
             h = 0xcbf29ce484222325ULL;
             len = 0;
@@ -250,4 +293,38 @@ void warden_distill_text_scan(struct warden_distill_text *t, const struct warden
         simhash_add(&tail, s.ring[(t->ntokens - 1 - d) % WARDEN_DISTILL_EDGE],
                     WARDEN_DISTILL_EDGE - d);
     t->tail_sketch = simhash_bits(&tail);
+}
+
+/* The newest prompt this thread tokenized. The distill and link detectors
+ * both read an event's prompt (link an account's first few only), one after
+ * the other on the same thread: the second takes the first's result instead
+ * of tokenizing again. Keyed by the prompt's hash and length — the decoder
+ * reuses its line buffer, so an address says nothing about the text. */
+static _Thread_local struct {
+    uint64_t hash;
+    size_t n;
+    struct warden_distill_text t;
+} last;
+
+void warden_distill_text_scan(struct warden_distill_text *t, const struct warden_event *ev)
+{
+    spread_init();
+    fold_init();
+    uint64_t sys = ev->system.p && ev->system.n ? warden_hash64(ev->system.p, ev->system.n) : 0;
+    if (!ev->prompt.p || !ev->prompt.n) {
+        memset(t, 0, sizeof *t);
+        t->system_hash = sys;
+        return;
+    }
+    size_t n = ev->prompt.n;
+    uint64_t h = warden_hash64(ev->prompt.p, n) | 1;
+    if (last.hash != h || last.n != n) {
+        memset(&last.t, 0, sizeof last.t);
+        last.t.prompt_hash = h;
+        scan_prompt(&last.t, (const unsigned char *)ev->prompt.p, n);
+        last.hash = h;
+        last.n = n;
+    }
+    *t = last.t;
+    t->system_hash = sys;
 }

@@ -103,14 +103,21 @@ static void state_within_budget(void **st)
 static void no_single_signal_reaches_review(void **st)
 {
     (void)st;
-    static const char *const w[] = {"w_template_reuse",        "w_capability_sweep",
-                                    "w_reasoning_elicitation", "w_harvest_shape",
-                                    "w_machine_cadence",       "w_model_pivot"};
+    static const char *const w[] = {
+        "w_template_reuse",  "w_capability_sweep", "w_reasoning_elicitation", "w_harvest_shape",
+        "w_machine_cadence", "w_model_pivot",      "w_answer_yield"};
     double bias = conf_default("bias"), emit_min = conf_default("emit_min");
-    for (size_t i = 0; i < 6; i++) {
+    for (size_t i = 0; i < sizeof w / sizeof w[0]; i++) {
         double p = 1.0 / (1.0 + exp(-(bias + conf_default(w[i]))));
         assert_true(p < emit_min);
     }
+    /* long answers count in two signals (harvest shape and answer yield):
+     * that trait alone, both at their maximum, is never enforced (throttle
+     * from 0.8 in examples/policy.yaml) */
+    double p =
+        1.0 /
+        (1.0 + exp(-(bias + conf_default("w_harvest_shape") + conf_default("w_answer_yield"))));
+    assert_true(p < 0.8);
 }
 
 static void harvester_found_early_and_escalates(void **st)

@@ -1,7 +1,7 @@
 /* test_distill_signals.c — each distillation signal on its own (distill.h):
  * frame sketches, template reuse (incl. a reworded frame and the evasions
  * that defeat it), capability sweep, the elicitation matcher in several
- * languages and as a share of traffic, harvest shape, machine cadence
+ * languages and as a share of traffic, harvest shape, answer yield, machine cadence
  * (regular, human, jittered, out-of-order) and model pivot. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -105,6 +105,62 @@ static void long_prompts_read_at_both_ends(void **st)
         assert_true(b.ntokens < 60); /* the middle was not read */
         assert_true(a.prompt_hash != b.prompt_hash);
     }
+}
+
+/* the tail of a long prompt is found from bit masks when its last 64 bytes
+ * are ASCII, by walking back otherwise: both give the same tokens */
+static void tail_found_alike_ascii_or_not(void **st)
+{
+    (void)st;
+    static const char *const tails[][2] = {
+        /* an em dash (a separator) in the window forces the walk back */
+        {" Check the result - then give it on its own line please.",
+         " Check the result \u2014 then give it on its own line please."},
+        /* the last 8 tokens span more than 64 bytes: the masks cannot tell */
+        {" Incomprehensibilities notwithstanding, characteristically "
+         "internationalization counterrevolutionaries uncharacteristically "
+         "overgeneralizing indistinguishability",
+         " Incomprehensibilities notwithstanding, characteristically "
+         "internationalization counterrevolutionaries uncharacteristically "
+         "overgeneralizing indistinguishability"},
+    };
+    char mid[3000];
+    size_t len = 0;
+    for (unsigned i = 0; i < 200 && len + 16 < sizeof mid; i++)
+        len += (size_t)snprintf(mid + len, sizeof mid - len, "%s ", words[(i * 5) % 18]);
+    for (size_t k = 0; k < 2; k++) {
+        char a[4096], b[4096], c[512];
+        snprintf(a, sizeof a, "Solve: %s%s", mid, tails[k][0]);
+        snprintf(b, sizeof b, "Solve: %s%s", mid, tails[k][1]);
+        snprintf(c, sizeof c, "Solve:%s", tails[k][0]); /* short: read whole */
+        struct warden_distill_text ta, tb, tc;
+        text(&ta, a);
+        text(&tb, b);
+        text(&tc, c);
+        assert_int_equal(ta.tail_sketch, tb.tail_sketch);
+        assert_int_equal(ta.head_sketch, tb.head_sketch);
+        assert_int_equal(ta.tail_sketch, tc.tail_sketch);
+    }
+}
+
+/* a prompt tokenized once is not tokenized again for the next detector, but
+ * only the same text (hash and length) gets the same result, wherever it is */
+static void text_pass_reused_for_same_text_only(void **st)
+{
+    (void)st;
+    char buf[256], other[256];
+    snprintf(buf, sizeof buf, "Explain the proof of the theorem step by step, please.");
+    snprintf(other, sizeof other, "%s", buf);
+    struct warden_distill_text a, b, c;
+    text(&a, buf);
+    text(&b, other); /* same text elsewhere */
+    assert_memory_equal(&a, &b, sizeof a);
+    buf[8] = 'X'; /* the same buffer, the same length, another text */
+    text(&c, buf);
+    assert_true(c.prompt_hash != a.prompt_hash);
+    assert_true(c.head_sketch != a.head_sketch);
+    text(&c, other);
+    assert_memory_equal(&a, &c, sizeof a);
 }
 
 static void cjk_characters_are_tokens(void **st)
@@ -328,6 +384,53 @@ static void shape_tells_harvest_from_conversation(void **st)
     assert_true(warden_distill_shape_score(&tr) < 0.55);
 }
 
+/* answer yield: many long answers to short new questions, whatever the
+ * request's format; a conversation's cached history does not dilute it, a
+ * coding agent's cached code still does */
+static void yield_counts_answers_to_new_input(void **st)
+{
+    (void)st;
+    struct warden_distill_shape ag, ca, few, app;
+    memset(&ag, 0, sizeof ag);
+    memset(&ca, 0, sizeof ca);
+    memset(&few, 0, sizeof few);
+    memset(&app, 0, sizeof app);
+    for (int i = 0; i < 300; i++) {
+        struct warden_event ev = ev_prompt("x");
+        ev.turns = 5; /* agentic-looking harvest: turns, tools, a cached "history" */
+        ev.tools = 6;
+        ev.max_tokens = 8192;
+        ev.input_tokens = 1300;
+        ev.cache_read_tokens = 1000;
+        ev.output_tokens = i % 3 ? 2400 : 600;
+        warden_distill_shape_update(&ag, &ev, 16000, 6, 1000);
+        ev.input_tokens = 21000; /* coding agent: long answers to a lot of new code */
+        ev.cache_read_tokens = 17000;
+        ev.output_tokens = 1500;
+        warden_distill_shape_update(&ca, &ev, 16000, 6, 1000);
+        ev.turns = 1; /* an app whose users now and then ask for a long answer */
+        ev.tools = 0;
+        ev.cache_read_tokens = 0;
+        ev.input_tokens = 200;
+        ev.output_tokens = i % 8 ? 400 : 2000;
+        warden_distill_shape_update(&app, &ev, 16000, 6, 1000);
+        if (i < 12) { /* a person: a dozen long answers */
+            ev.output_tokens = 2500;
+            warden_distill_shape_update(&few, &ev, 16000, 6, 1000);
+        }
+    }
+    assert_true(warden_distill_yield_score(&ag) > 0.9);
+    assert_true(warden_distill_shape_score(&ag) < 0.5); /* the format hides it from shape */
+    assert_true(warden_distill_yield_score(&ca) == 0);
+    assert_true(warden_distill_yield_score(&app) == 0);
+    assert_true(warden_distill_yield_score(&few) < 0.25);
+    struct warden_jbuf b;
+    warden_jbuf_init(&b);
+    warden_distill_yield_evidence(&ag, &b);
+    assert_non_null(strstr(warden_jbuf_str(&b), "\"long_answers\":200"));
+    warden_jbuf_fini(&b);
+}
+
 static void cadence_regular_human_jittered_late(void **st)
 {
     (void)st;
@@ -479,6 +582,9 @@ int main(void)
         cmocka_unit_test(matcher_refuses_uncommented_pattern),
         cmocka_unit_test(elicitation_is_a_share_of_traffic),
         cmocka_unit_test(shape_tells_harvest_from_conversation),
+        cmocka_unit_test(yield_counts_answers_to_new_input),
+        cmocka_unit_test(tail_found_alike_ascii_or_not),
+        cmocka_unit_test(text_pass_reused_for_same_text_only),
         cmocka_unit_test(cadence_regular_human_jittered_late),
         cmocka_unit_test(pivot_to_new_model),
         cmocka_unit_test(novelty_reruns_frames_and_sittings),
