@@ -1,13 +1,52 @@
 /* cmd_scan.c — `warden scan`: option parsing, then the scan job
- * (runtime/scan.c) over the event files. */
+ * (runtime/scan.c) over the event files.
+ *
+ * A scan into an output directory whose cases.db an analyst has worked on
+ * honours the dismissals there: an (account, reason) dismissed on review
+ * (the review allowlist, also what `warden serve` applies) does not action
+ * that account again, so a nightly batch scan cannot undo a review. */
 #include "cli/cli.h"
 #include "core/error.h"
+#include "core/xalloc.h"
+#include "policy/review_allow.h"
 #include "runtime/scan.h"
+#include "store/review.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+static void add_allow(void *ctx, const char *account_id, const char *reason)
+{
+    warden_review_allow_add(ctx, account_id, reason);
+}
+
+/* The review allowlist of outdir/cases.db, when the file exists: NULL
+ * without one; *rc set when it exists but cannot be read. */
+static struct warden_review_allow *review_allowlist(const char *outdir, bool quiet, int *rc)
+{
+    char *path = warden_xasprintf("%s/cases.db", outdir);
+    struct warden_review_allow *allow = NULL;
+    if (access(path, F_OK) == 0) {
+        struct warden_review *r = NULL;
+        char err[512] = "";
+        allow = warden_review_allow_new();
+        if (warden_review_open(&r, path, err, sizeof err) ||
+            warden_review_allowlist_each(r, add_allow, allow)) {
+            fprintf(stderr, "warden scan: %s: cannot read the review allowlist%s%s\n", path,
+                    *err ? ": " : "", err);
+            *rc = WARDEN_EIO;
+        } else if (!quiet && warden_review_allow_count(allow)) {
+            fprintf(stderr, "warden scan: honouring %zu (account, reason) dismissals from %s\n",
+                    warden_review_allow_count(allow), path);
+        }
+        warden_review_close(r);
+    }
+    free(path);
+    return allow;
+}
 
 static const struct warden_opt scan_opts[] = {
     {"policy", 'p', "FILE", "policy file (YAML); default: built-in policy, nothing restricted",
@@ -142,7 +181,11 @@ static int scan_main(int argc, char **argv)
             goto out;
         }
     }
-    int rc = warden_scan_run(&o);
+    int rc = 0;
+    struct warden_review_allow *allow = o.no_db ? NULL : review_allowlist(o.outdir, o.quiet, &rc);
+    o.rt.review_allow = allow;
+    if (!rc) rc = warden_scan_run(&o);
+    warden_review_allow_free(allow);
     ret = rc == 0                 ? WARDEN_EXIT_OK
           : rc == WARDEN_ECONFIG  ? WARDEN_EXIT_CONFIG
           : rc == WARDEN_EREJECTS ? WARDEN_EXIT_REJECTS

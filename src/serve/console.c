@@ -262,9 +262,10 @@ static void case_extra(void *ctx, const char *account_id, const char *org_id,
         warden_jbuf_null(out);
 }
 
-/* The cluster as a graph: its accounts (cases sharing the cluster id) and
- * the identifiers two or more of them share in the registry (payment
- * fingerprint, sign-up address). */
+/* The cluster as a graph: its accounts (cases sharing the cluster id), the
+ * link detector's record of it (clusters table: every member, edges by
+ * kind) and the identifiers two or more of them share in the registry
+ * (payment fingerprint, sign-up address). */
 static void cluster(struct warden_console *k, const char *id, unsigned *code,
                     struct warden_jbuf *out)
 {
@@ -284,6 +285,15 @@ static void cluster(struct warden_console *k, const char *id, unsigned *code,
     }
     warden_jbuf_obj_open(out);
     warden_jbuf_kv_str(out, "cluster_id", id);
+    /* how the link detector joined it: members (also those without a case),
+     * edges by kind, score, the cluster's action */
+    warden_jbuf_key(out, "record");
+    rc = warden_review_cluster_record(k->db, id, out);
+    if (rc) {
+        json_decref(arr);
+        warden_jbuf_fini(&members);
+        return store_rc(code, out, rc, NULL);
+    }
     warden_jbuf_key(out, "accounts");
     warden_jbuf_json(out, warden_jbuf_str(&members));
     warden_jbuf_key(out, "links");

@@ -368,6 +368,35 @@ int warden_review_cluster(struct warden_review *r, const char *cluster_id, struc
     return rc;
 }
 
+/* The cluster's newest record (clusters table, written by the link
+ * detector at the end of a run): object or null. member_ids and edge_kinds
+ * are JSON. A database from before the table existed gives null. */
+int warden_review_cluster_record(struct warden_review *r, const char *cluster_id,
+                                 struct warden_jbuf *out)
+{
+    pthread_mutex_lock(&r->lock);
+    sqlite3_stmt *st = prep(r->db,
+                            "SELECT run_id, members, member_ids, edge_kinds, edges, score,"
+                            " actioned_members, enforced_members, action FROM clusters"
+                            " WHERE cluster_id = ? ORDER BY id DESC LIMIT 1",
+                            1, cluster_id);
+    int rc = 0;
+    if (!st) {
+        warden_jbuf_null(out); /* no clusters table */
+    } else {
+        int s = sqlite3_step(st);
+        if (s == SQLITE_ROW)
+            emit_row(out, st, (1u << 2) | (1u << 3));
+        else if (s == SQLITE_DONE)
+            warden_jbuf_null(out);
+        else
+            rc = WARDEN_ELIB;
+        sqlite3_finalize(st);
+    }
+    pthread_mutex_unlock(&r->lock);
+    return rc;
+}
+
 /* The overview's parts: key and query each. */
 static const struct {
     const char *key, *sql;

@@ -64,6 +64,11 @@ int warden_review_case(struct warden_review *r, int64_t case_id, warden_review_e
 
 /* Cases sharing a cluster id: [{case_id, account_id, org_id, action, status}] (at most 200). */
 int warden_review_cluster(struct warden_review *r, const char *cluster_id, struct warden_jbuf *out);
+/* The cluster's newest record from the clusters table (members, member_ids,
+ * edge_kinds by kind, edges, score, actioned and enforced members, action,
+ * run_id), or null when the run wrote none. 0 or WARDEN_ELIB. */
+int warden_review_cluster_record(struct warden_review *r, const char *cluster_id,
+                                 struct warden_jbuf *out);
 
 /* The overview: counts by status and action, the queue, top reasons, actions
  * and review decisions per day, runs (with their shadow flag). */

@@ -115,6 +115,12 @@ try {
   await page.goto(URL + '/#/case/' + env('CLUSTER_CASE'));
   await page.waitForSelector('[data-testid=cluster-graph] canvas');
   check('cluster drawn as a graph (cytoscape canvas)', true);
+  const cc = await api(URL, '/v1/cases/' + env('CLUSTER_CASE'));
+  const cl = await api(URL, '/v1/clusters/' + encodeURIComponent(cc.case.cluster_id));
+  check('cluster: the link record shown when the run wrote one',
+        await page.locator('[data-testid=cluster-record]').count() === (cl.record ? 1 : 0));
+  if (cl.record)
+    check('cluster: member count = record', (await text(page, '[data-testid=cluster-record]')).startsWith(String(cl.record.members) + ' members'));
 
   // ---- the case whose organisation name carries <script>: walk through from the queue
   const id = env('SCRIPT_CASE');

@@ -4,8 +4,10 @@
 # (billing in a restricted jurisdiction), the others are throttled through
 # cluster.linked_to_actioned; an account with its own card behind the same
 # network stays out. clusters.jsonl validates against its schema and the
-# clusters table of cases.db holds the same cluster.
+# clusters table of cases.db holds the same cluster, and the review
+# console's cluster view (GET /v1/clusters/ID on `warden serve`) shows it.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/serve_lib.sh"
 
 printf 'jurisdictions:\n  restricted: [KP]\n  billing_action: block\n' > "$T/policy.yaml"
 cat > "$T/accounts.jsonl" <<'JSON'
@@ -43,4 +45,23 @@ check "cases.db clusters table" \
   [ "$(sqlite3 "$T/out/cases.db" "select members || ' ' || action from clusters where cluster_id='lk-1'")" = "3 throttle" ]
 check "cases carry the cluster id" \
   [ "$(sqlite3 "$T/out/cases.db" "select count(*) from cases where cluster_id='lk-1'")" = "3" ]
+
+# the console's cluster view reads the clusters table: every member, edges by kind
+if command -v curl >/dev/null; then
+  cat >"$T/serve.yaml" <<YAML
+port: 0
+threads: 1
+shards: 1
+policy: $T/policy.yaml
+cases: $T/out/cases.db
+YAML
+  WARDEN_ANALYSTS="vic:viewer:viewer-token-0123456789" start_serve "$T/serve.yaml" || exit 1
+  r=$(curl -s -H "Authorization: Bearer viewer-token-0123456789" "$URL/v1/clusters/lk-1")
+  check "cluster view: the link detector's record" \
+    grep -q '"record":{"run_id":[0-9]*,"members":3,"member_ids":\["h[123]","h[123]","h[123]"\],"edge_kinds":{"payment":2},"edges":2,' <<<"$r"
+  check "cluster view: the cluster's action" grep -q '"enforced_members":1,"action":"throttle"}' <<<"$r"
+  check "cluster view: three accounts with a case" [ "$(grep -o '"case_id"' <<<"$r" | wc -l)" = 3 ]
+  r=$(curl -s -H "Authorization: Bearer viewer-token-0123456789" "$URL/v1/clusters/lk-404")
+  check "unknown cluster: 404" grep -q '"error"' <<<"$r"
+fi
 finish

@@ -5,7 +5,8 @@
 # filters and paging (past the end too), bad input of every kind, decisions
 # with a stale version (409), appeals, notes, the audit rows each change
 # leaves (read back with sqlite3), and a dismissal changing what the running
-# engine decides, also after a restart.
+# engine decides, also after a restart and in a later `warden scan` into the
+# same output directory.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/serve_lib.sh"
 command -v curl >/dev/null || { echo "skip: curl not installed"; exit 77; }
@@ -232,4 +233,15 @@ WARDEN_ANALYSTS= "$WARDEN_BIN" serve --config "$T/bad3.yaml" 2>"$T/bad3.err"
 check "cases without any login refused" grep -q "no logins" "$T/bad3.err"
 stop_serve
 PIDS=()
+
+# ---- a later batch scan into the same cases.db honours the dismissal
+"$WARDEN_BIN" scan -p "$T/policy.yaml" -o "$T/out" --max-accounts 1000 "$T/events.jsonl" \
+  >/dev/null 2>"$T/rescan.err"
+check "rescan: exit 0" [ $? -eq 0 ]
+check "rescan: says it honours the dismissals" grep -q "honouring 2 (account, reason) dismissals" "$T/rescan.err"
+check "rescan: acct-a and acct-c (appeal upheld) not actioned again for the dismissed reason" \
+  bash -c "! grep -qE '\"account_id\":\"acct-[ac]\",\"action\":\"block\"' '$T/out/verdicts.jsonl'"
+check "rescan: acct-b (dismissed without the allowlist) blocked again" grep -q '"account_id":"acct-b","action":"block"' "$T/out/verdicts.jsonl"
+"$WARDEN_BIN" scan -q -p "$T/policy.yaml" -o "$T/fresh" --max-accounts 1000 "$T/events.jsonl"
+check "without the reviewed cases.db, acct-a is blocked" grep -q '"account_id":"acct-a","action":"block"' "$T/fresh/verdicts.jsonl"
 finish

@@ -1,5 +1,6 @@
 // graph.js — a cluster drawn as a graph: its accounts and the identifiers
 // (payment fingerprint, sign-up address) that two or more of them share,
+// under the link detector's record of it (members, edges by kind),
 // with cytoscape from vendor/. Without the library, a table of the same.
 import { get } from './api.js';
 import { h, table } from './dom.js';
@@ -25,7 +26,20 @@ export async function clusterGraph(el, clusterId, currentAccount) {
   }
   const shared = [...byValue.values()].filter((v) => v.accounts.size > 1);
   el.append(h('p', {}, 'Cluster ', h('span.code', {}, clusterId), ': ', String(c.accounts.length),
-    ' accounts, ', String(shared.length), ' shared identifiers.'));
+    ' accounts with a case, ', String(shared.length), ' shared identifiers.'));
+  // the link detector's own record: every member (also those without a
+  // case) and the edges that joined them, by kind
+  const r = c.record;
+  if (r) {
+    const kinds = Object.entries(r.edge_kinds || {}).map(([k, n]) => k + ' ' + n).join(', ') || 'none';
+    el.append(h('p', { 'data-testid': 'cluster-record' }, String(r.members), ' members, ',
+      String(r.actioned_members), ' actioned on their own evidence, cluster action ', h('span.code', {}, r.action),
+      '; linked by ', kinds, '.'));
+    const withCase = new Set(c.accounts.map((a) => a.account_id));
+    const without = (r.member_ids || []).filter((m) => !withCase.has(m));
+    if (without.length)
+      el.append(h('p.muted', {}, 'Members without a case: ', without.join(', ')));
+  }
   const cy = await loadCytoscape();
   if (!cy) {
     el.append(table(['account', 'case', 'action', 'status'], c.accounts.map((a) =>
