@@ -13,9 +13,16 @@ scan() { # scan OUT POLICY
     --out "$1" "$D/events.jsonl.gz" 2>/dev/null
 }
 q() { sqlite3 "$T/out/cases.db" "$1"; }
-dump() { # every row of every table the scan writes, ordered by key
-  for t in runs cases case_findings audit clusters; do
-    echo "== $t"; sqlite3 -header "$T/out/cases.db" "select * from $t order by 1"
+dump() { # every row the scan writes, by the columns it writes (a later run's
+  # opening of the review tables may add columns of its own)
+  local c
+  for c in "runs:run_id, started_at, finished_at, policy, inputs, shadow, events, rejects,
+      accounts, actioned, policy_sha256, run_key, run_uuid" \
+    "cases:case_id, account_id, org_id, action, score, reasons, cluster_id, first_action_ts,
+      first_action_event, events, allowlisted, status, run_id, created_at, updated_at" \
+    "case_findings:*" "audit:id, at, event_ts, actor, account_id, from_action, to_action,
+      reason, score, shadow, run_id" "clusters:*"; do
+    echo "== ${c%%:*}"; sqlite3 "$T/out/cases.db" "select ${c#*:} from ${c%%:*} order by 1"
   done
 }
 
