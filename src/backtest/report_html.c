@@ -9,6 +9,11 @@
  * external resources; the markup is well-formed XML, so tools can parse it. */
 #include "backtest/backtest.h"
 #include "core/error.h"
+#include "core/xalloc.h"
+#include "io/outputs.h"
+
+#include <libgen.h>
+#include <stdlib.h>
 
 #include <math.h>
 #include <stdio.h>
@@ -328,8 +333,15 @@ static void wrong_table(FILE *f, const struct warden_bt_result *r, bool fp)
 
 int warden_bt_report_html(const char *path, const struct warden_bt_result *r)
 {
-    FILE *f = fopen(path, "w");
-    if (!f) return WARDEN_EIO;
+    /* written beside path under a temporary name and renamed over it: a
+     * reader never sees half a report, a failed run leaves the last one */
+    char *dcopy = warden_xstrdup(path), *bcopy = warden_xstrdup(path), err[512];
+    struct warden_outfile out;
+    int orc = warden_outfile_open(&out, dirname(dcopy), basename(bcopy), err, sizeof err);
+    free(dcopy);
+    free(bcopy);
+    if (orc) return WARDEN_EIO;
+    FILE *f = out.f;
     fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"/><title>Warden "
           "backtest</title>"
           "<style>body{font-family:sans-serif;margin:2em;max-width:1100px}"
@@ -458,7 +470,9 @@ int warden_bt_report_html(const char *path, const struct warden_bt_result *r)
                 b->lookalike ? "yes" : "", b->accounts, b->clustered, b->clusters);
     }
     fputs("</table>\n</body></html>\n", f);
-    int rc = ferror(f) ? WARDEN_EIO : 0;
-    if (fclose(f) != 0) rc = WARDEN_EIO;
-    return rc;
+    if (ferror(f)) {
+        warden_outfile_abort(&out);
+        return WARDEN_EIO;
+    }
+    return warden_outfile_commit(&out, err, sizeof err) ? WARDEN_EIO : 0;
 }

@@ -92,7 +92,8 @@ int warden_bt_wrong_evidence(struct warden_bt_result *r, const char *findings_pa
     FILE *f = fopen(findings_path, "r");
     if (!f) return WARDEN_EIO;
     struct wref *idx = warden_xcalloc(r->nwrong + 1, sizeof *idx);
-    for (size_t i = 0; i < r->nwrong; i++) idx[i] = (struct wref){r->wrong[i].account_id, &r->wrong[i]};
+    for (size_t i = 0; i < r->nwrong; i++)
+        idx[i] = (struct wref){r->wrong[i].account_id, &r->wrong[i]};
     qsort(idx, r->nwrong, sizeof *idx, cmp_wref);
     char *line = NULL;
     size_t cap = 0;
@@ -105,7 +106,8 @@ int warden_bt_wrong_evidence(struct warden_bt_result *r, const char *findings_pa
             struct wref *hit = bsearch(&key, idx, r->nwrong, sizeof *idx, cmp_wref);
             json_t *sc = json_object_get(o, "score");
             if (hit)
-                keep(hit->w, json_string_value(code), json_is_number(sc) ? json_number_value(sc) : 0,
+                keep(hit->w, json_string_value(code),
+                     json_is_number(sc) ? json_number_value(sc) : 0,
                      json_object_get(o, "evidence"));
         }
         json_decref(o);

@@ -18,6 +18,8 @@ check "backtest with --report runs" [ $? -eq 0 ]
 "$WARDEN_BIN" backtest -t "$T/truth.jsonl" --verdicts "$T/verdicts.jsonl" --json >"$T/r.json" 2>/dev/null
 check "--json is one JSON document" jq -e . "$T/r.json" >/dev/null
 check "the HTML report is well-formed (parses as XML)" xmllint --noout "$T/r.html"
+check "written under a temporary name and renamed: none left" \
+  bash -c "! ls -A '$T' | grep -q '^\.r\.html\.tmp\.'"
 x() { xmllint --xpath "$1" "$T/r.html" 2>/dev/null; }
 J() { jq -r "$1" "$T/r.json"; }
 
