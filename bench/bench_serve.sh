@@ -8,12 +8,18 @@
 # Runs: (1) nginx static 200, (2) warden /v1/decide at full rate, (3) warden
 # capped at about half the rate (2) reached (wrk2 is not in Debian: each of
 # N connections waits 1 ms between requests, N = 0.75 x peak / 1000, which
-# lands near half the peak here; the printout shows what it reached), each
-# SECONDS long (default 10).
+# lands near half the peak here; the printout shows what it reached), (4)
+# nginx under the same capped load (the latency tail of the machine itself),
+# each SECONDS long (default 10).
 # Prints requests/s and p50/p99 latency for each. Every event differs
 # (bench/decide.lua: 1000 accounts, distinct request ids), with the built-in
 # policy, so every request runs every enabled detector. The machine may be
 # shared: run it twice and report both.
+#
+# WARDEN_BENCH_PIN=1 pins the servers to CPU 1 and wrk to CPU 0 (taskset;
+# pass THREADS 1): wrk and the server then never wait for each other's CPU,
+# and what is left of the latency tail is the server's own work plus
+# whatever else runs on the machine, for nginx and warden alike.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${1:-build}
@@ -28,6 +34,9 @@ T=$(mktemp -d)
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; rm -rf "$T"; }
 trap cleanup EXIT
+SRV=()
+CLI=()
+if [ -n "${WARDEN_BENCH_PIN:-}" ]; then SRV=(taskset -c 1); CLI=(taskset -c 0); fi
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 NP=$(free_port)
@@ -36,11 +45,11 @@ worker_processes $WTHREADS;
 events { worker_connections 4096; }
 http { access_log off; server { listen 127.0.0.1:$NP; location / { return 200 "ok\n"; } } }
 NGX
-"$NGINX" -e "$T/nginx.err" -c "$T/nginx.conf" -g "pid $T/nginx.pid; daemon off;" &
+"${SRV[@]}" "$NGINX" -e "$T/nginx.err" -c "$T/nginx.conf" -g "pid $T/nginx.pid; daemon off;" &
 PIDS+=($!)
 
 printf 'port: 0\nthreads: %s\nshards: %s\n' "$WTHREADS" "$((WTHREADS * 4))" >"$T/serve.yaml"
-"$BUILD/warden" serve --config "$T/serve.yaml" >"$T/serve.out" 2>"$T/serve.err" &
+"${SRV[@]}" "$BUILD/warden" serve --config "$T/serve.yaml" >"$T/serve.out" 2>"$T/serve.err" &
 PIDS+=($!)
 for _ in $(seq 1 600); do grep -q listening "$T/serve.out" && break; sleep 0.1; done
 WP=$(sed -n 's/.*:\([0-9]*\)$/\1/p' "$T/serve.out")
@@ -49,7 +58,7 @@ WP=$(sed -n 's/.*:\([0-9]*\)$/\1/p' "$T/serve.out")
 run() { # run NAME URL CONN [script]
   local name=$1 url=$2 conn=$3 script=${4:-}
   local out
-  out=$(wrk -t1 -c"$conn" -d"${DUR}s" --latency ${script:+-s "$script"} "$url" ${script:+-- "s$RANDOM$RANDOM"})
+  out=$("${CLI[@]}" wrk -t1 -c"$conn" -d"${DUR}s" --latency ${script:+-s "$script"} "$url" ${script:+-- "s$RANDOM$RANDOM"})
   local rps p50 p99 errs
   rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
   p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
@@ -58,12 +67,15 @@ run() { # run NAME URL CONN [script]
   printf '%-34s conns %3d  %10s req/s  p50 %8s  p99 %8s  %s\n' "$name" "$conn" "$rps" "$p50" "$p99" "$errs"
   LAST_RPS=${rps%.*}
 }
-echo "bench_serve: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), ${DUR}s per run, wrk -t1"
+echo "bench_serve: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), ${DUR}s per run, wrk -t1${WARDEN_BENCH_PIN:+, pinned: servers CPU 1, wrk CPU 0}"
 run "nginx static 200 (baseline)" "http://127.0.0.1:$NP/" "$CONN"
 run "warden POST /v1/decide" "http://127.0.0.1:$WP" "$CONN" bench/decide.lua
 full=$LAST_RPS
 half=$(( full * 3 / 4 / 1000 )) # 1 ms waits plus the request itself: ~2/3 of 1000 req/s each
 [ "$half" -ge 1 ] || half=1
 WARDEN_BENCH_DELAY_MS=1 run "warden /v1/decide, ~half rate" "http://127.0.0.1:$WP" "$half" bench/decide.lua
+# the same capped load on nginx's static 200: the tail the machine adds
+# (wrk, the server and everything else sharing the cores) without any work
+WARDEN_BENCH_DELAY_MS=1 run "nginx static 200, same capped load" "http://127.0.0.1:$NP/" "$half" bench/delay.lua
 echo -e "(full rate: $full req/s; capped run: $half connections, each waiting 1 ms between requests)\nserver-side latency histogram (time inside warden, all runs):"
 curl -s "http://127.0.0.1:$WP/metrics" | grep -E '^warden_(accounts_tracked|engine_events_total|request_duration_seconds_(bucket\{le="0.0001"\}|bucket\{le="0.00025"\}|bucket\{le="0.0005"\}|bucket\{le="0.001"\}|bucket\{le="0.002"\}|count))'

@@ -21,6 +21,7 @@ PKGS=(
   jq dnsmasq-base unbound nftables   # warden sweep/blocklist e2e: JSON checks, real config checkers
   clang libclang-rt-14-dev           # libFuzzer harnesses (tests/fuzz, make fuzz / make check)
   libmicrohttpd-dev nginx-light wrk  # warden serve: HTTP server; nginx auth_request e2e; bench
+  haproxy                            # warden serve: the HAProxy adapter e2e (examples/haproxy)
   dpkg-dev file systemd              # make deb (dpkg-shlibdeps); systemd-analyze verify of the units
   chromium                           # review console: browser test (npm playwright-core drives it)
   libxml2-utils                      # backtest report e2e: xmllint parses the HTML report as XML

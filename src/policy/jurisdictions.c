@@ -96,12 +96,17 @@ void warden_policy_jurisdictions_compile(struct warden_policy *p)
     warden_action_parse(p->restricted_ip_action_name, &p->restricted_ip_action);
     warden_action_parse(p->restricted_billing_action_name, &p->restricted_billing_action);
     struct warden_rule *r = p->jurisdiction_rules;
-    r[0] = (struct warden_rule){(char *)WARDEN_REASON_RESTRICTED_IP, 0.0, p->restricted_ip_action,
-                                0, 0};
-    r[1] = (struct warden_rule){(char *)WARDEN_REASON_RESTRICTED_BILLING, 0.0,
-                                p->restricted_billing_action, 0, 0};
-    r[2] = (struct warden_rule){(char *)WARDEN_REASON_RESTRICTED_CARD, 0.0,
-                                p->restricted_billing_action, 0, 0};
+    r[0] = (struct warden_rule){
+        (char *)WARDEN_REASON_RESTRICTED_IP, 0.0, p->restricted_ip_action, 0, 0, false, 0};
+    r[1] = (struct warden_rule){(char *)WARDEN_REASON_RESTRICTED_BILLING,
+                                0.0,
+                                p->restricted_billing_action,
+                                0,
+                                0,
+                                false,
+                                0};
+    r[2] = (struct warden_rule){
+        (char *)WARDEN_REASON_RESTRICTED_CARD, 0.0, p->restricted_billing_action, 0, 0, false, 0};
 }
 
 bool warden_policy_is_restricted(const struct warden_policy *p, const char *country)

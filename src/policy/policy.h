@@ -37,6 +37,11 @@ struct warden_rule {
     double min_score;
     enum warden_action action;
     unsigned line, col; /* where the rule is in the policy file (0: built in) */
+    /* Response controls for the gateway while the rule applies (serve only;
+     * a softer answer than a block for suspected distillers): strip
+     * reasoning traces from the answer, cap the output budget (0: no cap). */
+    bool strip_reasoning;
+    int64_t max_tokens;
 };
 
 struct warden_policy {

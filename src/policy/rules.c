@@ -27,6 +27,14 @@ const struct warden_conf_key warden_policy_rule_table[] = {
      "the rule applies to findings with at least this score", 0, 1},
     {"action", WARDEN_CONF_STRING, NULL, R(action),
      "what to do (required): allow, review, throttle or block", 0, 0},
+    {"strip_reasoning", WARDEN_CONF_BOOL, "false", R(strip_reasoning),
+     "response control while the rule applies: the gateway strips reasoning traces from the "
+     "answer (warden serve: x-warden-strip-reasoning, /v1/decide \"controls\")",
+     0, 0},
+    {"max_tokens", WARDEN_CONF_INT, "0", R(max_tokens),
+     "response control while the rule applies: the gateway caps the request's output budget at "
+     "this many tokens (x-warden-max-tokens; the smallest cap of the rules applying wins); 0: none",
+     0, 10000000},
     {NULL, 0, NULL, 0, NULL, 0, 0},
 };
 
@@ -82,9 +90,13 @@ void warden_policy_rules_defaults(struct warden_policy *p)
     size_t n = sizeof builtin_rules / sizeof builtin_rules[0];
     p->rules = warden_xcalloc(n, sizeof *p->rules);
     for (size_t i = 0; i < n; i++)
-        p->rules[p->n_rules++] =
-            (struct warden_rule){warden_xstrdup(builtin_rules[i].code), builtin_rules[i].min_score,
-                                 builtin_rules[i].action, 0, 0};
+        p->rules[p->n_rules++] = (struct warden_rule){warden_xstrdup(builtin_rules[i].code),
+                                                      builtin_rules[i].min_score,
+                                                      builtin_rules[i].action,
+                                                      0,
+                                                      0,
+                                                      false,
+                                                      0};
 }
 
 int warden_policy_rules_load(struct warden_yaml *y, const yaml_node_t *n, struct warden_policy *p)
@@ -117,9 +129,13 @@ int warden_policy_rules_load(struct warden_yaml *y, const yaml_node_t *n, struct
             warden_conf_fini(warden_policy_rule_table, &rc);
             return err;
         }
-        p->rules[p->n_rules++] =
-            (struct warden_rule){rc.code, rc.min_score, action, (unsigned)item->start_mark.line + 1,
-                                 (unsigned)item->start_mark.column + 1};
+        p->rules[p->n_rules++] = (struct warden_rule){rc.code,
+                                                      rc.min_score,
+                                                      action,
+                                                      (unsigned)item->start_mark.line + 1,
+                                                      (unsigned)item->start_mark.column + 1,
+                                                      rc.strip_reasoning,
+                                                      rc.max_tokens};
         free(rc.action);
     }
     return 0;

@@ -39,6 +39,8 @@ struct warden_policy_rule_conf {
     char *code;
     double min_score;
     char *action;
+    bool strip_reasoning;
+    int64_t max_tokens;
 };
 extern const struct warden_conf_key warden_policy_rule_table[];
 void warden_policy_rules_defaults(struct warden_policy *p);

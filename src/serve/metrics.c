@@ -7,10 +7,12 @@
 #include <inttypes.h>
 #include <string.h>
 
-const char *const warden_serve_ep_names[WSE_N] = {
-    "decide",  "events", "authz", "ext_authz", "healthz", "readyz",
-    "metrics", "reload", "cases", "console",   "other",
+const char *const warden_serve_ep_names[] = {
+    "decide", "events", "authz",   "ext_authz", "healthz", "readyz", "metrics",
+    "reload", "cases",  "console", "screen",    "litellm", "other",
 };
+_Static_assert(sizeof warden_serve_ep_names / sizeof warden_serve_ep_names[0] == WSE_N,
+               "one name per endpoint of enum warden_serve_ep");
 const unsigned warden_serve_codes[WARDEN_SERVE_N_CODES] = {200, 400, 401, 403, 404, 405,
                                                            413, 429, 500, 503, 0};
 const double warden_serve_buckets[WARDEN_SERVE_N_BUCKETS] = {

@@ -3,7 +3,8 @@
  * One long-running process answers, per request, what a gateway should do
  * with it: POST /v1/decide (one event, formats.md §1), POST /v1/events (a
  * JSON-lines batch from gateway logs), the gateway adapters (nginx
- * auth_request at /v1/authz, Envoy ext_authz at /v1/ext_authz/...), and
+ * auth_request at /v1/authz, Envoy ext_authz at /v1/ext_authz/...),
+ * POST /v1/screen (restricted-party screening, screen_api.h), and
  * /healthz, /readyz, /metrics, /admin/reload. Every path feeds the same
  * engine shards (runtime/), so logged and inline traffic build one state.
  *
@@ -56,6 +57,8 @@ struct warden_serve_conf {
     char *header_request_id;
     int64_t trusted_hops;
     int64_t retry_after_s;
+    bool screen_api;       /* POST /v1/screen on */
+    char *screen_compiled; /* its compiled list file; NULL: the policy's screen: section */
     int64_t lateness_s;
     char *cases;                    /* cases.db for the cases API and console; NULL: off */
     struct warden_strlist analysts; /* "principal:role:token" */

@@ -57,6 +57,14 @@ const struct warden_conf_key warden_serve_conf_keys[] = {
      32},
     {"retry_after_s", WARDEN_CONF_INT, "60", O(retry_after_s),
      "retry-after (seconds) sent with a throttle", 1, 86400},
+    {"screen_api", WARDEN_CONF_BOOL, "false", O(screen_api),
+     "POST /v1/screen: screen a name or an organisation record against the lists the policy's "
+     "screen: section names (as warden screen --policy does), loaded at start",
+     0, 0},
+    {"screen_compiled", WARDEN_CONF_STRING, NULL, O(screen_compiled),
+     "compiled list file (warden lists build) for /v1/screen; unset: the policy's "
+     "screen.compiled, else the list sources in the data directory",
+     0, 0},
     {"lateness_s", WARDEN_CONF_INT, "60", O(lateness_s),
      "allowed lateness of event timestamps per shard, seconds", 0, 86400},
     {"cases", WARDEN_CONF_STRING, NULL, O(cases),

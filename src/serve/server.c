@@ -7,9 +7,13 @@
 #include "core/jbuf.h"
 #include "core/xalloc.h"
 #include "engine/engine.h"
+#include "policy/policy.h"
 #include "policy/review_allow.h"
 #include "runtime/runtime.h"
 #include "serve/console.h"
+#include "serve/controls.h"
+#include "serve/litellm.h"
+#include "serve/screen_api.h"
 #include "serve/serve.h"
 #include "serve/static_files.h"
 #include "serve/stats.h"
@@ -40,7 +44,8 @@ struct warden_server {
     atomic_uint_fast64_t in_flight;
     atomic_uint reloaders; /* reload threads running (stop waits for them) */
     struct MHD_Daemon *d;
-    struct warden_console *console; /* cases API and review console; NULL when off */
+    struct warden_console *console;     /* cases API and review console; NULL when off */
+    struct warden_serve_screen *screen; /* POST /v1/screen; NULL when off */
     char *web_dir;
 };
 
@@ -173,8 +178,9 @@ static enum MHD_Result send_error(struct MHD_Connection *c, struct req *r, unsig
     return ret;
 }
 
+/* The caller holds rt_lock for reading: the policy named is the one that decided. */
 static void decision_json(struct warden_jbuf *j, const struct warden_event *ev,
-                          const struct warden_decision *d)
+                          const struct warden_decision *d, const struct warden_policy *pol)
 {
     warden_jbuf_obj_open(j);
     warden_jbuf_key(j, "request_id");
@@ -199,6 +205,10 @@ static void decision_json(struct warden_jbuf *j, const struct warden_event *ev,
     warden_jbuf_kv_bool(j, "shadow", d->shadow);
     warden_jbuf_kv_bool(j, "duplicate", d->duplicate);
     warden_jbuf_kv_bool(j, "late", d->late);
+    struct warden_serve_controls ctl;
+    warden_serve_controls_of(pol, d, &ctl);
+    warden_serve_controls_json(&ctl, j);
+    warden_jbuf_kv_str(j, "policy", pol->sha256);
     warden_jbuf_obj_close(j);
     warden_jbuf_raw(j, "\n", 1);
 }
@@ -216,7 +226,7 @@ static enum MHD_Result ep_decide(struct warden_server *s, struct MHD_Connection 
     warden_jbuf_init(&j);
     pthread_rwlock_rdlock(&s->rt_lock);
     decide(s, &ev, &d);
-    decision_json(&j, &ev, &d); /* reasons stay valid while we hold the runtime */
+    decision_json(&j, &ev, &d, warden_runtime_policy(s->rt)); /* valid while we hold it */
     pthread_rwlock_unlock(&s->rt_lock);
     enum MHD_Result ret = send_json(c, r, 200, &j);
     warden_jbuf_fini(&j);
@@ -299,6 +309,20 @@ static bool peer_ip(struct MHD_Connection *c, struct warden_ip *ip)
     return p && warden_ip_parse(ip, p, strlen(p)) == 0;
 }
 
+/* Response controls as headers: x-warden-controls (all in one), and one
+ * header each, for gateways that copy a single header into a variable. */
+static void add_controls_headers(struct MHD_Response *resp, const struct warden_serve_controls *c)
+{
+    char v[64];
+    warden_serve_controls_header(c, v, sizeof v);
+    MHD_add_response_header(resp, "x-warden-controls", v);
+    if (c->strip_reasoning) MHD_add_response_header(resp, "x-warden-strip-reasoning", "1");
+    if (c->max_tokens) {
+        snprintf(v, sizeof v, "%lld", (long long)c->max_tokens);
+        MHD_add_response_header(resp, "x-warden-max-tokens", v);
+    }
+}
+
 /* nginx auth_request (2xx / 403 only; throttle is 403 + x-warden-action:
  * throttle, which the nginx config maps to 429) and Envoy ext_authz
  * (200 / 403 / 429 + retry-after). Either way the x-warden-* headers. */
@@ -326,6 +350,11 @@ static enum MHD_Result ep_authz(struct warden_server *s, struct MHD_Connection *
     }
     char cluster[128] = "";
     if (d.cluster_id) snprintf(cluster, sizeof cluster, "%s", d.cluster_id);
+    const struct warden_policy *pol = warden_runtime_policy(s->rt);
+    char policy[sizeof pol->sha256];
+    memcpy(policy, pol->sha256, sizeof policy);
+    struct warden_serve_controls ctl;
+    bool controlled = warden_serve_controls_of(pol, &d, &ctl);
     pthread_rwlock_unlock(&s->rt_lock);
     snprintf(score, sizeof score, "%.4f", d.score);
     unsigned code = 200;
@@ -340,6 +369,8 @@ static enum MHD_Result ep_authz(struct warden_server *s, struct MHD_Connection *
     MHD_add_response_header(resp, "x-warden-score", score);
     if (rl) MHD_add_response_header(resp, "x-warden-reasons", reasons);
     if (*cluster) MHD_add_response_header(resp, "x-warden-cluster", cluster);
+    MHD_add_response_header(resp, "x-warden-policy", policy);
+    if (controlled) add_controls_headers(resp, &ctl);
     if (d.enforced == WARDEN_THROTTLE) {
         snprintf(retry, sizeof retry, "%lld", (long long)s->conf.retry_after_s);
         MHD_add_response_header(resp, "retry-after", retry);
@@ -441,6 +472,50 @@ static enum MHD_Result ep_reload(struct warden_server *s, struct MHD_Connection 
     return ret;
 }
 
+/* LiteLLM's Generic Guardrail API: the request phase is decided like any
+ * event; the response phase is answered NONE without touching state. */
+static enum MHD_Result ep_litellm(struct warden_server *s, struct MHD_Connection *c, struct req *r)
+{
+    struct warden_event ev;
+    struct warden_serve_litellm_req *lr = NULL;
+    char why[256];
+    int rc = warden_serve_litellm_parse(r->body, r->len, wall_ms(), &ev, &lr, why, sizeof why);
+    if (rc < 0) {
+        warden_serve_litellm_free(lr);
+        return send_error(c, r, 400, why);
+    }
+    struct warden_jbuf j;
+    warden_jbuf_init(&j);
+    if (rc == 1) {
+        warden_serve_litellm_answer(NULL, s->conf.retry_after_s, &j);
+    } else {
+        struct warden_decision d;
+        pthread_rwlock_rdlock(&s->rt_lock);
+        decide(s, &ev, &d);
+        warden_serve_litellm_answer(&d, s->conf.retry_after_s, &j); /* reasons: under the lock */
+        pthread_rwlock_unlock(&s->rt_lock);
+    }
+    warden_serve_litellm_free(lr);
+    warden_jbuf_raw(&j, "\n", 1);
+    enum MHD_Result ret = send_json(c, r, 200, &j);
+    warden_jbuf_fini(&j);
+    return ret;
+}
+
+static enum MHD_Result ep_screen(struct warden_server *s, struct MHD_Connection *c, struct req *r)
+{
+    if (!s->screen)
+        return send_error(c, r, 404, "screening over HTTP is off: set 'screen_api: true'");
+    unsigned code = 500;
+    struct warden_jbuf j;
+    warden_jbuf_init(&j);
+    warden_serve_screen_handle(s->screen, r->body, r->len, &code, &j);
+    warden_jbuf_raw(&j, "\n", 1);
+    enum MHD_Result ret = send_json(c, r, code, &j);
+    warden_jbuf_fini(&j);
+    return ret;
+}
+
 /* ---- cases API and review console ---- */
 
 /* A dismissal on review: the pairs join the set the policy consults and the
@@ -532,6 +607,8 @@ static enum warden_serve_ep route(const char *url)
 {
     if (strcmp(url, "/v1/decide") == 0) return WSE_DECIDE;
     if (strcmp(url, "/v1/events") == 0) return WSE_EVENTS;
+    if (strcmp(url, "/v1/screen") == 0) return WSE_SCREEN;
+    if (strcmp(url, "/beta/litellm_basic_guardrail_api") == 0) return WSE_LITELLM;
     if (prefix(url, "/v1/authz")) return WSE_AUTHZ;
     if (prefix(url, "/v1/ext_authz")) return WSE_EXT_AUTHZ;
     if (strcmp(url, "/healthz") == 0) return WSE_HEALTH;
@@ -545,7 +622,8 @@ static enum warden_serve_ep route(const char *url)
 
 static bool wants_body(enum warden_serve_ep ep)
 {
-    return ep == WSE_DECIDE || ep == WSE_EVENTS || ep == WSE_CASES;
+    return ep == WSE_DECIDE || ep == WSE_EVENTS || ep == WSE_CASES || ep == WSE_SCREEN ||
+           ep == WSE_LITELLM;
 }
 
 static enum MHD_Result dispatch(struct warden_server *s, struct MHD_Connection *c, struct req *r,
@@ -558,6 +636,10 @@ static enum MHD_Result dispatch(struct warden_server *s, struct MHD_Connection *
         return post ? ep_decide(s, c, r) : send_error(c, r, 405, "use POST");
     case WSE_EVENTS:
         return post ? ep_events(s, c, r) : send_error(c, r, 405, "use POST");
+    case WSE_SCREEN:
+        return post ? ep_screen(s, c, r) : send_error(c, r, 405, "use POST");
+    case WSE_LITELLM:
+        return post ? ep_litellm(s, c, r) : send_error(c, r, 405, "use POST");
     case WSE_AUTHZ:
     case WSE_EXT_AUTHZ:
         return ep_authz(s, c, r, r->ep == WSE_EXT_AUTHZ); /* any method: gateways differ */
@@ -693,6 +775,9 @@ int warden_server_start(struct warden_server **out, const struct warden_serve_co
         s->web_dir = warden_serve_web_dir(c->web_dir);
     }
     if (!rc) rc = build_runtime(s, &s->rt, err, errlen);
+    if (!rc && c->screen_api)
+        rc = warden_serve_screen_new(&s->screen, warden_runtime_policy(s->rt), c->screen_compiled,
+                                     err, errlen);
     if (rc) {
         warden_server_stop(s);
         return rc;
@@ -732,6 +817,7 @@ void warden_server_stop(struct warden_server *s)
     }
     warden_runtime_free(s->rt);
     warden_console_free(s->console);
+    warden_serve_screen_free(s->screen);
     free(s->web_dir);
     for (size_t i = 0; s->shard_lock && i < s->n_shards; i++)
         pthread_mutex_destroy(&s->shard_lock[i]);

@@ -23,6 +23,8 @@ enum warden_serve_ep {
     WSE_RELOAD,
     WSE_CASES,
     WSE_CONSOLE,
+    WSE_SCREEN,
+    WSE_LITELLM,
     WSE_OTHER,
     WSE_N
 };

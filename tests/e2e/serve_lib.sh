@@ -56,5 +56,22 @@ detectors:
 YAML
 }
 
+# a policy with response controls: an API key above 3 requests a minute is
+# reviewed (let through) with strip_reasoning and max_tokens 256
+controls_policy() {
+  cat >"$1" <<'YAML'
+rules:
+  - code: "velocity.key_request_rate"
+    min_score: 0
+    action: review
+    strip_reasoning: true
+    max_tokens: 256
+detectors:
+  velocity:
+    enabled: true
+    key_max_requests_short: 3
+YAML
+}
+
 # status code of a request: code ARGS... (curl arguments)
 code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }

@@ -12,6 +12,8 @@ source "$(dirname "$0")/serve_lib.sh"
 command -v curl >/dev/null || { echo "skip: curl not installed"; exit 77; }
 
 velocity_policy "$T/policy.yaml"
+# response controls on the throttle rule: sent with the 429 too
+sed -i '/action: throttle/a\    max_tokens: 256' "$T/policy.yaml"
 cat >"$T/serve.yaml" <<YAML
 port: 0
 shards: 2
@@ -37,6 +39,9 @@ h=$(envoy e-thr kt)
 check "envoy: throttle is 429" grep -q '^HTTP/1.1 429' <<<"$h"
 check "envoy: retry-after" grep -qi '^retry-after: 60' <<<"$h"
 check "envoy: reason header" grep -qi '^x-warden-reasons: velocity.key_request_rate' <<<"$h"
+check "envoy: controls header" grep -qi '^x-warden-controls: max_tokens=256' <<<"$h"
+check "envoy: max-tokens header" grep -qi '^x-warden-max-tokens: 256' <<<"$h"
+check "envoy: policy header" grep -qi "^x-warden-policy: $(sha256sum "$T/policy.yaml" | cut -d' ' -f1)" <<<"$h"
 for i in 1 2 3 4 5 6; do envoy e-blk "kb$i" >/dev/null; done
 h=$(envoy e-blk kb7)
 check "envoy: block is 403" grep -q '^HTTP/1.1 403' <<<"$h"

@@ -11,7 +11,8 @@ NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 command -v curl >/dev/null || { echo "skip: curl not installed"; exit 77; }
 
 velocity_policy "$T/policy.yaml"
-printf 'port: 0\nthreads: 2\nshards: 2\npolicy: %s\n' "$T/policy.yaml" >"$T/serve.yaml"
+printf 'port: 0\nthreads: 2\nshards: 2\npolicy: %s\nadmin_token: tok-%s-nginx\n' "$T/policy.yaml" "$$" \
+  >"$T/serve.yaml"
 start_serve "$T/serve.yaml" || exit 1
 N=$(free_port)
 U=$(free_port)
@@ -41,6 +42,18 @@ check "throttle carries retry-after" grep -qi '^retry-after: 60' <<<"$h"
 r=$(curl -s -w ' %{http_code}' -H 'X-Warden-Account: acct-ok' -H 'X-Warden-Api-Key: k-ok' "$G/v1/chat")
 check "allowed account still allowed" [ "$r" = "upstream-ok
  200" ]
+# response controls: after a reload the key-rate rule is a review with
+# controls, which reach the upstream as x-warden-controls
+controls_policy "$T/policy.new"
+mv "$T/policy.new" "$T/policy.yaml"
+c=$(code -XPOST -H "Authorization: Bearer tok-$$-nginx" "$URL/admin/reload")
+check "policy with controls reloaded ($c)" [ "$c" = 200 ]
+for i in 1 2 3 4; do
+  h=$(curl -s -D - -o /dev/null -H 'X-Warden-Account: acct-ctl' -H 'X-Warden-Api-Key: kc' "$G/v1/chat")
+done
+check "reviewed account reaches the upstream" grep -q '^HTTP/1.1 200' <<<"$h"
+check "the upstream got the controls" \
+  grep -qi '^x-upstream-saw-controls: strip_reasoning,max_tokens=256' <<<"$h"
 m=$(curl -s "$URL/metrics")
 check "warden saw the subrequests" grep -q '^warden_http_requests_total{endpoint="authz",code="403"} ' <<<"$m"
 stop_serve

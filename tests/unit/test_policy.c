@@ -327,7 +327,8 @@ static void test_error_unknown_keys(void **state)
     expect_error("unk_rule_key",
                  "rules:\n  - code: x\n    action: block\n  - code: y\n    score: "
                  "0.5\n    action: review\n",
-                 5, 5, "rules[1].score", "unknown key (known: code, min_score, action)");
+                 5, 5, "rules[1].score",
+                 "unknown key (known: code, min_score, action, strip_reasoning, max_tokens)");
 }
 
 /* ---- errors: bad values ---- */
