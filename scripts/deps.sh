@@ -24,6 +24,7 @@ PKGS=(
   haproxy                            # warden serve: the HAProxy adapter e2e (examples/haproxy)
   dpkg-dev file systemd              # make deb (dpkg-shlibdeps); systemd-analyze verify of the units
   chromium                           # review console: browser test (npm playwright-core drives it)
+  libxml2-utils                      # backtest report e2e: xmllint parses the HTML report as XML
 )
 # warden sweep's e2e test installs a real npm package: add Debian's node/npm
 # only when no npm is on PATH (a newer node may already be installed).

@@ -16,6 +16,14 @@
  *   counted separately;
  * - cluster coverage: share of a truth cluster's accounts actioned;
  * - ROC of the verdict score over all accounts (no verdict = score 0);
+ * - precision-recall curve of the same scores (one point per distinct score,
+ *   an account counted at or above it) and its average precision, the sum
+ *   over points of (recall step) x precision;
+ * - wrong accounts (wrong.c): benign accounts actioned (false positives) and
+ *   attack accounts not actioned (misses), each with its kind, action, score,
+ *   reasons and, when the scan's findings.jsonl is there, its strongest
+ *   findings with a short evidence summary (up to WARDEN_BT_WRONG_MAX of each);
+ * - zero-recall kinds: attack kinds with accounts of which none was actioned;
  * - cross-account (clusters.c): attack clusters with >= 90 % of their
  *   accounts actioned; slow-and-low recall over the members of attack
  *   clusters of the kinds whose median member sent 15-40 requests
@@ -53,7 +61,23 @@ struct warden_bt_verdict {
     int64_t first_action_event; /* 0 when absent */
     int64_t events;             /* -1 when absent */
     char *reason;               /* first (most important) reason code, or NULL */
+    char *reasons;              /* every reason code, comma-separated, or NULL */
     char *cluster_id;           /* linked-account cluster, or NULL */
+};
+
+/* What was scored (the report's header): from the verdicts (policy hash, run
+ * id, shadow), the truth (scenario and seed, when its lines carry them) and
+ * the caller (policy path, inputs with their SHA-256, version, date). */
+#define WARDEN_BT_MAX_INPUTS 16
+struct warden_bt_meta {
+    char *policy_sha256, *run_id, *policy_path, *version, *date, *scenario;
+    bool shadow, shadow_known;
+    int64_t seed;
+    bool seed_known;
+    struct {
+        char *role, *path, *sha256; /* sha256 NULL when unreadable */
+    } inputs[WARDEN_BT_MAX_INPUTS];
+    size_t ninputs;
 };
 
 struct warden_bt_input {
@@ -62,7 +86,11 @@ struct warden_bt_input {
     struct warden_bt_verdict *verdicts;
     size_t nverdicts;
     size_t bad_lines; /* lines skipped while loading */
+    struct warden_bt_meta meta;
 };
+
+/* Add an input file to meta with its SHA-256 (role: "events", "truth", ...). */
+void warden_bt_meta_input(struct warden_bt_meta *m, const char *role, const char *path);
 
 /* Load files into in (which must be zeroed first, or already hold data).
  * Bad lines are counted, reported and skipped. Returns 0 or WARDEN_EIO. */
@@ -126,6 +154,29 @@ struct warden_bt_rocpt {
     double threshold, fpr, tpr;
 };
 
+struct warden_bt_prpt {
+    double threshold, precision, recall;
+};
+
+/* One of a wrong account's strongest findings (findings.jsonl). */
+#define WARDEN_BT_WRONG_FINDINGS 3
+struct warden_bt_wrong_finding {
+    char *code;
+    double score;
+    char *evidence; /* the evidence object, compact, cut at 240 bytes */
+};
+
+#define WARDEN_BT_WRONG_MAX 1000
+struct warden_bt_wrong {
+    char *account_id, *label, *kind; /* borrowed from the input */
+    bool false_positive;             /* benign and actioned; else an attack account not actioned */
+    enum warden_bt_action action;
+    double score;
+    const char *reasons; /* borrowed: comma-separated, or NULL */
+    struct warden_bt_wrong_finding top[WARDEN_BT_WRONG_FINDINGS];
+    size_t ntop, nfindings; /* shown, and findings of the account in all */
+};
+
 #define WARDEN_BT_DELAY_BUCKETS 8
 extern const char *const warden_bt_delay_bucket_names[WARDEN_BT_DELAY_BUCKETS];
 
@@ -146,7 +197,22 @@ struct warden_bt_result {
     size_t delay_hist[WARDEN_BT_DELAY_BUCKETS]; /* served before first action */
     double served_p50, served_p90;              /* over all actioned attackers */
     struct warden_bt_cross cross;               /* cross-account metrics (clusters.c) */
+    struct warden_bt_prpt *pr;
+    size_t npr;
+    double average_precision;               /* -1 without positives */
+    struct warden_bt_wrong *wrong;          /* false positives first, then misses by kind */
+    size_t nwrong, false_positives, misses; /* listed; all of each */
+    bool evidence_loaded;                   /* findings.jsonl was read */
+    const struct warden_bt_meta *meta;      /* borrowed from the input */
 };
+
+/* The wrong accounts into r->wrong (wrong.c, called by warden_bt_score). */
+void warden_bt_wrong_accounts(const struct warden_bt_input *in,
+                              const struct warden_bt_verdict *const *v, struct warden_bt_result *r);
+/* Attach each wrong account's strongest findings from a findings.jsonl;
+ * 0, or WARDEN_EIO when it cannot be read (the list stays without). */
+int warden_bt_wrong_evidence(struct warden_bt_result *r, const char *findings_path);
+void warden_bt_wrong_fini(struct warden_bt_result *r);
 
 /* The cross-account metrics into r->cross; v[i] is the verdict of
  * in->truth[i] or NULL (clusters.c, called by warden_bt_score). */
@@ -159,6 +225,15 @@ int warden_bt_score(const struct warden_bt_input *in, struct warden_bt_result *r
 void warden_bt_result_fini(struct warden_bt_result *r);
 /* Nearest-rank percentile (p in 0..1) of v[0..n) (sorted in place); -1 if n == 0. */
 double warden_bt_percentile(double *v, size_t n, double p);
+
+/* An attack kind with accounts of which none was actioned. */
+static inline bool warden_bt_zero_recall(const struct warden_bt_group *g)
+{
+    return !g->benign && g->accounts > 0 && g->actioned == 0;
+}
+/* The HTML anchor of wrong account i: "acct-ID", characters outside
+ * [A-Za-z0-9_.-] as "_" and then "-i" appended so it stays unique. */
+void warden_bt_anchor(char *buf, size_t n, const struct warden_bt_result *r, size_t i);
 
 /* Reports. */
 void warden_bt_report_text(FILE *out, const struct warden_bt_result *r);

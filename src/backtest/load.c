@@ -1,9 +1,16 @@
 /* load.c — reads truth.jsonl and verdicts.jsonl for the backtest (jansson;
- * these files are small next to the event stream). */
+ * these files are small next to the event stream), and what identifies the
+ * run: the policy hash and run id the verdicts carry, the scenario and seed
+ * a truth file may carry, the inputs' SHA-256. */
 #include "backtest/backtest.h"
 #include "core/error.h"
+#include "core/jbuf.h"
 #include "core/log.h"
+#include "core/sha256.h"
 #include "core/xalloc.h"
+
+#include <fcntl.h>
+#include <unistd.h>
 
 #include <jansson.h>
 #include <stdlib.h>
@@ -61,6 +68,12 @@ static int truth_line(struct warden_bt_input *in, json_t *o)
     t->label = warden_xstrdup(json_string_value(label));
     t->kind = opt_str(o, "kind");
     t->cluster = opt_str(o, "cluster");
+    if (!in->meta.scenario) in->meta.scenario = opt_str(o, "scenario");
+    json_t *seed = json_object_get(o, "seed");
+    if (!in->meta.seed_known && json_is_integer(seed)) {
+        in->meta.seed = json_integer_value(seed);
+        in->meta.seed_known = true;
+    }
     return 0;
 }
 
@@ -83,7 +96,27 @@ static int verdict_line(struct warden_bt_input *in, json_t *o)
     json_t *rs = json_object_get(o, "reasons");
     json_t *r0 = json_is_array(rs) ? json_array_get(rs, 0) : NULL;
     v->reason = json_is_string(r0) ? warden_xstrdup(json_string_value(r0)) : NULL;
+    v->reasons = NULL;
+    if (json_is_array(rs) && json_array_size(rs)) {
+        struct warden_jbuf b;
+        warden_jbuf_init(&b);
+        for (size_t i = 0; i < json_array_size(rs); i++) {
+            json_t *r = json_array_get(rs, i);
+            if (!json_is_string(r)) continue;
+            if (b.len) warden_jbuf_raw(&b, ", ", 2);
+            warden_jbuf_raw(&b, json_string_value(r), strlen(json_string_value(r)));
+        }
+        v->reasons = warden_xstrdup(warden_jbuf_str(&b));
+        warden_jbuf_fini(&b);
+    }
     v->cluster_id = opt_str(o, "cluster_id");
+    if (!in->meta.policy_sha256) in->meta.policy_sha256 = opt_str(o, "policy");
+    if (!in->meta.run_id) in->meta.run_id = opt_str(o, "run_id");
+    json_t *sh = json_object_get(o, "shadow");
+    if (!in->meta.shadow_known && json_is_boolean(sh)) {
+        in->meta.shadow = json_is_true(sh);
+        in->meta.shadow_known = true;
+    }
     return 0;
 }
 
@@ -97,6 +130,36 @@ int warden_bt_load_verdicts(struct warden_bt_input *in, const char *path)
     return load_lines(in, path, verdict_line);
 }
 
+void warden_bt_meta_input(struct warden_bt_meta *m, const char *role, const char *path)
+{
+    if (!path || m->ninputs == WARDEN_BT_MAX_INPUTS) return;
+    char hex[65] = "";
+    int fd = strcmp(path, "-") == 0 ? -1 : open(path, O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        if (warden_sha256_fd(fd, hex) != 0) hex[0] = 0;
+        close(fd);
+    }
+    m->inputs[m->ninputs].role = warden_xstrdup(role);
+    m->inputs[m->ninputs].path = warden_xstrdup(path);
+    m->inputs[m->ninputs].sha256 = hex[0] ? warden_xstrdup(hex) : NULL;
+    m->ninputs++;
+}
+
+static void meta_fini(struct warden_bt_meta *m)
+{
+    free(m->policy_sha256);
+    free(m->run_id);
+    free(m->policy_path);
+    free(m->version);
+    free(m->date);
+    free(m->scenario);
+    for (size_t i = 0; i < m->ninputs; i++) {
+        free(m->inputs[i].role);
+        free(m->inputs[i].path);
+        free(m->inputs[i].sha256);
+    }
+}
+
 void warden_bt_input_fini(struct warden_bt_input *in)
 {
     for (size_t i = 0; i < in->ntruth; i++) {
@@ -108,9 +171,11 @@ void warden_bt_input_fini(struct warden_bt_input *in)
     for (size_t i = 0; i < in->nverdicts; i++) {
         free(in->verdicts[i].account_id);
         free(in->verdicts[i].reason);
+        free(in->verdicts[i].reasons);
         free(in->verdicts[i].cluster_id);
     }
     free(in->truth);
     free(in->verdicts);
+    meta_fini(&in->meta);
     memset(in, 0, sizeof *in);
 }

@@ -1,6 +1,7 @@
 /* metrics.c — the backtest's numbers: per label and kind, precision and
  * recall of actioned and enforced, benign false-positive rates, requests
- * served before the first action, cluster coverage and the score's ROC.
+ * served before the first action, cluster coverage, the score's ROC and
+ * precision-recall curve.
  * Definitions are in backtest.h. */
 #include "backtest/backtest.h"
 #include "core/xalloc.h"
@@ -159,13 +160,16 @@ static int cmp_scored_desc(const void *a, const void *b)
     return x > y ? -1 : x < y;
 }
 
-static void roc(const struct scored *s, size_t n, struct warden_bt_result *r)
+/* ROC and precision-recall at every distinct score (an account counts as
+ * flagged at or above it), AUC and average precision, in one pass. */
+static void curves(const struct scored *s, size_t n, struct warden_bt_result *r)
 {
     r->roc = warden_xcalloc(n + 2, sizeof *r->roc);
-    r->nroc = 0;
+    r->pr = warden_xcalloc(n + 1, sizeof *r->pr);
+    r->nroc = r->npr = 0;
     r->roc[r->nroc++] = (struct warden_bt_rocpt){INFINITY, 0, 0};
     size_t tp = 0, fp = 0;
-    double auc = 0, px = 0, py = 0;
+    double auc = 0, ap = 0, px = 0, py = 0;
     for (size_t i = 0; i < n;) {
         double t = s[i].score;
         while (i < n && s[i].score == t) {
@@ -177,12 +181,16 @@ static void roc(const struct scored *s, size_t n, struct warden_bt_result *r)
         }
         double x = r->negatives ? (double)fp / (double)r->negatives : 0;
         double y = r->positives ? (double)tp / (double)r->positives : 0;
+        double precision = (double)tp / (double)(tp + fp);
         auc += (x - px) * (y + py) / 2;
+        ap += (y - py) * precision;
         px = x;
         py = y;
         r->roc[r->nroc++] = (struct warden_bt_rocpt){t, x, y};
+        r->pr[r->npr++] = (struct warden_bt_prpt){t, precision, y};
     }
     r->auc = (r->positives && r->negatives) ? auc : -1;
+    r->average_precision = r->positives ? ap : -1;
 }
 
 int warden_bt_score(const struct warden_bt_input *in, struct warden_bt_result *r)
@@ -279,9 +287,11 @@ int warden_bt_score(const struct warden_bt_input *in, struct warden_bt_result *r
     free(clusters);
     r->cluster_mean_coverage = nc ? cov / (double)nc : -1;
     warden_bt_cross_account(in, vof, r);
+    warden_bt_wrong_accounts(in, vof, r);
     free(vof);
     qsort(sc, in->ntruth, sizeof *sc, cmp_scored_desc);
-    roc(sc, in->ntruth, r);
+    curves(sc, in->ntruth, r);
+    r->meta = &in->meta;
     free(sc);
     free(all_served);
     free(vr);
@@ -306,6 +316,8 @@ void warden_bt_result_fini(struct warden_bt_result *r)
     free(r->kinds);
     free(r->clusters);
     free(r->roc);
+    free(r->pr);
+    warden_bt_wrong_fini(r);
     warden_bt_cross_fini(&r->cross);
     memset(r, 0, sizeof *r);
 }

@@ -1,4 +1,5 @@
-/* report.c — the backtest's text table (for people) and JSON (for machines). */
+/* report.c — the backtest's text table (for people) and JSON (for machines),
+ * both with what was run, kinds never actioned and the wrong accounts. */
 #include "backtest/backtest.h"
 #include "core/jbuf.h"
 
@@ -27,6 +28,54 @@ static void ratio_out(FILE *out, double v)
         fputs("-", out);
     else
         fprintf(out, "%.3f", v);
+}
+
+void warden_bt_anchor(char *buf, size_t n, const struct warden_bt_result *r, size_t i)
+{
+    const char *id = r->wrong[i].account_id;
+    size_t len = (size_t)snprintf(buf, n, "acct-");
+    bool changed = false;
+    for (const char *p = id; *p && len + 1 < n; p++) {
+        char c = *p;
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '_' || c == '.' || c == '-';
+        buf[len++] = ok ? c : '_';
+        changed |= !ok;
+    }
+    buf[len] = 0;
+    if (changed && len < n) snprintf(buf + len, n - len, "-%zu", i);
+}
+
+static void run_text(FILE *out, const struct warden_bt_result *r)
+{
+    const struct warden_bt_meta *m = r->meta;
+    if (!m) return;
+    fprintf(out, "run: policy %s%s%s%s, warden %s, %s", m->policy_sha256 ? m->policy_sha256 : "-",
+            m->policy_path ? " (" : "", m->policy_path ? m->policy_path : "",
+            m->policy_path ? ")" : "", m->version ? m->version : "-", m->date ? m->date : "-");
+    if (m->scenario) fprintf(out, ", scenario %s", m->scenario);
+    if (m->seed_known) fprintf(out, ", seed %lld", (long long)m->seed);
+    if (m->shadow_known && m->shadow) fputs(", shadow", out);
+    fputc('\n', out);
+    for (size_t i = 0; i < m->ninputs; i++)
+        fprintf(out, "  %-9s %s  %s\n", m->inputs[i].role,
+                m->inputs[i].sha256 ? m->inputs[i].sha256 : "(not hashed)", m->inputs[i].path);
+    fputc('\n', out);
+}
+
+static void wrong_text(FILE *out, const struct warden_bt_result *r)
+{
+    bool first = true;
+    for (size_t i = 0; i < r->nkinds; i++) {
+        if (!warden_bt_zero_recall(&r->kinds[i])) continue;
+        fprintf(out, "%s%s (%zu)", first ? "\nkinds never actioned (recall 0): " : ", ",
+                r->kinds[i].name, r->kinds[i].accounts);
+        first = false;
+    }
+    if (!first) fputc('\n', out);
+    fprintf(out, "wrong accounts: %zu false positives, %zu misses", r->false_positives, r->misses);
+    if (r->nwrong) fprintf(out, " (listed with their evidence by --json and --report)");
+    fputc('\n', out);
 }
 
 /* Cross-account lines (clusters.c). */
@@ -95,6 +144,7 @@ void warden_bt_report_text(FILE *out, const struct warden_bt_result *r)
             "warden backtest: %zu accounts (%zu benign, %zu attack), %zu with a verdict, "
             "%zu verdicts for accounts not in truth\n\n",
             r->accounts, r->negatives, r->positives, r->with_verdict, r->unknown_verdicts);
+    run_text(out, r);
     fprintf(out, "%-34s %8s  %8s  %6s  %6s  %8s  %6s  %6s  %7s  %7s\n", "label / kind", "accounts",
             "actioned", "prec", "recall", "enforced", "prec", "recall", "srv p50", "srv p90");
     for (size_t i = 0; i < r->nlabels; i++) {
@@ -136,6 +186,9 @@ void warden_bt_report_text(FILE *out, const struct warden_bt_result *r)
     }
     cross_text(out, &r->cross);
     if (r->auc >= 0) fprintf(out, "score ROC AUC %.4f\n", r->auc);
+    if (r->average_precision >= 0)
+        fprintf(out, "score average precision %.4f\n", r->average_precision);
+    wrong_text(out, r);
     bool header = false;
     for (size_t i = 0; i < r->nkinds; i++) {
         const struct warden_bt_group *g = &r->kinds[i];
@@ -220,11 +273,118 @@ static void group_json(struct warden_jbuf *b, const struct warden_bt_group *g)
     warden_jbuf_obj_close(b);
 }
 
+static void run_json(struct warden_jbuf *b, const struct warden_bt_meta *m)
+{
+    warden_jbuf_key(b, "run");
+    if (!m) {
+        warden_jbuf_null(b);
+        return;
+    }
+    warden_jbuf_obj_open(b);
+    warden_jbuf_kv_str(b, "policy_sha256", m->policy_sha256);
+    warden_jbuf_kv_str(b, "policy_path", m->policy_path);
+    warden_jbuf_kv_str(b, "run_id", m->run_id);
+    warden_jbuf_key(b, "shadow");
+    if (m->shadow_known)
+        warden_jbuf_bool(b, m->shadow);
+    else
+        warden_jbuf_null(b);
+    warden_jbuf_kv_str(b, "version", m->version);
+    warden_jbuf_kv_str(b, "date", m->date);
+    warden_jbuf_kv_str(b, "scenario", m->scenario);
+    warden_jbuf_key(b, "seed");
+    if (m->seed_known)
+        warden_jbuf_int(b, m->seed);
+    else
+        warden_jbuf_null(b);
+    warden_jbuf_key(b, "inputs");
+    warden_jbuf_arr_open(b);
+    for (size_t i = 0; i < m->ninputs; i++) {
+        warden_jbuf_obj_open(b);
+        warden_jbuf_kv_str(b, "role", m->inputs[i].role);
+        warden_jbuf_kv_str(b, "path", m->inputs[i].path);
+        warden_jbuf_kv_str(b, "sha256", m->inputs[i].sha256);
+        warden_jbuf_obj_close(b);
+    }
+    warden_jbuf_arr_close(b);
+    warden_jbuf_obj_close(b);
+}
+
+static void wrong_json(struct warden_jbuf *b, const struct warden_bt_result *r)
+{
+    warden_jbuf_key(b, "zero_recall_kinds");
+    warden_jbuf_arr_open(b);
+    for (size_t i = 0; i < r->nkinds; i++)
+        if (warden_bt_zero_recall(&r->kinds[i])) warden_jbuf_cstr(b, r->kinds[i].name);
+    warden_jbuf_arr_close(b);
+    warden_jbuf_key(b, "wrong_accounts");
+    warden_jbuf_obj_open(b);
+    warden_jbuf_kv_int(b, "false_positives", (int64_t)r->false_positives);
+    warden_jbuf_kv_int(b, "misses", (int64_t)r->misses);
+    warden_jbuf_kv_int(b, "listed", (int64_t)r->nwrong);
+    warden_jbuf_kv_bool(b, "evidence", r->evidence_loaded);
+    warden_jbuf_key(b, "list");
+    warden_jbuf_arr_open(b);
+    for (size_t i = 0; i < r->nwrong; i++) {
+        const struct warden_bt_wrong *w = &r->wrong[i];
+        char anchor[160];
+        warden_bt_anchor(anchor, sizeof anchor, r, i);
+        warden_jbuf_obj_open(b);
+        warden_jbuf_kv_str(b, "account_id", w->account_id);
+        warden_jbuf_kv_str(b, "anchor", anchor);
+        warden_jbuf_kv_str(b, "wrong", w->false_positive ? "false_positive" : "miss");
+        warden_jbuf_kv_str(b, "label", w->label);
+        warden_jbuf_kv_str(b, "kind", w->kind);
+        static const char *const act[] = {"allow", "review", "throttle", "block"};
+        warden_jbuf_kv_str(b, "action", act[w->action]);
+        warden_jbuf_kv_num(b, "score", w->score);
+        warden_jbuf_key(b, "reasons"); /* the verdict's codes, most important first */
+        warden_jbuf_arr_open(b);
+        for (const char *p = w->reasons; p && *p;) {
+            const char *e = strstr(p, ", ");
+            size_t n = e ? (size_t)(e - p) : strlen(p);
+            warden_jbuf_str_val(b, p, n);
+            p = e ? e + 2 : p + n;
+        }
+        warden_jbuf_arr_close(b);
+        warden_jbuf_kv_int(b, "findings", (int64_t)w->nfindings);
+        warden_jbuf_key(b, "top_findings");
+        warden_jbuf_arr_open(b);
+        for (size_t k = 0; k < w->ntop; k++) {
+            warden_jbuf_obj_open(b);
+            warden_jbuf_kv_str(b, "code", w->top[k].code);
+            warden_jbuf_kv_num(b, "score", w->top[k].score);
+            warden_jbuf_kv_str(b, "evidence_summary", w->top[k].evidence);
+            warden_jbuf_obj_close(b);
+        }
+        warden_jbuf_arr_close(b);
+        warden_jbuf_obj_close(b);
+    }
+    warden_jbuf_arr_close(b);
+    warden_jbuf_obj_close(b);
+}
+
+static void pr_json(struct warden_jbuf *b, const struct warden_bt_result *r)
+{
+    kv_ratio(b, "average_precision", r->average_precision);
+    warden_jbuf_key(b, "pr");
+    warden_jbuf_arr_open(b);
+    for (size_t i = 0; i < r->npr; i++) {
+        warden_jbuf_obj_open(b);
+        warden_jbuf_kv_num(b, "threshold", r->pr[i].threshold);
+        warden_jbuf_kv_num(b, "precision", r->pr[i].precision);
+        warden_jbuf_kv_num(b, "recall", r->pr[i].recall);
+        warden_jbuf_obj_close(b);
+    }
+    warden_jbuf_arr_close(b);
+}
+
 void warden_bt_report_json(FILE *out, const struct warden_bt_result *r)
 {
     struct warden_jbuf b;
     warden_jbuf_init(&b);
     warden_jbuf_obj_open(&b);
+    run_json(&b, r->meta);
     warden_jbuf_kv_int(&b, "accounts", (int64_t)r->accounts);
     warden_jbuf_kv_int(&b, "benign", (int64_t)r->negatives);
     warden_jbuf_kv_int(&b, "attack", (int64_t)r->positives);
@@ -288,6 +448,8 @@ void warden_bt_report_json(FILE *out, const struct warden_bt_result *r)
         warden_jbuf_obj_close(&b);
     }
     warden_jbuf_arr_close(&b);
+    pr_json(&b, r);
+    wrong_json(&b, r);
     warden_jbuf_obj_close(&b);
     fputs(warden_jbuf_str(&b), out);
     fputc('\n', out);

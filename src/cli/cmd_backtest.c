@@ -9,6 +9,7 @@
 #include "cli/cli.h"
 #include "core/error.h"
 #include "core/log.h"
+#include "core/timefmt.h"
 #include "core/xalloc.h"
 
 #include <ftw.h>
@@ -17,6 +18,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 extern const struct warden_cmd warden_cmd_scan; /* cmd_scan.c */
@@ -216,7 +218,39 @@ static int run(int argc, char **argv)
         exit_code = WARDEN_EXIT_CONFIG;
         goto out;
     }
+    /* what was scored, for the report's header */
+    in.meta.version = warden_xstrdup(WARDEN_VERSION);
+    {
+        char now[WARDEN_TS_STRLEN];
+        in.meta.date = warden_xstrdup(warden_ts_format((int64_t)time(NULL) * 1000, now));
+    }
+    if (warden_arg(&a, "policy")) in.meta.policy_path = warden_xstrdup(warden_arg(&a, "policy"));
+    warden_bt_meta_input(&in.meta, "truth", truth);
+    if (warden_arg(&a, "verdicts")) {
+        warden_bt_meta_input(&in.meta, "verdicts", verdicts_path);
+    } else {
+        for (int i = 0; i < a.nrest; i++) warden_bt_meta_input(&in.meta, "events", a.rest[i]);
+        char *acc = warden_arg(&a, "accounts") ? warden_xstrdup(warden_arg(&a, "accounts"))
+                                               : sibling(truth, "accounts.jsonl");
+        char *orgs = warden_arg(&a, "orgs") ? warden_xstrdup(warden_arg(&a, "orgs"))
+                                            : sibling(truth, "orgs.jsonl");
+        warden_bt_meta_input(&in.meta, "accounts", acc);
+        warden_bt_meta_input(&in.meta, "orgs", orgs);
+        free(acc);
+        free(orgs);
+    }
+    if (warden_arg(&a, "policy"))
+        warden_bt_meta_input(&in.meta, "policy", warden_arg(&a, "policy"));
     warden_bt_score(&in, &res);
+    {
+        /* the wrong accounts' evidence: the scan's findings beside its verdicts */
+        char *tmp = warden_xstrdup(verdicts_path);
+        char *fp = warden_xasprintf("%s/findings.jsonl", dirname(tmp));
+        if (file_exists(fp) && warden_bt_wrong_evidence(&res, fp) < 0)
+            warden_warn("backtest: cannot read %s: wrong accounts listed without evidence", fp);
+        free(fp);
+        free(tmp);
+    }
     if (warden_flag(&a, "json"))
         warden_bt_report_json(stdout, &res);
     else

@@ -66,7 +66,9 @@ static void print_info(const struct warden_screen *s, double secs)
     for (size_t i = 0; i < warden_screen_n_lists(s); i++) {
         struct warden_screen_list_stats ls;
         warden_screen_list_stats(s, i, &ls);
-        printf("  %-24s %7zu entities %7zu names\n", ls.list, ls.entities, ls.names);
+        char age[96];
+        warden_screen_list_age_text(age, sizeof age, s, i);
+        printf("  %-24s %7zu entities %7zu names  %s\n", ls.list, ls.entities, ls.names, age);
     }
     printf("entities:    %zu\nnames:       %zu\ntokens:      %zu\nindex keys:  %zu\n", st.entities,
            st.names, st.tokens, st.index_keys);
@@ -119,6 +121,7 @@ static int info(const struct warden_args *a, const struct warden_screen_conf *co
         fprintf(stderr, "warden lists info: %s\n", err);
         return WARDEN_EXIT_CONFIG;
     }
+    warden_screen_warn_stale(s, conf->max_age_days);
     print_info(s, now() - t0);
     warden_screen_free(s);
     return WARDEN_EXIT_OK;

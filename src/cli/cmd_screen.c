@@ -100,9 +100,13 @@ static int do_stats(const struct warden_screen *s, bool json, double secs)
             warden_jbuf_kv_str(&b, "list", ls.list);
             warden_jbuf_kv_int(&b, "entities", (int64_t)ls.entities);
             warden_jbuf_kv_int(&b, "names", (int64_t)ls.names);
+            warden_screen_list_age_json(&b, s, i);
             warden_jbuf_obj_close(&b);
         } else {
-            printf("list %-24s entities %7zu names %7zu\n", ls.list, ls.entities, ls.names);
+            char age[64];
+            warden_screen_list_age_text(age, sizeof age, s, i);
+            printf("list %-24s entities %7zu names %7zu  %s\n", ls.list, ls.entities, ls.names,
+                   age);
         }
     }
     if (json) {
@@ -316,6 +320,7 @@ int warden_cli_screen_open(const struct warden_args *a, struct warden_screen **o
     int rc = warden_screen_load(out, manifest, ndir, &conf, err, sizeof err);
     free(manifest);
     free(ndir);
+    if (rc == 0) warden_screen_warn_stale(*out, conf.max_age_days);
     warden_screen_conf_fini(&conf);
     if (rc < 0) {
         fprintf(stderr, "warden %s: %s\n", a->cmd->name, err);

@@ -8,6 +8,7 @@
 #include "engine/engine.h"
 #include "policy/policy.h"
 #include "store/cases.h"
+#include "store/run_key.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -149,16 +150,21 @@ int warden_scan_run(const struct warden_scan_opts *o)
         goto out;
     }
     const struct warden_policy *pol = warden_runtime_policy(rt);
+    char rid[65];
+    warden_scan_new_run_id(rid);
     if (!o->no_db) {
         char *dbpath = warden_xasprintf("%s/cases.db", o->outdir);
         struct warden_jbuf in;
         warden_jbuf_init(&in);
-        warden_jbuf_arr_open(&in);
-        for (size_t i = 0; i < o->n_inputs; i++) warden_jbuf_cstr(&in, o->inputs[i]);
-        warden_jbuf_arr_close(&in);
+        char key[65];
+        warden_run_key(o->inputs, o->n_inputs, o->rt.accounts_path, o->rt.orgs_path, pol->sha256,
+                       &in, key);
+        struct warden_store_run run = {
+            pol->path,         pol->sha256, warden_jbuf_str(&in), key[0] ? key : NULL, pol->shadow,
+            o->run_id != NULL, ""};
+        snprintf(run.uuid, sizeof run.uuid, "%s", o->run_id ? o->run_id : rid);
         void *cases;
-        rc = warden_sink_cases_open(&cases, dbpath, pol->path, warden_jbuf_str(&in), pol->shadow,
-                                    err, sizeof err);
+        rc = warden_sink_cases_open(&cases, dbpath, &run, err, sizeof err);
         warden_jbuf_fini(&in);
         free(dbpath);
         if (rc) {
@@ -166,10 +172,9 @@ int warden_scan_run(const struct warden_scan_opts *o)
             rc = WARDEN_EIO;
             goto out;
         }
+        if (!o->run_id) snprintf(rid, sizeof rid, "%s", run.uuid);
         warden_runtime_add_sink(rt, &warden_sink_cases, cases);
     }
-    char rid[33];
-    if (!o->run_id) warden_scan_new_run_id(rid);
     struct warden_run_info ri = {o->run_id ? o->run_id : rid, pol->sha256, pol->shadow};
     void *files;
     if ((rc = warden_sink_jsonl_open(&files, o->outdir, &ri, err, sizeof err))) {

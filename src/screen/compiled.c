@@ -33,7 +33,7 @@
 #include <xxhash.h>
 
 #define LISTS_MAGIC "WRDNSCR\0"
-#define LISTS_VERSION 4u
+#define LISTS_VERSION 5u
 #define LISTS_BOM 0x01020304u
 
 enum {
@@ -83,7 +83,7 @@ struct lists_hdr {
 };
 
 struct f_list {
-    uint32_t name, entities, names;
+    uint32_t name, entities, names, as_of_day; /* as_of_day: 0 unknown */
 };
 struct f_ent {
     uint32_t list, source_id, program, kind, flags, name0, n_names, attr0, n_attrs;
@@ -203,7 +203,7 @@ static void put_lists(struct writer *w, const struct warden_screen *s)
 {
     for (size_t i = 0; i < s->n_lists; i++) {
         struct f_list l = {str_off(w, s->lists[i].name), (uint32_t)s->lists[i].entities,
-                           (uint32_t)s->lists[i].names};
+                           (uint32_t)s->lists[i].names, (uint32_t)s->lists[i].as_of_day};
         wput(&w->sec[S_LISTS], &l, sizeof l);
     }
     for (size_t i = 0; i < s->n_ents; i++) {
@@ -589,7 +589,8 @@ static void get_lists(const struct reader *r, struct warden_screen *s)
     s->lists = warden_xcalloc(h->n_lists + 1, sizeof *s->lists);
     const struct f_list *li = sec(r, S_LISTS);
     for (size_t i = 0; i < s->n_lists; i++)
-        s->lists[i] = (struct warden_screen_listinfo){S + li[i].name, li[i].entities, li[i].names};
+        s->lists[i] = (struct warden_screen_listinfo){S + li[i].name, li[i].entities, li[i].names,
+                                                      li[i].as_of_day};
     s->n_attrs = s->cap_attrs = h->n_attrs;
     s->attrs = warden_xcalloc(h->n_attrs + 1, sizeof *s->attrs);
     s->attr_ent = warden_xcalloc(h->n_attrs + 1, sizeof *s->attr_ent);
@@ -784,6 +785,7 @@ int warden_screen_open(struct warden_screen **out, const struct warden_screen_co
 {
     if (conf && conf->compiled && *conf->compiled) {
         int rc = warden_screen_map(out, conf->compiled, conf, err, errlen);
+        if (!rc) warden_screen_warn_stale(*out, conf->max_age_days);
         if (rc != WARDEN_ENOENT) return rc;
         fprintf(stderr,
                 "warden: %s: no compiled list file; loading the lists from their sources "
@@ -796,6 +798,7 @@ int warden_screen_open(struct warden_screen **out, const struct warden_screen_co
     int rc = warden_screen_load(out, manifest, normdir, conf, err, errlen);
     free(manifest);
     free(normdir);
+    if (!rc && conf) warden_screen_warn_stale(*out, conf->max_age_days);
     return rc;
 }
 

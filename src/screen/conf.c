@@ -68,6 +68,11 @@ const struct warden_conf_key warden_screen_conf_table[] = {
      "a single distinctive word (a brand: \"Acme\", \"Hikvision\") matches a full name whose "
      "most distinctive word it is (\"Hangzhou Hikvision Digital Technology Co., Ltd.\")",
      0, 0},
+    {"max_age_days", WARDEN_CONF_INT, "30", OFF(max_age_days),
+     "warn (scan, serve, screen, lists) when a list's as_of date (lists.tsv, stamped by `warden "
+     "lists update`) is older than this many days or unknown: screening against an old list "
+     "misses parties listed since; 0 never warns",
+     0, 36500},
     {NULL, 0, NULL, 0, NULL, 0, 0},
 };
 

@@ -123,7 +123,7 @@ uint32_t warden_screen_add_entity(struct warden_screen *s, const char *list, con
     if (!ln) {
         s->lists = warden_xrealloc(s->lists, (s->n_lists + 1) * sizeof *s->lists);
         ln = warden_arena_strdup(&s->arena, list);
-        s->lists[s->n_lists++] = (struct warden_screen_listinfo){ln, 1, 0};
+        s->lists[s->n_lists++] = (struct warden_screen_listinfo){ln, 1, 0, 0};
     }
     en->list = ln;
     en->source_id = warden_arena_strdup(&s->arena, id ? id : "");
@@ -318,6 +318,21 @@ int warden_screen_load(struct warden_screen **out, const char *manifest, const c
             break;
         }
         if (!list_wanted(&s->conf, fields[0])) continue;
+        int64_t as_of = 0;
+        if (strncmp(fields[nf - 1], "as_of=", 6) == 0) {
+            if (warden_screen_parse_day(fields[nf - 1] + 6, &as_of) != 0) {
+                snprintf(err, errlen, "%s:%ld: as_of: expected YYYY-MM-DD, got '%s'", manifest, ln,
+                         fields[nf - 1] + 6);
+                rc = WARDEN_EPARSE;
+                break;
+            }
+            nf--;
+        }
+        if (nf < 3) {
+            snprintf(err, errlen, "%s:%ld: expected NAME<TAB>FORMAT<TAB>FILE...", manifest, ln);
+            rc = WARDEN_EPARSE;
+            break;
+        }
         char *paths[16];
         for (size_t i = 2; i < nf; i++) {
             char *eq = strchr(fields[i], '=');
@@ -331,6 +346,8 @@ int warden_screen_load(struct warden_screen **out, const char *manifest, const c
         rc = warden_screen_add_list(s, fields[0], fields[1], (const char *const *)paths, nf - 2,
                                     err, errlen);
         for (size_t i = 2; i < nf; i++) free(paths[i - 2]);
+        for (size_t i = 0; i < s->n_lists; i++)
+            if (strcmp(s->lists[i].name, fields[0]) == 0) s->lists[i].as_of_day = as_of;
     }
     free(line);
     free(dcopy);
@@ -451,6 +468,7 @@ void warden_screen_list_stats(const struct warden_screen *s, size_t i,
     st->list = s->lists[i].name;
     st->entities = s->lists[i].entities;
     st->names = s->lists[i].names;
+    st->as_of_day = s->lists[i].as_of_day;
 }
 
 size_t warden_screen_n_entities(const struct warden_screen *s)

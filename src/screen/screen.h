@@ -55,6 +55,7 @@ struct warden_screen_conf {
     double qualifier_weight; /* weight factor of qualifier words (countries, regions, branches) */
     bool sibling_review;     /* names differing in a distinguishing word stay below a match */
     bool brand_match;        /* a brand alone matches the full name built around it */
+    int64_t max_age_days;    /* warn when a list's as_of is older (or unknown); 0: never */
 };
 
 /* The declared table: key, type, default, offset, help, min, max. */
@@ -107,6 +108,7 @@ struct warden_screen_stats {
 struct warden_screen_list_stats {
     const char *list;
     size_t entities, names;
+    int64_t as_of_day; /* the list's as_of (days since 1970-01-01), 0 when unknown */
 };
 
 struct warden_screen;
@@ -164,10 +166,33 @@ int warden_screen_save(const struct warden_screen *s, const char *path, char *er
  * exactly the lists the file holds. */
 int warden_screen_map(struct warden_screen **out, const char *path,
                       const struct warden_screen_conf *conf, char *err, size_t errlen);
+/* ---- freshness (freshness.c) ---- */
+
+/* "YYYY-MM-DD" to days since 1970-01-01; 0 or WARDEN_EPARSE. */
+int warden_screen_parse_day(const char *s, int64_t *day);
+/* Age in days of list i on day today (days since 1970-01-01), or -1 when
+ * its as_of is unknown. */
+int64_t warden_screen_list_age(const struct warden_screen *s, size_t i, int64_t today);
+/* True when list i is older than max_age_days on day today, or its date is
+ * unknown; never when max_age_days <= 0. */
+bool warden_screen_list_stale(const struct warden_screen *s, size_t i, int64_t today,
+                              int64_t max_age_days);
+/* Today in days since 1970-01-01 (UTC). */
+int64_t warden_screen_today(void);
+/* List i's date, age and staleness against the set's screen.max_age_days:
+ * "as of 2019-05-01, 2770 days: STALE (screen.max_age_days 30)" into buf, or
+ * "as_of", "age_days" (null when unknown) and "stale" into an open object. */
+void warden_screen_list_age_text(char *buf, size_t n, const struct warden_screen *s, size_t i);
+struct warden_jbuf;
+void warden_screen_list_age_json(struct warden_jbuf *b, const struct warden_screen *s, size_t i);
+/* Warn (core/log.h) once about the lists that are stale today; returns how many. */
+size_t warden_screen_warn_stale(const struct warden_screen *s, int64_t max_age_days);
+
 /* What callers should use: conf->compiled when set (mapped; a missing file
  * falls back to the sources with a note on stderr, a bad one is an error),
  * else DATA/lists/lists.tsv and DATA/screen (DATA = conf->data_dir or the
- * default data directory). */
+ * default data directory). Then warns about stale lists (conf->max_age_days,
+ * freshness.c). */
 int warden_screen_open(struct warden_screen **out, const struct warden_screen_conf *conf, char *err,
                        size_t errlen);
 /* The compiled file s was mapped from (NULL when loaded from sources). */

@@ -22,6 +22,7 @@
 #include "screen/internal.h"
 
 #include "core/error.h"
+#include "core/timefmt.h"
 #include "core/xalloc.h"
 
 #include <ctype.h>
@@ -118,7 +119,7 @@ static int rm_tree(const char *dir)
             for (int field = 0; p && *p; field++) {
                 char *t = strpbrk(p, "\t\n");
                 if (t) *t++ = '\0';
-                if (field >= 2) {
+                if (field >= 2 && strncmp(p, "as_of=", 6) != 0) {
                     const char *eq = strchr(p, '=');
                     char *fp = warden_xasprintf("%s/%s", dir, eq ? eq + 1 : p);
                     unlink(fp);
@@ -221,6 +222,8 @@ static int fetch_all(const struct warden_lists_update_opts *o, const struct src_
         return WARDEN_EIO;
     }
     fprintf(m, "# written by warden lists update from %s\n", o->sources);
+    char today[WARDEN_TS_STRLEN];
+    warden_ts_format(warden_screen_today() * 86400000, today);
     int rc = 0;
     for (size_t i = 0; i < n && !rc; i++) {
         fprintf(m, "%s\t%s", src[i].name, src[i].format);
@@ -251,7 +254,7 @@ static int fetch_all(const struct warden_lists_update_opts *o, const struct src_
             free(path);
             fprintf(m, "\t%.*s%s", role ? (int)(eq - u + 1) : 0, u, fname);
         }
-        fprintf(m, "\n");
+        fprintf(m, "\tas_of=%.10s\n", today); /* fetched now: current as of today */
     }
     if (fclose(m) != 0 && !rc) {
         snprintf(err, errlen, "%s/lists.tsv: write failed", inc);

@@ -60,12 +60,10 @@ int warden_explain_load(struct warden_explain *x, const char *db_path, const cha
     sqlite3_finalize(st);
     st = NULL;
 
-    if ((rc = prepare(
-             db,
-             "SELECT at, event_ts, from_action, to_action, reason, score, shadow "
-             "FROM audit WHERE account_id = ?1 AND run_id IS (SELECT max(run_id) FROM audit "
-             "WHERE account_id = ?1) ORDER BY id",
-             account_id, &st)) < 0)
+    if ((rc = prepare(db,
+                      "SELECT at, event_ts, from_action, to_action, reason, score, shadow "
+                      "FROM audit WHERE account_id = ?1 AND actor = 'warden' ORDER BY id",
+                      account_id, &st)) < 0)
         goto fail;
     size_t cap = 0;
     while ((s = sqlite3_step(st)) == SQLITE_ROW) {

@@ -1,9 +1,10 @@
 /* explain.h — read back why an account was actioned, from cases.db.
  *
  * A read-only query over the tables store/cases.c writes: the account's case
- * (action, score, reasons, first action, upserted across runs), and from the
- * latest run that recorded anything for it, its audit trail (every action
- * change) and every finding with its evidence. Used by
+ * (action, score, reasons, first action, upserted across runs), its audit
+ * trail (every action change Warden recorded, each once however often the
+ * data was re-run) and, from the latest run that saw them, every finding
+ * with its evidence. Used by
  * `warden explain`; opens the database read-only, so it can run beside a
  * scan that is writing it (WAL). */
 #ifndef WARDEN_STORE_EXPLAIN_H

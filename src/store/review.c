@@ -81,20 +81,6 @@ static void now_iso(char *buf)
     warden_ts_format((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000, buf);
 }
 
-static bool has_column(sqlite3 *db, const char *table, const char *column)
-{
-    sqlite3_stmt *st;
-    char *sql = warden_xasprintf("PRAGMA table_info(%s)", table);
-    bool found = false;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
-        while (sqlite3_step(st) == SQLITE_ROW)
-            if (strcmp((const char *)sqlite3_column_text(st, 1), column) == 0) found = true;
-        sqlite3_finalize(st);
-    }
-    free(sql);
-    return found;
-}
-
 int warden_review_open(struct warden_review **out, const char *path, char *err, size_t errlen)
 {
     struct warden_store *base = NULL;
@@ -112,7 +98,8 @@ int warden_review_open(struct warden_review **out, const char *path, char *err, 
                      NULL, NULL, &msg) != SQLITE_OK)
         goto sqlfail;
     for (size_t i = 0; i < sizeof added_columns / sizeof added_columns[0]; i++) {
-        if (has_column(r->db, added_columns[i].table, added_columns[i].column)) continue;
+        if (warden_store_has_column(r->db, added_columns[i].table, added_columns[i].column))
+            continue;
         char *sql = warden_xasprintf("ALTER TABLE %s ADD COLUMN %s %s", added_columns[i].table,
                                      added_columns[i].column, added_columns[i].decl);
         int rc = sqlite3_exec(r->db, sql, NULL, NULL, &msg);

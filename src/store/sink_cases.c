@@ -14,8 +14,8 @@ struct sink_cases {
     int err;
 };
 
-int warden_sink_cases_open(void **self, const char *path, const char *policy_path,
-                           const char *inputs_json, bool shadow, char *err, size_t errlen)
+int warden_sink_cases_open(void **self, const char *path, struct warden_store_run *run, char *err,
+                           size_t errlen)
 {
     struct sink_cases *s = warden_xcalloc(1, sizeof *s);
     int rc = warden_store_open(&s->store, path, err, errlen);
@@ -23,7 +23,12 @@ int warden_sink_cases_open(void **self, const char *path, const char *policy_pat
         free(s);
         return rc;
     }
-    warden_store_run_begin(s->store, policy_path, inputs_json, shadow);
+    if (warden_store_run_begin(s->store, run) != 0) {
+        snprintf(err, errlen, "%s: cannot record the run", path);
+        warden_store_close(s->store);
+        free(s);
+        return WARDEN_EIO;
+    }
     *self = s;
     return 0;
 }

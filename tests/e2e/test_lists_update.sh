@@ -40,6 +40,9 @@ check "alpha reported" grep -q "newly restricted: o_alpha" "$T/u1.out"
 check "zeta not yet listed" bash -c "! grep -q o_zeta '$T/u1.out'"
 "$WARDEN_BIN" lists info --out "$OUT" > "$T/info1" 2>&1
 check "info maps it" grep -q "test-ftm" "$T/info1"
+check "a fetched list is as of the day it was fetched" \
+  grep -qE "test-ftm .*as of $(date -u +%F), 0 days$" "$T/info1"
+check "so no list is warned about as stale" bash -c "! grep -q 'max_age_days' '$T/info1'"
 cp "$OUT" "$T/v1.wsl"
 
 # 2. https only by default

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A scan killed mid-run (SIGKILL) corrupts nothing: cases.db passes SQLite's
-# integrity check and keeps every earlier run's cases, the previous complete
+# integrity check and keeps every earlier run's cases, the killed run left no
+# audit, finding or case row (its rows are merged only at its end), the previous complete
 # verdicts/findings files are still in place byte for byte, and the next run
 # completes normally.
 . "$(dirname "$0")/lib.sh"
@@ -30,15 +31,23 @@ big > "$T/big.jsonl"
 for k in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15; do cat "$T/big.jsonl"; done > "$T/bigger.jsonl"
 "$WARDEN_BIN" scan --quiet --policy "$T/policy.yaml" --out "$T/out" "$T/bigger.jsonl" &
 pid=$!
-# wait until the run has written audit rows, then kill it
+# wait until the run has written findings (more than the 1 MiB output
+# buffer of its temporary findings file), then kill it
 for i in $(seq 1 1200); do
-  n=$(sqlite3 "$T/out/cases.db" 'select count(*) from audit' 2>/dev/null || echo 0)
-  [ "${n:-0}" -gt 20 ] && break
+  n=$(stat -c %s "$T/out/.findings.jsonl.tmp.$pid" 2>/dev/null || echo 0)
+  [ "${n:-0}" -gt 2000000 ] && break
   sleep 0.05
 done
 kill -9 $pid 2>/dev/null
 wait $pid 2>/dev/null
-check "the run was killed before it finished (audit rows seen: $n)" [ "${n:-0}" -gt 20 ]
+check "the run was killed before it finished (findings bytes seen: $n)" [ "${n:-0}" -gt 2000000 ]
+killed=$(sqlite3 "$T/out/cases.db" 'select run_id from runs where finished_at is null')
+check "the killed run left no audit rows" \
+  [ "$(sqlite3 "$T/out/cases.db" "select count(*) from audit where run_id = $killed")" = "0" ]
+check "nor findings" \
+  [ "$(sqlite3 "$T/out/cases.db" "select count(*) from case_findings where run_id = $killed")" = "0" ]
+check "nor cases" \
+  [ "$(sqlite3 "$T/out/cases.db" "select count(*) from cases where run_id = $killed")" = "0" ]
 check "cases.db passes the integrity check" [ "$(sqlite3 "$T/out/cases.db" 'pragma integrity_check')" = "ok" ]
 check "earlier run's cases are intact" [ "$(sqlite3 "$T/out/cases.db" 'select count(*) from cases')" -ge 20 ]
 check "the killed run is recorded as unfinished" \

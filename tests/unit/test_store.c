@@ -1,5 +1,8 @@
 /* test_store.c — the SQLite case database: schema, audit rows, case upserts
- * across runs (no duplicates), and a clear error for an unusable path. */
+ * across runs (no duplicates: the same change is audited once, a finding is
+ * kept once), a run keyed like an earlier one is that run again, a run that
+ * never ends leaves nothing but its unfinished run row, and a clear error for
+ * an unusable path. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -25,43 +28,122 @@ static int64_t count(const char *db, const char *sql)
     return n;
 }
 
+struct fixture {
+    struct warden_verdict v;
+    struct warden_action_change c;
+    struct warden_finding f;
+};
+
+static void fixture_init(struct fixture *x)
+{
+    memset(x, 0, sizeof *x);
+    x->v.account_id = "acct_1";
+    x->v.action = WARDEN_REVIEW;
+    x->v.score = 0.6;
+    x->v.reasons[0] = (struct warden_reason){"velocity.request_rate", 0.6, WARDEN_REVIEW};
+    x->v.n_reasons = 1;
+    x->v.first_action_ts = 1795421702000LL;
+    x->v.first_action_event = 51;
+    x->v.events = 100;
+    x->c = (struct warden_action_change){
+        1795421702000LL, &x->v, WARDEN_ALLOW, WARDEN_REVIEW, "velocity.request_rate", 0.6, false};
+    x->f = (struct warden_finding){
+        1795421702000LL,     "acct_1",     6, "velocity", "velocity.request_rate", 0.6, NULL,
+        "{\"observed\":51}", WARDEN_REVIEW};
+}
+
+/* One run: begin, the change, the finding, the case, and (if end) its end. */
+static void one_run(const char *path, struct fixture *x, const char *key, char uuid[65], bool end)
+{
+    char err[256];
+    struct warden_store *s;
+    assert_int_equal(warden_store_open(&s, path, err, sizeof err), 0);
+    struct warden_store_run r = {NULL, "00", "[]", key, false, false, ""};
+    snprintf(r.uuid, sizeof r.uuid, "%s", uuid);
+    assert_int_equal(warden_store_run_begin(s, &r), 0);
+    snprintf(uuid, 65, "%s", r.uuid);
+    assert_int_equal(warden_store_audit(s, &x->c), 0);
+    assert_int_equal(warden_store_finding(s, &x->f), 0);
+    assert_int_equal(warden_store_case(s, &x->v), 0);
+    if (end) assert_int_equal(warden_store_run_end(s, 100, 0, 1, 1), 0);
+    warden_store_close(s);
+}
+
+static void db_path(char *path, size_t n, const char *what)
+{
+    snprintf(path, n, "/tmp/warden_store_%s_%d.db", what, (int)getpid());
+    unlink(path);
+}
+
 static void cases_upsert_and_audit(void **st)
 {
     (void)st;
-    char path[64], err[256];
-    snprintf(path, sizeof path, "/tmp/warden_store_%d.db", (int)getpid());
-    unlink(path);
-    struct warden_verdict v = {0};
-    v.account_id = "acct_1";
-    v.action = WARDEN_REVIEW;
-    v.score = 0.6;
-    v.reasons[0] = (struct warden_reason){"velocity.request_rate", 0.6, WARDEN_REVIEW};
-    v.n_reasons = 1;
-    v.first_action_ts = 1795421702000LL;
-    v.first_action_event = 51;
-    v.events = 100;
-    for (int run = 0; run < 2; run++) {
-        struct warden_store *s;
-        assert_int_equal(warden_store_open(&s, path, err, sizeof err), 0);
-        assert_int_equal(warden_store_run_begin(s, NULL, "[\"x.jsonl\"]", false), 0);
-        struct warden_action_change c = {1795421702000LL,         &v,  WARDEN_ALLOW, WARDEN_REVIEW,
-                                         "velocity.request_rate", 0.6, false};
-        assert_int_equal(warden_store_audit(s, &c), 0);
-        struct warden_finding f = {
-            1795421702000LL,     "acct_1",     6, "velocity", "velocity.request_rate", 0.6, NULL,
-            "{\"observed\":51}", WARDEN_REVIEW};
-        assert_int_equal(warden_store_finding(s, &f), 0);
-        if (run == 1) v.action = WARDEN_BLOCK;
-        assert_int_equal(warden_store_case(s, &v), 0);
-        assert_int_equal(warden_store_run_end(s, 100, 0, 1, 1), 0);
-        warden_store_close(s);
-    }
+    char path[64], uuid[65] = "a";
+    db_path(path, sizeof path, "upsert");
+    struct fixture x;
+    fixture_init(&x);
+    one_run(path, &x, NULL, uuid, true);
+    x.v.action = WARDEN_BLOCK; /* a second run without a key: a new run, same change and finding */
+    one_run(path, &x, NULL, uuid, true);
     assert_int_equal(count(path, "select count(*) from cases"), 1);
     assert_int_equal(count(path, "select count(*) from cases where action='block'"), 1);
-    assert_int_equal(count(path, "select count(*) from audit"), 2);
+    assert_int_equal(count(path, "select count(*) from audit"), 1);
     assert_int_equal(count(path, "select count(*) from runs where finished_at is not null"), 2);
     assert_int_equal(
-        count(path, "select count(*) from case_findings where evidence like '%observed%'"), 2);
+        count(path, "select count(*) from case_findings where evidence like '%observed%'"), 1);
+    assert_int_equal(count(path, "select run_id from case_findings"), 2);
+    /* a real change is audited */
+    x.c.to = WARDEN_BLOCK;
+    x.c.code = "velocity.burst";
+    one_run(path, &x, NULL, uuid, true);
+    assert_int_equal(count(path, "select count(*) from audit"), 2);
+    assert_int_equal(count(path, "select count(*) from audit where run_id = 3"), 1);
+    unlink(path);
+}
+
+static void keyed_repeat_is_the_same_run(void **st)
+{
+    (void)st;
+    char path[64], uuid[65] = "first";
+    db_path(path, sizeof path, "repeat");
+    struct fixture x;
+    fixture_init(&x);
+    one_run(path, &x, "k1", uuid, true);
+    assert_int_equal(count(path, "select count(*) from runs"), 1);
+    snprintf(uuid, sizeof uuid, "second");
+    one_run(path, &x, "k1", uuid, true);
+    assert_string_equal(uuid, "first"); /* the earlier run's id comes back */
+    assert_int_equal(count(path, "select count(*) from runs"), 1);
+    assert_int_equal(count(path, "select count(*) from audit"), 1);
+    assert_int_equal(count(path, "select count(*) from case_findings"), 1);
+    assert_int_equal(count(path, "select count(*) from cases where updated_at = created_at"),
+                     1); /* never rewritten */
+    snprintf(uuid, sizeof uuid, "third");
+    one_run(path, &x, "k2", uuid, true);
+    assert_string_equal(uuid, "third");
+    assert_int_equal(count(path, "select count(*) from runs"), 2);
+    unlink(path);
+}
+
+static void unfinished_run_leaves_no_rows(void **st)
+{
+    (void)st;
+    char path[64], uuid[65] = "killed";
+    db_path(path, sizeof path, "killed");
+    struct fixture x;
+    fixture_init(&x);
+    one_run(path, &x, "k1", uuid, false); /* never ended: as if killed */
+    assert_int_equal(count(path, "select count(*) from runs where finished_at is null"), 1);
+    assert_int_equal(count(path, "select count(*) from audit"), 0);
+    assert_int_equal(count(path, "select count(*) from case_findings"), 0);
+    assert_int_equal(count(path, "select count(*) from cases"), 0);
+    snprintf(uuid, sizeof uuid, "again");
+    one_run(path, &x, "k1", uuid, true); /* the same run again: resumes the row */
+    assert_string_equal(uuid, "killed");
+    assert_int_equal(count(path, "select count(*) from runs"), 1);
+    assert_int_equal(count(path, "select count(*) from runs where finished_at is null"), 0);
+    assert_int_equal(count(path, "select count(*) from audit"), 1);
+    assert_int_equal(count(path, "select count(*) from cases"), 1);
     unlink(path);
 }
 
@@ -78,6 +160,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(cases_upsert_and_audit),
+        cmocka_unit_test(keyed_repeat_is_the_same_run),
+        cmocka_unit_test(unfinished_run_leaves_no_rows),
         cmocka_unit_test(unusable_path),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
