@@ -22,6 +22,7 @@ PKGS=(
   clang libclang-rt-14-dev           # libFuzzer harnesses (tests/fuzz, make fuzz / make check)
   libmicrohttpd-dev nginx-light wrk  # warden serve: HTTP server; nginx auth_request e2e; bench
   dpkg-dev file systemd              # make deb (dpkg-shlibdeps); systemd-analyze verify of the units
+  librdkafka-dev                     # warden worker, kafka-*: Kafka client and its mock cluster
   chromium                           # review console: browser test (npm playwright-core drives it)
 )
 # warden sweep's e2e test installs a real npm package: add Debian's node/npm
