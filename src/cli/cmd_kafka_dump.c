@@ -15,6 +15,7 @@ static const struct warden_opt dump_opts[] = {
     {"topic", 't', "NAME", "verdict topic (default warden.verdicts)", false},
     {"findings-topic", 0, "NAME", "also count the findings of this topic", false},
     {"progress-topic", 0, "NAME", "also count the events processed, from this topic", false},
+    {"rejects-topic", 0, "NAME", "also count the bad input records of this topic", false},
     {"kafka", 0, "PROPERTY=VALUE", "librdkafka property (SASL, TLS, ...); repeatable", true},
     {"out", 'o', "DIR", "output directory (created if missing; default: out)", false},
     {"quiet", 'q', NULL, "do not print the counts", false},
@@ -62,8 +63,8 @@ static int dump_main(int argc, char **argv)
     char err[512];
     int rc = warden_kafka_dump(
         brokers, &pl, warden_arg(&a, "topic") ? warden_arg(&a, "topic") : "warden.verdicts",
-        warden_arg(&a, "findings-topic"), warden_arg(&a, "progress-topic"), out, &st, err,
-        sizeof err);
+        warden_arg(&a, "findings-topic"), warden_arg(&a, "progress-topic"),
+        warden_arg(&a, "rejects-topic"), out, &st, err, sizeof err);
     if (rc) {
         fprintf(stderr, "warden kafka-dump: %s\n", err);
         ret = rc == WARDEN_ECONFIG ? WARDEN_EXIT_CONFIG : WARDEN_EXIT_IO;
@@ -73,6 +74,9 @@ static int dump_main(int argc, char **argv)
         printf("verdict records %llu, accounts %llu, duplicates %llu\n",
                (unsigned long long)st.verdict_records, (unsigned long long)st.accounts,
                (unsigned long long)st.verdict_duplicates);
+        if (st.verdict_conflicts)
+            printf("conflicting verdicts %llu (a repeated position with a different verdict)\n",
+                   (unsigned long long)st.verdict_conflicts);
         if (warden_arg(&a, "findings-topic"))
             printf("finding records %llu, duplicates %llu\n",
                    (unsigned long long)st.finding_records,
@@ -81,6 +85,13 @@ static int dump_main(int argc, char **argv)
             printf("progress records %llu, duplicates %llu, events %llu\n",
                    (unsigned long long)st.progress_records,
                    (unsigned long long)st.progress_duplicates, (unsigned long long)st.events);
+        if (warden_arg(&a, "progress-topic"))
+            printf("input offsets covered %llu, covered twice %llu, missing %llu\n",
+                   (unsigned long long)st.offsets_covered, (unsigned long long)st.offsets_twice,
+                   (unsigned long long)st.offsets_missing);
+        if (warden_arg(&a, "rejects-topic"))
+            printf("reject records %llu, duplicates %llu\n", (unsigned long long)st.reject_records,
+                   (unsigned long long)st.reject_duplicates);
     }
 done:
     warden_args_free(&a);

@@ -6,9 +6,12 @@
  * (the record key), the verdict caused by the latest event (its
  * `warden-pos` header, PARTITION:OFFSET:N of the input event). Writes them
  * sorted by account id to OUT/verdicts.jsonl, as `warden scan` does. The
- * progress topic gives the number of events the workers processed (each
- * record covers one partition's offsets in one transaction) and the
- * findings topic the number of findings; a record whose position was
+ * progress topic gives the number of events the workers processed and the
+ * input offsets their committed transactions cover (each record covers one
+ * partition's offsets in one transaction): covered once, more than once (a
+ * transaction redone after one that was not filtered out), or not at all
+ * (a gap: events lost). The
+ * findings and rejects topics the number of findings and bad records; a record whose position was
  * already read is a duplicate, counted and skipped — with exactly-once
  * delivery there are none. */
 #include "core/error.h"
@@ -30,9 +33,16 @@ struct kept {
     int64_t off;
 };
 
+struct range {
+    int part;
+    int64_t from, to; /* input offsets [from, to) of one transaction */
+};
+
 struct dump {
     struct kept *v;
     size_t n, cap;
+    struct range *r;
+    size_t nr, rcap;
     struct warden_u64map by_account; /* account hash -> index + 1 */
     struct warden_u64map seen;       /* hash of topic + position -> 1 */
 };
@@ -93,20 +103,74 @@ static void keep_verdict(struct dump *d, const rd_kafka_message_t *m, int part, 
     k->off = off;
 }
 
+/* A repeated verdict must equal the one kept for its position: the engine
+ * is deterministic in partition order, whoever produced it. */
+static void check_same(struct dump *d, const rd_kafka_message_t *m, int part, int64_t off,
+                       struct warden_kafka_dump_stats *st)
+{
+    uint32_t i = m->key ? warden_u64map_get(&d->by_account, warden_hash64(m->key, m->key_len)) : 0;
+    if (!i) return;
+    const struct kept *k = &d->v[i - 1];
+    if (k->part == part && k->off == off &&
+        (k->len != m->len || memcmp(k->line, m->payload, m->len)))
+        st->verdict_conflicts++;
+}
+
 static int cmp_kept(const void *a, const void *b)
 {
     return strcmp(((const struct kept *)a)->account, ((const struct kept *)b)->account);
 }
 
-/* Count the events of a progress record ({"events":N,...}). */
-static uint64_t progress_events(const rd_kafka_message_t *m)
+/* A number field of a small JSON record (the worker's progress records). */
+static int64_t field(const rd_kafka_message_t *m, const char *key)
 {
-    char buf[256];
+    char buf[256], k[32];
     size_t n = m->len < sizeof buf - 1 ? m->len : sizeof buf - 1;
     memcpy(buf, m->payload, n);
     buf[n] = 0;
-    const char *e = strstr(buf, "\"events\":");
-    return e ? strtoull(e + 9, NULL, 10) : 0;
+    snprintf(k, sizeof k, "\"%s\":", key);
+    const char *e = strstr(buf, k);
+    return e ? strtoll(e + strlen(k), NULL, 10) : -1;
+}
+
+static void add_range(struct dump *d, const rd_kafka_message_t *m)
+{
+    struct range r = {(int)field(m, "partition"), field(m, "from"), field(m, "to")};
+    if (r.part < 0 || r.from < 0 || r.to < r.from) return;
+    if (d->nr == d->rcap) {
+        d->rcap = d->rcap ? d->rcap * 2 : 256;
+        d->r = warden_xrealloc(d->r, d->rcap * sizeof *d->r);
+    }
+    d->r[d->nr++] = r;
+}
+
+static int cmp_range(const void *a, const void *b)
+{
+    const struct range *x = a, *y = b;
+    if (x->part != y->part) return x->part < y->part ? -1 : 1;
+    return x->from < y->from ? -1 : x->from > y->from;
+}
+
+/* Input offsets covered by committed transactions, covered more than once,
+ * and left out between offset 0 and the last covered one. */
+static void coverage(struct dump *d, struct warden_kafka_dump_stats *st)
+{
+    if (d->nr > 1) qsort(d->r, d->nr, sizeof *d->r, cmp_range);
+    int part = -1;
+    int64_t end = 0;
+    for (size_t i = 0; i < d->nr; i++) {
+        const struct range *r = &d->r[i];
+        if (r->part != part) {
+            part = r->part;
+            end = 0;
+        }
+        if (r->from > end) st->offsets_missing += (uint64_t)(r->from - end);
+        int64_t start = r->from > end ? r->from : end;
+        if (r->to > start) st->offsets_covered += (uint64_t)(r->to - start);
+        int64_t over = (r->to < end ? r->to : end) - r->from;
+        if (over > 0) st->offsets_twice += (uint64_t)over;
+        if (r->to > end) end = r->to;
+    }
 }
 
 /* Read topic to its end, calling on each record. */
@@ -152,19 +216,25 @@ static int read_topic(rd_kafka_t *rk, const char *topic, struct dump *d,
             bool fresh = !has || first_sight(d, topic, pos);
             if (kind == 0) {
                 st->verdict_records++;
-                if (!fresh)
+                if (!fresh) {
                     st->verdict_duplicates++;
-                else if (m->key)
+                    check_same(d, m, part, off, st);
+                } else if (m->key) {
                     keep_verdict(d, m, part, off, st);
+                }
             } else if (kind == 1) {
                 st->finding_records++;
                 if (!fresh) st->finding_duplicates++;
+            } else if (kind == 3) {
+                st->reject_records++;
+                if (!fresh) st->reject_duplicates++;
             } else {
                 st->progress_records++;
+                add_range(d, m);
                 if (!fresh)
                     st->progress_duplicates++;
                 else
-                    st->events += progress_events(m);
+                    st->events += (uint64_t)field(m, "events");
             }
         }
         rd_kafka_message_destroy(m);
@@ -176,7 +246,7 @@ static int read_topic(rd_kafka_t *rk, const char *topic, struct dump *d,
 
 int warden_kafka_dump(const char *brokers, const struct warden_strlist *props,
                       const char *verdicts_topic, const char *findings_topic,
-                      const char *progress_topic, const char *outdir,
+                      const char *progress_topic, const char *rejects_topic, const char *outdir,
                       struct warden_kafka_dump_stats *st, char *err, size_t errlen)
 {
     memset(st, 0, sizeof *st);
@@ -203,7 +273,9 @@ int warden_kafka_dump(const char *brokers, const struct warden_strlist *props,
     int rc = read_topic(rk, verdicts_topic, &d, st, 0, err, errlen);
     if (!rc && findings_topic) rc = read_topic(rk, findings_topic, &d, st, 1, err, errlen);
     if (!rc && progress_topic) rc = read_topic(rk, progress_topic, &d, st, 2, err, errlen);
+    if (!rc && rejects_topic) rc = read_topic(rk, rejects_topic, &d, st, 3, err, errlen);
     if (rc) goto out;
+    coverage(&d, st);
     if (d.n > 1) qsort(d.v, d.n, sizeof *d.v, cmp_kept);
     if ((rc = warden_outfile_open(&out, outdir, "verdicts.jsonl", err, errlen))) goto out;
     for (size_t i = 0; i < d.n; i++) {
@@ -218,6 +290,7 @@ out:
         free(d.v[i].line);
     }
     free(d.v);
+    free(d.r);
     warden_u64map_fini(&d.by_account);
     warden_u64map_fini(&d.seen);
     rd_kafka_consumer_close(rk);

@@ -101,18 +101,21 @@ int warden_kafka_worker_run(const struct warden_worker_conf *c, const char *id,
 
 struct warden_kafka_dump_stats {
     uint64_t verdict_records, verdict_duplicates, accounts;
+    uint64_t verdict_conflicts; /* a repeated position with a different verdict */
     uint64_t progress_records, progress_duplicates, events;
+    uint64_t offsets_covered, offsets_twice, offsets_missing; /* input offsets, from progress */
     uint64_t finding_records, finding_duplicates;
+    uint64_t reject_records, reject_duplicates;
 };
 /* Read the verdict topic (read_committed) to its end into outdir/verdicts.jsonl:
  * the last verdict of each account (by the position of the event that caused
- * it), sorted by account id, as `warden scan` writes it. With progress_topic
- * and findings_topic (may be NULL), count the events processed and the
- * findings; records repeating a position already read are counted as
- * duplicates and skipped. 0 or WARDEN_E* with err. */
+ * it), sorted by account id, as `warden scan` writes it. With progress_topic,
+ * findings_topic and rejects_topic (each may be NULL), count the events
+ * processed, the findings and the bad records; records repeating a position already read are
+ * counted as duplicates and skipped. 0 or WARDEN_E* with err. */
 int warden_kafka_dump(const char *brokers, const struct warden_strlist *props,
                       const char *verdicts_topic, const char *findings_topic,
-                      const char *progress_topic, const char *outdir,
+                      const char *progress_topic, const char *rejects_topic, const char *outdir,
                       struct warden_kafka_dump_stats *st, char *err, size_t errlen);
 
 #endif

@@ -12,13 +12,14 @@
  * offsets become visible together, or not at all. The consumer reads
  * read_committed and never auto-commits.
  *
- * State hand-off: on every assignment, and after an aborted transaction,
- * the runtime is rebuilt and each owned partition is replayed from its
- * beginning with outputs suppressed up to the group's committed offset;
- * from there on the worker is live. The engine is deterministic in
- * partition order, so the rebuilt state is the state the previous owner had
- * at that offset. Every output carries a header `warden-pos`
- * (PARTITION:OFFSET:N, the event and the N-th output it caused), the same
+ * State hand-off (restore()): a partition given to this worker is replayed
+ * from its beginning with outputs suppressed up to the group's committed
+ * offset, then processed live; one it kept, whose state is already at the
+ * committed offset, goes on where it was (partitions being taken away
+ * commit their open transaction first). The engine is deterministic in
+ * partition order, so replayed state is the state the previous owner had at
+ * that offset. After an aborted transaction every partition is replayed. Every output carries a
+ * header `warden-pos` (PARTITION:OFFSET:N, the event and the N-th output it caused), the same
  * whoever produces it, so a consumer can also de-duplicate by it.
  *
  * The link detector is left out: it shares identifier-keyed state between
@@ -49,11 +50,12 @@ struct worker {
     const struct warden_detector **dets;
     size_t n_dets;
     int n_parts;
+    int64_t *state_at;     /* per partition: next offset its shard's state reflects, -1 none */
     int64_t *replay_until; /* per partition: first offset processed live */
     int64_t *txn_first;    /* per partition: first offset of this transaction, -1 none */
     int64_t *txn_next;     /* per partition: offset to commit */
     uint64_t *txn_events;  /* per partition: events in this transaction */
-    bool in_txn, live, dirty, quiet, loaded_once, rebalanced;
+    bool in_txn, live, dirty, quiet, loaded_once, rebalanced, state_lost;
     double txn_t0;
     uint64_t txn_n;
     int cur_part;
@@ -172,25 +174,42 @@ static void txn_clear(struct worker *w)
     w->txn_n = 0;
 }
 
-/* Fresh engine state for the partitions in parts: each replays from its
- * beginning to the committed offset, then goes live. Sets the offsets in
- * parts to where consumption must start; the caller assigns. */
-static int restore(struct worker *w, rd_kafka_topic_partition_list_t *parts)
+/* Engine state for the partitions in parts, from the group's committed
+ * offsets: a partition whose shard already reflects its committed offset
+ * (this worker owned it and committed last) resumes there; any other is
+ * replayed from its beginning into a fresh shard, outputs suppressed, up to
+ * the committed offset. A shard holding state that does not match (another
+ * worker went on with the partition meanwhile) cannot be emptied alone, so
+ * then, or with force, the whole runtime is rebuilt and every partition
+ * replayed. Sets the offsets in parts to where consumption must start; the
+ * caller assigns. */
+static int restore(struct worker *w, rd_kafka_topic_partition_list_t *parts, bool force)
 {
-    for (int p = 0; p < w->n_parts; p++) w->replay_until[p] = 0;
     rd_kafka_resp_err_t e = rd_kafka_committed(w->cons, parts, 30000);
     if (e) {
         snprintf(w->err, w->errlen, "committed offsets: %s", rd_kafka_err2str(e));
         return WARDEN_EIO;
     }
+    bool rebuild = force || !w->rt;
+    for (int i = 0; i < parts->cnt; i++) {
+        int p = parts->elems[i].partition;
+        int64_t c = parts->elems[i].offset >= 0 ? parts->elems[i].offset : 0;
+        if (p >= 0 && p < w->n_parts && w->state_at[p] >= 0 && w->state_at[p] != c) rebuild = true;
+    }
+    if (rebuild) {
+        for (int p = 0; p < w->n_parts; p++) w->state_at[p] = -1;
+        int rc = new_runtime(w);
+        if (rc) return rc;
+    }
     for (int i = 0; i < parts->cnt; i++) {
         int p = parts->elems[i].partition;
         if (p < 0 || p >= w->n_parts) continue;
-        w->replay_until[p] = parts->elems[i].offset >= 0 ? parts->elems[i].offset : 0;
-        parts->elems[i].offset = RD_KAFKA_OFFSET_BEGINNING;
+        int64_t c = parts->elems[i].offset >= 0 ? parts->elems[i].offset : 0;
+        w->replay_until[p] = c;
+        parts->elems[i].offset = w->state_at[p] == c ? c : RD_KAFKA_OFFSET_BEGINNING;
     }
     txn_clear(w);
-    return new_runtime(w);
+    return 0;
 }
 
 /* ---- transactions ---- */
@@ -203,6 +222,7 @@ static int txn_error(struct worker *w, rd_kafka_error_t *e, const char *what)
                  rd_kafka_error_string(e));
         rc = WARDEN_ELIB;
     } else if (rd_kafka_error_txn_requires_abort(e)) {
+        snprintf(w->err, w->errlen, "%s: %s", what, rd_kafka_error_string(e));
         rc = 1;
     } else {
         snprintf(w->err, w->errlen, "%s: %s", what, rd_kafka_error_string(e));
@@ -249,12 +269,14 @@ static int rewind_all(struct worker *w)
         snprintf(w->err, w->errlen, "assignment: %s", rd_kafka_err2str(e));
         return WARDEN_ELIB;
     }
-    int rc = restore(w, a);
+    int rc = restore(w, a, true);
     if (!rc) rd_kafka_assign(w->cons, a);
     rd_kafka_topic_partition_list_destroy(a);
     return rc;
 }
 
+/* Commit the open transaction with the consumed offsets: 0, 1 when it had
+ * to be aborted (nothing of it is visible), or a negative WARDEN_E* code. */
 static int commit(struct worker *w)
 {
     if (!w->in_txn) return 0;
@@ -287,6 +309,10 @@ static int commit(struct worker *w)
         break;
     }
     rd_kafka_consumer_group_metadata_destroy(gm);
+    /* The same offsets again, outside the transaction, once it is committed:
+     * on a real cluster a no-op rewrite; librdkafka's mock cluster (2.0.2)
+     * acknowledges transactional offset commits without storing them. */
+    if (rc == 0) rd_kafka_commit(w->cons, offs, 0);
     rd_kafka_topic_partition_list_destroy(offs);
     if (rc == 0) {
         w->txns++;
@@ -294,10 +320,17 @@ static int commit(struct worker *w)
         return 0;
     }
     if (rc < 0 || rc == 2) return rc < 0 ? rc : WARDEN_EIO;
-    /* abortable: discard, rebuild the state, redo from the committed offsets */
+    /* abortable: discard; the caller rebuilds the state from the committed offsets */
     if (!w->quiet) fprintf(stderr, "warden worker: %s; transaction aborted, redoing\n", w->err);
     if ((rc = abort_txn(w))) return rc;
-    return rewind_all(w);
+    return 1;
+}
+
+/* Commit; after an abort, rebuild the state and redo from the committed offsets. */
+static int commit_or_redo(struct worker *w)
+{
+    int rc = commit(w);
+    return rc == 1 ? rewind_all(w) : rc;
 }
 
 /* ---- the rebalance callback: state follows the partitions ---- */
@@ -307,16 +340,18 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 {
     struct worker *w = opaque;
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
-        int rc = restore(w, parts);
+        int rc = restore(w, parts, w->state_lost);
+        w->state_lost = false;
         if (rc && !w->fatal) w->fatal = rc;
         w->rebalanced = true;
         if (!w->quiet) fprintf(stderr, "warden worker: assigned %d partition(s)\n", parts->cnt);
         rd_kafka_assign(rk, parts);
     } else {
-        int rc = abort_txn(w); /* the next owner redoes what was not committed */
-        if (rc && !w->fatal) w->fatal = rc;
-        warden_runtime_free(w->rt);
-        w->rt = NULL;
+        /* commit what was done while the partitions are still ours; if
+         * that fails, the next owner redoes it and this state is stale */
+        int rc = commit(w);
+        if (rc < 0 && !w->fatal) w->fatal = rc;
+        if (rc) w->state_lost = true;
         rd_kafka_assign(rk, NULL);
     }
 }
@@ -327,6 +362,7 @@ static int process(struct worker *w, const rd_kafka_message_t *m)
 {
     int p = m->partition;
     if (!w->rt || p < 0 || p >= w->n_parts) return 0;
+    size_t shard = (size_t)p;
     w->live = m->offset >= w->replay_until[p];
     if (w->live && !w->in_txn) {
         int rc = begin(w);
@@ -358,17 +394,18 @@ static int process(struct worker *w, const rd_kafka_message_t *m)
         ev.src_name = w->c->events_topic;
         ev.src_line = (uint64_t)m->offset;
         struct warden_decision d;
-        warden_runtime_decide_shard(w->rt, (size_t)p, &ev, &d);
+        warden_runtime_decide_shard(w->rt, shard, &ev, &d);
         if (w->live) w->txn_events[p]++;
         if (w->dirty && w->live) {
             const struct warden_verdict *v = warden_engine_verdict(
-                warden_runtime_shard(w->rt, (size_t)p), ev.account_id.p, ev.account_id.n);
+                warden_runtime_shard(w->rt, shard), ev.account_id.p, ev.account_id.n);
             if (v) {
                 warden_write_verdict(&w->jb, w->devnull, v, &w->ri);
                 produce_jb(w, w->c->verdicts_topic, ev.account_id.p, ev.account_id.n);
             }
         }
     }
+    w->state_at[p] = m->offset + 1;
     if (w->live) {
         if (w->txn_first[p] < 0) w->txn_first[p] = m->offset;
         w->txn_next[p] = m->offset + 1;
@@ -472,6 +509,8 @@ int warden_kafka_worker_run(const struct warden_worker_conf *c, const char *id,
     int rc = setup(&w, id);
     if (rc) goto out;
     w.replay_until = warden_xcalloc((size_t)w.n_parts, sizeof *w.replay_until);
+    w.state_at = warden_xcalloc((size_t)w.n_parts, sizeof *w.state_at);
+    for (int p = 0; p < w.n_parts; p++) w.state_at[p] = -1;
     w.txn_first = warden_xcalloc((size_t)w.n_parts, sizeof *w.txn_first);
     w.txn_next = warden_xcalloc((size_t)w.n_parts, sizeof *w.txn_next);
     w.txn_events = warden_xcalloc((size_t)w.n_parts, sizeof *w.txn_events);
@@ -511,13 +550,15 @@ int warden_kafka_worker_run(const struct warden_worker_conf *c, const char *id,
         rd_kafka_poll(w.prod, 0);
         if (w.in_txn && ((int64_t)w.txn_n >= c->commit_events ||
                          (warden_now_s() - w.txn_t0) * 1000 >= (double)c->commit_interval_ms)) {
-            if ((rc = commit(&w))) w.fatal = rc;
+            if ((rc = commit_or_redo(&w))) w.fatal = rc;
         }
         if (idle_exit_ms > 0 && had_parts && !w.in_txn &&
             (warden_now_s() - last_msg) * 1000 >= (double)idle_exit_ms)
             break;
     }
-    if (!w.fatal && w.in_txn) w.fatal = commit(&w);
+    if (!w.fatal && w.in_txn && commit(&w) != 0) {
+        if (!w.fatal) w.fatal = WARDEN_EIO;
+    }
     rc = w.fatal;
     if (!quiet)
         fprintf(stderr,
@@ -537,6 +578,7 @@ out:
     }
     warden_runtime_free(w.rt);
     free(w.replay_until);
+    free(w.state_at);
     free(w.txn_first);
     free(w.txn_next);
     free(w.txn_events);
