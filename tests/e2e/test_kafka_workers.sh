@@ -46,10 +46,10 @@ start_worker w2 "$T/w2.log"; VICTIM=$LAST_PID
 start_worker w3 "$T/w3.log"
 # wait until the group has given every worker its partitions
 for _ in $(seq 1 1200); do
-  [ "$(grep -l 'assigned' "$T"/w1.log "$T"/w2.log "$T"/w3.log 2>/dev/null | wc -l)" -eq 3 ] && break
+  [ "$(grep -l 'warden worker: assigned' "$T"/w1.log "$T"/w2.log "$T"/w3.log 2>/dev/null | wc -l)" -eq 3 ] && break
   sleep 0.1
 done
-check "every worker was given partitions" grep -q assigned "$T/w2.log"
+check "every worker was given partitions" grep -q 'warden worker: assigned' "$T/w2.log"
 
 split -n l/10 -d "$T/events.jsonl" "$T/chunk."
 n=0
