@@ -71,6 +71,7 @@ struct worker {
     size_t errlen;
     int fatal; /* set from callbacks: a WARDEN_E* code */
     uint64_t live_events, replayed_events, txns, aborts;
+    double first_live, last_live; /* wall clock of the first and last live event */
 };
 
 static volatile sig_atomic_t worker_stop;
@@ -411,6 +412,8 @@ static int process(struct worker *w, const rd_kafka_message_t *m)
         w->txn_next[p] = m->offset + 1;
         w->txn_n++;
         w->live_events++;
+        w->last_live = warden_now_s();
+        if (w->first_live == 0) w->first_live = w->last_live;
     } else {
         w->replayed_events++;
     }
@@ -563,9 +566,10 @@ int warden_kafka_worker_run(const struct warden_worker_conf *c, const char *id,
     if (!quiet)
         fprintf(stderr,
                 "warden worker: %s: %llu events live, %llu replayed, %llu transactions, %llu "
-                "aborted\n",
+                "aborted; live from %.3f to %.3f\n",
                 id, (unsigned long long)w.live_events, (unsigned long long)w.replayed_events,
-                (unsigned long long)w.txns, (unsigned long long)w.aborts);
+                (unsigned long long)w.txns, (unsigned long long)w.aborts, w.first_live,
+                w.last_live);
 out:
     if (w.cons) {
         rd_kafka_consumer_close(w.cons);
