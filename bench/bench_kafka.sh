@@ -6,8 +6,8 @@
 #
 #   bash bench/bench_kafka.sh [BUILD_DIR] [ACCOUNTS] [DAYS]
 #
-# A `warden sim` mixed scenario (default 1500 accounts, 2 days) is produced
-# once into a 12-partition topic. For each group size a fresh consumer group
+# A `warden sim` mixed scenario (default 4000 accounts, 2 days) is produced
+# into a 12-partition topic of a fresh mock cluster for each group size. For each group size a fresh consumer group
 # starts, waits until every worker has its partitions, and consumes the
 # topic with transactions (findings, verdicts, progress produced exactly
 # once); the rate is the events over the time from the first to the last
@@ -18,7 +18,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${1:-build}
-ACCOUNTS=${2:-1500}
+ACCOUNTS=${2:-4000}
 DAYS=${3:-2}
 W=$PWD/$BUILD/warden
 T=$(mktemp -d)
@@ -39,12 +39,19 @@ SCAN_RATE=$("$W" scan --no-db --lenient --policy "$T/policy.yaml" --accounts "$T
   --orgs "$T/sim/orgs.jsonl" -o "$T/scan" "$T/sim/events.jsonl" 2>/dev/null |
   sed -n 's/.*events *[0-9]*  (\([0-9]*\) events\/s).*/\1/p')
 
-"$W" kafka-mock --brokers 3 --timeout 600 --topic ev:12 --topic verdicts:6 --topic findings:6 \
-  --topic rejects:1 --topic progress:3 </dev/null >"$T/mock.out" 2>/dev/null &
-PIDS+=($!)
-for _ in $(seq 1 100); do [ -s "$T/mock.out" ] && break; sleep 0.1; done
-BROKERS=$(head -1 "$T/mock.out")
-"$W" kafka-produce -q -b "$BROKERS" -t ev "$T/sim/events.jsonl"
+# a fresh mock cluster per group size (one cluster's history does not weigh
+# on the next run; and a mock cluster that fails takes only its own run)
+start_cluster() {
+  [ -n "${MOCK:-}" ] && { kill "$MOCK" 2>/dev/null || true; wait "$MOCK" 2>/dev/null || true; }
+  rm -f "$T/mock.out"
+  "$W" kafka-mock --brokers 3 --timeout 600 --topic ev:12 --topic verdicts:6 --topic findings:6 \
+    --topic rejects:1 --topic progress:3 </dev/null >"$T/mock.out" 2>"$T/mock.err" &
+  MOCK=$!
+  PIDS+=($MOCK)
+  for _ in $(seq 1 100); do [ -s "$T/mock.out" ] && break; sleep 0.1; done
+  BROKERS=$(head -1 "$T/mock.out")
+  "$W" kafka-produce -q -b "$BROKERS" -t ev "$T/sim/events.jsonl"
+}
 
 printf 'bench_kafka: %d events (%d accounts, %d days), 12 partitions, 3 mock brokers, %s cores\n' \
   "$EVENTS" "$ACCOUNTS" "$DAYS" "$(nproc)"
@@ -52,6 +59,7 @@ printf '  %-28s %10s events/s   (event loop only; whole run %.1f s)\n' "warden s
   "$SCAN_RATE" "$(echo "$t1 - $t0" | bc)"
 BASE=""
 for n in 1 2 4; do
+  start_cluster
   cat > "$T/w$n.yaml" <<YAML
 brokers: "$BROKERS"
 group: bench-$n
@@ -78,6 +86,11 @@ YAML
   read -r first last live < <(cat "$T"/w$n-*.log | sed -n \
     's/.*: \([0-9]*\) events live.*live from \([0-9.]*\) to \([0-9.]*\)$/\2 \3 \1/p' |
     awk 'BEGIN{f=0;l=0;n=0} $1>0 {if(f==0||$1<f)f=$1; if($2>l)l=$2; n+=$3} END{print f, l, n}')
+  if [ "${live:-0}" -lt "$EVENTS" ] || [ "$(echo "$last > $first" | bc)" != 1 ]; then
+    printf '  %-28s failed (%s live events; workers: %s)\n' "$n worker(s)" "${live:-0}" \
+      "$(tail -qn1 "$T"/w$n-*.log | tr '\n' ' ')"
+    continue
+  fi
   rate=$(echo "$live / ($last - $first)" | bc -l)
   [ -z "$BASE" ] && BASE=$rate
   printf '  %-28s %10.0f events/s   x%.2f of 1 worker   (%d live events, %.2f s)\n' \

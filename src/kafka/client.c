@@ -21,6 +21,7 @@ void *warden_kafka_conf(const char *brokers, const struct warden_strlist *props,
         rd_kafka_conf_destroy(conf);
         return NULL;
     }
+    rd_kafka_conf_set(conf, "allow.auto.create.topics", "false", e, sizeof e);
     for (size_t i = 0; props && i < props->n; i++) {
         const char *eq = strchr(props->v[i], '=');
         if (!eq) {
@@ -52,9 +53,11 @@ int warden_kafka_partitions(void *rkv, const char *topic, int timeout_ms, char *
 {
     rd_kafka_t *rk = rkv;
     const struct rd_kafka_metadata *md = NULL;
-    rd_kafka_topic_t *t = rd_kafka_topic_new(rk, topic, NULL);
-    rd_kafka_resp_err_t e = rd_kafka_metadata(rk, 0, t, &md, timeout_ms);
-    rd_kafka_topic_destroy(t);
+    /* the client must have allow.auto.create.topics=false (warden_kafka_conf
+     * sets it), or asking about a missing topic may create it */
+    rd_kafka_topic_t *tp = rd_kafka_topic_new(rk, topic, NULL);
+    rd_kafka_resp_err_t e = rd_kafka_metadata(rk, 0, tp, &md, timeout_ms);
+    rd_kafka_topic_destroy(tp);
     if (e) {
         if (e == RD_KAFKA_RESP_ERR__TRANSPORT || e == RD_KAFKA_RESP_ERR__TIMED_OUT)
             snprintf(err, errlen,

@@ -34,6 +34,13 @@ GOOD=$(( $(wc -l < "$T/events.jsonl") - 2 ))
 check "mock cluster up" start_mock 240 ev:12 verdicts:6 findings:6 rejects:1 progress:3
 worker_config "$T/worker.yaml" "$T/policy.yaml" "$T/sim/accounts.jsonl" "$T/sim/orgs.jsonl"
 check "worker config valid" "$WARDEN_BIN" worker -c "$T/worker.yaml" --check
+check "config --dump lists the worker keys" bash -c "'$WARDEN_BIN' config --dump | grep -q '^worker.events_topic'"
+# clear errors: a librdkafka property it does not know (a missing topic cannot be
+# tried here: the mock cluster creates any topic a client asks about)
+printf 'brokers: "%s"\nkafka:\n  sasl.mechanizm: PLAIN\n' "$BROKERS" > "$T/bad.yaml"
+"$WARDEN_BIN" worker -c "$T/bad.yaml" --check 2> "$T/bad.err"
+check "unknown kafka property refused (exit 3) with file:line" \
+  bash -c "[ $? -eq 3 ] && grep -q 'bad.yaml:3:.*kafka.sasl.mechanizm' '$T/bad.err'"
 
 PIDS=""
 start_worker() { # ID LOG
