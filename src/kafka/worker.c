@@ -97,9 +97,12 @@ static void produce(struct worker *w, const char *topic, const char *key, size_t
             RD_KAFKA_V_HEADER("warden-pos", pos, pn), RD_KAFKA_V_END);
         if (!e) return;
         if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
-            /* the transaction will fail to commit and be aborted and redone */
-            if (!w->quiet)
-                fprintf(stderr, "warden worker: produce to %s: %s\n", topic, rd_kafka_err2str(e));
+            /* never commit a transaction that lacks a record: stop, the
+             * open transaction is aborted and the next owner redoes it */
+            if (!w->fatal) {
+                snprintf(w->err, w->errlen, "produce to %s: %s", topic, rd_kafka_err2str(e));
+                w->fatal = WARDEN_ELIB;
+            }
             return;
         }
         rd_kafka_poll(w->prod, 50); /* queue full: wait for deliveries, then retry */
@@ -350,9 +353,9 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
     } else {
         /* commit what was done while the partitions are still ours; if
          * that fails, the next owner redoes it and this state is stale */
-        int rc = commit(w);
+        int rc = w->fatal ? abort_txn(w) : commit(w);
         if (rc < 0 && !w->fatal) w->fatal = rc;
-        if (rc) w->state_lost = true;
+        if (rc || w->fatal) w->state_lost = true;
         rd_kafka_assign(rk, NULL);
     }
 }
