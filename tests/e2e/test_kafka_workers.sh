@@ -31,7 +31,7 @@ check "policy turns the link detector off" grep -q '^  link:' "$T/policy.yaml"
 check "scan ran" [ -s "$T/scan/verdicts.jsonl" ]
 GOOD=$(( $(wc -l < "$T/events.jsonl") - 2 ))
 
-check "mock cluster up" start_mock 240 ev:12 verdicts:6 findings:6 rejects:1 progress:3
+check "mock cluster up" start_mock 420 ev:12 verdicts:6 findings:6 rejects:1 progress:3
 worker_config "$T/worker.yaml" "$T/policy.yaml" "$T/sim/accounts.jsonl" "$T/sim/orgs.jsonl"
 check "worker config valid" "$WARDEN_BIN" worker -c "$T/worker.yaml" --check
 check "config --dump lists the worker keys" bash -c "'$WARDEN_BIN' config --dump | grep -q '^worker.events_topic'"
