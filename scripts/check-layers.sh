@@ -5,7 +5,7 @@
 # folder and of folders in lower layers, never of a higher layer or of a
 # sibling in the same layer (siblings stay independent):
 #   9 cli
-#   8 backtest sim serve
+#   8 backtest sim serve kafka
 #   7 runtime
 #   6 engine
 #   5 detect
@@ -20,7 +20,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 declare -A rank=(
   [core]=0 [io]=1 [intel]=1 [sweep]=1 [link]=1 [registry]=2 [store]=2 [screen]=3 [policy]=4
-  [detect]=5 [engine]=6 [runtime]=7 [backtest]=8 [sim]=8 [serve]=8 [cli]=9
+  [detect]=5 [engine]=6 [runtime]=7 [backtest]=8 [sim]=8 [serve]=8 [kafka]=8 [cli]=9
 )
 bad=0
 for dir in src/*/; do

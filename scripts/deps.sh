@@ -23,6 +23,7 @@ PKGS=(
   libmicrohttpd-dev nginx-light wrk  # warden serve: HTTP server; nginx auth_request e2e; bench
   haproxy                            # warden serve: the HAProxy adapter e2e (examples/haproxy)
   dpkg-dev file systemd              # make deb (dpkg-shlibdeps); systemd-analyze verify of the units
+  librdkafka-dev                     # warden worker, kafka-*: Kafka client and its mock cluster
   chromium                           # review console: browser test (npm playwright-core drives it)
   libxml2-utils                      # backtest report e2e: xmllint parses the HTML report as XML
 )

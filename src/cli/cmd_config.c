@@ -8,6 +8,7 @@
 #include "cli/cli.h"
 #include "detect/detector.h"
 #include "policy/policy.h"
+#include "kafka/kafka.h"
 #include "serve/serve.h"
 
 #include <string.h>
@@ -98,6 +99,8 @@ static int config_main(int argc, char **argv)
         if (check) fputc('\n', stdout);
         warden_policy_dump(stdout);
         warden_serve_conf_dump(stdout); /* `warden serve --config` keys, as serve.KEY */
+        /* `warden worker --config` keys, as worker.KEY */
+        warden_worker_conf_dump(stdout);
     }
     if (codes) {
         for (size_t i = 0; i < warden_n_detectors; i++)

@@ -1,0 +1,90 @@
+/* cmd_worker.c — `warden worker --config FILE`: one member of the Kafka
+ * worker group (kafka/worker.c). */
+#include "cli/cli.h"
+#include "core/error.h"
+#include "kafka/kafka.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+static const struct warden_opt worker_opts[] = {
+    {"config", 'c', "FILE",
+     "worker configuration (YAML; keys: see 'warden config --dump', worker.*)", false},
+    {"id", 0, "ID",
+     "this worker's name, unique in the group and kept across restarts (its transactional id "
+     "is PREFIX-ID); default: HOSTNAME-PID",
+     false},
+    {"idle-exit", 0, "SECONDS",
+     "exit once this long passes without an event after partitions were assigned (tests, "
+     "batch backfills; default 0: never)",
+     false},
+    {"check", 0, NULL, "validate the config and the policy it names, then exit", false},
+    {"quiet", 'q', NULL, "no informational messages", false},
+    {NULL, 0, NULL, NULL, false},
+};
+
+static int worker_main(int argc, char **argv);
+
+const struct warden_cmd warden_cmd_worker = {
+    .name = "worker",
+    .fn = worker_main,
+    .summary = "Kafka worker: consume events, produce verdicts and findings exactly once",
+    .usage = "--config FILE [--id ID]",
+    .opts = worker_opts,
+    .details = "Joins the consumer group on the events topic; each assigned partition is one\n"
+               "engine shard. Findings, verdicts, rejects and progress records are produced in\n"
+               "transactions that also commit the consumed offsets (exactly once). On a\n"
+               "rebalance or restart a partition's state is rebuilt by replaying it up to the\n"
+               "committed offset. SIGTERM commits the open transaction and leaves the group.\n"
+               "See README \"Kafka deployment\".",
+};
+
+static int worker_main(int argc, char **argv)
+{
+    struct warden_args a;
+    int prc = warden_args_parse(&a, &warden_cmd_worker, argc, argv);
+    if (prc) {
+        warden_args_free(&a);
+        return prc > 0 ? WARDEN_EXIT_OK : WARDEN_EXIT_USAGE;
+    }
+    int ret = WARDEN_EXIT_OK;
+    char err[1024];
+    struct warden_worker_conf c;
+    if (warden_worker_conf_load(&c, warden_arg(&a, "config"), err, sizeof err)) {
+        fprintf(stderr, "%s\n", err);
+        ret = WARDEN_EXIT_CONFIG;
+        goto out;
+    }
+    long idle = 0;
+    const char *is = warden_arg(&a, "idle-exit");
+    char *end;
+    if (is && ((idle = strtol(is, &end, 10)) < 0 || *end)) {
+        fprintf(stderr, "warden worker: --idle-exit needs a whole number of seconds, got '%s'\n",
+                is);
+        ret = WARDEN_EXIT_USAGE;
+        goto out;
+    }
+    if (warden_flag(&a, "check")) {
+        printf("warden worker: configuration ok\n");
+        goto out;
+    }
+    char id[300];
+    if (warden_arg(&a, "id")) {
+        snprintf(id, sizeof id, "%s", warden_arg(&a, "id"));
+    } else {
+        char host[256] = "worker";
+        gethostname(host, sizeof host - 1);
+        snprintf(id, sizeof id, "%s-%ld", host, (long)getpid());
+    }
+    int rc = warden_kafka_worker_run(&c, id, (int64_t)idle * 1000, warden_flag(&a, "quiet"), err,
+                                     sizeof err);
+    if (rc) {
+        fprintf(stderr, "warden worker: %s\n", err);
+        ret = rc == WARDEN_ECONFIG ? WARDEN_EXIT_CONFIG : WARDEN_EXIT_IO;
+    }
+out:
+    warden_worker_conf_fini(&c);
+    warden_args_free(&a);
+    return ret;
+}

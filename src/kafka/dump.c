@@ -1,0 +1,299 @@
+/* dump.c — `warden kafka-dump`: the verdict topic back into the files
+ * `warden backtest` scores.
+ *
+ * Reads every partition of the verdict topic from its beginning to its end
+ * (read_committed: only committed transactions) and keeps, per account
+ * (the record key), the verdict caused by the latest event (its
+ * `warden-pos` header, PARTITION:OFFSET:N of the input event). Writes them
+ * sorted by account id to OUT/verdicts.jsonl, as `warden scan` does. The
+ * progress topic gives the number of events the workers processed and the
+ * input offsets their committed transactions cover (each record covers one
+ * partition's offsets in one transaction): covered once, more than once (a
+ * transaction redone after one that was not filtered out), or not at all
+ * (a gap: events lost). The
+ * findings and rejects topics the number of findings and bad records; a record whose position was
+ * already read is a duplicate, counted and skipped — with exactly-once
+ * delivery there are none. */
+#include "core/error.h"
+#include "core/hash.h"
+#include "core/u64map.h"
+#include "core/xalloc.h"
+#include "io/outputs.h"
+#include "kafka/kafka.h"
+
+#include <librdkafka/rdkafka.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct kept {
+    char *account;
+    char *line;
+    size_t len;
+    int part;
+    int64_t off;
+};
+
+struct range {
+    int part;
+    int64_t from, to; /* input offsets [from, to) of one transaction */
+};
+
+struct dump {
+    struct kept *v;
+    size_t n, cap;
+    struct range *r;
+    size_t nr, rcap;
+    struct warden_u64map by_account; /* account hash -> index + 1 */
+    struct warden_u64map seen;       /* hash of topic + position -> 1 */
+};
+
+/* The warden-pos header as partition and offset; false when absent. */
+static bool position(const rd_kafka_message_t *m, char *pos, size_t n, int *part, int64_t *off)
+{
+    rd_kafka_headers_t *h = NULL;
+    const void *val;
+    size_t len;
+    if (rd_kafka_message_headers(m, &h) || !h ||
+        rd_kafka_header_get_last(h, "warden-pos", &val, &len) || len >= n)
+        return false;
+    memcpy(pos, val, len);
+    pos[len] = 0;
+    long long o = 0;
+    if (sscanf(pos, "%d:%lld", part, &o) != 2) return false;
+    *off = o;
+    return true;
+}
+
+/* First sight of (topic, position)? */
+static bool first_sight(struct dump *d, const char *topic, const char *pos)
+{
+    uint64_t h = warden_hash64_seed(pos, strlen(pos), warden_hash64(topic, strlen(topic)));
+    if (!h) h = 1;
+    if (warden_u64map_get(&d->seen, h)) return false;
+    warden_u64map_put(&d->seen, h, 1);
+    return true;
+}
+
+static void keep_verdict(struct dump *d, const rd_kafka_message_t *m, int part, int64_t off,
+                         struct warden_kafka_dump_stats *st)
+{
+    uint64_t h = warden_hash64(m->key, m->key_len);
+    uint32_t i = warden_u64map_get(&d->by_account, h);
+    struct kept *k;
+    if (i) {
+        k = &d->v[i - 1];
+        if (part < k->part || (part == k->part && off < k->off)) return; /* older */
+        free(k->line);
+    } else {
+        if (d->n == d->cap) {
+            d->cap = d->cap ? d->cap * 2 : 1024;
+            d->v = warden_xrealloc(d->v, d->cap * sizeof *d->v);
+        }
+        k = &d->v[d->n++];
+        k->account = warden_xmalloc(m->key_len + 1);
+        memcpy(k->account, m->key, m->key_len);
+        k->account[m->key_len] = 0;
+        warden_u64map_put(&d->by_account, h, (uint32_t)d->n);
+        st->accounts++;
+    }
+    k->line = warden_xmalloc(m->len);
+    memcpy(k->line, m->payload, m->len);
+    k->len = m->len;
+    k->part = part;
+    k->off = off;
+}
+
+/* A repeated verdict must equal the one kept for its position: the engine
+ * is deterministic in partition order, whoever produced it. */
+static void check_same(struct dump *d, const rd_kafka_message_t *m, int part, int64_t off,
+                       struct warden_kafka_dump_stats *st)
+{
+    uint32_t i = m->key ? warden_u64map_get(&d->by_account, warden_hash64(m->key, m->key_len)) : 0;
+    if (!i) return;
+    const struct kept *k = &d->v[i - 1];
+    if (k->part == part && k->off == off &&
+        (k->len != m->len || memcmp(k->line, m->payload, m->len)))
+        st->verdict_conflicts++;
+}
+
+static int cmp_kept(const void *a, const void *b)
+{
+    return strcmp(((const struct kept *)a)->account, ((const struct kept *)b)->account);
+}
+
+/* A number field of a small JSON record (the worker's progress records). */
+static int64_t field(const rd_kafka_message_t *m, const char *key)
+{
+    char buf[256], k[32];
+    size_t n = m->len < sizeof buf - 1 ? m->len : sizeof buf - 1;
+    memcpy(buf, m->payload, n);
+    buf[n] = 0;
+    snprintf(k, sizeof k, "\"%s\":", key);
+    const char *e = strstr(buf, k);
+    return e ? strtoll(e + strlen(k), NULL, 10) : -1;
+}
+
+static void add_range(struct dump *d, const rd_kafka_message_t *m)
+{
+    struct range r = {(int)field(m, "partition"), field(m, "from"), field(m, "to")};
+    if (r.part < 0 || r.from < 0 || r.to < r.from) return;
+    if (d->nr == d->rcap) {
+        d->rcap = d->rcap ? d->rcap * 2 : 256;
+        d->r = warden_xrealloc(d->r, d->rcap * sizeof *d->r);
+    }
+    d->r[d->nr++] = r;
+}
+
+static int cmp_range(const void *a, const void *b)
+{
+    const struct range *x = a, *y = b;
+    if (x->part != y->part) return x->part < y->part ? -1 : 1;
+    return x->from < y->from ? -1 : x->from > y->from;
+}
+
+/* Input offsets covered by committed transactions, covered more than once,
+ * and left out between offset 0 and the last covered one. */
+static void coverage(struct dump *d, struct warden_kafka_dump_stats *st)
+{
+    if (d->nr > 1) qsort(d->r, d->nr, sizeof *d->r, cmp_range);
+    int part = -1;
+    int64_t end = 0;
+    for (size_t i = 0; i < d->nr; i++) {
+        const struct range *r = &d->r[i];
+        if (r->part != part) {
+            part = r->part;
+            end = 0;
+        }
+        if (r->from > end) st->offsets_missing += (uint64_t)(r->from - end);
+        int64_t start = r->from > end ? r->from : end;
+        if (r->to > start) st->offsets_covered += (uint64_t)(r->to - start);
+        int64_t over = (r->to < end ? r->to : end) - r->from;
+        if (over > 0) st->offsets_twice += (uint64_t)over;
+        if (r->to > end) end = r->to;
+    }
+}
+
+/* Read topic to its end, calling on each record. */
+static int read_topic(rd_kafka_t *rk, const char *topic, struct dump *d,
+                      struct warden_kafka_dump_stats *st, int kind, char *err, size_t errlen)
+{
+    int parts = warden_kafka_partitions(rk, topic, 15000, err, errlen);
+    if (parts < 0) return parts;
+    rd_kafka_topic_partition_list_t *a = rd_kafka_topic_partition_list_new(parts);
+    for (int p = 0; p < parts; p++)
+        rd_kafka_topic_partition_list_add(a, topic, p)->offset = RD_KAFKA_OFFSET_BEGINNING;
+    rd_kafka_assign(rk, a);
+    rd_kafka_topic_partition_list_destroy(a);
+    int eof = 0, rc = 0, idle = 0;
+    bool *at_end = warden_xcalloc((size_t)parts, sizeof *at_end);
+    while (eof < parts) {
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 200);
+        if (!m) {
+            if (++idle > 300) { /* 60 s without a record or an end of partition */
+                snprintf(err, errlen, "%s: no end of partition within 60 s (open transaction?)",
+                         topic);
+                rc = WARDEN_EIO;
+                break;
+            }
+            continue;
+        }
+        idle = 0;
+        if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+            if (m->partition >= 0 && m->partition < parts && !at_end[m->partition]) {
+                at_end[m->partition] = true;
+                eof++;
+            }
+        } else if (m->err) {
+            snprintf(err, errlen, "%s: %s", topic, rd_kafka_message_errstr(m));
+            rc = WARDEN_EIO;
+            rd_kafka_message_destroy(m);
+            break;
+        } else {
+            char pos[64];
+            int part = 0;
+            int64_t off = 0;
+            bool has = position(m, pos, sizeof pos, &part, &off);
+            bool fresh = !has || first_sight(d, topic, pos);
+            if (kind == 0) {
+                st->verdict_records++;
+                if (!fresh) {
+                    st->verdict_duplicates++;
+                    check_same(d, m, part, off, st);
+                } else if (m->key) {
+                    keep_verdict(d, m, part, off, st);
+                }
+            } else if (kind == 1) {
+                st->finding_records++;
+                if (!fresh) st->finding_duplicates++;
+            } else if (kind == 3) {
+                st->reject_records++;
+                if (!fresh) st->reject_duplicates++;
+            } else {
+                st->progress_records++;
+                add_range(d, m);
+                if (!fresh)
+                    st->progress_duplicates++;
+                else
+                    st->events += (uint64_t)field(m, "events");
+            }
+        }
+        rd_kafka_message_destroy(m);
+    }
+    free(at_end);
+    rd_kafka_assign(rk, NULL);
+    return rc;
+}
+
+int warden_kafka_dump(const char *brokers, const struct warden_strlist *props,
+                      const char *verdicts_topic, const char *findings_topic,
+                      const char *progress_topic, const char *rejects_topic, const char *outdir,
+                      struct warden_kafka_dump_stats *st, char *err, size_t errlen)
+{
+    memset(st, 0, sizeof *st);
+    rd_kafka_conf_t *conf = warden_kafka_conf(brokers, props, err, errlen);
+    if (!conf) return WARDEN_ECONFIG;
+    char e[256];
+    rd_kafka_conf_set(conf, "group.id", "warden-kafka-dump", e, sizeof e);
+    rd_kafka_conf_set(conf, "enable.auto.commit", "false", e, sizeof e);
+    rd_kafka_conf_set(conf, "isolation.level", "read_committed", e, sizeof e);
+    rd_kafka_conf_set(conf, "enable.partition.eof", "true", e, sizeof e);
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, e, sizeof e);
+    if (!rk) {
+        snprintf(err, errlen, "%s", e);
+        rd_kafka_conf_destroy(conf);
+        return WARDEN_ELIB;
+    }
+    rd_kafka_poll_set_consumer(rk);
+    struct dump d;
+    memset(&d, 0, sizeof d);
+    warden_u64map_init(&d.by_account);
+    warden_u64map_init(&d.seen);
+    struct warden_outfile out;
+    memset(&out, 0, sizeof out);
+    int rc = read_topic(rk, verdicts_topic, &d, st, 0, err, errlen);
+    if (!rc && findings_topic) rc = read_topic(rk, findings_topic, &d, st, 1, err, errlen);
+    if (!rc && progress_topic) rc = read_topic(rk, progress_topic, &d, st, 2, err, errlen);
+    if (!rc && rejects_topic) rc = read_topic(rk, rejects_topic, &d, st, 3, err, errlen);
+    if (rc) goto out;
+    coverage(&d, st);
+    if (d.n > 1) qsort(d.v, d.n, sizeof *d.v, cmp_kept);
+    if ((rc = warden_outfile_open(&out, outdir, "verdicts.jsonl", err, errlen))) goto out;
+    for (size_t i = 0; i < d.n; i++) {
+        fwrite(d.v[i].line, 1, d.v[i].len, out.f);
+        fputc('\n', out.f);
+    }
+    rc = warden_outfile_commit(&out, err, errlen) ? WARDEN_EIO : 0;
+out:
+    if (rc) warden_outfile_abort(&out);
+    for (size_t i = 0; i < d.n; i++) {
+        free(d.v[i].account);
+        free(d.v[i].line);
+    }
+    free(d.v);
+    free(d.r);
+    warden_u64map_fini(&d.by_account);
+    warden_u64map_fini(&d.seen);
+    rd_kafka_consumer_close(rk);
+    rd_kafka_destroy(rk);
+    return rc;
+}

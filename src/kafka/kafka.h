@@ -1,0 +1,121 @@
+/* kafka.h — Warden on Kafka: the scale-out deployment (README "Kafka deployment").
+ *
+ *   gateway ─► events topic ─► warden worker × N ─► verdicts, findings, rejects, progress topics
+ *              (key: account)  (consumer group;      (key: account id; transactions:
+ *                               one engine shard      exactly once with the consumed offsets)
+ *                               per partition)
+ *
+ * A worker runs the same runtime and engine as `warden scan` and `warden
+ * serve`; only the source (a consumer group), the sinks (transactional
+ * producers) and the state hand-off differ. Each partition is one engine shard, so
+ * an account's state lives in the worker that owns its partition. Every
+ * output record is produced in the transaction that commits the input
+ * offsets it came from (read-process-write with send_offsets_to_transaction),
+ * and every one carries the partition and offset of the event that caused it,
+ * so a reader can also de-duplicate by that position (kafka-dump does).
+ *
+ * Partition state. When a worker is given partitions (start, rebalance) or
+ * a transaction aborts, it rebuilds its engine by replaying each partition
+ * from its beginning up to the group's committed offset with every output
+ * suppressed (the engine is deterministic in partition order), then goes on
+ * live from the committed offset. Correct, and slower than restoring an
+ * engine snapshot (to come when the runtime can save one).
+ *
+ * Also here: the librdkafka mock cluster as a command (tests and the bench
+ * connect to it like to a real cluster), a producer of event files keyed by
+ * account id, and the reader of the verdict topic into scan's verdicts.jsonl. */
+#ifndef WARDEN_KAFKA_KAFKA_H
+#define WARDEN_KAFKA_KAFKA_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "core/conf.h"
+
+/* ---- client configuration (client.c) ---- */
+
+/* A librdkafka configuration (rd_kafka_conf_t *, returned as void * so that
+ * callers need not include librdkafka) with bootstrap.servers = brokers and
+ * each "property=value" of props (SASL, TLS, timeouts: passed through).
+ * NULL with err set when librdkafka refuses a property. */
+void *warden_kafka_conf(const char *brokers, const struct warden_strlist *props, char *err,
+                        size_t errlen);
+/* Check one librdkafka property=value against librdkafka; 0 or WARDEN_EINVAL with err. */
+int warden_kafka_check_property(const char *name, const char *value, char *err, size_t errlen);
+/* Partitions of topic (> 0), or a negative WARDEN_E* code with err set: a
+ * broker list nobody answers on, a missing topic, refused authentication. */
+int warden_kafka_partitions(void *rk, const char *topic, int timeout_ms, char *err, size_t errlen);
+
+/* ---- the mock cluster (mock.c) ---- */
+
+/* Start librdkafka's mock cluster with `brokers` brokers and the topics
+ * "NAME:PARTITIONS" (or "NAME", 1 partition), print its bootstrap servers on
+ * out, and run until SIGTERM/SIGINT, end of standard input when it is a
+ * pipe, or timeout_s seconds (0: no limit). 0 or WARDEN_E*. */
+int warden_kafka_mock_run(int brokers, const char *const *topics, size_t n_topics,
+                          int64_t timeout_s, FILE *out, char *err, size_t errlen);
+
+/* ---- producing event files (produce.c) ---- */
+
+/* Every line of the JSON-lines file at path ("-": stdin) to topic, keyed by
+ * the line's account_id (lines without one are produced without a key, so a
+ * worker reports them as rejects). Waits for every delivery. *n gets the
+ * number of lines produced. 0 or WARDEN_E* with err. */
+int warden_kafka_produce_file(const char *brokers, const struct warden_strlist *props,
+                              const char *topic, const char *path, uint64_t *n, char *err,
+                              size_t errlen);
+
+/* ---- the worker (worker_conf.c, worker.c) ---- */
+
+struct warden_worker_conf {
+    char *brokers;
+    char *group;
+    char *events_topic, *verdicts_topic, *findings_topic, *rejects_topic, *progress_topic;
+    char *transactional_id_prefix;
+    char *policy, *accounts, *orgs;
+    int64_t max_accounts;
+    int64_t lateness_s;
+    int64_t commit_interval_ms;
+    int64_t commit_events;
+    struct warden_strlist kafka; /* librdkafka properties, "name=value" (the kafka: mapping) */
+};
+extern const struct warden_conf_key warden_worker_conf_keys[];
+/* Defaults, then the YAML file at path: its keys are checked against the
+ * table (FILE:LINE:COLUMN on an unknown key or a bad value), except the
+ * `kafka:` mapping, whose properties librdkafka checks. 0 or WARDEN_ECONFIG. */
+int warden_worker_conf_load(struct warden_worker_conf *c, const char *path, char *err,
+                            size_t errlen);
+void warden_worker_conf_fini(struct warden_worker_conf *c);
+void warden_worker_conf_dump(FILE *out);
+
+/* Run a worker named id (its transactional id is PREFIX-ID: a worker started
+ * again under the same id fences its predecessor and aborts its open
+ * transaction) until SIGTERM/SIGINT, or until idle_exit_ms pass without a
+ * message once it has had partitions (0: never). Returns 0 or WARDEN_E* with
+ * err (bad brokers, missing topics, authentication, a fatal producer error). */
+int warden_kafka_worker_run(const struct warden_worker_conf *c, const char *id,
+                            int64_t idle_exit_ms, bool quiet, char *err, size_t errlen);
+
+/* ---- reading results back (dump.c) ---- */
+
+struct warden_kafka_dump_stats {
+    uint64_t verdict_records, verdict_duplicates, accounts;
+    uint64_t verdict_conflicts; /* a repeated position with a different verdict */
+    uint64_t progress_records, progress_duplicates, events;
+    uint64_t offsets_covered, offsets_twice, offsets_missing; /* input offsets, from progress */
+    uint64_t finding_records, finding_duplicates;
+    uint64_t reject_records, reject_duplicates;
+};
+/* Read the verdict topic (read_committed) to its end into outdir/verdicts.jsonl:
+ * the last verdict of each account (by the position of the event that caused
+ * it), sorted by account id, as `warden scan` writes it. With progress_topic,
+ * findings_topic and rejects_topic (each may be NULL), count the events
+ * processed, the findings and the bad records; records repeating a position already read are
+ * counted as duplicates and skipped. 0 or WARDEN_E* with err. */
+int warden_kafka_dump(const char *brokers, const struct warden_strlist *props,
+                      const char *verdicts_topic, const char *findings_topic,
+                      const char *progress_topic, const char *rejects_topic, const char *outdir,
+                      struct warden_kafka_dump_stats *st, char *err, size_t errlen);
+
+#endif

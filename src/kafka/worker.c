@@ -1,0 +1,597 @@
+/* worker.c — `warden worker`: one member of the consumer group on the
+ * events topic (kafka.h has the picture).
+ *
+ * Each partition of the events topic is one engine shard of one runtime, so
+ * an account (the record key) has its state in exactly one worker and its
+ * events are seen in partition order. Events are decoded with the scan
+ * decoder; a bad record goes to the rejects topic with its partition and
+ * offset. Findings, verdicts (an account's verdict each time a finding or an
+ * action change touches it), rejects and a progress record per partition
+ * are produced in a transaction that also commits the consumed offsets
+ * (send_offsets_to_transaction): a transaction's outputs and its input
+ * offsets become visible together, or not at all. The consumer reads
+ * read_committed and never auto-commits.
+ *
+ * State hand-off (restore()): a partition given to this worker is replayed
+ * from its beginning with outputs suppressed up to the group's committed
+ * offset, then processed live; one it kept, whose state is already at the
+ * committed offset, goes on where it was (partitions being taken away
+ * commit their open transaction first). The engine is deterministic in
+ * partition order, so replayed state is the state the previous owner had at
+ * that offset. After an aborted transaction every partition is replayed. Every output carries a
+ * header `warden-pos` (PARTITION:OFFSET:N, the event and the N-th output it caused), the same
+ * whoever produces it, so a consumer can also de-duplicate by it.
+ *
+ * The link detector is left out: it shares identifier-keyed state between
+ * the shards of a process, which across workers belongs to a linking stage
+ * (README "Kafka deployment"); its cluster.* rules then match no detector
+ * and are tolerated. */
+#include "core/clock.h"
+#include "core/error.h"
+#include "core/event_decode.h"
+#include "core/jbuf.h"
+#include "core/xalloc.h"
+#include "detect/detector.h"
+#include "engine/engine.h"
+#include "io/outputs.h"
+#include "kafka/kafka.h"
+#include "policy/policy.h"
+#include "runtime/runtime.h"
+
+#include <librdkafka/rdkafka.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct worker {
+    const struct warden_worker_conf *c;
+    rd_kafka_t *cons, *prod;
+    struct warden_runtime *rt;
+    const struct warden_detector **dets;
+    size_t n_dets;
+    int n_parts;
+    int64_t *state_at;     /* per partition: next offset its shard's state reflects, -1 none */
+    int64_t *replay_until; /* per partition: first offset processed live */
+    int64_t *txn_first;    /* per partition: first offset of this transaction, -1 none */
+    int64_t *txn_next;     /* per partition: offset to commit */
+    uint64_t *txn_events;  /* per partition: events in this transaction */
+    bool in_txn, live, dirty, quiet, loaded_once, rebalanced, state_lost;
+    double txn_t0;
+    uint64_t txn_n;
+    int cur_part;
+    int64_t cur_off;
+    unsigned cur_seq;
+    struct warden_jbuf jb;
+    FILE *devnull; /* warden_write_* format into jb and also write here */
+    char *scratch;
+    size_t scratch_cap;
+    char run_id[300];
+    struct warden_run_info ri;
+    char *err;
+    size_t errlen;
+    int fatal; /* set from callbacks: a WARDEN_E* code */
+    uint64_t live_events, replayed_events, txns, aborts;
+    double first_live, last_live; /* wall clock of the first and last live event */
+};
+
+static volatile sig_atomic_t worker_stop;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    worker_stop = 1;
+}
+
+/* ---- producing, with back-pressure ---- */
+
+static void produce(struct worker *w, const char *topic, const char *key, size_t keylen,
+                    const char *val, size_t len)
+{
+    char pos[64];
+    int pn =
+        snprintf(pos, sizeof pos, "%d:%lld:%u", w->cur_part, (long long)w->cur_off, w->cur_seq++);
+    for (;;) {
+        rd_kafka_resp_err_t e = rd_kafka_producev(
+            w->prod, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_KEY(key, keylen),
+            RD_KAFKA_V_VALUE((void *)val, len), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+            RD_KAFKA_V_HEADER("warden-pos", pos, pn), RD_KAFKA_V_END);
+        if (!e) return;
+        if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+            /* never commit a transaction that lacks a record: stop, the
+             * open transaction is aborted and the next owner redoes it */
+            if (!w->fatal) {
+                snprintf(w->err, w->errlen, "produce to %s: %s", topic, rd_kafka_err2str(e));
+                w->fatal = WARDEN_ELIB;
+            }
+            return;
+        }
+        rd_kafka_poll(w->prod, 50); /* queue full: wait for deliveries, then retry */
+    }
+}
+
+/* jb holds one formatted line ending in a newline. */
+static void produce_jb(struct worker *w, const char *topic, const char *key, size_t keylen)
+{
+    size_t n = w->jb.len;
+    if (n && w->jb.p[n - 1] == '\n') n--;
+    produce(w, topic, key, keylen, w->jb.p, n);
+}
+
+/* ---- the sink the runtime fans out to ---- */
+
+static void sink_finding(void *self, const struct warden_finding *f)
+{
+    struct worker *w = self;
+    w->dirty = true;
+    if (!w->live) return;
+    warden_write_finding(&w->jb, w->devnull, f, &w->ri);
+    produce_jb(w, w->c->findings_topic, f->account_id, f->account_id_len);
+}
+
+static void sink_action(void *self, const struct warden_action_change *c)
+{
+    (void)c;
+    struct worker *w = self;
+    w->dirty = true;
+}
+
+static const struct warden_sink_type worker_sink = {
+    .name = "kafka",
+    .finding = sink_finding,
+    .action = sink_action,
+};
+
+/* ---- partition state ---- */
+
+static int new_runtime(struct worker *w)
+{
+    warden_runtime_free(w->rt);
+    w->rt = NULL;
+    struct warden_runtime_conf rc = {
+        .policy_path = w->c->policy,
+        .accounts_path = w->c->accounts,
+        .orgs_path = w->c->orgs,
+        .max_accounts = (size_t)w->c->max_accounts,
+        .lateness_ms = w->c->lateness_s * 1000,
+        .shards = (unsigned)w->n_parts,
+        .quiet = w->quiet || w->loaded_once,
+        .lenient_codes = true,
+        .detectors = w->dets,
+        .n_detectors = w->n_dets,
+    };
+    int rc_ = warden_runtime_new(&w->rt, &rc, w->err, w->errlen);
+    if (rc_) return rc_;
+    w->loaded_once = true;
+    const struct warden_policy *pol = warden_runtime_policy(w->rt);
+    w->ri = (struct warden_run_info){w->run_id, pol->sha256, pol->shadow};
+    warden_runtime_add_sink(w->rt, &worker_sink, w);
+    return 0;
+}
+
+static void txn_clear(struct worker *w)
+{
+    for (int p = 0; p < w->n_parts; p++) {
+        w->txn_first[p] = w->txn_next[p] = -1;
+        w->txn_events[p] = 0;
+    }
+    w->in_txn = false;
+    w->txn_n = 0;
+}
+
+/* Engine state for the partitions in parts, from the group's committed
+ * offsets: a partition whose shard already reflects its committed offset
+ * (this worker owned it and committed last) resumes there; any other is
+ * replayed from its beginning into a fresh shard, outputs suppressed, up to
+ * the committed offset. A shard holding state that does not match (another
+ * worker went on with the partition meanwhile) cannot be emptied alone, so
+ * then, or with force, the whole runtime is rebuilt and every partition
+ * replayed. Sets the offsets in parts to where consumption must start; the
+ * caller assigns. */
+static int restore(struct worker *w, rd_kafka_topic_partition_list_t *parts, bool force)
+{
+    rd_kafka_resp_err_t e = rd_kafka_committed(w->cons, parts, 30000);
+    if (e) {
+        snprintf(w->err, w->errlen, "committed offsets: %s", rd_kafka_err2str(e));
+        return WARDEN_EIO;
+    }
+    bool rebuild = force || !w->rt;
+    for (int i = 0; i < parts->cnt; i++) {
+        int p = parts->elems[i].partition;
+        int64_t c = parts->elems[i].offset >= 0 ? parts->elems[i].offset : 0;
+        if (p >= 0 && p < w->n_parts && w->state_at[p] >= 0 && w->state_at[p] != c) rebuild = true;
+    }
+    if (rebuild) {
+        for (int p = 0; p < w->n_parts; p++) w->state_at[p] = -1;
+        int rc = new_runtime(w);
+        if (rc) return rc;
+    }
+    for (int i = 0; i < parts->cnt; i++) {
+        int p = parts->elems[i].partition;
+        if (p < 0 || p >= w->n_parts) continue;
+        int64_t c = parts->elems[i].offset >= 0 ? parts->elems[i].offset : 0;
+        w->replay_until[p] = c;
+        parts->elems[i].offset = w->state_at[p] == c ? c : RD_KAFKA_OFFSET_BEGINNING;
+    }
+    txn_clear(w);
+    return 0;
+}
+
+/* ---- transactions ---- */
+
+static int txn_error(struct worker *w, rd_kafka_error_t *e, const char *what)
+{
+    int rc;
+    if (rd_kafka_error_is_fatal(e)) {
+        snprintf(w->err, w->errlen, "%s: %s (fatal: fenced by a newer worker with this id?)", what,
+                 rd_kafka_error_string(e));
+        rc = WARDEN_ELIB;
+    } else if (rd_kafka_error_txn_requires_abort(e)) {
+        snprintf(w->err, w->errlen, "%s: %s", what, rd_kafka_error_string(e));
+        rc = 1;
+    } else {
+        snprintf(w->err, w->errlen, "%s: %s", what, rd_kafka_error_string(e));
+        rc = rd_kafka_error_is_retriable(e) ? 2 : WARDEN_ELIB;
+    }
+    rd_kafka_error_destroy(e);
+    return rc;
+}
+
+static int begin(struct worker *w)
+{
+    rd_kafka_error_t *e = rd_kafka_begin_transaction(w->prod);
+    if (e) {
+        txn_error(w, e, "begin transaction");
+        return WARDEN_ELIB;
+    }
+    w->in_txn = true;
+    w->txn_t0 = warden_now_s();
+    w->txn_n = 0;
+    return 0;
+}
+
+/* Abort the open transaction (its outputs are discarded, its offsets not committed). */
+static int abort_txn(struct worker *w)
+{
+    if (!w->in_txn) return 0;
+    w->aborts++;
+    for (int tries = 0; tries < 10; tries++) {
+        rd_kafka_error_t *e = rd_kafka_abort_transaction(w->prod, 30000);
+        if (!e) break;
+        int rc = txn_error(w, e, "abort transaction");
+        if (rc < 0) return rc;
+    }
+    txn_clear(w);
+    return 0;
+}
+
+/* Rebuild state and rewind every assigned partition to its beginning. */
+static int rewind_all(struct worker *w)
+{
+    rd_kafka_topic_partition_list_t *a = NULL;
+    rd_kafka_resp_err_t e = rd_kafka_assignment(w->cons, &a);
+    if (e) {
+        snprintf(w->err, w->errlen, "assignment: %s", rd_kafka_err2str(e));
+        return WARDEN_ELIB;
+    }
+    int rc = restore(w, a, true);
+    if (!rc) rd_kafka_assign(w->cons, a);
+    rd_kafka_topic_partition_list_destroy(a);
+    return rc;
+}
+
+/* Commit the open transaction with the consumed offsets: 0, 1 when it had
+ * to be aborted (nothing of it is visible), or a negative WARDEN_E* code. */
+static int commit(struct worker *w)
+{
+    if (!w->in_txn) return 0;
+    rd_kafka_topic_partition_list_t *offs = rd_kafka_topic_partition_list_new(8);
+    for (int p = 0; p < w->n_parts; p++) {
+        if (w->txn_next[p] < 0) continue;
+        rd_kafka_topic_partition_list_add(offs, w->c->events_topic, p)->offset = w->txn_next[p];
+        warden_jbuf_reset(&w->jb);
+        warden_jbuf_obj_open(&w->jb);
+        warden_jbuf_kv_int(&w->jb, "partition", p);
+        warden_jbuf_kv_int(&w->jb, "from", w->txn_first[p]);
+        warden_jbuf_kv_int(&w->jb, "to", w->txn_next[p]);
+        warden_jbuf_kv_int(&w->jb, "events", (int64_t)w->txn_events[p]);
+        warden_jbuf_obj_close(&w->jb);
+        char key[32];
+        int kn = snprintf(key, sizeof key, "%d", p);
+        w->cur_part = p;
+        w->cur_off = w->txn_first[p];
+        w->cur_seq = 0;
+        produce(w, w->c->progress_topic, key, (size_t)kn, w->jb.p, w->jb.len);
+    }
+    rd_kafka_consumer_group_metadata_t *gm = rd_kafka_consumer_group_metadata(w->cons);
+    int rc = 0;
+    for (int tries = 0;; tries++) {
+        rd_kafka_error_t *e = rd_kafka_send_offsets_to_transaction(w->prod, offs, gm, 30000);
+        if (!e) e = rd_kafka_commit_transaction(w->prod, 30000);
+        if (!e) break;
+        rc = txn_error(w, e, "commit transaction");
+        if (rc == 2 && tries < 10) continue; /* retriable: try again */
+        break;
+    }
+    rd_kafka_consumer_group_metadata_destroy(gm);
+    /* The same offsets again, outside the transaction, once it is committed:
+     * on a real cluster a no-op rewrite; librdkafka's mock cluster (2.0.2)
+     * acknowledges transactional offset commits without storing them. */
+    if (rc == 0) rd_kafka_commit(w->cons, offs, 0);
+    rd_kafka_topic_partition_list_destroy(offs);
+    if (rc == 0) {
+        w->txns++;
+        txn_clear(w);
+        return 0;
+    }
+    if (rc < 0 || rc == 2) return rc < 0 ? rc : WARDEN_EIO;
+    /* abortable: discard; the caller rebuilds the state from the committed offsets */
+    if (!w->quiet) fprintf(stderr, "warden worker: %s; transaction aborted, redoing\n", w->err);
+    if ((rc = abort_txn(w))) return rc;
+    return 1;
+}
+
+/* Commit; after an abort, rebuild the state and redo from the committed offsets. */
+static int commit_or_redo(struct worker *w)
+{
+    int rc = commit(w);
+    return rc == 1 ? rewind_all(w) : rc;
+}
+
+/* ---- the rebalance callback: state follows the partitions ---- */
+
+static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
+                         rd_kafka_topic_partition_list_t *parts, void *opaque)
+{
+    struct worker *w = opaque;
+    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+        int rc = restore(w, parts, w->state_lost);
+        w->state_lost = false;
+        if (rc && !w->fatal) w->fatal = rc;
+        w->rebalanced = true;
+        if (!w->quiet) fprintf(stderr, "warden worker: assigned %d partition(s)\n", parts->cnt);
+        rd_kafka_assign(rk, parts);
+    } else {
+        /* commit what was done while the partitions are still ours; if
+         * that fails, the next owner redoes it and this state is stale */
+        int rc = w->fatal ? abort_txn(w) : commit(w);
+        if (rc < 0 && !w->fatal) w->fatal = rc;
+        if (rc || w->fatal) w->state_lost = true;
+        rd_kafka_assign(rk, NULL);
+    }
+}
+
+/* ---- one event ---- */
+
+static int process(struct worker *w, const rd_kafka_message_t *m)
+{
+    int p = m->partition;
+    if (!w->rt || p < 0 || p >= w->n_parts) return 0;
+    size_t shard = (size_t)p;
+    w->live = m->offset >= w->replay_until[p];
+    if (w->live && !w->in_txn) {
+        int rc = begin(w);
+        if (rc) return rc;
+    }
+    w->cur_part = p;
+    w->cur_off = m->offset;
+    w->cur_seq = 0;
+    w->dirty = false;
+    if (m->len + 1 > w->scratch_cap) {
+        w->scratch_cap = m->len + 1;
+        w->scratch = warden_xrealloc(w->scratch, w->scratch_cap);
+    }
+    if (m->len) memcpy(w->scratch, m->payload, m->len);
+    struct warden_event ev;
+    char why[256];
+    if (warden_event_decode(w->scratch, m->len, &ev, why, sizeof why) != 0) {
+        if (w->live) {
+            warden_jbuf_reset(&w->jb);
+            warden_jbuf_obj_open(&w->jb);
+            warden_jbuf_kv_str(&w->jb, "topic", w->c->events_topic);
+            warden_jbuf_kv_int(&w->jb, "partition", p);
+            warden_jbuf_kv_int(&w->jb, "offset", m->offset);
+            warden_jbuf_kv_str(&w->jb, "reason", why);
+            warden_jbuf_obj_close(&w->jb);
+            produce(w, w->c->rejects_topic, m->key, m->key_len, w->jb.p, w->jb.len);
+        }
+    } else {
+        ev.src_name = w->c->events_topic;
+        ev.src_line = (uint64_t)m->offset;
+        struct warden_decision d;
+        warden_runtime_decide_shard(w->rt, shard, &ev, &d);
+        if (w->live) w->txn_events[p]++;
+        if (w->dirty && w->live) {
+            const struct warden_verdict *v = warden_engine_verdict(
+                warden_runtime_shard(w->rt, shard), ev.account_id.p, ev.account_id.n);
+            if (v) {
+                warden_write_verdict(&w->jb, w->devnull, v, &w->ri);
+                produce_jb(w, w->c->verdicts_topic, ev.account_id.p, ev.account_id.n);
+            }
+        }
+    }
+    w->state_at[p] = m->offset + 1;
+    if (w->live) {
+        if (w->txn_first[p] < 0) w->txn_first[p] = m->offset;
+        w->txn_next[p] = m->offset + 1;
+        w->txn_n++;
+        w->live_events++;
+        w->last_live = warden_now_s();
+        if (w->first_live == 0) w->first_live = w->last_live;
+    } else {
+        w->replayed_events++;
+    }
+    return 0;
+}
+
+/* ---- set-up ---- */
+
+static rd_kafka_t *client(struct worker *w, rd_kafka_type_t type, rd_kafka_conf_t *conf)
+{
+    char e[512];
+    rd_kafka_t *rk = rd_kafka_new(type, conf, e, sizeof e);
+    if (!rk) {
+        snprintf(w->err, w->errlen, "%s", e);
+        rd_kafka_conf_destroy(conf);
+    }
+    return rk;
+}
+
+static int setup(struct worker *w, const char *id)
+{
+    const struct warden_worker_conf *c = w->c;
+    char e[512];
+    rd_kafka_conf_t *pc = warden_kafka_conf(c->brokers, &c->kafka, w->err, w->errlen);
+    if (!pc) return WARDEN_ECONFIG;
+    char tid[512];
+    snprintf(tid, sizeof tid, "%s-%s", c->transactional_id_prefix, id);
+    if (rd_kafka_conf_set(pc, "transactional.id", tid, e, sizeof e) != RD_KAFKA_CONF_OK) {
+        snprintf(w->err, w->errlen, "transactional.id: %s", e);
+        rd_kafka_conf_destroy(pc);
+        return WARDEN_ECONFIG;
+    }
+    if (!(w->prod = client(w, RD_KAFKA_PRODUCER, pc))) return WARDEN_ELIB;
+    const char *topics[] = {c->events_topic, c->verdicts_topic, c->findings_topic, c->rejects_topic,
+                            c->progress_topic};
+    for (size_t i = 0; i < sizeof topics / sizeof topics[0]; i++) {
+        int n = warden_kafka_partitions(w->prod, topics[i], 15000, w->err, w->errlen);
+        if (n < 0) return n;
+        if (i == 0) w->n_parts = n;
+    }
+    rd_kafka_error_t *te = rd_kafka_init_transactions(w->prod, 60000);
+    if (te) {
+        snprintf(w->err, w->errlen, "init transactions (%s): %s", tid, rd_kafka_error_string(te));
+        rd_kafka_error_destroy(te);
+        return WARDEN_ELIB;
+    }
+    rd_kafka_conf_t *cc = warden_kafka_conf(c->brokers, &c->kafka, w->err, w->errlen);
+    if (!cc) return WARDEN_ECONFIG;
+    static const char *const fixed[][2] = {
+        {"enable.auto.commit", "false"},       {"isolation.level", "read_committed"},
+        {"auto.offset.reset", "earliest"},     {"enable.partition.eof", "false"},
+        {"enable.auto.offset.store", "false"},
+    };
+    if (rd_kafka_conf_set(cc, "group.id", c->group, e, sizeof e) != RD_KAFKA_CONF_OK) {
+        snprintf(w->err, w->errlen, "group: %s", e);
+        rd_kafka_conf_destroy(cc);
+        return WARDEN_ECONFIG;
+    }
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+        rd_kafka_conf_set(cc, fixed[i][0], fixed[i][1], e, sizeof e);
+    rd_kafka_conf_set_opaque(cc, w);
+    rd_kafka_conf_set_rebalance_cb(cc, on_rebalance);
+    if (!(w->cons = client(w, RD_KAFKA_CONSUMER, cc))) return WARDEN_ELIB;
+    rd_kafka_poll_set_consumer(w->cons);
+    rd_kafka_topic_partition_list_t *sub = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(sub, c->events_topic, RD_KAFKA_PARTITION_UA);
+    rd_kafka_resp_err_t se = rd_kafka_subscribe(w->cons, sub);
+    rd_kafka_topic_partition_list_destroy(sub);
+    if (se) {
+        snprintf(w->err, w->errlen, "subscribe to %s: %s", c->events_topic, rd_kafka_err2str(se));
+        return WARDEN_ELIB;
+    }
+    return 0;
+}
+
+static void detectors_without_link(struct worker *w)
+{
+    w->dets = warden_xcalloc(warden_n_detectors ? warden_n_detectors : 1, sizeof *w->dets);
+    for (size_t i = 0; i < warden_n_detectors; i++)
+        if (!warden_detectors[i]->share) w->dets[w->n_dets++] = warden_detectors[i];
+}
+
+int warden_kafka_worker_run(const struct warden_worker_conf *c, const char *id,
+                            int64_t idle_exit_ms, bool quiet, char *err, size_t errlen)
+{
+    struct worker w;
+    memset(&w, 0, sizeof w);
+    w.c = c;
+    w.err = err;
+    w.errlen = errlen;
+    w.quiet = quiet;
+    snprintf(w.run_id, sizeof w.run_id, "kafka:%s", c->group);
+    warden_jbuf_init(&w.jb);
+    w.devnull = fopen("/dev/null", "w");
+    detectors_without_link(&w);
+    int rc = setup(&w, id);
+    if (rc) goto out;
+    w.replay_until = warden_xcalloc((size_t)w.n_parts, sizeof *w.replay_until);
+    w.state_at = warden_xcalloc((size_t)w.n_parts, sizeof *w.state_at);
+    for (int p = 0; p < w.n_parts; p++) w.state_at[p] = -1;
+    w.txn_first = warden_xcalloc((size_t)w.n_parts, sizeof *w.txn_first);
+    w.txn_next = warden_xcalloc((size_t)w.n_parts, sizeof *w.txn_next);
+    w.txn_events = warden_xcalloc((size_t)w.n_parts, sizeof *w.txn_events);
+    txn_clear(&w);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    if (!quiet) fprintf(stderr, "warden worker: %s joined group %s\n", id, c->group);
+    double last_msg = warden_now_s();
+    bool had_parts = false;
+    while (!worker_stop && !w.fatal) {
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(w.cons, 100);
+        if (w.rt) had_parts = true;
+        if (w.rebalanced) { /* idle time counts from the last assignment */
+            w.rebalanced = false;
+            last_msg = warden_now_s();
+        }
+        if (m) {
+            if (m->err) {
+                if (m->err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ||
+                    m->err == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED ||
+                    m->err == RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED) {
+                    snprintf(err, errlen, "consumer: %s", rd_kafka_message_errstr(m));
+                    w.fatal = WARDEN_ELIB;
+                } else if (!quiet) {
+                    fprintf(stderr, "warden worker: consumer: %s\n", rd_kafka_message_errstr(m));
+                }
+            } else {
+                last_msg = warden_now_s();
+                rc = process(&w, m);
+                if (rc) w.fatal = rc;
+            }
+            rd_kafka_message_destroy(m);
+        }
+        rd_kafka_poll(w.prod, 0);
+        if (w.in_txn && ((int64_t)w.txn_n >= c->commit_events ||
+                         (warden_now_s() - w.txn_t0) * 1000 >= (double)c->commit_interval_ms)) {
+            if ((rc = commit_or_redo(&w))) w.fatal = rc;
+        }
+        if (idle_exit_ms > 0 && had_parts && !w.in_txn &&
+            (warden_now_s() - last_msg) * 1000 >= (double)idle_exit_ms)
+            break;
+    }
+    if (!w.fatal && w.in_txn && commit(&w) != 0) {
+        if (!w.fatal) w.fatal = WARDEN_EIO;
+    }
+    rc = w.fatal;
+    if (!quiet)
+        fprintf(stderr,
+                "warden worker: %s: %llu events live, %llu replayed, %llu transactions, %llu "
+                "aborted; live from %.3f to %.3f\n",
+                id, (unsigned long long)w.live_events, (unsigned long long)w.replayed_events,
+                (unsigned long long)w.txns, (unsigned long long)w.aborts, w.first_live,
+                w.last_live);
+out:
+    if (w.cons) {
+        rd_kafka_consumer_close(w.cons);
+        rd_kafka_destroy(w.cons);
+    }
+    if (w.prod) {
+        if (w.in_txn) abort_txn(&w);
+        rd_kafka_flush(w.prod, 10000);
+        rd_kafka_destroy(w.prod);
+    }
+    warden_runtime_free(w.rt);
+    free(w.replay_until);
+    free(w.state_at);
+    free(w.txn_first);
+    free(w.txn_next);
+    free(w.txn_events);
+    free(w.scratch);
+    free(w.dets);
+    if (w.devnull) fclose(w.devnull);
+    warden_jbuf_fini(&w.jb);
+    return rc;
+}
