@@ -507,3 +507,50 @@ const struct warden_snap_layout *warden_snap_layout(const struct warden_snapread
 {
     return &r->layout;
 }
+
+/* ---- detector tables ---- */
+
+static bool occupied(const unsigned char *e)
+{
+    uint64_t key;
+    memcpy(&key, e, sizeof key);
+    return key != 0;
+}
+
+void warden_snap_put_table(struct warden_snapwriter *w, const void *base, size_t n,
+                           size_t entry_size)
+{
+    const unsigned char *b = base;
+    uint64_t used = 0;
+    for (size_t i = 0; i < n; i++) used += occupied(b + i * entry_size);
+    warden_snap_put_u64(w, n);
+    warden_snap_put_u32(w, (uint32_t)entry_size);
+    warden_snap_put_u64(w, used);
+    for (size_t i = 0; i < n; i++) {
+        if (!occupied(b + i * entry_size)) continue;
+        warden_snap_put_u64(w, i);
+        warden_snap_put_bytes(w, b + i * entry_size, entry_size);
+    }
+}
+
+int warden_snap_get_table(struct warden_snapreader *r, void *base, size_t n, size_t entry_size)
+{
+    uint64_t sn = warden_snap_get_u64(r);
+    uint32_t se = warden_snap_get_u32(r);
+    if (warden_snap_failed(r)) return WARDEN_EFORMAT;
+    if (sn != n || se != entry_size) return 1;
+    uint64_t used = warden_snap_get_u64(r);
+    if (used > n)
+        warden_snap_fail(r, "table of %zu entries with %llu in use", n, (unsigned long long)used);
+    unsigned char *b = base;
+    memset(b, 0, n * entry_size);
+    for (uint64_t k = 0; k < used && !warden_snap_failed(r); k++) {
+        uint64_t i = warden_snap_get_u64(r);
+        if (i >= n) {
+            warden_snap_fail(r, "table entry %llu of %zu", (unsigned long long)i, n);
+            break;
+        }
+        warden_snap_get_bytes(r, b + i * entry_size, entry_size);
+    }
+    return warden_snap_failed(r) ? WARDEN_EFORMAT : 0;
+}

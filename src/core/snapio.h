@@ -60,6 +60,11 @@ void warden_snap_put_str(struct warden_snapwriter *w, const char *s, size_t n);
 /* Bytes written to f so far (header and blocks). */
 uint64_t warden_snap_written(const struct warden_snapwriter *w);
 
+/* A detector's hash table of n fixed-size entries whose first 8 bytes are
+ * a key (0 = empty): its size, then each occupied entry's index and bytes. */
+void warden_snap_put_table(struct warden_snapwriter *w, const void *base, size_t n,
+                           size_t entry_size);
+
 /* ---- reading ---- */
 
 /* Check a whole snapshot from f's position: header, every block's length
@@ -90,6 +95,11 @@ double warden_snap_get_f64(struct warden_snapreader *r);
 /* A string into buf (NUL-terminated); returns its length. Longer than
  * cap - 1 is an error. */
 size_t warden_snap_get_str(struct warden_snapreader *r, char *buf, size_t cap);
+/* Read a table written by warden_snap_put_table into base (n entries of
+ * entry_size, zeroed first). 1, changing nothing, when the saved table has
+ * another size (a detector load hook's "does not fit"); 0; or a negative
+ * code with the reason in r. */
+int warden_snap_get_table(struct warden_snapreader *r, void *base, size_t n, size_t entry_size);
 /* Record an error (the first one wins); fmt as printf. */
 void warden_snap_fail(struct warden_snapreader *r, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -26,7 +26,9 @@
 #include "detect/detector.h"
 #include "detect/geo_tally.h"
 #include "core/hash.h"
+#include "core/snapio.h"
 #include "core/u64map.h"
+#include "core/error.h"
 #include "core/xalloc.h"
 #include "intel/intel.h"
 
@@ -82,8 +84,10 @@ struct anon_state {
 struct anon_ctx {
     struct anon_conf conf;
     struct warden_u64map names; /* provider hash -> index + 1 into name */
-    const char **name;          /* owned by the (read-only) IP table */
+    const char **name;          /* owned by the (read-only) IP table, or by owned */
     size_t n_names;
+    char **owned; /* names read from a snapshot */
+    size_t n_owned;
 };
 
 static int anon_init(void **ctx, const struct warden_policy *policy, const void *conf)
@@ -111,16 +115,19 @@ static int category_of(uint32_t cats)
     return -1;
 }
 
+static void remember(struct anon_ctx *c, uint32_t h, const char *p)
+{
+    c->name = warden_xrealloc(c->name, (c->n_names + 1) * sizeof *c->name);
+    c->name[c->n_names++] = p;
+    warden_u64map_put(&c->names, h, (uint32_t)c->n_names);
+}
+
 /* A provider's hash, its name remembered on first sight (a handful per table). */
 static uint32_t provider_hash(struct anon_ctx *c, const char *p)
 {
     uint32_t h = (uint32_t)warden_hash64(p, strlen(p));
     if (!h) h = 1;
-    if (!warden_u64map_get(&c->names, h)) {
-        c->name = warden_xrealloc(c->name, (c->n_names + 1) * sizeof *c->name);
-        c->name[c->n_names++] = p;
-        warden_u64map_put(&c->names, h, (uint32_t)c->n_names);
-    }
+    if (!warden_u64map_get(&c->names, h)) remember(c, h, p);
     return h;
 }
 
@@ -200,12 +207,45 @@ static void anon_free(void *ctx)
     if (!c) return;
     warden_u64map_fini(&c->names);
     free(c->name);
+    for (size_t i = 0; i < c->n_owned; i++) free(c->owned[i]);
+    free(c->owned);
     free(c);
 }
 
 /* every reason code this detector emits (policy rules are checked against them) */
 static const char *const anonymizer_codes[] = {"anon.vpn",   "anon.tor",   "anon.hosting",
                                                "anon.cloud", "anon.proxy", NULL};
+
+/* Snapshots: the provider names behind the hashes in account state, so
+ * that evidence names them after a restart. */
+static int anon_save(void *ctx, struct warden_snapwriter *w)
+{
+    struct anon_ctx *c = ctx;
+    warden_snap_put_u32(w, (uint32_t)c->n_names);
+    for (size_t i = 0; i < c->n_names; i++) {
+        const char *p = c->name[i];
+        uint32_t h = (uint32_t)warden_hash64(p, strlen(p));
+        warden_snap_put_u32(w, h ? h : 1);
+        warden_snap_put_str(w, p, strlen(p));
+    }
+    return 0;
+}
+
+static int anon_load(void *ctx, struct warden_snapreader *r)
+{
+    struct anon_ctx *c = ctx;
+    uint32_t n = warden_snap_get_u32(r);
+    for (uint32_t i = 0; i < n && !warden_snap_failed(r); i++) {
+        uint32_t h = warden_snap_get_u32(r);
+        char name[256];
+        warden_snap_get_str(r, name, sizeof name);
+        if (warden_snap_failed(r) || !h || warden_u64map_get(&c->names, h)) continue;
+        c->owned = warden_xrealloc(c->owned, (c->n_owned + 1) * sizeof *c->owned);
+        c->owned[c->n_owned] = warden_xstrdup(name);
+        remember(c, h, c->owned[c->n_owned++]);
+    }
+    return warden_snap_failed(r) ? WARDEN_EFORMAT : 0;
+}
 
 const struct warden_detector warden_detect_anonymizer = {
     .name = "anonymizer",
@@ -219,4 +259,7 @@ const struct warden_detector warden_detect_anonymizer = {
     .flush = NULL,
     .free = anon_free,
     .codes = anonymizer_codes,
+    .state_version = 1,
+    .save = anon_save,
+    .load = anon_load,
 };

@@ -38,8 +38,8 @@ struct warden_snapreader;
 
 /* How the saved detector slices map onto the running engine. */
 struct warden_snap_det {
-    uint32_t size;   /* bytes of the slice in the file */
-    int64_t offset;  /* in the running engine's account slot; -1: skip */
+    uint32_t size;  /* bytes of the slice in the file */
+    int64_t offset; /* in the running engine's account slot; -1: skip */
 };
 struct warden_snap_dets {
     struct warden_snap_det *d;

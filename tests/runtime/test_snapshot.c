@@ -226,7 +226,8 @@ static void damaged_files_are_refused(void **state)
     size_t la;
     char *sa = save_mem(a, &la, NULL);
     char *c = malloc(la);
-    struct warden_runtime *b = runtime_up(2, NULL, 0); /* one runtime: each refusal leaves it empty */
+    struct warden_runtime *b =
+        runtime_up(2, NULL, 0); /* one runtime: each refusal leaves it empty */
     refused(b, sa, la - 9, "truncated");
     refused(b, sa, la / 2, "truncated");
     refused(b, sa, 10, "not a Warden state snapshot");
