@@ -103,6 +103,30 @@ struct warden_snapwriter *warden_snap_writer_new(FILE *f)
     return w;
 }
 
+struct warden_snapwriter *warden_snap_writer_sections(FILE *f)
+{
+    struct warden_snapwriter *w = warden_xcalloc(1, sizeof *w);
+    w->f = f;
+    w->buf = warden_xmalloc(WARDEN_SNAP_BLOCK);
+    return w;
+}
+
+int warden_snap_writer_end(struct warden_snapwriter *w)
+{
+    warden_snap_section_end(w);
+    if (!w->err && fflush(w->f) != 0) w->err = WARDEN_EIO;
+    int rc = w->err;
+    free(w->buf);
+    free(w);
+    return rc;
+}
+
+void warden_snap_put_raw(struct warden_snapwriter *w, const void *p, size_t n)
+{
+    warden_snap_section_end(w);
+    out(w, p, n);
+}
+
 void warden_snap_section_begin(struct warden_snapwriter *w, uint32_t tag)
 {
     if (w->open) warden_snap_section_end(w);
@@ -121,12 +145,7 @@ void warden_snap_section_end(struct warden_snapwriter *w)
 int warden_snap_writer_finish(struct warden_snapwriter *w)
 {
     warden_snap_section_begin(w, WARDEN_SNAP_END);
-    warden_snap_section_end(w);
-    if (!w->err && fflush(w->f) != 0) w->err = WARDEN_EIO;
-    int rc = w->err;
-    free(w->buf);
-    free(w);
-    return rc;
+    return warden_snap_writer_end(w);
 }
 
 void warden_snap_put_bytes(struct warden_snapwriter *w, const void *p, size_t n)

@@ -47,6 +47,15 @@ struct warden_snapwriter *warden_snap_writer_new(FILE *f);
 /* End: write the END section and flush. Returns 0 or WARDEN_EIO (the
  * first write error of the whole file); frees w either way. */
 int warden_snap_writer_finish(struct warden_snapwriter *w);
+/* A writer of sections only (no header, no END), e.g. into memory, whose
+ * bytes the caller then copies into a file being written by another
+ * writer (warden_snap_put_raw): a shard copied into memory under its lock,
+ * written to disk after. Ended with warden_snap_writer_end (0 or
+ * WARDEN_EIO; frees w). */
+struct warden_snapwriter *warden_snap_writer_sections(FILE *f);
+int warden_snap_writer_end(struct warden_snapwriter *w);
+/* Whole blocks made by a sections writer, outside any section. */
+void warden_snap_put_raw(struct warden_snapwriter *w, const void *p, size_t n);
 void warden_snap_section_begin(struct warden_snapwriter *w, uint32_t tag);
 void warden_snap_section_end(struct warden_snapwriter *w);
 void warden_snap_put_bytes(struct warden_snapwriter *w, const void *p, size_t n);

@@ -533,17 +533,34 @@ int warden_runtime_save_ex(struct warden_runtime *rt, FILE *f, struct warden_run
     uint64_t accounts = 0;
     int rc = 0;
     for (unsigned i = 0; i < rt->n_shards && !rc; i++) {
-        if (info && info->lock_shard) info->lock_shard(info->lock_ctx, i, true);
-        warden_snap_section_begin(w, TAG_SHARD);
-        warden_snap_put_u32(w, i);
-        accounts += warden_engine_snap_save(rt->shards[i], w);
-        warden_snap_section_end(w);
+        /* with a lock: the shard is copied into memory while held, and
+         * written to f after, so it is not held for the disk's time */
+        bool held = info && info->lock_shard;
+        char *mem = NULL;
+        size_t len = 0;
+        FILE *mf = held ? open_memstream(&mem, &len) : NULL;
+        struct warden_snapwriter *sw = mf ? warden_snap_writer_sections(mf) : w;
+        if (held) info->lock_shard(info->lock_ctx, i, true);
+        warden_snap_section_begin(sw, TAG_SHARD);
+        warden_snap_put_u32(sw, i);
+        accounts += warden_engine_snap_save(rt->shards[i], sw);
+        warden_snap_section_end(sw);
         for (size_t k = 0; k < warden_engine_n_detectors(rt->shards[i]) && !rc; k++) {
             void *ctx;
             const struct warden_detector *d = warden_engine_detector(rt->shards[i], k, &ctx);
-            if (d->save && !ctx_shared(d)) rc = save_ctx(w, d, ctx, i, err, errlen);
+            if (d->save && !ctx_shared(d)) rc = save_ctx(sw, d, ctx, i, err, errlen);
         }
-        if (info && info->lock_shard) info->lock_shard(info->lock_ctx, i, false);
+        if (held) info->lock_shard(info->lock_ctx, i, false);
+        if (mf) {
+            int mrc = warden_snap_writer_end(sw);
+            if (fclose(mf) != 0 && !mrc) mrc = WARDEN_EIO;
+            if (!mrc) warden_snap_put_raw(w, mem, len);
+            if (mrc && !rc) {
+                snprintf(err, errlen, "copying shard %u into memory failed", i);
+                rc = mrc;
+            }
+            free(mem);
+        }
     }
     for (size_t k = 0; k < warden_engine_n_detectors(rt->shards[0]) && !rc; k++) {
         void *ctx;
