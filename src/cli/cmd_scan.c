@@ -74,6 +74,10 @@ static const struct warden_opt scan_opts[] = {
      false},
     {"run-id", 0, "ID",
      "run id written into every verdict and finding (default: 32 random hex digits)", false},
+    {"state", 0, "FILE",
+     "engine state carried across runs: loaded before the scan when FILE exists, saved "
+     "(atomically) after it, so periodic scans keep accounts, verdicts and clusters",
+     false},
     {"quiet", 'q', NULL, "no progress bar and no summary", false},
     {"lenient", 0, NULL,
      "a policy rule whose code matches no detector's reason code is a warning, not an error",
@@ -164,6 +168,7 @@ static int scan_main(int argc, char **argv)
         .prog = "warden scan",
         .run_id = warden_arg(&a, "run-id"),
         .max_reject_share = 0.01,
+        .state_path = warden_arg(&a, "state"),
     };
     if (!o.rt.policy_path)
         fprintf(stderr, "warden scan: warning: no --policy given: using the built-in policy, which "

@@ -109,7 +109,7 @@ static int serve_main(int argc, char **argv)
                 sig == SIGTERM ? "SIGTERM" : "SIGINT");
         break;
     }
-    warden_server_stop(s);
+    warden_server_shutdown(s); /* drains, then the final state snapshot */
 out:
     warden_serve_conf_fini(&conf);
     warden_args_free(&a);

@@ -43,6 +43,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "core/xalloc.h"
+#include "core/snapio.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -329,6 +330,28 @@ static const char *const distill_codes[] = {
     "distill.machine_cadence",       "distill.model_pivot",
     "distill.answer_yield",          NULL};
 
+/* Snapshots: when this shard first saw each model (pivot). */
+static int distill_save(void *vctx, struct warden_snapwriter *w)
+{
+    struct distill_ctx *c = vctx;
+    warden_snap_put_u32(w, (uint32_t)sizeof c->models);
+    warden_snap_put_bytes(w, &c->models, sizeof c->models);
+    return 0;
+}
+static int distill_load(void *vctx, struct warden_snapreader *r)
+{
+    struct distill_ctx *c = vctx;
+    struct warden_distill_models m;
+    if (warden_snap_get_u32(r) != sizeof m) return warden_snap_failed(r) ? WARDEN_EFORMAT : 1;
+    warden_snap_get_bytes(r, &m, sizeof m);
+    if (warden_snap_failed(r)) return WARDEN_EFORMAT;
+    if (m.n > WARDEN_DISTILL_MODELS) {
+        warden_snap_fail(r, "distill: %u models", m.n);
+        return WARDEN_EFORMAT;
+    }
+    c->models = m;
+    return 0;
+}
 const struct warden_detector warden_detect_distill = {
     .name = "distill",
     .description = "distillation: template reuse, capability sweep, reasoning elicitation, "
@@ -342,4 +365,7 @@ const struct warden_detector warden_detect_distill = {
     .flush = NULL,
     .free = distill_free,
     .codes = distill_codes,
+    .state_version = 1,
+    .save = distill_save,
+    .load = distill_load,
 };

@@ -283,7 +283,7 @@ static void judge(const struct geo_ctx *c, const struct geo_state *s,
     if (a && a->card_country[0] && a->billing_country[0] &&
         !same_cc(a->card_country, a->billing_country) && s->in_card == 0)
         j->sig |= S_CARD;
-    const struct warden_tzzone *z = s->tz.zone;
+    const struct warden_tzzone *z = warden_tz_declared_zone(c->tz, &s->tz);
     if (z && z->ncc && s->in_tz == 0 &&
         !(a && (warden_tzzone_has(z, a->billing_country) || warden_tzzone_has(z, a->card_country))))
         j->sig |= S_TZ;
@@ -335,7 +335,7 @@ static void evidence(struct warden_jbuf *b, const struct geo_ctx *c, const struc
         warden_jbuf_kv_num(b, "billing_share", (double)s->in_billing / s->events);
     }
     if (a && a->card_country[0]) warden_jbuf_kv_str(b, "card_country", a->card_country);
-    warden_tz_json(b, s->tz.zone, tz.p, tz.n);
+    warden_tz_json(b, warden_tz_declared_zone(c->tz, &s->tz), tz.p, tz.n);
     warden_jbuf_key(b, "hours_local");
     warden_hour_tally_json(b, &s->hours, j->has_ref ? j->ref_lo : 0);
     warden_jbuf_kv_int(b, "activity_offset_min", j->implied);
@@ -397,7 +397,9 @@ static void geo_observe(void *vctx, const struct warden_event *ev, void *vstate,
     if (ev->client_tz.n &&
         warden_tz_declared_update(c->tz, &s->tz, ev->client_tz.p, ev->client_tz.n))
         s->in_tz = 0;
-    if (s->tz.zone && cc[0] && warden_tzzone_has(s->tz.zone, cc)) s->in_tz++;
+    if (warden_tz_declared_zone(c->tz, &s->tz) && cc[0] &&
+        warden_tzzone_has(warden_tz_declared_zone(c->tz, &s->tz), cc))
+        s->in_tz++;
     if (ev->client_locale.n && !s->locale_cc[0]) locale_region(ev->client_locale, s->locale_cc);
 
     /* judged every 8 requests, and whenever a new active hour begins (the

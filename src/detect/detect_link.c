@@ -53,6 +53,7 @@
 #include "core/datadir.h"
 #include "core/hash.h"
 #include "core/log.h"
+#include "core/snapio.h"
 #include "core/u64map.h"
 #include "core/xalloc.h"
 #include "intel/intel.h"
@@ -698,6 +699,20 @@ static const char *const link_codes[] = {
     "cluster.linked_to_actioned", "cluster.shared_templates",      "cluster.shared_payment",
     "cluster.shared_signup",      "cluster.shared_infrastructure", NULL};
 
+/* Snapshots: the link state, shared by the shards, saved once. */
+static int link_save(void *vctx, struct warden_snapwriter *w)
+{
+    struct link_ctx *c = vctx;
+    return warden_link_save(c->l, w);
+}
+
+static int link_load(void *vctx, struct warden_snapreader *r)
+{
+    struct link_ctx *c = vctx;
+    const struct warden_snap_layout *lay = warden_snap_layout(r);
+    return warden_link_load(c->l, r, lay->shards, lay->saved_shards != lay->shards);
+}
+
 const struct warden_detector warden_detect_link = {
     .name = "link",
     .description = "hydra clusters: accounts linked by shared infrastructure, payment, sign-up "
@@ -711,5 +726,8 @@ const struct warden_detector warden_detect_link = {
     .free = link_free,
     .attach_registry = link_attach,
     .share = link_share,
+    .state_version = 1,
+    .save = link_save,
+    .load = link_load,
     .codes = link_codes,
 };

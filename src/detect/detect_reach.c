@@ -122,7 +122,8 @@ static bool restricted(const struct reach_ctx *c, const char *cc)
 }
 
 /* The common evidence keys, object left open for the caller's own. */
-static void evidence(struct warden_jbuf *b, const struct reach_state *s, struct warden_str tz)
+static void evidence(const struct reach_ctx *c, struct warden_jbuf *b, const struct reach_state *s,
+                     struct warden_str tz)
 {
     warden_jbuf_reset(b);
     warden_jbuf_obj_open(b);
@@ -130,7 +131,7 @@ static void evidence(struct warden_jbuf *b, const struct reach_state *s, struct 
     warden_jbuf_kv_num(b, "anonymized_share", (double)s->anon / s->events);
     warden_jbuf_key(b, "countries");
     warden_cc_tally_json(b, &s->countries);
-    warden_tz_json(b, s->tz.zone, tz.p, tz.n);
+    warden_tz_json(b, warden_tz_declared_zone(c->tz, &s->tz), tz.p, tz.n);
     warden_jbuf_kv_int(b, "restricted_events", s->restricted);
     warden_jbuf_kv_int(b, "switches", s->switches);
 }
@@ -157,7 +158,7 @@ static void reach_observe(void *vctx, const struct warden_event *ev, void *vstat
     }
     if (ev->client_tz.n &&
         warden_tz_declared_update(c->tz, &s->tz, ev->client_tz.p, ev->client_tz.n)) {
-        const struct warden_tzzone *z = s->tz.zone;
+        const struct warden_tzzone *z = warden_tz_declared_zone(c->tz, &s->tz);
         bool all = z->ncc > 0;
         for (unsigned k = 0; k < z->ncc; k++) all &= restricted(c, z->cc[k]);
         s->zone_restricted = all;
@@ -165,7 +166,7 @@ static void reach_observe(void *vctx, const struct warden_event *ev, void *vstat
     if (!(s->done & DONE_TZ) && s->zone_restricted && (int64_t)s->events >= c->conf.min_events &&
         s->anon >= c->conf.anon_share * s->events) {
         s->done |= DONE_TZ;
-        evidence(&em->scratch, s, ev->client_tz);
+        evidence(c, &em->scratch, s, ev->client_tz);
         warden_jbuf_obj_close(&em->scratch);
         warden_emit_finding(em, "geo.restricted_tz_anonymized", c->conf.score_tz,
                             warden_jbuf_str(&em->scratch));
@@ -185,7 +186,7 @@ static void reach_observe(void *vctx, const struct warden_event *ev, void *vstat
         s->done |= DONE_SIGNUP;
         const struct warden_ipinfo *si = warden_intel_lookup(c->intel, &a->signup_ip);
         char cats[96];
-        evidence(&em->scratch, s, ev->client_tz);
+        evidence(c, &em->scratch, s, ev->client_tz);
         warden_jbuf_kv_str(&em->scratch, "signup_country", si->country);
         warden_jbuf_kv_str(&em->scratch, "signup_categories",
                            warden_ipcat_format(si->categories, cats, sizeof cats));
@@ -197,7 +198,7 @@ static void reach_observe(void *vctx, const struct warden_event *ev, void *vstat
     }
     if (a && a->org && !(s->done & DONE_ORG) && restricted(c, a->org->country)) {
         s->done |= DONE_ORG;
-        evidence(&em->scratch, s, ev->client_tz);
+        evidence(c, &em->scratch, s, ev->client_tz);
         warden_jbuf_kv_str(&em->scratch, "org_id", a->org->org_id);
         warden_jbuf_kv_str(&em->scratch, "org_country", a->org->country);
         if (a->billing_country[0])
@@ -208,7 +209,7 @@ static void reach_observe(void *vctx, const struct warden_event *ev, void *vstat
     }
     if (!(s->done & DONE_REACH) && (int64_t)s->switches >= c->conf.min_switches) {
         s->done |= DONE_REACH;
-        evidence(&em->scratch, s, ev->client_tz);
+        evidence(c, &em->scratch, s, ev->client_tz);
         warden_jbuf_obj_close(&em->scratch);
         warden_emit_finding(em, "geo.restricted_reach", c->conf.score_reach,
                             warden_jbuf_str(&em->scratch));

@@ -33,6 +33,7 @@
  * (end_user_heavy). */
 #include "core/hash.h"
 #include "core/xalloc.h"
+#include "core/snapio.h"
 #include "detect/detector.h"
 #include "detect/geo_tally.h"
 #include "registry/registry.h"
@@ -230,6 +231,18 @@ static void res_free(void *vctx)
 static const char *const reseller_codes[] = {"reseller.end_user_fan_in", "reseller.shared_key",
                                              "reseller.end_user_heavy", NULL};
 
+/* Snapshots: the per end-user windows of this shard. */
+static int res_save(void *vctx, struct warden_snapwriter *w)
+{
+    struct res_ctx *c = vctx;
+    warden_snap_put_table(w, c->slots, c->mask + 1, sizeof *c->slots);
+    return 0;
+}
+static int res_load(void *vctx, struct warden_snapreader *r)
+{
+    struct res_ctx *c = vctx;
+    return warden_snap_get_table(r, c->slots, c->mask + 1, sizeof *c->slots);
+}
 const struct warden_detector warden_detect_reseller = {
     .name = "reseller",
     .description = "reseller fan-in: many end users, or many networks and client fingerprints "
@@ -243,4 +256,7 @@ const struct warden_detector warden_detect_reseller = {
     .flush = NULL,
     .free = res_free,
     .codes = reseller_codes,
+    .state_version = 1,
+    .save = res_save,
+    .load = res_load,
 };

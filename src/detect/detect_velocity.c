@@ -26,6 +26,7 @@
 #include "detect/detector.h"
 #include "core/hash.h"
 #include "core/xalloc.h"
+#include "core/snapio.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -241,6 +242,19 @@ static const char *const velocity_codes[] = {"velocity.request_rate", "velocity.
                                              "velocity.key_request_rate", "velocity.key_token_rate",
                                              NULL};
 
+/* Snapshots: the per-key windows of this shard (the account windows are
+ * account state). */
+static int vel_save(void *vctx, struct warden_snapwriter *w)
+{
+    struct vel_ctx *c = vctx;
+    warden_snap_put_table(w, c->keys, c->key_mask + 1, sizeof *c->keys);
+    return 0;
+}
+static int vel_load(void *vctx, struct warden_snapreader *r)
+{
+    struct vel_ctx *c = vctx;
+    return warden_snap_get_table(r, c->keys, c->key_mask + 1, sizeof *c->keys);
+}
 const struct warden_detector warden_detect_velocity = {
     .name = "velocity",
     .description = "request and token rates per account and per API key over sliding windows",
@@ -252,4 +266,7 @@ const struct warden_detector warden_detect_velocity = {
     .flush = NULL,
     .free = vel_free,
     .codes = velocity_codes,
+    .state_version = 1,
+    .save = vel_save,
+    .load = vel_load,
 };

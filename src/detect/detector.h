@@ -43,6 +43,8 @@
 struct warden_policy;
 struct warden_registry;
 struct warden_intel;
+struct warden_snapwriter;
+struct warden_snapreader;
 
 /* Handed to observe()/flush(); the engine stamps ts, account and detector. */
 struct warden_emit {
@@ -133,6 +135,24 @@ struct warden_detector {
      * others; it does its own locking. Called after init(), before
      * attach_registry(). May be NULL. */
     void (*share)(void *ctx, void **slot);
+    /* State snapshots (engine/snapshot.h). The per-account slice is saved
+     * and restored as raw bytes, keyed by name, state_size and
+     * state_version: it must hold no pointers (an index, a hash or a short
+     * inline copy instead: a pointer would dangle in the next process) and
+     * state_version goes up whenever the meaning of its bytes changes, so
+     * an old snapshot starts the slice zeroed instead of misreading it. */
+    uint32_t state_version;
+    /* Mutable context state that spans accounts (identifier-keyed tables),
+     * written into and read from the detector's own snapshot section
+     * (core/snapio.h). save returns 0 or a negative WARDEN_E* code. load
+     * returns 0; 1 when the saved state does not fit this context (another
+     * table size: decided before changing anything, the context stays as
+     * init() left it, the caller warns once and skips the rest); or a
+     * negative code when it is malformed. A context shared by the shards
+     * (share()) is saved once, from the first shard. Both may be NULL:
+     * nothing but the per-account slices is kept. */
+    int (*save)(void *ctx, struct warden_snapwriter *w);
+    int (*load)(void *ctx, struct warden_snapreader *r);
 };
 
 /* The registry (detect/registry.c). */

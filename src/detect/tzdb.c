@@ -245,12 +245,21 @@ bool warden_tz_declared_update(const struct warden_tzdb *db, struct warden_tz_de
 {
     if (!db || !p || !n) return false;
     uint32_t h = (uint32_t)warden_hash64(p, n);
-    if (h == d->hash && d->zone) return false;
+    const struct warden_tzzone *cur = warden_tz_declared_zone(db, d);
+    if (h == d->hash && cur) return false;
     d->hash = h;
     const struct warden_tzzone *z = warden_tzdb_zone(db, p, n);
-    if (!z || z == d->zone) return false;
-    d->zone = z;
+    if (!z || z == cur) return false;
+    d->zone = (uint32_t)(z - db->slots) + 1;
     return true;
+}
+
+const struct warden_tzzone *warden_tz_declared_zone(const struct warden_tzdb *db,
+                                                    const struct warden_tz_declared *d)
+{
+    if (!db || !d->zone || d->zone - 1 > db->mask) return NULL;
+    const struct warden_tzzone *z = &db->slots[d->zone - 1];
+    return (uint32_t)z->hash == (d->hash | 1u) ? z : NULL;
 }
 
 void warden_tz_json(struct warden_jbuf *b, const struct warden_tzzone *z, const char *p, size_t n)

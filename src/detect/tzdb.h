@@ -49,12 +49,17 @@ size_t warden_tzdb_count(const struct warden_tzdb *db);
  * instead of stopping the run. */
 struct warden_tzdb *warden_tzdb_open_or_warn(const char *path, const char *detector);
 
-/* The zone an account declares, kept in its state across events (12 bytes):
- * the name is looked up again only when it changes. */
+/* The zone an account declares, kept in its state across events (8 bytes,
+ * no pointer: account state is saved raw in snapshots, detector.h): the
+ * name is looked up again only when it changes. */
 struct warden_tz_declared {
-    const struct warden_tzzone *zone; /* NULL until a known zone is declared */
-    uint32_t hash;                    /* of the last declared name */
+    uint32_t zone; /* slot + 1 of the zone in the table; 0 until a known zone is declared */
+    uint32_t hash; /* of the last declared name */
 };
+/* The declared zone, or NULL (none, or a table where that slot now holds
+ * another zone: a snapshot from a process with other tz data). */
+const struct warden_tzzone *warden_tz_declared_zone(const struct warden_tzdb *db,
+                                                    const struct warden_tz_declared *d);
 /* Update from an event's client_tz (p, n); true when the zone changed. */
 bool warden_tz_declared_update(const struct warden_tzdb *db, struct warden_tz_declared *d,
                                const char *p, size_t n);

@@ -195,3 +195,14 @@ void warden_acct_table_on_evict(struct warden_acct_table *t, warden_acct_evict_f
     t->on_evict = fn;
     t->evict_ctx = ctx;
 }
+
+struct warden_acct *warden_acct_table_oldest(struct warden_acct_table *t)
+{
+    return t->tail == NIL ? NULL : slot(t, t->tail);
+}
+
+struct warden_acct *warden_acct_table_newer(struct warden_acct_table *t,
+                                            const struct warden_acct *a)
+{
+    return a->prev == NIL ? NULL : slot(t, a->prev);
+}

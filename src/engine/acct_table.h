@@ -55,6 +55,12 @@ size_t warden_acct_table_slot_bytes(const struct warden_acct_table *t);
 size_t warden_acct_table_bytes(const struct warden_acct_table *t);
 /* Index (0..capacity-1) of a slot, stable while the account stays tracked. */
 size_t warden_acct_table_index(const struct warden_acct_table *t, const struct warden_acct *a);
+/* Least recently seen account (NULL when empty), and the next more recent
+ * one after a (NULL after the newest): snapshots write accounts in this
+ * order, so that admitting them in it restores the eviction order. */
+struct warden_acct *warden_acct_table_oldest(struct warden_acct_table *t);
+struct warden_acct *warden_acct_table_newer(struct warden_acct_table *t,
+                                            const struct warden_acct *a);
 /* Slot i (0..count-1) in no particular order, for end-of-run reporting. */
 struct warden_acct *warden_acct_table_at(struct warden_acct_table *t, size_t i);
 

@@ -1,5 +1,6 @@
 /* dedup.c — two-generation hash sets of recent request-id hashes. */
 #include "engine/dedup.h"
+#include "core/snapio.h"
 #include "core/xalloc.h"
 
 #include <stdlib.h>
@@ -62,4 +63,52 @@ bool warden_dedup_seen(struct warden_dedup *d, uint64_t h)
 size_t warden_dedup_bytes(const struct warden_dedup *d)
 {
     return sizeof *d + 2 * (d->mask + 1) * sizeof(uint64_t);
+}
+
+static void save_gen(const uint64_t *t, size_t mask, struct warden_snapwriter *w)
+{
+    uint64_t n = 0;
+    for (size_t i = 0; i <= mask; i++) n += t[i] != 0;
+    warden_snap_put_u64(w, n);
+    for (size_t i = 0; i <= mask; i++) {
+        if (!t[i]) continue;
+        warden_snap_put_u32(w, (uint32_t)i);
+        warden_snap_put_u64(w, t[i]);
+    }
+}
+
+void warden_dedup_save(const struct warden_dedup *d, struct warden_snapwriter *w)
+{
+    warden_snap_put_u64(w, d->mask);
+    warden_snap_put_u64(w, d->count);
+    save_gen(d->prev, d->mask, w);
+    save_gen(d->cur, d->mask, w);
+}
+
+void warden_dedup_load(struct warden_dedup *const *ds, size_t nd, struct warden_snapreader *r)
+{
+    uint64_t mask = warden_snap_get_u64(r), count = warden_snap_get_u64(r);
+    bool exact = nd == 1 && mask == ds[0]->mask && count < ds[0]->limit;
+    for (int g = 0; g < 2 && !warden_snap_failed(r); g++) {
+        uint64_t n = warden_snap_get_u64(r);
+        if (n > mask + 1 || mask > ((uint64_t)1 << 40) || (exact && n > ds[0]->limit)) {
+            warden_snap_fail(r, "de-duplication window: %llu ids in a table of %llu",
+                             (unsigned long long)n, (unsigned long long)mask + 1);
+            return;
+        }
+        for (uint64_t k = 0; k < n && !warden_snap_failed(r); k++) {
+            uint32_t pos = warden_snap_get_u32(r);
+            uint64_t h = warden_snap_get_u64(r);
+            if (warden_snap_failed(r)) return;
+            if (pos > mask || !h) {
+                warden_snap_fail(r, "de-duplication window: bad entry at %u", pos);
+                return;
+            }
+            if (exact)
+                (g ? ds[0]->cur : ds[0]->prev)[pos] = h;
+            else
+                for (size_t i = 0; i < nd; i++) (void)warden_dedup_seen(ds[i], h);
+        }
+    }
+    if (exact) ds[0]->count = count;
 }

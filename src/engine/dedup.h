@@ -21,4 +21,13 @@ void warden_dedup_free(struct warden_dedup *d);
 bool warden_dedup_seen(struct warden_dedup *d, uint64_t hash);
 size_t warden_dedup_bytes(const struct warden_dedup *d);
 
+/* Snapshots (engine/snapshot.h): both generations and their fill. Loading
+ * into one table of the same size restores it exactly; into another size,
+ * or into several tables (a snapshot re-partitioned over other shards),
+ * each remembered id goes into every table, oldest generation first. */
+struct warden_snapwriter;
+struct warden_snapreader;
+void warden_dedup_save(const struct warden_dedup *d, struct warden_snapwriter *w);
+void warden_dedup_load(struct warden_dedup *const *ds, size_t n, struct warden_snapreader *r);
+
 #endif

@@ -13,6 +13,7 @@
 #include "detect/detector.h"
 #include "engine/acct_table.h"
 #include "engine/dedup.h"
+#include "engine/engine_impl.h"
 #include "intel/intel.h"
 #include "registry/registry.h"
 #include "screen/org_screening.h"
@@ -21,18 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define RECENT_CODES 4
-
-/* Engine-private per-account data, stored at the start of each slot's state. */
-struct acct_extra {
-    const char *recent[RECENT_CODES]; /* recent finding codes before any action */
-    double recent_score[RECENT_CODES];
-    uint32_t cluster; /* index + 1 into the engine's cluster ids; 0 = none */
-    uint32_t pad;
-};
-
-/* Counter ids, registered in warden_engine_new. */
-enum { C_EVENTS, C_DUPLICATES, C_LATE, C_FINDINGS, C_EVICTED, C_FINDINGS_OTHER, C_N };
 static const char *const counter_names[C_N][2] = {
     {"engine.events", "events processed"},
     {"engine.duplicates", "requests skipped: request_id seen within the de-duplication window"},
@@ -40,39 +29,6 @@ static const char *const counter_names[C_N][2] = {
     {"engine.findings", "findings emitted by detectors"},
     {"engine.accounts_evicted", "accounts evicted from the account table"},
     {"engine.findings_cross_account", "findings emitted for an account other than the event's"},
-};
-
-struct det_run {
-    const struct warden_detector *d;
-    void *ctx;
-    size_t offset; /* of its state slice in the account slot */
-};
-
-struct warden_engine {
-    const struct warden_policy *policy;
-    const struct warden_intel *intel;
-    const struct warden_registry *registry;
-    const struct warden_org_screening *screening;
-    struct warden_sinks sinks;
-    struct warden_acct_table *accts;
-    struct det_run *dets;
-    size_t n_dets;
-    struct warden_emit emit;
-    struct warden_acct *cur; /* account of the event being observed */
-
-    struct warden_verdict **verdicts;
-    size_t n_verdicts, cap_verdicts;
-    struct warden_u64map vmap; /* account hash -> verdict index + 1 */
-
-    char **clusters; /* interned cluster ids */
-    size_t n_clusters, cap_clusters;
-    struct warden_u64map cmap; /* hash of a cluster id -> index + 1 */
-
-    struct warden_dedup *dedup;
-    char **ids; /* with keep_ids: account id per slot index */
-    struct warden_counters counters;
-    unsigned cid[C_N];
-    int64_t now_ms; /* newest event time processed */
 };
 
 static const struct warden_ipinfo no_ipinfo = {"", 0, 0, "", ""};
@@ -87,7 +43,7 @@ static const char *cluster_name(const struct warden_engine *e, uint32_t idx)
     return idx ? e->clusters[idx - 1] : NULL;
 }
 
-static uint32_t cluster_intern(struct warden_engine *e, const char *id)
+uint32_t warden_engine_cluster_intern(struct warden_engine *e, const char *id)
 {
     uint64_t h = warden_hash64(id, strlen(id));
     uint32_t v = warden_u64map_get(&e->cmap, h);
@@ -277,7 +233,7 @@ static void on_set_cluster(struct warden_emit *em, const char *account_id, size_
     struct warden_engine *e = em->engine;
     uint64_t h = warden_hash64(account_id, len);
     struct warden_acct *a = account_by_id(e, account_id, len, h);
-    uint32_t c = cluster_id ? cluster_intern(e, cluster_id) : 0;
+    uint32_t c = cluster_id ? warden_engine_cluster_intern(e, cluster_id) : 0;
     extra(a)->cluster = c;
     if (a->verdict) {
         struct warden_verdict *v = e->verdicts[a->verdict - 1];
@@ -419,6 +375,8 @@ void warden_engine_free(struct warden_engine *e)
     free(e->verdicts);
     for (size_t i = 0; i < e->n_clusters; i++) free(e->clusters[i]);
     free(e->clusters);
+    for (size_t i = 0; i < e->n_codes; i++) free(e->codes[i]);
+    free(e->codes);
     warden_u64map_fini(&e->vmap);
     warden_u64map_fini(&e->cmap);
     warden_jbuf_fini(&e->emit.scratch);
@@ -444,7 +402,7 @@ static struct warden_acct *admit(struct warden_engine *e, uint64_t h, const char
         a->events = vd->events;
         a->action = (uint8_t)vd->action;
         a->score = vd->score;
-        if (vd->cluster_id) extra(a)->cluster = cluster_intern(e, vd->cluster_id);
+        if (vd->cluster_id) extra(a)->cluster = warden_engine_cluster_intern(e, vd->cluster_id);
     }
     return a;
 }

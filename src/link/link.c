@@ -7,7 +7,9 @@
  * emptier, so buckets do not overflow well below capacity): a look-up touches at most two; an
  * insert into two full buckets replaces the entry seen longest ago. */
 #include "link/link.h"
+#include "core/error.h"
 #include "core/hash.h"
+#include "core/snapio.h"
 #include "core/xalloc.h"
 
 #include <math.h>
@@ -613,4 +615,132 @@ void warden_link_stats(const struct warden_link *l, struct warden_link_stats *st
 {
     *st = l->st;
     st->clusters = l->cap_cl - l->n_free;
+}
+
+/* ---- snapshots ---- */
+
+static void save_dims(const struct warden_link *l, struct warden_snapwriter *w)
+{
+    warden_snap_put_u64(w, l->id_mask);
+    warden_snap_put_u64(w, l->acct_mask);
+    warden_snap_put_u64(w, l->cap_cl);
+    warden_snap_put_u32(w, (uint32_t)sizeof(struct ident));
+    warden_snap_put_u32(w, (uint32_t)sizeof(struct acct));
+    warden_snap_put_u32(w, (uint32_t)sizeof(struct cluster));
+}
+
+int warden_link_save(struct warden_link *l, struct warden_snapwriter *w)
+{
+    pthread_mutex_lock(&l->mu);
+    save_dims(l, w);
+    warden_snap_put_u64(w, l->seq);
+    warden_snap_put_u32(w, l->done);
+    warden_snap_put_bytes(w, &l->st, sizeof l->st);
+    size_t ni = (l->id_mask + 1) * WAYS, na = (l->acct_mask + 1) * WAYS, n = 0;
+    for (size_t i = 0; i < ni; i++) n += l->id_keys[i] != 0;
+    warden_snap_put_u64(w, n);
+    for (size_t i = 0; i < ni; i++) {
+        if (!l->id_keys[i]) continue;
+        warden_snap_put_u32(w, (uint32_t)i);
+        warden_snap_put_bytes(w, &l->ids[i], sizeof l->ids[i]);
+    }
+    n = 0;
+    for (size_t i = 0; i < na; i++) n += l->acct_keys[i] != 0;
+    warden_snap_put_u64(w, n);
+    for (size_t i = 0; i < na; i++) {
+        if (!l->acct_keys[i]) continue;
+        warden_snap_put_u32(w, (uint32_t)i);
+        warden_snap_put_bytes(w, &l->accts[i], sizeof l->accts[i]);
+    }
+    warden_snap_put_u64(w, l->n_free);
+    for (size_t i = 0; i < l->n_free; i++) warden_snap_put_u32(w, l->cl_free[i]);
+    n = 0;
+    for (size_t i = 0; i < l->cap_cl; i++) n += l->cl[i].pub.seq != 0;
+    warden_snap_put_u64(w, n);
+    for (size_t i = 0; i < l->cap_cl; i++) {
+        if (!l->cl[i].pub.seq) continue;
+        warden_snap_put_u32(w, (uint32_t)i);
+        warden_snap_put_bytes(w, &l->cl[i], sizeof l->cl[i]);
+    }
+    warden_snap_put_bytes(w, l->touched, sizeof l->touched);
+    pthread_mutex_unlock(&l->mu);
+    return 0;
+}
+
+static bool ring_ok(uint32_t v, size_t n)
+{
+    return v == NONE || v < n;
+}
+
+int warden_link_load(struct warden_link *l, struct warden_snapreader *r, unsigned shards,
+                     bool reowner)
+{
+    uint64_t im = warden_snap_get_u64(r), am = warden_snap_get_u64(r), cc = warden_snap_get_u64(r);
+    uint32_t si = warden_snap_get_u32(r), sa = warden_snap_get_u32(r), sc = warden_snap_get_u32(r);
+    if (warden_snap_failed(r)) return WARDEN_EFORMAT;
+    if (im != l->id_mask || am != l->acct_mask || cc != l->cap_cl || si != sizeof(struct ident) ||
+        sa != sizeof(struct acct) || sc != sizeof(struct cluster))
+        return 1;
+    size_t ni = (l->id_mask + 1) * WAYS, na = (l->acct_mask + 1) * WAYS;
+    pthread_mutex_lock(&l->mu);
+    memset(l->ids, 0, ni * sizeof *l->ids);
+    memset(l->id_keys, 0, ni * sizeof *l->id_keys);
+    memset(l->accts, 0, na * sizeof *l->accts);
+    memset(l->acct_keys, 0, na * sizeof *l->acct_keys);
+    memset(l->cl, 0, l->cap_cl * sizeof *l->cl);
+    l->seq = warden_snap_get_u64(r);
+    l->done |= warden_snap_get_u32(r);
+    warden_snap_get_bytes(r, &l->st, sizeof l->st);
+    uint64_t n = warden_snap_get_u64(r);
+    for (uint64_t k = 0; k < n && !warden_snap_failed(r); k++) {
+        uint32_t i = warden_snap_get_u32(r);
+        struct ident d;
+        warden_snap_get_bytes(r, &d, sizeof d);
+        if (warden_snap_failed(r)) break;
+        if (i >= ni || !d.key || d.kind >= WARDEN_LINK_NKINDS) {
+            warden_snap_fail(r, "link state: bad identifier entry %u", i);
+            break;
+        }
+        l->ids[i] = d;
+        l->id_keys[i] = d.key;
+    }
+    n = warden_snap_failed(r) ? 0 : warden_snap_get_u64(r);
+    for (uint64_t k = 0; k < n && !warden_snap_failed(r); k++) {
+        uint32_t i = warden_snap_get_u32(r);
+        struct acct a;
+        warden_snap_get_bytes(r, &a, sizeof a);
+        if (warden_snap_failed(r)) break;
+        if (i >= na || !a.hash || a.cluster > l->cap_cl || !ring_ok(a.prev, na) ||
+            !ring_ok(a.next, na) || a.idlen > WARDEN_LINK_MAX_ID) {
+            warden_snap_fail(r, "link state: bad account entry %u", i);
+            break;
+        }
+        if (reowner && a.owner != WARDEN_LINK_NO_OWNER && shards)
+            a.owner = (uint8_t)(a.hash % shards);
+        l->accts[i] = a;
+        l->acct_keys[i] = a.hash;
+    }
+    n = warden_snap_failed(r) ? 0 : warden_snap_get_u64(r);
+    if (n > l->cap_cl) warden_snap_fail(r, "link state: %llu free clusters", (unsigned long long)n);
+    l->n_free = 0;
+    for (uint64_t k = 0; k < n && !warden_snap_failed(r); k++) {
+        uint32_t c = warden_snap_get_u32(r);
+        if (c >= l->cap_cl) warden_snap_fail(r, "link state: free cluster %u", c);
+        l->cl_free[l->n_free++] = c;
+    }
+    n = warden_snap_failed(r) ? 0 : warden_snap_get_u64(r);
+    for (uint64_t k = 0; k < n && !warden_snap_failed(r); k++) {
+        uint32_t i = warden_snap_get_u32(r);
+        struct cluster c;
+        warden_snap_get_bytes(r, &c, sizeof c);
+        if (warden_snap_failed(r)) break;
+        if (i >= l->cap_cl || !c.pub.seq || !ring_ok(c.head, na)) {
+            warden_snap_fail(r, "link state: bad cluster entry %u", i);
+            break;
+        }
+        l->cl[i] = c;
+    }
+    warden_snap_get_bytes(r, l->touched, sizeof l->touched);
+    pthread_mutex_unlock(&l->mu);
+    return warden_snap_failed(r) ? WARDEN_EFORMAT : 0;
 }

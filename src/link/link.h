@@ -165,6 +165,20 @@ void warden_link_foreach_cluster(struct warden_link *l, size_t max_ids,
                                             const char *const *ids, size_t n),
                                  void *ctx);
 
+/* Snapshots (core/snapio.h): every occupied identifier, account and
+ * cluster entry, the free clusters, the counters and the change bitmap, as
+ * they are (indices, hashes, ids: no pointers), under the lock. load goes
+ * into a table of the same sizes (else it returns 1 having changed
+ * nothing: the state starts empty) and replaces what the table held; with
+ * shards != the count the state was saved with, each account's owner
+ * becomes its account hash modulo shards (owners are shard numbers). 0, 1,
+ * or a negative code with the reason in the reader. */
+struct warden_snapwriter;
+struct warden_snapreader;
+int warden_link_save(struct warden_link *l, struct warden_snapwriter *w);
+int warden_link_load(struct warden_link *l, struct warden_snapreader *r, unsigned shards,
+                     bool reowner);
+
 struct warden_link_stats {
     uint64_t accounts, idents, clusters, joins, merges, clusters_dropped, accounts_replaced,
         idents_replaced;

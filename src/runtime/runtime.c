@@ -3,8 +3,11 @@
 #include "core/error.h"
 #include "core/event_decode.h"
 #include "core/hash.h"
+#include "core/log.h"
+#include "core/snapio.h"
 #include "core/xalloc.h"
 #include "engine/engine.h"
+#include "engine/snapshot.h"
 #include "intel/intel.h"
 #include "detect/detector.h"
 #include "policy/policy.h"
@@ -13,9 +16,12 @@
 #include "screen/org_screening.h"
 #include "screen/screen.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct sink_ref {
     const struct warden_sink_type *type;
@@ -478,4 +484,313 @@ void warden_runtime_lift_shard(struct warden_runtime *rt, size_t shard, const ch
 const struct warden_engine *warden_runtime_shard(const struct warden_runtime *rt, size_t i)
 {
     return i < rt->n_shards ? rt->shards[i] : NULL;
+}
+
+/* ---- state snapshots (runtime.h; sections: META, SHRD per shard, DCTX per
+ * detector context, END) ---- */
+
+#define TAG_META WARDEN_SNAP_TAG('M', 'E', 'T', 'A')
+#define TAG_SHARD WARDEN_SNAP_TAG('S', 'H', 'R', 'D')
+#define TAG_CTX WARDEN_SNAP_TAG('D', 'C', 'T', 'X')
+#define CTX_SHARED UINT32_MAX
+#define MAX_SHARDS 65536
+
+/* A detector context written once for every shard (shared through share()). */
+static bool ctx_shared(const struct warden_detector *d)
+{
+    return d->share != NULL;
+}
+
+static int save_ctx(struct warden_snapwriter *w, const struct warden_detector *d, void *ctx,
+                    uint32_t shard, char *err, size_t errlen)
+{
+    warden_snap_section_begin(w, TAG_CTX);
+    warden_snap_put_str(w, d->name, strlen(d->name));
+    warden_snap_put_u32(w, d->state_version);
+    warden_snap_put_u32(w, shard);
+    int rc = d->save(ctx, w);
+    warden_snap_section_end(w);
+    if (rc)
+        snprintf(err, errlen, "detector '%s' could not save its state: %s", d->name,
+                 warden_strerror(rc));
+    return rc;
+}
+
+int warden_runtime_save_ex(struct warden_runtime *rt, FILE *f, struct warden_runtime_snapinfo *info,
+                           char *err, size_t errlen)
+{
+    struct warden_held *h;
+    while ((h = warden_reorder_pop(rt->reorder)) != NULL) release(rt, h);
+    struct warden_snapwriter *w = warden_snap_writer_new(f);
+    warden_snap_section_begin(w, TAG_META);
+    warden_snap_put_u32(w, rt->n_shards);
+    warden_snap_put_u64(w, info ? info->position : 0);
+    warden_snap_put_i64(w, rt->max_seen);
+    warden_snap_put_i64(w, rt->released);
+    for (unsigned i = 0; i < rt->n_shards; i++) warden_snap_put_i64(w, rt->shard_max_seen[i]);
+    warden_engine_snap_dets(rt->shards[0], w);
+    warden_snap_section_end(w);
+    uint64_t accounts = 0;
+    int rc = 0;
+    for (unsigned i = 0; i < rt->n_shards && !rc; i++) {
+        /* with a lock: the shard is copied into memory while held, and
+         * written to f after, so it is not held for the disk's time */
+        bool held = info && info->lock_shard;
+        char *mem = NULL;
+        size_t len = 0;
+        FILE *mf = held ? open_memstream(&mem, &len) : NULL;
+        struct warden_snapwriter *sw = mf ? warden_snap_writer_sections(mf) : w;
+        if (held) info->lock_shard(info->lock_ctx, i, true);
+        warden_snap_section_begin(sw, TAG_SHARD);
+        warden_snap_put_u32(sw, i);
+        accounts += warden_engine_snap_save(rt->shards[i], sw);
+        warden_snap_section_end(sw);
+        for (size_t k = 0; k < warden_engine_n_detectors(rt->shards[i]) && !rc; k++) {
+            void *ctx;
+            const struct warden_detector *d = warden_engine_detector(rt->shards[i], k, &ctx);
+            if (d->save && !ctx_shared(d)) rc = save_ctx(sw, d, ctx, i, err, errlen);
+        }
+        if (held) info->lock_shard(info->lock_ctx, i, false);
+        if (mf) {
+            int mrc = warden_snap_writer_end(sw);
+            if (fclose(mf) != 0 && !mrc) mrc = WARDEN_EIO;
+            if (!mrc) warden_snap_put_raw(w, mem, len);
+            if (mrc && !rc) {
+                snprintf(err, errlen, "copying shard %u into memory failed", i);
+                rc = mrc;
+            }
+            free(mem);
+        }
+    }
+    for (size_t k = 0; k < warden_engine_n_detectors(rt->shards[0]) && !rc; k++) {
+        void *ctx;
+        const struct warden_detector *d = warden_engine_detector(rt->shards[0], k, &ctx);
+        if (d->save && ctx_shared(d)) rc = save_ctx(w, d, ctx, CTX_SHARED, err, errlen);
+    }
+    uint64_t bytes = warden_snap_written(w);
+    int wrc = warden_snap_writer_finish(w);
+    if (!rc && wrc) {
+        snprintf(err, errlen, "writing the snapshot failed: %s", strerror(errno));
+        rc = wrc;
+    }
+    if (info) {
+        info->newest_ms = rt->max_seen;
+        info->shards = rt->n_shards;
+        info->accounts = accounts;
+        info->bytes = bytes + 16; /* and the END block */
+    }
+    return rc;
+}
+
+int warden_runtime_save(struct warden_runtime *rt, FILE *f, char *err, size_t errlen)
+{
+    return warden_runtime_save_ex(rt, f, NULL, err, errlen);
+}
+
+static void load_ctx(struct warden_runtime *rt, struct warden_snapreader *r, bool *warned)
+{
+    char name[256];
+    warden_snap_get_str(r, name, sizeof name);
+    uint32_t version = warden_snap_get_u32(r), shard = warden_snap_get_u32(r);
+    if (warden_snap_failed(r)) return;
+    const struct warden_detector *d = NULL;
+    void *ctx = NULL;
+    for (size_t k = 0; k < warden_engine_n_detectors(rt->shards[0]); k++) {
+        const struct warden_detector *x = warden_engine_detector(rt->shards[0], k, &ctx);
+        if (strcmp(x->name, name) == 0) {
+            d = x;
+            break;
+        }
+    }
+    const char *skip = NULL;
+    if (!d || !d->load)
+        skip = ""; /* not running here: nothing to say */
+    else if (version != d->state_version)
+        skip = "it was saved by another version of the detector";
+    else if (shard != CTX_SHARED && warden_snap_layout(r)->saved_shards != rt->n_shards)
+        skip = "per-shard state cannot be re-partitioned over another shard count";
+    else if (shard != CTX_SHARED && shard >= rt->n_shards)
+        warden_snap_fail(r, "detector '%s': state of shard %u of %u", name, shard, rt->n_shards);
+    if (!skip && !warden_snap_failed(r)) {
+        if (shard != CTX_SHARED) /* that shard's own context */
+            for (size_t k = 0; k < warden_engine_n_detectors(rt->shards[shard]); k++)
+                if (warden_engine_detector(rt->shards[shard], k, &ctx) == d) break;
+        int rc = d->load(ctx, r);
+        if (rc == 1) skip = "it does not fit this configuration (table sizes)";
+        if (rc < 0 && !warden_snap_failed(r))
+            warden_snap_fail(r, "detector '%s' refused its saved state: %s", name,
+                             warden_strerror(rc));
+    }
+    if (skip && !warden_snap_failed(r)) {
+        if (skip[0] && !*warned && !rt->conf.quiet)
+            warden_warn("state snapshot: detector '%s': its cross-account state starts empty: %s",
+                        name, skip);
+        if (skip[0]) *warned = true;
+        warden_snap_section_skip(r);
+    }
+}
+
+int warden_runtime_load_ex(struct warden_runtime *rt, FILE *f, struct warden_runtime_snapinfo *info,
+                           char *err, size_t errlen)
+{
+    long start = ftell(f);
+    int rc = warden_snap_verify(f, err, errlen);
+    if (rc) return rc;
+    if (start < 0 || fseek(f, start, SEEK_SET) != 0) {
+        snprintf(err, errlen, "cannot read the snapshot twice (not seekable): %s", strerror(errno));
+        return WARDEN_EIO;
+    }
+    struct warden_snapreader *r = warden_snap_reader_new(f);
+    warden_snap_section_enter(r, TAG_META);
+    uint32_t n = warden_snap_get_u32(r);
+    uint64_t position = warden_snap_get_u64(r);
+    int64_t max_seen = warden_snap_get_i64(r), released = warden_snap_get_i64(r);
+    if (!warden_snap_failed(r) && (n == 0 || n > MAX_SHARDS))
+        warden_snap_fail(r, "snapshot of %u shards", n);
+    int64_t *sms = warden_xcalloc(warden_snap_failed(r) ? 1 : n, sizeof *sms);
+    for (uint32_t i = 0; i < n && !warden_snap_failed(r); i++) sms[i] = warden_snap_get_i64(r);
+    struct warden_snap_dets dets = {0};
+    if (!warden_snap_failed(r))
+        warden_engine_snap_read_dets(rt->shards[0], r, &dets, rt->conf.quiet);
+    warden_snap_section_leave(r);
+    struct warden_snap_layout lay = {n, rt->n_shards};
+    warden_snap_set_layout(r, &lay);
+    bool same = n == rt->n_shards, warned = false;
+    uint32_t seen = 0;
+    uint64_t accounts = 0;
+    while (!warden_snap_failed(r)) {
+        uint32_t tag = warden_snap_next(r);
+        if (tag == TAG_SHARD) {
+            warden_snap_section_enter(r, TAG_SHARD);
+            uint32_t i = warden_snap_get_u32(r);
+            if (!warden_snap_failed(r) && i != seen)
+                warden_snap_fail(r, "shard %u where shard %u was expected", i, seen);
+            if (warden_snap_failed(r)) break;
+            accounts += same ? warden_engine_snap_load(&rt->shards[i], 1, &dets, r)
+                             : warden_engine_snap_load(rt->shards, rt->n_shards, &dets, r);
+            warden_snap_section_leave(r);
+            seen++;
+        } else if (tag == TAG_CTX) {
+            warden_snap_section_enter(r, TAG_CTX);
+            load_ctx(rt, r, &warned);
+            warden_snap_section_leave(r);
+        } else if (tag == WARDEN_SNAP_END) {
+            warden_snap_section_enter(r, WARDEN_SNAP_END);
+            warden_snap_section_leave(r);
+            break;
+        } else if (tag) {
+            char tn[5];
+            warden_snap_fail(r, "unknown section %s", warden_snap_tag_name(tag, tn));
+        }
+    }
+    if (!warden_snap_failed(r) && seen != n)
+        warden_snap_fail(r, "the snapshot announces %u shards and holds %u", n, seen);
+    rc = 0;
+    if (warden_snap_failed(r)) {
+        snprintf(err, errlen, "%s", warden_snap_error(r));
+        rc = WARDEN_EFORMAT;
+    } else {
+        rt->max_seen = max_seen;
+        rt->released = released;
+        int64_t top = INT64_MIN;
+        for (uint32_t i = 0; i < n; i++)
+            if (sms[i] > top) top = sms[i];
+        for (unsigned i = 0; i < rt->n_shards; i++) rt->shard_max_seen[i] = same ? sms[i] : top;
+        if (info) {
+            info->position = position;
+            info->newest_ms = max_seen;
+            info->shards = n;
+            info->accounts = accounts;
+        }
+    }
+    free(sms);
+    warden_engine_snap_dets_free(&dets);
+    warden_snap_reader_free(r);
+    return rc;
+}
+
+int warden_runtime_load(struct warden_runtime *rt, FILE *f, char *err, size_t errlen)
+{
+    return warden_runtime_load_ex(rt, f, NULL, err, errlen);
+}
+
+int warden_runtime_save_file_ex(struct warden_runtime *rt, const char *path,
+                                struct warden_runtime_snapinfo *info, char *err, size_t errlen)
+{
+    size_t n = strlen(path);
+    char *tmp = warden_xmalloc(n + 16);
+    snprintf(tmp, n + 16, "%s.tmp.XXXXXX", path);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        snprintf(err, errlen, "%s: cannot create a temporary file beside it: %s", path,
+                 strerror(errno));
+        free(tmp);
+        return WARDEN_EIO;
+    }
+    FILE *f = fdopen(fd, "wb");
+    char why[512] = "";
+    int rc = f ? warden_runtime_save_ex(rt, f, info, why, sizeof why) : WARDEN_EIO;
+    if (!f) {
+        snprintf(why, sizeof why, "%s", strerror(errno));
+        close(fd);
+    } else {
+        if (!rc && (fflush(f) != 0 || fsync(fd) != 0)) {
+            snprintf(why, sizeof why, "fsync: %s", strerror(errno));
+            rc = WARDEN_EIO;
+        }
+        if (fclose(f) != 0 && !rc) {
+            snprintf(why, sizeof why, "close: %s", strerror(errno));
+            rc = WARDEN_EIO;
+        }
+    }
+    if (!rc && rename(tmp, path) != 0) {
+        snprintf(why, sizeof why, "rename: %s", strerror(errno));
+        rc = WARDEN_EIO;
+    }
+    if (rc) {
+        unlink(tmp);
+        snprintf(err, errlen, "%s: %s", path, why);
+    } else {
+        /* the rename itself must reach the disk: fsync the directory */
+        char *dir = warden_xstrdup(path);
+        char *slash = strrchr(dir, '/');
+        if (slash == dir)
+            slash[1] = 0;
+        else if (slash)
+            *slash = 0;
+        int dfd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY);
+        if (dfd >= 0) {
+            fsync(dfd);
+            close(dfd);
+        }
+        free(dir);
+    }
+    free(tmp);
+    return rc;
+}
+
+int warden_runtime_save_file(struct warden_runtime *rt, const char *path, char *err, size_t errlen)
+{
+    return warden_runtime_save_file_ex(rt, path, NULL, err, errlen);
+}
+
+int warden_runtime_load_file_ex(struct warden_runtime *rt, const char *path,
+                                struct warden_runtime_snapinfo *info, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        int e = errno;
+        snprintf(err, errlen, "%s: %s", path, strerror(e));
+        return e == ENOENT ? WARDEN_ENOENT : WARDEN_EIO;
+    }
+    char why[512] = "";
+    int rc = warden_runtime_load_ex(rt, f, info, why, sizeof why);
+    fclose(f);
+    if (rc) snprintf(err, errlen, "%s: %s", path, why);
+    return rc;
+}
+
+int warden_runtime_load_file(struct warden_runtime *rt, const char *path, char *err, size_t errlen)
+{
+    return warden_runtime_load_file_ex(rt, path, NULL, err, errlen);
 }

@@ -37,6 +37,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "core/counters.h"
 #include "core/event.h"
@@ -140,5 +141,56 @@ int warden_runtime_finish(struct warden_runtime *rt, char *err, size_t errlen);
 void warden_runtime_counters(const struct warden_runtime *rt, struct warden_counters *out);
 size_t warden_runtime_n_shards(const struct warden_runtime *rt);
 const struct warden_engine *warden_runtime_shard(const struct warden_runtime *rt, size_t i);
+
+/* ---- state snapshots (core/snapio.h has the file format) ----
+ *
+ * A snapshot holds what the runtime needs to go on deciding as if it had
+ * never stopped: every shard's accounts, verdicts, clusters and
+ * de-duplication window (engine/snapshot.h), the detectors' cross-account
+ * contexts (their save/load hooks; one shared by the shards, such as the
+ * link state, once), the watermarks, and a caller's 64-bit position. It
+ * never holds prompt text: per-account state is sketches, hashes and
+ * counts. Counters are not kept (they count what this process did).
+ *
+ * Held events: saving first releases every event the reorder buffer holds
+ * to its shard (as the end of a run does). Keeping them would write their
+ * string values (prompts among them) into the file; releasing them early
+ * only costs what a full buffer costs, a late event later being flagged.
+ *
+ * Loading goes into a runtime that has processed nothing. A snapshot made
+ * with N shards loads into M: accounts are re-partitioned by account hash;
+ * per-shard detector contexts (not shared) are then dropped with a warning.
+ * The file is read twice: once to check every block's checksum and that it
+ * ends where it should, then to apply it, so a truncated or corrupted file
+ * is refused (WARDEN_EFORMAT, with the reason in err) before any state
+ * changes. Should a checked file still be malformed inside (a bug, a
+ * forged checksum), the error is returned and the runtime must be freed.
+ * f must be seekable (a file, fmemopen). */
+struct warden_runtime_snapinfo {
+    uint64_t position; /* opaque, the caller's (a Kafka offset): saved, returned on load */
+    int64_t newest_ms; /* out: newest event time seen (the watermark is this - lateness) */
+    unsigned shards;   /* out: shards the snapshot was made with */
+    uint64_t accounts; /* out: accounts written or read */
+    uint64_t bytes;    /* out: bytes written (save) */
+    /* save: called before and after each shard's copy (lock = true, then
+     * false), e.g. to hold the shard's lock; may be NULL. */
+    void (*lock_shard)(void *ctx, size_t shard, bool lock);
+    void *lock_ctx;
+};
+int warden_runtime_save(struct warden_runtime *rt, FILE *f, char *err, size_t errlen);
+int warden_runtime_load(struct warden_runtime *rt, FILE *f, char *err, size_t errlen);
+int warden_runtime_save_ex(struct warden_runtime *rt, FILE *f, struct warden_runtime_snapinfo *info,
+                           char *err, size_t errlen);
+int warden_runtime_load_ex(struct warden_runtime *rt, FILE *f, struct warden_runtime_snapinfo *info,
+                           char *err, size_t errlen);
+/* Atomically: a temporary file in the same directory, fsync, rename over
+ * path, fsync the directory; a crash leaves the old file or the new one. */
+int warden_runtime_save_file(struct warden_runtime *rt, const char *path, char *err, size_t errlen);
+int warden_runtime_save_file_ex(struct warden_runtime *rt, const char *path,
+                                struct warden_runtime_snapinfo *info, char *err, size_t errlen);
+/* WARDEN_ENOENT (err set) when path does not exist; errors name the file. */
+int warden_runtime_load_file(struct warden_runtime *rt, const char *path, char *err, size_t errlen);
+int warden_runtime_load_file_ex(struct warden_runtime *rt, const char *path,
+                                struct warden_runtime_snapinfo *info, char *err, size_t errlen);
 
 #endif

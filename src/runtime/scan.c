@@ -144,6 +144,19 @@ int warden_scan_run(const struct warden_scan_opts *o)
         fprintf(stderr, "%s: %s\n", prog, err);
         return rc == WARDEN_ECONFIG ? WARDEN_ECONFIG : rc;
     }
+    if (o->state_path) {
+        struct warden_runtime_snapinfo si = {0};
+        rc = warden_runtime_load_file_ex(rt, o->state_path, &si, err, sizeof err);
+        if (rc == WARDEN_ENOENT) {
+            rc = 0;
+        } else if (rc) {
+            fprintf(stderr, "%s: --state %s\n", prog, err);
+            goto out;
+        } else if (!o->quiet) {
+            fprintf(stderr, "%s: state loaded from %s (%llu accounts)\n", prog, o->state_path,
+                    (unsigned long long)si.accounts);
+        }
+    }
     if (warden_mkdir_p(o->outdir) != 0) {
         fprintf(stderr, "%s: cannot create %s: %s\n", prog, o->outdir, strerror(errno));
         rc = WARDEN_EIO;
@@ -190,6 +203,12 @@ int warden_scan_run(const struct warden_scan_opts *o)
                                  tty ? on_progress : NULL, &pc, err, sizeof err))) {
         fprintf(stderr, "%s: %s\n", prog, err);
         rc = WARDEN_EIO;
+        goto out;
+    }
+    /* the state as the input left it, before the end-of-input flush: the next
+     * run goes on as if this one had not ended */
+    if (o->state_path && (rc = warden_runtime_save_file(rt, o->state_path, err, sizeof err))) {
+        fprintf(stderr, "%s: --state %s\n", prog, err);
         goto out;
     }
     if ((rc = warden_runtime_finish(rt, err, sizeof err))) {

@@ -21,6 +21,10 @@ struct warden_scan_opts {
     const char *prog;        /* prefix of error messages, e.g. "warden scan" */
     const char *run_id;      /* written into every verdict and finding; NULL: a random one */
     double max_reject_share; /* above it (or an input without one good line): WARDEN_EREJECTS */
+    /* Engine state file (runtime.h snapshots): loaded before the run when
+     * it exists (a bad one stops the run: WARDEN_EFORMAT), saved after it;
+     * NULL: none. The verdicts written are then those of every run so far. */
+    const char *state_path;
 };
 
 /* 32 random hex digits and a NUL. */

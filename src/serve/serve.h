@@ -22,12 +22,32 @@
  * the old one stays. A good one is swapped in under a write lock on the
  * runtime pointer that every decision holds for reading, so each request is
  * decided wholly by the old or wholly by the new policy, and none is
- * dropped. The engine has no way to change the policy of live shards yet,
- * so a reload builds fresh shards: account state starts again (see README). */
+ * dropped. The engine has no way to change the policy of live shards, so a
+ * reload builds fresh shards and moves the old shards' state into them
+ * through a snapshot in memory, under the write lock (decisions wait for
+ * the copy: about a second per million accounts): an account blocked
+ * before a reload is still blocked after it.
+ *
+ * State snapshots (snapshot_path, snapshots.c). At start the file is
+ * restored if it exists; a corrupt or truncated one refuses start-up,
+ * naming the file and the reason, unless snapshot_on_corrupt: ignore
+ * (start empty, with a warning). Every snapshot_interval_s a background
+ * thread writes the whole state atomically (temporary file, fsync,
+ * rename): it holds the runtime for reading and each shard's mutex only
+ * while that shard is copied into the file, so a request waits at most one
+ * shard's copy (README "State snapshots" has the figures). Consistency:
+ * each shard is a consistent cut of its own accounts; shards are cut one
+ * after another, and the shared link state after the last shard, so the
+ * file is not one instant across shards: an event decided between two
+ * shards' cuts may be in one and not in the other's view of the link
+ * state. On SIGTERM/SIGINT the server drains in-flight requests first and
+ * then writes a final snapshot, which is exact. A kill -9 loses at most
+ * the last interval, never the previous file. */
 #ifndef WARDEN_SERVE_SERVE_H
 #define WARDEN_SERVE_SERVE_H
 #include <stdbool.h>
 #include <stddef.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -64,6 +84,9 @@ struct warden_serve_conf {
     struct warden_strlist analysts; /* "principal:role:token" */
     char *analysts_env;
     char *web_dir;
+    char *snapshot_path;         /* engine state file (snapshots.c); NULL: none */
+    int64_t snapshot_interval_s; /* between background snapshots; 0: only at stop */
+    char *snapshot_on_corrupt;   /* "refuse" (default) or "ignore" */
 };
 
 extern const struct warden_conf_key warden_serve_conf_keys[];
@@ -112,5 +135,33 @@ int warden_server_start(struct warden_server **out, const struct warden_serve_co
 int warden_server_reload(struct warden_server *s, char *err, size_t errlen);
 /* Stop accepting, finish in-flight requests, free everything. */
 void warden_server_stop(struct warden_server *s);
+/* SIGTERM: stop accepting, finish in-flight requests, write the final
+ * snapshot (when snapshot_path is set; a failure is printed), free
+ * everything. */
+void warden_server_shutdown(struct warden_server *s);
+/* Write a snapshot now (snapshot_path). 0, or an error with err set. */
+int warden_server_snapshot(struct warden_server *s, char *err, size_t errlen);
+
+/* ---- snapshots (snapshots.c) ---- */
+
+struct warden_runtime;
+/* Restore rt from c->snapshot_path when set and present: 0 (restored, or
+ * nothing to restore); 1 when a bad file was ignored (snapshot_on_corrupt:
+ * ignore: the caller rebuilds rt, which may hold part of it); or
+ * WARDEN_ECONFIG with "snapshot_path FILE: reason" in err. */
+int warden_serve_restore(struct warden_runtime *rt, const struct warden_serve_conf *c, char *err,
+                         size_t errlen);
+/* Write rt to c->snapshot_path, taking locks[i] around shard i's copy. */
+int warden_serve_save(struct warden_runtime *rt, pthread_mutex_t *locks,
+                      const struct warden_serve_conf *c, char *err, size_t errlen);
+/* Move the state of one runtime into another (a policy reload): a
+ * snapshot in memory. 0 or an error with err set. */
+int warden_serve_carry(struct warden_runtime *from, struct warden_runtime *to, char *err,
+                       size_t errlen);
+/* A thread calling fn(ctx) every interval_s seconds until stopped. */
+struct warden_serve_ticker;
+struct warden_serve_ticker *warden_serve_ticker_start(int64_t interval_s, void (*fn)(void *),
+                                                      void *ctx);
+void warden_serve_ticker_stop(struct warden_serve_ticker *t);
 
 #endif

@@ -7,6 +7,8 @@
 #include "serve/serve.h"
 
 #include <stddef.h>
+#include <stdio.h>
+#include <string.h>
 
 #define O(f) offsetof(struct warden_serve_conf, f)
 
@@ -82,6 +84,17 @@ const struct warden_conf_key warden_serve_conf_keys[] = {
      "directory of the review console's files; unset: web/ beside the binary (a build "
      "tree), else DATA/web (installed; warden --version prints DATA)",
      0, 0},
+    {"snapshot_path", WARDEN_CONF_STRING, NULL, O(snapshot_path),
+     "engine state file: restored at start, written every snapshot_interval_s and at SIGTERM "
+     "(atomically); unset: state lives in memory only",
+     0, 0},
+    {"snapshot_interval_s", WARDEN_CONF_INT, "60", O(snapshot_interval_s),
+     "seconds between background snapshots (a kill -9 loses at most this); 0: only at stop", 0,
+     86400},
+    {"snapshot_on_corrupt", WARDEN_CONF_STRING, "refuse", O(snapshot_on_corrupt),
+     "a corrupt or truncated snapshot_path at start: refuse (do not start) or ignore (start "
+     "empty, with a warning)",
+     0, 0},
     {NULL, 0, NULL, 0, NULL, 0, 0},
 };
 
@@ -95,6 +108,12 @@ int warden_serve_conf_load(struct warden_serve_conf *c, const char *path, char *
     const struct warden_conf_bind b = {warden_serve_conf_keys, c, NULL};
     rc = warden_yaml_load_tables(&y, warden_yaml_root(&y), "", &b, 1);
     warden_yaml_close(&y);
+    if (!rc && strcmp(c->snapshot_on_corrupt, "refuse") != 0 &&
+        strcmp(c->snapshot_on_corrupt, "ignore") != 0) {
+        snprintf(err, errlen, "%s: snapshot_on_corrupt: '%s' is not refuse or ignore", path,
+                 c->snapshot_on_corrupt);
+        rc = 1;
+    }
     return rc ? WARDEN_ECONFIG : 0;
 }
 

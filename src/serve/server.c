@@ -5,6 +5,7 @@
 #include "core/error.h"
 #include "core/event_decode.h"
 #include "core/jbuf.h"
+#include "core/log.h"
 #include "core/xalloc.h"
 #include "engine/engine.h"
 #include "policy/policy.h"
@@ -47,6 +48,7 @@ struct warden_server {
     struct warden_console *console;     /* cases API and review console; NULL when off */
     struct warden_serve_screen *screen; /* POST /v1/screen; NULL when off */
     char *web_dir;
+    struct warden_serve_ticker *snap_ticker; /* background snapshots; NULL when off */
 };
 
 /* One request's state across libmicrohttpd's calls. */
@@ -111,6 +113,9 @@ int warden_server_reload(struct warden_server *s, char *err, size_t errlen)
     }
     pthread_rwlock_wrlock(&s->rt_lock);
     struct warden_runtime *old = s->rt;
+    char why[1024];
+    if (warden_serve_carry(old, fresh, why, sizeof why) != 0) /* state survives the reload */
+        warden_warn("reload: account state not carried over, it starts again: %s", why);
     s->rt = fresh;
     /* no reader holds the old runtime now: keep its counts so /metrics stays monotonic */
     struct warden_counters *gone = warden_xmalloc(sizeof *gone);
@@ -122,6 +127,21 @@ int warden_server_reload(struct warden_server *s, char *err, size_t errlen)
     atomic_fetch_add(&s->stats.reloads_ok, 1);
     pthread_mutex_unlock(&s->reload_lock);
     return 0;
+}
+
+int warden_server_snapshot(struct warden_server *s, char *err, size_t errlen)
+{
+    pthread_rwlock_rdlock(&s->rt_lock);
+    int rc = warden_serve_save(s->rt, s->shard_lock, &s->conf, err, errlen);
+    pthread_rwlock_unlock(&s->rt_lock);
+    return rc;
+}
+
+static void snapshot_tick(void *ctx)
+{
+    char err[1024];
+    if (warden_server_snapshot(ctx, err, sizeof err) != 0)
+        warden_warn("background snapshot failed (the previous file is kept): %s", err);
 }
 
 /* Decide one event; the caller holds rt_lock for reading. */
@@ -775,6 +795,11 @@ int warden_server_start(struct warden_server **out, const struct warden_serve_co
         s->web_dir = warden_serve_web_dir(c->web_dir);
     }
     if (!rc) rc = build_runtime(s, &s->rt, err, errlen);
+    if (!rc && (rc = warden_serve_restore(s->rt, c, err, errlen)) == 1) {
+        warden_runtime_free(s->rt); /* a bad snapshot ignored: start really empty */
+        s->rt = NULL;
+        rc = build_runtime(s, &s->rt, err, errlen);
+    }
     if (!rc && c->screen_api)
         rc = warden_serve_screen_new(&s->screen, warden_runtime_policy(s->rt), c->screen_compiled,
                                      err, errlen);
@@ -800,13 +825,17 @@ int warden_server_start(struct warden_server **out, const struct warden_serve_co
     }
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
     *port_out = di ? di->port : (unsigned)c->port;
+    if (c->snapshot_path && c->snapshot_interval_s > 0)
+        s->snap_ticker = warden_serve_ticker_start(c->snapshot_interval_s, snapshot_tick, s);
     *out = s;
     return 0;
 }
 
-void warden_server_stop(struct warden_server *s)
+/* Stop the snapshot ticker and the HTTP daemon; in-flight requests finish. */
+static void drain(struct warden_server *s)
 {
-    if (!s) return;
+    warden_serve_ticker_stop(s->snap_ticker);
+    s->snap_ticker = NULL;
     if (s->d) {
         MHD_quiesce_daemon(s->d);            /* stop accepting; in-flight requests finish */
         while (atomic_load(&s->reloaders)) { /* a reload over HTTP holds a suspended connection */
@@ -814,7 +843,28 @@ void warden_server_stop(struct warden_server *s)
             nanosleep(&ts, NULL);
         }
         MHD_stop_daemon(s->d);
+        s->d = NULL;
     }
+}
+
+void warden_server_shutdown(struct warden_server *s)
+{
+    if (!s) return;
+    drain(s); /* in-flight requests are done: the state is final */
+    char err[1024];
+    if (s->conf.snapshot_path) {
+        if (warden_server_snapshot(s, err, sizeof err) == 0)
+            fprintf(stderr, "warden serve: state saved to %s\n", s->conf.snapshot_path);
+        else
+            fprintf(stderr, "warden serve: final snapshot failed: %s\n", err);
+    }
+    warden_server_stop(s);
+}
+
+void warden_server_stop(struct warden_server *s)
+{
+    if (!s) return;
+    drain(s);
     warden_runtime_free(s->rt);
     warden_console_free(s->console);
     warden_serve_screen_free(s->screen);

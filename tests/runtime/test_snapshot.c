@@ -1,0 +1,402 @@
+/* test_snapshot.c — engine state snapshots in-process (runtime.h
+ * warden_runtime_save/load): every registered detector the policy enables,
+ * link state included; save → load → save writes the same bytes; a blocked
+ * account stays blocked with its reasons and cluster, a request id seen
+ * before stays a duplicate; N shards load into M; a truncated, corrupted,
+ * foreign or other-version file is refused with a message that says so and
+ * leaves the runtime untouched; a detector whose slice changed size starts
+ * that slice zeroed. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/error.h"
+#include "core/event_decode.h"
+#include "core/snapio.h"
+#include "detect/detector.h"
+#include "engine/engine.h"
+#include "runtime/runtime.h"
+
+/* 175.45.176.0/22 is KP in the IP table; 81.2.69.0/24 is GB. */
+static const char *policy_kp =
+    "jurisdictions:\n  restricted: [KP]\n  ip_action: block\n  billing_action: block\n"
+    "detectors:\n  link:\n    max_accounts: 4096\n    max_identifiers: 16384\n"
+    "    max_clusters: 1024\n";
+
+static struct warden_runtime *runtime_up(unsigned shards, const struct warden_detector *const *d,
+                                         size_t nd)
+{
+    char path[64], err[512];
+    snprintf(path, sizeof path, "/tmp/warden_snap_policy_%d.yaml", (int)getpid());
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(policy_kp, f);
+    fclose(f);
+    struct warden_runtime_conf c = {.policy_path = path,
+                                    .lateness_ms = -1,
+                                    .quiet = true,
+                                    .keep_ids = true,
+                                    .max_accounts = 5000,
+                                    .dedup_window = 4096,
+                                    .shards = shards,
+                                    .detectors = d,
+                                    .n_detectors = nd};
+    struct warden_runtime *rt = NULL;
+    int rc = warden_runtime_new(&rt, &c, err, sizeof err);
+    unlink(path);
+    if (rc) fprintf(stderr, "runtime: %s\n", err);
+    assert_int_equal(rc, 0);
+    return rt;
+}
+
+static bool decide(struct warden_runtime *rt, const char *json, struct warden_decision *d)
+{
+    char buf[1024], why[256];
+    struct warden_event ev;
+    snprintf(buf, sizeof buf, "%s", json);
+    assert_int_equal(warden_event_decode(buf, strlen(buf), &ev, why, sizeof why), 0);
+    return warden_runtime_decide(rt, &ev, d);
+}
+
+static bool event(struct warden_runtime *rt, int64_t ts, const char *acct, const char *ip,
+                  const char *rid, struct warden_decision *d)
+{
+    char json[512];
+    snprintf(json, sizeof json,
+             "{\"ts\":%lld,\"account_id\":\"%s\",\"ip\":\"%s\",\"request_id\":\"%s\","
+             "\"api_key_id\":\"k-%s\",\"model\":\"m-1\",\"user_agent\":\"sdk/1.0\","
+             "\"prompt\":\"Summarise the report for week %lld\",\"input_tokens\":120,"
+             "\"output_tokens\":400}",
+             (long long)ts, acct, ip, rid, acct, (long long)(ts / 1000) % 97);
+    return decide(rt, json, d);
+}
+
+#define T0 1795421700000LL
+
+/* 300 accounts, 6 events each; acct-7 and acct-8 reach from KP once. */
+static void traffic(struct warden_runtime *rt)
+{
+    struct warden_decision d;
+    char acct[32], ip[32], rid[32];
+    for (int round = 0; round < 6; round++) {
+        for (int a = 0; a < 300; a++) {
+            snprintf(acct, sizeof acct, "acct-%d", a);
+            bool kp = (a == 7 || a == 8) && round == 2;
+            snprintf(ip, sizeof ip, kp ? "175.45.176.%d" : "81.2.69.%d", a % 200 + 1);
+            snprintf(rid, sizeof rid, "r-%d-%d", round, a);
+            event(rt, T0 + (round * 300 + a) * 1000LL, acct, ip, rid, &d);
+        }
+    }
+}
+
+static char *save_mem(struct warden_runtime *rt, size_t *len, struct warden_runtime_snapinfo *info)
+{
+    char *buf = NULL, err[512] = "";
+    FILE *f = open_memstream(&buf, len);
+    assert_non_null(f);
+    int rc = warden_runtime_save_ex(rt, f, info, err, sizeof err);
+    if (rc) fprintf(stderr, "save: %s\n", err);
+    assert_int_equal(rc, 0);
+    fclose(f);
+    return buf;
+}
+
+static int load_mem(struct warden_runtime *rt, const char *buf, size_t len, char *err,
+                    size_t errlen, struct warden_runtime_snapinfo *info)
+{
+    FILE *f = fmemopen((void *)buf, len, "rb");
+    assert_non_null(f);
+    int rc = warden_runtime_load_ex(rt, f, info, err, errlen);
+    fclose(f);
+    return rc;
+}
+
+static size_t n_verdicts(const struct warden_runtime *rt)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < warden_runtime_n_shards(rt); i++)
+        n += warden_engine_n_verdicts(warden_runtime_shard(rt, i));
+    return n;
+}
+
+/* The blocked account is still blocked, for the same reason, and a request
+ * id it sent before is still a duplicate. */
+static void check_restored(struct warden_runtime *rt)
+{
+    struct warden_decision d;
+    assert_true(event(rt, T0 + 2000000, "acct-7", "81.2.69.9", "r-new-1", &d));
+    assert_int_equal(d.decided, WARDEN_BLOCK);
+    assert_true(d.n_reasons >= 1);
+    assert_string_equal(d.reasons[0].code, "geo.restricted_jurisdiction");
+    assert_false(event(rt, T0 + 2001000, "acct-8", "81.2.69.9", "r-5-8", &d));
+    assert_true(d.duplicate);
+    assert_int_equal(d.decided, WARDEN_BLOCK);
+    assert_true(event(rt, T0 + 2002000, "acct-9", "81.2.69.9", "r-new-2", &d));
+    assert_int_equal(d.decided, WARDEN_ALLOW);
+}
+
+static void save_load_save_is_identical(void **state)
+{
+    (void)state;
+    struct warden_runtime *a = runtime_up(2, NULL, 0);
+    traffic(a);
+    size_t la, lb;
+    struct warden_runtime_snapinfo ia = {.position = 0x1234567890ULL};
+    char *sa = save_mem(a, &la, &ia);
+    assert_int_equal(ia.accounts, 300);
+    assert_int_equal(ia.newest_ms, T0 + (5 * 300 + 299) * 1000LL);
+
+    struct warden_runtime *b = runtime_up(2, NULL, 0);
+    char err[512] = "";
+    struct warden_runtime_snapinfo ib = {0};
+    int rc = load_mem(b, sa, la, err, sizeof err, &ib);
+    if (rc) fprintf(stderr, "load: %s\n", err);
+    assert_int_equal(rc, 0);
+    assert_int_equal(ib.position, 0x1234567890ULL);
+    assert_int_equal(ib.shards, 2);
+    assert_int_equal(ib.accounts, 300);
+    assert_int_equal(n_verdicts(b), n_verdicts(a));
+    assert_true(n_verdicts(b) >= 2);
+    char *sb = save_mem(b, &lb, &ib);
+    assert_int_equal(la, lb);
+    assert_memory_equal(sa, sb, la);
+    check_restored(b);
+    /* and the original goes on the same way */
+    check_restored(a);
+    free(sa);
+    free(sb);
+    warden_runtime_free(a);
+    warden_runtime_free(b);
+}
+
+static void shards_repartition(void **state)
+{
+    (void)state;
+    struct warden_runtime *a = runtime_up(4, NULL, 0);
+    traffic(a);
+    size_t la;
+    char *sa = save_mem(a, &la, NULL);
+    struct warden_runtime *b = runtime_up(3, NULL, 0);
+    char err[512] = "";
+    struct warden_runtime_snapinfo ib = {0};
+    int rc = load_mem(b, sa, la, err, sizeof err, &ib);
+    if (rc) fprintf(stderr, "load: %s\n", err);
+    assert_int_equal(rc, 0);
+    assert_int_equal(ib.shards, 4);
+    assert_int_equal(n_verdicts(b), n_verdicts(a));
+    /* every account is on the shard that will see its events */
+    for (size_t s = 0; s < 3; s++) {
+        const struct warden_engine *e = warden_runtime_shard(b, s);
+        for (size_t i = 0; i < warden_engine_n_verdicts(e); i++) {
+            const struct warden_verdict *v = warden_engine_verdict_at(e, i);
+            struct warden_event ev = {0};
+            ev.account_id.p = v->account_id;
+            ev.account_id.n = (uint32_t)strlen(v->account_id);
+            assert_true(warden_runtime_shard_index(b, &ev) == s);
+        }
+    }
+    check_restored(b);
+    free(sa);
+    warden_runtime_free(a);
+    warden_runtime_free(b);
+}
+
+/* Load a damaged copy: refused, the message contains want, nothing applied. */
+static void refused(struct warden_runtime *b, const char *buf, size_t len, const char *want)
+{
+    char err[512] = "";
+    int rc = load_mem(b, buf, len, err, sizeof err, NULL);
+    assert_int_equal(rc, WARDEN_EFORMAT);
+    if (!strstr(err, want)) fprintf(stderr, "message '%s' lacks '%s'\n", err, want);
+    assert_non_null(strstr(err, want));
+    assert_int_equal(n_verdicts(b), 0);
+}
+
+static void damaged_files_are_refused(void **state)
+{
+    (void)state;
+    struct warden_runtime *a = runtime_up(2, NULL, 0);
+    traffic(a);
+    size_t la;
+    char *sa = save_mem(a, &la, NULL);
+    char *c = malloc(la);
+    struct warden_runtime *b =
+        runtime_up(2, NULL, 0); /* one runtime: each refusal leaves it empty */
+    refused(b, sa, la - 9, "truncated");
+    refused(b, sa, la / 2, "truncated");
+    refused(b, sa, 10, "not a Warden state snapshot");
+    memcpy(c, sa, la);
+    c[la / 2] ^= 0x20;
+    refused(b, c, la, "checksum mismatch");
+    memcpy(c, sa, la);
+    c[8] = 9; /* format version */
+    refused(b, c, la, "format version 9");
+    memcpy(c, sa, la);
+    memcpy(c, "PK\x03\x04", 4);
+    refused(b, c, la, "not a Warden state snapshot");
+    free(c);
+    free(sa);
+    warden_runtime_free(b);
+    warden_runtime_free(a);
+}
+
+/* A snapshot whose detector list promises more bytes per account than its
+ * accounts hold (written with the format's own writer, checksums valid). */
+static void inconsistent_detector_sizes_are_refused(void **state)
+{
+    (void)state;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    struct warden_snapwriter *w = warden_snap_writer_new(f);
+    warden_snap_section_begin(w, WARDEN_SNAP_TAG('M', 'E', 'T', 'A'));
+    warden_snap_put_u32(w, 1);
+    warden_snap_put_u64(w, 0);
+    warden_snap_put_i64(w, T0);
+    warden_snap_put_i64(w, T0);
+    warden_snap_put_i64(w, T0);
+    warden_snap_put_u32(w, 1);
+    warden_snap_put_str(w, "velocity", 8);
+    warden_snap_put_u32(w, 4096);
+    warden_snap_put_u32(w, 0);
+    warden_snap_section_end(w);
+    warden_snap_section_begin(w, WARDEN_SNAP_TAG('S', 'H', 'R', 'D'));
+    warden_snap_put_u32(w, 0);
+    warden_snap_put_i64(w, T0);
+    warden_snap_put_u32(w, 0); /* clusters */
+    warden_snap_put_u32(w, 0); /* verdicts */
+    warden_snap_put_u64(w, 4095);
+    warden_snap_put_u64(w, 0);
+    warden_snap_put_u64(w, 0);
+    warden_snap_put_u64(w, 0);
+    warden_snap_put_u64(w, 1); /* one account ... */
+    warden_snap_put_u64(w, 42);
+    warden_snap_put_u8(w, 0);
+    warden_snap_put_u8(w, 0);
+    warden_snap_put_u64(w, 1);
+    warden_snap_put_i64(w, T0);
+    warden_snap_put_f64(w, 0);
+    warden_snap_put_u32(w, 0);
+    warden_snap_put_u8(w, 0);
+    warden_snap_put_u8(w, 0);
+    char slice[100] = {0}; /* ... with 100 of the 4096 bytes promised */
+    warden_snap_put_bytes(w, slice, sizeof slice);
+    warden_snap_section_end(w);
+    assert_int_equal(warden_snap_writer_finish(w), 0);
+    fclose(f);
+    struct warden_runtime *b = runtime_up(2, NULL, 0);
+    refused(b, buf, len, "section SHRD ends early");
+    warden_runtime_free(b);
+    free(buf);
+}
+
+/* ---- a detector whose slice changes size between runs ---- */
+
+static int seen_in_state; /* what observe() found in the slice at the last event */
+
+static int probe_init(void **ctx, const struct warden_policy *p, const void *conf)
+{
+    (void)p;
+    (void)conf;
+    *ctx = NULL;
+    return 0;
+}
+
+static void probe_observe(void *ctx, const struct warden_event *ev, void *state,
+                          struct warden_emit *em)
+{
+    (void)ctx;
+    (void)ev;
+    (void)em;
+    int *n = state;
+    seen_in_state = *n;
+    (*n)++;
+}
+
+static const struct warden_detector probe16 = {
+    .name = "probe", .state_size = 16, .init = probe_init, .observe = probe_observe};
+static const struct warden_detector probe24 = {
+    .name = "probe", .state_size = 24, .init = probe_init, .observe = probe_observe};
+static const struct warden_detector probe16v2 = {.name = "probe",
+                                                 .state_size = 16,
+                                                 .state_version = 2,
+                                                 .init = probe_init,
+                                                 .observe = probe_observe};
+
+static void changed_detector_slice_starts_zeroed(void **state)
+{
+    (void)state;
+    const struct warden_detector *d16[] = {&probe16};
+    struct warden_runtime *a = runtime_up(1, d16, 1);
+    struct warden_decision d;
+    for (int i = 0; i < 5; i++) event(a, T0 + i, "acct-1", "81.2.69.1", "", &d);
+    assert_int_equal(seen_in_state, 4);
+    size_t la;
+    char *sa = save_mem(a, &la, NULL);
+    char err[512];
+
+    /* same detector: the slice comes back */
+    struct warden_runtime *b = runtime_up(1, d16, 1);
+    assert_int_equal(load_mem(b, sa, la, err, sizeof err, NULL), 0);
+    event(b, T0 + 10, "acct-1", "81.2.69.1", "", &d);
+    assert_int_equal(seen_in_state, 5);
+    warden_runtime_free(b);
+
+    /* another size or version: loaded, that slice zeroed */
+    const struct warden_detector *d24[] = {&probe24};
+    b = runtime_up(1, d24, 1);
+    assert_int_equal(load_mem(b, sa, la, err, sizeof err, NULL), 0);
+    event(b, T0 + 10, "acct-1", "81.2.69.1", "", &d);
+    assert_int_equal(seen_in_state, 0);
+    warden_runtime_free(b);
+    const struct warden_detector *dv2[] = {&probe16v2};
+    b = runtime_up(1, dv2, 1);
+    assert_int_equal(load_mem(b, sa, la, err, sizeof err, NULL), 0);
+    event(b, T0 + 10, "acct-1", "81.2.69.1", "", &d);
+    assert_int_equal(seen_in_state, 0);
+    warden_runtime_free(b);
+    free(sa);
+    warden_runtime_free(a);
+}
+
+static void save_file_is_atomic_and_loads(void **state)
+{
+    (void)state;
+    char path[128], err[512] = "";
+    snprintf(path, sizeof path, "/tmp/warden_snap_%d.state", (int)getpid());
+    unlink(path);
+    struct warden_runtime *a = runtime_up(2, NULL, 0);
+    assert_int_equal(warden_runtime_load_file(a, path, err, sizeof err), WARDEN_ENOENT);
+    traffic(a);
+    assert_int_equal(warden_runtime_save_file(a, path, err, sizeof err), 0);
+    assert_int_equal(warden_runtime_save_file(a, path, err, sizeof err), 0); /* over the old one */
+    struct warden_runtime *b = runtime_up(2, NULL, 0);
+    assert_int_equal(warden_runtime_load_file(b, path, err, sizeof err), 0);
+    check_restored(b);
+    /* no temporary file is left beside it */
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "ls %s.tmp.* >/dev/null 2>&1", path);
+    assert_int_not_equal(system(cmd), 0);
+    unlink(path);
+    warden_runtime_free(a);
+    warden_runtime_free(b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(save_load_save_is_identical),
+        cmocka_unit_test(shards_repartition),
+        cmocka_unit_test(damaged_files_are_refused),
+        cmocka_unit_test(inconsistent_detector_sizes_are_refused),
+        cmocka_unit_test(changed_detector_slice_starts_zeroed),
+        cmocka_unit_test(save_file_is_atomic_and_loads),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
