@@ -386,6 +386,12 @@ uint32_t warden_snap_next(struct warden_snapreader *r)
 {
     if (r->inside) warden_snap_section_leave(r);
     if (!r->have && !next_block(r)) return 0;
+    /* 0 means "nothing more" to callers: a block tagged 0 would be read
+     * again and again */
+    if (!(r->tag & ~LAST_BIT)) {
+        warden_snap_fail(r, "block %llu has no section tag", (unsigned long long)r->n);
+        return 0;
+    }
     return r->tag & ~LAST_BIT;
 }
 
