@@ -31,7 +31,11 @@
  *   without a verdict sent none), so it follows the traffic, not a kind
  *   name; joiners (kind distillation.joiner): requests served before the
  *   first action, median and p90, where a joiner never actioned counts
- *   every request it sent; benign clusters formed: benign accounts whose
+ *   every request it sent; the same over late joiners only, those whose
+ *   first request (from the events, when the backtest read them) came
+ *   after another member of their truth cluster was first actioned
+ *   (verdict first_action_ts): what cluster-aware enforcement promises;
+ *   benign clusters formed: benign accounts whose
  *   verdict carries a cluster_id, by kind, and the clusters holding them
  *   (benign only, or mixed with attack accounts). Event counts and cluster
  *   ids of allowed accounts need every-account verdicts (`warden scan
@@ -52,6 +56,8 @@ enum warden_bt_action {
 
 struct warden_bt_truth {
     char *account_id, *label, *kind, *cluster; /* kind, cluster may be NULL */
+    int64_t
+        first_ts; /* the account's first event (epoch ms) when the events were read; 0 unknown */
 };
 
 struct warden_bt_verdict {
@@ -59,6 +65,7 @@ struct warden_bt_verdict {
     enum warden_bt_action action;
     double score;
     int64_t first_action_event; /* 0 when absent */
+    int64_t first_action_ts;    /* epoch ms; 0 when absent */
     int64_t events;             /* -1 when absent */
     char *reason;               /* first (most important) reason code, or NULL */
     char *reasons;              /* every reason code, comma-separated, or NULL */
@@ -87,6 +94,7 @@ struct warden_bt_input {
     size_t nverdicts;
     size_t bad_lines; /* lines skipped while loading */
     struct warden_bt_meta meta;
+    bool first_seen; /* truth first_ts was filled from the events */
 };
 
 /* Add an input file to meta with its SHA-256 (role: "events", "truth", ...). */
@@ -96,6 +104,11 @@ void warden_bt_meta_input(struct warden_bt_meta *m, const char *role, const char
  * Bad lines are counted, reported and skipped. Returns 0 or WARDEN_EIO. */
 int warden_bt_load_truth(struct warden_bt_input *in, const char *path);
 int warden_bt_load_verdicts(struct warden_bt_input *in, const char *path);
+/* Read event files (JSON lines, as `warden scan` reads them) for the first
+ * event time of every clustered truth account (truth first_ts). Lines that
+ * do not decode are skipped silently: the scan reports them. Returns 0 or
+ * WARDEN_EIO when a file cannot be read. */
+int warden_bt_first_seen(struct warden_bt_input *in, char *const *files, int nfiles);
 void warden_bt_input_fini(struct warden_bt_input *in);
 /* Parse an action name; -1 when unknown. */
 int warden_bt_action_parse(const char *s);
@@ -143,6 +156,11 @@ struct warden_bt_cross {
     double slow_recall; /* -1 when no kind qualifies */
     size_t joiners, joiners_actioned;
     double joiner_p50, joiner_p90; /* -1 when no joiner */
+    /* joiners whose first request came after another member of their truth
+     * cluster was actioned (needs the events: truth first_ts) */
+    bool late_known; /* false when the backtest did not read the events */
+    size_t late_joiners, late_joiners_actioned;
+    double late_joiner_p50, late_joiner_p90; /* -1 when none or unknown */
     struct warden_bt_benign_kind *benign;
     size_t nbenign;
     size_t benign_clustered;     /* benign accounts with a cluster_id */

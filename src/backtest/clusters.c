@@ -145,20 +145,60 @@ static void slow_and_low(struct warden_bt_cross *x, const struct row *r, size_t 
     free(ev);
 }
 
+static bool is_joiner(const struct warden_bt_truth *t)
+{
+    return strcmp(kind_of(t), "distillation.joiner") == 0;
+}
+
+/* Requests a joiner was served before its first action (all it sent when never actioned). */
+static double served_of(const struct warden_bt_verdict *v, bool *act)
+{
+    *act = actioned(v) && v->first_action_event > 0;
+    return *act ? (double)(v->first_action_event - 1) : events_of(v);
+}
+
 static void joiners(struct warden_bt_cross *x, const struct row *r, size_t n)
 {
     double *served = warden_xcalloc(n + 1, sizeof *served);
     size_t m = 0;
     for (size_t k = 0; k < n; k++) {
-        if (strcmp(r[k].key, "distillation.joiner") != 0) continue;
-        const struct warden_bt_verdict *v = r[k].v;
-        bool act = actioned(v) && v->first_action_event > 0;
-        served[m++] = act ? (double)(v->first_action_event - 1) : events_of(v);
+        if (!is_joiner(r[k].t)) continue;
+        bool act;
+        served[m++] = served_of(r[k].v, &act);
         x->joiners++;
         x->joiners_actioned += act;
     }
     x->joiner_p50 = warden_bt_percentile(served, m, 0.5);
     x->joiner_p90 = warden_bt_percentile(served, m, 0.9);
+    free(served);
+}
+
+/* Joiners whose first request came after their truth cluster's first action
+ * (rows grouped by truth cluster; first_ts known only when events were read). */
+static void late_joiners(struct warden_bt_cross *x, const struct row *r, size_t n)
+{
+    double *served = warden_xcalloc(n + 1, sizeof *served);
+    size_t m = 0;
+    for (size_t s = 0, e; s < n; s = e) {
+        e = group_end(r, n, s);
+        int64_t first_act = 0;
+        for (size_t k = s; k < e; k++) {
+            const struct warden_bt_verdict *v = r[k].v;
+            if (actioned(v) && v->first_action_ts > 0 &&
+                (first_act == 0 || v->first_action_ts < first_act))
+                first_act = v->first_action_ts;
+        }
+        if (first_act == 0) continue;
+        for (size_t k = s; k < e; k++) {
+            if (!is_joiner(r[k].t) || r[k].t->first_ts <= first_act) continue;
+            bool act;
+            served[m++] = served_of(r[k].v, &act);
+            x->late_joiners++;
+            x->late_joiners_actioned += act;
+        }
+    }
+    x->late_joiner_p50 = warden_bt_percentile(served, m, 0.5);
+    x->late_joiner_p90 = warden_bt_percentile(served, m, 0.9);
     free(served);
 }
 
@@ -212,6 +252,8 @@ void warden_bt_cross_account(const struct warden_bt_input *in,
     struct row *rw = warden_xcalloc(in->ntruth + 1, sizeof *rw);
     size_t n = rows(in, v, attack_in_cluster, truth_cluster, rw);
     clusters_90(x, rw, n);
+    x->late_known = in->first_seen;
+    late_joiners(x, rw, n);
     n = rows(in, v, attack_in_cluster, kind_key, rw); /* members of attack clusters */
     slow_and_low(x, rw, n);
     n = rows(in, v, attack, kind_key, rw);

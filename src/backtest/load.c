@@ -4,10 +4,14 @@
  * a truth file may carry, the inputs' SHA-256. */
 #include "backtest/backtest.h"
 #include "core/error.h"
+#include "core/event.h"
+#include "core/event_decode.h"
 #include "core/jbuf.h"
 #include "core/log.h"
 #include "core/sha256.h"
+#include "core/timefmt.h"
 #include "core/xalloc.h"
+#include "io/source.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -91,6 +95,11 @@ static int verdict_line(struct warden_bt_input *in, json_t *o)
     v->score = json_is_number(s) ? json_number_value(s) : (a > 0 ? 1.0 : 0.0);
     json_t *fe = json_object_get(o, "first_action_event");
     v->first_action_event = json_is_integer(fe) ? json_integer_value(fe) : 0;
+    json_t *ft = json_object_get(o, "first_action_ts");
+    v->first_action_ts = 0;
+    if (json_is_string(ft) && warden_ts_parse(json_string_value(ft), strlen(json_string_value(ft)),
+                                              &v->first_action_ts) < 0)
+        v->first_action_ts = 0;
     json_t *ev = json_object_get(o, "events");
     v->events = json_is_integer(ev) ? json_integer_value(ev) : -1;
     json_t *rs = json_object_get(o, "reasons");
@@ -178,4 +187,69 @@ void warden_bt_input_fini(struct warden_bt_input *in)
     free(in->verdicts);
     meta_fini(&in->meta);
     memset(in, 0, sizeof *in);
+}
+
+/* Truth rows of clustered accounts, sorted by account id, for the lookup below. */
+static int cmp_truth_ptr(const void *a, const void *b)
+{
+    const struct warden_bt_truth *x = *(const struct warden_bt_truth *const *)a;
+    const struct warden_bt_truth *y = *(const struct warden_bt_truth *const *)b;
+    return strcmp(x->account_id, y->account_id);
+}
+
+static struct warden_bt_truth *find_truth(struct warden_bt_truth **idx, size_t n,
+                                          struct warden_str id)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const char *k = idx[mid]->account_id;
+        int c = strncmp(k, id.p, id.n);
+        if (c == 0) c = k[id.n] ? 1 : 0;
+        if (c == 0) return idx[mid];
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+int warden_bt_first_seen(struct warden_bt_input *in, char *const *files, int nfiles)
+{
+    struct warden_bt_truth **idx = warden_xcalloc(in->ntruth + 1, sizeof *idx);
+    size_t n = 0;
+    for (size_t i = 0; i < in->ntruth; i++)
+        if (in->truth[i].cluster) idx[n++] = &in->truth[i];
+    int rc = 0;
+    if (n == 0) goto out;
+    qsort(idx, n, sizeof *idx, cmp_truth_ptr);
+    for (int f = 0; f < nfiles && rc == 0; f++) {
+        char err[256], why[128];
+        void *src = NULL;
+        if (warden_source_jsonl.open(&src, files[f], 0, err, sizeof err) < 0) {
+            warden_err("backtest: %s", err);
+            rc = WARDEN_EIO;
+            break;
+        }
+        struct warden_raw_line raw;
+        int r;
+        while ((r = warden_source_jsonl.next(src, &raw, err, sizeof err)) == 1) {
+            struct warden_event ev;
+            if (!raw.line || warden_event_decode(raw.line, raw.len, &ev, why, sizeof why) < 0 ||
+                !ev.account_id.p)
+                continue;
+            struct warden_bt_truth *t = find_truth(idx, n, ev.account_id);
+            if (t && (t->first_ts == 0 || ev.ts_ms < t->first_ts)) t->first_ts = ev.ts_ms;
+        }
+        if (r < 0) {
+            warden_err("backtest: %s", err);
+            rc = WARDEN_EIO;
+        }
+        warden_source_jsonl.close(src);
+    }
+out:
+    free(idx);
+    if (rc == 0) in->first_seen = true;
+    return rc;
 }

@@ -98,6 +98,16 @@ static void cross_text(FILE *out, const struct warden_bt_cross *x)
         fprintf(out, "-, p90 -\n");
     else
         fprintf(out, "%.0f, p90 %.0f\n", x->joiner_p50, x->joiner_p90);
+    if (!x->late_known)
+        fprintf(out, "late joiners (first request after their cluster's first action): "
+                     "unknown without the events\n");
+    else if (x->late_joiners == 0)
+        fprintf(out, "late joiners (first request after their cluster's first action): 0\n");
+    else
+        fprintf(out,
+                "late joiners (first request after their cluster's first action): %zu, "
+                "actioned %zu; served before first action median %.0f, p90 %.0f\n",
+                x->late_joiners, x->late_joiners_actioned, x->late_joiner_p50, x->late_joiner_p90);
     fprintf(out,
             "benign clusters formed: %zu benign accounts in verdict clusters; %zu clusters "
             "of benign accounts only, %zu mixed with attackers\n",
@@ -229,6 +239,12 @@ static void cross_json(struct warden_jbuf *b, const struct warden_bt_cross *x)
     warden_jbuf_kv_int(b, "joiners_actioned", (int64_t)x->joiners_actioned);
     kv_ratio(b, "joiner_served_p50", x->joiner_p50);
     kv_ratio(b, "joiner_served_p90", x->joiner_p90);
+    if (x->late_known) {
+        warden_jbuf_kv_int(b, "late_joiners", (int64_t)x->late_joiners);
+        warden_jbuf_kv_int(b, "late_joiners_actioned", (int64_t)x->late_joiners_actioned);
+        kv_ratio(b, "late_joiner_served_p50", x->late_joiner_p50);
+        kv_ratio(b, "late_joiner_served_p90", x->late_joiner_p90);
+    }
     warden_jbuf_kv_int(b, "benign_clustered", (int64_t)x->benign_clustered);
     warden_jbuf_kv_int(b, "benign_only_clusters", (int64_t)x->benign_only_clusters);
     warden_jbuf_kv_int(b, "mixed_clusters", (int64_t)x->mixed_clusters);

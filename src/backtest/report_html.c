@@ -388,6 +388,13 @@ int warden_bt_report_html(const char *path, const struct warden_bt_result *r)
             x->joiners_actioned, x->joiner_p50 < 0 ? 0 : x->joiner_p50,
             x->joiner_p90 < 0 ? 0 : x->joiner_p90, x->benign_clustered, x->benign_only_clusters,
             x->mixed_clusters);
+    if (x->late_known)
+        fprintf(f,
+                "<li>late joiners (first request after their cluster's first action): %zu, "
+                "actioned %zu; served before the first action median %.0f, p90 %.0f</li>",
+                x->late_joiners, x->late_joiners_actioned,
+                x->late_joiner_p50 < 0 ? 0 : x->late_joiner_p50,
+                x->late_joiner_p90 < 0 ? 0 : x->late_joiner_p90);
     if (r->auc >= 0) fprintf(f, "<li>ROC AUC of the score: %.4f</li>", r->auc);
     if (r->average_precision >= 0)
         fprintf(f, "<li>average precision of the score: %.4f</li>", r->average_precision);

@@ -241,6 +241,11 @@ static int run(int argc, char **argv)
     }
     if (warden_arg(&a, "policy"))
         warden_bt_meta_input(&in.meta, "policy", warden_arg(&a, "policy"));
+    /* the joiners' first request times, for the late-joiner numbers */
+    bool rereadable = !warden_arg(&a, "verdicts");
+    for (int i = 0; i < a.nrest; i++) rereadable &= strcmp(a.rest[i], "-") != 0;
+    if (rereadable && warden_bt_first_seen(&in, a.rest, a.nrest) < 0)
+        warden_warn("backtest: late joiners not scored: the events could not be read again");
     warden_bt_score(&in, &res);
     {
         /* the wrong accounts' evidence: the scan's findings beside its verdicts */

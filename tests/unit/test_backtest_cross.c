@@ -10,6 +10,10 @@
  *              in no cluster
  *   joiners    served 2 (first action at event 3), 0 (event 1), 12 (never
  *              actioned: all 12 it sent): median 2, p90 12
+ *   late       cluster h3 is first actioned at 01:00 (j1); by the events
+ *              (cross_events.jsonl, out of time order) j1 starts at 00:40,
+ *              j2 at 02:00, j3 at 03:00: j2 and j3 are late joiners, j2
+ *              actioned (0 served), j3 not (12): median 0, p90 12
  *   benign     cgnat g1, g2 in k9 and g3 in k10 (3 of 4 in 2 clusters),
  *              eval_harness e1 in k1 with attacker h1a (mixed): 4 benign
  *              accounts clustered, 2 benign-only clusters, 1 mixed */
@@ -61,6 +65,54 @@ static void clusters_slow_low_joiners(void **state)
     assert_near(x->joiner_p50, 2);
     assert_near(x->joiner_p90, 12);
     warden_bt_result_fini(&r);
+    warden_bt_input_fini(&in);
+}
+
+static void late_joiners(void **state)
+{
+    (void)state;
+    struct warden_bt_input in;
+    struct warden_bt_result r;
+    /* without the events: unknown, not zero */
+    score(&in, &r);
+    assert_false(r.cross.late_known);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    warden_bt_report_text(f, &r);
+    fclose(f);
+    assert_non_null(strstr(buf, "late joiners (first request after their cluster's first action): "
+                                "unknown without the events"));
+    free(buf);
+    warden_bt_result_fini(&r);
+    warden_bt_input_fini(&in);
+
+    memset(&in, 0, sizeof in);
+    assert_int_equal(warden_bt_load_truth(&in, "tests/data/backtest/cross_truth.jsonl"), 0);
+    assert_int_equal(warden_bt_load_verdicts(&in, "tests/data/backtest/cross_verdicts.jsonl"), 0);
+    char *files[] = {"tests/data/backtest/cross_events.jsonl"};
+    assert_int_equal(warden_bt_first_seen(&in, files, 1), 0);
+    assert_int_equal(warden_bt_score(&in, &r), 0);
+    const struct warden_bt_cross *x = &r.cross;
+    assert_true(x->late_known);
+    assert_int_equal(x->late_joiners, 2);
+    assert_int_equal(x->late_joiners_actioned, 1);
+    assert_near(x->late_joiner_p50, 0);
+    assert_near(x->late_joiner_p90, 12);
+    f = open_memstream(&buf, &len);
+    warden_bt_report_json(f, &r);
+    fclose(f);
+    assert_non_null(strstr(buf, "\"late_joiners\":2,\"late_joiners_actioned\":1,"));
+    free(buf);
+    warden_bt_result_fini(&r);
+    warden_bt_input_fini(&in);
+
+    /* a missing events file is an error */
+    memset(&in, 0, sizeof in);
+    assert_int_equal(warden_bt_load_truth(&in, "tests/data/backtest/cross_truth.jsonl"), 0);
+    char *missing[] = {"tests/data/backtest/no_such_events.jsonl"};
+    assert_true(warden_bt_first_seen(&in, missing, 1) < 0);
+    assert_false(in.first_seen);
     warden_bt_input_fini(&in);
 }
 
@@ -117,6 +169,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(clusters_slow_low_joiners),
+        cmocka_unit_test(late_joiners),
         cmocka_unit_test(benign_clusters_formed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
