@@ -208,6 +208,7 @@ int warden_yaml_open(struct warden_yaml *y, const char *path, char *err, size_t 
     }
     rc = refuse_aliases(y);
 out:
+    if (rc) warden_yaml_close(y); /* a refused file leaves nothing to close */
     if (parser_ready) yaml_parser_delete(&parser);
     fclose(f);
     return rc;

@@ -43,7 +43,8 @@ struct warden_conf_bind {
 };
 
 /* Read and parse path. Refuses a missing file, YAML syntax errors, an empty
- * document, more than one document and aliases. 0 or WARDEN_ECONFIG. */
+ * document, more than one document and aliases. 0 or WARDEN_ECONFIG; when
+ * refused, nothing is left to close (closing anyway is harmless). */
 int warden_yaml_open(struct warden_yaml *y, const char *path, char *err, size_t errlen);
 void warden_yaml_close(struct warden_yaml *y);
 yaml_node_t *warden_yaml_root(struct warden_yaml *y);
