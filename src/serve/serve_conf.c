@@ -108,10 +108,10 @@ int warden_serve_conf_load(struct warden_serve_conf *c, const char *path, char *
     const struct warden_conf_bind b = {warden_serve_conf_keys, c, NULL};
     rc = warden_yaml_load_tables(&y, warden_yaml_root(&y), "", &b, 1);
     warden_yaml_close(&y);
-    if (!rc && strcmp(c->snapshot_on_corrupt, "refuse") != 0 &&
-        strcmp(c->snapshot_on_corrupt, "ignore") != 0) {
+    const char *oc = c->snapshot_on_corrupt;
+    if (!rc && (!oc || (strcmp(oc, "refuse") != 0 && strcmp(oc, "ignore") != 0))) {
         snprintf(err, errlen, "%s: snapshot_on_corrupt: '%s' is not refuse or ignore", path,
-                 c->snapshot_on_corrupt);
+                 oc ? oc : "");
         rc = 1;
     }
     return rc ? WARDEN_ECONFIG : 0;
