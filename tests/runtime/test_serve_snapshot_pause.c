@@ -38,7 +38,8 @@
 #include "serve/serve.h"
 #include "serve/stats.h"
 
-#define N_ACCOUNTS 200000
+/* 200,000; WARDEN_PAUSE_ACCOUNTS=N measures another size (README figures) */
+static unsigned N_ACCOUNTS = 200000;
 #define SHARDS 2
 #define T0 1795421700000LL
 #define LOG_MAX ((size_t)1 << 23)
@@ -74,12 +75,13 @@ static void make_event(char *buf, size_t len, unsigned a, uint64_t k, int64_t ts
                        struct warden_event *ev)
 {
     bool kp = a % 97 == 0 && k % 5 == 0;
-    snprintf(buf, len,
-             "{\"ts\":%lld,\"account_id\":\"acct-%u\",\"ip\":\"%s.%u\",\"request_id\":\"r-%u-%llu\","
-             "\"api_key_id\":\"k-%u\",\"model\":\"m-1\",\"prompt\":\"Summarise report %llu\","
-             "\"input_tokens\":120,\"output_tokens\":400}",
-             (long long)ts, a, kp ? "175.45.176" : "81.2.69", a % 200 + 1, a,
-             (unsigned long long)k, a, (unsigned long long)(k % 31));
+    snprintf(
+        buf, len,
+        "{\"ts\":%lld,\"account_id\":\"acct-%u\",\"ip\":\"%s.%u\",\"request_id\":\"r-%u-%llu\","
+        "\"api_key_id\":\"k-%u\",\"model\":\"m-1\",\"prompt\":\"Summarise report %llu\","
+        "\"input_tokens\":120,\"output_tokens\":400}",
+        (long long)ts, a, kp ? "175.45.176" : "81.2.69", a % 200 + 1, a, (unsigned long long)k, a,
+        (unsigned long long)(k % 31));
     char why[256];
     assert_int_equal(warden_event_decode(buf, strlen(buf), ev, why, sizeof why), 0);
 }
@@ -190,6 +192,8 @@ static char *read_all(const char *path, size_t *len)
 static void snapshot_under_load_is_the_cut(void **state)
 {
     (void)state;
+    const char *na = getenv("WARDEN_PAUSE_ACCOUNTS");
+    if (na && atoi(na) >= 1000) N_ACCOUNTS = (unsigned)atoi(na);
     struct shard_accts sa[SHARDS];
     for (size_t s = 0; s < SHARDS; s++) sa[s] = (struct shard_accts){calloc(N_ACCOUNTS, 4), 0};
     struct load *l = calloc(1, sizeof *l);
@@ -207,9 +211,12 @@ static void snapshot_under_load_is_the_cut(void **state)
     char path[64], err[1024] = "";
     snprintf(path, sizeof path, "/tmp/warden_pause_%d.snap", (int)getpid());
     struct warden_serve_conf conf = {.snapshot_path = path};
-    struct warden_serve_saver sv = {
-        .locks = l->locks, .n = SHARDS, .stats = &l->stats, .fork = true, .at_cut = at_cut,
-        .cut_ctx = l};
+    struct warden_serve_saver sv = {.locks = l->locks,
+                                    .n = SHARDS,
+                                    .stats = &l->stats,
+                                    .fork = true,
+                                    .at_cut = at_cut,
+                                    .cut_ctx = l};
 
     pthread_t th[SHARDS];
     struct worker w[SHARDS];
@@ -220,7 +227,8 @@ static void snapshot_under_load_is_the_cut(void **state)
     wait_done(l, 2000);
     FILE *ps = fopen("/proc/self/smaps_rollup", "r");
     for (char line[256]; ps && fgets(line, sizeof line, ps);)
-        if (!strncmp(line, "Rss", 3) || !strncmp(line, "AnonHuge", 8)) fprintf(stderr, "# %s", line);
+        if (!strncmp(line, "Rss", 3) || !strncmp(line, "AnonHuge", 8))
+            fprintf(stderr, "# %s", line);
     if (ps) fclose(ps);
     uint64_t t0 = mono_ns();
     int rc = warden_serve_save(l->rt, &sv, &conf, err, sizeof err);
@@ -234,13 +242,14 @@ static void snapshot_under_load_is_the_cut(void **state)
 
     uint64_t max_wait = atomic_load(&l->stats.lock_wait_max_ns);
     uint64_t write_ns = save_ns - sv.last_pause_ns;
-    fprintf(stderr,
-            "# %d accounts, %d shards: save %.1f ms, cut (all locks, fork) %.2f ms (fork CPU %.2f ms); "
-            "decisions during the save %llu + %llu; lock waits %llu, longest %.2f ms\n",
-            N_ACCOUNTS, SHARDS, (double)save_ns / 1e6, (double)sv.last_pause_ns / 1e6,
-            (double)sv.last_fork_cpu_ns / 1e6,
-            (unsigned long long)(after[0] - l->cut[0]), (unsigned long long)(after[1] - l->cut[1]),
-            (unsigned long long)atomic_load(&l->stats.lock_contended), (double)max_wait / 1e6);
+    fprintf(
+        stderr,
+        "# %d accounts, %d shards: save %.1f ms, cut (all locks, fork) %.2f ms (fork CPU %.2f ms); "
+        "decisions during the save %llu + %llu; lock waits %llu, longest %.2f ms\n",
+        (int)N_ACCOUNTS, SHARDS, (double)save_ns / 1e6, (double)sv.last_pause_ns / 1e6,
+        (double)sv.last_fork_cpu_ns / 1e6, (unsigned long long)(after[0] - l->cut[0]),
+        (unsigned long long)(after[1] - l->cut[1]),
+        (unsigned long long)atomic_load(&l->stats.lock_contended), (double)max_wait / 1e6);
     /* deciding went on while the child wrote */
     assert_int_equal(l->cut_log, l->cut[0] + l->cut[1]);
     assert_true(after[0] > l->cut[0] || after[1] > l->cut[1]);
