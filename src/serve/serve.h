@@ -34,7 +34,8 @@
  * (start empty, with a warning). Every snapshot_interval_s a background
  * thread writes the whole state atomically (temporary file, fsync,
  * rename). It holds the runtime for reading, takes every shard's mutex
- * (the cut: one instant across all shards), forks, and releases them: the
+ * (the cut: one instant across all shards), forks, and releases both (a
+ * reload need not wait for the child's write): the
  * pause a request can see is the fork, which copies page tables, not the
  * state (milliseconds at a million accounts where copying the state took
  * seconds). The child writes the file from its copy-on-write image of the
@@ -167,13 +168,18 @@ struct warden_serve_saver {
     bool fork;                        /* the cut under every lock, then a child writes (else each
                                        * shard copied under its own lock, one after another) */
     void (*at_cut)(void *ctx);        /* with fork: called with every lock held; may be NULL */
+    /* with fork: called in the parent once the child runs and the shard
+     * locks are released, before waiting for the child (the runtime may go:
+     * the parent touches it no more); not called when fork failed */
+    void (*after_cut)(void *ctx);
     void *cut_ctx;
     uint64_t last_pause_ns;    /* out: every lock held, for the cut (fork only) */
     uint64_t last_fork_cpu_ns; /* out: CPU time the fork itself took (not waiting for a core) */
     atomic_int child;          /* the writing child while it runs, else 0 */
 };
 /* Write rt to c->snapshot_path (atomically: a temporary file, fsync,
- * rename). The caller holds rt (no reload may free it meanwhile). A fork
+ * rename). The caller holds rt (no reload may free it meanwhile) until the
+ * save returns, or with fork until after_cut. A fork
  * that fails falls back to the copy under each shard's lock, with a
  * warning. 0, or an error with err set. */
 int warden_serve_save(struct warden_runtime *rt, struct warden_serve_saver *sv,

@@ -51,6 +51,7 @@ struct warden_server {
     struct warden_serve_ticker *snap_ticker; /* background snapshots; NULL when off */
     struct warden_serve_saver saver;         /* the shard locks as snapshots take them */
     atomic_bool stopping;                    /* no new background snapshot */
+    bool saver_rt_held;                      /* the snapshot's read lock on rt is still held */
 };
 
 /* One request's state across libmicrohttpd's calls. */
@@ -131,14 +132,27 @@ int warden_server_reload(struct warden_server *s, char *err, size_t errlen)
     return 0;
 }
 
+/* The child has its copy: the runtime may be reloaded while it writes (a
+ * reload waiting for the whole save would hold every decision behind it). */
+static void release_runtime(void *ctx)
+{
+    struct warden_server *s = ctx;
+    s->saver_rt_held = false;
+    pthread_rwlock_unlock(&s->rt_lock);
+}
+
 /* fork: the background kind (the pause is the cut); else in process (the
- * final one, nothing else running) */
+ * final one, nothing else running). Snapshots never overlap: the ticker
+ * makes them one at a time and stops before the final one. */
 static int snapshot(struct warden_server *s, bool fork, char *err, size_t errlen)
 {
     pthread_rwlock_rdlock(&s->rt_lock);
     s->saver.fork = fork;
+    s->saver.after_cut = release_runtime;
+    s->saver.cut_ctx = s;
+    s->saver_rt_held = true;
     int rc = warden_serve_save(s->rt, &s->saver, &s->conf, err, errlen);
-    pthread_rwlock_unlock(&s->rt_lock);
+    if (s->saver_rt_held) release_runtime(s);
     return rc;
 }
 

@@ -130,6 +130,7 @@ static int save_forked(struct warden_runtime *rt, struct warden_serve_saver *sv,
         warden_serve_stat_max(&sv->stats->snap_pause_max_ns, pause);
     }
     atomic_store(&sv->child, (int)pid);
+    if (sv->after_cut) sv->after_cut(sv->cut_ctx);
     size_t got = 0;
     for (;;) {
         ssize_t n = read(p[0], err + got, errlen - 1 - got);
