@@ -66,6 +66,7 @@ run() { # run NAME URL CONN [script]
   errs=$(grep -E 'Non-2xx|Socket errors' <<<"$out" | tr '\n' ' ' || true)
   printf '%-34s conns %3d  %10s req/s  p50 %8s  p99 %8s  %s\n' "$name" "$conn" "$rps" "$p50" "$p99" "$errs"
   LAST_RPS=${rps%.*}
+  LAST_N=$(awk '/requests in/ {print $1}' <<<"$out")
 }
 echo "bench_serve: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), ${DUR}s per run, wrk -t1${WARDEN_BENCH_PIN:+, pinned: servers CPU 1, wrk CPU 0}"
 run "nginx static 200 (baseline)" "http://127.0.0.1:$NP/" "$CONN"
@@ -73,9 +74,46 @@ run "warden POST /v1/decide" "http://127.0.0.1:$WP" "$CONN" bench/decide.lua
 full=$LAST_RPS
 half=$(( full * 3 / 4 / 1000 )) # 1 ms waits plus the request itself: ~2/3 of 1000 req/s each
 [ "$half" -ge 1 ] || half=1
+# the server's own histogram around the capped run: how much of the tail
+# wrk sees is time inside warden (decode, lock, engine, answer)
+hist() { curl -s "http://127.0.0.1:$WP/metrics" | grep -E '^warden_(request_duration_seconds_bucket|shard_lock_contended_total)' >"$1"; }
+# CPU time and time runnable but waiting for a core (schedstat, ns) of every
+# thread of the given processes: the part of the tail that is the machine's
+sched() { cat $(for p in "$@"; do echo /proc/"$p"/task/*/schedstat; done) 2>/dev/null | awk '{c += $1; w += $2} END {printf "%.0f %.0f\n", c, w}'; }
+sched_report() { # sched_report NAME "BEFORE" "AFTER" REQUESTS
+  read -r c0 w0 <<<"$2"; read -r c1 w1 <<<"$3"
+  awk -v n="$1" -v c="$((c1 - c0))" -v w="$((w1 - w0))" -v r="$4" 'BEGIN {
+    if (r > 0) printf "  %s threads, capped run: %.1f us of CPU and %.1f us waiting for a core per request\n", n, c / r / 1000, w / r / 1000 }'
+}
+NGX_PIDS=$(pgrep -P "${PIDS[0]}" | tr '\n' ' ')
+hist "$T/h0"
+s0=$(sched "${PIDS[1]}")
 WARDEN_BENCH_DELAY_MS=1 run "warden /v1/decide, ~half rate" "http://127.0.0.1:$WP" "$half" bench/decide.lua
+s1=$(sched "${PIDS[1]}")
+hist "$T/h1"
+sched_report warden "$s0" "$s1" "$LAST_N"
+python3 - "$T/h0" "$T/h1" <<'PY'
+import re, sys
+def read(p):
+    b, c = {}, 0
+    for line in open(p):
+        m = re.match(r'warden_request_duration_seconds_bucket\{le="([^"]+)"\} (\d+)', line)
+        if m: b[m.group(1)] = int(m.group(2))
+        elif line.startswith('warden_shard_lock_contended_total'): c = int(line.split()[1])
+    return b, c
+(b0, c0), (b1, c1) = read(sys.argv[1]), read(sys.argv[2])
+n = b1['+Inf'] - b0['+Inf']
+if n:
+    le = {k: (b1[k] - b0[k]) / n for k in b1}
+    p99 = next((k for k in b1 if le[k] >= 0.99), '+Inf')
+    print('  inside warden, capped run: %d requests, %.2f %% <= 0.5 ms, %.2f %% <= 1 ms, %.2f %% <= 2 ms, p99 <= %s s; '
+          'shard lock contended %d times' % (n, 100 * le['0.0005'], 100 * le['0.001'], 100 * le['0.002'], p99, c1 - c0))
+PY
 # the same capped load on nginx's static 200: the tail the machine adds
 # (wrk, the server and everything else sharing the cores) without any work
+s0=$(sched $NGX_PIDS)
 WARDEN_BENCH_DELAY_MS=1 run "nginx static 200, same capped load" "http://127.0.0.1:$NP/" "$half" bench/delay.lua
+s1=$(sched $NGX_PIDS)
+sched_report "nginx worker" "$s0" "$s1" "$LAST_N"
 echo -e "(full rate: $full req/s; capped run: $half connections, each waiting 1 ms between requests)\nserver-side latency histogram (time inside warden, all runs):"
-curl -s "http://127.0.0.1:$WP/metrics" | grep -E '^warden_(accounts_tracked|engine_events_total|request_duration_seconds_(bucket\{le="0.0001"\}|bucket\{le="0.00025"\}|bucket\{le="0.0005"\}|bucket\{le="0.001"\}|bucket\{le="0.002"\}|count))'
+curl -s "http://127.0.0.1:$WP/metrics" | grep -E '^warden_(accounts_tracked|engine_events_total|request_duration_seconds_(bucket\{le="0.0001"\}|bucket\{le="0.00025"\}|bucket\{le="0.0005"\}|bucket\{le="0.001"\}|bucket\{le="0.002"\}|count)|shard_lock_(contended_total|wait_seconds_total|wait_max_seconds))'

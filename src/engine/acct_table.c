@@ -5,8 +5,10 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #define NIL UINT32_MAX
+#define HUGE_PAGE ((size_t)2 << 20)
 
 struct warden_acct_table {
     char *slots;
@@ -24,6 +26,24 @@ static inline struct warden_acct *slot(const struct warden_acct_table *t, uint32
     return (struct warden_acct *)(t->slots + (size_t)i * t->slot_bytes);
 }
 
+/* A slot array of a few MB or more asks for transparent huge pages (where
+ * the kernel offers them: madvise mode): fewer TLB misses when accounts are
+ * looked up at random, and 512 times fewer page-table entries for the fork
+ * of a background snapshot to copy (serve/snapshots.c). Pages are still
+ * touched only as slots are used. */
+static char *slots_alloc(size_t bytes)
+{
+    if (bytes >= 2 * HUGE_PAGE) {
+        size_t rounded = (bytes + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+        char *p = aligned_alloc(HUGE_PAGE, rounded);
+        if (p) {
+            madvise(p, rounded, MADV_HUGEPAGE);
+            return p;
+        }
+    }
+    return warden_xmalloc(bytes ? bytes : 1);
+}
+
 struct warden_acct_table *warden_acct_table_new(size_t capacity, size_t state_bytes)
 {
     if (capacity < 1) capacity = 1;
@@ -31,7 +51,7 @@ struct warden_acct_table *warden_acct_table_new(size_t capacity, size_t state_by
     struct warden_acct_table *t = warden_xcalloc(1, sizeof *t);
     t->slot_bytes = (sizeof(struct warden_acct) + state_bytes + 7) & ~(size_t)7;
     t->capacity = capacity;
-    t->slots = warden_xmalloc(t->slot_bytes * capacity);
+    t->slots = slots_alloc(t->slot_bytes * capacity);
     size_t isize = 2;
     while (isize < capacity * 2) isize <<= 1;
     t->index = warden_xcalloc(isize, sizeof(uint32_t));

@@ -344,6 +344,9 @@ void warden_console_policy_json(const struct warden_policy *p, struct warden_jbu
         warden_jbuf_kv_str(j, "code", p->rules[i].code);
         warden_jbuf_kv_num(j, "min_score", p->rules[i].min_score);
         warden_jbuf_kv_str(j, "action", warden_action_name(p->rules[i].action));
+        /* response controls passed to the gateway while the rule applies */
+        warden_jbuf_kv_bool(j, "strip_reasoning", p->rules[i].strip_reasoning);
+        warden_jbuf_kv_int(j, "max_tokens", p->rules[i].max_tokens);
         warden_jbuf_obj_close(j);
     }
     warden_jbuf_arr_close(j);

@@ -122,6 +122,33 @@ void warden_serve_metrics_render(FILE *out, const struct warden_serve_snapshot *
             "warden_policy_reloads_total{result=\"ok\"} %" PRIu64 "\n"
             "warden_policy_reloads_total{result=\"refused\"} %" PRIu64 "\n",
             (uint64_t)atomic_load(&s->reloads_ok), (uint64_t)atomic_load(&s->reloads_failed));
+    fprintf(out,
+            "# HELP warden_shard_lock_contended_total Shard lock takers that found it held.\n"
+            "# TYPE warden_shard_lock_contended_total counter\n"
+            "warden_shard_lock_contended_total %" PRIu64 "\n"
+            "# HELP warden_shard_lock_wait_seconds_total Time spent waiting for shard locks.\n"
+            "# TYPE warden_shard_lock_wait_seconds_total counter\n"
+            "warden_shard_lock_wait_seconds_total %.9f\n"
+            "# HELP warden_shard_lock_wait_max_seconds Longest single wait for a shard lock.\n"
+            "# TYPE warden_shard_lock_wait_max_seconds gauge\n"
+            "warden_shard_lock_wait_max_seconds %.9f\n",
+            (uint64_t)atomic_load(&s->lock_contended), (double)atomic_load(&s->lock_wait_ns) / 1e9,
+            (double)atomic_load(&s->lock_wait_max_ns) / 1e9);
+    fprintf(out,
+            "# HELP warden_snapshots_total Background state snapshots by result.\n"
+            "# TYPE warden_snapshots_total counter\n"
+            "warden_snapshots_total{result=\"ok\"} %" PRIu64 "\n"
+            "warden_snapshots_total{result=\"failed\"} %" PRIu64 "\n"
+            "# HELP warden_snapshot_pause_seconds Shard locks held for a snapshot's cut: last.\n"
+            "# TYPE warden_snapshot_pause_seconds gauge\n"
+            "warden_snapshot_pause_seconds %.9f\n"
+            "# HELP warden_snapshot_pause_max_seconds Shard locks held for a snapshot's cut: "
+            "longest.\n"
+            "# TYPE warden_snapshot_pause_max_seconds gauge\n"
+            "warden_snapshot_pause_max_seconds %.9f\n",
+            (uint64_t)atomic_load(&s->snaps_ok), (uint64_t)atomic_load(&s->snaps_failed),
+            (double)atomic_load(&s->snap_pause_last_ns) / 1e9,
+            (double)atomic_load(&s->snap_pause_max_ns) / 1e9);
     /* the shared counter registry */
     char name[160];
     for (unsigned i = 0; i < snap->counters.n; i++) {

@@ -33,21 +33,28 @@
  * naming the file and the reason, unless snapshot_on_corrupt: ignore
  * (start empty, with a warning). Every snapshot_interval_s a background
  * thread writes the whole state atomically (temporary file, fsync,
- * rename): it holds the runtime for reading and each shard's mutex only
- * while that shard is copied into the file, so a request waits at most one
- * shard's copy (README "State snapshots" has the figures). Consistency:
- * each shard is a consistent cut of its own accounts; shards are cut one
- * after another, and the shared link state after the last shard, so the
- * file is not one instant across shards: an event decided between two
- * shards' cuts may be in one and not in the other's view of the link
- * state. On SIGTERM/SIGINT the server drains in-flight requests first and
- * then writes a final snapshot, which is exact. A kill -9 loses at most
- * the last interval, never the previous file. */
+ * rename). It holds the runtime for reading, takes every shard's mutex
+ * (the cut: one instant across all shards), forks, and releases both (a
+ * reload need not wait for the child's write): the
+ * pause a request can see is the fork, which copies page tables, not the
+ * state (milliseconds at a million accounts where copying the state took
+ * seconds). The child writes the file from its copy-on-write image of the
+ * cut and exits; pages the parent changes meanwhile are copied by the
+ * kernel, so memory grows by at most the pages written during the save.
+ * /metrics shows the pauses (warden_snapshot_pause_*) and every wait for a
+ * shard lock (warden_shard_lock_*). When fork fails the save copies each
+ * shard under its own lock instead (a request waits at most one shard's
+ * copy; shards are then cut one after another). On SIGTERM/SIGINT the
+ * server drains in-flight requests first, kills a background child still
+ * writing, and writes a final snapshot in process, which is exact. A
+ * kill -9 loses at most the last interval, never the previous file (the
+ * child dies with the parent's thread: PR_SET_PDEATHSIG). */
 #ifndef WARDEN_SERVE_SERVE_H
 #define WARDEN_SERVE_SERVE_H
 #include <stdbool.h>
 #include <stddef.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -151,9 +158,35 @@ struct warden_runtime;
  * WARDEN_ECONFIG with "snapshot_path FILE: reason" in err. */
 int warden_serve_restore(struct warden_runtime *rt, const struct warden_serve_conf *c, char *err,
                          size_t errlen);
-/* Write rt to c->snapshot_path, taking locks[i] around shard i's copy. */
-int warden_serve_save(struct warden_runtime *rt, pthread_mutex_t *locks,
+/* How a save takes the shards: their locks, where waits and pauses are
+ * counted, and whether it forks. */
+struct warden_serve_stats;
+struct warden_serve_saver {
+    pthread_mutex_t *locks; /* one per shard of the runtime saved */
+    size_t n;
+    struct warden_serve_stats *stats; /* lock waits, pauses, results; may be NULL */
+    bool fork;                        /* the cut under every lock, then a child writes (else each
+                                       * shard copied under its own lock, one after another) */
+    void (*at_cut)(void *ctx);        /* with fork: called with every lock held; may be NULL */
+    /* with fork: called in the parent once the child runs and the shard
+     * locks are released, before waiting for the child (the runtime may go:
+     * the parent touches it no more); not called when fork failed */
+    void (*after_cut)(void *ctx);
+    void *cut_ctx;
+    uint64_t last_pause_ns;    /* out: every lock held, for the cut (fork only) */
+    uint64_t last_fork_cpu_ns; /* out: CPU time the fork itself took (not waiting for a core) */
+    atomic_int child;          /* the writing child while it runs, else 0 */
+};
+/* Write rt to c->snapshot_path (atomically: a temporary file, fsync,
+ * rename). The caller holds rt (no reload may free it meanwhile) until the
+ * save returns, or with fork until after_cut. A fork
+ * that fails falls back to the copy under each shard's lock, with a
+ * warning. 0, or an error with err set. */
+int warden_serve_save(struct warden_runtime *rt, struct warden_serve_saver *sv,
                       const struct warden_serve_conf *c, char *err, size_t errlen);
+/* Kill the child of a save in progress (its file is never renamed into
+ * place); the save returns an error. */
+void warden_serve_save_cancel(struct warden_serve_saver *sv);
 /* Move the state of one runtime into another (a policy reload): a
  * snapshot in memory. 0 or an error with err set. */
 int warden_serve_carry(struct warden_runtime *from, struct warden_runtime *to, char *err,

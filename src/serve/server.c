@@ -49,6 +49,9 @@ struct warden_server {
     struct warden_serve_screen *screen; /* POST /v1/screen; NULL when off */
     char *web_dir;
     struct warden_serve_ticker *snap_ticker; /* background snapshots; NULL when off */
+    struct warden_serve_saver saver;         /* the shard locks as snapshots take them */
+    atomic_bool stopping;                    /* no new background snapshot */
+    bool saver_rt_held;                      /* the snapshot's read lock on rt is still held */
 };
 
 /* One request's state across libmicrohttpd's calls. */
@@ -129,18 +132,41 @@ int warden_server_reload(struct warden_server *s, char *err, size_t errlen)
     return 0;
 }
 
-int warden_server_snapshot(struct warden_server *s, char *err, size_t errlen)
+/* The child has its copy: the runtime may be reloaded while it writes (a
+ * reload waiting for the whole save would hold every decision behind it). */
+static void release_runtime(void *ctx)
+{
+    struct warden_server *s = ctx;
+    s->saver_rt_held = false;
+    pthread_rwlock_unlock(&s->rt_lock);
+}
+
+/* fork: the background kind (the pause is the cut); else in process (the
+ * final one, nothing else running). Snapshots never overlap: the ticker
+ * makes them one at a time and stops before the final one. */
+static int snapshot(struct warden_server *s, bool fork, char *err, size_t errlen)
 {
     pthread_rwlock_rdlock(&s->rt_lock);
-    int rc = warden_serve_save(s->rt, s->shard_lock, &s->conf, err, errlen);
-    pthread_rwlock_unlock(&s->rt_lock);
+    s->saver.fork = fork;
+    s->saver.after_cut = release_runtime;
+    s->saver.cut_ctx = s;
+    s->saver_rt_held = true;
+    int rc = warden_serve_save(s->rt, &s->saver, &s->conf, err, errlen);
+    if (s->saver_rt_held) release_runtime(s);
     return rc;
+}
+
+int warden_server_snapshot(struct warden_server *s, char *err, size_t errlen)
+{
+    return snapshot(s, false, err, errlen);
 }
 
 static void snapshot_tick(void *ctx)
 {
+    struct warden_server *s = ctx;
     char err[1024];
-    if (warden_server_snapshot(ctx, err, sizeof err) != 0)
+    if (atomic_load(&s->stopping)) return;
+    if (snapshot(s, true, err, sizeof err) != 0 && !atomic_load(&s->stopping))
         warden_warn("background snapshot failed (the previous file is kept): %s", err);
 }
 
@@ -148,7 +174,7 @@ static void snapshot_tick(void *ctx)
 static bool decide(struct warden_server *s, struct warden_event *ev, struct warden_decision *d)
 {
     size_t i = warden_runtime_shard_index(s->rt, ev);
-    pthread_mutex_lock(&s->shard_lock[i]);
+    warden_serve_lock_shard(&s->stats, &s->shard_lock[i]);
     bool fresh = warden_runtime_decide_shard(s->rt, i, ev, d);
     warden_serve_shard_stats_add(&s->shard_stats[i], d);
     pthread_mutex_unlock(&s->shard_lock[i]);
@@ -406,7 +432,7 @@ static enum MHD_Result ep_metrics(struct warden_server *s, struct MHD_Connection
     snap->stats = &s->stats;
     snap->in_flight = atomic_load(&s->in_flight);
     pthread_rwlock_rdlock(&s->rt_lock);
-    for (size_t i = 0; i < s->n_shards; i++) pthread_mutex_lock(&s->shard_lock[i]);
+    for (size_t i = 0; i < s->n_shards; i++) warden_serve_lock_shard(&s->stats, &s->shard_lock[i]);
     warden_runtime_counters(s->rt, &snap->counters);
     warden_counters_merge(&snap->counters, &s->retired);
     for (size_t i = 0; i < s->n_shards; i++) {
@@ -787,6 +813,9 @@ int warden_server_start(struct warden_server **out, const struct warden_serve_co
     warden_counters_init(&s->retired);
     s->shard_lock = warden_xcalloc(s->n_shards, sizeof *s->shard_lock);
     for (size_t i = 0; i < s->n_shards; i++) pthread_mutex_init(&s->shard_lock[i], NULL);
+    s->saver.locks = s->shard_lock;
+    s->saver.n = s->n_shards;
+    s->saver.stats = &s->stats;
     s->shard_stats = warden_xcalloc(s->n_shards, sizeof *s->shard_stats);
     int rc = 0;
     if (c->cases) {
@@ -834,6 +863,8 @@ int warden_server_start(struct warden_server **out, const struct warden_serve_co
 /* Stop the snapshot ticker and the HTTP daemon; in-flight requests finish. */
 static void drain(struct warden_server *s)
 {
+    atomic_store(&s->stopping, true);
+    warden_serve_save_cancel(&s->saver); /* a background save being written: superseded */
     warden_serve_ticker_stop(s->snap_ticker);
     s->snap_ticker = NULL;
     if (s->d) {

@@ -5,6 +5,7 @@
  * the engine's named counters as Prometheus text. */
 #ifndef WARDEN_SERVE_STATS_H
 #define WARDEN_SERVE_STATS_H
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -40,7 +41,19 @@ struct warden_serve_stats {
     atomic_uint_fast64_t lat_bucket[WARDEN_SERVE_N_BUCKETS + 1]; /* last: +Inf */
     atomic_uint_fast64_t lat_count, lat_sum_ns;
     atomic_uint_fast64_t reloads_ok, reloads_failed;
+    /* shard locks (lockwait.c): takers that found the lock held, the time
+     * they waited, the longest single wait */
+    atomic_uint_fast64_t lock_contended, lock_wait_ns, lock_wait_max_ns;
+    /* background snapshots (snapshots.c): the pause with every shard lock
+     * held (the cut), last and longest; snapshots written and failed */
+    atomic_uint_fast64_t snap_pause_last_ns, snap_pause_max_ns, snaps_ok, snaps_failed;
 };
+
+/* Take a shard lock; a taker that finds it held is counted and its wait
+ * timed (the uncontended path reads no clock). stats may be NULL. */
+void warden_serve_lock_shard(struct warden_serve_stats *s, pthread_mutex_t *m);
+/* Raise *max to v when v is larger. */
+void warden_serve_stat_max(atomic_uint_fast64_t *max, uint64_t v);
 
 #define WARDEN_SERVE_MAX_REASONS 64
 struct warden_serve_shard_stats {

@@ -185,6 +185,11 @@ try {
   await page.waitForSelector('[data-testid=rules]');
   const pol = await api(URL, '/v1/policy');
   check('policy: rules = API', await page.locator('[data-testid=rules] tbody tr').count() === pol.rules.length);
+  const ci = pol.rules.findIndex((r) => r.strip_reasoning && r.max_tokens === 256);
+  check('policy: a rule with response controls (API)', ci >= 0 && pol.rules.filter((r) => r.strip_reasoning || r.max_tokens).length === 1);
+  const cells = await page.locator('[data-testid=rule-controls]').allTextContents();
+  check('policy: its controls shown on its row, none on the others',
+    cells[ci] === 'strip reasoning, max_tokens 256' && cells.every((c, i) => i === ci || c === 'none'));
   check('policy: review allowlist size shown', (await text(page, '[data-testid=policy-allowlists]')).includes(pol.allowlists.review + ' (account, reason)'));
 
   // ---- a viewer reads but has no decision form

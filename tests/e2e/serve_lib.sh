@@ -56,6 +56,20 @@ detectors:
 YAML
 }
 
+# start_velocity_serve NAME: a server on the velocity policy with the admin
+# token "tok-PID-NAME" (TOKEN), started (SPID, PORT, URL); and two distinct
+# free ports for a gateway in front of it and its upstream (GW_PORT, UP_PORT)
+start_velocity_serve() {
+  velocity_policy "$T/policy.yaml"
+  TOKEN="tok-$$-$1"
+  printf 'port: 0\nthreads: 2\nshards: 2\npolicy: %s\nadmin_token: %s\n' "$T/policy.yaml" "$TOKEN" \
+    >"$T/serve.yaml"
+  start_serve "$T/serve.yaml" || return 1
+  GW_PORT=$(free_port)
+  UP_PORT=$(free_port)
+  while [ "$UP_PORT" = "$GW_PORT" ]; do UP_PORT=$(free_port); done
+}
+
 # a policy with response controls: an API key above 3 requests a minute is
 # reviewed (let through) with strip_reasoning and max_tokens 256
 controls_policy() {

@@ -58,6 +58,9 @@ SELECT printf('generated-%06d', i), NULL, CASE i % 4 WHEN 0 THEN 'block' WHEN 2 
 check "100,000 cases generated" [ "$(sqlite3 "$T/big.db" 'select count(*) from cases')" = 100000 ]
 
 export WARDEN_ANALYSTS="alice:analyst:alice-browser-token-01 vic:viewer:viewer-browser-token-01"
+# the example policy with one rule carrying response controls (the policy page shows them)
+sed '/^rules:/a\  - code: "distill.answer_yield"\n    min_score: 0.9\n    action: review\n    strip_reasoning: true\n    max_tokens: 256' \
+  "$WARDEN_SRC/examples/policy.yaml" >"$T/policy.yaml"
 for name in serve big; do
   db=$DB; [ $name = big ] && db=$T/big.db
   cat >"$T/$name.yaml" <<YAML
@@ -65,7 +68,7 @@ port: 0
 threads: 2
 shards: 2
 max_accounts: 2000
-policy: $WARDEN_SRC/examples/policy.yaml
+policy: $T/policy.yaml
 accounts: $T/accounts.jsonl
 orgs: $T/sim/orgs.jsonl
 cases: $db

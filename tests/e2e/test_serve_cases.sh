@@ -205,7 +205,7 @@ check "overview: totals equal cases.db" grep -q "\"totals\":\[{\"cases\":3,\"que
 check "overview: by status" grep -q '"by_status":\[{"status":"dismissed","n":3}\]' <<<"$r"
 check "overview: decisions per day" grep -q '"decision":"review.dismiss","n":2' <<<"$r"
 r=$(get /v1/policy)
-check "policy: rules and review allowlist size" grep -q '"rules":\[{"code":"velocity.request_rate","min_score":0,"action":"block"}.*"review":2' <<<"$r"
+check "policy: rules and review allowlist size" grep -q '"rules":\[{"code":"velocity.request_rate","min_score":0,"action":"block","strip_reasoning":false,"max_tokens":0}.*"review":2' <<<"$r"
 check "console off without web files: 404" [ "$(code "$URL/no-such-file.js")" = 404 ]
 check "path traversal refused" [ "$(code --path-as-is "$URL/../../etc/passwd")" = 404 ]
 

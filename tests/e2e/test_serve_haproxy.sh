@@ -13,13 +13,8 @@ HAPROXY=$(command -v haproxy || echo /usr/sbin/haproxy)
 [ -x "$HAPROXY" ] || { echo "skip: haproxy not installed (scripts/deps.sh)"; exit 77; }
 command -v curl >/dev/null || { echo "skip: curl not installed"; exit 77; }
 
-velocity_policy "$T/policy.yaml"
-printf 'port: 0\nthreads: 2\nshards: 2\npolicy: %s\nadmin_token: tok-%s-haproxy\n' "$T/policy.yaml" "$$" \
-  >"$T/serve.yaml"
-start_serve "$T/serve.yaml" || exit 1
-H=$(free_port)
-U=$(free_port)
-while [ "$U" = "$H" ]; do U=$(free_port); done
+start_velocity_serve haproxy || exit 1
+H=$GW_PORT U=$UP_PORT
 EX="$WARDEN_SRC/examples/haproxy"
 # the example with free ports and the Lua file by absolute path
 mk_cfg() { # mk_cfg OUT [sed-expression...]
@@ -65,7 +60,7 @@ check "allowed account still allowed" [ "$r" = "upstream-ok action=allow control
 # response controls: the key-rate rule becomes a review with controls
 controls_policy "$T/policy.new"
 mv "$T/policy.new" "$T/policy.yaml"
-c=$(code -XPOST -H "Authorization: Bearer tok-$$-haproxy" "$URL/admin/reload")
+c=$(code -XPOST -H "Authorization: Bearer $TOKEN" "$URL/admin/reload")
 check "policy with controls reloaded ($c)" [ "$c" = 200 ]
 for i in 1 2 3 4; do
   r=$(curl -s -w ' %{http_code}' -H 'X-Warden-Account: acct-ctl' -H 'X-Warden-Api-Key: kc' "$G/v1/chat")

@@ -22,10 +22,7 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/serve_lib.sh"
 command -v curl >/dev/null || { echo "skip: curl not installed"; exit 77; }
 
-velocity_policy "$T/policy.yaml"
-printf 'port: 0\nthreads: 2\nshards: 2\npolicy: %s\nadmin_token: tok-%s-litellm\n' "$T/policy.yaml" "$$" \
-  >"$T/serve.yaml"
-start_serve "$T/serve.yaml" || exit 1
+start_velocity_serve litellm || exit 1
 L="$URL/beta/litellm_basic_guardrail_api"
 
 # gg TEAM KEY-HASH [INPUT-TYPE]: a Generic Guardrail API request as the docs show it
@@ -160,7 +157,7 @@ check "python guardrail: blocked account raises 403" grep -q '^block 403 None$' 
 check "python guardrail: throttled account raises 429 with retry-after" grep -q '^throttle 429 60$' <<<"$out"
 controls_policy "$T/policy.new"
 mv "$T/policy.new" "$T/policy.yaml"
-c=$(code -XPOST -H "Authorization: Bearer tok-$$-litellm" "$URL/admin/reload")
+c=$(code -XPOST -H "Authorization: Bearer $TOKEN" "$URL/admin/reload")
 check "policy with controls reloaded ($c)" [ "$c" = 200 ]
 out=$(python3 "$T/guard.py" "$WARDEN_SRC/examples/litellm" "$URL" controls 2>&1)
 echo "$out"

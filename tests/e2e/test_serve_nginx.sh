@@ -10,13 +10,8 @@ NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 [ -x "$NGINX" ] || { echo "skip: nginx not installed (scripts/deps.sh)"; exit 77; }
 command -v curl >/dev/null || { echo "skip: curl not installed"; exit 77; }
 
-velocity_policy "$T/policy.yaml"
-printf 'port: 0\nthreads: 2\nshards: 2\npolicy: %s\nadmin_token: tok-%s-nginx\n' "$T/policy.yaml" "$$" \
-  >"$T/serve.yaml"
-start_serve "$T/serve.yaml" || exit 1
-N=$(free_port)
-U=$(free_port)
-while [ "$U" = "$N" ]; do U=$(free_port); done
+start_velocity_serve nginx || exit 1
+N=$GW_PORT U=$UP_PORT
 sed -e "s/127.0.0.1:8080/127.0.0.1:$PORT/" -e "s/127.0.0.1:8000/127.0.0.1:$N/" \
   -e "s/127.0.0.1:9000/127.0.0.1:$U/g" "$WARDEN_SRC/examples/nginx-warden.conf" >"$T/nginx.conf"
 "$NGINX" -t -q -e "$T/nginx-error.log" -c "$T/nginx.conf" -g "pid $T/nginx.pid;" 2>"$T/nginx-t.err"
@@ -46,7 +41,7 @@ check "allowed account still allowed" [ "$r" = "upstream-ok
 # controls, which reach the upstream as x-warden-controls
 controls_policy "$T/policy.new"
 mv "$T/policy.new" "$T/policy.yaml"
-c=$(code -XPOST -H "Authorization: Bearer tok-$$-nginx" "$URL/admin/reload")
+c=$(code -XPOST -H "Authorization: Bearer $TOKEN" "$URL/admin/reload")
 check "policy with controls reloaded ($c)" [ "$c" = 200 ]
 for i in 1 2 3 4; do
   h=$(curl -s -D - -o /dev/null -H 'X-Warden-Account: acct-ctl' -H 'X-Warden-Api-Key: kc' "$G/v1/chat")

@@ -48,6 +48,14 @@ done
 check "a background snapshot was written after the block" [ "$(stat -c %Y "$SNAP")" -gt "$t_block" ]
 check "no prompt text in the snapshot" bash -c "! grep -q PROMPT-SECRET '$SNAP'"
 check "no temporary file left beside it" bash -c "! ls '$SNAP'.tmp.* 2>/dev/null"
+m=$(curl -s "$URL/metrics")
+check "metrics: background snapshots written, none failed, the cut's pause measured" \
+  python3 -c '
+import re, sys
+m = sys.stdin.read()
+v = lambda k: float(re.search("^" + re.escape(k) + " (\\S+)$", m, re.M).group(1))
+ok = v("warden_snapshots_total{result=\"ok\"}") >= 1 and v("warden_snapshots_total{result=\"failed\"}") == 0
+sys.exit(0 if ok and 0 < v("warden_snapshot_pause_max_seconds") < 5 and v("warden_shard_lock_wait_max_seconds") >= 0 else 1)' <<<"$m"
 kill -9 "$SPID"
 wait "$SPID" 2>/dev/null
 

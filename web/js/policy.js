@@ -1,6 +1,7 @@
 // policy.js — the policy the server runs now: its file and hash, shadow
-// mode, restricted jurisdictions, rules, and allowlist sizes (including
-// the accounts allowlisted on review).
+// mode, restricted jurisdictions, rules with the response controls they
+// pass to the gateway (strip reasoning, a max_tokens cap), and allowlist
+// sizes (including the accounts allowlisted on review).
 import { get } from './api.js';
 import { h, table, badge } from './dom.js';
 
@@ -17,6 +18,15 @@ export async function policy(main) {
         `${p.allowlists.accounts} accounts, ${p.allowlists.orgs} organisations, ${p.allowlists.networks} networks, ` +
         `${p.allowlists.review} (account, reason) pairs from review`))])),
     h('h2', {}, 'Rules'),
-    table(['reason code', 'min score', 'action'], p.rules.map((r) =>
-      h('tr', {}, h('td.code', {}, r.code), h('td', {}, String(r.min_score)), h('td', {}, badge(r.action)))), { 'data-testid': 'rules' }));
+    table(['reason code', 'min score', 'action', 'response controls'], p.rules.map((r) =>
+      h('tr', {}, h('td.code', {}, r.code), h('td', {}, String(r.min_score)), h('td', {}, badge(r.action)),
+        h('td', { 'data-testid': 'rule-controls' }, controls(r)))), { 'data-testid': 'rules' }));
+}
+
+// What the gateway is told to do to the answer while the rule applies.
+function controls(r) {
+  const c = [];
+  if (r.strip_reasoning) c.push('strip reasoning');
+  if (r.max_tokens > 0) c.push(`max_tokens ${r.max_tokens}`);
+  return c.join(', ') || 'none';
 }
