@@ -66,7 +66,7 @@ struct distill_conf {
     int64_t min_events, enforce_events, enforce_hours;
     double bias, w[NSIG], w_framed;
     double review_cap, emit_min, emit_step;
-    int64_t template_max_hamming, thinking_min_budget, big_budget;
+    int64_t template_max_hamming, thinking_min_budget, big_budget, elicit_min_answer;
     double out_ratio;
     int64_t long_answer;
     int64_t new_model_days, history_days;
@@ -118,6 +118,10 @@ static const struct warden_conf_key distill_conf_table[] = {
      "SimHash bits two frames may differ by and still be one template", 0, 32},
     {"thinking_min_budget", WARDEN_CONF_INT, "8192", C(thinking_min_budget),
      "max_tokens from which a request with thinking on counts as eliciting reasoning", 0, 1e9},
+    {"elicit_min_answer", WARDEN_CONF_INT, "256", C(elicit_min_answer),
+     "output tokens below which a request matching an elicitation pattern brought no reasoning "
+     "back and is not counted (requests without usage always count; 0 = count every match)",
+     0, 1e9},
     {"big_budget", WARDEN_CONF_INT, "16000", C(big_budget),
      "max_tokens counted as near the output ceiling (harvest shape)", 1, 1e9},
     {"out_ratio", WARDEN_CONF_DOUBLE, "6", C(out_ratio),
@@ -230,7 +234,8 @@ static void distill_observe(void *vctx, const struct warden_event *ev, void *vst
     warden_distill_text_scan(&t, ev);
     warden_distill_template_update(&s->tpl, &t, (int)k->template_max_hamming);
     warden_distill_sweep_update(&s->sweep, &t);
-    warden_distill_elicit_update(&s->elicit, c->m, ev, &t, k->thinking_min_budget);
+    warden_distill_elicit_update(&s->elicit, c->m, ev, &t, k->thinking_min_budget,
+                                 k->elicit_min_answer);
     warden_distill_shape_update(&s->shape, ev, k->big_budget, k->out_ratio, k->long_answer);
     warden_distill_cadence_update(&s->cad, ev->ts_ms);
     warden_distill_pivot_update(&s->pivot, &c->models, ev, k->new_model_days * 86400,
