@@ -74,6 +74,7 @@ struct distill_conf {
     int64_t novel_sitting_s, min_novel_sittings;
     int64_t enforce_signals, enforce_sittings;
     double strong_contribution;
+    double answer_trait_cap;
 };
 
 #define C(f) offsetof(struct distill_conf, f)
@@ -154,6 +155,11 @@ static const struct warden_conf_key distill_conf_table[] = {
      "sittings with new payloads before enforce_signals strong signals lift review_cap", 1, 65535},
     {"strong_contribution", WARDEN_CONF_DOUBLE, "1.0", C(strong_contribution),
      "log-odds contribution (weight x value) from which a signal counts as strong", 0, 50},
+    {"answer_trait_cap", WARDEN_CONF_DOUBLE, "3.0", C(answer_trait_cap),
+     "most log-odds the reasoning-model trait may add, counted once: thinking alone (in "
+     "reasoning_elicitation), big budgets and long answers (in harvest_shape) and answer_yield "
+     "are one trait of every heavy reasoning-model user; together they count as one signal",
+     0, 50},
     {NULL, 0, NULL, 0, NULL, 0, 0},
 };
 
@@ -258,10 +264,22 @@ static void distill_observe(void *vctx, const struct warden_event *ev, void *vst
     double framed = k->w_framed * v[SIG_ELICIT] * v[SIG_TEMPLATE];
     double z = k->bias + framed;
     int lead = 0, strong = 0;
+    /* one trait, counted once: a reasoning model used with big budgets
+     * brings thinking, big budgets and long answers at once, which three
+     * signals would otherwise each count (a heavy reasoning-model user would
+     * look like three strong signals) */
+    double part[NSIG] = {0};
+    part[SIG_ELICIT] = k->w[SIG_ELICIT] * warden_distill_elicit_thinking_part(&s->elicit);
+    part[SIG_SHAPE] = k->w[SIG_SHAPE] * warden_distill_shape_answer_part(&s->shape);
+    part[SIG_YIELD] = k->w[SIG_YIELD] * v[SIG_YIELD];
+    double trait = part[SIG_ELICIT] + part[SIG_SHAPE] + part[SIG_YIELD];
+    double trait_counted = trait > k->answer_trait_cap ? k->answer_trait_cap : trait;
+    z -= trait - trait_counted;
+    strong += trait_counted >= k->strong_contribution;
     for (int i = 0; i < NSIG; i++) {
         z += k->w[i] * v[i];
         if (k->w[i] * v[i] > k->w[lead] * v[lead]) lead = i;
-        strong += k->w[i] * v[i] >= k->strong_contribution;
+        strong += k->w[i] * v[i] - part[i] >= k->strong_contribution;
     }
     double p = 1.0 / (1.0 + exp(-z));
     int hours = warden_distill_cadence_hours(&s->cad);
@@ -304,6 +322,12 @@ static void distill_observe(void *vctx, const struct warden_event *ev, void *vst
     warden_jbuf_kv_int(b, "active_hours", hours);
     warden_jbuf_kv_int(b, "strong_signals", strong);
     warden_jbuf_kv_num(b, "elicitation_in_template", framed);
+    warden_jbuf_key(b, "answer_trait");
+    warden_jbuf_obj_open(b);
+    warden_jbuf_kv_num(b, "total", trait);
+    warden_jbuf_kv_num(b, "cap", k->answer_trait_cap);
+    warden_jbuf_kv_num(b, "counted", trait_counted);
+    warden_jbuf_obj_close(b);
     if (ev->request_id.p && ev->request_id.n) {
         warden_jbuf_key(b, "request_id");
         warden_jbuf_str_val(b, ev->request_id.p, ev->request_id.n);

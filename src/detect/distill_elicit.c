@@ -68,6 +68,13 @@ double warden_distill_elicit_score(const struct warden_distill_elicit *s)
     return v > 1 ? 1 : v;
 }
 
+double warden_distill_elicit_thinking_part(const struct warden_distill_elicit *s)
+{
+    double v = 0.6 * ((double)s->either - (double)s->text) / ((double)s->n + 3.0);
+    double all = warden_distill_elicit_score(s);
+    return v < all ? v : all;
+}
+
 void warden_distill_elicit_evidence(const struct warden_distill_elicit *s, struct warden_jbuf *b)
 {
     warden_jbuf_kv_int(b, "requests", s->n);
