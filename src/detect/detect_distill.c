@@ -11,7 +11,10 @@
  *     p = 1 / (1 + exp(-(bias + sum_i w_i * s_i + w_x * s_elicit * s_template)))
  *
  * (s_i in 0..1; the one interaction term is a reasoning request that is part
- * of a reused frame, as harvesting wrappers are) whose bias and weights are
+ * of a reused frame, as harvesting wrappers are; the parts of three signals
+ * that read one trait — thinking alone, big budgets and long answers, answer
+ * yield: a heavy reasoning-model user — add at most answer_trait_cap
+ * together and count as one strong signal) whose bias and weights are
  * policy data (`detectors.distill.*`, shown by
  * `warden config --dump`). With the default weights no single signal can
  * reach the review level on its own (bias + the largest weight < 0), two
@@ -28,7 +31,10 @@
  * largest contribution — with score p when p first reaches emit_min and
  * again each time it rises by emit_step (an analyst sees the escalation).
  * Evidence: score, capped (bool), bias, active_hours,
- * elicitation_in_template (the interaction's contribution), request_id (the
+ * elicitation_in_template (the interaction's contribution), answer_trait
+ * (total, cap, counted: the one-trait parts before and after the cap; when
+ * the cap binds, the contributions below add up to more than the score's
+ * log-odds by total - counted), request_id (the
  * request at which it fired, when the gateway gives one) and, per signal
  * (template_reuse, capability_sweep, reasoning_elicitation, harvest_shape,
  * machine_cadence, model_pivot, answer_yield): value, weight, contribution (w x value, in
