@@ -11,7 +11,10 @@
  *     p = 1 / (1 + exp(-(bias + sum_i w_i * s_i + w_x * s_elicit * s_template)))
  *
  * (s_i in 0..1; the one interaction term is a reasoning request that is part
- * of a reused frame, as harvesting wrappers are) whose bias and weights are
+ * of a reused frame, as harvesting wrappers are; the parts of three signals
+ * that read one trait — thinking alone, big budgets and long answers, answer
+ * yield: a heavy reasoning-model user — add at most answer_trait_cap
+ * together and count as one strong signal) whose bias and weights are
  * policy data (`detectors.distill.*`, shown by
  * `warden config --dump`). With the default weights no single signal can
  * reach the review level on its own (bias + the largest weight < 0), two
@@ -28,7 +31,10 @@
  * largest contribution — with score p when p first reaches emit_min and
  * again each time it rises by emit_step (an analyst sees the escalation).
  * Evidence: score, capped (bool), bias, active_hours,
- * elicitation_in_template (the interaction's contribution), request_id (the
+ * elicitation_in_template (the interaction's contribution), answer_trait
+ * (total, cap, counted: the one-trait parts before and after the cap; when
+ * the cap binds, the contributions below add up to more than the score's
+ * log-odds by total - counted), request_id (the
  * request at which it fired, when the gateway gives one) and, per signal
  * (template_reuse, capability_sweep, reasoning_elicitation, harvest_shape,
  * machine_cadence, model_pivot, answer_yield): value, weight, contribution (w x value, in
@@ -66,7 +72,7 @@ struct distill_conf {
     int64_t min_events, enforce_events, enforce_hours;
     double bias, w[NSIG], w_framed;
     double review_cap, emit_min, emit_step;
-    int64_t template_max_hamming, thinking_min_budget, big_budget;
+    int64_t template_max_hamming, thinking_min_budget, big_budget, elicit_min_answer;
     double out_ratio;
     int64_t long_answer;
     int64_t new_model_days, history_days;
@@ -74,6 +80,7 @@ struct distill_conf {
     int64_t novel_sitting_s, min_novel_sittings;
     int64_t enforce_signals, enforce_sittings;
     double strong_contribution;
+    double answer_trait_cap;
 };
 
 #define C(f) offsetof(struct distill_conf, f)
@@ -118,6 +125,10 @@ static const struct warden_conf_key distill_conf_table[] = {
      "SimHash bits two frames may differ by and still be one template", 0, 32},
     {"thinking_min_budget", WARDEN_CONF_INT, "8192", C(thinking_min_budget),
      "max_tokens from which a request with thinking on counts as eliciting reasoning", 0, 1e9},
+    {"elicit_min_answer", WARDEN_CONF_INT, "256", C(elicit_min_answer),
+     "output tokens below which a request matching an elicitation pattern brought no reasoning "
+     "back and is not counted (requests without usage always count; 0 = count every match)",
+     0, 1e9},
     {"big_budget", WARDEN_CONF_INT, "16000", C(big_budget),
      "max_tokens counted as near the output ceiling (harvest shape)", 1, 1e9},
     {"out_ratio", WARDEN_CONF_DOUBLE, "6", C(out_ratio),
@@ -150,6 +161,11 @@ static const struct warden_conf_key distill_conf_table[] = {
      "sittings with new payloads before enforce_signals strong signals lift review_cap", 1, 65535},
     {"strong_contribution", WARDEN_CONF_DOUBLE, "1.0", C(strong_contribution),
      "log-odds contribution (weight x value) from which a signal counts as strong", 0, 50},
+    {"answer_trait_cap", WARDEN_CONF_DOUBLE, "3.0", C(answer_trait_cap),
+     "most log-odds the reasoning-model trait may add, counted once: thinking alone (in "
+     "reasoning_elicitation), big budgets and long answers (in harvest_shape) and answer_yield "
+     "are one trait of every heavy reasoning-model user; together they count as one signal",
+     0, 50},
     {NULL, 0, NULL, 0, NULL, 0, 0},
 };
 
@@ -230,7 +246,8 @@ static void distill_observe(void *vctx, const struct warden_event *ev, void *vst
     warden_distill_text_scan(&t, ev);
     warden_distill_template_update(&s->tpl, &t, (int)k->template_max_hamming);
     warden_distill_sweep_update(&s->sweep, &t);
-    warden_distill_elicit_update(&s->elicit, c->m, ev, &t, k->thinking_min_budget);
+    warden_distill_elicit_update(&s->elicit, c->m, ev, &t, k->thinking_min_budget,
+                                 k->elicit_min_answer);
     warden_distill_shape_update(&s->shape, ev, k->big_budget, k->out_ratio, k->long_answer);
     warden_distill_cadence_update(&s->cad, ev->ts_ms);
     warden_distill_pivot_update(&s->pivot, &c->models, ev, k->new_model_days * 86400,
@@ -253,10 +270,22 @@ static void distill_observe(void *vctx, const struct warden_event *ev, void *vst
     double framed = k->w_framed * v[SIG_ELICIT] * v[SIG_TEMPLATE];
     double z = k->bias + framed;
     int lead = 0, strong = 0;
+    /* one trait, counted once: a reasoning model used with big budgets
+     * brings thinking, big budgets and long answers at once, which three
+     * signals would otherwise each count (a heavy reasoning-model user would
+     * look like three strong signals) */
+    double part[NSIG] = {0};
+    part[SIG_ELICIT] = k->w[SIG_ELICIT] * warden_distill_elicit_thinking_part(&s->elicit);
+    part[SIG_SHAPE] = k->w[SIG_SHAPE] * warden_distill_shape_answer_part(&s->shape);
+    part[SIG_YIELD] = k->w[SIG_YIELD] * v[SIG_YIELD];
+    double trait = part[SIG_ELICIT] + part[SIG_SHAPE] + part[SIG_YIELD];
+    double trait_counted = trait > k->answer_trait_cap ? k->answer_trait_cap : trait;
+    z -= trait - trait_counted;
+    strong += trait_counted >= k->strong_contribution;
     for (int i = 0; i < NSIG; i++) {
         z += k->w[i] * v[i];
         if (k->w[i] * v[i] > k->w[lead] * v[lead]) lead = i;
-        strong += k->w[i] * v[i] >= k->strong_contribution;
+        strong += k->w[i] * v[i] - part[i] >= k->strong_contribution;
     }
     double p = 1.0 / (1.0 + exp(-z));
     int hours = warden_distill_cadence_hours(&s->cad);
@@ -299,6 +328,12 @@ static void distill_observe(void *vctx, const struct warden_event *ev, void *vst
     warden_jbuf_kv_int(b, "active_hours", hours);
     warden_jbuf_kv_int(b, "strong_signals", strong);
     warden_jbuf_kv_num(b, "elicitation_in_template", framed);
+    warden_jbuf_key(b, "answer_trait");
+    warden_jbuf_obj_open(b);
+    warden_jbuf_kv_num(b, "total", trait);
+    warden_jbuf_kv_num(b, "cap", k->answer_trait_cap);
+    warden_jbuf_kv_num(b, "counted", trait_counted);
+    warden_jbuf_obj_close(b);
     if (ev->request_id.p && ev->request_id.n) {
         warden_jbuf_key(b, "request_id");
         warden_jbuf_str_val(b, ev->request_id.p, ev->request_id.n);

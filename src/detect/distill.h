@@ -122,12 +122,22 @@ struct warden_distill_elicit {
     uint32_t n, text, thinking, either;
     uint16_t last_pattern; /* id+1 of the newest matching pattern */
     uint8_t sys_match;
+    uint32_t short_answers; /* matched requests whose answer was shorter than min_answer (not
+                               counted in text: no reasoning came back) */
 };
-/* thinking_min_budget: max_tokens at or above which `thinking` counts. */
+/* thinking_min_budget: max_tokens at or above which `thinking` counts;
+ * min_answer: output tokens below which a matching request brought back no
+ * reasoning and is not counted (0 = count every match; requests without
+ * usage always count). */
 void warden_distill_elicit_update(struct warden_distill_elicit *s, struct warden_distill_matcher *m,
                                   const struct warden_event *ev,
-                                  const struct warden_distill_text *t, int64_t thinking_min_budget);
+                                  const struct warden_distill_text *t, int64_t thinking_min_budget,
+                                  int64_t min_answer);
 double warden_distill_elicit_score(const struct warden_distill_elicit *s);
+/* The part of the score owed to thinking alone (no text match): the
+ * reasoning-model trait, which detect_distill.c counts once with the answer
+ * lengths (see warden_distill_shape_answer_part). */
+double warden_distill_elicit_thinking_part(const struct warden_distill_elicit *s);
 void warden_distill_elicit_evidence(const struct warden_distill_elicit *s, struct warden_jbuf *b);
 
 /* ---- distill.harvest_shape (distill_shape.c) ---- */
@@ -138,6 +148,9 @@ struct warden_distill_shape {
 void warden_distill_shape_update(struct warden_distill_shape *s, const struct warden_event *ev,
                                  int64_t big_budget, double out_ratio, int64_t long_answer);
 double warden_distill_shape_score(const struct warden_distill_shape *s);
+/* The part of the score owed to big budgets and long answers (the rest is
+ * the request format: single-turn, no tools, no cache). */
+double warden_distill_shape_answer_part(const struct warden_distill_shape *s);
 void warden_distill_shape_evidence(const struct warden_distill_shape *s, struct warden_jbuf *b);
 
 /* ---- distill.answer_yield (distill_yield.c; reads the harvest shape counts) ---- */

@@ -56,6 +56,12 @@ double warden_distill_shape_score(const struct warden_distill_shape *s)
     return v;
 }
 
+double warden_distill_shape_answer_part(const struct warden_distill_shape *s)
+{
+    return 0.20 * s->big_budget / ((double)s->n + 2.0) +
+           0.45 * s->long_out / ((double)s->usage + 2.0);
+}
+
 static double share(uint32_t k, uint32_t n)
 {
     return n ? (double)k / n : 0;

@@ -61,6 +61,7 @@ enum warden_pop {
     POP_CGNAT,
     POP_SAAS_END_USERS,
     POP_JOINER,
+    POP_REASONING_USER,
     POP_COUNT
 };
 

@@ -86,6 +86,10 @@ const struct warden_popdef warden_popdefs[POP_COUNT] = {
     [POP_JOINER] = {"distillation", "distillation.joiner", 0, 0,
                     "hydra members created days after their cluster began, sharing its "
                     "infrastructure, payment and templates"},
+    [POP_REASONING_USER] = {"benign", "benign.reasoning_user", 0, 0,
+                            "a heavy user of a reasoning model: many distinct questions, thinking "
+                            "on with big budgets, answers as long as a harvest's, people's hours "
+                            "and follow-ups"},
 };
 
 static const struct warden_scenario scenarios[] = {
@@ -216,6 +220,12 @@ static const struct warden_scenario scenarios[] = {
       [POP_SLOW_SHORT] = 120,
       [POP_AGENTIC] = 40,
       [POP_REWORDED] = 40}},
+    {"reasoning",
+     "heavy reasoning-model users among ordinary users: hard negatives for answer yield",
+     1000,
+     14,
+     0.5,
+     {[POP_INDIVIDUAL] = 700, [POP_ZH_SPEAKER] = 100, [POP_REASONING_USER] = 200}},
 };
 
 const struct warden_sim_scenario_info warden_sim_scenarios[] = {
@@ -225,6 +235,8 @@ const struct warden_sim_scenario_info warden_sim_scenarios[] = {
     {"benign-heavy", "hard negatives only, for false-positive measurement"},
     {"lookalike", "distillation look-alikes (coding agents, SaaS apps, translation, eval with "
                   "step-by-step) and held-out evasions"},
+    {"reasoning", "heavy reasoning-model users (thinking on, long answers, many questions) among "
+                  "ordinary users: hard negatives for answer yield"},
     {NULL, NULL},
 };
 

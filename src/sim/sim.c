@@ -402,6 +402,9 @@ static void setup_lookalike(struct sim_world *w, struct sim_acct *a, struct ward
         a->program = warden_rng_chance(r, 0.5) ? "research" : "standard";
         a->system = NULL;
         break;
+    case POP_REASONING_USER: /* heavy: 10-60 requests a day at people's hours */
+        a->rate = warden_rng_lognormal(r, 25, 0.6);
+        break;
     case POP_SLOW_SHORT: {
         double total = 15 + warden_rng_below(r, 26);
         a->rate = total / (w->days > 0 ? w->days : 1);
@@ -433,6 +436,7 @@ static void setup_account(struct sim_world *w, uint32_t i)
     switch (pop) {
     case POP_INDIVIDUAL:
     case POP_CODING_AGENT:
+    case POP_REASONING_USER:
         break;
     case POP_PRIVACY_VPN:
         /* most use a commercial VPN, some Tor */

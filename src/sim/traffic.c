@@ -436,6 +436,10 @@ static void lookalike_shape(struct gen *g, struct sim_event *e, bool harvest)
         e->thinking = 0;
         e->max_tokens = 4096 << warden_rng_below(&g->r, 2);
         break;
+    case POP_REASONING_USER: /* thinking nearly always, with big budgets */
+        e->thinking = (uint8_t)warden_rng_chance(&g->r, 0.85);
+        e->max_tokens = e->thinking ? 32000 : 16000;
+        break;
     case POP_AGENTIC:
         if (harvest) {
             e->turns = (uint8_t)(3 + 2 * warden_rng_below(&g->r, 3));
@@ -462,6 +466,10 @@ static void lookalike_usage(struct gen *g, struct sim_event *e)
         e->cache_tok = (int32_t)(strlen(e->system) / 4);
     } else if (a->pop == POP_AGENTIC && e->turns > 1) {
         e->cache_tok = (int32_t)((double)e->in_tok * 0.6);
+    } else if (a->pop == POP_REASONING_USER) { /* answers as long as a harvest's */
+        double out = warden_rng_lognormal(&g->r, 900, 0.5);
+        if (e->thinking) out += warden_rng_lognormal(&g->r, 2600, 0.6);
+        e->out_tok = (int32_t)out + 1;
     }
     if (e->out_tok > e->max_tokens) e->out_tok = e->max_tokens;
 }
@@ -638,6 +646,7 @@ void warden_sim_traffic(struct sim_world *w, uint32_t ai)
     g.cur_ip = a->home_ip;
     switch (a->pop) {
     case POP_INDIVIDUAL:
+    case POP_REASONING_USER:
         break;
     case POP_PRIVACY_VPN:
         g.ipmode = IP_SESSION_POOL;

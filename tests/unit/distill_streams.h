@@ -20,6 +20,8 @@ enum ds_kind {
     DS_EVAL_COT,        /* benchmark run with "think step by step", one burst */
     DS_TRANSLATE,       /* translation service: one frame, output ~ input, around the clock */
     DS_SESSION_HARVEST, /* as harvester, in sessions of 6 at people's hours (few clock hours) */
+    DS_REASONER, /* a heavy reasoning-model user: as a person, but thinking on, big budgets and
+                    answers as long as a harvest's, every day from 08:00 to 22:00 UTC */
 };
 
 struct ds_rng {
@@ -168,6 +170,26 @@ static inline int ds_next_line(struct ds_stream *s, char *out, size_t cap)
         out_tok = 1500 + ds_next(r) % 1500;
         gap = 300 + ds_next(r) % 2500; /* one burst */
         break;
+    case DS_REASONER: {
+        ds_words(r, payload, sizeof payload, 6 + (int)(ds_next(r) % 14), 0);
+        snprintf(prompt, sizeof prompt, "%s?", payload);
+        if (s->i % 6 == 0 || ds_next(r) % 3 == 0)
+            s->turns = 1;
+        else
+            s->turns += 2;
+        turns = s->turns;
+        thinking = ds_next(r) % 7 != 0;
+        max_tokens = 32000;
+        in_tok = 40 + 150 * (turns - 1);
+        cache = turns > 1 ? in_tok / 2 : 0;
+        out_tok = (thinking ? 2500 : 700) + ds_next(r) % 1500;
+        gap = s->i % 6 == 5 ? (int64_t)(1 + ds_next(r) % 4) * 3600000 : 40000 + ds_next(r) % 90000;
+        int64_t next = s->t + gap, hour = next / 3600000 % 24;
+        if (hour >= 22 || hour < 8) /* the night: the next session from 08:00 */
+            next += ((8 - hour + 24) % 24) * 3600000 + (int64_t)(ds_next(r) % 7200000);
+        gap = next - s->t;
+        break;
+    }
     default: /* DS_TRANSLATE */
         ds_words(r, payload, sizeof payload, 20 + (int)(ds_next(r) % 40), 0);
         snprintf(prompt, sizeof prompt, "Translate the following text into German:\n\n%s", payload);

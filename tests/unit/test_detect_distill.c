@@ -118,6 +118,12 @@ static void no_single_signal_reaches_review(void **st)
         1.0 /
         (1.0 + exp(-(bias + conf_default("w_harvest_shape") + conf_default("w_answer_yield"))));
     assert_true(p < 0.8);
+    /* the reasoning-model trait (thinking, big budgets, long answers, yield)
+     * counts at most answer_trait_cap, and with the request format at its
+     * most harvest-like (0.35 of harvest shape) still stays below review */
+    p = 1.0 / (1.0 + exp(-(bias + conf_default("answer_trait_cap") +
+                           0.35 * conf_default("w_harvest_shape"))));
+    assert_true(p < emit_min);
 }
 
 static void harvester_found_early_and_escalates(void **st)
@@ -160,6 +166,19 @@ static void people_and_agents_not_flagged(void **st)
         run_stream(&c, DS_AGENT, seed, 600, "p", "Anthropic/Python 0.39.0", false);
         assert_int_equal(c.n, 0);
         run_stream(&c, DS_TRANSLATE, seed, 1500, "p", "Go-http-client/2.0", false);
+        assert_int_equal(c.n, 0);
+    }
+}
+
+/* Thinking on, big budgets, long answers to short new questions, every day:
+ * one trait (a heavy reasoning-model user), counted once (answer_trait_cap),
+ * not three strong signals; never reported. */
+static void heavy_reasoning_user_not_flagged(void **st)
+{
+    (void)st;
+    struct cap c;
+    for (uint64_t seed = 1; seed <= 5; seed++) {
+        run_stream(&c, DS_REASONER, seed, 1200, "r", "Mozilla/5.0", false);
         assert_int_equal(c.n, 0);
     }
 }
@@ -216,6 +235,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(state_within_budget),
         cmocka_unit_test(no_single_signal_reaches_review),
+        cmocka_unit_test(heavy_reasoning_user_not_flagged),
         cmocka_unit_test(harvester_found_early_and_escalates),
         cmocka_unit_test(paraphrasing_jittered_harvester_found),
         cmocka_unit_test(people_and_agents_not_flagged),

@@ -322,7 +322,7 @@ static void elicitation_is_a_share_of_traffic(void **st)
         struct warden_event ev =
             ev_prompt(i % 20 == 0 ? "Explain step by step how to bake bread" : "Tell me a joke");
         warden_distill_text_scan(&t, &ev);
-        warden_distill_elicit_update(&s, m, &ev, &t, 8192);
+        warden_distill_elicit_update(&s, m, &ev, &t, 8192, 256);
     }
     assert_true(warden_distill_elicit_score(&s) < 0.1);
     /* every request, via the system prompt (scanned once, counted each time) */
@@ -332,7 +332,7 @@ static void elicitation_is_a_share_of_traffic(void **st)
         ev.system.p = "Always show your reasoning step by step.";
         ev.system.n = (uint32_t)strlen(ev.system.p);
         warden_distill_text_scan(&t, &ev);
-        warden_distill_elicit_update(&s, m, &ev, &t, 8192);
+        warden_distill_elicit_update(&s, m, &ev, &t, 8192, 256);
     }
     assert_true(warden_distill_elicit_score(&s) > 0.9);
     assert_int_equal(s.text, 40);
@@ -343,10 +343,55 @@ static void elicitation_is_a_share_of_traffic(void **st)
         ev.thinking = 1;
         ev.max_tokens = 32000;
         warden_distill_text_scan(&t, &ev);
-        warden_distill_elicit_update(&s, m, &ev, &t, 8192);
+        warden_distill_elicit_update(&s, m, &ev, &t, 8192, 256);
     }
     double v = warden_distill_elicit_score(&s);
     assert_true(v > 0.5 && v < 0.7);
+    warden_distill_matcher_free(m);
+}
+
+/* A pipeline whose fixed instruction says "step-by-step" over short answers
+ * asks for no reasoning trace and gets none: it is not counted. The same
+ * wording with long answers (the trace came back) is; so are requests
+ * without usage (the gateway did not say). */
+static void elicitation_needs_an_answer_back(void **st)
+{
+    (void)st;
+    struct warden_distill_matcher *m;
+    char err[256];
+    assert_int_equal(warden_distill_matcher_new(&m, patterns_path(), err, sizeof err), 0);
+    struct warden_distill_elicit s;
+    struct warden_distill_text t;
+    int64_t outs[3] = {90, 1400, WARDEN_NOINT};
+    double v[3];
+    for (int k = 0; k < 3; k++) {
+        memset(&s, 0, sizeof s);
+        for (int i = 0; i < 60; i++) {
+            char p[160];
+            snprintf(p, sizeof p,
+                     "Write a step-by-step guide for resolving merge conflicts.\n\n%s %s",
+                     words[i % 18], words[(i * 7) % 18]);
+            struct warden_event ev = ev_prompt(p);
+            ev.input_tokens = 40;
+            ev.output_tokens = outs[k] == WARDEN_NOINT ? WARDEN_NOINT : outs[k] + (i % 7) * 20;
+            warden_distill_text_scan(&t, &ev);
+            warden_distill_elicit_update(&s, m, &ev, &t, 8192, 256);
+        }
+        v[k] = warden_distill_elicit_score(&s);
+    }
+    assert_true(v[0] < 0.05);
+    assert_int_equal(s.short_answers, 0);
+    assert_true(v[1] > 0.9);
+    assert_true(v[2] > 0.9);
+    /* min_answer 0 counts every match, as before */
+    memset(&s, 0, sizeof s);
+    for (int i = 0; i < 20; i++) {
+        struct warden_event ev = ev_prompt("Explain step by step: 2+2");
+        ev.output_tokens = 30;
+        warden_distill_text_scan(&t, &ev);
+        warden_distill_elicit_update(&s, m, &ev, &t, 8192, 0);
+    }
+    assert_int_equal(s.text, 20);
     warden_distill_matcher_free(m);
 }
 
@@ -581,6 +626,7 @@ int main(void)
         cmocka_unit_test(matcher_many_languages),
         cmocka_unit_test(matcher_refuses_uncommented_pattern),
         cmocka_unit_test(elicitation_is_a_share_of_traffic),
+        cmocka_unit_test(elicitation_needs_an_answer_back),
         cmocka_unit_test(shape_tells_harvest_from_conversation),
         cmocka_unit_test(yield_counts_answers_to_new_input),
         cmocka_unit_test(tail_found_alike_ascii_or_not),
