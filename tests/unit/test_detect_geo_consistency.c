@@ -2,7 +2,9 @@
  * with the benign look-alikes: a Chinese-locale user in an allowed country
  * with consistent billing (never actioned: a locale is a language setting),
  * an ordinary VPN user, a traveller, a cloud-hosted app; and the tunnelled
- * accounts whose story does not hang together (time zone, card, hours). */
+ * accounts whose story does not hang together (time zone, card, hours), also
+ * through a relay in a cloud; and the combination rule (a noisy-OR over
+ * evidence families, each counted once, capped below enforcement). */
 #include "detect_stream.h"
 
 /* The k-th request of a person: five a day, at local hours between 8 and 22. */
@@ -115,6 +117,7 @@ static void tunnelled_story_that_does_not_hang_together(void **st)
     assert_int_equal(stream_count(&s, "geo.inconsistent_location"), 1);
     double sc = stream_score(&s, "geo.inconsistent_location");
     assert_true(sc >= 0.55);
+    assert_true(sc <= 0.79 + 1e-9); /* four families: 1 - 0.7^3 x 0.5 = 0.83, capped */
     assert_int_equal(warden_policy_decide(p, "geo.inconsistent_location", sc), WARDEN_REVIEW);
     const char *e = stream_evidence(&s, "geo.inconsistent_location");
     assert_non_null(strstr(e, "\"client_tz\":\"Asia/Shanghai\",\"tz_countries\":[\"CN\"]"));
@@ -249,6 +252,77 @@ static void missing_tz_database_is_not_fatal(void **st)
     stream_close(&s);
 }
 
+/* A person's day carried by one cloud server in another country than the
+ * billing one is a relay (the exit family); with a card from a third
+ * country the story goes to review. An app on a cloud with the same card
+ * but serving its users round the clock is not a relay, and a person whose
+ * relay is in the billing country is consistent. */
+/* n requests of a person on UTC+4, every one through one cloud server in cc. */
+static void relay_days(struct stream *s, const struct warden_account *a, int n, const char *cc)
+{
+    for (int i = 0; i < n; i++)
+        stream_event(
+            s, a,
+            &(struct evo){
+                .ts = human_ts(i, 240), .cc = cc, .cats = WARDEN_IPCAT_CLOUD, .provider = "aws"});
+}
+
+static void cloud_relay_carrying_a_persons_day(void **st)
+{
+    (void)st;
+    struct warden_policy *p = example_policy();
+    struct stream s;
+    struct warden_account a = test_account("AE", "SG", false);
+    stream_open(&s, "geo_consistency", p, NULL);
+    relay_days(&s, &a, 40, "US");
+    assert_int_equal(stream_count(&s, "geo.inconsistent_location"), 1);
+    const char *e = stream_evidence(&s, "geo.inconsistent_location");
+    assert_non_null(strstr(e, "\"billing_exit\":\"relay\""));
+    assert_non_null(strstr(e, "\"signals\":[\"billing\",\"card\"]"));
+    double sc = stream_score(&s, "geo.inconsistent_location");
+    assert_true(sc > 0.5 && sc < 0.52); /* 1 - 0.7 * 0.7 */
+    assert_int_equal(warden_policy_decide(p, "geo.inconsistent_location", sc), WARDEN_REVIEW);
+    stream_close(&s);
+
+    /* the app: the same billing, card and cloud, a request every 10 minutes */
+    stream_open(&s, "geo_consistency", p, NULL);
+    for (int i = 0; i < 500; i++)
+        stream_event(&s, &a,
+                     &(struct evo){.ts = T0 + i * 601000LL,
+                                   .cc = "US",
+                                   .cats = WARDEN_IPCAT_CLOUD,
+                                   .provider = "aws"});
+    assert_int_equal(stream_count(&s, "geo.inconsistent_billing"), 0);
+    assert_int_equal(stream_count(&s, "geo.inconsistent_location"), 0);
+    stream_close(&s);
+
+    /* the person's relay in the billing country */
+    stream_open(&s, "geo_consistency", p, NULL);
+    relay_days(&s, &a, 40, "AE");
+    assert_int_equal(stream_count(&s, "geo.inconsistent_billing"), 0);
+    assert_int_equal(stream_count(&s, "geo.inconsistent_location"), 0);
+    stream_close(&s);
+    warden_policy_free(p);
+}
+
+/* One family alone stays below review (except a clear shifted day); every
+ * family together stays below enforcement (location_cap: checked in
+ * tunnelled_story_that_does_not_hang_together). */
+static void one_family_alone_is_not_reviewed(void **st)
+{
+    (void)st;
+    struct warden_policy *p = example_policy();
+    struct stream s;
+    /* the exit family alone: a VPN user billed elsewhere, card of the billing country */
+    struct warden_account de = test_account("DE", "DE", false);
+    stream_open(&s, "geo_consistency", p, NULL);
+    vpn_days(&s, &de, 0, 60, 60, "NL");
+    assert_int_equal(stream_count(&s, "geo.inconsistent_billing"), 1);
+    assert_int_equal(stream_count(&s, "geo.inconsistent_location"), 0);
+    stream_close(&s);
+    warden_policy_free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -259,6 +333,8 @@ int main(void)
         cmocka_unit_test(shifted_day_needs_evidence_and_spares_neighbours),
         cmocka_unit_test(email_tld_counts_only_with_other_signals),
         cmocka_unit_test(missing_tz_database_is_not_fatal),
+        cmocka_unit_test(cloud_relay_carrying_a_persons_day),
+        cmocka_unit_test(one_family_alone_is_not_reviewed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
