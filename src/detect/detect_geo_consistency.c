@@ -86,7 +86,7 @@ struct geo_conf {
     double anon_share, max_home_share, hours_slack_h, hours_kappa, hours_evidence, min_hours_r;
     double local_mean_hour;
     double score_billing, score_card, score_tz, score_hours;
-    double w_billing, w_card, w_tz, w_hours, w_email, location_min, location_cap;
+    double w_billing, w_relay, w_card, w_tz, w_hours, w_email, location_min, location_cap;
 };
 
 static const struct warden_conf_key geo_conf_table[] = {
@@ -148,7 +148,13 @@ static const struct warden_conf_key geo_conf_table[] = {
     {"score_hours", WARDEN_CONF_DOUBLE, "0.3", offsetof(struct geo_conf, score_hours),
      "score of geo.inconsistent_hours", 0, 1},
     {"w_billing", WARDEN_CONF_DOUBLE, "0.3", offsetof(struct geo_conf, w_billing),
-     "geo.inconsistent_location: weight of the exit family (billing inconsistency)", 0, 1},
+     "geo.inconsistent_location: weight of the exit family (billing inconsistency) through a "
+     "person's tunnel (VPN, Tor, proxy)",
+     0, 1},
+    {"w_relay", WARDEN_CONF_DOUBLE, "0.2", offsetof(struct geo_conf, w_relay),
+     "geo.inconsistent_location: weight of the exit family through a relay in a cloud (a "
+     "low-volume app's server looks the same until it has been watched for long: weaker)",
+     0, 1},
     {"w_card", WARDEN_CONF_DOUBLE, "0.3", offsetof(struct geo_conf, w_card),
      "geo.inconsistent_location: weight of the payment family (card inconsistency)", 0, 1},
     {"w_tz", WARDEN_CONF_DOUBLE, "0.3", offsetof(struct geo_conf, w_tz),
@@ -297,10 +303,10 @@ struct judged {
 
 /* The combination rule: a noisy-OR over independent evidence families, each
  * counted once at its weight, capped. */
-static double combine(const struct geo_conf *cf, unsigned sig)
+static double combine(const struct geo_conf *cf, unsigned sig, bool relay)
 {
     double q = 1;
-    if (sig & S_BILLING) q *= 1 - cf->w_billing;
+    if (sig & S_BILLING) q *= 1 - (relay ? cf->w_relay : cf->w_billing);
     if (sig & S_CARD) q *= 1 - cf->w_card;
     if (sig & S_TZ) q *= 1 - cf->w_tz;
     if (sig & S_HOURS) q *= 1 - cf->w_hours;
@@ -470,7 +476,7 @@ static void geo_observe(void *vctx, const struct warden_event *ev, void *vstate,
         evidence(&em->scratch, c, s, a, &j, ev->client_tz);
         warden_emit_finding(em, sig_code[k], sc[k], warden_jbuf_str(&em->scratch));
     }
-    double score = combine(&c->conf, j.sig);
+    double score = combine(&c->conf, j.sig, j.relay);
     if (j.sig && score >= c->conf.location_min && s->anon >= c->conf.anon_share * s->events) {
         s->done |= DONE_LOCATION;
         j.combined = score;

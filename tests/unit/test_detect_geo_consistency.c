@@ -252,21 +252,28 @@ static void missing_tz_database_is_not_fatal(void **st)
     stream_close(&s);
 }
 
-/* A person's day carried by one cloud server in another country than the
- * billing one is a relay (the exit family); with a card from a third
- * country the story goes to review. An app on a cloud with the same card
- * but serving its users round the clock is not a relay, and a person whose
- * relay is in the billing country is consistent. */
-/* n requests of a person on UTC+4, every one through one cloud server in cc. */
-static void relay_days(struct stream *s, const struct warden_account *a, int n, const char *cc)
+/* n requests of a person on UTC+4, every one through one cloud server in cc,
+ * declaring the zone tz (NULL: none). */
+static void relay_days(struct stream *s, const struct warden_account *a, int n, const char *cc,
+                       const char *tz)
 {
     for (int i = 0; i < n; i++)
-        stream_event(
-            s, a,
-            &(struct evo){
-                .ts = human_ts(i, 240), .cc = cc, .cats = WARDEN_IPCAT_CLOUD, .provider = "aws"});
+        stream_event(s, a,
+                     &(struct evo){.ts = human_ts(i, 240),
+                                   .cc = cc,
+                                   .cats = WARDEN_IPCAT_CLOUD,
+                                   .provider = "aws",
+                                   .tz = tz});
 }
 
+/* A person's day carried by one cloud server in another country than the
+ * billing one is a relay (the exit family, at the lower w_relay: a
+ * low-volume app's server looks the same for a while). With a card from a
+ * third country only, it stays below review (a company's card abroad and
+ * a server elsewhere is also an app's); with a device zone of none of
+ * those countries as well, the story goes to review. An app on a cloud
+ * serving its users round the clock is not a relay, and a person whose
+ * relay is in the billing country is consistent. */
 static void cloud_relay_carrying_a_persons_day(void **st)
 {
     (void)st;
@@ -274,13 +281,23 @@ static void cloud_relay_carrying_a_persons_day(void **st)
     struct stream s;
     struct warden_account a = test_account("AE", "SG", false);
     stream_open(&s, "geo_consistency", p, NULL);
-    relay_days(&s, &a, 40, "US");
+    relay_days(&s, &a, 40, "US", NULL);
+    assert_int_equal(stream_count(&s, "geo.inconsistent_card"), 1);
+    assert_int_equal(stream_count(&s, "geo.inconsistent_billing"), 1);
+    assert_non_null(
+        strstr(stream_evidence(&s, "geo.inconsistent_billing"), "\"billing_exit\":\"relay\""));
+    assert_int_equal(stream_count(&s, "geo.inconsistent_location"), 0); /* 1 - 0.8 x 0.7 */
+    assert_true(stream_all_allowed(&s, p));
+    stream_close(&s);
+
+    stream_open(&s, "geo_consistency", p, NULL);
+    relay_days(&s, &a, 40, "US", "Asia/Tokyo");
     assert_int_equal(stream_count(&s, "geo.inconsistent_location"), 1);
     const char *e = stream_evidence(&s, "geo.inconsistent_location");
     assert_non_null(strstr(e, "\"billing_exit\":\"relay\""));
-    assert_non_null(strstr(e, "\"signals\":[\"billing\",\"card\"]"));
+    assert_non_null(strstr(e, "\"signals\":[\"billing\",\"card\",\"tz\"]"));
     double sc = stream_score(&s, "geo.inconsistent_location");
-    assert_true(sc > 0.5 && sc < 0.52); /* 1 - 0.7 * 0.7 */
+    assert_true(sc > 0.60 && sc < 0.61); /* 1 - 0.8 x 0.7 x 0.7 */
     assert_int_equal(warden_policy_decide(p, "geo.inconsistent_location", sc), WARDEN_REVIEW);
     stream_close(&s);
 
@@ -298,7 +315,7 @@ static void cloud_relay_carrying_a_persons_day(void **st)
 
     /* the person's relay in the billing country */
     stream_open(&s, "geo_consistency", p, NULL);
-    relay_days(&s, &a, 40, "AE");
+    relay_days(&s, &a, 40, "AE", NULL);
     assert_int_equal(stream_count(&s, "geo.inconsistent_billing"), 0);
     assert_int_equal(stream_count(&s, "geo.inconsistent_location"), 0);
     stream_close(&s);
