@@ -64,7 +64,7 @@
  * hours_gap_min, signals (the inconsistencies present), locale_region,
  * locale_disagrees.
  *
- * State: 128 bytes per account (docs/circumvention.md). */
+ * State: 116 bytes per account (docs/circumvention.md). */
 #include "detect/detector.h"
 #include "detect/geo_tally.h"
 #include "detect/tzdb.h"

@@ -33,7 +33,7 @@
  * the registry codes signup_country, signup_categories, billing_country,
  * org_id, org_country.
  *
- * State: 56 bytes per account (docs/circumvention.md). */
+ * State: 48 bytes per account (docs/circumvention.md). */
 #include "detect/detector.h"
 #include "detect/geo_tally.h"
 #include "detect/tzdb.h"
