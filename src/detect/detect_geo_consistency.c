@@ -8,8 +8,13 @@
  *   geo.inconsistent_billing  almost no request (< max_home_share) comes from
  *                             the billing country, and the account's requests
  *                             come through VPN, Tor or proxy exits (a
- *                             person's tunnel; a server in a cloud is where
- *                             it is hosted, which says nothing about billing)
+ *                             person's tunnel), or through cloud or hosting
+ *                             servers carrying a person's day: at most
+ *                             max_daily_events a day, in fewer than
+ *                             relay_max_hours hours of the day (a relay; an
+ *                             app's server is where it is hosted, which says
+ *                             nothing about billing, and serves its users
+ *                             round the clock)
  *   geo.inconsistent_card     the card's country is neither the billing
  *                             country nor any request's country
  *   geo.inconsistent_tz       the declared time zone belongs to none of the
@@ -35,10 +40,19 @@
  *                             the mail service is, which emigrants keep, so
  *                             it only ever counts with other signals
  *   geo.inconsistent_location the account is tunnelled (anonymized share >=
- *                             anon_share) AND shows at least min_signals of
- *                             the inconsistencies above: the story a
- *                             circumventor tells; score 0.55 at two, +0.15
- *                             per further one
+ *                             anon_share) AND the inconsistencies above,
+ *                             combined, reach location_min: the story a
+ *                             circumventor tells. The combination is a
+ *                             noisy-OR over independent evidence families,
+ *                             each counted once at its weight (w_*): exit
+ *                             (billing), payment (card), declared zone (tz),
+ *                             clock (hours), e-mail;
+ *                             score = 1 - prod(1 - w), at most location_cap.
+ *                             A family repeated adds nothing, so no single
+ *                             kind of evidence reaches an enforcing score;
+ *                             with the defaults two weak families (0.3 each)
+ *                             reach review (0.51), a clear shifted day
+ *                             (0.5) alone does
  * The declared `client_locale` is a language setting: it is never scored.
  * Its region is reported in evidence only (locale_region, and whether it
  * disagrees with every other location of the account).
@@ -50,7 +64,7 @@
  * hours_gap_min, signals (the inconsistencies present), locale_region,
  * locale_disagrees.
  *
- * State: 128 bytes per account (docs/circumvention.md). */
+ * State: 116 bytes per account (docs/circumvention.md). */
 #include "detect/detector.h"
 #include "detect/geo_tally.h"
 #include "detect/tzdb.h"
@@ -67,11 +81,12 @@ struct geo_conf {
     char *tzdb;
     struct warden_strlist cctlds;
     double score_email;
-    int64_t min_events, min_hours_events, min_signals, min_active_hours, min_days;
-    int64_t hours_weight, max_daily_events;
+    int64_t min_events, min_hours_events, min_active_hours, min_days, relay_max_hours;
+    int64_t max_daily_events;
     double anon_share, max_home_share, hours_slack_h, hours_kappa, hours_evidence, min_hours_r;
     double local_mean_hour;
-    double score_billing, score_card, score_tz, score_hours, score_location;
+    double score_billing, score_card, score_tz, score_hours;
+    double w_billing, w_relay, w_card, w_tz, w_hours, w_email, location_min, location_cap;
 };
 
 static const struct warden_conf_key geo_conf_table[] = {
@@ -98,10 +113,10 @@ static const struct warden_conf_key geo_conf_table[] = {
     {"max_daily_events", WARDEN_CONF_INT, "50", offsetof(struct geo_conf, max_daily_events),
      "mean requests per active day above which traffic is a machine's and hours are not judged", 1,
      1e9},
-    {"hours_weight", WARDEN_CONF_INT, "2", offsetof(struct geo_conf, hours_weight),
-     "how many signals an hours inconsistency counts for (a person's day is where they are)", 1, 4},
-    {"min_signals", WARDEN_CONF_INT, "2", offsetof(struct geo_conf, min_signals),
-     "inconsistencies a tunnelled account needs for geo.inconsistent_location", 1, 4},
+    {"relay_max_hours", WARDEN_CONF_INT, "20", offsetof(struct geo_conf, relay_max_hours),
+     "distinct hours of the day from which traffic through cloud or hosting servers is an app's "
+     "(serving users round the clock), not a person's relay",
+     1, 25},
     {"anon_share", WARDEN_CONF_DOUBLE, "0.9", offsetof(struct geo_conf, anon_share),
      "share of requests through anonymizers that makes an account tunnelled", 0, 1},
     {"max_home_share", WARDEN_CONF_DOUBLE, "0.05", offsetof(struct geo_conf, max_home_share),
@@ -132,8 +147,30 @@ static const struct warden_conf_key geo_conf_table[] = {
      "score of geo.inconsistent_tz", 0, 1},
     {"score_hours", WARDEN_CONF_DOUBLE, "0.3", offsetof(struct geo_conf, score_hours),
      "score of geo.inconsistent_hours", 0, 1},
-    {"score_location", WARDEN_CONF_DOUBLE, "0.55", offsetof(struct geo_conf, score_location),
-     "score of geo.inconsistent_location at min_signals (+0.15 per further signal)", 0, 1},
+    {"w_billing", WARDEN_CONF_DOUBLE, "0.3", offsetof(struct geo_conf, w_billing),
+     "geo.inconsistent_location: weight of the exit family (billing inconsistency) through a "
+     "person's tunnel (VPN, Tor, proxy)",
+     0, 1},
+    {"w_relay", WARDEN_CONF_DOUBLE, "0.2", offsetof(struct geo_conf, w_relay),
+     "geo.inconsistent_location: weight of the exit family through a relay in a cloud (a "
+     "low-volume app's server looks the same until it has been watched for long: weaker)",
+     0, 1},
+    {"w_card", WARDEN_CONF_DOUBLE, "0.3", offsetof(struct geo_conf, w_card),
+     "geo.inconsistent_location: weight of the payment family (card inconsistency)", 0, 1},
+    {"w_tz", WARDEN_CONF_DOUBLE, "0.3", offsetof(struct geo_conf, w_tz),
+     "geo.inconsistent_location: weight of the declared-zone family", 0, 1},
+    {"w_hours", WARDEN_CONF_DOUBLE, "0.5", offsetof(struct geo_conf, w_hours),
+     "geo.inconsistent_location: weight of the clock family (geo.inconsistent_hours)", 0, 1},
+    {"w_email", WARDEN_CONF_DOUBLE, "0.3", offsetof(struct geo_conf, w_email),
+     "geo.inconsistent_location: weight of the e-mail family", 0, 1},
+    {"location_min", WARDEN_CONF_DOUBLE, "0.5", offsetof(struct geo_conf, location_min),
+     "combined score (1 - prod(1 - w) over the families present) at which a tunnelled account "
+     "gets geo.inconsistent_location",
+     0, 1},
+    {"location_cap", WARDEN_CONF_DOUBLE, "0.79", offsetof(struct geo_conf, location_cap),
+     "ceiling of geo.inconsistent_location's score: location inconsistencies alone stay below "
+     "enforcing rules",
+     0, 1},
     {NULL, 0, NULL, 0, NULL, 0, 0},
 };
 
@@ -260,8 +297,23 @@ struct judged {
     unsigned sig;
     int ref_lo, ref_hi, implied, gap;
     double r, llr;
-    bool has_ref, locale_disagrees;
+    double combined; /* the noisy-OR of the families present (0 until computed) */
+    bool has_ref, locale_disagrees, relay;
 };
+
+/* The combination rule: a noisy-OR over independent evidence families, each
+ * counted once at its weight, capped. */
+static double combine(const struct geo_conf *cf, unsigned sig, bool relay)
+{
+    double q = 1;
+    if (sig & S_BILLING) q *= 1 - (relay ? cf->w_relay : cf->w_billing);
+    if (sig & S_CARD) q *= 1 - cf->w_card;
+    if (sig & S_TZ) q *= 1 - cf->w_tz;
+    if (sig & S_HOURS) q *= 1 - cf->w_hours;
+    if (sig & S_EMAIL) q *= 1 - cf->w_email;
+    double p = 1 - q;
+    return p > cf->location_cap ? cf->location_cap : p;
+}
 
 static void judge(const struct geo_ctx *c, const struct geo_state *s,
                   const struct warden_account *a, struct judged *j)
@@ -276,8 +328,12 @@ static void judge(const struct geo_ctx *c, const struct geo_state *s,
     bool person = s->events <= c->conf.max_daily_events * s->days;
     double mean;
     warden_hour_tally_mean(&s->hours, &mean, &j->r);
+    /* a person's tunnel, or a relay in a cloud carrying a person's day (an
+     * app's server serves its users round the clock) */
+    j->relay = s->anon >= c->conf.anon_share * n && s->anon_person < c->conf.anon_share * n &&
+               person && s->days >= c->conf.min_days && active < c->conf.relay_max_hours;
     if (a && a->billing_country[0] && s->in_billing < c->conf.max_home_share * n &&
-        s->anon_person >= c->conf.anon_share * n)
+        (s->anon_person >= c->conf.anon_share * n || j->relay))
         j->sig |= S_BILLING;
     if (s->email_cc) j->sig |= S_EMAIL;
     if (a && a->card_country[0] && a->billing_country[0] &&
@@ -349,11 +405,13 @@ static void evidence(struct warden_jbuf *b, const struct geo_ctx *c, const struc
         warden_jbuf_key(b, "email_jurisdiction");
         warden_jbuf_str_val(b, c->tld_cc[s->email_cc - 1], 2);
     }
+    if (j->sig & S_BILLING) warden_jbuf_kv_str(b, "billing_exit", j->relay ? "relay" : "tunnel");
     warden_jbuf_key(b, "signals");
     warden_jbuf_arr_open(b);
     for (int k = 0; k < NSIG; k++)
         if (j->sig >> k & 1) warden_jbuf_cstr(b, sig_name[k]);
     warden_jbuf_arr_close(b);
+    if (j->combined > 0) warden_jbuf_kv_num(b, "combined", j->combined);
     if (s->locale_cc[0]) {
         warden_jbuf_key(b, "locale_region");
         warden_jbuf_str_val(b, s->locale_cc, 2);
@@ -418,16 +476,12 @@ static void geo_observe(void *vctx, const struct warden_event *ev, void *vstate,
         evidence(&em->scratch, c, s, a, &j, ev->client_tz);
         warden_emit_finding(em, sig_code[k], sc[k], warden_jbuf_str(&em->scratch));
     }
-    /* the hours are where a person's day is: they count for two */
-    unsigned counted = j.sig & ((1u << NSIG) - 1);
-    int nsig =
-        __builtin_popcount(counted) + ((j.sig & S_HOURS) ? (int)c->conf.hours_weight - 1 : 0);
-    if (nsig >= c->conf.min_signals && s->anon >= c->conf.anon_share * s->events) {
+    double score = combine(&c->conf, j.sig, j.relay);
+    if (j.sig && score >= c->conf.location_min && s->anon >= c->conf.anon_share * s->events) {
         s->done |= DONE_LOCATION;
-        double score = c->conf.score_location + 0.15 * (nsig - (int)c->conf.min_signals);
+        j.combined = score;
         evidence(&em->scratch, c, s, a, &j, ev->client_tz);
-        warden_emit_finding(em, "geo.inconsistent_location", score > 1 ? 1 : score,
-                            warden_jbuf_str(&em->scratch));
+        warden_emit_finding(em, "geo.inconsistent_location", score, warden_jbuf_str(&em->scratch));
     }
 }
 

@@ -33,7 +33,7 @@
  * the registry codes signup_country, signup_categories, billing_country,
  * org_id, org_country.
  *
- * State: 56 bytes per account (docs/circumvention.md). */
+ * State: 48 bytes per account (docs/circumvention.md). */
 #include "detect/detector.h"
 #include "detect/geo_tally.h"
 #include "detect/tzdb.h"
@@ -55,7 +55,7 @@ struct reach_conf {
 static const struct warden_conf_key reach_conf_table[] = {
     {"tzdb", WARDEN_CONF_STRING, "/usr/share/zoneinfo/zone1970.tab",
      offsetof(struct reach_conf, tzdb), "the tz database's zone1970.tab (package tzdata)", 0, 0},
-    {"min_events", WARDEN_CONF_INT, "5", offsetof(struct reach_conf, min_events),
+    {"min_events", WARDEN_CONF_INT, "3", offsetof(struct reach_conf, min_events),
      "requests of an account before a declared restricted time zone is judged", 1, 1e9},
     {"min_switches", WARDEN_CONF_INT, "2", offsetof(struct reach_conf, min_switches),
      "switches between a restricted jurisdiction and anonymizers for geo.restricted_reach", 1, 1e9},

@@ -2,7 +2,9 @@
  * with the benign look-alikes: a Chinese-locale user in an allowed country
  * with consistent billing (never actioned: a locale is a language setting),
  * an ordinary VPN user, a traveller, a cloud-hosted app; and the tunnelled
- * accounts whose story does not hang together (time zone, card, hours). */
+ * accounts whose story does not hang together (time zone, card, hours), also
+ * through a relay in a cloud; and the combination rule (a noisy-OR over
+ * evidence families, each counted once, capped below enforcement). */
 #include "detect_stream.h"
 
 /* The k-th request of a person: five a day, at local hours between 8 and 22. */
@@ -115,6 +117,7 @@ static void tunnelled_story_that_does_not_hang_together(void **st)
     assert_int_equal(stream_count(&s, "geo.inconsistent_location"), 1);
     double sc = stream_score(&s, "geo.inconsistent_location");
     assert_true(sc >= 0.55);
+    assert_true(sc <= 0.79 + 1e-9); /* four families: 1 - 0.7^3 x 0.5 = 0.83, capped */
     assert_int_equal(warden_policy_decide(p, "geo.inconsistent_location", sc), WARDEN_REVIEW);
     const char *e = stream_evidence(&s, "geo.inconsistent_location");
     assert_non_null(strstr(e, "\"client_tz\":\"Asia/Shanghai\",\"tz_countries\":[\"CN\"]"));
@@ -249,6 +252,94 @@ static void missing_tz_database_is_not_fatal(void **st)
     stream_close(&s);
 }
 
+/* n requests of a person on UTC+4, every one through one cloud server in cc,
+ * declaring the zone tz (NULL: none). */
+static void relay_days(struct stream *s, const struct warden_account *a, int n, const char *cc,
+                       const char *tz)
+{
+    for (int i = 0; i < n; i++)
+        stream_event(s, a,
+                     &(struct evo){.ts = human_ts(i, 240),
+                                   .cc = cc,
+                                   .cats = WARDEN_IPCAT_CLOUD,
+                                   .provider = "aws",
+                                   .tz = tz});
+}
+
+/* A person's day carried by one cloud server in another country than the
+ * billing one is a relay (the exit family, at the lower w_relay: a
+ * low-volume app's server looks the same for a while). With a card from a
+ * third country only, it stays below review (a company's card abroad and
+ * a server elsewhere is also an app's); with a device zone of none of
+ * those countries as well, the story goes to review. An app on a cloud
+ * serving its users round the clock is not a relay, and a person whose
+ * relay is in the billing country is consistent. */
+static void cloud_relay_carrying_a_persons_day(void **st)
+{
+    (void)st;
+    struct warden_policy *p = example_policy();
+    struct stream s;
+    struct warden_account a = test_account("AE", "SG", false);
+    stream_open(&s, "geo_consistency", p, NULL);
+    relay_days(&s, &a, 40, "US", NULL);
+    assert_int_equal(stream_count(&s, "geo.inconsistent_card"), 1);
+    assert_int_equal(stream_count(&s, "geo.inconsistent_billing"), 1);
+    assert_non_null(
+        strstr(stream_evidence(&s, "geo.inconsistent_billing"), "\"billing_exit\":\"relay\""));
+    assert_int_equal(stream_count(&s, "geo.inconsistent_location"), 0); /* 1 - 0.8 x 0.7 */
+    assert_true(stream_all_allowed(&s, p));
+    stream_close(&s);
+
+    stream_open(&s, "geo_consistency", p, NULL);
+    relay_days(&s, &a, 40, "US", "Asia/Tokyo");
+    assert_int_equal(stream_count(&s, "geo.inconsistent_location"), 1);
+    const char *e = stream_evidence(&s, "geo.inconsistent_location");
+    assert_non_null(strstr(e, "\"billing_exit\":\"relay\""));
+    assert_non_null(strstr(e, "\"signals\":[\"billing\",\"card\",\"tz\"]"));
+    double sc = stream_score(&s, "geo.inconsistent_location");
+    assert_true(sc > 0.60 && sc < 0.61); /* 1 - 0.8 x 0.7 x 0.7 */
+    assert_int_equal(warden_policy_decide(p, "geo.inconsistent_location", sc), WARDEN_REVIEW);
+    stream_close(&s);
+
+    /* the app: the same billing, card and cloud, a request every 10 minutes */
+    stream_open(&s, "geo_consistency", p, NULL);
+    for (int i = 0; i < 500; i++)
+        stream_event(&s, &a,
+                     &(struct evo){.ts = T0 + i * 601000LL,
+                                   .cc = "US",
+                                   .cats = WARDEN_IPCAT_CLOUD,
+                                   .provider = "aws"});
+    assert_int_equal(stream_count(&s, "geo.inconsistent_billing"), 0);
+    assert_int_equal(stream_count(&s, "geo.inconsistent_location"), 0);
+    stream_close(&s);
+
+    /* the person's relay in the billing country */
+    stream_open(&s, "geo_consistency", p, NULL);
+    relay_days(&s, &a, 40, "AE", NULL);
+    assert_int_equal(stream_count(&s, "geo.inconsistent_billing"), 0);
+    assert_int_equal(stream_count(&s, "geo.inconsistent_location"), 0);
+    stream_close(&s);
+    warden_policy_free(p);
+}
+
+/* One family alone stays below review (except a clear shifted day); every
+ * family together stays below enforcement (location_cap: checked in
+ * tunnelled_story_that_does_not_hang_together). */
+static void one_family_alone_is_not_reviewed(void **st)
+{
+    (void)st;
+    struct warden_policy *p = example_policy();
+    struct stream s;
+    /* the exit family alone: a VPN user billed elsewhere, card of the billing country */
+    struct warden_account de = test_account("DE", "DE", false);
+    stream_open(&s, "geo_consistency", p, NULL);
+    vpn_days(&s, &de, 0, 60, 60, "NL");
+    assert_int_equal(stream_count(&s, "geo.inconsistent_billing"), 1);
+    assert_int_equal(stream_count(&s, "geo.inconsistent_location"), 0);
+    stream_close(&s);
+    warden_policy_free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -259,6 +350,8 @@ int main(void)
         cmocka_unit_test(shifted_day_needs_evidence_and_spares_neighbours),
         cmocka_unit_test(email_tld_counts_only_with_other_signals),
         cmocka_unit_test(missing_tz_database_is_not_fatal),
+        cmocka_unit_test(cloud_relay_carrying_a_persons_day),
+        cmocka_unit_test(one_family_alone_is_not_reviewed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
