@@ -65,11 +65,11 @@ size_t warden_intel_warn_stale(const struct warden_intel *in, int64_t max_age_da
         if (lists++ >= WARN_NAMED || len >= sizeof buf) continue;
         char when[WARDEN_DAY_STRLEN];
         int64_t age = warden_day_age(s->as_of_day, today);
-        int w = age >= 0 ? snprintf(buf + len, sizeof buf - len, "%s%s (as of %s, %" PRId64 " days)",
-                                    len ? ", " : "", s->name,
-                                    warden_day_format(s->as_of_day, when), age)
-                         : snprintf(buf + len, sizeof buf - len, "%s%s (no as_of date)",
-                                    len ? ", " : "", s->name);
+        int w = age >= 0
+                    ? snprintf(buf + len, sizeof buf - len, "%s%s (as of %s, %" PRId64 " days)",
+                               len ? ", " : "", s->name, warden_day_format(s->as_of_day, when), age)
+                    : snprintf(buf + len, sizeof buf - len, "%s%s (no as_of date)", len ? ", " : "",
+                               s->name);
         len += w > 0 ? (size_t)w : 0;
     }
     if (lists)
@@ -78,8 +78,7 @@ size_t warden_intel_warn_stale(const struct warden_intel *in, int64_t max_age_da
                     "refresh the files (with a '# as_of=YYYY-MM-DD' first line) and rebuild a "
                     "compiled intel.table; `warden intel info` lists each",
                     lists, in->n_srcs, max_age_days, buf, lists > WARN_NAMED ? " and " : "",
-                    lists > WARN_NAMED ? lists - WARN_NAMED : 0,
-                    lists > WARN_NAMED ? " more" : "");
+                    lists > WARN_NAMED ? lists - WARN_NAMED : 0, lists > WARN_NAMED ? " more" : "");
     return n + lists;
 }
 
