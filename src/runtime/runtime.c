@@ -794,3 +794,13 @@ int warden_runtime_load_file(struct warden_runtime *rt, const char *path, char *
 {
     return warden_runtime_load_file_ex(rt, path, NULL, err, errlen);
 }
+
+const struct warden_intel *warden_runtime_intel(const struct warden_runtime *rt)
+{
+    return rt->intel;
+}
+
+const struct warden_screen *warden_runtime_screen(const struct warden_runtime *rt)
+{
+    return rt->screen;
+}
