@@ -5,7 +5,8 @@
 # intel.max_age_days (or undated) and not about a fresh one, `intel info` and
 # `ip --stats` show each list's date, age and STALE; the key is policy (0
 # never warns); a malformed date is refused at FILE:LINE; every shipped list
-# is dated.
+# is dated. The location database's own date is shown and warned about the
+# same way.
 . "$(dirname "$0")/lib.sh"
 today=$(date -u +%F)
 old_days=$(( ($(date -u +%s) - $(date -u -d 2019-01-01 +%s)) / 86400 ))
@@ -74,4 +75,20 @@ check "at FILE:LINE" grep -q "$T/bad.txt:1: as_of: expected YYYY-MM-DD, got '202
 n=$(sed -n 's/^lists: *//p' "$T/shipped.txt")
 check "the shipped lists are listed ($n)" [ "${n:-0}" -ge 20 ]
 check "and every one is dated" bash -c "! grep -q 'as of: unknown' '$T/shipped.txt'"
+
+# the location database (libloc) carries its own date: shown, and warned about
+"$WARDEN_BIN" intel info --no-lists >"$T/loc.txt" 2>"$T/loc.err"
+loc=$(sed -n 's/^libloc data: *as of \([0-9-]*\), \([0-9]*\) days.*/\1 \2/p' "$T/loc.txt")
+check "intel info prints the location data's date and age ($loc)" [ -n "$loc" ]
+day=${loc% *} age=${loc#* }
+if [ -n "$loc" ] && [ "$age" -gt 30 ]; then
+  check "older than 30 days: the line says STALE" grep -q "^libloc data: .*: STALE (intel.max_age_days 30)" "$T/loc.txt"
+  check "and start-up warns with the date, age and what to do" \
+    grep -q "IP location data is from $day, $age days old (intel.max_age_days 30).*location update" "$T/loc.err"
+  printf 'intel:\n  lists: []\n  asn_lists: []\n  max_age_days: %s\n' "$((age + 1))" >"$T/loc.yaml"
+  "$WARDEN_BIN" ip -p "$T/loc.yaml" 192.0.2.1 >/dev/null 2>"$T/loc2.err"
+  check "a limit above its age does not warn" bash -c "! grep -q 'location data is from' '$T/loc2.err'"
+else
+  echo "note: the location database is $age days old; its stale warning is not exercised" >&2
+fi
 finish
