@@ -230,7 +230,8 @@ void warden_exit_codes_help(FILE *out)
 {
     fprintf(out, "Exit codes:\n"
                  "  0  success\n"
-                 "  1  success, and something was found (sweep: banned tools present)\n"
+                 "  1  success, and something was found (sweep: banned tools present; screen:\n"
+                 "     a name matched; lists update: organisations newly restricted)\n"
                  "  2  bad command line\n"
                  "  3  bad policy/config file, or input data that cannot be read at all\n"
                  "  4  I/O or library failure while running\n"

@@ -80,7 +80,10 @@ static int rm_cb(const char *p, const struct stat *st, int flag, struct FTW *ftw
     return 0;
 }
 
-/* Run `warden scan`; its stdout goes to our stderr so --json stays clean. */
+/* Run `warden scan`; its stdout goes to our stderr so --json stays clean.
+ * Returns 0, or the exit code backtest gives for the scan's failure: the
+ * scan's own when it names the cause (2 usage, 3 bad policy or input data),
+ * else 4. */
 static int run_scan(const struct warden_args *a, const char *truth, const char *outdir)
 {
     int nextra = 0;
@@ -127,7 +130,7 @@ static int run_scan(const struct warden_args *a, const char *truth, const char *
             warden_err("backtest: the scan rejected much of its input; scoring what it read");
         else if (st != 0) {
             warden_err("backtest: warden scan failed (exit %d)", st);
-            rc = WARDEN_ELIB;
+            rc = st == WARDEN_EXIT_USAGE || st == WARDEN_EXIT_CONFIG ? st : WARDEN_EXIT_IO;
         }
         free(acc);
         free(orgs);
@@ -136,7 +139,7 @@ static int run_scan(const struct warden_args *a, const char *truth, const char *
     }
     pid_t pid = fork();
     if (pid < 0) {
-        rc = WARDEN_EIO;
+        rc = WARDEN_EXIT_IO;
     } else if (pid == 0) {
         dup2(2, 1);
         const char *bin = warden_arg(a, "scan-bin");
@@ -149,9 +152,9 @@ static int run_scan(const struct warden_args *a, const char *truth, const char *
         }
         if (!WIFEXITED(status) || (WEXITSTATUS(status) != 0 && WEXITSTATUS(status) != 1 &&
                                    WEXITSTATUS(status) != WARDEN_EXIT_REJECTS)) {
-            warden_err("backtest: warden scan failed (exit %d)",
-                       WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-            rc = WARDEN_ELIB;
+            int st = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+            warden_err("backtest: warden scan failed (exit %d)", st);
+            rc = st == WARDEN_EXIT_USAGE || st == WARDEN_EXIT_CONFIG ? st : WARDEN_EXIT_IO;
         }
     }
     free(acc);
@@ -203,8 +206,9 @@ static int run(int argc, char **argv)
             }
             dir = tmpdir;
         }
-        if (run_scan(&a, truth, dir) < 0) {
-            exit_code = WARDEN_EXIT_IO;
+        int st = run_scan(&a, truth, dir);
+        if (st) {
+            exit_code = st;
             goto out;
         }
         verdicts_path = warden_xasprintf("%s/verdicts.jsonl", dir);

@@ -3,6 +3,7 @@
  * what a table holds. */
 #include "cli/cli.h"
 #include "cli/intel_opts.h"
+#include "core/day.h"
 #include "intel/intel.h"
 
 #include <stdio.h>
@@ -18,7 +19,22 @@ static const struct warden_opt intel_opts[] = {
     {NULL, 0, NULL, NULL, false},
 };
 
-static void print_stats(const struct warden_intel_stats *st)
+/* One line per list compiled in: its date, age and whether it is stale. */
+static void print_sources(const struct warden_intel *in, int64_t max_age_days)
+{
+    size_t n = warden_intel_n_sources(in);
+    int64_t today = warden_day_today();
+    printf("lists:         %zu\n", n);
+    for (size_t i = 0; i < n; i++) {
+        const struct warden_intel_source *s = warden_intel_source_at(in, i);
+        char age[128];
+        printf("  %s: %s\n", s->name,
+               warden_day_describe(age, sizeof age, s->as_of_day, today, max_age_days,
+                                   "intel.max_age_days"));
+    }
+}
+
+static void print_stats(const struct warden_intel_stats *st, int64_t max_age_days)
 {
     printf("source:        %s\n", st->mapped ? "mapped table file" : "built from sources");
     printf("load time:     %.3f s\n", st->load_seconds);
@@ -30,10 +46,10 @@ static void print_stats(const struct warden_intel_stats *st)
     strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", gmtime(&t));
     printf("built:         %s\n", when);
     if (st->locdb_created) {
-        t = (time_t)st->locdb_created;
-        strftime(when, sizeof when, "%Y-%m-%d", gmtime(&t));
-        printf("libloc data:   %s (%lld days old)\n", when,
-               (long long)(((int64_t)time(NULL) - st->locdb_created) / 86400));
+        char age[128];
+        printf("libloc data:   %s\n",
+               warden_day_describe(age, sizeof age, st->locdb_created / 86400, warden_day_today(),
+                                   max_age_days, "intel.max_age_days"));
     }
     printf("records:       %zu\n", st->records);
     printf("trie nodes:    %zu IPv4, %zu IPv6\n", st->v4_nodes, st->v6_nodes);
@@ -80,7 +96,8 @@ static int cmd_intel(int argc, char **argv)
     }
     struct warden_intel_stats st;
     warden_intel_get_stats(in, &st);
-    print_stats(&st);
+    print_stats(&st, conf.max_age_days);
+    print_sources(in, conf.max_age_days);
     if (out && strcmp(action, "build") == 0) printf("written:       %s\n", out);
 done:
     warden_intel_free(in);
@@ -98,5 +115,7 @@ const struct warden_cmd warden_cmd_intel = {
     "build compiles the configured sources (libloc database, CIDR and ASN lists,\n"
     ".mmdb files) into FILE; set `table: FILE` in the policy's intel: section (or\n"
     "pass --table FILE) to map it at start-up instead of rebuilding.\n"
-    "info loads the table as configured and prints its size and load time.",
+    "info loads the table as configured and prints its size, load time, the date of its\n"
+    "location data and of every list in it (a list's `# as_of=YYYY-MM-DD` header line), with\n"
+    "STALE where older than intel.max_age_days.",
 };

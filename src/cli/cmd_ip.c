@@ -3,6 +3,7 @@
  * table the engine uses. */
 #include "cli/cli.h"
 #include "cli/intel_opts.h"
+#include "core/day.h"
 #include "core/ip.h"
 #include "core/jbuf.h"
 #include "intel/intel.h"
@@ -17,7 +18,9 @@ extern const struct warden_cmd warden_cmd_ip;
 static const struct warden_opt ip_opts[] = {
     WARDEN_INTEL_OPTS,
     {"json", 'j', NULL, "one JSON object per address", false},
-    {"stats", 0, NULL, "print load time and table size to stderr", false},
+    {"stats", 0, NULL,
+     "print load time, table size and the date of the location data and of each list to stderr",
+     false},
     {NULL, 0, NULL, NULL, false},
 };
 
@@ -99,6 +102,17 @@ static int cmd_ip(int argc, char **argv)
                 "list lines\n",
                 st.mapped ? "mapped" : "built", st.load_seconds, st.records, st.v4_nodes,
                 st.v6_nodes, (double)st.memory_bytes / 1e6, st.bad_lines);
+        int64_t today = warden_day_today();
+        char age[128];
+        fprintf(stderr, "warden ip: location data: %s\n",
+                warden_day_describe(age, sizeof age, st.locdb_created / 86400, today,
+                                    conf.max_age_days, "intel.max_age_days"));
+        for (size_t i = 0; i < warden_intel_n_sources(in); i++) {
+            const struct warden_intel_source *s = warden_intel_source_at(in, i);
+            fprintf(stderr, "warden ip: list %s: %s\n", s->name,
+                    warden_day_describe(age, sizeof age, s->as_of_day, today, conf.max_age_days,
+                                        "intel.max_age_days"));
+        }
     }
     bool json = warden_flag(&a, "json");
     struct warden_jbuf j;

@@ -146,6 +146,14 @@ static int scan_main(int argc, char **argv)
         ret = WARDEN_EXIT_USAGE;
         goto out;
     }
+    /* an events file that cannot be read at all is bad input data (exit 3),
+     * not a failure while running */
+    for (int i = 0; i < a.nrest; i++)
+        if (strcmp(a.rest[i], "-") != 0 && access(a.rest[i], R_OK) != 0) {
+            fprintf(stderr, "warden scan: %s: %s\n", a.rest[i], strerror(errno));
+            ret = WARDEN_EXIT_CONFIG;
+            goto out;
+        }
     struct warden_scan_opts o = {
         .rt =
             {

@@ -49,12 +49,27 @@ static int parse_count(const char *s, const char *name, int *out)
     return 0;
 }
 
+/* After --help: which catalogue a sweep would use, and how old it is. */
+static void help_catalogue(void)
+{
+    struct warden_sweep_catalogue *cat = NULL;
+    char err[512], age[128];
+    const char *path = warden_sweep_catalogue_default();
+    if (warden_sweep_catalogue_load(&cat, path, "linux", err, sizeof err) == 0)
+        printf("\nCatalogue: %s (%zu tools), %s\n", path, cat->n_tools,
+               warden_sweep_catalogue_age_text(cat, WARDEN_SWEEP_MAX_AGE_DAYS, age, sizeof age));
+    else
+        printf("\nCatalogue: %s cannot be loaded: %s\n", path, err);
+    warden_sweep_catalogue_free(cat);
+}
+
 static int sweep_main(int argc, char **argv)
 {
     struct warden_args a;
     int pr = warden_args_parse(&a, &warden_cmd_sweep, argc, argv);
     if (pr) {
         warden_args_free(&a);
+        if (pr > 0) help_catalogue();
         return pr > 0 ? WARDEN_EXIT_OK : WARDEN_EXIT_USAGE;
     }
     int ex = WARDEN_EXIT_OK;
@@ -107,6 +122,7 @@ static int sweep_main(int argc, char **argv)
         ex = WARDEN_EXIT_CONFIG;
         goto out;
     }
+    warden_sweep_catalogue_warn_stale(cat, pol->max_age_days);
     struct warden_sweep_opts so = {.root = warden_arg(&a, "root") ? warden_arg(&a, "root") : "/",
                                    .users = warden_arg(&a, "users"),
                                    .os = os,
@@ -186,4 +202,7 @@ const struct warden_cmd warden_cmd_sweep = {
     "manifest that was modified (keyed MAC), is writable by others, or names anything outside\n"
     "the root it was made for; see docs/sweep.md.\n\n"
     "Without --policy every catalogued tool counts as banned. Exit code 1 means banned tools\n"
-    "were found (also after a successful quarantine)."};
+    "were found (also after a successful quarantine).\n\n"
+    "The catalogue says which day it was last checked against the vendors' pages (as_of:);\n"
+    "a sweep warns when that is older than the policy's max_age_days (default 90, 0 never)\n"
+    "or absent. Its date and age are printed below, and in every report."};

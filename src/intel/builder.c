@@ -49,7 +49,17 @@ void warden_intel_builder_fini(struct warden_intel_builder *b)
     free(b->rec_slots);
     free(b->iv4.v);
     free(b->iv6.v);
+    free(b->srcs);
     memset(b, 0, sizeof *b);
+}
+
+void warden_intel_builder_source(struct warden_intel_builder *b, const char *path,
+                                 int64_t as_of_day)
+{
+    const char *name = b->src_name ? b->src_name : path;
+    b->srcs = warden_xrealloc(b->srcs, (b->n_srcs + 1) * sizeof *b->srcs);
+    b->srcs[b->n_srcs++] = (struct warden_intel_srcrec){
+        as_of_day, warden_strpool_add(&b->strings, name, strlen(name)), 0};
 }
 
 static warden_u128 ip_u128(const struct warden_ip *ip)

@@ -83,6 +83,10 @@ void warden_intel_make_info(struct warden_intel *in)
         in->info[0].as_name = "";
         in->info[0].provider = "";
     }
+    in->sources = warden_xcalloc(in->n_srcs ? in->n_srcs : 1, sizeof *in->sources);
+    for (size_t i = 0; i < in->n_srcs; i++)
+        in->sources[i] =
+            (struct warden_intel_source){in->strings + in->srcs[i].name, in->srcs[i].as_of_day};
 }
 
 struct warden_intel *warden_intel_from_builder(struct warden_intel_builder *b)
@@ -106,6 +110,11 @@ struct warden_intel *warden_intel_from_builder(struct warden_intel_builder *b)
     b->strings.buf = NULL;
     in->strings = in->own_strings;
     in->strings_len = b->strings.len;
+    in->own_srcs = b->srcs;
+    in->srcs = b->srcs;
+    in->n_srcs = b->n_srcs;
+    b->srcs = NULL;
+    b->n_srcs = 0;
     warden_intel_make_info(in);
     return in;
 }
@@ -119,11 +128,13 @@ static int load_specs(struct warden_intel_builder *b, const struct warden_intel_
         int rc = warden_intel_parse_spec(l->v[i], &cats, &provider, &rel, err, errlen);
         if (rc) return rc;
         path = warden_intel_resolve(conf, rel);
+        b->src_name = l->v[i];
         rc = asn ? warden_intel_load_asn_list(b, cats, provider, path, err, errlen)
                  : warden_intel_load_list(b, cats, provider, path, err, errlen);
         free(provider);
         free(rel);
         free(path);
+        b->src_name = NULL;
         if (rc) return rc;
     }
     return 0;
@@ -170,28 +181,6 @@ static void warn_if_stale(const struct warden_intel_conf *conf, const char *tabl
     }
 }
 
-int64_t warden_intel_data_age_days(const struct warden_intel *in)
-{
-    if (!in->stats.locdb_created) return -1;
-    int64_t age = ((int64_t)time(NULL) - in->stats.locdb_created) / 86400;
-    return age < 0 ? 0 : age;
-}
-
-/* Stale location data gives wrong countries for re-assigned networks: say
- * so once at start-up, with what to do. */
-static void warn_if_old(const struct warden_intel_conf *conf, const struct warden_intel *in)
-{
-    int64_t age = warden_intel_data_age_days(in);
-    if (conf->max_age_days <= 0 || age <= conf->max_age_days) return;
-    char when[16];
-    time_t t = (time_t)in->stats.locdb_created;
-    strftime(when, sizeof when, "%Y-%m-%d", gmtime(&t));
-    warden_warn("intel: the IP location data is from %s, %" PRId64 " days old (intel.max_age_days "
-                "%" PRId64 "): countries of re-assigned networks may be wrong; run `location "
-                "update` (and rebuild a compiled intel.table)",
-                when, age, conf->max_age_days);
-}
-
 static int open_table(struct warden_intel **out, const struct warden_intel_conf *conf, char *err,
                       size_t errlen);
 
@@ -199,7 +188,7 @@ int warden_intel_open(struct warden_intel **out, const struct warden_intel_conf 
                       size_t errlen)
 {
     int rc = open_table(out, conf, err, errlen);
-    if (rc == 0) warn_if_old(conf, *out);
+    if (rc == 0) warden_intel_warn_stale(*out, conf->max_age_days);
     return rc;
 }
 
@@ -284,6 +273,8 @@ void warden_intel_free(struct warden_intel *in)
     warden_iptrie_owned_free(&in->o4);
     warden_iptrie_owned_free(&in->o6);
     free(in->own_recs);
+    free(in->own_srcs);
+    free(in->sources);
     free(in->own_strings);
     free(in->info);
     if (in->map) munmap(in->map, in->map_len);

@@ -45,7 +45,8 @@ struct warden_intel_conf {
     char *mmdb_asn;                  /* optional ASN .mmdb */
     char *mmdb_anonymous;            /* optional Anonymous-IP .mmdb */
     char *data_dir; /* relative paths resolve here; NULL: the data directory (core/datadir.h) */
-    int64_t max_age_days; /* warn when the location data is older; 0: never */
+    int64_t max_age_days; /* warn when the location data or a list is older (or a list undated); 0:
+                             never */
 };
 extern const struct warden_conf_key warden_intel_conf_table[];
 
@@ -54,6 +55,22 @@ struct warden_intel;
 /* Age in days of the location data in a table (from its libloc date), or -1
  * when it has none. */
 int64_t warden_intel_data_age_days(const struct warden_intel *in);
+
+/* A network or ASN list compiled into the table, and the day its data is as
+ * of (from the file's `# as_of=YYYY-MM-DD` header; kept in a saved table). */
+struct warden_intel_source {
+    const char *name;  /* as configured: CATEGORY:PROVIDER:PATH */
+    int64_t as_of_day; /* days since 1970-01-01 (core/day.h); 0: undated */
+};
+size_t warden_intel_n_sources(const struct warden_intel *in);
+const struct warden_intel_source *warden_intel_source_at(const struct warden_intel *in, size_t i);
+/* Warn (core/log.h) once about the location data and every list older than
+ * max_age_days, or undated; returns how many were. 0 never warns. */
+size_t warden_intel_warn_stale(const struct warden_intel *in, int64_t max_age_days);
+/* What lookups answer from, as one 64-bit content hash (records, names,
+ * tries): equal for a table built from sources and the same table mapped
+ * from its file; different when any answer can differ. */
+uint64_t warden_intel_digest(const struct warden_intel *in);
 
 /* Build (or map, when conf->table names an existing compiled file) the table.
  * Warns (log) when the location data is older than conf->max_age_days.

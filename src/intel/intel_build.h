@@ -83,6 +83,14 @@ struct warden_u32map {
     size_t nslots, count;
 };
 
+/* A list file compiled into the table: its name (the configured
+ * CATEGORY:PROVIDER:PATH) and the day its data is as of. Saved as is. */
+struct warden_intel_srcrec {
+    int64_t as_of_day; /* days since 1970-01-01 (core/day.h); 0: the file gives no date */
+    uint32_t name;     /* string offset */
+    uint32_t pad;
+};
+
 struct warden_asnattr {
     uint32_t cats;
     uint32_t provider;
@@ -96,8 +104,11 @@ struct warden_intel_builder {
     struct warden_asnattr *asn_attr;
     size_t n_asn_attr;
     uint32_t seq;
-    size_t bad_lines;      /* list lines skipped with a warning */
-    int64_t locdb_created; /* loc_database_created_at, 0 without libloc */
+    size_t bad_lines;                 /* list lines skipped with a warning */
+    int64_t locdb_created;            /* loc_database_created_at, 0 without libloc */
+    struct warden_intel_srcrec *srcs; /* list files read, in order */
+    size_t n_srcs;
+    const char *src_name; /* name the next list file is recorded under (NULL: its path) */
     /* results */
     struct warden_intel_rec *recs;
     size_t n_recs, cap_recs;
@@ -132,6 +143,16 @@ void warden_intel_builder_finish(struct warden_intel_builder *b);
 
 /* Category names ("hosting", "vpn", ...; "+"-joined sets) <-> bits. */
 int warden_ipcat_parse(const char *s, size_t n, uint32_t *cats);
+
+/* Record a list file read (name: b->src_name or path) and its as_of day. */
+void warden_intel_builder_source(struct warden_intel_builder *b, const char *path,
+                                 int64_t as_of_day);
+/* A list file's date from a header comment before its first entry:
+ * "# as_of=YYYY-MM-DD" (or "as_of: YYYY-MM-DD"), the day the data was
+ * published or fetched. line is the comment text after '#'. Returns 1 and
+ * sets *day when the comment carries one, 0 when it does not, and
+ * WARDEN_EPARSE (what was found in bad) for a malformed date. */
+int warden_intel_comment_as_of(const char *line, size_t n, int64_t *day, char *bad, size_t badlen);
 
 /* Sources. Each returns 0 or a negative WARDEN_E* with a reason in err. */
 int warden_intel_load_libloc(struct warden_intel_builder *b, const char *path, char *err,

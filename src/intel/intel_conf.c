@@ -64,8 +64,9 @@ const struct warden_conf_key warden_intel_conf_table[] = {
      "source data (warden --version)",
      0, 0},
     {"max_age_days", WARDEN_CONF_INT, "30", F(max_age_days),
-     "warn at start-up when the location data is older than this many days (run `location "
-     "update`, then rebuild a compiled table); 0 never warns",
+     "warn at start-up when the location data or a network list is older than this many days, "
+     "or a list has no '# as_of=YYYY-MM-DD' line (run `location update`, refresh the lists, then "
+     "rebuild a compiled table); 0 never warns",
      0, 3650},
     {NULL, 0, NULL, 0, NULL, 0, 0},
 };

@@ -14,9 +14,13 @@ struct warden_intel {
     size_t n_recs;
     const char *strings;
     size_t strings_len;
+    const struct warden_intel_srcrec *srcs; /* list files and their dates */
+    size_t n_srcs;
+    struct warden_intel_source *sources; /* srcs with names resolved */
     /* storage: either built (owned arrays) or a file mapping */
     struct warden_iptrie_owned o4, o6;
     struct warden_intel_rec *own_recs;
+    struct warden_intel_srcrec *own_srcs;
     char *own_strings;
     void *map;
     size_t map_len;

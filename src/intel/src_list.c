@@ -6,8 +6,12 @@
  * column becomes the provider when the configuration gives none).
  * ASN lists: "AS123" or "123" first on a line (X4BNet *_asn.txt, bad-asn csv).
  * '#' starts a comment; a first line without digits is a header. A bad line is
- * reported with file:line and skipped: one typo must not drop a whole list. */
+ * reported with file:line and skipped: one typo must not drop a whole list.
+ * A comment before the first entry may give the day the data is as of,
+ * "# as_of=YYYY-MM-DD" (intel freshness: `intel.max_age_days`); the table
+ * keeps it per file, and a malformed date is refused at FILE:LINE. */
 #include "intel/intel_build.h"
+#include "core/day.h"
 #include "core/error.h"
 #include "core/log.h"
 
@@ -40,6 +44,24 @@ static bool clean_line(char *line, size_t len, char **s, size_t *n)
     *n = hash ? (size_t)(hash - line) : len;
     trim(s, n);
     return *n > 0;
+}
+
+int warden_intel_comment_as_of(const char *line, size_t n, int64_t *day, char *bad, size_t badlen)
+{
+    static const char key[] = "as_of";
+    for (size_t i = 0; i + sizeof key - 1 < n; i++) {
+        if (memcmp(line + i, key, sizeof key - 1) != 0) continue;
+        size_t j = i + sizeof key - 1;
+        if (line[j] != '=' && line[j] != ':') continue;
+        j++;
+        while (j < n && (line[j] == ' ' || line[j] == '\t')) j++;
+        size_t k = j;
+        while (k < n && !isspace((unsigned char)line[k])) k++;
+        if (warden_day_parse(line + j, k - j, day) == 0) return 1;
+        snprintf(bad, badlen, "%.*s", (int)(k - j > 40 ? 40 : k - j), line + j);
+        return WARDEN_EPARSE;
+    }
+    return 0;
 }
 
 static warden_u128 ip_key(const struct warden_ip *ip, bool v4)
@@ -161,12 +183,27 @@ static int load(struct warden_intel_builder *b, bool asn, uint32_t cats, const c
     size_t cap = 0, lineno = 0, good = 0, bad = 0;
     ssize_t len;
     int rc = 0;
+    int64_t as_of = 0;
+    bool header = true; /* before the first entry */
     while ((len = getline(&line, &cap, f)) >= 0) {
         lineno++;
         char *s;
         size_t n;
+        char *hash = header ? memchr(line, '#', (size_t)len) : NULL;
+        if (hash && !as_of) {
+            char what[48];
+            size_t rest = (size_t)len - (size_t)(hash - line);
+            if (warden_intel_comment_as_of(hash + 1, rest - 1, &as_of, what, sizeof what) < 0) {
+                snprintf(err, errlen, "%s:%zu: as_of: expected YYYY-MM-DD, got '%s'", path, lineno,
+                         what);
+                rc = WARDEN_ECONFIG;
+                break;
+            }
+        }
         if (!clean_line(line, (size_t)len, &s, &n)) continue;
-        if (lineno == 1 && !has_digit(s, n)) continue; /* a CSV header */
+        bool first = header;
+        header = false;
+        if (first && !has_digit(s, n)) continue; /* a CSV header */
         bool ok = asn ? asn_line(b, s, n, cats, provider) : list_line(b, s, n, cats, prov);
         if (ok) {
             good++;
@@ -177,7 +214,9 @@ static int load(struct warden_intel_builder *b, bool asn, uint32_t cats, const c
         warden_warn("%s:%zu: not %s: '%.*s'; line skipped", path, lineno,
                     asn ? "an ASN" : "a CIDR, address or address range", (int)(n > 60 ? 60 : n), s);
     }
-    if (ferror(f)) {
+    if (rc) {
+        /* a malformed date: reported in err */
+    } else if (ferror(f)) {
         snprintf(err, errlen, "%s: read error: %s", path, strerror(errno));
         rc = WARDEN_EIO;
     } else if (bad > WARN_MAX) {
@@ -186,6 +225,7 @@ static int load(struct warden_intel_builder *b, bool asn, uint32_t cats, const c
     if (!rc && good == 0) {
         warden_warn("%s: no usable entries", path);
     }
+    if (!rc) warden_intel_builder_source(b, path, as_of);
     free(line);
     fclose(f);
     return rc;

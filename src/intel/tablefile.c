@@ -4,10 +4,11 @@
  * milliseconds, so servers and workers start from `warden intel build --out`.
  * Layout: a fixed header (magic, format version, byte-order mark, file size,
  * XXH3-64 checksum of everything after the header, counts and section
- * offsets), then 8-byte aligned sections: records, names, and per family the
- * trie root, nodes and leaves. Mapping checks the size, the checksum and then
- * every index in the tries, so a truncated, corrupt or foreign file is refused
- * with a reason instead of crashing a lookup later. */
+ * offsets), then 8-byte aligned sections: records, names, per family the
+ * trie root, nodes and leaves, and the list files compiled in with the day
+ * each is as of (version 2; version 1 tables had no dates: rebuild them). Mapping checks the size,
+ * the checksum and then every index in the tries, so a truncated, corrupt or foreign file is
+ * refused with a reason instead of crashing a lookup later. */
 #include "intel/intel_impl.h"
 #include "core/error.h"
 #include "core/xalloc.h"
@@ -24,10 +25,21 @@
 #include <xxhash.h>
 
 #define TABLE_MAGIC "WRDNIPT\0"
-#define TABLE_VERSION 1u
+#define TABLE_VERSION 2u
 #define TABLE_BOM 0x01020304u
 
-enum { S_RECS, S_STRINGS, S_V4ROOT, S_V4NODES, S_V4LEAVES, S_V6ROOT, S_V6NODES, S_V6LEAVES, S_N };
+enum {
+    S_RECS,
+    S_STRINGS,
+    S_V4ROOT,
+    S_V4NODES,
+    S_V4LEAVES,
+    S_V6ROOT,
+    S_V6NODES,
+    S_V6LEAVES,
+    S_SOURCES,
+    S_N
+};
 
 struct table_hdr {
     char magic[8];
@@ -40,6 +52,7 @@ struct table_hdr {
     uint32_t n_recs, strings_len;
     uint32_t v4_root_bits, v4_nodes, v4_leaves;
     uint32_t v6_root_bits, v6_nodes, v6_leaves;
+    uint32_t n_sources, pad;
     uint64_t off[S_N];
 };
 
@@ -53,6 +66,7 @@ static void sizes(const struct table_hdr *h, uint64_t sz[S_N])
     sz[S_V6ROOT] = ((uint64_t)1 << h->v6_root_bits) * 4;
     sz[S_V6NODES] = (uint64_t)h->v6_nodes * sizeof(struct warden_ptnode);
     sz[S_V6LEAVES] = (uint64_t)h->v6_leaves * 4;
+    sz[S_SOURCES] = (uint64_t)h->n_sources * sizeof(struct warden_intel_srcrec);
 }
 
 int warden_intel_save(const struct warden_intel *in, const char *path, char *err, size_t errlen)
@@ -76,8 +90,9 @@ int warden_intel_save(const struct warden_intel *in, const char *path, char *err
     h.v6_root_bits = in->v6.root_bits;
     h.v6_nodes = in->v6.n_nodes;
     h.v6_leaves = in->v6.n_leaves;
-    const void *src[S_N] = {in->recs,      in->strings, in->v4.root,  in->v4.nodes,
-                            in->v4.leaves, in->v6.root, in->v6.nodes, in->v6.leaves};
+    h.n_sources = (uint32_t)in->n_srcs;
+    const void *src[S_N] = {in->recs,    in->strings,  in->v4.root,   in->v4.nodes, in->v4.leaves,
+                            in->v6.root, in->v6.nodes, in->v6.leaves, in->srcs};
     uint64_t sz[S_N];
     sizes(&h, sz);
     uint64_t pos = sizeof h;
@@ -88,7 +103,8 @@ int warden_intel_save(const struct warden_intel *in, const char *path, char *err
     }
     h.file_size = pos;
     buf = warden_xcalloc(1, (size_t)pos);
-    for (int i = 0; i < S_N; i++) memcpy(buf + h.off[i], src[i], (size_t)sz[i]);
+    for (int i = 0; i < S_N; i++)
+        if (sz[i]) memcpy(buf + h.off[i], src[i], (size_t)sz[i]);
     h.checksum = XXH3_64bits(buf + sizeof h, (size_t)(pos - sizeof h));
     memcpy(buf, &h, sizeof h);
     f = fopen(tmp, "wb");
@@ -157,8 +173,11 @@ int warden_intel_map(struct warden_intel **out, const char *path, char *err, siz
         goto out;
     }
     if (h.version != TABLE_VERSION || h.bom != TABLE_BOM) {
-        snprintf(err, errlen, "%s: table format version %u%s; this warden reads version %u", path,
-                 h.version, h.bom != TABLE_BOM ? " (other byte order)" : "", TABLE_VERSION);
+        snprintf(err, errlen,
+                 "%s: table format version %u%s; this warden reads version %u (rebuild it: "
+                 "warden intel build --out %s)",
+                 path, h.version, h.bom != TABLE_BOM ? " (other byte order)" : "", TABLE_VERSION,
+                 path);
         goto out;
     }
     if (h.file_size != len) {
@@ -195,6 +214,13 @@ int warden_intel_map(struct warden_intel **out, const char *path, char *err, siz
     for (size_t i = 0; i < in->n_recs; i++)
         if (in->recs[i].as_name >= h.strings_len || in->recs[i].provider >= h.strings_len) {
             snprintf(err, errlen, "%s: record %zu names a string outside the table", path, i);
+            goto out;
+        }
+    in->srcs = (const struct warden_intel_srcrec *)(const void *)(base + h.off[S_SOURCES]);
+    in->n_srcs = h.n_sources;
+    for (size_t i = 0; i < in->n_srcs; i++)
+        if (in->srcs[i].name >= h.strings_len || in->srcs[i].as_of_day < 0) {
+            snprintf(err, errlen, "%s: list %zu names a string outside the table", path, i);
             goto out;
         }
     in->v4 = (struct warden_iptrie){h.v4_root_bits,

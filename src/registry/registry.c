@@ -272,6 +272,7 @@ static int load_file(struct warden_registry *r, const char *path, bool is_org, c
     uint64_t lineno;
     bool too_long;
     char why[256];
+    size_t before = r->rejected, good0 = is_org ? r->n_orgs : r->n_accounts;
     while ((rc = warden_lines_next(lr, &line, &len, &lineno, &too_long)) == 1) {
         if (too_long) {
             report(r, path, lineno, "line too long");
@@ -317,6 +318,15 @@ static int load_file(struct warden_registry *r, const char *path, bool is_org, c
     if (rc < 0) {
         snprintf(err, errlen, "%s: read error", path);
         return rc;
+    }
+    size_t good = (is_org ? r->n_orgs : r->n_accounts) - good0;
+    if (good == 0 && r->rejected > before) {
+        /* every line rejected: a CSV or a JSON array, not JSON lines */
+        snprintf(err, errlen,
+                 "%s: not one good %s record in %zu line(s): wrong file or format? (JSON lines, "
+                 "one object per line: docs/formats.md)",
+                 path, is_org ? "organisation" : "account", r->rejected - before);
+        return WARDEN_EPARSE;
     }
     return 0;
 }

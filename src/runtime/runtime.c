@@ -35,7 +35,7 @@ static const char *const rt_counter_names[RC_N][2] = {
     {"runtime.reorder_forced",
      "events released before the watermark because the reorder buffer was full"},
     {"runtime.inputs_without_events",
-     "inputs with at least one line and not one good event (e.g. a CSV given as events)"},
+     "inputs without one good event (an empty file, or e.g. a CSV given as events)"},
 };
 
 struct warden_runtime {
@@ -306,7 +306,7 @@ static int fill(struct warden_runtime *rt, const struct warden_source_type *type
         if (rc < 0) return rc;
         if (rc == 0) {
             in->done = true;
-            if (in->lines && !in->good) warden_counter_inc(&rt->counters, rt->cid[RC_EMPTY_INPUTS]);
+            if (!in->good) warden_counter_inc(&rt->counters, rt->cid[RC_EMPTY_INPUTS]);
             break;
         }
         in->lines++;
@@ -793,4 +793,14 @@ int warden_runtime_load_file_ex(struct warden_runtime *rt, const char *path,
 int warden_runtime_load_file(struct warden_runtime *rt, const char *path, char *err, size_t errlen)
 {
     return warden_runtime_load_file_ex(rt, path, NULL, err, errlen);
+}
+
+const struct warden_intel *warden_runtime_intel(const struct warden_runtime *rt)
+{
+    return rt->intel;
+}
+
+const struct warden_screen *warden_runtime_screen(const struct warden_runtime *rt)
+{
+    return rt->screen;
 }

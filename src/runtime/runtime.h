@@ -141,6 +141,13 @@ int warden_runtime_finish(struct warden_runtime *rt, char *err, size_t errlen);
 void warden_runtime_counters(const struct warden_runtime *rt, struct warden_counters *out);
 size_t warden_runtime_n_shards(const struct warden_runtime *rt);
 const struct warden_engine *warden_runtime_shard(const struct warden_runtime *rt, size_t i);
+/* The IP table and the restricted-party lists the runtime loaded (read-only;
+ * the lists are NULL when no registry was screened): what a run's key names
+ * besides its inputs and policy (runtime/scan.c). */
+struct warden_intel;
+struct warden_screen;
+const struct warden_intel *warden_runtime_intel(const struct warden_runtime *rt);
+const struct warden_screen *warden_runtime_screen(const struct warden_runtime *rt);
 
 /* ---- state snapshots (core/snapio.h has the file format) ----
  *

@@ -5,11 +5,16 @@
 #include "core/fsutil.h"
 #include "core/jbuf.h"
 #include "core/xalloc.h"
+#include "core/sha256.h"
 #include "engine/engine.h"
+#include "intel/intel.h"
 #include "policy/policy.h"
+#include "policy/review_allow.h"
+#include "screen/screen.h"
 #include "store/cases.h"
 #include "store/run_key.h"
 
+#include <inttypes.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -134,6 +139,73 @@ void warden_scan_new_run_id(char out[33])
     for (size_t i = 0; i < sizeof b; i++) snprintf(out + 2 * i, 3, "%02x", b[i]);
 }
 
+/* ---- the run key's data versions ---- */
+
+static void hash_str(struct warden_sha256 *h, const char *s)
+{
+    if (!s) s = "";
+    warden_sha256_update(h, s, strlen(s) + 1);
+}
+
+static void hash_u64(struct warden_sha256 *h, uint64_t v)
+{
+    warden_sha256_update(h, &v, sizeof v);
+}
+
+/* SHA-256 of what the restricted-party lists hold: each list's name, date
+ * and counts, each entity with its names and attributes. */
+static void lists_digest(const struct warden_screen *s, char hex[65])
+{
+    struct warden_sha256 h;
+    warden_sha256_init(&h);
+    for (size_t i = 0; i < warden_screen_n_lists(s); i++) {
+        struct warden_screen_list_stats ls;
+        warden_screen_list_stats(s, i, &ls);
+        hash_str(&h, ls.list);
+        hash_u64(&h, (uint64_t)ls.as_of_day);
+        hash_u64(&h, ls.entities);
+        hash_u64(&h, ls.names);
+    }
+    for (size_t i = 0; i < warden_screen_n_entities(s); i++) {
+        const struct warden_screen_entity *e = warden_screen_entity_at(s, i);
+        hash_str(&h, e->list);
+        hash_str(&h, e->source_id);
+        hash_str(&h, e->program);
+        hash_u64(&h, (uint64_t)e->kind << 2 | (uint64_t)e->listed << 1 | e->owned_by_listed);
+        for (uint32_t j = 0; j < e->n_names; j++) hash_str(&h, warden_screen_entity_name(s, e, j));
+        for (uint32_t j = 0; j < e->n_attrs; j++) {
+            hash_u64(&h, (uint64_t)e->attrs[j].type);
+            hash_str(&h, e->attrs[j].value);
+        }
+    }
+    warden_sha256_hex(&h, hex);
+}
+
+/* The data this run decides with besides its inputs and policy: a re-run
+ * after a list update, an IP data update or a review dismissal is a new run.
+ * Returns how many entries of d[3] were filled; the versions live in v. */
+static size_t run_data(const struct warden_scan_opts *o, const struct warden_runtime *rt,
+                       const char *db_path, struct warden_run_data d[3], char v[3][65])
+{
+    size_t n = 0;
+    const struct warden_policy *pol = warden_runtime_policy(rt);
+    snprintf(v[n], 65, "%016" PRIx64, warden_intel_digest(warden_runtime_intel(rt)));
+    d[n] = (struct warden_run_data){"ip_table", pol->intel.table, v[n]};
+    n++;
+    const struct warden_screen *scr = warden_runtime_screen(rt);
+    if (scr) {
+        lists_digest(scr, v[n]);
+        d[n] = (struct warden_run_data){"lists", warden_screen_source_file(scr), v[n]};
+        n++;
+    }
+    if (o->rt.review_allow && warden_review_allow_count(o->rt.review_allow) &&
+        warden_run_key_dismissals(db_path, v[n]) == 0 && v[n][0]) {
+        d[n] = (struct warden_run_data){"dismissals", db_path, v[n]};
+        n++;
+    }
+    return n;
+}
+
 int warden_scan_run(const struct warden_scan_opts *o)
 {
     char err[512];
@@ -169,9 +241,11 @@ int warden_scan_run(const struct warden_scan_opts *o)
         char *dbpath = warden_xasprintf("%s/cases.db", o->outdir);
         struct warden_jbuf in;
         warden_jbuf_init(&in);
-        char key[65];
+        char key[65], versions[3][65];
+        struct warden_run_data data[3];
+        size_t n_data = run_data(o, rt, dbpath, data, versions);
         warden_run_key(o->inputs, o->n_inputs, o->rt.accounts_path, o->rt.orgs_path, pol->sha256,
-                       &in, key);
+                       data, n_data, &in, key);
         struct warden_store_run run = {
             pol->path,         pol->sha256, warden_jbuf_str(&in), key[0] ? key : NULL, pol->shadow,
             o->run_id != NULL, ""};

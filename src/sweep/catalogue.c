@@ -1,11 +1,18 @@
 /* catalogue.c — load data/sweep/catalogue.yaml and compile its path patterns.
  *
+ * The catalogue says which day its footprints were last checked against the
+ * vendors' documentation (`as_of: YYYY-MM-DD`); a sweep warns when that is
+ * older than the sweep policy's max_age_days, since a tool released or moved
+ * since then is missed without a word.
+ *
  * Every footprint path becomes a struct warden_sweep_pattern whose last
  * component (and its literal prefix/suffix) lets the matcher reject almost
  * every walked name with one hash probe or memcmp, before any fnmatch. */
 #include "sweep/catalogue.h"
 #include "core/datadir.h"
+#include "core/day.h"
 #include "core/error.h"
+#include "core/log.h"
 #include "core/xalloc.h"
 #include "sweep/yamldoc.h"
 
@@ -294,6 +301,23 @@ static int parse_tool(struct warden_sweep_ydoc *d, yaml_node_t *n, struct warden
     return 0;
 }
 
+char *warden_sweep_catalogue_age_text(const struct warden_sweep_catalogue *c, int64_t max_age_days,
+                                      char *buf, size_t n)
+{
+    return warden_day_describe(buf, n, c->as_of_day, warden_day_today(), max_age_days,
+                               "sweep.max_age_days");
+}
+
+bool warden_sweep_catalogue_warn_stale(const struct warden_sweep_catalogue *c, int64_t max_age_days)
+{
+    if (!warden_day_stale(c->as_of_day, warden_day_today(), max_age_days)) return false;
+    char age[128];
+    warden_warn("sweep: the catalogue %s is %s: AI tools released, renamed or moved since are "
+                "not found; update it (and its as_of: date) from the vendors' documentation",
+                c->path, warden_sweep_catalogue_age_text(c, max_age_days, age, sizeof age));
+    return true;
+}
+
 int warden_sweep_catalogue_find(const struct warden_sweep_catalogue *c, const char *id)
 {
     for (size_t i = 0; i < c->n_tools; i++)
@@ -317,12 +341,21 @@ int warden_sweep_catalogue_load(struct warden_sweep_catalogue **out, const char 
     struct warden_sweep_catalogue *c = warden_xcalloc(1, sizeof *c);
     c->path = warden_xstrdup(path);
     yaml_node_t *root = warden_sweep_ydoc_root(&d);
-    static const char *const keys[] = {"version", "env_files", "tools", NULL};
+    static const char *const keys[] = {"version", "as_of", "env_files", "tools", NULL};
     if ((rc = warden_sweep_ydoc_keys(&d, root, keys))) goto out;
     const char *ver = warden_sweep_ydoc_str(warden_sweep_ydoc_get(&d, root, "version"));
     if (!ver || strcmp(ver, "1") != 0) {
         rc = warden_sweep_ydoc_fail(&d, root, "catalogue 'version: 1' expected");
         goto out;
+    }
+    yaml_node_t *asn = warden_sweep_ydoc_get(&d, root, "as_of");
+    if (asn) {
+        const char *a = warden_sweep_ydoc_str(asn);
+        if (!a || warden_day_parse(a, strlen(a), &c->as_of_day) != 0) {
+            rc = warden_sweep_ydoc_fail(&d, asn, "as_of: expected YYYY-MM-DD, got '%.40s'",
+                                        a ? a : "(not a string)");
+            goto out;
+        }
     }
     if ((rc = warden_sweep_ydoc_strlist(&d, warden_sweep_ydoc_get(&d, root, "env_files"),
                                         &c->env_files)))

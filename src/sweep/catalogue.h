@@ -10,6 +10,7 @@
 #define WARDEN_SWEEP_CATALOGUE_H
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/conf.h"
 
@@ -93,6 +94,7 @@ struct warden_sweep_tool {
 
 struct warden_sweep_catalogue {
     char *path;
+    int64_t as_of_day; /* `as_of:` (days since 1970-01-01, core/day.h); 0: undated */
     struct warden_sweep_tool *tools;
     size_t n_tools;
     struct warden_strlist env_files;   /* patterns of files that may export keys */
@@ -107,6 +109,15 @@ struct warden_sweep_catalogue {
 int warden_sweep_catalogue_load(struct warden_sweep_catalogue **out, const char *path,
                                 const char *os, char *err, size_t errlen);
 void warden_sweep_catalogue_free(struct warden_sweep_catalogue *c);
+/* The catalogue's freshness: "as of 2026-11-23, 7 days" (": STALE
+ * (sweep.max_age_days N)" when older than max_age_days or undated) into buf. */
+char *warden_sweep_catalogue_age_text(const struct warden_sweep_catalogue *c, int64_t max_age_days,
+                                      char *buf, size_t n);
+/* Warn (core/log.h) when the catalogue is older than max_age_days, or
+ * undated: tools released or moved since would be missed. 0 never warns.
+ * Returns whether it warned. */
+bool warden_sweep_catalogue_warn_stale(const struct warden_sweep_catalogue *c,
+                                       int64_t max_age_days);
 /* Index of a tool by id, or -1. */
 int warden_sweep_catalogue_find(const struct warden_sweep_catalogue *c, const char *id);
 /* The catalogue path to use when none is given: $WARDEN_SWEEP_CATALOGUE, then

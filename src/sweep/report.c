@@ -1,5 +1,6 @@
 /* report.c — JSON and table output of a sweep (see report.h). */
 #include "sweep/report.h"
+#include "core/day.h"
 #include "core/jbuf.h"
 #include "core/xalloc.h"
 #include "sweep/pathenc.h"
@@ -129,6 +130,17 @@ void warden_sweep_report_json(FILE *out, const struct warden_sweep_result *r,
     warden_jbuf_kv_str(&b, "scanned_at", tbuf);
     warden_jbuf_kv_num(&b, "seconds", r->seconds);
     warden_jbuf_kv_str(&b, "catalogue", c->path);
+    char day[WARDEN_DAY_STRLEN];
+    int64_t today = warden_day_today(), age = warden_day_age(c->as_of_day, today);
+    warden_jbuf_kv_str(&b, "catalogue_as_of",
+                       age >= 0 ? warden_day_format(c->as_of_day, day) : NULL);
+    warden_jbuf_key(&b, "catalogue_age_days");
+    if (age >= 0)
+        warden_jbuf_int(&b, age);
+    else
+        warden_jbuf_null(&b);
+    warden_jbuf_kv_bool(&b, "catalogue_stale",
+                        warden_day_stale(c->as_of_day, today, p->max_age_days));
     warden_jbuf_kv_str(&b, "policy", p->path);
     warden_jbuf_kv_int(&b, "banned_found", (int64_t)warden_sweep_banned_found(r, c, p));
     warden_jbuf_key(&b, "walk");
@@ -259,6 +271,9 @@ void warden_sweep_report_table(FILE *out, const struct warden_sweep_result *r,
     char *rootshow = warden_sweep_path_show(r->root, strlen(r->root), &ex);
     fprintf(out, "warden sweep of %s\n", rootshow);
     free(rootshow);
+    char age[128];
+    fprintf(out, "catalogue %s, %s\n", c->path,
+            warden_sweep_catalogue_age_text(c, p->max_age_days, age, sizeof age));
     if (!r->n_items) fprintf(out, "\nno catalogued AI tool found\n");
     for (size_t i = 0; i < r->n_items;) {
         int user = r->items[i].user;

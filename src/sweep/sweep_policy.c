@@ -37,6 +37,7 @@ int warden_sweep_policy_load(struct warden_sweep_policy **out, const char *path,
     struct warden_sweep_policy *p = warden_xcalloc(1, sizeof *p);
     p->os = warden_xstrdup("linux");
     p->unlisted = WARDEN_SWEEP_BANNED;
+    p->max_age_days = WARDEN_SWEEP_MAX_AGE_DAYS;
     *out = NULL;
     if (!path) {
         *out = p;
@@ -52,8 +53,9 @@ int warden_sweep_policy_load(struct warden_sweep_policy **out, const char *path,
     }
     yaml_node_t *root = warden_sweep_ydoc_root(&d);
     static const char *const top[] = {"sweep", NULL};
-    static const char *const keys[] = {"catalogue", "os",        "banned",  "allowed",
-                                       "unlisted",  "max_depth", "threads", NULL};
+    static const char *const keys[] = {"catalogue", "os",           "banned",
+                                       "allowed",   "unlisted",     "max_depth",
+                                       "threads",   "max_age_days", NULL};
     yaml_node_t *s = NULL;
     if ((rc = warden_sweep_ydoc_keys(&d, root, top))) goto out;
     s = warden_sweep_ydoc_get(&d, root, "sweep");
@@ -99,6 +101,11 @@ int warden_sweep_policy_load(struct warden_sweep_policy **out, const char *path,
     if ((n = warden_sweep_ydoc_get(&d, s, "threads")) &&
         (rc = parse_int(&d, n, 0, 256, &p->threads)))
         goto out;
+    int age;
+    if ((n = warden_sweep_ydoc_get(&d, s, "max_age_days"))) {
+        if ((rc = parse_int(&d, n, 0, 3650, &age))) goto out;
+        p->max_age_days = age;
+    }
 out:
     warden_sweep_ydoc_fini(&d);
     if (rc) {

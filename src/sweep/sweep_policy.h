@@ -7,6 +7,7 @@
 #ifndef WARDEN_SWEEP_SWEEP_POLICY_H
 #define WARDEN_SWEEP_SWEEP_POLICY_H
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/conf.h"
 #include "sweep/catalogue.h"
@@ -24,7 +25,12 @@ struct warden_sweep_policy {
     struct warden_strlist banned, allowed;
     enum warden_sweep_status unlisted; /* status of tools in neither list */
     int max_depth, threads;
+    int64_t max_age_days; /* warn when the catalogue's as_of is older (or absent); 0: never */
 };
+
+/* sweep.max_age_days when the policy does not say: footprints change with
+ * tool releases, more slowly than network lists. */
+#define WARDEN_SWEEP_MAX_AGE_DAYS 90
 
 /* Load path (NULL: defaults). WARDEN_ECONFIG/WARDEN_EIO with "FILE:LINE: ..."
  * in err. */

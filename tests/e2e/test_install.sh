@@ -4,7 +4,10 @@
 # into a fresh root, and its binary, run from an unrelated directory with no
 # WARDEN_* variables, finds its installed data (share/warden) and scans,
 # screens, looks up addresses and sweeps. The systemd units pass
-# `systemd-analyze verify`. A mistyped intel.table is an error.
+# `systemd-analyze verify`. A mistyped intel.table is an error. The installed
+# data says how old it is (IP lists, sweep catalogue). Then the same commands
+# again with the source and build trees hidden (a mount namespace binds an
+# empty directory over them), from a copy unpacked outside both.
 . "$(dirname "$0")/lib.sh"
 B=${WARDEN_BUILD:?}
 command -v cpack >/dev/null || { echo "cpack missing (scripts/deps.sh)" >&2; exit 1; }
@@ -60,6 +63,15 @@ rc=$?
 check "sweep with the installed catalogue finds the banned tool (exit $rc)" test "$rc" -eq 1
 check "sweep reports codex" grep -q "codex" "$T/sweep.json"
 
+# the installed data is dated: every IP list, the sweep catalogue
+run intel info --locdb "" >"$T/info.out" 2>/dev/null
+check "installed IP lists are listed" grep -qE "^lists: +[1-9]" "$T/info.out"
+check "  ... and every one is dated" bash -c "! grep -q 'as of: unknown' '$T/info.out'"
+run sweep --help >"$T/sweephelp.out" 2>&1
+check "sweep --help names the installed catalogue with its date" \
+  grep -qE "^Catalogue: $R/usr/share/warden/sweep/catalogue.yaml \(.*\), as of [0-9-]{10}, " \
+  "$T/sweephelp.out"
+
 # a mistyped intel.table is refused, naming the key
 run ip --table "$T/no-such.table" 8.8.8.8 >/dev/null 2>"$T/table.err"
 rc=$?
@@ -79,5 +91,43 @@ if command -v systemd-analyze >/dev/null; then
     check "systemd-analyze verify $u (exit $rc)" test "$rc" -eq 0
     check "  ... no warnings for $u" test ! -s "$T/verify.$u"
   done
+fi
+
+# the source tree away: scan, screen, ip and sweep with the source and build
+# trees hidden, from a copy of the package unpacked outside both
+if [ "$(id -u)" = 0 ] && unshare -m true 2>/dev/null; then
+  A=$(mktemp -d /tmp/warden-away.XXXXXX)
+  trap 'rm -rf "$T" "$A"' EXIT
+  dpkg-deb -x "$DEB" "$A/root"
+  mkdir -p "$A/empty" "$A/work"
+  cp -r "$T/fs" "$A/fs"
+  cp "$T/sweep.yaml" "$A/sweep.yaml"
+  cat >"$A/run.sh" <<'EOS'
+A=$1; W=$A/root/usr/bin/warden; D=$A/root/usr/share/warden/demo
+cd "$A/work"
+[ -e "$WARDEN_SRC/data" ]; echo $? >"$A/rc.hidden"
+"$W" --version >"$A/version" 2>&1
+"$W" scan --policy "$A/root/usr/share/warden/examples/policy.yaml" --accounts "$D/accounts.jsonl" \
+  --orgs "$D/orgs.jsonl" --out "$A/out" "$D/events.jsonl.gz" >/dev/null 2>"$A/scan.err"
+echo $? >"$A/rc.scan"
+"$W" screen "Banco Nacional de Cuba" >"$A/screen.out" 2>&1; echo $? >"$A/rc.screen"
+"$W" ip 8.8.8.8 >"$A/ip.out" 2>&1; echo $? >"$A/rc.ip"
+"$W" sweep --root "$A/fs" --policy "$A/sweep.yaml" --json >"$A/sweep.json" 2>&1
+echo $? >"$A/rc.sweep"
+EOS
+  hide="mount --bind '$A/empty' '$WARDEN_SRC'"
+  case "$B" in "$WARDEN_SRC"/*) ;; *) hide="$hide && mount --bind '$A/empty' '$B'" ;; esac
+  env -u WARDEN_DATA_DIR -u WARDEN_SWEEP_CATALOGUE unshare -m bash -c "$hide && bash '$A/run.sh' '$A'"
+  check "source tree hidden: it is not there" [ "$(cat "$A/rc.hidden" 2>/dev/null)" = 1 ]
+  check "  ... the binary finds its installed data" \
+    grep -qx "data: $A/root/usr/share/warden (installed)" "$A/version"
+  check "  ... scan runs (exit $(cat "$A/rc.scan" 2>/dev/null))" [ "$(cat "$A/rc.scan" 2>/dev/null)" = 0 ]
+  check "  ... and blocks someone" grep -q '"action":"block"' "$A/out/verdicts.jsonl"
+  check "  ... screen finds the listed bank (exit 1)" [ "$(cat "$A/rc.screen" 2>/dev/null)" = 1 ]
+  check "  ... ip looks up an address" grep -q "^8.8.8.8 .*asn=15169" "$A/ip.out"
+  check "  ... sweep finds the banned tool (exit 1)" [ "$(cat "$A/rc.sweep" 2>/dev/null)" = 1 ]
+  check "  ... and reports codex" grep -q "codex" "$A/sweep.json"
+else
+  echo "note: not root or no mount namespaces: the source-tree-away run is skipped" >&2
 fi
 finish

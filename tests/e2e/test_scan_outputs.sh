@@ -60,7 +60,7 @@ check "bad policy refused with exit 3" [ $? -eq 3 ]
 check "error names file:line and key" grep -q "bad.yaml:3.*bogus_key" "$T/err"
 
 "$WARDEN_BIN" scan --quiet --run-id t --out "$T/out-missing" "$T/nope.jsonl" 2>/dev/null
-check "missing input file exits 4" [ $? -eq 4 ]
+check "missing input file exits 3 (unreadable input data, as the README says)" [ $? -eq 3 ]
 "$WARDEN_BIN" scan --quiet --run-id t --all-verdicts --policy "$T/policy.yaml" --accounts "$T/accounts.jsonl" --out "$T/out-all" "$T/events.jsonl"
 check "--all-verdicts: valid verdicts" valid verdict "$T/out-all/verdicts.jsonl"
 check "--all-verdicts: the allowed account is listed as allow with its event count" \

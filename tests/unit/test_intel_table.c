@@ -508,9 +508,9 @@ static void expect_refused(const char *path, const char *why)
     assert_non_null(strstr(err, why));
 }
 
-#define HDR_SIZE 144 /* struct table_hdr in tablefile.c */
+#define HDR_SIZE 160 /* struct table_hdr in tablefile.c (version 2) */
 #define HDR_CHECKSUM 24
-#define HDR_OFF_V4ROOT 96
+#define HDR_OFF_V4ROOT 104
 
 static void corrupt_files_refused(void **state)
 {
