@@ -75,6 +75,8 @@ static int blocklist_main(int argc, char **argv)
         ex = WARDEN_EXIT_CONFIG;
         goto out;
     }
+    /* a stale catalogue misses hosts of tools released or moved since */
+    warden_sweep_catalogue_warn_stale(cat, pol ? pol->max_age_days : WARDEN_SWEEP_MAX_AGE_DAYS);
     if (warden_flag(&a, "list")) {
         for (size_t i = 0; i < cat->n_tools; i++) {
             const struct warden_sweep_tool *t = &cat->tools[i];

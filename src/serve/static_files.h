@@ -15,7 +15,7 @@
     "connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'none'; "                   \
     "frame-ancestors 'none'"
 
-/* The console directory: configured, else $WARDEN_DATA/web, else web/
+/* The console directory: configured, else $WARDEN_DATA_DIR/web, else web/
  * beside the running binary. malloc-ed. */
 char *warden_serve_web_dir(const char *configured);
 /* Read the file url names under dir: 0 with *data (malloc-ed), *len and

@@ -61,6 +61,15 @@ check "sweep --help shows the catalogue's date and STALE" \
 "$WARDEN_BIN" sweep --help >"$T/help2.txt" 2>&1
 check "and the shipped one's date" grep -qE "^Catalogue: .*, as of [0-9]{4}-[0-9]{2}-[0-9]{2}, [0-9]+ days" "$T/help2.txt"
 
+# blocklist reads the same catalogue: it warns too, and still writes the rules
+"$WARDEN_BIN" blocklist --catalogue "$T/old.yaml" --tool claude-code --format hosts >"$T/bl.txt" 2>"$T/bl.err"
+check "blocklist with an old catalogue runs" [ $? -eq 0 ]
+check "and writes the rules" [ -s "$T/bl.txt" ]
+check "and warns like sweep" \
+  grep -qF "the catalogue $T/old.yaml is as of 2019-01-01, $old_days days: STALE (sweep.max_age_days 90)" "$T/bl.err"
+"$WARDEN_BIN" blocklist --catalogue "$T/fresh.yaml" --tool claude-code --format hosts >/dev/null 2>"$T/blf.err"
+check "not with a fresh one" bash -c "! grep -q STALE '$T/blf.err'"
+
 # a malformed date is refused with its place
 sed 's/^as_of: .*/as_of: 2026-02-30/' "$C" >"$T/bad.yaml"
 "$WARDEN_BIN" sweep --root "$T/root" --catalogue "$T/bad.yaml" >/dev/null 2>"$T/bad.err"
