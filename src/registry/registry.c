@@ -28,7 +28,9 @@ struct warden_registry {
     struct warden_org *orgs;
     size_t n_orgs, cap_orgs;
     struct index acct_ix, org_ix;
-    size_t rejected;
+    size_t rejected, lines;
+    struct warden_registry_reject *rejects; /* the first WARDEN_REGISTRY_MAX_REJECTS */
+    size_t n_rejects;
 };
 
 static void index_build(struct index *ix, size_t n, const char *(*key)(const void *, size_t),
@@ -76,6 +78,10 @@ static void report(struct warden_registry *r, const char *file, uint64_t line, c
 {
     r->rejected++;
     warden_warn("%s:%llu: %s (line skipped)", file, (unsigned long long)line, why);
+    if (r->n_rejects == WARDEN_REGISTRY_MAX_REJECTS) return;
+    if (!r->rejects) r->rejects = warden_xcalloc(WARDEN_REGISTRY_MAX_REJECTS, sizeof *r->rejects);
+    r->rejects[r->n_rejects++] =
+        (struct warden_registry_reject){warden_xstrdup(file), line, warden_xstrdup(why)};
 }
 
 /* Optional string field: NULL when absent or null; -1 on wrong type. */
@@ -275,12 +281,14 @@ static int load_file(struct warden_registry *r, const char *path, bool is_org, c
     size_t before = r->rejected, good0 = is_org ? r->n_orgs : r->n_accounts;
     while ((rc = warden_lines_next(lr, &line, &len, &lineno, &too_long)) == 1) {
         if (too_long) {
+            r->lines++;
             report(r, path, lineno, "line too long");
             continue;
         }
         size_t k = 0;
         while (k < len && (line[k] == ' ' || line[k] == '\t')) k++;
         if (k == len) continue; /* blank lines are allowed between records */
+        r->lines++;
         json_error_t je;
         json_t *o = json_loadb(line, len, JSON_REJECT_DUPLICATES, &je);
         if (!o || !json_is_object(o)) {
@@ -362,7 +370,19 @@ void warden_registry_free(struct warden_registry *r)
     free(r->orgs);
     free(r->acct_ix.cells);
     free(r->org_ix.cells);
+    for (size_t i = 0; i < r->n_rejects; i++) {
+        free(r->rejects[i].file);
+        free(r->rejects[i].reason);
+    }
+    free(r->rejects);
     free(r);
+}
+
+const struct warden_registry_reject *warden_registry_rejects(const struct warden_registry *r,
+                                                             size_t *n)
+{
+    *n = r->n_rejects;
+    return r->rejects;
 }
 
 void warden_registry_stats(const struct warden_registry *r, struct warden_registry_stats *st)
@@ -370,6 +390,7 @@ void warden_registry_stats(const struct warden_registry *r, struct warden_regist
     st->accounts = r->n_accounts;
     st->orgs = r->n_orgs;
     st->rejected_lines = r->rejected;
+    st->lines = r->lines;
 }
 
 const struct warden_account *warden_registry_account(const struct warden_registry *r,

@@ -49,6 +49,16 @@ struct warden_registry;
 
 struct warden_registry_stats {
     size_t accounts, orgs, rejected_lines;
+    size_t lines; /* non-blank lines read, good and bad */
+};
+
+/* A rejected line (rejects.jsonl, formats.md): the first
+ * WARDEN_REGISTRY_MAX_REJECTS are kept, every one is counted. */
+#define WARDEN_REGISTRY_MAX_REJECTS 100000
+struct warden_registry_reject {
+    char *file;
+    uint64_t line;
+    char *reason;
 };
 
 /* Either path may be NULL. Returns 0, or WARDEN_EIO when a file cannot be
@@ -58,6 +68,9 @@ int warden_registry_load(struct warden_registry **out, const char *accounts_path
                          const char *orgs_path, char *err, size_t errlen);
 void warden_registry_free(struct warden_registry *r);
 void warden_registry_stats(const struct warden_registry *r, struct warden_registry_stats *st);
+/* The kept rejected lines, in the order read (orgs file first). */
+const struct warden_registry_reject *warden_registry_rejects(const struct warden_registry *r,
+                                                             size_t *n);
 
 const struct warden_account *warden_registry_account(const struct warden_registry *r,
                                                      const char *id, size_t n);

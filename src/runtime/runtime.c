@@ -804,3 +804,8 @@ const struct warden_screen *warden_runtime_screen(const struct warden_runtime *r
 {
     return rt->screen;
 }
+
+const struct warden_registry *warden_runtime_registry(const struct warden_runtime *rt)
+{
+    return rt->reg;
+}

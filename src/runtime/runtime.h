@@ -200,4 +200,8 @@ int warden_runtime_load_file(struct warden_runtime *rt, const char *path, char *
 int warden_runtime_load_file_ex(struct warden_runtime *rt, const char *path,
                                 struct warden_runtime_snapinfo *info, char *err, size_t errlen);
 
+/* The account/organisation registry the runtime loaded, or NULL. */
+struct warden_registry;
+const struct warden_registry *warden_runtime_registry(const struct warden_runtime *rt);
+
 #endif

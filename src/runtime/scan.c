@@ -10,6 +10,7 @@
 #include "intel/intel.h"
 #include "policy/policy.h"
 #include "policy/review_allow.h"
+#include "registry/registry.h"
 #include "screen/screen.h"
 #include "store/cases.h"
 #include "store/run_key.h"
@@ -270,6 +271,12 @@ int warden_scan_run(const struct warden_scan_opts *o)
         goto out;
     }
     warden_runtime_add_sink(rt, &warden_sink_jsonl, files);
+    /* the registry's bad lines go where the events' go */
+    const struct warden_registry *reg = warden_runtime_registry(rt);
+    size_t nrej = 0;
+    const struct warden_registry_reject *rej = reg ? warden_registry_rejects(reg, &nrej) : NULL;
+    for (size_t i = 0; i < nrej; i++)
+        warden_sink_jsonl.reject(files, rej[i].file, rej[i].line, rej[i].reason);
 
     struct progress_ctx pc = {warden_now_s(), 0};
     bool tty = !o->quiet && isatty(STDERR_FILENO);
@@ -310,6 +317,21 @@ int warden_scan_run(const struct warden_scan_opts *o)
                 "%s: %.2f %% of the lines were rejected, more than --max-reject-share %.2f %%\n",
                 prog, 100.0 * share, 100.0 * o->max_reject_share);
         rc = WARDEN_EREJECTS;
+    }
+    if (reg) {
+        struct warden_registry_stats rs;
+        warden_registry_stats(reg, &rs);
+        double rshare = rs.lines ? (double)rs.rejected_lines / (double)rs.lines : 0.0;
+        if (rs.rejected_lines)
+            fprintf(stderr, "%s: %zu bad registry line(s) skipped; see %s/rejects.jsonl\n", prog,
+                    rs.rejected_lines, o->outdir);
+        if (rshare > o->max_reject_share) {
+            fprintf(stderr,
+                    "%s: %.2f %% of the accounts/orgs lines were rejected, more than "
+                    "--max-reject-share %.2f %%\n",
+                    prog, 100.0 * rshare, 100.0 * o->max_reject_share);
+            rc = WARDEN_EREJECTS;
+        }
     }
 out:
     warden_runtime_free(rt);
