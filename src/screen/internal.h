@@ -80,6 +80,9 @@ uint32_t warden_normalizer_legal_family(const struct warden_normalizer *nz, uint
 /* The legal-form classes of distinct families (a foundation, a cooperative):
  * such a form distinguishes a name as a word would. */
 uint32_t warden_normalizer_legal_distinct(const struct warden_normalizer *nz);
+/* A common word of organisation names as rewritten by terms.tsv ("technology",
+ * "bank", "laboratory"): it says what a company does, not which one it is. */
+bool warden_normalizer_is_generic(const struct warden_normalizer *nz, const char *t, size_t n);
 /* An article prefix ("al", "el": articles.tsv)? */
 bool warden_normalizer_is_article(const struct warden_normalizer *nz, const char *t, size_t n);
 /* Length of t without its longest case ending (inflections.tsv), keeping 4+ letters. */
@@ -276,6 +279,8 @@ enum {
 uint64_t warden_screen_key(const char *k, size_t n, int ns);
 /* postings of a key; NULL/0 when absent */
 const uint32_t *warden_screen_postings(const struct warden_screen *s, uint64_t key, size_t *n);
+/* start fetching the index slot of a key (a group of look-ups overlaps its misses) */
+void warden_screen_prefetch(const struct warden_screen *s, uint64_t key);
 /* token id of a string, UINT32_MAX when not in the lists */
 uint32_t warden_screen_token_id(const struct warden_screen *s, const char *t, size_t n);
 /* index */

@@ -419,7 +419,8 @@ static void apply_terms(const struct warden_normalizer *nz, const struct rawtok 
         if (!v && (in->flags[i] & RT_INFL)) { /* "kontsernom": the stem of "kontsern" */
             size_t sl = warden_normalizer_stem(nz, in->t[i], in->len[i]);
             v = warden_smap_get(&nz->stems, in->t[i], sl);
-            if (!v && sl == in->len[i]) v = NULL;
+            /* "kontsernom": a term written without an ending ("kontsern") is its own stem */
+            if (!v && sl < in->len[i]) v = warden_smap_get(&nz->terms, in->t[i], sl);
         }
         if (v) tok = nz->canon[*v];
         if (!v && in->len[i] >= 6 && !warden_smap_get(&nz->legal, in->t[i], in->len[i])) {
@@ -947,6 +948,7 @@ int warden_normalizer_new(struct warden_normalizer **out, const char *data_dir, 
     for (size_t i = 0; i < sizeof term_files / sizeof *term_files; i++) {
         snprintf(path, sizeof path, "%s/%s", data_dir, term_files[i]);
         if ((rc = read_lines(nz, path, terms_line, err, errlen)) < 0) goto fail;
+        if (i == 0) nz->n_generic = nz->n_canon; /* terms.tsv: the common words */
     }
     warden_normalizer_index_phrases(nz); /* the variants below are read with the terms */
     snprintf(path, sizeof path, "%s/legal_forms.tsv", data_dir);
@@ -1021,6 +1023,13 @@ void warden_normalizer_legal_str(const struct warden_normalizer *nz, uint32_t ma
         if (w < 0 || (size_t)w >= outlen - k) break;
         k += (size_t)w;
     }
+}
+
+bool warden_normalizer_is_generic(const struct warden_normalizer *nz, const char *t, size_t n)
+{
+    for (size_t i = 0; i < nz->n_generic; i++)
+        if (strncmp(nz->canon[i], t, n) == 0 && nz->canon[i][n] == '\0') return true;
+    return false;
 }
 
 bool warden_normalizer_is_article(const struct warden_normalizer *nz, const char *t, size_t n)

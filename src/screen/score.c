@@ -145,10 +145,35 @@ static bool article_of(const struct warden_screen *s, const char *a, size_t la, 
     return false;
 }
 
+/* the consonants (not a e i o u y w) a word has, one bit each */
+static uint32_t consonants(const char *t, size_t n)
+{
+    uint32_t m = 0;
+    for (size_t i = 0; i < n; i++) m |= 1u << ((unsigned char)t[i] & 31);
+    return m & ~((1u << ('a' & 31)) | (1u << ('e' & 31)) | (1u << ('i' & 31)) | (1u << ('o' & 31)) |
+                 (1u << ('u' & 31)) | (1u << ('y' & 31)) | (1u << ('w' & 31)));
+}
+
+/* Most pairs of words compared are unrelated: a consonant each has that the
+ * other lacks needs an edit, so when both have more such consonants than any
+ * rule below allows (two edits; a case ending of up to four letters), none
+ * can hold. Abbreviations and article prefixes keep one side's consonants
+ * within the other's, equal skeletons have equal consonants. Names in scripts
+ * without written vowels are compared by skeleton more loosely: not skipped. */
+static bool unrelated(const char *a, size_t la, const char *b, size_t lb, uint8_t script)
+{
+    if (script & WARDEN_SCRIPT_ABJAD) return false;
+    uint32_t ca = consonants(a, la), cb = consonants(b, lb), x = ca & ~cb, y = cb & ~ca;
+    /* both have more than k bits: clear the lowest k of each */
+    for (int k = (script & WARDEN_SCRIPT_INFLECT) ? 4 : 2; k > 0; k--) x &= x - 1, y &= y - 1;
+    return x && y;
+}
+
 double warden_tok_sim(const struct warden_screen *s, const char *a, size_t la, const char *b,
                       size_t lb, uint8_t script)
 {
     if (la == lb && memcmp(a, b, la) == 0) return 1.0;
+    if (unrelated(a, la, b, lb, script)) return 0.0;
     if (abbreviates(a, la, b, lb) || abbreviates(b, lb, a, la)) return 0.85;
     size_t mx = la > lb ? la : lb, mn = la < lb ? la : lb;
     if ((script & WARDEN_SCRIPT_INFLECT) && same_stem(s, a, la, b, lb)) return 0.95;
@@ -420,8 +445,11 @@ static int single_core(const struct warden_tl *x)
 
 /* brand rule: x is one distinctive word (without a legal form of another
  * class), and it is y's most distinctive word by far: every other word of y is
- * a qualifier, a connecting word or a commoner word (weight at most 0.7 of it) */
-static bool brand_of(const struct warden_tl *x, const struct warden_tl *y)
+ * a qualifier, a connecting word, a common word of organisation names
+ * (terms.tsv: "Lab", "Technology", however rare in the lists) or a commoner
+ * word (weight at most 0.7 of it) */
+static bool brand_of(const struct warden_screen *s, const struct warden_tl *x,
+                     const struct warden_tl *y)
 {
     int k = single_core(x);
     if (k < 0 || x->len[k] < 4 || y->n < 2) return false;
@@ -431,7 +459,8 @@ static bool brand_of(const struct warden_tl *x, const struct warden_tl *y)
         if (y->len[i] == x->len[k] && memcmp(y->t[i], x->t[k], x->len[k]) == 0) hit = i;
     if (hit < 0) return false;
     for (int i = 0; i < y->n; i++)
-        if (i != hit && !y->minor[i] && !(y->qual & (1u << i)) && y->w[i] > 0.7f * y->w[hit])
+        if (i != hit && !y->minor[i] && !(y->qual & (1u << i)) && y->w[i] > 0.7f * y->w[hit] &&
+            !warden_normalizer_is_generic(s->nz, y->t[i], y->len[i]))
             return false;
     return true;
 }
@@ -516,7 +545,7 @@ double warden_name_score(const struct warden_screen *s, struct warden_tl *a, str
         }
     }
     double thr = s->conf.match_threshold;
-    if (s->conf.brand_match && score < thr && (brand_of(a, b) || brand_of(b, a))) {
+    if (s->conf.brand_match && score < thr && (brand_of(s, a, b) || brand_of(s, b, a))) {
         score = thr + 0.01 < 1 ? thr + 0.01 : 1;
         method = "brand";
     }
@@ -540,7 +569,7 @@ double warden_name_score(const struct warden_screen *s, struct warden_tl *a, str
         if (score >= thr) score = warden_sibling_cap(s, score);
         method = "sibling";
     }
-    if (short_acronyms && score >= thr) {
+    if (short_acronyms && score >= thr && s->conf.short_acronym_review) {
         /* "CMT" for "Cosmote Mobile Telecommunications", "CSC" for three
          * surnames: a three-letter acronym alone is not enough to match */
         score = warden_sibling_cap(s, score);
