@@ -266,7 +266,8 @@ static void join_against(const struct warden_screen *s, struct warden_tl *x,
 /* Does acronym a[pos..] spell the initials of y's tokens from j on (connecting
  * words optional, the removed legal form's initials allowed at the end)?
  * Returns the end of the run, or -1. */
-static int spell(const char *a, size_t la, size_t pos, const struct warden_tl *y, int j, int used)
+static int spell(const char *a, size_t la, size_t pos, const struct warden_tl *y, int j, int used,
+                 bool pieces)
 {
     if (pos == la) return used >= 2 ? j : -1;
     if (j == y->n) {
@@ -278,14 +279,24 @@ static int spell(const char *a, size_t la, size_t pos, const struct warden_tl *y
     const char *in = y->init[j];
     size_t li = strlen(in);
     if (li && pos + li <= la && memcmp(a + pos, in, li) == 0) {
-        int e = spell(a, la, pos + li, y, j + 1, used + (int)li);
+        int e = spell(a, la, pos + li, y, j + 1, used + (int)li, pieces);
         if (e >= 0) return e;
     }
     if (li > 1 && a[pos] == in[0]) { /* a phrase token may give only its first initial */
-        int e = spell(a, la, pos + 1, y, j + 1, used + 1);
+        int e = spell(a, la, pos + 1, y, j + 1, used + 1, pieces);
         if (e >= 0) return e;
     }
-    if (y->minor[j] && used > 0) return spell(a, la, pos, y, j + 1, used); /* "of", "and" */
+    /* a long acronym (collapse_acronyms) may take a word's first two or three
+     * letters ("KOMID": KOrea MIning Development) */
+    const char *wd = y->slen[j] ? y->surf[j] : y->t[j];
+    size_t wl = y->slen[j] ? y->slen[j] : y->len[j];
+    if (pieces && !y->minor[j] && wl >= 4 && li == 1)
+        for (size_t k = 3; k >= 2; k--)
+            if (pos + k <= la && memcmp(a + pos, wd, k) == 0) {
+                int e = spell(a, la, pos + k, y, j + 1, used + (int)k, pieces);
+                if (e >= 0) return e;
+            }
+    if (y->minor[j] && used > 0) return spell(a, la, pos, y, j + 1, used, pieces); /* "of", "and" */
     return -1;
 }
 
@@ -301,7 +312,7 @@ static int collapse_acronyms(const struct warden_tl *x, struct warden_tl *y)
     size_t avail = strlen(y->legal_init);
     for (int i = 0; i < y->n; i++) {
         firsts |= 1u << ((unsigned char)y->init[i][0] & 31);
-        avail += strlen(y->init[i]);
+        avail += strlen(y->init[i]) + (y->minor[i] ? 0 : 2); /* up to three letters of a word */
     }
     for (int k = 0; k < x->n; k++) {
         size_t la = x->len[k];
@@ -314,9 +325,16 @@ static int collapse_acronyms(const struct warden_tl *x, struct warden_tl *y)
         for (int m = 0; m < y->n && !present; m++)
             present = y->len[m] == la && memcmp(y->t[m], x->t[k], la) == 0;
         if (present) continue;
+        /* pieces of words ("KOMID") only for an acronym of five letters or more
+         * that is not a word of y misspelt or cut short ("polsh", "jcam") */
+        bool pieces = la >= 5;
+        for (int m = 0; m < y->n && pieces; m++)
+            pieces = !(y->len[m] >= la && memcmp(y->t[m], x->t[k], la) == 0) &&
+                     warden_osa_distance(y->t[m], y->len[m], x->t[k], la, 1) > 1;
         for (int i = 0; i < y->n; i++) {
             if (y->minor[i]) continue;
-            int e = spell(x->t[k], la, 0, y, i, 0);
+            int e = spell(x->t[k], la, 0, y, i, 0, false);
+            if (e < 0 && pieces) e = spell(x->t[k], la, 0, y, i, 0, true);
             if (e < 0 || e - i < 1) continue;
             if (e - i == 1 && strlen(y->init[i]) < 2) continue; /* a word is not its own acronym */
             float w = 0;

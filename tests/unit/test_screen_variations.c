@@ -75,6 +75,11 @@ static void test_acronyms(void **state)
     differ("CSC Australia Pty Ltd", "CAZAREZ SALAZAR, Chiquis");
     same("PDVSA", "Petroleos de Venezuela S.A."); /* a short legal form spelt */
     differ("NIOC", "National Iranian Gas Company");
+    /* five letters or more may take a word's first two or three letters */
+    same("KOMID", "Korea Mining Development Trading Corporation");
+    differ("KOMID", "Korea Minerals Trading Corporation");
+    differ("SMIC", "Shanghai Micro Electronics Equipment");        /* four letters: initials only */
+    same("Korean Polish Shpg Co Ltd", "Korean Polsh Shpg Co Ltd"); /* a typo, not an acronym */
     differ("ICBC", "China Construction Bank");
     /* found by screening too: the index holds every name's initials */
     struct warden_screen_match m[3];
