@@ -157,8 +157,11 @@ static bool run_prev(const char *bin, const char *data)
     for (size_t i = 0; i < np; i++) fprintf(f, "%s\t%s\n", pairs[i].a, pairs[i].b);
     fclose(f);
     char cmd[4096];
-    snprintf(cmd, sizeof cmd, "'%s' match-names --data-dir '%s' < '%s' 2>/dev/null", bin, data,
-             tmp);
+    /* its own data (WARDEN_PREV_DATA: the previous revision's data/), through the
+     * environment: older binaries have no --data-dir */
+    const char *pd = getenv("WARDEN_PREV_DATA");
+    snprintf(cmd, sizeof cmd, "WARDEN_DATA_DIR='%s' '%s' match-names < '%s' 2>/dev/null",
+             pd && *pd ? pd : data, bin, tmp);
     FILE *p = popen(cmd, "r");
     size_t i = 0;
     double sc;

@@ -104,6 +104,11 @@ void *warden_normalizer_load_translit(const struct warden_normalizer *nz);
 
 /* ---- similarity ---- */
 double warden_jaro_winkler(const char *a, size_t la, const char *b, size_t lb);
+/* Does each word have more than k consonants the other lacks? Each needs an
+ * edit, so then the two are more than k edits apart (a cheap refusal before
+ * warden_osa_distance; one-bit-per-letter: digits may share a bit, which only
+ * weakens it). */
+bool warden_consonants_apart(const char *a, size_t la, const char *b, size_t lb, int k);
 /* Optimal string alignment distance, or maxd + 1 when it exceeds maxd. */
 int warden_osa_distance(const char *a, size_t la, const char *b, size_t lb, int maxd);
 

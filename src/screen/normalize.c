@@ -429,6 +429,7 @@ static void apply_terms(const struct warden_normalizer *nz, const struct rawtok 
                 const struct warden_nz_fuzzy *z = &nz->fuzzy[f];
                 int d = (int)z->len - (int)in->len[i];
                 if (d > 1 || d < -1) continue;
+                if (warden_consonants_apart(in->t[i], in->len[i], z->variant, z->len, 1)) continue;
                 if (warden_osa_distance(in->t[i], in->len[i], z->variant, z->len, 1) <= 1) {
                     tok = z->repl;
                     break;
@@ -560,7 +561,13 @@ bool warden_normalize_name_alt(const struct warden_normalizer *nz, void *tl, con
                                int alt, struct warden_norm_name *out)
 {
     if (alt < 1 || alt > 2 || !nz->n_han) return false;
-    return normalize(nz, tl, name, out, alt);
+    /* only a name that may hold Han characters is folded again: the lead
+     * bytes of U+2E80-U+9FFF (with the radicals NFKC maps to Han), of the
+     * compatibility ideographs U+F900- and of the supplementary planes */
+    bool han = false;
+    for (const unsigned char *p = (const unsigned char *)name; *p && !han; p++)
+        han = (*p >= 0xE2 && *p <= 0xE9) || *p == 0xEF || *p == 0xF0;
+    return han && normalize(nz, tl, name, out, alt);
 }
 
 size_t warden_skeleton(const char *t, size_t n, char *out, size_t outlen)

@@ -145,15 +145,6 @@ static bool article_of(const struct warden_screen *s, const char *a, size_t la, 
     return false;
 }
 
-/* the consonants (not a e i o u y w) a word has, one bit each */
-static uint32_t consonants(const char *t, size_t n)
-{
-    uint32_t m = 0;
-    for (size_t i = 0; i < n; i++) m |= 1u << ((unsigned char)t[i] & 31);
-    return m & ~((1u << ('a' & 31)) | (1u << ('e' & 31)) | (1u << ('i' & 31)) | (1u << ('o' & 31)) |
-                 (1u << ('u' & 31)) | (1u << ('y' & 31)) | (1u << ('w' & 31)));
-}
-
 /* Most pairs of words compared are unrelated: a consonant each has that the
  * other lacks needs an edit, so when both have more such consonants than any
  * rule below allows (two edits; a case ending of up to four letters), none
@@ -163,10 +154,7 @@ static uint32_t consonants(const char *t, size_t n)
 static bool unrelated(const char *a, size_t la, const char *b, size_t lb, uint8_t script)
 {
     if (script & WARDEN_SCRIPT_ABJAD) return false;
-    uint32_t ca = consonants(a, la), cb = consonants(b, lb), x = ca & ~cb, y = cb & ~ca;
-    /* both have more than k bits: clear the lowest k of each */
-    for (int k = (script & WARDEN_SCRIPT_INFLECT) ? 4 : 2; k > 0; k--) x &= x - 1, y &= y - 1;
-    return x && y;
+    return warden_consonants_apart(a, la, b, lb, (script & WARDEN_SCRIPT_INFLECT) ? 4 : 2);
 }
 
 double warden_tok_sim(const struct warden_screen *s, const char *a, size_t la, const char *b,
