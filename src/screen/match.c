@@ -20,12 +20,12 @@
 
 struct warden_screen_scratch {
     void *tl;
-    struct acc { /* per list name: one cache line touched per posting */
-        uint32_t qstamp, tstamp;
+    struct acc { /* per list name, 8 bytes: the lists' records fit a core's L2 cache */
+        uint16_t qstamp, tstamp; /* query and look-up group that last touched it */
         float acc;
     } * acc;
-    uint32_t qgen, tgen;
-    float best; /* the largest acc so far */
+    uint16_t qgen, tgen; /* qgen wraps: the records are cleared; tgen restarts per query */
+    float best;          /* the largest acc so far */
     uint32_t *touched;
     size_t n_touched, cap_touched, n_names;
 };
@@ -375,7 +375,11 @@ static int cmp_cand(const void *a, const void *b)
 static size_t select_candidates(const struct warden_screen *s, struct warden_screen_scratch *w,
                                 const struct warden_tl *q, size_t K, struct cand *out, size_t base)
 {
-    w->qgen++;
+    if (++w->qgen == 0) { /* stamps from 65,536 queries ago would look current */
+        memset(w->acc, 0, (w->n_names + 1) * sizeof *w->acc);
+        w->qgen = 1;
+    }
+    w->tgen = 0;
     w->n_touched = 0;
     size_t cap = s->n_names / 40 + 64;
     gen_name(s, w, q, cap);

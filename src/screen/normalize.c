@@ -237,12 +237,20 @@ static bool prepare(const struct warden_normalizer *nz, void *tl, const char *na
         tokenize(name, rt, false, 0);
         return true;
     }
-    utf8proc_uint8_t *folded = NULL;
-    utf8proc_ssize_t fl =
-        utf8proc_map((const utf8proc_uint8_t *)name, 0, &folded,
-                     UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_COMPOSE |
-                         UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK | UTF8PROC_IGNORE);
+    /* folded into a buffer on the stack (re-encoded in place, as utf8proc_map
+     * does in the one it allocates); a name too long for it takes that path */
+    const utf8proc_option_t fold = UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPAT |
+                                   UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK |
+                                   UTF8PROC_IGNORE;
+    utf8proc_int32_t cps[512];
+    utf8proc_uint8_t *folded = (utf8proc_uint8_t *)cps, *heap = NULL;
+    utf8proc_ssize_t fl = utf8proc_decompose((const utf8proc_uint8_t *)name, 0, cps, 512, fold);
+    if (fl >= 0 && fl <= 512)
+        fl = utf8proc_reencode(cps, fl, fold);
+    else if (fl > 512 && (fl = utf8proc_map((const utf8proc_uint8_t *)name, 0, &heap, fold)) >= 0)
+        folded = heap;
     if (fl < 0) {
+        free(heap);
         if (alt) return false;
         tokenize(name, rt, false, 0);
         return true;
@@ -278,7 +286,7 @@ static bool prepare(const struct warden_normalizer *nz, void *tl, const char *na
         i += k;
     }
     pre[pk] = '\0';
-    free(folded);
+    free(heap);
     if (alt && !any_alt) return false;
     char out[1600];
     bool done = false;
