@@ -14,7 +14,8 @@
  * Each pair is scored exactly as `warden match-names` does. Jaro-Winkler runs on
  * case-folded raw names with its threshold chosen for the best F1 on the
  * tuning group (then applied unchanged to the held-out group). "org" rows count
- * organisations only (kinds not starting with person_).
+ * organisations only (kinds not starting with person_). Last, each group's
+ * organisations again with screen.short_acronym_review off.
  * Usage: bench_screen_pairs [--verbose]   (lists the tuning group's errors) */
 #include "screen/internal.h"
 #include "screen/screen.h"
@@ -156,8 +157,11 @@ static bool run_prev(const char *bin, const char *data)
     for (size_t i = 0; i < np; i++) fprintf(f, "%s\t%s\n", pairs[i].a, pairs[i].b);
     fclose(f);
     char cmd[4096];
-    snprintf(cmd, sizeof cmd, "'%s' match-names --data-dir '%s' < '%s' 2>/dev/null", bin, data,
-             tmp);
+    /* its own data (WARDEN_PREV_DATA: the previous revision's data/), through the
+     * environment: older binaries have no --data-dir */
+    const char *pd = getenv("WARDEN_PREV_DATA");
+    snprintf(cmd, sizeof cmd, "WARDEN_DATA_DIR='%s' '%s' match-names < '%s' 2>/dev/null",
+             pd && *pd ? pd : data, bin, tmp);
     FILE *p = popen(cmd, "r");
     size_t i = 0;
     double sc;
@@ -290,6 +294,31 @@ int main(int argc, char **argv)
     table(0, prev);
     table(1, prev);
     table(2, prev);
+    /* the setting that trades precision for recall on short acronyms */
+    struct warden_screen_conf c;
+    warden_screen_conf_init(&c);
+    c.short_acronym_review = false;
+    warden_screen_set_conf(s, &c);
+    warden_screen_conf_fini(&c);
+    printf("\n== organisations with screen.short_acronym_review false (three-letter acronyms "
+           "match)\n");
+    for (int g = 0; g < 3; g++) {
+        struct cnt o = {0};
+        for (size_t i = 0; i < np; i++) {
+            const struct pair *p = &pairs[i];
+            if (p->group != g || strncmp(p->kind, "person_", 7) == 0) continue;
+            bool m;
+            warden_screen_compare(s, w, p->a, p->b, &m);
+            add(&o, p->label, m);
+        }
+        double pr = o.tp + o.fp ? (double)o.tp / (double)(o.tp + o.fp) : 1;
+        double rc = o.tp + o.fn ? (double)o.tp / (double)(o.tp + o.fn) : 1;
+        printf("%-20s precision %.3f recall %.3f F1 %.3f\n",
+               g == 0   ? "tuning"
+               : g == 1 ? "held-out"
+                        : "mined",
+               pr, rc, f1(&o));
+    }
     warden_screen_scratch_free(w);
     warden_screen_free(s);
     for (size_t i = 0; i < np; i++) free(pairs[i].a), free(pairs[i].b), free(pairs[i].kind);

@@ -2,7 +2,8 @@
 # screen_compare.sh — name-matching accuracy of this tree next to a previous
 # revision's matcher, in one run: builds the previous revision's `warden` from
 # `git archive REV` in a temporary directory (nothing in this work tree changes),
-# then runs bench_screen_pairs with WARDEN_PREV_BIN pointing at it.
+# then runs bench_screen_pairs with WARDEN_PREV_BIN pointing at it (and its own
+# data/ as WARDEN_PREV_DATA: the previous matcher as it was, rules and data).
 # Usage: bench/screen_compare.sh [REV] [BUILD_DIR]   (REV default: 9b0262e, the
 # matcher before issue 15; BUILD_DIR default: build)
 set -euo pipefail
@@ -16,4 +17,5 @@ if [ ! -x "$PREV/build/warden" ]; then
   cmake -S "$PREV/src" -B "$PREV/build" -DCMAKE_BUILD_TYPE=Release >/dev/null
   cmake --build "$PREV/build" -j 2 --target warden >/dev/null
 fi
-WARDEN_PREV_BIN="$PREV/build/warden" "$BUILD/bench/bench_screen_pairs" "$@"
+WARDEN_PREV_BIN="$PREV/build/warden" WARDEN_PREV_DATA="$PREV/src/data" \
+  "$BUILD/bench/bench_screen_pairs" "${@:3}"

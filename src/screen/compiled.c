@@ -33,7 +33,7 @@
 #include <xxhash.h>
 
 #define LISTS_MAGIC "WRDNSCR\0"
-#define LISTS_VERSION 5u
+#define LISTS_VERSION 6u
 #define LISTS_BOM 0x01020304u
 
 enum {
@@ -78,7 +78,7 @@ struct lists_hdr {
         n_rels;
     double max_weight, ownership_threshold;
     uint32_t n_classes, legal_maxlen, terms_maxlen, n_canon, n_codes, n_fuzzy;
-    uint32_t qual_maxlen, n_suffixes, n_han, pad;
+    uint32_t qual_maxlen, n_suffixes, n_han, n_generic;
     uint64_t off[S_N], len[S_N];
 };
 
@@ -195,6 +195,7 @@ static void put_normalizer(struct writer *w, const struct warden_normalizer *nz,
     h->legal_maxlen = (uint32_t)nz->legal_maxlen;
     h->terms_maxlen = (uint32_t)nz->terms_maxlen;
     h->n_canon = (uint32_t)nz->n_canon;
+    h->n_generic = (uint32_t)nz->n_generic;
     h->n_codes = (uint32_t)nz->n_codes;
     h->n_fuzzy = (uint32_t)nz->n_fuzzy;
 }
@@ -516,6 +517,7 @@ static bool check_normalizer(const struct reader *r)
     const uint32_t *cn = sec(r, S_NZCANON), *cl = sec(r, S_NZCLASSES);
     for (uint32_t i = 0; i < h->n_canon; i++)
         if (!str_ok(r, cn[i])) BAD("canonical term %u: bad string", i);
+    if (h->n_generic > h->n_canon) BAD("%u generic terms of %u", h->n_generic, h->n_canon);
     for (uint32_t i = 0; i < h->n_classes; i++)
         if (!str_ok(r, cl[i])) BAD("legal-form class %u: bad string", i);
     const struct f_fuzzy *fz = sec(r, S_NZFUZZY);
@@ -545,6 +547,7 @@ static struct warden_normalizer *get_normalizer(const struct reader *r)
     get_smap(r, S_NZCOUNTRIES, &nz->countries);
     get_smap(r, S_NZSTOP, &nz->stop);
     nz->n_canon = nz->cap_canon = h->n_canon;
+    nz->n_generic = h->n_generic;
     nz->canon = warden_xcalloc(h->n_canon + 1, sizeof *nz->canon);
     const uint32_t *cn = sec(r, S_NZCANON), *cl = sec(r, S_NZCLASSES);
     for (uint32_t i = 0; i < h->n_canon; i++) nz->canon[i] = r->str + cn[i];

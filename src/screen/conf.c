@@ -68,6 +68,12 @@ const struct warden_conf_key warden_screen_conf_table[] = {
      "a single distinctive word (a brand: \"Acme\", \"Hikvision\") matches a full name whose "
      "most distinctive word it is (\"Hangzhou Hikvision Digital Technology Co., Ltd.\")",
      0, 0},
+    {"short_acronym_review", WARDEN_CONF_BOOL, "true", OFF(short_acronym_review),
+     "a name that matches only through an acronym of three letters or fewer (\"BOC\" / \"Bank "
+     "of China\") is a possible match for review, not a match: such an acronym stands for "
+     "thousands of names (\"CMT\": \"Cosmote Mobile Telecommunications\" and \"CMT Crimea\"); "
+     "false matches it like any acronym",
+     0, 0},
     {"max_age_days", WARDEN_CONF_INT, "30", OFF(max_age_days),
      "warn (scan, serve, screen, lists) when a list's as_of date (lists.tsv, stamped by `warden "
      "lists update`) is older than this many days or unknown: screening against an old list "

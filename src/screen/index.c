@@ -214,3 +214,8 @@ const uint32_t *warden_screen_postings(const struct warden_screen *s, uint64_t k
     }
     return NULL;
 }
+
+void warden_screen_prefetch(const struct warden_screen *s, uint64_t key)
+{
+    if (s->ix_cap) __builtin_prefetch(&s->ix[(size_t)key & (s->ix_cap - 1)]);
+}

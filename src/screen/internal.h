@@ -80,6 +80,9 @@ uint32_t warden_normalizer_legal_family(const struct warden_normalizer *nz, uint
 /* The legal-form classes of distinct families (a foundation, a cooperative):
  * such a form distinguishes a name as a word would. */
 uint32_t warden_normalizer_legal_distinct(const struct warden_normalizer *nz);
+/* A common word of organisation names as rewritten by terms.tsv ("technology",
+ * "bank", "laboratory"): it says what a company does, not which one it is. */
+bool warden_normalizer_is_generic(const struct warden_normalizer *nz, const char *t, size_t n);
 /* An article prefix ("al", "el": articles.tsv)? */
 bool warden_normalizer_is_article(const struct warden_normalizer *nz, const char *t, size_t n);
 /* Length of t without its longest case ending (inflections.tsv), keeping 4+ letters. */
@@ -101,6 +104,11 @@ void *warden_normalizer_load_translit(const struct warden_normalizer *nz);
 
 /* ---- similarity ---- */
 double warden_jaro_winkler(const char *a, size_t la, const char *b, size_t lb);
+/* Does each word have more than k consonants the other lacks? Each needs an
+ * edit, so then the two are more than k edits apart (a cheap refusal before
+ * warden_osa_distance; one-bit-per-letter: digits may share a bit, which only
+ * weakens it). */
+bool warden_consonants_apart(const char *a, size_t la, const char *b, size_t lb, int k);
 /* Optimal string alignment distance, or maxd + 1 when it exceeds maxd. */
 int warden_osa_distance(const char *a, size_t la, const char *b, size_t lb, int maxd);
 
@@ -276,6 +284,8 @@ enum {
 uint64_t warden_screen_key(const char *k, size_t n, int ns);
 /* postings of a key; NULL/0 when absent */
 const uint32_t *warden_screen_postings(const struct warden_screen *s, uint64_t key, size_t *n);
+/* start fetching the index slot of a key (a group of look-ups overlaps its misses) */
+void warden_screen_prefetch(const struct warden_screen *s, uint64_t key);
 /* token id of a string, UINT32_MAX when not in the lists */
 uint32_t warden_screen_token_id(const struct warden_screen *s, const char *t, size_t n);
 /* index */

@@ -20,11 +20,12 @@
 
 struct warden_screen_scratch {
     void *tl;
-    struct acc { /* per list name: one cache line touched per posting */
-        uint32_t qstamp, tstamp;
+    struct acc { /* per list name, 8 bytes: the lists' records fit a core's L2 cache */
+        uint16_t qstamp, tstamp; /* query and look-up group that last touched it */
         float acc;
     } * acc;
-    uint32_t qgen, tgen;
+    uint16_t qgen, tgen; /* qgen wraps: the records are cleared; tgen restarts per query */
+    float best;          /* the largest acc so far */
     uint32_t *touched;
     size_t n_touched, cap_touched, n_names;
 };
@@ -67,11 +68,45 @@ static double legal_adj(const struct warden_screen *s, uint32_t la, uint32_t lb,
     return -s->conf.legal_form_penalty;
 }
 
-/* ---- candidate generation ---- */
+/* ---- candidate generation ----
+ *
+ * A query's index keys come in groups (a token with its one-typo and skeleton
+ * variants; a join of two tokens; an acronym): a list name gains a group's
+ * weight once when any of its keys finds it. Groups are looked up heaviest
+ * first. A name not yet found can gain at most the weight of the groups still
+ * to come; once that is under min_share of the best name's weight so far, it
+ * could not reach the scorer (match.c drops candidates under min_share of the
+ * best), so the remaining groups only add to names already found: a long
+ * posting list is then probed name by name (postings are sorted by name id)
+ * instead of read whole. The index slots of a group's keys are prefetched
+ * before they are probed. The result is the same as reading every list. */
+
+#define CAND_MIN_SHARE 0.35f /* candidates under this share of the best are not scored */
+#define GROUP_KEYS 48
+
+struct group {
+    uint64_t key[GROUP_KEYS];
+    float wt[GROUP_KEYS];
+    int n;
+};
+
+static void gadd(struct group *g, const char *k, size_t n, int ns, float wt)
+{
+    if (g->n < GROUP_KEYS) {
+        g->key[g->n] = warden_screen_key(k, n, ns);
+        g->wt[g->n++] = wt;
+    }
+}
+
+/* how far ahead a posting list's accumulators are fetched: the records of
+ * names far apart in the lists miss the cache, and waiting for each in turn
+ * was most of the look-up time */
+#define ACC_AHEAD 12
 
 static void touch(struct warden_screen_scratch *w, const uint32_t *p, size_t n, float wt)
 {
     for (size_t i = 0; i < n; i++) {
+        if (i + ACC_AHEAD < n) __builtin_prefetch(&w->acc[p[i + ACC_AHEAD]]);
         uint32_t id = p[i];
         struct acc *a = &w->acc[id];
         if (a->qstamp != w->qgen) {
@@ -87,25 +122,75 @@ static void touch(struct warden_screen_scratch *w, const uint32_t *p, size_t n, 
         if (a->tstamp != w->tgen) {
             a->tstamp = w->tgen;
             a->acc += wt;
+            if (a->acc > w->best) w->best = a->acc;
         }
     }
 }
 
-static void lookup(const struct warden_screen *s, struct warden_screen_scratch *w, uint64_t key,
-                   float wt, size_t cap)
+static void bump(struct warden_screen_scratch *w, struct acc *a, float wt)
 {
-    size_t n;
-    const uint32_t *p = warden_screen_postings(s, key, &n);
-    if (p && n <= cap) touch(w, p, n, wt);
+    if (a->tstamp != w->tgen) {
+        a->tstamp = w->tgen;
+        a->acc += wt;
+        if (a->acc > w->best) w->best = a->acc;
+    }
 }
 
-static void gen_token(const struct warden_screen *s, struct warden_screen_scratch *w,
-                      const struct warden_tl *q, int i, size_t cap)
+/* names already found that are in the postings p[0..n) (sorted by id) */
+static void touch_found(struct warden_screen_scratch *w, const uint32_t *p, size_t n, float wt)
+{
+    size_t probes = 1;
+    for (size_t m = n; m > 1; m >>= 1) probes++;
+    if (w->n_touched * probes < n) {
+        for (size_t t = 0; t < w->n_touched; t++) {
+            uint32_t id = w->touched[t];
+            size_t lo = 0, hi = n;
+            while (lo < hi) {
+                size_t mid = (lo + hi) / 2;
+                if (p[mid] < id)
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            if (lo < n && p[lo] == id) bump(w, &w->acc[id], wt);
+        }
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (i + ACC_AHEAD < n) __builtin_prefetch(&w->acc[p[i + ACC_AHEAD]]);
+        struct acc *a = &w->acc[p[i]];
+        if (a->qstamp == w->qgen) bump(w, a, wt);
+    }
+}
+
+/* look up one group: new names only while they could still matter (rest: the
+ * weight of this group and those after it) */
+static void look_group(const struct warden_screen *s, struct warden_screen_scratch *w,
+                       const struct group *g, float rest, size_t cap)
+{
+    if (!g->n) return;
+    for (int k = 0; k < g->n; k++) warden_screen_prefetch(s, g->key[k]);
+    bool grow = rest >= CAND_MIN_SHARE * w->best;
+    w->tgen++;
+    for (int k = 0; k < g->n; k++) {
+        size_t n;
+        const uint32_t *p = warden_screen_postings(s, g->key[k], &n);
+        if (!p || n > cap) continue;
+        if (grow)
+            touch(w, p, n, g->wt[k]);
+        else
+            touch_found(w, p, n, g->wt[k]);
+    }
+}
+
+/* a token's group: itself, its one-typo look-ups and its consonant skeleton */
+static void token_group(const struct warden_screen *s, const struct warden_tl *q, int i,
+                        struct group *g)
 {
     const char *t = q->t[i];
     size_t n = q->len[i];
-    w->tgen++;
-    lookup(s, w, warden_screen_key(t, n, WARDEN_NS_FUZZY), q->w[i], cap);
+    g->n = 0;
+    gadd(g, t, n, WARDEN_NS_FUZZY, q->w[i]);
     /* one-typo look-ups for words the lists do not know or hardly use; a
      * well-known word is taken as spelt right (its variants would flood) */
     uint32_t id = q->id[i];
@@ -115,56 +200,86 @@ static void gen_token(const struct warden_screen *s, struct warden_screen_scratc
             if (k && t[k] == t[k - 1]) continue;
             memcpy(buf, t, k);
             memcpy(buf + k, t + k + 1, n - k - 1);
-            lookup(s, w, warden_screen_key(buf, n - 1, WARDEN_NS_FUZZY), q->w[i], cap);
+            gadd(g, buf, n - 1, WARDEN_NS_FUZZY, q->w[i]);
         }
     }
     char sk[WARDEN_NORM_TOKLEN * 2];
     size_t l = warden_skeleton(t, n, sk, sizeof sk);
     if (l >= 2) {
-        lookup(s, w, warden_screen_key(sk, l, WARDEN_NS_SKEL_ABJAD), q->w[i] * 0.8f, cap);
-        if (q->abjad)
-            lookup(s, w, warden_screen_key(sk, l, WARDEN_NS_SKEL_LATIN), q->w[i] * 0.8f, cap);
-    }
-    if (i + 1 < q->n) {
-        char j[WARDEN_NORM_TOKLEN * 2];
-        size_t a = q->len[i], b = q->len[i + 1];
-        memcpy(j, t, a);
-        memcpy(j + a, q->t[i + 1], b);
-        float wj = q->w[i] > q->w[i + 1] ? q->w[i] : q->w[i + 1];
-        w->tgen++;
-        lookup(s, w, warden_screen_key(j, a + b, WARDEN_NS_FUZZY), wj, cap);
-        l = warden_skeleton(j, a + b, sk, sizeof sk);
-        if (l >= 2) {
-            lookup(s, w, warden_screen_key(sk, l, WARDEN_NS_SKEL_ABJAD), wj * 0.8f, cap);
-            if (q->abjad)
-                lookup(s, w, warden_screen_key(sk, l, WARDEN_NS_SKEL_LATIN), wj * 0.8f, cap);
-        }
+        gadd(g, sk, l, WARDEN_NS_SKEL_ABJAD, q->w[i] * 0.8f);
+        if (q->abjad) gadd(g, sk, l, WARDEN_NS_SKEL_LATIN, q->w[i] * 0.8f);
     }
 }
 
-/* candidates for a whole name: every token; each short token as the initials
- * of a listed name ("NIOC" finds "National Iranian Oil Company"); and the
- * name's own initials as a listed acronym. An acronym shared by many names
- * says little: only short postings are taken. */
+/* the group of tokens i and i+1 joined ("hua wei" -> "huawei") */
+static void join_group(const struct warden_tl *q, int i, struct group *g)
+{
+    g->n = 0;
+    if (i + 1 >= q->n) return;
+    char j[WARDEN_NORM_TOKLEN * 2], sk[WARDEN_NORM_TOKLEN * 2];
+    size_t a = q->len[i], b = q->len[i + 1];
+    memcpy(j, q->t[i], a);
+    memcpy(j + a, q->t[i + 1], b);
+    float wj = q->w[i] > q->w[i + 1] ? q->w[i] : q->w[i + 1];
+    gadd(g, j, a + b, WARDEN_NS_FUZZY, wj);
+    size_t l = warden_skeleton(j, a + b, sk, sizeof sk);
+    if (l >= 2) {
+        gadd(g, sk, l, WARDEN_NS_SKEL_ABJAD, wj * 0.8f);
+        if (q->abjad) gadd(g, sk, l, WARDEN_NS_SKEL_LATIN, wj * 0.8f);
+    }
+}
+
+/* candidates for a whole name: each short token as the initials of a listed
+ * name ("NIOC" finds "National Iranian Oil Company") and the name's own
+ * initials as a listed acronym (an acronym shared by many names says little:
+ * only short postings are taken), then every token and join, heaviest first */
 static void gen_name(const struct warden_screen *s, struct warden_screen_scratch *w,
                      const struct warden_tl *q, size_t cap)
 {
-    for (int i = 0; i < q->n; i++) gen_token(s, w, q, i, cap);
+    w->best = 0;
     size_t acap = cap < 32 ? cap : 32;
     float wt = 0;
     for (int i = 0; i < q->n; i++) wt += q->w[i];
+    /* the weight still to come: acronym groups (each up to wt) are looked up
+     * first, so what follows them is the tokens' and joins' weight */
+    float rest = 0;
+    int order[WARDEN_NORM_MAX_TOK];
+    for (int i = 0; i < q->n; i++) {
+        float wj = i + 1 < q->n ? (q->w[i] > q->w[i + 1] ? q->w[i] : q->w[i + 1]) : 0;
+        rest += q->w[i] + wj;
+        int k = i;
+        while (k > 0 && q->w[order[k - 1]] < q->w[i]) order[k] = order[k - 1], k--;
+        order[k] = i;
+    }
+    struct group g;
     for (int i = 0; i < q->n; i++) {
         if (q->len[i] < 3 || q->len[i] > 8 || q->minor[i]) continue;
         uint32_t id = q->id[i];
         if (id != UINT32_MAX && s->toks[id].df >= 16) continue; /* a common word */
-        w->tgen++;
-        lookup(s, w, warden_screen_key(q->t[i], q->len[i], WARDEN_NS_ACRONYM), wt, acap);
+        g.n = 0;
+        gadd(&g, q->t[i], q->len[i], WARDEN_NS_ACRONYM, wt);
+        look_group(s, w, &g, rest + wt, acap);
     }
     char keys[WARDEN_ACRONYM_KEYS][WARDEN_NORM_TOKLEN];
     int nk = warden_screen_acronym_keys(q, keys);
     for (int k = 0; k < nk; k++) {
-        w->tgen++;
-        lookup(s, w, warden_screen_key(keys[k], strlen(keys[k]), WARDEN_NS_FUZZY), wt, acap);
+        g.n = 0;
+        gadd(&g, keys[k], strlen(keys[k]), WARDEN_NS_FUZZY, wt);
+        look_group(s, w, &g, rest + wt, acap);
+    }
+    /* joins first: their postings are short (few names hold the joined word)
+     * and they lift the best names early, so that the common words at the end
+     * of the token order only add to names already found */
+    for (int i = 0; i + 1 < q->n; i++) {
+        join_group(q, i, &g);
+        look_group(s, w, &g, rest, cap);
+        rest -= q->w[i] > q->w[i + 1] ? q->w[i] : q->w[i + 1];
+    }
+    for (int o = 0; o < q->n; o++) {
+        int i = order[o];
+        token_group(s, q, i, &g);
+        look_group(s, w, &g, rest, cap);
+        rest -= q->w[i];
     }
 }
 
@@ -260,7 +375,11 @@ static int cmp_cand(const void *a, const void *b)
 static size_t select_candidates(const struct warden_screen *s, struct warden_screen_scratch *w,
                                 const struct warden_tl *q, size_t K, struct cand *out, size_t base)
 {
-    w->qgen++;
+    if (++w->qgen == 0) { /* stamps from 65,536 queries ago would look current */
+        memset(w->acc, 0, (w->n_names + 1) * sizeof *w->acc);
+        w->qgen = 1;
+    }
+    w->tgen = 0;
     w->n_touched = 0;
     size_t cap = s->n_names / 40 + 64;
     gen_name(s, w, q, cap);
@@ -344,7 +463,7 @@ int warden_screen_name(const struct warden_screen *s, struct warden_screen_scrat
     struct warden_screen_match cur;
     for (size_t c = 0; c < nt; c++) {
         /* far weaker word overlap than its form's best candidate cannot score close */
-        if (top[c].acc < 0.35f) continue;
+        if (top[c].acc < CAND_MIN_SHARE) continue;
         const struct warden_screen_name_rec *r = &s->names[top[c].name];
         const struct warden_screen_entity *e = &s->ents[r->entity];
         struct warden_tl a, b;
@@ -390,7 +509,7 @@ int warden_screen_name(const struct warden_screen *s, struct warden_screen_scrat
         cur.name_score = warden_name_score(s, &a, &b, &cur);
         bool sib = a.sibling;
         cur.adj_legal = legal_adj(s, qt0->legal, r->legal, &sib);
-        adjust(s, q, qcc, e, &cur);
+        if (qcc[0] || (q->domain && *q->domain) || (q->id && *q->id)) adjust(s, q, qcc, e, &cur);
         cur.entity = e;
         cur.matched_name = r->raw;
         cur.score = picks[k].score;

@@ -237,12 +237,20 @@ static bool prepare(const struct warden_normalizer *nz, void *tl, const char *na
         tokenize(name, rt, false, 0);
         return true;
     }
-    utf8proc_uint8_t *folded = NULL;
-    utf8proc_ssize_t fl =
-        utf8proc_map((const utf8proc_uint8_t *)name, 0, &folded,
-                     UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_COMPOSE |
-                         UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK | UTF8PROC_IGNORE);
+    /* folded into a buffer on the stack (re-encoded in place, as utf8proc_map
+     * does in the one it allocates); a name too long for it takes that path */
+    const utf8proc_option_t fold = UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPAT |
+                                   UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK |
+                                   UTF8PROC_IGNORE;
+    utf8proc_int32_t cps[512];
+    utf8proc_uint8_t *folded = (utf8proc_uint8_t *)cps, *heap = NULL;
+    utf8proc_ssize_t fl = utf8proc_decompose((const utf8proc_uint8_t *)name, 0, cps, 512, fold);
+    if (fl >= 0 && fl <= 512)
+        fl = utf8proc_reencode(cps, fl, fold);
+    else if (fl > 512 && (fl = utf8proc_map((const utf8proc_uint8_t *)name, 0, &heap, fold)) >= 0)
+        folded = heap;
     if (fl < 0) {
+        free(heap);
         if (alt) return false;
         tokenize(name, rt, false, 0);
         return true;
@@ -278,7 +286,7 @@ static bool prepare(const struct warden_normalizer *nz, void *tl, const char *na
         i += k;
     }
     pre[pk] = '\0';
-    free(folded);
+    free(heap);
     if (alt && !any_alt) return false;
     char out[1600];
     bool done = false;
@@ -419,7 +427,8 @@ static void apply_terms(const struct warden_normalizer *nz, const struct rawtok 
         if (!v && (in->flags[i] & RT_INFL)) { /* "kontsernom": the stem of "kontsern" */
             size_t sl = warden_normalizer_stem(nz, in->t[i], in->len[i]);
             v = warden_smap_get(&nz->stems, in->t[i], sl);
-            if (!v && sl == in->len[i]) v = NULL;
+            /* "kontsernom": a term written without an ending ("kontsern") is its own stem */
+            if (!v && sl < in->len[i]) v = warden_smap_get(&nz->terms, in->t[i], sl);
         }
         if (v) tok = nz->canon[*v];
         if (!v && in->len[i] >= 6 && !warden_smap_get(&nz->legal, in->t[i], in->len[i])) {
@@ -428,6 +437,7 @@ static void apply_terms(const struct warden_normalizer *nz, const struct rawtok 
                 const struct warden_nz_fuzzy *z = &nz->fuzzy[f];
                 int d = (int)z->len - (int)in->len[i];
                 if (d > 1 || d < -1) continue;
+                if (warden_consonants_apart(in->t[i], in->len[i], z->variant, z->len, 1)) continue;
                 if (warden_osa_distance(in->t[i], in->len[i], z->variant, z->len, 1) <= 1) {
                     tok = z->repl;
                     break;
@@ -559,7 +569,13 @@ bool warden_normalize_name_alt(const struct warden_normalizer *nz, void *tl, con
                                int alt, struct warden_norm_name *out)
 {
     if (alt < 1 || alt > 2 || !nz->n_han) return false;
-    return normalize(nz, tl, name, out, alt);
+    /* only a name that may hold Han characters is folded again: the lead
+     * bytes of U+2E80-U+9FFF (with the radicals NFKC maps to Han), of the
+     * compatibility ideographs U+F900- and of the supplementary planes */
+    bool han = false;
+    for (const unsigned char *p = (const unsigned char *)name; *p && !han; p++)
+        han = (*p >= 0xE2 && *p <= 0xE9) || *p == 0xEF || *p == 0xF0;
+    return han && normalize(nz, tl, name, out, alt);
 }
 
 size_t warden_skeleton(const char *t, size_t n, char *out, size_t outlen)
@@ -947,6 +963,7 @@ int warden_normalizer_new(struct warden_normalizer **out, const char *data_dir, 
     for (size_t i = 0; i < sizeof term_files / sizeof *term_files; i++) {
         snprintf(path, sizeof path, "%s/%s", data_dir, term_files[i]);
         if ((rc = read_lines(nz, path, terms_line, err, errlen)) < 0) goto fail;
+        if (i == 0) nz->n_generic = nz->n_canon; /* terms.tsv: the common words */
     }
     warden_normalizer_index_phrases(nz); /* the variants below are read with the terms */
     snprintf(path, sizeof path, "%s/legal_forms.tsv", data_dir);
@@ -1021,6 +1038,13 @@ void warden_normalizer_legal_str(const struct warden_normalizer *nz, uint32_t ma
         if (w < 0 || (size_t)w >= outlen - k) break;
         k += (size_t)w;
     }
+}
+
+bool warden_normalizer_is_generic(const struct warden_normalizer *nz, const char *t, size_t n)
+{
+    for (size_t i = 0; i < nz->n_generic; i++)
+        if (strncmp(nz->canon[i], t, n) == 0 && nz->canon[i][n] == '\0') return true;
+    return false;
 }
 
 bool warden_normalizer_is_article(const struct warden_normalizer *nz, const char *t, size_t n)

@@ -25,6 +25,7 @@ struct warden_normalizer {
     struct warden_smap terms; /* phrase -> index into canon */
     const char **canon;
     size_t n_canon, cap_canon;
+    size_t n_generic; /* canon[0..n_generic): terms.tsv, the common words of organisation names */
     struct warden_smap countries; /* joined core tokens -> index into codes */
     struct warden_smap stop;      /* connecting words (stopwords.tsv) */
     char (*codes)[3];

@@ -145,10 +145,23 @@ static bool article_of(const struct warden_screen *s, const char *a, size_t la, 
     return false;
 }
 
+/* Most pairs of words compared are unrelated: a consonant each has that the
+ * other lacks needs an edit, so when both have more such consonants than any
+ * rule below allows (two edits; a case ending of up to four letters), none
+ * can hold. Abbreviations and article prefixes keep one side's consonants
+ * within the other's, equal skeletons have equal consonants. Names in scripts
+ * without written vowels are compared by skeleton more loosely: not skipped. */
+static bool unrelated(const char *a, size_t la, const char *b, size_t lb, uint8_t script)
+{
+    if (script & WARDEN_SCRIPT_ABJAD) return false;
+    return warden_consonants_apart(a, la, b, lb, (script & WARDEN_SCRIPT_INFLECT) ? 4 : 2);
+}
+
 double warden_tok_sim(const struct warden_screen *s, const char *a, size_t la, const char *b,
                       size_t lb, uint8_t script)
 {
     if (la == lb && memcmp(a, b, la) == 0) return 1.0;
+    if (unrelated(a, la, b, lb, script)) return 0.0;
     if (abbreviates(a, la, b, lb) || abbreviates(b, lb, a, la)) return 0.85;
     size_t mx = la > lb ? la : lb, mn = la < lb ? la : lb;
     if ((script & WARDEN_SCRIPT_INFLECT) && same_stem(s, a, la, b, lb)) return 0.95;
@@ -241,7 +254,8 @@ static void join_against(const struct warden_screen *s, struct warden_tl *x,
 /* Does acronym a[pos..] spell the initials of y's tokens from j on (connecting
  * words optional, the removed legal form's initials allowed at the end)?
  * Returns the end of the run, or -1. */
-static int spell(const char *a, size_t la, size_t pos, const struct warden_tl *y, int j, int used)
+static int spell(const char *a, size_t la, size_t pos, const struct warden_tl *y, int j, int used,
+                 bool pieces)
 {
     if (pos == la) return used >= 2 ? j : -1;
     if (j == y->n) {
@@ -253,14 +267,24 @@ static int spell(const char *a, size_t la, size_t pos, const struct warden_tl *y
     const char *in = y->init[j];
     size_t li = strlen(in);
     if (li && pos + li <= la && memcmp(a + pos, in, li) == 0) {
-        int e = spell(a, la, pos + li, y, j + 1, used + (int)li);
+        int e = spell(a, la, pos + li, y, j + 1, used + (int)li, pieces);
         if (e >= 0) return e;
     }
     if (li > 1 && a[pos] == in[0]) { /* a phrase token may give only its first initial */
-        int e = spell(a, la, pos + 1, y, j + 1, used + 1);
+        int e = spell(a, la, pos + 1, y, j + 1, used + 1, pieces);
         if (e >= 0) return e;
     }
-    if (y->minor[j] && used > 0) return spell(a, la, pos, y, j + 1, used); /* "of", "and" */
+    /* a long acronym (collapse_acronyms) may take a word's first two or three
+     * letters ("KOMID": KOrea MIning Development) */
+    const char *wd = y->slen[j] ? y->surf[j] : y->t[j];
+    size_t wl = y->slen[j] ? y->slen[j] : y->len[j];
+    if (pieces && !y->minor[j] && wl >= 4 && li == 1)
+        for (size_t k = 3; k >= 2; k--)
+            if (pos + k <= la && memcmp(a + pos, wd, k) == 0) {
+                int e = spell(a, la, pos + k, y, j + 1, used + (int)k, pieces);
+                if (e >= 0) return e;
+            }
+    if (y->minor[j] && used > 0) return spell(a, la, pos, y, j + 1, used, pieces); /* "of", "and" */
     return -1;
 }
 
@@ -276,7 +300,7 @@ static int collapse_acronyms(const struct warden_tl *x, struct warden_tl *y)
     size_t avail = strlen(y->legal_init);
     for (int i = 0; i < y->n; i++) {
         firsts |= 1u << ((unsigned char)y->init[i][0] & 31);
-        avail += strlen(y->init[i]);
+        avail += strlen(y->init[i]) + (y->minor[i] ? 0 : 2); /* up to three letters of a word */
     }
     for (int k = 0; k < x->n; k++) {
         size_t la = x->len[k];
@@ -289,9 +313,16 @@ static int collapse_acronyms(const struct warden_tl *x, struct warden_tl *y)
         for (int m = 0; m < y->n && !present; m++)
             present = y->len[m] == la && memcmp(y->t[m], x->t[k], la) == 0;
         if (present) continue;
+        /* pieces of words ("KOMID") only for an acronym of five letters or more
+         * that is not a word of y misspelt or cut short ("polsh", "jcam") */
+        bool pieces = la >= 5;
+        for (int m = 0; m < y->n && pieces; m++)
+            pieces = !(y->len[m] >= la && memcmp(y->t[m], x->t[k], la) == 0) &&
+                     warden_osa_distance(y->t[m], y->len[m], x->t[k], la, 1) > 1;
         for (int i = 0; i < y->n; i++) {
             if (y->minor[i]) continue;
-            int e = spell(x->t[k], la, 0, y, i, 0);
+            int e = spell(x->t[k], la, 0, y, i, 0, false);
+            if (e < 0 && pieces) e = spell(x->t[k], la, 0, y, i, 0, true);
             if (e < 0 || e - i < 1) continue;
             if (e - i == 1 && strlen(y->init[i]) < 2) continue; /* a word is not its own acronym */
             float w = 0;
@@ -420,8 +451,11 @@ static int single_core(const struct warden_tl *x)
 
 /* brand rule: x is one distinctive word (without a legal form of another
  * class), and it is y's most distinctive word by far: every other word of y is
- * a qualifier, a connecting word or a commoner word (weight at most 0.7 of it) */
-static bool brand_of(const struct warden_tl *x, const struct warden_tl *y)
+ * a qualifier, a connecting word, a common word of organisation names
+ * (terms.tsv: "Lab", "Technology", however rare in the lists) or a commoner
+ * word (weight at most 0.7 of it) */
+static bool brand_of(const struct warden_screen *s, const struct warden_tl *x,
+                     const struct warden_tl *y)
 {
     int k = single_core(x);
     if (k < 0 || x->len[k] < 4 || y->n < 2) return false;
@@ -431,7 +465,8 @@ static bool brand_of(const struct warden_tl *x, const struct warden_tl *y)
         if (y->len[i] == x->len[k] && memcmp(y->t[i], x->t[k], x->len[k]) == 0) hit = i;
     if (hit < 0) return false;
     for (int i = 0; i < y->n; i++)
-        if (i != hit && !y->minor[i] && !(y->qual & (1u << i)) && y->w[i] > 0.7f * y->w[hit])
+        if (i != hit && !y->minor[i] && !(y->qual & (1u << i)) && y->w[i] > 0.7f * y->w[hit] &&
+            !warden_normalizer_is_generic(s->nz, y->t[i], y->len[i]))
             return false;
     return true;
 }
@@ -516,7 +551,7 @@ double warden_name_score(const struct warden_screen *s, struct warden_tl *a, str
         }
     }
     double thr = s->conf.match_threshold;
-    if (s->conf.brand_match && score < thr && (brand_of(a, b) || brand_of(b, a))) {
+    if (s->conf.brand_match && score < thr && (brand_of(s, a, b) || brand_of(s, b, a))) {
         score = thr + 0.01 < 1 ? thr + 0.01 : 1;
         method = "brand";
     }
@@ -540,7 +575,7 @@ double warden_name_score(const struct warden_screen *s, struct warden_tl *a, str
         if (score >= thr) score = warden_sibling_cap(s, score);
         method = "sibling";
     }
-    if (short_acronyms && score >= thr) {
+    if (short_acronyms && score >= thr && s->conf.short_acronym_review) {
         /* "CMT" for "Cosmote Mobile Telecommunications", "CSC" for three
          * surnames: a three-letter acronym alone is not enough to match */
         score = warden_sibling_cap(s, score);

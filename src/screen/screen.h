@@ -55,7 +55,8 @@ struct warden_screen_conf {
     double qualifier_weight; /* weight factor of qualifier words (countries, regions, branches) */
     bool sibling_review;     /* names differing in a distinguishing word stay below a match */
     bool brand_match;        /* a brand alone matches the full name built around it */
-    int64_t max_age_days;    /* warn when a list's as_of is older (or unknown); 0: never */
+    bool short_acronym_review; /* a match only through an acronym of <= 3 letters: review */
+    int64_t max_age_days;      /* warn when a list's as_of is older (or unknown); 0: never */
 };
 
 /* The declared table: key, type, default, offset, help, min, max. */

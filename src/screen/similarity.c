@@ -92,3 +92,19 @@ int warden_osa_distance(const char *a, size_t la, const char *b, size_t lb, int 
     }
     return p[lb] > maxd ? maxd + 1 : p[lb];
 }
+
+/* the consonants (not a e i o u y w) a word has, one bit each */
+static uint32_t consonants(const char *t, size_t n)
+{
+    uint32_t m = 0;
+    for (size_t i = 0; i < n; i++) m |= 1u << ((unsigned char)t[i] & 31);
+    return m & ~((1u << ('a' & 31)) | (1u << ('e' & 31)) | (1u << ('i' & 31)) | (1u << ('o' & 31)) |
+                 (1u << ('u' & 31)) | (1u << ('y' & 31)) | (1u << ('w' & 31)));
+}
+
+bool warden_consonants_apart(const char *a, size_t la, const char *b, size_t lb, int k)
+{
+    uint32_t ca = consonants(a, la), cb = consonants(b, lb), x = ca & ~cb, y = cb & ~ca;
+    for (; k > 0; k--) x &= x - 1, y &= y - 1; /* clear the lowest k bits of each */
+    return x && y;
+}

@@ -75,6 +75,11 @@ static void test_acronyms(void **state)
     differ("CSC Australia Pty Ltd", "CAZAREZ SALAZAR, Chiquis");
     same("PDVSA", "Petroleos de Venezuela S.A."); /* a short legal form spelt */
     differ("NIOC", "National Iranian Gas Company");
+    /* five letters or more may take a word's first two or three letters */
+    same("KOMID", "Korea Mining Development Trading Corporation");
+    differ("KOMID", "Korea Minerals Trading Corporation");
+    differ("SMIC", "Shanghai Micro Electronics Equipment");        /* four letters: initials only */
+    same("Korean Polish Shpg Co Ltd", "Korean Polsh Shpg Co Ltd"); /* a typo, not an acronym */
     differ("ICBC", "China Construction Bank");
     /* found by screening too: the index holds every name's initials */
     struct warden_screen_match m[3];
@@ -140,6 +145,10 @@ static void test_brands(void **state)
     same("Rosneft", "Rosneft Oil Company PJSC");
     same("Sovcomflot", "PAO Sovcomflot");
     same("Rostec", "Rostec State Corporation");
+    /* the other words are common words of company names (terms.tsv), however
+     * rare in the lists ("Lab"); a distinctive other word still stands */
+    same("Kaspersky", "AO Kaspersky Lab");
+    differ("Kaspersky", "Kaspersky Zhulong Lab");
     differ("Huawei", "Hualei Technologies Co., Ltd.");
     differ("Rosneft", "Rosatom State Corporation");
 }
@@ -149,6 +158,9 @@ static void test_scripts(void **state)
     (void)state;
     same("Концерна Калашникова", "Kalashnikov Concern"); /* Russian case endings */
     same("Сбербанка России", "Sberbank of Russia");
+    /* a common word with a case ending whose dictionary form has none */
+    same("Концерном Калашников", "Kalashnikov Concern");
+    differ("Концерном Калашников", "Kalashnikov Group");
     same("Al-Aqsa Foundation", "Aqsa Foundation"); /* Arabic article */
     same("Alrashid Trading Co", "Rashid Trading Co");
     same("三星電子", "Samsung Electronics");          /* Korean reading of Han */
@@ -158,6 +170,14 @@ static void test_scripts(void **state)
     same("בנק לאומי", "Bank Leumi");                  /* Hebrew */
     same("Ελληνικά Πετρέλαια", "Hellenic Petroleum"); /* Greek */
     differ("三星電子", "Sanxing Chemicals");
+    /* common words of company names translated (terms.tsv, places.tsv) */
+    same("ธนาคารกรุงเทพ", "Bangkok Bank");           /* Thai */
+    same("삼성생명보험", "Samsung Life Insurance"); /* Hangul */
+    same("현대중공업", "Hyundai Heavy Industries");
+    same("Εθνική Τράπεζα της Ελλάδος", "National Bank of Greece"); /* Greek, "of the" */
+    differ("Εθνική Τράπεζα της Ελλάδος", "National Bank of Canada");
+    differ("삼성생명보험", "Samsung Fire & Marine Insurance");
+    differ("ธนาคารกรุงเทพ", "Bangkok Insurance");
     differ("בנק לאומי", "Bank Mizrahi");
 }
 
@@ -199,6 +219,10 @@ static void test_settings(void **state)
     warden_screen_set_conf(S, &c);
     differ("Bank Melli Iran (Hamburg Branch)", "Bank Melli Iran");
     c.qualifier_weight = warden_screen_get_conf(S)->qualifier_weight;
+    c.short_acronym_review = false;
+    warden_screen_set_conf(S, &c);
+    same("BOC", "Bank of China"); /* matched like any acronym */
+    differ("BOC", "Bank of Canada Holdings");
     warden_screen_conf_fini(&c);
     warden_screen_conf_init(&c);
     warden_screen_set_conf(S, &c);
