@@ -73,6 +73,7 @@ struct warden_worker_conf {
     char *group;
     char *events_topic, *verdicts_topic, *findings_topic, *rejects_topic, *progress_topic;
     char *transactional_id_prefix;
+    char *linking_topic, *membership_topic, *link_group;
     char *policy, *accounts, *orgs;
     int64_t max_accounts;
     int64_t lateness_s;
@@ -96,6 +97,28 @@ void warden_worker_conf_dump(FILE *out);
  * err (bad brokers, missing topics, authentication, a fatal producer error). */
 int warden_kafka_worker_run(const struct warden_worker_conf *c, const char *id,
                             int64_t idle_exit_ms, bool quiet, char *err, size_t errlen);
+
+/* Run the linking stage named id (transactional id PREFIX-link-ID): the
+ * consumer group link_group on the linking topic, the link state of
+ * src/link/ (policy detectors.link, the accounts registry linked once),
+ * membership notices to the membership topic in transactions with the
+ * consumed offsets, state rebuilt by replay like a worker's. Same arguments
+ * and result as warden_kafka_worker_run(). */
+int warden_kafka_link_stage_run(const struct warden_worker_conf *c, const char *id,
+                                int64_t idle_exit_ms, bool quiet, char *err, size_t errlen);
+
+/* ---- linking records (link_wire.c; link/remote.h) ---- */
+
+struct warden_link_obs;
+struct warden_link_notice;
+#define WARDEN_LINK_WIRE_MAX 400 /* longest record */
+/* Bytes written into buf (0: does not fit, id longer than 255). */
+size_t warden_link_obs_encode(const struct warden_link_obs *o, int partition, void *buf,
+                              size_t cap);
+size_t warden_link_notice_encode(const struct warden_link_notice *n, void *buf, size_t cap);
+/* 0 or WARDEN_EFORMAT; the account id points into p. */
+int warden_link_obs_decode(const void *p, size_t n, struct warden_link_obs *o, int *partition);
+int warden_link_notice_decode(const void *p, size_t n, struct warden_link_notice *x);
 
 /* ---- reading results back (dump.c) ---- */
 

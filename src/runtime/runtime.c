@@ -423,6 +423,12 @@ static int cmp_verdict(const void *a, const void *b)
     return strcmp(x->account_id, y->account_id);
 }
 
+void warden_runtime_flush_detector(struct warden_runtime *rt, size_t shard,
+                                   const struct warden_detector *d)
+{
+    if (shard < rt->n_shards) warden_engine_flush_detector(rt->shards[shard], d);
+}
+
 int warden_runtime_finish(struct warden_runtime *rt, char *err, size_t errlen)
 {
     struct warden_held *h;

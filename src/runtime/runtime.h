@@ -102,6 +102,12 @@ size_t warden_runtime_shard_index(const struct warden_runtime *rt, const struct 
 bool warden_runtime_decide_shard(struct warden_runtime *rt, size_t shard, struct warden_event *ev,
                                  struct warden_decision *d);
 
+/* Flush one detector on one shard (warden_engine_flush_detector), serialised
+ * with that shard's decisions by the caller: the Kafka worker applies the
+ * linking stage's notices this way (link/remote.h). */
+void warden_runtime_flush_detector(struct warden_runtime *rt, size_t shard,
+                                   const struct warden_detector *d);
+
 /* Lift an account's action on its shard (warden_engine_lift), e.g. after a
  * dismissal on review; serialised with that shard's decisions by the caller. */
 void warden_runtime_lift_shard(struct warden_runtime *rt, size_t shard, const char *account_id,
