@@ -12,14 +12,13 @@ const struct warden_cmd warden_cmd_link_stage = {
     .summary = "Kafka linking stage: hydra clusters across workers, membership back to them",
     .usage = "--config FILE [--id ID]",
     .opts = warden_kafka_member_opts,
-    .details =
-        "Joins the consumer group link_group on the linking topic, where the workers put\n"
-        "their link observations (identifier kind and 64-bit key, the account's own action\n"
-        "changes), links them with the policy's detectors.link settings and the accounts\n"
-        "registry, and produces cluster membership notices to the membership topic (to the\n"
-        "account's events partition), exactly once with the consumed offsets. Run one\n"
-        "(a second waits as a standby in the group). Same config file as `warden worker`.\n"
-        "See README \"Kafka deployment\".",
+    .details = "Joins the consumer group link_group on the linking topic, where the workers put\n"
+               "their link observations (identifier kind and 64-bit key, the account's own action\n"
+               "changes), links them with the policy's detectors.link settings and the accounts\n"
+               "registry, and produces cluster membership notices to the membership topic (to the\n"
+               "account's events partition), exactly once with the consumed offsets. Run one\n"
+               "(a second waits as a standby in the group). Same config file as `warden worker`.\n"
+               "See README \"Kafka deployment\".",
 };
 
 static int link_stage_main(int argc, char **argv)

@@ -79,6 +79,8 @@ struct warden_worker_conf {
     int64_t lateness_s;
     int64_t commit_interval_ms;
     int64_t commit_events;
+    char *state_dir;             /* partition snapshots, or NULL */
+    int64_t snapshot_interval_s; /* at most this often per partition while it is consumed */
     struct warden_strlist kafka; /* librdkafka properties, "name=value" (the kafka: mapping) */
 };
 extern const struct warden_conf_key warden_worker_conf_keys[];

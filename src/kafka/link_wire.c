@@ -31,8 +31,10 @@ struct wr {
 static void put(struct wr *w, uint64_t v, int bytes)
 {
     for (int i = 0; i < bytes; i++)
-        if (w->n < w->cap) w->p[w->n++] = (uint8_t)(v >> (8 * i));
-        else w->n = w->cap + 1;
+        if (w->n < w->cap)
+            w->p[w->n++] = (uint8_t)(v >> (8 * i));
+        else
+            w->n = w->cap + 1;
 }
 
 static void put_f64(struct wr *w, double d)
@@ -89,8 +91,7 @@ static void get_id(struct rd *r, const char **id, size_t *len)
     r->at += *len;
 }
 
-size_t warden_link_obs_encode(const struct warden_link_obs *o, int partition, void *buf,
-                              size_t cap)
+size_t warden_link_obs_encode(const struct warden_link_obs *o, int partition, void *buf, size_t cap)
 {
     if (o->len > 255) return 0;
     struct wr w = {buf, 0, cap};

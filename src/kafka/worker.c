@@ -44,6 +44,7 @@
 #include "core/error.h"
 #include "core/event_decode.h"
 #include "core/jbuf.h"
+#include "core/snapio.h"
 #include "core/xalloc.h"
 #include "detect/detector.h"
 #include "engine/engine.h"
@@ -55,7 +56,9 @@
 #include "runtime/runtime.h"
 
 #include <librdkafka/rdkafka.h>
+#include <errno.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -78,6 +81,8 @@ struct worker {
     int64_t *m_next;              /* per partition: notice offset to commit, -1 none */
     int64_t cur_moff;             /* >= 0: outputs are caused by this notice */
     uint64_t notices_live, notices_replayed, bad_links, published;
+    double *snap_t; /* per partition: wall clock of its last snapshot */
+    uint64_t snaps_saved, snaps_loaded, skipped; /* skipped: records a snapshot spared replaying */
     struct warden_runtime *rt;
     const struct warden_detector **dets;
     size_t n_dets;
@@ -237,6 +242,86 @@ static void txn_clear(struct worker *w)
  * then, or with force, the whole runtime is rebuilt and every partition
  * replayed. Sets the offsets in parts to where consumption must start; the
  * caller assigns. */
+/* ---- partition snapshots (state_dir; not with linking: a shard's state
+ * then also depends on the notices it applied, which the position does not
+ * say) ---- */
+
+static bool snapshots(const struct worker *w)
+{
+    return w->c->state_dir && *w->c->state_dir && !w->stage && !w->linking && w->rt;
+}
+
+static void snap_path(const struct worker *w, int p, char *buf, size_t n)
+{
+    snprintf(buf, n, "%s/%s.%s.%s.%d.snap", w->c->state_dir, w->c->transactional_id_prefix,
+             w->c->group, w->c->events_topic, p);
+}
+
+/* Save partition p's shard at its committed state (position: the next offset). */
+static void snap_save(struct worker *w, int p)
+{
+    if (!snapshots(w) || w->state_at[p] < 0) return;
+    char path[1024], why[512];
+    snap_path(w, p, path, sizeof path);
+    struct warden_runtime_snapinfo si = {
+        .position = (uint64_t)w->state_at[p], .one_shard = true, .shard = (unsigned)p};
+    if (warden_runtime_save_file_ex(w->rt, path, &si, why, sizeof why)) {
+        if (!w->quiet) fprintf(stderr, "warden worker: snapshot not saved: %s\n", why);
+        return;
+    }
+    w->snap_t[p] = warden_now_s();
+    w->snaps_saved++;
+}
+
+/* Load partition p's snapshot into its fresh shard when it is at or before
+ * the committed offset c; sets state_at[p]. 0, or an error when a checked
+ * file failed while being applied (the runtime is then unusable). */
+static int snap_load(struct worker *w, int p, int64_t c)
+{
+    if (!snapshots(w) || w->state_at[p] >= 0 || c <= 0) return 0;
+    char path[1024], why[512];
+    snap_path(w, p, path, sizeof path);
+    struct warden_runtime_snapinfo si = {.one_shard = true, .shard = (unsigned)p};
+    FILE *f = fopen(path, "rb");
+    if (!f) return 0;
+    int rc = warden_snap_verify(f, why, sizeof why);
+    if (!rc && fseek(f, 0, SEEK_SET) != 0) rc = WARDEN_EIO;
+    if (rc) { /* a torn or foreign file: replay instead */
+        fclose(f);
+        if (!w->quiet) fprintf(stderr, "warden worker: %s: %s; replaying\n", path, why);
+        return 0;
+    }
+    /* the position first (the runtime's META section opens with the shard
+     * count and the position): a snapshot beyond the committed offset is of
+     * no use (its transaction's offsets were not stored; librdkafka's mock
+     * cluster does that) */
+    struct warden_snapreader *r = warden_snap_reader_new(f);
+    warden_snap_section_enter(r, WARDEN_SNAP_TAG('M', 'E', 'T', 'A'));
+    warden_snap_get_u32(r);
+    uint64_t pos = warden_snap_get_u64(r);
+    bool bad = warden_snap_failed(r);
+    warden_snap_reader_free(r);
+    if (bad || (int64_t)pos > c || fseek(f, 0, SEEK_SET) != 0) {
+        fclose(f);
+        if (!w->quiet)
+            fprintf(stderr,
+                    "warden worker: %s: position %llu beyond the committed offset %lld; "
+                    "replaying\n",
+                    path, (unsigned long long)pos, (long long)c);
+        return 0;
+    }
+    rc = warden_runtime_load_ex(w->rt, f, &si, why, sizeof why);
+    fclose(f);
+    if (rc) {
+        snprintf(w->err, w->errlen, "%s: %s", path, why);
+        return rc;
+    }
+    w->state_at[p] = (int64_t)si.position;
+    w->snaps_loaded++;
+    w->skipped += si.position;
+    return 0;
+}
+
 static int restore(struct worker *w, rd_kafka_topic_partition_list_t *parts, bool force)
 {
     rd_kafka_resp_err_t e = rd_kafka_committed(w->cons, parts, 30000);
@@ -279,7 +364,12 @@ static int restore(struct worker *w, rd_kafka_topic_partition_list_t *parts, boo
         int64_t c = parts->elems[i].offset >= 0 ? parts->elems[i].offset : 0;
         w->replay_until[p] = c;
         w->owned[p] = true;
-        parts->elems[i].offset = w->state_at[p] == c ? c : RD_KAFKA_OFFSET_BEGINNING;
+        int rc = snap_load(w, p, c);
+        if (rc) {
+            rd_kafka_topic_partition_list_destroy(mp);
+            return rc;
+        }
+        parts->elems[i].offset = w->state_at[p] >= 0 ? w->state_at[p] : RD_KAFKA_OFFSET_BEGINNING;
         if (w->linking) {
             w->m_until[p] = mp->elems[i].offset >= 0 ? mp->elems[i].offset : 0;
             mp->elems[i].offset = w->m_at[p];
@@ -419,6 +509,10 @@ static int commit(struct worker *w)
     rd_kafka_topic_partition_list_destroy(offs);
     if (rc == 0) {
         w->txns++;
+        for (int p = 0; p < w->n_parts && snapshots(w); p++)
+            if (w->txn_next[p] >= 0 &&
+                warden_now_s() - w->snap_t[p] >= (double)w->c->snapshot_interval_s)
+                snap_save(w, p);
         txn_clear(w);
         return 0;
     }
@@ -457,6 +551,10 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
         int rc = w->fatal ? abort_txn(w) : commit(w);
         if (rc < 0 && !w->fatal) w->fatal = rc;
         if (rc || w->fatal) w->state_lost = true;
+        for (int i = 0; i < parts->cnt && !rc && !w->fatal; i++) { /* for the next owner */
+            int p = parts->elems[i].partition;
+            if (p >= 0 && p < w->n_parts && w->owned[p]) snap_save(w, p);
+        }
         for (int p = 0; p < w->n_parts; p++) w->owned[p] = false;
         if (w->mcons) rd_kafka_assign(w->mcons, NULL);
         rd_kafka_assign(rk, NULL);
@@ -791,6 +889,7 @@ static int run(struct worker *w, const char *id, int64_t idle_exit_ms)
     w->txn_next = warden_xcalloc(np, sizeof *w->txn_next);
     w->txn_events = warden_xcalloc(np, sizeof *w->txn_events);
     w->owned = warden_xcalloc(np, sizeof *w->owned);
+    w->snap_t = warden_xcalloc(np, sizeof *w->snap_t);
     if (w->linking) {
         w->m_paused = warden_xcalloc(np, sizeof *w->m_paused);
         w->m_at = warden_xcalloc(np, sizeof *w->m_at);
@@ -859,6 +958,12 @@ static int run(struct worker *w, const char *id, int64_t idle_exit_ms)
                 who, id, (unsigned long long)w->live_events, (unsigned long long)w->replayed_events,
                 (unsigned long long)w->txns, (unsigned long long)w->aborts, w->first_live,
                 w->last_live);
+        if (w->c->state_dir && *w->c->state_dir && !w->stage)
+            fprintf(stderr,
+                    "warden worker: %s: %llu snapshots saved, %llu loaded, %llu records not "
+                    "replayed thanks to them\n",
+                    id, (unsigned long long)w->snaps_saved, (unsigned long long)w->snaps_loaded,
+                    (unsigned long long)w->skipped);
         if (w->linking || w->stage)
             fprintf(stderr,
                     "warden %s: %s: %llu notices live, %llu replayed, %llu bad records, %llu "
@@ -904,6 +1009,7 @@ static void cleanup(struct worker *w)
     free(w->txn_next);
     free(w->txn_events);
     free(w->owned);
+    free(w->snap_t);
     free(w->m_paused);
     free(w->m_at);
     free(w->m_until);
@@ -935,6 +1041,10 @@ int warden_kafka_worker_run(const struct warden_worker_conf *c, const char *id,
     init(&w, c, quiet, err, errlen);
     w.in_topic = c->events_topic;
     int rc = link_enabled(c, &w.linking, err, errlen);
+    if (!rc && c->state_dir && *c->state_dir && mkdir(c->state_dir, 0750) != 0 && errno != EEXIST) {
+        snprintf(err, errlen, "state_dir %s: %s", c->state_dir, strerror(errno));
+        rc = WARDEN_EIO;
+    }
     if (!rc) {
         w.remote = (struct warden_link_remote){publish_obs, &w, NULL};
         if (w.linking) warden_detect_link_remote(&w.remote);

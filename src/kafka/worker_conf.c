@@ -56,6 +56,15 @@ const struct warden_conf_key warden_worker_conf_keys[] = {
      "a transaction is committed at least this often while events flow", 10, 600000},
     {"commit_events", WARDEN_CONF_INT, "10000", O(commit_events),
      "... or after this many events, whichever comes first", 1, 10000000},
+    {"state_dir", WARDEN_CONF_STRING, NULL, O(state_dir),
+     "directory of partition snapshots (PREFIX.GROUP.TOPIC.PARTITION.snap): saved after a "
+     "commit and when a partition is revoked, loaded when it is assigned, so only the records "
+     "after the snapshot are replayed; shared by the workers (a volume every worker mounts) or "
+     "per machine; none: replay from the partition's beginning",
+     0, 0},
+    {"snapshot_interval_s", WARDEN_CONF_INT, "60", O(snapshot_interval_s),
+     "a consumed partition's snapshot is saved after a commit at most this often, seconds", 0,
+     86400},
     {"kafka", WARDEN_CONF_STRLIST, NULL, O(kafka),
      "mapping of librdkafka properties passed through to every client (e.g. "
      "security.protocol: SASL_SSL, sasl.mechanism, sasl.username, ssl.ca.location)",

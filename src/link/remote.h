@@ -85,11 +85,9 @@ void warden_link_stage_free(struct warden_link_stage *s);
 /* Apply one observation of an account whose events are in partition
  * `partition`; notify() gets every notice due (the account's, and after a
  * join or an action every member's whose partition is known), in order. */
-void warden_link_stage_apply(struct warden_link_stage *s, const struct warden_link_obs *o,
-                             int partition,
-                             void (*notify)(void *ctx, const struct warden_link_notice *n,
-                                            int partition),
-                             void *ctx);
+void warden_link_stage_apply(
+    struct warden_link_stage *s, const struct warden_link_obs *o, int partition,
+    void (*notify)(void *ctx, const struct warden_link_notice *n, int partition), void *ctx);
 void warden_link_stage_stats(struct warden_link_stage *s, struct warden_link_stats *st);
 
 #endif

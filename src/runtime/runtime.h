@@ -182,6 +182,14 @@ struct warden_runtime_snapinfo {
      * false), e.g. to hold the shard's lock; may be NULL. */
     void (*lock_shard)(void *ctx, size_t shard, bool lock);
     void *lock_ctx;
+    /* One shard alone (the Kafka worker's partition hand-off): save writes
+     * only shard `shard` (its accounts, verdicts, de-duplication window,
+     * watermark and its own detector contexts, as a 1-shard snapshot, but
+     * not the contexts the shards share, such as the link state); load
+     * reads such a file into shard `shard`, which must have processed
+     * nothing, and leaves the other shards and the runtime's watermark. */
+    bool one_shard;
+    unsigned shard;
 };
 int warden_runtime_save(struct warden_runtime *rt, FILE *f, char *err, size_t errlen);
 int warden_runtime_load(struct warden_runtime *rt, FILE *f, char *err, size_t errlen);
