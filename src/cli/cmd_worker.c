@@ -37,7 +37,8 @@ const struct warden_cmd warden_cmd_worker = {
                "engine shard. Findings, verdicts, rejects and progress records are produced in\n"
                "transactions that also commit the consumed offsets (exactly once). On a\n"
                "rebalance or restart a partition's state is rebuilt by replaying it up to the\n"
-               "committed offset. SIGTERM commits the open transaction and leaves the group.\n"
+               "committed offset, from its snapshot in state_dir when there is one. SIGTERM\n"
+               "commits the open transaction and leaves the group.\n"
                "When the policy enables the link detector, linking observations go to the\n"
                "linking topic and cluster membership comes back from `warden link-stage`.\n"
                "See README \"Kafka deployment\".",

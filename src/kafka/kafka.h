@@ -16,10 +16,14 @@
  *
  * Partition state. When a worker is given partitions (start, rebalance) or
  * a transaction aborts, it rebuilds its engine by replaying each partition
- * from its beginning up to the group's committed offset with every output
- * suppressed (the engine is deterministic in partition order), then goes on
- * live from the committed offset. Correct, and slower than restoring an
- * engine snapshot (to come when the runtime can save one).
+ * up to the group's committed offset with every output suppressed (the
+ * engine is deterministic in partition order), then goes on live from the
+ * committed offset: from the partition's snapshot in state_dir when there
+ * is one at or before that offset, else from the partition's beginning.
+ *
+ * Linking (link/remote.h): workers publish link observations to a linking
+ * topic; `warden link-stage` (the same loop in stage mode) links them and
+ * sends membership notices back to the account's events partition.
  *
  * Also here: the librdkafka mock cluster as a command (tests and the bench
  * connect to it like to a real cluster), a producer of event files keyed by

@@ -13,8 +13,9 @@
  * read_committed and never auto-commits.
  *
  * State hand-off (restore()): a partition given to this worker is replayed
- * from its beginning with outputs suppressed up to the group's committed
- * offset, then processed live; one it kept, whose state is already at the
+ * with outputs suppressed up to the group's committed offset — from its
+ * snapshot (state_dir, snap_load()) when one is at or before that offset,
+ * else from its beginning — then processed live; one it kept, whose state is already at the
  * committed offset, goes on where it was (partitions being taken away
  * commit their open transaction first). The engine is deterministic in
  * partition order, so replayed state is the state the previous owner had at
