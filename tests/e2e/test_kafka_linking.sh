@@ -50,8 +50,10 @@ printf 'linking_topic: linking\nmembership_topic: membership\nlink_group: warden
 check "config valid" "$WARDEN_BIN" link-stage -c "$T/worker.yaml" --check
 
 PIDS=""
+# workers wait 30 s without an event or a notice before exiting: on a loaded
+# machine the stage's last notices can come well after the last event
 start() { # COMMAND ID LOG [IDLE_EXIT]
-  timeout 200 "$WARDEN_BIN" "$1" -c "$T/worker.yaml" --id "$2" --idle-exit "${4:-15}" 2>"$3" &
+  timeout 240 "$WARDEN_BIN" "$1" -c "$T/worker.yaml" --id "$2" --idle-exit "${4:-30}" 2>"$3" &
   PIDS="$PIDS $!"
   LAST_PID=$!
 }
