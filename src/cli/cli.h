@@ -59,6 +59,9 @@ const char *warden_arg(const struct warden_args *a, const char *name);
 const char **warden_arg_all(const struct warden_args *a, const char *name, int *n);
 bool warden_flag(const struct warden_args *a, const char *name);
 void warden_cmd_help(FILE *out, const struct warden_cmd *cmd);
+/* `warden worker` and `warden link-stage` (cmd_worker.c): one command line, two roles. */
+extern const struct warden_opt warden_kafka_member_opts[];
+int warden_kafka_member_main(const struct warden_cmd *cmd, int argc, char **argv);
 /* Exit-code table shared by every --help. */
 void warden_exit_codes_help(FILE *out);
 

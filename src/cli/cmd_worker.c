@@ -1,5 +1,6 @@
 /* cmd_worker.c — `warden worker --config FILE`: one member of the Kafka
- * worker group (kafka/worker.c). */
+ * worker group (kafka/worker.c). Its command line is also the linking
+ * stage's (cmd_link_stage.c): the same config file, id and idle exit. */
 #include "cli/cli.h"
 #include "core/error.h"
 #include "kafka/kafka.h"
@@ -8,7 +9,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-static const struct warden_opt worker_opts[] = {
+const struct warden_opt warden_kafka_member_opts[] = {
     {"config", 'c', "FILE",
      "worker configuration (YAML; keys: see 'warden config --dump', worker.*)", false},
     {"id", 0, "ID",
@@ -16,8 +17,8 @@ static const struct warden_opt worker_opts[] = {
      "is PREFIX-ID); default: HOSTNAME-PID",
      false},
     {"idle-exit", 0, "SECONDS",
-     "exit once this long passes without an event after partitions were assigned (tests, "
-     "batch backfills; default 0: never)",
+     "exit once this long passes without an event after partitions were assigned (the linking "
+     "stage: after its first record; tests, batch backfills; default 0: never)",
      false},
     {"check", 0, NULL, "validate the config and the policy it names, then exit", false},
     {"quiet", 'q', NULL, "no informational messages", false},
@@ -31,19 +32,29 @@ const struct warden_cmd warden_cmd_worker = {
     .fn = worker_main,
     .summary = "Kafka worker: consume events, produce verdicts and findings exactly once",
     .usage = "--config FILE [--id ID]",
-    .opts = worker_opts,
+    .opts = warden_kafka_member_opts,
     .details = "Joins the consumer group on the events topic; each assigned partition is one\n"
                "engine shard. Findings, verdicts, rejects and progress records are produced in\n"
                "transactions that also commit the consumed offsets (exactly once). On a\n"
                "rebalance or restart a partition's state is rebuilt by replaying it up to the\n"
-               "committed offset. SIGTERM commits the open transaction and leaves the group.\n"
+               "committed offset, from its snapshot in state_dir when there is one. SIGTERM\n"
+               "commits the open transaction and leaves the group.\n"
+               "When the policy enables the link detector, linking observations go to the\n"
+               "linking topic and cluster membership comes back from `warden link-stage`.\n"
                "See README \"Kafka deployment\".",
 };
 
 static int worker_main(int argc, char **argv)
 {
+    return warden_kafka_member_main(&warden_cmd_worker, argc, argv);
+}
+
+int warden_kafka_member_main(const struct warden_cmd *cmd, int argc, char **argv)
+{
+    bool stage = cmd != &warden_cmd_worker;
+    const char *who = stage ? "link-stage" : "worker";
     struct warden_args a;
-    int prc = warden_args_parse(&a, &warden_cmd_worker, argc, argv);
+    int prc = warden_args_parse(&a, cmd, argc, argv);
     if (prc) {
         warden_args_free(&a);
         return prc > 0 ? WARDEN_EXIT_OK : WARDEN_EXIT_USAGE;
@@ -60,13 +71,13 @@ static int worker_main(int argc, char **argv)
     const char *is = warden_arg(&a, "idle-exit");
     char *end;
     if (is && ((idle = strtol(is, &end, 10)) < 0 || *end)) {
-        fprintf(stderr, "warden worker: --idle-exit needs a whole number of seconds, got '%s'\n",
+        fprintf(stderr, "warden %s: --idle-exit needs a whole number of seconds, got '%s'\n", who,
                 is);
         ret = WARDEN_EXIT_USAGE;
         goto out;
     }
     if (warden_flag(&a, "check")) {
-        printf("warden worker: configuration ok\n");
+        printf("warden %s: configuration ok\n", who);
         goto out;
     }
     char id[300];
@@ -77,10 +88,10 @@ static int worker_main(int argc, char **argv)
         gethostname(host, sizeof host - 1);
         snprintf(id, sizeof id, "%s-%ld", host, (long)getpid());
     }
-    int rc = warden_kafka_worker_run(&c, id, (int64_t)idle * 1000, warden_flag(&a, "quiet"), err,
-                                     sizeof err);
+    int rc = (stage ? warden_kafka_link_stage_run : warden_kafka_worker_run)(
+        &c, id, (int64_t)idle * 1000, warden_flag(&a, "quiet"), err, sizeof err);
     if (rc) {
-        fprintf(stderr, "warden worker: %s\n", err);
+        fprintf(stderr, "warden %s: %s\n", who, err);
         ret = rc == WARDEN_ECONFIG ? WARDEN_EXIT_CONFIG : WARDEN_EXIT_IO;
     }
 out:

@@ -51,6 +51,7 @@
 #include "detect/distill.h"
 #include "detect/domain_list.h"
 #include "core/datadir.h"
+#include "core/error.h"
 #include "core/hash.h"
 #include "core/log.h"
 #include "core/snapio.h"
@@ -58,6 +59,7 @@
 #include "core/xalloc.h"
 #include "intel/intel.h"
 #include "link/link.h"
+#include "link/remote.h"
 #include "registry/registry.h"
 
 #include <ctype.h>
@@ -162,7 +164,15 @@ struct link_ctx {
     size_t n_webmail;
     unsigned cid_mem;
     bool counters_set;
+    struct warden_link_remote *remote; /* remote mode (link/remote.h), else NULL */
 };
+
+static struct warden_link_remote *remote_hook;
+
+void warden_detect_link_remote(struct warden_link_remote *r)
+{
+    remote_hook = r;
+}
 
 /* Per account in the engine's slot (8 bytes): what was fed already. */
 struct link_state {
@@ -228,6 +238,11 @@ static int link_init(void **vctx, const struct warden_policy *policy, const void
     p.max_accounts = (size_t)c->conf.max_accounts;
     p.max_idents = (size_t)c->conf.max_idents;
     p.max_clusters = (size_t)c->conf.max_clusters;
+    c->remote = remote_hook;
+    if (c->remote) { /* the table keeps only template slots: no identifiers, no clusters */
+        p.max_idents = 64;
+        p.max_clusters = 1;
+    }
     c->l = warden_link_new(&p);
     c->owner = warden_link_new_owner(c->l);
     *vctx = c;
@@ -309,6 +324,7 @@ static int link_attach(void *vctx, const struct warden_registry *reg,
 {
     (void)intel;
     struct link_ctx *c = vctx;
+    if (c->remote) return 0;                   /* the linking stage links the registry */
     if (!warden_link_first(c->l, 0)) return 0; /* another shard loaded it */
     size_t n = warden_registry_n_accounts(reg);
     warden_link_lock(c->l);
@@ -497,25 +513,120 @@ static void set_memory_counter(struct link_ctx *c, struct warden_emit *em)
     if (c->owner == 0) em->counters->v[c->cid_mem] = warden_link_memory_bytes(c->l);
 }
 
+/* The account's action on its own evidence (every reason but this
+ * detector's); *changed when it rose since the account's last event. */
+static enum warden_action own_action(const struct warden_event *ev, struct link_state *st,
+                                     struct warden_emit *em, bool *changed)
+{
+    enum warden_action own =
+        OWN(st) >= WARDEN_THROTTLE
+            ? OWN(st)
+            : em->action_of(em, ev->account_id.p, ev->account_id.n, "cluster.");
+    *changed = own > OWN(st);
+    if (*changed) st->flags = (uint8_t)((st->flags & ~3) | (own & 3));
+    return own;
+}
+
+static uint32_t event_org(const struct warden_event *ev)
+{
+    const char *org = ev->account && ev->account->org_id ? ev->account->org_id : ev->org_id.p;
+    size_t org_n = ev->account && ev->account->org_id ? strlen(org) : ev->org_id.n;
+    return org_hash(org, org_n);
+}
+
+/* Hand on what an account is due: its cluster id, a cluster.shared_*
+ * finding (naming the joining edge when j->joined) and
+ * cluster.linked_to_actioned. current: the account is the event's. */
+static void emit_due(const struct link_ctx *c, struct warden_emit *em, const char *id, size_t len,
+                     const struct due *d, const struct warden_link_notice *j, bool current)
+{
+    if (!d->set_cluster && !d->linked) return;
+    char name[32];
+    cluster_name(d->info.seq, name, sizeof name);
+    if (d->set_cluster) warden_emit_set_cluster(em, id, len, d->info.seq ? name : NULL);
+    if (d->set_cluster && d->info.seq) {
+        struct warden_jbuf *b = &em->scratch;
+        warden_jbuf_reset(b);
+        warden_jbuf_obj_open(b);
+        warden_jbuf_kv_str(b, "cluster_id", name);
+        warden_jbuf_kv_int(b, "members", d->info.size);
+        if (j->joined) {
+            char hex[17];
+            snprintf(hex, sizeof hex, "%016llx", (unsigned long long)j->key);
+            warden_jbuf_kv_str(b, "via", warden_link_kind_names[j->via]);
+            warden_jbuf_kv_str(b, "identifier", hex);
+            warden_jbuf_kv_num(b, "accounts_sharing", j->distinct);
+            warden_jbuf_kv_num(b, "pair_weight", j->pair_weight);
+            warden_jbuf_key(b, "edge_kinds");
+            warden_jbuf_arr_open(b);
+            for (int k = 0; k < NK; k++)
+                if (j->kinds & (1u << k)) warden_jbuf_cstr(b, warden_link_kind_names[k]);
+            warden_jbuf_arr_close(b);
+        } else {
+            warden_jbuf_kv_str(b, "via", "registry");
+        }
+        kinds_obj(b, d->info.kind_edges);
+        warden_jbuf_obj_close(b);
+        unsigned kinds = j->joined ? j->kinds : 0;
+        if (!kinds)
+            for (int k = 0; k < NK; k++)
+                if (d->info.kind_edges[k]) kinds |= 1u << k;
+        if (current)
+            warden_emit_finding(em, edge_code(kinds), c->conf.edge_score, warden_jbuf_str(b));
+        else
+            warden_emit_finding_for(em, id, len, edge_code(kinds), c->conf.edge_score,
+                                    warden_jbuf_str(b));
+    }
+    if (d->linked) emit_linked(c, em, id, len, d, name);
+}
+
+/* Remote mode: the identifiers and own action changes leave the process;
+ * membership comes back through link_flush(). */
+static void remote_observe(struct link_ctx *c, const struct warden_event *ev, struct link_state *st,
+                           struct warden_emit *em)
+{
+    struct idset s = {.n = 0};
+    struct warden_distill_text t;
+    bool scan, own_changed;
+    event_ids(c, ev, st, &s, &t, &scan);
+    enum warden_action own = own_action(ev, st, em, &own_changed);
+    struct warden_link_obs o = {
+        ev->account_id.p, ev->account_id.n, event_org(ev), ev->ts_ms, 0, 0, 0};
+    if (scan) {
+        warden_link_lock(c->l);
+        uint32_t ai = warden_link_account(c->l, ev->account_hash, ev->account_id.p,
+                                          ev->account_id.n, o.org, ev->ts_ms, c->owner);
+        template_ids(&c->conf, warden_link_user(c->l, ai), &t, &s);
+        warden_link_unlock(c->l);
+    }
+    for (int k = 0; k < s.n; k++) {
+        o.kind = (int)s.kind[k];
+        o.key = s.key[k];
+        c->remote->publish(c->remote->ctx, &o);
+    }
+    if (own_changed && own >= WARDEN_REVIEW) {
+        o.kind = -1;
+        o.key = 0;
+        o.level = own >= WARDEN_THROTTLE ? 2 : 1;
+        c->remote->publish(c->remote->ctx, &o);
+    }
+}
+
 static void link_observe(void *vctx, const struct warden_event *ev, void *vstate,
                          struct warden_emit *em)
 {
     struct link_ctx *c = vctx;
     struct link_state *st = vstate;
     set_memory_counter(c, em);
+    if (c->remote) {
+        remote_observe(c, ev, st, em);
+        return;
+    }
     struct idset s = {.n = 0};
     struct warden_distill_text t;
-    bool scan;
+    bool scan, own_changed;
     event_ids(c, ev, st, &s, &t, &scan);
-    /* actioned on its own evidence: every reason but this detector's */
-    enum warden_action own =
-        OWN(st) >= WARDEN_THROTTLE
-            ? OWN(st)
-            : em->action_of(em, ev->account_id.p, ev->account_id.n, "cluster.");
-    bool own_changed = own > OWN(st);
-    if (own_changed) st->flags = (uint8_t)((st->flags & ~3) | (own & 3));
-    const char *org = ev->account && ev->account->org_id ? ev->account->org_id : ev->org_id.p;
-    size_t org_n = ev->account && ev->account->org_id ? strlen(org) : ev->org_id.n;
+    enum warden_action own = own_action(ev, st, em, &own_changed);
 
     /* nothing to feed, nothing new about itself, in no cluster and not
      * touched by a join since: the link table has nothing for it */
@@ -523,19 +634,21 @@ static void link_observe(void *vctx, const struct warden_event *ev, void *vstate
         !warden_link_maybe_changed(c->l, ev->account_hash))
         return;
     struct due d;
-    struct warden_link_join j, joined = {0};
+    struct warden_link_join j;
+    struct warden_link_notice joined = {0};
     warden_link_lock(c->l);
     uint32_t ai = warden_link_account(c->l, ev->account_hash, ev->account_id.p, ev->account_id.n,
-                                      org_hash(org, org_n), ev->ts_ms, c->owner);
+                                      event_org(ev), ev->ts_ms, c->owner);
     if (scan) template_ids(&c->conf, warden_link_user(c->l, ai), &t, &s);
-    uint64_t via_key = 0;
-    enum warden_link_kind via = WARDEN_LINK_NET;
     for (int k = 0; k < s.n; k++) {
         warden_link_use(c->l, ai, s.kind[k], s.key[k], ev->ts_ms, false, &j);
         if (j.joined) {
-            joined = j;
-            via = s.kind[k];
-            via_key = s.key[k];
+            joined = (struct warden_link_notice){.joined = true,
+                                                 .via = (int)s.kind[k],
+                                                 .key = s.key[k],
+                                                 .kinds = j.kinds,
+                                                 .distinct = j.distinct,
+                                                 .pair_weight = j.pair_weight};
         }
     }
     if (own_changed && own >= WARDEN_REVIEW)
@@ -543,42 +656,7 @@ static void link_observe(void *vctx, const struct warden_event *ev, void *vstate
     decide(c->l, ai, &d);
     warden_link_unlock(c->l);
     st->flags = (uint8_t)(d.info.seq ? st->flags | CLUSTERED : st->flags & ~CLUSTERED);
-
-    if (!d.set_cluster && !d.linked) return;
-    char name[32];
-    cluster_name(d.info.seq, name, sizeof name);
-    if (d.set_cluster)
-        warden_emit_set_cluster(em, ev->account_id.p, ev->account_id.n, d.info.seq ? name : NULL);
-    if (d.set_cluster && d.info.seq) {
-        struct warden_jbuf *b = &em->scratch;
-        warden_jbuf_reset(b);
-        warden_jbuf_obj_open(b);
-        warden_jbuf_kv_str(b, "cluster_id", name);
-        warden_jbuf_kv_int(b, "members", d.info.size);
-        if (joined.joined) {
-            char hex[17];
-            snprintf(hex, sizeof hex, "%016llx", (unsigned long long)via_key);
-            warden_jbuf_kv_str(b, "via", warden_link_kind_names[via]);
-            warden_jbuf_kv_str(b, "identifier", hex);
-            warden_jbuf_kv_num(b, "accounts_sharing", joined.distinct);
-            warden_jbuf_kv_num(b, "pair_weight", joined.pair_weight);
-            warden_jbuf_key(b, "edge_kinds");
-            warden_jbuf_arr_open(b);
-            for (int k = 0; k < NK; k++)
-                if (joined.kinds & (1u << k)) warden_jbuf_cstr(b, warden_link_kind_names[k]);
-            warden_jbuf_arr_close(b);
-        } else {
-            warden_jbuf_kv_str(b, "via", "registry");
-        }
-        kinds_obj(b, d.info.kind_edges);
-        warden_jbuf_obj_close(b);
-        unsigned kinds = joined.joined ? joined.kinds : 0;
-        if (!kinds)
-            for (int k = 0; k < NK; k++)
-                if (d.info.kind_edges[k]) kinds |= 1u << k;
-        warden_emit_finding(em, edge_code(kinds), c->conf.edge_score, warden_jbuf_str(b));
-    }
-    if (d.linked) emit_linked(c, em, ev->account_id.p, ev->account_id.n, &d, name);
+    emit_due(c, em, ev->account_id.p, ev->account_id.n, &d, &joined, true);
 }
 
 /* ---- end of run ---- */
@@ -662,6 +740,14 @@ static void link_flush(void *vctx, struct warden_emit *em)
 {
     struct link_ctx *c = vctx;
     set_memory_counter(c, em);
+    if (c->remote) { /* a membership notice from the linking stage, if one is set */
+        const struct warden_link_notice *n = c->remote->notice;
+        if (n) {
+            struct due d = {n->info, n->set_cluster, n->linked};
+            emit_due(c, em, n->account_id, n->len, &d, n, false);
+        }
+        return;
+    }
     struct flush_walk w = {c, NULL, 0, 0};
     warden_link_lock(c->l);
     warden_link_foreach_account(c->l, flush_account, &w);
@@ -731,3 +817,107 @@ const struct warden_detector warden_detect_link = {
     .load = link_load,
     .codes = link_codes,
 };
+
+/* ---- the linking stage (link/remote.h) ---- */
+
+/* Per account in the stage's table (warden_link_user; the template slots are
+ * the workers'): the events partition it was last seen in, + 1. */
+struct stage_user {
+    int32_t part1;
+};
+
+int warden_link_stage_new(struct warden_link_stage **out, const struct warden_policy *pol,
+                          const struct warden_registry *reg, char *err, size_t errlen)
+{
+    size_t i = 0;
+    while (i < warden_n_detectors && warden_detectors[i] != &warden_detect_link) i++;
+    if (i == warden_n_detectors || !warden_policy_detector_enabled(pol, i)) {
+        snprintf(err, errlen, "the policy turns the link detector off: nothing to link");
+        return WARDEN_ECONFIG;
+    }
+    struct warden_link_remote *saved = remote_hook;
+    remote_hook = NULL;
+    void *ctx = NULL;
+    int rc = link_init(&ctx, pol, warden_policy_detector_conf(pol, i));
+    remote_hook = saved;
+    if (rc) {
+        snprintf(err, errlen, "link detector: cannot start (webmail list?)");
+        return WARDEN_ECONFIG;
+    }
+    if (reg) link_attach(ctx, reg, NULL);
+    *out = ctx;
+    return 0;
+}
+
+void warden_link_stage_free(struct warden_link_stage *s)
+{
+    link_free(s);
+}
+
+struct stage_walk {
+    struct link_ctx *c;
+    uint32_t ai;
+    const struct warden_link_obs *o;
+    const struct warden_link_join *j;
+    void (*notify)(void *ctx, const struct warden_link_notice *n, int partition);
+    void *ctx;
+};
+
+static void stage_member(void *ctx, uint32_t a)
+{
+    struct stage_walk *w = ctx;
+    struct warden_link *l = w->c->l;
+    const struct stage_user *u = warden_link_user(l, a);
+    if (!u->part1) return; /* no event seen yet: handed on at its first */
+    struct due d;
+    decide(l, a, &d);
+    if (!d.set_cluster && !d.linked) return;
+    struct warden_link_notice n = {
+        .set_cluster = d.set_cluster, .linked = d.linked, .info = d.info};
+    warden_link_account_id(l, a, &n.account_id, &n.len);
+    if (!n.len) return; /* an id too long to keep (WARDEN_LINK_MAX_ID) */
+    if (a == w->ai && w->j->joined) {
+        n.joined = true;
+        n.via = w->o->kind;
+        n.key = w->o->key;
+        n.kinds = w->j->kinds;
+        n.distinct = w->j->distinct;
+        n.pair_weight = w->j->pair_weight;
+    }
+    w->notify(w->ctx, &n, u->part1 - 1);
+}
+
+void warden_link_stage_apply(
+    struct warden_link_stage *s, const struct warden_link_obs *o, int partition,
+    void (*notify)(void *ctx, const struct warden_link_notice *n, int partition), void *ctx)
+{
+    struct link_ctx *c = (struct link_ctx *)s;
+    struct warden_link *l = c->l;
+    struct warden_link_join j = {0};
+    warden_link_lock(l);
+    uint32_t ai = warden_link_account(l, warden_hash64(o->account_id, o->len), o->account_id,
+                                      o->len, o->org, o->ts_ms, WARDEN_LINK_NO_OWNER);
+    ((struct stage_user *)warden_link_user(l, ai))->part1 = partition + 1;
+    bool members = false;
+    if (o->kind >= 0 && o->kind < NK) {
+        warden_link_use(l, ai, (enum warden_link_kind)o->kind, o->key, o->ts_ms, false, &j);
+        members = j.joined;
+    } else if (o->kind < 0 && o->level > 0) {
+        warden_link_mark_actioned(l, ai, o->level >= 2);
+        members = true;
+    }
+    struct stage_walk w = {c, ai, o, &j, notify, ctx};
+    if (members)
+        warden_link_foreach_member(l, ai, stage_member, &w);
+    else
+        stage_member(&w, ai);
+    warden_link_unlock(l);
+}
+
+void warden_link_stage_stats(struct warden_link_stage *s, struct warden_link_stats *st)
+{
+    struct link_ctx *c = (struct link_ctx *)s;
+    warden_link_lock(c->l);
+    warden_link_stats(c->l, st);
+    warden_link_unlock(c->l);
+}

@@ -507,6 +507,19 @@ void warden_engine_drain(struct warden_engine *e)
     }
 }
 
+void warden_engine_flush_detector(struct warden_engine *e, const struct warden_detector *d)
+{
+    for (size_t i = 0; i < e->n_dets; i++) {
+        struct det_run *r = &e->dets[i];
+        if (r->d != d || !r->d->flush) continue;
+        e->cur = NULL;
+        e->emit.ev = NULL;
+        e->emit.now_ms = e->now_ms;
+        e->emit.detector = r->d->name;
+        r->d->flush(r->ctx, &e->emit);
+    }
+}
+
 void warden_engine_stats(const struct warden_engine *e, struct warden_engine_stats *st)
 {
     memset(st, 0, sizeof *st);

@@ -83,6 +83,10 @@ bool warden_engine_decide(struct warden_engine *e, struct warden_event *ev,
 bool warden_engine_process(struct warden_engine *e, struct warden_event *ev);
 /* End of input: flush every detector synchronously. */
 void warden_engine_drain(struct warden_engine *e);
+/* Flush one detector of the list run (no-op when it is not in it): a
+ * detector fed from outside between events (the link detector applying a
+ * linking stage's notice, link/remote.h). Not an end of input. */
+void warden_engine_flush_detector(struct warden_engine *e, const struct warden_detector *d);
 void warden_engine_stats(const struct warden_engine *e, struct warden_engine_stats *st);
 /* The engine's counters ("engine.events", "engine.findings", ...). */
 const struct warden_counters *warden_engine_counters(const struct warden_engine *e);

@@ -13,7 +13,14 @@
  * (a gap: events lost). The
  * findings and rejects topics the number of findings and bad records; a record whose position was
  * already read is a duplicate, counted and skipped — with exactly-once
- * delivery there are none. */
+ * delivery there are none. The findings, once each, also go to
+ * OUT/findings.jsonl (in topic order: cluster membership from cluster.*
+ * evidence can be compared with a scan's).
+ *
+ * Outputs a worker produced for a linking stage's notice have the position
+ * PARTITION:OFFSET:mNOTICE.N (OFFSET: the last event of the partition before
+ * it); the notice's offset, not OFFSET, identifies them, so the same notice
+ * applied again after a redone transaction is a duplicate wherever it fell. */
 #include "core/error.h"
 #include "core/hash.h"
 #include "core/u64map.h"
@@ -45,6 +52,7 @@ struct dump {
     size_t nr, rcap;
     struct warden_u64map by_account; /* account hash -> index + 1 */
     struct warden_u64map seen;       /* hash of topic + position -> 1 */
+    FILE *findings;                  /* unique findings, or NULL */
 };
 
 /* The warden-pos header as partition and offset; false when absent. */
@@ -67,6 +75,12 @@ static bool position(const rd_kafka_message_t *m, char *pos, size_t n, int *part
 /* First sight of (topic, position)? */
 static bool first_sight(struct dump *d, const char *topic, const char *pos)
 {
+    char key[64];
+    const char *m = strstr(pos, ":m"), *at = strchr(pos, ':');
+    if (m && at && m > at) { /* a notice's output: PARTITION + the notice part */
+        snprintf(key, sizeof key, "%.*s%s", (int)(at - pos), pos, m);
+        pos = key;
+    }
     uint64_t h = warden_hash64_seed(pos, strlen(pos), warden_hash64(topic, strlen(topic)));
     if (!h) h = 1;
     if (warden_u64map_get(&d->seen, h)) return false;
@@ -224,7 +238,12 @@ static int read_topic(rd_kafka_t *rk, const char *topic, struct dump *d,
                 }
             } else if (kind == 1) {
                 st->finding_records++;
-                if (!fresh) st->finding_duplicates++;
+                if (!fresh) {
+                    st->finding_duplicates++;
+                } else if (d->findings) {
+                    fwrite(m->payload, 1, m->len, d->findings);
+                    fputc('\n', d->findings);
+                }
             } else if (kind == 3) {
                 st->reject_records++;
                 if (!fresh) st->reject_duplicates++;
@@ -268,10 +287,20 @@ int warden_kafka_dump(const char *brokers, const struct warden_strlist *props,
     memset(&d, 0, sizeof d);
     warden_u64map_init(&d.by_account);
     warden_u64map_init(&d.seen);
-    struct warden_outfile out;
+    struct warden_outfile out, fout;
     memset(&out, 0, sizeof out);
+    memset(&fout, 0, sizeof fout);
     int rc = read_topic(rk, verdicts_topic, &d, st, 0, err, errlen);
-    if (!rc && findings_topic) rc = read_topic(rk, findings_topic, &d, st, 1, err, errlen);
+    if (!rc && findings_topic &&
+        !(rc = warden_outfile_open(&fout, outdir, "findings.jsonl", err, errlen))) {
+        d.findings = fout.f;
+        rc = read_topic(rk, findings_topic, &d, st, 1, err, errlen);
+        d.findings = NULL;
+        if (!rc)
+            rc = warden_outfile_commit(&fout, err, errlen) ? WARDEN_EIO : 0;
+        else
+            warden_outfile_abort(&fout);
+    }
     if (!rc && progress_topic) rc = read_topic(rk, progress_topic, &d, st, 2, err, errlen);
     if (!rc && rejects_topic) rc = read_topic(rk, rejects_topic, &d, st, 3, err, errlen);
     if (rc) goto out;

@@ -16,10 +16,14 @@
  *
  * Partition state. When a worker is given partitions (start, rebalance) or
  * a transaction aborts, it rebuilds its engine by replaying each partition
- * from its beginning up to the group's committed offset with every output
- * suppressed (the engine is deterministic in partition order), then goes on
- * live from the committed offset. Correct, and slower than restoring an
- * engine snapshot (to come when the runtime can save one).
+ * up to the group's committed offset with every output suppressed (the
+ * engine is deterministic in partition order), then goes on live from the
+ * committed offset: from the partition's snapshot in state_dir when there
+ * is one at or before that offset, else from the partition's beginning.
+ *
+ * Linking (link/remote.h): workers publish link observations to a linking
+ * topic; `warden link-stage` (the same loop in stage mode) links them and
+ * sends membership notices back to the account's events partition.
  *
  * Also here: the librdkafka mock cluster as a command (tests and the bench
  * connect to it like to a real cluster), a producer of event files keyed by
@@ -73,11 +77,14 @@ struct warden_worker_conf {
     char *group;
     char *events_topic, *verdicts_topic, *findings_topic, *rejects_topic, *progress_topic;
     char *transactional_id_prefix;
+    char *linking_topic, *membership_topic, *link_group;
     char *policy, *accounts, *orgs;
     int64_t max_accounts;
     int64_t lateness_s;
     int64_t commit_interval_ms;
     int64_t commit_events;
+    char *state_dir;             /* partition snapshots, or NULL */
+    int64_t snapshot_interval_s; /* at most this often per partition while it is consumed */
     struct warden_strlist kafka; /* librdkafka properties, "name=value" (the kafka: mapping) */
 };
 extern const struct warden_conf_key warden_worker_conf_keys[];
@@ -96,6 +103,28 @@ void warden_worker_conf_dump(FILE *out);
  * err (bad brokers, missing topics, authentication, a fatal producer error). */
 int warden_kafka_worker_run(const struct warden_worker_conf *c, const char *id,
                             int64_t idle_exit_ms, bool quiet, char *err, size_t errlen);
+
+/* Run the linking stage named id (transactional id PREFIX-link-ID): the
+ * consumer group link_group on the linking topic, the link state of
+ * src/link/ (policy detectors.link, the accounts registry linked once),
+ * membership notices to the membership topic in transactions with the
+ * consumed offsets, state rebuilt by replay like a worker's. Same arguments
+ * and result as warden_kafka_worker_run(). */
+int warden_kafka_link_stage_run(const struct warden_worker_conf *c, const char *id,
+                                int64_t idle_exit_ms, bool quiet, char *err, size_t errlen);
+
+/* ---- linking records (link_wire.c; link/remote.h) ---- */
+
+struct warden_link_obs;
+struct warden_link_notice;
+#define WARDEN_LINK_WIRE_MAX 400 /* longest record */
+/* Bytes written into buf (0: does not fit, id longer than 255). */
+size_t warden_link_obs_encode(const struct warden_link_obs *o, int partition, void *buf,
+                              size_t cap);
+size_t warden_link_notice_encode(const struct warden_link_notice *n, void *buf, size_t cap);
+/* 0 or WARDEN_EFORMAT; the account id points into p. */
+int warden_link_obs_decode(const void *p, size_t n, struct warden_link_obs *o, int *partition);
+int warden_link_notice_decode(const void *p, size_t n, struct warden_link_notice *x);
 
 /* ---- reading results back (dump.c) ---- */
 

@@ -13,8 +13,9 @@
  * read_committed and never auto-commits.
  *
  * State hand-off (restore()): a partition given to this worker is replayed
- * from its beginning with outputs suppressed up to the group's committed
- * offset, then processed live; one it kept, whose state is already at the
+ * with outputs suppressed up to the group's committed offset — from its
+ * snapshot (state_dir, snap_load()) when one is at or before that offset,
+ * else from its beginning — then processed live; one it kept, whose state is already at the
  * committed offset, goes on where it was (partitions being taken away
  * commit their open transaction first). The engine is deterministic in
  * partition order, so replayed state is the state the previous owner had at
@@ -22,30 +23,67 @@
  * header `warden-pos` (PARTITION:OFFSET:N, the event and the N-th output it caused), the same
  * whoever produces it, so a consumer can also de-duplicate by it.
  *
- * The link detector is left out: it shares identifier-keyed state between
- * the shards of a process, which across workers belongs to a linking stage
- * (README "Kafka deployment"); its cluster.* rules then match no detector
- * and are tolerated. */
+ * Linking (link/remote.h). When the policy enables the link detector, it
+ * runs in remote mode: its observations (identifier kind and key, the
+ * account's own action changes) go to the linking topic in the transaction
+ * of the event that caused them, and the membership topic (partition p holds
+ * the notices for the accounts of events partition p) is read for the
+ * partitions this worker owns. A notice is applied by flushing the shard's
+ * link detector with it set: cluster id and cluster.* findings through the
+ * engine and the policy; the account's verdict follows. Membership offsets
+ * are committed in the same transactions as the events offsets. On restore
+ * a partition's notices up to the committed membership offset are applied
+ * after its events are replayed, outputs suppressed (so a replayed shard
+ * has every notice its previous owner had applied, at the end of the replay
+ * rather than where they fell between events). Without the link detector
+ * its cluster.* rules match no detector and are tolerated.
+ *
+ * The same loop, in stage mode, is the linking stage (`warden link-stage`):
+ * input the linking topic in its own group, the link state instead of a
+ * runtime, notices out to the membership topic (kafka.h). */
 #include "core/clock.h"
 #include "core/error.h"
 #include "core/event_decode.h"
 #include "core/jbuf.h"
+#include "core/snapio.h"
 #include "core/xalloc.h"
 #include "detect/detector.h"
 #include "engine/engine.h"
 #include "io/outputs.h"
 #include "kafka/kafka.h"
+#include "link/remote.h"
 #include "policy/policy.h"
+#include "registry/registry.h"
 #include "runtime/runtime.h"
 
 #include <librdkafka/rdkafka.h>
+#include <errno.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 
 struct worker {
     const struct warden_worker_conf *c;
+    bool stage;           /* the linking stage: input the linking topic, no runtime */
+    bool linking;         /* a worker whose link detector runs in remote mode */
+    const char *in_topic; /* events (worker) or linking (stage) topic */
     rd_kafka_t *cons, *prod;
+    rd_kafka_t *mcons;                /* membership reader (linking workers) */
+    struct warden_link_remote remote; /* the link detector's hook */
+    struct warden_policy *pol;        /* stage: the policy and registry, loaded once */
+    struct warden_registry *reg;
+    struct warden_link_stage *st; /* stage: the link state */
+    int m_parts;                  /* membership topic partitions */
+    bool *owned;                  /* per partition: assigned here */
+    bool *m_paused;               /* per partition: notices wait for the events replay */
+    int64_t *m_at;                /* per partition: next notice offset the state reflects */
+    int64_t *m_until;             /* per partition: first notice offset applied live */
+    int64_t *m_next;              /* per partition: notice offset to commit, -1 none */
+    int64_t cur_moff;             /* >= 0: outputs are caused by this notice */
+    uint64_t notices_live, notices_replayed, bad_links, published;
+    double *snap_t; /* per partition: wall clock of its last snapshot */
+    uint64_t snaps_saved, snaps_loaded, skipped; /* skipped: records a snapshot spared replaying */
     struct warden_runtime *rt;
     const struct warden_detector **dets;
     size_t n_dets;
@@ -84,17 +122,23 @@ static void on_signal(int sig)
 
 /* ---- producing, with back-pressure ---- */
 
-static void produce(struct worker *w, const char *topic, const char *key, size_t keylen,
-                    const char *val, size_t len)
+static void produce_to(struct worker *w, const char *topic, int32_t part, const char *key,
+                       size_t keylen, const char *val, size_t len)
 {
-    char pos[64];
-    int pn =
-        snprintf(pos, sizeof pos, "%d:%lld:%u", w->cur_part, (long long)w->cur_off, w->cur_seq++);
+    char pos[80];
+    int pn;
+    if (w->cur_moff >= 0) /* caused by a notice: its offset, not the event offset, identifies it */
+        pn = snprintf(pos, sizeof pos, "%d:%lld:m%lld.%u", w->cur_part, (long long)w->cur_off,
+                      (long long)w->cur_moff, w->cur_seq++);
+    else
+        pn = snprintf(pos, sizeof pos, "%d:%lld:%u", w->cur_part, (long long)w->cur_off,
+                      w->cur_seq++);
     for (;;) {
-        rd_kafka_resp_err_t e = rd_kafka_producev(
-            w->prod, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_KEY(key, keylen),
-            RD_KAFKA_V_VALUE((void *)val, len), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-            RD_KAFKA_V_HEADER("warden-pos", pos, pn), RD_KAFKA_V_END);
+        rd_kafka_resp_err_t e =
+            rd_kafka_producev(w->prod, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(part),
+                              RD_KAFKA_V_KEY(key, keylen), RD_KAFKA_V_VALUE((void *)val, len),
+                              RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                              RD_KAFKA_V_HEADER("warden-pos", pos, pn), RD_KAFKA_V_END);
         if (!e) return;
         if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
             /* never commit a transaction that lacks a record: stop, the
@@ -107,6 +151,12 @@ static void produce(struct worker *w, const char *topic, const char *key, size_t
         }
         rd_kafka_poll(w->prod, 50); /* queue full: wait for deliveries, then retry */
     }
+}
+
+static void produce(struct worker *w, const char *topic, const char *key, size_t keylen,
+                    const char *val, size_t len)
+{
+    produce_to(w, topic, RD_KAFKA_PARTITION_UA, key, keylen, val, len);
 }
 
 /* jb holds one formatted line ending in a newline. */
@@ -145,6 +195,11 @@ static const struct warden_sink_type worker_sink = {
 
 static int new_runtime(struct worker *w)
 {
+    if (w->stage) {
+        warden_link_stage_free(w->st);
+        w->st = NULL;
+        return warden_link_stage_new(&w->st, w->pol, w->reg, w->err, w->errlen);
+    }
     warden_runtime_free(w->rt);
     w->rt = NULL;
     struct warden_runtime_conf rc = {
@@ -173,6 +228,7 @@ static void txn_clear(struct worker *w)
     for (int p = 0; p < w->n_parts; p++) {
         w->txn_first[p] = w->txn_next[p] = -1;
         w->txn_events[p] = 0;
+        if (w->m_next) w->m_next[p] = -1;
     }
     w->in_txn = false;
     w->txn_n = 0;
@@ -187,33 +243,161 @@ static void txn_clear(struct worker *w)
  * then, or with force, the whole runtime is rebuilt and every partition
  * replayed. Sets the offsets in parts to where consumption must start; the
  * caller assigns. */
+/* ---- partition snapshots (state_dir; not with linking: a shard's state
+ * then also depends on the notices it applied, which the position does not
+ * say) ---- */
+
+static bool snapshots(const struct worker *w)
+{
+    return w->c->state_dir && *w->c->state_dir && !w->stage && !w->linking && w->rt;
+}
+
+static void snap_path(const struct worker *w, int p, char *buf, size_t n)
+{
+    snprintf(buf, n, "%s/%s.%s.%s.%d.snap", w->c->state_dir, w->c->transactional_id_prefix,
+             w->c->group, w->c->events_topic, p);
+}
+
+/* Save partition p's shard at its committed state (position: the next offset). */
+static void snap_save(struct worker *w, int p)
+{
+    if (!snapshots(w) || w->state_at[p] < 0) return;
+    char path[1024], why[512];
+    snap_path(w, p, path, sizeof path);
+    struct warden_runtime_snapinfo si = {
+        .position = (uint64_t)w->state_at[p], .one_shard = true, .shard = (unsigned)p};
+    if (warden_runtime_save_file_ex(w->rt, path, &si, why, sizeof why)) {
+        if (!w->quiet) fprintf(stderr, "warden worker: snapshot not saved: %s\n", why);
+        return;
+    }
+    w->snap_t[p] = warden_now_s();
+    w->snaps_saved++;
+}
+
+/* Load partition p's snapshot into its fresh shard when it is at or before
+ * the committed offset c; sets state_at[p]. 0, or an error when a checked
+ * file failed while being applied (the runtime is then unusable). */
+static int snap_load(struct worker *w, int p, int64_t c)
+{
+    if (!snapshots(w) || w->state_at[p] >= 0 || c <= 0) return 0;
+    char path[1024], why[512];
+    snap_path(w, p, path, sizeof path);
+    struct warden_runtime_snapinfo si = {.one_shard = true, .shard = (unsigned)p};
+    FILE *f = fopen(path, "rb");
+    if (!f) return 0;
+    int rc = warden_snap_verify(f, why, sizeof why);
+    if (!rc && fseek(f, 0, SEEK_SET) != 0) rc = WARDEN_EIO;
+    if (rc) { /* a torn or foreign file: replay instead */
+        fclose(f);
+        if (!w->quiet) fprintf(stderr, "warden worker: %s: %s; replaying\n", path, why);
+        return 0;
+    }
+    /* the position first (the runtime's META section opens with the shard
+     * count and the position): a snapshot beyond the committed offset is of
+     * no use (its transaction's offsets were not stored; librdkafka's mock
+     * cluster does that) */
+    struct warden_snapreader *r = warden_snap_reader_new(f);
+    warden_snap_section_enter(r, WARDEN_SNAP_TAG('M', 'E', 'T', 'A'));
+    warden_snap_get_u32(r);
+    uint64_t pos = warden_snap_get_u64(r);
+    bool bad = warden_snap_failed(r);
+    warden_snap_reader_free(r);
+    if (bad || (int64_t)pos > c || fseek(f, 0, SEEK_SET) != 0) {
+        fclose(f);
+        if (!w->quiet)
+            fprintf(stderr,
+                    "warden worker: %s: position %llu beyond the committed offset %lld; "
+                    "replaying\n",
+                    path, (unsigned long long)pos, (long long)c);
+        return 0;
+    }
+    rc = warden_runtime_load_ex(w->rt, f, &si, why, sizeof why);
+    fclose(f);
+    if (rc) {
+        snprintf(w->err, w->errlen, "%s: %s", path, why);
+        return rc;
+    }
+    w->state_at[p] = (int64_t)si.position;
+    w->snaps_loaded++;
+    w->skipped += si.position;
+    return 0;
+}
+
 static int restore(struct worker *w, rd_kafka_topic_partition_list_t *parts, bool force)
 {
     rd_kafka_resp_err_t e = rd_kafka_committed(w->cons, parts, 30000);
+    rd_kafka_topic_partition_list_t *mp = rd_kafka_topic_partition_list_new(parts->cnt + 1);
+    if (!e && w->linking) { /* the membership offsets committed with them */
+        for (int i = 0; i < parts->cnt; i++)
+            rd_kafka_topic_partition_list_add(mp, w->c->membership_topic,
+                                              parts->elems[i].partition);
+        e = rd_kafka_committed(w->cons, mp, 30000);
+    }
     if (e) {
         snprintf(w->err, w->errlen, "committed offsets: %s", rd_kafka_err2str(e));
+        rd_kafka_topic_partition_list_destroy(mp);
         return WARDEN_EIO;
     }
-    bool rebuild = force || !w->rt;
+    bool rebuild = force || (w->stage ? !w->st : !w->rt);
     for (int i = 0; i < parts->cnt; i++) {
         int p = parts->elems[i].partition;
         int64_t c = parts->elems[i].offset >= 0 ? parts->elems[i].offset : 0;
-        if (p >= 0 && p < w->n_parts && w->state_at[p] >= 0 && w->state_at[p] != c) rebuild = true;
+        if (p < 0 || p >= w->n_parts || w->state_at[p] < 0) continue;
+        if (w->state_at[p] != c) rebuild = true;
+        if (w->linking && w->m_at[p] != (mp->elems[i].offset >= 0 ? mp->elems[i].offset : 0))
+            rebuild = true;
     }
     if (rebuild) {
-        for (int p = 0; p < w->n_parts; p++) w->state_at[p] = -1;
+        for (int p = 0; p < w->n_parts; p++) {
+            w->state_at[p] = -1;
+            if (w->m_at) w->m_at[p] = 0;
+        }
         int rc = new_runtime(w);
-        if (rc) return rc;
+        if (rc) {
+            rd_kafka_topic_partition_list_destroy(mp);
+            return rc;
+        }
     }
+    for (int p = 0; p < w->n_parts; p++) w->owned[p] = false;
     for (int i = 0; i < parts->cnt; i++) {
         int p = parts->elems[i].partition;
         if (p < 0 || p >= w->n_parts) continue;
         int64_t c = parts->elems[i].offset >= 0 ? parts->elems[i].offset : 0;
         w->replay_until[p] = c;
-        parts->elems[i].offset = w->state_at[p] == c ? c : RD_KAFKA_OFFSET_BEGINNING;
+        w->owned[p] = true;
+        int rc = snap_load(w, p, c);
+        if (rc) {
+            rd_kafka_topic_partition_list_destroy(mp);
+            return rc;
+        }
+        parts->elems[i].offset = w->state_at[p] >= 0 ? w->state_at[p] : RD_KAFKA_OFFSET_BEGINNING;
+        if (w->linking) {
+            w->m_until[p] = mp->elems[i].offset >= 0 ? mp->elems[i].offset : 0;
+            mp->elems[i].offset = w->m_at[p];
+            w->m_paused[p] = true;
+        }
     }
+    if (w->linking) { /* notices wait until the partition's events are replayed */
+        rd_kafka_assign(w->mcons, mp);
+        rd_kafka_pause_partitions(w->mcons, mp);
+    }
+    rd_kafka_topic_partition_list_destroy(mp);
     txn_clear(w);
     return 0;
+}
+
+/* Resume the notices of partitions whose events replay is done. */
+static void resume_notices(struct worker *w)
+{
+    for (int p = 0; p < w->n_parts; p++) {
+        if (!w->m_paused[p] || !w->owned[p]) continue;
+        if (w->replay_until[p] > 0 && w->state_at[p] < w->replay_until[p]) continue;
+        w->m_paused[p] = false;
+        rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
+        rd_kafka_topic_partition_list_add(l, w->c->membership_topic, p);
+        rd_kafka_resume_partitions(w->mcons, l);
+        rd_kafka_topic_partition_list_destroy(l);
+    }
 }
 
 /* ---- transactions ---- */
@@ -287,7 +471,8 @@ static int commit(struct worker *w)
     rd_kafka_topic_partition_list_t *offs = rd_kafka_topic_partition_list_new(8);
     for (int p = 0; p < w->n_parts; p++) {
         if (w->txn_next[p] < 0) continue;
-        rd_kafka_topic_partition_list_add(offs, w->c->events_topic, p)->offset = w->txn_next[p];
+        rd_kafka_topic_partition_list_add(offs, w->in_topic, p)->offset = w->txn_next[p];
+        if (w->stage) continue; /* progress records count events */
         warden_jbuf_reset(&w->jb);
         warden_jbuf_obj_open(&w->jb);
         warden_jbuf_kv_int(&w->jb, "partition", p);
@@ -300,8 +485,13 @@ static int commit(struct worker *w)
         w->cur_part = p;
         w->cur_off = w->txn_first[p];
         w->cur_seq = 0;
+        w->cur_moff = -1;
         produce(w, w->c->progress_topic, key, (size_t)kn, w->jb.p, w->jb.len);
     }
+    for (int p = 0; w->linking && p < w->n_parts; p++)
+        if (w->m_next[p] >= 0)
+            rd_kafka_topic_partition_list_add(offs, w->c->membership_topic, p)->offset =
+                w->m_next[p];
     rd_kafka_consumer_group_metadata_t *gm = rd_kafka_consumer_group_metadata(w->cons);
     int rc = 0;
     for (int tries = 0;; tries++) {
@@ -320,6 +510,10 @@ static int commit(struct worker *w)
     rd_kafka_topic_partition_list_destroy(offs);
     if (rc == 0) {
         w->txns++;
+        for (int p = 0; p < w->n_parts && snapshots(w); p++)
+            if (w->txn_next[p] >= 0 &&
+                warden_now_s() - w->snap_t[p] >= (double)w->c->snapshot_interval_s)
+                snap_save(w, p);
         txn_clear(w);
         return 0;
     }
@@ -348,7 +542,9 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
         w->state_lost = false;
         if (rc && !w->fatal) w->fatal = rc;
         w->rebalanced = true;
-        if (!w->quiet) fprintf(stderr, "warden worker: assigned %d partition(s)\n", parts->cnt);
+        if (!w->quiet)
+            fprintf(stderr, "warden %s: assigned %d partition(s)\n",
+                    w->stage ? "link-stage" : "worker", parts->cnt);
         rd_kafka_assign(rk, parts);
     } else {
         /* commit what was done while the partitions are still ours; if
@@ -356,8 +552,106 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
         int rc = w->fatal ? abort_txn(w) : commit(w);
         if (rc < 0 && !w->fatal) w->fatal = rc;
         if (rc || w->fatal) w->state_lost = true;
+        for (int i = 0; i < parts->cnt && !rc && !w->fatal; i++) { /* for the next owner */
+            int p = parts->elems[i].partition;
+            if (p >= 0 && p < w->n_parts && w->owned[p]) snap_save(w, p);
+        }
+        for (int p = 0; p < w->n_parts; p++) w->owned[p] = false;
+        if (w->mcons) rd_kafka_assign(w->mcons, NULL);
         rd_kafka_assign(rk, NULL);
     }
+}
+
+/* ---- one event ---- */
+
+/* ---- linking ---- */
+
+/* The link detector's observations (remote mode), in the event's transaction. */
+static void publish_obs(void *ctx, const struct warden_link_obs *o)
+{
+    struct worker *w = ctx;
+    if (!w->live) return;
+    char buf[WARDEN_LINK_WIRE_MAX], key[24];
+    size_t n = warden_link_obs_encode(o, w->cur_part, buf, sizeof buf);
+    if (!n) {
+        w->bad_links++;
+        return;
+    }
+    w->published++;
+    if (o->kind >= 0) /* keyed by identifier: one identifier's uses in one partition */
+        produce(w, w->c->linking_topic, key,
+                (size_t)snprintf(key, sizeof key, "%016llx", (unsigned long long)o->key), buf, n);
+    else
+        produce(w, w->c->linking_topic, o->account_id, o->len, buf, n);
+}
+
+/* Stage: a notice to the account's events partition of the membership topic. */
+static void stage_notify(void *ctx, const struct warden_link_notice *x, int partition)
+{
+    struct worker *w = ctx;
+    if (!w->live) return;
+    char buf[WARDEN_LINK_WIRE_MAX];
+    size_t n = warden_link_notice_encode(x, buf, sizeof buf);
+    if (!n || partition >= w->m_parts) {
+        w->bad_links++;
+        return;
+    }
+    produce_to(w, w->c->membership_topic, partition, x->account_id, x->len, buf, n);
+    w->published++;
+}
+
+/* Worker: one notice of partition p's accounts. */
+static int process_notice(struct worker *w, const rd_kafka_message_t *m)
+{
+    int p = m->partition;
+    if (!w->rt || p < 0 || p >= w->n_parts || !w->owned[p] || m->offset < w->m_at[p]) return 0;
+    w->live = m->offset >= w->m_until[p];
+    if (w->live && !w->in_txn) {
+        int rc = begin(w);
+        if (rc) return rc;
+    }
+    struct warden_link_notice x;
+    if (warden_link_notice_decode(m->payload, m->len, &x) == 0) {
+        w->cur_part = p;
+        w->cur_off = w->state_at[p] - 1;
+        w->cur_moff = m->offset;
+        w->cur_seq = 0;
+        w->dirty = false;
+        w->remote.notice = &x;
+        warden_runtime_flush_detector(w->rt, (size_t)p, &warden_detect_link);
+        w->remote.notice = NULL;
+        if (w->dirty && w->live) {
+            const struct warden_verdict *v =
+                warden_engine_verdict(warden_runtime_shard(w->rt, (size_t)p), x.account_id, x.len);
+            if (v) {
+                warden_write_verdict(&w->jb, w->devnull, v, &w->ri);
+                produce_jb(w, w->c->verdicts_topic, x.account_id, x.len);
+            }
+        }
+        w->cur_moff = -1;
+    } else {
+        w->bad_links++;
+    }
+    w->m_at[p] = m->offset + 1;
+    if (w->live) {
+        w->m_next[p] = m->offset + 1;
+        w->txn_n++;
+        w->notices_live++;
+    } else {
+        w->notices_replayed++;
+    }
+    return 0;
+}
+
+/* Stage: one observation (the record's bytes are in w->scratch). */
+static void stage_process(struct worker *w, const rd_kafka_message_t *m)
+{
+    struct warden_link_obs o;
+    int part;
+    if (warden_link_obs_decode(w->scratch, m->len, &o, &part) == 0)
+        warden_link_stage_apply(w->st, &o, part, stage_notify, w);
+    else
+        w->bad_links++;
 }
 
 /* ---- one event ---- */
@@ -365,7 +659,7 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 static int process(struct worker *w, const rd_kafka_message_t *m)
 {
     int p = m->partition;
-    if (!w->rt || p < 0 || p >= w->n_parts) return 0;
+    if ((w->stage ? !w->st : !w->rt) || p < 0 || p >= w->n_parts) return 0;
     size_t shard = (size_t)p;
     w->live = m->offset >= w->replay_until[p];
     if (w->live && !w->in_txn) {
@@ -375,6 +669,7 @@ static int process(struct worker *w, const rd_kafka_message_t *m)
     w->cur_part = p;
     w->cur_off = m->offset;
     w->cur_seq = 0;
+    w->cur_moff = -1;
     w->dirty = false;
     if (m->len + 1 > w->scratch_cap) {
         w->scratch_cap = m->len + 1;
@@ -383,7 +678,10 @@ static int process(struct worker *w, const rd_kafka_message_t *m)
     if (m->len) memcpy(w->scratch, m->payload, m->len);
     struct warden_event ev;
     char why[256];
-    if (warden_event_decode(w->scratch, m->len, &ev, why, sizeof why) != 0) {
+    if (w->stage) {
+        stage_process(w, m);
+        if (w->live) w->txn_events[p]++;
+    } else if (warden_event_decode(w->scratch, m->len, &ev, why, sizeof why) != 0) {
         if (w->live) {
             warden_jbuf_reset(&w->jb);
             warden_jbuf_obj_open(&w->jb);
@@ -436,6 +734,32 @@ static rd_kafka_t *client(struct worker *w, rd_kafka_type_t type, rd_kafka_conf_
     return rk;
 }
 
+/* Partitions of a topic into *n; 0 or the error. */
+static int topic_parts(struct worker *w, const char *topic, int *n)
+{
+    int k = warden_kafka_partitions(w->prod, topic, 15000, w->err, w->errlen);
+    if (k < 0) return k;
+    if (n) *n = k;
+    return 0;
+}
+
+/* The membership reader of a linking worker: partitions assigned by
+ * restore() (those of the events partitions owned), never committed. */
+static int membership_reader(struct worker *w)
+{
+    const struct warden_worker_conf *c = w->c;
+    char e[512], gid[512];
+    rd_kafka_conf_t *mc = warden_kafka_conf(c->brokers, &c->kafka, w->err, w->errlen);
+    if (!mc) return WARDEN_ECONFIG;
+    snprintf(gid, sizeof gid, "%s-membership-reader", c->group);
+    rd_kafka_conf_set(mc, "group.id", gid, e, sizeof e);
+    rd_kafka_conf_set(mc, "enable.auto.commit", "false", e, sizeof e);
+    rd_kafka_conf_set(mc, "isolation.level", "read_committed", e, sizeof e);
+    rd_kafka_conf_set(mc, "enable.partition.eof", "false", e, sizeof e);
+    if (!(w->mcons = client(w, RD_KAFKA_CONSUMER, mc))) return WARDEN_ELIB;
+    return 0;
+}
+
 static int setup(struct worker *w, const char *id)
 {
     const struct warden_worker_conf *c = w->c;
@@ -443,19 +767,36 @@ static int setup(struct worker *w, const char *id)
     rd_kafka_conf_t *pc = warden_kafka_conf(c->brokers, &c->kafka, w->err, w->errlen);
     if (!pc) return WARDEN_ECONFIG;
     char tid[512];
-    snprintf(tid, sizeof tid, "%s-%s", c->transactional_id_prefix, id);
+    snprintf(tid, sizeof tid, "%s-%s%s", c->transactional_id_prefix, w->stage ? "link-" : "", id);
     if (rd_kafka_conf_set(pc, "transactional.id", tid, e, sizeof e) != RD_KAFKA_CONF_OK) {
         snprintf(w->err, w->errlen, "transactional.id: %s", e);
         rd_kafka_conf_destroy(pc);
         return WARDEN_ECONFIG;
     }
     if (!(w->prod = client(w, RD_KAFKA_PRODUCER, pc))) return WARDEN_ELIB;
-    const char *topics[] = {c->events_topic, c->verdicts_topic, c->findings_topic, c->rejects_topic,
-                            c->progress_topic};
-    for (size_t i = 0; i < sizeof topics / sizeof topics[0]; i++) {
-        int n = warden_kafka_partitions(w->prod, topics[i], 15000, w->err, w->errlen);
-        if (n < 0) return n;
-        if (i == 0) w->n_parts = n;
+    int rc;
+    if (w->stage) {
+        if ((rc = topic_parts(w, c->linking_topic, &w->n_parts)) ||
+            (rc = topic_parts(w, c->membership_topic, &w->m_parts)))
+            return rc;
+    } else {
+        const char *topics[] = {c->events_topic, c->verdicts_topic, c->findings_topic,
+                                c->rejects_topic, c->progress_topic};
+        for (size_t i = 0; i < sizeof topics / sizeof topics[0]; i++)
+            if ((rc = topic_parts(w, topics[i], i == 0 ? &w->n_parts : NULL))) return rc;
+        if (w->linking) {
+            if ((rc = topic_parts(w, c->linking_topic, NULL)) ||
+                (rc = topic_parts(w, c->membership_topic, &w->m_parts)))
+                return rc;
+            if (w->m_parts != w->n_parts) {
+                snprintf(w->err, w->errlen,
+                         "membership topic %s has %d partitions, events topic %s %d: they must be "
+                         "equal (an account's notices go to its events partition)",
+                         c->membership_topic, w->m_parts, c->events_topic, w->n_parts);
+                return WARDEN_ECONFIG;
+            }
+            if ((rc = membership_reader(w))) return rc;
+        }
     }
     rd_kafka_error_t *te = rd_kafka_init_transactions(w->prod, 60000);
     if (te) {
@@ -470,7 +811,8 @@ static int setup(struct worker *w, const char *id)
         {"auto.offset.reset", "earliest"},     {"enable.partition.eof", "false"},
         {"enable.auto.offset.store", "false"},
     };
-    if (rd_kafka_conf_set(cc, "group.id", c->group, e, sizeof e) != RD_KAFKA_CONF_OK) {
+    if (rd_kafka_conf_set(cc, "group.id", w->stage ? c->link_group : c->group, e, sizeof e) !=
+        RD_KAFKA_CONF_OK) {
         snprintf(w->err, w->errlen, "group: %s", e);
         rd_kafka_conf_destroy(cc);
         return WARDEN_ECONFIG;
@@ -482,58 +824,97 @@ static int setup(struct worker *w, const char *id)
     if (!(w->cons = client(w, RD_KAFKA_CONSUMER, cc))) return WARDEN_ELIB;
     rd_kafka_poll_set_consumer(w->cons);
     rd_kafka_topic_partition_list_t *sub = rd_kafka_topic_partition_list_new(1);
-    rd_kafka_topic_partition_list_add(sub, c->events_topic, RD_KAFKA_PARTITION_UA);
+    rd_kafka_topic_partition_list_add(sub, w->in_topic, RD_KAFKA_PARTITION_UA);
     rd_kafka_resp_err_t se = rd_kafka_subscribe(w->cons, sub);
     rd_kafka_topic_partition_list_destroy(sub);
     if (se) {
-        snprintf(w->err, w->errlen, "subscribe to %s: %s", c->events_topic, rd_kafka_err2str(se));
+        snprintf(w->err, w->errlen, "subscribe to %s: %s", w->in_topic, rd_kafka_err2str(se));
         return WARDEN_ELIB;
     }
     return 0;
 }
 
-static void detectors_without_link(struct worker *w)
+/* The policy's link detector: enabled or not. */
+static int link_enabled(const struct warden_worker_conf *c, bool *on, char *err, size_t errlen)
+{
+    struct warden_policy *pol = NULL;
+    int rc = warden_policy_load(&pol, c->policy, err, errlen);
+    if (rc) return rc;
+    *on = false;
+    for (size_t i = 0; i < warden_n_detectors; i++)
+        if (warden_detectors[i] == &warden_detect_link)
+            *on = warden_policy_detector_enabled(pol, i);
+    warden_policy_free(pol);
+    return 0;
+}
+
+/* Detectors of a worker: all but those sharing state across shards, the
+ * link detector included when it runs in remote mode. */
+static void worker_detectors(struct worker *w)
 {
     w->dets = warden_xcalloc(warden_n_detectors ? warden_n_detectors : 1, sizeof *w->dets);
     for (size_t i = 0; i < warden_n_detectors; i++)
-        if (!warden_detectors[i]->share) w->dets[w->n_dets++] = warden_detectors[i];
+        if (!warden_detectors[i]->share ||
+            (w->linking && warden_detectors[i] == &warden_detect_link))
+            w->dets[w->n_dets++] = warden_detectors[i];
 }
 
-int warden_kafka_worker_run(const struct warden_worker_conf *c, const char *id,
-                            int64_t idle_exit_ms, bool quiet, char *err, size_t errlen)
+static void poll_notices(struct worker *w)
 {
-    struct worker w;
-    memset(&w, 0, sizeof w);
-    w.c = c;
-    w.err = err;
-    w.errlen = errlen;
-    w.quiet = quiet;
-    snprintf(w.run_id, sizeof w.run_id, "kafka:%s", c->group);
-    warden_jbuf_init(&w.jb);
-    w.devnull = fopen("/dev/null", "w");
-    detectors_without_link(&w);
-    int rc = setup(&w, id);
-    if (rc) goto out;
-    w.replay_until = warden_xcalloc((size_t)w.n_parts, sizeof *w.replay_until);
-    w.state_at = warden_xcalloc((size_t)w.n_parts, sizeof *w.state_at);
-    for (int p = 0; p < w.n_parts; p++) w.state_at[p] = -1;
-    w.txn_first = warden_xcalloc((size_t)w.n_parts, sizeof *w.txn_first);
-    w.txn_next = warden_xcalloc((size_t)w.n_parts, sizeof *w.txn_next);
-    w.txn_events = warden_xcalloc((size_t)w.n_parts, sizeof *w.txn_events);
-    txn_clear(&w);
+    resume_notices(w);
+    for (int k = 0; k < 1000 && !w->fatal; k++) {
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(w->mcons, 0);
+        if (!m) break;
+        if (m->err) {
+            if (!w->quiet)
+                fprintf(stderr, "warden worker: membership: %s\n", rd_kafka_message_errstr(m));
+        } else {
+            int rc = process_notice(w, m);
+            if (rc) w->fatal = rc;
+        }
+        rd_kafka_message_destroy(m);
+    }
+}
+
+static int run(struct worker *w, const char *id, int64_t idle_exit_ms)
+{
+    const struct warden_worker_conf *c = w->c;
+    const char *who = w->stage ? "link-stage" : "worker";
+    int rc = setup(w, id);
+    if (rc) return rc;
+    size_t np = (size_t)w->n_parts;
+    w->replay_until = warden_xcalloc(np, sizeof *w->replay_until);
+    w->state_at = warden_xcalloc(np, sizeof *w->state_at);
+    for (int p = 0; p < w->n_parts; p++) w->state_at[p] = -1;
+    w->txn_first = warden_xcalloc(np, sizeof *w->txn_first);
+    w->txn_next = warden_xcalloc(np, sizeof *w->txn_next);
+    w->txn_events = warden_xcalloc(np, sizeof *w->txn_events);
+    w->owned = warden_xcalloc(np, sizeof *w->owned);
+    w->snap_t = warden_xcalloc(np, sizeof *w->snap_t);
+    if (w->linking) {
+        w->m_paused = warden_xcalloc(np, sizeof *w->m_paused);
+        w->m_at = warden_xcalloc(np, sizeof *w->m_at);
+        w->m_until = warden_xcalloc(np, sizeof *w->m_until);
+        w->m_next = warden_xcalloc(np, sizeof *w->m_next);
+    }
+    txn_clear(w);
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
-    if (!quiet) fprintf(stderr, "warden worker: %s joined group %s\n", id, c->group);
+    if (!w->quiet)
+        fprintf(stderr, "warden %s: %s joined group %s%s\n", who, id,
+                w->stage ? c->link_group : c->group, w->linking ? " (linking)" : "");
     double last_msg = warden_now_s();
     bool had_parts = false;
-    while (!worker_stop && !w.fatal) {
-        rd_kafka_message_t *m = rd_kafka_consumer_poll(w.cons, 100);
-        if (w.rt) had_parts = true;
-        if (w.rebalanced) { /* idle time counts from the last assignment */
-            w.rebalanced = false;
+    while (!worker_stop && !w->fatal) {
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(w->cons, 100);
+        /* a worker's idle time counts once it has partitions, the stage's
+         * once it has had a record (the workers may take a while to start) */
+        if (w->stage ? w->live_events > 0 : w->rt != NULL) had_parts = true;
+        if (w->rebalanced) { /* idle time counts from the last assignment */
+            w->rebalanced = false;
             last_msg = warden_now_s();
         }
         if (m) {
@@ -541,57 +922,157 @@ int warden_kafka_worker_run(const struct warden_worker_conf *c, const char *id,
                 if (m->err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ||
                     m->err == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED ||
                     m->err == RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED) {
-                    snprintf(err, errlen, "consumer: %s", rd_kafka_message_errstr(m));
-                    w.fatal = WARDEN_ELIB;
-                } else if (!quiet) {
-                    fprintf(stderr, "warden worker: consumer: %s\n", rd_kafka_message_errstr(m));
+                    snprintf(w->err, w->errlen, "consumer: %s", rd_kafka_message_errstr(m));
+                    w->fatal = WARDEN_ELIB;
+                } else if (!w->quiet) {
+                    fprintf(stderr, "warden %s: consumer: %s\n", who, rd_kafka_message_errstr(m));
                 }
             } else {
                 last_msg = warden_now_s();
-                rc = process(&w, m);
-                if (rc) w.fatal = rc;
+                rc = process(w, m);
+                if (rc) w->fatal = rc;
             }
             rd_kafka_message_destroy(m);
         }
-        rd_kafka_poll(w.prod, 0);
-        if (w.in_txn && ((int64_t)w.txn_n >= c->commit_events ||
-                         (warden_now_s() - w.txn_t0) * 1000 >= (double)c->commit_interval_ms)) {
-            if ((rc = commit_or_redo(&w))) w.fatal = rc;
+        if (w->linking) {
+            uint64_t before = w->notices_live + w->notices_replayed;
+            poll_notices(w);
+            if (w->notices_live + w->notices_replayed != before) last_msg = warden_now_s();
         }
-        if (idle_exit_ms > 0 && had_parts && !w.in_txn &&
+        rd_kafka_poll(w->prod, 0);
+        if (w->in_txn && ((int64_t)w->txn_n >= c->commit_events ||
+                          (warden_now_s() - w->txn_t0) * 1000 >= (double)c->commit_interval_ms)) {
+            if ((rc = commit_or_redo(w))) w->fatal = rc;
+        }
+        if (idle_exit_ms > 0 && had_parts && !w->in_txn &&
             (warden_now_s() - last_msg) * 1000 >= (double)idle_exit_ms)
             break;
     }
-    if (!w.fatal && w.in_txn && commit(&w) != 0) {
-        if (!w.fatal) w.fatal = WARDEN_EIO;
+    if (!w->fatal && w->in_txn && commit(w) != 0) {
+        if (!w->fatal) w->fatal = WARDEN_EIO;
     }
-    rc = w.fatal;
-    if (!quiet)
+    rc = w->fatal;
+    if (!w->quiet) {
         fprintf(stderr,
-                "warden worker: %s: %llu events live, %llu replayed, %llu transactions, %llu "
+                "warden %s: %s: %llu events live, %llu replayed, %llu transactions, %llu "
                 "aborted; live from %.3f to %.3f\n",
-                id, (unsigned long long)w.live_events, (unsigned long long)w.replayed_events,
-                (unsigned long long)w.txns, (unsigned long long)w.aborts, w.first_live,
-                w.last_live);
-out:
-    if (w.cons) {
-        rd_kafka_consumer_close(w.cons);
-        rd_kafka_destroy(w.cons);
+                who, id, (unsigned long long)w->live_events, (unsigned long long)w->replayed_events,
+                (unsigned long long)w->txns, (unsigned long long)w->aborts, w->first_live,
+                w->last_live);
+        if (w->c->state_dir && *w->c->state_dir && !w->stage)
+            fprintf(stderr,
+                    "warden worker: %s: %llu snapshots saved, %llu loaded, %llu records not "
+                    "replayed thanks to them\n",
+                    id, (unsigned long long)w->snaps_saved, (unsigned long long)w->snaps_loaded,
+                    (unsigned long long)w->skipped);
+        if (w->linking || w->stage)
+            fprintf(stderr,
+                    "warden %s: %s: %llu notices live, %llu replayed, %llu bad records, %llu "
+                    "linking records produced\n",
+                    who, id, (unsigned long long)w->notices_live,
+                    (unsigned long long)w->notices_replayed, (unsigned long long)w->bad_links,
+                    (unsigned long long)w->published);
+        if (w->st) {
+            struct warden_link_stats ls;
+            warden_link_stage_stats(w->st, &ls);
+            fprintf(stderr,
+                    "warden link-stage: %s: %llu accounts, %llu clusters, %llu joins, %llu "
+                    "accounts replaced\n",
+                    id, (unsigned long long)ls.accounts, (unsigned long long)ls.clusters,
+                    (unsigned long long)ls.joins, (unsigned long long)ls.accounts_replaced);
+        }
     }
-    if (w.prod) {
-        if (w.in_txn) abort_txn(&w);
-        rd_kafka_flush(w.prod, 10000);
-        rd_kafka_destroy(w.prod);
+    return rc;
+}
+
+static void cleanup(struct worker *w)
+{
+    if (w->cons) {
+        rd_kafka_consumer_close(w->cons);
+        rd_kafka_destroy(w->cons);
     }
-    warden_runtime_free(w.rt);
-    free(w.replay_until);
-    free(w.state_at);
-    free(w.txn_first);
-    free(w.txn_next);
-    free(w.txn_events);
-    free(w.scratch);
-    free(w.dets);
-    if (w.devnull) fclose(w.devnull);
-    warden_jbuf_fini(&w.jb);
+    if (w->mcons) {
+        rd_kafka_consumer_close(w->mcons);
+        rd_kafka_destroy(w->mcons);
+    }
+    if (w->prod) {
+        if (w->in_txn) abort_txn(w);
+        rd_kafka_flush(w->prod, 10000);
+        rd_kafka_destroy(w->prod);
+    }
+    warden_runtime_free(w->rt);
+    warden_link_stage_free(w->st);
+    warden_registry_free(w->reg);
+    warden_policy_free(w->pol);
+    free(w->replay_until);
+    free(w->state_at);
+    free(w->txn_first);
+    free(w->txn_next);
+    free(w->txn_events);
+    free(w->owned);
+    free(w->snap_t);
+    free(w->m_paused);
+    free(w->m_at);
+    free(w->m_until);
+    free(w->m_next);
+    free(w->scratch);
+    free(w->dets);
+    if (w->devnull) fclose(w->devnull);
+    warden_jbuf_fini(&w->jb);
+}
+
+static void init(struct worker *w, const struct warden_worker_conf *c, bool quiet, char *err,
+                 size_t errlen)
+{
+    memset(w, 0, sizeof *w);
+    w->c = c;
+    w->err = err;
+    w->errlen = errlen;
+    w->quiet = quiet;
+    w->cur_moff = -1;
+    snprintf(w->run_id, sizeof w->run_id, "kafka:%s", c->group);
+    warden_jbuf_init(&w->jb);
+    w->devnull = fopen("/dev/null", "w");
+}
+
+int warden_kafka_worker_run(const struct warden_worker_conf *c, const char *id,
+                            int64_t idle_exit_ms, bool quiet, char *err, size_t errlen)
+{
+    struct worker w;
+    init(&w, c, quiet, err, errlen);
+    w.in_topic = c->events_topic;
+    int rc = link_enabled(c, &w.linking, err, errlen);
+    if (!rc && c->state_dir && *c->state_dir && mkdir(c->state_dir, 0750) != 0 && errno != EEXIST) {
+        snprintf(err, errlen, "state_dir %s: %s", c->state_dir, strerror(errno));
+        rc = WARDEN_EIO;
+    }
+    if (!rc) {
+        w.remote = (struct warden_link_remote){publish_obs, &w, NULL};
+        if (w.linking) warden_detect_link_remote(&w.remote);
+        worker_detectors(&w);
+        rc = run(&w, id, idle_exit_ms);
+    }
+    warden_detect_link_remote(NULL);
+    cleanup(&w);
+    return rc;
+}
+
+int warden_kafka_link_stage_run(const struct warden_worker_conf *c, const char *id,
+                                int64_t idle_exit_ms, bool quiet, char *err, size_t errlen)
+{
+    struct worker w;
+    init(&w, c, quiet, err, errlen);
+    w.stage = true;
+    w.in_topic = c->linking_topic;
+    int rc = warden_policy_load(&w.pol, c->policy, err, errlen);
+    if (!rc && (c->accounts || c->orgs))
+        rc = warden_registry_load(&w.reg, c->accounts, c->orgs, err, errlen);
+    if (!rc) rc = warden_link_stage_new(&w.st, w.pol, w.reg, err, errlen); /* checks the policy */
+    if (!rc) {
+        warden_link_stage_free(w.st);
+        w.st = NULL;
+        rc = run(&w, id, idle_exit_ms);
+    }
+    cleanup(&w);
     return rc;
 }

@@ -34,6 +34,16 @@ const struct warden_conf_key warden_worker_conf_keys[] = {
      "output: per transaction and partition, the offsets and number of events processed", 0, 0},
     {"transactional_id_prefix", WARDEN_CONF_STRING, "warden-worker", O(transactional_id_prefix),
      "a worker's transactional id is PREFIX-ID (warden worker --id)", 0, 0},
+    {"linking_topic", WARDEN_CONF_STRING, "warden.linking", O(linking_topic),
+     "linking observations from the workers to the linking stage, keyed by identifier (used "
+     "when the policy enables the link detector)",
+     0, 0},
+    {"membership_topic", WARDEN_CONF_STRING, "warden.membership", O(membership_topic),
+     "cluster membership notices from the linking stage, keyed by account id, as many "
+     "partitions as the events topic (an account's notices go to its events partition)",
+     0, 0},
+    {"link_group", WARDEN_CONF_STRING, "warden-link", O(link_group),
+     "consumer group of the linking stage (warden link-stage) on the linking topic", 0, 0},
     {"policy", WARDEN_CONF_STRING, NULL, O(policy), "policy file (YAML); none: built-in policy", 0,
      0},
     {"accounts", WARDEN_CONF_STRING, NULL, O(accounts), "accounts.jsonl (formats.md §2)", 0, 0},
@@ -46,6 +56,15 @@ const struct warden_conf_key warden_worker_conf_keys[] = {
      "a transaction is committed at least this often while events flow", 10, 600000},
     {"commit_events", WARDEN_CONF_INT, "10000", O(commit_events),
      "... or after this many events, whichever comes first", 1, 10000000},
+    {"state_dir", WARDEN_CONF_STRING, NULL, O(state_dir),
+     "directory of partition snapshots (PREFIX.GROUP.TOPIC.PARTITION.snap): saved after a "
+     "commit and when a partition is revoked, loaded when it is assigned, so only the records "
+     "after the snapshot are replayed; shared by the workers (a volume every worker mounts) or "
+     "per machine; none: replay from the partition's beginning",
+     0, 0},
+    {"snapshot_interval_s", WARDEN_CONF_INT, "60", O(snapshot_interval_s),
+     "a consumed partition's snapshot is saved after a commit at most this often, seconds", 0,
+     86400},
     {"kafka", WARDEN_CONF_STRLIST, NULL, O(kafka),
      "mapping of librdkafka properties passed through to every client (e.g. "
      "security.protocol: SASL_SSL, sasl.mechanism, sasl.username, ssl.ca.location)",

@@ -576,6 +576,12 @@ void *warden_link_user(struct warden_link *l, uint32_t ai)
     return A(l, ai)->user;
 }
 
+void warden_link_account_id(const struct warden_link *l, uint32_t ai, const char **id, size_t *len)
+{
+    *id = l->accts[ai].id;
+    *len = l->accts[ai].idlen;
+}
+
 void warden_link_foreach_account(struct warden_link *l,
                                  void (*fn)(void *ctx, uint32_t a, const char *id, size_t len,
                                             unsigned owner),
@@ -586,6 +592,21 @@ void warden_link_foreach_account(struct warden_link *l,
         const struct acct *a = &l->accts[i];
         if (l->acct_keys[i]) fn(ctx, (uint32_t)i, a->id, a->idlen, a->owner);
     }
+}
+
+void warden_link_foreach_member(struct warden_link *l, uint32_t ai,
+                                void (*fn)(void *ctx, uint32_t a), void *ctx)
+{
+    if (!A(l, ai)->cluster) {
+        fn(ctx, ai);
+        return;
+    }
+    uint32_t k = ai;
+    do {
+        uint32_t next = A(l, k)->next;
+        fn(ctx, k);
+        k = next;
+    } while (k != ai && k != NONE);
 }
 
 void warden_link_foreach_cluster(struct warden_link *l, size_t max_ids,

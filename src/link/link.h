@@ -154,11 +154,18 @@ void *warden_link_user(struct warden_link *l, uint32_t a);
  * look-up, never a missed change). */
 bool warden_link_maybe_changed(const struct warden_link *l, uint64_t acct);
 
+/* The id kept for the account at index a (*len 0: none, too long to keep). */
+void warden_link_account_id(const struct warden_link *l, uint32_t a, const char **id, size_t *len);
 /* Every account in the table: fn(ctx, index, id, len, owner). */
 void warden_link_foreach_account(struct warden_link *l,
                                  void (*fn)(void *ctx, uint32_t a, const char *id, size_t len,
                                             unsigned owner),
                                  void *ctx);
+/* The account at index a and, when it is in a cluster, every other member
+ * in the table: fn(ctx, index) (the linking stage notifies them after a join
+ * or an action; call under the lock, do not add accounts from fn). */
+void warden_link_foreach_member(struct warden_link *l, uint32_t a,
+                                void (*fn)(void *ctx, uint32_t a), void *ctx);
 /* Every cluster with live members: fn(ctx, info, member ids (up to max_ids), n). */
 void warden_link_foreach_cluster(struct warden_link *l, size_t max_ids,
                                  void (*fn)(void *ctx, const struct warden_link_cluster *c,

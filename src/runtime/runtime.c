@@ -423,6 +423,12 @@ static int cmp_verdict(const void *a, const void *b)
     return strcmp(x->account_id, y->account_id);
 }
 
+void warden_runtime_flush_detector(struct warden_runtime *rt, size_t shard,
+                                   const struct warden_detector *d)
+{
+    if (shard < rt->n_shards) warden_engine_flush_detector(rt->shards[shard], d);
+}
+
 int warden_runtime_finish(struct warden_runtime *rt, char *err, size_t errlen)
 {
     struct warden_held *h;
@@ -521,18 +527,24 @@ int warden_runtime_save_ex(struct warden_runtime *rt, FILE *f, struct warden_run
 {
     struct warden_held *h;
     while ((h = warden_reorder_pop(rt->reorder)) != NULL) release(rt, h);
+    bool one = info && info->one_shard;
+    if (one && info->shard >= rt->n_shards) {
+        snprintf(err, errlen, "no shard %u of %u", info->shard, rt->n_shards);
+        return WARDEN_EINVAL;
+    }
+    unsigned first = one ? info->shard : 0, end = one ? info->shard + 1 : rt->n_shards;
     struct warden_snapwriter *w = warden_snap_writer_new(f);
     warden_snap_section_begin(w, TAG_META);
-    warden_snap_put_u32(w, rt->n_shards);
+    warden_snap_put_u32(w, end - first);
     warden_snap_put_u64(w, info ? info->position : 0);
-    warden_snap_put_i64(w, rt->max_seen);
+    warden_snap_put_i64(w, one ? rt->shard_max_seen[first] : rt->max_seen);
     warden_snap_put_i64(w, rt->released);
-    for (unsigned i = 0; i < rt->n_shards; i++) warden_snap_put_i64(w, rt->shard_max_seen[i]);
+    for (unsigned i = first; i < end; i++) warden_snap_put_i64(w, rt->shard_max_seen[i]);
     warden_engine_snap_dets(rt->shards[0], w);
     warden_snap_section_end(w);
     uint64_t accounts = 0;
     int rc = 0;
-    for (unsigned i = 0; i < rt->n_shards && !rc; i++) {
+    for (unsigned i = first; i < end && !rc; i++) {
         /* with a lock: the shard is copied into memory while held, and
          * written to f after, so it is not held for the disk's time */
         bool held = info && info->lock_shard;
@@ -542,13 +554,13 @@ int warden_runtime_save_ex(struct warden_runtime *rt, FILE *f, struct warden_run
         struct warden_snapwriter *sw = mf ? warden_snap_writer_sections(mf) : w;
         if (held) info->lock_shard(info->lock_ctx, i, true);
         warden_snap_section_begin(sw, TAG_SHARD);
-        warden_snap_put_u32(sw, i);
+        warden_snap_put_u32(sw, i - first);
         accounts += warden_engine_snap_save(rt->shards[i], sw);
         warden_snap_section_end(sw);
         for (size_t k = 0; k < warden_engine_n_detectors(rt->shards[i]) && !rc; k++) {
             void *ctx;
             const struct warden_detector *d = warden_engine_detector(rt->shards[i], k, &ctx);
-            if (d->save && !ctx_shared(d)) rc = save_ctx(sw, d, ctx, i, err, errlen);
+            if (d->save && !ctx_shared(d)) rc = save_ctx(sw, d, ctx, i - first, err, errlen);
         }
         if (held) info->lock_shard(info->lock_ctx, i, false);
         if (mf) {
@@ -562,7 +574,7 @@ int warden_runtime_save_ex(struct warden_runtime *rt, FILE *f, struct warden_run
             free(mem);
         }
     }
-    for (size_t k = 0; k < warden_engine_n_detectors(rt->shards[0]) && !rc; k++) {
+    for (size_t k = 0; k < warden_engine_n_detectors(rt->shards[0]) && !rc && !one; k++) {
         void *ctx;
         const struct warden_detector *d = warden_engine_detector(rt->shards[0], k, &ctx);
         if (d->save && ctx_shared(d)) rc = save_ctx(w, d, ctx, CTX_SHARED, err, errlen);
@@ -574,8 +586,8 @@ int warden_runtime_save_ex(struct warden_runtime *rt, FILE *f, struct warden_run
         rc = wrc;
     }
     if (info) {
-        info->newest_ms = rt->max_seen;
-        info->shards = rt->n_shards;
+        info->newest_ms = one ? rt->shard_max_seen[first] : rt->max_seen;
+        info->shards = end - first;
         info->accounts = accounts;
         info->bytes = bytes + 16; /* and the END block */
     }
@@ -587,7 +599,9 @@ int warden_runtime_save(struct warden_runtime *rt, FILE *f, char *err, size_t er
     return warden_runtime_save_ex(rt, f, NULL, err, errlen);
 }
 
-static void load_ctx(struct warden_runtime *rt, struct warden_snapreader *r, bool *warned)
+/* base: the shard a saved shard 0 goes to (a one-shard file), else 0. */
+static void load_ctx(struct warden_runtime *rt, struct warden_snapreader *r, bool *warned,
+                     unsigned base)
 {
     char name[256];
     warden_snap_get_str(r, name, sizeof name);
@@ -607,14 +621,14 @@ static void load_ctx(struct warden_runtime *rt, struct warden_snapreader *r, boo
         skip = ""; /* not running here: nothing to say */
     else if (version != d->state_version)
         skip = "it was saved by another version of the detector";
-    else if (shard != CTX_SHARED && warden_snap_layout(r)->saved_shards != rt->n_shards)
+    else if (shard != CTX_SHARED && !base && warden_snap_layout(r)->saved_shards != rt->n_shards)
         skip = "per-shard state cannot be re-partitioned over another shard count";
-    else if (shard != CTX_SHARED && shard >= rt->n_shards)
+    else if (shard != CTX_SHARED && shard + base >= rt->n_shards)
         warden_snap_fail(r, "detector '%s': state of shard %u of %u", name, shard, rt->n_shards);
     if (!skip && !warden_snap_failed(r)) {
         if (shard != CTX_SHARED) /* that shard's own context */
-            for (size_t k = 0; k < warden_engine_n_detectors(rt->shards[shard]); k++)
-                if (warden_engine_detector(rt->shards[shard], k, &ctx) == d) break;
+            for (size_t k = 0; k < warden_engine_n_detectors(rt->shards[shard + base]); k++)
+                if (warden_engine_detector(rt->shards[shard + base], k, &ctx) == d) break;
         int rc = d->load(ctx, r);
         if (rc == 1) skip = "it does not fit this configuration (table sizes)";
         if (rc < 0 && !warden_snap_failed(r))
@@ -653,9 +667,14 @@ int warden_runtime_load_ex(struct warden_runtime *rt, FILE *f, struct warden_run
     if (!warden_snap_failed(r))
         warden_engine_snap_read_dets(rt->shards[0], r, &dets, rt->conf.quiet);
     warden_snap_section_leave(r);
-    struct warden_snap_layout lay = {n, rt->n_shards};
+    bool one = info && info->one_shard;
+    if (one && !warden_snap_failed(r) && (n != 1 || info->shard >= rt->n_shards))
+        warden_snap_fail(r, "a snapshot of %u shards for shard %u of %u", n, info->shard,
+                         rt->n_shards);
+    unsigned base = one ? info->shard : 0;
+    struct warden_snap_layout lay = {n, one ? 1 : rt->n_shards};
     warden_snap_set_layout(r, &lay);
-    bool same = n == rt->n_shards, warned = false;
+    bool same = one || n == rt->n_shards, warned = false;
     uint32_t seen = 0;
     uint64_t accounts = 0;
     while (!warden_snap_failed(r)) {
@@ -666,13 +685,13 @@ int warden_runtime_load_ex(struct warden_runtime *rt, FILE *f, struct warden_run
             if (!warden_snap_failed(r) && i != seen)
                 warden_snap_fail(r, "shard %u where shard %u was expected", i, seen);
             if (warden_snap_failed(r)) break;
-            accounts += same ? warden_engine_snap_load(&rt->shards[i], 1, &dets, r)
+            accounts += same ? warden_engine_snap_load(&rt->shards[i + base], 1, &dets, r)
                              : warden_engine_snap_load(rt->shards, rt->n_shards, &dets, r);
             warden_snap_section_leave(r);
             seen++;
         } else if (tag == TAG_CTX) {
             warden_snap_section_enter(r, TAG_CTX);
-            load_ctx(rt, r, &warned);
+            load_ctx(rt, r, &warned, base);
             warden_snap_section_leave(r);
         } else if (tag == WARDEN_SNAP_END) {
             warden_snap_section_enter(r, WARDEN_SNAP_END);
@@ -689,6 +708,12 @@ int warden_runtime_load_ex(struct warden_runtime *rt, FILE *f, struct warden_run
     if (warden_snap_failed(r)) {
         snprintf(err, errlen, "%s", warden_snap_error(r));
         rc = WARDEN_EFORMAT;
+    } else if (one) {
+        rt->shard_max_seen[base] = sms[0];
+        info->position = position;
+        info->newest_ms = max_seen;
+        info->shards = n;
+        info->accounts = accounts;
     } else {
         rt->max_seen = max_seen;
         rt->released = released;

@@ -102,6 +102,12 @@ size_t warden_runtime_shard_index(const struct warden_runtime *rt, const struct 
 bool warden_runtime_decide_shard(struct warden_runtime *rt, size_t shard, struct warden_event *ev,
                                  struct warden_decision *d);
 
+/* Flush one detector on one shard (warden_engine_flush_detector), serialised
+ * with that shard's decisions by the caller: the Kafka worker applies the
+ * linking stage's notices this way (link/remote.h). */
+void warden_runtime_flush_detector(struct warden_runtime *rt, size_t shard,
+                                   const struct warden_detector *d);
+
 /* Lift an account's action on its shard (warden_engine_lift), e.g. after a
  * dismissal on review; serialised with that shard's decisions by the caller. */
 void warden_runtime_lift_shard(struct warden_runtime *rt, size_t shard, const char *account_id,
@@ -183,6 +189,14 @@ struct warden_runtime_snapinfo {
      * false), e.g. to hold the shard's lock; may be NULL. */
     void (*lock_shard)(void *ctx, size_t shard, bool lock);
     void *lock_ctx;
+    /* One shard alone (the Kafka worker's partition hand-off): save writes
+     * only shard `shard` (its accounts, verdicts, de-duplication window,
+     * watermark and its own detector contexts, as a 1-shard snapshot, but
+     * not the contexts the shards share, such as the link state); load
+     * reads such a file into shard `shard`, which must have processed
+     * nothing, and leaves the other shards and the runtime's watermark. */
+    bool one_shard;
+    unsigned shard;
 };
 int warden_runtime_save(struct warden_runtime *rt, FILE *f, char *err, size_t errlen);
 int warden_runtime_load(struct warden_runtime *rt, FILE *f, char *err, size_t errlen);

@@ -33,6 +33,8 @@ GOOD=$(( $(wc -l < "$T/events.jsonl") - 2 ))
 
 check "mock cluster up" start_mock 420 ev:12 verdicts:6 findings:6 rejects:1 progress:3
 worker_config "$T/worker.yaml" "$T/policy.yaml" "$T/sim/accounts.jsonl" "$T/sim/orgs.jsonl"
+# partition snapshots: saved after commits (at most every 2 s) and on revoke
+printf 'state_dir: %s\nsnapshot_interval_s: 2\n' "$T/state" >> "$T/worker.yaml"
 check "worker config valid" "$WARDEN_BIN" worker -c "$T/worker.yaml" --check
 check "config --dump lists the worker keys" bash -c "'$WARDEN_BIN' config --dump | grep -q '^worker.events_topic'"
 # clear errors: a librdkafka property it does not know (a missing topic cannot be
@@ -80,7 +82,12 @@ PIDS=""
 check "kafka-dump exits 0" [ $? -eq 0 ]
 cat "$T/dump.txt"
 check "verdicts valid" valid verdict "$T/dump/verdicts.jsonl"
-check "the replacement rebuilt state by replay" grep -qE ': [0-9]+ events live, [1-9][0-9]* replayed' "$T/w2b.log"
+# the replacement restores its partitions from snapshots and replays only
+# what follows them (the records they spared it are counted)
+check "the replacement loaded partition snapshots" grep -qE ': [0-9]+ snapshots saved, [1-9][0-9]* loaded' "$T/w2b.log"
+SKIP=$(sed -n 's/.* loaded, \([0-9]*\) records not replayed.*/\1/p' "$T/w2b.log")
+REPLAYED=$(sed -n 's/.* events live, \([0-9]*\) replayed.*/\1/p' "$T/w2b.log")
+check "snapshots spared the replacement $SKIP of $((SKIP + REPLAYED)) records to replay" [ "${SKIP:-0}" -gt 0 ]
 # every input offset (GOOD events and 2 bad records) in a committed transaction
 COVERED=$(sed -n 's/^input offsets covered \([0-9]*\),.*/\1/p' "$T/dump.txt")
 check "no event lost: $COVERED input offsets covered of $((GOOD + 2))" [ "${COVERED:-0}" -eq $((GOOD + 2)) ]

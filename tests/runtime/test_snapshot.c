@@ -5,7 +5,8 @@
  * before stays a duplicate; N shards load into M; a truncated, corrupted,
  * foreign or other-version file is refused with a message that says so and
  * leaves the runtime untouched; a detector whose slice changed size starts
- * that slice zeroed. */
+ * that slice zeroed; one shard saved alone loads into a shard of another
+ * runtime (the Kafka worker's partition hand-off). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -388,6 +389,72 @@ static void save_file_is_atomic_and_loads(void **state)
     warden_runtime_free(b);
 }
 
+/* One shard alone (runtime.h one_shard, what the Kafka worker saves per
+ * partition): saved from shard 2 of 4, loaded into shard 2 of a fresh
+ * runtime; the other shards stay empty; a whole-runtime file is refused. */
+static bool event_on(struct warden_runtime *rt, size_t shard, int64_t ts, const char *acct,
+                     const char *ip, const char *rid, struct warden_decision *d)
+{
+    char json[512], why[256];
+    snprintf(json, sizeof json,
+             "{\"ts\":%lld,\"account_id\":\"%s\",\"ip\":\"%s\",\"request_id\":\"%s\","
+             "\"model\":\"m-1\",\"prompt\":\"Summarise the report\",\"input_tokens\":12,"
+             "\"output_tokens\":40}",
+             (long long)ts, acct, ip, rid);
+    struct warden_event ev;
+    assert_int_equal(warden_event_decode(json, strlen(json), &ev, why, sizeof why), 0);
+    return warden_runtime_decide_shard(rt, shard, &ev, d);
+}
+
+static void one_shard_moves(void **state)
+{
+    (void)state;
+    struct warden_runtime *a = runtime_up(4, NULL, 0);
+    struct warden_decision d;
+    for (int i = 0; i < 5; i++) {
+        char rid[32];
+        snprintf(rid, sizeof rid, "r-kp-%d", i);
+        event_on(a, 2, T0 + i * 1000, "kp-user", "175.45.176.7", rid, &d);
+        snprintf(rid, sizeof rid, "r-gb-%d", i);
+        event_on(a, 2, T0 + i * 1000, "gb-user", "81.2.69.7", rid, &d);
+        snprintf(rid, sizeof rid, "r-one-%d", i);
+        event_on(a, 1, T0 + i * 1000, "kp-other", "175.45.176.8", rid, &d);
+    }
+    assert_non_null(warden_engine_verdict(warden_runtime_shard(a, 2), "kp-user", 7));
+    assert_non_null(warden_engine_verdict(warden_runtime_shard(a, 1), "kp-other", 8));
+    char path[64], err[512];
+    snprintf(path, sizeof path, "/tmp/warden_snapshard_%d.snap", (int)getpid());
+    struct warden_runtime_snapinfo si = {.position = 1234, .one_shard = true, .shard = 2};
+    assert_int_equal(warden_runtime_save_file_ex(a, path, &si, err, sizeof err), 0);
+    assert_int_equal(si.shards, 1);
+
+    struct warden_runtime *b = runtime_up(4, NULL, 0);
+    struct warden_runtime_snapinfo li = {.one_shard = true, .shard = 2};
+    assert_int_equal(warden_runtime_load_file_ex(b, path, &li, err, sizeof err), 0);
+    assert_int_equal(li.position, 1234);
+    assert_int_equal(li.accounts, 2);
+    const struct warden_verdict *v =
+        warden_engine_verdict(warden_runtime_shard(b, 2), "kp-user", 7);
+    assert_non_null(v);
+    assert_int_equal(v->action, WARDEN_BLOCK);
+    assert_null(warden_engine_verdict(warden_runtime_shard(b, 1), "kp-other", 8));
+    assert_null(warden_engine_verdict(warden_runtime_shard(b, 2), "gb-user", 7));
+    /* the shard goes on as it was: a request id it saw is a duplicate, a new one decided */
+    assert_false(event_on(b, 2, T0 + 6000, "kp-user", "81.2.69.9", "r-kp-1", &d));
+    assert_true(event_on(b, 2, T0 + 7000, "kp-user", "81.2.69.9", "r-kp-new", &d));
+    assert_int_equal(d.decided, WARDEN_BLOCK);
+    warden_runtime_free(b);
+
+    assert_int_equal(warden_runtime_save_file(a, path, err, sizeof err), 0);
+    struct warden_runtime *c = runtime_up(4, NULL, 0);
+    struct warden_runtime_snapinfo ci = {.one_shard = true, .shard = 2};
+    assert_int_equal(warden_runtime_load_file_ex(c, path, &ci, err, sizeof err), WARDEN_EFORMAT);
+    assert_non_null(strstr(err, "snapshot of 4 shards"));
+    warden_runtime_free(c);
+    unlink(path);
+    warden_runtime_free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -397,6 +464,7 @@ int main(void)
         cmocka_unit_test(inconsistent_detector_sizes_are_refused),
         cmocka_unit_test(changed_detector_slice_starts_zeroed),
         cmocka_unit_test(save_file_is_atomic_and_loads),
+        cmocka_unit_test(one_shard_moves),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

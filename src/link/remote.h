@@ -1,0 +1,93 @@
+/* remote.h — the link detector split across processes (the Kafka
+ * deployment, README "Kafka deployment"; kafka/link_wire.c carries these
+ * structures on the topics).
+ *
+ *   worker (link detector, remote mode) ── observations ──► linking stage
+ *        ▲                                  (key: identifier)   (the link state, src/link/)
+ *        └────────── membership notices (key: account) ◄────────────┘
+ *
+ * In one process the link detector feeds identifiers into the link table
+ * shared by the shards and reads each account's cluster back at once. In
+ * remote mode (warden_detect_link_remote(), before the engines are built) it
+ * extracts the same identifiers and the account's own action changes and
+ * hands them to publish() instead; the link table of the process then holds
+ * only each account's template slots. The linking stage (one context made by
+ * warden_link_stage_new(), the same configuration and registry linking as in
+ * one process) applies observations in the order it consumes them and
+ * reports, per account, what the single-process detector would hand on at
+ * that account's next look: a cluster change and the level of
+ * cluster.linked_to_actioned due. A worker applies a notice to the account
+ * it owns by flushing the link detector of that account's shard with the
+ * notice set (warden_runtime_flush_detector()): the cluster id and the
+ * cluster.* findings go through the engine and the policy as in one
+ * process.
+ *
+ * Implemented in detect/detect_link.c (it shares the detector's
+ * configuration, identifier extraction and findings). */
+#ifndef WARDEN_LINK_REMOTE_H
+#define WARDEN_LINK_REMOTE_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "link/link.h"
+
+/* One observation: account used identifier (kind, key), or (kind -1) its
+ * own action, on evidence other than cluster.*, reached level. */
+struct warden_link_obs {
+    const char *account_id;
+    size_t len;
+    uint32_t org; /* hash of the account's declared organisation, 0: none */
+    int64_t ts_ms;
+    int kind;     /* enum warden_link_kind, or -1: own action */
+    uint64_t key; /* identifier key (kind >= 0) */
+    int level;    /* kind -1: 1 reviewed, 2 throttled or blocked */
+};
+
+/* What an account is due (the single-process detector's decision). */
+struct warden_link_notice {
+    const char *account_id;
+    size_t len;
+    bool set_cluster; /* its cluster changed since it was last handed on */
+    int linked;       /* 0, or cluster.linked_to_actioned to emit: 1 review level, 2 enforced */
+    struct warden_link_cluster info;
+    /* the observation of this very account joined it (evidence of the finding) */
+    bool joined;
+    int via;      /* kind of the identifier that joined it */
+    uint64_t key; /* that identifier */
+    unsigned kinds;
+    double distinct, pair_weight;
+};
+
+struct warden_link_remote {
+    void (*publish)(void *ctx, const struct warden_link_obs *o);
+    void *ctx;
+    /* set by the caller around warden_runtime_flush_detector(): the notice
+     * the flush applies (NULL: the flush does nothing) */
+    const struct warden_link_notice *notice;
+};
+
+/* Link detectors built from now on run in remote mode with r (NULL: back
+ * to one process). r must outlive them. */
+void warden_detect_link_remote(struct warden_link_remote *r);
+extern const struct warden_detector warden_detect_link;
+
+/* ---- the linking stage ---- */
+
+struct warden_policy;
+struct warden_registry;
+struct warden_link_stage;
+/* The policy's detectors.link settings, the registry linked as in one
+ * process (may be NULL). 0 or WARDEN_ECONFIG with err. */
+int warden_link_stage_new(struct warden_link_stage **out, const struct warden_policy *pol,
+                          const struct warden_registry *reg, char *err, size_t errlen);
+void warden_link_stage_free(struct warden_link_stage *s);
+/* Apply one observation of an account whose events are in partition
+ * `partition`; notify() gets every notice due (the account's, and after a
+ * join or an action every member's whose partition is known), in order. */
+void warden_link_stage_apply(
+    struct warden_link_stage *s, const struct warden_link_obs *o, int partition,
+    void (*notify)(void *ctx, const struct warden_link_notice *n, int partition), void *ctx);
+void warden_link_stage_stats(struct warden_link_stage *s, struct warden_link_stats *st);
+
+#endif

@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# Warden on Kafka with the linking stage, end to end, against librdkafka's
+# mock cluster (3 brokers): a simulated scenario with hydra clusters is
+# produced in chunks into a 12-partition events topic while 3 workers (the
+# example policy: link detector on, in remote mode) and `warden link-stage`
+# run; one worker is killed with SIGKILL mid-stream and a replacement started
+# under its id. Checked against `warden scan` on the same events:
+#  - no event lost, no verdict position read twice with different content;
+#  - cluster membership: the clusters scan finds, found, among them clusters
+#    whose members are in different partitions (owned by different workers).
+#    Allowed difference: none in membership for this scenario (the members of
+#    its clusters are joined by payment fingerprints from the registry and by
+#    identifiers each of them shares with several others, which any order of
+#    observations joins); cluster numbers (lk-N) are compared as partitions of
+#    the accounts, not by name (they count in order of formation, which
+#    differs between one process and the stage);
+#  - per-account verdicts: the same accounts with the same action and the
+#    same set of reasons, except that cluster.shared_* may name another kind
+#    (the code names the strongest kind of the edge that joined the account,
+#    and which edge joins first depends on the order in which the stage meets
+#    the identifiers); for every account whose reasons hold no cluster.* code,
+#    the reasons and the first action (time and event) exactly. For an
+#    account actioned through its cluster the first action may be later: the
+#    membership notice reaches the worker after the event at which one process
+#    would have acted.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/kafka_lib.sh"
+command -v jq >/dev/null || { echo "skip: jq missing"; exit 77; }
+
+cleanup() {
+  for p in ${PIDS:-} ${MOCK_PID:-}; do kill "$p" 2>/dev/null; done
+  [ -n "${KEEP:-}" ] || rm -rf "$T"
+}
+trap cleanup EXIT
+
+"$WARDEN_BIN" sim -q --scenario mixed --seed 3 --accounts 800 --days 2 -o "$T/sim" >/dev/null 2>&1
+check "sim wrote events" [ -s "$T/sim/events.jsonl" ]
+P="$WARDEN_SRC/examples/policy.yaml"
+"$WARDEN_BIN" scan -q --no-db --lenient --run-id ref --policy "$P" \
+  --accounts "$T/sim/accounts.jsonl" --orgs "$T/sim/orgs.jsonl" -o "$T/scan" "$T/sim/events.jsonl" \
+  2>/dev/null
+check "scan found clusters" [ "$(wc -l < "$T/scan/clusters.jsonl")" -ge 3 ]
+EVENTS=$(wc -l < "$T/sim/events.jsonl")
+
+check "mock cluster up" start_mock 420 ev:12 verdicts:6 findings:6 rejects:1 progress:3 \
+  linking:2 membership:12
+worker_config "$T/worker.yaml" "$P" "$T/sim/accounts.jsonl" "$T/sim/orgs.jsonl"
+printf 'linking_topic: linking\nmembership_topic: membership\nlink_group: warden-test-link\n' \
+  >> "$T/worker.yaml"
+check "config valid" "$WARDEN_BIN" link-stage -c "$T/worker.yaml" --check
+
+PIDS=""
+# workers wait 30 s without an event or a notice before exiting: on a loaded
+# machine the stage's last notices can come well after the last event
+start() { # COMMAND ID LOG [IDLE_EXIT]
+  timeout 240 "$WARDEN_BIN" "$1" -c "$T/worker.yaml" --id "$2" --idle-exit "${4:-30}" 2>"$3" &
+  PIDS="$PIDS $!"
+  LAST_PID=$!
+}
+start worker w1 "$T/w1.log"
+start worker w2 "$T/w2.log"; VICTIM=$LAST_PID
+start worker w3 "$T/w3.log"
+for _ in $(seq 1 1200); do
+  [ "$(grep -l 'assigned' "$T"/w1.log "$T"/w2.log "$T"/w3.log 2>/dev/null | wc -l)" -eq 3 ] && break
+  sleep 0.1
+done
+start link-stage l1 "$T/l1.log" 20
+for _ in $(seq 1 300); do grep -q assigned "$T/l1.log" 2>/dev/null && break; sleep 0.1; done
+check "every worker and the stage were given partitions" grep -q 'assigned' "$T/w2.log" "$T/l1.log"
+check "workers run the link detector in remote mode" grep -q '(linking)' "$T/w1.log"
+
+split -n l/10 -d "$T/sim/events.jsonl" "$T/chunk."
+n=0
+for c in "$T"/chunk.*; do
+  "$WARDEN_BIN" kafka-produce -q -b "$BROKERS" -t ev "$c"
+  n=$((n + 1))
+  if [ $n -eq 4 ]; then
+    sleep 2
+    # the victim must be mid-stream: it has processed events of this run
+    kill -9 "$(pgrep -P "$VICTIM" -x warden || echo "$VICTIM")" 2>/dev/null
+    kill -9 "$VICTIM" 2>/dev/null
+  fi
+  if [ $n -eq 6 ]; then start worker w2 "$T/w2b.log"; fi
+  sleep 1
+done
+for p in $PIDS; do wait "$p" 2>/dev/null; done
+PIDS=""
+"$WARDEN_BIN" kafka-dump -b "$BROKERS" -t verdicts --findings-topic findings \
+  --progress-topic progress --rejects-topic rejects -o "$T/dump" > "$T/dump.txt"
+check "kafka-dump exits 0" [ $? -eq 0 ]
+cat "$T/dump.txt"
+check "verdicts valid" valid verdict "$T/dump/verdicts.jsonl"
+COVERED=$(sed -n 's/^input offsets covered \([0-9]*\),.*/\1/p' "$T/dump.txt")
+check "no event lost: $COVERED input offsets covered of $EVENTS" [ "${COVERED:-0}" -eq "$EVENTS" ]
+check "no input offset missing" grep -q ', missing 0$' "$T/dump.txt"
+check "no verdict of the same position differs" bash -c "! grep -q conflicting '$T/dump.txt'"
+check "the stage sent notices" grep -qE ', [1-9][0-9]* linking records produced' "$T/l1.log"
+check "the replacement applied notices it had not seen live" \
+  grep -qE ': [0-9]+ notices live, [1-9][0-9]* replayed' "$T/w2b.log"
+
+# cluster membership: account -> cluster from the cluster.shared_* findings
+# (every member gets one when it joins), as a partition of the accounts
+clusters() { # FINDINGS -> one line per cluster: its sorted member ids
+  jq -r 'select(.code | startswith("cluster.shared_")) | [.account_id, .evidence.cluster_id] | @tsv' "$1" |
+    awk -F'\t' '{c[$1]=$2} END {for (a in c) print c[a] "\t" a}' | sort |
+    awk -F'\t' '$1 != k {if (k != "") print m; k = $1; m = $2; next} {m = m " " $2} END {if (k != "") print m}' |
+    sort
+}
+clusters "$T/scan/findings.jsonl" > "$T/want.clusters"
+clusters "$T/dump/findings.jsonl" > "$T/got.clusters"
+check "scan's clusters: $(wc -l < "$T/want.clusters")" [ -s "$T/want.clusters" ]
+check "cluster membership equal to scan's (as sets of accounts)" diff "$T/want.clusters" "$T/got.clusters"
+# the partition of an account id: librdkafka's default partitioner, CRC-32 of the key modulo 12
+part() { printf '%s' "$1" | gzip -c | tail -c8 | od -An -tu4 -N4 | awk '{print $1 % 12}'; }
+span=0
+while read -r members; do
+  ps=$(for a in $members; do part "$a"; done | sort -u | wc -l)
+  [ "$ps" -gt 1 ] && span=$((span + 1))
+done < "$T/got.clusters"
+check "clusters spanning partitions found: $span" [ "$span" -ge 2 ]
+
+# per-account verdicts; cluster.shared_* names the strongest kind of the edge
+# that joined the account, which depends on the order in which the stage
+# meets the identifiers (a payment edge or a template edge may come first)
+v='[.account_id, .action, (.reasons | map(if startswith("cluster.shared_") then "cluster.shared_*" else . end) | unique)]'
+jq -c "$v" "$T/scan/verdicts.jsonl" > "$T/want"
+jq -c "$v" "$T/dump/verdicts.jsonl" > "$T/got"
+check "some accounts actioned through their cluster" \
+  [ "$(grep -c 'cluster.linked_to_actioned' "$T/want")" -ge 3 ]
+check "verdicts equal scan's (accounts, actions, reasons but the cluster.shared_* kind)" diff "$T/want" "$T/got"
+first='select(any(.reasons[]; startswith("cluster.")) | not) | [.account_id, .reasons, .first_action_ts, .first_action_event]'
+jq -c "$first" "$T/scan/verdicts.jsonl" > "$T/want.first"
+jq -c "$first" "$T/dump/verdicts.jsonl" > "$T/got.first"
+check "accounts with no cluster.* reason: reasons and first action equal" diff "$T/want.first" "$T/got.first"
+finish
