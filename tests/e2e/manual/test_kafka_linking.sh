@@ -1,4 +1,12 @@
 #!/usr/bin/env bash
+# NOT IN `make check`: this test fails about one run in ten on a 2-core
+# machine (a known defect of the linking stage, README "Linking across
+# workers"): an account of a cluster sometimes ends with a verdict that lacks
+# its cluster.* reasons, or misses its membership notice. Run it by hand
+# (from the source tree, after `make build`):
+#   WARDEN_BIN=build/warden WARDEN_SRC=. bash tests/e2e/manual/test_kafka_linking.sh
+# and move it back beside the other e2e tests when the defect is fixed.
+#
 # Warden on Kafka with the linking stage, end to end, against librdkafka's
 # mock cluster (3 brokers): a simulated scenario with hydra clusters is
 # produced in chunks into a 12-partition events topic while 3 workers (the
@@ -23,8 +31,8 @@
 #    account actioned through its cluster the first action may be later: the
 #    membership notice reaches the worker after the event at which one process
 #    would have acted.
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/kafka_lib.sh"
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../kafka_lib.sh"
 command -v jq >/dev/null || { echo "skip: jq missing"; exit 77; }
 
 cleanup() {
