@@ -14,7 +14,8 @@ static const struct warden_opt dump_opts[] = {
     {"brokers", 'b', "HOST:PORT,...", "bootstrap servers (required)", false},
     {"topic", 't', "NAME", "verdict topic (default warden.verdicts)", false},
     {"findings-topic", 0, "NAME", "also count the findings of this topic", false},
-    {"progress-topic", 0, "NAME", "also count the events processed, from this topic", false},
+    {"progress-topic", 0, "NAME", "committed transactions and events processed, from this topic",
+     false},
     {"rejects-topic", 0, "NAME", "also count the bad input records of this topic", false},
     {"kafka", 0, "PROPERTY=VALUE", "librdkafka property (SASL, TLS, ...); repeatable", true},
     {"out", 'o', "DIR", "output directory (created if missing; default: out)", false},
@@ -30,9 +31,13 @@ const struct warden_cmd warden_cmd_kafka_dump = {
     .summary = "read a verdict topic (committed records) into verdicts.jsonl",
     .usage = "--brokers B [--topic T] [-o DIR]",
     .opts = dump_opts,
-    .details = "Keeps each account's latest verdict, sorted by account id, in DIR/verdicts.jsonl\n"
-               "(formats.md §4). Prints records read, accounts, duplicates skipped (by the\n"
-               "warden-pos header) and, with --progress-topic, the events the workers processed.",
+    .details =
+        "Keeps each account's last verdict record (topic order, what compaction keeps),\n"
+        "sorted by account id, in DIR/verdicts.jsonl (formats.md §4). With --progress-topic\n"
+        "only outputs of committed transactions are kept, also where the cluster shows\n"
+        "aborted ones (librdkafka's mock cluster). Prints records read, accounts, duplicates\n"
+        "skipped (by the warden-pos header) and, with --progress-topic, the events the\n"
+        "workers processed and the uncommitted records skipped.",
 };
 
 static int dump_main(int argc, char **argv)
@@ -89,6 +94,10 @@ static int dump_main(int argc, char **argv)
             printf("input offsets covered %llu, covered twice %llu, missing %llu\n",
                    (unsigned long long)st.offsets_covered, (unsigned long long)st.offsets_twice,
                    (unsigned long long)st.offsets_missing);
+        if (warden_arg(&a, "progress-topic"))
+            printf("uncommitted records skipped %llu, transaction partitions redone %llu\n",
+                   (unsigned long long)st.uncommitted_records,
+                   (unsigned long long)st.txn_superseded);
         if (warden_arg(&a, "rejects-topic"))
             printf("reject records %llu, duplicates %llu\n", (unsigned long long)st.reject_records,
                    (unsigned long long)st.reject_duplicates);

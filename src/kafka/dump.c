@@ -1,26 +1,42 @@
 /* dump.c — `warden kafka-dump`: the verdict topic back into the files
  * `warden backtest` scores.
  *
- * Reads every partition of the verdict topic from its beginning to its end
- * (read_committed: only committed transactions) and keeps, per account
- * (the record key), the verdict caused by the latest event (its
- * `warden-pos` header, PARTITION:OFFSET:N of the input event). Writes them
- * sorted by account id to OUT/verdicts.jsonl, as `warden scan` does. The
- * progress topic gives the number of events the workers processed and the
- * input offsets their committed transactions cover (each record covers one
- * partition's offsets in one transaction): covered once, more than once (a
- * transaction redone after one that was not filtered out), or not at all
- * (a gap: events lost). The
- * findings and rejects topics the number of findings and bad records; a record whose position was
- * already read is a duplicate, counted and skipped — with exactly-once
- * delivery there are none. The findings, once each, also go to
- * OUT/findings.jsonl (in topic order: cluster membership from cluster.*
- * evidence can be compared with a scan's).
+ * An account's verdict is the last committed record of its key in the
+ * verdict topic: what log compaction keeps. One worker at a time owns the
+ * account's events partition and produces its verdicts, in order, into the
+ * one verdict partition its key maps to; a new owner starts after its
+ * predecessor's last commit. So topic order is the order in which the
+ * account's state changed, whether an event or a linking stage's notice
+ * changed it (a notice is applied between two events at whatever point it
+ * arrives, and the verdict it causes follows the one of the event before).
  *
- * Outputs a worker produced for a linking stage's notice have the position
- * PARTITION:OFFSET:mNOTICE.N (OFFSET: the last event of the partition before
- * it); the notice's offset, not OFFSET, identifies them, so the same notice
- * applied again after a redone transaction is a duplicate wherever it fell. */
+ * Reads every partition of the verdict topic from its beginning to its end
+ * (read_committed) and keeps the last record of each account; writes them
+ * sorted by account id to OUT/verdicts.jsonl, as `warden scan` does.
+ *
+ * Committed only. A cluster that filters aborted transactions shows only
+ * committed records. librdkafka's mock cluster does not (it shows aborted
+ * and open transactions too), so with the progress topic the committed ones
+ * are told apart: every output carries a `warden-txn` header naming its
+ * transaction, and every transaction writes one progress record per input
+ * partition it consumed (events [from, to), notices [notices_from,
+ * notices_to)). An output is kept when a progress record of its transaction
+ * names its partition and no later transaction consumed any of the same
+ * input again (committed input ranges never overlap; a worker redoes input
+ * only when the transaction that had consumed it did not commit). The
+ * progress topic is read first and also gives the number of events the
+ * workers processed and the input offsets covered: once, more than once, or
+ * not at all (a gap: events lost).
+ *
+ * Each record also carries `warden-pos`, PARTITION:OFFSET:N, the input event
+ * that caused it and its rank among that event's outputs, or
+ * PARTITION:OFFSET:mNOTICE.N for a notice's outputs (OFFSET: the last event
+ * of the partition before it; the notice's offset identifies them). A record
+ * whose position was already read is a duplicate, counted and skipped; a
+ * duplicate verdict that differs from the one kept at its position is
+ * counted as a conflict. With exactly-once delivery there are none. The
+ * findings, once each, also go to OUT/findings.jsonl (in topic order:
+ * cluster membership from cluster.* evidence can be compared with a scan's). */
 #include "core/error.h"
 #include "core/hash.h"
 #include "core/u64map.h"
@@ -45,6 +61,17 @@ struct range {
     int64_t from, to; /* input offsets [from, to) of one transaction */
 };
 
+/* What one transaction consumed of one input partition (a progress record). */
+struct txn_part {
+    uint64_t key; /* hash of its warden-txn tag and the partition */
+    int part;
+    int64_t from, to;   /* events [from, to), -1: none */
+    int64_t mfrom, mto; /* membership notices [mfrom, mto), -1: none */
+    int64_t events;
+    size_t order;    /* rank in the progress topic's partition order */
+    bool superseded; /* a later transaction consumed some of the same input again */
+};
+
 struct dump {
     struct kept *v;
     size_t n, cap;
@@ -53,6 +80,10 @@ struct dump {
     struct warden_u64map by_account; /* account hash -> index + 1 */
     struct warden_u64map seen;       /* hash of topic + position -> 1 */
     FILE *findings;                  /* unique findings, or NULL */
+    struct txn_part *t;              /* from the progress topic */
+    size_t nt, tcap;
+    bool filter;                    /* keep only outputs of committed transactions */
+    struct warden_u64map committed; /* txn_part keys -> 1 */
 };
 
 /* The warden-pos header as partition and offset; false when absent. */
@@ -94,9 +125,8 @@ static void keep_verdict(struct dump *d, const rd_kafka_message_t *m, int part, 
     uint64_t h = warden_hash64(m->key, m->key_len);
     uint32_t i = warden_u64map_get(&d->by_account, h);
     struct kept *k;
-    if (i) {
+    if (i) { /* the later record in the topic is the newer verdict */
         k = &d->v[i - 1];
-        if (part < k->part || (part == k->part && off < k->off)) return; /* older */
         free(k->line);
     } else {
         if (d->n == d->cap) {
@@ -156,6 +186,110 @@ static void add_range(struct dump *d, const rd_kafka_message_t *m)
         d->r = warden_xrealloc(d->r, d->rcap * sizeof *d->r);
     }
     d->r[d->nr++] = r;
+}
+
+/* The warden-txn header hashed with the input partition; 0 when absent. */
+static uint64_t txn_key(const rd_kafka_message_t *m, int part)
+{
+    rd_kafka_headers_t *h = NULL;
+    const void *val;
+    size_t len;
+    if (rd_kafka_message_headers(m, &h) || !h ||
+        rd_kafka_header_get_last(h, "warden-txn", &val, &len))
+        return 0;
+    uint64_t k = warden_hash64_seed(val, len, (uint64_t)(uint32_t)part * 0x9e3779b97f4a7c15ull);
+    return k ? k : 1;
+}
+
+/* A progress record naming its transaction into d->t; false without one. */
+static bool add_txn_part(struct dump *d, const rd_kafka_message_t *m)
+{
+    int part = (int)field(m, "partition");
+    uint64_t key = part >= 0 ? txn_key(m, part) : 0;
+    if (!key) return false;
+    if (d->nt == d->tcap) {
+        d->tcap = d->tcap ? d->tcap * 2 : 256;
+        d->t = warden_xrealloc(d->t, d->tcap * sizeof *d->t);
+    }
+    d->t[d->nt] = (struct txn_part){key,
+                                    part,
+                                    field(m, "from"),
+                                    field(m, "to"),
+                                    field(m, "notices_from"),
+                                    field(m, "notices_to"),
+                                    field(m, "events"),
+                                    d->nt,
+                                    false};
+    d->nt++;
+    return true;
+}
+
+static bool by_events = true; /* what cmp_txn_part sorts on */
+
+static int cmp_txn_part(const void *a, const void *b)
+{
+    const struct txn_part *x = a, *y = b;
+    if (x->part != y->part) return x->part < y->part ? -1 : 1;
+    int64_t fx = by_events ? x->from : x->mfrom, fy = by_events ? y->from : y->mfrom;
+    if (fx != fy) return fx < fy ? -1 : 1;
+    return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* Committed input ranges never overlap: a worker redoes input only when the
+ * transaction that had consumed it did not commit. So of two transactions
+ * that consumed some of the same input of a partition, the earlier one (in
+ * the progress topic's order) was aborted: its outputs for that partition
+ * are not kept. (A cluster that filters aborted transactions never shows
+ * such a pair; librdkafka's mock cluster shows them.) */
+static void mark_superseded(struct dump *d, bool events)
+{
+    by_events = events;
+    qsort(d->t, d->nt, sizeof *d->t, cmp_txn_part);
+    size_t owner = 0;
+    int part = -1;
+    int64_t end = -1;
+    for (size_t i = 0; i < d->nt; i++) {
+        struct txn_part *x = &d->t[i];
+        int64_t from = events ? x->from : x->mfrom, to = events ? x->to : x->mto;
+        if (from < 0 || to < from) continue;
+        if (x->part != part) {
+            part = x->part;
+            end = -1;
+        }
+        if (end > from && d->t[owner].key != x->key) {
+            struct txn_part *o = &d->t[owner];
+            (o->order < x->order ? o : x)->superseded = true;
+        }
+        if (to > end) {
+            end = to;
+            owner = i;
+        }
+    }
+}
+
+/* The (transaction, partition) pairs whose outputs are kept. */
+static void committed_set(struct dump *d, struct warden_kafka_dump_stats *st)
+{
+    mark_superseded(d, true);
+    mark_superseded(d, false);
+    for (size_t i = 0; i < d->nt; i++) {
+        if (d->t[i].superseded) {
+            st->txn_superseded++;
+        } else {
+            warden_u64map_put(&d->committed, d->t[i].key, 1);
+            if (d->t[i].events > 0) st->events += (uint64_t)d->t[i].events;
+        }
+    }
+    d->filter = true;
+}
+
+/* An output of a transaction that did not commit (filtering is on, the
+ * record has a warden-txn header, and no kept progress record names it). */
+static bool uncommitted(struct dump *d, const rd_kafka_message_t *m, bool has_pos, int part)
+{
+    if (!d->filter || !has_pos) return false;
+    uint64_t k = txn_key(m, part);
+    return k && !warden_u64map_get(&d->committed, k);
 }
 
 static int cmp_range(const void *a, const void *b)
@@ -227,6 +361,11 @@ static int read_topic(rd_kafka_t *rk, const char *topic, struct dump *d,
             int part = 0;
             int64_t off = 0;
             bool has = position(m, pos, sizeof pos, &part, &off);
+            if (kind != 2 && uncommitted(d, m, has, part)) {
+                st->uncommitted_records++;
+                rd_kafka_message_destroy(m);
+                continue;
+            }
             bool fresh = !has || first_sight(d, topic, pos);
             if (kind == 0) {
                 st->verdict_records++;
@@ -250,9 +389,10 @@ static int read_topic(rd_kafka_t *rk, const char *topic, struct dump *d,
             } else {
                 st->progress_records++;
                 add_range(d, m);
+                bool named = add_txn_part(d, m); /* its events are counted if it committed */
                 if (!fresh)
                     st->progress_duplicates++;
-                else
+                else if (!named)
                     st->events += (uint64_t)field(m, "events");
             }
         }
@@ -287,10 +427,14 @@ int warden_kafka_dump(const char *brokers, const struct warden_strlist *props,
     memset(&d, 0, sizeof d);
     warden_u64map_init(&d.by_account);
     warden_u64map_init(&d.seen);
+    warden_u64map_init(&d.committed);
     struct warden_outfile out, fout;
     memset(&out, 0, sizeof out);
     memset(&fout, 0, sizeof fout);
-    int rc = read_topic(rk, verdicts_topic, &d, st, 0, err, errlen);
+    int rc = 0;
+    if (progress_topic && !(rc = read_topic(rk, progress_topic, &d, st, 2, err, errlen)))
+        committed_set(&d, st);
+    if (!rc) rc = read_topic(rk, verdicts_topic, &d, st, 0, err, errlen);
     if (!rc && findings_topic &&
         !(rc = warden_outfile_open(&fout, outdir, "findings.jsonl", err, errlen))) {
         d.findings = fout.f;
@@ -301,7 +445,6 @@ int warden_kafka_dump(const char *brokers, const struct warden_strlist *props,
         else
             warden_outfile_abort(&fout);
     }
-    if (!rc && progress_topic) rc = read_topic(rk, progress_topic, &d, st, 2, err, errlen);
     if (!rc && rejects_topic) rc = read_topic(rk, rejects_topic, &d, st, 3, err, errlen);
     if (rc) goto out;
     coverage(&d, st);
@@ -322,6 +465,8 @@ out:
     free(d.r);
     warden_u64map_fini(&d.by_account);
     warden_u64map_fini(&d.seen);
+    warden_u64map_fini(&d.committed);
+    free(d.t);
     rd_kafka_consumer_close(rk);
     rd_kafka_destroy(rk);
     return rc;

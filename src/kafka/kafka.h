@@ -135,13 +135,18 @@ struct warden_kafka_dump_stats {
     uint64_t offsets_covered, offsets_twice, offsets_missing; /* input offsets, from progress */
     uint64_t finding_records, finding_duplicates;
     uint64_t reject_records, reject_duplicates;
+    uint64_t uncommitted_records; /* outputs of transactions that did not commit, skipped */
+    uint64_t txn_superseded;      /* (transaction, partition) whose input was consumed again */
 };
 /* Read the verdict topic (read_committed) to its end into outdir/verdicts.jsonl:
- * the last verdict of each account (by the position of the event that caused
- * it), sorted by account id, as `warden scan` writes it. With progress_topic,
- * findings_topic and rejects_topic (each may be NULL), count the events
- * processed, the findings and the bad records; records repeating a position already read are
- * counted as duplicates and skipped. 0 or WARDEN_E* with err. */
+ * the last record of each account in topic order (what compaction keeps),
+ * sorted by account id, as `warden scan` writes it. With progress_topic, read
+ * first, only outputs of committed transactions are kept (dump.c: for
+ * clusters that show aborted ones) and the events processed and input
+ * offsets covered are counted; with findings_topic and rejects_topic (each
+ * may be NULL) the findings (also to outdir/findings.jsonl) and the bad
+ * records. Records repeating a position already read are counted as
+ * duplicates and skipped. 0 or WARDEN_E* with err. */
 int warden_kafka_dump(const char *brokers, const struct warden_strlist *props,
                       const char *verdicts_topic, const char *findings_topic,
                       const char *progress_topic, const char *rejects_topic, const char *outdir,

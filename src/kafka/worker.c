@@ -44,6 +44,7 @@
 #include "core/clock.h"
 #include "core/error.h"
 #include "core/event_decode.h"
+#include "core/hash.h"
 #include "core/jbuf.h"
 #include "core/snapio.h"
 #include "core/xalloc.h"
@@ -62,6 +63,8 @@
 #include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 struct worker {
     const struct warden_worker_conf *c;
@@ -80,6 +83,7 @@ struct worker {
     int64_t *m_at;                /* per partition: next notice offset the state reflects */
     int64_t *m_until;             /* per partition: first notice offset applied live */
     int64_t *m_next;              /* per partition: notice offset to commit, -1 none */
+    int64_t *m_first;             /* per partition: first notice offset of this transaction */
     int64_t cur_moff;             /* >= 0: outputs are caused by this notice */
     uint64_t notices_live, notices_replayed, bad_links, published;
     double *snap_t; /* per partition: wall clock of its last snapshot */
@@ -96,6 +100,10 @@ struct worker {
     bool in_txn, live, dirty, quiet, loaded_once, rebalanced, state_lost;
     double txn_t0;
     uint64_t txn_n;
+    char tid[512];     /* transactional id */
+    uint32_t instance; /* tells this process from an earlier one with the same id */
+    uint64_t txn_seq;  /* transactions begun */
+    char txn_tag[560]; /* warden-txn header: TID.INSTANCE.SEQ of the open transaction */
     int cur_part;
     int64_t cur_off;
     unsigned cur_seq;
@@ -134,11 +142,11 @@ static void produce_to(struct worker *w, const char *topic, int32_t part, const 
         pn = snprintf(pos, sizeof pos, "%d:%lld:%u", w->cur_part, (long long)w->cur_off,
                       w->cur_seq++);
     for (;;) {
-        rd_kafka_resp_err_t e =
-            rd_kafka_producev(w->prod, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(part),
-                              RD_KAFKA_V_KEY(key, keylen), RD_KAFKA_V_VALUE((void *)val, len),
-                              RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                              RD_KAFKA_V_HEADER("warden-pos", pos, pn), RD_KAFKA_V_END);
+        rd_kafka_resp_err_t e = rd_kafka_producev(
+            w->prod, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(part),
+            RD_KAFKA_V_KEY(key, keylen), RD_KAFKA_V_VALUE((void *)val, len),
+            RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADER("warden-pos", pos, pn),
+            RD_KAFKA_V_HEADER("warden-txn", w->txn_tag, -1), RD_KAFKA_V_END);
         if (!e) return;
         if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
             /* never commit a transaction that lacks a record: stop, the
@@ -228,7 +236,7 @@ static void txn_clear(struct worker *w)
     for (int p = 0; p < w->n_parts; p++) {
         w->txn_first[p] = w->txn_next[p] = -1;
         w->txn_events[p] = 0;
-        if (w->m_next) w->m_next[p] = -1;
+        if (w->m_next) w->m_next[p] = w->m_first[p] = -1;
     }
     w->in_txn = false;
     w->txn_n = 0;
@@ -428,6 +436,8 @@ static int begin(struct worker *w)
         return WARDEN_ELIB;
     }
     w->in_txn = true;
+    snprintf(w->txn_tag, sizeof w->txn_tag, "%s.%08x.%llu", w->tid, w->instance,
+             (unsigned long long)++w->txn_seq);
     w->txn_t0 = warden_now_s();
     w->txn_n = 0;
     return 0;
@@ -470,22 +480,34 @@ static int commit(struct worker *w)
     if (!w->in_txn) return 0;
     rd_kafka_topic_partition_list_t *offs = rd_kafka_topic_partition_list_new(8);
     for (int p = 0; p < w->n_parts; p++) {
-        if (w->txn_next[p] < 0) continue;
-        rd_kafka_topic_partition_list_add(offs, w->in_topic, p)->offset = w->txn_next[p];
+        bool notices = w->linking && w->m_first[p] >= 0;
+        if (w->txn_next[p] >= 0)
+            rd_kafka_topic_partition_list_add(offs, w->in_topic, p)->offset = w->txn_next[p];
+        else if (!notices)
+            continue;
         if (w->stage) continue; /* progress records count events */
+        /* what this transaction consumed of partition p: its events and its
+         * notices (a reader that sees aborted transactions, as on
+         * librdkafka's mock cluster, tells committed outputs by them) */
         warden_jbuf_reset(&w->jb);
         warden_jbuf_obj_open(&w->jb);
         warden_jbuf_kv_int(&w->jb, "partition", p);
-        warden_jbuf_kv_int(&w->jb, "from", w->txn_first[p]);
-        warden_jbuf_kv_int(&w->jb, "to", w->txn_next[p]);
+        if (w->txn_next[p] >= 0) {
+            warden_jbuf_kv_int(&w->jb, "from", w->txn_first[p]);
+            warden_jbuf_kv_int(&w->jb, "to", w->txn_next[p]);
+        }
         warden_jbuf_kv_int(&w->jb, "events", (int64_t)w->txn_events[p]);
+        if (notices) {
+            warden_jbuf_kv_int(&w->jb, "notices_from", w->m_first[p]);
+            warden_jbuf_kv_int(&w->jb, "notices_to", w->m_next[p]);
+        }
         warden_jbuf_obj_close(&w->jb);
         char key[32];
         int kn = snprintf(key, sizeof key, "%d", p);
         w->cur_part = p;
-        w->cur_off = w->txn_first[p];
+        w->cur_off = w->txn_next[p] >= 0 ? w->txn_first[p] : w->state_at[p] - 1;
         w->cur_seq = 0;
-        w->cur_moff = -1;
+        w->cur_moff = w->txn_next[p] >= 0 ? -1 : w->m_first[p];
         produce(w, w->c->progress_topic, key, (size_t)kn, w->jb.p, w->jb.len);
     }
     for (int p = 0; w->linking && p < w->n_parts; p++)
@@ -634,6 +656,7 @@ static int process_notice(struct worker *w, const rd_kafka_message_t *m)
     }
     w->m_at[p] = m->offset + 1;
     if (w->live) {
+        if (w->m_first[p] < 0) w->m_first[p] = m->offset;
         w->m_next[p] = m->offset + 1;
         w->txn_n++;
         w->notices_live++;
@@ -641,6 +664,35 @@ static int process_notice(struct worker *w, const rd_kafka_message_t *m)
         w->notices_replayed++;
     }
     return 0;
+}
+
+/* Before partition p's first live event: apply every notice the group
+ * committed for it (offsets below m_until[p]), outputs suppressed. Its
+ * previous owner applied them before committing the events that follow, so
+ * a live event decided without them would publish a verdict lacking the
+ * cluster they set, and nothing would correct it (those notices are replayed,
+ * not live). The notice reader fetches on its own, so wait for it here;
+ * notices of other partitions read meanwhile are applied as usual. */
+static int catch_up_notices(struct worker *w, int p)
+{
+    if (!w->linking || w->m_at[p] >= w->m_until[p]) return 0;
+    resume_notices(w);
+    double t0 = warden_now_s();
+    while (w->m_at[p] < w->m_until[p] && !w->fatal && !worker_stop) {
+        if (warden_now_s() - t0 > 60) {
+            snprintf(w->err, w->errlen,
+                     "membership %s partition %d: notices up to offset %lld not read within 60 s "
+                     "(at %lld)",
+                     w->c->membership_topic, p, (long long)w->m_until[p], (long long)w->m_at[p]);
+            return WARDEN_EIO;
+        }
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(w->mcons, 100);
+        if (!m) continue;
+        int rc = m->err ? 0 : process_notice(w, m);
+        rd_kafka_message_destroy(m);
+        if (rc) return rc;
+    }
+    return w->fatal;
 }
 
 /* Stage: one observation (the record's bytes are in w->scratch). */
@@ -661,6 +713,10 @@ static int process(struct worker *w, const rd_kafka_message_t *m)
     int p = m->partition;
     if ((w->stage ? !w->st : !w->rt) || p < 0 || p >= w->n_parts) return 0;
     size_t shard = (size_t)p;
+    if (m->offset >= w->replay_until[p] && !w->stage) {
+        int rc = catch_up_notices(w, p);
+        if (rc) return rc;
+    }
     w->live = m->offset >= w->replay_until[p];
     if (w->live && !w->in_txn) {
         int rc = begin(w);
@@ -774,6 +830,11 @@ static int setup(struct worker *w, const char *id)
         return WARDEN_ECONFIG;
     }
     if (!(w->prod = client(w, RD_KAFKA_PRODUCER, pc))) return WARDEN_ELIB;
+    snprintf(w->tid, sizeof w->tid, "%s", tid);
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    uint64_t seed[3] = {(uint64_t)now.tv_sec, (uint64_t)now.tv_nsec, (uint64_t)getpid()};
+    w->instance = (uint32_t)warden_hash64(seed, sizeof seed);
     int rc;
     if (w->stage) {
         if ((rc = topic_parts(w, c->linking_topic, &w->n_parts)) ||
@@ -896,6 +957,7 @@ static int run(struct worker *w, const char *id, int64_t idle_exit_ms)
         w->m_at = warden_xcalloc(np, sizeof *w->m_at);
         w->m_until = warden_xcalloc(np, sizeof *w->m_until);
         w->m_next = warden_xcalloc(np, sizeof *w->m_next);
+        w->m_first = warden_xcalloc(np, sizeof *w->m_first);
     }
     txn_clear(w);
     struct sigaction sa;
@@ -1015,6 +1077,7 @@ static void cleanup(struct worker *w)
     free(w->m_at);
     free(w->m_until);
     free(w->m_next);
+    free(w->m_first);
     free(w->scratch);
     free(w->dets);
     if (w->devnull) fclose(w->devnull);
