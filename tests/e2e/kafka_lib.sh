@@ -1,6 +1,8 @@
-# kafka_lib.sh — helpers for the Kafka e2e test and bench (sourced after lib.sh):
-# a mock cluster on loopback (warden kafka-mock) that stops by itself, and a
-# worker config for it.
+# kafka_lib.sh — helpers for the Kafka e2e tests and bench (sourced after lib.sh):
+# a mock cluster on loopback (warden kafka-mock) that stops by itself, a
+# worker config for it, and the run both e2e tests make: a scenario produced
+# in chunks while workers consume it, one worker killed mid-stream and
+# replaced, the outputs read back with kafka-dump.
 
 # start_mock SECONDS TOPIC:PARTS... — sets BROKERS and MOCK_PID
 start_mock() {
@@ -44,4 +46,82 @@ YAML
 # per-account detectors; clusters across workers are the linking stage's)
 policy_without_link() {
   sed 's/^detectors:$/detectors:\n  link:\n    enabled: false/' "$WARDEN_SRC/examples/policy.yaml" >"$1"
+}
+
+# ---- the run both e2e tests make (test_kafka_workers.sh, test_kafka_linking.sh) ----
+
+PIDS=""
+
+# the EXIT trap: stop what kafka_start and start_mock started
+kafka_cleanup() {
+  for p in ${PIDS:-} ${STAGE_PID:-} ${MOCK_PID:-}; do kill "$p" 2>/dev/null; done
+  [ -n "${KEEP:-}" ] || rm -rf "$T"
+}
+
+# a test's start: jq (else skip), the EXIT trap, and the scenario both tests
+# use (800 accounts, two days, hydra clusters) in $T/sim
+kafka_setup() {
+  command -v jq >/dev/null || { echo "skip: jq missing"; exit 77; }
+  trap kafka_cleanup EXIT
+  "$WARDEN_BIN" sim -q --scenario mixed --seed 3 --accounts 800 --days 2 -o "$T/sim" >/dev/null 2>&1
+  check "sim wrote events" [ -s "$T/sim/events.jsonl" ]
+}
+
+# kafka_start COMMAND ID LOG IDLE_EXIT_S — `warden COMMAND` (worker, link-stage) on
+# $T/worker.yaml in the background, stopped after 400 s at the latest; sets LAST_PID
+kafka_start() {
+  timeout 400 "$WARDEN_BIN" "$1" -c "$T/worker.yaml" --id "$2" --idle-exit "$4" 2>"$3" &
+  LAST_PID=$!
+  PIDS="$PIDS $LAST_PID"
+}
+
+# kafka_wait_assigned LOG... — until every worker log says it was given partitions
+# (its engine is loaded then; at most 120 s)
+kafka_wait_assigned() {
+  for _ in $(seq 1 1200); do
+    [ "$(grep -l '^warden worker: assigned' "$@" 2>/dev/null | wc -l)" -eq $# ] && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+# kafka_produce_kill FILE VICTIM ID IDLE_EXIT_S — FILE into topic ev in ten chunks about
+# a second apart; after the 4th, SIGKILL the worker VICTIM (a kafka_start pid) mid-stream;
+# after the 6th, start a replacement under its ID (log $T/IDb.log)
+kafka_produce_kill() {
+  split -n l/10 -d "$1" "$T/chunk."
+  local n=0 c
+  for c in "$T"/chunk.*; do
+    "$WARDEN_BIN" kafka-produce -q -b "$BROKERS" -t ev "$c"
+    n=$((n + 1))
+    if [ $n -eq 4 ]; then
+      sleep 2
+      kill -9 "$(pgrep -P "$2" -x warden || echo "$2")" 2>/dev/null
+      kill -9 "$2" 2>/dev/null
+    fi
+    if [ $n -eq 6 ]; then kafka_start worker "$3" "$T/${3}b.log" "$4"; fi
+    sleep 1
+  done
+}
+
+# until every process kafka_start started (and not taken out of PIDS) has exited
+kafka_wait() {
+  for p in $PIDS; do wait "$p" 2>/dev/null; done
+  PIDS=""
+}
+
+# kafka_dump_checks OFFSETS — kafka-dump of every output topic into $T/dump (its counts
+# in $T/dump.txt) and what both tests check: valid verdicts, OFFSETS input offsets
+# covered by committed transactions, none missing, no position with two verdicts
+kafka_dump_checks() {
+  "$WARDEN_BIN" kafka-dump -b "$BROKERS" -t verdicts --findings-topic findings \
+    --progress-topic progress --rejects-topic rejects -o "$T/dump" >"$T/dump.txt"
+  check "kafka-dump exits 0" [ $? -eq 0 ]
+  cat "$T/dump.txt"
+  check "verdicts valid" valid verdict "$T/dump/verdicts.jsonl"
+  local covered
+  covered=$(sed -n 's/^input offsets covered \([0-9]*\),.*/\1/p' "$T/dump.txt")
+  check "no event lost: ${covered:-0} input offsets covered of $1" [ "${covered:-0}" -eq "$1" ]
+  check "no input offset missing" grep -q ', missing 0$' "$T/dump.txt"
+  check "no verdict of the same position differs" bash -c "! grep -q conflicting '$T/dump.txt'"
 }

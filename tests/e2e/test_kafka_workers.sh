@@ -9,16 +9,7 @@
 # duplicated, bad records on the rejects topic. Everything stops by itself.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/kafka_lib.sh"
-command -v jq >/dev/null || { echo "skip: jq missing"; exit 77; }
-
-cleanup() {
-  for p in ${PIDS:-} ${MOCK_PID:-}; do kill "$p" 2>/dev/null; done
-  [ -n "${KEEP:-}" ] || rm -rf "$T"
-}
-trap cleanup EXIT
-
-"$WARDEN_BIN" sim -q --scenario mixed --seed 3 --accounts 800 --days 2 -o "$T/sim" >/dev/null 2>&1
-check "sim wrote events" [ -s "$T/sim/events.jsonl" ]
+kafka_setup
 # two bad records among the good ones
 { head -n 100 "$T/sim/events.jsonl"; echo 'not json'; echo '{"ts":1790000000000,"ip":"192.0.2.1"}'
   tail -n +101 "$T/sim/events.jsonl"; } > "$T/events.jsonl"
@@ -44,44 +35,14 @@ printf 'brokers: "%s"\nkafka:\n  sasl.mechanizm: PLAIN\n' "$BROKERS" > "$T/bad.y
 check "unknown kafka property refused (exit 3) with file:line" \
   bash -c "[ $? -eq 3 ] && grep -q 'bad.yaml:3:.*kafka.sasl.mechanizm' '$T/bad.err'"
 
-PIDS=""
-start_worker() { # ID LOG
-  timeout 200 "$WARDEN_BIN" worker -c "$T/worker.yaml" --id "$1" --idle-exit 15 2>"$2" &
-  PIDS="$PIDS $!"
-  LAST_PID=$!
-}
-start_worker w1 "$T/w1.log"
-start_worker w2 "$T/w2.log"; VICTIM=$LAST_PID
-start_worker w3 "$T/w3.log"
-# wait until the group has given every worker its partitions
-for _ in $(seq 1 1200); do
-  [ "$(grep -l 'warden worker: assigned' "$T"/w1.log "$T"/w2.log "$T"/w3.log 2>/dev/null | wc -l)" -eq 3 ] && break
-  sleep 0.1
-done
-check "every worker was given partitions" grep -q 'warden worker: assigned' "$T/w2.log"
-
-split -n l/10 -d "$T/events.jsonl" "$T/chunk."
-n=0
-for c in "$T"/chunk.*; do
-  "$WARDEN_BIN" kafka-produce -q -b "$BROKERS" -t ev "$c"
-  n=$((n + 1))
-  if [ $n -eq 4 ]; then
-    sleep 2
-    # the victim must be mid-stream: it has processed events of this run
-    kill -9 "$(pgrep -P "$VICTIM" -x warden || echo "$VICTIM")" 2>/dev/null
-    kill -9 "$VICTIM" 2>/dev/null
-  fi
-  if [ $n -eq 6 ]; then start_worker w2 "$T/w2b.log"; fi
-  sleep 1
-done
-for p in $PIDS; do wait "$p" 2>/dev/null; done
-PIDS=""
-
-"$WARDEN_BIN" kafka-dump -b "$BROKERS" -t verdicts --findings-topic findings \
-  --progress-topic progress --rejects-topic rejects -o "$T/dump" > "$T/dump.txt"
-check "kafka-dump exits 0" [ $? -eq 0 ]
-cat "$T/dump.txt"
-check "verdicts valid" valid verdict "$T/dump/verdicts.jsonl"
+kafka_start worker w1 "$T/w1.log" 15
+kafka_start worker w2 "$T/w2.log" 15; VICTIM=$LAST_PID
+kafka_start worker w3 "$T/w3.log" 15
+check "every worker was given partitions" kafka_wait_assigned "$T"/w1.log "$T"/w2.log "$T"/w3.log
+kafka_produce_kill "$T/events.jsonl" "$VICTIM" w2 15
+kafka_wait
+# every input offset (GOOD events and 2 bad records) in a committed transaction
+kafka_dump_checks $((GOOD + 2))
 # the replacement restores its partitions from snapshots and replays only
 # what follows them (the records they spared it are counted). Reported, not
 # asserted: librdkafka's mock cluster sometimes does not store the offsets a
@@ -89,20 +50,16 @@ check "verdicts valid" valid verdict "$T/dump/verdicts.jsonl"
 # (replayed instead: correct, slower), so how many are used varies from run
 # to run here; the hand-off itself is asserted by tests/runtime/test_snapshot.c
 # (one_shard_moves) and the verdicts below are checked either way.
-SKIP=$(sed -n 's/.* loaded, \([0-9]*\) records not replayed.*/\1/p' "$T/w2b.log")
-REPLAYED=$(sed -n 's/.* events live, \([0-9]*\) replayed.*/\1/p' "$T/w2b.log")
-echo "snapshot hand-off: $(grep -oE '[0-9]+ snapshots saved, [0-9]+ loaded' "$T/w2b.log" | tail -1);" \
-  "spared ${SKIP:-0} of $((${SKIP:-0} + ${REPLAYED:-0})) records to replay"
-# every input offset (GOOD events and 2 bad records) in a committed transaction
-COVERED=$(sed -n 's/^input offsets covered \([0-9]*\),.*/\1/p' "$T/dump.txt")
-check "no event lost: $COVERED input offsets covered of $((GOOD + 2))" [ "${COVERED:-0}" -eq $((GOOD + 2)) ]
-check "no input offset missing" grep -q ', missing 0$' "$T/dump.txt"
-# librdkafka 2.0.2's mock cluster leaves aborted transactions visible to
-# read_committed readers (a real cluster filters them): records the killed
-# worker produced in its open transaction are then read again when its
-# successor redoes them. They carry the same position (warden-pos header),
-# so kafka-dump counts them as duplicates and keeps one.
-check "no verdict of the same position differs" bash -c "! grep -q conflicting '$T/dump.txt'"
+# (the replacement's last lines: "N snapshots saved, N loaded, N records not
+# replayed thanks to them" and "N events live, N replayed, ...")
+SAVED=$(grep -oE '[0-9]+ snapshots saved, [0-9]+ loaded' "$T/w2b.log" | tail -1)
+SKIP=$(grep -oE 'loaded, [0-9]+ records not replayed' "$T/w2b.log" | tail -1 | tr -dc '0-9\n')
+REPLAYED=$(grep -oE 'events live, [0-9]+ replayed' "$T/w2b.log" | tail -1 | tr -dc '0-9\n')
+if [ -n "$SKIP" ] && [ -n "$REPLAYED" ]; then
+  echo "snapshot hand-off: $SAVED; spared $SKIP of $((SKIP + REPLAYED)) records to replay"
+else
+  echo "snapshot hand-off: the replacement's counts are not in its log ($T/w2b.log)"
+fi
 F=$(sed -n 's/^finding records \([0-9]*\), duplicates \([0-9]*\)$/\1 \2/p' "$T/dump.txt")
 check "findings: $F (records, duplicates); unique ones as many as scan's" \
   [ $(( ${F% *} - ${F#* } )) -eq "$(wc -l < "$T/scan/findings.jsonl")" ]
