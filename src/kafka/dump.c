@@ -21,9 +21,10 @@
  * transaction, and every transaction writes one progress record per input
  * partition it consumed (events [from, to), notices [notices_from,
  * notices_to)). An output is kept when a progress record of its transaction
- * names its partition and no later transaction consumed any of the same
- * input again (committed input ranges never overlap; a worker redoes input
- * only when the transaction that had consumed it did not commit). The
+ * names its partition and no later transaction consumed the input that
+ * caused it (its event or notice) again (committed input ranges never
+ * overlap; a worker redoes input only when the transaction that had
+ * consumed it did not commit). The
  * progress topic is read first and also gives the number of events the
  * workers processed and the input offsets covered: once, more than once, or
  * not at all (a gap: events lost).
@@ -68,8 +69,10 @@ struct txn_part {
     int64_t from, to;   /* events [from, to), -1: none */
     int64_t mfrom, mto; /* membership notices [mfrom, mto), -1: none */
     int64_t events;
-    size_t order;    /* rank in the progress topic's partition order */
-    bool superseded; /* a later transaction consumed some of the same input again */
+    size_t order; /* rank in the progress topic's partition order */
+    /* a later transaction consumed this one's input again from cut (events)
+     * and mcut (notices) on: its outputs caused from there were aborted */
+    int64_t cut, mcut;
 };
 
 struct dump {
@@ -219,7 +222,10 @@ static bool add_txn_part(struct dump *d, const rd_kafka_message_t *m)
                                     field(m, "notices_to"),
                                     field(m, "events"),
                                     d->nt,
-                                    false};
+                                    0,
+                                    0};
+    d->t[d->nt].cut = d->t[d->nt].to;
+    d->t[d->nt].mcut = d->t[d->nt].mto;
     d->nt++;
     return true;
 }
@@ -236,60 +242,68 @@ static int cmp_txn_part(const void *a, const void *b)
 }
 
 /* Committed input ranges never overlap: a worker redoes input only when the
- * transaction that had consumed it did not commit. So of two transactions
- * that consumed some of the same input of a partition, the earlier one (in
- * the progress topic's order) was aborted: its outputs for that partition
- * are not kept. (A cluster that filters aborted transactions never shows
- * such a pair; librdkafka's mock cluster shows them.) */
-static void mark_superseded(struct dump *d, bool events)
+ * transaction that had consumed it did not commit, from the offset its
+ * successor found committed on. So where a transaction consumed input that
+ * an earlier one (in the progress topic's order) had consumed too, the
+ * earlier one's outputs caused from that offset on were aborted; those
+ * caused before it stand. (A cluster that filters aborted transactions
+ * never shows such a pair; librdkafka's mock cluster shows them, and also
+ * at times loses a committed offset, so that a committed range is redone.) */
+static void cut_redone(struct dump *d, bool events)
 {
     by_events = events;
     qsort(d->t, d->nt, sizeof *d->t, cmp_txn_part);
-    size_t owner = 0;
-    int part = -1;
-    int64_t end = -1;
     for (size_t i = 0; i < d->nt; i++) {
-        struct txn_part *x = &d->t[i];
-        int64_t from = events ? x->from : x->mfrom, to = events ? x->to : x->mto;
-        if (from < 0 || to < from) continue;
-        if (x->part != part) {
-            part = x->part;
-            end = -1;
-        }
-        if (end > from && d->t[owner].key != x->key) {
-            struct txn_part *o = &d->t[owner];
-            (o->order < x->order ? o : x)->superseded = true;
-        }
-        if (to > end) {
-            end = to;
-            owner = i;
+        struct txn_part *a = &d->t[i];
+        int64_t af = events ? a->from : a->mfrom, at = events ? a->to : a->mto;
+        if (af < 0 || at <= af) continue;
+        for (size_t j = i + 1; j < d->nt && d->t[j].part == a->part; j++) {
+            struct txn_part *b = &d->t[j];
+            int64_t bf = events ? b->from : b->mfrom, bt = events ? b->to : b->mto;
+            if (bf >= at) break; /* sorted by start: no later one overlaps a */
+            if (bf < 0 || bt <= bf || b->key == a->key) continue;
+            /* the later of the two cuts the earlier where it starts (bf >= af) */
+            struct txn_part *earlier = b->order > a->order ? a : b;
+            int64_t *cut = events ? &earlier->cut : &earlier->mcut;
+            if (bf < *cut) *cut = bf;
         }
     }
 }
 
-/* The (transaction, partition) pairs whose outputs are kept. */
+/* The kept progress records by transaction and partition; counts. */
 static void committed_set(struct dump *d, struct warden_kafka_dump_stats *st)
 {
-    mark_superseded(d, true);
-    mark_superseded(d, false);
+    cut_redone(d, true);
+    cut_redone(d, false);
     for (size_t i = 0; i < d->nt; i++) {
-        if (d->t[i].superseded) {
+        const struct txn_part *t = &d->t[i];
+        warden_u64map_put(&d->committed, t->key, (uint32_t)(i + 1));
+        if ((t->from >= 0 && t->cut < t->to) || (t->mfrom >= 0 && t->mcut < t->mto))
             st->txn_superseded++;
-        } else {
-            warden_u64map_put(&d->committed, d->t[i].key, 1);
-            if (d->t[i].events > 0) st->events += (uint64_t)d->t[i].events;
-        }
+        int64_t ev = t->events;
+        if (t->from >= 0 && t->cut - t->from < ev) ev = t->cut - t->from;
+        if (ev > 0) st->events += (uint64_t)ev;
     }
     d->filter = true;
 }
 
-/* An output of a transaction that did not commit (filtering is on, the
- * record has a warden-txn header, and no kept progress record names it). */
-static bool uncommitted(struct dump *d, const rd_kafka_message_t *m, bool has_pos, int part)
+/* An output not to keep (filtering is on and the record has a warden-txn
+ * header): no progress record of its transaction names its partition (the
+ * transaction did not commit), or a later transaction consumed the input
+ * that caused it again. pos is its warden-pos, off the event offset in it. */
+static bool uncommitted(struct dump *d, const rd_kafka_message_t *m, const char *pos, int part,
+                        int64_t off)
 {
-    if (!d->filter || !has_pos) return false;
+    if (!d->filter || !pos) return false;
     uint64_t k = txn_key(m, part);
-    return k && !warden_u64map_get(&d->committed, k);
+    if (!k) return false;
+    uint32_t i = warden_u64map_get(&d->committed, k);
+    if (!i) return true;
+    const struct txn_part *t = &d->t[i - 1];
+    const char *mark = strstr(pos, ":m");
+    if (mark) /* a notice's output: PARTITION:OFFSET:mNOTICE.N */
+        return strtoll(mark + 2, NULL, 10) >= t->mcut;
+    return off >= t->cut;
 }
 
 static int cmp_range(const void *a, const void *b)
@@ -361,7 +375,7 @@ static int read_topic(rd_kafka_t *rk, const char *topic, struct dump *d,
             int part = 0;
             int64_t off = 0;
             bool has = position(m, pos, sizeof pos, &part, &off);
-            if (kind != 2 && uncommitted(d, m, has, part)) {
+            if (kind != 2 && uncommitted(d, m, has ? pos : NULL, part, off)) {
                 st->uncommitted_records++;
                 rd_kafka_message_destroy(m);
                 continue;

@@ -136,7 +136,7 @@ struct warden_kafka_dump_stats {
     uint64_t finding_records, finding_duplicates;
     uint64_t reject_records, reject_duplicates;
     uint64_t uncommitted_records; /* outputs of transactions that did not commit, skipped */
-    uint64_t txn_superseded;      /* (transaction, partition) whose input was consumed again */
+    uint64_t txn_superseded; /* (transaction, partition) whose input was consumed again, in part */
 };
 /* Read the verdict topic (read_committed) to its end into outdir/verdicts.jsonl:
  * the last record of each account in topic order (what compaction keeps),

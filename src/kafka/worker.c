@@ -21,7 +21,9 @@
  * partition order, so replayed state is the state the previous owner had at
  * that offset. After an aborted transaction every partition is replayed. Every output carries a
  * header `warden-pos` (PARTITION:OFFSET:N, the event and the N-th output it caused), the same
- * whoever produces it, so a consumer can also de-duplicate by it.
+ * whoever produces it, and `warden-txn` (TID.INSTANCE.N, its transaction); each transaction's
+ * progress records say what input it consumed, so a reader that sees aborted transactions can
+ * keep the committed outputs only (dump.c).
  *
  * Linking (link/remote.h). When the policy enables the link detector, it
  * runs in remote mode: its observations (identifier kind and key, the
@@ -35,7 +37,8 @@
  * a partition's notices up to the committed membership offset are applied
  * after its events are replayed, outputs suppressed (so a replayed shard
  * has every notice its previous owner had applied, at the end of the replay
- * rather than where they fell between events). Without the link detector
+ * rather than where they fell between events), and before its first live
+ * event (catch_up_notices()). Without the link detector
  * its cluster.* rules match no detector and are tolerated.
  *
  * The same loop, in stage mode, is the linking stage (`warden link-stage`):

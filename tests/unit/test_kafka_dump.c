@@ -7,7 +7,9 @@
  * an output of a transaction that never wrote its progress record (killed
  * before committing), one of a transaction whose input a later transaction
  * consumed again (killed after writing progress, redone by its successor),
- * and a notice-caused verdict that follows an event-caused one in the topic
+ * one of a committed transaction whose later part was redone (the mock
+ * cluster at times loses a committed offset): its outputs before the redone
+ * part stand, and a notice-caused verdict that follows an event-caused one in the topic
  * although its event offset is lower. Without the progress topic nothing is
  * left out (the control: the filtering is what drops them). */
 #include <setjmp.h>
@@ -30,8 +32,8 @@ static rd_kafka_mock_cluster_t *mc;
 static char brokers[256];
 
 /* One record: topic, key, warden-pos, warden-txn, value. */
-static void put(rd_kafka_t *p, const char *topic, const char *key, const char *pos,
-                const char *txn, const char *value)
+static void put(rd_kafka_t *p, const char *topic, const char *key, const char *pos, const char *txn,
+                const char *value)
 {
     rd_kafka_resp_err_t e = rd_kafka_producev(
         p, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(0), RD_KAFKA_V_KEY(key, strlen(key)),
@@ -81,6 +83,14 @@ static int setup(void **state)
     put(p, "verdicts", "a", "0:12:0", "w1.bbbb.1", "{\"account_id\":\"a\",\"v\":\"a2\"}");
     /* a notice applied after event 10 but read, and committed, after event 12's verdict */
     put(p, "verdicts", "a", "0:10:m4.0", "w1.bbbb.1", "{\"account_id\":\"a\",\"v\":\"a3\"}");
+    /* E committed events 5-14 of p1; its successor F found offset 10 committed and redid 10-14 */
+    put(p, "progress", "1", "1:5:0", "w2.cccc.1",
+        "{\"partition\":1,\"from\":5,\"to\":15,\"events\":10}");
+    put(p, "verdicts", "d", "1:7:0", "w2.cccc.1", "{\"account_id\":\"d\",\"v\":\"d1\"}");
+    put(p, "verdicts", "e", "1:12:0", "w2.cccc.1", "{\"account_id\":\"e\",\"v\":\"e1-redone\"}");
+    put(p, "progress", "1", "1:10:0", "w2.dddd.1",
+        "{\"partition\":1,\"from\":10,\"to\":15,\"events\":5}");
+    put(p, "verdicts", "e", "1:12:0", "w2.dddd.1", "{\"account_id\":\"e\",\"v\":\"e1\"}");
     int left = rd_kafka_flush(p, 10000);
     rd_kafka_destroy(p);
     return left ? -1 : 0;
@@ -121,13 +131,15 @@ static void committed_only_last_in_topic_order(void **state)
     struct warden_kafka_dump_stats st;
     dump("progress", buf, sizeof buf, &st);
     assert_string_equal(buf, "{\"account_id\":\"a\",\"v\":\"a3\"}\n"
-                             "{\"account_id\":\"b\",\"v\":\"b1\"}\n");
-    assert_int_equal(st.uncommitted_records, 2); /* a2-aborted, b2-open */
-    assert_int_equal(st.txn_superseded, 1);      /* B's partition 0 */
+                             "{\"account_id\":\"b\",\"v\":\"b1\"}\n"
+                             "{\"account_id\":\"d\",\"v\":\"d1\"}\n"
+                             "{\"account_id\":\"e\",\"v\":\"e1\"}\n");
+    assert_int_equal(st.uncommitted_records, 3); /* a2-aborted, b2-open, e1-redone */
+    assert_int_equal(st.txn_superseded, 2);      /* B's partition 0, E's partition 1 */
     assert_int_equal(st.verdict_duplicates, 0);
     assert_int_equal(st.verdict_conflicts, 0);
-    assert_int_equal(st.events, 25); /* A 10 + 5, C 10; not B's */
-    assert_int_equal(st.offsets_covered, 25);
+    assert_int_equal(st.events, 35); /* A 10 + 5, C 10, E 5 before the redo, F 5; not B's */
+    assert_int_equal(st.offsets_covered, 35);
     assert_int_equal(st.offsets_missing, 0);
 }
 
@@ -140,10 +152,12 @@ static void without_progress_nothing_is_left_out(void **state)
     /* b's open transaction's record is read as b's verdict; a2-aborted and
      * a2 share a position: the first read is kept, the second counted */
     assert_string_equal(buf, "{\"account_id\":\"a\",\"v\":\"a3\"}\n"
-                             "{\"account_id\":\"b\",\"v\":\"b2-open\"}\n");
+                             "{\"account_id\":\"b\",\"v\":\"b2-open\"}\n"
+                             "{\"account_id\":\"d\",\"v\":\"d1\"}\n"
+                             "{\"account_id\":\"e\",\"v\":\"e1-redone\"}\n");
     assert_int_equal(st.uncommitted_records, 0);
-    assert_int_equal(st.verdict_duplicates, 1);
-    assert_int_equal(st.verdict_conflicts, 1);
+    assert_int_equal(st.verdict_duplicates, 2);
+    assert_int_equal(st.verdict_conflicts, 2);
 }
 
 int main(void)
