@@ -24,6 +24,14 @@
 # time and run-queue wait per request (schedstat). The machine may be
 # shared: the load average is printed; run it twice and report both.
 #
+# WARDEN_BENCH_RATE=N runs (3)-(5) at 2N, N and N requests/s instead (e.g. half
+# of a peak measured earlier on a quiet machine, when this run's peak is
+# depressed by other load). WARDEN_BENCH_RT=1 runs (3)-(5) with both servers'
+# threads and bench_loadgen at real-time priority (SCHED_FIFO 10, chrt; needs
+# root): other processes on a shared machine then cannot preempt them, which
+# stands in for a machine that runs nothing else; the wrk runs stay as they
+# are. Either is printed in the header line; report which was used.
+#
 # WARDEN_BENCH_PIN=1 pins the servers to CPU 1 and wrk / bench_loadgen to
 # CPU 0 (taskset; pass THREADS 1): client and server then never wait for
 # each other's CPU, and what is left of the latency tail is the server's own
@@ -51,7 +59,7 @@ NP=$(free_port)
 cat >"$T/nginx.conf" <<NGX
 worker_processes $WTHREADS;
 events { worker_connections 4096; }
-http { access_log off; server { listen 127.0.0.1:$NP; location / { return 200 "ok\n"; } } }
+http { access_log off; keepalive_requests 1000000; server { listen 127.0.0.1:$NP; location / { return 200 "ok\n"; } } }
 NGX
 "${SRV[@]}" "$NGINX" -e "$T/nginx.err" -c "$T/nginx.conf" -g "pid $T/nginx.pid; daemon off;" &
 PIDS+=($!)
@@ -76,19 +84,29 @@ run() { # run NAME URL CONN [script]
   LAST_RPS=${rps%.*}
   LAST_N=$(awk '/requests in/ {print $1}' <<<"$out")
 }
-echo "bench_serve: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), ${DUR}s per run, wrk -t1${WARDEN_BENCH_PIN:+, pinned: servers CPU 1, wrk CPU 0}"
+echo "bench_serve: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), ${DUR}s per run, wrk -t1${WARDEN_BENCH_PIN:+, pinned: servers CPU 1, wrk and bench_loadgen CPU 0}${WARDEN_BENCH_RATE:+, half-rate runs at WARDEN_BENCH_RATE=$WARDEN_BENCH_RATE}${WARDEN_BENCH_RT:+, loadgen runs at real-time priority}"
 run "nginx static 200 (baseline)" "http://127.0.0.1:$NP/" "$CONN"
 run "warden POST /v1/decide" "http://127.0.0.1:$WP" "$CONN" bench/decide.lua
 full=$LAST_RPS
 wrk_events=$LAST_N # the half-rate run's events go on from there in event time
-half=$(( full / 2 ))
+half=${WARDEN_BENCH_RATE:-$(( full / 2 ))}
 [ "$half" -ge 1 ] || half=1
+RT=()
+rt() { # rt POLICY PRIO PID...: every thread of each process
+  local pol=$1 prio=$2; shift 2
+  for p in "$@"; do chrt "$pol" -a -p "$prio" "$p" >/dev/null; done
+}
+if [ -n "${WARDEN_BENCH_RT:-}" ]; then
+  RT=(chrt -f 10)
+  rt -f 10 "${PIDS[1]}" "${PIDS[0]}" $(pgrep -P "${PIDS[0]}")
+  echo "(from here: servers and bench_loadgen at SCHED_FIFO 10)"
+fi
 LG="$BUILD/bench/bench_loadgen"
 [ -x "$LG" ] || { echo "bench_serve: $LG not built (make build)" >&2; exit 1; }
 lgrun() { # lgrun NAME URL RATE [loadgen options]: one open-loop run; sets LG_P99, LG_RAW_P99, LAST_N
   local name=$1 url=$2 rate=$3; shift 3
   local out
-  out=$("${CLI[@]}" "$LG" -r "$rate" -c "$CONN" -d "$DUR" "$@" "$url" || true)
+  out=$("${CLI[@]}" "${RT[@]}" "$LG" -r "$rate" -c "$CONN" -d "$DUR" "$@" "$url" || true)
   local r=$(grep '^loadgen_result' <<<"$out")
   f() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$r"; }
   printf '%-34s conns %3d  target %6s  achieved %9s req/s  p50 %6s  p99 %7s  p99.9 %7s  max %7s ms; from actual send p99 %s ms; %s%% <= 2 ms; errors %s, non-2xx %s, unfinished %s; loadgen lag p99 %s ms, %s us CPU/request\n' \
@@ -98,7 +116,7 @@ lgrun() { # lgrun NAME URL RATE [loadgen options]: one open-loop run; sets LG_P9
   LG_RAW_P99=$(f raw_p99_ms)
   LAST_N=$(f responses)
 }
-lgrun "loadgen headroom: nginx, full rate" "http://127.0.0.1:$NP/" "$full"
+lgrun "loadgen headroom: nginx, 2x half rate" "http://127.0.0.1:$NP/" "$((2 * half))"
 # the server's own histogram around the half-rate run: how much of the tail
 # wrk sees is time inside warden (decode, lock, engine, answer)
 hist() { curl -s "http://127.0.0.1:$WP/metrics" | grep -E '^warden_(request_duration_seconds_bucket|shard_lock_contended_total)' >"$1"; }
@@ -142,7 +160,8 @@ lgrun "nginx static 200, same half rate" "http://127.0.0.1:$NP/" "$half"
 s1=$(sched $NGX_PIDS)
 sched_report "nginx worker" "$s0" "$s1" "$LAST_N"
 awk -v w="$W_P99" -v n="$LG_P99" -v wr="$W_RAW_P99" -v nr="$LG_RAW_P99" -v h="$half" -v f="$full" 'BEGIN {
-  printf "half rate (%d of %d req/s): p99 warden %s ms, nginx %s ms (%.2fx) from the intended send; %s / %s ms (%.2fx) from the actual send; target <= 2 ms: %s\n",
-    h, f, w, n, n > 0 ? w / n : 0, wr, nr, nr > 0 ? wr / nr : 0, (w != "" && w <= 2) ? "held" : "not held" }'
+  printf "half rate (%d req/s; this run\047s wrk peak %d): p99 warden %s ms, nginx %s ms (%.2fx) from the intended send; %s / %s ms (%.2fx) from the actual send; target <= 2 ms: %s\n",
+    h, f, w, n, (n > 0 ? w / n : 0), wr, nr, (nr > 0 ? wr / nr : 0), ((w != "" && w <= 2) ? "held" : "not held") }'
+[ -n "${WARDEN_BENCH_RT:-}" ] && rt -o 0 "${PIDS[1]}" "${PIDS[0]}" $(pgrep -P "${PIDS[0]}")
 echo "server-side latency histogram (time inside warden, all runs):"
 curl -s "http://127.0.0.1:$WP/metrics" | grep -E '^warden_(accounts_tracked|engine_events_total|request_duration_seconds_(bucket\{le="0.0001"\}|bucket\{le="0.00025"\}|bucket\{le="0.0005"\}|bucket\{le="0.001"\}|bucket\{le="0.002"\}|count)|shard_lock_(contended_total|wait_seconds_total|wait_max_seconds))'
