@@ -105,13 +105,15 @@ LG="$BUILD/bench/bench_loadgen"
 [ -x "$LG" ] || { echo "bench_serve: $LG not built (make build)" >&2; exit 1; }
 lgrun() { # lgrun NAME URL RATE [loadgen options]: one open-loop run; sets LG_P99, LG_RAW_P99, LAST_N
   local name=$1 url=$2 rate=$3; shift 3
-  local out
+  local out st0 st1 # steal: time the hypervisor ran something else on this VM's CPUs
+  st0=$(awk '/^cpu / {print $9}' /proc/stat)
   out=$("${CLI[@]}" "${RT[@]}" "$LG" -r "$rate" -c "$CONN" -d "$DUR" "$@" "$url" || true)
+  st1=$(awk '/^cpu / {print $9}' /proc/stat)
   local r=$(grep '^loadgen_result' <<<"$out")
   f() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$r"; }
-  printf '%-34s conns %3d  target %6s  achieved %9s req/s  p50 %6s  p99 %7s  p99.9 %7s  max %7s ms; from actual send p99 %s ms; %s%% <= 2 ms; errors %s, non-2xx %s, unfinished %s; loadgen lag p99 %s ms, %s us CPU/request\n' \
+  printf '%-34s conns %3d  target %6s  achieved %9s req/s  p50 %6s  p99 %7s  p99.9 %7s  max %7s ms; from actual send p99 %s ms; %s%% <= 2 ms; errors %s, non-2xx %s, unfinished %s; loadgen lag p99 %s ms, %s us CPU/request; CPU steal %s ms\n' \
     "$name" "$CONN" "$rate" "$(f achieved)" "$(f p50_ms)" "$(f p99_ms)" "$(f p999_ms)" "$(f max_ms)" \
-    "$(f raw_p99_ms)" "$(f le2ms_pct)" "$(f errors)" "$(f non2xx)" "$(f unfinished)" "$(f lag_p99_ms)" "$(f cpu_us_per_req)"
+    "$(f raw_p99_ms)" "$(f le2ms_pct)" "$(f errors)" "$(f non2xx)" "$(f unfinished)" "$(f lag_p99_ms)" "$(f cpu_us_per_req)" "$(( (st1 - st0) * 1000 / $(getconf CLK_TCK) ))"
   LG_P99=$(f p99_ms)
   LG_RAW_P99=$(f raw_p99_ms)
   LAST_N=$(f responses)
