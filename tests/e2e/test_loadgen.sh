@@ -6,7 +6,8 @@
 # across reads, chunked gzip bodies, non-2xx, Connection: close), checked by
 # the body bytes it counted against curl's; against `warden serve` every
 # /v1/decide it sent is one event the server counted; bytes answering no
-# request and a refused connection are errors, not responses.
+# request and a refused connection are errors, not responses; a scripted
+# server checks 1xx, chunk extensions and trailers split byte by byte, 204.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/serve_lib.sh"
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
@@ -73,22 +74,43 @@ lg -r 200 -c 2 -d 0.5 "$N/close"
 check "Connection: close answers: every one counted" [ "$(field ok)/$(field errors)" = 100/0 ]
 check "Connection: close answers: reconnected ($(field reconnects))" [ "$(field reconnects)" -ge 98 ]
 
-# a server whose answer carries bytes beyond its Content-Length: a parse error
-python3 - >"$T/bad.out" 2>&1 <<'PY' &
-import socket
+# a scripted server, one answer per request on one connection: a 100
+# Continue before the answer; chunks with extensions and a trailer, sent a
+# byte at a time; 204 without a body; a 503; then an answer followed by bytes
+# no request asked for (a parse error, and the end of the run)
+python3 - >"$T/script.out" 2>&1 <<'PY' &
+import socket, time
+answers = [b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello",
+           b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nX-Trailer: 1\r\n\r\n",
+           b"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n",
+           b"HTTP/1.1 503 Busy\r\ncontent-length: 3\r\n\r\nbad",
+           b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokEXTRA"]
 s = socket.socket()
 s.bind(("127.0.0.1", 0)); s.listen(4); s.settimeout(8)
 print("port", s.getsockname()[1], flush=True)
-c, _ = s.accept(); c.recv(4096)
-c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokEXTRA")
+c, _ = s.accept(); c.settimeout(8)
+c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+for i, a in enumerate(answers):
+    req = b""
+    while b"\r\n\r\n" not in req:
+        req += c.recv(4096)
+    if i == 1:
+        for k in range(len(a)):
+            c.send(a[k:k + 1]); time.sleep(0.001)
+    else:
+        c.sendall(a)
+print("answered", len(answers), flush=True)
 c.recv(4096)
 PY
 PIDS+=($!)
-for _ in $(seq 1 100); do grep -q port "$T/bad.out" && break; sleep 0.05; done
-BP=$(awk '/^port/ {print $2}' "$T/bad.out")
-lg -r 1 -c 1 -d 1 -t 1 "http://127.0.0.1:$BP/"
-check "bytes beyond the answer: exit 1" [ $? -eq 1 ]
-check "bytes beyond the answer: a parse error" grep -q 'parse 1' "$T/out"
+for _ in $(seq 1 100); do grep -q port "$T/script.out" && break; sleep 0.05; done
+BP=$(awk '/^port/ {print $2}' "$T/script.out")
+lg -r 20 -c 1 -d 0.25 -t 2 "http://127.0.0.1:$BP/"
+check "scripted answers: exit 1 (one parse error)" [ $? -eq 1 ]
+check "scripted answers: 5 responses, 4 2xx, 1 non-2xx ($(field responses)/$(field ok)/$(field non2xx))" \
+  [ "$(field responses)/$(field ok)/$(field non2xx)" = 5/4/1 ]
+check "scripted answers: bytes beyond the last answer are a parse error" grep -q 'parse 1,' "$T/out"
+check "scripted answers: body bytes 5 + 11 + 0 + 3 + 2 ($(field body_bytes))" [ "$(field body_bytes)" = 21 ]
 
 lg -r 10 -c 1 -d 1 "http://127.0.0.1:1/" # (tcpmux: nothing listens there)
 check "nothing listening: exit 1" [ $? -eq 1 ]
