@@ -8,8 +8,9 @@
 # Runs, each SECONDS long (default 10):
 #  (1) nginx static 200 and (2) warden /v1/decide at full rate under wrk
 #      (closed loop: throughput, and p50/p99 as wrk sees them);
-#  (3) the load generator's headroom: bench_loadgen driving nginx at
-#      warden's full rate (2), to show it can hold more than the rate below;
+#  (3) the load generator's headroom: bench_loadgen driving nginx at twice
+#      the half rate below (warden's full rate (2)), to show it can hold more
+#      than the rate it is used at (its send lag and CPU per request printed);
 #  (4) warden and (5) nginx at half of warden's peak (2), same rate, same
 #      connections, under bench_loadgen (bench/bench_loadgen.c): open loop,
 #      constant rate, each request's latency measured from its intended send
@@ -21,7 +22,8 @@
 # accounts, distinct request ids), with the built-in policy, so every request
 # runs every enabled detector. Around run (4) it prints Warden's own latency
 # histogram (time inside the server) and, for (4) and (5), each server's CPU
-# time and run-queue wait per request (schedstat). The machine may be
+# time and run-queue wait per request (schedstat); each bench_loadgen run
+# also prints the VM's CPU steal during it. The machine may be
 # shared: the load average is printed; run it twice and report both.
 #
 # WARDEN_BENCH_RATE=N runs (3)-(5) at 2N, N and N requests/s instead (e.g. half
