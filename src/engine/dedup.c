@@ -47,6 +47,9 @@ bool warden_dedup_seen(struct warden_dedup *d, uint64_t h)
 {
     size_t slot, unused;
     if (h == 0) h = 1;
+    /* both generations' cells are cache misses (the tables are large and
+     * hit at random): start the second before waiting for the first */
+    __builtin_prefetch(&d->cur[(size_t)(h ^ (h >> 32)) & d->mask]);
     if (find(d->prev, d->mask, h, &unused)) return true;
     if (find(d->cur, d->mask, h, &slot)) return true;
     d->cur[slot] = h;
