@@ -25,6 +25,7 @@
  * (hash of api_key_id and account, hex). */
 #include "detect/detector.h"
 #include "core/hash.h"
+#include "core/hugetable.h"
 #include "core/xalloc.h"
 #include "core/snapio.h"
 
@@ -138,7 +139,7 @@ static int vel_init(void **vctx, const struct warden_policy *policy, const void 
     c->bucket_ms_l = c->conf.long_window_s * 1000 / NB;
     size_t n = 16;
     while ((int64_t)n < c->conf.key_slots) n <<= 1;
-    c->keys = warden_xcalloc(n, sizeof *c->keys);
+    c->keys = warden_hugetable_new(n, sizeof *c->keys);
     c->key_mask = n - 1;
     *vctx = c;
     return 0;
@@ -233,7 +234,7 @@ static void vel_observe(void *vctx, const struct warden_event *ev, void *vstate,
 static void vel_free(void *vctx)
 {
     struct vel_ctx *c = vctx;
-    free(c->keys);
+    warden_hugetable_free(c->keys, c->key_mask + 1, sizeof *c->keys);
     free(c);
 }
 

@@ -3,13 +3,12 @@
  * its own compact array. */
 #include "engine/acct_table.h"
 #include "core/xalloc.h"
+#include "core/hugetable.h"
 
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #define NIL UINT32_MAX
-#define HUGE_PAGE ((size_t)2 << 20)
 
 struct lru {
     uint32_t prev, next; /* slot indices, NIL at the ends */
@@ -34,24 +33,6 @@ static inline struct warden_acct *slot(const struct warden_acct_table *t, uint32
     return (struct warden_acct *)(t->slots + (size_t)i * t->slot_bytes);
 }
 
-/* A slot array of a few MB or more asks for transparent huge pages (where
- * the kernel offers them: madvise mode): fewer TLB misses when accounts are
- * looked up at random, and 512 times fewer page-table entries for the fork
- * of a background snapshot to copy (serve/snapshots.c). Pages are still
- * touched only as slots are used. */
-static char *slots_alloc(size_t bytes)
-{
-    if (bytes >= 2 * HUGE_PAGE) {
-        size_t rounded = (bytes + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
-        char *p = aligned_alloc(HUGE_PAGE, rounded);
-        if (p) {
-            madvise(p, rounded, MADV_HUGEPAGE);
-            return p;
-        }
-    }
-    return warden_xmalloc(bytes ? bytes : 1);
-}
-
 struct warden_acct_table *warden_acct_table_new(size_t capacity, size_t state_bytes)
 {
     if (capacity < 1) capacity = 1;
@@ -59,13 +40,17 @@ struct warden_acct_table *warden_acct_table_new(size_t capacity, size_t state_by
     struct warden_acct_table *t = warden_xcalloc(1, sizeof *t);
     t->slot_bytes = (sizeof(struct warden_acct) + state_bytes + 7) & ~(size_t)7;
     t->capacity = capacity;
-    t->slots = slots_alloc(t->slot_bytes * capacity);
+    /* huge pages: fewer TLB misses when accounts are looked up at random,
+     * and 512 times fewer page-table entries for the fork of a background
+     * snapshot to copy (serve/snapshots.c); pages are touched only as
+     * slots are used */
+    t->slots = warden_hugetable_new(capacity, t->slot_bytes);
     t->index_size = capacity * 2;
-    t->index = warden_xcalloc(t->index_size, sizeof(uint32_t));
+    t->index = warden_hugetable_new(t->index_size, sizeof(uint32_t));
     t->slot_bits = 1;
     while (((size_t)1 << t->slot_bits) <= capacity) t->slot_bits++;
     t->slot_mask = (uint32_t)(((uint64_t)1 << t->slot_bits) - 1);
-    t->lru = warden_xmalloc(capacity * sizeof *t->lru);
+    t->lru = warden_hugetable_new(capacity, sizeof *t->lru);
     t->head = t->tail = NIL;
     return t;
 }
@@ -73,9 +58,9 @@ struct warden_acct_table *warden_acct_table_new(size_t capacity, size_t state_by
 void warden_acct_table_free(struct warden_acct_table *t)
 {
     if (!t) return;
-    free(t->slots);
-    free(t->index);
-    free(t->lru);
+    warden_hugetable_free(t->slots, t->capacity, t->slot_bytes);
+    warden_hugetable_free(t->index, t->index_size, sizeof(uint32_t));
+    warden_hugetable_free(t->lru, t->capacity, sizeof *t->lru);
     free(t);
 }
 

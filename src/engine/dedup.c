@@ -1,6 +1,7 @@
 /* dedup.c — two-generation hash sets of recent request-id hashes. */
 #include "engine/dedup.h"
 #include "core/snapio.h"
+#include "core/hugetable.h"
 #include "core/xalloc.h"
 
 #include <stdlib.h>
@@ -17,8 +18,8 @@ struct warden_dedup *warden_dedup_new(size_t window)
     if (window < 2) window = 2;
     size_t n = 16;
     while (n < window) n <<= 1;
-    d->cur = warden_xcalloc(n, sizeof(uint64_t));
-    d->prev = warden_xcalloc(n, sizeof(uint64_t));
+    d->cur = warden_hugetable_new(n, sizeof(uint64_t));
+    d->prev = warden_hugetable_new(n, sizeof(uint64_t));
     d->mask = n - 1;
     d->limit = window / 2; /* each generation at most half full */
     return d;
@@ -27,8 +28,8 @@ struct warden_dedup *warden_dedup_new(size_t window)
 void warden_dedup_free(struct warden_dedup *d)
 {
     if (!d) return;
-    free(d->cur);
-    free(d->prev);
+    warden_hugetable_free(d->cur, d->mask + 1, sizeof(uint64_t));
+    warden_hugetable_free(d->prev, d->mask + 1, sizeof(uint64_t));
     free(d);
 }
 
