@@ -10,8 +10,9 @@
  * fewer bytes they take, the fewer misses on release and the less they push
  * the engine's own state out of the caches. (Keeping the reader's chunks
  * alive instead, by reference count, would save the copy but hold whole
- * lines and every byte between them.) Records and their buffers are pooled:
- * once warm, holding an event allocates nothing. Order is (ts_ms, admission
+ * lines and every byte between them.) Records and their buffers are pooled
+ * by size class, carved from chunks on huge pages (reorder.c): once warm,
+ * holding an event allocates nothing. Order is (ts_ms, admission
  * sequence), so events with equal times keep their arrival order and a
  * sorted input comes out exactly as it went in. */
 #ifndef WARDEN_RUNTIME_REORDER_H
