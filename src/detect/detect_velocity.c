@@ -203,6 +203,17 @@ static void vel_observe(void *vctx, const struct warden_event *ev, void *vstate,
     if (ev->input_tokens > 0) tok += (uint64_t)ev->input_tokens;
     if (ev->output_tokens > 0) tok += (uint64_t)ev->output_tokens;
     uint32_t t32 = tok > UINT32_MAX / 4 ? UINT32_MAX / 4 : (uint32_t)tok;
+    /* the key's slot is a cache miss (a large table hit at random): start
+     * it before the account's windows are updated */
+    struct key_slot *ks = NULL;
+    uint64_t h = 0;
+    if (ev->api_key_id.p && ev->api_key_id.n) {
+        h = warden_hash64(ev->api_key_id.p, ev->api_key_id.n);
+        h ^= ev->account_hash; /* key ids are only unique within an account */
+        ks = &c->keys[(h ^ (h >> 33)) & c->key_mask];
+        __builtin_prefetch(ks, 1);
+        __builtin_prefetch((const char *)(ks + 1) - 1, 1);
+    }
 
     window_add(&s->s, c->bucket_ms_s, ev->ts_ms, t32);
     window_add(&s->l, c->bucket_ms_l, ev->ts_ms, t32);
@@ -215,10 +226,7 @@ static void vel_observe(void *vctx, const struct warden_event *ev, void *vstate,
     check(em, &s->fired, FIRED_TOK_L, s->l.sum_tok, k->max_tokens_long, k->long_window_s,
           "velocity.token_rate", NULL, &s->l);
 
-    if (ev->api_key_id.p && ev->api_key_id.n) {
-        uint64_t h = warden_hash64(ev->api_key_id.p, ev->api_key_id.n);
-        h ^= ev->account_hash; /* key ids are only unique within an account */
-        struct key_slot *ks = &c->keys[(h ^ (h >> 33)) & c->key_mask];
+    if (ks) {
         if (ks->key_hash != h) {
             memset(ks, 0, sizeof *ks);
             ks->key_hash = h;
