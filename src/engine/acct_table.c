@@ -195,6 +195,21 @@ struct warden_acct *warden_acct_table_get(struct warden_acct_table *t, uint64_t 
     return a;
 }
 
+void warden_acct_table_prefetch_slot(const struct warden_acct_table *t, uint64_t hash)
+{
+    /* the first cell whose tag matches: reading the slot to confirm it
+     * would wait for the very miss this is meant to hide */
+    size_t pos = home(t, hash);
+    uint32_t want = tag(t, hash), tmask = ~t->slot_mask;
+    for (uint32_t v; (v = t->index[pos]) != 0;) {
+        if ((v & tmask) == want) {
+            prefetch_slot(t, (v & t->slot_mask) - 1);
+            return;
+        }
+        if (++pos == t->index_size) pos = 0;
+    }
+}
+
 struct warden_acct *warden_acct_table_find(const struct warden_acct_table *t, uint64_t hash)
 {
     bool found;

@@ -49,6 +49,9 @@ void warden_acct_table_on_evict(struct warden_acct_table *t, warden_acct_evict_f
 /* Start fetching the index cell where hash would be found, ahead of
  * warden_acct_table_get or _find for it (a hint: no effect on the table). */
 void warden_acct_table_prefetch(const struct warden_acct_table *t, uint64_t hash);
+/* Start fetching the slot of hash when it is tracked (reads its index
+ * cell: best after warden_acct_table_prefetch; a hint). */
+void warden_acct_table_prefetch_slot(const struct warden_acct_table *t, uint64_t hash);
 /* Look up without admitting or touching LRU order; NULL when not tracked. */
 struct warden_acct *warden_acct_table_find(const struct warden_acct_table *t, uint64_t hash);
 static inline void *warden_acct_state(struct warden_acct *a, size_t offset)

@@ -44,6 +44,14 @@ static bool find(const uint64_t *t, size_t mask, uint64_t h, size_t *slot)
     return false;
 }
 
+void warden_dedup_prefetch(const struct warden_dedup *d, uint64_t h)
+{
+    if (h == 0) h = 1;
+    size_t i = (size_t)(h ^ (h >> 32)) & d->mask;
+    __builtin_prefetch(&d->prev[i]);
+    __builtin_prefetch(&d->cur[i]);
+}
+
 bool warden_dedup_seen(struct warden_dedup *d, uint64_t h)
 {
     size_t slot, unused;

@@ -493,6 +493,17 @@ bool warden_engine_decide(struct warden_engine *e, struct warden_event *ev,
     return true;
 }
 
+void warden_engine_prefetch(const struct warden_engine *e, uint64_t account_hash,
+                            uint64_t request_hash, int stage)
+{
+    if (stage == 0) {
+        warden_acct_table_prefetch(e->accts, account_hash);
+        if (request_hash) warden_dedup_prefetch(e->dedup, request_hash);
+    } else {
+        warden_acct_table_prefetch_slot(e->accts, account_hash);
+    }
+}
+
 bool warden_engine_process(struct warden_engine *e, struct warden_event *ev)
 {
     return warden_engine_decide(e, ev, NULL);

@@ -22,7 +22,8 @@ struct entry {
     int64_t ts;
     uint64_t seq;
     struct warden_held *h;
-    size_t len; /* bytes: the record and its strings */
+    size_t len;                          /* bytes: the record and its strings */
+    uint64_t account_hash, request_hash; /* copied from the record, for look-ahead */
 };
 
 /* Records are carved from 4 MB chunks on huge pages, in size classes of
@@ -192,7 +193,8 @@ static struct entry heap_pop(struct warden_reorder *r)
 
 void warden_reorder_push(struct warden_reorder *r, struct warden_held *h, size_t len)
 {
-    struct entry e = {h->ev.ts_ms, r->seq++, h, sizeof *h + len};
+    struct entry e = {h->ev.ts_ms,     r->seq++,           h,
+                      sizeof *h + len, h->ev.account_hash, h->request_hash};
     h->seq = e.seq;
     r->bytes += e.len;
     if (r->f_n == 0 || r->fifo[(r->f_head + r->f_n - 1) & (r->f_cap - 1)].ts <= e.ts)
@@ -249,6 +251,16 @@ struct warden_held *warden_reorder_pop(struct warden_reorder *r)
             __builtin_prefetch(&r->fifo[(r->f_head + PREFETCH_RING) & (r->f_cap - 1)]);
     }
     return e.h;
+}
+
+bool warden_reorder_ahead(const struct warden_reorder *r, size_t k, uint64_t *account_hash,
+                          uint64_t *request_hash)
+{
+    if (k >= r->f_n) return false;
+    const struct entry *e = &r->fifo[(r->f_head + k) & (r->f_cap - 1)];
+    *account_hash = e->account_hash;
+    *request_hash = e->request_hash;
+    return true;
 }
 
 bool warden_reorder_peek_ts(const struct warden_reorder *r, int64_t *ts)
