@@ -9,7 +9,6 @@
 #include "link/link.h"
 #include "core/error.h"
 #include "core/hash.h"
-#include "core/hugetable.h"
 #include "core/snapio.h"
 #include "core/xalloc.h"
 
@@ -99,12 +98,12 @@ struct warden_link *warden_link_new(const struct warden_link_params *p)
     l->refs = 1;
     size_t bi = buckets_for(p->max_idents ? p->max_idents : 1);
     l->id_mask = bi - 1;
-    l->ids = warden_hugetable_new(bi * WAYS, sizeof *l->ids);
-    l->id_keys = warden_hugetable_new(bi * WAYS, sizeof *l->id_keys);
+    l->ids = warden_xcalloc(bi * WAYS, sizeof *l->ids);
+    l->id_keys = warden_xcalloc(bi * WAYS, sizeof *l->id_keys);
     size_t ba = buckets_for(p->max_accounts ? p->max_accounts : 1);
     l->acct_mask = ba - 1;
-    l->accts = warden_hugetable_new(ba * WAYS, sizeof *l->accts);
-    l->acct_keys = warden_hugetable_new(ba * WAYS, sizeof *l->acct_keys);
+    l->accts = warden_xcalloc(ba * WAYS, sizeof *l->accts);
+    l->acct_keys = warden_xcalloc(ba * WAYS, sizeof *l->acct_keys);
     l->cap_cl = p->max_clusters ? p->max_clusters : 1;
     l->cl = warden_xcalloc(l->cap_cl, sizeof *l->cl);
     l->cl_free = warden_xcalloc(l->cap_cl, sizeof *l->cl_free);
@@ -128,10 +127,10 @@ void warden_link_free(struct warden_link *l)
     pthread_mutex_unlock(&l->mu);
     if (left > 0) return;
     pthread_mutex_destroy(&l->mu);
-    warden_hugetable_free(l->ids, (l->id_mask + 1) * WAYS, sizeof *l->ids);
-    warden_hugetable_free(l->id_keys, (l->id_mask + 1) * WAYS, sizeof *l->id_keys);
-    warden_hugetable_free(l->accts, (l->acct_mask + 1) * WAYS, sizeof *l->accts);
-    warden_hugetable_free(l->acct_keys, (l->acct_mask + 1) * WAYS, sizeof *l->acct_keys);
+    free(l->ids);
+    free(l->id_keys);
+    free(l->accts);
+    free(l->acct_keys);
     free(l->cl);
     free(l->cl_free);
     free(l);
