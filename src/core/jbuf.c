@@ -152,10 +152,26 @@ void warden_jbuf_cstr(struct warden_jbuf *b, const char *s)
     warden_jbuf_str_val(b, s, strlen(s));
 }
 
+/* v in decimal, as printf's %" PRId64 " writes it (without stdio: findings
+ * and evidence write many integers). Returns the length. */
+static int fmt_i64(char *dst, int64_t v)
+{
+    char rev[20];
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    int n = 0, k = 0;
+    do {
+        rev[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0) dst[k++] = '-';
+    while (n) dst[k++] = rev[--n];
+    return k;
+}
+
 void warden_jbuf_int(struct warden_jbuf *b, int64_t v)
 {
     char tmp[24];
-    int n = snprintf(tmp, sizeof tmp, "%" PRId64, v);
+    int n = fmt_i64(tmp, v);
     sep(b);
     warden_jbuf_raw(b, tmp, (size_t)n);
 }
@@ -167,7 +183,7 @@ void warden_jbuf_num(struct warden_jbuf *b, double v)
     if (!isfinite(v))
         n = snprintf(tmp, sizeof tmp, "null");
     else if (v == (double)(int64_t)v && fabs(v) < 1e15)
-        n = snprintf(tmp, sizeof tmp, "%" PRId64, (int64_t)v);
+        n = fmt_i64(tmp, (int64_t)v);
     else
         n = snprintf(tmp, sizeof tmp, "%.6g", v);
     sep(b);

@@ -106,7 +106,19 @@ char *warden_ts_format(int64_t ms, char *buf)
     if (y < 0 || y > 9999) { /* outside RFC 3339's range: clamp rather than mis-print */
         y = y < 0 ? 0 : 9999;
     }
-    snprintf(buf, WARDEN_TS_STRLEN, "%04d-%02u-%02uT%02u:%02u:%02u.%03uZ", (int)y, m % 13, d % 32,
-             sod / 3600 % 24, sod / 60 % 60, sod % 60, msec % 1000);
+    /* "%04d-%02u-%02uT%02u:%02u:%02u.%03uZ", without stdio (every finding
+     * and verdict carries a time) */
+    unsigned f[7] = {(unsigned)y,   m % 13,   d % 32,     sod / 3600 % 24,
+                     sod / 60 % 60, sod % 60, msec % 1000};
+    static const char width[7] = {4, 2, 2, 2, 2, 2, 3},
+                      after[7] = {'-', '-', 'T', ':', ':', '.', 'Z'};
+    char *p = buf;
+    for (int i = 0; i < 7; i++) {
+        unsigned v = f[i];
+        for (int k = width[i] - 1; k >= 0; k--, v /= 10) p[k] = (char)('0' + v % 10);
+        p += width[i];
+        *p++ = after[i];
+    }
+    *p = 0;
     return buf;
 }

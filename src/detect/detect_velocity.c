@@ -25,6 +25,7 @@
  * (hash of api_key_id and account, hex). */
 #include "detect/detector.h"
 #include "core/hash.h"
+#include "core/hugetable.h"
 #include "core/xalloc.h"
 #include "core/snapio.h"
 
@@ -138,7 +139,7 @@ static int vel_init(void **vctx, const struct warden_policy *policy, const void 
     c->bucket_ms_l = c->conf.long_window_s * 1000 / NB;
     size_t n = 16;
     while ((int64_t)n < c->conf.key_slots) n <<= 1;
-    c->keys = warden_xcalloc(n, sizeof *c->keys);
+    c->keys = warden_hugetable_new(n, sizeof *c->keys);
     c->key_mask = n - 1;
     *vctx = c;
     return 0;
@@ -202,6 +203,17 @@ static void vel_observe(void *vctx, const struct warden_event *ev, void *vstate,
     if (ev->input_tokens > 0) tok += (uint64_t)ev->input_tokens;
     if (ev->output_tokens > 0) tok += (uint64_t)ev->output_tokens;
     uint32_t t32 = tok > UINT32_MAX / 4 ? UINT32_MAX / 4 : (uint32_t)tok;
+    /* the key's slot is a cache miss (a large table hit at random): start
+     * it before the account's windows are updated */
+    struct key_slot *ks = NULL;
+    uint64_t h = 0;
+    if (ev->api_key_id.p && ev->api_key_id.n) {
+        h = warden_hash64(ev->api_key_id.p, ev->api_key_id.n);
+        h ^= ev->account_hash; /* key ids are only unique within an account */
+        ks = &c->keys[(h ^ (h >> 33)) & c->key_mask];
+        __builtin_prefetch(ks, 1);
+        __builtin_prefetch((const char *)(ks + 1) - 1, 1);
+    }
 
     window_add(&s->s, c->bucket_ms_s, ev->ts_ms, t32);
     window_add(&s->l, c->bucket_ms_l, ev->ts_ms, t32);
@@ -214,10 +226,7 @@ static void vel_observe(void *vctx, const struct warden_event *ev, void *vstate,
     check(em, &s->fired, FIRED_TOK_L, s->l.sum_tok, k->max_tokens_long, k->long_window_s,
           "velocity.token_rate", NULL, &s->l);
 
-    if (ev->api_key_id.p && ev->api_key_id.n) {
-        uint64_t h = warden_hash64(ev->api_key_id.p, ev->api_key_id.n);
-        h ^= ev->account_hash; /* key ids are only unique within an account */
-        struct key_slot *ks = &c->keys[(h ^ (h >> 33)) & c->key_mask];
+    if (ks) {
         if (ks->key_hash != h) {
             memset(ks, 0, sizeof *ks);
             ks->key_hash = h;
@@ -233,7 +242,7 @@ static void vel_observe(void *vctx, const struct warden_event *ev, void *vstate,
 static void vel_free(void *vctx)
 {
     struct vel_ctx *c = vctx;
-    free(c->keys);
+    warden_hugetable_free(c->keys, c->key_mask + 1, sizeof *c->keys);
     free(c);
 }
 

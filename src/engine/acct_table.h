@@ -2,14 +2,19 @@
  *
  * Every tracked account has one slot of a fixed size: the engine's header
  * (struct warden_acct) followed by each detector's state slice. Memory is
- * allocated once, for `capacity` slots plus an open-addressing index at most
- * half full, so the per-account budget is exactly
- *     warden_acct_table_slot_bytes() + at most 16 bytes of index
- * and the table never grows. When it is full, the least recently seen
- * account is evicted: its detector state is lost (the engine keeps verdicts
- * of actioned accounts separately, so an evicted actioned account keeps its
- * verdict and event count). Accounts are identified by a 64-bit hash of the
- * account id. Not thread-safe: one table per worker. */
+ * allocated once, for `capacity` slots, an open-addressing index of
+ * 2 x capacity 4-byte cells (half full at most) and the LRU links (8 bytes
+ * per slot, kept apart from the slots), so the per-account budget is exactly
+ *     warden_acct_table_slot_bytes() + 16 bytes (index and LRU links)
+ * and the table never grows. An index cell holds the slot number and a tag
+ * of the hash's top bits, so a look-up reads one index cell and then only
+ * the slot it finds; moving an account to the front of the LRU order
+ * touches the compact link array, not its neighbours' slots (slots are
+ * 1.5 KB each and looked up at random: every slot touched is a cache miss). When it is full, the
+ * least recently seen account is evicted: its detector state is lost (the engine keeps verdicts of
+ * actioned accounts separately, so an evicted actioned account keeps its verdict and event count).
+ * Accounts are identified by a 64-bit hash of the account id. Not thread-safe: one table per
+ * worker. */
 #ifndef WARDEN_ENGINE_ACCT_TABLE_H
 #define WARDEN_ENGINE_ACCT_TABLE_H
 #include <stdbool.h>
@@ -18,9 +23,9 @@
 
 struct warden_acct {
     uint64_t hash;
-    uint32_t prev, next; /* LRU list of slot indices */
-    uint32_t verdict;    /* index + 1 of the engine's verdict record, 0 when none */
-    uint8_t action;      /* strongest enum warden_action so far */
+    uint32_t reserved[2]; /* unused: keeps the header at 48 bytes */
+    uint32_t verdict;     /* index + 1 of the engine's verdict record, 0 when none */
+    uint8_t action;       /* strongest enum warden_action so far */
     uint8_t flags;
     uint16_t pad;
     uint64_t events; /* events of this account read (while tracked) */
@@ -41,6 +46,12 @@ void warden_acct_table_free(struct warden_acct_table *t);
  * (header and state zeroed). Marks it most recently seen. */
 struct warden_acct *warden_acct_table_get(struct warden_acct_table *t, uint64_t hash, bool *is_new);
 void warden_acct_table_on_evict(struct warden_acct_table *t, warden_acct_evict_fn fn, void *ctx);
+/* Start fetching the index cell where hash would be found, ahead of
+ * warden_acct_table_get or _find for it (a hint: no effect on the table). */
+void warden_acct_table_prefetch(const struct warden_acct_table *t, uint64_t hash);
+/* Start fetching the slot of hash when it is tracked (reads its index
+ * cell: best after warden_acct_table_prefetch; a hint). */
+void warden_acct_table_prefetch_slot(const struct warden_acct_table *t, uint64_t hash);
 /* Look up without admitting or touching LRU order; NULL when not tracked. */
 struct warden_acct *warden_acct_table_find(const struct warden_acct_table *t, uint64_t hash);
 static inline void *warden_acct_state(struct warden_acct *a, size_t offset)

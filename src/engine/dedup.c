@@ -1,6 +1,7 @@
 /* dedup.c — two-generation hash sets of recent request-id hashes. */
 #include "engine/dedup.h"
 #include "core/snapio.h"
+#include "core/hugetable.h"
 #include "core/xalloc.h"
 
 #include <stdlib.h>
@@ -17,8 +18,8 @@ struct warden_dedup *warden_dedup_new(size_t window)
     if (window < 2) window = 2;
     size_t n = 16;
     while (n < window) n <<= 1;
-    d->cur = warden_xcalloc(n, sizeof(uint64_t));
-    d->prev = warden_xcalloc(n, sizeof(uint64_t));
+    d->cur = warden_hugetable_new(n, sizeof(uint64_t));
+    d->prev = warden_hugetable_new(n, sizeof(uint64_t));
     d->mask = n - 1;
     d->limit = window / 2; /* each generation at most half full */
     return d;
@@ -27,8 +28,8 @@ struct warden_dedup *warden_dedup_new(size_t window)
 void warden_dedup_free(struct warden_dedup *d)
 {
     if (!d) return;
-    free(d->cur);
-    free(d->prev);
+    warden_hugetable_free(d->cur, d->mask + 1, sizeof(uint64_t));
+    warden_hugetable_free(d->prev, d->mask + 1, sizeof(uint64_t));
     free(d);
 }
 
@@ -43,10 +44,21 @@ static bool find(const uint64_t *t, size_t mask, uint64_t h, size_t *slot)
     return false;
 }
 
+void warden_dedup_prefetch(const struct warden_dedup *d, uint64_t h)
+{
+    if (h == 0) h = 1;
+    size_t i = (size_t)(h ^ (h >> 32)) & d->mask;
+    __builtin_prefetch(&d->prev[i]);
+    __builtin_prefetch(&d->cur[i]);
+}
+
 bool warden_dedup_seen(struct warden_dedup *d, uint64_t h)
 {
     size_t slot, unused;
     if (h == 0) h = 1;
+    /* both generations' cells are cache misses (the tables are large and
+     * hit at random): start the second before waiting for the first */
+    __builtin_prefetch(&d->cur[(size_t)(h ^ (h >> 32)) & d->mask]);
     if (find(d->prev, d->mask, h, &unused)) return true;
     if (find(d->cur, d->mask, h, &slot)) return true;
     d->cur[slot] = h;

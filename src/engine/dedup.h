@@ -17,6 +17,8 @@ struct warden_dedup;
 
 struct warden_dedup *warden_dedup_new(size_t window);
 void warden_dedup_free(struct warden_dedup *d);
+/* Start fetching the cells warden_dedup_seen(d, hash) will read (a hint). */
+void warden_dedup_prefetch(const struct warden_dedup *d, uint64_t hash);
 /* True when hash was seen within the window; otherwise records it. */
 bool warden_dedup_seen(struct warden_dedup *d, uint64_t hash);
 size_t warden_dedup_bytes(const struct warden_dedup *d);

@@ -443,12 +443,15 @@ static void fill_decision(const struct warden_engine *e, const struct warden_acc
 bool warden_engine_decide(struct warden_engine *e, struct warden_event *ev,
                           struct warden_decision *d)
 {
+    /* the account's index cell is a cache miss: start it now, to overlap
+     * with the de-duplication window's and the IP table's */
+    uint64_t ah = warden_hash64(ev->account_id.p, ev->account_id.n);
+    warden_acct_table_prefetch(e->accts, ah);
     if (ev->request_id.n &&
         warden_dedup_seen(e->dedup, warden_hash64(ev->request_id.p, ev->request_id.n))) {
         warden_counter_inc(&e->counters, e->cid[C_DUPLICATES]);
         if (d) {
-            uint64_t h = warden_hash64(ev->account_id.p, ev->account_id.n);
-            fill_decision(e, warden_acct_table_find(e->accts, h), ev, d);
+            fill_decision(e, warden_acct_table_find(e->accts, ah), ev, d);
             d->duplicate = true;
         }
         return false;
@@ -457,7 +460,7 @@ bool warden_engine_decide(struct warden_engine *e, struct warden_event *ev,
     if (ev->late) warden_counter_inc(&e->counters, e->cid[C_LATE]);
     if (ev->ts_ms > e->now_ms) e->now_ms = ev->ts_ms;
     e->emit.now_ms = e->now_ms;
-    ev->account_hash = warden_hash64(ev->account_id.p, ev->account_id.n);
+    ev->account_hash = ah;
     ev->ipinfo = e->intel ? warden_intel_lookup(e->intel, &ev->ip) : &no_ipinfo;
     if (e->registry) {
         ev->account = warden_registry_account(e->registry, ev->account_id.p, ev->account_id.n);
@@ -488,6 +491,17 @@ bool warden_engine_decide(struct warden_engine *e, struct warden_event *ev,
     e->cur = NULL;
     e->emit.ev = NULL;
     return true;
+}
+
+void warden_engine_prefetch(const struct warden_engine *e, uint64_t account_hash,
+                            uint64_t request_hash, int stage)
+{
+    if (stage == 0) {
+        warden_acct_table_prefetch(e->accts, account_hash);
+        if (request_hash) warden_dedup_prefetch(e->dedup, request_hash);
+    } else {
+        warden_acct_table_prefetch_slot(e->accts, account_hash);
+    }
 }
 
 bool warden_engine_process(struct warden_engine *e, struct warden_event *ev)

@@ -79,6 +79,14 @@ void warden_engine_free(struct warden_engine *e);
  * a duplicate; d->duplicate is set and d->decided is the account's action). */
 bool warden_engine_decide(struct warden_engine *e, struct warden_event *ev,
                           struct warden_decision *d);
+/* A hint, no effect on results: an event whose account id and request id
+ * hash (warden_hash64; 0 = no request id) to these will be processed soon.
+ * Stage 0 starts fetching the account's index cell and the de-duplication
+ * window's cells; stage 1, an event or so later, once the index cell has
+ * arrived, the account's slot. A caller that holds events before processing
+ * them (the runtime's reorder buffer) hides these cache misses this way. */
+void warden_engine_prefetch(const struct warden_engine *e, uint64_t account_hash,
+                            uint64_t request_hash, int stage);
 /* warden_engine_decide() without the decision. */
 bool warden_engine_process(struct warden_engine *e, struct warden_event *ev);
 /* End of input: flush every detector synchronously. */

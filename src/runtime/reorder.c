@@ -9,6 +9,7 @@
  * keeps each entry's key beside the pointer, so sifting never touches the
  * held records themselves. */
 #include "runtime/reorder.h"
+#include "core/hugetable.h"
 #include "core/xalloc.h"
 
 #include <stdlib.h>
@@ -21,7 +22,22 @@ struct entry {
     int64_t ts;
     uint64_t seq;
     struct warden_held *h;
-    size_t len; /* bytes: the record and its strings */
+    size_t len;                          /* bytes: the record and its strings */
+    uint64_t account_hash, request_hash; /* copied from the record, for look-ahead */
+};
+
+/* Records are carved from 4 MB chunks on huge pages, in size classes of
+ * 256 bytes up to 16 KB, each class with its own free list: a held record
+ * is released a lateness after it was written, long out of the caches, and
+ * on 4 KB pages each would also miss the TLB (the prefetch of the next ones
+ * stalled on the page walks). Larger records (long lines) are malloc'd. */
+#define STEP 256
+#define N_CLASS 64
+#define CHUNK ((size_t)4 << 20)
+
+struct pool {
+    struct warden_held **v;
+    size_t n, cap;
 };
 
 struct warden_reorder {
@@ -29,8 +45,11 @@ struct warden_reorder {
     size_t n, cap;
     struct entry *fifo; /* ring */
     size_t f_head, f_n, f_cap;
-    struct warden_held **pool;
-    size_t n_pool, cap_pool;
+    struct pool pools[N_CLASS + 1]; /* by size class; the last: malloc'd records */
+    char **chunks;
+    size_t n_chunks;
+    char *slab; /* free space in the newest chunk */
+    size_t slab_left;
     size_t bytes;
     uint64_t seq;
 };
@@ -40,9 +59,16 @@ struct warden_reorder *warden_reorder_new(void)
     return warden_xcalloc(1, sizeof(struct warden_reorder));
 }
 
+/* Size class of a record holding cap bytes of strings; N_CLASS: malloc'd. */
+static size_t class_of(size_t cap)
+{
+    size_t total = sizeof(struct warden_held) + cap;
+    return total > (size_t)N_CLASS * STEP ? N_CLASS : (total + STEP - 1) / STEP - 1;
+}
+
 static void held_free(struct warden_held *h)
 {
-    free(h); /* the line lives in the same block */
+    if (class_of(h->cap) == N_CLASS) free(h); /* the line lives in the same block */
 }
 
 void warden_reorder_free(struct warden_reorder *r)
@@ -50,23 +76,51 @@ void warden_reorder_free(struct warden_reorder *r)
     if (!r) return;
     for (size_t i = 0; i < r->n; i++) held_free(r->heap[i].h);
     for (size_t i = 0; i < r->f_n; i++) held_free(r->fifo[(r->f_head + i) & (r->f_cap - 1)].h);
-    for (size_t i = 0; i < r->n_pool; i++) held_free(r->pool[i]);
+    for (size_t c = 0; c <= N_CLASS; c++) {
+        for (size_t i = 0; i < r->pools[c].n; i++) held_free(r->pools[c].v[i]);
+        free(r->pools[c].v);
+    }
+    for (size_t i = 0; i < r->n_chunks; i++) warden_hugetable_free(r->chunks[i], 1, CHUNK);
+    free(r->chunks);
     free(r->heap);
     free(r->fifo);
-    free(r->pool);
     free(r);
+}
+
+/* A new record of class c (< N_CLASS) from the slab. */
+static struct warden_held *carve(struct warden_reorder *r, size_t c)
+{
+    size_t sz = (c + 1) * STEP;
+    if (r->slab_left < sz) {
+        r->chunks = warden_xrealloc(r->chunks, (r->n_chunks + 1) * sizeof *r->chunks);
+        r->slab = r->chunks[r->n_chunks++] = warden_hugetable_new(1, CHUNK);
+        r->slab_left = CHUNK;
+    }
+    struct warden_held *h = (struct warden_held *)r->slab;
+    r->slab += sz;
+    r->slab_left -= sz;
+    return h;
 }
 
 struct warden_held *warden_reorder_get(struct warden_reorder *r, size_t len)
 {
-    struct warden_held *h = r->n_pool ? r->pool[--r->n_pool] : NULL;
+    size_t c = class_of(len);
+    struct pool *p = &r->pools[c];
+    struct warden_held *h = p->n ? p->v[--p->n] : NULL;
     if (h && h->cap >= len) return h;
-    /* one allocation: the record, then its strings right after it, so that a
-     * held event is one contiguous block (fewer cache misses when it is
-     * released); capacity in cache lines, with room to grow */
-    size_t cap = ((len + 63) & ~(size_t)63) + 256;
-    free(h);
-    h = warden_xmalloc(sizeof *h + cap);
+    if (c < N_CLASS) {
+        h = carve(r, c);
+        h->cap = (c + 1) * STEP - sizeof *h;
+    } else {
+        /* one allocation: the record, then its strings right after it, so
+         * that a held event is one contiguous block; capacity in cache
+         * lines, with room to grow */
+        size_t cap = ((len + 63) & ~(size_t)63) + 256;
+        free(h);
+        h = warden_xmalloc(sizeof *h + cap);
+        h->cap = cap;
+    }
+    size_t cap = h->cap;
     memset(h, 0, sizeof *h);
     h->buf = (char *)(h + 1);
     h->cap = cap;
@@ -75,11 +129,12 @@ struct warden_held *warden_reorder_get(struct warden_reorder *r, size_t len)
 
 void warden_reorder_put(struct warden_reorder *r, struct warden_held *h)
 {
-    if (r->n_pool == r->cap_pool) {
-        r->cap_pool = r->cap_pool ? r->cap_pool * 2 : 64;
-        r->pool = warden_xrealloc(r->pool, r->cap_pool * sizeof *r->pool);
+    struct pool *p = &r->pools[class_of(h->cap)];
+    if (p->n == p->cap) {
+        p->cap = p->cap ? p->cap * 2 : 64;
+        p->v = warden_xrealloc(p->v, p->cap * sizeof *p->v);
     }
-    r->pool[r->n_pool++] = h;
+    p->v[p->n++] = h;
 }
 
 static inline int before(const struct entry *a, const struct entry *b)
@@ -138,7 +193,8 @@ static struct entry heap_pop(struct warden_reorder *r)
 
 void warden_reorder_push(struct warden_reorder *r, struct warden_held *h, size_t len)
 {
-    struct entry e = {h->ev.ts_ms, r->seq++, h, sizeof *h + len};
+    struct entry e = {h->ev.ts_ms,     r->seq++,           h,
+                      sizeof *h + len, h->ev.account_hash, h->request_hash};
     h->seq = e.seq;
     r->bytes += e.len;
     if (r->f_n == 0 || r->fifo[(r->f_head + r->f_n - 1) & (r->f_cap - 1)].ts <= e.ts)
@@ -195,6 +251,16 @@ struct warden_held *warden_reorder_pop(struct warden_reorder *r)
             __builtin_prefetch(&r->fifo[(r->f_head + PREFETCH_RING) & (r->f_cap - 1)]);
     }
     return e.h;
+}
+
+bool warden_reorder_ahead(const struct warden_reorder *r, size_t k, uint64_t *account_hash,
+                          uint64_t *request_hash)
+{
+    if (k >= r->f_n) return false;
+    const struct entry *e = &r->fifo[(r->f_head + k) & (r->f_cap - 1)];
+    *account_hash = e->account_hash;
+    *request_hash = e->request_hash;
+    return true;
 }
 
 bool warden_reorder_peek_ts(const struct warden_reorder *r, int64_t *ts)

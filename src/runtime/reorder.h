@@ -10,8 +10,9 @@
  * fewer bytes they take, the fewer misses on release and the less they push
  * the engine's own state out of the caches. (Keeping the reader's chunks
  * alive instead, by reference count, would save the copy but hold whole
- * lines and every byte between them.) Records and their buffers are pooled:
- * once warm, holding an event allocates nothing. Order is (ts_ms, admission
+ * lines and every byte between them.) Records and their buffers are pooled
+ * by size class, carved from chunks on huge pages (reorder.c): once warm,
+ * holding an event allocates nothing. Order is (ts_ms, admission
  * sequence), so events with equal times keep their arrival order and a
  * sorted input comes out exactly as it went in. */
 #ifndef WARDEN_RUNTIME_REORDER_H
@@ -25,7 +26,8 @@
 struct warden_held {
     struct warden_event ev;
     uint64_t seq;
-    char *buf; /* the event's string values: right after the record, same block */
+    uint64_t request_hash; /* warden_hash64 of request_id, 0 = none (set by the caller) */
+    char *buf;             /* the event's string values: right after the record, same block */
     size_t cap;
 };
 
@@ -40,6 +42,12 @@ void warden_reorder_put(struct warden_reorder *r, struct warden_held *h);
 /* Hold a record (its ev.ts_ms decides its place); len is the bytes of its
  * buffer in use (its string values). */
 void warden_reorder_push(struct warden_reorder *r, struct warden_held *h, size_t len);
+/* The hashes (ev.account_hash, request_hash, as set before the push) of the
+ * k-th event (0 = next) of the in-order queue, which is what is normally
+ * released next, without touching its record: for prefetching the state
+ * it will need. False when fewer are queued. */
+bool warden_reorder_ahead(const struct warden_reorder *r, size_t k, uint64_t *account_hash,
+                          uint64_t *request_hash);
 /* The earliest held record, or NULL. */
 struct warden_held *warden_reorder_peek(const struct warden_reorder *r);
 /* The earliest held record's time, without touching the record; false when empty. */

@@ -250,10 +250,24 @@ bool warden_runtime_decide_shard(struct warden_runtime *rt, size_t shard, struct
     return warden_engine_decide(rt->shards[shard], ev, d);
 }
 
+/* The next events to be released are known: start fetching the state they
+ * will need (the account's index cell and de-duplication cells two events
+ * ahead, its slot one event ahead, once the index cell is in), so that
+ * these cache misses overlap with the work on this one. */
+static void look_ahead(struct warden_runtime *rt)
+{
+    uint64_t a, q;
+    if (warden_reorder_ahead(rt->reorder, 1, &a, &q))
+        warden_engine_prefetch(rt->shards[a % rt->n_shards], a, q, 0);
+    if (warden_reorder_ahead(rt->reorder, 0, &a, &q))
+        warden_engine_prefetch(rt->shards[a % rt->n_shards], a, q, 1);
+}
+
 /* Release one held event to its shard. */
 static void release(struct warden_runtime *rt, struct warden_held *h)
 {
     if (h->ev.ts_ms > rt->released) rt->released = h->ev.ts_ms;
+    look_ahead(rt);
     warden_engine_process(shard_of(rt, &h->ev), &h->ev);
     warden_reorder_put(rt->reorder, h);
 }
@@ -324,6 +338,9 @@ static int fill(struct warden_runtime *rt, const struct warden_source_type *type
             continue;
         }
         size_t sn = warden_event_move_strings(&h->ev, h->buf);
+        h->ev.account_hash = warden_hash64(h->ev.account_id.p, h->ev.account_id.n);
+        h->request_hash =
+            h->ev.request_id.n ? warden_hash64(h->ev.request_id.p, h->ev.request_id.n) : 0;
         h->ev.src_name = in->raw.origin;
         h->ev.src_line = in->raw.lineno;
         in->good++;
