@@ -187,7 +187,7 @@ static size_t tail_start_ascii(const unsigned char *p, size_t n)
     if (high) return SIZE_MAX;
     uint64_t starts = word & ~(word << 1);
     if (fold[q[-1]] || (q[-1] & 0x80)) starts &= ~1ULL; /* a word running into the window */
-    if (__builtin_popcountll(starts) < WARDEN_DISTILL_EDGE) return SIZE_MAX;
+    if (warden_distill_popcount(starts) < WARDEN_DISTILL_EDGE) return SIZE_MAX;
     for (int r = 1; r < WARDEN_DISTILL_EDGE; r++)
         starts &= ~(1ULL << (63 - __builtin_clzll(starts)));
     return (size_t)(n - 64 + (size_t)(63 - __builtin_clzll(starts)));
