@@ -5,7 +5,12 @@
  * keys: the last one wins, as in most JSON readers. A `null` value for an
  * optional field means the field is absent; for a required field it is a
  * reject. Numbers for integer fields must be integers (an exponent or
- * fraction is a wrong type), in range of int64. */
+ * fraction is a wrong type), in range of int64.
+ *
+ * Speed (bench/bench_scan.c): strings are scanned 16 bytes at a time (SSE2,
+ * part of x86-64; 8-byte words elsewhere) to the first quote, backslash or
+ * control byte, UTF-8 is validated only for strings with a byte >= 0x80,
+ * and a key is looked up by a switch on its length and first bytes. */
 #include "core/event_decode.h"
 #include "core/error.h"
 #include "core/timefmt.h"
@@ -15,6 +20,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #define MAX_DEPTH 64
 
@@ -40,7 +48,9 @@ static int fail(struct cur *c, const char *fmt, ...)
 
 static inline void skip_ws(struct cur *c)
 {
-    while (c->p < c->end && (*c->p == ' ' || *c->p == '\t' || *c->p == '\n' || *c->p == '\r'))
+    /* one compare for the usual case, a byte above the space */
+    while (c->p < c->end && (unsigned char)*c->p <= ' ' &&
+           (*c->p == ' ' || *c->p == '\t' || *c->p == '\n' || *c->p == '\r'))
         c->p++;
 }
 
@@ -144,11 +154,42 @@ static inline uint64_t has_special(uint64_t w)
            ((w - ONES * 0x20) & ~w & HIGHS);
 }
 
-/* c->p is just past the opening quote. Decodes in place; *out is the slice. */
-static int parse_string(struct cur *c, struct warden_str *out)
+#ifdef __SSE2__
+/* Bit i set when byte i of the 16 at p is a quote, a backslash or a control
+ * byte (< 0x20); *high gets the bits of bytes >= 0x80. SSE2 is part of
+ * x86-64, so this needs no run-time check. */
+static inline unsigned special16(const char *p, unsigned *high)
+{
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+    __m128i q = _mm_cmpeq_epi8(v, _mm_set1_epi8('"'));
+    __m128i b = _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'));
+    __m128i ctl = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1F)), v); /* v <= 0x1F */
+    *high = (unsigned)_mm_movemask_epi8(v);
+    return (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(q, b), ctl));
+}
+#endif
+
+/* c->p is just past the opening quote. Decodes in place; *out is the slice;
+ * *escaped (if not NULL) tells whether an escape sequence was decoded (only
+ * then can the value hold a NUL: a raw control byte is a reject). */
+static int parse_string(struct cur *c, struct warden_str *out, bool *escaped)
 {
     char *start = c->p, *r = c->p;
     uint64_t high = 0; /* any byte >= 0x80 seen: UTF-8 must be validated */
+#ifdef __SSE2__
+    /* 16 bytes at a time to the first quote, backslash or control byte */
+    while (c->end - r >= 16) {
+        unsigned hi, m = special16(r, &hi);
+        if (m) {
+            unsigned at = (unsigned)__builtin_ctz(m);
+            high |= hi & ((1u << at) - 1);
+            r += at;
+            goto special;
+        }
+        high |= hi;
+        r += 16;
+    }
+#endif
     /* 8 bytes at a time while there is no quote, backslash or control byte */
     while (c->end - r >= 8) {
         uint64_t w;
@@ -163,17 +204,31 @@ static int parse_string(struct cur *c, struct warden_str *out)
         high |= ch & 0x80;
         r++;
     }
+#ifdef __SSE2__
+special:
+#endif
     if (r >= c->end) return fail(c, "unterminated string");
     if (*r == '"') {
         if (high && warden_utf8_valid(start, (size_t)(r - start))) return fail(c, "invalid UTF-8");
         out->p = start;
         out->n = (uint32_t)(r - start);
         c->p = r + 1;
+        if (escaped) *escaped = false;
         return 0;
     }
     char *w = r;
     while (r < c->end) {
-        /* copy plain runs 8 bytes at a time (load before store: w <= r) */
+        /* copy plain runs 16 or 8 bytes at a time (load before store: w <= r) */
+#ifdef __SSE2__
+        while (c->end - r >= 16) {
+            unsigned hi;
+            if (special16(r, &hi)) break;
+            _mm_storeu_si128((__m128i *)(void *)w,
+                             _mm_loadu_si128((const __m128i *)(const void *)r));
+            w += 16;
+            r += 16;
+        }
+#endif
         while (c->end - r >= 8) {
             uint64_t x;
             memcpy(&x, r, 8);
@@ -243,6 +298,7 @@ static int parse_string(struct cur *c, struct warden_str *out)
     out->p = start;
     out->n = (uint32_t)(w - start);
     c->p = r + 1;
+    if (escaped) *escaped = true;
     return 0;
 }
 
@@ -289,8 +345,7 @@ static bool to_int64(struct warden_str t, int64_t *out)
     uint64_t v = 0;
     for (; p < e; p++) {
         uint64_t d = (uint64_t)(*p - '0');
-        if (v > (UINT64_MAX - d) / 10) return false;
-        v = v * 10 + d;
+        if (__builtin_mul_overflow(v, 10, &v) || __builtin_add_overflow(v, d, &v)) return false;
     }
     if (neg) {
         if (v > (uint64_t)INT64_MAX + 1) return false;
@@ -326,7 +381,7 @@ static int skip_container(struct cur *c, int depth, char close)
             struct warden_str k;
             if (c->p >= c->end || *c->p != '"') return fail(c, "expected a key");
             c->p++;
-            if (parse_string(c, &k)) return WARDEN_EPARSE;
+            if (parse_string(c, &k, NULL)) return WARDEN_EPARSE;
             skip_ws(c);
             if (c->p >= c->end || *c->p != ':') return fail(c, "expected ':'");
             c->p++;
@@ -355,7 +410,7 @@ static int skip_value(struct cur *c, int depth)
     switch (*c->p) {
     case '"':
         c->p++;
-        return parse_string(c, &t);
+        return parse_string(c, &t, NULL);
     case '{':
         return skip_container(c, depth, '}');
     case '[':
@@ -372,9 +427,38 @@ static int skip_value(struct cur *c, int depth)
 }
 
 /* The fields of formats.md §1, each named once: what kind of value it takes
- * and where it goes in struct warden_event. Ordered by name length, so a key
- * is compared only with the names of its own length. */
+ * and where it goes in struct warden_event. Ordered by name length (the
+ * order warden_event_field_name() gives). A key is looked up by a switch on
+ * its length and one or two of its bytes, which leaves one candidate, and
+ * compared with that name in a few word loads: no string compare per field. */
 enum fkind { K_TS, K_IP, K_ID, K_STR, K_INT, K_BOOL };
+
+enum fid {
+    F_TS,
+    F_IP,
+    F_MODEL,
+    F_TURNS,
+    F_TOOLS,
+    F_ORG_ID,
+    F_SYSTEM,
+    F_PROMPT,
+    F_STATUS,
+    F_TLS_JA4,
+    F_END_USER,
+    F_ENDPOINT,
+    F_THINKING,
+    F_CLIENT_TZ,
+    F_ACCOUNT_ID,
+    F_REQUEST_ID,
+    F_API_KEY_ID,
+    F_USER_AGENT,
+    F_MAX_TOKENS,
+    F_INPUT_TOKENS,
+    F_CLIENT_LOCALE,
+    F_OUTPUT_TOKENS,
+    F_CACHE_READ_TOKENS,
+    N_FIELDS
+};
 
 struct field {
     const char *name;
@@ -384,50 +468,110 @@ struct field {
     uint16_t off;     /* offsetof the member in struct warden_event */
 };
 
-#define FLD(n, k, m)                                                                               \
-    {                                                                                              \
-        n, sizeof(n) - 1, k, 0, offsetof(struct warden_event, m)                                   \
-    }
-#define REQ(n, k, m)                                                                               \
-    {                                                                                              \
-        n, sizeof(n) - 1, k, 1, offsetof(struct warden_event, m)                                   \
-    }
-static const struct field fields[] = {
-    REQ("ts", K_TS, ts_ms),
-    REQ("ip", K_IP, ip),
-    FLD("model", K_STR, model),
-    FLD("turns", K_INT, turns),
-    FLD("tools", K_INT, tools),
-    FLD("org_id", K_ID, org_id),
-    FLD("system", K_STR, system),
-    FLD("prompt", K_STR, prompt),
-    FLD("status", K_INT, status),
-    FLD("tls_ja4", K_STR, tls_ja4),
-    FLD("end_user", K_ID, end_user),
-    FLD("endpoint", K_STR, endpoint),
-    FLD("thinking", K_BOOL, thinking),
-    FLD("client_tz", K_STR, client_tz),
-    REQ("account_id", K_ID, account_id),
-    FLD("request_id", K_ID, request_id),
-    FLD("api_key_id", K_ID, api_key_id),
-    FLD("user_agent", K_STR, user_agent),
-    FLD("max_tokens", K_INT, max_tokens),
-    FLD("input_tokens", K_INT, input_tokens),
-    FLD("client_locale", K_STR, client_locale),
-    FLD("output_tokens", K_INT, output_tokens),
-    FLD("cache_read_tokens", K_INT, cache_read_tokens),
+#define FLD(i, n, k, m) [i] = {n, sizeof(n) - 1, k, 0, offsetof(struct warden_event, m)}
+#define REQ(i, n, k, m) [i] = {n, sizeof(n) - 1, k, 1, offsetof(struct warden_event, m)}
+static const struct field fields[N_FIELDS] = {
+    REQ(F_TS, "ts", K_TS, ts_ms),
+    REQ(F_IP, "ip", K_IP, ip),
+    FLD(F_MODEL, "model", K_STR, model),
+    FLD(F_TURNS, "turns", K_INT, turns),
+    FLD(F_TOOLS, "tools", K_INT, tools),
+    FLD(F_ORG_ID, "org_id", K_ID, org_id),
+    FLD(F_SYSTEM, "system", K_STR, system),
+    FLD(F_PROMPT, "prompt", K_STR, prompt),
+    FLD(F_STATUS, "status", K_INT, status),
+    FLD(F_TLS_JA4, "tls_ja4", K_STR, tls_ja4),
+    FLD(F_END_USER, "end_user", K_ID, end_user),
+    FLD(F_ENDPOINT, "endpoint", K_STR, endpoint),
+    FLD(F_THINKING, "thinking", K_BOOL, thinking),
+    FLD(F_CLIENT_TZ, "client_tz", K_STR, client_tz),
+    REQ(F_ACCOUNT_ID, "account_id", K_ID, account_id),
+    FLD(F_REQUEST_ID, "request_id", K_ID, request_id),
+    FLD(F_API_KEY_ID, "api_key_id", K_ID, api_key_id),
+    FLD(F_USER_AGENT, "user_agent", K_STR, user_agent),
+    FLD(F_MAX_TOKENS, "max_tokens", K_INT, max_tokens),
+    FLD(F_INPUT_TOKENS, "input_tokens", K_INT, input_tokens),
+    FLD(F_CLIENT_LOCALE, "client_locale", K_STR, client_locale),
+    FLD(F_OUTPUT_TOKENS, "output_tokens", K_INT, output_tokens),
+    FLD(F_CACHE_READ_TOKENS, "cache_read_tokens", K_INT, cache_read_tokens),
 };
 #undef FLD
 #undef REQ
-#define N_FIELDS (sizeof fields / sizeof fields[0])
+
+/* The one field a key of length n could be, from its length and a byte or
+ * two (names of one length differ there); -1 when none. */
+static int field_candidate(const char *p, uint32_t n)
+{
+    switch (n) {
+    case 2:
+        return p[0] == 't' ? F_TS : F_IP;
+    case 5:
+        return p[0] == 'm' ? F_MODEL : p[1] == 'u' ? F_TURNS : F_TOOLS;
+    case 6:
+        return p[0] == 'o' ? F_ORG_ID : p[0] == 'p' ? F_PROMPT : p[1] == 'y' ? F_SYSTEM : F_STATUS;
+    case 7:
+        return F_TLS_JA4;
+    case 8:
+        return p[0] == 't' ? F_THINKING : p[3] == '_' ? F_END_USER : F_ENDPOINT;
+    case 9:
+        return F_CLIENT_TZ;
+    case 10:
+        switch (p[0]) {
+        case 'a':
+            return p[1] == 'c' ? F_ACCOUNT_ID : F_API_KEY_ID;
+        case 'r':
+            return F_REQUEST_ID;
+        case 'u':
+            return F_USER_AGENT;
+        default:
+            return F_MAX_TOKENS;
+        }
+    case 12:
+        return F_INPUT_TOKENS;
+    case 13:
+        return p[0] == 'c' ? F_CLIENT_LOCALE : F_OUTPUT_TOKENS;
+    case 17:
+        return F_CACHE_READ_TOKENS;
+    default:
+        return -1;
+    }
+}
+
+static inline uint64_t load64(const char *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+static inline uint32_t load32(const char *p)
+{
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+static inline uint16_t load16(const char *p)
+{
+    uint16_t v;
+    memcpy(&v, p, 2);
+    return v;
+}
+
+/* p[0..n) == name[0..n), for 2 <= n <= 24: two (or three) overlapping loads
+ * from each end; reads nothing outside either. */
+static inline bool same_key(const char *p, const char *name, uint32_t n)
+{
+    if (n >= 8)
+        return load64(p) == load64(name) && load64(p + n - 8) == load64(name + n - 8) &&
+               (n <= 16 || load64(p + 8) == load64(name + 8));
+    if (n >= 4) return load32(p) == load32(name) && load32(p + n - 4) == load32(name + n - 4);
+    return load16(p) == load16(name) && load16(p + n - 2) == load16(name + n - 2);
+}
 
 static const struct field *field_of(struct warden_str k)
 {
-    const struct field *f = fields, *end = fields + N_FIELDS;
-    while (f < end && f->len < k.n) f++;
-    for (; f < end && f->len == k.n; f++)
-        if (memcmp(k.p, f->name, k.n) == 0) return f;
-    return NULL;
+    int i = field_candidate(k.p, k.n);
+    if (i < 0 || fields[i].len != k.n || !same_key(k.p, fields[i].name, k.n)) return NULL;
+    return &fields[i];
 }
 
 const char *warden_event_field_name(size_t i)
@@ -484,7 +628,7 @@ int warden_event_decode(char *line, size_t len, struct warden_event *ev, char *w
             skip_ws(&c);
             if (c.p >= c.end || *c.p != '"') return fail(&c, "expected a key");
             c.p++;
-            if (parse_string(&c, &key)) return WARDEN_EPARSE;
+            if (parse_string(&c, &key, NULL)) return WARDEN_EPARSE;
             skip_ws(&c);
             if (c.p >= c.end || *c.p != ':') return fail(&c, "expected ':' after a key");
             c.p++;
@@ -497,11 +641,11 @@ int warden_event_decode(char *line, size_t len, struct warden_event *ev, char *w
                 /* read the value and its type */
                 struct warden_str sv = {0, 0};
                 enum vtype vt;
-                bool is_int = false;
+                bool is_int = false, escaped = false;
                 switch (*c.p) {
                 case '"':
                     c.p++;
-                    if (parse_string(&c, &sv)) return WARDEN_EPARSE;
+                    if (parse_string(&c, &sv, &escaped)) return WARDEN_EPARSE;
                     vt = V_STRING;
                     break;
                 case 't':
@@ -564,8 +708,9 @@ int warden_event_decode(char *line, size_t len, struct warden_event *ev, char *w
                     if (vt != V_STRING)
                         return fail(&c, "field '%s': expected a string, got %s", f->name,
                                     vtype_name(vt));
-                    /* an identifier with a NUL would be cut there and merge with another */
-                    if (f->kind == K_ID && memchr(sv.p, '\0', sv.n))
+                    /* an identifier with a NUL would be cut there and merge with another
+                     * (only a \u0000 escape gives one: a raw control byte is a reject) */
+                    if (f->kind == K_ID && escaped && memchr(sv.p, '\0', sv.n))
                         return fail(&c, "field '%s': contains a NUL character", f->name);
                     *(struct warden_str *)dst = sv;
                 } else {

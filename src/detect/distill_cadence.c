@@ -83,7 +83,7 @@ static int quiet_run(const struct warden_distill_cadence *s)
 
 int warden_distill_cadence_hours(const struct warden_distill_cadence *s)
 {
-    return __builtin_popcount(s->hours_seen);
+    return warden_distill_popcount(s->hours_seen);
 }
 
 double warden_distill_cadence_score(const struct warden_distill_cadence *s)

@@ -31,7 +31,7 @@ static double batch_value(const struct warden_distill_sweep *s)
     if (!s->ntok) return 0;
     unsigned hit = 0;
     for (int i = 0; i < WARDEN_DISTILL_SWEEP_WORDS; i++)
-        hit += (unsigned)__builtin_popcountll(s->cov[i]);
+        hit += (unsigned)warden_distill_popcount(s->cov[i]);
     double expect = NBUCKETS * (1.0 - exp(-(double)s->ntok / NBUCKETS));
     double v = expect > 0 ? hit / expect : 0;
     return v > 1 ? 1 : v;

@@ -20,7 +20,10 @@
  * WARDEN_DISTILL_EDGE tokens), then the last WARDEN_DISTILL_EDGE tokens,
  * found by walking back from the end; the middle, the payload of a template,
  * is never tokenized. Cost: no allocation; the tokens of about 200 bytes and
- * 8 multiply-adds per edge token, whatever the prompt's length. */
+ * 8 multiply-adds per edge token, whatever the prompt's length. ASCII text
+ * is taken 64 bytes at a time: a bit mask of its letters and digits (SSE2)
+ * gives each word's extent, and a word is hashed eight bytes a load, so no
+ * branch waits on a word's end; other bytes go one code point at a time. */
 #include "detect/distill.h"
 #include "core/hash.h"
 
@@ -165,6 +168,36 @@ static size_t tail_start(const unsigned char *p, size_t n)
 
 #ifdef __SSE2__
 #include <emmintrin.h>
+#endif
+
+/* For the 64 bytes at q: bit i of *alnum set when q[i] is an ASCII letter or
+ * digit (fold[] != 0), of *high when q[i] >= 0x80. */
+static void ascii_masks(const unsigned char *q, uint64_t *alnum, uint64_t *high)
+{
+#ifdef __SSE2__
+    uint64_t a = 0, hi = 0;
+    for (int c = 0; c < 4; c++) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(q + 16 * c));
+        __m128i l = _mm_or_si128(v, _mm_set1_epi8(0x20)); /* case-folded; UTF-8 stays negative */
+        __m128i az = _mm_and_si128(_mm_cmpgt_epi8(l, _mm_set1_epi8('a' - 1)),
+                                   _mm_cmplt_epi8(l, _mm_set1_epi8('z' + 1)));
+        __m128i d = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
+                                  _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+        a |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_or_si128(az, d)) << (16 * c);
+        hi |= (uint64_t)(uint16_t)_mm_movemask_epi8(v) << (16 * c);
+    }
+    *alnum = a;
+    *high = hi;
+#else
+    uint64_t a = 0, hi = 0;
+    for (int i = 0; i < 64; i++) {
+        a |= (uint64_t)(fold[q[i]] != 0) << i;
+        hi |= (uint64_t)(q[i] >> 7) << i;
+    }
+    *alnum = a;
+    *high = hi;
+#endif
+}
 
 /* tail_start() for the common case, without a branch a byte: when the last
  * 64 bytes are ASCII and hold the starts of the last WARDEN_DISTILL_EDGE
@@ -173,33 +206,104 @@ static size_t tail_start(const unsigned char *p, size_t n)
 static size_t tail_start_ascii(const unsigned char *p, size_t n)
 {
     const unsigned char *q = p + n - 64;
-    uint64_t word = 0, high = 0;
-    for (int c = 0; c < 4; c++) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(q + 16 * c));
-        __m128i l = _mm_or_si128(v, _mm_set1_epi8(0x20)); /* case-folded; UTF-8 stays negative */
-        __m128i az = _mm_and_si128(_mm_cmpgt_epi8(l, _mm_set1_epi8('a' - 1)),
-                                   _mm_cmplt_epi8(l, _mm_set1_epi8('z' + 1)));
-        __m128i d = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
-                                  _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
-        word |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_or_si128(az, d)) << (16 * c);
-        high |= (uint64_t)(uint16_t)_mm_movemask_epi8(v) << (16 * c);
-    }
+    uint64_t word, high;
+    ascii_masks(q, &word, &high);
     if (high) return SIZE_MAX;
     uint64_t starts = word & ~(word << 1);
     if (fold[q[-1]] || (q[-1] & 0x80)) starts &= ~1ULL; /* a word running into the window */
-    if (__builtin_popcountll(starts) < WARDEN_DISTILL_EDGE) return SIZE_MAX;
+    if (warden_distill_popcount(starts) < WARDEN_DISTILL_EDGE) return SIZE_MAX;
     for (int r = 1; r < WARDEN_DISTILL_EDGE; r++)
         starts &= ~(1ULL << (63 - __builtin_clzll(starts)));
     return (size_t)(n - 64 + (size_t)(63 - __builtin_clzll(starts)));
 }
-#else
-static size_t tail_start_ascii(const unsigned char *p, size_t n)
+
+#define FNV_INIT 0xcbf29ce484222325ULL
+#define FNV_PRIME 0x100000001b3ULL
+#define FOLD8 0x2020202020202020ULL /* lower-cases letters; digits have the bit already */
+
+/* FNV-1a of the L >= 1 letters and digits at q (lower-cased as fold[] does:
+ * c | 0x20), continuing from h; q[0..L+7) must be readable. Eight bytes a
+ * load, and the last partial word without a branch per byte (a word's end
+ * is what a branch predictor cannot guess). */
+static inline uint64_t fnv_word(uint64_t h, const unsigned char *q, unsigned L)
 {
-    (void)p;
-    (void)n;
-    return SIZE_MAX;
+    for (;;) {
+        uint64_t w;
+        memcpy(&w, q, 8);
+        w |= FOLD8;
+        if (L >= 8) {
+            for (int j = 0; j < 8; j++) h = (h ^ ((w >> (8 * j)) & 0xFF)) * FNV_PRIME;
+            if ((L -= 8) == 0) return h;
+            q += 8;
+            continue;
+        }
+        for (unsigned j = 0; j < 7; j++) {
+            uint64_t x = (h ^ ((w >> (8 * j)) & 0xFF)) * FNV_PRIME;
+            h = j < L ? x : h;
+        }
+        return h;
+    }
 }
-#endif
+
+/* The ASCII bytes from p[i] (one of them) to the next non-ASCII byte, at
+ * most 64, exactly as the byte-by-byte loop of scan_prompt would take them:
+ * runs of letters and digits are found in a bit mask and hashed a word at a
+ * time, a separator ends the token in progress, and the jump from the head to
+ * the tail (see scan_prompt) is taken at the same place: the first position
+ * after a separator that is at or past HEAD_BYTES, before *tail_at, with
+ * WARDEN_DISTILL_EDGE tokens read. Returns where to go on (*tail_at is 0
+ * once the jump is taken). */
+static size_t ascii_span(struct tok_state *s, const unsigned char *p, size_t n, size_t i,
+                         uint64_t *hp, uint32_t *lenp, size_t *tail_at)
+{
+    unsigned char pad[72];
+    const unsigned char *q = p + i;
+    size_t m = n - i < 64 ? n - i : 64;
+    if (n - i < 72) { /* near the end: a copy, so that words may be read 8 bytes at a time */
+        memcpy(pad, q, n - i < 72 ? n - i : 72);
+        memset(pad + (n - i), 0, 72 - (n - i));
+        q = pad;
+    }
+    uint64_t w, hi;
+    ascii_masks(q, &w, &hi);
+    if (m < 64) hi |= 1ULL << m;
+    unsigned span = hi ? (unsigned)__builtin_ctzll(hi) : 64;
+    if (span < 64) w &= (1ULL << span) - 1;
+    uint64_t h = *hp;
+    uint32_t len = *lenp;
+    unsigned pos = 0;
+    while (pos < span) {
+        uint64_t rest = w >> pos;
+        if (rest & 1) { /* a run of letters and digits */
+            unsigned e = ~rest ? pos + (unsigned)__builtin_ctzll(~rest) : 64;
+            h = fnv_word(h, q + pos, e - pos);
+            len += e - pos;
+            pos = e;
+            continue;
+        }
+        /* a separator, then maybe more up to the next letter at a */
+        if (len) token(s, h, len, true);
+        h = FNV_INIT;
+        len = 0;
+        uint64_t next = rest >> 1;
+        unsigned a = next ? pos + 1 + (unsigned)__builtin_ctzll(next) : span;
+        if (*tail_at && s->t->ntokens >= WARDEN_DISTILL_EDGE) {
+            /* the byte-by-byte loop checks for the jump after each of them */
+            size_t x = i + pos + 1 > HEAD_BYTES ? i + pos + 1 : HEAD_BYTES;
+            if (x <= i + a && x < *tail_at) {
+                size_t to = *tail_at;
+                *tail_at = 0;
+                *hp = h;
+                *lenp = len;
+                return to;
+            }
+        }
+        pos = a;
+    }
+    *hp = h;
+    *lenp = len;
+    return i + span;
+}
 
 /* Tokenize p[0..n) into t (whose prompt_hash is set and the rest zero). */
 static void scan_prompt(struct warden_distill_text *t, const unsigned char *p, size_t n)
@@ -225,23 +329,7 @@ static void scan_prompt(struct warden_distill_text *t, const unsigned char *p, s
         }
         unsigned c = p[i];
         if (c < 0x80) {
-            unsigned f = fold[c];
-            if (f) {
-                /* a run of ASCII letters and digits: one well-predicted
-                 * branch a byte, left at the run's end */
-                do {
-                    h = (h ^ f) * 0x100000001b3ULL;
-                    len++;
-                    if (++i == n) break;
-                    f = fold[p[i]];
-                } while (f);
-                prev_cjk = 0;
-                continue;
-            }
-            i++;
-            if (len) token(&s, h, len, true);
-            h = 0xcbf29ce484222325ULL;
-            len = 0;
+            i = ascii_span(&s, p, n, i, &h, &len, &tail_at);
             prev_cjk = 0;
             continue;
         }

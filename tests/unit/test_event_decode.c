@@ -210,6 +210,41 @@ static void field_table(void **st)
     assert_int_equal(ev.prompt.n, 3);
 }
 
+/* The key lookup (a switch on length and a byte or two, then one compare):
+ * every field's name is recognised (an object as its value is a type error
+ * naming the field), and every near miss — one byte changed, one byte
+ * short, one byte long — is an unknown key, skipped. */
+static void key_lookup_exact(void **st)
+{
+    (void)st;
+    const char *f;
+    for (size_t i = 0; (f = warden_event_field_name(i)) != NULL; i++) {
+        char line[256], why[256] = "", name[32], want[64];
+        struct warden_event ev;
+        size_t n = strlen(f);
+        snprintf(line, sizeof line,
+                 "{\"ts\":1795421702120,\"account_id\":\"a\",\"ip\":\"1.2.3.4\",\"%s\":{}}", f);
+        assert_int_equal(dec(line, &ev, why), WARDEN_EPARSE);
+        snprintf(want, sizeof want, "field '%s'", f);
+        assert_non_null(strstr(why, want));
+        for (size_t k = 0; k <= n + 1; k++) {
+            memcpy(name, f, n + 1);
+            if (k < n) {
+                name[k] = 'X';
+            } else if (k == n) {
+                name[n - 1] = '\0'; /* one short */
+            } else {
+                name[n] = 'x'; /* one long */
+                name[n + 1] = '\0';
+            }
+            snprintf(line, sizeof line,
+                     "{\"ts\":1795421702120,\"account_id\":\"a\",\"ip\":\"1.2.3.4\",\"%s\":{}}",
+                     name);
+            assert_int_equal(dec(line, &ev, why), 0);
+        }
+    }
+}
+
 /* Moving the values out of the line: every string field, each once, and
  * nothing else; the line can then be overwritten. */
 static void strings_moved_out_of_the_line(void **st)
@@ -269,6 +304,7 @@ int main(void)
         cmocka_unit_test(timestamps),
         cmocka_unit_test(malformed_lines_rejected_with_reason),
         cmocka_unit_test(field_table),
+        cmocka_unit_test(key_lookup_exact),
         cmocka_unit_test(strings_moved_out_of_the_line),
         cmocka_unit_test(deep_nesting_is_bounded),
         cmocka_unit_test(utf8_validator),
