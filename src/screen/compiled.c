@@ -33,7 +33,7 @@
 #include <xxhash.h>
 
 #define LISTS_MAGIC "WRDNSCR\0"
-#define LISTS_VERSION 6u
+#define LISTS_VERSION 7u
 #define LISTS_BOM 0x01020304u
 
 enum {

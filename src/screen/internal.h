@@ -57,7 +57,8 @@ struct warden_norm_name {
     uint8_t script; /* WARDEN_SCRIPT_*: vowel-less script, Cyrillic (case endings) */
     bool abjad;     /* script & WARDEN_SCRIPT_ABJAD */
 };
-/* Consonant skeleton of a Latin token (vowels, y, w dropped, doubles collapsed). */
+/* Consonant skeleton of a Latin token (vowels, y, w dropped; c, q, kh, ch as k,
+ * p, ph as f; doubles collapsed). */
 size_t warden_skeleton(const char *t, size_t n, char *out, size_t outlen);
 
 struct warden_normalizer; /* legal forms, terms, countries, ICU */

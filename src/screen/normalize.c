@@ -583,11 +583,18 @@ size_t warden_skeleton(const char *t, size_t n, char *out, size_t outlen)
     /* letters a transliteration may or may not write: vowels, y, w */
     static const unsigned char drop[256] = {
         ['a'] = 1, ['e'] = 1, ['i'] = 1, ['o'] = 1, ['u'] = 1, ['y'] = 1, ['w'] = 1, [' '] = 1};
+    /* one sound that transliteration systems write with different letters:
+     * c, q and k (and kh, ch, ck: Ростех = Rostekh = Rostec); p and f (ph;
+     * Hebrew and Persian write one letter for both: רפאל = Rafael) */
+    static const unsigned char same[256] = {['c'] = 'k', ['q'] = 'k', ['p'] = 'f'};
     size_t k = 0;
     char prev = 0;
     for (size_t i = 0; i < n && k + 1 < outlen; i++) {
         char c = t[i];
         if (drop[(unsigned char)c]) continue;
+        if (c == 'h' && i && (t[i - 1] == 'k' || t[i - 1] == 'c' || t[i - 1] == 'p'))
+            continue; /* kh, ch, ph */
+        if (same[(unsigned char)c]) c = (char)same[(unsigned char)c];
         if (c == prev) continue;
         out[k++] = c;
         prev = c;

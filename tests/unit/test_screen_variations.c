@@ -179,6 +179,13 @@ static void test_scripts(void **state)
     differ("삼성생명보험", "Samsung Fire & Marine Insurance");
     differ("ธนาคารกรุงเทพ", "Bangkok Insurance");
     differ("בנק לאומי", "Bank Mizrahi");
+    /* one sound written with other letters by another transliteration: c, k,
+     * kh, q; p and f (one Hebrew letter) */
+    same("Ростех", "Rostec");
+    same("Ростеха", "Rostec"); /* and a case ending */
+    differ("Ростех", "Rosten");
+    same("רפאל מערכות לחימה מתקדמות", "Rafael Advanced Defense Systems");
+    differ("רפאל מערכות לחימה מתקדמות", "Rafah Advanced Defense Systems");
 }
 
 static void test_given_names(void **state)
