@@ -29,6 +29,7 @@ const char *warden_arena_strdup(struct warden_arena *a, const char *s);
 struct warden_smap {
     const char **keys;
     uint32_t *vals;
+    uint32_t *tags; /* per slot: the key's hash tag (arena.c) */
     size_t cap, n;
 };
 void warden_smap_init(struct warden_smap *m);

@@ -178,6 +178,26 @@ double warden_tok_sim(const struct warden_screen *s, const char *a, size_t la, c
     return 0.0;
 }
 
+static uint32_t letter_mask(const char *t, size_t n)
+{
+    uint32_t m = 0;
+    for (size_t i = 0; i < n; i++) m |= 1u << ((unsigned char)t[i] & 31);
+    return m;
+}
+
+/* Could any rule of warden_tok_sim (Latin script) hold for a and b? la, lb:
+ * their letter masks. Exact: each rule needs what is tested here. */
+static bool may_be_alike(const char *a, size_t la, uint32_t ma, const char *b, size_t lb,
+                         uint32_t mb)
+{
+    if (a[0] == b[0]) return true; /* equal, abbreviation, skeleton */
+    size_t mx = la > lb ? la : lb, mn = la < lb ? la : lb;
+    if (mx - mn >= 2 && mx - mn <= 5) return true; /* an article prefix */
+    int maxd = mx >= 9 ? 2 : 1;
+    if (mn < 4 || (int)(mx - mn) > maxd) return false;
+    return __builtin_popcount(ma & ~mb) <= maxd && __builtin_popcount(mb & ~ma) <= maxd;
+}
+
 static void remove_run(struct warden_tl *x, int i, int rm)
 {
     for (int m = i + 1; m + rm < x->n; m++) {
@@ -486,11 +506,27 @@ double warden_name_score(const struct warden_screen *s, struct warden_tl *a, str
     join_against(s, a, b, script);
     join_against(s, b, a, script);
     double sim[WARDEN_NORM_MAX_TOK][WARDEN_NORM_MAX_TOK];
-    for (int i = 0; i < a->n; i++)
+    /* Most pairs of words are unrelated, and each word's letters (one bit
+     * each) tell that without reading the words: unless both start alike
+     * (abbreviations, skeletons, case endings), differ in length as an
+     * article prefix does, or are within the edit distance warden_tok_sim
+     * allows (a letter one word has and the other lacks takes an edit each),
+     * no rule of warden_tok_sim can hold. Scripts without vowels and case
+     * endings go to warden_tok_sim always. */
+    uint32_t lb[WARDEN_NORM_MAX_TOK];
+    bool masks = !(script & (WARDEN_SCRIPT_ABJAD | WARDEN_SCRIPT_INFLECT));
+    if (masks)
+        for (int j = 0; j < b->n; j++) lb[j] = letter_mask(b->t[j], b->len[j]);
+    for (int i = 0; i < a->n; i++) {
+        uint32_t la = masks ? letter_mask(a->t[i], a->len[i]) : 0;
         for (int j = 0; j < b->n; j++) {
-            double v = a->id[i] == b->id[j] && a->id[i] != UINT32_MAX
-                           ? 1.0
-                           : warden_tok_sim(s, a->t[i], a->len[i], b->t[j], b->len[j], script);
+            double v;
+            if (a->id[i] == b->id[j] && a->id[i] != UINT32_MAX)
+                v = 1.0;
+            else if (masks && !may_be_alike(a->t[i], a->len[i], la, b->t[j], b->len[j], lb[j]))
+                v = 0.0; /* what warden_tok_sim would find, without reading the words */
+            else
+                v = warden_tok_sim(s, a->t[i], a->len[i], b->t[j], b->len[j], script);
             if (v < 0.5 && (a->slen[i] || b->slen[j]) && a->id[i] != b->id[j]) {
                 /* rewritten words compared as written: a typo in "first" is not "1" */
                 const char *x = a->slen[i] ? a->surf[i] : a->t[i];
@@ -502,6 +538,7 @@ double warden_name_score(const struct warden_screen *s, struct warden_tl *a, str
             }
             sim[i][j] = v;
         }
+    }
     bool ua[WARDEN_NORM_MAX_TOK] = {false}, ub[WARDEN_NORM_MAX_TOK] = {false};
     double ba[WARDEN_NORM_MAX_TOK] = {0}, bb[WARDEN_NORM_MAX_TOK] = {0};
     double num = 0, den = 0;
