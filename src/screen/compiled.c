@@ -563,7 +563,7 @@ static struct warden_normalizer *get_normalizer(const struct reader *r)
     const struct f_fuzzy *fz = sec(r, S_NZFUZZY);
     for (uint32_t i = 0; i < h->n_fuzzy; i++)
         nz->fuzzy[i] = (struct warden_nz_fuzzy){r->str + fz[i].variant, r->str + fz[i].repl,
-                                                (uint8_t)fz[i].len};
+                                                (uint8_t)fz[i].len, 0};
     warden_normalizer_fuzzy_buckets(nz);
     get_smap(r, S_NZQUAL, &nz->qual);
     get_smap(r, S_NZART, &nz->articles);

@@ -111,6 +111,11 @@ double warden_jaro_winkler(const char *a, size_t la, const char *b, size_t lb);
  * warden_osa_distance; one-bit-per-letter: digits may share a bit, which only
  * weakens it). */
 bool warden_consonants_apart(const char *a, size_t la, const char *b, size_t lb, int k);
+/* The letters of a word, one bit each (digits share bits with letters, which
+ * only makes the test below weaker). A letter one word has and the other lacks
+ * takes an edit of its own, so when popcount(ma & ~mb) exceeds k the words
+ * are more than k edits apart. */
+uint32_t warden_letter_mask(const char *t, size_t n);
 /* Optimal string alignment distance, or maxd + 1 when it exceeds maxd. */
 int warden_osa_distance(const char *a, size_t la, const char *b, size_t lb, int maxd);
 

@@ -53,6 +53,8 @@ void warden_normalizer_fuzzy_buckets(struct warden_normalizer *nz)
         while (j < nz->n_fuzzy && (unsigned char)nz->fuzzy[j].variant[0] == c) j++;
     }
     nz->fz_start[256] = (uint32_t)nz->n_fuzzy;
+    for (size_t i = 0; i < nz->n_fuzzy; i++)
+        nz->fuzzy[i].mask = warden_letter_mask(nz->fuzzy[i].variant, nz->fuzzy[i].len);
 }
 
 static void add_fuzzy(struct warden_normalizer *nz, const char *variant, const char *repl)
@@ -63,7 +65,7 @@ static void add_fuzzy(struct warden_normalizer *nz, const char *variant, const c
         nz->cap_fuzzy = nz->cap_fuzzy ? nz->cap_fuzzy * 2 : 256;
         nz->fuzzy = warden_xrealloc(nz->fuzzy, nz->cap_fuzzy * sizeof *nz->fuzzy);
     }
-    nz->fuzzy[nz->n_fuzzy++] = (struct warden_nz_fuzzy){variant, repl, (uint8_t)l};
+    nz->fuzzy[nz->n_fuzzy++] = (struct warden_nz_fuzzy){variant, repl, (uint8_t)l, 0};
 }
 
 void *warden_normalizer_translit_new(const struct warden_normalizer *nz)
@@ -433,11 +435,14 @@ static void apply_terms(const struct warden_normalizer *nz, const struct rawtok 
         if (v) tok = nz->canon[*v];
         if (!v && in->len[i] >= 6 && !warden_smap_get(&nz->legal, in->t[i], in->len[i])) {
             unsigned char c0 = (unsigned char)in->t[i][0];
+            uint32_t tm = warden_letter_mask(in->t[i], in->len[i]);
             for (size_t f = nz->fz_start[c0]; f < nz->fz_start[c0 + 1]; f++) {
                 const struct warden_nz_fuzzy *z = &nz->fuzzy[f];
                 int d = (int)z->len - (int)in->len[i];
                 if (d > 1 || d < -1) continue;
-                if (warden_consonants_apart(in->t[i], in->len[i], z->variant, z->len, 1)) continue;
+                /* two letters one lacks are two edits */
+                if (__builtin_popcount(tm & ~z->mask) > 1 || __builtin_popcount(z->mask & ~tm) > 1)
+                    continue;
                 if (warden_osa_distance(in->t[i], in->len[i], z->variant, z->len, 1) <= 1) {
                     tok = z->repl;
                     break;

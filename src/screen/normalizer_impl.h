@@ -17,6 +17,7 @@ enum { WARDEN_QUAL_REGION = 1, WARDEN_QUAL_BRANCH = 2 };
 struct warden_nz_fuzzy {
     const char *variant, *repl;
     uint8_t len;
+    uint32_t mask; /* warden_letter_mask of variant (set by warden_normalizer_fuzzy_buckets) */
 };
 
 struct warden_normalizer {

@@ -178,13 +178,6 @@ double warden_tok_sim(const struct warden_screen *s, const char *a, size_t la, c
     return 0.0;
 }
 
-static uint32_t letter_mask(const char *t, size_t n)
-{
-    uint32_t m = 0;
-    for (size_t i = 0; i < n; i++) m |= 1u << ((unsigned char)t[i] & 31);
-    return m;
-}
-
 /* Could any rule of warden_tok_sim (Latin script) hold for a and b? la, lb:
  * their letter masks. Exact: each rule needs what is tested here. */
 static bool may_be_alike(const char *a, size_t la, uint32_t ma, const char *b, size_t lb,
@@ -192,7 +185,8 @@ static bool may_be_alike(const char *a, size_t la, uint32_t ma, const char *b, s
 {
     if (a[0] == b[0]) return true; /* equal, abbreviation, skeleton */
     size_t mx = la > lb ? la : lb, mn = la < lb ? la : lb;
-    if (mx - mn >= 2 && mx - mn <= 5) return true; /* an article prefix */
+    /* an article prefix: the longer word ends with the shorter */
+    if ((mx - mn == 2 || mx - mn == 3) && a[la - 1] == b[lb - 1]) return true;
     int maxd = mx >= 9 ? 2 : 1;
     if (mn < 4 || (int)(mx - mn) > maxd) return false;
     return __builtin_popcount(ma & ~mb) <= maxd && __builtin_popcount(mb & ~ma) <= maxd;
@@ -510,15 +504,15 @@ double warden_name_score(const struct warden_screen *s, struct warden_tl *a, str
      * each) tell that without reading the words: unless both start alike
      * (abbreviations, skeletons, case endings), differ in length as an
      * article prefix does, or are within the edit distance warden_tok_sim
-     * allows (a letter one word has and the other lacks takes an edit each),
+     * allows (warden_letter_mask),
      * no rule of warden_tok_sim can hold. Scripts without vowels and case
      * endings go to warden_tok_sim always. */
     uint32_t lb[WARDEN_NORM_MAX_TOK];
     bool masks = !(script & (WARDEN_SCRIPT_ABJAD | WARDEN_SCRIPT_INFLECT));
     if (masks)
-        for (int j = 0; j < b->n; j++) lb[j] = letter_mask(b->t[j], b->len[j]);
+        for (int j = 0; j < b->n; j++) lb[j] = warden_letter_mask(b->t[j], b->len[j]);
     for (int i = 0; i < a->n; i++) {
-        uint32_t la = masks ? letter_mask(a->t[i], a->len[i]) : 0;
+        uint32_t la = masks ? warden_letter_mask(a->t[i], a->len[i]) : 0;
         for (int j = 0; j < b->n; j++) {
             double v;
             if (a->id[i] == b->id[j] && a->id[i] != UINT32_MAX)
