@@ -306,7 +306,14 @@ static int spell(const char *a, size_t la, size_t pos, const struct warden_tl *y
  * Returns how many runs were replaced by an acronym of three letters or
  * fewer: one such acronym stands for thousands of names, so a name that
  * matches only through it is a possible match for review, not a match. */
-static int collapse_acronyms(const struct warden_tl *x, struct warden_tl *y)
+#define SHORT_ACRONYMS 4
+struct short_acronyms { /* the short acronyms a pair of names matched through */
+    int n;
+    char t[SHORT_ACRONYMS][4];
+};
+
+static int collapse_acronyms(const struct warden_tl *x, struct warden_tl *y,
+                             struct short_acronyms *sa)
 {
     int short_ones = 0;
     /* quick refusals: the letters y's words can spell, and how many */
@@ -350,7 +357,10 @@ static int collapse_acronyms(const struct warden_tl *x, struct warden_tl *y)
             y->id[i] = x->id[k];
             y->minor[i] = false;
             if (e - i > 1) remove_run(y, i, e - i - 1);
-            if (la <= 3) short_ones++;
+            if (la <= 3) {
+                short_ones++;
+                if (sa->n < SHORT_ACRONYMS) memcpy(sa->t[sa->n++], x->t[k], la + 1);
+            }
             break;
         }
     }
@@ -485,6 +495,23 @@ static bool brand_of(const struct warden_screen *s, const struct warden_tl *x,
     return true;
 }
 
+/* Evidence besides a short acronym: a word of x other than the acronyms,
+ * neither a connecting word nor a common word of company names ("Trading",
+ * "Bank"), paired with a word of the other name ("BOC Aviation" / "Bank of
+ * China Aviation"; a place: "BOC Hong Kong" / "Bank of China (Hong Kong)").
+ * "CMT Crimea" / "Cosmote Mobile Telecommunications" has none. */
+static bool acronym_supported(const struct warden_screen *s, const struct warden_tl *x,
+                              const bool *used, const double *best, const struct short_acronyms *sa)
+{
+    for (int i = 0; i < x->n; i++) {
+        if (!used[i] || best[i] < 0.85 || x->minor[i]) continue;
+        bool acr = false;
+        for (int k = 0; k < sa->n && !acr; k++) acr = strcmp(x->t[i], sa->t[k]) == 0;
+        if (!acr && !warden_normalizer_is_generic(s->nz, x->t[i], x->len[i])) return true;
+    }
+    return false;
+}
+
 double warden_sibling_cap(const struct warden_screen *s, double score)
 {
     double cap = s->conf.match_threshold - 0.01;
@@ -496,7 +523,8 @@ double warden_name_score(const struct warden_screen *s, struct warden_tl *a, str
 {
     if (a->n == 0 || b->n == 0) return 0;
     uint8_t script = a->script | b->script;
-    int short_acronyms = collapse_acronyms(a, b) + collapse_acronyms(b, a);
+    struct short_acronyms sa = {0};
+    int short_acronyms = collapse_acronyms(a, b, &sa) + collapse_acronyms(b, a, &sa);
     join_against(s, a, b, script);
     join_against(s, b, a, script);
     double sim[WARDEN_NORM_MAX_TOK][WARDEN_NORM_MAX_TOK];
@@ -606,7 +634,8 @@ double warden_name_score(const struct warden_screen *s, struct warden_tl *a, str
         if (score >= thr) score = warden_sibling_cap(s, score);
         method = "sibling";
     }
-    if (short_acronyms && score >= thr && s->conf.short_acronym_review) {
+    if (short_acronyms && score >= thr && s->conf.short_acronym_review &&
+        !acronym_supported(s, a, ua, ba, &sa)) {
         /* "CMT" for "Cosmote Mobile Telecommunications", "CSC" for three
          * surnames: a three-letter acronym alone is not enough to match */
         score = warden_sibling_cap(s, score);

@@ -73,7 +73,11 @@ static void test_acronyms(void **state)
     possible("UAC Russia", "United Aircraft Corporation"); /* a country word added */
     differ("Cosmote Mobile Telecommunications S.A.", "LLC CMT Crimea");
     differ("CSC Australia Pty Ltd", "CAZAREZ SALAZAR, Chiquis");
-    same("PDVSA", "Petroleos de Venezuela S.A."); /* a short legal form spelt */
+    /* ... unless another distinctive word of the name agrees: then it matches */
+    same("BOC Hong Kong", "Bank of China (Hong Kong) Limited");
+    possible("BOC Trading", "Bank of China Trading"); /* a common word is no evidence */
+    possible("BOC Hong Kong", "Bank of China");       /* nor a word the other lacks */
+    same("PDVSA", "Petroleos de Venezuela S.A.");     /* a short legal form spelt */
     differ("NIOC", "National Iranian Gas Company");
     /* five letters or more may take a word's first two or three letters */
     same("KOMID", "Korea Mining Development Trading Corporation");
