@@ -340,21 +340,21 @@ static void phrase_joined(const struct rawtok *rt, int i, int n, char *buf, size
     buf[k] = '\0';
 }
 
-/* Is the phrase of n words at i a legal form? Its class into *cls. */
+/* Is the phrase of n words at i a legal form? Its classes (bit mask) into *cls. */
 static bool legal_phrase(const struct warden_normalizer *nz, const struct rawtok *rt, int i, int n,
-                         int *cls)
+                         uint32_t *cls)
 {
     char buf[WARDEN_NORM_TOKLEN * PHRASE_MAX + PHRASE_MAX];
     if (n > 1 && !warden_smap_get(&nz->legal_first, rt->t[i], rt->len[i])) return false;
     phrase(rt, i, n, buf, sizeof buf);
     const uint32_t *v = warden_smap_get(&nz->legal, buf, strlen(buf));
-    if (v) *cls = (int)*v - 1;
+    if (v) *cls = *v;
     return v != NULL;
 }
 
 /* Longest legal-form phrase at position i going forward; returns its length. */
 static int legal_at(const struct warden_normalizer *nz, const struct rawtok *rt, int i, int end,
-                    int *cls)
+                    uint32_t *cls)
 {
     char buf[WARDEN_NORM_TOKLEN * PHRASE_MAX + PHRASE_MAX];
     int maxlen = warden_smap_get(&nz->legal_first, rt->t[i], rt->len[i]) ? nz->legal_maxlen : 1;
@@ -363,7 +363,7 @@ static int legal_at(const struct warden_normalizer *nz, const struct rawtok *rt,
         phrase(rt, i, n, buf, sizeof buf);
         const uint32_t *v = warden_smap_get(&nz->legal, buf, strlen(buf));
         if (v) {
-            *cls = (int)*v - 1;
+            *cls = *v;
             return n;
         }
     }
@@ -506,9 +506,9 @@ static void finish_tokens(const struct warden_normalizer *nz, struct rawtok *rt,
         for (bool again = true; again && e - b > 1;) {
             again = false;
             for (int n = nz->legal_maxlen < e - b - 1 ? nz->legal_maxlen : e - b - 1; n >= 1; n--) {
-                int cls = 0;
+                uint32_t cls = 0;
                 if (legal_phrase(nz, rt, e - n, n, &cls)) {
-                    out->legal |= 1u << cls;
+                    out->legal |= cls;
                     e -= n;
                     again = true;
                     break;
@@ -526,10 +526,10 @@ static void finish_tokens(const struct warden_normalizer *nz, struct rawtok *rt,
         /* from the start */
         for (bool again = true; again && e - b > 1;) {
             again = false;
-            int cls = 0;
+            uint32_t cls = 0;
             int n = legal_at(nz, rt, b, e - 1, &cls);
             if (n > 0) {
-                out->legal |= 1u << cls;
+                out->legal |= cls;
                 b += n;
                 again = true;
             }
@@ -673,6 +673,9 @@ static int read_lines(struct warden_normalizer *nz, const char *path, line_fn fn
 
 /* Each tab-separated variant of p, normalised (with terms), into m with value
  * val; the longest phrase in *maxlen; one-typo look-ups too when fuzzy. */
+/* val: the variants' value; with fuzzy (legal forms) a bit mask, and a
+ * variant of several rows takes each row's bit (株式会社 is written "Co.,
+ * Ltd." and "Corporation") */
 static void put_variants(struct warden_normalizer *nz, char *p, struct warden_smap *m, uint32_t val,
                          int *maxlen, bool fuzzy)
 {
@@ -687,6 +690,8 @@ static void put_variants(struct warden_normalizer *nz, char *p, struct warden_sm
         if (!found) {
             *slot = val;
             if (fuzzy) add_fuzzy(nz, key, key);
+        } else if (fuzzy) {
+            *slot |= val;
         }
         /* each long word of a phrase too: "sociedad anonmia" is still "sociedad anonima" */
         for (const char *w = key; fuzzy && strchr(key, ' ') && *w;) {
@@ -716,7 +721,7 @@ static int legal_line(struct warden_normalizer *nz, char *line, char *err, size_
     }
     int ci = nz->n_classes++;
     nz->classes[ci] = warden_arena_strdup(&nz->arena, cls);
-    put_variants(nz, p, &nz->legal, (uint32_t)ci + 1, &nz->legal_maxlen, true);
+    put_variants(nz, p, &nz->legal, 1u << ci, &nz->legal_maxlen, true);
     return 0;
 }
 

@@ -22,7 +22,7 @@ struct warden_nz_fuzzy {
 
 struct warden_normalizer {
     struct warden_arena arena;
-    struct warden_smap legal; /* phrase -> class index + 1 */
+    struct warden_smap legal; /* phrase -> its classes (bit mask) */
     struct warden_smap terms; /* phrase -> index into canon */
     const char **canon;
     size_t n_canon, cap_canon;

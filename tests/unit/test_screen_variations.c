@@ -127,6 +127,14 @@ static void test_legal_forms(void **state)
     same("Helios Limted", "Helios Limited");      /* a typo in a legal form */
     same("Andes Sociedad Anonmia", "Andes S.A."); /* a typo inside a phrase */
     differ("ООО «Вега»", "Vesta LLC");
+    /* a form usually translated two ways belongs to both classes */
+    same("ソニー株式会社", "Sony Corporation");
+    same("ソニー株式会社", "Sony Co., Ltd.");
+    char legal[16];
+    char norm[64];
+    warden_screen_normalize(S, W, "ソニー株式会社", norm, sizeof norm, legal, sizeof legal);
+    assert_non_null(strstr(legal, "LTD"));
+    assert_non_null(strstr(legal, "INC"));
 }
 
 static void test_qualifiers(void **state)
