@@ -590,11 +590,14 @@ double warden_name_score(const struct warden_screen *s, struct warden_tl *a, str
         }
     }
     /* a qualifier only one side has weighs qualifier_weight ("X (Switzerland) AG"),
-     * when the words both share include a distinctive one: in "National Bank of
-     * Canada" the country is what distinguishes the name */
+     * when the words both share include a distinctive one (rare in the lists, or
+     * no common word of company names: "VTB"): in "National Bank of Canada" the
+     * country is what distinguishes the name */
     double qf = 1;
     for (int i = 0; i < a->n && qf == 1; i++)
-        if (ua[i] && ba[i] >= 0.85 && !(a->qual & (1u << i)) && a->w[i] >= 0.65f * s->max_weight)
+        if (ua[i] && ba[i] >= 0.85 && !(a->qual & (1u << i)) && !a->minor[i] &&
+            (a->w[i] >= 0.65f * s->max_weight ||
+             !warden_normalizer_is_generic(s->nz, a->t[i], a->len[i])))
             qf = s->conf.qualifier_weight;
     for (int i = 0; i < a->n; i++) den += a->w[i] * (!ua[i] && (a->qual & (1u << i)) ? qf : 1);
     for (int j = 0; j < b->n; j++) den += b->w[j] * (!ub[j] && (b->qual & (1u << j)) ? qf : 1);

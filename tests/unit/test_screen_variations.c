@@ -146,6 +146,10 @@ static void test_qualifiers(void **state)
     differ("Bank Melli Iran (Hamburg Branch)", "Bank Mellat (Hamburg Branch)");
     /* a country that is what distinguishes a generic name keeps its weight */
     differ("National Bank of Canada", "National Bank");
+    /* a shared word that is no common word of company names is distinctive
+     * however many listed names hold it ("VTB": dozens of VTB entities) */
+    same("VTB Bank (Europe) SE", "VTB Bank");
+    differ("VTB Bank (Europe) SE", "VTB Capital");
     /* different qualifiers on both sides: siblings */
     possible("Huawei Technologies (UK) Ltd", "Huawei Technologies (Canada) Ltd");
 }
