@@ -594,7 +594,11 @@ double warden_name_score(const struct warden_screen *s, struct warden_tl *a, str
      * no common word of company names: "VTB"): in "National Bank of Canada" the
      * country is what distinguishes the name */
     double qf = 1;
-    for (int i = 0; i < a->n && qf == 1; i++)
+    /* (only worth deciding when a qualifier is left unpaired) */
+    bool lone_qual = false;
+    for (int i = 0; i < a->n && !lone_qual; i++) lone_qual = !ua[i] && (a->qual & (1u << i));
+    for (int j = 0; j < b->n && !lone_qual; j++) lone_qual = !ub[j] && (b->qual & (1u << j));
+    for (int i = 0; i < a->n && qf == 1 && lone_qual; i++)
         if (ua[i] && ba[i] >= 0.85 && !(a->qual & (1u << i)) && !a->minor[i] &&
             (a->w[i] >= 0.65f * s->max_weight ||
              !warden_normalizer_is_generic(s->nz, a->t[i], a->len[i])))
