@@ -2,12 +2,11 @@
 -- (distinct request ids, 1000 accounts in turn, event time advancing), so
 -- every request runs the detectors instead of hitting the de-duplication.
 -- Request ids carry a salt (the script argument, else the clock) so a second
--- run against the same server is not all duplicates. With the environment
--- variable WARDEN_BENCH_DELAY_MS each connection waits that long between
--- requests (wrk's delay hook): a capped rate for latency at part load.
+-- run against the same server is not all duplicates. For latency at a
+-- fixed part load, bench/bench_loadgen --decide sends the same events at a
+-- constant rate (wrk's delay hook cannot hold one).
 local n = 0
 local salt = tostring(os.time())
-local delay_ms = tonumber(os.getenv("WARDEN_BENCH_DELAY_MS") or "")
 local thread_id = 0
 local counter = 0
 function setup(thread)
@@ -17,9 +16,6 @@ end
 function init(args)
   thread_id = tid or 0
   if args[1] then salt = args[1] end
-end
-if delay_ms then
-  function delay() return delay_ms end
 end
 function request()
   n = n + 1
