@@ -76,15 +76,28 @@ void warden_smap_fini(struct warden_smap *m)
 {
     free(m->keys);
     free(m->vals);
+    free(m->tags);
     memset(m, 0, sizeof *m);
 }
 
-static size_t smap_slot(const struct warden_smap *m, const char *key, size_t n)
+/* A slot's tag is the upper half of its key's hash (never 0): a probe compares
+ * the tag before the key, so a look-up that misses (most words of a name are
+ * in none of the data tables) reads no key string. */
+static uint32_t smap_tag(uint64_t h)
+{
+    return (uint32_t)(h >> 32) | 1u;
+}
+
+static size_t smap_slot(const struct warden_smap *m, const char *key, size_t n, uint32_t *tag)
 {
     size_t mask = m->cap - 1;
-    size_t i = (size_t)XXH3_64bits(key, n) & mask;
-    while (m->keys[i] && !(strncmp(m->keys[i], key, n) == 0 && m->keys[i][n] == '\0'))
+    uint64_t h = XXH3_64bits(key, n);
+    uint32_t t = smap_tag(h);
+    size_t i = (size_t)h & mask;
+    while (m->keys[i] &&
+           !(m->tags[i] == t && strncmp(m->keys[i], key, n) == 0 && m->keys[i][n] == '\0'))
         i = (i + 1) & mask;
+    *tag = t;
     return i;
 }
 
@@ -94,24 +107,30 @@ static void smap_grow(struct warden_smap *m)
     m->cap = old.cap ? old.cap * 2 : 1024;
     m->keys = warden_xcalloc(m->cap, sizeof *m->keys);
     m->vals = warden_xcalloc(m->cap, sizeof *m->vals);
+    m->tags = warden_xcalloc(m->cap, sizeof *m->tags);
     for (size_t i = 0; i < old.cap; i++) {
         if (!old.keys[i]) continue;
-        size_t j = smap_slot(m, old.keys[i], strlen(old.keys[i]));
+        uint32_t t;
+        size_t j = smap_slot(m, old.keys[i], strlen(old.keys[i]), &t);
         m->keys[j] = old.keys[i];
         m->vals[j] = old.vals[i];
+        m->tags[j] = t;
     }
     free(old.keys);
     free(old.vals);
+    free(old.tags);
 }
 
 uint32_t *warden_smap_put(struct warden_smap *m, const char *key, bool *found)
 {
     if ((m->n + 1) * 2 > m->cap) smap_grow(m);
-    size_t i = smap_slot(m, key, strlen(key));
+    uint32_t t;
+    size_t i = smap_slot(m, key, strlen(key), &t);
     *found = m->keys[i] != NULL;
     if (!*found) {
         m->keys[i] = key;
         m->vals[i] = 0;
+        m->tags[i] = t;
         m->n++;
     }
     return &m->vals[i];
@@ -120,6 +139,7 @@ uint32_t *warden_smap_put(struct warden_smap *m, const char *key, bool *found)
 const uint32_t *warden_smap_get(const struct warden_smap *m, const char *key, size_t n)
 {
     if (!m->cap) return NULL;
-    size_t i = smap_slot(m, key, n);
+    uint32_t t;
+    size_t i = smap_slot(m, key, n, &t);
     return m->keys[i] ? &m->vals[i] : NULL;
 }

@@ -33,7 +33,7 @@
 #include <xxhash.h>
 
 #define LISTS_MAGIC "WRDNSCR\0"
-#define LISTS_VERSION 6u
+#define LISTS_VERSION 7u
 #define LISTS_BOM 0x01020304u
 
 enum {
@@ -486,11 +486,14 @@ static bool check_records(const struct reader *r)
 static bool check_normalizer(const struct reader *r)
 {
     const struct lists_hdr *h = r->h;
-    const uint32_t limit[] = {h->n_classes + 1, h->n_canon, h->n_codes, UINT32_MAX};
+    const uint32_t limit[] = {UINT32_MAX, h->n_canon, h->n_codes, UINT32_MAX};
+    /* legal forms: a mask of known classes, not empty */
+    uint32_t classes = h->n_classes >= 32 ? UINT32_MAX : (1u << h->n_classes) - 1;
     for (int s = S_NZLEGAL; s <= S_NZSTOP; s++) {
         const struct f_kv *kv = sec(r, s);
         for (uint64_t i = 0; i < h->len[s] / sizeof *kv; i++)
-            if (!str_ok(r, kv[i].key) || kv[i].val >= limit[s - S_NZLEGAL])
+            if (!str_ok(r, kv[i].key) || kv[i].val >= limit[s - S_NZLEGAL] ||
+                (s == S_NZLEGAL && (!kv[i].val || (kv[i].val & ~classes))))
                 BAD("normalisation table %d entry %llu out of range", s, (unsigned long long)i);
     }
     const int extra[4] = {S_NZQUAL, S_NZART, S_NZHAN, S_NZSTEMS};
@@ -563,7 +566,7 @@ static struct warden_normalizer *get_normalizer(const struct reader *r)
     const struct f_fuzzy *fz = sec(r, S_NZFUZZY);
     for (uint32_t i = 0; i < h->n_fuzzy; i++)
         nz->fuzzy[i] = (struct warden_nz_fuzzy){r->str + fz[i].variant, r->str + fz[i].repl,
-                                                (uint8_t)fz[i].len};
+                                                (uint8_t)fz[i].len, 0};
     warden_normalizer_fuzzy_buckets(nz);
     get_smap(r, S_NZQUAL, &nz->qual);
     get_smap(r, S_NZART, &nz->articles);

@@ -29,6 +29,7 @@ const char *warden_arena_strdup(struct warden_arena *a, const char *s);
 struct warden_smap {
     const char **keys;
     uint32_t *vals;
+    uint32_t *tags; /* per slot: the key's hash tag (arena.c) */
     size_t cap, n;
 };
 void warden_smap_init(struct warden_smap *m);
@@ -57,7 +58,8 @@ struct warden_norm_name {
     uint8_t script; /* WARDEN_SCRIPT_*: vowel-less script, Cyrillic (case endings) */
     bool abjad;     /* script & WARDEN_SCRIPT_ABJAD */
 };
-/* Consonant skeleton of a Latin token (vowels, y, w dropped, doubles collapsed). */
+/* Consonant skeleton of a Latin token (vowels, y, w dropped; c, q, kh, ch as k,
+ * p, ph as f; doubles collapsed). */
 size_t warden_skeleton(const char *t, size_t n, char *out, size_t outlen);
 
 struct warden_normalizer; /* legal forms, terms, countries, ICU */
@@ -109,6 +111,11 @@ double warden_jaro_winkler(const char *a, size_t la, const char *b, size_t lb);
  * warden_osa_distance; one-bit-per-letter: digits may share a bit, which only
  * weakens it). */
 bool warden_consonants_apart(const char *a, size_t la, const char *b, size_t lb, int k);
+/* The letters of a word, one bit each (digits share bits with letters, which
+ * only makes the test below weaker). A letter one word has and the other lacks
+ * takes an edit of its own, so when popcount(ma & ~mb) exceeds k the words
+ * are more than k edits apart. */
+uint32_t warden_letter_mask(const char *t, size_t n);
 /* Optimal string alignment distance, or maxd + 1 when it exceeds maxd. */
 int warden_osa_distance(const char *a, size_t la, const char *b, size_t lb, int maxd);
 

@@ -53,6 +53,8 @@ void warden_normalizer_fuzzy_buckets(struct warden_normalizer *nz)
         while (j < nz->n_fuzzy && (unsigned char)nz->fuzzy[j].variant[0] == c) j++;
     }
     nz->fz_start[256] = (uint32_t)nz->n_fuzzy;
+    for (size_t i = 0; i < nz->n_fuzzy; i++)
+        nz->fuzzy[i].mask = warden_letter_mask(nz->fuzzy[i].variant, nz->fuzzy[i].len);
 }
 
 static void add_fuzzy(struct warden_normalizer *nz, const char *variant, const char *repl)
@@ -63,7 +65,7 @@ static void add_fuzzy(struct warden_normalizer *nz, const char *variant, const c
         nz->cap_fuzzy = nz->cap_fuzzy ? nz->cap_fuzzy * 2 : 256;
         nz->fuzzy = warden_xrealloc(nz->fuzzy, nz->cap_fuzzy * sizeof *nz->fuzzy);
     }
-    nz->fuzzy[nz->n_fuzzy++] = (struct warden_nz_fuzzy){variant, repl, (uint8_t)l};
+    nz->fuzzy[nz->n_fuzzy++] = (struct warden_nz_fuzzy){variant, repl, (uint8_t)l, 0};
 }
 
 void *warden_normalizer_translit_new(const struct warden_normalizer *nz)
@@ -338,21 +340,21 @@ static void phrase_joined(const struct rawtok *rt, int i, int n, char *buf, size
     buf[k] = '\0';
 }
 
-/* Is the phrase of n words at i a legal form? Its class into *cls. */
+/* Is the phrase of n words at i a legal form? Its classes (bit mask) into *cls. */
 static bool legal_phrase(const struct warden_normalizer *nz, const struct rawtok *rt, int i, int n,
-                         int *cls)
+                         uint32_t *cls)
 {
     char buf[WARDEN_NORM_TOKLEN * PHRASE_MAX + PHRASE_MAX];
     if (n > 1 && !warden_smap_get(&nz->legal_first, rt->t[i], rt->len[i])) return false;
     phrase(rt, i, n, buf, sizeof buf);
     const uint32_t *v = warden_smap_get(&nz->legal, buf, strlen(buf));
-    if (v) *cls = (int)*v - 1;
+    if (v) *cls = *v;
     return v != NULL;
 }
 
 /* Longest legal-form phrase at position i going forward; returns its length. */
 static int legal_at(const struct warden_normalizer *nz, const struct rawtok *rt, int i, int end,
-                    int *cls)
+                    uint32_t *cls)
 {
     char buf[WARDEN_NORM_TOKLEN * PHRASE_MAX + PHRASE_MAX];
     int maxlen = warden_smap_get(&nz->legal_first, rt->t[i], rt->len[i]) ? nz->legal_maxlen : 1;
@@ -361,7 +363,7 @@ static int legal_at(const struct warden_normalizer *nz, const struct rawtok *rt,
         phrase(rt, i, n, buf, sizeof buf);
         const uint32_t *v = warden_smap_get(&nz->legal, buf, strlen(buf));
         if (v) {
-            *cls = (int)*v - 1;
+            *cls = *v;
             return n;
         }
     }
@@ -433,11 +435,14 @@ static void apply_terms(const struct warden_normalizer *nz, const struct rawtok 
         if (v) tok = nz->canon[*v];
         if (!v && in->len[i] >= 6 && !warden_smap_get(&nz->legal, in->t[i], in->len[i])) {
             unsigned char c0 = (unsigned char)in->t[i][0];
+            uint32_t tm = warden_letter_mask(in->t[i], in->len[i]);
             for (size_t f = nz->fz_start[c0]; f < nz->fz_start[c0 + 1]; f++) {
                 const struct warden_nz_fuzzy *z = &nz->fuzzy[f];
                 int d = (int)z->len - (int)in->len[i];
                 if (d > 1 || d < -1) continue;
-                if (warden_consonants_apart(in->t[i], in->len[i], z->variant, z->len, 1)) continue;
+                /* two letters one lacks are two edits */
+                if (__builtin_popcount(tm & ~z->mask) > 1 || __builtin_popcount(z->mask & ~tm) > 1)
+                    continue;
                 if (warden_osa_distance(in->t[i], in->len[i], z->variant, z->len, 1) <= 1) {
                     tok = z->repl;
                     break;
@@ -501,9 +506,9 @@ static void finish_tokens(const struct warden_normalizer *nz, struct rawtok *rt,
         for (bool again = true; again && e - b > 1;) {
             again = false;
             for (int n = nz->legal_maxlen < e - b - 1 ? nz->legal_maxlen : e - b - 1; n >= 1; n--) {
-                int cls = 0;
+                uint32_t cls = 0;
                 if (legal_phrase(nz, rt, e - n, n, &cls)) {
-                    out->legal |= 1u << cls;
+                    out->legal |= cls;
                     e -= n;
                     again = true;
                     break;
@@ -521,10 +526,10 @@ static void finish_tokens(const struct warden_normalizer *nz, struct rawtok *rt,
         /* from the start */
         for (bool again = true; again && e - b > 1;) {
             again = false;
-            int cls = 0;
+            uint32_t cls = 0;
             int n = legal_at(nz, rt, b, e - 1, &cls);
             if (n > 0) {
-                out->legal |= 1u << cls;
+                out->legal |= cls;
                 b += n;
                 again = true;
             }
@@ -583,11 +588,18 @@ size_t warden_skeleton(const char *t, size_t n, char *out, size_t outlen)
     /* letters a transliteration may or may not write: vowels, y, w */
     static const unsigned char drop[256] = {
         ['a'] = 1, ['e'] = 1, ['i'] = 1, ['o'] = 1, ['u'] = 1, ['y'] = 1, ['w'] = 1, [' '] = 1};
+    /* one sound that transliteration systems write with different letters:
+     * c, q and k (and kh, ch, ck: Ростех = Rostekh = Rostec); p and f (ph;
+     * Hebrew and Persian write one letter for both: רפאל = Rafael) */
+    static const unsigned char same[256] = {['c'] = 'k', ['q'] = 'k', ['p'] = 'f'};
     size_t k = 0;
     char prev = 0;
     for (size_t i = 0; i < n && k + 1 < outlen; i++) {
         char c = t[i];
         if (drop[(unsigned char)c]) continue;
+        if (c == 'h' && i && (t[i - 1] == 'k' || t[i - 1] == 'c' || t[i - 1] == 'p'))
+            continue; /* kh, ch, ph */
+        if (same[(unsigned char)c]) c = (char)same[(unsigned char)c];
         if (c == prev) continue;
         out[k++] = c;
         prev = c;
@@ -661,6 +673,9 @@ static int read_lines(struct warden_normalizer *nz, const char *path, line_fn fn
 
 /* Each tab-separated variant of p, normalised (with terms), into m with value
  * val; the longest phrase in *maxlen; one-typo look-ups too when fuzzy. */
+/* val: the variants' value; with fuzzy (legal forms) a bit mask, and a
+ * variant of several rows takes each row's bit (株式会社 is written "Co.,
+ * Ltd." and "Corporation") */
 static void put_variants(struct warden_normalizer *nz, char *p, struct warden_smap *m, uint32_t val,
                          int *maxlen, bool fuzzy)
 {
@@ -675,6 +690,8 @@ static void put_variants(struct warden_normalizer *nz, char *p, struct warden_sm
         if (!found) {
             *slot = val;
             if (fuzzy) add_fuzzy(nz, key, key);
+        } else if (fuzzy) {
+            *slot |= val;
         }
         /* each long word of a phrase too: "sociedad anonmia" is still "sociedad anonima" */
         for (const char *w = key; fuzzy && strchr(key, ' ') && *w;) {
@@ -704,7 +721,7 @@ static int legal_line(struct warden_normalizer *nz, char *line, char *err, size_
     }
     int ci = nz->n_classes++;
     nz->classes[ci] = warden_arena_strdup(&nz->arena, cls);
-    put_variants(nz, p, &nz->legal, (uint32_t)ci + 1, &nz->legal_maxlen, true);
+    put_variants(nz, p, &nz->legal, 1u << ci, &nz->legal_maxlen, true);
     return 0;
 }
 

@@ -17,11 +17,12 @@ enum { WARDEN_QUAL_REGION = 1, WARDEN_QUAL_BRANCH = 2 };
 struct warden_nz_fuzzy {
     const char *variant, *repl;
     uint8_t len;
+    uint32_t mask; /* warden_letter_mask of variant (set by warden_normalizer_fuzzy_buckets) */
 };
 
 struct warden_normalizer {
     struct warden_arena arena;
-    struct warden_smap legal; /* phrase -> class index + 1 */
+    struct warden_smap legal; /* phrase -> its classes (bit mask) */
     struct warden_smap terms; /* phrase -> index into canon */
     const char **canon;
     size_t n_canon, cap_canon;

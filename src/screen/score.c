@@ -178,6 +178,20 @@ double warden_tok_sim(const struct warden_screen *s, const char *a, size_t la, c
     return 0.0;
 }
 
+/* Could any rule of warden_tok_sim (Latin script) hold for a and b? la, lb:
+ * their letter masks. Exact: each rule needs what is tested here. */
+static bool may_be_alike(const char *a, size_t la, uint32_t ma, const char *b, size_t lb,
+                         uint32_t mb)
+{
+    if (a[0] == b[0]) return true; /* equal, abbreviation, skeleton */
+    size_t mx = la > lb ? la : lb, mn = la < lb ? la : lb;
+    /* an article prefix: the longer word ends with the shorter */
+    if ((mx - mn == 2 || mx - mn == 3) && a[la - 1] == b[lb - 1]) return true;
+    int maxd = mx >= 9 ? 2 : 1;
+    if (mn < 4 || (int)(mx - mn) > maxd) return false;
+    return __builtin_popcount(ma & ~mb) <= maxd && __builtin_popcount(mb & ~ma) <= maxd;
+}
+
 static void remove_run(struct warden_tl *x, int i, int rm)
 {
     for (int m = i + 1; m + rm < x->n; m++) {
@@ -292,7 +306,14 @@ static int spell(const char *a, size_t la, size_t pos, const struct warden_tl *y
  * Returns how many runs were replaced by an acronym of three letters or
  * fewer: one such acronym stands for thousands of names, so a name that
  * matches only through it is a possible match for review, not a match. */
-static int collapse_acronyms(const struct warden_tl *x, struct warden_tl *y)
+#define SHORT_ACRONYMS 4
+struct short_acronyms { /* the short acronyms a pair of names matched through */
+    int n;
+    char t[SHORT_ACRONYMS][4];
+};
+
+static int collapse_acronyms(const struct warden_tl *x, struct warden_tl *y,
+                             struct short_acronyms *sa)
 {
     int short_ones = 0;
     /* quick refusals: the letters y's words can spell, and how many */
@@ -336,7 +357,10 @@ static int collapse_acronyms(const struct warden_tl *x, struct warden_tl *y)
             y->id[i] = x->id[k];
             y->minor[i] = false;
             if (e - i > 1) remove_run(y, i, e - i - 1);
-            if (la <= 3) short_ones++;
+            if (la <= 3) {
+                short_ones++;
+                if (sa->n < SHORT_ACRONYMS) memcpy(sa->t[sa->n++], x->t[k], la + 1);
+            }
             break;
         }
     }
@@ -471,6 +495,23 @@ static bool brand_of(const struct warden_screen *s, const struct warden_tl *x,
     return true;
 }
 
+/* Evidence besides a short acronym: a word of x other than the acronyms,
+ * neither a connecting word nor a common word of company names ("Trading",
+ * "Bank"), paired with a word of the other name ("BOC Aviation" / "Bank of
+ * China Aviation"; a place: "BOC Hong Kong" / "Bank of China (Hong Kong)").
+ * "CMT Crimea" / "Cosmote Mobile Telecommunications" has none. */
+static bool acronym_supported(const struct warden_screen *s, const struct warden_tl *x,
+                              const bool *used, const double *best, const struct short_acronyms *sa)
+{
+    for (int i = 0; i < x->n; i++) {
+        if (!used[i] || best[i] < 0.85 || x->minor[i]) continue;
+        bool acr = false;
+        for (int k = 0; k < sa->n && !acr; k++) acr = strcmp(x->t[i], sa->t[k]) == 0;
+        if (!acr && !warden_normalizer_is_generic(s->nz, x->t[i], x->len[i])) return true;
+    }
+    return false;
+}
+
 double warden_sibling_cap(const struct warden_screen *s, double score)
 {
     double cap = s->conf.match_threshold - 0.01;
@@ -482,15 +523,32 @@ double warden_name_score(const struct warden_screen *s, struct warden_tl *a, str
 {
     if (a->n == 0 || b->n == 0) return 0;
     uint8_t script = a->script | b->script;
-    int short_acronyms = collapse_acronyms(a, b) + collapse_acronyms(b, a);
+    struct short_acronyms sa = {0};
+    int short_acronyms = collapse_acronyms(a, b, &sa) + collapse_acronyms(b, a, &sa);
     join_against(s, a, b, script);
     join_against(s, b, a, script);
     double sim[WARDEN_NORM_MAX_TOK][WARDEN_NORM_MAX_TOK];
-    for (int i = 0; i < a->n; i++)
+    /* Most pairs of words are unrelated, and each word's letters (one bit
+     * each) tell that without reading the words: unless both start alike
+     * (abbreviations, skeletons, case endings), differ in length as an
+     * article prefix does, or are within the edit distance warden_tok_sim
+     * allows (warden_letter_mask),
+     * no rule of warden_tok_sim can hold. Scripts without vowels and case
+     * endings go to warden_tok_sim always. */
+    uint32_t lb[WARDEN_NORM_MAX_TOK];
+    bool masks = !(script & (WARDEN_SCRIPT_ABJAD | WARDEN_SCRIPT_INFLECT));
+    if (masks)
+        for (int j = 0; j < b->n; j++) lb[j] = warden_letter_mask(b->t[j], b->len[j]);
+    for (int i = 0; i < a->n; i++) {
+        uint32_t la = masks ? warden_letter_mask(a->t[i], a->len[i]) : 0;
         for (int j = 0; j < b->n; j++) {
-            double v = a->id[i] == b->id[j] && a->id[i] != UINT32_MAX
-                           ? 1.0
-                           : warden_tok_sim(s, a->t[i], a->len[i], b->t[j], b->len[j], script);
+            double v;
+            if (a->id[i] == b->id[j] && a->id[i] != UINT32_MAX)
+                v = 1.0;
+            else if (masks && !may_be_alike(a->t[i], a->len[i], la, b->t[j], b->len[j], lb[j]))
+                v = 0.0; /* what warden_tok_sim would find, without reading the words */
+            else
+                v = warden_tok_sim(s, a->t[i], a->len[i], b->t[j], b->len[j], script);
             if (v < 0.5 && (a->slen[i] || b->slen[j]) && a->id[i] != b->id[j]) {
                 /* rewritten words compared as written: a typo in "first" is not "1" */
                 const char *x = a->slen[i] ? a->surf[i] : a->t[i];
@@ -502,6 +560,7 @@ double warden_name_score(const struct warden_screen *s, struct warden_tl *a, str
             }
             sim[i][j] = v;
         }
+    }
     bool ua[WARDEN_NORM_MAX_TOK] = {false}, ub[WARDEN_NORM_MAX_TOK] = {false};
     double ba[WARDEN_NORM_MAX_TOK] = {0}, bb[WARDEN_NORM_MAX_TOK] = {0};
     double num = 0, den = 0;
@@ -531,11 +590,18 @@ double warden_name_score(const struct warden_screen *s, struct warden_tl *a, str
         }
     }
     /* a qualifier only one side has weighs qualifier_weight ("X (Switzerland) AG"),
-     * when the words both share include a distinctive one: in "National Bank of
-     * Canada" the country is what distinguishes the name */
+     * when the words both share include a distinctive one (rare in the lists, or
+     * no common word of company names: "VTB"): in "National Bank of Canada" the
+     * country is what distinguishes the name */
     double qf = 1;
-    for (int i = 0; i < a->n && qf == 1; i++)
-        if (ua[i] && ba[i] >= 0.85 && !(a->qual & (1u << i)) && a->w[i] >= 0.65f * s->max_weight)
+    /* (only worth deciding when a qualifier is left unpaired) */
+    bool lone_qual = false;
+    for (int i = 0; i < a->n && !lone_qual; i++) lone_qual = !ua[i] && (a->qual & (1u << i));
+    for (int j = 0; j < b->n && !lone_qual; j++) lone_qual = !ub[j] && (b->qual & (1u << j));
+    for (int i = 0; i < a->n && qf == 1 && lone_qual; i++)
+        if (ua[i] && ba[i] >= 0.85 && !(a->qual & (1u << i)) && !a->minor[i] &&
+            (a->w[i] >= 0.65f * s->max_weight ||
+             !warden_normalizer_is_generic(s->nz, a->t[i], a->len[i])))
             qf = s->conf.qualifier_weight;
     for (int i = 0; i < a->n; i++) den += a->w[i] * (!ua[i] && (a->qual & (1u << i)) ? qf : 1);
     for (int j = 0; j < b->n; j++) den += b->w[j] * (!ub[j] && (b->qual & (1u << j)) ? qf : 1);
@@ -575,7 +641,8 @@ double warden_name_score(const struct warden_screen *s, struct warden_tl *a, str
         if (score >= thr) score = warden_sibling_cap(s, score);
         method = "sibling";
     }
-    if (short_acronyms && score >= thr && s->conf.short_acronym_review) {
+    if (short_acronyms && score >= thr && s->conf.short_acronym_review &&
+        !acronym_supported(s, a, ua, ba, &sa)) {
         /* "CMT" for "Cosmote Mobile Telecommunications", "CSC" for three
          * surnames: a three-letter acronym alone is not enough to match */
         score = warden_sibling_cap(s, score);

@@ -93,6 +93,13 @@ int warden_osa_distance(const char *a, size_t la, const char *b, size_t lb, int 
     return p[lb] > maxd ? maxd + 1 : p[lb];
 }
 
+uint32_t warden_letter_mask(const char *t, size_t n)
+{
+    uint32_t m = 0;
+    for (size_t i = 0; i < n; i++) m |= 1u << ((unsigned char)t[i] & 31);
+    return m;
+}
+
 /* the consonants (not a e i o u y w) a word has, one bit each */
 static uint32_t consonants(const char *t, size_t n)
 {

@@ -89,6 +89,18 @@ static void test_similarity(void **state)
     char sk[32];
     warden_skeleton("hizballah", 9, sk, sizeof sk);
     assert_string_equal(sk, "hzblh");
+    /* transliterations' letters for one sound: c, q, k, kh, ch, ck; p, f, ph */
+    char sk2[32];
+    warden_skeleton("rostekh", 7, sk, sizeof sk);
+    warden_skeleton("rostec", 6, sk2, sizeof sk2);
+    assert_string_equal(sk, "rstk");
+    assert_string_equal(sk2, "rstk");
+    warden_skeleton("rpl", 3, sk, sizeof sk);
+    warden_skeleton("raphael", 7, sk2, sizeof sk2);
+    assert_string_equal(sk, "rfl");
+    assert_string_equal(sk2, "rfl");
+    warden_skeleton("kahn", 4, sk, sizeof sk); /* an h after a vowel stays */
+    assert_string_equal(sk, "khn");
 }
 
 static void test_countries(void **state)

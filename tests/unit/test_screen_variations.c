@@ -73,7 +73,11 @@ static void test_acronyms(void **state)
     possible("UAC Russia", "United Aircraft Corporation"); /* a country word added */
     differ("Cosmote Mobile Telecommunications S.A.", "LLC CMT Crimea");
     differ("CSC Australia Pty Ltd", "CAZAREZ SALAZAR, Chiquis");
-    same("PDVSA", "Petroleos de Venezuela S.A."); /* a short legal form spelt */
+    /* ... unless another distinctive word of the name agrees: then it matches */
+    same("BOC Hong Kong", "Bank of China (Hong Kong) Limited");
+    possible("BOC Trading", "Bank of China Trading"); /* a common word is no evidence */
+    possible("BOC Hong Kong", "Bank of China");       /* nor a word the other lacks */
+    same("PDVSA", "Petroleos de Venezuela S.A.");     /* a short legal form spelt */
     differ("NIOC", "National Iranian Gas Company");
     /* five letters or more may take a word's first two or three letters */
     same("KOMID", "Korea Mining Development Trading Corporation");
@@ -123,6 +127,14 @@ static void test_legal_forms(void **state)
     same("Helios Limted", "Helios Limited");      /* a typo in a legal form */
     same("Andes Sociedad Anonmia", "Andes S.A."); /* a typo inside a phrase */
     differ("ООО «Вега»", "Vesta LLC");
+    /* a form usually translated two ways belongs to both classes */
+    same("ソニー株式会社", "Sony Corporation");
+    same("ソニー株式会社", "Sony Co., Ltd.");
+    char legal[16];
+    char norm[64];
+    warden_screen_normalize(S, W, "ソニー株式会社", norm, sizeof norm, legal, sizeof legal);
+    assert_non_null(strstr(legal, "LTD"));
+    assert_non_null(strstr(legal, "INC"));
 }
 
 static void test_qualifiers(void **state)
@@ -134,6 +146,10 @@ static void test_qualifiers(void **state)
     differ("Bank Melli Iran (Hamburg Branch)", "Bank Mellat (Hamburg Branch)");
     /* a country that is what distinguishes a generic name keeps its weight */
     differ("National Bank of Canada", "National Bank");
+    /* a shared word that is no common word of company names is distinctive
+     * however many listed names hold it ("VTB": dozens of VTB entities) */
+    same("VTB Bank (Europe) SE", "VTB Bank");
+    differ("VTB Bank (Europe) SE", "VTB Capital");
     /* different qualifiers on both sides: siblings */
     possible("Huawei Technologies (UK) Ltd", "Huawei Technologies (Canada) Ltd");
 }
@@ -179,6 +195,13 @@ static void test_scripts(void **state)
     differ("삼성생명보험", "Samsung Fire & Marine Insurance");
     differ("ธนาคารกรุงเทพ", "Bangkok Insurance");
     differ("בנק לאומי", "Bank Mizrahi");
+    /* one sound written with other letters by another transliteration: c, k,
+     * kh, q; p and f (one Hebrew letter) */
+    same("Ростех", "Rostec");
+    same("Ростеха", "Rostec"); /* and a case ending */
+    differ("Ростех", "Rosten");
+    same("רפאל מערכות לחימה מתקדמות", "Rafael Advanced Defense Systems");
+    differ("רפאל מערכות לחימה מתקדמות", "Rafah Advanced Defense Systems");
 }
 
 static void test_given_names(void **state)
