@@ -14,7 +14,8 @@
  *                             relay_max_hours hours of the day (a relay; an
  *                             app's server is where it is hosted, which says
  *                             nothing about billing, and serves its users
- *                             round the clock)
+ *                             round the clock), or its direct exits rotate
+ *                             (geo.rotating_exits)
  *   geo.inconsistent_card     the card's country is neither the billing
  *                             country nor any request's country
  *   geo.inconsistent_tz       the declared time zone belongs to none of the
@@ -72,10 +73,10 @@
  * tz_countries, tz_offset_min, hours_local (active hours per local hour of
  * the day, in the reference zone's local time), activity_offset_min (implied), hours_concentration,
  * hours_gap_min, signals (the inconsistencies present), locale_region,
- * locale_disagrees; exit_asns, asn_switches, direct_events when the
+ * locale_disagrees; exit_asns, asn_switches, direct_sessions when the
  * exits rotate.
  *
- * State: 144 bytes per account (docs/circumvention.md). */
+ * State: 132 bytes per account (docs/circumvention.md). */
 #include "detect/detector.h"
 #include "detect/geo_rotation.h"
 #include "detect/geo_tally.h"

@@ -34,11 +34,11 @@
  * Evidence keys: events, anonymized_share, countries (request countries with
  * counts), client_tz, tz_countries, tz_offset_min, restricted_events,
  * switches (the hour histogram is in geo_consistency's evidence), exit_asns,
- * asn_switches, direct_sessions, direct_events when the exits rotate; and for
+ * asn_switches, direct_sessions when the exits rotate; and for
  * the registry codes signup_country, signup_categories, billing_country,
  * org_id, org_country.
  *
- * State: 72 bytes per account (docs/circumvention.md). */
+ * State: 64 bytes per account (docs/circumvention.md). */
 #include "detect/detector.h"
 #include "detect/geo_rotation.h"
 #include "detect/geo_tally.h"

@@ -11,18 +11,21 @@ void warden_exit_rotation_add(struct warden_exit_rotation *r, const struct warde
 {
     if (!info || !info->asn || (info->categories & WARDEN_ANON_CATS)) return;
     uint32_t h = info->asn * 2654435761u; /* Fibonacci hashing: top 6 bits pick the bit */
-    r->asns |= 1ull << (h >> 26);
-    uint32_t m = ts_ms > 0 ? (uint32_t)(ts_ms / 60000) : 0;
-    if ((!r->direct || m - r->last_min >= gap_min) && r->sessions < UINT16_MAX) r->sessions++;
-    if (r->direct && r->last_asn != info->asn && r->switches < UINT16_MAX) r->switches++;
-    if (r->direct < UINT16_MAX) r->direct++;
-    r->last_asn = info->asn;
+    r->asns[h >> 31] |= 1u << (h >> 26 & 31);
+    uint16_t a16 = (uint16_t)(h >> 8 & 0xffff);
+    if (!a16) a16 = 1;
+    uint16_t m = (uint16_t)(ts_ms > 0 ? ts_ms / 60000 : 0);
+    bool first = r->last_asn == 0;
+    if ((first || (uint16_t)(m - r->last_min) >= gap_min) && r->sessions < UINT16_MAX)
+        r->sessions++;
+    if (!first && r->last_asn != a16 && r->switches < UINT16_MAX) r->switches++;
+    r->last_asn = a16;
     r->last_min = m;
 }
 
 unsigned warden_exit_rotation_asns(const struct warden_exit_rotation *r)
 {
-    int set = __builtin_popcountll(r->asns);
+    int set = __builtin_popcount(r->asns[0]) + __builtin_popcount(r->asns[1]);
     if (set >= 64) return 64 * 4; /* saturated: "many" */
     /* linear counting: n = -m ln(empty / m) */
     return (unsigned)lround(-64.0 * log((64.0 - set) / 64.0));
@@ -40,5 +43,4 @@ void warden_exit_rotation_json(struct warden_jbuf *b, const struct warden_exit_r
     warden_jbuf_kv_int(b, "exit_asns", warden_exit_rotation_asns(r));
     warden_jbuf_kv_int(b, "asn_switches", r->switches);
     warden_jbuf_kv_int(b, "direct_sessions", r->sessions);
-    warden_jbuf_kv_int(b, "direct_events", r->direct);
 }
