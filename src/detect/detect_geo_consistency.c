@@ -14,7 +14,8 @@
  *                             relay_max_hours hours of the day (a relay; an
  *                             app's server is where it is hosted, which says
  *                             nothing about billing, and serves its users
- *                             round the clock)
+ *                             round the clock), or its direct exits rotate
+ *                             (geo.rotating_exits)
  *   geo.inconsistent_card     the card's country is neither the billing
  *                             country nor any request's country
  *   geo.inconsistent_tz       the declared time zone belongs to none of the
@@ -39,14 +40,24 @@
  *                             plus the cctlds pairs of the config): where
  *                             the mail service is, which emigrants keep, so
  *                             it only ever counts with other signals
+ *   geo.rotating_exits        the account's direct exits (no anonymizer
+ *                             category) keep changing network operator: at
+ *                             least rot_min_asns ASNs, at least
+ *                             rot_switch_share changes of ASN between
+ *                             consecutive direct requests per session, after
+ *                             rot_min_sessions sessions
+ *                             (geo_rotation.h): a rotating residential proxy
+ *                             service, which one person's connections (home
+ *                             ISP, a carrier's NAT, an office) are not. The
+ *                             account counts as tunnelled
  *   geo.inconsistent_location the account is tunnelled (anonymized share >=
- *                             anon_share) AND the inconsistencies above,
+ *                             anon_share, or rotating exits) AND the inconsistencies above,
  *                             combined, reach location_min: the story a
  *                             circumventor tells. The combination is a
  *                             noisy-OR over independent evidence families,
  *                             each counted once at its weight (w_*): exit
  *                             (billing), payment (card), declared zone (tz),
- *                             clock (hours), e-mail;
+ *                             clock (hours), e-mail, rotation;
  *                             score = 1 - prod(1 - w), at most location_cap.
  *                             A family repeated adds nothing, so no single
  *                             kind of evidence reaches an enforcing score;
@@ -62,10 +73,12 @@
  * tz_countries, tz_offset_min, hours_local (active hours per local hour of
  * the day, in the reference zone's local time), activity_offset_min (implied), hours_concentration,
  * hours_gap_min, signals (the inconsistencies present), locale_region,
- * locale_disagrees.
+ * locale_disagrees; exit_asns, asn_switches, direct_sessions when the
+ * exits rotate.
  *
- * State: 116 bytes per account (docs/circumvention.md). */
+ * State: 132 bytes per account (docs/circumvention.md). */
 #include "detect/detector.h"
+#include "detect/geo_rotation.h"
 #include "detect/geo_tally.h"
 #include "detect/tzdb.h"
 #include "registry/registry.h"
@@ -82,7 +95,8 @@ struct geo_conf {
     struct warden_strlist cctlds;
     double score_email;
     int64_t min_events, min_hours_events, min_active_hours, min_days, relay_max_hours;
-    int64_t max_daily_events;
+    int64_t max_daily_events, rot_min_sessions, rot_min_asns, rot_session_gap_s;
+    double rot_switch_share, score_rotation, w_rotation;
     double anon_share, max_home_share, hours_slack_h, hours_kappa, hours_evidence, min_hours_r;
     double local_mean_hour;
     double score_billing, score_card, score_tz, score_hours;
@@ -117,6 +131,27 @@ static const struct warden_conf_key geo_conf_table[] = {
      "distinct hours of the day from which traffic through cloud or hosting servers is an app's "
      "(serving users round the clock), not a person's relay",
      1, 25},
+    {"rot_min_sessions", WARDEN_CONF_INT, "6", offsetof(struct geo_conf, rot_min_sessions),
+     "sessions of direct requests (no anonymizer category, known ASN) before the exits' "
+     "rotation is judged",
+     2, 65535},
+    {"rot_session_gap_s", WARDEN_CONF_INT, "1800", offsetof(struct geo_conf, rot_session_gap_s),
+     "seconds without a direct request after which the next one starts a session", 60, 86400},
+    {"rot_min_asns", WARDEN_CONF_INT, "6", offsetof(struct geo_conf, rot_min_asns),
+     "distinct network operators (ASNs) of direct exits that rotating exits need (home ISP, "
+     "mobile carrier, office and a few cafés are a person's)",
+     2, 256},
+    {"rot_switch_share", WARDEN_CONF_DOUBLE, "0.6", offsetof(struct geo_conf, rot_switch_share),
+     "changes of ASN between consecutive direct requests, per session after the first, that "
+     "rotating exits need (a person's exits change operator when they move, not at every "
+     "session)",
+     0, 100},
+    {"score_rotation", WARDEN_CONF_DOUBLE, "0.2", offsetof(struct geo_conf, score_rotation),
+     "score of geo.rotating_exits", 0, 1},
+    {"w_rotation", WARDEN_CONF_DOUBLE, "0.3", offsetof(struct geo_conf, w_rotation),
+     "geo.inconsistent_location: weight of the rotation family (exits rotating through "
+     "residential networks: a proxy service hiding where the user is)",
+     0, 1},
     {"anon_share", WARDEN_CONF_DOUBLE, "0.9", offsetof(struct geo_conf, anon_share),
      "share of requests through anonymizers that makes an account tunnelled", 0, 1},
     {"max_home_share", WARDEN_CONF_DOUBLE, "0.05", offsetof(struct geo_conf, max_home_share),
@@ -178,14 +213,15 @@ static const struct warden_conf_key geo_conf_table[] = {
 #define PERSON_TUNNEL                                                                              \
     (WARDEN_IPCAT_VPN | WARDEN_IPCAT_TOR | WARDEN_IPCAT_PROXY | WARDEN_IPCAT_RESIDENTIAL_PROXY)
 
-enum { S_BILLING = 1, S_CARD = 2, S_TZ = 4, S_HOURS = 8, S_EMAIL = 16, NSIG = 5 };
+enum { S_BILLING = 1, S_CARD = 2, S_TZ = 4, S_HOURS = 8, S_EMAIL = 16, S_ROTATION = 32, NSIG = 6 };
 enum { DONE_LOCATION = 64, DONE_EMAIL_SEEN = 128 };
-static const char *const sig_name[NSIG] = {"billing", "card", "tz", "hours", "email"};
+static const char *const sig_name[NSIG] = {"billing", "card", "tz", "hours", "email", "rotation"};
 static const char *const sig_code[NSIG] = {"geo.inconsistent_billing", "geo.inconsistent_card",
-                                           "geo.inconsistent_tz", "geo.inconsistent_hours",
-                                           "geo.inconsistent_email"};
+                                           "geo.inconsistent_tz",      "geo.inconsistent_hours",
+                                           "geo.inconsistent_email",   "geo.rotating_exits"};
 
 struct geo_state {
+    struct warden_exit_rotation rot;
     struct warden_tz_declared tz;
     uint32_t events, anon, anon_person, in_billing, in_card, in_tz;
     uint16_t last_day, days;        /* day number (mod 65536) of the newest request; days seen */
@@ -311,6 +347,7 @@ static double combine(const struct geo_conf *cf, unsigned sig, bool relay)
     if (sig & S_TZ) q *= 1 - cf->w_tz;
     if (sig & S_HOURS) q *= 1 - cf->w_hours;
     if (sig & S_EMAIL) q *= 1 - cf->w_email;
+    if (sig & S_ROTATION) q *= 1 - cf->w_rotation;
     double p = 1 - q;
     return p > cf->location_cap ? cf->location_cap : p;
 }
@@ -332,8 +369,11 @@ static void judge(const struct geo_ctx *c, const struct geo_state *s,
      * app's server serves its users round the clock) */
     j->relay = s->anon >= c->conf.anon_share * n && s->anon_person < c->conf.anon_share * n &&
                person && s->days >= c->conf.min_days && active < c->conf.relay_max_hours;
+    if (warden_exit_rotation_rotating(&s->rot, (unsigned)c->conf.rot_min_sessions,
+                                      (unsigned)c->conf.rot_min_asns, c->conf.rot_switch_share))
+        j->sig |= S_ROTATION;
     if (a && a->billing_country[0] && s->in_billing < c->conf.max_home_share * n &&
-        (s->anon_person >= c->conf.anon_share * n || j->relay))
+        (s->anon_person >= c->conf.anon_share * n || j->relay || (j->sig & S_ROTATION)))
         j->sig |= S_BILLING;
     if (s->email_cc) j->sig |= S_EMAIL;
     if (a && a->card_country[0] && a->billing_country[0] &&
@@ -405,7 +445,12 @@ static void evidence(struct warden_jbuf *b, const struct geo_ctx *c, const struc
         warden_jbuf_key(b, "email_jurisdiction");
         warden_jbuf_str_val(b, c->tld_cc[s->email_cc - 1], 2);
     }
-    if (j->sig & S_BILLING) warden_jbuf_kv_str(b, "billing_exit", j->relay ? "relay" : "tunnel");
+    if (j->sig & S_BILLING)
+        warden_jbuf_kv_str(b, "billing_exit",
+                           j->relay                ? "relay"
+                           : (j->sig & S_ROTATION) ? "rotating"
+                                                   : "tunnel");
+    if (j->sig & S_ROTATION) warden_exit_rotation_json(b, &s->rot);
     warden_jbuf_key(b, "signals");
     warden_jbuf_arr_open(b);
     for (int k = 0; k < NSIG; k++)
@@ -431,6 +476,7 @@ static void geo_observe(void *vctx, const struct warden_event *ev, void *vstate,
     s->events++;
     if (info && (info->categories & WARDEN_ANON_CATS)) s->anon++;
     if (info && (info->categories & PERSON_TUNNEL)) s->anon_person++;
+    warden_exit_rotation_add(&s->rot, info, ev->ts_ms, (uint32_t)(c->conf.rot_session_gap_s / 60));
     if (a && !(s->done & DONE_EMAIL_SEEN)) {
         s->done |= DONE_EMAIL_SEEN;
         s->email_cc = email_tld(c, a->email_domain);
@@ -470,14 +516,15 @@ static void geo_observe(void *vctx, const struct warden_event *ev, void *vstate,
     unsigned fresh = j.sig & ~s->done & ((1u << NSIG) - 1);
     for (int k = 0; k < NSIG; k++) {
         if (!(fresh >> k & 1)) continue;
-        double sc[NSIG] = {c->conf.score_billing, c->conf.score_card, c->conf.score_tz,
-                           c->conf.score_hours, c->conf.score_email};
+        double sc[NSIG] = {c->conf.score_billing, c->conf.score_card,  c->conf.score_tz,
+                           c->conf.score_hours,   c->conf.score_email, c->conf.score_rotation};
         s->done |= (uint8_t)(1u << k);
         evidence(&em->scratch, c, s, a, &j, ev->client_tz);
         warden_emit_finding(em, sig_code[k], sc[k], warden_jbuf_str(&em->scratch));
     }
     double score = combine(&c->conf, j.sig, j.relay);
-    if (j.sig && score >= c->conf.location_min && s->anon >= c->conf.anon_share * s->events) {
+    bool tunnelled = s->anon >= c->conf.anon_share * s->events || (j.sig & S_ROTATION);
+    if (j.sig && score >= c->conf.location_min && tunnelled) {
         s->done |= DONE_LOCATION;
         j.combined = score;
         evidence(&em->scratch, c, s, a, &j, ev->client_tz);
@@ -495,13 +542,11 @@ static void geo_free(void *vctx)
 }
 
 /* every reason code this detector emits (policy rules are checked against them) */
-static const char *const geo_consistency_codes[] = {"geo.inconsistent_billing",
-                                                    "geo.inconsistent_card",
-                                                    "geo.inconsistent_tz",
-                                                    "geo.inconsistent_hours",
-                                                    "geo.inconsistent_location",
-                                                    "geo.inconsistent_email",
-                                                    NULL};
+static const char *const geo_consistency_codes[] = {
+    "geo.inconsistent_billing",  "geo.inconsistent_card",
+    "geo.inconsistent_tz",       "geo.inconsistent_hours",
+    "geo.inconsistent_location", "geo.inconsistent_email",
+    "geo.rotating_exits",        NULL};
 
 const struct warden_detector warden_detect_geo_consistency = {
     .name = "geo_consistency",
@@ -515,4 +560,5 @@ const struct warden_detector warden_detect_geo_consistency = {
     .flush = NULL,
     .free = geo_free,
     .codes = geo_consistency_codes,
+    .state_version = 1, /* 1: the exit-rotation tally */
 };

@@ -6,8 +6,11 @@
  *                                 by restricted jurisdictions (policy) while
  *                                 at least anon_share of its requests come
  *                                 through anonymizers (VPN, Tor, proxy,
- *                                 hosting, cloud): the device says it is
- *                                 there, the exits say elsewhere
+ *                                 hosting, cloud), or its direct exits
+ *                                 rotate through residential networks
+ *                                 (geo_rotation.h: a residential proxy
+ *                                 service): the device says it is there,
+ *                                 the exits say elsewhere
  *   geo.restricted_reach          the account's exits go back and forth
  *                                 (min_switches times) between direct
  *                                 (residential, mobile) connections from a
@@ -17,7 +20,8 @@
  *                                 jurisdiction over a direct (residential,
  *                                 mobile) connection, and at least
  *                                 anon_share of its requests come through
- *                                 anonymizers: it was there, and now hides
+ *                                 anonymizers or its exits rotate: it was
+ *                                 there, and now hides
  *                                 where it is (registry's signup_ip, looked
  *                                 up once per account in the IP table)
  *   geo.restricted_org            the account's organisation is incorporated
@@ -29,12 +33,14 @@
  *
  * Evidence keys: events, anonymized_share, countries (request countries with
  * counts), client_tz, tz_countries, tz_offset_min, restricted_events,
- * switches (the hour histogram is in geo_consistency's evidence); and for
+ * switches (the hour histogram is in geo_consistency's evidence), exit_asns,
+ * asn_switches, direct_sessions when the exits rotate; and for
  * the registry codes signup_country, signup_categories, billing_country,
  * org_id, org_country.
  *
- * State: 48 bytes per account (docs/circumvention.md). */
+ * State: 64 bytes per account (docs/circumvention.md). */
 #include "detect/detector.h"
+#include "detect/geo_rotation.h"
 #include "detect/geo_tally.h"
 #include "detect/tzdb.h"
 #include "intel/intel.h"
@@ -48,8 +54,8 @@
 
 struct reach_conf {
     char *tzdb;
-    int64_t min_events, min_switches;
-    double anon_share, score_tz, score_reach, score_signup, score_org;
+    int64_t min_events, min_switches, rot_min_sessions, rot_min_asns, rot_session_gap_s;
+    double anon_share, rot_switch_share, score_tz, score_reach, score_signup, score_org;
 };
 
 static const struct warden_conf_key reach_conf_table[] = {
@@ -61,6 +67,16 @@ static const struct warden_conf_key reach_conf_table[] = {
      "switches between a restricted jurisdiction and anonymizers for geo.restricted_reach", 1, 1e9},
     {"anon_share", WARDEN_CONF_DOUBLE, "0.5", offsetof(struct reach_conf, anon_share),
      "share of requests through anonymizers that goes with a restricted time zone", 0, 1},
+    {"rot_min_sessions", WARDEN_CONF_INT, "6", offsetof(struct reach_conf, rot_min_sessions),
+     "rotating exits (they hide where the user is, as anonymizers do): sessions of direct "
+     "requests before the rotation is judged (as geo_consistency's key)",
+     2, 65535},
+    {"rot_min_asns", WARDEN_CONF_INT, "6", offsetof(struct reach_conf, rot_min_asns),
+     "rotating exits: distinct ASNs of direct exits (as geo_consistency's key)", 2, 256},
+    {"rot_switch_share", WARDEN_CONF_DOUBLE, "0.6", offsetof(struct reach_conf, rot_switch_share),
+     "rotating exits: ASN changes per session (as geo_consistency's key)", 0, 100},
+    {"rot_session_gap_s", WARDEN_CONF_INT, "1800", offsetof(struct reach_conf, rot_session_gap_s),
+     "rotating exits: seconds between sessions (as geo_consistency's key)", 60, 86400},
     {"score_tz", WARDEN_CONF_DOUBLE, "0.9", offsetof(struct reach_conf, score_tz),
      "score of geo.restricted_tz_anonymized", 0, 1},
     {"score_reach", WARDEN_CONF_DOUBLE, "0.85", offsetof(struct reach_conf, score_reach),
@@ -75,6 +91,7 @@ static const struct warden_conf_key reach_conf_table[] = {
 enum { DONE_TZ = 1, DONE_REACH = 2, DONE_SIGNUP = 4, DONE_ORG = 8, REG_SEEN = 16 };
 
 struct reach_state {
+    struct warden_exit_rotation rot;
     struct warden_tz_declared tz;
     uint32_t events, anon, restricted, switches;
     struct warden_cc_tally countries;
@@ -134,6 +151,15 @@ static void evidence(const struct reach_ctx *c, struct warden_jbuf *b, const str
     warden_tz_json(b, warden_tz_declared_zone(c->tz, &s->tz), tz.p, tz.n);
     warden_jbuf_kv_int(b, "restricted_events", s->restricted);
     warden_jbuf_kv_int(b, "switches", s->switches);
+    if (s->anon < c->conf.anon_share * s->events) warden_exit_rotation_json(b, &s->rot);
+}
+
+/* The exits hide where the user is: anonymizers, or rotating residential exits. */
+static bool hidden(const struct reach_ctx *c, const struct reach_state *s)
+{
+    return s->anon >= c->conf.anon_share * s->events ||
+           warden_exit_rotation_rotating(&s->rot, (unsigned)c->conf.rot_min_sessions,
+                                         (unsigned)c->conf.rot_min_asns, c->conf.rot_switch_share);
 }
 
 static void reach_observe(void *vctx, const struct warden_event *ev, void *vstate,
@@ -147,6 +173,7 @@ static void reach_observe(void *vctx, const struct warden_event *ev, void *vstat
     s->events++;
     s->anon += anon;
     warden_cc_tally_add(&s->countries, cc);
+    warden_exit_rotation_add(&s->rot, info, ev->ts_ms, (uint32_t)(c->conf.rot_session_gap_s / 60));
     /* an anonymizer exit located in a restricted jurisdiction says nothing
      * about its user (ordinary VPN users land on them): it counts as an
      * anonymizer, not as the jurisdiction */
@@ -164,7 +191,7 @@ static void reach_observe(void *vctx, const struct warden_event *ev, void *vstat
         s->zone_restricted = all;
     }
     if (!(s->done & DONE_TZ) && s->zone_restricted && (int64_t)s->events >= c->conf.min_events &&
-        s->anon >= c->conf.anon_share * s->events) {
+        hidden(c, s)) {
         s->done |= DONE_TZ;
         evidence(c, &em->scratch, s, ev->client_tz);
         warden_jbuf_obj_close(&em->scratch);
@@ -182,7 +209,7 @@ static void reach_observe(void *vctx, const struct warden_event *ev, void *vstat
         }
     }
     if (a && !(s->done & DONE_SIGNUP) && s->signup_restricted &&
-        (int64_t)s->events >= c->conf.min_events && s->anon >= c->conf.anon_share * s->events) {
+        (int64_t)s->events >= c->conf.min_events && hidden(c, s)) {
         s->done |= DONE_SIGNUP;
         const struct warden_ipinfo *si = warden_intel_lookup(c->intel, &a->signup_ip);
         char cats[96];
@@ -243,4 +270,5 @@ const struct warden_detector warden_detect_reach = {
     .free = reach_free,
     .codes = reach_codes,
     .attach_registry = reach_attach,
+    .state_version = 1, /* 1: the exit-rotation tally */
 };

@@ -62,6 +62,8 @@ enum warden_pop {
     POP_SAAS_END_USERS,
     POP_JOINER,
     POP_REASONING_USER,
+    /* circumvention that never leaks, through rotating residential proxy exits */
+    POP_CIRC_TUNNEL_RESIDENTIAL,
     POP_COUNT
 };
 

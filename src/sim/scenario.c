@@ -90,6 +90,10 @@ const struct warden_popdef warden_popdefs[POP_COUNT] = {
                             "a heavy user of a reasoning model: many distinct questions, thinking "
                             "on with big budgets, answers as long as a harvest's, people's hours "
                             "and follow-ups"},
+    [POP_CIRC_TUNNEL_RESIDENTIAL] = {"circumvention", "circumvention.tunnel_residential", 0, 0,
+                                     "restricted-country user whose every request goes through a "
+                                     "residential proxy service in an allowed country, a new "
+                                     "exit each session; other tells varied"},
 };
 
 static const struct warden_scenario scenarios[] = {
@@ -122,7 +126,8 @@ static const struct warden_scenario scenarios[] = {
       [POP_CIRC_CLOUD] = 3}},
     {"mixed",
      "realistic proportions, about a million events",
-     15851, /* 15200 before the CGNAT, SaaS end-user and joiner shares were added */
+     15890, /* 15200 before the CGNAT, SaaS end-user and joiner shares were added, 15851
+             before the residential tunnel's */
      30,
      1.0,
      {[POP_INDIVIDUAL] = 12000,
@@ -153,10 +158,12 @@ static const struct warden_scenario scenarios[] = {
       [POP_NEAR_BORDER] = 400,
       [POP_CGNAT] = 400,
       [POP_SAAS_END_USERS] = 250,
-      [POP_JOINER] = 30}},
+      [POP_JOINER] = 30,
+      [POP_CIRC_TUNNEL_RESIDENTIAL] = 40}},
     {"evasive",
      "attackers use every evasion among ordinary traffic",
-     3226, /* 3000 before the CGNAT, SaaS end-user and joiner shares were added */
+     3283, /* 3000 before the CGNAT, SaaS end-user and joiner shares were added, 3226
+            before the residential tunnel's */
      14,
      0.5,
      {[POP_INDIVIDUAL] = 900,
@@ -185,7 +192,8 @@ static const struct warden_scenario scenarios[] = {
       [POP_NEAR_BORDER] = 80,
       [POP_CGNAT] = 80,
       [POP_SAAS_END_USERS] = 60,
-      [POP_JOINER] = 20}},
+      [POP_JOINER] = 20,
+      [POP_CIRC_TUNNEL_RESIDENTIAL] = 40}},
     {"benign-heavy",
      "hard negatives only, for false-positive measurement",
      1500,

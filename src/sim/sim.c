@@ -586,7 +586,8 @@ static void setup_account(struct sim_world *w, uint32_t i)
         break;
     }
     case POP_CIRC_TUNNEL_VPN:
-    case POP_CIRC_TUNNEL_CLOUD: {
+    case POP_CIRC_TUNNEL_CLOUD:
+    case POP_CIRC_TUNNEL_RESIDENTIAL: {
         /* never a request from the restricted country: every one goes through
          * the tunnel; which other tells leak is drawn independently */
         const struct warden_country *real, *bill;
@@ -604,6 +605,12 @@ static void setup_account(struct sim_world *w, uint32_t i)
         if (pop == POP_CIRC_TUNNEL_VPN) {
             a->pool = warden_netpools_get(&w->nets, warden_rng_chance(&r, 0.1) ? "tor" : "vpn");
             if (!a->pool) a->pool = warden_netpools_get(&w->nets, "vpn");
+        } else if (pop == POP_CIRC_TUNNEL_RESIDENTIAL) {
+            /* a residential proxy service: most target the billing country,
+             * some another allowed one; the exit changes each session */
+            const struct warden_country *x =
+                warden_rng_chance(&r, 0.6) ? bill : pick_country(&r, w->allowed, w->nallowed);
+            a->pool = res_pool(w, &r, x->cc, false);
         } else {
             a->pool = cloud_pool(w, &r);
         }

@@ -711,6 +711,10 @@ void warden_sim_traffic(struct sim_world *w, uint32_t ai)
     case POP_CIRC_TUNNEL_CLOUD:
         g.prompts = PR_CIRC;
         break;
+    case POP_CIRC_TUNNEL_RESIDENTIAL: /* a new proxy exit each session */
+        g.prompts = PR_CIRC;
+        g.ipmode = IP_SESSION_POOL;
+        break;
     case POP_TRAVELLER:
         break;
     case POP_NEAR_BORDER:

@@ -41,6 +41,7 @@ struct evo {
     const char *provider; /* NULL: none */
     uint32_t ip;          /* IPv4, host order */
     const char *tz, *locale, *end_user, *ua, *ja4;
+    uint32_t asn; /* 0 unknown */
 };
 
 static inline void stream_capture(struct warden_emit *em, const char *code, double score,
@@ -102,6 +103,7 @@ static inline void stream_event(struct stream *s, const struct warden_account *a
     memset(&info, 0, sizeof info);
     if (o->cc) snprintf(info.country, sizeof info.country, "%s", o->cc);
     info.categories = o->cats;
+    info.asn = o->asn;
     info.as_name = "";
     info.provider = o->provider ? o->provider : "";
     struct warden_event ev;

@@ -3,8 +3,9 @@
  * with consistent billing (never actioned: a locale is a language setting),
  * an ordinary VPN user, a traveller, a cloud-hosted app; and the tunnelled
  * accounts whose story does not hang together (time zone, card, hours), also
- * through a relay in a cloud; and the combination rule (a noisy-OR over
- * evidence families, each counted once, capped below enforcement). */
+ * through a relay in a cloud, or through a rotating residential proxy
+ * service (and a person's own networks, which do not rotate); and the combination rule (a noisy-OR
+ * over evidence families, each counted once, capped below enforcement). */
 #include "detect_stream.h"
 
 /* The k-th request of a person: five a day, at local hours between 8 and 22. */
@@ -340,6 +341,99 @@ static void one_family_alone_is_not_reviewed(void **st)
     warden_policy_free(p);
 }
 
+/* n requests of a person billed in DE on residential networks (no
+ * anonymizer category), from the ASN asn_of(k) gives the k-th one. */
+static void residential_days(struct stream *s, const struct warden_account *a, int n,
+                             const char *cc, uint32_t (*asn_of)(int))
+{
+    for (int i = 0; i < n; i++)
+        stream_event(s, a,
+                     &(struct evo){.ts = human_ts(i, 60),
+                                   .cc = cc,
+                                   .asn = asn_of(i),
+                                   .ip = 0x0a000000u + (uint32_t)i * 257u});
+}
+
+/* a proxy service: a new household's ISP every session (each request here is
+ * hours from the last), from a pool of 40 */
+static uint32_t proxy_asn(int k)
+{
+    return 64500u + (uint32_t)(k * 7 % 40);
+}
+/* home ISP, with the phone's carrier every tenth request and a café now and then */
+static uint32_t home_asn(int k)
+{
+    return k % 10 == 9 ? 6805u : k % 37 == 36 ? 8881u + (uint32_t)(k / 37) : 3320u;
+}
+/* a mobile user behind a carrier's NAT: one operator whatever the address */
+static uint32_t carrier_asn(int k)
+{
+    (void)k;
+    return 12430u;
+}
+/* a business traveller: a new hotel's ISP every eight requests (two days) */
+static uint32_t hotel_asn(int k)
+{
+    return 20000u + (uint32_t)(k / 8) * 13u;
+}
+
+/* Rotating residential exits: a proxy service hiding where the user is,
+ * which one person's connections never look like. Found whatever country
+ * the service targets; acted on (review) only with another family. */
+static void rotating_residential_exits(void **st)
+{
+    (void)st;
+    struct warden_policy *p = example_policy();
+    struct stream s;
+    /* targeted at the billing country, card and zone consistent: context only */
+    struct warden_account de = test_account("DE", "DE", false);
+    stream_open(&s, "geo_consistency", p, NULL);
+    residential_days(&s, &de, 60, "DE", proxy_asn);
+    assert_int_equal(stream_count(&s, "geo.rotating_exits"), 1);
+    assert_int_equal(stream_count(&s, "geo.inconsistent_location"), 0);
+    assert_true(stream_all_allowed(&s, p));
+    const char *e = stream_evidence(&s, "geo.rotating_exits");
+    assert_non_null(strstr(e, "\"exit_asns\":"));
+    assert_non_null(strstr(e, "\"signals\":[\"rotation\"]"));
+    stream_close(&s);
+    /* the same with a card of another country: two families, reviewed */
+    struct warden_account tr = test_account("DE", "TR", false);
+    stream_open(&s, "geo_consistency", p, NULL);
+    residential_days(&s, &tr, 60, "DE", proxy_asn);
+    assert_int_equal(stream_count(&s, "geo.inconsistent_location"), 1);
+    double sc = stream_score(&s, "geo.inconsistent_location");
+    assert_true(sc > 0.50 && sc < 0.52); /* 1 - 0.7 x 0.7 */
+    assert_int_equal(warden_policy_decide(p, "geo.inconsistent_location", sc), WARDEN_REVIEW);
+    stream_close(&s);
+    /* targeted at another allowed country: the exit family joins (billing_exit rotating) */
+    stream_open(&s, "geo_consistency", p, NULL);
+    residential_days(&s, &de, 60, "NL", proxy_asn);
+    assert_int_equal(stream_count(&s, "geo.inconsistent_location"), 1);
+    assert_non_null(
+        strstr(stream_evidence(&s, "geo.inconsistent_location"), "\"billing_exit\":\"rotating\""));
+    stream_close(&s);
+    warden_policy_free(p);
+}
+
+/* A person's own networks: home ISP with the phone and a café, a carrier's
+ * NAT, a traveller changing hotel every two days. None rotates. */
+static void persons_networks_do_not_rotate(void **st)
+{
+    (void)st;
+    struct warden_policy *p = example_policy();
+    uint32_t (*const who[3])(int) = {home_asn, carrier_asn, hotel_asn};
+    struct warden_account de = test_account("DE", "TR", false);
+    for (int w = 0; w < 3; w++) {
+        struct stream s;
+        stream_open(&s, "geo_consistency", p, NULL);
+        residential_days(&s, &de, 120, "DE", who[w]);
+        assert_int_equal(stream_count(&s, "geo.rotating_exits"), 0);
+        assert_int_equal(stream_count(&s, "geo.inconsistent_location"), 0);
+        stream_close(&s);
+    }
+    warden_policy_free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -352,6 +446,8 @@ int main(void)
         cmocka_unit_test(missing_tz_database_is_not_fatal),
         cmocka_unit_test(cloud_relay_carrying_a_persons_day),
         cmocka_unit_test(one_family_alone_is_not_reviewed),
+        cmocka_unit_test(rotating_residential_exits),
+        cmocka_unit_test(persons_networks_do_not_rotate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,6 +1,7 @@
 /* test_detect_reach.c — restricted-jurisdiction reach and the jurisdiction
  * detector's anonymizer code, on hand-made streams: a device on a restricted
- * jurisdiction's time zone behind VPN exits; the same zone on a direct
+ * jurisdiction's time zone behind VPN exits or rotating residential exits
+ * (a traveller's few networks are not); the same zone on a direct
  * connection or an allowed zone behind a VPN (not reach); exits alternating
  * between a restricted jurisdiction and a VPN; a VPN exit that geolocates to
  * a restricted jurisdiction (its own code, reviewed, not blocked); a sign-up
@@ -53,6 +54,42 @@ static void restricted_zone_behind_vpn(void **st)
             &s, &a,
             &(struct evo){
                 .ts = T0 + i * HOUR, .cc = "NL", .cats = WARDEN_IPCAT_VPN, .tz = "Asia/Dubai"});
+    assert_int_equal(s.n, 0);
+    stream_close(&s);
+    warden_policy_free(p);
+}
+
+/* The same zone behind a residential proxy service: no anonymizer category,
+ * but a new operator every session (hours apart here). Reach once the
+ * rotation is established; the Tehran-zoned traveller who moves between a
+ * few networks is not. */
+static void restricted_zone_behind_rotating_exits(void **st)
+{
+    (void)st;
+    struct warden_policy *p = policy();
+    struct stream s;
+    struct warden_account a = test_account("AE", "AE", false);
+    stream_open(&s, "reach", p, NULL);
+    for (int i = 0; i < 20; i++)
+        stream_event(&s, &a,
+                     &(struct evo){.ts = T0 + i * 3 * HOUR,
+                                   .cc = "DE",
+                                   .asn = 64500u + (uint32_t)(i * 7 % 40),
+                                   .tz = "Asia/Tehran"});
+    assert_int_equal(stream_count(&s, "geo.restricted_tz_anonymized"), 1);
+    const char *e = stream_evidence(&s, "geo.restricted_tz_anonymized");
+    assert_non_null(strstr(e, "\"exit_asns\":"));
+    assert_non_null(strstr(e, "\"direct_sessions\":6")); /* judged once rotation is established */
+    stream_close(&s);
+
+    /* hotel, mobile carrier and a café, each for a day or more */
+    stream_open(&s, "reach", p, NULL);
+    for (int i = 0; i < 60; i++)
+        stream_event(&s, &a,
+                     &(struct evo){.ts = T0 + i * 3 * HOUR,
+                                   .cc = "DE",
+                                   .asn = i % 5 == 4 ? 6805u : 20000u + (uint32_t)(i / 12),
+                                   .tz = "Asia/Tehran"});
     assert_int_equal(s.n, 0);
     stream_close(&s);
     warden_policy_free(p);
@@ -193,6 +230,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(restricted_zone_behind_vpn),
+        cmocka_unit_test(restricted_zone_behind_rotating_exits),
         cmocka_unit_test(exits_alternating_with_a_restricted_jurisdiction),
         cmocka_unit_test(vpn_exit_in_restricted_jurisdiction_has_its_own_code),
         cmocka_unit_test(restricted_signup_and_org_from_the_registry),

@@ -1,0 +1,46 @@
+/* geo_rotation.h — how often an account's direct exits change network
+ * operator (ASN): the trace of a rotating residential proxy service.
+ *
+ * A person's own connections stay with a few operators: the home ISP
+ * (whose addresses change within it), a mobile carrier (behind its
+ * carrier-grade NAT, one ASN), an office. A residential proxy service
+ * hands out a new household's address, usually of a different ISP, at
+ * every session or request, and the IP table does not flag most of them
+ * (they are ordinary residential addresses). What stays visible is that
+ * consecutive requests keep changing operator, many operators in all.
+ * Only direct exits count (no anonymizer category): VPN users changing
+ * servers are the anonymizer detector's business. Changes are counted per
+ * session (direct requests more than a gap apart start a new one), so a
+ * long session on one exit weighs as much as a short one. 16 bytes, no
+ * allocation (the per-account budget: test_engine). */
+#ifndef WARDEN_DETECT_GEO_ROTATION_H
+#define WARDEN_DETECT_GEO_ROTATION_H
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/jbuf.h"
+#include "intel/intel.h"
+
+struct warden_exit_rotation {
+    uint32_t asns[2];  /* 64-bit bitmap of ASN hashes (linear counting), 4-byte aligned */
+    uint16_t last_asn; /* 16-bit hash of the previous direct request's ASN (0: none yet) */
+    uint16_t last_min; /* its time, minutes since the epoch mod 65536 (45 days) */
+    uint16_t sessions; /* direct sessions (saturates) */
+    uint16_t switches; /* consecutive direct requests on different ASNs (saturates) */
+};
+
+/* Count one request's exit at ts_ms (ignored when it is an anonymizer or its
+ * ASN is unknown); a request more than gap_min after the previous direct one
+ * starts a session (a gap of 45 days or more can pass for a short one). */
+void warden_exit_rotation_add(struct warden_exit_rotation *r, const struct warden_ipinfo *info,
+                              int64_t ts_ms, uint32_t gap_min);
+/* Distinct ASNs seen, estimated from the bitmap (exact for a handful). */
+unsigned warden_exit_rotation_asns(const struct warden_exit_rotation *r);
+/* At least min_sessions direct sessions, at least min_asns operators, and
+ * at least min_switch_share changes of operator per session after the first. */
+bool warden_exit_rotation_rotating(const struct warden_exit_rotation *r, unsigned min_sessions,
+                                   unsigned min_asns, double min_switch_share);
+/* "exit_asns", "asn_switches", "direct_sessions" keys into an open object. */
+void warden_exit_rotation_json(struct warden_jbuf *b, const struct warden_exit_rotation *r);
+
+#endif
