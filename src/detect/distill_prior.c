@@ -99,20 +99,27 @@ void warden_distill_prior_add(struct warden_distill_prior *p, uint64_t sketch, u
     pthread_mutex_unlock(&p->mu);
 }
 
+/* Under the lock. */
+static bool has_locked(struct warden_distill_prior *p, uint64_t sketch, uint8_t end,
+                       int max_hamming, int64_t oldest_minute)
+{
+    for (int b = 0; b < BANDS; b++) {
+        const struct entry *s = set_of(p, sketch, end, b);
+        for (int w = 0; w < WAYS; w++)
+            if (s[w].minute && (int64_t)s[w].minute >= oldest_minute && s[w].end == end &&
+                s[w].band == b && ((s[w].sketch ^ sketch) >> (16 * b) & 0xffff) == 0 &&
+                warden_distill_hamming(s[w].sketch, sketch) <= max_hamming)
+                return true;
+    }
+    return false;
+}
+
 bool warden_distill_prior_has(struct warden_distill_prior *p, uint64_t sketch, uint8_t end,
                               int max_hamming, int64_t now_ms, int64_t ttl_ms)
 {
     if (!atomic_load_explicit(&p->used, memory_order_relaxed)) return false;
-    int64_t oldest = (now_ms - ttl_ms) / 60000;
-    bool hit = false;
     pthread_mutex_lock(&p->mu);
-    for (int b = 0; b < BANDS && !hit; b++) {
-        const struct entry *s = set_of(p, sketch, end, b);
-        for (int w = 0; w < WAYS && !hit; w++)
-            hit = s[w].minute && (int64_t)s[w].minute >= oldest && s[w].end == end &&
-                  s[w].band == b && ((s[w].sketch ^ sketch) >> (16 * b) & 0xffff) == 0 &&
-                  warden_distill_hamming(s[w].sketch, sketch) <= max_hamming;
-    }
+    bool hit = has_locked(p, sketch, end, max_hamming, (now_ms - ttl_ms) / 60000);
     pthread_mutex_unlock(&p->mu);
     return hit;
 }
@@ -129,9 +136,12 @@ bool warden_distill_prior_match(struct warden_distill_prior *p,
                                 const struct warden_distill_template *t, int max_hamming,
                                 int64_t now_ms, int64_t ttl_ms)
 {
-    for (int i = 0; i < WARDEN_DISTILL_TSLOTS; i++)
-        if (t->count[i] >= 2 &&
-            warden_distill_prior_has(p, t->sketch[i], t->end[i], max_hamming, now_ms, ttl_ms))
-            return true;
-    return false;
+    if (!atomic_load_explicit(&p->used, memory_order_relaxed)) return false;
+    bool hit = false;
+    pthread_mutex_lock(&p->mu);
+    for (int i = 0; i < WARDEN_DISTILL_TSLOTS && !hit; i++)
+        hit = t->count[i] >= 2 &&
+              has_locked(p, t->sketch[i], t->end[i], max_hamming, (now_ms - ttl_ms) / 60000);
+    pthread_mutex_unlock(&p->mu);
+    return hit;
 }
