@@ -21,6 +21,7 @@
 #include "engine/engine.h"
 #include "intel/intel.h"
 #include "policy/policy.h"
+#include "rt_fixture.h"
 #include "../unit/distill_streams.h"
 
 /* the link detector is off: a user agent shared by every account is linking
@@ -40,18 +41,9 @@ struct rig {
 
 static void rig_up(struct rig *r)
 {
-    char path[64], err[512];
+    char err[512];
     memset(r, 0, sizeof *r);
-    snprintf(path, sizeof path, "/tmp/warden_distill_rt_%d.yaml", (int)getpid());
-    FILE *f = fopen(path, "w");
-    fputs(policy_yaml, f);
-    fclose(f);
-    int rc = warden_policy_load(&r->pol, path, err, sizeof err);
-    unlink(path);
-    if (rc) {
-        fprintf(stderr, "policy: %s\n", err);
-        fail();
-    }
+    r->pol = rt_fixture_policy(policy_yaml);
     assert_int_equal(warden_intel_open(&r->intel, &r->pol->intel, err, sizeof err), 0);
     struct warden_engine_opts o = {.policy = r->pol, .intel = r->intel, .max_accounts = 10000};
     assert_int_equal(warden_engine_new(&r->e, &o, err, sizeof err), 0);

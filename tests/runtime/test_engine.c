@@ -16,6 +16,7 @@
 #include "intel/intel.h"
 #include "detect/detector.h"
 #include "policy/policy.h"
+#include "rt_fixture.h"
 
 struct rig {
     struct warden_policy *pol;
@@ -41,17 +42,9 @@ static void on_action(void *ctx, const struct warden_action_change *c)
 
 static void rig_up(struct rig *r, const char *yaml, size_t max_accounts)
 {
-    char path[64], err[512];
+    char err[512];
     memset(r, 0, sizeof *r);
-    snprintf(path, sizeof path, "/tmp/warden_rt_policy_%d.yaml", (int)getpid());
-    FILE *f = fopen(path, "w");
-    fputs(yaml, f);
-    fclose(f);
-    if (warden_policy_load(&r->pol, path, err, sizeof err)) {
-        fprintf(stderr, "policy: %s\n", err);
-        fail();
-    }
-    unlink(path);
+    r->pol = rt_fixture_policy(yaml);
     assert_int_equal(warden_intel_open(&r->intel, &r->pol->intel, err, sizeof err), 0);
     struct warden_engine_opts o = {.policy = r->pol,
                                    .intel = r->intel,

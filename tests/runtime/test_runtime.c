@@ -18,6 +18,7 @@
 #include "detect/detector.h"
 #include "engine/engine.h"
 #include "runtime/runtime.h"
+#include "rt_fixture.h"
 
 /* ---- a sink that remembers what it got ---- */
 
@@ -65,32 +66,12 @@ static const struct warden_sink_type capture_sink = {
 
 /* ---- helpers ---- */
 
-static char *write_policy(const char *yaml)
-{
-    static char path[64];
-    snprintf(path, sizeof path, "/tmp/warden_rt2_policy_%d.yaml", (int)getpid());
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(yaml, f);
-    fclose(f);
-    return path;
-}
-
 static struct warden_runtime *runtime_up(const char *yaml, const struct warden_detector *const *d,
                                          size_t nd, struct seen *seen)
 {
-    char err[512];
-    struct warden_runtime_conf c = {.policy_path = write_policy(yaml),
-                                    .lateness_ms = -1,
-                                    .quiet = true,
-                                    .max_accounts = 1000,
-                                    .detectors = d,
-                                    .n_detectors = nd};
-    struct warden_runtime *rt = NULL;
-    int rc = warden_runtime_new(&rt, &c, err, sizeof err);
-    unlink(c.policy_path);
-    if (rc) fprintf(stderr, "runtime: %s\n", err);
-    assert_int_equal(rc, 0);
+    struct warden_runtime_conf c = {
+        .lateness_ms = -1, .quiet = true, .max_accounts = 1000, .detectors = d, .n_detectors = nd};
+    struct warden_runtime *rt = rt_fixture_runtime(&c, yaml);
     warden_runtime_add_sink(rt, &capture_sink, seen);
     return rt;
 }

@@ -37,6 +37,7 @@
 #include "runtime/runtime.h"
 #include "serve/serve.h"
 #include "serve/stats.h"
+#include "rt_fixture.h"
 
 /* 200,000; WARDEN_PAUSE_ACCOUNTS=N measures another size (README figures) */
 static unsigned N_ACCOUNTS = 200000;
@@ -49,24 +50,12 @@ static const char *policy =
 
 static struct warden_runtime *runtime_up(void)
 {
-    char path[64], err[512];
-    snprintf(path, sizeof path, "/tmp/warden_pause_policy_%d.yaml", (int)getpid());
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(policy, f);
-    fclose(f);
-    struct warden_runtime_conf c = {.policy_path = path,
-                                    .lateness_ms = -1,
+    struct warden_runtime_conf c = {.lateness_ms = -1,
                                     .quiet = true,
                                     .keep_ids = true,
                                     .max_accounts = N_ACCOUNTS,
                                     .shards = SHARDS};
-    struct warden_runtime *rt = NULL;
-    int rc = warden_runtime_new(&rt, &c, err, sizeof err);
-    unlink(path);
-    if (rc) fprintf(stderr, "runtime: %s\n", err);
-    assert_int_equal(rc, 0);
-    return rt;
+    return rt_fixture_runtime(&c, policy);
 }
 
 /* Event k on account a (175.45.176.0/22 is KP in the IP table: every 97th

@@ -23,6 +23,7 @@
 #include "detect/detector.h"
 #include "engine/engine.h"
 #include "runtime/runtime.h"
+#include "rt_fixture.h"
 
 /* 175.45.176.0/22 is KP in the IP table; 81.2.69.0/24 is GB. */
 static const char *policy_kp =
@@ -33,14 +34,7 @@ static const char *policy_kp =
 static struct warden_runtime *runtime_up(unsigned shards, const struct warden_detector *const *d,
                                          size_t nd)
 {
-    char path[64], err[512];
-    snprintf(path, sizeof path, "/tmp/warden_snap_policy_%d.yaml", (int)getpid());
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(policy_kp, f);
-    fclose(f);
-    struct warden_runtime_conf c = {.policy_path = path,
-                                    .lateness_ms = -1,
+    struct warden_runtime_conf c = {.lateness_ms = -1,
                                     .quiet = true,
                                     .keep_ids = true,
                                     .max_accounts = 5000,
@@ -48,12 +42,7 @@ static struct warden_runtime *runtime_up(unsigned shards, const struct warden_de
                                     .shards = shards,
                                     .detectors = d,
                                     .n_detectors = nd};
-    struct warden_runtime *rt = NULL;
-    int rc = warden_runtime_new(&rt, &c, err, sizeof err);
-    unlink(path);
-    if (rc) fprintf(stderr, "runtime: %s\n", err);
-    assert_int_equal(rc, 0);
-    return rt;
+    return rt_fixture_runtime(&c, policy_kp);
 }
 
 static bool decide(struct warden_runtime *rt, const char *json, struct warden_decision *d)
