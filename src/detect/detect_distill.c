@@ -210,7 +210,6 @@ static void distill_free(void *vctx)
 
 static int distill_init(void **vctx, const struct warden_policy *policy, const void *conf)
 {
-    (void)policy;
     struct distill_ctx *c = warden_xcalloc(1, sizeof *c);
     if (conf) {
         memcpy(&c->conf, conf, sizeof c->conf);
@@ -229,23 +228,9 @@ static int distill_init(void **vctx, const struct warden_policy *policy, const v
         return rc;
     }
     if (c->conf.prior_min_events > 0)
-        c->prior = warden_distill_prior_new((size_t)c->conf.prior_frames);
+        c->prior = warden_distill_prior_new(policy, (size_t)c->conf.prior_frames);
     *vctx = c;
     return 0;
-}
-
-/* Several shards: every one uses the first one's table of enforced frames. */
-static void distill_share(void *vctx, void **slot)
-{
-    struct distill_ctx *c = vctx;
-    if (!c->prior) return;
-    if (!*slot) {
-        *slot = c->prior;
-        return;
-    }
-    warden_distill_prior_free(c->prior);
-    c->prior = *slot;
-    warden_distill_prior_ref(c->prior);
 }
 
 /* Before min_events: is the account's recurring frame an enforced one's? */
@@ -465,5 +450,4 @@ const struct warden_detector warden_detect_distill = {
     .state_version = 1,
     .save = distill_save,
     .load = distill_load,
-    .share = distill_share,
 };

@@ -22,38 +22,57 @@ _Static_assert(sizeof(struct entry) == 16, "entry size");
 
 struct warden_distill_prior {
     pthread_mutex_t mu;
-    int refs;
-    size_t nsets; /* power of two */
+    int refs;                          /* under registry_mu */
+    const void *key;                   /* the policy object the shards share */
+    struct warden_distill_prior *next; /* in the registry */
+    size_t nsets;                      /* power of two */
     atomic_size_t used;
     struct entry *e; /* nsets x WAYS */
 };
 
-struct warden_distill_prior *warden_distill_prior_new(size_t entries)
+/* Tables in use, one per policy object: the shards of a process are built
+ * from one policy, so they find one table (the share() hook would also make
+ * the runtime save the detector's context once for all shards, and the
+ * distill context holds per-shard state). */
+static pthread_mutex_t registry_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct warden_distill_prior *registry;
+
+struct warden_distill_prior *warden_distill_prior_new(const void *key, size_t entries)
 {
-    struct warden_distill_prior *p = warden_xcalloc(1, sizeof *p);
+    pthread_mutex_lock(&registry_mu);
+    struct warden_distill_prior *p = registry;
+    while (p && p->key != key) p = p->next;
+    if (p) {
+        p->refs++;
+        pthread_mutex_unlock(&registry_mu);
+        return p;
+    }
+    p = warden_xcalloc(1, sizeof *p);
     size_t sets = 16;
     while (sets * WAYS < entries) sets *= 2;
     p->nsets = sets;
     p->e = warden_xcalloc(sets * WAYS, sizeof *p->e);
     p->refs = 1;
+    p->key = key;
     pthread_mutex_init(&p->mu, NULL);
+    p->next = registry;
+    registry = p;
+    pthread_mutex_unlock(&registry_mu);
     return p;
-}
-
-void warden_distill_prior_ref(struct warden_distill_prior *p)
-{
-    pthread_mutex_lock(&p->mu);
-    p->refs++;
-    pthread_mutex_unlock(&p->mu);
 }
 
 void warden_distill_prior_free(struct warden_distill_prior *p)
 {
     if (!p) return;
-    pthread_mutex_lock(&p->mu);
-    int left = --p->refs;
-    pthread_mutex_unlock(&p->mu);
-    if (left) return;
+    pthread_mutex_lock(&registry_mu);
+    if (--p->refs) {
+        pthread_mutex_unlock(&registry_mu);
+        return;
+    }
+    struct warden_distill_prior **q = &registry;
+    while (*q != p) q = &(*q)->next;
+    *q = p->next;
+    pthread_mutex_unlock(&registry_mu);
     pthread_mutex_destroy(&p->mu);
     free(p->e);
     free(p);

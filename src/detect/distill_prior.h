@@ -21,7 +21,8 @@
  * probes, no scan; a match needs an equal band and at most max_hamming
  * differing bits over the whole sketch. Entries expire after ttl; a full set
  * replaces its oldest entry. Fixed memory: 16 bytes per entry. One table
- * serves every shard of a process (share()); a mutex guards it (taken at
+ * serves every shard of a process (found by the policy object they share);
+ * a mutex guards it (taken at
  * most once per request for an account's first min_events requests, and
  * when an enforced account's finding is emitted). Not saved in snapshots:
  * after a restart the table refills as accounts are enforced again. */
@@ -35,9 +36,10 @@
 
 struct warden_distill_prior;
 
-/* A table of about `entries` entries (rounded up to a power of two, at least 64). */
-struct warden_distill_prior *warden_distill_prior_new(size_t entries);
-void warden_distill_prior_ref(struct warden_distill_prior *p);
+/* The table of the contexts built from one policy object (key; the shards
+ * of a process share theirs), created with about `entries` entries (a
+ * power of two, at least 64) by the first caller; every caller frees. */
+struct warden_distill_prior *warden_distill_prior_new(const void *key, size_t entries);
 /* Drops one reference; frees on the last. NULL is ignored. */
 void warden_distill_prior_free(struct warden_distill_prior *p);
 size_t warden_distill_prior_memory_bytes(const struct warden_distill_prior *p);
