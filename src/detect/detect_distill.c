@@ -27,6 +27,12 @@
  * items in one hour can be reviewed, never throttled. How the weights were
  * set, and on which data, is in docs/distillation.md.
  *
+ * A newcomer in an enforced harvester's frame (distill_prior.h): an account
+ * whose recurring frame matches the frame of an account throttled or
+ * blocked on its own evidence is scored from prior_min_events requests
+ * instead of min_events (a hydra's pipeline carrying on from a fresh
+ * account); its findings then say prior_frame: true.
+ *
  * The detector emits `distill.<signal>` — the code of the signal with the
  * largest contribution — with score p when p first reaches emit_min and
  * again each time it rises by emit_step (an analyst sees the escalation).
@@ -45,6 +51,7 @@
  * table per worker. */
 #include "detect/detector.h"
 #include "detect/distill.h"
+#include "detect/distill_prior.h"
 #include "core/datadir.h"
 #include "core/error.h"
 #include "core/log.h"
@@ -81,6 +88,7 @@ struct distill_conf {
     int64_t enforce_signals, enforce_sittings;
     double strong_contribution;
     double answer_trait_cap;
+    int64_t prior_min_events, prior_days, prior_max_hamming, prior_frames;
 };
 
 #define C(f) offsetof(struct distill_conf, f)
@@ -166,6 +174,19 @@ static const struct warden_conf_key distill_conf_table[] = {
      "reasoning_elicitation), big budgets and long answers (in harvest_shape) and answer_yield "
      "are one trait of every heavy reasoning-model user; together they count as one signal",
      0, 50},
+    {"prior_min_events", WARDEN_CONF_INT, "3", C(prior_min_events),
+     "requests from which an account is scored when one of its recurring frames matches the frame "
+     "of an account throttled or blocked while harvesting (a hydra's pipeline carrying on from a "
+     "fresh account; same weights, caps and holds; 0 = off; see distill_prior.h)",
+     0, 1e9},
+    {"prior_days", WARDEN_CONF_INT, "30", C(prior_days),
+     "days an enforced account's frames stay a prior for newcomers", 1, 3650},
+    {"prior_max_hamming", WARDEN_CONF_INT, "6", C(prior_max_hamming),
+     "SimHash bits a newcomer's frame may differ by from an enforced account's frame", 0, 32},
+    {"prior_frames", WARDEN_CONF_INT, "16384", C(prior_frames),
+     "entries in the table of enforced accounts' frames (16 bytes each, 4 per frame; the "
+     "oldest is replaced)",
+     64, 1e9},
     {NULL, 0, NULL, 0, NULL, 0, 0},
 };
 
@@ -174,6 +195,7 @@ struct distill_ctx {
     bool own_conf;
     struct warden_distill_matcher *m;
     struct warden_distill_models models;
+    struct warden_distill_prior *prior; /* frames of enforced accounts (NULL: off) */
 };
 
 static void distill_free(void *vctx)
@@ -181,13 +203,13 @@ static void distill_free(void *vctx)
     struct distill_ctx *c = vctx;
     if (!c) return;
     warden_distill_matcher_free(c->m);
+    warden_distill_prior_free(c->prior);
     if (c->own_conf) warden_conf_fini(distill_conf_table, &c->conf);
     free(c);
 }
 
 static int distill_init(void **vctx, const struct warden_policy *policy, const void *conf)
 {
-    (void)policy;
     struct distill_ctx *c = warden_xcalloc(1, sizeof *c);
     if (conf) {
         memcpy(&c->conf, conf, sizeof c->conf);
@@ -205,8 +227,30 @@ static int distill_init(void **vctx, const struct warden_policy *policy, const v
         distill_free(c);
         return rc;
     }
+    if (c->conf.prior_min_events > 0)
+        c->prior = warden_distill_prior_new(policy, (size_t)c->conf.prior_frames);
     *vctx = c;
     return 0;
+}
+
+/* Before min_events: is the account's recurring frame an enforced one's? */
+static bool early_by_prior(struct distill_ctx *c, const struct warden_distill_state *s,
+                           const struct warden_event *ev)
+{
+    const struct distill_conf *k = &c->conf;
+    return c->prior && k->prior_min_events > 0 && s->n >= (uint32_t)k->prior_min_events &&
+           warden_distill_prior_match(c->prior, &s->tpl, (int)k->prior_max_hamming, ev->ts_ms,
+                                      k->prior_days * 86400000);
+}
+
+/* After a finding: an account throttled or blocked on its own evidence
+ * (reasons other than cluster.*) lends its frames to newcomers. */
+static void record_if_enforced(struct distill_ctx *c, const struct warden_distill_state *s,
+                               const struct warden_event *ev, struct warden_emit *em)
+{
+    if (!c->prior || !em->action_of) return;
+    if (em->action_of(em, ev->account_id.p, ev->account_id.n, "cluster.") < WARDEN_THROTTLE) return;
+    warden_distill_prior_record(c->prior, &s->tpl, ev->ts_ms);
 }
 
 static void signal_evidence(int i, const struct warden_distill_state *s, struct warden_jbuf *b)
@@ -254,7 +298,8 @@ static void distill_observe(void *vctx, const struct warden_event *ev, void *vst
                                 k->history_days * 86400);
     warden_distill_novelty_update(&s->novelty, ev, k->novel_sitting_s * 1000);
     if (s->n < UINT32_MAX) s->n++;
-    if (s->n < (uint32_t)k->min_events) return;
+    bool prior = s->n < (uint32_t)k->min_events;
+    if (prior && !early_by_prior(c, s, ev)) return;
     /* the combination: every request up to 64, then every 8th (saves work on
      * heavy accounts; a later escalation comes at most 7 requests later) */
     if (s->n > 64 && (s->n & 7) != 0 && !k->calibration_trace) return;
@@ -334,6 +379,7 @@ static void distill_observe(void *vctx, const struct warden_event *ev, void *vst
     warden_jbuf_kv_num(b, "cap", k->answer_trait_cap);
     warden_jbuf_kv_num(b, "counted", trait_counted);
     warden_jbuf_obj_close(b);
+    if (prior) warden_jbuf_kv_bool(b, "prior_frame", true);
     if (ev->request_id.p && ev->request_id.n) {
         warden_jbuf_key(b, "request_id");
         warden_jbuf_str_val(b, ev->request_id.p, ev->request_id.n);
@@ -356,6 +402,7 @@ static void distill_observe(void *vctx, const struct warden_event *ev, void *vst
     warden_jbuf_obj_close(b);
     warden_jbuf_obj_close(b);
     warden_emit_finding(em, sig_code[lead], p, warden_jbuf_str(b));
+    if (!k->calibration_trace) record_if_enforced(c, s, ev, em);
 }
 
 /* every reason code this detector emits (policy rules are checked against them) */

@@ -1,0 +1,65 @@
+/* distill_prior.h — frames of enforced harvesters, a prior for newcomers.
+ *
+ * Why. A hydra operation's harvesting pipeline wraps every item in the same
+ * frame. When one of its accounts is throttled or blocked, the pipeline
+ * carries on from a fresh account (new card, new network, new sign-up), and
+ * the newcomer's prompts come in the banned account's frame from its first
+ * request. A frame is not a link (docs/clusters.md "Tried and not kept":
+ * public chain-of-thought frames are shared by evaluation harnesses too),
+ * but it is a prior: an account whose recurring frame matches the frame of
+ * an account enforced while harvesting has its per-account distillation
+ * evidence judged from its prior_min_events-th request instead of
+ * min_events, with the same weights, caps, holds and thresholds. Nothing
+ * else changes: an evaluation run in one sitting is still held below
+ * emit_min (distill.h, payload novelty), a benchmark is never throttled
+ * before it is sustained, and an account with no distillation traits has
+ * nothing to judge however early it is judged.
+ *
+ * The table. Frames (64-bit SimHash of a prompt's head or tail tokens,
+ * distill_text.c) are stored once per 16-bit LSH band in a 4-way
+ * set-associative table keyed by (band, band value, end), so a look-up is 4
+ * probes, no scan; a match needs an equal band and at most max_hamming
+ * differing bits over the whole sketch. Entries expire after ttl; a full set
+ * replaces its oldest entry. Fixed memory: 16 bytes per entry. One table
+ * serves every shard of a process (found by the policy object they share);
+ * a mutex guards it (taken at
+ * most once per request for an account's first min_events requests, and
+ * when an enforced account's finding is emitted). Not saved in snapshots:
+ * after a restart the table refills as accounts are enforced again. */
+#ifndef WARDEN_DETECT_DISTILL_PRIOR_H
+#define WARDEN_DETECT_DISTILL_PRIOR_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "detect/distill.h"
+
+struct warden_distill_prior;
+
+/* The table of the contexts built from one policy object (key; the shards
+ * of a process share theirs), created with about `entries` entries (a
+ * power of two, at least 64) by the first caller; every caller frees. */
+struct warden_distill_prior *warden_distill_prior_new(const void *key, size_t entries);
+/* Drops one reference; frees on the last. NULL is ignored. */
+void warden_distill_prior_free(struct warden_distill_prior *p);
+size_t warden_distill_prior_memory_bytes(const struct warden_distill_prior *p);
+
+/* One frame sketch (end: 1 head, 2 tail) seen at ts_ms. */
+void warden_distill_prior_add(struct warden_distill_prior *p, uint64_t sketch, uint8_t end,
+                              int64_t ts_ms);
+/* Is a frame within max_hamming bits of sketch (same end, one equal band)
+ * stored and younger than ttl_ms at now_ms? */
+bool warden_distill_prior_has(struct warden_distill_prior *p, uint64_t sketch, uint8_t end,
+                              int max_hamming, int64_t now_ms, int64_t ttl_ms);
+
+/* An enforced account's recurring frames: its template slots with at least
+ * 3 prompts and a tenth of its prompts. */
+void warden_distill_prior_record(struct warden_distill_prior *p,
+                                 const struct warden_distill_template *t, int64_t now_ms);
+/* Does one of an account's recurring frames (a slot with at least 2
+ * prompts) match an enforced account's? */
+bool warden_distill_prior_match(struct warden_distill_prior *p,
+                                const struct warden_distill_template *t, int max_hamming,
+                                int64_t now_ms, int64_t ttl_ms);
+
+#endif
