@@ -227,7 +227,7 @@ static int distill_init(void **vctx, const struct warden_policy *policy, const v
         distill_free(c);
         return rc;
     }
-    if (c->conf.prior_min_events > 0)
+    if (c->conf.prior_min_events > 0 && !warden_distill_prior_is_off())
         c->prior = warden_distill_prior_new(policy, (size_t)c->conf.prior_frames);
     *vctx = c;
     return 0;
@@ -412,19 +412,25 @@ static const char *const distill_codes[] = {
     "distill.machine_cadence",       "distill.model_pivot",
     "distill.answer_yield",          NULL};
 
-/* Snapshots: when this shard first saw each model (pivot). */
+/* Snapshots: when this shard first saw each model (pivot), then the frames
+ * of enforced accounts (distill_prior.h). The size word's top bit says the
+ * frames follow (snapshots written before the prior table have none, and
+ * their per-account state stays valid). */
+#define PRIOR_FOLLOWS 0x80000000u
 static int distill_save(void *vctx, struct warden_snapwriter *w)
 {
     struct distill_ctx *c = vctx;
-    warden_snap_put_u32(w, (uint32_t)sizeof c->models);
+    warden_snap_put_u32(w, (uint32_t)sizeof c->models | (c->prior ? PRIOR_FOLLOWS : 0));
     warden_snap_put_bytes(w, &c->models, sizeof c->models);
+    if (c->prior) warden_distill_prior_save(c->prior, w);
     return 0;
 }
 static int distill_load(void *vctx, struct warden_snapreader *r)
 {
     struct distill_ctx *c = vctx;
     struct warden_distill_models m;
-    if (warden_snap_get_u32(r) != sizeof m) return warden_snap_failed(r) ? WARDEN_EFORMAT : 1;
+    uint32_t size = warden_snap_get_u32(r);
+    if ((size & ~PRIOR_FOLLOWS) != sizeof m) return warden_snap_failed(r) ? WARDEN_EFORMAT : 1;
     warden_snap_get_bytes(r, &m, sizeof m);
     if (warden_snap_failed(r)) return WARDEN_EFORMAT;
     if (m.n > WARDEN_DISTILL_MODELS) {
@@ -432,6 +438,8 @@ static int distill_load(void *vctx, struct warden_snapreader *r)
         return WARDEN_EFORMAT;
     }
     c->models = m;
+    /* a table saved with prior_min_events 0 here is left unread */
+    if ((size & PRIOR_FOLLOWS) && c->prior) return warden_distill_prior_load(c->prior, r);
     return 0;
 }
 const struct warden_detector warden_detect_distill = {

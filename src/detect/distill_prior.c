@@ -2,7 +2,9 @@
  * distill_prior.h; the rule's figures: docs/clusters.md "Newcomers in an
  * enforced account's frame"). */
 #include "detect/distill_prior.h"
+#include "core/error.h"
 #include "core/hash.h"
+#include "core/snapio.h"
 #include "core/xalloc.h"
 
 #include <pthread.h>
@@ -36,6 +38,16 @@ struct warden_distill_prior {
  * distill context holds per-shard state). */
 static pthread_mutex_t registry_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct warden_distill_prior *registry;
+static atomic_bool prior_off;
+
+void warden_distill_prior_off(bool off)
+{
+    atomic_store(&prior_off, off);
+}
+bool warden_distill_prior_is_off(void)
+{
+    return atomic_load(&prior_off);
+}
 
 struct warden_distill_prior *warden_distill_prior_new(const void *key, size_t entries)
 {
@@ -95,27 +107,95 @@ static uint32_t minute_of(int64_t ts_ms)
     return m < 1 ? 1 : m > (int64_t)UINT32_MAX ? UINT32_MAX : (uint32_t)m;
 }
 
+/* Under the lock: one band's entry of a frame, refreshed to minute `now`
+ * (its own entry, else an empty or the oldest way of its set). */
+static void put_locked(struct warden_distill_prior *p, uint64_t sketch, uint8_t end, int b,
+                       uint32_t now)
+{
+    struct entry *s = set_of(p, sketch, end, b), *v = &s[0];
+    for (int w = 0; w < WAYS; w++) {
+        if (s[w].minute && s[w].sketch == sketch && s[w].end == end && s[w].band == b) {
+            v = &s[w];
+            break;
+        }
+        if (s[w].minute < v->minute) v = &s[w];
+    }
+    if (!v->minute) atomic_fetch_add(&p->used, 1);
+    if (v->minute < now) v->minute = now;
+    v->sketch = sketch;
+    v->end = end;
+    v->band = (uint8_t)b;
+}
+
 void warden_distill_prior_add(struct warden_distill_prior *p, uint64_t sketch, uint8_t end,
                               int64_t ts_ms)
 {
     uint32_t now = minute_of(ts_ms);
     pthread_mutex_lock(&p->mu);
-    for (int b = 0; b < BANDS; b++) {
-        struct entry *s = set_of(p, sketch, end, b), *v = &s[0];
-        for (int w = 0; w < WAYS; w++) {
-            if (s[w].minute && s[w].sketch == sketch && s[w].end == end && s[w].band == b) {
-                v = &s[w];
-                break;
-            }
-            if (s[w].minute < v->minute) v = &s[w];
-        }
-        if (!v->minute) atomic_fetch_add(&p->used, 1);
-        if (v->minute < now) v->minute = now;
-        v->sketch = sketch;
-        v->end = end;
-        v->band = (uint8_t)b;
+    for (int b = 0; b < BANDS; b++) put_locked(p, sketch, end, b, now);
+    pthread_mutex_unlock(&p->mu);
+}
+
+void warden_distill_prior_save(struct warden_distill_prior *p, struct warden_snapwriter *w)
+{
+    pthread_mutex_lock(&p->mu);
+    size_t n = p->nsets * WAYS;
+    uint32_t used = 0;
+    for (size_t i = 0; i < n; i++) used += p->e[i].minute != 0;
+    warden_snap_put_u32(w, (uint32_t)p->nsets);
+    warden_snap_put_u32(w, used);
+    for (size_t i = 0; i < n; i++) {
+        const struct entry *e = &p->e[i];
+        if (!e->minute) continue;
+        warden_snap_put_u64(w, e->sketch);
+        warden_snap_put_u32(w, e->minute);
+        warden_snap_put_u8(w, e->end);
+        warden_snap_put_u8(w, e->band);
     }
     pthread_mutex_unlock(&p->mu);
+}
+
+int warden_distill_prior_load(struct warden_distill_prior *p, struct warden_snapreader *r)
+{
+    uint32_t nsets = warden_snap_get_u32(r), used = warden_snap_get_u32(r);
+    if (warden_snap_failed(r)) return WARDEN_EFORMAT;
+    if ((uint64_t)used > (uint64_t)nsets * WAYS) {
+        warden_snap_fail(r, "distill prior: %u frames in %u sets", used, nsets);
+        return WARDEN_EFORMAT;
+    }
+    /* Into an empty table of the saved size the entries go back to their
+     * own ways, so the table is what it was; otherwise they are merged like
+     * new frames (shards saved apart, or another prior_frames). */
+    pthread_mutex_lock(&p->mu);
+    bool verbatim = nsets == p->nsets && !atomic_load(&p->used);
+    size_t slot = 0;
+    for (uint32_t i = 0; i < used && !warden_snap_failed(r); i++) {
+        struct entry e = {0};
+        e.sketch = warden_snap_get_u64(r);
+        e.minute = warden_snap_get_u32(r);
+        e.end = warden_snap_get_u8(r);
+        e.band = warden_snap_get_u8(r);
+        if (warden_snap_failed(r)) break;
+        if (!e.minute || e.band >= BANDS) {
+            warden_snap_fail(r, "distill prior: bad frame entry %u", i);
+            break;
+        }
+        if (verbatim) {
+            struct entry *s = set_of(p, e.sketch, e.end, e.band);
+            size_t base = (size_t)(s - p->e);
+            if (slot < base) slot = base;
+            if (slot >= base + WAYS) {
+                warden_snap_fail(r, "distill prior: set of frame entry %u over-full", i);
+                break;
+            }
+            p->e[slot++] = e;
+            atomic_fetch_add(&p->used, 1);
+        } else {
+            put_locked(p, e.sketch, e.end, e.band, e.minute);
+        }
+    }
+    pthread_mutex_unlock(&p->mu);
+    return warden_snap_failed(r) ? WARDEN_EFORMAT : 0;
 }
 
 /* Under the lock. */

@@ -24,8 +24,10 @@
  * serves every shard of a process (found by the policy object they share);
  * a mutex guards it (taken at
  * most once per request for an account's first min_events requests, and
- * when an enforced account's finding is emitted). Not saved in snapshots:
- * after a restart the table refills as accounts are enforced again. */
+ * when an enforced account's finding is emitted). Saved in state snapshots
+ * with the distill detector's context (each shard's section carries the
+ * process's table; loading merges, so loading it once per shard is the
+ * same as once). */
 #ifndef WARDEN_DETECT_DISTILL_PRIOR_H
 #define WARDEN_DETECT_DISTILL_PRIOR_H
 #include <stdbool.h>
@@ -35,6 +37,8 @@
 #include "detect/distill.h"
 
 struct warden_distill_prior;
+struct warden_snapwriter;
+struct warden_snapreader;
 
 /* The table of the contexts built from one policy object (key; the shards
  * of a process share theirs), created with about `entries` entries (a
@@ -61,5 +65,21 @@ void warden_distill_prior_record(struct warden_distill_prior *p,
 bool warden_distill_prior_match(struct warden_distill_prior *p,
                                 const struct warden_distill_template *t, int max_hamming,
                                 int64_t now_ms, int64_t ttl_ms);
+
+/* A process whose shards see only some of the accounts (a Kafka worker)
+ * turns the prior off before its engines are built: a table local to one
+ * worker would make a newcomer's verdict depend on which worker owns the
+ * enforced account (partition assignment), not on the traffic. Until the
+ * linking stage carries enforced frames to every worker, Kafka runs without
+ * it (README "Kafka deployment"). */
+void warden_distill_prior_off(bool off);
+bool warden_distill_prior_is_off(void);
+
+/* The table's frames into a snapshot section, and back: into an empty
+ * table of the saved size exactly as they were, otherwise merged as frames
+ * seen at their saved times. load returns 0 or WARDEN_EFORMAT (the reader
+ * then says why). */
+void warden_distill_prior_save(struct warden_distill_prior *p, struct warden_snapwriter *w);
+int warden_distill_prior_load(struct warden_distill_prior *p, struct warden_snapreader *r);
 
 #endif

@@ -52,6 +52,7 @@
 #include "core/snapio.h"
 #include "core/xalloc.h"
 #include "detect/detector.h"
+#include "detect/distill_prior.h"
 #include "engine/engine.h"
 #include "io/outputs.h"
 #include "kafka/kafka.h"
@@ -1115,10 +1116,12 @@ int warden_kafka_worker_run(const struct warden_worker_conf *c, const char *id,
     if (!rc) {
         w.remote = (struct warden_link_remote){publish_obs, &w, NULL};
         if (w.linking) warden_detect_link_remote(&w.remote);
+        warden_distill_prior_off(true); /* process-local: see distill_prior.h */
         worker_detectors(&w);
         rc = run(&w, id, idle_exit_ms);
     }
     warden_detect_link_remote(NULL);
+    warden_distill_prior_off(false);
     cleanup(&w);
     return rc;
 }

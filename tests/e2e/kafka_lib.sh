@@ -42,10 +42,19 @@ kafka:
 YAML
 }
 
-# a policy: the example one with the link detector off (the workers run
-# per-account detectors; clusters across workers are the linking stage's)
+# the example policy as workers run it: distill's frame prior off (a worker
+# turns it off: it is process-local, distill_prior.h), so `warden scan` of
+# the same events is comparable
+policy_for_workers() {
+  sed 's/^  distill:$/  distill:\n    prior_min_events: 0/' "$WARDEN_SRC/examples/policy.yaml" >"$1"
+}
+
+# ... and with the link detector off (the workers run per-account
+# detectors; clusters across workers are the linking stage's)
 policy_without_link() {
-  sed 's/^detectors:$/detectors:\n  link:\n    enabled: false/' "$WARDEN_SRC/examples/policy.yaml" >"$1"
+  policy_for_workers "$1.tmp"
+  sed 's/^detectors:$/detectors:\n  link:\n    enabled: false/' "$1.tmp" >"$1"
+  rm -f "$1.tmp"
 }
 
 # ---- the run both e2e tests make (test_kafka_workers.sh, test_kafka_linking.sh) ----

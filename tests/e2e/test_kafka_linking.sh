@@ -26,7 +26,9 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/kafka_lib.sh"
 kafka_setup
-P="$WARDEN_SRC/examples/policy.yaml"
+P="$T/policy.yaml"
+policy_for_workers "$P"
+check "policy turns the frame prior off" grep -q '^    prior_min_events: 0' "$P"
 "$WARDEN_BIN" scan -q --no-db --lenient --run-id ref --policy "$P" \
   --accounts "$T/sim/accounts.jsonl" --orgs "$T/sim/orgs.jsonl" -o "$T/scan" "$T/sim/events.jsonl" \
   2>/dev/null

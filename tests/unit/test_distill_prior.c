@@ -12,12 +12,15 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/conf.h"
+#include "core/error.h"
 #include "core/event_decode.h"
 #include "core/hash.h"
+#include "core/snapio.h"
 #include "detect/detector.h"
 #include "detect/distill.h"
 #include "detect/distill_prior.h"
@@ -47,6 +50,81 @@ static void table_matches_frames(void **st)
     warden_distill_prior_add(p, x, 2, t + 2 * DAY);
     assert_true(warden_distill_prior_has(p, x, 2, 6, t + 2 * DAY, DAY));
     warden_distill_prior_free(p);
+}
+
+/* A table saved into a snapshot section and loaded into an empty table of
+ * the same size holds the same frames; loaded into a table that already
+ * has frames (or of another size) it is merged: both sets of frames, the
+ * newer time of a frame in both; a truncated section is refused. */
+static void table_survives_a_snapshot(void **st)
+{
+    (void)st;
+    static const char ka[] = "saved", kb[] = "loaded", kc[] = "merged";
+    int64_t t = 1795421702000LL;
+    uint64_t x = 0x9e3779b97f4a7c15ULL, y = 0x0123456789abcdefULL, z = 0xfedcba9876543210ULL;
+    struct warden_distill_prior *a = warden_distill_prior_new(ka, 1000);
+    warden_distill_prior_add(a, x, 2, t);
+    warden_distill_prior_add(a, y, 1, t + DAY / 2);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    struct warden_snapwriter *w = warden_snap_writer_new(f);
+    warden_snap_section_begin(w, WARDEN_SNAP_TAG('P', 'R', 'I', 'O'));
+    warden_distill_prior_save(a, w);
+    warden_snap_section_end(w);
+    assert_int_equal(warden_snap_writer_finish(w), 0);
+    fclose(f);
+
+    struct warden_distill_prior *b = warden_distill_prior_new(kb, 1000);
+    struct warden_distill_prior *c = warden_distill_prior_new(kc, 64);
+    warden_distill_prior_add(c, z, 2, t);
+    warden_distill_prior_add(c, x, 2, t - 2 * DAY); /* older: the saved time wins */
+    struct warden_distill_prior *into[2] = {b, c};
+    for (int i = 0; i < 2; i++) {
+        FILE *in = fmemopen(buf, len, "r");
+        struct warden_snapreader *r = warden_snap_reader_new(in);
+        warden_snap_section_enter(r, WARDEN_SNAP_TAG('P', 'R', 'I', 'O'));
+        assert_int_equal(warden_distill_prior_load(into[i], r), 0);
+        assert_false(warden_snap_failed(r));
+        warden_snap_reader_free(r);
+        fclose(in);
+        assert_true(warden_distill_prior_has(into[i], x, 2, 6, t + 1000, DAY));
+        assert_true(warden_distill_prior_has(into[i], y ^ 0x3, 1, 6, t + DAY, DAY));
+        assert_false(warden_distill_prior_has(into[i], y, 2, 6, t + DAY, DAY));
+        assert_false(warden_distill_prior_has(into[i], x, 2, 6, t + 2 * DAY, DAY));
+    }
+    assert_false(warden_distill_prior_has(b, z, 2, 6, t, DAY));
+    assert_true(warden_distill_prior_has(c, z, 2, 6, t, DAY));
+
+    /* cut short inside the frames: refused, the reader says why */
+    struct warden_distill_prior *d = warden_distill_prior_new(ka + 1, 1000);
+    char *cut = NULL;
+    size_t cutlen = 0;
+    f = open_memstream(&cut, &cutlen);
+    w = warden_snap_writer_new(f);
+    warden_snap_section_begin(w, WARDEN_SNAP_TAG('P', 'R', 'I', 'O'));
+    warden_snap_put_u32(w, 16);
+    warden_snap_put_u32(w, 5); /* five frames announced, one written */
+    warden_snap_put_u64(w, x);
+    warden_snap_put_u32(w, 1000);
+    warden_snap_put_u8(w, 2);
+    warden_snap_put_u8(w, 0);
+    warden_snap_section_end(w);
+    assert_int_equal(warden_snap_writer_finish(w), 0);
+    fclose(f);
+    FILE *in = fmemopen(cut, cutlen, "r");
+    struct warden_snapreader *r = warden_snap_reader_new(in);
+    warden_snap_section_enter(r, WARDEN_SNAP_TAG('P', 'R', 'I', 'O'));
+    assert_int_equal(warden_distill_prior_load(d, r), WARDEN_EFORMAT);
+    assert_true(warden_snap_failed(r));
+    warden_snap_reader_free(r);
+    fclose(in);
+    free(cut);
+    free(buf);
+    warden_distill_prior_free(a);
+    warden_distill_prior_free(b);
+    warden_distill_prior_free(c);
+    warden_distill_prior_free(d);
 }
 
 /* ---- the detector ---- */
@@ -208,6 +286,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(table_matches_frames),
+        cmocka_unit_test(table_survives_a_snapshot),
         cmocka_unit_test(newcomer_in_enforced_frame_acted_on_early),
         cmocka_unit_test(eval_harness_in_public_frame_not_acted_on),
     };
