@@ -22,7 +22,8 @@
 int64_t warden_intel_data_age_days(const struct warden_intel *in)
 {
     if (!in->stats.locdb_created) return -1;
-    int64_t age = ((int64_t)time(NULL) - in->stats.locdb_created) / 86400;
+    /* in whole UTC days, as `intel info` and the lists' ages count them */
+    int64_t age = warden_day_today() - in->stats.locdb_created / 86400;
     return age < 0 ? 0 : age;
 }
 
