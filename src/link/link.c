@@ -9,7 +9,6 @@
 #include "link/link.h"
 #include "core/error.h"
 #include "core/hash.h"
-#include "core/hugetable.h"
 #include "core/snapio.h"
 #include "core/xalloc.h"
 
@@ -103,13 +102,8 @@ struct warden_link *warden_link_new(const struct warden_link_params *p)
     l->id_keys = warden_xcalloc(bi * WAYS, sizeof *l->id_keys);
     size_t ba = buckets_for(p->max_accounts ? p->max_accounts : 1);
     l->acct_mask = ba - 1;
-    /* the account tables on huge pages: an event's account is looked up
-     * (and prefetched, warden_link_prefetch) at random in 80 MB, and on
-     * 4 KB pages each of those misses the TLB first; unlike the identifier
-     * table they are touched densely (a page of entries holds 13 accounts:
-     * by 50,000 accounts nearly every one is in use) */
-    l->accts = warden_hugetable_new(ba * WAYS, sizeof *l->accts);
-    l->acct_keys = warden_hugetable_new(ba * WAYS, sizeof *l->acct_keys);
+    l->accts = warden_xcalloc(ba * WAYS, sizeof *l->accts);
+    l->acct_keys = warden_xcalloc(ba * WAYS, sizeof *l->acct_keys);
     l->cap_cl = p->max_clusters ? p->max_clusters : 1;
     l->cl = warden_xcalloc(l->cap_cl, sizeof *l->cl);
     l->cl_free = warden_xcalloc(l->cap_cl, sizeof *l->cl_free);
@@ -135,8 +129,8 @@ void warden_link_free(struct warden_link *l)
     pthread_mutex_destroy(&l->mu);
     free(l->ids);
     free(l->id_keys);
-    warden_hugetable_free(l->accts, (l->acct_mask + 1) * WAYS, sizeof *l->accts);
-    warden_hugetable_free(l->acct_keys, (l->acct_mask + 1) * WAYS, sizeof *l->acct_keys);
+    free(l->accts);
+    free(l->acct_keys);
     free(l->cl);
     free(l->cl_free);
     free(l);
