@@ -267,8 +267,8 @@ static void look_ahead(struct warden_runtime *rt)
  * decoded (fill), so the engine does not hash them again. */
 static void process_held(struct warden_runtime *rt, struct warden_held *h)
 {
-    warden_engine_process_hashed(rt->shards[h->ev.account_hash % rt->n_shards], &h->ev,
-                                 h->request_hash);
+    size_t i = rt->n_shards == 1 ? 0 : h->ev.account_hash % rt->n_shards;
+    warden_engine_process_hashed(rt->shards[i], &h->ev, h->request_hash);
 }
 
 /* Release one held event to its shard. */
