@@ -659,6 +659,18 @@ static void link_observe(void *vctx, const struct warden_event *ev, void *vstate
     emit_due(c, em, ev->account_id.p, ev->account_id.n, &d, &joined, true);
 }
 
+/* The account's entry in the link table is a cache miss or two (a large
+ * table hit at random): start them while the other detectors work, when
+ * link_observe() will look the account up (its first template_prompts
+ * prompts, or it is in a cluster; a new identifier is not known yet). */
+static void link_prefetch(void *vctx, const struct warden_event *ev, const void *vstate, int stage)
+{
+    struct link_ctx *c = vctx;
+    const struct link_state *st = vstate;
+    if (stage == 1 && st->prompts >= c->conf.template_prompts && !(st->flags & CLUSTERED)) return;
+    warden_link_prefetch(c->l, ev->account_hash, stage);
+}
+
 /* ---- end of run ---- */
 
 struct pending {
@@ -816,6 +828,7 @@ const struct warden_detector warden_detect_link = {
     .save = link_save,
     .load = link_load,
     .codes = link_codes,
+    .prefetch = link_prefetch,
 };
 
 /* ---- the linking stage (link/remote.h) ---- */

@@ -191,6 +191,28 @@ static void check(struct warden_emit *em, uint32_t *fired, uint32_t bit, uint64_
     warden_emit_finding(em, code, rate_score(projected, (double)limit), warden_jbuf_str(b));
 }
 
+/* The event's API key, per account: key ids are only unique within one. */
+static uint64_t key_hash(const struct warden_event *ev)
+{
+    return warden_hash64(ev->api_key_id.p, ev->api_key_id.n) ^ ev->account_hash;
+}
+
+static struct key_slot *key_slot_of(const struct vel_ctx *c, uint64_t h)
+{
+    return &c->keys[(h ^ (h >> 33)) & c->key_mask];
+}
+
+/* The key's slot is a cache miss: start it before enrichment (stage 0). */
+static void vel_prefetch(void *vctx, const struct warden_event *ev, const void *state, int stage)
+{
+    (void)state;
+    const struct vel_ctx *c = vctx;
+    if (stage != 0 || ev->late || !ev->api_key_id.p || !ev->api_key_id.n) return;
+    const char *p = (const char *)key_slot_of(c, key_hash(ev));
+    for (size_t off = 0; off < sizeof(struct key_slot); off += 64) __builtin_prefetch(p + off, 1);
+    __builtin_prefetch(p + sizeof(struct key_slot) - 1, 1); /* a slot spans up to 4 lines */
+}
+
 static void vel_observe(void *vctx, const struct warden_event *ev, void *vstate,
                         struct warden_emit *em)
 {
@@ -208,9 +230,8 @@ static void vel_observe(void *vctx, const struct warden_event *ev, void *vstate,
     struct key_slot *ks = NULL;
     uint64_t h = 0;
     if (ev->api_key_id.p && ev->api_key_id.n) {
-        h = warden_hash64(ev->api_key_id.p, ev->api_key_id.n);
-        h ^= ev->account_hash; /* key ids are only unique within an account */
-        ks = &c->keys[(h ^ (h >> 33)) & c->key_mask];
+        h = key_hash(ev);
+        ks = key_slot_of(c, h);
         __builtin_prefetch(ks, 1);
         __builtin_prefetch((const char *)(ks + 1) - 1, 1);
     }
@@ -278,4 +299,5 @@ const struct warden_detector warden_detect_velocity = {
     .state_version = 1,
     .save = vel_save,
     .load = vel_load,
+    .prefetch = vel_prefetch,
 };

@@ -153,6 +153,15 @@ struct warden_detector {
      * nothing but the per-account slices is kept. */
     int (*save)(void *ctx, struct warden_snapwriter *w);
     int (*load)(void *ctx, struct warden_snapreader *r);
+    /* A hint, no effect on results: ev will be observed soon. Stage 0 comes
+     * before enrichment (only the event's own fields and account_hash are
+     * set; state is NULL), stage 1 once IP intelligence, registry and the
+     * account slot are in (state: the account's slice, read only), a few
+     * detectors' observe() ahead of its own (engine.c). A detector whose state outside the
+     * per-account slice is a cache miss (a large table hit at random) starts fetching it in stage
+     * 0, and in stage 1 what that first fetch leads to, so that the misses overlap with other
+     * detectors' work. May be NULL. */
+    void (*prefetch)(void *ctx, const struct warden_event *ev, const void *state, int stage);
 };
 
 /* The registry (detect/registry.c). */

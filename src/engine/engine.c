@@ -440,15 +440,36 @@ static void fill_decision(const struct warden_engine *e, const struct warden_acc
     d->enforced = d->allowlisted ? WARDEN_ALLOW : warden_policy_enforced(e->policy, d->decided);
 }
 
-bool warden_engine_decide(struct warden_engine *e, struct warden_event *ev,
-                          struct warden_decision *d)
+/* Detector i's prefetch hint (detector.h) for this stage; a is the
+ * account's slot in stage 1, NULL in stage 0. Stage 0 of every detector
+ * comes before enrichment; stage 1 of detector i just before the observe()
+ * of detector i - PREFETCH_LEAD (before the first observe() for the first
+ * ones), so that what stage 0 started has arrived and what stage 1 starts
+ * has the work of PREFETCH_LEAD detectors to arrive in. */
+#define PREFETCH_LEAD 3
+
+static inline void prefetch_det(const struct warden_engine *e, size_t i,
+                                const struct warden_event *ev, struct warden_acct *a, int stage)
+{
+    const struct det_run *r = &e->dets[i];
+    if (r->d->prefetch)
+        r->d->prefetch(r->ctx, ev, a ? warden_acct_state(a, r->offset) : NULL, stage);
+}
+
+static inline void prefetch_dets(const struct warden_engine *e, const struct warden_event *ev)
+{
+    for (size_t i = 0; i < e->n_dets; i++) prefetch_det(e, i, ev, NULL, 0);
+}
+
+/* warden_engine_decide() with the account id's hash ah and the request id's
+ * rh (0 = no request id) given. */
+static bool decide_hashed(struct warden_engine *e, struct warden_event *ev, uint64_t ah,
+                          uint64_t rh, struct warden_decision *d)
 {
     /* the account's index cell is a cache miss: start it now, to overlap
      * with the de-duplication window's and the IP table's */
-    uint64_t ah = warden_hash64(ev->account_id.p, ev->account_id.n);
     warden_acct_table_prefetch(e->accts, ah);
-    if (ev->request_id.n &&
-        warden_dedup_seen(e->dedup, warden_hash64(ev->request_id.p, ev->request_id.n))) {
+    if (ev->request_id.n && warden_dedup_seen(e->dedup, rh)) {
         warden_counter_inc(&e->counters, e->cid[C_DUPLICATES]);
         if (d) {
             fill_decision(e, warden_acct_table_find(e->accts, ah), ev, d);
@@ -461,6 +482,7 @@ bool warden_engine_decide(struct warden_engine *e, struct warden_event *ev,
     if (ev->ts_ms > e->now_ms) e->now_ms = ev->ts_ms;
     e->emit.now_ms = e->now_ms;
     ev->account_hash = ah;
+    prefetch_dets(e, ev);
     ev->ipinfo = e->intel ? warden_intel_lookup(e->intel, &ev->ip) : &no_ipinfo;
     if (e->registry) {
         ev->account = warden_registry_account(e->registry, ev->account_id.p, ev->account_id.n);
@@ -483,6 +505,9 @@ bool warden_engine_decide(struct warden_engine *e, struct warden_event *ev,
     e->emit.ev = ev;
     for (size_t i = 0; i < e->n_dets; i++) {
         struct det_run *r = &e->dets[i];
+        /* stage 1 of detector i + PREFETCH_LEAD (of 0..PREFETCH_LEAD first) */
+        for (size_t k = i ? i + PREFETCH_LEAD : 0; k <= i + PREFETCH_LEAD && k < e->n_dets; k++)
+            prefetch_det(e, k, ev, a, 1);
         e->emit.detector = r->d->name;
         r->d->observe(r->ctx, ev, warden_acct_state(a, r->offset), &e->emit);
         if (!e->cur) break; /* a cross-account finding evicted this account (table of 1) */
@@ -504,9 +529,23 @@ void warden_engine_prefetch(const struct warden_engine *e, uint64_t account_hash
     }
 }
 
+bool warden_engine_decide(struct warden_engine *e, struct warden_event *ev,
+                          struct warden_decision *d)
+{
+    uint64_t ah = warden_hash64(ev->account_id.p, ev->account_id.n);
+    uint64_t rh = ev->request_id.n ? warden_hash64(ev->request_id.p, ev->request_id.n) : 0;
+    return decide_hashed(e, ev, ah, rh, d);
+}
+
 bool warden_engine_process(struct warden_engine *e, struct warden_event *ev)
 {
     return warden_engine_decide(e, ev, NULL);
+}
+
+bool warden_engine_process_hashed(struct warden_engine *e, struct warden_event *ev,
+                                  uint64_t request_hash)
+{
+    return decide_hashed(e, ev, ev->account_hash, ev->request_id.n ? request_hash : 0, NULL);
 }
 
 void warden_engine_drain(struct warden_engine *e)

@@ -89,6 +89,12 @@ void warden_engine_prefetch(const struct warden_engine *e, uint64_t account_hash
                             uint64_t request_hash, int stage);
 /* warden_engine_decide() without the decision. */
 bool warden_engine_process(struct warden_engine *e, struct warden_event *ev);
+/* warden_engine_process() for a caller that hashed the event's ids already
+ * (the runtime, when it decoded the event): ev->account_hash holds
+ * warden_hash64 of account_id, request_hash that of request_id (0 = none),
+ * so neither is hashed again. */
+bool warden_engine_process_hashed(struct warden_engine *e, struct warden_event *ev,
+                                  uint64_t request_hash);
 /* End of input: flush every detector synchronously. */
 void warden_engine_drain(struct warden_engine *e);
 /* Flush one detector of the list run (no-op when it is not in it): a

@@ -352,6 +352,26 @@ static uint32_t acct_find(const struct warden_link *l, uint64_t h)
     return NONE;
 }
 
+void warden_link_prefetch(const struct warden_link *l, uint64_t acct, int stage)
+{
+    if (!acct) acct = 1;
+    for (int c = 0; c < 2; c++) {
+        const uint64_t *k = &l->acct_keys[bucket(acct, l->acct_mask, c)];
+        if (stage == 0) {
+            __builtin_prefetch(k);
+            continue;
+        }
+        for (size_t w = 0; w < WAYS; w++) {
+            if (__atomic_load_n(&k[w], __ATOMIC_RELAXED) != acct) continue;
+            const char *p = (const char *)&l->accts[k - l->acct_keys + w];
+            for (size_t off = 0; off < sizeof(struct acct); off += 64)
+                __builtin_prefetch(p + off, 1);
+            __builtin_prefetch(p + sizeof(struct acct) - 1, 1);
+            return;
+        }
+    }
+}
+
 uint32_t warden_link_account(struct warden_link *l, uint64_t acct, const char *id, size_t len,
                              uint32_t org, int64_t now_ms, unsigned owner)
 {

@@ -104,6 +104,12 @@ double warden_link_weight(const struct warden_link_params *p, enum warden_link_k
 uint32_t warden_link_account(struct warden_link *l, uint64_t acct, const char *id, size_t len,
                              uint32_t org, int64_t now_ms, unsigned owner);
 
+/* A hint, no effect on the table: the account hashed acct will be looked up
+ * soon. Stage 0 starts fetching its two candidate buckets of keys; stage 1,
+ * once those have arrived, its entry (when it has one). Takes no lock: it
+ * only reads keys (a key changing meanwhile only makes a wasted fetch). */
+void warden_link_prefetch(const struct warden_link *l, uint64_t acct, int stage);
+
 /* What warden_link_use() did. */
 struct warden_link_join {
     bool joined;         /* the account's cluster changed */

@@ -263,12 +263,20 @@ static void look_ahead(struct warden_runtime *rt)
         warden_engine_prefetch(rt->shards[a % rt->n_shards], a, q, 1);
 }
 
+/* Process a held event on its shard: its ids were hashed when it was
+ * decoded (fill), so the engine does not hash them again. */
+static void process_held(struct warden_runtime *rt, struct warden_held *h)
+{
+    size_t i = rt->n_shards == 1 ? 0 : h->ev.account_hash % rt->n_shards;
+    warden_engine_process_hashed(rt->shards[i], &h->ev, h->request_hash);
+}
+
 /* Release one held event to its shard. */
 static void release(struct warden_runtime *rt, struct warden_held *h)
 {
     if (h->ev.ts_ms > rt->released) rt->released = h->ev.ts_ms;
     look_ahead(rt);
-    warden_engine_process(shard_of(rt, &h->ev), &h->ev);
+    process_held(rt, h);
     warden_reorder_put(rt->reorder, h);
 }
 
@@ -290,7 +298,7 @@ static void admit(struct warden_runtime *rt, struct warden_held *h, size_t len)
 {
     if (rt->released != INT64_MIN && h->ev.ts_ms < rt->released) {
         h->ev.late = true;
-        warden_engine_process(shard_of(rt, &h->ev), &h->ev);
+        process_held(rt, h);
         warden_reorder_put(rt->reorder, h);
         return;
     }
