@@ -91,6 +91,14 @@ bool warden_normalizer_is_article(const struct warden_normalizer *nz, const char
 size_t warden_normalizer_stem(const struct warden_normalizer *nz, const char *t, size_t n);
 /* Is this single token a legal-form word ("company", "llc")? */
 bool warden_normalizer_is_legal(const struct warden_normalizer *nz, const char *t, size_t n);
+/* The legal-form classes of a short single-word form (3-6 letters,
+ * legal_forms.tsv) that t is one typo away from, or 0: a form of three or
+ * four letters with two neighbours swapped ("ldt", "pjcs"), of five or six
+ * any one edit (swap_only: a swap in any case); the first letter as written.
+ * Longer forms are rewritten while normalising; these only when the rest of
+ * a name matches (score.c). */
+uint32_t warden_normalizer_legal_typo(const struct warden_normalizer *nz, const char *t, size_t n,
+                                      bool swap_only);
 /* A legal-form word or a connecting word (stopwords.tsv): weighs little. */
 bool warden_normalizer_is_minor(const struct warden_normalizer *nz, const char *t, size_t n);
 /* Legal-form class name for bit i ("LTD"), or NULL. */

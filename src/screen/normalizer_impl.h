@@ -11,6 +11,7 @@
 #define MAX_CLASSES 32
 #define PHRASE_MAX 6
 #define WARDEN_NZ_MAX_SUFFIXES 64
+#define WARDEN_NZ_NAME_CHARS 16 /* longest Japanese name word looked up (ja_names.tsv) */
 enum { WARDEN_QUAL_REGION = 1, WARDEN_QUAL_BRANCH = 2 };
 
 /* single-word variants of 6+ letters, for one-typo look-ups ("compnay") */
@@ -43,7 +44,9 @@ struct warden_normalizer {
     struct warden_smap articles;                  /* article prefixes ("al", "el") */
     const char *suffixes[WARDEN_NZ_MAX_SUFFIXES]; /* case endings, longest first */
     size_t n_suffixes;
-    struct warden_smap han;     /* Han character (UTF-8) -> index into han_read */
+    /* Han character (UTF-8) -> index into han_read; also Japanese name words
+     * of 2 to WARDEN_NZ_NAME_CHARS characters (ja_names.tsv), Korean reading "" */
+    struct warden_smap han;
     const char *(*han_read)[2]; /* Korean, Japanese reading (romanised) */
     size_t n_han, cap_han;
     /* first words of the multi-word phrases of terms and qual: a word that

@@ -453,6 +453,30 @@ int warden_screen_acronym_keys(const struct warden_tl *x, char keys[][WARDEN_NOR
     return nk;
 }
 
+/* A legal form written with a typo ("Vostok Neft PJCS"): a word at either end
+ * of x's core that pairs with nothing and is one typo from a short legal form
+ * (warden_normalizer_legal_typo) of a class y has, or of any class when y has
+ * none, is that legal form: it weighs as a legal-form word and x takes its
+ * class. A word of the lists (a real word) only when it is the form with two
+ * letters swapped. Only when x has other words, which then
+ * decide the score ("the rest matches"). */
+static void legal_typos(const struct warden_screen *s, struct warden_tl *x, const bool *used,
+                        const struct warden_tl *y)
+{
+    if (x->n < 2) return;
+    for (int e = 0; e < 2; e++) {
+        int i = e ? x->n - 1 : 0;
+        if (used[i] || x->minor[i] || (x->qual & (1u << i))) continue;
+        uint32_t cls =
+            warden_normalizer_legal_typo(s->nz, x->t[i], x->len[i], x->id[i] != UINT32_MAX);
+        if (!cls || (y->legal && !(warden_normalizer_legal_family(s->nz, cls) & y->legal)))
+            continue;
+        x->minor[i] = true;
+        x->w[i] *= 0.2f;
+        x->legal |= y->legal & cls ? y->legal & cls : cls;
+    }
+}
+
 /* a distinctive word of one side that the other side does not have */
 static bool has_unmatched(const struct warden_tl *x, const bool *used, const double *best)
 {
@@ -589,6 +613,8 @@ double warden_name_score(const struct warden_screen *s, struct warden_tl *a, str
             p->weight = (a->w[bi] + b->w[bj]) / 2;
         }
     }
+    legal_typos(s, a, ua, b);
+    legal_typos(s, b, ub, a);
     /* a qualifier only one side has weighs qualifier_weight ("X (Switzerland) AG"),
      * when the words both share include a distinctive one (rare in the lists, or
      * no common word of company names: "VTB"): in "National Bank of Canada" the

@@ -127,6 +127,14 @@ static void test_legal_forms(void **state)
     same("Helios Limted", "Helios Limited");      /* a typo in a legal form */
     same("Andes Sociedad Anonmia", "Andes S.A."); /* a typo inside a phrase */
     differ("ООО «Вега»", "Vesta LLC");
+    /* a short form misspelt when the rest of the name matches: three letters
+     * swapped, four swapped or replaced (fifth round) */
+    same("Vostok Neft PJCS", "Vostok Neft PJSC");
+    same("Meridian Trading Ldt", "Meridian Trading Ltd");
+    same("Vostok Neft PJCS", "Vostok Neft");
+    differ("Vostok Neft PJCS", "Vostok Gaz PJSC");          /* the rest differs */
+    differ("Meridian Trading Lts", "Meridian Trading Ltd"); /* short forms: swaps only */
+    differ("Meridian Core", "Meridian Corp");               /* a word, not a typo */
     /* a form usually translated two ways belongs to both classes */
     same("ソニー株式会社", "Sony Corporation");
     same("ソニー株式会社", "Sony Co., Ltd.");
@@ -179,10 +187,17 @@ static void test_scripts(void **state)
     differ("Концерном Калашников", "Kalashnikov Group");
     same("Al-Aqsa Foundation", "Aqsa Foundation"); /* Arabic article */
     same("Alrashid Trading Co", "Rashid Trading Co");
-    same("三星電子", "Samsung Electronics");          /* Korean reading of Han */
-    same("東京電力", "Tokyo Electric Power");         /* Japanese reading of Han */
-    same("삼성전자", "Samsung Electronics");          /* Hangul, no spaces */
-    same("トヨタ自動車", "Toyota Motor");             /* kana and kanji */
+    same("三星電子", "Samsung Electronics");  /* Korean reading of Han */
+    same("東京電力", "Tokyo Electric Power"); /* Japanese reading of Han */
+    same("삼성전자", "Samsung Electronics");  /* Hangul, no spaces */
+    same("トヨタ自動車", "Toyota Motor");     /* kana and kanji */
+    /* Japanese names read with native readings, whole words first (ja_names.tsv,
+     * from ENAMDICT; fifth round) */
+    same("三菱重工業", "Mitsubishi Heavy Industries");
+    same("日立製作所", "Hitachi");
+    same("東芝", "Toshiba");
+    differ("三菱重工業", "Mitsui Heavy Industries");
+    possible("三菱重工業", "Mitsubishi Electric");    /* siblings */
     same("בנק לאומי", "Bank Leumi");                  /* Hebrew */
     same("Ελληνικά Πετρέλαια", "Hellenic Petroleum"); /* Greek */
     differ("三星電子", "Sanxing Chemicals");
