@@ -99,6 +99,13 @@ bool warden_normalizer_is_legal(const struct warden_normalizer *nz, const char *
  * a name matches (score.c). */
 uint32_t warden_normalizer_legal_typo(const struct warden_normalizer *nz, const char *t, size_t n,
                                       bool swap_only);
+/* A legal form written joined to a word ("kraslesinvestcjsc", "ojscangarsk"):
+ * the length of the longest legal form of 3 letters or more (legal_forms.tsv,
+ * also a form of several words written joined) that ends t (suffix) or starts
+ * it, leaving 4 letters or more ("Kansas" is no "Kan SAS"), with its classes
+ * in *cls; 0 when none. */
+size_t warden_normalizer_legal_affix(const struct warden_normalizer *nz, const char *t, size_t n,
+                                     bool suffix, uint32_t *cls);
 /* A legal-form word or a connecting word (stopwords.tsv): weighs little. */
 bool warden_normalizer_is_minor(const struct warden_normalizer *nz, const char *t, size_t n);
 /* Legal-form class name for bit i ("LTD"), or NULL. */

@@ -209,6 +209,14 @@ static void token_group(const struct warden_screen *s, const struct warden_tl *q
         gadd(g, sk, l, WARDEN_NS_SKEL_ABJAD, q->w[i] * 0.8f);
         if (q->abjad) gadd(g, sk, l, WARDEN_NS_SKEL_LATIN, q->w[i] * 0.8f);
     }
+    /* a word the lists do not know may be a word with a legal form written
+     * joined to it ("kraslesinvestcjsc"): the word alone too (score.c) */
+    if (id == UINT32_MAX && n >= 7)
+        for (int suffix = 0; suffix <= 1; suffix++) {
+            uint32_t cls;
+            size_t a = warden_normalizer_legal_affix(s->nz, t, n, suffix, &cls);
+            if (a) gadd(g, suffix ? t : t + a, n - a, WARDEN_NS_FUZZY, q->w[i]);
+        }
 }
 
 /* the group of tokens i and i+1 joined ("hua wei" -> "huawei") */

@@ -739,6 +739,20 @@ static void put_variants(struct warden_normalizer *nz, char *p, struct warden_sm
         } else if (fuzzy) {
             *slot |= val;
         }
+        /* a legal form of several words written joined ("sdnbhd", "spzoo",
+         * "aktsionernoeobshchestvo") is that form too */
+        if (fuzzy && strchr(key, ' ')) {
+            uint32_t sv = *slot; /* (the put below may move the slots) */
+            char j[sizeof buf];
+            size_t k = 0;
+            for (const char *c = key; *c; c++)
+                if (*c != ' ') j[k++] = *c;
+            j[k] = '\0';
+            const char *jk = warden_arena_strdup(&nz->arena, j);
+            uint32_t *js = warden_smap_put(m, jk, &found);
+            *js = found ? *js | sv : sv;
+            if (!found) add_fuzzy(nz, jk, jk, false);
+        }
         /* each long word of a phrase too: "sociedad anonmia" is still "sociedad anonima" */
         for (const char *w = key; fuzzy && strchr(key, ' ') && *w;) {
             size_t l = strcspn(w, " ");
@@ -1135,6 +1149,19 @@ uint32_t warden_normalizer_legal_typo(const struct warden_normalizer *nz, const 
         }
         const uint32_t *v = warden_smap_get(&nz->legal, z->variant, z->len);
         if (v) return *v;
+    }
+    return 0;
+}
+
+size_t warden_normalizer_legal_affix(const struct warden_normalizer *nz, const char *t, size_t n,
+                                     bool suffix, uint32_t *cls)
+{
+    for (size_t l = n >= 7 ? n - 4 : 0; l >= 3; l--) {
+        const uint32_t *v = warden_smap_get(&nz->legal, suffix ? t + n - l : t, l);
+        if (v) {
+            *cls = *v;
+            return l;
+        }
     }
     return 0;
 }

@@ -265,6 +265,42 @@ static void join_against(const struct warden_screen *s, struct warden_tl *x,
     }
 }
 
+/* A word of x that is no word of the lists and is a word of y with a legal
+ * form written joined to it ("Kraslesinvestcjsc" / "Kraslesinvest CJSC",
+ * "Ojscangarsk" / "OJSC Angarsk") becomes that word of y; x takes the form's
+ * classes. */
+static void split_legal(const struct warden_screen *s, struct warden_tl *x,
+                        const struct warden_tl *y)
+{
+    for (int i = 0; i < x->n; i++) {
+        if (x->id[i] != UINT32_MAX || x->len[i] < 7) continue;
+        for (int suffix = 0; suffix <= 1; suffix++) {
+            uint32_t cls = 0;
+            size_t l = warden_normalizer_legal_affix(s->nz, x->t[i], x->len[i], suffix, &cls);
+            if (!l) continue;
+            const char *rest = suffix ? x->t[i] : x->t[i] + l;
+            size_t rl = x->len[i] - l;
+            int hit = -1;
+            for (int j = 0; j < y->n && hit < 0; j++)
+                if (y->len[j] == rl && memcmp(y->t[j], rest, rl) == 0) hit = j;
+            for (int m = 0; m < x->n && hit >= 0; m++)
+                if (x->len[m] == rl && memcmp(x->t[m], rest, rl) == 0) hit = -1; /* has it */
+            if (hit < 0) continue;
+            memmove(x->t[i], y->t[hit], rl + 1);
+            x->len[i] = (uint8_t)rl;
+            x->init[i][0] = x->t[i][0];
+            x->init[i][1] = '\0';
+            x->surf[i][0] = '\0';
+            x->slen[i] = 0;
+            x->id[i] = y->id[hit];
+            x->w[i] = y->w[hit];
+            x->minor[i] = y->minor[hit];
+            x->legal |= cls;
+            break;
+        }
+    }
+}
+
 /* Does acronym a[pos..] spell the initials of y's tokens from j on (connecting
  * words optional, the removed legal form's initials allowed at the end)?
  * Returns the end of the run, or -1. */
@@ -549,6 +585,8 @@ double warden_name_score(const struct warden_screen *s, struct warden_tl *a, str
     uint8_t script = a->script | b->script;
     struct short_acronyms sa = {0};
     int short_acronyms = collapse_acronyms(a, b, &sa) + collapse_acronyms(b, a, &sa);
+    split_legal(s, a, b);
+    split_legal(s, b, a);
     join_against(s, a, b, script);
     join_against(s, b, a, script);
     double sim[WARDEN_NORM_MAX_TOK][WARDEN_NORM_MAX_TOK];

@@ -135,6 +135,17 @@ static void test_legal_forms(void **state)
     differ("Vostok Neft PJCS", "Vostok Gaz PJSC");          /* the rest differs */
     differ("Meridian Trading Lts", "Meridian Trading Ltd"); /* short forms: swaps only */
     differ("Meridian Core", "Meridian Corp");               /* a word, not a typo */
+    /* a legal form written joined to a word of the other name, or its words
+     * joined (fifth round) */
+    same("Boreasltda", "Boreas Ltda.");
+    same("Ojscboreas Shipping", "OJSC Boreas Shipping");
+    same("Boreas Shipping Sdnbhd", "Boreas Shipping Sdn Bhd");
+    differ("Kansas Trading", "Kan Trading"); /* four letters left at least */
+    differ("Boreasltda", "Borea Ltda.");     /* a word of the other name */
+    /* found by screening too: the word alone is looked up */
+    struct warden_screen_match m[3];
+    struct warden_screen_query q = {"Kraslesinvestcjsc", NULL, NULL, NULL};
+    assert_true(warden_screen_name(S, W, &q, m, 3) > 0 && m[0].is_match);
     /* a form usually translated two ways belongs to both classes */
     same("ソニー株式会社", "Sony Corporation");
     same("ソニー株式会社", "Sony Co., Ltd.");
