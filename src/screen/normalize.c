@@ -717,6 +717,17 @@ static int read_lines(struct warden_normalizer *nz, const char *path, line_fn fn
     return rc;
 }
 
+/* an arena copy of a phrase without its spaces ("tong xun" -> "tongxun") */
+static const char *joined_copy(struct warden_normalizer *nz, const char *phrase)
+{
+    char j[WARDEN_NORM_TOKLEN * PHRASE_MAX + PHRASE_MAX];
+    size_t k = 0;
+    for (const char *c = phrase; *c && k + 1 < sizeof j; c++)
+        if (*c != ' ') j[k++] = *c;
+    j[k] = '\0';
+    return warden_arena_strdup(&nz->arena, j);
+}
+
 /* Each tab-separated variant of p, normalised (with terms), into m with value
  * val; the longest phrase in *maxlen; one-typo look-ups too when fuzzy. */
 /* val: the variants' value; with fuzzy (legal forms) a bit mask, and a
@@ -743,12 +754,7 @@ static void put_variants(struct warden_normalizer *nz, char *p, struct warden_sm
          * "aktsionernoeobshchestvo") is that form too */
         if (fuzzy && strchr(key, ' ')) {
             uint32_t sv = *slot; /* (the put below may move the slots) */
-            char j[sizeof buf];
-            size_t k = 0;
-            for (const char *c = key; *c; c++)
-                if (*c != ' ') j[k++] = *c;
-            j[k] = '\0';
-            const char *jk = warden_arena_strdup(&nz->arena, j);
+            const char *jk = joined_copy(nz, key);
             uint32_t *js = warden_smap_put(m, jk, &found);
             *js = found ? *js | sv : sv;
             if (!found) add_fuzzy(nz, jk, jk, false);
@@ -834,12 +840,7 @@ static int terms_line(struct warden_normalizer *nz, char *line, char *err, size_
         bool nonlatin = false;
         for (const unsigned char *c = (const unsigned char *)v; *c; c++) nonlatin |= *c >= 0xC9;
         if (nonlatin && nt > 1) {
-            char j[sizeof buf];
-            size_t k = 0;
-            for (const char *c = buf; *c; c++)
-                if (*c != ' ') j[k++] = *c;
-            j[k] = '\0';
-            const char *jk = warden_arena_strdup(&nz->arena, j);
+            const char *jk = joined_copy(nz, buf);
             slot = warden_smap_put(&nz->terms, jk, &found);
             if (!found) *slot = ci;
         }
