@@ -127,6 +127,7 @@ static void test_legal_forms(void **state)
     same("Helios Limted", "Helios Limited");      /* a typo in a legal form */
     same("Andes Sociedad Anonmia", "Andes S.A."); /* a typo inside a phrase */
     differ("ООО «Вега»", "Vesta LLC");
+    same("Корпорация «Вега»", "Vega Corporation"); /* Russian "corporation" (fifth round) */
     /* a short form misspelt when the rest of the name matches: three letters
      * swapped, four swapped or replaced (fifth round) */
     same("Vostok Neft PJCS", "Vostok Neft PJSC");
