@@ -1192,6 +1192,12 @@ void warden_normalizer_legal_str(const struct warden_normalizer *nz, uint32_t ma
 
 bool warden_normalizer_is_generic(const struct warden_normalizer *nz, const char *t, size_t n)
 {
+    /* a canonical word is a key of its own row, or of an earlier row that
+     * lists it: a word no row lists is none (spaces are '_' in canonical words) */
+    const uint32_t *v = warden_smap_get(&nz->terms, t, n);
+    if (!v && !memchr(t, '_', n)) return false;
+    if (v && *v < nz->n_generic && strncmp(nz->canon[*v], t, n) == 0 && nz->canon[*v][n] == '\0')
+        return true;
     for (size_t i = 0; i < nz->n_generic; i++)
         if (strncmp(nz->canon[i], t, n) == 0 && nz->canon[i][n] == '\0') return true;
     return false;

@@ -302,10 +302,11 @@ static void split_legal(const struct warden_screen *s, struct warden_tl *x,
 }
 
 /* Does acronym a[pos..] spell the initials of y's tokens from j on (connecting
- * words optional, the removed legal form's initials allowed at the end)?
+ * words and, after the first initial, common words of company names optional;
+ * the removed legal form's initials allowed at the end)?
  * Returns the end of the run, or -1. */
-static int spell(const char *a, size_t la, size_t pos, const struct warden_tl *y, int j, int used,
-                 bool pieces)
+static int spell(const struct warden_screen *s, const char *a, size_t la, size_t pos,
+                 const struct warden_tl *y, int j, int used, bool pieces)
 {
     if (pos == la) return used >= 2 ? j : -1;
     if (j == y->n) {
@@ -317,11 +318,11 @@ static int spell(const char *a, size_t la, size_t pos, const struct warden_tl *y
     const char *in = y->init[j];
     size_t li = strlen(in);
     if (li && pos + li <= la && memcmp(a + pos, in, li) == 0) {
-        int e = spell(a, la, pos + li, y, j + 1, used + (int)li, pieces);
+        int e = spell(s, a, la, pos + li, y, j + 1, used + (int)li, pieces);
         if (e >= 0) return e;
     }
     if (li > 1 && a[pos] == in[0]) { /* a phrase token may give only its first initial */
-        int e = spell(a, la, pos + 1, y, j + 1, used + 1, pieces);
+        int e = spell(s, a, la, pos + 1, y, j + 1, used + 1, pieces);
         if (e >= 0) return e;
     }
     /* a long acronym (collapse_acronyms) may take a word's first two or three
@@ -331,10 +332,15 @@ static int spell(const char *a, size_t la, size_t pos, const struct warden_tl *y
     if (pieces && !y->minor[j] && wl >= 4 && li == 1)
         for (size_t k = 3; k >= 2; k--)
             if (pos + k <= la && memcmp(a + pos, wd, k) == 0) {
-                int e = spell(a, la, pos + k, y, j + 1, used + (int)k, pieces);
+                int e = spell(s, a, la, pos + k, y, j + 1, used + (int)k, pieces);
                 if (e >= 0) return e;
             }
-    if (y->minor[j] && used > 0) return spell(a, la, pos, y, j + 1, used, pieces); /* "of", "and" */
+    if (y->minor[j] && used > 0)
+        return spell(s, a, la, pos, y, j + 1, used, pieces); /* "of", "and" */
+    /* a common word of company names inside the run ("CETC": China Electronics
+     * Technology Group Corporation) */
+    if (used > 0 && warden_normalizer_is_generic(s->nz, y->t[j], y->len[j]))
+        return spell(s, a, la, pos, y, j + 1, used, pieces);
     return -1;
 }
 
@@ -348,8 +354,8 @@ struct short_acronyms { /* the short acronyms a pair of names matched through */
     char t[SHORT_ACRONYMS][4];
 };
 
-static int collapse_acronyms(const struct warden_tl *x, struct warden_tl *y,
-                             struct short_acronyms *sa)
+static int collapse_acronyms(const struct warden_screen *s, const struct warden_tl *x,
+                             struct warden_tl *y, struct short_acronyms *sa)
 {
     int short_ones = 0;
     /* quick refusals: the letters y's words can spell, and how many */
@@ -378,8 +384,8 @@ static int collapse_acronyms(const struct warden_tl *x, struct warden_tl *y,
                      warden_osa_distance(y->t[m], y->len[m], x->t[k], la, 1) > 1;
         for (int i = 0; i < y->n; i++) {
             if (y->minor[i]) continue;
-            int e = spell(x->t[k], la, 0, y, i, 0, false);
-            if (e < 0 && pieces) e = spell(x->t[k], la, 0, y, i, 0, true);
+            int e = spell(s, x->t[k], la, 0, y, i, 0, false);
+            if (e < 0 && pieces) e = spell(s, x->t[k], la, 0, y, i, 0, true);
             if (e < 0 || e - i < 1) continue;
             if (e - i == 1 && strlen(y->init[i]) < 2) continue; /* a word is not its own acronym */
             float w = 0;
@@ -584,7 +590,7 @@ double warden_name_score(const struct warden_screen *s, struct warden_tl *a, str
     if (a->n == 0 || b->n == 0) return 0;
     uint8_t script = a->script | b->script;
     struct short_acronyms sa = {0};
-    int short_acronyms = collapse_acronyms(a, b, &sa) + collapse_acronyms(b, a, &sa);
+    int short_acronyms = collapse_acronyms(s, a, b, &sa) + collapse_acronyms(s, b, a, &sa);
     split_legal(s, a, b);
     split_legal(s, b, a);
     join_against(s, a, b, script);
