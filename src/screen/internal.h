@@ -131,6 +131,14 @@ bool warden_consonants_apart(const char *a, size_t la, const char *b, size_t lb,
  * takes an edit of its own, so when popcount(ma & ~mb) exceeds k the words
  * are more than k edits apart. */
 uint32_t warden_letter_mask(const char *t, size_t n);
+/* bits set in x (without the library call __builtin_popcount makes when the
+ * build does not target a CPU with a popcount instruction) */
+static inline int warden_popcount32(uint32_t x)
+{
+    x = x - ((x >> 1) & 0x55555555u);
+    x = (x & 0x33333333u) + ((x >> 2) & 0x33333333u);
+    return (int)((((x + (x >> 4)) & 0x0F0F0F0Fu) * 0x01010101u) >> 24);
+}
 /* Optimal string alignment distance, or maxd + 1 when it exceeds maxd. */
 int warden_osa_distance(const char *a, size_t la, const char *b, size_t lb, int maxd);
 
@@ -304,10 +312,27 @@ enum {
     WARDEN_NS_ACRONYM = 4
 };
 uint64_t warden_screen_key(const char *k, size_t n, int ns);
-/* postings of a key; NULL/0 when absent */
-const uint32_t *warden_screen_postings(const struct warden_screen *s, uint64_t key, size_t *n);
+/* postings of a key; NULL/0 when absent (inline: a screening makes hundreds) */
+static inline const uint32_t *warden_screen_postings(const struct warden_screen *s, uint64_t key,
+                                                     size_t *n)
+{
+    *n = 0;
+    if (!s->ix_cap) return NULL;
+    size_t slot = (size_t)key & (s->ix_cap - 1);
+    while (s->ix[slot].key) {
+        if (s->ix[slot].key == key) {
+            *n = s->ix[slot].cnt;
+            return s->postings + s->ix[slot].off;
+        }
+        slot = (slot + 1) & (s->ix_cap - 1);
+    }
+    return NULL;
+}
 /* start fetching the index slot of a key (a group of look-ups overlaps its misses) */
-void warden_screen_prefetch(const struct warden_screen *s, uint64_t key);
+static inline void warden_screen_prefetch(const struct warden_screen *s, uint64_t key)
+{
+    if (s->ix_cap) __builtin_prefetch(&s->ix[(size_t)key & (s->ix_cap - 1)]);
+}
 /* token id of a string, UINT32_MAX when not in the lists */
 uint32_t warden_screen_token_id(const struct warden_screen *s, const char *t, size_t n);
 /* index */

@@ -53,6 +53,19 @@ void warden_normalizer_fuzzy_buckets(struct warden_normalizer *nz)
         while (j < nz->n_fuzzy && (unsigned char)nz->fuzzy[j].variant[0] == c) j++;
     }
     nz->fz_start[256] = (uint32_t)nz->n_fuzzy;
+    /* short legal forms (3-6 letters) first in each bucket, the others in
+     * their order (the first one-typo match wins in apply_terms) */
+    struct warden_nz_fuzzy *tmp = warden_xmalloc((nz->n_fuzzy + 1) * sizeof *tmp);
+    for (int c = 0; c < 256; c++) {
+        size_t k = 0, b = nz->fz_start[c], e = nz->fz_start[c + 1];
+        for (int pass = 0; pass < 2; pass++)
+            for (size_t i = b; i < e; i++)
+                if ((nz->fuzzy[i].len >= 7) == pass) tmp[k++] = nz->fuzzy[i];
+        memcpy(nz->fuzzy + b, tmp, k * sizeof *tmp);
+        nz->fz_long[c] = (uint32_t)b;
+        while (nz->fz_long[c] < e && nz->fuzzy[nz->fz_long[c]].len < 7) nz->fz_long[c]++;
+    }
+    free(tmp);
     for (size_t i = 0; i < nz->n_fuzzy; i++)
         nz->fuzzy[i].mask = warden_letter_mask(nz->fuzzy[i].variant, nz->fuzzy[i].len);
 }
@@ -416,6 +429,12 @@ static int legal_at(const struct warden_normalizer *nz, const struct rawtok *rt,
     return 0;
 }
 
+/* one of 4,096 bits for a word's first (or last) three letters */
+static unsigned trigram_bit(const char *t)
+{
+    return ((unsigned char)t[0] * 961u + (unsigned char)t[1] * 31u + (unsigned char)t[2]) & 4095u;
+}
+
 static void first_words(struct warden_normalizer *nz, const struct warden_smap *m,
                         struct warden_smap *first)
 {
@@ -436,6 +455,16 @@ void warden_normalizer_index_phrases(struct warden_normalizer *nz)
     first_words(nz, &nz->terms, &nz->terms_first);
     first_words(nz, &nz->qual, &nz->qual_first);
     first_words(nz, &nz->legal, &nz->legal_first);
+    memset(nz->legal_head, 0, sizeof nz->legal_head);
+    memset(nz->legal_tail, 0, sizeof nz->legal_tail);
+    for (size_t i = 0; i < nz->legal.cap; i++) {
+        const char *k = nz->legal.keys[i];
+        size_t l = k ? strlen(k) : 0;
+        if (l < 3 || strchr(k, ' ')) continue;
+        unsigned h = trigram_bit(k), t = trigram_bit(k + l - 3);
+        nz->legal_head[h >> 6] |= 1ull << (h & 63);
+        nz->legal_tail[t >> 6] |= 1ull << (t & 63);
+    }
 }
 
 /* a data-file phrase (terms, qualifiers) starting at i: its value, words used
@@ -482,12 +511,13 @@ static void apply_terms(const struct warden_normalizer *nz, const struct rawtok 
         if (!v && in->len[i] >= 6 && !warden_smap_get(&nz->legal, in->t[i], in->len[i])) {
             unsigned char c0 = (unsigned char)in->t[i][0];
             uint32_t tm = warden_letter_mask(in->t[i], in->len[i]);
-            for (size_t f = nz->fz_start[c0]; f < nz->fz_start[c0 + 1]; f++) {
+            /* (the short legal forms before fz_long: warden_normalizer_legal_typo only) */
+            for (size_t f = nz->fz_long[c0]; f < nz->fz_start[c0 + 1]; f++) {
                 const struct warden_nz_fuzzy *z = &nz->fuzzy[f];
                 int d = (int)z->len - (int)in->len[i];
-                if (d > 1 || d < -1 || z->len < 7) continue; /* short: legal_typo only */
+                if (d > 1 || d < -1) continue;
                 /* two letters one lacks are two edits */
-                if (__builtin_popcount(tm & ~z->mask) > 1 || __builtin_popcount(z->mask & ~tm) > 1)
+                if (warden_popcount32(tm & ~z->mask) > 1 || warden_popcount32(z->mask & ~tm) > 1)
                     continue;
                 if (warden_osa_distance(in->t[i], in->len[i], z->variant, z->len, 1) <= 1) {
                     tok = z->repl;
@@ -1129,9 +1159,8 @@ uint32_t warden_normalizer_legal_typo(const struct warden_normalizer *nz, const 
         if (t[i] < 'a' || t[i] > 'z') return 0;
     unsigned char c0 = (unsigned char)t[0];
     uint32_t tm = warden_letter_mask(t, n);
-    for (size_t f = nz->fz_start[c0]; f < nz->fz_start[c0 + 1]; f++) {
-        const struct warden_nz_fuzzy *z = &nz->fuzzy[f];
-        if (z->len >= 7) continue; /* longer forms: rewritten while normalising */
+    for (size_t f = nz->fz_start[c0]; f < nz->fz_long[c0]; f++) {
+        const struct warden_nz_fuzzy *z = &nz->fuzzy[f]; /* (longer: rewritten by apply_terms) */
         /* three or four letters: two neighbours swapped ("ldt", "pjcs"; one
          * replaced would make real words: "core" for "corp"); five or six:
          * any one edit */
@@ -1139,8 +1168,7 @@ uint32_t warden_normalizer_legal_typo(const struct warden_normalizer *nz, const 
         if (zl <= 4) swap_only = true;
         if (zl > n + 1 || zl + 1 < n) continue;
         if (swap_only && (tm != z->mask || zl != n)) continue;
-        if (__builtin_popcount(tm & ~z->mask) > 1 || __builtin_popcount(z->mask & ~tm) > 1)
-            continue;
+        if (warden_popcount32(tm & ~z->mask) > 1 || warden_popcount32(z->mask & ~tm) > 1) continue;
         if (warden_osa_distance(t, n, z->variant, z->len, 1) != 1) continue;
         if (swap_only) { /* two neighbours exchanged, the rest in place */
             size_t d = 0, at = 0;
@@ -1157,6 +1185,9 @@ uint32_t warden_normalizer_legal_typo(const struct warden_normalizer *nz, const 
 size_t warden_normalizer_legal_affix(const struct warden_normalizer *nz, const char *t, size_t n,
                                      bool suffix, uint32_t *cls)
 {
+    if (n < 7) return 0;
+    unsigned b = trigram_bit(suffix ? t + n - 3 : t);
+    if (!((suffix ? nz->legal_tail : nz->legal_head)[b >> 6] >> (b & 63) & 1)) return 0;
     for (size_t l = n >= 7 ? n - 4 : 0; l >= 3; l--) {
         const uint32_t *v = warden_smap_get(&nz->legal, suffix ? t + n - l : t, l);
         if (v) {

@@ -189,7 +189,7 @@ static bool may_be_alike(const char *a, size_t la, uint32_t ma, const char *b, s
     if ((mx - mn == 2 || mx - mn == 3) && a[la - 1] == b[lb - 1]) return true;
     int maxd = mx >= 9 ? 2 : 1;
     if (mn < 4 || (int)(mx - mn) > maxd) return false;
-    return __builtin_popcount(ma & ~mb) <= maxd && __builtin_popcount(mb & ~ma) <= maxd;
+    return warden_popcount32(ma & ~mb) <= maxd && warden_popcount32(mb & ~ma) <= maxd;
 }
 
 static void remove_run(struct warden_tl *x, int i, int rm)
