@@ -200,22 +200,4 @@ void warden_screen_index_build(struct warden_screen *s)
     free(k.v);
 }
 
-const uint32_t *warden_screen_postings(const struct warden_screen *s, uint64_t key, size_t *n)
-{
-    *n = 0;
-    if (!s->ix_cap) return NULL;
-    size_t slot = (size_t)key & (s->ix_cap - 1);
-    while (s->ix[slot].key) {
-        if (s->ix[slot].key == key) {
-            *n = s->ix[slot].cnt;
-            return s->postings + s->ix[slot].off;
-        }
-        slot = (slot + 1) & (s->ix_cap - 1);
-    }
-    return NULL;
-}
-
-void warden_screen_prefetch(const struct warden_screen *s, uint64_t key)
-{
-    if (s->ix_cap) __builtin_prefetch(&s->ix[(size_t)key & (s->ix_cap - 1)]);
-}
+/* warden_screen_postings and warden_screen_prefetch: inline in internal.h */

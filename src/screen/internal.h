@@ -91,6 +91,21 @@ bool warden_normalizer_is_article(const struct warden_normalizer *nz, const char
 size_t warden_normalizer_stem(const struct warden_normalizer *nz, const char *t, size_t n);
 /* Is this single token a legal-form word ("company", "llc")? */
 bool warden_normalizer_is_legal(const struct warden_normalizer *nz, const char *t, size_t n);
+/* The legal-form classes of a short single-word form (3-6 letters,
+ * legal_forms.tsv) that t is one typo away from, or 0: a form of three or
+ * four letters with two neighbours swapped ("ldt", "pjcs"), of five or six
+ * any one edit (swap_only: a swap in any case); the first letter as written.
+ * Longer forms are rewritten while normalising; these only when the rest of
+ * a name matches (score.c). */
+uint32_t warden_normalizer_legal_typo(const struct warden_normalizer *nz, const char *t, size_t n,
+                                      bool swap_only);
+/* A legal form written joined to a word ("kraslesinvestcjsc", "ojscangarsk"):
+ * the length of the longest legal form of 3 letters or more (legal_forms.tsv,
+ * also a form of several words written joined) that ends t (suffix) or starts
+ * it, leaving 4 letters or more ("Kansas" is no "Kan SAS"), with its classes
+ * in *cls; 0 when none. */
+size_t warden_normalizer_legal_affix(const struct warden_normalizer *nz, const char *t, size_t n,
+                                     bool suffix, uint32_t *cls);
 /* A legal-form word or a connecting word (stopwords.tsv): weighs little. */
 bool warden_normalizer_is_minor(const struct warden_normalizer *nz, const char *t, size_t n);
 /* Legal-form class name for bit i ("LTD"), or NULL. */
@@ -116,6 +131,14 @@ bool warden_consonants_apart(const char *a, size_t la, const char *b, size_t lb,
  * takes an edit of its own, so when popcount(ma & ~mb) exceeds k the words
  * are more than k edits apart. */
 uint32_t warden_letter_mask(const char *t, size_t n);
+/* bits set in x (without the library call __builtin_popcount makes when the
+ * build does not target a CPU with a popcount instruction) */
+static inline int warden_popcount32(uint32_t x)
+{
+    x = x - ((x >> 1) & 0x55555555u);
+    x = (x & 0x33333333u) + ((x >> 2) & 0x33333333u);
+    return (int)((((x + (x >> 4)) & 0x0F0F0F0Fu) * 0x01010101u) >> 24);
+}
 /* Optimal string alignment distance, or maxd + 1 when it exceeds maxd. */
 int warden_osa_distance(const char *a, size_t la, const char *b, size_t lb, int maxd);
 
@@ -289,10 +312,27 @@ enum {
     WARDEN_NS_ACRONYM = 4
 };
 uint64_t warden_screen_key(const char *k, size_t n, int ns);
-/* postings of a key; NULL/0 when absent */
-const uint32_t *warden_screen_postings(const struct warden_screen *s, uint64_t key, size_t *n);
+/* postings of a key; NULL/0 when absent (inline: a screening makes hundreds) */
+static inline const uint32_t *warden_screen_postings(const struct warden_screen *s, uint64_t key,
+                                                     size_t *n)
+{
+    *n = 0;
+    if (!s->ix_cap) return NULL;
+    size_t slot = (size_t)key & (s->ix_cap - 1);
+    while (s->ix[slot].key) {
+        if (s->ix[slot].key == key) {
+            *n = s->ix[slot].cnt;
+            return s->postings + s->ix[slot].off;
+        }
+        slot = (slot + 1) & (s->ix_cap - 1);
+    }
+    return NULL;
+}
 /* start fetching the index slot of a key (a group of look-ups overlaps its misses) */
-void warden_screen_prefetch(const struct warden_screen *s, uint64_t key);
+static inline void warden_screen_prefetch(const struct warden_screen *s, uint64_t key)
+{
+    if (s->ix_cap) __builtin_prefetch(&s->ix[(size_t)key & (s->ix_cap - 1)]);
+}
 /* token id of a string, UINT32_MAX when not in the lists */
 uint32_t warden_screen_token_id(const struct warden_screen *s, const char *t, size_t n);
 /* index */

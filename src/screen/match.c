@@ -209,6 +209,14 @@ static void token_group(const struct warden_screen *s, const struct warden_tl *q
         gadd(g, sk, l, WARDEN_NS_SKEL_ABJAD, q->w[i] * 0.8f);
         if (q->abjad) gadd(g, sk, l, WARDEN_NS_SKEL_LATIN, q->w[i] * 0.8f);
     }
+    /* a word the lists do not know may be a word with a legal form written
+     * joined to it ("kraslesinvestcjsc"): the word alone too (score.c) */
+    if (id == UINT32_MAX && n >= 7)
+        for (int suffix = 0; suffix <= 1; suffix++) {
+            uint32_t cls;
+            size_t a = warden_normalizer_legal_affix(s->nz, t, n, suffix, &cls);
+            if (a) gadd(g, suffix ? t : t + a, n - a, WARDEN_NS_FUZZY, q->w[i]);
+        }
 }
 
 /* the group of tokens i and i+1 joined ("hua wei" -> "huawei") */
@@ -470,14 +478,16 @@ int warden_screen_name(const struct warden_screen *s, struct warden_screen_scrat
         double ns = -1;
         int ba = 0;
         bool sib = false;
+        uint32_t ql = qt0->legal; /* with a legal form found misspelt by the scorer */
         for (int k = 0; k < nalt; k++) {
             warden_tl_copy(&a, &qts[k]);
             warden_tl_from_rec(s, r, &b);
             double x = warden_name_score(s, &a, &b, NULL);
-            if (x > ns) ns = x, ba = k, sib = a.sibling;
+            if (x > ns)
+                ns = x, ba = k, sib = a.sibling, ql = qt0->legal | (a.legal & ~qts[k].legal);
         }
         if (ns < s->conf.review_threshold - 0.2) continue;
-        double adj_legal = legal_adj(s, qt0->legal, r->legal, &sib);
+        double adj_legal = legal_adj(s, ql, r->legal, &sib);
         cur.adj_country = cur.adj_domain = cur.adj_id = 0;
         if (qcc[0] || (q->domain && *q->domain) || (q->id && *q->id)) adjust(s, q, qcc, e, &cur);
         double sc = ns + adj_legal + cur.adj_country + cur.adj_domain + cur.adj_id;
@@ -508,7 +518,8 @@ int warden_screen_name(const struct warden_screen *s, struct warden_screen_scrat
         warden_tl_from_rec(s, r, &b);
         cur.name_score = warden_name_score(s, &a, &b, &cur);
         bool sib = a.sibling;
-        cur.adj_legal = legal_adj(s, qt0->legal, r->legal, &sib);
+        cur.adj_legal =
+            legal_adj(s, qt0->legal | (a.legal & ~qts[picks[k].alt].legal), r->legal, &sib);
         if (qcc[0] || (q->domain && *q->domain) || (q->id && *q->id)) adjust(s, q, qcc, e, &cur);
         cur.entity = e;
         cur.matched_name = r->raw;

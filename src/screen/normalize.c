@@ -53,14 +53,35 @@ void warden_normalizer_fuzzy_buckets(struct warden_normalizer *nz)
         while (j < nz->n_fuzzy && (unsigned char)nz->fuzzy[j].variant[0] == c) j++;
     }
     nz->fz_start[256] = (uint32_t)nz->n_fuzzy;
+    /* short legal forms (3-6 letters) first in each bucket, the others in
+     * their order (the first one-typo match wins in apply_terms) */
+    struct warden_nz_fuzzy *tmp = warden_xmalloc((nz->n_fuzzy + 1) * sizeof *tmp);
+    for (int c = 0; c < 256; c++) {
+        size_t k = 0, b = nz->fz_start[c], e = nz->fz_start[c + 1];
+        for (int pass = 0; pass < 2; pass++)
+            for (size_t i = b; i < e; i++)
+                if ((nz->fuzzy[i].len >= 7) == pass) tmp[k++] = nz->fuzzy[i];
+        memcpy(nz->fuzzy + b, tmp, k * sizeof *tmp);
+        nz->fz_long[c] = (uint32_t)b;
+        while (nz->fz_long[c] < e && nz->fuzzy[nz->fz_long[c]].len < 7) nz->fz_long[c]++;
+    }
+    free(tmp);
     for (size_t i = 0; i < nz->n_fuzzy; i++)
         nz->fuzzy[i].mask = warden_letter_mask(nz->fuzzy[i].variant, nz->fuzzy[i].len);
 }
 
-static void add_fuzzy(struct warden_normalizer *nz, const char *variant, const char *repl)
+/* A one-typo look-up of a variant: words of 7 letters or more (shorter: one
+ * typo makes another word). With short (legal forms), also single words of 3
+ * to 6 letters: those are only looked up by warden_normalizer_legal_typo,
+ * which knows the rest of the name matches. */
+static void add_fuzzy(struct warden_normalizer *nz, const char *variant, const char *repl,
+                      bool short_ok)
 {
     size_t l = strlen(variant);
-    if (l < 7 || strchr(variant, ' ')) return; /* shorter: one typo makes another word */
+    if (strchr(variant, ' ') || l < (short_ok ? 3 : 7)) return;
+    if (l < 7)
+        for (const char *c = variant; *c; c++)
+            if (*c < 'a' || *c > 'z') return;
     if (nz->n_fuzzy == nz->cap_fuzzy) {
         nz->cap_fuzzy = nz->cap_fuzzy ? nz->cap_fuzzy * 2 : 256;
         nz->fuzzy = warden_xrealloc(nz->fuzzy, nz->cap_fuzzy * sizeof *nz->fuzzy);
@@ -221,6 +242,32 @@ static const char *han_reading(const struct warden_normalizer *nz, const char *c
     return r && *r ? r : NULL;
 }
 
+/* The longest name word (ja_names.tsv: two to WARDEN_NZ_NAME_CHARS characters,
+ * kept in the table of Han readings with a Japanese reading only) at p: its
+ * length in bytes and its reading in *r, or 0. */
+static size_t name_word(const struct warden_normalizer *nz, const utf8proc_uint8_t *p,
+                        utf8proc_ssize_t n, const char **r)
+{
+    size_t end[WARDEN_NZ_NAME_CHARS + 1];
+    int nc = 0;
+    utf8proc_ssize_t o = 0;
+    while (nc < WARDEN_NZ_NAME_CHARS && o < n) {
+        utf8proc_int32_t c;
+        utf8proc_ssize_t k = utf8proc_iterate(p + o, n - o, &c);
+        if (k <= 0 || c < 0x3000) break; /* words are written in Han characters and kana */
+        o += k;
+        end[++nc] = (size_t)o;
+    }
+    for (int m = nc; m >= 2; m--) {
+        const uint32_t *v = warden_smap_get(&nz->han, (const char *)p, end[m]);
+        if (v && nz->han_read[*v][1][0]) {
+            *r = nz->han_read[*v][1];
+            return end[m];
+        }
+    }
+    return 0;
+}
+
 /* Steps 1-3: unicode folding, transliteration, tokens. alt > 0 writes Han
  * characters with their other readings; returns false when there is no such
  * alternative (no Han character with a reading). */
@@ -273,6 +320,18 @@ static bool prepare(const struct warden_normalizer *nz, void *tl, const char *na
             if (is_abjad(c)) *script |= WARDEN_SCRIPT_ABJAD;
             if (c >= 0x400 && c <= 0x4FF) *script |= WARDEN_SCRIPT_INFLECT;
             if (is_hangul(c) || is_han(c)) syll = true;
+            /* a Japanese name word read as a whole (三菱 = Mitsubishi), longest first */
+            if (alt == 2 && is_han(c)) {
+                size_t wl = name_word(nz, folded + i, fl - i, &r);
+                if (wl) {
+                    utf8proc_ssize_t e = i + (utf8proc_ssize_t)wl;
+                    while (i < e && (k = utf8proc_iterate(folded + i, e - i, &prev)) > 0) i += k;
+                    if (pk + strlen(r) + 3 >= sizeof pre) break;
+                    any_alt = true;
+                    pk += (size_t)snprintf(pre + pk, sizeof pre - pk, " %s ", r);
+                    continue;
+                }
+            }
             if (alt && is_han(c)) r = han_reading(nz, (const char *)folded + i, (size_t)k, alt);
         }
         if (pk + 24 >= sizeof pre) break;
@@ -370,6 +429,12 @@ static int legal_at(const struct warden_normalizer *nz, const struct rawtok *rt,
     return 0;
 }
 
+/* one of 4,096 bits for a word's first (or last) three letters */
+static unsigned trigram_bit(const char *t)
+{
+    return ((unsigned char)t[0] * 961u + (unsigned char)t[1] * 31u + (unsigned char)t[2]) & 4095u;
+}
+
 static void first_words(struct warden_normalizer *nz, const struct warden_smap *m,
                         struct warden_smap *first)
 {
@@ -390,6 +455,16 @@ void warden_normalizer_index_phrases(struct warden_normalizer *nz)
     first_words(nz, &nz->terms, &nz->terms_first);
     first_words(nz, &nz->qual, &nz->qual_first);
     first_words(nz, &nz->legal, &nz->legal_first);
+    memset(nz->legal_head, 0, sizeof nz->legal_head);
+    memset(nz->legal_tail, 0, sizeof nz->legal_tail);
+    for (size_t i = 0; i < nz->legal.cap; i++) {
+        const char *k = nz->legal.keys[i];
+        size_t l = k ? strlen(k) : 0;
+        if (l < 3 || strchr(k, ' ')) continue;
+        unsigned h = trigram_bit(k), t = trigram_bit(k + l - 3);
+        nz->legal_head[h >> 6] |= 1ull << (h & 63);
+        nz->legal_tail[t >> 6] |= 1ull << (t & 63);
+    }
 }
 
 /* a data-file phrase (terms, qualifiers) starting at i: its value, words used
@@ -436,12 +511,13 @@ static void apply_terms(const struct warden_normalizer *nz, const struct rawtok 
         if (!v && in->len[i] >= 6 && !warden_smap_get(&nz->legal, in->t[i], in->len[i])) {
             unsigned char c0 = (unsigned char)in->t[i][0];
             uint32_t tm = warden_letter_mask(in->t[i], in->len[i]);
-            for (size_t f = nz->fz_start[c0]; f < nz->fz_start[c0 + 1]; f++) {
+            /* (the short legal forms before fz_long: warden_normalizer_legal_typo only) */
+            for (size_t f = nz->fz_long[c0]; f < nz->fz_start[c0 + 1]; f++) {
                 const struct warden_nz_fuzzy *z = &nz->fuzzy[f];
                 int d = (int)z->len - (int)in->len[i];
                 if (d > 1 || d < -1) continue;
                 /* two letters one lacks are two edits */
-                if (__builtin_popcount(tm & ~z->mask) > 1 || __builtin_popcount(z->mask & ~tm) > 1)
+                if (warden_popcount32(tm & ~z->mask) > 1 || warden_popcount32(z->mask & ~tm) > 1)
                     continue;
                 if (warden_osa_distance(in->t[i], in->len[i], z->variant, z->len, 1) <= 1) {
                     tok = z->repl;
@@ -671,6 +747,17 @@ static int read_lines(struct warden_normalizer *nz, const char *path, line_fn fn
     return rc;
 }
 
+/* an arena copy of a phrase without its spaces ("tong xun" -> "tongxun") */
+static const char *joined_copy(struct warden_normalizer *nz, const char *phrase)
+{
+    char j[WARDEN_NORM_TOKLEN * PHRASE_MAX + PHRASE_MAX];
+    size_t k = 0;
+    for (const char *c = phrase; *c && k + 1 < sizeof j; c++)
+        if (*c != ' ') j[k++] = *c;
+    j[k] = '\0';
+    return warden_arena_strdup(&nz->arena, j);
+}
+
 /* Each tab-separated variant of p, normalised (with terms), into m with value
  * val; the longest phrase in *maxlen; one-typo look-ups too when fuzzy. */
 /* val: the variants' value; with fuzzy (legal forms) a bit mask, and a
@@ -689,16 +776,25 @@ static void put_variants(struct warden_normalizer *nz, char *p, struct warden_sm
         uint32_t *slot = warden_smap_put(m, key, &found);
         if (!found) {
             *slot = val;
-            if (fuzzy) add_fuzzy(nz, key, key);
+            if (fuzzy) add_fuzzy(nz, key, key, true);
         } else if (fuzzy) {
             *slot |= val;
+        }
+        /* a legal form of several words written joined ("sdnbhd", "spzoo",
+         * "aktsionernoeobshchestvo") is that form too */
+        if (fuzzy && strchr(key, ' ')) {
+            uint32_t sv = *slot; /* (the put below may move the slots) */
+            const char *jk = joined_copy(nz, key);
+            uint32_t *js = warden_smap_put(m, jk, &found);
+            *js = found ? *js | sv : sv;
+            if (!found) add_fuzzy(nz, jk, jk, false);
         }
         /* each long word of a phrase too: "sociedad anonmia" is still "sociedad anonima" */
         for (const char *w = key; fuzzy && strchr(key, ' ') && *w;) {
             size_t l = strcspn(w, " ");
             if (l >= 7) {
                 const char *word = warden_arena_strndup(&nz->arena, w, l);
-                add_fuzzy(nz, word, word);
+                add_fuzzy(nz, word, word, false);
             }
             w += l;
             while (*w == ' ') w++;
@@ -754,7 +850,7 @@ static int terms_line(struct warden_normalizer *nz, char *line, char *err, size_
         uint32_t *slot = warden_smap_put(&nz->terms, key, &found);
         if (!found) {
             *slot = ci;
-            add_fuzzy(nz, key, nz->canon[ci]);
+            add_fuzzy(nz, key, nz->canon[ci], false);
         }
         if (nt > nz->terms_maxlen) nz->terms_maxlen = nt;
         /* a Cyrillic word is found with its case endings too: its stem is a key */
@@ -774,12 +870,7 @@ static int terms_line(struct warden_normalizer *nz, char *line, char *err, size_
         bool nonlatin = false;
         for (const unsigned char *c = (const unsigned char *)v; *c; c++) nonlatin |= *c >= 0xC9;
         if (nonlatin && nt > 1) {
-            char j[sizeof buf];
-            size_t k = 0;
-            for (const char *c = buf; *c; c++)
-                if (*c != ' ') j[k++] = *c;
-            j[k] = '\0';
-            const char *jk = warden_arena_strdup(&nz->arena, j);
+            const char *jk = joined_copy(nz, buf);
             slot = warden_smap_put(&nz->terms, jk, &found);
             if (!found) *slot = ci;
         }
@@ -925,6 +1016,30 @@ static int han_line(struct warden_normalizer *nz, char *line, char *err, size_t 
     return 0;
 }
 
+/* ja_names.tsv: NAME<TAB>latin (a Japanese name word of two characters or more
+ * as Latin-script lists write it): kept with the Han readings, Japanese only */
+static int name_line(struct warden_normalizer *nz, char *line, char *err, size_t errlen)
+{
+    char *p = line;
+    char *w = next_field(&p), *latin = next_field(&p);
+    if (!w || !latin || !*latin) {
+        snprintf(err, errlen, "expected NAME<TAB>latin");
+        return WARDEN_EPARSE;
+    }
+    if (nz->n_han == nz->cap_han) {
+        nz->cap_han = nz->cap_han ? nz->cap_han * 2 : 4096;
+        nz->han_read = warden_xrealloc(nz->han_read, nz->cap_han * sizeof *nz->han_read);
+    }
+    bool found;
+    uint32_t *slot = warden_smap_put(&nz->han, warden_arena_strdup(&nz->arena, w), &found);
+    if (found) return 0;
+    *slot = (uint32_t)nz->n_han;
+    nz->han_read[nz->n_han][0] = "";
+    nz->han_read[nz->n_han][1] = warden_arena_strdup(&nz->arena, latin);
+    nz->n_han++;
+    return 0;
+}
+
 static int cmp_len_desc(const void *a, const void *b)
 {
     size_t x = strlen(*(const char *const *)a), y = strlen(*(const char *const *)b);
@@ -998,6 +1113,8 @@ int warden_normalizer_new(struct warden_normalizer **out, const char *data_dir, 
     if ((rc = read_lines(nz, path, article_line, err, errlen)) < 0) goto fail;
     snprintf(path, sizeof path, "%s/han_readings.tsv", data_dir);
     if ((rc = read_lines(nz, path, han_line, err, errlen)) < 0) goto fail;
+    snprintf(path, sizeof path, "%s/ja_names.tsv", data_dir);
+    if ((rc = read_lines(nz, path, name_line, err, errlen)) < 0) goto fail;
     warden_normalizer_index_phrases(nz);
     *out = nz;
     return 0;
@@ -1034,6 +1151,53 @@ bool warden_normalizer_is_legal(const struct warden_normalizer *nz, const char *
     return warden_smap_get(&nz->legal, t, n) != NULL;
 }
 
+uint32_t warden_normalizer_legal_typo(const struct warden_normalizer *nz, const char *t, size_t n,
+                                      bool swap_only)
+{
+    if (n < 3 || n > 7) return 0;
+    for (size_t i = 0; i < n; i++)
+        if (t[i] < 'a' || t[i] > 'z') return 0;
+    unsigned char c0 = (unsigned char)t[0];
+    uint32_t tm = warden_letter_mask(t, n);
+    for (size_t f = nz->fz_start[c0]; f < nz->fz_long[c0]; f++) {
+        const struct warden_nz_fuzzy *z = &nz->fuzzy[f]; /* (longer: rewritten by apply_terms) */
+        /* three or four letters: two neighbours swapped ("ldt", "pjcs"; one
+         * replaced would make real words: "core" for "corp"); five or six:
+         * any one edit */
+        size_t zl = z->len;
+        if (zl <= 4) swap_only = true;
+        if (zl > n + 1 || zl + 1 < n) continue;
+        if (swap_only && (tm != z->mask || zl != n)) continue;
+        if (warden_popcount32(tm & ~z->mask) > 1 || warden_popcount32(z->mask & ~tm) > 1) continue;
+        if (warden_osa_distance(t, n, z->variant, z->len, 1) != 1) continue;
+        if (swap_only) { /* two neighbours exchanged, the rest in place */
+            size_t d = 0, at = 0;
+            for (size_t k = 0; k < n; k++)
+                if (t[k] != z->variant[k]) d++, at = k;
+            if (d != 2 || t[at] != z->variant[at - 1] || t[at - 1] != z->variant[at]) continue;
+        }
+        const uint32_t *v = warden_smap_get(&nz->legal, z->variant, z->len);
+        if (v) return *v;
+    }
+    return 0;
+}
+
+size_t warden_normalizer_legal_affix(const struct warden_normalizer *nz, const char *t, size_t n,
+                                     bool suffix, uint32_t *cls)
+{
+    if (n < 7) return 0;
+    unsigned b = trigram_bit(suffix ? t + n - 3 : t);
+    if (!((suffix ? nz->legal_tail : nz->legal_head)[b >> 6] >> (b & 63) & 1)) return 0;
+    for (size_t l = n >= 7 ? n - 4 : 0; l >= 3; l--) {
+        const uint32_t *v = warden_smap_get(&nz->legal, suffix ? t + n - l : t, l);
+        if (v) {
+            *cls = *v;
+            return l;
+        }
+    }
+    return 0;
+}
+
 bool warden_normalizer_is_minor(const struct warden_normalizer *nz, const char *t, size_t n)
 {
     return warden_smap_get(&nz->legal, t, n) != NULL || warden_smap_get(&nz->stop, t, n) != NULL;
@@ -1059,6 +1223,12 @@ void warden_normalizer_legal_str(const struct warden_normalizer *nz, uint32_t ma
 
 bool warden_normalizer_is_generic(const struct warden_normalizer *nz, const char *t, size_t n)
 {
+    /* a canonical word is a key of its own row, or of an earlier row that
+     * lists it: a word no row lists is none (spaces are '_' in canonical words) */
+    const uint32_t *v = warden_smap_get(&nz->terms, t, n);
+    if (!v && !memchr(t, '_', n)) return false;
+    if (v && *v < nz->n_generic && strncmp(nz->canon[*v], t, n) == 0 && nz->canon[*v][n] == '\0')
+        return true;
     for (size_t i = 0; i < nz->n_generic; i++)
         if (strncmp(nz->canon[i], t, n) == 0 && nz->canon[i][n] == '\0') return true;
     return false;

@@ -11,6 +11,7 @@
 #define MAX_CLASSES 32
 #define PHRASE_MAX 6
 #define WARDEN_NZ_MAX_SUFFIXES 64
+#define WARDEN_NZ_NAME_CHARS 16 /* longest Japanese name word looked up (ja_names.tsv) */
 enum { WARDEN_QUAL_REGION = 1, WARDEN_QUAL_BRANCH = 2 };
 
 /* single-word variants of 6+ letters, for one-typo look-ups ("compnay") */
@@ -37,13 +38,20 @@ struct warden_normalizer {
     void *translit; /* used while loading */
     struct warden_nz_fuzzy *fuzzy;
     size_t n_fuzzy, cap_fuzzy;
-    uint32_t fz_start[257];  /* fuzzy sorted by first byte: [start[c], start[c+1]) */
+    uint32_t fz_start[257]; /* fuzzy sorted by first byte: [start[c], start[c+1]) */
+    uint32_t fz_long[256];  /* in each, short legal forms first: [start[c], long[c]) */
+    /* legal forms written joined to a word (warden_normalizer_legal_affix):
+     * a bit per hash of the first and of the last three letters of every
+     * single-word form, so most words are refused without a look-up */
+    uint64_t legal_head[64], legal_tail[64];
     struct warden_smap qual; /* qualifier phrase -> WARDEN_QUAL_* */
     int qual_maxlen;
     struct warden_smap articles;                  /* article prefixes ("al", "el") */
     const char *suffixes[WARDEN_NZ_MAX_SUFFIXES]; /* case endings, longest first */
     size_t n_suffixes;
-    struct warden_smap han;     /* Han character (UTF-8) -> index into han_read */
+    /* Han character (UTF-8) -> index into han_read; also Japanese name words
+     * of 2 to WARDEN_NZ_NAME_CHARS characters (ja_names.tsv), Korean reading "" */
+    struct warden_smap han;
     const char *(*han_read)[2]; /* Korean, Japanese reading (romanised) */
     size_t n_han, cap_han;
     /* first words of the multi-word phrases of terms and qual: a word that
@@ -56,7 +64,8 @@ struct warden_normalizer {
 /* Fill terms_first and qual_first from the phrase tables. */
 void warden_normalizer_index_phrases(struct warden_normalizer *nz);
 
-/* Sort the fuzzy variants by first byte and fill fz_start. */
+/* Sort the fuzzy variants by first byte (short legal forms first in each)
+ * and fill fz_start and fz_long. */
 void warden_normalizer_fuzzy_buckets(struct warden_normalizer *nz);
 
 #endif

@@ -189,7 +189,7 @@ static bool may_be_alike(const char *a, size_t la, uint32_t ma, const char *b, s
     if ((mx - mn == 2 || mx - mn == 3) && a[la - 1] == b[lb - 1]) return true;
     int maxd = mx >= 9 ? 2 : 1;
     if (mn < 4 || (int)(mx - mn) > maxd) return false;
-    return __builtin_popcount(ma & ~mb) <= maxd && __builtin_popcount(mb & ~ma) <= maxd;
+    return warden_popcount32(ma & ~mb) <= maxd && warden_popcount32(mb & ~ma) <= maxd;
 }
 
 static void remove_run(struct warden_tl *x, int i, int rm)
@@ -265,11 +265,48 @@ static void join_against(const struct warden_screen *s, struct warden_tl *x,
     }
 }
 
+/* A word of x that is no word of the lists and is a word of y with a legal
+ * form written joined to it ("Kraslesinvestcjsc" / "Kraslesinvest CJSC",
+ * "Ojscangarsk" / "OJSC Angarsk") becomes that word of y; x takes the form's
+ * classes. */
+static void split_legal(const struct warden_screen *s, struct warden_tl *x,
+                        const struct warden_tl *y)
+{
+    for (int i = 0; i < x->n; i++) {
+        if (x->id[i] != UINT32_MAX || x->len[i] < 7) continue;
+        for (int suffix = 0; suffix <= 1; suffix++) {
+            uint32_t cls = 0;
+            size_t l = warden_normalizer_legal_affix(s->nz, x->t[i], x->len[i], suffix, &cls);
+            if (!l) continue;
+            const char *rest = suffix ? x->t[i] : x->t[i] + l;
+            size_t rl = x->len[i] - l;
+            int hit = -1;
+            for (int j = 0; j < y->n && hit < 0; j++)
+                if (y->len[j] == rl && memcmp(y->t[j], rest, rl) == 0) hit = j;
+            for (int m = 0; m < x->n && hit >= 0; m++)
+                if (x->len[m] == rl && memcmp(x->t[m], rest, rl) == 0) hit = -1; /* has it */
+            if (hit < 0) continue;
+            memmove(x->t[i], y->t[hit], rl + 1);
+            x->len[i] = (uint8_t)rl;
+            x->init[i][0] = x->t[i][0];
+            x->init[i][1] = '\0';
+            x->surf[i][0] = '\0';
+            x->slen[i] = 0;
+            x->id[i] = y->id[hit];
+            x->w[i] = y->w[hit];
+            x->minor[i] = y->minor[hit];
+            x->legal |= cls;
+            break;
+        }
+    }
+}
+
 /* Does acronym a[pos..] spell the initials of y's tokens from j on (connecting
- * words optional, the removed legal form's initials allowed at the end)?
+ * words and, after the first initial, common words of company names optional;
+ * the removed legal form's initials allowed at the end)?
  * Returns the end of the run, or -1. */
-static int spell(const char *a, size_t la, size_t pos, const struct warden_tl *y, int j, int used,
-                 bool pieces)
+static int spell(const struct warden_screen *s, const char *a, size_t la, size_t pos,
+                 const struct warden_tl *y, int j, int used, bool pieces)
 {
     if (pos == la) return used >= 2 ? j : -1;
     if (j == y->n) {
@@ -281,11 +318,11 @@ static int spell(const char *a, size_t la, size_t pos, const struct warden_tl *y
     const char *in = y->init[j];
     size_t li = strlen(in);
     if (li && pos + li <= la && memcmp(a + pos, in, li) == 0) {
-        int e = spell(a, la, pos + li, y, j + 1, used + (int)li, pieces);
+        int e = spell(s, a, la, pos + li, y, j + 1, used + (int)li, pieces);
         if (e >= 0) return e;
     }
     if (li > 1 && a[pos] == in[0]) { /* a phrase token may give only its first initial */
-        int e = spell(a, la, pos + 1, y, j + 1, used + 1, pieces);
+        int e = spell(s, a, la, pos + 1, y, j + 1, used + 1, pieces);
         if (e >= 0) return e;
     }
     /* a long acronym (collapse_acronyms) may take a word's first two or three
@@ -295,10 +332,15 @@ static int spell(const char *a, size_t la, size_t pos, const struct warden_tl *y
     if (pieces && !y->minor[j] && wl >= 4 && li == 1)
         for (size_t k = 3; k >= 2; k--)
             if (pos + k <= la && memcmp(a + pos, wd, k) == 0) {
-                int e = spell(a, la, pos + k, y, j + 1, used + (int)k, pieces);
+                int e = spell(s, a, la, pos + k, y, j + 1, used + (int)k, pieces);
                 if (e >= 0) return e;
             }
-    if (y->minor[j] && used > 0) return spell(a, la, pos, y, j + 1, used, pieces); /* "of", "and" */
+    if (y->minor[j] && used > 0)
+        return spell(s, a, la, pos, y, j + 1, used, pieces); /* "of", "and" */
+    /* a common word of company names inside the run ("CETC": China Electronics
+     * Technology Group Corporation) */
+    if (used > 0 && warden_normalizer_is_generic(s->nz, y->t[j], y->len[j]))
+        return spell(s, a, la, pos, y, j + 1, used, pieces);
     return -1;
 }
 
@@ -312,8 +354,8 @@ struct short_acronyms { /* the short acronyms a pair of names matched through */
     char t[SHORT_ACRONYMS][4];
 };
 
-static int collapse_acronyms(const struct warden_tl *x, struct warden_tl *y,
-                             struct short_acronyms *sa)
+static int collapse_acronyms(const struct warden_screen *s, const struct warden_tl *x,
+                             struct warden_tl *y, struct short_acronyms *sa)
 {
     int short_ones = 0;
     /* quick refusals: the letters y's words can spell, and how many */
@@ -342,8 +384,8 @@ static int collapse_acronyms(const struct warden_tl *x, struct warden_tl *y,
                      warden_osa_distance(y->t[m], y->len[m], x->t[k], la, 1) > 1;
         for (int i = 0; i < y->n; i++) {
             if (y->minor[i]) continue;
-            int e = spell(x->t[k], la, 0, y, i, 0, false);
-            if (e < 0 && pieces) e = spell(x->t[k], la, 0, y, i, 0, true);
+            int e = spell(s, x->t[k], la, 0, y, i, 0, false);
+            if (e < 0 && pieces) e = spell(s, x->t[k], la, 0, y, i, 0, true);
             if (e < 0 || e - i < 1) continue;
             if (e - i == 1 && strlen(y->init[i]) < 2) continue; /* a word is not its own acronym */
             float w = 0;
@@ -453,6 +495,30 @@ int warden_screen_acronym_keys(const struct warden_tl *x, char keys[][WARDEN_NOR
     return nk;
 }
 
+/* A legal form written with a typo ("Vostok Neft PJCS"): a word at either end
+ * of x's core that pairs with nothing and is one typo from a short legal form
+ * (warden_normalizer_legal_typo) of a class y has, or of any class when y has
+ * none, is that legal form: it weighs as a legal-form word and x takes its
+ * class. A word of the lists (a real word) only when it is the form with two
+ * letters swapped. Only when x has other words, which then
+ * decide the score ("the rest matches"). */
+static void legal_typos(const struct warden_screen *s, struct warden_tl *x, const bool *used,
+                        const struct warden_tl *y)
+{
+    if (x->n < 2) return;
+    for (int e = 0; e < 2; e++) {
+        int i = e ? x->n - 1 : 0;
+        if (used[i] || x->minor[i] || (x->qual & (1u << i))) continue;
+        uint32_t cls =
+            warden_normalizer_legal_typo(s->nz, x->t[i], x->len[i], x->id[i] != UINT32_MAX);
+        if (!cls || (y->legal && !(warden_normalizer_legal_family(s->nz, cls) & y->legal)))
+            continue;
+        x->minor[i] = true;
+        x->w[i] *= 0.2f;
+        x->legal |= y->legal & cls ? y->legal & cls : cls;
+    }
+}
+
 /* a distinctive word of one side that the other side does not have */
 static bool has_unmatched(const struct warden_tl *x, const bool *used, const double *best)
 {
@@ -524,7 +590,9 @@ double warden_name_score(const struct warden_screen *s, struct warden_tl *a, str
     if (a->n == 0 || b->n == 0) return 0;
     uint8_t script = a->script | b->script;
     struct short_acronyms sa = {0};
-    int short_acronyms = collapse_acronyms(a, b, &sa) + collapse_acronyms(b, a, &sa);
+    int short_acronyms = collapse_acronyms(s, a, b, &sa) + collapse_acronyms(s, b, a, &sa);
+    split_legal(s, a, b);
+    split_legal(s, b, a);
     join_against(s, a, b, script);
     join_against(s, b, a, script);
     double sim[WARDEN_NORM_MAX_TOK][WARDEN_NORM_MAX_TOK];
@@ -589,6 +657,8 @@ double warden_name_score(const struct warden_screen *s, struct warden_tl *a, str
             p->weight = (a->w[bi] + b->w[bj]) / 2;
         }
     }
+    legal_typos(s, a, ua, b);
+    legal_typos(s, b, ub, a);
     /* a qualifier only one side has weighs qualifier_weight ("X (Switzerland) AG"),
      * when the words both share include a distinctive one (rare in the lists, or
      * no common word of company names: "VTB"): in "National Bank of Canada" the

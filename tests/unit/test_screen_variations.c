@@ -85,6 +85,10 @@ static void test_acronyms(void **state)
     differ("SMIC", "Shanghai Micro Electronics Equipment");        /* four letters: initials only */
     same("Korean Polish Shpg Co Ltd", "Korean Polsh Shpg Co Ltd"); /* a typo, not an acronym */
     differ("ICBC", "China Construction Bank");
+    /* a common word of company names inside or at the end of the run may be
+     * left out, a distinctive one not (fifth round) */
+    same("KEMC", "Karakum Engineering Machinery Group Company");
+    differ("KEMC", "Karakum Engineering Machinery Zhulong Company");
     /* found by screening too: the index holds every name's initials */
     struct warden_screen_match m[3];
     struct warden_screen_query q = {"NITC", NULL, NULL, NULL};
@@ -127,6 +131,26 @@ static void test_legal_forms(void **state)
     same("Helios Limted", "Helios Limited");      /* a typo in a legal form */
     same("Andes Sociedad Anonmia", "Andes S.A."); /* a typo inside a phrase */
     differ("ООО «Вега»", "Vesta LLC");
+    same("Корпорация «Вега»", "Vega Corporation"); /* Russian "corporation" (fifth round) */
+    /* a short form misspelt when the rest of the name matches: three letters
+     * swapped, four swapped or replaced (fifth round) */
+    same("Vostok Neft PJCS", "Vostok Neft PJSC");
+    same("Meridian Trading Ldt", "Meridian Trading Ltd");
+    same("Vostok Neft PJCS", "Vostok Neft");
+    differ("Vostok Neft PJCS", "Vostok Gaz PJSC");          /* the rest differs */
+    differ("Meridian Trading Lts", "Meridian Trading Ltd"); /* short forms: swaps only */
+    differ("Meridian Core", "Meridian Corp");               /* a word, not a typo */
+    /* a legal form written joined to a word of the other name, or its words
+     * joined (fifth round) */
+    same("Boreasltda", "Boreas Ltda.");
+    same("Ojscboreas Shipping", "OJSC Boreas Shipping");
+    same("Boreas Shipping Sdnbhd", "Boreas Shipping Sdn Bhd");
+    differ("Kansas Trading", "Kan Trading"); /* four letters left at least */
+    differ("Boreasltda", "Borea Ltda.");     /* a word of the other name */
+    /* found by screening too: the word alone is looked up */
+    struct warden_screen_match m[3];
+    struct warden_screen_query q = {"Kraslesinvestcjsc", NULL, NULL, NULL};
+    assert_true(warden_screen_name(S, W, &q, m, 3) > 0 && m[0].is_match);
     /* a form usually translated two ways belongs to both classes */
     same("ソニー株式会社", "Sony Corporation");
     same("ソニー株式会社", "Sony Co., Ltd.");
@@ -179,10 +203,17 @@ static void test_scripts(void **state)
     differ("Концерном Калашников", "Kalashnikov Group");
     same("Al-Aqsa Foundation", "Aqsa Foundation"); /* Arabic article */
     same("Alrashid Trading Co", "Rashid Trading Co");
-    same("三星電子", "Samsung Electronics");          /* Korean reading of Han */
-    same("東京電力", "Tokyo Electric Power");         /* Japanese reading of Han */
-    same("삼성전자", "Samsung Electronics");          /* Hangul, no spaces */
-    same("トヨタ自動車", "Toyota Motor");             /* kana and kanji */
+    same("三星電子", "Samsung Electronics");  /* Korean reading of Han */
+    same("東京電力", "Tokyo Electric Power"); /* Japanese reading of Han */
+    same("삼성전자", "Samsung Electronics");  /* Hangul, no spaces */
+    same("トヨタ自動車", "Toyota Motor");     /* kana and kanji */
+    /* Japanese names read with native readings, whole words first (ja_names.tsv,
+     * from ENAMDICT; fifth round) */
+    same("三菱重工業", "Mitsubishi Heavy Industries");
+    same("日立製作所", "Hitachi");
+    same("東芝", "Toshiba");
+    differ("三菱重工業", "Mitsui Heavy Industries");
+    possible("三菱重工業", "Mitsubishi Electric");    /* siblings */
     same("בנק לאומי", "Bank Leumi");                  /* Hebrew */
     same("Ελληνικά Πετρέλαια", "Hellenic Petroleum"); /* Greek */
     differ("三星電子", "Sanxing Chemicals");
