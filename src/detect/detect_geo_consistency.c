@@ -101,6 +101,7 @@ struct geo_conf {
     double local_mean_hour;
     double score_billing, score_card, score_tz, score_hours;
     double w_billing, w_relay, w_card, w_tz, w_hours, w_email, location_min, location_cap;
+    double hours_weak_evidence, w_hours_weak;
 };
 
 /* A weight, score, share or concentration: a double in [0, 1], the key named
@@ -195,6 +196,14 @@ static const struct warden_conf_key geo_conf_table[] = {
     GEO_UNIT(w_hours, "0.5",
              "geo.inconsistent_location: weight of the clock family (geo.inconsistent_hours)"),
     GEO_UNIT(w_email, "0.3", "geo.inconsistent_location: weight of the e-mail family"),
+    {"hours_weak_evidence", WARDEN_CONF_DOUBLE, "3", offsetof(struct geo_conf, hours_weak_evidence),
+     "log-likelihood ratio (x2) of a shifted day below hours_evidence from which the clock is a "
+     "weak tell (w_hours_weak)",
+     0, 1e6},
+    GEO_UNIT(w_hours_weak, "0",
+             "geo.inconsistent_location: weight of a weak shifted day (hours_weak_evidence up to "
+             "hours_evidence), counted only together with the payment, declared-zone, e-mail or "
+             "rotation family, never with the exit family alone (0 = off)"),
     GEO_UNIT(
         location_min, "0.5",
         "combined score (1 - prod(1 - w) over the families present) at which a tunnelled account "
@@ -332,11 +341,17 @@ struct judged {
     double r, llr;
     double combined; /* the noisy-OR of the families present (0 until computed) */
     bool has_ref, locale_disagrees, relay;
+    bool hours_weak; /* a shifted day, weaker than S_HOURS, counted in a pair */
 };
+
+/* Families a weak clock pairs with: what the account declares or pays with,
+ * or rotating exits; not the exit family alone, which many ordinary VPN
+ * users show (docs/circumvention.md, "Fifth round"). */
+#define PAIRS_WITH_WEAK_HOURS (S_CARD | S_TZ | S_EMAIL | S_ROTATION)
 
 /* The combination rule: a noisy-OR over independent evidence families, each
  * counted once at its weight, capped. */
-static double combine(const struct geo_conf *cf, unsigned sig, bool relay)
+static double combine(const struct geo_conf *cf, unsigned sig, bool relay, bool hours_weak)
 {
     double q = 1;
     if (sig & S_BILLING) q *= 1 - (relay ? cf->w_relay : cf->w_billing);
@@ -345,6 +360,7 @@ static double combine(const struct geo_conf *cf, unsigned sig, bool relay)
     if (sig & S_HOURS) q *= 1 - cf->w_hours;
     if (sig & S_EMAIL) q *= 1 - cf->w_email;
     if (sig & S_ROTATION) q *= 1 - cf->w_rotation;
+    if (hours_weak && !(sig & S_HOURS) && (sig & PAIRS_WITH_WEAK_HOURS)) q *= 1 - cf->w_hours_weak;
     double p = 1 - q;
     return p > cf->location_cap ? cf->location_cap : p;
 }
@@ -401,10 +417,13 @@ static void judge(const struct geo_ctx *c, const struct geo_state *s,
     double excess = j->gap - c->conf.hours_slack_h * 60;
     if (excess < 0) excess = 0;
     j->llr = 2 * c->conf.hours_kappa * j->r * total * (1 - cos(excess * M_PI / 720));
-    if (j->has_ref && s->hour_slots >= c->conf.min_hours_events && j->r >= c->conf.min_hours_r &&
-        active >= c->conf.min_active_hours && s->days >= c->conf.min_days && person &&
-        j->llr >= c->conf.hours_evidence)
+    bool judged_hours = j->has_ref && s->hour_slots >= c->conf.min_hours_events &&
+                        j->r >= c->conf.min_hours_r && active >= c->conf.min_active_hours &&
+                        s->days >= c->conf.min_days && person;
+    if (judged_hours && j->llr >= c->conf.hours_evidence)
         j->sig |= S_HOURS;
+    else if (judged_hours && c->conf.w_hours_weak > 0 && j->llr >= c->conf.hours_weak_evidence)
+        j->hours_weak = true;
     if (s->locale_cc[0]) {
         char lc[3] = {s->locale_cc[0], s->locale_cc[1], 0};
         j->locale_disagrees =
@@ -452,6 +471,7 @@ static void evidence(struct warden_jbuf *b, const struct geo_ctx *c, const struc
     warden_jbuf_arr_open(b);
     for (int k = 0; k < NSIG; k++)
         if (j->sig >> k & 1) warden_jbuf_cstr(b, sig_name[k]);
+    if (j->hours_weak && (j->sig & PAIRS_WITH_WEAK_HOURS)) warden_jbuf_cstr(b, "hours_weak");
     warden_jbuf_arr_close(b);
     if (j->combined > 0) warden_jbuf_kv_num(b, "combined", j->combined);
     if (s->locale_cc[0]) {
@@ -519,7 +539,7 @@ static void geo_observe(void *vctx, const struct warden_event *ev, void *vstate,
         evidence(&em->scratch, c, s, a, &j, ev->client_tz);
         warden_emit_finding(em, sig_code[k], sc[k], warden_jbuf_str(&em->scratch));
     }
-    double score = combine(&c->conf, j.sig, j.relay);
+    double score = combine(&c->conf, j.sig, j.relay, j.hours_weak);
     bool tunnelled = s->anon >= c->conf.anon_share * s->events || (j.sig & S_ROTATION);
     if (j.sig && score >= c->conf.location_min && tunnelled) {
         s->done |= DONE_LOCATION;
