@@ -46,8 +46,8 @@
  * Evidence keys: events, anonymized_share, countries (request countries with
  * counts), client_tz, tz_countries, tz_offset_min, restricted_events,
  * switches (the hour histogram is in geo_consistency's evidence), exit_asns,
- * asn_switches, direct_sessions when the exits rotate; exit_networks,
- * network_switches, direct_sessions for geo.restricted_tz_rotating; and for
+ * asn_switches, direct_sessions when the exits rotate (and for
+ * geo.restricted_tz_rotating, with exit_networks, network_switches); and for
  * the registry codes signup_country, signup_categories, billing_country,
  * org_id, org_country.
  *
@@ -236,7 +236,6 @@ static void reach_observe(void *vctx, const struct warden_event *ev, void *vstat
         evidence(c, &em->scratch, s, ev->client_tz);
         warden_jbuf_kv_int(&em->scratch, "exit_networks", warden_net_rotation_nets(&s->nets));
         warden_jbuf_kv_int(&em->scratch, "network_switches", s->nets.switches);
-        warden_jbuf_kv_int(&em->scratch, "direct_sessions", s->rot.sessions);
         warden_jbuf_obj_close(&em->scratch);
         warden_emit_finding(em, "geo.restricted_tz_rotating", c->conf.score_tz_rotating,
                             warden_jbuf_str(&em->scratch));
