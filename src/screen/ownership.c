@@ -181,6 +181,12 @@ static void screen_node(const struct warden_screen *s, struct warden_screen_scra
         for (int k = 0; k < n; k++) {
             if (!m[k].is_match) continue;
             if (!m[k].entity->listed && !m[k].entity->owned_by_listed) continue;
+            /* Vessels and aircraft are blocked property, not parties: a
+             * company or owner named like a listed ship is not that ship
+             * (the ship's owner or operator is listed in its own right). */
+            if (m[k].entity->kind == WARDEN_SCREEN_KIND_VESSEL ||
+                m[k].entity->kind == WARDEN_SCREEN_KIND_AIRCRAFT)
+                continue;
             if (!v->has_match || m[k].score > v->match.score) {
                 v->match = m[k];
                 v->has_match = true;

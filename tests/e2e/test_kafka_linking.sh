@@ -64,8 +64,13 @@ check "the stage stopped cleanly on SIGTERM" [ $? -eq 0 ]
 STAGE_PID=""
 kafka_dump_checks "$EVENTS"
 check "the stage sent notices" grep -qE ', [1-9][0-9]* linking records produced' "$T/l1.log"
-check "the replacement applied notices it had not seen live" \
-  grep -qE ': [0-9]+ notices live, [1-9][0-9]* replayed' "$T/w2b.log"
+# How many notices the replacement replayed depends on timing (the
+# partitions it is given, and whether a snapshot covered their notices):
+# printed, not asserted; what it must get right is checked below (verdicts
+# and clusters equal to scan's).
+check "the replacement read its partitions' notices" \
+  grep -qE ': [0-9]+ notices live, [0-9]+ replayed' "$T/w2b.log"
+grep -oE '[0-9]+ notices live, [0-9]+ replayed' "$T/w2b.log" | sed 's/^/replacement: /'
 
 # cluster membership: account -> cluster from the cluster.shared_* findings
 # (every member gets one when it joins), as a partition of the accounts

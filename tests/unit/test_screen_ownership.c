@@ -308,6 +308,66 @@ static void test_self_listed(void **state)
     warden_screen_ownership_free(ow);
 }
 
+/* A listed vessel or aircraft is property, not a party: a company named like
+ * it (or owned by an owner named like it) is not restricted by that entry,
+ * while the same name listed as a company is. */
+static void test_vessel_is_not_a_party(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/warden-own-vessel-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char p[256];
+    snprintf(p, sizeof p, "%s/lists.tsv", dir);
+    FILE *f = fopen(p, "w");
+    assert_non_null(f);
+    fputs("t-ftm\tftm_json\tv.jsonl\n", f);
+    fclose(f);
+    snprintf(p, sizeof p, "%s/v.jsonl", dir);
+    f = fopen(p, "w");
+    assert_non_null(f);
+    fputs("{\"id\":\"v1\",\"schema\":\"Vessel\",\"target\":true,\"properties\":{\"name\":"
+          "[\"Destiny Horizon\"]}}\n"
+          "{\"id\":\"a1\",\"schema\":\"Airplane\",\"target\":true,\"properties\":{\"name\":"
+          "[\"Silver Kestrel\"]}}\n"
+          "{\"id\":\"c1\",\"schema\":\"Company\",\"target\":true,\"properties\":{\"name\":"
+          "[\"Northwind Marlin Shipping\"]}}\n",
+          f);
+    fclose(f);
+    snprintf(p, sizeof p, "%s/lists.tsv", dir);
+    char err[512];
+    struct warden_screen_conf c;
+    warden_screen_conf_init(&c);
+    struct warden_screen *s = NULL;
+    int rc = warden_screen_load(&s, p, "data/screen", &c, err, sizeof err);
+    warden_screen_conf_fini(&c);
+    if (rc < 0) fprintf(stderr, "%s\n", err);
+    assert_true(rc >= 0);
+    struct warden_screen_scratch *w = warden_screen_scratch_new(s);
+    /* the names match their entries (the matcher itself is unchanged) */
+    struct warden_screen_match m[2];
+    struct warden_screen_query q = {"Destiny Horizon N.V.", NULL, NULL, NULL};
+    assert_true(warden_screen_name(s, w, &q, m, 2) > 0 && m[0].is_match);
+    struct warden_org o[4] = {org(0, "v", "Destiny Horizon N.V.", "NL"),
+                              org(1, "a", "Silver Kestrel Ltd", "GB"),
+                              org(2, "o", "Harbour Holdings BV", "NL"),
+                              org(3, "c", "Northwind Marlin Shipping LLC", "AE")};
+    own_name(&o[2], "Destiny Horizon", 100);
+    struct warden_screen_ownership *ow;
+    assert_int_equal(warden_screen_orgs(s, w, o, 4, &ow), 0);
+    assert_false(warden_screen_ownership_at(ow, 0)->restricted);
+    assert_false(warden_screen_ownership_at(ow, 1)->restricted);
+    assert_false(warden_screen_ownership_at(ow, 2)->restricted);
+    assert_true(warden_screen_ownership_at(ow, 3)->restricted);
+    warden_screen_ownership_free(ow);
+    warden_screen_scratch_free(w);
+    warden_screen_free(s);
+    snprintf(p, sizeof p, "%s/v.jsonl", dir);
+    unlink(p);
+    snprintf(p, sizeof p, "%s/lists.tsv", dir);
+    unlink(p);
+    rmdir(dir);
+}
+
 /* Policy: owners incorporated in a restricted jurisdiction count when enabled. */
 static void test_jurisdiction_owners(void **state)
 {
@@ -424,6 +484,7 @@ int main(void)
         cmocka_unit_test(test_orgs_file_share_bounds),
         cmocka_unit_test(test_missing_owner),
         cmocka_unit_test(test_self_listed),
+        cmocka_unit_test(test_vessel_is_not_a_party),
         cmocka_unit_test(test_jurisdiction_owners),
         cmocka_unit_test(test_list_relations),
         cmocka_unit_test(test_scale),
