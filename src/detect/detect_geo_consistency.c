@@ -101,7 +101,15 @@ struct geo_conf {
     double local_mean_hour;
     double score_billing, score_card, score_tz, score_hours;
     double w_billing, w_relay, w_card, w_tz, w_hours, w_email, location_min, location_cap;
+    double hours_weak_evidence, w_hours_weak;
 };
+
+/* A weight, score, share or concentration: a double in [0, 1], the key named
+ * as its field. */
+// clang-format off
+#define GEO_UNIT(field, def, help) \
+    {#field, WARDEN_CONF_DOUBLE, def, offsetof(struct geo_conf, field), help, 0, 1}
+// clang-format on
 
 static const struct warden_conf_key geo_conf_table[] = {
     {"tzdb", WARDEN_CONF_STRING, "/usr/share/zoneinfo/zone1970.tab",
@@ -110,8 +118,7 @@ static const struct warden_conf_key geo_conf_table[] = {
      "TLD:CC pairs for e-mail domains whose TLD is not the country's code in lower case (e.g. "
      "a legacy TLD); each restricted jurisdiction's own code is always included",
      0, 0},
-    {"score_email", WARDEN_CONF_DOUBLE, "0.1", offsetof(struct geo_conf, score_email),
-     "score of geo.inconsistent_email", 0, 1},
+    GEO_UNIT(score_email, "0.1", "score of geo.inconsistent_email"),
     {"min_events", WARDEN_CONF_INT, "16", offsetof(struct geo_conf, min_events),
      "requests of an account before its locations are judged", 1, 1e9},
     {"min_hours_events", WARDEN_CONF_INT, "8", offsetof(struct geo_conf, min_hours_events),
@@ -146,16 +153,14 @@ static const struct warden_conf_key geo_conf_table[] = {
      "rotating exits need (a person's exits change operator when they move, not at every "
      "session)",
      0, 100},
-    {"score_rotation", WARDEN_CONF_DOUBLE, "0.2", offsetof(struct geo_conf, score_rotation),
-     "score of geo.rotating_exits", 0, 1},
-    {"w_rotation", WARDEN_CONF_DOUBLE, "0.3", offsetof(struct geo_conf, w_rotation),
-     "geo.inconsistent_location: weight of the rotation family (exits rotating through "
-     "residential networks: a proxy service hiding where the user is)",
-     0, 1},
-    {"anon_share", WARDEN_CONF_DOUBLE, "0.9", offsetof(struct geo_conf, anon_share),
-     "share of requests through anonymizers that makes an account tunnelled", 0, 1},
-    {"max_home_share", WARDEN_CONF_DOUBLE, "0.05", offsetof(struct geo_conf, max_home_share),
-     "share of requests from the billing country below which it is inconsistent", 0, 1},
+    GEO_UNIT(score_rotation, "0.2", "score of geo.rotating_exits"),
+    GEO_UNIT(w_rotation, "0.3",
+             "geo.inconsistent_location: weight of the rotation family (exits rotating through "
+             "residential networks: a proxy service hiding where the user is)"),
+    GEO_UNIT(anon_share, "0.9",
+             "share of requests through anonymizers that makes an account tunnelled"),
+    GEO_UNIT(max_home_share, "0.05",
+             "share of requests from the billing country below which it is inconsistent"),
     {"hours_slack_h", WARDEN_CONF_DOUBLE, "2", offsetof(struct geo_conf, hours_slack_h),
      "hours by which a person's day may differ from the reference zone's without evidence "
      "(people keep different hours; a neighbour within this many hours is never told apart)",
@@ -168,44 +173,45 @@ static const struct warden_conf_key geo_conf_table[] = {
      "(beyond hours_slack_h), that makes geo.inconsistent_hours: grows with the shift and with "
      "the number and concentration of active hours",
      0, 1e6},
-    {"min_hours_r", WARDEN_CONF_DOUBLE, "0.3", offsetof(struct geo_conf, min_hours_r),
-     "concentration of activity hours (0 = round the clock, 1 = one hour) below which traffic "
-     "is not a person's day and hours are not judged",
-     0, 1},
+    GEO_UNIT(
+        min_hours_r, "0.3",
+        "concentration of activity hours (0 = round the clock, 1 = one hour) below which traffic "
+        "is not a person's day and hours are not judged"),
     {"local_mean_hour", WARDEN_CONF_DOUBLE, "15", offsetof(struct geo_conf, local_mean_hour),
      "local hour around which people's requests centre (circular mean)", 0, 24},
-    {"score_billing", WARDEN_CONF_DOUBLE, "0.15", offsetof(struct geo_conf, score_billing),
-     "score of geo.inconsistent_billing", 0, 1},
-    {"score_card", WARDEN_CONF_DOUBLE, "0.15", offsetof(struct geo_conf, score_card),
-     "score of geo.inconsistent_card", 0, 1},
-    {"score_tz", WARDEN_CONF_DOUBLE, "0.3", offsetof(struct geo_conf, score_tz),
-     "score of geo.inconsistent_tz", 0, 1},
-    {"score_hours", WARDEN_CONF_DOUBLE, "0.3", offsetof(struct geo_conf, score_hours),
-     "score of geo.inconsistent_hours", 0, 1},
-    {"w_billing", WARDEN_CONF_DOUBLE, "0.3", offsetof(struct geo_conf, w_billing),
-     "geo.inconsistent_location: weight of the exit family (billing inconsistency) through a "
-     "person's tunnel (VPN, Tor, proxy)",
-     0, 1},
-    {"w_relay", WARDEN_CONF_DOUBLE, "0.2", offsetof(struct geo_conf, w_relay),
-     "geo.inconsistent_location: weight of the exit family through a relay in a cloud (a "
-     "low-volume app's server looks the same until it has been watched for long: weaker)",
-     0, 1},
-    {"w_card", WARDEN_CONF_DOUBLE, "0.3", offsetof(struct geo_conf, w_card),
-     "geo.inconsistent_location: weight of the payment family (card inconsistency)", 0, 1},
-    {"w_tz", WARDEN_CONF_DOUBLE, "0.3", offsetof(struct geo_conf, w_tz),
-     "geo.inconsistent_location: weight of the declared-zone family", 0, 1},
-    {"w_hours", WARDEN_CONF_DOUBLE, "0.5", offsetof(struct geo_conf, w_hours),
-     "geo.inconsistent_location: weight of the clock family (geo.inconsistent_hours)", 0, 1},
-    {"w_email", WARDEN_CONF_DOUBLE, "0.3", offsetof(struct geo_conf, w_email),
-     "geo.inconsistent_location: weight of the e-mail family", 0, 1},
-    {"location_min", WARDEN_CONF_DOUBLE, "0.5", offsetof(struct geo_conf, location_min),
-     "combined score (1 - prod(1 - w) over the families present) at which a tunnelled account "
-     "gets geo.inconsistent_location",
-     0, 1},
-    {"location_cap", WARDEN_CONF_DOUBLE, "0.79", offsetof(struct geo_conf, location_cap),
-     "ceiling of geo.inconsistent_location's score: location inconsistencies alone stay below "
-     "enforcing rules",
-     0, 1},
+    GEO_UNIT(score_billing, "0.15", "score of geo.inconsistent_billing"),
+    GEO_UNIT(score_card, "0.15", "score of geo.inconsistent_card"),
+    GEO_UNIT(score_tz, "0.3", "score of geo.inconsistent_tz"),
+    GEO_UNIT(score_hours, "0.3", "score of geo.inconsistent_hours"),
+    GEO_UNIT(
+        w_billing, "0.3",
+        "geo.inconsistent_location: weight of the exit family (billing inconsistency) through a "
+        "person's tunnel (VPN, Tor, proxy)"),
+    GEO_UNIT(w_relay, "0.2",
+             "geo.inconsistent_location: weight of the exit family through a relay in a cloud (a "
+             "low-volume app's server looks the same until it has been watched for long: weaker)"),
+    GEO_UNIT(w_card, "0.3",
+             "geo.inconsistent_location: weight of the payment family (card inconsistency)"),
+    GEO_UNIT(w_tz, "0.3", "geo.inconsistent_location: weight of the declared-zone family"),
+    GEO_UNIT(w_hours, "0.5",
+             "geo.inconsistent_location: weight of the clock family (geo.inconsistent_hours)"),
+    GEO_UNIT(w_email, "0.3", "geo.inconsistent_location: weight of the e-mail family"),
+    {"hours_weak_evidence", WARDEN_CONF_DOUBLE, "3", offsetof(struct geo_conf, hours_weak_evidence),
+     "log-likelihood ratio (x2) of a shifted day below hours_evidence from which the clock is a "
+     "weak tell (w_hours_weak)",
+     0, 1e6},
+    GEO_UNIT(w_hours_weak, "0",
+             "geo.inconsistent_location: weight of a weak shifted day (hours_weak_evidence up to "
+             "hours_evidence), counted only together with the payment, declared-zone, e-mail or "
+             "rotation family, never with the exit family alone (0 = off)"),
+    GEO_UNIT(
+        location_min, "0.5",
+        "combined score (1 - prod(1 - w) over the families present) at which a tunnelled account "
+        "gets geo.inconsistent_location"),
+    GEO_UNIT(
+        location_cap, "0.79",
+        "ceiling of geo.inconsistent_location's score: location inconsistencies alone stay below "
+        "enforcing rules"),
     {NULL, 0, NULL, 0, NULL, 0, 0},
 };
 
@@ -335,11 +341,17 @@ struct judged {
     double r, llr;
     double combined; /* the noisy-OR of the families present (0 until computed) */
     bool has_ref, locale_disagrees, relay;
+    bool hours_weak; /* a shifted day, weaker than S_HOURS, counted in a pair */
 };
+
+/* Families a weak clock pairs with: what the account declares or pays with,
+ * or rotating exits; not the exit family alone, which many ordinary VPN
+ * users show (docs/circumvention.md, "Fifth round"). */
+#define PAIRS_WITH_WEAK_HOURS (S_CARD | S_TZ | S_EMAIL | S_ROTATION)
 
 /* The combination rule: a noisy-OR over independent evidence families, each
  * counted once at its weight, capped. */
-static double combine(const struct geo_conf *cf, unsigned sig, bool relay)
+static double combine(const struct geo_conf *cf, unsigned sig, bool relay, bool hours_weak)
 {
     double q = 1;
     if (sig & S_BILLING) q *= 1 - (relay ? cf->w_relay : cf->w_billing);
@@ -348,6 +360,7 @@ static double combine(const struct geo_conf *cf, unsigned sig, bool relay)
     if (sig & S_HOURS) q *= 1 - cf->w_hours;
     if (sig & S_EMAIL) q *= 1 - cf->w_email;
     if (sig & S_ROTATION) q *= 1 - cf->w_rotation;
+    if (hours_weak && !(sig & S_HOURS) && (sig & PAIRS_WITH_WEAK_HOURS)) q *= 1 - cf->w_hours_weak;
     double p = 1 - q;
     return p > cf->location_cap ? cf->location_cap : p;
 }
@@ -404,10 +417,13 @@ static void judge(const struct geo_ctx *c, const struct geo_state *s,
     double excess = j->gap - c->conf.hours_slack_h * 60;
     if (excess < 0) excess = 0;
     j->llr = 2 * c->conf.hours_kappa * j->r * total * (1 - cos(excess * M_PI / 720));
-    if (j->has_ref && s->hour_slots >= c->conf.min_hours_events && j->r >= c->conf.min_hours_r &&
-        active >= c->conf.min_active_hours && s->days >= c->conf.min_days && person &&
-        j->llr >= c->conf.hours_evidence)
+    bool judged_hours = j->has_ref && s->hour_slots >= c->conf.min_hours_events &&
+                        j->r >= c->conf.min_hours_r && active >= c->conf.min_active_hours &&
+                        s->days >= c->conf.min_days && person;
+    if (judged_hours && j->llr >= c->conf.hours_evidence)
         j->sig |= S_HOURS;
+    else if (judged_hours && c->conf.w_hours_weak > 0 && j->llr >= c->conf.hours_weak_evidence)
+        j->hours_weak = true;
     if (s->locale_cc[0]) {
         char lc[3] = {s->locale_cc[0], s->locale_cc[1], 0};
         j->locale_disagrees =
@@ -455,6 +471,7 @@ static void evidence(struct warden_jbuf *b, const struct geo_ctx *c, const struc
     warden_jbuf_arr_open(b);
     for (int k = 0; k < NSIG; k++)
         if (j->sig >> k & 1) warden_jbuf_cstr(b, sig_name[k]);
+    if (j->hours_weak && (j->sig & PAIRS_WITH_WEAK_HOURS)) warden_jbuf_cstr(b, "hours_weak");
     warden_jbuf_arr_close(b);
     if (j->combined > 0) warden_jbuf_kv_num(b, "combined", j->combined);
     if (s->locale_cc[0]) {
@@ -522,7 +539,7 @@ static void geo_observe(void *vctx, const struct warden_event *ev, void *vstate,
         evidence(&em->scratch, c, s, a, &j, ev->client_tz);
         warden_emit_finding(em, sig_code[k], sc[k], warden_jbuf_str(&em->scratch));
     }
-    double score = combine(&c->conf, j.sig, j.relay);
+    double score = combine(&c->conf, j.sig, j.relay, j.hours_weak);
     bool tunnelled = s->anon >= c->conf.anon_share * s->events || (j.sig & S_ROTATION);
     if (j.sig && score >= c->conf.location_min && tunnelled) {
         s->done |= DONE_LOCATION;

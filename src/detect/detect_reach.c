@@ -11,6 +11,18 @@
  *                                 (geo_rotation.h: a residential proxy
  *                                 service): the device says it is there,
  *                                 the exits say elsewhere
+ *   geo.restricted_tz_rotating    the same declared zone while the direct
+ *                                 exits (no anonymizer category) change /24
+ *                                 (/48) network at nearly every session:
+ *                                 the rotation test of geo_rotation.h with
+ *                                 the rot_* thresholds, over networks
+ *                                 instead of ASNs. A residential proxy
+ *                                 service in a country where a few ISPs
+ *                                 hold most addresses rotates among few
+ *                                 operators but a new household each
+ *                                 session; a mobile carrier's address pool
+ *                                 can too, so this is reviewed, not
+ *                                 blocked (score_tz_rotating)
  *   geo.restricted_reach          the account's exits go back and forth
  *                                 (min_switches times) between direct
  *                                 (residential, mobile) connections from a
@@ -34,7 +46,8 @@
  * Evidence keys: events, anonymized_share, countries (request countries with
  * counts), client_tz, tz_countries, tz_offset_min, restricted_events,
  * switches (the hour histogram is in geo_consistency's evidence), exit_asns,
- * asn_switches, direct_sessions when the exits rotate; and for
+ * asn_switches, direct_sessions when the exits rotate (and for
+ * geo.restricted_tz_rotating, with exit_networks, network_switches); and for
  * the registry codes signup_country, signup_categories, billing_country,
  * org_id, org_country.
  *
@@ -56,6 +69,7 @@ struct reach_conf {
     char *tzdb;
     int64_t min_events, min_switches, rot_min_sessions, rot_min_asns, rot_session_gap_s;
     double anon_share, rot_switch_share, score_tz, score_reach, score_signup, score_org;
+    double score_tz_rotating;
 };
 
 static const struct warden_conf_key reach_conf_table[] = {
@@ -79,6 +93,10 @@ static const struct warden_conf_key reach_conf_table[] = {
      "rotating exits: seconds between sessions (as geo_consistency's key)", 60, 86400},
     {"score_tz", WARDEN_CONF_DOUBLE, "0.9", offsetof(struct reach_conf, score_tz),
      "score of geo.restricted_tz_anonymized", 0, 1},
+    {"score_tz_rotating", WARDEN_CONF_DOUBLE, "0.6", offsetof(struct reach_conf, score_tz_rotating),
+     "score of geo.restricted_tz_rotating: a declared restricted time zone while the direct "
+     "exits change /24 network at nearly every session (the rot_* thresholds over networks)",
+     0, 1},
     {"score_reach", WARDEN_CONF_DOUBLE, "0.85", offsetof(struct reach_conf, score_reach),
      "score of geo.restricted_reach", 0, 1},
     {"score_signup", WARDEN_CONF_DOUBLE, "0.85", offsetof(struct reach_conf, score_signup),
@@ -88,17 +106,28 @@ static const struct warden_conf_key reach_conf_table[] = {
     {NULL, 0, NULL, 0, NULL, 0, 0},
 };
 
-enum { DONE_TZ = 1, DONE_REACH = 2, DONE_SIGNUP = 4, DONE_ORG = 8, REG_SEEN = 16 };
+/* ZONE_RESTRICTED: the declared zone serves restricted jurisdictions only;
+ * SIGNUP_RESTRICTED: registry: signed up directly from a restricted one */
+enum {
+    DONE_TZ = 1,
+    DONE_REACH = 2,
+    DONE_SIGNUP = 4,
+    DONE_ORG = 8,
+    REG_SEEN = 16,
+    DONE_TZ_NET = 32,
+    ZONE_RESTRICTED = 64,
+    SIGNUP_RESTRICTED = 128
+};
 
 struct reach_state {
     struct warden_exit_rotation rot;
     struct warden_tz_declared tz;
-    uint32_t events, anon, restricted, switches;
+    uint32_t events, anon;
+    uint16_t restricted, switches; /* saturate */
     struct warden_cc_tally countries;
-    uint8_t last_side; /* 0 none, 1 restricted jurisdiction, 2 anonymizer elsewhere */
-    uint8_t zone_restricted;
-    uint8_t done;
-    uint8_t signup_restricted; /* registry: signed up directly from a restricted jurisdiction */
+    struct warden_net_rotation nets; /* the same requests' /24 (/48) networks */
+    uint8_t last_side;               /* 0 none, 1 restricted jurisdiction, 2 anonymizer elsewhere */
+    uint8_t done;                    /* DONE_*, REG_SEEN, ZONE_RESTRICTED, SIGNUP_RESTRICTED */
 };
 
 struct reach_ctx {
@@ -174,13 +203,14 @@ static void reach_observe(void *vctx, const struct warden_event *ev, void *vstat
     s->anon += anon;
     warden_cc_tally_add(&s->countries, cc);
     warden_exit_rotation_add(&s->rot, info, ev->ts_ms, (uint32_t)(c->conf.rot_session_gap_s / 60));
+    warden_net_rotation_add(&s->nets, info, &ev->ip);
     /* an anonymizer exit located in a restricted jurisdiction says nothing
      * about its user (ordinary VPN users land on them): it counts as an
      * anonymizer, not as the jurisdiction */
     uint8_t side = anon ? 2 : restricted(c, cc) ? 1 : 0;
-    if (side == 1) s->restricted++;
+    if (side == 1 && s->restricted < UINT16_MAX) s->restricted++;
     if (side) {
-        if (s->last_side && side != s->last_side) s->switches++;
+        if (s->last_side && side != s->last_side && s->switches < UINT16_MAX) s->switches++;
         s->last_side = side;
     }
     if (ev->client_tz.n &&
@@ -188,14 +218,26 @@ static void reach_observe(void *vctx, const struct warden_event *ev, void *vstat
         const struct warden_tzzone *z = warden_tz_declared_zone(c->tz, &s->tz);
         bool all = z->ncc > 0;
         for (unsigned k = 0; k < z->ncc; k++) all &= restricted(c, z->cc[k]);
-        s->zone_restricted = all;
+        s->done = (uint8_t)(all ? s->done | ZONE_RESTRICTED : s->done & ~ZONE_RESTRICTED);
     }
-    if (!(s->done & DONE_TZ) && s->zone_restricted && (int64_t)s->events >= c->conf.min_events &&
-        hidden(c, s)) {
+    if (!(s->done & DONE_TZ) && (s->done & ZONE_RESTRICTED) &&
+        (int64_t)s->events >= c->conf.min_events && hidden(c, s)) {
         s->done |= DONE_TZ;
         evidence(c, &em->scratch, s, ev->client_tz);
         warden_jbuf_obj_close(&em->scratch);
         warden_emit_finding(em, "geo.restricted_tz_anonymized", c->conf.score_tz,
+                            warden_jbuf_str(&em->scratch));
+    }
+    if (!(s->done & (DONE_TZ | DONE_TZ_NET)) && (s->done & ZONE_RESTRICTED) &&
+        (int64_t)s->events >= c->conf.min_events &&
+        warden_net_rotation_rotating(&s->nets, &s->rot, (unsigned)c->conf.rot_min_sessions,
+                                     (unsigned)c->conf.rot_min_asns, c->conf.rot_switch_share)) {
+        s->done |= DONE_TZ_NET;
+        evidence(c, &em->scratch, s, ev->client_tz);
+        warden_jbuf_kv_int(&em->scratch, "exit_networks", warden_net_rotation_nets(&s->nets));
+        warden_jbuf_kv_int(&em->scratch, "network_switches", s->nets.switches);
+        warden_jbuf_obj_close(&em->scratch);
+        warden_emit_finding(em, "geo.restricted_tz_rotating", c->conf.score_tz_rotating,
                             warden_jbuf_str(&em->scratch));
     }
     const struct warden_account *a = ev->account;
@@ -204,11 +246,11 @@ static void reach_observe(void *vctx, const struct warden_event *ev, void *vstat
         s->done |= REG_SEEN;
         if (a->has_signup_ip && c->intel) {
             const struct warden_ipinfo *si = warden_intel_lookup(c->intel, &a->signup_ip);
-            s->signup_restricted =
-                !(si->categories & WARDEN_ANON_CATS) && restricted(c, si->country);
+            if (!(si->categories & WARDEN_ANON_CATS) && restricted(c, si->country))
+                s->done |= SIGNUP_RESTRICTED;
         }
     }
-    if (a && !(s->done & DONE_SIGNUP) && s->signup_restricted &&
+    if (a && !(s->done & DONE_SIGNUP) && (s->done & SIGNUP_RESTRICTED) &&
         (int64_t)s->events >= c->conf.min_events && hidden(c, s)) {
         s->done |= DONE_SIGNUP;
         const struct warden_ipinfo *si = warden_intel_lookup(c->intel, &a->signup_ip);
@@ -253,8 +295,9 @@ static void reach_free(void *vctx)
 }
 
 /* every reason code this detector emits (policy rules are checked against them) */
-static const char *const reach_codes[] = {"geo.restricted_reach", "geo.restricted_tz_anonymized",
-                                          "geo.restricted_signup", "geo.restricted_org", NULL};
+static const char *const reach_codes[] = {
+    "geo.restricted_reach", "geo.restricted_tz_anonymized", "geo.restricted_signup",
+    "geo.restricted_org",   "geo.restricted_tz_rotating",   NULL};
 
 const struct warden_detector warden_detect_reach = {
     .name = "reach",
@@ -270,5 +313,5 @@ const struct warden_detector warden_detect_reach = {
     .free = reach_free,
     .codes = reach_codes,
     .attach_registry = reach_attach,
-    .state_version = 1, /* 1: the exit-rotation tally */
+    .state_version = 2, /* 1: the exit-rotation tally; 2: the network-rotation tally */
 };

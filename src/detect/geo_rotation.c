@@ -1,6 +1,7 @@
-/* geo_rotation.c — the exit-rotation tally of geo_rotation.h: ASN changes
- * between an account's consecutive direct requests and the distinct ASNs,
- * for telling a rotating residential proxy from one person's connections. */
+/* geo_rotation.c — the exit-rotation tallies of geo_rotation.h: ASN (and
+ * /24 network) changes between an account's consecutive direct requests and
+ * the distinct ASNs (networks), for telling a rotating residential proxy
+ * from one person's connections. */
 #include "detect/geo_rotation.h"
 #include "detect/geo_tally.h"
 
@@ -43,4 +44,31 @@ void warden_exit_rotation_json(struct warden_jbuf *b, const struct warden_exit_r
     warden_jbuf_kv_int(b, "exit_asns", warden_exit_rotation_asns(r));
     warden_jbuf_kv_int(b, "asn_switches", r->switches);
     warden_jbuf_kv_int(b, "direct_sessions", r->sessions);
+}
+
+void warden_net_rotation_add(struct warden_net_rotation *n, const struct warden_ipinfo *info,
+                             const struct warden_ip *ip)
+{
+    if (!info || !info->asn || (info->categories & WARDEN_ANON_CATS)) return;
+    uint64_t h = warden_net_hash(ip);
+    n->nets |= (uint16_t)(1u << (h >> 60));
+    uint16_t h16 = (uint16_t)(h >> 8 & 0xffff);
+    if (!h16) h16 = 1;
+    if (n->last && n->last != h16 && n->switches < UINT16_MAX) n->switches++;
+    n->last = h16;
+}
+
+unsigned warden_net_rotation_nets(const struct warden_net_rotation *n)
+{
+    int set = __builtin_popcount(n->nets);
+    if (set >= 16) return 16 * 4; /* saturated: "many" */
+    return (unsigned)lround(-16.0 * log((16.0 - set) / 16.0));
+}
+
+bool warden_net_rotation_rotating(const struct warden_net_rotation *n,
+                                  const struct warden_exit_rotation *r, unsigned min_sessions,
+                                  unsigned min_nets, double min_switch_share)
+{
+    return r->sessions >= min_sessions && n->switches >= min_switch_share * (r->sessions - 1) &&
+           warden_net_rotation_nets(n) >= min_nets;
 }

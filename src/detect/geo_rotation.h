@@ -40,6 +40,26 @@ unsigned warden_exit_rotation_asns(const struct warden_exit_rotation *r);
  * at least min_switch_share changes of operator per session after the first. */
 bool warden_exit_rotation_rotating(const struct warden_exit_rotation *r, unsigned min_sessions,
                                    unsigned min_asns, double min_switch_share);
+/* The same over /24 (/48) networks, in 6 bytes beside an ASN tally whose
+ * sessions it shares (it counts the same requests: direct, known ASN). A
+ * residential proxy service in a country where a few ISPs hold most
+ * addresses rotates among few operators but hands out a new household, a
+ * new network, at each session; so can a mobile carrier's address pool,
+ * which is why reach only uses it with a declared restricted zone. */
+struct warden_net_rotation {
+    uint16_t nets;     /* 16-bit bitmap of network hashes (linear counting) */
+    uint16_t last;     /* 16-bit hash of the previous counted request's network (0: none) */
+    uint16_t switches; /* consecutive counted requests on different networks (saturates) */
+};
+void warden_net_rotation_add(struct warden_net_rotation *n, const struct warden_ipinfo *info,
+                             const struct warden_ip *ip);
+/* Distinct networks, estimated (exact for a few; saturated at 16 bits set). */
+unsigned warden_net_rotation_nets(const struct warden_net_rotation *n);
+/* As warden_exit_rotation_rotating, over networks, with r's sessions. */
+bool warden_net_rotation_rotating(const struct warden_net_rotation *n,
+                                  const struct warden_exit_rotation *r, unsigned min_sessions,
+                                  unsigned min_nets, double min_switch_share);
+
 /* "exit_asns", "asn_switches", "direct_sessions" keys into an open object. */
 void warden_exit_rotation_json(struct warden_jbuf *b, const struct warden_exit_rotation *r);
 

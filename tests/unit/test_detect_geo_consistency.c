@@ -5,7 +5,8 @@
  * accounts whose story does not hang together (time zone, card, hours), also
  * through a relay in a cloud, or through a rotating residential proxy
  * service (and a person's own networks, which do not rotate); and the combination rule (a noisy-OR
- * over evidence families, each counted once, capped below enforcement). */
+ * over evidence families, each counted once, capped below enforcement), and
+ * a weak shifted day that counts only next to a declared or paid-for tell. */
 #include "detect_stream.h"
 
 /* The k-th request of a person: five a day, at local hours between 8 and 22. */
@@ -323,6 +324,56 @@ static void cloud_relay_carrying_a_persons_day(void **st)
     warden_policy_free(p);
 }
 
+/* The "hours_evidence" of a finding's evidence. */
+static double hours_evidence_of(const char *e)
+{
+    const char *k = e ? strstr(e, "\"hours_evidence\":") : NULL;
+    assert_non_null(k);
+    return strtod(k + strlen("\"hours_evidence\":"), NULL);
+}
+
+/* A shifted day too weak to count alone (hours log-likelihood between
+ * hours_weak_evidence and hours_evidence) counts at w_hours_weak next to a
+ * family the account declares or pays with: a relay (0.2) and a card from a
+ * third country (0.3) stay below review without it (0.44) and reach it
+ * with it (0.61). Next to the exit family alone it adds nothing: a VPN
+ * user billed elsewhere who keeps late hours is not reviewed. Off (0) by
+ * default. */
+static void weak_clock_counts_only_in_a_pair(void **st)
+{
+    (void)st;
+    struct warden_policy *p = example_policy();
+    struct stream s;
+    struct warden_account gb_sg = test_account("GB", "SG", false);
+    for (int on = 0; on < 2; on++) {
+        stream_open(&s, "geo_consistency", p, "w_hours_weak", on ? "0.3" : "0", NULL);
+        relay_days(&s, &gb_sg, 40, "US", NULL); /* a person on UTC+4, billed in GB */
+        assert_int_equal(stream_count(&s, "geo.inconsistent_hours"), 0);
+        assert_int_equal(stream_count(&s, "geo.inconsistent_location"), on);
+        if (on) {
+            const char *e = stream_evidence(&s, "geo.inconsistent_location");
+            assert_non_null(strstr(e, "\"signals\":[\"billing\",\"card\",\"hours_weak\"]"));
+            double llr = hours_evidence_of(e);
+            assert_true(llr >= 3 && llr < 6);
+            double sc = stream_score(&s, "geo.inconsistent_location");
+            assert_true(sc > 0.60 && sc < 0.61); /* 1 - 0.8 x 0.7 x 0.7 */
+            assert_int_equal(warden_policy_decide(p, "geo.inconsistent_location", sc),
+                             WARDEN_REVIEW);
+        }
+        stream_close(&s);
+    }
+    /* the same day through VPN exits, card of the billing country: the exit
+     * family and the same weak clock */
+    struct warden_account gb = test_account("GB", "GB", false);
+    stream_open(&s, "geo_consistency", p, "w_hours_weak", "0.3", NULL);
+    vpn_days(&s, &gb, 0, 40, 240, "NL");
+    assert_int_equal(stream_count(&s, "geo.inconsistent_hours"), 0);
+    assert_int_equal(stream_count(&s, "geo.inconsistent_location"), 0);
+    assert_true(stream_all_allowed(&s, p));
+    stream_close(&s);
+    warden_policy_free(p);
+}
+
 /* One family alone stays below review (except a clear shifted day); every
  * family together stays below enforcement (location_cap: checked in
  * tunnelled_story_that_does_not_hang_together). */
@@ -446,6 +497,7 @@ int main(void)
         cmocka_unit_test(missing_tz_database_is_not_fatal),
         cmocka_unit_test(cloud_relay_carrying_a_persons_day),
         cmocka_unit_test(one_family_alone_is_not_reviewed),
+        cmocka_unit_test(weak_clock_counts_only_in_a_pair),
         cmocka_unit_test(rotating_residential_exits),
         cmocka_unit_test(persons_networks_do_not_rotate),
     };

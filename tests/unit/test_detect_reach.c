@@ -1,7 +1,8 @@
 /* test_detect_reach.c — restricted-jurisdiction reach and the jurisdiction
  * detector's anonymizer code, on hand-made streams: a device on a restricted
  * jurisdiction's time zone behind VPN exits or rotating residential exits
- * (a traveller's few networks are not); the same zone on a direct
+ * (a traveller's few networks are not), or behind exits of few operators
+ * whose /24 changes every session (a home line and a phone do not); the same zone on a direct
  * connection or an allowed zone behind a VPN (not reach); exits alternating
  * between a restricted jurisdiction and a VPN; a VPN exit that geolocates to
  * a restricted jurisdiction (its own code, reviewed, not blocked); a sign-up
@@ -59,6 +60,52 @@ static void restricted_zone_behind_vpn(void **st)
     warden_policy_free(p);
 }
 
+/* n direct requests three hours apart from DE, declaring tz, the k-th from
+ * the ASN and IPv4 address asn_of(k) and ip_of(k) give. */
+static void direct_days(struct stream *s, const struct warden_account *a, int n, const char *tz,
+                        uint32_t (*asn_of)(int), uint32_t (*ip_of)(int))
+{
+    for (int i = 0; i < n; i++)
+        stream_event(
+            s, a,
+            &(struct evo){
+                .ts = T0 + i * 3 * HOUR, .cc = "DE", .asn = asn_of(i), .ip = ip_of(i), .tz = tz});
+}
+
+static uint32_t no_ip(int k)
+{
+    (void)k;
+    return 0;
+}
+
+/* hotel, mobile carrier and a café, each for a day or more */
+static uint32_t traveller_asn(int k)
+{
+    return k % 5 == 4 ? 6805u : 20000u + (uint32_t)(k / 12);
+}
+
+/* a residential proxy service among three ISPs, a new household each time */
+static uint32_t few_isps_asn(int k)
+{
+    return 3320u + (uint32_t)(k % 3);
+}
+
+static uint32_t household_ip(int k)
+{
+    return 0x50000001u + ((uint32_t)(k * 37 % 251) << 8);
+}
+
+/* a home line (one /24, the address changing within it) and a phone */
+static uint32_t home_or_phone_asn(int k)
+{
+    return k % 4 == 3 ? 6805u : 3320u;
+}
+
+static uint32_t home_or_phone_ip(int k)
+{
+    return k % 4 == 3 ? 0x0a000001u : 0x50000001u + (uint32_t)(k % 7);
+}
+
 /* The same zone behind a residential proxy service: no anonymizer category,
  * but a new operator every session (hours apart here). Reach once the
  * rotation is established; the Tehran-zoned traveller who moves between a
@@ -84,12 +131,40 @@ static void restricted_zone_behind_rotating_exits(void **st)
 
     /* hotel, mobile carrier and a café, each for a day or more */
     stream_open(&s, "reach", p, NULL);
-    for (int i = 0; i < 60; i++)
-        stream_event(&s, &a,
-                     &(struct evo){.ts = T0 + i * 3 * HOUR,
-                                   .cc = "DE",
-                                   .asn = i % 5 == 4 ? 6805u : 20000u + (uint32_t)(i / 12),
-                                   .tz = "Asia/Tehran"});
+    direct_days(&s, &a, 60, "Asia/Tehran", traveller_asn, no_ip);
+    assert_int_equal(s.n, 0);
+    stream_close(&s);
+    warden_policy_free(p);
+}
+
+/* A residential proxy service where a few ISPs hold most addresses: three
+ * operators, but a new household's /24 every session. With a device on a
+ * restricted zone that is geo.restricted_tz_rotating (reviewed, not
+ * blocked: a mobile carrier's pool can change /24 too); without the zone,
+ * or on a home line and a phone whose networks stay put, nothing. */
+static void restricted_zone_behind_rotating_networks(void **st)
+{
+    (void)st;
+    struct warden_policy *p = policy();
+    struct stream s;
+    struct warden_account a = test_account("AE", "AE", false);
+    for (int zone = 0; zone < 2; zone++) {
+        stream_open(&s, "reach", p, NULL);
+        direct_days(&s, &a, 20, zone ? "Asia/Tehran" : "Asia/Dubai", few_isps_asn, household_ip);
+        assert_int_equal(stream_count(&s, "geo.restricted_tz_anonymized"), 0); /* 3 ASNs */
+        assert_int_equal(stream_count(&s, "geo.restricted_tz_rotating"), zone);
+        if (zone) {
+            const char *e = stream_evidence(&s, "geo.restricted_tz_rotating");
+            assert_non_null(strstr(e, "\"client_tz\":\"Asia/Tehran\""));
+            assert_non_null(strstr(e, "\"direct_sessions\":6,\"exit_networks\":"));
+            assert_non_null(strstr(e, "\"network_switches\":5}"));
+            assert_true(stream_score(&s, "geo.restricted_tz_rotating") < 0.85); /* not blocked */
+        }
+        stream_close(&s);
+    }
+    /* the same zone on a home line (one /24) and a phone (a carrier's NAT) */
+    stream_open(&s, "reach", p, NULL);
+    direct_days(&s, &a, 60, "Asia/Tehran", home_or_phone_asn, home_or_phone_ip);
     assert_int_equal(s.n, 0);
     stream_close(&s);
     warden_policy_free(p);
@@ -231,6 +306,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(restricted_zone_behind_vpn),
         cmocka_unit_test(restricted_zone_behind_rotating_exits),
+        cmocka_unit_test(restricted_zone_behind_rotating_networks),
         cmocka_unit_test(exits_alternating_with_a_restricted_jurisdiction),
         cmocka_unit_test(vpn_exit_in_restricted_jurisdiction_has_its_own_code),
         cmocka_unit_test(restricted_signup_and_org_from_the_registry),
