@@ -218,30 +218,29 @@ static size_t tail_start_ascii(const unsigned char *p, size_t n)
 }
 
 #define FNV_INIT 0xcbf29ce484222325ULL
-#define FNV_PRIME 0x100000001b3ULL
 #define FOLD8 0x2020202020202020ULL /* lower-cases letters; digits have the bit already */
 
-/* FNV-1a of the L >= 1 letters and digits at q (lower-cased as fold[] does:
- * c | 0x20), continuing from h; q[0..L+7) must be readable. Eight bytes a
- * load, and the last partial word without a branch per byte (a word's end
- * is what a branch predictor cannot guess). */
-static inline uint64_t fnv_word(uint64_t h, const unsigned char *q, unsigned L)
+#define WORD_MUL 0x9E3779B97F4A7C15ULL
+
+/* The L >= 1 letters and digits at q (lower-cased as fold[] does: c | 0x20)
+ * folded into h eight bytes a step, the last step's bytes past the word
+ * zeroed (a letter or digit is never zero, so no two words give the same
+ * bytes); q[0..L+7) must be readable. One multiply per eight bytes: the
+ * chain a word's hash waits on is a few cycles, not one multiply a byte.
+ * token() mixes the result. The steps start at the start of the word's ASCII
+ * run (ascii_span never begins a window inside a run but at its start), so
+ * a word hashes the same wherever it stands in a prompt. */
+static inline uint64_t word_hash(uint64_t h, const unsigned char *q, unsigned L)
 {
     for (;;) {
         uint64_t w;
         memcpy(&w, q, 8);
         w |= FOLD8;
-        if (L >= 8) {
-            for (int j = 0; j < 8; j++) h = (h ^ ((w >> (8 * j)) & 0xFF)) * FNV_PRIME;
-            if ((L -= 8) == 0) return h;
-            q += 8;
-            continue;
-        }
-        for (unsigned j = 0; j < 7; j++) {
-            uint64_t x = (h ^ ((w >> (8 * j)) & 0xFF)) * FNV_PRIME;
-            h = j < L ? x : h;
-        }
-        return h;
+        if (L < 8) w &= (1ULL << (8 * L)) - 1;
+        h = (((h << 23) | (h >> 41)) ^ w) * WORD_MUL;
+        if (L <= 8) return h;
+        L -= 8;
+        q += 8;
     }
 }
 
@@ -276,7 +275,14 @@ static size_t ascii_span(struct tok_state *s, const unsigned char *p, size_t n, 
         uint64_t rest = w >> pos;
         if (rest & 1) { /* a run of letters and digits */
             unsigned e = ~rest ? pos + (unsigned)__builtin_ctzll(~rest) : 64;
-            h = fnv_word(h, q + pos, e - pos);
+            if (e == 64 && pos > 0) {
+                /* the run goes on past the window: the next window starts
+                 * with it, so that it is hashed from its first byte */
+                *hp = h;
+                *lenp = len;
+                return i + pos;
+            }
+            h = word_hash(h, q + pos, e - pos);
             len += e - pos;
             pos = e;
             continue;
