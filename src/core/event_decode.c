@@ -169,6 +169,31 @@ static inline unsigned special16(const char *p, unsigned *high)
 }
 #endif
 
+/* The common string, a short one without escapes: when a quote is the first
+ * quote, backslash or control byte among the 16 bytes at c->p and no byte
+ * before it is >= 0x80, the string is those bytes, as parse_string() would
+ * find (nothing to decode or validate). Inlined, for the keys and the short
+ * values of every line; false (c untouched) for anything else, which
+ * parse_string() then takes from the start. */
+static inline bool quick_string(struct cur *c, struct warden_str *out)
+{
+#ifdef __SSE2__
+    if (c->end - c->p < 16) return false;
+    unsigned hi, m = special16(c->p, &hi);
+    if (!m) return false;
+    unsigned at = (unsigned)__builtin_ctz(m);
+    if (c->p[at] != '"' || (hi & ((1u << at) - 1))) return false;
+    out->p = c->p;
+    out->n = at;
+    c->p += at + 1;
+    return true;
+#else
+    (void)c;
+    (void)out;
+    return false;
+#endif
+}
+
 /* c->p is just past the opening quote. Decodes in place; *out is the slice;
  * *escaped (if not NULL) tells whether an escape sequence was decoded (only
  * then can the value hold a NUL: a raw control byte is a reject). */
@@ -628,7 +653,7 @@ int warden_event_decode(char *line, size_t len, struct warden_event *ev, char *w
             skip_ws(&c);
             if (c.p >= c.end || *c.p != '"') return fail(&c, "expected a key");
             c.p++;
-            if (parse_string(&c, &key, NULL)) return WARDEN_EPARSE;
+            if (!quick_string(&c, &key) && parse_string(&c, &key, NULL)) return WARDEN_EPARSE;
             skip_ws(&c);
             if (c.p >= c.end || *c.p != ':') return fail(&c, "expected ':' after a key");
             c.p++;
@@ -645,7 +670,8 @@ int warden_event_decode(char *line, size_t len, struct warden_event *ev, char *w
                 switch (*c.p) {
                 case '"':
                     c.p++;
-                    if (parse_string(&c, &sv, &escaped)) return WARDEN_EPARSE;
+                    if (!quick_string(&c, &sv) && parse_string(&c, &sv, &escaped))
+                        return WARDEN_EPARSE;
                     vt = V_STRING;
                     break;
                 case 't':
