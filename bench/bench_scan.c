@@ -15,12 +15,13 @@
  * them: the account table and every counter named *.memory_bytes.
  * BENCH_LATENESS_MS sets the runtime's allowed lateness. BENCH_ONLY=engine,
  * runtime or jansson (or a comma-separated list) runs only those, for
- * profiling or a quicker ratio. BENCH_PERF_CTL and BENCH_PERF_ACK name the
- * control and acknowledgement FIFOs of `perf record -D -1 --control
- * fifo:CTL,ACK`, so that perf samples only the timed passes. BENCH_REUSE=1
- * keeps FILE and reuses it when it exists (same N) instead of generating it
- * again.
- * Usage: bench_scan [N] [FILE]. */
+ * profiling or a quicker ratio; BENCH_ONLY=decode (not run otherwise) times
+ * Warden's own parse only (read lines + warden_event_decode), and
+ * BENCH_ONLY=text the same plus the distillation text pass
+ * (warden_distill_text_scan): the two stages measured alone. BENCH_PERF_CTL and BENCH_PERF_ACK name
+ * the control and acknowledgement FIFOs of `perf record -D -1 --control fifo:CTL,ACK`, so that perf
+ * samples only the timed passes. BENCH_REUSE=1 keeps FILE and reuses it when it exists (same N)
+ * instead of generating it again. Usage: bench_scan [N] [FILE]. */
 #include "bench_common.h"
 #include "core/event_decode.h"
 #include "core/jbuf.h"
@@ -30,6 +31,7 @@
 #include "io/lines.h"
 #include "io/outputs.h"
 #include "detect/detector.h"
+#include "detect/distill.h"
 #include "policy/policy.h"
 #include "runtime/runtime.h"
 
@@ -168,12 +170,24 @@ static void sink_finding(void *ctx, const struct warden_finding *f)
     warden_write_finding(ctx, devnull, f, NULL);
 }
 
+/* The next line of lr that decodes, into ev; false at the end. */
+static bool next_event(struct warden_lines *lr, struct warden_event *ev)
+{
+    char *line, why[256];
+    size_t len;
+    uint64_t no;
+    bool tl;
+    while (warden_lines_next(lr, &line, &len, &no, &tl) == 1)
+        if (warden_event_decode(line, len, ev, why, sizeof why) == 0) return true;
+    return false;
+}
+
 /* The engine driven directly: read, decode, process, in file order. */
 static double run_engine(const char *path, const struct warden_policy *pol,
                          const struct warden_intel *intel, size_t *ok, uint64_t *findings,
                          uint64_t *accounts)
 {
-    char err[512], why[256];
+    char err[512];
     struct warden_jbuf fb;
     warden_jbuf_init(&fb);
     struct warden_engine_opts eo = {
@@ -181,20 +195,14 @@ static double run_engine(const char *path, const struct warden_policy *pol,
     struct warden_engine *e;
     if (warden_engine_new(&e, &eo, err, sizeof err)) exit(1);
     struct warden_lines *lr;
-    char *line;
-    size_t len;
-    uint64_t no;
-    bool tl;
     struct warden_event ev;
     *ok = 0;
     perf_ctl("enable");
     double t0 = bench_cpu();
     warden_lines_open(&lr, path, 0, err, sizeof err);
-    while (warden_lines_next(lr, &line, &len, &no, &tl) == 1) {
-        if (warden_event_decode(line, len, &ev, why, sizeof why) == 0) {
-            warden_engine_process(e, &ev);
-            (*ok)++;
-        }
+    while (next_event(lr, &ev)) {
+        warden_engine_process(e, &ev);
+        (*ok)++;
     }
     warden_lines_close(lr);
     warden_engine_drain(e);
@@ -207,6 +215,30 @@ static double run_engine(const char *path, const struct warden_policy *pol,
     warden_engine_free(e);
     warden_jbuf_fini(&fb);
     return t;
+}
+
+/* Read and decode only (text: also the distillation text pass); the
+ * text's hashes are summed so that the pass cannot be left out. */
+static double run_decode(const char *path, bool text, size_t *ok, uint64_t *sum)
+{
+    char err[512];
+    struct warden_lines *lr;
+    struct warden_event ev;
+    struct warden_distill_text t;
+    *ok = 0;
+    perf_ctl("enable");
+    double t0 = bench_cpu();
+    warden_lines_open(&lr, path, 0, err, sizeof err);
+    while (next_event(lr, &ev)) {
+        (*ok)++;
+        if (!text) continue;
+        warden_distill_text_scan(&t, &ev);
+        *sum += t.head_sketch ^ t.tail_sketch ^ t.ntokens;
+    }
+    warden_lines_close(lr);
+    double t1 = bench_cpu() - t0;
+    perf_ctl("disable");
+    return t1;
 }
 
 /* A sink writing findings where the engine loop writes them. */
@@ -364,6 +396,22 @@ int main(int argc, char **argv)
      * a neighbour than the ratio of two best times */
     double *pair = calloc((size_t)rounds, sizeof *pair);
     int n_pair = 0;
+    bool do_decode = only && strstr(only, "decode"), do_text = only && strstr(only, "text");
+    double t_dec = 1e30, t_text = 1e30;
+    size_t n_dec = 0;
+    uint64_t text_sum = 0;
+    for (int r = 0; do_decode || do_text ? r < rounds : 0; r++) {
+        double t;
+        if (do_decode && (t = run_decode(path, false, &n_dec, &text_sum)) < t_dec) t_dec = t;
+        if (do_text && (t = run_decode(path, true, &n_dec, &text_sum)) < t_text) t_text = t;
+    }
+    if (do_decode)
+        printf("warden decode only      : %10.0f events/s  (best of %d, CPU time of one thread)\n",
+               (double)n_dec / t_dec, rounds);
+    if (do_text)
+        printf("decode + distill text   : %10.0f events/s  (%.0f ns/event for the text pass%s)\n",
+               (double)n_dec / t_text, do_decode ? (t_text - t_dec) / (double)n_dec * 1e9 : 0.0,
+               do_decode ? "" : ": add decode to BENCH_ONLY");
     for (int r = 0; r < rounds; r++) {
         double t0 = bench_cpu(), t, te = 0, tr = 0;
         if (!do_jansson) goto passes;
