@@ -126,8 +126,8 @@ static void run(unsigned shards, struct seen *seen)
             char ip[32];
             /* the restricted country's residential network (Iran), else a
              * documentation /24 per group: the n group's is one NAT */
-            bool leak = k == 3 && (strcmp(a, "p1") == 0 || strcmp(a, "w2") == 0 ||
-                                   strcmp(a, "n2") == 0);
+            bool leak =
+                k == 3 && (strcmp(a, "p1") == 0 || strcmp(a, "w2") == 0 || strcmp(a, "n2") == 0);
             if (leak)
                 snprintf(ip, sizeof ip, "5.160.0.%d", 7 + (int)i);
             else if (a[0] == 'n')
