@@ -3,7 +3,7 @@
  *
  * Binary, little-endian, versioned by the first byte; they are internal to a
  * deployment (written and read by the same warden build) and small: an
- * observation is 28 bytes plus the account id, a notice 90 plus the id.
+ * observation is 28 bytes plus the account id, a notice 99 plus the id.
  * Neither holds anything but ids, hashes and counts (never an address, a
  * domain or a payment value: identifiers are 64-bit keys).
  *
