@@ -468,72 +468,73 @@ int warden_screen_name(const struct warden_screen *s, struct warden_screen_scrat
     struct cand top[3 * 160];
     size_t nt = 0;
     for (int k = 0; k < nalt; k++) nt += select_candidates(s, w, &qts[k], K, top, nt);
-    /* score; keep the best name per entity (up to max), explain only those */
+    /* score; keep the best name per entity (up to max) in out, each with its
+     * explanation from the one scoring (out[k] is picks[k]'s match) */
     struct pick {
         double score;
         uint32_t name;
-        int alt;
     } picks[WARDEN_SCREEN_PICKS];
     size_t np = 0, maxp = max < WARDEN_SCREEN_PICKS ? max : WARDEN_SCREEN_PICKS;
-    struct warden_screen_match cur;
+    struct warden_screen_match mt[2]; /* the best form's explanation, the one being scored */
     for (size_t c = 0; c < nt; c++) {
         /* far weaker word overlap than its form's best candidate cannot score close */
         if (top[c].acc < CAND_MIN_SHARE) continue;
         const struct warden_screen_name_rec *r = &s->names[top[c].name];
         const struct warden_screen_entity *e = &s->ents[r->entity];
-        struct warden_tl a, b;
+        struct warden_tl a, b, b0;
         double ns = -1;
-        int ba = 0;
+        int bm = 0;
         bool sib = false;
         uint32_t ql = qt0->legal; /* with a legal form found misspelt by the scorer */
+        warden_tl_from_rec(s, r, &b0);
         for (int k = 0; k < nalt; k++) {
             warden_tl_copy(&a, &qts[k]);
-            warden_tl_from_rec(s, r, &b);
-            double x = warden_name_score(s, &a, &b, NULL);
-            if (x > ns)
-                ns = x, ba = k, sib = a.sibling, ql = qt0->legal | (a.legal & ~qts[k].legal);
+            struct warden_tl *pb = &b0;
+            if (k + 1 < nalt) { /* the scorer changes b: keep b0 for the next form */
+                warden_tl_copy(&b, &b0);
+                pb = &b;
+            }
+            struct warden_screen_match *m = &mt[ns < 0 ? bm : 1 - bm];
+            double x = warden_name_score(s, &a, pb, m);
+            if (x > ns) {
+                ns = x, bm = (int)(m - mt), sib = a.sibling;
+                ql = qt0->legal | (a.legal & ~qts[k].legal);
+            }
         }
         if (ns < s->conf.review_threshold - 0.2) continue;
-        double adj_legal = legal_adj(s, ql, r->legal, &sib);
-        cur.adj_country = cur.adj_domain = cur.adj_id = 0;
-        if (qcc[0] || (q->domain && *q->domain) || (q->id && *q->id)) adjust(s, q, qcc, e, &cur);
-        double sc = ns + adj_legal + cur.adj_country + cur.adj_domain + cur.adj_id;
+        struct warden_screen_match *cur = &mt[bm];
+        cur->name_score = ns;
+        cur->adj_legal = legal_adj(s, ql, r->legal, &sib);
+        cur->adj_country = cur->adj_domain = cur->adj_id = 0;
+        if (qcc[0] || (q->domain && *q->domain) || (q->id && *q->id)) adjust(s, q, qcc, e, cur);
+        double sc = ns + cur->adj_legal + cur->adj_country + cur->adj_domain + cur->adj_id;
         if (sib) sc = warden_sibling_cap(s, sc);
         sc = sc < 0 ? 0 : sc > 1 ? 1 : sc;
         if (sc < s->conf.review_threshold) continue;
-        struct pick p = {sc, top[c].name, ba};
+        struct pick p = {sc, top[c].name};
         int dup = -1;
         for (size_t k = 0; k < np; k++)
             if (s->names[picks[k].name].entity == r->entity) dup = (int)k;
+        size_t slot = SIZE_MAX;
         if (dup >= 0) {
-            if (sc > picks[dup].score) picks[dup] = p;
+            if (sc > picks[dup].score) slot = (size_t)dup;
         } else if (np < maxp) {
-            picks[np++] = p;
+            slot = np++;
         } else {
             size_t mi = 0;
             for (size_t k = 1; k < np; k++)
                 if (picks[k].score < picks[mi].score) mi = k;
-            if (sc > picks[mi].score) picks[mi] = p;
+            if (sc > picks[mi].score) slot = mi;
         }
+        if (slot == SIZE_MAX) continue;
+        picks[slot] = p;
+        cur->entity = e;
+        cur->matched_name = r->raw;
+        cur->score = sc;
+        cur->is_match = sc >= s->conf.match_threshold;
+        out[slot] = *cur;
     }
-    for (size_t k = 0; k < np; k++) {
-        const struct warden_screen_name_rec *r = &s->names[picks[k].name];
-        const struct warden_screen_entity *e = &s->ents[r->entity];
-        struct warden_tl a, b;
-        memset(&cur, 0, sizeof cur);
-        warden_tl_copy(&a, &qts[picks[k].alt]);
-        warden_tl_from_rec(s, r, &b);
-        cur.name_score = warden_name_score(s, &a, &b, &cur);
-        bool sib = a.sibling;
-        cur.adj_legal =
-            legal_adj(s, qt0->legal | (a.legal & ~qts[picks[k].alt].legal), r->legal, &sib);
-        if (qcc[0] || (q->domain && *q->domain) || (q->id && *q->id)) adjust(s, q, qcc, e, &cur);
-        cur.entity = e;
-        cur.matched_name = r->raw;
-        cur.score = picks[k].score;
-        cur.is_match = cur.score >= s->conf.match_threshold;
-        out[found++] = cur;
-    }
+    found = (int)np;
     qsort(out, (size_t)found, sizeof *out, cmp_match);
 out:
     warden_screen_scratch_free(own);
