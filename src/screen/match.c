@@ -33,6 +33,7 @@ struct warden_screen_scratch {
     float best;    /* the largest acc so far */
     uint32_t *touched;
     size_t n_touched, cap_touched, n_names;
+    struct plan *plan; /* a query's look-up groups (gen_name), allocated on first use */
 };
 
 static inline bool found_bit(const struct warden_screen_scratch *w, uint32_t id)
@@ -64,6 +65,7 @@ void warden_screen_scratch_free(struct warden_screen_scratch *w)
     free(w->acc);
     free(w->found);
     free(w->touched);
+    free(w->plan);
     free(w);
 }
 
@@ -101,6 +103,16 @@ struct group {
     float wt[GROUP_KEYS];
     int n;
 };
+
+/* a group as gen_name plans it: the weight still to come from it on, and the
+ * longest posting list it reads */
+struct plan {
+    struct group g;
+    float rest;
+    size_t cap;
+};
+/* acronym groups (a token each, the name's initials), joins, tokens */
+#define PLAN_MAX (3 * WARDEN_NORM_MAX_TOK + WARDEN_ACRONYM_KEYS)
 
 static void gadd(struct group *g, const char *k, size_t n, int ns, float wt)
 {
@@ -175,10 +187,12 @@ static void touch_found(struct warden_screen_scratch *w, const uint32_t *p, size
 /* look up one group: new names only while they could still matter (rest: the
  * weight of this group and those after it) */
 static void look_group(const struct warden_screen *s, struct warden_screen_scratch *w,
-                       const struct group *g, float rest, size_t cap)
+                       const struct group *g, float rest, size_t cap, const struct group *next)
 {
+    /* the next group's index slots are fetched while this one is read: the
+     * index is too large for the caches and each slot a miss */
+    for (int k = 0; next && k < next->n; k++) warden_screen_prefetch(s, next->key[k]);
     if (!g->n) return;
-    for (int k = 0; k < g->n; k++) warden_screen_prefetch(s, g->key[k]);
     bool grow = rest >= CAND_MIN_SHARE * w->best;
     w->tgen++;
     for (int k = 0; k < g->n; k++) {
@@ -268,36 +282,42 @@ static void gen_name(const struct warden_screen *s, struct warden_screen_scratch
         while (k > 0 && q->w[order[k - 1]] < q->w[i]) order[k] = order[k - 1], k--;
         order[k] = i;
     }
-    struct group g;
+    /* the groups are made first, then looked up in order */
+    if (!w->plan) w->plan = warden_xmalloc(PLAN_MAX * sizeof *w->plan);
+    struct plan *pl = w->plan;
+    int np = 0;
     for (int i = 0; i < q->n; i++) {
         if (q->len[i] < 3 || q->len[i] > 8 || q->minor[i]) continue;
         uint32_t id = q->id[i];
         if (id != UINT32_MAX && s->toks[id].df >= 16) continue; /* a common word */
-        g.n = 0;
-        gadd(&g, q->t[i], q->len[i], WARDEN_NS_ACRONYM, wt);
-        look_group(s, w, &g, rest + wt, acap);
+        pl[np].g.n = 0;
+        gadd(&pl[np].g, q->t[i], q->len[i], WARDEN_NS_ACRONYM, wt);
+        pl[np].rest = rest + wt, pl[np++].cap = acap;
     }
     char keys[WARDEN_ACRONYM_KEYS][WARDEN_NORM_TOKLEN];
     int nk = warden_screen_acronym_keys(q, keys);
     for (int k = 0; k < nk; k++) {
-        g.n = 0;
-        gadd(&g, keys[k], strlen(keys[k]), WARDEN_NS_FUZZY, wt);
-        look_group(s, w, &g, rest + wt, acap);
+        pl[np].g.n = 0;
+        gadd(&pl[np].g, keys[k], strlen(keys[k]), WARDEN_NS_FUZZY, wt);
+        pl[np].rest = rest + wt, pl[np++].cap = acap;
     }
     /* joins first: their postings are short (few names hold the joined word)
      * and they lift the best names early, so that the common words at the end
      * of the token order only add to names already found */
     for (int i = 0; i + 1 < q->n; i++) {
-        join_group(q, i, &g);
-        look_group(s, w, &g, rest, cap);
+        join_group(q, i, &pl[np].g);
+        pl[np].rest = rest, pl[np++].cap = cap;
         rest -= q->w[i] > q->w[i + 1] ? q->w[i] : q->w[i + 1];
     }
     for (int o = 0; o < q->n; o++) {
         int i = order[o];
-        token_group(s, q, i, &g);
-        look_group(s, w, &g, rest, cap);
+        token_group(s, q, i, &pl[np].g);
+        pl[np].rest = rest, pl[np++].cap = cap;
         rest -= q->w[i];
     }
+    for (int k = 0; np && k < pl[0].g.n; k++) warden_screen_prefetch(s, pl[0].g.key[k]);
+    for (int k = 0; k < np; k++)
+        look_group(s, w, &pl[k].g, pl[k].rest, pl[k].cap, k + 1 < np ? &pl[k + 1].g : NULL);
 }
 
 /* ---- adjustments ---- */
