@@ -101,8 +101,7 @@ int main(int argc, char **argv)
         for (int j = 0; j < k; j++) {
             fprintf(df, "\t%s:%s|%s|%.6f|%.6f|%.3f|%d|%s|%s/%s", m[j].entity->list,
                     m[j].entity->source_id, m[j].matched_name, m[j].score, m[j].name_score,
-                    m[j].adj_legal, m[j].is_match, m[j].method, m[j].query_norm,
-                    m[j].listed_norm);
+                    m[j].adj_legal, m[j].is_match, m[j].method, m[j].query_norm, m[j].listed_norm);
             for (int p = 0; p < m[j].n_pairs; p++)
                 fprintf(df, "|%s=%s:%.4f", m[j].pairs[p].query, m[j].pairs[p].listed,
                         m[j].pairs[p].sim);

@@ -20,7 +20,7 @@
 
 struct warden_screen_scratch {
     void *tl;
-    struct acc { /* per list name, 8 bytes: the lists' records fit a core's L2 cache */
+    struct acc {         /* per list name, 8 bytes: the lists' records fit a core's L2 cache */
         uint16_t tstamp; /* look-up group that last touched it (this query: see found) */
         float acc;
     } * acc;
