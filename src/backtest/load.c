@@ -68,6 +68,7 @@ static int truth_line(struct warden_bt_input *in, json_t *o)
     if (!json_is_string(id) || !json_is_string(label)) return -1;
     in->truth = warden_xrealloc(in->truth, (in->ntruth + 1) * sizeof *in->truth);
     struct warden_bt_truth *t = &in->truth[in->ntruth++];
+    memset(t, 0, sizeof *t); /* first_ts is filled later, only when events are read */
     t->account_id = warden_xstrdup(json_string_value(id));
     t->label = warden_xstrdup(json_string_value(label));
     t->kind = opt_str(o, "kind");
@@ -89,6 +90,7 @@ static int verdict_line(struct warden_bt_input *in, json_t *o)
     if (a < 0) return -1;
     in->verdicts = warden_xrealloc(in->verdicts, (in->nverdicts + 1) * sizeof *in->verdicts);
     struct warden_bt_verdict *v = &in->verdicts[in->nverdicts++];
+    memset(v, 0, sizeof *v);
     v->account_id = warden_xstrdup(json_string_value(id));
     v->action = (enum warden_bt_action)a;
     json_t *s = json_object_get(o, "score");
