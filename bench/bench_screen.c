@@ -4,7 +4,10 @@
  * a loop for about two seconds. Baseline from the same run: an exhaustive scan
  * comparing a query with every listed name using the same scorer (what a
  * matcher without a candidate index does), measured on a few queries.
- * Usage: bench_screen [SECONDS]   (CPU seconds of screening, default 2) */
+ * Usage: bench_screen [SECONDS]   (CPU seconds of screening, default 2)
+ * WARDEN_BENCH_DUMP=FILE writes each query's results (entity, matched name,
+ * score, match) to FILE first: two builds' files compare a speed change's
+ * results exactly. */
 #include "screen/screen.h"
 
 #include <stdio.h>
@@ -89,6 +92,23 @@ int main(int argc, char **argv)
     fclose(f);
     struct warden_screen_scratch *w = warden_screen_scratch_new(s);
     struct warden_screen_match m[5];
+    const char *dump = getenv("WARDEN_BENCH_DUMP");
+    FILE *df = dump ? fopen(dump, "w") : NULL;
+    for (size_t i = 0; df && i < nq; i++) {
+        struct warden_screen_query qq = {q[i], NULL, NULL, NULL};
+        int k = warden_screen_name(s, w, &qq, m, 5);
+        fprintf(df, "%s", q[i]);
+        for (int j = 0; j < k; j++) {
+            fprintf(df, "\t%s:%s|%s|%.6f|%.6f|%.3f|%d|%s|%s/%s", m[j].entity->list,
+                    m[j].entity->source_id, m[j].matched_name, m[j].score, m[j].name_score,
+                    m[j].adj_legal, m[j].is_match, m[j].method, m[j].query_norm, m[j].listed_norm);
+            for (int p = 0; p < m[j].n_pairs; p++)
+                fprintf(df, "|%s=%s:%.4f", m[j].pairs[p].query, m[j].pairs[p].listed,
+                        m[j].pairs[p].sim);
+        }
+        fputc('\n', df);
+    }
+    if (df) fclose(df);
     long n = 0, hits = 0;
     t0 = now();
     double t1 = t0, c0 = cpu(), c1 = c0;

@@ -36,6 +36,15 @@
  *     the run, for members that did not come back. Evidence: cluster_id,
  *     members, actioned_members, enforced_members, cluster_score,
  *     cluster_edge_kinds.
+ *   cluster.linked_restricted (linked_restricted) — another member was seen
+ *     in a restricted jurisdiction (policy): a direct connection from there
+ *     (no anonymizer category: residential, mobile) or a restricted billing
+ *     or card country in the registry. Carried as a per-cluster count
+ *     (link.h `restricted`), also across processes, whatever the policy did
+ *     about that member; emitted once per account like
+ *     cluster.linked_to_actioned, and never itself a reason for the
+ *     cluster (a cluster.* code). Evidence: cluster_id, members,
+ *     restricted_members, cluster_edge_kinds (the shared identifier kinds).
  *
  * Cluster ids are "lk-N" (N in order of formation); every member's
  * verdict and findings carry it. One link state serves every shard of a
@@ -50,6 +59,7 @@
 #include "detect/detector.h"
 #include "detect/distill.h"
 #include "detect/domain_list.h"
+#include "detect/geo_tally.h"
 #include "core/datadir.h"
 #include "core/error.h"
 #include "core/hash.h"
@@ -79,7 +89,7 @@ struct link_conf {
     struct warden_strlist burst_programs;
     char *webmail;
     int64_t template_prompts, template_min, template_max_hamming;
-    double edge_score, linked_review, linked_enforced;
+    double edge_score, linked_review, linked_enforced, linked_restricted;
     int64_t max_accounts, max_idents, max_clusters, max_member_ids;
 };
 
@@ -143,6 +153,10 @@ static const struct warden_conf_key link_conf_table[] = {
      "score of cluster.linked_to_actioned when the actioned member is only reviewed", 0, 1},
     {"linked_enforced", WARDEN_CONF_DOUBLE, "0.85", C(linked_enforced),
      "score of cluster.linked_to_actioned when a member is throttled or blocked", 0, 1},
+    {"linked_restricted", WARDEN_CONF_DOUBLE, "0.6", C(linked_restricted),
+     "score of cluster.linked_restricted: another member connected directly from a restricted "
+     "jurisdiction or pays from one (0: never emitted)",
+     0, 1},
     {"max_accounts", WARDEN_CONF_INT, "262144", C(max_accounts),
      "accounts in the linking table (304 bytes each); the longest unseen is replaced", 64, 1e9},
     {"max_identifiers", WARDEN_CONF_INT, "1048576", C(max_idents),
@@ -179,10 +193,11 @@ struct link_state {
     uint32_t last_net;    /* low bits of the last network key fed */
     uint16_t last_client; /* low bits of the last client key fed */
     uint8_t prompts;      /* prompts sketched */
-    uint8_t flags;        /* low 2 bits: own (non-cluster) action last seen; CLUSTERED */
+    uint8_t flags;        /* low 2 bits: own (non-cluster) action last seen; RSEEN, CLUSTERED */
 };
 #define OWN(st) ((enum warden_action)((st)->flags & 3))
 #define CLUSTERED 0x80 /* in a cluster when last looked at */
+#define RSEEN 0x40     /* seen connecting directly from a restricted jurisdiction */
 
 /* Per account in the link table (warden_link_user): the template slots. */
 struct link_user {
@@ -319,6 +334,30 @@ static void registry_ids(const struct link_ctx *c, const struct warden_account *
     }
 }
 
+static bool restricted_cc(const struct link_ctx *c, const char *cc)
+{
+    return c->policy && cc[0] && warden_policy_is_restricted(c->policy, cc);
+}
+
+static bool restricted_payment(const struct link_ctx *c, const struct warden_account *a)
+{
+    return restricted_cc(c, a->billing_country) || restricted_cc(c, a->card_country);
+}
+
+/* The event is the account's first direct connection (no anonymizer
+ * category) from a restricted jurisdiction: an exit located there says
+ * nothing about who uses it. */
+static bool restricted_direct(const struct link_ctx *c, const struct warden_event *ev,
+                              struct link_state *st)
+{
+    const struct warden_ipinfo *info = ev->ipinfo;
+    if ((st->flags & RSEEN) || !info || (info->categories & WARDEN_ANON_CATS) ||
+        !restricted_cc(c, info->country))
+        return false;
+    st->flags |= RSEEN;
+    return true;
+}
+
 static int link_attach(void *vctx, const struct warden_registry *reg,
                        const struct warden_intel *intel)
 {
@@ -342,6 +381,7 @@ static int link_attach(void *vctx, const struct warden_registry *reg,
                 org_hash(a->org_id, a->org_id ? strlen(a->org_id) : 0), t, WARDEN_LINK_NO_OWNER);
             for (int k = 0; k < s.n; k++)
                 warden_link_use(c->l, ai, s.kind[k], s.key[k], t, pass == 0, NULL);
+            if (pass == 1 && restricted_payment(c, a)) warden_link_mark_restricted(c->l, ai);
         }
     }
     warden_link_unlock(c->l);
@@ -471,7 +511,10 @@ struct due {
     struct warden_link_cluster info;
     bool set_cluster; /* the cluster changed since it was last handed on */
     int linked;       /* 0, or the level of cluster.linked_to_actioned to emit (1, 2) */
+    bool restricted;  /* cluster.linked_restricted to emit */
 };
+
+#define FLAG_RESTRICTED 4 /* in the flag mark: cluster.linked_restricted emitted */
 
 static void decide(struct warden_link *l, uint32_t ai, struct due *d)
 {
@@ -483,25 +526,39 @@ static void decide(struct warden_link *l, uint32_t ai, struct due *d)
     uint32_t others = d->info.actioned - (d->info.self_actioned ? 1 : 0);
     uint32_t others_enf = d->info.enforced - (d->info.self_enforced ? 1 : 0);
     int level = !d->info.seq ? 0 : others_enf ? 2 : others ? 1 : 0;
-    d->linked = level > *flag ? level : 0;
-    if (level > *flag) *flag = (uint8_t)level;
+    int done = *flag & 3;
+    d->linked = level > done ? level : 0;
+    if (level > done) *flag = (uint8_t)((*flag & ~3) | level);
+    uint32_t others_res = d->info.restricted - (d->info.self_restricted ? 1 : 0);
+    d->restricted = d->info.seq && others_res && !(*flag & FLAG_RESTRICTED);
+    if (d->restricted) *flag |= FLAG_RESTRICTED;
 }
 
+/* cluster.linked_to_actioned, or (restricted) cluster.linked_restricted */
 static void emit_linked(const struct link_ctx *c, struct warden_emit *em, const char *id,
-                        size_t len, const struct due *d, const char *name)
+                        size_t len, const struct due *d, const char *name, bool restricted)
 {
+    if (restricted && c->conf.linked_restricted <= 0) return;
     struct warden_jbuf *b = &em->scratch;
     warden_jbuf_reset(b);
     warden_jbuf_obj_open(b);
     warden_jbuf_kv_str(b, "cluster_id", name);
     warden_jbuf_kv_int(b, "members", d->info.size);
-    warden_jbuf_kv_int(b, "actioned_members", d->info.actioned);
-    warden_jbuf_kv_int(b, "enforced_members", d->info.enforced);
-    warden_jbuf_kv_num(b, "cluster_score", d->info.score);
+    if (restricted) {
+        warden_jbuf_kv_int(b, "restricted_members", d->info.restricted);
+    } else {
+        warden_jbuf_kv_int(b, "actioned_members", d->info.actioned);
+        warden_jbuf_kv_int(b, "enforced_members", d->info.enforced);
+        warden_jbuf_kv_num(b, "cluster_score", d->info.score);
+    }
     kinds_obj(b, d->info.kind_edges);
     warden_jbuf_obj_close(b);
-    double score = d->linked == 2 ? c->conf.linked_enforced : c->conf.linked_review;
-    warden_emit_finding_for(em, id, len, "cluster.linked_to_actioned", score, warden_jbuf_str(b));
+    double score = restricted       ? c->conf.linked_restricted
+                   : d->linked == 2 ? c->conf.linked_enforced
+                                    : c->conf.linked_review;
+    warden_emit_finding_for(em, id, len,
+                            restricted ? "cluster.linked_restricted" : "cluster.linked_to_actioned",
+                            score, warden_jbuf_str(b));
 }
 
 static void set_memory_counter(struct link_ctx *c, struct warden_emit *em)
@@ -541,7 +598,7 @@ static uint32_t event_org(const struct warden_event *ev)
 static void emit_due(const struct link_ctx *c, struct warden_emit *em, const char *id, size_t len,
                      const struct due *d, const struct warden_link_notice *j, bool current)
 {
-    if (!d->set_cluster && !d->linked) return;
+    if (!d->set_cluster && !d->linked && !d->restricted) return;
     char name[32];
     cluster_name(d->info.seq, name, sizeof name);
     if (d->set_cluster) warden_emit_set_cluster(em, id, len, d->info.seq ? name : NULL);
@@ -578,7 +635,8 @@ static void emit_due(const struct link_ctx *c, struct warden_emit *em, const cha
             warden_emit_finding_for(em, id, len, edge_code(kinds), c->conf.edge_score,
                                     warden_jbuf_str(b));
     }
-    if (d->linked) emit_linked(c, em, id, len, d, name);
+    if (d->linked) emit_linked(c, em, id, len, d, name, false);
+    if (d->restricted) emit_linked(c, em, id, len, d, name, true);
 }
 
 /* Remote mode: the identifiers and own action changes leave the process;
@@ -613,6 +671,12 @@ static void remote_observe(struct link_ctx *c, const struct warden_event *ev, st
         o.level = own >= WARDEN_THROTTLE ? 2 : 1;
         c->remote->publish(c->remote->ctx, &o);
     }
+    if (restricted_direct(c, ev, st)) {
+        o.kind = WARDEN_LINK_OBS_RESTRICTED;
+        o.key = 0;
+        o.level = 0;
+        c->remote->publish(c->remote->ctx, &o);
+    }
 }
 
 static void link_observe(void *vctx, const struct warden_event *ev, void *vstate,
@@ -632,10 +696,11 @@ static void link_observe(void *vctx, const struct warden_event *ev, void *vstate
     bool scan, own_changed;
     event_ids(c, ev, st, &s, em, &tbuf, &t, &scan);
     enum warden_action own = own_action(ev, st, em, &own_changed);
+    bool res = restricted_direct(c, ev, st);
 
     /* nothing to feed, nothing new about itself, in no cluster and not
      * touched by a join since: the link table has nothing for it */
-    if (!s.n && !scan && !own_changed && !(st->flags & CLUSTERED) &&
+    if (!s.n && !scan && !own_changed && !res && !(st->flags & CLUSTERED) &&
         !warden_link_maybe_changed(c->l, ev->account_hash))
         return;
     struct due d;
@@ -659,6 +724,7 @@ static void link_observe(void *vctx, const struct warden_event *ev, void *vstate
     }
     if (own_changed && own >= WARDEN_REVIEW)
         warden_link_mark_actioned(c->l, ai, own >= WARDEN_THROTTLE);
+    if (res) warden_link_mark_restricted(c->l, ai);
     decide(c->l, ai, &d);
     warden_link_unlock(c->l);
     st->flags = (uint8_t)(d.info.seq ? st->flags | CLUSTERED : st->flags & ~CLUSTERED);
@@ -701,12 +767,12 @@ static void flush_account(void *ctx, uint32_t ai, const char *id, size_t len, un
     uint64_t seq_before = *warden_link_seq_mark(w->c->l, ai);
     decide(w->c->l, ai, &d);
     /* an account that sent no event is named only when its cluster was actioned */
-    if (owner == WARDEN_LINK_NO_OWNER && !d.linked) {
+    if (owner == WARDEN_LINK_NO_OWNER && !d.linked && !d.restricted) {
         *warden_link_flag_mark(w->c->l, ai) = flag_before;
         *warden_link_seq_mark(w->c->l, ai) = seq_before;
         return;
     }
-    if (!d.set_cluster && !d.linked) return;
+    if (!d.set_cluster && !d.linked && !d.restricted) return;
     if (w->n == w->cap) {
         w->cap = w->cap ? w->cap * 2 : 256;
         w->v = warden_xrealloc(w->v, w->cap * sizeof *w->v);
@@ -761,7 +827,7 @@ static void link_flush(void *vctx, struct warden_emit *em)
     if (c->remote) { /* a membership notice from the linking stage, if one is set */
         const struct warden_link_notice *n = c->remote->notice;
         if (n) {
-            struct due d = {n->info, n->set_cluster, n->linked};
+            struct due d = {n->info, n->set_cluster, n->linked, n->linked_restricted};
             emit_due(c, em, n->account_id, n->len, &d, n, false);
         }
         return;
@@ -782,7 +848,8 @@ static void link_flush(void *vctx, struct warden_emit *em)
         cluster_name(p->d.info.seq, name, sizeof name);
         if (p->d.set_cluster)
             warden_emit_set_cluster(em, p->id, p->len, p->d.info.seq ? name : NULL);
-        if (p->d.linked) emit_linked(c, em, p->id, p->len, &p->d, name);
+        if (p->d.linked) emit_linked(c, em, p->id, p->len, &p->d, name, false);
+        if (p->d.restricted) emit_linked(c, em, p->id, p->len, &p->d, name, true);
     }
     free(w.v);
     if (c->owner == 0 && em->counters) {
@@ -799,9 +866,13 @@ static void link_flush(void *vctx, struct warden_emit *em)
 }
 
 /* every reason code this detector emits (policy rules are checked against them) */
-static const char *const link_codes[] = {
-    "cluster.linked_to_actioned", "cluster.shared_templates",      "cluster.shared_payment",
-    "cluster.shared_signup",      "cluster.shared_infrastructure", NULL};
+static const char *const link_codes[] = {"cluster.linked_to_actioned",
+                                         "cluster.shared_templates",
+                                         "cluster.shared_payment",
+                                         "cluster.shared_signup",
+                                         "cluster.shared_infrastructure",
+                                         "cluster.linked_restricted",
+                                         NULL};
 
 /* Snapshots: the link state, shared by the shards, saved once. */
 static int link_save(void *vctx, struct warden_snapwriter *w)
@@ -890,9 +961,11 @@ static void stage_member(void *ctx, uint32_t a)
     if (!u->part1) return; /* no event seen yet: handed on at its first */
     struct due d;
     decide(l, a, &d);
-    if (!d.set_cluster && !d.linked) return;
-    struct warden_link_notice n = {
-        .set_cluster = d.set_cluster, .linked = d.linked, .info = d.info};
+    if (!d.set_cluster && !d.linked && !d.restricted) return;
+    struct warden_link_notice n = {.set_cluster = d.set_cluster,
+                                   .linked = d.linked,
+                                   .linked_restricted = d.restricted,
+                                   .info = d.info};
     warden_link_account_id(l, a, &n.account_id, &n.len);
     if (!n.len) return; /* an id too long to keep (WARDEN_LINK_MAX_ID) */
     if (a == w->ai && w->j->joined) {
@@ -921,6 +994,9 @@ void warden_link_stage_apply(
     if (o->kind >= 0 && o->kind < NK) {
         warden_link_use(l, ai, (enum warden_link_kind)o->kind, o->key, o->ts_ms, false, &j);
         members = j.joined;
+    } else if (o->kind == WARDEN_LINK_OBS_RESTRICTED) {
+        warden_link_mark_restricted(l, ai);
+        members = true;
     } else if (o->kind < 0 && o->level > 0) {
         warden_link_mark_actioned(l, ai, o->level >= 2);
         members = true;

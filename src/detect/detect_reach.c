@@ -75,8 +75,10 @@ struct reach_conf {
 static const struct warden_conf_key reach_conf_table[] = {
     {"tzdb", WARDEN_CONF_STRING, "/usr/share/zoneinfo/zone1970.tab",
      offsetof(struct reach_conf, tzdb), "the tz database's zone1970.tab (package tzdata)", 0, 0},
-    {"min_events", WARDEN_CONF_INT, "3", offsetof(struct reach_conf, min_events),
-     "requests of an account before a declared restricted time zone is judged", 1, 1e9},
+    {"min_events", WARDEN_CONF_INT, "1", offsetof(struct reach_conf, min_events),
+     "requests of an account before a declared restricted time zone or a restricted sign-up is "
+     "judged (neither is a count: the first request behind an anonymizer says it)",
+     1, 1e9},
     {"min_switches", WARDEN_CONF_INT, "2", offsetof(struct reach_conf, min_switches),
      "switches between a restricted jurisdiction and anonymizers for geo.restricted_reach", 1, 1e9},
     {"anon_share", WARDEN_CONF_DOUBLE, "0.5", offsetof(struct reach_conf, anon_share),

@@ -95,7 +95,10 @@ static struct warden_verdict *new_verdict(struct warden_engine *e, struct warden
     v->account_id = warden_xstrndup(account_id, len);
     if (org_id) v->org_id = warden_xstrdup(org_id);
     v->first_action_ts = ts_ms;
-    v->first_action_event = a->events;
+    /* An account actioned before any event of its own (a linking stage's
+     * notice that reached its worker first) has its first request served
+     * under the action: event 1. */
+    v->first_action_event = a->events ? a->events : 1;
     v->events = a->events;
     struct acct_extra *x = extra(a);
     if (x->cluster) v->cluster_id = warden_xstrdup(cluster_name(e, x->cluster));

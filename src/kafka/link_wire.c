@@ -3,25 +3,25 @@
  *
  * Binary, little-endian, versioned by the first byte; they are internal to a
  * deployment (written and read by the same warden build) and small: an
- * observation is 28 bytes plus the account id, a notice 88 plus the id.
+ * observation is 28 bytes plus the account id, a notice 99 plus the id.
  * Neither holds anything but ids, hashes and counts (never an address, a
  * domain or a payment value: identifiers are 64-bit keys).
  *
- *   observation: u8 version (1), i8 kind (-1: own action), u8 level,
+ *   observation: u8 version (2), i8 kind (-1: own action, -2: restricted
+ *                reach), u8 level,
  *                i32 events partition, i64 ts_ms, u64 key, u32 org hash,
  *                u8 id length, id
- *   notice:      u8 version (1), u8 flags (1 set_cluster, 2 joined),
- *                u8 linked, i8 via, u64 cluster seq, u32 size, live,
- *                actioned, enforced, edges, u32 edges per kind × 7,
- *                f64 score, u64 key, u32 kinds, f64 distinct, f64 pair
- *                weight, u8 id length, id */
+ *   notice:      u8 version (2), u8 flags (1 set_cluster, 2 joined,
+ *                4 linked_restricted), u8 linked, i8 via, u64 cluster seq,
+ *                u32 size, live, actioned, enforced, u16 restricted, u32 edges, u32 edges per kind
+ * × 7, f64 score, u64 key, u32 kinds, f64 distinct, f64 pair weight, u8 id length, id */
 #include "core/error.h"
 #include "kafka/kafka.h"
 #include "link/remote.h"
 
 #include <string.h>
 
-#define WIRE_VERSION 1
+#define WIRE_VERSION 2 /* 2: restricted reach */
 
 struct wr {
     uint8_t *p;
@@ -118,7 +118,8 @@ int warden_link_obs_decode(const void *p, size_t n, struct warden_link_obs *o, i
     o->key = get(&r, 8);
     o->org = (uint32_t)get(&r, 4);
     get_id(&r, &o->account_id, &o->len);
-    if (r.bad || o->kind >= WARDEN_LINK_NKINDS || o->kind < -1 || *partition < 0 || !o->len)
+    if (r.bad || o->kind >= WARDEN_LINK_NKINDS || o->kind < WARDEN_LINK_OBS_RESTRICTED ||
+        *partition < 0 || !o->len)
         return WARDEN_EFORMAT;
     return 0;
 }
@@ -129,7 +130,8 @@ size_t warden_link_notice_encode(const struct warden_link_notice *x, void *buf, 
     struct wr w = {buf, 0, cap};
     const struct warden_link_cluster *c = &x->info;
     put(&w, WIRE_VERSION, 1);
-    put(&w, (x->set_cluster ? 1u : 0u) | (x->joined ? 2u : 0u), 1);
+    put(&w, (x->set_cluster ? 1u : 0u) | (x->joined ? 2u : 0u) | (x->linked_restricted ? 4u : 0u),
+        1);
     put(&w, (uint64_t)x->linked, 1);
     put(&w, (uint64_t)(int64_t)x->via, 1);
     put(&w, c->seq, 8);
@@ -137,6 +139,7 @@ size_t warden_link_notice_encode(const struct warden_link_notice *x, void *buf, 
     put(&w, c->live, 4);
     put(&w, c->actioned, 4);
     put(&w, c->enforced, 4);
+    put(&w, c->restricted, 2);
     put(&w, c->edges, 4);
     for (int k = 0; k < WARDEN_LINK_NKINDS; k++) put(&w, c->kind_edges[k], 4);
     put_f64(&w, c->score);
@@ -157,6 +160,7 @@ int warden_link_notice_decode(const void *p, size_t n, struct warden_link_notice
     unsigned flags = (unsigned)get(&r, 1);
     x->set_cluster = flags & 1;
     x->joined = flags & 2;
+    x->linked_restricted = flags & 4;
     x->linked = (int)get(&r, 1);
     x->via = (int8_t)get(&r, 1);
     c->seq = get(&r, 8);
@@ -164,6 +168,7 @@ int warden_link_notice_decode(const void *p, size_t n, struct warden_link_notice
     c->live = (uint32_t)get(&r, 4);
     c->actioned = (uint32_t)get(&r, 4);
     c->enforced = (uint32_t)get(&r, 4);
+    c->restricted = (uint16_t)get(&r, 2);
     c->edges = (uint32_t)get(&r, 4);
     for (int k = 0; k < WARDEN_LINK_NKINDS; k++) c->kind_edges[k] = (uint32_t)get(&r, 4);
     c->score = get_f64(&r);

@@ -56,7 +56,7 @@ struct cand {
     uint8_t kinds; /* bit per kind already counted */
 };
 
-enum { F_ACT = 1, F_ENF = 2 };
+enum { F_ACT = 1, F_ENF = 2, F_RES = 4 };
 
 struct acct {
     uint64_t hash; /* 0 = empty */
@@ -266,6 +266,7 @@ static void cluster_put(struct warden_link *l, uint32_t ci, uint32_t i)
     c->pub.size++;
     if (a->flags & F_ACT) c->pub.actioned++;
     if (a->flags & F_ENF) c->pub.enforced++;
+    if ((a->flags & F_RES) && c->pub.restricted < UINT16_MAX) c->pub.restricted++;
 }
 
 /* The account leaves the table: it leaves its cluster's ring; what it
@@ -335,6 +336,9 @@ static bool join(struct warden_link *l, uint32_t i, uint32_t j, unsigned kinds, 
         B->pub.size += S->pub.size;
         B->pub.actioned += S->pub.actioned;
         B->pub.enforced += S->pub.enforced;
+        B->pub.restricted = (uint16_t)(B->pub.restricted + S->pub.restricted < UINT16_MAX
+                                           ? B->pub.restricted + S->pub.restricted
+                                           : UINT16_MAX);
         B->pub.edges += S->pub.edges;
         B->wsum += S->wsum;
         for (int q = 0; q < WARDEN_LINK_NKINDS; q++) B->pub.kind_edges[q] += S->pub.kind_edges[q];
@@ -619,12 +623,21 @@ void warden_link_mark_actioned(struct warden_link *l, uint32_t ai, bool enforced
     }
 }
 
+void warden_link_mark_restricted(struct warden_link *l, uint32_t ai)
+{
+    struct acct *a = A(l, ai);
+    if (a->flags & F_RES) return;
+    a->flags |= F_RES;
+    struct cluster *c = a->cluster ? &l->cl[a->cluster - 1] : NULL;
+    if (c && c->pub.restricted < UINT16_MAX) c->pub.restricted++;
+}
+
 static void fill_cluster(const struct cluster *c, struct warden_link_cluster *o)
 {
     *o = c->pub;
     double mean = c->pub.edges ? (double)c->wsum / (double)c->pub.edges : 0;
     o->score = mean / 2 > 1 ? 1 : mean / 2;
-    o->self_actioned = o->self_enforced = false;
+    o->self_actioned = o->self_enforced = o->self_restricted = false;
 }
 
 void warden_link_cluster_of(const struct warden_link *l, uint32_t ai, struct warden_link_cluster *o)
@@ -634,6 +647,7 @@ void warden_link_cluster_of(const struct warden_link *l, uint32_t ai, struct war
     if (a->cluster) fill_cluster(&l->cl[a->cluster - 1], o);
     o->self_actioned = a->flags & F_ACT;
     o->self_enforced = a->flags & F_ENF;
+    o->self_restricted = a->flags & F_RES;
 }
 
 uint64_t *warden_link_seq_mark(struct warden_link *l, uint32_t ai)

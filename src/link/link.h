@@ -126,6 +126,10 @@ void warden_link_use(struct warden_link *l, uint32_t a, enum warden_link_kind ki
 /* The account at index a is actioned on its own evidence (enforced: throttle
  * or stronger); counted once per account into its cluster. */
 void warden_link_mark_actioned(struct warden_link *l, uint32_t a, bool enforced);
+/* The account at index a was seen in a restricted jurisdiction (a direct
+ * connection from there, or a restricted payment; the caller decides):
+ * counted once per account into its cluster's `restricted`. */
+void warden_link_mark_restricted(struct warden_link *l, uint32_t a);
 
 struct warden_link_cluster {
     uint64_t seq;      /* stable cluster number, 0 = no cluster */
@@ -138,6 +142,8 @@ struct warden_link_cluster {
     double score;       /* min(1, mean joining-edge weight / 2) */
     bool self_actioned; /* (per account) the account itself is one of the actioned */
     bool self_enforced;
+    bool self_restricted; /* (per account) it is one of the restricted members */
+    uint16_t restricted;  /* members seen in a restricted jurisdiction (saturates) */
 };
 /* The cluster of the account at index a (seq 0 when none). */
 void warden_link_cluster_of(const struct warden_link *l, uint32_t a, struct warden_link_cluster *c);

@@ -33,13 +33,16 @@
 #include "link/link.h"
 
 /* One observation: account used identifier (kind, key), or (kind -1) its
- * own action, on evidence other than cluster.*, reached level. */
+ * own action, on evidence other than cluster.*, reached level, or (kind
+ * WARDEN_LINK_OBS_RESTRICTED) it connected directly from a restricted
+ * jurisdiction. */
+#define WARDEN_LINK_OBS_RESTRICTED (-2)
 struct warden_link_obs {
     const char *account_id;
     size_t len;
     uint32_t org; /* hash of the account's declared organisation, 0: none */
     int64_t ts_ms;
-    int kind;     /* enum warden_link_kind, or -1: own action */
+    int kind;     /* enum warden_link_kind, -1: own action, -2: restricted reach */
     uint64_t key; /* identifier key (kind >= 0) */
     int level;    /* kind -1: 1 reviewed, 2 throttled or blocked */
 };
@@ -50,6 +53,7 @@ struct warden_link_notice {
     size_t len;
     bool set_cluster; /* its cluster changed since it was last handed on */
     int linked;       /* 0, or cluster.linked_to_actioned to emit: 1 review level, 2 enforced */
+    bool linked_restricted; /* cluster.linked_restricted to emit */
     struct warden_link_cluster info;
     /* the observation of this very account joined it (evidence of the finding) */
     bool joined;

@@ -77,6 +77,7 @@ void warden_smap_fini(struct warden_smap *m)
     free(m->keys);
     free(m->vals);
     free(m->tags);
+    free(m->bloom);
     memset(m, 0, sizeof *m);
 }
 
@@ -88,10 +89,26 @@ static uint32_t smap_tag(uint64_t h)
     return (uint32_t)(h >> 32) | 1u;
 }
 
-static size_t smap_slot(const struct warden_smap *m, const char *key, size_t n, uint32_t *tag)
+/* A filter of one bit per key among four per slot (at most one in eight of
+ * its bits set): a word in none of a table's keys is refused by a bit of a
+ * few kilobytes that stays in the cache, without the probe's miss on the
+ * tags (the normaliser looks each word of a name up in several tables, and
+ * most of those look-ups miss). */
+static size_t smap_bloom_bit(const struct warden_smap *m, uint64_t h)
+{
+    return (size_t)((h >> 32) ^ (h >> 11)) & (m->cap * 4 - 1);
+}
+
+static void smap_bloom_set(struct warden_smap *m, uint64_t h)
+{
+    size_t b = smap_bloom_bit(m, h);
+    m->bloom[b >> 6] |= 1ull << (b & 63);
+}
+
+static size_t smap_slot_h(const struct warden_smap *m, const char *key, size_t n, uint64_t h,
+                          uint32_t *tag)
 {
     size_t mask = m->cap - 1;
-    uint64_t h = XXH3_64bits(key, n);
     uint32_t t = smap_tag(h);
     size_t i = (size_t)h & mask;
     while (m->keys[i] &&
@@ -108,10 +125,13 @@ static void smap_grow(struct warden_smap *m)
     m->keys = warden_xcalloc(m->cap, sizeof *m->keys);
     m->vals = warden_xcalloc(m->cap, sizeof *m->vals);
     m->tags = warden_xcalloc(m->cap, sizeof *m->tags);
+    m->bloom = warden_xcalloc(m->cap * 4 / 64, sizeof *m->bloom);
     for (size_t i = 0; i < old.cap; i++) {
         if (!old.keys[i]) continue;
         uint32_t t;
-        size_t j = smap_slot(m, old.keys[i], strlen(old.keys[i]), &t);
+        uint64_t h = XXH3_64bits(old.keys[i], strlen(old.keys[i]));
+        smap_bloom_set(m, h);
+        size_t j = smap_slot_h(m, old.keys[i], strlen(old.keys[i]), h, &t);
         m->keys[j] = old.keys[i];
         m->vals[j] = old.vals[i];
         m->tags[j] = t;
@@ -119,15 +139,18 @@ static void smap_grow(struct warden_smap *m)
     free(old.keys);
     free(old.vals);
     free(old.tags);
+    free(old.bloom);
 }
 
 uint32_t *warden_smap_put(struct warden_smap *m, const char *key, bool *found)
 {
     if ((m->n + 1) * 2 > m->cap) smap_grow(m);
     uint32_t t;
-    size_t i = smap_slot(m, key, strlen(key), &t);
+    uint64_t h = XXH3_64bits(key, strlen(key));
+    size_t i = smap_slot_h(m, key, strlen(key), h, &t);
     *found = m->keys[i] != NULL;
     if (!*found) {
+        smap_bloom_set(m, h);
         m->keys[i] = key;
         m->vals[i] = 0;
         m->tags[i] = t;
@@ -139,7 +162,10 @@ uint32_t *warden_smap_put(struct warden_smap *m, const char *key, bool *found)
 const uint32_t *warden_smap_get(const struct warden_smap *m, const char *key, size_t n)
 {
     if (!m->cap) return NULL;
+    uint64_t h = XXH3_64bits(key, n);
+    size_t b = smap_bloom_bit(m, h);
+    if (!((m->bloom[b >> 6] >> (b & 63)) & 1)) return NULL;
     uint32_t t;
-    size_t i = smap_slot(m, key, n, &t);
+    size_t i = smap_slot_h(m, key, n, h, &t);
     return m->keys[i] ? &m->vals[i] : NULL;
 }

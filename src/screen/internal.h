@@ -29,7 +29,8 @@ const char *warden_arena_strdup(struct warden_arena *a, const char *s);
 struct warden_smap {
     const char **keys;
     uint32_t *vals;
-    uint32_t *tags; /* per slot: the key's hash tag (arena.c) */
+    uint32_t *tags;  /* per slot: the key's hash tag (arena.c) */
+    uint64_t *bloom; /* 4 bits per slot, one set per key: most look-ups miss (arena.c) */
     size_t cap, n;
 };
 void warden_smap_init(struct warden_smap *m);

@@ -20,15 +20,26 @@
 
 struct warden_screen_scratch {
     void *tl;
-    struct acc { /* per list name, 8 bytes: the lists' records fit a core's L2 cache */
-        uint16_t qstamp, tstamp; /* query and look-up group that last touched it */
+    struct acc {         /* per list name, 8 bytes: the lists' records fit a core's L2 cache */
+        uint16_t tstamp; /* look-up group that last touched it (this query: see found) */
         float acc;
     } * acc;
-    uint16_t qgen, tgen; /* qgen wraps: the records are cleared; tgen restarts per query */
-    float best;          /* the largest acc so far */
+    /* one bit per list name: found by this query (its acc record is current).
+     * 43,000 names take 5.4 KB, which stays in the L1 cache: reading a common
+     * word's postings for names already found tests these bits instead of
+     * each name's record, which was a cache miss for most of them */
+    uint64_t *found;
+    uint16_t tgen; /* restarts per query */
+    float best;    /* the largest acc so far */
     uint32_t *touched;
     size_t n_touched, cap_touched, n_names;
+    struct plan *plan; /* a query's look-up groups (gen_name), allocated on first use */
 };
+
+static inline bool found_bit(const struct warden_screen_scratch *w, uint32_t id)
+{
+    return (w->found[id >> 6] >> (id & 63)) & 1;
+}
 
 struct warden_screen_scratch *warden_screen_scratch_new(const struct warden_screen *s)
 {
@@ -36,6 +47,7 @@ struct warden_screen_scratch *warden_screen_scratch_new(const struct warden_scre
     w->tl = warden_normalizer_translit_new(s->nz);
     w->n_names = s->n_names;
     w->acc = warden_xcalloc(s->n_names + 1, sizeof *w->acc);
+    w->found = warden_xcalloc(s->n_names / 64 + 1, sizeof *w->found);
     w->cap_touched = 1024;
     w->touched = warden_xmalloc(w->cap_touched * sizeof *w->touched);
     return w;
@@ -51,7 +63,9 @@ void warden_screen_scratch_free(struct warden_screen_scratch *w)
     if (!w) return;
     warden_normalizer_translit_free(w->tl);
     free(w->acc);
+    free(w->found);
     free(w->touched);
+    free(w->plan);
     free(w);
 }
 
@@ -90,6 +104,16 @@ struct group {
     int n;
 };
 
+/* a group as gen_name plans it: the weight still to come from it on, and the
+ * longest posting list it reads */
+struct plan {
+    struct group g;
+    float rest;
+    size_t cap;
+};
+/* acronym groups (a token each, the name's initials), joins, tokens */
+#define PLAN_MAX (3 * WARDEN_NORM_MAX_TOK + WARDEN_ACRONYM_KEYS)
+
 static void gadd(struct group *g, const char *k, size_t n, int ns, float wt)
 {
     if (g->n < GROUP_KEYS) {
@@ -109,8 +133,8 @@ static void touch(struct warden_screen_scratch *w, const uint32_t *p, size_t n, 
         if (i + ACC_AHEAD < n) __builtin_prefetch(&w->acc[p[i + ACC_AHEAD]]);
         uint32_t id = p[i];
         struct acc *a = &w->acc[id];
-        if (a->qstamp != w->qgen) {
-            a->qstamp = w->qgen;
+        if (!found_bit(w, id)) {
+            w->found[id >> 6] |= 1ull << (id & 63);
             a->acc = 0;
             a->tstamp = 0;
             if (w->n_touched == w->cap_touched) {
@@ -156,20 +180,19 @@ static void touch_found(struct warden_screen_scratch *w, const uint32_t *p, size
         }
         return;
     }
-    for (size_t i = 0; i < n; i++) {
-        if (i + ACC_AHEAD < n) __builtin_prefetch(&w->acc[p[i + ACC_AHEAD]]);
-        struct acc *a = &w->acc[p[i]];
-        if (a->qstamp == w->qgen) bump(w, a, wt);
-    }
+    for (size_t i = 0; i < n; i++)
+        if (found_bit(w, p[i])) bump(w, &w->acc[p[i]], wt);
 }
 
 /* look up one group: new names only while they could still matter (rest: the
  * weight of this group and those after it) */
 static void look_group(const struct warden_screen *s, struct warden_screen_scratch *w,
-                       const struct group *g, float rest, size_t cap)
+                       const struct group *g, float rest, size_t cap, const struct group *next)
 {
+    /* the next group's index slots are fetched while this one is read: the
+     * index is too large for the caches and each slot a miss */
+    for (int k = 0; next && k < next->n; k++) warden_screen_prefetch(s, next->key[k]);
     if (!g->n) return;
-    for (int k = 0; k < g->n; k++) warden_screen_prefetch(s, g->key[k]);
     bool grow = rest >= CAND_MIN_SHARE * w->best;
     w->tgen++;
     for (int k = 0; k < g->n; k++) {
@@ -259,36 +282,42 @@ static void gen_name(const struct warden_screen *s, struct warden_screen_scratch
         while (k > 0 && q->w[order[k - 1]] < q->w[i]) order[k] = order[k - 1], k--;
         order[k] = i;
     }
-    struct group g;
+    /* the groups are made first, then looked up in order */
+    if (!w->plan) w->plan = warden_xmalloc(PLAN_MAX * sizeof *w->plan);
+    struct plan *pl = w->plan;
+    int np = 0;
     for (int i = 0; i < q->n; i++) {
         if (q->len[i] < 3 || q->len[i] > 8 || q->minor[i]) continue;
         uint32_t id = q->id[i];
         if (id != UINT32_MAX && s->toks[id].df >= 16) continue; /* a common word */
-        g.n = 0;
-        gadd(&g, q->t[i], q->len[i], WARDEN_NS_ACRONYM, wt);
-        look_group(s, w, &g, rest + wt, acap);
+        pl[np].g.n = 0;
+        gadd(&pl[np].g, q->t[i], q->len[i], WARDEN_NS_ACRONYM, wt);
+        pl[np].rest = rest + wt, pl[np++].cap = acap;
     }
     char keys[WARDEN_ACRONYM_KEYS][WARDEN_NORM_TOKLEN];
     int nk = warden_screen_acronym_keys(q, keys);
     for (int k = 0; k < nk; k++) {
-        g.n = 0;
-        gadd(&g, keys[k], strlen(keys[k]), WARDEN_NS_FUZZY, wt);
-        look_group(s, w, &g, rest + wt, acap);
+        pl[np].g.n = 0;
+        gadd(&pl[np].g, keys[k], strlen(keys[k]), WARDEN_NS_FUZZY, wt);
+        pl[np].rest = rest + wt, pl[np++].cap = acap;
     }
     /* joins first: their postings are short (few names hold the joined word)
      * and they lift the best names early, so that the common words at the end
      * of the token order only add to names already found */
     for (int i = 0; i + 1 < q->n; i++) {
-        join_group(q, i, &g);
-        look_group(s, w, &g, rest, cap);
+        join_group(q, i, &pl[np].g);
+        pl[np].rest = rest, pl[np++].cap = cap;
         rest -= q->w[i] > q->w[i + 1] ? q->w[i] : q->w[i + 1];
     }
     for (int o = 0; o < q->n; o++) {
         int i = order[o];
-        token_group(s, q, i, &g);
-        look_group(s, w, &g, rest, cap);
+        token_group(s, q, i, &pl[np].g);
+        pl[np].rest = rest, pl[np++].cap = cap;
         rest -= q->w[i];
     }
+    for (int k = 0; np && k < pl[0].g.n; k++) warden_screen_prefetch(s, pl[0].g.key[k]);
+    for (int k = 0; k < np; k++)
+        look_group(s, w, &pl[k].g, pl[k].rest, pl[k].cap, k + 1 < np ? &pl[k + 1].g : NULL);
 }
 
 /* ---- adjustments ---- */
@@ -383,10 +412,8 @@ static int cmp_cand(const void *a, const void *b)
 static size_t select_candidates(const struct warden_screen *s, struct warden_screen_scratch *w,
                                 const struct warden_tl *q, size_t K, struct cand *out, size_t base)
 {
-    if (++w->qgen == 0) { /* stamps from 65,536 queries ago would look current */
-        memset(w->acc, 0, (w->n_names + 1) * sizeof *w->acc);
-        w->qgen = 1;
-    }
+    for (size_t i = 0; i < w->n_touched; i++) /* the previous query's names */
+        w->found[w->touched[i] >> 6] = 0;
     w->tgen = 0;
     w->n_touched = 0;
     size_t cap = s->n_names / 40 + 64;
@@ -461,72 +488,73 @@ int warden_screen_name(const struct warden_screen *s, struct warden_screen_scrat
     struct cand top[3 * 160];
     size_t nt = 0;
     for (int k = 0; k < nalt; k++) nt += select_candidates(s, w, &qts[k], K, top, nt);
-    /* score; keep the best name per entity (up to max), explain only those */
+    /* score; keep the best name per entity (up to max) in out, each with its
+     * explanation from the one scoring (out[k] is picks[k]'s match) */
     struct pick {
         double score;
         uint32_t name;
-        int alt;
     } picks[WARDEN_SCREEN_PICKS];
     size_t np = 0, maxp = max < WARDEN_SCREEN_PICKS ? max : WARDEN_SCREEN_PICKS;
-    struct warden_screen_match cur;
+    struct warden_screen_match mt[2]; /* the best form's explanation, the one being scored */
     for (size_t c = 0; c < nt; c++) {
         /* far weaker word overlap than its form's best candidate cannot score close */
         if (top[c].acc < CAND_MIN_SHARE) continue;
         const struct warden_screen_name_rec *r = &s->names[top[c].name];
         const struct warden_screen_entity *e = &s->ents[r->entity];
-        struct warden_tl a, b;
+        struct warden_tl a, b, b0;
         double ns = -1;
-        int ba = 0;
+        int bm = 0;
         bool sib = false;
         uint32_t ql = qt0->legal; /* with a legal form found misspelt by the scorer */
+        warden_tl_from_rec(s, r, &b0);
         for (int k = 0; k < nalt; k++) {
             warden_tl_copy(&a, &qts[k]);
-            warden_tl_from_rec(s, r, &b);
-            double x = warden_name_score(s, &a, &b, NULL);
-            if (x > ns)
-                ns = x, ba = k, sib = a.sibling, ql = qt0->legal | (a.legal & ~qts[k].legal);
+            struct warden_tl *pb = &b0;
+            if (k + 1 < nalt) { /* the scorer changes b: keep b0 for the next form */
+                warden_tl_copy(&b, &b0);
+                pb = &b;
+            }
+            struct warden_screen_match *m = &mt[ns < 0 ? bm : 1 - bm];
+            double x = warden_name_score(s, &a, pb, m);
+            if (x > ns) {
+                ns = x, bm = (int)(m - mt), sib = a.sibling;
+                ql = qt0->legal | (a.legal & ~qts[k].legal);
+            }
         }
         if (ns < s->conf.review_threshold - 0.2) continue;
-        double adj_legal = legal_adj(s, ql, r->legal, &sib);
-        cur.adj_country = cur.adj_domain = cur.adj_id = 0;
-        if (qcc[0] || (q->domain && *q->domain) || (q->id && *q->id)) adjust(s, q, qcc, e, &cur);
-        double sc = ns + adj_legal + cur.adj_country + cur.adj_domain + cur.adj_id;
+        struct warden_screen_match *cur = &mt[bm];
+        cur->name_score = ns;
+        cur->adj_legal = legal_adj(s, ql, r->legal, &sib);
+        cur->adj_country = cur->adj_domain = cur->adj_id = 0;
+        if (qcc[0] || (q->domain && *q->domain) || (q->id && *q->id)) adjust(s, q, qcc, e, cur);
+        double sc = ns + cur->adj_legal + cur->adj_country + cur->adj_domain + cur->adj_id;
         if (sib) sc = warden_sibling_cap(s, sc);
         sc = sc < 0 ? 0 : sc > 1 ? 1 : sc;
         if (sc < s->conf.review_threshold) continue;
-        struct pick p = {sc, top[c].name, ba};
+        struct pick p = {sc, top[c].name};
         int dup = -1;
         for (size_t k = 0; k < np; k++)
             if (s->names[picks[k].name].entity == r->entity) dup = (int)k;
+        size_t slot = SIZE_MAX;
         if (dup >= 0) {
-            if (sc > picks[dup].score) picks[dup] = p;
+            if (sc > picks[dup].score) slot = (size_t)dup;
         } else if (np < maxp) {
-            picks[np++] = p;
+            slot = np++;
         } else {
             size_t mi = 0;
             for (size_t k = 1; k < np; k++)
                 if (picks[k].score < picks[mi].score) mi = k;
-            if (sc > picks[mi].score) picks[mi] = p;
+            if (sc > picks[mi].score) slot = mi;
         }
+        if (slot == SIZE_MAX) continue;
+        picks[slot] = p;
+        cur->entity = e;
+        cur->matched_name = r->raw;
+        cur->score = sc;
+        cur->is_match = sc >= s->conf.match_threshold;
+        out[slot] = *cur;
     }
-    for (size_t k = 0; k < np; k++) {
-        const struct warden_screen_name_rec *r = &s->names[picks[k].name];
-        const struct warden_screen_entity *e = &s->ents[r->entity];
-        struct warden_tl a, b;
-        memset(&cur, 0, sizeof cur);
-        warden_tl_copy(&a, &qts[picks[k].alt]);
-        warden_tl_from_rec(s, r, &b);
-        cur.name_score = warden_name_score(s, &a, &b, &cur);
-        bool sib = a.sibling;
-        cur.adj_legal =
-            legal_adj(s, qt0->legal | (a.legal & ~qts[picks[k].alt].legal), r->legal, &sib);
-        if (qcc[0] || (q->domain && *q->domain) || (q->id && *q->id)) adjust(s, q, qcc, e, &cur);
-        cur.entity = e;
-        cur.matched_name = r->raw;
-        cur.score = picks[k].score;
-        cur.is_match = cur.score >= s->conf.match_threshold;
-        out[found++] = cur;
-    }
+    found = (int)np;
     qsort(out, (size_t)found, sizeof *out, cmp_match);
 out:
     warden_screen_scratch_free(own);

@@ -1211,13 +1211,17 @@ const char *warden_normalizer_legal_class(const struct warden_normalizer *nz, in
 void warden_normalizer_legal_str(const struct warden_normalizer *nz, uint32_t mask, char *out,
                                  size_t outlen)
 {
+    /* every match explains itself: no snprintf per class */
     size_t k = 0;
+    if (!outlen) return;
     out[0] = '\0';
-    for (int i = 0; i < nz->n_classes; i++) {
+    for (int i = 0; i < nz->n_classes && mask >> i; i++) {
         if (!(mask & (1u << i))) continue;
-        int w = snprintf(out + k, outlen - k, "%s%s", k ? "+" : "", nz->classes[i]);
-        if (w < 0 || (size_t)w >= outlen - k) break;
-        k += (size_t)w;
+        size_t l = strlen(nz->classes[i]), sep = k ? 1 : 0;
+        if (k + sep + l >= outlen) break;
+        if (sep) out[k++] = '+';
+        memcpy(out + k, nz->classes[i], l + 1);
+        k += l;
     }
 }
 

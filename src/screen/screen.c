@@ -450,11 +450,12 @@ void warden_screen_stats(const struct warden_screen *s, struct warden_screen_sta
     st->attrs = s->n_attrs;
     st->tokens = s->n_toks;
     st->index_keys = s->ix_n;
-    st->memory_bytes = s->arena.bytes + s->cap_ents * sizeof *s->ents +
-                       s->cap_names * sizeof *s->names + s->n_attrs * (sizeof *s->attrs + 8) +
-                       s->cap_toks * sizeof *s->toks + s->cap_name_toks * 4 +
-                       s->ix_cap * sizeof *s->ix + s->n_postings * 4 + s->ids.cap * 12 +
-                       s->tokmap.cap * 12 + s->domains.cap * 12 + s->cap_rels * sizeof *s->rels;
+    st->memory_bytes =
+        s->arena.bytes + s->cap_ents * sizeof *s->ents + s->cap_names * sizeof *s->names +
+        s->n_attrs * (sizeof *s->attrs + 8) + s->cap_toks * sizeof *s->toks + s->cap_name_toks * 4 +
+        s->ix_cap * sizeof *s->ix + s->n_postings * 4 +
+        /* string maps: key, value, tag and filter bits per slot */
+        (s->ids.cap + s->tokmap.cap + s->domains.cap) * 33 / 2 + s->cap_rels * sizeof *s->rels;
 }
 
 size_t warden_screen_n_lists(const struct warden_screen *s)

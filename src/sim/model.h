@@ -64,6 +64,9 @@ enum warden_pop {
     POP_REASONING_USER,
     /* circumvention that never leaks, through rotating residential proxy exits */
     POP_CIRC_TUNNEL_RESIDENTIAL,
+    /* a restricted organisation's staff: one card and company domain, most
+     * tunnelling, one who sometimes connects from home (linked reach) */
+    POP_CIRC_STAFF,
     POP_COUNT
 };
 
@@ -167,7 +170,8 @@ struct sim_acct {
     bool joiner;             /* joined its cluster days after it began (truth kind joiner) */
     struct warden_ip nat[4]; /* CGNAT: the carrier's shared /24s (host byte drawn per session) */
     int nnat;
-    int vendor; /* SaaS end users: whose app they use */
+    int vendor;       /* SaaS end users: whose app they use */
+    bool staff_leaks; /* restricted staff: the colleague who sometimes connects from home */
 };
 
 /* One generated request, compact; strings point into the corpus or tables. */

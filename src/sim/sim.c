@@ -424,6 +424,48 @@ static void setup_lookalike(struct sim_world *w, struct sim_acct *a, struct ward
     }
 }
 
+/* A restricted organisation's staff: consecutive accounts of the population
+ * form groups of 3-6 colleagues who share the company's e-mail domain (not a
+ * webmail one) and card, billed in an allowed (transit) country, without
+ * declaring an organisation. Each tunnels through VPN exits with its own
+ * device's tells (declared zone, locale) drawn as a tunnel user's; the
+ * group's first member sometimes connects directly from home (traffic.c). */
+static void restricted_staff(struct sim_world *w, uint32_t i, struct warden_rng *r,
+                             const struct warden_country *home)
+{
+    struct sim_acct *a = &w->accts[i];
+    int members = 0;
+    for (uint32_t k = i; k > 0 && w->accts[k - 1].pop == POP_CIRC_STAFF &&
+                         strcmp(w->accts[k - 1].payfp, w->accts[i - 1].payfp) == 0;
+         k--)
+        members++;
+    const struct warden_country *real, *bill;
+    circumventor(w, a, r, home, &real, &bill);
+    const struct sim_acct *first = members ? &w->accts[i - (uint32_t)members] : NULL;
+    if (first && members < 3 + (int)(first->stream % 4)) {
+        a->home = bill = first->home;
+        a->real = real = first->real;
+        memcpy(a->billing, first->billing, 3);
+        memcpy(a->payfp, first->payfp, sizeof a->payfp);
+        memcpy(a->email_domain, first->email_domain, sizeof a->email_domain);
+    } else {
+        static const char *const words[] = {"tech", "soft", "data", "trade", "lab", "systems"};
+        snprintf(a->email_domain, sizeof a->email_domain, "%c%c%s%u.com",
+                 'a' + (char)warden_rng_below(r, 26), 'a' + (char)warden_rng_below(r, 26),
+                 words[warden_rng_below(r, 6)], 10 + warden_rng_below(r, 90));
+        a->staff_leaks = true;
+    }
+    memcpy(a->card_country, a->billing, 3);
+    double u = warden_rng_unit(r);
+    a->decl_tz = u < 0.4 ? real->tz : u < 0.65 ? bill->tz : NULL;
+    u = warden_rng_unit(r);
+    a->decl_locale = u < 0.4 ? real->locale : u < 0.6 ? bill->locale : NULL;
+    a->pool = warden_netpools_get(&w->nets, "vpn");
+    if (a->pool) warden_netpool_draw(a->pool, r, &a->home_ip, &a->home_net);
+    a->signup_ip = a->home_ip;
+    a->rate = warden_rng_lognormal(r, 2.0, 0.8);
+}
+
 static void setup_account(struct sim_world *w, uint32_t i)
 {
     struct sim_acct *a = &w->accts[i];
@@ -623,6 +665,9 @@ static void setup_account(struct sim_world *w, uint32_t i)
         a->rate = warden_rng_lognormal(&r, 2.0, 0.8);
         break;
     }
+    case POP_CIRC_STAFF:
+        restricted_staff(w, i, &r, home);
+        break;
     case POP_TRAVELLER: {
         const struct warden_country *t = home;
         for (int k = 0; k < 8 && t == home; k++) t = pick_country(&r, w->allowed, w->nallowed);

@@ -246,7 +246,7 @@ static void pick_ip(struct gen *g, struct sim_event *e, bool new_session)
         e->ip = g->cur_ip;
         break;
     case IP_LEAKY:
-        if (new_session && a->pool && a->pop == POP_CIRC_VPN)
+        if (new_session && a->pool && (a->pop == POP_CIRC_VPN || a->pop == POP_CIRC_STAFF))
             warden_netpool_draw(a->pool, &g->r, &g->cur_ip, NULL);
         e->ip = g->cur_ip;
         if (g->leak_pool && warden_rng_chance(&g->r, g->leak))
@@ -714,6 +714,16 @@ void warden_sim_traffic(struct sim_world *w, uint32_t ai)
     case POP_CIRC_TUNNEL_RESIDENTIAL: /* a new proxy exit each session */
         g.prompts = PR_CIRC;
         g.ipmode = IP_SESSION_POOL;
+        break;
+    case POP_CIRC_STAFF: /* VPN exits; the group's first sometimes from home */
+        g.prompts = PR_CIRC;
+        g.ipmode = a->staff_leaks ? IP_LEAKY : IP_SESSION_POOL;
+        if (a->staff_leaks) {
+            char name[16];
+            snprintf(name, sizeof name, "res:%s", a->real->cc);
+            g.leak = 0.05;
+            g.leak_pool = warden_netpools_get(&w->nets, name);
+        }
         break;
     case POP_TRAVELLER:
         break;

@@ -155,6 +155,50 @@ static void evicted_actioned_account_keeps_verdict(void **st)
     rig_down(&r);
 }
 
+/* A detector fed from outside between events (as the link detector applies
+ * a linking stage's notice): its flush actions an account by id. */
+static void notice_flush(void *ctx, struct warden_emit *em)
+{
+    (void)ctx;
+    warden_emit_finding_for(em, "newcomer", 8, "test.notice", 0.9, "{}");
+}
+
+static void notice_observe(void *ctx, const struct warden_event *ev, void *state,
+                           struct warden_emit *em)
+{
+    (void)ctx, (void)ev, (void)state, (void)em;
+}
+
+static const struct warden_detector notice_detector = {
+    .name = "test_notice", .observe = notice_observe, .flush = notice_flush};
+
+static void actioned_before_its_first_event(void **st)
+{
+    (void)st;
+    struct rig r;
+    char err[512];
+    memset(&r, 0, sizeof r);
+    r.pol = rt_fixture_policy("rules:\n  - code: \"test.notice\"\n    action: review\n");
+    assert_int_equal(warden_intel_open(&r.intel, &r.pol->intel, err, sizeof err), 0);
+    const struct warden_detector *dets[] = {&notice_detector};
+    struct warden_engine_opts o = {.policy = r.pol,
+                                   .intel = r.intel,
+                                   .sinks = {on_finding, on_action, &r},
+                                   .detectors = dets,
+                                   .n_detectors = 1};
+    assert_int_equal(warden_engine_new(&r.e, &o, err, sizeof err), 0);
+    warden_engine_flush_detector(r.e, &notice_detector);
+    assert_int_equal(r.actions, 1);
+    feed(&r, "newcomer", "81.2.69.1", 1795421702000LL);
+    feed(&r, "newcomer", "81.2.69.1", 1795421703000LL);
+    const struct warden_verdict *v = verdict_of(&r, "newcomer");
+    assert_non_null(v);
+    assert_int_equal(v->action, WARDEN_REVIEW);
+    assert_int_equal(v->first_action_event, 1); /* served nothing before the action */
+    assert_int_equal(v->events, 2);
+    rig_down(&r);
+}
+
 static void million_accounts_memory_within_budget(void **st)
 {
     (void)st;
@@ -184,6 +228,7 @@ int main(void)
         cmocka_unit_test(restricted_ip_blocks_unless_allowlisted),
         cmocka_unit_test(shadow_mode_marks_actions),
         cmocka_unit_test(evicted_actioned_account_keeps_verdict),
+        cmocka_unit_test(actioned_before_its_first_event),
         cmocka_unit_test(million_accounts_memory_within_budget),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

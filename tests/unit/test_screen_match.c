@@ -194,6 +194,48 @@ static void *worker(void *arg)
     return NULL;
 }
 
+/* A scratch reused across queries (names found marked per query, each
+ * candidate scored and explained once) gives what a fresh scratch gives: the
+ * same matches in the same order, with the same scores and explanations. */
+static void test_scratch_reuse(void **state)
+{
+    (void)state;
+    static const char *const names[] = {
+        "ANGLO-CARIBEAN CO LTD",
+        "NIOC",
+        "Bank of China",
+        "三菱重工業",
+        "中兴通讯股份有限公司",
+        "Islamic Republic of Iran Shipping Lines",
+        "TRADING COMPANY",
+        "Green Leaf Trading LLC",
+        "Rosneft",
+        "Kaspersky",
+    };
+    size_t nn = sizeof names / sizeof *names;
+    for (int pass = 0; pass < 3; pass++)
+        for (size_t i = 0; i < nn; i++) {
+            struct warden_screen_match a[8], b[8];
+            struct warden_screen_query q = {names[i], NULL, NULL, NULL};
+            int na = warden_screen_name(S, NULL, &q, a, 8); /* a fresh scratch */
+            int nb = warden_screen_name(S, W, &q, b, 8);
+            assert_int_equal(na, nb);
+            for (int k = 0; k < na; k++) {
+                assert_ptr_equal(a[k].entity, b[k].entity);
+                assert_true(a[k].score == b[k].score && a[k].name_score == b[k].name_score);
+                assert_string_equal(a[k].matched_name, b[k].matched_name);
+                assert_string_equal(a[k].method, b[k].method);
+                assert_string_equal(a[k].query_norm, b[k].query_norm);
+                assert_string_equal(a[k].listed_norm, b[k].listed_norm);
+                assert_string_equal(a[k].query_legal, b[k].query_legal);
+                assert_string_equal(a[k].listed_legal, b[k].listed_legal);
+                assert_int_equal(a[k].n_pairs, b[k].n_pairs);
+                assert_true(a[k].adj_legal == b[k].adj_legal);
+                if (k) assert_true(a[k - 1].score >= a[k].score);
+            }
+        }
+}
+
 static void test_threads(void **state)
 {
     (void)state;
@@ -217,7 +259,7 @@ int main(void)
         cmocka_unit_test(test_variants),    cmocka_unit_test(test_non_matches),
         cmocka_unit_test(test_explanation), cmocka_unit_test(test_country_and_id),
         cmocka_unit_test(test_domains),     cmocka_unit_test(test_conf_table),
-        cmocka_unit_test(test_threads),
+        cmocka_unit_test(test_threads),     cmocka_unit_test(test_scratch_reuse),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

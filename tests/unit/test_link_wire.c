@@ -1,0 +1,78 @@
+/* test_link_wire.c — the linking and membership records of the Kafka
+ * deployment carry restricted reach: an observation of kind
+ * WARDEN_LINK_OBS_RESTRICTED, and a notice's restricted-member count and
+ * cluster.linked_restricted flag, survive encode and decode; a kind below
+ * it and a record of the previous wire version are refused. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "core/error.h"
+#include "kafka/kafka.h"
+#include "link/remote.h"
+
+static void observation_round_trip(void **st)
+{
+    (void)st;
+    uint8_t buf[128];
+    struct warden_link_obs o = {"acct-7", 6, 0x1234, 1795421702000LL, WARDEN_LINK_OBS_RESTRICTED,
+                                0,        0};
+    size_t n = warden_link_obs_encode(&o, 3, buf, sizeof buf);
+    assert_true(n > 0);
+    struct warden_link_obs d;
+    int part = -1;
+    assert_int_equal(warden_link_obs_decode(buf, n, &d, &part), 0);
+    assert_int_equal(d.kind, WARDEN_LINK_OBS_RESTRICTED);
+    assert_int_equal(part, 3);
+    assert_int_equal(d.len, 6);
+    assert_memory_equal(d.account_id, "acct-7", 6);
+    o.kind = WARDEN_LINK_OBS_RESTRICTED - 1;
+    n = warden_link_obs_encode(&o, 3, buf, sizeof buf);
+    assert_int_not_equal(warden_link_obs_decode(buf, n, &d, &part), 0);
+    buf[0] = 1; /* the previous version */
+    assert_int_not_equal(warden_link_obs_decode(buf, n, &d, &part), 0);
+}
+
+static void notice_round_trip(void **st)
+{
+    (void)st;
+    uint8_t buf[256];
+    struct warden_link_notice x;
+    memset(&x, 0, sizeof x);
+    x.account_id = "acct-9";
+    x.len = 6;
+    x.set_cluster = true;
+    x.linked_restricted = true;
+    x.info.seq = 42;
+    x.info.size = 5;
+    x.info.restricted = 3;
+    x.info.enforced = 1;
+    x.info.edges = 4;
+    size_t n = warden_link_notice_encode(&x, buf, sizeof buf);
+    assert_int_equal(n, 99 + 6); /* 99 bytes and the id */
+    struct warden_link_notice d;
+    assert_int_equal(warden_link_notice_decode(buf, n, &d), 0);
+    assert_true(d.linked_restricted);
+    assert_true(d.set_cluster);
+    assert_false(d.joined);
+    assert_int_equal(d.info.restricted, 3);
+    assert_int_equal(d.info.enforced, 1);
+    assert_int_equal(d.info.edges, 4);
+    assert_int_equal(d.info.seq, 42);
+    x.linked_restricted = false;
+    n = warden_link_notice_encode(&x, buf, sizeof buf);
+    assert_int_equal(warden_link_notice_decode(buf, n, &d), 0);
+    assert_false(d.linked_restricted);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(observation_round_trip),
+        cmocka_unit_test(notice_round_trip),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
