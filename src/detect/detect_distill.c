@@ -286,11 +286,11 @@ static void distill_observe(void *vctx, const struct warden_event *ev, void *vst
     struct distill_ctx *c = vctx;
     const struct distill_conf *k = &c->conf;
     struct warden_distill_state *s = vstate;
-    struct warden_distill_text t;
-    warden_distill_text_scan(&t, ev);
-    warden_distill_template_update(&s->tpl, &t, (int)k->template_max_hamming);
-    warden_distill_sweep_update(&s->sweep, &t);
-    warden_distill_elicit_update(&s->elicit, c->m, ev, &t, k->thinking_min_budget,
+    struct warden_distill_text own;
+    const struct warden_distill_text *t = warden_emit_text(em, ev, &own);
+    warden_distill_template_update(&s->tpl, t, (int)k->template_max_hamming);
+    warden_distill_sweep_update(&s->sweep, t);
+    warden_distill_elicit_update(&s->elicit, c->m, ev, t, k->thinking_min_budget,
                                  k->elicit_min_answer);
     warden_distill_shape_update(&s->shape, ev, k->big_budget, k->out_ratio, k->long_answer);
     warden_distill_cadence_update(&s->cad, ev->ts_ms);

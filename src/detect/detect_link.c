@@ -419,7 +419,8 @@ static int template_update(const struct link_conf *k, struct link_user *st, uint
 /* Network and client identifiers of an event, when they differ from the
  * last ones fed; *scan: the prompt is to be sketched (into t). */
 static void event_ids(const struct link_ctx *c, const struct warden_event *ev,
-                      struct link_state *st, struct idset *s, struct warden_distill_text *t,
+                      struct link_state *st, struct idset *s, struct warden_emit *em,
+                      struct warden_distill_text *own, const struct warden_distill_text **t,
                       bool *scan)
 {
     const struct link_conf *k = &c->conf;
@@ -453,7 +454,7 @@ static void event_ids(const struct link_ctx *c, const struct warden_event *ev,
     *scan = ev->prompt.n && st->prompts < k->template_prompts;
     if (!*scan) return;
     st->prompts++;
-    warden_distill_text_scan(t, ev);
+    *t = warden_emit_text(em, ev, own);
 }
 
 /* Template identifiers from a sketched prompt (under the lock: the slots
@@ -643,10 +644,12 @@ static void emit_due(const struct link_ctx *c, struct warden_emit *em, const cha
 static void remote_observe(struct link_ctx *c, const struct warden_event *ev, struct link_state *st,
                            struct warden_emit *em)
 {
-    struct idset s = {.n = 0};
-    struct warden_distill_text t;
+    struct idset s;
+    s.n = 0;
+    struct warden_distill_text tbuf;
+    const struct warden_distill_text *t = NULL;
     bool scan, own_changed;
-    event_ids(c, ev, st, &s, &t, &scan);
+    event_ids(c, ev, st, &s, em, &tbuf, &t, &scan);
     enum warden_action own = own_action(ev, st, em, &own_changed);
     struct warden_link_obs o = {
         ev->account_id.p, ev->account_id.n, event_org(ev), ev->ts_ms, 0, 0, 0};
@@ -654,7 +657,7 @@ static void remote_observe(struct link_ctx *c, const struct warden_event *ev, st
         warden_link_lock(c->l);
         uint32_t ai = warden_link_account(c->l, ev->account_hash, ev->account_id.p,
                                           ev->account_id.n, o.org, ev->ts_ms, c->owner);
-        template_ids(&c->conf, warden_link_user(c->l, ai), &t, &s);
+        template_ids(&c->conf, warden_link_user(c->l, ai), t, &s);
         warden_link_unlock(c->l);
     }
     for (int k = 0; k < s.n; k++) {
@@ -686,10 +689,12 @@ static void link_observe(void *vctx, const struct warden_event *ev, void *vstate
         remote_observe(c, ev, st, em);
         return;
     }
-    struct idset s = {.n = 0};
-    struct warden_distill_text t;
+    struct idset s; /* (only n set: the arrays are filled up to it) */
+    s.n = 0;
+    struct warden_distill_text tbuf;
+    const struct warden_distill_text *t = NULL;
     bool scan, own_changed;
-    event_ids(c, ev, st, &s, &t, &scan);
+    event_ids(c, ev, st, &s, em, &tbuf, &t, &scan);
     enum warden_action own = own_action(ev, st, em, &own_changed);
     bool res = restricted_direct(c, ev, st);
 
@@ -700,11 +705,12 @@ static void link_observe(void *vctx, const struct warden_event *ev, void *vstate
         return;
     struct due d;
     struct warden_link_join j;
-    struct warden_link_notice joined = {0};
+    struct warden_link_notice joined; /* read only when .joined */
+    joined.joined = false;
     warden_link_lock(c->l);
     uint32_t ai = warden_link_account(c->l, ev->account_hash, ev->account_id.p, ev->account_id.n,
                                       event_org(ev), ev->ts_ms, c->owner);
-    if (scan) template_ids(&c->conf, warden_link_user(c->l, ai), &t, &s);
+    if (scan) template_ids(&c->conf, warden_link_user(c->l, ai), t, &s);
     for (int k = 0; k < s.n; k++) {
         warden_link_use(c->l, ai, s.kind[k], s.key[k], ev->ts_ms, false, &j);
         if (j.joined) {

@@ -38,6 +38,7 @@
 #include "core/event.h"
 #include "core/jbuf.h"
 #include "core/verdict.h"
+#include "detect/distill.h"
 #include "policy/policy.h"
 
 struct warden_policy;
@@ -45,6 +46,15 @@ struct warden_registry;
 struct warden_intel;
 struct warden_snapwriter;
 struct warden_snapreader;
+
+/* The per-event memo: what several detectors derive from the same event,
+ * computed once. The engine owns one, points struct warden_emit's memo at
+ * it and clears it before each event's first observe(); a detector reads it
+ * through the warden_emit_* accessor below, never directly. */
+struct warden_event_memo {
+    bool text_ready;                 /* text holds the current event's */
+    struct warden_distill_text text; /* its prompt's text view (distill.h) */
+};
 
 /* Handed to observe()/flush(); the engine stamps ts, account and detector. */
 struct warden_emit {
@@ -70,7 +80,30 @@ struct warden_emit {
     struct warden_counters *counters;
     /* A cluster record for the sinks (clusters.jsonl, cases.db), from flush(). */
     void (*cluster_record)(struct warden_emit *em, const struct warden_cluster_record *c);
+    /* The per-event memo (above); NULL: none (a detector driven directly). */
+    struct warden_event_memo *memo;
 };
+
+/* The prompt text view (warden_distill_text_scan) of ev, the event being
+ * observed: tokenized by the first detector that asks for it (distill on
+ * every event, link on an account's first prompts), taken from the memo by
+ * the others. Without a memo, or for another event, it is computed into
+ * *own. The result is valid until the next event. */
+static inline const struct warden_distill_text *warden_emit_text(struct warden_emit *em,
+                                                                 const struct warden_event *ev,
+                                                                 struct warden_distill_text *own)
+{
+    struct warden_event_memo *m = em->memo;
+    if (!m || ev != em->ev) {
+        warden_distill_text_scan(own, ev);
+        return own;
+    }
+    if (!m->text_ready) {
+        warden_distill_text_scan(&m->text, ev);
+        m->text_ready = true;
+    }
+    return &m->text;
+}
 
 static inline void warden_emit_finding(struct warden_emit *em, const char *code, double score,
                                        const char *evidence_json)

@@ -351,6 +351,7 @@ int warden_engine_new(struct warden_engine **out, const struct warden_engine_opt
     e->emit.cluster_of = on_cluster_of;
     e->emit.action_of = on_action_of;
     e->emit.cluster_record = on_cluster_record;
+    e->emit.memo = &e->memo;
     e->emit.counters = &e->counters;
     e->emit.engine = e;
     warden_jbuf_init(&e->emit.scratch);
@@ -506,6 +507,7 @@ static bool decide_hashed(struct warden_engine *e, struct warden_event *ev, uint
 
     e->cur = a;
     e->emit.ev = ev;
+    e->memo.text_ready = false;
     for (size_t i = 0; i < e->n_dets; i++) {
         struct det_run *r = &e->dets[i];
         /* stage 1 of detector i + PREFETCH_LEAD (of 0..PREFETCH_LEAD first) */

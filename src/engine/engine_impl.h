@@ -39,7 +39,8 @@ struct warden_engine {
     struct det_run *dets;
     size_t n_dets;
     struct warden_emit emit;
-    struct warden_acct *cur; /* account of the event being observed */
+    struct warden_event_memo memo; /* emit.memo: cleared before each event's detectors */
+    struct warden_acct *cur;       /* account of the event being observed */
 
     struct warden_verdict **verdicts;
     size_t n_verdicts, cap_verdicts;

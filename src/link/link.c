@@ -1,14 +1,28 @@
 /* link.c — cross-account linking state (see link.h for the rules).
  *
  * Three fixed arrays, allocated once: identifiers (88 bytes each, plus 8
- * in a compact key array), accounts (296 + 8 bytes each: id, cluster, member ring, LINK_CANDS
- * candidate neighbours, the caller's 56 bytes) and clusters (80 bytes each). Both hash tables are
- * 8-way buckets with two candidate buckets per hash (two-choice hashing: an insert goes to the
- * emptier, so buckets do not overflow well below capacity): a look-up touches at most two; an
- * insert into two full buckets replaces the entry seen longest ago. */
+ * in a compact key array and 4 of key slot -> entry), accounts (296 + 8 + 4
+ * bytes each: id, cluster, member ring, LINK_CANDS candidate neighbours,
+ * the caller's 56 bytes) and clusters (80 bytes each). Both hash tables are
+ * 8-way buckets with two candidate buckets per hash (two-choice hashing: an
+ * insert goes to the emptier, so buckets do not overflow well below
+ * capacity): a look-up touches at most two; an insert into two full buckets
+ * replaces the entry seen longest ago.
+ *
+ * The hash tables hold keys only (key slots); the entries they name are
+ * dense: the n-th identifier or account to enter takes entry n, and a
+ * replaced one's entry goes to its replacement. A run that uses a fraction of
+ * the capacity touches that fraction of the entry arrays (on huge pages,
+ * core/hugetable.h), not pages all over them: fewer first-touch page faults,
+ * and the TLB covers the entries in use, where an entry hit at random on
+ * 4 KB pages waited for a page walk before its cache miss even started.
+ * Entries are numbered in order of first use, but every walk over them
+ * (warden_link_foreach_account, snapshots) goes in key slot order, as when
+ * an entry sat at its key slot. */
 #include "link/link.h"
 #include "core/error.h"
 #include "core/hash.h"
+#include "core/hugetable.h"
 #include "core/snapio.h"
 #include "core/xalloc.h"
 
@@ -53,6 +67,7 @@ struct acct {
     uint32_t org;
     uint8_t flags, owner, flag_mark, idlen;
     char id[WARDEN_LINK_MAX_ID + 1];
+    uint32_t slot; /* its key slot (acct_keys) */
     struct cand cand[LINK_CANDS];
     uint64_t user[WARDEN_LINK_USER_BYTES / 8];
 };
@@ -68,13 +83,15 @@ struct warden_link {
     pthread_mutex_t mu;
     int refs;
     unsigned owners;
-    uint32_t done; /* warden_link_first() bits */
-    struct ident *ids;
-    uint64_t *id_keys; /* the keys again, 8 to a cache line: a look-up reads one line per bucket */
+    uint32_t done;     /* warden_link_first() bits */
+    struct ident *ids; /* entries, dense: [0, id_used) in order of first use */
+    uint64_t *id_keys; /* by key slot: the key's tag and its entry (slot_val), 8 to a cache line:
+                          a look-up reads one line per bucket */
     size_t id_mask;    /* buckets - 1 */
-    struct acct *accts;
-    uint64_t *acct_keys; /* the account hashes again, likewise */
-    size_t acct_mask;
+    size_t id_used;
+    struct acct *accts;  /* entries, dense: [0, acct_used) in order of first use */
+    uint64_t *acct_keys; /* the account hashes' tags and entries by key slot, likewise */
+    size_t acct_mask, acct_used;
     struct cluster *cl;
     uint32_t *cl_free;
     size_t n_free, cap_cl;
@@ -97,13 +114,14 @@ struct warden_link *warden_link_new(const struct warden_link_params *p)
     pthread_mutex_init(&l->mu, NULL);
     l->refs = 1;
     size_t bi = buckets_for(p->max_idents ? p->max_idents : 1);
-    l->id_mask = bi - 1;
-    l->ids = warden_xcalloc(bi * WAYS, sizeof *l->ids);
-    l->id_keys = warden_xcalloc(bi * WAYS, sizeof *l->id_keys);
     size_t ba = buckets_for(p->max_accounts ? p->max_accounts : 1);
+    l->id_mask = bi - 1;
+    l->ids = warden_hugetable_new(bi * WAYS, sizeof *l->ids);
+    /* both key arrays in one table: hit at random all over, so on huge pages */
+    l->id_keys = warden_hugetable_new((bi + ba) * WAYS, sizeof *l->id_keys);
     l->acct_mask = ba - 1;
-    l->accts = warden_xcalloc(ba * WAYS, sizeof *l->accts);
-    l->acct_keys = warden_xcalloc(ba * WAYS, sizeof *l->acct_keys);
+    l->accts = warden_hugetable_new(ba * WAYS, sizeof *l->accts);
+    l->acct_keys = l->id_keys + bi * WAYS;
     l->cap_cl = p->max_clusters ? p->max_clusters : 1;
     l->cl = warden_xcalloc(l->cap_cl, sizeof *l->cl);
     l->cl_free = warden_xcalloc(l->cap_cl, sizeof *l->cl_free);
@@ -127,10 +145,10 @@ void warden_link_free(struct warden_link *l)
     pthread_mutex_unlock(&l->mu);
     if (left > 0) return;
     pthread_mutex_destroy(&l->mu);
-    free(l->ids);
-    free(l->id_keys);
-    free(l->accts);
-    free(l->acct_keys);
+    warden_hugetable_free(l->ids, (l->id_mask + 1) * WAYS, sizeof *l->ids);
+    warden_hugetable_free(l->id_keys, (l->id_mask + 1 + l->acct_mask + 1) * WAYS,
+                          sizeof *l->id_keys);
+    warden_hugetable_free(l->accts, (l->acct_mask + 1) * WAYS, sizeof *l->accts);
     free(l->cl);
     free(l->cl_free);
     free(l);
@@ -262,8 +280,8 @@ static void acct_drop(struct warden_link *l, uint32_t i)
         ring_del(l, c, i);
         if (--c->pub.live == 0) cluster_release(l, ci);
     }
+    l->acct_keys[a->slot] = 0;
     memset(a, 0, sizeof *a);
-    l->acct_keys[i] = 0;
 }
 
 /* Join the accounts at indices i and j; returns true when i's cluster changed. */
@@ -340,6 +358,24 @@ static bool join(struct warden_link *l, uint32_t i, uint32_t j, unsigned kinds, 
 
 /* ---- accounts ---- */
 
+/* A key slot holds the upper 32 bits of its key (a tag) and its entry + 1
+ * (never 0: 0 is an empty slot). A tag that matches is confirmed on the
+ * entry's own full key, which the caller reads next anyway. */
+static inline uint64_t slot_val(uint64_t key, uint32_t e)
+{
+    return (key & 0xffffffff00000000ULL) | ((uint64_t)e + 1);
+}
+
+static inline bool slot_tag(uint64_t v, uint64_t key)
+{
+    return v && (v ^ key) >> 32 == 0;
+}
+
+static inline uint32_t slot_ent(uint64_t v)
+{
+    return (uint32_t)v - 1;
+}
+
 /* The two candidate buckets of a hash. */
 static size_t bucket(uint64_t h, size_t mask, int which)
 {
@@ -351,7 +387,9 @@ static uint32_t acct_find(const struct warden_link *l, uint64_t h)
     for (int c = 0; c < 2; c++) {
         size_t b = bucket(h, l->acct_mask, c);
         for (size_t w = 0; w < WAYS; w++)
-            if (l->acct_keys[b + w] == h) return (uint32_t)(b + w);
+            if (slot_tag(l->acct_keys[b + w], h) &&
+                l->accts[slot_ent(l->acct_keys[b + w])].hash == h)
+                return slot_ent(l->acct_keys[b + w]);
     }
     return NONE;
 }
@@ -366,8 +404,11 @@ void warden_link_prefetch(const struct warden_link *l, uint64_t acct, int stage)
             continue;
         }
         for (size_t w = 0; w < WAYS; w++) {
-            if (__atomic_load_n(&k[w], __ATOMIC_RELAXED) != acct) continue;
-            const char *p = (const char *)&l->accts[k - l->acct_keys + w];
+            uint64_t v = __atomic_load_n(&k[w], __ATOMIC_RELAXED);
+            if (!slot_tag(v, acct)) continue; /* (a tag alone: at worst a wasted fetch) */
+            uint32_t e = slot_ent(v);
+            if (e >= __atomic_load_n(&l->acct_used, __ATOMIC_RELAXED)) return;
+            const char *p = (const char *)&l->accts[e];
             for (size_t off = 0; off < sizeof(struct acct); off += 64)
                 __builtin_prefetch(p + off, 1);
             __builtin_prefetch(p + sizeof(struct acct) - 1, 1);
@@ -383,7 +424,7 @@ uint32_t warden_link_account(struct warden_link *l, uint64_t acct, const char *i
     uint32_t i = acct_find(l, acct);
     if (i == NONE) {
         /* the emptier of the two buckets; when both are full, the entry seen longest ago */
-        uint32_t victim = NONE, empty[2] = {NONE, NONE};
+        uint32_t victim = NONE, empty[2] = {NONE, NONE}; /* key slots */
         int nempty[2] = {0, 0};
         for (int c = 0; c < 2; c++) {
             size_t b = bucket(acct, l->acct_mask, c);
@@ -398,21 +439,26 @@ uint32_t warden_link_account(struct warden_link *l, uint64_t acct, const char *i
             for (int c = 0; c < 2; c++) {
                 size_t b = bucket(acct, l->acct_mask, c);
                 for (size_t w = 0; w < WAYS; w++)
-                    if (victim == NONE || l->accts[b + w].last_ms < l->accts[victim].last_ms)
+                    if (victim == NONE || A(l, slot_ent(l->acct_keys[b + w]))->last_ms <
+                                              A(l, slot_ent(l->acct_keys[victim]))->last_ms)
                         victim = (uint32_t)(b + w);
             }
         }
         if (nempty[0] || nempty[1]) victim = nempty[1] > nempty[0] ? empty[1] : empty[0];
-        if (l->accts[victim].hash) {
-            acct_drop(l, victim);
+        /* a replaced account's entry is the newcomer's; else the next unused one */
+        if (l->acct_keys[victim]) {
+            i = slot_ent(l->acct_keys[victim]);
+            acct_drop(l, i);
             l->st.accounts_replaced++;
         } else {
+            i = (uint32_t)l->acct_used;
+            __atomic_store_n(&l->acct_used, l->acct_used + 1, __ATOMIC_RELAXED);
             l->st.accounts++;
         }
-        i = victim;
         struct acct *a = A(l, i);
         a->hash = acct;
-        l->acct_keys[i] = acct;
+        a->slot = victim;
+        l->acct_keys[victim] = slot_val(acct, i);
         a->org = org;
         a->owner = WARDEN_LINK_NO_OWNER;
         a->last_ms = now_ms;
@@ -471,15 +517,16 @@ static unsigned cand_kinds(const struct acct *a, uint64_t b)
 
 static struct ident *ident_get(struct warden_link *l, uint64_t key, int64_t now_ms, unsigned kind)
 {
-    struct ident *victim = NULL, *empty[2] = {NULL, NULL};
+    uint32_t victim = NONE, empty[2] = {NONE, NONE}; /* key slots */
     int nempty[2] = {0, 0};
     for (int c = 0; c < 2; c++) {
         size_t b = bucket(key, l->id_mask, c);
         for (size_t w = 0; w < WAYS; w++) {
-            if (l->id_keys[b + w] == key) return &l->ids[b + w];
+            uint64_t v = l->id_keys[b + w];
+            if (slot_tag(v, key) && l->ids[slot_ent(v)].key == key) return &l->ids[slot_ent(v)];
             if (!l->id_keys[b + w]) {
                 nempty[c]++;
-                empty[c] = &l->ids[b + w];
+                empty[c] = (uint32_t)(b + w);
             }
         }
     }
@@ -489,19 +536,27 @@ static struct ident *ident_get(struct warden_link *l, uint64_t key, int64_t now_
         for (int c = 0; c < 2; c++) {
             size_t b = bucket(key, l->id_mask, c);
             for (size_t w = 0; w < WAYS; w++)
-                if (!victim || l->ids[b + w].last_ms < victim->last_ms) victim = &l->ids[b + w];
+                if (victim == NONE || l->ids[slot_ent(l->id_keys[b + w])].last_ms <
+                                          l->ids[slot_ent(l->id_keys[victim])].last_ms)
+                    victim = (uint32_t)(b + w);
         }
     }
-    if (victim->key)
+    /* a replaced identifier's entry is the newcomer's; else the next unused one */
+    uint32_t e;
+    if (l->id_keys[victim]) {
+        e = slot_ent(l->id_keys[victim]);
         l->st.idents_replaced++;
-    else
+    } else {
+        e = (uint32_t)l->id_used++;
         l->st.idents++;
-    memset(victim, 0, sizeof *victim);
-    victim->key = key;
-    l->id_keys[victim - l->ids] = key;
-    victim->kind = (uint8_t)kind;
-    victim->last_ms = now_ms;
-    return victim;
+    }
+    struct ident *d = &l->ids[e];
+    memset(d, 0, sizeof *d);
+    d->key = key;
+    l->id_keys[victim] = slot_val(key, e);
+    d->kind = (uint8_t)kind;
+    d->last_ms = now_ms;
+    return d;
 }
 
 static double ident_distinct(const struct ident *d)
@@ -622,9 +677,10 @@ void warden_link_foreach_account(struct warden_link *l,
                                  void *ctx)
 {
     size_t n = (l->acct_mask + 1) * WAYS;
-    for (size_t i = 0; i < n; i++) {
-        const struct acct *a = &l->accts[i];
-        if (l->acct_keys[i]) fn(ctx, (uint32_t)i, a->id, a->idlen, a->owner);
+    for (size_t i = 0; i < n; i++) { /* in key slot order */
+        if (!l->acct_keys[i]) continue;
+        const struct acct *a = &l->accts[slot_ent(l->acct_keys[i])];
+        fn(ctx, slot_ent(l->acct_keys[i]), a->id, a->idlen, a->owner);
     }
 }
 
@@ -674,13 +730,19 @@ void warden_link_stats(const struct warden_link *l, struct warden_link_stats *st
 
 /* ---- snapshots ---- */
 
+/* The account entries' layout in a snapshot: their size, and a flag for
+ * entries saved by entry index with their key slot inside (dense entries);
+ * snapshots from before, whose entries sat at their key slots, are refused
+ * (the state starts empty). */
+#define ACCT_LAYOUT ((uint32_t)sizeof(struct acct) | 1u << 24)
+
 static void save_dims(const struct warden_link *l, struct warden_snapwriter *w)
 {
     warden_snap_put_u64(w, l->id_mask);
     warden_snap_put_u64(w, l->acct_mask);
     warden_snap_put_u64(w, l->cap_cl);
     warden_snap_put_u32(w, (uint32_t)sizeof(struct ident));
-    warden_snap_put_u32(w, (uint32_t)sizeof(struct acct));
+    warden_snap_put_u32(w, ACCT_LAYOUT);
     warden_snap_put_u32(w, (uint32_t)sizeof(struct cluster));
 }
 
@@ -696,16 +758,16 @@ int warden_link_save(struct warden_link *l, struct warden_snapwriter *w)
     warden_snap_put_u64(w, n);
     for (size_t i = 0; i < ni; i++) {
         if (!l->id_keys[i]) continue;
-        warden_snap_put_u32(w, (uint32_t)i);
-        warden_snap_put_bytes(w, &l->ids[i], sizeof l->ids[i]);
+        warden_snap_put_u32(w, (uint32_t)i); /* the key slot, then the entry */
+        warden_snap_put_bytes(w, &l->ids[slot_ent(l->id_keys[i])], sizeof l->ids[0]);
     }
     n = 0;
     for (size_t i = 0; i < na; i++) n += l->acct_keys[i] != 0;
     warden_snap_put_u64(w, n);
-    for (size_t i = 0; i < na; i++) {
+    for (size_t i = 0; i < na; i++) { /* in key slot order; the entry index, then the entry */
         if (!l->acct_keys[i]) continue;
-        warden_snap_put_u32(w, (uint32_t)i);
-        warden_snap_put_bytes(w, &l->accts[i], sizeof l->accts[i]);
+        warden_snap_put_u32(w, slot_ent(l->acct_keys[i]));
+        warden_snap_put_bytes(w, &l->accts[slot_ent(l->acct_keys[i])], sizeof l->accts[0]);
     }
     warden_snap_put_u64(w, l->n_free);
     for (size_t i = 0; i < l->n_free; i++) warden_snap_put_u32(w, l->cl_free[i]);
@@ -734,14 +796,16 @@ int warden_link_load(struct warden_link *l, struct warden_snapreader *r, unsigne
     uint32_t si = warden_snap_get_u32(r), sa = warden_snap_get_u32(r), sc = warden_snap_get_u32(r);
     if (warden_snap_failed(r)) return WARDEN_EFORMAT;
     if (im != l->id_mask || am != l->acct_mask || cc != l->cap_cl || si != sizeof(struct ident) ||
-        sa != sizeof(struct acct) || sc != sizeof(struct cluster))
+        sa != ACCT_LAYOUT || sc != sizeof(struct cluster))
         return 1;
     size_t ni = (l->id_mask + 1) * WAYS, na = (l->acct_mask + 1) * WAYS;
     pthread_mutex_lock(&l->mu);
-    memset(l->ids, 0, ni * sizeof *l->ids);
+    memset(l->ids, 0, l->id_used * sizeof *l->ids);
     memset(l->id_keys, 0, ni * sizeof *l->id_keys);
-    memset(l->accts, 0, na * sizeof *l->accts);
+    l->id_used = 0;
+    memset(l->accts, 0, l->acct_used * sizeof *l->accts);
     memset(l->acct_keys, 0, na * sizeof *l->acct_keys);
+    l->acct_used = 0;
     memset(l->cl, 0, l->cap_cl * sizeof *l->cl);
     l->seq = warden_snap_get_u64(r);
     l->done |= warden_snap_get_u32(r);
@@ -752,12 +816,12 @@ int warden_link_load(struct warden_link *l, struct warden_snapreader *r, unsigne
         struct ident d;
         warden_snap_get_bytes(r, &d, sizeof d);
         if (warden_snap_failed(r)) break;
-        if (i >= ni || !d.key || d.kind >= WARDEN_LINK_NKINDS) {
+        if (i >= ni || !d.key || l->id_keys[i] || d.kind >= WARDEN_LINK_NKINDS) {
             warden_snap_fail(r, "link state: bad identifier entry %u", i);
             break;
         }
-        l->ids[i] = d;
-        l->id_keys[i] = d.key;
+        l->ids[l->id_used] = d;
+        l->id_keys[i] = slot_val(d.key, (uint32_t)l->id_used++);
     }
     n = warden_snap_failed(r) ? 0 : warden_snap_get_u64(r);
     for (uint64_t k = 0; k < n && !warden_snap_failed(r); k++) {
@@ -765,15 +829,17 @@ int warden_link_load(struct warden_link *l, struct warden_snapreader *r, unsigne
         struct acct a;
         warden_snap_get_bytes(r, &a, sizeof a);
         if (warden_snap_failed(r)) break;
-        if (i >= na || !a.hash || a.cluster > l->cap_cl || !ring_ok(a.prev, na) ||
-            !ring_ok(a.next, na) || a.idlen > WARDEN_LINK_MAX_ID) {
+        if (i >= na || !a.hash || a.slot >= na || l->acct_keys[a.slot] || A(l, i)->hash ||
+            a.cluster > l->cap_cl || !ring_ok(a.prev, na) || !ring_ok(a.next, na) ||
+            a.idlen > WARDEN_LINK_MAX_ID) {
             warden_snap_fail(r, "link state: bad account entry %u", i);
             break;
         }
         if (reowner && a.owner != WARDEN_LINK_NO_OWNER && shards)
             a.owner = (uint8_t)(a.hash % shards);
         l->accts[i] = a;
-        l->acct_keys[i] = a.hash;
+        l->acct_keys[a.slot] = slot_val(a.hash, i);
+        if (i >= l->acct_used) l->acct_used = i + 1;
     }
     n = warden_snap_failed(r) ? 0 : warden_snap_get_u64(r);
     if (n > l->cap_cl) warden_snap_fail(r, "link state: %llu free clusters", (unsigned long long)n);

@@ -187,7 +187,7 @@ void warden_link_foreach_cluster(struct warden_link *l, size_t max_ids,
 /* Snapshots (core/snapio.h): every occupied identifier, account and
  * cluster entry, the free clusters, the counters and the change bitmap, as
  * they are (indices, hashes, ids: no pointers), under the lock. load goes
- * into a table of the same sizes (else it returns 1 having changed
+ * into a table of the same sizes and entry layout (else it returns 1 having changed
  * nothing: the state starts empty) and replaces what the table held; with
  * shards != the count the state was saved with, each account's owner
  * becomes its account hash modulo shards (owners are shard numbers). 0, 1,
