@@ -14,10 +14,16 @@
  * template_prompts prompts (distill_text.c) in four slots; a sketch that
  * recurs template_min times is published as four 16-bit LSH bands, so
  * accounts whose frames match in any band meet without a pairwise scan.
+ * An account that has not published two slots (a frame's head and tail, or
+ * two frames) by then keeps sketching up to template_budget prompts: cover traffic (ordinary,
+ * diverse prompts mixed in) dilutes a harvesting frame but does not stop it repeating. A one-off
+ * sketch replaces only a slot still at count 1 (oldest first), never one
+ * that has repeated, so the cover prompts cannot wash out the frame.
  * An identifier is fed once per account and value (repeats are skipped in
  * the account's 8-byte engine slot; the template slots live in the link
  * table's per-account area), so the hot path is a few hashes per event and
- * a text scan for each of an account's first template_prompts prompts.
+ * a text scan for each of an account's first template_prompts prompts
+ * (up to template_budget until it has published two template slots).
  *
  * Findings (score below every default rule except the last one):
  *   cluster.shared_templates / cluster.shared_payment /
@@ -88,7 +94,7 @@ struct link_conf {
     int64_t net_window_s, burst_window_s;
     struct warden_strlist burst_programs;
     char *webmail;
-    int64_t template_prompts, template_min, template_max_hamming;
+    int64_t template_prompts, template_budget, template_min, template_max_hamming;
     double edge_score, linked_review, linked_enforced, linked_restricted;
     int64_t max_accounts, max_idents, max_clusters, max_member_ids;
 };
@@ -143,6 +149,10 @@ static const struct warden_conf_key link_conf_table[] = {
      0, 0},
     {"template_prompts", WARDEN_CONF_INT, "8", C(template_prompts),
      "an account's first prompts whose templates are sketched", 0, 255},
+    {"template_budget", WARDEN_CONF_INT, "128", C(template_budget),
+     "prompts sketched at most until the account has published two template slots (a harvesting "
+     "frame diluted by cover prompts); at most template_prompts means no more than those",
+     0, 255},
     {"template_min", WARDEN_CONF_INT, "3", C(template_min),
      "times a frame must recur among them before it is published", 2, 255},
     {"template_max_hamming", WARDEN_CONF_INT, "6", C(template_max_hamming),
@@ -198,13 +208,16 @@ struct link_state {
 #define OWN(st) ((enum warden_action)((st)->flags & 3))
 #define CLUSTERED 0x80 /* in a cluster when last looked at */
 #define RSEEN 0x40     /* seen connecting directly from a restricted jurisdiction */
+#define PUBLISHED 0x20 /* has published two template slots: no sketching past template_prompts */
 
 /* Per account in the link table (warden_link_user): the template slots. */
 struct link_user {
     uint64_t last_system;
     uint64_t tsk[TSLOTS];
     uint8_t tcount[TSLOTS], tend[TSLOTS];
-    uint8_t published; /* bit per slot */
+    uint8_t tseq[TSLOTS]; /* when the slot's sketch came (tnext at the time) */
+    uint8_t tnext;        /* sketches placed so far (mod 256) */
+    uint8_t published;    /* bit per slot */
 };
 _Static_assert(sizeof(struct link_user) <= WARDEN_LINK_USER_BYTES, "link_user too big");
 
@@ -388,24 +401,37 @@ static int link_attach(void *vctx, const struct warden_registry *reg,
     return 0;
 }
 
-/* Template slots: returns a slot index whose sketch just reached template_min. */
+/* Template slots: returns a slot index whose sketch just reached template_min.
+ * A new sketch takes an empty slot; when there is none, one new sketch in
+ * ADMIT (drawn from the whole prompt's hash, so each occurrence of a frame
+ * around a new payload draws afresh) replaces the oldest slot still at
+ * count 1: a one-off then stays for about TSLOTS * ADMIT new sketches, long
+ * enough for a frame diluted by cover prompts to recur, and a slot whose
+ * sketch has repeated is never replaced (the new sketch is dropped). */
+#define ADMIT 8
 static int template_update(const struct link_conf *k, struct link_user *st, uint64_t sk,
-                           uint8_t end)
+                           uint8_t end, uint64_t draw)
 {
-    int best = -1, victim = 0;
+    int best = -1, victim = -1;
     for (int i = 0; i < TSLOTS; i++) {
         if (st->tcount[i] && st->tend[i] == end &&
             warden_distill_hamming(st->tsk[i], sk) <= (int)k->template_max_hamming) {
             best = i;
             break;
         }
-        if (st->tcount[i] < st->tcount[victim]) victim = i;
+        if (st->tcount[i] > 1) continue;
+        if (victim < 0 ||
+            (st->tcount[victim] && (!st->tcount[i] || (uint8_t)(st->tnext - st->tseq[i]) >
+                                                          (uint8_t)(st->tnext - st->tseq[victim]))))
+            victim = i;
     }
     if (best < 0) {
+        if (victim < 0 || (st->tcount[victim] && draw % ADMIT)) return -1;
         best = victim;
         st->tsk[best] = sk;
         st->tend[best] = end;
         st->tcount[best] = 0;
+        st->tseq[best] = st->tnext++;
         st->published &= (uint8_t) ~(1u << best);
     }
     if (st->tcount[best] < 255) st->tcount[best]++;
@@ -451,7 +477,8 @@ static void event_ids(const struct link_ctx *c, const struct warden_event *ev,
             idset_add(s, WARDEN_LINK_CLIENT, key);
         }
     }
-    *scan = ev->prompt.n && st->prompts < k->template_prompts;
+    *scan = ev->prompt.n && (st->prompts < k->template_prompts ||
+                             (!(st->flags & PUBLISHED) && st->prompts < k->template_budget));
     if (!*scan) return;
     st->prompts++;
     *t = warden_emit_text(em, ev, own);
@@ -460,7 +487,8 @@ static void event_ids(const struct link_ctx *c, const struct warden_event *ev,
 /* Template identifiers from a sketched prompt (under the lock: the slots
  * live in the link table). */
 static void template_ids(const struct link_conf *k, struct link_user *u,
-                         const struct warden_distill_text *t, struct idset *s)
+                         const struct warden_distill_text *t, struct idset *s,
+                         struct link_state *st)
 {
     if (t->system_hash && t->system_hash != u->last_system) {
         u->last_system = t->system_hash;
@@ -470,13 +498,15 @@ static void template_ids(const struct link_conf *k, struct link_user *u,
     if (t->ntokens < 2 * WARDEN_DISTILL_EDGE) return; /* too short for a frame and a payload */
     uint64_t sk[2] = {t->head_sketch, t->tail_sketch};
     for (uint8_t end = 1; end <= 2; end++) {
-        int slot = template_update(k, u, sk[end - 1], end);
+        int slot = template_update(k, u, sk[end - 1], end, t->prompt_hash >> (8 * end));
         if (slot < 0) continue;
         for (uint64_t b = 0; b < BANDS; b++) {
             uint64_t v[2] = {(u->tsk[slot] >> (16 * b)) & 0xffff, (b << 8) | end};
             idset_add(s, WARDEN_LINK_TEMPLATE, warden_link_key(WARDEN_LINK_TEMPLATE, v, sizeof v));
         }
     }
+    if (warden_distill_popcount(u->published) >= 2)
+        st->flags |= PUBLISHED; /* both ends, or two frames */
 }
 
 /* ---- findings ---- */
@@ -657,7 +687,7 @@ static void remote_observe(struct link_ctx *c, const struct warden_event *ev, st
         warden_link_lock(c->l);
         uint32_t ai = warden_link_account(c->l, ev->account_hash, ev->account_id.p,
                                           ev->account_id.n, o.org, ev->ts_ms, c->owner);
-        template_ids(&c->conf, warden_link_user(c->l, ai), t, &s);
+        template_ids(&c->conf, warden_link_user(c->l, ai), t, &s, st);
         warden_link_unlock(c->l);
     }
     for (int k = 0; k < s.n; k++) {
@@ -710,7 +740,7 @@ static void link_observe(void *vctx, const struct warden_event *ev, void *vstate
     warden_link_lock(c->l);
     uint32_t ai = warden_link_account(c->l, ev->account_hash, ev->account_id.p, ev->account_id.n,
                                       event_org(ev), ev->ts_ms, c->owner);
-    if (scan) template_ids(&c->conf, warden_link_user(c->l, ai), t, &s);
+    if (scan) template_ids(&c->conf, warden_link_user(c->l, ai), t, &s, st);
     for (int k = 0; k < s.n; k++) {
         warden_link_use(c->l, ai, s.kind[k], s.key[k], ev->ts_ms, false, &j);
         if (j.joined) {
@@ -734,12 +764,16 @@ static void link_observe(void *vctx, const struct warden_event *ev, void *vstate
 /* The account's entry in the link table is a cache miss or two (a large
  * table hit at random): start them while the other detectors work, when
  * link_observe() will look the account up (its first template_prompts
- * prompts, or it is in a cluster; a new identifier is not known yet). */
+ * prompts, up to template_budget until it has published two slots, or it
+ * is in a cluster; a new identifier is not known yet). */
 static void link_prefetch(void *vctx, const struct warden_event *ev, const void *vstate, int stage)
 {
     struct link_ctx *c = vctx;
     const struct link_state *st = vstate;
-    if (stage == 1 && st->prompts >= c->conf.template_prompts && !(st->flags & CLUSTERED)) return;
+    if (stage == 1 && st->prompts >= c->conf.template_prompts &&
+        ((st->flags & PUBLISHED) || st->prompts >= c->conf.template_budget) &&
+        !(st->flags & CLUSTERED))
+        return;
     warden_link_prefetch(c->l, ev->account_hash, stage);
 }
 
