@@ -43,6 +43,7 @@ asan-bin: deps
 asan: deps
 	cmake --preset asan
 	cmake --build build-asan -j $(JOBS)
+	@bash scripts/web.sh build-asan
 	ctest --test-dir build-asan --output-on-failure -j $(JOBS)
 
 fuzz-bin: deps

@@ -229,6 +229,7 @@ static void newcomer_in_enforced_frame_acted_on_early(void **st)
     assert_int_equal(r.first_at, 8);
     assert_null(strstr(r.evidence, "prior_frame"));
     det()->free(ctx0);
+    warden_conf_fini(det()->conf_table, conf0);
     free(conf0);
 
     /* an account of the same pipeline is throttled; then the newcomer comes */
@@ -246,6 +247,7 @@ static void newcomer_in_enforced_frame_acted_on_early(void **st)
     free(feed(ctx, &r, DS_HARVESTER, 12, t0 + 31 * DAY, 40, "later"));
     assert_int_equal(r.first_at, 8);
     det()->free(ctx);
+    warden_conf_fini(det()->conf_table, conf);
     free(conf);
 }
 
@@ -277,8 +279,10 @@ static void eval_harness_in_public_frame_not_acted_on(void **st)
     assert_int_equal(r.n, 0);
     free(s);
     det()->free(ctx);
+    warden_conf_fini(det()->conf_table, conf);
     free(conf);
     det()->free(ctx_h);
+    warden_conf_fini(det()->conf_table, conf_h);
     free(conf_h);
 }
 
