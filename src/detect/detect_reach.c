@@ -23,6 +23,17 @@
  *                                 session; a mobile carrier's address pool
  *                                 can too, so this is reviewed, not
  *                                 blocked (score_tz_rotating)
+ *   geo.restricted_tz_elsewhere   the same declared zone, none of the
+ *                                 requests from the (allowed) billing
+ *                                 country nor directly from a restricted
+ *                                 jurisdiction, and a new direct exit
+ *                                 network at nearly every session from
+ *                                 elsewhere_min_sessions on: a residential
+ *                                 proxy in a third country, before the
+ *                                 rotation tests can say. Someone who lives
+ *                                 where they pay has requests from there;
+ *                                 one on a trip comes back to a hotel's
+ *                                 network. Reviewed (score_tz_elsewhere)
  *   geo.restricted_reach          the account's exits go back and forth
  *                                 (min_switches times) between direct
  *                                 (residential, mobile) connections from a
@@ -47,7 +58,9 @@
  * counts), client_tz, tz_countries, tz_offset_min, restricted_events,
  * switches (the hour histogram is in geo_consistency's evidence), exit_asns,
  * asn_switches, direct_sessions when the exits rotate (and for
- * geo.restricted_tz_rotating, with exit_networks, network_switches); and for
+ * geo.restricted_tz_rotating, with exit_networks, network_switches; and
+ * geo.restricted_tz_elsewhere, with billing_country, billing_requests and
+ * the same two); and for
  * the registry codes signup_country, signup_categories, billing_country,
  * org_id, org_country.
  *
@@ -69,7 +82,8 @@ struct reach_conf {
     char *tzdb;
     int64_t min_events, min_switches, rot_min_sessions, rot_min_asns, rot_session_gap_s;
     double anon_share, rot_switch_share, score_tz, score_reach, score_signup, score_org;
-    double score_tz_rotating;
+    double score_tz_rotating, elsewhere_net_share, score_tz_elsewhere;
+    int64_t elsewhere_min_sessions;
 };
 
 static const struct warden_conf_key reach_conf_table[] = {
@@ -99,6 +113,21 @@ static const struct warden_conf_key reach_conf_table[] = {
      "score of geo.restricted_tz_rotating: a declared restricted time zone while the direct "
      "exits change /24 network at nearly every session (the rot_* thresholds over networks)",
      0, 1},
+    {"elsewhere_min_sessions", WARDEN_CONF_INT, "3",
+     offsetof(struct reach_conf, elsewhere_min_sessions),
+     "geo.restricted_tz_elsewhere: sessions of direct requests (rot_session_gap_s apart) before a "
+     "declared restricted time zone with no request from the billing country is judged",
+     2, 65535},
+    {"elsewhere_net_share", WARDEN_CONF_DOUBLE, "0.9",
+     offsetof(struct reach_conf, elsewhere_net_share),
+     "geo.restricted_tz_elsewhere: /24 (/48) network changes per session after the first, and "
+     "distinct networks per session, of the direct exits (a new household each session)",
+     0, 1},
+    {"score_tz_elsewhere", WARDEN_CONF_DOUBLE, "0.6",
+     offsetof(struct reach_conf, score_tz_elsewhere),
+     "score of geo.restricted_tz_elsewhere: a declared restricted time zone, no request from the "
+     "billing country, and a new direct exit network at nearly every session",
+     0, 1},
     {"score_reach", WARDEN_CONF_DOUBLE, "0.85", offsetof(struct reach_conf, score_reach),
      "score of geo.restricted_reach", 0, 1},
     {"score_signup", WARDEN_CONF_DOUBLE, "0.85", offsetof(struct reach_conf, score_signup),
@@ -118,7 +147,8 @@ enum {
     REG_SEEN = 16,
     DONE_TZ_NET = 32,
     ZONE_RESTRICTED = 64,
-    SIGNUP_RESTRICTED = 128
+    SIGNUP_RESTRICTED = 128,
+    DONE_TZ_ELSEWHERE = 256
 };
 
 struct reach_state {
@@ -129,7 +159,7 @@ struct reach_state {
     struct warden_cc_tally countries;
     struct warden_net_rotation nets; /* the same requests' /24 (/48) networks */
     uint8_t last_side;               /* 0 none, 1 restricted jurisdiction, 2 anonymizer elsewhere */
-    uint8_t done;                    /* DONE_*, REG_SEEN, ZONE_RESTRICTED, SIGNUP_RESTRICTED */
+    uint16_t done;                   /* DONE_*, REG_SEEN, ZONE_RESTRICTED, SIGNUP_RESTRICTED */
 };
 
 struct reach_ctx {
@@ -220,7 +250,7 @@ static void reach_observe(void *vctx, const struct warden_event *ev, void *vstat
         const struct warden_tzzone *z = warden_tz_declared_zone(c->tz, &s->tz);
         bool all = z->ncc > 0;
         for (unsigned k = 0; k < z->ncc; k++) all &= restricted(c, z->cc[k]);
-        s->done = (uint8_t)(all ? s->done | ZONE_RESTRICTED : s->done & ~ZONE_RESTRICTED);
+        s->done = (uint16_t)(all ? s->done | ZONE_RESTRICTED : s->done & ~ZONE_RESTRICTED);
     }
     if (!(s->done & DONE_TZ) && (s->done & ZONE_RESTRICTED) &&
         (int64_t)s->events >= c->conf.min_events && hidden(c, s)) {
@@ -243,6 +273,22 @@ static void reach_observe(void *vctx, const struct warden_event *ev, void *vstat
                             warden_jbuf_str(&em->scratch));
     }
     const struct warden_account *a = ev->account;
+    if (a && a->billing_country[0] && !(s->done & (DONE_TZ | DONE_TZ_ELSEWHERE)) &&
+        (s->done & ZONE_RESTRICTED) && (int64_t)s->events >= c->conf.min_events &&
+        !restricted(c, a->billing_country) && s->restricted == 0 &&
+        warden_cc_tally_get(&s->countries, a->billing_country) == 0 &&
+        warden_net_rotation_fresh(&s->nets, &s->rot, (unsigned)c->conf.elsewhere_min_sessions,
+                                  c->conf.elsewhere_net_share)) {
+        s->done |= DONE_TZ_ELSEWHERE;
+        evidence(c, &em->scratch, s, ev->client_tz);
+        warden_jbuf_kv_str(&em->scratch, "billing_country", a->billing_country);
+        warden_jbuf_kv_int(&em->scratch, "billing_requests", 0);
+        warden_jbuf_kv_int(&em->scratch, "exit_networks", warden_net_rotation_nets(&s->nets));
+        warden_jbuf_kv_int(&em->scratch, "network_switches", s->nets.switches);
+        warden_jbuf_obj_close(&em->scratch);
+        warden_emit_finding(em, "geo.restricted_tz_elsewhere", c->conf.score_tz_elsewhere,
+                            warden_jbuf_str(&em->scratch));
+    }
     if (a && !(s->done & REG_SEEN)) {
         /* once per account: where it signed up (one table look-up) */
         s->done |= REG_SEEN;
@@ -297,9 +343,13 @@ static void reach_free(void *vctx)
 }
 
 /* every reason code this detector emits (policy rules are checked against them) */
-static const char *const reach_codes[] = {
-    "geo.restricted_reach", "geo.restricted_tz_anonymized", "geo.restricted_signup",
-    "geo.restricted_org",   "geo.restricted_tz_rotating",   NULL};
+static const char *const reach_codes[] = {"geo.restricted_reach",
+                                          "geo.restricted_tz_anonymized",
+                                          "geo.restricted_signup",
+                                          "geo.restricted_org",
+                                          "geo.restricted_tz_rotating",
+                                          "geo.restricted_tz_elsewhere",
+                                          NULL};
 
 const struct warden_detector warden_detect_reach = {
     .name = "reach",
@@ -315,5 +365,6 @@ const struct warden_detector warden_detect_reach = {
     .free = reach_free,
     .codes = reach_codes,
     .attach_registry = reach_attach,
-    .state_version = 2, /* 1: the exit-rotation tally; 2: the network-rotation tally */
+    .state_version = 3, /* 1: the exit-rotation tally; 2: the network-rotation tally; 3: done
+                         * widened to 16 bits */
 };

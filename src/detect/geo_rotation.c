@@ -72,3 +72,15 @@ bool warden_net_rotation_rotating(const struct warden_net_rotation *n,
     return r->sessions >= min_sessions && n->switches >= min_switch_share * (r->sessions - 1) &&
            warden_net_rotation_nets(n) >= min_nets;
 }
+
+bool warden_net_rotation_fresh(const struct warden_net_rotation *n,
+                               const struct warden_exit_rotation *r, unsigned min_sessions,
+                               double share)
+{
+    /* a network belongs to one operator: the distinct ASNs (a 64-bit
+     * bitmap) are a floor on the distinct networks when the 16-bit one
+     * collides */
+    unsigned nets = warden_net_rotation_nets(n), asns = warden_exit_rotation_asns(r);
+    return r->sessions >= min_sessions && n->switches >= share * (r->sessions - 1) &&
+           (nets > asns ? nets : asns) >= share * r->sessions;
+}

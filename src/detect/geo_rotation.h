@@ -59,6 +59,14 @@ unsigned warden_net_rotation_nets(const struct warden_net_rotation *n);
 bool warden_net_rotation_rotating(const struct warden_net_rotation *n,
                                   const struct warden_exit_rotation *r, unsigned min_sessions,
                                   unsigned min_nets, double min_switch_share);
+/* A new network at nearly every session: at least min_sessions sessions,
+ * and at least share changes per session after the first and share
+ * distinct networks per session (one person's connections come back to a
+ * network: a home line, a hotel; a proxy service hands out a new household
+ * each session). Exits that rotate among few networks are not fresh. */
+bool warden_net_rotation_fresh(const struct warden_net_rotation *n,
+                               const struct warden_exit_rotation *r, unsigned min_sessions,
+                               double share);
 
 /* "exit_asns", "asn_switches", "direct_sessions" keys into an open object. */
 void warden_exit_rotation_json(struct warden_jbuf *b, const struct warden_exit_rotation *r);

@@ -2,7 +2,9 @@
  * detector's anonymizer code, on hand-made streams: a device on a restricted
  * jurisdiction's time zone behind VPN exits or rotating residential exits
  * (a traveller's few networks are not), or behind exits of few operators
- * whose /24 changes every session (a home line and a phone do not); the same zone on a direct
+ * whose /24 changes every session (a home line and a phone do not), or
+ * behind a new network each session in a third country, never the billing
+ * one (an emigrant on a trip or at home is not); the same zone on a direct
  * connection or an allowed zone behind a VPN (not reach); exits alternating
  * between a restricted jurisdiction and a VPN; a VPN exit that geolocates to
  * a restricted jurisdiction (its own code, reviewed, not blocked); a sign-up
@@ -60,16 +62,16 @@ static void restricted_zone_behind_vpn(void **st)
     warden_policy_free(p);
 }
 
-/* n direct requests three hours apart from DE, declaring tz, the k-th from
+/* n direct requests three hours apart from cc, declaring tz, the k-th from
  * the ASN and IPv4 address asn_of(k) and ip_of(k) give. */
-static void direct_days(struct stream *s, const struct warden_account *a, int n, const char *tz,
-                        uint32_t (*asn_of)(int), uint32_t (*ip_of)(int))
+static void direct_from(struct stream *s, const struct warden_account *a, int n, const char *cc,
+                        const char *tz, uint32_t (*asn_of)(int), uint32_t (*ip_of)(int))
 {
     for (int i = 0; i < n; i++)
         stream_event(
             s, a,
             &(struct evo){
-                .ts = T0 + i * 3 * HOUR, .cc = "DE", .asn = asn_of(i), .ip = ip_of(i), .tz = tz});
+                .ts = T0 + i * 3 * HOUR, .cc = cc, .asn = asn_of(i), .ip = ip_of(i), .tz = tz});
 }
 
 static uint32_t no_ip(int k)
@@ -131,7 +133,7 @@ static void restricted_zone_behind_rotating_exits(void **st)
 
     /* hotel, mobile carrier and a café, each for a day or more */
     stream_open(&s, "reach", p, NULL);
-    direct_days(&s, &a, 60, "Asia/Tehran", traveller_asn, no_ip);
+    direct_from(&s, &a, 60, "DE", "Asia/Tehran", traveller_asn, no_ip);
     assert_int_equal(s.n, 0);
     stream_close(&s);
     warden_policy_free(p);
@@ -150,7 +152,8 @@ static void restricted_zone_behind_rotating_networks(void **st)
     struct warden_account a = test_account("AE", "AE", false);
     for (int zone = 0; zone < 2; zone++) {
         stream_open(&s, "reach", p, NULL);
-        direct_days(&s, &a, 20, zone ? "Asia/Tehran" : "Asia/Dubai", few_isps_asn, household_ip);
+        direct_from(&s, &a, 20, "DE", zone ? "Asia/Tehran" : "Asia/Dubai", few_isps_asn,
+                    household_ip);
         assert_int_equal(stream_count(&s, "geo.restricted_tz_anonymized"), 0); /* 3 ASNs */
         assert_int_equal(stream_count(&s, "geo.restricted_tz_rotating"), zone);
         if (zone) {
@@ -164,9 +167,89 @@ static void restricted_zone_behind_rotating_networks(void **st)
     }
     /* the same zone on a home line (one /24) and a phone (a carrier's NAT) */
     stream_open(&s, "reach", p, NULL);
-    direct_days(&s, &a, 60, "Asia/Tehran", home_or_phone_asn, home_or_phone_ip);
+    direct_from(&s, &a, 60, "DE", "Asia/Tehran", home_or_phone_asn, home_or_phone_ip);
     assert_int_equal(s.n, 0);
     stream_close(&s);
+    warden_policy_free(p);
+}
+
+/* Findings of code (any when NULL) on a fresh stream of direct_from's requests. */
+static int findings_on(const struct warden_policy *p, const struct warden_account *a, int n,
+                       const char *cc, const char *tz, uint32_t (*asn_of)(int),
+                       uint32_t (*ip_of)(int), const char *code)
+{
+    struct stream s;
+    stream_open(&s, "reach", p, NULL);
+    direct_from(&s, a, n, cc, tz, asn_of, ip_of);
+    int k = code ? stream_count(&s, code) : s.n;
+    stream_close(&s);
+    return k;
+}
+
+/* A device on a restricted zone, billed in AE, every request from a third
+ * country (DE) through a new household's network each session:
+ * geo.restricted_tz_elsewhere from the third session, reviewed, not
+ * blocked. Not the same device's owner on a trip there (a hotel and a phone
+ * it comes back to), nor at home in the billing country on one home line
+ * and a phone, nor behind fresh networks in the billing country (that is
+ * the rotation tests' business), nor the proxy with an allowed zone. */
+static void restricted_zone_elsewhere_on_fresh_networks(void **st)
+{
+    (void)st;
+    struct warden_policy *p = policy();
+    struct stream s;
+    struct warden_account a = test_account("AE", "AE", false);
+    stream_open(&s, "reach", p, NULL);
+    direct_from(&s, &a, 5, "DE", "Asia/Tehran", few_isps_asn, household_ip);
+    assert_int_equal(s.n, 1);
+    assert_int_equal(stream_count(&s, "geo.restricted_tz_elsewhere"), 1);
+    const char *e = stream_evidence(&s, "geo.restricted_tz_elsewhere");
+    assert_non_null(strstr(e, "\"countries\":{\"DE\":3}")); /* judged at the third session */
+    assert_non_null(strstr(e, "\"direct_sessions\":3,\"billing_country\":\"AE\""));
+    assert_non_null(strstr(e, "\"billing_requests\":0,\"exit_networks\":3"));
+    assert_non_null(strstr(e, "\"network_switches\":2}"));
+    assert_true(stream_score(&s, "geo.restricted_tz_elsewhere") < 0.85); /* not blocked */
+    stream_close(&s);
+
+    /* /24s that share a bit of the 16-bit network tally (188.76.120/24 and
+     * 62.43.146/24): three operators are three networks at least */
+    stream_open(&s, "reach", p, NULL);
+    static const uint32_t colliding[] = {0x5f3fa667u, 0xbc4c780eu, 0x3e2b923du};
+    for (int i = 0; i < 3; i++)
+        stream_event(&s, &a,
+                     &(struct evo){.ts = T0 + i * 3 * HOUR,
+                                   .cc = "ES",
+                                   .asn = 3352u + (uint32_t)i,
+                                   .ip = colliding[i],
+                                   .tz = "Asia/Tehran"});
+    assert_int_equal(stream_count(&s, "geo.restricted_tz_elsewhere"), 1);
+    stream_close(&s);
+
+    /* a request from the zone's country (the jurisdiction detector's) */
+    stream_open(&s, "reach", p, NULL);
+    stream_event(&s, &a, &(struct evo){.ts = T0 - DAY, .cc = "IR", .tz = "Asia/Tehran"});
+    direct_from(&s, &a, 5, "DE", "Asia/Tehran", few_isps_asn, household_ip);
+    assert_int_equal(stream_count(&s, "geo.restricted_tz_elsewhere"), 0);
+    stream_close(&s);
+
+    /* two sessions are not enough to say; an emigrant on a trip to DE whose
+     * laptop keeps its home zone (a hotel's /24 and a phone); the same
+     * emigrant at home in the billing country (a home line and a phone):
+     * nothing. Fresh networks in the billing country, the proxy with an
+     * allowed zone, or without a registry account: not this code. */
+    const char *any = NULL, *code = "geo.restricted_tz_elsewhere";
+    assert_int_equal(findings_on(p, &a, 2, "DE", "Asia/Tehran", few_isps_asn, household_ip, any),
+                     0);
+    assert_int_equal(
+        findings_on(p, &a, 40, "DE", "Asia/Tehran", traveller_asn, home_or_phone_ip, any), 0);
+    assert_int_equal(
+        findings_on(p, &a, 60, "AE", "Asia/Tehran", home_or_phone_asn, home_or_phone_ip, any), 0);
+    assert_int_equal(findings_on(p, &a, 5, "AE", "Asia/Tehran", few_isps_asn, household_ip, code),
+                     0);
+    assert_int_equal(findings_on(p, &a, 20, "DE", "Asia/Dubai", few_isps_asn, household_ip, code),
+                     0);
+    assert_int_equal(
+        findings_on(p, NULL, 20, "DE", "Asia/Tehran", few_isps_asn, household_ip, code), 0);
     warden_policy_free(p);
 }
 
@@ -307,6 +390,7 @@ int main(void)
         cmocka_unit_test(restricted_zone_behind_vpn),
         cmocka_unit_test(restricted_zone_behind_rotating_exits),
         cmocka_unit_test(restricted_zone_behind_rotating_networks),
+        cmocka_unit_test(restricted_zone_elsewhere_on_fresh_networks),
         cmocka_unit_test(exits_alternating_with_a_restricted_jurisdiction),
         cmocka_unit_test(vpn_exit_in_restricted_jurisdiction_has_its_own_code),
         cmocka_unit_test(restricted_signup_and_org_from_the_registry),
