@@ -19,6 +19,7 @@
 #include "core/event_decode.h"
 #include "detect/detector.h"
 #include "runtime/runtime.h"
+#include "rt_fixture.h"
 
 extern const struct warden_detector warden_detect_link;
 
@@ -106,26 +107,18 @@ static void run(const char *budget, struct seen *seen)
         "{\"account_id\":\"n1\",\"payment_fingerprint\":\"fp-3\",\"email_domain\":\"gmail.com\"}\n"
         "{\"account_id\":\"n2\",\"payment_fingerprint\":\"fp-4\",\"email_domain\":\"gmail.com\"}"
         "\n");
-    char pol[256];
+    char pol[256], acc[128], err[512];
     snprintf(pol, sizeof pol, "rules: []\ndetectors:\n  link:\n    template_budget: %s\n", budget);
-    write_file("policy.yaml", pol);
-    char polp[128], acc[128];
-    snprintf(polp, sizeof polp, "%s/policy.yaml", dir);
     snprintf(acc, sizeof acc, "%s/accounts.jsonl", dir);
     const struct warden_detector *dets[] = {&warden_detect_link};
-    struct warden_runtime_conf c = {.policy_path = polp,
-                                    .accounts_path = acc,
+    struct warden_runtime_conf c = {.accounts_path = acc,
                                     .lateness_ms = -1,
                                     .quiet = true,
                                     .max_accounts = 1000,
                                     .keep_ids = true,
                                     .detectors = dets,
                                     .n_detectors = 1};
-    struct warden_runtime *rt = NULL;
-    char err[512];
-    int rc = warden_runtime_new(&rt, &c, err, sizeof err);
-    if (rc) fprintf(stderr, "runtime: %s\n", err);
-    assert_int_equal(rc, 0);
+    struct warden_runtime *rt = rt_fixture_runtime(&c, pol);
     warden_runtime_add_sink(rt, &capture, seen);
 
     static const char *const acct[] = {"h1", "h2", "n1", "n2"};
