@@ -5,7 +5,8 @@
  *
  * Two groups are reported separately:
  *   tuning   data/screen/pairs_generated.tsv (generated from the OFAC lists),
- *            pairs_hand.tsv and pairs_variants.tsv: the matcher was developed
+ *            pairs_hand.tsv, pairs_variants.tsv and pairs_variants2.tsv: the
+ *            matcher was developed
  *            against these;
  *   held-out data/screen/pairs_heldout.tsv: never tuned on;
  *   mined    acronym aliases of the lists' organisations against their other
@@ -279,8 +280,9 @@ int main(int argc, char **argv)
     bool verbose = argc > 1 && strcmp(argv[1], "--verbose") == 0;
     const char *data = warden_screen_default_data_dir();
     char path[1024];
-    const char *tune[] = {"pairs_generated.tsv", "pairs_hand.tsv", "pairs_variants.tsv"};
-    for (int i = 0; i < 3; i++) {
+    const char *tune[] = {"pairs_generated.tsv", "pairs_hand.tsv", "pairs_variants.tsv",
+                          "pairs_variants2.tsv"};
+    for (int i = 0; i < 4; i++) {
         snprintf(path, sizeof path, "%s/screen/%s", data, tune[i]);
         read_pairs(path, 0);
     }

@@ -33,7 +33,9 @@
 #include <xxhash.h>
 
 #define LISTS_MAGIC "WRDNSCR\0"
-#define LISTS_VERSION 8u /* 8: short legal forms for typos, Japanese name words */
+#define LISTS_VERSION                                                                              \
+    9u /* 9: Hangul script flag, Han legal forms read whole; 8: short legal forms for typos,       \
+          Japanese name words */
 #define LISTS_BOM 0x01020304u
 
 enum {

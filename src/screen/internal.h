@@ -45,7 +45,7 @@ const uint32_t *warden_smap_get(const struct warden_smap *m, const char *key, si
 #define WARDEN_NORM_TOKLEN 48
 
 #define WARDEN_NORM_INIT 8
-enum { WARDEN_SCRIPT_ABJAD = 1, WARDEN_SCRIPT_INFLECT = 2 };
+enum { WARDEN_SCRIPT_ABJAD = 1, WARDEN_SCRIPT_INFLECT = 2, WARDEN_SCRIPT_HANGUL = 4 };
 
 struct warden_norm_name {
     int n; /* core tokens */
@@ -56,12 +56,17 @@ struct warden_norm_name {
     uint32_t qual;  /* bit per token: a qualifier (country, region, branch, in parentheses) */
     uint32_t legal; /* bitmask of legal-form classes found (bit per class) */
     char legal_init[WARDEN_NORM_INIT]; /* initials of the legal words removed at the end */
-    uint8_t script; /* WARDEN_SCRIPT_*: vowel-less script, Cyrillic (case endings) */
+    uint8_t script; /* WARDEN_SCRIPT_*: vowel-less script, Cyrillic (case endings), Hangul */
     bool abjad;     /* script & WARDEN_SCRIPT_ABJAD */
 };
 /* Consonant skeleton of a Latin token (vowels, y, w dropped; c, q, kh, ch as k,
- * p, ph as f; doubles collapsed). */
+ * x as ks, p, ph as f; doubles collapsed). */
 size_t warden_skeleton(const char *t, size_t n, char *out, size_t outlen);
+/* Korean key of a Latin token: the consonants, with the letters the
+ * romanisations of Korean write for one sound as one (g/k, d/t, b/p, j/ch,
+ * r/l: Revised Romanization, McCune-Reischauer and companies' own spellings:
+ * "gugmin" = "Kookmin", "lyeonbong" = "Ryonbong", "daedong" = "Taedong"). */
+size_t warden_korean_key(const char *t, size_t n, char *out, size_t outlen);
 
 struct warden_normalizer; /* legal forms, terms, countries, ICU */
 int warden_normalizer_new(struct warden_normalizer **out, const char *data_dir, char *err,

@@ -319,6 +319,7 @@ static bool prepare(const struct warden_normalizer *nz, void *tl, const char *na
             if (cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO) nonlatin = true;
             if (is_abjad(c)) *script |= WARDEN_SCRIPT_ABJAD;
             if (c >= 0x400 && c <= 0x4FF) *script |= WARDEN_SCRIPT_INFLECT;
+            if (is_hangul(c)) *script |= WARDEN_SCRIPT_HANGUL;
             if (is_hangul(c) || is_han(c)) syll = true;
             /* a Japanese name word read as a whole (三菱 = Mitsubishi), longest first */
             if (alt == 2 && is_han(c)) {
@@ -665,7 +666,7 @@ size_t warden_skeleton(const char *t, size_t n, char *out, size_t outlen)
     static const unsigned char drop[256] = {
         ['a'] = 1, ['e'] = 1, ['i'] = 1, ['o'] = 1, ['u'] = 1, ['y'] = 1, ['w'] = 1, [' '] = 1};
     /* one sound that transliteration systems write with different letters:
-     * c, q and k (and kh, ch, ck: Ростех = Rostekh = Rostec); p and f (ph;
+     * c, q and k (and kh, ch, ck: Ростех = Rostekh = Rostec); x and ks; p and f (ph;
      * Hebrew and Persian write one letter for both: רפאל = Rafael) */
     static const unsigned char same[256] = {['c'] = 'k', ['q'] = 'k', ['p'] = 'f'};
     size_t k = 0;
@@ -674,11 +675,41 @@ size_t warden_skeleton(const char *t, size_t n, char *out, size_t outlen)
         char c = t[i];
         if (drop[(unsigned char)c]) continue;
         if (c == 'h' && i && (t[i - 1] == 'k' || t[i - 1] == 'c' || t[i - 1] == 'p'))
-            continue; /* kh, ch, ph */
+            continue;   /* kh, ch, ph */
+        if (c == 'x') { /* x is ks (Яндекс = Yandeks = Yandex) */
+            if (prev != 'k' && k + 2 < outlen) out[k++] = 'k';
+            c = 's';
+        }
         if (same[(unsigned char)c]) c = (char)same[(unsigned char)c];
         if (c == prev) continue;
         out[k++] = c;
         prev = c;
+    }
+    out[k] = '\0';
+    return k;
+}
+
+size_t warden_korean_key(const char *t, size_t n, char *out, size_t outlen)
+{
+    /* one letter per sound class; vowels, y and w are left out (eo, o, ŏ;
+     * eu, u, ŭ; ae, ai are the same vowels written differently) */
+    static const unsigned char cls[256] = {
+        ['g'] = 'k', ['k'] = 'k', ['q'] = 'k', ['c'] = 'k', ['d'] = 't', ['t'] = 't', ['b'] = 'p',
+        ['p'] = 'p', ['f'] = 'p', ['j'] = 'j', ['r'] = 'l', ['l'] = 'l', ['s'] = 's', ['m'] = 'm',
+        ['n'] = 'n', ['h'] = 'h', ['x'] = 's', ['z'] = 'j', ['v'] = 'p'};
+    size_t k = 0;
+    char prev = 0;
+    for (size_t i = 0; i < n && k + 1 < outlen; i++) {
+        unsigned char c = (unsigned char)t[i];
+        char o = (char)cls[c];
+        if (c == 'c' && i + 1 < n && t[i + 1] == 'h')
+            o = 'j', i++; /* ch (McCune-Reischauer j) */
+        else if (c == 'h' && prev && prev != 'h')
+            continue; /* kh, th, ph, sh: aspiration */
+        if (!o) continue;
+        if (o == prev) continue; /* kk, tt, pp, ss, jj: tense consonants */
+        out[k++] = o;
+        prev = o;
     }
     out[k] = '\0';
     return k;
@@ -803,6 +834,24 @@ static void put_variants(struct warden_normalizer *nz, char *p, struct warden_sm
     }
 }
 
+/* A word of two Han characters or more read as a whole in Japanese readings
+ * (name_word): a Japanese name word, or a legal form written in Han. The
+ * first entry of a word is kept. */
+static void han_word(struct warden_normalizer *nz, const char *w, const char *latin)
+{
+    if (nz->n_han == nz->cap_han) {
+        nz->cap_han = nz->cap_han ? nz->cap_han * 2 : 4096;
+        nz->han_read = warden_xrealloc(nz->han_read, nz->cap_han * sizeof *nz->han_read);
+    }
+    bool found;
+    uint32_t *slot = warden_smap_put(&nz->han, warden_arena_strdup(&nz->arena, w), &found);
+    if (found) return;
+    *slot = (uint32_t)nz->n_han;
+    nz->han_read[nz->n_han][0] = "";
+    nz->han_read[nz->n_han][1] = warden_arena_strdup(&nz->arena, latin);
+    nz->n_han++;
+}
+
 static int legal_line(struct warden_normalizer *nz, char *line, char *err, size_t errlen)
 {
     char *p = line;
@@ -817,6 +866,22 @@ static int legal_line(struct warden_normalizer *nz, char *line, char *err, size_
     }
     int ci = nz->n_classes++;
     nz->classes[ci] = warden_arena_strdup(&nz->arena, cls);
+    /* a form written in Han characters (株式会社, 有限会社) is read as it is
+     * written in a name's Japanese reading too, not character by character
+     * ("kabu shiki kai sha"), so that the reading removes it as a form */
+    for (const char *v = p; v && *v;) {
+        const char *e = strchr(v, '\t');
+        size_t n = e ? (size_t)(e - v) : strlen(v);
+        bool han = n >= 6;
+        for (size_t i = 0; i < n && han; i++) han = (unsigned char)v[i] >= 0x80;
+        if (han && n < 64) {
+            char w[64];
+            memcpy(w, v, n);
+            w[n] = '\0';
+            han_word(nz, w, w);
+        }
+        v = e ? e + 1 : NULL;
+    }
     put_variants(nz, p, &nz->legal, 1u << ci, &nz->legal_maxlen, true);
     return 0;
 }
@@ -1026,17 +1091,7 @@ static int name_line(struct warden_normalizer *nz, char *line, char *err, size_t
         snprintf(err, errlen, "expected NAME<TAB>latin");
         return WARDEN_EPARSE;
     }
-    if (nz->n_han == nz->cap_han) {
-        nz->cap_han = nz->cap_han ? nz->cap_han * 2 : 4096;
-        nz->han_read = warden_xrealloc(nz->han_read, nz->cap_han * sizeof *nz->han_read);
-    }
-    bool found;
-    uint32_t *slot = warden_smap_put(&nz->han, warden_arena_strdup(&nz->arena, w), &found);
-    if (found) return 0;
-    *slot = (uint32_t)nz->n_han;
-    nz->han_read[nz->n_han][0] = "";
-    nz->han_read[nz->n_han][1] = warden_arena_strdup(&nz->arena, latin);
-    nz->n_han++;
+    han_word(nz, w, latin);
     return 0;
 }
 

@@ -115,11 +115,53 @@ static bool abbreviates(const char *a, size_t la, const char *b, size_t lb)
     return j == la;
 }
 
+/* two first letters a transliteration may write for one sound (c, k, q;
+ * p, f: キヤノン = kiyanon = Canon) */
+static bool first_alike(char a, char b)
+{
+    static const char cls[256] = {['c'] = 'k', ['q'] = 'k', ['p'] = 'f'};
+    char x = cls[(unsigned char)a] ? cls[(unsigned char)a] : a;
+    char y = cls[(unsigned char)b] ? cls[(unsigned char)b] : b;
+    return x == y;
+}
+
 static bool same_skeleton(const char *a, size_t la, const char *b, size_t lb, size_t min)
 {
     char sa[64], sb[64];
     size_t ka = warden_skeleton(a, la, sa, sizeof sa), kb = warden_skeleton(b, lb, sb, sizeof sb);
     return ka >= min && ka == kb && memcmp(sa, sb, ka) == 0;
+}
+
+/* Equal skeletons of words written in a script without vowels, where the
+ * final t of a (an Arabic word read with its article) may also be written h
+ * or left out in b (ta marbuta: النصرة = alnsrt = an-Nusrah, القاعدة =
+ * alqaidt = al-Qaida). Only after an article: "Mellat" is not "Melli". */
+static bool abjad_skeleton(const char *a, size_t la, const char *b, size_t lb, size_t min)
+{
+    char sa[64], sb[64];
+    size_t ka = warden_skeleton(a, la, sa, sizeof sa), kb = warden_skeleton(b, lb, sb, sizeof sb);
+    if (ka == kb && ka >= min && memcmp(sa, sb, ka) == 0) return true;
+    if (!ka || sa[ka - 1] != 't') return false;
+    if (ka == kb && kb && sb[kb - 1] == 'h' && ka - 1 >= min) return memcmp(sa, sb, ka - 1) == 0;
+    return ka == kb + 1 && kb >= min && memcmp(sa, sb, kb) == 0;
+}
+
+/* the same Korean word in two romanisations (three sound classes or more) */
+static bool same_korean(const char *a, size_t la, const char *b, size_t lb)
+{
+    char ka[64], kb[64];
+    size_t na = warden_korean_key(a, la, ka, sizeof ka),
+           nb = warden_korean_key(b, lb, kb, sizeof kb);
+    if (na < 2 || nb < 2) return false;
+    /* two sound classes are enough when the words also start alike ("muyeog" / "Muyok") */
+    if (na == nb && memcmp(ka, kb, na) == 0) return na >= 3 || (a[0] == b[0] && la >= 4 && lb >= 4);
+    /* an initial r/l (or n) before i or y is not written in the South
+     * (련합 ryonhap, 연합 yonhap; 녀 nyo, 여 yo): one key without it */
+    bool da = (a[0] == 'l' || a[0] == 'r' || a[0] == 'n') && la > 1 && (a[1] == 'y' || a[1] == 'i');
+    bool db = (b[0] == 'l' || b[0] == 'r' || b[0] == 'n') && lb > 1 && (b[1] == 'y' || b[1] == 'i');
+    if (da && !db && na == nb + 1 && memcmp(ka + 1, kb, nb) == 0) return nb >= 2;
+    if (db && !da && nb == na + 1 && memcmp(kb + 1, ka, na) == 0) return na >= 2;
+    return false;
 }
 
 /* the same word with a case ending (stems of 4+ letters) */
@@ -136,10 +178,12 @@ static bool same_stem(const struct warden_screen *s, const char *a, size_t la, c
 static bool article_of(const struct warden_screen *s, const char *a, size_t la, const char *b,
                        size_t lb, bool abjad)
 {
-    if (la < lb + 2 || la > lb + 5) return false;
-    for (size_t k = 2; k <= 3 && k + 5 <= la; k++) {
+    /* a word read from a script without vowels is shorter than its
+     * romanisation ("alnsrt" / "nusrah"): its skeleton decides */
+    if (!abjad && (la < lb + 2 || la > lb + 5)) return false;
+    for (size_t k = 2; k <= 3 && k + (abjad ? 3 : 5) <= la; k++) {
         bool same = la - k == lb && memcmp(a + k, b, lb) == 0;
-        if (!same && !(abjad && same_skeleton(a + k, la - k, b, lb, 3))) continue;
+        if (!same && !(abjad && abjad_skeleton(a + k, la - k, b, lb, 2))) continue;
         if (warden_normalizer_is_article(s->nz, a, k)) return true;
     }
     return false;
@@ -153,7 +197,7 @@ static bool article_of(const struct warden_screen *s, const char *a, size_t la, 
  * without written vowels are compared by skeleton more loosely: not skipped. */
 static bool unrelated(const char *a, size_t la, const char *b, size_t lb, uint8_t script)
 {
-    if (script & WARDEN_SCRIPT_ABJAD) return false;
+    if (script & (WARDEN_SCRIPT_ABJAD | WARDEN_SCRIPT_HANGUL)) return false;
     return warden_consonants_apart(a, la, b, lb, (script & WARDEN_SCRIPT_INFLECT) ? 4 : 2);
 }
 
@@ -165,12 +209,21 @@ double warden_tok_sim(const struct warden_screen *s, const char *a, size_t la, c
     if (abbreviates(a, la, b, lb) || abbreviates(b, lb, a, la)) return 0.85;
     size_t mx = la > lb ? la : lb, mn = la < lb ? la : lb;
     if ((script & WARDEN_SCRIPT_INFLECT) && same_stem(s, a, la, b, lb)) return 0.95;
+    /* Korean read by ICU next to a romanisation of it: the sound classes
+     * decide, whatever the spelling's edit distance */
+    double ko =
+        (script & WARDEN_SCRIPT_HANGUL) && mx - mn <= 4 && same_korean(a, la, b, lb) ? 0.9 : 0;
     if (mn >= 4) {
         int maxd = mx >= 9 ? 2 : 1;
         int d = warden_osa_distance(a, la, b, lb, maxd);
-        if (d <= maxd) return 1.0 - (double)d / (2.0 * (double)mx);
+        if (d <= maxd) {
+            double e = 1.0 - (double)d / (2.0 * (double)mx);
+            return e > ko ? e : ko;
+        }
     }
-    if (mn >= 4 && a[0] == b[0] && mx - mn <= 3 && same_skeleton(a, la, b, lb, 3)) return 0.9;
+    if (ko > 0) return ko;
+    if (mn >= 4 && first_alike(a[0], b[0]) && mx - mn <= 3 && same_skeleton(a, la, b, lb, 3))
+        return 0.9;
     bool abjad = (script & WARDEN_SCRIPT_ABJAD) != 0;
     if (article_of(s, a, la, b, lb, abjad) || article_of(s, b, lb, a, la, abjad)) return 0.92;
     /* a script without vowels: the consonants decide ("lwmy" / "leumi") */
@@ -183,7 +236,7 @@ double warden_tok_sim(const struct warden_screen *s, const char *a, size_t la, c
 static bool may_be_alike(const char *a, size_t la, uint32_t ma, const char *b, size_t lb,
                          uint32_t mb)
 {
-    if (a[0] == b[0]) return true; /* equal, abbreviation, skeleton */
+    if (first_alike(a[0], b[0])) return true; /* equal, abbreviation, skeleton */
     size_t mx = la > lb ? la : lb, mn = la < lb ? la : lb;
     /* an article prefix: the longer word ends with the shorter */
     if ((mx - mn == 2 || mx - mn == 3) && a[la - 1] == b[lb - 1]) return true;
@@ -311,7 +364,12 @@ static int spell(const struct warden_screen *s, const char *a, size_t la, size_t
     if (pos == la) return used >= 2 ? j : -1;
     if (j == y->n) {
         size_t rest = la - pos, li = strlen(y->legal_init);
-        return used >= 1 && rest <= 2 && rest <= li && memcmp(a + pos, y->legal_init, rest) == 0
+        if (used >= 1 && rest <= 2 && rest <= li && memcmp(a + pos, y->legal_init, rest) == 0)
+            return j;
+        /* a long acronym may end in "co" for a removed company, corporation
+         * or cooperative ("COSCO", "KEPCO", "NORINCO") */
+        return pieces && used >= 2 && rest == 2 && li && y->legal_init[0] == 'c' && a[pos] == 'c' &&
+                       a[pos + 1] == 'o'
                    ? j
                    : -1;
     }
@@ -602,9 +660,9 @@ double warden_name_score(const struct warden_screen *s, struct warden_tl *a, str
      * article prefix does, or are within the edit distance warden_tok_sim
      * allows (warden_letter_mask),
      * no rule of warden_tok_sim can hold. Scripts without vowels and case
-     * endings go to warden_tok_sim always. */
+     * endings, and Korean, go to warden_tok_sim always. */
     uint32_t lb[WARDEN_NORM_MAX_TOK];
-    bool masks = !(script & (WARDEN_SCRIPT_ABJAD | WARDEN_SCRIPT_INFLECT));
+    bool masks = !(script & (WARDEN_SCRIPT_ABJAD | WARDEN_SCRIPT_INFLECT | WARDEN_SCRIPT_HANGUL));
     if (masks)
         for (int j = 0; j < b->n; j++) lb[j] = warden_letter_mask(b->t[j], b->len[j]);
     for (int i = 0; i < a->n; i++) {

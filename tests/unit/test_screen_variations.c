@@ -284,6 +284,47 @@ static void test_settings(void **state)
     same("Bank Melli Iran (Hamburg Branch)", "Bank Melli Iran");
 }
 
+/* Seventh round: rules found on a second batch of tuning pairs
+ * (data/screen/pairs_variants2.tsv) */
+static void test_seventh_round(void **state)
+{
+    (void)state;
+    /* Korean romanisations: g/k, d/t, b/p, j/ch, r/l are one sound each, an
+     * initial r before y is not written in the South */
+    same("국민은행", "Kookmin Bank");
+    same("대동신용은행", "Taedong Credit Bank");
+    same("대동신용은행", "Daedong Credit Bank");
+    same("청송련합", "Chongsong Yonhap");
+    same("조선련봉총회사", "Korea Ryonbong General Corporation");
+    same("한국전력공사", "Korea Electric Power Corporation");
+    differ("국민은행", "Kukje Bank");
+    differ("현대중공업", "Hyundai Motor Company");
+    differ("대동신용은행", "Taebong Credit Bank");
+    /* a legal form written in Han is read whole in the Japanese reading */
+    same("株式会社東芝", "Toshiba Corporation");
+    same("任天堂株式会社", "Nintendo Co., Ltd.");
+    differ("任天堂株式会社", "Nissin Co., Ltd.");
+    /* x is ks in a consonant skeleton */
+    same("ООО «Яндекс»", "Yandex LLC");
+    differ("ООО «Яндекс»", "Yandel LLC");
+    /* a long acronym may end in "co" for a removed company or corporation */
+    same("COSCO", "China Ocean Shipping Company");
+    same("KEPCO", "Korea Electric Power Corporation");
+    differ("KEPCO", "Korea Electric Power Industrial Development");
+    /* a Chinese company's registered name starts with its province or city */
+    same("Hikvision", "Hangzhou Hikvision Digital Technology Co., Ltd.");
+    same("Dahua", "Zhejiang Dahua Technology Co., Ltd.");
+    differ("Hikvision", "Hangzhou Hikrobot Technology Co., Ltd.");
+    /* Russian organisational forms, OOO typed with zeros */
+    same("Uralvagonzavod", "OAO NPK Uralvagonzavod");
+    same("Severtrans 000", "Severtrans OOO");
+    /* Arabic: an assimilated article, a final ta marbuta after an article */
+    same("Jabhat al-Nusrah", "Jabhat an-Nusrah");
+    same("جبهة النصرة", "Al-Nusrah Front");
+    differ("بنك ملي ايران", "Bank Mellat");
+    differ("بانک ملت", "Bank Melli");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -297,6 +338,7 @@ int main(void)
         cmocka_unit_test(test_given_names),
         cmocka_unit_test(test_siblings_and_series),
         cmocka_unit_test(test_settings),
+        cmocka_unit_test(test_seventh_round),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
