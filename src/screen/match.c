@@ -206,6 +206,38 @@ static void look_group(const struct warden_screen *s, struct warden_screen_scrat
     }
 }
 
+/* A name with Hangul is read by ICU as Revised Romanization writes it (g, d,
+ * b, j, an initial l); the lists write McCune-Reischauer or a company's own
+ * spelling (k, t, p, ch, r: 광선 gwangseon = Kwangson, 대동 daedong =
+ * Taedong, 국민 gugmin = Kookmin). Latin names' skeletons are looked up for
+ * the word as read, with its first consonant voiceless, and with every one
+ * voiceless (score.c compares the sound classes). */
+static void korean_keys(struct group *g, const char *t, size_t n, float wt)
+{
+    char v[WARDEN_NORM_TOKLEN * 4], sk[WARDEN_NORM_TOKLEN * 4];
+    for (int mode = 0; mode < 3; mode++) {
+        size_t k = 0;
+        for (size_t i = 0; i < n && k + 2 < sizeof v; i++) {
+            char c = t[i];
+            if (mode == 2 || (mode == 1 && i == 0)) {
+                if (c == 'g')
+                    c = 'k';
+                else if (c == 'd')
+                    c = 't';
+                else if (c == 'b')
+                    c = 'p';
+                else if (c == 'l' && i == 0)
+                    c = 'r';
+                else if (c == 'j')
+                    v[k++] = 'c', c = 'h';
+            }
+            v[k++] = c;
+        }
+        size_t l = warden_skeleton(v, k, sk, sizeof sk);
+        if (l >= 2) gadd(g, sk, l, WARDEN_NS_SKEL_LATIN, wt * 0.8f);
+    }
+}
+
 /* a token's group: itself, its one-typo look-ups and its consonant skeleton */
 static void token_group(const struct warden_screen *s, const struct warden_tl *q, int i,
                         struct group *g)
@@ -232,6 +264,7 @@ static void token_group(const struct warden_screen *s, const struct warden_tl *q
         gadd(g, sk, l, WARDEN_NS_SKEL_ABJAD, q->w[i] * 0.8f);
         if (q->abjad) gadd(g, sk, l, WARDEN_NS_SKEL_LATIN, q->w[i] * 0.8f);
     }
+    if (q->script & WARDEN_SCRIPT_HANGUL) korean_keys(g, t, n, q->w[i]);
     /* a word the lists do not know may be a word with a legal form written
      * joined to it ("kraslesinvestcjsc"): the word alone too (score.c) */
     if (id == UINT32_MAX && n >= 7)
@@ -258,6 +291,7 @@ static void join_group(const struct warden_tl *q, int i, struct group *g)
         gadd(g, sk, l, WARDEN_NS_SKEL_ABJAD, wj * 0.8f);
         if (q->abjad) gadd(g, sk, l, WARDEN_NS_SKEL_LATIN, wj * 0.8f);
     }
+    if (q->script & WARDEN_SCRIPT_HANGUL) korean_keys(g, j, a + b, wj);
 }
 
 /* candidates for a whole name: each short token as the initials of a listed

@@ -146,6 +146,37 @@ static bool abjad_skeleton(const char *a, size_t la, const char *b, size_t lb, s
     return ka == kb + 1 && kb >= min && memcmp(sa, sb, kb) == 0;
 }
 
+/* The vowels of a romanised Korean word, one class per run of vowels (the
+ * glides y and w left out): a; e (ae, ai, e); i; and o or u, which the
+ * romanisations write for one another (eo, ŏ, o, u, eu, ŭ, oo: 현대 =
+ * hyeondae = Hyundai, 국민 = gugmin = Kookmin). */
+static size_t korean_vowels(const char *t, size_t n, char *out, size_t cap)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n && k + 1 < cap;) {
+        bool a = false, e = false, ii = false, ou = false, any = false;
+        while (i < n) {
+            char c = t[i];
+            if (c == 'a')
+                a = true;
+            else if (c == 'e')
+                e = true;
+            else if (c == 'i')
+                ii = true;
+            else if (c == 'o' || c == 'u')
+                ou = true;
+            else if (c != 'y' && c != 'w')
+                break;
+            any = any || (c != 'y' && c != 'w');
+            i++;
+        }
+        if (any) out[k++] = a && (e || ii) ? 'e' : a ? 'a' : ou ? 'u' : e ? 'e' : 'i';
+        while (i < n && !strchr("aeiouyw", t[i])) i++;
+    }
+    out[k] = '\0';
+    return k;
+}
+
 /* the same Korean word in two romanisations (three sound classes or more) */
 static bool same_korean(const char *a, size_t la, const char *b, size_t lb)
 {
@@ -153,6 +184,9 @@ static bool same_korean(const char *a, size_t la, const char *b, size_t lb)
     size_t na = warden_korean_key(a, la, ka, sizeof ka),
            nb = warden_korean_key(b, lb, kb, sizeof kb);
     if (na < 2 || nb < 2) return false;
+    char va[32], vb[32];
+    size_t ma = korean_vowels(a, la, va, sizeof va), mb = korean_vowels(b, lb, vb, sizeof vb);
+    if (ma != mb || memcmp(va, vb, ma) != 0) return false;
     /* two sound classes are enough when the words also start alike ("muyeog" / "Muyok") */
     if (na == nb && memcmp(ka, kb, na) == 0) return na >= 3 || (a[0] == b[0] && la >= 4 && lb >= 4);
     /* an initial r/l (or n) before i or y is not written in the South

@@ -18,6 +18,14 @@ grep -q '^MATCH ' <<<"$out" || fail "no MATCH line: $out"
 grep -q 'HUAWEI TECHNOLOGIES' <<<"$out" || fail "Huawei not found: $out"
 grep -q 'tokens: ' <<<"$out" || fail "no token explanation"
 
+# a Korean name in Hangul finds the listed party the lists write in
+# McCune-Reischauer (광선 = gwangseon as read, Kwangson as listed)
+set +e
+out=$("$WARDEN_BIN" screen --data-dir "$D" "조선광선은행" 2>/dev/null); rc=$?
+set -e
+[ $rc -eq 1 ] || fail "Hangul screen exit $rc, want 1"
+grep -q '^MATCH .*KOREA KWANGSON BANKING CORP' <<<"$out" || fail "Kwangson not found: $out"
+
 # no match: exit 0
 "$WARDEN_BIN" screen --data-dir "$D" "Friendly Robotics Inc" >/dev/null 2>&1 || fail "clean name exit $?"
 

@@ -298,6 +298,7 @@ static void test_seventh_round(void **state)
     same("조선련봉총회사", "Korea Ryonbong General Corporation");
     same("한국전력공사", "Korea Electric Power Corporation");
     differ("국민은행", "Kukje Bank");
+    differ("국민은행", "Kammoun Bank"); /* the vowels differ (u i, a ou) */
     differ("현대중공업", "Hyundai Motor Company");
     differ("대동신용은행", "Taebong Credit Bank");
     /* a legal form written in Han is read whole in the Japanese reading */
