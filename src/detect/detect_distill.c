@@ -250,7 +250,7 @@ static void record_if_enforced(struct distill_ctx *c, const struct warden_distil
 {
     if (!c->prior || !em->action_of) return;
     if (em->action_of(em, ev->account_id.p, ev->account_id.n, "cluster.") < WARDEN_THROTTLE) return;
-    warden_distill_prior_record(c->prior, &s->tpl, ev->ts_ms);
+    warden_distill_prior_record(c->prior, &s->tpl, ev->ts_ms, ev->account_id.p, ev->account_id.n);
 }
 
 static void signal_evidence(int i, const struct warden_distill_state *s, struct warden_jbuf *b)

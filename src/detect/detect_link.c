@@ -1020,6 +1020,7 @@ void warden_link_stage_apply(
     struct link_ctx *c = (struct link_ctx *)s;
     struct warden_link *l = c->l;
     struct warden_link_join j = {0};
+    if (o->kind == WARDEN_LINK_OBS_FRAME) return; /* no link: the caller sends it on (remote.h) */
     warden_link_lock(l);
     uint32_t ai = warden_link_account(l, warden_hash64(o->account_id, o->len), o->account_id,
                                       o->len, o->org, o->ts_ms, WARDEN_LINK_NO_OWNER);

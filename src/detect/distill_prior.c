@@ -40,9 +40,26 @@ static pthread_mutex_t registry_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct warden_distill_prior *registry;
 static atomic_bool prior_off;
 
+static const struct warden_distill_prior_remote *_Atomic remote;
+
 void warden_distill_prior_off(bool off)
 {
     atomic_store(&prior_off, off);
+}
+
+void warden_distill_prior_remote(const struct warden_distill_prior_remote *r)
+{
+    atomic_store(&remote, r);
+}
+
+struct warden_distill_prior *warden_distill_prior_find(const void *key)
+{
+    pthread_mutex_lock(&registry_mu);
+    struct warden_distill_prior *p = registry;
+    while (p && p->key != key) p = p->next;
+    if (p) p->refs++;
+    pthread_mutex_unlock(&registry_mu);
+    return p;
 }
 bool warden_distill_prior_is_off(void)
 {
@@ -224,11 +241,18 @@ bool warden_distill_prior_has(struct warden_distill_prior *p, uint64_t sketch, u
 }
 
 void warden_distill_prior_record(struct warden_distill_prior *p,
-                                 const struct warden_distill_template *t, int64_t now_ms)
+                                 const struct warden_distill_template *t, int64_t now_ms,
+                                 const char *acct, size_t len)
 {
+    const struct warden_distill_prior_remote *r = atomic_load(&remote);
     uint32_t min = t->n / 10 > 3 ? t->n / 10 : 3;
-    for (int i = 0; i < WARDEN_DISTILL_TSLOTS; i++)
-        if (t->count[i] >= min) warden_distill_prior_add(p, t->sketch[i], t->end[i], now_ms);
+    for (int i = 0; i < WARDEN_DISTILL_TSLOTS; i++) {
+        if (t->count[i] < min) continue;
+        if (r)
+            r->publish(r->ctx, acct, len, t->sketch[i], t->end[i], now_ms);
+        else
+            warden_distill_prior_add(p, t->sketch[i], t->end[i], now_ms);
+    }
 }
 
 bool warden_distill_prior_match(struct warden_distill_prior *p,

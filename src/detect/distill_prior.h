@@ -56,10 +56,12 @@ void warden_distill_prior_add(struct warden_distill_prior *p, uint64_t sketch, u
 bool warden_distill_prior_has(struct warden_distill_prior *p, uint64_t sketch, uint8_t end,
                               int max_hamming, int64_t now_ms, int64_t ttl_ms);
 
-/* An enforced account's recurring frames: its template slots with at least
- * 3 prompts and a tenth of its prompts. */
+/* An enforced account's (acct, len) recurring frames: its template slots
+ * with at least 3 prompts and a tenth of its prompts. Into p, or, in remote
+ * mode, to the remote's publish(). */
 void warden_distill_prior_record(struct warden_distill_prior *p,
-                                 const struct warden_distill_template *t, int64_t now_ms);
+                                 const struct warden_distill_template *t, int64_t now_ms,
+                                 const char *acct, size_t len);
 /* Does one of an account's recurring frames (a slot with at least 2
  * prompts) match an enforced account's? */
 bool warden_distill_prior_match(struct warden_distill_prior *p,
@@ -67,13 +69,27 @@ bool warden_distill_prior_match(struct warden_distill_prior *p,
                                 int64_t now_ms, int64_t ttl_ms);
 
 /* A process whose shards see only some of the accounts (a Kafka worker)
- * turns the prior off before its engines are built: a table local to one
- * worker would make a newcomer's verdict depend on which worker owns the
- * enforced account (partition assignment), not on the traffic. Until the
- * linking stage carries enforced frames to every worker, Kafka runs without
- * it (README "Kafka deployment"). */
+ * must not keep enforced frames to itself: a table local to one worker
+ * would make a newcomer's verdict depend on which worker owns the enforced
+ * account (partition assignment), not on the traffic. A worker with the
+ * linking stage runs in remote mode: record() hands each frame to
+ * publish() (the worker sends it to the stage, which sends it to every
+ * events partition's notices), and every worker adds the frames it is
+ * sent to its table (warden_distill_prior_find, warden_distill_prior_add),
+ * its own included, so all of them hold the same frames. A worker without
+ * the linking stage turns the prior off before its engines are built. */
 void warden_distill_prior_off(bool off);
 bool warden_distill_prior_is_off(void);
+struct warden_distill_prior_remote {
+    void (*publish)(void *ctx, const char *acct, size_t len, uint64_t sketch, uint8_t end,
+                    int64_t ts_ms);
+    void *ctx;
+};
+/* Tables record into r from now on (NULL: into themselves). r must outlive them. */
+void warden_distill_prior_remote(const struct warden_distill_prior_remote *r);
+/* The table of the contexts built from `key` (a new reference: free it), or
+ * NULL when none was built (the distill detector off, or its prior). */
+struct warden_distill_prior *warden_distill_prior_find(const void *key);
 
 /* The table's frames into a snapshot section, and back: into an empty
  * table of the saved size exactly as they were, otherwise merged as frames

@@ -3,25 +3,27 @@
  *
  * Binary, little-endian, versioned by the first byte; they are internal to a
  * deployment (written and read by the same warden build) and small: an
- * observation is 28 bytes plus the account id, a notice 99 plus the id.
+ * observation is 28 bytes plus the account id, a notice 107 plus the id.
  * Neither holds anything but ids, hashes and counts (never an address, a
  * domain or a payment value: identifiers are 64-bit keys).
  *
- *   observation: u8 version (2), i8 kind (-1: own action, -2: restricted
- *                reach), u8 level,
+ *   observation: u8 version (3), i8 kind (-1: own action, -2: restricted
+ *                reach, -3: an enforced harvester's frame), u8 level,
  *                i32 events partition, i64 ts_ms, u64 key, u32 org hash,
  *                u8 id length, id
- *   notice:      u8 version (2), u8 flags (1 set_cluster, 2 joined,
- *                4 linked_restricted), u8 linked, i8 via, u64 cluster seq,
- *                u32 size, live, actioned, enforced, u16 restricted, u32 edges, u32 edges per kind
- * × 7, f64 score, u64 key, u32 kinds, f64 distinct, f64 pair weight, u8 id length, id */
+ *   notice:      u8 version (3), u8 flags (1 set_cluster, 2 joined,
+ *                4 linked_restricted, 8 frame), u8 linked, i8 via (a frame: its end),
+ *                u64 cluster seq, u32 size, live, actioned, enforced, u16 restricted,
+ *                u32 edges, u32 edges per kind × 7, f64 score, u64 key (a frame: its
+ *                sketch), u32 kinds, f64 distinct, f64 pair weight, i64 ts_ms, u8 id
+ *                length, id */
 #include "core/error.h"
 #include "kafka/kafka.h"
 #include "link/remote.h"
 
 #include <string.h>
 
-#define WIRE_VERSION 2 /* 2: restricted reach */
+#define WIRE_VERSION 3 /* 2: restricted reach; 3: frames for the distill prior */
 
 struct wr {
     uint8_t *p;
@@ -118,8 +120,9 @@ int warden_link_obs_decode(const void *p, size_t n, struct warden_link_obs *o, i
     o->key = get(&r, 8);
     o->org = (uint32_t)get(&r, 4);
     get_id(&r, &o->account_id, &o->len);
-    if (r.bad || o->kind >= WARDEN_LINK_NKINDS || o->kind < WARDEN_LINK_OBS_RESTRICTED ||
-        *partition < 0 || !o->len)
+    if (r.bad || o->kind >= WARDEN_LINK_NKINDS || o->kind < WARDEN_LINK_OBS_FRAME ||
+        *partition < 0 || !o->len ||
+        (o->kind == WARDEN_LINK_OBS_FRAME && (o->level < 1 || o->level > 2)))
         return WARDEN_EFORMAT;
     return 0;
 }
@@ -130,10 +133,12 @@ size_t warden_link_notice_encode(const struct warden_link_notice *x, void *buf, 
     struct wr w = {buf, 0, cap};
     const struct warden_link_cluster *c = &x->info;
     put(&w, WIRE_VERSION, 1);
-    put(&w, (x->set_cluster ? 1u : 0u) | (x->joined ? 2u : 0u) | (x->linked_restricted ? 4u : 0u),
+    put(&w,
+        (x->set_cluster ? 1u : 0u) | (x->joined ? 2u : 0u) | (x->linked_restricted ? 4u : 0u) |
+            (x->frame ? 8u : 0u),
         1);
     put(&w, (uint64_t)x->linked, 1);
-    put(&w, (uint64_t)(int64_t)x->via, 1);
+    put(&w, (uint64_t)(int64_t)(x->frame ? x->frame_end : x->via), 1);
     put(&w, c->seq, 8);
     put(&w, c->size, 4);
     put(&w, c->live, 4);
@@ -147,6 +152,7 @@ size_t warden_link_notice_encode(const struct warden_link_notice *x, void *buf, 
     put(&w, x->kinds, 4);
     put_f64(&w, x->distinct);
     put_f64(&w, x->pair_weight);
+    put(&w, (uint64_t)x->ts_ms, 8);
     put_id(&w, x->account_id, x->len);
     return w.n <= cap ? w.n : 0;
 }
@@ -161,8 +167,10 @@ int warden_link_notice_decode(const void *p, size_t n, struct warden_link_notice
     x->set_cluster = flags & 1;
     x->joined = flags & 2;
     x->linked_restricted = flags & 4;
+    x->frame = flags & 8;
     x->linked = (int)get(&r, 1);
     x->via = (int8_t)get(&r, 1);
+    if (x->frame) x->frame_end = (uint8_t)x->via, x->via = 0;
     c->seq = get(&r, 8);
     c->size = (uint32_t)get(&r, 4);
     c->live = (uint32_t)get(&r, 4);
@@ -176,9 +184,10 @@ int warden_link_notice_decode(const void *p, size_t n, struct warden_link_notice
     x->kinds = (unsigned)get(&r, 4);
     x->distinct = get_f64(&r);
     x->pair_weight = get_f64(&r);
+    x->ts_ms = (int64_t)get(&r, 8);
     get_id(&r, &x->account_id, &x->len);
     if (r.bad || x->linked > 2 || (x->joined && (x->via < 0 || x->via >= WARDEN_LINK_NKINDS)) ||
-        !x->len)
+        !x->len || (x->frame && (x->frame_end < 1 || x->frame_end > 2 || x->joined)))
         return WARDEN_EFORMAT;
     return 0;
 }

@@ -90,6 +90,8 @@ struct worker {
     int64_t *m_first;             /* per partition: first notice offset of this transaction */
     int64_t cur_moff;             /* >= 0: outputs are caused by this notice */
     uint64_t notices_live, notices_replayed, bad_links, published;
+    uint64_t frames_sent, frames_added; /* distill prior frames (distill_prior.h) */
+    struct warden_distill_prior_remote prior_remote;
     double *snap_t; /* per partition: wall clock of its last snapshot */
     uint64_t snaps_saved, snaps_loaded, skipped; /* skipped: records a snapshot spared replaying */
     struct warden_runtime *rt;
@@ -611,6 +613,23 @@ static void publish_obs(void *ctx, const struct warden_link_obs *o)
         produce(w, w->c->linking_topic, o->account_id, o->len, buf, n);
 }
 
+/* The distill prior's frames of an enforced account (remote mode,
+ * distill_prior.h): to the linking stage, in the event's transaction. */
+static void publish_frame(void *ctx, const char *acct, size_t len, uint64_t sketch, uint8_t end,
+                          int64_t ts_ms)
+{
+    struct worker *w = ctx;
+    struct warden_link_obs o = {.account_id = acct,
+                                .len = len,
+                                .ts_ms = ts_ms,
+                                .kind = WARDEN_LINK_OBS_FRAME,
+                                .key = sketch,
+                                .level = end};
+    if (!w->live) return;
+    w->frames_sent++;
+    publish_obs(w, &o);
+}
+
 /* Stage: a notice to the account's events partition of the membership topic. */
 static void stage_notify(void *ctx, const struct warden_link_notice *x, int partition)
 {
@@ -637,7 +656,18 @@ static int process_notice(struct worker *w, const rd_kafka_message_t *m)
         if (rc) return rc;
     }
     struct warden_link_notice x;
-    if (warden_link_notice_decode(m->payload, m->len, &x) == 0) {
+    int dec = warden_link_notice_decode(m->payload, m->len, &x);
+    if (dec == 0 && x.frame) {
+        /* an enforced harvester's frame, sent to every partition: into this
+         * process's distill prior (the same table whichever partition it
+         * came through), live or replayed */
+        struct warden_distill_prior *t = warden_distill_prior_find(warden_runtime_policy(w->rt));
+        if (t) {
+            warden_distill_prior_add(t, x.key, x.frame_end, x.ts_ms);
+            w->frames_added++;
+        }
+        warden_distill_prior_free(t);
+    } else if (dec == 0) {
         w->cur_part = p;
         w->cur_off = w->state_at[p] - 1;
         w->cur_moff = m->offset;
@@ -704,10 +734,21 @@ static void stage_process(struct worker *w, const rd_kafka_message_t *m)
 {
     struct warden_link_obs o;
     int part;
-    if (warden_link_obs_decode(w->scratch, m->len, &o, &part) == 0)
-        warden_link_stage_apply(w->st, &o, part, stage_notify, w);
-    else
+    if (warden_link_obs_decode(w->scratch, m->len, &o, &part) != 0) {
         w->bad_links++;
+    } else if (o.kind == WARDEN_LINK_OBS_FRAME) {
+        /* a frame for the distill prior: to every events partition's notices */
+        struct warden_link_notice x = {.account_id = o.account_id,
+                                       .len = o.len,
+                                       .frame = true,
+                                       .frame_end = (uint8_t)o.level,
+                                       .key = o.key,
+                                       .ts_ms = o.ts_ms};
+        for (int p = 0; p < w->m_parts; p++) stage_notify(w, &x, p);
+        w->frames_sent++;
+    } else {
+        warden_link_stage_apply(w->st, &o, part, stage_notify, w);
+    }
 }
 
 /* ---- one event ---- */
@@ -1038,6 +1079,9 @@ static int run(struct worker *w, const char *id, int64_t idle_exit_ms)
                     who, id, (unsigned long long)w->notices_live,
                     (unsigned long long)w->notices_replayed, (unsigned long long)w->bad_links,
                     (unsigned long long)w->published);
+        if (w->linking || w->stage)
+            fprintf(stderr, "warden %s: %s: distill prior: %llu frames sent, %llu added\n", who, id,
+                    (unsigned long long)w->frames_sent, (unsigned long long)w->frames_added);
         if (w->st) {
             struct warden_link_stats ls;
             warden_link_stage_stats(w->st, &ls);
@@ -1115,12 +1159,18 @@ int warden_kafka_worker_run(const struct warden_worker_conf *c, const char *id,
     }
     if (!rc) {
         w.remote = (struct warden_link_remote){publish_obs, &w, NULL};
-        if (w.linking) warden_detect_link_remote(&w.remote);
-        warden_distill_prior_off(true); /* process-local: see distill_prior.h */
+        w.prior_remote = (struct warden_distill_prior_remote){publish_frame, &w};
+        if (w.linking) {
+            warden_detect_link_remote(&w.remote);
+            warden_distill_prior_remote(&w.prior_remote); /* frames through the stage */
+        } else {
+            warden_distill_prior_off(true); /* process-local otherwise: see distill_prior.h */
+        }
         worker_detectors(&w);
         rc = run(&w, id, idle_exit_ms);
     }
     warden_detect_link_remote(NULL);
+    warden_distill_prior_remote(NULL);
     warden_distill_prior_off(false);
     cleanup(&w);
     return rc;

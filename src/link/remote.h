@@ -35,8 +35,12 @@
 /* One observation: account used identifier (kind, key), or (kind -1) its
  * own action, on evidence other than cluster.*, reached level, or (kind
  * WARDEN_LINK_OBS_RESTRICTED) it connected directly from a restricted
- * jurisdiction. */
+ * jurisdiction, or (kind WARDEN_LINK_OBS_FRAME) it was throttled or blocked
+ * for harvesting in the prompt frame whose sketch is key, level its end (1
+ * head, 2 tail): the stage sends the frame to every events partition's
+ * notices, so every worker's distill prior holds it (distill_prior.h). */
 #define WARDEN_LINK_OBS_RESTRICTED (-2)
+#define WARDEN_LINK_OBS_FRAME (-3)
 struct warden_link_obs {
     const char *account_id;
     size_t len;
@@ -61,6 +65,11 @@ struct warden_link_notice {
     uint64_t key; /* that identifier */
     unsigned kinds;
     double distinct, pair_weight;
+    /* a frame of an enforced harvester for the distill prior, not a notice
+     * to the account: sketch in key, its end (1 head, 2 tail), when */
+    bool frame;
+    uint8_t frame_end;
+    int64_t ts_ms;
 };
 
 struct warden_link_remote {

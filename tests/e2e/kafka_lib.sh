@@ -42,8 +42,9 @@ kafka:
 YAML
 }
 
-# the example policy as workers run it: distill's frame prior off (a worker
-# turns it off: it is process-local, distill_prior.h), so `warden scan` of
+# the example policy with distill's frame prior off (on Kafka the frames of
+# enforced harvesters reach the workers a round trip later than in one
+# process: test_kafka_prior.sh tests that), so `warden scan` of
 # the same events is comparable
 policy_for_workers() {
   sed 's/^  distill:$/  distill:\n    prior_min_events: 0/' "$WARDEN_SRC/examples/policy.yaml" >"$1"
@@ -133,4 +134,33 @@ kafka_dump_checks() {
   check "no event lost: ${covered:-0} input offsets covered of $1" [ "${covered:-0}" -eq "$1" ]
   check "no input offset missing" grep -q ', missing 0$' "$T/dump.txt"
   check "no verdict of the same position differs" bash -c "! grep -q conflicting '$T/dump.txt'"
+}
+
+# kafka_linking_run SECONDS POLICY — the mock cluster for a run with the linking
+# stage (events, outputs, a 2-partition linking topic, a 12-partition membership
+# topic) and $T/worker.yaml for it
+kafka_linking_run() {
+  check "mock cluster up" start_mock "$1" ev:12 verdicts:6 findings:6 rejects:1 progress:3 \
+    linking:2 membership:12
+  worker_config "$T/worker.yaml" "$2" "$T/sim/accounts.jsonl" "$T/sim/orgs.jsonl"
+  printf 'linking_topic: linking\nmembership_topic: membership\nlink_group: warden-test-link\n' \
+    >> "$T/worker.yaml"
+}
+
+# kafka_start_stage — `warden link-stage` l1 (log $T/l1.log) until stopped; sets
+# STAGE_PID (not in PIDS: kafka_wait does not wait for it) and waits for its assignment
+kafka_start_stage() {
+  kafka_start link-stage l1 "$T/l1.log" 0
+  STAGE_PID=$LAST_PID
+  PIDS=${PIDS% "$STAGE_PID"}
+  for _ in $(seq 1 300); do grep -q '^warden link-stage: assigned' "$T/l1.log" 2>/dev/null && break; sleep 0.1; done
+  check "the stage was given partitions" grep -q '^warden link-stage: assigned' "$T/l1.log"
+}
+
+# kafka_stop_stage — SIGTERM to the stage: it commits its open transaction and exits 0
+kafka_stop_stage() {
+  kill -TERM "$STAGE_PID" 2>/dev/null
+  wait "$STAGE_PID"
+  check "the stage stopped cleanly on SIGTERM" [ $? -eq 0 ]
+  STAGE_PID=""
 }

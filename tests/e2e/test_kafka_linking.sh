@@ -35,11 +35,7 @@ check "policy turns the frame prior off" grep -q '^    prior_min_events: 0' "$P"
 check "scan found clusters" [ "$(wc -l < "$T/scan/clusters.jsonl")" -ge 3 ]
 EVENTS=$(wc -l < "$T/sim/events.jsonl")
 
-check "mock cluster up" start_mock 420 ev:12 verdicts:6 findings:6 rejects:1 progress:3 \
-  linking:2 membership:12
-worker_config "$T/worker.yaml" "$P" "$T/sim/accounts.jsonl" "$T/sim/orgs.jsonl"
-printf 'linking_topic: linking\nmembership_topic: membership\nlink_group: warden-test-link\n' \
-  >> "$T/worker.yaml"
+kafka_linking_run 420 "$P"
 check "config valid" "$WARDEN_BIN" link-stage -c "$T/worker.yaml" --check
 
 # workers exit after 30 s without an event or a notice; the stage runs until
@@ -49,19 +45,12 @@ kafka_start worker w1 "$T/w1.log" 30
 kafka_start worker w2 "$T/w2.log" 30; VICTIM=$LAST_PID
 kafka_start worker w3 "$T/w3.log" 30
 check "every worker was given partitions" kafka_wait_assigned "$T"/w1.log "$T"/w2.log "$T"/w3.log
-kafka_start link-stage l1 "$T/l1.log" 0
-STAGE_PID=$LAST_PID
-PIDS=${PIDS% "$STAGE_PID"}
-for _ in $(seq 1 300); do grep -q '^warden link-stage: assigned' "$T/l1.log" 2>/dev/null && break; sleep 0.1; done
-check "the stage was given partitions" grep -q '^warden link-stage: assigned' "$T/l1.log"
+kafka_start_stage
 check "workers run the link detector in remote mode" grep -q '(linking)' "$T/w1.log"
 
 kafka_produce_kill "$T/sim/events.jsonl" "$VICTIM" w2 30
 kafka_wait
-kill -TERM "$STAGE_PID" 2>/dev/null
-wait "$STAGE_PID"
-check "the stage stopped cleanly on SIGTERM" [ $? -eq 0 ]
-STAGE_PID=""
+kafka_stop_stage
 kafka_dump_checks "$EVENTS"
 check "the stage sent notices" grep -qE ', [1-9][0-9]* linking records produced' "$T/l1.log"
 # How many notices the replacement replayed depends on timing (the

@@ -6,7 +6,9 @@
  * says so in its evidence), while the same newcomer without an enforced
  * account in its frame waits for min_events; an evaluation run whose public
  * frame is an enforced account's frame is matched but still held in its one
- * sitting: the prior changes when evidence is judged, never what counts. */
+ * sitting: the prior changes when evidence is judged, never what counts; in
+ * remote mode (a Kafka worker) frames go to the linking stage, not the
+ * table. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -286,6 +288,61 @@ static void eval_harness_in_public_frame_not_acted_on(void **st)
     free(conf_h);
 }
 
+/* Remote mode (a Kafka worker with the linking stage): an enforced
+ * account's recurring frames go to publish(), with the account id, and not
+ * into the table; find() returns the table a policy's contexts share, and
+ * NULL for a key with none. */
+static int published;
+static uint64_t published_sketch;
+static void publish(void *ctx, const char *acct, size_t len, uint64_t sketch, uint8_t end,
+                    int64_t ts_ms)
+{
+    assert_ptr_equal(ctx, &published);
+    assert_int_equal(len, 4);
+    assert_memory_equal(acct, "acct", 4);
+    assert_int_equal(end, 2);
+    assert_true(ts_ms == 1795421702000LL);
+    published++;
+    published_sketch = sketch;
+}
+
+static void remote_mode_publishes_frames(void **st)
+{
+    (void)st;
+    static const char key[] = "remote";
+    struct warden_distill_prior *p = warden_distill_prior_new(key, 1000);
+    struct warden_distill_prior *f = warden_distill_prior_find(key);
+    assert_ptr_equal(f, p);
+    warden_distill_prior_free(f);
+    assert_null(warden_distill_prior_find("no such policy"));
+    struct warden_distill_template t;
+    memset(&t, 0, sizeof t);
+    t.n = 20;
+    t.count[0] = 12; /* recurring: >= 3 and a tenth of 20 */
+    t.sketch[0] = 0x9e3779b97f4a7c15ULL;
+    t.end[0] = 2;
+    t.count[1] = 1; /* not recurring */
+    t.sketch[1] = 0x0123456789abcdefULL;
+    t.end[1] = 2;
+    struct warden_distill_prior_remote r = {publish, &published};
+    warden_distill_prior_remote(&r);
+    warden_distill_prior_record(p, &t, 1795421702000LL, "acct", 4);
+    warden_distill_prior_remote(NULL);
+    assert_int_equal(published, 1);
+    assert_true(published_sketch == t.sketch[0]);
+    assert_false(warden_distill_prior_has(p, t.sketch[0], 2, 6, 1795421702000LL, DAY));
+    /* what the worker does with the frame the stage sends back */
+    warden_distill_prior_add(p, published_sketch, 2, 1795421702000LL);
+    assert_true(warden_distill_prior_match(p, &t, 6, 1795421702000LL, DAY));
+    /* and without remote mode, into the table */
+    warden_distill_prior_free(p);
+    p = warden_distill_prior_new(key, 1000);
+    warden_distill_prior_record(p, &t, 1795421702000LL, "acct", 4);
+    assert_int_equal(published, 1);
+    assert_true(warden_distill_prior_has(p, t.sketch[0], 2, 6, 1795421702000LL, DAY));
+    warden_distill_prior_free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -293,6 +350,7 @@ int main(void)
         cmocka_unit_test(table_survives_a_snapshot),
         cmocka_unit_test(newcomer_in_enforced_frame_acted_on_early),
         cmocka_unit_test(eval_harness_in_public_frame_not_acted_on),
+        cmocka_unit_test(remote_mode_publishes_frames),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

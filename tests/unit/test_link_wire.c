@@ -1,8 +1,11 @@
 /* test_link_wire.c — the linking and membership records of the Kafka
  * deployment carry restricted reach: an observation of kind
  * WARDEN_LINK_OBS_RESTRICTED, and a notice's restricted-member count and
- * cluster.linked_restricted flag, survive encode and decode; a kind below
- * it and a record of the previous wire version are refused. */
+ * cluster.linked_restricted flag, survive encode and decode; so do an
+ * enforced harvester's frame for the distill prior (observation of kind
+ * WARDEN_LINK_OBS_FRAME, and the frame notice the stage sends to every
+ * partition); a kind below it, a frame without an end and a record of the
+ * previous wire version are refused. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -29,10 +32,22 @@ static void observation_round_trip(void **st)
     assert_int_equal(part, 3);
     assert_int_equal(d.len, 6);
     assert_memory_equal(d.account_id, "acct-7", 6);
-    o.kind = WARDEN_LINK_OBS_RESTRICTED - 1;
+    o.kind = WARDEN_LINK_OBS_FRAME;
+    o.key = 0xfeedfacecafebeefULL;
+    o.level = 2;
+    n = warden_link_obs_encode(&o, 3, buf, sizeof buf);
+    assert_int_equal(warden_link_obs_decode(buf, n, &d, &part), 0);
+    assert_int_equal(d.kind, WARDEN_LINK_OBS_FRAME);
+    assert_true(d.key == 0xfeedfacecafebeefULL);
+    assert_int_equal(d.level, 2);
+    assert_true(d.ts_ms == 1795421702000LL);
+    o.level = 0; /* a frame has an end */
     n = warden_link_obs_encode(&o, 3, buf, sizeof buf);
     assert_int_not_equal(warden_link_obs_decode(buf, n, &d, &part), 0);
-    buf[0] = 1; /* the previous version */
+    o.kind = WARDEN_LINK_OBS_FRAME - 1;
+    n = warden_link_obs_encode(&o, 3, buf, sizeof buf);
+    assert_int_not_equal(warden_link_obs_decode(buf, n, &d, &part), 0);
+    buf[0] = 2; /* the previous version */
     assert_int_not_equal(warden_link_obs_decode(buf, n, &d, &part), 0);
 }
 
@@ -52,7 +67,7 @@ static void notice_round_trip(void **st)
     x.info.enforced = 1;
     x.info.edges = 4;
     size_t n = warden_link_notice_encode(&x, buf, sizeof buf);
-    assert_int_equal(n, 99 + 6); /* 99 bytes and the id */
+    assert_int_equal(n, 107 + 6); /* 107 bytes and the id */
     struct warden_link_notice d;
     assert_int_equal(warden_link_notice_decode(buf, n, &d), 0);
     assert_true(d.linked_restricted);
@@ -66,6 +81,33 @@ static void notice_round_trip(void **st)
     n = warden_link_notice_encode(&x, buf, sizeof buf);
     assert_int_equal(warden_link_notice_decode(buf, n, &d), 0);
     assert_false(d.linked_restricted);
+    assert_false(d.frame);
+}
+
+static void frame_notice_round_trip(void **st)
+{
+    (void)st;
+    uint8_t buf[256];
+    struct warden_link_notice x;
+    memset(&x, 0, sizeof x);
+    x.account_id = "acct-3";
+    x.len = 6;
+    x.frame = true;
+    x.frame_end = 1;
+    x.key = 0x0123456789abcdefULL;
+    x.ts_ms = 1795421702123LL;
+    size_t n = warden_link_notice_encode(&x, buf, sizeof buf);
+    struct warden_link_notice d;
+    assert_int_equal(warden_link_notice_decode(buf, n, &d), 0);
+    assert_true(d.frame);
+    assert_int_equal(d.frame_end, 1);
+    assert_true(d.key == 0x0123456789abcdefULL);
+    assert_true(d.ts_ms == 1795421702123LL);
+    assert_false(d.set_cluster);
+    assert_int_equal(d.linked, 0);
+    x.frame_end = 3; /* head or tail only */
+    n = warden_link_notice_encode(&x, buf, sizeof buf);
+    assert_int_not_equal(warden_link_notice_decode(buf, n, &d), 0);
 }
 
 int main(void)
@@ -73,6 +115,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(observation_round_trip),
         cmocka_unit_test(notice_round_trip),
+        cmocka_unit_test(frame_notice_round_trip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
