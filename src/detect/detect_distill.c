@@ -57,6 +57,8 @@
 #include "core/log.h"
 #include "core/xalloc.h"
 #include "core/snapio.h"
+#include "core/hash.h"
+#include "registry/registry.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -89,6 +91,8 @@ struct distill_conf {
     double strong_contribution;
     double answer_trait_cap;
     int64_t prior_min_events, prior_days, prior_max_hamming, prior_frames;
+    int64_t end_user_lanes;
+    double reseller_cap;
 };
 
 #define C(f) offsetof(struct distill_conf, f)
@@ -187,6 +191,16 @@ static const struct warden_conf_key distill_conf_table[] = {
      "entries in the table of enforced accounts' frames (16 bytes each, 4 per frame; the "
      "oldest is replaced)",
      64, 1e9},
+    {"end_user_lanes", WARDEN_CONF_INT, "1024", C(end_user_lanes),
+     "end users of declared resellers scored apart per shard, each as the account "
+     "ACCOUNT/END_USER (a lane: about 1.6 KB each; the least recently seen of 8 is replaced; "
+     "0 = off)",
+     0, 1 << 22},
+    {"reseller_cap", WARDEN_CONF_DOUBLE, "0.79", C(reseller_cap),
+     "highest score of a declared reseller's own account from its end users' requests while "
+     "they are scored apart (end_user_lanes > 0): the end user who harvests is acted on, the "
+     "platform reviewed",
+     0, 1},
     {NULL, 0, NULL, 0, NULL, 0, 0},
 };
 
@@ -196,7 +210,49 @@ struct distill_ctx {
     struct warden_distill_matcher *m;
     struct warden_distill_models models;
     struct warden_distill_prior *prior; /* frames of enforced accounts (NULL: off) */
+    struct lane *lanes;                 /* end users of declared resellers (NULL: off) */
+    size_t lane_sets;                   /* power of two; LANE_WAYS lanes each */
 };
+
+/* ---- end-user lanes ----
+ * A declared reseller (registry `reseller`) serves its own end users through
+ * one account, so the account's behaviour mixes theirs and one end user who
+ * harvests is diluted among the others. Each end user (event `end_user`) of
+ * a declared reseller is also scored on its own, in a lane: the same state,
+ * signals, holds and thresholds as an account, its findings made for the
+ * account ACCOUNT/END_USER, so the policy acts on that end user (its verdict)
+ * and not on the platform, which keeps its own verdict. Lanes live in a
+ * fixed table per shard (end_user_lanes, 8-way sets; a new end user replaces
+ * the least recently seen of its set, starting over) and are not saved in
+ * state snapshots: after a restart they start over. */
+#define LANE_WAYS 8
+#define LANE_ID_MAX 256
+struct lane {
+    uint64_t key; /* 0: empty */
+    int64_t last_ms;
+    struct warden_distill_state st;
+};
+
+static struct warden_distill_state *lane_of(struct distill_ctx *c, const struct warden_event *ev)
+{
+    uint64_t key = warden_hash64(ev->account_id.p, ev->account_id.n) * 0x9e3779b97f4a7c15ULL ^
+                   warden_hash64(ev->end_user.p, ev->end_user.n);
+    if (!key) key = 1;
+    struct lane *set = &c->lanes[((key >> 7) & (c->lane_sets - 1)) * LANE_WAYS];
+    struct lane *v = &set[0];
+    for (int w = 0; w < LANE_WAYS; w++) {
+        if (set[w].key == key) {
+            v = &set[w];
+            goto found;
+        }
+        if (!set[w].key || (v->key && set[w].last_ms < v->last_ms)) v = &set[w];
+    }
+    memset(v, 0, sizeof *v);
+    v->key = key;
+found:
+    if (ev->ts_ms > v->last_ms) v->last_ms = ev->ts_ms;
+    return &v->st;
+}
 
 static void distill_free(void *vctx)
 {
@@ -204,6 +260,7 @@ static void distill_free(void *vctx)
     if (!c) return;
     warden_distill_matcher_free(c->m);
     warden_distill_prior_free(c->prior);
+    free(c->lanes);
     if (c->own_conf) warden_conf_fini(distill_conf_table, &c->conf);
     free(c);
 }
@@ -229,6 +286,12 @@ static int distill_init(void **vctx, const struct warden_policy *policy, const v
     }
     if (c->conf.prior_min_events > 0 && !warden_distill_prior_is_off())
         c->prior = warden_distill_prior_new(policy, (size_t)c->conf.prior_frames);
+    if (c->conf.end_user_lanes > 0) {
+        size_t sets = 1;
+        while (sets * LANE_WAYS < (size_t)c->conf.end_user_lanes) sets <<= 1;
+        c->lane_sets = sets;
+        c->lanes = warden_xcalloc(sets * LANE_WAYS, sizeof *c->lanes);
+    }
     *vctx = c;
     return 0;
 }
@@ -246,11 +309,12 @@ static bool early_by_prior(struct distill_ctx *c, const struct warden_distill_st
 /* After a finding: an account throttled or blocked on its own evidence
  * (reasons other than cluster.*) lends its frames to newcomers. */
 static void record_if_enforced(struct distill_ctx *c, const struct warden_distill_state *s,
-                               const struct warden_event *ev, struct warden_emit *em)
+                               const struct warden_event *ev, struct warden_emit *em,
+                               const char *id, size_t len)
 {
     if (!c->prior || !em->action_of) return;
-    if (em->action_of(em, ev->account_id.p, ev->account_id.n, "cluster.") < WARDEN_THROTTLE) return;
-    warden_distill_prior_record(c->prior, &s->tpl, ev->ts_ms, ev->account_id.p, ev->account_id.n);
+    if (em->action_of(em, id, len, "cluster.") < WARDEN_THROTTLE) return;
+    warden_distill_prior_record(c->prior, &s->tpl, ev->ts_ms, id, len);
 }
 
 static void signal_evidence(int i, const struct warden_distill_state *s, struct warden_jbuf *b)
@@ -280,14 +344,10 @@ static void signal_evidence(int i, const struct warden_distill_state *s, struct 
     }
 }
 
-static void distill_observe(void *vctx, const struct warden_event *ev, void *vstate,
-                            struct warden_emit *em)
+static void update(struct distill_ctx *c, const struct warden_event *ev,
+                   const struct warden_distill_text *t, struct warden_distill_state *s)
 {
-    struct distill_ctx *c = vctx;
     const struct distill_conf *k = &c->conf;
-    struct warden_distill_state *s = vstate;
-    struct warden_distill_text own;
-    const struct warden_distill_text *t = warden_emit_text(em, ev, &own);
     warden_distill_template_update(&s->tpl, t, (int)k->template_max_hamming);
     warden_distill_sweep_update(&s->sweep, t);
     warden_distill_elicit_update(&s->elicit, c->m, ev, t, k->thinking_min_budget,
@@ -298,6 +358,15 @@ static void distill_observe(void *vctx, const struct warden_event *ev, void *vst
                                 k->history_days * 86400);
     warden_distill_novelty_update(&s->novelty, ev, k->novel_sitting_s * 1000);
     if (s->n < UINT32_MAX) s->n++;
+}
+
+/* Score the account (lane NULL) or the end-user lane "ACCOUNT/END_USER"
+ * (lane, len) whose state is s, and make a finding when it is due. */
+static void judge(struct distill_ctx *c, const struct warden_event *ev,
+                  struct warden_distill_state *s, struct warden_emit *em, const char *lane,
+                  size_t lane_len)
+{
+    const struct distill_conf *k = &c->conf;
     bool prior = s->n < (uint32_t)k->min_events;
     if (prior && !early_by_prior(c, s, ev)) return;
     /* the combination: every request up to 64, then every 8th (saves work on
@@ -344,6 +413,13 @@ static void distill_observe(void *vctx, const struct warden_event *ev, void *vst
         p = k->review_cap;
         capped = true;
     }
+    /* a declared reseller whose end users are scored apart: the lane of the
+     * end user who harvests is acted on, the platform only reviewed */
+    bool platform = !lane && c->lanes && ev->end_user.n && ev->account && ev->account->reseller;
+    if (platform && p > k->reseller_cap) {
+        p = k->reseller_cap;
+        capped = true;
+    }
     /* a burst of new items in one sitting is a benchmark run as much as a
      * harvest: below emit_min until new payloads arrived in another sitting */
     bool held = false;
@@ -380,6 +456,16 @@ static void distill_observe(void *vctx, const struct warden_event *ev, void *vst
     warden_jbuf_kv_num(b, "counted", trait_counted);
     warden_jbuf_obj_close(b);
     if (prior) warden_jbuf_kv_bool(b, "prior_frame", true);
+    if (platform) warden_jbuf_kv_bool(b, "reseller_platform", true);
+    if (lane) {
+        warden_jbuf_key(b, "lane");
+        warden_jbuf_obj_open(b);
+        warden_jbuf_key(b, "account");
+        warden_jbuf_str_val(b, ev->account_id.p, ev->account_id.n);
+        warden_jbuf_key(b, "end_user");
+        warden_jbuf_str_val(b, ev->end_user.p, ev->end_user.n);
+        warden_jbuf_obj_close(b);
+    }
     if (ev->request_id.p && ev->request_id.n) {
         warden_jbuf_key(b, "request_id");
         warden_jbuf_str_val(b, ev->request_id.p, ev->request_id.n);
@@ -401,8 +487,36 @@ static void distill_observe(void *vctx, const struct warden_event *ev, void *vst
     warden_distill_novelty_evidence(&s->novelty, b);
     warden_jbuf_obj_close(b);
     warden_jbuf_obj_close(b);
+    if (lane) {
+        warden_emit_events_for(em, lane, lane_len, s->n, ev->ts_ms);
+        warden_emit_finding_for(em, lane, lane_len, sig_code[lead], p, warden_jbuf_str(b));
+        if (!k->calibration_trace) record_if_enforced(c, s, ev, em, lane, lane_len);
+        return;
+    }
     warden_emit_finding(em, sig_code[lead], p, warden_jbuf_str(b));
-    if (!k->calibration_trace) record_if_enforced(c, s, ev, em);
+    if (!k->calibration_trace) record_if_enforced(c, s, ev, em, ev->account_id.p, ev->account_id.n);
+}
+
+static void distill_observe(void *vctx, const struct warden_event *ev, void *vstate,
+                            struct warden_emit *em)
+{
+    struct distill_ctx *c = vctx;
+    struct warden_distill_state *s = vstate;
+    struct warden_distill_text own;
+    const struct warden_distill_text *t = warden_emit_text(em, ev, &own);
+    update(c, ev, t, s);
+    judge(c, ev, s, em, NULL, 0);
+    /* a declared reseller's end user, scored apart too */
+    if (c->lanes && ev->end_user.n && ev->account && ev->account->reseller &&
+        ev->account_id.n + 1 + ev->end_user.n <= LANE_ID_MAX) {
+        char id[LANE_ID_MAX];
+        memcpy(id, ev->account_id.p, ev->account_id.n);
+        id[ev->account_id.n] = '/';
+        memcpy(id + ev->account_id.n + 1, ev->end_user.p, ev->end_user.n);
+        struct warden_distill_state *ls = lane_of(c, ev);
+        update(c, ev, t, ls);
+        judge(c, ev, ls, em, id, ev->account_id.n + 1 + ev->end_user.n);
+    }
 }
 
 /* every reason code this detector emits (policy rules are checked against them) */

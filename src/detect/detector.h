@@ -82,6 +82,12 @@ struct warden_emit {
     void (*cluster_record)(struct warden_emit *em, const struct warden_cluster_record *c);
     /* The per-event memo (above); NULL: none (a detector driven directly). */
     struct warden_event_memo *memo;
+    /* An account whose requests a detector counts apart (an end-user lane
+     * of distill: no event of its own reaches the engine) has read `events`
+     * requests, the newest at ts_ms; call before a finding for it, so its
+     * verdict counts them. NULL: not kept. */
+    void (*events_for)(struct warden_emit *em, const char *account_id, size_t len, uint64_t events,
+                       int64_t ts_ms);
 };
 
 /* The prompt text view (warden_distill_text_scan) of ev, the event being
@@ -117,6 +123,12 @@ static inline void warden_emit_finding_for(struct warden_emit *em, const char *a
                                            const char *evidence_json)
 {
     em->finding_for(em, account_id, len, code, score, evidence_json);
+}
+
+static inline void warden_emit_events_for(struct warden_emit *em, const char *account_id,
+                                          size_t len, uint64_t events, int64_t ts_ms)
+{
+    if (em->events_for) em->events_for(em, account_id, len, events, ts_ms);
 }
 
 /* Put an account in a cluster (cluster_id is copied; NULL removes it). */

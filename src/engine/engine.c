@@ -230,6 +230,16 @@ static void on_finding_for(struct warden_emit *em, const char *account_id, size_
     record_finding(e, &su, em->detector, code, score, evidence_json);
 }
 
+static void on_events_for(struct warden_emit *em, const char *account_id, size_t len,
+                          uint64_t events, int64_t ts_ms)
+{
+    struct warden_engine *e = em->engine;
+    struct warden_acct *a = account_by_id(e, account_id, len, warden_hash64(account_id, len));
+    if (events > a->events) a->events = events;
+    if (ts_ms > a->last_ts) a->last_ts = ts_ms;
+    if (a->verdict) e->verdicts[a->verdict - 1]->events = a->events;
+}
+
 static void on_set_cluster(struct warden_emit *em, const char *account_id, size_t len,
                            const char *cluster_id)
 {
@@ -347,6 +357,7 @@ int warden_engine_new(struct warden_engine **out, const struct warden_engine_opt
         warden_dedup_new(opts->dedup_window ? opts->dedup_window : WARDEN_ENGINE_DEFAULT_DEDUP);
     e->emit.finding = on_finding;
     e->emit.finding_for = on_finding_for;
+    e->emit.events_for = on_events_for;
     e->emit.set_cluster = on_set_cluster;
     e->emit.cluster_of = on_cluster_of;
     e->emit.action_of = on_action_of;

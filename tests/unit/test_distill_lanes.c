@@ -1,0 +1,182 @@
+/* test_distill_lanes.c — a declared reseller's end users scored apart
+ * (detect_distill.c, end-user lanes): behind one reseller account, people
+ * who use the platform and one end user who harvests through it. The
+ * harvesting end user gets distill findings of its own, for the account
+ * "ACCOUNT/END_USER", with the account and the end user in the evidence,
+ * while no person behind the platform gets one; the same traffic on an
+ * account that is not a declared reseller makes no lane finding; with
+ * end_user_lanes 0 there are no lanes; a table smaller than the number of
+ * end users still finds the harvester (people replace one another, the
+ * harvester is seen at every one of its requests). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/conf.h"
+#include "core/event_decode.h"
+#include "core/hash.h"
+#include "detect/detector.h"
+#include "detect/distill.h"
+#include "distill_streams.h"
+#include "registry/registry.h"
+
+#define PEOPLE 40
+
+struct run {
+    int account_findings;    /* for the reseller account itself */
+    int harvester_findings;  /* for "platform/eu-harvest" */
+    int people_findings;     /* for "platform/eu-<k>" of the people */
+    int other_findings;      /* for any other id */
+    char harvester_ev[8192]; /* evidence of the harvester's first lane finding */
+};
+
+static void on_account(struct warden_emit *em, const char *code, double score, const char *ev)
+{
+    (void)code, (void)score, (void)ev;
+    ((struct run *)em->engine)->account_findings++;
+}
+
+static void on_other(struct warden_emit *em, const char *id, size_t len, const char *code,
+                     double score, const char *ev)
+{
+    (void)code, (void)score;
+    struct run *r = em->engine;
+    char s[128];
+    snprintf(s, sizeof s, "%.*s", (int)len, id);
+    if (strcmp(s, "platform/eu-harvest") == 0) {
+        if (!r->harvester_findings++) snprintf(r->harvester_ev, sizeof r->harvester_ev, "%s", ev);
+    } else if (strncmp(s, "platform/eu-", 12) == 0) {
+        r->people_findings++;
+    } else {
+        r->other_findings++;
+    }
+}
+
+static const struct warden_detector *det(void)
+{
+    int i = warden_detector_index("distill");
+    assert_true(i >= 0);
+    return warden_detectors[i];
+}
+
+static void *ctx_with(void **conf, const char *lanes)
+{
+    *conf = calloc(1, det()->conf_size);
+    warden_conf_defaults(det()->conf_table, *conf);
+    char err[128];
+    assert_int_equal(warden_conf_set(warden_conf_find(det()->conf_table, "end_user_lanes"), *conf,
+                                     lanes, err, sizeof err),
+                     0);
+    void *ctx;
+    assert_int_equal(det()->init(&ctx, NULL, *conf), 0);
+    return ctx;
+}
+
+/* Two days of one platform account: PEOPLE people (each a person's
+ * stream) and one harvester, each with its own end_user id, interleaved in
+ * time order. */
+static void platform(void *ctx, struct run *r, bool reseller)
+{
+    memset(r, 0, sizeof *r);
+    struct warden_account acct = {0};
+    acct.reseller = reseller;
+    void *state = calloc(1, det()->state_size);
+    struct warden_emit em = {
+        .finding = on_account, .finding_for = on_other, .engine = r, .detector = "distill"};
+    warden_jbuf_init(&em.scratch);
+    int64_t t0 = 1795421702000LL;
+    struct ds_stream ds[PEOPLE + 1];
+    char line[PEOPLE + 1][4096];
+    for (int k = 0; k <= PEOPLE; k++) {
+        ds_init(&ds[k], k == PEOPLE ? DS_HARVESTER : DS_PERSON, 100 + (uint64_t)k, t0 + k * 37000,
+                "platform", "python-requests/2.32.3");
+        ds_next_line(&ds[k], line[k], sizeof line[k]);
+    }
+    int64_t end = t0 + 2 * 86400000LL;
+    for (;;) {
+        int k = -1;
+        for (int j = 0; j <= PEOPLE; j++)
+            if (ds[j].t <= end && (k < 0 || ds[j].t < ds[k].t)) k = j;
+        if (k < 0) break;
+        /* the line written before the clock moved to ds[k].t is the one due */
+        struct warden_event ev;
+        char why[256];
+        assert_int_equal(warden_event_decode(line[k], strlen(line[k]), &ev, why, sizeof why), 0);
+        char eu[32];
+        snprintf(eu, sizeof eu, k == PEOPLE ? "eu-harvest" : "eu-%d", k);
+        ev.end_user.p = eu;
+        ev.end_user.n = (uint32_t)strlen(eu);
+        ev.account = &acct;
+        ev.account_hash = warden_hash64("platform", 8);
+        em.ev = &ev;
+        det()->observe(ctx, &ev, state, &em);
+        ds_next_line(&ds[k], line[k], sizeof line[k]);
+    }
+    warden_jbuf_fini(&em.scratch);
+    free(state);
+}
+
+static void harvester_behind_reseller_found(void **st)
+{
+    (void)st;
+    void *conf;
+    void *ctx = ctx_with(&conf, "1024");
+    struct run r;
+    platform(ctx, &r, true);
+    assert_true(r.harvester_findings > 0);
+    assert_int_equal(r.people_findings, 0);
+    assert_int_equal(r.other_findings, 0);
+    assert_non_null(
+        strstr(r.harvester_ev, "\"lane\":{\"account\":\"platform\",\"end_user\":\"eu-harvest\"}"));
+    det()->free(ctx);
+    warden_conf_fini(det()->conf_table, conf);
+    free(conf);
+}
+
+static void no_lanes_for_undeclared_accounts_or_when_off(void **st)
+{
+    (void)st;
+    void *conf;
+    void *ctx = ctx_with(&conf, "1024");
+    struct run r;
+    platform(ctx, &r, false); /* not a declared reseller */
+    assert_int_equal(r.harvester_findings + r.people_findings + r.other_findings, 0);
+    det()->free(ctx);
+    warden_conf_fini(det()->conf_table, conf);
+    free(conf);
+    ctx = ctx_with(&conf, "0"); /* lanes off */
+    platform(ctx, &r, true);
+    assert_int_equal(r.harvester_findings + r.people_findings + r.other_findings, 0);
+    det()->free(ctx);
+    warden_conf_fini(det()->conf_table, conf);
+    free(conf);
+}
+
+static void small_table_still_finds_the_harvester(void **st)
+{
+    (void)st;
+    void *conf;
+    void *ctx = ctx_with(&conf, "8"); /* one set of 8 lanes for 41 end users */
+    struct run r;
+    platform(ctx, &r, true);
+    assert_true(r.harvester_findings > 0);
+    assert_int_equal(r.people_findings, 0);
+    det()->free(ctx);
+    warden_conf_fini(det()->conf_table, conf);
+    free(conf);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(harvester_behind_reseller_found),
+        cmocka_unit_test(no_lanes_for_undeclared_accounts_or_when_off),
+        cmocka_unit_test(small_table_still_finds_the_harvester),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
