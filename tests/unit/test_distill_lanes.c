@@ -77,6 +77,13 @@ static void *ctx_with(void **conf, const char *lanes)
     return ctx;
 }
 
+static void done(void *ctx, void *conf)
+{
+    det()->free(ctx);
+    warden_conf_fini(det()->conf_table, conf);
+    free(conf);
+}
+
 /* Two days of one platform account: PEOPLE people (each a person's
  * stream) and one harvester, each with its own end_user id, interleaved in
  * time order. */
@@ -133,9 +140,7 @@ static void harvester_behind_reseller_found(void **st)
     assert_int_equal(r.other_findings, 0);
     assert_non_null(
         strstr(r.harvester_ev, "\"lane\":{\"account\":\"platform\",\"end_user\":\"eu-harvest\"}"));
-    det()->free(ctx);
-    warden_conf_fini(det()->conf_table, conf);
-    free(conf);
+    done(ctx, conf);
 }
 
 static void no_lanes_for_undeclared_accounts_or_when_off(void **st)
@@ -146,15 +151,11 @@ static void no_lanes_for_undeclared_accounts_or_when_off(void **st)
     struct run r;
     platform(ctx, &r, false); /* not a declared reseller */
     assert_int_equal(r.harvester_findings + r.people_findings + r.other_findings, 0);
-    det()->free(ctx);
-    warden_conf_fini(det()->conf_table, conf);
-    free(conf);
+    done(ctx, conf);
     ctx = ctx_with(&conf, "0"); /* lanes off */
     platform(ctx, &r, true);
     assert_int_equal(r.harvester_findings + r.people_findings + r.other_findings, 0);
-    det()->free(ctx);
-    warden_conf_fini(det()->conf_table, conf);
-    free(conf);
+    done(ctx, conf);
 }
 
 static void small_table_still_finds_the_harvester(void **st)
@@ -166,9 +167,7 @@ static void small_table_still_finds_the_harvester(void **st)
     platform(ctx, &r, true);
     assert_true(r.harvester_findings > 0);
     assert_int_equal(r.people_findings, 0);
-    det()->free(ctx);
-    warden_conf_fini(det()->conf_table, conf);
-    free(conf);
+    done(ctx, conf);
 }
 
 int main(void)

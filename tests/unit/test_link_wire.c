@@ -51,14 +51,20 @@ static void observation_round_trip(void **st)
     assert_int_not_equal(warden_link_obs_decode(buf, n, &d, &part), 0);
 }
 
+/* an empty notice to the account id */
+static void notice_for(struct warden_link_notice *x, const char *id)
+{
+    memset(x, 0, sizeof *x);
+    x->account_id = id;
+    x->len = strlen(id);
+}
+
 static void notice_round_trip(void **st)
 {
     (void)st;
     uint8_t buf[256];
     struct warden_link_notice x;
-    memset(&x, 0, sizeof x);
-    x.account_id = "acct-9";
-    x.len = 6;
+    notice_for(&x, "acct-9");
     x.set_cluster = true;
     x.linked_restricted = true;
     x.info.seq = 42;
@@ -89,9 +95,7 @@ static void frame_notice_round_trip(void **st)
     (void)st;
     uint8_t buf[256];
     struct warden_link_notice x;
-    memset(&x, 0, sizeof x);
-    x.account_id = "acct-3";
-    x.len = 6;
+    notice_for(&x, "acct-3");
     x.frame = true;
     x.frame_end = 1;
     x.key = 0x0123456789abcdefULL;
