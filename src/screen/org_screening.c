@@ -61,22 +61,6 @@ static void screen_account_domains(struct warden_org_screening *os, const struct
     warden_jbuf_fini(&b);
 }
 
-/* Confidence of a restriction: the list match itself, or for an owned
- * organisation the weakest match among the owners that make it restricted. */
-static double chain_score(const struct warden_screen_ownership *o, size_t i, int depth)
-{
-    const struct warden_screen_verdict *v = warden_screen_ownership_at(o, i);
-    if (v->has_match) return v->match.score;
-    if (v->domain_entity) return 1.0; /* its own domain is on a list */
-    if (depth > 64 || v->n_contribs == 0) return 1.0;
-    double worst = 1.0;
-    for (size_t k = 0; k < v->n_contribs; k++) {
-        double s = chain_score(o, (size_t)v->contribs[k].owner, depth + 1);
-        if (s < worst) worst = s;
-    }
-    return worst;
-}
-
 int warden_org_screening_build(struct warden_org_screening **out, const struct warden_screen *s,
                                const struct warden_registry *reg, char *err, size_t errlen)
 {
@@ -106,7 +90,7 @@ int warden_org_screening_build(struct warden_org_screening **out, const struct w
         if (!v->restricted) continue;
         struct warden_org_screen *r = warden_xcalloc(1, sizeof *r);
         r->code = warden_screen_reason_code(v->reason);
-        r->score = chain_score(own, i, 0);
+        r->score = warden_screen_ownership_score(own, i);
         warden_jbuf_reset(&b);
         warden_screen_verdict_json(s, own, i, &b);
         r->evidence_json = warden_xstrdup(warden_jbuf_str(&b));

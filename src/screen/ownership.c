@@ -162,6 +162,26 @@ struct warden_screen_ownership {
     const struct warden_screen *s;
 };
 
+/* Confidence of a restriction: an ownership chain scores as its weakest
+ * link (the match of the least certain owner that makes it restricted); a
+ * listed node its best match, or 1.0 when its own domain is listed. A node
+ * with both a match and an ownership chain (stronger_ownership) scores as
+ * the chain, which was found stronger. */
+static double node_score(const struct warden_screen_ownership *o, size_t i, int depth)
+{
+    const struct warden_screen_verdict *v = &o->v[i];
+    if (v->reason == WARDEN_SCREEN_OWNED_BY_LISTED && v->n_contribs && depth <= 64) {
+        double worst = 1.0;
+        for (size_t k = 0; k < v->n_contribs; k++) {
+            double s = node_score(o, (size_t)v->contribs[k].owner, depth + 1);
+            if (s < worst) worst = s;
+        }
+        return worst;
+    }
+    if (v->has_match) return v->match.score;
+    return 1.0; /* its own domain listed, a restricted jurisdiction, or too deep */
+}
+
 static bool in_list(const struct warden_strlist *l, const char *cc)
 {
     for (size_t i = 0; i < l->n; i++)
@@ -221,6 +241,87 @@ static double earlier_share(const struct edge *edges, const size_t *idx, size_t 
             s += ed->share;
     }
     return s;
+}
+
+double warden_screen_ownership_score(const struct warden_screen_ownership *o, size_t i)
+{
+    return node_score(o, i, 0);
+}
+
+/* A name match below certainty on an organisation that restricted owners
+ * also hold >= threshold of: the two are independent grounds, and the verdict
+ * is the stronger one. The ownership is recomputed with such weakly matched
+ * nodes not counting by their match (a second propagation), so an owner
+ * restricted only because of the node itself (a cycle) is not counted; a
+ * node whose ownership chain scores above its match keeps the match in its
+ * evidence and is reported as owned by listed parties. */
+static bool weak_match(const struct warden_screen_verdict *v)
+{
+    return v->reason == WARDEN_SCREEN_LISTED && v->has_match && !v->domain_entity &&
+           v->match.score < 1.0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void stronger_ownership(struct warden_screen_ownership *o, const size_t *idx,
+                               const size_t *off, double th)
+{
+    size_t n_weak = 0;
+    for (size_t i = 0; i < o->n; i++)
+        if (weak_match(&o->v[i]) && off[i + 1] > off[i]) n_weak++;
+    if (!n_weak) return;
+    bool *counts = warden_xcalloc(o->n + 1, sizeof *counts);
+    bool *owned = warden_xcalloc(o->n + 1, sizeof *owned);
+    int *level = warden_xmalloc((o->n + 1) * sizeof *level);
+    double *sum = warden_xmalloc((o->n + 1) * sizeof *sum);
+    bool *weak = warden_xcalloc(o->n + 1, sizeof *weak);
+    for (size_t i = 0; i < o->n; i++) {
+        const struct warden_screen_verdict *v = &o->v[i];
+        weak[i] = weak_match(v);
+        counts[i] = !weak[i] &&
+                    (v->reason == WARDEN_SCREEN_LISTED || v->reason == WARDEN_SCREEN_JURISDICTION);
+    }
+    propagate(o->n, o->edges, o->n_edges, th, counts, owned, level, sum);
+    /* by level, so that a weakly matched owner is decided before what it owns */
+    uint64_t *order = warden_xmalloc((n_weak + 1) * sizeof *order);
+    size_t no = 0;
+    for (size_t i = 0; i < o->n; i++)
+        if (weak[i] && owned[i]) order[no++] = ((uint64_t)(uint32_t)level[i] << 32) | (uint64_t)i;
+    qsort(order, no, sizeof *order, cmp_u64);
+    for (size_t oi = 0; oi < no; oi++) {
+        size_t i = (size_t)(order[oi] & 0xffffffffu);
+        struct warden_screen_verdict *v = &o->v[i];
+        struct warden_screen_contrib *cb = warden_xcalloc(off[i + 1] - off[i] + 1, sizeof *cb);
+        size_t ncb = 0;
+        double own_score = 1.0;
+        for (size_t j = off[i]; j < off[i + 1]; j++) {
+            const struct edge *ed = &o->edges[idx[j]];
+            if (!counts[ed->from] || level[ed->from] >= level[i] || ed->share <= 0) continue;
+            cb[ncb++] = (struct warden_screen_contrib){(int64_t)ed->from, ed->share};
+            double sc = node_score(o, ed->from, 1);
+            if (sc < own_score) own_score = sc;
+        }
+        if (ncb == 0 || own_score <= v->match.score) {
+            free(cb);
+            continue;
+        }
+        v->reason = WARDEN_SCREEN_OWNED_BY_LISTED;
+        v->contribs = cb;
+        v->n_contribs = ncb;
+        v->round = level[i];
+        v->restricted_share = earlier_share(o->edges, idx, off[i], off[i + 1], counts, level,
+                                            level[i]);
+    }
+    free(order);
+    free(counts);
+    free(owned);
+    free(level);
+    free(sum);
+    free(weak);
 }
 
 int warden_screen_orgs(const struct warden_screen *s, struct warden_screen_scratch *w,
@@ -347,6 +448,7 @@ int warden_screen_orgs(const struct warden_screen *s, struct warden_screen_scrat
                 (struct warden_screen_contrib){(int64_t)ed->from, ed->share};
         }
     }
+    stronger_ownership(o, idx, off, c->ownership_threshold);
     free(counts);
     free(owned);
     free(level);

@@ -313,6 +313,10 @@ size_t warden_screen_ownership_n(const struct warden_screen_ownership *o); /* or
 const struct warden_screen_verdict *
 warden_screen_ownership_at(const struct warden_screen_ownership *o, size_t i);
 size_t warden_screen_ownership_missing(const struct warden_screen_ownership *o);
+/* Confidence of node i's restriction: its list match, or for an organisation
+ * restricted by ownership the weakest match along the chain (1.0 for a listed
+ * domain or a restricted-jurisdiction owner). */
+double warden_screen_ownership_score(const struct warden_screen_ownership *o, size_t i);
 /* Human-readable chain for node i: "X <- 50% B <- 50% A [listed: ...]"; returns
  * length written (truncated to outlen). */
 size_t warden_screen_ownership_chain(const struct warden_screen_ownership *o, size_t i, char *out,

@@ -471,6 +471,45 @@ static void test_scale(void **state)
     free(names);
 }
 
+/* An organisation whose name matches a listed party below certainty and
+ * which listed parties also own >= 50 % of: the stronger ground is reported.
+ * The match stays in the evidence; an owner restricted only through the
+ * organisation itself (a cycle) or matched no better does not count. */
+static void test_stronger_of_match_and_ownership(void **state)
+{
+    (void)state;
+    struct warden_org o[4] = {org(0, "x", "Alpha Blockd Holdings", "DE"),
+                              org(1, "y", "Alpha Blockd Holdings", "DE"),
+                              org(2, "z", "Alpha Blockd Holdings", "DE"),
+                              org(3, "q", "Quiet Trading Ltd", "GB")};
+    own_name(&o[0], "Bravo Sanctioned Industries", 60);    /* exact listed owner */
+    own_name(&o[1], "Alfa Blocked Holdings Ltd", 60);      /* owner matched no better */
+    own_id(&o[2], "q", 60);                                /* cycle through Q */
+    own_id(&o[3], "z", 100);
+    struct warden_screen_ownership *ow;
+    char chain[1024];
+    const struct warden_screen_verdict *v = run(o, 4, 0, &ow, chain, sizeof chain);
+    assert_true(v->restricted);
+    assert_true(v->has_match);
+    assert_true(v->match.score < 1.0);
+    assert_int_equal(v->reason, WARDEN_SCREEN_OWNED_BY_LISTED);
+    assert_true(v->restricted_share >= 60);
+    assert_non_null(strstr(chain, "60% Bravo Sanctioned Industries [listed: test-ftm ws-bravo"));
+    assert_true(warden_screen_ownership_score(ow, 0) > v->match.score);
+    assert_true(warden_screen_ownership_score(ow, 0) > 0.999);
+
+    const struct warden_screen_verdict *y = warden_screen_ownership_at(ow, 1);
+    assert_true(y->restricted);
+    assert_int_equal(y->reason, WARDEN_SCREEN_LISTED);
+    assert_true(warden_screen_ownership_score(ow, 1) < 1.0);
+
+    const struct warden_screen_verdict *z = warden_screen_ownership_at(ow, 2);
+    assert_int_equal(z->reason, WARDEN_SCREEN_LISTED);
+    assert_int_equal(warden_screen_ownership_at(ow, 3)->reason, WARDEN_SCREEN_OWNED_BY_LISTED);
+    assert_true(warden_screen_ownership_score(ow, 3) < 1.0); /* through Z's match */
+    warden_screen_ownership_free(ow);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -488,6 +527,7 @@ int main(void)
         cmocka_unit_test(test_jurisdiction_owners),
         cmocka_unit_test(test_list_relations),
         cmocka_unit_test(test_scale),
+        cmocka_unit_test(test_stronger_of_match_and_ownership),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
