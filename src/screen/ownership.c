@@ -313,8 +313,8 @@ static void stronger_ownership(struct warden_screen_ownership *o, const size_t *
         v->contribs = cb;
         v->n_contribs = ncb;
         v->round = level[i];
-        v->restricted_share = earlier_share(o->edges, idx, off[i], off[i + 1], counts, level,
-                                            level[i]);
+        v->restricted_share =
+            earlier_share(o->edges, idx, off[i], off[i + 1], counts, level, level[i]);
     }
     free(order);
     free(counts);

@@ -478,13 +478,12 @@ static void test_scale(void **state)
 static void test_stronger_of_match_and_ownership(void **state)
 {
     (void)state;
-    struct warden_org o[4] = {org(0, "x", "Alpha Blockd Holdings", "DE"),
-                              org(1, "y", "Alpha Blockd Holdings", "DE"),
-                              org(2, "z", "Alpha Blockd Holdings", "DE"),
-                              org(3, "q", "Quiet Trading Ltd", "GB")};
-    own_name(&o[0], "Bravo Sanctioned Industries", 60);    /* exact listed owner */
-    own_name(&o[1], "Alfa Blocked Holdings Ltd", 60);      /* owner matched no better */
-    own_id(&o[2], "q", 60);                                /* cycle through Q */
+    struct warden_org o[4] = {
+        org(0, "x", "Alpha Blockd Holdings", "DE"), org(1, "y", "Alpha Blockd Holdings", "DE"),
+        org(2, "z", "Alpha Blockd Holdings", "DE"), org(3, "q", "Quiet Trading Ltd", "GB")};
+    own_name(&o[0], "Bravo Sanctioned Industries", 60); /* exact listed owner */
+    own_name(&o[1], "Alfa Blocked Holdings Ltd", 60);   /* owner matched no better */
+    own_id(&o[2], "q", 60);                             /* cycle through Q */
     own_id(&o[3], "z", 100);
     struct warden_screen_ownership *ow;
     char chain[1024];
