@@ -67,6 +67,10 @@ enum warden_pop {
     /* a restricted organisation's staff: one card and company domain, most
      * tunnelling, one who sometimes connects from home (linked reach) */
     POP_CIRC_STAFF,
+    /* an end user of a declared reseller who harvests through the platform's
+     * key: not an account of its own (laid out after the resellers, not
+     * counted in the scenario's accounts) */
+    POP_VIA_RESELLER,
     POP_COUNT
 };
 
@@ -172,6 +176,8 @@ struct sim_acct {
     int nnat;
     int vendor;       /* SaaS end users: whose app they use */
     bool staff_leaks; /* restricted staff: the colleague who sometimes connects from home */
+    bool behind;      /* distillation.via_reseller: an end user of the reseller accts[host] */
+    uint32_t host;
 };
 
 /* One generated request, compact; strings point into the corpus or tables. */

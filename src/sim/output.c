@@ -59,6 +59,15 @@ static void line(FILE *f, struct warden_jbuf *b)
 
 static const char *b62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
+/* An end user's id on account a: derived from (account, index), so stable. */
+static void end_user_id(const struct sim_world *w, const struct sim_acct *a, uint32_t idx,
+                        char *out, size_t len)
+{
+    struct warden_rng r;
+    warden_rng_seed(&r, w->o->seed ^ 0xe5d, ((uint64_t)a->stream << 32) | idx);
+    warden_sim_id(&r, WARDEN_ID_END_USER, a->eu_style, out, len);
+}
+
 static int write_events(struct sim_world *w, const char *dir)
 {
     FILE *f = open_out(dir, "events.jsonl");
@@ -71,6 +80,7 @@ static int write_events(struct sim_world *w, const char *dir)
     for (size_t i = 0; i < w->nev; i++) {
         const struct sim_event *e = &w->ev[i];
         const struct sim_acct *a = &w->accts[e->acct];
+        if (a->behind) a = &w->accts[a->host]; /* the platform sends it */
         char ts[64], rid[40], ip[WARDEN_IP_STRLEN];
         fmt_ts(e->ts_ms, ts, sizeof ts);
         uint64_t x = e->rid;
@@ -103,9 +113,7 @@ static int write_events(struct sim_world *w, const char *dir)
         if (a->decl_locale) warden_jbuf_kv_str(&b, "client_locale", a->decl_locale);
         if (e->end_user) {
             char eu[80];
-            struct warden_rng r;
-            warden_rng_seed(&r, w->o->seed ^ 0xe5d, ((uint64_t)a->stream << 32) | e->end_user);
-            warden_sim_id(&r, WARDEN_ID_END_USER, a->eu_style, eu, sizeof eu);
+            end_user_id(w, a, e->end_user, eu, sizeof eu);
             warden_jbuf_kv_str(&b, "end_user", eu);
         }
         warden_jbuf_kv_str(&b, "model", warden_sim_models[e->model]);
@@ -149,6 +157,19 @@ static int write_accounts(struct sim_world *w, const char *dir)
     warden_jbuf_init(&b);
     for (size_t i = 0; i < w->naccts; i++) {
         const struct sim_acct *a = &w->accts[i];
+        if (a->behind) { /* no account of its own: its truth is the platform's lane */
+            const struct sim_acct *h = &w->accts[a->host];
+            char eu[80], lane[160];
+            end_user_id(w, h, 0x40000000u | ((uint32_t)i & 0x3fffffffu), eu, sizeof eu);
+            snprintf(lane, sizeof lane, "%s/%s", h->id, eu);
+            warden_jbuf_obj_open(&b);
+            warden_jbuf_kv_str(&b, "account_id", lane);
+            warden_jbuf_kv_str(&b, "label", warden_popdefs[a->pop].label);
+            warden_jbuf_kv_str(&b, "kind", warden_popdefs[a->pop].kind);
+            warden_jbuf_obj_close(&b);
+            line(t, &b);
+            continue;
+        }
         char ts[64], ip[WARDEN_IP_STRLEN];
         fmt_ts(a->created_ms, ts, sizeof ts);
         warden_ip_format(&a->signup_ip, ip);

@@ -99,6 +99,10 @@ const struct warden_popdef warden_popdefs[POP_COUNT] = {
                         "one (no declared organisation) with the company's e-mail domain and "
                         "card billed in an allowed country; all tunnel through VPN exits, "
                         "one of each group sometimes connects directly from home"},
+    [POP_VIA_RESELLER] = {"distillation", "distillation.via_reseller", 0, 0,
+                          "an end user of a declared reseller harvesting through the platform: "
+                          "the platform's account, key, servers and client, the harvester's "
+                          "own end_user id (truth: ACCOUNT/END_USER)"},
 };
 
 static const struct warden_scenario scenarios[] = {
@@ -165,7 +169,8 @@ static const struct warden_scenario scenarios[] = {
       [POP_SAAS_END_USERS] = 250,
       [POP_JOINER] = 30,
       [POP_CIRC_TUNNEL_RESIDENTIAL] = 40,
-      [POP_CIRC_STAFF] = 40}},
+      [POP_CIRC_STAFF] = 40,
+      [POP_VIA_RESELLER] = 12}},
     {"evasive",
      "attackers use every evasion among ordinary traffic",
      3323, /* 3000 before the CGNAT, SaaS end-user and joiner shares were added, 3226
@@ -200,7 +205,8 @@ static const struct warden_scenario scenarios[] = {
       [POP_SAAS_END_USERS] = 60,
       [POP_JOINER] = 20,
       [POP_CIRC_TUNNEL_RESIDENTIAL] = 40,
-      [POP_CIRC_STAFF] = 40}},
+      [POP_CIRC_STAFF] = 40,
+      [POP_VIA_RESELLER] = 8}},
     {"benign-heavy",
      "hard negatives only, for false-positive measurement",
      1500,

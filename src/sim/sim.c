@@ -668,6 +668,23 @@ static void setup_account(struct sim_world *w, uint32_t i)
     case POP_CIRC_STAFF:
         restricted_staff(w, i, &r, home);
         break;
+    case POP_VIA_RESELLER: {
+        /* the platform's account, client and servers carry its requests; the
+         * end user joins the platform some time in the run */
+        const struct sim_acct *h = &w->accts[a->host];
+        a->created_ms = h->created_ms;
+        a->active_from =
+            w->start_ms + (int64_t)(warden_rng_unit(&r) * 0.5 * (double)(w->end_ms - w->start_ms));
+        a->client = a->client2 = h->client;
+        memcpy(a->ja4, h->ja4, sizeof a->ja4);
+        a->home_ip = h->home_ip;
+        a->home_net = h->home_net;
+        a->pool = h->pool;
+        a->system = c && c->system ? c->system : NULL;
+        a->decl_tz = a->decl_locale = NULL;
+        a->rate = warden_rng_lognormal(&r, 60, 0.6);
+        break;
+    }
     case POP_TRAVELLER: {
         const struct warden_country *t = home;
         for (int k = 0; k < 8 && t == home; k++) t = pick_country(&r, w->allowed, w->nallowed);
@@ -769,12 +786,47 @@ static void join_clusters(struct sim_world *w, long n, int p, size_t *cap)
     }
 }
 
+/* Harvesters behind declared resellers: end users of the resellers laid out
+ * so far, round robin, each with a capability area of its own (a cluster of
+ * one, for its slice of the corpus; truth gives it no cluster). */
+static void via_resellers(struct sim_world *w, long n, int p, size_t *cap)
+{
+    uint32_t *hosts = warden_xcalloc(w->naccts + 1, sizeof *hosts);
+    size_t nh = 0;
+    for (size_t i = 0; i < w->naccts; i++)
+        if (w->accts[i].pop == POP_RESELLER) hosts[nh++] = (uint32_t)i;
+    for (long k = 0; k < n && nh > 0; k++) {
+        if (w->naccts == *cap) {
+            *cap *= 2;
+            w->accts = warden_xrealloc(w->accts, *cap * sizeof *w->accts);
+        }
+        int cl = (int)w->nclusters++;
+        struct sim_cluster *c = &w->clusters[cl];
+        c->pop = POP_VIA_RESELLER;
+        c->first_acct = (int)w->naccts;
+        c->nacct = 1;
+        warden_rng_seed(&c->rng, w->o->seed, SIM_STREAM(5, SIM_ACCT_STREAM(p, (uint32_t)k)));
+        setup_cluster(w, c);
+        struct sim_acct *a = &w->accts[w->naccts];
+        memset(a, 0, sizeof *a);
+        a->pop = POP_VIA_RESELLER;
+        a->cluster = cl;
+        a->behind = true;
+        a->host = hosts[(size_t)k % nh];
+        a->stream = SIM_ACCT_STREAM(p, (uint32_t)k);
+        setup_account(w, (uint32_t)w->naccts);
+        w->naccts++;
+    }
+    free(hosts);
+}
+
 static void layout(struct sim_world *w)
 {
     const struct warden_scenario *sc = w->sc;
     long total_accts = w->o->accounts > 0 ? w->o->accounts : sc->accounts;
-    double tot = 0;
-    for (int p = 0; p < POP_COUNT; p++) tot += sc->share[p];
+    double tot = 0; /* shares of accounts: end users behind a reseller are none */
+    for (int p = 0; p < POP_COUNT; p++)
+        if (p != POP_VIA_RESELLER) tot += sc->share[p];
     struct warden_rng r;
     size_t cap = (size_t)total_accts + 1024;
     w->accts = warden_xcalloc(cap, sizeof *w->accts);
@@ -792,6 +844,10 @@ static void layout(struct sim_world *w)
         long n = lround((double)total_accts * sc->share[p] / tot);
         if (pop == POP_JOINER) { /* late members of the clusters laid out so far */
             join_clusters(w, n, p, &cap);
+            continue;
+        }
+        if (pop == POP_VIA_RESELLER) {
+            via_resellers(w, n, p, &cap);
             continue;
         }
         long minimum = d->cluster_min > 0 ? d->cluster_min : 1;
@@ -845,10 +901,12 @@ static void unique_ids(struct sim_world *w)
 {
     struct sim_acct **v = warden_xcalloc(w->naccts + 1, sizeof *v);
     for (int round = 0; round < 4; round++) {
-        for (size_t i = 0; i < w->naccts; i++) v[i] = &w->accts[i];
-        qsort(v, w->naccts, sizeof *v, cmp_acct_id);
+        size_t n = 0; /* end users behind a reseller are written with its id */
+        for (size_t i = 0; i < w->naccts; i++)
+            if (!w->accts[i].behind) v[n++] = &w->accts[i];
+        qsort(v, n, sizeof *v, cmp_acct_id);
         size_t dups = 0;
-        for (size_t i = 1; i < w->naccts; i++) {
+        for (size_t i = 1; i < n; i++) {
             if (strcmp(v[i - 1]->id, v[i]->id) != 0) continue;
             struct warden_rng r;
             warden_rng_seed(&r, w->o->seed, SIM_STREAM(9 + round, v[i]->stream));
@@ -962,9 +1020,11 @@ int warden_sim_run(const struct warden_sim_opts *o, struct warden_sim_stats *st)
     rc = warden_sim_write(&w);
     if (st) {
         st->events = w.nev;
-        st->accounts = w.naccts;
+        st->accounts = st->clusters = 0; /* end users behind resellers are neither */
+        for (size_t i = 0; i < w.naccts; i++) st->accounts += !w.accts[i].behind;
+        for (size_t i = 0; i < w.nclusters; i++)
+            st->clusters += w.clusters[i].pop != POP_VIA_RESELLER;
         st->orgs = w.norgs;
-        st->clusters = w.nclusters;
         st->seconds = warden_now_s() - t0;
     }
 out:

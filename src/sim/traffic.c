@@ -341,7 +341,9 @@ static void emit(struct gen *g, int64_t ts, bool new_session, const char *bench_
         e.status = 3; /* 400 */
     if (a->pop == POP_DEVAPP && warden_rng_chance(&g->r, 0.35))
         e.tools = (uint8_t)(1 + warden_rng_below(&g->r, 8));
-    if (g->n_end_users) {
+    if (a->behind) {
+        e.end_user = 0x40000000u | (g->ai & 0x3fffffffu); /* apart from the platform's users */
+    } else if (g->n_end_users) {
         /* heavy users come back: a skewed draw over the app's users */
         double x = warden_rng_unit(&g->r);
         e.end_user = 1 + (uint32_t)((double)g->n_end_users * x * x * x);
@@ -756,6 +758,10 @@ void warden_sim_traffic(struct sim_world *w, uint32_t ai)
             g.max_tokens = mt[warden_rng_below(&g.r, 8)];
         }
         if (a->pop == POP_PARAPHRASE) g.p_thinking = 0.5;
+        if (a->pop == POP_VIA_RESELLER) { /* its own script, through the platform */
+            g.ipmode = IP_APP;
+            if (warden_rng_chance(&g.r, 0.5)) g.timing = T_BURSTS;
+        }
         /* scripted evaders work in bursts, half of them */
         if ((a->pop == POP_PER_ACCOUNT_PROXY || a->pop == POP_PARAPHRASE ||
              a->pop == POP_RESIDENTIAL_PROXY) &&
@@ -783,7 +789,7 @@ void warden_sim_traffic(struct sim_world *w, uint32_t ai)
     }
     if (a->pop == POP_DEVAPP || a->pop == POP_BATCH || a->pop == POP_EVAL ||
         a->pop == POP_RESELLER || a->pop == POP_CIRC_TUNNEL_CLOUD || a->pop == POP_SAAS_APP ||
-        a->pop == POP_TRANSLATION || a->pop == POP_EVAL_COT) {
+        a->pop == POP_TRANSLATION || a->pop == POP_EVAL_COT || a->pop == POP_VIA_RESELLER) {
         g.ipmode = IP_APP;
         g.app_ips[0] = a->home_ip;
         g.napp_ips = 1 + (int)warden_rng_below(&g.r, a->pop == POP_EVAL ? 2 : 6);

@@ -598,13 +598,97 @@ static void test_pair_files(void **state)
     free(path);
 }
 
+/* A harvester behind a declared reseller has no account of its own: its
+ * truth id is the platform's lane ACCOUNT/END_USER, the platform is a
+ * declared reseller of accounts.jsonl, and the events under that account
+ * with that end_user are the harvester's (the platform's own users keep
+ * their ids); the other accounts are those of the scenario without it. */
+struct lanes_ctx {
+    struct idset lanes, resellers, seen;
+    size_t truth;
+};
+
+static void lanes_truth(json_t *o, size_t line, void *p)
+{
+    (void)line;
+    struct lanes_ctx *c = p;
+    c->truth++;
+    const char *kind = json_string_value(json_object_get(o, "kind"));
+    if (strcmp(kind, "distillation.via_reseller") == 0)
+        ids_add(&c->lanes, json_string_value(json_object_get(o, "account_id")));
+    else
+        assert_null(strchr(json_string_value(json_object_get(o, "account_id")), '/'));
+}
+
+static void lanes_account(json_t *o, size_t line, void *p)
+{
+    (void)line;
+    if (json_is_true(json_object_get(o, "reseller")))
+        ids_add(&((struct lanes_ctx *)p)->resellers,
+                json_string_value(json_object_get(o, "account_id")));
+}
+
+static void lanes_event(json_t *o, size_t line, void *p)
+{
+    (void)line;
+    struct lanes_ctx *c = p;
+    const char *eu = json_string_value(json_object_get(o, "end_user"));
+    if (!eu) return;
+    char id[512];
+    snprintf(id, sizeof id, "%s/%s", json_string_value(json_object_get(o, "account_id")), eu);
+    if (ids_has(&c->lanes, id) && !ids_has(&c->seen, id)) {
+        ids_add(&c->seen, id);
+        qsort(c->seen.v, c->seen.n, sizeof(char *), cmp_str);
+    }
+}
+
+static void test_via_reseller(void **state)
+{
+    (void)state;
+    char *dir = tmpdir("sim_lanes");
+    struct warden_sim_opts o;
+    memset(&o, 0, sizeof o);
+    o.scenario = "evasive";
+    o.seed = 11;
+    o.out_dir = dir;
+    o.accounts = 600;
+    o.days = 2;
+    o.start_ms = 1791158400000LL;
+    o.data_dir = "data";
+    o.shared_dir = shared();
+    o.restricted = restricted;
+    o.nrestricted = 7;
+    struct warden_sim_stats st;
+    assert_int_equal(warden_sim_run(&o, &st), 0);
+    struct lanes_ctx c;
+    memset(&c, 0, sizeof c);
+    each_line(dir, "truth.jsonl", truth_spec, lanes_truth, &c);
+    each_line(dir, "accounts.jsonl", account_spec, lanes_account, &c);
+    assert_true(c.lanes.n >= 1);
+    assert_int_equal(c.truth, st.accounts + c.lanes.n); /* no account of their own */
+    qsort(c.lanes.v, c.lanes.n, sizeof(char *), cmp_str);
+    qsort(c.resellers.v, c.resellers.n, sizeof(char *), cmp_str);
+    for (size_t i = 0; i < c.lanes.n; i++) {
+        char acct[256];
+        snprintf(acct, sizeof acct, "%s", c.lanes.v[i]);
+        *strchr(acct, '/') = '\0';
+        if (!ids_has(&c.resellers, acct)) fail_msg("%s: not a declared reseller", acct);
+    }
+    each_line(dir, "events.jsonl", event_spec, lanes_event, &c);
+    assert_int_equal(c.seen.n, c.lanes.n); /* every harvester sends through its platform */
+    ids_free(&c.lanes);
+    ids_free(&c.resellers);
+    ids_free(&c.seen);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_deterministic),  cmocka_unit_test(test_formats),
         cmocka_unit_test(test_exclude_corpus), cmocka_unit_test(test_name_variants),
         cmocka_unit_test(test_isp_pools),      cmocka_unit_test(test_country_files),
-        cmocka_unit_test(test_pair_files),
+        cmocka_unit_test(test_pair_files),     cmocka_unit_test(test_via_reseller),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
