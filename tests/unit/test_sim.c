@@ -43,22 +43,28 @@ static const char *shared(void)
     return stat("../shared/data", &st) == 0 ? "../shared" : NULL;
 }
 
-static void run_sim(const char *out, uint64_t seed)
+static void sim_in(const char *scenario, const char *out, uint64_t seed, long accounts, int days,
+                   struct warden_sim_stats *st)
 {
     struct warden_sim_opts o;
     memset(&o, 0, sizeof o);
-    o.scenario = "demo";
+    o.scenario = scenario;
     o.seed = seed;
     o.out_dir = out;
-    o.accounts = 90;
-    o.days = 3;
+    o.accounts = accounts;
+    o.days = days;
     o.start_ms = 1791158400000LL; /* 2026-10-05 */
     o.data_dir = "data";
     o.shared_dir = shared();
     o.restricted = restricted;
     o.nrestricted = 7;
+    assert_int_equal(warden_sim_run(&o, st), 0);
+}
+
+static void run_sim(const char *out, uint64_t seed)
+{
     struct warden_sim_stats st;
-    assert_int_equal(warden_sim_run(&o, &st), 0);
+    sim_in("demo", out, seed, 90, 3, &st);
     assert_true(st.events > 200);
     assert_true(st.accounts >= 90);
 }
@@ -646,20 +652,8 @@ static void test_via_reseller(void **state)
 {
     (void)state;
     char *dir = tmpdir("sim_lanes");
-    struct warden_sim_opts o;
-    memset(&o, 0, sizeof o);
-    o.scenario = "evasive";
-    o.seed = 11;
-    o.out_dir = dir;
-    o.accounts = 600;
-    o.days = 2;
-    o.start_ms = 1791158400000LL;
-    o.data_dir = "data";
-    o.shared_dir = shared();
-    o.restricted = restricted;
-    o.nrestricted = 7;
     struct warden_sim_stats st;
-    assert_int_equal(warden_sim_run(&o, &st), 0);
+    sim_in("evasive", dir, 11, 600, 2, &st);
     struct lanes_ctx c;
     memset(&c, 0, sizeof c);
     each_line(dir, "truth.jsonl", truth_spec, lanes_truth, &c);
