@@ -223,8 +223,8 @@ struct distill_ctx {
  * account ACCOUNT/END_USER, so the policy acts on that end user (its verdict)
  * and not on the platform, which keeps its own verdict. Lanes live in a
  * fixed table per shard (end_user_lanes, 8-way sets; a new end user replaces
- * the least recently seen of its set, starting over) and are not saved in
- * state snapshots: after a restart they start over. */
+ * the least recently seen of its set, starting over) and are saved in
+ * state snapshots with the shard's other state (distill_save). */
 #define LANE_WAYS 8
 #define LANE_ID_MAX 256
 struct lane {
@@ -527,16 +527,22 @@ static const char *const distill_codes[] = {
     "distill.answer_yield",          NULL};
 
 /* Snapshots: when this shard first saw each model (pivot), then the frames
- * of enforced accounts (distill_prior.h). The size word's top bit says the
- * frames follow (snapshots written before the prior table have none, and
- * their per-account state stays valid). */
+ * of enforced accounts (distill_prior.h), then the end-user lanes (a fixed
+ * table of pointer-free entries keyed by their first 8 bytes). Bits of the
+ * size word say what follows (snapshots written before the prior table or
+ * the lanes have none, and their per-account state stays valid). A table
+ * of another size here starts over: the lanes, as the frames, are
+ * evidence to come, not decisions taken. */
 #define PRIOR_FOLLOWS 0x80000000u
+#define LANES_FOLLOWS 0x40000000u
 static int distill_save(void *vctx, struct warden_snapwriter *w)
 {
     struct distill_ctx *c = vctx;
-    warden_snap_put_u32(w, (uint32_t)sizeof c->models | (c->prior ? PRIOR_FOLLOWS : 0));
+    warden_snap_put_u32(w, (uint32_t)sizeof c->models | (c->prior ? PRIOR_FOLLOWS : 0) |
+                               (c->lanes ? LANES_FOLLOWS : 0));
     warden_snap_put_bytes(w, &c->models, sizeof c->models);
     if (c->prior) warden_distill_prior_save(c->prior, w);
+    if (c->lanes) warden_snap_put_table(w, c->lanes, c->lane_sets * LANE_WAYS, sizeof *c->lanes);
     return 0;
 }
 static int distill_load(void *vctx, struct warden_snapreader *r)
@@ -544,7 +550,8 @@ static int distill_load(void *vctx, struct warden_snapreader *r)
     struct distill_ctx *c = vctx;
     struct warden_distill_models m;
     uint32_t size = warden_snap_get_u32(r);
-    if ((size & ~PRIOR_FOLLOWS) != sizeof m) return warden_snap_failed(r) ? WARDEN_EFORMAT : 1;
+    if ((size & ~(PRIOR_FOLLOWS | LANES_FOLLOWS)) != sizeof m)
+        return warden_snap_failed(r) ? WARDEN_EFORMAT : 1;
     warden_snap_get_bytes(r, &m, sizeof m);
     if (warden_snap_failed(r)) return WARDEN_EFORMAT;
     if (m.n > WARDEN_DISTILL_MODELS) {
@@ -552,9 +559,20 @@ static int distill_load(void *vctx, struct warden_snapreader *r)
         return WARDEN_EFORMAT;
     }
     c->models = m;
-    /* a table saved with prior_min_events 0 here is left unread */
-    if ((size & PRIOR_FOLLOWS) && c->prior) return warden_distill_prior_load(c->prior, r);
-    return 0;
+    if (size & PRIOR_FOLLOWS) {
+        if (!c->prior) { /* prior_min_events 0 here: frames and lanes start over */
+            warden_snap_section_skip(r);
+            return 0;
+        }
+        int rc = warden_distill_prior_load(c->prior, r);
+        if (rc) return rc;
+    }
+    if (!(size & LANES_FOLLOWS)) return 0;
+    int rc = c->lanes
+                 ? warden_snap_get_table(r, c->lanes, c->lane_sets * LANE_WAYS, sizeof *c->lanes)
+                 : 1;
+    if (rc == 1) warden_snap_section_skip(r); /* lanes off or another size: they start over */
+    return rc < 0 ? rc : 0;
 }
 const struct warden_detector warden_detect_distill = {
     .name = "distill",

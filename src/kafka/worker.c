@@ -104,6 +104,10 @@ struct worker {
     int64_t *txn_next;     /* per partition: offset to commit */
     uint64_t *txn_events;  /* per partition: events in this transaction */
     bool in_txn, live, dirty, quiet, loaded_once, rebalanced, state_lost;
+    /* other accounts the current record made findings for (a declared
+     * reseller's end-user lanes, "ACCOUNT/END_USER"): their verdicts follow */
+    char *others[4];
+    size_t n_others;
     double txn_t0;
     uint64_t txn_n;
     char tid[512];     /* transactional id */
@@ -188,6 +192,14 @@ static void sink_finding(void *self, const struct warden_finding *f)
     struct worker *w = self;
     w->dirty = true;
     if (!w->live) return;
+    if (memchr(f->account_id, '/', f->account_id_len)) { /* a lane: its verdict follows */
+        bool seen = false;
+        for (size_t i = 0; i < w->n_others && !seen; i++)
+            seen = strlen(w->others[i]) == f->account_id_len &&
+                   memcmp(w->others[i], f->account_id, f->account_id_len) == 0;
+        if (!seen && w->n_others < sizeof w->others / sizeof w->others[0])
+            w->others[w->n_others++] = warden_xstrndup(f->account_id, f->account_id_len);
+    }
     warden_write_finding(&w->jb, w->devnull, f, &w->ri);
     produce_jb(w, w->c->findings_topic, f->account_id, f->account_id_len);
 }
@@ -684,6 +696,8 @@ static int process_notice(struct worker *w, const rd_kafka_message_t *m)
                 produce_jb(w, w->c->verdicts_topic, x.account_id, x.len);
             }
         }
+        for (size_t i = 0; i < w->n_others; i++) free(w->others[i]); /* none expected here */
+        w->n_others = 0;
         w->cur_moff = -1;
     } else {
         w->bad_links++;
@@ -807,6 +821,17 @@ static int process(struct worker *w, const rd_kafka_message_t *m)
                 produce_jb(w, w->c->verdicts_topic, ev.account_id.p, ev.account_id.n);
             }
         }
+        for (size_t i = 0; i < w->n_others; i++) { /* end-user lanes */
+            size_t n = strlen(w->others[i]);
+            const struct warden_verdict *v =
+                warden_engine_verdict(warden_runtime_shard(w->rt, shard), w->others[i], n);
+            if (v) {
+                warden_write_verdict(&w->jb, w->devnull, v, &w->ri);
+                produce_jb(w, w->c->verdicts_topic, w->others[i], n);
+            }
+            free(w->others[i]);
+        }
+        w->n_others = 0;
     }
     w->state_at[p] = m->offset + 1;
     if (w->live) {
@@ -1127,6 +1152,7 @@ static void cleanup(struct worker *w)
     free(w->m_next);
     free(w->m_first);
     free(w->scratch);
+    for (size_t i = 0; i < w->n_others; i++) free(w->others[i]);
     free(w->dets);
     if (w->devnull) fclose(w->devnull);
     warden_jbuf_fini(&w->jb);
