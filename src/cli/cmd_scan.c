@@ -10,6 +10,7 @@
 #include "core/xalloc.h"
 #include "policy/review_allow.h"
 #include "runtime/scan.h"
+#include "runtime/sorter.h"
 #include "store/review.h"
 
 #include <errno.h>
@@ -62,6 +63,15 @@ static const struct warden_opt scan_opts[] = {
     {"lateness", 0, "SECONDS",
      "allowed lateness: events are held and put in time order until the newest timestamp "
      "seen is this far past them; older ones are counted as late (0 to 86400, default 60)",
+     false},
+    {"order", 0, "MODE",
+     "how an input's order is taken: auto (a file found out of order beyond --lateness in its "
+     "first 64 MiB is sorted by time first; standard input is streamed), sort (every input is "
+     "sorted first: for a pipe or a file disordered further in), stream (none is); default auto",
+     false},
+    {"sort-memory", 0, "MIB",
+     "memory for lines while sorting an input; more is written to temporary files in $TMPDIR "
+     "(16 to 65536, default 256)",
      false},
     {"all-verdicts", 0, NULL,
      "also write an allow verdict for every other account seen (keeps each tracked "
@@ -121,7 +131,8 @@ const struct warden_cmd warden_cmd_scan = {
                "Events are processed in event time: the inputs are merged by timestamp and\n"
                "held up to --lateness seconds to put them in order; an event older than\n"
                "that is counted as late, still counted for its account, and kept out of\n"
-               "every time window.",
+               "every time window. A file written in another order (grouped by account,\n"
+               "shuffled) is sorted by time before it is run (--order).",
 };
 
 static int scan_main(int argc, char **argv)
@@ -133,8 +144,24 @@ static int scan_main(int argc, char **argv)
         return prc > 0 ? WARDEN_EXIT_OK : WARDEN_EXIT_USAGE;
     }
     int ret = WARDEN_EXIT_OK;
-    size_t max_accounts = 0, max_line = 0, dedup_window = 0, lateness = 60;
-    if (!size_opt(&a, "max-accounts", 1, 100000000, &max_accounts) ||
+    size_t max_accounts = 0, max_line = 0, dedup_window = 0, lateness = 60, sort_mib = 256;
+    int order = WARDEN_ORDER_AUTO;
+    const char *ord = warden_arg(&a, "order");
+    if (ord) {
+        if (strcmp(ord, "auto") == 0)
+            order = WARDEN_ORDER_AUTO;
+        else if (strcmp(ord, "sort") == 0)
+            order = WARDEN_ORDER_SORT;
+        else if (strcmp(ord, "stream") == 0)
+            order = WARDEN_ORDER_STREAM;
+        else {
+            fprintf(stderr, "warden scan: --order needs auto, sort or stream, got '%s'\n", ord);
+            ret = WARDEN_EXIT_USAGE;
+            goto out;
+        }
+    }
+    if (!size_opt(&a, "sort-memory", 16, 65536, &sort_mib) ||
+        !size_opt(&a, "max-accounts", 1, 100000000, &max_accounts) ||
         !size_opt(&a, "max-line-bytes", 64, (size_t)1 << 30, &max_line) ||
         !size_opt(&a, "dedup-window", 2, 100000000, &dedup_window) ||
         !size_opt(&a, "lateness", 0, 86400, &lateness)) {
@@ -165,6 +192,8 @@ static int scan_main(int argc, char **argv)
                 .max_line = max_line,
                 .keep_ids = warden_flag(&a, "all-verdicts"),
                 .lateness_ms = (int64_t)lateness * 1000,
+                .order = order,
+                .sort_memory = sort_mib << 20,
                 .quiet = warden_flag(&a, "quiet"),
                 .lenient_codes = warden_flag(&a, "lenient"),
             },

@@ -13,6 +13,7 @@
 #include "policy/policy.h"
 #include "registry/registry.h"
 #include "runtime/reorder.h"
+#include "runtime/sorter.h"
 #include "screen/org_screening.h"
 #include "screen/screen.h"
 
@@ -21,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 struct sink_ref {
@@ -28,7 +30,7 @@ struct sink_ref {
     void *self;
 };
 
-enum { RC_LINES, RC_REJECTS, RC_FORCED, RC_EMPTY_INPUTS, RC_N };
+enum { RC_LINES, RC_REJECTS, RC_FORCED, RC_EMPTY_INPUTS, RC_SORTED, RC_SORT_RUNS, RC_N };
 static const char *const rt_counter_names[RC_N][2] = {
     {"runtime.lines", "input lines read"},
     {"runtime.rejects", "input lines rejected (reported with file, line and reason)"},
@@ -36,6 +38,8 @@ static const char *const rt_counter_names[RC_N][2] = {
      "events released before the watermark because the reorder buffer was full"},
     {"runtime.inputs_without_events",
      "inputs without one good event (an empty file, or e.g. a CSV given as events)"},
+    {"runtime.inputs_sorted", "inputs put in time order before they were run (sorter.h)"},
+    {"runtime.sort_runs", "sorted runs written to temporary files while sorting inputs"},
 };
 
 struct warden_runtime {
@@ -309,6 +313,7 @@ static void admit(struct warden_runtime *rt, struct warden_held *h, size_t len)
 
 struct input {
     void *self;
+    struct warden_sorter *sorter;
     struct warden_held *head; /* next decoded event, or NULL at the end */
     size_t head_len;
     struct warden_raw_line raw;
@@ -318,13 +323,12 @@ struct input {
 
 /* Decode the input's next good line into a pooled record. Returns 0, or a
  * negative code on a read error. */
-static int fill(struct warden_runtime *rt, const struct warden_source_type *type, struct input *in,
-                char *err, size_t errlen)
+static int fill(struct warden_runtime *rt, struct input *in, char *err, size_t errlen)
 {
     char why[256];
     in->head = NULL;
     while (!in->done) {
-        int rc = type->next(in->self, &in->raw, err, errlen);
+        int rc = warden_sorter_next(in->sorter, &in->raw, err, errlen);
         if (rc < 0) return rc;
         if (rc == 0) {
             in->done = true;
@@ -379,14 +383,19 @@ int warden_runtime_run(struct warden_runtime *rt, const struct warden_source_typ
 {
     struct input *in = warden_xcalloc(n ? n : 1, sizeof *in);
     int rc = 0;
+    struct warden_sorter_conf sc = {(enum warden_order)rt->conf.order, rt->conf.lateness_ms, 0,
+                                    rt->conf.sort_memory, rt->conf.sort_tmpdir};
     for (size_t i = 0; i < n; i++) {
         if ((rc = type->open(&in[i].self, inputs[i], rt->conf.max_line, err, errlen))) {
             rc = WARDEN_EIO;
             goto out;
         }
+        struct stat st;
+        bool file = strcmp(inputs[i], "-") != 0 && stat(inputs[i], &st) == 0 && S_ISREG(st.st_mode);
+        in[i].sorter = warden_sorter_new(type, in[i].self, file, &sc);
     }
     for (size_t i = 0; i < n; i++)
-        if ((rc = fill(rt, type, &in[i], err, errlen))) goto out;
+        if ((rc = fill(rt, &in[i], err, errlen))) goto out;
     uint64_t count = 0;
     for (;;) {
         /* the input whose next event is earliest (the first on ties) */
@@ -397,7 +406,7 @@ int warden_runtime_run(struct warden_runtime *rt, const struct warden_source_typ
         if (best == n) break;
         struct input *b = &in[best];
         admit(rt, b->head, b->head_len);
-        if ((rc = fill(rt, type, b, err, errlen))) goto out;
+        if ((rc = fill(rt, b, err, errlen))) goto out;
         if (progress && b->done) report(rt, type, b, progress, pctx, true);
         if (progress && (++count & 0xFFFF) == 0) report(rt, type, b, progress, pctx, false);
     }
@@ -406,6 +415,14 @@ int warden_runtime_run(struct warden_runtime *rt, const struct warden_source_typ
 out:
     for (size_t i = 0; i < n; i++) {
         if (in[i].head) warden_reorder_put(rt->reorder, in[i].head);
+        if (in[i].sorter) {
+            uint64_t runs = 0;
+            if (warden_sorter_sorted(in[i].sorter, &runs)) {
+                warden_counter_inc(&rt->counters, rt->cid[RC_SORTED]);
+                warden_counter_add(&rt->counters, rt->cid[RC_SORT_RUNS], runs);
+            }
+            warden_sorter_free(in[i].sorter);
+        }
         if (in[i].self) type->close(in[i].self);
     }
     free(in);

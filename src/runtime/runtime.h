@@ -60,9 +60,15 @@ struct warden_runtime_conf {
     bool keep_ids;             /* for every-account verdicts */
     int64_t lateness_ms;       /* allowed lateness; < 0 = default (60 s) */
     size_t reorder_max_bytes;  /* 0 = default (256 MiB) */
-    unsigned shards;           /* 0 = 1 */
-    bool quiet;                /* no informational messages on stderr */
-    bool lenient_codes;        /* a rule matching no detector's reason code only warns */
+    /* Whether warden_runtime_run() sorts an input by time before running it
+     * (sorter.h): auto (the default) sorts a regular file found out of
+     * order beyond the lateness, sort every input, stream none. */
+    int order;               /* enum warden_order */
+    size_t sort_memory;      /* lines held per chunk while sorting; 0 = 256 MiB */
+    const char *sort_tmpdir; /* runs written there; NULL: $TMPDIR, else /tmp */
+    unsigned shards;         /* 0 = 1 */
+    bool quiet;              /* no informational messages on stderr */
+    bool lenient_codes;      /* a rule matching no detector's reason code only warns */
     /* (account, reason) pairs dismissed on review (policy/review_allow.h),
      * handed to the policy; not owned; may be NULL. */
     const struct warden_review_allow *review_allow;

@@ -63,9 +63,19 @@ static void summary(FILE *out, const struct warden_runtime *rt, double secs, con
     fprintf(out, "  %-22s %12llu\n", "rejected lines",
             (unsigned long long)warden_counter_get(&c, "runtime.rejects"));
     if (dup) fprintf(out, "  %-22s %12llu\n", "duplicate requests", (unsigned long long)dup);
+    uint64_t sorted = warden_counter_get(&c, "runtime.inputs_sorted");
+    if (sorted)
+        fprintf(out, "  %-22s %12llu  (out of order: sorted by time first, %llu run(s) on disk)\n",
+                "inputs sorted", (unsigned long long)sorted,
+                (unsigned long long)warden_counter_get(&c, "runtime.sort_runs"));
     if (late)
         fprintf(out, "  %-22s %12llu  (older than the watermark: counted, windows untouched)\n",
                 "late events", (unsigned long long)late);
+    if (late && late >= events / 1000)
+        fprintf(out,
+                "  %-22s the input is out of order beyond --lateness: --order sort\n"
+                "  %-22s puts every input in time order before it is run\n",
+                "", "");
     if (forced)
         fprintf(out, "  %-22s %12llu  (reorder buffer full)\n", "released early",
                 (unsigned long long)forced);

@@ -2,8 +2,13 @@
 # test_scan_event_time.sh — Warden works in event time, whatever the arrival
 # order: a simulated `mixed` week scanned sorted, split into two gateway
 # nodes' files (by line parity, each in time order), and shuffled by up to
-# 60 seconds must give the same verdicts; events hours out of order are
-# counted as late in the summary and do not change anyone's verdict.
+# 60 seconds must give the same verdicts; streamed (--order stream),
+# events hours out of order are counted as late in the summary and do not
+# change anyone's verdict; by default a file out of order by hours, or
+# written account by account, or shuffled whole, is sorted by time first
+# (also through temporary files when it does not fit the sort memory) and
+# gives the sorted file's verdicts and findings, and a bad line in it is
+# still reported with its own line number.
 . "$(dirname "$0")/lib.sh"
 REORDER="$BUILD_DIR/tests/reorder_events"
 P="$WARDEN_SRC/examples/policy.yaml"
@@ -39,13 +44,13 @@ check "shuffled within 60 s: nothing late" not grep -q "late events" "$T/shuffle
 
 # Without holding events (--lateness 0) the same shuffled file is mostly late:
 # the buffer is what puts it in order.
-scan "$T/nolate" --lateness 0 "$T/shuffled.jsonl"
+scan "$T/nolate" --lateness 0 --order stream "$T/shuffled.jsonl"
 check "--lateness 0 counts the shuffled events as late" grep -q "late events" "$T/nolate.summary"
 
 # Every 400th event arrives three hours late.
 "$REORDER" late 3 400 <"$S/events.jsonl" >"$T/late.jsonl"
 moved=$(($(wc -l <"$S/events.jsonl") / 400))
-scan "$T/late" "$T/late.jsonl"
+scan "$T/late" --order stream "$T/late.jsonl"
 late=$(awk '/late events/ {print $3}' "$T/late.summary")
 in_range() { [ -n "$1" ] && [ "$1" -le "$3" ] && [ "$1" -ge "$2" ]; }
 check "late events counted in the summary (got '${late:-none}', moved $moved)" \
@@ -55,4 +60,43 @@ check "late events still counted for their accounts" \
 check "late events change no verdict's event count" \
   cmp -s <(jq -c '[.account_id,.events]' "$T/sorted/verdicts.jsonl") \
   <(jq -c '[.account_id,.events]' "$T/late/verdicts.jsonl")
+check "streamed late input: the summary says how to sort it" grep -q -- "--order sort" \
+  "$T/late.summary"
+
+# By default a file out of order beyond the lateness is sorted first.
+same_as_sorted() { # NAME DIR
+  check "$1: sorted by time first" grep -q "inputs sorted" "$2.summary"
+  check "$1: nothing late" not grep -q "late events" "$2.summary"
+  check "$1: same verdicts as the sorted file" cmp -s "$T/sorted/verdicts.jsonl" "$2/verdicts.jsonl"
+  check "$1: same findings" \
+    cmp -s <(sort "$T/sorted/findings.jsonl") <(sort "$2/findings.jsonl")
+}
+mkdir -p "$T/late_auto" "$T/by_account" "$T/whole" "$T/whole_runs" "$T/pipe"
+scan "$T/late_auto" "$T/late.jsonl"
+same_as_sorted "every 400th event 3 h late" "$T/late_auto"
+# an export written account by account, each account's events in order
+awk '{ match($0, /"account_id":"[^"]*"/); print substr($0, RSTART, RLENGTH) "\t" NR "\t" $0 }' \
+  "$S/events.jsonl" | sort -t "$(printf '\t')" -k1,1 -k2,2n -s | cut -f3- >"$T/by_account.jsonl"
+scan "$T/by_account" "$T/by_account.jsonl"
+same_as_sorted "written account by account" "$T/by_account"
+"$REORDER" shuffle 864000 5 <"$S/events.jsonl" >"$T/whole.jsonl"
+scan "$T/whole" "$T/whole.jsonl"
+same_as_sorted "shuffled over ten days" "$T/whole"
+scan "$T/whole_runs" --sort-memory 16 "$T/whole.jsonl"
+same_as_sorted "shuffled, sorted through temporary files" "$T/whole_runs"
+check "runs written to disk" grep -Eq "inputs sorted +1 .*[1-9][0-9]* run\(s\) on disk" \
+  "$T/whole_runs.summary"
+# standard input streams by default (a pipe may be live); --order sort sorts it
+scan "$T/pipe" --order sort - <"$T/whole.jsonl"
+same_as_sorted "a pipe with --order sort" "$T/pipe"
+
+# a bad line inside a sorted file is reported with its own line number
+{ head -n 500 "$T/whole.jsonl"; echo '{"ts":"not a time","account_id":"x"}'
+  tail -n +501 "$T/whole.jsonl"; } >"$T/whole_bad.jsonl"
+mkdir -p "$T/whole_bad"
+scan "$T/whole_bad" "$T/whole_bad.jsonl"
+check "bad line of a sorted file: reported at line 501" \
+  [ "$(jq -r '"\(.line)"' "$T/whole_bad/rejects.jsonl")" = "501" ]
+check "bad line of a sorted file: the others give the sorted file's verdicts" \
+  cmp -s "$T/sorted/verdicts.jsonl" "$T/whole_bad/verdicts.jsonl"
 finish

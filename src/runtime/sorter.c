@@ -1,0 +1,429 @@
+/* sorter.c — one input put in event-time order (sorter.h): a probe, chunks
+ * sorted in memory, runs on unnamed temporary files, a k-way merge. */
+#include "runtime/sorter.h"
+#include "core/error.h"
+#include "core/event.h"
+#include "core/event_decode.h"
+#include "core/timefmt.h"
+#include "core/xalloc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define DEFAULT_PROBE ((size_t)64 << 20)
+#define DEFAULT_MEMORY ((size_t)256 << 20)
+#define RUN_BUFFER (256u << 10)
+#define TS_NONE INT64_MIN /* no readable timestamp: first, to be rejected */
+
+struct rec {
+    int64_t ts;
+    uint64_t lineno;
+    size_t off; /* in the chunk */
+    size_t len;
+    bool too_long;
+};
+
+/* A run on disk: records (ts, lineno, len, too_long) then the line. */
+struct run {
+    FILE *f;
+    char *line;
+    size_t cap;
+    struct rec cur;
+};
+
+enum phase { P_START, P_PROBED, P_STREAM, P_MERGE };
+
+struct warden_sorter {
+    const struct warden_source_type *type;
+    void *src;
+    struct warden_sorter_conf c;
+    bool regular;
+    enum phase phase;
+    const char *origin;
+    /* the chunk being read, or the last one (kept for the merge) */
+    char *buf;
+    size_t used, bufcap;
+    struct rec *recs;
+    size_t nrec, reccap, next; /* next: P_PROBED, the record handed out next */
+    bool ended;                /* the source is at its end */
+    bool sorted;
+    struct run *runs;
+    size_t nruns;
+    /* the merge: a heap of cursors (run index, or nruns for the chunk) */
+    size_t *heap, nheap;
+    size_t advance; /* cursor to move before the next line; SIZE_MAX: none */
+    char *scratch;  /* a copy of a line to decode when its ts is not plain */
+    size_t scratch_cap;
+};
+
+/* ---- the timestamp of a line ---- */
+
+static const char *skip_ws(const char *p, const char *end)
+{
+    while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')) p++;
+    return p;
+}
+
+int warden_sorter_line_ts(const char *line, size_t len, int64_t *ts_ms)
+{
+    const char *end = line + len, *p = line;
+    while (p < end) {
+        const char *k = memmem(p, (size_t)(end - p), "\"ts\"", 4);
+        if (!k) return -1;
+        p = k + 4;
+        /* a key: after '{' or ',' and before ':' */
+        const char *b = k;
+        while (b > line && (b[-1] == ' ' || b[-1] == '\t')) b--;
+        if (b == line || (b[-1] != '{' && b[-1] != ',')) continue;
+        const char *v = skip_ws(p, end);
+        if (v >= end || *v != ':') continue;
+        v = skip_ws(v + 1, end);
+        if (v < end && *v == '"') {
+            const char *q = memchr(v + 1, '"', (size_t)(end - v - 1));
+            if (!q) return -1;
+            return warden_ts_parse(v + 1, (size_t)(q - v - 1), ts_ms) == 0 ? 0 : -1;
+        }
+        int64_t n = 0;
+        const char *d = v;
+        while (d < end && *d >= '0' && *d <= '9' && d - v < 18) n = n * 10 + (*d++ - '0');
+        if (d == v || (d < end && (*d == '.' || *d == 'e' || *d == 'E'))) return -1;
+        *ts_ms = n;
+        return 0;
+    }
+    return -1;
+}
+
+static int64_t ts_of(struct warden_sorter *s, const char *line, size_t len)
+{
+    int64_t ts;
+    if (warden_sorter_line_ts(line, len, &ts) == 0) return ts;
+    /* not plain (escaped key, odd spacing, or a bad line): decode a copy */
+    if (len + 1 > s->scratch_cap) {
+        s->scratch_cap = len + 1;
+        s->scratch = warden_xrealloc(s->scratch, s->scratch_cap);
+    }
+    memcpy(s->scratch, line, len);
+    struct warden_event ev;
+    char why[128];
+    if (warden_event_decode(s->scratch, len, &ev, why, sizeof why) == 0) return ev.ts_ms;
+    return TS_NONE;
+}
+
+/* ---- the chunk ---- */
+
+static void chunk_add(struct warden_sorter *s, const struct warden_raw_line *l)
+{
+    if (s->nrec == s->reccap) {
+        s->reccap = s->reccap ? s->reccap * 2 : 4096;
+        s->recs = warden_xrealloc(s->recs, s->reccap * sizeof *s->recs);
+    }
+    struct rec *r = &s->recs[s->nrec++];
+    r->lineno = l->lineno;
+    r->too_long = l->too_long;
+    r->len = l->len;
+    r->off = s->used;
+    if (l->too_long) {
+        r->ts = TS_NONE;
+        return;
+    }
+    if (s->used + l->len > s->bufcap) {
+        size_t cap = s->bufcap ? s->bufcap : (size_t)1 << 20;
+        while (cap < s->used + l->len) cap *= 2;
+        s->buf = warden_xrealloc(s->buf, cap);
+        s->bufcap = cap;
+    }
+    memcpy(s->buf + s->used, l->line, l->len);
+    s->used += l->len;
+    r->ts = ts_of(s, l->line, l->len);
+}
+
+static int cmp_rec(const void *a, const void *b)
+{
+    const struct rec *x = a, *y = b;
+    if (x->ts != y->ts) return x->ts < y->ts ? -1 : 1;
+    return x->lineno < y->lineno ? -1 : x->lineno > y->lineno;
+}
+
+static FILE *temp_file(const struct warden_sorter *s, char *err, size_t errlen)
+{
+    const char *dir = s->c.tmpdir ? s->c.tmpdir : getenv("TMPDIR");
+    if (!dir || !*dir) dir = "/tmp";
+    int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (fd < 0) { /* a file system without O_TMPFILE: a named file, unlinked at once */
+        char *path = warden_xasprintf("%s/warden-sort-XXXXXX", dir);
+        fd = mkstemp(path);
+        if (fd >= 0) unlink(path);
+        free(path);
+    }
+    FILE *f = fd >= 0 ? fdopen(fd, "w+") : NULL;
+    if (!f) {
+        snprintf(err, errlen, "%s: sorting by time: no temporary file in %s: %s", s->origin, dir,
+                 strerror(errno));
+        if (fd >= 0) close(fd);
+        return NULL;
+    }
+    setvbuf(f, NULL, _IOFBF, RUN_BUFFER);
+    return f;
+}
+
+/* Sort the chunk and write it as a run; the chunk is then empty. */
+static int spill(struct warden_sorter *s, char *err, size_t errlen)
+{
+    qsort(s->recs, s->nrec, sizeof *s->recs, cmp_rec);
+    FILE *f = temp_file(s, err, errlen);
+    if (!f) return WARDEN_EIO;
+    for (size_t i = 0; i < s->nrec; i++) {
+        const struct rec *r = &s->recs[i];
+        uint64_t len = r->len;
+        uint32_t flags = r->too_long;
+        fwrite(&r->ts, sizeof r->ts, 1, f);
+        fwrite(&r->lineno, sizeof r->lineno, 1, f);
+        fwrite(&len, sizeof len, 1, f);
+        fwrite(&flags, sizeof flags, 1, f);
+        if (!r->too_long) fwrite(s->buf + r->off, 1, r->len, f);
+    }
+    if (fflush(f) != 0 || ferror(f) || fseeko(f, 0, SEEK_SET) != 0) {
+        snprintf(err, errlen, "%s: sorting by time: writing a temporary file: %s", s->origin,
+                 strerror(errno));
+        fclose(f);
+        return WARDEN_EIO;
+    }
+    s->runs = warden_xrealloc(s->runs, (s->nruns + 1) * sizeof *s->runs);
+    s->runs[s->nruns++] = (struct run){f, NULL, 0, {0}};
+    s->nrec = s->used = 0;
+    return 0;
+}
+
+/* Read a run's next record: 1, 0 at its end, or WARDEN_EIO. */
+static int run_read(struct warden_sorter *s, struct run *r, char *err, size_t errlen)
+{
+    uint64_t len;
+    uint32_t flags;
+    if (fread(&r->cur.ts, sizeof r->cur.ts, 1, r->f) != 1) {
+        if (feof(r->f)) return 0;
+        goto bad;
+    }
+    if (fread(&r->cur.lineno, sizeof r->cur.lineno, 1, r->f) != 1 ||
+        fread(&len, sizeof len, 1, r->f) != 1 || fread(&flags, sizeof flags, 1, r->f) != 1)
+        goto bad;
+    r->cur.len = (size_t)len;
+    r->cur.too_long = flags & 1;
+    if (!r->cur.too_long) {
+        if (r->cur.len + 1 > r->cap) {
+            r->cap = r->cur.len + 1;
+            r->line = warden_xrealloc(r->line, r->cap);
+        }
+        if (r->cur.len && fread(r->line, 1, r->cur.len, r->f) != r->cur.len) goto bad;
+    }
+    return 1;
+bad:
+    snprintf(err, errlen, "%s: sorting by time: reading a temporary file back failed", s->origin);
+    return WARDEN_EIO;
+}
+
+/* ---- the merge ---- */
+
+static const struct rec *cursor_rec(const struct warden_sorter *s, size_t c)
+{
+    return c == s->nruns ? &s->recs[s->next] : &s->runs[c].cur;
+}
+
+static bool before(const struct warden_sorter *s, size_t a, size_t b)
+{
+    return cmp_rec(cursor_rec(s, a), cursor_rec(s, b)) < 0;
+}
+
+static void sift_down(struct warden_sorter *s, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, m = i;
+        if (l < s->nheap && before(s, s->heap[l], s->heap[m])) m = l;
+        if (l + 1 < s->nheap && before(s, s->heap[l + 1], s->heap[m])) m = l + 1;
+        if (m == i) return;
+        size_t t = s->heap[i];
+        s->heap[i] = s->heap[m];
+        s->heap[m] = t;
+        i = m;
+    }
+}
+
+/* Every line read: the last chunk sorted in memory (or written too, when
+ * there are runs already: memory stays one chunk per input at most while
+ * several inputs are merged), then a heap over the cursors. */
+static int start_merge(struct warden_sorter *s, char *err, size_t errlen)
+{
+    int rc;
+    if (s->nruns && s->nrec && (rc = spill(s, err, errlen))) return rc;
+    qsort(s->recs, s->nrec, sizeof *s->recs, cmp_rec);
+    if (s->nruns) {
+        free(s->buf);
+        s->buf = NULL;
+        s->bufcap = s->used = 0;
+    }
+    s->heap = warden_xcalloc(s->nruns + 1, sizeof *s->heap);
+    for (size_t i = 0; i < s->nruns; i++) {
+        rc = run_read(s, &s->runs[i], err, errlen);
+        if (rc < 0) return rc;
+        if (rc) s->heap[s->nheap++] = i;
+    }
+    s->next = 0;
+    if (s->nrec) s->heap[s->nheap++] = s->nruns;
+    for (size_t i = s->nheap / 2; i-- > 0;) sift_down(s, i);
+    s->advance = SIZE_MAX;
+    s->sorted = true;
+    s->phase = P_MERGE;
+    return 0;
+}
+
+static int merge_next(struct warden_sorter *s, struct warden_raw_line *out, char *err,
+                      size_t errlen)
+{
+    if (s->advance != SIZE_MAX) { /* the cursor whose line was handed out last */
+        size_t c = s->advance;
+        s->advance = SIZE_MAX;
+        int more;
+        if (c == s->nruns) {
+            more = ++s->next < s->nrec;
+        } else {
+            more = run_read(s, &s->runs[c], err, errlen);
+            if (more < 0) return more;
+        }
+        if (!more) s->heap[0] = s->heap[--s->nheap];
+        if (s->nheap) sift_down(s, 0);
+    }
+    if (!s->nheap) return 0;
+    size_t c = s->heap[0];
+    const struct rec *r = cursor_rec(s, c);
+    out->origin = s->origin;
+    out->lineno = r->lineno;
+    out->len = r->len;
+    out->too_long = r->too_long;
+    out->line = r->too_long ? NULL : c == s->nruns ? s->buf + r->off : s->runs[c].line;
+    s->advance = c;
+    return 1;
+}
+
+/* ---- reading ---- */
+
+/* Read lines into the chunk until it holds limit bytes or the input ends;
+ * spill: write full chunks as runs and go on to the end. */
+static int read_lines(struct warden_sorter *s, size_t limit, bool spill_full, char *err,
+                      size_t errlen)
+{
+    struct warden_raw_line l;
+    while (!s->ended) {
+        if (s->used >= limit) {
+            if (!spill_full) return 0;
+            int rc = spill(s, err, errlen);
+            if (rc) return rc;
+        }
+        int rc = s->type->next(s->src, &l, err, errlen);
+        if (rc < 0) return rc;
+        if (rc == 0) {
+            s->ended = true;
+            break;
+        }
+        if (!s->origin) s->origin = l.origin;
+        chunk_add(s, &l);
+    }
+    return 0;
+}
+
+static bool out_of_order(const struct warden_sorter *s)
+{
+    int64_t newest = INT64_MIN;
+    for (size_t i = 0; i < s->nrec; i++) {
+        int64_t ts = s->recs[i].ts;
+        if (ts == TS_NONE) continue;
+        if (newest != INT64_MIN && ts < newest - s->c.lateness_ms) return true;
+        if (ts > newest) newest = ts;
+    }
+    return false;
+}
+
+struct warden_sorter *warden_sorter_new(const struct warden_source_type *type, void *self,
+                                        bool regular_file, const struct warden_sorter_conf *c)
+{
+    struct warden_sorter *s = warden_xcalloc(1, sizeof *s);
+    s->type = type;
+    s->src = self;
+    s->c = *c;
+    if (!s->c.probe_bytes) s->c.probe_bytes = DEFAULT_PROBE;
+    if (!s->c.memory_bytes) s->c.memory_bytes = DEFAULT_MEMORY;
+    if (s->c.lateness_ms < 0) s->c.lateness_ms = 0;
+    s->regular = regular_file;
+    s->advance = SIZE_MAX;
+    return s;
+}
+
+int warden_sorter_next(struct warden_sorter *s, struct warden_raw_line *out, char *err,
+                       size_t errlen)
+{
+    int rc;
+    switch (s->phase) {
+    case P_START:
+        if (s->c.order == WARDEN_ORDER_STREAM || (s->c.order == WARDEN_ORDER_AUTO && !s->regular)) {
+            s->phase = P_STREAM;
+            return s->type->next(s->src, out, err, errlen);
+        }
+        if (s->c.order == WARDEN_ORDER_AUTO) {
+            size_t probe =
+                s->c.probe_bytes < s->c.memory_bytes ? s->c.probe_bytes : s->c.memory_bytes;
+            if ((rc = read_lines(s, probe, false, err, errlen))) return rc;
+            if (!out_of_order(s)) { /* in order: these lines, then the rest as it comes */
+                s->phase = P_PROBED;
+                s->next = 0;
+                return warden_sorter_next(s, out, err, errlen);
+            }
+        }
+        if ((rc = read_lines(s, s->c.memory_bytes, true, err, errlen))) return rc;
+        if ((rc = start_merge(s, err, errlen))) return rc;
+        return merge_next(s, out, err, errlen);
+    case P_PROBED:
+        if (s->next < s->nrec) {
+            const struct rec *r = &s->recs[s->next++];
+            out->origin = s->origin;
+            out->lineno = r->lineno;
+            out->len = r->len;
+            out->too_long = r->too_long;
+            out->line = r->too_long ? NULL : s->buf + r->off;
+            return 1;
+        }
+        free(s->buf);
+        s->buf = NULL;
+        s->bufcap = s->used = s->nrec = 0;
+        s->phase = P_STREAM;
+        if (s->ended) return 0;
+        /* fall through */
+    case P_STREAM:
+        return s->type->next(s->src, out, err, errlen);
+    case P_MERGE:
+        return merge_next(s, out, err, errlen);
+    }
+    return 0;
+}
+
+bool warden_sorter_sorted(const struct warden_sorter *s, uint64_t *runs)
+{
+    if (runs) *runs = s->nruns;
+    return s->sorted;
+}
+
+void warden_sorter_free(struct warden_sorter *s)
+{
+    if (!s) return;
+    for (size_t i = 0; i < s->nruns; i++) {
+        fclose(s->runs[i].f);
+        free(s->runs[i].line);
+    }
+    free(s->runs);
+    free(s->heap);
+    free(s->buf);
+    free(s->recs);
+    free(s->scratch);
+    free(s);
+}
