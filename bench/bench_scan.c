@@ -18,7 +18,10 @@
  * profiling or a quicker ratio; BENCH_ONLY=decode (not run otherwise) times
  * Warden's own parse only (read lines + warden_event_decode), and
  * BENCH_ONLY=text the distillation text pass (warden_distill_text_scan) alone
- * over the file's prompts held in memory: the two stages measured alone. BENCH_PERF_CTL and
+ * over the file's prompts held in memory: the two stages measured alone. BENCH_ONLY=order (not
+ * run otherwise) times the runtime on the file streamed (--order stream), looked at first
+ * (auto: the probe of its first 64 MiB, then streamed) and, shuffled line by line, sorted by
+ * time before it is run (sorter.h): the probe's cost and the sort's. BENCH_PERF_CTL and
  * BENCH_PERF_ACK name the control and acknowledgement FIFOs of `perf record -D -1 --control
  * fifo:CTL,ACK`, so that perf samples only the timed passes. BENCH_REUSE=1 keeps FILE and reuses it
  * when it exists (same N) instead of generating it again. Usage: bench_scan [N] [FILE]. */
@@ -34,6 +37,7 @@
 #include "detect/distill.h"
 #include "policy/policy.h"
 #include "runtime/runtime.h"
+#include "runtime/sorter.h"
 
 #include <jansson.h>
 #include <stdint.h>
@@ -301,6 +305,8 @@ static void null_free(void *self)
 static const struct warden_sink_type null_sink_type = {
     .name = "null", .finding = null_finding, .free = null_free};
 
+static int bench_order = WARDEN_ORDER_AUTO; /* runtime passes: --order */
+
 /* The runtime as `warden scan` runs it: source, event-time reorder buffer,
  * engine, sinks. Loading the policy and IP table is not timed. */
 static double run_runtime(const char *path, const char *pol_path, size_t *events, size_t *budget,
@@ -308,7 +314,8 @@ static double run_runtime(const char *path, const char *pol_path, size_t *events
                           size_t *n_verdicts, size_t *verdict_bytes)
 {
     char err[512];
-    struct warden_runtime_conf c = {.policy_path = pol_path, .lateness_ms = -1, .quiet = true};
+    struct warden_runtime_conf c = {
+        .policy_path = pol_path, .lateness_ms = -1, .quiet = true, .order = bench_order};
     if (getenv("BENCH_LATENESS_MS")) c.lateness_ms = atoll(getenv("BENCH_LATENESS_MS"));
     struct warden_runtime *rt;
     if (warden_runtime_new(&rt, &c, err, sizeof err)) {
@@ -377,6 +384,74 @@ static void print_memory(const struct warden_counters *cs, size_t table_bytes, s
         printf("%-24s: %10llu bytes (%.1f MiB)\n", cs->name[i], (unsigned long long)cs->v[i],
                (double)cs->v[i] / 1048576.0);
     }
+}
+
+/* BENCH_ONLY=order: the file streamed, probed (auto) and, shuffled, sorted
+ * first; best of rounds each, alternating. Sorting's reading, temporary
+ * files and merge run on this thread, so CPU time counts them (not the
+ * disk's own time). */
+static void run_order(const char *path, const char *pol_path, int rounds)
+{
+    char *shuf = NULL;
+    if (asprintf(&shuf, "%s.shuffled", path) < 0) exit(1);
+    FILE *f = fopen(path, "rb");
+    if (!f || fseek(f, 0, SEEK_END) != 0) exit(1);
+    long sz = ftell(f);
+    rewind(f);
+    char *buf = malloc((size_t)sz + 1);
+    if (!buf || fread(buf, 1, (size_t)sz, f) != (size_t)sz) exit(1);
+    fclose(f);
+    size_t n = 0, cap = 1 << 20;
+    char **lines = malloc(cap * sizeof *lines);
+    for (char *p = buf; p < buf + sz;) {
+        char *e = memchr(p, '\n', (size_t)(buf + sz - p));
+        if (!e) e = buf + sz;
+        *e = '\0';
+        if (n == cap) lines = realloc(lines, (cap *= 2) * sizeof *lines);
+        lines[n++] = p;
+        p = e + 1;
+    }
+    for (size_t i = n; i > 1; i--) { /* Fisher-Yates, fixed seed */
+        size_t j = (size_t)(next_rand() % i);
+        char *t = lines[i - 1];
+        lines[i - 1] = lines[j];
+        lines[j] = t;
+    }
+    f = fopen(shuf, "wb");
+    for (size_t i = 0; i < n; i++) fprintf(f, "%s\n", lines[i]);
+    fclose(f);
+    free(lines);
+    free(buf);
+    double best[3] = {1e30, 1e30, 1e30};
+    size_t ev[3] = {0, 0, 0};
+    uint64_t sorted = 0;
+    for (int r = 0; r < rounds; r++)
+        for (int k = 0; k < 3; k++) {
+            int m = (k + r) % 3; /* each goes first in turn */
+            struct warden_counters cs;
+            warden_counters_init(&cs);
+            size_t budget, tb, tu, nv, vb;
+            bench_order = m == 0 ? WARDEN_ORDER_STREAM : WARDEN_ORDER_AUTO;
+            double t = run_runtime(m == 2 ? shuf : path, pol_path, &ev[m], &budget, &cs, &tb, &tu,
+                                   &nv, &vb);
+            if (m == 2) sorted = warden_counter_get(&cs, "runtime.inputs_sorted");
+            if (t < best[m]) best[m] = t;
+        }
+    bench_order = WARDEN_ORDER_AUTO;
+    printf("order: %zu events, best of %d, CPU time of one thread:\n", n, rounds);
+    printf("runtime, file streamed     : %10.0f events/s (--order stream)\n",
+           (double)ev[0] / best[0]);
+    printf(
+        "runtime, file probed       : %10.0f events/s (auto: first 64 MiB looked at, in order)\n",
+        (double)ev[1] / best[1]);
+    printf("runtime, shuffled, sorted  : %10.0f events/s (auto: sorted first: %s)\n",
+           (double)ev[2] / best[2], sorted ? "yes" : "NO");
+    printf("ratio probed/streamed      : %.3f\n",
+           best[0] / best[1] * (double)ev[1] / (double)ev[0]);
+    printf("ratio sorted/streamed      : %.3f\n",
+           best[0] / best[2] * (double)ev[2] / (double)ev[0]);
+    unlink(shuf);
+    free(shuf);
 }
 
 int main(int argc, char **argv)
@@ -457,6 +532,11 @@ int main(int argc, char **argv)
         printf("distill text pass alone : %10.0f ns/event  (prompts held in memory; best of %d; "
                "checksum %llx)\n",
                t_text / (double)n_text * 1e9, rounds, (unsigned long long)(text_sum & 0xffff));
+    if (only && strstr(only, "order")) {
+        run_order(path, pol_copy, rounds);
+        if (!strstr(only, "engine") && !strstr(only, "runtime") && !strstr(only, "jansson"))
+            return 0;
+    }
     for (int r = 0; r < rounds; r++) {
         double t0 = bench_cpu(), t, te = 0, tr = 0;
         if (!do_jansson) goto passes;

@@ -383,8 +383,12 @@ int warden_runtime_run(struct warden_runtime *rt, const struct warden_source_typ
 {
     struct input *in = warden_xcalloc(n ? n : 1, sizeof *in);
     int rc = 0;
-    struct warden_sorter_conf sc = {(enum warden_order)rt->conf.order, rt->conf.lateness_ms, 0,
-                                    rt->conf.sort_memory, rt->conf.sort_tmpdir};
+    struct warden_sorter_conf sc = {(enum warden_order)rt->conf.order,
+                                    rt->conf.lateness_ms,
+                                    0,
+                                    rt->conf.sort_memory,
+                                    rt->conf.max_line,
+                                    rt->conf.sort_tmpdir};
     for (size_t i = 0; i < n; i++) {
         if ((rc = type->open(&in[i].self, inputs[i], rt->conf.max_line, err, errlen))) {
             rc = WARDEN_EIO;
@@ -392,7 +396,7 @@ int warden_runtime_run(struct warden_runtime *rt, const struct warden_source_typ
         }
         struct stat st;
         bool file = strcmp(inputs[i], "-") != 0 && stat(inputs[i], &st) == 0 && S_ISREG(st.st_mode);
-        in[i].sorter = warden_sorter_new(type, in[i].self, file, &sc);
+        in[i].sorter = warden_sorter_new(type, in[i].self, file ? inputs[i] : NULL, &sc);
     }
     for (size_t i = 0; i < n; i++)
         if ((rc = fill(rt, &in[i], err, errlen))) goto out;

@@ -16,7 +16,7 @@
 
 #define DEFAULT_PROBE ((size_t)64 << 20)
 #define DEFAULT_MEMORY ((size_t)256 << 20)
-#define RUN_BUFFER (256u << 10)
+#define RUN_BUFFER (1u << 20)
 #define TS_NONE INT64_MIN /* no readable timestamp: first, to be rejected */
 
 struct rec {
@@ -27,7 +27,12 @@ struct rec {
     bool too_long;
 };
 
-/* A run on disk: records (ts, lineno, len, too_long) then the line. */
+/* A run on disk: each line as its header, then its bytes. */
+struct run_hdr {
+    int64_t ts;
+    uint64_t lineno, len;
+    uint64_t too_long;
+};
 struct run {
     FILE *f;
     char *line;
@@ -35,20 +40,20 @@ struct run {
     struct rec cur;
 };
 
-enum phase { P_START, P_PROBED, P_STREAM, P_MERGE };
+enum phase { P_START, P_STREAM, P_MERGE };
 
 struct warden_sorter {
     const struct warden_source_type *type;
     void *src;
     struct warden_sorter_conf c;
-    bool regular;
+    char *file; /* auto: a regular file's name, for the probe's reader */
     enum phase phase;
     const char *origin;
     /* the chunk being read, or the last one (kept for the merge) */
     char *buf;
     size_t used, bufcap;
     struct rec *recs;
-    size_t nrec, reccap, next; /* next: P_PROBED, the record handed out next */
+    size_t nrec, reccap, next; /* next: the chunk's record handed out next (merge) */
     bool ended;                /* the source is at its end */
     bool sorted;
     struct run *runs;
@@ -173,17 +178,13 @@ static FILE *temp_file(const struct warden_sorter *s, char *err, size_t errlen)
 /* Sort the chunk and write it as a run; the chunk is then empty. */
 static int spill(struct warden_sorter *s, char *err, size_t errlen)
 {
-    qsort(s->recs, s->nrec, sizeof *s->recs, cmp_rec);
+    if (s->nrec > 1) qsort(s->recs, s->nrec, sizeof *s->recs, cmp_rec);
     FILE *f = temp_file(s, err, errlen);
     if (!f) return WARDEN_EIO;
     for (size_t i = 0; i < s->nrec; i++) {
         const struct rec *r = &s->recs[i];
-        uint64_t len = r->len;
-        uint32_t flags = r->too_long;
-        fwrite(&r->ts, sizeof r->ts, 1, f);
-        fwrite(&r->lineno, sizeof r->lineno, 1, f);
-        fwrite(&len, sizeof len, 1, f);
-        fwrite(&flags, sizeof flags, 1, f);
+        struct run_hdr h = {r->ts, r->lineno, r->len, r->too_long};
+        fwrite(&h, sizeof h, 1, f);
         if (!r->too_long) fwrite(s->buf + r->off, 1, r->len, f);
     }
     if (fflush(f) != 0 || ferror(f) || fseeko(f, 0, SEEK_SET) != 0) {
@@ -201,17 +202,16 @@ static int spill(struct warden_sorter *s, char *err, size_t errlen)
 /* Read a run's next record: 1, 0 at its end, or WARDEN_EIO. */
 static int run_read(struct warden_sorter *s, struct run *r, char *err, size_t errlen)
 {
-    uint64_t len;
-    uint32_t flags;
-    if (fread(&r->cur.ts, sizeof r->cur.ts, 1, r->f) != 1) {
-        if (feof(r->f)) return 0;
+    struct run_hdr h;
+    size_t got = fread(&h, 1, sizeof h, r->f);
+    if (got != sizeof h) {
+        if (got == 0 && feof(r->f)) return 0;
         goto bad;
     }
-    if (fread(&r->cur.lineno, sizeof r->cur.lineno, 1, r->f) != 1 ||
-        fread(&len, sizeof len, 1, r->f) != 1 || fread(&flags, sizeof flags, 1, r->f) != 1)
-        goto bad;
-    r->cur.len = (size_t)len;
-    r->cur.too_long = flags & 1;
+    r->cur.ts = h.ts;
+    r->cur.lineno = h.lineno;
+    r->cur.len = (size_t)h.len;
+    r->cur.too_long = h.too_long & 1;
     if (!r->cur.too_long) {
         if (r->cur.len + 1 > r->cap) {
             r->cap = r->cur.len + 1;
@@ -258,7 +258,7 @@ static int start_merge(struct warden_sorter *s, char *err, size_t errlen)
 {
     int rc;
     if (s->nruns && s->nrec && (rc = spill(s, err, errlen))) return rc;
-    qsort(s->recs, s->nrec, sizeof *s->recs, cmp_rec);
+    if (s->nrec > 1) qsort(s->recs, s->nrec, sizeof *s->recs, cmp_rec);
     if (s->nruns) {
         free(s->buf);
         s->buf = NULL;
@@ -309,15 +309,18 @@ static int merge_next(struct warden_sorter *s, struct warden_raw_line *out, char
 
 /* ---- reading ---- */
 
-/* Read lines into the chunk until it holds limit bytes or the input ends;
- * spill: write full chunks as runs and go on to the end. */
-static int read_lines(struct warden_sorter *s, size_t limit, bool spill_full, char *err,
-                      size_t errlen)
+/* Read every line: chunks of limit bytes, each full one sorted and written
+ * as a run. */
+static int read_lines(struct warden_sorter *s, size_t limit, char *err, size_t errlen)
 {
     struct warden_raw_line l;
+    if (s->bufcap <
+        limit) { /* once: no copying as the chunk fills (untouched pages cost nothing) */
+        s->buf = warden_xrealloc(s->buf, limit);
+        s->bufcap = limit;
+    }
     while (!s->ended) {
         if (s->used >= limit) {
-            if (!spill_full) return 0;
             int rc = spill(s, err, errlen);
             if (rc) return rc;
         }
@@ -333,20 +336,33 @@ static int read_lines(struct warden_sorter *s, size_t limit, bool spill_full, ch
     return 0;
 }
 
-static bool out_of_order(const struct warden_sorter *s)
+/* Auto: whether the file's first probe_bytes hold a line older than the
+ * newest before it by more than the lateness, read by a reader of its own.
+ * A file the probe cannot open is taken as in order (the run's own reader
+ * reports what is wrong with it). */
+static bool out_of_order(struct warden_sorter *s)
 {
+    void *p = NULL;
+    char err[256];
+    if (s->type->open(&p, s->file, s->c.max_line, err, sizeof err) != 0) return false;
     int64_t newest = INT64_MIN;
-    for (size_t i = 0; i < s->nrec; i++) {
-        int64_t ts = s->recs[i].ts;
+    size_t bytes = 0;
+    bool disorder = false;
+    struct warden_raw_line l;
+    while (!disorder && bytes < s->c.probe_bytes && s->type->next(p, &l, err, sizeof err) == 1) {
+        bytes += l.len + 1;
+        if (l.too_long) continue;
+        int64_t ts = ts_of(s, l.line, l.len);
         if (ts == TS_NONE) continue;
-        if (newest != INT64_MIN && ts < newest - s->c.lateness_ms) return true;
+        if (newest != INT64_MIN && ts < newest - s->c.lateness_ms) disorder = true;
         if (ts > newest) newest = ts;
     }
-    return false;
+    s->type->close(p);
+    return disorder;
 }
 
 struct warden_sorter *warden_sorter_new(const struct warden_source_type *type, void *self,
-                                        bool regular_file, const struct warden_sorter_conf *c)
+                                        const char *file, const struct warden_sorter_conf *c)
 {
     struct warden_sorter *s = warden_xcalloc(1, sizeof *s);
     s->type = type;
@@ -355,7 +371,7 @@ struct warden_sorter *warden_sorter_new(const struct warden_source_type *type, v
     if (!s->c.probe_bytes) s->c.probe_bytes = DEFAULT_PROBE;
     if (!s->c.memory_bytes) s->c.memory_bytes = DEFAULT_MEMORY;
     if (s->c.lateness_ms < 0) s->c.lateness_ms = 0;
-    s->regular = regular_file;
+    s->file = file ? warden_xstrdup(file) : NULL;
     s->advance = SIZE_MAX;
     return s;
 }
@@ -366,39 +382,14 @@ int warden_sorter_next(struct warden_sorter *s, struct warden_raw_line *out, cha
     int rc;
     switch (s->phase) {
     case P_START:
-        if (s->c.order == WARDEN_ORDER_STREAM || (s->c.order == WARDEN_ORDER_AUTO && !s->regular)) {
+        if (s->c.order == WARDEN_ORDER_STREAM ||
+            (s->c.order == WARDEN_ORDER_AUTO && (!s->file || !out_of_order(s)))) {
             s->phase = P_STREAM;
             return s->type->next(s->src, out, err, errlen);
         }
-        if (s->c.order == WARDEN_ORDER_AUTO) {
-            size_t probe =
-                s->c.probe_bytes < s->c.memory_bytes ? s->c.probe_bytes : s->c.memory_bytes;
-            if ((rc = read_lines(s, probe, false, err, errlen))) return rc;
-            if (!out_of_order(s)) { /* in order: these lines, then the rest as it comes */
-                s->phase = P_PROBED;
-                s->next = 0;
-                return warden_sorter_next(s, out, err, errlen);
-            }
-        }
-        if ((rc = read_lines(s, s->c.memory_bytes, true, err, errlen))) return rc;
+        if ((rc = read_lines(s, s->c.memory_bytes, err, errlen))) return rc;
         if ((rc = start_merge(s, err, errlen))) return rc;
         return merge_next(s, out, err, errlen);
-    case P_PROBED:
-        if (s->next < s->nrec) {
-            const struct rec *r = &s->recs[s->next++];
-            out->origin = s->origin;
-            out->lineno = r->lineno;
-            out->len = r->len;
-            out->too_long = r->too_long;
-            out->line = r->too_long ? NULL : s->buf + r->off;
-            return 1;
-        }
-        free(s->buf);
-        s->buf = NULL;
-        s->bufcap = s->used = s->nrec = 0;
-        s->phase = P_STREAM;
-        if (s->ended) return 0;
-        /* fall through */
     case P_STREAM:
         return s->type->next(s->src, out, err, errlen);
     case P_MERGE:
@@ -425,5 +416,6 @@ void warden_sorter_free(struct warden_sorter *s)
     free(s->buf);
     free(s->recs);
     free(s->scratch);
+    free(s->file);
     free(s);
 }

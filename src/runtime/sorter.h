@@ -15,10 +15,10 @@
  *   stream  lines as they come (standard input and pipes by default: a live
  *           stream must not wait for its end);
  *   sort    every line read first, sorted, then handed out;
- *   auto    (regular files) the first probe_bytes are read and looked at:
- *           when a line there is older than the newest before it by more
- *           than the lateness, the input is sorted, otherwise it is handed
- *           out as it comes (those lines first, then the rest of the input).
+ *   auto    (regular files) the first probe_bytes are looked at: when a
+ *           line there is older than the newest before it by more than the
+ *           lateness, the input is sorted, otherwise it is handed out as it
+ *           comes.
  *
  * Sorting reads the line's timestamp without decoding it (the "ts" member;
  * a line where that fails is decoded on a copy, and one that does not
@@ -26,7 +26,7 @@
  * memory_bytes, sorted and written as a run to an unnamed temporary file
  * (O_TMPFILE in tmpdir: nothing is left behind by a crash); the runs are
  * then merged. Memory: the chunk (memory_bytes at most) while reading, a
- * 256 KiB buffer per run while merging; the last chunk stays in memory
+ * 1 MiB buffer per run while merging; the last chunk stays in memory
  * when the input fits in one. Equal timestamps keep the input's order. */
 #ifndef WARDEN_RUNTIME_SORTER_H
 #define WARDEN_RUNTIME_SORTER_H
@@ -43,15 +43,19 @@ struct warden_sorter_conf {
     int64_t lateness_ms;     /* auto: disorder beyond it sorts the input */
     size_t probe_bytes;      /* auto: bytes of lines looked at (0 = 64 MiB) */
     size_t memory_bytes;     /* lines held before a run is written (0 = 256 MiB) */
+    size_t max_line;         /* auto: the limit the probe's own reader opens the file with */
     const char *tmpdir;      /* NULL: $TMPDIR, else /tmp */
 };
 
 struct warden_sorter;
 
-/* Wrap the open input self of the given type; regular_file: it is a file
- * (auto looks at it), not a pipe or a terminal. The sorter does not close it. */
+/* Wrap the open input self of the given type. file: its name when it is a
+ * regular file, which auto looks at through a reader of its own (type->open
+ * again; nothing is held or copied: an input in order costs one read of its
+ * first probe_bytes more), else NULL (a pipe or a terminal). The sorter does
+ * not close self. */
 struct warden_sorter *warden_sorter_new(const struct warden_source_type *type, void *self,
-                                        bool regular_file, const struct warden_sorter_conf *c);
+                                        const char *file, const struct warden_sorter_conf *c);
 /* As type->next: 1 with *out set (its line valid until the next call), 0 at
  * the end, or a negative WARDEN_E* code with err set (a read error, or a
  * temporary file that could not be written). */

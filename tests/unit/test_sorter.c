@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "core/error.h"
+#include "io/source.h"
 #include "runtime/sorter.h"
 
 /* ---- a source over an array of lines ---- */
@@ -65,17 +66,19 @@ struct got {
     uint64_t runs;
 };
 
-static void drain(struct arr *a, const struct warden_sorter_conf *c, bool regular, struct got *g)
+/* Drain a sorter over src (of type t); every line handed out must be the
+ * line of its number in a, whole. */
+static void drain_src(const struct warden_source_type *t, void *src, const char *file,
+                      const struct arr *a, const struct warden_sorter_conf *c, struct got *g)
 {
-    a->i = 0;
-    struct warden_sorter *s = warden_sorter_new(&arr_type, a, regular, c);
+    struct warden_sorter *s = warden_sorter_new(t, src, file, c);
     struct warden_raw_line l;
     char err[256];
     int rc;
     g->n = 0;
     while ((rc = warden_sorter_next(s, &l, err, sizeof err)) == 1) {
         assert_true(g->n < 512);
-        assert_string_equal(l.origin, "arr");
+        assert_true(l.lineno >= 1 && l.lineno <= a->n);
         const char *want = a->lines[l.lineno - 1];
         if (l.too_long) {
             assert_null(l.line);
@@ -89,6 +92,31 @@ static void drain(struct arr *a, const struct warden_sorter_conf *c, bool regula
     assert_int_equal(rc, 0);
     g->sorted = warden_sorter_sorted(s, &g->runs);
     warden_sorter_free(s);
+}
+
+static void drain(struct arr *a, const struct warden_sorter_conf *c, struct got *g)
+{
+    a->i = 0;
+    drain_src(&arr_type, a, NULL, a, c, g);
+}
+
+/* The same lines as a file, read by the JSON-lines source, which auto
+ * probes with a reader of its own. */
+static void drain_file(const struct arr *a, const struct warden_sorter_conf *c, struct got *g)
+{
+    char path[256];
+    const char *t = getenv("WARDEN_TMP");
+    snprintf(path, sizeof path, "%s/test_sorter.jsonl", t ? t : "/tmp");
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    for (size_t i = 0; i < a->n; i++) fprintf(f, "%s\n", a->lines[i]);
+    fclose(f);
+    void *src;
+    char err[256];
+    assert_int_equal(warden_source_jsonl.open(&src, path, 0, err, sizeof err), 0);
+    drain_src(&warden_source_jsonl, src, path, a, c, g);
+    warden_source_jsonl.close(src);
+    remove(path);
 }
 
 static void test_line_ts(void **state)
@@ -157,30 +185,34 @@ static void test_sort_in_memory_and_runs(void **state)
     (void)state;
     struct arr a = {0};
     shuffled(&a);
-    struct warden_sorter_conf c = {WARDEN_ORDER_SORT, 60000, 0, 0, NULL};
-    struct got mem, runs, aut;
-    drain(&a, &c, false, &mem);
+    struct warden_sorter_conf c = {WARDEN_ORDER_SORT, 60000, 0, 0, 0, NULL};
+    struct got mem, runs, other;
+    drain(&a, &c, &mem);
     check_sorted(&a, &mem);
     assert_int_equal(mem.runs, 0);
     c.memory_bytes = 1000; /* about 15 lines per run */
-    drain(&a, &c, false, &runs);
+    drain(&a, &c, &runs);
     check_sorted(&a, &runs);
     assert_true(runs.runs > 10);
     assert_memory_equal(mem.lineno, runs.lineno, mem.n * sizeof mem.lineno[0]);
-    /* auto on a regular file sees the disorder in its first lines */
+    /* auto streams what is not a file, and stream never sorts */
+    c.order = WARDEN_ORDER_AUTO;
+    drain(&a, &c, &other);
+    assert_false(other.sorted);
+    for (size_t i = 0; i < other.n; i++) assert_int_equal(other.lineno[i], i + 1);
+    c.order = WARDEN_ORDER_STREAM;
+    drain(&a, &c, &other);
+    assert_false(other.sorted);
+    for (size_t i = 0; i < other.n; i++) assert_int_equal(other.lineno[i], i + 1);
+    arr_free(&a);
+    /* auto on a file sees the disorder in its first lines and sorts it */
+    shuffled(&a);
+    a.n = 301; /* (a file cannot hold the stand-in for a too-long line) */
     c.order = WARDEN_ORDER_AUTO;
     c.probe_bytes = 2000;
-    drain(&a, &c, true, &aut);
-    check_sorted(&a, &aut);
-    assert_memory_equal(mem.lineno, aut.lineno, mem.n * sizeof mem.lineno[0]);
-    /* ... and streams a pipe, and stream never sorts */
-    drain(&a, &c, false, &aut);
-    assert_false(aut.sorted);
-    for (size_t i = 0; i < aut.n; i++) assert_int_equal(aut.lineno[i], i + 1);
-    c.order = WARDEN_ORDER_STREAM;
-    drain(&a, &c, true, &aut);
-    assert_false(aut.sorted);
-    for (size_t i = 0; i < aut.n; i++) assert_int_equal(aut.lineno[i], i + 1);
+    drain_file(&a, &c, &other);
+    check_sorted(&a, &other);
+    a.n = 302;
     arr_free(&a);
 }
 
@@ -197,20 +229,20 @@ static void test_auto_in_order(void **state)
         if (i == 190) ts -= 5 * 3600000;
         a.lines[i] = ev(ts, (int)i);
     }
-    struct warden_sorter_conf c = {WARDEN_ORDER_AUTO, 60000, 4000, 0, NULL};
+    struct warden_sorter_conf c = {WARDEN_ORDER_AUTO, 60000, 4000, 0, 0, NULL};
     struct got g;
-    drain(&a, &c, true, &g);
+    drain_file(&a, &c, &g);
     assert_false(g.sorted);
     assert_int_equal(g.n, a.n);
     for (size_t i = 0; i < g.n; i++) assert_int_equal(g.lineno[i], i + 1);
     /* with a probe that reaches line 191 it is sorted */
     c.probe_bytes = 1 << 20;
-    drain(&a, &c, true, &g);
+    drain_file(&a, &c, &g);
     assert_true(g.sorted);
     assert_int_equal(g.lineno[0], 191);
     /* and with a lateness of five hours and more, not */
     c.lateness_ms = 5 * 3600000 + 60000;
-    drain(&a, &c, true, &g);
+    drain_file(&a, &c, &g);
     assert_false(g.sorted);
     arr_free(&a);
 }
@@ -219,12 +251,12 @@ static void test_empty(void **state)
 {
     (void)state;
     struct arr a = {0};
-    struct warden_sorter_conf c = {WARDEN_ORDER_SORT, 60000, 0, 0, NULL};
+    struct warden_sorter_conf c = {WARDEN_ORDER_SORT, 60000, 0, 0, 0, NULL};
     struct got g;
-    drain(&a, &c, true, &g);
+    drain(&a, &c, &g);
     assert_int_equal(g.n, 0);
     c.order = WARDEN_ORDER_AUTO;
-    drain(&a, &c, true, &g);
+    drain_file(&a, &c, &g);
     assert_int_equal(g.n, 0);
 }
 
