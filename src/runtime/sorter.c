@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define DEFAULT_PROBE ((size_t)64 << 20)
@@ -46,7 +48,8 @@ struct warden_sorter {
     const struct warden_source_type *type;
     void *src;
     struct warden_sorter_conf c;
-    char *file; /* auto: a regular file's name, for the probe's reader */
+    char *file;     /* a regular file's name: the probe's reader, the index */
+    size_t map_len; /* buf is a map of the file (index_file), of this length */
     enum phase phase;
     const char *origin;
     /* the chunk being read, or the last one (kept for the merge) */
@@ -61,7 +64,7 @@ struct warden_sorter {
     /* the merge: a heap of cursors (run index, or nruns for the chunk) */
     size_t *heap, nheap;
     size_t advance; /* cursor to move before the next line; SIZE_MAX: none */
-    char *scratch;  /* a copy of a line to decode when its ts is not plain */
+    char *scratch;  /* a line to decode when its ts is not plain; a line handed out of the map */
     size_t scratch_cap;
 };
 
@@ -302,7 +305,20 @@ static int merge_next(struct warden_sorter *s, struct warden_raw_line *out, char
     out->lineno = r->lineno;
     out->len = r->len;
     out->too_long = r->too_long;
-    out->line = r->too_long ? NULL : c == s->nruns ? s->buf + r->off : s->runs[c].line;
+    if (r->too_long) {
+        out->line = NULL;
+    } else if (c != s->nruns) {
+        out->line = s->runs[c].line;
+    } else if (s->map_len) { /* read-only: a copy for the decoder to write into */
+        if (r->len + 1 > s->scratch_cap) {
+            s->scratch_cap = r->len + 1 > 4096 ? r->len + 1 : 4096;
+            s->scratch = warden_xrealloc(s->scratch, s->scratch_cap);
+        }
+        memcpy(s->scratch, s->buf + r->off, r->len);
+        out->line = s->scratch;
+    } else {
+        out->line = s->buf + r->off;
+    }
     s->advance = c;
     return 1;
 }
@@ -334,6 +350,57 @@ static int read_lines(struct warden_sorter *s, size_t limit, char *err, size_t e
         chunk_add(s, &l);
     }
     return 0;
+}
+
+/* A regular file that is not gzip: its lines are indexed (time, line,
+ * offset, length: 40 bytes each) in a read-only map of the file, populated
+ * at once (a page fault per page touched in time order would cost more
+ * than the copy), the index is sorted, and each line is copied out of the
+ * map when handed out (the decoder writes into its line): no temporary
+ * files. Lines are split as the line reader splits them (io/lines.c: a
+ * final CR removed, longer than max_line too long). False, with nothing
+ * kept, when the file cannot be mapped or its index would not fit the sort
+ * memory: the chunks and runs then do it. */
+static bool index_file(struct warden_sorter *s)
+{
+    int fd = open(s->file, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    struct stat st;
+    unsigned char magic[2];
+    bool ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+              !(pread(fd, magic, 2, 0) == 2 && magic[0] == 0x1f && magic[1] == 0x8b);
+    char *map = ok ? mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0)
+                   : MAP_FAILED;
+    close(fd);
+    if (map == MAP_FAILED) return false;
+    size_t size = (size_t)st.st_size, max_line = s->c.max_line ? s->c.max_line : (16u << 20);
+    uint64_t lineno = 0;
+    for (size_t pos = 0; pos < size;) {
+        char *nl = memchr(map + pos, '\n', size - pos);
+        size_t n = nl ? (size_t)(nl - (map + pos)) : size - pos;
+        if ((s->nrec + 1) * sizeof *s->recs > s->c.memory_bytes) {
+            munmap(map, size);
+            s->nrec = 0;
+            return false;
+        }
+        if (s->nrec == s->reccap) {
+            s->reccap = s->reccap ? s->reccap * 2 : 4096;
+            s->recs = warden_xrealloc(s->recs, s->reccap * sizeof *s->recs);
+        }
+        struct rec *r = &s->recs[s->nrec++];
+        r->lineno = ++lineno;
+        r->off = pos;
+        r->too_long = n > max_line;
+        r->len = r->too_long || !n || map[pos + n - 1] != '\r' ? n : n - 1;
+        r->ts = r->too_long ? TS_NONE : ts_of(s, map + pos, r->len);
+        pos += n + 1;
+    }
+    free(s->buf);
+    s->buf = map;
+    s->map_len = size;
+    s->ended = true;
+    s->origin = s->file; /* the name the source shows for a file */
+    return true;
 }
 
 /* Auto: whether the file's first probe_bytes hold a line older than the
@@ -387,7 +454,8 @@ int warden_sorter_next(struct warden_sorter *s, struct warden_raw_line *out, cha
             s->phase = P_STREAM;
             return s->type->next(s->src, out, err, errlen);
         }
-        if ((rc = read_lines(s, s->c.memory_bytes, err, errlen))) return rc;
+        if (!(s->file && index_file(s)) && (rc = read_lines(s, s->c.memory_bytes, err, errlen)))
+            return rc;
         if ((rc = start_merge(s, err, errlen))) return rc;
         return merge_next(s, out, err, errlen);
     case P_STREAM:
@@ -413,7 +481,10 @@ void warden_sorter_free(struct warden_sorter *s)
     }
     free(s->runs);
     free(s->heap);
-    free(s->buf);
+    if (s->map_len)
+        munmap(s->buf, s->map_len);
+    else
+        free(s->buf);
     free(s->recs);
     free(s->scratch);
     free(s->file);

@@ -22,10 +22,12 @@
  *
  * Sorting reads the line's timestamp without decoding it (the "ts" member;
  * a line where that fails is decoded on a copy, and one that does not
- * decode goes first, to be rejected). Lines are held in memory up to
- * memory_bytes, sorted and written as a run to an unnamed temporary file
- * (O_TMPFILE in tmpdir: nothing is left behind by a crash); the runs are
- * then merged. Memory: the chunk (memory_bytes at most) while reading, a
+ * decode goes first, to be rejected). A regular file that is not gzip is
+ * sorted by an index of its lines (40 bytes each, up to memory_bytes) read
+ * back from a private map of the file: nothing copied, nothing written.
+ * Otherwise lines are held in memory up to memory_bytes, sorted and
+ * written as a run to an unnamed temporary file (O_TMPFILE in tmpdir:
+ * nothing is left behind by a crash); the runs are then merged. Memory: the chunk (memory_bytes at most) while reading, a
  * 1 MiB buffer per run while merging; the last chunk stays in memory
  * when the input fits in one. Equal timestamps keep the input's order. */
 #ifndef WARDEN_RUNTIME_SORTER_H

@@ -6,7 +6,8 @@
 # events hours out of order are counted as late in the summary and do not
 # change anyone's verdict; by default a file out of order by hours, or
 # written account by account, or shuffled whole, is sorted by time first
-# (also through temporary files when it does not fit the sort memory) and
+# (also through temporary files when it does not fit the sort memory; without
+# a temporary directory the scan stops, exit 4) and
 # gives the sorted file's verdicts and findings, and a bad line in it is
 # still reported with its own line number.
 . "$(dirname "$0")/lib.sh"
@@ -82,10 +83,19 @@ same_as_sorted "written account by account" "$T/by_account"
 "$REORDER" shuffle 864000 5 <"$S/events.jsonl" >"$T/whole.jsonl"
 scan "$T/whole" "$T/whole.jsonl"
 same_as_sorted "shuffled over ten days" "$T/whole"
-scan "$T/whole_runs" --sort-memory 16 "$T/whole.jsonl"
-same_as_sorted "shuffled, sorted through temporary files" "$T/whole_runs"
+check "a plain file: sorted through its index, nothing on disk" \
+  grep -Eq "inputs sorted +1 .* 0 run\(s\) on disk" "$T/whole.summary"
+gzip -c "$T/whole.jsonl" >"$T/whole.jsonl.gz"
+scan "$T/whole_runs" --sort-memory 16 "$T/whole.jsonl.gz"
+same_as_sorted "shuffled and gzipped, sorted through temporary files" "$T/whole_runs"
 check "runs written to disk" grep -Eq "inputs sorted +1 .*[1-9][0-9]* run\(s\) on disk" \
   "$T/whole_runs.summary"
+# no temporary file for the runs: the scan stops (exit 4) and says where it tried
+mkdir -p "$T/notmp"
+TMPDIR=$T/missing "$WARDEN_BIN" scan -q --no-db --policy "$P" --sort-memory 16 --out "$T/notmp" \
+  "$T/whole.jsonl.gz" 2>"$T/notmp.err"
+check "no temporary directory: exit 4" [ $? -eq 4 ]
+check "no temporary directory: named" grep -q "no temporary file in $T/missing" "$T/notmp.err"
 # standard input streams by default (a pipe may be live); --order sort sorts it
 scan "$T/pipe" --order sort - <"$T/whole.jsonl"
 same_as_sorted "a pipe with --order sort" "$T/pipe"

@@ -210,8 +210,17 @@ static void test_sort_in_memory_and_runs(void **state)
     a.n = 301; /* (a file cannot hold the stand-in for a too-long line) */
     c.order = WARDEN_ORDER_AUTO;
     c.probe_bytes = 2000;
+    c.memory_bytes = 0;
     drain_file(&a, &c, &other);
     check_sorted(&a, &other);
+    assert_int_equal(other.runs, 0); /* a file: its index sorted, lines read from a map */
+    struct got file_runs;
+    c.order = WARDEN_ORDER_SORT; /* an index bigger than the sort memory: chunks and runs */
+    c.memory_bytes = 1000;
+    drain_file(&a, &c, &file_runs);
+    check_sorted(&a, &file_runs);
+    assert_true(file_runs.runs > 10);
+    assert_memory_equal(other.lineno, file_runs.lineno, other.n * sizeof other.lineno[0]);
     a.n = 302;
     arr_free(&a);
 }
