@@ -368,6 +368,7 @@ static void report(struct warden_runtime *rt, const struct warden_source_type *t
 {
     struct warden_progress p = {in->raw.origin, 0, 0, 0, 0, done};
     if (type->progress) type->progress(in->self, &p.pos, &p.size);
+    warden_sorter_progress(in->sorter, &p.pos, &p.size); /* a sorted input: lines handed out */
     for (unsigned i = 0; i < rt->n_shards; i++) {
         struct warden_engine_stats st;
         warden_engine_stats(rt->shards[i], &st);

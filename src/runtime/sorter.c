@@ -63,8 +63,9 @@ struct warden_sorter {
     size_t nruns;
     /* the merge: a heap of cursors (run index, or nruns for the chunk) */
     size_t *heap, nheap;
-    size_t advance; /* cursor to move before the next line; SIZE_MAX: none */
-    char *scratch;  /* a line to decode when its ts is not plain; a line handed out of the map */
+    size_t advance;         /* cursor to move before the next line; SIZE_MAX: none */
+    uint64_t lines, handed; /* lines read in all, and handed out by the merge */
+    char *scratch; /* a line to decode when its ts is not plain; a line handed out of the map */
     size_t scratch_cap;
 };
 
@@ -130,6 +131,7 @@ static void chunk_add(struct warden_sorter *s, const struct warden_raw_line *l)
         s->recs = warden_xrealloc(s->recs, s->reccap * sizeof *s->recs);
     }
     struct rec *r = &s->recs[s->nrec++];
+    s->lines++;
     r->lineno = l->lineno;
     r->too_long = l->too_long;
     r->len = l->len;
@@ -320,6 +322,7 @@ static int merge_next(struct warden_sorter *s, struct warden_raw_line *out, char
         out->line = s->buf + r->off;
     }
     s->advance = c;
+    s->handed++;
     return 1;
 }
 
@@ -388,6 +391,7 @@ static bool index_file(struct warden_sorter *s)
             s->recs = warden_xrealloc(s->recs, s->reccap * sizeof *s->recs);
         }
         struct rec *r = &s->recs[s->nrec++];
+        s->lines++;
         r->lineno = ++lineno;
         r->off = pos;
         r->too_long = n > max_line;
@@ -464,6 +468,13 @@ int warden_sorter_next(struct warden_sorter *s, struct warden_raw_line *out, cha
         return merge_next(s, out, err, errlen);
     }
     return 0;
+}
+
+void warden_sorter_progress(const struct warden_sorter *s, uint64_t *pos, uint64_t *size)
+{
+    if (!s || s->phase != P_MERGE || !s->lines) return;
+    if (s->map_len) *size = s->map_len;
+    *pos = (uint64_t)((double)*size * (double)s->handed / (double)s->lines);
 }
 
 bool warden_sorter_sorted(const struct warden_sorter *s, uint64_t *runs)

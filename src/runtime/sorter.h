@@ -27,9 +27,9 @@
  * back from a private map of the file: nothing copied, nothing written.
  * Otherwise lines are held in memory up to memory_bytes, sorted and
  * written as a run to an unnamed temporary file (O_TMPFILE in tmpdir:
- * nothing is left behind by a crash); the runs are then merged. Memory: the chunk (memory_bytes at most) while reading, a
- * 1 MiB buffer per run while merging; the last chunk stays in memory
- * when the input fits in one. Equal timestamps keep the input's order. */
+ * nothing is left behind by a crash); the runs are then merged. Memory: the chunk (memory_bytes at
+ * most) while reading, a 1 MiB buffer per run while merging; the last chunk stays in memory when
+ * the input fits in one. Equal timestamps keep the input's order. */
 #ifndef WARDEN_RUNTIME_SORTER_H
 #define WARDEN_RUNTIME_SORTER_H
 #include <stdbool.h>
@@ -63,6 +63,10 @@ struct warden_sorter *warden_sorter_new(const struct warden_source_type *type, v
  * temporary file that could not be written). */
 int warden_sorter_next(struct warden_sorter *s, struct warden_raw_line *out, char *err,
                        size_t errlen);
+/* While a sorted input is handed out: the share of its lines handed out so
+ * far, as a position in size (the input's size as given, or the file's);
+ * pos and size are left alone otherwise. */
+void warden_sorter_progress(const struct warden_sorter *s, uint64_t *pos, uint64_t *size);
 /* Whether the input was sorted, and into how many runs on disk (0: it fit in memory). */
 bool warden_sorter_sorted(const struct warden_sorter *s, uint64_t *runs);
 void warden_sorter_free(struct warden_sorter *s);
