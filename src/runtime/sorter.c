@@ -360,7 +360,9 @@ static int read_lines(struct warden_sorter *s, size_t limit, char *err, size_t e
  * at once (a page fault per page touched in time order would cost more
  * than the copy), the index is sorted, and each line is copied out of the
  * map when handed out (the decoder writes into its line): no temporary
- * files. Lines are split as the line reader splits them (io/lines.c: a
+ * files (a file over half the machine's memory goes through runs: read at
+ * random, it would not stay in the page cache). Lines are split as the
+ * line reader splits them (io/lines.c: a
  * final CR removed, longer than max_line too long). False, with nothing
  * kept, when the file cannot be mapped or its index would not fit the sort
  * memory: the chunks and runs then do it. */
@@ -370,7 +372,11 @@ static bool index_file(struct warden_sorter *s)
     if (fd < 0) return false;
     struct stat st;
     unsigned char magic[2];
+    /* read at random once sorted: the file must stay in the page cache, so
+     * no more than half the machine's memory */
+    double ram = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
     bool ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+              (double)st.st_size <= ram / 2 &&
               !(pread(fd, magic, 2, 0) == 2 && magic[0] == 0x1f && magic[1] == 0x8b);
     char *map = ok ? mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0)
                    : MAP_FAILED;
