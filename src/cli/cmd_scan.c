@@ -66,12 +66,14 @@ static const struct warden_opt scan_opts[] = {
      false},
     {"order", 0, "MODE",
      "how an input's order is taken: auto (a file found out of order beyond --lateness in its "
-     "first 64 MiB is sorted by time first; standard input is streamed), sort (every input is "
-     "sorted first: for a pipe or a file disordered further in), stream (none is); default auto",
+     "first 64 MiB or at 64 places of the rest is sorted by time first; standard input is "
+     "streamed), sort (every input is sorted first: for a pipe, or a gzip file disordered "
+     "further in), stream (none is); default auto",
      false},
     {"sort-memory", 0, "MIB",
-     "memory for lines while sorting an input; more is written to temporary files in $TMPDIR "
-     "(16 to 65536, default 256)",
+     "memory for sorting an input: a plain file's index (40 bytes a line) or the lines of a "
+     "gzip file or a pipe, beyond which they are written to temporary files in $TMPDIR (16 to "
+     "65536, default 256)",
      false},
     {"all-verdicts", 0, NULL,
      "also write an allow verdict for every other account seen (keeps each tracked "

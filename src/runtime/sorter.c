@@ -413,6 +413,41 @@ static bool index_file(struct warden_sorter *s)
     return true;
 }
 
+/* Auto, past the probe: the first whole line at SAMPLES evenly spaced
+ * places of the rest of a plain (not gzip) file, in file order, each
+ * compared with the newest time before it (newest: the probe's). Catches
+ * what begins in order and is not: days concatenated in the wrong order, a
+ * second export appended to a first. */
+#define SAMPLES 64
+#define SAMPLE_BYTES (64u << 10)
+static bool samples_out_of_order(struct warden_sorter *s, int64_t newest)
+{
+    int fd = open(s->file, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    struct stat st;
+    unsigned char magic[2];
+    bool disorder = false;
+    if (fstat(fd, &st) == 0 && (uint64_t)st.st_size > s->c.probe_bytes + SAMPLE_BYTES &&
+        !(pread(fd, magic, 2, 0) == 2 && magic[0] == 0x1f && magic[1] == 0x8b)) {
+        char *buf = warden_xmalloc(SAMPLE_BYTES);
+        uint64_t from = s->c.probe_bytes, span = (uint64_t)st.st_size - from;
+        for (int k = 0; k < SAMPLES && !disorder; k++) {
+            off_t at = (off_t)(from + span * (uint64_t)k / SAMPLES);
+            ssize_t n = pread(fd, buf, SAMPLE_BYTES, at);
+            if (n <= 0) break;
+            char *a = memchr(buf, '\n', (size_t)n); /* the next line starts after it */
+            char *b = a ? memchr(a + 1, '\n', (size_t)(buf + n - a - 1)) : NULL;
+            int64_t ts;
+            if (!b || warden_sorter_line_ts(a + 1, (size_t)(b - a - 1), &ts) != 0) continue;
+            if (newest != INT64_MIN && ts < newest - s->c.lateness_ms) disorder = true;
+            if (ts > newest) newest = ts;
+        }
+        free(buf);
+    }
+    close(fd);
+    return disorder;
+}
+
 /* Auto: whether the file's first probe_bytes hold a line older than the
  * newest before it by more than the lateness, read by a reader of its own.
  * A file the probe cannot open is taken as in order (the run's own reader
@@ -435,7 +470,7 @@ static bool out_of_order(struct warden_sorter *s)
         if (ts > newest) newest = ts;
     }
     s->type->close(p);
-    return disorder;
+    return disorder || samples_out_of_order(s, newest);
 }
 
 struct warden_sorter *warden_sorter_new(const struct warden_source_type *type, void *self,

@@ -15,10 +15,11 @@
  *   stream  lines as they come (standard input and pipes by default: a live
  *           stream must not wait for its end);
  *   sort    every line read first, sorted, then handed out;
- *   auto    (regular files) the first probe_bytes are looked at: when a
- *           line there is older than the newest before it by more than the
- *           lateness, the input is sorted, otherwise it is handed out as it
- *           comes.
+ *   auto    (regular files) the first probe_bytes are looked at, and one
+ *           line at each of 64 evenly spaced places of the rest (not for
+ *           gzip): when a line there is older than the newest before it by
+ *           more than the lateness, the input is sorted, otherwise it is
+ *           handed out as it comes.
  *
  * Sorting reads the line's timestamp without decoding it (the "ts" member;
  * a line where that fails is decoded on a copy, and one that does not

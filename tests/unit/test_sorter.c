@@ -60,7 +60,7 @@ static char *ev(int64_t ts, int k)
 }
 
 struct got {
-    uint64_t lineno[512];
+    uint64_t lineno[4096];
     size_t n;
     bool sorted;
     uint64_t runs;
@@ -77,7 +77,7 @@ static void drain_src(const struct warden_source_type *t, void *src, const char 
     int rc;
     g->n = 0;
     while ((rc = warden_sorter_next(s, &l, err, sizeof err)) == 1) {
-        assert_true(g->n < 512);
+        assert_true(g->n < 4096);
         assert_true(l.lineno >= 1 && l.lineno <= a->n);
         const char *want = a->lines[l.lineno - 1];
         if (l.too_long) {
@@ -256,6 +256,34 @@ static void test_auto_in_order(void **state)
     arr_free(&a);
 }
 
+/* Two days concatenated in the wrong order: the start is in order, the
+ * samples past the probe find the second day's lines older than the first's. */
+static void test_auto_samples(void **state)
+{
+    (void)state;
+    struct arr a = {0};
+    a.n = 2000;
+    a.lines = calloc(a.n, sizeof *a.lines);
+    for (size_t i = 0; i < a.n; i++) {
+        int64_t day = i < 1000 ? 1 : 0, k = (int64_t)(i % 1000);
+        a.lines[i] = ev(1793577600000LL + day * 86400000 + k * 60000, (int)i);
+    }
+    struct warden_sorter_conf c = {WARDEN_ORDER_AUTO, 60000, 4000, 0, 0, NULL};
+    struct got g;
+    drain_file(&a, &c, &g);
+    assert_true(g.sorted);
+    assert_int_equal(g.lineno[0], 1001);
+    assert_int_equal(g.lineno[999], 2000);
+    assert_int_equal(g.lineno[1000], 1);
+    arr_free(&a);
+    /* the days in order: nothing sorted */
+    a.lines = calloc(a.n, sizeof *a.lines);
+    for (size_t i = 0; i < a.n; i++) a.lines[i] = ev(1793577600000LL + (int64_t)i * 60000, (int)i);
+    drain_file(&a, &c, &g);
+    assert_false(g.sorted);
+    arr_free(&a);
+}
+
 static void test_empty(void **state)
 {
     (void)state;
@@ -272,9 +300,8 @@ static void test_empty(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_line_ts),
-        cmocka_unit_test(test_sort_in_memory_and_runs),
-        cmocka_unit_test(test_auto_in_order),
+        cmocka_unit_test(test_line_ts),       cmocka_unit_test(test_sort_in_memory_and_runs),
+        cmocka_unit_test(test_auto_in_order), cmocka_unit_test(test_auto_samples),
         cmocka_unit_test(test_empty),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
