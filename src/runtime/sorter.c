@@ -333,8 +333,8 @@ static int merge_next(struct warden_sorter *s, struct warden_raw_line *out, char
 static int read_lines(struct warden_sorter *s, size_t limit, char *err, size_t errlen)
 {
     struct warden_raw_line l;
-    if (s->bufcap <
-        limit) { /* once: no copying as the chunk fills (untouched pages cost nothing) */
+    /* the chunk's room at once: no copying as it fills (untouched pages cost nothing) */
+    if (s->bufcap < limit) {
         s->buf = warden_xrealloc(s->buf, limit);
         s->bufcap = limit;
     }
