@@ -106,32 +106,45 @@ int warden_sorter_line_ts(const char *line, size_t len, int64_t *ts_ms)
     return -1;
 }
 
+/* A writable copy of a line, in the sorter's scratch buffer. */
+static char *scratch_copy(struct warden_sorter *s, const char *line, size_t len)
+{
+    if (len + 1 > s->scratch_cap) {
+        s->scratch_cap = len + 1 > 4096 ? len + 1 : 4096;
+        s->scratch = warden_xrealloc(s->scratch, s->scratch_cap);
+    }
+    memcpy(s->scratch, line, len);
+    return s->scratch;
+}
+
 static int64_t ts_of(struct warden_sorter *s, const char *line, size_t len)
 {
     int64_t ts;
     if (warden_sorter_line_ts(line, len, &ts) == 0) return ts;
     /* not plain (escaped key, odd spacing, or a bad line): decode a copy */
-    if (len + 1 > s->scratch_cap) {
-        s->scratch_cap = len + 1;
-        s->scratch = warden_xrealloc(s->scratch, s->scratch_cap);
-    }
-    memcpy(s->scratch, line, len);
     struct warden_event ev;
     char why[128];
-    if (warden_event_decode(s->scratch, len, &ev, why, sizeof why) == 0) return ev.ts_ms;
+    if (warden_event_decode(scratch_copy(s, line, len), len, &ev, why, sizeof why) == 0)
+        return ev.ts_ms;
     return TS_NONE;
+}
+
+/* The next record of the chunk or index, counted. */
+static struct rec *rec_new(struct warden_sorter *s)
+{
+    if (s->nrec == s->reccap) {
+        s->reccap = s->reccap ? s->reccap * 2 : 4096;
+        s->recs = warden_xrealloc(s->recs, s->reccap * sizeof *s->recs);
+    }
+    s->lines++;
+    return &s->recs[s->nrec++];
 }
 
 /* ---- the chunk ---- */
 
 static void chunk_add(struct warden_sorter *s, const struct warden_raw_line *l)
 {
-    if (s->nrec == s->reccap) {
-        s->reccap = s->reccap ? s->reccap * 2 : 4096;
-        s->recs = warden_xrealloc(s->recs, s->reccap * sizeof *s->recs);
-    }
-    struct rec *r = &s->recs[s->nrec++];
-    s->lines++;
+    struct rec *r = rec_new(s);
     r->lineno = l->lineno;
     r->too_long = l->too_long;
     r->len = l->len;
@@ -312,12 +325,7 @@ static int merge_next(struct warden_sorter *s, struct warden_raw_line *out, char
     } else if (c != s->nruns) {
         out->line = s->runs[c].line;
     } else if (s->map_len) { /* read-only: a copy for the decoder to write into */
-        if (r->len + 1 > s->scratch_cap) {
-            s->scratch_cap = r->len + 1 > 4096 ? r->len + 1 : 4096;
-            s->scratch = warden_xrealloc(s->scratch, s->scratch_cap);
-        }
-        memcpy(s->scratch, s->buf + r->off, r->len);
-        out->line = s->scratch;
+        out->line = scratch_copy(s, s->buf + r->off, r->len);
     } else {
         out->line = s->buf + r->off;
     }
@@ -392,12 +400,7 @@ static bool index_file(struct warden_sorter *s)
             s->nrec = 0;
             return false;
         }
-        if (s->nrec == s->reccap) {
-            s->reccap = s->reccap ? s->reccap * 2 : 4096;
-            s->recs = warden_xrealloc(s->recs, s->reccap * sizeof *s->recs);
-        }
-        struct rec *r = &s->recs[s->nrec++];
-        s->lines++;
+        struct rec *r = rec_new(s);
         r->lineno = ++lineno;
         r->off = pos;
         r->too_long = n > max_line;

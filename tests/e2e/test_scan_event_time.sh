@@ -90,6 +90,13 @@ scan "$T/whole_runs" --sort-memory 16 "$T/whole.jsonl.gz"
 same_as_sorted "shuffled and gzipped, sorted through temporary files" "$T/whole_runs"
 check "runs written to disk" grep -Eq "inputs sorted +1 .*[1-9][0-9]* run\(s\) on disk" \
   "$T/whole_runs.summary"
+# bad values of the new options: refused (exit 2), naming the option
+"$WARDEN_BIN" scan -q --no-db --order sideways --out "$T/badopt" "$T/whole.jsonl" 2>"$T/badopt.err"
+check "--order sideways: exit 2" [ $? -eq 2 ]
+check "--order sideways: named" grep -q -- "--order needs auto, sort or stream" "$T/badopt.err"
+"$WARDEN_BIN" scan -q --no-db --sort-memory 8 --out "$T/badopt" "$T/whole.jsonl" 2>"$T/badopt.err"
+check "--sort-memory 8: exit 2" [ $? -eq 2 ]
+check "--sort-memory 8: named" grep -q -- "--sort-memory needs a whole number" "$T/badopt.err"
 # no temporary file for the runs: the scan stops (exit 4) and says where it tried
 mkdir -p "$T/notmp"
 TMPDIR=$T/missing "$WARDEN_BIN" scan -q --no-db --policy "$P" --sort-memory 16 --out "$T/notmp" \
