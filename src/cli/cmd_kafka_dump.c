@@ -17,6 +17,10 @@ static const struct warden_opt dump_opts[] = {
     {"progress-topic", 0, "NAME", "committed transactions and events processed, from this topic",
      false},
     {"rejects-topic", 0, "NAME", "also count the bad input records of this topic", false},
+    {"events-topic", 0, "NAME",
+     "with --progress-topic: count input offsets the broker deleted before they were read, "
+     "and those not read",
+     false},
     {"kafka", 0, "PROPERTY=VALUE", "librdkafka property (SASL, TLS, ...); repeatable", true},
     {"out", 'o', "DIR", "output directory (created if missing; default: out)", false},
     {"quiet", 'q', NULL, "do not print the counts", false},
@@ -37,7 +41,9 @@ const struct warden_cmd warden_cmd_kafka_dump = {
         "only outputs of committed transactions are kept, also where the cluster shows\n"
         "aborted ones (librdkafka's mock cluster). Prints records read, accounts, duplicates\n"
         "skipped (by the warden-pos header) and, with --progress-topic, the events the\n"
-        "workers processed and the uncommitted records skipped.",
+        "workers processed and the uncommitted records skipped; with --events-topic too,\n"
+        "the input offsets the broker deleted (retention) before any worker read them and\n"
+        "those past the last committed one (not read).",
 };
 
 static int dump_main(int argc, char **argv)
@@ -69,7 +75,7 @@ static int dump_main(int argc, char **argv)
     int rc = warden_kafka_dump(
         brokers, &pl, warden_arg(&a, "topic") ? warden_arg(&a, "topic") : "warden.verdicts",
         warden_arg(&a, "findings-topic"), warden_arg(&a, "progress-topic"),
-        warden_arg(&a, "rejects-topic"), out, &st, err, sizeof err);
+        warden_arg(&a, "rejects-topic"), warden_arg(&a, "events-topic"), out, &st, err, sizeof err);
     if (rc) {
         fprintf(stderr, "warden kafka-dump: %s\n", err);
         ret = rc == WARDEN_ECONFIG ? WARDEN_EXIT_CONFIG : WARDEN_EXIT_IO;
@@ -94,6 +100,9 @@ static int dump_main(int argc, char **argv)
             printf("input offsets covered %llu, covered twice %llu, missing %llu\n",
                    (unsigned long long)st.offsets_covered, (unsigned long long)st.offsets_twice,
                    (unsigned long long)st.offsets_missing);
+        if (warden_arg(&a, "progress-topic") && warden_arg(&a, "events-topic"))
+            printf("input offsets deleted before being read %llu, not read %llu\n",
+                   (unsigned long long)st.offsets_deleted, (unsigned long long)st.offsets_unread);
         if (warden_arg(&a, "progress-topic"))
             printf("uncommitted records skipped %llu, transaction partitions redone %llu\n",
                    (unsigned long long)st.uncommitted_records,

@@ -313,25 +313,65 @@ static int cmp_range(const void *a, const void *b)
     return x->from < y->from ? -1 : x->from > y->from;
 }
 
+/* The [log start, end) offsets of each partition of the events topic into
+ * lo[] and hi[] (parts of them); 0 or an error. */
+static int input_bounds(rd_kafka_t *rk, const char *topic, int64_t **lo, int64_t **hi, int *parts,
+                        char *err, size_t errlen)
+{
+    int n = warden_kafka_partitions(rk, topic, 15000, err, errlen);
+    if (n < 0) return n;
+    *lo = warden_xcalloc((size_t)n, sizeof **lo);
+    *hi = warden_xcalloc((size_t)n, sizeof **hi);
+    *parts = n;
+    for (int p = 0; p < n; p++) {
+        rd_kafka_resp_err_t e =
+            rd_kafka_query_watermark_offsets(rk, topic, p, &(*lo)[p], &(*hi)[p], 15000);
+        if (e) {
+            snprintf(err, errlen, "offsets of %s [%d]: %s", topic, p, rd_kafka_err2str(e));
+            return WARDEN_EIO;
+        }
+    }
+    return 0;
+}
+
 /* Input offsets covered by committed transactions, covered more than once,
- * and left out between offset 0 and the last covered one. */
-static void coverage(struct dump *d, struct warden_kafka_dump_stats *st)
+ * and left out between offset 0 and the last covered one; with the events
+ * topic's bounds (lo, hi: NULL without), left-out offsets below a
+ * partition's log start count as deleted, and those from the last covered
+ * one to its end as unread. */
+static void coverage(struct dump *d, const int64_t *lo, const int64_t *hi, int parts,
+                     struct warden_kafka_dump_stats *st)
 {
     if (d->nr > 1) qsort(d->r, d->nr, sizeof *d->r, cmp_range);
-    int part = -1;
-    int64_t end = 0;
-    for (size_t i = 0; i < d->nr; i++) {
-        const struct range *r = &d->r[i];
-        if (r->part != part) {
-            part = r->part;
-            end = 0;
+    size_t i = 0;
+    while (i < d->nr && d->r[i].part < 0) i++;
+    int np = d->nr ? d->r[d->nr - 1].part + 1 : 0;
+    if (lo && parts > np) np = parts;
+    for (int part = 0; part < np; part++) {
+        bool known = lo && part < parts;
+        int64_t start0 = known ? lo[part] : 0; /* below it: deleted, not missing */
+        int64_t end = 0;
+        for (; i < d->nr && d->r[i].part == part; i++) {
+            const struct range *r = &d->r[i];
+            if (r->from > end) { /* [end, from) not covered */
+                int64_t del_to = r->from < start0 ? r->from : start0;
+                if (del_to > end) st->offsets_deleted += (uint64_t)(del_to - end);
+                int64_t miss_from = end > start0 ? end : start0;
+                if (r->from > miss_from) st->offsets_missing += (uint64_t)(r->from - miss_from);
+            }
+            int64_t start = r->from > end ? r->from : end;
+            if (r->to > start) st->offsets_covered += (uint64_t)(r->to - start);
+            int64_t over = (r->to < end ? r->to : end) - r->from;
+            if (over > 0) st->offsets_twice += (uint64_t)over;
+            if (r->to > end) end = r->to;
         }
-        if (r->from > end) st->offsets_missing += (uint64_t)(r->from - end);
-        int64_t start = r->from > end ? r->from : end;
-        if (r->to > start) st->offsets_covered += (uint64_t)(r->to - start);
-        int64_t over = (r->to < end ? r->to : end) - r->from;
-        if (over > 0) st->offsets_twice += (uint64_t)over;
-        if (r->to > end) end = r->to;
+        if (known) {
+            if (end < start0) { /* nothing covered past the deleted part */
+                st->offsets_deleted += (uint64_t)(start0 - end);
+                end = start0;
+            }
+            if (hi[part] > end) st->offsets_unread += (uint64_t)(hi[part] - end);
+        }
     }
 }
 
@@ -419,7 +459,8 @@ static int read_topic(rd_kafka_t *rk, const char *topic, struct dump *d,
 
 int warden_kafka_dump(const char *brokers, const struct warden_strlist *props,
                       const char *verdicts_topic, const char *findings_topic,
-                      const char *progress_topic, const char *rejects_topic, const char *outdir,
+                      const char *progress_topic, const char *rejects_topic,
+                      const char *events_topic, const char *outdir,
                       struct warden_kafka_dump_stats *st, char *err, size_t errlen)
 {
     memset(st, 0, sizeof *st);
@@ -460,8 +501,14 @@ int warden_kafka_dump(const char *brokers, const struct warden_strlist *props,
             warden_outfile_abort(&fout);
     }
     if (!rc && rejects_topic) rc = read_topic(rk, rejects_topic, &d, st, 3, err, errlen);
+    int64_t *lo = NULL, *hi = NULL;
+    int in_parts = 0;
+    if (!rc && events_topic && progress_topic)
+        rc = input_bounds(rk, events_topic, &lo, &hi, &in_parts, err, errlen);
+    if (!rc) coverage(&d, lo, hi, in_parts, st);
+    free(lo);
+    free(hi);
     if (rc) goto out;
-    coverage(&d, st);
     if (d.n > 1) qsort(d.v, d.n, sizeof *d.v, cmp_kept);
     if ((rc = warden_outfile_open(&out, outdir, "verdicts.jsonl", err, errlen))) goto out;
     for (size_t i = 0; i < d.n; i++) {

@@ -133,6 +133,11 @@ struct warden_kafka_dump_stats {
     uint64_t verdict_conflicts; /* a repeated position with a different verdict */
     uint64_t progress_records, progress_duplicates, events;
     uint64_t offsets_covered, offsets_twice, offsets_missing; /* input offsets, from progress */
+    /* with the events topic: of the offsets not covered, those below the
+     * partition's log start (deleted by the broker before being read,
+     * not in offsets_missing) and those after the last covered one up to
+     * its end (not read yet, or never) */
+    uint64_t offsets_deleted, offsets_unread;
     uint64_t finding_records, finding_duplicates;
     uint64_t reject_records, reject_duplicates;
     uint64_t uncommitted_records; /* outputs of transactions that did not commit, skipped */
@@ -145,11 +150,14 @@ struct warden_kafka_dump_stats {
  * clusters that show aborted ones) and the events processed and input
  * offsets covered are counted; with findings_topic and rejects_topic (each
  * may be NULL) the findings (also to outdir/findings.jsonl) and the bad
- * records. Records repeating a position already read are counted as
+ * records; with events_topic too (and progress_topic), the input offsets the
+ * broker deleted before they were read and those not read at all. Records
+ * repeating a position already read are counted as
  * duplicates and skipped. 0 or WARDEN_E* with err. */
 int warden_kafka_dump(const char *brokers, const struct warden_strlist *props,
                       const char *verdicts_topic, const char *findings_topic,
-                      const char *progress_topic, const char *rejects_topic, const char *outdir,
+                      const char *progress_topic, const char *rejects_topic,
+                      const char *events_topic, const char *outdir,
                       struct warden_kafka_dump_stats *st, char *err, size_t errlen);
 
 #endif

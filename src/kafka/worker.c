@@ -127,6 +127,12 @@ struct worker {
     size_t errlen;
     int fatal; /* set from callbacks: a WARDEN_E* code */
     uint64_t live_events, replayed_events, txns, aborts;
+    /* input records the broker deleted (retention) before this worker read
+     * them: offsets it should have processed live, and offsets its replay
+     * should have rebuilt state from; gone_to: per partition, the end of the
+     * deleted ranges already counted */
+    uint64_t gone_live, gone_replay;
+    int64_t *gone_to;
     double first_live, last_live; /* wall clock of the first and last live event */
 };
 
@@ -602,6 +608,53 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
     }
 }
 
+/* ---- records deleted before they were read ---- */
+
+/* The record at offset `at` of partition p arrived while the next expected
+ * was `want`. A gap is normal with transactional producers (their markers
+ * and aborted records take offsets) and after a compaction; it is a loss
+ * when the broker's log now starts after `want`: retention deleted records
+ * no worker of the group had read. Counted (once per offset), reported, and
+ * for live offsets recorded on the rejects topic, so the audit trail shows
+ * which input was never judged. The log start is the consumer's cached low
+ * watermark (fetch responses carry it), so this costs no round trip. */
+static void check_gap(struct worker *w, int p, int64_t want, int64_t at)
+{
+    if (w->gone_to[p] > want) want = w->gone_to[p];
+    if (at <= want) return;
+    int64_t lo = -1, hi = -1;
+    if (rd_kafka_get_watermark_offsets(w->cons, w->in_topic, p, &lo, &hi) || lo <= want) return;
+    int64_t end = lo < at ? lo : at; /* [want, end) deleted unread */
+    w->gone_to[p] = end;
+    int64_t split = w->replay_until[p];
+    int64_t replay = (end < split ? end : split) - want;
+    int64_t live = end - (want > split ? want : split);
+    if (replay > 0) w->gone_replay += (uint64_t)replay;
+    if (live > 0) w->gone_live += (uint64_t)live;
+    if (!w->quiet)
+        fprintf(stderr,
+                "warden %s: %s [%d]: offsets %lld-%lld were deleted by the broker (retention) "
+                "before this group read them: %s\n",
+                w->stage ? "link-stage" : "worker", w->in_topic, p, (long long)want,
+                (long long)end - 1,
+                live > 0 ? "never judged; keep the topic's retention longer than workers can be "
+                           "down, or add workers"
+                         : "the partition's state is rebuilt without them");
+    if (live > 0 && w->live && w->c->rejects_topic) {
+        warden_jbuf_reset(&w->jb);
+        warden_jbuf_obj_open(&w->jb);
+        warden_jbuf_kv_str(&w->jb, "topic", w->in_topic);
+        warden_jbuf_kv_int(&w->jb, "partition", p);
+        warden_jbuf_kv_int(&w->jb, "offset", end - live);
+        warden_jbuf_kv_int(&w->jb, "count", live);
+        warden_jbuf_kv_str(&w->jb, "reason", "deleted by the broker before being read");
+        warden_jbuf_obj_close(&w->jb);
+        char key[32];
+        int kn = snprintf(key, sizeof key, "%d", p);
+        produce(w, w->c->rejects_topic, key, (size_t)kn, w->jb.p, w->jb.len);
+    }
+}
+
 /* ---- one event ---- */
 
 /* ---- linking ---- */
@@ -786,6 +839,7 @@ static int process(struct worker *w, const rd_kafka_message_t *m)
     w->cur_seq = 0;
     w->cur_moff = -1;
     w->dirty = false;
+    check_gap(w, p, w->state_at[p] >= 0 ? w->state_at[p] : 0, m->offset);
     if (m->len + 1 > w->scratch_cap) {
         w->scratch_cap = m->len + 1;
         w->scratch = warden_xrealloc(w->scratch, w->scratch_cap);
@@ -1017,6 +1071,7 @@ static int run(struct worker *w, const char *id, int64_t idle_exit_ms)
     w->replay_until = warden_xcalloc(np, sizeof *w->replay_until);
     w->state_at = warden_xcalloc(np, sizeof *w->state_at);
     for (int p = 0; p < w->n_parts; p++) w->state_at[p] = -1;
+    w->gone_to = warden_xcalloc(np, sizeof *w->gone_to);
     w->txn_first = warden_xcalloc(np, sizeof *w->txn_first);
     w->txn_next = warden_xcalloc(np, sizeof *w->txn_next);
     w->txn_events = warden_xcalloc(np, sizeof *w->txn_events);
@@ -1091,6 +1146,12 @@ static int run(struct worker *w, const char *id, int64_t idle_exit_ms)
                 who, id, (unsigned long long)w->live_events, (unsigned long long)w->replayed_events,
                 (unsigned long long)w->txns, (unsigned long long)w->aborts, w->first_live,
                 w->last_live);
+        if (w->gone_live || w->gone_replay)
+            fprintf(stderr,
+                    "warden %s: %s: %llu input records deleted by the broker before being read "
+                    "(%llu never judged, %llu missing from rebuilt state)\n",
+                    who, id, (unsigned long long)(w->gone_live + w->gone_replay),
+                    (unsigned long long)w->gone_live, (unsigned long long)w->gone_replay);
         if (w->c->state_dir && *w->c->state_dir && !w->stage)
             fprintf(stderr,
                     "warden worker: %s: %llu snapshots saved, %llu loaded, %llu records not "
@@ -1141,6 +1202,7 @@ static void cleanup(struct worker *w)
     warden_policy_free(w->pol);
     free(w->replay_until);
     free(w->state_at);
+    free(w->gone_to);
     free(w->txn_first);
     free(w->txn_next);
     free(w->txn_events);

@@ -125,7 +125,8 @@ kafka_wait() {
 # covered by committed transactions, none missing, no position with two verdicts
 kafka_dump_checks() {
   "$WARDEN_BIN" kafka-dump -b "$BROKERS" -t verdicts --findings-topic findings \
-    --progress-topic progress --rejects-topic rejects -o "$T/dump" >"$T/dump.txt"
+    --progress-topic progress --rejects-topic rejects --events-topic ev -o "$T/dump" \
+    >"$T/dump.txt"
   check "kafka-dump exits 0" [ $? -eq 0 ]
   cat "$T/dump.txt"
   check "verdicts valid" valid verdict "$T/dump/verdicts.jsonl"
@@ -133,6 +134,8 @@ kafka_dump_checks() {
   covered=$(sed -n 's/^input offsets covered \([0-9]*\),.*/\1/p' "$T/dump.txt")
   check "no event lost: ${covered:-0} input offsets covered of $1" [ "${covered:-0}" -eq "$1" ]
   check "no input offset missing" grep -q ', missing 0$' "$T/dump.txt"
+  check "none deleted before being read, none left unread" \
+    grep -qx 'input offsets deleted before being read 0, not read 0' "$T/dump.txt"
   check "no verdict of the same position differs" bash -c "! grep -q conflicting '$T/dump.txt'"
 }
 
