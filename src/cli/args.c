@@ -10,6 +10,8 @@
 #include "cli/cli.h"
 #include "core/xalloc.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -224,6 +226,37 @@ bool warden_flag(const struct warden_args *a, const char *name)
 {
     int i = opt_index(a, name);
     return i >= 0 && a->nvals[i] > 0;
+}
+
+bool warden_arg_size(const struct warden_args *a, const char *name, size_t min, size_t max,
+                     size_t *out)
+{
+    const char *v = warden_arg(a, name);
+    if (!v) return true;
+    char *end;
+    errno = 0;
+    unsigned long long x = strtoull(v, &end, 10);
+    if (v[0] < '0' || v[0] > '9' || *end || errno || x < min || x > max) {
+        fprintf(stderr, "warden %s: --%s needs a whole number from %zu to %zu, got '%s'\n",
+                a->cmd->name, name, min, max, v);
+        return false;
+    }
+    *out = (size_t)x;
+    return true;
+}
+
+bool warden_arg_order(const struct warden_args *a, int *order)
+{
+    static const char *const names[] = {"auto", "sort", "stream"}; /* enum warden_order */
+    const char *v = warden_arg(a, "order");
+    if (!v) return true;
+    for (int i = 0; i < 3; i++)
+        if (strcmp(v, names[i]) == 0) {
+            *order = i;
+            return true;
+        }
+    fprintf(stderr, "warden %s: --order needs auto, sort or stream, got '%s'\n", a->cmd->name, v);
+    return false;
 }
 
 void warden_exit_codes_help(FILE *out)

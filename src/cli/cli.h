@@ -58,6 +58,13 @@ const char *warden_arg(const struct warden_args *a, const char *name);
 /* All values of a repeatable option; *n set to how many. */
 const char **warden_arg_all(const struct warden_args *a, const char *name, int *n);
 bool warden_flag(const struct warden_args *a, const char *name);
+/* A size option: absent (true, *out untouched), or a whole number from min
+ * to max into *out; false with the error printed ("warden CMD: --NAME ..."). */
+bool warden_arg_size(const struct warden_args *a, const char *name, size_t min, size_t max,
+                     size_t *out);
+/* --order auto|sort|stream as an enum warden_order (runtime/sorter.h) into
+ * *order; absent: true, untouched; false with the error printed. */
+bool warden_arg_order(const struct warden_args *a, int *order);
 void warden_cmd_help(FILE *out, const struct warden_cmd *cmd);
 /* `warden worker` and `warden link-stage` (cmd_worker.c): one command line, two roles. */
 extern const struct warden_opt warden_kafka_member_opts[];

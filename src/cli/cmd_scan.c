@@ -97,24 +97,6 @@ static const struct warden_opt scan_opts[] = {
     {NULL, 0, NULL, NULL, false},
 };
 
-/* A whole number from min to max for a size option; prints the error itself. */
-static bool size_opt(const struct warden_args *a, const char *name, size_t min, size_t max,
-                     size_t *out)
-{
-    const char *v = warden_arg(a, name);
-    if (!v) return true;
-    char *end;
-    errno = 0;
-    unsigned long long x = strtoull(v, &end, 10);
-    if (v[0] < '0' || v[0] > '9' || *end || errno || x < min || x > max) {
-        fprintf(stderr, "warden scan: --%s needs a whole number from %zu to %zu, got '%s'\n", name,
-                min, max, v);
-        return false;
-    }
-    *out = (size_t)x;
-    return true;
-}
-
 static int scan_main(int argc, char **argv);
 
 const struct warden_cmd warden_cmd_scan = {
@@ -148,25 +130,12 @@ static int scan_main(int argc, char **argv)
     int ret = WARDEN_EXIT_OK;
     size_t max_accounts = 0, max_line = 0, dedup_window = 0, lateness = 60, sort_mib = 256;
     int order = WARDEN_ORDER_AUTO;
-    const char *ord = warden_arg(&a, "order");
-    if (ord) {
-        if (strcmp(ord, "auto") == 0)
-            order = WARDEN_ORDER_AUTO;
-        else if (strcmp(ord, "sort") == 0)
-            order = WARDEN_ORDER_SORT;
-        else if (strcmp(ord, "stream") == 0)
-            order = WARDEN_ORDER_STREAM;
-        else {
-            fprintf(stderr, "warden scan: --order needs auto, sort or stream, got '%s'\n", ord);
-            ret = WARDEN_EXIT_USAGE;
-            goto out;
-        }
-    }
-    if (!size_opt(&a, "sort-memory", 16, 65536, &sort_mib) ||
-        !size_opt(&a, "max-accounts", 1, 100000000, &max_accounts) ||
-        !size_opt(&a, "max-line-bytes", 64, (size_t)1 << 30, &max_line) ||
-        !size_opt(&a, "dedup-window", 2, 100000000, &dedup_window) ||
-        !size_opt(&a, "lateness", 0, 86400, &lateness)) {
+    if (!warden_arg_order(&a, &order) ||
+        !warden_arg_size(&a, "sort-memory", 16, 65536, &sort_mib) ||
+        !warden_arg_size(&a, "max-accounts", 1, 100000000, &max_accounts) ||
+        !warden_arg_size(&a, "max-line-bytes", 64, (size_t)1 << 30, &max_line) ||
+        !warden_arg_size(&a, "dedup-window", 2, 100000000, &dedup_window) ||
+        !warden_arg_size(&a, "lateness", 0, 86400, &lateness)) {
         ret = WARDEN_EXIT_USAGE;
         goto out;
     }

@@ -62,13 +62,25 @@ int warden_kafka_mock_run(int brokers, const char *const *topics, size_t n_topic
 
 /* ---- producing event files (produce.c) ---- */
 
+/* How kafka-produce reads its file. */
+struct warden_kafka_produce_opts {
+    int order;           /* enum warden_order (runtime/sorter.h): auto, sort, stream */
+    int64_t lateness_ms; /* auto: disorder beyond it sorts the file */
+    size_t sort_memory;  /* bytes for sorting (0: the sorter's default) */
+};
+
 /* Every line of the JSON-lines file at path ("-": stdin) to topic, keyed by
  * the line's account_id (lines without one are produced without a key, so a
- * worker reports them as rejects). Waits for every delivery. *n gets the
- * number of lines produced. 0 or WARDEN_E* with err. */
+ * worker reports them as rejects), in event-time order when the sorter
+ * (runtime/sorter.h) finds the file out of order or is told to sort: a
+ * worker hands a partition's events to its shard in offset order, so that
+ * order is the one its windows see. Waits for every delivery. *n gets the
+ * number of lines produced, *sorted whether the file was sorted first and
+ * *runs into how many runs on disk. 0 or WARDEN_E* with err. */
 int warden_kafka_produce_file(const char *brokers, const struct warden_strlist *props,
-                              const char *topic, const char *path, uint64_t *n, char *err,
-                              size_t errlen);
+                              const char *topic, const char *path,
+                              const struct warden_kafka_produce_opts *o, uint64_t *n, bool *sorted,
+                              uint64_t *runs, char *err, size_t errlen);
 
 /* ---- the worker (worker_conf.c, worker.c) ---- */
 

@@ -1,7 +1,11 @@
 /* produce.c — `warden kafka-produce`: an event file into the events topic,
  * each line keyed by its account id, so that all of an account's events land
- * in one partition, in file order, and one worker owns its state. The line
- * is sent as it is; the account id is read with the same decoder the workers
+ * in one partition, in the order produced, and one worker owns its state.
+ * A worker hands a partition's events to its shard in offset order (it has
+ * no reorder buffer), so a file out of order is sorted by time first, by
+ * the sorter `warden scan` uses (runtime/sorter.h: auto looks at the file
+ * and sorts it when it is out of order beyond the lateness). The line is
+ * sent as it is; the account id is read with the same decoder the workers
  * use, on a copy. Idempotent producer (no duplicates on retries); a full
  * local queue is drained by polling, then the line is retried
  * (back-pressure, never a drop). */
@@ -9,11 +13,14 @@
 #include "core/event_decode.h"
 #include "core/xalloc.h"
 #include "io/lines.h"
+#include "io/source.h"
 #include "kafka/kafka.h"
+#include "runtime/sorter.h"
 
 #include <librdkafka/rdkafka.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 struct delivery {
     uint64_t failed;
@@ -31,10 +38,13 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
 }
 
 int warden_kafka_produce_file(const char *brokers, const struct warden_strlist *props,
-                              const char *topic, const char *path, uint64_t *n, char *err,
-                              size_t errlen)
+                              const char *topic, const char *path,
+                              const struct warden_kafka_produce_opts *o, uint64_t *n, bool *sorted,
+                              uint64_t *runs, char *err, size_t errlen)
 {
     *n = 0;
+    *sorted = false;
+    *runs = 0;
     rd_kafka_conf_t *conf = warden_kafka_conf(brokers, props, err, errlen);
     if (!conf) return WARDEN_ECONFIG;
     char e[256];
@@ -50,25 +60,37 @@ int warden_kafka_produce_file(const char *brokers, const struct warden_strlist *
         return WARDEN_ELIB;
     }
     int rc = warden_kafka_partitions(rk, topic, 10000, err, errlen);
-    struct warden_lines *in = NULL;
+    const struct warden_source_type *type = &warden_source_jsonl;
+    void *in = NULL;
+    struct warden_sorter *sorter = NULL;
     char *copy = NULL;
     size_t cap = 0;
     if (rc < 0) goto out;
-    rc = warden_lines_open(&in, path, WARDEN_LINES_DEFAULT_MAX, err, errlen);
-    if (rc) goto out;
-    char *line;
-    size_t len;
-    uint64_t lineno;
-    bool too_long;
+    if ((rc = type->open(&in, path, WARDEN_LINES_DEFAULT_MAX, err, errlen))) {
+        in = NULL;
+        rc = WARDEN_EIO;
+        goto out;
+    }
+    struct stat sb;
+    bool file = strcmp(path, "-") != 0 && stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
+    struct warden_sorter_conf sc = {(enum warden_order)o->order,
+                                    o->lateness_ms,
+                                    0,
+                                    o->sort_memory,
+                                    WARDEN_LINES_DEFAULT_MAX,
+                                    NULL};
+    sorter = warden_sorter_new(type, in, file ? path : NULL, &sc);
     for (;;) {
-        int r = warden_lines_next(in, &line, &len, &lineno, &too_long);
+        struct warden_raw_line rl;
+        int r = warden_sorter_next(sorter, &rl, err, errlen);
         if (r < 0) {
-            snprintf(err, errlen, "%s: %s", path, warden_lines_error(in));
-            rc = WARDEN_EIO;
+            rc = r;
             goto out;
         }
         if (r == 0) break;
-        if (too_long || len == 0) continue;
+        if (rl.too_long || rl.len == 0) continue;
+        char *line = rl.line;
+        size_t len = rl.len;
         if (len + 1 > cap) {
             cap = len + 1;
             copy = warden_xrealloc(copy, cap);
@@ -99,6 +121,7 @@ int warden_kafka_produce_file(const char *brokers, const struct warden_strlist *
         rd_kafka_poll(rk, 0);
     }
     rc = 0;
+    *sorted = warden_sorter_sorted(sorter, runs);
 out:
     if (rk) {
         rd_kafka_resp_err_t fe = rd_kafka_flush(rk, 60000);
@@ -113,7 +136,8 @@ out:
         }
         rd_kafka_destroy(rk);
     }
-    if (in) warden_lines_close(in);
+    warden_sorter_free(sorter);
+    if (in) type->close(in);
     free(copy);
     return rc;
 }

@@ -132,6 +132,7 @@ struct worker {
      * should have rebuilt state from; gone_to: per partition, the end of the
      * deleted ranges already counted */
     uint64_t gone_live, gone_replay;
+    uint64_t late_live; /* live events older than their partition's newest by > lateness_s */
     int64_t *gone_to;
     double first_live, last_live; /* wall clock of the first and last live event */
 };
@@ -867,6 +868,7 @@ static int process(struct worker *w, const rd_kafka_message_t *m)
         struct warden_decision d;
         warden_runtime_decide_shard(w->rt, shard, &ev, &d);
         if (w->live) w->txn_events[p]++;
+        if (w->live && ev.late) w->late_live++;
         if (w->dirty && w->live) {
             const struct warden_verdict *v = warden_engine_verdict(
                 warden_runtime_shard(w->rt, shard), ev.account_id.p, ev.account_id.n);
@@ -1146,6 +1148,12 @@ static int run(struct worker *w, const char *id, int64_t idle_exit_ms)
                 who, id, (unsigned long long)w->live_events, (unsigned long long)w->replayed_events,
                 (unsigned long long)w->txns, (unsigned long long)w->aborts, w->first_live,
                 w->last_live);
+        if (w->late_live)
+            fprintf(stderr,
+                    "warden worker: %s: %llu live events late (older than their partition's "
+                    "newest by more than lateness_s, %lld s: counted, kept out of time windows); "
+                    "produce events in time order (kafka-produce sorts a file)\n",
+                    id, (unsigned long long)w->late_live, (long long)w->c->lateness_s);
         if (w->gone_live || w->gone_replay)
             fprintf(stderr,
                     "warden %s: %s: %llu input records deleted by the broker before being read "
