@@ -90,7 +90,7 @@
 
 struct link_conf {
     double w[NK], cap[NK];
-    double join, infra_max;
+    double join, infra_max, co_actioned;
     int64_t net_window_s, burst_window_s;
     struct warden_strlist burst_programs;
     char *webmail;
@@ -136,6 +136,11 @@ static const struct warden_conf_key link_conf_table[] = {
     {"infra_max", WARDEN_CONF_DOUBLE, "0.7", C(infra_max),
      "most that network, client and sign-up address add together (keep it below join: "
      "shared infrastructure alone never links)",
+     0, 100},
+    {"co_actioned", WARDEN_CONF_DOUBLE, "0.4", C(co_actioned),
+     "added to a pair of accounts both actioned on their own evidence that share a "
+     "non-infrastructure identifier (a frame, a sign-up burst, a domain): 0.6 for a frame + 0.4 "
+     "joins; 0 turns it off",
      0, 100},
     {"net_window_s", WARDEN_CONF_INT, "21600", C(net_window_s),
      "time window of the network identifier, seconds", 60, 1e8},
@@ -189,6 +194,7 @@ struct link_ctx {
     unsigned cid_mem;
     bool counters_set;
     struct warden_link_remote *remote; /* remote mode (link/remote.h), else NULL */
+    const struct warden_registry *reg; /* the linking stage: declared resellers */
 };
 
 static struct warden_link_remote *remote_hook;
@@ -263,6 +269,7 @@ static int link_init(void **vctx, const struct warden_policy *policy, const void
     memcpy(p.cap, c->conf.cap, sizeof p.cap);
     p.join = c->conf.join;
     p.infra_max = c->conf.infra_max;
+    p.co_actioned = c->conf.co_actioned;
     p.max_accounts = (size_t)c->conf.max_accounts;
     p.max_idents = (size_t)c->conf.max_idents;
     p.max_clusters = (size_t)c->conf.max_clusters;
@@ -386,7 +393,7 @@ static int link_attach(void *vctx, const struct warden_registry *reg,
             const struct warden_account *a = warden_registry_account_at(reg, i);
             struct idset s = {.n = 0};
             registry_ids(c, a, &s);
-            if (!s.n) continue;
+            if (!s.n && !a->reseller) continue;
             size_t len = strlen(a->account_id);
             int64_t t = a->created_at_ms == INT64_MIN ? 0 : a->created_at_ms;
             uint32_t ai = warden_link_account(
@@ -395,6 +402,7 @@ static int link_attach(void *vctx, const struct warden_registry *reg,
             for (int k = 0; k < s.n; k++)
                 warden_link_use(c->l, ai, s.kind[k], s.key[k], t, pass == 0, NULL);
             if (pass == 1 && restricted_payment(c, a)) warden_link_mark_restricted(c->l, ai);
+            if (a->reseller) warden_link_mark_reseller(c->l, ai);
         }
     }
     warden_link_unlock(c->l);
@@ -642,8 +650,11 @@ static void emit_due(const struct link_ctx *c, struct warden_emit *em, const cha
             char hex[17];
             snprintf(hex, sizeof hex, "%016llx", (unsigned long long)j->key);
             warden_jbuf_kv_str(b, "via", warden_link_kind_names[j->via]);
-            warden_jbuf_kv_str(b, "identifier", hex);
-            warden_jbuf_kv_num(b, "accounts_sharing", j->distinct);
+            if (j->key) { /* a join on an action names no one identifier */
+                warden_jbuf_kv_str(b, "identifier", hex);
+                warden_jbuf_kv_num(b, "accounts_sharing", j->distinct);
+            }
+            if (j->kinds & WARDEN_LINK_CO_ACTIONED) warden_jbuf_kv_bool(b, "co_actioned", true);
             warden_jbuf_kv_num(b, "pair_weight", j->pair_weight);
             warden_jbuf_key(b, "edge_kinds");
             warden_jbuf_arr_open(b);
@@ -740,6 +751,7 @@ static void link_observe(void *vctx, const struct warden_event *ev, void *vstate
     warden_link_lock(c->l);
     uint32_t ai = warden_link_account(c->l, ev->account_hash, ev->account_id.p, ev->account_id.n,
                                       event_org(ev), ev->ts_ms, c->owner);
+    if (ev->account && ev->account->reseller) warden_link_mark_reseller(c->l, ai);
     if (scan) template_ids(&c->conf, warden_link_user(c->l, ai), t, &s, st);
     for (int k = 0; k < s.n; k++) {
         warden_link_use(c->l, ai, s.kind[k], s.key[k], ev->ts_ms, false, &j);
@@ -752,8 +764,16 @@ static void link_observe(void *vctx, const struct warden_event *ev, void *vstate
                                                  .pair_weight = j.pair_weight};
         }
     }
-    if (own_changed && own >= WARDEN_REVIEW)
-        warden_link_mark_actioned(c->l, ai, own >= WARDEN_THROTTLE);
+    if (own_changed && own >= WARDEN_REVIEW) {
+        warden_link_mark_actioned(c->l, ai, own >= WARDEN_THROTTLE, &j);
+        if (j.joined) /* a neighbour actioned too: the pair joined (co_actioned) */
+            joined = (struct warden_link_notice){.joined = true,
+                                                 .via = j.via,
+                                                 .key = 0,
+                                                 .kinds = j.kinds,
+                                                 .distinct = 0,
+                                                 .pair_weight = j.pair_weight};
+    }
     if (res) warden_link_mark_restricted(c->l, ai);
     decide(c->l, ai, &d);
     warden_link_unlock(c->l);
@@ -876,15 +896,13 @@ static void link_flush(void *vctx, struct warden_emit *em)
     struct warden_link_stats ls;
     warden_link_stats(c->l, &ls);
     warden_link_unlock(c->l);
-    for (size_t i = 0; i < w.n; i++) {
-        struct pending *p = &w.v[i];
-        char name[32];
-        cluster_name(p->d.info.seq, name, sizeof name);
-        if (p->d.set_cluster)
-            warden_emit_set_cluster(em, p->id, p->len, p->d.info.seq ? name : NULL);
-        if (p->d.linked) emit_linked(c, em, p->id, p->len, &p->d, name, false);
-        if (p->d.restricted) emit_linked(c, em, p->id, p->len, &p->d, name, true);
-    }
+    /* as at an event (and as a linking stage's notice): the cluster id, its
+     * cluster.shared_* finding, cluster.linked_* (an account joined after
+     * its last event, by another's identifier or action, is explained too) */
+    struct warden_link_notice none;
+    memset(&none, 0, sizeof none);
+    for (size_t i = 0; i < w.n; i++)
+        emit_due(c, em, w.v[i].id, w.v[i].len, &w.v[i].d, &none, false);
     free(w.v);
     if (c->owner == 0 && em->counters) {
         static const char *const names[4][2] = {
@@ -969,6 +987,7 @@ int warden_link_stage_new(struct warden_link_stage **out, const struct warden_po
         return WARDEN_ECONFIG;
     }
     if (reg) link_attach(ctx, reg, NULL);
+    ((struct link_ctx *)ctx)->reg = reg;
     *out = ctx;
     return 0;
 }
@@ -1004,8 +1023,8 @@ static void stage_member(void *ctx, uint32_t a)
     if (!n.len) return; /* an id too long to keep (WARDEN_LINK_MAX_ID) */
     if (a == w->ai && w->j->joined) {
         n.joined = true;
-        n.via = w->o->kind;
-        n.key = w->o->key;
+        n.via = w->j->via;
+        n.key = w->o->key; /* 0 for a join on an action (co_actioned) */
         n.kinds = w->j->kinds;
         n.distinct = w->j->distinct;
         n.pair_weight = w->j->pair_weight;
@@ -1025,6 +1044,10 @@ void warden_link_stage_apply(
     uint32_t ai = warden_link_account(l, warden_hash64(o->account_id, o->len), o->account_id,
                                       o->len, o->org, o->ts_ms, WARDEN_LINK_NO_OWNER);
     ((struct stage_user *)warden_link_user(l, ai))->part1 = partition + 1;
+    if (c->reg) { /* also after the entry was replaced and came back */
+        const struct warden_account *ra = warden_registry_account(c->reg, o->account_id, o->len);
+        if (ra && ra->reseller) warden_link_mark_reseller(l, ai);
+    }
     bool members = false;
     if (o->kind >= 0 && o->kind < NK) {
         warden_link_use(l, ai, (enum warden_link_kind)o->kind, o->key, o->ts_ms, false, &j);
@@ -1033,7 +1056,7 @@ void warden_link_stage_apply(
         warden_link_mark_restricted(l, ai);
         members = true;
     } else if (o->kind < 0 && o->level > 0) {
-        warden_link_mark_actioned(l, ai, o->level >= 2);
+        warden_link_mark_actioned(l, ai, o->level >= 2, &j);
         members = true;
     }
     struct stage_walk w = {c, ai, o, &j, notify, ctx};

@@ -50,13 +50,18 @@ struct ident {
 };
 
 struct cand {
-    uint64_t acct; /* neighbour's hash, 0 = empty */
-    float strong;  /* sum of non-infrastructure weights */
-    float infra;   /* sum of infrastructure weights (capped when read) */
-    uint8_t kinds; /* bit per kind already counted */
+    uint64_t acct;  /* neighbour's hash, 0 = empty */
+    float strong;   /* sum of non-infrastructure weights */
+    float infra;    /* sum of infrastructure weights (capped when read) */
+    uint8_t kinds;  /* bit per kind already counted */
+    uint8_t frames; /* template identifiers met together (bands of a sketch, a system prompt) */
 };
+/* A frame shared for co_actioned: two of its template identifiers (two LSH
+ * bands of one sketch: 32 bits alike, where one band alone matches by
+ * chance once in 65,536 pairs), or a template plus another non-infrastructure kind. */
+#define CO_FRAMES 2
 
-enum { F_ACT = 1, F_ENF = 2, F_RES = 4 };
+enum { F_ACT = 1, F_ENF = 2, F_RES = 4, F_RSL = 8 /* a declared reseller */ };
 
 struct acct {
     uint64_t hash; /* 0 = empty */
@@ -496,6 +501,7 @@ static double cand_add(struct warden_link *l, struct acct *a, uint64_t b, unsign
         memset(c, 0, sizeof *c);
         c->acct = b;
     }
+    if (kind == WARDEN_LINK_TEMPLATE && c->frames < UINT8_MAX) c->frames++;
     if (!(c->kinds & (1u << kind))) {
         c->kinds |= (uint8_t)(1u << kind);
         if ((1u << kind) & WARDEN_LINK_INFRA)
@@ -506,11 +512,53 @@ static double cand_add(struct warden_link *l, struct acct *a, uint64_t b, unsign
     return c->strong + fmin(c->infra, l->p.infra_max);
 }
 
-static unsigned cand_kinds(const struct acct *a, uint64_t b)
+static const struct cand *cand_of(const struct acct *a, uint64_t b)
 {
     for (int k = 0; k < LINK_CANDS; k++)
-        if (a->cand[k].acct == b) return a->cand[k].kinds;
-    return 0;
+        if (a->cand[k].acct == b) return &a->cand[k];
+    return NULL;
+}
+
+static unsigned cand_kinds(const struct acct *a, uint64_t b)
+{
+    const struct cand *c = cand_of(a, b);
+    return c ? c->kinds : 0;
+}
+
+/* The pair's weight as a's and b's tables hold it (the larger: either may
+ * have dropped the other), with co_actioned when both are actioned on their
+ * own evidence and they share a non-infrastructure identifier (*co set). */
+static double pair_weight(const struct warden_link *l, const struct acct *a, const struct acct *b,
+                          bool *co)
+{
+    const struct cand *ca = cand_of(a, b->hash), *cb = cand_of(b, a->hash);
+    double wa = ca ? ca->strong + fmin(ca->infra, l->p.infra_max) : 0;
+    double wb = cb ? cb->strong + fmin(cb->infra, l->p.infra_max) : 0;
+    double w = wa > wb ? wa : wb;
+    /* a non-infrastructure identifier beyond one chance band: a burst, a
+     * domain, a payment, or a frame met through CO_FRAMES identifiers */
+    unsigned kinds = (ca ? ca->kinds : 0) | (cb ? cb->kinds : 0);
+    unsigned frames = ca ? ca->frames : 0;
+    if (cb && cb->frames > frames) frames = cb->frames;
+    unsigned other = kinds & ~WARDEN_LINK_INFRA & ~(1u << WARDEN_LINK_TEMPLATE);
+    bool strong = other || ((kinds & (1u << WARDEN_LINK_TEMPLATE)) && frames >= CO_FRAMES);
+    *co = false;
+    if (w < l->p.join && strong && l->p.co_actioned > 0 && (a->flags & F_ACT) &&
+        (b->flags & F_ACT) && !((a->flags | b->flags) & F_RSL)) {
+        w += l->p.co_actioned;
+        *co = true;
+    }
+    return w;
+}
+
+/* The pair's strongest non-infrastructure kind (the one that names the edge). */
+static int strongest_kind(unsigned kinds)
+{
+    static const int order[] = {WARDEN_LINK_PAYMENT, WARDEN_LINK_TEMPLATE, WARDEN_LINK_BURST,
+                                WARDEN_LINK_EMAIL};
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
+        if (kinds & (1u << order[i])) return order[i];
+    return WARDEN_LINK_TEMPLATE;
 }
 
 /* ---- identifiers ---- */
@@ -591,14 +639,17 @@ void warden_link_use(struct warden_link *l, uint32_t ai, enum warden_link_kind k
         struct acct *a = A(l, ai), *b = A(l, bi);
         if (a->org && a->org == b->org) continue; /* one declared organisation */
         if (a->cluster && a->cluster == b->cluster) continue;
-        double pa = cand_add(l, a, bh, kind, w);
-        double pb = cand_add(l, b, ah, kind, w);
-        double pw = pa > pb ? pa : pb;
+        cand_add(l, a, bh, kind, w);
+        cand_add(l, b, ah, kind, w);
+        bool co;
+        double pw = pair_weight(l, a, b, &co);
         if (pw >= l->p.join) {
-            unsigned kinds = cand_kinds(a, bh) | cand_kinds(b, ah);
+            unsigned kinds =
+                cand_kinds(a, bh) | cand_kinds(b, ah) | (co ? WARDEN_LINK_CO_ACTIONED : 0);
             if (join(l, ai, bi, kinds, pw)) {
                 res.joined = true;
                 res.kinds = kinds;
+                res.via = (int)kind;
                 res.pair_weight = pw;
             }
         }
@@ -609,11 +660,14 @@ out:
     if (out) *out = res;
 }
 
-void warden_link_mark_actioned(struct warden_link *l, uint32_t ai, bool enforced)
+void warden_link_mark_actioned(struct warden_link *l, uint32_t ai, bool enforced,
+                               struct warden_link_join *out)
 {
+    struct warden_link_join res = {0};
     struct acct *a = A(l, ai);
     struct cluster *c = a->cluster ? &l->cl[a->cluster - 1] : NULL;
-    if (!(a->flags & F_ACT)) {
+    bool first = !(a->flags & F_ACT);
+    if (first) {
         a->flags |= F_ACT;
         if (c) c->pub.actioned++;
     }
@@ -621,6 +675,36 @@ void warden_link_mark_actioned(struct warden_link *l, uint32_t ai, bool enforced
         a->flags |= F_ENF;
         if (c) c->pub.enforced++;
     }
+    /* neighbours actioned on their own evidence too: the pair may now join */
+    for (int k = 0; first && l->p.co_actioned > 0 && k < LINK_CANDS; k++) {
+        uint64_t bh = a->cand[k].acct;
+        if (!bh || a->cand[k].strong <= 0) continue;
+        uint32_t bi = acct_find(l, bh);
+        if (bi == NONE) continue;
+        struct acct *b = A(l, bi);
+        if (!(b->flags & F_ACT) || (a->org && a->org == b->org) ||
+            (a->cluster && a->cluster == b->cluster))
+            continue;
+        bool co;
+        double pw = pair_weight(l, a, b, &co);
+        if (pw < l->p.join) continue;
+        unsigned kinds =
+            cand_kinds(a, bh) | cand_kinds(b, a->hash) | (co ? WARDEN_LINK_CO_ACTIONED : 0);
+        if (join(l, ai, bi, kinds, pw)) {
+            res.joined = true;
+            res.kinds = kinds;
+            res.via = strongest_kind(kinds);
+            res.pair_weight = pw;
+        }
+        /* the neighbour's own cluster changed too: it sees it at its next event */
+        touch(l, b->hash);
+    }
+    if (out) *out = res;
+}
+
+void warden_link_mark_reseller(struct warden_link *l, uint32_t ai)
+{
+    A(l, ai)->flags |= F_RSL;
 }
 
 void warden_link_mark_restricted(struct warden_link *l, uint32_t ai)

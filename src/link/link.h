@@ -62,6 +62,9 @@ enum warden_link_kind {
 };
 #define WARDEN_LINK_INFRA                                                                          \
     ((1u << WARDEN_LINK_NET) | (1u << WARDEN_LINK_CLIENT) | (1u << WARDEN_LINK_SIGNUP_IP))
+/* In a join's kinds (not a kind of identifier): the pair reached the join
+ * weight because both accounts are actioned on their own evidence (co_actioned). */
+#define WARDEN_LINK_CO_ACTIONED (1u << 7)
 
 /* "net", "client", "signup_ip", "payment", "email_domain", "signup_burst", "template" */
 extern const char *const warden_link_kind_names[WARDEN_LINK_NKINDS];
@@ -71,6 +74,12 @@ struct warden_link_params {
     double cap[WARDEN_LINK_NKINDS]; /* distinct accounts at which the weight reaches 0 */
     double join;                    /* combined pair weight that joins two accounts */
     double infra_max;               /* most the infrastructure kinds add together */
+    /* added to a pair whose accounts are both actioned on their own evidence
+     * and share a non-infrastructure identifier (a frame, a burst, a domain):
+     * two accounts each judged on their own that also share what an
+     * operation shares are likely one; strangers sharing a SaaS frame are
+     * not actioned, and infrastructure alone still never joins */
+    double co_actioned;
     size_t max_accounts, max_idents, max_clusters;
 };
 
@@ -112,8 +121,10 @@ void warden_link_prefetch(const struct warden_link *l, uint64_t acct, int stage)
 
 /* What warden_link_use() did. */
 struct warden_link_join {
-    bool joined;         /* the account's cluster changed */
-    unsigned kinds;      /* kinds of the edge that joined it (bit per kind) */
+    bool joined;    /* the account's cluster changed */
+    unsigned kinds; /* kinds of the edge that joined it (bit per kind; WARDEN_LINK_CO_ACTIONED) */
+    int via; /* the kind that joined it (mark_actioned: the pair's strongest non-infrastructure
+                kind) */
     double pair_weight;  /* that edge's combined weight */
     double ident_weight; /* the identifier's weight now */
     double distinct;     /* accounts using the identifier (estimate) */
@@ -124,8 +135,17 @@ void warden_link_use(struct warden_link *l, uint32_t a, enum warden_link_kind ki
                      int64_t now_ms, bool count_only, struct warden_link_join *out);
 
 /* The account at index a is actioned on its own evidence (enforced: throttle
- * or stronger); counted once per account into its cluster. */
-void warden_link_mark_actioned(struct warden_link *l, uint32_t a, bool enforced);
+ * or stronger); counted once per account into its cluster. The first time,
+ * each neighbour actioned on its own evidence too is joined to it when the
+ * pair's weight with co_actioned reaches the join weight (out, may be NULL:
+ * the last such join). */
+void warden_link_mark_actioned(struct warden_link *l, uint32_t a, bool enforced,
+                               struct warden_link_join *out);
+/* The account at index a is a declared reseller (registry): its traffic
+ * carries its end users' frames, so sharing one with actioned accounts says
+ * nothing about the platform, which is never joined for being actioned
+ * (co_actioned); its end users are judged in their own lanes. */
+void warden_link_mark_reseller(struct warden_link *l, uint32_t a);
 /* The account at index a was seen in a restricted jurisdiction (a direct
  * connection from there, or a restricted payment; the caller decides):
  * counted once per account into its cluster's `restricted`. */

@@ -171,7 +171,7 @@ static void clusters_merge(void **st)
     for (int i = 10; i < 13; i++) use(l, i, WARDEN_LINK_PAYMENT, "card-b");
     assert_true(seq(l, 0) != seq(l, 10));
     uint32_t a = acct(l, 2, 0);
-    warden_link_mark_actioned(l, a, true);
+    warden_link_mark_actioned(l, a, true, NULL);
     /* one bridge: both clusters become one, every member relabelled */
     use(l, 4, WARDEN_LINK_PAYMENT, "card-c");
     use(l, 12, WARDEN_LINK_PAYMENT, "card-c");
@@ -185,6 +185,101 @@ static void clusters_merge(void **st)
     assert_int_equal(c.actioned, 1);
     assert_int_equal(c.enforced, 1);
     assert_true(c.kind_edges[WARDEN_LINK_PAYMENT] >= 7);
+    warden_link_free(l);
+}
+
+/* A frame: two of its template identifiers (LSH bands of one sketch). */
+static void frame(struct warden_link *l, int i, const char *v)
+{
+    char band[64];
+    for (int b = 0; b < 2; b++) {
+        snprintf(band, sizeof band, "%s/band%d", v, b);
+        use(l, i, WARDEN_LINK_TEMPLATE, band);
+    }
+}
+
+/* Two accounts each actioned on their own evidence that share a frame are
+ * joined (0.6 + co_actioned 0.4), whichever came first, the frame or the
+ * actions; shared infrastructure or a domain alone still joins no one, nor
+ * does one template band alike (a chance match), a frame between accounts
+ * not both actioned, or with a declared reseller, nor anything with
+ * co_actioned 0. */
+static void actioned_pair_sharing_a_frame(void **st)
+{
+    (void)st;
+    struct warden_link_params p = params(256, 1024, 16);
+    p.co_actioned = 0.4;
+    struct warden_link *l = warden_link_new(&p);
+    struct warden_link_join j;
+    /* the frame first, then the actions */
+    frame(l, 1, "frame-a");
+    frame(l, 2, "frame-a");
+    assert_int_equal(seq(l, 1), 0);
+    warden_link_mark_actioned(l, acct(l, 1, 0), false, &j);
+    assert_false(j.joined);
+    assert_int_equal(seq(l, 1), 0);
+    warden_link_mark_actioned(l, acct(l, 2, 0), false, &j);
+    assert_true(j.joined);
+    assert_true(j.kinds & (1u << WARDEN_LINK_TEMPLATE));
+    assert_true(j.kinds & WARDEN_LINK_CO_ACTIONED);
+    assert_int_equal(j.via, WARDEN_LINK_TEMPLATE);
+    assert_true(j.pair_weight >= 1.0);
+    assert_true(seq(l, 1) != 0 && seq(l, 1) == seq(l, 2));
+    /* the actions first, then the frame */
+    warden_link_mark_actioned(l, acct(l, 5, 0), true, NULL);
+    warden_link_mark_actioned(l, acct(l, 6, 0), false, NULL);
+    frame(l, 5, "frame-b");
+    assert_int_equal(seq(l, 5), 0);
+    frame(l, 6, "frame-b");
+    assert_true(seq(l, 5) != 0 && seq(l, 5) == seq(l, 6));
+    /* infrastructure alone (network + client: 0.6 + 0.4 would reach 1.0) */
+    use(l, 3, WARDEN_LINK_NET, "net-x");
+    use(l, 3, WARDEN_LINK_CLIENT, "client-x");
+    use(l, 4, WARDEN_LINK_NET, "net-x");
+    use(l, 4, WARDEN_LINK_CLIENT, "client-x");
+    warden_link_mark_actioned(l, acct(l, 3, 0), true, NULL);
+    warden_link_mark_actioned(l, acct(l, 4, 0), true, &j);
+    assert_false(j.joined);
+    assert_int_equal(seq(l, 3), 0);
+    assert_int_equal(seq(l, 4), 0);
+    /* an e-mail domain alone: 0.25 + 0.4 */
+    use(l, 7, WARDEN_LINK_EMAIL, "corp.example");
+    use(l, 8, WARDEN_LINK_EMAIL, "corp.example");
+    warden_link_mark_actioned(l, acct(l, 7, 0), true, NULL);
+    warden_link_mark_actioned(l, acct(l, 8, 0), true, NULL);
+    assert_int_equal(seq(l, 7), 0);
+    /* a frame shared with an account that is not actioned */
+    frame(l, 9, "frame-c");
+    frame(l, 10, "frame-c");
+    warden_link_mark_actioned(l, acct(l, 9, 0), true, NULL);
+    assert_int_equal(seq(l, 9), 0);
+    assert_int_equal(seq(l, 10), 0);
+    /* one band alike: a chance match of 16 bits */
+    use(l, 13, WARDEN_LINK_TEMPLATE, "band-e");
+    use(l, 14, WARDEN_LINK_TEMPLATE, "band-e");
+    warden_link_mark_actioned(l, acct(l, 13, 0), true, NULL);
+    warden_link_mark_actioned(l, acct(l, 14, 0), true, &j);
+    assert_false(j.joined);
+    assert_int_equal(seq(l, 13), 0);
+    /* a declared reseller carries its end users' frames: never joined for being actioned */
+    warden_link_mark_reseller(l, acct(l, 11, 0));
+    frame(l, 11, "frame-d");
+    frame(l, 12, "frame-d");
+    warden_link_mark_actioned(l, acct(l, 12, 0), true, NULL);
+    warden_link_mark_actioned(l, acct(l, 11, 0), false, &j);
+    assert_false(j.joined);
+    assert_int_equal(seq(l, 11), 0);
+    warden_link_free(l);
+
+    /* co_actioned 0: a frame and two actions stay apart */
+    p.co_actioned = 0;
+    l = warden_link_new(&p);
+    frame(l, 1, "frame-a");
+    frame(l, 2, "frame-a");
+    warden_link_mark_actioned(l, acct(l, 1, 0), true, NULL);
+    warden_link_mark_actioned(l, acct(l, 2, 0), true, &j);
+    assert_false(j.joined);
+    assert_int_equal(seq(l, 1), 0);
     warden_link_free(l);
 }
 
@@ -242,6 +337,7 @@ int main(void)
         cmocka_unit_test(common_identifiers_do_not_merge),
         cmocka_unit_test(same_org_never_linked),
         cmocka_unit_test(clusters_merge),
+        cmocka_unit_test(actioned_pair_sharing_a_frame),
         cmocka_unit_test(ten_thousand_in_bounded_memory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
