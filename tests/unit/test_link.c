@@ -198,6 +198,16 @@ static void frame(struct warden_link *l, int i, const char *v)
     }
 }
 
+/* Accounts a and b actioned on their own evidence, a first: whether that
+ * joined them (into one cluster, b's action naming the join). */
+static bool actions_join(struct warden_link *l, int a, int b)
+{
+    struct warden_link_join j;
+    warden_link_mark_actioned(l, acct(l, a, 0), true, NULL);
+    warden_link_mark_actioned(l, acct(l, b, 0), false, &j);
+    return j.joined && seq(l, a) != 0 && seq(l, a) == seq(l, b);
+}
+
 /* Two accounts each actioned on their own evidence that share a frame are
  * joined (0.6 + co_actioned 0.4), whichever came first, the frame or the
  * actions; shared infrastructure or a domain alone still joins no one, nor
@@ -237,16 +247,12 @@ static void actioned_pair_sharing_a_frame(void **st)
     use(l, 3, WARDEN_LINK_CLIENT, "client-x");
     use(l, 4, WARDEN_LINK_NET, "net-x");
     use(l, 4, WARDEN_LINK_CLIENT, "client-x");
-    warden_link_mark_actioned(l, acct(l, 3, 0), true, NULL);
-    warden_link_mark_actioned(l, acct(l, 4, 0), true, &j);
-    assert_false(j.joined);
+    assert_false(actions_join(l, 3, 4));
     assert_int_equal(seq(l, 3), 0);
-    assert_int_equal(seq(l, 4), 0);
     /* an e-mail domain alone: 0.25 + 0.4 */
     use(l, 7, WARDEN_LINK_EMAIL, "corp.example");
     use(l, 8, WARDEN_LINK_EMAIL, "corp.example");
-    warden_link_mark_actioned(l, acct(l, 7, 0), true, NULL);
-    warden_link_mark_actioned(l, acct(l, 8, 0), true, NULL);
+    assert_false(actions_join(l, 7, 8));
     assert_int_equal(seq(l, 7), 0);
     /* a frame shared with an account that is not actioned */
     frame(l, 9, "frame-c");
@@ -257,17 +263,13 @@ static void actioned_pair_sharing_a_frame(void **st)
     /* one band alike: a chance match of 16 bits */
     use(l, 13, WARDEN_LINK_TEMPLATE, "band-e");
     use(l, 14, WARDEN_LINK_TEMPLATE, "band-e");
-    warden_link_mark_actioned(l, acct(l, 13, 0), true, NULL);
-    warden_link_mark_actioned(l, acct(l, 14, 0), true, &j);
-    assert_false(j.joined);
+    assert_false(actions_join(l, 13, 14));
     assert_int_equal(seq(l, 13), 0);
     /* a declared reseller carries its end users' frames: never joined for being actioned */
     warden_link_mark_reseller(l, acct(l, 11, 0));
     frame(l, 11, "frame-d");
     frame(l, 12, "frame-d");
-    warden_link_mark_actioned(l, acct(l, 12, 0), true, NULL);
-    warden_link_mark_actioned(l, acct(l, 11, 0), false, &j);
-    assert_false(j.joined);
+    assert_false(actions_join(l, 12, 11));
     assert_int_equal(seq(l, 11), 0);
     warden_link_free(l);
 
@@ -276,9 +278,7 @@ static void actioned_pair_sharing_a_frame(void **st)
     l = warden_link_new(&p);
     frame(l, 1, "frame-a");
     frame(l, 2, "frame-a");
-    warden_link_mark_actioned(l, acct(l, 1, 0), true, NULL);
-    warden_link_mark_actioned(l, acct(l, 2, 0), true, &j);
-    assert_false(j.joined);
+    assert_false(actions_join(l, 1, 2));
     assert_int_equal(seq(l, 1), 0);
     warden_link_free(l);
 }
