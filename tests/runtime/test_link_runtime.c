@@ -4,7 +4,10 @@
  * template and /24) forms; once one member is blocked on its own evidence,
  * the others get cluster.linked_to_actioned at their next request and a new
  * account of the cluster at its first; with four shards the state is shared
- * and the same cluster forms. */
+ * and the same cluster forms. And accounts that share nothing but a frame
+ * are joined once each is actioned on its own evidence (co_actioned), while
+ * a declared reseller sending the same frame and actioned too, and
+ * strangers sending it without being actioned, stay out. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -36,6 +39,23 @@ static const char *const bad_codes[] = {"test.bad", NULL};
 static const struct warden_detector bad = {
     .name = "bad", .observe = bad_observe, .codes = bad_codes};
 
+/* ---- another: reviews r1..r4 and p1 at their 4th request, blocks r1 at its 6th ---- */
+
+static void judge_observe(void *ctx, const struct warden_event *ev, void *state,
+                          struct warden_emit *em)
+{
+    (void)ctx;
+    (void)state;
+    bool r = ev->account_id.n == 2 && (ev->account_id.p[0] == 'r' || ev->account_id.p[0] == 'p');
+    if (r && ev->account_seq == 4) warden_emit_finding(em, "test.judge", 0.6, "{}");
+    if (warden_str_eq(ev->account_id, "r1", 2) && ev->account_seq == 6)
+        warden_emit_finding(em, "test.bad", 0.99, "{}");
+}
+
+static const char *const judge_codes[] = {"test.judge", "test.bad", NULL};
+static const struct warden_detector judge = {
+    .name = "judge", .observe = judge_observe, .codes = judge_codes};
+
 /* ---- a sink that remembers verdicts, findings and clusters ---- */
 
 #define MAXV 64
@@ -47,6 +67,7 @@ struct seen {
     int clusters;
     uint64_t cluster_members;
     int linked_findings;
+    int co_actioned_findings; /* cluster.shared_* whose evidence says co_actioned */
 };
 
 static void cap_verdict(void *self, const struct warden_verdict *v)
@@ -64,6 +85,9 @@ static void cap_finding(void *self, const struct warden_finding *f)
 {
     if (strcmp(f->code, "cluster.linked_to_actioned") == 0)
         ((struct seen *)self)->linked_findings++;
+    if (strncmp(f->code, "cluster.shared_", 15) == 0 && f->evidence_json &&
+        strstr(f->evidence_json, "\"co_actioned\":true"))
+        ((struct seen *)self)->co_actioned_findings++;
 }
 
 static void cap_cluster(void *self, const struct warden_cluster_record *c)
@@ -142,6 +166,44 @@ static int event_line(char *buf, size_t n, long ts, const char *acct, const char
                     ts, acct, ip, acct, k, prompt);
 }
 
+/* A runtime over dir/policy.yaml and dir/accounts.jsonl: detector first,
+ * then the link detector; findings and verdicts into seen. */
+static struct warden_runtime *start(const struct warden_detector *first, unsigned shards,
+                                    struct seen *seen)
+{
+    static const struct warden_detector *dets[2];
+    dets[0] = first;
+    dets[1] = &warden_detect_link;
+    char pol[128], acc[128], err[512];
+    snprintf(pol, sizeof pol, "%s/policy.yaml", dir);
+    snprintf(acc, sizeof acc, "%s/accounts.jsonl", dir);
+    struct warden_runtime_conf c = {.policy_path = pol,
+                                    .accounts_path = acc,
+                                    .lateness_ms = -1,
+                                    .quiet = true,
+                                    .max_accounts = 1000,
+                                    .keep_ids = true,
+                                    .shards = shards,
+                                    .detectors = dets,
+                                    .n_detectors = 2};
+    struct warden_runtime *rt = NULL;
+    int rc = warden_runtime_new(&rt, &c, err, sizeof err);
+    if (rc) fprintf(stderr, "runtime: %s\n", err);
+    assert_int_equal(rc, 0);
+    warden_runtime_add_sink(rt, &capture, seen);
+    return rt;
+}
+
+/* Finish and free the runtime, remove dir. */
+static void stop(struct warden_runtime *rt)
+{
+    char err[512], cmd[128];
+    assert_int_equal(warden_runtime_finish(rt, err, sizeof err), 0);
+    warden_runtime_free(rt);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 static void run(unsigned shards, struct seen *seen)
 {
     snprintf(dir, sizeof dir, "/tmp/warden_link_rt_%d", (int)getpid());
@@ -155,25 +217,7 @@ static void run(unsigned shards, struct seen *seen)
                               "review}\n"
                               "  - {code: cluster.linked_to_actioned, min_score: 0.8, action: "
                               "throttle}\n");
-    char pol[128], acc[128];
-    snprintf(pol, sizeof pol, "%s/policy.yaml", dir);
-    snprintf(acc, sizeof acc, "%s/accounts.jsonl", dir);
-    const struct warden_detector *dets[] = {&bad, &warden_detect_link};
-    struct warden_runtime_conf c = {.policy_path = pol,
-                                    .accounts_path = acc,
-                                    .lateness_ms = -1,
-                                    .quiet = true,
-                                    .max_accounts = 1000,
-                                    .keep_ids = true,
-                                    .shards = shards,
-                                    .detectors = dets,
-                                    .n_detectors = 2};
-    struct warden_runtime *rt = NULL;
-    char err[512];
-    int rc = warden_runtime_new(&rt, &c, err, sizeof err);
-    if (rc) fprintf(stderr, "runtime: %s\n", err);
-    assert_int_equal(rc, 0);
-    warden_runtime_add_sink(rt, &capture, seen);
+    struct warden_runtime *rt = start(&bad, shards, seen);
 
     char line[1024], why[256];
     long t0 = 1795421702000L;
@@ -195,10 +239,7 @@ static void run(unsigned shards, struct seen *seen)
             warden_runtime_decide(rt, &ev, NULL);
         }
     }
-    assert_int_equal(warden_runtime_finish(rt, err, sizeof err), 0);
-    warden_runtime_free(rt);
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    assert_int_equal(system(cmd), 0);
+    stop(rt);
 }
 
 static void check(const struct seen *s)
@@ -250,11 +291,78 @@ static void four_shards_share_the_state(void **st)
     check(&s);
 }
 
+/* r1..r4: a frame each, their own cards and networks; p1: a declared
+ * reseller whose traffic carries the frame; s1..s4: strangers sending it. */
+static void frame_and_actions_join(void **st)
+{
+    (void)st;
+    struct seen s;
+    memset(&s, 0, sizeof s);
+    snprintf(dir, sizeof dir, "/tmp/warden_link_co_%d", (int)getpid());
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "mkdir -p %s", dir);
+    assert_int_equal(system(cmd), 0);
+    static const char *const ids[] = {"r1", "r2", "r3", "r4", "p1", "s1", "s2", "s3", "s4"};
+    char buf[4096];
+    size_t o = 0;
+    for (int i = 0; i < 9; i++)
+        o += (size_t)snprintf(buf + o, sizeof buf - o,
+                              "{\"account_id\":\"%s\",\"payment_fingerprint\":\"fp-%s\","
+                              "\"email_domain\":\"gmail.com\",\"reseller\":%s}\n",
+                              ids[i], ids[i], ids[i][0] == 'p' ? "true" : "false");
+    write_file("accounts.jsonl", buf);
+    write_file("policy.yaml", "rules:\n"
+                              "  - {code: test.judge, min_score: 0.5, action: review}\n"
+                              "  - {code: test.bad, min_score: 0.5, action: block}\n"
+                              "  - {code: cluster.linked_to_actioned, min_score: 0.5, action: "
+                              "review}\n"
+                              "  - {code: cluster.linked_to_actioned, min_score: 0.8, action: "
+                              "throttle}\n");
+    char line[1024], why[256];
+    struct warden_runtime *rt = start(&judge, 1, &s);
+    long t0 = 1795421702000L;
+    for (int k = 0; k < 10; k++)
+        for (int i = 0; i < 9; i++) {
+            char ip[32];
+            snprintf(ip, sizeof ip, "192.0.%d.%d", 10 + i * 20, 5 + k); /* a network each */
+            struct warden_event ev;
+            event_line(line, sizeof line, t0 + k * 600000L + i * 1000L, ids[i], ip, k, true);
+            assert_int_equal(warden_event_decode(line, strlen(line), &ev, why, sizeof why), 0);
+            warden_runtime_decide(rt, &ev, NULL);
+        }
+    stop(rt);
+
+    int r1 = find(&s, "r1");
+    assert_true(r1 >= 0);
+    assert_string_not_equal(s.cluster[r1], "");
+    assert_int_equal(s.action[r1], WARDEN_BLOCK);
+    for (int i = 1; i < 4; i++) { /* joined, and enforced as r1 is */
+        int v = find(&s, ids[i]);
+        assert_true(v >= 0);
+        assert_string_equal(s.cluster[v], s.cluster[r1]);
+        assert_int_equal(s.action[v], WARDEN_THROTTLE);
+    }
+    int p1 = find(&s, "p1"); /* the reseller: its own review, no cluster */
+    assert_true(p1 >= 0);
+    assert_string_equal(s.cluster[p1], "");
+    assert_int_equal(s.action[p1], WARDEN_REVIEW);
+    for (int i = 5; i < 9; i++) { /* strangers: nothing */
+        int v = find(&s, ids[i]);
+        assert_true(v >= 0);
+        assert_string_equal(s.cluster[v], "");
+        assert_int_equal(s.action[v], WARDEN_ALLOW);
+    }
+    assert_int_equal(s.clusters, 1);
+    assert_int_equal(s.cluster_members, 4);
+    assert_true(s.co_actioned_findings >= 3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(nat_does_not_merge_cluster_does),
         cmocka_unit_test(four_shards_share_the_state),
+        cmocka_unit_test(frame_and_actions_join),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
