@@ -646,9 +646,10 @@ int warden_runtime_save(struct warden_runtime *rt, FILE *f, char *err, size_t er
     return warden_runtime_save_ex(rt, f, NULL, err, errlen);
 }
 
-/* base: the shard a saved shard 0 goes to (a one-shard file), else 0. */
+/* one: a one-shard file, whose shard 0 goes to shard base (partition 0
+ * too: base alone cannot tell); else the file's shards are the runtime's. */
 static void load_ctx(struct warden_runtime *rt, struct warden_snapreader *r, bool *warned,
-                     unsigned base)
+                     bool one, unsigned base)
 {
     char name[256];
     warden_snap_get_str(r, name, sizeof name);
@@ -668,7 +669,7 @@ static void load_ctx(struct warden_runtime *rt, struct warden_snapreader *r, boo
         skip = ""; /* not running here: nothing to say */
     else if (version != d->state_version)
         skip = "it was saved by another version of the detector";
-    else if (shard != CTX_SHARED && !base && warden_snap_layout(r)->saved_shards != rt->n_shards)
+    else if (shard != CTX_SHARED && !one && warden_snap_layout(r)->saved_shards != rt->n_shards)
         skip = "per-shard state cannot be re-partitioned over another shard count";
     else if (shard != CTX_SHARED && shard + base >= rt->n_shards)
         warden_snap_fail(r, "detector '%s': state of shard %u of %u", name, shard, rt->n_shards);
@@ -738,7 +739,7 @@ int warden_runtime_load_ex(struct warden_runtime *rt, FILE *f, struct warden_run
             seen++;
         } else if (tag == TAG_CTX) {
             warden_snap_section_enter(r, TAG_CTX);
-            load_ctx(rt, r, &warned, base);
+            load_ctx(rt, r, &warned, one, base);
             warden_snap_section_leave(r);
         } else if (tag == WARDEN_SNAP_END) {
             warden_snap_section_enter(r, WARDEN_SNAP_END);

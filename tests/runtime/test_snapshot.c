@@ -444,9 +444,79 @@ static void one_shard_moves(void **state)
     warden_runtime_free(a);
 }
 
+/* A detector with per-shard context state (as distill's end-user lanes):
+ * it counts the events of its shard, and saves and loads the count. */
+static uint64_t ctx_seen; /* the count observe() found at the last event */
+
+static int tally_init(void **ctx, const struct warden_policy *p, const void *conf)
+{
+    (void)p;
+    (void)conf;
+    *ctx = calloc(1, sizeof(uint64_t));
+    return *ctx ? 0 : -1;
+}
+
+static void tally_observe(void *ctx, const struct warden_event *ev, void *state,
+                          struct warden_emit *em)
+{
+    (void)ev;
+    (void)state;
+    (void)em;
+    ctx_seen = (*(uint64_t *)ctx)++;
+}
+
+static int tally_save(void *ctx, struct warden_snapwriter *w)
+{
+    warden_snap_put_u64(w, *(uint64_t *)ctx);
+    return 0;
+}
+
+static int tally_load(void *ctx, struct warden_snapreader *r)
+{
+    *(uint64_t *)ctx = warden_snap_get_u64(r);
+    return warden_snap_failed(r) ? WARDEN_EFORMAT : 0;
+}
+
+static const struct warden_detector tally = {.name = "tally",
+                                             .init = tally_init,
+                                             .observe = tally_observe,
+                                             .free = free,
+                                             .save = tally_save,
+                                             .load = tally_load};
+
+/* A one-shard file keeps the shard's detector contexts, for every shard:
+ * shard 0 (a Kafka worker's partition 0) as shard 3. */
+static void one_shard_keeps_contexts(void **state)
+{
+    (void)state;
+    const struct warden_detector *dets[] = {&tally};
+    char path[64], err[512];
+    snprintf(path, sizeof path, "/tmp/warden_snapctx_%d.snap", (int)getpid());
+    for (unsigned shard = 0; shard < 4; shard += 3) {
+        struct warden_runtime *a = runtime_up(4, dets, 1);
+        struct warden_decision d;
+        for (int i = 0; i < 5; i++) {
+            char rid[32];
+            snprintf(rid, sizeof rid, "r-%u-%d", shard, i);
+            event_on(a, shard, T0 + i * 1000, "gb-user", "81.2.69.7", rid, &d);
+        }
+        struct warden_runtime_snapinfo si = {.position = 5, .one_shard = true, .shard = shard};
+        assert_int_equal(warden_runtime_save_file_ex(a, path, &si, err, sizeof err), 0);
+        struct warden_runtime *b = runtime_up(4, dets, 1);
+        struct warden_runtime_snapinfo li = {.one_shard = true, .shard = shard};
+        assert_int_equal(warden_runtime_load_file_ex(b, path, &li, err, sizeof err), 0);
+        event_on(b, shard, T0 + 9000, "gb-user", "81.2.69.7", "r-next", &d);
+        assert_int_equal(ctx_seen, 5); /* the count came back, not 0 */
+        warden_runtime_free(b);
+        warden_runtime_free(a);
+    }
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(one_shard_keeps_contexts),
         cmocka_unit_test(save_load_save_is_identical),
         cmocka_unit_test(shards_repartition),
         cmocka_unit_test(damaged_files_are_refused),
