@@ -648,8 +648,8 @@ int warden_runtime_save(struct warden_runtime *rt, FILE *f, char *err, size_t er
 
 /* one: a one-shard file, whose shard 0 goes to shard base (partition 0
  * too: base alone cannot tell); else the file's shards are the runtime's. */
-static void load_ctx(struct warden_runtime *rt, struct warden_snapreader *r, bool *warned,
-                     bool one, unsigned base)
+static void load_ctx(struct warden_runtime *rt, struct warden_snapreader *r, bool *warned, bool one,
+                     unsigned base)
 {
     char name[256];
     warden_snap_get_str(r, name, sizeof name);
