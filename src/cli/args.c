@@ -9,6 +9,7 @@
  * unknown option or command suggests the nearest known one. */
 #include "cli/cli.h"
 #include "core/xalloc.h"
+#include "runtime/sorter.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -247,12 +248,16 @@ bool warden_arg_size(const struct warden_args *a, const char *name, size_t min, 
 
 bool warden_arg_order(const struct warden_args *a, int *order)
 {
-    static const char *const names[] = {"auto", "sort", "stream"}; /* enum warden_order */
+    static const struct {
+        const char *name;
+        enum warden_order order;
+    } modes[] = {
+        {"auto", WARDEN_ORDER_AUTO}, {"sort", WARDEN_ORDER_SORT}, {"stream", WARDEN_ORDER_STREAM}};
     const char *v = warden_arg(a, "order");
     if (!v) return true;
-    for (int i = 0; i < 3; i++)
-        if (strcmp(v, names[i]) == 0) {
-            *order = i;
+    for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++)
+        if (strcmp(v, modes[i].name) == 0) {
+            *order = (int)modes[i].order;
             return true;
         }
     fprintf(stderr, "warden %s: --order needs auto, sort or stream, got '%s'\n", a->cmd->name, v);

@@ -28,6 +28,12 @@ check "kafka-produce exits 0" [ $? -eq 0 ]
 check "kafka-produce says it sorted the file" \
   grep -q "^$(wc -l < "$T/grouped.jsonl") records produced to ev, sorted by time first$" \
   "$T/produce.out"
+# bad option values: refused before anything is sent, naming the option
+for bad in "--order bogus" "--sort-memory 1" "--lateness -5"; do
+  "$WARDEN_BIN" kafka-produce -q $bad -b "$BROKERS" -t ev "$T/grouped.jsonl" 2>"$T/bad.err"
+  check "kafka-produce $bad: exit 2 naming ${bad%% *}" \
+    bash -c "[ $? -eq 2 ] && grep -q -- '${bad%% *}' '$T/bad.err'"
+done
 "$WARDEN_BIN" kafka-produce -q --order stream -b "$BROKERS" -t evs "$T/grouped.jsonl"
 check "kafka-produce --order stream exits 0" [ $? -eq 0 ]
 
