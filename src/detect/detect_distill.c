@@ -33,6 +33,14 @@
  * instead of min_events (a hydra's pipeline carrying on from a fresh
  * account); its findings then say prior_frame: true.
  *
+ * A harvest split over accounts of one sitting each (distill_crowd.h): an
+ * account held for its one sitting of new payloads is released when others
+ * brought never-seen lines under its recurring frame in crowd_min_sittings
+ * account-sittings and crowd_min_share of its own framed prompts were
+ * never-seen; its finding is then distill.crowd_frame (evidence
+ * crowd_released, crowd_frame_sittings, lead_signal), which cross-account
+ * rules do not count as its own evidence (WARDEN_NOT_OWN_EVIDENCE).
+ *
  * The detector emits `distill.<signal>` — the code of the signal with the
  * largest contribution — with score p when p first reaches emit_min and
  * again each time it rises by emit_step (an analyst sees the escalation).
@@ -52,6 +60,7 @@
 #include "detect/detector.h"
 #include "detect/distill.h"
 #include "detect/distill_prior.h"
+#include "detect/distill_crowd.h"
 #include "core/datadir.h"
 #include "core/error.h"
 #include "core/log.h"
@@ -93,6 +102,8 @@ struct distill_conf {
     int64_t prior_min_events, prior_days, prior_max_hamming, prior_frames;
     int64_t end_user_lanes;
     double reseller_cap;
+    int64_t crowd_min_sittings, crowd_parts, crowd_frames, crowd_days;
+    double crowd_min_share;
 };
 
 #define C(f) offsetof(struct distill_conf, f)
@@ -201,6 +212,28 @@ static const struct warden_conf_key distill_conf_table[] = {
      "they are scored apart (end_user_lanes > 0): the end user who harvests is acted on, the "
      "platform reviewed",
      0, 1},
+    {"crowd_min_sittings", WARDEN_CONF_INT, "4", C(crowd_min_sittings),
+     "account-sittings, across accounts, that brought payloads no account had sent before under "
+     "one of an account's recurring frames, from which the account is released from the "
+     "min_novel_sittings hold, if it brought such payloads itself (a harvest split over many "
+     "accounts of one sitting each; users of an evaluation harness re-send the benchmark's "
+     "items; see distill_crowd.h; 0 = off)",
+     0, 65535},
+    {"crowd_min_share", WARDEN_CONF_DOUBLE, "0.9", C(crowd_min_share),
+     "share of the account's framed prompts that must carry a line no account sent before for "
+     "crowd_min_sittings to release it (a harvester's items are new to everyone; a harness user "
+     "re-sends items others ran)",
+     0, 1},
+    {"crowd_parts", WARDEN_CONF_INT, "4194304", C(crowd_parts),
+     "prompt parts (lines) remembered per generation to tell payloads no account sent before "
+     "(two generations, about 1.25 bytes per part each)",
+     1024, 1LL << 32},
+    {"crowd_frames", WARDEN_CONF_INT, "65536", C(crowd_frames),
+     "entries in the table of frames' sittings with new payloads (16 bytes each, 4 per frame; the "
+     "least recently credited is replaced)",
+     64, 1e9},
+    {"crowd_days", WARDEN_CONF_INT, "30", C(crowd_days),
+     "days after its last credited sitting a frame's count starts over", 1, 3650},
     {NULL, 0, NULL, 0, NULL, 0, 0},
 };
 
@@ -210,8 +243,11 @@ struct distill_ctx {
     struct warden_distill_matcher *m;
     struct warden_distill_models models;
     struct warden_distill_prior *prior; /* frames of enforced accounts (NULL: off) */
-    struct lane *lanes;                 /* end users of declared resellers (NULL: off) */
-    size_t lane_sets;                   /* power of two; LANE_WAYS lanes each */
+    struct warden_distill_crowd *crowd; /* frames' new payloads across accounts (NULL: off) */
+    bool crowd_saver;                   /* this context created it: saves it in snapshots */
+    bool counters_set;
+    struct lane *lanes; /* end users of declared resellers (NULL: off) */
+    size_t lane_sets;   /* power of two; LANE_WAYS lanes each */
 };
 
 /* ---- end-user lanes ----
@@ -260,6 +296,7 @@ static void distill_free(void *vctx)
     if (!c) return;
     warden_distill_matcher_free(c->m);
     warden_distill_prior_free(c->prior);
+    warden_distill_crowd_free(c->crowd);
     free(c->lanes);
     if (c->own_conf) warden_conf_fini(distill_conf_table, &c->conf);
     free(c);
@@ -286,6 +323,10 @@ static int distill_init(void **vctx, const struct warden_policy *policy, const v
     }
     if (c->conf.prior_min_events > 0 && !warden_distill_prior_is_off())
         c->prior = warden_distill_prior_new(policy, (size_t)c->conf.prior_frames);
+    if (c->conf.crowd_min_sittings > 0 && c->conf.min_novel_sittings > 0 &&
+        !warden_distill_crowd_is_off())
+        c->crowd = warden_distill_crowd_new(policy, (size_t)c->conf.crowd_parts,
+                                            (size_t)c->conf.crowd_frames, &c->crowd_saver);
     if (c->conf.end_user_lanes > 0) {
         size_t sets = 1;
         while (sets * LANE_WAYS < (size_t)c->conf.end_user_lanes) sets <<= 1;
@@ -313,7 +354,7 @@ static void record_if_enforced(struct distill_ctx *c, const struct warden_distil
                                const char *id, size_t len)
 {
     if (!c->prior || !em->action_of) return;
-    if (em->action_of(em, id, len, "cluster.") < WARDEN_THROTTLE) return;
+    if (em->action_of(em, id, len, WARDEN_NOT_OWN_EVIDENCE) < WARDEN_THROTTLE) return;
     warden_distill_prior_record(c->prior, &s->tpl, ev->ts_ms, id, len);
 }
 
@@ -344,6 +385,90 @@ static void signal_evidence(int i, const struct warden_distill_state *s, struct 
     }
 }
 
+/* The prompt's frames that recur in the account (a template slot of the
+ * same end within max_hamming bits holding at least two prompts), as the
+ * prompt's own sketches: up to two (head, tail). */
+static int recurring_frames(const struct warden_distill_template *tpl,
+                            const struct warden_distill_text *t, int max_hamming, uint64_t sk[2],
+                            uint8_t end[2])
+{
+    int n = 0;
+    if (!t->prompt_hash || t->ntokens < 4) return 0;
+    for (uint8_t e = 1; e <= 2; e++) {
+        uint64_t x = e == 1 ? t->head_sketch : t->tail_sketch;
+        for (int i = 0; i < WARDEN_DISTILL_TSLOTS; i++)
+            if (tpl->count[i] >= 2 && tpl->end[i] == e &&
+                warden_distill_hamming(tpl->sketch[i], x) <= max_hamming) {
+                sk[n] = x;
+                end[n++] = e;
+                break;
+            }
+    }
+    return n;
+}
+
+/* Hashes of a prompt's lines, blank lines skipped and blanks trimmed: the
+ * first CROWD_LINES/2 and the last CROWD_LINES/2 (every line of a shorter
+ * prompt). Each line on its own, so an item sent with another instruction
+ * line appended, or in another frame, is recognised line by line. */
+#define CROWD_LINES 16
+static int crowd_lines(const char *p, size_t n, uint64_t *out)
+{
+    enum { HALF = CROWD_LINES / 2 };
+    size_t ring_a[HALF], ring_b[HALF];
+    int k = 0, nring = 0;
+    for (size_t at = 0; at < n;) {
+        const char *q = memchr(p + at, '\n', n - at);
+        size_t e = q ? (size_t)(q - p) : n, a = at, b = e;
+        at = e + 1;
+        while (a < b && (p[a] == ' ' || p[a] == '\t' || p[a] == '\r')) a++;
+        while (b > a && (p[b - 1] == ' ' || p[b - 1] == '\t' || p[b - 1] == '\r')) b--;
+        if (a == b) continue;
+        if (k < HALF) {
+            out[k++] = warden_hash64(p + a, b - a);
+        } else { /* the last lines: hashed at the end */
+            ring_a[nring % HALF] = a;
+            ring_b[nring % HALF] = b;
+            nring++;
+        }
+    }
+    for (int i = nring > HALF ? nring - HALF : 0; i < nring; i++)
+        out[k++] = warden_hash64(p + ring_a[i % HALF], ring_b[i % HALF] - ring_a[i % HALF]);
+    return k;
+}
+
+/* Across accounts (distill_crowd.h): remember a framed prompt's lines, count
+ * the account's framed prompts and those with a line no account sent before,
+ * and credit the account's current sitting to its frames once, at the first
+ * such prompt in it. */
+static void crowd_observe(struct distill_ctx *c, const struct warden_event *ev,
+                          const struct warden_distill_text *t, struct warden_distill_state *s)
+{
+    const struct distill_conf *k = &c->conf;
+    uint64_t sk[2];
+    uint8_t end[2];
+    int nf = recurring_frames(&s->tpl, t, (int)k->template_max_hamming, sk, end);
+    if (!nf) return;
+    uint64_t lines[CROWD_LINES];
+    int nl = crowd_lines(ev->prompt.p, ev->prompt.n, lines);
+    if (!nl) return;
+    struct warden_distill_novelty *nv = &s->novelty;
+    bool credit = nv->sittings > 0 && nv->crowd_sitting != nv->sittings;
+    bool fresh =
+        warden_distill_crowd_observe(c->crowd, lines, nl, sk, end, nf, credit, ev->ts_ms,
+                                     (int)k->template_max_hamming, k->crowd_days * 86400000);
+    if (s->crowd_framed == UINT16_MAX) {
+        s->crowd_framed /= 2;
+        s->crowd_new /= 2;
+    }
+    s->crowd_framed++;
+    s->crowd_new += fresh;
+    if (fresh && credit) {
+        nv->crowd_sitting = nv->sittings;
+        if (nv->crowd_credits < UINT16_MAX) nv->crowd_credits++;
+    }
+}
+
 static void update(struct distill_ctx *c, const struct warden_event *ev,
                    const struct warden_distill_text *t, struct warden_distill_state *s)
 {
@@ -357,6 +482,7 @@ static void update(struct distill_ctx *c, const struct warden_event *ev,
     warden_distill_pivot_update(&s->pivot, &c->models, ev, k->new_model_days * 86400,
                                 k->history_days * 86400);
     warden_distill_novelty_update(&s->novelty, ev, k->novel_sitting_s * 1000);
+    if (c->crowd && ev->prompt.n) crowd_observe(c, ev, t, s);
     if (s->n < UINT32_MAX) s->n++;
 }
 
@@ -422,10 +548,24 @@ static void judge(struct distill_ctx *c, const struct warden_event *ev,
     }
     /* a burst of new items in one sitting is a benchmark run as much as a
      * harvest: below emit_min until new payloads arrived in another sitting */
-    bool held = false;
+    /* ... unless others brought new payloads under the account's frame in
+     * sittings of their own, and the account brought some too: a harvest
+     * split over accounts of one sitting each (distill_crowd.h) */
+    bool held = false, released = false;
+    uint32_t crowd = 0;
     if (s->novelty.sittings < k->min_novel_sittings && p >= k->emit_min) {
-        p = k->emit_min * 0.99;
-        held = true;
+        /* the account's own framed payloads must be new to everyone too:
+         * a user of a harness re-sends items others ran before */
+        if (c->crowd && s->novelty.crowd_credits > 0 &&
+            s->crowd_new >= k->crowd_min_share * s->crowd_framed)
+            crowd = warden_distill_crowd_sittings(c->crowd, &s->tpl, (int)k->template_max_hamming,
+                                                  ev->ts_ms, k->crowd_days * 86400000);
+        if (c->crowd && crowd >= (uint32_t)k->crowd_min_sittings) {
+            released = true;
+        } else {
+            p = k->emit_min * 0.99;
+            held = true;
+        }
     }
     if (k->calibration_trace) {
         /* one snapshot at 10, 20, 30, 50 requests, then at each doubling from 100 */
@@ -435,14 +575,19 @@ static void judge(struct distill_ctx *c, const struct warden_event *ev,
         if (!at) return;
     } else {
         if (p < k->emit_min) return;
-        if (s->last_emitted > 0 && p < (double)s->last_emitted + k->emit_step) return;
-        s->last_emitted = (float)p;
+        float *last = released ? &s->crowd_emitted : &s->last_emitted;
+        if (*last > 0 && p < (double)*last + k->emit_step) return;
+        *last = (float)p;
     }
 
+    /* released by the crowd: a code of its own, which cross-account rules do
+     * not count as the account's own evidence (WARDEN_NOT_OWN_EVIDENCE) */
+    const char *code = released ? "distill.crowd_frame" : sig_code[lead];
     struct warden_jbuf *b = &em->scratch;
     warden_jbuf_reset(b);
     warden_jbuf_obj_open(b);
     warden_jbuf_kv_num(b, "score", p);
+    if (released) warden_jbuf_kv_str(b, "lead_signal", sig_name[lead]);
     warden_jbuf_kv_bool(b, "capped", capped);
     warden_jbuf_kv_bool(b, "held", held);
     warden_jbuf_kv_num(b, "bias", k->bias);
@@ -456,6 +601,10 @@ static void judge(struct distill_ctx *c, const struct warden_event *ev,
     warden_jbuf_kv_num(b, "counted", trait_counted);
     warden_jbuf_obj_close(b);
     if (prior) warden_jbuf_kv_bool(b, "prior_frame", true);
+    if (released) {
+        warden_jbuf_kv_bool(b, "crowd_released", true);
+        warden_jbuf_kv_int(b, "crowd_frame_sittings", crowd);
+    }
     if (platform) warden_jbuf_kv_bool(b, "reseller_platform", true);
     if (lane) {
         warden_jbuf_key(b, "lane");
@@ -485,15 +634,20 @@ static void judge(struct distill_ctx *c, const struct warden_event *ev,
     warden_jbuf_key(b, "payloads");
     warden_jbuf_obj_open(b);
     warden_distill_novelty_evidence(&s->novelty, b);
+    if (c->crowd) {
+        warden_jbuf_kv_int(b, "crowd_credits", s->novelty.crowd_credits);
+        warden_jbuf_kv_int(b, "crowd_framed", s->crowd_framed);
+        warden_jbuf_kv_int(b, "crowd_new", s->crowd_new);
+    }
     warden_jbuf_obj_close(b);
     warden_jbuf_obj_close(b);
     if (lane) {
         warden_emit_events_for(em, lane, lane_len, s->n, ev->ts_ms);
-        warden_emit_finding_for(em, lane, lane_len, sig_code[lead], p, warden_jbuf_str(b));
+        warden_emit_finding_for(em, lane, lane_len, code, p, warden_jbuf_str(b));
         if (!k->calibration_trace) record_if_enforced(c, s, ev, em, lane, lane_len);
         return;
     }
-    warden_emit_finding(em, sig_code[lead], p, warden_jbuf_str(b));
+    warden_emit_finding(em, code, p, warden_jbuf_str(b));
     if (!k->calibration_trace) record_if_enforced(c, s, ev, em, ev->account_id.p, ev->account_id.n);
 }
 
@@ -502,6 +656,15 @@ static void distill_observe(void *vctx, const struct warden_event *ev, void *vst
 {
     struct distill_ctx *c = vctx;
     struct warden_distill_state *s = vstate;
+    if (!c->counters_set && em->counters) {
+        c->counters_set = true;
+        /* the process's table: counted once, by the shard that made it */
+        if (c->crowd && c->crowd_saver)
+            em->counters->v[warden_counter_register(
+                em->counters, "distill.crowd.memory_bytes",
+                "bytes of the table of frames' new payloads across accounts (fixed)")] =
+                warden_distill_crowd_memory_bytes(c->crowd);
+    }
     struct warden_distill_text own;
     const struct warden_distill_text *t = warden_emit_text(em, ev, &own);
     update(c, ev, t, s);
@@ -521,10 +684,9 @@ static void distill_observe(void *vctx, const struct warden_event *ev, void *vst
 
 /* every reason code this detector emits (policy rules are checked against them) */
 static const char *const distill_codes[] = {
-    "distill.template_reuse",        "distill.capability_sweep",
-    "distill.reasoning_elicitation", "distill.harvest_shape",
-    "distill.machine_cadence",       "distill.model_pivot",
-    "distill.answer_yield",          NULL};
+    "distill.template_reuse", "distill.capability_sweep", "distill.reasoning_elicitation",
+    "distill.harvest_shape",  "distill.machine_cadence",  "distill.model_pivot",
+    "distill.answer_yield",   "distill.crowd_frame",      NULL};
 
 /* Snapshots: when this shard first saw each model (pivot), then the frames
  * of enforced accounts (distill_prior.h), then the end-user lanes (a fixed
@@ -535,14 +697,17 @@ static const char *const distill_codes[] = {
  * evidence to come, not decisions taken. */
 #define PRIOR_FOLLOWS 0x80000000u
 #define LANES_FOLLOWS 0x40000000u
+#define CROWD_FOLLOWS 0x20000000u /* last: its section skips to the end when it does not fit */
 static int distill_save(void *vctx, struct warden_snapwriter *w)
 {
     struct distill_ctx *c = vctx;
+    bool crowd = c->crowd && c->crowd_saver; /* the process's table, saved once */
     warden_snap_put_u32(w, (uint32_t)sizeof c->models | (c->prior ? PRIOR_FOLLOWS : 0) |
-                               (c->lanes ? LANES_FOLLOWS : 0));
+                               (c->lanes ? LANES_FOLLOWS : 0) | (crowd ? CROWD_FOLLOWS : 0));
     warden_snap_put_bytes(w, &c->models, sizeof c->models);
     if (c->prior) warden_distill_prior_save(c->prior, w);
     if (c->lanes) warden_snap_put_table(w, c->lanes, c->lane_sets * LANE_WAYS, sizeof *c->lanes);
+    if (crowd) warden_distill_crowd_save(c->crowd, w);
     return 0;
 }
 static int distill_load(void *vctx, struct warden_snapreader *r)
@@ -550,7 +715,7 @@ static int distill_load(void *vctx, struct warden_snapreader *r)
     struct distill_ctx *c = vctx;
     struct warden_distill_models m;
     uint32_t size = warden_snap_get_u32(r);
-    if ((size & ~(PRIOR_FOLLOWS | LANES_FOLLOWS)) != sizeof m)
+    if ((size & ~(PRIOR_FOLLOWS | LANES_FOLLOWS | CROWD_FOLLOWS)) != sizeof m)
         return warden_snap_failed(r) ? WARDEN_EFORMAT : 1;
     warden_snap_get_bytes(r, &m, sizeof m);
     if (warden_snap_failed(r)) return WARDEN_EFORMAT;
@@ -567,11 +732,22 @@ static int distill_load(void *vctx, struct warden_snapreader *r)
         int rc = warden_distill_prior_load(c->prior, r);
         if (rc) return rc;
     }
-    if (!(size & LANES_FOLLOWS)) return 0;
-    int rc = c->lanes
-                 ? warden_snap_get_table(r, c->lanes, c->lane_sets * LANE_WAYS, sizeof *c->lanes)
-                 : 1;
-    if (rc == 1) warden_snap_section_skip(r); /* lanes off or another size: they start over */
+    if (size & LANES_FOLLOWS) {
+        int rc = c->lanes ? warden_snap_get_table(r, c->lanes, c->lane_sets * LANE_WAYS,
+                                                  sizeof *c->lanes)
+                          : 1;
+        if (rc < 0) return rc;
+        if (rc == 1) { /* lanes off or another size: they start over */
+            warden_snap_section_skip(r);
+            return 0;
+        }
+    }
+    if (!(size & CROWD_FOLLOWS)) return 0;
+    if (!c->crowd) { /* off here: the frames' counts start over */
+        warden_snap_section_skip(r);
+        return 0;
+    }
+    int rc = warden_distill_crowd_load(c->crowd, r);
     return rc < 0 ? rc : 0;
 }
 const struct warden_detector warden_detect_distill = {

@@ -617,7 +617,7 @@ static enum warden_action own_action(const struct warden_event *ev, struct link_
     enum warden_action own =
         OWN(st) >= WARDEN_THROTTLE
             ? OWN(st)
-            : em->action_of(em, ev->account_id.p, ev->account_id.n, "cluster.");
+            : em->action_of(em, ev->account_id.p, ev->account_id.n, WARDEN_NOT_OWN_EVIDENCE);
     *changed = own > OWN(st);
     if (*changed) st->flags = (uint8_t)((st->flags & ~3) | (own & 3));
     return own;

@@ -57,6 +57,12 @@ struct warden_event_memo {
 };
 
 /* Handed to observe()/flush(); the engine stamps ts, account and detector. */
+/* Reasons that do not count as an account's own evidence for cross-account
+ * rules (action_of's ignore_prefix): what linking gave it (cluster.*), and
+ * distill.crowd_frame, whose evidence is the account's own signals released
+ * by what other accounts sent under its frame (detect_distill.c). */
+#define WARDEN_NOT_OWN_EVIDENCE "cluster.|distill.crowd_frame"
+
 struct warden_emit {
     void (*finding)(struct warden_emit *em, const char *code, double score,
                     const char *evidence_json);
@@ -71,9 +77,10 @@ struct warden_emit {
     const char *(*cluster_of)(struct warden_emit *em, const char *account_id, size_t len);
     int64_t now_ms; /* event time: the newest event the engine has processed */
     /* An account's strongest action from reasons whose code does not start
-     * with ignore_prefix (NULL: all reasons); WARDEN_ALLOW when it has no
-     * verdict. Lets a cross-account detector tell accounts actioned on their
-     * own evidence from those its own findings actioned (no feedback loop). */
+     * with ignore_prefix (several prefixes separated by '|'; NULL: all
+     * reasons); WARDEN_ALLOW when it has no verdict. Lets a cross-account
+     * detector tell accounts actioned on their own evidence from those its
+     * own findings actioned (no feedback loop): WARDEN_NOT_OWN_EVIDENCE. */
     enum warden_action (*action_of)(struct warden_emit *em, const char *account_id, size_t len,
                                     const char *ignore_prefix);
     /* The engine's counters, for a detector's own (register once, by name). */

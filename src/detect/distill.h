@@ -26,8 +26,10 @@
  * Payload novelty (distill_novelty.c) is not a seventh signal: it gates the
  * finding (a burst of new items in one sitting, as in a benchmark run, is not
  * reported until new items come in another sitting).
+ * Across accounts, a frame under which others brought never-seen payloads
+ * in sittings of their own releases that gate (distill_crowd.h).
  *
- * Memory per account: sizeof(struct warden_distill_state), 816 bytes,
+ * Memory per account: sizeof(struct warden_distill_state), 824 bytes,
  * asserted <= WARDEN_DISTILL_BUDGET in the unit tests; `warden scan` prints
  * the engine's per-account memory with every detector. */
 #ifndef WARDEN_DETECT_DISTILL_H
@@ -227,6 +229,10 @@ struct warden_distill_novelty {
     uint8_t level;                         /* a part is sampled when its fingerprint has this
                                               many low zero bits */
     uint8_t nfp;
+    /* across accounts (distill_crowd.h): the sitting last credited to the
+     * account's frames for payloads no account had sent, and how many were */
+    uint16_t crowd_sitting;
+    uint16_t crowd_credits;
 };
 /* Returns true when a part of the prompt was checked and never sent before.
  * A new payload at least sitting_ms after the newest sitting began starts
@@ -250,6 +256,12 @@ struct warden_distill_state {
     float last_emitted; /* score of the newest finding */
     uint32_t n;
     struct warden_distill_novelty novelty; /* added after the six signals: gates the finding */
+    /* across accounts (distill_crowd.h): the account's framed prompts, and
+     * those with a line no account had sent before (both halved at 65,535) */
+    uint16_t crowd_framed, crowd_new;
+    float crowd_emitted; /* score of the newest distill.crowd_frame finding (apart from
+                            last_emitted: the account's own code is reported afresh once it
+                            leaves the hold by itself) */
 };
 
 #endif

@@ -272,12 +272,19 @@ static enum warden_action on_action_of(struct warden_emit *em, const char *accou
         v = warden_engine_verdict(e, account_id, len);
     if (!v) return WARDEN_ALLOW;
     if (!ignore_prefix) return v->action;
-    size_t n = strlen(ignore_prefix);
     enum warden_action best = WARDEN_ALLOW;
-    for (size_t i = 0; i < v->n_reasons; i++)
-        if (strncmp(v->reasons[i].code, ignore_prefix, n) != 0 &&
-            v->reasons[i].action > (uint8_t)best)
-            best = (enum warden_action)v->reasons[i].action;
+    for (size_t i = 0; i < v->n_reasons; i++) {
+        if (v->reasons[i].action <= (uint8_t)best) continue;
+        bool ignored = false; /* prefixes separated by '|' */
+        for (const char *p = ignore_prefix; !ignored;) {
+            const char *bar = strchr(p, '|');
+            size_t n = bar ? (size_t)(bar - p) : strlen(p);
+            ignored = n && strncmp(v->reasons[i].code, p, n) == 0;
+            if (!bar) break;
+            p = bar + 1;
+        }
+        if (!ignored) best = (enum warden_action)v->reasons[i].action;
+    }
     return best;
 }
 

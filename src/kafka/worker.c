@@ -53,6 +53,7 @@
 #include "core/xalloc.h"
 #include "detect/detector.h"
 #include "detect/distill_prior.h"
+#include "detect/distill_crowd.h"
 #include "engine/engine.h"
 #include "io/outputs.h"
 #include "kafka/kafka.h"
@@ -1262,12 +1263,15 @@ int warden_kafka_worker_run(const struct warden_worker_conf *c, const char *id,
         } else {
             warden_distill_prior_off(true); /* process-local otherwise: see distill_prior.h */
         }
+        /* frames' new payloads across accounts: process-local, see distill_crowd.h */
+        warden_distill_crowd_off(true);
         worker_detectors(&w);
         rc = run(&w, id, idle_exit_ms);
     }
     warden_detect_link_remote(NULL);
     warden_distill_prior_remote(NULL);
     warden_distill_prior_off(false);
+    warden_distill_crowd_off(false);
     cleanup(&w);
     return rc;
 }

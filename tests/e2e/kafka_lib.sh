@@ -44,10 +44,12 @@ YAML
 
 # the example policy with distill's frame prior off (on Kafka the frames of
 # enforced harvesters reach the workers a round trip later than in one
-# process: test_kafka_prior.sh tests that), so `warden scan` of
-# the same events is comparable
+# process: test_kafka_prior.sh tests that) and its crowd release off (workers
+# turn it off: it is process-local), so `warden scan` of the same events is
+# comparable
 policy_for_workers() {
-  sed 's/^  distill:$/  distill:\n    prior_min_events: 0/' "$WARDEN_SRC/examples/policy.yaml" >"$1"
+  sed 's/^  distill:$/  distill:\n    prior_min_events: 0\n    crowd_min_sittings: 0/' \
+    "$WARDEN_SRC/examples/policy.yaml" >"$1"
 }
 
 # ... and with the link detector off (the workers run per-account

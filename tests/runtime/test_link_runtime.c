@@ -39,7 +39,9 @@ static const char *const bad_codes[] = {"test.bad", NULL};
 static const struct warden_detector bad = {
     .name = "bad", .observe = bad_observe, .codes = bad_codes};
 
-/* ---- another: reviews r1..r4 and p1 at their 4th request, blocks r1 at its 6th ---- */
+/* ---- another: reviews r1..r4 and p1 at their 4th request, blocks r1 at its 6th;
+ * reviews q1, q2 at their 4th with distill.crowd_frame (evidence released by
+ * what others sent in their frame: not their own for linking) ---- */
 
 static void judge_observe(void *ctx, const struct warden_event *ev, void *state,
                           struct warden_emit *em)
@@ -48,11 +50,13 @@ static void judge_observe(void *ctx, const struct warden_event *ev, void *state,
     (void)state;
     bool r = ev->account_id.n == 2 && (ev->account_id.p[0] == 'r' || ev->account_id.p[0] == 'p');
     if (r && ev->account_seq == 4) warden_emit_finding(em, "test.judge", 0.6, "{}");
+    if (ev->account_id.n == 2 && ev->account_id.p[0] == 'q' && ev->account_seq == 4)
+        warden_emit_finding(em, "distill.crowd_frame", 0.6, "{}");
     if (warden_str_eq(ev->account_id, "r1", 2) && ev->account_seq == 6)
         warden_emit_finding(em, "test.bad", 0.99, "{}");
 }
 
-static const char *const judge_codes[] = {"test.judge", "test.bad", NULL};
+static const char *const judge_codes[] = {"test.judge", "test.bad", "distill.crowd_frame", NULL};
 static const struct warden_detector judge = {
     .name = "judge", .observe = judge_observe, .codes = judge_codes};
 
@@ -292,7 +296,8 @@ static void four_shards_share_the_state(void **st)
 }
 
 /* r1..r4: a frame each, their own cards and networks; p1: a declared
- * reseller whose traffic carries the frame; s1..s4: strangers sending it. */
+ * reseller whose traffic carries the frame; s1..s4: strangers sending it;
+ * q1, q2: sending it, reviewed with distill.crowd_frame (not joined). */
 static void frame_and_actions_join(void **st)
 {
     (void)st;
@@ -302,10 +307,12 @@ static void frame_and_actions_join(void **st)
     char cmd[128];
     snprintf(cmd, sizeof cmd, "mkdir -p %s", dir);
     assert_int_equal(system(cmd), 0);
-    static const char *const ids[] = {"r1", "r2", "r3", "r4", "p1", "s1", "s2", "s3", "s4"};
+    static const char *const ids[] = {"r1", "r2", "r3", "r4", "p1", "s1",
+                                      "s2", "s3", "s4", "q1", "q2"};
+    enum { N = sizeof ids / sizeof ids[0] };
     char buf[4096];
     size_t o = 0;
-    for (int i = 0; i < 9; i++)
+    for (int i = 0; i < N; i++)
         o += (size_t)snprintf(buf + o, sizeof buf - o,
                               "{\"account_id\":\"%s\",\"payment_fingerprint\":\"fp-%s\","
                               "\"email_domain\":\"gmail.com\",\"reseller\":%s}\n",
@@ -314,6 +321,7 @@ static void frame_and_actions_join(void **st)
     write_file("policy.yaml", "rules:\n"
                               "  - {code: test.judge, min_score: 0.5, action: review}\n"
                               "  - {code: test.bad, min_score: 0.5, action: block}\n"
+                              "  - {code: distill.crowd_frame, min_score: 0.5, action: review}\n"
                               "  - {code: cluster.linked_to_actioned, min_score: 0.5, action: "
                               "review}\n"
                               "  - {code: cluster.linked_to_actioned, min_score: 0.8, action: "
@@ -322,7 +330,7 @@ static void frame_and_actions_join(void **st)
     struct warden_runtime *rt = start(&judge, 1, &s);
     long t0 = 1795421702000L;
     for (int k = 0; k < 10; k++)
-        for (int i = 0; i < 9; i++) {
+        for (int i = 0; i < N; i++) {
             char ip[32];
             snprintf(ip, sizeof ip, "192.0.%d.%d", 10 + i * 20, 5 + k); /* a network each */
             struct warden_event ev;
@@ -351,6 +359,12 @@ static void frame_and_actions_join(void **st)
         assert_true(v >= 0);
         assert_string_equal(s.cluster[v], "");
         assert_int_equal(s.action[v], WARDEN_ALLOW);
+    }
+    for (int i = 9; i < N; i++) { /* reviewed, not joined on it */
+        int v = find(&s, ids[i]);
+        assert_true(v >= 0);
+        assert_string_equal(s.cluster[v], "");
+        assert_int_equal(s.action[v], WARDEN_REVIEW);
     }
     assert_int_equal(s.clusters, 1);
     assert_int_equal(s.cluster_members, 4);

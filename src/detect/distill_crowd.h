@@ -1,0 +1,106 @@
+/* distill_crowd.h — a frame's new payloads across accounts.
+ *
+ * Why. Payload novelty (distill_novelty.c) holds an account's score below
+ * the finding level until new payloads came in two separate sittings: a
+ * benchmark run is one sitting of a fixed item set. A hydra operation that
+ * splits its harvest over many accounts, each sending a few dozen items in
+ * one sitting and never again, is held forever by that rule, one account
+ * at a time. Across accounts the two differ: the harvest brings payloads
+ * that no account ever sent before, under one frame, sitting after sitting
+ * and account after account; the users of an evaluation harness send a
+ * benchmark's items, which the benchmark's earlier runs already brought.
+ *
+ * What is counted. A prompt is framed when one of its frames (the SimHash
+ * of its first or last tokens, distill_text.c) recurs in the sending account
+ * (its template slot holds at least two prompts). Its lines (blank ones
+ * skipped; the first 8 and the last 8) are looked up and remembered here;
+ * a line no account sent before makes the prompt new. Per frame, the table
+ * counts credited sittings: an account's sitting (distill_novelty.c) is
+ * credited to the prompt's frames once, at its first new framed prompt.
+ * The account counts its framed prompts and the new ones. An account still
+ * held for want of a second sitting is released (detect_distill.c) when it
+ * was credited itself, at least crowd_min_share of its framed prompts were
+ * new (a harness user re-sends items others ran), and one of its recurring
+ * frames has at least crowd_min_sittings credited sittings (others brought
+ * new payloads under it in sittings of their own). Its score is still its
+ * own signals, capped at review until sustained; the finding's code is
+ * distill.crowd_frame, which cross-account rules do not count as the
+ * account's own evidence (WARDEN_NOT_OWN_EVIDENCE, detector.h): a released
+ * account is reviewed, never joined to a cluster or made a prior on it.
+ *
+ * Limits. The first account to run a benchmark nobody ran before, under a
+ * frame harvesters use too (public chain-of-thought wording), looks like a
+ * member of a split harvest and is reviewed. Harvesters who re-send some
+ * items on purpose lower their new share, at the cost of paying for
+ * answers they have; a ring running all its accounts in one half hour
+ * gives its frame one credited sitting per account all the same.
+ *
+ * How. "Never seen from anyone" is a blocked Bloom filter (one 64-byte
+ * block per line, 6 bits in it) over 64-bit line hashes, in two
+ * generations: a line is looked up in both and set in the current one;
+ * when the current one has taken `parts` insertions, the older is cleared
+ * and becomes current, so lines still being sent stay and a line sent once
+ * is forgotten after two generations. A false positive (a new line taken
+ * for seen, about 1 % at capacity) only withholds a credit. Frames live in a
+ * 4-way set-associative table stored once per 16-bit LSH band of the sketch,
+ * as distill_prior.c does (a look-up is 4 sets, no scan): an entry keeps a
+ * sketch, its credited sittings and when it was last credited; a credit
+ * goes to the entry within max_hamming bits of the prompt's sketch in each
+ * band (or a new entry, replacing the least recently credited of its set),
+ * and a frame's count is the largest of its bands'. Entries not credited
+ * for ttl are stale and start over.
+ *
+ * One table serves every shard of a process (found by the policy object
+ * they share); a mutex guards it, taken once per framed prompt. Memory is
+ * fixed at creation (warden_distill_crowd_memory_bytes, the counter
+ * distill.crowd.memory_bytes: about 1.25 bytes per line of capacity per
+ * generation, 16 bytes per frame entry). Saved in state snapshots by the
+ * shard that created it. Process-local: a Kafka worker sees only its
+ * partitions' accounts, so its view of a frame would depend on partition
+ * assignment; workers turn it off (warden_distill_crowd_off). */
+#ifndef WARDEN_DETECT_DISTILL_CROWD_H
+#define WARDEN_DETECT_DISTILL_CROWD_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "detect/distill.h"
+
+struct warden_distill_crowd;
+struct warden_snapwriter;
+struct warden_snapreader;
+
+/* The table of the contexts built from one policy object (key), created by
+ * the first caller with room for `parts` part insertions per generation
+ * and about `frames` frame entries; every caller frees. *created says
+ * whether this call made it. */
+struct warden_distill_crowd *warden_distill_crowd_new(const void *key, size_t parts, size_t frames,
+                                                      bool *created);
+void warden_distill_crowd_free(struct warden_distill_crowd *c);
+size_t warden_distill_crowd_memory_bytes(const struct warden_distill_crowd *c);
+
+/* Off for the whole process (Kafka workers) before engines are built. */
+void warden_distill_crowd_off(bool off);
+bool warden_distill_crowd_is_off(void);
+
+/* One framed prompt at ts_ms: its lines' hashes (nparts), the sketches of
+ * its recurring frames (nframes; end 1 head, 2 tail). Every line is
+ * remembered. Returns true when a line was never seen before; then, when
+ * credit is set, each frame is credited one sitting. */
+bool warden_distill_crowd_observe(struct warden_distill_crowd *c, const uint64_t *parts, int nparts,
+                                  const uint64_t *sketch, const uint8_t *end, int nframes,
+                                  bool credit, int64_t ts_ms, int max_hamming, int64_t ttl_ms);
+
+/* The most credited sittings of the account's recurring frames (template
+ * slots with at least two prompts) at now_ms. */
+uint32_t warden_distill_crowd_sittings(struct warden_distill_crowd *c,
+                                       const struct warden_distill_template *t, int max_hamming,
+                                       int64_t now_ms, int64_t ttl_ms);
+
+/* Filter and frames into a snapshot section, and back (into a table of the
+ * same sizes; another size starts over: returns 1, the section skipped).
+ * load returns 0, 1 or WARDEN_EFORMAT. */
+void warden_distill_crowd_save(struct warden_distill_crowd *c, struct warden_snapwriter *w);
+int warden_distill_crowd_load(struct warden_distill_crowd *c, struct warden_snapreader *r);
+
+#endif
