@@ -26,6 +26,7 @@ PKGS=(
   librdkafka-dev                     # warden worker, kafka-*: Kafka client and its mock cluster
   chromium                           # review console: browser test (npm playwright-core drives it)
   libxml2-utils                      # backtest report e2e: xmllint parses the HTML report as XML
+  python3                            # e2e helpers (free ports, JSON checks); bench/probe_split_harvest
 )
 # warden sweep's e2e test installs a real npm package: add Debian's node/npm
 # only when no npm is on PATH (a newer node may already be installed).
