@@ -22,6 +22,8 @@ import json
 import random
 import sys
 
+from probe_common import iso, write_probe
+
 COUNTRIES = {  # first octets of big residential ISPs' space, declared zone, UTC offset
     'US': ([73, 24, 98, 71, 76, 67], 'America/Chicago', -6),
     'DE': ([79, 91, 84, 93], 'Europe/Berlin', 1),
@@ -46,10 +48,6 @@ def candidates(seed):
         for _ in range(400):
             print('%d.%d.%d.%d' % (r.choice(first), r.randrange(256), r.randrange(256),
                                    r.randrange(1, 255)))
-
-
-def iso(t):
-    return t.strftime('%Y-%m-%dT%H:%M:%S.') + '%03dZ' % (t.microsecond // 1000)
 
 
 def generate(seed, out, shared, pool_path, lo, hi, nring):
@@ -148,11 +146,7 @@ def generate(seed, out, shared, pool_path, lo, hi, nring):
                         'neutral. Reply with one word.\n\nMessage: ' + (it['input'] or it['instruction']),
                         turns=1, thinking=False, max_tokens=5, input_tokens=60, output_tokens=1,
                         status=200)
-    events.sort(key=lambda e: e['ts'])
-    for name, rows in (('events', events), ('accounts', accounts), ('truth', truth)):
-        with open('%s/%s.jsonl' % (out, name), 'w') as f:
-            for row in rows:
-                f.write(json.dumps(row) + '\n')
+    write_probe(out, events, accounts, truth)
 
 
 if __name__ == '__main__':

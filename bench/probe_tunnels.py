@@ -24,6 +24,8 @@ import json
 import random
 import sys
 
+from probe_common import iso, write_probe
+
 RESTRICTED = {'CN', 'RU', 'IR', 'KP', 'SY', 'CU', 'BY'}
 HOME = {  # zone, UTC offset, client locale, local e-mail providers
     'CN': ('Asia/Shanghai', 8, 'zh-CN', ['qq.com', '163.com']),
@@ -62,10 +64,6 @@ def candidates(seed, nets_dir, vpn_list):
         a = random_address(r, r.choice(vpn))
         if a:
             print(a)
-
-
-def iso(t):
-    return t.strftime('%Y-%m-%dT%H:%M:%S.') + '%03dZ' % (t.microsecond // 1000)
 
 
 def generate(seed, out, shared, pool_path):
@@ -174,11 +172,7 @@ def generate(seed, out, shared, pool_path):
         person('trv-%03d' % i, off,
                lambda d, a=ip0, b=ip1, f=t_from, n=t_len: b if f <= d < f + n else a,
                tz if r.random() < 0.5 else None, loc)
-    events.sort(key=lambda e: e['ts'])
-    for name, rows in (('events', events), ('accounts', accounts), ('truth', truth)):
-        with open('%s/%s.jsonl' % (out, name), 'w') as f:
-            for row in rows:
-                f.write(json.dumps(row) + '\n')
+    write_probe(out, events, accounts, truth)
 
 
 if __name__ == '__main__':

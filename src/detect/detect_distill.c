@@ -225,8 +225,10 @@ static const struct warden_conf_key distill_conf_table[] = {
      "re-sends items others ran)",
      0, 1},
     {"crowd_parts", WARDEN_CONF_INT, "4194304", C(crowd_parts),
-     "prompt parts (lines) remembered per generation to tell payloads no account sent before "
-     "(two generations, about 1.25 bytes per part each)",
+     "lines of framed prompts remembered per generation to tell payloads no account sent before "
+     "(two generations, about 1.25 bytes per line each; a line sent once is forgotten after two "
+     "generations: size it to the framed lines of the period over which a benchmark's items "
+     "should be known as re-sent; the counter distill.crowd.rotations counts generations)",
      1024, 1LL << 32},
     {"crowd_frames", WARDEN_CONF_INT, "65536", C(crowd_frames),
      "entries in the table of frames' sittings with new payloads (16 bytes each, 4 per frame; the "
@@ -246,8 +248,9 @@ struct distill_ctx {
     struct warden_distill_crowd *crowd; /* frames' new payloads across accounts (NULL: off) */
     bool crowd_saver;                   /* this context created it: saves it in snapshots */
     bool counters_set;
-    struct lane *lanes; /* end users of declared resellers (NULL: off) */
-    size_t lane_sets;   /* power of two; LANE_WAYS lanes each */
+    unsigned cid_rotations; /* counter distill.crowd.rotations (crowd_saver only) */
+    struct lane *lanes;     /* end users of declared resellers (NULL: off) */
+    size_t lane_sets;       /* power of two; LANE_WAYS lanes each */
 };
 
 /* ---- end-user lanes ----
@@ -659,12 +662,19 @@ static void distill_observe(void *vctx, const struct warden_event *ev, void *vst
     if (!c->counters_set && em->counters) {
         c->counters_set = true;
         /* the process's table: counted once, by the shard that made it */
-        if (c->crowd && c->crowd_saver)
+        if (c->crowd && c->crowd_saver) {
             em->counters->v[warden_counter_register(
                 em->counters, "distill.crowd.memory_bytes",
                 "bytes of the table of frames' new payloads across accounts (fixed)")] =
                 warden_distill_crowd_memory_bytes(c->crowd);
+            c->cid_rotations = warden_counter_register(
+                em->counters, "distill.crowd.rotations",
+                "generations of the crowd's line filter retired (a line sent once is forgotten "
+                "after two: see crowd_parts)");
+        }
     }
+    if (c->crowd && c->crowd_saver && em->counters)
+        em->counters->v[c->cid_rotations] = warden_distill_crowd_rotations(c->crowd);
     struct warden_distill_text own;
     const struct warden_distill_text *t = warden_emit_text(em, ev, &own);
     update(c, ev, t, s);

@@ -34,9 +34,10 @@ struct warden_distill_crowd {
     size_t nblocks;
     uint64_t *gen[2]; /* nblocks x BLOCK_WORDS each */
     unsigned cur;
-    size_t inserted; /* into gen[cur] */
-    size_t nsets;    /* power of two */
-    struct entry *e; /* nsets x WAYS */
+    size_t inserted;    /* into gen[cur] */
+    uint64_t rotations; /* generations retired since the table was made (atomic reads) */
+    size_t nsets;       /* power of two */
+    struct entry *e;    /* nsets x WAYS */
 };
 
 static pthread_mutex_t registry_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -142,12 +143,18 @@ static bool seen_then_set(struct warden_distill_crowd *c, uint64_t h)
             c->cur ^= 1;
             memset(c->gen[c->cur], 0, c->nblocks * BLOCK_WORDS * sizeof(uint64_t));
             c->inserted = 0;
+            __atomic_store_n(&c->rotations, c->rotations + 1, __ATOMIC_RELAXED);
             now = &c->gen[c->cur][b * BLOCK_WORDS];
         }
         for (int w = 0; w < BLOCK_WORDS; w++) now[w] |= mask[w];
         c->inserted++;
     }
     return seen;
+}
+
+uint64_t warden_distill_crowd_rotations(const struct warden_distill_crowd *c)
+{
+    return __atomic_load_n(&c->rotations, __ATOMIC_RELAXED);
 }
 
 /* ---- the frames ---- */

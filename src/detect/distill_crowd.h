@@ -79,6 +79,12 @@ struct warden_distill_crowd *warden_distill_crowd_new(const void *key, size_t pa
 void warden_distill_crowd_free(struct warden_distill_crowd *c);
 size_t warden_distill_crowd_memory_bytes(const struct warden_distill_crowd *c);
 
+/* Generations of the line filter retired since the table was made: how
+ * often `parts` insertions came (a line sent once is forgotten after two
+ * generations; size `parts` to the lines of the period a benchmark's items
+ * should be recognised as re-sent). */
+uint64_t warden_distill_crowd_rotations(const struct warden_distill_crowd *c);
+
 /* Off for the whole process (Kafka workers) before engines are built. */
 void warden_distill_crowd_off(bool off);
 bool warden_distill_crowd_is_off(void);

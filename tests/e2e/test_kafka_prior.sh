@@ -13,7 +13,9 @@
 #  - every account so judged on Kafka is actioned by `warden scan` too: the
 #    prior changes when evidence is judged, never what counts (the frame
 #    reaches the workers a round trip later than in one process, so the
-#    accounts judged early need not be the same ones).
+#    accounts judged early need not be the same ones);
+#  - the crowd release (distill.crowd_frame) happens in scan and not in the
+#    workers, which turn it off (process-local).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/kafka_lib.sh"
 kafka_setup
@@ -52,4 +54,10 @@ check "newcomers judged early on Kafka: $(wc -l < "$T/early")" [ -s "$T/early" ]
 jq -r 'select(.action != "allow") | .account_id' "$T/scan/verdicts.jsonl" | sort -u >"$T/scan.actioned"
 check "every account judged early on Kafka is actioned by scan" \
   bash -c "[ -z \"\$(comm -23 '$T/early' '$T/scan.actioned')\" ]"
+# the crowd release (distill_crowd.h) is process-local: on in scan with this
+# policy, off in the workers whatever the policy says
+check "scan released split harvesters (distill.crowd_frame)" \
+  grep -q '"code":"distill.crowd_frame"' "$T/scan/findings.jsonl"
+check "no worker released one (the crowd is off on Kafka)" \
+  bash -c "! grep -q '\"code\":\"distill.crowd_frame\"' '$T/dump/findings.jsonl'"
 finish
