@@ -39,7 +39,11 @@
  * account-sittings and crowd_min_share of its own framed prompts were
  * never-seen; its finding is then distill.crowd_frame (evidence
  * crowd_released, crowd_frame_sittings, lead_signal), which cross-account
- * rules do not count as its own evidence (WARDEN_NOT_OWN_EVIDENCE).
+ * rules do not count as its own evidence (WARDEN_NOT_OWN_EVIDENCE). An
+ * account that qualified but for its frame's count is released later, when
+ * the frame gets there, even after its last request (crowd_late: the score
+ * it was held at, held_at_ms, crowd_frame_sittings, payloads.crowd_framed and
+ * crowd_new).
  *
  * The detector emits `distill.<signal>` — the code of the signal with the
  * largest contribution — with score p when p first reaches emit_min and
@@ -247,6 +251,7 @@ struct distill_ctx {
     struct warden_distill_prior *prior; /* frames of enforced accounts (NULL: off) */
     struct warden_distill_crowd *crowd; /* frames' new payloads across accounts (NULL: off) */
     bool crowd_saver;                   /* this context created it: saves it in snapshots */
+    unsigned crowd_owner;               /* this context's number for released accounts */
     bool counters_set;
     unsigned cid_rotations; /* counter distill.crowd.rotations (crowd_saver only) */
     struct lane *lanes;     /* end users of declared resellers (NULL: off) */
@@ -330,6 +335,7 @@ static int distill_init(void **vctx, const struct warden_policy *policy, const v
         !warden_distill_crowd_is_off())
         c->crowd = warden_distill_crowd_new(policy, (size_t)c->conf.crowd_parts,
                                             (size_t)c->conf.crowd_frames, &c->crowd_saver);
+    if (c->crowd) c->crowd_owner = warden_distill_crowd_owner(c->crowd);
     if (c->conf.end_user_lanes > 0) {
         size_t sets = 1;
         while (sets * LANE_WAYS < (size_t)c->conf.end_user_lanes) sets <<= 1;
@@ -457,9 +463,9 @@ static void crowd_observe(struct distill_ctx *c, const struct warden_event *ev,
     if (!nl) return;
     struct warden_distill_novelty *nv = &s->novelty;
     bool credit = nv->sittings > 0 && nv->crowd_sitting != nv->sittings;
-    bool fresh =
-        warden_distill_crowd_observe(c->crowd, lines, nl, sk, end, nf, credit, ev->ts_ms,
-                                     (int)k->template_max_hamming, k->crowd_days * 86400000);
+    bool fresh = warden_distill_crowd_observe(
+        c->crowd, lines, nl, sk, end, nf, credit, ev->ts_ms, (int)k->template_max_hamming,
+        k->crowd_days * 86400000, (uint32_t)k->crowd_min_sittings);
     if (s->crowd_framed == UINT16_MAX) {
         s->crowd_framed /= 2;
         s->crowd_new /= 2;
@@ -487,6 +493,59 @@ static void update(struct distill_ctx *c, const struct warden_event *ev,
     warden_distill_novelty_update(&s->novelty, ev, k->novel_sitting_s * 1000);
     if (c->crowd && ev->prompt.n) crowd_observe(c, ev, t, s);
     if (s->n < UINT32_MAX) s->n++;
+}
+
+/* A held account that qualifies but for its frame's count: remembered in
+ * the crowd table, to be released if the frame gets there after it left. */
+static void crowd_wait(struct distill_ctx *c, const struct warden_distill_state *s,
+                       const struct warden_event *ev, const char *lane, size_t lane_len, double p)
+{
+    int top = -1;
+    for (int i = 0; i < WARDEN_DISTILL_TSLOTS; i++)
+        if (s->tpl.count[i] >= 2 && (top < 0 || s->tpl.count[i] > s->tpl.count[top])) top = i;
+    const char *id = lane ? lane : ev->account_id.p;
+    size_t len = lane ? lane_len : ev->account_id.n;
+    if (top < 0 || len > WARDEN_CROWD_ID_MAX) return;
+    struct warden_distill_crowd_wait w = {.sketch = s->tpl.sketch[top],
+                                          .ts_ms = ev->ts_ms ? ev->ts_ms : 1,
+                                          .score = (float)p,
+                                          .framed = s->crowd_framed,
+                                          .fresh = s->crowd_new,
+                                          .len = (uint16_t)len,
+                                          .end = s->tpl.end[top],
+                                          .owner = (uint8_t)c->crowd_owner};
+    memcpy(w.id, id, len);
+    warden_distill_crowd_wait(c->crowd, &w);
+}
+
+/* Accounts of this shard released after they left: their findings now,
+ * with the score they were held at (capped as it was). */
+static void crowd_report(struct distill_ctx *c, struct warden_emit *em)
+{
+    struct warden_distill_crowd_wait out[8];
+    int n;
+    if (!em->finding_for) return;
+    while ((n = warden_distill_crowd_take(c->crowd, c->crowd_owner, out, 8)) > 0) {
+        for (int i = 0; i < n; i++) {
+            struct warden_jbuf *b = &em->scratch;
+            warden_jbuf_reset(b);
+            warden_jbuf_obj_open(b);
+            warden_jbuf_kv_num(b, "score", out[i].score);
+            warden_jbuf_kv_bool(b, "crowd_released", true);
+            warden_jbuf_kv_bool(b, "crowd_late", true);
+            warden_jbuf_kv_int(b, "crowd_frame_sittings", out[i].sittings);
+            warden_jbuf_kv_int(b, "held_at_ms", out[i].ts_ms);
+            warden_jbuf_key(b, "payloads");
+            warden_jbuf_obj_open(b);
+            warden_jbuf_kv_int(b, "crowd_framed", out[i].framed);
+            warden_jbuf_kv_int(b, "crowd_new", out[i].fresh);
+            warden_jbuf_obj_close(b);
+            warden_jbuf_obj_close(b);
+            warden_emit_finding_for(em, out[i].id, out[i].len, "distill.crowd_frame", out[i].score,
+                                    warden_jbuf_str(b));
+        }
+        if (n < 8) break;
+    }
 }
 
 /* Score the account (lane NULL) or the end-user lane "ACCOUNT/END_USER"
@@ -554,18 +613,20 @@ static void judge(struct distill_ctx *c, const struct warden_event *ev,
     /* ... unless others brought new payloads under the account's frame in
      * sittings of their own, and the account brought some too: a harvest
      * split over accounts of one sitting each (distill_crowd.h) */
-    bool held = false, released = false;
+    bool held = false, released = false, qualifies = false;
     uint32_t crowd = 0;
     if (s->novelty.sittings < k->min_novel_sittings && p >= k->emit_min) {
         /* the account's own framed payloads must be new to everyone too:
          * a user of a harness re-sends items others ran before */
-        if (c->crowd && s->novelty.crowd_credits > 0 &&
-            s->crowd_new >= k->crowd_min_share * s->crowd_framed)
+        qualifies = c->crowd && s->novelty.crowd_credits > 0 &&
+                    s->crowd_new >= k->crowd_min_share * s->crowd_framed;
+        if (qualifies)
             crowd = warden_distill_crowd_sittings(c->crowd, &s->tpl, (int)k->template_max_hamming,
                                                   ev->ts_ms, k->crowd_days * 86400000);
         if (c->crowd && crowd >= (uint32_t)k->crowd_min_sittings) {
             released = true;
         } else {
+            if (qualifies) crowd_wait(c, s, ev, lane, lane_len, p);
             p = k->emit_min * 0.99;
             held = true;
         }
@@ -675,6 +736,7 @@ static void distill_observe(void *vctx, const struct warden_event *ev, void *vst
     }
     if (c->crowd && c->crowd_saver && em->counters)
         em->counters->v[c->cid_rotations] = warden_distill_crowd_rotations(c->crowd);
+    if (c->crowd) crowd_report(c, em);
     struct warden_distill_text own;
     const struct warden_distill_text *t = warden_emit_text(em, ev, &own);
     update(c, ev, t, s);
@@ -690,6 +752,13 @@ static void distill_observe(void *vctx, const struct warden_event *ev, void *vst
         update(c, ev, t, ls);
         judge(c, ev, ls, em, id, ev->account_id.n + 1 + ev->end_user.n);
     }
+}
+
+/* End of a run: accounts of this shard released after their last request. */
+static void distill_flush(void *vctx, struct warden_emit *em)
+{
+    struct distill_ctx *c = vctx;
+    if (c->crowd) crowd_report(c, em);
 }
 
 /* every reason code this detector emits (policy rules are checked against them) */
@@ -770,7 +839,7 @@ const struct warden_detector warden_detect_distill = {
     .state_size = sizeof(struct warden_distill_state),
     .init = distill_init,
     .observe = distill_observe,
-    .flush = NULL,
+    .flush = distill_flush,
     .free = distill_free,
     .codes = distill_codes,
     /* 2: word hashes eight bytes a step (distill_text.c); the sketches of

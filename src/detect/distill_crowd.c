@@ -38,6 +38,9 @@ struct warden_distill_crowd {
     uint64_t rotations; /* generations retired since the table was made (atomic reads) */
     size_t nsets;       /* power of two */
     struct entry *e;    /* nsets x WAYS */
+    struct warden_distill_crowd_wait wait[WARDEN_CROWD_WAITING];
+    atomic_uint pending; /* released entries not yet taken by their owner */
+    atomic_uint owners;
 };
 
 static pthread_mutex_t registry_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -178,10 +181,13 @@ static bool same_frame(const struct entry *x, uint64_t sketch, uint8_t end, int 
            warden_distill_hamming(x->sketch, sketch) <= max_hamming;
 }
 
-/* Under the lock: one credited sitting for the frame, in each band. */
+/* Under the lock: one credited sitting for the frame, in each band;
+ * the frame's count before and after (the largest of its bands'). */
 static void credit_locked(struct warden_distill_crowd *c, uint64_t sketch, uint8_t end,
-                          uint32_t now, int max_hamming, uint32_t stale)
+                          uint32_t now, int max_hamming, uint32_t stale, uint32_t *before,
+                          uint32_t *after)
 {
+    *before = *after = 0;
     for (int b = 0; b < BANDS; b++) {
         struct entry *s = set_of(c, sketch, end, b), *v = NULL, *victim = &s[0];
         for (int w = 0; w < WAYS; w++) {
@@ -194,9 +200,70 @@ static void credit_locked(struct warden_distill_crowd *c, uint64_t sketch, uint8
         } else if (v->minute < stale) {
             v->sittings = 0; /* not credited for ttl: starts over */
         }
+        if (v->sittings > *before) *before = v->sittings;
         if (v->sittings < UINT16_MAX) v->sittings++;
+        if (v->sittings > *after) *after = v->sittings;
         if (v->minute < now) v->minute = now;
     }
+}
+
+unsigned warden_distill_crowd_owner(struct warden_distill_crowd *c)
+{
+    return atomic_fetch_add(&c->owners, 1) & 0xff;
+}
+
+void warden_distill_crowd_wait(struct warden_distill_crowd *c,
+                               const struct warden_distill_crowd_wait *w)
+{
+    pthread_mutex_lock(&c->mu);
+    struct warden_distill_crowd_wait *v = NULL, *oldest = NULL;
+    for (int i = 0; i < WARDEN_CROWD_WAITING; i++) {
+        struct warden_distill_crowd_wait *x = &c->wait[i];
+        if (x->ts_ms && x->len == w->len && memcmp(x->id, w->id, w->len) == 0) {
+            v = x;
+            break;
+        }
+        /* an empty entry, else the oldest still waiting (a release is kept) */
+        if (!x->released && (!oldest || x->ts_ms < oldest->ts_ms)) oldest = x;
+    }
+    if (!v) v = oldest;
+    if (v && !v->released) {
+        *v = *w;
+        v->released = 0;
+    }
+    pthread_mutex_unlock(&c->mu);
+}
+
+/* Under the lock: the accounts waiting for a frame near sketch, released. */
+static void release_locked(struct warden_distill_crowd *c, uint64_t sketch, uint8_t end,
+                           int max_hamming, uint32_t sittings)
+{
+    for (int i = 0; i < WARDEN_CROWD_WAITING; i++) {
+        struct warden_distill_crowd_wait *x = &c->wait[i];
+        if (!x->ts_ms || x->released || x->end != end ||
+            warden_distill_hamming(x->sketch, sketch) > max_hamming)
+            continue;
+        x->released = 1;
+        x->sittings = sittings;
+        atomic_fetch_add(&c->pending, 1);
+    }
+}
+
+int warden_distill_crowd_take(struct warden_distill_crowd *c, unsigned owner,
+                              struct warden_distill_crowd_wait *out, int max)
+{
+    if (!atomic_load_explicit(&c->pending, memory_order_relaxed)) return 0;
+    int n = 0;
+    pthread_mutex_lock(&c->mu);
+    for (int i = 0; i < WARDEN_CROWD_WAITING && n < max; i++) {
+        struct warden_distill_crowd_wait *x = &c->wait[i];
+        if (!x->ts_ms || !x->released || x->owner != (owner & 0xff)) continue;
+        out[n++] = *x;
+        memset(x, 0, sizeof *x);
+        atomic_fetch_sub(&c->pending, 1);
+    }
+    pthread_mutex_unlock(&c->mu);
+    return n;
 }
 
 static uint32_t stale_before(int64_t now_ms, int64_t ttl_ms)
@@ -207,15 +274,20 @@ static uint32_t stale_before(int64_t now_ms, int64_t ttl_ms)
 
 bool warden_distill_crowd_observe(struct warden_distill_crowd *c, const uint64_t *parts, int nparts,
                                   const uint64_t *sketch, const uint8_t *end, int nframes,
-                                  bool credit, int64_t ts_ms, int max_hamming, int64_t ttl_ms)
+                                  bool credit, int64_t ts_ms, int max_hamming, int64_t ttl_ms,
+                                  uint32_t min_sittings)
 {
     bool fresh = false;
     pthread_mutex_lock(&c->mu);
     for (int i = 0; i < nparts; i++) fresh |= !seen_then_set(c, parts[i]);
     if (fresh && credit)
-        for (int f = 0; f < nframes; f++)
+        for (int f = 0; f < nframes; f++) {
+            uint32_t before, after;
             credit_locked(c, sketch[f], end[f], minute_of(ts_ms), max_hamming,
-                          stale_before(ts_ms, ttl_ms));
+                          stale_before(ts_ms, ttl_ms), &before, &after);
+            if (min_sittings && before < min_sittings && after >= min_sittings)
+                release_locked(c, sketch[f], end[f], max_hamming, after);
+        }
     pthread_mutex_unlock(&c->mu);
     return fresh;
 }
@@ -253,6 +325,8 @@ void warden_distill_crowd_save(struct warden_distill_crowd *c, struct warden_sna
     for (int g = 0; g < 2; g++)
         warden_snap_put_bytes(w, c->gen[g], c->nblocks * BLOCK_WORDS * sizeof(uint64_t));
     warden_snap_put_bytes(w, c->e, c->nsets * WAYS * sizeof *c->e);
+    warden_snap_put_u32(w, WARDEN_CROWD_WAITING);
+    warden_snap_put_bytes(w, c->wait, sizeof c->wait);
     pthread_mutex_unlock(&c->mu);
 }
 
@@ -276,6 +350,17 @@ int warden_distill_crowd_load(struct warden_distill_crowd *c, struct warden_snap
     for (int g = 0; g < 2; g++)
         warden_snap_get_bytes(r, c->gen[g], c->nblocks * BLOCK_WORDS * sizeof(uint64_t));
     warden_snap_get_bytes(r, c->e, c->nsets * WAYS * sizeof *c->e);
+    if (warden_snap_get_u32(r) != WARDEN_CROWD_WAITING && !warden_snap_failed(r))
+        warden_snap_fail(r, "distill crowd: waiting table of another size");
+    warden_snap_get_bytes(r, c->wait, sizeof c->wait);
+    unsigned pending = 0;
+    for (int i = 0; i < WARDEN_CROWD_WAITING; i++) {
+        if (c->wait[i].len > WARDEN_CROWD_ID_MAX && !warden_snap_failed(r))
+            warden_snap_fail(r, "distill crowd: waiting account %d: id of %u bytes", i,
+                             (unsigned)c->wait[i].len);
+        pending += c->wait[i].ts_ms && c->wait[i].released;
+    }
+    atomic_store(&c->pending, pending);
     c->cur = cur;
     c->inserted = (size_t)inserted;
     for (size_t i = 0; i < c->nsets * WAYS && !warden_snap_failed(r); i++)

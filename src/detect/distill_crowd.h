@@ -27,6 +27,12 @@
  * distill.crowd_frame, which cross-account rules do not count as the
  * account's own evidence (WARDEN_NOT_OWN_EVIDENCE, detector.h): a released
  * account is reviewed, never joined to a cluster or made a prior on it.
+ * A ring's first members run before their frame has the count, and stop:
+ * an account that qualifies but for the count is remembered (up to
+ * WARDEN_CROWD_WAITING, the oldest replaced) and released when a credit
+ * brings its frame to the count, even if it never comes back (evidence
+ * crowd_late, with the score it was held at); the shard that sees its
+ * events reports it, at its next event or its flush.
  *
  * Limits. The first account to run a benchmark nobody ran before, under a
  * frame harvesters use too (public chain-of-thought wording), looks like a
@@ -48,7 +54,9 @@
  * goes to the entry within max_hamming bits of the prompt's sketch in each
  * band (or a new entry, replacing the least recently credited of its set),
  * and a frame's count is the largest of its bands'. Entries not credited
- * for ttl are stale and start over.
+ * for ttl are stale and start over. No text is kept, in memory or in
+ * snapshots: filter bits and frame sketches (as with any Bloom filter, a
+ * guessed line can be tested for having been sent).
  *
  * One table serves every shard of a process (found by the policy object
  * they share); a mutex guards it, taken once per framed prompt. Memory is
@@ -89,13 +97,44 @@ uint64_t warden_distill_crowd_rotations(const struct warden_distill_crowd *c);
 void warden_distill_crowd_off(bool off);
 bool warden_distill_crowd_is_off(void);
 
+/* An account held for want of its frame's count, remembered so that it is
+ * released when the frame gets there later, even if it never comes back
+ * (a ring's first members stop before their frame's pattern shows). The
+ * release is handed to the shard that sees the account's events (owner),
+ * which reports it at its next event or at its flush. */
+#define WARDEN_CROWD_ID_MAX 256
+#define WARDEN_CROWD_WAITING 512 /* accounts remembered (the oldest replaced) */
+struct warden_distill_crowd_wait {
+    uint64_t sketch;   /* its recurring frame (the slot with most prompts) */
+    int64_t ts_ms;     /* when it was last held; 0: empty */
+    float score;       /* its score then (capped as it was) */
+    uint32_t sittings; /* released: the frame's count then */
+    uint16_t framed, fresh;
+    uint16_t len;
+    uint8_t end;
+    uint8_t owner;
+    uint8_t released; /* waiting for its owner to report it */
+    char id[WARDEN_CROWD_ID_MAX];
+};
+/* A number for each context (shard) sharing the table. */
+unsigned warden_distill_crowd_owner(struct warden_distill_crowd *c);
+/* Remember (or refresh) a held account; one entry per account id. */
+void warden_distill_crowd_wait(struct warden_distill_crowd *c,
+                               const struct warden_distill_crowd_wait *w);
+/* Released accounts of this owner, moved into out (up to max); how many. */
+int warden_distill_crowd_take(struct warden_distill_crowd *c, unsigned owner,
+                              struct warden_distill_crowd_wait *out, int max);
+
 /* One framed prompt at ts_ms: its lines' hashes (nparts), the sketches of
  * its recurring frames (nframes; end 1 head, 2 tail). Every line is
  * remembered. Returns true when a line was never seen before; then, when
- * credit is set, each frame is credited one sitting. */
+ * credit is set, each frame is credited one sitting. A credit that brings
+ * a frame to min_sittings releases the accounts waiting for that frame
+ * (warden_distill_crowd_take). */
 bool warden_distill_crowd_observe(struct warden_distill_crowd *c, const uint64_t *parts, int nparts,
                                   const uint64_t *sketch, const uint8_t *end, int nframes,
-                                  bool credit, int64_t ts_ms, int max_hamming, int64_t ttl_ms);
+                                  bool credit, int64_t ts_ms, int max_hamming, int64_t ttl_ms,
+                                  uint32_t min_sittings);
 
 /* The most credited sittings of the account's recurring frames (template
  * slots with at least two prompts) at now_ms. */

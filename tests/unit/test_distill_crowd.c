@@ -55,20 +55,20 @@ static void table_credits_new_payloads(void **st)
     struct warden_distill_template t = slot(x, 2);
     assert_int_equal(warden_distill_crowd_sittings(c, &t, 12, T0, DAY), 0);
     /* new parts: credited */
-    assert_true(warden_distill_crowd_observe(c, parts, 2, &x, &tail, 1, true, T0, 12, DAY));
+    assert_true(warden_distill_crowd_observe(c, parts, 2, &x, &tail, 1, true, T0, 12, DAY, 0));
     assert_int_equal(warden_distill_crowd_sittings(c, &t, 12, T0, DAY), 1);
     /* the same parts again (a re-run): nothing new, no credit */
-    assert_false(warden_distill_crowd_observe(c, parts, 2, &x, &tail, 1, true, T0, 12, DAY));
+    assert_false(warden_distill_crowd_observe(c, parts, 2, &x, &tail, 1, true, T0, 12, DAY, 0));
     assert_int_equal(warden_distill_crowd_sittings(c, &t, 12, T0, DAY), 1);
     /* one new part among seen ones, under a near copy of the frame: credited */
     uint64_t near = x ^ 0x7;
     assert_true(
-        warden_distill_crowd_observe(c, parts, 3, &near, &tail, 1, true, T0 + 1000, 12, DAY));
+        warden_distill_crowd_observe(c, parts, 3, &near, &tail, 1, true, T0 + 1000, 12, DAY, 0));
     assert_int_equal(warden_distill_crowd_sittings(c, &t, 12, T0, DAY), 2);
     /* new, but not to be credited (the account's sitting was already): remembered only */
     uint64_t p4 = 44;
-    assert_true(warden_distill_crowd_observe(c, &p4, 1, &x, &tail, 1, false, T0, 12, DAY));
-    assert_false(warden_distill_crowd_observe(c, &p4, 1, &x, &tail, 1, true, T0, 12, DAY));
+    assert_true(warden_distill_crowd_observe(c, &p4, 1, &x, &tail, 1, false, T0, 12, DAY, 0));
+    assert_false(warden_distill_crowd_observe(c, &p4, 1, &x, &tail, 1, true, T0, 12, DAY, 0));
     assert_int_equal(warden_distill_crowd_sittings(c, &t, 12, T0, DAY), 2);
     /* other frames, the other end, a slot of one prompt: nothing */
     struct warden_distill_template other = slot(~x, 2), head = slot(x, 1), once = slot(x, 2);
@@ -79,7 +79,8 @@ static void table_credits_new_payloads(void **st)
     /* stale after ttl, and a new credit starts over */
     assert_int_equal(warden_distill_crowd_sittings(c, &t, 12, T0 + 2 * DAY, DAY), 0);
     uint64_t p5 = 55;
-    assert_true(warden_distill_crowd_observe(c, &p5, 1, &x, &tail, 1, true, T0 + 2 * DAY, 12, DAY));
+    assert_true(
+        warden_distill_crowd_observe(c, &p5, 1, &x, &tail, 1, true, T0 + 2 * DAY, 12, DAY, 0));
     assert_int_equal(warden_distill_crowd_sittings(c, &t, 12, T0 + 2 * DAY, DAY), 1);
     /* the same key finds the same table */
     struct warden_distill_crowd *again = warden_distill_crowd_new(key, 4096, 1000, &created);
@@ -101,21 +102,21 @@ static void filter_forgets_after_two_generations(void **st)
     uint64_t x = 1;
     uint8_t e = 2;
     uint64_t p = warden_hash64("the part", 8);
-    assert_true(warden_distill_crowd_observe(c, &p, 1, &x, &e, 0, false, T0, 12, DAY));
+    assert_true(warden_distill_crowd_observe(c, &p, 1, &x, &e, 0, false, T0, 12, DAY, 0));
     int false_seen = 0;
     for (uint64_t i = 0; i < 1500; i++) { /* fills this generation, half the next */
         uint64_t q = warden_hash64(&i, sizeof i);
-        false_seen += !warden_distill_crowd_observe(c, &q, 1, &x, &e, 0, false, T0, 12, DAY);
+        false_seen += !warden_distill_crowd_observe(c, &q, 1, &x, &e, 0, false, T0, 12, DAY, 0);
     }
     assert_in_range(false_seen, 0, 1500 / 25); /* at most 4 % */
     uint64_t probe = p;
     /* still known (in the older generation; being looked up refreshes it) */
-    assert_false(warden_distill_crowd_observe(c, &probe, 1, &x, &e, 0, false, T0, 12, DAY));
+    assert_false(warden_distill_crowd_observe(c, &probe, 1, &x, &e, 0, false, T0, 12, DAY, 0));
     for (uint64_t i = 10000; i < 10000 + 2100; i++) {
         uint64_t q = warden_hash64(&i, sizeof i);
-        warden_distill_crowd_observe(c, &q, 1, &x, &e, 0, false, T0, 12, DAY);
+        warden_distill_crowd_observe(c, &q, 1, &x, &e, 0, false, T0, 12, DAY, 0);
     }
-    assert_true(warden_distill_crowd_observe(c, &probe, 1, &x, &e, 0, false, T0, 12, DAY));
+    assert_true(warden_distill_crowd_observe(c, &probe, 1, &x, &e, 0, false, T0, 12, DAY, 0));
     /* about 3,600 insertions at 1,024 a generation (fewer when a new line is taken for seen) */
     assert_in_range(warden_distill_crowd_rotations(c), 2, 3);
     warden_distill_crowd_free(c);
@@ -154,8 +155,8 @@ static void table_survives_a_snapshot(void **st)
     uint64_t x = 0x0123456789abcdefULL, parts[2] = {7, 8};
     uint8_t tail = 2;
     struct warden_distill_crowd *a = warden_distill_crowd_new(ka, 4096, 1000, &created);
-    warden_distill_crowd_observe(a, parts, 1, &x, &tail, 1, true, T0, 12, DAY);
-    warden_distill_crowd_observe(a, parts + 1, 1, &x, &tail, 1, true, T0 + 60000, 12, DAY);
+    warden_distill_crowd_observe(a, parts, 1, &x, &tail, 1, true, T0, 12, DAY, 0);
+    warden_distill_crowd_observe(a, parts + 1, 1, &x, &tail, 1, true, T0 + 60000, 12, DAY, 0);
     size_t len = 0;
     char *buf = save(a, &len);
 
@@ -163,7 +164,7 @@ static void table_survives_a_snapshot(void **st)
     assert_int_equal(load(b, buf, len), 0);
     struct warden_distill_template t = slot(x, 2);
     assert_int_equal(warden_distill_crowd_sittings(b, &t, 12, T0, DAY), 2);
-    assert_false(warden_distill_crowd_observe(b, parts, 2, &x, &tail, 1, true, T0, 12, DAY));
+    assert_false(warden_distill_crowd_observe(b, parts, 2, &x, &tail, 1, true, T0, 12, DAY, 0));
 
     /* another size: starts over, the section skipped */
     struct warden_distill_crowd *d = warden_distill_crowd_new(kc, 8192, 1000, &created);
@@ -190,6 +191,22 @@ static void capture(struct warden_emit *em, const char *code, double score, cons
     if (r->n++) return;
     snprintf(r->code, sizeof r->code, "%s", code);
     snprintf(r->evidence, sizeof r->evidence, "%s", ev);
+}
+
+/* Findings for other accounts (late releases): their ids, in order. */
+static char late_ids[16][32];
+static int late_n;
+static char late_evidence[2048];
+
+static void capture_for(struct warden_emit *em, const char *id, size_t len, const char *code,
+                        double score, const char *ev)
+{
+    (void)em;
+    (void)score;
+    assert_string_equal(code, "distill.crowd_frame");
+    if (late_n < 16) snprintf(late_ids[late_n], sizeof late_ids[0], "%.*s", (int)len, id);
+    if (!late_n) snprintf(late_evidence, sizeof late_evidence, "%s", ev);
+    late_n++;
 }
 
 static const struct warden_detector *det(void)
@@ -228,7 +245,8 @@ static void feed_state(void *ctx, struct warden_distill_state *st, struct run *r
 {
     struct warden_distill_state *s = st ? st : calloc(1, det()->state_size);
     memset(r, 0, sizeof *r);
-    struct warden_emit em = {.finding = capture, .engine = r, .detector = "distill"};
+    struct warden_emit em = {
+        .finding = capture, .finding_for = capture_for, .engine = r, .detector = "distill"};
     warden_jbuf_init(&em.scratch);
     struct ds_stream ds;
     ds_init(&ds, kind, seed, start, account, "python-requests/2.32.3");
@@ -253,13 +271,16 @@ static void feed(void *ctx, struct run *r, enum ds_kind kind, uint64_t seed, int
 
 /* Eight accounts, one after the other, each 25 harvest requests a minute
  * apart (one sitting) in one frame, each its own items. With the defaults
- * (crowd_min_sittings 4) the first four are held (the frame had fewer than
- * four credited sittings while they ran), the others released: findings
- * that say so. With crowd_min_sittings 0 every one is held. */
+ * (crowd_min_sittings 4) the first three are held while they run (the
+ * frame had fewer than four credited sittings) and released when the
+ * fourth brings it there, though they never come back (crowd_late); the
+ * others are released as they run. With crowd_min_sittings 0 every one is
+ * held. */
 static void split_harvest_released(void **st)
 {
     (void)st;
     for (int on = 0; on < 2; on++) {
+        late_n = 0;
         void *conf, *ctx = ctx_with(&conf, "crowd_min_sittings", on ? "4" : "0");
         for (int a = 0; a < 8; a++) {
             char id[16];
@@ -275,6 +296,20 @@ static void split_harvest_released(void **st)
                 assert_non_null(strstr(r.evidence, "\"crowd_credits\":1"));
                 assert_non_null(strstr(r.evidence, "\"capped\":true")); /* review, not more */
             }
+        }
+        if (on) { /* the first three, released late, once each */
+            assert_int_equal(late_n, 3);
+            for (int a = 0; a < 3; a++) {
+                char id[16];
+                snprintf(id, sizeof id, "member-%d", a);
+                bool seen = false;
+                for (int i = 0; i < late_n; i++) seen |= strcmp(late_ids[i], id) == 0;
+                assert_true(seen);
+            }
+            assert_non_null(strstr(late_evidence, "\"crowd_late\":true"));
+            assert_non_null(strstr(late_evidence, "\"crowd_frame_sittings\":4"));
+        } else {
+            assert_int_equal(late_n, 0);
         }
         drop(ctx, conf);
     }
