@@ -13,6 +13,8 @@
 
 #define WAYS 4
 #define BANDS 4
+#define WAIT_WAYS 8 /* ways of the waiting accounts' sets */
+_Static_assert(WARDEN_CROWD_WAITING % WAIT_WAYS == 0, "waiting sets");
 #define BLOCK_WORDS 8      /* 512 bits, one cache line */
 #define BITS_PER_PART 6    /* bits set per part in its block */
 #define PARTS_PER_BLOCK 51 /* ~10 bits per part at capacity: ~1 % false positives */
@@ -215,10 +217,12 @@ unsigned warden_distill_crowd_owner(struct warden_distill_crowd *c)
 void warden_distill_crowd_wait(struct warden_distill_crowd *c,
                                const struct warden_distill_crowd_wait *w)
 {
+    /* 8-way sets by the id's hash: a look-up is 8 entries, not the table */
+    size_t set = (size_t)(warden_hash64(w->id, w->len) % (WARDEN_CROWD_WAITING / WAIT_WAYS));
     pthread_mutex_lock(&c->mu);
     struct warden_distill_crowd_wait *v = NULL, *oldest = NULL;
-    for (int i = 0; i < WARDEN_CROWD_WAITING; i++) {
-        struct warden_distill_crowd_wait *x = &c->wait[i];
+    for (int i = 0; i < WAIT_WAYS; i++) {
+        struct warden_distill_crowd_wait *x = &c->wait[set * WAIT_WAYS + (size_t)i];
         if (x->ts_ms && x->len == w->len && memcmp(x->id, w->id, w->len) == 0) {
             v = x;
             break;

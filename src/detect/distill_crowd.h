@@ -103,7 +103,8 @@ bool warden_distill_crowd_is_off(void);
  * release is handed to the shard that sees the account's events (owner),
  * which reports it at its next event or at its flush. */
 #define WARDEN_CROWD_ID_MAX 256
-#define WARDEN_CROWD_WAITING 512 /* accounts remembered (the oldest replaced) */
+#define WARDEN_CROWD_WAITING                                                                       \
+    512 /* accounts remembered, in 8-way sets by id (the oldest of a set replaced) */
 struct warden_distill_crowd_wait {
     uint64_t sketch;   /* its recurring frame (the slot with most prompts) */
     int64_t ts_ms;     /* when it was last held; 0: empty */
