@@ -170,6 +170,28 @@ static void table_survives_a_snapshot(void **st)
     struct warden_distill_crowd *d = warden_distill_crowd_new(kc, 8192, 1000, &created);
     assert_int_equal(load(d, buf, len), 1);
     assert_int_equal(warden_distill_crowd_sittings(d, &t, 12, T0, DAY), 0);
+
+    /* cut short inside the filter (a well-formed section, too short):
+     * refused, the reader says why */
+    static const char ke[] = "cut";
+    struct warden_distill_crowd *e = warden_distill_crowd_new(ke, 4096, 1000, &created);
+    char *cut = NULL;
+    size_t cutlen = 0;
+    FILE *f = open_memstream(&cut, &cutlen);
+    struct warden_snapwriter *w = warden_snap_writer_new(f);
+    warden_snap_section_begin(w, WARDEN_SNAP_TAG('C', 'R', 'W', 'D'));
+    warden_snap_put_u64(w, 4096); /* parts, blocks, sets as the table's ... */
+    warden_snap_put_u64(w, (4096 + 50) / 51);
+    warden_snap_put_u64(w, 256);
+    warden_snap_put_u8(w, 0);
+    warden_snap_put_u64(w, 10);
+    warden_snap_put_bytes(w, "short", 5); /* ... then 5 bytes of two generations */
+    warden_snap_section_end(w);
+    assert_int_equal(warden_snap_writer_finish(w), 0);
+    fclose(f);
+    assert_int_equal(load(e, cut, cutlen), -100);
+    free(cut);
+    warden_distill_crowd_free(e);
     free(buf);
     warden_distill_crowd_free(a);
     warden_distill_crowd_free(b);
