@@ -47,7 +47,8 @@
  *
  * The detector emits `distill.<signal>` — the code of the signal with the
  * largest contribution — with score p when p first reaches emit_min and
- * again each time it rises by emit_step (an analyst sees the escalation).
+ * again each time it rises by emit_step (an analyst sees the escalation) or
+ * by less to a score the policy's rules give a stronger action.
  * Evidence: score, capped (bool), bias, active_hours,
  * elicitation_in_template (the interaction's contribution), answer_trait
  * (total, cap, counted: the one-trait parts before and after the cap; when
@@ -71,6 +72,7 @@
 #include "core/xalloc.h"
 #include "core/snapio.h"
 #include "core/hash.h"
+#include "policy/policy.h"
 #include "registry/registry.h"
 
 #include <math.h>
@@ -147,7 +149,9 @@ static const struct warden_conf_key distill_conf_table[] = {
      "requests before the score may pass review_cap", 0, 1e9},
     {"emit_min", WARDEN_CONF_DOUBLE, "0.5", C(emit_min), "lowest score that emits a finding", 0, 1},
     {"emit_step", WARDEN_CONF_DOUBLE, "0.1", C(emit_step),
-     "a new finding when the score has risen this much since the last", 0.001, 1},
+     "a new finding when the score has risen this much since the last (or by less to a "
+     "score a policy rule gives a stronger action)",
+     0.001, 1},
     {"template_max_hamming", WARDEN_CONF_INT, "12", C(template_max_hamming),
      "SimHash bits two frames may differ by and still be one template", 0, 32},
     {"thinking_min_budget", WARDEN_CONF_INT, "8192", C(thinking_min_budget),
@@ -246,6 +250,7 @@ static const struct warden_conf_key distill_conf_table[] = {
 struct distill_ctx {
     struct distill_conf conf;
     bool own_conf;
+    const struct warden_policy *policy; /* its rules: a rise that changes the action is reported */
     struct warden_distill_matcher *m;
     struct warden_distill_models models;
     struct warden_distill_prior *prior; /* frames of enforced accounts (NULL: off) */
@@ -313,6 +318,7 @@ static void distill_free(void *vctx)
 static int distill_init(void **vctx, const struct warden_policy *policy, const void *conf)
 {
     struct distill_ctx *c = warden_xcalloc(1, sizeof *c);
+    c->policy = policy;
     if (conf) {
         memcpy(&c->conf, conf, sizeof c->conf);
     } else {
@@ -548,6 +554,17 @@ static void crowd_report(struct distill_ctx *c, struct warden_emit *em)
     }
 }
 
+/* A rise smaller than emit_step that reaches a stronger action under the
+ * policy's rules (a score from 0.93 to 0.99 crossing a block threshold at
+ * 0.95) is reported too: the verdict follows the score. */
+static bool stronger(const struct distill_ctx *c, bool released, int lead, double p, float last)
+{
+    if (!c->policy || p <= (double)last) return false;
+    const char *code = released ? "distill.crowd_frame" : sig_code[lead];
+    return warden_policy_decide(c->policy, code, p) >
+           warden_policy_decide(c->policy, code, (double)last);
+}
+
 /* Score the account (lane NULL) or the end-user lane "ACCOUNT/END_USER"
  * (lane, len) whose state is s, and make a finding when it is due. */
 static void judge(struct distill_ctx *c, const struct warden_event *ev,
@@ -640,7 +657,8 @@ static void judge(struct distill_ctx *c, const struct warden_event *ev,
     } else {
         if (p < k->emit_min) return;
         float *last = released ? &s->crowd_emitted : &s->last_emitted;
-        if (*last > 0 && p < (double)*last + k->emit_step) return;
+        if (*last > 0 && p < (double)*last + k->emit_step && !stronger(c, released, lead, p, *last))
+            return;
         *last = (float)p;
     }
 

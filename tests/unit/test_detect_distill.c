@@ -16,6 +16,7 @@
 
 #include "core/conf.h"
 #include "core/event_decode.h"
+#include "policy/policy.h"
 #include "detect/detector.h"
 #include "detect/distill.h"
 #include "distill_streams.h"
@@ -48,12 +49,14 @@ static const struct warden_detector *det(void)
     return warden_detectors[i];
 }
 
-/* Feed n requests of one stream through a fresh detector and state. */
-static void run_stream(struct cap *c, enum ds_kind kind, uint64_t seed, unsigned n,
-                       const char *account, const char *ua, bool disorder)
+/* Feed n requests of one stream through a fresh detector (under policy,
+ * with conf; NULL: defaults) and state. */
+static void run_stream_with(struct cap *c, const struct warden_policy *policy, const void *conf,
+                            enum ds_kind kind, uint64_t seed, unsigned n, const char *account,
+                            const char *ua, bool disorder)
 {
     void *ctx;
-    assert_int_equal(det()->init(&ctx, NULL, NULL), 0);
+    assert_int_equal(det()->init(&ctx, policy, conf), 0);
     void *state = calloc(1, det()->state_size);
     memset(c, 0, sizeof *c);
     struct warden_emit em = {.finding = capture, .engine = c, .detector = "distill"};
@@ -84,6 +87,12 @@ static void run_stream(struct cap *c, enum ds_kind kind, uint64_t seed, unsigned
     warden_jbuf_fini(&em.scratch);
     free(state);
     det()->free(ctx);
+}
+
+static void run_stream(struct cap *c, enum ds_kind kind, uint64_t seed, unsigned n,
+                       const char *account, const char *ua, bool disorder)
+{
+    run_stream_with(c, NULL, NULL, kind, seed, n, account, ua, disorder);
 }
 
 static double conf_default(const char *key)
@@ -230,6 +239,34 @@ static void disorder_does_not_break_it(void **st)
     assert_null(strstr(c.evidence, "\"late\":0"));
 }
 
+/* A rise smaller than emit_step is reported when the policy's rules give
+ * the new score a stronger action: with a step of 0.3 the findings would
+ * stop short of the block rule at 0.95 (examples/policy.yaml); under the
+ * policy the verdict follows the score to it. */
+static void rise_to_a_stronger_action_reported(void **st)
+{
+    (void)st;
+    struct warden_policy *p = NULL;
+    char err[256];
+    assert_int_equal(warden_policy_load(&p, "examples/policy.yaml", err, sizeof err), 0);
+    int idx = warden_detector_index("distill");
+    void *conf = malloc(det()->conf_size);
+    memcpy(conf, warden_policy_detector_conf(p, (size_t)idx), det()->conf_size);
+    const struct warden_conf_key *k = warden_conf_find(det()->conf_table, "emit_step");
+    assert_non_null(k);
+    *(double *)((char *)conf + k->offset) = 0.3;
+    struct cap without, with;
+    run_stream_with(&without, NULL, conf, DS_HARVESTER, 1, 1500, "a1", "python-httpx/0.28.1",
+                    false);
+    run_stream_with(&with, p, conf, DS_HARVESTER, 1, 1500, "a1", "python-httpx/0.28.1", false);
+    assert_true(without.max_score < 0.95); /* the steps of 0.3 skip it */
+    assert_true(with.max_score >= 0.95);
+    assert_true(warden_policy_decide(p, with.code, with.max_score) == WARDEN_BLOCK);
+    assert_true(with.n > without.n && with.n <= without.n + 3); /* throttle, block: no more */
+    free(conf);
+    warden_policy_free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -243,6 +280,7 @@ int main(void)
         cmocka_unit_test(strong_signals_over_sittings_enforced),
         cmocka_unit_test(identifiers_do_not_matter),
         cmocka_unit_test(disorder_does_not_break_it),
+        cmocka_unit_test(rise_to_a_stronger_action_reported),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
