@@ -22,7 +22,7 @@ import json
 import random
 import sys
 
-from probe_common import iso, write_probe
+from probe_common import home_candidates, iso, organic_prompts, write_probe
 
 COUNTRIES = {  # first octets of big residential ISPs' space, declared zone, UTC offset
     'US': ([73, 24, 98, 71, 76, 67], 'America/Chicago', -6),
@@ -43,22 +43,15 @@ T0 = datetime.datetime(2026, 9, 1, tzinfo=datetime.timezone.utc)
 
 
 def candidates(seed):
-    r = random.Random(seed)
-    for first, _, _ in COUNTRIES.values():
-        for _ in range(400):
-            print('%d.%d.%d.%d' % (r.choice(first), r.randrange(256), r.randrange(256),
-                                   r.randrange(1, 255)))
+    for ip in home_candidates(random.Random(seed), [c[0] for c in COUNTRIES.values()]):
+        print(ip)
 
 
 def generate(seed, out, shared, pool_path, lo, hi, nring):
     r = random.Random(seed)
     prompts = shared + '/data/prompts/'
     alpaca = json.load(open(prompts + 'machine/alpaca_5000.json'))
-    organic = [json.loads(line)['prompt']
-               for line in open(prompts + 'organic/arena-hard-v0.1_question.jsonl')]
-    organic += [o for o in (json.loads(line)
-                            for line in open(prompts + 'organic/oasst_prompt_lottery_en_250.jsonl'))
-                if isinstance(o, str)]
+    organic = organic_prompts(shared)
     pool = {cc: [] for cc in COUNTRIES}
     for line in open(pool_path):
         a = json.loads(line)

@@ -12,14 +12,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 W=${1:-build-release/warden}
-SHARED=${WARDEN_SHARED:-../shared}
-if [ ! -f "$SHARED/data/prompts/machine/alpaca_5000.json" ] || ! command -v python3 >/dev/null; then
-  echo "probe_split_harvest: skipped ($SHARED/data/prompts or python3 missing)"
-  exit 0
-fi
-[ -x "$W" ] || { echo "$0: $W not built" >&2; exit 2; }
-T=$(mktemp -d "${TMPDIR:-/tmp}/warden-probe.XXXXXX")
-trap 'rm -rf "$T"' EXIT
+. bench/probe_common.sh
+probe_init probe_split_harvest data/prompts/machine/alpaca_5000.json
 sed 's/^  distill:$/  distill:\n    crowd_min_sittings: 0/' examples/policy.yaml >"$T/off.yaml"
 grep -q '^    crowd_min_sittings: 0' "$T/off.yaml"
 python3 bench/probe_split_harvest.py candidates 1 >"$T/cand.txt"

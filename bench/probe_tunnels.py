@@ -24,7 +24,7 @@ import json
 import random
 import sys
 
-from probe_common import iso, write_probe
+from probe_common import iso, organic_prompts, write_probe
 
 RESTRICTED = {'CN', 'RU', 'IR', 'KP', 'SY', 'CU', 'BY'}
 HOME = {  # zone, UTC offset, client locale, local e-mail providers
@@ -68,11 +68,7 @@ def candidates(seed, nets_dir, vpn_list):
 
 def generate(seed, out, shared, pool_path):
     r = random.Random(seed)
-    prompts = shared + '/data/prompts/organic/'
-    organic = [json.loads(line)['prompt'] for line in open(prompts + 'arena-hard-v0.1_question.jsonl')]
-    organic += [o for o in (json.loads(line)
-                            for line in open(prompts + 'oasst_prompt_lottery_en_250.jsonl'))
-                if isinstance(o, str)]
+    organic = organic_prompts(shared)
     pool, exits = {cc: [] for cc in COUNTRIES}, {}
     for line in open(pool_path):
         a = json.loads(line)

@@ -15,16 +15,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 W=${1:-build-release/warden}
-SHARED=${WARDEN_SHARED:-../shared}
-if [ ! -f "$SHARED/data/prompts/organic/arena-hard-v0.1_question.jsonl" ] ||
-  ! command -v python3 >/dev/null || ! command -v location >/dev/null ||
-  ! command -v jq >/dev/null; then
-  echo "probe_tunnels: skipped ($SHARED/data/prompts, python3, jq or location missing)"
-  exit 0
-fi
-[ -x "$W" ] || { echo "$0: $W not built" >&2; exit 2; }
-T=$(mktemp -d "${TMPDIR:-/tmp}/warden-probe.XXXXXX")
-trap 'rm -rf "$T"' EXIT
+. bench/probe_common.sh
+probe_init probe_tunnels data/prompts/organic/arena-hard-v0.1_question.jsonl location jq
 # (the example policy has a geo_consistency section of its own, without `enabled`)
 sed -e 's/^detectors:$/detectors:\n  anonymizer:\n    enabled: false\n  reach:\n    enabled: false/' \
   -e 's/^  geo_consistency:$/  geo_consistency:\n    enabled: false/' examples/policy.yaml >"$T/off.yaml"

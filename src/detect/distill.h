@@ -29,7 +29,7 @@
  * Across accounts, a frame under which others brought never-seen payloads
  * in sittings of their own releases that gate (distill_crowd.h).
  *
- * Memory per account: sizeof(struct warden_distill_state), 824 bytes,
+ * Memory per account: sizeof(struct warden_distill_state), 832 bytes,
  * asserted <= WARDEN_DISTILL_BUDGET in the unit tests; `warden scan` prints
  * the engine's per-account memory with every detector. */
 #ifndef WARDEN_DETECT_DISTILL_H
@@ -185,6 +185,10 @@ struct warden_distill_cadence {
     uint32_t gaps, late, n, concurrent;
     uint16_t hour[24];   /* requests per UTC hour of day (halved when one saturates) */
     uint32_t hours_seen; /* bit h: some request in UTC hour h */
+    /* gaps inside runs (under a run break apart): exponentially weighted
+     * mean / second moment, the current run and the longest (in gaps) */
+    float run_mean, run_m2;
+    uint16_t run_len, run_best;
 };
 void warden_distill_cadence_update(struct warden_distill_cadence *s, int64_t ts_ms);
 double warden_distill_cadence_score(const struct warden_distill_cadence *s);

@@ -5,7 +5,13 @@
  * inter-arrival gaps, exponentially weighted over about the last 20 gaps; a
  * paced harvester spaces its requests evenly (CV well under 1), people come
  * in sessions separated by hours (CV above 1). Mapped from CV 1.0..0.3 to
- * 0..1. (2) Around the clock: requests per UTC hour of day; an hour is quiet
+ * 0..1. A script run in batches (a few dozen requests paced by a sleep, then
+ * a pause of an hour or more) has one long gap per batch, which keeps the CV
+ * of all gaps above 1; so the gaps inside runs (under RUN_BREAK_S apart) are
+ * weighed apart too, once some run has reached RUN_MIN gaps, and the more
+ * regular of the two counts. People's sittings rarely run to RUN_MIN
+ * requests, and their gaps inside one (reading, typing) vary by more than a
+ * scheduler's jitter. (2) Around the clock: requests per UTC hour of day; an hour is quiet
  * when it has under a quarter of the mean hourly count, and the longest
  * circular run of quiet hours is people's night (5 hours or more gives 0, none
  * gives 1). Needs 24 requests over at least 20 hours; it uses no time zone,
@@ -14,18 +20,20 @@
  * older than the newest one seen (disorder) update the hour counts, which do
  * not depend on order, but never the gap statistics: they are counted as late.
  *
- * Cost: a few float operations per request; 96 bytes.
+ * Cost: a few float operations per request; 104 bytes.
  * Evasion: random (Poisson) jitter defeats (1); following a diurnal rhythm
  * on purpose defeats (2) at the cost of throughput. Apps serving end users
  * around the world run around the clock too: weak alone by design.
  *
- * Evidence: requests, gap_cv, quiet_hours_run, active_hours, concurrent_share,
- * late. */
+ * Evidence: requests, gap_cv, run_gap_cv (-1 until a run reached RUN_MIN),
+ * longest_run, quiet_hours_run, active_hours, concurrent_share, late. */
 #include "detect/distill.h"
 
 #include <math.h>
 
 #define ALPHA 0.05f
+#define RUN_BREAK_S 600.0f /* a longer gap ends a run (a sitting, a batch) */
+#define RUN_MIN 20         /* gaps in one run before the runs' regularity counts */
 
 void warden_distill_cadence_update(struct warden_distill_cadence *s, int64_t ts_ms)
 {
@@ -55,6 +63,19 @@ void warden_distill_cadence_update(struct warden_distill_cadence *s, int64_t ts_
         s->gap_m2 += ALPHA * (g * g - s->gap_m2);
     }
     s->gaps++;
+    if (g >= RUN_BREAK_S) {
+        s->run_len = 0;
+        return;
+    }
+    if (s->run_mean == 0 && s->run_m2 == 0) {
+        s->run_mean = g;
+        s->run_m2 = g * g;
+    } else {
+        s->run_mean += ALPHA * (g - s->run_mean);
+        s->run_m2 += ALPHA * (g * g - s->run_m2);
+    }
+    if (s->run_len < UINT16_MAX) s->run_len++;
+    if (s->run_len > s->run_best) s->run_best = s->run_len;
 }
 
 static double gap_cv(const struct warden_distill_cadence *s)
@@ -62,6 +83,21 @@ static double gap_cv(const struct warden_distill_cadence *s)
     if (s->gaps < 8 || s->gap_mean <= 0) return -1;
     double var = (double)s->gap_m2 - (double)s->gap_mean * (double)s->gap_mean;
     return var > 0 ? sqrt(var) / s->gap_mean : 0;
+}
+
+/* The CV of gaps inside runs; -1 until some run reached RUN_MIN gaps. */
+static double run_cv(const struct warden_distill_cadence *s)
+{
+    if (s->run_best < RUN_MIN || s->run_mean <= 0) return -1;
+    double var = (double)s->run_m2 - (double)s->run_mean * (double)s->run_mean;
+    return var > 0 ? sqrt(var) / s->run_mean : 0;
+}
+
+static double regularity(double cv)
+{
+    if (cv < 0) return 0;
+    double reg = (1.0 - cv) / 0.7;
+    return reg < 0 ? 0 : reg > 1 ? 1 : reg;
 }
 
 static int quiet_run(const struct warden_distill_cadence *s)
@@ -88,11 +124,8 @@ int warden_distill_cadence_hours(const struct warden_distill_cadence *s)
 
 double warden_distill_cadence_score(const struct warden_distill_cadence *s)
 {
-    double cv = gap_cv(s), reg = 0, clock = 0;
-    if (cv >= 0) {
-        reg = (1.0 - cv) / 0.7;
-        reg = reg < 0 ? 0 : reg > 1 ? 1 : reg;
-    }
+    double reg = regularity(gap_cv(s)), in_runs = regularity(run_cv(s)), clock = 0;
+    if (in_runs > reg) reg = in_runs;
     int q = quiet_run(s);
     if (q >= 0) {
         clock = (5.0 - q) / 5.0;
@@ -105,6 +138,8 @@ void warden_distill_cadence_evidence(const struct warden_distill_cadence *s, str
 {
     warden_jbuf_kv_int(b, "requests", s->n);
     warden_jbuf_kv_num(b, "gap_cv", gap_cv(s));
+    warden_jbuf_kv_num(b, "run_gap_cv", run_cv(s));
+    warden_jbuf_kv_int(b, "longest_run", s->run_best);
     warden_jbuf_kv_int(b, "quiet_hours_run", quiet_run(s));
     warden_jbuf_kv_int(b, "active_hours", warden_distill_cadence_hours(s));
     warden_jbuf_kv_num(b, "concurrent_share", s->gaps ? (double)s->concurrent / s->gaps : 0);

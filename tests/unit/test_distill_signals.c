@@ -510,6 +510,63 @@ static void cadence_regular_human_jittered_late(void **st)
     assert_true(warden_distill_cadence_score(&m) > 0.9);
 }
 
+static double next_unit(uint32_t *x)
+{
+    *x = *x * 1103515245u + 12345u;
+    return (((*x >> 8) & 0xffff) + 0.5) / 65536.0;
+}
+
+/* A script in batches: 60 requests 40 s +- 10 s apart, then two hours off,
+ * in the day only (the clock part says nothing). The long gaps keep the CV
+ * of all gaps above 1; the gaps inside runs show the pacing. A person in
+ * long sittings (30 requests, log-normal gaps around a minute) does not. */
+static void cadence_batches_and_long_sittings(void **st)
+{
+    (void)st;
+    struct warden_distill_cadence b, p;
+    memset(&b, 0, sizeof b);
+    memset(&p, 0, sizeof p);
+    uint32_t x = 11;
+    int64_t day0 = 1795392000000LL; /* a midnight UTC */
+    for (int d = 0; d < 4; d++) {
+        int64_t tb = day0 + d * 86400000LL + 8 * 3600000LL, tp = tb;
+        for (int k = 0; k < 5; k++) { /* 08:00-20:00 */
+            for (int i = 0; i < 60; i++) {
+                warden_distill_cadence_update(&b, tb);
+                tb += 30000 + (int64_t)(next_unit(&x) * 20000);
+            }
+            tb += 2 * 3600000LL;
+            for (int i = 0; i < 30; i++) {
+                warden_distill_cadence_update(&p, tp);
+                double u1 = next_unit(&x), u2 = next_unit(&x);
+                double z = __builtin_sqrt(-2 * __builtin_log(u1)) * __builtin_cos(6.283185307 * u2);
+                double g = 60.0 * __builtin_exp(z);
+                tp += (int64_t)((g < 590 ? g : 590) * 1000);
+            }
+            tp += 2 * 3600000LL;
+        }
+    }
+    struct warden_jbuf j;
+    warden_jbuf_init(&j);
+    warden_distill_cadence_evidence(&b, &j);
+    assert_non_null(strstr(warden_jbuf_str(&j), "\"longest_run\":59"));
+    assert_null(strstr(warden_jbuf_str(&j), "\"run_gap_cv\":-1"));
+    warden_jbuf_fini(&j);
+    /* daytime only: the clock part is 0, regularity is half the score */
+    assert_true(warden_distill_cadence_score(&b) > 0.45);
+    assert_true(warden_distill_cadence_score(&p) < 0.1);
+    /* runs shorter than RUN_MIN gaps do not count: the same pacing in runs of 10 */
+    struct warden_distill_cadence s;
+    memset(&s, 0, sizeof s);
+    int64_t t = day0 + 8 * 3600000LL;
+    for (int i = 0; i < 600; i++) {
+        warden_distill_cadence_update(&s, t);
+        t += i % 10 == 9 ? 3600000LL : 40000;
+        if ((t / 3600000) % 24 >= 20) t += 12 * 3600000LL;
+    }
+    assert_true(warden_distill_cadence_score(&s) < 0.1);
+}
+
 static void pivot_to_new_model(void **st)
 {
     (void)st;
@@ -632,6 +689,7 @@ int main(void)
         cmocka_unit_test(tail_found_alike_ascii_or_not),
         cmocka_unit_test(text_pass_reused_for_same_text_only),
         cmocka_unit_test(cadence_regular_human_jittered_late),
+        cmocka_unit_test(cadence_batches_and_long_sittings),
         cmocka_unit_test(pivot_to_new_model),
         cmocka_unit_test(novelty_reruns_frames_and_sittings),
     };

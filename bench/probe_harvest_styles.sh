@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# probe_harvest_styles.sh — held-out probes of five harvesting styles (capability
+# sweep, human-paced, multi-turn, reasoning in the system prompt, a small hydra)
+# against people, students, an eval team, small apps and a labelling shop
+# (bench/probe_harvest_styles.py, written apart from `warden sim` and the
+# detectors). Two draws (seeds 31 and 37), each scored by `warden backtest`
+# with the example policy and, as the baseline in the same run, the same
+# policy with the distillation detector off (detectors.distill.enabled:
+# false). Prints per draw, for each truth kind: actioned/accounts and
+# enforced/accounts with the policy and with the baseline, and the ratio of
+# accounts actioned (on / off; '-' when the baseline actions none).
+# The kinds (probe.*) are not under their label's name, so the text report
+# has no row for them: the rows are read from `backtest --json`.
+# Needs ../shared/data/prompts (public corpora, not bundled) and python3;
+# skips (exit 0) without them. Run it after a change; do not tune on it.
+# Usage: bench/probe_harvest_styles.sh [WARDEN]   (default build-release/warden)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+W=${1:-build-release/warden}
+. bench/probe_common.sh
+probe_init probe_harvest_styles data/prompts/machine/alpaca_5000.json
+# the baseline: the distill section's own `enabled: true` (the first key under it) set false
+sed '/^  distill:$/,/^    enabled:/ s/^    enabled: true$/    enabled: false/' \
+  examples/policy.yaml >"$T/off.yaml"
+sed -n '/^  distill:$/,/^    enabled:/p' "$T/off.yaml" | grep -q '^    enabled: false$'
+[ "$(diff examples/policy.yaml "$T/off.yaml" | grep -c '^[<>]')" = 2 ]
+"$W" config --check "$T/off.yaml" >/dev/null
+python3 bench/probe_harvest_styles.py candidates 1 >"$T/cand.txt"
+"$W" ip --json - <"$T/cand.txt" >"$T/pool.jsonl" 2>/dev/null
+
+# the table of a draw from the two JSON reports
+table() {
+  python3 - "$1" "$2" <<'EOF'
+import json, sys
+on, off = (json.load(open(f)) for f in sys.argv[1:3])
+offk = {k['name']: k for k in off['kinds']}
+print('%-22s %-10s %-10s %-10s %-10s %s' % ('kind', 'actioned', 'enforced', 'off: act.',
+                                            'off: enf.', 'ratio actioned'))
+for k in sorted(on['kinds'], key=lambda k: (k['benign'], k['name'])):
+    o, n = offk[k['name']], k['accounts']
+    print('%-22s %-10s %-10s %-10s %-10s %s' % (
+        k['name'], '%d/%d' % (k['actioned'], n), '%d/%d' % (k['enforced'], n),
+        '%d/%d' % (o['actioned'], n), '%d/%d' % (o['enforced'], n),
+        '%.2f' % (k['actioned'] / o['actioned']) if o['actioned'] else '-'))
+EOF
+}
+
+for seed in 31 37; do
+  d="$T/s$seed"
+  mkdir -p "$d"
+  python3 bench/probe_harvest_styles.py generate "$seed" "$d" "$SHARED" "$T/pool.jsonl"
+  for m in on off; do
+    pol=examples/policy.yaml
+    [ $m = off ] && pol="$T/off.yaml"
+    "$W" backtest --json --truth "$d/truth.jsonl" --accounts "$d/accounts.jsonl" --policy "$pol" \
+      "$d/events.jsonl" >"$d/$m.json" 2>"$d/$m.err"
+    # every generated line must be a valid event
+    grep -Eq '^  rejected lines +0$' "$d/$m.err" || {
+      echo "$0: seed $seed: rejected lines:" >&2
+      grep -E 'rejected lines' "$d/$m.err" >&2 || true
+      exit 1
+    }
+  done
+  printf '\nseed %s: %s events, %s accounts, 0 rejected\n' "$seed" \
+    "$(wc -l <"$d/events.jsonl")" "$(wc -l <"$d/accounts.jsonl")"
+  table "$d/on.json" "$d/off.json"
+done
