@@ -1,7 +1,20 @@
 """probe_common.py - what the held-out probes (bench/probe_*.py) share:
 timestamps in formats.md's form, candidate home addresses, the organic
 prompts people send, and writing a probe's files."""
+import datetime
 import json
+
+# Home countries of the September probes: first octets of big residential
+# ISPs' space, declared zone, UTC offset in September.
+COUNTRIES = {
+    'US': ([73, 24, 98, 71, 76, 67], 'America/Chicago', -5),
+    'DE': ([79, 91, 84, 93], 'Europe/Berlin', 2),
+    'GB': ([86, 81, 92, 82], 'Europe/London', 1),
+    'FR': ([90, 86, 109, 92], 'Europe/Paris', 2),
+}
+T0 = datetime.datetime(2026, 9, 1, tzinfo=datetime.timezone.utc)
+DAYS = 14
+S = datetime.timedelta(seconds=1)
 
 
 def iso(t):
@@ -34,3 +47,21 @@ def organic_prompts(shared):
     out += [o for o in (json.loads(line) for line in open(d + 'oasst_prompt_lottery_en_250.jsonl'))
             if isinstance(o, str)]
     return out
+
+
+def at(day, hour, off):
+    """Local hour `hour` (UTC offset `off`) of probe day `day`, in UTC."""
+    return T0 + datetime.timedelta(days=day, hours=hour - off)
+
+
+def sittings(r, day, off, h0, h1, n, size, gap, pause, lead=2):
+    """Up to n times at local hours h0..h1 of a day (starting up to `lead`
+    hours late), in sittings of `size` (a range) with gap() seconds between
+    requests and pause() seconds between sittings."""
+    t, end, ts = at(day, h0 + r.uniform(0, lead), off), at(day, h1, off), []
+    while len(ts) < n and t < end:
+        for _ in range(min(r.randint(*size), n - len(ts))):
+            t += gap() * S
+            ts.append(t)
+        t += pause() * S
+    return ts

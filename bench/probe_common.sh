@@ -18,3 +18,32 @@ probe_init() {
   T=$(mktemp -d "${TMPDIR:-/tmp}/warden-probe.XXXXXX")
   trap 'rm -rf "$T"' EXIT
 }
+
+# probe_draws GENERATOR SEED...: for each seed, GENERATOR (a bench/*.py)
+# writes a draw into $T/sSEED from $SHARED and $T/pool.jsonl; `warden
+# backtest --json` scores it with examples/policy.yaml (on.json) and the
+# baseline $T/off.yaml (off.json); every generated line must be a valid
+# event; then the caller's `table ON.json OFF.json` prints it.
+probe_draws() {
+  local gen=$1 seed d m pol
+  shift
+  for seed in "$@"; do
+    d="$T/s$seed"
+    mkdir -p "$d"
+    python3 "$gen" generate "$seed" "$d" "$SHARED" "$T/pool.jsonl"
+    for m in on off; do
+      pol=examples/policy.yaml
+      [ $m = off ] && pol="$T/off.yaml"
+      "$W" backtest --json --truth "$d/truth.jsonl" --accounts "$d/accounts.jsonl" \
+        --policy "$pol" "$d/events.jsonl" >"$d/$m.json" 2>"$d/$m.err"
+      grep -Eq '^  rejected lines +0$' "$d/$m.err" || {
+        echo "$gen: seed $seed: rejected lines:" >&2
+        grep -E 'rejected lines' "$d/$m.err" >&2 || true
+        exit 1
+      }
+    done
+    printf '\nseed %s: %s events, %s accounts, 0 rejected\n' "$seed" \
+      "$(wc -l <"$d/events.jsonl")" "$(wc -l <"$d/accounts.jsonl")"
+    table "$d/on.json" "$d/off.json"
+  done
+}

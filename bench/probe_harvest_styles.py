@@ -28,14 +28,9 @@ import json
 import random
 import sys
 
-from probe_common import home_candidates, iso, organic_prompts, write_probe
+from probe_common import (COUNTRIES, DAYS, S, T0, at, home_candidates, iso, organic_prompts,
+                          sittings, write_probe)
 
-COUNTRIES = {  # first octets of big residential ISPs' space, declared zone, UTC offset in September
-    'US': ([73, 24, 98, 71, 76, 67], 'America/Chicago', -5),
-    'DE': ([79, 91, 84, 93], 'Europe/Berlin', 2),
-    'GB': ([86, 81, 92, 82], 'Europe/London', 1),
-    'FR': ([90, 86, 109, 92], 'Europe/Paris', 2),
-}
 WEBMAIL = {'US': ['gmail.com', 'outlook.com', 'yahoo.com'], 'DE': ['gmx.de', 'web.de', 'gmail.com'],
            'GB': ['gmail.com', 'hotmail.co.uk', 'outlook.com'], 'FR': ['orange.fr', 'gmail.com']}
 CLIENTS = ['python-requests/2.32.3', 'anthropic-sdk-python/0.39.0', 'OpenAI/Python 1.52.0',
@@ -128,9 +123,6 @@ APPS = [("You are Pedalpoint's support assistant. Answer questions about orders,
          "practical tips; do not quote prices.", 'GB'),
         ("You are an internal IT helpdesk bot for a 40-person company. Help with laptops, "
          "accounts, printers and VPN; keep answers short.", 'US')]
-T0 = datetime.datetime(2026, 9, 1, tzinfo=datetime.timezone.utc)
-DAYS = 14
-S = datetime.timedelta(seconds=1)
 
 
 def candidates(seed):
@@ -166,9 +158,6 @@ def generate(seed, out, shared, pool_path):
     def item_text(it):
         return it['instruction'] + ('\n\n' + it['input'] if it['input'] else '')
 
-    def at(day, hour, off):  # local hour of a probe day as UTC
-        return T0 + datetime.timedelta(days=day, hours=hour - off)
-
     def account(aid, cc, kind, label, age=(30, 600), mail=None, fp=None, signup_ip=None,
                 created=None, cluster=None):
         created = created or T0 - datetime.timedelta(days=r.uniform(*age))
@@ -198,16 +187,6 @@ def generate(seed, out, shared, pool_path):
             e['system'] = system
         e.update(kw)
         events.append(e)
-
-    def sittings(day, off, h0, h1, n, size, gap, pause):
-        """Up to n times at local hours h0..h1 of a day, in sittings of `size`."""
-        t, end, ts = at(day, h0 + r.uniform(0, 2), off), at(day, h1, off), []
-        while len(ts) < n and t < end:
-            for _ in range(min(r.randint(*size), n - len(ts))):
-                t += gap() * S
-                ts.append(t)
-            t += pause() * S
-        return ts
 
     def batches(day, n, size, gap, off=0, h0=0, h1=24):
         """n times in script runs of `size` spread evenly over local hours h0..h1."""
@@ -247,7 +226,7 @@ def generate(seed, out, shared, pool_path):
         h0, h1 = r.uniform(7, 10), r.uniform(20, 23.5)
         think = r.random() < 0.5
         for d in sorted(r.sample(range(DAYS), r.randint(8, 14))):
-            for t in sittings(d, off, h0, h1, r.randint(40, 150), (10, 30),
+            for t in sittings(r, d, off, h0, h1, r.randint(40, 150), (10, 30),
                               lambda: min(240, 20 + r.expovariate(1 / 60)),
                               lambda: r.uniform(900, 5400)):
                 it, ask = r.choice(machine), r.choice(ASK_REASONING)
@@ -260,7 +239,7 @@ def generate(seed, out, shared, pool_path):
         aid, cc, off, ip, client = attacker('multi_turn', a)
         h0 = r.uniform(7, 11)
         for d in sorted(r.sample(range(DAYS), r.randint(5, 10))):
-            ts = sittings(d, off, h0, h0 + 15, r.randint(60, 200), (40, 110),
+            ts = sittings(r, d, off, h0, h0 + 15, r.randint(60, 200), (40, 110),
                           lambda: r.uniform(15, 120), lambda: r.uniform(600, 2400))
             i = 0
             while i < len(ts):
@@ -314,7 +293,7 @@ def generate(seed, out, shared, pool_path):
         think, model = r.random() < 0.3, r.choice(['atlas-2-large'] * 3 + ['atlas-2-small'])
         for d in range(DAYS):
             n, turns = r.choice([0, 0, 0, 1, 2, 3, 4, 5, 6, 8]), 1
-            for t in sittings(d, off, h0, h0 + 5, n, (1, 8), lambda: r.uniform(30, 600),
+            for t in sittings(r, d, off, h0, h0 + 5, n, (1, 8), lambda: r.uniform(30, 600),
                               lambda: r.uniform(1800, 7200)):
                 turns = 1 if turns > 7 or r.random() < 0.35 else turns
                 request(aid, t, ip, client, cc,
@@ -334,7 +313,7 @@ def generate(seed, out, shared, pool_path):
         for d in range(DAYS):
             if r.random() < 0.5:
                 continue
-            ts = sittings(d, off, 18, 23.5, r.randint(3, 25), (3, 25),
+            ts = sittings(r, d, off, 18, 23.5, r.randint(3, 25), (3, 25),
                           lambda: r.uniform(60, 900), lambda: r.uniform(600, 3600))
             i = 0
             while i < len(ts):

@@ -45,23 +45,4 @@ for k in sorted(on['kinds'], key=lambda k: (k['benign'], k['name'])):
 EOF
 }
 
-for seed in 31 37; do
-  d="$T/s$seed"
-  mkdir -p "$d"
-  python3 bench/probe_harvest_styles.py generate "$seed" "$d" "$SHARED" "$T/pool.jsonl"
-  for m in on off; do
-    pol=examples/policy.yaml
-    [ $m = off ] && pol="$T/off.yaml"
-    "$W" backtest --json --truth "$d/truth.jsonl" --accounts "$d/accounts.jsonl" --policy "$pol" \
-      "$d/events.jsonl" >"$d/$m.json" 2>"$d/$m.err"
-    # every generated line must be a valid event
-    grep -Eq '^  rejected lines +0$' "$d/$m.err" || {
-      echo "$0: seed $seed: rejected lines:" >&2
-      grep -E 'rejected lines' "$d/$m.err" >&2 || true
-      exit 1
-    }
-  done
-  printf '\nseed %s: %s events, %s accounts, 0 rejected\n' "$seed" \
-    "$(wc -l <"$d/events.jsonl")" "$(wc -l <"$d/accounts.jsonl")"
-  table "$d/on.json" "$d/off.json"
-done
+probe_draws bench/probe_harvest_styles.py 31 37

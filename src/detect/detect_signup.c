@@ -34,7 +34,13 @@
  *                              sign-up signal: score 1 - prod(1 - score_i)
  * Accounts of one declared organisation count once in every group ("units"):
  * a company signing up its staff is one customer's decision, not a crowd.
- * An account without an organisation is its own unit. The webmail domains
+ * An account without an organisation is its own unit, except that a card
+ * whose accounts, none with a declared organisation, are all at one
+ * non-webmail e-mail domain is one unit: staff paying with the company's
+ * card are one customer. A card shared across domains, or with webmail
+ * accounts, counts every account (a ring mixing a throwaway domain with
+ * webmail addresses; one that puts every member on one domain still shows
+ * as that domain's accounts and bursts). The webmail domains
  * (data/webmail/webmail.txt) are never a key.
  *
  * Scores: burst and shared_payment start at their score_* at the threshold
@@ -45,7 +51,7 @@
  * findings again at its next first event. With several engine shards each
  * shard's context derives the same records from the whole registry.
  *
- * Memory: at load, 32 bytes per account and key while grouping (freed), then
+ * Memory: at load, 40 bytes per account and key while grouping (freed), then
  * one 72-byte record per account with a signal, indexed by account hash. Per
  * tracked account 1 byte of state (findings made). Nothing is allocated per
  * event.
@@ -177,6 +183,7 @@ struct signup_state {
 /* One account under one key, for grouping. */
 struct item {
     uint64_t key, org; /* org 0: none (its own unit) */
+    uint64_t domain;   /* its non-webmail e-mail domain (payment items; 0: none) */
     int64_t t;
     uint32_t acct;
     uint8_t kind;
@@ -369,9 +376,13 @@ static size_t collect(struct signup_ctx *c, const struct warden_intel *intel, st
             r->flags |= (cats ? SIG_ANON : 0) | (easy ? SIG_EASY : 0);
             r->anon_cats = cats;
         }
+        bool own_domain =
+            a->email_domain && a->email_domain[0] &&
+            !warden_domain_list_has(&c->webmail, a->email_domain, strlen(a->email_domain));
         struct item base = {.org = org, .t = t, .acct = (uint32_t)i};
         if (a->payment_fingerprint && a->payment_fingerprint[0]) {
             v[m] = base;
+            if (own_domain) v[m].domain = lower_hash(a->email_domain, 11);
             v[m].kind = KEY_PAYMENT;
             v[m++].key = warden_hash64_seed(a->payment_fingerprint, strlen(a->payment_fingerprint),
                                             c->salt) |
@@ -388,12 +399,10 @@ static size_t collect(struct signup_ctx *c, const struct warden_intel *intel, st
             v[m].kind = KEY_NETWORK;
             v[m++].key = net_key(&a->signup_ip, c->salt);
         }
-        if (a->email_domain && a->email_domain[0]) {
-            if (!warden_domain_list_has(&c->webmail, a->email_domain, strlen(a->email_domain))) {
-                v[m] = base;
-                v[m].kind = KEY_EMAIL;
-                v[m++].key = lower_hash(a->email_domain, c->salt);
-            }
+        if (own_domain) {
+            v[m] = base;
+            v[m].kind = KEY_EMAIL;
+            v[m++].key = lower_hash(a->email_domain, c->salt);
         }
     }
     return m;
@@ -416,8 +425,12 @@ static int signup_attach(void *vctx, const struct warden_registry *reg,
     qsort(v, m, sizeof *v, cmp_key_t);
     for (size_t s = 0, e; s < m; s = e) {
         size_t units = 0;
-        for (e = s; e < m && v[e].kind == v[s].kind && v[e].key == v[s].key; e++)
+        bool one_payer = v[s].kind == KEY_PAYMENT && v[s].domain;
+        for (e = s; e < m && v[e].kind == v[s].kind && v[e].key == v[s].key; e++) {
             units += !v[e].dup_org;
+            one_payer &= !v[e].org && v[e].domain == v[s].domain;
+        }
+        if (one_payer) units = 1; /* a company's card at its own domain */
         if (v[s].kind == KEY_PAYMENT || v[s].kind == KEY_EMAIL)
             shared_group(c, v + s, e - s, units);
         if (v[s].kind != KEY_PAYMENT) find_bursts(c, v + s, units);

@@ -1,6 +1,7 @@
 /* test_detect_signup.c — sign-up risk from hand-written account registries:
  * a burst through one program, a burst from one sign-up network, a shared
- * card, a throwaway e-mail domain across organisations, sign-up through a
+ * card (a company's card on its staff's accounts at its domain is one
+ * customer's), a throwaway e-mail domain across organisations, sign-up through a
  * VPN, easy programs from the policy, and the combination. And what must
  * stay quiet: a company whose 200 employees sign up over a month with the
  * company domain (with and without a declared organisation), hundreds of
@@ -321,11 +322,31 @@ static void shared_payment(void **st)
     for (int i = 0; i < 6; i++) /* one organisation paying for its own accounts */
         reg_add(&r, NULL,
                 &(struct acct){.created = T0 - i * DAY, .org = "org-x", .payment = "card-corp"});
+    for (int i = 0; i < 8; i++) /* staff on the company's card, no organisation declared */
+        reg_add(&r, NULL,
+                &(struct acct){.created = T0 - i * 30 * DAY,
+                               .email = i % 2 ? "ACME-corp.example" : "acme-corp.example",
+                               .payment = "card-acme"});
+    /* one card at one domain and on three webmail or domain-less accounts:
+     * not one payer, every account counts */
+    static const char *const mixed[] = {"shop.example",
+                                        "shop.example",
+                                        "shop.example",
+                                        "shop.example",
+                                        "gmail.com",
+                                        "outlook.com",
+                                        NULL};
+    for (int i = 0; i < 7; i++)
+        reg_add(&r, NULL,
+                &(struct acct){.created = T0 - i * DAY, .email = mixed[i], .payment = "card-m"});
     struct warden_registry *reg = reg_load(&r);
     struct stream s;
     open_attached(&s, reg, NULL);
     assert_int_equal(count_code(&s, reg, 50, 55, "signup.shared_payment"), 5);
-    assert_int_equal(count_code(&s, reg, 55, 63, "signup.shared_payment"), 0);
+    assert_int_equal(count_code(&s, reg, 55, 71, "signup.shared_payment"), 0);
+    assert_int_equal(count_code(&s, reg, 71, 78, "signup.shared_payment"), 7);
+    first_event(&s, reg, "a00071");
+    assert_non_null(strstr(stream_evidence(&s, "signup.shared_payment"), "\"orgs\":7"));
     assert_int_equal(count_code(&s, reg, 0, 50, "signup.shared_payment"), 0);
     first_event(&s, reg, "a00052");
     const char *e = stream_evidence(&s, "signup.shared_payment");
