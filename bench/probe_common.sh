@@ -11,7 +11,7 @@ probe_init() {
   SHARED=${WARDEN_SHARED:-../shared}
   for c in python3 "$@"; do command -v "$c" >/dev/null || missing="$missing $c"; done
   if [ ! -f "$SHARED/$need" ] || [ -n "$missing" ]; then
-    echo "$name: skipped (needs $SHARED/$need and python3 $*)"
+    echo "$name: skipped (needs $SHARED/$need and python3${*:+ $*})"
     exit 0
   fi
   [ -x "$W" ] || { echo "$name: $W not built" >&2; exit 2; }
