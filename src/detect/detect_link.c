@@ -36,12 +36,15 @@
  *   cluster.linked_to_actioned — another member was actioned (review or
  *     stronger) on reasons that are not cluster.* (so a cluster finding
  *     never makes a cluster "actioned": no cascade). Score linked_enforced
- *     when a member is throttled or blocked, else linked_review; emitted at
- *     the member's next request (a new account: at the request at which it
- *     links, or its first when the registry links it) and, at the end of
- *     the run, for members that did not come back. Evidence: cluster_id,
- *     members, actioned_members, enforced_members, cluster_score,
- *     cluster_edge_kinds.
+ *     when a member is throttled or blocked, or when harvest_members
+ *     members are actioned on their own harvesting evidence (distill.*
+ *     but distill.crowd_frame: a harvest sustained across accounts whose
+ *     members are each held at review on their own), else linked_review;
+ *     emitted at the member's next request (a new account: at the request
+ *     at which it links, or its first when the registry links it) and, at
+ *     the end of the run, for members that did not come back. Evidence:
+ *     cluster_id, members, actioned_members, enforced_members,
+ *     harvest_members (when any), cluster_score, cluster_edge_kinds.
  *   cluster.linked_restricted (linked_restricted) — another member was seen
  *     in a restricted jurisdiction (policy): a direct connection from there
  *     (no anonymizer category: residential, mobile) or a restricted billing
@@ -97,6 +100,7 @@ struct link_conf {
     int64_t template_prompts, template_budget, template_min, template_max_hamming;
     double edge_score, linked_review, linked_enforced, linked_restricted;
     int64_t max_accounts, max_idents, max_clusters, max_member_ids;
+    int64_t harvest_members;
 };
 
 #define C(f) offsetof(struct link_conf, f)
@@ -180,6 +184,12 @@ static const struct warden_conf_key link_conf_table[] = {
      "clusters at once (84 bytes each); joins that need a new one beyond it are dropped", 1, 1e9},
     {"max_member_ids", WARDEN_CONF_INT, "100", C(max_member_ids),
      "member account ids listed per cluster in clusters.jsonl", 0, 1e6},
+    {"harvest_members", WARDEN_CONF_INT, "3", C(harvest_members),
+     "members actioned on their own harvesting evidence (distill.*, review or stronger) from "
+     "which a cluster counts as enforced: a harvest carried on across accounts, each held at "
+     "review on its own, is sustained as a whole (cluster.linked_to_actioned at linked_enforced "
+     "for every member; 0 = off)",
+     0, 1e6},
     {NULL, 0, NULL, 0, NULL, 0, 0},
 };
 
@@ -215,6 +225,12 @@ struct link_state {
 #define CLUSTERED 0x80 /* in a cluster when last looked at */
 #define RSEEN 0x40     /* seen connecting directly from a restricted jurisdiction */
 #define PUBLISHED 0x20 /* has published two template slots: no sketching past template_prompts */
+#define HARVEST 0x10   /* actioned on its own harvesting evidence (marked in the link table) */
+
+/* Reasons that are an account's own harvesting evidence, and those of them
+ * that are not its own (WARDEN_NOT_OWN_EVIDENCE) */
+#define HARVEST_CODES "distill."
+#define HARVEST_NOT_OWN "distill.crowd_frame"
 
 /* Per account in the link table (warden_link_user): the template slots. */
 struct link_user {
@@ -554,7 +570,7 @@ struct due {
 
 #define FLAG_RESTRICTED 4 /* in the flag mark: cluster.linked_restricted emitted */
 
-static void decide(struct warden_link *l, uint32_t ai, struct due *d)
+static void decide(struct warden_link *l, uint32_t ai, struct due *d, int64_t harvest_members)
 {
     warden_link_cluster_of(l, ai, &d->info);
     uint64_t *seq = warden_link_seq_mark(l, ai);
@@ -563,7 +579,11 @@ static void decide(struct warden_link *l, uint32_t ai, struct due *d)
     *seq = d->info.seq;
     uint32_t others = d->info.actioned - (d->info.self_actioned ? 1 : 0);
     uint32_t others_enf = d->info.enforced - (d->info.self_enforced ? 1 : 0);
-    int level = !d->info.seq ? 0 : others_enf ? 2 : others ? 1 : 0;
+    /* a harvest carried on by several members, each found on its own, is
+     * sustained as a whole even when each member's own score is held at
+     * review (not sustained in that account alone) */
+    bool sustained = harvest_members > 0 && d->info.harvest >= harvest_members;
+    int level = !d->info.seq ? 0 : others_enf || sustained ? 2 : others ? 1 : 0;
     int done = *flag & 3;
     d->linked = level > done ? level : 0;
     if (level > done) *flag = (uint8_t)((*flag & ~3) | level);
@@ -587,6 +607,7 @@ static void emit_linked(const struct link_ctx *c, struct warden_emit *em, const 
     } else {
         warden_jbuf_kv_int(b, "actioned_members", d->info.actioned);
         warden_jbuf_kv_int(b, "enforced_members", d->info.enforced);
+        if (d->info.harvest) warden_jbuf_kv_int(b, "harvest_members", d->info.harvest);
         warden_jbuf_kv_num(b, "cluster_score", d->info.score);
     }
     kinds_obj(b, d->info.kind_edges);
@@ -621,6 +642,19 @@ static enum warden_action own_action(const struct warden_event *ev, struct link_
     *changed = own > OWN(st);
     if (*changed) st->flags = (uint8_t)((st->flags & ~3) | (own & 3));
     return own;
+}
+
+/* Whether the account is newly actioned on its own harvesting evidence
+ * (once: the HARVEST flag); own is its action on all its own evidence. */
+static bool own_harvest(const struct warden_event *ev, struct link_state *st,
+                        struct warden_emit *em, enum warden_action own)
+{
+    if (own < WARDEN_REVIEW || (st->flags & HARVEST) || !em->action_from) return false;
+    if (em->action_from(em, ev->account_id.p, ev->account_id.n, HARVEST_CODES, HARVEST_NOT_OWN) <
+        WARDEN_REVIEW)
+        return false;
+    st->flags |= HARVEST;
+    return true;
 }
 
 static uint32_t event_org(const struct warden_event *ev)
@@ -692,6 +726,7 @@ static void remote_observe(struct link_ctx *c, const struct warden_event *ev, st
     bool scan, own_changed;
     event_ids(c, ev, st, &s, em, &tbuf, &t, &scan);
     enum warden_action own = own_action(ev, st, em, &own_changed);
+    bool harvest = own_harvest(ev, st, em, own);
     struct warden_link_obs o = {
         ev->account_id.p, ev->account_id.n, event_org(ev), ev->ts_ms, 0, 0, 0};
     if (scan) {
@@ -710,6 +745,12 @@ static void remote_observe(struct link_ctx *c, const struct warden_event *ev, st
         o.kind = -1;
         o.key = 0;
         o.level = own >= WARDEN_THROTTLE ? 2 : 1;
+        c->remote->publish(c->remote->ctx, &o);
+    }
+    if (harvest) {
+        o.kind = -1;
+        o.key = 0;
+        o.level = 3;
         c->remote->publish(c->remote->ctx, &o);
     }
     if (restricted_direct(c, ev, st)) {
@@ -737,11 +778,12 @@ static void link_observe(void *vctx, const struct warden_event *ev, void *vstate
     bool scan, own_changed;
     event_ids(c, ev, st, &s, em, &tbuf, &t, &scan);
     enum warden_action own = own_action(ev, st, em, &own_changed);
+    bool harvest = own_harvest(ev, st, em, own);
     bool res = restricted_direct(c, ev, st);
 
     /* nothing to feed, nothing new about itself, in no cluster and not
      * touched by a join since: the link table has nothing for it */
-    if (!s.n && !scan && !own_changed && !res && !(st->flags & CLUSTERED) &&
+    if (!s.n && !scan && !own_changed && !harvest && !res && !(st->flags & CLUSTERED) &&
         !warden_link_maybe_changed(c->l, ev->account_hash))
         return;
     struct due d;
@@ -774,8 +816,9 @@ static void link_observe(void *vctx, const struct warden_event *ev, void *vstate
                                                  .distinct = 0,
                                                  .pair_weight = j.pair_weight};
     }
+    if (harvest) warden_link_mark_harvest(c->l, ai);
     if (res) warden_link_mark_restricted(c->l, ai);
-    decide(c->l, ai, &d);
+    decide(c->l, ai, &d, c->conf.harvest_members);
     warden_link_unlock(c->l);
     st->flags = (uint8_t)(d.info.seq ? st->flags | CLUSTERED : st->flags & ~CLUSTERED);
     emit_due(c, em, ev->account_id.p, ev->account_id.n, &d, &joined, true);
@@ -819,7 +862,7 @@ static void flush_account(void *ctx, uint32_t ai, const char *id, size_t len, un
     struct due d;
     uint8_t flag_before = *warden_link_flag_mark(w->c->l, ai);
     uint64_t seq_before = *warden_link_seq_mark(w->c->l, ai);
-    decide(w->c->l, ai, &d);
+    decide(w->c->l, ai, &d, w->c->conf.harvest_members);
     /* an account that sent no event is named only when its cluster was actioned */
     if (owner == WARDEN_LINK_NO_OWNER && !d.linked && !d.restricted) {
         *warden_link_flag_mark(w->c->l, ai) = flag_before;
@@ -1013,7 +1056,7 @@ static void stage_member(void *ctx, uint32_t a)
     const struct stage_user *u = warden_link_user(l, a);
     if (!u->part1) return; /* no event seen yet: handed on at its first */
     struct due d;
-    decide(l, a, &d);
+    decide(l, a, &d, w->c->conf.harvest_members);
     if (!d.set_cluster && !d.linked && !d.restricted) return;
     struct warden_link_notice n = {.set_cluster = d.set_cluster,
                                    .linked = d.linked,
@@ -1054,6 +1097,9 @@ void warden_link_stage_apply(
         members = j.joined;
     } else if (o->kind == WARDEN_LINK_OBS_RESTRICTED) {
         warden_link_mark_restricted(l, ai);
+        members = true;
+    } else if (o->kind < 0 && o->level == 3) {
+        warden_link_mark_harvest(l, ai);
         members = true;
     } else if (o->kind < 0 && o->level > 0) {
         warden_link_mark_actioned(l, ai, o->level >= 2, &j);

@@ -83,6 +83,11 @@ struct warden_emit {
      * own findings actioned (no feedback loop): WARDEN_NOT_OWN_EVIDENCE. */
     enum warden_action (*action_of)(struct warden_emit *em, const char *account_id, size_t len,
                                     const char *ignore_prefix);
+    /* The same, from reasons whose code starts with prefix only (and not
+     * with ignore_prefix): e.g. the action an account's harvesting evidence
+     * alone gives it. NULL: not kept. */
+    enum warden_action (*action_from)(struct warden_emit *em, const char *account_id, size_t len,
+                                      const char *prefix, const char *ignore_prefix);
     /* The engine's counters, for a detector's own (register once, by name). */
     struct warden_counters *counters;
     /* A cluster record for the sinks (clusters.jsonl, cases.db), from flush(). */

@@ -260,8 +260,19 @@ static const char *on_cluster_of(struct warden_emit *em, const char *account_id,
     return warden_engine_cluster(em->engine, account_id, len);
 }
 
-static enum warden_action on_action_of(struct warden_emit *em, const char *account_id, size_t len,
-                                       const char *ignore_prefix)
+static bool has_prefix(const char *code, const char *prefixes)
+{
+    for (const char *p = prefixes;;) { /* prefixes separated by '|' */
+        const char *bar = strchr(p, '|');
+        size_t n = bar ? (size_t)(bar - p) : strlen(p);
+        if (n && strncmp(code, p, n) == 0) return true;
+        if (!bar) return false;
+        p = bar + 1;
+    }
+}
+
+static enum warden_action on_action_from(struct warden_emit *em, const char *account_id, size_t len,
+                                         const char *prefix, const char *ignore_prefix)
 {
     struct warden_engine *e = em->engine;
     const struct warden_event *ev = em->ev;
@@ -271,21 +282,22 @@ static enum warden_action on_action_of(struct warden_emit *em, const char *accou
     else
         v = warden_engine_verdict(e, account_id, len);
     if (!v) return WARDEN_ALLOW;
-    if (!ignore_prefix) return v->action;
+    if (!ignore_prefix && !prefix) return v->action;
     enum warden_action best = WARDEN_ALLOW;
     for (size_t i = 0; i < v->n_reasons; i++) {
         if (v->reasons[i].action <= (uint8_t)best) continue;
-        bool ignored = false; /* prefixes separated by '|' */
-        for (const char *p = ignore_prefix; !ignored;) {
-            const char *bar = strchr(p, '|');
-            size_t n = bar ? (size_t)(bar - p) : strlen(p);
-            ignored = n && strncmp(v->reasons[i].code, p, n) == 0;
-            if (!bar) break;
-            p = bar + 1;
-        }
-        if (!ignored) best = (enum warden_action)v->reasons[i].action;
+        const char *code = v->reasons[i].code;
+        if (prefix && !has_prefix(code, prefix)) continue;
+        if (ignore_prefix && has_prefix(code, ignore_prefix)) continue;
+        best = (enum warden_action)v->reasons[i].action;
     }
     return best;
+}
+
+static enum warden_action on_action_of(struct warden_emit *em, const char *account_id, size_t len,
+                                       const char *ignore_prefix)
+{
+    return on_action_from(em, account_id, len, NULL, ignore_prefix);
 }
 
 static void on_cluster_record(struct warden_emit *em, const struct warden_cluster_record *c)
@@ -368,6 +380,7 @@ int warden_engine_new(struct warden_engine **out, const struct warden_engine_opt
     e->emit.set_cluster = on_set_cluster;
     e->emit.cluster_of = on_cluster_of;
     e->emit.action_of = on_action_of;
+    e->emit.action_from = on_action_from;
     e->emit.cluster_record = on_cluster_record;
     e->emit.memo = &e->memo;
     e->emit.counters = &e->counters;

@@ -23,7 +23,8 @@
 
 #include <string.h>
 
-#define WIRE_VERSION 3 /* 2: restricted reach; 3: frames for the distill prior */
+#define WIRE_VERSION                                                                               \
+    4 /* 2: restricted reach; 3: frames for the distill prior; 4: harvest members */
 
 struct wr {
     uint8_t *p;
@@ -122,7 +123,8 @@ int warden_link_obs_decode(const void *p, size_t n, struct warden_link_obs *o, i
     get_id(&r, &o->account_id, &o->len);
     if (r.bad || o->kind >= WARDEN_LINK_NKINDS || o->kind < WARDEN_LINK_OBS_FRAME ||
         *partition < 0 || !o->len ||
-        (o->kind == WARDEN_LINK_OBS_FRAME && (o->level < 1 || o->level > 2)))
+        (o->kind == WARDEN_LINK_OBS_FRAME && (o->level < 1 || o->level > 2)) ||
+        (o->kind == -1 && (o->level < 1 || o->level > 3)))
         return WARDEN_EFORMAT;
     return 0;
 }
@@ -145,6 +147,7 @@ size_t warden_link_notice_encode(const struct warden_link_notice *x, void *buf, 
     put(&w, c->actioned, 4);
     put(&w, c->enforced, 4);
     put(&w, c->restricted, 2);
+    put(&w, c->harvest, 2);
     put(&w, c->edges, 4);
     for (int k = 0; k < WARDEN_LINK_NKINDS; k++) put(&w, c->kind_edges[k], 4);
     put_f64(&w, c->score);
@@ -177,6 +180,7 @@ int warden_link_notice_decode(const void *p, size_t n, struct warden_link_notice
     c->actioned = (uint32_t)get(&r, 4);
     c->enforced = (uint32_t)get(&r, 4);
     c->restricted = (uint16_t)get(&r, 2);
+    c->harvest = (uint16_t)get(&r, 2);
     c->edges = (uint32_t)get(&r, 4);
     for (int k = 0; k < WARDEN_LINK_NKINDS; k++) c->kind_edges[k] = (uint32_t)get(&r, 4);
     c->score = get_f64(&r);

@@ -61,7 +61,7 @@ struct cand {
  * chance once in 65,536 pairs), or a template plus another non-infrastructure kind. */
 #define CO_FRAMES 2
 
-enum { F_ACT = 1, F_ENF = 2, F_RES = 4, F_RSL = 8 /* a declared reseller */ };
+enum { F_ACT = 1, F_ENF = 2, F_RES = 4, F_RSL = 8 /* a declared reseller */, F_HRV = 16 };
 
 struct acct {
     uint64_t hash; /* 0 = empty */
@@ -272,6 +272,7 @@ static void cluster_put(struct warden_link *l, uint32_t ci, uint32_t i)
     if (a->flags & F_ACT) c->pub.actioned++;
     if (a->flags & F_ENF) c->pub.enforced++;
     if ((a->flags & F_RES) && c->pub.restricted < UINT16_MAX) c->pub.restricted++;
+    if ((a->flags & F_HRV) && c->pub.harvest < UINT16_MAX) c->pub.harvest++;
 }
 
 /* The account leaves the table: it leaves its cluster's ring; what it
@@ -344,6 +345,9 @@ static bool join(struct warden_link *l, uint32_t i, uint32_t j, unsigned kinds, 
         B->pub.restricted = (uint16_t)(B->pub.restricted + S->pub.restricted < UINT16_MAX
                                            ? B->pub.restricted + S->pub.restricted
                                            : UINT16_MAX);
+        B->pub.harvest = (uint16_t)(B->pub.harvest + S->pub.harvest < UINT16_MAX
+                                        ? B->pub.harvest + S->pub.harvest
+                                        : UINT16_MAX);
         B->pub.edges += S->pub.edges;
         B->wsum += S->wsum;
         for (int q = 0; q < WARDEN_LINK_NKINDS; q++) B->pub.kind_edges[q] += S->pub.kind_edges[q];
@@ -707,13 +711,26 @@ void warden_link_mark_reseller(struct warden_link *l, uint32_t ai)
     A(l, ai)->flags |= F_RSL;
 }
 
-void warden_link_mark_restricted(struct warden_link *l, uint32_t ai)
+/* Set a once-per-account flag; the account's cluster when it was not set
+ * and the account is in one (its count to raise), else NULL. */
+static struct cluster *mark_once(struct warden_link *l, uint32_t ai, uint8_t flag)
 {
     struct acct *a = A(l, ai);
-    if (a->flags & F_RES) return;
-    a->flags |= F_RES;
-    struct cluster *c = a->cluster ? &l->cl[a->cluster - 1] : NULL;
+    if (a->flags & flag) return NULL;
+    a->flags |= flag;
+    return a->cluster ? &l->cl[a->cluster - 1] : NULL;
+}
+
+void warden_link_mark_restricted(struct warden_link *l, uint32_t ai)
+{
+    struct cluster *c = mark_once(l, ai, F_RES);
     if (c && c->pub.restricted < UINT16_MAX) c->pub.restricted++;
+}
+
+void warden_link_mark_harvest(struct warden_link *l, uint32_t ai)
+{
+    struct cluster *c = mark_once(l, ai, F_HRV);
+    if (c && c->pub.harvest < UINT16_MAX) c->pub.harvest++;
 }
 
 static void fill_cluster(const struct cluster *c, struct warden_link_cluster *o)

@@ -141,6 +141,13 @@ void warden_link_use(struct warden_link *l, uint32_t a, enum warden_link_kind ki
  * the last such join). */
 void warden_link_mark_actioned(struct warden_link *l, uint32_t a, bool enforced,
                                struct warden_link_join *out);
+/* The account at index a is actioned on its own harvesting evidence
+ * (distill.*, review or stronger): counted once per account into its
+ * cluster's `harvest`. Several members each found harvesting on their own,
+ * joined by what an operation shares, are one harvest sustained across
+ * accounts even when each member's own evidence is held at review (the
+ * caller decides what that does: detect_link.c, harvest_members). */
+void warden_link_mark_harvest(struct warden_link *l, uint32_t a);
 /* The account at index a is a declared reseller (registry): its traffic
  * carries its end users' frames, so sharing one with actioned accounts says
  * nothing about the platform, which is never joined for being actioned
@@ -164,6 +171,7 @@ struct warden_link_cluster {
     bool self_enforced;
     bool self_restricted; /* (per account) it is one of the restricted members */
     uint16_t restricted;  /* members seen in a restricted jurisdiction (saturates) */
+    uint16_t harvest;     /* members actioned on their own harvesting evidence (saturates) */
 };
 /* The cluster of the account at index a (seq 0 when none). */
 void warden_link_cluster_of(const struct warden_link *l, uint32_t a, struct warden_link_cluster *c);

@@ -48,7 +48,8 @@ struct warden_link_obs {
     int64_t ts_ms;
     int kind;     /* enum warden_link_kind, -1: own action, -2: restricted reach */
     uint64_t key; /* identifier key (kind >= 0) */
-    int level;    /* kind -1: 1 reviewed, 2 throttled or blocked */
+    int level;    /* kind -1: 1 reviewed, 2 throttled or blocked, 3 actioned on its own harvesting
+                     evidence (distill.*) */
 };
 
 /* What an account is due (the single-process detector's decision). */

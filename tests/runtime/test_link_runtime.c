@@ -7,7 +7,11 @@
  * and the same cluster forms. And accounts that share nothing but a frame
  * are joined once each is actioned on its own evidence (co_actioned), while
  * a declared reseller sending the same frame and actioned too, and
- * strangers sending it without being actioned, stay out. */
+ * strangers sending it without being actioned, stay out. A cluster with
+ * harvest_members members reviewed on their own harvesting evidence
+ * (distill.*) counts as enforced, every member throttled; one with fewer,
+ * or reviewed on other evidence, stays at review; harvest_members 0 turns
+ * that off. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -295,6 +299,32 @@ static void four_shards_share_the_state(void **st)
     check(&s);
 }
 
+/* dir = /tmp/warden_link_TAG_PID, created; accounts.jsonl: each of ids
+ * with its own card (card_of(i): another's index, or i), a webmail address,
+ * declared resellers where reseller(i). */
+static void fresh_dir(const char *tag, const char *const *ids, int n, int (*card_of)(int),
+                      bool (*reseller)(const char *))
+{
+    snprintf(dir, sizeof dir, "/tmp/warden_link_%s_%d", tag, (int)getpid());
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "mkdir -p %s", dir);
+    assert_int_equal(system(cmd), 0);
+    char buf[4096];
+    size_t o = 0;
+    for (int i = 0; i < n; i++)
+        o += (size_t)snprintf(buf + o, sizeof buf - o,
+                              "{\"account_id\":\"%s\",\"payment_fingerprint\":\"fp-%s\","
+                              "\"email_domain\":\"gmail.com\",\"reseller\":%s}\n",
+                              ids[i], ids[card_of ? card_of(i) : i],
+                              reseller && reseller(ids[i]) ? "true" : "false");
+    write_file("accounts.jsonl", buf);
+}
+
+static bool is_p(const char *id)
+{
+    return id[0] == 'p';
+}
+
 /* r1..r4: a frame each, their own cards and networks; p1: a declared
  * reseller whose traffic carries the frame; s1..s4: strangers sending it;
  * q1, q2: sending it, reviewed with distill.crowd_frame (not joined). */
@@ -303,21 +333,10 @@ static void frame_and_actions_join(void **st)
     (void)st;
     struct seen s;
     memset(&s, 0, sizeof s);
-    snprintf(dir, sizeof dir, "/tmp/warden_link_co_%d", (int)getpid());
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "mkdir -p %s", dir);
-    assert_int_equal(system(cmd), 0);
     static const char *const ids[] = {"r1", "r2", "r3", "r4", "p1", "s1",
                                       "s2", "s3", "s4", "q1", "q2"};
     enum { N = sizeof ids / sizeof ids[0] };
-    char buf[4096];
-    size_t o = 0;
-    for (int i = 0; i < N; i++)
-        o += (size_t)snprintf(buf + o, sizeof buf - o,
-                              "{\"account_id\":\"%s\",\"payment_fingerprint\":\"fp-%s\","
-                              "\"email_domain\":\"gmail.com\",\"reseller\":%s}\n",
-                              ids[i], ids[i], ids[i][0] == 'p' ? "true" : "false");
-    write_file("accounts.jsonl", buf);
+    fresh_dir("co", ids, N, NULL, is_p);
     write_file("policy.yaml", "rules:\n"
                               "  - {code: test.judge, min_score: 0.5, action: review}\n"
                               "  - {code: test.bad, min_score: 0.5, action: block}\n"
@@ -371,12 +390,119 @@ static void frame_and_actions_join(void **st)
     assert_true(s.co_actioned_findings >= 3);
 }
 
+/* ---- reviews h1..h3 and g1, g2 with distill.harvest_shape at their 4th
+ * request, g3 with test.judge ---- */
+
+static void harvest_observe(void *ctx, const struct warden_event *ev, void *state,
+                            struct warden_emit *em)
+{
+    (void)ctx;
+    (void)state;
+    if (ev->account_id.n != 2 || ev->account_seq != 4) return;
+    char g = ev->account_id.p[0], i = ev->account_id.p[1];
+    if ((g == 'h' && i <= '3') || (g == 'g' && i <= '2'))
+        warden_emit_finding(em, "distill.harvest_shape", 0.7, "{}");
+    else if (g == 'g')
+        warden_emit_finding(em, "test.judge", 0.6, "{}");
+}
+
+static const char *const harvest_codes[] = {"distill.harvest_shape", "test.judge", NULL};
+static const struct warden_detector harvest_judge = {
+    .name = "harvest", .observe = harvest_observe, .codes = harvest_codes};
+
+/* h1..h4 send one frame (h4 pays with h1's card, never reviewed itself),
+ * g1..g3 another; each its own network. */
+static int h4_pays_with_h1(int i)
+{
+    return i == 3 ? 0 : i;
+}
+
+static void run_harvest(const char *link_conf, struct seen *s)
+{
+    static const char *const ids[] = {"h1", "h2", "h3", "h4", "g1", "g2", "g3"};
+    enum { N = sizeof ids / sizeof ids[0] };
+    fresh_dir("hv", ids, N, h4_pays_with_h1, NULL);
+    char pol[1024];
+    snprintf(pol, sizeof pol,
+             "rules:\n"
+             "  - {code: distill.harvest_shape, min_score: 0.5, action: review}\n"
+             "  - {code: test.judge, min_score: 0.5, action: review}\n"
+             "  - {code: cluster.linked_to_actioned, min_score: 0.5, action: review}\n"
+             "  - {code: cluster.linked_to_actioned, min_score: 0.8, action: throttle}\n"
+             "%s",
+             link_conf);
+    write_file("policy.yaml", pol);
+    char line[1024], why[256], prompt[512];
+    struct warden_runtime *rt = start(&harvest_judge, 1, s);
+    long t0 = 1795421702000L;
+    for (int k = 0; k < 10; k++)
+        for (int i = 0; i < N; i++) {
+            if (ids[i][0] == 'h')
+                snprintf(prompt, sizeof prompt,
+                         "You are a meticulous tutor and grader for a training set please solve "
+                         "problem %d about %s and %s then explain every step of your reasoning in "
+                         "full before the final answer and box the final answer at the end",
+                         k, topics[k % 10], topics[(k * 7 + 3) % 10]);
+            else
+                snprintf(prompt, sizeof prompt,
+                         "Translate the passage below into formal French keeping every number and "
+                         "name unchanged: passage %d on %s and %s. Reply with the translation only "
+                         "and no commentary of any kind whatsoever please",
+                         k, topics[(k + 4) % 10], topics[(k * 3 + 1) % 10]);
+            snprintf(line, sizeof line,
+                     "{\"ts\":%ld,\"account_id\":\"%s\",\"ip\":\"192.0.%d.%d\",\"prompt\":"
+                     "\"%s\"}",
+                     t0 + k * 600000L + i * 1000L, ids[i], 10 + i * 20, 5 + k, prompt);
+            struct warden_event ev;
+            assert_int_equal(warden_event_decode(line, strlen(line), &ev, why, sizeof why), 0);
+            warden_runtime_decide(rt, &ev, NULL);
+        }
+    stop(rt);
+}
+
+static void harvest_members_sustain_the_cluster(void **st)
+{
+    (void)st;
+    struct seen s;
+    memset(&s, 0, sizeof s);
+    run_harvest("", &s);
+    int h1 = find(&s, "h1"), g1 = find(&s, "g1");
+    assert_true(h1 >= 0 && g1 >= 0);
+    assert_string_not_equal(s.cluster[h1], "");
+    assert_string_not_equal(s.cluster[g1], "");
+    assert_string_not_equal(s.cluster[h1], s.cluster[g1]);
+    static const char *const h[] = {"h1", "h2", "h3", "h4"}, *const g[] = {"g1", "g2", "g3"};
+    for (int i = 0; i < 4; i++) { /* three harvesters: the cluster is enforced, h4 too */
+        int v = find(&s, h[i]);
+        assert_true(v >= 0);
+        assert_string_equal(s.cluster[v], s.cluster[h1]);
+        assert_int_equal(s.action[v], WARDEN_THROTTLE);
+    }
+    for (int i = 0; i < 3; i++) { /* two harvesters and another review: review */
+        int v = find(&s, g[i]);
+        assert_true(v >= 0);
+        assert_string_equal(s.cluster[v], s.cluster[g1]);
+        assert_int_equal(s.action[v], WARDEN_REVIEW);
+    }
+    assert_int_equal(s.clusters, 2);
+
+    memset(&s, 0, sizeof s); /* off: every member at review */
+    run_harvest("detectors:\n  link:\n    harvest_members: 0\n", &s);
+    for (int i = 0; i < 4; i++) {
+        int v = find(&s, h[i]);
+        assert_true(v >= 0);
+        assert_string_not_equal(s.cluster[v], "");
+        assert_int_equal(s.action[v], WARDEN_REVIEW);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(nat_does_not_merge_cluster_does),
         cmocka_unit_test(four_shards_share_the_state),
         cmocka_unit_test(frame_and_actions_join),
+        cmocka_unit_test(harvest_members_sustain_the_cluster),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

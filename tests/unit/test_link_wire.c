@@ -4,8 +4,10 @@
  * cluster.linked_restricted flag, survive encode and decode; so do an
  * enforced harvester's frame for the distill prior (observation of kind
  * WARDEN_LINK_OBS_FRAME, and the frame notice the stage sends to every
- * partition); a kind below it, a frame without an end and a record of the
- * previous wire version are refused. */
+ * partition); so do an own-action observation of level 3 (actioned on its
+ * own harvesting evidence) and a notice's harvest-member count; a kind
+ * below it, a frame without an end, an own action of level 4 and a record of
+ * the previous wire version are refused. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -47,7 +49,17 @@ static void observation_round_trip(void **st)
     o.kind = WARDEN_LINK_OBS_FRAME - 1;
     n = warden_link_obs_encode(&o, 3, buf, sizeof buf);
     assert_int_not_equal(warden_link_obs_decode(buf, n, &d, &part), 0);
-    buf[0] = 2; /* the previous version */
+    buf[0] = 3; /* the previous version */
+    assert_int_not_equal(warden_link_obs_decode(buf, n, &d, &part), 0);
+    o.kind = -1; /* own action: harvesting evidence */
+    o.key = 0;
+    o.level = 3;
+    n = warden_link_obs_encode(&o, 3, buf, sizeof buf);
+    assert_int_equal(warden_link_obs_decode(buf, n, &d, &part), 0);
+    assert_int_equal(d.kind, -1);
+    assert_int_equal(d.level, 3);
+    o.level = 4;
+    n = warden_link_obs_encode(&o, 3, buf, sizeof buf);
     assert_int_not_equal(warden_link_obs_decode(buf, n, &d, &part), 0);
 }
 
@@ -72,8 +84,9 @@ static void notice_round_trip(void **st)
     x.info.restricted = 3;
     x.info.enforced = 1;
     x.info.edges = 4;
+    x.info.harvest = 7;
     size_t n = warden_link_notice_encode(&x, buf, sizeof buf);
-    assert_int_equal(n, 107 + 6); /* 107 bytes and the id */
+    assert_int_equal(n, 109 + 6); /* 109 bytes and the id */
     struct warden_link_notice d;
     assert_int_equal(warden_link_notice_decode(buf, n, &d), 0);
     assert_true(d.linked_restricted);
@@ -82,6 +95,7 @@ static void notice_round_trip(void **st)
     assert_int_equal(d.info.restricted, 3);
     assert_int_equal(d.info.enforced, 1);
     assert_int_equal(d.info.edges, 4);
+    assert_int_equal(d.info.harvest, 7);
     assert_int_equal(d.info.seq, 42);
     x.linked_restricted = false;
     n = warden_link_notice_encode(&x, buf, sizeof buf);
