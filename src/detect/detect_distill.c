@@ -255,7 +255,7 @@ struct distill_ctx {
     struct warden_distill_models models;
     struct warden_distill_prior *prior; /* frames of enforced accounts (NULL: off) */
     struct warden_distill_crowd *crowd; /* frames' new payloads across accounts (NULL: off) */
-    bool crowd_saver;                   /* this context created it: saves it in snapshots */
+    bool crowd_saver;                   /* this context created it: keeps its counters */
     unsigned crowd_owner;               /* this context's number for released accounts */
     bool counters_set;
     unsigned cid_rotations; /* counter distill.crowd.rotations (crowd_saver only) */
@@ -795,18 +795,44 @@ static const char *const distill_codes[] = {
 #define PRIOR_FOLLOWS 0x80000000u
 #define LANES_FOLLOWS 0x40000000u
 #define CROWD_FOLLOWS 0x20000000u /* last: its section skips to the end when it does not fit */
+/* The shard's own state: its model table and its end-user lanes. The
+ * process's tables (the prior, the crowd) go in distill_save_process; a
+ * snapshot from before carries them here and is still read. */
 static int distill_save(void *vctx, struct warden_snapwriter *w)
 {
     struct distill_ctx *c = vctx;
-    bool crowd = c->crowd && c->crowd_saver; /* the process's table, saved once */
-    warden_snap_put_u32(w, (uint32_t)sizeof c->models | (c->prior ? PRIOR_FOLLOWS : 0) |
-                               (c->lanes ? LANES_FOLLOWS : 0) | (crowd ? CROWD_FOLLOWS : 0));
+    warden_snap_put_u32(w, (uint32_t)sizeof c->models | (c->lanes ? LANES_FOLLOWS : 0));
     warden_snap_put_bytes(w, &c->models, sizeof c->models);
-    if (c->prior) warden_distill_prior_save(c->prior, w);
     if (c->lanes) warden_snap_put_table(w, c->lanes, c->lane_sets * LANE_WAYS, sizeof *c->lanes);
-    if (crowd) warden_distill_crowd_save(c->crowd, w);
     return 0;
 }
+
+/* The prior's frames, when a section carries them; *rest false when the
+ * prior is off here and the rest of the section was skipped with it
+ * (prior_min_events 0: frames, lanes and the crowd start over). */
+static int load_prior_part(struct distill_ctx *c, struct warden_snapreader *r, bool *rest)
+{
+    *rest = c->prior != NULL;
+    if (!c->prior) {
+        warden_snap_section_skip(r);
+        return 0;
+    }
+    return warden_distill_prior_load(c->prior, r);
+}
+
+/* The crowd table, the last part of a section; shards > 0: hand its
+ * waiting accounts to the shards that see them in this process. */
+static int load_crowd_part(struct distill_ctx *c, struct warden_snapreader *r, unsigned shards)
+{
+    if (!c->crowd) { /* off here: the frames' counts start over */
+        warden_snap_section_skip(r);
+        return 0;
+    }
+    int rc = warden_distill_crowd_load(c->crowd, r);
+    if (rc == 0 && shards) warden_distill_crowd_reown(c->crowd, shards);
+    return rc < 0 ? rc : 0;
+}
+
 static int distill_load(void *vctx, struct warden_snapreader *r)
 {
     struct distill_ctx *c = vctx;
@@ -821,13 +847,10 @@ static int distill_load(void *vctx, struct warden_snapreader *r)
         return WARDEN_EFORMAT;
     }
     c->models = m;
-    if (size & PRIOR_FOLLOWS) {
-        if (!c->prior) { /* prior_min_events 0 here: frames and lanes start over */
-            warden_snap_section_skip(r);
-            return 0;
-        }
-        int rc = warden_distill_prior_load(c->prior, r);
-        if (rc) return rc;
+    if (size & PRIOR_FOLLOWS) { /* a snapshot from before the process section */
+        bool rest;
+        int rc = load_prior_part(c, r, &rest);
+        if (rc || !rest) return rc;
     }
     if (size & LANES_FOLLOWS) {
         int rc = c->lanes ? warden_snap_get_table(r, c->lanes, c->lane_sets * LANE_WAYS,
@@ -839,13 +862,38 @@ static int distill_load(void *vctx, struct warden_snapreader *r)
             return 0;
         }
     }
-    if (!(size & CROWD_FOLLOWS)) return 0;
-    if (!c->crowd) { /* off here: the frames' counts start over */
-        warden_snap_section_skip(r);
-        return 0;
+    return size & CROWD_FOLLOWS ? load_crowd_part(c, r, 0) : 0;
+}
+
+/* The tables every shard of the process shares: the frames of enforced
+ * harvesters (the prior) and the crowd table, saved once, and kept when
+ * the process restarts with another shard count (the crowd's waiting
+ * accounts handed to the shard that sees them then). */
+static int distill_save_process(void *vctx, struct warden_snapwriter *w)
+{
+    struct distill_ctx *c = vctx;
+    bool crowd = c->crowd != NULL;
+    warden_snap_put_u32(w, (c->prior ? PRIOR_FOLLOWS : 0) | (crowd ? CROWD_FOLLOWS : 0));
+    if (c->prior) warden_distill_prior_save(c->prior, w);
+    if (crowd) warden_distill_crowd_save(c->crowd, w);
+    return 0;
+}
+
+static int distill_load_process(void *vctx, struct warden_snapreader *r, unsigned shards)
+{
+    struct distill_ctx *c = vctx;
+    uint32_t flags = warden_snap_get_u32(r);
+    if (warden_snap_failed(r)) return WARDEN_EFORMAT;
+    if (flags & ~(PRIOR_FOLLOWS | CROWD_FOLLOWS)) {
+        warden_snap_fail(r, "distill: process tables flagged %#x", flags);
+        return WARDEN_EFORMAT;
     }
-    int rc = warden_distill_crowd_load(c->crowd, r);
-    return rc < 0 ? rc : 0;
+    if (flags & PRIOR_FOLLOWS) {
+        bool rest;
+        int rc = load_prior_part(c, r, &rest);
+        if (rc || !rest) return rc;
+    }
+    return flags & CROWD_FOLLOWS ? load_crowd_part(c, r, shards) : 0;
 }
 const struct warden_detector warden_detect_distill = {
     .name = "distill",
@@ -865,4 +913,6 @@ const struct warden_detector warden_detect_distill = {
     .state_version = 2,
     .save = distill_save,
     .load = distill_load,
+    .save_process = distill_save_process,
+    .load_process = distill_load_process,
 };

@@ -210,6 +210,16 @@ struct warden_detector {
      * nothing but the per-account slices is kept. */
     int (*save)(void *ctx, struct warden_snapwriter *w);
     int (*load)(void *ctx, struct warden_snapreader *r);
+    /* Tables one per-shard detector keeps for the whole process (found
+     * through the policy object the shards share, not through share()):
+     * saved once, from the first shard's context, in a section of their
+     * own, and loaded into the first shard's context whatever shard count
+     * saved them (the per-shard sections above are skipped when it
+     * differs). shards: the loading runtime's shard count, for state that
+     * names the shard that sees an account (warden_hash64(id) % shards).
+     * Return codes as save and load. Both may be NULL. */
+    int (*save_process)(void *ctx, struct warden_snapwriter *w);
+    int (*load_process)(void *ctx, struct warden_snapreader *r, unsigned shards);
     /* A hint, no effect on results: ev will be observed soon. Stage 0 comes
      * before enrichment (only the event's own fields and account_hash are
      * set; state is NULL), stage 1 once IP intelligence, registry and the

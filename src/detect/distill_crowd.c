@@ -296,6 +296,16 @@ bool warden_distill_crowd_observe(struct warden_distill_crowd *c, const uint64_t
     return fresh;
 }
 
+void warden_distill_crowd_reown(struct warden_distill_crowd *c, unsigned shards)
+{
+    pthread_mutex_lock(&c->mu);
+    for (int i = 0; i < WARDEN_CROWD_WAITING; i++) {
+        struct warden_distill_crowd_wait *x = &c->wait[i];
+        if (x->ts_ms) x->owner = (uint8_t)(shards > 1 ? warden_hash64(x->id, x->len) % shards : 0);
+    }
+    pthread_mutex_unlock(&c->mu);
+}
+
 uint32_t warden_distill_crowd_sittings(struct warden_distill_crowd *c,
                                        const struct warden_distill_template *t, int max_hamming,
                                        int64_t now_ms, int64_t ttl_ms)

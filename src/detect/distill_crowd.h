@@ -62,10 +62,11 @@
  * they share); a mutex guards it, taken once per framed prompt. Memory is
  * fixed at creation (warden_distill_crowd_memory_bytes, the counter
  * distill.crowd.memory_bytes: about 1.25 bytes per line of capacity per
- * generation, 16 bytes per frame entry). Saved in state snapshots by the
- * shard that created it. Process-local: a Kafka worker sees only its
- * partitions' accounts, so its view of a frame would depend on partition
- * assignment; workers turn it off (warden_distill_crowd_off). */
+ * generation, 16 bytes per frame entry). Saved in state snapshots once, in
+ * the distill detector's process section (detector.h save_process), and
+ * kept across a change of shard count (warden_distill_crowd_reown). Process-local: a Kafka worker
+ * sees only its partitions' accounts, so its view of a frame would depend on partition assignment;
+ * workers turn it off (warden_distill_crowd_off). */
 #ifndef WARDEN_DETECT_DISTILL_CROWD_H
 #define WARDEN_DETECT_DISTILL_CROWD_H
 #include <stdbool.h>
@@ -148,5 +149,9 @@ uint32_t warden_distill_crowd_sittings(struct warden_distill_crowd *c,
  * load returns 0, 1 or WARDEN_EFORMAT. */
 void warden_distill_crowd_save(struct warden_distill_crowd *c, struct warden_snapwriter *w);
 int warden_distill_crowd_load(struct warden_distill_crowd *c, struct warden_snapreader *r);
+/* After a load into a process of `shards` shards: every waiting account is
+ * handed to the shard that sees its events (warden_hash64(id) % shards, as
+ * the runtime partitions accounts), whatever shard count saved it. */
+void warden_distill_crowd_reown(struct warden_distill_crowd *c, unsigned shards);
 
 #endif

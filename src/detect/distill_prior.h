@@ -25,9 +25,10 @@
  * a mutex guards it (taken at
  * most once per request for an account's first min_events requests, and
  * when an enforced account's finding is emitted). Saved in state snapshots
- * with the distill detector's context (each shard's section carries the
- * process's table; loading merges, so loading it once per shard is the
- * same as once). */
+ * once, in the distill detector's process section (detector.h
+ * save_process), whatever the shard count; snapshots from before carry it
+ * in each shard's section, and loading merges, so loading it once per
+ * shard is the same as once. */
 #ifndef WARDEN_DETECT_DISTILL_PRIOR_H
 #define WARDEN_DETECT_DISTILL_PRIOR_H
 #include <stdbool.h>

@@ -546,6 +546,7 @@ const struct warden_engine *warden_runtime_shard(const struct warden_runtime *rt
 #define TAG_SHARD WARDEN_SNAP_TAG('S', 'H', 'R', 'D')
 #define TAG_CTX WARDEN_SNAP_TAG('D', 'C', 'T', 'X')
 #define CTX_SHARED UINT32_MAX
+#define CTX_PROCESS (UINT32_MAX - 1) /* a per-shard detector's process-wide tables */
 #define MAX_SHARDS 65536
 
 /* A detector context written once for every shard (shared through share()). */
@@ -561,7 +562,7 @@ static int save_ctx(struct warden_snapwriter *w, const struct warden_detector *d
     warden_snap_put_str(w, d->name, strlen(d->name));
     warden_snap_put_u32(w, d->state_version);
     warden_snap_put_u32(w, shard);
-    int rc = d->save(ctx, w);
+    int rc = shard == CTX_PROCESS ? d->save_process(ctx, w) : d->save(ctx, w);
     warden_snap_section_end(w);
     if (rc)
         snprintf(err, errlen, "detector '%s' could not save its state: %s", d->name,
@@ -626,6 +627,11 @@ int warden_runtime_save_ex(struct warden_runtime *rt, FILE *f, struct warden_run
         const struct warden_detector *d = warden_engine_detector(rt->shards[0], k, &ctx);
         if (d->save && ctx_shared(d)) rc = save_ctx(w, d, ctx, CTX_SHARED, err, errlen);
     }
+    for (size_t k = 0; k < warden_engine_n_detectors(rt->shards[first]) && !rc; k++) {
+        void *ctx;
+        const struct warden_detector *d = warden_engine_detector(rt->shards[first], k, &ctx);
+        if (d->save_process && !ctx_shared(d)) rc = save_ctx(w, d, ctx, CTX_PROCESS, err, errlen);
+    }
     uint64_t bytes = warden_snap_written(w);
     int wrc = warden_snap_writer_finish(w);
     if (!rc && wrc) {
@@ -665,19 +671,21 @@ static void load_ctx(struct warden_runtime *rt, struct warden_snapreader *r, boo
         }
     }
     const char *skip = NULL;
-    if (!d || !d->load)
+    bool process = shard == CTX_PROCESS, own = shard != CTX_SHARED && !process;
+    if (!d || (process ? !d->load_process : !d->load))
         skip = ""; /* not running here: nothing to say */
     else if (version != d->state_version)
         skip = "it was saved by another version of the detector";
-    else if (shard != CTX_SHARED && !one && warden_snap_layout(r)->saved_shards != rt->n_shards)
+    else if (own && !one && warden_snap_layout(r)->saved_shards != rt->n_shards)
         skip = "per-shard state cannot be re-partitioned over another shard count";
-    else if (shard != CTX_SHARED && shard + base >= rt->n_shards)
+    else if (own && shard + base >= rt->n_shards)
         warden_snap_fail(r, "detector '%s': state of shard %u of %u", name, shard, rt->n_shards);
     if (!skip && !warden_snap_failed(r)) {
-        if (shard != CTX_SHARED) /* that shard's own context */
-            for (size_t k = 0; k < warden_engine_n_detectors(rt->shards[shard + base]); k++)
-                if (warden_engine_detector(rt->shards[shard + base], k, &ctx) == d) break;
-        int rc = d->load(ctx, r);
+        unsigned into = process ? base : shard + base; /* that shard's own context */
+        if (shard != CTX_SHARED)
+            for (size_t k = 0; k < warden_engine_n_detectors(rt->shards[into]); k++)
+                if (warden_engine_detector(rt->shards[into], k, &ctx) == d) break;
+        int rc = process ? d->load_process(ctx, r, rt->n_shards) : d->load(ctx, r);
         if (rc == 1) skip = "it does not fit this configuration (table sizes)";
         if (rc < 0 && !warden_snap_failed(r))
             warden_snap_fail(r, "detector '%s' refused its saved state: %s", name,
@@ -685,8 +693,8 @@ static void load_ctx(struct warden_runtime *rt, struct warden_snapreader *r, boo
     }
     if (skip && !warden_snap_failed(r)) {
         if (skip[0] && !*warned && !rt->conf.quiet)
-            warden_warn("state snapshot: detector '%s': its cross-account state starts empty: %s",
-                        name, skip);
+            warden_warn("state snapshot: detector '%s': its %s state starts empty: %s", name,
+                        own ? "per-shard" : "cross-account", skip);
         if (skip[0]) *warned = true;
         warden_snap_section_skip(r);
     }

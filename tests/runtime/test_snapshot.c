@@ -6,7 +6,9 @@
  * foreign or other-version file is refused with a message that says so and
  * leaves the runtime untouched; a detector whose slice changed size starts
  * that slice zeroed; one shard saved alone loads into a shard of another
- * runtime (the Kafka worker's partition hand-off). */
+ * runtime (the Kafka worker's partition hand-off); the distill detector's
+ * process-wide crowd table is kept across a change of shard count, its
+ * waiting accounts reported by the shard that sees them. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -24,6 +26,7 @@
 #include "engine/engine.h"
 #include "runtime/runtime.h"
 #include "rt_fixture.h"
+#include "../unit/distill_streams.h"
 
 /* 175.45.176.0/22 is KP in the IP table; 81.2.69.0/24 is GB. */
 static const char *policy_kp =
@@ -165,6 +168,21 @@ static void save_load_save_is_identical(void **state)
     warden_runtime_free(b);
 }
 
+/* Every verdict sits on the shard that sees its account's events. */
+static void on_own_shards(struct warden_runtime *rt)
+{
+    for (size_t s = 0; s < warden_runtime_n_shards(rt); s++) {
+        const struct warden_engine *e = warden_runtime_shard(rt, s);
+        for (size_t i = 0; i < warden_engine_n_verdicts(e); i++) {
+            const struct warden_verdict *v = warden_engine_verdict_at(e, i);
+            struct warden_event ev = {0};
+            ev.account_id.p = v->account_id;
+            ev.account_id.n = (uint32_t)strlen(v->account_id);
+            assert_true(warden_runtime_shard_index(rt, &ev) == s);
+        }
+    }
+}
+
 static void shards_repartition(void **state)
 {
     (void)state;
@@ -180,17 +198,7 @@ static void shards_repartition(void **state)
     assert_int_equal(rc, 0);
     assert_int_equal(ib.shards, 4);
     assert_int_equal(n_verdicts(b), n_verdicts(a));
-    /* every account is on the shard that will see its events */
-    for (size_t s = 0; s < 3; s++) {
-        const struct warden_engine *e = warden_runtime_shard(b, s);
-        for (size_t i = 0; i < warden_engine_n_verdicts(e); i++) {
-            const struct warden_verdict *v = warden_engine_verdict_at(e, i);
-            struct warden_event ev = {0};
-            ev.account_id.p = v->account_id;
-            ev.account_id.n = (uint32_t)strlen(v->account_id);
-            assert_true(warden_runtime_shard_index(b, &ev) == s);
-        }
-    }
+    on_own_shards(b); /* every account is on the shard that will see its events */
     check_restored(b);
     free(sa);
     warden_runtime_free(a);
@@ -513,6 +521,111 @@ static void one_shard_keeps_contexts(void **state)
     unlink(path);
 }
 
+/* ---- the crowd table across shard counts ---- */
+
+struct crowd_seen {
+    int n;
+    char id[16][32];
+};
+
+static void crowd_finding(void *self, const struct warden_finding *f)
+{
+    struct crowd_seen *c = self;
+    if (strcmp(f->code, "distill.crowd_frame") != 0 || c->n >= 16) return;
+    snprintf(c->id[c->n++], sizeof c->id[0], "%.*s", (int)f->account_id_len, f->account_id);
+}
+
+static const struct warden_sink_type crowd_sink = {.name = "crowd", .finding = crowd_finding};
+
+static int crowd_count(const struct crowd_seen *c, const char *id)
+{
+    int n = 0;
+    for (int i = 0; i < c->n; i++) n += strcmp(c->id[i], id) == 0;
+    return n;
+}
+
+/* member-A, 25 harvest requests a minute apart in one frame, its own items,
+ * from T0 + A * 2 h (the split harvest of tests/unit/test_distill_crowd.c) */
+static void ring_member(struct warden_runtime *rt, int a)
+{
+    char id[16], line[4096], why[256];
+    snprintf(id, sizeof id, "member-%d", a);
+    struct ds_stream ds;
+    ds_init(&ds, DS_HARVESTER, 100 + (uint64_t)a, T0 + a * 2 * 3600000LL, id,
+            "python-requests/2.32.3");
+    for (int i = 0; i < 25; i++) {
+        ds_next_line(&ds, line, sizeof line);
+        struct warden_event ev;
+        assert_int_equal(warden_event_decode(line, strlen(line), &ev, why, sizeof why), 0);
+        struct warden_decision d;
+        warden_runtime_decide(rt, &ev, &d);
+    }
+}
+
+/* Three members run on two shards and are held (their frame has three
+ * credited sittings of the four crowd_min_sittings asks). Saved, and
+ * loaded into three shards: the fourth member brings the frame to four, is
+ * released as it runs, and the three are released late, each reported once,
+ * by the shard that sees it now (its verdict is on no other shard). Without
+ * the snapshot the fourth is held. */
+static struct warden_runtime *distill_up(unsigned shards)
+{
+    int di = warden_detector_index("distill");
+    assert_true(di >= 0);
+    static const struct warden_detector *dets[1];
+    dets[0] = warden_detectors[di];
+    struct warden_runtime_conf c = {.lateness_ms = -1,
+                                    .quiet = true,
+                                    .keep_ids = true,
+                                    .max_accounts = 5000,
+                                    .shards = shards,
+                                    .detectors = dets,
+                                    .n_detectors = 1};
+    return rt_fixture_runtime(&c, "rules:\n  - {code: \"distill.*\", min_score: 0.5, action: "
+                                  "review}\n");
+}
+
+static void crowd_kept_across_shard_counts(void **state)
+{
+    (void)state;
+    char err[512] = "";
+    for (int loaded = 0; loaded < 2; loaded++) {
+        struct crowd_seen seen = {0};
+        struct warden_runtime *b = distill_up(3);
+        warden_runtime_add_sink(b, &crowd_sink, &seen);
+        if (loaded) {
+            struct warden_runtime *a = distill_up(2);
+            struct crowd_seen before = {0};
+            warden_runtime_add_sink(a, &crowd_sink, &before);
+            for (int m = 0; m < 3; m++) ring_member(a, m);
+            assert_int_equal(before.n, 0); /* held */
+            size_t la;
+            char *sa = save_mem(a, &la, NULL);
+            struct warden_runtime_snapinfo ib = {0};
+            int rc = load_mem(b, sa, la, err, sizeof err, &ib);
+            if (rc) fprintf(stderr, "load: %s\n", err);
+            assert_int_equal(rc, 0);
+            assert_int_equal(ib.shards, 2);
+            free(sa);
+            warden_runtime_free(a);
+        }
+        ring_member(b, 3);
+        assert_int_equal(warden_runtime_finish(b, err, sizeof err), 0);
+        if (loaded) {
+            assert_true(crowd_count(&seen, "member-3") >= 1);
+            for (int m = 0; m < 3; m++) {
+                char id[16];
+                snprintf(id, sizeof id, "member-%d", m);
+                assert_int_equal(crowd_count(&seen, id), 1);
+            }
+            on_own_shards(b); /* no verdict on another shard than its account's */
+        } else {
+            assert_int_equal(seen.n, 0);
+        }
+        warden_runtime_free(b);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -524,6 +637,7 @@ int main(void)
         cmocka_unit_test(changed_detector_slice_starts_zeroed),
         cmocka_unit_test(save_file_is_atomic_and_loads),
         cmocka_unit_test(one_shard_moves),
+        cmocka_unit_test(crowd_kept_across_shard_counts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
