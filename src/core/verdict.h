@@ -73,6 +73,7 @@ struct warden_cluster_record {
     uint64_t edges;    /* joining edges */
     uint64_t actioned; /* members actioned on their own evidence */
     uint64_t enforced; /* of those, throttled or blocked */
+    uint64_t harvest;  /* members actioned on their own harvesting evidence (distill.*) */
     double score;
     enum warden_action action; /* what cluster.linked_to_actioned gives its members */
 };

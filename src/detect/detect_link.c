@@ -895,9 +895,11 @@ static void flush_cluster(void *ctx, const struct warden_link_cluster *ci, const
     cluster_name(ci->seq, name, sizeof name);
     uint64_t kind_edges[NK];
     for (int k = 0; k < NK; k++) kind_edges[k] = ci->kind_edges[k];
-    double score = ci->enforced   ? w->c->conf.linked_enforced
-                   : ci->actioned ? w->c->conf.linked_review
-                                  : 0;
+    int64_t hm = w->c->conf.harvest_members; /* as decide() */
+    bool sustained = hm > 0 && ci->harvest >= hm;
+    double score = ci->enforced || sustained ? w->c->conf.linked_enforced
+                   : ci->actioned            ? w->c->conf.linked_review
+                                             : 0;
     struct warden_cluster_record r = {
         .cluster_id = name,
         .members = ci->size,
@@ -909,6 +911,7 @@ static void flush_cluster(void *ctx, const struct warden_link_cluster *ci, const
         .edges = ci->edges,
         .actioned = ci->actioned,
         .enforced = ci->enforced,
+        .harvest = ci->harvest,
         .score = ci->score,
         .action = ci->actioned
                       ? warden_policy_decide(w->c->policy, "cluster.linked_to_actioned", score)

@@ -191,6 +191,7 @@ void warden_write_cluster(struct warden_jbuf *b, FILE *f, const struct warden_cl
     warden_jbuf_kv_num(b, "score", c->score);
     warden_jbuf_kv_int(b, "actioned_members", (int64_t)c->actioned);
     warden_jbuf_kv_int(b, "enforced_members", (int64_t)c->enforced);
+    warden_jbuf_kv_int(b, "harvest_members", (int64_t)c->harvest);
     warden_jbuf_kv_str(b, "action", warden_action_name(c->action));
     run_fields(b, ri);
     warden_jbuf_obj_close(b);

@@ -34,7 +34,7 @@ check "clusters valid" valid cluster "$C"
 check "findings valid" valid finding "$T/out/findings.jsonl"
 check "three members, joined by payment" grep -q '"members":3,.*"edge_kinds":{"payment":2}' "$C"
 check "one member actioned on its own evidence, the cluster throttled" \
-  grep -q '"actioned_members":1,"enforced_members":1,"action":"throttle"' "$C"
+  grep -q '"actioned_members":1,"enforced_members":1,"harvest_members":0,"action":"throttle"' "$C"
 check "h1 blocked for its billing country" grep -q '"account_id":"h1","action":"block".*"cluster_id":"lk-1"' "$V"
 check "h2 throttled through its cluster" \
   grep -q '"account_id":"h2","action":"throttle","score":[0-9.]*,"reasons":\["cluster.linked_to_actioned"' "$V"

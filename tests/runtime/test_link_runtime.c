@@ -74,6 +74,8 @@ struct seen {
     uint64_t first_event[MAXV];
     int clusters;
     uint64_t cluster_members;
+    uint64_t cluster_harvest[8]; /* per cluster record, in order */
+    enum warden_action cluster_action[8];
     int linked_findings;
     int co_actioned_findings; /* cluster.shared_* whose evidence says co_actioned */
 };
@@ -101,6 +103,10 @@ static void cap_finding(void *self, const struct warden_finding *f)
 static void cap_cluster(void *self, const struct warden_cluster_record *c)
 {
     struct seen *s = self;
+    if (s->clusters < 8) {
+        s->cluster_harvest[s->clusters] = c->harvest;
+        s->cluster_action[s->clusters] = c->action;
+    }
     s->clusters++;
     s->cluster_members += c->members;
 }
@@ -485,6 +491,14 @@ static void harvest_members_sustain_the_cluster(void **st)
         assert_int_equal(s.action[v], WARDEN_REVIEW);
     }
     assert_int_equal(s.clusters, 2);
+    /* the records: the harvesters' cluster throttled with three, the other
+     * reviewed with two */
+    for (int i = 0; i < 2; i++) {
+        bool hv = s.cluster_harvest[i] == 3;
+        assert_true(hv || s.cluster_harvest[i] == 2);
+        assert_int_equal(s.cluster_action[i], hv ? WARDEN_THROTTLE : WARDEN_REVIEW);
+    }
+    assert_true(s.cluster_harvest[0] != s.cluster_harvest[1]);
 
     memset(&s, 0, sizeof s); /* off: every member at review */
     run_harvest("detectors:\n  link:\n    harvest_members: 0\n", &s);
