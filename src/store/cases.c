@@ -52,7 +52,8 @@ static const char schema[] =
     "  id INTEGER PRIMARY KEY, run_id INTEGER, cluster_id TEXT NOT NULL,"
     "  members INTEGER NOT NULL, member_ids TEXT NOT NULL, edge_kinds TEXT NOT NULL,"
     "  edges INTEGER NOT NULL, score REAL NOT NULL, actioned_members INTEGER NOT NULL,"
-    "  enforced_members INTEGER NOT NULL, action TEXT NOT NULL);"
+    "  enforced_members INTEGER NOT NULL, action TEXT NOT NULL,"
+    "  harvest_members INTEGER NOT NULL DEFAULT 0);"
     "CREATE INDEX IF NOT EXISTS clusters_id ON clusters(cluster_id);";
 
 /* Columns and indexes added since the first schema, for databases that
@@ -66,6 +67,7 @@ static const struct {
     {"runs", "run_uuid", "TEXT"},
     {"runs", "pid", "INTEGER"},
     {"case_findings", "seq", "INTEGER NOT NULL DEFAULT 0"},
+    {"clusters", "harvest_members", "INTEGER NOT NULL DEFAULT 0"},
 };
 
 static const char unique_indexes[] =
@@ -90,7 +92,7 @@ static const char staging[] =
     "  first_action_event INTEGER, events INTEGER, allowlisted INTEGER, at TEXT);"
     "CREATE TEMP TABLE IF NOT EXISTS s_clusters(cluster_id TEXT PRIMARY KEY, members INTEGER,"
     "  member_ids TEXT, edge_kinds TEXT, edges INTEGER, score REAL, actioned_members INTEGER,"
-    "  enforced_members INTEGER, action TEXT);"
+    "  enforced_members INTEGER, action TEXT, harvest_members INTEGER);"
     "DELETE FROM s_audit; DELETE FROM s_findings; DELETE FROM s_cases; DELETE FROM s_clusters;";
 
 /* The run's staged rows into cases.db (?1 = run id). */
@@ -128,18 +130,21 @@ static const char merge[] =
     "  OR first_action_event IS NOT excluded.first_action_event OR events IS NOT excluded.events"
     "  OR allowlisted IS NOT excluded.allowlisted;"
     "INSERT INTO clusters(run_id, cluster_id, members, member_ids, edge_kinds, edges, score,"
-    "  actioned_members, enforced_members, action)"
+    "  actioned_members, enforced_members, action, harvest_members)"
     " SELECT ?1, cluster_id, members, member_ids, edge_kinds, edges, score, actioned_members,"
-    "  enforced_members, action FROM temp.s_clusters WHERE true ORDER BY cluster_id"
+    "  enforced_members, action, harvest_members FROM temp.s_clusters WHERE true"
+    "  ORDER BY cluster_id"
     " ON CONFLICT(run_id, cluster_id) DO UPDATE SET members = excluded.members,"
     "  member_ids = excluded.member_ids, edge_kinds = excluded.edge_kinds,"
     "  edges = excluded.edges, score = excluded.score,"
     "  actioned_members = excluded.actioned_members,"
-    "  enforced_members = excluded.enforced_members, action = excluded.action"
+    "  enforced_members = excluded.enforced_members, action = excluded.action,"
+    "  harvest_members = excluded.harvest_members"
     "  WHERE members IS NOT excluded.members OR member_ids IS NOT excluded.member_ids"
     "  OR edge_kinds IS NOT excluded.edge_kinds OR edges IS NOT excluded.edges"
     "  OR score IS NOT excluded.score OR actioned_members IS NOT excluded.actioned_members"
-    "  OR enforced_members IS NOT excluded.enforced_members OR action IS NOT excluded.action;";
+    "  OR enforced_members IS NOT excluded.enforced_members OR action IS NOT excluded.action"
+    "  OR harvest_members IS NOT excluded.harvest_members;";
 
 struct warden_store {
     sqlite3 *db;
@@ -248,7 +253,8 @@ int warden_store_open(struct warden_store **out, const char *path, char *err, si
         sqlite3_prepare_v2(s->db,
                            "INSERT OR REPLACE INTO temp.s_clusters(cluster_id, members,"
                            " member_ids, edge_kinds, edges, score, actioned_members,"
-                           " enforced_members, action) VALUES(?,?,?,?,?,?,?,?,?)",
+                           " enforced_members, action, harvest_members)"
+                           " VALUES(?,?,?,?,?,?,?,?,?,?)",
                            -1, &s->ins_cluster, NULL) != SQLITE_OK) {
         snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(s->db));
         goto fail;
@@ -478,6 +484,7 @@ int warden_store_cluster(struct warden_store *s, const struct warden_cluster_rec
     sqlite3_bind_int64(st, 7, (sqlite3_int64)c->actioned);
     sqlite3_bind_int64(st, 8, (sqlite3_int64)c->enforced);
     sqlite3_bind_text(st, 9, warden_action_name(c->action), -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 10, (sqlite3_int64)c->harvest);
     rc = sqlite3_step(st) == SQLITE_DONE ? 0 : WARDEN_ELIB;
     warden_jbuf_fini(&ids);
     warden_jbuf_fini(&kinds);

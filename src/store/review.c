@@ -377,7 +377,8 @@ int warden_review_cluster_record(struct warden_review *r, const char *cluster_id
     pthread_mutex_lock(&r->lock);
     sqlite3_stmt *st = prep(r->db,
                             "SELECT run_id, members, member_ids, edge_kinds, edges, score,"
-                            " actioned_members, enforced_members, action FROM clusters"
+                            " actioned_members, enforced_members, harvest_members, action"
+                            " FROM clusters"
                             " WHERE cluster_id = ? ORDER BY id DESC LIMIT 1",
                             1, cluster_id);
     int rc = 0;

@@ -59,7 +59,8 @@ YAML
   r=$(curl -s -H "Authorization: Bearer viewer-token-0123456789" "$URL/v1/clusters/lk-1")
   check "cluster view: the link detector's record" \
     grep -q '"record":{"run_id":[0-9]*,"members":3,"member_ids":\["h[123]","h[123]","h[123]"\],"edge_kinds":{"payment":2},"edges":2,' <<<"$r"
-  check "cluster view: the cluster's action" grep -q '"enforced_members":1,"action":"throttle"}' <<<"$r"
+  check "cluster view: the cluster's action" \
+    grep -q '"enforced_members":1,"harvest_members":0,"action":"throttle"}' <<<"$r"
   check "cluster view: three accounts with a case" [ "$(grep -o '"case_id"' <<<"$r" | wc -l)" = 3 ]
   r=$(curl -s -H "Authorization: Bearer viewer-token-0123456789" "$URL/v1/clusters/lk-404")
   check "unknown cluster: 404" grep -q '"error"' <<<"$r"
