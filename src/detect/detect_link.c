@@ -570,6 +570,14 @@ struct due {
 
 #define FLAG_RESTRICTED 4 /* in the flag mark: cluster.linked_restricted emitted */
 
+/* A harvest carried on by several members, each found on its own, is
+ * sustained as a whole even when each member's own score is held at review
+ * (not sustained in that account alone): the cluster counts as enforced. */
+static bool harvest_sustained(const struct warden_link_cluster *ci, int64_t harvest_members)
+{
+    return harvest_members > 0 && ci->harvest >= harvest_members;
+}
+
 static void decide(struct warden_link *l, uint32_t ai, struct due *d, int64_t harvest_members)
 {
     warden_link_cluster_of(l, ai, &d->info);
@@ -579,10 +587,7 @@ static void decide(struct warden_link *l, uint32_t ai, struct due *d, int64_t ha
     *seq = d->info.seq;
     uint32_t others = d->info.actioned - (d->info.self_actioned ? 1 : 0);
     uint32_t others_enf = d->info.enforced - (d->info.self_enforced ? 1 : 0);
-    /* a harvest carried on by several members, each found on its own, is
-     * sustained as a whole even when each member's own score is held at
-     * review (not sustained in that account alone) */
-    bool sustained = harvest_members > 0 && d->info.harvest >= harvest_members;
+    bool sustained = harvest_sustained(&d->info, harvest_members);
     int level = !d->info.seq ? 0 : others_enf || sustained ? 2 : others ? 1 : 0;
     int done = *flag & 3;
     d->linked = level > done ? level : 0;
@@ -895,8 +900,7 @@ static void flush_cluster(void *ctx, const struct warden_link_cluster *ci, const
     cluster_name(ci->seq, name, sizeof name);
     uint64_t kind_edges[NK];
     for (int k = 0; k < NK; k++) kind_edges[k] = ci->kind_edges[k];
-    int64_t hm = w->c->conf.harvest_members; /* as decide() */
-    bool sustained = hm > 0 && ci->harvest >= hm;
+    bool sustained = harvest_sustained(ci, w->c->conf.harvest_members);
     double score = ci->enforced || sustained ? w->c->conf.linked_enforced
                    : ci->actioned            ? w->c->conf.linked_review
                                              : 0;
