@@ -199,6 +199,15 @@ struct warden_detector {
      * state_version goes up whenever the meaning of its bytes changes, so
      * an old snapshot starts the slice zeroed instead of misreading it. */
     uint32_t state_version;
+    /* The slice grew at its end: a slice saved with .size bytes at
+     * .version (an older state_version) is the start of today's and loads
+     * into it, the rest zeroed (the fields added start as a new account's).
+     * The detector's own sections (save, save_process) saved at .version
+     * are passed to load and load_process too: they must read them (or
+     * return 1). {0, 0}: it never did. */
+    struct {
+        uint32_t size, version;
+    } state_grew_from;
     /* Mutable context state that spans accounts (identifier-keyed tables),
      * written into and read from the detector's own snapshot section
      * (core/snapio.h). save returns 0 or a negative WARDEN_E* code. load

@@ -54,6 +54,9 @@ void warden_engine_snap_read_dets(const struct warden_engine *e, struct warden_s
             found[i] = true;
             if (d->state_size == size && d->state_version == version)
                 out->d[k].offset = (int64_t)e->dets[i].offset;
+            else if (d->state_grew_from.size && d->state_grew_from.size == size &&
+                     d->state_grew_from.version == version && size < d->state_size)
+                out->d[k].offset = (int64_t)e->dets[i].offset; /* the start of today's slice */
             else if (!quiet)
                 warden_warn("state snapshot: detector '%s' kept %u bytes per account (version %u), "
                             "it now keeps %zu (version %u): its per-account state starts empty",

@@ -14,7 +14,8 @@
  * The detector list (name, state_size, state_version) is written once per
  * file (warden_engine_snap_dets); reading it against the running detectors
  * decides, per saved slice, whether it is copied (same name, size and
- * version) or skipped (another size or version: the slice starts zeroed,
+ * version, or the size and version the detector's slice grew from at its
+ * end: copied into its start) or skipped (another size or version: the slice starts zeroed,
  * with one warning; a detector not running: skipped silently), and warns
  * once about each running detector the snapshot does not have.
  *

@@ -674,7 +674,8 @@ static void load_ctx(struct warden_runtime *rt, struct warden_snapreader *r, boo
     bool process = shard == CTX_PROCESS, own = shard != CTX_SHARED && !process;
     if (!d || (process ? !d->load_process : !d->load))
         skip = ""; /* not running here: nothing to say */
-    else if (version != d->state_version)
+    else if (version != d->state_version &&
+             !(d->state_grew_from.size && version == d->state_grew_from.version))
         skip = "it was saved by another version of the detector";
     else if (own && !one && warden_snap_layout(r)->saved_shards != rt->n_shards)
         skip = "per-shard state cannot be re-partitioned over another shard count";

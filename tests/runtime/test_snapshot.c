@@ -327,6 +327,21 @@ static const struct warden_detector probe16v2 = {.name = "probe",
                                                  .init = probe_init,
                                                  .observe = probe_observe};
 
+/* the version-0 16-byte slice grown at its end: it loads into the start */
+static const struct warden_detector probe24grown = {.name = "probe",
+                                                    .state_size = 24,
+                                                    .state_version = 1,
+                                                    .state_grew_from = {16, 0},
+                                                    .init = probe_init,
+                                                    .observe = probe_observe};
+/* grown from another version than the one saved: zeroed */
+static const struct warden_detector probe24other = {.name = "probe",
+                                                    .state_size = 24,
+                                                    .state_version = 3,
+                                                    .state_grew_from = {16, 2},
+                                                    .init = probe_init,
+                                                    .observe = probe_observe};
+
 static void changed_detector_slice_starts_zeroed(void **state)
 {
     (void)state;
@@ -358,6 +373,20 @@ static void changed_detector_slice_starts_zeroed(void **state)
     assert_int_equal(load_mem(b, sa, la, err, sizeof err, NULL), 0);
     event(b, T0 + 10, "acct-1", "81.2.69.1", "", &d);
     assert_int_equal(seen_in_state, 0);
+    warden_runtime_free(b);
+    const struct warden_detector *dgrown[] = {&probe24other};
+    b = runtime_up(1, dgrown, 1);
+    assert_int_equal(load_mem(b, sa, la, err, sizeof err, NULL), 0);
+    event(b, T0 + 10, "acct-1", "81.2.69.1", "", &d);
+    assert_int_equal(seen_in_state, 0);
+    warden_runtime_free(b);
+
+    /* grown at its end from the slice saved: kept */
+    dgrown[0] = &probe24grown;
+    b = runtime_up(1, dgrown, 1);
+    assert_int_equal(load_mem(b, sa, la, err, sizeof err, NULL), 0);
+    event(b, T0 + 10, "acct-1", "81.2.69.1", "", &d);
+    assert_int_equal(seen_in_state, 5);
     warden_runtime_free(b);
     free(sa);
     warden_runtime_free(a);
