@@ -3,6 +3,7 @@ timestamps in formats.md's form, candidate home addresses, the organic
 prompts people send, and writing a probe's files."""
 import datetime
 import json
+import sys
 
 # Home countries of the September probes: first octets of big residential
 # ISPs' space, declared zone, UTC offset in September.
@@ -65,3 +66,27 @@ def sittings(r, day, off, h0, h1, n, size, gap, pause, lead=2):
             ts.append(t)
         t += pause() * S
     return ts
+
+
+def residential_pool(pool_path, countries=COUNTRIES):
+    """Addresses by country from `warden ip --json` of the candidates: those
+    placed in one of `countries`, on no list, with an ASN; at least 20 each."""
+    pool = {cc: [] for cc in countries}
+    for line in open(pool_path):
+        a = json.loads(line)
+        if a.get('country') in pool and not a.get('categories') and a.get('asn'):
+            pool[a['country']].append(a['ip'])
+    for cc, ips in pool.items():
+        if len(ips) < 20:
+            sys.exit('probe: only %d residential addresses in %s' % (len(ips), cc))
+    return pool
+
+
+def probe_main(doc, candidates, generate):
+    """`candidates SEED` or `generate SEED OUTDIR SHARED POOL.jsonl`."""
+    if len(sys.argv) == 3 and sys.argv[1] == 'candidates':
+        candidates(int(sys.argv[2]))
+    elif len(sys.argv) == 6 and sys.argv[1] == 'generate':
+        generate(int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5])
+    else:
+        sys.exit(doc)

@@ -47,3 +47,33 @@ probe_draws() {
     table "$d/on.json" "$d/off.json"
   done
 }
+
+# probe_distill_off: $T/off.yaml, the example policy with the distill
+# section's own `enabled: true` (the first key under it) set false, checked
+# to differ in that one line and to load.
+probe_distill_off() {
+  sed '/^  distill:$/,/^    enabled:/ s/^    enabled: true$/    enabled: false/' \
+    examples/policy.yaml >"$T/off.yaml"
+  sed -n '/^  distill:$/,/^    enabled:/p' "$T/off.yaml" | grep -q '^    enabled: false$'
+  [ "$(diff examples/policy.yaml "$T/off.yaml" | grep -c '^[<>]')" = 2 ]
+  "$W" config --check "$T/off.yaml" >/dev/null
+}
+
+# probe_kind_table ON.json OFF.json: for each truth kind, actioned/accounts
+# and enforced/accounts with the policy and with the baseline, and the ratio
+# of accounts actioned (on / off; '-' when the baseline actions none).
+probe_kind_table() {
+  python3 - "$1" "$2" <<'PY'
+import json, sys
+on, off = (json.load(open(f)) for f in sys.argv[1:3])
+offk = {k['name']: k for k in off['kinds']}
+print('%-22s %-10s %-10s %-10s %-10s %s' % ('kind', 'actioned', 'enforced', 'off: act.',
+                                            'off: enf.', 'ratio actioned'))
+for k in sorted(on['kinds'], key=lambda k: (k['benign'], k['name'])):
+    o, n = offk[k['name']], k['accounts']
+    print('%-22s %-10s %-10s %-10s %-10s %s' % (
+        k['name'], '%d/%d' % (k['actioned'], n), '%d/%d' % (k['enforced'], n),
+        '%d/%d' % (o['actioned'], n), '%d/%d' % (o['enforced'], n),
+        '%.2f' % (k['actioned'] / o['actioned']) if o['actioned'] else '-'))
+PY
+}

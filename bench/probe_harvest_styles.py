@@ -29,7 +29,7 @@ import random
 import sys
 
 from probe_common import (COUNTRIES, DAYS, S, T0, at, home_candidates, iso, organic_prompts,
-                          sittings, write_probe)
+                          probe_main, sittings, write_probe)
 
 WEBMAIL = {'US': ['gmail.com', 'outlook.com', 'yahoo.com'], 'DE': ['gmx.de', 'web.de', 'gmail.com'],
            'GB': ['gmail.com', 'hotmail.co.uk', 'outlook.com'], 'FR': ['orange.fr', 'gmail.com']}
@@ -373,9 +373,4 @@ def generate(seed, out, shared, pool_path):
 
 
 if __name__ == '__main__':
-    if len(sys.argv) == 3 and sys.argv[1] == 'candidates':
-        candidates(int(sys.argv[2]))
-    elif len(sys.argv) == 6 and sys.argv[1] == 'generate':
-        generate(int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5])
-    else:
-        sys.exit(__doc__)
+    probe_main(__doc__, candidates, generate)

@@ -19,30 +19,10 @@ cd "$(dirname "$0")/.."
 W=${1:-build-release/warden}
 . bench/probe_common.sh
 probe_init probe_harvest_styles data/prompts/machine/alpaca_5000.json
-# the baseline: the distill section's own `enabled: true` (the first key under it) set false
-sed '/^  distill:$/,/^    enabled:/ s/^    enabled: true$/    enabled: false/' \
-  examples/policy.yaml >"$T/off.yaml"
-sed -n '/^  distill:$/,/^    enabled:/p' "$T/off.yaml" | grep -q '^    enabled: false$'
-[ "$(diff examples/policy.yaml "$T/off.yaml" | grep -c '^[<>]')" = 2 ]
-"$W" config --check "$T/off.yaml" >/dev/null
+probe_distill_off # the baseline
 python3 bench/probe_harvest_styles.py candidates 1 >"$T/cand.txt"
 "$W" ip --json - <"$T/cand.txt" >"$T/pool.jsonl" 2>/dev/null
 
-# the table of a draw from the two JSON reports
-table() {
-  python3 - "$1" "$2" <<'EOF'
-import json, sys
-on, off = (json.load(open(f)) for f in sys.argv[1:3])
-offk = {k['name']: k for k in off['kinds']}
-print('%-22s %-10s %-10s %-10s %-10s %s' % ('kind', 'actioned', 'enforced', 'off: act.',
-                                            'off: enf.', 'ratio actioned'))
-for k in sorted(on['kinds'], key=lambda k: (k['benign'], k['name'])):
-    o, n = offk[k['name']], k['accounts']
-    print('%-22s %-10s %-10s %-10s %-10s %s' % (
-        k['name'], '%d/%d' % (k['actioned'], n), '%d/%d' % (k['enforced'], n),
-        '%d/%d' % (o['actioned'], n), '%d/%d' % (o['enforced'], n),
-        '%.2f' % (k['actioned'] / o['actioned']) if o['actioned'] else '-'))
-EOF
-}
+table() { probe_kind_table "$@"; }
 
 probe_draws bench/probe_harvest_styles.py 31 37

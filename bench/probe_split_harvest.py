@@ -22,7 +22,7 @@ import json
 import random
 import sys
 
-from probe_common import home_candidates, iso, organic_prompts, write_probe
+from probe_common import home_candidates, iso, organic_prompts, residential_pool, write_probe
 
 COUNTRIES = {  # first octets of big residential ISPs' space, declared zone, UTC offset
     'US': ([73, 24, 98, 71, 76, 67], 'America/Chicago', -6),
@@ -52,14 +52,7 @@ def generate(seed, out, shared, pool_path, lo, hi, nring):
     prompts = shared + '/data/prompts/'
     alpaca = json.load(open(prompts + 'machine/alpaca_5000.json'))
     organic = organic_prompts(shared)
-    pool = {cc: [] for cc in COUNTRIES}
-    for line in open(pool_path):
-        a = json.loads(line)
-        if a.get('country') in pool and not a.get('categories') and a.get('asn'):
-            pool[a['country']].append(a['ip'])
-    for cc, ips in pool.items():
-        if len(ips) < 20:
-            sys.exit('probe: only %d residential addresses in %s' % (len(ips), cc))
+    pool = residential_pool(pool_path, COUNTRIES)
     events, accounts, truth = [], [], []
 
     def account(aid, cc, kind, label, cluster=None, age_days=None, mail='gmail.com'):

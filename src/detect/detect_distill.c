@@ -81,15 +81,25 @@
 #include <string.h>
 #include <unistd.h>
 
-enum { SIG_TEMPLATE, SIG_SWEEP, SIG_ELICIT, SIG_SHAPE, SIG_CADENCE, SIG_PIVOT, SIG_YIELD, NSIG };
+enum {
+    SIG_TEMPLATE,
+    SIG_SWEEP,
+    SIG_ELICIT,
+    SIG_SHAPE,
+    SIG_CADENCE,
+    SIG_PIVOT,
+    SIG_YIELD,
+    SIG_FANOUT,
+    NSIG
+};
 
 static const char *const sig_name[NSIG] = {
     "template_reuse",  "capability_sweep", "reasoning_elicitation", "harvest_shape",
-    "machine_cadence", "model_pivot",      "answer_yield"};
+    "machine_cadence", "model_pivot",      "answer_yield",          "agent_fanout"};
 static const char *const sig_code[NSIG] = {
     "distill.template_reuse", "distill.capability_sweep", "distill.reasoning_elicitation",
     "distill.harvest_shape",  "distill.machine_cadence",  "distill.model_pivot",
-    "distill.answer_yield"};
+    "distill.answer_yield",   "distill.agent_fanout"};
 
 struct distill_conf {
     char *patterns;
@@ -110,6 +120,7 @@ struct distill_conf {
     double reseller_cap;
     int64_t crowd_min_sittings, crowd_parts, crowd_frames, crowd_days;
     double crowd_min_share;
+    int64_t fanout_per_hour, fanout_min_hours, fanout_full_hours;
 };
 
 #define C(f) offsetof(struct distill_conf, f)
@@ -136,6 +147,18 @@ static const struct warden_conf_key distill_conf_table[] = {
      -50, 50},
     {"w_answer_yield", WARDEN_CONF_DOUBLE, "1.8", C(w[SIG_YIELD]),
      "weight of distill.answer_yield (many long answers to short new questions)", -50, 50},
+    {"w_agent_fanout", WARDEN_CONF_DOUBLE, "2.5", C(w[SIG_FANOUT]),
+     "weight of distill.agent_fanout (new agent sessions opened faster than people open them, "
+     "hour after hour)",
+     -50, 50},
+    {"fanout_per_hour", WARDEN_CONF_INT, "30", C(fanout_per_hour),
+     "new tool sessions (turns = 1, tools declared, not a repeat) in one clock hour that make it "
+     "a busy hour (agent fan-out)",
+     1, 65535},
+    {"fanout_min_hours", WARDEN_CONF_INT, "2", C(fanout_min_hours),
+     "busy hours at or below which agent fan-out is 0", 0, 65535},
+    {"fanout_full_hours", WARDEN_CONF_INT, "8", C(fanout_full_hours),
+     "busy hours from which agent fan-out is 1", 1, 65535},
     {"w_elicitation_in_template", WARDEN_CONF_DOUBLE, "2.0", C(w_framed),
      "weight of reasoning_elicitation x template_reuse (the reasoning request is part of a "
      "reused frame, as in a harvesting wrapper)",
@@ -373,7 +396,8 @@ static void record_if_enforced(struct distill_ctx *c, const struct warden_distil
     warden_distill_prior_record(c->prior, &s->tpl, ev->ts_ms, id, len);
 }
 
-static void signal_evidence(int i, const struct warden_distill_state *s, struct warden_jbuf *b)
+static void signal_evidence(int i, const struct distill_conf *k,
+                            const struct warden_distill_state *s, struct warden_jbuf *b)
 {
     switch (i) {
     case SIG_TEMPLATE:
@@ -394,8 +418,11 @@ static void signal_evidence(int i, const struct warden_distill_state *s, struct 
     case SIG_PIVOT:
         warden_distill_pivot_evidence(&s->pivot, b);
         break;
-    default:
+    case SIG_YIELD:
         warden_distill_yield_evidence(&s->shape, b);
+        break;
+    default:
+        warden_distill_fanout_evidence(&s->fanout, k->fanout_per_hour, b);
         break;
     }
 }
@@ -488,7 +515,8 @@ static void update(struct distill_ctx *c, const struct warden_event *ev,
                    const struct warden_distill_text *t, struct warden_distill_state *s)
 {
     const struct distill_conf *k = &c->conf;
-    warden_distill_template_update(&s->tpl, t, (int)k->template_max_hamming);
+    bool repeat = warden_distill_template_update(&s->tpl, t, (int)k->template_max_hamming);
+    warden_distill_fanout_update(&s->fanout, ev, repeat, k->fanout_per_hour);
     warden_distill_sweep_update(&s->sweep, t);
     warden_distill_elicit_update(&s->elicit, c->m, ev, t, k->thinking_min_budget,
                                  k->elicit_min_answer);
@@ -586,6 +614,8 @@ static void judge(struct distill_ctx *c, const struct warden_event *ev,
     v[SIG_CADENCE] = warden_distill_cadence_score(&s->cad);
     v[SIG_PIVOT] = warden_distill_pivot_score(&s->pivot);
     v[SIG_YIELD] = warden_distill_yield_score(&s->shape);
+    v[SIG_FANOUT] =
+        warden_distill_fanout_score(&s->fanout, k->fanout_min_hours, k->fanout_full_hours);
     double framed = k->w_framed * v[SIG_ELICIT] * v[SIG_TEMPLATE];
     double z = k->bias + framed;
     int lead = 0, strong = 0;
@@ -709,7 +739,7 @@ static void judge(struct distill_ctx *c, const struct warden_event *ev,
         warden_jbuf_kv_num(b, "value", v[i]);
         warden_jbuf_kv_num(b, "weight", k->w[i]);
         warden_jbuf_kv_num(b, "contribution", k->w[i] * v[i]);
-        signal_evidence(i, s, b);
+        signal_evidence(i, k, s, b);
         warden_jbuf_obj_close(b);
     }
     warden_jbuf_obj_close(b);
@@ -781,9 +811,11 @@ static void distill_flush(void *vctx, struct warden_emit *em)
 
 /* every reason code this detector emits (policy rules are checked against them) */
 static const char *const distill_codes[] = {
-    "distill.template_reuse", "distill.capability_sweep", "distill.reasoning_elicitation",
-    "distill.harvest_shape",  "distill.machine_cadence",  "distill.model_pivot",
-    "distill.answer_yield",   "distill.crowd_frame",      NULL};
+    "distill.template_reuse",        "distill.capability_sweep",
+    "distill.reasoning_elicitation", "distill.harvest_shape",
+    "distill.machine_cadence",       "distill.model_pivot",
+    "distill.answer_yield",          "distill.agent_fanout",
+    "distill.crowd_frame",           NULL};
 
 /* Snapshots: when this shard first saw each model (pivot), then the frames
  * of enforced accounts (distill_prior.h), then the end-user lanes (a fixed
@@ -858,6 +890,9 @@ static int distill_load(void *vctx, struct warden_snapreader *r)
                           : 1;
         if (rc < 0) return rc;
         if (rc == 1) { /* lanes off or another size: they start over */
+            if (c->lanes)
+                warden_warn("state snapshot: distill: the end-user lanes of declared resellers "
+                            "start empty (saved with another table or lane size)");
             warden_snap_section_skip(r);
             return 0;
         }
@@ -910,7 +945,8 @@ const struct warden_detector warden_detect_distill = {
     .codes = distill_codes,
     /* 2: word hashes eight bytes a step (distill_text.c); the sketches of
      * version 1 would not match the new ones */
-    .state_version = 2,
+    .state_version = 3,
+    .state_grew_from = {offsetof(struct warden_distill_state, fanout), 2},
     .save = distill_save,
     .load = distill_load,
     .save_process = distill_save_process,

@@ -163,6 +163,11 @@ void warden_distill_elicit_evidence(const struct warden_distill_elicit *s, struc
 
 struct warden_distill_shape {
     uint32_t n, single, tools, cache, big_budget, usage, long_out;
+    /* 1 once a request of the account read more from the cache than its
+     * input_tokens: its gateway reports input without the cache reads
+     * (Anthropic's usage), not with them (OpenAI's). Fits the padding before
+     * the cadence state: the per-account size and snapshots are unchanged. */
+    uint32_t cache_apart;
 };
 void warden_distill_shape_update(struct warden_distill_shape *s, const struct warden_event *ev,
                                  int64_t big_budget, double out_ratio, int64_t long_answer);
@@ -221,6 +226,24 @@ void warden_distill_pivot_update(struct warden_distill_pivot *s, struct warden_d
 double warden_distill_pivot_score(const struct warden_distill_pivot *s);
 void warden_distill_pivot_evidence(const struct warden_distill_pivot *s, struct warden_jbuf *b);
 
+/* ---- distill.agent_fanout (distill_fanout.c) ---- */
+
+struct warden_distill_fanout {
+    uint32_t starts; /* new tool sessions (turns = 1, tools declared, not a repeat) */
+    uint32_t hour;   /* clock hour (ts / 3,600,000) of cur */
+    uint16_t cur;    /* new tool sessions in that hour */
+    uint16_t peak;   /* most in one hour */
+    uint16_t busy;   /* hours that reached per_hour */
+    uint16_t spare;
+};
+/* repeat: the prompt was a recent repeat (warden_distill_template_update). */
+void warden_distill_fanout_update(struct warden_distill_fanout *s, const struct warden_event *ev,
+                                  bool repeat, int64_t per_hour);
+double warden_distill_fanout_score(const struct warden_distill_fanout *s, int64_t min_hours,
+                                   int64_t full_hours);
+void warden_distill_fanout_evidence(const struct warden_distill_fanout *s, int64_t per_hour,
+                                    struct warden_jbuf *b);
+
 /* ---- payload novelty over time (distill_novelty.c) ---- */
 
 #define WARDEN_DISTILL_NOVEL_SET 64 /* sampled prompt fingerprints per account */
@@ -266,6 +289,8 @@ struct warden_distill_state {
     float crowd_emitted; /* score of the newest distill.crowd_frame finding (apart from
                             last_emitted: the account's own code is reported afresh once it
                             leaves the hold by itself) */
+    /* added in state version 3, at the end: a version-2 slice is its prefix */
+    struct warden_distill_fanout fanout;
 };
 
 #endif

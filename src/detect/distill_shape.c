@@ -6,23 +6,27 @@
  * reads (`cache_read_tokens` = 0 or absent), an output budget at or above
  * big_budget (`max_tokens` near the ceiling), and a long answer to a short
  * question (output_tokens >= long_answer and >= out_ratio x the request's
- * new input, input_tokens minus cache_read_tokens, among requests with
- * usage: cache reads are history and shared prompts the provider already
- * holds, so a fake conversation does not dilute the ratio and a coding
- * agent's cached code still does). Score: 0.20 single + 0.05 no-tools + 0.10
- * no-cache + 0.20 big-budget + 0.45 long-answer, each share over
- * requests + 2. The long-answer counts also feed distill.answer_yield
- * (distill_yield.c).
- * Conversations, agents (tools, caching, many turns), pipelines (short
- * outputs) and translation (output about as long as input) all score low on
- * part of it.
+ * new input among requests with usage: cache reads are history and shared
+ * prompts the provider already holds, so a fake conversation does not
+ * dilute the ratio and a coding agent's cached code still does). Gateways
+ * report input two ways: with the cache reads in input_tokens (OpenAI's
+ * prompt_tokens, LiteLLM) or apart from them (Anthropic's input_tokens);
+ * the new input is input_tokens minus cache_read_tokens in the first case
+ * and input_tokens in the second. An account is read the first way until
+ * one of its requests reads more from the cache than its input_tokens,
+ * which only the second can report (the newest message is never cached);
+ * from then on, the second (cache_apart, in the evidence). Score: 0.20 single + 0.05 no-tools +
+ * 0.10 no-cache + 0.20 big-budget + 0.45 long-answer, each share over requests + 2. The long-answer
+ * counts also feed distill.answer_yield (distill_yield.c). Conversations, agents (tools, caching,
+ * many turns), pipelines (short outputs) and translation (output about as long as input) all score
+ * low on part of it.
  *
- * Cost: a few comparisons per request; 28 bytes.
+ * Cost: a few comparisons per request; 32 bytes.
  * Evasion: fake multi-turn context, declared but unused tools, small
  * budgets with many requests; each costs the harvester tokens or yield.
  *
  * Evidence: requests, single_turn_share, tools_share, cache_share,
- * big_budget_share, long_answer_share. */
+ * big_budget_share, long_answer_share, cache_apart (when set). */
 #include "detect/distill.h"
 
 void warden_distill_shape_update(struct warden_distill_shape *s, const struct warden_event *ev,
@@ -39,8 +43,10 @@ void warden_distill_shape_update(struct warden_distill_shape *s, const struct wa
         /* the question is what the request adds: cache reads are context the
          * provider already holds (a conversation's history, a shared prompt) */
         int64_t fresh = ev->input_tokens;
-        if (ev->cache_read_tokens != WARDEN_NOINT && ev->cache_read_tokens > 0)
-            fresh -= ev->cache_read_tokens < fresh ? ev->cache_read_tokens : fresh - 1;
+        if (ev->cache_read_tokens != WARDEN_NOINT && ev->cache_read_tokens > 0) {
+            if (ev->cache_read_tokens >= fresh) s->cache_apart = 1;
+            if (!s->cache_apart) fresh -= ev->cache_read_tokens;
+        }
         s->usage++;
         s->long_out += ev->output_tokens >= long_answer &&
                        (double)ev->output_tokens >= out_ratio * (double)fresh;
@@ -75,4 +81,5 @@ void warden_distill_shape_evidence(const struct warden_distill_shape *s, struct 
     warden_jbuf_kv_num(b, "cache_share", share(s->cache, s->n));
     warden_jbuf_kv_num(b, "big_budget_share", share(s->big_budget, s->n));
     warden_jbuf_kv_num(b, "long_answer_share", share(s->long_out, s->usage));
+    if (s->cache_apart) warden_jbuf_kv_bool(b, "cache_apart", true);
 }

@@ -22,6 +22,9 @@ enum ds_kind {
     DS_SESSION_HARVEST, /* as harvester, in sessions of 6 at people's hours (few clock hours) */
     DS_REASONER, /* a heavy reasoning-model user: as a person, but thinking on, big budgets and
                     answers as long as a harvest's, every day from 08:00 to 22:00 UTC */
+    DS_HARNESS,  /* an agent harness over a task list: 16 sessions at once around the clock,
+                    each a new task then the tool loop; tools, cache reads (reported apart from
+                    input_tokens), thinking, no wording asking for reasoning */
 };
 
 struct ds_rng {
@@ -190,6 +193,26 @@ static inline int ds_next_line(struct ds_stream *s, char *out, size_t cap)
         gap = next - s->t;
         break;
     }
+    case DS_HARNESS:
+        sys = "You are an autonomous agent in a sandbox. Use the tools until the task is done.";
+        if (s->i % 6 == 0) { /* a new session: the next task */
+            ds_words(r, payload, sizeof payload, 10 + (int)(ds_next(r) % 20), 0);
+            snprintf(prompt, sizeof prompt, "%s", payload);
+            s->turns = 1;
+        } else { /* a tool result of one of the sessions under way */
+            ds_words(r, payload, sizeof payload, 8 + (int)(ds_next(r) % 30), 0);
+            snprintf(prompt, sizeof prompt, "exit status %u\n%s", ds_next(r) % 3, payload);
+            s->turns = 3 + 2 * (int)(ds_next(r) % 8);
+        }
+        turns = s->turns;
+        tools = 8;
+        thinking = 1;
+        max_tokens = 32000;
+        in_tok = 400 + ds_next(r) % 2500;
+        cache = turns > 1 ? 4000 + 1500L * turns : 0;
+        out_tok = 1200 + ds_next(r) % 3000;
+        gap = 3000 + ds_next(r) % 4000; /* 16 lanes: a request every 3-7 s */
+        break;
     default: /* DS_TRANSLATE */
         ds_words(r, payload, sizeof payload, 20 + (int)(ds_next(r) % 40), 0);
         snprintf(prompt, sizeof prompt, "Translate the following text into German:\n\n%s", payload);

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -114,7 +115,7 @@ static void no_single_signal_reaches_review(void **st)
     (void)st;
     static const char *const w[] = {
         "w_template_reuse",  "w_capability_sweep", "w_reasoning_elicitation", "w_harvest_shape",
-        "w_machine_cadence", "w_model_pivot",      "w_answer_yield"};
+        "w_machine_cadence", "w_model_pivot",      "w_answer_yield",          "w_agent_fanout"};
     double bias = conf_default("bias"), emit_min = conf_default("emit_min");
     for (size_t i = 0; i < sizeof w / sizeof w[0]; i++) {
         double p = 1.0 / (1.0 + exp(-(bias + conf_default(w[i]))));
@@ -133,6 +134,11 @@ static void no_single_signal_reaches_review(void **st)
     p = 1.0 / (1.0 + exp(-(bias + conf_default("answer_trait_cap") +
                            0.35 * conf_default("w_harvest_shape"))));
     assert_true(p < emit_min);
+    /* agent sessions opened all day long with the reasoning-model trait:
+     * review, not enforcement */
+    p = 1.0 /
+        (1.0 + exp(-(bias + conf_default("answer_trait_cap") + conf_default("w_agent_fanout"))));
+    assert_true(p >= emit_min && p < 0.8);
 }
 
 static void harvester_found_early_and_escalates(void **st)
@@ -190,6 +196,32 @@ static void heavy_reasoning_user_not_flagged(void **st)
         run_stream(&c, DS_REASONER, seed, 1200, "r", "Mozilla/5.0", false);
         assert_int_equal(c.n, 0);
     }
+}
+
+/* An agent harness over a task list: every request in an application's
+ * format (tools, cache reads, turns, no wording asking for reasoning), so
+ * only the rate of new sessions, hour after hour, tells it from a coding
+ * agent's user: with agent_fanout it is reported (here its clockwork pace
+ * around the clock adds machine_cadence), without it never. */
+static void agent_harness_reviewed_on_fanout(void **st)
+{
+    (void)st;
+    struct cap c;
+    run_stream(&c, DS_HARNESS, 7, 9000, "h", "python-httpx/0.28.1", false);
+    assert_true(c.n >= 1);
+    assert_true(c.max_score >= 0.5);
+    assert_non_null(strstr(c.evidence, "\"agent_fanout\":{\"value\":1,"));
+    assert_non_null(strstr(c.evidence, "\"cache_apart\":true"));
+    assert_null(strstr(c.evidence, "exit status"));
+    void *conf = calloc(1, det()->conf_size);
+    warden_conf_defaults(det()->conf_table, conf);
+    const struct warden_conf_key *k = warden_conf_find(det()->conf_table, "w_agent_fanout");
+    assert_non_null(k);
+    *(double *)((char *)conf + k->offset) = 0;
+    run_stream_with(&c, NULL, conf, DS_HARNESS, 7, 9000, "h", "python-httpx/0.28.1", false);
+    assert_int_equal(c.n, 0);
+    warden_conf_fini(det()->conf_table, conf);
+    free(conf);
 }
 
 static void eval_run_not_reported(void **st)
@@ -277,6 +309,7 @@ int main(void)
         cmocka_unit_test(paraphrasing_jittered_harvester_found),
         cmocka_unit_test(people_and_agents_not_flagged),
         cmocka_unit_test(eval_run_not_reported),
+        cmocka_unit_test(agent_harness_reviewed_on_fanout),
         cmocka_unit_test(strong_signals_over_sittings_enforced),
         cmocka_unit_test(identifiers_do_not_matter),
         cmocka_unit_test(disorder_does_not_break_it),

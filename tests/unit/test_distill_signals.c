@@ -10,6 +10,7 @@
 #include <cmocka.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -476,6 +477,109 @@ static void yield_counts_answers_to_new_input(void **st)
     warden_jbuf_fini(&b);
 }
 
+/* the same traffic reported with the cache reads inside input_tokens
+ * (OpenAI's usage) and apart from them (Anthropic's) reads the same: a coding
+ * agent's new code is new input either way, a harvest's short new questions
+ * are short either way */
+static void shape_reads_both_usage_conventions(void **st)
+{
+    (void)st;
+    struct warden_distill_shape ca_in, ca_apart, h_in, h_apart;
+    memset(&ca_in, 0, sizeof ca_in);
+    memset(&ca_apart, 0, sizeof ca_apart);
+    memset(&h_in, 0, sizeof h_in);
+    memset(&h_apart, 0, sizeof h_apart);
+    for (int i = 0; i < 300; i++) {
+        struct warden_event ev = ev_prompt("x");
+        ev.turns = 7;
+        ev.tools = 12;
+        ev.max_tokens = 32000;
+        ev.cache_read_tokens = 17000; /* coding agent: 4,000 tokens of new code a turn */
+        ev.output_tokens = 1500;
+        ev.input_tokens = 21000;
+        warden_distill_shape_update(&ca_in, &ev, 16000, 6, 1000);
+        ev.input_tokens = 4000;
+        warden_distill_shape_update(&ca_apart, &ev, 16000, 6, 1000);
+        ev.cache_read_tokens = 1000; /* agentic-looking harvest: 300 new tokens a question */
+        ev.output_tokens = 2400;
+        ev.input_tokens = 1300;
+        warden_distill_shape_update(&h_in, &ev, 16000, 6, 1000);
+        ev.input_tokens = 300;
+        warden_distill_shape_update(&h_apart, &ev, 16000, 6, 1000);
+    }
+    assert_int_equal(ca_in.cache_apart, 0);
+    assert_int_equal(ca_apart.cache_apart, 1);
+    assert_int_equal(ca_in.long_out, 0);
+    assert_int_equal(ca_apart.long_out, 0); /* before: new input read as 1 token, all long */
+    assert_true(warden_distill_yield_score(&ca_apart) == 0);
+    assert_int_equal(h_in.long_out, 300);
+    assert_int_equal(h_apart.long_out, 300);
+    assert_true(warden_distill_yield_score(&h_apart) > 0.9);
+    assert_true(fabs(warden_distill_shape_score(&ca_in) - warden_distill_shape_score(&ca_apart)) <
+                1e-9);
+    struct warden_jbuf b;
+    warden_jbuf_init(&b);
+    warden_distill_shape_evidence(&ca_apart, &b);
+    assert_non_null(strstr(warden_jbuf_str(&b), "\"cache_apart\":true"));
+    warden_jbuf_fini(&b);
+}
+
+/* agent fan-out: new tool sessions per clock hour, counted in busy hours;
+ * one burst, a person's few sessions an hour, repeats, continuations,
+ * tool-less requests and late events do not make busy hours */
+static void fanout_counts_busy_hours(void **st)
+{
+    (void)st;
+    const int64_t h0 = 1795421702000LL / 3600000 * 3600000;
+    struct warden_distill_fanout harness, burst, person, rerun, other;
+    memset(&harness, 0, sizeof harness);
+    memset(&burst, 0, sizeof burst);
+    memset(&person, 0, sizeof person);
+    memset(&rerun, 0, sizeof rerun);
+    memset(&other, 0, sizeof other);
+    struct warden_event ev = ev_prompt("x");
+    ev.tools = 8;
+    for (int h = 0; h < 10; h++)
+        for (int i = 0; i < 40; i++) {
+            ev.ts_ms = h0 + h * 3600000LL + i * 90000LL;
+            ev.turns = 1;
+            warden_distill_fanout_update(&harness, &ev, false, 30);
+            warden_distill_fanout_update(&rerun, &ev, true, 30); /* the same tasks again */
+            ev.turns = 5;                                        /* the tool loop */
+            warden_distill_fanout_update(&harness, &ev, false, 30);
+            ev.turns = 1;
+            ev.tools = 0; /* single-turn without tools: not an agent session */
+            warden_distill_fanout_update(&other, &ev, false, 30);
+            ev.tools = 8;
+            if (h < 2) warden_distill_fanout_update(&burst, &ev, false, 30); /* two hours */
+            if (i % 8 == 0) warden_distill_fanout_update(&person, &ev, false, 30);
+        }
+    assert_int_equal(harness.starts, 400);
+    assert_int_equal(harness.busy, 10);
+    assert_int_equal(harness.peak, 40);
+    assert_true(warden_distill_fanout_score(&harness, 2, 8) == 1);
+    assert_int_equal(burst.busy, 2);
+    assert_true(warden_distill_fanout_score(&burst, 2, 8) == 0);
+    assert_int_equal(person.busy, 0);
+    assert_int_equal(rerun.starts, 0);
+    assert_int_equal(other.starts, 0);
+    /* late: a session of an hour already closed counts in the total only */
+    ev.ts_ms = h0 + 3600000LL;
+    warden_distill_fanout_update(&harness, &ev, false, 30);
+    assert_int_equal(harness.starts, 401);
+    assert_int_equal(harness.busy, 10);
+    /* five busy hours: halfway from min_hours 2 to full_hours 8 */
+    struct warden_distill_fanout five = harness;
+    five.busy = 5;
+    assert_true(fabs(warden_distill_fanout_score(&five, 2, 8) - 0.5) < 1e-9);
+    struct warden_jbuf b;
+    warden_jbuf_init(&b);
+    warden_distill_fanout_evidence(&harness, 30, &b);
+    assert_string_equal(warden_jbuf_str(&b),
+                        "\"tool_sessions\":401,\"busy_hours\":10,\"peak_hour\":40,\"per_hour\":30");
+    warden_jbuf_fini(&b);
+}
+
 static void cadence_regular_human_jittered_late(void **st)
 {
     (void)st;
@@ -685,6 +789,8 @@ int main(void)
         cmocka_unit_test(elicitation_is_a_share_of_traffic),
         cmocka_unit_test(elicitation_needs_an_answer_back),
         cmocka_unit_test(shape_tells_harvest_from_conversation),
+        cmocka_unit_test(shape_reads_both_usage_conventions),
+        cmocka_unit_test(fanout_counts_busy_hours),
         cmocka_unit_test(yield_counts_answers_to_new_input),
         cmocka_unit_test(tail_found_alike_ascii_or_not),
         cmocka_unit_test(text_pass_reused_for_same_text_only),

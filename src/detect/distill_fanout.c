@@ -1,0 +1,72 @@
+/* distill_fanout.c — signal distill.agent_fanout: agent sessions started
+ * faster, and for longer, than people start them.
+ *
+ * An agent session begins with a request of `turns` = 1 that declares tools;
+ * the tool loop follows at turns 3, 5, ... A person directing coding agents
+ * starts a task every few minutes per agent and runs a few agents at once;
+ * a harness run over a task list starts one session per task, many at once,
+ * hour after hour, each on a task it never sent before. Harvesting agent
+ * trajectories this way keeps every request in an application's format
+ * (tools, cache reads, many turns, no wording that asks for reasoning), which
+ * hides it from distill.harvest_shape and distill.reasoning_elicitation; the
+ * rate at which it opens new sessions it cannot hide without slowing down.
+ *
+ * What it counts: new tool sessions, requests with turns = 1, tools > 0 and
+ * a prompt that is not a recent repeat of the account's (template Bloom
+ * filter; a request without prompt text counts), per clock hour (UTC,
+ * ts / 3,600,000). An hour with at least per_hour of them is a busy hour,
+ * counted as it gets there. Value: busy hours mapped min_hours .. full_hours
+ * to 0 .. 1, so one burst (an evaluation run, a demo) is not enough.
+ * A late event (an hour before the newest) counts in the total only.
+ *
+ * Look-alikes: platforms that serve many people through one account (a
+ * support agent, a code-review bot) open sessions as fast, around the clock;
+ * they rarely ask for big reasoning budgets, and the default weight lets
+ * this signal and the reasoning-model trait together reach review, not
+ * enforcement. An evaluation team re-running an agentic benchmark sends the
+ * same tasks again (repeats do not count) in one sitting per run (the
+ * novelty gate). Power users with sub-agents open a few dozen sessions in a
+ * busy hour now and then; full_hours asks for that all day.
+ *
+ * Cost: three comparisons per request; 12 bytes.
+ * Evasion: fewer sessions per account per hour (more accounts: the cluster
+ * view's business), or a fake history on every request (turns > 1), which
+ * distill.answer_yield reads as long answers to short new questions.
+ *
+ * Evidence: tool_sessions (new tool sessions), busy_hours, peak_hour (most
+ * new tool sessions in one hour), per_hour. */
+#include "detect/distill.h"
+
+void warden_distill_fanout_update(struct warden_distill_fanout *s, const struct warden_event *ev,
+                                  bool repeat, int64_t per_hour)
+{
+    if (ev->turns != 1 || ev->tools == WARDEN_NOINT || ev->tools <= 0 || repeat) return;
+    if (s->starts < UINT32_MAX) s->starts++;
+    if (ev->ts_ms < 0) return;
+    uint32_t hour = (uint32_t)(ev->ts_ms / 3600000);
+    if (hour < s->hour) return; /* late: the total only */
+    if (hour > s->hour) {
+        s->hour = hour;
+        s->cur = 0;
+    }
+    if (s->cur < UINT16_MAX) s->cur++;
+    if (s->cur > s->peak) s->peak = s->cur;
+    if (s->cur == per_hour && s->busy < UINT16_MAX) s->busy++;
+}
+
+double warden_distill_fanout_score(const struct warden_distill_fanout *s, int64_t min_hours,
+                                   int64_t full_hours)
+{
+    if (s->busy <= min_hours) return 0;
+    if (s->busy >= full_hours || full_hours <= min_hours) return 1;
+    return (double)(s->busy - min_hours) / (double)(full_hours - min_hours);
+}
+
+void warden_distill_fanout_evidence(const struct warden_distill_fanout *s, int64_t per_hour,
+                                    struct warden_jbuf *b)
+{
+    warden_jbuf_kv_int(b, "tool_sessions", s->starts);
+    warden_jbuf_kv_int(b, "busy_hours", s->busy);
+    warden_jbuf_kv_int(b, "peak_hour", s->peak);
+    warden_jbuf_kv_int(b, "per_hour", per_hour);
+}
