@@ -15,10 +15,12 @@
 #include "core/error.h"
 #include "core/timefmt.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
@@ -382,6 +384,29 @@ static bool to_int64(struct warden_str t, int64_t *out)
     return true;
 }
 
+/* A JSON number as an int64: an integer literal, or a number written with a
+ * fraction or an exponent whose value is whole (1234.0, 1.2e3: JSON
+ * Schema's "integer" accepts them, and producers that pass integers through
+ * floating point write them); with frac_ok a fraction is cut off toward
+ * negative infinity (a timestamp in milliseconds with a fraction of one).
+ * Returns 0, 1 when out of range, 2 when not whole (and !frac_ok). The
+ * program never calls setlocale: strtod reads '.' as the decimal point. */
+static int num_to_int64(struct warden_str t, bool is_int, bool frac_ok, int64_t *out)
+{
+    if (is_int) return to_int64(t, out) ? 0 : 1;
+    char buf[128];
+    if (t.n >= sizeof buf) return 1;
+    memcpy(buf, t.p, t.n);
+    buf[t.n] = '\0';
+    double v = strtod(buf, NULL);
+    /* 2^63 is a double; anything at or past it does not fit */
+    if (!(v > -9223372036854775808.0 && v < 9223372036854775808.0)) return 1;
+    double w = floor(v);
+    if (w != v && !frac_ok) return 2;
+    *out = (int64_t)w;
+    return 0;
+}
+
 static int match_lit(struct cur *c, const char *lit, size_t n)
 {
     if ((size_t)(c->end - c->p) < n || memcmp(c->p, lit, n) != 0) return fail(c, "bad literal");
@@ -706,7 +731,7 @@ int warden_event_decode(char *line, size_t len, struct warden_event *ev, char *w
                         if (warden_ts_parse(sv.p, sv.n, &ev->ts_ms))
                             return fail(&c, "field 'ts': not an RFC 3339 timestamp");
                     } else if (vt == V_NUMBER) {
-                        if (!is_int || !to_int64(sv, &ev->ts_ms) || ev->ts_ms < 0)
+                        if (num_to_int64(sv, is_int, true, &ev->ts_ms) || ev->ts_ms < 0)
                             return fail(&c, "field 'ts': epoch milliseconds out of range");
                         if (ev->ts_ms < TS_MIN_MS)
                             return fail(&c,
@@ -740,11 +765,13 @@ int warden_event_decode(char *line, size_t len, struct warden_event *ev, char *w
                         return fail(&c, "field '%s': contains a NUL character", f->name);
                     *(struct warden_str *)dst = sv;
                 } else {
-                    if (vt != V_NUMBER || !is_int)
+                    if (vt != V_NUMBER)
                         return fail(&c, "field '%s': expected an integer, got %s", f->name,
-                                    vt == V_NUMBER ? "a fraction" : vtype_name(vt));
-                    if (!to_int64(sv, (int64_t *)dst))
-                        return fail(&c, "field '%s': integer out of range", f->name);
+                                    vtype_name(vt));
+                    int rc = num_to_int64(sv, is_int, false, (int64_t *)dst);
+                    if (rc == 2)
+                        return fail(&c, "field '%s': expected an integer, got a fraction", f->name);
+                    if (rc) return fail(&c, "field '%s': integer out of range", f->name);
                 }
             }
             skip_ws(&c);

@@ -93,6 +93,31 @@ static void timestamps(void **st)
     assert_int_equal(ev.ts_ms, 0);
 }
 
+/* Numbers written through floating point: a whole value with a fraction or
+ * an exponent is an integer (1234.0, 1.2e3), and a numeric ts may carry a
+ * fraction of a millisecond (cut off); a fraction in an integer field is
+ * still a reject (below). */
+static void whole_numbers_in_float_form(void **st)
+{
+    (void)st;
+    struct warden_event ev;
+    char why[256];
+    assert_int_equal(dec("{\"ts\":1795421702120.75,\"account_id\":\"a\",\"ip\":\"1.2.3.4\","
+                         "\"turns\":3.0,\"output_tokens\":1.2e3,\"input_tokens\":4500E-1,"
+                         "\"max_tokens\":-0.0,\"tools\":8}",
+                         &ev, why),
+                     0);
+    assert_int_equal(ev.ts_ms, 1795421702120LL);
+    assert_int_equal(ev.turns, 3);
+    assert_int_equal(ev.output_tokens, 1200);
+    assert_int_equal(ev.input_tokens, 450);
+    assert_int_equal(ev.max_tokens, 0);
+    assert_int_equal(ev.tools, 8);
+    assert_int_equal(
+        dec("{\"ts\":1.795421702e12,\"account_id\":\"a\",\"ip\":\"1.2.3.4\"}", &ev, why), 0);
+    assert_int_equal(ev.ts_ms, 1795421702000LL);
+}
+
 struct bad {
     const char *line;
     const char *reason_part;
@@ -127,6 +152,11 @@ static void malformed_lines_rejected_with_reason(void **st)
          "field 'turns'"},
         {"{\"ts\":1795421702120,\"account_id\":\"a\",\"ip\":\"1.2.3.4\",\"turns\":2.5}",
          "fraction"},
+        {"{\"ts\":1795421702120,\"account_id\":\"a\",\"ip\":\"1.2.3.4\",\"turns\":25e-1}",
+         "fraction"},
+        {"{\"ts\":1795421702120,\"account_id\":\"a\",\"ip\":\"1.2.3.4\",\"turns\":1e19}",
+         "out of range"},
+        {"{\"ts\":1760000000.5,\"account_id\":\"a\",\"ip\":\"1.2.3.4\"}", "epoch seconds"},
         {"{\"ts\":1795421702120,\"account_id\":\"a\",\"ip\":\"1.2.3.4\",\"turns\":"
          "99999999999999999999}",
          "out of range"},
@@ -302,6 +332,7 @@ int main(void)
         cmocka_unit_test(minimal_and_absent),
         cmocka_unit_test(escapes_decoded_in_place),
         cmocka_unit_test(timestamps),
+        cmocka_unit_test(whole_numbers_in_float_form),
         cmocka_unit_test(malformed_lines_rejected_with_reason),
         cmocka_unit_test(field_table),
         cmocka_unit_test(key_lookup_exact),
