@@ -118,6 +118,35 @@ static void whole_numbers_in_float_form(void **st)
     assert_int_equal(ev.ts_ms, 1795421702000LL);
 }
 
+/* "address:port" as proxies log it: the address is read, the port dropped */
+static void address_with_port(void **st)
+{
+    (void)st;
+    struct warden_event ev, want;
+    char why[256];
+    static const char *const same[][2] = {
+        {"81.2.69.1:51234", "81.2.69.1"},
+        {"[2001:db8::1]:443", "2001:db8::1"},
+        {"[::ffff:81.2.69.1]:8", "::ffff:81.2.69.1"},
+    };
+    for (size_t i = 0; i < sizeof same / sizeof same[0]; i++) {
+        char a[256], b[256];
+        snprintf(a, sizeof a, "{\"ts\":1795421702120,\"account_id\":\"a\",\"ip\":\"%s\"}",
+                 same[i][0]);
+        snprintf(b, sizeof b, "{\"ts\":1795421702120,\"account_id\":\"a\",\"ip\":\"%s\"}",
+                 same[i][1]);
+        assert_int_equal(dec(a, &ev, why), 0);
+        assert_int_equal(dec(b, &want, why), 0);
+        assert_memory_equal(&ev.ip, &want.ip, sizeof ev.ip);
+    }
+    /* a bare IPv6 address keeps its last group: no port is cut from it */
+    assert_int_equal(
+        dec("{\"ts\":1795421702120,\"account_id\":\"a\",\"ip\":\"2001:db8::1:443\"}", &ev, why), 0);
+    assert_int_equal(
+        dec("{\"ts\":1795421702120,\"account_id\":\"a\",\"ip\":\"2001:db8::1\"}", &want, why), 0);
+    assert_memory_not_equal(&ev.ip, &want.ip, sizeof ev.ip);
+}
+
 struct bad {
     const char *line;
     const char *reason_part;
@@ -147,6 +176,12 @@ static void malformed_lines_rejected_with_reason(void **st)
         {"{\"ts\":1795421702120,\"account_id\":\"a\",\"ip\":\"1.2.3.256\"}", "not an IP"},
         {"{\"ts\":1795421702120,\"account_id\":\"a\",\"ip\":\"01.2.3.4\"}", "not an IP"},
         {"{\"ts\":1795421702120,\"account_id\":\"a\",\"ip\":\"2001:db8:::1\"}", "not an IP"},
+        {"{\"ts\":1795421702120,\"account_id\":\"a\",\"ip\":\"1.2.3.4:\"}", "not an IP"},
+        {"{\"ts\":1795421702120,\"account_id\":\"a\",\"ip\":\"1.2.3.4:123456\"}", "not an IP"},
+        {"{\"ts\":1795421702120,\"account_id\":\"a\",\"ip\":\"1.2.3:80\"}", "not an IP"},
+        {"{\"ts\":1795421702120,\"account_id\":\"a\",\"ip\":\"[1.2.3.4]\"}", "not an IP"},
+        {"{\"ts\":1795421702120,\"account_id\":\"a\",\"ip\":\"[]:80\"}", "not an IP"},
+        {"{\"ts\":1795421702120,\"account_id\":\"a\",\"ip\":\":80\"}", "not an IP"},
         {"{\"ts\":1795421702120,\"account_id\":\"a\",\"ip\":12}", "field 'ip'"},
         {"{\"ts\":1795421702120,\"account_id\":\"a\",\"ip\":\"1.2.3.4\",\"turns\":\"3\"}",
          "field 'turns'"},
@@ -333,6 +368,7 @@ int main(void)
         cmocka_unit_test(escapes_decoded_in_place),
         cmocka_unit_test(timestamps),
         cmocka_unit_test(whole_numbers_in_float_form),
+        cmocka_unit_test(address_with_port),
         cmocka_unit_test(malformed_lines_rejected_with_reason),
         cmocka_unit_test(field_table),
         cmocka_unit_test(key_lookup_exact),
