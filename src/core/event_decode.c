@@ -407,26 +407,6 @@ static int num_to_int64(struct warden_str t, bool is_int, bool frac_ok, int64_t 
     return 0;
 }
 
-/* The address of an "address:port" as proxies log it (Envoy's
- * DOWNSTREAM_REMOTE_ADDRESS: 192.0.2.1:51234, [2001:db8::1]:51234); false
- * when s is not one. A bare IPv6 address has no port to cut (its last
- * group would read as one), so only the bracketed form is taken for it. */
-static bool strip_port(struct warden_str s, struct warden_str *addr)
-{
-    const char *p = s.p, *e = s.p + s.n, *colon = e;
-    while (colon > p && colon[-1] >= '0' && colon[-1] <= '9') colon--;
-    if (colon == e || e - colon > 5 || colon <= p || colon[-1] != ':') return false;
-    colon--; /* at the ':' before the port */
-    if (*p == '[') {
-        if (colon - p < 3 || colon[-1] != ']') return false;
-        *addr = (struct warden_str){p + 1, (uint32_t)(colon - 1 - (p + 1))};
-        return true;
-    }
-    if (memchr(p, ':', (size_t)(colon - p))) return false; /* IPv6 without brackets */
-    *addr = (struct warden_str){p, (uint32_t)(colon - p)};
-    return true;
-}
-
 static int match_lit(struct cur *c, const char *lit, size_t n)
 {
     if ((size_t)(c->end - c->p) < n || memcmp(c->p, lit, n) != 0) return fail(c, "bad literal");
@@ -767,9 +747,7 @@ int warden_event_decode(char *line, size_t len, struct warden_event *ev, char *w
                 } else if (f->kind == K_IP) {
                     if (vt != V_STRING)
                         return fail(&c, "field 'ip': expected a string, got %s", vtype_name(vt));
-                    struct warden_str bare;
-                    if (warden_ip_parse(&ev->ip, sv.p, sv.n) &&
-                        (!strip_port(sv, &bare) || warden_ip_parse(&ev->ip, bare.p, bare.n)))
+                    if (warden_ip_parse_peer(&ev->ip, sv.p, sv.n))
                         return fail(&c, "field 'ip': not an IP address");
                     have_ip = true;
                 } else if (f->kind == K_BOOL) {

@@ -70,6 +70,21 @@ int warden_ip_parse(struct warden_ip *ip, const char *s, size_t n)
     return 0;
 }
 
+int warden_ip_parse_peer(struct warden_ip *ip, const char *s, size_t n)
+{
+    if (warden_ip_parse(ip, s, n) == 0) return 0;
+    const char *e = s + n, *colon = e;
+    while (colon > s && colon[-1] >= '0' && colon[-1] <= '9') colon--;
+    if (colon == e || e - colon > 5 || colon <= s || colon[-1] != ':') return WARDEN_EPARSE;
+    colon--; /* at the ':' before the port */
+    if (*s == '[') {
+        if (colon - s < 3 || colon[-1] != ']') return WARDEN_EPARSE;
+        return warden_ip_parse(ip, s + 1, (size_t)(colon - 1 - (s + 1)));
+    }
+    if (memchr(s, ':', (size_t)(colon - s))) return WARDEN_EPARSE; /* IPv6 without brackets */
+    return warden_ip_parse(ip, s, (size_t)(colon - s));
+}
+
 int warden_ip_parse_cidr(struct warden_ip *ip, unsigned *plen, const char *s, size_t n)
 {
     const char *slash = memchr(s, '/', n);

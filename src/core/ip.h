@@ -17,6 +17,11 @@ struct warden_ip {
 /* Parse a textual IPv4 or IPv6 address of length n (not NUL-terminated).
  * Returns 0 or WARDEN_EPARSE. */
 int warden_ip_parse(struct warden_ip *ip, const char *s, size_t n);
+/* As warden_ip_parse, and also an "address:port" as proxies log a peer
+ * (Envoy's DOWNSTREAM_REMOTE_ADDRESS: 192.0.2.1:51234, [2001:db8::1]:51234),
+ * read as its address. A bare IPv6 address has no port to cut (its last
+ * group would read as one): only the bracketed form is taken for it. */
+int warden_ip_parse_peer(struct warden_ip *ip, const char *s, size_t n);
 /* Parse "ADDR/LEN" (or a bare address = host prefix); for IPv4 the returned
  * prefix length is in IPv4 terms (0..32), see warden_ip_is_v4(). */
 int warden_ip_parse_cidr(struct warden_ip *ip, unsigned *plen, const char *s, size_t n);

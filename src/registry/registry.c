@@ -13,6 +13,7 @@
 #include "io/lines.h"
 
 #include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,6 +140,16 @@ static void free_org(struct warden_org *o)
     free(o->owners);
 }
 
+/* A sign-up date without a time (YYYY-MM-DD, as customer databases export
+ * a date column): midnight UTC of that day. 0, or -1 when s is not one. */
+static int created_date(const char *s, size_t n, int64_t *ms)
+{
+    if (n != 10 || s[4] != '-' || s[7] != '-') return -1;
+    char full[32];
+    snprintf(full, sizeof full, "%.10sT00:00:00Z", s);
+    return warden_ts_parse(full, strlen(full), ms) ? -1 : 0;
+}
+
 static int parse_account(json_t *o, struct warden_account *a, char *why, size_t wl)
 {
     memset(a, 0, sizeof *a);
@@ -162,11 +173,16 @@ static int parse_account(json_t *o, struct warden_account *a, char *why, size_t 
         return -1;
     json_t *v = json_object_get(o, "created_at");
     if (v && !json_is_null(v)) {
+        double d = json_is_real(v) ? json_real_value(v) : 0;
         if (json_is_integer(v)) {
             a->created_at_ms = json_integer_value(v);
+        } else if (json_is_real(v) && d > -9.2e18 && d < 9.2e18) {
+            a->created_at_ms = (int64_t)floor(d); /* epoch ms through floating point */
         } else if (json_is_string(v)) {
-            if (warden_ts_parse(json_string_value(v), json_string_length(v), &a->created_at_ms)) {
-                snprintf(why, wl, "field 'created_at': not an RFC 3339 timestamp");
+            if (created_date(json_string_value(v), json_string_length(v), &a->created_at_ms) &&
+                warden_ts_parse(json_string_value(v), json_string_length(v), &a->created_at_ms)) {
+                snprintf(why, wl,
+                         "field 'created_at': not an RFC 3339 timestamp (or a YYYY-MM-DD date)");
                 return -1;
             }
         } else {
@@ -177,7 +193,7 @@ static int parse_account(json_t *o, struct warden_account *a, char *why, size_t 
     v = json_object_get(o, "signup_ip");
     if (v && !json_is_null(v)) {
         if (!json_is_string(v) ||
-            warden_ip_parse(&a->signup_ip, json_string_value(v), json_string_length(v))) {
+            warden_ip_parse_peer(&a->signup_ip, json_string_value(v), json_string_length(v))) {
             snprintf(why, wl, "field 'signup_ip': not an IP address");
             return -1;
         }

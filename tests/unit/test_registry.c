@@ -73,6 +73,41 @@ static void load_and_join(void **st)
     unlink(op);
 }
 
+/* What customer databases export beside the contract's forms: a sign-up
+ * time through floating point, a date without a time, a sign-up address
+ * with its port; still refused: a date that does not exist. */
+static void exported_forms_read(void **st)
+{
+    (void)st;
+    char ap[64], err[256];
+    snprintf(ap, sizeof ap, "/tmp/wr_acc2_%d.jsonl", (int)getpid());
+    put_file(ap,
+             "{\"account_id\":\"b1\",\"created_at\":1700000000000.0,\"billing_country\":\"IR\"}\n"
+             "{\"account_id\":\"b2\",\"created_at\":\"2026-01-02\",\"signup_ip\":"
+             "\"81.2.69.1:51234\"}\n"
+             "{\"account_id\":\"b3\",\"signup_ip\":\"[2001:db8::1]:443\"}\n"
+             "{\"account_id\":\"b4\",\"created_at\":\"2026-02-30\"}\n");
+    struct warden_registry *r;
+    assert_int_equal(warden_registry_load(&r, ap, NULL, err, sizeof err), 0);
+    struct warden_registry_stats s;
+    warden_registry_stats(r, &s);
+    assert_int_equal(s.accounts, 3);
+    assert_int_equal(s.rejected_lines, 1);
+    const struct warden_account *a = warden_registry_account(r, "b1", 2);
+    assert_non_null(a);
+    assert_int_equal(a->created_at_ms, 1700000000000LL);
+    assert_string_equal(a->billing_country, "IR");
+    a = warden_registry_account(r, "b2", 2);
+    assert_int_equal(a->created_at_ms, 1767312000000LL); /* 2026-01-02T00:00:00Z */
+    assert_true(a->has_signup_ip);
+    char buf[WARDEN_IP_STRLEN];
+    assert_string_equal(warden_ip_format(&a->signup_ip, buf), "81.2.69.1");
+    a = warden_registry_account(r, "b3", 2);
+    assert_string_equal(warden_ip_format(&a->signup_ip, buf), "2001:db8::1");
+    warden_registry_free(r);
+    unlink(ap);
+}
+
 static void missing_file_is_an_error(void **st)
 {
     (void)st;
@@ -87,6 +122,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(load_and_join),
+        cmocka_unit_test(exported_forms_read),
         cmocka_unit_test(missing_file_is_an_error),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
