@@ -1,9 +1,10 @@
-/* detect_distill.c — distillation: the seven per-account signals of
+/* detect_distill.c — distillation: the eight per-account signals of
  * distill.h combined into one calibrated account score.
  *
  * Each event updates every signal's state (distill_template.c,
  * distill_sweep.c, distill_elicit.c, distill_shape.c, distill_cadence.c,
- * distill_pivot.c; distill_yield.c reads the shape counts). Once the
+ * distill_pivot.c, distill_fanout.c; distill_yield.c reads the shape
+ * counts). Once the
  * account has min_events requests, the account
  * score (computed at every request up to the 64th, then at every 8th) is a
  * logistic combination
@@ -56,8 +57,8 @@
  * log-odds by total - counted), request_id (the
  * request at which it fired, when the gateway gives one) and, per signal
  * (template_reuse, capability_sweep, reasoning_elicitation, harvest_shape,
- * machine_cadence, model_pivot, answer_yield): value, weight, contribution (w x value, in
- * log-odds) and the signal's own counts (see each signal's file).
+ * machine_cadence, model_pivot, answer_yield, agent_fanout): value, weight, contribution (w x
+ * value, in log-odds) and the signal's own counts (see each signal's file).
  *
  * Memory: sizeof(struct warden_distill_state) per account (see distill.h);
  * the elicitation patterns (Hyperscan database and scratch) and the model

@@ -1,20 +1,21 @@
 /* distill.h — the distillation signals, shared by detect_distill.c and tests.
  *
- * Design. Distillation is seen through six weak per-account signals, each a
- * separate module (distill_<signal>.c) that owns a fixed-size state struct
- * and three functions: update (one event, O(prompt length), no allocation),
- * score (0..1 from the state) and evidence (counts and ratios for an analyst,
- * never prompt text). One detector, `distill` (detect_distill.c), owns all
- * six states in its per-account slice, updates them on every event and
- * combines their scores into one calibrated account score (a logistic
- * combination whose weights are policy data, see detect_distill.c). The
- * finding it emits carries the reason code of the signal that contributed
- * most (distill.template_reuse, distill.capability_sweep,
- * distill.reasoning_elicitation, distill.harvest_shape,
- * distill.machine_cadence, distill.model_pivot) and every signal's value and
- * contribution in its evidence. One detector rather than six because the
+ * Design. Distillation is seen through eight weak per-account signals, each
+ * a separate module (distill_<signal>.c) that owns a fixed-size state struct
+ * (answer yield reads the harvest shape's) and three functions: update (one
+ * event, O(prompt length), no allocation), score (0..1 from the state) and
+ * evidence (counts and ratios for an analyst, never prompt text). One
+ * detector, `distill` (detect_distill.c), owns all the states in its
+ * per-account slice, updates them on every event and combines their scores
+ * into one calibrated account score (a logistic combination whose weights
+ * are policy data, see detect_distill.c). The finding it emits carries the
+ * reason code of the signal that contributed most (distill.template_reuse,
+ * distill.capability_sweep, distill.reasoning_elicitation,
+ * distill.harvest_shape, distill.machine_cadence, distill.model_pivot,
+ * distill.answer_yield, distill.agent_fanout) and every signal's value and
+ * contribution in its evidence. One detector rather than eight because the
  * detector interface gives each detector its own state slice and no way to
- * read another's: the combination needs all six at once.
+ * read another's: the combination needs all of them at once.
  *
  * Prompt text is read once per event by warden_distill_text_scan() into
  * hashes (token hashes, head/tail sketches, a whole-prompt hash); no signal
@@ -23,13 +24,13 @@
  * scripts written without spaces (CJK ideographs, kana, Hangul, Thai),
  * each character: no language is favoured or penalised by the tokenizer.
  *
- * Payload novelty (distill_novelty.c) is not a seventh signal: it gates the
+ * Payload novelty (distill_novelty.c) is not a signal: it gates the
  * finding (a burst of new items in one sitting, as in a benchmark run, is not
  * reported until new items come in another sitting).
  * Across accounts, a frame under which others brought never-seen payloads
  * in sittings of their own releases that gate (distill_crowd.h).
  *
- * Memory per account: sizeof(struct warden_distill_state), 832 bytes,
+ * Memory per account: sizeof(struct warden_distill_state), 848 bytes,
  * asserted <= WARDEN_DISTILL_BUDGET in the unit tests; `warden scan` prints
  * the engine's per-account memory with every detector. */
 #ifndef WARDEN_DETECT_DISTILL_H
@@ -282,7 +283,8 @@ struct warden_distill_state {
     struct warden_distill_pivot pivot;
     float last_emitted; /* score of the newest finding */
     uint32_t n;
-    struct warden_distill_novelty novelty; /* added after the six signals: gates the finding */
+    struct warden_distill_novelty
+        novelty; /* added after the first six signals: gates the finding */
     /* across accounts (distill_crowd.h): the account's framed prompts, and
      * those with a line no account had sent before (both halved at 65,535) */
     uint16_t crowd_framed, crowd_new;
