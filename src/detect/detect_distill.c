@@ -649,6 +649,14 @@ static void judge(struct distill_ctx *c, const struct warden_event *ev,
         p = k->review_cap;
         capped = true;
     }
+    /* no prompt text ever read (a gateway that does not log it): a re-run of
+     * an evaluation cannot be told from new payloads, so the account is
+     * reviewed, not enforced, on this evidence */
+    bool no_text = s->novelty.checked == 0;
+    if (no_text && p > k->review_cap) {
+        p = k->review_cap;
+        capped = true;
+    }
     /* a declared reseller whose end users are scored apart: the lane of the
      * end user who harvests is acted on, the platform only reviewed */
     bool platform = !lane && c->lanes && ev->end_user.n && ev->account && ev->account->reseller;
@@ -714,6 +722,7 @@ static void judge(struct distill_ctx *c, const struct warden_event *ev,
     warden_jbuf_kv_num(b, "counted", trait_counted);
     warden_jbuf_obj_close(b);
     if (prior) warden_jbuf_kv_bool(b, "prior_frame", true);
+    if (no_text) warden_jbuf_kv_bool(b, "no_prompt_text", true);
     if (released) {
         warden_jbuf_kv_bool(b, "crowd_released", true);
         warden_jbuf_kv_int(b, "crowd_frame_sittings", crowd);

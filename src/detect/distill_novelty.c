@@ -37,6 +37,10 @@
  * spans, at most 64 compares per part that qualifies (every part for small
  * accounts, 1 in 2^level after); 280 bytes. No text is kept: only 32-bit
  * fingerprints of hashes.
+ * Without prompt text (the field is optional) nothing is checked, and for
+ * an account whose prompts were never read the sittings count activity
+ * instead: a request at least sitting_ms after the newest sitting began
+ * starts another (evidence: checked 0 with sittings above 0).
  * Evasion: spreading a harvest thinly over time is what the sitting count
  * asks for (it only delays the finding by one sitting); resending payloads costs the harvester
  * requests for nothing.
@@ -141,7 +145,18 @@ static int parts(const char *p, size_t n, uint32_t *out)
 bool warden_distill_novelty_update(struct warden_distill_novelty *s, const struct warden_event *ev,
                                    int64_t sitting_ms)
 {
-    if (!ev->prompt.p || !ev->prompt.n) return false;
+    if (!ev->prompt.p || !ev->prompt.n) {
+        /* no prompt text (a gateway that does not log it, formats.md makes
+         * it optional): new payloads cannot be told from repeats, so for an
+         * account none of whose prompts was ever read, activity stands in:
+         * a request sitting_ms after the newest sitting began starts another
+         * (an evaluation run is still one sitting; its re-run is a second) */
+        if (s->checked == 0 && (s->sittings == 0 || ev->ts_ms >= s->sitting_ts + sitting_ms)) {
+            s->sitting_ts = ev->ts_ms;
+            if (s->sittings < UINT16_MAX) s->sittings++;
+        }
+        return false;
+    }
     uint32_t f[MAX_PARTS];
     int np = parts(ev->prompt.p, ev->prompt.n, f);
     bool any = false, fresh = false;

@@ -50,6 +50,9 @@ static const struct warden_detector *det(void)
     return warden_detectors[i];
 }
 
+static bool no_text; /* run_stream_with: drop the prompt and system text, as gateways that do
+                        not log prompts do */
+
 /* Feed n requests of one stream through a fresh detector (under policy,
  * with conf; NULL: defaults) and state. */
 static void run_stream_with(struct cap *c, const struct warden_policy *policy, const void *conf,
@@ -79,6 +82,7 @@ static void run_stream_with(struct cap *c, const struct warden_policy *policy, c
             struct warden_event ev;
             assert_int_equal(warden_event_decode(l, strlen(l), &ev, why, sizeof why), 0);
             ev.account_hash = 42;
+            if (no_text) ev.prompt = ev.system = (struct warden_str){0};
             em.ev = &ev;
             c->at++;
             det()->observe(ctx, &ev, state, &em);
@@ -224,6 +228,41 @@ static void agent_harness_reviewed_on_fanout(void **st)
     free(conf);
 }
 
+/* A gateway that does not log prompt text: the harvester is still found
+ * from the request's shape, its answers and its pace (the sittings count
+ * activity instead of new payloads) and reviewed; people, coding agents and
+ * a one-sitting evaluation run still are not reported. */
+static void found_without_prompt_text(void **st)
+{
+    (void)st;
+    struct cap c;
+    no_text = true;
+    run_stream(&c, DS_HARVESTER, 1, 1500, "a1", "python-httpx/0.28.1", false);
+    assert_true(c.n >= 1);
+    /* reviewed, not enforced: without the payloads a re-run of an evaluation
+     * cannot be told from new items */
+    assert_true(c.max_score >= 0.5 && c.max_score < 0.8);
+    assert_non_null(strstr(c.evidence, "\"no_prompt_text\":true"));
+    assert_non_null(strstr(c.evidence, "\"checked\":0"));
+    for (uint64_t seed = 1; seed <= 3; seed++) {
+        run_stream(&c, DS_PERSON, seed, 300, "p", "Mozilla/5.0", false);
+        assert_int_equal(c.n, 0);
+        run_stream(&c, DS_AGENT, seed, 600, "p", "Anthropic/Python 0.39.0", false);
+        assert_int_equal(c.n, 0);
+        run_stream(&c, DS_REASONER, seed, 1200, "r", "Mozilla/5.0", false);
+        assert_int_equal(c.n, 0);
+    }
+    run_stream(&c, DS_EVAL_COT, 3, 500, "e", "python-requests/2.32.3", false);
+    assert_int_equal(c.n, 0);
+}
+
+static int text_back(void **st)
+{
+    (void)st;
+    no_text = false;
+    return 0;
+}
+
 static void eval_run_not_reported(void **st)
 {
     (void)st;
@@ -310,6 +349,7 @@ int main(void)
         cmocka_unit_test(people_and_agents_not_flagged),
         cmocka_unit_test(eval_run_not_reported),
         cmocka_unit_test(agent_harness_reviewed_on_fanout),
+        cmocka_unit_test_teardown(found_without_prompt_text, text_back),
         cmocka_unit_test(strong_signals_over_sittings_enforced),
         cmocka_unit_test(identifiers_do_not_matter),
         cmocka_unit_test(disorder_does_not_break_it),
