@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -65,11 +66,17 @@ static int load_lines(struct warden_bt_input *in, const char *path, line_fn fn)
 static int truth_line(struct warden_bt_input *in, json_t *o)
 {
     json_t *id = json_object_get(o, "account_id"), *label = json_object_get(o, "label");
-    if (!json_is_string(id) || !json_is_string(label)) return -1;
+    if ((!json_is_string(id) && !json_is_integer(id)) || !json_is_string(label)) return -1;
     in->truth = warden_xrealloc(in->truth, (in->ntruth + 1) * sizeof *in->truth);
     struct warden_bt_truth *t = &in->truth[in->ntruth++];
-    memset(t, 0, sizeof *t); /* first_ts is filled later, only when events are read */
-    t->account_id = warden_xstrdup(json_string_value(id));
+    memset(t, 0, sizeof *t);   /* first_ts is filled later, only when events are read */
+    if (json_is_integer(id)) { /* a numeric key: its digits, as events read it */
+        char buf[32];
+        snprintf(buf, sizeof buf, "%" JSON_INTEGER_FORMAT, json_integer_value(id));
+        t->account_id = warden_xstrdup(buf);
+    } else {
+        t->account_id = warden_xstrdup(json_string_value(id));
+    }
     t->label = warden_xstrdup(json_string_value(label));
     t->kind = opt_str(o, "kind");
     t->cluster = opt_str(o, "cluster");

@@ -755,6 +755,10 @@ int warden_event_decode(char *line, size_t len, struct warden_event *ev, char *w
                         return fail(&c, "field '%s': expected a boolean, got %s", f->name,
                                     vtype_name(vt));
                     *(int8_t *)dst = vt == V_TRUE;
+                } else if (f->kind == K_ID && vt == V_NUMBER && is_int) {
+                    /* an identifier written as a JSON integer (a database's
+                     * numeric key): its digits are the id, as if quoted */
+                    *(struct warden_str *)dst = sv;
                 } else if (f->kind == K_STR || f->kind == K_ID) {
                     if (vt != V_STRING)
                         return fail(&c, "field '%s': expected a string, got %s", f->name,

@@ -99,6 +99,33 @@ static int opt_str(json_t *o, const char *k, char **out, char *why, size_t wl)
     return 0;
 }
 
+/* An identifier: a non-empty string, or a JSON integer (a database's numeric
+ * key), whose digits are the id as if quoted (as events read it). NULL when
+ * v is neither. */
+static char *id_text(json_t *v)
+{
+    if (json_is_string(v) && json_string_length(v) > 0) return warden_xstrdup(json_string_value(v));
+    if (json_is_integer(v)) {
+        char buf[32];
+        snprintf(buf, sizeof buf, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+        return warden_xstrdup(buf);
+    }
+    return NULL;
+}
+
+/* An optional identifier (id_text), absent when null. */
+static int opt_id(json_t *o, const char *k, char **out, char *why, size_t wl)
+{
+    json_t *v = json_object_get(o, k);
+    *out = NULL;
+    if (!v || json_is_null(v)) return 0;
+    if (!(*out = id_text(v))) {
+        snprintf(why, wl, "field '%s': expected a string", k);
+        return -1;
+    }
+    return 0;
+}
+
 static int opt_country(json_t *o, const char *k, char out[3], char *why, size_t wl)
 {
     json_t *v = json_object_get(o, k);
@@ -159,12 +186,11 @@ static int parse_account(json_t *o, struct warden_account *a, char *why, size_t 
         snprintf(why, wl, "missing required field 'account_id'");
         return -1;
     }
-    if (!json_is_string(id) || json_string_length(id) == 0) {
+    if (!(a->account_id = id_text(id))) {
         snprintf(why, wl, "field 'account_id': expected a non-empty string");
         return -1;
     }
-    a->account_id = warden_xstrdup(json_string_value(id));
-    if (opt_str(o, "org_id", &a->org_id, why, wl) ||
+    if (opt_id(o, "org_id", &a->org_id, why, wl) ||
         opt_str(o, "payment_fingerprint", &a->payment_fingerprint, why, wl) ||
         opt_str(o, "email_domain", &a->email_domain, why, wl) ||
         opt_str(o, "program", &a->program, why, wl) ||
@@ -214,13 +240,12 @@ static int parse_org(json_t *o, struct warden_org *g, char *why, size_t wl)
 {
     memset(g, 0, sizeof *g);
     json_t *id = json_object_get(o, "org_id"), *name = json_object_get(o, "name");
-    if (!id || !json_is_string(id) || json_string_length(id) == 0) {
+    if (!id || !(g->org_id = id_text(id))) {
         snprintf(why, wl,
                  id ? "field 'org_id': expected a non-empty string"
                     : "missing required field 'org_id'");
         return -1;
     }
-    g->org_id = warden_xstrdup(json_string_value(id));
     if (!name || !json_is_string(name)) {
         snprintf(why, wl,
                  name ? "field 'name': expected a string" : "missing required field 'name'");
@@ -258,7 +283,8 @@ static int parse_org(json_t *o, struct warden_org *g, char *why, size_t wl)
             struct warden_owner *w = &g->owners[g->n_owners];
             json_t *oid = json_object_get(x, "org_id"), *on = json_object_get(x, "name"),
                    *sh = json_object_get(x, "share");
-            if (!json_is_object(x) || (!json_is_string(oid) && !json_is_string(on)) ||
+            if (!json_is_object(x) ||
+                (!json_is_string(oid) && !json_is_integer(oid) && !json_is_string(on)) ||
                 !json_is_number(sh)) {
                 snprintf(why, wl,
                          "field 'owners': item %zu needs \"org_id\" or \"name\" and a numeric "
@@ -272,7 +298,7 @@ static int parse_org(json_t *o, struct warden_org *g, char *why, size_t wl)
                          share);
                 return -1;
             }
-            w->org_id = json_is_string(oid) ? warden_xstrdup(json_string_value(oid)) : NULL;
+            w->org_id = oid ? id_text(oid) : NULL;
             w->name = json_is_string(on) ? warden_xstrdup(json_string_value(on)) : NULL;
             w->share = share;
             g->n_owners++;

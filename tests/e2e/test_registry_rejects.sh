@@ -10,7 +10,7 @@ printf '{"ts":"2026-11-23T08:00:00Z","account_id":"acct_1","ip":"192.0.2.1","pro
 {
   for i in 1 2 3 4 5 6 7 8; do printf '{"account_id":"acct_%d","billing_country":"DE"}\n' "$i"; done
   printf '{"account_id":"acct_9","billing_country":\n'       # 9: broken JSON
-  printf '{"account_id":42}\n'                               # 10: wrong type
+  printf '{"account_id":[42]}\n'                               # 10: wrong type
 } >"$T/accounts.jsonl"
 
 "$WARDEN_BIN" scan -q --accounts "$T/accounts.jsonl" --out "$T/o1" "$T/ev.jsonl" 2>"$T/e1"

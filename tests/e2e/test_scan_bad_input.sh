@@ -14,7 +14,7 @@ ev() { printf '{"ts":"2026-11-23T08:%02d:00Z","account_id":"acct_%d","ip":"192.0
   printf '{"ts":"2026-11-23T08:00:00Z","account_id":"x","ip":\n'          # 3 broken JSON
   printf '{"account_id":"x","ip":"192.0.2.1"}\n'                          # 4 missing ts
   printf '{"ts":"2026-11-23T08:00:00Z","ip":"192.0.2.1"}\n'               # 5 missing account
-  printf '{"ts":"2026-11-23T08:00:00Z","account_id":7,"ip":"192.0.2.1"}\n' # 6 wrong type
+  printf '{"ts":"2026-11-23T08:00:00Z","account_id":true,"ip":"192.0.2.1"}\n' # 6 wrong type
   printf '{"ts":"2026-11-23T08:00:00Z","account_id":"x","ip":"999.1.1.1"}\n' # 7 invalid IP
   printf '{"ts":"2026-11-23T08:00:00Z","account_id":"x","ip":"192.0.2.1","prompt":"\xc3\x28"}\n' # 8 bad UTF-8
   printf '\n'                                                             # 9 empty

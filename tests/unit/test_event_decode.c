@@ -147,6 +147,23 @@ static void address_with_port(void **st)
     assert_memory_not_equal(&ev.ip, &want.ip, sizeof ev.ip);
 }
 
+/* identifiers written as JSON integers (a database's numeric keys) are read
+ * as their digits, the same account as the quoted form */
+static void numeric_identifiers(void **st)
+{
+    (void)st;
+    struct warden_event ev;
+    char why[256];
+    assert_int_equal(dec("{\"ts\":1795421702120,\"account_id\":1234567,\"ip\":\"1.2.3.4\","
+                         "\"org_id\":-42,\"end_user\":0,\"request_id\":98765432109876543210}",
+                         &ev, why),
+                     0);
+    assert_true(warden_str_eq(ev.account_id, "1234567", 7));
+    assert_true(warden_str_eq(ev.org_id, "-42", 3));
+    assert_true(warden_str_eq(ev.end_user, "0", 1));
+    assert_true(warden_str_eq(ev.request_id, "98765432109876543210", 20));
+}
+
 struct bad {
     const char *line;
     const char *reason_part;
@@ -166,8 +183,12 @@ static void malformed_lines_rejected_with_reason(void **st)
         {"{\"ts\":1795421702120,\"ip\":\"1.2.3.4\"}", "missing required field 'account_id'"},
         {"{\"ts\":1795421702120,\"account_id\":\"a\"}", "missing required field 'ip'"},
         {"{\"ts\":1795421702120,\"account_id\":\"\",\"ip\":\"1.2.3.4\"}", "empty"},
-        {"{\"ts\":1795421702120,\"account_id\":5,\"ip\":\"1.2.3.4\"}",
+        {"{\"ts\":1795421702120,\"account_id\":5.5,\"ip\":\"1.2.3.4\"}",
          "field 'account_id': expected a string"},
+        {"{\"ts\":1795421702120,\"account_id\":true,\"ip\":\"1.2.3.4\"}",
+         "field 'account_id': expected a string"},
+        {"{\"ts\":1795421702120,\"account_id\":\"a\",\"ip\":\"1.2.3.4\",\"prompt\":5}",
+         "field 'prompt': expected a string"},
         {"{\"ts\":1795421702120,\"account_id\":null,\"ip\":\"1.2.3.4\"}", "field 'account_id'"},
         {"{\"ts\":true,\"account_id\":\"a\",\"ip\":\"1.2.3.4\"}", "field 'ts'"},
         {"{\"ts\":\"yesterday\",\"account_id\":\"a\",\"ip\":\"1.2.3.4\"}", "RFC 3339"},
@@ -369,6 +390,7 @@ int main(void)
         cmocka_unit_test(timestamps),
         cmocka_unit_test(whole_numbers_in_float_form),
         cmocka_unit_test(address_with_port),
+        cmocka_unit_test(numeric_identifiers),
         cmocka_unit_test(malformed_lines_rejected_with_reason),
         cmocka_unit_test(field_table),
         cmocka_unit_test(key_lookup_exact),

@@ -75,7 +75,7 @@ static void load_and_join(void **st)
 
 /* What customer databases export beside the contract's forms: a sign-up
  * time through floating point, a date without a time, a sign-up address
- * with its port; still refused: a date that does not exist. */
+ * with its port, numeric keys; still refused: a date that does not exist. */
 static void exported_forms_read(void **st)
 {
     (void)st;
@@ -86,13 +86,17 @@ static void exported_forms_read(void **st)
              "{\"account_id\":\"b2\",\"created_at\":\"2026-01-02\",\"signup_ip\":"
              "\"81.2.69.1:51234\"}\n"
              "{\"account_id\":\"b3\",\"signup_ip\":\"[2001:db8::1]:443\"}\n"
-             "{\"account_id\":\"b4\",\"created_at\":\"2026-02-30\"}\n");
+             "{\"account_id\":\"b4\",\"created_at\":\"2026-02-30\"}\n"
+             "{\"account_id\":99001,\"org_id\":77}\n");
     struct warden_registry *r;
     assert_int_equal(warden_registry_load(&r, ap, NULL, err, sizeof err), 0);
     struct warden_registry_stats s;
     warden_registry_stats(r, &s);
-    assert_int_equal(s.accounts, 3);
+    assert_int_equal(s.accounts, 4);
     assert_int_equal(s.rejected_lines, 1);
+    const struct warden_account *n = warden_registry_account(r, "99001", 5);
+    assert_non_null(n);
+    assert_string_equal(n->org_id, "77");
     const struct warden_account *a = warden_registry_account(r, "b1", 2);
     assert_non_null(a);
     assert_int_equal(a->created_at_ms, 1700000000000LL);
