@@ -13,10 +13,12 @@
  * and a key is looked up by a switch on its length and first bytes. */
 #include "core/event_decode.h"
 #include "core/error.h"
+#include "core/log.h"
 #include "core/timefmt.h"
 
 #include <math.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -407,6 +409,18 @@ static int num_to_int64(struct warden_str t, bool is_int, bool frac_ok, int64_t 
     return 0;
 }
 
+/* A ts without a UTC offset is read as UTC; said once per process, with
+ * the first one, since a gateway that logs local time that way would shift
+ * every hour-of-day reading. */
+static void naive_ts_seen(struct warden_str sv)
+{
+    static atomic_bool said;
+    if (atomic_exchange(&said, true)) return;
+    warden_warn("events: a 'ts' without a UTC offset (\"%.*s\") is read as UTC; if the gateway "
+                "logs local time, give the offset (Z or +hh:mm)",
+                (int)(sv.n < 40 ? sv.n : 40), sv.p);
+}
+
 static int match_lit(struct cur *c, const char *lit, size_t n)
 {
     if ((size_t)(c->end - c->p) < n || memcmp(c->p, lit, n) != 0) return fail(c, "bad literal");
@@ -728,8 +742,10 @@ int warden_event_decode(char *line, size_t len, struct warden_event *ev, char *w
                     /* optional field given as null: absent */
                 } else if (f->kind == K_TS) {
                     if (vt == V_STRING) {
-                        if (warden_ts_parse(sv.p, sv.n, &ev->ts_ms))
+                        bool naive;
+                        if (warden_ts_parse_lenient(sv.p, sv.n, &ev->ts_ms, &naive))
                             return fail(&c, "field 'ts': not an RFC 3339 timestamp");
+                        if (naive) naive_ts_seen(sv);
                     } else if (vt == V_NUMBER) {
                         if (num_to_int64(sv, is_int, true, &ev->ts_ms) || ev->ts_ms < 0)
                             return fail(&c, "field 'ts': epoch milliseconds out of range");

@@ -45,11 +45,13 @@ static bool leap(int64_t y)
     return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
 
-int warden_ts_parse(const char *s, size_t n, int64_t *ms)
+/* lenient: no offset at all reads as UTC (*naive set), and an offset may be
+ * +HHMM without its colon (ISO 8601's basic form). */
+static int ts_parse(const char *s, size_t n, int64_t *ms, bool lenient, bool *naive)
 {
     static const unsigned mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     unsigned Y, M, D, h, mi, sec;
-    if (n < 20) return WARDEN_EPARSE;
+    if (n < (lenient ? 19u : 20u)) return WARDEN_EPARSE;
     if (!digits(s, 4, &Y) || s[4] != '-' || !digits(s + 5, 2, &M) || s[7] != '-' ||
         !digits(s + 8, 2, &D) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
         !digits(s + 11, 2, &h) || s[13] != ':' || !digits(s + 14, 2, &mi) || s[16] != ':' ||
@@ -73,17 +75,20 @@ int warden_ts_parse(const char *s, size_t n, int64_t *ms)
         if (i == start) return WARDEN_EPARSE;
         while (scale < 3) frac_ms *= 10, scale++;
     }
-    if (i >= n) return WARDEN_EPARSE;
     int64_t offset_min = 0;
-    if (s[i] == 'Z' || s[i] == 'z') {
+    if (i >= n) {
+        if (!lenient) return WARDEN_EPARSE;
+        *naive = true; /* no offset: UTC */
+    } else if (s[i] == 'Z' || s[i] == 'z') {
         i++;
     } else if (s[i] == '+' || s[i] == '-') {
         unsigned oh, om;
-        if (n - i != 6 || !digits(s + i + 1, 2, &oh) || s[i + 3] != ':' ||
-            !digits(s + i + 4, 2, &om) || oh > 23 || om > 59)
+        bool colon = n - i == 6, basic = lenient && n - i == 5;
+        if ((!colon && !basic) || !digits(s + i + 1, 2, &oh) || (colon && s[i + 3] != ':') ||
+            !digits(s + i + (colon ? 4 : 3), 2, &om) || oh > 23 || om > 59)
             return WARDEN_EPARSE;
         offset_min = (int64_t)(oh * 60 + om) * (s[i] == '-' ? -1 : 1);
-        i += 6;
+        i += colon ? 6 : 5;
     } else {
         return WARDEN_EPARSE;
     }
@@ -92,6 +97,18 @@ int warden_ts_parse(const char *s, size_t n, int64_t *ms)
     int64_t secs = days * 86400 + (int64_t)(h * 3600 + mi * 60 + (sec > 59 ? 59 : sec));
     *ms = (secs - offset_min * 60) * 1000 + frac_ms;
     return 0;
+}
+
+int warden_ts_parse(const char *s, size_t n, int64_t *ms)
+{
+    bool naive = false;
+    return ts_parse(s, n, ms, false, &naive);
+}
+
+int warden_ts_parse_lenient(const char *s, size_t n, int64_t *ms, bool *naive)
+{
+    *naive = false;
+    return ts_parse(s, n, ms, true, naive);
 }
 
 char *warden_ts_format(int64_t ms, char *buf)

@@ -205,8 +205,10 @@ static int parse_account(json_t *o, struct warden_account *a, char *why, size_t 
         } else if (json_is_real(v) && d > -9.2e18 && d < 9.2e18) {
             a->created_at_ms = (int64_t)floor(d); /* epoch ms through floating point */
         } else if (json_is_string(v)) {
+            bool naive;
             if (created_date(json_string_value(v), json_string_length(v), &a->created_at_ms) &&
-                warden_ts_parse(json_string_value(v), json_string_length(v), &a->created_at_ms)) {
+                warden_ts_parse_lenient(json_string_value(v), json_string_length(v),
+                                        &a->created_at_ms, &naive)) {
                 snprintf(why, wl,
                          "field 'created_at': not an RFC 3339 timestamp (or a YYYY-MM-DD date)");
                 return -1;

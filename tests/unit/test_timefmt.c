@@ -45,12 +45,41 @@ static void rejects(void **st)
         assert_int_not_equal(warden_ts_parse(bad[i], strlen(bad[i]), &ms), 0);
 }
 
+/* What log writers produce beside RFC 3339, for input files only: no
+ * offset (UTC, flagged) and an offset without its colon; the strict parser
+ * still refuses both, and both still refuse what is not a time */
+static void lenient_forms(void **st)
+{
+    (void)st;
+    int64_t ms;
+    bool naive;
+    assert_int_equal(warden_ts_parse_lenient("2026-11-23T08:15:02", 19, &ms, &naive), 0);
+    assert_true(naive);
+    assert_int_equal(ms, 1795421702000LL);
+    assert_int_equal(warden_ts_parse_lenient("2026-11-23T08:15:02.120000", 26, &ms, &naive), 0);
+    assert_true(naive);
+    assert_int_equal(ms, 1795421702120LL);
+    assert_int_equal(warden_ts_parse_lenient("2026-11-23T09:15:02+0100", 24, &ms, &naive), 0);
+    assert_false(naive);
+    assert_int_equal(ms, 1795421702000LL);
+    assert_int_equal(warden_ts_parse_lenient("2026-11-23T08:15:02Z", 20, &ms, &naive), 0);
+    assert_false(naive);
+    assert_int_not_equal(warden_ts_parse("2026-11-23T08:15:02", 19, &ms), 0);
+    assert_int_not_equal(warden_ts_parse("2026-11-23T09:15:02+0100", 24, &ms), 0);
+    const char *bad[] = {"2026-11-23T08:15",        "2026-11-23T08:15:02+1",
+                         "2026-11-23T08:15:02+010", "2026-11-23T08:15:02 ",
+                         "2026-02-30T08:15:02",     "2026-11-23T08:15:02+01:0"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_int_not_equal(warden_ts_parse_lenient(bad[i], strlen(bad[i]), &ms, &naive), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(known_instants),
         cmocka_unit_test(round_trip),
         cmocka_unit_test(rejects),
+        cmocka_unit_test(lenient_forms),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
