@@ -679,6 +679,8 @@ int warden_event_decode(char *line, size_t len, struct warden_event *ev, char *w
     ev->thinking = -1;
     bool have_ts = false, have_ip = false;
 
+    /* a UTF-8 byte-order mark, as Windows tools begin a file with */
+    if (len >= 3 && memcmp(line, "\xef\xbb\xbf", 3) == 0) c.p += 3;
     skip_ws(&c);
     if (c.p >= c.end) return fail(&c, "empty line");
     if (*c.p != '{') return fail(&c, "not a JSON object");

@@ -129,6 +129,16 @@ static ssize_t fill(struct warden_lines *r)
     return n;
 }
 
+/* The file's first line without a UTF-8 byte-order mark (Windows tools
+ * begin files with one). */
+static void skip_bom(const struct warden_lines *r, char **line, size_t *len)
+{
+    if (r->lineno == 1 && *len >= 3 && memcmp(*line, "\xef\xbb\xbf", 3) == 0) {
+        *line += 3;
+        *len -= 3;
+    }
+}
+
 int warden_lines_next(struct warden_lines *r, char **line, size_t *len, uint64_t *lineno,
                       bool *too_long)
 {
@@ -155,6 +165,7 @@ int warden_lines_next(struct warden_lines *r, char **line, size_t *len, uint64_t
                 l[k] = '\0';
                 *line = l;
                 *len = k;
+                skip_bom(r, line, len);
             }
             r->start += n + 1;
             return 1;
@@ -186,6 +197,7 @@ int warden_lines_next(struct warden_lines *r, char **line, size_t *len, uint64_t
                 l[m] = '\0';
                 *line = l;
                 *len = m;
+                skip_bom(r, line, len);
             }
             r->start = r->end;
             if (n == 0 && skipping) {

@@ -162,6 +162,10 @@ static void numeric_identifiers(void **st)
     assert_true(warden_str_eq(ev.org_id, "-42", 3));
     assert_true(warden_str_eq(ev.end_user, "0", 1));
     assert_true(warden_str_eq(ev.request_id, "98765432109876543210", 20));
+    /* a byte-order mark before the object (a file's first line, read whole) */
+    assert_int_equal(
+        dec("\xef\xbb\xbf{\"ts\":1795421702120,\"account_id\":\"a\",\"ip\":\"1.2.3.4\"}", &ev, why),
+        0);
 }
 
 struct bad {

@@ -71,6 +71,23 @@ static void plain_and_gzip(void **st)
     }
 }
 
+/* a byte-order mark is dropped from the first line only (plain, gzip, and a
+ * file of one line without a newline) */
+static void byte_order_mark_dropped(void **st)
+{
+    (void)st;
+    const char data[] = "\xef\xbb\xbfone\r\n\xef\xbb\xbftwo\n";
+    const char *expect[] = {"one", "\xef\xbb\xbftwo"};
+    const char single[] = "\xef\xbb\xbf{}";
+    const char *expect1[] = {"{}"};
+    for (int gz = 0; gz <= 1; gz++) {
+        write_file(data, sizeof data - 1, gz);
+        read_all(0, expect, 2, NULL);
+        write_file(single, sizeof single - 1, gz);
+        read_all(0, expect1, 1, NULL);
+    }
+}
+
 static void long_lines_skipped(void **st)
 {
     (void)st;
@@ -104,6 +121,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(plain_and_gzip),
+        cmocka_unit_test(byte_order_mark_dropped),
         cmocka_unit_test(long_lines_skipped),
         cmocka_unit_test(missing_file),
     };
