@@ -88,11 +88,18 @@ kafka_start() {
 }
 
 # kafka_wait_assigned LOG... — until every worker log says it was given partitions
-# (its engine is loaded then; at most 120 s)
+# (its engine is loaded then; at most 120 s); on a timeout, the last lines of
+# each log that does not, to stderr (the test's directory is removed after)
 kafka_wait_assigned() {
+  local f
   for _ in $(seq 1 1200); do
     [ "$(grep -l '^warden worker: assigned' "$@" 2>/dev/null | wc -l)" -eq $# ] && return 0
     sleep 0.1
+  done
+  for f in "$@"; do
+    grep -q '^warden worker: assigned' "$f" 2>/dev/null && continue
+    echo "--- $f (no assignment logged), last lines:" >&2
+    tail -n 15 "$f" >&2 2>/dev/null
   done
   return 1
 }
