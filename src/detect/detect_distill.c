@@ -49,7 +49,12 @@
  * The detector emits `distill.<signal>` — the code of the signal with the
  * largest contribution — with score p when p first reaches emit_min and
  * again each time it rises by emit_step (an analyst sees the escalation) or
- * by less to a score the policy's rules give a stronger action.
+ * by less to a score the policy's rules give a stronger action. Below
+ * emit_min, one finding is reported when the score first reaches
+ * suspect_min after new payloads in min_novel_sittings sittings (evidence
+ * below_emit_min): it acts on nothing under the example policy, and the
+ * link detector pools such evidence across a cluster's members
+ * (cluster.harvest_pooled).
  * Evidence: score, capped (bool), bias, active_hours,
  * elicitation_in_template (the interaction's contribution), answer_trait
  * (total, cap, counted: the one-trait parts before and after the cap; when
@@ -106,7 +111,7 @@ struct distill_conf {
     char *patterns;
     int64_t min_events, enforce_events, enforce_hours;
     double bias, w[NSIG], w_framed;
-    double review_cap, emit_min, emit_step;
+    double review_cap, emit_min, emit_step, suspect_min;
     int64_t template_max_hamming, thinking_min_budget, big_budget, elicit_min_answer;
     double out_ratio;
     int64_t long_answer;
@@ -176,6 +181,12 @@ static const struct warden_conf_key distill_conf_table[] = {
      "a new finding when the score has risen this much since the last (or by less to a "
      "score a policy rule gives a stronger action)",
      0.001, 1},
+    {"suspect_min", WARDEN_CONF_DOUBLE, "0.3", C(suspect_min),
+     "a score from which, below emit_min, one finding is still reported (evidence "
+     "below_emit_min), once new payloads came in min_novel_sittings sittings: sub-threshold "
+     "harvesting evidence that the link detector pools across a cluster; below every rule of "
+     "the example policy; 0: never",
+     0, 1},
     {"template_max_hamming", WARDEN_CONF_INT, "12", C(template_max_hamming),
      "SimHash bits two frames may differ by and still be one template", 0, 32},
     {"thinking_min_budget", WARDEN_CONF_INT, "8192", C(thinking_min_budget),
@@ -669,7 +680,7 @@ static void judge(struct distill_ctx *c, const struct warden_event *ev,
     /* ... unless others brought new payloads under the account's frame in
      * sittings of their own, and the account brought some too: a harvest
      * split over accounts of one sitting each (distill_crowd.h) */
-    bool held = false, released = false, qualifies = false;
+    bool held = false, released = false, qualifies = false, below = false;
     uint32_t crowd = 0;
     if (s->novelty.sittings < k->min_novel_sittings && p >= k->emit_min) {
         /* the account's own framed payloads must be new to everyone too:
@@ -694,10 +705,19 @@ static void judge(struct distill_ctx *c, const struct warden_event *ev,
                   (n >= 100 && n % 100 == 0 && !((n / 100) & (n / 100 - 1)));
         if (!at) return;
     } else {
-        if (p < k->emit_min) return;
         float *last = released ? &s->crowd_emitted : &s->last_emitted;
-        if (*last > 0 && p < (double)*last + k->emit_step && !stronger(c, released, lead, p, *last))
+        if (p < k->emit_min) {
+            /* below every rule: reported once, for pooling across accounts
+             * (the link detector), when the account's own new payloads say
+             * harvest and not one sitting's benchmark run */
+            if (!(k->suspect_min > 0 && p >= k->suspect_min && *last == 0 && !lane &&
+                  s->novelty.sittings >= k->min_novel_sittings))
+                return;
+            below = true;
+        } else if (*last >= k->emit_min && p < (double)*last + k->emit_step &&
+                   !stronger(c, released, lead, p, *last)) {
             return;
+        }
         *last = (float)p;
     }
 
@@ -711,6 +731,7 @@ static void judge(struct distill_ctx *c, const struct warden_event *ev,
     if (released) warden_jbuf_kv_str(b, "lead_signal", sig_name[lead]);
     warden_jbuf_kv_bool(b, "capped", capped);
     warden_jbuf_kv_bool(b, "held", held);
+    if (below) warden_jbuf_kv_bool(b, "below_emit_min", true);
     warden_jbuf_kv_num(b, "bias", k->bias);
     warden_jbuf_kv_int(b, "active_hours", hours);
     warden_jbuf_kv_int(b, "strong_signals", strong);

@@ -54,6 +54,16 @@
  *     cluster.linked_to_actioned, and never itself a reason for the
  *     cluster (a cluster.* code). Evidence: cluster_id, members,
  *     restricted_members, cluster_edge_kinds (the shared identifier kinds).
+ *   cluster.harvest_pooled (pooled_score) — suspect_members members carry
+ *     harvesting evidence of their own from suspect_min (the highest
+ *     distill.* finding but distill.crowd_frame, held below every rule or
+ *     not: distill reports it once from its suspect_min): each looks like a
+ *     heavy user alone, several in one cluster are one harvest. Emitted once
+ *     per member like cluster.linked_to_actioned. A suspect that shares a
+ *     payment fingerprint, an e-mail domain or a sign-up burst with
+ *     suspect_group - 1 other suspects is joined with them (link.h,
+ *     warden_link_mark_suspect). Evidence: cluster_id, members,
+ *     suspect_members, suspect_min, actioned_members, cluster_edge_kinds.
  *
  * Cluster ids are "lk-N" (N in order of formation); every member's
  * verdict and findings carry it. One link state serves every shard of a
@@ -101,6 +111,8 @@ struct link_conf {
     double edge_score, linked_review, linked_enforced, linked_restricted;
     int64_t max_accounts, max_idents, max_clusters, max_member_ids;
     int64_t harvest_members;
+    double suspect_min, pooled_score;
+    int64_t suspect_group, suspect_members;
 };
 
 #define C(f) offsetof(struct link_conf, f)
@@ -190,6 +202,22 @@ static const struct warden_conf_key link_conf_table[] = {
      "review on its own, is sustained as a whole (cluster.linked_to_actioned at linked_enforced "
      "for every member; 0 = off)",
      0, 1e6},
+    {"suspect_min", WARDEN_CONF_DOUBLE, "0.3", C(suspect_min),
+     "an account's own harvesting evidence (distill.*, the highest finding score, held below "
+     "every rule or not) from which it counts as a suspect for pooling; 0 = off",
+     0, 1},
+    {"suspect_group", WARDEN_CONF_INT, "3", C(suspect_group),
+     "suspects sharing one payment fingerprint, e-mail domain or sign-up burst (below its cap) "
+     "that are joined into a cluster whatever the pair weights; 0 = off",
+     0, 255},
+    {"suspect_members", WARDEN_CONF_INT, "2", C(suspect_members),
+     "suspects in one cluster from which every member gets cluster.harvest_pooled: harvesting "
+     "evidence held below every rule in each account, pooled; 0 = off",
+     0, 255},
+    {"pooled_score", WARDEN_CONF_DOUBLE, "0.6", C(pooled_score),
+     "score of cluster.harvest_pooled (review under the example policy; never an enforcement "
+     "on pooled evidence alone)",
+     0, 1},
     {NULL, 0, NULL, 0, NULL, 0, 0},
 };
 
@@ -226,6 +254,7 @@ struct link_state {
 #define RSEEN 0x40     /* seen connecting directly from a restricted jurisdiction */
 #define PUBLISHED 0x20 /* has published two template slots: no sketching past template_prompts */
 #define HARVEST 0x10   /* actioned on its own harvesting evidence (marked in the link table) */
+#define SUSPECT 0x08   /* harvesting evidence of its own from suspect_min (marked likewise) */
 
 /* Reasons that are an account's own harvesting evidence, and those of them
  * that are not its own (WARDEN_NOT_OWN_EVIDENCE) */
@@ -286,6 +315,7 @@ static int link_init(void **vctx, const struct warden_policy *policy, const void
     p.join = c->conf.join;
     p.infra_max = c->conf.infra_max;
     p.co_actioned = c->conf.co_actioned;
+    p.suspect_group = c->conf.suspect_min > 0 ? (unsigned)c->conf.suspect_group : 0;
     p.max_accounts = (size_t)c->conf.max_accounts;
     p.max_idents = (size_t)c->conf.max_idents;
     p.max_clusters = (size_t)c->conf.max_clusters;
@@ -566,9 +596,11 @@ struct due {
     bool set_cluster; /* the cluster changed since it was last handed on */
     int linked;       /* 0, or the level of cluster.linked_to_actioned to emit (1, 2) */
     bool restricted;  /* cluster.linked_restricted to emit */
+    bool pooled;      /* cluster.harvest_pooled to emit */
 };
 
 #define FLAG_RESTRICTED 4 /* in the flag mark: cluster.linked_restricted emitted */
+#define FLAG_POOLED 8     /* in the flag mark: cluster.harvest_pooled emitted */
 
 /* A harvest carried on by several members, each found on its own, is
  * sustained as a whole even when each member's own score is held at review
@@ -578,8 +610,9 @@ static bool harvest_sustained(const struct warden_link_cluster *ci, int64_t harv
     return harvest_members > 0 && ci->harvest >= harvest_members;
 }
 
-static void decide(struct warden_link *l, uint32_t ai, struct due *d, int64_t harvest_members)
+static void decide(struct warden_link *l, uint32_t ai, struct due *d, const struct link_conf *k)
 {
+    int64_t harvest_members = k->harvest_members;
     warden_link_cluster_of(l, ai, &d->info);
     uint64_t *seq = warden_link_seq_mark(l, ai);
     uint8_t *flag = warden_link_flag_mark(l, ai);
@@ -595,6 +628,29 @@ static void decide(struct warden_link *l, uint32_t ai, struct due *d, int64_t ha
     uint32_t others_res = d->info.restricted - (d->info.self_restricted ? 1 : 0);
     d->restricted = d->info.seq && others_res && !(*flag & FLAG_RESTRICTED);
     if (d->restricted) *flag |= FLAG_RESTRICTED;
+    /* harvesting evidence held below every rule in each of several members */
+    d->pooled = d->info.seq && k->suspect_min > 0 && k->suspect_members > 0 &&
+                d->info.suspect >= k->suspect_members && !(*flag & FLAG_POOLED);
+    if (d->pooled) *flag |= FLAG_POOLED;
+}
+
+/* cluster.harvest_pooled: several members carry harvesting evidence of
+ * their own, each held below every rule or not */
+static void emit_pooled(const struct link_ctx *c, struct warden_emit *em, const char *id,
+                        size_t len, const struct due *d, const char *name)
+{
+    struct warden_jbuf *b = &em->scratch;
+    warden_jbuf_reset(b);
+    warden_jbuf_obj_open(b);
+    warden_jbuf_kv_str(b, "cluster_id", name);
+    warden_jbuf_kv_int(b, "members", d->info.size);
+    warden_jbuf_kv_int(b, "suspect_members", d->info.suspect);
+    warden_jbuf_kv_num(b, "suspect_min", c->conf.suspect_min);
+    warden_jbuf_kv_int(b, "actioned_members", d->info.actioned);
+    kinds_obj(b, d->info.kind_edges);
+    warden_jbuf_obj_close(b);
+    warden_emit_finding_for(em, id, len, "cluster.harvest_pooled", c->conf.pooled_score,
+                            warden_jbuf_str(b));
 }
 
 /* cluster.linked_to_actioned, or (restricted) cluster.linked_restricted */
@@ -662,6 +718,19 @@ static bool own_harvest(const struct warden_event *ev, struct link_state *st,
     return true;
 }
 
+/* Whether the account newly carries harvesting evidence of its own from
+ * suspect_min (once: the SUSPECT flag), held below every rule or not. */
+static bool own_suspect(const struct link_ctx *c, const struct warden_event *ev,
+                        struct link_state *st, struct warden_emit *em)
+{
+    if (c->conf.suspect_min <= 0 || (st->flags & SUSPECT) || !em->score_from) return false;
+    if (em->score_from(em, ev->account_id.p, ev->account_id.n, HARVEST_CODES, HARVEST_NOT_OWN) <
+        c->conf.suspect_min)
+        return false;
+    st->flags |= SUSPECT;
+    return true;
+}
+
 static uint32_t event_org(const struct warden_event *ev)
 {
     const char *org = ev->account && ev->account->org_id ? ev->account->org_id : ev->org_id.p;
@@ -675,7 +744,7 @@ static uint32_t event_org(const struct warden_event *ev)
 static void emit_due(const struct link_ctx *c, struct warden_emit *em, const char *id, size_t len,
                      const struct due *d, const struct warden_link_notice *j, bool current)
 {
-    if (!d->set_cluster && !d->linked && !d->restricted) return;
+    if (!d->set_cluster && !d->linked && !d->restricted && !d->pooled) return;
     char name[32];
     cluster_name(d->info.seq, name, sizeof name);
     if (d->set_cluster) warden_emit_set_cluster(em, id, len, d->info.seq ? name : NULL);
@@ -694,6 +763,7 @@ static void emit_due(const struct link_ctx *c, struct warden_emit *em, const cha
                 warden_jbuf_kv_num(b, "accounts_sharing", j->distinct);
             }
             if (j->kinds & WARDEN_LINK_CO_ACTIONED) warden_jbuf_kv_bool(b, "co_actioned", true);
+            if (j->kinds & WARDEN_LINK_POOLED) warden_jbuf_kv_bool(b, "pooled", true);
             warden_jbuf_kv_num(b, "pair_weight", j->pair_weight);
             warden_jbuf_key(b, "edge_kinds");
             warden_jbuf_arr_open(b);
@@ -717,6 +787,7 @@ static void emit_due(const struct link_ctx *c, struct warden_emit *em, const cha
     }
     if (d->linked) emit_linked(c, em, id, len, d, name, false);
     if (d->restricted) emit_linked(c, em, id, len, d, name, true);
+    if (d->pooled) emit_pooled(c, em, id, len, d, name);
 }
 
 /* Remote mode: the identifiers and own action changes leave the process;
@@ -732,6 +803,7 @@ static void remote_observe(struct link_ctx *c, const struct warden_event *ev, st
     event_ids(c, ev, st, &s, em, &tbuf, &t, &scan);
     enum warden_action own = own_action(ev, st, em, &own_changed);
     bool harvest = own_harvest(ev, st, em, own);
+    bool suspect = own_suspect(c, ev, st, em);
     struct warden_link_obs o = {
         ev->account_id.p, ev->account_id.n, event_org(ev), ev->ts_ms, 0, 0, 0};
     if (scan) {
@@ -756,6 +828,12 @@ static void remote_observe(struct link_ctx *c, const struct warden_event *ev, st
         o.kind = -1;
         o.key = 0;
         o.level = 3;
+        c->remote->publish(c->remote->ctx, &o);
+    }
+    if (suspect) {
+        o.kind = -1;
+        o.key = 0;
+        o.level = 4;
         c->remote->publish(c->remote->ctx, &o);
     }
     if (restricted_direct(c, ev, st)) {
@@ -784,11 +862,12 @@ static void link_observe(void *vctx, const struct warden_event *ev, void *vstate
     event_ids(c, ev, st, &s, em, &tbuf, &t, &scan);
     enum warden_action own = own_action(ev, st, em, &own_changed);
     bool harvest = own_harvest(ev, st, em, own);
+    bool suspect = own_suspect(c, ev, st, em);
     bool res = restricted_direct(c, ev, st);
 
     /* nothing to feed, nothing new about itself, in no cluster and not
      * touched by a join since: the link table has nothing for it */
-    if (!s.n && !scan && !own_changed && !harvest && !res && !(st->flags & CLUSTERED) &&
+    if (!s.n && !scan && !own_changed && !harvest && !suspect && !res && !(st->flags & CLUSTERED) &&
         !warden_link_maybe_changed(c->l, ev->account_hash))
         return;
     struct due d;
@@ -822,8 +901,18 @@ static void link_observe(void *vctx, const struct warden_event *ev, void *vstate
                                                  .pair_weight = j.pair_weight};
     }
     if (harvest) warden_link_mark_harvest(c->l, ai);
+    if (suspect) {
+        warden_link_mark_suspect(c->l, ai, &j);
+        if (j.joined) /* a harvesting group that shares a card, a domain or a burst */
+            joined = (struct warden_link_notice){.joined = true,
+                                                 .via = j.via,
+                                                 .key = 0,
+                                                 .kinds = j.kinds,
+                                                 .distinct = 0,
+                                                 .pair_weight = j.pair_weight};
+    }
     if (res) warden_link_mark_restricted(c->l, ai);
-    decide(c->l, ai, &d, c->conf.harvest_members);
+    decide(c->l, ai, &d, &c->conf);
     warden_link_unlock(c->l);
     st->flags = (uint8_t)(d.info.seq ? st->flags | CLUSTERED : st->flags & ~CLUSTERED);
     emit_due(c, em, ev->account_id.p, ev->account_id.n, &d, &joined, true);
@@ -867,14 +956,14 @@ static void flush_account(void *ctx, uint32_t ai, const char *id, size_t len, un
     struct due d;
     uint8_t flag_before = *warden_link_flag_mark(w->c->l, ai);
     uint64_t seq_before = *warden_link_seq_mark(w->c->l, ai);
-    decide(w->c->l, ai, &d, w->c->conf.harvest_members);
+    decide(w->c->l, ai, &d, &w->c->conf);
     /* an account that sent no event is named only when its cluster was actioned */
-    if (owner == WARDEN_LINK_NO_OWNER && !d.linked && !d.restricted) {
+    if (owner == WARDEN_LINK_NO_OWNER && !d.linked && !d.restricted && !d.pooled) {
         *warden_link_flag_mark(w->c->l, ai) = flag_before;
         *warden_link_seq_mark(w->c->l, ai) = seq_before;
         return;
     }
-    if (!d.set_cluster && !d.linked && !d.restricted) return;
+    if (!d.set_cluster && !d.linked && !d.restricted && !d.pooled) return;
     if (w->n == w->cap) {
         w->cap = w->cap ? w->cap * 2 : 256;
         w->v = warden_xrealloc(w->v, w->cap * sizeof *w->v);
@@ -921,6 +1010,12 @@ static void flush_cluster(void *ctx, const struct warden_link_cluster *ci, const
                       ? warden_policy_decide(w->c->policy, "cluster.linked_to_actioned", score)
                       : WARDEN_ALLOW,
     };
+    const struct link_conf *k = &w->c->conf;
+    if (k->suspect_min > 0 && k->suspect_members > 0 && ci->suspect >= k->suspect_members) {
+        enum warden_action a =
+            warden_policy_decide(w->c->policy, "cluster.harvest_pooled", k->pooled_score);
+        if (a > r.action) r.action = a;
+    }
     w->em->cluster_record(w->em, &r);
 }
 
@@ -931,7 +1026,7 @@ static void link_flush(void *vctx, struct warden_emit *em)
     if (c->remote) { /* a membership notice from the linking stage, if one is set */
         const struct warden_link_notice *n = c->remote->notice;
         if (n) {
-            struct due d = {n->info, n->set_cluster, n->linked, n->linked_restricted};
+            struct due d = {n->info, n->set_cluster, n->linked, n->linked_restricted, n->pooled};
             emit_due(c, em, n->account_id, n->len, &d, n, false);
         }
         return;
@@ -968,13 +1063,11 @@ static void link_flush(void *vctx, struct warden_emit *em)
 }
 
 /* every reason code this detector emits (policy rules are checked against them) */
-static const char *const link_codes[] = {"cluster.linked_to_actioned",
-                                         "cluster.shared_templates",
-                                         "cluster.shared_payment",
-                                         "cluster.shared_signup",
-                                         "cluster.shared_infrastructure",
-                                         "cluster.linked_restricted",
-                                         NULL};
+static const char *const link_codes[] = {
+    "cluster.linked_to_actioned", "cluster.harvest_pooled",
+    "cluster.shared_templates",   "cluster.shared_payment",
+    "cluster.shared_signup",      "cluster.shared_infrastructure",
+    "cluster.linked_restricted",  NULL};
 
 /* Snapshots: the link state, shared by the shards, saved once. */
 static int link_save(void *vctx, struct warden_snapwriter *w)
@@ -1063,11 +1156,12 @@ static void stage_member(void *ctx, uint32_t a)
     const struct stage_user *u = warden_link_user(l, a);
     if (!u->part1) return; /* no event seen yet: handed on at its first */
     struct due d;
-    decide(l, a, &d, w->c->conf.harvest_members);
-    if (!d.set_cluster && !d.linked && !d.restricted) return;
+    decide(l, a, &d, &w->c->conf);
+    if (!d.set_cluster && !d.linked && !d.restricted && !d.pooled) return;
     struct warden_link_notice n = {.set_cluster = d.set_cluster,
                                    .linked = d.linked,
                                    .linked_restricted = d.restricted,
+                                   .pooled = d.pooled,
                                    .info = d.info};
     warden_link_account_id(l, a, &n.account_id, &n.len);
     if (!n.len) return; /* an id too long to keep (WARDEN_LINK_MAX_ID) */
@@ -1107,6 +1201,9 @@ void warden_link_stage_apply(
         members = true;
     } else if (o->kind < 0 && o->level == 3) {
         warden_link_mark_harvest(l, ai);
+        members = true;
+    } else if (o->kind < 0 && o->level == 4) {
+        warden_link_mark_suspect(l, ai, &j);
         members = true;
     } else if (o->kind < 0 && o->level > 0) {
         warden_link_mark_actioned(l, ai, o->level >= 2, &j);

@@ -88,6 +88,11 @@ struct warden_emit {
      * alone gives it. NULL: not kept. */
     enum warden_action (*action_from)(struct warden_emit *em, const char *account_id, size_t len,
                                       const char *prefix, const char *ignore_prefix);
+    /* The highest score of an account's findings whose code starts with
+     * prefix and not with ignore_prefix (0 when none): evidence held below
+     * every rule, which a cross-account detector may pool. NULL: not kept. */
+    double (*score_from)(struct warden_emit *em, const char *account_id, size_t len,
+                         const char *prefix, const char *ignore_prefix);
     /* The engine's counters, for a detector's own (register once, by name). */
     struct warden_counters *counters;
     /* A cluster record for the sinks (clusters.jsonl, cases.db), from flush(). */

@@ -294,6 +294,37 @@ static enum warden_action on_action_from(struct warden_emit *em, const char *acc
     return best;
 }
 
+static double on_score_from(struct warden_emit *em, const char *account_id, size_t len,
+                            const char *prefix, const char *ignore_prefix)
+{
+    struct warden_engine *e = em->engine;
+    const struct warden_event *ev = em->ev;
+    const struct warden_verdict *v;
+    bool cur =
+        ev && e->cur && len == ev->account_id.n && memcmp(account_id, ev->account_id.p, len) == 0;
+    if (cur)
+        v = e->cur->verdict ? e->verdicts[e->cur->verdict - 1] : NULL;
+    else
+        v = warden_engine_verdict(e, account_id, len);
+    double best = 0;
+    if (!v && cur) { /* findings below every rule before any action: the recent ones */
+        const struct acct_extra *x = extra(e->cur);
+        for (size_t i = 0; i < RECENT_CODES && x->recent[i]; i++)
+            if (x->recent_score[i] > best && (!prefix || has_prefix(x->recent[i], prefix)) &&
+                (!ignore_prefix || !has_prefix(x->recent[i], ignore_prefix)))
+                best = x->recent_score[i];
+        return best;
+    }
+    for (size_t i = 0; v && i < v->n_reasons; i++) {
+        const char *code = v->reasons[i].code;
+        if (v->reasons[i].score <= best || (prefix && !has_prefix(code, prefix)) ||
+            (ignore_prefix && has_prefix(code, ignore_prefix)))
+            continue;
+        best = v->reasons[i].score;
+    }
+    return best;
+}
+
 static enum warden_action on_action_of(struct warden_emit *em, const char *account_id, size_t len,
                                        const char *ignore_prefix)
 {
@@ -381,6 +412,7 @@ int warden_engine_new(struct warden_engine **out, const struct warden_engine_opt
     e->emit.cluster_of = on_cluster_of;
     e->emit.action_of = on_action_of;
     e->emit.action_from = on_action_from;
+    e->emit.score_from = on_score_from;
     e->emit.cluster_record = on_cluster_record;
     e->emit.memo = &e->memo;
     e->emit.counters = &e->counters;

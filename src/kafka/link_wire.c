@@ -3,17 +3,19 @@
  *
  * Binary, little-endian, versioned by the first byte; they are internal to a
  * deployment (written and read by the same warden build) and small: an
- * observation is 28 bytes plus the account id, a notice 107 plus the id.
+ * observation is 28 bytes plus the account id, a notice 110 plus the id.
  * Neither holds anything but ids, hashes and counts (never an address, a
  * domain or a payment value: identifiers are 64-bit keys).
  *
- *   observation: u8 version (3), i8 kind (-1: own action, -2: restricted
- *                reach, -3: an enforced harvester's frame), u8 level,
+ *   observation: u8 version (5), i8 kind (-1: own action, -2: restricted
+ *                reach, -3: an enforced harvester's frame), u8 level (own action: 1 review,
+ *                2 enforced, 3 own harvesting evidence actioned, 4 a harvesting suspect),
  *                i32 events partition, i64 ts_ms, u64 key, u32 org hash,
  *                u8 id length, id
- *   notice:      u8 version (3), u8 flags (1 set_cluster, 2 joined,
- *                4 linked_restricted, 8 frame), u8 linked, i8 via (a frame: its end),
- *                u64 cluster seq, u32 size, live, actioned, enforced, u16 restricted,
+ *   notice:      u8 version (5), u8 flags (1 set_cluster, 2 joined,
+ *                4 linked_restricted, 8 frame, 16 pooled), u8 linked, i8 via (a frame: its
+ *                end), u64 cluster seq, u32 size, live, actioned, enforced, u16 restricted,
+ *                u16 harvest, u8 suspect,
  *                u32 edges, u32 edges per kind × 7, f64 score, u64 key (a frame: its
  *                sketch), u32 kinds, f64 distinct, f64 pair weight, i64 ts_ms, u8 id
  *                length, id */
@@ -24,7 +26,7 @@
 #include <string.h>
 
 #define WIRE_VERSION                                                                               \
-    4 /* 2: restricted reach; 3: frames for the distill prior; 4: harvest members */
+    5 /* 2: restricted reach; 3: frames for the distill prior; 4: harvest members; 5: suspects */
 
 struct wr {
     uint8_t *p;
@@ -124,7 +126,7 @@ int warden_link_obs_decode(const void *p, size_t n, struct warden_link_obs *o, i
     if (r.bad || o->kind >= WARDEN_LINK_NKINDS || o->kind < WARDEN_LINK_OBS_FRAME ||
         *partition < 0 || !o->len ||
         (o->kind == WARDEN_LINK_OBS_FRAME && (o->level < 1 || o->level > 2)) ||
-        (o->kind == -1 && (o->level < 1 || o->level > 3)))
+        (o->kind == -1 && (o->level < 1 || o->level > 4)))
         return WARDEN_EFORMAT;
     return 0;
 }
@@ -137,7 +139,7 @@ size_t warden_link_notice_encode(const struct warden_link_notice *x, void *buf, 
     put(&w, WIRE_VERSION, 1);
     put(&w,
         (x->set_cluster ? 1u : 0u) | (x->joined ? 2u : 0u) | (x->linked_restricted ? 4u : 0u) |
-            (x->frame ? 8u : 0u),
+            (x->frame ? 8u : 0u) | (x->pooled ? 16u : 0u),
         1);
     put(&w, (uint64_t)x->linked, 1);
     put(&w, (uint64_t)(int64_t)(x->frame ? x->frame_end : x->via), 1);
@@ -148,6 +150,7 @@ size_t warden_link_notice_encode(const struct warden_link_notice *x, void *buf, 
     put(&w, c->enforced, 4);
     put(&w, c->restricted, 2);
     put(&w, c->harvest, 2);
+    put(&w, c->suspect, 1);
     put(&w, c->edges, 4);
     for (int k = 0; k < WARDEN_LINK_NKINDS; k++) put(&w, c->kind_edges[k], 4);
     put_f64(&w, c->score);
@@ -171,6 +174,7 @@ int warden_link_notice_decode(const void *p, size_t n, struct warden_link_notice
     x->joined = flags & 2;
     x->linked_restricted = flags & 4;
     x->frame = flags & 8;
+    x->pooled = flags & 16;
     x->linked = (int)get(&r, 1);
     x->via = (int8_t)get(&r, 1);
     if (x->frame) x->frame_end = (uint8_t)x->via, x->via = 0;
@@ -181,6 +185,7 @@ int warden_link_notice_decode(const void *p, size_t n, struct warden_link_notice
     c->enforced = (uint32_t)get(&r, 4);
     c->restricted = (uint16_t)get(&r, 2);
     c->harvest = (uint16_t)get(&r, 2);
+    c->suspect = (uint8_t)get(&r, 1);
     c->edges = (uint32_t)get(&r, 4);
     for (int k = 0; k < WARDEN_LINK_NKINDS; k++) c->kind_edges[k] = (uint32_t)get(&r, 4);
     c->score = get_f64(&r);

@@ -61,7 +61,14 @@ struct cand {
  * chance once in 65,536 pairs), or a template plus another non-infrastructure kind. */
 #define CO_FRAMES 2
 
-enum { F_ACT = 1, F_ENF = 2, F_RES = 4, F_RSL = 8 /* a declared reseller */, F_HRV = 16 };
+enum {
+    F_ACT = 1,
+    F_ENF = 2,
+    F_RES = 4,
+    F_RSL = 8, /* a declared reseller */
+    F_HRV = 16,
+    F_SUS = 32 /* harvesting evidence of its own (warden_link_mark_suspect) */
+};
 
 struct acct {
     uint64_t hash; /* 0 = empty */
@@ -273,6 +280,7 @@ static void cluster_put(struct warden_link *l, uint32_t ci, uint32_t i)
     if (a->flags & F_ENF) c->pub.enforced++;
     if ((a->flags & F_RES) && c->pub.restricted < UINT16_MAX) c->pub.restricted++;
     if ((a->flags & F_HRV) && c->pub.harvest < UINT16_MAX) c->pub.harvest++;
+    if ((a->flags & F_SUS) && c->pub.suspect < UINT8_MAX) c->pub.suspect++;
 }
 
 /* The account leaves the table: it leaves its cluster's ring; what it
@@ -345,6 +353,9 @@ static bool join(struct warden_link *l, uint32_t i, uint32_t j, unsigned kinds, 
         B->pub.restricted = (uint16_t)(B->pub.restricted + S->pub.restricted < UINT16_MAX
                                            ? B->pub.restricted + S->pub.restricted
                                            : UINT16_MAX);
+        B->pub.suspect =
+            (uint8_t)(B->pub.suspect + S->pub.suspect < UINT8_MAX ? B->pub.suspect + S->pub.suspect
+                                                                  : UINT8_MAX);
         B->pub.harvest = (uint16_t)(B->pub.harvest + S->pub.harvest < UINT16_MAX
                                         ? B->pub.harvest + S->pub.harvest
                                         : UINT16_MAX);
@@ -702,6 +713,82 @@ void warden_link_mark_actioned(struct warden_link *l, uint32_t ai, bool enforced
         }
         /* the neighbour's own cluster changed too: it sees it at its next event */
         touch(l, b->hash);
+    }
+    if (out) *out = res;
+}
+
+/* Accounts met through identifiers of one pooling kind, from account ai:
+ * breadth first over the candidate tables (for a payment fingerprint or an
+ * e-mail domain, of which an account has one, every account reached shares
+ * the start's; a sign-up burst is two overlapping windows, so only the
+ * start's own neighbours). Fills reach[] (ai first) and returns how many;
+ * *suspects: how many of them carry evidence of their own (ai included).
+ * Accounts of ai's declared organisation and declared resellers are left out. */
+#define POOL_VISIT 64
+static unsigned pool_reach(struct warden_link *l, uint32_t ai, unsigned kind,
+                           uint32_t reach[POOL_VISIT], unsigned *suspects)
+{
+    unsigned n = 1, head = 0, bit = 1u << kind;
+    bool deep = kind != WARDEN_LINK_BURST;
+    uint32_t org = A(l, ai)->org;
+    reach[0] = ai;
+    *suspects = 1;
+    while (head < n && (deep || head == 0)) {
+        const struct acct *x = A(l, reach[head++]);
+        for (int k = 0; k < LINK_CANDS && n < POOL_VISIT; k++) {
+            uint64_t bh = x->cand[k].acct;
+            if (!bh || !(x->cand[k].kinds & bit)) continue;
+            uint32_t bi = acct_find(l, bh);
+            if (bi == NONE) continue;
+            bool dup = false;
+            for (unsigned q = 0; q < n && !dup; q++) dup = reach[q] == bi;
+            const struct acct *b = A(l, bi);
+            if (dup || (b->flags & F_RSL) || (org && org == b->org)) continue;
+            reach[n++] = bi;
+            *suspects += (b->flags & F_SUS) != 0;
+        }
+    }
+    return n;
+}
+
+void warden_link_mark_suspect(struct warden_link *l, uint32_t ai, struct warden_link_join *out)
+{
+    struct warden_link_join res = {0};
+    struct acct *a = A(l, ai);
+    if (out) *out = res;
+    if (a->flags & F_SUS) return;
+    a->flags |= F_SUS;
+    if (a->cluster) {
+        struct cluster *c = &l->cl[a->cluster - 1];
+        if (c->pub.suspect < UINT8_MAX) c->pub.suspect++;
+    }
+    if (!l->p.suspect_group || (a->flags & F_RSL)) return;
+    static const unsigned pool_kinds[] = {WARDEN_LINK_PAYMENT, WARDEN_LINK_EMAIL,
+                                          WARDEN_LINK_BURST};
+    for (size_t q = 0; q < sizeof pool_kinds / sizeof pool_kinds[0]; q++) {
+        uint32_t reach[POOL_VISIT];
+        unsigned sus, n = pool_reach(l, ai, pool_kinds[q], reach, &sus);
+        if (sus < l->p.suspect_group) continue;
+        /* the suspects join; when they are most of the accounts behind one
+         * card or domain, it is the operation's, and so are its other accounts */
+        bool all = pool_kinds[q] != WARDEN_LINK_BURST && 2 * sus > n && n < POOL_VISIT;
+        for (unsigned k = 1; k < n; k++) {
+            struct acct *b = A(l, reach[k]);
+            if (!all && !(b->flags & F_SUS)) continue;
+            a = A(l, ai);
+            if (a->cluster && a->cluster == b->cluster) continue;
+            bool co;
+            double pw = pair_weight(l, a, b, &co);
+            unsigned kinds = cand_kinds(a, b->hash) | cand_kinds(b, a->hash) |
+                             (1u << pool_kinds[q]) | WARDEN_LINK_POOLED;
+            if (join(l, ai, reach[k], kinds, pw)) {
+                res.joined = true;
+                res.kinds = kinds;
+                res.via = (int)pool_kinds[q];
+                res.pair_weight = pw;
+            }
+            touch(l, b->hash);
+        }
     }
     if (out) *out = res;
 }

@@ -65,6 +65,10 @@ enum warden_link_kind {
 /* In a join's kinds (not a kind of identifier): the pair reached the join
  * weight because both accounts are actioned on their own evidence (co_actioned). */
 #define WARDEN_LINK_CO_ACTIONED (1u << 7)
+/* In a join's kinds: the pair was joined as part of a harvesting group, a
+ * payment, e-mail domain or sign-up burst that at least suspect_group
+ * accounts share, each with harvesting evidence of its own (pooled). */
+#define WARDEN_LINK_POOLED (1u << 8)
 
 /* "net", "client", "signup_ip", "payment", "email_domain", "signup_burst", "template" */
 extern const char *const warden_link_kind_names[WARDEN_LINK_NKINDS];
@@ -80,6 +84,10 @@ struct warden_link_params {
      * operation shares are likely one; strangers sharing a SaaS frame are
      * not actioned, and infrastructure alone still never joins */
     double co_actioned;
+    /* accounts with harvesting evidence of their own (warden_link_mark_suspect)
+     * sharing one payment, e-mail domain or sign-up burst from which they are
+     * joined whatever the pair weights (0: never) */
+    unsigned suspect_group;
     size_t max_accounts, max_idents, max_clusters;
 };
 
@@ -148,6 +156,17 @@ void warden_link_mark_actioned(struct warden_link *l, uint32_t a, bool enforced,
  * accounts even when each member's own evidence is held at review (the
  * caller decides what that does: detect_link.c, harvest_members). */
 void warden_link_mark_harvest(struct warden_link *l, uint32_t a);
+/* The account at index a carries harvesting evidence of its own, held
+ * below every rule or not (the caller decides: detect_link.c, suspect_min):
+ * counted once per account into its cluster's `suspect`. The first time,
+ * when it and at least suspect_group - 1 of its neighbours that carry such
+ * evidence too share a payment fingerprint, an e-mail domain or a sign-up
+ * burst (each below its cap: not a common identifier), they are joined
+ * (WARDEN_LINK_POOLED): a few accounts that each look like a heavy user
+ * alone and share what an operation shares are one harvest. Neighbours of
+ * the same declared organisation and declared resellers never count. out
+ * (may be NULL): the last such join. */
+void warden_link_mark_suspect(struct warden_link *l, uint32_t a, struct warden_link_join *out);
 /* The account at index a is a declared reseller (registry): its traffic
  * carries its end users' frames, so sharing one with actioned accounts says
  * nothing about the platform, which is never joined for being actioned
@@ -170,6 +189,8 @@ struct warden_link_cluster {
     bool self_actioned; /* (per account) the account itself is one of the actioned */
     bool self_enforced;
     bool self_restricted; /* (per account) it is one of the restricted members */
+    uint8_t suspect;      /* members with harvesting evidence of their own, held below every
+                             rule or not (warden_link_mark_suspect; saturates) */
     uint16_t restricted;  /* members seen in a restricted jurisdiction (saturates) */
     uint16_t harvest;     /* members actioned on their own harvesting evidence (saturates) */
 };

@@ -49,7 +49,7 @@ struct warden_link_obs {
     int kind;     /* enum warden_link_kind, -1: own action, -2: restricted reach */
     uint64_t key; /* identifier key (kind >= 0) */
     int level;    /* kind -1: 1 reviewed, 2 throttled or blocked, 3 actioned on its own harvesting
-                     evidence (distill.*) */
+                     evidence (distill.*), 4 harvesting evidence of its own from suspect_min */
 };
 
 /* What an account is due (the single-process detector's decision). */
@@ -59,6 +59,7 @@ struct warden_link_notice {
     bool set_cluster; /* its cluster changed since it was last handed on */
     int linked;       /* 0, or cluster.linked_to_actioned to emit: 1 review level, 2 enforced */
     bool linked_restricted; /* cluster.linked_restricted to emit */
+    bool pooled;            /* cluster.harvest_pooled to emit */
     struct warden_link_cluster info;
     /* the observation of this very account joined it (evidence of the finding) */
     bool joined;

@@ -4,7 +4,7 @@
 # verdicts.jsonl and clusters.jsonl, byte for byte, as one scan over the
 # whole; together their findings are the whole run's plus only the
 # end-of-input findings of the first run (cluster members that had not come
-# back when it ended: cluster.linked_to_actioned, and cluster.shared_* for
+# back when it ended: cluster.linked_to_actioned, cluster.harvest_pooled, and cluster.shared_* for
 # those joined after their last request). A damaged state file stops the scan, naming it.
 source "$(dirname "$0")/lib.sh"
 command -v jq >/dev/null || { echo "skip: jq not installed"; exit 77; }
@@ -28,7 +28,7 @@ jq -c . "$T/whole/findings.jsonl" | sort >"$T/fw"
 cat "$T/o1/findings.jsonl" "$T/o2/findings.jsonl" | jq -c . | sort >"$T/f12"
 check "every finding of the whole run is in the halves'" bash -c "[ -z \"\$(comm -23 '$T/fw' '$T/f12')\" ]"
 check "the halves' extra findings are the first run's end-of-input cluster findings" \
-  bash -c "comm -13 '$T/fw' '$T/f12' | jq -e -s 'all(.code == \"cluster.linked_to_actioned\" or (.code | startswith(\"cluster.shared_\")))' >/dev/null"
+  bash -c "comm -13 '$T/fw' '$T/f12' | jq -e -s 'all(.code == \"cluster.linked_to_actioned\" or .code == \"cluster.harvest_pooled\" or (.code | startswith(\"cluster.shared_\")))' >/dev/null"
 check "no prompt text in the state file" bash -c "! grep -qa '\"prompt\"' '$T/state'"
 
 # without --state the second half alone knows less

@@ -223,9 +223,41 @@ static void agent_harness_reviewed_on_fanout(void **st)
     assert_non_null(k);
     *(double *)((char *)conf + k->offset) = 0;
     run_stream_with(&c, NULL, conf, DS_HARNESS, 7, 9000, "h", "python-httpx/0.28.1", false);
+    assert_true(c.max_score < conf_default("emit_min")); /* at most the one below emit_min */
+    assert_true(c.n <= 1);
+    warden_conf_fini(det()->conf_table, conf);
+    free(conf);
+}
+
+/* Evidence held below every rule is reported once, from suspect_min, for
+ * the link detector to pool across a cluster (below_emit_min), and never
+ * again until the score reaches emit_min; suspect_min 0 reports none. (The
+ * person, agent, translation and heavy-reasoning streams above report
+ * nothing, this one included.) */
+static void held_evidence_reported_once_for_pooling(void **st)
+{
+    (void)st;
+    struct cap c;
+    void *conf = calloc(1, det()->conf_size);
+    warden_conf_defaults(det()->conf_table, conf);
+    const struct warden_conf_key *k = warden_conf_find(det()->conf_table, "w_agent_fanout");
+    *(double *)((char *)conf + k->offset) = 0;
+    run_stream_with(&c, NULL, conf, DS_HARNESS, 7, 9000, "h", "python-httpx/0.28.1", false);
+    assert_int_equal(c.n, 1);
+    assert_true(c.scores[0] >= conf_default("suspect_min") &&
+                c.scores[0] < conf_default("emit_min"));
+    assert_non_null(strstr(c.evidence, "\"below_emit_min\":true"));
+    k = warden_conf_find(det()->conf_table, "suspect_min");
+    *(double *)((char *)conf + k->offset) = 0;
+    run_stream_with(&c, NULL, conf, DS_HARNESS, 7, 9000, "h", "python-httpx/0.28.1", false);
     assert_int_equal(c.n, 0);
     warden_conf_fini(det()->conf_table, conf);
     free(conf);
+    /* a harvester that goes on to review: the one below it first, then the
+     * finding at emit_min and its escalation as before */
+    run_stream(&c, DS_HARVESTER, 1, 1500, "a1", "python-httpx/0.28.1", false);
+    assert_true(c.n >= 2);
+    for (int i = 1; i < c.n && i < 4096; i++) assert_true(c.scores[i] >= conf_default("emit_min"));
 }
 
 /* A gateway that does not log prompt text: the harvester is still found
@@ -349,6 +381,7 @@ int main(void)
         cmocka_unit_test(people_and_agents_not_flagged),
         cmocka_unit_test(eval_run_not_reported),
         cmocka_unit_test(agent_harness_reviewed_on_fanout),
+        cmocka_unit_test(held_evidence_reported_once_for_pooling),
         cmocka_unit_test_teardown(found_without_prompt_text, text_back),
         cmocka_unit_test(strong_signals_over_sittings_enforced),
         cmocka_unit_test(identifiers_do_not_matter),

@@ -328,6 +328,132 @@ static void ten_thousand_in_bounded_memory(void **st)
     warden_link_free(l);
 }
 
+/* The account i carries harvesting evidence of its own; returns whether that joined it. */
+static bool suspect(struct warden_link *l, int i)
+{
+    struct warden_link_join j;
+    warden_link_mark_suspect(l, acct(l, i, 0), &j);
+    return j.joined;
+}
+
+static uint8_t suspects_in(struct warden_link *l, int i)
+{
+    struct warden_link_cluster c;
+    warden_link_cluster_of(l, acct(l, i, 0), &c);
+    return c.suspect;
+}
+
+/* Accounts with harvesting evidence of their own (each held below every
+ * rule) that share an e-mail domain, a card or a sign-up burst: two are not
+ * a group; the third joins them, with the ones met only through another
+ * member; when they are most of the domain's accounts, its others join
+ * too; a big domain's few suspects join without the rest. Infrastructure,
+ * declared resellers and one declared organisation never pool, and
+ * suspect_group 0 turns it off. (A card shared by two accounts already
+ * joins them at weight 1.0.) */
+static void suspects_pooled_by_what_an_operation_shares(void **st)
+{
+    (void)st;
+    struct warden_link_params p = params(1024, 4096, 64);
+    p.suspect_group = 3;
+    struct warden_link *l = warden_link_new(&p);
+    /* a throwaway domain of 5 accounts (1..5), met in order: each meets the
+     * 4 before it, so 1 and 5 meet only through the others */
+    for (int i = 1; i <= 5; i++) use(l, i, WARDEN_LINK_EMAIL, "trihub.example");
+    assert_false(suspect(l, 1));
+    assert_false(suspect(l, 5));
+    assert_int_equal(seq(l, 1), 0); /* two are no group */
+    assert_true(suspect(l, 3));     /* three: 3 of 5 accounts, the domain is the group's */
+    assert_true(seq(l, 1) != 0);
+    for (int i = 2; i <= 5; i++) assert_int_equal(seq(l, i), seq(l, 1));
+    assert_int_equal(suspects_in(l, 1), 3);
+    struct warden_link_join j;
+    warden_link_mark_suspect(l, acct(l, 3, 0), &j); /* once per account */
+    assert_false(j.joined);
+    assert_int_equal(suspects_in(l, 1), 3);
+
+    /* a company domain of 12 accounts (20..31) with three heavy users: they
+     * join, the other nine stay apart */
+    for (int i = 20; i < 32; i++) use(l, i, WARDEN_LINK_EMAIL, "bigcorp.example");
+    assert_false(suspect(l, 20));
+    assert_false(suspect(l, 22));
+    assert_true(suspect(l, 24));
+    assert_true(seq(l, 20) != 0 && seq(l, 20) == seq(l, 22) && seq(l, 22) == seq(l, 24));
+    for (int i = 20; i < 32; i++)
+        if (i != 20 && i != 22 && i != 24) assert_int_equal(seq(l, i), 0);
+
+    /* three suspects signed up in one burst of an easy program (0.5 each:
+     * no pair joins on it alone) */
+    struct warden_link *m = warden_link_new(&p);
+    for (int i = 1; i <= 3; i++) use(m, i, WARDEN_LINK_BURST, "research/burst-1");
+    assert_int_equal(seq(m, 1), 0);
+    assert_false(suspect(m, 1));
+    assert_false(suspect(m, 2));
+    assert_true(suspect(m, 3));
+    assert_true(seq(m, 1) != 0 && seq(m, 1) == seq(m, 3));
+    /* shared infrastructure: three suspects on one network stay apart */
+    for (int i = 10; i < 13; i++) {
+        use(m, i, WARDEN_LINK_NET, "net-y");
+        use(m, i, WARDEN_LINK_SIGNUP_IP, "signup-y");
+    }
+    for (int i = 10; i < 13; i++) assert_false(suspect(m, i));
+    assert_int_equal(seq(m, 10), 0);
+    /* a declared reseller is never counted */
+    for (int i = 50; i < 53; i++) use(m, i, WARDEN_LINK_EMAIL, "platform.example");
+    warden_link_mark_reseller(m, acct(m, 50, 0));
+    assert_false(suspect(m, 50));
+    assert_false(suspect(m, 51));
+    assert_false(suspect(m, 52));
+    assert_int_equal(seq(m, 51), 0);
+    warden_link_free(m);
+    warden_link_free(l);
+
+    /* one declared organisation: colleagues are never pooled */
+    l = warden_link_new(&p);
+    for (int i = 1; i <= 3; i++) {
+        uint32_t a = acct(l, i, 77);
+        warden_link_use(l, a, WARDEN_LINK_EMAIL, key(WARDEN_LINK_EMAIL, "org.example"), 1000, false,
+                        NULL);
+    }
+    for (int i = 1; i <= 3; i++) {
+        struct warden_link_join jj;
+        warden_link_mark_suspect(l, acct(l, i, 77), &jj);
+        assert_false(jj.joined);
+    }
+    warden_link_free(l);
+
+    /* suspect_group 0: never */
+    p.suspect_group = 0;
+    l = warden_link_new(&p);
+    for (int i = 1; i <= 3; i++) use(l, i, WARDEN_LINK_EMAIL, "trihub.example");
+    for (int i = 1; i <= 3; i++) assert_false(suspect(l, i));
+    assert_int_equal(seq(l, 1), 0);
+    warden_link_free(l);
+}
+
+/* Suspects are counted into the cluster they are in, also when they join
+ * it afterwards or their clusters merge. */
+static void suspects_counted_per_cluster(void **st)
+{
+    (void)st;
+    struct warden_link_params p = params(256, 1024, 16);
+    struct warden_link *l = warden_link_new(&p);
+    use(l, 1, WARDEN_LINK_PAYMENT, "c1");
+    use(l, 2, WARDEN_LINK_PAYMENT, "c1");
+    suspect(l, 1);
+    assert_int_equal(suspects_in(l, 2), 1);
+    suspect(l, 3);
+    use(l, 3, WARDEN_LINK_PAYMENT, "c2");
+    suspect(l, 4);
+    use(l, 4, WARDEN_LINK_PAYMENT, "c2");
+    assert_int_equal(suspects_in(l, 3), 2);
+    use(l, 2, WARDEN_LINK_PAYMENT, "c3");
+    use(l, 3, WARDEN_LINK_PAYMENT, "c3"); /* the two clusters merge */
+    assert_int_equal(seq(l, 1), seq(l, 4));
+    assert_int_equal(suspects_in(l, 1), 3);
+    warden_link_free(l);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -339,6 +465,8 @@ int main(void)
         cmocka_unit_test(clusters_merge),
         cmocka_unit_test(actioned_pair_sharing_a_frame),
         cmocka_unit_test(ten_thousand_in_bounded_memory),
+        cmocka_unit_test(suspects_pooled_by_what_an_operation_shares),
+        cmocka_unit_test(suspects_counted_per_cluster),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -49,7 +49,7 @@ static void observation_round_trip(void **st)
     o.kind = WARDEN_LINK_OBS_FRAME - 1;
     n = warden_link_obs_encode(&o, 3, buf, sizeof buf);
     assert_int_not_equal(warden_link_obs_decode(buf, n, &d, &part), 0);
-    buf[0] = 3; /* the previous version */
+    buf[0] = 4; /* the previous version */
     assert_int_not_equal(warden_link_obs_decode(buf, n, &d, &part), 0);
     o.kind = -1; /* own action: harvesting evidence */
     o.key = 0;
@@ -58,7 +58,11 @@ static void observation_round_trip(void **st)
     assert_int_equal(warden_link_obs_decode(buf, n, &d, &part), 0);
     assert_int_equal(d.kind, -1);
     assert_int_equal(d.level, 3);
-    o.level = 4;
+    o.level = 4; /* harvesting evidence of its own from suspect_min */
+    n = warden_link_obs_encode(&o, 3, buf, sizeof buf);
+    assert_int_equal(warden_link_obs_decode(buf, n, &d, &part), 0);
+    assert_int_equal(d.level, 4);
+    o.level = 5;
     n = warden_link_obs_encode(&o, 3, buf, sizeof buf);
     assert_int_not_equal(warden_link_obs_decode(buf, n, &d, &part), 0);
 }
@@ -85,8 +89,10 @@ static void notice_round_trip(void **st)
     x.info.enforced = 1;
     x.info.edges = 4;
     x.info.harvest = 7;
+    x.info.suspect = 5;
+    x.pooled = true;
     size_t n = warden_link_notice_encode(&x, buf, sizeof buf);
-    assert_int_equal(n, 109 + 6); /* 109 bytes and the id */
+    assert_int_equal(n, 110 + 6); /* 110 bytes and the id */
     struct warden_link_notice d;
     assert_int_equal(warden_link_notice_decode(buf, n, &d), 0);
     assert_true(d.linked_restricted);
@@ -96,11 +102,15 @@ static void notice_round_trip(void **st)
     assert_int_equal(d.info.enforced, 1);
     assert_int_equal(d.info.edges, 4);
     assert_int_equal(d.info.harvest, 7);
+    assert_int_equal(d.info.suspect, 5);
+    assert_true(d.pooled);
     assert_int_equal(d.info.seq, 42);
     x.linked_restricted = false;
+    x.pooled = false;
     n = warden_link_notice_encode(&x, buf, sizeof buf);
     assert_int_equal(warden_link_notice_decode(buf, n, &d), 0);
     assert_false(d.linked_restricted);
+    assert_false(d.pooled);
     assert_false(d.frame);
 }
 
