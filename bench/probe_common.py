@@ -32,6 +32,16 @@ def write_probe(out, events, accounts, truth):
                 f.write(json.dumps(row) + '\n')
 
 
+def add_request(events, aid, t, ip, client, prompt, **kw):
+    """Append one request of account aid at time t (formats.md section 1);
+    kw adds or overrides fields (model defaults to atlas-2-large)."""
+    e = {'ts': iso(t), 'request_id': 'r%08d' % (len(events) + 1), 'account_id': aid,
+         'ip': ip, 'user_agent': client, 'model': kw.pop('model', 'atlas-2-large'),
+         'endpoint': '/v1/messages', 'prompt': prompt}
+    e.update(kw)
+    events.append(e)
+
+
 def home_candidates(r, firsts, n=400):
     """n addresses in each of the groups of first octets (big residential
     ISPs' space); `warden ip` then keeps those it places in the country."""

@@ -77,3 +77,26 @@ for k in sorted(on['kinds'], key=lambda k: (k['benign'], k['name'])):
         '%.2f' % (k['actioned'] / o['actioned']) if o['actioned'] else '-'))
 PY
 }
+
+# probe_cluster_table ON.json OFF.json: for each truth cluster (operation)
+# the share of its accounts actioned with the policy and the baseline, and
+# for each benign kind the accounts that ended in a cluster.
+probe_cluster_table() {
+  python3 - "$1" "$2" <<'PY'
+import json, sys
+on, off = (json.load(open(f)) for f in sys.argv[1:3])
+offc = {c['cluster']: c for c in off['clusters']['list']}
+print('%-10s %-22s %-18s %s' % ('op', 'kind', 'actioned (share)', 'off: actioned (share)'))
+for c in on['clusters']['list']:
+    o = offc[c['cluster']]
+    print('%-10s %-22s %-18s %s' % (c['cluster'], c['kind'],
+                                    '%d/%d (%.2f)' % (c['actioned'], c['accounts'], c['coverage']),
+                                    '%d/%d (%.2f)' % (o['actioned'], o['accounts'], o['coverage'])))
+offb = {b['kind']: b for b in off['cross_account']['benign_kinds']}
+print('%-22s %-22s %s' % ('benign kind', 'in a cluster (clusters)', 'off: in a cluster'))
+for b in on['cross_account']['benign_kinds']:
+    o = offb[b['kind']]
+    print('%-22s %-22s %s' % (b['kind'], '%d/%d (%d)' % (b['clustered'], b['accounts'], b['clusters']),
+                              '%d/%d' % (o['clustered'], o['accounts'])))
+PY
+}

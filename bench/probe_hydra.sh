@@ -35,30 +35,8 @@ python3 bench/probe_hydra.py candidates 1 "$SHARED" >"$T/cand.txt"
 
 # the tables of a draw from the two JSON reports
 table() {
-  python3 - "$1" "$2" <<'EOF'
-import json, sys
-on, off = (json.load(open(f)) for f in sys.argv[1:3])
-offk = {k['name']: k for k in off['kinds']}
-print('%-22s %-10s %-10s %-10s %s' % ('kind', 'actioned', 'enforced', 'off: act.', 'off: enf.'))
-for k in sorted(on['kinds'], key=lambda k: (k['benign'], k['name'])):
-    o, n = offk[k['name']], k['accounts']
-    print('%-22s %-10s %-10s %-10s %s' % (
-        k['name'], '%d/%d' % (k['actioned'], n), '%d/%d' % (k['enforced'], n),
-        '%d/%d' % (o['actioned'], n), '%d/%d' % (o['enforced'], n)))
-offc = {c['cluster']: c for c in off['clusters']['list']}
-print('%-6s %-22s %-18s %s' % ('op', 'kind', 'actioned (share)', 'off: actioned (share)'))
-for c in on['clusters']['list']:
-    o = offc[c['cluster']]
-    print('%-6s %-22s %-18s %s' % (c['cluster'], c['kind'],
-                                   '%d/%d (%.2f)' % (c['actioned'], c['accounts'], c['coverage']),
-                                   '%d/%d (%.2f)' % (o['actioned'], o['accounts'], o['coverage'])))
-offb = {b['kind']: b for b in off['cross_account']['benign_kinds']}
-print('%-22s %-22s %s' % ('benign kind', 'in a cluster (clusters)', 'off: in a cluster'))
-for b in on['cross_account']['benign_kinds']:
-    o = offb[b['kind']]
-    print('%-22s %-22s %s' % (b['kind'], '%d/%d (%d)' % (b['clustered'], b['accounts'], b['clusters']),
-                              '%d/%d' % (o['clustered'], o['accounts'])))
-EOF
+  probe_kind_table "$1" "$2"
+  probe_cluster_table "$1" "$2"
 }
 
 probe_draws bench/probe_hydra.py 41 43

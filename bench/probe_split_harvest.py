@@ -22,7 +22,8 @@ import json
 import random
 import sys
 
-from probe_common import home_candidates, iso, organic_prompts, residential_pool, write_probe
+from probe_common import (add_request, home_candidates, iso, organic_prompts, residential_pool,
+                          write_probe)
 
 COUNTRIES = {  # first octets of big residential ISPs' space, declared zone, UTC offset
     'US': ([73, 24, 98, 71, 76, 67], 'America/Chicago', -6),
@@ -67,11 +68,7 @@ def generate(seed, out, shared, pool_path, lo, hi, nring):
         truth.append(t)
 
     def request(aid, t, ip, client, prompt, **kw):
-        e = {'ts': iso(t), 'request_id': 'r%08d' % (len(events) + 1), 'account_id': aid,
-             'ip': ip, 'user_agent': client, 'model': kw.pop('model', 'atlas-2-large'),
-             'endpoint': '/v1/messages', 'prompt': prompt}
-        e.update(kw)
-        events.append(e)
+        add_request(events, aid, t, ip, client, prompt, **kw)
 
     # 1. the ring: the work split between its accounts, one sitting each
     items = alpaca[:]

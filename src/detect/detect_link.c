@@ -54,15 +54,16 @@
  *     cluster.linked_to_actioned, and never itself a reason for the
  *     cluster (a cluster.* code). Evidence: cluster_id, members,
  *     restricted_members, cluster_edge_kinds (the shared identifier kinds).
- *   cluster.harvest_pooled (pooled_score) — suspect_members members carry
+ *   cluster.harvest_pooled (pooled_score) — suspect_members members, and
+ *     most of the cluster's, carry
  *     harvesting evidence of their own from suspect_min (the highest
  *     distill.* finding but distill.crowd_frame, held below every rule or
  *     not: distill reports it once from its suspect_min): each looks like a
  *     heavy user alone, several in one cluster are one harvest. Emitted once
- *     per member like cluster.linked_to_actioned. A suspect that shares a
- *     payment fingerprint, an e-mail domain or a sign-up burst with
- *     suspect_group - 1 other suspects is joined with them (link.h,
- *     warden_link_mark_suspect). Evidence: cluster_id, members,
+ *     per member like cluster.linked_to_actioned. When suspect_group
+ *     suspects or more are most of the accounts behind one payment
+ *     fingerprint or e-mail domain, every account behind it is joined
+ *     (link.h, warden_link_mark_suspect). Evidence: cluster_id, members,
  *     suspect_members, suspect_min, actioned_members, cluster_edge_kinds.
  *
  * Cluster ids are "lk-N" (N in order of formation); every member's
@@ -207,12 +208,14 @@ static const struct warden_conf_key link_conf_table[] = {
      "every rule or not) from which it counts as a suspect for pooling; 0 = off",
      0, 1},
     {"suspect_group", WARDEN_CONF_INT, "3", C(suspect_group),
-     "suspects sharing one payment fingerprint, e-mail domain or sign-up burst (below its cap) "
-     "that are joined into a cluster whatever the pair weights; 0 = off",
+     "suspects from which, when they are most of the accounts behind one payment fingerprint "
+     "or e-mail domain (below its cap), every account behind it is joined whatever the pair "
+     "weights; 0 = off",
      0, 255},
     {"suspect_members", WARDEN_CONF_INT, "2", C(suspect_members),
-     "suspects in one cluster from which every member gets cluster.harvest_pooled: harvesting "
-     "evidence held below every rule in each account, pooled; 0 = off",
+     "suspects in one cluster, and most of its members, from which every member gets "
+     "cluster.harvest_pooled: harvesting evidence held below every rule in each account, "
+     "pooled; 0 = off",
      0, 255},
     {"pooled_score", WARDEN_CONF_DOUBLE, "0.6", C(pooled_score),
      "score of cluster.harvest_pooled (review under the example policy; never an enforcement "
@@ -610,6 +613,15 @@ static bool harvest_sustained(const struct warden_link_cluster *ci, int64_t harv
     return harvest_members > 0 && ci->harvest >= harvest_members;
 }
 
+/* Harvesting evidence held below every rule in suspect_members members or
+ * more, and in most of the cluster's members: pooled, one harvest. (A few
+ * heavy reasoning-model users among colleagues on one card are not most.) */
+static bool pooled_cluster(const struct warden_link_cluster *ci, const struct link_conf *k)
+{
+    return k->suspect_min > 0 && k->suspect_members > 0 && ci->suspect >= k->suspect_members &&
+           2 * (uint32_t)ci->suspect > ci->size;
+}
+
 static void decide(struct warden_link *l, uint32_t ai, struct due *d, const struct link_conf *k)
 {
     int64_t harvest_members = k->harvest_members;
@@ -629,8 +641,7 @@ static void decide(struct warden_link *l, uint32_t ai, struct due *d, const stru
     d->restricted = d->info.seq && others_res && !(*flag & FLAG_RESTRICTED);
     if (d->restricted) *flag |= FLAG_RESTRICTED;
     /* harvesting evidence held below every rule in each of several members */
-    d->pooled = d->info.seq && k->suspect_min > 0 && k->suspect_members > 0 &&
-                d->info.suspect >= k->suspect_members && !(*flag & FLAG_POOLED);
+    d->pooled = d->info.seq && pooled_cluster(&d->info, k) && !(*flag & FLAG_POOLED);
     if (d->pooled) *flag |= FLAG_POOLED;
 }
 
@@ -901,9 +912,12 @@ static void link_observe(void *vctx, const struct warden_event *ev, void *vstate
                                                  .pair_weight = j.pair_weight};
     }
     if (harvest) warden_link_mark_harvest(c->l, ai);
-    if (suspect) {
-        warden_link_mark_suspect(c->l, ai, &j);
-        if (j.joined) /* a harvesting group that shares a card, a domain or a burst */
+    if (suspect || (s.n && (st->flags & SUSPECT))) {
+        if (suspect)
+            warden_link_mark_suspect(c->l, ai, &j);
+        else
+            warden_link_repool(c->l, ai, &j);
+        if (j.joined) /* most accounts behind one card or domain harvest */
             joined = (struct warden_link_notice){.joined = true,
                                                  .via = j.via,
                                                  .key = 0,
@@ -1011,7 +1025,7 @@ static void flush_cluster(void *ctx, const struct warden_link_cluster *ci, const
                       : WARDEN_ALLOW,
     };
     const struct link_conf *k = &w->c->conf;
-    if (k->suspect_min > 0 && k->suspect_members > 0 && ci->suspect >= k->suspect_members) {
+    if (pooled_cluster(ci, k)) {
         enum warden_action a =
             warden_policy_decide(w->c->policy, "cluster.harvest_pooled", k->pooled_score);
         if (a > r.action) r.action = a;
@@ -1196,6 +1210,10 @@ void warden_link_stage_apply(
     if (o->kind >= 0 && o->kind < NK) {
         warden_link_use(l, ai, (enum warden_link_kind)o->kind, o->key, o->ts_ms, false, &j);
         members = j.joined;
+        if (!members) { /* a suspect in no cluster looks again (warden_link_repool) */
+            warden_link_repool(l, ai, &j);
+            members = j.joined;
+        }
     } else if (o->kind == WARDEN_LINK_OBS_RESTRICTED) {
         warden_link_mark_restricted(l, ai);
         members = true;

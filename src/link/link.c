@@ -718,10 +718,9 @@ void warden_link_mark_actioned(struct warden_link *l, uint32_t ai, bool enforced
 }
 
 /* Accounts met through identifiers of one pooling kind, from account ai:
- * breadth first over the candidate tables (for a payment fingerprint or an
- * e-mail domain, of which an account has one, every account reached shares
- * the start's; a sign-up burst is two overlapping windows, so only the
- * start's own neighbours). Fills reach[] (ai first) and returns how many;
+ * breadth first over the candidate tables (a payment fingerprint or an
+ * e-mail domain: an account has one, so every account reached shares the
+ * start's). Fills reach[] (ai first) and returns how many;
  * *suspects: how many of them carry evidence of their own (ai included).
  * Accounts of ai's declared organisation and declared resellers are left out. */
 #define POOL_VISIT 64
@@ -729,11 +728,10 @@ static unsigned pool_reach(struct warden_link *l, uint32_t ai, unsigned kind,
                            uint32_t reach[POOL_VISIT], unsigned *suspects)
 {
     unsigned n = 1, head = 0, bit = 1u << kind;
-    bool deep = kind != WARDEN_LINK_BURST;
     uint32_t org = A(l, ai)->org;
     reach[0] = ai;
     *suspects = 1;
-    while (head < n && (deep || head == 0)) {
+    while (head < n) {
         const struct acct *x = A(l, reach[head++]);
         for (int k = 0; k < LINK_CANDS && n < POOL_VISIT; k++) {
             uint64_t bh = x->cand[k].acct;
@@ -751,30 +749,26 @@ static unsigned pool_reach(struct warden_link *l, uint32_t ai, unsigned kind,
     return n;
 }
 
-void warden_link_mark_suspect(struct warden_link *l, uint32_t ai, struct warden_link_join *out)
+/* Join suspect ai with the accounts behind its card or domain when most of
+ * them carry harvesting evidence (warden_link_mark_suspect). */
+static void pool(struct warden_link *l, uint32_t ai, struct warden_link_join *out)
 {
     struct warden_link_join res = {0};
     struct acct *a = A(l, ai);
     if (out) *out = res;
-    if (a->flags & F_SUS) return;
-    a->flags |= F_SUS;
-    if (a->cluster) {
-        struct cluster *c = &l->cl[a->cluster - 1];
-        if (c->pub.suspect < UINT8_MAX) c->pub.suspect++;
-    }
-    if (!l->p.suspect_group || (a->flags & F_RSL)) return;
-    static const unsigned pool_kinds[] = {WARDEN_LINK_PAYMENT, WARDEN_LINK_EMAIL,
-                                          WARDEN_LINK_BURST};
+    if (!l->p.suspect_group || (a->flags & F_RSL) || !(a->flags & F_SUS)) return;
+    /* identifiers an account chose: a sign-up burst is a window that
+     * strangers share, so it never pools */
+    static const unsigned pool_kinds[] = {WARDEN_LINK_PAYMENT, WARDEN_LINK_EMAIL};
     for (size_t q = 0; q < sizeof pool_kinds / sizeof pool_kinds[0]; q++) {
         uint32_t reach[POOL_VISIT];
         unsigned sus, n = pool_reach(l, ai, pool_kinds[q], reach, &sus);
-        if (sus < l->p.suspect_group) continue;
-        /* the suspects join; when they are most of the accounts behind one
-         * card or domain, it is the operation's, and so are its other accounts */
-        bool all = pool_kinds[q] != WARDEN_LINK_BURST && 2 * sus > n && n < POOL_VISIT;
+        /* most of the accounts behind one card or domain carry
+         * harvesting evidence: it is the operation's, and so are its other
+         * accounts; a few heavy users among a company's many stay apart */
+        if (sus < l->p.suspect_group || 2 * sus <= n || n >= POOL_VISIT) continue;
         for (unsigned k = 1; k < n; k++) {
             struct acct *b = A(l, reach[k]);
-            if (!all && !(b->flags & F_SUS)) continue;
             a = A(l, ai);
             if (a->cluster && a->cluster == b->cluster) continue;
             bool co;
@@ -791,6 +785,26 @@ void warden_link_mark_suspect(struct warden_link *l, uint32_t ai, struct warden_
         }
     }
     if (out) *out = res;
+}
+
+void warden_link_mark_suspect(struct warden_link *l, uint32_t ai, struct warden_link_join *out)
+{
+    struct acct *a = A(l, ai);
+    if (out) *out = (struct warden_link_join){0};
+    if (a->flags & F_SUS) return;
+    a->flags |= F_SUS;
+    if (a->cluster) {
+        struct cluster *c = &l->cl[a->cluster - 1];
+        if (c->pub.suspect < UINT8_MAX) c->pub.suspect++;
+    }
+    pool(l, ai, out);
+}
+
+void warden_link_repool(struct warden_link *l, uint32_t ai, struct warden_link_join *out)
+{
+    if (out) *out = (struct warden_link_join){0};
+    if (A(l, ai)->cluster) return;
+    pool(l, ai, out);
 }
 
 void warden_link_mark_reseller(struct warden_link *l, uint32_t ai)

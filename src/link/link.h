@@ -66,8 +66,8 @@ enum warden_link_kind {
  * weight because both accounts are actioned on their own evidence (co_actioned). */
 #define WARDEN_LINK_CO_ACTIONED (1u << 7)
 /* In a join's kinds: the pair was joined as part of a harvesting group, a
- * payment, e-mail domain or sign-up burst that at least suspect_group
- * accounts share, each with harvesting evidence of its own (pooled). */
+ * payment fingerprint or e-mail domain most of whose accounts (and at least
+ * suspect_group) carry harvesting evidence of their own (pooled). */
 #define WARDEN_LINK_POOLED (1u << 8)
 
 /* "net", "client", "signup_ip", "payment", "email_domain", "signup_burst", "template" */
@@ -85,8 +85,9 @@ struct warden_link_params {
      * not actioned, and infrastructure alone still never joins */
     double co_actioned;
     /* accounts with harvesting evidence of their own (warden_link_mark_suspect)
-     * sharing one payment, e-mail domain or sign-up burst from which they are
-     * joined whatever the pair weights (0: never) */
+     * from which, when they are most of the accounts behind one payment
+     * fingerprint or e-mail domain, those accounts are joined whatever the
+     * pair weights (0: never) */
     unsigned suspect_group;
     size_t max_accounts, max_idents, max_clusters;
 };
@@ -159,14 +160,20 @@ void warden_link_mark_harvest(struct warden_link *l, uint32_t a);
 /* The account at index a carries harvesting evidence of its own, held
  * below every rule or not (the caller decides: detect_link.c, suspect_min):
  * counted once per account into its cluster's `suspect`. The first time,
- * when it and at least suspect_group - 1 of its neighbours that carry such
- * evidence too share a payment fingerprint, an e-mail domain or a sign-up
- * burst (each below its cap: not a common identifier), they are joined
- * (WARDEN_LINK_POOLED): a few accounts that each look like a heavy user
- * alone and share what an operation shares are one harvest. Neighbours of
- * the same declared organisation and declared resellers never count. out
- * (may be NULL): the last such join. */
+ * the accounts behind its payment fingerprint and its e-mail domain (each
+ * below its cap: not a common identifier) are reached through the
+ * candidate tables; when at least suspect_group of them, and most, carry
+ * such evidence, every one is joined (WARDEN_LINK_POOLED): accounts that
+ * each look like a heavy reasoning-model user alone, most of those behind
+ * one card or domain, are one operation's (a company's few heavy users
+ * among many colleagues are not most). A sign-up burst (a window strangers
+ * share) never pools. Accounts of the same declared organisation and
+ * declared resellers never count. out (may be NULL): the last such join. */
 void warden_link_mark_suspect(struct warden_link *l, uint32_t a, struct warden_link_join *out);
+/* A suspect in no cluster looks again (its neighbours may have become
+ * suspects since, while their tables no longer hold it): called when it
+ * feeds identifiers. out as above. */
+void warden_link_repool(struct warden_link *l, uint32_t a, struct warden_link_join *out);
 /* The account at index a is a declared reseller (registry): its traffic
  * carries its end users' frames, so sharing one with actioned accounts says
  * nothing about the platform, which is never joined for being actioned
