@@ -199,6 +199,64 @@ static void actioned_before_its_first_event(void **st)
     rig_down(&r);
 }
 
+/* Findings held below every rule are readable by a later detector on the
+ * same event (score_from), before the account has a verdict (the findings
+ * kept before any action) and after, by prefix and ignoring a prefix. */
+static double seen_low, seen_all, seen_ignored;
+
+static void low_observe(void *ctx, const struct warden_event *ev, void *state,
+                        struct warden_emit *em)
+{
+    (void)ctx, (void)state;
+    int64_t n = ev->ts_ms % 10;
+    if (n == 1) warden_emit_finding(em, "test.low", 0.3, "{}");
+    if (n == 2) warden_emit_finding(em, "test.high", 0.9, "{}");
+}
+
+static void reader_observe(void *ctx, const struct warden_event *ev, void *state,
+                           struct warden_emit *em)
+{
+    (void)ctx, (void)state;
+    seen_low = em->score_from(em, ev->account_id.p, ev->account_id.n, "test.low", NULL);
+    seen_all = em->score_from(em, ev->account_id.p, ev->account_id.n, "test.", NULL);
+    seen_ignored = em->score_from(em, ev->account_id.p, ev->account_id.n, "test.", "test.high");
+}
+
+static const struct warden_detector low_detector = {.name = "test_low", .observe = low_observe};
+static const struct warden_detector reader_detector = {.name = "test_reader",
+                                                       .observe = reader_observe};
+
+static void findings_below_rules_readable(void **st)
+{
+    (void)st;
+    struct rig r;
+    char err[512];
+    memset(&r, 0, sizeof r);
+    r.pol = rt_fixture_policy("rules:\n  - code: \"test.high\"\n    action: review\n");
+    assert_int_equal(warden_intel_open(&r.intel, &r.pol->intel, err, sizeof err), 0);
+    const struct warden_detector *dets[] = {&low_detector, &reader_detector};
+    struct warden_engine_opts o = {.policy = r.pol,
+                                   .intel = r.intel,
+                                   .sinks = {on_finding, on_action, &r},
+                                   .detectors = dets,
+                                   .n_detectors = 2};
+    assert_int_equal(warden_engine_new(&r.e, &o, err, sizeof err), 0);
+    feed(&r, "a1", "81.2.69.1", 1795421702000LL); /* nothing yet */
+    assert_true(seen_low == 0 && seen_all == 0);
+    feed(&r, "a1", "81.2.69.1", 1795421703001LL); /* test.low 0.3: no rule, no verdict */
+    assert_null(verdict_of(&r, "a1"));
+    assert_true(seen_low > 0.29 && seen_low < 0.31);
+    assert_true(seen_all > 0.29 && seen_all < 0.31);
+    feed(&r, "a2", "81.2.69.2", 1795421704000LL); /* another account: its own */
+    assert_true(seen_low == 0);
+    feed(&r, "a1", "81.2.69.1", 1795421705002LL); /* test.high 0.9: reviewed */
+    assert_non_null(verdict_of(&r, "a1"));
+    assert_true(seen_low > 0.29 && seen_low < 0.31); /* kept into the verdict */
+    assert_true(seen_all > 0.89);
+    assert_true(seen_ignored > 0.29 && seen_ignored < 0.31);
+    rig_down(&r);
+}
+
 static void million_accounts_memory_within_budget(void **st)
 {
     (void)st;
@@ -229,6 +287,7 @@ int main(void)
         cmocka_unit_test(shadow_mode_marks_actions),
         cmocka_unit_test(evicted_actioned_account_keeps_verdict),
         cmocka_unit_test(actioned_before_its_first_event),
+        cmocka_unit_test(findings_below_rules_readable),
         cmocka_unit_test(million_accounts_memory_within_budget),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
