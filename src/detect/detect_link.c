@@ -63,8 +63,10 @@
  *     per member like cluster.linked_to_actioned. When suspect_group
  *     suspects or more are most of the accounts behind one payment
  *     fingerprint or e-mail domain, every account behind it is joined
- *     (link.h, warden_link_mark_suspect). Evidence: cluster_id, members,
- *     suspect_members, suspect_min, actioned_members, cluster_edge_kinds.
+ *     (link.h, warden_link_mark_suspect); when they are most of the
+ *     registry's accounts that signed up from one network (IPv4 /24, IPv6
+ *     /48), the suspects among them are joined (warden_link_pool_with). Evidence: cluster_id,
+ * members, suspect_members, suspect_min, actioned_members, cluster_edge_kinds.
  *
  * Cluster ids are "lk-N" (N in order of formation); every member's
  * verdict and findings carry it. One link state serves every shard of a
@@ -236,6 +238,11 @@ struct link_ctx {
     bool counters_set;
     struct warden_link_remote *remote; /* remote mode (link/remote.h), else NULL */
     const struct warden_registry *reg; /* the linking stage: declared resellers */
+    /* the registry's accounts by sign-up network (IPv4 /24, IPv6 /48):
+     * group g (1-based, sg_map) holds sg_acct[sg_off[g-1] .. sg_off[g]) */
+    struct warden_u64map sg_map;
+    uint32_t *sg_off;
+    uint64_t *sg_acct;
 };
 
 static struct warden_link_remote *remote_hook;
@@ -292,6 +299,9 @@ static void link_free(void *vctx)
     if (!c) return;
     warden_link_free(c->l);
     warden_u64map_fini(&c->webmail);
+    warden_u64map_fini(&c->sg_map);
+    free(c->sg_off);
+    free(c->sg_acct);
     if (c->own_conf) warden_conf_fini(link_conf_table, &c->conf);
     free(c);
 }
@@ -307,6 +317,7 @@ static int link_init(void **vctx, const struct warden_policy *policy, const void
     }
     c->policy = policy;
     warden_u64map_init(&c->webmail);
+    warden_u64map_init(&c->sg_map);
     if (load_webmail(c)) {
         link_free(c);
         return -1;
@@ -427,12 +438,68 @@ static bool restricted_direct(const struct link_ctx *c, const struct warden_even
     return true;
 }
 
+/* The network an account signed up from: its IPv4 /24 or IPv6 /48. */
+static uint64_t signup_net_key(const struct warden_ip *ip)
+{
+    uint8_t net[8] = {0};
+    if (warden_ip_is_v4(ip))
+        memcpy(net, ip->b + 12, 3);
+    else
+        memcpy(net, ip->b, 6);
+    return warden_hash64(net, sizeof net);
+}
+
+/* Group the registry's accounts by sign-up network (every shard's context
+ * and the linking stage hold the groups: 12 bytes per account). */
+static void signup_groups(struct link_ctx *c, const struct warden_registry *reg)
+{
+    size_t n = warden_registry_n_accounts(reg), g = 0;
+    uint32_t *grp = warden_xcalloc(n ? n : 1, sizeof *grp);
+    uint32_t *cnt = warden_xcalloc(n + 1, sizeof *cnt);
+    for (size_t i = 0; i < n; i++) {
+        const struct warden_account *a = warden_registry_account_at(reg, i);
+        if (!a->has_signup_ip) continue;
+        uint64_t key = signup_net_key(&a->signup_ip);
+        uint32_t v = warden_u64map_get(&c->sg_map, key);
+        if (!v) warden_u64map_put(&c->sg_map, key, v = (uint32_t)++g);
+        grp[i] = v;
+        cnt[v - 1]++;
+    }
+    c->sg_off = warden_xcalloc(g + 1, sizeof *c->sg_off);
+    for (size_t k = 0; k < g; k++) c->sg_off[k + 1] = c->sg_off[k] + cnt[k];
+    c->sg_acct = warden_xcalloc(c->sg_off[g] ? c->sg_off[g] : 1, sizeof *c->sg_acct);
+    memset(cnt, 0, (n + 1) * sizeof *cnt);
+    for (size_t i = 0; i < n; i++) {
+        if (!grp[i]) continue;
+        const struct warden_account *a = warden_registry_account_at(reg, i);
+        c->sg_acct[c->sg_off[grp[i] - 1] + cnt[grp[i] - 1]++] =
+            warden_hash64(a->account_id, strlen(a->account_id));
+    }
+    free(grp);
+    free(cnt);
+}
+
+/* A suspect that signed up from the network most of whose accounts' owners
+ * harvest (warden_link_pool_with): the operation's sign-up machines. */
+static void signup_pool(const struct link_ctx *c, const struct warden_account *a, uint32_t ai,
+                        struct warden_link_join *j)
+{
+    j->joined = false;
+    if (!a || !a->has_signup_ip || !c->sg_off) return;
+    uint32_t g = warden_u64map_get(&c->sg_map, signup_net_key(&a->signup_ip));
+    if (!g) return;
+    uint32_t off = c->sg_off[g - 1], n = c->sg_off[g] - off;
+    if (n < (uint32_t)c->conf.suspect_group) return;
+    warden_link_pool_with(c->l, ai, c->sg_acct + off, n, WARDEN_LINK_SIGNUP_IP, j);
+}
+
 static int link_attach(void *vctx, const struct warden_registry *reg,
                        const struct warden_intel *intel)
 {
     (void)intel;
     struct link_ctx *c = vctx;
-    if (c->remote) return 0;                   /* the linking stage links the registry */
+    if (c->remote) return 0; /* the linking stage links the registry */
+    if (c->conf.suspect_min > 0 && c->conf.suspect_group > 0 && !c->sg_off) signup_groups(c, reg);
     if (!warden_link_first(c->l, 0)) return 0; /* another shard loaded it */
     size_t n = warden_registry_n_accounts(reg);
     warden_link_lock(c->l);
@@ -917,6 +984,7 @@ static void link_observe(void *vctx, const struct warden_event *ev, void *vstate
             warden_link_mark_suspect(c->l, ai, &j);
         else
             warden_link_repool(c->l, ai, &j);
+        if (!j.joined && (suspect || !(st->flags & CLUSTERED))) signup_pool(c, ev->account, ai, &j);
         if (j.joined) /* most accounts behind one card or domain harvest */
             joined = (struct warden_link_notice){.joined = true,
                                                  .via = j.via,
@@ -1210,8 +1278,10 @@ void warden_link_stage_apply(
     if (o->kind >= 0 && o->kind < NK) {
         warden_link_use(l, ai, (enum warden_link_kind)o->kind, o->key, o->ts_ms, false, &j);
         members = j.joined;
-        if (!members) { /* a suspect in no cluster looks again (warden_link_repool) */
+        if (!members && warden_link_lone_suspect(l, ai)) { /* it looks again */
             warden_link_repool(l, ai, &j);
+            if (!j.joined && c->reg)
+                signup_pool(c, warden_registry_account(c->reg, o->account_id, o->len), ai, &j);
             members = j.joined;
         }
     } else if (o->kind == WARDEN_LINK_OBS_RESTRICTED) {
@@ -1222,6 +1292,8 @@ void warden_link_stage_apply(
         members = true;
     } else if (o->kind < 0 && o->level == 4) {
         warden_link_mark_suspect(l, ai, &j);
+        if (!j.joined && c->reg)
+            signup_pool(c, warden_registry_account(c->reg, o->account_id, o->len), ai, &j);
         members = true;
     } else if (o->kind < 0 && o->level > 0) {
         warden_link_mark_actioned(l, ai, o->level >= 2, &j);

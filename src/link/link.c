@@ -749,6 +749,25 @@ static unsigned pool_reach(struct warden_link *l, uint32_t ai, unsigned kind,
     return n;
 }
 
+/* Join ai with bi as one harvesting group met through kind (res: the last join). */
+static void join_pooled(struct warden_link *l, uint32_t ai, uint32_t bi, unsigned kind,
+                        struct warden_link_join *res)
+{
+    struct acct *a = A(l, ai), *b = A(l, bi);
+    if (a->cluster && a->cluster == b->cluster) return;
+    bool co;
+    double pw = pair_weight(l, a, b, &co);
+    unsigned kinds =
+        cand_kinds(a, b->hash) | cand_kinds(b, a->hash) | (1u << kind) | WARDEN_LINK_POOLED;
+    if (join(l, ai, bi, kinds, pw)) {
+        res->joined = true;
+        res->kinds = kinds;
+        res->via = (int)kind;
+        res->pair_weight = pw;
+    }
+    touch(l, b->hash);
+}
+
 /* Join suspect ai with the accounts behind its card or domain when most of
  * them carry harvesting evidence (warden_link_mark_suspect). */
 static void pool(struct warden_link *l, uint32_t ai, struct warden_link_join *out)
@@ -767,22 +786,7 @@ static void pool(struct warden_link *l, uint32_t ai, struct warden_link_join *ou
          * harvesting evidence: it is the operation's, and so are its other
          * accounts; a few heavy users among a company's many stay apart */
         if (sus < l->p.suspect_group || 2 * sus <= n || n >= POOL_VISIT) continue;
-        for (unsigned k = 1; k < n; k++) {
-            struct acct *b = A(l, reach[k]);
-            a = A(l, ai);
-            if (a->cluster && a->cluster == b->cluster) continue;
-            bool co;
-            double pw = pair_weight(l, a, b, &co);
-            unsigned kinds = cand_kinds(a, b->hash) | cand_kinds(b, a->hash) |
-                             (1u << pool_kinds[q]) | WARDEN_LINK_POOLED;
-            if (join(l, ai, reach[k], kinds, pw)) {
-                res.joined = true;
-                res.kinds = kinds;
-                res.via = (int)pool_kinds[q];
-                res.pair_weight = pw;
-            }
-            touch(l, b->hash);
-        }
+        for (unsigned k = 1; k < n; k++) join_pooled(l, ai, reach[k], pool_kinds[q], &res);
     }
     if (out) *out = res;
 }
@@ -798,6 +802,35 @@ void warden_link_mark_suspect(struct warden_link *l, uint32_t ai, struct warden_
         if (c->pub.suspect < UINT8_MAX) c->pub.suspect++;
     }
     pool(l, ai, out);
+}
+
+void warden_link_pool_with(struct warden_link *l, uint32_t ai, const uint64_t *accts, size_t n,
+                           enum warden_link_kind kind, struct warden_link_join *out)
+{
+    struct warden_link_join res = {0};
+    if (out) *out = res;
+    struct acct *a = A(l, ai);
+    if (!l->p.suspect_group || !(a->flags & F_SUS) || (a->flags & F_RSL) || n > POOL_VISIT) return;
+    uint32_t idx[POOL_VISIT];
+    unsigned m = 0, sus = 0;
+    uint32_t org = a->org;
+    for (size_t k = 0; k < n; k++) { /* an account not in the table counts as no suspect */
+        uint32_t bi = acct_find(l, accts[k] ? accts[k] : 1);
+        if (bi == NONE) continue;
+        const struct acct *b = A(l, bi);
+        if ((b->flags & F_RSL) || (bi != ai && org && org == b->org)) continue;
+        if (!(b->flags & F_SUS)) continue;
+        sus++;
+        if (bi != ai) idx[m++] = bi; /* suspects only: a network is shared by neighbours */
+    }
+    if (sus < l->p.suspect_group || 2 * sus <= n) return;
+    for (unsigned k = 0; k < m; k++) join_pooled(l, ai, idx[k], kind, &res);
+    if (out) *out = res;
+}
+
+bool warden_link_lone_suspect(const struct warden_link *l, uint32_t ai)
+{
+    return (l->accts[ai].flags & F_SUS) && !l->accts[ai].cluster;
 }
 
 void warden_link_repool(struct warden_link *l, uint32_t ai, struct warden_link_join *out)

@@ -170,6 +170,17 @@ void warden_link_mark_harvest(struct warden_link *l, uint32_t a);
  * share) never pools. Accounts of the same declared organisation and
  * declared resellers never count. out (may be NULL): the last such join. */
 void warden_link_mark_suspect(struct warden_link *l, uint32_t a, struct warden_link_join *out);
+/* The same "most of" rule over a group the caller knows (the accounts that
+ * signed up from one network: detect_link.c): accts are the group's
+ * account hashes (ai's among them), n at most 64; when at least
+ * suspect_group of them, and most, carry harvesting evidence and ai does,
+ * ai is joined with each of those suspects (not with the others: a network
+ * is shared by neighbours; kind names the edge, with WARDEN_LINK_POOLED).
+ * out as above. */
+void warden_link_pool_with(struct warden_link *l, uint32_t a, const uint64_t *accts, size_t n,
+                           enum warden_link_kind kind, struct warden_link_join *out);
+/* Whether the account at index a is a suspect in no cluster. */
+bool warden_link_lone_suspect(const struct warden_link *l, uint32_t a);
 /* A suspect in no cluster looks again (its neighbours may have become
  * suspects since, while their tables no longer hold it): called when it
  * feeds identifiers. out as above. */

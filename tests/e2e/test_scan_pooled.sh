@@ -5,7 +5,10 @@
 # two sittings (distill reports each once below emit_min), are joined into
 # one cluster through the domain (which alone never joins) and reviewed
 # through cluster.harvest_pooled; three colleagues on a company domain who
-# chat are not; with the link detector's suspect_min at 0 nobody is joined.
+# chat are not. Three webmail accounts that signed up from one network,
+# with a chatting neighbour who signed up there too, are joined through the
+# network (most of its four accounts harvest), the neighbour is not. With
+# the link detector's suspect_min at 0 nobody is joined.
 . "$(dirname "$0")/lib.sh"
 
 cat > "$T/policy.yaml" <<'YAML'
@@ -28,6 +31,10 @@ cat > "$T/accounts.jsonl" <<'JSON'
 {"account_id":"co1","billing_country":"US","payment_fingerprint":"fp-5","email_domain":"acme.example"}
 {"account_id":"co2","billing_country":"US","payment_fingerprint":"fp-6","email_domain":"acme.example"}
 {"account_id":"co3","billing_country":"US","payment_fingerprint":"fp-7","email_domain":"acme.example"}
+{"account_id":"sn1","billing_country":"US","payment_fingerprint":"fp-8","email_domain":"gmail.com","signup_ip":"198.51.100.7"}
+{"account_id":"sn2","billing_country":"NL","payment_fingerprint":"fp-9","email_domain":"outlook.com","signup_ip":"198.51.100.41"}
+{"account_id":"sn3","billing_country":"CA","payment_fingerprint":"fp-10","email_domain":"proton.me","signup_ip":"198.51.100.99"}
+{"account_id":"nb1","billing_country":"US","payment_fingerprint":"fp-11","email_domain":"gmail.com","signup_ip":"198.51.100.200"}
 JSON
 subj=(photosynthesis "the French revolution" "binary search" "compound interest" "plate tectonics"
   "the immune system" "sorting networks" "supply and demand" "the Doppler effect"
@@ -40,22 +47,24 @@ forms=("Explain %s to a curious adult." "What are the main open questions about 
 uas=("python-httpx/0.28.1" "OpenAI/Python 1.54.3" "curl/8.5.0" "Anthropic/JS 0.52.0")
 {
   k=0
-  for a in 0 1 2 3; do
+  for a in 0 1 2 3 4 5 6; do
+    name=op$((a + 1))
+    [ $a -ge 4 ] && name=sn$((a - 3))
     for day in 20 22; do
       for i in 0 1 2 3 4; do
         k=$((k + 1))
         # shellcheck disable=SC2059
         q=$(printf "${forms[$(((k * 5 + a) % 6))]}" "${subj[$(((k * 7 + a) % 24))]}")
-        printf '{"ts":"2026-11-%02dT%02d:%02d:00Z","account_id":"op%d","ip":"%d.%d.69.%d","user_agent":"%s","model":"m1","prompt":"%s (%d)","turns":1,"thinking":true,"max_tokens":32000,"input_tokens":20,"output_tokens":2500}\n' \
-          "$day" $((9 + a)) $((i * 9)) $((a + 1)) $((81 + a * 3)) $((2 + a)) $((10 + a)) "${uas[$a]}" "$q" "$k"
+        printf '{"ts":"2026-11-%02dT%02d:%02d:00Z","account_id":"%s","ip":"%d.%d.69.%d","user_agent":"%s","model":"m1","prompt":"%s (%d)","turns":1,"thinking":true,"max_tokens":32000,"input_tokens":20,"output_tokens":2500}\n' \
+          "$day" $((9 + a)) $((i * 9)) "$name" $((81 + a * 3)) $((2 + a)) $((10 + a)) "${uas[$((a % 4))]}" "$q" "$k"
       done
     done
   done
-  for a in 1 2 3; do
+  for a in co1 co2 co3 nb1; do
     for day in 20 22; do
       for i in 0 1 2 3 4; do
-        printf '{"ts":"2026-11-%02dT%02d:%02d:00Z","account_id":"co%d","ip":"81.2.70.%d","user_agent":"Mozilla/5.0","model":"m1","prompt":"hi, can you fix this sentence %d: %s","turns":3,"max_tokens":1024,"input_tokens":400,"output_tokens":120}\n' \
-          "$day" $((12 + a)) $((i * 7)) "$a" $((10 + a)) "$i" "${subj[$(((i + a) % 24))]}"
+        printf '{"ts":"2026-11-%02dT%02d:%02d:00Z","account_id":"%s","ip":"81.2.70.%d","user_agent":"Mozilla/5.0","model":"m1","prompt":"hi, can you fix this sentence %d: %s","turns":3,"max_tokens":1024,"input_tokens":400,"output_tokens":120}\n' \
+          "$day" $((13 + ${#a})) $((i * 7)) "$a" $((10 + i)) "$i" "${subj[$(((i + ${#a}) % 24))]}"
       done
     done
   done
@@ -70,9 +79,10 @@ F="$T/out/findings.jsonl"
 check "findings valid" valid finding "$F"
 check "clusters valid" valid cluster "$C"
 check "each harvester reported once below emit_min" \
-  [ "$(grep -c '"code":"distill\.[a-z_]*".*"below_emit_min":true' "$F")" -eq 4 ]
+  [ "$(grep -c '"code":"distill\.[a-z_]*".*"below_emit_min":true' "$F")" -eq 7 ]
 check "no distill finding reaches a rule on its own" \
   bash -c "! grep -E '\"code\":\"distill\.[a-z_]*\",\"score\":0\.[5-9]' '$F'"
+check "two clusters" [ "$(wc -l < "$C")" -eq 2 ]
 check "one cluster of the four, joined through the domain, nobody actioned on their own" \
   grep -q '"members":4,.*"edge_kinds":{"email_domain":3},.*"actioned_members":0,.*"action":"review"' "$C"
 check "the joins say pooled" [ "$(grep -c '"pooled":true' "$F")" -ge 1 ]
@@ -81,13 +91,21 @@ for a in op1 op2 op3 op4; do
     grep -q "\"account_id\":\"$a\",\"action\":\"review\",.*\"cluster.harvest_pooled\".*\"cluster_id\":\"lk-1\"" "$V"
 done
 check "the colleagues are neither linked nor reviewed" bash -c "! grep -q '\"co[123]\"' '$V' '$C'"
+check "the three who signed up from one network: one cluster, joined through it" \
+  grep -q '"members":3,"member_ids":\["sn[123]","sn[123]","sn[123]"\].*"edge_kinds":{"signup_ip":2}' "$C"
+for a in sn1 sn2 sn3; do
+  check "$a reviewed through cluster.harvest_pooled" \
+    grep -q "\"account_id\":\"$a\",\"action\":\"review\",.*\"cluster.harvest_pooled\"" "$V"
+done
+check "their neighbour on that network is neither linked nor reviewed" \
+  bash -c "! grep -q '\"nb1\"' '$V' '$C'"
 check "evidence never holds the domain" bash -c "! grep -q 'opshub' '$F'"
 
 "$WARDEN_BIN" scan --quiet --no-db --run-id t --policy "$T/off.yaml" --accounts "$T/accounts.jsonl" \
   --out "$T/off" "$T/events.jsonl" 2>/dev/null
 check "off: the link detector's suspect_min only" [ "$(grep -c 'suspect_min: 0.2' "$T/off.yaml")" -eq 1 ]
 check "suspect_min 0: the findings below emit_min stay" \
-  [ "$(grep -c '"below_emit_min":true' "$T/off/findings.jsonl")" -eq 4 ]
+  [ "$(grep -c '"below_emit_min":true' "$T/off/findings.jsonl")" -eq 7 ]
 check "suspect_min 0: no cluster" [ ! -s "$T/off/clusters.jsonl" ]
 check "suspect_min 0: nobody reviewed" [ ! -s "$T/off/verdicts.jsonl" ]
 finish

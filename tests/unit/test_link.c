@@ -458,6 +458,57 @@ static void suspect_looks_again(void **st)
     warden_link_free(l);
 }
 
+/* The "most of" rule over a group the caller knows (accounts that signed
+ * up from one network): most of the group's accounts are suspects, so a
+ * suspect among them is joined with the other suspects, never with the
+ * group's other accounts (neighbours share a network); fewer than most, or
+ * fewer than suspect_group, join no one. */
+static void suspects_pooled_over_a_known_group(void **st)
+{
+    (void)st;
+    struct warden_link_params p = params(1024, 4096, 64);
+    p.suspect_group = 3;
+    struct warden_link *l = warden_link_new(&p);
+    uint64_t g[5];
+    for (int i = 0; i < 5; i++) {
+        char id[32];
+        int n = snprintf(id, sizeof id, "a%d", 60 + i);
+        g[i] = warden_hash64(id, (size_t)n);
+        acct(l, 60 + i, 0);
+    }
+    struct warden_link_join j;
+    suspect(l, 60);
+    suspect(l, 61);
+    warden_link_pool_with(l, acct(l, 61, 0), g, 5, WARDEN_LINK_SIGNUP_IP, &j);
+    assert_false(j.joined); /* 2 of 5 */
+    suspect(l, 62);
+    warden_link_pool_with(l, acct(l, 62, 0), g, 5, WARDEN_LINK_SIGNUP_IP, &j);
+    assert_true(j.joined); /* 3 of 5 */
+    assert_true(j.kinds & WARDEN_LINK_POOLED);
+    assert_true(j.kinds & (1u << WARDEN_LINK_SIGNUP_IP));
+    assert_true(seq(l, 60) != 0 && seq(l, 60) == seq(l, 61) && seq(l, 61) == seq(l, 62));
+    assert_int_equal(seq(l, 63), 0); /* the neighbours that are no suspects stay apart */
+    assert_int_equal(seq(l, 64), 0);
+    /* a non-suspect asking joins no one */
+    warden_link_pool_with(l, acct(l, 63, 0), g, 5, WARDEN_LINK_SIGNUP_IP, &j);
+    assert_false(j.joined);
+    /* three suspects among seven: not most */
+    uint64_t h[7];
+    for (int i = 0; i < 7; i++) {
+        char id[32];
+        int n = snprintf(id, sizeof id, "a%d", 70 + i);
+        h[i] = warden_hash64(id, (size_t)n);
+        acct(l, 70 + i, 0);
+    }
+    suspect(l, 70);
+    suspect(l, 71);
+    suspect(l, 72);
+    warden_link_pool_with(l, acct(l, 72, 0), h, 7, WARDEN_LINK_SIGNUP_IP, &j);
+    assert_false(j.joined);
+    assert_int_equal(seq(l, 70), 0);
+    warden_link_free(l);
+}
+
 /* Suspects are counted into the cluster they are in, also when they join
  * it afterwards or their clusters merge. */
 static void suspects_counted_per_cluster(void **st)
@@ -495,6 +546,7 @@ int main(void)
         cmocka_unit_test(suspects_pooled_by_what_an_operation_shares),
         cmocka_unit_test(suspects_counted_per_cluster),
         cmocka_unit_test(suspect_looks_again),
+        cmocka_unit_test(suspects_pooled_over_a_known_group),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
