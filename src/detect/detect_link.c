@@ -238,12 +238,26 @@ struct link_ctx {
     bool counters_set;
     struct warden_link_remote *remote; /* remote mode (link/remote.h), else NULL */
     const struct warden_registry *reg; /* the linking stage: declared resellers */
-    /* the registry's accounts by sign-up network (IPv4 /24, IPv6 /48):
-     * group g (1-based, sg_map) holds sg_acct[sg_off[g-1] .. sg_off[g]) */
-    struct warden_u64map sg_map;
-    uint32_t *sg_off;
-    uint64_t *sg_acct;
+    const struct signup_groups *sg;    /* on the shared link state (warden_link_attach) */
 };
+
+/* The registry's accounts by sign-up network (IPv4 /24, IPv6 /48): group g
+ * (1-based, map) holds acct[off[g-1] .. off[g]). One per process, hung on
+ * the link state the shards share. */
+struct signup_groups {
+    struct warden_u64map map;
+    uint32_t *off;
+    uint64_t *acct;
+};
+
+static void signup_groups_free(void *p)
+{
+    struct signup_groups *g = p;
+    warden_u64map_fini(&g->map);
+    free(g->off);
+    free(g->acct);
+    free(g);
+}
 
 static struct warden_link_remote *remote_hook;
 
@@ -299,9 +313,6 @@ static void link_free(void *vctx)
     if (!c) return;
     warden_link_free(c->l);
     warden_u64map_fini(&c->webmail);
-    warden_u64map_fini(&c->sg_map);
-    free(c->sg_off);
-    free(c->sg_acct);
     if (c->own_conf) warden_conf_fini(link_conf_table, &c->conf);
     free(c);
 }
@@ -317,7 +328,6 @@ static int link_init(void **vctx, const struct warden_policy *policy, const void
     }
     c->policy = policy;
     warden_u64map_init(&c->webmail);
-    warden_u64map_init(&c->sg_map);
     if (load_webmail(c)) {
         link_free(c);
         return -1;
@@ -449,10 +459,12 @@ static uint64_t signup_net_key(const struct warden_ip *ip)
     return warden_hash64(net, sizeof net);
 }
 
-/* Group the registry's accounts by sign-up network (every shard's context
- * and the linking stage hold the groups: 12 bytes per account). */
-static void signup_groups(struct link_ctx *c, const struct warden_registry *reg)
+/* Group the registry's accounts by sign-up network (8 bytes per account
+ * with a sign-up address and about 28 per network, once per process). */
+static struct signup_groups *signup_groups(const struct warden_registry *reg)
 {
+    struct signup_groups *sg = warden_xcalloc(1, sizeof *sg);
+    warden_u64map_init(&sg->map);
     size_t n = warden_registry_n_accounts(reg), g = 0;
     uint32_t *grp = warden_xcalloc(n ? n : 1, sizeof *grp);
     uint32_t *cnt = warden_xcalloc(n + 1, sizeof *cnt);
@@ -460,23 +472,24 @@ static void signup_groups(struct link_ctx *c, const struct warden_registry *reg)
         const struct warden_account *a = warden_registry_account_at(reg, i);
         if (!a->has_signup_ip) continue;
         uint64_t key = signup_net_key(&a->signup_ip);
-        uint32_t v = warden_u64map_get(&c->sg_map, key);
-        if (!v) warden_u64map_put(&c->sg_map, key, v = (uint32_t)++g);
+        uint32_t v = warden_u64map_get(&sg->map, key);
+        if (!v) warden_u64map_put(&sg->map, key, v = (uint32_t)++g);
         grp[i] = v;
         cnt[v - 1]++;
     }
-    c->sg_off = warden_xcalloc(g + 1, sizeof *c->sg_off);
-    for (size_t k = 0; k < g; k++) c->sg_off[k + 1] = c->sg_off[k] + cnt[k];
-    c->sg_acct = warden_xcalloc(c->sg_off[g] ? c->sg_off[g] : 1, sizeof *c->sg_acct);
+    sg->off = warden_xcalloc(g + 1, sizeof *sg->off);
+    for (size_t k = 0; k < g; k++) sg->off[k + 1] = sg->off[k] + cnt[k];
+    sg->acct = warden_xcalloc(sg->off[g] ? sg->off[g] : 1, sizeof *sg->acct);
     memset(cnt, 0, (n + 1) * sizeof *cnt);
     for (size_t i = 0; i < n; i++) {
         if (!grp[i]) continue;
         const struct warden_account *a = warden_registry_account_at(reg, i);
-        c->sg_acct[c->sg_off[grp[i] - 1] + cnt[grp[i] - 1]++] =
+        sg->acct[sg->off[grp[i] - 1] + cnt[grp[i] - 1]++] =
             warden_hash64(a->account_id, strlen(a->account_id));
     }
     free(grp);
     free(cnt);
+    return sg;
 }
 
 /* A suspect that signed up from the network most of whose accounts' owners
@@ -485,12 +498,13 @@ static void signup_pool(const struct link_ctx *c, const struct warden_account *a
                         struct warden_link_join *j)
 {
     j->joined = false;
-    if (!a || !a->has_signup_ip || !c->sg_off) return;
-    uint32_t g = warden_u64map_get(&c->sg_map, signup_net_key(&a->signup_ip));
+    const struct signup_groups *sg = c->sg;
+    if (!a || !a->has_signup_ip || !sg) return;
+    uint32_t g = warden_u64map_get(&sg->map, signup_net_key(&a->signup_ip));
     if (!g) return;
-    uint32_t off = c->sg_off[g - 1], n = c->sg_off[g] - off;
+    uint32_t off = sg->off[g - 1], n = sg->off[g] - off;
     if (n < (uint32_t)c->conf.suspect_group) return;
-    warden_link_pool_with(c->l, ai, c->sg_acct + off, n, WARDEN_LINK_SIGNUP_IP, j);
+    warden_link_pool_with(c->l, ai, sg->acct + off, n, WARDEN_LINK_SIGNUP_IP, j);
 }
 
 static int link_attach(void *vctx, const struct warden_registry *reg,
@@ -499,7 +513,13 @@ static int link_attach(void *vctx, const struct warden_registry *reg,
     (void)intel;
     struct link_ctx *c = vctx;
     if (c->remote) return 0; /* the linking stage links the registry */
-    if (c->conf.suspect_min > 0 && c->conf.suspect_group > 0 && !c->sg_off) signup_groups(c, reg);
+    if (c->conf.suspect_min > 0 && c->conf.suspect_group > 0) {
+        warden_link_lock(c->l); /* built by the first shard, shared by the others */
+        if (!warden_link_attachment(c->l))
+            warden_link_attach(c->l, signup_groups(reg), signup_groups_free);
+        c->sg = warden_link_attachment(c->l);
+        warden_link_unlock(c->l);
+    }
     if (!warden_link_first(c->l, 0)) return 0; /* another shard loaded it */
     size_t n = warden_registry_n_accounts(reg);
     warden_link_lock(c->l);

@@ -95,7 +95,9 @@ struct warden_link {
     pthread_mutex_t mu;
     int refs;
     unsigned owners;
-    uint32_t done;     /* warden_link_first() bits */
+    uint32_t done; /* warden_link_first() bits */
+    void *att;     /* warden_link_attach() */
+    void (*att_free)(void *);
     struct ident *ids; /* entries, dense: [0, id_used) in order of first use */
     uint64_t *id_keys; /* by key slot: the key's tag and its entry (slot_val), 8 to a cache line:
                           a look-up reads one line per bucket */
@@ -149,6 +151,19 @@ void warden_link_ref(struct warden_link *l)
     pthread_mutex_unlock(&l->mu);
 }
 
+bool warden_link_attach(struct warden_link *l, void *p, void (*fn)(void *))
+{
+    if (l->att) return false;
+    l->att = p;
+    l->att_free = fn;
+    return true;
+}
+
+void *warden_link_attachment(const struct warden_link *l)
+{
+    return l->att;
+}
+
 void warden_link_free(struct warden_link *l)
 {
     if (!l) return;
@@ -157,6 +172,7 @@ void warden_link_free(struct warden_link *l)
     pthread_mutex_unlock(&l->mu);
     if (left > 0) return;
     pthread_mutex_destroy(&l->mu);
+    if (l->att && l->att_free) l->att_free(l->att);
     warden_hugetable_free(l->ids, (l->id_mask + 1) * WAYS, sizeof *l->ids);
     warden_hugetable_free(l->id_keys, (l->id_mask + 1 + l->acct_mask + 1) * WAYS,
                           sizeof *l->id_keys);

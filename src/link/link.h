@@ -106,6 +106,12 @@ void warden_link_unlock(struct warden_link *l);
 size_t warden_link_memory_bytes(const struct warden_link *l);
 /* A number for each caller (shard) sharing the object: 0, 1, ... */
 unsigned warden_link_new_owner(struct warden_link *l);
+/* State the callers share that is not the link table's own (the sign-up
+ * network groups of detect_link.c): hung on once, read by every caller,
+ * freed with fn when the last reference goes. attach returns false (and
+ * changes nothing) when something is already attached. */
+bool warden_link_attach(struct warden_link *l, void *p, void (*fn)(void *));
+void *warden_link_attachment(const struct warden_link *l);
 /* True for the first caller only, per bit (0..31): one-time work such as
  * loading the account registry once for every shard. */
 bool warden_link_first(struct warden_link *l, unsigned bit);
