@@ -942,6 +942,18 @@ static void remote_observe(struct link_ctx *c, const struct warden_event *ev, st
     }
 }
 
+/* A join made by the accounts' own evidence (an action, harvesting
+ * evidence pooled), not by one identifier: the finding names no identifier. */
+static struct warden_link_notice joined_on_evidence(const struct warden_link_join *j)
+{
+    return (struct warden_link_notice){.joined = true,
+                                       .via = j->via,
+                                       .key = 0,
+                                       .kinds = j->kinds,
+                                       .distinct = 0,
+                                       .pair_weight = j->pair_weight};
+}
+
 static void link_observe(void *vctx, const struct warden_event *ev, void *vstate,
                          struct warden_emit *em)
 {
@@ -990,13 +1002,7 @@ static void link_observe(void *vctx, const struct warden_event *ev, void *vstate
     }
     if (own_changed && own >= WARDEN_REVIEW) {
         warden_link_mark_actioned(c->l, ai, own >= WARDEN_THROTTLE, &j);
-        if (j.joined) /* a neighbour actioned too: the pair joined (co_actioned) */
-            joined = (struct warden_link_notice){.joined = true,
-                                                 .via = j.via,
-                                                 .key = 0,
-                                                 .kinds = j.kinds,
-                                                 .distinct = 0,
-                                                 .pair_weight = j.pair_weight};
+        if (j.joined) joined = joined_on_evidence(&j); /* a neighbour actioned too (co_actioned) */
     }
     if (harvest) warden_link_mark_harvest(c->l, ai);
     if (suspect || (s.n && (st->flags & SUSPECT))) {
@@ -1005,13 +1011,7 @@ static void link_observe(void *vctx, const struct warden_event *ev, void *vstate
         else
             warden_link_repool(c->l, ai, &j);
         if (!j.joined && (suspect || !(st->flags & CLUSTERED))) signup_pool(c, ev->account, ai, &j);
-        if (j.joined) /* most accounts behind one card or domain harvest */
-            joined = (struct warden_link_notice){.joined = true,
-                                                 .via = j.via,
-                                                 .key = 0,
-                                                 .kinds = j.kinds,
-                                                 .distinct = 0,
-                                                 .pair_weight = j.pair_weight};
+        if (j.joined) joined = joined_on_evidence(&j); /* most of a card, domain or network */
     }
     if (res) warden_link_mark_restricted(c->l, ai);
     decide(c->l, ai, &d, &c->conf);
