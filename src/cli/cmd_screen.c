@@ -199,13 +199,19 @@ static int do_batch(const struct warden_screen *s, struct warden_screen_scratch 
         const struct warden_screen_verdict *v = warden_screen_ownership_at(o, i);
         any |= v->restricted;
         warden_screen_ownership_chain(o, i, chain, sizeof chain);
-        const char *code = v->restricted ? warden_screen_reason_code(v->reason) : "screen.clear";
+        const char *code = warden_screen_verdict_code(v);
         if (json) {
             warden_jbuf_reset(&b);
             warden_screen_verdict_json(s, o, i, &b);
             printf("%s\n", warden_jbuf_str(&b));
         } else {
-            printf("%s\t%s\t%s\n", v->org_id, code, v->restricted ? chain : v->name);
+            if (v->restricted || v->possibly_owned)
+                printf("%s\t%s\t%s\n", v->org_id, code, chain);
+            else if (v->has_possible)
+                printf("%s\t%s\t%s ~ %s (%.3f)\n", v->org_id, code, v->name,
+                       v->possible.matched_name, v->possible.score);
+            else
+                printf("%s\t%s\t%s\n", v->org_id, code, v->name);
         }
     }
     if (warden_screen_ownership_missing(o))

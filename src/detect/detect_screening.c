@@ -11,6 +11,16 @@
  *                            intermediaries
  *   screen.domain_listed     the account's sign-up e-mail domain is a listed
  *                            party's web or e-mail domain (score 0.95)
+ *   screen.possible_match    nothing restricts the organisation, but its name
+ *                            is a possible match (screen.review_threshold to
+ *                            match_threshold) with a listed organisation that
+ *                            its own country, domain or identifier
+ *                            corroborates (screen.possible_review): for an
+ *                            analyst, scored by the match (below every block)
+ *   screen.possibly_owned_by_listed  nothing restricts it, but owners that are
+ *                            restricted or such possible matches hold the
+ *                            ownership threshold together: for an analyst,
+ *                            scored by the chain's weakest link
  * Score: the list match's confidence (for ownership, the weakest match in the
  * chain). Evidence: the organisation's verdict (org_id, name, match with its
  * explanation, restricted_share, ownership chain). Screening is about
@@ -51,9 +61,13 @@ static void scr_observe(void *ctx, const struct warden_event *ev, void *vstate,
 }
 
 /* every reason code this detector emits (policy rules are checked against them) */
-static const char *const screening_codes[] = {"screen.listed", "screen.owned_by_listed",
+static const char *const screening_codes[] = {"screen.listed",
+                                              "screen.owned_by_listed",
+                                              "screen.possible_match",
+                                              "screen.possibly_owned_by_listed",
                                               "screen.restricted_jurisdiction_owner",
-                                              "screen.domain_listed", NULL};
+                                              "screen.domain_listed",
+                                              NULL};
 
 const struct warden_detector warden_detect_screening = {
     .name = "screening",

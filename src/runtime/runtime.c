@@ -113,10 +113,11 @@ static int load_screening(struct warden_runtime *rt, char *err, size_t errlen)
     }
     if (!rt->conf.quiet)
         fprintf(stderr,
-                "warden: screened %zu organisations (%zu restricted) and %zu accounts' "
-                "e-mail domains (%zu listed)\n",
+                "warden: screened %zu organisations (%zu restricted, %zu possible matches for "
+                "review) and %zu accounts' e-mail domains (%zu listed)\n",
                 warden_registry_n_orgs(rt->reg), warden_org_screening_restricted(rt->orgscr),
-                warden_registry_n_accounts(rt->reg), warden_org_screening_domain_hits(rt->orgscr));
+                warden_org_screening_possible(rt->orgscr), warden_registry_n_accounts(rt->reg),
+                warden_org_screening_domain_hits(rt->orgscr));
     return 0;
 }
 

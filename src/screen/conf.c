@@ -74,6 +74,13 @@ const struct warden_conf_key warden_screen_conf_table[] = {
      "thousands of names (\"CMT\": \"Cosmote Mobile Telecommunications\" and \"CMT Crimea\"); "
      "false matches it like any acronym",
      0, 0},
+    {"possible_review", WARDEN_CONF_BOOL, "true", OFF(possible_review),
+     "`warden scan` and --batch report an organisation that nothing restricts but whose name is "
+     "a possible match (review_threshold to match_threshold) with a listed organisation of its "
+     "own country, domain or identifier as screen.possible_match, scored by the match, for "
+     "review; a possible match that nothing corroborates, or with a person, vessel or "
+     "aircraft, is not reported",
+     0, 0},
     {"max_age_days", WARDEN_CONF_INT, "30", OFF(max_age_days),
      "warn (scan, serve, screen, lists) when a list's as_of date (lists.tsv, stamped by `warden "
      "lists update`) is older than this many days or unknown: screening against an old list "

@@ -67,17 +67,20 @@ void warden_screen_verdict_json(const struct warden_screen *s,
     warden_jbuf_kv_str(b, "org_id", v->org_id);
     warden_jbuf_kv_str(b, "name", v->name);
     warden_jbuf_kv_bool(b, "restricted", v->restricted);
-    warden_jbuf_kv_str(b, "reason",
-                       v->restricted ? warden_screen_reason_code(v->reason) : "screen.clear");
+    warden_jbuf_kv_str(b, "reason", warden_screen_verdict_code(v));
     warden_jbuf_kv_num(b, "restricted_share", v->restricted_share);
     if (v->has_match) {
         warden_jbuf_key(b, "match");
         warden_screen_match_json(s, &v->match, b);
     }
+    if (!v->restricted && v->has_possible && !v->possibly_owned) {
+        warden_jbuf_key(b, "possible_match");
+        warden_screen_match_json(s, &v->possible, b);
+    }
     if (v->domain_entity) {
         warden_jbuf_kv_str(b, "domain_list", v->domain_entity->list);
         warden_jbuf_kv_str(b, "domain_source_id", v->domain_entity->source_id);
     }
-    warden_jbuf_kv_str(b, "chain", v->restricted ? chain : NULL);
+    warden_jbuf_kv_str(b, "chain", v->restricted || v->possibly_owned ? chain : NULL);
     warden_jbuf_obj_close(b);
 }

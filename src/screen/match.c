@@ -402,6 +402,7 @@ static void adjust(const struct warden_screen *s, const struct warden_screen_que
     if (qcc[0] && has_cc) m->adj_country = cc_ok ? s->conf.country_bonus : -s->conf.country_penalty;
     if (dom) m->adj_domain = s->conf.domain_bonus;
     if (idok) m->adj_id = s->conf.id_bonus;
+    m->corroborated = cc_ok || dom || idok;
 }
 
 /* ---- public ---- */
@@ -560,6 +561,7 @@ int warden_screen_name(const struct warden_screen *s, struct warden_screen_scrat
         cur->name_score = ns;
         cur->adj_legal = legal_adj(s, ql, r->legal, &sib);
         cur->adj_country = cur->adj_domain = cur->adj_id = 0;
+        cur->corroborated = false;
         if (qcc[0] || (q->domain && *q->domain) || (q->id && *q->id)) adjust(s, q, qcc, e, cur);
         double sc = ns + cur->adj_legal + cur->adj_country + cur->adj_domain + cur->adj_id;
         if (sib) sc = warden_sibling_cap(s, sc);

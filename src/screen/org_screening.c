@@ -12,7 +12,7 @@ struct warden_org_screening {
     const struct warden_org *base;
     size_t n;
     struct warden_org_screen **by_org; /* index in the registry's org array */
-    size_t restricted;
+    size_t restricted, possible;
     const struct warden_account *abase;
     size_t na;
     struct warden_org_screen **by_account; /* index in the registry's account array */
@@ -87,15 +87,21 @@ int warden_org_screening_build(struct warden_org_screening **out, const struct w
     warden_jbuf_init(&b);
     for (size_t i = 0; i < os->n; i++) {
         const struct warden_screen_verdict *v = warden_screen_ownership_at(own, i);
-        if (!v->restricted) continue;
+        if (!v->restricted && !v->has_possible && !v->possibly_owned) continue;
         struct warden_org_screen *r = warden_xcalloc(1, sizeof *r);
-        r->code = warden_screen_reason_code(v->reason);
-        r->score = warden_screen_ownership_score(own, i);
+        r->code = warden_screen_verdict_code(v);
+        /* for review: a possible match's score, or the chain's weakest link
+         * (a possible match's): below match_threshold */
+        r->score = v->restricted || v->possibly_owned ? warden_screen_ownership_score(own, i)
+                                                      : v->possible.score;
         warden_jbuf_reset(&b);
         warden_screen_verdict_json(s, own, i, &b);
         r->evidence_json = warden_xstrdup(warden_jbuf_str(&b));
         os->by_org[i] = r;
-        os->restricted++;
+        if (v->restricted)
+            os->restricted++;
+        else
+            os->possible++;
     }
     warden_jbuf_fini(&b);
     warden_screen_ownership_free(own);
@@ -132,6 +138,11 @@ const struct warden_org_screen *warden_org_screening_get(const struct warden_org
 size_t warden_org_screening_restricted(const struct warden_org_screening *os)
 {
     return os ? os->restricted : 0;
+}
+
+size_t warden_org_screening_possible(const struct warden_org_screening *os)
+{
+    return os ? os->possible : 0;
 }
 
 const struct warden_org_screen *warden_org_screening_account(const struct warden_org_screening *os,

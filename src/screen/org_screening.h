@@ -31,6 +31,8 @@ void warden_org_screening_free(struct warden_org_screening *os);
 const struct warden_org_screen *warden_org_screening_get(const struct warden_org_screening *os,
                                                          const struct warden_org *org);
 size_t warden_org_screening_restricted(const struct warden_org_screening *os);
+/* Organisations reported for a corroborated possible match only. */
+size_t warden_org_screening_possible(const struct warden_org_screening *os);
 /* The e-mail-domain record of an account of the registry, or NULL. */
 const struct warden_org_screen *warden_org_screening_account(const struct warden_org_screening *os,
                                                              const struct warden_account *account);

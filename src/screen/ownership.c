@@ -39,6 +39,13 @@ const char *warden_screen_reason_code(enum warden_screen_reason r)
     return "screen.clear";
 }
 
+const char *warden_screen_verdict_code(const struct warden_screen_verdict *v)
+{
+    if (v->restricted) return warden_screen_reason_code(v->reason);
+    if (v->possibly_owned) return "screen.possibly_owned_by_listed";
+    return v->has_possible ? "screen.possible_match" : "screen.clear";
+}
+
 struct edge {
     size_t from, to; /* owner -> asset (node indices) */
     double share;
@@ -179,6 +186,7 @@ static double node_score(const struct warden_screen_ownership *o, size_t i, int 
         return worst;
     }
     if (v->has_match) return v->match.score;
+    if (!v->restricted && v->has_possible) return v->possible.score;
     return 1.0; /* its own domain listed, a restricted jurisdiction, or too deep */
 }
 
@@ -199,8 +207,20 @@ static void screen_node(const struct warden_screen *s, struct warden_screen_scra
                                         NULL};
         int n = warden_screen_name(s, w, &q, m, 4);
         for (int k = 0; k < n; k++) {
-            if (!m[k].is_match) continue;
             if (!m[k].entity->listed && !m[k].entity->owned_by_listed) continue;
+            if (!m[k].is_match) {
+                /* a possible match, kept for review when the organisation's
+                 * own country, domain or identifier corroborates it and the
+                 * listed party is an organisation (a company named like a
+                 * person or a ship is a coincidence of words) */
+                if (s->conf.possible_review && m[k].corroborated &&
+                    m[k].entity->kind == WARDEN_SCREEN_KIND_ORG &&
+                    (!v->has_possible || m[k].score > v->possible.score)) {
+                    v->possible = m[k];
+                    v->has_possible = true;
+                }
+                continue;
+            }
             /* Vessels and aircraft are blocked property, not parties: a
              * company or owner named like a listed ship is not that ship
              * (the ship's owner or operator is listed in its own right). */
@@ -246,6 +266,36 @@ static double earlier_share(const struct edge *edges, const size_t *idx, size_t 
 double warden_screen_ownership_score(const struct warden_screen_ownership *o, size_t i)
 {
     return node_score(o, i, 0);
+}
+
+/* The owners of node i that count and were restricted before it, with
+ * their shares (the evidence of an ownership verdict); *n: how many. */
+static struct warden_screen_contrib *counted_owners(const struct warden_screen_ownership *o,
+                                                    const size_t *idx, const size_t *off, size_t i,
+                                                    const bool *counts, const int *level, size_t *n)
+{
+    struct warden_screen_contrib *cb = warden_xcalloc(off[i + 1] - off[i] + 1, sizeof *cb);
+    *n = 0;
+    for (size_t j = off[i]; j < off[i + 1]; j++) {
+        const struct edge *ed = &o->edges[idx[j]];
+        if (!counts[ed->from] || level[ed->from] >= level[i] || ed->share <= 0) continue;
+        cb[(*n)++] = (struct warden_screen_contrib){(int64_t)ed->from, ed->share};
+    }
+    return cb;
+}
+
+/* Node i is owned through the owners cb (from counted_owners, taken over). */
+static void owned_through(struct warden_screen_ownership *o, const size_t *idx, const size_t *off,
+                          size_t i, struct warden_screen_contrib *cb, size_t ncb,
+                          const bool *counts, const int *level)
+{
+    struct warden_screen_verdict *v = &o->v[i];
+    free(v->contribs);
+    v->contribs = cb;
+    v->n_contribs = ncb;
+    v->reason = WARDEN_SCREEN_OWNED_BY_LISTED;
+    v->round = level[i];
+    v->restricted_share = earlier_share(o->edges, idx, off[i], off[i + 1], counts, level, level[i]);
 }
 
 /* A name match below certainty on an organisation that restricted owners
@@ -295,26 +345,18 @@ static void stronger_ownership(struct warden_screen_ownership *o, const size_t *
     for (size_t oi = 0; oi < no; oi++) {
         size_t i = (size_t)(order[oi] & 0xffffffffu);
         struct warden_screen_verdict *v = &o->v[i];
-        struct warden_screen_contrib *cb = warden_xcalloc(off[i + 1] - off[i] + 1, sizeof *cb);
-        size_t ncb = 0;
+        size_t ncb;
+        struct warden_screen_contrib *cb = counted_owners(o, idx, off, i, counts, level, &ncb);
         double own_score = 1.0;
-        for (size_t j = off[i]; j < off[i + 1]; j++) {
-            const struct edge *ed = &o->edges[idx[j]];
-            if (!counts[ed->from] || level[ed->from] >= level[i] || ed->share <= 0) continue;
-            cb[ncb++] = (struct warden_screen_contrib){(int64_t)ed->from, ed->share};
-            double sc = node_score(o, ed->from, 1);
+        for (size_t k = 0; k < ncb; k++) {
+            double sc = node_score(o, (size_t)cb[k].owner, 1);
             if (sc < own_score) own_score = sc;
         }
         if (ncb == 0 || own_score <= v->match.score) {
             free(cb);
             continue;
         }
-        v->reason = WARDEN_SCREEN_OWNED_BY_LISTED;
-        v->contribs = cb;
-        v->n_contribs = ncb;
-        v->round = level[i];
-        v->restricted_share =
-            earlier_share(o->edges, idx, off[i], off[i + 1], counts, level, level[i]);
+        owned_through(o, idx, off, i, cb, ncb, counts, level);
     }
     free(order);
     free(counts);
@@ -322,6 +364,44 @@ static void stronger_ownership(struct warden_screen_ownership *o, const size_t *
     free(level);
     free(sum);
     free(weak);
+}
+
+/* Possibly owned by listed parties: the ownership computed again with the
+ * organisations whose own name is a corroborated possible match counting as
+ * owners too. An organisation that this makes owned, and that nothing
+ * restricts, is reported for review with the chain (its score: the weakest
+ * link, a possible match's score); what it owns is decided in the same pass,
+ * so a chain through several possibly owned holdings resolves. */
+static void possible_ownership(struct warden_screen_ownership *o, const size_t *idx,
+                               const size_t *off, double th)
+{
+    size_t n_possible = 0;
+    for (size_t i = 0; i < o->n; i++)
+        if (!o->v[i].restricted && o->v[i].has_possible) n_possible++;
+    if (!n_possible) return;
+    bool *counts = warden_xcalloc(o->n + 1, sizeof *counts);
+    bool *owned = warden_xcalloc(o->n + 1, sizeof *owned);
+    int *level = warden_xmalloc((o->n + 1) * sizeof *level);
+    double *sum = warden_xmalloc((o->n + 1) * sizeof *sum);
+    for (size_t i = 0; i < o->n; i++)
+        counts[i] = o->v[i].counts_as_owner || (!o->v[i].restricted && o->v[i].has_possible);
+    propagate(o->n, o->edges, o->n_edges, th, counts, owned, level, sum);
+    for (size_t i = 0; i < o->n; i++) {
+        struct warden_screen_verdict *v = &o->v[i];
+        if (!owned[i] || v->restricted) continue;
+        size_t ncb;
+        struct warden_screen_contrib *cb = counted_owners(o, idx, off, i, counts, level, &ncb);
+        if (!ncb) {
+            free(cb);
+            continue;
+        }
+        owned_through(o, idx, off, i, cb, ncb, counts, level);
+        v->possibly_owned = true;
+    }
+    free(counts);
+    free(owned);
+    free(level);
+    free(sum);
 }
 
 int warden_screen_orgs(const struct warden_screen *s, struct warden_screen_scratch *w,
@@ -440,15 +520,10 @@ int warden_screen_orgs(const struct warden_screen *s, struct warden_screen_scrat
         v->restricted = true;
         v->counts_as_owner = true;
         v->reason = WARDEN_SCREEN_OWNED_BY_LISTED;
-        v->contribs = warden_xcalloc(off[i + 1] - off[i] + 1, sizeof *v->contribs);
-        for (size_t j = off[i]; j < off[i + 1]; j++) {
-            const struct edge *ed = &o->edges[idx[j]];
-            if (!counts[ed->from] || level[ed->from] >= level[i] || ed->share <= 0) continue;
-            v->contribs[v->n_contribs++] =
-                (struct warden_screen_contrib){(int64_t)ed->from, ed->share};
-        }
+        v->contribs = counted_owners(o, idx, off, i, counts, level, &v->n_contribs);
     }
     stronger_ownership(o, idx, off, c->ownership_threshold);
+    possible_ownership(o, idx, off, c->ownership_threshold);
     free(counts);
     free(owned);
     free(level);
@@ -506,6 +581,11 @@ static size_t chain(const struct warden_screen_ownership *o, size_t i, char *out
                      v->domain_entity->source_id);
     } else if (v->reason == WARDEN_SCREEN_JURISDICTION) {
         w = snprintf(out, cap, "%s [restricted jurisdiction %s]", v->name, v->country);
+    } else if (v->reason == WARDEN_SCREEN_CLEAR && v->has_possible) {
+        const struct warden_screen_entity *e = v->possible.entity;
+        w = snprintf(out, cap, "%s [possible match: %s %s \"%s\" score %.2f%s]", v->name, e->list,
+                     e->source_id, v->possible.matched_name, v->possible.score,
+                     e->listed ? "" : ", owned by listed parties on the list");
     } else if (v->reason == WARDEN_SCREEN_OWNED_BY_LISTED && depth < 16) {
         w = snprintf(out, cap, "%s <- ", v->name);
         if (w < 0 || (size_t)w >= cap) return cap - 1;

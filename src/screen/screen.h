@@ -56,6 +56,8 @@ struct warden_screen_conf {
     bool sibling_review;     /* names differing in a distinguishing word stay below a match */
     bool brand_match;        /* a brand alone matches the full name built around it */
     bool short_acronym_review; /* a match only through an acronym of <= 3 letters: review */
+    bool possible_review;      /* a corroborated possible match with a listed organisation is
+                                  reported (screen.possible_match) when nothing restricts */
     int64_t max_age_days;      /* warn when a list's as_of is older (or unknown); 0: never */
 };
 
@@ -232,6 +234,7 @@ struct warden_screen_match {
     int n_pairs;
     const char *method; /* "tokens" or "joined" */
     double adj_country, adj_legal, adj_domain, adj_id;
+    bool corroborated; /* the query's country, domain or identifier agrees with the party's */
 };
 
 struct warden_screen_query {
@@ -295,6 +298,15 @@ struct warden_screen_verdict {
     const char *country; /* "" when unknown; the restricted one for JURISDICTION */
     char hq_country[3];  /* country named at the end of the address, when resolved */
     const struct warden_screen_entity *domain_entity; /* its domain is on a list */
+    /* when screen.possible_review: the best possible match (review_threshold
+     * <= score < match_threshold) with a listed organisation (or one owned by
+     * listed parties) that the organisation's own country, domain or
+     * identifier corroborates; reported only when nothing restricts it */
+    struct warden_screen_match possible;
+    bool has_possible;
+    /* not restricted, but owners that are restricted or possible matches as
+     * above hold >= the threshold together (contribs: those owners) */
+    bool possibly_owned;
 };
 
 struct warden_screen_ownership;
@@ -327,6 +339,11 @@ int warden_screen_org(const struct warden_screen *s, struct warden_screen_scratc
                       struct warden_screen_verdict *out_copy, char *chain, size_t chainlen);
 
 const char *warden_screen_reason_code(enum warden_screen_reason r); /* "screen.listed" ... */
+/* A verdict's code: its reason when restricted; "screen.possibly_owned_by_listed"
+ * when owners that are restricted or corroborated possible matches hold the
+ * threshold; "screen.possible_match" when its own name is one; else
+ * "screen.clear". */
+const char *warden_screen_verdict_code(const struct warden_screen_verdict *v);
 
 /* Why a list entity that is not itself designated is restricted: the chain of
  * list ownership relations to designated owners ("<- 60% Y [listed ...]").

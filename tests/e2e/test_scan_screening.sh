@@ -4,6 +4,10 @@
 # subsidiary abroad that the listed party owns 60 % of through an
 # intermediary, and an ordinary company's account. The first two are actioned
 # with screen.* reasons and the ownership chain as evidence; the third is not.
+# A company whose name is only a possible match with a listed one, in the
+# listed party's country, and its subsidiary are reported for review
+# (screen.possible_match, screen.possibly_owned_by_listed); the same name in
+# another country is not.
 . "$(dirname "$0")/lib.sh"
 
 cat > "$T/orgs.jsonl" <<'JSON'
@@ -11,14 +15,20 @@ cat > "$T/orgs.jsonl" <<'JSON'
 {"org_id":"o_mid","name":"Oceanic Freight Holdings Ltd","country":"AE","owners":[{"org_id":"o_listed","share":100}]}
 {"org_id":"o_sub","name":"Blue Harbour Logistics Pte. Ltd.","country":"SG","owners":[{"org_id":"o_mid","share":60},{"name":"Tan Family Trust","share":40}]}
 {"org_id":"o_clean","name":"Mosel Valley Analytics GmbH","country":"DE","owners":[{"org_id":"o_mid","share":20}]}
+{"org_id":"o_possible","name":"Republic of Iran Shipping Agency","country":"IR"}
+{"org_id":"o_possub","name":"Caspian Tide Chartering LLC","country":"AE","owners":[{"org_id":"o_possible","share":75}]}
+{"org_id":"o_elsewhere","name":"Republic of Iran Shipping Agency","country":"DE"}
 JSON
 cat > "$T/accounts.jsonl" <<'JSON'
 {"account_id":"acct_listed","org_id":"o_listed","billing_country":"AE"}
 {"account_id":"acct_sub","org_id":"o_sub","billing_country":"SG"}
 {"account_id":"acct_clean","org_id":"o_clean","billing_country":"DE","email_domain":"qq.com"}
 {"account_id":"acct_domain","billing_country":"DE","email_domain":"mail.1vpns.com"}
+{"account_id":"acct_possible","org_id":"o_possible","billing_country":"AE"}
+{"account_id":"acct_possub","org_id":"o_possub","billing_country":"AE"}
+{"account_id":"acct_elsewhere","org_id":"o_elsewhere","billing_country":"DE"}
 JSON
-for a in acct_listed acct_sub acct_clean acct_domain; do
+for a in acct_listed acct_sub acct_clean acct_domain acct_possible acct_possub acct_elsewhere; do
   for i in 1 2 3; do
     printf '{"ts":"2026-11-23T08:0%d:00Z","account_id":"%s","ip":"81.2.69.%d"}\n' "$i" "$a" "$i"
   done
@@ -42,6 +52,26 @@ check "a listed e-mail address does not restrict its provider's domain" \
   bash -c "! grep -q '\"account_id\":\"acct_clean\"' '$T/out/findings.jsonl'"
 check "evidence names the listed entry" grep -q 'ISLAMIC REPUBLIC OF IRAN SHIPPING LINES' "$T/out/findings.jsonl"
 check "evidence carries the ownership chain" grep -q '"account_id":"acct_sub".*Oceanic Freight' "$T/out/findings.jsonl"
+F="$T/out/findings.jsonl"
+score_of() { # account code: the finding's score
+  python3 -c 'import json,sys
+for l in open(sys.argv[1]):
+    f = json.loads(l)
+    if f["account_id"] == sys.argv[2] and f["code"] == sys.argv[3]: print(f["score"])' "$F" "$1" "$2"; }
+check "a possible match in the listed party's country is reported" \
+  grep -q '"account_id":"acct_possible".*"code":"screen.possible_match"' "$F"
+check "scored by the match, between review_threshold and match_threshold" \
+  python3 -c "import sys; s = float('$(score_of acct_possible screen.possible_match)'); sys.exit(not 0.70 <= s < 0.86)"
+check "its evidence names the listed entry it may be" \
+  grep -q '"account_id":"acct_possible".*"possible_match":{.*ISLAMIC REPUBLIC OF IRAN SHIPPING LINES' "$F"
+check "what it owns 75 % of is possibly owned by listed parties, with the chain" \
+  grep -q '"account_id":"acct_possub".*"code":"screen.possibly_owned_by_listed".*75% Republic of Iran Shipping Agency \[possible match' "$F"
+check "the same name in another country is not reported" bash -c "! grep -q acct_elsewhere '$F'"
+printf 'screen:\n  possible_review: false\n' > "$T/nopossible.yaml"
+"$WARDEN_BIN" scan --quiet --policy "$T/nopossible.yaml" --accounts "$T/accounts.jsonl" \
+  --orgs "$T/orgs.jsonl" --out "$T/out-np" "$T/events.jsonl"
+check "screen.possible_review: false reports no possible match" \
+  bash -c "! grep -q 'possibl' '$T/out-np/findings.jsonl'"
 
 printf 'screen:\n  enabled: false\n' > "$T/off.yaml"
 "$WARDEN_BIN" scan --quiet --policy "$T/off.yaml" --accounts "$T/accounts.jsonl" \

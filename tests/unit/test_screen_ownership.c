@@ -308,13 +308,11 @@ static void test_self_listed(void **state)
     warden_screen_ownership_free(ow);
 }
 
-/* A listed vessel or aircraft is property, not a party: a company named like
- * it (or owned by an owner named like it) is not restricted by that entry,
- * while the same name listed as a company is. */
-static void test_vessel_is_not_a_party(void **state)
+/* A one-list set written to a temporary directory dir (a mkdtemp template)
+ * from FollowTheMoney JSON lines, loaded with conf c. */
+static struct warden_screen *temp_lists(char *dir, const char *jsonl,
+                                        const struct warden_screen_conf *c)
 {
-    (void)state;
-    char dir[] = "/tmp/warden-own-vessel-XXXXXX";
     assert_non_null(mkdtemp(dir));
     char p[256];
     snprintf(p, sizeof p, "%s/lists.tsv", dir);
@@ -325,23 +323,46 @@ static void test_vessel_is_not_a_party(void **state)
     snprintf(p, sizeof p, "%s/v.jsonl", dir);
     f = fopen(p, "w");
     assert_non_null(f);
-    fputs("{\"id\":\"v1\",\"schema\":\"Vessel\",\"target\":true,\"properties\":{\"name\":"
-          "[\"Destiny Horizon\"]}}\n"
-          "{\"id\":\"a1\",\"schema\":\"Airplane\",\"target\":true,\"properties\":{\"name\":"
-          "[\"Silver Kestrel\"]}}\n"
-          "{\"id\":\"c1\",\"schema\":\"Company\",\"target\":true,\"properties\":{\"name\":"
-          "[\"Northwind Marlin Shipping\"]}}\n",
-          f);
+    fputs(jsonl, f);
     fclose(f);
     snprintf(p, sizeof p, "%s/lists.tsv", dir);
     char err[512];
-    struct warden_screen_conf c;
-    warden_screen_conf_init(&c);
     struct warden_screen *s = NULL;
-    int rc = warden_screen_load(&s, p, "data/screen", &c, err, sizeof err);
-    warden_screen_conf_fini(&c);
+    int rc = warden_screen_load(&s, p, "data/screen", c, err, sizeof err);
     if (rc < 0) fprintf(stderr, "%s\n", err);
     assert_true(rc >= 0);
+    return s;
+}
+
+static void remove_temp_lists(const char *dir)
+{
+    char p[256];
+    snprintf(p, sizeof p, "%s/v.jsonl", dir);
+    unlink(p);
+    snprintf(p, sizeof p, "%s/lists.tsv", dir);
+    unlink(p);
+    rmdir(dir);
+}
+
+/* A listed vessel or aircraft is property, not a party: a company named like
+ * it (or owned by an owner named like it) is not restricted by that entry,
+ * while the same name listed as a company is. */
+static void test_vessel_is_not_a_party(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/warden-own-vessel-XXXXXX";
+    struct warden_screen_conf c;
+    warden_screen_conf_init(&c);
+    struct warden_screen *s = temp_lists(
+        dir,
+        "{\"id\":\"v1\",\"schema\":\"Vessel\",\"target\":true,\"properties\":{\"name\":"
+        "[\"Destiny Horizon\"]}}\n"
+        "{\"id\":\"a1\",\"schema\":\"Airplane\",\"target\":true,\"properties\":{\"name\":"
+        "[\"Silver Kestrel\"]}}\n"
+        "{\"id\":\"c1\",\"schema\":\"Company\",\"target\":true,\"properties\":{\"name\":"
+        "[\"Northwind Marlin Shipping\"]}}\n",
+        &c);
+    warden_screen_conf_fini(&c);
     struct warden_screen_scratch *w = warden_screen_scratch_new(s);
     /* the names match their entries (the matcher itself is unchanged) */
     struct warden_screen_match m[2];
@@ -361,11 +382,99 @@ static void test_vessel_is_not_a_party(void **state)
     warden_screen_ownership_free(ow);
     warden_screen_scratch_free(w);
     warden_screen_free(s);
-    snprintf(p, sizeof p, "%s/v.jsonl", dir);
-    unlink(p);
-    snprintf(p, sizeof p, "%s/lists.tsv", dir);
-    unlink(p);
-    rmdir(dir);
+    remove_temp_lists(dir);
+}
+
+/* A possible match (review_threshold .. match_threshold) with a listed
+ * organisation is reported for review when the organisation's own country
+ * corroborates it (screen.possible_match), and what such an organisation
+ * holds the threshold of is possibly owned by listed parties, with the
+ * chain; a possible match that nothing corroborates, with a person, or on an
+ * unlisted country is clear, and so is a holding under the threshold. */
+static void test_possible_matches_for_review(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/warden-own-possible-XXXXXX";
+    struct warden_screen_conf c;
+    warden_screen_conf_init(&c);
+    assert_true(c.possible_review); /* the default */
+    struct warden_screen *s =
+        temp_lists(dir,
+                   "{\"id\":\"c1\",\"schema\":\"Company\",\"target\":true,\"properties\":{\"name\":"
+                   "[\"Corvina Tidewater Logistics S.A. de C.V.\"],\"country\":[\"mx\"]}}\n"
+                   "{\"id\":\"p1\",\"schema\":\"Person\",\"target\":true,\"properties\":{\"name\":"
+                   "[\"Tidewater, Corvin Amadeo\"],\"country\":[\"gb\"]}}\n"
+                   "{\"id\":\"c2\",\"schema\":\"Company\",\"target\":true,\"properties\":{\"name\":"
+                   "[\"Quillon Ferrous Trading\"]}}\n",
+                   &c);
+    struct warden_screen_scratch *w = warden_screen_scratch_new(s);
+    struct warden_org o[9] = {
+        org(0, "pm", "Corvina Tidewater", "MX"),                 /* possible, country agrees */
+        org(1, "gb", "Corvina Tidewater Logistics Group", "GB"), /* possible, country differs */
+        org(2, "per", "Corvin Tidewater Ltd", "GB"),             /* possible with a person */
+        org(3, "nc", "Quillon Ferrous Trading Group", "DE"),     /* the party has no country */
+        org(4, "sub", "Harbour Holdings BV", "NL"),              /* 60 % held by pm */
+        org(5, "sub2", "Harbour Shipping BV", "NL"),             /* 100 % held by sub */
+        org(6, "min", "Minnow Traders BV", "NL"),                /* 40 % held by pm */
+        org(7, "full", "Korvina Tidewater Logistic Co", "MX"),   /* a match */
+        org(8, "both", "Kestrel Trading BV", "NL"),              /* 30 % pm + 30 % full */
+    };
+    own_id(&o[4], "pm", 60);
+    own_id(&o[5], "sub", 100);
+    own_id(&o[6], "pm", 40);
+    own_id(&o[8], "pm", 30);
+    own_id(&o[8], "full", 30);
+    struct warden_screen_ownership *ow;
+    assert_int_equal(warden_screen_orgs(s, w, o, 9, &ow), 0);
+    const struct warden_screen_verdict *v = warden_screen_ownership_at(ow, 0);
+    assert_false(v->restricted);
+    assert_true(v->has_possible);
+    assert_true(v->possible.corroborated);
+    assert_true(v->possible.score >= c.review_threshold && v->possible.score < c.match_threshold);
+    assert_string_equal(warden_screen_verdict_code(v), "screen.possible_match");
+    for (int i = 1; i <= 3; i++) {
+        v = warden_screen_ownership_at(ow, (size_t)i);
+        assert_false(v->restricted);
+        assert_false(v->has_possible);
+        assert_string_equal(warden_screen_verdict_code(v), "screen.clear");
+    }
+    char chain[1024];
+    for (int i = 4; i <= 5; i++) {
+        v = warden_screen_ownership_at(ow, (size_t)i);
+        assert_false(v->restricted);
+        assert_true(v->possibly_owned);
+        assert_string_equal(warden_screen_verdict_code(v), "screen.possibly_owned_by_listed");
+        /* scored by the weakest link: the possible match */
+        assert_true(warden_screen_ownership_score(ow, (size_t)i) ==
+                    warden_screen_ownership_at(ow, 0)->possible.score);
+        warden_screen_ownership_chain(ow, (size_t)i, chain, sizeof chain);
+        assert_non_null(strstr(chain, "60% Corvina Tidewater [possible match: t-ftm c1"));
+    }
+    v = warden_screen_ownership_at(ow, 6);
+    assert_false(v->restricted || v->possibly_owned);
+    assert_string_equal(warden_screen_verdict_code(v), "screen.clear");
+    v = warden_screen_ownership_at(ow, 7);
+    assert_true(v->restricted);
+    assert_string_equal(warden_screen_verdict_code(v), "screen.listed");
+    v = warden_screen_ownership_at(ow, 8); /* 30 % listed alone is not enough; with pm it is */
+    assert_false(v->restricted);
+    assert_true(v->possibly_owned);
+    assert_int_equal(v->n_contribs, 2);
+    warden_screen_ownership_free(ow);
+    /* off: nothing is reported below a match */
+    c.possible_review = false;
+    warden_screen_set_conf(s, &c);
+    assert_int_equal(warden_screen_orgs(s, w, o, 9, &ow), 0);
+    for (int i = 0; i < 9; i++) {
+        v = warden_screen_ownership_at(ow, (size_t)i);
+        assert_false(v->has_possible || v->possibly_owned);
+        assert_true(i == 7 ? v->restricted : !v->restricted);
+    }
+    warden_screen_ownership_free(ow);
+    warden_screen_conf_fini(&c);
+    warden_screen_scratch_free(w);
+    warden_screen_free(s);
+    remove_temp_lists(dir);
 }
 
 /* Policy: owners incorporated in a restricted jurisdiction count when enabled. */
@@ -523,6 +632,7 @@ int main(void)
         cmocka_unit_test(test_missing_owner),
         cmocka_unit_test(test_self_listed),
         cmocka_unit_test(test_vessel_is_not_a_party),
+        cmocka_unit_test(test_possible_matches_for_review),
         cmocka_unit_test(test_jurisdiction_owners),
         cmocka_unit_test(test_list_relations),
         cmocka_unit_test(test_scale),
