@@ -97,6 +97,7 @@ static double legal_adj(const struct warden_screen *s, uint32_t la, uint32_t lb,
 
 #define CAND_MIN_SHARE 0.35f /* candidates under this share of the best are not scored */
 #define GROUP_KEYS 48
+#define ACRONYM_RANK 0.99f /* an acronym look-up's weight, in the query's whole weight */
 
 struct group {
     uint64_t key[GROUP_KEYS];
@@ -305,6 +306,9 @@ static void gen_name(const struct warden_screen *s, struct warden_screen_scratch
     size_t acap = cap < 32 ? cap : 32;
     float wt = 0;
     for (int i = 0; i < q->n; i++) wt += q->w[i];
+    /* a name found through initials alone ranks just below one that shares
+     * every word of the query (on a tie the K best are cut by name id) */
+    float wa = wt * ACRONYM_RANK;
     /* the weight still to come: acronym groups (each up to wt) are looked up
      * first, so what follows them is the tokens' and joins' weight */
     float rest = 0;
@@ -325,14 +329,14 @@ static void gen_name(const struct warden_screen *s, struct warden_screen_scratch
         uint32_t id = q->id[i];
         if (id != UINT32_MAX && s->toks[id].df >= 16) continue; /* a common word */
         pl[np].g.n = 0;
-        gadd(&pl[np].g, q->t[i], q->len[i], WARDEN_NS_ACRONYM, wt);
+        gadd(&pl[np].g, q->t[i], q->len[i], WARDEN_NS_ACRONYM, wa);
         pl[np].rest = rest + wt, pl[np++].cap = acap;
     }
     char keys[WARDEN_ACRONYM_KEYS][WARDEN_NORM_TOKLEN];
     int nk = warden_screen_acronym_keys(q, keys);
     for (int k = 0; k < nk; k++) {
         pl[np].g.n = 0;
-        gadd(&pl[np].g, keys[k], strlen(keys[k]), WARDEN_NS_FUZZY, wt);
+        gadd(&pl[np].g, keys[k], strlen(keys[k]), WARDEN_NS_FUZZY, wa);
         pl[np].rest = rest + wt, pl[np++].cap = acap;
     }
     /* joins first: their postings are short (few names hold the joined word)

@@ -576,6 +576,13 @@ int warden_screen_acronym_keys(const struct warden_tl *x, char keys[][WARDEN_NOR
         }
         if (l < 3 || l > 8) continue;
         k[l] = '\0';
+        /* without minor words both passes spell the same initials: one key
+         * each (a key twice was looked up twice, and a name found through it
+         * weighed twice the query: "Shipping Asan Enterprise Limited" lost
+         * "ASAN SHIPPING ENTERPRISE LIMITED" to names holding "Sahel") */
+        bool dup = false;
+        for (int j = 0; j < nk && !dup; j++) dup = strcmp(keys[j], k) == 0;
+        if (dup) continue;
         memcpy(keys[nk++], k, l + 1);
         size_t li = strlen(x->legal_init);
         if (li && li <= 2 && l + li <= 8) {

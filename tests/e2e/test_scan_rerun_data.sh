@@ -13,7 +13,7 @@ printf '# as_of=%s\n192.0.2.0/24\n' "$(date -u +%F)" >"$T/nets.txt"
 # one compiled IP table, so that each scan maps it instead of building
 "$WARDEN_BIN" intel build --list "vpn:examplevpn:$T/nets.txt" --out "$T/ip.wit" >/dev/null 2>&1
 check "the IP table builds" [ -s "$T/ip.wit" ]
-{ sed '/^intel:/,$d' "$WARDEN_SRC/examples/policy.yaml"
+{ sed -e '/^intel:/,$d' -e '/^screen:/,/^$/d' "$WARDEN_SRC/examples/policy.yaml"
   printf 'screen:\n  data_dir: %s\nintel:\n  table: %s\n' "$T/data" "$T/ip.wit"; } >"$T/policy.yaml"
 scan() {
   "$WARDEN_BIN" scan -q --policy "$T/policy.yaml" --accounts "$D/accounts.jsonl" \

@@ -26,6 +26,20 @@ set -e
 [ $rc -eq 1 ] || fail "Hangul screen exit $rc, want 1"
 grep -q '^MATCH .*KOREA KWANGSON BANKING CORP' <<<"$out" || fail "Kwangson not found: $out"
 
+# names written a little differently from the listed one, found by screening
+# (not only by scoring a pair): the words in another order with a legal form
+# ("Shipping Asan Enterprise Limited": its initials must not crowd the listed
+# name out of the candidates), and a Mexican legal form half spelt out
+for q in "Shipping Asan Enterprise Limited|ASAN SHIPPING ENTERPRISE LIMITED" \
+         "MOREXPRESS, SOCIEDAD ANONIMA DE C.V.|MOREXPRESS, S.A. DE C.V." \
+         "Morexpress SA de Capital Variable|MOREXPRESS, S.A. DE C.V."; do
+  set +e
+  out=$("$WARDEN_BIN" screen --data-dir "$D" "${q%%|*}" 2>/dev/null); rc=$?
+  set -e
+  [ $rc -eq 1 ] || fail "screen '${q%%|*}' exit $rc, want 1: $out"
+  grep -q "^MATCH .*\"${q##*|}\"" <<<"$out" || fail "'${q##*|}' not found for '${q%%|*}': $out"
+done
+
 # no match: exit 0
 "$WARDEN_BIN" screen --data-dir "$D" "Friendly Robotics Inc" >/dev/null 2>&1 || fail "clean name exit $?"
 
