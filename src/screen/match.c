@@ -486,6 +486,19 @@ static size_t select_candidates(const struct warden_screen *s, struct warden_scr
             top[k] = c;
         }
     }
+    /* names tied with the K-th: the cut between them would be by name id, so
+     * they are all scored (up to 4K, and 160 a form) */
+    if (nt == K && K) {
+        float last = top[0].acc; /* the heap's root: the worst kept */
+        size_t most = 4 * K < 160 ? 4 * K : 160;
+        for (size_t i = 0; i < w->n_touched && nt < most; i++) {
+            uint32_t id = w->touched[i];
+            if (w->acc[id].acc != last) continue;
+            bool kept = false;
+            for (size_t j = 0; j < K && !kept; j++) kept = top[j].name == id;
+            if (!kept) top[nt++] = (struct cand){last, id};
+        }
+    }
     for (size_t i = 1; i < nt; i++) /* a few: insertion sort */
         for (size_t j = i; j > 0 && cmp_cand(&top[j - 1], &top[j]) > 0; j--) {
             struct cand t = top[j];

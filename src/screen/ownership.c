@@ -300,21 +300,16 @@ static void owned_through(struct warden_screen_ownership *o, const size_t *idx, 
 
 /* A name match below certainty on an organisation that restricted owners
  * also hold >= threshold of: the two are independent grounds, and the verdict
- * is the stronger one. The ownership is recomputed with such weakly matched
- * nodes not counting by their match (a second propagation), so an owner
- * restricted only because of the node itself (a cycle) is not counted; a
- * node whose ownership chain scores above its match keeps the match in its
- * evidence and is reported as owned by listed parties. */
+ * is the stronger one. The ownership is recomputed for each such node without
+ * its own match counting (a propagation per node), so an owner restricted only
+ * because of the node itself (a cycle) is not counted, while owners matched
+ * below certainty themselves still are; a node whose ownership chain scores
+ * above its match keeps the match in its evidence and is reported as owned by
+ * listed parties. */
 static bool weak_match(const struct warden_screen_verdict *v)
 {
     return v->reason == WARDEN_SCREEN_LISTED && v->has_match && !v->domain_entity &&
            v->match.score < 1.0;
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
 }
 
 static void stronger_ownership(struct warden_screen_ownership *o, const size_t *idx,
@@ -328,42 +323,40 @@ static void stronger_ownership(struct warden_screen_ownership *o, const size_t *
     bool *owned = warden_xcalloc(o->n + 1, sizeof *owned);
     int *level = warden_xmalloc((o->n + 1) * sizeof *level);
     double *sum = warden_xmalloc((o->n + 1) * sizeof *sum);
-    bool *weak = warden_xcalloc(o->n + 1, sizeof *weak);
-    for (size_t i = 0; i < o->n; i++) {
-        const struct warden_screen_verdict *v = &o->v[i];
-        weak[i] = weak_match(v);
-        counts[i] = !weak[i] &&
-                    (v->reason == WARDEN_SCREEN_LISTED || v->reason == WARDEN_SCREEN_JURISDICTION);
-    }
-    propagate(o->n, o->edges, o->n_edges, th, counts, owned, level, sum);
-    /* by level, so that a weakly matched owner is decided before what it owns */
-    uint64_t *order = warden_xmalloc((n_weak + 1) * sizeof *order);
-    size_t no = 0;
-    for (size_t i = 0; i < o->n; i++)
-        if (weak[i] && owned[i]) order[no++] = ((uint64_t)(uint32_t)level[i] << 32) | (uint64_t)i;
-    qsort(order, no, sizeof *order, cmp_u64);
-    for (size_t oi = 0; oi < no; oi++) {
-        size_t i = (size_t)(order[oi] & 0xffffffffu);
-        struct warden_screen_verdict *v = &o->v[i];
-        size_t ncb;
-        struct warden_screen_contrib *cb = counted_owners(o, idx, off, i, counts, level, &ncb);
-        double own_score = 1.0;
-        for (size_t k = 0; k < ncb; k++) {
-            double sc = node_score(o, (size_t)cb[k].owner, 1);
-            if (sc < own_score) own_score = sc;
+    /* each weakly matched node with owners: the ownership computed with every
+     * listed or jurisdiction node counting but the node itself (its owners'
+     * own matches count, weak or not, and a share that is restricted only
+     * through the node, round a cycle, does not); a few passes, so that an
+     * owner decided after what it owns is taken up */
+    for (int pass = 0, changed = 1; pass < 3 && changed; pass++) {
+        changed = 0;
+        for (size_t i = 0; i < o->n; i++) {
+            struct warden_screen_verdict *v = &o->v[i];
+            if (!weak_match(v) || off[i + 1] == off[i]) continue;
+            for (size_t k = 0; k < o->n; k++)
+                counts[k] = k != i && (o->v[k].reason == WARDEN_SCREEN_LISTED ||
+                                       o->v[k].reason == WARDEN_SCREEN_JURISDICTION);
+            propagate(o->n, o->edges, o->n_edges, th, counts, owned, level, sum);
+            if (!owned[i]) continue;
+            size_t ncb;
+            struct warden_screen_contrib *cb = counted_owners(o, idx, off, i, counts, level, &ncb);
+            double own_score = 1.0;
+            for (size_t k = 0; k < ncb; k++) {
+                double sc = node_score(o, (size_t)cb[k].owner, 1);
+                if (sc < own_score) own_score = sc;
+            }
+            if (ncb == 0 || own_score <= v->match.score) {
+                free(cb);
+                continue;
+            }
+            owned_through(o, idx, off, i, cb, ncb, counts, level);
+            changed = 1;
         }
-        if (ncb == 0 || own_score <= v->match.score) {
-            free(cb);
-            continue;
-        }
-        owned_through(o, idx, off, i, cb, ncb, counts, level);
     }
-    free(order);
     free(counts);
     free(owned);
     free(level);
     free(sum);
-    free(weak);
 }
 
 /* Possibly owned by listed parties: the ownership computed again with the

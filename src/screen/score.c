@@ -648,6 +648,9 @@ static bool brand_of(const struct warden_screen *s, const struct warden_tl *x,
 {
     int k = single_core(x);
     if (k < 0 || x->len[k] < 4 || y->n < 2) return false;
+    /* a common word of company names alone ("Telecom Ltd", "Trading Ltd") is
+     * no brand: it would match every listed name built around it */
+    if (warden_normalizer_is_generic(s->nz, x->t[k], x->len[k])) return false;
     if (x->legal && !(x->legal & y->legal)) return false;
     int hit = -1;
     for (int i = 0; i < y->n && hit < 0; i++)
@@ -675,6 +678,18 @@ static bool acronym_supported(const struct warden_screen *s, const struct warden
         if (!acr && !warden_normalizer_is_generic(s->nz, x->t[i], x->len[i])) return true;
     }
     return false;
+}
+
+/* x's core is one common word of company names (terms.tsv), and no
+ * qualifier (a place: "Bank of China") of x is paired */
+static bool generic_only(const struct warden_screen *s, const struct warden_tl *x, const bool *used,
+                         const double *best)
+{
+    int k = single_core(x);
+    if (k < 0 || !warden_normalizer_is_generic(s->nz, x->t[k], x->len[k])) return false;
+    for (int i = 0; i < x->n; i++)
+        if ((x->qual & (1u << i)) && used[i] && best[i] >= 0.85) return false;
+    return true;
 }
 
 double warden_sibling_cap(const struct warden_screen *s, double score)
@@ -816,6 +831,15 @@ double warden_name_score(const struct warden_screen *s, struct warden_tl *a, str
          * surnames: a three-letter acronym alone is not enough to match */
         score = warden_sibling_cap(s, score);
         method = "short_acronym";
+    }
+    if (generic_only(s, a, ua, ba) && generic_only(s, b, ub, bb)) {
+        /* "Telecom Ltd" / "AO NPP SVYAZ" (JSC ... "Communication"): two names
+         * that are each one common word of company names, paired with no
+         * place, say nothing distinctive; for review, not a match (capped
+         * like a sibling, after the country, legal-form and domain bonuses) */
+        if (score >= thr) score = warden_sibling_cap(s, score);
+        a->sibling = true;
+        method = "generic";
     }
     if (m) {
         m->method = method;

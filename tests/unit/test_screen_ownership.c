@@ -588,10 +588,11 @@ static void test_stronger_of_match_and_ownership(void **state)
 {
     (void)state;
     struct warden_org o[4] = {
-        org(0, "x", "Alpha Blockd Holdings", "DE"), org(1, "y", "Alpha Blockd Holdings", "DE"),
+        org(0, "x", "Alpha Blockd Holdings", "DE"), org(1, "y", "Alpha Blockd Holdings", NULL),
         org(2, "z", "Alpha Blockd Holdings", "DE"), org(3, "q", "Quiet Trading Ltd", "GB")};
     own_name(&o[0], "Bravo Sanctioned Industries", 60); /* exact listed owner */
-    own_name(&o[1], "Alfa Blocked Holdings Ltd", 60);   /* owner matched no better */
+    own_name(&o[1], "Alfa Blocked Holdings Ltd", 60);   /* owner matched no better (no
+                                                         * country on either side) */
     own_id(&o[2], "q", 60);                             /* cycle through Q */
     own_id(&o[3], "z", 100);
     struct warden_screen_ownership *ow;
@@ -613,6 +614,21 @@ static void test_stronger_of_match_and_ownership(void **state)
 
     const struct warden_screen_verdict *z = warden_screen_ownership_at(ow, 2);
     assert_int_equal(z->reason, WARDEN_SCREEN_LISTED);
+    warden_screen_ownership_free(ow);
+
+    /* an owner matched below certainty itself still counts: Y in Germany
+     * (its match takes the country penalty) is 60 % held by an owner named
+     * like the listed party with no country to disagree, whose match is the
+     * stronger ground */
+    o[1] = org(1, "y", "Alpha Blockd Holdings", "DE");
+    own_name(&o[1], "Alfa Blocked Holdings Ltd", 60);
+    v = run(o, 4, 1, &ow, chain, sizeof chain);
+    assert_true(v->restricted);
+    assert_true(v->has_match && v->match.score < 1.0);
+    assert_int_equal(v->reason, WARDEN_SCREEN_OWNED_BY_LISTED);
+    assert_true(warden_screen_ownership_score(ow, 1) > v->match.score);
+    assert_true(warden_screen_ownership_score(ow, 1) < 1.0);
+    assert_non_null(strstr(chain, "60% Alfa Blocked Holdings Ltd [listed: test-ftm ws-alpha"));
     assert_int_equal(warden_screen_ownership_at(ow, 3)->reason, WARDEN_SCREEN_OWNED_BY_LISTED);
     assert_true(warden_screen_ownership_score(ow, 3) < 1.0); /* through Z's match */
     warden_screen_ownership_free(ow);
