@@ -392,5 +392,10 @@ const struct warden_cmd warden_cmd_screen = {
     "--batch reads organisations (formats.md §3) and applies the aggregate 50 %\n"
     "ownership rule: restricted owners that together hold >= 50 %, directly or\n"
     "through restricted intermediaries, restrict the organisation; the ownership\n"
-    "chain is printed as evidence. Exit status 1 when something matched.",
+    "chain is printed as evidence. A possible match (review_threshold to\n"
+    "match_threshold) with a listed organisation that the organisation's own\n"
+    "country, domain or identifier corroborates is screen.possible_match, and\n"
+    "what such organisations hold >= 50 % of is screen.possibly_owned_by_listed\n"
+    "(for review; policy screen.possible_review). Exit status 1 when something\n"
+    "matched (a name) or is restricted (--batch).",
 };
