@@ -212,8 +212,11 @@ static void screen_node(const struct warden_screen *s, struct warden_screen_scra
                 /* a possible match, kept for review when the organisation's
                  * own country, domain or identifier corroborates it and the
                  * listed party is an organisation (a company named like a
-                 * person or a ship is a coincidence of words) */
-                if (s->conf.possible_review && m[k].corroborated &&
+                 * person or a ship is a coincidence of words), on a word
+                 * that distinguishes it (a shared country's name agrees
+                 * with the country by itself: "Telecom Italia" ~ "TRO
+                 * ITALIA") */
+                if (s->conf.possible_review && m[k].corroborated && m[k].distinctive &&
                     m[k].entity->kind == WARDEN_SCREEN_KIND_ORG &&
                     (!v->has_possible || m[k].score > v->possible.score)) {
                     v->possible = m[k];
@@ -323,6 +326,16 @@ static void stronger_ownership(struct warden_screen_ownership *o, const size_t *
     bool *owned = warden_xcalloc(o->n + 1, sizeof *owned);
     int *level = warden_xmalloc((o->n + 1) * sizeof *level);
     double *sum = warden_xmalloc((o->n + 1) * sizeof *sum);
+    /* only a node whose owners hold the threshold when every node counts can
+     * be owned with fewer counting: one propagation finds them (most weakly
+     * matched organisations have no restricted owner at all) */
+    bool *cand = warden_xcalloc(o->n + 1, sizeof *cand);
+    for (size_t k = 0; k < o->n; k++)
+        counts[k] =
+            o->v[k].reason == WARDEN_SCREEN_LISTED || o->v[k].reason == WARDEN_SCREEN_JURISDICTION;
+    propagate(o->n, o->edges, o->n_edges, th, counts, owned, level, sum);
+    for (size_t i = 0; i < o->n; i++)
+        cand[i] = weak_match(&o->v[i]) && off[i + 1] > off[i] && sum[i] + 1e-9 >= th;
     /* each weakly matched node with owners: the ownership computed with every
      * listed or jurisdiction node counting but the node itself (its owners'
      * own matches count, weak or not, and a share that is restricted only
@@ -332,7 +345,7 @@ static void stronger_ownership(struct warden_screen_ownership *o, const size_t *
         changed = 0;
         for (size_t i = 0; i < o->n; i++) {
             struct warden_screen_verdict *v = &o->v[i];
-            if (!weak_match(v) || off[i + 1] == off[i]) continue;
+            if (!cand[i] || !weak_match(v)) continue;
             for (size_t k = 0; k < o->n; k++)
                 counts[k] = k != i && (o->v[k].reason == WARDEN_SCREEN_LISTED ||
                                        o->v[k].reason == WARDEN_SCREEN_JURISDICTION);
@@ -353,6 +366,7 @@ static void stronger_ownership(struct warden_screen_ownership *o, const size_t *
             changed = 1;
         }
     }
+    free(cand);
     free(counts);
     free(owned);
     free(level);

@@ -842,6 +842,10 @@ double warden_name_score(const struct warden_screen *s, struct warden_tl *a, str
         method = "generic";
     }
     if (m) {
+        m->distinctive = false;
+        for (int i = 0; i < a->n && !m->distinctive; i++)
+            m->distinctive = ua[i] && ba[i] >= 0.85 && !a->minor[i] && !(a->qual & (1u << i)) &&
+                             !warden_normalizer_is_generic(s->nz, a->t[i], a->len[i]);
         m->method = method;
         warden_tl_str(a, m->query_norm, sizeof m->query_norm);
         warden_tl_str(b, m->listed_norm, sizeof m->listed_norm);

@@ -235,6 +235,8 @@ struct warden_screen_match {
     const char *method; /* "tokens" or "joined" */
     double adj_country, adj_legal, adj_domain, adj_id;
     bool corroborated; /* the query's country, domain or identifier agrees with the party's */
+    bool distinctive;  /* a word of the query paired (>= 0.85) that is neither a connecting
+                          word, a place or country, nor a common word of company names */
 };
 
 struct warden_screen_query {

@@ -18,6 +18,7 @@ cat > "$T/orgs.jsonl" <<'JSON'
 {"org_id":"o_possible","name":"Republic of Iran Shipping Agency","country":"IR"}
 {"org_id":"o_possub","name":"Caspian Tide Chartering LLC","country":"AE","owners":[{"org_id":"o_possible","share":75}]}
 {"org_id":"o_elsewhere","name":"Republic of Iran Shipping Agency","country":"DE"}
+{"org_id":"o_telco","name":"Telecom Italia S.p.A.","country":"IT"}
 JSON
 cat > "$T/accounts.jsonl" <<'JSON'
 {"account_id":"acct_listed","org_id":"o_listed","billing_country":"AE"}
@@ -27,8 +28,9 @@ cat > "$T/accounts.jsonl" <<'JSON'
 {"account_id":"acct_possible","org_id":"o_possible","billing_country":"AE"}
 {"account_id":"acct_possub","org_id":"o_possub","billing_country":"AE"}
 {"account_id":"acct_elsewhere","org_id":"o_elsewhere","billing_country":"DE"}
+{"account_id":"acct_telco","org_id":"o_telco","billing_country":"IT"}
 JSON
-for a in acct_listed acct_sub acct_clean acct_domain acct_possible acct_possub acct_elsewhere; do
+for a in acct_listed acct_sub acct_clean acct_domain acct_possible acct_possub acct_elsewhere acct_telco; do
   for i in 1 2 3; do
     printf '{"ts":"2026-11-23T08:0%d:00Z","account_id":"%s","ip":"81.2.69.%d"}\n' "$i" "$a" "$i"
   done
@@ -67,11 +69,19 @@ check "its evidence names the listed entry it may be" \
 check "what it owns 75 % of is possibly owned by listed parties, with the chain" \
   grep -q '"account_id":"acct_possub".*"code":"screen.possibly_owned_by_listed".*75% Republic of Iran Shipping Agency \[possible match' "$F"
 check "the same name in another country is not reported" bash -c "! grep -q acct_elsewhere '$F'"
+check "a possible match on a country's name alone is not reported (Telecom Italia ~ TRO ITALIA)" \
+  bash -c "! grep -q acct_telco '$F'"
 printf 'screen:\n  possible_review: false\n' > "$T/nopossible.yaml"
 "$WARDEN_BIN" scan --quiet --policy "$T/nopossible.yaml" --accounts "$T/accounts.jsonl" \
   --orgs "$T/orgs.jsonl" --out "$T/out-np" "$T/events.jsonl"
 check "screen.possible_review: false reports no possible match" \
   bash -c "! grep -q 'possibl' '$T/out-np/findings.jsonl'"
+printf 'screen:\n  possible_review: maybe\n' > "$T/badpossible.yaml"
+"$WARDEN_BIN" scan --quiet --policy "$T/badpossible.yaml" --accounts "$T/accounts.jsonl" \
+  --orgs "$T/orgs.jsonl" --out "$T/out-bad" "$T/events.jsonl" 2>"$T/bad.err"
+check "a bad screen.possible_review is refused (exit 3)" [ $? -eq 3 ]
+check "naming file:line and the key" grep -q "badpossible.yaml:2:20: screen.possible_review: expected true or false" "$T/bad.err"
+check "and nothing is written" [ ! -e "$T/out-bad/verdicts.jsonl" ]
 
 printf 'screen:\n  enabled: false\n' > "$T/off.yaml"
 "$WARDEN_BIN" scan --quiet --policy "$T/off.yaml" --accounts "$T/accounts.jsonl" \
