@@ -396,6 +396,8 @@ const struct warden_cmd warden_cmd_screen = {
     "match_threshold) with a listed organisation that the organisation's own\n"
     "country, domain or identifier corroborates is screen.possible_match, and\n"
     "what such organisations hold >= 50 % of is screen.possibly_owned_by_listed\n"
-    "(for review; policy screen.possible_review). Exit status 1 when something\n"
-    "matched (a name) or is restricted (--batch).",
+    "(for review; policy screen.possible_review). An organisation matching a\n"
+    "party listed only under programmes of screen.review_programs (that do not\n"
+    "block, such as OFAC's CMIC list) is screen.listed_review, not restricted.\n"
+    "Exit status 1 when something matched (a name) or is restricted (--batch).",
 };

@@ -21,6 +21,11 @@
  *                            restricted or such possible matches hold the
  *                            ownership threshold together: for an analyst,
  *                            scored by the chain's weakest link
+ *   screen.listed_review     the organisation matches a party listed only
+ *                            under programmes that do not block
+ *                            (screen.review_programs: OFAC's CMIC list,
+ *                            sectoral sanctions): for an analyst, scored
+ *                            screen.review_program_score
  * Score: the list match's confidence (for ownership, the weakest match in the
  * chain). Evidence: the organisation's verdict (org_id, name, match with its
  * explanation, restricted_share, ownership chain). Screening is about
@@ -64,6 +69,7 @@ static void scr_observe(void *ctx, const struct warden_event *ev, void *vstate,
 static const char *const screening_codes[] = {"screen.listed",
                                               "screen.owned_by_listed",
                                               "screen.possible_match",
+                                              "screen.listed_review",
                                               "screen.possibly_owned_by_listed",
                                               "screen.restricted_jurisdiction_owner",
                                               "screen.domain_listed",

@@ -81,6 +81,18 @@ const struct warden_conf_key warden_screen_conf_table[] = {
      "review; a possible match that nothing corroborates, or with a person, vessel or "
      "aircraft, is not reported",
      0, 0},
+    {"review_programs", WARDEN_CONF_STRLIST, "", OFF(review_programs),
+     "sanctions programmes whose designations restrict less than blocking (OFAC's non-SDN "
+     "CMIC-EO13959 restricts buying securities; UKRAINE-EO13662, sectoral, new debt and "
+     "equity): a party listed only under programmes named here (its every programme, as the "
+     "list gives them) does not restrict the organisation matching it, which is reported as "
+     "screen.listed_review, scored by the match, for review; what it holds >= the threshold "
+     "of is screen.possibly_owned_by_listed. A programme name means the same on every list",
+     0, 0},
+    {"review_program_score", WARDEN_CONF_DOUBLE, "0.8", OFF(review_program_score),
+     "score of screen.listed_review (at most the match's): what the policy does with a party "
+     "whose programme does not block, below the rules that block on a match",
+     0, 1},
     {"max_age_days", WARDEN_CONF_INT, "30", OFF(max_age_days),
      "warn (scan, serve, screen, lists) when a list's as_of date (lists.tsv, stamped by `warden "
      "lists update`) is older than this many days or unknown: screening against an old list "

@@ -74,7 +74,7 @@ void warden_screen_verdict_json(const struct warden_screen *s,
         warden_screen_match_json(s, &v->match, b);
     }
     if (!v->restricted && v->has_possible && !v->possibly_owned) {
-        warden_jbuf_key(b, "possible_match");
+        warden_jbuf_key(b, v->review_program ? "review_match" : "possible_match");
         warden_screen_match_json(s, &v->possible, b);
     }
     if (v->domain_entity) {

@@ -93,6 +93,7 @@ int warden_org_screening_build(struct warden_org_screening **out, const struct w
         /* for review: a possible match's score, or the chain's weakest link
          * (a possible match's): below match_threshold */
         r->score = v->restricted || v->possibly_owned ? warden_screen_ownership_score(own, i)
+                   : v->review_program                ? v->review_score
                                                       : v->possible.score;
         warden_jbuf_reset(&b);
         warden_screen_verdict_json(s, own, i, &b);

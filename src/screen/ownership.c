@@ -23,6 +23,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 const char *warden_screen_reason_code(enum warden_screen_reason r)
 {
@@ -43,7 +44,9 @@ const char *warden_screen_verdict_code(const struct warden_screen_verdict *v)
 {
     if (v->restricted) return warden_screen_reason_code(v->reason);
     if (v->possibly_owned) return "screen.possibly_owned_by_listed";
-    return v->has_possible ? "screen.possible_match" : "screen.clear";
+    if (v->has_possible)
+        return v->review_program ? "screen.listed_review" : "screen.possible_match";
+    return "screen.clear";
 }
 
 struct edge {
@@ -186,7 +189,12 @@ static double node_score(const struct warden_screen_ownership *o, size_t i, int 
         return worst;
     }
     if (v->has_match) return v->match.score;
-    if (!v->restricted && v->has_possible) return v->possible.score;
+    /* a restricted jurisdiction by the organisation's own record, or by
+     * the list entry it matches (as sure as the match) */
+    if (v->reason == WARDEN_SCREEN_JURISDICTION)
+        return v->list_jurisdiction ? v->possible.score : 1.0;
+    if (!v->restricted && v->has_possible)
+        return v->review_program ? v->review_score : v->possible.score;
     return 1.0; /* its own domain listed, a restricted jurisdiction, or too deep */
 }
 
@@ -195,6 +203,52 @@ static bool in_list(const struct warden_strlist *l, const char *cc)
     for (size_t i = 0; i < l->n; i++)
         if (strcasecmp(l->v[i], cc) == 0) return true;
     return false;
+}
+
+/* Whether every programme the entity is listed under is one of
+ * screen.review_programs ("A] [B" on OFAC's lists; ';' or ',' elsewhere). */
+static bool review_only(const struct warden_screen *s, const struct warden_screen_entity *e)
+{
+    const struct warden_strlist *l = &s->conf.review_programs;
+    if (!l->n || !e->program || !*e->program) return false;
+    const char *p = e->program;
+    size_t seen = 0;
+    while (*p) {
+        while (*p && strchr(" []:;,", *p)) p++;
+        const char *q = p;
+        while (*q && !strchr("[];,", *q)) q++;
+        size_t n = (size_t)(q - p);
+        while (n && p[n - 1] == ' ') n--;
+        if (n) {
+            bool in = false;
+            for (size_t i = 0; i < l->n && !in; i++)
+                in = strlen(l->v[i]) == n && strncasecmp(l->v[i], p, n) == 0;
+            if (!in) return false;
+            seen++;
+        }
+        p = q;
+    }
+    return seen > 0;
+}
+
+/* A party listed for review (screen.review_programs) whose list entry
+ * places it in a restricted jurisdiction counts as an owner there when
+ * screen.jurisdiction_owners is on: the list says where it is when the
+ * organisation's record does not (an owner named without a country). */
+static void list_jurisdiction(const struct warden_screen *s, struct warden_screen_verdict *v)
+{
+    const struct warden_screen_conf *c = &s->conf;
+    if (v->counts_as_owner || !c->jurisdiction_owners || !v->review_program) return;
+    const struct warden_screen_entity *e = v->possible.entity;
+    for (uint32_t k = 0; k < e->n_attrs; k++) {
+        if (e->attrs[k].type != WARDEN_SCREEN_ATTR_COUNTRY ||
+            !in_list(&c->restricted_jurisdictions, e->attrs[k].value))
+            continue;
+        v->counts_as_owner = v->list_jurisdiction = true;
+        v->reason = WARDEN_SCREEN_JURISDICTION;
+        v->country = e->attrs[k].value;
+        return;
+    }
 }
 
 static void screen_node(const struct warden_screen *s, struct warden_screen_scratch *w,
@@ -216,8 +270,8 @@ static void screen_node(const struct warden_screen *s, struct warden_screen_scra
                  * that distinguishes it (a shared country's name agrees
                  * with the country by itself: "Telecom Italia" ~ "TRO
                  * ITALIA") */
-                if (s->conf.possible_review && m[k].corroborated && m[k].distinctive &&
-                    m[k].entity->kind == WARDEN_SCREEN_KIND_ORG &&
+                if (s->conf.possible_review && !v->review_program && m[k].corroborated &&
+                    m[k].distinctive && m[k].entity->kind == WARDEN_SCREEN_KIND_ORG &&
                     (!v->has_possible || m[k].score > v->possible.score)) {
                     v->possible = m[k];
                     v->has_possible = true;
@@ -230,6 +284,18 @@ static void screen_node(const struct warden_screen *s, struct warden_screen_scra
             if (m[k].entity->kind == WARDEN_SCREEN_KIND_VESSEL ||
                 m[k].entity->kind == WARDEN_SCREEN_KIND_AIRCRAFT)
                 continue;
+            /* listed only under programmes that restrict less than
+             * blocking (policy): reviewed, ahead of any possible match */
+            if (review_only(s, m[k].entity)) {
+                if (!v->review_program || m[k].score > v->possible.score) {
+                    v->possible = m[k];
+                    v->has_possible = v->review_program = true;
+                    v->review_score = m[k].score < s->conf.review_program_score
+                                          ? m[k].score
+                                          : s->conf.review_program_score;
+                }
+                continue;
+            }
             if (!v->has_match || m[k].score > v->match.score) {
                 v->match = m[k];
                 v->has_match = true;
@@ -311,8 +377,16 @@ static void owned_through(struct warden_screen_ownership *o, const size_t *idx, 
  * listed parties. */
 static bool weak_match(const struct warden_screen_verdict *v)
 {
+    if (v->reason == WARDEN_SCREEN_JURISDICTION) /* placed there by a review party's entry */
+        return v->list_jurisdiction && v->possible.score < 1.0;
     return v->reason == WARDEN_SCREEN_LISTED && v->has_match && !v->domain_entity &&
            v->match.score < 1.0;
+}
+
+/* The score of a weakly matched node's own ground (weak_match). */
+static double weak_score(const struct warden_screen_verdict *v)
+{
+    return v->reason == WARDEN_SCREEN_JURISDICTION ? v->possible.score : v->match.score;
 }
 
 static void stronger_ownership(struct warden_screen_ownership *o, const size_t *idx,
@@ -358,11 +432,12 @@ static void stronger_ownership(struct warden_screen_ownership *o, const size_t *
                 double sc = node_score(o, (size_t)cb[k].owner, 1);
                 if (sc < own_score) own_score = sc;
             }
-            if (ncb == 0 || own_score <= v->match.score) {
+            if (ncb == 0 || own_score <= weak_score(v)) {
                 free(cb);
                 continue;
             }
             owned_through(o, idx, off, i, cb, ncb, counts, level);
+            v->restricted = true; /* a node placed in a jurisdiction by its entry was not */
             changed = 1;
         }
     }
@@ -474,6 +549,7 @@ int warden_screen_orgs(const struct warden_screen *s, struct warden_screen_scrat
                 v->country = cc;
             }
         }
+        list_jurisdiction(s, v);
     }
     /* edges, and nodes for owners known by name only */
     for (size_t i = 0; i < n_orgs; i++) {
@@ -495,6 +571,7 @@ int warden_screen_orgs(const struct warden_screen *s, struct warden_screen_scrat
                     v->country = "";
                     const char *names[1] = {ow->name};
                     screen_node(s, w, v, names, 1, NULL, NULL);
+                    list_jurisdiction(s, v);
                 }
                 from = *slot;
             } else {
@@ -586,12 +663,21 @@ static size_t chain(const struct warden_screen_ownership *o, size_t i, char *out
     } else if (v->reason == WARDEN_SCREEN_LISTED && v->domain_entity) {
         w = snprintf(out, cap, "%s [domain listed: %s %s]", v->name, v->domain_entity->list,
                      v->domain_entity->source_id);
+    } else if (v->reason == WARDEN_SCREEN_JURISDICTION && v->list_jurisdiction) {
+        const struct warden_screen_entity *e = v->possible.entity;
+        w = snprintf(out, cap,
+                     "%s [restricted jurisdiction %s: listed for review: %s %s \"%s\" score %.2f, "
+                     "programme %s]",
+                     v->name, v->country, e->list, e->source_id, v->possible.matched_name,
+                     v->possible.score, e->program);
     } else if (v->reason == WARDEN_SCREEN_JURISDICTION) {
         w = snprintf(out, cap, "%s [restricted jurisdiction %s]", v->name, v->country);
     } else if (v->reason == WARDEN_SCREEN_CLEAR && v->has_possible) {
         const struct warden_screen_entity *e = v->possible.entity;
-        w = snprintf(out, cap, "%s [possible match: %s %s \"%s\" score %.2f%s]", v->name, e->list,
+        w = snprintf(out, cap, "%s [%s: %s %s \"%s\" score %.2f%s%s%s]", v->name,
+                     v->review_program ? "listed for review" : "possible match", e->list,
                      e->source_id, v->possible.matched_name, v->possible.score,
+                     v->review_program ? ", programme " : "", v->review_program ? e->program : "",
                      e->listed ? "" : ", owned by listed parties on the list");
     } else if (v->reason == WARDEN_SCREEN_OWNED_BY_LISTED && depth < 16) {
         w = snprintf(out, cap, "%s <- ", v->name);

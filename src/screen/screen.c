@@ -43,6 +43,7 @@ void warden_screen_conf_copy(struct warden_screen_conf *d, const struct warden_s
     d->compiled = c->compiled ? warden_xstrdup(c->compiled) : NULL;
     strlist_copy(&d->restricted_jurisdictions, &c->restricted_jurisdictions);
     strlist_copy(&d->lists, &c->lists);
+    strlist_copy(&d->review_programs, &c->review_programs);
 }
 
 struct warden_screen *warden_screen_alloc(const struct warden_screen_conf *conf)

@@ -56,9 +56,12 @@ struct warden_screen_conf {
     bool sibling_review;     /* names differing in a distinguishing word stay below a match */
     bool brand_match;        /* a brand alone matches the full name built around it */
     bool short_acronym_review; /* a match only through an acronym of <= 3 letters: review */
-    bool possible_review;      /* a corroborated possible match with a listed organisation is
-                                  reported (screen.possible_match) when nothing restricts */
-    int64_t max_age_days;      /* warn when a list's as_of is older (or unknown); 0: never */
+    struct warden_strlist review_programs; /* programmes that restrict less than blocking:
+                                              a party listed only under them is reviewed */
+    double review_program_score; /* score of screen.listed_review (a review, not a block) */
+    bool possible_review;        /* a corroborated possible match with a listed organisation is
+                                    reported (screen.possible_match) when nothing restricts */
+    int64_t max_age_days;        /* warn when a list's as_of is older (or unknown); 0: never */
 };
 
 /* The declared table: key, type, default, offset, help, min, max. */
@@ -306,6 +309,14 @@ struct warden_screen_verdict {
      * identifier corroborates; reported only when nothing restricts it */
     struct warden_screen_match possible;
     bool has_possible;
+    /* possible is a match (>= match_threshold) with a party listed only
+     * under screen.review_programs: screen.listed_review, scored
+     * review_score (the match's, at most screen.review_program_score) */
+    bool review_program;
+    double review_score;
+    /* JURISDICTION from the review party's list entry (its country), not
+     * from the organisation's record (list_jurisdiction) */
+    bool list_jurisdiction;
     /* not restricted, but owners that are restricted or possible matches as
      * above hold >= the threshold together (contribs: those owners) */
     bool possibly_owned;

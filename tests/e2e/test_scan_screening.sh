@@ -83,6 +83,33 @@ check "a bad screen.possible_review is refused (exit 3)" [ $? -eq 3 ]
 check "naming file:line and the key" grep -q "badpossible.yaml:2:20: screen.possible_review: expected true or false" "$T/bad.err"
 check "and nothing is written" [ ! -e "$T/out-bad/verdicts.jsonl" ]
 
+# A party listed only under a programme that does not block (OFAC's non-SDN
+# CMIC list restricts buying securities): with screen.review_programs it is
+# screen.listed_review at review_program_score, and what it holds 60 % of is
+# possibly owned; without it, both are restricted like any listed party.
+cat > "$T/orgs-cmic.jsonl" <<'JSON'
+{"org_id":"o_cm","name":"China Mobile","country":"HK"}
+{"org_id":"o_cmsub","name":"Harbour Signal Services Ltd","country":"HK","owners":[{"org_id":"o_cm","share":60}]}
+JSON
+printf '{"account_id":"acct_cm","org_id":"o_cm","billing_country":"HK"}\n{"account_id":"acct_cmsub","org_id":"o_cmsub","billing_country":"HK"}\n' >"$T/accounts-cmic.jsonl"
+for a in acct_cm acct_cmsub; do
+  printf '{"ts":"2026-11-23T08:01:00Z","account_id":"%s","ip":"81.2.69.1"}\n' "$a"
+done >"$T/events-cmic.jsonl"
+printf 'rules:\n  - code: "screen.*"\n    min_score: 0.6\n    action: review\n  - code: "screen.*"\n    min_score: 0.95\n    action: block\n' >"$T/cmic.yaml"
+"$WARDEN_BIN" scan --quiet --policy "$T/cmic.yaml" --accounts "$T/accounts-cmic.jsonl" \
+  --orgs "$T/orgs-cmic.jsonl" --out "$T/out-cmic0" "$T/events-cmic.jsonl"
+check "a CMIC-listed name is screen.listed and blocked without review_programs" \
+  grep -q '"account_id":"acct_cm","action":"block".*"screen.listed"' "$T/out-cmic0/verdicts.jsonl"
+printf 'screen:\n  review_programs: [CMIC-EO13959]\n' >>"$T/cmic.yaml"
+"$WARDEN_BIN" scan --quiet --policy "$T/cmic.yaml" --accounts "$T/accounts-cmic.jsonl" \
+  --orgs "$T/orgs-cmic.jsonl" --out "$T/out-cmic" "$T/events-cmic.jsonl"
+check "with review_programs it is screen.listed_review, reviewed" \
+  grep -q '"account_id":"acct_cm","action":"review","score":0.8,"reasons":\["screen.listed_review"\]' "$T/out-cmic/verdicts.jsonl"
+check "its subsidiary is possibly owned, reviewed" \
+  grep -q '"account_id":"acct_cmsub","action":"review","score":0.8,"reasons":\["screen.possibly_owned_by_listed"\]' "$T/out-cmic/verdicts.jsonl"
+check "the evidence names the programme" grep -q '"review_match":{.*"program":"CMIC-EO13959"' "$T/out-cmic/findings.jsonl"
+check "findings valid" valid finding "$T/out-cmic/findings.jsonl"
+
 printf 'screen:\n  enabled: false\n' > "$T/off.yaml"
 "$WARDEN_BIN" scan --quiet --policy "$T/off.yaml" --accounts "$T/accounts.jsonl" \
   --orgs "$T/orgs.jsonl" --out "$T/out-off" "$T/events.jsonl"

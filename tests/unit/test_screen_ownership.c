@@ -634,6 +634,109 @@ static void test_stronger_of_match_and_ownership(void **state)
     warden_screen_ownership_free(ow);
 }
 
+/* A party listed only under programmes of screen.review_programs (that do
+ * not block) does not restrict the organisation matching it: that one is
+ * screen.listed_review, scored at most review_program_score, and what it
+ * holds the threshold of is possibly owned; an entry also listed under a
+ * programme not named (as the list gives them, "A] [B") still restricts;
+ * without the key every entry restricts. Programme names are compared
+ * without case. */
+static void test_review_programs(void **state)
+{
+    (void)state;
+    const char *lists =
+        "{\"id\":\"c1\",\"schema\":\"Company\",\"target\":true,\"properties\":{\"name\":"
+        "[\"Kestrel Signal Holdings\"],\"program\":[\"CMIC-EO13959\"]}}\n"
+        "{\"id\":\"c2\",\"schema\":\"Company\",\"target\":true,\"properties\":{\"name\":"
+        "[\"Borealis Petro Trading\"],\"program\":[\"UKRAINE-EO13662] [RUSSIA-EO14024\"]}}\n"
+        "{\"id\":\"c3\",\"schema\":\"Company\",\"target\":true,\"properties\":{\"name\":"
+        "[\"Taiga Grain Export\"],\"program\":[\"UKRAINE-EO13662\"],\"country\":[\"ru\"]}}\n";
+    struct warden_org o[6] = {org(0, "k", "Kestrel Signal Holdings Ltd", "HK"),
+                              org(1, "b", "Borealis Petro Trading LLC", "AE"),
+                              org(2, "s", "Harbour Relay Services Ltd", "HK"),
+                              org(3, "t", "Taiga Grain Exports JSC", "KZ"),
+                              org(4, "g", "Steppe Grain Logistics LLP", "KZ"),
+                              org(5, "h", "Harvest Line Trading LLP", "KZ")};
+    own_id(&o[2], "k", 60);
+    own_name(&o[4], "Taiga Grain Export", 70);
+    own_name(&o[3], "Taiga Grain Export", 100);
+    own_id(&o[5], "t", 80);
+    for (int with = 0; with < 3; with++) {
+        char dir[] = "/tmp/warden-own-programs-XXXXXX";
+        struct warden_screen_conf c;
+        warden_screen_conf_init(&c);
+        char *progs[] = {"cmic-eo13959", "UKRAINE-EO13662"};
+        char *ru[] = {"RU"};
+        if (with) {
+            c.review_programs.v = progs;
+            c.review_programs.n = 2;
+        }
+        if (with == 2) { /* the list places the owner in a restricted jurisdiction */
+            c.jurisdiction_owners = true;
+            c.restricted_jurisdictions.v = ru;
+            c.restricted_jurisdictions.n = 1;
+        }
+        struct warden_screen *s = temp_lists(dir, lists, &c);
+        c.review_programs.v = NULL;
+        c.review_programs.n = 0;
+        c.restricted_jurisdictions.v = NULL;
+        c.restricted_jurisdictions.n = 0;
+        warden_screen_conf_fini(&c);
+        struct warden_screen_scratch *w = warden_screen_scratch_new(s);
+        struct warden_screen_ownership *ow;
+        assert_int_equal(warden_screen_orgs(s, w, o, 6, &ow), 0);
+        const struct warden_screen_verdict *k = warden_screen_ownership_at(ow, 0);
+        const struct warden_screen_verdict *b = warden_screen_ownership_at(ow, 1);
+        const struct warden_screen_verdict *sub = warden_screen_ownership_at(ow, 2);
+        const struct warden_screen_verdict *t = warden_screen_ownership_at(ow, 3);
+        const struct warden_screen_verdict *g = warden_screen_ownership_at(ow, 4);
+        const struct warden_screen_verdict *h = warden_screen_ownership_at(ow, 5);
+        assert_true(b->restricted); /* RUSSIA-EO14024 is not named */
+        assert_string_equal(warden_screen_verdict_code(b), "screen.listed");
+        if (!with) {
+            assert_true(k->restricted && sub->restricted && t->restricted && g->restricted &&
+                        h->restricted);
+            assert_string_equal(warden_screen_verdict_code(sub), "screen.owned_by_listed");
+        } else {
+            assert_false(k->restricted);
+            assert_true(k->review_program && k->possible.is_match);
+            assert_string_equal(warden_screen_verdict_code(k), "screen.listed_review");
+            assert_true(k->review_score <= 0.8 + 1e-9 && k->review_score > 0.7);
+            assert_false(sub->restricted);
+            assert_true(sub->possibly_owned);
+            assert_string_equal(warden_screen_verdict_code(sub), "screen.possibly_owned_by_listed");
+            assert_true(warden_screen_ownership_score(ow, 2) <= 0.8 + 1e-9);
+            char chain[512];
+            warden_screen_ownership_chain(ow, 2, chain, sizeof chain);
+            assert_non_null(strstr(chain, "listed for review"));
+            assert_non_null(strstr(chain, "programme CMIC-EO13959"));
+            if (with == 1) { /* jurisdiction owners off: reviewed, possibly owned */
+                assert_false(t->restricted);
+                assert_string_equal(warden_screen_verdict_code(t), "screen.listed_review");
+                assert_false(g->restricted || h->restricted);
+                assert_true(g->possibly_owned && h->possibly_owned);
+            } else { /* the owner's list entry says RU: restricted, with the match's score */
+                assert_true(g->restricted);
+                assert_string_equal(warden_screen_verdict_code(g), "screen.owned_by_listed");
+                assert_true(warden_screen_ownership_score(ow, 4) > 0.999);
+                warden_screen_ownership_chain(ow, 4, chain, sizeof chain);
+                assert_non_null(strstr(chain, "restricted jurisdiction RU: listed for review"));
+                /* a name matched below certainty (0.96, placed in RU by the
+                 * entry) wholly owned by the certain one: the stronger
+                 * ground, and what it holds 80 % of through it */
+                assert_true(t->restricted);
+                assert_string_equal(warden_screen_verdict_code(t), "screen.owned_by_listed");
+                assert_true(h->restricted);
+                assert_true(warden_screen_ownership_score(ow, 5) > 0.999);
+            }
+        }
+        warden_screen_ownership_free(ow);
+        warden_screen_scratch_free(w);
+        warden_screen_free(s);
+        remove_temp_lists(dir);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -653,6 +756,7 @@ int main(void)
         cmocka_unit_test(test_list_relations),
         cmocka_unit_test(test_scale),
         cmocka_unit_test(test_stronger_of_match_and_ownership),
+        cmocka_unit_test(test_review_programs),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
