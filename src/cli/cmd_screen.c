@@ -79,6 +79,9 @@ static void match_text(FILE *out, const struct warden_screen *s,
         warden_screen_entity_chain(s, e, ch, sizeof ch);
         fprintf(out, "    owned by listed parties: %s\n", ch);
     }
+    if (warden_screen_review_only(s, e))
+        fprintf(out, "    listed only under programmes the policy reviews (screen.review_programs):"
+                     " reviewed, not restricted by this entry\n");
 }
 
 static int do_stats(const struct warden_screen *s, bool json, double secs)

@@ -24,6 +24,7 @@ void warden_screen_match_json(const struct warden_screen *s, const struct warden
     warden_jbuf_kv_str(b, "name", warden_screen_entity_name(s, e, 0));
     warden_jbuf_kv_str(b, "matched_name", m->matched_name);
     warden_jbuf_kv_bool(b, "listed", e->listed);
+    if (warden_screen_review_only(s, e)) warden_jbuf_kv_bool(b, "review_program", true);
     if (!e->listed && e->owned_by_listed) {
         char ch[1024];
         warden_screen_entity_chain(s, e, ch, sizeof ch);

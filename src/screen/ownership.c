@@ -207,7 +207,7 @@ static bool in_list(const struct warden_strlist *l, const char *cc)
 
 /* Whether every programme the entity is listed under is one of
  * screen.review_programs ("A] [B" on OFAC's lists; ';' or ',' elsewhere). */
-static bool review_only(const struct warden_screen *s, const struct warden_screen_entity *e)
+bool warden_screen_review_only(const struct warden_screen *s, const struct warden_screen_entity *e)
 {
     const struct warden_strlist *l = &s->conf.review_programs;
     if (!l->n || !e->program || !*e->program) return false;
@@ -286,7 +286,7 @@ static void screen_node(const struct warden_screen *s, struct warden_screen_scra
                 continue;
             /* listed only under programmes that restrict less than
              * blocking (policy): reviewed, ahead of any possible match */
-            if (review_only(s, m[k].entity)) {
+            if (warden_screen_review_only(s, m[k].entity)) {
                 if (!v->review_program || m[k].score > v->possible.score) {
                     v->possible = m[k];
                     v->has_possible = v->review_program = true;

@@ -322,6 +322,11 @@ struct warden_screen_verdict {
     bool possibly_owned;
 };
 
+/* Whether every programme the entity is listed under ("A] [B" on OFAC's
+ * lists; ';' or ',' elsewhere) is one of screen.review_programs: such a
+ * party does not restrict what matches it (screen.listed_review). */
+bool warden_screen_review_only(const struct warden_screen *s, const struct warden_screen_entity *e);
+
 struct warden_screen_ownership;
 
 /* Screen an array of organisations (e.g. warden_registry_org_at 0..n-1) and

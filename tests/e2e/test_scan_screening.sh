@@ -109,6 +109,12 @@ check "its subsidiary is possibly owned, reviewed" \
   grep -q '"account_id":"acct_cmsub","action":"review","score":0.8,"reasons":\["screen.possibly_owned_by_listed"\]' "$T/out-cmic/verdicts.jsonl"
 check "the evidence names the programme" grep -q '"review_match":{.*"program":"CMIC-EO13959"' "$T/out-cmic/findings.jsonl"
 check "findings valid" valid finding "$T/out-cmic/findings.jsonl"
+"$WARDEN_BIN" screen --policy "$T/cmic.yaml" "China Mobile" >"$T/cmic.txt" 2>/dev/null
+check "warden screen says the entry is only reviewed under the policy" \
+  grep -q "listed only under programmes the policy reviews" "$T/cmic.txt"
+"$WARDEN_BIN" screen "China Mobile" >"$T/cmic0.txt" 2>/dev/null
+check "and does not say so without review_programs" \
+  bash -c "! grep -q 'programmes the policy reviews' '$T/cmic0.txt'"
 
 printf 'screen:\n  enabled: false\n' > "$T/off.yaml"
 "$WARDEN_BIN" scan --quiet --policy "$T/off.yaml" --accounts "$T/accounts.jsonl" \
