@@ -86,8 +86,11 @@ const struct warden_conf_key warden_screen_conf_table[] = {
      "CMIC-EO13959 restricts buying securities; UKRAINE-EO13662, sectoral, new debt and "
      "equity): a party listed only under programmes named here (its every programme, as the "
      "list gives them) does not restrict the organisation matching it, which is reported as "
-     "screen.listed_review, scored by the match, for review; what it holds >= the threshold "
-     "of is screen.possibly_owned_by_listed. A programme name means the same on every list",
+     "screen.listed_review, scored review_program_score, for review; what it holds >= the "
+     "threshold "
+     "of is screen.possibly_owned_by_listed. An item LIST:PROGRAMME counts on that list only (the "
+     "same name can be blocking on one list and not on another: RUSSIA-EO14024 on OFAC's SDN "
+     "and consolidated lists)",
      0, 0},
     {"review_program_score", WARDEN_CONF_DOUBLE, "0.8", OFF(review_program_score),
      "score of screen.listed_review (at most the match's): what the policy does with a party "

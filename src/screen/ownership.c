@@ -206,7 +206,8 @@ static bool in_list(const struct warden_strlist *l, const char *cc)
 }
 
 /* Whether every programme the entity is listed under is one of
- * screen.review_programs ("A] [B" on OFAC's lists; ';' or ',' elsewhere). */
+ * screen.review_programs ("A] [B" on OFAC's lists; ';' or ',' elsewhere):
+ * an item "PROGRAMME" on any list, "LIST:PROGRAMME" on that list only. */
 bool warden_screen_review_only(const struct warden_screen *s, const struct warden_screen_entity *e)
 {
     const struct warden_strlist *l = &s->conf.review_programs;
@@ -221,8 +222,16 @@ bool warden_screen_review_only(const struct warden_screen *s, const struct warde
         while (n && p[n - 1] == ' ') n--;
         if (n) {
             bool in = false;
-            for (size_t i = 0; i < l->n && !in; i++)
-                in = strlen(l->v[i]) == n && strncasecmp(l->v[i], p, n) == 0;
+            for (size_t i = 0; i < l->n && !in; i++) {
+                /* "PROGRAMME", or "LIST:PROGRAMME" for one list only */
+                const char *it = l->v[i], *colon = strchr(it, ':');
+                if (colon) {
+                    size_t ln = (size_t)(colon - it);
+                    if (strlen(e->list) != ln || strncasecmp(e->list, it, ln) != 0) continue;
+                    it = colon + 1;
+                }
+                in = strlen(it) == n && strncasecmp(it, p, n) == 0;
+            }
             if (!in) return false;
             seen++;
         }

@@ -737,6 +737,41 @@ static void test_review_programs(void **state)
     }
 }
 
+/* An item LIST:PROGRAMME of screen.review_programs counts on that list
+ * only: the same programme name can block on another list. */
+static void test_review_programs_per_list(void **state)
+{
+    (void)state;
+    const char *lists =
+        "{\"id\":\"c2\",\"schema\":\"Company\",\"target\":true,\"properties\":{\"name\":"
+        "[\"Borealis Petro Trading\"],\"program\":[\"UKRAINE-EO13662] [RUSSIA-EO14024\"]}}\n";
+    const char *items[3][2] = {{"UKRAINE-EO13662", "other-list:RUSSIA-EO14024"},
+                               {"UKRAINE-EO13662", "T-FTM:russia-eo14024"},
+                               {"t-ftm:UKRAINE-EO13662", "RUSSIA-EO14024"}};
+    const bool want[3] = {false, true, true};
+    for (int t = 0; t < 3; t++) {
+        char dir[] = "/tmp/warden-own-perlist-XXXXXX";
+        struct warden_screen_conf c;
+        warden_screen_conf_init(&c);
+        char *v[2] = {(char *)items[t][0], (char *)items[t][1]};
+        c.review_programs.v = v;
+        c.review_programs.n = 2;
+        struct warden_screen *s = temp_lists(dir, lists, &c);
+        c.review_programs.v = NULL;
+        c.review_programs.n = 0;
+        warden_screen_conf_fini(&c);
+        struct warden_screen_scratch *w = warden_screen_scratch_new(s);
+        struct warden_screen_match m[1];
+        struct warden_screen_query q = {"Borealis Petro Trading LLC", NULL, NULL, NULL};
+        assert_int_equal(warden_screen_name(s, w, &q, m, 1), 1);
+        assert_true(m[0].is_match);
+        assert_true(warden_screen_review_only(s, m[0].entity) == want[t]);
+        warden_screen_scratch_free(w);
+        warden_screen_free(s);
+        remove_temp_lists(dir);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -757,6 +792,7 @@ int main(void)
         cmocka_unit_test(test_scale),
         cmocka_unit_test(test_stronger_of_match_and_ownership),
         cmocka_unit_test(test_review_programs),
+        cmocka_unit_test(test_review_programs_per_list),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
