@@ -329,7 +329,10 @@ int warden_cli_screen_open(const struct warden_args *a, struct warden_screen **o
     int rc = warden_screen_load(out, manifest, ndir, &conf, err, sizeof err);
     free(manifest);
     free(ndir);
-    if (rc == 0) warden_screen_warn_stale(*out, conf.max_age_days);
+    if (rc == 0) {
+        warden_screen_warn_stale(*out, conf.max_age_days);
+        warden_screen_warn_review_programs(*out);
+    }
     warden_screen_conf_fini(&conf);
     if (rc < 0) {
         fprintf(stderr, "warden %s: %s\n", a->cmd->name, err);

@@ -793,7 +793,10 @@ int warden_screen_open(struct warden_screen **out, const struct warden_screen_co
 {
     if (conf && conf->compiled && *conf->compiled) {
         int rc = warden_screen_map(out, conf->compiled, conf, err, errlen);
-        if (!rc) warden_screen_warn_stale(*out, conf->max_age_days);
+        if (!rc) {
+            warden_screen_warn_stale(*out, conf->max_age_days);
+            warden_screen_warn_review_programs(*out);
+        }
         if (rc != WARDEN_ENOENT) return rc;
         fprintf(stderr,
                 "warden: %s: no compiled list file; loading the lists from their sources "
@@ -806,7 +809,10 @@ int warden_screen_open(struct warden_screen **out, const struct warden_screen_co
     int rc = warden_screen_load(out, manifest, normdir, conf, err, errlen);
     free(manifest);
     free(normdir);
-    if (!rc && conf) warden_screen_warn_stale(*out, conf->max_age_days);
+    if (!rc && conf) {
+        warden_screen_warn_stale(*out, conf->max_age_days);
+        warden_screen_warn_review_programs(*out);
+    }
     return rc;
 }
 

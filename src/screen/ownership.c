@@ -19,6 +19,7 @@
 #include "screen/internal.h"
 
 #include "core/error.h"
+#include "core/log.h"
 #include "core/xalloc.h"
 
 #include <stdlib.h>
@@ -205,39 +206,83 @@ static bool in_list(const struct warden_strlist *l, const char *cc)
     return false;
 }
 
+/* Whether item ("PROGRAMME", or "LIST:PROGRAMME" for one list only) of
+ * screen.review_programs names the programme p[0..n) of an entry on list. */
+static bool program_item_is(const char *item, const char *list, const char *p, size_t n)
+{
+    const char *colon = strchr(item, ':');
+    if (colon) {
+        size_t ln = (size_t)(colon - item);
+        if (strlen(list) != ln || strncasecmp(list, item, ln) != 0) return false;
+        item = colon + 1;
+    }
+    return strlen(item) == n && strncasecmp(item, p, n) == 0;
+}
+
+/* The programmes of an entry ("A] [B" on OFAC's lists; ';' or ',' elsewhere),
+ * one at a time: the next after *p (moved past it); false at the end. */
+static bool next_program(const char **p, const char **prog, size_t *n)
+{
+    const char *s = *p;
+    for (;;) {
+        while (*s && strchr(" []:;,", *s)) s++;
+        if (!*s) {
+            *p = s;
+            return false;
+        }
+        const char *q = s;
+        while (*q && !strchr("[];,", *q)) q++;
+        size_t len = (size_t)(q - s);
+        while (len && s[len - 1] == ' ') len--;
+        if (len) {
+            *prog = s;
+            *n = len;
+            *p = q;
+            return true;
+        }
+        s = q;
+    }
+}
+
 /* Whether every programme the entity is listed under is one of
- * screen.review_programs ("A] [B" on OFAC's lists; ';' or ',' elsewhere):
- * an item "PROGRAMME" on any list, "LIST:PROGRAMME" on that list only. */
+ * screen.review_programs: an item "PROGRAMME" on any list,
+ * "LIST:PROGRAMME" on that list only. */
 bool warden_screen_review_only(const struct warden_screen *s, const struct warden_screen_entity *e)
 {
     const struct warden_strlist *l = &s->conf.review_programs;
     if (!l->n || !e->program || !*e->program) return false;
-    const char *p = e->program;
-    size_t seen = 0;
-    while (*p) {
-        while (*p && strchr(" []:;,", *p)) p++;
-        const char *q = p;
-        while (*q && !strchr("[];,", *q)) q++;
-        size_t n = (size_t)(q - p);
-        while (n && p[n - 1] == ' ') n--;
-        if (n) {
-            bool in = false;
-            for (size_t i = 0; i < l->n && !in; i++) {
-                /* "PROGRAMME", or "LIST:PROGRAMME" for one list only */
-                const char *it = l->v[i], *colon = strchr(it, ':');
-                if (colon) {
-                    size_t ln = (size_t)(colon - it);
-                    if (strlen(e->list) != ln || strncasecmp(e->list, it, ln) != 0) continue;
-                    it = colon + 1;
-                }
-                in = strlen(it) == n && strncasecmp(it, p, n) == 0;
-            }
-            if (!in) return false;
-            seen++;
-        }
-        p = q;
+    const char *p = e->program, *prog;
+    size_t n, seen = 0;
+    while (next_program(&p, &prog, &n)) {
+        bool in = false;
+        for (size_t i = 0; i < l->n && !in; i++) in = program_item_is(l->v[i], e->list, prog, n);
+        if (!in) return false;
+        seen++;
     }
     return seen > 0;
+}
+
+size_t warden_screen_warn_review_programs(const struct warden_screen *s)
+{
+    const struct warden_strlist *l = &s->conf.review_programs;
+    size_t bad = 0, ne = warden_screen_n_entities(s);
+    for (size_t i = 0; i < l->n; i++) {
+        bool found = false;
+        for (size_t k = 0; k < ne && !found; k++) {
+            const struct warden_screen_entity *e = warden_screen_entity_at(s, k);
+            const char *p = e->program ? e->program : "", *prog;
+            size_t n;
+            while (!found && next_program(&p, &prog, &n))
+                found = program_item_is(l->v[i], e->list, prog, n);
+        }
+        if (found) continue;
+        warden_warn("screen.review_programs[%zu]: '%s' names no programme of an entry on the "
+                    "loaded lists (a typo, or a list renamed: LIST:PROGRAMME names a list as "
+                    "lists.tsv does); it reviews nothing",
+                    i, l->v[i]);
+        bad++;
+    }
+    return bad;
 }
 
 /* A party listed for review (screen.review_programs) whose list entry

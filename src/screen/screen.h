@@ -326,6 +326,9 @@ struct warden_screen_verdict {
  * lists; ';' or ',' elsewhere) is one of screen.review_programs: such a
  * party does not restrict what matches it (screen.listed_review). */
 bool warden_screen_review_only(const struct warden_screen *s, const struct warden_screen_entity *e);
+/* Warn (stderr) about every item of screen.review_programs that names no
+ * programme of an entry on the loaded lists; returns how many. */
+size_t warden_screen_warn_review_programs(const struct warden_screen *s);
 
 struct warden_screen_ownership;
 

@@ -115,6 +115,27 @@ check "warden screen says the entry is only reviewed under the policy" \
 "$WARDEN_BIN" screen "China Mobile" >"$T/cmic0.txt" 2>/dev/null
 check "and does not say so without review_programs" \
   bash -c "! grep -q 'programmes the policy reviews' '$T/cmic0.txt'"
+# an item that names no programme of the loaded lists reviews nothing: said,
+# with the item; bad values are refused with file:line and the key
+printf 'screen:\n  review_programs: [CMIC-EO13959, CMIC-EO1395, "nolist:CMIC-EO13959"]\n' >"$T/typo-prog.yaml"
+"$WARDEN_BIN" screen --policy "$T/typo-prog.yaml" "China Mobile" >"$T/typo-prog.txt" 2>"$T/typo-prog.err"
+check "a misspelt programme is named in a warning" \
+  grep -q "screen.review_programs\[1\]: 'CMIC-EO1395' names no programme" "$T/typo-prog.err"
+check "  ... and a list that is not loaded" \
+  grep -q "screen.review_programs\[2\]: 'nolist:CMIC-EO13959' names no programme" "$T/typo-prog.err"
+check "  ... but not the items that name one" bash -c "! grep -q 'review_programs\[0\]' '$T/typo-prog.err'"
+check "  ... and the good item still reviews" grep -q "programmes the policy reviews" "$T/typo-prog.txt"
+"$WARDEN_BIN" screen --policy "$T/cmic.yaml" "China Mobile" 2>&1 >/dev/null | grep -c "names no programme" >"$T/nowarn" || true
+check "no warning when every item names a programme" grep -qx 0 "$T/nowarn"
+printf 'screen:\n  review_program_score: 1.5\n' >"$T/badrps.yaml"
+"$WARDEN_BIN" config --check "$T/badrps.yaml" 2>"$T/badrps.err"
+check "review_program_score above 1 is refused (exit 3)" [ $? -eq 3 ]
+check "  ... naming file:line and the key" \
+  grep -q "badrps.yaml:2:25: screen.review_program_score: expected a number from 0 to 1" "$T/badrps.err"
+printf 'screen:\n  review_programs: {CMIC-EO13959: true}\n' >"$T/badrp.yaml"
+"$WARDEN_BIN" scan --quiet --policy "$T/badrp.yaml" --out "$T/out-badrp" "$T/events-cmic.jsonl" 2>"$T/badrp.err"
+check "review_programs that is not a list is refused by scan (exit 3)" [ $? -eq 3 ]
+check "  ... naming file:line and the key" grep -q "badrp.yaml:2:20: screen.review_programs: expected a list" "$T/badrp.err"
 
 printf 'screen:\n  enabled: false\n' > "$T/off.yaml"
 "$WARDEN_BIN" scan --quiet --policy "$T/off.yaml" --accounts "$T/accounts.jsonl" \
