@@ -73,6 +73,17 @@ clusters "$T/scan/findings.jsonl" > "$T/want.clusters"
 clusters "$T/dump/findings.jsonl" > "$T/got.clusters"
 check "scan's clusters: $(wc -l < "$T/want.clusters")" [ -s "$T/want.clusters" ]
 check "cluster membership equal to scan's (as sets of accounts)" diff "$T/want.clusters" "$T/got.clusters"
+# on a difference, what joined each account of the clusters that differ, in
+# scan and on Kafka (the edge kinds, pooled, via): the first thing to read
+if ! cmp -s "$T/want.clusters" "$T/got.clusters"; then
+  for a in $(diff "$T/want.clusters" "$T/got.clusters" | sed -n 's/^[<>] //p' | tr ' ' '\n' | sort -u); do
+    for side in scan dump; do
+      jq -c --arg a "$a" --arg s "$side" 'select(.account_id == $a and (.code | startswith("cluster."))) |
+        {side: $s, account: .account_id, code, ts, cluster: .evidence.cluster_id, via: .evidence.via,
+         pooled: .evidence.pooled, pair: .evidence.edge_kinds, cluster_kinds: .evidence.cluster_edge_kinds}' "$T/$side/findings.jsonl"
+    done
+  done >&2
+fi
 # the partition of an account id: librdkafka's default partitioner, CRC-32 of the key modulo 12
 part() { printf '%s' "$1" | gzip -c | tail -c8 | od -An -tu4 -N4 | awk '{print $1 % 12}'; }
 span=0
