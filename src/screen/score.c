@@ -97,14 +97,18 @@ void warden_tl_from_rec(const struct warden_screen *s, const struct warden_scree
     }
 }
 
-/* a abbreviates b: same first letter, 3+ letters, at least 2 shorter, and
+/* a abbreviates b: same first letter, 3+ letters (4+ for a contraction), at least 2 shorter, and
  * either a truncation (prefix of 4-5 letters) or a contraction keeping b's last
  * letter with at most one vowel ("intl", "mgmt", "natl", "svcs"). */
-static bool abbreviates(const char *a, size_t la, const char *b, size_t lb)
+static bool abbreviates(const char *a, size_t la, const char *b, size_t lb, size_t min_contraction)
 {
     if (la < 3 || la + 2 > lb || a[0] != b[0]) return false;
     if (la >= 4 && la <= 5 && memcmp(a, b, la) == 0) return true; /* tech, corp, assoc */
-    if (a[la - 1] != b[lb - 1]) return false;
+    /* a contraction keeps four letters or more: three consonants are as
+     * often an acronym ("PCC" is no contraction of "Polytechnic"), and the
+     * usual three-letter ones ("mfg", "grp") are spelt out by terms.tsv;
+     * a script without written vowels writes "Sepah" in three (min_contraction) */
+    if (la < min_contraction || a[la - 1] != b[lb - 1]) return false;
     int vowels = 0;
     for (size_t i = 0; i < la; i++)
         vowels += a[i] == 'a' || a[i] == 'e' || a[i] == 'i' || a[i] == 'o' || a[i] == 'u';
@@ -240,7 +244,8 @@ double warden_tok_sim(const struct warden_screen *s, const char *a, size_t la, c
 {
     if (la == lb && memcmp(a, b, la) == 0) return 1.0;
     if (unrelated(a, la, b, lb, script)) return 0.0;
-    if (abbreviates(a, la, b, lb) || abbreviates(b, lb, a, la)) return 0.85;
+    size_t mc = (script & WARDEN_SCRIPT_ABJAD) ? 3 : 4;
+    if (abbreviates(a, la, b, lb, mc) || abbreviates(b, lb, a, la, mc)) return 0.85;
     size_t mx = la > lb ? la : lb, mn = la < lb ? la : lb;
     if ((script & WARDEN_SCRIPT_INFLECT) && same_stem(s, a, la, b, lb)) return 0.95;
     /* Korean read by ICU next to a romanisation of it: the sound classes

@@ -120,6 +120,11 @@ static void test_places_and_abbreviations(void **state)
     same("Natl Iranian Copper Industries", "National Iranian Copper Industries");
     same("Global Intl Mfg Co", "Global International Manufacturing Company");
     differ("Global Intl Mfg Co", "Global Industrial Mining Company");
+    /* a contraction keeps four letters or more: three capitals are an
+     * acronym as often as a contraction of a word */
+    same("Mgmt Svcs Partners", "Management Services Partners");
+    differ("Singapore Polytechnic", "P.C.C. (Singapore) Private Limited");
+    differ("Singapore Polytechnic", "PCC Singapore Pte Ltd");
 }
 
 static void test_legal_forms(void **state)
