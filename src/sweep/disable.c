@@ -8,6 +8,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,6 +88,26 @@ int warden_sweep_disable_plan(const char *root, const struct warden_sweep_tool *
     return 0;
 }
 
+/* The temporary name a disabling file is written under before it is
+ * renamed into place (same directory). false when it would be too long. */
+static bool tmp_name(char *buf, size_t n, const char *name)
+{
+    int w = snprintf(buf, n, ".%s.warden-tmp", name);
+    return w > 0 && (size_t)w < n;
+}
+
+/* Rename tmp to name in directory dfd unless name exists (EEXIST). */
+static int place(int dfd, const char *tmp, const char *name)
+{
+    if (renameat2(dfd, tmp, dfd, name, RENAME_NOREPLACE) == 0) return 0;
+    if (errno != EINVAL && errno != ENOSYS) return -1;
+    /* a filesystem without RENAME_NOREPLACE: link, then drop the temporary
+     * name (restore takes a file with both names as its own) */
+    if (linkat(dfd, tmp, dfd, name, 0) != 0) return -1;
+    unlinkat(dfd, tmp, 0);
+    return 0;
+}
+
 /* Write tool's disabling policy file under root unless something is already
  * there; record what was created in cr. 0 when written. */
 int warden_sweep_disable_write(const char *root, const struct warden_sweep_tool *t,
@@ -141,14 +163,29 @@ int warden_sweep_disable_write(const char *root, const struct warden_sweep_tool 
             cr->top_parent = warden_xstrndup(abs, comp == abs + 1 ? 1 : (size_t)(comp - abs - 1));
             have_top = true;
         }
-        fd = openat(cur, comp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+        /* written beside its name and renamed into place, so that a kill
+         * leaves either no file or the whole file there (and at most the
+         * temporary name, which restore removes too) */
+        char tmp[NAME_MAX + 1];
+        ok = tmp_name(tmp, sizeof tmp, comp);
+        if (ok) unlinkat(cur, tmp, 0); /* left by a quarantine killed here before */
+        fd = ok ? openat(cur, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644) : -1;
         size_t len = strlen(t->disable_content);
         ok = fd >= 0 && write(fd, t->disable_content, len) == (ssize_t)len;
         if (fd >= 0 && fchmod(fd, 0644) != 0) ok = false;
+        if (fd >= 0 && fsync(fd) != 0) ok = false;
         if (fd >= 0 && close(fd) != 0) ok = false;
+        if (ok && place(cur, tmp, comp) != 0) {
+            ok = false;
+            if (errno == EEXIST)
+                fprintf(log, "warden sweep: %s exists; not writing %s's disabling policy there\n",
+                        abs, t->id);
+        }
         if (!ok) {
-            fprintf(log, "warden sweep: could not write %s: %s\n", abs, strerror(errno));
-            if (fd >= 0) unlinkat(cur, comp, 0);
+            if (errno != EEXIST)
+                fprintf(log, "warden sweep: could not write %s: %s\n", abs, strerror(errno));
+            if (fd >= 0) unlinkat(cur, tmp, 0);
+            fd = 0; /* reported */
         }
     }
     if (cur >= 0) close(cur);
@@ -190,6 +227,12 @@ void warden_sweep_disable_remove(int rootfd, const struct warden_sweep_mcreated 
 {
     const char *name;
     int pfd = open_parent_beneath(rootfd, c->rel, &name);
+    char tmp[NAME_MAX + 1];
+    if (pfd >= 0 && tmp_name(tmp, sizeof tmp, name)) { /* a write killed before its rename */
+        struct stat tb;
+        if (fstatat(pfd, tmp, &tb, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(tb.st_mode))
+            unlinkat(pfd, tmp, 0);
+    }
     int fd = pfd >= 0 ? openat(pfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC) : -1;
     if (fd >= 0) {
         struct stat sb;

@@ -5,7 +5,10 @@
  * that path, so that a copy the sweep missed, or a reinstall, starts
  * disabled. What was created (the file, its SHA-256, new directories, and the
  * times of the directory that received them) goes into the manifest; restore
- * removes exactly that, and leaves the file if someone changed it since. */
+ * removes exactly that, and leaves the file if someone changed it since.
+ * The file is written as ".NAME.warden-tmp" beside its name and renamed into
+ * place without replacing anything, so a kill leaves the whole file or none
+ * (and perhaps the temporary name, which restore removes). */
 #ifndef WARDEN_SWEEP_DISABLE_H
 #define WARDEN_SWEEP_DISABLE_H
 #include <jansson.h>

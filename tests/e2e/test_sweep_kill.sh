@@ -50,6 +50,24 @@ for delay in 0.05 0.1 0.2 0.3 0.5; do
   rm -rf "$R" "$Q"
 done
 
+# a quarantine killed while it wrote the disabling file: the file is written
+# under a temporary name and renamed into place, so what a kill leaves is
+# that temporary name, part-written (made here from a finished quarantine);
+# the restore removes it with the directories created for it
+R="$T/rw"; Q="$T/qfs/qw"
+cp -a "$T/tree" "$R"
+before=$(snapshot "$R")
+"$W" sweep --root "$R" --quarantine "$Q" > /dev/null 2>&1
+D="$R/etc/claude-code"
+check "a finished quarantine wrote the disabling file, no temporary name left" \
+  bash -c "[ -s '$D/managed-settings.json' ] && [ -z \"\$(ls -A '$D' | grep warden-tmp)\" ]"
+mv "$D/managed-settings.json" "$D/.managed-settings.json.warden-tmp"
+head -c 3 "$D/.managed-settings.json.warden-tmp" > "$D/part" && mv "$D/part" "$D/.managed-settings.json.warden-tmp"
+"$W" sweep --restore "$Q/manifest.json" > /dev/null 2> "$T/rw.err"; rc=$?
+check "restore after a write killed before its rename exits 0 (got $rc: $(tail -1 "$T/rw.err"))" [ $rc -eq 0 ]
+check "  ... and the tree is identical" [ "$(snapshot "$R")" = "$before" ]
+rm -rf "$R" "$Q"
+
 # a restore killed part-way (after a complete quarantine) is completed by a second one
 R="$T/rr"; Q="$T/qfs/qr"
 cp -a "$T/tree" "$R"
