@@ -175,14 +175,16 @@ int warden_sweep_disable_write(const char *root, const struct warden_sweep_tool 
         if (fd >= 0 && fchmod(fd, 0644) != 0) ok = false;
         if (fd >= 0 && fsync(fd) != 0) ok = false;
         if (fd >= 0 && close(fd) != 0) ok = false;
+        bool exists = false; /* the name appeared since the check above */
         if (ok && place(cur, tmp, comp) != 0) {
             ok = false;
-            if (errno == EEXIST)
+            exists = errno == EEXIST;
+            if (exists)
                 fprintf(log, "warden sweep: %s exists; not writing %s's disabling policy there\n",
                         abs, t->id);
         }
         if (!ok) {
-            if (errno != EEXIST)
+            if (!exists) /* the temporary name too: a directory left there says EEXIST */
                 fprintf(log, "warden sweep: could not write %s: %s\n", abs, strerror(errno));
             if (fd >= 0) unlinkat(cur, tmp, 0);
             fd = 0; /* reported */
