@@ -65,7 +65,9 @@
  *     fingerprint or e-mail domain, every account behind it is joined
  *     (link.h, warden_link_mark_suspect); when they are most of the
  *     registry's accounts that signed up from one network (IPv4 /24, IPv6
- *     /48), the suspects among them are joined (warden_link_pool_with). Evidence: cluster_id,
+ *     /48), the suspects among them are joined, with the network's other
+ *     accounts that signed up within the span of the suspects' sign-ups
+ *     (warden_link_pool_with). Evidence: cluster_id,
  * members, suspect_members, suspect_min, actioned_members, cluster_edge_kinds.
  *
  * Cluster ids are "lk-N" (N in order of formation); every member's
@@ -248,6 +250,7 @@ struct signup_groups {
     struct warden_u64map map;
     uint32_t *off;
     uint64_t *acct;
+    int64_t *created; /* acct's sign-up times (ms), INT64_MIN when unknown */
 };
 
 static void signup_groups_free(void *p)
@@ -256,6 +259,7 @@ static void signup_groups_free(void *p)
     warden_u64map_fini(&g->map);
     free(g->off);
     free(g->acct);
+    free(g->created);
     free(g);
 }
 
@@ -459,7 +463,7 @@ static uint64_t signup_net_key(const struct warden_ip *ip)
     return warden_hash64(net, sizeof net);
 }
 
-/* Group the registry's accounts by sign-up network (8 bytes per account
+/* Group the registry's accounts by sign-up network (16 bytes per account
  * with a sign-up address and about 28 per network, once per process). */
 static struct signup_groups *signup_groups(const struct warden_registry *reg)
 {
@@ -480,12 +484,14 @@ static struct signup_groups *signup_groups(const struct warden_registry *reg)
     sg->off = warden_xcalloc(g + 1, sizeof *sg->off);
     for (size_t k = 0; k < g; k++) sg->off[k + 1] = sg->off[k] + cnt[k];
     sg->acct = warden_xcalloc(sg->off[g] ? sg->off[g] : 1, sizeof *sg->acct);
+    sg->created = warden_xcalloc(sg->off[g] ? sg->off[g] : 1, sizeof *sg->created);
     memset(cnt, 0, (n + 1) * sizeof *cnt);
     for (size_t i = 0; i < n; i++) {
         if (!grp[i]) continue;
         const struct warden_account *a = warden_registry_account_at(reg, i);
-        sg->acct[sg->off[grp[i] - 1] + cnt[grp[i] - 1]++] =
-            warden_hash64(a->account_id, strlen(a->account_id));
+        uint32_t at = sg->off[grp[i] - 1] + cnt[grp[i] - 1]++;
+        sg->acct[at] = warden_hash64(a->account_id, strlen(a->account_id));
+        sg->created[at] = a->created_at_ms;
     }
     free(grp);
     free(cnt);
@@ -504,7 +510,7 @@ static void signup_pool(const struct link_ctx *c, const struct warden_account *a
     if (!g) return;
     uint32_t off = sg->off[g - 1], n = sg->off[g] - off;
     if (n < (uint32_t)c->conf.suspect_group) return;
-    warden_link_pool_with(c->l, ai, sg->acct + off, n, WARDEN_LINK_SIGNUP_IP, j);
+    warden_link_pool_with(c->l, ai, sg->acct + off, sg->created + off, n, WARDEN_LINK_SIGNUP_IP, j);
 }
 
 static int link_attach(void *vctx, const struct warden_registry *reg,

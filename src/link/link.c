@@ -820,27 +820,50 @@ void warden_link_mark_suspect(struct warden_link *l, uint32_t ai, struct warden_
     pool(l, ai, out);
 }
 
-void warden_link_pool_with(struct warden_link *l, uint32_t ai, const uint64_t *accts, size_t n,
-                           enum warden_link_kind kind, struct warden_link_join *out)
+void warden_link_pool_with(struct warden_link *l, uint32_t ai, const uint64_t *accts,
+                           const int64_t *created, size_t n, enum warden_link_kind kind,
+                           struct warden_link_join *out)
 {
     struct warden_link_join res = {0};
     if (out) *out = res;
     struct acct *a = A(l, ai);
     if (!l->p.suspect_group || !(a->flags & F_SUS) || (a->flags & F_RSL) || n > POOL_VISIT) return;
-    uint32_t idx[POOL_VISIT];
-    unsigned m = 0, sus = 0;
+    uint32_t idx[POOL_VISIT], other[POOL_VISIT];
+    int64_t other_t[POOL_VISIT];
+    unsigned m = 0, mo = 0, sus = 0;
+    int64_t lo = INT64_MAX, hi = INT64_MIN;
     uint32_t org = a->org;
     for (size_t k = 0; k < n; k++) { /* an account not in the table counts as no suspect */
         uint32_t bi = acct_find(l, accts[k] ? accts[k] : 1);
         if (bi == NONE) continue;
         const struct acct *b = A(l, bi);
         if ((b->flags & F_RSL) || (bi != ai && org && org == b->org)) continue;
-        if (!(b->flags & F_SUS)) continue;
+        int64_t t = created ? created[k] : INT64_MIN;
+        if (!(b->flags & F_SUS)) {
+            if (t != INT64_MIN) {
+                other[mo] = bi;
+                other_t[mo++] = t;
+            }
+            continue;
+        }
         sus++;
-        if (bi != ai) idx[m++] = bi; /* suspects only: a network is shared by neighbours */
+        if (t != INT64_MIN) {
+            lo = t < lo ? t : lo;
+            hi = t > hi ? t : hi;
+        }
+        if (bi != ai) idx[m++] = bi;
     }
     if (sus < l->p.suspect_group || 2 * sus <= n) return;
     for (unsigned k = 0; k < m; k++) join_pooled(l, ai, idx[k], kind, &res);
+    /* the operation's other accounts: signed up from its network while it
+     * was signing up its harvesters (within the span of their sign-ups); a
+     * neighbour who signed up before or after, or who is in another
+     * cluster, stays apart */
+    for (unsigned k = 0; k < mo && lo <= hi; k++) {
+        uint32_t cb = A(l, other[k])->cluster;
+        if (other_t[k] >= lo && other_t[k] <= hi && (!cb || cb == A(l, ai)->cluster))
+            join_pooled(l, ai, other[k], kind, &res);
+    }
     if (out) *out = res;
 }
 

@@ -180,11 +180,17 @@ void warden_link_mark_suspect(struct warden_link *l, uint32_t a, struct warden_l
  * signed up from one network: detect_link.c): accts are the group's
  * account hashes (ai's among them), n at most 64; when at least
  * suspect_group of them, and most, carry harvesting evidence and ai does,
- * ai is joined with each of those suspects (not with the others: a network
- * is shared by neighbours; kind names the edge, with WARDEN_LINK_POOLED).
- * out as above. */
-void warden_link_pool_with(struct warden_link *l, uint32_t a, const uint64_t *accts, size_t n,
-                           enum warden_link_kind kind, struct warden_link_join *out);
+ * ai is joined with each of those suspects, and with the group's other
+ * accounts that were created within the span of the suspects' creation
+ * times (created[k], the group's accounts' sign-up times in ms, INT64_MIN
+ * when unknown; created may be NULL: suspects only) and are in no other
+ * cluster: an operation signs its accounts up from its machines in one
+ * campaign, its cover accounts among them, while a neighbour on the same
+ * network signed up before or after (kind names the edge, with
+ * WARDEN_LINK_POOLED). out as above. */
+void warden_link_pool_with(struct warden_link *l, uint32_t a, const uint64_t *accts,
+                           const int64_t *created, size_t n, enum warden_link_kind kind,
+                           struct warden_link_join *out);
 /* Whether the account at index a is a suspect in no cluster. */
 bool warden_link_lone_suspect(const struct warden_link *l, uint32_t a);
 /* A suspect in no cluster looks again (its neighbours may have become

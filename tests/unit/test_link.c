@@ -460,17 +460,23 @@ static void suspect_looks_again(void **st)
 
 /* The "most of" rule over a group the caller knows (accounts that signed
  * up from one network): most of the group's accounts are suspects, so a
- * suspect among them is joined with the other suspects, never with the
- * group's other accounts (neighbours share a network); fewer than most, or
- * fewer than suspect_group, join no one. */
+ * suspect among them is joined with the other suspects, and with the
+ * group's other accounts only when they signed up within the span of the
+ * suspects' sign-ups and are in no other cluster (a neighbour who signed
+ * up before or after, or whose sign-up time is unknown, stays apart);
+ * fewer than most, or fewer than suspect_group, join no one. */
 static void suspects_pooled_over_a_known_group(void **st)
 {
     (void)st;
     struct warden_link_params p = params(1024, 4096, 64);
     p.suspect_group = 3;
     struct warden_link *l = warden_link_new(&p);
-    uint64_t g[5];
-    for (int i = 0; i < 5; i++) {
+    uint64_t g[7];
+    const int64_t day = 86400000;
+    /* suspects 60..62 signed up on days 10, 20, 14; 63 on day 30 (after),
+     * 64 on day 2 (before), 65 on day 12 (within), 66 unknown */
+    int64_t t[7] = {10 * day, 20 * day, 14 * day, 30 * day, 2 * day, 12 * day, INT64_MIN};
+    for (int i = 0; i < 7; i++) {
         char id[32];
         int n = snprintf(id, sizeof id, "a%d", 60 + i);
         g[i] = warden_hash64(id, (size_t)n);
@@ -479,31 +485,67 @@ static void suspects_pooled_over_a_known_group(void **st)
     struct warden_link_join j;
     suspect(l, 60);
     suspect(l, 61);
-    warden_link_pool_with(l, acct(l, 61, 0), g, 5, WARDEN_LINK_SIGNUP_IP, &j);
+    warden_link_pool_with(l, acct(l, 61, 0), g, t, 5, WARDEN_LINK_SIGNUP_IP, &j);
     assert_false(j.joined); /* 2 of 5 */
     suspect(l, 62);
-    warden_link_pool_with(l, acct(l, 62, 0), g, 5, WARDEN_LINK_SIGNUP_IP, &j);
-    assert_true(j.joined); /* 3 of 5 */
+    warden_link_pool_with(l, acct(l, 62, 0), g, NULL, 5, WARDEN_LINK_SIGNUP_IP, &j);
+    assert_true(j.joined); /* 3 of 5, suspects only without sign-up times */
     assert_true(j.kinds & WARDEN_LINK_POOLED);
     assert_true(j.kinds & (1u << WARDEN_LINK_SIGNUP_IP));
     assert_true(seq(l, 60) != 0 && seq(l, 60) == seq(l, 61) && seq(l, 61) == seq(l, 62));
     assert_int_equal(seq(l, 63), 0); /* the neighbours that are no suspects stay apart */
     assert_int_equal(seq(l, 64), 0);
     /* a non-suspect asking joins no one */
-    warden_link_pool_with(l, acct(l, 63, 0), g, 5, WARDEN_LINK_SIGNUP_IP, &j);
+    warden_link_pool_with(l, acct(l, 63, 0), g, t, 5, WARDEN_LINK_SIGNUP_IP, &j);
     assert_false(j.joined);
+    /* with the sign-up times, 3 of 7: not most */
+    warden_link_pool_with(l, acct(l, 62, 0), g, t, 7, WARDEN_LINK_SIGNUP_IP, &j);
+    assert_false(j.joined);
+    assert_int_equal(seq(l, 65), 0);
+    /* 3 of 5 with the times: a5 (day 12) is not in the group of five */
+    warden_link_pool_with(l, acct(l, 62, 0), g, t, 5, WARDEN_LINK_SIGNUP_IP, &j);
+    assert_int_equal(seq(l, 63), 0); /* day 30: after the span 10..20 */
+    assert_int_equal(seq(l, 64), 0); /* day 2: before it */
+    /* a fourth suspect makes 4 of 7 most: day 12 joins, the others do not */
+    suspect(l, 66);
+    warden_link_pool_with(l, acct(l, 66, 0), g, t, 7, WARDEN_LINK_SIGNUP_IP, &j);
+    assert_true(j.joined);
+    assert_true(seq(l, 65) != 0 && seq(l, 65) == seq(l, 60)); /* within the span */
+    assert_int_equal(seq(l, 63), 0);
+    assert_int_equal(seq(l, 64), 0);
+    assert_true(seq(l, 66) == seq(l, 60)); /* a suspect without a known time joins */
+    /* a non-suspect in another cluster stays in it */
+    uint64_t h[5];
+    int64_t u[5] = {10 * day, 11 * day, 12 * day, 11 * day, 11 * day};
+    for (int i = 0; i < 5; i++) {
+        char id[32];
+        int n = snprintf(id, sizeof id, "a%d", 80 + i);
+        h[i] = warden_hash64(id, (size_t)n);
+        acct(l, 80 + i, 0);
+    }
+    use(l, 83, WARDEN_LINK_PAYMENT, "elsewhere");
+    use(l, 90, WARDEN_LINK_PAYMENT, "elsewhere");
+    uint64_t other = seq(l, 83);
+    assert_true(other != 0);
+    suspect(l, 80);
+    suspect(l, 81);
+    suspect(l, 82);
+    warden_link_pool_with(l, acct(l, 82, 0), h, u, 5, WARDEN_LINK_SIGNUP_IP, &j);
+    assert_true(j.joined);
+    assert_true(seq(l, 84) != 0 && seq(l, 84) == seq(l, 80)); /* day 11, in no cluster */
+    assert_int_equal(seq(l, 83), other);                      /* in its own cluster */
     /* three suspects among seven: not most */
-    uint64_t h[7];
+    uint64_t q[7];
     for (int i = 0; i < 7; i++) {
         char id[32];
         int n = snprintf(id, sizeof id, "a%d", 70 + i);
-        h[i] = warden_hash64(id, (size_t)n);
+        q[i] = warden_hash64(id, (size_t)n);
         acct(l, 70 + i, 0);
     }
     suspect(l, 70);
     suspect(l, 71);
     suspect(l, 72);
-    warden_link_pool_with(l, acct(l, 72, 0), h, 7, WARDEN_LINK_SIGNUP_IP, &j);
+    warden_link_pool_with(l, acct(l, 72, 0), q, NULL, 7, WARDEN_LINK_SIGNUP_IP, &j);
     assert_false(j.joined);
     assert_int_equal(seq(l, 70), 0);
     warden_link_free(l);
