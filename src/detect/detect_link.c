@@ -1016,8 +1016,14 @@ static void link_observe(void *vctx, const struct warden_event *ev, void *vstate
             warden_link_mark_suspect(c->l, ai, &j);
         else
             warden_link_repool(c->l, ai, &j);
-        if (!j.joined && (suspect || !(st->flags & CLUSTERED))) signup_pool(c, ev->account, ai, &j);
         if (j.joined) joined = joined_on_evidence(&j); /* most of a card, domain or network */
+        /* the network too, whatever the card did: its joins must not depend
+         * on which suspect came last (the linking stage meets them in another
+         * order) */
+        if (suspect || !(st->flags & CLUSTERED)) {
+            signup_pool(c, ev->account, ai, &j);
+            if (j.joined) joined = joined_on_evidence(&j);
+        }
     }
     if (res) warden_link_mark_restricted(c->l, ai);
     decide(c->l, ai, &d, &c->conf);
@@ -1318,8 +1324,11 @@ void warden_link_stage_apply(
         members = true;
     } else if (o->kind < 0 && o->level == 4) {
         warden_link_mark_suspect(l, ai, &j);
-        if (!j.joined && c->reg)
-            signup_pool(c, warden_registry_account(c->reg, o->account_id, o->len), ai, &j);
+        if (c->reg) { /* the network whatever the card did (as in one process) */
+            struct warden_link_join jn;
+            signup_pool(c, warden_registry_account(c->reg, o->account_id, o->len), ai, &jn);
+            if (jn.joined) j = jn;
+        }
         members = true;
     } else if (o->kind < 0 && o->level > 0) {
         warden_link_mark_actioned(l, ai, o->level >= 2, &j);

@@ -820,6 +820,25 @@ void warden_link_mark_suspect(struct warden_link *l, uint32_t ai, struct warden_
     pool(l, ai, out);
 }
 
+/* Whether b shares a card or an e-mail domain (identifiers an account
+ * chooses, linked from the registry before any request) with an account
+ * outside accts[0..n): a family's or a company's account that signed up
+ * from the network, which stays with its own. Read from the candidate
+ * tables, not from cluster membership, so that the answer does not depend
+ * on the order in which requests were met (the Kafka linking stage meets
+ * them in another order than one process). */
+static bool chosen_elsewhere(const struct acct *b, const uint64_t *accts, size_t n)
+{
+    const unsigned chosen = (1u << WARDEN_LINK_PAYMENT) | (1u << WARDEN_LINK_EMAIL);
+    for (int k = 0; k < LINK_CANDS; k++) {
+        if (!b->cand[k].acct || !(b->cand[k].kinds & chosen)) continue;
+        bool in = false;
+        for (size_t q = 0; q < n && !in; q++) in = accts[q] == b->cand[k].acct;
+        if (!in) return true;
+    }
+    return false;
+}
+
 void warden_link_pool_with(struct warden_link *l, uint32_t ai, const uint64_t *accts,
                            const int64_t *created, size_t n, enum warden_link_kind kind,
                            struct warden_link_join *out)
@@ -857,13 +876,14 @@ void warden_link_pool_with(struct warden_link *l, uint32_t ai, const uint64_t *a
     for (unsigned k = 0; k < m; k++) join_pooled(l, ai, idx[k], kind, &res);
     /* the operation's other accounts: signed up from its network while it
      * was signing up its harvesters (within the span of their sign-ups); a
-     * neighbour who signed up before or after, or who is in another
-     * cluster, stays apart */
-    for (unsigned k = 0; k < mo && lo <= hi; k++) {
-        uint32_t cb = A(l, other[k])->cluster;
-        if (other_t[k] >= lo && other_t[k] <= hi && (!cb || cb == A(l, ai)->cluster))
+     * neighbour who signed up before or after, or who shares a card or a
+     * domain with accounts elsewhere, stays apart. Every condition is
+     * known from the registry or only grows (suspects), so the joins made
+     * by the last suspect's call hold all earlier calls' and do not depend
+     * on the order of the calls */
+    for (unsigned k = 0; k < mo && lo <= hi; k++)
+        if (other_t[k] >= lo && other_t[k] <= hi && !chosen_elsewhere(A(l, other[k]), accts, n))
             join_pooled(l, ai, other[k], kind, &res);
-    }
     if (out) *out = res;
 }
 

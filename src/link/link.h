@@ -183,11 +183,14 @@ void warden_link_mark_suspect(struct warden_link *l, uint32_t a, struct warden_l
  * ai is joined with each of those suspects, and with the group's other
  * accounts that were created within the span of the suspects' creation
  * times (created[k], the group's accounts' sign-up times in ms, INT64_MIN
- * when unknown; created may be NULL: suspects only) and are in no other
- * cluster: an operation signs its accounts up from its machines in one
- * campaign, its cover accounts among them, while a neighbour on the same
- * network signed up before or after (kind names the edge, with
- * WARDEN_LINK_POOLED). out as above. */
+ * when unknown; created may be NULL: suspects only) and share no card or
+ * e-mail domain with an account outside the group (the registry's links,
+ * in the candidate tables): an operation signs its accounts up from its
+ * machines in one campaign, its cover accounts among them, while a
+ * neighbour on the same network signed up before or after, and a family's
+ * or company's account stays with its own. Every condition is known from
+ * the registry or only grows, so the joins do not depend on the order of
+ * the calls (kind names the edge, with WARDEN_LINK_POOLED). out as above. */
 void warden_link_pool_with(struct warden_link *l, uint32_t a, const uint64_t *accts,
                            const int64_t *created, size_t n, enum warden_link_kind kind,
                            struct warden_link_join *out);

@@ -458,11 +458,23 @@ static void suspect_looks_again(void **st)
     warden_link_free(l);
 }
 
+/* Accounts first .. first + n - 1 in the table; their hashes into h. */
+static void group(struct warden_link *l, int first, int n, uint64_t *h)
+{
+    for (int i = 0; i < n; i++) {
+        char id[32];
+        int len = snprintf(id, sizeof id, "a%d", first + i);
+        h[i] = warden_hash64(id, (size_t)len);
+        acct(l, first + i, 0);
+    }
+}
+
 /* The "most of" rule over a group the caller knows (accounts that signed
  * up from one network): most of the group's accounts are suspects, so a
  * suspect among them is joined with the other suspects, and with the
  * group's other accounts only when they signed up within the span of the
- * suspects' sign-ups and are in no other cluster (a neighbour who signed
+ * suspects' sign-ups and share no card or domain with accounts elsewhere
+ * (a neighbour who signed
  * up before or after, or whose sign-up time is unknown, stays apart);
  * fewer than most, or fewer than suspect_group, join no one. */
 static void suspects_pooled_over_a_known_group(void **st)
@@ -476,12 +488,7 @@ static void suspects_pooled_over_a_known_group(void **st)
     /* suspects 60..62 signed up on days 10, 20, 14; 63 on day 30 (after),
      * 64 on day 2 (before), 65 on day 12 (within), 66 unknown */
     int64_t t[7] = {10 * day, 20 * day, 14 * day, 30 * day, 2 * day, 12 * day, INT64_MIN};
-    for (int i = 0; i < 7; i++) {
-        char id[32];
-        int n = snprintf(id, sizeof id, "a%d", 60 + i);
-        g[i] = warden_hash64(id, (size_t)n);
-        acct(l, 60 + i, 0);
-    }
+    group(l, 60, 7, g);
     struct warden_link_join j;
     suspect(l, 60);
     suspect(l, 61);
@@ -514,15 +521,12 @@ static void suspects_pooled_over_a_known_group(void **st)
     assert_int_equal(seq(l, 63), 0);
     assert_int_equal(seq(l, 64), 0);
     assert_true(seq(l, 66) == seq(l, 60)); /* a suspect without a known time joins */
-    /* a non-suspect in another cluster stays in it */
+    /* a non-suspect that shares a card with an account outside the network
+     * stays with it (read from the registry's links: not from cluster
+     * membership, which depends on the order of requests) */
     uint64_t h[5];
     int64_t u[5] = {10 * day, 11 * day, 12 * day, 11 * day, 11 * day};
-    for (int i = 0; i < 5; i++) {
-        char id[32];
-        int n = snprintf(id, sizeof id, "a%d", 80 + i);
-        h[i] = warden_hash64(id, (size_t)n);
-        acct(l, 80 + i, 0);
-    }
+    group(l, 80, 5, h);
     use(l, 83, WARDEN_LINK_PAYMENT, "elsewhere");
     use(l, 90, WARDEN_LINK_PAYMENT, "elsewhere");
     uint64_t other = seq(l, 83);
@@ -536,12 +540,7 @@ static void suspects_pooled_over_a_known_group(void **st)
     assert_int_equal(seq(l, 83), other);                      /* in its own cluster */
     /* three suspects among seven: not most */
     uint64_t q[7];
-    for (int i = 0; i < 7; i++) {
-        char id[32];
-        int n = snprintf(id, sizeof id, "a%d", 70 + i);
-        q[i] = warden_hash64(id, (size_t)n);
-        acct(l, 70 + i, 0);
-    }
+    group(l, 70, 7, q);
     suspect(l, 70);
     suspect(l, 71);
     suspect(l, 72);
@@ -549,6 +548,73 @@ static void suspects_pooled_over_a_known_group(void **st)
     assert_false(j.joined);
     assert_int_equal(seq(l, 70), 0);
     warden_link_free(l);
+}
+
+/* 105 and 107 share a template over the same network and client software. */
+static void request_time_pair(struct warden_link *l)
+{
+    for (int i = 105; i <= 107; i += 2) {
+        use(l, i, WARDEN_LINK_TEMPLATE, "elsewhere");
+        use(l, i, WARDEN_LINK_NET, "elsewhere");
+        use(l, i, WARDEN_LINK_CLIENT, "elsewhere");
+    }
+}
+
+/* One run of pooled_joins_do_not_depend_on_order: a network of 7
+ * accounts (suspects 100..103 signed up on days 10, 12, 18, 20; 104 on
+ * day 15 and 105 on day 16, no suspects; 106 on day 40), and 105 joined at
+ * request time with 107, outside the network (a template over the same
+ * network and client software). late: 105's requests come after the
+ * suspects' marks instead of before; reverse: the suspects are marked from
+ * the last to the first. Returns the clusters as "which accounts share
+ * 100's cluster" bits (bit i: account 100 + i) plus bit 8 when 107 and 105
+ * are together. */
+static unsigned pooled_run(bool late, bool reverse)
+{
+    struct warden_link_params p = params(1024, 4096, 64);
+    p.suspect_group = 3;
+    struct warden_link *l = warden_link_new(&p);
+    const int64_t day = 86400000;
+    int64_t t[7] = {10 * day, 12 * day, 18 * day, 20 * day, 15 * day, 16 * day, 40 * day};
+    uint64_t g[7];
+    group(l, 100, 7, g);
+    if (!late) {
+        request_time_pair(l);
+        assert_true(seq(l, 105) != 0 && seq(l, 105) == seq(l, 107));
+    }
+    for (int k = 0; k < 4; k++) {
+        int s = 100 + (reverse ? 3 - k : k);
+        struct warden_link_join j;
+        uint32_t ai = acct(l, s, 0);
+        warden_link_mark_suspect(l, ai, &j);
+        warden_link_pool_with(l, ai, g, t, 7, WARDEN_LINK_SIGNUP_IP, &j);
+    }
+    if (late) {
+        request_time_pair(l);
+    }
+    unsigned bits = 0;
+    for (int i = 0; i < 7; i++)
+        if (seq(l, 100 + i) != 0 && seq(l, 100 + i) == seq(l, 100)) bits |= 1u << i;
+    if (seq(l, 105) != 0 && seq(l, 105) == seq(l, 107)) bits |= 1u << 8;
+    warden_link_free(l);
+    return bits;
+}
+
+/* The network's pooled joins do not depend on the order in which suspects
+ * are marked, nor on whether an account within the span had joined
+ * another cluster at request time before or after them: the Kafka linking
+ * stage meets observations in another order than one process, and must
+ * find the same clusters. */
+static void pooled_joins_do_not_depend_on_order(void **st)
+{
+    (void)st;
+    unsigned want = pooled_run(false, false);
+    /* the suspects, 104 and 105 (days 15, 16: within 10..20), not 106 (day
+     * 40); 105's request-time neighbour 107 comes with it */
+    assert_int_equal(want, 0x3fu | (1u << 8));
+    assert_int_equal(pooled_run(false, true), want);
+    assert_int_equal(pooled_run(true, false), want);
+    assert_int_equal(pooled_run(true, true), want);
 }
 
 /* Suspects are counted into the cluster they are in, also when they join
@@ -589,6 +655,7 @@ int main(void)
         cmocka_unit_test(suspects_counted_per_cluster),
         cmocka_unit_test(suspect_looks_again),
         cmocka_unit_test(suspects_pooled_over_a_known_group),
+        cmocka_unit_test(pooled_joins_do_not_depend_on_order),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
