@@ -241,6 +241,7 @@ struct link_ctx {
     struct warden_link_remote *remote; /* remote mode (link/remote.h), else NULL */
     const struct warden_registry *reg; /* the linking stage: declared resellers */
     const struct signup_groups *sg;    /* on the shared link state (warden_link_attach) */
+    const struct warden_intel *intel;  /* from attach (remote mode: shared sign-up exits) */
 };
 
 /* The registry's accounts by sign-up network (IPv4 /24, IPv6 /48): group g
@@ -251,6 +252,7 @@ struct signup_groups {
     uint32_t *off;
     uint64_t *acct;
     int64_t *created; /* acct's sign-up times (ms), INT64_MIN when unknown */
+    uint8_t *shared;  /* per group: the network is a public anonymizer's exit (intel) */
 };
 
 static void signup_groups_free(void *p)
@@ -260,6 +262,7 @@ static void signup_groups_free(void *p)
     free(g->off);
     free(g->acct);
     free(g->created);
+    free(g->shared);
     free(g);
 }
 
@@ -465,7 +468,19 @@ static uint64_t signup_net_key(const struct warden_ip *ip)
 
 /* Group the registry's accounts by sign-up network (16 bytes per account
  * with a sign-up address and about 28 per network, once per process). */
-static struct signup_groups *signup_groups(const struct warden_registry *reg)
+/* Exits strangers share by design: a commercial VPN, Tor, an open or a
+ * residential proxy (not a cloud or hosting range, where an operation rents
+ * its own machines). */
+#define SHARED_EXIT                                                                                \
+    (WARDEN_IPCAT_VPN | WARDEN_IPCAT_TOR | WARDEN_IPCAT_PROXY | WARDEN_IPCAT_RESIDENTIAL_PROXY)
+
+static bool shared_exit(const struct warden_intel *intel, const struct warden_ip *ip)
+{
+    return intel && (warden_intel_lookup(intel, ip)->categories & SHARED_EXIT);
+}
+
+static struct signup_groups *signup_groups(const struct warden_registry *reg,
+                                           const struct warden_intel *intel)
 {
     struct signup_groups *sg = warden_xcalloc(1, sizeof *sg);
     warden_u64map_init(&sg->map);
@@ -485,6 +500,7 @@ static struct signup_groups *signup_groups(const struct warden_registry *reg)
     for (size_t k = 0; k < g; k++) sg->off[k + 1] = sg->off[k] + cnt[k];
     sg->acct = warden_xcalloc(sg->off[g] ? sg->off[g] : 1, sizeof *sg->acct);
     sg->created = warden_xcalloc(sg->off[g] ? sg->off[g] : 1, sizeof *sg->created);
+    sg->shared = warden_xcalloc(g ? g : 1, sizeof *sg->shared);
     memset(cnt, 0, (n + 1) * sizeof *cnt);
     for (size_t i = 0; i < n; i++) {
         if (!grp[i]) continue;
@@ -492,6 +508,7 @@ static struct signup_groups *signup_groups(const struct warden_registry *reg)
         uint32_t at = sg->off[grp[i] - 1] + cnt[grp[i] - 1]++;
         sg->acct[at] = warden_hash64(a->account_id, strlen(a->account_id));
         sg->created[at] = a->created_at_ms;
+        if (at == sg->off[grp[i] - 1]) sg->shared[grp[i] - 1] = shared_exit(intel, &a->signup_ip);
     }
     free(grp);
     free(cnt);
@@ -499,9 +516,12 @@ static struct signup_groups *signup_groups(const struct warden_registry *reg)
 }
 
 /* A suspect that signed up from the network most of whose accounts' owners
- * harvest (warden_link_pool_with): the operation's sign-up machines. */
+ * harvest (warden_link_pool_with): the operation's sign-up machines.
+ * shared: 1 or 0 when the caller knows whether the network is a public
+ * anonymizer's exit (the linking stage, from the worker's observation), -1:
+ * from the groups (built with the IP intelligence). */
 static void signup_pool(const struct link_ctx *c, const struct warden_account *a, uint32_t ai,
-                        struct warden_link_join *j)
+                        int shared, struct warden_link_join *j)
 {
     j->joined = false;
     const struct signup_groups *sg = c->sg;
@@ -510,19 +530,21 @@ static void signup_pool(const struct link_ctx *c, const struct warden_account *a
     if (!g) return;
     uint32_t off = sg->off[g - 1], n = sg->off[g] - off;
     if (n < (uint32_t)c->conf.suspect_group) return;
-    warden_link_pool_with(c->l, ai, sg->acct + off, sg->created + off, n, WARDEN_LINK_SIGNUP_IP, j);
+    bool sh = shared < 0 ? sg->shared[g - 1] != 0 : shared > 0;
+    warden_link_pool_with(c->l, ai, sg->acct + off, sg->created + off, n, sh, WARDEN_LINK_SIGNUP_IP,
+                          j);
 }
 
 static int link_attach(void *vctx, const struct warden_registry *reg,
                        const struct warden_intel *intel)
 {
-    (void)intel;
     struct link_ctx *c = vctx;
+    c->intel = intel;        /* remote mode: whether a suspect signed up through a shared exit */
     if (c->remote) return 0; /* the linking stage links the registry */
     if (c->conf.suspect_min > 0 && c->conf.suspect_group > 0) {
         warden_link_lock(c->l); /* built by the first shard, shared by the others */
         if (!warden_link_attachment(c->l))
-            warden_link_attach(c->l, signup_groups(reg), signup_groups_free);
+            warden_link_attach(c->l, signup_groups(reg, intel), signup_groups_free);
         c->sg = warden_link_attachment(c->l);
         warden_link_unlock(c->l);
     }
@@ -936,7 +958,10 @@ static void remote_observe(struct link_ctx *c, const struct warden_event *ev, st
     }
     if (suspect) {
         o.kind = -1;
-        o.key = 0;
+        /* key 1: it signed up through a public anonymizer's exit (the stage has
+         * no IP intelligence; warden_link_pool_with) */
+        o.key = ev->account && ev->account->has_signup_ip &&
+                shared_exit(c->intel, &ev->account->signup_ip);
         o.level = 4;
         c->remote->publish(c->remote->ctx, &o);
     }
@@ -1021,7 +1046,7 @@ static void link_observe(void *vctx, const struct warden_event *ev, void *vstate
          * on which suspect came last (the linking stage meets them in another
          * order) */
         if (suspect || !(st->flags & CLUSTERED)) {
-            signup_pool(c, ev->account, ai, &j);
+            signup_pool(c, ev->account, ai, -1, &j);
             if (j.joined) joined = joined_on_evidence(&j);
         }
     }
@@ -1312,8 +1337,8 @@ void warden_link_stage_apply(
         members = j.joined;
         if (!members && warden_link_lone_suspect(l, ai)) { /* it looks again */
             warden_link_repool(l, ai, &j);
-            if (!j.joined && c->reg)
-                signup_pool(c, warden_registry_account(c->reg, o->account_id, o->len), ai, &j);
+            if (!j.joined && c->reg) /* suspects only: the mark (below) knows the exit */
+                signup_pool(c, warden_registry_account(c->reg, o->account_id, o->len), ai, 1, &j);
             members = j.joined;
         }
     } else if (o->kind == WARDEN_LINK_OBS_RESTRICTED) {
@@ -1326,7 +1351,8 @@ void warden_link_stage_apply(
         warden_link_mark_suspect(l, ai, &j);
         if (c->reg) { /* the network whatever the card did (as in one process) */
             struct warden_link_join jn;
-            signup_pool(c, warden_registry_account(c->reg, o->account_id, o->len), ai, &jn);
+            signup_pool(c, warden_registry_account(c->reg, o->account_id, o->len), ai, o->key != 0,
+                        &jn);
             if (jn.joined) j = jn;
         }
         members = true;

@@ -9,7 +9,8 @@
  *
  *   observation: u8 version (5), i8 kind (-1: own action, -2: restricted
  *                reach, -3: an enforced harvester's frame), u8 level (own action: 1 review,
- *                2 enforced, 3 own harvesting evidence actioned, 4 a harvesting suspect),
+ *                2 enforced, 3 own harvesting evidence actioned, 4 a harvesting suspect:
+ *                key 1 when it signed up through a public anonymizer's exit),
  *                i32 events partition, i64 ts_ms, u64 key, u32 org hash,
  *                u8 id length, id
  *   notice:      u8 version (5), u8 flags (1 set_cluster, 2 joined,

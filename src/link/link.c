@@ -840,8 +840,8 @@ static bool chosen_elsewhere(const struct acct *b, const uint64_t *accts, size_t
 }
 
 void warden_link_pool_with(struct warden_link *l, uint32_t ai, const uint64_t *accts,
-                           const int64_t *created, size_t n, enum warden_link_kind kind,
-                           struct warden_link_join *out)
+                           const int64_t *created, size_t n, bool shared_exit,
+                           enum warden_link_kind kind, struct warden_link_join *out)
 {
     struct warden_link_join res = {0};
     if (out) *out = res;
@@ -877,11 +877,13 @@ void warden_link_pool_with(struct warden_link *l, uint32_t ai, const uint64_t *a
     /* the operation's other accounts: signed up from its network while it
      * was signing up its harvesters (within the span of their sign-ups); a
      * neighbour who signed up before or after, or who shares a card or a
-     * domain with accounts elsewhere, stays apart. Every condition is
+     * domain with accounts elsewhere, stays apart, and on a public
+     * anonymizer's exit (shared_exit: strangers sign up through it in the
+     * same days) nobody but the suspects joins. Every condition is
      * known from the registry or only grows (suspects), so the joins made
      * by the last suspect's call hold all earlier calls' and do not depend
      * on the order of the calls */
-    for (unsigned k = 0; k < mo && lo <= hi; k++)
+    for (unsigned k = 0; k < mo && lo <= hi && !shared_exit; k++)
         if (other_t[k] >= lo && other_t[k] <= hi && !chosen_elsewhere(A(l, other[k]), accts, n))
             join_pooled(l, ai, other[k], kind, &res);
     if (out) *out = res;

@@ -190,10 +190,13 @@ void warden_link_mark_suspect(struct warden_link *l, uint32_t a, struct warden_l
  * neighbour on the same network signed up before or after, and a family's
  * or company's account stays with its own. Every condition is known from
  * the registry or only grows, so the joins do not depend on the order of
- * the calls (kind names the edge, with WARDEN_LINK_POOLED). out as above. */
+ * the calls. shared_exit: the network is a public anonymizer's exit (VPN,
+ * Tor, proxy), through which strangers sign up in the same days: the
+ * suspects alone are joined (kind names the edge, with WARDEN_LINK_POOLED).
+ * out as above. */
 void warden_link_pool_with(struct warden_link *l, uint32_t a, const uint64_t *accts,
-                           const int64_t *created, size_t n, enum warden_link_kind kind,
-                           struct warden_link_join *out);
+                           const int64_t *created, size_t n, bool shared_exit,
+                           enum warden_link_kind kind, struct warden_link_join *out);
 /* Whether the account at index a is a suspect in no cluster. */
 bool warden_link_lone_suspect(const struct warden_link *l, uint32_t a);
 /* A suspect in no cluster looks again (its neighbours may have become

@@ -47,7 +47,8 @@ struct warden_link_obs {
     uint32_t org; /* hash of the account's declared organisation, 0: none */
     int64_t ts_ms;
     int kind;     /* enum warden_link_kind, -1: own action, -2: restricted reach */
-    uint64_t key; /* identifier key (kind >= 0) */
+    uint64_t key; /* identifier key (kind >= 0); level 4: 1 when the account signed up
+                     through a public anonymizer's exit (the stage has no IP intelligence) */
     int level;    /* kind -1: 1 reviewed, 2 throttled or blocked, 3 actioned on its own harvesting
                      evidence (distill.*), 4 harvesting evidence of its own from suspect_min */
 };

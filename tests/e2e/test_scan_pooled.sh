@@ -6,9 +6,12 @@
 # one cluster through the domain (which alone never joins) and reviewed
 # through cluster.harvest_pooled; three colleagues on a company domain who
 # chat are not. Three webmail accounts that signed up from one network,
-# with a chatting neighbour who signed up there too, are joined through the
-# network (most of its four accounts harvest), the neighbour is not. With
-# the link detector's suspect_min at 0 nobody is joined.
+# with a chatting neighbour who signed up there months before, are joined
+# through the network (most of its five accounts harvest), the neighbour is
+# not, and an account that signed up there between their sign-ups (the
+# campaign's) is joined too, unless the network is a commercial VPN's exit
+# (then the harvesters alone). With the link detector's suspect_min at 0
+# nobody is joined.
 . "$(dirname "$0")/lib.sh"
 
 cat > "$T/policy.yaml" <<'YAML'
@@ -31,10 +34,11 @@ cat > "$T/accounts.jsonl" <<'JSON'
 {"account_id":"co1","billing_country":"US","payment_fingerprint":"fp-5","email_domain":"acme.example"}
 {"account_id":"co2","billing_country":"US","payment_fingerprint":"fp-6","email_domain":"acme.example"}
 {"account_id":"co3","billing_country":"US","payment_fingerprint":"fp-7","email_domain":"acme.example"}
-{"account_id":"sn1","billing_country":"US","payment_fingerprint":"fp-8","email_domain":"gmail.com","signup_ip":"198.51.100.7"}
-{"account_id":"sn2","billing_country":"NL","payment_fingerprint":"fp-9","email_domain":"outlook.com","signup_ip":"198.51.100.41"}
-{"account_id":"sn3","billing_country":"CA","payment_fingerprint":"fp-10","email_domain":"proton.me","signup_ip":"198.51.100.99"}
-{"account_id":"nb1","billing_country":"US","payment_fingerprint":"fp-11","email_domain":"gmail.com","signup_ip":"198.51.100.200"}
+{"account_id":"sn1","billing_country":"US","payment_fingerprint":"fp-8","email_domain":"gmail.com","signup_ip":"198.51.100.7","created_at":"2026-10-01T08:00:00Z"}
+{"account_id":"sn2","billing_country":"NL","payment_fingerprint":"fp-9","email_domain":"outlook.com","signup_ip":"198.51.100.41","created_at":"2026-10-05T08:00:00Z"}
+{"account_id":"sn3","billing_country":"CA","payment_fingerprint":"fp-10","email_domain":"proton.me","signup_ip":"198.51.100.99","created_at":"2026-10-09T08:00:00Z"}
+{"account_id":"nb1","billing_country":"US","payment_fingerprint":"fp-11","email_domain":"gmail.com","signup_ip":"198.51.100.200","created_at":"2026-03-02T08:00:00Z"}
+{"account_id":"cv1","billing_country":"US","payment_fingerprint":"fp-12","email_domain":"gmail.com","signup_ip":"198.51.100.150","created_at":"2026-10-03T08:00:00Z"}
 JSON
 subj=(photosynthesis "the French revolution" "binary search" "compound interest" "plate tectonics"
   "the immune system" "sorting networks" "supply and demand" "the Doppler effect"
@@ -91,14 +95,28 @@ for a in op1 op2 op3 op4; do
     grep -q "\"account_id\":\"$a\",\"action\":\"review\",.*\"cluster.harvest_pooled\".*\"cluster_id\":\"lk-1\"" "$V"
 done
 check "the colleagues are neither linked nor reviewed" bash -c "! grep -q '\"co[123]\"' '$V' '$C'"
-check "the three who signed up from one network: one cluster, joined through it" \
-  grep -q '"members":3,"member_ids":\["sn[123]","sn[123]","sn[123]"\].*"edge_kinds":{"signup_ip":2}' "$C"
+# the cluster's members, sorted: FILE -> "a b c" for the cluster holding sn1
+members_of_sn1() { jq -r 'select(.member_ids | index("sn1")) | .member_ids | sort | join(" ")' "$1"; }
+check "the three who signed up from one network, and the account that signed up there between their sign-ups: one cluster, joined through it" \
+  [ "$(members_of_sn1 "$C")" = "cv1 sn1 sn2 sn3" ]
+check "  ... through the sign-up network" grep -q '"members":4,.*"edge_kinds":{"signup_ip":3}' "$C"
 for a in sn1 sn2 sn3; do
   check "$a reviewed through cluster.harvest_pooled" \
     grep -q "\"account_id\":\"$a\",\"action\":\"review\",.*\"cluster.harvest_pooled\"" "$V"
 done
-check "their neighbour on that network is neither linked nor reviewed" \
+check "their neighbour on that network, who signed up months before, is neither linked nor reviewed" \
   bash -c "! grep -q '\"nb1\"' '$V' '$C'"
+
+# the same network as a commercial VPN's exit (strangers sign up through it
+# in the same days): the harvesters are joined, nobody else
+printf '# as_of=2026-11-01\n198.51.100.0/24\n' > "$T/vpn.txt"
+{ cat "$T/policy.yaml"; printf 'intel:\n  lists: ["vpn:testvpn:%s"]\n' "$T/vpn.txt"; } > "$T/vpn.yaml"
+"$WARDEN_BIN" scan --quiet --no-db --run-id t --policy "$T/vpn.yaml" --accounts "$T/accounts.jsonl" \
+  --out "$T/vpn" "$T/events.jsonl" 2>/dev/null
+check "VPN exit: scan exits 0" [ $? -eq 0 ]
+check "VPN exit: the three are one cluster, the account that signed up between them is not in it" \
+  [ "$(members_of_sn1 "$T/vpn/clusters.jsonl")" = "sn1 sn2 sn3" ]
+check "VPN exit: nor in any other" bash -c "! grep -q '\"cv1\"' '$T/vpn/clusters.jsonl'"
 check "evidence never holds the domain" bash -c "! grep -q 'opshub' '$F'"
 
 "$WARDEN_BIN" scan --quiet --no-db --run-id t --policy "$T/off.yaml" --accounts "$T/accounts.jsonl" \

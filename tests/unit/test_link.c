@@ -492,10 +492,10 @@ static void suspects_pooled_over_a_known_group(void **st)
     struct warden_link_join j;
     suspect(l, 60);
     suspect(l, 61);
-    warden_link_pool_with(l, acct(l, 61, 0), g, t, 5, WARDEN_LINK_SIGNUP_IP, &j);
+    warden_link_pool_with(l, acct(l, 61, 0), g, t, 5, false, WARDEN_LINK_SIGNUP_IP, &j);
     assert_false(j.joined); /* 2 of 5 */
     suspect(l, 62);
-    warden_link_pool_with(l, acct(l, 62, 0), g, NULL, 5, WARDEN_LINK_SIGNUP_IP, &j);
+    warden_link_pool_with(l, acct(l, 62, 0), g, NULL, 5, false, WARDEN_LINK_SIGNUP_IP, &j);
     assert_true(j.joined); /* 3 of 5, suspects only without sign-up times */
     assert_true(j.kinds & WARDEN_LINK_POOLED);
     assert_true(j.kinds & (1u << WARDEN_LINK_SIGNUP_IP));
@@ -503,19 +503,19 @@ static void suspects_pooled_over_a_known_group(void **st)
     assert_int_equal(seq(l, 63), 0); /* the neighbours that are no suspects stay apart */
     assert_int_equal(seq(l, 64), 0);
     /* a non-suspect asking joins no one */
-    warden_link_pool_with(l, acct(l, 63, 0), g, t, 5, WARDEN_LINK_SIGNUP_IP, &j);
+    warden_link_pool_with(l, acct(l, 63, 0), g, t, 5, false, WARDEN_LINK_SIGNUP_IP, &j);
     assert_false(j.joined);
     /* with the sign-up times, 3 of 7: not most */
-    warden_link_pool_with(l, acct(l, 62, 0), g, t, 7, WARDEN_LINK_SIGNUP_IP, &j);
+    warden_link_pool_with(l, acct(l, 62, 0), g, t, 7, false, WARDEN_LINK_SIGNUP_IP, &j);
     assert_false(j.joined);
     assert_int_equal(seq(l, 65), 0);
     /* 3 of 5 with the times: a5 (day 12) is not in the group of five */
-    warden_link_pool_with(l, acct(l, 62, 0), g, t, 5, WARDEN_LINK_SIGNUP_IP, &j);
+    warden_link_pool_with(l, acct(l, 62, 0), g, t, 5, false, WARDEN_LINK_SIGNUP_IP, &j);
     assert_int_equal(seq(l, 63), 0); /* day 30: after the span 10..20 */
     assert_int_equal(seq(l, 64), 0); /* day 2: before it */
     /* a fourth suspect makes 4 of 7 most: day 12 joins, the others do not */
     suspect(l, 66);
-    warden_link_pool_with(l, acct(l, 66, 0), g, t, 7, WARDEN_LINK_SIGNUP_IP, &j);
+    warden_link_pool_with(l, acct(l, 66, 0), g, t, 7, false, WARDEN_LINK_SIGNUP_IP, &j);
     assert_true(j.joined);
     assert_true(seq(l, 65) != 0 && seq(l, 65) == seq(l, 60)); /* within the span */
     assert_int_equal(seq(l, 63), 0);
@@ -534,7 +534,7 @@ static void suspects_pooled_over_a_known_group(void **st)
     suspect(l, 80);
     suspect(l, 81);
     suspect(l, 82);
-    warden_link_pool_with(l, acct(l, 82, 0), h, u, 5, WARDEN_LINK_SIGNUP_IP, &j);
+    warden_link_pool_with(l, acct(l, 82, 0), h, u, 5, false, WARDEN_LINK_SIGNUP_IP, &j);
     assert_true(j.joined);
     assert_true(seq(l, 84) != 0 && seq(l, 84) == seq(l, 80)); /* day 11, in no cluster */
     assert_int_equal(seq(l, 83), other);                      /* in its own cluster */
@@ -544,7 +544,7 @@ static void suspects_pooled_over_a_known_group(void **st)
     suspect(l, 70);
     suspect(l, 71);
     suspect(l, 72);
-    warden_link_pool_with(l, acct(l, 72, 0), q, NULL, 7, WARDEN_LINK_SIGNUP_IP, &j);
+    warden_link_pool_with(l, acct(l, 72, 0), q, NULL, 7, false, WARDEN_LINK_SIGNUP_IP, &j);
     assert_false(j.joined);
     assert_int_equal(seq(l, 70), 0);
     warden_link_free(l);
@@ -566,10 +566,11 @@ static void request_time_pair(struct warden_link *l)
  * request time with 107, outside the network (a template over the same
  * network and client software). late: 105's requests come after the
  * suspects' marks instead of before; reverse: the suspects are marked from
- * the last to the first. Returns the clusters as "which accounts share
+ * the last to the first; shared: the network is a public anonymizer's exit.
+ * Returns the clusters as "which accounts share
  * 100's cluster" bits (bit i: account 100 + i) plus bit 8 when 107 and 105
  * are together. */
-static unsigned pooled_run(bool late, bool reverse)
+static unsigned pooled_run(bool late, bool reverse, bool shared)
 {
     struct warden_link_params p = params(1024, 4096, 64);
     p.suspect_group = 3;
@@ -587,7 +588,7 @@ static unsigned pooled_run(bool late, bool reverse)
         struct warden_link_join j;
         uint32_t ai = acct(l, s, 0);
         warden_link_mark_suspect(l, ai, &j);
-        warden_link_pool_with(l, ai, g, t, 7, WARDEN_LINK_SIGNUP_IP, &j);
+        warden_link_pool_with(l, ai, g, t, 7, shared, WARDEN_LINK_SIGNUP_IP, &j);
     }
     if (late) {
         request_time_pair(l);
@@ -608,13 +609,18 @@ static unsigned pooled_run(bool late, bool reverse)
 static void pooled_joins_do_not_depend_on_order(void **st)
 {
     (void)st;
-    unsigned want = pooled_run(false, false);
+    unsigned want = pooled_run(false, false, false);
     /* the suspects, 104 and 105 (days 15, 16: within 10..20), not 106 (day
      * 40); 105's request-time neighbour 107 comes with it */
     assert_int_equal(want, 0x3fu | (1u << 8));
-    assert_int_equal(pooled_run(false, true), want);
-    assert_int_equal(pooled_run(true, false), want);
-    assert_int_equal(pooled_run(true, true), want);
+    assert_int_equal(pooled_run(false, true, false), want);
+    assert_int_equal(pooled_run(true, false, false), want);
+    assert_int_equal(pooled_run(true, true, false), want);
+    /* the network is a public anonymizer's exit (strangers sign up through
+     * it in the same days): the suspects alone, in any order */
+    unsigned shared = pooled_run(false, false, true);
+    assert_int_equal(shared, 0x0fu | (1u << 8));
+    assert_int_equal(pooled_run(true, true, true), shared);
 }
 
 /* Suspects are counted into the cluster they are in, also when they join
