@@ -61,13 +61,14 @@
  *     not: distill reports it once from its suspect_min): each looks like a
  *     heavy user alone, several in one cluster are one harvest. Emitted once
  *     per member like cluster.linked_to_actioned. When suspect_group
- *     suspects or more are most of the accounts behind one payment
- *     fingerprint or e-mail domain, every account behind it is joined
- *     (link.h, warden_link_mark_suspect); when they are most of the
- *     registry's accounts that signed up from one network (IPv4 /24, IPv6
- *     /48), the suspects among them are joined, with the network's other
- *     accounts that signed up within the span of the suspects' sign-ups
- *     (warden_link_pool_with). Evidence: cluster_id,
+ *     suspects or more are most of the registry's accounts behind one
+ *     payment fingerprint or e-mail domain, every account behind it is
+ *     joined; when they are most of the registry's accounts that signed up
+ *     from one network (IPv4 /24, IPv6 /48), the suspects among them are
+ *     joined, with the network's other accounts that signed up within the
+ *     span of the suspects' sign-ups (link.h, warden_link_pool_with; the
+ *     groups are the registry's, built once, so the joins do not depend on
+ *     the order of requests). Evidence: cluster_id,
  * members, suspect_members, suspect_min, actioned_members, cluster_edge_kinds.
  *
  * Cluster ids are "lk-N" (N in order of formation); every member's
@@ -212,9 +213,10 @@ static const struct warden_conf_key link_conf_table[] = {
      "every rule or not) from which it counts as a suspect for pooling; 0 = off",
      0, 1},
     {"suspect_group", WARDEN_CONF_INT, "3", C(suspect_group),
-     "suspects from which, when they are most of the accounts behind one payment fingerprint "
-     "or e-mail domain (below its cap), every account behind it is joined whatever the pair "
-     "weights; 0 = off",
+     "suspects from which, when they are most of the registry's accounts behind one payment "
+     "fingerprint or e-mail domain (64 accounts at most), every account behind it is joined "
+     "whatever the pair weights (behind one sign-up network: the suspects and the accounts "
+     "that signed up within the span of their sign-ups); 0 = off",
      0, 255},
     {"suspect_members", WARDEN_CONF_INT, "2", C(suspect_members),
      "suspects in one cluster, and most of its members, from which every member gets "
@@ -240,28 +242,36 @@ struct link_ctx {
     bool counters_set;
     struct warden_link_remote *remote; /* remote mode (link/remote.h), else NULL */
     const struct warden_registry *reg; /* the linking stage: declared resellers */
-    const struct signup_groups *sg;    /* on the shared link state (warden_link_attach) */
+    const struct pool_groups *pg;      /* on the shared link state (warden_link_attach) */
     const struct warden_intel *intel;  /* from attach (remote mode: shared sign-up exits) */
 };
 
-/* The registry's accounts by sign-up network (IPv4 /24, IPv6 /48): group g
- * (1-based, map) holds acct[off[g-1] .. off[g]). One per process, hung on
- * the link state the shards share. */
-struct signup_groups {
-    struct warden_u64map map;
-    uint32_t *off;
-    uint64_t *acct;
-    int64_t *created; /* acct's sign-up times (ms), INT64_MIN when unknown */
-    uint8_t *shared;  /* per group: the network is a public anonymizer's exit (intel) */
+/* The registry's accounts grouped by what an operation shares (POOL_*):
+ * group g (1-based, map) of a kind holds acct[off[g-1] .. off[g]), declared
+ * resellers and colleagues of one declared organisation left out (they never
+ * pool). One per process, hung on the link state the shards share. */
+enum { POOL_CARD, POOL_DOMAIN, POOL_NET, POOL_KINDS };
+struct pool_groups {
+    struct {
+        struct warden_u64map map;
+        uint32_t *off;
+        uint64_t *acct;
+    } k[POOL_KINDS];
+    int64_t *created;   /* POOL_NET: the members' sign-up times (ms), INT64_MIN when unknown */
+    uint8_t *elsewhere; /* POOL_NET: the member shares a card or domain outside the network */
+    uint8_t *shared;    /* POOL_NET, per group: the network is a public anonymizer's exit */
 };
 
-static void signup_groups_free(void *p)
+static void pool_groups_free(void *p)
 {
-    struct signup_groups *g = p;
-    warden_u64map_fini(&g->map);
-    free(g->off);
-    free(g->acct);
+    struct pool_groups *g = p;
+    for (int k = 0; k < POOL_KINDS; k++) {
+        warden_u64map_fini(&g->k[k].map);
+        free(g->k[k].off);
+        free(g->k[k].acct);
+    }
     free(g->created);
+    free(g->elsewhere);
     free(g->shared);
     free(g);
 }
@@ -466,8 +476,6 @@ static uint64_t signup_net_key(const struct warden_ip *ip)
     return warden_hash64(net, sizeof net);
 }
 
-/* Group the registry's accounts by sign-up network (16 bytes per account
- * with a sign-up address and about 28 per network, once per process). */
 /* Exits strangers share by design: a commercial VPN, Tor, an open or a
  * residential proxy (not a cloud or hosting range, where an operation rents
  * its own machines). */
@@ -479,60 +487,147 @@ static bool shared_exit(const struct warden_intel *intel, const struct warden_ip
     return intel && (warden_intel_lookup(intel, ip)->categories & SHARED_EXIT);
 }
 
-static struct signup_groups *signup_groups(const struct warden_registry *reg,
-                                           const struct warden_intel *intel)
+/* The key of account a's group of kind k, 0: none (webmail is no one's). */
+static uint64_t pool_key(const struct link_ctx *c, const struct warden_account *a, int k)
 {
-    struct signup_groups *sg = warden_xcalloc(1, sizeof *sg);
-    warden_u64map_init(&sg->map);
-    size_t n = warden_registry_n_accounts(reg), g = 0;
-    uint32_t *grp = warden_xcalloc(n ? n : 1, sizeof *grp);
-    uint32_t *cnt = warden_xcalloc(n + 1, sizeof *cnt);
-    for (size_t i = 0; i < n; i++) {
-        const struct warden_account *a = warden_registry_account_at(reg, i);
-        if (!a->has_signup_ip) continue;
-        uint64_t key = signup_net_key(&a->signup_ip);
-        uint32_t v = warden_u64map_get(&sg->map, key);
-        if (!v) warden_u64map_put(&sg->map, key, v = (uint32_t)++g);
-        grp[i] = v;
-        cnt[v - 1]++;
+    uint64_t key = 0;
+    if (k == POOL_CARD && a->payment_fingerprint && *a->payment_fingerprint) {
+        key = warden_hash64(a->payment_fingerprint, strlen(a->payment_fingerprint));
+    } else if (k == POOL_DOMAIN && a->email_domain && *a->email_domain) {
+        uint64_t h = warden_domain_hash(a->email_domain, strlen(a->email_domain));
+        if (!warden_u64map_get(&c->webmail, h)) key = h;
+    } else if (k == POOL_NET && a->has_signup_ip) {
+        key = signup_net_key(&a->signup_ip);
     }
-    sg->off = warden_xcalloc(g + 1, sizeof *sg->off);
-    for (size_t k = 0; k < g; k++) sg->off[k + 1] = sg->off[k] + cnt[k];
-    sg->acct = warden_xcalloc(sg->off[g] ? sg->off[g] : 1, sizeof *sg->acct);
-    sg->created = warden_xcalloc(sg->off[g] ? sg->off[g] : 1, sizeof *sg->created);
-    sg->shared = warden_xcalloc(g ? g : 1, sizeof *sg->shared);
-    memset(cnt, 0, (n + 1) * sizeof *cnt);
-    for (size_t i = 0; i < n; i++) {
-        if (!grp[i]) continue;
-        const struct warden_account *a = warden_registry_account_at(reg, i);
-        uint32_t at = sg->off[grp[i] - 1] + cnt[grp[i] - 1]++;
-        sg->acct[at] = warden_hash64(a->account_id, strlen(a->account_id));
-        sg->created[at] = a->created_at_ms;
-        if (at == sg->off[grp[i] - 1]) sg->shared[grp[i] - 1] = shared_exit(intel, &a->signup_ip);
-    }
-    free(grp);
-    free(cnt);
-    return sg;
+    return key ? key : 1;
 }
 
-/* A suspect that signed up from the network most of whose accounts' owners
- * harvest (warden_link_pool_with): the operation's sign-up machines.
- * shared: 1 or 0 when the caller knows whether the network is a public
- * anonymizer's exit (the linking stage, from the worker's observation), -1:
- * from the groups (built with the IP intelligence). */
-static void signup_pool(const struct link_ctx *c, const struct warden_account *a, uint32_t ai,
-                        int shared, struct warden_link_join *j)
+/* Group the registry's accounts by card, domain and sign-up network (about
+ * 40 bytes per account, once per process). */
+static struct pool_groups *pool_groups(const struct link_ctx *c, const struct warden_registry *reg,
+                                       const struct warden_intel *intel)
+{
+    struct pool_groups *pg = warden_xcalloc(1, sizeof *pg);
+    size_t n = warden_registry_n_accounts(reg), ng[POOL_KINDS];
+    uint32_t *grp[POOL_KINDS], *at[POOL_KINDS]; /* account i's group (1-based), its place */
+    uint32_t *idx[POOL_KINDS];                  /* per group's places: the registry index */
+    uint32_t *cnt = warden_xcalloc(n + 1, sizeof *cnt);
+    for (int k = 0; k < POOL_KINDS; k++) {
+        warden_u64map_init(&pg->k[k].map);
+        grp[k] = warden_xcalloc(n ? n : 1, sizeof *grp[k]);
+        at[k] = warden_xcalloc(n ? n : 1, sizeof *at[k]);
+        size_t g = 0;
+        for (size_t i = 0; i < n; i++) {
+            const struct warden_account *a = warden_registry_account_at(reg, i);
+            uint64_t key = pool_key(c, a, k);
+            if (key == 1 || a->reseller) continue;
+            uint32_t v = warden_u64map_get(&pg->k[k].map, key);
+            if (!v) warden_u64map_put(&pg->k[k].map, key, v = (uint32_t)++g);
+            grp[k][i] = v;
+        }
+        ng[k] = g;
+        /* colleagues (members declaring one organisation) stay with it */
+        struct warden_u64map orgs;
+        warden_u64map_init(&orgs);
+        for (int pass = 0; pass < 2; pass++)
+            for (size_t i = 0; i < n; i++) {
+                const struct warden_account *a = warden_registry_account_at(reg, i);
+                if (!grp[k][i] || !a->org_id || !*a->org_id) continue;
+                struct {
+                    uint64_t g;
+                    uint32_t org;
+                } v = {grp[k][i], org_hash(a->org_id, strlen(a->org_id))};
+                uint64_t key = warden_hash64(&v, sizeof v);
+                key = key > 1 ? key : 2;
+                uint32_t m = warden_u64map_get(&orgs, key);
+                if (pass == 0)
+                    warden_u64map_put(&orgs, key, m + 1);
+                else if (m > 1)
+                    grp[k][i] = 0;
+            }
+        warden_u64map_fini(&orgs);
+        memset(cnt, 0, (n + 1) * sizeof *cnt);
+        for (size_t i = 0; i < n; i++)
+            if (grp[k][i]) cnt[grp[k][i] - 1]++;
+        pg->k[k].off = warden_xcalloc(g + 1, sizeof *pg->k[k].off);
+        for (size_t q = 0; q < g; q++) pg->k[k].off[q + 1] = pg->k[k].off[q] + cnt[q];
+        size_t total = pg->k[k].off[g] ? pg->k[k].off[g] : 1;
+        pg->k[k].acct = warden_xcalloc(total, sizeof *pg->k[k].acct);
+        idx[k] = warden_xcalloc(total, sizeof *idx[k]);
+        memset(cnt, 0, (n + 1) * sizeof *cnt);
+        for (size_t i = 0; i < n; i++) {
+            if (!grp[k][i]) continue;
+            const struct warden_account *a = warden_registry_account_at(reg, i);
+            uint32_t p = pg->k[k].off[grp[k][i] - 1] + cnt[grp[k][i] - 1]++;
+            pg->k[k].acct[p] = warden_hash64(a->account_id, strlen(a->account_id));
+            idx[k][p] = (uint32_t)i;
+            at[k][i] = p;
+        }
+    }
+    /* the networks' members: sign-up times, a card or domain shared with an
+     * account that signed up elsewhere (each below its cap), the exit */
+    size_t nn = pg->k[POOL_NET].off[ng[POOL_NET]];
+    pg->created = warden_xcalloc(nn ? nn : 1, sizeof *pg->created);
+    pg->elsewhere = warden_xcalloc(nn ? nn : 1, 1);
+    pg->shared = warden_xcalloc(ng[POOL_NET] ? ng[POOL_NET] : 1, 1);
+    static const int chosen[] = {POOL_CARD, POOL_DOMAIN};
+    static const enum warden_link_kind chosen_kind[] = {WARDEN_LINK_PAYMENT, WARDEN_LINK_EMAIL};
+    for (size_t p = 0; p < nn; p++) {
+        uint32_t i = idx[POOL_NET][p], g = grp[POOL_NET][i];
+        const struct warden_account *a = warden_registry_account_at(reg, i);
+        pg->created[p] = a->created_at_ms;
+        if (p == pg->k[POOL_NET].off[g - 1]) pg->shared[g - 1] = shared_exit(intel, &a->signup_ip);
+        for (int q = 0; q < 2 && !pg->elsewhere[p]; q++) {
+            int k = chosen[q];
+            uint32_t h = grp[k][i];
+            if (!h) continue;
+            uint32_t lo = pg->k[k].off[h - 1], hi = pg->k[k].off[h];
+            if (hi - lo > c->conf.cap[chosen_kind[q]]) continue; /* a common one says nothing */
+            for (uint32_t r = lo; r < hi && !pg->elsewhere[p]; r++)
+                pg->elsewhere[p] = grp[POOL_NET][idx[k][r]] != g;
+        }
+    }
+    for (int k = 0; k < POOL_KINDS; k++) {
+        free(grp[k]);
+        free(at[k]);
+        free(idx[k]);
+    }
+    free(cnt);
+    return pg;
+}
+
+/* Suspect ai (registry account a) over its card's, its domain's and its
+ * sign-up network's groups (warden_link_pool_with), each whatever the others
+ * did: the joins must not depend on which suspect came last (the linking
+ * stage meets them in another order). shared: 1 or 0 when the caller knows
+ * whether the network is a public anonymizer's exit (the linking stage, from
+ * the worker's observation), -1: from the groups (built with the IP
+ * intelligence). j: the last join. */
+static void pool_suspect(const struct link_ctx *c, const struct warden_account *a, uint32_t ai,
+                         int shared, struct warden_link_join *j)
 {
     j->joined = false;
-    const struct signup_groups *sg = c->sg;
-    if (!a || !a->has_signup_ip || !sg) return;
-    uint32_t g = warden_u64map_get(&sg->map, signup_net_key(&a->signup_ip));
-    if (!g) return;
-    uint32_t off = sg->off[g - 1], n = sg->off[g] - off;
-    if (n < (uint32_t)c->conf.suspect_group) return;
-    bool sh = shared < 0 ? sg->shared[g - 1] != 0 : shared > 0;
-    warden_link_pool_with(c->l, ai, sg->acct + off, sg->created + off, n, sh, WARDEN_LINK_SIGNUP_IP,
-                          j);
+    const struct pool_groups *pg = c->pg;
+    if (!a || !pg) return;
+    for (int k = 0; k < POOL_KINDS; k++) {
+        uint32_t g = warden_u64map_get(&pg->k[k].map, pool_key(c, a, k));
+        if (!g) continue;
+        uint32_t off = pg->k[k].off[g - 1], n = pg->k[k].off[g] - off;
+        if (n < (uint32_t)c->conf.suspect_group) continue;
+        static const enum warden_link_kind kind[] = {WARDEN_LINK_PAYMENT, WARDEN_LINK_EMAIL,
+                                                     WARDEN_LINK_SIGNUP_IP};
+        struct warden_link_group grp = {.acct = pg->k[k].acct + off, .n = n, .kind = kind[k]};
+        if (k == POOL_NET) {
+            grp.created = pg->created + off;
+            grp.elsewhere = pg->elsewhere + off;
+            grp.shared_exit = shared < 0 ? pg->shared[g - 1] != 0 : shared > 0;
+        } else {
+            grp.every = true;
+        }
+        struct warden_link_join jk;
+        warden_link_pool_with(c->l, ai, &grp, &jk);
+        if (jk.joined) *j = jk;
+    }
 }
 
 static int link_attach(void *vctx, const struct warden_registry *reg,
@@ -544,8 +639,8 @@ static int link_attach(void *vctx, const struct warden_registry *reg,
     if (c->conf.suspect_min > 0 && c->conf.suspect_group > 0) {
         warden_link_lock(c->l); /* built by the first shard, shared by the others */
         if (!warden_link_attachment(c->l))
-            warden_link_attach(c->l, signup_groups(reg, intel), signup_groups_free);
-        c->sg = warden_link_attachment(c->l);
+            warden_link_attach(c->l, pool_groups(c, reg, intel), pool_groups_free);
+        c->pg = warden_link_attachment(c->l);
         warden_link_unlock(c->l);
     }
     if (!warden_link_first(c->l, 0)) return 0; /* another shard loaded it */
@@ -1037,17 +1132,11 @@ static void link_observe(void *vctx, const struct warden_event *ev, void *vstate
     }
     if (harvest) warden_link_mark_harvest(c->l, ai);
     if (suspect || (s.n && (st->flags & SUSPECT))) {
-        if (suspect)
-            warden_link_mark_suspect(c->l, ai, &j);
-        else
-            warden_link_repool(c->l, ai, &j);
-        if (j.joined) joined = joined_on_evidence(&j); /* most of a card, domain or network */
-        /* the network too, whatever the card did: its joins must not depend
-         * on which suspect came last (the linking stage meets them in another
-         * order) */
+        if (suspect) warden_link_mark_suspect(c->l, ai);
+        /* a suspect in no cluster looks again when it feeds identifiers */
         if (suspect || !(st->flags & CLUSTERED)) {
-            signup_pool(c, ev->account, ai, -1, &j);
-            if (j.joined) joined = joined_on_evidence(&j);
+            pool_suspect(c, ev->account, ai, -1, &j);
+            if (j.joined) joined = joined_on_evidence(&j); /* most of a card, domain or network */
         }
     }
     if (res) warden_link_mark_restricted(c->l, ai);
@@ -1336,9 +1425,8 @@ void warden_link_stage_apply(
         warden_link_use(l, ai, (enum warden_link_kind)o->kind, o->key, o->ts_ms, false, &j);
         members = j.joined;
         if (!members && warden_link_lone_suspect(l, ai)) { /* it looks again */
-            warden_link_repool(l, ai, &j);
-            if (!j.joined && c->reg) /* suspects only: the mark (below) knows the exit */
-                signup_pool(c, warden_registry_account(c->reg, o->account_id, o->len), ai, 1, &j);
+            if (c->reg) /* a network's suspects only: the mark (below) knows the exit */
+                pool_suspect(c, warden_registry_account(c->reg, o->account_id, o->len), ai, 1, &j);
             members = j.joined;
         }
     } else if (o->kind == WARDEN_LINK_OBS_RESTRICTED) {
@@ -1348,13 +1436,10 @@ void warden_link_stage_apply(
         warden_link_mark_harvest(l, ai);
         members = true;
     } else if (o->kind < 0 && o->level == 4) {
-        warden_link_mark_suspect(l, ai, &j);
-        if (c->reg) { /* the network whatever the card did (as in one process) */
-            struct warden_link_join jn;
-            signup_pool(c, warden_registry_account(c->reg, o->account_id, o->len), ai, o->key != 0,
-                        &jn);
-            if (jn.joined) j = jn;
-        }
+        warden_link_mark_suspect(l, ai);
+        if (c->reg)
+            pool_suspect(c, warden_registry_account(c->reg, o->account_id, o->len), ai, o->key != 0,
+                         &j);
         members = true;
     } else if (o->kind < 0 && o->level > 0) {
         warden_link_mark_actioned(l, ai, o->level >= 2, &j);

@@ -733,37 +733,7 @@ void warden_link_mark_actioned(struct warden_link *l, uint32_t ai, bool enforced
     if (out) *out = res;
 }
 
-/* Accounts met through identifiers of one pooling kind, from account ai:
- * breadth first over the candidate tables (a payment fingerprint or an
- * e-mail domain: an account has one, so every account reached shares the
- * start's). Fills reach[] (ai first) and returns how many;
- * *suspects: how many of them carry evidence of their own (ai included).
- * Accounts of ai's declared organisation and declared resellers are left out. */
-#define POOL_VISIT 64
-static unsigned pool_reach(struct warden_link *l, uint32_t ai, unsigned kind,
-                           uint32_t reach[POOL_VISIT], unsigned *suspects)
-{
-    unsigned n = 1, head = 0, bit = 1u << kind;
-    uint32_t org = A(l, ai)->org;
-    reach[0] = ai;
-    *suspects = 1;
-    while (head < n) {
-        const struct acct *x = A(l, reach[head++]);
-        for (int k = 0; k < LINK_CANDS && n < POOL_VISIT; k++) {
-            uint64_t bh = x->cand[k].acct;
-            if (!bh || !(x->cand[k].kinds & bit)) continue;
-            uint32_t bi = acct_find(l, bh);
-            if (bi == NONE) continue;
-            bool dup = false;
-            for (unsigned q = 0; q < n && !dup; q++) dup = reach[q] == bi;
-            const struct acct *b = A(l, bi);
-            if (dup || (b->flags & F_RSL) || (org && org == b->org)) continue;
-            reach[n++] = bi;
-            *suspects += (b->flags & F_SUS) != 0;
-        }
-    }
-    return n;
-}
+#define POOL_MAX 64 /* most accounts in a group that pools */
 
 /* Join ai with bi as one harvesting group met through kind (res: the last join). */
 static void join_pooled(struct warden_link *l, uint32_t ai, uint32_t bi, unsigned kind,
@@ -784,82 +754,36 @@ static void join_pooled(struct warden_link *l, uint32_t ai, uint32_t bi, unsigne
     touch(l, b->hash);
 }
 
-/* Join suspect ai with the accounts behind its card or domain when most of
- * them carry harvesting evidence (warden_link_mark_suspect). */
-static void pool(struct warden_link *l, uint32_t ai, struct warden_link_join *out)
-{
-    struct warden_link_join res = {0};
-    struct acct *a = A(l, ai);
-    if (out) *out = res;
-    if (!l->p.suspect_group || (a->flags & F_RSL) || !(a->flags & F_SUS)) return;
-    /* identifiers an account chose: a sign-up burst is a window that
-     * strangers share, so it never pools */
-    static const unsigned pool_kinds[] = {WARDEN_LINK_PAYMENT, WARDEN_LINK_EMAIL};
-    for (size_t q = 0; q < sizeof pool_kinds / sizeof pool_kinds[0]; q++) {
-        uint32_t reach[POOL_VISIT];
-        unsigned sus, n = pool_reach(l, ai, pool_kinds[q], reach, &sus);
-        /* most of the accounts behind one card or domain carry
-         * harvesting evidence: it is the operation's, and so are its other
-         * accounts; a few heavy users among a company's many stay apart */
-        if (sus < l->p.suspect_group || 2 * sus <= n || n >= POOL_VISIT) continue;
-        for (unsigned k = 1; k < n; k++) join_pooled(l, ai, reach[k], pool_kinds[q], &res);
-    }
-    if (out) *out = res;
-}
-
-void warden_link_mark_suspect(struct warden_link *l, uint32_t ai, struct warden_link_join *out)
+void warden_link_mark_suspect(struct warden_link *l, uint32_t ai)
 {
     struct acct *a = A(l, ai);
-    if (out) *out = (struct warden_link_join){0};
     if (a->flags & F_SUS) return;
     a->flags |= F_SUS;
     if (a->cluster) {
         struct cluster *c = &l->cl[a->cluster - 1];
         if (c->pub.suspect < UINT8_MAX) c->pub.suspect++;
     }
-    pool(l, ai, out);
 }
 
-/* Whether b shares a card or an e-mail domain (identifiers an account
- * chooses, linked from the registry before any request) with an account
- * outside accts[0..n): a family's or a company's account that signed up
- * from the network, which stays with its own. Read from the candidate
- * tables, not from cluster membership, so that the answer does not depend
- * on the order in which requests were met (the Kafka linking stage meets
- * them in another order than one process). */
-static bool chosen_elsewhere(const struct acct *b, const uint64_t *accts, size_t n)
-{
-    const unsigned chosen = (1u << WARDEN_LINK_PAYMENT) | (1u << WARDEN_LINK_EMAIL);
-    for (int k = 0; k < LINK_CANDS; k++) {
-        if (!b->cand[k].acct || !(b->cand[k].kinds & chosen)) continue;
-        bool in = false;
-        for (size_t q = 0; q < n && !in; q++) in = accts[q] == b->cand[k].acct;
-        if (!in) return true;
-    }
-    return false;
-}
-
-void warden_link_pool_with(struct warden_link *l, uint32_t ai, const uint64_t *accts,
-                           const int64_t *created, size_t n, bool shared_exit,
-                           enum warden_link_kind kind, struct warden_link_join *out)
+void warden_link_pool_with(struct warden_link *l, uint32_t ai, const struct warden_link_group *g,
+                           struct warden_link_join *out)
 {
     struct warden_link_join res = {0};
     if (out) *out = res;
     struct acct *a = A(l, ai);
-    if (!l->p.suspect_group || !(a->flags & F_SUS) || (a->flags & F_RSL) || n > POOL_VISIT) return;
-    uint32_t idx[POOL_VISIT], other[POOL_VISIT];
-    int64_t other_t[POOL_VISIT];
+    if (!l->p.suspect_group || !(a->flags & F_SUS) || (a->flags & F_RSL) || g->n > POOL_MAX) return;
+    uint32_t idx[POOL_MAX], other[POOL_MAX];
+    int64_t other_t[POOL_MAX];
     unsigned m = 0, mo = 0, sus = 0;
     int64_t lo = INT64_MAX, hi = INT64_MIN;
-    uint32_t org = a->org;
-    for (size_t k = 0; k < n; k++) { /* an account not in the table counts as no suspect */
-        uint32_t bi = acct_find(l, accts[k] ? accts[k] : 1);
+    for (size_t k = 0; k < g->n; k++) { /* an account not in the table counts as no suspect */
+        uint32_t bi = acct_find(l, g->acct[k] ? g->acct[k] : 1);
         if (bi == NONE) continue;
         const struct acct *b = A(l, bi);
-        if ((b->flags & F_RSL) || (bi != ai && org && org == b->org)) continue;
-        int64_t t = created ? created[k] : INT64_MIN;
+        if (b->flags & F_RSL) continue;
+        int64_t t = g->created ? g->created[k] : INT64_MIN;
         if (!(b->flags & F_SUS)) {
-            if (t != INT64_MIN) {
+            if (g->every || (t != INT64_MIN && !(g->elsewhere && g->elsewhere[k]))) {
                 other[mo] = bi;
                 other_t[mo++] = t;
             }
@@ -872,33 +796,28 @@ void warden_link_pool_with(struct warden_link *l, uint32_t ai, const uint64_t *a
         }
         if (bi != ai) idx[m++] = bi;
     }
-    if (sus < l->p.suspect_group || 2 * sus <= n) return;
-    for (unsigned k = 0; k < m; k++) join_pooled(l, ai, idx[k], kind, &res);
-    /* the operation's other accounts: signed up from its network while it
-     * was signing up its harvesters (within the span of their sign-ups); a
-     * neighbour who signed up before or after, or who shares a card or a
-     * domain with accounts elsewhere, stays apart, and on a public
-     * anonymizer's exit (shared_exit: strangers sign up through it in the
-     * same days) nobody but the suspects joins. Every condition is
-     * known from the registry or only grows (suspects), so the joins made
-     * by the last suspect's call hold all earlier calls' and do not depend
-     * on the order of the calls */
-    for (unsigned k = 0; k < mo && lo <= hi && !shared_exit; k++)
-        if (other_t[k] >= lo && other_t[k] <= hi && !chosen_elsewhere(A(l, other[k]), accts, n))
-            join_pooled(l, ai, other[k], kind, &res);
+    /* most of the group's accounts carry harvesting evidence of their own:
+     * what they share is the operation's; a company's few heavy users among
+     * many colleagues are not most */
+    if (sus < l->p.suspect_group || 2 * sus <= g->n) return;
+    for (unsigned k = 0; k < m; k++) join_pooled(l, ai, idx[k], g->kind, &res);
+    /* the operation's other accounts: every one behind its card or domain;
+     * on a network, those signed up from it while it was signing up its
+     * harvesters (within the span of their sign-ups) that share no card or
+     * domain with accounts elsewhere, and on a public anonymizer's exit
+     * (strangers sign up through it in the same days) nobody but the
+     * suspects. Every condition is known from the registry or only grows
+     * (suspects), so the joins made by the last suspect's call hold all
+     * earlier calls' and do not depend on the order of the calls */
+    for (unsigned k = 0; k < mo; k++)
+        if (g->every || (lo <= hi && !g->shared_exit && other_t[k] >= lo && other_t[k] <= hi))
+            join_pooled(l, ai, other[k], g->kind, &res);
     if (out) *out = res;
 }
 
 bool warden_link_lone_suspect(const struct warden_link *l, uint32_t ai)
 {
     return (l->accts[ai].flags & F_SUS) && !l->accts[ai].cluster;
-}
-
-void warden_link_repool(struct warden_link *l, uint32_t ai, struct warden_link_join *out)
-{
-    if (out) *out = (struct warden_link_join){0};
-    if (A(l, ai)->cluster) return;
-    pool(l, ai, out);
 }
 
 void warden_link_mark_reseller(struct warden_link *l, uint32_t ai)

@@ -66,8 +66,9 @@ enum warden_link_kind {
  * weight because both accounts are actioned on their own evidence (co_actioned). */
 #define WARDEN_LINK_CO_ACTIONED (1u << 7)
 /* In a join's kinds: the pair was joined as part of a harvesting group, a
- * payment fingerprint or e-mail domain most of whose accounts (and at least
- * suspect_group) carry harvesting evidence of their own (pooled). */
+ * payment fingerprint, e-mail domain or sign-up network most of whose
+ * accounts (and at least suspect_group) carry harvesting evidence of their
+ * own (warden_link_pool_with). */
 #define WARDEN_LINK_POOLED (1u << 8)
 
 /* "net", "client", "signup_ip", "payment", "email_domain", "signup_burst", "template" */
@@ -85,9 +86,8 @@ struct warden_link_params {
      * not actioned, and infrastructure alone still never joins */
     double co_actioned;
     /* accounts with harvesting evidence of their own (warden_link_mark_suspect)
-     * from which, when they are most of the accounts behind one payment
-     * fingerprint or e-mail domain, those accounts are joined whatever the
-     * pair weights (0: never) */
+     * from which, when they are most of a group's (warden_link_pool_with),
+     * the group is joined whatever the pair weights (0: never) */
     unsigned suspect_group;
     size_t max_accounts, max_idents, max_clusters;
 };
@@ -165,44 +165,46 @@ void warden_link_mark_actioned(struct warden_link *l, uint32_t a, bool enforced,
 void warden_link_mark_harvest(struct warden_link *l, uint32_t a);
 /* The account at index a carries harvesting evidence of its own, held
  * below every rule or not (the caller decides: detect_link.c, suspect_min):
- * counted once per account into its cluster's `suspect`. The first time,
- * the accounts behind its payment fingerprint and its e-mail domain (each
- * below its cap: not a common identifier) are reached through the
- * candidate tables; when at least suspect_group of them, and most, carry
- * such evidence, every one is joined (WARDEN_LINK_POOLED): accounts that
- * each look like a heavy reasoning-model user alone, most of those behind
- * one card or domain, are one operation's (a company's few heavy users
- * among many colleagues are not most). A sign-up burst (a window strangers
- * share) never pools. Accounts of the same declared organisation and
- * declared resellers never count. out (may be NULL): the last such join. */
-void warden_link_mark_suspect(struct warden_link *l, uint32_t a, struct warden_link_join *out);
-/* The same "most of" rule over a group the caller knows (the accounts that
- * signed up from one network: detect_link.c): accts are the group's
- * account hashes (ai's among them), n at most 64; when at least
- * suspect_group of them, and most, carry harvesting evidence and ai does,
- * ai is joined with each of those suspects, and with the group's other
- * accounts that were created within the span of the suspects' creation
- * times (created[k], the group's accounts' sign-up times in ms, INT64_MIN
- * when unknown; created may be NULL: suspects only) and share no card or
- * e-mail domain with an account outside the group (the registry's links,
- * in the candidate tables): an operation signs its accounts up from its
- * machines in one campaign, its cover accounts among them, while a
- * neighbour on the same network signed up before or after, and a family's
- * or company's account stays with its own. Every condition is known from
- * the registry or only grows, so the joins do not depend on the order of
- * the calls. shared_exit: the network is a public anonymizer's exit (VPN,
- * Tor, proxy), through which strangers sign up in the same days: the
- * suspects alone are joined (kind names the edge, with WARDEN_LINK_POOLED).
- * out as above. */
-void warden_link_pool_with(struct warden_link *l, uint32_t a, const uint64_t *accts,
-                           const int64_t *created, size_t n, bool shared_exit,
-                           enum warden_link_kind kind, struct warden_link_join *out);
+ * counted once per account into its cluster's `suspect`. The caller then
+ * pools it over the groups it belongs to (warden_link_pool_with). */
+void warden_link_mark_suspect(struct warden_link *l, uint32_t a);
+
+/* A group of accounts that share what an operation shares, known to the
+ * caller from the registry (detect_link.c): one payment fingerprint, one
+ * e-mail domain, one sign-up network. Complete and fixed (not read from the
+ * candidate tables, which hold what requests met in the order they came),
+ * so that pooling does not depend on the order of requests. */
+struct warden_link_group {
+    const uint64_t *acct;       /* the accounts' hashes (declared resellers and
+                                   colleagues of one declared organisation left out) */
+    size_t n;                   /* at most 64: a larger group never pools */
+    enum warden_link_kind kind; /* names the edge (with WARDEN_LINK_POOLED) */
+    bool every;                 /* a card, a domain: every account of the group joins */
+    /* otherwise (a network): the suspects join, and the group's other
+     * accounts created within the span of the suspects' creation times
+     * (created[k]: sign-up time in ms, INT64_MIN when unknown; created NULL:
+     * suspects only) unless elsewhere[k] (the account shares a card or an
+     * e-mail domain with an account outside the group: a family's or a
+     * company's account that stays with its own) or shared_exit (the
+     * network is a public anonymizer's exit: VPN, Tor, proxy, through which
+     * strangers sign up in the same days) */
+    const int64_t *created;
+    const uint8_t *elsewhere;
+    bool shared_exit;
+};
+/* The "most of" rule over group g (ai's): when at least suspect_group of
+ * its accounts, and most, carry harvesting evidence (warden_link_mark_suspect)
+ * and ai does, ai is joined with them as above (WARDEN_LINK_POOLED):
+ * accounts that each look like a heavy reasoning-model user alone, most of
+ * those behind one card, domain or sign-up network, are one operation's (a
+ * company's few heavy users among many colleagues are not most). Every
+ * condition is known from the group or only grows, so the clusters after
+ * every suspect's call do not depend on the order of the calls. out (may
+ * be NULL): the last join. */
+void warden_link_pool_with(struct warden_link *l, uint32_t a, const struct warden_link_group *g,
+                           struct warden_link_join *out);
 /* Whether the account at index a is a suspect in no cluster. */
 bool warden_link_lone_suspect(const struct warden_link *l, uint32_t a);
-/* A suspect in no cluster looks again (its neighbours may have become
- * suspects since, while their tables no longer hold it): called when it
- * feeds identifiers. out as above. */
-void warden_link_repool(struct warden_link *l, uint32_t a, struct warden_link_join *out);
 /* The account at index a is a declared reseller (registry): its traffic
  * carries its end users' frames, so sharing one with actioned accounts says
  * nothing about the platform, which is never joined for being actioned

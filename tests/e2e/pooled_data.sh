@@ -3,8 +3,10 @@
 # domain (op1-4), three colleagues on a company domain who chat (co1-3),
 # three webmail harvesters that signed up from one network (sn1-3, in
 # October), a neighbour who signed up there in March (nb1) and one who
-# signed up there between the harvesters (cv1), both chatting. With
-# "extra", a second such network, 203.0.113.0/24 (sn4-6, cv2).
+# signed up there between the harvesters (cv1), both chatting, and three
+# colleagues of one declared organisation who harvest on its domain (dc1-3:
+# they stay with their organisation). With "extra", a second such network,
+# 203.0.113.0/24 (sn4-6, cv2).
 # Harvesters ask new questions with reasoning on and big budgets in two
 # sittings, each from its own network and client.
 # Usage: pooled_data DIR [extra]  -> DIR/accounts.jsonl, DIR/events.jsonl
@@ -26,7 +28,7 @@ YAML
 }
 
 pooled_data() {
-  local extra=${2:-} last=6 k=0 a name day i q
+  local extra=${2:-} last k=0 a name day i q
   cat > "$1/accounts.jsonl" <<'JSON'
 {"account_id":"op1","billing_country":"US","payment_fingerprint":"fp-1","email_domain":"opshub.example"}
 {"account_id":"op2","billing_country":"DE","payment_fingerprint":"fp-2","email_domain":"opshub.example"}
@@ -40,9 +42,11 @@ pooled_data() {
 {"account_id":"sn3","billing_country":"CA","payment_fingerprint":"fp-10","email_domain":"proton.me","signup_ip":"198.51.100.99","created_at":"2026-10-09T08:00:00Z"}
 {"account_id":"nb1","billing_country":"US","payment_fingerprint":"fp-11","email_domain":"gmail.com","signup_ip":"198.51.100.200","created_at":"2026-03-02T08:00:00Z"}
 {"account_id":"cv1","billing_country":"US","payment_fingerprint":"fp-12","email_domain":"gmail.com","signup_ip":"198.51.100.150","created_at":"2026-10-03T08:00:00Z"}
+{"account_id":"dc1","org_id":"org-hyperion","billing_country":"US","payment_fingerprint":"fp-21","email_domain":"hyperion.example"}
+{"account_id":"dc2","org_id":"org-hyperion","billing_country":"US","payment_fingerprint":"fp-22","email_domain":"hyperion.example"}
+{"account_id":"dc3","org_id":"org-hyperion","billing_country":"US","payment_fingerprint":"fp-23","email_domain":"hyperion.example"}
 JSON
   if [ "$extra" = extra ]; then
-    last=9
     cat >> "$1/accounts.jsonl" <<'JSON'
 {"account_id":"sn4","billing_country":"US","payment_fingerprint":"fp-13","email_domain":"gmail.com","signup_ip":"203.0.113.7","created_at":"2026-10-01T08:00:00Z"}
 {"account_id":"sn5","billing_country":"NL","payment_fingerprint":"fp-14","email_domain":"outlook.com","signup_ip":"203.0.113.41","created_at":"2026-10-05T08:00:00Z"}
@@ -59,10 +63,13 @@ JSON
     "Give a detailed derivation related to %s." "Compare two competing theories of %s."
     "Write a careful essay on %s." "What would change if %s worked differently?")
   local uas=("python-httpx/0.28.1" "OpenAI/Python 1.54.3" "curl/8.5.0" "Anthropic/JS 0.52.0")
+  local harvesters=(op1 op2 op3 op4 sn1 sn2 sn3)
+  [ "$extra" = extra ] && harvesters+=(sn4 sn5 sn6)
+  harvesters+=(dc1 dc2 dc3)
+  last=$((${#harvesters[@]} - 1))
   {
     for a in $(seq 0 $last); do
-      name=op$((a + 1))
-      [ $a -ge 4 ] && name=sn$((a - 3))
+      name=${harvesters[$a]}
       for day in 20 22; do
         for i in 0 1 2 3 4; do
           k=$((k + 1))

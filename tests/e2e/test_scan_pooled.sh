@@ -5,7 +5,9 @@
 # two sittings (distill reports each once below emit_min), are joined into
 # one cluster through the domain (which alone never joins) and reviewed
 # through cluster.harvest_pooled; three colleagues on a company domain who
-# chat are not. Three webmail accounts that signed up from one network,
+# chat are not, nor are three colleagues of one declared organisation who
+# harvest on its domain (they stay with their organisation). Three webmail
+# accounts that signed up from one network,
 # with a chatting neighbour who signed up there months before, are joined
 # through the network (most of its five accounts harvest), the neighbour is
 # not, and an account that signed up there between their sign-ups (the
@@ -27,7 +29,7 @@ F="$T/out/findings.jsonl"
 check "findings valid" valid finding "$F"
 check "clusters valid" valid cluster "$C"
 check "each harvester reported once below emit_min" \
-  [ "$(grep -c '"code":"distill\.[a-z_]*".*"below_emit_min":true' "$F")" -eq 7 ]
+  [ "$(grep -c '"code":"distill\.[a-z_]*".*"below_emit_min":true' "$F")" -eq 10 ]
 check "no distill finding reaches a rule on its own" \
   bash -c "! grep -E '\"code\":\"distill\.[a-z_]*\",\"score\":0\.[5-9]' '$F'"
 check "two clusters" [ "$(wc -l < "$C")" -eq 2 ]
@@ -39,6 +41,9 @@ for a in op1 op2 op3 op4; do
     grep -q "\"account_id\":\"$a\",\"action\":\"review\",.*\"cluster.harvest_pooled\".*\"cluster_id\":\"lk-1\"" "$V"
 done
 check "the colleagues are neither linked nor reviewed" bash -c "! grep -q '\"co[123]\"' '$V' '$C'"
+check "the declared organisation's harvesters are reported (below emit_min)" \
+  [ "$(grep -c '"account_id":"dc[123]".*"below_emit_min":true' "$F")" -eq 3 ]
+check "  ... but neither pooled nor reviewed" bash -c "! grep -q '\"dc[123]\"' '$V' '$C'"
 # the cluster's members, sorted: FILE -> "a b c" for the cluster holding sn1
 members_of_sn1() { jq -r 'select(.member_ids | index("sn1")) | .member_ids | sort | join(" ")' "$1"; }
 check "the three who signed up from one network, and the account that signed up there between their sign-ups: one cluster, joined through it" \
@@ -67,7 +72,7 @@ check "evidence never holds the domain" bash -c "! grep -q 'opshub' '$F'"
   --out "$T/off" "$T/events.jsonl" 2>/dev/null
 check "off: the link detector's suspect_min only" [ "$(grep -c 'suspect_min: 0.2' "$T/off.yaml")" -eq 1 ]
 check "suspect_min 0: the findings below emit_min stay" \
-  [ "$(grep -c '"below_emit_min":true' "$T/off/findings.jsonl")" -eq 7 ]
+  [ "$(grep -c '"below_emit_min":true' "$T/off/findings.jsonl")" -eq 10 ]
 check "suspect_min 0: no cluster" [ ! -s "$T/off/clusters.jsonl" ]
 check "suspect_min 0: nobody reviewed" [ ! -s "$T/off/verdicts.jsonl" ]
 finish

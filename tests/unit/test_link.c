@@ -328,12 +328,10 @@ static void ten_thousand_in_bounded_memory(void **st)
     warden_link_free(l);
 }
 
-/* The account i carries harvesting evidence of its own; returns whether that joined it. */
-static bool suspect(struct warden_link *l, int i)
+/* The account i carries harvesting evidence of its own. */
+static void suspect(struct warden_link *l, int i)
 {
-    struct warden_link_join j;
-    warden_link_mark_suspect(l, acct(l, i, 0), &j);
-    return j.joined;
+    warden_link_mark_suspect(l, acct(l, i, 0));
 }
 
 static uint8_t suspects_in(struct warden_link *l, int i)
@@ -341,121 +339,6 @@ static uint8_t suspects_in(struct warden_link *l, int i)
     struct warden_link_cluster c;
     warden_link_cluster_of(l, acct(l, i, 0), &c);
     return c.suspect;
-}
-
-/* Accounts with harvesting evidence of their own (each held below every
- * rule) that share an e-mail domain or a card: when they are most of the
- * accounts behind it (and at least suspect_group), every account behind it
- * joins, also the ones met only through another member; a company's few
- * heavy users among many colleagues join no one. A sign-up burst (a window
- * strangers share), infrastructure, declared resellers and one declared
- * organisation never pool, and suspect_group 0 turns it off. (A card
- * shared by two accounts already joins them at weight 1.0.) */
-static void suspects_pooled_by_what_an_operation_shares(void **st)
-{
-    (void)st;
-    struct warden_link_params p = params(1024, 4096, 64);
-    p.suspect_group = 3;
-    struct warden_link *l = warden_link_new(&p);
-    /* a throwaway domain of 5 accounts (1..5), met in order: each meets the
-     * 4 before it, so 1 and 5 meet only through the others */
-    for (int i = 1; i <= 5; i++) use(l, i, WARDEN_LINK_EMAIL, "trihub.example");
-    assert_false(suspect(l, 1));
-    assert_false(suspect(l, 5));
-    assert_int_equal(seq(l, 1), 0); /* two are no group */
-    assert_true(suspect(l, 3));     /* three of the domain's five: the operation's */
-    assert_true(seq(l, 1) != 0);
-    for (int i = 2; i <= 5; i++) assert_int_equal(seq(l, i), seq(l, 1));
-    assert_int_equal(suspects_in(l, 1), 3);
-    struct warden_link_join j;
-    warden_link_mark_suspect(l, acct(l, 3, 0), &j); /* once per account */
-    assert_false(j.joined);
-    assert_int_equal(suspects_in(l, 1), 3);
-
-    /* a company domain of 12 accounts (20..31) with three heavy users: no one joins */
-    for (int i = 20; i < 32; i++) use(l, i, WARDEN_LINK_EMAIL, "bigcorp.example");
-    assert_false(suspect(l, 20));
-    assert_false(suspect(l, 22));
-    assert_false(suspect(l, 24));
-    for (int i = 20; i < 32; i++) assert_int_equal(seq(l, i), 0);
-
-    /* three suspects signed up in one burst of an easy program */
-    struct warden_link *m = warden_link_new(&p);
-    for (int i = 1; i <= 3; i++) use(m, i, WARDEN_LINK_BURST, "research/burst-1");
-    for (int i = 1; i <= 3; i++) assert_false(suspect(m, i));
-    assert_int_equal(seq(m, 1), 0);
-    /* shared infrastructure: three suspects on one network stay apart */
-    for (int i = 10; i < 13; i++) {
-        use(m, i, WARDEN_LINK_NET, "net-y");
-        use(m, i, WARDEN_LINK_SIGNUP_IP, "signup-y");
-    }
-    for (int i = 10; i < 13; i++) assert_false(suspect(m, i));
-    assert_int_equal(seq(m, 10), 0);
-    /* a declared reseller is never counted */
-    for (int i = 50; i < 53; i++) use(m, i, WARDEN_LINK_EMAIL, "platform.example");
-    warden_link_mark_reseller(m, acct(m, 50, 0));
-    assert_false(suspect(m, 50));
-    assert_false(suspect(m, 51));
-    assert_false(suspect(m, 52));
-    assert_int_equal(seq(m, 51), 0);
-    warden_link_free(m);
-    warden_link_free(l);
-
-    /* one declared organisation: colleagues are never pooled */
-    l = warden_link_new(&p);
-    for (int i = 1; i <= 3; i++) {
-        uint32_t a = acct(l, i, 77);
-        warden_link_use(l, a, WARDEN_LINK_EMAIL, key(WARDEN_LINK_EMAIL, "org.example"), 1000, false,
-                        NULL);
-    }
-    for (int i = 1; i <= 3; i++) {
-        struct warden_link_join jj;
-        warden_link_mark_suspect(l, acct(l, i, 77), &jj);
-        assert_false(jj.joined);
-    }
-    warden_link_free(l);
-
-    /* suspect_group 0: never */
-    p.suspect_group = 0;
-    l = warden_link_new(&p);
-    for (int i = 1; i <= 3; i++) use(l, i, WARDEN_LINK_EMAIL, "trihub.example");
-    for (int i = 1; i <= 3; i++) assert_false(suspect(l, i));
-    assert_int_equal(seq(l, 1), 0);
-    warden_link_free(l);
-}
-
-/* A suspect whose neighbours' tables no longer hold it (their stronger
- * neighbours replaced it) is not reached when they become suspects; it
- * joins them when it looks again (warden_link_repool). */
-static void suspect_looks_again(void **st)
-{
-    (void)st;
-    struct warden_link_params p = params(1024, 4096, 64);
-    p.suspect_group = 3;
-    struct warden_link *l = warden_link_new(&p);
-    for (int i = 1; i <= 3; i++) use(l, i, WARDEN_LINK_EMAIL, "opshub.example");
-    for (int who = 2; who <= 3; who++) /* six stronger neighbours each: 1 leaves their tables */
-        for (int k = 0; k < 6; k++) {
-            char v[32];
-            snprintf(v, sizeof v, "net-%d-%d", who, k);
-            use(l, who, WARDEN_LINK_NET, v);
-            use(l, 100 + who * 10 + k, WARDEN_LINK_NET, v);
-            snprintf(v, sizeof v, "client-%d-%d", who, k);
-            use(l, who, WARDEN_LINK_CLIENT, v);
-            use(l, 100 + who * 10 + k, WARDEN_LINK_CLIENT, v);
-        }
-    assert_false(suspect(l, 1));
-    assert_false(suspect(l, 2));
-    assert_false(suspect(l, 3));
-    assert_int_equal(seq(l, 1), 0);
-    struct warden_link_join j;
-    warden_link_repool(l, acct(l, 1, 0), &j);
-    assert_true(j.joined);
-    assert_int_equal(j.via, WARDEN_LINK_EMAIL);
-    assert_true(j.kinds & WARDEN_LINK_POOLED);
-    assert_true(seq(l, 1) != 0 && seq(l, 1) == seq(l, 2) && seq(l, 2) == seq(l, 3));
-    assert_int_equal(seq(l, 100 + 20), 0); /* the infrastructure neighbours stay apart */
-    warden_link_free(l);
 }
 
 /* Accounts first .. first + n - 1 in the table; their hashes into h. */
@@ -469,13 +352,113 @@ static void group(struct warden_link *l, int first, int n, uint64_t *h)
     }
 }
 
+/* Suspect i pools over the accounts behind one card or domain (h[0..n));
+ * returns whether that joined it. */
+static bool pool_every(struct warden_link *l, int i, const uint64_t *h, size_t n)
+{
+    struct warden_link_group g = {.acct = h, .n = n, .kind = WARDEN_LINK_EMAIL, .every = true};
+    struct warden_link_join j;
+    warden_link_pool_with(l, acct(l, i, 0), &g, &j);
+    return j.joined;
+}
+
+/* Suspect i pools over a sign-up network (h[0..n), sign-up times t, may be
+ * NULL; elsewhere may be NULL). */
+static bool pool_net(struct warden_link *l, int i, const uint64_t *h, const int64_t *t, size_t n,
+                     const uint8_t *elsewhere, bool shared, struct warden_link_join *j)
+{
+    struct warden_link_group g = {.acct = h,
+                                  .n = n,
+                                  .kind = WARDEN_LINK_SIGNUP_IP,
+                                  .created = t,
+                                  .elsewhere = elsewhere,
+                                  .shared_exit = shared};
+    warden_link_pool_with(l, acct(l, i, 0), &g, j);
+    return j->joined;
+}
+
+/* Accounts with harvesting evidence of their own (each held below every
+ * rule) behind one e-mail domain or card: when they are most of the
+ * accounts behind it (and at least suspect_group), every account behind it
+ * joins, whichever suspect comes last; a company's few heavy users among
+ * many colleagues join no one. A non-suspect asking, a declared reseller,
+ * a group over 64 accounts and suspect_group 0 never pool. */
+static void suspects_pooled_by_what_an_operation_shares(void **st)
+{
+    (void)st;
+    struct warden_link_params p = params(1024, 4096, 64);
+    p.suspect_group = 3;
+    for (int order = 0; order < 2; order++) {
+        struct warden_link *l = warden_link_new(&p);
+        uint64_t h[5]; /* a throwaway domain of 5 accounts (1..5) */
+        group(l, 1, 5, h);
+        static const int first[] = {1, 5, 3}, last[] = {3, 5, 1};
+        const int *seqn = order ? last : first;
+        suspect(l, seqn[0]);
+        assert_false(pool_every(l, seqn[0], h, 5));
+        suspect(l, seqn[1]);
+        assert_false(pool_every(l, seqn[1], h, 5));
+        assert_int_equal(seq(l, 1), 0);       /* two are no group */
+        assert_false(pool_every(l, 2, h, 5)); /* a non-suspect asking */
+        suspect(l, seqn[2]);
+        assert_true(pool_every(l, seqn[2], h, 5)); /* three of five: the operation's */
+        assert_true(seq(l, 1) != 0);
+        for (int i = 2; i <= 5; i++) assert_int_equal(seq(l, i), seq(l, 1));
+        assert_int_equal(suspects_in(l, 1), 3);
+        suspect(l, 3);                        /* once per account */
+        assert_false(pool_every(l, 3, h, 5)); /* nothing more to join */
+        assert_int_equal(suspects_in(l, 1), 3);
+
+        /* a company domain of 12 accounts (20..31) with three heavy users */
+        uint64_t c[12];
+        group(l, 20, 12, c);
+        for (int i = 20; i <= 24; i += 2) {
+            suspect(l, i);
+            assert_false(pool_every(l, i, c, 12));
+        }
+        for (int i = 20; i < 32; i++) assert_int_equal(seq(l, i), 0);
+
+        /* a declared reseller is never counted, nor pools */
+        uint64_t r[3];
+        group(l, 50, 3, r);
+        warden_link_mark_reseller(l, acct(l, 50, 0));
+        for (int i = 50; i < 53; i++) {
+            suspect(l, i);
+            assert_false(pool_every(l, i, r, 3));
+        }
+        assert_int_equal(seq(l, 51), 0);
+
+        /* 65 accounts, 60 of them suspects: too common to say anything */
+        uint64_t big[65];
+        group(l, 100, 65, big);
+        for (int i = 100; i < 160; i++) {
+            suspect(l, i);
+            assert_false(pool_every(l, i, big, 65));
+        }
+        assert_int_equal(seq(l, 100), 0);
+        warden_link_free(l);
+    }
+
+    /* suspect_group 0: never */
+    p.suspect_group = 0;
+    struct warden_link *l = warden_link_new(&p);
+    uint64_t h[3];
+    group(l, 1, 3, h);
+    for (int i = 1; i <= 3; i++) {
+        suspect(l, i);
+        assert_false(pool_every(l, i, h, 3));
+    }
+    assert_int_equal(seq(l, 1), 0);
+    warden_link_free(l);
+}
+
 /* The "most of" rule over a group the caller knows (accounts that signed
  * up from one network): most of the group's accounts are suspects, so a
  * suspect among them is joined with the other suspects, and with the
  * group's other accounts only when they signed up within the span of the
  * suspects' sign-ups and share no card or domain with accounts elsewhere
- * (a neighbour who signed
- * up before or after, or whose sign-up time is unknown, stays apart);
+ * (the caller's elsewhere flags: a neighbour who signed up before or after,
+ * or whose sign-up time is unknown, stays apart);
  * fewer than most, or fewer than suspect_group, join no one. */
 static void suspects_pooled_over_a_known_group(void **st)
 {
@@ -492,10 +475,10 @@ static void suspects_pooled_over_a_known_group(void **st)
     struct warden_link_join j;
     suspect(l, 60);
     suspect(l, 61);
-    warden_link_pool_with(l, acct(l, 61, 0), g, t, 5, false, WARDEN_LINK_SIGNUP_IP, &j);
+    pool_net(l, 61, g, t, 5, NULL, false, &j);
     assert_false(j.joined); /* 2 of 5 */
     suspect(l, 62);
-    warden_link_pool_with(l, acct(l, 62, 0), g, NULL, 5, false, WARDEN_LINK_SIGNUP_IP, &j);
+    pool_net(l, 62, g, NULL, 5, NULL, false, &j);
     assert_true(j.joined); /* 3 of 5, suspects only without sign-up times */
     assert_true(j.kinds & WARDEN_LINK_POOLED);
     assert_true(j.kinds & (1u << WARDEN_LINK_SIGNUP_IP));
@@ -503,19 +486,19 @@ static void suspects_pooled_over_a_known_group(void **st)
     assert_int_equal(seq(l, 63), 0); /* the neighbours that are no suspects stay apart */
     assert_int_equal(seq(l, 64), 0);
     /* a non-suspect asking joins no one */
-    warden_link_pool_with(l, acct(l, 63, 0), g, t, 5, false, WARDEN_LINK_SIGNUP_IP, &j);
+    pool_net(l, 63, g, t, 5, NULL, false, &j);
     assert_false(j.joined);
     /* with the sign-up times, 3 of 7: not most */
-    warden_link_pool_with(l, acct(l, 62, 0), g, t, 7, false, WARDEN_LINK_SIGNUP_IP, &j);
+    pool_net(l, 62, g, t, 7, NULL, false, &j);
     assert_false(j.joined);
     assert_int_equal(seq(l, 65), 0);
     /* 3 of 5 with the times: a5 (day 12) is not in the group of five */
-    warden_link_pool_with(l, acct(l, 62, 0), g, t, 5, false, WARDEN_LINK_SIGNUP_IP, &j);
+    pool_net(l, 62, g, t, 5, NULL, false, &j);
     assert_int_equal(seq(l, 63), 0); /* day 30: after the span 10..20 */
     assert_int_equal(seq(l, 64), 0); /* day 2: before it */
     /* a fourth suspect makes 4 of 7 most: day 12 joins, the others do not */
     suspect(l, 66);
-    warden_link_pool_with(l, acct(l, 66, 0), g, t, 7, false, WARDEN_LINK_SIGNUP_IP, &j);
+    pool_net(l, 66, g, t, 7, NULL, false, &j);
     assert_true(j.joined);
     assert_true(seq(l, 65) != 0 && seq(l, 65) == seq(l, 60)); /* within the span */
     assert_int_equal(seq(l, 63), 0);
@@ -526,6 +509,7 @@ static void suspects_pooled_over_a_known_group(void **st)
      * membership, which depends on the order of requests) */
     uint64_t h[5];
     int64_t u[5] = {10 * day, 11 * day, 12 * day, 11 * day, 11 * day};
+    const uint8_t elsewhere[5] = {0, 0, 0, 1, 0};
     group(l, 80, 5, h);
     use(l, 83, WARDEN_LINK_PAYMENT, "elsewhere");
     use(l, 90, WARDEN_LINK_PAYMENT, "elsewhere");
@@ -534,7 +518,7 @@ static void suspects_pooled_over_a_known_group(void **st)
     suspect(l, 80);
     suspect(l, 81);
     suspect(l, 82);
-    warden_link_pool_with(l, acct(l, 82, 0), h, u, 5, false, WARDEN_LINK_SIGNUP_IP, &j);
+    pool_net(l, 82, h, u, 5, elsewhere, false, &j);
     assert_true(j.joined);
     assert_true(seq(l, 84) != 0 && seq(l, 84) == seq(l, 80)); /* day 11, in no cluster */
     assert_int_equal(seq(l, 83), other);                      /* in its own cluster */
@@ -544,7 +528,7 @@ static void suspects_pooled_over_a_known_group(void **st)
     suspect(l, 70);
     suspect(l, 71);
     suspect(l, 72);
-    warden_link_pool_with(l, acct(l, 72, 0), q, NULL, 7, false, WARDEN_LINK_SIGNUP_IP, &j);
+    pool_net(l, 72, q, NULL, 7, NULL, false, &j);
     assert_false(j.joined);
     assert_int_equal(seq(l, 70), 0);
     warden_link_free(l);
@@ -586,9 +570,8 @@ static unsigned pooled_run(bool late, bool reverse, bool shared)
     for (int k = 0; k < 4; k++) {
         int s = 100 + (reverse ? 3 - k : k);
         struct warden_link_join j;
-        uint32_t ai = acct(l, s, 0);
-        warden_link_mark_suspect(l, ai, &j);
-        warden_link_pool_with(l, ai, g, t, 7, shared, WARDEN_LINK_SIGNUP_IP, &j);
+        suspect(l, s);
+        pool_net(l, s, g, t, 7, NULL, shared, &j);
     }
     if (late) {
         request_time_pair(l);
@@ -659,7 +642,6 @@ int main(void)
         cmocka_unit_test(ten_thousand_in_bounded_memory),
         cmocka_unit_test(suspects_pooled_by_what_an_operation_shares),
         cmocka_unit_test(suspects_counted_per_cluster),
-        cmocka_unit_test(suspect_looks_again),
         cmocka_unit_test(suspects_pooled_over_a_known_group),
         cmocka_unit_test(pooled_joins_do_not_depend_on_order),
     };
