@@ -502,8 +502,8 @@ static uint64_t pool_key(const struct link_ctx *c, const struct warden_account *
     return key ? key : 1;
 }
 
-/* Group the registry's accounts by card, domain and sign-up network (about
- * 40 bytes per account, once per process). */
+/* Group the registry's accounts by card, domain and sign-up network (up to
+ * about 120 bytes per account, once per process). */
 static struct pool_groups *pool_groups(const struct link_ctx *c, const struct warden_registry *reg,
                                        const struct warden_intel *intel)
 {
