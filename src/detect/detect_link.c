@@ -243,7 +243,7 @@ struct link_ctx {
     struct warden_link_remote *remote; /* remote mode (link/remote.h), else NULL */
     const struct warden_registry *reg; /* the linking stage: declared resellers */
     const struct pool_groups *pg;      /* on the shared link state (warden_link_attach) */
-    const struct warden_intel *intel;  /* from attach (remote mode: shared sign-up exits) */
+    struct warden_u64map exits; /* remote mode: sign-up networks that are exits (exit_nets) */
 };
 
 /* The registry's accounts grouped by what an operation shares (POOL_*):
@@ -259,7 +259,7 @@ struct pool_groups {
     } k[POOL_KINDS];
     int64_t *created;   /* POOL_NET: the members' sign-up times (ms), INT64_MIN when unknown */
     uint8_t *elsewhere; /* POOL_NET: the member shares a card or domain outside the network */
-    uint8_t *shared;    /* POOL_NET, per group: the network is a public anonymizer's exit */
+    uint8_t *shared;    /* POOL_NET, per group: the network is a public anonymizer's (exit_nets) */
 };
 
 static void pool_groups_free(void *p)
@@ -330,6 +330,7 @@ static void link_free(void *vctx)
     if (!c) return;
     warden_link_free(c->l);
     warden_u64map_fini(&c->webmail);
+    warden_u64map_fini(&c->exits);
     if (c->own_conf) warden_conf_fini(link_conf_table, &c->conf);
     free(c);
 }
@@ -345,6 +346,7 @@ static int link_init(void **vctx, const struct warden_policy *policy, const void
     }
     c->policy = policy;
     warden_u64map_init(&c->webmail);
+    warden_u64map_init(&c->exits);
     if (load_webmail(c)) {
         link_free(c);
         return -1;
@@ -482,9 +484,22 @@ static uint64_t signup_net_key(const struct warden_ip *ip)
 #define SHARED_EXIT                                                                                \
     (WARDEN_IPCAT_VPN | WARDEN_IPCAT_TOR | WARDEN_IPCAT_PROXY | WARDEN_IPCAT_RESIDENTIAL_PROXY)
 
-static bool shared_exit(const struct warden_intel *intel, const struct warden_ip *ip)
+/* The sign-up networks (signup_net_key) from which at least one of the
+ * registry's accounts signed up through such an exit, into m: a network is
+ * strangers' when any of its sign-ups came through one (a residential
+ * proxy's exit is one address in an ISP's /24). Known from the registry and
+ * the IP intelligence alone, so that one process and the Kafka workers
+ * (which tell the linking stage, which has no intelligence) agree. */
+static void exit_nets(const struct warden_registry *reg, const struct warden_intel *intel,
+                      struct warden_u64map *m)
 {
-    return intel && (warden_intel_lookup(intel, ip)->categories & SHARED_EXIT);
+    size_t n = warden_registry_n_accounts(reg);
+    for (size_t i = 0; intel && i < n; i++) {
+        const struct warden_account *a = warden_registry_account_at(reg, i);
+        if (a->has_signup_ip &&
+            (warden_intel_lookup(intel, &a->signup_ip)->categories & SHARED_EXIT))
+            warden_u64map_put(m, signup_net_key(&a->signup_ip), 1);
+    }
 }
 
 /* The key of account a's group of kind k, 0: none (webmail is no one's). */
@@ -570,13 +585,17 @@ static struct pool_groups *pool_groups(const struct link_ctx *c, const struct wa
     pg->created = warden_xcalloc(nn ? nn : 1, sizeof *pg->created);
     pg->elsewhere = warden_xcalloc(nn ? nn : 1, 1);
     pg->shared = warden_xcalloc(ng[POOL_NET] ? ng[POOL_NET] : 1, 1);
+    struct warden_u64map exits;
+    warden_u64map_init(&exits);
+    exit_nets(reg, intel, &exits);
     static const int chosen[] = {POOL_CARD, POOL_DOMAIN};
     static const enum warden_link_kind chosen_kind[] = {WARDEN_LINK_PAYMENT, WARDEN_LINK_EMAIL};
     for (size_t p = 0; p < nn; p++) {
         uint32_t i = idx[POOL_NET][p], g = grp[POOL_NET][i];
         const struct warden_account *a = warden_registry_account_at(reg, i);
         pg->created[p] = a->created_at_ms;
-        if (p == pg->k[POOL_NET].off[g - 1]) pg->shared[g - 1] = shared_exit(intel, &a->signup_ip);
+        if (p == pg->k[POOL_NET].off[g - 1])
+            pg->shared[g - 1] = warden_u64map_get(&exits, signup_net_key(&a->signup_ip)) != 0;
         for (int q = 0; q < 2 && !pg->elsewhere[p]; q++) {
             int k = chosen[q];
             uint32_t h = grp[k][i];
@@ -587,6 +606,7 @@ static struct pool_groups *pool_groups(const struct link_ctx *c, const struct wa
                 pg->elsewhere[p] = grp[POOL_NET][idx[k][r]] != g;
         }
     }
+    warden_u64map_fini(&exits);
     for (int k = 0; k < POOL_KINDS; k++) {
         free(grp[k]);
         free(at[k]);
@@ -634,8 +654,10 @@ static int link_attach(void *vctx, const struct warden_registry *reg,
                        const struct warden_intel *intel)
 {
     struct link_ctx *c = vctx;
-    c->intel = intel;        /* remote mode: whether a suspect signed up through a shared exit */
-    if (c->remote) return 0; /* the linking stage links the registry */
+    if (c->remote) { /* the linking stage links the registry; it is told of exits */
+        exit_nets(reg, intel, &c->exits);
+        return 0;
+    }
     if (c->conf.suspect_min > 0 && c->conf.suspect_group > 0) {
         warden_link_lock(c->l); /* built by the first shard, shared by the others */
         if (!warden_link_attachment(c->l))
@@ -1053,10 +1075,10 @@ static void remote_observe(struct link_ctx *c, const struct warden_event *ev, st
     }
     if (suspect) {
         o.kind = -1;
-        /* key 1: it signed up through a public anonymizer's exit (the stage has
-         * no IP intelligence; warden_link_pool_with) */
+        /* key 1: its sign-up network is a public anonymizer's (exit_nets; the
+         * stage has no IP intelligence) */
         o.key = ev->account && ev->account->has_signup_ip &&
-                shared_exit(c->intel, &ev->account->signup_ip);
+                warden_u64map_get(&c->exits, signup_net_key(&ev->account->signup_ip));
         o.level = 4;
         c->remote->publish(c->remote->ctx, &o);
     }

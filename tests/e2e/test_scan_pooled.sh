@@ -12,7 +12,8 @@
 # through the network (most of its five accounts harvest), the neighbour is
 # not, and an account that signed up there between their sign-ups (the
 # campaign's) is joined too, unless the network is a commercial VPN's exit
-# (then the harvesters alone). With the link detector's suspect_min at 0
+# (then the harvesters alone), or one of its sign-ups came through a
+# residential proxy's exit. With the link detector's suspect_min at 0
 # nobody is joined.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/pooled_data.sh"
@@ -56,16 +57,26 @@ done
 check "their neighbour on that network, who signed up months before, is neither linked nor reviewed" \
   bash -c "! grep -q '\"nb1\"' '$V' '$C'"
 
+# scan with one IP list of KIND holding CIDR: DIR -> $T/DIR
+scan_exit() {
+  printf '# as_of=2026-11-01\n%s\n' "$3" > "$T/$1.txt"
+  { cat "$T/policy.yaml"; printf 'intel:\n  lists: ["%s:test:%s"]\n' "$2" "$T/$1.txt"; } > "$T/$1.yaml"
+  "$WARDEN_BIN" scan --quiet --no-db --run-id t --policy "$T/$1.yaml" --accounts "$T/accounts.jsonl" \
+    --out "$T/$1" "$T/events.jsonl" 2>/dev/null
+}
 # the same network as a commercial VPN's exit (strangers sign up through it
 # in the same days): the harvesters are joined, nobody else
-printf '# as_of=2026-11-01\n198.51.100.0/24\n' > "$T/vpn.txt"
-{ cat "$T/policy.yaml"; printf 'intel:\n  lists: ["vpn:testvpn:%s"]\n' "$T/vpn.txt"; } > "$T/vpn.yaml"
-"$WARDEN_BIN" scan --quiet --no-db --run-id t --policy "$T/vpn.yaml" --accounts "$T/accounts.jsonl" \
-  --out "$T/vpn" "$T/events.jsonl" 2>/dev/null
+scan_exit vpn vpn 198.51.100.0/24
 check "VPN exit: scan exits 0" [ $? -eq 0 ]
 check "VPN exit: the three are one cluster, the account that signed up between them is not in it" \
   [ "$(members_of_sn1 "$T/vpn/clusters.jsonl")" = "sn1 sn2 sn3" ]
 check "VPN exit: nor in any other" bash -c "! grep -q '\"cv1\"' '$T/vpn/clusters.jsonl'"
+# one residential proxy's exit among the network's sign-ups (one address of
+# an ISP's /24, not its first account's): the network is strangers' too
+scan_exit rp residential_proxy 198.51.100.99/32
+check "residential proxy: scan exits 0" [ $? -eq 0 ]
+check "residential proxy exit on sn3's sign-up: the three are one cluster, without cv1" \
+  [ "$(members_of_sn1 "$T/rp/clusters.jsonl")" = "sn1 sn2 sn3" ]
 check "evidence never holds the domain" bash -c "! grep -q 'opshub' '$F'"
 
 "$WARDEN_BIN" scan --quiet --no-db --run-id t --policy "$T/off.yaml" --accounts "$T/accounts.jsonl" \
