@@ -248,14 +248,16 @@ struct link_ctx {
 
 /* The registry's accounts grouped by what an operation shares (POOL_*):
  * group g (1-based, map) of a kind holds acct[off[g-1] .. off[g]), declared
- * resellers and colleagues of one declared organisation left out (they never
- * pool). One per process, hung on the link state the shards share. */
+ * resellers left out; colleagues of one declared organisation in the group
+ * are marked (stay: they count, as no suspects, and stay with their
+ * organisation). One per process, hung on the link state the shards share. */
 enum { POOL_CARD, POOL_DOMAIN, POOL_NET, POOL_KINDS };
 struct pool_groups {
     struct {
         struct warden_u64map map;
         uint32_t *off;
         uint64_t *acct;
+        uint8_t *stay;
     } k[POOL_KINDS];
     int64_t *created;   /* POOL_NET: the members' sign-up times (ms), INT64_MIN when unknown */
     uint8_t *elsewhere; /* POOL_NET: the member shares a card or domain outside the network */
@@ -269,6 +271,7 @@ static void pool_groups_free(void *p)
         warden_u64map_fini(&g->k[k].map);
         free(g->k[k].off);
         free(g->k[k].acct);
+        free(g->k[k].stay);
     }
     free(g->created);
     free(g->elsewhere);
@@ -524,13 +527,13 @@ static struct pool_groups *pool_groups(const struct link_ctx *c, const struct wa
 {
     struct pool_groups *pg = warden_xcalloc(1, sizeof *pg);
     size_t n = warden_registry_n_accounts(reg), ng[POOL_KINDS];
-    uint32_t *grp[POOL_KINDS], *at[POOL_KINDS]; /* account i's group (1-based), its place */
-    uint32_t *idx[POOL_KINDS];                  /* per group's places: the registry index */
+    uint32_t *grp[POOL_KINDS]; /* account i's group (1-based) */
+    uint32_t *idx[POOL_KINDS]; /* per group's places: the registry index */
     uint32_t *cnt = warden_xcalloc(n + 1, sizeof *cnt);
+    uint8_t *col = warden_xcalloc(n ? n : 1, 1); /* account i is a colleague in its group */
     for (int k = 0; k < POOL_KINDS; k++) {
         warden_u64map_init(&pg->k[k].map);
         grp[k] = warden_xcalloc(n ? n : 1, sizeof *grp[k]);
-        at[k] = warden_xcalloc(n ? n : 1, sizeof *at[k]);
         size_t g = 0;
         for (size_t i = 0; i < n; i++) {
             const struct warden_account *a = warden_registry_account_at(reg, i);
@@ -542,6 +545,7 @@ static struct pool_groups *pool_groups(const struct link_ctx *c, const struct wa
         }
         ng[k] = g;
         /* colleagues (members declaring one organisation) stay with it */
+        memset(col, 0, n ? n : 1);
         struct warden_u64map orgs;
         warden_u64map_init(&orgs);
         for (int pass = 0; pass < 2; pass++)
@@ -558,7 +562,7 @@ static struct pool_groups *pool_groups(const struct link_ctx *c, const struct wa
                 if (pass == 0)
                     warden_u64map_put(&orgs, key, m + 1);
                 else if (m > 1)
-                    grp[k][i] = 0;
+                    col[i] = 1;
             }
         warden_u64map_fini(&orgs);
         memset(cnt, 0, (n + 1) * sizeof *cnt);
@@ -568,6 +572,7 @@ static struct pool_groups *pool_groups(const struct link_ctx *c, const struct wa
         for (size_t q = 0; q < g; q++) pg->k[k].off[q + 1] = pg->k[k].off[q] + cnt[q];
         size_t total = pg->k[k].off[g] ? pg->k[k].off[g] : 1;
         pg->k[k].acct = warden_xcalloc(total, sizeof *pg->k[k].acct);
+        pg->k[k].stay = warden_xcalloc(total, 1);
         idx[k] = warden_xcalloc(total, sizeof *idx[k]);
         memset(cnt, 0, (n + 1) * sizeof *cnt);
         for (size_t i = 0; i < n; i++) {
@@ -575,8 +580,8 @@ static struct pool_groups *pool_groups(const struct link_ctx *c, const struct wa
             const struct warden_account *a = warden_registry_account_at(reg, i);
             uint32_t p = pg->k[k].off[grp[k][i] - 1] + cnt[grp[k][i] - 1]++;
             pg->k[k].acct[p] = warden_hash64(a->account_id, strlen(a->account_id));
+            pg->k[k].stay[p] = col[i];
             idx[k][p] = (uint32_t)i;
-            at[k][i] = p;
         }
     }
     /* the networks' members: sign-up times, a card or domain shared with an
@@ -609,9 +614,9 @@ static struct pool_groups *pool_groups(const struct link_ctx *c, const struct wa
     warden_u64map_fini(&exits);
     for (int k = 0; k < POOL_KINDS; k++) {
         free(grp[k]);
-        free(at[k]);
         free(idx[k]);
     }
+    free(col);
     free(cnt);
     return pg;
 }
@@ -636,7 +641,8 @@ static void pool_suspect(const struct link_ctx *c, const struct warden_account *
         if (n < (uint32_t)c->conf.suspect_group) continue;
         static const enum warden_link_kind kind[] = {WARDEN_LINK_PAYMENT, WARDEN_LINK_EMAIL,
                                                      WARDEN_LINK_SIGNUP_IP};
-        struct warden_link_group grp = {.acct = pg->k[k].acct + off, .n = n, .kind = kind[k]};
+        struct warden_link_group grp = {
+            .acct = pg->k[k].acct + off, .stay = pg->k[k].stay + off, .n = n, .kind = kind[k]};
         if (k == POOL_NET) {
             grp.created = pg->created + off;
             grp.elsewhere = pg->elsewhere + off;

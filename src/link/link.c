@@ -780,6 +780,10 @@ void warden_link_pool_with(struct warden_link *l, uint32_t ai, const struct ward
         uint32_t bi = acct_find(l, g->acct[k] ? g->acct[k] : 1);
         if (bi == NONE) continue;
         const struct acct *b = A(l, bi);
+        if (g->stay && g->stay[k]) {
+            if (bi == ai) return; /* it stays with its organisation */
+            continue;
+        }
         if (b->flags & F_RSL) continue;
         int64_t t = g->created ? g->created[k] : INT64_MIN;
         if (!(b->flags & F_SUS)) {

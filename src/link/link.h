@@ -175,8 +175,12 @@ void warden_link_mark_suspect(struct warden_link *l, uint32_t a);
  * candidate tables, which hold what requests met in the order they came),
  * so that pooling does not depend on the order of requests. */
 struct warden_link_group {
-    const uint64_t *acct;       /* the accounts' hashes (declared resellers and
-                                   colleagues of one declared organisation left out) */
+    const uint64_t *acct; /* the accounts' hashes (declared resellers left out) */
+    /* per account (may be NULL): it declares the organisation another
+     * account of the group declares; such colleagues count in n as no
+     * suspects, are never joined, and one of them never pools the group
+     * (they stay with their organisation) */
+    const uint8_t *stay;
     size_t n;                   /* at most 64: a larger group never pools */
     enum warden_link_kind kind; /* names the edge (with WARDEN_LINK_POOLED) */
     bool every;                 /* a card, a domain: every account of the group joins */

@@ -382,7 +382,8 @@ static bool pool_net(struct warden_link *l, int i, const uint64_t *h, const int6
  * accounts behind it (and at least suspect_group), every account behind it
  * joins, whichever suspect comes last; a company's few heavy users among
  * many colleagues join no one. A non-suspect asking, a declared reseller,
- * a group over 64 accounts and suspect_group 0 never pool. */
+ * colleagues of one declared organisation, a group over 64 accounts and
+ * suspect_group 0 never pool. */
 static void suspects_pooled_by_what_an_operation_shares(void **st)
 {
     (void)st;
@@ -427,6 +428,33 @@ static void suspects_pooled_by_what_an_operation_shares(void **st)
             assert_false(pool_every(l, i, r, 3));
         }
         assert_int_equal(seq(l, 51), 0);
+
+        /* colleagues of one declared organisation (stay) count as no
+         * suspects and are never joined: four suspects of six join
+         * without the two colleagues; a colleague asking pools nothing */
+        uint64_t o[6];
+        const uint8_t stay[6] = {0, 0, 0, 0, 1, 1};
+        group(l, 60, 6, o);
+        for (int i = 60; i < 66; i++) suspect(l, i);
+        struct warden_link_group og = {
+            .acct = o, .stay = stay, .n = 6, .kind = WARDEN_LINK_EMAIL, .every = true};
+        struct warden_link_join oj;
+        warden_link_pool_with(l, acct(l, 64, 0), &og, &oj);
+        assert_false(oj.joined);
+        warden_link_pool_with(l, acct(l, 60, 0), &og, &oj);
+        assert_true(oj.joined); /* four of six: 60..63 */
+        for (int i = 61; i < 64; i++) assert_int_equal(seq(l, i), seq(l, 60));
+        assert_int_equal(seq(l, 64), 0);
+        assert_int_equal(seq(l, 65), 0);
+        uint64_t o2[5];
+        group(l, 70, 5, o2); /* 70, 71 suspects, 72, 73 colleagues (suspects), 74 not */
+        const uint8_t stay2[5] = {0, 0, 1, 1, 0};
+        for (int i = 70; i < 74; i++) suspect(l, i);
+        og = (struct warden_link_group){
+            .acct = o2, .stay = stay2, .n = 5, .kind = WARDEN_LINK_EMAIL, .every = true};
+        warden_link_pool_with(l, acct(l, 70, 0), &og, &oj);
+        assert_false(oj.joined); /* two suspects: the colleagues are none */
+        assert_int_equal(seq(l, 70), 0);
 
         /* 65 accounts, 60 of them suspects: too common to say anything */
         uint64_t big[65];
