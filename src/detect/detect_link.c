@@ -1362,10 +1362,12 @@ const struct warden_detector warden_detect_link = {
 /* ---- the linking stage (link/remote.h) ---- */
 
 /* Per account in the stage's table (warden_link_user; the template slots are
- * the workers'): the events partition it was last seen in, + 1. */
+ * the workers'): the events partition it was last seen in, + 1, and a suspect's exit. */
 struct stage_user {
     int32_t part1;
+    int8_t exit; /* a suspect's sign-up network as its mark told: 0 not told, 1 own, 2 public */
 };
+_Static_assert(sizeof(struct stage_user) <= WARDEN_LINK_USER_BYTES, "stage_user too big");
 
 int warden_link_stage_new(struct warden_link_stage **out, const struct warden_policy *pol,
                           const struct warden_registry *reg, char *err, size_t errlen)
@@ -1453,8 +1455,10 @@ void warden_link_stage_apply(
         warden_link_use(l, ai, (enum warden_link_kind)o->kind, o->key, o->ts_ms, false, &j);
         members = j.joined;
         if (!members && warden_link_lone_suspect(l, ai)) { /* it looks again */
-            if (c->reg) /* a network's suspects only: the mark (below) knows the exit */
-                pool_suspect(c, warden_registry_account(c->reg, o->account_id, o->len), ai, 1, &j);
+            const struct stage_user *u = warden_link_user(l, ai);
+            if (c->reg) /* the exit as its mark told it; not told: a network's suspects only */
+                pool_suspect(c, warden_registry_account(c->reg, o->account_id, o->len), ai,
+                             u->exit == 1 ? 0 : 1, &j);
             members = j.joined;
         }
     } else if (o->kind == WARDEN_LINK_OBS_RESTRICTED) {
@@ -1465,6 +1469,7 @@ void warden_link_stage_apply(
         members = true;
     } else if (o->kind < 0 && o->level == 4) {
         warden_link_mark_suspect(l, ai);
+        ((struct stage_user *)warden_link_user(l, ai))->exit = o->key ? 2 : 1;
         if (c->reg)
             pool_suspect(c, warden_registry_account(c->reg, o->account_id, o->len), ai, o->key != 0,
                          &j);
