@@ -596,9 +596,9 @@ static void get_lists(const struct reader *r, struct warden_screen *s)
     s->n_lists = h->n_lists;
     s->lists = warden_xcalloc(h->n_lists + 1, sizeof *s->lists);
     const struct f_list *li = sec(r, S_LISTS);
-    for (size_t i = 0; i < s->n_lists; i++)
+    for (size_t i = 0; i < s->n_lists; i++) /* (OFAC kinds were shared when it was built) */
         s->lists[i] = (struct warden_screen_listinfo){S + li[i].name, li[i].entities, li[i].names,
-                                                      li[i].as_of_day};
+                                                      li[i].as_of_day, false};
     s->n_attrs = s->cap_attrs = h->n_attrs;
     s->attrs = warden_xcalloc(h->n_attrs + 1, sizeof *s->attrs);
     s->attr_ent = warden_xcalloc(h->n_attrs + 1, sizeof *s->attr_ent);

@@ -214,6 +214,7 @@ struct warden_screen_listinfo {
     const char *name;
     size_t entities, names;
     int64_t as_of_day; /* days since 1970-01-01 of the list's publication; 0: unknown */
+    bool ofac;         /* OFAC's CSV layout: source ids are OFAC's entity numbers (ent_num) */
 };
 
 struct warden_screen {

@@ -124,7 +124,7 @@ uint32_t warden_screen_add_entity(struct warden_screen *s, const char *list, con
     if (!ln) {
         s->lists = warden_xrealloc(s->lists, (s->n_lists + 1) * sizeof *s->lists);
         ln = warden_arena_strdup(&s->arena, list);
-        s->lists[s->n_lists++] = (struct warden_screen_listinfo){ln, 1, 0, 0};
+        s->lists[s->n_lists++] = (struct warden_screen_listinfo){ln, 1, 0, 0, false};
     }
     en->list = ln;
     en->source_id = warden_arena_strdup(&s->arena, id ? id : "");
@@ -259,8 +259,12 @@ int warden_screen_add_list(struct warden_screen *s, const char *list, const char
         else if (!prim)
             prim = f;
     }
-    if (strcmp(format, "ofac_csv") == 0)
-        return warden_screen_load_ofac(s, list, prim, alt, add, comments, err, errlen);
+    if (strcmp(format, "ofac_csv") == 0) {
+        int rc = warden_screen_load_ofac(s, list, prim, alt, add, comments, err, errlen);
+        for (size_t i = 0; i < s->n_lists; i++)
+            if (strcmp(s->lists[i].name, list) == 0) s->lists[i].ofac = true;
+        return rc;
+    }
     const struct list_format *lf = list_formats;
     const struct list_format *end = list_formats + sizeof list_formats / sizeof list_formats[0];
     while (lf < end && strcmp(lf->name, format) != 0) lf++;
@@ -379,11 +383,51 @@ static int cmp_name_ent(const void *a, const void *b)
     return x->seq < y->seq ? -1 : (x->seq > y->seq);
 }
 
+static bool ofac_entity(const struct warden_screen *s, const struct warden_screen_entity *e)
+{
+    for (size_t i = 0; i < s->n_lists; i++)
+        if (s->lists[i].name == e->list) return s->lists[i].ofac;
+    return false;
+}
+
+/* OFAC numbers an entity once across its lists (SDN and consolidated, every
+ * edition): a set of aliases without its primary file (data/lists'
+ * ofac-sdn-2025-aliases) says nothing of what each entity is, the primary
+ * file of another OFAC list loaded beside it does. An alias list's "SUNRISE"
+ * is a former name of a tanker, not a company: its kind decides that a
+ * customer named "Sunrise GmbH" is not that party (ownership.c). Only the
+ * kind is taken over: programmes change between editions. */
+static void ofac_kinds(struct warden_screen *s)
+{
+    struct warden_smap known;
+    warden_smap_init(&known);
+    size_t unknown = 0;
+    for (size_t i = 0; i < s->n_ents; i++) {
+        const struct warden_screen_entity *e = &s->ents[i];
+        if (!ofac_entity(s, e) || !e->source_id[0]) continue;
+        if (e->kind == WARDEN_SCREEN_KIND_UNKNOWN) {
+            unknown++;
+            continue;
+        }
+        bool found;
+        uint32_t *v = warden_smap_put(&known, e->source_id, &found);
+        if (!found) *v = (uint32_t)e->kind;
+    }
+    for (size_t i = 0; unknown && known.n && i < s->n_ents; i++) {
+        struct warden_screen_entity *e = &s->ents[i];
+        if (e->kind != WARDEN_SCREEN_KIND_UNKNOWN || !ofac_entity(s, e)) continue;
+        const uint32_t *v = warden_smap_get(&known, e->source_id, strlen(e->source_id));
+        if (v) e->kind = (enum warden_screen_kind) * v;
+    }
+    warden_smap_fini(&known);
+}
+
 int warden_screen_finish(struct warden_screen *s, char *err, size_t errlen)
 {
     (void)err;
     (void)errlen;
     if (s->finished) return 0;
+    ofac_kinds(s);
     /* attributes grouped by entity, stable */
     uint32_t *ord = warden_xmalloc((s->n_attrs + 1) * sizeof *ord);
     for (size_t i = 0; i < s->n_attrs; i++) ord[i] = (uint32_t)i;

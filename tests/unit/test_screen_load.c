@@ -5,6 +5,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -108,6 +111,9 @@ static void test_list_formats(void **state)
     warden_screen_free(s);
 }
 
+static const struct warden_screen_entity *in_list(const struct warden_screen *s, const char *list,
+                                                  const char *id);
+
 static void test_ofac_attributes(void **state)
 {
     (void)state;
@@ -129,10 +135,92 @@ static void test_ofac_attributes(void **state)
     assert_true(aka);
     assert_true(has_attr(e, WARDEN_SCREEN_ATTR_COUNTRY, "CH"));
     assert_int_equal(e->kind, WARDEN_SCREEN_KIND_ORG);
+    /* the 2025 alias set's SUNRISE is a former name of SDN 15905, a tanker */
+    const struct warden_screen_entity *v = in_list(s, "ofac-sdn-2025-aliases", "15905");
+    assert_non_null(v);
+    assert_int_equal(v->kind, WARDEN_SCREEN_KIND_VESSEL);
     struct warden_screen_stats st;
     warden_screen_stats(s, &st);
     assert_true(st.memory_bytes > 1000000);
     warden_screen_free(s);
+}
+
+static void write_file(const char *dir, const char *name, const char *text, char *path, size_t cap)
+{
+    snprintf(path, cap, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static const struct warden_screen_entity *in_list(const struct warden_screen *s, const char *list,
+                                                  const char *id)
+{
+    for (size_t i = 0; i < warden_screen_n_entities(s); i++) {
+        const struct warden_screen_entity *e = warden_screen_entity_at(s, i);
+        if (strcmp(e->list, list) == 0 && strcmp(e->source_id, id) == 0) return e;
+    }
+    return NULL;
+}
+
+/* An OFAC alias set without its primary file takes each entity's kind from
+ * another OFAC list's primary file loaded beside it (OFAC numbers an entity
+ * once across its lists), never from a list in another format that happens
+ * to use the same id; loaded alone, the kind stays unknown. */
+static void test_ofac_kind_across_lists(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/warden-ofac-kind-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char prim[256], alt[256], ftm[256], f1[300], f2[300];
+    write_file(dir, "prim.csv",
+               "900,\"MARIA III\",\"vessel\",\"IRAN\",-0- ,-0- ,\"LPG Tanker\",-0- ,-0- ,"
+               "\"Panama\",\"NITC\",-0- \n"
+               "901,\"ACME TRADING LLC\",-0- ,\"SDGT\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \n"
+               "904,\"DOE, John\",\"individual\",\"SDGT\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,"
+               "-0- \n",
+               prim, sizeof prim);
+    write_file(dir, "alt.csv",
+               "900,1,\"fka\",\"SUNRISE\",-0- \n901,2,\"aka\",\"ACME\",-0- \n"
+               "902,3,\"aka\",\"LONE ALIAS\",-0- \n904,4,\"aka\",\"DOE, Johnny\",-0- \n",
+               alt, sizeof alt);
+    write_file(dir, "other.jsonl",
+               "{\"id\":\"902\",\"schema\":\"Vessel\",\"target\":true,\"properties\":{\"name\":"
+               "[\"Lone Alias\"]}}\n",
+               ftm, sizeof ftm);
+    snprintf(f1, sizeof f1, "prim=%s", prim);
+    snprintf(f2, sizeof f2, "alt=%s", alt);
+    const char *sdn[] = {f1}, *aliases[] = {f2}, *other[] = {ftm};
+    char err[512];
+    for (int with_prim = 0; with_prim < 2; with_prim++) {
+        struct warden_screen *s;
+        assert_int_equal(warden_screen_new(&s, "data/screen", NULL, err, sizeof err), 0);
+        assert_int_equal(
+            warden_screen_add_list(s, "aliases", "ofac_csv", aliases, 1, err, sizeof err),
+            0); /* before the primary file: the order does not matter */
+        if (with_prim)
+            assert_int_equal(warden_screen_add_list(s, "sdn", "ofac_csv", sdn, 1, err, sizeof err),
+                             0);
+        assert_int_equal(warden_screen_add_list(s, "other", "ftm_json", other, 1, err, sizeof err),
+                         0);
+        assert_int_equal(warden_screen_finish(s, err, sizeof err), 0);
+        enum warden_screen_kind want_vessel =
+            with_prim ? WARDEN_SCREEN_KIND_VESSEL : WARDEN_SCREEN_KIND_UNKNOWN;
+        assert_int_equal(in_list(s, "aliases", "900")->kind, want_vessel);
+        assert_int_equal(in_list(s, "aliases", "901")->kind,
+                         with_prim ? WARDEN_SCREEN_KIND_ORG : WARDEN_SCREEN_KIND_UNKNOWN);
+        assert_int_equal(in_list(s, "aliases", "904")->kind,
+                         with_prim ? WARDEN_SCREEN_KIND_PERSON : WARDEN_SCREEN_KIND_UNKNOWN);
+        assert_int_equal(in_list(s, "aliases", "902")->kind, WARDEN_SCREEN_KIND_UNKNOWN);
+        assert_int_equal(in_list(s, "other", "902")->kind, WARDEN_SCREEN_KIND_VESSEL);
+        assert_string_equal(in_list(s, "aliases", "900")->program, ""); /* only the kind */
+        warden_screen_free(s);
+    }
+    remove(prim);
+    remove(alt);
+    remove(ftm);
+    rmdir(dir);
 }
 
 int main(void)
@@ -142,6 +230,7 @@ int main(void)
         cmocka_unit_test(test_errors_name_file_and_line),
         cmocka_unit_test(test_ofac_attributes),
         cmocka_unit_test(test_list_formats),
+        cmocka_unit_test(test_ofac_kind_across_lists),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
