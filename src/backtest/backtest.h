@@ -54,8 +54,19 @@ enum warden_bt_action {
     WARDEN_BT_BLOCK
 };
 
+/* What a simulated circumvention account gives away of where it really is
+ * (truth "tells", written by `warden sim`; other truth files have none). */
+enum {
+    WARDEN_BT_TELL_TZ = 1,     /* a declared zone of a restricted jurisdiction */
+    WARDEN_BT_TELL_CARD = 2,   /* a card from one */
+    WARDEN_BT_TELL_EMAIL = 4,  /* its national e-mail provider */
+    WARDEN_BT_TELL_HOURS = 8,  /* activity on a clock 3 h or more from the declared one */
+    WARDEN_BT_TELL_LOCALE = 16 /* the real country's locale (never a signal alone) */
+};
+
 struct warden_bt_truth {
     char *account_id, *label, *kind, *cluster; /* kind, cluster may be NULL */
+    int tells; /* WARDEN_BT_TELL_* bits; -1 when the line has no "tells" */
     int64_t
         first_ts; /* the account's first event (epoch ms) when the events were read; 0 unknown */
 };
@@ -168,6 +179,17 @@ struct warden_bt_cross {
     size_t mixed_clusters;       /* cluster ids holding benign and attack accounts */
 };
 
+/* Recall by the tells the truth gives (tells.c): per attack kind with any,
+ * its accounts in four classes: a restricted zone, card or e-mail; else the
+ * hours; else the locale only; nothing at all. */
+#define WARDEN_BT_TELL_CLASSES 4
+extern const char *const warden_bt_tell_class_names[WARDEN_BT_TELL_CLASSES];
+struct warden_bt_tell_row {
+    char *kind; /* borrowed from the input */
+    size_t accounts[WARDEN_BT_TELL_CLASSES], actioned[WARDEN_BT_TELL_CLASSES],
+        enforced[WARDEN_BT_TELL_CLASSES];
+};
+
 struct warden_bt_rocpt {
     double threshold, fpr, tpr;
 };
@@ -221,7 +243,9 @@ struct warden_bt_result {
     struct warden_bt_wrong *wrong;          /* false positives first, then misses by kind */
     size_t nwrong, false_positives, misses; /* listed; all of each */
     bool evidence_loaded;                   /* findings.jsonl was read */
-    const struct warden_bt_meta *meta;      /* borrowed from the input */
+    struct warden_bt_tell_row *tells;       /* by kind, when the truth gives tells */
+    size_t ntells;
+    const struct warden_bt_meta *meta; /* borrowed from the input */
 };
 
 /* The wrong accounts into r->wrong (wrong.c, called by warden_bt_score). */
@@ -237,6 +261,9 @@ void warden_bt_wrong_fini(struct warden_bt_result *r);
 void warden_bt_cross_account(const struct warden_bt_input *in,
                              const struct warden_bt_verdict *const *v, struct warden_bt_result *r);
 void warden_bt_cross_fini(struct warden_bt_cross *x);
+/* Recall by tells into r->tells (tells.c, called by warden_bt_score). */
+void warden_bt_tells(const struct warden_bt_input *in, const struct warden_bt_verdict *const *v,
+                     struct warden_bt_result *r);
 
 /* Compute every metric. Returns 0. */
 int warden_bt_score(const struct warden_bt_input *in, struct warden_bt_result *r);

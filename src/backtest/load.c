@@ -80,6 +80,17 @@ static int truth_line(struct warden_bt_input *in, json_t *o)
     t->label = warden_xstrdup(json_string_value(label));
     t->kind = opt_str(o, "kind");
     t->cluster = opt_str(o, "cluster");
+    t->tells = -1;
+    json_t *tells = json_object_get(o, "tells");
+    if (json_is_array(tells)) {
+        static const char *const names[] = {"tz", "card", "email", "hours", "locale"};
+        t->tells = 0;
+        for (size_t k = 0; k < json_array_size(tells); k++) {
+            const char *v = json_string_value(json_array_get(tells, k));
+            for (int b = 0; v && b < 5; b++)
+                if (strcmp(v, names[b]) == 0) t->tells |= 1 << b;
+        }
+    }
     if (!in->meta.scenario) in->meta.scenario = opt_str(o, "scenario");
     json_t *seed = json_object_get(o, "seed");
     if (!in->meta.seed_known && json_is_integer(seed)) {

@@ -288,6 +288,7 @@ int warden_bt_score(const struct warden_bt_input *in, struct warden_bt_result *r
     r->cluster_mean_coverage = nc ? cov / (double)nc : -1;
     warden_bt_cross_account(in, vof, r);
     warden_bt_wrong_accounts(in, vof, r);
+    warden_bt_tells(in, vof, r);
     free(vof);
     qsort(sc, in->ntruth, sizeof *sc, cmp_scored_desc);
     curves(sc, in->ntruth, r);
@@ -319,5 +320,6 @@ void warden_bt_result_fini(struct warden_bt_result *r)
     free(r->pr);
     warden_bt_wrong_fini(r);
     warden_bt_cross_fini(&r->cross);
+    free(r->tells);
     memset(r, 0, sizeof *r);
 }

@@ -128,6 +128,28 @@ static void cross_text(FILE *out, const struct warden_bt_cross *x)
     }
 }
 
+static void tells_text(FILE *out, const struct warden_bt_result *r)
+{
+    if (!r->ntells) return;
+    fprintf(out, "circumvention by what the account gives away (truth tells): actioned / accounts "
+                 "(enforced)\n");
+    fprintf(out, "  %-34s", "");
+    for (int c = 0; c < WARDEN_BT_TELL_CLASSES; c++)
+        fprintf(out, "  %-22s", warden_bt_tell_class_names[c]);
+    fputc('\n', out);
+    for (size_t i = 0; i < r->ntells; i++) {
+        const struct warden_bt_tell_row *t = &r->tells[i];
+        fprintf(out, "  %-34s", t->kind);
+        for (int c = 0; c < WARDEN_BT_TELL_CLASSES; c++) {
+            char cell[64];
+            snprintf(cell, sizeof cell, "%zu/%zu (%zu)", t->actioned[c], t->accounts[c],
+                     t->enforced[c]);
+            fprintf(out, "  %-22s", cell);
+        }
+        fputc('\n', out);
+    }
+}
+
 static void group_row(FILE *out, const struct warden_bt_group *g, int indent)
 {
     fprintf(out, "%*s%-*s %8zu  %8zu", indent, "", 34 - indent, g->name, g->accounts, g->actioned);
@@ -195,6 +217,7 @@ void warden_bt_report_text(FILE *out, const struct warden_bt_result *r)
         }
     }
     cross_text(out, &r->cross);
+    tells_text(out, r);
     if (r->auc >= 0) fprintf(out, "score ROC AUC %.4f\n", r->auc);
     if (r->average_precision >= 0)
         fprintf(out, "score average precision %.4f\n", r->average_precision);
@@ -444,6 +467,23 @@ void warden_bt_report_json(FILE *out, const struct warden_bt_result *r)
     warden_jbuf_arr_close(&b);
     warden_jbuf_obj_close(&b);
     cross_json(&b, &r->cross);
+    if (r->ntells) {
+        warden_jbuf_key(&b, "by_tells");
+        warden_jbuf_arr_open(&b);
+        for (size_t i = 0; i < r->ntells; i++) {
+            const struct warden_bt_tell_row *t = &r->tells[i];
+            for (int c = 0; c < WARDEN_BT_TELL_CLASSES; c++) {
+                warden_jbuf_obj_open(&b);
+                warden_jbuf_kv_str(&b, "kind", t->kind);
+                warden_jbuf_kv_str(&b, "tells", warden_bt_tell_class_names[c]);
+                warden_jbuf_kv_int(&b, "accounts", (int64_t)t->accounts[c]);
+                warden_jbuf_kv_int(&b, "actioned", (int64_t)t->actioned[c]);
+                warden_jbuf_kv_int(&b, "enforced", (int64_t)t->enforced[c]);
+                warden_jbuf_obj_close(&b);
+            }
+        }
+        warden_jbuf_arr_close(&b);
+    }
     warden_jbuf_key(&b, "served_before_action_histogram");
     warden_jbuf_obj_open(&b);
     for (int i = 0; i < WARDEN_BT_DELAY_BUCKETS; i++)

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 static int cmp_ev(const void *pa, const void *pb)
@@ -144,6 +145,48 @@ static int write_events(struct sim_world *w, const char *dir)
     return close_out(f, 0);
 }
 
+static bool restricted_cc(const struct sim_world *w, const char *cc)
+{
+    for (size_t i = 0; i < w->o->nrestricted; i++)
+        if (strncasecmp(w->o->restricted[i], cc, 2) == 0) return true;
+    return false;
+}
+
+/* The country row of a declared zone, or NULL. */
+static const struct warden_country *zone_row(const struct sim_world *w, const char *tz)
+{
+    for (size_t i = 0; i < w->countries.n; i++)
+        if (w->countries.v[i].tz && strcmp(w->countries.v[i].tz, tz) == 0)
+            return &w->countries.v[i];
+    return NULL;
+}
+
+/* Truth's "tells" of a circumvention account: what the account itself gives
+ * away of where it really is, whatever its exits do (an account may give
+ * nothing away: it then looks like anyone paying and tunnelling from an
+ * allowed country). tz: a declared zone of a restricted jurisdiction; card:
+ * a card from one; email: that country's national e-mail provider; hours:
+ * activity on a clock at least 3 hours from the declared zone's (else the
+ * billing country's); locale: the declared locale of the real country (not
+ * a signal on its own). `warden backtest` reports recall per tell. */
+static void write_tells(struct warden_jbuf *b, const struct sim_world *w, const struct sim_acct *a)
+{
+    const struct warden_country *real = a->real;
+    if (!real || real == a->home || strcmp(warden_popdefs[a->pop].label, "circumvention") != 0)
+        return;
+    warden_jbuf_key(b, "tells");
+    warden_jbuf_arr_open(b);
+    const struct warden_country *zone = a->decl_tz ? zone_row(w, a->decl_tz) : NULL;
+    if (zone && restricted_cc(w, zone->cc)) warden_jbuf_cstr(b, "tz");
+    if (restricted_cc(w, a->card_country)) warden_jbuf_cstr(b, "card");
+    if (real->mail && strcmp(a->email_domain, real->mail) == 0) warden_jbuf_cstr(b, "email");
+    const struct warden_country *ref = zone ? zone : a->home;
+    if (ref && abs(real->utc_offset_min - ref->utc_offset_min) >= 180) warden_jbuf_cstr(b, "hours");
+    if (a->decl_locale && real->locale && strcmp(a->decl_locale, real->locale) == 0)
+        warden_jbuf_cstr(b, "locale");
+    warden_jbuf_arr_close(b);
+}
+
 static int write_accounts(struct sim_world *w, const char *dir)
 {
     FILE *f = open_out(dir, "accounts.jsonl");
@@ -196,6 +239,7 @@ static int write_accounts(struct sim_world *w, const char *dir)
             snprintf(c, sizeof c, "c%04d", a->cluster + 1);
             warden_jbuf_kv_str(&b, "cluster", c);
         }
+        write_tells(&b, w, a);
         warden_jbuf_obj_close(&b);
         line(t, &b);
     }

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "backtest/backtest.h"
 
@@ -203,12 +204,81 @@ static void test_reports(void **state)
     warden_bt_input_fini(&in);
 }
 
+static void write_lines(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* Recall by the tells a truth line gives: each account in the first class
+ * its tells reach (a restricted zone, card or e-mail; else hours; else the
+ * locale; else none), counted per kind; lines without tells (and benign
+ * ones) are not counted, unknown tell names are ignored. */
+static void test_tells(void **state)
+{
+    (void)state;
+    char truth[] = "/tmp/warden-bt-tells-truth-XXXXXX", verd[] = "/tmp/warden-bt-tells-v-XXXXXX";
+    close(mkstemp(truth));
+    close(mkstemp(verd));
+    write_lines(
+        truth,
+        "{\"account_id\":\"t1\",\"label\":\"circumvention\",\"kind\":\"circumvention.tunnel_vpn\","
+        "\"tells\":[\"hours\",\"card\"]}\n"
+        "{\"account_id\":\"t2\",\"label\":\"circumvention\",\"kind\":\"circumvention.tunnel_vpn\","
+        "\"tells\":[\"hours\",\"locale\"]}\n"
+        "{\"account_id\":\"t3\",\"label\":\"circumvention\",\"kind\":\"circumvention.tunnel_vpn\","
+        "\"tells\":[\"locale\",\"shoe_size\"]}\n"
+        "{\"account_id\":\"t4\",\"label\":\"circumvention\",\"kind\":\"circumvention.tunnel_vpn\","
+        "\"tells\":[]}\n"
+        "{\"account_id\":\"t5\",\"label\":\"circumvention\",\"kind\":\"circumvention.direct\","
+        "\"tells\":[\"tz\"]}\n"
+        "{\"account_id\":\"t6\",\"label\":\"circumvention\",\"kind\":\"circumvention.direct\"}\n"
+        "{\"account_id\":\"b1\",\"label\":\"benign\",\"kind\":\"benign.individual\","
+        "\"tells\":[\"tz\"]}\n");
+    write_lines(verd, "{\"account_id\":\"t1\",\"action\":\"block\",\"score\":0.9}\n"
+                      "{\"account_id\":\"t2\",\"action\":\"review\",\"score\":0.5}\n"
+                      "{\"account_id\":\"t3\",\"action\":\"allow\",\"score\":0.1}\n"
+                      "{\"account_id\":\"t5\",\"action\":\"throttle\",\"score\":0.7}\n");
+    struct warden_bt_input in;
+    memset(&in, 0, sizeof in);
+    assert_int_equal(warden_bt_load_truth(&in, truth), 0);
+    assert_int_equal(warden_bt_load_verdicts(&in, verd), 0);
+    struct warden_bt_result r;
+    warden_bt_score(&in, &r);
+    assert_int_equal(r.ntells, 2);
+    const struct warden_bt_tell_row *d = &r.tells[0], *v = &r.tells[1]; /* by name */
+    assert_string_equal(d->kind, "circumvention.direct");
+    assert_string_equal(v->kind, "circumvention.tunnel_vpn");
+    assert_int_equal(d->accounts[0], 1); /* t6 has no tells: not counted */
+    assert_int_equal(d->enforced[0], 1);
+    size_t want_acc[4] = {1, 1, 1, 1}, want_act[4] = {1, 1, 0, 0}, want_enf[4] = {1, 0, 0, 0};
+    for (int c = 0; c < WARDEN_BT_TELL_CLASSES; c++) {
+        assert_int_equal(v->accounts[c], want_acc[c]);
+        assert_int_equal(v->actioned[c], want_act[c]);
+        assert_int_equal(v->enforced[c], want_enf[c]);
+    }
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&buf, &len);
+    warden_bt_report_text(mem, &r);
+    fclose(mem);
+    assert_non_null(strstr(buf, "truth tells"));
+    assert_non_null(strstr(buf, "1/1 (1)"));
+    free(buf);
+    warden_bt_result_fini(&r);
+    warden_bt_input_fini(&in);
+    remove(truth);
+    remove(verd);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_totals),           cmocka_unit_test(test_groups),
         cmocka_unit_test(test_clusters_and_roc), cmocka_unit_test(test_percentile),
-        cmocka_unit_test(test_reports),
+        cmocka_unit_test(test_reports),          cmocka_unit_test(test_tells),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

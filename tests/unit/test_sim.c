@@ -187,8 +187,8 @@ static const struct spec org_spec[] = {
     {"owners", 'a', false},  {NULL, 0, false},
 };
 static const struct spec truth_spec[] = {
-    {"account_id", 's', true}, {"label", 's', true}, {"kind", 's', false},
-    {"cluster", 's', false},   {NULL, 0, false},
+    {"account_id", 's', true}, {"label", 's', true},  {"kind", 's', false},
+    {"cluster", 's', false},   {"tells", 'a', false}, {NULL, 0, false},
 };
 
 static void check_obj(json_t *o, const struct spec *sp, const char *what, size_t line)
@@ -297,6 +297,7 @@ struct ctx {
     struct idset accounts, orgs, truth, benign, attackers, active;
     int64_t last_ts;
     size_t labels[4];
+    size_t with_tells; /* truth lines with tells (circumvention accounts) */
 };
 
 static void on_org(json_t *o, size_t line, void *p)
@@ -340,6 +341,17 @@ static void on_truth(json_t *o, size_t line, void *p)
     assert_non_null(kind);
     assert_true(strncmp(kind, label, strlen(label)) == 0 && kind[strlen(label)] == '.');
     ids_add(&c->truth, json_string_value(json_object_get(o, "account_id")));
+    json_t *tells = json_object_get(o, "tells"); /* circumvention accounts only, known names */
+    if (tells) {
+        assert_int_equal(li, 3);
+        c->with_tells++;
+        static const char *const known = " tz card email hours locale ";
+        for (size_t i = 0; i < json_array_size(tells); i++) {
+            char w[32];
+            snprintf(w, sizeof w, " %s ", json_string_value(json_array_get(tells, i)));
+            assert_non_null(strstr(known, w));
+        }
+    }
     if (li == 0)
         ids_add(&c->benign, json_string_value(json_object_get(o, "account_id")));
     else
@@ -394,6 +406,7 @@ static void test_formats(void **state)
     for (size_t i = 0; i < c.truth.n; i++) assert_true(ids_has(&c.accounts, c.truth.v[i]));
     /* every label is present in the demo scenario */
     for (int i = 0; i < 4; i++) assert_true(c.labels[i] > 0);
+    assert_true(c.with_tells > 0 && c.with_tells <= c.labels[3]);
     size_t n = each_line(dir, "events.jsonl", event_spec, on_event, &c);
     assert_true(n > 200);
     /* every attacker account shows up in the traffic */
