@@ -31,6 +31,16 @@ static void load(struct warden_bt_input *in)
     assert_int_equal(warden_bt_load_verdicts(in, "tests/data/backtest/verdicts.jsonl"), 0);
 }
 
+static char *text_report(const struct warden_bt_result *r)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    warden_bt_report_text(f, r);
+    fclose(f);
+    return buf;
+}
+
 static void test_totals(void **state)
 {
     (void)state;
@@ -176,9 +186,7 @@ static void test_reports(void **state)
     assert_non_null(strstr(buf, "\"roc_auc\":0.75,"));
     assert_non_null(strstr(buf, "\"10-49\":2"));
     free(buf);
-    f = open_memstream(&buf, &len);
-    warden_bt_report_text(f, &r);
-    fclose(f);
+    buf = text_report(&r);
     assert_non_null(strstr(buf, "distillation.hydra"));
     free(buf);
     const char *tmp = getenv("WARDEN_TMP");
@@ -259,11 +267,7 @@ static void test_tells(void **state)
         assert_int_equal(v->actioned[c], want_act[c]);
         assert_int_equal(v->enforced[c], want_enf[c]);
     }
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *mem = open_memstream(&buf, &len);
-    warden_bt_report_text(mem, &r);
-    fclose(mem);
+    char *buf = text_report(&r);
     assert_non_null(strstr(buf, "truth tells"));
     assert_non_null(strstr(buf, "1/1 (1)"));
     free(buf);
