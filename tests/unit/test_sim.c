@@ -256,7 +256,7 @@ static int cmp_str(const void *a, const void *b)
 
 static bool ids_has(struct idset *s, const char *id)
 {
-    return bsearch(&id, s->v, s->n, sizeof(char *), cmp_str) != NULL;
+    return s->n && bsearch(&id, s->v, s->n, sizeof(char *), cmp_str) != NULL;
 }
 
 static void ids_free(struct idset *s)
