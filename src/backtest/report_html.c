@@ -476,7 +476,27 @@ int warden_bt_report_html(const char *path, const struct warden_bt_result *r)
         fprintf(f, "</td><td>%s</td><td>%zu</td><td>%zu</td><td>%zu</td></tr>\n",
                 b->lookalike ? "yes" : "", b->accounts, b->clustered, b->clusters);
     }
-    fputs("</table>\n</body></html>\n", f);
+    fputs("</table>\n", f);
+    if (r->ntells) {
+        fputs("<h2>Circumvention by what the account gives away</h2>\n<p>From the truth's "
+              "<code>tells</code>: actioned / accounts (enforced).</p>\n<table><tr><th>kind</th>",
+              f);
+        for (int c = 0; c < WARDEN_BT_TELL_CLASSES; c++)
+            fprintf(f, "<th>%s</th>", warden_bt_tell_class_names[c]);
+        fputs("</tr>\n", f);
+        for (size_t i = 0; i < r->ntells; i++) {
+            const struct warden_bt_tell_row *t = &r->tells[i];
+            fputs("<tr><td>", f);
+            esc(f, t->kind);
+            fputs("</td>", f);
+            for (int c = 0; c < WARDEN_BT_TELL_CLASSES; c++)
+                fprintf(f, "<td>%zu / %zu (%zu)</td>", t->actioned[c], t->accounts[c],
+                        t->enforced[c]);
+            fputs("</tr>\n", f);
+        }
+        fputs("</table>\n", f);
+    }
+    fputs("</body></html>\n", f);
     if (ferror(f)) {
         warden_outfile_abort(&out);
         return WARDEN_EIO;

@@ -271,6 +271,18 @@ static void test_tells(void **state)
     assert_non_null(strstr(buf, "truth tells"));
     assert_non_null(strstr(buf, "1/1 (1)"));
     free(buf);
+    char html[] = "/tmp/warden-bt-tells-html-XXXXXX";
+    close(mkstemp(html));
+    assert_int_equal(warden_bt_report_html(html, &r), 0);
+    FILE *f = fopen(html, "r");
+    assert_non_null(f);
+    char page[65536];
+    size_t n = fread(page, 1, sizeof page - 1, f);
+    page[n] = '\0';
+    fclose(f);
+    remove(html);
+    assert_non_null(
+        strstr(page, "<td>circumvention.tunnel_vpn</td><td>1 / 1 (1)</td><td>1 / 1 (0)"));
     warden_bt_result_fini(&r);
     warden_bt_input_fini(&in);
     remove(truth);
