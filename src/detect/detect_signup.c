@@ -10,8 +10,11 @@
  *   signup.burst               the account is one of at least
  *                              burst_min_accounts sign-ups within
  *                              burst_window_s sharing a key (program,
- *                              sign-up network /24 or /48, non-webmail
- *                              e-mail domain), and that window holds at
+ *                              the easy programs taken together (a
+ *                              batch spread over them so that no one
+ *                              program bursts), sign-up network /24 or
+ *                              /48, non-webmail e-mail domain), and that
+ *                              window holds at
  *                              least burst_excess times what the key's own
  *                              sign-up rate in the baseline_days around it
  *                              (the window excluded) predicts: a steady
@@ -58,7 +61,7 @@
  *
  * Evidence keys (identifiers that are personal data are hashed: XXH3 of the
  * value seeded with evidence_salt, 16 hex digits): burst: key (program |
- * network | email_domain: the key of the biggest burst), keys (every key
+ * easy_programs | network | email_domain: the key of the biggest burst), keys (every key
  * the account bursts with), program (for a program key), key_hash,
  * accounts (units in the window), window_s, expected (what the key's rate
  * predicts for the window), key_accounts (units of the key overall);
@@ -152,8 +155,9 @@ enum {
     SIG_EASY = 16,
     SIG_STRONG = SIG_BURST | SIG_PAYMENT | SIG_EMAIL
 };
-enum key_kind { KEY_PROGRAM, KEY_NETWORK, KEY_EMAIL, KEY_PAYMENT, NKEYS };
-static const char *const key_names[NKEYS] = {"program", "network", "email_domain", "payment"};
+enum key_kind { KEY_PROGRAM, KEY_NETWORK, KEY_EMAIL, KEY_PAYMENT, KEY_EASY, NKEYS };
+static const char *const key_names[NKEYS] = {"program", "network", "email_domain", "payment",
+                                             "easy_programs"};
 
 /* What an account's sign-up shows, computed once at load. */
 struct risk {
@@ -394,6 +398,11 @@ static size_t collect(struct signup_ctx *c, const struct warden_intel *intel, st
             v[m].kind = KEY_PROGRAM;
             v[m++].key = lower_hash(a->program, 0);
         }
+        if (easy) { /* the easy programs together: a batch spread over them */
+            v[m] = base;
+            v[m].kind = KEY_EASY;
+            v[m++].key = 1;
+        }
         if (a->has_signup_ip) {
             v[m] = base;
             v[m].kind = KEY_NETWORK;
@@ -415,7 +424,7 @@ static int signup_attach(void *vctx, const struct warden_registry *reg,
     c->reg = reg;
     warden_u64map_init(&c->by_acct);
     size_t n = warden_registry_n_accounts(reg);
-    struct item *v = warden_xcalloc(n * 4 + 1, sizeof *v);
+    struct item *v = warden_xcalloc(n * NKEYS + 1, sizeof *v);
     size_t m = collect(c, intel, v);
     /* later accounts of an organisation already under a key count once */
     qsort(v, m, sizeof *v, cmp_key_org_t);

@@ -445,6 +445,48 @@ static void weak_signals_are_context(void **st)
     warden_registry_free(reg);
 }
 
+/* A batch spread over the easy programs so that no one of them reaches
+ * burst_min_accounts bursts as the easy programs together, against their
+ * joint steady stream; the same spread over programs that are not easy (or
+ * with no easy list) does not, and neither does the joint stream itself. */
+static void burst_across_easy_programs(void **st)
+{
+    (void)st;
+    static const char *const easy[] = {"startup", "education", "research"};
+    static const char *const plain[] = {"standard", "team", "enterprise"};
+    struct reg r = {0};
+    for (int k = 0; k < 3; k++) reg_background(&r, 100, easy[k]); /* a0000..a0299 */
+    for (int k = 0; k < 3; k++) /* a0300..a0311: 4 per program in 40 minutes */
+        reg_crowd(&r, 4, T0 + 7000 + k * MIN_MS, 10 * MIN_MS, easy[k], "gmail.com", NULL,
+                  0xc6330007u + (uint32_t)k * 0x10000u, 256);
+    for (int k = 0; k < 3; k++) /* a0312..a0323: the same over plain programs, a day later */
+        reg_crowd(&r, 4, T0 + DAY + k * MIN_MS, 10 * MIN_MS, plain[k], "gmail.com", NULL,
+                  0xc6340007u + (uint32_t)k * 0x10000u, 256);
+    struct warden_registry *reg = reg_load(&r);
+    struct warden_policy *p = test_policy("detectors:\n  signup:\n    easy_programs: [startup, "
+                                          "education, research]\n");
+    const void *conf = warden_policy_detector_conf(p, (size_t)warden_detector_index("signup"));
+    struct stream s;
+    stream_open(&s, "signup", NULL, NULL);
+    s.d->free(s.ctx);
+    assert_int_equal(s.d->init(&s.ctx, p, conf), 0);
+    attach(&s, reg, NULL);
+    assert_int_equal(count_code(&s, reg, 300, 312, "signup.burst"), 12);
+    assert_int_equal(count_code(&s, reg, 312, 324, "signup.burst"), 0);
+    assert_int_equal(count_code(&s, reg, 0, 300, "signup.burst"), 0);
+    first_event(&s, reg, "a00305");
+    const char *e = stream_evidence(&s, "signup.burst");
+    assert_non_null(strstr(e, "\"key\":\"easy_programs\""));
+    assert_non_null(strstr(e, "\"accounts\":12"));
+    stream_close(&s);
+    /* without an easy list, the batch is four sign-ups per program: no burst */
+    open_attached(&s, reg, NULL);
+    assert_int_equal(count_code(&s, reg, 300, 312, "signup.burst"), 0);
+    stream_close(&s);
+    warden_policy_free(p);
+    warden_registry_free(reg);
+}
+
 static void burst_with_shared_cards_combines(void **st)
 {
     (void)st;
@@ -478,6 +520,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(program_burst),
+        cmocka_unit_test(burst_across_easy_programs),
         cmocka_unit_test(network_burst_and_cgnat),
         cmocka_unit_test(company_is_not_a_burst),
         cmocka_unit_test(shared_payment),
