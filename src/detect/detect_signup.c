@@ -12,9 +12,12 @@
  *                              burst_window_s sharing a key (program,
  *                              the easy programs taken together (a
  *                              batch spread over them so that no one
- *                              program bursts), sign-up network /24 or
- *                              /48, non-webmail e-mail domain), and that
- *                              window holds at
+ *                              program bursts; an account alone in its
+ *                              program within the window is left out: a
+ *                              batch leaves two or more in each program
+ *                              it uses, a bystander one), sign-up
+ *                              network /24 or /48, non-webmail e-mail
+ *                              domain), and that window holds at
  *                              least burst_excess times what the key's own
  *                              sign-up rate in the baseline_days around it
  *                              (the window excluded) predicts: a steady
@@ -187,7 +190,8 @@ struct signup_state {
 /* One account under one key, for grouping. */
 struct item {
     uint64_t key, org; /* org 0: none (its own unit) */
-    uint64_t domain;   /* its non-webmail e-mail domain (payment items; 0: none) */
+    uint64_t domain;   /* its non-webmail e-mail domain (payment items; 0: none); easy-programs
+                          items: the program's place in easy_programs */
     int64_t t;
     uint32_t acct;
     uint8_t kind;
@@ -305,6 +309,8 @@ static void find_bursts(struct signup_ctx *c, const struct item *u, size_t n)
     const int64_t base = c->conf.baseline_days * 86400000LL;
     const size_t min = (size_t)c->conf.burst_min_accounts;
     if (n < min) return;
+    size_t nper = u[0].kind == KEY_EASY ? c->conf.easy_programs.n : 0;
+    size_t *per = warden_xcalloc(nper + 1, sizeof *per);
     size_t e = 0, lo = 0, hi = 0, marked = 0; /* units [0, marked) already in a burst */
     for (size_t s = 0; s < n; s++) {
         if (e < s) e = s;
@@ -316,7 +322,12 @@ static void find_bursts(struct signup_ctx *c, const struct item *u, size_t n)
         while (hi + 1 < n && u[hi + 1].t <= u[s].t + w + base) hi++;
         double expected = (double)(hi - lo + 1 - cnt) * (double)w / (double)(2 * base);
         if ((double)cnt < c->conf.burst_excess * expected) continue;
+        if (u[s].kind == KEY_EASY) /* sign-ups per program in the window */
+            for (size_t k = s; k <= e; k++) per[u[k].domain]++;
         for (size_t k = marked > s ? marked : s; k <= e; k++) {
+            /* spread over programs, a batch leaves two or more in each it uses; one
+             * sign-up alone in its program within the hour is a bystander's */
+            if (u[k].kind == KEY_EASY && per[u[k].domain] < 2) continue;
             struct risk *r = risk_of(c, u[k].acct);
             r->burst_keys |= (uint8_t)(1u << u[k].kind);
             if ((r->flags & SIG_BURST) && r->burst_n >= cnt) continue;
@@ -328,7 +339,9 @@ static void find_bursts(struct signup_ctx *c, const struct item *u, size_t n)
             r->burst_hash = u[k].key;
         }
         marked = e + 1;
+        if (u[s].kind == KEY_EASY) memset(per, 0, nper * sizeof *per);
     }
+    free(per);
 }
 
 /* A group of one payment fingerprint or e-mail domain (items, units first). */
@@ -352,11 +365,12 @@ static void shared_group(struct signup_ctx *c, const struct item *it, size_t n, 
     }
 }
 
-static bool easy_program(const struct signup_ctx *c, const char *program)
+/* The program's place in the policy's easy_programs, or -1. */
+static int easy_program(const struct signup_ctx *c, const char *program)
 {
     for (size_t i = 0; program && i < c->conf.easy_programs.n; i++)
-        if (strcasecmp(c->conf.easy_programs.v[i], program) == 0) return true;
-    return false;
+        if (strcasecmp(c->conf.easy_programs.v[i], program) == 0) return (int)i;
+    return -1;
 }
 
 enum {
@@ -374,7 +388,8 @@ static size_t collect(struct signup_ctx *c, const struct warden_intel *intel, st
         uint32_t cats = 0;
         if (a->has_signup_ip && intel)
             cats = warden_intel_lookup(intel, &a->signup_ip)->categories & ANON_CATS;
-        bool easy = easy_program(c, a->program);
+        int easy_at = easy_program(c, a->program);
+        bool easy = easy_at >= 0;
         if (cats || easy) {
             struct risk *r = risk_of(c, (uint32_t)i);
             r->flags |= (cats ? SIG_ANON : 0) | (easy ? SIG_EASY : 0);
@@ -401,6 +416,7 @@ static size_t collect(struct signup_ctx *c, const struct warden_intel *intel, st
         if (easy) { /* the easy programs together: a batch spread over them */
             v[m] = base;
             v[m].kind = KEY_EASY;
+            v[m].domain = (uint64_t)easy_at;
             v[m++].key = 1;
         }
         if (a->has_signup_ip) {

@@ -462,9 +462,11 @@ static void burst_across_easy_programs(void **st)
     for (int k = 0; k < 3; k++) /* a0312..a0323: the same over plain programs, a day later */
         reg_crowd(&r, 4, T0 + DAY + k * MIN_MS, 10 * MIN_MS, plain[k], "gmail.com", NULL,
                   0xc6340007u + (uint32_t)k * 0x10000u, 256);
+    /* a0324: a bystander, alone in a fourth easy program within the batch's hour */
+    reg_crowd(&r, 1, T0 + 7000 + 20 * MIN_MS, MIN_MS, "grant", "gmail.com", NULL, 0xc6350007u, 1);
     struct warden_registry *reg = reg_load(&r);
     struct warden_policy *p = test_policy("detectors:\n  signup:\n    easy_programs: [startup, "
-                                          "education, research]\n");
+                                          "education, research, grant]\n");
     const void *conf = warden_policy_detector_conf(p, (size_t)warden_detector_index("signup"));
     struct stream s;
     stream_open(&s, "signup", NULL, NULL);
@@ -472,12 +474,13 @@ static void burst_across_easy_programs(void **st)
     assert_int_equal(s.d->init(&s.ctx, p, conf), 0);
     attach(&s, reg, NULL);
     assert_int_equal(count_code(&s, reg, 300, 312, "signup.burst"), 12);
+    assert_int_equal(count_code(&s, reg, 324, 325, "signup.burst"), 0); /* the bystander */
     assert_int_equal(count_code(&s, reg, 312, 324, "signup.burst"), 0);
     assert_int_equal(count_code(&s, reg, 0, 300, "signup.burst"), 0);
     first_event(&s, reg, "a00305");
     const char *e = stream_evidence(&s, "signup.burst");
     assert_non_null(strstr(e, "\"key\":\"easy_programs\""));
-    assert_non_null(strstr(e, "\"accounts\":12"));
+    assert_non_null(strstr(e, "\"accounts\":13")); /* the window's sign-ups */
     stream_close(&s);
     /* without an easy list, the batch is four sign-ups per program: no burst */
     open_attached(&s, reg, NULL);
