@@ -10,12 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 REV=${1:-9b0262e}
 BUILD=${2:-build}
-PREV=${WARDEN_PREV_DIR:-/tmp/warden-prev-$REV}
-if [ ! -x "$PREV/build/warden" ]; then
-  rm -rf "$PREV" && mkdir -p "$PREV/src"
-  git archive "$REV" | tar -x -C "$PREV/src"
-  cmake -S "$PREV/src" -B "$PREV/build" -DCMAKE_BUILD_TYPE=Release >/dev/null
-  cmake --build "$PREV/build" -j 2 --target warden >/dev/null
-fi
+. bench/prev_build.sh
+prev_build "$REV"
 WARDEN_PREV_BIN="$PREV/build/warden" WARDEN_PREV_DATA="$PREV/src/data" \
   "$BUILD/bench/bench_screen_pairs" "${@:3}"

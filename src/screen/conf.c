@@ -74,6 +74,13 @@ const struct warden_conf_key warden_screen_conf_table[] = {
      "thousands of names (\"CMT\": \"Cosmote Mobile Telecommunications\" and \"CMT Crimea\"); "
      "false matches it like any acronym",
      0, 0},
+    {"one_word_typo_review", WARDEN_CONF_BOOL, "true", OFF(one_word_typo_review),
+     "a name that matches only through one distinctive word of six letters or fewer spelt "
+     "one edit away (\"Kinet\" / \"Kinef\", \"Penta\" / \"Renta\", \"Zenith\" / "
+     "\"Zenit\") is a possible match for review, not a match: coined company names that short "
+     "are a letter apart from many others, and a party rarely misspells its own name; a "
+     "country, domain or identifier that agrees still makes it a match; false matches it",
+     0, 0},
     {"possible_review", WARDEN_CONF_BOOL, "true", OFF(possible_review),
      "`warden scan` and --batch report an organisation that nothing restricts but whose name is "
      "a possible match (review_threshold to match_threshold) with a listed organisation of its "

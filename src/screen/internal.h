@@ -45,7 +45,12 @@ const uint32_t *warden_smap_get(const struct warden_smap *m, const char *key, si
 #define WARDEN_NORM_TOKLEN 48
 
 #define WARDEN_NORM_INIT 8
-enum { WARDEN_SCRIPT_ABJAD = 1, WARDEN_SCRIPT_INFLECT = 2, WARDEN_SCRIPT_HANGUL = 4 };
+enum {
+    WARDEN_SCRIPT_ABJAD = 1,
+    WARDEN_SCRIPT_INFLECT = 2,
+    WARDEN_SCRIPT_HANGUL = 4,
+    WARDEN_SCRIPT_OTHER = 8 /* any letter beyond Latin: the name was transliterated */
+};
 
 struct warden_norm_name {
     int n; /* core tokens */
@@ -164,6 +169,9 @@ struct warden_tl { /* a name's tokens with their weights, ready to score */
     uint8_t script;
     bool abjad;
     bool sibling; /* set on the first name by warden_name_score: near siblings */
+    bool capped;  /* set on the first name by warden_name_score: held below a match by a
+                     name rule (a short acronym alone); a legal form does not lift it */
+    bool person;  /* the name is a listed person's: it is no acronym's expansion */
 };
 struct warden_screen_name_rec;
 float warden_screen_weight(const struct warden_screen *s, const char *t, size_t n);

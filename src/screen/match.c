@@ -556,9 +556,10 @@ int warden_screen_name(const struct warden_screen *s, struct warden_screen_scrat
         struct warden_tl a, b, b0;
         double ns = -1;
         int bm = 0;
-        bool sib = false;
+        bool sib = false, capped = false;
         uint32_t ql = qt0->legal; /* with a legal form found misspelt by the scorer */
         warden_tl_from_rec(s, r, &b0);
+        b0.person = e->kind == WARDEN_SCREEN_KIND_PERSON;
         for (int k = 0; k < nalt; k++) {
             warden_tl_copy(&a, &qts[k]);
             struct warden_tl *pb = &b0;
@@ -569,7 +570,7 @@ int warden_screen_name(const struct warden_screen *s, struct warden_screen_scrat
             struct warden_screen_match *m = &mt[ns < 0 ? bm : 1 - bm];
             double x = warden_name_score(s, &a, pb, m);
             if (x > ns) {
-                ns = x, bm = (int)(m - mt), sib = a.sibling;
+                ns = x, bm = (int)(m - mt), sib = a.sibling, capped = a.capped;
                 ql = qt0->legal | (a.legal & ~qts[k].legal);
             }
         }
@@ -577,6 +578,10 @@ int warden_screen_name(const struct warden_screen *s, struct warden_screen_scrat
         struct warden_screen_match *cur = &mt[bm];
         cur->name_score = ns;
         cur->adj_legal = legal_adj(s, ql, r->legal, &sib);
+        /* a name held below a match is not lifted by agreeing legal forms
+         * ("CGI Sverige AB" is not "C.I. Glos's International S.A." for
+         * both being companies); a country, domain or identifier may */
+        if (capped && cur->adj_legal > 0) cur->adj_legal = 0;
         cur->adj_country = cur->adj_domain = cur->adj_id = 0;
         cur->corroborated = false;
         if (qcc[0] || (q->domain && *q->domain) || (q->id && *q->id)) adjust(s, q, qcc, e, cur);
@@ -630,7 +635,8 @@ double warden_screen_compare(const struct warden_screen *s, struct warden_screen
             warden_tl_copy(&b, &tb[j]);
             double v = warden_name_score(s, &a, &b, NULL);
             bool sib = a.sibling;
-            v += legal_adj(s, a.legal, b.legal, &sib);
+            double lg = legal_adj(s, a.legal, b.legal, &sib);
+            v += a.capped && lg > 0 ? 0 : lg;
             if (sib) v = warden_sibling_cap(s, v);
             if (v > sc) sc = v;
         }

@@ -316,7 +316,10 @@ static bool prepare(const struct warden_normalizer *nz, void *tl, const char *na
         const char *r = NULL;
         if (c >= 0x250) {
             utf8proc_category_t cat = utf8proc_category(c);
-            if (cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO) nonlatin = true;
+            if (cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO) {
+                nonlatin = true;
+                *script |= WARDEN_SCRIPT_OTHER;
+            }
             if (is_abjad(c)) *script |= WARDEN_SCRIPT_ABJAD;
             if (c >= 0x400 && c <= 0x4FF) *script |= WARDEN_SCRIPT_INFLECT;
             if (is_hangul(c)) *script |= WARDEN_SCRIPT_HANGUL;

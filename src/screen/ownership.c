@@ -307,7 +307,7 @@ static void list_jurisdiction(const struct warden_screen *s, struct warden_scree
 
 static void screen_node(const struct warden_screen *s, struct warden_screen_scratch *w,
                         struct warden_screen_verdict *v, const char *const *names, size_t n_names,
-                        const char *country, const char *domain)
+                        const char *country, const char *domain, bool organisation)
 {
     struct warden_screen_match m[4];
     for (size_t i = 0; i < n_names; i++) {
@@ -338,6 +338,12 @@ static void screen_node(const struct warden_screen *s, struct warden_screen_scra
             if (m[k].entity->kind == WARDEN_SCREEN_KIND_VESSEL ||
                 m[k].entity->kind == WARDEN_SCREEN_KIND_AIRCRAFT)
                 continue;
+            /* Nor is an organisation a listed person: "Khalifa University"
+             * is not a man listed as "Khalifa", nor "Santos Limited" one
+             * called "Santoso". A person who owns it is screened as its
+             * owner (owners named in the record are screened against
+             * persons too). */
+            if (organisation && m[k].entity->kind == WARDEN_SCREEN_KIND_PERSON) continue;
             /* listed only under programmes that restrict less than
              * blocking (policy): reviewed, ahead of any possible match */
             if (warden_screen_review_only(s, m[k].entity)) {
@@ -575,7 +581,7 @@ int warden_screen_orgs(const struct warden_screen *s, struct warden_screen_scrat
         size_t nn = 0;
         if (orgs[i].name) names[nn++] = orgs[i].name;
         for (size_t a = 0; a < orgs[i].n_aliases && nn < 65; a++) names[nn++] = orgs[i].aliases[a];
-        screen_node(s, w, v, names, nn, orgs[i].country, orgs[i].domain);
+        screen_node(s, w, v, names, nn, orgs[i].country, orgs[i].domain, true);
         if (!v->counts_as_owner && c->jurisdiction_owners) {
             /* incorporated (country) or headquartered (the address's last part
              * names a country) in a restricted jurisdiction */
@@ -624,7 +630,7 @@ int warden_screen_orgs(const struct warden_screen *s, struct warden_screen_scrat
                     v->org_id = NULL;
                     v->country = "";
                     const char *names[1] = {ow->name};
-                    screen_node(s, w, v, names, 1, NULL, NULL);
+                    screen_node(s, w, v, names, 1, NULL, NULL, false);
                     list_jurisdiction(s, v);
                 }
                 from = *slot;

@@ -19,14 +19,18 @@
  * article prefix ("alrashid" ~ "rashid": articles.tsv, 0.92). The name score
  * is the weighted Dice coefficient of the pairs; for names written in a script
  * without vowels the consonant skeletons of the whole names are compared too.
- * After pairing, two policy rules (screen: section):
+ * After pairing, the policy rules (screen: section):
  *   - near siblings (sibling_review): when each side keeps a distinctive word
  *     the other lacks ("X Trust" / "X Bank", "Fund 3" / "Fund 4", "X (UK)" /
  *     "X (USA)"), the score stays just below match_threshold: a possible match
  *     for review, not a match and not dropped;
  *   - brand (brand_match): one distinctive word that is the most distinctive
  *     word of the other name ("Hikvision" / "Hangzhou Hikvision Digital
- *     Technology Co., Ltd.") scores just above match_threshold. */
+ *     Technology Co., Ltd.") scores just above match_threshold;
+ *   - a short acronym alone (short_acronym_review), one common word of
+ *     company names alone, or one short word one consonant apart
+ *     (one_word_typo_review: "Kinet" / "Kinef") stay just below it.
+ * A listed person's name (person) is never an acronym's expansion. */
 #include "screen/internal.h"
 
 #include <string.h>
@@ -44,6 +48,8 @@ void warden_tl_from_norm(const struct warden_screen *s, const struct warden_norm
     o->n = nn->n;
     o->legal = nn->legal;
     o->sibling = false; /* an output of warden_name_score */
+    o->capped = false;
+    o->person = false;
     o->abjad = nn->abjad;
     o->script = nn->script;
     o->qual = nn->qual;
@@ -72,6 +78,8 @@ void warden_tl_from_rec(const struct warden_screen *s, const struct warden_scree
     o->legal = r->legal;
     o->abjad = r->abjad;
     o->sibling = false;
+    o->capped = false;
+    o->person = false; /* the caller knows the entity */
     o->script = r->script;
     o->qual = r->qual;
     memcpy(o->legal_init, r->legal_init, sizeof o->legal_init);
@@ -555,6 +563,8 @@ void warden_tl_copy(struct warden_tl *d, const struct warden_tl *x)
     d->script = x->script;
     d->abjad = x->abjad;
     d->sibling = x->sibling;
+    d->capped = x->capped;
+    d->person = x->person;
     for (int i = 0; i < x->n; i++) {
         memcpy(d->t[i], x->t[i], (size_t)x->len[i] + 1);
         memcpy(d->surf[i], x->surf[i], (size_t)x->slen[i] + 1);
@@ -697,6 +707,38 @@ static bool generic_only(const struct warden_screen *s, const struct warden_tl *
     return true;
 }
 
+/* The only distinctive word of a that is paired (not a connecting word, a
+ * qualifier or a common word of company names) is paired with a word one
+ * edit away that changes a consonant, both of six letters or fewer, both
+ * names written in Latin letters: all the names share is a short
+ * word spelt another way. Real company names that short are dense: on the
+ * operators' names of the location database a word of five or six letters
+ * one edit from a listed one is three times as often another company as a
+ * listed name's misspelling is among the generated typo pairs; from seven
+ * letters on it is the other way round. */
+static bool one_word_typo(const struct warden_screen *s, const struct warden_tl *a,
+                          const struct warden_tl *b, const bool *used, const double *best,
+                          const int *pj)
+{
+    int k = -1;
+    for (int i = 0; i < a->n; i++) {
+        if (!used[i] || best[i] < 0.5 || a->minor[i] || (a->qual & (1u << i)) ||
+            warden_normalizer_is_generic(s->nz, a->t[i], a->len[i]))
+            continue;
+        if (k >= 0) return false;
+        k = i;
+    }
+    if (k < 0 || best[k] >= 1.0) return false;
+    /* a name read from another script differs by a letter as a rule
+     * (ソニー = "soni" / Sony): that is a reading, not a misspelling */
+    if ((a->script | b->script) & WARDEN_SCRIPT_OTHER) return false;
+    int j = pj[k];
+    if (a->len[k] >= 7 || b->len[j] >= 7) return false;
+    /* vowels alone apart is a spelling of one name ("Qaida" / "Qaeda") */
+    if (same_skeleton(a->t[k], a->len[k], b->t[j], b->len[j], 1)) return false;
+    return warden_osa_distance(a->t[k], a->len[k], b->t[j], b->len[j], 1) == 1;
+}
+
 double warden_sibling_cap(const struct warden_screen *s, double score)
 {
     double cap = s->conf.match_threshold - 0.01;
@@ -709,7 +751,13 @@ double warden_name_score(const struct warden_screen *s, struct warden_tl *a, str
     if (a->n == 0 || b->n == 0) return 0;
     uint8_t script = a->script | b->script;
     struct short_acronyms sa = {0};
-    int short_acronyms = collapse_acronyms(s, a, b, &sa) + collapse_acronyms(s, b, a, &sa);
+    /* A person's name is no acronym's expansion, and its initials are no
+     * organisation's acronym: "Amap SpA" is not "Abu Mohammad Aminullah
+     * Peshawari", nor "Tata" the initials of a four-word Arabic name. */
+    a->capped = false;
+    int short_acronyms = a->person || b->person
+                             ? 0
+                             : collapse_acronyms(s, a, b, &sa) + collapse_acronyms(s, b, a, &sa);
     split_legal(s, a, b);
     split_legal(s, b, a);
     join_against(s, a, b, script);
@@ -750,6 +798,7 @@ double warden_name_score(const struct warden_screen *s, struct warden_tl *a, str
     }
     bool ua[WARDEN_NORM_MAX_TOK] = {false}, ub[WARDEN_NORM_MAX_TOK] = {false};
     double ba[WARDEN_NORM_MAX_TOK] = {0}, bb[WARDEN_NORM_MAX_TOK] = {0};
+    int pj[WARDEN_NORM_MAX_TOK]; /* the word of b a's word i is paired with */
     double num = 0, den = 0;
     if (m) m->n_pairs = 0;
     for (;;) {
@@ -763,6 +812,7 @@ double warden_name_score(const struct warden_screen *s, struct warden_tl *a, str
         if (bi < 0) break;
         ua[bi] = ub[bj] = true;
         ba[bi] = bb[bj] = best;
+        pj[bi] = bj;
         num += best * (a->w[bi] + b->w[bj]);
         if (m && m->n_pairs < WARDEN_SCREEN_EXPLAIN_MAX) {
             struct warden_screen_token_pair *p = &m->pairs[m->n_pairs++];
@@ -835,6 +885,7 @@ double warden_name_score(const struct warden_screen *s, struct warden_tl *a, str
         /* "CMT" for "Cosmote Mobile Telecommunications", "CSC" for three
          * surnames: a three-letter acronym alone is not enough to match */
         score = warden_sibling_cap(s, score);
+        a->capped = true;
         method = "short_acronym";
     }
     if (generic_only(s, a, ua, ba) && generic_only(s, b, ub, bb)) {
@@ -845,6 +896,13 @@ double warden_name_score(const struct warden_screen *s, struct warden_tl *a, str
         if (score >= thr) score = warden_sibling_cap(s, score);
         a->sibling = true;
         method = "generic";
+    }
+    if (s->conf.one_word_typo_review && score >= thr && one_word_typo(s, a, b, ua, ba, pj)) {
+        /* "Kinet" / "Kinef", "Zenith Bank" / "Bank Zenit": one short word a
+         * letter apart is another company's name more often than a typo */
+        score = warden_sibling_cap(s, score);
+        a->capped = true;
+        method = "one_word_typo";
     }
     if (m) {
         m->distinctive = false;

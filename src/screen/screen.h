@@ -56,6 +56,7 @@ struct warden_screen_conf {
     bool sibling_review;     /* names differing in a distinguishing word stay below a match */
     bool brand_match;        /* a brand alone matches the full name built around it */
     bool short_acronym_review; /* a match only through an acronym of <= 3 letters: review */
+    bool one_word_typo_review; /* a match only through one short word one edit away: review */
     struct warden_strlist review_programs; /* programmes that restrict less than blocking:
                                               a party listed only under them is reviewed */
     double review_program_score; /* score of screen.listed_review (a review, not a block) */

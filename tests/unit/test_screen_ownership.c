@@ -385,6 +385,52 @@ static void test_vessel_is_not_a_party(void **state)
     remove_temp_lists(dir);
 }
 
+/* An organisation is not a listed person: a company whose name holds a
+ * listed man's one-word alias is not restricted by it, nor one whose initials
+ * spell a listed person's name (a person's name is no acronym's expansion),
+ * while an owner named like the person is that person, and the same words
+ * listed for a company restrict. */
+static void test_person_is_not_the_organisation(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/warden-own-person-XXXXXX";
+    struct warden_screen_conf c;
+    warden_screen_conf_init(&c);
+    struct warden_screen *s =
+        temp_lists(dir,
+                   "{\"id\":\"p1\",\"schema\":\"Person\",\"target\":true,\"properties\":{\"name\":"
+                   "[\"Qasimov Khalendar\"],\"alias\":[\"Khalendar\"]}}\n"
+                   "{\"id\":\"p2\",\"schema\":\"Person\",\"target\":true,\"properties\":{\"name\":"
+                   "[\"Abu Mohammad Aminullah Peshawari\"]}}\n"
+                   "{\"id\":\"c1\",\"schema\":\"Company\",\"target\":true,\"properties\":{\"name\":"
+                   "[\"Vostrel Orbital Systems\"]}}\n",
+                   &c);
+    warden_screen_conf_fini(&c);
+    struct warden_screen_scratch *w = warden_screen_scratch_new(s);
+    /* the one-word alias still matches the company's name as a name ... */
+    struct warden_screen_match m[2];
+    struct warden_screen_query q = {"Khalendar University", NULL, NULL, NULL};
+    assert_true(warden_screen_name(s, w, &q, m, 2) > 0 && m[0].is_match);
+    /* ... but no acronym stands for a person: nothing near a match */
+    struct warden_screen_query qa = {"AMAP SpA", NULL, NULL, NULL};
+    int n = warden_screen_name(s, w, &qa, m, 2);
+    for (int k = 0; k < n; k++) assert_false(m[k].is_match);
+    struct warden_org o[4] = {
+        org(0, "u", "Khalendar University", "GB"), org(1, "h", "Meridian Holdings BV", "NL"),
+        org(2, "c", "Vostrel Orbital Systems LLC", "AE"), org(3, "a", "AMAP SpA", "IT")};
+    own_name(&o[1], "Qasimov Khalendar", 60);
+    struct warden_screen_ownership *ow;
+    assert_int_equal(warden_screen_orgs(s, w, o, 4, &ow), 0);
+    assert_false(warden_screen_ownership_at(ow, 0)->restricted);
+    assert_true(warden_screen_ownership_at(ow, 1)->restricted); /* owned by the person */
+    assert_true(warden_screen_ownership_at(ow, 2)->restricted);
+    assert_false(warden_screen_ownership_at(ow, 3)->restricted);
+    warden_screen_ownership_free(ow);
+    warden_screen_scratch_free(w);
+    warden_screen_free(s);
+    remove_temp_lists(dir);
+}
+
 /* A possible match (review_threshold .. match_threshold) with a listed
  * organisation is reported for review when the organisation's own country
  * corroborates it (screen.possible_match), and what such an organisation
@@ -786,6 +832,7 @@ int main(void)
         cmocka_unit_test(test_missing_owner),
         cmocka_unit_test(test_self_listed),
         cmocka_unit_test(test_vessel_is_not_a_party),
+        cmocka_unit_test(test_person_is_not_the_organisation),
         cmocka_unit_test(test_possible_matches_for_review),
         cmocka_unit_test(test_jurisdiction_owners),
         cmocka_unit_test(test_list_relations),

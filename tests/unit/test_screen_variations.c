@@ -78,6 +78,10 @@ static void test_acronyms(void **state)
     possible("BOC Trading", "Bank of China Trading"); /* a common word is no evidence */
     possible("BOC Hong Kong", "Bank of China");       /* nor a word the other lacks */
     same("PDVSA", "Petroleos de Venezuela S.A.");     /* a short legal form spelt */
+    /* agreeing legal forms do not lift a three-letter acronym to a match
+     * (both being limited companies says nothing of which) */
+    possible("CTM Ltd", "Caroil Transport Marine Limited");
+    possible("CTM", "Caroil Transport Marine Limited");
     differ("NIOC", "National Iranian Gas Company");
     /* five letters or more may take a word's first two or three letters */
     same("KOMID", "Korea Mining Development Trading Corporation");
@@ -260,6 +264,34 @@ static void test_siblings_and_series(void **state)
     possible("Zenith Trading Corporation", "Zenith Trading Cooperative");
 }
 
+/* One short word a letter away from another is, among real company names,
+ * more often another company than a misspelling: a possible match for
+ * review. A longer word, or one that other distinctive words back, matches. */
+static void test_one_word_typo(void **state)
+{
+    (void)state;
+    possible("Penta SA", "Renta A.S.");
+    possible("Zenith Bank PLC", "PJSC Bank Zenit");
+    possible("Kinet s.r.o.", "Kinef OOO");
+    possible("CIMEX, S.A.", "CIREX, S.A.");
+    same("CIMEX, S.A.", "CIMUX, S.A."); /* vowels apart: one name spelt two ways */
+    same("Al Qaida", "Al Qaeda");
+    same("ソニー株式会社", "Sony Corporation");               /* a reading: from another script */
+    same("Elektrosignal Corporation", "Electrosignal Corp."); /* long: a spelling */
+    same("Rosneft Trading S.A.", "Roineft Trading S.A.");     /* seven letters */
+    same("Korea Kumsan Trading Corporation", "Korea Kumsan Trading Corp.");  /* exact */
+    same("Hong Pang Electronic Industry", "Hong Pang Electrontic Industry"); /* two words */
+    struct warden_screen_conf c;
+    warden_screen_conf_init(&c);
+    c.one_word_typo_review = false;
+    warden_screen_set_conf(S, &c);
+    same("Penta SA", "Renta A.S.");
+    c.one_word_typo_review = true;
+    warden_screen_set_conf(S, &c);
+    warden_screen_conf_fini(&c);
+    possible("Penta SA", "Renta A.S.");
+}
+
 static void test_settings(void **state)
 {
     (void)state;
@@ -343,6 +375,7 @@ int main(void)
         cmocka_unit_test(test_scripts),
         cmocka_unit_test(test_given_names),
         cmocka_unit_test(test_siblings_and_series),
+        cmocka_unit_test(test_one_word_typo),
         cmocka_unit_test(test_settings),
         cmocka_unit_test(test_seventh_round),
     };
