@@ -305,6 +305,15 @@ static void list_jurisdiction(const struct warden_screen *s, struct warden_scree
     }
 }
 
+static bool has_address(const struct warden_screen_entity *e)
+{
+    for (uint32_t k = 0; k < e->n_attrs; k++)
+        if (e->attrs[k].type == WARDEN_SCREEN_ATTR_ADDRESS ||
+            e->attrs[k].type == WARDEN_SCREEN_ATTR_COUNTRY)
+            return true;
+    return false;
+}
+
 static void screen_node(const struct warden_screen *s, struct warden_screen_scratch *w,
                         struct warden_screen_verdict *v, const char *const *names, size_t n_names,
                         const char *country, const char *domain, bool organisation)
@@ -344,6 +353,15 @@ static void screen_node(const struct warden_screen *s, struct warden_screen_scra
              * owner (owners named in the record are screened against
              * persons too). */
             if (organisation && m[k].entity->kind == WARDEN_SCREEN_KIND_PERSON) continue;
+            /* An entry of unknown kind (an OFAC set of aliases without its
+             * primary file) with no address at all is a ship, an aircraft or
+             * a person far more often than a company: in the 2019 SDN list
+             * no vessel or aircraft has an address, 42 % of people have
+             * none, and 97 % of organisations have one ("Freedom Internet
+             * BV" is not the tanker once called FREEDOM). */
+            if (organisation && m[k].entity->kind == WARDEN_SCREEN_KIND_UNKNOWN &&
+                !has_address(m[k].entity))
+                continue;
             /* listed only under programmes that restrict less than
              * blocking (policy): reviewed, ahead of any possible match */
             if (warden_screen_review_only(s, m[k].entity)) {

@@ -431,6 +431,53 @@ static void test_person_is_not_the_organisation(void **state)
     remove_temp_lists(dir);
 }
 
+/* An OFAC set of aliases without its primary file leaves entries of unknown
+ * kind; one with no address at all is a ship, aircraft or person far more
+ * often than a company, so it is not taken for an organisation named like
+ * it, while an entry with an address is, and an owner so named still is. */
+static void test_unknown_kind_without_address(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/warden-own-unk-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char alt[256], add[256], a1[300], a2[300];
+    snprintf(alt, sizeof alt, "%s/alt.csv", dir);
+    snprintf(add, sizeof add, "%s/add.csv", dir);
+    FILE *f = fopen(alt, "w");
+    assert_non_null(f);
+    fputs("900,1,\"fka\",\"BRIGHTWATER\",-0- \n901,2,\"aka\",\"KESTRELNET TRADING\",-0- \n", f);
+    fclose(f);
+    f = fopen(add, "w");
+    assert_non_null(f);
+    fputs("900,10,-0- ,-0- ,-0- ,-0- \n901,11,\"Lenina 5\",\"Moscow\",\"Russia\",-0- \n", f);
+    fclose(f);
+    snprintf(a1, sizeof a1, "alt=%s", alt);
+    snprintf(a2, sizeof a2, "add=%s", add);
+    const char *files[] = {a1, a2};
+    char err[512];
+    struct warden_screen *s;
+    assert_int_equal(warden_screen_new(&s, "data/screen", NULL, err, sizeof err), 0);
+    assert_int_equal(warden_screen_add_list(s, "aliases", "ofac_csv", files, 2, err, sizeof err),
+                     0);
+    assert_int_equal(warden_screen_finish(s, err, sizeof err), 0);
+    struct warden_screen_scratch *w = warden_screen_scratch_new(s);
+    struct warden_org o[3] = {org(0, "b", "Brightwater Internet BV", "NL"),
+                              org(1, "k", "Kestrelnet Trading LLC", "AE"),
+                              org(2, "h", "Harbour Holdings BV", "NL")};
+    own_name(&o[2], "Brightwater", 100);
+    struct warden_screen_ownership *ow;
+    assert_int_equal(warden_screen_orgs(s, w, o, 3, &ow), 0);
+    assert_false(warden_screen_ownership_at(ow, 0)->restricted);
+    assert_true(warden_screen_ownership_at(ow, 1)->restricted);
+    assert_true(warden_screen_ownership_at(ow, 2)->restricted);
+    warden_screen_ownership_free(ow);
+    warden_screen_scratch_free(w);
+    warden_screen_free(s);
+    remove(alt);
+    remove(add);
+    rmdir(dir);
+}
+
 /* A possible match (review_threshold .. match_threshold) with a listed
  * organisation is reported for review when the organisation's own country
  * corroborates it (screen.possible_match), and what such an organisation
@@ -833,6 +880,7 @@ int main(void)
         cmocka_unit_test(test_self_listed),
         cmocka_unit_test(test_vessel_is_not_a_party),
         cmocka_unit_test(test_person_is_not_the_organisation),
+        cmocka_unit_test(test_unknown_kind_without_address),
         cmocka_unit_test(test_possible_matches_for_review),
         cmocka_unit_test(test_jurisdiction_owners),
         cmocka_unit_test(test_list_relations),
