@@ -41,6 +41,18 @@ static char *text_report(const struct warden_bt_result *r)
     return buf;
 }
 
+/* the HTML report of r written to path, read into page, and removed */
+static void html_report(const char *path, const struct warden_bt_result *r, char *page, size_t cap)
+{
+    assert_int_equal(warden_bt_report_html(path, r), 0);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    size_t n = fread(page, 1, cap - 1, f);
+    page[n] = '\0';
+    fclose(f);
+    remove(path);
+}
+
 static void test_totals(void **state)
 {
     (void)state;
@@ -197,14 +209,8 @@ static void test_reports(void **state)
         snprintf(cmd, sizeof cmd, "mkdir -p '%s'", tmp);
         assert_int_equal(system(cmd), 0);
     }
-    assert_int_equal(warden_bt_report_html(path, &r), 0);
-    f = fopen(path, "r");
-    assert_non_null(f);
     char page[65536];
-    size_t n = fread(page, 1, sizeof page - 1, f);
-    page[n] = '\0';
-    fclose(f);
-    remove(path);
+    html_report(path, &r, page, sizeof page);
     assert_non_null(strstr(page, "<svg"));
     assert_non_null(strstr(page, "AUC 0.750"));
     assert_null(strstr(page, "<script"));
@@ -273,14 +279,8 @@ static void test_tells(void **state)
     free(buf);
     char html[] = "/tmp/warden-bt-tells-html-XXXXXX";
     close(mkstemp(html));
-    assert_int_equal(warden_bt_report_html(html, &r), 0);
-    FILE *f = fopen(html, "r");
-    assert_non_null(f);
     char page[65536];
-    size_t n = fread(page, 1, sizeof page - 1, f);
-    page[n] = '\0';
-    fclose(f);
-    remove(html);
+    html_report(html, &r, page, sizeof page);
     assert_non_null(
         strstr(page, "<td>circumvention.tunnel_vpn</td><td>1 / 1 (1)</td><td>1 / 1 (0)"));
     warden_bt_result_fini(&r);
