@@ -172,6 +172,8 @@ struct warden_tl { /* a name's tokens with their weights, ready to score */
     bool capped;  /* set on the first name by warden_name_score: held below a match by a
                      name rule (a short acronym alone); a legal form does not lift it */
     bool person;  /* the name is a listed person's: it is no acronym's expansion */
+    bool listed;  /* the name is a listed party's whose record is whole (its kind known),
+                     screened against; not in a free pair */
 };
 struct warden_screen_name_rec;
 float warden_screen_weight(const struct warden_screen *s, const char *t, size_t n);

@@ -560,6 +560,10 @@ int warden_screen_name(const struct warden_screen *s, struct warden_screen_scrat
         uint32_t ql = qt0->legal; /* with a legal form found misspelt by the scorer */
         warden_tl_from_rec(s, r, &b0);
         b0.person = e->kind == WARDEN_SCREEN_KIND_PERSON;
+        /* a full record (its kind known): the list gives the names it
+         * knows; an alias-only entry (the 2025 SDN aliases without their
+         * primary file) may lack its full name */
+        b0.listed = e->kind != WARDEN_SCREEN_KIND_UNKNOWN;
         for (int k = 0; k < nalt; k++) {
             warden_tl_copy(&a, &qts[k]);
             struct warden_tl *pb = &b0;

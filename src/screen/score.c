@@ -50,6 +50,7 @@ void warden_tl_from_norm(const struct warden_screen *s, const struct warden_norm
     o->sibling = false; /* an output of warden_name_score */
     o->capped = false;
     o->person = false;
+    o->listed = false;
     o->abjad = nn->abjad;
     o->script = nn->script;
     o->qual = nn->qual;
@@ -80,6 +81,7 @@ void warden_tl_from_rec(const struct warden_screen *s, const struct warden_scree
     o->sibling = false;
     o->capped = false;
     o->person = false; /* the caller knows the entity */
+    o->listed = false; /* set by the caller when it screens against the lists */
     o->script = r->script;
     o->qual = r->qual;
     memcpy(o->legal_init, r->legal_init, sizeof o->legal_init);
@@ -454,13 +456,17 @@ static int spell(const struct warden_screen *s, const char *a, size_t la, size_t
  * fewer: one such acronym stands for thousands of names, so a name that
  * matches only through it is a possible match for review, not a match. */
 #define SHORT_ACRONYMS 4
-struct short_acronyms { /* the short acronyms a pair of names matched through */
+struct short_acronyms { /* the (short) acronyms a pair of names matched through */
     int n;
-    char t[SHORT_ACRONYMS][4];
+    char t[SHORT_ACRONYMS][9];
 };
 
+/* Collapse the runs of y's words that an acronym of x spells into it. The
+ * acronyms of three letters or fewer are added to sa, every one to all (when
+ * not NULL). Returns how many short ones. */
 static int collapse_acronyms(const struct warden_screen *s, const struct warden_tl *x,
-                             struct warden_tl *y, struct short_acronyms *sa)
+                             struct warden_tl *y, struct short_acronyms *sa,
+                             struct short_acronyms *all)
 {
     int short_ones = 0;
     /* quick refusals: the letters y's words can spell, and how many */
@@ -508,6 +514,7 @@ static int collapse_acronyms(const struct warden_screen *s, const struct warden_
                 short_ones++;
                 if (sa->n < SHORT_ACRONYMS) memcpy(sa->t[sa->n++], x->t[k], la + 1);
             }
+            if (all && all->n < SHORT_ACRONYMS) memcpy(all->t[all->n++], x->t[k], la + 1);
             break;
         }
     }
@@ -565,6 +572,7 @@ void warden_tl_copy(struct warden_tl *d, const struct warden_tl *x)
     d->sibling = x->sibling;
     d->capped = x->capped;
     d->person = x->person;
+    d->listed = x->listed;
     for (int i = 0; i < x->n; i++) {
         memcpy(d->t[i], x->t[i], (size_t)x->len[i] + 1);
         memcpy(d->surf[i], x->surf[i], (size_t)x->slen[i] + 1);
@@ -755,9 +763,13 @@ double warden_name_score(const struct warden_screen *s, struct warden_tl *a, str
      * organisation's acronym: "Amap SpA" is not "Abu Mohammad Aminullah
      * Peshawari", nor "Tata" the initials of a four-word Arabic name. */
     a->capped = false;
+    /* acronyms written in the listed name (b, when b->listed) that a's words
+     * spell */
+    struct short_acronyms listed_acr = {0};
     int short_acronyms = a->person || b->person
                              ? 0
-                             : collapse_acronyms(s, a, b, &sa) + collapse_acronyms(s, b, a, &sa);
+                             : collapse_acronyms(s, a, b, &sa, NULL) +
+                                   collapse_acronyms(s, b, a, &sa, b->listed ? &listed_acr : NULL);
     split_legal(s, a, b);
     split_legal(s, b, a);
     join_against(s, a, b, script);
@@ -887,6 +899,17 @@ double warden_name_score(const struct warden_screen *s, struct warden_tl *a, str
         score = warden_sibling_cap(s, score);
         a->capped = true;
         method = "short_acronym";
+    }
+    if (listed_acr.n && score >= thr && !acronym_supported(s, a, ua, ba, &listed_acr)) {
+        /* Lists write out the names they know: a party listed only under an
+         * acronym ("AICTC", "NITC") whose letters the query's words happen
+         * to start with ("Atrin Information & Communications Technology
+         * Company", "National Information Technology Center") is matched on
+         * initials alone, for review; a party listed with its full name
+         * matches that name directly. */
+        score = warden_sibling_cap(s, score);
+        a->capped = true;
+        method = "listed_acronym";
     }
     if (generic_only(s, a, ua, ba) && generic_only(s, b, ub, bb)) {
         /* "Telecom Ltd" / "AO NPP SVYAZ" (JSC ... "Communication"): two names

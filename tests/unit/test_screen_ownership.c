@@ -431,6 +431,44 @@ static void test_person_is_not_the_organisation(void **state)
     remove_temp_lists(dir);
 }
 
+/* Lists write out the names they know: a party listed only under an acronym
+ * is matched by a name whose initials spell it for review, not as a match; a
+ * party listed with its full name matches both ways. */
+static void test_listed_acronym_only(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/warden-own-acr-XXXXXX";
+    struct warden_screen_conf c;
+    warden_screen_conf_init(&c);
+    struct warden_screen *s =
+        temp_lists(dir,
+                   "{\"id\":\"c1\",\"schema\":\"Company\",\"target\":true,\"properties\":{\"name\":"
+                   "[\"NQTV\"]}}\n"
+                   "{\"id\":\"c2\",\"schema\":\"Company\",\"target\":true,\"properties\":{\"name\":"
+                   "[\"Korvel Mining Development Corporation\"],\"alias\":[\"KMDC\"]}}\n",
+                   &c);
+    warden_screen_conf_fini(&c);
+    struct warden_screen_scratch *w = warden_screen_scratch_new(s);
+    struct warden_screen_match m[2];
+    struct warden_screen_query q = {"Nordvik Quarry Tellurium Ventures", NULL, NULL, NULL};
+    int n = warden_screen_name(s, w, &q, m, 2);
+    assert_true(n > 0);
+    assert_false(m[0].is_match);
+    assert_true(m[0].score >= warden_screen_get_conf(s)->review_threshold);
+    q.country = NULL;
+    q.name = "KMDC";
+    assert_true(warden_screen_name(s, w, &q, m, 2) > 0 && m[0].is_match);
+    q.name = "Korvel Mining Development Corp.";
+    assert_true(warden_screen_name(s, w, &q, m, 2) > 0 && m[0].is_match);
+    /* a free pair of names has no list side: initials still match */
+    bool match;
+    warden_screen_compare(s, w, "Nordvik Quarry Tellurium Ventures", "NQTV", &match);
+    assert_true(match);
+    warden_screen_scratch_free(w);
+    warden_screen_free(s);
+    remove_temp_lists(dir);
+}
+
 /* An OFAC set of aliases without its primary file leaves entries of unknown
  * kind; one with no address at all is a ship, aircraft or person far more
  * often than a company, so it is not taken for an organisation named like
@@ -881,6 +919,7 @@ int main(void)
         cmocka_unit_test(test_vessel_is_not_a_party),
         cmocka_unit_test(test_person_is_not_the_organisation),
         cmocka_unit_test(test_unknown_kind_without_address),
+        cmocka_unit_test(test_listed_acronym_only),
         cmocka_unit_test(test_possible_matches_for_review),
         cmocka_unit_test(test_jurisdiction_owners),
         cmocka_unit_test(test_list_relations),
