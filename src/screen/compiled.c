@@ -34,8 +34,8 @@
 
 #define LISTS_MAGIC "WRDNSCR\0"
 #define LISTS_VERSION                                                                              \
-    9u /* 9: Hangul script flag, Han legal forms read whole; 8: short legal forms for typos,       \
-          Japanese name words */
+    10u /* 10: other-script flag (a name read from another script); 9: Hangul script flag, Han     \
+           legal forms read whole; 8: short legal forms for typos, Japanese name words */
 #define LISTS_BOM 0x01020304u
 
 enum {
