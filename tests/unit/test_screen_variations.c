@@ -62,6 +62,15 @@ static void possible(const char *a, const char *b)
         fail_msg("'%s' ~ '%s' should be a possible match (%.3f)", a, b, sc);
 }
 
+/* scored below the review band: not even a possible match */
+static void apart(const char *a, const char *b)
+{
+    bool m;
+    double sc = warden_screen_compare(S, W, a, b, &m);
+    if (sc >= warden_screen_get_conf(S)->review_threshold)
+        fail_msg("'%s' ~ '%s' should be apart (%.3f)", a, b, sc);
+}
+
 static void test_acronyms(void **state)
 {
     (void)state;
@@ -140,6 +149,13 @@ static void test_legal_forms(void **state)
     same("Helios Limted", "Helios Limited");      /* a typo in a legal form */
     same("Andes Sociedad Anonmia", "Andes S.A."); /* a typo inside a phrase */
     differ("ООО «Вега»", "Vesta LLC");
+    /* free-zone establishments of the UAE, Ukrainian private joint-stock
+     * companies and South African state-owned companies are legal forms, so
+     * the form alone joins nothing */
+    same("Kestrel Marine FZE", "Kestrel Marine LLC");
+    same("Eskom Holdings SOC Ltd", "Eskom Holdings Limited");
+    apart("Bio Trading FZE", "HSI Trading FZE");
+    apart("Orbis Holdings PrJSC", "Sigma Holdings PrJSC");
     same("Корпорация «Вега»", "Vega Corporation"); /* Russian "corporation" (fifth round) */
     /* a short form misspelt when the rest of the name matches: three letters
      * swapped, four swapped or replaced (fifth round) */
