@@ -720,10 +720,10 @@ static bool generic_only(const struct warden_screen *s, const struct warden_tl *
  * edit away that changes a consonant, both of six letters or fewer, both
  * names written in Latin letters: all the names share is a short
  * word spelt another way. Real company names that short are dense: on the
- * operators' names of the location database a word of five or six letters
- * one edit from a listed one is three times as often another company as a
- * listed name's misspelling is among the generated typo pairs; from seven
- * letters on it is the other way round. */
+ * operators' names of the location database, one word of five or six
+ * letters one edit from a listed one made 49 wrong matches against 25
+ * generated typo pairs of that length; at seven or eight letters 17
+ * against 36 (README, "Real organisations' names"). */
 static bool one_word_typo(const struct warden_screen *s, const struct warden_tl *a,
                           const struct warden_tl *b, const bool *used, const double *best,
                           const int *pj)
