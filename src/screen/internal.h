@@ -170,7 +170,8 @@ struct warden_tl { /* a name's tokens with their weights, ready to score */
     bool abjad;
     bool sibling; /* set on the first name by warden_name_score: near siblings */
     bool capped;  /* set on the first name by warden_name_score: held below a match by a
-                     name rule (a short acronym alone); a legal form does not lift it */
+                     name rule (a short acronym alone, a listed acronym spelt by initials,
+                     one short word a consonant apart); a legal form does not lift it */
     bool person;  /* the name is a listed person's: it is no acronym's expansion */
     bool listed;  /* the name is a listed party's whose record is whole (its kind known),
                      screened against; not in a free pair */
