@@ -434,7 +434,8 @@ static void signal_evidence(int i, const struct distill_conf *k,
         warden_distill_yield_evidence(&s->shape, b);
         break;
     default:
-        warden_distill_fanout_evidence(&s->fanout, k->fanout_per_hour, b);
+        warden_distill_fanout_evidence(&s->fanout, k->fanout_per_hour,
+                                       1 - warden_distill_novelty_repeat_share(&s->novelty), b);
         break;
     }
 }
@@ -536,7 +537,16 @@ static void update(struct distill_ctx *c, const struct warden_event *ev,
     warden_distill_cadence_update(&s->cad, ev->ts_ms);
     warden_distill_pivot_update(&s->pivot, &c->models, ev, k->new_model_days * 86400,
                                 k->history_days * 86400);
-    warden_distill_novelty_update(&s->novelty, ev, k->novel_sitting_s * 1000);
+    /* an agent's payloads are its sessions' tasks, not its tools' outputs
+     * (distill_novelty.c) */
+    enum warden_distill_payload how = WARDEN_PAYLOAD_LINES;
+    if (ev->tools != WARDEN_NOINT && ev->tools > 0 && ev->turns != WARDEN_NOINT) {
+        if (ev->turns == 1)
+            how = WARDEN_PAYLOAD_TASK;
+        else if (ev->turns > 1 && s->fanout.starts > 0)
+            how = WARDEN_PAYLOAD_TOOL_OUTPUT;
+    }
+    warden_distill_novelty_update(&s->novelty, ev, k->novel_sitting_s * 1000, how);
     if (c->crowd && ev->prompt.n) crowd_observe(c, ev, t, s);
     if (s->n < UINT32_MAX) s->n++;
 }
@@ -627,7 +637,8 @@ static void judge(struct distill_ctx *c, const struct warden_event *ev,
     v[SIG_PIVOT] = warden_distill_pivot_score(&s->pivot);
     v[SIG_YIELD] = warden_distill_yield_score(&s->shape);
     v[SIG_FANOUT] =
-        warden_distill_fanout_score(&s->fanout, k->fanout_min_hours, k->fanout_full_hours);
+        warden_distill_fanout_score(&s->fanout, k->fanout_min_hours, k->fanout_full_hours,
+                                    1 - warden_distill_novelty_repeat_share(&s->novelty));
     double framed = k->w_framed * v[SIG_ELICIT] * v[SIG_TEMPLATE];
     double z = k->bias + framed;
     int lead = 0, strong = 0;

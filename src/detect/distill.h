@@ -240,10 +240,13 @@ struct warden_distill_fanout {
 /* repeat: the prompt was a recent repeat (warden_distill_template_update). */
 void warden_distill_fanout_update(struct warden_distill_fanout *s, const struct warden_event *ev,
                                   bool repeat, int64_t per_hour);
+/* new_share: the share of the account's payloads that were new (1 minus
+ * the novelty repeat share, which for an account with tool sessions is its
+ * tasks' share): tasks sent again, however long ago, are not new sessions. */
 double warden_distill_fanout_score(const struct warden_distill_fanout *s, int64_t min_hours,
-                                   int64_t full_hours);
+                                   int64_t full_hours, double new_share);
 void warden_distill_fanout_evidence(const struct warden_distill_fanout *s, int64_t per_hour,
-                                    struct warden_jbuf *b);
+                                    double new_share, struct warden_jbuf *b);
 
 /* ---- payload novelty over time (distill_novelty.c) ---- */
 
@@ -262,11 +265,19 @@ struct warden_distill_novelty {
     uint16_t crowd_sitting;
     uint16_t crowd_credits;
 };
+/* How a request's prompt is read as a payload. */
+enum warden_distill_payload {
+    WARDEN_PAYLOAD_LINES,      /* by its lines (a re-sent item under another instruction
+                                  line is a repeat) */
+    WARDEN_PAYLOAD_TASK,       /* whole: the task opening an agent's tool session */
+    WARDEN_PAYLOAD_TOOL_OUTPUT /* not a payload: a tool loop's newest turn, on an account
+                                  that opens tool sessions (nothing checked or counted) */
+};
 /* Returns true when a part of the prompt was checked and never sent before.
  * A new payload at least sitting_ms after the newest sitting began starts
  * another sitting. */
 bool warden_distill_novelty_update(struct warden_distill_novelty *s, const struct warden_event *ev,
-                                   int64_t sitting_ms);
+                                   int64_t sitting_ms, enum warden_distill_payload how);
 /* Estimated number of distinct prompt parts (lines) the account has sent. */
 double warden_distill_novelty_distinct(const struct warden_distill_novelty *s);
 double warden_distill_novelty_repeat_share(const struct warden_distill_novelty *s);

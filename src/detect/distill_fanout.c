@@ -19,14 +19,23 @@
  * to 0 .. 1, so one burst (an evaluation run, a demo) is not enough.
  * A late event (an hour before the newest) counts in the total only.
  *
+ * Tasks sent again. The template filter above forgets (it is recent
+ * prompts only, and an agent's tool outputs fill it), so a benchmark re-run
+ * the next day counts its sessions anew. The value is therefore multiplied
+ * by the share of the account's payloads that were new (payload novelty,
+ * distill_novelty.c, which remembers a sampled part however long ago it was
+ * sent and, for an account with tool sessions, reads their tasks, not the
+ * tools' outputs): an evaluation team that ran its benchmark three times
+ * has about a third of its tasks new, a harness over a task list all.
+ *
  * Look-alikes: platforms that serve many people through one account (a
  * support agent, a code-review bot) open sessions as fast, around the clock;
  * they rarely ask for big reasoning budgets, and the default weight lets
  * this signal and the reasoning-model trait together reach review, not
  * enforcement. An evaluation team re-running an agentic benchmark sends the
  * same tasks again (repeats do not count) in one sitting per run (the
- * novelty gate). Power users with sub-agents open a few dozen sessions in a
- * busy hour now and then; full_hours asks for that all day.
+ * novelty gate; and its tasks repeat, which scales the value down). Power users with sub-agents
+ * open a few dozen sessions in a busy hour now and then; full_hours asks for that all day.
  *
  * Cost: three comparisons per request; 12 bytes.
  * Evasion: fewer sessions per account per hour (more accounts: the cluster
@@ -34,7 +43,7 @@
  * distill.answer_yield reads as long answers to short new questions.
  *
  * Evidence: tool_sessions (new tool sessions), busy_hours, peak_hour (most
- * new tool sessions in one hour), per_hour. */
+ * new tool sessions in one hour), per_hour, new_task_share. */
 #include "detect/distill.h"
 
 void warden_distill_fanout_update(struct warden_distill_fanout *s, const struct warden_event *ev,
@@ -55,18 +64,20 @@ void warden_distill_fanout_update(struct warden_distill_fanout *s, const struct 
 }
 
 double warden_distill_fanout_score(const struct warden_distill_fanout *s, int64_t min_hours,
-                                   int64_t full_hours)
+                                   int64_t full_hours, double new_share)
 {
+    double share = new_share < 0 ? 0 : new_share > 1 ? 1 : new_share;
     if (s->busy <= min_hours) return 0;
-    if (s->busy >= full_hours || full_hours <= min_hours) return 1;
-    return (double)(s->busy - min_hours) / (double)(full_hours - min_hours);
+    if (s->busy >= full_hours || full_hours <= min_hours) return share;
+    return share * (double)(s->busy - min_hours) / (double)(full_hours - min_hours);
 }
 
 void warden_distill_fanout_evidence(const struct warden_distill_fanout *s, int64_t per_hour,
-                                    struct warden_jbuf *b)
+                                    double new_share, struct warden_jbuf *b)
 {
     warden_jbuf_kv_int(b, "tool_sessions", s->starts);
     warden_jbuf_kv_int(b, "busy_hours", s->busy);
     warden_jbuf_kv_int(b, "peak_hour", s->peak);
     warden_jbuf_kv_int(b, "per_hour", per_hour);
+    warden_jbuf_kv_num(b, "new_task_share", new_share);
 }

@@ -41,6 +41,19 @@
  * an account whose prompts were never read the sittings count activity
  * instead: a request at least sitting_ms after the newest sitting began
  * starts another (evidence: checked 0 with sittings above 0).
+ * Agent sessions. A request that continues an agent's tool loop (turns > 1,
+ * tools declared) on an account that opens tool sessions (turns = 1 with
+ * tools: distill_fanout.c) carries the output of a tool as its newest turn:
+ * a file, a command's result, a search. It is new every time (a re-run of an
+ * agentic benchmark runs the tools again) but was not chosen by the client,
+ * so it is not a payload: such requests are skipped (WARDEN_PAYLOAD_TOOL_OUTPUT),
+ * and an agent's payloads are its sessions' tasks (an evaluation team
+ * re-running the same tasks is one sitting, a harness over a task list
+ * brings new ones every run). The task opening a session is read whole, as
+ * one part (WARDEN_PAYLOAD_TASK): a re-run sends it unchanged, and by its
+ * lines a new task whose sampled lines are common ones ("}", "return 0;")
+ * would pass for a repeat. An account that never opens a session (a history
+ * faked on every request) is read by lines, as any other.
  * Evasion: spreading a harvest thinly over time is what the sitting count
  * asks for (it only delays the finding by one sitting); resending payloads costs the harvester
  * requests for nothing.
@@ -143,8 +156,9 @@ static int parts(const char *p, size_t n, uint32_t *out)
 }
 
 bool warden_distill_novelty_update(struct warden_distill_novelty *s, const struct warden_event *ev,
-                                   int64_t sitting_ms)
+                                   int64_t sitting_ms, enum warden_distill_payload how)
 {
+    if (how == WARDEN_PAYLOAD_TOOL_OUTPUT) return false;
     if (!ev->prompt.p || !ev->prompt.n) {
         /* no prompt text (a gateway that does not log it, formats.md makes
          * it optional): new payloads cannot be told from repeats, so for an
@@ -158,7 +172,13 @@ bool warden_distill_novelty_update(struct warden_distill_novelty *s, const struc
         return false;
     }
     uint32_t f[MAX_PARTS];
-    int np = parts(ev->prompt.p, ev->prompt.n, f);
+    int np = 0;
+    if (how == WARDEN_PAYLOAD_TASK) {
+        f[0] = part(ev->prompt.p, 0, ev->prompt.n);
+        np = f[0] != 0;
+    } else {
+        np = parts(ev->prompt.p, ev->prompt.n, f);
+    }
     bool any = false, fresh = false;
     for (int i = 0; i < np; i++) {
         if (!sampled(s, f[i])) continue;

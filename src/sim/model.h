@@ -71,6 +71,11 @@ enum warden_pop {
      * key: not an account of its own (laid out after the resellers, not
      * counted in the scenario's accounts) */
     POP_VIA_RESELLER,
+    /* agent sessions (scenario `agents`): developers directing coding agents,
+     * agentic evaluation runs, and a harness harvesting agent trajectories */
+    POP_AGENT_DEVELOPER,
+    POP_AGENT_EVAL,
+    POP_AGENT_HARNESS,
     POP_COUNT
 };
 
@@ -178,6 +183,11 @@ struct sim_acct {
     bool staff_leaks; /* restricted staff: the colleague who sometimes connects from home */
     bool behind;      /* distillation.via_reseller: an end user of the reseller accts[host] */
     uint32_t host;
+    /* agent sessions: tools declared per session, share of sessions with
+     * thinking on, a developer who runs several agents and sub-agents */
+    uint8_t agent_tools;
+    double think_p;
+    bool power;
 };
 
 /* One generated request, compact; strings point into the corpus or tables. */

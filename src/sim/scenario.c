@@ -103,6 +103,18 @@ const struct warden_popdef warden_popdefs[POP_COUNT] = {
                           "an end user of a declared reseller harvesting through the platform: "
                           "the platform's account, key, servers and client, the harvester's "
                           "own end_user id (truth: ACCOUNT/END_USER)"},
+    [POP_AGENT_DEVELOPER] = {"benign", "benign.agent_developer", 0, 0,
+                             "a developer directing one or two coding agents on working days "
+                             "(a quarter run three to six at once and now and then fan a task "
+                             "out to sub-agents): the vendor's prompt and tools, long tool "
+                             "loops, approvals in between"},
+    [POP_AGENT_EVAL] = {"benign", "benign.agent_eval", 0, 0,
+                        "an evaluation team running one agentic benchmark several times, "
+                        "many sessions at once: the same tasks every run"},
+    [POP_AGENT_HARNESS] = {"distillation", "distillation.agent_harness", 0, 0,
+                           "a harness harvesting agent trajectories: a task list run through "
+                           "an agent scaffold, many sessions at once in runs of hours on a "
+                           "few days, every task new, no wording that asks for reasoning"},
 };
 
 static const struct warden_scenario scenarios[] = {
@@ -207,6 +219,18 @@ static const struct warden_scenario scenarios[] = {
       [POP_CIRC_TUNNEL_RESIDENTIAL] = 40,
       [POP_CIRC_STAFF] = 40,
       [POP_VIA_RESELLER] = 8}},
+    {"agents",
+     "agent sessions: coding-agent developers (some running several agents and sub-agents), "
+     "agentic evaluation runs, harnesses harvesting agent trajectories, among ordinary users",
+     800,
+     14,
+     0.5,
+     {[POP_INDIVIDUAL] = 560,
+      [POP_DEVAPP] = 20,
+      [POP_SAAS_APP] = 20,
+      [POP_AGENT_DEVELOPER] = 150,
+      [POP_AGENT_EVAL] = 12,
+      [POP_AGENT_HARNESS] = 30}},
     {"benign-heavy",
      "hard negatives only, for false-positive measurement",
      1500,
@@ -258,6 +282,8 @@ const struct warden_sim_scenario_info warden_sim_scenarios[] = {
                   "step-by-step) and held-out evasions"},
     {"reasoning", "heavy reasoning-model users (thinking on, long answers, many questions) among "
                   "ordinary users: hard negatives for answer yield"},
+    {"agents", "agent sessions: coding-agent developers (some running several agents and "
+               "sub-agents), agentic evaluation runs, harnesses harvesting agent trajectories"},
     {NULL, NULL},
 };
 

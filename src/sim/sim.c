@@ -372,6 +372,21 @@ static const char *const vendor_system[2] = {
     "Be concise; no filler. If you are unsure, say so and propose how to find out.",
 };
 
+/* Agent scaffolds a harness may run tasks through (scenario `agents`): generic
+ * instructions of the kind open-source agent frameworks ship. */
+static const char *const harness_system[3] = {
+    "You are a helpful assistant that can interact with a computer to solve tasks. You have "
+    "access to a sandboxed environment with a shell and a Python interpreter. Think about what "
+    "you need to do, call one tool at a time, and look at its output before the next step. "
+    "When the task is complete, give the final answer and stop.",
+    "You are an autonomous agent. Solve the user's task using the available functions. Break "
+    "the task into steps, execute them with the tools, verify intermediate results, and retry "
+    "with a different approach when a step fails. Finish with a concise summary of the result.",
+    "SYSTEM: You are an expert problem solver operating in a tool-use loop. Available actions "
+    "are described in the tool schema. Respond with tool calls until you have enough "
+    "information, then produce the final answer in the required format.",
+};
+
 static void setup_lookalike(struct sim_world *w, struct sim_acct *a, struct warden_rng *r)
 {
     static const char *const langs[] = {"German",     "French", "Spanish", "Japanese", "English",
@@ -410,6 +425,37 @@ static void setup_lookalike(struct sim_world *w, struct sim_acct *a, struct ward
         a->rate = total / (w->days > 0 ? w->days : 1);
         break;
     }
+    case POP_AGENT_DEVELOPER: /* the vendor's product: its prompt, its tools (+ the user's) */
+    {
+        int v = (int)warden_rng_below(r, 2);
+        a->system = vendor_system[v];
+        a->agent_tools =
+            (uint8_t)((v ? 9 : 14) + (warden_rng_chance(r, 0.3) ? 1 + warden_rng_below(r, 6) : 0));
+        a->think_p = 0.2 + 0.6 * warden_rng_unit(r);
+        a->power = warden_rng_chance(r, 0.25);
+        a->client = warden_rng_below(r, 11); /* official SDKs */
+        a->client2 = a->client;
+        warden_ja4_for_family(warden_clients[a->client].family, a->ja4, sizeof a->ja4);
+        break;
+    }
+    case POP_AGENT_EVAL:
+        a->program = warden_rng_chance(r, 0.5) ? "research" : "standard";
+        a->system = warden_rng_chance(r, 0.5) ? harness_system[warden_rng_below(r, 3)] : NULL;
+        a->agent_tools = (uint8_t)(3 + warden_rng_below(r, 8));
+        a->think_p = warden_rng_unit(r);
+        a->pool = cloud_pool(w, r);
+        if (a->pool) warden_netpool_draw(a->pool, r, &a->home_ip, &a->home_net);
+        a->pool = NULL;
+        break;
+    case POP_AGENT_HARNESS:
+        a->system = harness_system[warden_rng_below(r, 3)];
+        a->agent_tools = (uint8_t)(4 + warden_rng_below(r, 12));
+        a->think_p = 0.3 + 0.6 * warden_rng_unit(r);
+        a->pool = warden_rng_chance(r, 0.5) ? warden_netpools_get(&w->nets, "datacenter")
+                                            : cloud_pool(w, r);
+        if (a->pool) warden_netpool_draw(a->pool, r, &a->home_ip, &a->home_net);
+        a->pool = NULL; /* one exit per account */
+        break;
     case POP_JITTERED:
     case POP_AGENTIC:
     case POP_REWORDED:
@@ -479,6 +525,8 @@ static void setup_account(struct sim_world *w, uint32_t i)
     case POP_INDIVIDUAL:
     case POP_CODING_AGENT:
     case POP_REASONING_USER:
+    case POP_AGENT_DEVELOPER:
+    case POP_AGENT_EVAL:
         break;
     case POP_PRIVACY_VPN:
         /* most use a commercial VPN, some Tor */

@@ -50,7 +50,7 @@ static const double diurnal[24] = {0.35, 0.2, 0.12, 0.08, 0.08, 0.15, 0.4, 0.9, 
 static const double office[24] = {0,   0,   0, 0, 0,   0,   0,   0.2, 1.2, 2, 2, 1.8,
                                   1.2, 1.6, 2, 2, 1.8, 1.2, 0.5, 0.2, 0.1, 0, 0, 0};
 
-enum timing { T_HUMAN, T_OFFICE, T_MACHINE, T_ROUND_CLOCK, T_BENCH, T_BURSTS, T_POISSON };
+enum timing { T_HUMAN, T_OFFICE, T_MACHINE, T_ROUND_CLOCK, T_BENCH, T_BURSTS, T_POISSON, T_AGENT };
 enum prompts {
     PR_ORGANIC,
     PR_ZH,
@@ -84,6 +84,12 @@ struct gen {
     const struct warden_netpool *leak_pool;
     struct warden_ip app_ips[6]; /* an app's servers: a few addresses of its networks */
     int napp_ips;
+    /* agent sessions: position in the session (1 = the task, then the tool
+     * loop; 0 = not an agent session), the task, thinking for the session */
+    int agent_turn;
+    const char *agent_task;
+    bool agent_think;
+    size_t task_pos; /* the next task of the account's list */
 };
 
 static void push(struct sim_world *w, const struct sim_event *e)
@@ -119,6 +125,14 @@ static const char *harvest_item(struct gen *g)
     size_t pos = c->slice_lo + (member + (size_t)g->harvest_k * (size_t)c->nacct) % span;
     g->harvest_k++;
     return g->w->corpus.items[c->slice_kind][pos % n].text;
+}
+
+/* What a gateway logs as the newest user turn of a tool loop: the tool's
+ * output (code, a file, a command's result). */
+static const char *tool_output(struct gen *g)
+{
+    const struct warden_corpus_text *t = any_text(g, WARDEN_CORPUS_MACHINE);
+    return t ? t->text : organic(g);
 }
 
 static void fill_prompt(struct gen *g, struct sim_event *e, int64_t ts, bool *harvest)
@@ -214,7 +228,8 @@ static void pick_ip(struct gen *g, struct sim_event *e, bool new_session)
         if (new_session && a->pool && warden_rng_chance(&g->r, 0.06)) /* DHCP renewal */
             warden_netpool_draw_in(a->pool, a->home_net, &g->r, &g->cur_ip);
         e->ip = g->cur_ip;
-        if (a->pool && warden_rng_chance(&g->r, 0.02)) /* on the phone, elsewhere */
+        /* on the phone, elsewhere (a tool loop stays on its machine) */
+        if (a->pool && g->agent_turn <= 1 && warden_rng_chance(&g->r, 0.02))
             warden_netpool_draw(a->pool, &g->r, &e->ip, NULL);
         break;
     case IP_APP:
@@ -270,7 +285,10 @@ static void emit(struct gen *g, int64_t ts, bool new_session, const char *bench_
     e.acct = g->ai;
     e.seq = g->seq++;
     bool harvest = false;
-    if (bench_prompt) {
+    if (g->agent_turn) { /* the task, then tool results */
+        e.prompt = g->agent_turn == 1 ? g->agent_task : tool_output(g);
+        e.system = a->system;
+    } else if (bench_prompt) {
         e.prompt = bench_prompt;
         e.system = NULL;
     } else {
@@ -289,7 +307,10 @@ static void emit(struct gen *g, int64_t ts, bool new_session, const char *bench_
     }
     e.model = bench_prompt ? bench_model : pick_model(g, ts, harvest);
     /* conversation */
-    if (g->timing == T_HUMAN || g->timing == T_OFFICE) {
+    if (g->agent_turn) {
+        g->turns = 2 * g->agent_turn - 1;
+        if (g->turns > 255) g->turns = 255;
+    } else if (g->timing == T_HUMAN || g->timing == T_OFFICE) {
         if (new_session || g->turns == 0 || warden_rng_chance(&g->r, 0.3))
             g->turns = 1;
         else
@@ -442,6 +463,13 @@ static void lookalike_shape(struct gen *g, struct sim_event *e, bool harvest)
         e->thinking = (uint8_t)warden_rng_chance(&g->r, 0.85);
         e->max_tokens = e->thinking ? 32000 : 16000;
         break;
+    case POP_AGENT_DEVELOPER:
+    case POP_AGENT_EVAL:
+    case POP_AGENT_HARNESS: /* the same request shape for all three */
+        e->tools = a->agent_tools;
+        e->thinking = g->agent_think;
+        e->max_tokens = e->thinking ? 32000 : 8192;
+        break;
     case POP_AGENTIC:
         if (harvest) {
             e->turns = (uint8_t)(3 + 2 * warden_rng_below(&g->r, 3));
@@ -466,6 +494,22 @@ static void lookalike_usage(struct gen *g, struct sim_event *e)
         e->out_tok = (int32_t)((double)e->in_tok * (0.9 + 0.4 * warden_rng_unit(&g->r))) + 1;
     } else if (a->pop == POP_SAAS_APP && e->system) {
         e->cache_tok = (int32_t)(strlen(e->system) / 4);
+    } else if (a->pop == POP_AGENT_DEVELOPER || a->pop == POP_AGENT_EVAL ||
+               a->pop == POP_AGENT_HARNESS) {
+        /* the scaffold and tool schemas, then the loop's history, mostly cached;
+         * tool calls are short, the last answer of a loop longer */
+        int32_t fixed = (int32_t)(a->system ? strlen(a->system) / 4 : 0) + 220 * e->tools;
+        e->in_tok = fixed + (int32_t)(strlen(e->prompt) / 4) + 8 +
+                    (int32_t)((e->turns - 1) * (400 + warden_rng_below(&g->r, 1600)));
+        if (e->in_tok > 160000) /* the scaffold compacts the history */
+            e->in_tok = 120000 + (int32_t)warden_rng_below(&g->r, 40000);
+        e->cache_tok = e->turns > 1
+                           ? (int32_t)((double)e->in_tok * (0.75 + 0.2 * warden_rng_unit(&g->r)))
+                           : (warden_rng_chance(&g->r, 0.7) ? fixed : 0);
+        double out = warden_rng_chance(&g->r, 0.8) ? warden_rng_lognormal(&g->r, 180, 0.7)
+                                                   : warden_rng_lognormal(&g->r, 700, 0.7);
+        if (e->thinking) out += warden_rng_lognormal(&g->r, 900, 0.8);
+        e->out_tok = (int32_t)out + 1;
     } else if (a->pop == POP_AGENTIC && e->turns > 1) {
         e->cache_tok = (int32_t)((double)e->in_tok * 0.6);
     } else if (a->pop == POP_REASONING_USER) { /* answers as long as a harvest's */
@@ -597,6 +641,155 @@ static void run_bench(struct gen *g)
     }
 }
 
+/* ---- agent sessions (scenario `agents`) ---- */
+
+/* One session from time t: the task (turns = 1, tools declared), then `loop`
+ * tool-loop requests at the pace of the model and the tools, and of a person
+ * approving or correcting a step now and then (human_p per step). Returns
+ * the time of its last request. */
+static int64_t agent_session(struct gen *g, int64_t t, const char *task, int loop, double human_p)
+{
+    g->agent_task = task;
+    g->agent_think = warden_rng_chance(&g->r, g->a->think_p);
+    for (int k = 0; k <= loop; k++) {
+        if (k) {
+            double sec = warden_rng_lognormal(&g->r, 14, 0.6) + warden_rng_lognormal(&g->r, 3, 1.0);
+            if (human_p > 0 && warden_rng_chance(&g->r, human_p))
+                sec += warden_rng_lognormal(&g->r, 70, 0.9);
+            t += (int64_t)(sec * 1000) + 500;
+        }
+        g->agent_turn = k + 1;
+        emit(g, t, k == 0, NULL, false, 0);
+    }
+    g->agent_turn = 0;
+    return t;
+}
+
+/* Tool-loop steps of a session: lognormal around median, 1..max. */
+static int agent_steps(struct gen *g, double median, int max)
+{
+    int n = (int)lround(warden_rng_lognormal(&g->r, median, 0.7));
+    return n < 1 ? 1 : n > max ? max : n;
+}
+
+/* The account's next task: its list, from where it started, each task once. */
+static const char *next_task(struct gen *g, enum warden_corpus_kind k)
+{
+    size_t n = g->w->corpus.n[k];
+    if (!n) return organic(g);
+    if (g->task_pos == 0) g->task_pos = 1 + warden_rng_below(&g->r, (uint32_t)n);
+    return g->w->corpus.items[k][g->task_pos++ % n].text;
+}
+
+static enum warden_corpus_kind task_list(struct gen *g)
+{
+    const struct sim_world *w = g->w;
+    if (!w->corpus.n[WARDEN_CORPUS_TASKSET]) return WARDEN_CORPUS_MACHINE;
+    if (!w->corpus.n[WARDEN_CORPUS_MACHINE]) return WARDEN_CORPUS_TASKSET;
+    return warden_rng_chance(&g->r, 0.5) ? WARDEN_CORPUS_MACHINE : WARDEN_CORPUS_TASKSET;
+}
+
+static int clampi(double v, int lo, int hi)
+{
+    int n = (int)lround(v);
+    return n < lo ? lo : n > hi ? hi : n;
+}
+
+/* A harness over a task list: runs of hours on a few days, at any hour, many
+ * sessions at once, each on the next task of the list. */
+static void run_agent_harness(struct gen *g)
+{
+    struct sim_world *w = g->w;
+    enum warden_corpus_kind k = task_list(g);
+    uint32_t runs = 2 + warden_rng_below(&g->r, 5);
+    for (uint32_t run = 0; run < runs; run++) {
+        int64_t start = day_start(w, (int)warden_rng_below(&g->r, (uint32_t)w->days)) +
+                        (int64_t)warden_rng_below(&g->r, (uint32_t)DAY_MS);
+        double hours = warden_rng_lognormal(&g->r, 1.8, 0.6);
+        int64_t end = start + (int64_t)((hours < 0.5 ? 0.5 : hours > 8 ? 8 : hours) * HOUR_MS);
+        int slots = clampi(warden_rng_lognormal(&g->r, 6, 0.6), 2, 32);
+        for (int c = 0; c < slots; c++) {
+            int64_t t = start + (int64_t)warden_rng_below(&g->r, 90000);
+            while (t < end) {
+                t = agent_session(g, t, next_task(g, k), agent_steps(g, 5, 30), 0);
+                t += 1000 + (int64_t)warden_rng_below(&g->r, 8000);
+            }
+        }
+    }
+}
+
+/* An evaluation team: one benchmark's tasks, the same in every run, a few
+ * runs on working days, many sessions at once. */
+static void run_agent_eval(struct gen *g)
+{
+    struct sim_world *w = g->w;
+    enum warden_corpus_kind k = task_list(g);
+    size_t n = w->corpus.n[k];
+    if (!n) return;
+    size_t items = 80 + warden_rng_below(&g->r, 220);
+    if (items > n) items = n;
+    size_t lo = warden_rng_below(&g->r, (uint32_t)(n - items + 1));
+    uint32_t runs = 2 + warden_rng_below(&g->r, 3);
+    int slots = clampi(warden_rng_lognormal(&g->r, 16, 0.5), 4, 64);
+    for (uint32_t run = 0; run < runs; run++) {
+        int64_t start = day_start(w, (int)warden_rng_below(&g->r, (uint32_t)w->days)) +
+                        (int64_t)(9 + warden_rng_below(&g->r, 6)) * HOUR_MS -
+                        (int64_t)g->offset_min * 60000 +
+                        (int64_t)warden_rng_below(&g->r, (uint32_t)HOUR_MS);
+        int64_t free_at[64];
+        for (int c = 0; c < slots; c++)
+            free_at[c] = start + (int64_t)warden_rng_below(&g->r, 30000);
+        for (size_t i = 0; i < items; i++) {
+            int c = 0;
+            for (int j = 1; j < slots; j++)
+                if (free_at[j] < free_at[c]) c = j;
+            int64_t t = agent_session(g, free_at[c], w->corpus.items[k][lo + i].text,
+                                      agent_steps(g, 6, 40), 0);
+            free_at[c] = t + 500 + (int64_t)warden_rng_below(&g->r, 3000);
+        }
+    }
+}
+
+/* A developer directing coding agents on working days: each agent on one
+ * task at a time, long tool loops with approvals, a pause to read the
+ * result and write the next task; a power user runs three to six agents
+ * and now and then fans a task out to sub-agents. */
+static void run_agent_developer(struct gen *g)
+{
+    struct sim_world *w = g->w;
+    struct sim_acct *a = g->a;
+    int agents =
+        a->power ? 3 + (int)warden_rng_below(&g->r, 4) : 1 + (int)warden_rng_below(&g->r, 2);
+    for (int d = 0; d < w->days; d++) {
+        int64_t ds = day_start(w, d);
+        int wd = (int)(((ds / DAY_MS) + 4) % 7); /* 0 = Sunday */
+        if (!warden_rng_chance(&g->r, wd == 0 || wd == 6 ? 0.15 : 0.85)) continue;
+        double from_h = 8 + 2 * warden_rng_unit(&g->r);
+        double to_h = warden_rng_chance(&g->r, 0.15) ? 21 + 2 * warden_rng_unit(&g->r)
+                                                     : 16.5 + 3 * warden_rng_unit(&g->r);
+        int64_t local = -(int64_t)g->offset_min * 60000;
+        int64_t from = ds + (int64_t)(from_h * HOUR_MS) + local;
+        int64_t to = ds + (int64_t)(to_h * HOUR_MS) + local;
+        for (int c = 0; c < agents; c++) {
+            int64_t t = from + (int64_t)warden_rng_below(&g->r, 40 * 60000);
+            while (t < to) {
+                if (warden_rng_chance(&g->r, a->power ? 0.08 : 0.02)) { /* sub-agents */
+                    uint32_t subs = 3 + warden_rng_below(&g->r, a->power ? 22 : 8);
+                    for (uint32_t s = 0; s < subs; s++)
+                        agent_session(g, t + (int64_t)warden_rng_below(&g->r, 120000),
+                                      next_task(g, WARDEN_CORPUS_ORGANIC), agent_steps(g, 4, 20),
+                                      0);
+                }
+                t = agent_session(g, t, next_task(g, WARDEN_CORPUS_ORGANIC),
+                                  agent_steps(g, 16, 150), 0.12);
+                t += (int64_t)(warden_rng_lognormal(&g->r, 10, 0.8) * 60000);
+                if (warden_rng_chance(&g->r, 0.12))
+                    t += (int64_t)(warden_rng_lognormal(&g->r, 45, 0.5) * 60000);
+            }
+        }
+    }
+}
+
 static void generate(struct gen *g0);
 
 /* A traveller: at home, then on the trip's networks and clock, then home again. */
@@ -681,6 +874,10 @@ void warden_sim_traffic(struct sim_world *w, uint32_t ai)
     case POP_CODING_AGENT:
         g.timing = T_OFFICE;
         break;
+    case POP_AGENT_DEVELOPER:
+    case POP_AGENT_EVAL:
+        g.timing = T_AGENT;
+        break;
     case POP_SAAS_APP:
         g.timing = T_ROUND_CLOCK;
         g.n_end_users = 500 + (uint32_t)(a->rate * 4);
@@ -752,6 +949,7 @@ void warden_sim_traffic(struct sim_world *w, uint32_t ai)
             g.prompts = PR_COVER;
             g.timing = T_HUMAN;
         }
+        if (a->pop == POP_AGENT_HARNESS) g.timing = T_AGENT;
         if (a->pop == POP_SLOW_LOW) {
             g.timing = T_HUMAN;
             g.p_thinking = 0.6;
@@ -841,6 +1039,14 @@ static void generate(struct gen *g0)
         break;
     case T_POISSON:
         run_poisson(&g);
+        break;
+    case T_AGENT:
+        if (a->pop == POP_AGENT_HARNESS)
+            run_agent_harness(&g);
+        else if (a->pop == POP_AGENT_EVAL)
+            run_agent_eval(&g);
+        else
+            run_agent_developer(&g);
         break;
     case T_BENCH:
         run_bench(&g);

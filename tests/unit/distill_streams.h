@@ -20,11 +20,14 @@ enum ds_kind {
     DS_EVAL_COT,        /* benchmark run with "think step by step", one burst */
     DS_TRANSLATE,       /* translation service: one frame, output ~ input, around the clock */
     DS_SESSION_HARVEST, /* as harvester, in sessions of 6 at people's hours (few clock hours) */
-    DS_REASONER, /* a heavy reasoning-model user: as a person, but thinking on, big budgets and
-                    answers as long as a harvest's, every day from 08:00 to 22:00 UTC */
-    DS_HARNESS,  /* an agent harness over a task list: 16 sessions at once around the clock,
-                    each a new task then the tool loop; tools, cache reads (reported apart from
-                    input_tokens), thinking, no wording asking for reasoning */
+    DS_REASONER,   /* a heavy reasoning-model user: as a person, but thinking on, big budgets and
+                      answers as long as a harvest's, every day from 08:00 to 22:00 UTC */
+    DS_HARNESS,    /* an agent harness over a task list: 16 sessions at once around the clock,
+                      each a new task then the tool loop; tools, cache reads (reported apart from
+                      input_tokens), thinking, no wording asking for reasoning */
+    DS_AGENT_EVAL, /* an evaluation team re-running one agentic benchmark: the same 150 tasks
+                      in a run of under 20 minutes on four days, 32 sessions at once, each
+                      run's tool outputs new */
 };
 
 struct ds_rng {
@@ -194,15 +197,21 @@ static inline int ds_next_line(struct ds_stream *s, char *out, size_t cap)
         break;
     }
     case DS_HARNESS:
+    case DS_AGENT_EVAL: {
         sys = "You are an autonomous agent in a sandbox. Use the tools until the task is done.";
-        if (s->i % 6 == 0) { /* a new session: the next task */
-            ds_words(r, payload, sizeof payload, 10 + (int)(ds_next(r) % 20), 0);
+        bool eval = s->kind == DS_AGENT_EVAL;
+        unsigned within = s->i % 900, task = within / 6; /* eval: a run, 150 sessions of 6 */
+        if (eval ? within % 6 == 0 : s->i % 6 == 0) {
+            /* a new session: the next task (the benchmark's, the same in every run) */
+            struct ds_rng tr = {.s = 0x5eedULL + task * 0x9E3779B97F4A7C15ULL};
+            struct ds_rng *tq = eval ? &tr : r;
+            ds_words(tq, payload, sizeof payload, 10 + (int)(ds_next(tq) % 20), 0);
             snprintf(prompt, sizeof prompt, "%s", payload);
             s->turns = 1;
-        } else { /* a tool result of one of the sessions under way */
+        } else { /* a tool's output in one of the sessions under way (new in every run) */
             ds_words(r, payload, sizeof payload, 8 + (int)(ds_next(r) % 30), 0);
             snprintf(prompt, sizeof prompt, "exit status %u\n%s", ds_next(r) % 3, payload);
-            s->turns = 3 + 2 * (int)(ds_next(r) % 8);
+            s->turns = eval ? 1 + 2 * (int)(within % 6) : 3 + 2 * (int)(ds_next(r) % 8);
         }
         turns = s->turns;
         tools = 8;
@@ -211,8 +220,14 @@ static inline int ds_next_line(struct ds_stream *s, char *out, size_t cap)
         in_tok = 400 + ds_next(r) % 2500;
         cache = turns > 1 ? 4000 + 1500L * turns : 0;
         out_tok = 1200 + ds_next(r) % 3000;
-        gap = 3000 + ds_next(r) % 4000; /* 16 lanes: a request every 3-7 s */
+        if (!eval) {
+            gap = 3000 + ds_next(r) % 4000; /* 16 lanes: a request every 3-7 s */
+        } else {
+            gap = 800 + ds_next(r) % 800;       /* 32 lanes */
+            if (within == 899) gap += 86400000; /* the next run the next day */
+        }
         break;
+    }
     default: /* DS_TRANSLATE */
         ds_words(r, payload, sizeof payload, 20 + (int)(ds_next(r) % 40), 0);
         snprintf(prompt, sizeof prompt, "Translate the following text into German:\n\n%s", payload);

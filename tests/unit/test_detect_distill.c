@@ -229,6 +229,22 @@ static void agent_harness_reviewed_on_fanout(void **st)
     free(conf);
 }
 
+/* An evaluation team re-running an agentic benchmark: the same tasks on four
+ * days at a harness's pace (fan-out and thinking at full), but every run
+ * runs the tools again, so its tool loops bring new text. Tool outputs are
+ * not payloads: the tasks are, and they came in one sitting, so nothing is
+ * reported. The harness above, whose tasks are new, is. */
+static void agent_eval_reruns_not_reported(void **st)
+{
+    (void)st;
+    struct cap c;
+    run_stream(&c, DS_AGENT_EVAL, 5, 4 * 900, "ae", "python-httpx/0.28.1", false);
+    if (c.n)
+        fprintf(stderr, "first at %d max %.3f %s %s\n", c.first_at, c.max_score, c.code,
+                c.evidence);
+    assert_int_equal(c.n, 0);
+}
+
 /* Evidence held below every rule is reported once, from suspect_min, for
  * the link detector to pool across a cluster (below_emit_min), and never
  * again until the score reaches emit_min; suspect_min 0 reports none. (The
@@ -381,6 +397,7 @@ int main(void)
         cmocka_unit_test(people_and_agents_not_flagged),
         cmocka_unit_test(eval_run_not_reported),
         cmocka_unit_test(agent_harness_reviewed_on_fanout),
+        cmocka_unit_test(agent_eval_reruns_not_reported),
         cmocka_unit_test(held_evidence_reported_once_for_pooling),
         cmocka_unit_test_teardown(found_without_prompt_text, text_back),
         cmocka_unit_test(strong_signals_over_sittings_enforced),

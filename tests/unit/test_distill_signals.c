@@ -557,9 +557,9 @@ static void fanout_counts_busy_hours(void **st)
     assert_int_equal(harness.starts, 400);
     assert_int_equal(harness.busy, 10);
     assert_int_equal(harness.peak, 40);
-    assert_true(warden_distill_fanout_score(&harness, 2, 8) == 1);
+    assert_true(warden_distill_fanout_score(&harness, 2, 8, 1) == 1);
     assert_int_equal(burst.busy, 2);
-    assert_true(warden_distill_fanout_score(&burst, 2, 8) == 0);
+    assert_true(warden_distill_fanout_score(&burst, 2, 8, 1) == 0);
     assert_int_equal(person.busy, 0);
     assert_int_equal(rerun.starts, 0);
     assert_int_equal(other.starts, 0);
@@ -571,12 +571,17 @@ static void fanout_counts_busy_hours(void **st)
     /* five busy hours: halfway from min_hours 2 to full_hours 8 */
     struct warden_distill_fanout five = harness;
     five.busy = 5;
-    assert_true(fabs(warden_distill_fanout_score(&five, 2, 8) - 0.5) < 1e-9);
+    assert_true(fabs(warden_distill_fanout_score(&five, 2, 8, 1) - 0.5) < 1e-9);
+    /* tasks sent again count for nothing: a third new, a third of the value */
+    assert_true(fabs(warden_distill_fanout_score(&harness, 2, 8, 1.0 / 3) - 1.0 / 3) < 1e-9);
+    assert_true(fabs(warden_distill_fanout_score(&five, 2, 8, 0.5) - 0.25) < 1e-9);
+    assert_true(warden_distill_fanout_score(&harness, 2, 8, 0) == 0);
     struct warden_jbuf b;
     warden_jbuf_init(&b);
-    warden_distill_fanout_evidence(&harness, 30, &b);
+    warden_distill_fanout_evidence(&harness, 30, 0.5, &b);
     assert_string_equal(warden_jbuf_str(&b),
-                        "\"tool_sessions\":401,\"busy_hours\":10,\"peak_hour\":40,\"per_hour\":30");
+                        "\"tool_sessions\":401,\"busy_hours\":10,\"peak_hour\":40,"
+                        "\"per_hour\":30,\"new_task_share\":0.5");
     warden_jbuf_fini(&b);
 }
 
@@ -724,7 +729,7 @@ static void novelty_reruns_frames_and_sittings(void **st)
         snprintf(p, sizeof p, "Item %u: %s?", i, item);
         struct warden_event ev = ev_prompt(p);
         ev.ts_ms = t0 + i * 2000;
-        warden_distill_novelty_update(&harness, &ev, hour);
+        warden_distill_novelty_update(&harness, &ev, hour, WARDEN_PAYLOAD_LINES);
     }
     assert_int_equal(harness.sittings, 1);
     /* runs 2 and 3 on later days: the same items, with and without an
@@ -737,7 +742,7 @@ static void novelty_reruns_frames_and_sittings(void **st)
                      run == 1 ? "\n\nLet's think step by step." : "");
             struct warden_event ev = ev_prompt(p);
             ev.ts_ms = t0 + run * 86400000LL + i * 2000;
-            warden_distill_novelty_update(&harness, &ev, hour);
+            warden_distill_novelty_update(&harness, &ev, hour, WARDEN_PAYLOAD_LINES);
         }
     assert_int_equal(harness.sittings, 1);
     assert_true(harness.repeats - before > 0);
@@ -748,7 +753,8 @@ static void novelty_reruns_frames_and_sittings(void **st)
         snprintf(p, sizeof p, "Question: %s #%u\n\nThink step by step.", item, i);
         struct warden_event ev = ev_prompt(p);
         ev.ts_ms = t0 + (int64_t)i * (hour / 20);
-        assert_true(warden_distill_novelty_update(&harvest, &ev, hour) || harvest.level > 0);
+        assert_true(warden_distill_novelty_update(&harvest, &ev, hour, WARDEN_PAYLOAD_LINES) ||
+                    harvest.level > 0);
     }
     assert_true(harvest.sittings >= 9);
     assert_true(warden_distill_novelty_repeat_share(&harvest) < 0.05);
@@ -760,7 +766,7 @@ static void novelty_reruns_frames_and_sittings(void **st)
                  i, i * 7919u);
         struct warden_event ev = ev_prompt(p);
         ev.ts_ms = t0 + (int64_t)i * hour;
-        assert_true(warden_distill_novelty_update(&preamble, &ev, hour));
+        assert_true(warden_distill_novelty_update(&preamble, &ev, hour, WARDEN_PAYLOAD_LINES));
     }
     assert_int_equal(preamble.sittings, 40);
     /* distinct estimate: 5,000 different prompts, within 35 % */
@@ -769,7 +775,7 @@ static void novelty_reruns_frames_and_sittings(void **st)
         snprintf(p, sizeof p, "distinct prompt number %u", i);
         struct warden_event ev = ev_prompt(p);
         ev.ts_ms = t0 + i;
-        warden_distill_novelty_update(&big, &ev, hour);
+        warden_distill_novelty_update(&big, &ev, hour, WARDEN_PAYLOAD_LINES);
     }
     double d = warden_distill_novelty_distinct(&big);
     assert_true(big.level > 0);
