@@ -126,7 +126,7 @@ struct distill_conf {
     double reseller_cap;
     int64_t crowd_min_sittings, crowd_parts, crowd_frames, crowd_days;
     double crowd_min_share;
-    int64_t fanout_per_hour, fanout_min_hours, fanout_full_hours;
+    int64_t fanout_per_hour, fanout_min_hours, fanout_full_hours, fanout_hour_cap_hours;
 };
 
 #define C(f) offsetof(struct distill_conf, f)
@@ -162,9 +162,15 @@ static const struct warden_conf_key distill_conf_table[] = {
      "a busy hour (agent fan-out)",
      1, 65535},
     {"fanout_min_hours", WARDEN_CONF_INT, "2", C(fanout_min_hours),
-     "busy hours at or below which agent fan-out is 0", 0, 65535},
+     "busy-hour equivalents (sessions of busy hours / fanout_per_hour) at or below which agent "
+     "fan-out is 0",
+     0, 65535},
     {"fanout_full_hours", WARDEN_CONF_INT, "8", C(fanout_full_hours),
-     "busy hours from which agent fan-out is 1", 1, 65535},
+     "busy-hour equivalents from which agent fan-out is 1", 1, 65535},
+    {"fanout_hour_cap_hours", WARDEN_CONF_INT, "3", C(fanout_hour_cap_hours),
+     "most busy-hour equivalents one clock hour counts (a spike of sessions, however fast, "
+     "adds at most this much)",
+     1, 2184},
     {"w_elicitation_in_template", WARDEN_CONF_DOUBLE, "2.0", C(w_framed),
      "weight of reasoning_elicitation x template_reuse (the reasoning request is part of a "
      "reused frame, as in a harvesting wrapper)",
@@ -529,7 +535,8 @@ static void update(struct distill_ctx *c, const struct warden_event *ev,
 {
     const struct distill_conf *k = &c->conf;
     bool repeat = warden_distill_template_update(&s->tpl, t, (int)k->template_max_hamming);
-    warden_distill_fanout_update(&s->fanout, ev, repeat, k->fanout_per_hour);
+    warden_distill_fanout_update(&s->fanout, ev, repeat, k->fanout_per_hour,
+                                 k->fanout_per_hour * k->fanout_hour_cap_hours);
     warden_distill_sweep_update(&s->sweep, t);
     warden_distill_elicit_update(&s->elicit, c->m, ev, t, k->thinking_min_budget,
                                  k->elicit_min_answer);
@@ -636,9 +643,9 @@ static void judge(struct distill_ctx *c, const struct warden_event *ev,
     v[SIG_CADENCE] = warden_distill_cadence_score(&s->cad);
     v[SIG_PIVOT] = warden_distill_pivot_score(&s->pivot);
     v[SIG_YIELD] = warden_distill_yield_score(&s->shape);
-    v[SIG_FANOUT] =
-        warden_distill_fanout_score(&s->fanout, k->fanout_min_hours, k->fanout_full_hours,
-                                    1 - warden_distill_novelty_repeat_share(&s->novelty));
+    v[SIG_FANOUT] = warden_distill_fanout_score(
+        &s->fanout, k->fanout_per_hour, k->fanout_min_hours, k->fanout_full_hours,
+        1 - warden_distill_novelty_repeat_share(&s->novelty));
     double framed = k->w_framed * v[SIG_ELICIT] * v[SIG_TEMPLATE];
     double z = k->bias + framed;
     int lead = 0, strong = 0;

@@ -230,21 +230,25 @@ void warden_distill_pivot_evidence(const struct warden_distill_pivot *s, struct 
 /* ---- distill.agent_fanout (distill_fanout.c) ---- */
 
 struct warden_distill_fanout {
-    uint32_t starts; /* new tool sessions (turns = 1, tools declared, not a repeat) */
-    uint32_t hour;   /* clock hour (ts / 3,600,000) of cur */
-    uint16_t cur;    /* new tool sessions in that hour */
-    uint16_t peak;   /* most in one hour */
-    uint16_t busy;   /* hours that reached per_hour */
-    uint16_t spare;
+    uint32_t starts;        /* new tool sessions (turns = 1, tools declared, not a repeat) */
+    uint32_t hour;          /* clock hour (ts / 3,600,000) of cur */
+    uint16_t cur;           /* new tool sessions in that hour */
+    uint16_t peak;          /* most in one hour */
+    uint16_t busy;          /* hours that reached per_hour */
+    uint16_t busy_sessions; /* sessions of busy hours, at most hour_cap of each (saturates;
+                               0 in a snapshot saved before it was kept) */
 };
-/* repeat: the prompt was a recent repeat (warden_distill_template_update). */
+/* repeat: the prompt was a recent repeat (warden_distill_template_update);
+ * hour_cap: most sessions one busy hour counts in busy_sessions. */
 void warden_distill_fanout_update(struct warden_distill_fanout *s, const struct warden_event *ev,
-                                  bool repeat, int64_t per_hour);
-/* new_share: the share of the account's payloads that were new (1 minus
- * the novelty repeat share, which for an account with tool sessions is its
- * tasks' share): tasks sent again, however long ago, are not new sessions. */
-double warden_distill_fanout_score(const struct warden_distill_fanout *s, int64_t min_hours,
-                                   int64_t full_hours, double new_share);
+                                  bool repeat, int64_t per_hour, int64_t hour_cap);
+/* Busy-hour equivalents (busy_sessions / per_hour, at least busy) mapped
+ * min_hours .. full_hours to 0 .. 1, times new_share: the share of the
+ * account's payloads that were new (1 minus the novelty repeat share, which
+ * for an account with tool sessions is its tasks' share): tasks sent again,
+ * however long ago, are not new sessions. */
+double warden_distill_fanout_score(const struct warden_distill_fanout *s, int64_t per_hour,
+                                   int64_t min_hours, int64_t full_hours, double new_share);
 void warden_distill_fanout_evidence(const struct warden_distill_fanout *s, int64_t per_hour,
                                     double new_share, struct warden_jbuf *b);
 
@@ -255,7 +259,9 @@ void warden_distill_fanout_evidence(const struct warden_distill_fanout *s, int64
 struct warden_distill_novelty {
     uint32_t fp[WARDEN_DISTILL_NOVEL_SET]; /* high halves of sampled prompt-part hashes */
     int64_t sitting_ts;                    /* start (ms) of the newest sitting with new payloads */
-    uint32_t checked, repeats;             /* prompts checked / with every part sent before */
+    uint32_t checked, repeats;             /* prompts read / with every part sent before (estimates:
+                                              each checked prompt weighted by 1 / its chance of
+                                              being checked) */
     uint16_t sittings;                     /* sittings in which new payloads arrived */
     uint8_t level;                         /* a part is sampled when its fingerprint has this
                                               many low zero bits */

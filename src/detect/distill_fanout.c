@@ -15,8 +15,14 @@
  * a prompt that is not a recent repeat of the account's (template Bloom
  * filter; a request without prompt text counts), per clock hour (UTC,
  * ts / 3,600,000). An hour with at least per_hour of them is a busy hour,
- * counted as it gets there. Value: busy hours mapped min_hours .. full_hours
- * to 0 .. 1, so one burst (an evaluation run, a demo) is not enough.
+ * counted as it gets there. The evidence is the number of sessions opened
+ * at a rate no person keeps, so a busy hour counts its sessions, in
+ * busy-hour equivalents (sessions / per_hour), up to hour_cap sessions
+ * (fanout_hour_cap_hours hours' worth): a harness run of two hours with 200
+ * new sessions in each weighs as six hours of 30, not two, and a spike (a
+ * sub-agent storm, the first run of a benchmark) adds at most three hours'
+ * worth however fast. Value: equivalents (at least the busy hours) mapped
+ * min_hours .. full_hours to 0 .. 1, so one short burst is not enough.
  * A late event (an hour before the newest) counts in the total only.
  *
  * Tasks sent again. The template filter above forgets (it is recent
@@ -37,17 +43,18 @@
  * novelty gate; and its tasks repeat, which scales the value down). Power users with sub-agents
  * open a few dozen sessions in a busy hour now and then; full_hours asks for that all day.
  *
- * Cost: three comparisons per request; 12 bytes.
+ * Cost: a few comparisons per request; 16 bytes.
  * Evasion: fewer sessions per account per hour (more accounts: the cluster
  * view's business), or a fake history on every request (turns > 1), which
  * distill.answer_yield reads as long answers to short new questions.
  *
- * Evidence: tool_sessions (new tool sessions), busy_hours, peak_hour (most
+ * Evidence: tool_sessions (new tool sessions), busy_hours, busy_sessions
+ * (sessions of busy hours counted, at most hour_cap an hour), peak_hour (most
  * new tool sessions in one hour), per_hour, new_task_share. */
 #include "detect/distill.h"
 
 void warden_distill_fanout_update(struct warden_distill_fanout *s, const struct warden_event *ev,
-                                  bool repeat, int64_t per_hour)
+                                  bool repeat, int64_t per_hour, int64_t hour_cap)
 {
     if (ev->turns != 1 || ev->tools == WARDEN_NOINT || ev->tools <= 0 || repeat) return;
     if (s->starts < UINT32_MAX) s->starts++;
@@ -60,16 +67,21 @@ void warden_distill_fanout_update(struct warden_distill_fanout *s, const struct 
     }
     if (s->cur < UINT16_MAX) s->cur++;
     if (s->cur > s->peak) s->peak = s->cur;
+    int64_t add = s->cur == per_hour ? per_hour : s->cur > per_hour && s->cur <= hour_cap ? 1 : 0;
     if (s->cur == per_hour && s->busy < UINT16_MAX) s->busy++;
+    s->busy_sessions =
+        (uint16_t)(s->busy_sessions + add > UINT16_MAX ? UINT16_MAX : s->busy_sessions + add);
 }
 
-double warden_distill_fanout_score(const struct warden_distill_fanout *s, int64_t min_hours,
-                                   int64_t full_hours, double new_share)
+double warden_distill_fanout_score(const struct warden_distill_fanout *s, int64_t per_hour,
+                                   int64_t min_hours, int64_t full_hours, double new_share)
 {
     double share = new_share < 0 ? 0 : new_share > 1 ? 1 : new_share;
-    if (s->busy <= min_hours) return 0;
-    if (s->busy >= full_hours || full_hours <= min_hours) return share;
-    return share * (double)(s->busy - min_hours) / (double)(full_hours - min_hours);
+    double hours = (double)s->busy_sessions / (double)(per_hour > 0 ? per_hour : 1);
+    if (hours < s->busy) hours = s->busy; /* saturated, or restored from an older snapshot */
+    if (hours <= (double)min_hours) return 0;
+    if (hours >= (double)full_hours || full_hours <= min_hours) return share;
+    return share * (hours - (double)min_hours) / (double)(full_hours - min_hours);
 }
 
 void warden_distill_fanout_evidence(const struct warden_distill_fanout *s, int64_t per_hour,
@@ -77,6 +89,7 @@ void warden_distill_fanout_evidence(const struct warden_distill_fanout *s, int64
 {
     warden_jbuf_kv_int(b, "tool_sessions", s->starts);
     warden_jbuf_kv_int(b, "busy_hours", s->busy);
+    warden_jbuf_kv_int(b, "busy_sessions", s->busy_sessions);
     warden_jbuf_kv_int(b, "peak_hour", s->peak);
     warden_jbuf_kv_int(b, "per_hour", per_hour);
     warden_jbuf_kv_num(b, "new_task_share", new_share);

@@ -31,7 +31,11 @@
  * (unlike a recency filter), and distinct parts ~= set size x 2^level. Below
  * 64 distinct parts every part is checked. A prompt with a checked part not
  * in the set is new and may start a sitting. A prompt whose checked parts were all in the set is a
- * repeat (repeats and checked prompts are halved past 30,000) for repeat_share.
+ * repeat, for repeat_share. Both counts estimate all prompts read, not only
+ * the checked ones: a prompt checked at level L with k parts counts
+ * 1 / (1 - (1 - 2^-L)^k) (Horvitz-Thompson; every prompt counts 1 until
+ * the set first fills, so unweighted the early prompts, new ones, would
+ * outweigh a re-run's repeats); both are halved past 2^30.
  *
  * Cost: finding the line ends (memchr), at most 7 XXH3 hashes of short
  * spans, at most 64 compares per part that qualifies (every part for small
@@ -58,11 +62,13 @@
  * asks for (it only delays the finding by one sitting); resending payloads costs the harvester
  * requests for nothing.
  *
- * Evidence (object "payloads"): distinct_parts (estimate), sampling_level, checked,
+ * Evidence (object "payloads"): distinct_parts (estimate), sampling_level, checked (prompts
+ * read, estimated as above),
  * repeat_share, sittings. */
 #include "detect/distill.h"
 #include "core/hash.h"
 
+#include <math.h>
 #include <string.h>
 
 #define NSET WARDEN_DISTILL_NOVEL_SET
@@ -179,6 +185,14 @@ bool warden_distill_novelty_update(struct warden_distill_novelty *s, const struc
     } else {
         np = parts(ev->prompt.p, ev->prompt.n, f);
     }
+    /* a prompt checked at this level stands for 1 / P(a part of it is
+     * sampled) prompts: the counts estimate all prompts, not the checked
+     * ones, which would over-weigh the early ones (every prompt is checked
+     * until the set first fills) */
+    double miss = 1;
+    for (int i = 0; i < np; i++)
+        miss *= 1 - 1.0 / (double)(1ULL << (s->level < 24 ? s->level : 24));
+    uint32_t w = miss < 1 ? (uint32_t)lround(1 / (1 - miss)) : 1;
     bool any = false, fresh = false;
     for (int i = 0; i < np; i++) {
         if (!sampled(s, f[i])) continue;
@@ -189,13 +203,13 @@ bool warden_distill_novelty_update(struct warden_distill_novelty *s, const struc
         }
     }
     if (!any) return false;
-    if (s->checked >= 30000) {
+    if (s->checked >= (1u << 30)) {
         s->checked /= 2;
         s->repeats /= 2;
     }
-    s->checked++;
+    s->checked += w;
     if (!fresh) {
-        s->repeats++;
+        s->repeats += w;
         return false;
     }
     if (s->sittings == 0 || ev->ts_ms >= s->sitting_ts + sitting_ms) {

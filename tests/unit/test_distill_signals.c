@@ -524,64 +524,89 @@ static void shape_reads_both_usage_conventions(void **st)
     warden_jbuf_fini(&b);
 }
 
-/* agent fan-out: new tool sessions per clock hour, counted in busy hours;
- * one burst, a person's few sessions an hour, repeats, continuations,
+/* agent fan-out: new tool sessions per clock hour, counted in busy hours
+ * and in the sessions of busy hours (up to three hours' worth an hour);
+ * a short burst, a person's few sessions an hour, repeats, continuations,
  * tool-less requests and late events do not make busy hours */
+#define FAN(s, e, repeat) warden_distill_fanout_update(s, e, repeat, 30, 90)
 static void fanout_counts_busy_hours(void **st)
 {
     (void)st;
     const int64_t h0 = 1795421702000LL / 3600000 * 3600000;
-    struct warden_distill_fanout harness, burst, person, rerun, other;
+    struct warden_distill_fanout harness, burst, person, rerun, other, spike, even;
     memset(&harness, 0, sizeof harness);
     memset(&burst, 0, sizeof burst);
     memset(&person, 0, sizeof person);
     memset(&rerun, 0, sizeof rerun);
     memset(&other, 0, sizeof other);
+    memset(&spike, 0, sizeof spike);
+    memset(&even, 0, sizeof even);
     struct warden_event ev = ev_prompt("x");
     ev.tools = 8;
     for (int h = 0; h < 10; h++)
         for (int i = 0; i < 40; i++) {
             ev.ts_ms = h0 + h * 3600000LL + i * 90000LL;
             ev.turns = 1;
-            warden_distill_fanout_update(&harness, &ev, false, 30);
-            warden_distill_fanout_update(&rerun, &ev, true, 30); /* the same tasks again */
-            ev.turns = 5;                                        /* the tool loop */
-            warden_distill_fanout_update(&harness, &ev, false, 30);
+            FAN(&harness, &ev, false);
+            FAN(&rerun, &ev, true); /* the same tasks again */
+            ev.turns = 5;           /* the tool loop */
+            FAN(&harness, &ev, false);
             ev.turns = 1;
             ev.tools = 0; /* single-turn without tools: not an agent session */
-            warden_distill_fanout_update(&other, &ev, false, 30);
+            FAN(&other, &ev, false);
             ev.tools = 8;
-            if (h < 2) warden_distill_fanout_update(&burst, &ev, false, 30); /* two hours */
-            if (i % 8 == 0) warden_distill_fanout_update(&person, &ev, false, 30);
+            if (h < 2) FAN(&burst, &ev, false); /* two hours */
+            if (h < 2 && i < 30) FAN(&even, &ev, false);
+            if (i % 8 == 0) FAN(&person, &ev, false);
         }
+    /* a spike: 300 new sessions in one hour (the first run of a benchmark) */
+    for (int i = 0; i < 300; i++) {
+        ev.ts_ms = h0 + 20 * 3600000LL + i * 10000LL;
+        FAN(&spike, &ev, false);
+    }
     assert_int_equal(harness.starts, 400);
     assert_int_equal(harness.busy, 10);
+    assert_int_equal(harness.busy_sessions, 400);
     assert_int_equal(harness.peak, 40);
-    assert_true(warden_distill_fanout_score(&harness, 2, 8, 1) == 1);
+    assert_true(warden_distill_fanout_score(&harness, 30, 2, 8, 1) == 1);
+    /* two hours of 40: 80 sessions, 2.67 hours' worth, a little over min_hours */
     assert_int_equal(burst.busy, 2);
-    assert_true(warden_distill_fanout_score(&burst, 2, 8, 1) == 0);
+    assert_int_equal(burst.busy_sessions, 80);
+    assert_true(fabs(warden_distill_fanout_score(&burst, 30, 2, 8, 1) - (80 / 30.0 - 2) / 6) <
+                1e-9);
+    assert_true(warden_distill_fanout_score(&even, 30, 2, 8, 1) == 0); /* two hours of 30 */
+    assert_int_equal(spike.busy, 1);
+    assert_int_equal(spike.busy_sessions, 90); /* three hours' worth at most */
+    assert_true(fabs(warden_distill_fanout_score(&spike, 30, 2, 8, 1) - 1.0 / 6) < 1e-9);
     assert_int_equal(person.busy, 0);
     assert_int_equal(rerun.starts, 0);
     assert_int_equal(other.starts, 0);
     /* late: a session of an hour already closed counts in the total only */
     ev.ts_ms = h0 + 3600000LL;
-    warden_distill_fanout_update(&harness, &ev, false, 30);
+    FAN(&harness, &ev, false);
     assert_int_equal(harness.starts, 401);
     assert_int_equal(harness.busy, 10);
-    /* five busy hours: halfway from min_hours 2 to full_hours 8 */
+    assert_int_equal(harness.busy_sessions, 400);
+    /* five hours' worth: halfway from min_hours 2 to full_hours 8 */
     struct warden_distill_fanout five = harness;
-    five.busy = 5;
-    assert_true(fabs(warden_distill_fanout_score(&five, 2, 8, 1) - 0.5) < 1e-9);
+    five.busy = 4;
+    five.busy_sessions = 150;
+    assert_true(fabs(warden_distill_fanout_score(&five, 30, 2, 8, 1) - 0.5) < 1e-9);
+    /* a state restored from before busy_sessions was kept: the busy hours */
+    struct warden_distill_fanout old = harness;
+    old.busy = 5;
+    old.busy_sessions = 0;
+    assert_true(fabs(warden_distill_fanout_score(&old, 30, 2, 8, 1) - 0.5) < 1e-9);
     /* tasks sent again count for nothing: a third new, a third of the value */
-    assert_true(fabs(warden_distill_fanout_score(&harness, 2, 8, 1.0 / 3) - 1.0 / 3) < 1e-9);
-    assert_true(fabs(warden_distill_fanout_score(&five, 2, 8, 0.5) - 0.25) < 1e-9);
-    assert_true(warden_distill_fanout_score(&harness, 2, 8, 0) == 0);
+    assert_true(fabs(warden_distill_fanout_score(&harness, 30, 2, 8, 1.0 / 3) - 1.0 / 3) < 1e-9);
+    assert_true(fabs(warden_distill_fanout_score(&five, 30, 2, 8, 0.5) - 0.25) < 1e-9);
+    assert_true(warden_distill_fanout_score(&harness, 30, 2, 8, 0) == 0);
     struct warden_jbuf b;
     warden_jbuf_init(&b);
     warden_distill_fanout_evidence(&harness, 30, 0.5, &b);
     assert_string_equal(warden_jbuf_str(&b),
-                        "\"tool_sessions\":401,\"busy_hours\":10,\"peak_hour\":40,"
-                        "\"per_hour\":30,\"new_task_share\":0.5");
+                        "\"tool_sessions\":401,\"busy_hours\":10,\"busy_sessions\":400,"
+                        "\"peak_hour\":40,\"per_hour\":30,\"new_task_share\":0.5");
     warden_jbuf_fini(&b);
 }
 
