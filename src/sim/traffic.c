@@ -228,8 +228,8 @@ static void pick_ip(struct gen *g, struct sim_event *e, bool new_session)
         if (new_session && a->pool && warden_rng_chance(&g->r, 0.06)) /* DHCP renewal */
             warden_netpool_draw_in(a->pool, a->home_net, &g->r, &g->cur_ip);
         e->ip = g->cur_ip;
-        /* on the phone, elsewhere (a tool loop stays on its machine) */
-        if (a->pool && g->agent_turn <= 1 && warden_rng_chance(&g->r, 0.02))
+        /* on the phone, elsewhere (an agent session runs on its machine) */
+        if (a->pool && g->agent_turn == 0 && warden_rng_chance(&g->r, 0.02))
             warden_netpool_draw(a->pool, &g->r, &e->ip, NULL);
         break;
     case IP_APP:
