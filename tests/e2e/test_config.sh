@@ -64,6 +64,10 @@ check_bad bad_cidr $'allowlist:\n  networks: [10.0.0.0/8, 10.1.0.0/99]\n' \
     "2:26: allowlist.networks[1]: expected an IP address or CIDR prefix"
 check_bad wrong_kind $'intel:\n  locdb:\n    path: /x\n' \
     "3:5: intel.locdb: expected a string, got a mapping"
+check_bad fanout_cap_zero $'detectors:\n  distill:\n    fanout_hour_cap_hours: 0\n' \
+    "3:28: detectors.distill.fanout_hour_cap_hours: expected a whole number from 1 to 2184, got 0"
+check_bad fanout_cap_word $'detectors:\n  distill:\n    fanout_hour_cap_hours: many\n' \
+    "3:28: detectors.distill.fanout_hour_cap_hours: expected a whole number from 1 to 2184, got 'many'"
 check_bad duplicate $'shadow: true\nshadow: false\n' "2:1: shadow: duplicate key (first given at line 1)"
 check_bad syntax $'jurisdictions:\n  restricted: [CU\n' "3:1: YAML syntax error"
 check_bad empty '' "1: the policy is empty"
