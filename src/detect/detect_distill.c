@@ -414,6 +414,13 @@ static void record_if_enforced(struct distill_ctx *c, const struct warden_distil
     warden_distill_prior_record(c->prior, &s->tpl, ev->ts_ms, id, len);
 }
 
+/* The share of the account's payloads that were new (for an agent account,
+ * of its sessions' tasks): agent fan-out counts only these. */
+static double new_task_share(const struct warden_distill_state *s)
+{
+    return 1 - warden_distill_novelty_repeat_share(&s->novelty);
+}
+
 static void signal_evidence(int i, const struct distill_conf *k,
                             const struct warden_distill_state *s, struct warden_jbuf *b)
 {
@@ -440,8 +447,7 @@ static void signal_evidence(int i, const struct distill_conf *k,
         warden_distill_yield_evidence(&s->shape, b);
         break;
     default:
-        warden_distill_fanout_evidence(&s->fanout, k->fanout_per_hour,
-                                       1 - warden_distill_novelty_repeat_share(&s->novelty), b);
+        warden_distill_fanout_evidence(&s->fanout, k->fanout_per_hour, new_task_share(s), b);
         break;
     }
 }
@@ -643,9 +649,8 @@ static void judge(struct distill_ctx *c, const struct warden_event *ev,
     v[SIG_CADENCE] = warden_distill_cadence_score(&s->cad);
     v[SIG_PIVOT] = warden_distill_pivot_score(&s->pivot);
     v[SIG_YIELD] = warden_distill_yield_score(&s->shape);
-    v[SIG_FANOUT] = warden_distill_fanout_score(
-        &s->fanout, k->fanout_per_hour, k->fanout_min_hours, k->fanout_full_hours,
-        1 - warden_distill_novelty_repeat_share(&s->novelty));
+    v[SIG_FANOUT] = warden_distill_fanout_score(&s->fanout, k->fanout_per_hour, k->fanout_min_hours,
+                                                k->fanout_full_hours, new_task_share(s));
     double framed = k->w_framed * v[SIG_ELICIT] * v[SIG_TEMPLATE];
     double z = k->bias + framed;
     int lead = 0, strong = 0;

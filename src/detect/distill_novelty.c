@@ -185,14 +185,7 @@ bool warden_distill_novelty_update(struct warden_distill_novelty *s, const struc
     } else {
         np = parts(ev->prompt.p, ev->prompt.n, f);
     }
-    /* a prompt checked at this level stands for 1 / P(a part of it is
-     * sampled) prompts: the counts estimate all prompts, not the checked
-     * ones, which would over-weigh the early ones (every prompt is checked
-     * until the set first fills) */
-    double miss = 1;
-    for (int i = 0; i < np; i++)
-        miss *= 1 - 1.0 / (double)(1ULL << (s->level < 24 ? s->level : 24));
-    uint32_t w = miss < 1 ? (uint32_t)lround(1 / (1 - miss)) : 1;
+    unsigned level = s->level < 24 ? s->level : 24; /* the level the parts are checked at */
     bool any = false, fresh = false;
     for (int i = 0; i < np; i++) {
         if (!sampled(s, f[i])) continue;
@@ -203,6 +196,15 @@ bool warden_distill_novelty_update(struct warden_distill_novelty *s, const struc
         }
     }
     if (!any) return false;
+    /* a prompt checked at that level stands for 1 / P(a part of it is
+     * sampled) prompts: the counts estimate all prompts, not the checked
+     * ones, which would over-weigh the early ones (every prompt is checked
+     * until the set first fills) */
+    uint32_t w = 1;
+    if (level > 0) {
+        double miss = pow(1 - 1.0 / (double)(1u << level), np);
+        w = (uint32_t)lround(1 / (1 - miss));
+    }
     if (s->checked >= (1u << 30)) {
         s->checked /= 2;
         s->repeats /= 2;

@@ -665,13 +665,6 @@ static int64_t agent_session(struct gen *g, int64_t t, const char *task, int loo
     return t;
 }
 
-/* Tool-loop steps of a session: lognormal around median, 1..max. */
-static int agent_steps(struct gen *g, double median, int max)
-{
-    int n = (int)lround(warden_rng_lognormal(&g->r, median, 0.7));
-    return n < 1 ? 1 : n > max ? max : n;
-}
-
 /* The account's next task: its list, from where it started, each task once. */
 static const char *next_task(struct gen *g, enum warden_corpus_kind k)
 {
@@ -693,6 +686,12 @@ static int clampi(double v, int lo, int hi)
 {
     int n = (int)lround(v);
     return n < lo ? lo : n > hi ? hi : n;
+}
+
+/* Tool-loop steps of a session: lognormal around median, 1..max. */
+static int agent_steps(struct gen *g, double median, int max)
+{
+    return clampi(warden_rng_lognormal(&g->r, median, 0.7), 1, max);
 }
 
 /* A harness over a task list: runs of hours on a few days, at any hour, many
