@@ -37,9 +37,12 @@
  *   geo.inconsistent_email    the sign-up e-mail's domain ends in the
  *                             country-code TLD of a restricted jurisdiction
  *                             (derived from the policy's restricted list,
- *                             plus the cctlds pairs of the config): where
- *                             the mail service is, which emigrants keep, so
- *                             it only ever counts with other signals
+ *                             plus the cctlds pairs of the config), or is
+ *                             a mail service of one restricted country on
+ *                             a generic TLD (qq.com; the mail_providers
+ *                             file, none by default): where the mail
+ *                             service is, which emigrants keep, so it only
+ *                             ever counts with other signals
  *   geo.rotating_exits        the account's direct exits (no anonymizer
  *                             category) keep changing network operator: at
  *                             least rot_min_asns ASNs, at least
@@ -77,21 +80,26 @@
  * exits rotate.
  *
  * State: 132 bytes per account (docs/circumvention.md). */
+#include "core/datadir.h"
+#include "core/log.h"
 #include "detect/detector.h"
 #include "detect/geo_rotation.h"
 #include "detect/geo_tally.h"
 #include "detect/tzdb.h"
 #include "registry/registry.h"
 
+#include <ctype.h>
+#include <errno.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 struct geo_conf {
-    char *tzdb;
+    char *tzdb, *mail_providers;
     struct warden_strlist cctlds;
     double score_email;
     int64_t min_events, min_hours_events, min_active_hours, min_days, relay_max_hours;
@@ -117,6 +125,13 @@ static const struct warden_conf_key geo_conf_table[] = {
     {"cctlds", WARDEN_CONF_STRLIST, "", offsetof(struct geo_conf, cctlds),
      "TLD:CC pairs for e-mail domains whose TLD is not the country's code in lower case (e.g. "
      "a legacy TLD); each restricted jurisdiction's own code is always included",
+     0, 0},
+    {"mail_providers", WARDEN_CONF_STRING, "", offsetof(struct geo_conf, mail_providers),
+     "mail services of one country on a generic TLD (qq.com CN), one `DOMAIN CC` per line, e.g. "
+     "webmail/national.tsv; only those of restricted jurisdictions count; relative paths resolve "
+     "against $WARDEN_DATA_DIR, ./data, then the source tree's data/; \"\" (the default) for "
+     "none: emigrants keep these addresses, and counting them reviews more of them "
+     "(docs/circumvention.md)",
      0, 0},
     GEO_UNIT(score_email, "0.1", "score of geo.inconsistent_email"),
     {"min_events", WARDEN_CONF_INT, "16", offsetof(struct geo_conf, min_events),
@@ -239,13 +254,14 @@ struct geo_state {
     uint8_t email_cc; /* 1 + index of the restricted TLD of the e-mail domain; 0 none */
 };
 
-#define MAX_TLDS 64
+#define MAX_TLDS 255 /* email_cc is 1 + an index in a byte */
 
 struct geo_ctx {
     struct geo_conf conf;
     struct warden_tzdb *tz;
-    char tld[MAX_TLDS][8];    /* restricted TLDs, lower case */
-    char tld_cc[MAX_TLDS][3]; /* their jurisdictions */
+    char tld[MAX_TLDS][64];      /* restricted TLDs and mail services' domains, lower case */
+    char tld_cc[MAX_TLDS][3];    /* their jurisdictions */
+    bool tld_provider[MAX_TLDS]; /* a mail service's domain, not a TLD */
     unsigned ntld;
     bool own_conf; /* defaults filled here: strings to free */
 };
@@ -260,11 +276,59 @@ static void add_tld(struct geo_ctx *c, const char *tld, size_t n, const char *cc
     c->ntld++;
 }
 
-/* The restricted jurisdictions' TLDs: each code in lower case, and the
- * configured TLD:CC pairs whose CC is restricted. All from the policy. */
-static void build_tlds(struct geo_ctx *c, const struct warden_policy *policy)
+/* The mail services of one country on a generic TLD (the data file of
+ * mail_providers: `DOMAIN CC` per line, # comments): those whose CC is
+ * restricted join the TLDs. A malformed line is refused with file:line. */
+static int load_providers(struct geo_ctx *c, const struct warden_policy *policy)
 {
-    if (!policy) return;
+    const char *rel = c->conf.mail_providers;
+    if (!rel || !*rel) return 0;
+    char *path = warden_data_path(NULL, rel);
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        warden_err("geo_consistency: cannot read mail_providers %s: %s", path, strerror(errno));
+        free(path);
+        return -1;
+    }
+    char line[512];
+    int rc = 0;
+    for (long lineno = 1; fgets(line, sizeof line, f); lineno++) {
+        char *hash = strchr(line, '#');
+        if (hash) *hash = 0;
+        char dom[128], cc[8], extra[8];
+        int k = sscanf(line, "%127s %7s %7s", dom, cc, extra);
+        if (k <= 0) continue; /* blank or comment */
+        if (k != 2 || strlen(cc) != 2 || !isalpha((unsigned char)cc[0]) ||
+            !isalpha((unsigned char)cc[1]) || !strchr(dom, '.') ||
+            strlen(dom) >= sizeof c->tld[0]) {
+            warden_err("%s:%ld: mail_providers: expected `DOMAIN CC` (a domain with a dot, a "
+                       "two-letter country code)",
+                       path, lineno);
+            rc = -1;
+            break;
+        }
+        if (warden_policy_is_restricted(policy, cc)) {
+            if (c->ntld == MAX_TLDS) {
+                warden_err("%s:%ld: mail_providers: more than %d restricted domains and TLDs", path,
+                           lineno, MAX_TLDS);
+                rc = -1;
+                break;
+            }
+            c->tld_provider[c->ntld] = true;
+            add_tld(c, dom, strlen(dom), cc);
+        }
+    }
+    fclose(f);
+    free(path);
+    return rc;
+}
+
+/* The restricted jurisdictions' TLDs: each code in lower case, and the
+ * configured TLD:CC pairs whose CC is restricted; then the mail services of
+ * restricted jurisdictions. All from the policy and its data. */
+static int build_tlds(struct geo_ctx *c, const struct warden_policy *policy)
+{
+    if (!policy) return 0;
     for (size_t i = 0; i < policy->restricted.n; i++)
         if (strlen(policy->restricted.v[i]) == 2)
             add_tld(c, policy->restricted.v[i], 2, policy->restricted.v[i]);
@@ -273,15 +337,20 @@ static void build_tlds(struct geo_ctx *c, const struct warden_policy *policy)
         if (colon && strlen(colon + 1) == 2 && warden_policy_is_restricted(policy, colon + 1))
             add_tld(c, e, (size_t)(colon - e), colon + 1);
     }
+    return load_providers(c, policy);
 }
 
-/* 1 + index of the restricted TLD the domain ends in, or 0. */
+/* 1 + index of the restricted TLD or mail service the domain is or ends in
+ * (at a label: "vip.qq.com" ends in "qq.com", "myqq.com" does not), or 0. */
 static uint8_t email_tld(const struct geo_ctx *c, const char *domain)
 {
-    const char *dot = domain ? strrchr(domain, '.') : NULL;
-    if (!dot) return 0;
-    for (unsigned i = 0; i < c->ntld; i++)
-        if (strcasecmp(dot + 1, c->tld[i]) == 0) return (uint8_t)(i + 1);
+    if (!domain) return 0;
+    size_t n = strlen(domain);
+    for (unsigned i = 0; i < c->ntld; i++) {
+        size_t m = strlen(c->tld[i]);
+        if (m > n || strcasecmp(domain + n - m, c->tld[i]) != 0) continue;
+        if (m == n ? c->tld_provider[i] : domain[n - m - 1] == '.') return (uint8_t)(i + 1);
+    }
     return 0;
 }
 
@@ -296,10 +365,9 @@ static int geo_init(void **vctx, const struct warden_policy *policy, const void 
         c->own_conf = true;
     }
     c->tz = warden_tzdb_open_or_warn(c->conf.tzdb, "geo_consistency");
-    build_tlds(c, policy);
     warden_hour_tally_setup();
     *vctx = c;
-    return 0;
+    return build_tlds(c, policy);
 }
 
 /* Region of a BCP 47 tag: the first 2-letter subtag after the language

@@ -9,6 +9,8 @@
  * a weak shifted day that counts only next to a declared or paid-for tell. */
 #include "detect_stream.h"
 
+#include <unistd.h>
+
 /* The k-th request of a person: five a day, at local hours between 8 and 22. */
 static int64_t human_ts(int k, int offset_min)
 {
@@ -215,6 +217,88 @@ static void email_tld_counts_only_with_other_signals(void **st)
     vpn_days(&s, &c, 0, 40, 60, "DE");
     assert_int_equal(stream_count(&s, "geo.inconsistent_email"), 0);
     stream_close(&s);
+    warden_policy_free(p);
+}
+
+/* With mail_providers set (data/webmail/national.tsv), a restricted
+ * country's own mail service on a generic TLD (qq.com) counts as its TLD
+ * would: alone with a VPN it is
+ * not actioned, with a card from a third country it goes to review; a
+ * sub-domain counts, a name that merely ends in the same letters does not,
+ * and a country the policy does not restrict is ignored. */
+#define NATIONAL "webmail/national.tsv"
+static void email_provider_counts_like_a_tld(void **st)
+{
+    (void)st;
+    struct warden_policy *p = example_policy();
+    struct stream s;
+    struct warden_account a = test_account("DE", "DE", false);
+    a.email_domain = (char *)"qq.com";
+    stream_open(&s, "geo_consistency", p, "mail_providers", NATIONAL, NULL);
+    vpn_days(&s, &a, 0, 40, 60, "DE");
+    assert_int_equal(stream_count(&s, "geo.inconsistent_email"), 1);
+    assert_non_null(
+        strstr(stream_evidence(&s, "geo.inconsistent_email"), "\"email_jurisdiction\":\"CN\""));
+    assert_int_equal(stream_count(&s, "geo.inconsistent_location"), 0);
+    assert_true(stream_all_allowed(&s, p));
+    stream_close(&s);
+
+    struct warden_account b = test_account("DE", "SG", false);
+    b.email_domain = (char *)"VIP.163.com";
+    stream_open(&s, "geo_consistency", p, "mail_providers", NATIONAL, NULL);
+    vpn_days(&s, &b, 0, 40, 60, "DE");
+    assert_int_equal(stream_count(&s, "geo.inconsistent_location"), 1);
+    assert_non_null(strstr(stream_evidence(&s, "geo.inconsistent_location"),
+                           "\"signals\":[\"card\",\"email\"]"));
+    stream_close(&s);
+
+    static const char *const none[] = {"myqq.com", "qq.com.example.de", "cantv.net"};
+    for (int i = 0; i < 3; i++) { /* cantv.net: VE, not restricted by the example policy */
+        struct warden_account c = test_account("DE", "SG", false);
+        c.email_domain = (char *)none[i];
+        stream_open(&s, "geo_consistency", p, "mail_providers", NATIONAL, NULL);
+        vpn_days(&s, &c, 0, 40, 60, "DE");
+        assert_int_equal(stream_count(&s, "geo.inconsistent_email"), 0);
+        stream_close(&s);
+    }
+    /* by default no file: TLDs only */
+    struct warden_account d = test_account("DE", "SG", false);
+    d.email_domain = (char *)"qq.com";
+    stream_open(&s, "geo_consistency", p, NULL);
+    vpn_days(&s, &d, 0, 40, 60, "DE");
+    assert_int_equal(stream_count(&s, "geo.inconsistent_email"), 0);
+    stream_close(&s);
+    warden_policy_free(p);
+}
+
+/* A malformed line of the mail_providers file refuses the detector, naming
+ * the file and line; a file that is not there refuses it too. */
+static void bad_mail_providers_file_is_refused(void **st)
+{
+    (void)st;
+    struct warden_policy *p = example_policy();
+    char path[] = "/tmp/warden-test-mail-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    fputs("# ok\nqq.com CN\nexample.org China\n", f);
+    fclose(f);
+    int i = warden_detector_index("geo_consistency");
+    const struct warden_detector *d = warden_detectors[i];
+    static const char *const paths[] = {NULL, "/nonexistent/national.tsv"};
+    for (int k = 0; k < 2; k++) {
+        void *conf = calloc(1, d->conf_size), *ctx = NULL;
+        warden_conf_defaults(d->conf_table, conf);
+        char err[128];
+        assert_int_equal(warden_conf_set(warden_conf_find(d->conf_table, "mail_providers"), conf,
+                                         paths[k] ? paths[k] : path, err, sizeof err),
+                         0);
+        assert_int_not_equal(d->init(&ctx, p, conf), 0);
+        d->free(ctx);
+        warden_conf_fini(d->conf_table, conf);
+        free(conf);
+    }
+    unlink(path);
     warden_policy_free(p);
 }
 
@@ -494,6 +578,8 @@ int main(void)
         cmocka_unit_test(small_disorder_gives_the_same_findings),
         cmocka_unit_test(shifted_day_needs_evidence_and_spares_neighbours),
         cmocka_unit_test(email_tld_counts_only_with_other_signals),
+        cmocka_unit_test(email_provider_counts_like_a_tld),
+        cmocka_unit_test(bad_mail_providers_file_is_refused),
         cmocka_unit_test(missing_tz_database_is_not_fatal),
         cmocka_unit_test(cloud_relay_carrying_a_persons_day),
         cmocka_unit_test(one_family_alone_is_not_reviewed),
