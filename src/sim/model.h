@@ -170,6 +170,9 @@ struct sim_acct {
     const char *system;                /* fixed system prompt, or NULL */
     char *template_text;               /* batch template + blank line (owned), or NULL */
     uint32_t stream;                   /* rng stream id */
+    /* a person's own clock: minutes by which their day runs later than the
+     * population's diurnal curve (chronotype, late hours, night work) */
+    int chrono_min;
     /* travellers: a trip to another allowed country, from its networks and on its clock */
     const struct warden_country *trip;
     const struct warden_netpool *trip_pool;

@@ -167,8 +167,8 @@ static const struct warden_country *zone_row(const struct sim_world *w, const ch
  * allowed country). tz: a declared zone of a restricted jurisdiction; card:
  * a card from one; email: that country's national e-mail provider; hours:
  * activity on a clock at least 3 hours from the declared zone's (else the
- * billing country's); locale: the declared locale of the real country (not
- * a signal on its own). `warden backtest` reports recall per tell. */
+ * billing country's, on the person's own clock: chrono_min); locale: the declared locale of the
+ * real country (not a signal on its own). `warden backtest` reports recall per tell. */
 static void write_tells(struct warden_jbuf *b, const struct sim_world *w, const struct sim_acct *a)
 {
     const struct warden_country *real = a->real;
@@ -181,7 +181,10 @@ static void write_tells(struct warden_jbuf *b, const struct sim_world *w, const 
     if (restricted_cc(w, a->card_country)) warden_jbuf_cstr(b, "card");
     if (real->mail && strcmp(a->email_domain, real->mail) == 0) warden_jbuf_cstr(b, "email");
     const struct warden_country *ref = zone ? zone : a->home;
-    if (ref && abs(real->utc_offset_min - ref->utc_offset_min) >= 180) warden_jbuf_cstr(b, "hours");
+    /* the clock the activity keeps: the real zone's, moved by the person's
+     * own (a later day looks like a zone further west) */
+    int activity = real->utc_offset_min - a->chrono_min;
+    if (ref && abs(activity - ref->utc_offset_min) >= 180) warden_jbuf_cstr(b, "hours");
     if (a->decl_locale && real->locale && strcmp(a->decl_locale, real->locale) == 0)
         warden_jbuf_cstr(b, "locale");
     warden_jbuf_arr_close(b);

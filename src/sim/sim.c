@@ -512,10 +512,26 @@ static void restricted_staff(struct sim_world *w, uint32_t i, struct warden_rng 
     a->rate = warden_rng_lognormal(r, 2.0, 0.8);
 }
 
+/* A person's own clock (minutes later than the diurnal curve, negative for
+ * early risers): most people within an hour or two of the curve, a sixth
+ * keeping late hours (2-4 h later), one in twenty working nights (8-11 h
+ * later). Drawn from a stream of its own, so nothing else changes with it. */
+static int chronotype(struct sim_world *w, const struct sim_acct *a)
+{
+    struct warden_rng r;
+    warden_rng_seed(&r, w->o->seed, SIM_STREAM(13, a->stream));
+    double u = warden_rng_unit(&r);
+    if (u < 0.05) return 480 + (int)warden_rng_below(&r, 181);
+    if (u < 0.20) return 120 + (int)warden_rng_below(&r, 121);
+    double x = 60 * warden_rng_normal(&r);
+    return (int)(x < -150 ? -150 : x > 150 ? 150 : x);
+}
+
 static void setup_account(struct sim_world *w, uint32_t i)
 {
     struct sim_acct *a = &w->accts[i];
     struct warden_rng r;
+    a->chrono_min = chronotype(w, a);
     warden_rng_seed(&r, w->o->seed, SIM_STREAM(1, a->stream));
     int pop = a->pop;
     struct sim_cluster *c = a->cluster >= 0 ? &w->clusters[a->cluster] : NULL;

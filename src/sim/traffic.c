@@ -532,7 +532,8 @@ static void run_poisson(struct gen *g)
     }
 }
 
-/* People: sessions started at diurnal local hours, a few requests each. */
+/* People: sessions started at diurnal local hours, a few requests each; a
+ * person's day runs on their own clock (chrono_min), work on the office's. */
 static void run_human(struct gen *g, const double *hours, double per_session)
 {
     struct sim_world *w = g->w;
@@ -549,6 +550,7 @@ static void run_human(struct gen *g, const double *hours, double per_session)
             int h = (int)warden_rng_weighted(&g->r, hours, 24);
             starts[s] = ds + (int64_t)h * HOUR_MS - (int64_t)g->offset_min * 60000 +
                         (int64_t)warden_rng_below(&g->r, (uint32_t)HOUR_MS);
+            if (hours == diurnal) starts[s] += (int64_t)g->a->chrono_min * 60000;
         }
         /* sessions in time order, so turns and IP changes follow the clock */
         for (uint32_t i = 1; i < ns; i++)
