@@ -110,6 +110,7 @@ struct geo_conf {
     double score_billing, score_card, score_tz, score_hours;
     double w_billing, w_relay, w_card, w_tz, w_hours, w_email, location_min, location_cap;
     double hours_weak_evidence, w_hours_weak;
+    bool hours_any_zone;
 };
 
 /* A weight, score, share or concentration: a double in [0, 1], the key named
@@ -215,6 +216,12 @@ static const struct warden_conf_key geo_conf_table[] = {
      "log-likelihood ratio (x2) of a shifted day below hours_evidence from which the clock is a "
      "weak tell (w_hours_weak)",
      0, 1e6},
+    {"hours_any_zone", WARDEN_CONF_BOOL, "false", offsetof(struct geo_conf, hours_any_zone),
+     "count a shifted day in geo.inconsistent_location whatever zone its clock fits; by default "
+     "only a clock that fits a restricted jurisdiction's zones (give or take hours_slack_h) "
+     "counts: a night worker's or a late riser's day points west of home, at no restricted "
+     "jurisdiction, and is no evidence of reaching one",
+     0, 0},
     GEO_UNIT(w_hours_weak, "0",
              "geo.inconsistent_location: weight of a weak shifted day (hours_weak_evidence up to "
              "hours_evidence), counted only together with the payment, declared-zone, e-mail or "
@@ -255,6 +262,7 @@ struct geo_state {
 };
 
 #define MAX_TLDS 255 /* email_cc is 1 + an index in a byte */
+#define MAX_ZONES 32 /* restricted jurisdictions whose zones a clock is checked against */
 
 struct geo_ctx {
     struct geo_conf conf;
@@ -263,6 +271,10 @@ struct geo_ctx {
     char tld_cc[MAX_TLDS][3];    /* their jurisdictions */
     bool tld_provider[MAX_TLDS]; /* a mail service's domain, not a TLD */
     unsigned ntld;
+    /* the restricted jurisdictions' standard UTC offsets (tz database) */
+    char zone_cc[MAX_ZONES][3];
+    int zone_lo[MAX_ZONES], zone_hi[MAX_ZONES];
+    unsigned nzone;
     bool own_conf; /* defaults filled here: strings to free */
 };
 
@@ -329,6 +341,17 @@ static int load_providers(struct geo_ctx *c, const struct warden_policy *policy)
 static int build_tlds(struct geo_ctx *c, const struct warden_policy *policy)
 {
     if (!policy) return 0;
+    for (size_t i = 0; i < policy->restricted.n && c->nzone < MAX_ZONES; i++) {
+        const char *cc = policy->restricted.v[i];
+        if (strlen(cc) != 2 || !c->tz) continue;
+        int lo, hi;
+        if (!warden_tzdb_country_offsets(c->tz, cc, &lo, &hi)) continue;
+        c->zone_cc[c->nzone][0] = (char)(cc[0] & ~32);
+        c->zone_cc[c->nzone][1] = (char)(cc[1] & ~32);
+        c->zone_lo[c->nzone] = lo;
+        c->zone_hi[c->nzone] = hi;
+        c->nzone++;
+    }
     for (size_t i = 0; i < policy->restricted.n; i++)
         if (strlen(policy->restricted.v[i]) == 2)
             add_tld(c, policy->restricted.v[i], 2, policy->restricted.v[i]);
@@ -398,8 +421,11 @@ static bool same_cc(const char *a, const char *b)
 /* Minutes from off to the nearest point of [lo, hi] on the 24 h circle. */
 static int gap_to_range(int off, int lo, int hi)
 {
+    /* inside when the clock lies east of lo by no more than the range's
+     * width (a clock twelve hours from a one-zone range is not inside) */
+    int span = ((hi - lo) % 1440 + 1440) % 1440, east = ((off - lo) % 1440 + 1440) % 1440;
+    if (east <= span) return 0;
     int dl = abs(warden_offset_diff(off, lo)), dh = abs(warden_offset_diff(off, hi));
-    if (warden_offset_diff(off, lo) >= 0 && warden_offset_diff(hi, off) >= 0) return 0;
     return dl < dh ? dl : dh;
 }
 
@@ -409,7 +435,8 @@ struct judged {
     double r, llr;
     double combined; /* the noisy-OR of the families present (0 until computed) */
     bool has_ref, locale_disagrees, relay;
-    bool hours_weak; /* a shifted day, weaker than S_HOURS, counted in a pair */
+    bool hours_weak;     /* a shifted day, weaker than S_HOURS, counted in a pair */
+    uint32_t clock_fits; /* bit k: the activity's clock fits restricted zone k */
 };
 
 /* Families a weak clock pairs with: what the account declares or pays with,
@@ -419,9 +446,14 @@ struct judged {
 
 /* The combination rule: a noisy-OR over independent evidence families, each
  * counted once at its weight, capped. */
-static double combine(const struct geo_conf *cf, unsigned sig, bool relay, bool hours_weak)
+static double combine(const struct geo_conf *cf, unsigned sig, bool relay, bool hours_weak,
+                      bool clock_counts)
 {
     double q = 1;
+    if (!clock_counts) {
+        sig &= ~(unsigned)S_HOURS;
+        hours_weak = false;
+    }
     if (sig & S_BILLING) q *= 1 - (relay ? cf->w_relay : cf->w_billing);
     if (sig & S_CARD) q *= 1 - cf->w_card;
     if (sig & S_TZ) q *= 1 - cf->w_tz;
@@ -492,6 +524,13 @@ static void judge(const struct geo_ctx *c, const struct geo_state *s,
         j->sig |= S_HOURS;
     else if (judged_hours && c->conf.w_hours_weak > 0 && j->llr >= c->conf.hours_weak_evidence)
         j->hours_weak = true;
+    /* which restricted jurisdictions' zones the clock fits, give or take the
+     * slack people's hours have (the first MAX_ZONES of the policy's) */
+    if ((j->sig & S_HOURS) || j->hours_weak)
+        for (unsigned k = 0; k < c->nzone; k++)
+            if (gap_to_range(j->implied, c->zone_lo[k], c->zone_hi[k]) <=
+                c->conf.hours_slack_h * 60)
+                j->clock_fits |= 1u << k;
     if (s->locale_cc[0]) {
         char lc[3] = {s->locale_cc[0], s->locale_cc[1], 0};
         j->locale_disagrees =
@@ -523,6 +562,13 @@ static void evidence(struct warden_jbuf *b, const struct geo_ctx *c, const struc
     if (j->has_ref) {
         warden_jbuf_kv_int(b, "hours_gap_min", j->gap);
         warden_jbuf_kv_num(b, "hours_evidence", j->llr);
+    }
+    if ((j->sig & S_HOURS) || j->hours_weak) {
+        warden_jbuf_key(b, "clock_fits_restricted");
+        warden_jbuf_arr_open(b);
+        for (unsigned k = 0; k < c->nzone; k++)
+            if (j->clock_fits >> k & 1) warden_jbuf_str_val(b, c->zone_cc[k], 2);
+        warden_jbuf_arr_close(b);
     }
     if (s->email_cc && a && a->email_domain) {
         warden_jbuf_kv_str(b, "email_domain", a->email_domain);
@@ -607,9 +653,11 @@ static void geo_observe(void *vctx, const struct warden_event *ev, void *vstate,
         evidence(&em->scratch, c, s, a, &j, ev->client_tz);
         warden_emit_finding(em, sig_code[k], sc[k], warden_jbuf_str(&em->scratch));
     }
-    double score = combine(&c->conf, j.sig, j.relay, j.hours_weak);
+    bool clock_counts = c->conf.hours_any_zone || j.clock_fits;
+    double score = combine(&c->conf, j.sig, j.relay, j.hours_weak, clock_counts);
+    unsigned counted = clock_counts ? j.sig : j.sig & ~(unsigned)S_HOURS;
     bool tunnelled = s->anon >= c->conf.anon_share * s->events || (j.sig & S_ROTATION);
-    if (j.sig && score >= c->conf.location_min && tunnelled) {
+    if (counted && score >= c->conf.location_min && tunnelled) {
         s->done |= DONE_LOCATION;
         j.combined = score;
         evidence(&em->scratch, c, s, a, &j, ev->client_tz);

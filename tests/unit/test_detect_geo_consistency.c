@@ -302,6 +302,41 @@ static void bad_mail_providers_file_is_refused(void **st)
     warden_policy_free(p);
 }
 
+/* A shifted day counts towards geo.inconsistent_location only when its
+ * clock fits a restricted jurisdiction's zones: a night worker in Berlin
+ * whose day runs nine hours late (a clock of UTC-8, the American west
+ * coast) on a VPN abroad is inconsistent, and reported, but not reviewed;
+ * the same day on Shanghai's clock is. hours_any_zone counts any clock.
+ * (UTC-8:30 is twelve hours from Tehran's +3:30: not inside that zone.) */
+static void shifted_day_counts_when_it_fits_a_restricted_zone(void **st)
+{
+    (void)st;
+    struct warden_policy *p = example_policy();
+    struct stream s;
+    struct warden_account de = test_account("DE", "DE", false);
+    stream_open(&s, "geo_consistency", p, NULL);
+    vpn_days(&s, &de, 0, 120, 60 - 540, "NL");
+    assert_int_equal(stream_count(&s, "geo.inconsistent_hours"), 1);
+    assert_non_null(
+        strstr(stream_evidence(&s, "geo.inconsistent_hours"), "\"clock_fits_restricted\":[]"));
+    assert_int_equal(stream_count(&s, "geo.inconsistent_location"), 0);
+    stream_close(&s);
+
+    stream_open(&s, "geo_consistency", p, "hours_any_zone", "true", NULL);
+    vpn_days(&s, &de, 0, 120, 60 - 540, "NL");
+    assert_int_equal(stream_count(&s, "geo.inconsistent_location"), 1);
+    stream_close(&s);
+
+    stream_open(&s, "geo_consistency", p, NULL);
+    vpn_days(&s, &de, 0, 120, 480, "NL");
+    assert_int_equal(stream_count(&s, "geo.inconsistent_location"), 1);
+    const char *e = stream_evidence(&s, "geo.inconsistent_location");
+    assert_non_null(strstr(e, "\"signals\":[\"billing\",\"hours\"]"));
+    assert_non_null(strstr(e, "\"clock_fits_restricted\":[\"KP\",\"RU\",\"CN\"]"));
+    stream_close(&s);
+    warden_policy_free(p);
+}
+
 /* Events a little out of order (adjacent requests swapped, as several gateway
  * nodes interleave) give the same findings. */
 static void small_disorder_gives_the_same_findings(void **st)
@@ -309,8 +344,9 @@ static void small_disorder_gives_the_same_findings(void **st)
     (void)st;
     struct stream a, b;
     struct warden_account acct = test_account("US", "US", false);
-    stream_open(&a, "geo_consistency", NULL, NULL);
-    stream_open(&b, "geo_consistency", NULL, NULL);
+    struct warden_policy *p = example_policy(); /* a clock at UTC+3 fits RU */
+    stream_open(&a, "geo_consistency", p, NULL);
+    stream_open(&b, "geo_consistency", p, NULL);
     for (int i = 0; i < 80; i++) {
         int k = i % 2 ? i - 1 : (i + 1 < 80 ? i + 1 : i);
         struct evo o = {.ts = human_ts(i, 180), .cc = "DE", .cats = WARDEN_IPCAT_VPN};
@@ -323,6 +359,7 @@ static void small_disorder_gives_the_same_findings(void **st)
     assert_int_equal(stream_count(&b, "geo.inconsistent_location"), 1);
     stream_close(&a);
     stream_close(&b);
+    warden_policy_free(p);
 }
 
 static void missing_tz_database_is_not_fatal(void **st)
@@ -579,6 +616,7 @@ int main(void)
         cmocka_unit_test(shifted_day_needs_evidence_and_spares_neighbours),
         cmocka_unit_test(email_tld_counts_only_with_other_signals),
         cmocka_unit_test(email_provider_counts_like_a_tld),
+        cmocka_unit_test(shifted_day_counts_when_it_fits_a_restricted_zone),
         cmocka_unit_test(bad_mail_providers_file_is_refused),
         cmocka_unit_test(missing_tz_database_is_not_fatal),
         cmocka_unit_test(cloud_relay_carrying_a_persons_day),
