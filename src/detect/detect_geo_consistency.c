@@ -40,9 +40,12 @@
  *                             plus the cctlds pairs of the config), or is
  *                             a mail service of one restricted country on
  *                             a generic TLD (qq.com; the mail_providers
- *                             file, none by default): where the mail
- *                             service is, which emigrants keep, so it only
- *                             ever counts with other signals
+ *                             file): where the mail service is, which
+ *                             emigrants keep, so it counts in
+ *                             geo.inconsistent_location only next to the
+ *                             payment, declared-zone, clock or rotation
+ *                             family (an address from home and a VPN
+ *                             abroad are an emigrant on a VPN)
  *   geo.rotating_exits        the account's direct exits (no anonymizer
  *                             category) keep changing network operator: at
  *                             least rot_min_asns ASNs, at least
@@ -127,12 +130,13 @@ static const struct warden_conf_key geo_conf_table[] = {
      "TLD:CC pairs for e-mail domains whose TLD is not the country's code in lower case (e.g. "
      "a legacy TLD); each restricted jurisdiction's own code is always included",
      0, 0},
-    {"mail_providers", WARDEN_CONF_STRING, "", offsetof(struct geo_conf, mail_providers),
-     "mail services of one country on a generic TLD (qq.com CN), one `DOMAIN CC` per line, e.g. "
-     "webmail/national.tsv; only those of restricted jurisdictions count; relative paths resolve "
-     "against $WARDEN_DATA_DIR, ./data, then the source tree's data/; \"\" (the default) for "
-     "none: emigrants keep these addresses, and counting them reviews more of them "
-     "(docs/circumvention.md)",
+    {"mail_providers", WARDEN_CONF_STRING, "webmail/national.tsv",
+     offsetof(struct geo_conf, mail_providers),
+     "mail services of one country on a generic TLD (qq.com CN), one `DOMAIN CC` per line; those "
+     "of restricted jurisdictions count as the jurisdiction's own TLD does "
+     "(geo.inconsistent_email); "
+     "relative paths resolve against $WARDEN_DATA_DIR, ./data, then the source tree's data/; \"\" "
+     "for none",
      0, 0},
     GEO_UNIT(score_email, "0.1", "score of geo.inconsistent_email"),
     {"min_events", WARDEN_CONF_INT, "16", offsetof(struct geo_conf, min_events),
@@ -437,30 +441,47 @@ struct judged {
     bool has_ref, locale_disagrees, relay;
     bool hours_weak;     /* a shifted day, weaker than S_HOURS, counted in a pair */
     uint32_t clock_fits; /* bit k: the activity's clock fits restricted zone k */
+    unsigned counted;    /* the families counted in combined (counted_families) */
 };
 
 /* Families a weak clock pairs with: what the account declares or pays with,
  * or rotating exits; not the exit family alone, which many ordinary VPN
  * users show (docs/circumvention.md, "Fifth round"). */
 #define PAIRS_WITH_WEAK_HOURS (S_CARD | S_TZ | S_EMAIL | S_ROTATION)
+/* Families a restricted country's mail address pairs with: the same, and the
+ * clock; not the exit family alone: an address kept from home and a VPN
+ * abroad are what an emigrant on a VPN shows. */
+#define PAIRS_WITH_EMAIL (S_CARD | S_TZ | S_HOURS | S_ROTATION)
 
-/* The combination rule: a noisy-OR over independent evidence families, each
- * counted once at its weight, capped. */
-static double combine(const struct geo_conf *cf, unsigned sig, bool relay, bool hours_weak,
-                      bool clock_counts)
+/* The families that count (the bits of sig, with S_WEAK for a weak clock
+ * that counts): a clock only when it fits a restricted zone (clock_counts),
+ * a weak clock and an e-mail address only with a family they pair with. */
+#define S_WEAK 64
+static unsigned counted_families(unsigned sig, bool hours_weak, bool clock_counts)
 {
-    double q = 1;
     if (!clock_counts) {
         sig &= ~(unsigned)S_HOURS;
         hours_weak = false;
     }
+    bool weak = hours_weak && !(sig & S_HOURS);
+    bool email = (sig & S_EMAIL) && ((sig & PAIRS_WITH_EMAIL) || weak);
+    if (weak && ((sig & (PAIRS_WITH_WEAK_HOURS & ~(unsigned)S_EMAIL)) || email)) sig |= S_WEAK;
+    if (!email) sig &= ~(unsigned)S_EMAIL;
+    return sig;
+}
+
+/* The combination rule: a noisy-OR over independent evidence families, each
+ * counted once at its weight, capped; sig as counted_families gives it. */
+static double combine(const struct geo_conf *cf, unsigned sig, bool relay)
+{
+    double q = 1;
     if (sig & S_BILLING) q *= 1 - (relay ? cf->w_relay : cf->w_billing);
     if (sig & S_CARD) q *= 1 - cf->w_card;
     if (sig & S_TZ) q *= 1 - cf->w_tz;
     if (sig & S_HOURS) q *= 1 - cf->w_hours;
     if (sig & S_EMAIL) q *= 1 - cf->w_email;
     if (sig & S_ROTATION) q *= 1 - cf->w_rotation;
-    if (hours_weak && !(sig & S_HOURS) && (sig & PAIRS_WITH_WEAK_HOURS)) q *= 1 - cf->w_hours_weak;
+    if (sig & S_WEAK) q *= 1 - cf->w_hours_weak;
     double p = 1 - q;
     return p > cf->location_cap ? cf->location_cap : p;
 }
@@ -587,7 +608,15 @@ static void evidence(struct warden_jbuf *b, const struct geo_ctx *c, const struc
         if (j->sig >> k & 1) warden_jbuf_cstr(b, sig_name[k]);
     if (j->hours_weak && (j->sig & PAIRS_WITH_WEAK_HOURS)) warden_jbuf_cstr(b, "hours_weak");
     warden_jbuf_arr_close(b);
-    if (j->combined > 0) warden_jbuf_kv_num(b, "combined", j->combined);
+    if (j->combined > 0) {
+        warden_jbuf_kv_num(b, "combined", j->combined);
+        warden_jbuf_key(b, "counted");
+        warden_jbuf_arr_open(b);
+        for (int k = 0; k < NSIG; k++)
+            if (j->counted >> k & 1) warden_jbuf_cstr(b, sig_name[k]);
+        if (j->counted & S_WEAK) warden_jbuf_cstr(b, "hours_weak");
+        warden_jbuf_arr_close(b);
+    }
     if (s->locale_cc[0]) {
         warden_jbuf_key(b, "locale_region");
         warden_jbuf_str_val(b, s->locale_cc, 2);
@@ -653,13 +682,14 @@ static void geo_observe(void *vctx, const struct warden_event *ev, void *vstate,
         evidence(&em->scratch, c, s, a, &j, ev->client_tz);
         warden_emit_finding(em, sig_code[k], sc[k], warden_jbuf_str(&em->scratch));
     }
-    bool clock_counts = c->conf.hours_any_zone || j.clock_fits;
-    double score = combine(&c->conf, j.sig, j.relay, j.hours_weak, clock_counts);
-    unsigned counted = clock_counts ? j.sig : j.sig & ~(unsigned)S_HOURS;
+    unsigned counted =
+        counted_families(j.sig, j.hours_weak, c->conf.hours_any_zone || j.clock_fits);
+    double score = combine(&c->conf, counted, j.relay);
     bool tunnelled = s->anon >= c->conf.anon_share * s->events || (j.sig & S_ROTATION);
     if (counted && score >= c->conf.location_min && tunnelled) {
         s->done |= DONE_LOCATION;
         j.combined = score;
+        j.counted = counted;
         evidence(&em->scratch, c, s, a, &j, ev->client_tz);
         warden_emit_finding(em, "geo.inconsistent_location", score, warden_jbuf_str(&em->scratch));
     }

@@ -220,13 +220,13 @@ static void email_tld_counts_only_with_other_signals(void **st)
     warden_policy_free(p);
 }
 
-/* With mail_providers set (data/webmail/national.tsv), a restricted
- * country's own mail service on a generic TLD (qq.com) counts as its TLD
- * would: alone with a VPN it is
- * not actioned, with a card from a third country it goes to review; a
- * sub-domain counts, a name that merely ends in the same letters does not,
- * and a country the policy does not restrict is ignored. */
-#define NATIONAL "webmail/national.tsv"
+/* A restricted country's own mail service on a generic TLD (qq.com:
+ * data/webmail/national.tsv, the default mail_providers) counts as its TLD
+ * would: alone with a VPN it is not actioned; next to a VPN abroad it is
+ * still not (an emigrant on a VPN shows both); with a card from a third
+ * country, or a clock on the restricted country's hours, it goes to review.
+ * A sub-domain counts, a name that merely ends in the same letters does not,
+ * a country the policy does not restrict is ignored, and "" reads no file. */
 static void email_provider_counts_like_a_tld(void **st)
 {
     (void)st;
@@ -234,7 +234,7 @@ static void email_provider_counts_like_a_tld(void **st)
     struct stream s;
     struct warden_account a = test_account("DE", "DE", false);
     a.email_domain = (char *)"qq.com";
-    stream_open(&s, "geo_consistency", p, "mail_providers", NATIONAL, NULL);
+    stream_open(&s, "geo_consistency", p, NULL);
     vpn_days(&s, &a, 0, 40, 60, "DE");
     assert_int_equal(stream_count(&s, "geo.inconsistent_email"), 1);
     assert_non_null(
@@ -245,7 +245,7 @@ static void email_provider_counts_like_a_tld(void **st)
 
     struct warden_account b = test_account("DE", "SG", false);
     b.email_domain = (char *)"VIP.163.com";
-    stream_open(&s, "geo_consistency", p, "mail_providers", NATIONAL, NULL);
+    stream_open(&s, "geo_consistency", p, NULL);
     vpn_days(&s, &b, 0, 40, 60, "DE");
     assert_int_equal(stream_count(&s, "geo.inconsistent_location"), 1);
     assert_non_null(strstr(stream_evidence(&s, "geo.inconsistent_location"),
@@ -256,17 +256,34 @@ static void email_provider_counts_like_a_tld(void **st)
     for (int i = 0; i < 3; i++) { /* cantv.net: VE, not restricted by the example policy */
         struct warden_account c = test_account("DE", "SG", false);
         c.email_domain = (char *)none[i];
-        stream_open(&s, "geo_consistency", p, "mail_providers", NATIONAL, NULL);
+        stream_open(&s, "geo_consistency", p, NULL);
         vpn_days(&s, &c, 0, 40, 60, "DE");
         assert_int_equal(stream_count(&s, "geo.inconsistent_email"), 0);
         stream_close(&s);
     }
-    /* by default no file: TLDs only */
+    /* no file: TLDs only */
     struct warden_account d = test_account("DE", "SG", false);
     d.email_domain = (char *)"qq.com";
-    stream_open(&s, "geo_consistency", p, NULL);
+    stream_open(&s, "geo_consistency", p, "mail_providers", "", NULL);
     vpn_days(&s, &d, 0, 40, 60, "DE");
     assert_int_equal(stream_count(&s, "geo.inconsistent_email"), 0);
+    stream_close(&s);
+
+    /* an address from home and a VPN abroad: an emigrant on a VPN */
+    struct warden_account e = test_account("DE", "DE", false);
+    e.email_domain = (char *)"qq.com";
+    stream_open(&s, "geo_consistency", p, NULL);
+    vpn_days(&s, &e, 0, 60, 60, "NL");
+    assert_int_equal(stream_count(&s, "geo.inconsistent_billing"), 1);
+    assert_int_equal(stream_count(&s, "geo.inconsistent_email"), 1);
+    assert_int_equal(stream_count(&s, "geo.inconsistent_location"), 0);
+    stream_close(&s);
+    /* the same on Shanghai's hours: the clock pairs with it */
+    stream_open(&s, "geo_consistency", p, NULL);
+    vpn_days(&s, &e, 0, 120, 480, "NL");
+    assert_int_equal(stream_count(&s, "geo.inconsistent_location"), 1);
+    assert_non_null(strstr(stream_evidence(&s, "geo.inconsistent_location"),
+                           "\"counted\":[\"billing\",\"hours\",\"email\"]"));
     stream_close(&s);
     warden_policy_free(p);
 }
