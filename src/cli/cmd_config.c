@@ -3,8 +3,10 @@
  * --dump prints every policy key with its type, default and meaning, from the
  * same declared tables the loader validates against (detectors included), so
  * the reference cannot drift from the code. --check loads a policy exactly as
- * `warden scan` would and reports the first problem as FILE:LINE:COLUMN:
- * key.path: reason (exit 3), or a one-line summary of what it restricts (exit 0). */
+ * `warden scan` would, starts every enabled detector (so the data files they
+ * name are read), and reports the first problem as FILE:LINE:COLUMN:
+ * key.path: reason, or FILE: detectors.NAME after the detector's own error
+ * (exit 3), or a one-line summary of what it restricts (exit 0). */
 #include "cli/cli.h"
 #include "detect/detector.h"
 #include "policy/policy.h"
@@ -91,6 +93,25 @@ static int config_main(int argc, char **argv)
             warden_policy_free(p);
             ret = WARDEN_EXIT_CONFIG;
             goto out;
+        }
+        /* start every enabled detector as a scan would: a data file it
+         * names (a webmail list, a mail-services file, the elicitation
+         * patterns) that cannot be read is found here, not at the scan */
+        for (size_t i = 0; i < warden_n_detectors && i < p->n_detectors; i++) {
+            const struct warden_detector *d = warden_detectors[i];
+            void *ctx = NULL;
+            if (!p->detector_enabled[i] || !d->init) continue;
+            if (d->init(&ctx, p, p->detector_conf[i]) != 0) {
+                fprintf(stderr,
+                        "%s: detectors.%s: the detector does not start with this configuration "
+                        "(the error above names the file or key)\n",
+                        check, d->name);
+                if (d->free) d->free(ctx);
+                warden_policy_free(p);
+                ret = WARDEN_EXIT_CONFIG;
+                goto out;
+            }
+            if (d->free) d->free(ctx);
         }
         summary(stdout, p);
         warden_policy_free(p);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test_config.sh — `warden config` from outside: --dump prints every section's
 # keys with defaults; --check accepts the shipped example and refuses bad
-# policies with exit 3 and FILE:LINE:COLUMN: key: reason on stderr.
+# policies with exit 3 and FILE:LINE:COLUMN: key: reason on stderr, and a
+# detector whose data file cannot be read with FILE: detectors.NAME.
 set -euo pipefail
 : "${WARDEN_BIN:?}" "${WARDEN_SRC:?}" "${WARDEN_TMP:?}"
 dir="$WARDEN_TMP/e2e_config"
@@ -74,6 +75,18 @@ check_bad duplicate $'shadow: true\nshadow: false\n' "2:1: shadow: duplicate key
 check_bad syntax $'jurisdictions:\n  restricted: [CU\n' "3:1: YAML syntax error"
 check_bad empty '' "1: the policy is empty"
 check_bad not_mapping $'- CU\n- IR\n' "1:1: expected a mapping of sections at the top level"
+
+# ---- a data file a detector names that cannot be read: refused at --check,
+# naming the detector and, in the detector's own line, the key and the path
+printf 'detectors:\n  geo_consistency:\n    mail_providers: /nonexistent/national.tsv\n' \
+    >"$dir/nodata.yaml"
+rc=0
+"$WARDEN_BIN" config --check "$dir/nodata.yaml" >/dev/null 2>"$dir/nodata.err" || rc=$?
+[ "$rc" -eq 3 ] || fail "unreadable data file: exit $rc, expected 3"
+grep -qF "$dir/nodata.yaml: detectors.geo_consistency: the detector does not start" \
+    "$dir/nodata.err" || fail "unreadable data file: $(cat "$dir/nodata.err")"
+grep -qF "mail_providers /nonexistent/national.tsv" "$dir/nodata.err" ||
+    fail "unreadable data file, no path: $(cat "$dir/nodata.err")"
 
 # ---- a file that does not exist
 rc=0
