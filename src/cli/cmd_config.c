@@ -20,7 +20,9 @@ static const struct warden_opt config_opts[] = {
      "print every policy key (and serve.* server config key) with its type, default and meaning",
      false},
     {"check", 'c', "FILE",
-     "validate a policy file: exit 0, or 3 with FILE:LINE:COLUMN: key: reason", false},
+     "validate a policy file and start its detectors: exit 0, or 3 with FILE:LINE:COLUMN: "
+     "key: reason (or FILE: detectors.NAME after the detector's own error about its data file)",
+     false},
     {"codes", 0, NULL, "print every reason code, by detector (what rules can match)", false},
     {"lenient", 0, NULL,
      "with --check: a rule whose code matches no reason code is a warning, not an error", false},
