@@ -6,7 +6,8 @@ in an allowed country (often next door), their declared time zone, locale
 and e-mail drawn independently; and the people they must not be confused
 with: VPN users at home in allowed countries on the same exits, people
 living in allowed countries whose client is set to zh-CN, ru-RU or fa-IR,
-and travellers to countries next to restricted ones. Prompts from
+and travellers to countries next to restricted ones. Everyone keeps a
+day of their own (late risers, night workers). Prompts from
 ../shared/data/prompts (public corpora, not bundled).
 
 Usage:
@@ -94,15 +95,30 @@ def generate(seed, out, shared, pool_path):
                          'reseller': False})
         truth.append({'account_id': aid, 'label': label, 'kind': kind})
 
+    def chronotype(aid):
+        """hours by which a person's day runs later than 08-24 local: within an
+        hour or two for most, 2-4 h later for one in seven, 8-11 h later for
+        one in twenty (night work); from a stream of its own per account, so
+        the probe's other draws do not move"""
+        c = random.Random('%s/%s' % (seed, aid))
+        u = c.random()
+        if u < 0.05:
+            return c.uniform(8, 11)
+        if u < 0.20:
+            return c.uniform(2, 4)
+        return max(-2.5, min(2.5, c.gauss(0, 1)))
+
     def person(aid, off, ip_for_day, tz, loc, days=21, p_day=0.6):
-        """a person's sessions in their own day (local 08-24), the address chosen per day"""
+        """a person's sessions in their own day (local 08-24 on their own
+        clock), the address chosen per day"""
         client = r.choice(CLIENTS)
+        shift = chronotype(aid)
         for d in range(days):
             if r.random() > p_day:
                 continue
             ip = ip_for_day(d)
             for _ in range(r.randrange(1, 3)):
-                t = T0 + datetime.timedelta(days=d, hours=r.uniform(8, 23.5) - off)
+                t = T0 + datetime.timedelta(days=d, hours=r.uniform(8, 23.5) - off + shift)
                 turns = 1
                 for _ in range(r.randrange(1, 6)):
                     t += datetime.timedelta(seconds=r.randrange(20, 400))
