@@ -132,11 +132,9 @@ static const struct warden_conf_key geo_conf_table[] = {
      0, 0},
     {"mail_providers", WARDEN_CONF_STRING, "webmail/national.tsv",
      offsetof(struct geo_conf, mail_providers),
-     "mail services of one country on a generic TLD (qq.com CN), one `DOMAIN CC` per line; those "
-     "of restricted jurisdictions count as the jurisdiction's own TLD does "
-     "(geo.inconsistent_email); "
-     "relative paths resolve against $WARDEN_DATA_DIR, ./data, then the source tree's data/; \"\" "
-     "for none",
+     "mail services of one country on a generic TLD (qq.com CN), one `DOMAIN CC` per line; a "
+     "restricted jurisdiction's count as its own TLD does (geo.inconsistent_email); relative "
+     "paths resolve against $WARDEN_DATA_DIR, ./data, then the source tree's data/; \"\" for none",
      0, 0},
     GEO_UNIT(score_email, "0.1", "score of geo.inconsistent_email"),
     {"min_events", WARDEN_CONF_INT, "16", offsetof(struct geo_conf, min_events),
