@@ -337,15 +337,14 @@ static int load_providers(struct geo_ctx *c, const struct warden_policy *policy)
     return rc;
 }
 
-/* The restricted jurisdictions' TLDs: each code in lower case, and the
- * configured TLD:CC pairs whose CC is restricted; then the mail services of
- * restricted jurisdictions. All from the policy and its data. */
-static int build_tlds(struct geo_ctx *c, const struct warden_policy *policy)
+/* The restricted jurisdictions' standard UTC offsets, for the clock test
+ * (the first MAX_ZONES of the policy's with a zone in the tz database). */
+static void build_zones(struct geo_ctx *c, const struct warden_policy *policy)
 {
-    if (!policy) return 0;
+    if (!policy || !c->tz) return;
     for (size_t i = 0; i < policy->restricted.n && c->nzone < MAX_ZONES; i++) {
         const char *cc = policy->restricted.v[i];
-        if (strlen(cc) != 2 || !c->tz) continue;
+        if (strlen(cc) != 2) continue;
         int lo, hi;
         if (!warden_tzdb_country_offsets(c->tz, cc, &lo, &hi)) continue;
         c->zone_cc[c->nzone][0] = (char)(cc[0] & ~32);
@@ -354,6 +353,14 @@ static int build_tlds(struct geo_ctx *c, const struct warden_policy *policy)
         c->zone_hi[c->nzone] = hi;
         c->nzone++;
     }
+}
+
+/* The restricted jurisdictions' TLDs: each code in lower case, and the
+ * configured TLD:CC pairs whose CC is restricted; then the mail services of
+ * restricted jurisdictions. All from the policy and its data. */
+static int build_tlds(struct geo_ctx *c, const struct warden_policy *policy)
+{
+    if (!policy) return 0;
     for (size_t i = 0; i < policy->restricted.n; i++)
         if (strlen(policy->restricted.v[i]) == 2)
             add_tld(c, policy->restricted.v[i], 2, policy->restricted.v[i]);
@@ -391,6 +398,7 @@ static int geo_init(void **vctx, const struct warden_policy *policy, const void 
     }
     c->tz = warden_tzdb_open_or_warn(c->conf.tzdb, "geo_consistency");
     warden_hour_tally_setup();
+    build_zones(c, policy);
     *vctx = c;
     return build_tlds(c, policy);
 }

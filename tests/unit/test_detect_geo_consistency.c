@@ -512,7 +512,8 @@ static void weak_clock_counts_only_in_a_pair(void **st)
     warden_policy_free(p);
 }
 
-/* One family alone stays below review (except a clear shifted day); every
+/* One family alone stays below review (except a clear shifted day whose
+ * clock fits a restricted jurisdiction's zones); every
  * family together stays below enforcement (location_cap: checked in
  * tunnelled_story_that_does_not_hang_together). */
 static void one_family_alone_is_not_reviewed(void **st)
