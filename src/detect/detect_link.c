@@ -1158,9 +1158,16 @@ static void link_observe(void *vctx, const struct warden_event *ev, void *vstate
         warden_link_mark_actioned(c->l, ai, own >= WARDEN_THROTTLE, &j);
         if (j.joined) joined = joined_on_evidence(&j); /* a neighbour actioned too (co_actioned) */
     }
-    if (harvest) warden_link_mark_harvest(c->l, ai);
+    if (harvest) {
+        warden_link_mark_harvest(c->l, ai, &j);
+        if (j.joined) joined = joined_on_evidence(&j); /* a frame with a neighbour harvesting too */
+    }
     if (suspect || (s.n && (st->flags & SUSPECT))) {
-        if (suspect) warden_link_mark_suspect(c->l, ai);
+        if (suspect) {
+            warden_link_mark_suspect(c->l, ai, &j);
+            if (j.joined)
+                joined = joined_on_evidence(&j); /* a frame with a neighbour harvesting too */
+        }
         /* a suspect in no cluster looks again when it feeds identifiers */
         if (suspect || !(st->flags & CLUSTERED)) {
             pool_suspect(c, ev->account, ai, -1, &j);
@@ -1465,10 +1472,10 @@ void warden_link_stage_apply(
         warden_link_mark_restricted(l, ai);
         members = true;
     } else if (o->kind < 0 && o->level == 3) {
-        warden_link_mark_harvest(l, ai);
+        warden_link_mark_harvest(l, ai, &j);
         members = true;
     } else if (o->kind < 0 && o->level == 4) {
-        warden_link_mark_suspect(l, ai);
+        warden_link_mark_suspect(l, ai, &j);
         ((struct stage_user *)warden_link_user(l, ai))->exit = o->key ? 2 : 1;
         if (c->reg)
             pool_suspect(c, warden_registry_account(c->reg, o->account_id, o->len), ai, o->key != 0,

@@ -558,7 +558,11 @@ static unsigned cand_kinds(const struct acct *a, uint64_t b)
 
 /* The pair's weight as a's and b's tables hold it (the larger: either may
  * have dropped the other), with co_actioned when both are actioned on their
- * own evidence and they share a non-infrastructure identifier (*co set). */
+ * own evidence and they share a non-infrastructure identifier (*co set). A
+ * frame alone ties them only when both are actioned on their own harvesting
+ * evidence (F_HRV): a harvesting frame is often public, and an account
+ * actioned for something else (a screening match, its location) that uses
+ * it says nothing about who runs the harvest. */
 static double pair_weight(const struct warden_link *l, const struct acct *a, const struct acct *b,
                           bool *co)
 {
@@ -573,9 +577,11 @@ static double pair_weight(const struct warden_link *l, const struct acct *a, con
     if (cb && cb->frames > frames) frames = cb->frames;
     unsigned other = kinds & ~WARDEN_LINK_INFRA & ~(1u << WARDEN_LINK_TEMPLATE);
     bool strong = other || ((kinds & (1u << WARDEN_LINK_TEMPLATE)) && frames >= CO_FRAMES);
+    bool judged = (a->flags & F_ACT) && (b->flags & F_ACT) &&
+                  (other || ((a->flags & (F_HRV | F_SUS)) && (b->flags & (F_HRV | F_SUS))));
     *co = false;
-    if (w < l->p.join && strong && l->p.co_actioned > 0 && (a->flags & F_ACT) &&
-        (b->flags & F_ACT) && !((a->flags | b->flags) & F_RSL)) {
+    if (w < l->p.join && strong && l->p.co_actioned > 0 && judged &&
+        !((a->flags | b->flags) & F_RSL)) {
         w += l->p.co_actioned;
         *co = true;
     }
@@ -691,6 +697,36 @@ out:
     if (out) *out = res;
 }
 
+/* Neighbours actioned on their own evidence too, after ai's action or its
+ * harvesting mark: each pair may now join (res: the last join). */
+static void co_join(struct warden_link *l, uint32_t ai, struct warden_link_join *res)
+{
+    struct acct *a = A(l, ai);
+    for (int k = 0; l->p.co_actioned > 0 && k < LINK_CANDS; k++) {
+        uint64_t bh = a->cand[k].acct;
+        if (!bh || a->cand[k].strong <= 0) continue;
+        uint32_t bi = acct_find(l, bh);
+        if (bi == NONE) continue;
+        struct acct *b = A(l, bi);
+        if (!(b->flags & F_ACT) || (a->org && a->org == b->org) ||
+            (a->cluster && a->cluster == b->cluster))
+            continue;
+        bool co;
+        double pw = pair_weight(l, a, b, &co);
+        if (pw < l->p.join) continue;
+        unsigned kinds =
+            cand_kinds(a, bh) | cand_kinds(b, a->hash) | (co ? WARDEN_LINK_CO_ACTIONED : 0);
+        if (join(l, ai, bi, kinds, pw)) {
+            res->joined = true;
+            res->kinds = kinds;
+            res->via = strongest_kind(kinds);
+            res->pair_weight = pw;
+        }
+        /* the neighbour's own cluster changed too: it sees it at its next event */
+        touch(l, b->hash);
+    }
+}
+
 void warden_link_mark_actioned(struct warden_link *l, uint32_t ai, bool enforced,
                                struct warden_link_join *out)
 {
@@ -706,30 +742,7 @@ void warden_link_mark_actioned(struct warden_link *l, uint32_t ai, bool enforced
         a->flags |= F_ENF;
         if (c) c->pub.enforced++;
     }
-    /* neighbours actioned on their own evidence too: the pair may now join */
-    for (int k = 0; first && l->p.co_actioned > 0 && k < LINK_CANDS; k++) {
-        uint64_t bh = a->cand[k].acct;
-        if (!bh || a->cand[k].strong <= 0) continue;
-        uint32_t bi = acct_find(l, bh);
-        if (bi == NONE) continue;
-        struct acct *b = A(l, bi);
-        if (!(b->flags & F_ACT) || (a->org && a->org == b->org) ||
-            (a->cluster && a->cluster == b->cluster))
-            continue;
-        bool co;
-        double pw = pair_weight(l, a, b, &co);
-        if (pw < l->p.join) continue;
-        unsigned kinds =
-            cand_kinds(a, bh) | cand_kinds(b, a->hash) | (co ? WARDEN_LINK_CO_ACTIONED : 0);
-        if (join(l, ai, bi, kinds, pw)) {
-            res.joined = true;
-            res.kinds = kinds;
-            res.via = strongest_kind(kinds);
-            res.pair_weight = pw;
-        }
-        /* the neighbour's own cluster changed too: it sees it at its next event */
-        touch(l, b->hash);
-    }
+    if (first) co_join(l, ai, &res);
     if (out) *out = res;
 }
 
@@ -754,8 +767,9 @@ static void join_pooled(struct warden_link *l, uint32_t ai, uint32_t bi, unsigne
     touch(l, b->hash);
 }
 
-void warden_link_mark_suspect(struct warden_link *l, uint32_t ai)
+void warden_link_mark_suspect(struct warden_link *l, uint32_t ai, struct warden_link_join *out)
 {
+    if (out) *out = (struct warden_link_join){0};
     struct acct *a = A(l, ai);
     if (a->flags & F_SUS) return;
     a->flags |= F_SUS;
@@ -763,6 +777,7 @@ void warden_link_mark_suspect(struct warden_link *l, uint32_t ai)
         struct cluster *c = &l->cl[a->cluster - 1];
         if (c->pub.suspect < UINT8_MAX) c->pub.suspect++;
     }
+    if (a->flags & F_ACT) co_join(l, ai, out);
 }
 
 void warden_link_pool_with(struct warden_link *l, uint32_t ai, const struct warden_link_group *g,
@@ -845,10 +860,15 @@ void warden_link_mark_restricted(struct warden_link *l, uint32_t ai)
     if (c && c->pub.restricted < UINT16_MAX) c->pub.restricted++;
 }
 
-void warden_link_mark_harvest(struct warden_link *l, uint32_t ai)
+void warden_link_mark_harvest(struct warden_link *l, uint32_t ai, struct warden_link_join *out)
 {
+    struct warden_link_join res = {0};
+    bool first = !(A(l, ai)->flags & F_HRV);
     struct cluster *c = mark_once(l, ai, F_HRV);
     if (c && c->pub.harvest < UINT16_MAX) c->pub.harvest++;
+    /* a frame shared with a neighbour harvesting too may now tie the pair */
+    if (first && (A(l, ai)->flags & F_ACT) && !(A(l, ai)->flags & F_SUS)) co_join(l, ai, &res);
+    if (out) *out = res;
 }
 
 static void fill_cluster(const struct cluster *c, struct warden_link_cluster *o)

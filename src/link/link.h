@@ -63,7 +63,8 @@ enum warden_link_kind {
 #define WARDEN_LINK_INFRA                                                                          \
     ((1u << WARDEN_LINK_NET) | (1u << WARDEN_LINK_CLIENT) | (1u << WARDEN_LINK_SIGNUP_IP))
 /* In a join's kinds (not a kind of identifier): the pair reached the join
- * weight because both accounts are actioned on their own evidence (co_actioned). */
+ * weight because both accounts are actioned on their own evidence (co_actioned;
+ * on a frame alone, on their own harvesting evidence). */
 #define WARDEN_LINK_CO_ACTIONED (1u << 7)
 /* In a join's kinds: the pair was joined as part of a harvesting group, a
  * payment fingerprint, e-mail domain or sign-up network most of whose
@@ -153,7 +154,8 @@ void warden_link_use(struct warden_link *l, uint32_t a, enum warden_link_kind ki
  * or stronger); counted once per account into its cluster. The first time,
  * each neighbour actioned on its own evidence too is joined to it when the
  * pair's weight with co_actioned reaches the join weight (out, may be NULL:
- * the last such join). */
+ * the last such join); a pair that shares only a frame needs both marked
+ * harvesting as well (warden_link_mark_harvest). */
 void warden_link_mark_actioned(struct warden_link *l, uint32_t a, bool enforced,
                                struct warden_link_join *out);
 /* The account at index a is actioned on its own harvesting evidence
@@ -161,13 +163,16 @@ void warden_link_mark_actioned(struct warden_link *l, uint32_t a, bool enforced,
  * cluster's `harvest`. Several members each found harvesting on their own,
  * joined by what an operation shares, are one harvest sustained across
  * accounts even when each member's own evidence is held at review (the
- * caller decides what that does: detect_link.c, harvest_members). */
-void warden_link_mark_harvest(struct warden_link *l, uint32_t a);
+ * caller decides what that does: detect_link.c, harvest_members). The first
+ * time, when the account is actioned, neighbours that share only a frame
+ * with it and are harvesting too are joined as warden_link_mark_actioned
+ * joins (out, may be NULL: the last such join). */
+void warden_link_mark_harvest(struct warden_link *l, uint32_t a, struct warden_link_join *out);
 /* The account at index a carries harvesting evidence of its own, held
  * below every rule or not (the caller decides: detect_link.c, suspect_min):
  * counted once per account into its cluster's `suspect`. The caller then
  * pools it over the groups it belongs to (warden_link_pool_with). */
-void warden_link_mark_suspect(struct warden_link *l, uint32_t a);
+void warden_link_mark_suspect(struct warden_link *l, uint32_t a, struct warden_link_join *out);
 
 /* A group of accounts that share what an operation shares, known to the
  * caller from the registry (detect_link.c): one payment fingerprint, one

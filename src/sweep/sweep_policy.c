@@ -101,7 +101,7 @@ int warden_sweep_policy_load(struct warden_sweep_policy **out, const char *path,
     if ((n = warden_sweep_ydoc_get(&d, s, "threads")) &&
         (rc = parse_int(&d, n, 0, 256, &p->threads)))
         goto out;
-    int age;
+    int age = 0;
     if ((n = warden_sweep_ydoc_get(&d, s, "max_age_days"))) {
         if ((rc = parse_int(&d, n, 0, 3650, &age))) goto out;
         p->max_age_days = age;

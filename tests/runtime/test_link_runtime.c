@@ -5,8 +5,9 @@
  * the others get cluster.linked_to_actioned at their next request and a new
  * account of the cluster at its first; with four shards the state is shared
  * and the same cluster forms. And accounts that share nothing but a frame
- * are joined once each is actioned on its own evidence (co_actioned), while
- * a declared reseller sending the same frame and actioned too, and
+ * are joined once each is actioned on its own harvesting evidence
+ * (co_actioned), while a declared reseller sending the same frame and
+ * actioned too, accounts sending it actioned on other evidence, and
  * strangers sending it without being actioned, stay out. A cluster with
  * harvest_members members reviewed on their own harvesting evidence
  * (distill.*) counts as enforced, every member throttled; one with fewer,
@@ -53,14 +54,17 @@ static void judge_observe(void *ctx, const struct warden_event *ev, void *state,
     (void)ctx;
     (void)state;
     bool r = ev->account_id.n == 2 && (ev->account_id.p[0] == 'r' || ev->account_id.p[0] == 'p');
-    if (r && ev->account_seq == 4) warden_emit_finding(em, "test.judge", 0.6, "{}");
+    if (r && ev->account_seq == 4) warden_emit_finding(em, "distill.harvest_shape", 0.6, "{}");
+    if (ev->account_id.n == 2 && ev->account_id.p[0] == 'o' && ev->account_seq == 4)
+        warden_emit_finding(em, "test.judge", 0.6, "{}");
     if (ev->account_id.n == 2 && ev->account_id.p[0] == 'q' && ev->account_seq == 4)
         warden_emit_finding(em, "distill.crowd_frame", 0.6, "{}");
     if (warden_str_eq(ev->account_id, "r1", 2) && ev->account_seq == 6)
         warden_emit_finding(em, "test.bad", 0.99, "{}");
 }
 
-static const char *const judge_codes[] = {"test.judge", "test.bad", "distill.crowd_frame", NULL};
+static const char *const judge_codes[] = {"test.judge", "test.bad", "distill.crowd_frame",
+                                          "distill.harvest_shape", NULL};
 static const struct warden_detector judge = {
     .name = "judge", .observe = judge_observe, .codes = judge_codes};
 
@@ -331,20 +335,23 @@ static bool is_p(const char *id)
     return id[0] == 'p';
 }
 
-/* r1..r4: a frame each, their own cards and networks; p1: a declared
- * reseller whose traffic carries the frame; s1..s4: strangers sending it;
- * q1, q2: sending it, reviewed with distill.crowd_frame (not joined). */
+/* r1..r4: a frame each, their own cards and networks, reviewed for
+ * harvesting (r1 then blocked); p1: a declared reseller whose traffic
+ * carries the frame; s1..s4: strangers sending it; q1, q2: sending it,
+ * reviewed with distill.crowd_frame (not joined); o1, o2: sending it,
+ * reviewed on other evidence (not joined: a frame ties only harvesters). */
 static void frame_and_actions_join(void **st)
 {
     (void)st;
     struct seen s;
     memset(&s, 0, sizeof s);
-    static const char *const ids[] = {"r1", "r2", "r3", "r4", "p1", "s1",
-                                      "s2", "s3", "s4", "q1", "q2"};
+    static const char *const ids[] = {"r1", "r2", "r3", "r4", "p1", "s1", "s2",
+                                      "s3", "s4", "q1", "q2", "o1", "o2"};
     enum { N = sizeof ids / sizeof ids[0] };
     fresh_dir("co", ids, N, NULL, is_p);
     write_file("policy.yaml", "rules:\n"
                               "  - {code: test.judge, min_score: 0.5, action: review}\n"
+                              "  - {code: distill.harvest_shape, min_score: 0.5, action: review}\n"
                               "  - {code: test.bad, min_score: 0.5, action: block}\n"
                               "  - {code: distill.crowd_frame, min_score: 0.5, action: review}\n"
                               "  - {code: cluster.linked_to_actioned, min_score: 0.5, action: "
@@ -417,10 +424,11 @@ static const struct warden_detector harvest_judge = {
     .name = "harvest", .observe = harvest_observe, .codes = harvest_codes};
 
 /* h1..h4 send one frame (h4 pays with h1's card, never reviewed itself),
- * g1..g3 another; each its own network. */
+ * g1..g3 another (g3, reviewed on other evidence, pays with g1's card: a
+ * frame alone ties only harvesters); each its own network. */
 static int h4_pays_with_h1(int i)
 {
-    return i == 3 ? 0 : i;
+    return i == 3 ? 0 : i == 6 ? 4 : i;
 }
 
 static void run_harvest(const char *link_conf, struct seen *s)

@@ -208,12 +208,14 @@ static bool actions_join(struct warden_link *l, int a, int b)
     return j.joined && seq(l, a) != 0 && seq(l, a) == seq(l, b);
 }
 
-/* Two accounts each actioned on their own evidence that share a frame are
- * joined (0.6 + co_actioned 0.4), whichever came first, the frame or the
- * actions; shared infrastructure or a domain alone still joins no one, nor
- * does one template band alike (a chance match), a frame between accounts
- * not both actioned, or with a declared reseller, nor anything with
- * co_actioned 0. */
+/* Two accounts each actioned on their own evidence, and harvesting on their
+ * own evidence, that share a frame are joined (0.6 + co_actioned 0.4),
+ * whichever came first, the frame, the actions or the harvesting marks;
+ * shared infrastructure or a domain alone still joins no one, nor does one
+ * template band alike (a chance match), a frame between accounts not both
+ * actioned, or not both harvesting (an account actioned on other evidence
+ * that uses a public harvesting frame), or with a declared reseller, nor
+ * anything with co_actioned 0. */
 static void actioned_pair_sharing_a_frame(void **st)
 {
     (void)st;
@@ -221,10 +223,14 @@ static void actioned_pair_sharing_a_frame(void **st)
     p.co_actioned = 0.4;
     struct warden_link *l = warden_link_new(&p);
     struct warden_link_join j;
-    /* the frame first, then the actions */
+    /* the frame first, then the harvesting marks and the actions */
     frame(l, 1, "frame-a");
     frame(l, 2, "frame-a");
     assert_int_equal(seq(l, 1), 0);
+    warden_link_mark_harvest(l, acct(l, 1, 0), &j);
+    assert_false(j.joined);
+    warden_link_mark_harvest(l, acct(l, 2, 0), &j);
+    assert_false(j.joined); /* harvesting but not actioned: not joined */
     warden_link_mark_actioned(l, acct(l, 1, 0), false, &j);
     assert_false(j.joined);
     assert_int_equal(seq(l, 1), 0);
@@ -238,10 +244,42 @@ static void actioned_pair_sharing_a_frame(void **st)
     /* the actions first, then the frame */
     warden_link_mark_actioned(l, acct(l, 5, 0), true, NULL);
     warden_link_mark_actioned(l, acct(l, 6, 0), false, NULL);
+    warden_link_mark_harvest(l, acct(l, 5, 0), NULL);
+    warden_link_mark_harvest(l, acct(l, 6, 0), NULL);
     frame(l, 5, "frame-b");
     assert_int_equal(seq(l, 5), 0);
     frame(l, 6, "frame-b");
     assert_true(seq(l, 5) != 0 && seq(l, 5) == seq(l, 6));
+    /* both actioned, one on other evidence (a screening match) in a public
+     * frame: apart; once it is found harvesting too (the mark after the
+     * action), the mark joins them */
+    frame(l, 15, "frame-f");
+    frame(l, 16, "frame-f");
+    warden_link_mark_actioned(l, acct(l, 15, 0), true, NULL);
+    warden_link_mark_harvest(l, acct(l, 15, 0), NULL);
+    warden_link_mark_actioned(l, acct(l, 16, 0), false, &j);
+    assert_false(j.joined);
+    assert_int_equal(seq(l, 16), 0);
+    warden_link_mark_harvest(l, acct(l, 16, 0), &j);
+    assert_true(j.joined);
+    assert_true(j.kinds & WARDEN_LINK_CO_ACTIONED);
+    assert_true(seq(l, 15) != 0 && seq(l, 15) == seq(l, 16));
+    /* harvesting evidence held below every rule (a suspect) counts as
+     * harvesting: the suspect's mark joins it to an actioned harvester */
+    frame(l, 17, "frame-g");
+    frame(l, 18, "frame-g");
+    warden_link_mark_actioned(l, acct(l, 17, 0), true, NULL);
+    warden_link_mark_harvest(l, acct(l, 17, 0), NULL);
+    warden_link_mark_actioned(l, acct(l, 18, 0), false, NULL);
+    assert_int_equal(seq(l, 18), 0);
+    warden_link_mark_suspect(l, acct(l, 18, 0), &j);
+    assert_true(j.joined);
+    assert_true(seq(l, 17) != 0 && seq(l, 17) == seq(l, 18));
+    /* neither harvesting: a frame and two actions stay apart */
+    frame(l, 19, "frame-h");
+    frame(l, 20, "frame-h");
+    assert_false(actions_join(l, 19, 20));
+    assert_int_equal(seq(l, 19), 0);
     /* infrastructure alone (network + client: 0.6 + 0.4 would reach 1.0) */
     use(l, 3, WARDEN_LINK_NET, "net-x");
     use(l, 3, WARDEN_LINK_CLIENT, "client-x");
@@ -257,27 +295,35 @@ static void actioned_pair_sharing_a_frame(void **st)
     /* a frame shared with an account that is not actioned */
     frame(l, 9, "frame-c");
     frame(l, 10, "frame-c");
+    warden_link_mark_harvest(l, acct(l, 9, 0), NULL);
+    warden_link_mark_harvest(l, acct(l, 10, 0), NULL);
     warden_link_mark_actioned(l, acct(l, 9, 0), true, NULL);
     assert_int_equal(seq(l, 9), 0);
     assert_int_equal(seq(l, 10), 0);
     /* one band alike: a chance match of 16 bits */
     use(l, 13, WARDEN_LINK_TEMPLATE, "band-e");
     use(l, 14, WARDEN_LINK_TEMPLATE, "band-e");
+    warden_link_mark_harvest(l, acct(l, 13, 0), NULL);
+    warden_link_mark_harvest(l, acct(l, 14, 0), NULL);
     assert_false(actions_join(l, 13, 14));
     assert_int_equal(seq(l, 13), 0);
     /* a declared reseller carries its end users' frames: never joined for being actioned */
     warden_link_mark_reseller(l, acct(l, 11, 0));
     frame(l, 11, "frame-d");
     frame(l, 12, "frame-d");
+    warden_link_mark_harvest(l, acct(l, 11, 0), NULL);
+    warden_link_mark_harvest(l, acct(l, 12, 0), NULL);
     assert_false(actions_join(l, 12, 11));
     assert_int_equal(seq(l, 11), 0);
     warden_link_free(l);
 
-    /* co_actioned 0: a frame and two actions stay apart */
+    /* co_actioned 0: a frame and two harvesters' actions stay apart */
     p.co_actioned = 0;
     l = warden_link_new(&p);
     frame(l, 1, "frame-a");
     frame(l, 2, "frame-a");
+    warden_link_mark_harvest(l, acct(l, 1, 0), NULL);
+    warden_link_mark_harvest(l, acct(l, 2, 0), NULL);
     assert_false(actions_join(l, 1, 2));
     assert_int_equal(seq(l, 1), 0);
     warden_link_free(l);
@@ -331,7 +377,7 @@ static void ten_thousand_in_bounded_memory(void **st)
 /* The account i carries harvesting evidence of its own. */
 static void suspect(struct warden_link *l, int i)
 {
-    warden_link_mark_suspect(l, acct(l, i, 0));
+    warden_link_mark_suspect(l, acct(l, i, 0), NULL);
 }
 
 static uint8_t suspects_in(struct warden_link *l, int i)
