@@ -51,11 +51,13 @@
  *                             least rot_min_asns ASNs, at least
  *                             rot_switch_share changes of ASN between
  *                             consecutive direct requests per session, after
- *                             rot_min_sessions sessions
- *                             (geo_rotation.h): a rotating residential proxy
- *                             service, which one person's connections (home
- *                             ISP, a carrier's NAT, an office) are not. The
- *                             account counts as tunnelled
+ *                             rot_min_sessions sessions, and no operator
+ *                             starting rot_home_share of the sessions by a
+ *                             majority count (geo_rotation.h): a rotating
+ *                             residential proxy service, which one person's
+ *                             connections (home ISP, a carrier's NAT, an
+ *                             office, a home line with excursions) are not.
+ *                             The account counts as tunnelled
  *   geo.inconsistent_location the account is tunnelled (anonymized share >=
  *                             anon_share, or rotating exits) AND the inconsistencies above,
  *                             combined, reach location_min: the story a
@@ -107,7 +109,7 @@ struct geo_conf {
     double score_email;
     int64_t min_events, min_hours_events, min_active_hours, min_days, relay_max_hours;
     int64_t max_daily_events, rot_min_sessions, rot_min_asns, rot_session_gap_s;
-    double rot_switch_share, score_rotation, w_rotation;
+    double rot_switch_share, rot_home_share, score_rotation, w_rotation;
     double anon_share, max_home_share, hours_slack_h, hours_kappa, hours_evidence, min_hours_r;
     double local_mean_hour;
     double score_billing, score_card, score_tz, score_hours;
@@ -166,6 +168,11 @@ static const struct warden_conf_key geo_conf_table[] = {
      "distinct network operators (ASNs) of direct exits that rotating exits need (home ISP, "
      "mobile carrier, office and a few cafés are a person's)",
      2, 256},
+    {"rot_home_share", WARDEN_CONF_DOUBLE, "0.5", offsetof(struct geo_conf, rot_home_share),
+     "share of the direct sessions that one network operator starting them (by a majority "
+     "count) makes the exits a person's, however many others they touch (a home line between "
+     "cafés and a phone; a proxy service has no home); 0 = off",
+     0, 1},
     {"rot_switch_share", WARDEN_CONF_DOUBLE, "0.6", offsetof(struct geo_conf, rot_switch_share),
      "changes of ASN between consecutive direct requests, per session after the first, that "
      "rotating exits need (a person's exits change operator when they move, not at every "
@@ -259,8 +266,9 @@ struct geo_state {
     struct warden_cc_tally countries;
     struct warden_hour_tally hours;
     char locale_cc[2];
-    uint8_t done;     /* S_* emitted, DONE_* */
-    uint8_t email_cc; /* 1 + index of the restricted TLD of the e-mail domain; 0 none */
+    uint8_t done;                 /* S_* emitted, DONE_* */
+    uint8_t email_cc;             /* 1 + index of the restricted TLD of the e-mail domain; 0 none */
+    struct warden_exit_home home; /* appended in state version 2 (state_grew_from) */
 };
 
 #define MAX_TLDS 255 /* email_cc is 1 + an index in a byte */
@@ -510,7 +518,8 @@ static void judge(const struct geo_ctx *c, const struct geo_state *s,
     j->relay = s->anon >= c->conf.anon_share * n && s->anon_person < c->conf.anon_share * n &&
                person && s->days >= c->conf.min_days && active < c->conf.relay_max_hours;
     if (warden_exit_rotation_rotating(&s->rot, (unsigned)c->conf.rot_min_sessions,
-                                      (unsigned)c->conf.rot_min_asns, c->conf.rot_switch_share))
+                                      (unsigned)c->conf.rot_min_asns, c->conf.rot_switch_share) &&
+        !warden_exit_home_holds(&s->home, &s->rot, c->conf.rot_home_share))
         j->sig |= S_ROTATION;
     if (a && a->billing_country[0] && s->in_billing < c->conf.max_home_share * n &&
         (s->anon_person >= c->conf.anon_share * n || j->relay || (j->sig & S_ROTATION)))
@@ -607,7 +616,10 @@ static void evidence(struct warden_jbuf *b, const struct geo_ctx *c, const struc
                            j->relay                ? "relay"
                            : (j->sig & S_ROTATION) ? "rotating"
                                                    : "tunnel");
-    if (j->sig & S_ROTATION) warden_exit_rotation_json(b, &s->rot);
+    if (j->sig & S_ROTATION) {
+        warden_exit_rotation_json(b, &s->rot);
+        warden_jbuf_kv_int(b, "home_session_votes", s->home.votes);
+    }
     warden_jbuf_key(b, "signals");
     warden_jbuf_arr_open(b);
     for (int k = 0; k < NSIG; k++)
@@ -642,7 +654,9 @@ static void geo_observe(void *vctx, const struct warden_event *ev, void *vstate,
     s->events++;
     if (info && (info->categories & WARDEN_ANON_CATS)) s->anon++;
     if (info && (info->categories & PERSON_TUNNEL)) s->anon_person++;
+    uint16_t sessions = s->rot.sessions;
     warden_exit_rotation_add(&s->rot, info, ev->ts_ms, (uint32_t)(c->conf.rot_session_gap_s / 60));
+    if (s->rot.sessions != sessions) warden_exit_home_vote(&s->home, &s->rot);
     if (a && !(s->done & DONE_EMAIL_SEEN)) {
         s->done |= DONE_EMAIL_SEEN;
         s->email_cc = email_tld(c, a->email_domain);
@@ -729,5 +743,10 @@ const struct warden_detector warden_detect_geo_consistency = {
     .flush = NULL,
     .free = geo_free,
     .codes = geo_consistency_codes,
-    .state_version = 1, /* 1: the exit-rotation tally */
+    .state_version = 2, /* 1: the exit-rotation tally; 2: its home network (appended) */
+    /* version 1 kept 132 bytes, the last two of them padding (zero in every
+     * slice: a new account's slice starts zeroed), where home now starts */
+    .state_grew_from = {132, 1},
 };
+_Static_assert(offsetof(struct geo_state, home) <= 132 && sizeof(struct geo_state) > 132,
+               "geo_state: version 1 slices load into the start of today's");

@@ -39,6 +39,25 @@ bool warden_exit_rotation_rotating(const struct warden_exit_rotation *r, unsigne
            warden_exit_rotation_asns(r) >= min_asns;
 }
 
+void warden_exit_home_vote(struct warden_exit_home *h, const struct warden_exit_rotation *r)
+{
+    if (!r->last_asn) return;
+    if (h->votes == 0) {
+        h->asn = r->last_asn;
+        h->votes = 1;
+    } else if (h->asn == r->last_asn) {
+        if (h->votes < UINT16_MAX) h->votes++;
+    } else {
+        h->votes--;
+    }
+}
+
+bool warden_exit_home_holds(const struct warden_exit_home *h, const struct warden_exit_rotation *r,
+                            double share)
+{
+    return share > 0 && r->sessions > 0 && h->votes >= share * r->sessions;
+}
+
 void warden_exit_rotation_json(struct warden_jbuf *b, const struct warden_exit_rotation *r)
 {
     warden_jbuf_kv_int(b, "exit_asns", warden_exit_rotation_asns(r));

@@ -68,6 +68,25 @@ bool warden_net_rotation_fresh(const struct warden_net_rotation *n,
                                const struct warden_exit_rotation *r, unsigned min_sessions,
                                double share);
 
+/* The network operator most of an account's direct sessions start on, by
+ * a majority vote (Boyer-Moore) over the sessions' first ASNs: 4 bytes. A
+ * person comes back to a home line (or an office) between excursions to a
+ * café, a hotel, a phone; a residential proxy service hands out another
+ * household at each session and has no such network. votes never exceeds
+ * the sessions the leading ASN started, and is at least twice that count
+ * less the sessions when it started most of them. */
+struct warden_exit_home {
+    uint16_t asn;   /* 16-bit hash of the leading ASN, as last_asn (0: none) */
+    uint16_t votes; /* its majority count (saturates) */
+};
+/* Count the session that r's latest request started (call it when
+ * warden_exit_rotation_add counted a new session). */
+void warden_exit_home_vote(struct warden_exit_home *h, const struct warden_exit_rotation *r);
+/* Whether one operator started at least share of r's sessions by the
+ * majority count (share 0: never). */
+bool warden_exit_home_holds(const struct warden_exit_home *h, const struct warden_exit_rotation *r,
+                            double share);
+
 /* "exit_asns", "asn_switches", "direct_sessions" keys into an open object. */
 void warden_exit_rotation_json(struct warden_jbuf *b, const struct warden_exit_rotation *r);
 

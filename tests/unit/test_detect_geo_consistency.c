@@ -624,6 +624,39 @@ static void persons_networks_do_not_rotate(void **st)
     warden_policy_free(p);
 }
 
+/* A home line with excursions: two sittings a day for twelve days, each of
+ * four requests minutes apart that starts on the home ISP; its third
+ * request comes from another network each time (an office, a café, a
+ * phone's hotspot), and the next is home again. Every sitting changes
+ * operator twice, through 25 operators in all: the session, operator and
+ * change counts of a proxy service, but one network starts every session.
+ * Not rotating with rot_home_share (a person's home); with it at 0, it is. */
+static void home_line_with_excursions_does_not_rotate(void **st)
+{
+    (void)st;
+    struct warden_policy *p = example_policy();
+    struct warden_account de = test_account("DE", "NL", false); /* a card from a neighbour */
+    for (int off = 0; off < 2; off++) {
+        struct stream s;
+        if (off)
+            stream_open(&s, "geo_consistency", p, "rot_home_share", "0", NULL);
+        else
+            stream_open(&s, "geo_consistency", p, NULL);
+        for (int k = 0; k < 24; k++)
+            for (int r = 0; r < 4; r++)
+                stream_event(&s, &de,
+                             &(struct evo){.ts = T0 + (k / 2) * DAY + (9 + 6 * (k % 2)) * HOUR +
+                                                 r * 5 * 60000,
+                                           .cc = "DE",
+                                           .asn = r == 2 ? 30000u + (uint32_t)k : 3320u,
+                                           .ip = 0x0a000000u + (uint32_t)(k * 4 + r) * 257u});
+        assert_int_equal(stream_count(&s, "geo.rotating_exits"), off ? 1 : 0);
+        assert_int_equal(stream_count(&s, "geo.inconsistent_location"), off ? 1 : 0);
+        stream_close(&s);
+    }
+    warden_policy_free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -642,6 +675,7 @@ int main(void)
         cmocka_unit_test(weak_clock_counts_only_in_a_pair),
         cmocka_unit_test(rotating_residential_exits),
         cmocka_unit_test(persons_networks_do_not_rotate),
+        cmocka_unit_test(home_line_with_excursions_does_not_rotate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
