@@ -81,7 +81,8 @@
 struct reach_conf {
     char *tzdb;
     int64_t min_events, min_switches, rot_min_sessions, rot_min_asns, rot_session_gap_s;
-    double anon_share, rot_switch_share, score_tz, score_reach, score_signup, score_org;
+    double anon_share, rot_switch_share, rot_home_share, score_tz, score_reach, score_signup,
+        score_org;
     double score_tz_rotating, elsewhere_net_share, score_tz_elsewhere;
     int64_t elsewhere_min_sessions;
 };
@@ -107,6 +108,11 @@ static const struct warden_conf_key reach_conf_table[] = {
      "rotating exits: ASN changes per session (as geo_consistency's key)", 0, 100},
     {"rot_session_gap_s", WARDEN_CONF_INT, "1800", offsetof(struct reach_conf, rot_session_gap_s),
      "rotating exits: seconds between sessions (as geo_consistency's key)", 60, 86400},
+    {"rot_home_share", WARDEN_CONF_DOUBLE, "0.5", offsetof(struct reach_conf, rot_home_share),
+     "rotating exits over ASNs (hidden exits): share of the direct sessions that one operator "
+     "starting them makes the exits a person's (as geo_consistency's key; rotating networks, "
+     "reviewed, do not ask); 0 = off",
+     0, 1},
     {"score_tz", WARDEN_CONF_DOUBLE, "0.9", offsetof(struct reach_conf, score_tz),
      "score of geo.restricted_tz_anonymized", 0, 1},
     {"score_tz_rotating", WARDEN_CONF_DOUBLE, "0.6", offsetof(struct reach_conf, score_tz_rotating),
@@ -160,6 +166,7 @@ struct reach_state {
     struct warden_net_rotation nets; /* the same requests' /24 (/48) networks */
     uint8_t last_side;               /* 0 none, 1 restricted jurisdiction, 2 anonymizer elsewhere */
     uint16_t done;                   /* DONE_*, REG_SEEN, ZONE_RESTRICTED, SIGNUP_RESTRICTED */
+    struct warden_exit_home home;    /* appended in state version 4 (state_grew_from) */
 };
 
 struct reach_ctx {
@@ -215,12 +222,25 @@ static void evidence(const struct reach_ctx *c, struct warden_jbuf *b, const str
     if (s->anon < c->conf.anon_share * s->events) warden_exit_rotation_json(b, &s->rot);
 }
 
+/* One operator starts most of the direct sessions: a person's home line
+ * (or office) between excursions, which no rotation hides behind. Only the
+ * ASN rotation asks (hidden exits, blocked as reach): a proxy service in a
+ * country where one or two ISPs hold most addresses starts most sessions on
+ * one operator too, and its new /24 at every session stays
+ * geo.restricted_tz_rotating (reviewed). */
+static bool at_home(const struct reach_ctx *c, const struct reach_state *s)
+{
+    return warden_exit_home_holds(&s->home, &s->rot, c->conf.rot_home_share);
+}
+
 /* The exits hide where the user is: anonymizers, or rotating residential exits. */
 static bool hidden(const struct reach_ctx *c, const struct reach_state *s)
 {
     return s->anon >= c->conf.anon_share * s->events ||
-           warden_exit_rotation_rotating(&s->rot, (unsigned)c->conf.rot_min_sessions,
-                                         (unsigned)c->conf.rot_min_asns, c->conf.rot_switch_share);
+           (warden_exit_rotation_rotating(&s->rot, (unsigned)c->conf.rot_min_sessions,
+                                          (unsigned)c->conf.rot_min_asns,
+                                          c->conf.rot_switch_share) &&
+            !at_home(c, s));
 }
 
 static void reach_observe(void *vctx, const struct warden_event *ev, void *vstate,
@@ -234,7 +254,9 @@ static void reach_observe(void *vctx, const struct warden_event *ev, void *vstat
     s->events++;
     s->anon += anon;
     warden_cc_tally_add(&s->countries, cc);
+    uint16_t sessions = s->rot.sessions;
     warden_exit_rotation_add(&s->rot, info, ev->ts_ms, (uint32_t)(c->conf.rot_session_gap_s / 60));
+    if (s->rot.sessions != sessions) warden_exit_home_vote(&s->home, &s->rot);
     warden_net_rotation_add(&s->nets, info, &ev->ip);
     /* an anonymizer exit located in a restricted jurisdiction says nothing
      * about its user (ordinary VPN users land on them): it counts as an
@@ -365,6 +387,9 @@ const struct warden_detector warden_detect_reach = {
     .free = reach_free,
     .codes = reach_codes,
     .attach_registry = reach_attach,
-    .state_version = 3, /* 1: the exit-rotation tally; 2: the network-rotation tally; 3: done
-                         * widened to 16 bits */
+    .state_version = 4, /* 1: the exit-rotation tally; 2: the network-rotation tally; 3: done
+                         * widened to 16 bits; 4: the home operator (appended) */
+    .state_grew_from = {64, 3},
 };
+_Static_assert(offsetof(struct reach_state, home) == 64,
+               "reach_state: version 3 slices (64 bytes) load into the start of today's");

@@ -188,4 +188,25 @@ static inline bool stream_all_allowed(const struct stream *s, const struct warde
 #define DAY (24 * HOUR)
 #define T0 1795392000000LL /* 2026-11-23T00:00:00Z */
 
+/* A person on a home line with excursions, in country cc, declaring tz (or
+ * NULL): two sittings a day for twelve days, each of four requests minutes
+ * apart that starts on the home ISP (one /24); the third request of each
+ * comes from another operator and network each time (an office, a café, a
+ * phone's hotspot). Every sitting changes operator and /24 twice, through
+ * 25 operators: the counts of a rotating proxy, with a home. */
+static inline void stream_home_with_excursions(struct stream *s, const struct warden_account *a,
+                                               const char *cc, const char *tz)
+{
+    for (int k = 0; k < 24; k++)
+        for (int r = 0; r < 4; r++)
+            stream_event(
+                s, a,
+                &(struct evo){.ts = T0 + (k / 2) * DAY + (9 + 6 * (k % 2)) * HOUR + r * 5 * 60000,
+                              .cc = cc,
+                              .asn = r == 2 ? 30000u + (uint32_t)k : 3320u,
+                              .ip = r == 2 ? 0x60000001u + ((uint32_t)k << 8)
+                                           : 0x50000001u + (uint32_t)(k % 7),
+                              .tz = tz});
+}
+
 #endif

@@ -624,13 +624,10 @@ static void persons_networks_do_not_rotate(void **st)
     warden_policy_free(p);
 }
 
-/* A home line with excursions: two sittings a day for twelve days, each of
- * four requests minutes apart that starts on the home ISP; its third
- * request comes from another network each time (an office, a café, a
- * phone's hotspot), and the next is home again. Every sitting changes
- * operator twice, through 25 operators in all: the session, operator and
- * change counts of a proxy service, but one network starts every session.
- * Not rotating with rot_home_share (a person's home); with it at 0, it is. */
+/* A home line with excursions (stream_home_with_excursions): the session,
+ * operator and change counts of a proxy service, but one network starts
+ * every session. Not rotating with rot_home_share (a person's home); with
+ * it at 0, it is. */
 static void home_line_with_excursions_does_not_rotate(void **st)
 {
     (void)st;
@@ -642,14 +639,7 @@ static void home_line_with_excursions_does_not_rotate(void **st)
             stream_open(&s, "geo_consistency", p, "rot_home_share", "0", NULL);
         else
             stream_open(&s, "geo_consistency", p, NULL);
-        for (int k = 0; k < 24; k++)
-            for (int r = 0; r < 4; r++)
-                stream_event(&s, &de,
-                             &(struct evo){.ts = T0 + (k / 2) * DAY + (9 + 6 * (k % 2)) * HOUR +
-                                                 r * 5 * 60000,
-                                           .cc = "DE",
-                                           .asn = r == 2 ? 30000u + (uint32_t)k : 3320u,
-                                           .ip = 0x0a000000u + (uint32_t)(k * 4 + r) * 257u});
+        stream_home_with_excursions(&s, &de, "DE", NULL);
         assert_int_equal(stream_count(&s, "geo.rotating_exits"), off ? 1 : 0);
         assert_int_equal(stream_count(&s, "geo.inconsistent_location"), off ? 1 : 0);
         stream_close(&s);

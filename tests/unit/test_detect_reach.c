@@ -139,6 +139,35 @@ static void restricted_zone_behind_rotating_exits(void **st)
     warden_policy_free(p);
 }
 
+/* An emigrant at home whose device still keeps Tehran's zone, on a home
+ * line with excursions (stream_home_with_excursions): the counts of a proxy
+ * service, but one operator starts every session. Not
+ * hidden exits with rot_home_share (the networks still rotate: reviewed,
+ * as a few-ISP proxy's are); with it at 0, hidden exits, blocked. */
+static void restricted_zone_at_home_with_excursions(void **st)
+{
+    (void)st;
+    struct warden_policy *p = policy();
+    struct warden_account a = test_account("DE", "DE", false);
+    for (int off = 0; off < 2; off++) {
+        struct stream s;
+        if (off)
+            stream_open(&s, "reach", p, "rot_home_share", "0", NULL);
+        else
+            stream_open(&s, "reach", p, NULL);
+        stream_home_with_excursions(&s, &a, "DE", "Asia/Tehran");
+        assert_int_equal(stream_count(&s, "geo.restricted_tz_anonymized"), off ? 1 : 0);
+        assert_int_equal(stream_count(&s, "geo.restricted_tz_rotating"), 1);
+        assert_true(stream_score(&s, "geo.restricted_tz_rotating") < 0.85); /* not blocked */
+        if (off)
+            assert_int_equal(warden_policy_decide(p, "geo.restricted_tz_anonymized",
+                                                  stream_score(&s, "geo.restricted_tz_anonymized")),
+                             WARDEN_BLOCK);
+        stream_close(&s);
+    }
+    warden_policy_free(p);
+}
+
 /* A residential proxy service where a few ISPs hold most addresses: three
  * operators, but a new household's /24 every session. With a device on a
  * restricted zone that is geo.restricted_tz_rotating (reviewed, not
@@ -390,6 +419,7 @@ int main(void)
         cmocka_unit_test(restricted_zone_behind_vpn),
         cmocka_unit_test(restricted_zone_behind_rotating_exits),
         cmocka_unit_test(restricted_zone_behind_rotating_networks),
+        cmocka_unit_test(restricted_zone_at_home_with_excursions),
         cmocka_unit_test(restricted_zone_elsewhere_on_fresh_networks),
         cmocka_unit_test(exits_alternating_with_a_restricted_jurisdiction),
         cmocka_unit_test(vpn_exit_in_restricted_jurisdiction_has_its_own_code),
