@@ -71,6 +71,10 @@ check_bad fanout_cap_word $'detectors:\n  distill:\n    fanout_hour_cap_hours: m
     "3:28: detectors.distill.fanout_hour_cap_hours: expected a whole number from 1 to 2184, got 'many'"
 check_bad any_zone_word $'detectors:\n  geo_consistency:\n    hours_any_zone: maybe\n' \
     "3:21: detectors.geo_consistency.hours_any_zone: expected true or false, got 'maybe'"
+check_bad home_share_over $'detectors:\n  geo_consistency:\n    rot_home_share: 1.5\n' \
+    "3:21: detectors.geo_consistency.rot_home_share: expected a number from 0 to 1, got 1.5"
+check_bad home_share_word $'detectors:\n  reach:\n    rot_home_share: most\n' \
+    "3:21: detectors.reach.rot_home_share: expected a number from 0 to 1, got 'most'"
 check_bad duplicate $'shadow: true\nshadow: false\n' "2:1: shadow: duplicate key (first given at line 1)"
 check_bad syntax $'jurisdictions:\n  restricted: [CU\n' "3:1: YAML syntax error"
 check_bad empty '' "1: the policy is empty"
