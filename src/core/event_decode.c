@@ -12,6 +12,7 @@
  * control byte, UTF-8 is validated only for strings with a byte >= 0x80,
  * and a key is looked up by a switch on its length and first bytes. */
 #include "core/event_decode.h"
+#include "core/textfold.h"
 #include "core/error.h"
 #include "core/log.h"
 #include "core/timefmt.h"
@@ -200,8 +201,9 @@ static inline bool quick_string(struct cur *c, struct warden_str *out)
 
 /* c->p is just past the opening quote. Decodes in place; *out is the slice;
  * *escaped (if not NULL) tells whether an escape sequence was decoded (only
- * then can the value hold a NUL: a raw control byte is a reject). */
-static int parse_string(struct cur *c, struct warden_str *out, bool *escaped)
+ * then can the value hold a NUL: a raw control byte is a reject), *nonascii
+ * (if not NULL) whether the value has a byte >= 0x80. */
+static int parse_string(struct cur *c, struct warden_str *out, bool *escaped, bool *nonascii)
 {
     char *start = c->p, *r = c->p;
     uint64_t high = 0; /* any byte >= 0x80 seen: UTF-8 must be validated */
@@ -243,6 +245,7 @@ special:
         out->n = (uint32_t)(r - start);
         c->p = r + 1;
         if (escaped) *escaped = false;
+        if (nonascii) *nonascii = high != 0;
         return 0;
     }
     char *w = r;
@@ -252,6 +255,7 @@ special:
         while (c->end - r >= 16) {
             unsigned hi;
             if (special16(r, &hi)) break;
+            high |= hi;
             _mm_storeu_si128((__m128i *)(void *)w,
                              _mm_loadu_si128((const __m128i *)(const void *)r));
             w += 16;
@@ -262,6 +266,7 @@ special:
             uint64_t x;
             memcpy(&x, r, 8);
             if (has_special(x)) break;
+            high |= x & HIGHS;
             memcpy(w, &x, 8);
             w += 8;
             r += 8;
@@ -271,6 +276,7 @@ special:
         if (ch == '"') break;
         if (ch < 0x20) return fail(c, "control character in string");
         if (ch != '\\') {
+            high |= ch & 0x80;
             *w++ = *r++;
             continue;
         }
@@ -315,6 +321,7 @@ special:
             } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
                 return fail(c, "unpaired surrogate in \\u escape");
             }
+            high |= cp >= 0x80;
             w = put_utf8(w, cp);
             break;
         }
@@ -323,11 +330,12 @@ special:
         }
     }
     if (r >= c->end) return fail(c, "unterminated string");
-    if (warden_utf8_valid(start, (size_t)(w - start))) return fail(c, "invalid UTF-8");
+    if (high && warden_utf8_valid(start, (size_t)(w - start))) return fail(c, "invalid UTF-8");
     out->p = start;
     out->n = (uint32_t)(w - start);
     c->p = r + 1;
     if (escaped) *escaped = true;
+    if (nonascii) *nonascii = high != 0;
     return 0;
 }
 
@@ -445,7 +453,7 @@ static int skip_container(struct cur *c, int depth, char close)
             struct warden_str k;
             if (c->p >= c->end || *c->p != '"') return fail(c, "expected a key");
             c->p++;
-            if (parse_string(c, &k, NULL)) return WARDEN_EPARSE;
+            if (parse_string(c, &k, NULL, NULL)) return WARDEN_EPARSE;
             skip_ws(c);
             if (c->p >= c->end || *c->p != ':') return fail(c, "expected ':'");
             c->p++;
@@ -474,7 +482,7 @@ static int skip_value(struct cur *c, int depth)
     switch (*c->p) {
     case '"':
         c->p++;
-        return parse_string(c, &t, NULL);
+        return parse_string(c, &t, NULL, NULL);
     case '{':
         return skip_container(c, depth, '}');
     case '[':
@@ -694,7 +702,7 @@ int warden_event_decode(char *line, size_t len, struct warden_event *ev, char *w
             skip_ws(&c);
             if (c.p >= c.end || *c.p != '"') return fail(&c, "expected a key");
             c.p++;
-            if (!quick_string(&c, &key) && parse_string(&c, &key, NULL)) return WARDEN_EPARSE;
+            if (!quick_string(&c, &key) && parse_string(&c, &key, NULL, NULL)) return WARDEN_EPARSE;
             skip_ws(&c);
             if (c.p >= c.end || *c.p != ':') return fail(&c, "expected ':' after a key");
             c.p++;
@@ -707,11 +715,11 @@ int warden_event_decode(char *line, size_t len, struct warden_event *ev, char *w
                 /* read the value and its type */
                 struct warden_str sv = {0, 0};
                 enum vtype vt;
-                bool is_int = false, escaped = false;
+                bool is_int = false, escaped = false, nonascii = false;
                 switch (*c.p) {
                 case '"':
                     c.p++;
-                    if (!quick_string(&c, &sv) && parse_string(&c, &sv, &escaped))
+                    if (!quick_string(&c, &sv) && parse_string(&c, &sv, &escaped, &nonascii))
                         return WARDEN_EPARSE;
                     vt = V_STRING;
                     break;
@@ -785,6 +793,9 @@ int warden_event_decode(char *line, size_t len, struct warden_event *ev, char *w
                      * (only a \u0000 escape gives one: a raw control byte is a reject) */
                     if (f->kind == K_ID && escaped && memchr(sv.p, '\0', sv.n))
                         return fail(&c, "field '%s': contains a NUL character", f->name);
+                    /* the texts detectors read as the model does (textfold.h) */
+                    if (nonascii && (f == &fields[F_PROMPT] || f == &fields[F_SYSTEM]))
+                        sv.n = (uint32_t)warden_text_fold((char *)(uintptr_t)sv.p, sv.n);
                     *(struct warden_str *)dst = sv;
                 } else {
                     if (vt != V_NUMBER)

@@ -10,6 +10,13 @@
  * it, compiled caseless, UTF-8, single-match. Event strings are valid UTF-8
  * (the event decoder checks), which Hyperscan's UTF-8 mode requires.
  *
+ * A space in a pattern matches any run of white space (the text's line
+ * breaks, tabs and doubled spaces say nothing about what it asks): outside
+ * a character class it is compiled as \s+, and a class with a space in it
+ * ("step[- ]by") matches any run of its characters or white space. The
+ * texts themselves arrive folded (core/textfold.h): no zero-width or
+ * look-alike character stands between a pattern and what the model reads.
+ *
  * Each detector context (one per engine worker) owns its database and
  * scratch, so scanning takes no lock. */
 #include "detect/distill.h"
@@ -26,6 +33,60 @@ struct warden_distill_matcher {
     hs_scratch_t *scratch;
     size_t n;
 };
+
+/* pat with every space widened as the header says (a new string). Escapes
+ * (\x) are copied as they are, so an escaped space stays one space. */
+static char *widen_spaces(const char *pat)
+{
+    size_t n = strlen(pat);
+    char *o = warden_xmalloc(4 * n + 1), *w = o;
+    bool in_class = false, class_space = false, negated = false;
+    for (size_t i = 0; i < n; i++) {
+        char c = pat[i];
+        if (c == '\\' && i + 1 < n) {
+            *w++ = c;
+            *w++ = pat[++i];
+            continue;
+        }
+        if (!in_class && c == '[') {
+            in_class = true;
+            class_space = false;
+            *w++ = c;
+            /* a ] or ^] right after the bracket is a member, not the end */
+            negated = i + 1 < n && pat[i + 1] == '^';
+            if (negated) *w++ = pat[++i];
+            if (i + 1 < n && pat[i + 1] == ']') *w++ = pat[++i];
+            continue;
+        }
+        if (c == ' ' && in_class) { /* (in a negated class: any white space but none) */
+            class_space = !negated;
+            memcpy(w, "\\s", 2);
+            w += 2;
+            continue;
+        }
+        bool widen = c == ' ' || (in_class && c == ']' && class_space);
+        if (in_class && c == ']') in_class = false;
+        if (c == ' ') {
+            memcpy(w, "\\s", 2);
+            w += 2;
+        } else {
+            *w++ = c;
+        }
+        if (widen) {
+            /* one or more; optional stays optional, a quantifier of the
+             * pattern's own stays */
+            char q = i + 1 < n ? pat[i + 1] : 0;
+            if (q == '?') {
+                *w++ = '*';
+                i++;
+            } else if (q != '*' && q != '+' && q != '{') {
+                *w++ = '+';
+            }
+        }
+    }
+    *w = '\0';
+    return o;
+}
 
 int warden_distill_matcher_new(struct warden_distill_matcher **out, const char *path, char *err,
                                size_t errlen)
@@ -65,7 +126,7 @@ int warden_distill_matcher_new(struct warden_distill_matcher **out, const char *
             flags = warden_xrealloc(flags, cap * sizeof *flags);
             ids = warden_xrealloc(ids, cap * sizeof *ids);
         }
-        pats[n] = warden_xstrdup(line);
+        pats[n] = widen_spaces(line);
         flags[n] = HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH;
         ids[n] = (unsigned)lineno;
         n++;

@@ -14,6 +14,7 @@
 #include "serve/litellm.h"
 #include "core/error.h"
 #include "core/jbuf.h"
+#include "core/textfold.h"
 #include "core/xalloc.h"
 
 #include <jansson.h>
@@ -23,12 +24,14 @@
 
 struct warden_serve_litellm_req {
     json_t *root;
+    char *prompt; /* the prompt folded as the event decoder folds it (textfold.h), or NULL */
 };
 
 void warden_serve_litellm_free(struct warden_serve_litellm_req *r)
 {
     if (!r) return;
     json_decref(r->root);
+    free(r->prompt);
     free(r);
 }
 
@@ -67,7 +70,8 @@ static int opt_list(json_t *obj, const char *key, int64_t *n, char *why, size_t 
     return 0;
 }
 
-static int parse(json_t *root, int64_t now_ms, struct warden_event *ev, char *why, size_t whylen)
+static int parse(struct warden_serve_litellm_req *r, json_t *root, int64_t now_ms,
+                 struct warden_event *ev, char *why, size_t whylen)
 {
     if (!json_is_object(root)) {
         snprintf(why, whylen, "expected a JSON object (LiteLLM's GenericGuardrailAPIRequest)");
@@ -120,9 +124,11 @@ static int parse(json_t *root, int64_t now_ms, struct warden_event *ev, char *wh
             return WARDEN_EPARSE;
         }
         if (i == n_texts - 1 && json_string_length(t) <= UINT32_MAX) {
-            ev->prompt.p = json_string_value(t);
-            ev->prompt.n = (uint32_t)strlen(ev->prompt.p); /* up to a NUL, never past it */
-            if (!ev->prompt.n) ev->prompt.p = NULL;
+            size_t n = strlen(json_string_value(t)); /* up to a NUL, never past it */
+            r->prompt = n ? warden_xmalloc(n) : NULL;
+            if (r->prompt) memcpy(r->prompt, json_string_value(t), n);
+            ev->prompt.p = r->prompt;
+            ev->prompt.n = r->prompt ? (uint32_t)warden_text_fold(r->prompt, n) : 0;
         }
     }
     if (n_messages >= 0) ev->turns = n_messages;
@@ -153,7 +159,7 @@ int warden_serve_litellm_parse(const char *body, size_t len, int64_t now_ms,
             snprintf(why, whylen, "empty body: expected LiteLLM's GenericGuardrailAPIRequest");
         return WARDEN_EPARSE;
     }
-    return parse(r->root, now_ms, ev, why, whylen);
+    return parse(r, r->root, now_ms, ev, why, whylen);
 }
 
 void warden_serve_litellm_answer(const struct warden_decision *d, int64_t retry_after_s,

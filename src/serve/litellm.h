@@ -22,7 +22,8 @@ struct warden_serve_litellm_req;
  * first non-empty of request_data's user_api_key_team_id,
  * user_api_key_user_id, user_api_key_hash; api_key_id the key hash;
  * end_user user_api_key_end_user_id; org_id user_api_key_org_id;
- * request_id litellm_call_id; prompt the last of texts (sketched by the
+ * request_id litellm_call_id; prompt the last of texts (folded as
+ * core/textfold.h says, then sketched by the
  * detectors, never stored); turns the structured messages; tools their
  * count. The contract carries no client address: the event's ip is left
  * unspecified (::). Returns 0 (decide it), 1 (input_type "response": the

@@ -7,7 +7,9 @@
 # without the link detector: linking reads the user agent (a client
 # identifier) and frames sketched from a prompt's first bytes, which the
 # rewrite changes, and which cluster an account joins then changes its
-# leading reason (seen on seeds 6-8 with every build).
+# leading reason (seen on seeds 6-8 with every build); (3) invisible and
+# look-alike characters written into every prompt (zero-width spaces,
+# Cyrillic letters, fullwidth letters) change no decision, linking included.
 # Needs the Chinese corpus (../shared); skips (77) without it.
 source "$(dirname "$0")/lib.sh"
 W=$WARDEN_BIN
@@ -44,4 +46,28 @@ jq -r 'select(.reasons[0] | startswith("distill.")) | "\(.account_id | .[1:] | e
   "$T/o2/verdicts.jsonl" | sort >"$T/v2"
 check "some accounts actioned for distillation" test "$(wc -l <"$T/v1")" -gt 10
 check "same distillation decisions after rewriting identifiers" cmp -s "$T/v1" "$T/v2"
+
+# characters a reader does not see or cannot tell apart: a zero-width space
+# inside words, a Cyrillic е for a Latin e after a Latin letter, fullwidth
+# letters for "step"; the model reads the same prompts, and so do the
+# detectors (core/textfold.h): every decision is the same, linking included
+# (perl: the prompt string of each line, its escapes left alone)
+perl -CSD -pe '
+  sub hide { my $s = shift;
+    $s =~ s/step/\x{ff53}\x{ff54}\x{ff45}\x{ff50}/g;
+    $s =~ s/([A-Za-z]{2})([A-Za-z]{2})/$1\x{200b}$2/g;
+    $s =~ s/([a-z])e/$1\x{435}/g;
+    return $s }
+  s{("prompt":")((?:[^"\\]|\\.)*)"}{$1 . join("", map { /^\\/ ? $_ : hide($_) }
+    split /(\\u[0-9a-fA-F]{4}|\\.)/, $2) . "\""}e' "$T/s/events.jsonl" >"$T/hidden.jsonl"
+check "prompts were rewritten" test "$(grep -c "$(printf '\342\200\213')" "$T/hidden.jsonl")" -gt 1000
+"$W" scan -q --no-db -a "$T/s/accounts.jsonl" --orgs "$T/s/orgs.jsonl" -o "$T/o3" \
+  "$T/s/events.jsonl" || true
+"$W" scan -q --no-db -a "$T/s/accounts.jsonl" --orgs "$T/s/orgs.jsonl" -o "$T/o4" \
+  "$T/hidden.jsonl" || true
+check "some accounts actioned for distillation (all detectors)" \
+  test "$(jq -c 'select(.reasons[0] | startswith("distill."))' "$T/o3/verdicts.jsonl" | wc -l)" -gt 10
+jq -c 'del(.run_id)' "$T/o3/verdicts.jsonl" | sort >"$T/v3"
+jq -c 'del(.run_id)' "$T/o4/verdicts.jsonl" | sort >"$T/v4"
+check "same decisions with invisible and look-alike characters in prompts" cmp -s "$T/v3" "$T/v4"
 finish

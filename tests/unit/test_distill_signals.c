@@ -287,6 +287,43 @@ static void matcher_many_languages(void **st)
     warden_distill_matcher_free(m);
 }
 
+/* A space of a pattern matches any run of white space; optional stays
+ * optional; an escaped space and a negated class keep their meaning. */
+static void matcher_spaces_match_any_white_space(void **st)
+{
+    (void)st;
+    char path[] = "/tmp/warden_distill_sp_XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    fputs("step[- ]by[- ]step\ta\nshow (your )?work\tb\nlet ?us\tc\nx\\ y\td\nq[^ ]z\te\n", f);
+    fclose(f);
+    struct warden_distill_matcher *m = NULL;
+    char err[256];
+    assert_int_equal(warden_distill_matcher_new(&m, path, err, sizeof err), 0);
+    unlink(path);
+    static const char *const yes[] = {
+        "think step  by\tstep",
+        "step-by-step",
+        "step - by -\nstep",
+        "show\n  your   work",
+        "show work",
+        "letus",
+        "let   us",
+        "x y",
+        "q-z",
+    };
+    static const char *const no[] = {"stepby step", "showyour work", "x  y", "q z", "q\tz"};
+    unsigned id;
+    for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++)
+        if (!warden_distill_matcher_match(m, yes[i], strlen(yes[i]), &id))
+            fail_msg("no match: \"%s\"", yes[i]);
+    for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
+        if (warden_distill_matcher_match(m, no[i], strlen(no[i]), &id))
+            fail_msg("match: \"%s\"", no[i]);
+    warden_distill_matcher_free(m);
+}
+
 static void matcher_refuses_uncommented_pattern(void **st)
 {
     (void)st;
@@ -816,6 +853,7 @@ int main(void)
         cmocka_unit_test(template_reuse_scores_frames_not_repeats),
         cmocka_unit_test(sweep_breadth_per_volume),
         cmocka_unit_test(matcher_many_languages),
+        cmocka_unit_test(matcher_spaces_match_any_white_space),
         cmocka_unit_test(matcher_refuses_uncommented_pattern),
         cmocka_unit_test(elicitation_is_a_share_of_traffic),
         cmocka_unit_test(elicitation_needs_an_answer_back),

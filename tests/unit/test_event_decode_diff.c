@@ -1,8 +1,9 @@
 /* test_event_decode_diff.c — differential test of the event decoder against
  * jansson: 50,000 random string values (plain runs of every length, escapes,
  * \u escapes with and without surrogate pairs, raw control bytes, valid and
- * invalid UTF-8, quotes at every offset) must be accepted or rejected alike,
- * and when accepted must decode to the same bytes. */
+ * invalid UTF-8, invisible and look-alike characters, quotes at every offset)
+ * must be accepted or rejected alike, and when accepted must decode to the
+ * same bytes: as a user agent exactly, as a prompt folded (core/textfold.h). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +14,7 @@
 #include <string.h>
 
 #include "core/event_decode.h"
+#include "core/textfold.h"
 
 static uint64_t rng = 0x243F6A8885A308D3ull;
 static uint32_t rnd(uint32_t n)
@@ -36,7 +38,10 @@ static size_t piece(char *o)
                                         "\xe0\x80\xaf", "\xed\xa0\x80",
                                         "\x01",         "\x1f",
                                         "\t",           "\"",
-                                        "\\u00",        "\\uZZZZ"};
+                                        "\\u00",        "\\uZZZZ",
+                                        "\\u200b",      "\xe2\x80\x8b",
+                                        "\\u0435",      "\xd0\xb5",
+                                        "\\uff21",      "\xc2\xa0"};
     uint32_t k = rnd(10);
     if (k < 6) { /* a plain run of 0..40 ASCII bytes */
         size_t n = rnd(41);
@@ -57,8 +62,9 @@ static void agrees_with_jansson(void **st)
     static char line[8192], copy[8192];
     size_t rejected = 0, accepted = 0;
     for (int iter = 0; iter < 50000; iter++) {
+        const char *field = iter % 2 ? "prompt" : "user_agent";
         size_t n = (size_t)sprintf(
-            line, "{\"ts\":1795421702120,\"account_id\":\"a\",\"ip\":\"1.2.3.4\",\"prompt\":\"");
+            line, "{\"ts\":1795421702120,\"account_id\":\"a\",\"ip\":\"1.2.3.4\",\"%s\":\"", field);
         size_t pieces = 1 + rnd(12);
         for (size_t p = 0; p < pieces; p++) n += piece(line + n);
         n += (size_t)sprintf(line + n, "\"}");
@@ -81,9 +87,17 @@ static void agrees_with_jansson(void **st)
             fprintf(stderr, "warden rejected (%s) what jansson accepts: %.*s\n", why, (int)n, line);
             fail();
         }
-        json_t *p = json_object_get(j, "prompt");
-        assert_int_equal(ev.prompt.n, json_string_length(p));
-        assert_memory_equal(ev.prompt.p, json_string_value(p), ev.prompt.n);
+        json_t *p = json_object_get(j, field);
+        static char want[8192];
+        size_t wn = json_string_length(p);
+        memcpy(want, json_string_value(p), wn);
+        struct warden_str got = ev.user_agent;
+        if (iter % 2) {
+            wn = warden_text_fold(want, wn);
+            got = ev.prompt;
+        }
+        assert_int_equal(got.n, wn);
+        assert_memory_equal(got.p, want, wn);
         json_decref(j);
         accepted++;
     }
