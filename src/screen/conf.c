@@ -28,6 +28,11 @@ const struct warden_conf_key warden_screen_conf_table[] = {
      "added when the query country is one of the listed party's countries", 0, 1},
     {"country_penalty", WARDEN_CONF_DOUBLE, "0.04", OFF(country_penalty),
      "taken when both sides have countries and none agree", 0, 1},
+    {"country_penalty_short_word", WARDEN_CONF_DOUBLE, "0.08", OFF(country_penalty_short),
+     "taken instead of country_penalty when all the names share is one word of six letters or "
+     "fewer besides connecting words and common words of company names (\"Cone\" / \"CONE "
+     "S.A.\"): short names are dense, so another country says more about them",
+     0, 1},
     {"legal_form_bonus", WARDEN_CONF_DOUBLE, "0.01", OFF(legal_form_bonus),
      "added when both names carry the same legal-form class", 0, 1},
     {"legal_form_penalty", WARDEN_CONF_DOUBLE, "0.04", OFF(legal_form_penalty),

@@ -589,6 +589,9 @@ int warden_screen_name(const struct warden_screen *s, struct warden_screen_scrat
         cur->adj_country = cur->adj_domain = cur->adj_id = 0;
         cur->corroborated = false;
         if (qcc[0] || (q->domain && *q->domain) || (q->id && *q->id)) adjust(s, q, qcc, e, cur);
+        /* one short word shared ("Cone" / "CONE S.A."): a country that disagrees says more */
+        if (cur->adj_country < 0 && cur->short_word)
+            cur->adj_country = -s->conf.country_penalty_short;
         double sc = ns + cur->adj_legal + cur->adj_country + cur->adj_domain + cur->adj_id;
         if (sib) sc = warden_sibling_cap(s, sc);
         sc = sc < 0 ? 0 : sc > 1 ? 1 : sc;

@@ -929,9 +929,19 @@ double warden_name_score(const struct warden_screen *s, struct warden_tl *a, str
     }
     if (m) {
         m->distinctive = false;
-        for (int i = 0; i < a->n && !m->distinctive; i++)
-            m->distinctive = ua[i] && ba[i] >= 0.85 && !a->minor[i] && !(a->qual & (1u << i)) &&
-                             !warden_normalizer_is_generic(s->nz, a->t[i], a->len[i]);
+        m->short_word = false;
+        int shared = 0, len = 0;
+        for (int i = 0; i < a->n; i++) {
+            bool place = a->qual & (1u << i);
+            if (!ua[i] || ba[i] < 0.85 || a->minor[i] ||
+                (!place && warden_normalizer_is_generic(s->nz, a->t[i], a->len[i])))
+                continue;
+            shared++; /* a place too ("China Mobile" shares two words) */
+            len = a->len[i];
+            if (!place && !warden_normalizer_is_generic(s->nz, a->t[i], a->len[i]))
+                m->distinctive = true;
+        }
+        m->short_word = shared == 1 && len <= 6 && !((a->script | b->script) & WARDEN_SCRIPT_OTHER);
         m->method = method;
         warden_tl_str(a, m->query_norm, sizeof m->query_norm);
         warden_tl_str(b, m->listed_norm, sizeof m->listed_norm);

@@ -34,19 +34,20 @@
 /* ---- configuration (policy section `screen:`) ------------------------------ */
 
 struct warden_screen_conf {
-    bool enabled;               /* `warden scan` screens the registry's organisations */
-    char *data_dir;             /* lists/ and screen/ data; NULL = default data dir */
-    double match_threshold;     /* score at or above which two names are the same party */
-    double review_threshold;    /* weaker matches reported as possible (not a match) */
-    double country_bonus;       /* added when the query country is one of the entity's */
-    double country_penalty;     /* taken when both have countries and none agree */
-    double legal_form_bonus;    /* added when both names carry the same legal-form class */
-    double legal_form_penalty;  /* taken when both carry legal forms of different classes */
-    double domain_bonus;        /* added when the query domain is one of the entity's */
-    double id_bonus;            /* added when a query identifier equals one of the entity's */
-    double token_min_sim;       /* least Jaro-Winkler for two tokens to count as the same word */
-    double ownership_threshold; /* percent held by restricted owners that restricts (50) */
-    bool jurisdiction_owners;   /* owners incorporated in a restricted jurisdiction count */
+    bool enabled;                 /* `warden scan` screens the registry's organisations */
+    char *data_dir;               /* lists/ and screen/ data; NULL = default data dir */
+    double match_threshold;       /* score at or above which two names are the same party */
+    double review_threshold;      /* weaker matches reported as possible (not a match) */
+    double country_bonus;         /* added when the query country is one of the entity's */
+    double country_penalty;       /* taken when both have countries and none agree */
+    double country_penalty_short; /* instead, when they share one short word alone */
+    double legal_form_bonus;      /* added when both names carry the same legal-form class */
+    double legal_form_penalty;    /* taken when both carry legal forms of different classes */
+    double domain_bonus;          /* added when the query domain is one of the entity's */
+    double id_bonus;              /* added when a query identifier equals one of the entity's */
+    double token_min_sim;         /* least Jaro-Winkler for two tokens to count as the same word */
+    double ownership_threshold;   /* percent held by restricted owners that restricts (50) */
+    bool jurisdiction_owners;     /* owners incorporated in a restricted jurisdiction count */
     struct warden_strlist restricted_jurisdictions; /* ISO alpha-2 codes (policy data) */
     struct warden_strlist lists;                    /* list names to use; empty = all */
     int64_t max_results;                            /* matches returned per query */
@@ -241,6 +242,9 @@ struct warden_screen_match {
     bool corroborated; /* the query's country, domain or identifier agrees with the party's */
     bool distinctive;  /* a word of the query paired (>= 0.85) that is neither a connecting
                           word, a place or country, nor a common word of company names */
+    bool short_word;   /* the names share one word of six letters or fewer (Latin script)
+                          besides connecting words and common words of company names that
+                          are not places */
 };
 
 struct warden_screen_query {

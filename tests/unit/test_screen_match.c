@@ -1,7 +1,8 @@
 /* test_screen_match.c — screening against the shipped lists (data/lists):
  * variants in other scripts, legal forms, typos and word order find the listed
  * party; look-alikes do not; every match explains itself; country, domain and
- * identifier adjustments; domain screening. */
+ * identifier adjustments (a disagreeing country counts more against one short
+ * shared word); domain screening. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -125,6 +126,24 @@ static void test_country_and_id(void **state)
     int n = warden_screen_name(S, W, &q, m, 5);
     assert_true(n > 0);
     assert_true(m[0].adj_id > 0);
+}
+
+/* All "Cone" shares with the listed "CONE S.A." (Colombia) is one short word:
+ * from another country it is still a match, but the country takes twice the
+ * penalty, so it stays below a blocking score; a longer word ("Rosneft"), or
+ * one short word with a place ("China Mobile"), keeps the usual penalty. */
+static void test_short_word_country(void **state)
+{
+    (void)state;
+    struct warden_screen_match co = best("Cone", "CO"), us = best("Cone", "US");
+    assert_true(co.is_match && us.is_match);
+    assert_true(co.adj_country > 0);
+    assert_true(us.adj_country <= -0.079 && us.adj_country >= -0.081);
+    assert_true(us.score < 0.95);
+    struct warden_screen_match r = best("Rosneft", "DE"), c = best("China Mobile", "HK");
+    assert_true(r.adj_country <= -0.039 && r.adj_country >= -0.041);
+    assert_true(c.adj_country <= -0.039 && c.adj_country >= -0.041);
+    assert_true(r.score >= 0.95 && c.score >= 0.95);
 }
 
 static void test_domains(void **state)
@@ -256,10 +275,15 @@ static void test_threads(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_variants),    cmocka_unit_test(test_non_matches),
-        cmocka_unit_test(test_explanation), cmocka_unit_test(test_country_and_id),
-        cmocka_unit_test(test_domains),     cmocka_unit_test(test_conf_table),
-        cmocka_unit_test(test_threads),     cmocka_unit_test(test_scratch_reuse),
+        cmocka_unit_test(test_variants),
+        cmocka_unit_test(test_non_matches),
+        cmocka_unit_test(test_explanation),
+        cmocka_unit_test(test_country_and_id),
+        cmocka_unit_test(test_domains),
+        cmocka_unit_test(test_conf_table),
+        cmocka_unit_test(test_short_word_country),
+        cmocka_unit_test(test_threads),
+        cmocka_unit_test(test_scratch_reuse),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
