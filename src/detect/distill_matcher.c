@@ -7,8 +7,10 @@
  * saying what the pattern catches and in which language; a line without a
  * comment is refused, so every pattern is explained. Lines starting with #
  * and blank lines are ignored. Patterns are PCRE syntax as Hyperscan takes
- * it, compiled caseless, UTF-8, single-match. Event strings are valid UTF-8
- * (the event decoder checks), which Hyperscan's UTF-8 mode requires.
+ * it, compiled caseless and single-match; a pattern with letters beyond ASCII
+ * also in UTF-8 mode with Unicode properties, so that its case folds in every
+ * script. Event strings are valid UTF-8 (the event decoder checks), which
+ * Hyperscan's UTF-8 mode requires.
  *
  * A space in a pattern matches any run of white space (the text's line
  * breaks, tabs and doubled spaces say nothing about what it asks): outside
@@ -127,7 +129,13 @@ int warden_distill_matcher_new(struct warden_distill_matcher **out, const char *
             ids = warden_xrealloc(ids, cap * sizeof *ids);
         }
         pats[n] = widen_spaces(line);
-        flags[n] = HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH;
+        /* a pattern with letters beyond ASCII is compiled for UTF-8 with
+         * Unicode properties, so that its case folds ("Объясни", "Étape"
+         * match "объясни", "étape"); texts are valid UTF-8 (the event
+         * decoder checks). ASCII patterns stay byte patterns. */
+        bool wide = false;
+        for (const char *q = line; *q; q++) wide |= (unsigned char)*q >= 0x80;
+        flags[n] = HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH | (wide ? HS_FLAG_UTF8 | HS_FLAG_UCP : 0);
         ids[n] = (unsigned)lineno;
         n++;
     }

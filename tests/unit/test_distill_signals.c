@@ -271,6 +271,15 @@ static void matcher_many_languages(void **st)
         "Реши задачу шаг за шагом.",
         "ステップバイステップで考えてください。",
         "단계별로 설명해 주세요.",
+        /* a capital letter beyond ASCII folds too */
+        "Объясни ход решения подробно.",
+        "Шаг за шагом, пожалуйста.",
+        "Étape par étape, s'il vous plaît.",
+        /* public reasoning-distillation recipes */
+        "Your role as an assistant involves thoroughly exploring questions through a systematic "
+        "long thinking process before providing the final precise and accurate solutions.",
+        "Output your reasoning inside <think></think> tags, then give the final answer.",
+        "Give a detailed explanation of your reasoning.",
     };
     static const char *const no[] = {
         "What is the capital of Australia?",
@@ -278,6 +287,8 @@ static void matcher_many_languages(void **st)
         "Write a poem about the first step on the moon.",
         "请帮我写一封求职信。",
         "¿Cuál es la receta de la paella?",
+        "Give an explanation of the logic behind this function.",
+        "Объясни, как приготовить борщ.",
     };
     unsigned id;
     for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++)
