@@ -298,8 +298,9 @@ static void matcher_many_languages(void **st)
     warden_distill_matcher_free(m);
 }
 
-/* A space of a pattern matches any run of white space; optional stays
- * optional; an escaped space and a negated class keep their meaning. */
+/* A space of a pattern matches a run of up to eight white-space characters;
+ * optional stays optional; an escaped space and a negated class keep their
+ * meaning. */
 static void matcher_spaces_match_any_white_space(void **st)
 {
     (void)st;
@@ -324,7 +325,8 @@ static void matcher_spaces_match_any_white_space(void **st)
         "x y",
         "q-z",
     };
-    static const char *const no[] = {"stepby step", "showyour work", "x  y", "q z", "q\tz"};
+    static const char *const no[] = {"stepby step", "showyour work", "x  y",
+                                     "q z",         "q\tz",          "step         by step"};
     unsigned id;
     for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++)
         if (!warden_distill_matcher_match(m, yes[i], strlen(yes[i]), &id))
