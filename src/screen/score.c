@@ -463,10 +463,11 @@ struct short_acronyms { /* the (short) acronyms a pair of names matched through 
 
 /* Collapse the runs of y's words that an acronym of x spells into it. The
  * acronyms of three letters or fewer are added to sa, every one to all (when
- * not NULL). Returns how many short ones. */
+ * not NULL), those spelt with pieces of words ("KOMID") to pieces (when not
+ * NULL). Returns how many short ones. */
 static int collapse_acronyms(const struct warden_screen *s, const struct warden_tl *x,
                              struct warden_tl *y, struct short_acronyms *sa,
-                             struct short_acronyms *all)
+                             struct short_acronyms *all, struct short_acronyms *pieces_of)
 {
     int short_ones = 0;
     /* quick refusals: the letters y's words can spell, and how many */
@@ -496,7 +497,11 @@ static int collapse_acronyms(const struct warden_screen *s, const struct warden_
         for (int i = 0; i < y->n; i++) {
             if (y->minor[i]) continue;
             int e = spell(s, x->t[k], la, 0, y, i, 0, false);
-            if (e < 0 && pieces) e = spell(s, x->t[k], la, 0, y, i, 0, true);
+            bool by_pieces = false;
+            if (e < 0 && pieces) {
+                e = spell(s, x->t[k], la, 0, y, i, 0, true);
+                by_pieces = e >= 0;
+            }
             if (e < 0 || e - i < 1) continue;
             if (e - i == 1 && strlen(y->init[i]) < 2) continue; /* a word is not its own acronym */
             float w = 0;
@@ -515,6 +520,8 @@ static int collapse_acronyms(const struct warden_screen *s, const struct warden_
                 if (sa->n < SHORT_ACRONYMS) memcpy(sa->t[sa->n++], x->t[k], la + 1);
             }
             if (all && all->n < SHORT_ACRONYMS) memcpy(all->t[all->n++], x->t[k], la + 1);
+            if (by_pieces && pieces_of && pieces_of->n < SHORT_ACRONYMS)
+                memcpy(pieces_of->t[pieces_of->n++], x->t[k], la + 1);
             break;
         }
     }
@@ -766,10 +773,14 @@ double warden_name_score(const struct warden_screen *s, struct warden_tl *a, str
     /* acronyms written in the listed name (b, when b->listed) that a's words
      * spell */
     struct short_acronyms listed_acr = {0};
-    int short_acronyms = a->person || b->person
-                             ? 0
-                             : collapse_acronyms(s, a, b, &sa, NULL) +
-                                   collapse_acronyms(s, b, a, &sa, b->listed ? &listed_acr : NULL);
+    /* words of a that spell pieces of a listed name's words ("Sensa" for
+     * SENat Shipping Agency) */
+    struct short_acronyms contraction = {0};
+    int short_acronyms =
+        a->person || b->person
+            ? 0
+            : collapse_acronyms(s, a, b, &sa, NULL, b->listed ? &contraction : NULL) +
+                  collapse_acronyms(s, b, a, &sa, b->listed ? &listed_acr : NULL, NULL);
     split_legal(s, a, b);
     split_legal(s, b, a);
     join_against(s, a, b, script);
@@ -910,6 +921,15 @@ double warden_name_score(const struct warden_screen *s, struct warden_tl *a, str
         score = warden_sibling_cap(s, score);
         a->capped = true;
         method = "listed_acronym";
+    }
+    if (contraction.n && score >= thr && !acronym_supported(s, a, ua, ba, &contraction)) {
+        /* The same for a word of a that spells pieces of a listed name's
+         * words: "Sensa ehf" is not SENat Shipping Agency. A contraction the
+         * party goes by ("KOMID") is written in its record as a name of its
+         * own, and matches that name directly. */
+        score = warden_sibling_cap(s, score);
+        a->capped = true;
+        method = "contraction";
     }
     if (generic_only(s, a, ua, ba) && generic_only(s, b, ub, bb)) {
         /* "Telecom Ltd" / "AO NPP SVYAZ" (JSC ... "Communication"): two names

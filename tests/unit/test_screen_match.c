@@ -88,6 +88,20 @@ static void test_non_matches(void **state)
     expect_no_match("National Bank of Canada");
 }
 
+/* A word that spells pieces of a listed name's words is no match unless
+ * the record writes it: "Sensa" is not SENat Shipping Agency, "Samba Bank"
+ * not SAMan BAnk; KOMID, written in its record, matches. */
+static void test_contractions(void **state)
+{
+    (void)state;
+    expect_no_match("Sensa ehf");
+    expect_no_match("Samba Bank Limited");
+    expect_match("KOMID", "KOREA MINING DEVELOPMENT TRADING CORPORATION");
+    /* still reported, for review */
+    struct warden_screen_match m = best("Sensa ehf", NULL);
+    assert_true(m.score >= 0.7);
+}
+
 static void test_explanation(void **state)
 {
     (void)state;
@@ -282,6 +296,7 @@ int main(void)
         cmocka_unit_test(test_domains),
         cmocka_unit_test(test_conf_table),
         cmocka_unit_test(test_short_word_country),
+        cmocka_unit_test(test_contractions),
         cmocka_unit_test(test_threads),
         cmocka_unit_test(test_scratch_reuse),
     };
