@@ -722,6 +722,28 @@ static bool generic_only(const struct warden_screen *s, const struct warden_tl *
     return true;
 }
 
+/* Every word the names share (paired >= 0.85, connecting words aside) is a
+ * common word of company names, none is a place, they share two or more
+ * (one alone is generic_only's), and y keeps a word x lacks, a place
+ * included ("Information Systems" / INFORMATION SYSTEMS IRAN; not "United
+ * Shipbuilding Corporation" / UNITED SHIPBUILDING CORPORATION) */
+static bool shared_generic(const struct warden_screen *s, const struct warden_tl *x,
+                           const bool *used, const double *best, const struct warden_tl *y,
+                           const bool *yused, const double *ybest)
+{
+    int shared = 0;
+    for (int i = 0; i < x->n; i++) {
+        if (!used[i] || best[i] < 0.85 || x->minor[i]) continue;
+        if ((x->qual & (1u << i)) || !warden_normalizer_is_generic(s->nz, x->t[i], x->len[i]))
+            return false;
+        shared++;
+    }
+    if (shared < 2) return false;
+    for (int j = 0; j < y->n; j++)
+        if (!y->minor[j] && (!yused[j] || ybest[j] < 0.5)) return true;
+    return false;
+}
+
 /* The only distinctive word of a that is paired (not a connecting word, a
  * qualifier or a common word of company names) is paired with a word one
  * edit away that changes a consonant, both of six letters or fewer, both
@@ -937,6 +959,15 @@ double warden_name_score(const struct warden_screen *s, struct warden_tl *a, str
          * place, say nothing distinctive; for review, not a match (capped
          * like a sibling, after the country, legal-form and domain bonuses) */
         if (score >= thr) score = warden_sibling_cap(s, score);
+        a->sibling = true;
+        method = "generic";
+    }
+    if (b->listed && score >= thr && !a->sibling && shared_generic(s, a, ua, ba, b, ub, bb)) {
+        /* "Information Systems" / INFORMATION SYSTEMS IRAN: a listed name
+         * that shares only common words of company names with the query,
+         * no place, and keeps a word the query lacks, is another company as
+         * often as it is the party */
+        score = warden_sibling_cap(s, score);
         a->sibling = true;
         method = "generic";
     }
