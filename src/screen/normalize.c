@@ -918,7 +918,12 @@ static int terms_line(struct warden_normalizer *nz, char *line, char *err, size_
         uint32_t *slot = warden_smap_put(&nz->terms, key, &found);
         if (!found) {
             *slot = ci;
-            add_fuzzy(nz, key, nz->canon[ci], false);
+            /* a truncation of the word ("internat" for "international") is
+             * no word to misspell: one letter from it is another word
+             * ("internet") */
+            size_t kl = strlen(key), cl = strlen(nz->canon[ci]);
+            if (!(kl < cl && memcmp(key, nz->canon[ci], kl) == 0))
+                add_fuzzy(nz, key, nz->canon[ci], false);
         }
         if (nt > nz->terms_maxlen) nz->terms_maxlen = nt;
         /* a Cyrillic word is found with its case endings too: its stem is a key */

@@ -114,6 +114,17 @@ static void test_shared_generic_words(void **state)
     expect_match("United Shipbuilding Corporation", "UNITED SHIPBUILDING CORPORATION");
 }
 
+/* A common word is found one typo away from its full spelling
+ * ("Internatinal"), not from a truncation: "internet" is one letter from
+ * "internat" (an abbreviation of "international") and is another word. */
+static void test_typo_of_truncation(void **state)
+{
+    (void)state;
+    expect_no_match("Alpha Internet Limited");
+    expect_match("Alpha Internatinal Ltd", "ALPHA INTERNATIONAL (PRIVATE) LTD");
+    expect_match("Alpha Internat Ltd", "ALPHA INTERNATIONAL (PRIVATE) LTD");
+}
+
 static void test_explanation(void **state)
 {
     (void)state;
@@ -310,6 +321,7 @@ int main(void)
         cmocka_unit_test(test_short_word_country),
         cmocka_unit_test(test_contractions),
         cmocka_unit_test(test_shared_generic_words),
+        cmocka_unit_test(test_typo_of_truncation),
         cmocka_unit_test(test_threads),
         cmocka_unit_test(test_scratch_reuse),
     };
