@@ -225,11 +225,28 @@ static size_t next_high(const unsigned char *p, size_t n, size_t i)
     return i;
 }
 
+/* Whether the text from p[i] (a byte >= 0x80) has a Cyrillic or Greek
+ * letter that looks like no Latin one: any Russian or Greek sentence has
+ * many, found within a few letters; a Latin text with look-alikes swapped in
+ * has none. */
+static bool has_other_letter(const unsigned char *p, size_t n, size_t i)
+{
+    while (i < n) {
+        unsigned len;
+        if (classify(decode(p, n, i, &len)) == C_OTHER) return true;
+        i = next_high(p, n, i + len);
+    }
+    return false;
+}
+
 size_t warden_text_fold(char *s, size_t n)
 {
     unsigned char *p = (unsigned char *)s;
     size_t r = next_high(p, n, 0), w;
     if (r == n) return n;
+    /* a text with no Cyrillic or Greek letter but look-alikes is Latin text
+     * whatever its words: "ѕһоԝ" (every letter swapped) is "show" there */
+    bool latin_text = !has_other_letter(p, n, r);
     /* start at the beginning of the word the first non-ASCII byte is in */
     while (r > 0 && classify(p[r - 1]) != C_BREAK) r--;
     w = r;
@@ -265,7 +282,7 @@ size_t warden_text_fold(char *s, size_t n)
             conf |= c == C_CONF;
             e += l;
         }
-        bool as_latin = latin && conf && !other;
+        bool as_latin = conf && !other && (latin || latin_text);
         while (r < e) {
             cp = decode(p, n, r, &len);
             w = put(p, w, r, len, cp, as_latin);

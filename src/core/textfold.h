@@ -20,9 +20,12 @@
  *   - in a word that has at least one Latin letter and whose every Cyrillic
  *     or Greek letter looks like a Latin one (the mixed-script confusables
  *     of Unicode's UTS #39), those letters become the Latin ones: "stеp" is
- *     "step". A word in Cyrillic or Greek is left as it is, and so is a
- *     Cyrillic word with a Latin letter slipped in (it still has letters no
- *     Latin one resembles): Russian and Greek text reads as before.
+ *     "step"; in a text with no Cyrillic or Greek letter that looks like no
+ *     Latin one, every look-alike does, in any word ("ѕһоԝ" is "show": a
+ *     Latin text with its look-alike letters swapped). A word in Cyrillic or
+ *     Greek is left as it is, and so is a Cyrillic word with a Latin letter
+ *     slipped in (it still has letters no Latin one resembles): Russian and
+ *     Greek text reads as before.
  *
  * Every rewrite is one code point to one shorter or equal, so the text is
  * rewritten in place. Text without a byte >= 0x80 is never changed; the

@@ -9,7 +9,8 @@
 # rewrite changes, and which cluster an account joins then changes its
 # leading reason (seen on seeds 6-8 with every build); (3) invisible and
 # look-alike characters written into every prompt (zero-width spaces,
-# Cyrillic letters, fullwidth letters) change no decision, linking included.
+# Cyrillic look-alikes for every Latin letter that has one, fullwidth
+# letters) change no decision, linking included.
 # Needs the Chinese corpus (../shared); skips (77) without it.
 source "$(dirname "$0")/lib.sh"
 W=$WARDEN_BIN
@@ -48,15 +49,16 @@ check "some accounts actioned for distillation" test "$(wc -l <"$T/v1")" -gt 10
 check "same distillation decisions after rewriting identifiers" cmp -s "$T/v1" "$T/v2"
 
 # characters a reader does not see or cannot tell apart: a zero-width space
-# inside words, a Cyrillic е for a Latin e after a Latin letter, fullwidth
-# letters for "step"; the model reads the same prompts, and so do the
-# detectors (core/textfold.h): every decision is the same, linking included
+# inside words, every Latin letter that has a Cyrillic look-alike swapped for
+# it, fullwidth letters for "step"; the model reads the same prompts, and so
+# do the detectors (core/textfold.h): every decision is the same, linking
+# included
 # (perl: the prompt string of each line, its escapes left alone)
 perl -CSD -pe '
   sub hide { my $s = shift;
     $s =~ s/step/\x{ff53}\x{ff54}\x{ff45}\x{ff50}/g;
     $s =~ s/([A-Za-z]{2})([A-Za-z]{2})/$1\x{200b}$2/g;
-    $s =~ s/([a-z])e/$1\x{435}/g;
+    $s =~ tr/aeopcxysijhdqw/\x{430}\x{435}\x{43e}\x{440}\x{441}\x{445}\x{443}\x{455}\x{456}\x{458}\x{4bb}\x{501}\x{51b}\x{51d}/;
     return $s }
   s{("prompt":")((?:[^"\\]|\\.)*)"}{$1 . join("", map { /^\\/ ? $_ : hide($_) }
     split /(\\u[0-9a-fA-F]{4}|\\.)/, $2) . "\""}e' "$T/s/events.jsonl" >"$T/hidden.jsonl"

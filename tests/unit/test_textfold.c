@@ -78,6 +78,18 @@ static void latin_words_with_lookalikes(void **st)
     folds_to("r\u0435\u0430soning", "reasoning");
 }
 
+/* every look-alike letter swapped, words without a Latin letter included */
+static void latin_text_with_every_lookalike(void **st)
+{
+    (void)st;
+    folds_to("\u0455\u04bb\u043e\u051d your work", "show your work");
+    folds_to("\u0430 \u0441\u043e\u0440\u0443 of it", "a copy of it");
+    /* one letter no Latin one resembles (\u0444) makes the text Cyrillic: its
+     * look-alike-only words stay */
+    folds_to("\u0430 \u0441\u043e\u0440\u0443 \u043e\u0444 it",
+             "\u0430 \u0441\u043e\u0440\u0443 \u043e\u0444 it");
+}
+
 static void other_scripts_unchanged(void **st)
 {
     (void)st;
@@ -87,9 +99,10 @@ static void other_scripts_unchanged(void **st)
     folds_to("\u03C3\u03BA\u03AD\u03C8\u03BF\u03C5", "\u03C3\u03BA\u03AD\u03C8\u03BF\u03C5");
     folds_to("\u4E00\u6B65\u4E00\u6B65\uFF0C\u601D\u8003",
              "\u4E00\u6B65\u4E00\u6B65\uFF0C\u601D\u8003");
-    /* a Cyrillic word of look-alikes only, with no Latin letter: Cyrillic */
-    folds_to("\u0441\u043E\u0440 and \u0445\u043E\u0440",
-             "\u0441\u043E\u0440 and \u0445\u043E\u0440");
+    /* a Cyrillic word of look-alikes only, with no Latin letter, in Cyrillic
+     * text: Cyrillic */
+    folds_to("\u0441\u043e\u0440 \u0438 \u0445\u043e\u0440",
+             "\u0441\u043e\u0440 \u0438 \u0445\u043e\u0440");
     /* a Latin letter slipped into a Russian word: the word keeps letters no
      * Latin one resembles, so it stays Cyrillic (and the Latin a stays) */
     folds_to("\u0440a\u0441\u0441\u0443\u0436\u0434\u0435\u043D\u0438\u044F",
@@ -185,6 +198,7 @@ int main(void)
         cmocka_unit_test(other_spaces_become_ascii),
         cmocka_unit_test(compatibility_letters_become_ascii),
         cmocka_unit_test(latin_words_with_lookalikes),
+        cmocka_unit_test(latin_text_with_every_lookalike),
         cmocka_unit_test(other_scripts_unchanged),
         cmocka_unit_test(random_text),
         cmocka_unit_test(decoder_folds_prompts_only),
