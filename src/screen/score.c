@@ -989,8 +989,7 @@ double warden_name_score(const struct warden_screen *s, struct warden_tl *a, str
                 continue;
             shared++; /* a place too ("China Mobile" shares two words) */
             len = a->len[i];
-            if (!place && !warden_normalizer_is_generic(s->nz, a->t[i], a->len[i]))
-                m->distinctive = true;
+            if (!place) m->distinctive = true; /* (a generic word is skipped above) */
         }
         m->short_word = shared == 1 && len <= 6 && !((a->script | b->script) & WARDEN_SCRIPT_OTHER);
         m->method = method;

@@ -75,6 +75,10 @@ check_bad home_share_over $'detectors:\n  geo_consistency:\n    rot_home_share: 
     "3:21: detectors.geo_consistency.rot_home_share: expected a number from 0 to 1, got 1.5"
 check_bad home_share_word $'detectors:\n  reach:\n    rot_home_share: most\n' \
     "3:21: detectors.reach.rot_home_share: expected a number from 0 to 1, got 'most'"
+check_bad short_word_over $'screen:\n  country_penalty_short_word: 1.5\n' \
+    "2:31: screen.country_penalty_short_word: expected a number from 0 to 1, got 1.5"
+check_bad short_word_word $'screen:\n  country_penalty_short_word: double\n' \
+    "2:31: screen.country_penalty_short_word: expected a number from 0 to 1, got 'double'"
 check_bad duplicate $'shadow: true\nshadow: false\n' "2:1: shadow: duplicate key (first given at line 1)"
 check_bad syntax $'jurisdictions:\n  restricted: [CU\n' "3:1: YAML syntax error"
 check_bad empty '' "1: the policy is empty"
