@@ -366,6 +366,9 @@ int warden_engine_new(struct warden_engine **out, const struct warden_engine_opt
     warden_counters_init(&e->counters);
     for (int i = 0; i < C_N; i++)
         e->cid[i] = warden_counter_register(&e->counters, counter_names[i][0], counter_names[i][1]);
+    for (unsigned f = 0; f < WARDEN_F_N; f++)
+        e->cid_field[f] = warden_counter_register(&e->counters, warden_event_field_info(f)->counter,
+                                                  warden_event_field_info(f)->help);
     warden_u64map_init(&e->vmap);
     warden_u64map_init(&e->cmap);
     const struct warden_detector *const *list =
@@ -545,6 +548,8 @@ static bool decide_hashed(struct warden_engine *e, struct warden_event *ev, uint
         return false;
     }
     warden_counter_inc(&e->counters, e->cid[C_EVENTS]);
+    for (uint32_t m = warden_event_fields_present(ev); m; m &= m - 1)
+        warden_counter_inc(&e->counters, e->cid_field[__builtin_ctz(m)]);
     if (ev->late) warden_counter_inc(&e->counters, e->cid[C_LATE]);
     if (ev->ts_ms > e->now_ms) e->now_ms = ev->ts_ms;
     e->emit.now_ms = e->now_ms;

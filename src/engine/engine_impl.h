@@ -4,6 +4,7 @@
 #ifndef WARDEN_ENGINE_ENGINE_IMPL_H
 #define WARDEN_ENGINE_ENGINE_IMPL_H
 #include "core/counters.h"
+#include "core/event_fields.h"
 #include "core/u64map.h"
 #include "detect/detector.h"
 #include "engine/acct_table.h"
@@ -54,8 +55,9 @@ struct warden_engine {
     char **ids; /* with keep_ids: account id per slot index */
     struct warden_counters counters;
     unsigned cid[C_N];
-    int64_t now_ms; /* newest event time processed */
-    char **codes;   /* reason codes read from a snapshot that no detector declares */
+    unsigned cid_field[WARDEN_F_N]; /* engine.events_with.FIELD (core/event_fields.h) */
+    int64_t now_ms;                 /* newest event time processed */
+    char **codes; /* reason codes read from a snapshot that no detector declares */
     size_t n_codes;
 };
 

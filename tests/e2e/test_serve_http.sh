@@ -124,6 +124,8 @@ check "metrics: decisions by action" grep -q '^warden_decisions_total{action="bl
 check "metrics: decisions by reason" grep -q '^warden_decision_reasons_total{reason="velocity.request_rate"} [1-9]' <<<"$m"
 check "metrics: accounts tracked" grep -q '^warden_accounts_tracked [0-9]' <<<"$m"
 check "metrics: engine counter registry" grep -q '^warden_engine_events_total [1-9]' <<<"$m"
+check "metrics: events carrying a field" grep -q '^warden_engine_events_with_prompt_total [1-9]' <<<"$m"
+check "metrics: a field no event carried is at 0" grep -q '^warden_engine_events_with_output_tokens_total 0$' <<<"$m"
 check "metrics: reloads counted" grep -q '^warden_policy_reloads_total{result="refused"} 2' <<<"$m"
 check "metrics: TYPE lines" grep -q '^# TYPE warden_request_duration_seconds histogram' <<<"$m"
 

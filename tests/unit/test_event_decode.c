@@ -11,6 +11,7 @@
 
 #include "core/error.h"
 #include "core/event_decode.h"
+#include "core/event_fields.h"
 
 static int dec(const char *json, struct warden_event *ev, char *why)
 {
@@ -385,6 +386,53 @@ static void utf8_validator(void **st)
     assert_int_equal(warden_utf8_valid("\xe0\x80\xaf", 3), WARDEN_EPARSE);     /* overlong */
 }
 
+/* Which optional fields an event carries (the scan summary's coverage): a
+ * full event every one, a minimal one none, an empty string or a null is
+ * not carried, false is; every field named is one the decoder reads and
+ * each optional field of the decoder's table is counted. */
+static void fields_present(void **st)
+{
+    (void)st;
+    struct warden_event ev;
+    char why[256] = "";
+    assert_int_equal(
+        dec("{\"ts\":\"2026-11-23T08:15:02.120Z\",\"account_id\":\"a\",\"ip\":\"203.0.113.7\","
+            "\"request_id\":\"r1\",\"org_id\":\"o1\",\"api_key_id\":\"k1\",\"end_user\":\"u\","
+            "\"user_agent\":\"ua\",\"tls_ja4\":\"t13d\",\"client_tz\":\"Europe/Berlin\","
+            "\"client_locale\":\"de-DE\",\"model\":\"m\",\"endpoint\":\"/v1/messages\","
+            "\"system\":\"s\",\"prompt\":\"p\",\"turns\":3,\"thinking\":true,\"max_tokens\":1024,"
+            "\"input_tokens\":10,\"output_tokens\":20,\"cache_read_tokens\":0,\"tools\":0,"
+            "\"status\":200}",
+            &ev, why),
+        0);
+    assert_int_equal(warden_event_fields_present(&ev), (1u << WARDEN_F_N) - 1);
+    assert_int_equal(dec("{\"ts\":100000000000,\"account_id\":\"a\",\"ip\":\"::1\"}", &ev, why), 0);
+    assert_int_equal(warden_event_fields_present(&ev), 0);
+    assert_int_equal(dec("{\"ts\":100000000000,\"account_id\":\"a\",\"ip\":\"::1\",\"system\":\"\","
+                         "\"turns\":null,\"thinking\":false,\"output_tokens\":0}",
+                         &ev, why),
+                     0);
+    assert_int_equal(warden_event_fields_present(&ev),
+                     (1u << WARDEN_F_THINKING) | (1u << WARDEN_F_OUTPUT_TOKENS));
+    /* the table names the decoder's optional fields, each once */
+    size_t optional = 0;
+    for (size_t i = 0; warden_event_field_name(i); i++) {
+        const char *n = warden_event_field_name(i);
+        if (!strcmp(n, "ts") || !strcmp(n, "account_id") || !strcmp(n, "ip")) continue;
+        optional++;
+        unsigned hits = 0;
+        for (unsigned f = 0; f < WARDEN_F_N; f++)
+            hits += !strcmp(warden_event_field_info(f)->name, n);
+        assert_int_equal(hits, 1);
+    }
+    assert_int_equal(optional, WARDEN_F_N);
+    for (unsigned f = 0; f < WARDEN_F_N; f++) {
+        const struct warden_event_field_info *fi = warden_event_field_info(f);
+        assert_non_null(strstr(fi->counter, fi->name));
+    }
+    assert_null(warden_event_field_info(WARDEN_F_N));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -401,6 +449,7 @@ int main(void)
         cmocka_unit_test(strings_moved_out_of_the_line),
         cmocka_unit_test(deep_nesting_is_bounded),
         cmocka_unit_test(utf8_validator),
+        cmocka_unit_test(fields_present),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
