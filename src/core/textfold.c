@@ -65,10 +65,52 @@ static const struct {
     {0x212D, 'C'}, {0x212F, 'e'}, {0x2130, 'E'}, {0x2131, 'F'}, {0x2133, 'M'}, {0x2134, 'o'},
 };
 
+/* Latin letters in a style of their own, and the letter: small capitals
+ * (not decomposed by NFKC; "sʜᴏᴡ ʏᴏᴜʀ ᴡᴏʀᴋ", as text "fonts" write it, and
+ * IPA, which loses nothing a detector reads), modifier letters and
+ * subscripts (NFKC: ᵃ, ʰ, ₐ), and the single-storey a and g (UTS #39). */
+static const struct {
+    uint32_t cp;
+    char to;
+} styled[] = {
+    {0x0251, 'a'}, {0x0261, 'g'}, {0x0262, 'g'}, {0x026A, 'i'}, {0x0274, 'n'}, {0x0280, 'r'},
+    {0x028F, 'y'}, {0x0299, 'b'}, {0x029C, 'h'}, {0x029F, 'l'}, {0x02B0, 'h'}, {0x02B2, 'j'},
+    {0x02B3, 'r'}, {0x02B7, 'w'}, {0x02B8, 'y'}, {0x02E1, 'l'}, {0x02E2, 's'}, {0x02E3, 'x'},
+    {0x1D00, 'a'}, {0x1D04, 'c'}, {0x1D05, 'd'}, {0x1D07, 'e'}, {0x1D0A, 'j'}, {0x1D0B, 'k'},
+    {0x1D0D, 'm'}, {0x1D0F, 'o'}, {0x1D18, 'p'}, {0x1D1B, 't'}, {0x1D1C, 'u'}, {0x1D20, 'v'},
+    {0x1D21, 'w'}, {0x1D22, 'z'}, {0x1D2C, 'A'}, {0x1D2E, 'B'}, {0x1D30, 'D'}, {0x1D31, 'E'},
+    {0x1D33, 'G'}, {0x1D34, 'H'}, {0x1D35, 'I'}, {0x1D36, 'J'}, {0x1D37, 'K'}, {0x1D38, 'L'},
+    {0x1D39, 'M'}, {0x1D3A, 'N'}, {0x1D3C, 'O'}, {0x1D3E, 'P'}, {0x1D3F, 'R'}, {0x1D40, 'T'},
+    {0x1D41, 'U'}, {0x1D42, 'W'}, {0x1D43, 'a'}, {0x1D47, 'b'}, {0x1D48, 'd'}, {0x1D49, 'e'},
+    {0x1D4D, 'g'}, {0x1D4F, 'k'}, {0x1D50, 'm'}, {0x1D52, 'o'}, {0x1D56, 'p'}, {0x1D57, 't'},
+    {0x1D58, 'u'}, {0x1D5B, 'v'}, {0x1D62, 'i'}, {0x1D63, 'r'}, {0x1D64, 'u'}, {0x1D65, 'v'},
+    {0x1D9C, 'c'}, {0x1DA0, 'f'}, {0x1DBB, 'z'}, {0x2071, 'i'}, {0x207F, 'n'}, {0x2090, 'a'},
+    {0x2091, 'e'}, {0x2092, 'o'}, {0x2093, 'x'}, {0x2095, 'h'}, {0x2096, 'k'}, {0x2097, 'l'},
+    {0x2098, 'm'}, {0x2099, 'n'}, {0x209A, 'p'}, {0x209B, 's'}, {0x209C, 't'}, {0x2C7C, 'j'},
+    {0xA730, 'f'}, {0xA731, 's'}, {0xA7AF, 'q'},
+};
+
+static char styled_ascii(uint32_t cp)
+{
+    size_t lo = 0, hi = sizeof styled / sizeof styled[0];
+    while (lo < hi) {
+        size_t m = (lo + hi) / 2;
+        if (styled[m].cp == cp) return styled[m].to;
+        if (styled[m].cp < cp)
+            lo = m + 1;
+        else
+            hi = m;
+    }
+    return 0;
+}
+
 /* The ASCII letter or digit that NFKC makes of cp (fullwidth forms,
- * mathematical alphanumerics, letterlike symbols), or 0. */
+ * mathematical alphanumerics, letterlike symbols, circled and squared
+ * letters, super- and subscript letters and digits), or that a styled Latin
+ * letter is (small capitals, negative circled and squared letters), or 0. */
 static char compat_ascii(uint32_t cp)
 {
+    if (cp < 0x250 || (cp >= 0x300 && cp < 0x1D00)) return 0; /* Cyrillic, Greek, ...: none */
     if (cp >= 0xFF10 && cp <= 0xFF19) return (char)('0' + (cp - 0xFF10));
     if (cp >= 0xFF21 && cp <= 0xFF3A) return (char)('A' + (cp - 0xFF21));
     if (cp >= 0xFF41 && cp <= 0xFF5A) return (char)('a' + (cp - 0xFF41));
@@ -80,11 +122,25 @@ static char compat_ascii(uint32_t cp)
     if (cp >= 0x2102 && cp <= 0x2134)
         for (size_t i = 0; i < sizeof letterlike / sizeof letterlike[0]; i++)
             if (letterlike[i].cp == cp) return letterlike[i].to;
-    return 0;
+    if (cp >= 0x24B6 && cp <= 0x24CF) return (char)('A' + (cp - 0x24B6)); /* Ⓐ */
+    if (cp >= 0x24D0 && cp <= 0x24E9) return (char)('a' + (cp - 0x24D0)); /* ⓐ */
+    if (cp >= 0x2460 && cp <= 0x2468) return (char)('1' + (cp - 0x2460)); /* ① */
+    if (cp == 0x24EA || cp == 0x2070 || cp == 0x2080) return '0';
+    if (cp >= 0x2074 && cp <= 0x2079) return (char)('4' + (cp - 0x2074)); /* ⁴ */
+    if (cp >= 0x2081 && cp <= 0x2089) return (char)('1' + (cp - 0x2081)); /* ₁ */
+    if (cp >= 0x1F130 && cp <= 0x1F189) { /* 🄰 squared, 🅐 negative circled, 🅰 negative squared */
+        unsigned k = (cp - 0x1F130) % 32;
+        return k < 26 ? (char)('A' + k) : 0;
+    }
+    /* styled[]'s blocks only: punctuation (’ – “) is common and is none */
+    bool styled_block = cp <= 0x2E3 || (cp >= 0x1D00 && cp <= 0x1DBF) ||
+                        (cp >= 0x2071 && cp <= 0x209C) || cp == 0x2C7C ||
+                        (cp >= 0xA730 && cp <= 0xA7AF);
+    return styled_block ? styled_ascii(cp) : 0;
 }
 
-/* Cyrillic and Greek letters that look like a Latin one (UTS #39
- * confusables, the single-letter ones), and that letter. */
+/* Cyrillic, Greek, Armenian and Cherokee letters that look like a Latin one
+ * (UTS #39 confusables, the single-letter ones), and that letter. */
 static const struct {
     uint16_t cp;
     char to;
@@ -154,6 +210,37 @@ static const struct {
     {0x0501, 'd'},
     {0x051B, 'q'},
     {0x051D, 'w'},
+    /* Armenian */
+    {0x053C, 'L'},
+    {0x054D, 'U'},
+    {0x054F, 'S'},
+    {0x0555, 'O'},
+    {0x0566, 'q'},
+    {0x0570, 'h'},
+    {0x0578, 'n'},
+    {0x057D, 'u'},
+    {0x0581, 'g'},
+    {0x0585, 'o'},
+    /* Cherokee (capitals: the letters look like Latin capitals) */
+    {0x13A0, 'D'},
+    {0x13A1, 'R'},
+    {0x13A2, 'T'},
+    {0x13A5, 'i'},
+    {0x13AA, 'A'},
+    {0x13AB, 'J'},
+    {0x13AC, 'E'},
+    {0x13B3, 'W'},
+    {0x13B7, 'M'},
+    {0x13BB, 'H'},
+    {0x13C0, 'G'},
+    {0x13C3, 'Z'},
+    {0x13D9, 'V'},
+    {0x13DA, 'S'},
+    {0x13DE, 'L'},
+    {0x13DF, 'C'},
+    {0x13E2, 'P'},
+    {0x13E6, 'K'},
+    {0x13F4, 'B'},
 };
 
 static char confusable_latin(uint32_t cp)
@@ -170,12 +257,26 @@ static char confusable_latin(uint32_t cp)
     return 0;
 }
 
+/* Scripts whose letters are looked up in confusable[]. */
+static bool conf_script(uint32_t cp)
+{
+    return (cp >= 0x370 && cp <= 0x58F) || (cp >= 0x13A0 && cp <= 0x13FF);
+}
+
+/* Kana, CJK, Hangul and the rest up to the presentation forms: copied as
+ * they are (but the Hangul filler, ignorable, and the small capitals of
+ * Latin Extended-D). */
+static bool as_is(uint32_t cp)
+{
+    return cp >= 0x3040 && cp < 0xFE00 && cp != 0x3164 && !(cp >= 0xA730 && cp <= 0xA7AF);
+}
+
 enum cls {
     C_BREAK,   /* not part of a word */
     C_LATIN,   /* a Latin letter (or one NFKC makes Latin) */
     C_NEUTRAL, /* digit, combining mark, ignorable: part of a word, no script */
-    C_CONF,    /* Cyrillic or Greek letter that looks Latin */
-    C_OTHER,   /* any other Cyrillic or Greek letter */
+    C_CONF,    /* Cyrillic, Greek, Armenian or Cherokee letter that looks Latin */
+    C_OTHER,   /* any other letter of those scripts */
 };
 
 static enum cls classify(uint32_t cp)
@@ -184,12 +285,12 @@ static enum cls classify(uint32_t cp)
         if ((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z') return C_LATIN;
         return cp >= '0' && cp <= '9' ? C_NEUTRAL : C_BREAK;
     }
-    if (cp >= 0x3040 && cp < 0xFE00 && cp != 0x3164) return C_BREAK; /* CJK, Hangul, ...: as is */
+    if (as_is(cp)) return C_BREAK; /* CJK, Hangul, ...: as is */
     if (ignorable(cp)) return C_NEUTRAL;
     if ((cp >= 0xC0 && cp <= 0x2AF && cp != 0xD7 && cp != 0xF7) || (cp >= 0x1E00 && cp <= 0x1EFF))
         return C_LATIN;
     if (cp >= 0x300 && cp <= 0x36F) return C_NEUTRAL;
-    if (cp >= 0x370 && cp <= 0x52F) return confusable_latin(cp) ? C_CONF : C_OTHER;
+    if (conf_script(cp)) return confusable_latin(cp) ? C_CONF : C_OTHER;
     char a = compat_ascii(cp);
     if (a) return a >= '0' && a <= '9' ? C_NEUTRAL : C_LATIN;
     return C_BREAK;
@@ -199,10 +300,10 @@ static enum cls classify(uint32_t cp)
  * write position. latin: the word it belongs to reads as Latin. */
 static size_t put(unsigned char *p, size_t w, size_t r, unsigned len, uint32_t cp, bool latin)
 {
-    if (cp >= 0x80 && !(cp >= 0x3040 && cp < 0xFE00 && cp != 0x3164)) {
+    if (cp >= 0x80 && !as_is(cp)) {
         if (ignorable(cp)) return w;
         char a = space(cp) ? ' ' : compat_ascii(cp);
-        if (!a && latin && cp >= 0x370 && cp <= 0x52F) a = confusable_latin(cp);
+        if (!a && latin && conf_script(cp)) a = confusable_latin(cp);
         if (a) {
             p[w] = (unsigned char)a;
             return w + 1;
@@ -225,8 +326,8 @@ static size_t next_high(const unsigned char *p, size_t n, size_t i)
     return i;
 }
 
-/* Whether the text from p[i] (a byte >= 0x80) has a Cyrillic or Greek
- * letter that looks like no Latin one: any Russian or Greek sentence has
+/* Whether the text from p[i] (a byte >= 0x80) has a Cyrillic, Greek,
+ * Armenian or Cherokee letter that looks like no Latin one: any Russian or Greek sentence has
  * many, found within a few letters; a Latin text with look-alikes swapped in
  * has none. */
 static bool has_other_letter(const unsigned char *p, size_t n, size_t i)

@@ -14,11 +14,14 @@
  *     Default_Ignorable_Code_Point property of Unicode's DerivedCoreProperties);
  *   - other space characters (no-break, en/em, narrow, ideographic) become
  *     an ASCII space;
- *   - fullwidth ASCII letters and digits (ＳＴＥＰ) and the mathematical
- *     alphanumeric letters and digits (𝐬𝐭𝐞𝐩, 𝓈𝓉ℯ𝓅 in part) become ASCII, as
- *     Unicode's compatibility decomposition (NFKC) does;
- *   - in a word that has at least one Latin letter and whose every Cyrillic
- *     or Greek letter looks like a Latin one (the mixed-script confusables
+ *   - fullwidth ASCII letters and digits (ＳＴＥＰ), the mathematical
+ *     alphanumeric letters and digits (𝐬𝐭𝐞𝐩, 𝓈𝓉ℯ𝓅 in part), circled and
+ *     squared letters (ⓢⓣⓔⓟ, 🅂), super- and subscript letters and digits
+ *     (ˢᵗᵉᵖ) become ASCII, as Unicode's compatibility decomposition (NFKC)
+ *     does; so do styled letters NFKC leaves alone: small capitals (sᴛᴇᴘ),
+ *     negative circled and squared letters (🅢, 🆂), single-storey ɑ and ɡ;
+ *   - in a word that has at least one Latin letter and whose every Cyrillic,
+ *     Greek, Armenian or Cherokee letter looks like a Latin one (the mixed-script confusables
  *     of Unicode's UTS #39), those letters become the Latin ones: "stеp" is
  *     "step"; in a text with no Cyrillic or Greek letter that looks like no
  *     Latin one, every look-alike does, in any word ("ѕһоԝ" is "show": a

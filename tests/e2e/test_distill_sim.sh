@@ -50,7 +50,8 @@ check "same distillation decisions after rewriting identifiers" cmp -s "$T/v1" "
 
 # characters a reader does not see or cannot tell apart: a zero-width space
 # inside words, every Latin letter that has a Cyrillic look-alike swapped for
-# it, fullwidth letters for "step"; the model reads the same prompts, and so
+# it and every other small letter for its small capital (so no small Latin
+# letter is left), fullwidth letters for "step"; the model reads the same prompts, and so
 # do the detectors (core/textfold.h): every decision is the same, linking
 # included
 # (perl: the prompt string of each line, its escapes left alone)
@@ -59,6 +60,7 @@ perl -CSD -pe '
     $s =~ s/step/\x{ff53}\x{ff54}\x{ff45}\x{ff50}/g;
     $s =~ s/([A-Za-z]{2})([A-Za-z]{2})/$1\x{200b}$2/g;
     $s =~ tr/aeopcxysijhdqw/\x{430}\x{435}\x{43e}\x{440}\x{441}\x{445}\x{443}\x{455}\x{456}\x{458}\x{4bb}\x{501}\x{51b}\x{51d}/;
+    $s =~ tr/bfgklmnrtuvz/\x{299}\x{a730}\x{262}\x{1d0b}\x{29f}\x{1d0d}\x{274}\x{280}\x{1d1b}\x{1d1c}\x{1d20}\x{1d22}/;
     return $s }
   s{("prompt":")((?:[^"\\]|\\.)*)"}{$1 . join("", map { /^\\/ ? $_ : hide($_) }
     split /(\\u[0-9a-fA-F]{4}|\\.)/, $2) . "\""}e' "$T/s/events.jsonl" >"$T/hidden.jsonl"

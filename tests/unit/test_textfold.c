@@ -1,7 +1,7 @@
 /* test_textfold.c — the prompt folding of core/textfold.h: what a reader sees
  * the same is written the same (zero-width and other invisible characters,
- * other spaces, fullwidth and mathematical letters, Cyrillic and Greek
- * look-alikes inside Latin words), while Cyrillic, Greek, Chinese and ASCII
+ * other spaces, fullwidth, mathematical and styled letters, Cyrillic, Greek,
+ * Armenian and Cherokee look-alikes inside Latin words), while Cyrillic, Greek, Chinese and ASCII
  * text is left as it is; the output is valid UTF-8, never longer, and
  * folding twice changes nothing. The event decoder folds prompts and system
  * prompts, and nothing else; so does the LiteLLM guardrail adapter. */
@@ -90,6 +90,39 @@ static void latin_text_with_every_lookalike(void **st)
              "\u0430 \u0441\u043e\u0440\u0443 \u043e\u0444 it");
 }
 
+/* Latin letters in a style of their own: small capitals, circled, squared
+ * and negative squared letters, super- and subscripts, as text "font"
+ * generators write them */
+static void styled_letters_become_ascii(void **st)
+{
+    (void)st;
+    folds_to("s\u029C\u1D0F\u1D21 \u028F\u1D0F\u1D1C\u0280 \u1D21\u1D0F\u0280\u1D0B",
+             "show your work"); /* small capitals */
+    folds_to("\uA731\u1D1B\u1D07\u1D18 \u0299\u028F", "step by");
+    folds_to("\u24E2\u24E3\u24D4\u24DF \u24B7\u24CE", "step BY"); /* circled */
+    folds_to("\U0001F142\U0001F143\U0001F134\U0001F13F", "STEP"); /* squared */
+    folds_to("\U0001F162\U0001F163\U0001F154\U0001F15F", "STEP"); /* negative circled */
+    folds_to("\U0001F182\U0001F183\U0001F174\U0001F17F", "STEP"); /* negative squared */
+    folds_to("\u02E2\u1D57\u1D49\u1D56 \u1D47\u02B8", "step by"); /* superscript */
+    folds_to("x\u2074 + \u2460 = y\u2082", "x4 + 1 = y2");
+    folds_to("\u0251nswer \u0261iven", "answer given"); /* single-storey a and g */
+    /* styled letters inside Cyrillic text are letters too */
+    folds_to("\u0444\u1D0F\u0444", "\u0444o\u0444");
+}
+
+/* Armenian and Cherokee look-alikes in Latin words; Armenian text as is */
+static void armenian_and_cherokee_lookalikes(void **st)
+{
+    (void)st;
+    folds_to("y\u0585ur w\u0585rk", "your work");       /* Armenian o */
+    folds_to("th\u0585\u057Dght", "thought");           /* o and u */
+    folds_to("\u13DAtep by \u13DAtep", "Step by Step"); /* Cherokee S */
+    folds_to("\u13A2HINK", "THINK");
+    /* Armenian words keep their letters, look-alikes included */
+    folds_to("\u0570\u0561\u0575\u0565\u0580\u0565\u0576 \u0585\u0580",
+             "\u0570\u0561\u0575\u0565\u0580\u0565\u0576 \u0585\u0580");
+}
+
 static void other_scripts_unchanged(void **st)
 {
     (void)st;
@@ -118,9 +151,11 @@ static void random_text(void **st)
 {
     (void)st;
     static const uint32_t pool[] = {
-        'a',    'E',    'p',    ' ',    '-',    '7',    0xAD,    0xA0,    0xE9,    0x301,  0x391,
-        0x3BF,  0x3C3,  0x430,  0x435,  0x436,  0x455,  0x4CF,   0x200B,  0x200D,  0x2009, 0x210E,
-        0x3000, 0x4E00, 0xFE0F, 0xFEFF, 0xFF21, 0xFF4A, 0x1D41E, 0x1D7CE, 0xE0041, 0x1F600};
+        'a',    'E',     'p',     ' ',     '-',     '7',    0xAD,   0xA0,   0xE9,
+        0x301,  0x391,   0x3BF,   0x3C3,   0x430,   0x435,  0x436,  0x455,  0x4CF,
+        0x200B, 0x200D,  0x2009,  0x210E,  0x3000,  0x4E00, 0xFE0F, 0xFEFF, 0xFF21,
+        0xFF4A, 0x1D41E, 0x1D7CE, 0xE0041, 0x1F600, 0x029C, 0x1D0F, 0xA731, 0x2074,
+        0x24E2, 0x1F142, 0x1F189, 0x0585,  0x0561,  0x13DA, 0x13A3};
     uint64_t x = 88172645463325252ULL;
     for (int round = 0; round < 20000; round++) {
         char buf[256], again[256];
@@ -199,6 +234,8 @@ int main(void)
         cmocka_unit_test(compatibility_letters_become_ascii),
         cmocka_unit_test(latin_words_with_lookalikes),
         cmocka_unit_test(latin_text_with_every_lookalike),
+        cmocka_unit_test(styled_letters_become_ascii),
+        cmocka_unit_test(armenian_and_cherokee_lookalikes),
         cmocka_unit_test(other_scripts_unchanged),
         cmocka_unit_test(random_text),
         cmocka_unit_test(decoder_folds_prompts_only),
