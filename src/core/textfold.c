@@ -55,10 +55,28 @@ static bool space(uint32_t cp)
 /* Letterlike symbols that fill the holes of the mathematical alphabets
  * (script, fraktur and double-struck capitals, italic h, script e g o):
  * NFKC gives their letter. */
-static const struct {
-    uint16_t cp;
+/* A code point and the ASCII character it reads as; tables sorted by cp. */
+struct to_ascii {
+    uint32_t cp;
     char to;
-} letterlike[] = {
+};
+
+/* The character cp reads as in the sorted table t[0..n), or 0. */
+static char lookup(const struct to_ascii *t, size_t n, uint32_t cp)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t m = (lo + hi) / 2;
+        if (t[m].cp == cp) return t[m].to;
+        if (t[m].cp < cp)
+            lo = m + 1;
+        else
+            hi = m;
+    }
+    return 0;
+}
+
+static const struct to_ascii letterlike[] = {
     {0x2102, 'C'}, {0x210A, 'g'}, {0x210B, 'H'}, {0x210C, 'H'}, {0x210D, 'H'}, {0x210E, 'h'},
     {0x2110, 'I'}, {0x2111, 'I'}, {0x2112, 'L'}, {0x2115, 'N'}, {0x2119, 'P'}, {0x211A, 'Q'},
     {0x211B, 'R'}, {0x211C, 'R'}, {0x211D, 'R'}, {0x2124, 'Z'}, {0x2128, 'Z'}, {0x212C, 'B'},
@@ -69,10 +87,7 @@ static const struct {
  * (not decomposed by NFKC; "sʜᴏᴡ ʏᴏᴜʀ ᴡᴏʀᴋ", as text "fonts" write it, and
  * IPA, which loses nothing a detector reads), modifier letters and
  * subscripts (NFKC: ᵃ, ʰ, ₐ), and the single-storey a and g (UTS #39). */
-static const struct {
-    uint32_t cp;
-    char to;
-} styled[] = {
+static const struct to_ascii styled[] = {
     {0x0251, 'a'}, {0x0261, 'g'}, {0x0262, 'g'}, {0x026A, 'i'}, {0x0274, 'n'}, {0x0280, 'r'},
     {0x028F, 'y'}, {0x0299, 'b'}, {0x029C, 'h'}, {0x029F, 'l'}, {0x02B0, 'h'}, {0x02B2, 'j'},
     {0x02B3, 'r'}, {0x02B7, 'w'}, {0x02B8, 'y'}, {0x02E1, 'l'}, {0x02E2, 's'}, {0x02E3, 'x'},
@@ -90,20 +105,6 @@ static const struct {
     {0xA730, 'f'}, {0xA731, 's'}, {0xA7AF, 'q'},
 };
 
-static char styled_ascii(uint32_t cp)
-{
-    size_t lo = 0, hi = sizeof styled / sizeof styled[0];
-    while (lo < hi) {
-        size_t m = (lo + hi) / 2;
-        if (styled[m].cp == cp) return styled[m].to;
-        if (styled[m].cp < cp)
-            lo = m + 1;
-        else
-            hi = m;
-    }
-    return 0;
-}
-
 /* The ASCII letter or digit that NFKC makes of cp (fullwidth forms,
  * mathematical alphanumerics, letterlike symbols, circled and squared
  * letters, super- and subscript letters and digits), or that a styled Latin
@@ -120,8 +121,7 @@ static char compat_ascii(uint32_t cp)
     }
     if (cp >= 0x1D7CE && cp <= 0x1D7FF) return (char)('0' + (cp - 0x1D7CE) % 10);
     if (cp >= 0x2102 && cp <= 0x2134)
-        for (size_t i = 0; i < sizeof letterlike / sizeof letterlike[0]; i++)
-            if (letterlike[i].cp == cp) return letterlike[i].to;
+        return lookup(letterlike, sizeof letterlike / sizeof letterlike[0], cp);
     if (cp >= 0x24B6 && cp <= 0x24CF) return (char)('A' + (cp - 0x24B6)); /* Ⓐ */
     if (cp >= 0x24D0 && cp <= 0x24E9) return (char)('a' + (cp - 0x24D0)); /* ⓐ */
     if (cp >= 0x2460 && cp <= 0x2468) return (char)('1' + (cp - 0x2460)); /* ① */
@@ -136,15 +136,12 @@ static char compat_ascii(uint32_t cp)
     bool styled_block = cp <= 0x2E3 || (cp >= 0x1D00 && cp <= 0x1DBF) ||
                         (cp >= 0x2071 && cp <= 0x209C) || cp == 0x2C7C ||
                         (cp >= 0xA730 && cp <= 0xA7AF);
-    return styled_block ? styled_ascii(cp) : 0;
+    return styled_block ? lookup(styled, sizeof styled / sizeof styled[0], cp) : 0;
 }
 
 /* Cyrillic, Greek, Armenian and Cherokee letters that look like a Latin one
  * (UTS #39 confusables, the single-letter ones), and that letter. */
-static const struct {
-    uint16_t cp;
-    char to;
-} confusable[] = {
+static const struct to_ascii confusable[] = {
     /* Greek capitals */
     {0x0391, 'A'},
     {0x0392, 'B'},
@@ -245,16 +242,7 @@ static const struct {
 
 static char confusable_latin(uint32_t cp)
 {
-    size_t lo = 0, hi = sizeof confusable / sizeof confusable[0];
-    while (lo < hi) {
-        size_t m = (lo + hi) / 2;
-        if (confusable[m].cp == cp) return confusable[m].to;
-        if (confusable[m].cp < cp)
-            lo = m + 1;
-        else
-            hi = m;
-    }
-    return 0;
+    return lookup(confusable, sizeof confusable / sizeof confusable[0], cp);
 }
 
 /* Scripts whose letters are looked up in confusable[]. */
