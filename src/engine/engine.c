@@ -29,6 +29,8 @@ static const char *const counter_names[C_N][2] = {
     {"engine.findings", "findings emitted by detectors"},
     {"engine.accounts_evicted", "accounts evicted from the account table"},
     {"engine.findings_cross_account", "findings emitted for an account other than the event's"},
+    {"engine.events_unregistered",
+     "events of accounts the account registry does not hold (with a registry loaded)"},
 };
 
 static const struct warden_ipinfo no_ipinfo = {"", 0, 0, "", ""};
@@ -558,6 +560,7 @@ static bool decide_hashed(struct warden_engine *e, struct warden_event *ev, uint
     ev->ipinfo = e->intel ? warden_intel_lookup(e->intel, &ev->ip) : &no_ipinfo;
     if (e->registry) {
         ev->account = warden_registry_account(e->registry, ev->account_id.p, ev->account_id.n);
+        if (!ev->account) warden_counter_inc(&e->counters, e->cid[C_UNREGISTERED]);
         if (ev->account && ev->account->org)
             ev->org = ev->account->org;
         else if (ev->org_id.p)

@@ -22,7 +22,16 @@ struct acct_extra {
 };
 
 /* Counter ids, registered in warden_engine_new. */
-enum { C_EVENTS, C_DUPLICATES, C_LATE, C_FINDINGS, C_EVICTED, C_FINDINGS_OTHER, C_N };
+enum {
+    C_EVENTS,
+    C_DUPLICATES,
+    C_LATE,
+    C_FINDINGS,
+    C_EVICTED,
+    C_FINDINGS_OTHER,
+    C_UNREGISTERED,
+    C_N
+};
 
 struct det_run {
     const struct warden_detector *d;

@@ -61,6 +61,29 @@ static void fields_summary(FILE *out, const struct warden_counters *c, uint64_t 
     }
 }
 
+/* How much of the traffic the account registry describes: without it no
+ * detector knows an account's billing, card, sign-up or reseller contract. */
+static void registry_summary(FILE *out, const struct warden_registry *reg,
+                             const struct warden_counters *c, uint64_t events)
+{
+    struct warden_registry_stats rs = {0};
+    if (reg) warden_registry_stats(reg, &rs);
+    static const char unknown[] = "billing, card, sign-up, payment, e-mail domain and reseller "
+                                  "contract unknown";
+    static const char lost[] = "geo.inconsistent_billing and _card, signup.*, linking by payment "
+                               "and e-mail domain, resellers' end-user lanes";
+    if (!rs.accounts) {
+        fprintf(out, "  %-22s none (--accounts): %s;\n  %-22s without: %s\n", "account registry",
+                unknown, "", lost);
+        return;
+    }
+    uint64_t unreg = warden_counter_get(c, "engine.events_unregistered");
+    fprintf(out, "  %-22s %12zu  (events of accounts not in it: %.1f %%)\n", "account registry",
+            rs.accounts, events ? 100.0 * (double)unreg / (double)events : 0.0);
+    if (events && unreg * 10 >= events)
+        fprintf(out, "  %-22s for those: %s;\n  %-22s without: %s\n", "", unknown, "", lost);
+}
+
 static void summary(FILE *out, const struct warden_runtime *rt, double secs, const char *outdir)
 {
     struct warden_counters c;
@@ -112,6 +135,7 @@ static void summary(FILE *out, const struct warden_runtime *rt, double secs, con
     fprintf(out, "  %-22s %12llu\n", "findings",
             (unsigned long long)warden_counter_get(&c, "engine.findings"));
     fields_summary(out, &c, events);
+    registry_summary(out, warden_runtime_registry(rt), &c, events);
     fprintf(out, "  accounts by action:\n");
     for (int i = 1; i < 4; i++)
         fprintf(out, "    %-20s %12llu\n", warden_action_name((enum warden_action)i),

@@ -2,7 +2,8 @@
 # test_scan_fields.sh — the scan summary says how many events carry each
 # optional field (formats.md §1) and, for a field no event carried, what the
 # detectors went without: a gateway that logs no response usage or no
-# declared time zone is told so, not left to wonder why nothing is found.
+# declared time zone is told so, not left to wonder why nothing is found;
+# likewise for accounts the account registry does not hold.
 . "$(dirname "$0")/lib.sh"
 D="$WARDEN_SRC/data/demo"
 zcat "$D/events.jsonl.gz" | head -3000 >"$T/all.jsonl"
@@ -15,7 +16,7 @@ summary all >"$T/all.txt"
 summary less >"$T/less.txt"
 summary half >"$T/half.txt"
 
-without() { sed -n '/no event carried/,/accounts by action/p' "$1" | awk 'NR > 1 {print $1}' | grep -v '^accounts$' | sort | tr '\n' ' '; }
+without() { sed -n '/no event carried/,/account registry/p' "$1" | awk 'NR > 1 && $1 != "account" {print $1}' | sort | tr '\n' ' '; }
 share() { grep -o "$2 *[0-9.]* %" "$1" | awk '{print $2}'; }
 
 check "the summary has a share for every optional field" \
@@ -30,4 +31,16 @@ check "output_tokens: what goes without it is named" \
   grep -q 'output_tokens *no answer yield' "$T/less.txt"
 check "output_tokens is at 0 % when removed" [ "$(share "$T/less.txt" output_tokens)" = "0.0" ]
 check "the verdicts are still written" [ -s "$T/out-less/verdicts.jsonl" ]
+
+# the account registry: none, all of the accounts, a few of them
+"$WARDEN_BIN" scan --no-db -a "$D/accounts.jsonl" --out "$T/out-reg" "$T/all.jsonl" 2>/dev/null >"$T/reg.txt"
+head -20 "$D/accounts.jsonl" >"$T/few.jsonl"
+"$WARDEN_BIN" scan --no-db -a "$T/few.jsonl" --out "$T/out-few" "$T/all.jsonl" 2>/dev/null >"$T/few.txt"
+check "no registry: said, with what goes without it" \
+  grep -q 'account registry *none (--accounts).*billing' "$T/all.txt"
+check "a registry holding every account: no event outside it" \
+  grep -q 'account registry *[0-9]* *(events of accounts not in it: 0.0 %)' "$T/reg.txt"
+check "a registry holding every account: no warning" bash -c "! grep -q 'for those:' '$T/reg.txt'"
+check "a registry holding 20 accounts: the share outside it and what goes without" \
+  bash -c "grep -q 'account registry *20 *(events of accounts not in it: [1-9][0-9.]* %)' '$T/few.txt' && grep -q 'for those:' '$T/few.txt'"
 finish
