@@ -5,11 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <dirent.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -123,63 +119,12 @@ static void test_countries(void **state)
     assert_false(m);
 }
 
-/* data/screen linked into a new directory, but words_en.txt, which is
- * written with words (NULL: absent) */
-static void screen_dir_with_words(char *dir, const char *words)
-{
-    assert_non_null(mkdtemp(dir));
-    char cwd[4096], from[8192], to[8192];
-    assert_non_null(getcwd(cwd, sizeof cwd));
-    DIR *d = opendir("data/screen");
-    assert_non_null(d);
-    struct dirent *e;
-    while ((e = readdir(d)))
-        if (e->d_name[0] != '.' && strcmp(e->d_name, "words_en.txt") != 0) {
-            snprintf(from, sizeof from, "%s/data/screen/%s", cwd, e->d_name);
-            snprintf(to, sizeof to, "%s/%s", dir, e->d_name);
-            assert_int_equal(symlink(from, to), 0);
-        }
-    closedir(d);
-    if (words) {
-        snprintf(to, sizeof to, "%s/words_en.txt", dir);
-        FILE *f = fopen(to, "w");
-        assert_non_null(f);
-        fputs(words, f);
-        fclose(f);
-    }
-}
-
-/* words_en.txt: a line that is not one lower-case word is refused with its
- * file and line; a missing file is named */
-static void test_words_file_refused(void **state)
-{
-    (void)state;
-    char err[512] = "";
-    struct warden_screen *s2 = NULL;
-    char dir[] = "/tmp/warden-words-XXXXXX";
-    screen_dir_with_words(dir, "# comment\nstar\nStar Trade\n");
-    assert_true(warden_screen_new(&s2, dir, NULL, err, sizeof err) < 0);
-    assert_null(s2);
-    if (!strstr(err, "words_en.txt:3: expected one lower-case word")) fail_msg("%s", err);
-    char good[] = "/tmp/warden-words-XXXXXX";
-    screen_dir_with_words(good, "# comment\nstar\n\nconnect\n");
-    assert_int_equal(warden_screen_new(&s2, good, NULL, err, sizeof err), 0);
-    warden_screen_free(s2);
-    char none[] = "/tmp/warden-words-XXXXXX";
-    screen_dir_with_words(none, NULL);
-    assert_true(warden_screen_new(&s2, none, NULL, err, sizeof err) < 0);
-    if (!strstr(err, "words_en.txt: cannot open")) fail_msg("%s", err);
-    char cmd[256];
-    snprintf(cmd, sizeof cmd, "rm -rf %s %s %s", dir, good, none);
-    assert_int_equal(system(cmd), 0);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_legal_forms),      cmocka_unit_test(test_scripts),
         cmocka_unit_test(test_tokens_and_terms), cmocka_unit_test(test_similarity),
-        cmocka_unit_test(test_countries),        cmocka_unit_test(test_words_file_refused),
+        cmocka_unit_test(test_countries),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
