@@ -96,10 +96,6 @@ uint32_t warden_normalizer_legal_distinct(const struct warden_normalizer *nz);
 /* A common word of organisation names as rewritten by terms.tsv ("technology",
  * "bank", "laboratory"): it says what a company does, not which one it is. */
 bool warden_normalizer_is_generic(const struct warden_normalizer *nz, const char *t, size_t n);
-/* An ordinary English word ("capital", "star", "security": words_en.txt)?
- * A name made of such words is shared by many companies; "rosneft" is no
- * such word. */
-bool warden_normalizer_is_word(const struct warden_normalizer *nz, const char *t, size_t n);
 /* An article prefix ("al", "el": articles.tsv)? */
 bool warden_normalizer_is_article(const struct warden_normalizer *nz, const char *t, size_t n);
 /* Length of t without its longest case ending (inflections.tsv), keeping 4+ letters. */

@@ -982,21 +982,6 @@ static int stop_line(struct warden_normalizer *nz, char *line, char *err, size_t
     return 0;
 }
 
-/* words_en.txt: one lower-case word (a-z) a line, kept as it is (names'
- * Latin tokens are lower-case ASCII; the normalisation pipeline is not run:
- * 40,000 words would cost start-up time for nothing) */
-static int word_line(struct warden_normalizer *nz, char *line, char *err, size_t errlen)
-{
-    for (const char *c = line; *c; c++)
-        if (*c < 'a' || *c > 'z') {
-            snprintf(err, errlen, "expected one lower-case word (a-z), got '%.40s'", line);
-            return WARDEN_EPARSE;
-        }
-    bool found;
-    warden_smap_put(&nz->words, warden_arena_strdup(&nz->arena, line), &found);
-    return 0;
-}
-
 static int country_line(struct warden_normalizer *nz, char *line, char *err, size_t errlen)
 {
     char *p = line;
@@ -1183,8 +1168,6 @@ int warden_normalizer_new(struct warden_normalizer **out, const char *data_dir, 
     if ((rc = read_lines(nz, path, family_line, err, errlen)) < 0) goto fail;
     snprintf(path, sizeof path, "%s/stopwords.tsv", data_dir);
     if ((rc = read_lines(nz, path, stop_line, err, errlen)) < 0) goto fail;
-    snprintf(path, sizeof path, "%s/words_en.txt", data_dir);
-    if ((rc = read_lines(nz, path, word_line, err, errlen)) < 0) goto fail;
     snprintf(path, sizeof path, "%s/countries.tsv", data_dir);
     if ((rc = read_lines(nz, path, country_line, err, errlen)) < 0) goto fail;
     snprintf(path, sizeof path, "%s/qualifiers.tsv", data_dir);
@@ -1211,7 +1194,6 @@ void warden_normalizer_free(struct warden_normalizer *nz)
     warden_smap_fini(&nz->terms);
     warden_smap_fini(&nz->countries);
     warden_smap_fini(&nz->stop);
-    warden_smap_fini(&nz->words);
     warden_smap_fini(&nz->qual);
     warden_smap_fini(&nz->articles);
     warden_smap_fini(&nz->han);
@@ -1317,11 +1299,6 @@ bool warden_normalizer_is_generic(const struct warden_normalizer *nz, const char
     for (size_t i = 0; i < nz->n_generic; i++)
         if (strncmp(nz->canon[i], t, n) == 0 && nz->canon[i][n] == '\0') return true;
     return false;
-}
-
-bool warden_normalizer_is_word(const struct warden_normalizer *nz, const char *t, size_t n)
-{
-    return warden_smap_get(&nz->words, t, n) != NULL;
 }
 
 bool warden_normalizer_is_article(const struct warden_normalizer *nz, const char *t, size_t n)

@@ -30,7 +30,6 @@ struct warden_normalizer {
     size_t n_generic; /* canon[0..n_generic): terms.tsv, the common words of organisation names */
     struct warden_smap countries; /* joined core tokens -> index into codes */
     struct warden_smap stop;      /* connecting words (stopwords.tsv) */
-    struct warden_smap words;     /* ordinary English words (words_en.txt) */
     char (*codes)[3];
     size_t n_codes, cap_codes;
     const char *classes[MAX_CLASSES];

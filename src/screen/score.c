@@ -722,43 +722,25 @@ static bool generic_only(const struct warden_screen *s, const struct warden_tl *
     return true;
 }
 
-/* Whether the names share only common words and the listed name y keeps a
- * word the query x lacks (paired >= 0.85 is shared, connecting words aside;
- * a shared place never qualifies). Two rules:
- *
- * without dictionary: every shared word is a common word of company names,
- * two or more of them (one alone is generic_only's), and the word y keeps
- * may be a place ("Information Systems" / INFORMATION SYSTEMS IRAN; not
- * "United Shipbuilding Corporation" / UNITED SHIPBUILDING CORPORATION);
- *
- * with dictionary: every shared word is a common word of company names or
- * an ordinary English word (words_en.txt), at least one the latter, and the
- * word y keeps is no place: "Star Co. Ltd" / STAR TRADE GHANA LIMITED,
- * "Connect LLC" / CONNECT TELECOM GENERAL TRADING LLC, "e-Security" /
- * DIGITAL SECURITY. Dictionary words name thousands of companies; a listed
- * name with a word more is another of them as often as it is the party. One
- * that keeps no word more ("Maritime Bank" / MARITIME BANK) or only a place
- * ("Agriculture Bank" / AGRICULTURAL BANK OF IRAN: where the party is,
- * which the country check weighs) is not touched. */
-static bool shared_common(const struct warden_screen *s, const struct warden_tl *x,
-                          const bool *used, const double *best, const struct warden_tl *y,
-                          const bool *yused, const double *ybest, bool dictionary)
+/* Every word the names share (paired >= 0.85, connecting words aside) is a
+ * common word of company names, none is a place, they share two or more
+ * (one alone is generic_only's), and y keeps a word x lacks, a place
+ * included ("Information Systems" / INFORMATION SYSTEMS IRAN; not "United
+ * Shipbuilding Corporation" / UNITED SHIPBUILDING CORPORATION) */
+static bool shared_generic(const struct warden_screen *s, const struct warden_tl *x,
+                           const bool *used, const double *best, const struct warden_tl *y,
+                           const bool *yused, const double *ybest)
 {
-    int generic = 0, words = 0;
+    int shared = 0;
     for (int i = 0; i < x->n; i++) {
         if (!used[i] || best[i] < 0.85 || x->minor[i]) continue;
-        if (x->qual & (1u << i)) return false;
-        if (warden_normalizer_is_generic(s->nz, x->t[i], x->len[i]))
-            generic++;
-        else if (dictionary && warden_normalizer_is_word(s->nz, x->t[i], x->len[i]))
-            words++;
-        else
+        if ((x->qual & (1u << i)) || !warden_normalizer_is_generic(s->nz, x->t[i], x->len[i]))
             return false;
+        shared++;
     }
-    if (dictionary ? words == 0 : generic < 2) return false;
+    if (shared < 2) return false;
     for (int j = 0; j < y->n; j++)
-        if (!y->minor[j] && !(dictionary && (y->qual & (1u << j))) && (!yused[j] || ybest[j] < 0.5))
-            return true;
+        if (!y->minor[j] && (!yused[j] || ybest[j] < 0.5)) return true;
     return false;
 }
 
@@ -980,7 +962,7 @@ double warden_name_score(const struct warden_screen *s, struct warden_tl *a, str
         a->sibling = true;
         method = "generic";
     }
-    if (b->listed && score >= thr && !a->sibling && shared_common(s, a, ua, ba, b, ub, bb, false)) {
+    if (b->listed && score >= thr && !a->sibling && shared_generic(s, a, ua, ba, b, ub, bb)) {
         /* "Information Systems" / INFORMATION SYSTEMS IRAN: a listed name
          * that shares only common words of company names with the query,
          * no place, and keeps a word the query lacks, is another company as
@@ -988,14 +970,6 @@ double warden_name_score(const struct warden_screen *s, struct warden_tl *a, str
         score = warden_sibling_cap(s, score);
         a->sibling = true;
         method = "generic";
-    }
-    if (b->listed && score >= thr && !a->sibling && shared_common(s, a, ua, ba, b, ub, bb, true)) {
-        /* "Connect LLC" / CONNECT TELECOM GENERAL TRADING LLC: dictionary
-         * words shared, and a word of the listed name the query lacks; for
-         * review */
-        score = warden_sibling_cap(s, score);
-        a->sibling = true;
-        method = "dictionary";
     }
     if (s->conf.one_word_typo_review && score >= thr && one_word_typo(s, a, b, ua, ba, pj)) {
         /* "Kinet" / "Kinef", "Zenith Bank" / "Bank Zenit": one short word a

@@ -114,25 +114,6 @@ static void test_shared_generic_words(void **state)
     expect_match("United Shipbuilding Corporation", "UNITED SHIPBUILDING CORPORATION");
 }
 
-/* Ordinary English words shared with a listed name that keeps a word more
- * (not a place): another company as often as the party, for review. The
- * full listed names, a listed name with no word more, and one that adds
- * only a place still match. */
-static void test_shared_dictionary_words(void **state)
-{
-    (void)state;
-    expect_no_match("Star Co. Ltd");
-    expect_no_match("Connect LLC");
-    expect_no_match("e-Security S.r.l.");
-    expect_match("Star Trade Ghana Limited", "STAR TRADE GHANA LIMITED");
-    expect_match("Connect Telecom General Trading LLC", "CONNECT TELECOM GENERAL TRADING LLC");
-    expect_match("Digital Security OOO", "DIGITAL SECURITY");
-    expect_match("Maritime Bank", "MARITIME BANK");
-    expect_match("Agriculture Bank", "BANK KESHAVARZI IRAN");
-    struct warden_screen_match m = best("Star Co. Ltd", NULL);
-    assert_string_equal(m.method, "dictionary");
-}
-
 /* A common word is found one typo away from its full spelling
  * ("Internatinal"), not from a truncation: "internet" is one letter from
  * "internat" (an abbreviation of "international") and is another word. */
@@ -340,7 +321,6 @@ int main(void)
         cmocka_unit_test(test_short_word_country),
         cmocka_unit_test(test_contractions),
         cmocka_unit_test(test_shared_generic_words),
-        cmocka_unit_test(test_shared_dictionary_words),
         cmocka_unit_test(test_typo_of_truncation),
         cmocka_unit_test(test_threads),
         cmocka_unit_test(test_scratch_reuse),
