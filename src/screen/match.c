@@ -438,6 +438,19 @@ struct cand {
     uint32_t name;
 };
 
+/* Whether listed name id holds one of the query's distinctive words as it
+ * is (the same token of the lists' dictionary). */
+static bool holds_query_word(const struct warden_screen *s, const struct warden_tl *q, uint32_t id)
+{
+    const struct warden_screen_name_rec *r = &s->names[id];
+    for (int i = 0; i < q->n; i++) {
+        if (q->id[i] == UINT32_MAX || q->minor[i]) continue;
+        for (unsigned k = 0; k < r->n_tok; k++)
+            if (s->name_toks[r->tok0 + k] == q->id[i]) return true;
+    }
+    return false;
+}
+
 static int cmp_cand(const void *a, const void *b)
 {
     const struct cand *x = a, *y = b;
@@ -487,16 +500,41 @@ static size_t select_candidates(const struct warden_screen *s, struct warden_scr
         }
     }
     /* names tied with the K-th: the cut between them would be by name id, so
-     * they are all scored (up to 4K, and 160 a form) */
+     * they are all scored (up to 4K, and 160 a form); past that, those that
+     * hold the query's words as they are before those found through one-typo
+     * keys and skeletons ("Gorge Limited" ties with every name holding
+     * "george", and GORGE LIMITED itself, late in the lists, was cut: of the
+     * 2,994 SDN entities' own names, the one that did not match itself) */
     if (nt == K && K) {
         float last = top[0].acc; /* the heap's root: the worst kept */
         size_t most = 4 * K < 160 ? 4 * K : 160;
-        for (size_t i = 0; i < w->n_touched && nt < most; i++) {
+        /* every tie, in id order, when they fit (the common case) */
+        size_t i = 0;
+        for (; i < w->n_touched && nt < most; i++) {
             uint32_t id = w->touched[i];
             if (w->acc[id].acc != last) continue;
             bool kept = false;
             for (size_t j = 0; j < K && !kept; j++) kept = top[j].name == id;
             if (!kept) top[nt++] = (struct cand){last, id};
+        }
+        bool cut = false;
+        for (; i < w->n_touched && !cut; i++) {
+            uint32_t id = w->touched[i];
+            if (w->acc[id].acc != last) continue;
+            cut = true;
+            for (size_t j = 0; j < K && cut; j++) cut = top[j].name != id;
+        }
+        /* some left out: again, holders of the query's words first (a touched
+         * name comes once a pass; the two passes take apart holders and not) */
+        for (int pass = 0; cut && pass < 2; pass++) {
+            if (pass == 0) nt = K;
+            for (i = 0; i < w->n_touched && nt < most; i++) {
+                uint32_t id = w->touched[i];
+                if (w->acc[id].acc != last || holds_query_word(s, q, id) != (pass == 0)) continue;
+                bool kept = false;
+                for (size_t j = 0; j < K && !kept; j++) kept = top[j].name == id;
+                if (!kept) top[nt++] = (struct cand){last, id};
+            }
         }
     }
     for (size_t i = 1; i < nt; i++) /* a few: insertion sort */

@@ -114,6 +114,16 @@ static void test_shared_generic_words(void **state)
     expect_match("United Shipbuilding Corporation", "UNITED SHIPBUILDING CORPORATION");
 }
 
+/* A listed name ties, on its one word, with every name one typo from it
+ * ("gorge": "george"); past the tied names scored, those holding the
+ * query's word as it is come first, so the listed name itself is found. */
+static void test_exact_name_among_typo_ties(void **state)
+{
+    (void)state;
+    expect_match("Gorge Limited", "GORGE LIMITED");
+    expect_match("GORGE LIMITED", "GORGE LIMITED");
+}
+
 /* A common word is found one typo away from its full spelling
  * ("Internatinal"), not from a truncation: "internet" is one letter from
  * "internat" (an abbreviation of "international") and is another word. */
@@ -321,6 +331,7 @@ int main(void)
         cmocka_unit_test(test_short_word_country),
         cmocka_unit_test(test_contractions),
         cmocka_unit_test(test_shared_generic_words),
+        cmocka_unit_test(test_exact_name_among_typo_ties),
         cmocka_unit_test(test_typo_of_truncation),
         cmocka_unit_test(test_threads),
         cmocka_unit_test(test_scratch_reuse),
