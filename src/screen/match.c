@@ -451,6 +451,14 @@ static bool holds_query_word(const struct warden_screen *s, const struct warden_
     return false;
 }
 
+/* Whether name id is among the K candidates of top[0..K). */
+static bool in_heap(const struct cand *top, size_t K, uint32_t id)
+{
+    for (size_t j = 0; j < K; j++)
+        if (top[j].name == id) return true;
+    return false;
+}
+
 static int cmp_cand(const void *a, const void *b)
 {
     const struct cand *x = a, *y = b;
@@ -513,16 +521,13 @@ static size_t select_candidates(const struct warden_screen *s, struct warden_scr
         for (; i < w->n_touched && nt < most; i++) {
             uint32_t id = w->touched[i];
             if (w->acc[id].acc != last) continue;
-            bool kept = false;
-            for (size_t j = 0; j < K && !kept; j++) kept = top[j].name == id;
-            if (!kept) top[nt++] = (struct cand){last, id};
+            if (!in_heap(top, K, id)) top[nt++] = (struct cand){last, id};
         }
         bool cut = false;
         for (; i < w->n_touched && !cut; i++) {
             uint32_t id = w->touched[i];
             if (w->acc[id].acc != last) continue;
-            cut = true;
-            for (size_t j = 0; j < K && cut; j++) cut = top[j].name != id;
+            cut = !in_heap(top, K, id);
         }
         /* some left out: again, holders of the query's words first (a touched
          * name comes once a pass; the two passes take apart holders and not) */
@@ -531,9 +536,7 @@ static size_t select_candidates(const struct warden_screen *s, struct warden_scr
             for (i = 0; i < w->n_touched && nt < most; i++) {
                 uint32_t id = w->touched[i];
                 if (w->acc[id].acc != last || holds_query_word(s, q, id) != (pass == 0)) continue;
-                bool kept = false;
-                for (size_t j = 0; j < K && !kept; j++) kept = top[j].name == id;
-                if (!kept) top[nt++] = (struct cand){last, id};
+                if (!in_heap(top, K, id)) top[nt++] = (struct cand){last, id};
             }
         }
     }
