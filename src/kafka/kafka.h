@@ -93,6 +93,7 @@ struct warden_worker_conf {
     char *policy, *accounts, *orgs;
     int64_t max_accounts;
     int64_t lateness_s;
+    int64_t field_notice_events; /* log once which event fields none carried; 0: never */
     int64_t commit_interval_ms;
     int64_t commit_events;
     char *state_dir;             /* partition snapshots, or NULL */

@@ -60,6 +60,7 @@
 #include "link/remote.h"
 #include "policy/policy.h"
 #include "registry/registry.h"
+#include "runtime/coverage.h"
 #include "runtime/runtime.h"
 
 #include <librdkafka/rdkafka.h>
@@ -242,6 +243,7 @@ static int new_runtime(struct worker *w)
         .orgs_path = w->c->orgs,
         .max_accounts = (size_t)w->c->max_accounts,
         .lateness_ms = w->c->lateness_s * 1000,
+        .field_notice_events = (uint64_t)w->c->field_notice_events,
         .shards = (unsigned)w->n_parts,
         .quiet = w->quiet || w->loaded_once,
         .lenient_codes = true,
@@ -1177,6 +1179,13 @@ static int run(struct worker *w, const char *id, int64_t idle_exit_ms)
         if (w->linking || w->stage)
             fprintf(stderr, "warden %s: %s: distill prior: %llu frames sent, %llu added\n", who, id,
                     (unsigned long long)w->frames_sent, (unsigned long long)w->frames_added);
+        if (w->rt) { /* what the events carried (since the runtime was last built) */
+            struct warden_counters *cn = warden_xmalloc(sizeof *cn);
+            warden_runtime_counters(w->rt, cn);
+            fprintf(stderr, "warden worker: %s: what the events judged carried:\n", id);
+            warden_coverage_print(stderr, cn, warden_runtime_registry(w->rt));
+            free(cn);
+        }
         if (w->st) {
             struct warden_link_stats ls;
             warden_link_stage_stats(w->st, &ls);

@@ -52,6 +52,10 @@ const struct warden_conf_key warden_worker_conf_keys[] = {
      "accounts tracked per partition (fixed memory)", 1, 100000000},
     {"lateness_s", WARDEN_CONF_INT, "60", O(lateness_s),
      "allowed lateness of event timestamps per partition, seconds", 0, 86400},
+    {"field_notice_events", WARDEN_CONF_INT, "10000", O(field_notice_events),
+     "events judged before the log says, once per start, which optional event fields "
+     "(formats.md §1) none of them carried and what the detectors go without; 0 = never",
+     0, 1000000000},
     {"commit_interval_ms", WARDEN_CONF_INT, "1000", O(commit_interval_ms),
      "a transaction is committed at least this often while events flow", 10, 600000},
     {"commit_events", WARDEN_CONF_INT, "10000", O(commit_events),

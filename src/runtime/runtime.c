@@ -12,6 +12,7 @@
 #include "detect/detector.h"
 #include "policy/policy.h"
 #include "registry/registry.h"
+#include "runtime/coverage.h"
 #include "runtime/reorder.h"
 #include "runtime/sorter.h"
 #include "screen/org_screening.h"
@@ -19,6 +20,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +61,9 @@ struct warden_runtime {
     int64_t max_seen;        /* newest timestamp seen (INT64_MIN before any) */
     int64_t released;        /* timestamp of the newest event released to the engine */
     int64_t *shard_max_seen; /* per shard, for warden_runtime_decide_shard() */
+    uint64_t *shard_judged;  /* inline decisions per shard, for the field notice */
+    uint64_t notice_at;      /* a shard's share of conf.field_notice_events; 0 = never */
+    atomic_bool noticed;     /* the field notice was given */
     void **shared;           /* per detector, state its shards share (detector.h share()) */
     uint64_t rejects;
 };
@@ -165,6 +170,10 @@ int warden_runtime_new(struct warden_runtime **out, const struct warden_runtime_
     rt->shards = warden_xcalloc(rt->n_shards, sizeof *rt->shards);
     rt->shard_max_seen = warden_xcalloc(rt->n_shards, sizeof *rt->shard_max_seen);
     for (unsigned i = 0; i < rt->n_shards; i++) rt->shard_max_seen[i] = INT64_MIN;
+    rt->shard_judged = warden_xcalloc(rt->n_shards, sizeof *rt->shard_judged);
+    if (conf->field_notice_events)
+        rt->notice_at =
+            conf->field_notice_events / rt->n_shards ? conf->field_notice_events / rt->n_shards : 1;
     /* one slot per detector of the list run; the detectors own what they put there */
     rt->shared = warden_xcalloc((conf->detectors ? conf->n_detectors : warden_n_detectors) + 1,
                                 sizeof *rt->shared);
@@ -200,6 +209,7 @@ void warden_runtime_free(struct warden_runtime *rt)
     for (unsigned i = 0; rt->shards && i < rt->n_shards; i++) warden_engine_free(rt->shards[i]);
     free(rt->shards);
     free(rt->shard_max_seen);
+    free(rt->shard_judged);
     free(rt->shared);
     warden_reorder_free(rt->reorder);
     warden_org_screening_free(rt->orgscr);
@@ -224,11 +234,14 @@ void warden_runtime_add_sink(struct warden_runtime *rt, const struct warden_sink
 
 /* ---- processing ---- */
 
-static struct warden_engine *shard_of(struct warden_runtime *rt, const struct warden_event *ev)
+/* Once per runtime, when a shard has judged its share of
+ * field_notice_events: which optional fields none of its events carried
+ * (its own counters: the caller holds the shard). */
+static void field_notice(struct warden_runtime *rt, size_t shard)
 {
-    if (rt->n_shards == 1) return rt->shards[0];
-    uint64_t h = warden_hash64(ev->account_id.p, ev->account_id.n);
-    return rt->shards[h % rt->n_shards];
+    if (!rt->notice_at || ++rt->shard_judged[shard] != rt->notice_at) return;
+    if (atomic_exchange(&rt->noticed, true)) return;
+    warden_coverage_notice(warden_engine_counters(rt->shards[shard]), rt->reg);
 }
 
 bool warden_runtime_decide(struct warden_runtime *rt, struct warden_event *ev,
@@ -237,7 +250,10 @@ bool warden_runtime_decide(struct warden_runtime *rt, struct warden_event *ev,
     if (rt->max_seen != INT64_MIN && ev->ts_ms < rt->max_seen - rt->conf.lateness_ms)
         ev->late = true;
     if (ev->ts_ms > rt->max_seen) rt->max_seen = ev->ts_ms;
-    return warden_engine_decide(shard_of(rt, ev), ev, d);
+    size_t shard = warden_runtime_shard_index(rt, ev);
+    bool fresh = warden_engine_decide(rt->shards[shard], ev, d);
+    field_notice(rt, shard);
+    return fresh;
 }
 
 size_t warden_runtime_shard_index(const struct warden_runtime *rt, const struct warden_event *ev)
@@ -252,7 +268,9 @@ bool warden_runtime_decide_shard(struct warden_runtime *rt, size_t shard, struct
     int64_t *ms = &rt->shard_max_seen[shard];
     if (*ms != INT64_MIN && ev->ts_ms < *ms - rt->conf.lateness_ms) ev->late = true;
     if (ev->ts_ms > *ms) *ms = ev->ts_ms;
-    return warden_engine_decide(rt->shards[shard], ev, d);
+    bool fresh = warden_engine_decide(rt->shards[shard], ev, d);
+    field_notice(rt, shard);
+    return fresh;
 }
 
 /* The next events to be released are known: start fetching the state they

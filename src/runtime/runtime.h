@@ -69,6 +69,12 @@ struct warden_runtime_conf {
     unsigned shards;         /* 0 = 1 */
     bool quiet;              /* no informational messages on stderr */
     bool lenient_codes;      /* a rule matching no detector's reason code only warns */
+    /* Inline decisions (warden_runtime_decide, _decide_shard): after about
+     * this many events the runtime logs once which optional event fields
+     * none of them carried and what goes without each (coverage.h); 0 =
+     * never. A shard's share: the first shard to judge field_notice_events /
+     * shards events reports from its own counters. */
+    uint64_t field_notice_events;
     /* (account, reason) pairs dismissed on review (policy/review_allow.h),
      * handed to the policy; not owned; may be NULL. */
     const struct warden_review_allow *review_allow;

@@ -1,7 +1,7 @@
 /* scan.c — the scan job (see scan.h): wiring of source, sinks and summary. */
 #include "runtime/scan.h"
+#include "runtime/coverage.h"
 #include "core/clock.h"
-#include "core/event_fields.h"
 #include "core/error.h"
 #include "core/fsutil.h"
 #include "core/jbuf.h"
@@ -34,54 +34,6 @@ static int cmp_reason(const void *a, const void *b)
     const struct reason_count *x = a, *y = b;
     if (x->n != y->n) return x->n < y->n ? 1 : -1;
     return strcmp(x->code, y->code);
-}
-
-/* The share of events carrying each optional field, and what the detectors
- * go without for each field no event carried (core/event_fields.h). */
-static void fields_summary(FILE *out, const struct warden_counters *c, uint64_t events)
-{
-    if (!events) return;
-    fprintf(out, "  event fields (share of events carrying each):\n");
-    for (unsigned f = 0, col = 0; f < WARDEN_F_N; f++) {
-        const struct warden_event_field_info *fi = warden_event_field_info(f);
-        double pct = 100.0 * (double)warden_counter_get(c, fi->counter) / (double)events;
-        fprintf(out, "%s%-17s %6.1f %%", col ? "   " : "    ", fi->name, pct);
-        if (++col == 3 || f + 1 == WARDEN_F_N) {
-            fputc('\n', out);
-            col = 0;
-        }
-    }
-    bool head = false;
-    for (unsigned f = 0; f < WARDEN_F_N; f++) {
-        const struct warden_event_field_info *fi = warden_event_field_info(f);
-        if (!fi->without || warden_counter_get(c, fi->counter)) continue;
-        if (!head) fprintf(out, "  no event carried (what goes without it):\n");
-        head = true;
-        fprintf(out, "    %-18s %s\n", fi->name, fi->without);
-    }
-}
-
-/* How much of the traffic the account registry describes: without it no
- * detector knows an account's billing, card, sign-up or reseller contract. */
-static void registry_summary(FILE *out, const struct warden_registry *reg,
-                             const struct warden_counters *c, uint64_t events)
-{
-    struct warden_registry_stats rs = {0};
-    if (reg) warden_registry_stats(reg, &rs);
-    static const char unknown[] = "billing, card, sign-up, payment, e-mail domain and reseller "
-                                  "contract unknown";
-    static const char lost[] = "geo.inconsistent_billing and _card, signup.*, linking by payment "
-                               "and e-mail domain, resellers' end-user lanes";
-    if (!rs.accounts) {
-        fprintf(out, "  %-22s none (--accounts): %s;\n  %-22s without: %s\n", "account registry",
-                unknown, "", lost);
-        return;
-    }
-    uint64_t unreg = warden_counter_get(c, "engine.events_unregistered");
-    fprintf(out, "  %-22s %12zu  (events of accounts not in it: %.1f %%)\n", "account registry",
-            rs.accounts, events ? 100.0 * (double)unreg / (double)events : 0.0);
-    if (events && unreg * 10 >= events)
-        fprintf(out, "  %-22s for those: %s;\n  %-22s without: %s\n", "", unknown, "", lost);
 }
 
 static void summary(FILE *out, const struct warden_runtime *rt, double secs, const char *outdir)
@@ -134,8 +86,7 @@ static void summary(FILE *out, const struct warden_runtime *rt, double secs, con
                 (unsigned long long)tot.accounts_evicted);
     fprintf(out, "  %-22s %12llu\n", "findings",
             (unsigned long long)warden_counter_get(&c, "engine.findings"));
-    fields_summary(out, &c, events);
-    registry_summary(out, warden_runtime_registry(rt), &c, events);
+    warden_coverage_print(out, &c, warden_runtime_registry(rt));
     fprintf(out, "  accounts by action:\n");
     for (int i = 1; i < 4; i++)
         fprintf(out, "    %-20s %12llu\n", warden_action_name((enum warden_action)i),

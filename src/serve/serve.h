@@ -87,6 +87,7 @@ struct warden_serve_conf {
     bool screen_api;       /* POST /v1/screen on */
     char *screen_compiled; /* its compiled list file; NULL: the policy's screen: section */
     int64_t lateness_s;
+    int64_t field_notice_events;    /* log once which event fields none carried; 0: never */
     char *cases;                    /* cases.db for the cases API and console; NULL: off */
     struct warden_strlist analysts; /* "principal:role:token" */
     char *analysts_env;

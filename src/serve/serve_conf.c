@@ -69,6 +69,10 @@ const struct warden_conf_key warden_serve_conf_keys[] = {
      0, 0},
     {"lateness_s", WARDEN_CONF_INT, "60", O(lateness_s),
      "allowed lateness of event timestamps per shard, seconds", 0, 86400},
+    {"field_notice_events", WARDEN_CONF_INT, "10000", O(field_notice_events),
+     "events judged before the log says, once per start or reload, which optional event fields "
+     "(formats.md §1) none of them carried and what the detectors go without; 0 = never",
+     0, 1000000000},
     {"cases", WARDEN_CONF_STRING, NULL, O(cases),
      "cases.db (from warden scan) the cases API (/v1/cases) and the review console read and "
      "write; unset: both off",

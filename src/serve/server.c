@@ -97,6 +97,7 @@ static int build_runtime(const struct warden_server *s, struct warden_runtime **
         .orgs_path = s->conf.orgs,
         .max_accounts = (size_t)s->conf.max_accounts,
         .lateness_ms = s->conf.lateness_s * 1000,
+        .field_notice_events = (uint64_t)s->conf.field_notice_events,
         .shards = (unsigned)s->n_shards,
         .quiet = true,
         .review_allow = s->console ? warden_console_allow(s->console) : NULL,

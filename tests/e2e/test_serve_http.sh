@@ -134,5 +134,25 @@ stop_serve
 check "SIGTERM: exit 0" [ $? -eq 0 ]
 check "SIGTERM logged" grep -q "SIGTERM: draining" "$T/serve.err"
 check "no prompt text in the server's output" bash -c "! grep -q PROMPT-SECRET '$T/serve.err' '$T/serve.out'"
+check "fewer events than field_notice_events: no field notice" bash -c "! grep -q 'events judged carried' '$T/serve.err'"
+PIDS=()
+
+# ---- field notice: after field_notice_events, once, the fields none carried
+cat >"$T/notice.yaml" <<YAML
+port: 0
+threads: 2
+shards: 2
+field_notice_events: 8
+YAML
+start_serve "$T/notice.yaml" notice || exit 1
+for i in $(seq 10 39); do
+  curl -s -o /dev/null -XPOST --data-binary "$(ev "acct-$((i % 7))" "$i" k "n$i" | sed 's/}$/,"client_tz":"Europe\/Berlin"}/')" "$URL/v1/decide"
+done
+stop_serve
+check "field notice: a field no event carried is named with what goes without it" \
+  grep -q 'warning: none of the first [0-9]* events judged carried tls_ja4: ' "$T/notice.err"
+check "field notice: once" [ "$(grep -c 'events judged carried tls_ja4' "$T/notice.err")" = 1 ]
+check "field notice: a field every event carried is not named" bash -c "! grep -q 'carried client_tz' '$T/notice.err'"
+check "field notice: no account registry said" grep -q 'warning: no account registry loaded (accounts): ' "$T/notice.err"
 PIDS=()
 finish
