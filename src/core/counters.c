@@ -2,6 +2,7 @@
 #include "core/counters.h"
 #include "core/log.h"
 
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,5 +43,22 @@ void warden_counters_merge(struct warden_counters *dst, const struct warden_coun
     for (unsigned i = 0; i < src->n; i++) {
         unsigned j = warden_counter_register(dst, src->name[i], src->help[i]);
         dst->v[j] += src->v[i];
+    }
+}
+
+void warden_counters_prometheus(FILE *out, const struct warden_counters *c)
+{
+    char name[160];
+    for (unsigned i = 0; i < c->n; i++) {
+        size_t j = 0;
+        for (const char *p = c->name[i]; *p && j + 1 < sizeof name; p++)
+            name[j++] =
+                (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')
+                    ? *p
+                    : '_';
+        name[j] = '\0';
+        fprintf(out, "# HELP warden_%s_total %s\n# TYPE warden_%s_total counter\n", name,
+                c->help[i] ? c->help[i] : c->name[i], name);
+        fprintf(out, "warden_%s_total %" PRIu64 "\n", name, c->v[i]);
     }
 }

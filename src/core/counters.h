@@ -10,6 +10,7 @@
 #define WARDEN_CORE_COUNTERS_H
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define WARDEN_MAX_COUNTERS 64
 
@@ -36,5 +37,9 @@ static inline void warden_counter_inc(struct warden_counters *c, unsigned id)
 uint64_t warden_counter_get(const struct warden_counters *c, const char *name);
 /* Add every counter of src into dst by name (registering what dst lacks). */
 void warden_counters_merge(struct warden_counters *dst, const struct warden_counters *src);
+/* Every counter as a Prometheus counter (text exposition 0.0.4), named
+ * warden_NAME_total with the dots of NAME as underscores
+ * ("engine.events" -> warden_engine_events_total), its help as HELP. */
+void warden_counters_prometheus(FILE *out, const struct warden_counters *c);
 
 #endif

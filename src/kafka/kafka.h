@@ -84,6 +84,10 @@ int warden_kafka_produce_file(const char *brokers, const struct warden_strlist *
 
 /* ---- the worker (worker_conf.c, worker.c) ---- */
 
+/* /healthz answers 503 once the loop has not reported for this long (a
+ * loop stuck in a broker call, a rebalance or a transaction commit) */
+#define WARDEN_KAFKA_HEALTHZ_STALE_S 60.0
+
 struct warden_worker_conf {
     char *brokers;
     char *group;
@@ -94,6 +98,8 @@ struct warden_worker_conf {
     int64_t max_accounts;
     int64_t lateness_s;
     int64_t field_notice_events; /* log once which event fields none carried; 0: never */
+    char *metrics_listen;        /* address of /metrics and /healthz */
+    int64_t metrics_port;        /* their port; 0: any free one; -1: none */
     int64_t commit_interval_ms;
     int64_t commit_events;
     char *state_dir;             /* partition snapshots, or NULL */

@@ -57,6 +57,7 @@
 #include "engine/engine.h"
 #include "io/outputs.h"
 #include "kafka/kafka.h"
+#include "kafka/metrics_http.h"
 #include "link/remote.h"
 #include "policy/policy.h"
 #include "registry/registry.h"
@@ -136,7 +137,9 @@ struct worker {
     uint64_t gone_live, gone_replay;
     uint64_t late_live; /* live events older than their partition's newest by > lateness_s */
     int64_t *gone_to;
-    double first_live, last_live; /* wall clock of the first and last live event */
+    double first_live, last_live;   /* wall clock of the first and last live event */
+    struct warden_metrics_http *mh; /* /metrics and /healthz (metrics_port), or NULL */
+    double metrics_t;               /* warden_now_s() of the last text handed to mh */
 };
 
 static volatile sig_atomic_t worker_stop;
@@ -1066,12 +1069,117 @@ static void poll_notices(struct worker *w)
     }
 }
 
+/* ---- metrics (metrics_http.h) ---- */
+
+static void gauge(FILE *f, const char *name, const char *help, const char *type)
+{
+    fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+/* a counter with one label and two values */
+static void pair(FILE *f, const char *name, const char *help, const char *label, const char *a,
+                 uint64_t va, const char *b, uint64_t vb)
+{
+    gauge(f, name, help, "counter");
+    fprintf(f, "%s{%s=\"%s\"} %llu\n%s{%s=\"%s\"} %llu\n", name, label, a, (unsigned long long)va,
+            name, label, b, (unsigned long long)vb);
+}
+
+/* The loop's figures as Prometheus text, handed to the metrics server. */
+static void publish_metrics(struct worker *w)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f) return;
+    pair(f, "warden_worker_events_total",
+         w->stage ? "Linking records read, live or replayed to rebuild state."
+                  : "Events read, live or replayed to rebuild a partition's state.",
+         "mode", "live", w->live_events, "replayed", w->replayed_events);
+    pair(f, "warden_worker_transactions_total",
+         "Output transactions, committed or aborted (and redone).", "result", "committed", w->txns,
+         "aborted", w->aborts);
+    gauge(f, "warden_worker_late_events_total",
+          "Live events older than their partition's newest by more than lateness_s.", "counter");
+    fprintf(f, "warden_worker_late_events_total %llu\n", (unsigned long long)w->late_live);
+    pair(f, "warden_worker_deleted_records_total",
+         "Input records the broker deleted (retention) before they were read.", "when", "live",
+         w->gone_live, "replay", w->gone_replay);
+    pair(f, "warden_worker_snapshots_total", "Partition snapshots saved and loaded.", "op", "saved",
+         w->snaps_saved, "loaded", w->snaps_loaded);
+    if (w->linking || w->stage)
+        pair(f, "warden_worker_notices_total",
+             "Cluster membership notices applied (worker) or produced (stage).", "mode", "live",
+             w->notices_live, "replayed", w->notices_replayed);
+    /* partitions held and how far behind the broker each is: the newest
+     * offset the consumer has seen (cached from fetches, no broker call)
+     * minus the next offset the partition's state reflects */
+    int held = 0;
+    for (int p = 0; w->owned && p < w->n_parts; p++) held += w->owned[p];
+    gauge(f, "warden_worker_partitions", "Input partitions assigned to this process.", "gauge");
+    fprintf(f, "warden_worker_partitions %d\n", held);
+    gauge(f, "warden_worker_lag_records",
+          "Records of an assigned input partition not yet processed (broker's high watermark "
+          "as last fetched, minus the next offset processed).",
+          "gauge");
+    for (int p = 0; w->owned && p < w->n_parts; p++) {
+        if (!w->owned[p]) continue;
+        int64_t lo = 0, hi = 0;
+        if (rd_kafka_get_watermark_offsets(w->cons, w->in_topic, p, &lo, &hi) !=
+                RD_KAFKA_RESP_ERR_NO_ERROR ||
+            hi < 0)
+            continue;
+        int64_t at = w->state_at[p] >= 0 ? w->state_at[p] : lo;
+        fprintf(f, "warden_worker_lag_records{partition=\"%d\"} %lld\n", p,
+                (long long)(hi > at ? hi - at : 0));
+    }
+    if (w->rt) {
+        uint64_t tracked = 0, actioned = 0;
+        for (size_t s = 0; s < warden_runtime_n_shards(w->rt); s++) {
+            struct warden_engine_stats st;
+            warden_engine_stats(warden_runtime_shard(w->rt, s), &st);
+            tracked += st.accounts_tracked;
+            actioned += st.accounts_actioned;
+        }
+        gauge(f, "warden_accounts_tracked", "Accounts held in the engine shards.", "gauge");
+        fprintf(f, "warden_accounts_tracked %llu\n", (unsigned long long)tracked);
+        gauge(f, "warden_accounts_actioned", "Accounts of the engine shards with an action.",
+              "gauge");
+        fprintf(f, "warden_accounts_actioned %llu\n", (unsigned long long)actioned);
+        struct warden_counters *cn = warden_xmalloc(sizeof *cn);
+        warden_runtime_counters(w->rt, cn);
+        warden_counters_prometheus(f, cn); /* the same counters as warden serve's */
+        free(cn);
+    }
+    if (w->st) {
+        struct warden_link_stats ls;
+        warden_link_stage_stats(w->st, &ls);
+        gauge(f, "warden_link_accounts", "Accounts in the linking state.", "gauge");
+        fprintf(f, "warden_link_accounts %llu\n", (unsigned long long)ls.accounts);
+        gauge(f, "warden_link_clusters", "Clusters in the linking state.", "gauge");
+        fprintf(f, "warden_link_clusters %llu\n", (unsigned long long)ls.clusters);
+    }
+    fclose(f);
+    warden_metrics_http_publish(w->mh, buf, len);
+    free(buf);
+    w->metrics_t = warden_now_s();
+}
+
 static int run(struct worker *w, const char *id, int64_t idle_exit_ms)
 {
     const struct warden_worker_conf *c = w->c;
     const char *who = w->stage ? "link-stage" : "worker";
     int rc = setup(w, id);
     if (rc) return rc;
+    if (c->metrics_port >= 0) {
+        unsigned bound = 0;
+        rc = warden_metrics_http_start(&w->mh, c->metrics_listen, (unsigned)c->metrics_port,
+                                       WARDEN_KAFKA_HEALTHZ_STALE_S, &bound, w->err, w->errlen);
+        if (rc) return rc;
+        if (!w->quiet)
+            fprintf(stderr, "warden %s: %s: metrics on %s port %u (/metrics, /healthz)\n", who, id,
+                    c->metrics_listen, bound);
+    }
     size_t np = (size_t)w->n_parts;
     w->replay_until = warden_xcalloc(np, sizeof *w->replay_until);
     w->state_at = warden_xcalloc(np, sizeof *w->state_at);
@@ -1136,6 +1244,7 @@ static int run(struct worker *w, const char *id, int64_t idle_exit_ms)
                           (warden_now_s() - w->txn_t0) * 1000 >= (double)c->commit_interval_ms)) {
             if ((rc = commit_or_redo(w))) w->fatal = rc;
         }
+        if (w->mh && warden_now_s() - w->metrics_t >= 1) publish_metrics(w);
         if (idle_exit_ms > 0 && had_parts && !w->in_txn &&
             (warden_now_s() - last_msg) * 1000 >= (double)idle_exit_ms)
             break;
@@ -1214,6 +1323,7 @@ static void cleanup(struct worker *w)
         rd_kafka_flush(w->prod, 10000);
         rd_kafka_destroy(w->prod);
     }
+    warden_metrics_http_stop(w->mh);
     warden_runtime_free(w->rt);
     warden_link_stage_free(w->st);
     warden_registry_free(w->reg);

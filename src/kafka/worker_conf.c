@@ -56,6 +56,12 @@ const struct warden_conf_key warden_worker_conf_keys[] = {
      "events judged before the log says, once per start, which optional event fields "
      "(formats.md §1) none of them carried and what the detectors go without; 0 = never",
      0, 1000000000},
+    {"metrics_listen", WARDEN_CONF_STRING, "127.0.0.1", O(metrics_listen),
+     "address of the Prometheus endpoint (/metrics) and the health check (/healthz; 503 when "
+     "the consumer loop has not reported for 60 s)",
+     0, 0},
+    {"metrics_port", WARDEN_CONF_INT, "-1", O(metrics_port),
+     "port of /metrics and /healthz; 0 = any free port (logged); -1 = none", -1, 65535},
     {"commit_interval_ms", WARDEN_CONF_INT, "1000", O(commit_interval_ms),
      "a transaction is committed at least this often while events flow", 10, 600000},
     {"commit_events", WARDEN_CONF_INT, "10000", O(commit_events),

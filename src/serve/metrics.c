@@ -51,16 +51,6 @@ void warden_serve_shard_stats_add(struct warden_serve_shard_stats *s,
     }
 }
 
-static void metric_name(char *buf, size_t len, const char *dotted)
-{
-    size_t j = 0;
-    for (const char *p = dotted; *p && j + 1 < len; p++)
-        buf[j++] = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')
-                       ? *p
-                       : '_';
-    buf[j] = '\0';
-}
-
 void warden_serve_metrics_render(FILE *out, const struct warden_serve_snapshot *snap)
 {
     const struct warden_serve_stats *s = snap->stats;
@@ -149,12 +139,5 @@ void warden_serve_metrics_render(FILE *out, const struct warden_serve_snapshot *
             (uint64_t)atomic_load(&s->snaps_ok), (uint64_t)atomic_load(&s->snaps_failed),
             (double)atomic_load(&s->snap_pause_last_ns) / 1e9,
             (double)atomic_load(&s->snap_pause_max_ns) / 1e9);
-    /* the shared counter registry */
-    char name[160];
-    for (unsigned i = 0; i < snap->counters.n; i++) {
-        metric_name(name, sizeof name, snap->counters.name[i]);
-        fprintf(out, "# HELP warden_%s_total %s\n# TYPE warden_%s_total counter\n", name,
-                snap->counters.help[i] ? snap->counters.help[i] : snap->counters.name[i], name);
-        fprintf(out, "warden_%s_total %" PRIu64 "\n", name, snap->counters.v[i]);
-    }
+    warden_counters_prometheus(out, &snap->counters); /* the shared counter registry */
 }

@@ -6,6 +6,7 @@
 #include "core/event_decode.h"
 #include "core/jbuf.h"
 #include "core/log.h"
+#include "core/sockaddr.h"
 #include "core/xalloc.h"
 #include "engine/engine.h"
 #include "policy/policy.h"
@@ -770,29 +771,11 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
 
 /* ---- start and stop ---- */
 
-static int bind_addr(const char *listen, unsigned port, struct sockaddr_storage *ss)
-{
-    memset(ss, 0, sizeof *ss);
-    struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
-    struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
-    if (inet_pton(AF_INET, listen, &a4->sin_addr) == 1) {
-        a4->sin_family = AF_INET;
-        a4->sin_port = htons((uint16_t)port);
-        return 0;
-    }
-    if (inet_pton(AF_INET6, listen, &a6->sin6_addr) == 1) {
-        a6->sin6_family = AF_INET6;
-        a6->sin6_port = htons((uint16_t)port);
-        return 0;
-    }
-    return WARDEN_EINVAL;
-}
-
 int warden_server_start(struct warden_server **out, const struct warden_serve_conf *c,
                         unsigned *port_out, char *err, size_t errlen)
 {
     struct sockaddr_storage ss;
-    if (bind_addr(c->listen, (unsigned)c->port, &ss) != 0) {
+    if (warden_sockaddr_parse(&ss, c->listen, (unsigned)c->port) != 0) {
         snprintf(err, errlen, "listen: '%s' is not an IPv4 or IPv6 address", c->listen);
         return WARDEN_ECONFIG;
     }
