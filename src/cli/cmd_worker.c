@@ -20,6 +20,10 @@ const struct warden_opt warden_kafka_member_opts[] = {
      "exit once this long passes without an event after partitions were assigned (the linking "
      "stage: after its first record; tests, batch backfills; default 0: never)",
      false},
+    {"metrics-port", 0, "PORT",
+     "port of /metrics and /healthz instead of the config's metrics_port (several members on "
+     "one machine, one config file); 0 = any free port, -1 = none",
+     false},
     {"check", 0, NULL, "validate the config and the policy it names, then exit", false},
     {"quiet", 'q', NULL, "no informational messages", false},
     {NULL, 0, NULL, NULL, false},
@@ -76,6 +80,15 @@ int warden_kafka_member_main(const struct warden_cmd *cmd, int argc, char **argv
         ret = WARDEN_EXIT_USAGE;
         goto out;
     }
+    const char *mp = warden_arg(&a, "metrics-port");
+    long port = 0;
+    if (mp && ((port = strtol(mp, &end, 10)) < -1 || port > 65535 || *end || !*mp)) {
+        fprintf(stderr, "warden %s: --metrics-port needs a port from -1 to 65535, got '%s'\n",
+                who, mp);
+        ret = WARDEN_EXIT_USAGE;
+        goto out;
+    }
+    if (mp) c.metrics_port = port;
     if (warden_flag(&a, "check")) {
         printf("warden %s: configuration ok\n", who);
         goto out;

@@ -26,6 +26,14 @@ W=$R/usr/bin/warden
 check "binary installed" test -x "$W"
 check "data installed" test -f "$R/usr/share/warden/lists/lists.tsv"
 check "systemd unit installed" test -f "$R/usr/lib/systemd/system/warden-serve.service"
+check "worker units installed" test -f "$R/usr/lib/systemd/system/warden-worker@.service"
+# worker.yaml beside serve.yaml (etc/warden of the package's prefix), naming the
+# same installed policy, and valid once that path is the unpacked one
+WY=$(find "$R" -path '*/etc/warden/worker.yaml' | head -1)
+check "worker.yaml installed beside serve.yaml, naming the same policy" \
+  bash -c "[ -n '$WY' ] && [ \"\$(grep '^policy:' '$WY')\" = \"\$(grep '^policy:' '${WY%/*}/serve.yaml')\" ]"
+sed "s|^policy: .*|policy: ${WY%/*}/policy.yaml|" "$WY" >"$T/worker.yaml" 2>/dev/null
+check "  ... and valid" bash -c "'$W' worker -c '$T/worker.yaml' --check >/dev/null"
 check "review console installed" test -f "$R/usr/share/warden/web/index.html"
 
 mkdir -p "$T/elsewhere"
@@ -82,10 +90,14 @@ check "  ... naming intel.table" grep -q "intel.table" "$T/table.err"
 # pointing at the unpacked binary so that its existence is checked too)
 if command -v systemd-analyze >/dev/null; then
   mkdir -p "$T/units"
-  for u in warden-serve.service warden-lists-update.service warden-lists-update.timer; do
+  for u in warden-serve.service warden-lists-update.service warden-lists-update.timer \
+    warden-worker@.service warden-link-stage.service; do
     sed "s|/usr/bin/warden|$W|g" "$R/usr/lib/systemd/system/$u" >"$T/units/$u"
   done
-  for u in warden-serve.service warden-lists-update.service warden-lists-update.timer; do
+  # a template is verified as an instance of it
+  cp "$T/units/warden-worker@.service" "$T/units/warden-worker@1.service"
+  for u in warden-serve.service warden-lists-update.service warden-lists-update.timer \
+    warden-worker@1.service warden-link-stage.service; do
     systemd-analyze verify "$T/units/$u" >"$T/verify.$u" 2>&1
     rc=$?
     check "systemd-analyze verify $u (exit $rc)" test "$rc" -eq 0
