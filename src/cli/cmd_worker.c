@@ -83,8 +83,8 @@ int warden_kafka_member_main(const struct warden_cmd *cmd, int argc, char **argv
     const char *mp = warden_arg(&a, "metrics-port");
     long port = 0;
     if (mp && ((port = strtol(mp, &end, 10)) < -1 || port > 65535 || *end || !*mp)) {
-        fprintf(stderr, "warden %s: --metrics-port needs a port from -1 to 65535, got '%s'\n",
-                who, mp);
+        fprintf(stderr, "warden %s: --metrics-port needs a port from -1 to 65535, got '%s'\n", who,
+                mp);
         ret = WARDEN_EXIT_USAGE;
         goto out;
     }

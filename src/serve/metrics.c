@@ -139,5 +139,24 @@ void warden_serve_metrics_render(FILE *out, const struct warden_serve_snapshot *
             (uint64_t)atomic_load(&s->snaps_ok), (uint64_t)atomic_load(&s->snaps_failed),
             (double)atomic_load(&s->snap_pause_last_ns) / 1e9,
             (double)atomic_load(&s->snap_pause_max_ns) / 1e9);
+    if (snap->has_cases) {
+        const struct warden_case_writer_stats *c = &snap->cases;
+        fprintf(out,
+                "# HELP warden_case_rows_total Rows of the server's own actions written into "
+                "cases.db.\n"
+                "# TYPE warden_case_rows_total counter\n"
+                "warden_case_rows_total{kind=\"finding\"} %" PRIu64 "\n"
+                "warden_case_rows_total{kind=\"audit\"} %" PRIu64 "\n"
+                "warden_case_rows_total{kind=\"case\"} %" PRIu64 "\n"
+                "# HELP warden_case_rows_dropped_total Rows not written: the queue was full or "
+                "staging failed.\n"
+                "# TYPE warden_case_rows_dropped_total counter\n"
+                "warden_case_rows_dropped_total %" PRIu64 "\n"
+                "# HELP warden_case_merges_total Merges of staged rows into cases.db.\n"
+                "# TYPE warden_case_merges_total counter\n"
+                "warden_case_merges_total{result=\"ok\"} %" PRIu64 "\n"
+                "warden_case_merges_total{result=\"failed\"} %" PRIu64 "\n",
+                c->findings, c->audits, c->cases, c->dropped, c->merges, c->merge_failures);
+    }
     warden_counters_prometheus(out, &snap->counters); /* the shared counter registry */
 }

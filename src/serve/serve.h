@@ -89,6 +89,7 @@ struct warden_serve_conf {
     int64_t lateness_s;
     int64_t field_notice_events;    /* log once which event fields none carried; 0: never */
     char *cases;                    /* cases.db for the cases API and console; NULL: off */
+    bool cases_record;              /* the server's own actions written into cases */
     struct warden_strlist analysts; /* "principal:role:token" */
     char *analysts_env;
     char *web_dir;

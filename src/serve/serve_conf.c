@@ -77,6 +77,12 @@ const struct warden_conf_key warden_serve_conf_keys[] = {
      "cases.db (from warden scan) the cases API (/v1/cases) and the review console read and "
      "write; unset: both off",
      0, 0},
+    {"cases_record", WARDEN_CONF_BOOL, "true", O(cases_record),
+     "with cases: an account this server reviews, throttles or blocks gets its case, the "
+     "findings behind it and an audit row per action change in cases (written a second or so "
+     "after the decision, never in its way; an analyst's status and notes are kept); false: "
+     "cases holds what scans write only",
+     0, 0},
     {"analysts", WARDEN_CONF_STRLIST, NULL, O(analysts),
      "console and cases API logins as principal:role:token (role viewer, analyst or admin); "
      "prefer analysts_env",

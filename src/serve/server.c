@@ -12,6 +12,7 @@
 #include "policy/policy.h"
 #include "policy/review_allow.h"
 #include "runtime/runtime.h"
+#include "serve/case_writer.h"
 #include "serve/console.h"
 #include "serve/controls.h"
 #include "serve/litellm.h"
@@ -29,6 +30,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #define MAX_LINE_ERRORS 100 /* per-line errors listed in a /v1/events answer */
 
@@ -47,6 +49,7 @@ struct warden_server {
     atomic_uint reloaders; /* reload threads running (stop waits for them) */
     struct MHD_Daemon *d;
     struct warden_console *console;     /* cases API and review console; NULL when off */
+    struct warden_case_writer *cw;      /* its own actions into cases (cases_record) */
     struct warden_serve_screen *screen; /* POST /v1/screen; NULL when off */
     char *web_dir;
     struct warden_serve_ticker *snap_ticker; /* background snapshots; NULL when off */
@@ -103,7 +106,9 @@ static int build_runtime(const struct warden_server *s, struct warden_runtime **
         .quiet = true,
         .review_allow = s->console ? warden_console_allow(s->console) : NULL,
     };
-    return warden_runtime_new(out, &rc, err, errlen);
+    int ret = warden_runtime_new(out, &rc, err, errlen);
+    if (!ret && s->cw) warden_runtime_add_sink(*out, &warden_case_writer_sink, s->cw);
+    return ret;
 }
 
 int warden_server_reload(struct warden_server *s, char *err, size_t errlen)
@@ -433,6 +438,10 @@ static enum MHD_Result ep_metrics(struct warden_server *s, struct MHD_Connection
     struct warden_serve_snapshot *snap = warden_xcalloc(1, sizeof *snap);
     snap->stats = &s->stats;
     snap->in_flight = atomic_load(&s->in_flight);
+    if (s->cw) {
+        snap->has_cases = true;
+        warden_case_writer_stats(s->cw, &snap->cases);
+    }
     pthread_rwlock_rdlock(&s->rt_lock);
     for (size_t i = 0; i < s->n_shards; i++) warden_serve_lock_shard(&s->stats, &s->shard_lock[i]);
     warden_runtime_counters(s->rt, &snap->counters);
@@ -813,6 +822,15 @@ int warden_server_start(struct warden_server **out, const struct warden_serve_co
         s->rt = NULL;
         rc = build_runtime(s, &s->rt, err, errlen);
     }
+    if (!rc && c->cases && c->cases_record) {
+        const struct warden_policy *pol = warden_runtime_policy(s->rt);
+        char origin[300];
+        snprintf(origin, sizeof origin, "warden serve on %s port %lld, pid %ld", c->listen,
+                 (long long)c->port, (long)getpid());
+        rc = warden_case_writer_start(&s->cw, c->cases, c->policy, pol->sha256, pol->shadow, origin,
+                                      0, err, errlen);
+        if (!rc) warden_runtime_add_sink(s->rt, &warden_case_writer_sink, s->cw);
+    }
     if (!rc && c->screen_api)
         rc = warden_serve_screen_new(&s->screen, warden_runtime_policy(s->rt), c->screen_compiled,
                                      err, errlen);
@@ -876,10 +894,41 @@ void warden_server_shutdown(struct warden_server *s)
     warden_server_stop(s);
 }
 
+/* The case writer's end: every actioned account's final verdict as its
+ * case, then the run's totals (no request is in flight any more). */
+static void stop_case_writer(struct warden_server *s)
+{
+    if (!s->cw) return;
+    struct warden_run_totals t = {0};
+    if (s->rt) {
+        for (size_t i = 0; i < warden_runtime_n_shards(s->rt); i++) {
+            const struct warden_engine *e = warden_runtime_shard(s->rt, i);
+            struct warden_engine_stats st;
+            warden_engine_stats(e, &st);
+            t.accounts += st.accounts_tracked;
+            for (size_t k = 0; k < warden_engine_n_verdicts(e); k++) {
+                const struct warden_verdict *v = warden_engine_verdict_at(e, k);
+                if (v->action == WARDEN_ALLOW) continue;
+                warden_case_writer_verdict(s->cw, v);
+                t.actioned++;
+            }
+        }
+        struct warden_counters *c = warden_xmalloc(sizeof *c);
+        warden_runtime_counters(s->rt, c);
+        warden_counters_merge(c, &s->retired); /* runtimes replaced by reloads */
+        t.events = warden_counter_get(c, "engine.events");
+        t.late = warden_counter_get(c, "engine.late");
+        free(c);
+    }
+    warden_case_writer_stop(s->cw, &t);
+    s->cw = NULL;
+}
+
 void warden_server_stop(struct warden_server *s)
 {
     if (!s) return;
     drain(s);
+    stop_case_writer(s);
     warden_runtime_free(s->rt);
     warden_console_free(s->console);
     warden_serve_screen_free(s->screen);

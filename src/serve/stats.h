@@ -12,6 +12,7 @@
 
 #include "core/counters.h"
 #include "core/verdict.h"
+#include "serve/case_writer.h"
 
 enum warden_serve_ep {
     WSE_DECIDE,
@@ -74,6 +75,8 @@ struct warden_serve_snapshot {
     struct warden_serve_shard_stats shards; /* summed */
     struct warden_counters counters;        /* runtime and engines, by name */
     uint64_t accounts_tracked, in_flight;
+    bool has_cases;                        /* the case writer runs (cases_record) */
+    struct warden_case_writer_stats cases; /* its counts */
 };
 void warden_serve_metrics_render(FILE *out, const struct warden_serve_snapshot *snap);
 

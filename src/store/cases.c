@@ -342,6 +342,35 @@ bool warden_store_run_repeat(const struct warden_store *s)
     return s->repeat;
 }
 
+/* The staged rows into cases.db, inside the caller's write transaction. */
+static int merge_staged(struct warden_store *s)
+{
+    int rc = 0;
+    sqlite3_stmt *st = NULL;
+    const char *tail = merge;
+    while (!rc && *tail) {
+        if (sqlite3_prepare_v2(s->db, tail, -1, &st, &tail) != SQLITE_OK) return WARDEN_ELIB;
+        if (!st) break;
+        sqlite3_bind_int64(st, 1, s->run_id);
+        if (sqlite3_step(st) != SQLITE_DONE) rc = WARDEN_ELIB;
+        sqlite3_finalize(st);
+        st = NULL;
+    }
+    return rc;
+}
+
+int warden_store_merge(struct warden_store *s)
+{
+    int rc = warden_store_commit(s);
+    if (rc) return rc;
+    if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) return WARDEN_ELIB;
+    if (merge_staged(s) != 0 || sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        return WARDEN_ELIB;
+    }
+    return sqlite3_exec(s->db, staging, NULL, NULL, NULL) == SQLITE_OK ? 0 : WARDEN_ELIB;
+}
+
 int warden_store_run_end(struct warden_store *s, uint64_t events, uint64_t rejects,
                          uint64_t accounts, uint64_t actioned)
 {
@@ -349,18 +378,7 @@ int warden_store_run_end(struct warden_store *s, uint64_t events, uint64_t rejec
     if (rc) return rc;
     if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) return WARDEN_ELIB;
     sqlite3_stmt *st = NULL;
-    const char *tail = merge;
-    while (!rc && *tail) {
-        if (sqlite3_prepare_v2(s->db, tail, -1, &st, &tail) != SQLITE_OK) {
-            rc = WARDEN_ELIB;
-            break;
-        }
-        if (!st) break;
-        sqlite3_bind_int64(st, 1, s->run_id);
-        if (sqlite3_step(st) != SQLITE_DONE) rc = WARDEN_ELIB;
-        sqlite3_finalize(st);
-        st = NULL;
-    }
+    rc = merge_staged(s);
     if (!rc && !s->repeat) {
         char now[WARDEN_TS_STRLEN];
         now_iso(now);

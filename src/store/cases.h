@@ -45,6 +45,10 @@ bool warden_store_run_repeat(const struct warden_store *s);
 /* Merge the run's staged rows and mark it finished, in one transaction. */
 int warden_store_run_end(struct warden_store *s, uint64_t events, uint64_t rejects,
                          uint64_t accounts, uint64_t actioned);
+/* Merge the rows staged so far into cases.db (one write transaction) and
+ * keep the run open: a long-running writer (warden serve) merges every few
+ * seconds and ends its run when it stops. */
+int warden_store_merge(struct warden_store *s);
 int warden_store_audit(struct warden_store *s, const struct warden_action_change *c);
 /* Keep a finding of an actioned account for its case (called for every finding
  * whose policy action is not allow; others are only in findings.jsonl). */

@@ -6,7 +6,8 @@
 # with a stale version (409), appeals, notes, the audit rows each change
 # leaves (read back with sqlite3), and a dismissal changing what the running
 # engine decides, also after a restart and in a later `warden scan` into the
-# same output directory.
+# same output directory. The server records none of its own actions here
+# (cases_record: false; test_serve_case_record.sh tests that).
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/serve_lib.sh"
 command -v curl >/dev/null || { echo "skip: curl not installed"; exit 77; }
@@ -32,6 +33,7 @@ threads: 2
 shards: 4
 policy: $T/policy.yaml
 cases: $DB
+cases_record: false
 analysts:
   - "cfg-admin:admin:config-admin-token-0001"
 YAML

@@ -1,8 +1,8 @@
 /* test_store.c — the SQLite case database: schema, audit rows, case upserts
  * across runs (no duplicates: the same change is audited once, a finding is
  * kept once), a run keyed like an earlier one is that run again, a run that
- * never ends leaves nothing but its unfinished run row, and a clear error for
- * an unusable path. */
+ * never ends leaves nothing but its unfinished run row, a run merged while
+ * it stays open (warden serve's), and a clear error for an unusable path. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -147,6 +147,51 @@ static void unfinished_run_leaves_no_rows(void **st)
     unlink(path);
 }
 
+/* A long-running writer (warden serve) merges while its run stays open:
+ * each merge's rows are visible to other connections at once, a merge of
+ * nothing new adds nothing, and the same change staged again after a merge
+ * is not audited twice; the run ends later with its totals. */
+static void merge_keeps_the_run_open(void **st)
+{
+    (void)st;
+    char path[64], err[256];
+    db_path(path, sizeof path, "merge");
+    struct fixture x;
+    fixture_init(&x);
+    struct warden_store *s;
+    assert_int_equal(warden_store_open(&s, path, err, sizeof err), 0);
+    struct warden_store_run r = {NULL, "00", "[]", NULL, false, false, "serve"};
+    assert_int_equal(warden_store_run_begin(s, &r), 0);
+    assert_int_equal(warden_store_audit(s, &x.c), 0);
+    assert_int_equal(warden_store_finding(s, &x.f), 0);
+    assert_int_equal(warden_store_case(s, &x.v), 0);
+    assert_int_equal(count(path, "select count(*) from cases"), 0); /* staged only */
+    assert_int_equal(warden_store_merge(s), 0);
+    assert_int_equal(count(path, "select count(*) from cases where action='review'"), 1);
+    assert_int_equal(count(path, "select count(*) from audit"), 1);
+    assert_int_equal(count(path, "select count(*) from case_findings"), 1);
+    assert_int_equal(count(path, "select count(*) from runs where finished_at is null"), 1);
+    assert_int_equal(warden_store_merge(s), 0); /* nothing new */
+    assert_int_equal(count(path, "select count(*) from audit"), 1);
+    /* the account escalates: the same first change again, a new one, the case */
+    x.v.action = WARDEN_BLOCK;
+    assert_int_equal(warden_store_audit(s, &x.c), 0);
+    struct warden_action_change c2 = x.c;
+    c2.from = WARDEN_REVIEW;
+    c2.to = WARDEN_BLOCK;
+    c2.ts_ms += 60000;
+    assert_int_equal(warden_store_audit(s, &c2), 0);
+    assert_int_equal(warden_store_case(s, &x.v), 0);
+    assert_int_equal(warden_store_merge(s), 0);
+    assert_int_equal(count(path, "select count(*) from audit"), 2);
+    assert_int_equal(count(path, "select count(*) from cases where action='block'"), 1);
+    assert_int_equal(warden_store_run_end(s, 7, 0, 1, 1), 0);
+    warden_store_close(s);
+    assert_int_equal(count(path, "select events from runs where finished_at is not null"), 7);
+    assert_int_equal(count(path, "select count(*) from runs"), 1);
+    unlink(path);
+}
+
 static void unusable_path(void **st)
 {
     (void)st;
@@ -162,6 +207,7 @@ int main(void)
         cmocka_unit_test(cases_upsert_and_audit),
         cmocka_unit_test(keyed_repeat_is_the_same_run),
         cmocka_unit_test(unfinished_run_leaves_no_rows),
+        cmocka_unit_test(merge_keeps_the_run_open),
         cmocka_unit_test(unusable_path),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
