@@ -81,6 +81,9 @@ check "SIGTERM: exit 0" [ $? -eq 0 ]
 check "the run ended with its totals (events judged, accounts actioned at the end)" \
   [ "$(q "select (finished_at is not null)||'|'||events||'|'||actioned from runs")" = "1|26|2" ]
 PIDS=()
+"$WARDEN_BIN" explain acct-w --db "$DB" >"$T/explain.txt" 2>&1
+check "warden explain reads the server's case: action, reason, audit" \
+  bash -c "[ $? -eq 0 ] && grep -q 'velocity.request_rate' '$T/explain.txt' && grep -qi 'block' '$T/explain.txt'"
 
 # cases_record: false: the database is read, nothing written
 sed 's|^cases: .*|&\ncases_record: false|' "$T/serve.yaml" >"$T/off.yaml"
