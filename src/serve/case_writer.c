@@ -213,11 +213,12 @@ static void *writer(void *arg)
         struct queue t = w->q; /* take the queue, leave an empty one */
         w->q = b;
         b = t;
+        bool stopping = w->stop;
         pthread_mutex_unlock(&w->mu);
         write_batch(w, &b);
-        /* a merge a second at most: let rows gather while decisions go on */
+        /* a few merges a second at most: let rows gather while decisions go on */
         struct timespec pause = {0, 200 * 1000 * 1000};
-        if (!w->stop) nanosleep(&pause, NULL);
+        if (!stopping) nanosleep(&pause, NULL);
         pthread_mutex_lock(&w->mu);
     }
     pthread_mutex_unlock(&w->mu);
