@@ -146,6 +146,30 @@ static const char merge[] =
     "  OR enforced_members IS NOT excluded.enforced_members OR action IS NOT excluded.action"
     "  OR harvest_members IS NOT excluded.harvest_members;";
 
+/* Before the merge: a dismissed case whose action an analyst lifted, for an
+ * account with a new action change in this run (one not already audited:
+ * a re-run of the same data changes nothing), is open again, for review of
+ * the new evidence; with the review tables' columns (store/review.c), the
+ * reopening is in the case's trail (reason review.reopen, the change's
+ * reason as detail). ?1 = run id. */
+#define NEW_CHANGE                                                                                 \
+    "x.to_action != 'allow' AND NOT EXISTS (SELECT 1 FROM audit a"                                 \
+    "  WHERE a.account_id = x.account_id AND a.actor = 'warden' AND a.event_ts = x.event_ts"       \
+    "  AND a.from_action = x.from_action AND a.to_action = x.to_action"                            \
+    "  AND a.reason = x.reason AND a.shadow = x.shadow)"
+static const char reopen_trail[] =
+    "INSERT INTO audit(at, event_ts, actor, account_id, from_action, to_action, reason, score,"
+    "  shadow, run_id, case_id, from_status, to_status, detail)"
+    " SELECT s.at, s.event_ts, 'warden', c.account_id, c.action, s.to_action, 'review.reopen',"
+    "  s.score, s.shadow, ?1, c.case_id, 'dismissed', 'open', s.reason"
+    " FROM cases c JOIN (SELECT x.account_id, min(x.id) AS id FROM temp.s_audit x"
+    "  WHERE " NEW_CHANGE " GROUP BY x.account_id) f ON f.account_id = c.account_id"
+    " JOIN temp.s_audit s ON s.id = f.id"
+    " WHERE c.status = 'dismissed' AND c.action = 'allow' ORDER BY c.account_id;";
+static const char reopen[] =
+    "UPDATE cases SET status = 'open' WHERE status = 'dismissed' AND action = 'allow'"
+    " AND account_id IN (SELECT x.account_id FROM temp.s_audit x WHERE " NEW_CHANGE ");";
+
 struct warden_store {
     sqlite3 *db;
     sqlite3_stmt *ins_audit, *ins_finding, *ins_case, *ins_cluster;
@@ -343,11 +367,11 @@ bool warden_store_run_repeat(const struct warden_store *s)
 }
 
 /* The staged rows into cases.db, inside the caller's write transaction. */
-static int merge_staged(struct warden_store *s)
+static int run_sql(struct warden_store *s, const char *sql)
 {
     int rc = 0;
     sqlite3_stmt *st = NULL;
-    const char *tail = merge;
+    const char *tail = sql;
     while (!rc && *tail) {
         if (sqlite3_prepare_v2(s->db, tail, -1, &st, &tail) != SQLITE_OK) return WARDEN_ELIB;
         if (!st) break;
@@ -356,6 +380,15 @@ static int merge_staged(struct warden_store *s)
         sqlite3_finalize(st);
         st = NULL;
     }
+    return rc;
+}
+
+static int merge_staged(struct warden_store *s)
+{
+    int rc = 0;
+    if (warden_store_has_column(s->db, "audit", "from_status")) rc = run_sql(s, reopen_trail);
+    if (!rc) rc = run_sql(s, reopen);
+    if (!rc) rc = run_sql(s, merge);
     return rc;
 }
 

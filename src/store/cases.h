@@ -11,7 +11,9 @@
  * code, occurrence) and a case is rewritten only when it differs. A run whose
  * key (SHA-256 of its inputs as read and of the policy) matches a finished
  * run is that run again: no new run row, the same run id. A run killed at any
- * point leaves only its run row, without finished_at (cases.c). */
+ * point leaves only its run row, without finished_at (cases.c). A dismissed
+ * case whose action was lifted is open again when a run brings a new action
+ * change for its account (audited as review.reopen). */
 #ifndef WARDEN_STORE_CASES_H
 #define WARDEN_STORE_CASES_H
 #include <stdbool.h>

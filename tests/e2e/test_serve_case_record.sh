@@ -3,7 +3,8 @@
 # case database (cases_record, on by default with cases): an account blocked
 # over HTTP gets its case, the findings behind it and its audit rows in
 # cases.db within seconds, without a scan; the review console's API lists
-# it; an analyst's dismissal is kept when the server writes again; the
+# it; an analyst's dismissal is kept when the server writes again, and a
+# dismissed account actioned again on new traffic is open again; the
 # process is one run, ended at SIGTERM with its totals; the metrics count the
 # rows; a reload keeps recording; with cases_record: false nothing is written.
 source "$(dirname "$0")/lib.sh"
@@ -68,6 +69,24 @@ check "the dismissal kept: status and lifted action" \
 check "the dismissed account not actioned again on the allowlisted reason" \
   [ "$(q "select count(*) from audit where account_id='acct-x' and actor='warden'")" = 1 ]
 
+# acct-y dismissed without allowlisting: actioned again on new evidence (an
+# API key over its rate: throttled), its case is open again, and the trail
+# says why
+ID=$(q "select case_id from cases where account_id='acct-y'")
+V=$(q "select version from cases where account_id='acct-y'")
+r=$(curl -s -w ' %{http_code}' "${AL[@]}" -XPOST --data-binary \
+  "{\"decision\":\"dismiss\",\"version\":$V,\"note\":\"looked fine\"}" "$URL/v1/cases/$ID/decision")
+check "acct-y dismissed: 200" grep -q ' 200$' <<<"$r"
+for i in 20 21 22 23 24; do
+  r=$(curl -s -XPOST --data-binary "$(ev acct-y "$i" "y$i" | sed 's/"api_key_id":"[^"]*"/"api_key_id":"k-one"/')" "$URL/v1/decide")
+done
+check "acct-y actioned again inline (throttled)" grep -q '"enforced":"throttle"' <<<"$r"
+for _ in $(seq 1 100); do [ "$(q "select status from cases where account_id='acct-y'")" = open ] && break; sleep 0.1; done
+check "its case open again, with the new action" \
+  [ "$(q "select status||'|'||action from cases where account_id='acct-y'")" = "open|throttle" ]
+check "  ... the reopening in its trail, with the new change's reason" \
+  [ "$(q "select actor||'|'||from_status||'|'||to_status||'|'||detail from audit where account_id='acct-y' and reason='review.reopen'")" = "warden|dismissed|open|velocity.key_request_rate" ]
+
 # a policy reload builds a new runtime: its actions are recorded too
 kill -HUP "$SPID"
 for _ in $(seq 1 100); do grep -q "policy reloaded" "$T/serve.err" && break; sleep 0.1; done
@@ -79,7 +98,7 @@ check "after a reload: a case for the next account blocked" \
 stop_serve
 check "SIGTERM: exit 0" [ $? -eq 0 ]
 check "the run ended with its totals (events judged, accounts actioned at the end)" \
-  [ "$(q "select (finished_at is not null)||'|'||events||'|'||actioned from runs")" = "1|26|2" ]
+  [ "$(q "select (finished_at is not null)||'|'||events||'|'||actioned from runs")" = "1|31|2" ]
 PIDS=()
 "$WARDEN_BIN" explain acct-w --db "$DB" >"$T/explain.txt" 2>&1
 check "warden explain reads the server's case: action, reason, audit" \

@@ -185,6 +185,24 @@ static void merge_keeps_the_run_open(void **st)
     assert_int_equal(warden_store_merge(s), 0);
     assert_int_equal(count(path, "select count(*) from audit"), 2);
     assert_int_equal(count(path, "select count(*) from cases where action='block'"), 1);
+    /* an analyst dismisses it and lifts the action: the same changes staged
+     * again leave it dismissed; a new change opens it again */
+    sqlite3 *h;
+    assert_int_equal(sqlite3_open(path, &h), SQLITE_OK);
+    assert_int_equal(
+        sqlite3_exec(h, "update cases set status='dismissed', action='allow'", NULL, NULL, NULL),
+        SQLITE_OK);
+    sqlite3_close(h);
+    assert_int_equal(warden_store_audit(s, &c2), 0);
+    assert_int_equal(warden_store_merge(s), 0);
+    assert_int_equal(count(path, "select count(*) from cases where status='dismissed'"), 1);
+    c2.from = WARDEN_ALLOW;
+    c2.ts_ms += 60000;
+    assert_int_equal(warden_store_audit(s, &c2), 0);
+    assert_int_equal(warden_store_case(s, &x.v), 0);
+    assert_int_equal(warden_store_merge(s), 0);
+    assert_int_equal(
+        count(path, "select count(*) from cases where status='open' and action='block'"), 1);
     assert_int_equal(warden_store_run_end(s, 7, 0, 1, 1), 0);
     warden_store_close(s);
     assert_int_equal(count(path, "select events from runs where finished_at is not null"), 7);
