@@ -28,6 +28,12 @@ timeout 60 "$WARDEN_BIN" worker -c "$T/bad2.yaml" --id b --idle-exit 1 2>"$T/bad
 check "metrics_listen not an address: exit 3 naming it" \
   bash -c "[ $? -eq 3 ] && grep -q \"metrics_listen: 'localhost' is not an IPv4 or IPv6 address\" '$T/bad2.err'"
 
+for bad in 70000 -2 abc ""; do
+  "$WARDEN_BIN" worker -c "$T/worker.yaml" --metrics-port "$bad" --check 2>"$T/bad3.err"
+  check "--metrics-port '$bad': exit 2 naming the option" \
+    bash -c "[ $? -eq 2 ] && grep -q -- '--metrics-port needs a port' '$T/bad3.err'"
+done
+
 echo 'metrics_port: 0' >>"$T/worker.yaml"
 "$WARDEN_BIN" kafka-produce -q -b "$BROKERS" -t ev "$T/sim/events.jsonl"
 check "kafka-produce exits 0" [ $? -eq 0 ]

@@ -17,6 +17,10 @@ check "unknown key named with FILE:LINE" grep -q "bad.yaml:3:1: bogus_key: unkno
 printf 'port: 70000\n' >"$T/bad2.yaml"
 "$WARDEN_BIN" serve --config "$T/bad2.yaml" 2>"$T/bad2.err"
 check "port out of range refused" grep -q "bad2.yaml:1:7: port: expected a whole number from 0 to 65535" "$T/bad2.err"
+printf 'port: 0\nfield_notice_events: -1\ncases_record: maybe\n' >"$T/bad3.yaml"
+"$WARDEN_BIN" serve --config "$T/bad3.yaml" --check 2>"$T/bad3.err"
+check "field_notice_events below 0 refused with FILE:LINE and the key" \
+  bash -c "[ $? -eq 3 ] && grep -q 'bad3.yaml:2:[0-9]*: field_notice_events' '$T/bad3.err'"
 check "config --dump lists serve keys" bash -c "'$WARDEN_BIN' config --dump | grep -q '^serve.max_body_bytes  (int'"
 
 check "examples/serve.yaml is valid" bash -c "cd '$WARDEN_SRC' && '$WARDEN_BIN' serve --config examples/serve.yaml --check >/dev/null"
