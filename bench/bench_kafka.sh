@@ -49,7 +49,7 @@ start_cluster() {
   [ -n "${MOCK:-}" ] && { kill "$MOCK" 2>/dev/null || true; wait "$MOCK" 2>/dev/null || true; }
   rm -f "$T/mock.out"
   "$W" kafka-mock --brokers 3 --timeout 600 --topic ev:12 --topic verdicts:6 --topic findings:6 \
-    --topic rejects:1 --topic progress:3 </dev/null >"$T/mock.out" 2>"$T/mock.err" &
+    --topic rejects:1 --topic progress:3 --topic audit:3 </dev/null >"$T/mock.out" 2>"$T/mock.err" &
   MOCK=$!
   PIDS+=($MOCK)
   for _ in $(seq 1 100); do [ -s "$T/mock.out" ] && break; sleep 0.1; done
@@ -72,6 +72,7 @@ verdicts_topic: verdicts
 findings_topic: findings
 rejects_topic: rejects
 progress_topic: progress
+audit_topic: audit
 policy: $T/policy.yaml
 accounts: $T/sim/accounts.jsonl
 orgs: $T/sim/orgs.jsonl

@@ -66,7 +66,8 @@ bool warden_arg_size(const struct warden_args *a, const char *name, size_t min, 
  * *order; absent: true, untouched; false with the error printed. */
 bool warden_arg_order(const struct warden_args *a, int *order);
 void warden_cmd_help(FILE *out, const struct warden_cmd *cmd);
-/* `warden worker` and `warden link-stage` (cmd_worker.c): one command line, two roles. */
+/* `warden worker`, `warden link-stage` and `warden case-stage` (cmd_worker.c): one
+ * command line, three roles. */
 extern const struct warden_opt warden_kafka_member_opts[];
 int warden_kafka_member_main(const struct warden_cmd *cmd, int argc, char **argv);
 /* Exit-code table shared by every --help. */

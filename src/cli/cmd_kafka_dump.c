@@ -14,6 +14,8 @@ static const struct warden_opt dump_opts[] = {
     {"brokers", 'b', "HOST:PORT,...", "bootstrap servers (required)", false},
     {"topic", 't', "NAME", "verdict topic (default warden.verdicts)", false},
     {"findings-topic", 0, "NAME", "also count the findings of this topic", false},
+    {"audit-topic", 0, "NAME",
+     "also count the action changes of this topic, once each into OUT/audit.jsonl", false},
     {"progress-topic", 0, "NAME", "committed transactions and events processed, from this topic",
      false},
     {"rejects-topic", 0, "NAME", "also count the bad input records of this topic", false},
@@ -74,8 +76,9 @@ static int dump_main(int argc, char **argv)
     char err[512];
     int rc = warden_kafka_dump(
         brokers, &pl, warden_arg(&a, "topic") ? warden_arg(&a, "topic") : "warden.verdicts",
-        warden_arg(&a, "findings-topic"), warden_arg(&a, "progress-topic"),
-        warden_arg(&a, "rejects-topic"), warden_arg(&a, "events-topic"), out, &st, err, sizeof err);
+        warden_arg(&a, "findings-topic"), warden_arg(&a, "audit-topic"),
+        warden_arg(&a, "progress-topic"), warden_arg(&a, "rejects-topic"),
+        warden_arg(&a, "events-topic"), out, &st, err, sizeof err);
     if (rc) {
         fprintf(stderr, "warden kafka-dump: %s\n", err);
         ret = rc == WARDEN_ECONFIG ? WARDEN_EXIT_CONFIG : WARDEN_EXIT_IO;
@@ -92,6 +95,9 @@ static int dump_main(int argc, char **argv)
             printf("finding records %llu, duplicates %llu\n",
                    (unsigned long long)st.finding_records,
                    (unsigned long long)st.finding_duplicates);
+        if (warden_arg(&a, "audit-topic"))
+            printf("audit records %llu, duplicates %llu\n", (unsigned long long)st.audit_records,
+                   (unsigned long long)st.audit_duplicates);
         if (warden_arg(&a, "progress-topic"))
             printf("progress records %llu, duplicates %llu, events %llu\n",
                    (unsigned long long)st.progress_records,

@@ -1,6 +1,7 @@
 /* cmd_worker.c — `warden worker --config FILE`: one member of the Kafka
  * worker group (kafka/worker.c). Its command line is also the linking
- * stage's (cmd_link_stage.c): the same config file, id and idle exit. */
+ * stage's (cmd_link_stage.c) and the case stage's (cmd_case_stage.c): the
+ * same config file, id and idle exit. */
 #include "cli/cli.h"
 #include "core/error.h"
 #include "kafka/kafka.h"
@@ -8,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
+
+extern const struct warden_cmd warden_cmd_case_stage;
 
 const struct warden_opt warden_kafka_member_opts[] = {
     {"config", 'c', "FILE",
@@ -18,7 +21,7 @@ const struct warden_opt warden_kafka_member_opts[] = {
      false},
     {"idle-exit", 0, "SECONDS",
      "exit once this long passes without an event after partitions were assigned (the linking "
-     "stage: after its first record; tests, batch backfills; default 0: never)",
+     "and case stages: after their first record; tests, batch backfills; default 0: never)",
      false},
     {"metrics-port", 0, "PORT",
      "port of /metrics and /healthz instead of the config's metrics_port (several members on "
@@ -55,8 +58,9 @@ static int worker_main(int argc, char **argv)
 
 int warden_kafka_member_main(const struct warden_cmd *cmd, int argc, char **argv)
 {
-    bool stage = cmd != &warden_cmd_worker;
-    const char *who = stage ? "link-stage" : "worker";
+    bool cases = cmd == &warden_cmd_case_stage;
+    bool stage = cmd != &warden_cmd_worker && !cases;
+    const char *who = cases ? "case-stage" : stage ? "link-stage" : "worker";
     struct warden_args a;
     int prc = warden_args_parse(&a, cmd, argc, argv);
     if (prc) {
@@ -89,6 +93,12 @@ int warden_kafka_member_main(const struct warden_cmd *cmd, int argc, char **argv
         goto out;
     }
     if (mp) c.metrics_port = port;
+    if (cases && (!c.cases || !*c.cases)) {
+        fprintf(stderr, "warden %s: %s: the config names no case database (key cases)\n", who,
+                warden_arg(&a, "config"));
+        ret = WARDEN_EXIT_CONFIG;
+        goto out;
+    }
     if (warden_flag(&a, "check")) {
         printf("warden %s: configuration ok\n", who);
         goto out;
@@ -101,8 +111,10 @@ int warden_kafka_member_main(const struct warden_cmd *cmd, int argc, char **argv
         gethostname(host, sizeof host - 1);
         snprintf(id, sizeof id, "%s-%ld", host, (long)getpid());
     }
-    int rc = (stage ? warden_kafka_link_stage_run : warden_kafka_worker_run)(
-        &c, id, (int64_t)idle * 1000, warden_flag(&a, "quiet"), err, sizeof err);
+    int rc = (cases   ? warden_kafka_case_stage_run
+              : stage ? warden_kafka_link_stage_run
+                      : warden_kafka_worker_run)(&c, id, (int64_t)idle * 1000,
+                                                 warden_flag(&a, "quiet"), err, sizeof err);
     if (rc) {
         fprintf(stderr, "warden %s: %s\n", who, err);
         ret = rc == WARDEN_ECONFIG ? WARDEN_EXIT_CONFIG : WARDEN_EXIT_IO;

@@ -23,6 +23,7 @@ extern const struct warden_cmd warden_cmd_kafka_mock;
 extern const struct warden_cmd warden_cmd_kafka_produce;
 extern const struct warden_cmd warden_cmd_kafka_dump;
 extern const struct warden_cmd warden_cmd_link_stage;
+extern const struct warden_cmd warden_cmd_case_stage;
 
 // clang-format off
 static const struct warden_cmd *const commands[] = {
@@ -31,6 +32,7 @@ static const struct warden_cmd *const commands[] = {
     &warden_cmd_sweep, &warden_cmd_blocklist, &warden_cmd_explain,     &warden_cmd_lists,
     &warden_cmd_serve,
     &warden_cmd_worker, &warden_cmd_kafka_mock, &warden_cmd_kafka_produce, &warden_cmd_kafka_dump, &warden_cmd_link_stage,
+    &warden_cmd_case_stage,
 };
 // clang-format on
 

@@ -111,6 +111,7 @@ void warden_write_finding(struct warden_jbuf *b, FILE *f, const struct warden_fi
     warden_jbuf_kv_str(b, "detector", fd->detector);
     warden_jbuf_kv_str(b, "code", fd->code);
     warden_jbuf_kv_num(b, "score", fd->score);
+    warden_jbuf_kv_str(b, "action", warden_action_name(fd->action));
     warden_jbuf_kv_str(b, "cluster_id", fd->cluster_id);
     warden_jbuf_key(b, "evidence");
     warden_jbuf_json(b, fd->evidence_json);
@@ -144,6 +145,28 @@ void warden_write_verdict(struct warden_jbuf *b, FILE *f, const struct warden_ve
     }
     warden_jbuf_kv_int(b, "events", (int64_t)v->events);
     run_fields(b, ri);
+    warden_jbuf_obj_close(b);
+    line_out(b, f);
+}
+
+void warden_write_action_change(struct warden_jbuf *b, FILE *f,
+                                const struct warden_action_change *c,
+                                const struct warden_run_info *ri)
+{
+    char ts[WARDEN_TS_STRLEN];
+    warden_jbuf_reset(b);
+    warden_jbuf_obj_open(b);
+    warden_jbuf_kv_str(b, "ts", warden_ts_format(c->ts_ms, ts));
+    warden_jbuf_kv_str(b, "account_id", c->verdict->account_id);
+    warden_jbuf_kv_str(b, "from", warden_action_name(c->from));
+    warden_jbuf_kv_str(b, "to", warden_action_name(c->to));
+    warden_jbuf_kv_str(b, "reason", c->code);
+    warden_jbuf_kv_num(b, "score", c->score);
+    warden_jbuf_kv_bool(b, "shadow", c->shadow);
+    if (ri) {
+        warden_jbuf_kv_str(b, "policy", ri->policy_sha256);
+        warden_jbuf_kv_str(b, "run_id", ri->run_id);
+    }
     warden_jbuf_obj_close(b);
     line_out(b, f);
 }

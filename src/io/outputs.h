@@ -31,6 +31,12 @@ void warden_write_finding(struct warden_jbuf *b, FILE *f, const struct warden_fi
                           const struct warden_run_info *ri);
 void warden_write_verdict(struct warden_jbuf *b, FILE *f, const struct warden_verdict *v,
                           const struct warden_run_info *ri);
+/* One action change (the audit trail): ts (the event time of the change),
+ * account_id, from, to, reason, score, shadow, and with ri policy and run_id
+ * (the Kafka audit topic; schemas/audit.schema.json). */
+void warden_write_action_change(struct warden_jbuf *b, FILE *f,
+                                const struct warden_action_change *c,
+                                const struct warden_run_info *ri);
 /* clusters.jsonl (docs/clusters.md), and the two arrays it holds. */
 void warden_write_cluster(struct warden_jbuf *b, FILE *f, const struct warden_cluster_record *c,
                           const struct warden_run_info *ri);

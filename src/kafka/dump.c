@@ -37,7 +37,8 @@
  * duplicate verdict that differs from the one kept at its position is
  * counted as a conflict. With exactly-once delivery there are none. The
  * findings, once each, also go to OUT/findings.jsonl (in topic order:
- * cluster membership from cluster.* evidence can be compared with a scan's). */
+ * cluster membership from cluster.* evidence can be compared with a scan's),
+ * and the action changes of the audit topic to OUT/audit.jsonl. */
 #include "core/error.h"
 #include "core/hash.h"
 #include "core/u64map.h"
@@ -82,8 +83,8 @@ struct dump {
     size_t nr, rcap;
     struct warden_u64map by_account; /* account hash -> index + 1 */
     struct warden_u64map seen;       /* hash of topic + position -> 1 */
-    FILE *findings;                  /* unique findings, or NULL */
-    struct txn_part *t;              /* from the progress topic */
+    FILE *copy;         /* unique findings or action changes of the topic read, or NULL */
+    struct txn_part *t; /* from the progress topic */
     size_t nt, tcap;
     bool filter;                    /* keep only outputs of committed transactions */
     struct warden_u64map committed; /* txn_part keys -> 1 */
@@ -433,9 +434,17 @@ static int read_topic(rd_kafka_t *rk, const char *topic, struct dump *d,
                 st->finding_records++;
                 if (!fresh) {
                     st->finding_duplicates++;
-                } else if (d->findings) {
-                    fwrite(m->payload, 1, m->len, d->findings);
-                    fputc('\n', d->findings);
+                } else if (d->copy) {
+                    fwrite(m->payload, 1, m->len, d->copy);
+                    fputc('\n', d->copy);
+                }
+            } else if (kind == 4) {
+                st->audit_records++;
+                if (!fresh) {
+                    st->audit_duplicates++;
+                } else if (d->copy) {
+                    fwrite(m->payload, 1, m->len, d->copy);
+                    fputc('\n', d->copy);
                 }
             } else if (kind == 3) {
                 st->reject_records++;
@@ -457,10 +466,28 @@ static int read_topic(rd_kafka_t *rk, const char *topic, struct dump *d,
     return rc;
 }
 
+/* read_topic, its unique records also into outdir/name (renamed into place
+ * when the whole topic was read). */
+static int read_into(rd_kafka_t *rk, const char *topic, struct dump *d,
+                     struct warden_kafka_dump_stats *st, int kind, const char *outdir,
+                     const char *name, char *err, size_t errlen)
+{
+    struct warden_outfile o;
+    memset(&o, 0, sizeof o);
+    int rc = warden_outfile_open(&o, outdir, name, err, errlen);
+    if (rc) return rc;
+    d->copy = o.f;
+    rc = read_topic(rk, topic, d, st, kind, err, errlen);
+    d->copy = NULL;
+    if (!rc) return warden_outfile_commit(&o, err, errlen) ? WARDEN_EIO : 0;
+    warden_outfile_abort(&o);
+    return rc;
+}
+
 int warden_kafka_dump(const char *brokers, const struct warden_strlist *props,
                       const char *verdicts_topic, const char *findings_topic,
-                      const char *progress_topic, const char *rejects_topic,
-                      const char *events_topic, const char *outdir,
+                      const char *audit_topic, const char *progress_topic,
+                      const char *rejects_topic, const char *events_topic, const char *outdir,
                       struct warden_kafka_dump_stats *st, char *err, size_t errlen)
 {
     memset(st, 0, sizeof *st);
@@ -483,23 +510,16 @@ int warden_kafka_dump(const char *brokers, const struct warden_strlist *props,
     warden_u64map_init(&d.by_account);
     warden_u64map_init(&d.seen);
     warden_u64map_init(&d.committed);
-    struct warden_outfile out, fout;
+    struct warden_outfile out;
     memset(&out, 0, sizeof out);
-    memset(&fout, 0, sizeof fout);
     int rc = 0;
     if (progress_topic && !(rc = read_topic(rk, progress_topic, &d, st, 2, err, errlen)))
         committed_set(&d, st);
     if (!rc) rc = read_topic(rk, verdicts_topic, &d, st, 0, err, errlen);
-    if (!rc && findings_topic &&
-        !(rc = warden_outfile_open(&fout, outdir, "findings.jsonl", err, errlen))) {
-        d.findings = fout.f;
-        rc = read_topic(rk, findings_topic, &d, st, 1, err, errlen);
-        d.findings = NULL;
-        if (!rc)
-            rc = warden_outfile_commit(&fout, err, errlen) ? WARDEN_EIO : 0;
-        else
-            warden_outfile_abort(&fout);
-    }
+    if (!rc && findings_topic)
+        rc = read_into(rk, findings_topic, &d, st, 1, outdir, "findings.jsonl", err, errlen);
+    if (!rc && audit_topic)
+        rc = read_into(rk, audit_topic, &d, st, 4, outdir, "audit.jsonl", err, errlen);
     if (!rc && rejects_topic) rc = read_topic(rk, rejects_topic, &d, st, 3, err, errlen);
     int64_t *lo = NULL, *hi = NULL;
     int in_parts = 0;

@@ -92,6 +92,8 @@ struct warden_worker_conf {
     char *brokers;
     char *group;
     char *events_topic, *verdicts_topic, *findings_topic, *rejects_topic, *progress_topic;
+    char *audit_topic;
+    char *cases, *cases_group; /* warden case-stage */
     char *transactional_id_prefix;
     char *linking_topic, *membership_topic, *link_group;
     char *policy, *accounts, *orgs;
@@ -132,6 +134,16 @@ int warden_kafka_worker_run(const struct warden_worker_conf *c, const char *id,
 int warden_kafka_link_stage_run(const struct warden_worker_conf *c, const char *id,
                                 int64_t idle_exit_ms, bool quiet, char *err, size_t errlen);
 
+/* Run the case stage named id (case_stage.c): the consumer group
+ * cases_group on the findings, verdicts and audit topics (read committed),
+ * keeping the case database `cases` (store/cases.h) with the same merge as
+ * a scan's: rows merged about once a second, offsets committed after each
+ * merge; organisations from the accounts registry when configured. Until
+ * SIGTERM/SIGINT, or until idle_exit_ms pass without a record after the
+ * first one (0: never). 0 or WARDEN_E* with err. */
+int warden_kafka_case_stage_run(const struct warden_worker_conf *c, const char *id,
+                                int64_t idle_exit_ms, bool quiet, char *err, size_t errlen);
+
 /* ---- linking records (link_wire.c; link/remote.h) ---- */
 
 struct warden_link_obs;
@@ -158,6 +170,7 @@ struct warden_kafka_dump_stats {
      * its end (not read yet, or never) */
     uint64_t offsets_deleted, offsets_unread;
     uint64_t finding_records, finding_duplicates;
+    uint64_t audit_records, audit_duplicates;
     uint64_t reject_records, reject_duplicates;
     uint64_t uncommitted_records; /* outputs of transactions that did not commit, skipped */
     uint64_t txn_superseded; /* (transaction, partition) whose input was consumed again, in part */
@@ -169,14 +182,14 @@ struct warden_kafka_dump_stats {
  * clusters that show aborted ones) and the events processed and input
  * offsets covered are counted; with findings_topic and rejects_topic (each
  * may be NULL) the findings (also to outdir/findings.jsonl) and the bad
- * records; with events_topic too (and progress_topic), the input offsets the
- * broker deleted before they were read and those not read at all. Records
- * repeating a position already read are counted as
- * duplicates and skipped. 0 or WARDEN_E* with err. */
+ * records; with audit_topic, the action changes (to outdir/audit.jsonl); with events_topic too (and
+ * progress_topic), the input offsets the broker deleted before they were read and those not read at
+ * all. Records repeating a position already read are counted as duplicates and skipped. 0 or
+ * WARDEN_E* with err. */
 int warden_kafka_dump(const char *brokers, const struct warden_strlist *props,
                       const char *verdicts_topic, const char *findings_topic,
-                      const char *progress_topic, const char *rejects_topic,
-                      const char *events_topic, const char *outdir,
+                      const char *audit_topic, const char *progress_topic,
+                      const char *rejects_topic, const char *events_topic, const char *outdir,
                       struct warden_kafka_dump_stats *st, char *err, size_t errlen);
 
 #endif

@@ -218,9 +218,14 @@ static void sink_finding(void *self, const struct warden_finding *f)
 
 static void sink_action(void *self, const struct warden_action_change *c)
 {
-    (void)c;
     struct worker *w = self;
     w->dirty = true;
+    if (!w->live) return;
+    /* the audit trail: the event time of each change (a verdict carries its
+     * first action's only), for the case database (warden case-stage) */
+    const char *id = c->verdict->account_id;
+    warden_write_action_change(&w->jb, w->devnull, c, &w->ri);
+    produce_jb(w, w->c->audit_topic, id, strlen(id));
 }
 
 static const struct warden_sink_type worker_sink = {
@@ -973,8 +978,8 @@ static int setup(struct worker *w, const char *id)
             (rc = topic_parts(w, c->membership_topic, &w->m_parts)))
             return rc;
     } else {
-        const char *topics[] = {c->events_topic, c->verdicts_topic, c->findings_topic,
-                                c->rejects_topic, c->progress_topic};
+        const char *topics[] = {c->events_topic,  c->verdicts_topic, c->findings_topic,
+                                c->rejects_topic, c->progress_topic, c->audit_topic};
         for (size_t i = 0; i < sizeof topics / sizeof topics[0]; i++)
             if ((rc = topic_parts(w, topics[i], i == 0 ? &w->n_parts : NULL))) return rc;
         if (w->linking) {

@@ -32,6 +32,16 @@ const struct warden_conf_key warden_worker_conf_keys[] = {
      "output: bad input records with partition:offset and reason (never their content)", 0, 0},
     {"progress_topic", WARDEN_CONF_STRING, "warden.progress", O(progress_topic),
      "output: per transaction and partition, the offsets and number of events processed", 0, 0},
+    {"audit_topic", WARDEN_CONF_STRING, "warden.audit", O(audit_topic),
+     "output: each action change of an account (the audit trail: event time, from, to, reason; "
+     "schemas/audit.schema.json), keyed by account id",
+     0, 0},
+    {"cases", WARDEN_CONF_STRING, NULL, O(cases),
+     "case database (SQLite) that `warden case-stage` keeps from the findings, verdicts and "
+     "audit topics; the review console and `warden explain` read it",
+     0, 0},
+    {"cases_group", WARDEN_CONF_STRING, "warden-cases", O(cases_group),
+     "consumer group of `warden case-stage` on the findings, verdicts and audit topics", 0, 0},
     {"transactional_id_prefix", WARDEN_CONF_STRING, "warden-worker", O(transactional_id_prefix),
      "a worker's transactional id is PREFIX-ID (warden worker --id)", 0, 0},
     {"linking_topic", WARDEN_CONF_STRING, "warden.linking", O(linking_topic),

@@ -30,6 +30,7 @@ verdicts_topic: verdicts
 findings_topic: findings
 rejects_topic: rejects
 progress_topic: progress
+audit_topic: audit
 policy: $2
 accounts: $3
 orgs: $4
@@ -152,7 +153,7 @@ kafka_dump_checks() {
 # stage (events, outputs, a 2-partition linking topic, a 12-partition membership
 # topic) and $T/worker.yaml for it
 kafka_linking_run() {
-  check "mock cluster up" start_mock "$1" ev:12 verdicts:6 findings:6 rejects:1 progress:3 \
+  check "mock cluster up" start_mock "$1" ev:12 verdicts:6 findings:6 rejects:1 progress:3 audit:2 \
     linking:2 membership:12
   worker_config "$T/worker.yaml" "$2" "$T/sim/accounts.jsonl" "$T/sim/orgs.jsonl"
   printf 'linking_topic: linking\nmembership_topic: membership\nlink_group: warden-test-link\n' \

@@ -7,7 +7,7 @@
 # no good line (an empty file, a CSV as events).
 . "$(dirname "$0")/lib.sh"
 CMDS="scan sim backtest screen match-names lists sweep blocklist ip intel config explain serve
-  worker kafka-mock kafka-produce kafka-dump"
+  worker link-stage case-stage kafka-mock kafka-produce kafka-dump"
 "$WARDEN_BIN" scan --help | sed -n '/^Exit codes:/,/^$/{/^$/!p}' >"$T/table"
 check "scan --help has the exit-code table" [ "$(wc -l <"$T/table")" -ge 7 ]
 for c in $CMDS; do

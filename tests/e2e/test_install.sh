@@ -91,13 +91,13 @@ check "  ... naming intel.table" grep -q "intel.table" "$T/table.err"
 if command -v systemd-analyze >/dev/null; then
   mkdir -p "$T/units"
   for u in warden-serve.service warden-lists-update.service warden-lists-update.timer \
-    warden-worker@.service warden-link-stage.service; do
+    warden-worker@.service warden-link-stage.service warden-case-stage.service; do
     sed "s|/usr/bin/warden|$W|g" "$R/usr/lib/systemd/system/$u" >"$T/units/$u"
   done
   # a template is verified as an instance of it
   cp "$T/units/warden-worker@.service" "$T/units/warden-worker@1.service"
   for u in warden-serve.service warden-lists-update.service warden-lists-update.timer \
-    warden-worker@1.service warden-link-stage.service; do
+    warden-worker@1.service warden-link-stage.service warden-case-stage.service; do
     systemd-analyze verify "$T/units/$u" >"$T/verify.$u" 2>&1
     rc=$?
     check "systemd-analyze verify $u (exit $rc)" test "$rc" -eq 0

@@ -13,7 +13,7 @@ kafka_setup
 policy_without_link "$T/policy.yaml"
 N=$(wc -l <"$T/sim/events.jsonl")
 
-check "mock cluster up" start_mock 200 ev:4 verdicts:2 findings:2 rejects:1 progress:1
+check "mock cluster up" start_mock 200 ev:4 verdicts:2 findings:2 rejects:1 progress:1 audit:2
 worker_config "$T/worker.yaml" "$T/policy.yaml" "$T/sim/accounts.jsonl" "$T/sim/orgs.jsonl"
 
 # bad settings: the key's range at load, an address that is none at start

@@ -21,7 +21,7 @@ check "grouped file has every event" \
   "$T/grouped.jsonl" 2>/dev/null
 check "scan ran" [ -s "$T/scan/verdicts.jsonl" ]
 
-check "mock cluster up" start_mock 300 ev:4 evs:4 verdicts:2 findings:2 rejects:1 progress:1 \
+check "mock cluster up" start_mock 300 ev:4 evs:4 verdicts:2 findings:2 rejects:1 progress:1 audit:2 \
   verdicts_s:2 findings_s:2 rejects_s:1 progress_s:1
 "$WARDEN_BIN" kafka-produce -b "$BROKERS" -t ev "$T/grouped.jsonl" > "$T/produce.out"
 check "kafka-produce exits 0" [ $? -eq 0 ]

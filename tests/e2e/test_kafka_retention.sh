@@ -15,7 +15,7 @@ N=$(wc -l < "$T/sim/events.jsonl")
 check "scenario larger than what the mock cluster keeps" \
   [ "$(stat -c %s "$T/sim/events.jsonl")" -gt $((6 * 1024 * 1024)) ]
 
-check "mock cluster up" start_mock 200 ev:1 verdicts:2 findings:2 rejects:1 progress:1
+check "mock cluster up" start_mock 200 ev:1 verdicts:2 findings:2 rejects:1 progress:1 audit:2
 worker_config "$T/worker.yaml" "$T/policy.yaml" "$T/sim/accounts.jsonl" "$T/sim/orgs.jsonl"
 check "produced before any worker runs" \
   "$WARDEN_BIN" kafka-produce -q -b "$BROKERS" -t ev "$T/sim/events.jsonl"

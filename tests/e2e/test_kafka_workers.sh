@@ -22,7 +22,7 @@ check "policy turns the link detector off" grep -q '^  link:' "$T/policy.yaml"
 check "scan ran" [ -s "$T/scan/verdicts.jsonl" ]
 GOOD=$(( $(wc -l < "$T/events.jsonl") - 2 ))
 
-check "mock cluster up" start_mock 420 ev:12 verdicts:6 findings:6 rejects:1 progress:3
+check "mock cluster up" start_mock 420 ev:12 verdicts:6 findings:6 rejects:1 progress:3 audit:2
 worker_config "$T/worker.yaml" "$T/policy.yaml" "$T/sim/accounts.jsonl" "$T/sim/orgs.jsonl"
 # partition snapshots: saved after commits (at most every 2 s) and on revoke
 printf 'state_dir: %s\nsnapshot_interval_s: 2\n' "$T/state" >> "$T/worker.yaml"

@@ -110,8 +110,8 @@ static void dump(const char *progress, char *buf, size_t n, struct warden_kafka_
     char dir[] = "/tmp/warden-test-kafka-dump.XXXXXX", err[512], path[128];
     assert_non_null(mkdtemp(dir));
     struct warden_strlist none = {NULL, 0};
-    int rc = warden_kafka_dump(brokers, &none, "verdicts", NULL, progress, NULL, NULL, dir, st, err,
-                               sizeof err);
+    int rc = warden_kafka_dump(brokers, &none, "verdicts", NULL, NULL, progress, NULL, NULL, dir,
+                               st, err, sizeof err);
     if (rc) fprintf(stderr, "kafka-dump: %s\n", err);
     assert_int_equal(rc, 0);
     snprintf(path, sizeof path, "%s/verdicts.jsonl", dir);
