@@ -50,7 +50,9 @@ struct warden_finding {
     enum warden_action action; /* what the policy made of it */
 };
 
-/* An account's action got stronger (the audit trail). */
+/* An account's action changed (the audit trail): stronger as findings come;
+ * weaker or stronger when a new policy decides its evidence again
+ * (warden_engine_rederive). */
 struct warden_action_change {
     int64_t ts_ms;
     const struct warden_verdict *verdict;

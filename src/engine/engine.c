@@ -61,21 +61,9 @@ uint32_t warden_engine_cluster_intern(struct warden_engine *e, const char *id)
 
 /* ---- reasons ---- */
 
-static void add_reason(struct warden_verdict *v, const char *code, double score,
-                       enum warden_action act)
+/* Most important first: by the action each led to, then by score. */
+static void sort_reasons(struct warden_verdict *v)
 {
-    for (size_t i = 0; i < v->n_reasons; i++) {
-        if (strcmp(v->reasons[i].code, code) == 0) {
-            if (score > v->reasons[i].score) v->reasons[i].score = score;
-            if (act > v->reasons[i].action) v->reasons[i].action = (uint8_t)act;
-            goto sort;
-        }
-    }
-    if (v->n_reasons < WARDEN_MAX_REASONS) {
-        v->reasons[v->n_reasons++] = (struct warden_reason){code, score, (uint8_t)act};
-    }
-sort:
-    /* most important first: by the action each led to, then by score */
     for (size_t i = 1; i < v->n_reasons; i++) {
         struct warden_reason r = v->reasons[i];
         size_t j = i;
@@ -87,6 +75,23 @@ sort:
         }
         v->reasons[j] = r;
     }
+}
+
+static void add_reason(struct warden_verdict *v, const char *code, double score,
+                       enum warden_action act)
+{
+    for (size_t i = 0; i < v->n_reasons; i++) {
+        if (strcmp(v->reasons[i].code, code) == 0) {
+            if (score > v->reasons[i].score) v->reasons[i].score = score;
+            if (act > v->reasons[i].action) v->reasons[i].action = (uint8_t)act;
+            sort_reasons(v);
+            return;
+        }
+    }
+    if (v->n_reasons < WARDEN_MAX_REASONS) {
+        v->reasons[v->n_reasons++] = (struct warden_reason){code, score, (uint8_t)act};
+    }
+    sort_reasons(v);
 }
 
 static struct warden_verdict *new_verdict(struct warden_engine *e, struct warden_acct *a,
@@ -693,6 +698,62 @@ void warden_engine_lift(struct warden_engine *e, const char *account_id, size_t 
     if (v) e->verdicts[v - 1]->action = WARDEN_ALLOW;
     struct warden_acct *a = warden_acct_table_find(e->accts, h);
     if (a) a->action = (uint8_t)WARDEN_ALLOW;
+}
+
+size_t warden_engine_rederive(struct warden_engine *e, int64_t ts_ms, size_t *raised,
+                              size_t *lowered)
+{
+    size_t changed = 0;
+    for (size_t i = 0; i < e->n_verdicts; i++) {
+        struct warden_verdict *v = e->verdicts[i];
+        /* an account allowlisted when its findings came (by its network,
+         * say) keeps its reasons' allow: the event is not here to ask again */
+        if (v->allowlisted) continue;
+        size_t idlen = strlen(v->account_id);
+        enum warden_action old_max = WARDEN_ALLOW, new_max = WARDEN_ALLOW;
+        for (size_t k = 0; k < v->n_reasons; k++)
+            if ((enum warden_action)v->reasons[k].action > old_max)
+                old_max = (enum warden_action)v->reasons[k].action;
+        /* lifted by an analyst: below what its reasons gave. Its reasons
+         * keep what they gave at the lift unless the rules now give more,
+         * so a lift survives a policy relaxed and made strict again */
+        bool lifted = v->action < old_max;
+        bool any = false;
+        for (size_t k = 0; k < v->n_reasons; k++) {
+            struct warden_reason *r = &v->reasons[k];
+            enum warden_action na = warden_policy_decide(e->policy, r->code, r->score);
+            if (na != WARDEN_ALLOW &&
+                warden_policy_allowlisted_reason(e->policy, v->account_id, idlen, r->code))
+                na = WARDEN_ALLOW;
+            if (lifted && na < (enum warden_action)r->action) na = (enum warden_action)r->action;
+            if (na > new_max) new_max = na;
+            if (na != (enum warden_action)r->action) {
+                r->action = (uint8_t)na;
+                any = true;
+            }
+        }
+        if (!any) continue;
+        sort_reasons(v);
+        /* the change of the rules moves the action; a lift stays unless the
+         * rules now give more than they gave when it was lifted */
+        enum warden_action from = v->action, to = from;
+        if (new_max < old_max && to > new_max) to = new_max;
+        if (new_max > old_max && to < new_max) to = new_max;
+        if (to == from) continue;
+        v->action = to;
+        struct warden_acct *a =
+            warden_acct_table_find(e->accts, warden_hash64(v->account_id, idlen));
+        if (a) a->action = (uint8_t)to;
+        changed++;
+        if (to > from && raised) (*raised)++;
+        if (to < from && lowered) (*lowered)++;
+        if (e->sinks.action) {
+            struct warden_action_change c = {
+                ts_ms, v, from, to, v->reasons[0].code, v->score, e->policy->shadow};
+            e->sinks.action(e->sinks.ctx, &c);
+        }
+    }
+    return changed;
 }
 
 const char *warden_engine_cluster(const struct warden_engine *e, const char *account_id, size_t len)

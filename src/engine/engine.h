@@ -113,6 +113,18 @@ const struct warden_verdict *warden_engine_verdict(const struct warden_engine *e
  * keeps its reasons, and a later finding may action it again unless the
  * policy's review allowlist exempts that reason. No-op for an unknown account. */
 void warden_engine_lift(struct warden_engine *e, const char *account_id, size_t len);
+/* Decide every held verdict's reasons again under the engine's policy (its
+ * state came from a runtime with another policy: a reload, a snapshot).
+ * Each reason's action becomes what the rules now give its score; where
+ * that moves the strongest, the account's action follows (lowered when the
+ * rules give less than before, raised when they give more; an analyst's
+ * lift stays otherwise), with an action change at ts_ms through the
+ * sinks, its reason the strongest remaining. Accounts allowlisted when
+ * their findings came are left alone. The same policy changes nothing.
+ * Returns the accounts whose action changed (and counts raised/lowered,
+ * each may be NULL). */
+size_t warden_engine_rederive(struct warden_engine *e, int64_t ts_ms, size_t *raised,
+                              size_t *lowered);
 /* An account's cluster id, or NULL. */
 const char *warden_engine_cluster(const struct warden_engine *e, const char *account_id,
                                   size_t len);

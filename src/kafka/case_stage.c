@@ -319,11 +319,12 @@ static int stage_audit(struct stage *s, json_t *o, char *why, size_t wl)
     c.code = str_of(o, "reason");
     json_t *sh = json_object_get(o, "shadow");
     if (!acct || !*acct || !c.code || !ts_of(o, "ts", &c.ts_ms) || !action_of(o, "from", &c.from) ||
-        !action_of(o, "to", &c.to) || c.to <= c.from || !score_of(o, "score", &c.score) ||
+        !action_of(o, "to", &c.to) || c.to == c.from || !score_of(o, "score", &c.score) ||
         !json_is_boolean(sh)) {
-        snprintf(why, wl,
-                 "an action change needs ts, account_id, from, to (stronger), reason, score (0-1) "
-                 "and shadow");
+        snprintf(
+            why, wl,
+            "an action change needs ts, account_id, from, to (another action), reason, score (0-1) "
+            "and shadow");
         return 1;
     }
     c.shadow = json_is_true(sh);

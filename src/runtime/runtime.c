@@ -59,6 +59,7 @@ struct warden_runtime {
     struct warden_counters counters;
     unsigned cid[RC_N];
     int64_t max_seen;        /* newest timestamp seen (INT64_MIN before any) */
+    size_t rederived[3];     /* the last load: accounts decided again, raised, lowered */
     int64_t released;        /* timestamp of the newest event released to the engine */
     int64_t *shard_max_seen; /* per shard, for warden_runtime_decide_shard() */
     uint64_t *shard_judged;  /* inline decisions per shard, for the field notice */
@@ -720,6 +721,26 @@ static void load_ctx(struct warden_runtime *rt, struct warden_snapreader *r, boo
     }
 }
 
+/* Loaded state was decided under the policy of the runtime that saved it,
+ * which need not be this one's (a reload, a snapshot from before a policy
+ * change): each held verdict is decided again under this policy
+ * (warden_engine_rederive), at the newest event time of its shard. */
+static void rederive(struct warden_runtime *rt, unsigned from, unsigned to)
+{
+    size_t changed = 0, raised = 0, lowered = 0;
+    for (unsigned i = from; i < to; i++) {
+        int64_t ts = rt->shard_max_seen[i] != INT64_MIN ? rt->shard_max_seen[i] : 0;
+        changed += warden_engine_rederive(rt->shards[i], ts, &raised, &lowered);
+    }
+    rt->rederived[0] = changed;
+    rt->rederived[1] = raised;
+    rt->rederived[2] = lowered;
+    if (changed && !rt->conf.quiet)
+        warden_warn("state: %zu account(s) decided again under this policy's rules: %zu raised, "
+                    "%zu lowered (the state was saved under other rules)",
+                    changed, raised, lowered);
+}
+
 int warden_runtime_load_ex(struct warden_runtime *rt, FILE *f, struct warden_runtime_snapinfo *info,
                            char *err, size_t errlen)
 {
@@ -807,7 +828,15 @@ int warden_runtime_load_ex(struct warden_runtime *rt, FILE *f, struct warden_run
     free(sms);
     warden_engine_snap_dets_free(&dets);
     warden_snap_reader_free(r);
+    if (!rc) rederive(rt, one ? base : 0, one ? base + 1 : rt->n_shards);
     return rc;
+}
+
+size_t warden_runtime_rederived(const struct warden_runtime *rt, size_t *raised, size_t *lowered)
+{
+    if (raised) *raised = rt->rederived[1];
+    if (lowered) *lowered = rt->rederived[2];
+    return rt->rederived[0];
 }
 
 int warden_runtime_load(struct warden_runtime *rt, FILE *f, char *err, size_t errlen)

@@ -190,7 +190,13 @@ const struct warden_screen *warden_runtime_screen(const struct warden_runtime *r
  * is refused (WARDEN_EFORMAT, with the reason in err) before any state
  * changes. Should a checked file still be malformed inside (a bug, a
  * forged checksum), the error is returned and the runtime must be freed.
- * f must be seekable (a file, fmemopen). */
+ * f must be seekable (a file, fmemopen).
+ *
+ * The state was decided under the policy of the runtime that saved it;
+ * loading decides every held verdict again under this runtime's rules
+ * (warden_engine_rederive): a rule relaxed since lowers the accounts it had
+ * actioned, a stricter one raises them, each change through the sinks as an
+ * action change; the same rules change nothing. */
 struct warden_runtime_snapinfo {
     uint64_t position; /* opaque, the caller's (a Kafka offset): saved, returned on load */
     int64_t newest_ms; /* out: newest event time seen (the watermark is this - lateness) */
@@ -225,6 +231,11 @@ int warden_runtime_save_file_ex(struct warden_runtime *rt, const char *path,
 int warden_runtime_load_file(struct warden_runtime *rt, const char *path, char *err, size_t errlen);
 int warden_runtime_load_file_ex(struct warden_runtime *rt, const char *path,
                                 struct warden_runtime_snapinfo *info, char *err, size_t errlen);
+/* After a load: the accounts whose action the load decided again under this
+ * runtime's policy (the state was saved under other rules:
+ * warden_engine_rederive), and how many were raised and lowered. A load logs
+ * them as a warning unless the runtime is quiet. */
+size_t warden_runtime_rederived(const struct warden_runtime *rt, size_t *raised, size_t *lowered);
 
 /* The account/organisation registry the runtime loaded, or NULL. */
 struct warden_registry;

@@ -124,8 +124,16 @@ int warden_server_reload(struct warden_server *s, char *err, size_t errlen)
     pthread_rwlock_wrlock(&s->rt_lock);
     struct warden_runtime *old = s->rt;
     char why[1024];
-    if (warden_serve_carry(old, fresh, why, sizeof why) != 0) /* state survives the reload */
+    if (warden_serve_carry(old, fresh, why, sizeof why) != 0) { /* state survives the reload */
         warden_warn("reload: account state not carried over, it starts again: %s", why);
+    } else {
+        size_t raised = 0, lowered = 0, n = warden_runtime_rederived(fresh, &raised, &lowered);
+        if (n) /* the carried accounts' evidence, decided by the new rules */
+            fprintf(stderr,
+                    "warden serve: reload: %zu account(s) decided again under the new policy's "
+                    "rules: %zu raised, %zu lowered\n",
+                    n, raised, lowered);
+    }
     s->rt = fresh;
     /* no reader holds the old runtime now: keep its counts so /metrics stays monotonic */
     struct warden_counters *gone = warden_xmalloc(sizeof *gone);

@@ -8,7 +8,10 @@
  * that slice zeroed; one shard saved alone loads into a shard of another
  * runtime (the Kafka worker's partition hand-off); the distill detector's
  * process-wide crowd table is kept across a change of shard count, its
- * waiting accounts reported by the shard that sees them. */
+ * waiting accounts reported by the shard that sees them; state loaded under
+ * another policy is decided again by its rules (lowered, raised, audited;
+ * an analyst's lift kept unless the rules give more than at the lift; the
+ * same policy changes nothing). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -655,6 +658,143 @@ static void crowd_kept_across_shard_counts(void **state)
     }
 }
 
+/* ---- state loaded under another policy ---- */
+
+struct changes {
+    int n;
+    char acct[8][32];
+    enum warden_action from[8], to[8];
+    char reason[8][64];
+};
+
+static void change_seen(void *self, const struct warden_action_change *c)
+{
+    struct changes *x = self;
+    if (x->n < 8) {
+        snprintf(x->acct[x->n], sizeof x->acct[0], "%s", c->verdict->account_id);
+        x->from[x->n] = c->from;
+        x->to[x->n] = c->to;
+        snprintf(x->reason[x->n], sizeof x->reason[0], "%s", c->code);
+    }
+    x->n++;
+}
+
+/* no free: the struct is the test's */
+static const struct warden_sink_type change_sink = {.name = "changes", .action = change_seen};
+
+/* policy_kp with ip_action set to action; changes seen into *seen */
+static struct warden_runtime *ip_action_up(const char *action, struct changes *seen)
+{
+    char yaml[512];
+    snprintf(yaml, sizeof yaml,
+             "jurisdictions:\n  restricted: [KP]\n  ip_action: %s\n  billing_action: block\n"
+             "detectors:\n  link:\n    max_accounts: 4096\n    max_identifiers: 16384\n"
+             "    max_clusters: 1024\n",
+             action);
+    struct warden_runtime_conf c = {.lateness_ms = -1,
+                                    .quiet = true,
+                                    .keep_ids = true,
+                                    .max_accounts = 5000,
+                                    .dedup_window = 4096,
+                                    .shards = 2};
+    struct warden_runtime *rt = rt_fixture_runtime(&c, yaml);
+    memset(seen, 0, sizeof *seen);
+    warden_runtime_add_sink(rt, &change_sink, seen);
+    return rt;
+}
+
+static enum warden_action action_of(struct warden_runtime *rt, const char *acct)
+{
+    for (size_t i = 0; i < warden_runtime_n_shards(rt); i++) {
+        const struct warden_verdict *v =
+            warden_engine_verdict(warden_runtime_shard(rt, i), acct, strlen(acct));
+        if (v) return v->action;
+    }
+    return (enum warden_action) - 1;
+}
+
+static void lift(struct warden_runtime *rt, const char *acct)
+{
+    for (size_t i = 0; i < warden_runtime_n_shards(rt); i++)
+        warden_runtime_lift_shard(rt, i, acct, strlen(acct));
+}
+
+static void policy_change_decides_again(void **state)
+{
+    (void)state;
+    char err[512] = "";
+    struct changes sa, sb, sc, sd;
+    /* under ip_action: block, acct-7 and acct-8 are blocked; an analyst lifts acct-8 */
+    struct warden_runtime *a = ip_action_up("block", &sa);
+    traffic(a);
+    assert_int_equal(action_of(a, "acct-7"), WARDEN_BLOCK);
+    lift(a, "acct-8");
+    assert_int_equal(action_of(a, "acct-8"), WARDEN_ALLOW);
+    size_t len;
+    char *buf = save_mem(a, &len, NULL);
+
+    /* the same rules: nothing changes, nothing is audited */
+    struct warden_runtime *same = ip_action_up("block", &sb);
+    assert_int_equal(load_mem(same, buf, len, err, sizeof err, NULL), 0);
+    assert_int_equal(sb.n, 0);
+    assert_int_equal(action_of(same, "acct-7"), WARDEN_BLOCK);
+    assert_int_equal(action_of(same, "acct-8"), WARDEN_ALLOW);
+    struct warden_decision d;
+    assert_true(event(same, T0 + 3000000, "acct-7", "81.2.69.9", "r-x-1", &d));
+    assert_int_equal(d.decided, WARDEN_BLOCK);
+
+    /* a rule relaxed (ip_action: review): the block is lowered to what the
+     * relaxed policy gives the same traffic from the start, audited with
+     * its reason; the lifted account stays lifted */
+    struct changes sf;
+    struct warden_runtime *fresh = ip_action_up("review", &sf);
+    traffic(fresh);
+    enum warden_action want = action_of(fresh, "acct-7");
+    assert_true(want >= WARDEN_REVIEW && want < WARDEN_BLOCK);
+    struct warden_runtime *relaxed = ip_action_up("review", &sc);
+    assert_int_equal(load_mem(relaxed, buf, len, err, sizeof err, NULL), 0);
+    assert_int_equal(sc.n, 1);
+    assert_string_equal(sc.acct[0], "acct-7");
+    assert_int_equal(sc.from[0], WARDEN_BLOCK);
+    assert_int_equal(sc.to[0], want);
+    assert_string_equal(sc.reason[0], "geo.restricted_jurisdiction");
+    assert_int_equal(action_of(relaxed, "acct-8"), WARDEN_ALLOW);
+    assert_true(event(relaxed, T0 + 3000000, "acct-7", "81.2.69.9", "r-x-1", &d));
+    assert_int_equal(d.decided, want);
+    assert_int_equal(d.reasons[0].action, want);
+
+    /* and made strict again: raised back to block; the lift is kept (the
+     * rules give no more than when the analyst lifted it) */
+    char *buf2 = save_mem(relaxed, &len, NULL);
+    struct warden_runtime *strict = ip_action_up("block", &sd);
+    assert_int_equal(load_mem(strict, buf2, len, err, sizeof err, NULL), 0);
+    assert_int_equal(sd.n, 1);
+    assert_int_equal(sd.from[0], want);
+    assert_int_equal(sd.to[0], WARDEN_BLOCK);
+    assert_int_equal(action_of(strict, "acct-7"), WARDEN_BLOCK);
+    assert_int_equal(action_of(strict, "acct-8"), WARDEN_ALLOW);
+    assert_true(event(strict, T0 + 3001000, "acct-7", "81.2.69.9", "r-x-2", &d));
+    assert_int_equal(d.decided, WARDEN_BLOCK);
+    /* a lift under the relaxed rules does not hold against stricter ones */
+    lift(fresh, "acct-8");
+    char *buf3 = save_mem(fresh, &len, NULL);
+    struct changes se;
+    struct warden_runtime *stricter = ip_action_up("block", &se);
+    assert_int_equal(load_mem(stricter, buf3, len, err, sizeof err, NULL), 0);
+    assert_int_equal(action_of(stricter, "acct-8"), WARDEN_BLOCK);
+    assert_int_equal(action_of(stricter, "acct-7"), WARDEN_BLOCK);
+    assert_int_equal(se.n, 2);
+    free(buf3);
+    warden_runtime_free(stricter);
+    free(buf);
+    free(buf2);
+    warden_runtime_free(a);
+    warden_runtime_free(same);
+    warden_runtime_free(relaxed);
+    warden_runtime_free(strict);
+    warden_runtime_free(fresh);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -667,6 +807,7 @@ int main(void)
         cmocka_unit_test(save_file_is_atomic_and_loads),
         cmocka_unit_test(one_shard_moves),
         cmocka_unit_test(crowd_kept_across_shard_counts),
+        cmocka_unit_test(policy_change_decides_again),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

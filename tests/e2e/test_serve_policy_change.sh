@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# test_serve_policy_change.sh — a reload decides the accounts it carries
+# again under the new policy's rules: an account blocked by a rule that is
+# then relaxed (the operator's fix for a rule that blocked too much) is no
+# longer blocked after the reload, and blocked again when the rule is made
+# strict again; each change is in the audit trail of cases.db with its
+# reason; an account an analyst dismissed stays dismissed across both
+# reloads; the server says how many accounts were decided again.
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/serve_lib.sh"
+command -v curl >/dev/null || { echo "skip: curl not installed"; exit 77; }
+command -v sqlite3 >/dev/null || { echo "skip: sqlite3 not installed"; exit 77; }
+
+velocity_policy "$T/strict.yaml"
+sed 's/^    action: block$/    action: review/' "$T/strict.yaml" >"$T/relaxed.yaml"
+check "the relaxed policy reviews what the strict one blocks" \
+  bash -c "grep -q 'action: review' '$T/relaxed.yaml' && ! grep -q 'action: block' '$T/relaxed.yaml'"
+cp "$T/strict.yaml" "$T/policy.yaml"
+DB="$T/cases.db"
+cat >"$T/serve.yaml" <<YAML
+port: 0
+threads: 2
+shards: 2
+policy: $T/policy.yaml
+cases: $DB
+analysts:
+  - "alice:analyst:alice-token-0123456789"
+YAML
+start_serve "$T/serve.yaml" || exit 1
+AL=(-H "Authorization: Bearer alice-token-0123456789")
+ev() { # ev ACCOUNT SECOND REQID [MINUTE]
+  printf '{"ts":"2026-11-30T10:%02d:%02dZ","account_id":"%s","ip":"192.0.2.10","api_key_id":"k-%s","request_id":"%s"}' \
+    "${4:-0}" "$2" "$1" "$3" "$3"
+}
+dec() { curl -s -XPOST --data-binary "$(ev "$1" "$2" "$3" "${4:-0}")" "$URL/v1/decide"; }
+q() { sqlite3 "$DB" "$1" 2>/dev/null; }
+reload() { # reload N: SIGHUP, until the Nth "policy reloaded"
+  kill -HUP "$SPID"
+  for _ in $(seq 1 200); do [ "$(grep -c 'policy reloaded' "$T/serve.err")" -ge "$1" ] && break; sleep 0.1; done
+}
+
+for i in 1 2 3 4 5 6 7; do r=$(dec acct-x "$i" "x$i"); done
+check "acct-x blocked by the strict rule" grep -q '"enforced":"block"' <<<"$r"
+for i in 1 2 3 4 5 6 7; do r=$(dec acct-d "$i" "d$i"); done
+check "acct-d blocked too" grep -q '"enforced":"block"' <<<"$r"
+for _ in $(seq 1 100); do [ "$(q "select count(*) from cases")" = 2 ] && break; sleep 0.1; done
+ID=$(q "select case_id from cases where account_id='acct-d'")
+V=$(q "select version from cases where account_id='acct-d'")
+# dismissed without allowlisting: the block is lifted, its reasons stay
+r=$(curl -s -w ' %{http_code}' "${AL[@]}" -XPOST --data-binary \
+  "{\"decision\":\"dismiss\",\"version\":$V,\"note\":\"known load test\"}" \
+  "$URL/v1/cases/$ID/decision")
+check "an analyst dismisses acct-d, lifting its block" grep -q ' 200$' <<<"$r"
+r=$(dec acct-d 0 d8 5)
+check "  ... acct-d is let through (a calm minute later)" grep -q '"enforced":"allow"' <<<"$r"
+
+# the operator relaxes the rule: the carried block is lowered
+cp "$T/relaxed.yaml" "$T/policy.yaml"
+reload 1
+check "the server says one account was decided again, lowered" \
+  grep -q 'reload: 1 account(s) decided again under the new policy.s rules: 0 raised, 1 lowered' "$T/serve.err"
+r=$(dec acct-x 8 x8)
+check "acct-x no longer blocked after the relaxing reload" grep -q '"enforced":"review"' <<<"$r"
+r=$(dec acct-d 1 d9 5)
+check "acct-d still let through (its lift kept)" grep -q '"enforced":"allow"' <<<"$r"
+for _ in $(seq 1 100); do [ "$(q "select action from cases where account_id='acct-x'")" = review ] && break; sleep 0.1; done
+check "its case says review" [ "$(q "select action from cases where account_id='acct-x'")" = review ]
+check "  ... the change in its audit trail, with the rule's reason" \
+  [ "$(q "select count(*) from audit where account_id='acct-x' and actor='warden' and from_action='block' and to_action='review' and reason='velocity.request_rate'")" = 1 ]
+
+# and makes it strict again: blocked again, audited; the dismissal holds
+cp "$T/strict.yaml" "$T/policy.yaml"
+reload 2
+check "the second reload raised one account" \
+  grep -q 'reload: 1 account(s) decided again under the new policy.s rules: 1 raised, 0 lowered' "$T/serve.err"
+r=$(dec acct-x 9 x9)
+check "acct-x blocked again" grep -q '"enforced":"block"' <<<"$r"
+r=$(dec acct-d 2 d10 5)
+check "acct-d still let through: the strict rule gives no more than when it was lifted" \
+  grep -q '"enforced":"allow"' <<<"$r"
+for _ in $(seq 1 100); do [ "$(q "select action from cases where account_id='acct-x'")" = block ] && break; sleep 0.1; done
+check "  ... audited review -> block" \
+  [ "$(q "select count(*) from audit where account_id='acct-x' and actor='warden' and from_action='review' and to_action='block'")" = 1 ]
+check "acct-d's case still dismissed, no change of warden's after the lift" \
+  [ "$(q "select status from cases where account_id='acct-d'")|$(q "select count(*) from audit where account_id='acct-d' and actor='warden'")" = "dismissed|1" ]
+stop_serve
+check "SIGTERM: exit 0" [ $? -eq 0 ]
+finish
