@@ -70,6 +70,13 @@ void warden_cmd_help(FILE *out, const struct warden_cmd *cmd);
  * command line, three roles. */
 extern const struct warden_opt warden_kafka_member_opts[];
 int warden_kafka_member_main(const struct warden_cmd *cmd, int argc, char **argv);
+/* The review allowlist ((account, reason) dismissals) of the case database
+ * at path, when the file exists: NULL without one; *rc set (and the error
+ * printed as "warden WHO: ...") when it exists but cannot be read
+ * (cmd_scan.c; scan and config --state). */
+struct warden_review_allow;
+struct warden_review_allow *warden_cli_review_allowlist(const char *path, const char *who,
+                                                        bool quiet, int *rc);
 /* Exit-code table shared by every --help. */
 void warden_exit_codes_help(FILE *out);
 

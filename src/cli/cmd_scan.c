@@ -24,11 +24,9 @@ static void add_allow(void *ctx, const char *account_id, const char *reason)
     warden_review_allow_add(ctx, account_id, reason);
 }
 
-/* The review allowlist of outdir/cases.db, when the file exists: NULL
- * without one; *rc set when it exists but cannot be read. */
-static struct warden_review_allow *review_allowlist(const char *outdir, bool quiet, int *rc)
+struct warden_review_allow *warden_cli_review_allowlist(const char *path, const char *who,
+                                                        bool quiet, int *rc)
 {
-    char *path = warden_xasprintf("%s/cases.db", outdir);
     struct warden_review_allow *allow = NULL;
     if (access(path, F_OK) == 0) {
         struct warden_review *r = NULL;
@@ -36,16 +34,15 @@ static struct warden_review_allow *review_allowlist(const char *outdir, bool qui
         allow = warden_review_allow_new();
         if (warden_review_open(&r, path, err, sizeof err) ||
             warden_review_allowlist_each(r, add_allow, allow)) {
-            fprintf(stderr, "warden scan: %s: cannot read the review allowlist%s%s\n", path,
+            fprintf(stderr, "warden %s: %s: cannot read the review allowlist%s%s\n", who, path,
                     *err ? ": " : "", err);
             *rc = WARDEN_EIO;
         } else if (!quiet && warden_review_allow_count(allow)) {
-            fprintf(stderr, "warden scan: honouring %zu (account, reason) dismissals from %s\n",
+            fprintf(stderr, "warden %s: honouring %zu (account, reason) dismissals from %s\n", who,
                     warden_review_allow_count(allow), path);
         }
         warden_review_close(r);
     }
-    free(path);
     return allow;
 }
 
@@ -195,7 +192,10 @@ static int scan_main(int argc, char **argv)
         }
     }
     int rc = 0;
-    struct warden_review_allow *allow = o.no_db ? NULL : review_allowlist(o.outdir, o.quiet, &rc);
+    char *dbpath = warden_xasprintf("%s/cases.db", o.outdir);
+    struct warden_review_allow *allow =
+        o.no_db ? NULL : warden_cli_review_allowlist(dbpath, "scan", o.quiet, &rc);
+    free(dbpath);
     o.rt.review_allow = allow;
     if (!rc) rc = warden_scan_run(&o);
     warden_review_allow_free(allow);

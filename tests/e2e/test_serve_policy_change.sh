@@ -23,6 +23,7 @@ threads: 2
 shards: 2
 policy: $T/policy.yaml
 cases: $DB
+snapshot_path: $T/state.snap
 analysts:
   - "alice:analyst:alice-token-0123456789"
 YAML
@@ -85,4 +86,21 @@ check "acct-d's case still dismissed, no change of warden's after the lift" \
   [ "$(q "select status from cases where account_id='acct-d'")|$(q "select count(*) from audit where account_id='acct-d' and actor='warden'")" = "dismissed|1" ]
 stop_serve
 check "SIGTERM: exit 0" [ $? -eq 0 ]
+
+# before the next change: what relaxing the rule would do to the accounts the
+# server's state holds, without touching them (config --check --state)
+check "the server saved its state at stop" [ -s "$T/state.snap" ]
+SUM=$(sha256sum <"$T/state.snap")
+"$WARDEN_BIN" config --check "$T/relaxed.yaml" --state "$T/state.snap" --cases "$DB" \
+  >"$T/dry.txt" 2>"$T/dry.err"
+check "config --check --state: exit 0" [ $? -eq 0 ]
+check "  ... lists acct-x, block -> review, with its reason" \
+  grep -Eq '^  acct-x +block +-> review +velocity.request_rate$' "$T/dry.txt"
+check "  ... not the dismissed acct-d" bash -c "! grep -q 'acct-d' '$T/dry.txt'"
+check "  ... and the totals" grep -q 'decided again (0 raised, 1 lowered)' "$T/dry.txt"
+"$WARDEN_BIN" config --check "$T/strict.yaml" --state "$T/state.snap" >"$T/dry2.txt" 2>/dev/null
+check "  ... the policy in force changes nothing" grep -q 'decided again (0 raised, 0 lowered)' "$T/dry2.txt"
+check "  ... and the state file is untouched" [ "$(sha256sum <"$T/state.snap")" = "$SUM" ]
+"$WARDEN_BIN" config --state "$T/state.snap" >/dev/null 2>&1
+check "--state without --check: exit 2" [ $? -eq 2 ]
 finish
