@@ -113,6 +113,14 @@ void warden_serve_metrics_render(FILE *out, const struct warden_serve_snapshot *
             "warden_policy_reloads_total{result=\"refused\"} %" PRIu64 "\n",
             (uint64_t)atomic_load(&s->reloads_ok), (uint64_t)atomic_load(&s->reloads_failed));
     fprintf(out,
+            "# HELP warden_reload_accounts_decided_again_total Carried accounts whose action a "
+            "reload's new rules changed, by direction.\n"
+            "# TYPE warden_reload_accounts_decided_again_total counter\n"
+            "warden_reload_accounts_decided_again_total{direction=\"raised\"} %" PRIu64 "\n"
+            "warden_reload_accounts_decided_again_total{direction=\"lowered\"} %" PRIu64 "\n",
+            (uint64_t)atomic_load(&s->rederived_raised),
+            (uint64_t)atomic_load(&s->rederived_lowered));
+    fprintf(out,
             "# HELP warden_shard_lock_contended_total Shard lock takers that found it held.\n"
             "# TYPE warden_shard_lock_contended_total counter\n"
             "warden_shard_lock_contended_total %" PRIu64 "\n"

@@ -142,6 +142,9 @@ int warden_server_start(struct warden_server **out, const struct warden_serve_co
 /* Reload the policy (the configured path): 0, or WARDEN_ECONFIG with
  * FILE:LINE in err and the old policy still in force. Thread-safe. */
 int warden_server_reload(struct warden_server *s, char *err, size_t errlen);
+/* The same; moved (may be NULL) gets the accounts the new rules decided
+ * again, raised and lowered (warden_runtime_rederived). */
+int warden_server_reload_ex(struct warden_server *s, size_t moved[3], char *err, size_t errlen);
 /* Stop accepting, finish in-flight requests, free everything. */
 void warden_server_stop(struct warden_server *s);
 /* SIGTERM: stop accepting, finish in-flight requests, write the final

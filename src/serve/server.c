@@ -71,6 +71,7 @@ struct req {
      * suspended, so an HTTP worker never spends seconds loading a runtime */
     int reload_state; /* 0 not started, 1 running, 2 done */
     int reload_rc;
+    size_t reload_moved[3]; /* accounts decided again, raised, lowered */
     char reload_err[1024];
     struct warden_server *srv;
     struct MHD_Connection *conn;
@@ -113,6 +114,12 @@ static int build_runtime(const struct warden_server *s, struct warden_runtime **
 
 int warden_server_reload(struct warden_server *s, char *err, size_t errlen)
 {
+    return warden_server_reload_ex(s, NULL, err, errlen);
+}
+
+int warden_server_reload_ex(struct warden_server *s, size_t moved[3], char *err, size_t errlen)
+{
+    if (moved) moved[0] = moved[1] = moved[2] = 0;
     pthread_mutex_lock(&s->reload_lock);
     struct warden_runtime *fresh = NULL;
     int rc = build_runtime(s, &fresh, err, errlen);
@@ -128,6 +135,13 @@ int warden_server_reload(struct warden_server *s, char *err, size_t errlen)
         warden_warn("reload: account state not carried over, it starts again: %s", why);
     } else {
         size_t raised = 0, lowered = 0, n = warden_runtime_rederived(fresh, &raised, &lowered);
+        atomic_fetch_add(&s->stats.rederived_raised, raised);
+        atomic_fetch_add(&s->stats.rederived_lowered, lowered);
+        if (moved) {
+            moved[0] = n;
+            moved[1] = raised;
+            moved[2] = lowered;
+        }
         if (n) /* the carried accounts' evidence, decided by the new rules */
             fprintf(stderr,
                     "warden serve: reload: %zu account(s) decided again under the new policy's "
@@ -492,7 +506,8 @@ static enum MHD_Result ep_metrics(struct warden_server *s, struct MHD_Connection
 static void *reload_thread(void *arg)
 {
     struct req *r = arg;
-    r->reload_rc = warden_server_reload(r->srv, r->reload_err, sizeof r->reload_err);
+    r->reload_rc =
+        warden_server_reload_ex(r->srv, r->reload_moved, r->reload_err, sizeof r->reload_err);
     r->reload_state = 2;
     struct warden_server *s = r->srv;
     MHD_resume_connection(r->conn);
@@ -516,7 +531,8 @@ static enum MHD_Result ep_reload(struct warden_server *s, struct MHD_Connection 
         pthread_attr_init(&at);
         pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
         if (pthread_create(&t, &at, reload_thread, r) != 0) {
-            r->reload_rc = warden_server_reload(s, r->reload_err, sizeof r->reload_err);
+            r->reload_rc =
+                warden_server_reload_ex(s, r->reload_moved, r->reload_err, sizeof r->reload_err);
             r->reload_state = 2;
             MHD_resume_connection(c);
             atomic_fetch_sub(&s->reloaders, 1);
@@ -530,6 +546,9 @@ static enum MHD_Result ep_reload(struct warden_server *s, struct MHD_Connection 
     warden_jbuf_init(&j);
     warden_jbuf_obj_open(&j);
     warden_jbuf_kv_str(&j, "status", "reloaded");
+    warden_jbuf_kv_int(&j, "decided_again", (int64_t)r->reload_moved[0]);
+    warden_jbuf_kv_int(&j, "raised", (int64_t)r->reload_moved[1]);
+    warden_jbuf_kv_int(&j, "lowered", (int64_t)r->reload_moved[2]);
     warden_jbuf_obj_close(&j);
     warden_jbuf_raw(&j, "\n", 1);
     enum MHD_Result ret = send_json(c, r, 200, &j);

@@ -42,6 +42,8 @@ struct warden_serve_stats {
     atomic_uint_fast64_t lat_bucket[WARDEN_SERVE_N_BUCKETS + 1]; /* last: +Inf */
     atomic_uint_fast64_t lat_count, lat_sum_ns;
     atomic_uint_fast64_t reloads_ok, reloads_failed;
+    /* accounts a reload decided again under the new rules, by direction */
+    atomic_uint_fast64_t rederived_raised, rederived_lowered;
     /* shard locks (lockwait.c): takers that found the lock held, the time
      * they waited, the longest single wait */
     atomic_uint_fast64_t lock_contended, lock_wait_ns, lock_wait_max_ns;

@@ -24,6 +24,7 @@ shards: 2
 policy: $T/policy.yaml
 cases: $DB
 snapshot_path: $T/state.snap
+admin_token: tok-policy-change-0123456789
 analysts:
   - "alice:analyst:alice-token-0123456789"
 YAML
@@ -69,11 +70,19 @@ check "its case says review" [ "$(q "select action from cases where account_id='
 check "  ... the change in its audit trail, with the rule's reason" \
   [ "$(q "select count(*) from audit where account_id='acct-x' and actor='warden' and from_action='block' and to_action='review' and reason='velocity.request_rate'")" = 1 ]
 
-# and makes it strict again: blocked again, audited; the dismissal holds
+# and makes it strict again (over HTTP): blocked again, audited; the dismissal holds
 cp "$T/strict.yaml" "$T/policy.yaml"
-reload 2
+r=$(curl -s -w ' %{http_code}' -XPOST -H "Authorization: Bearer tok-policy-change-0123456789" \
+  "$URL/admin/reload")
+check "POST /admin/reload answers with the accounts it decided again" \
+  bash -c "grep -q '\"status\":\"reloaded\",\"decided_again\":1,\"raised\":1,\"lowered\":0}' <<<'$r' &&
+           grep -q ' 200$' <<<'$r'"
 check "the second reload raised one account" \
   grep -q 'reload: 1 account(s) decided again under the new policy.s rules: 1 raised, 0 lowered' "$T/serve.err"
+curl -s "$URL/metrics" >"$T/m.txt"
+check "metrics: one raised, one lowered by reloads" \
+  bash -c "grep -q '^warden_reload_accounts_decided_again_total{direction=\"raised\"} 1$' '$T/m.txt' &&
+           grep -q '^warden_reload_accounts_decided_again_total{direction=\"lowered\"} 1$' '$T/m.txt'"
 r=$(dec acct-x 9 x9)
 check "acct-x blocked again" grep -q '"enforced":"block"' <<<"$r"
 r=$(dec acct-d 2 d10 5)
