@@ -167,8 +167,12 @@ static const struct warden_country *zone_row(const struct sim_world *w, const ch
  * allowed country). tz: a declared zone of a restricted jurisdiction; card:
  * a card from one; email: that country's national e-mail provider; hours:
  * activity on a clock at least 3 hours from the declared zone's (else the
- * billing country's, on the person's own clock: chrono_min); locale: the declared locale of the
- * real country (not a signal on its own). `warden backtest` reports recall per tell. */
+ * billing country's), the real country's zone itself at least 3 hours from
+ * it; own_clock: a clock that far only through the person's own late or
+ * early day (chrono_min) in a zone near the reference one, which says
+ * nothing of where they are (a night worker at home keeps the same clock);
+ * locale: the declared locale of the real country (not a signal on its
+ * own). `warden backtest` reports recall per tell (own_clock counts as none). */
 static void write_tells(struct warden_jbuf *b, const struct sim_world *w, const struct sim_acct *a)
 {
     const struct warden_country *real = a->real;
@@ -184,7 +188,9 @@ static void write_tells(struct warden_jbuf *b, const struct sim_world *w, const 
     /* the clock the activity keeps: the real zone's, moved by the person's
      * own (a later day looks like a zone further west) */
     int activity = real->utc_offset_min - a->chrono_min;
-    if (ref && abs(activity - ref->utc_offset_min) >= 180) warden_jbuf_cstr(b, "hours");
+    if (ref && abs(activity - ref->utc_offset_min) >= 180)
+        warden_jbuf_cstr(b, abs(real->utc_offset_min - ref->utc_offset_min) >= 180 ? "hours"
+                                                                                   : "own_clock");
     if (a->decl_locale && real->locale && strcmp(a->decl_locale, real->locale) == 0)
         warden_jbuf_cstr(b, "locale");
     warden_jbuf_arr_close(b);
