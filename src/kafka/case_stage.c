@@ -41,6 +41,7 @@
 #include <jansson.h>
 #include <librdkafka/rdkafka.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +53,8 @@ static const char *const tname[NTOPICS] = {"findings", "verdicts", "audit"};
 /* merge at least this often while records flow, or after this many rows */
 #define MERGE_INTERVAL_S 1.0
 #define MERGE_ROWS 20000
+/* analysts' decisions looked for this often (the way back) */
+#define REVIEW_INTERVAL_S 2.0
 /* bad records logged one by one, then only counted */
 #define BAD_LOGGED 20
 
@@ -76,6 +79,12 @@ struct stage {
     uint64_t merges, merge_failures, commits;
     struct warden_metrics_http *mh;
     double metrics_t;
+    /* the way back (review_to_workers): analysts' dismissals to the workers */
+    rd_kafka_t *prod;
+    sqlite3 *db; /* its own connection to cases.db */
+    double last_review;
+    uint64_t reviews_sent, review_failures;
+    int delivery_errors; /* set by the delivery callback */
 };
 
 static volatile sig_atomic_t stage_stop;
@@ -428,6 +437,149 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
     }
 }
 
+/* ---- the way back: analysts' decisions to the workers ----
+ *
+ * A dismissal (or an upheld appeal) in the review console lifts the
+ * account's action and may allowlist its reasons; with warden serve that
+ * happens in the server's own engine. On Kafka the engine state is the
+ * workers', so the stage reads those decisions from cases.db (audit rows by
+ * an analyst: review.dismiss, review.appeal_uphold, review.allowlist, after
+ * the last one sent) and writes each to the events topic keyed by account
+ * id, with the header warden-review: it reaches the worker that owns the
+ * account, among its events, and a replay applies it at the same place.
+ * The last audit row sent is kept in cases.db (case_stage_reviews, per
+ * consumer group), moved only once every record was delivered: a stage
+ * killed before resends, and applying a decision twice changes nothing. */
+
+static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
+{
+    (void)rk;
+    struct stage *s = opaque;
+    if (m->err) s->delivery_errors++;
+}
+
+static int review_setup(struct stage *s)
+{
+    const struct warden_worker_conf *c = s->c;
+    if (!c->review_to_workers) return 0;
+    if (sqlite3_open_v2(c->cases, &s->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK ||
+        sqlite3_busy_timeout(s->db, 5000) != SQLITE_OK ||
+        sqlite3_exec(s->db,
+                     "CREATE TABLE IF NOT EXISTS case_stage_reviews(group_name TEXT PRIMARY KEY,"
+                     " last_audit_id INTEGER NOT NULL)",
+                     NULL, NULL, NULL) != SQLITE_OK) {
+        snprintf(s->err, s->errlen, "%s: %s", c->cases,
+                 s->db ? sqlite3_errmsg(s->db) : "cannot open");
+        return WARDEN_EIO;
+    }
+    char e[512];
+    rd_kafka_conf_t *pc = warden_kafka_conf(c->brokers, &c->kafka, s->err, s->errlen);
+    if (!pc) return WARDEN_ECONFIG;
+    if (rd_kafka_conf_set(pc, "enable.idempotence", "true", e, sizeof e) != RD_KAFKA_CONF_OK) {
+        snprintf(s->err, s->errlen, "enable.idempotence: %s", e);
+        rd_kafka_conf_destroy(pc);
+        return WARDEN_ECONFIG;
+    }
+    rd_kafka_conf_set_dr_msg_cb(pc, on_delivery);
+    rd_kafka_conf_set_opaque(pc, s);
+    if (!(s->prod = rd_kafka_new(RD_KAFKA_PRODUCER, pc, e, sizeof e))) {
+        snprintf(s->err, s->errlen, "%s", e);
+        rd_kafka_conf_destroy(pc);
+        return WARDEN_ELIB;
+    }
+    int k = warden_kafka_partitions(s->prod, c->events_topic, 15000, s->err, s->errlen);
+    return k < 0 ? k : 0;
+}
+
+static int64_t review_mark(struct stage *s)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t id = 0;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT last_audit_id FROM case_stage_reviews WHERE group_name = ?1", -1,
+                           &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, s->c->cases_group, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_ROW) id = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    return id;
+}
+
+static void send_reviews(struct stage *s)
+{
+    s->last_review = now_s();
+    /* no analyst has decided anything until the review columns exist */
+    if (!s->prod || !warden_store_has_column(s->db, "audit", "detail")) return;
+    int64_t mark = review_mark(s), last = mark;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT id, account_id, reason, detail FROM audit WHERE id > ?1"
+                           " AND actor != 'warden' AND reason IN ('review.dismiss',"
+                           " 'review.appeal_uphold', 'review.allowlist') ORDER BY id LIMIT 1000",
+                           -1, &st, NULL) != SQLITE_OK)
+        return;
+    sqlite3_bind_int64(st, 1, mark);
+    struct warden_jbuf b;
+    warden_jbuf_init(&b);
+    unsigned n = 0;
+    s->delivery_errors = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(st, 0);
+        const char *acct = (const char *)sqlite3_column_text(st, 1);
+        const char *reason = (const char *)sqlite3_column_text(st, 2);
+        const char *detail = (const char *)sqlite3_column_text(st, 3);
+        if (!acct || !*acct || !reason) continue;
+        warden_jbuf_reset(&b);
+        warden_jbuf_obj_open(&b);
+        warden_jbuf_kv_str(&b, "account_id", acct);
+        warden_jbuf_kv_bool(&b, "lift", true);
+        warden_jbuf_key(&b, "allow");
+        warden_jbuf_arr_open(&b);
+        if (strcmp(reason, "review.allowlist") == 0 && detail && *detail)
+            warden_jbuf_cstr(&b, detail);
+        warden_jbuf_arr_close(&b);
+        warden_jbuf_kv_int(&b, "audit_id", id);
+        warden_jbuf_obj_close(&b);
+        rd_kafka_resp_err_t e = rd_kafka_producev(
+            s->prod, RD_KAFKA_V_TOPIC(s->c->events_topic), RD_KAFKA_V_KEY(acct, strlen(acct)),
+            RD_KAFKA_V_VALUE(b.p, b.len), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+            RD_KAFKA_V_HEADER("warden-review", "1", 1), RD_KAFKA_V_END);
+        if (e) {
+            s->delivery_errors++;
+            break;
+        }
+        last = id;
+        n++;
+    }
+    sqlite3_finalize(st);
+    warden_jbuf_fini(&b);
+    if (n == 0) return;
+    rd_kafka_flush(s->prod, 10000);
+    if (s->delivery_errors || rd_kafka_outq_len(s->prod) > 0) {
+        s->review_failures++;
+        if (!s->quiet)
+            fprintf(stderr,
+                    "warden case-stage: %u review decision(s) not delivered to %s; sent again "
+                    "later\n",
+                    n, s->c->events_topic);
+        return;
+    }
+    if (sqlite3_prepare_v2(
+            s->db,
+            "INSERT INTO case_stage_reviews(group_name, last_audit_id) VALUES(?1, ?2)"
+            " ON CONFLICT(group_name) DO UPDATE SET last_audit_id = excluded.last_audit_id",
+            -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, s->c->cases_group, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, last);
+        sqlite3_step(st);
+    }
+    sqlite3_finalize(st);
+    s->reviews_sent += n;
+    if (!s->quiet)
+        fprintf(stderr, "warden case-stage: %u review decision(s) sent to the workers (%s)\n", n,
+                s->c->events_topic);
+}
+
 /* ---- /metrics ---- */
 
 static void metric(FILE *f, const char *name, const char *help, const char *type)
@@ -463,6 +615,9 @@ static void publish_metrics(struct stage *s)
     fprintf(f, "warden_case_merges_total{result=\"ok\"} %llu\n", (unsigned long long)s->merges);
     fprintf(f, "warden_case_merges_total{result=\"failed\"} %llu\n",
             (unsigned long long)s->merge_failures);
+    metric(f, "warden_case_stage_reviews_sent_total",
+           "Analysts' decisions written to the events topic for the workers.", "counter");
+    fprintf(f, "warden_case_stage_reviews_sent_total %llu\n", (unsigned long long)s->reviews_sent);
     metric(f, "warden_case_stage_lag_records",
            "Records of an assigned partition not yet read (high watermark as last fetched minus "
            "the position).",
@@ -547,7 +702,8 @@ static int setup(struct stage *s, const char *id)
         int rc = warden_registry_load(&s->reg, c->accounts, c->orgs, s->err, s->errlen);
         if (rc) return rc;
     }
-    return warden_store_open(&s->store, c->cases, s->err, s->errlen);
+    int rc = warden_store_open(&s->store, c->cases, s->err, s->errlen);
+    return rc ? rc : review_setup(s);
 }
 
 int warden_kafka_case_stage_run(const struct warden_worker_conf *c, const char *id,
@@ -599,6 +755,7 @@ int warden_kafka_case_stage_run(const struct warden_worker_conf *c, const char *
         }
         if (rc) break;
         if (s.staged >= MERGE_ROWS || now_s() - s.last_merge >= MERGE_INTERVAL_S) flush(&s);
+        if (s.prod && now_s() - s.last_review >= REVIEW_INTERVAL_S) send_reviews(&s);
         publish_metrics(&s);
         if (idle_exit_ms > 0 && last_record > 0 &&
             (now_s() - last_record) * 1000.0 >= (double)idle_exit_ms)
@@ -609,6 +766,12 @@ int warden_kafka_case_stage_run(const struct warden_worker_conf *c, const char *
         rd_kafka_consumer_close(s.cons); /* the revoke callback merges and commits */
         rd_kafka_destroy(s.cons);
     }
+    if (s.prod) {
+        send_reviews(&s);
+        rd_kafka_flush(s.prod, 10000);
+        rd_kafka_destroy(s.prod);
+    }
+    if (s.db) sqlite3_close(s.db);
     if (s.store) {
         uint64_t records = s.records[0] + s.records[1] + s.records[2];
         if (s.run_begun &&

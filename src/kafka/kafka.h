@@ -94,6 +94,7 @@ struct warden_worker_conf {
     char *events_topic, *verdicts_topic, *findings_topic, *rejects_topic, *progress_topic;
     char *audit_topic;
     char *cases, *cases_group; /* warden case-stage */
+    bool review_to_workers;    /* the stage sends analysts' dismissals to the workers */
     char *transactional_id_prefix;
     char *linking_topic, *membership_topic, *link_group;
     char *policy, *accounts, *orgs;

@@ -60,10 +60,12 @@
 #include "kafka/metrics_http.h"
 #include "link/remote.h"
 #include "policy/policy.h"
+#include "policy/review_allow.h"
 #include "registry/registry.h"
 #include "runtime/coverage.h"
 #include "runtime/runtime.h"
 
+#include <jansson.h>
 #include <librdkafka/rdkafka.h>
 #include <errno.h>
 #include <signal.h>
@@ -139,7 +141,12 @@ struct worker {
     int64_t *gone_to;
     double first_live, last_live;   /* wall clock of the first and last live event */
     struct warden_metrics_http *mh; /* /metrics and /healthz (metrics_port), or NULL */
-    double metrics_t;               /* warden_now_s() of the last text handed to mh */
+    /* review decisions read from the events topic (warden-review records):
+     * (account, reason) pairs dismissed, for the policy; only grows, so a
+     * rebuilt runtime keeps them and a replay adds the same again */
+    struct warden_review_allow *allow;
+    uint64_t reviews_live, reviews_replayed, reviews_bad;
+    double metrics_t; /* warden_now_s() of the last text handed to mh */
 };
 
 static volatile sig_atomic_t worker_stop;
@@ -257,6 +264,7 @@ static int new_runtime(struct worker *w)
         .lenient_codes = true,
         .detectors = w->dets,
         .n_detectors = w->n_dets,
+        .review_allow = w->allow,
     };
     int rc_ = warden_runtime_new(&w->rt, &rc, w->err, w->errlen);
     if (rc_) return rc_;
@@ -302,6 +310,44 @@ static void snap_path(const struct worker *w, int p, char *buf, size_t n)
              w->c->group, w->c->events_topic, p);
 }
 
+/* The review allowlist beside a partition snapshot (PATH.allow, one
+ * "ACCOUNT<TAB>REASON" line per pair, written whole and renamed): the
+ * review records before the snapshot's position are not read again when a
+ * worker starts from it. Lifts are in the snapshot itself. */
+static void allow_line(void *ctx, const char *account, const char *reason)
+{
+    fprintf(ctx, "%s\t%s\n", account, reason);
+}
+
+static void allow_save(struct worker *w, const char *snap)
+{
+    char path[1100], tmp[1110];
+    snprintf(path, sizeof path, "%s.allow", snap);
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    if (!f) return;
+    warden_review_allow_each(w->allow, allow_line, f);
+    if (fflush(f) != 0 || fsync(fileno(f)) != 0 || fclose(f) != 0 || rename(tmp, path) != 0) {
+        unlink(tmp);
+        if (!w->quiet) fprintf(stderr, "warden worker: %s not saved\n", path);
+    }
+}
+
+static void allow_load(struct worker *w, const char *snap)
+{
+    char path[1100], line[4096];
+    snprintf(path, sizeof path, "%s.allow", snap);
+    FILE *f = fopen(path, "r");
+    if (!f) return;
+    while (fgets(line, sizeof line, f)) {
+        char *tab = strchr(line, '\t'), *nl = strchr(line, '\n');
+        if (!tab || !nl) continue;
+        *tab = *nl = '\0';
+        if (*line && tab[1]) warden_review_allow_add(w->allow, line, tab + 1);
+    }
+    fclose(f);
+}
+
 /* Save partition p's shard at its committed state (position: the next offset). */
 static void snap_save(struct worker *w, int p)
 {
@@ -316,6 +362,7 @@ static void snap_save(struct worker *w, int p)
     }
     w->snap_t[p] = warden_now_s();
     w->snaps_saved++;
+    allow_save(w, path);
 }
 
 /* Load partition p's snapshot into its fresh shard when it is at or before
@@ -355,6 +402,7 @@ static int snap_load(struct worker *w, int p, int64_t c)
                     path, (unsigned long long)pos, (long long)c);
         return 0;
     }
+    allow_load(w, path); /* before the state: loading decides it again under the policy */
     rc = warden_runtime_load_ex(w->rt, f, &si, why, sizeof why);
     fclose(f);
     if (rc) {
@@ -667,6 +715,60 @@ static void check_gap(struct worker *w, int p, int64_t want, int64_t at)
     }
 }
 
+/* ---- review decisions (warden case-stage writes them to the events topic) ---- */
+
+static bool review_record(const rd_kafka_message_t *m)
+{
+    rd_kafka_headers_t *h = NULL;
+    const void *v = NULL;
+    size_t n = 0;
+    return rd_kafka_message_headers(m, &h) == RD_KAFKA_RESP_ERR_NO_ERROR &&
+           rd_kafka_header_get_last(h, "warden-review", &v, &n) == RD_KAFKA_RESP_ERR_NO_ERROR;
+}
+
+/* An analyst's decision on an account of partition p, at its place among
+ * the account's events (a replay applies it at the same place): the
+ * reasons allowlisted join the set the policy consults, the action is
+ * lifted, and the account's verdict (allow now) is published. 0, or the
+ * reason it is refused in why. */
+static int apply_review(struct worker *w, size_t shard, const char *buf, size_t len, char *why,
+                        size_t whylen)
+{
+    json_error_t je;
+    json_t *o = json_loadb(buf, len, 0, &je);
+    const char *acct = json_string_value(json_object_get(o, "account_id"));
+    json_t *allow = json_object_get(o, "allow");
+    if (!json_is_object(o) || !acct || !*acct || (allow && !json_is_array(allow))) {
+        snprintf(why, whylen, "a review record needs account_id, and allow as an array");
+        json_decref(o);
+        return WARDEN_EFORMAT;
+    }
+    size_t alen = strlen(acct), i;
+    json_t *r;
+    json_array_foreach(allow, i, r)
+    {
+        if (json_is_string(r) && *json_string_value(r))
+            warden_review_allow_add(w->allow, acct, json_string_value(r));
+    }
+    if (json_is_true(json_object_get(o, "lift"))) {
+        warden_runtime_lift_shard(w->rt, shard, acct, alen);
+        w->dirty = true;
+    }
+    if (w->live) {
+        w->reviews_live++;
+        const struct warden_verdict *v =
+            warden_engine_verdict(warden_runtime_shard(w->rt, shard), acct, alen);
+        if (v) {
+            warden_write_verdict(&w->jb, w->devnull, v, &w->ri);
+            produce_jb(w, w->c->verdicts_topic, acct, alen);
+        }
+    } else {
+        w->reviews_replayed++;
+    }
+    json_decref(o);
+    return 0;
+}
+
 /* ---- one event ---- */
 
 /* ---- linking ---- */
@@ -859,10 +961,17 @@ static int process(struct worker *w, const rd_kafka_message_t *m)
     if (m->len) memcpy(w->scratch, m->payload, m->len);
     struct warden_event ev;
     char why[256];
+    int review_rc = 0;
+    bool review = false; /* an analyst's decision, not an event */
     if (w->stage) {
         stage_process(w, m);
         if (w->live) w->txn_events[p]++;
-    } else if (warden_event_decode(w->scratch, m->len, &ev, why, sizeof why) != 0) {
+    } else if (review_record(m) &&
+               (review_rc = apply_review(w, shard, w->scratch, m->len, why, sizeof why)) == 0) {
+        review = true;
+    } else if (review_rc != 0 ||
+               warden_event_decode(w->scratch, m->len, &ev, why, sizeof why) != 0) {
+        if (review_rc) w->reviews_bad++;
         if (w->live) {
             warden_jbuf_reset(&w->jb);
             warden_jbuf_obj_open(&w->jb);
@@ -905,10 +1014,10 @@ static int process(struct worker *w, const rd_kafka_message_t *m)
         if (w->txn_first[p] < 0) w->txn_first[p] = m->offset;
         w->txn_next[p] = m->offset + 1;
         w->txn_n++;
-        w->live_events++;
+        if (!review) w->live_events++;
         w->last_live = warden_now_s();
         if (w->first_live == 0) w->first_live = w->last_live;
-    } else {
+    } else if (!review) {
         w->replayed_events++;
     }
     return 0;
@@ -1112,6 +1221,10 @@ static void publish_metrics(struct worker *w)
          w->gone_live, "replay", w->gone_replay);
     pair(f, "warden_worker_snapshots_total", "Partition snapshots saved and loaded.", "op", "saved",
          w->snaps_saved, "loaded", w->snaps_loaded);
+    if (!w->stage)
+        pair(f, "warden_worker_reviews_total",
+             "Review decisions (warden-review records of the events topic) applied.", "mode",
+             "live", w->reviews_live, "replayed", w->reviews_replayed);
     if (w->linking || w->stage)
         pair(f, "warden_worker_notices_total",
              "Cluster membership notices applied (worker) or produced (stage).", "mode", "live",
@@ -1265,6 +1378,12 @@ static int run(struct worker *w, const char *id, int64_t idle_exit_ms)
                 who, id, (unsigned long long)w->live_events, (unsigned long long)w->replayed_events,
                 (unsigned long long)w->txns, (unsigned long long)w->aborts, w->first_live,
                 w->last_live);
+        if (w->reviews_live || w->reviews_replayed || w->reviews_bad)
+            fprintf(stderr,
+                    "warden worker: %s: review decisions applied: %llu live, %llu replayed; "
+                    "%llu refused\n",
+                    id, (unsigned long long)w->reviews_live,
+                    (unsigned long long)w->reviews_replayed, (unsigned long long)w->reviews_bad);
         if (w->late_live)
             fprintf(stderr,
                     "warden worker: %s: %llu live events late (older than their partition's "
@@ -1349,6 +1468,7 @@ static void cleanup(struct worker *w)
     free(w->scratch);
     for (size_t i = 0; i < w->n_others; i++) free(w->others[i]);
     free(w->dets);
+    warden_review_allow_free(w->allow);
     if (w->devnull) fclose(w->devnull);
     warden_jbuf_fini(&w->jb);
 }
@@ -1362,6 +1482,7 @@ static void init(struct worker *w, const struct warden_worker_conf *c, bool quie
     w->errlen = errlen;
     w->quiet = quiet;
     w->cur_moff = -1;
+    w->allow = warden_review_allow_new();
     snprintf(w->run_id, sizeof w->run_id, "kafka:%s", c->group);
     warden_jbuf_init(&w->jb);
     w->devnull = fopen("/dev/null", "w");

@@ -42,6 +42,11 @@ const struct warden_conf_key warden_worker_conf_keys[] = {
      0, 0},
     {"cases_group", WARDEN_CONF_STRING, "warden-cases", O(cases_group),
      "consumer group of `warden case-stage` on the findings, verdicts and audit topics", 0, 0},
+    {"review_to_workers", WARDEN_CONF_BOOL, "true", O(review_to_workers),
+     "`warden case-stage` writes analysts' dismissals and upheld appeals in the case database "
+     "(the lift and the reasons allowlisted) to the events topic, keyed by account id with the "
+     "header warden-review, so the worker that owns the account applies them among its events",
+     0, 0},
     {"transactional_id_prefix", WARDEN_CONF_STRING, "warden-worker", O(transactional_id_prefix),
      "a worker's transactional id is PREFIX-ID (warden worker --id)", 0, 0},
     {"linking_topic", WARDEN_CONF_STRING, "warden.linking", O(linking_topic),

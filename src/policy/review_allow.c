@@ -39,6 +39,13 @@ size_t warden_review_allow_count(const struct warden_review_allow *a)
     return a ? a->n : 0;
 }
 
+void warden_review_allow_each(const struct warden_review_allow *a,
+                              void (*fn)(void *ctx, const char *account_id, const char *reason),
+                              void *ctx)
+{
+    for (size_t i = 0; a && i < a->n; i++) fn(ctx, a->v[i].account, a->v[i].reason);
+}
+
 /* First index whose hash is >= h. */
 static size_t lower(const struct warden_review_allow *a, uint64_t h)
 {

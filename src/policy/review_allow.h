@@ -24,6 +24,10 @@ void warden_review_allow_free(struct warden_review_allow *a);
 void warden_review_allow_add(struct warden_review_allow *a, const char *account_id,
                              const char *reason);
 size_t warden_review_allow_count(const struct warden_review_allow *a);
+/* Call fn for every pair (in no particular order). */
+void warden_review_allow_each(const struct warden_review_allow *a,
+                              void (*fn)(void *ctx, const char *account_id, const char *reason),
+                              void *ctx);
 /* Is (account_id[0..len), reason) in the set? a may be NULL. */
 bool warden_review_allow_has(const struct warden_review_allow *a, const char *account_id,
                              size_t len, const char *reason);

@@ -177,3 +177,28 @@ kafka_stop_stage() {
   check "the stage stopped cleanly on SIGTERM" [ $? -eq 0 ]
   STAGE_PID=""
 }
+
+# start_console POLICY DB — `warden serve` as the review console over the
+# case stage's database (cases_record: false; analyst alice with the token
+# alice-token-0123456789); sets SP and CONSOLE (its URL)
+start_console() {
+  cat >"$T/serve.yaml" <<YAML
+port: 0
+policy: $1
+cases: $2
+cases_record: false
+analysts:
+  - "alice:analyst:alice-token-0123456789"
+YAML
+  "$WARDEN_BIN" serve -c "$T/serve.yaml" >"$T/serve.out" 2>"$T/serve.err" &
+  SP=$!
+  PIDS="$PIDS $SP"
+  local port=""
+  for _ in $(seq 1 300); do
+    port=$(sed -n 's/^warden serve: listening on .*:\([0-9]*\)$/\1/p' "$T/serve.out")
+    [ -n "$port" ] && break
+    sleep 0.1
+  done
+  CONSOLE="http://127.0.0.1:${port:-1}"
+  [ -n "$port" ]
+}

@@ -122,25 +122,9 @@ check "runs: the workers' policy hash" \
 ACCT=$(q "$T/cases.db" "SELECT account_id FROM cases WHERE action = 'block' ORDER BY account_id LIMIT 1")
 "$WARDEN_BIN" explain "$ACCT" --db "$T/cases.db" >"$T/explain.txt" 2>&1
 check "explain reads the stage's case" bash -c "grep -q '$ACCT' '$T/explain.txt' && grep -qi 'block' '$T/explain.txt'"
-cat >"$T/serve.yaml" <<YAML
-port: 0
-policy: $T/policy.yaml
-cases: $T/cases.db
-cases_record: false
-analysts:
-  - "alice:analyst:alice-token-0123456789"
-YAML
-"$WARDEN_BIN" serve -c "$T/serve.yaml" >"$T/serve.out" 2>"$T/serve.err" &
-SP=$!
-PIDS="$PIDS $SP"
-SPORT=""
-for _ in $(seq 1 300); do
-  SPORT=$(sed -n 's/^warden serve: listening on .*:\([0-9]*\)$/\1/p' "$T/serve.out")
-  [ -n "$SPORT" ] && break
-  sleep 0.1
-done
+check "the console over the stage's database starts" start_console "$T/policy.yaml" "$T/cases.db"
 curl -s -H "Authorization: Bearer alice-token-0123456789" \
-  "http://127.0.0.1:${SPORT:-1}/v1/cases?account=$ACCT" >"$T/api.json"
+  "$CONSOLE/v1/cases?account=$ACCT" >"$T/api.json"
 check "the cases API lists the stage's case" grep -q "\"total\":1,.*\"account_id\":\"$ACCT\"" "$T/api.json"
 kill "$SP" 2>/dev/null
 wait "$SP" 2>/dev/null
