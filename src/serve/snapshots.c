@@ -44,6 +44,12 @@ int warden_serve_restore(struct warden_runtime *rt, const struct warden_serve_co
                 "%.0f ms)\n",
                 c->snapshot_path, (unsigned long long)info.accounts, info.shards,
                 (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
+        size_t raised = 0, lowered = 0, n = warden_runtime_rederived(rt, &raised, &lowered);
+        if (n) /* saved under other rules than the policy it starts with */
+            fprintf(stderr,
+                    "warden serve: %zu account(s) of the snapshot decided again under this "
+                    "policy's rules: %zu raised, %zu lowered\n",
+                    n, raised, lowered);
         return 0;
     }
     if (c->snapshot_on_corrupt && strcmp(c->snapshot_on_corrupt, "ignore") == 0) {

@@ -5,7 +5,8 @@
 # longer blocked after the reload, and blocked again when the rule is made
 # strict again; each change is in the audit trail of cases.db with its
 # reason; an account an analyst dismissed stays dismissed across both
-# reloads; the server says how many accounts were decided again.
+# reloads; the server says how many accounts were decided again, at a
+# reload and at a restart from a snapshot saved under the other rules.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/serve_lib.sh"
 command -v curl >/dev/null || { echo "skip: curl not installed"; exit 77; }
@@ -112,4 +113,13 @@ check "  ... the policy in force changes nothing" grep -q 'decided again (0 rais
 check "  ... and the state file is untouched" [ "$(sha256sum <"$T/state.snap")" = "$SUM" ]
 "$WARDEN_BIN" config --state "$T/state.snap" >/dev/null 2>&1
 check "--state without --check: exit 2" [ $? -eq 2 ]
+
+# a restart on the relaxed policy from that snapshot does what the dry run said
+cp "$T/relaxed.yaml" "$T/policy.yaml"
+start_serve "$T/serve.yaml" second || exit 1
+check "the restart says it decided one account of the snapshot again, lowered" \
+  grep -q '1 account(s) of the snapshot decided again under this policy.s rules: 0 raised, 1 lowered' "$T/second.err"
+r=$(dec acct-x 0 x20 7)
+check "  ... acct-x reviewed, not blocked" grep -q '"enforced":"review"' <<<"$r"
+stop_serve
 finish
