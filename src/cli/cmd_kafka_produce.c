@@ -2,10 +2,13 @@
  * keyed by account id (kafka/produce.c). */
 #include "cli/cli.h"
 #include "core/error.h"
+#include "core/xalloc.h"
 #include "kafka/kafka.h"
 #include "runtime/sorter.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 static const struct warden_opt produce_opts[] = {
     {"brokers", 'b', "HOST:PORT,...", "bootstrap servers (required)", false},
@@ -22,6 +25,10 @@ static const struct warden_opt produce_opts[] = {
     {"sort-memory", 0, "MIB",
      "memory for sorting: a plain file's index (40 bytes a line) or the lines of a gzip file or "
      "a pipe, beyond which they go to temporary files in $TMPDIR (16 to 65536, default 256)",
+     false},
+    {"header", 0, "NAME=VALUE",
+     "a header on every record (e.g. warden-review=1: the lines are review decisions, "
+     "formats.md)",
      false},
     {"quiet", 'q', NULL, "do not print the count", false},
     {NULL, 0, NULL, NULL, false},
@@ -52,13 +59,14 @@ static int produce_main(int argc, char **argv)
         return prc > 0 ? WARDEN_EXIT_OK : WARDEN_EXIT_USAGE;
     }
     int ret = WARDEN_EXIT_OK;
+    char *hdr = NULL; /* --header, split at '=' */
     const char *brokers = warden_arg(&a, "brokers"), *topic = warden_arg(&a, "topic");
     if (!brokers || !topic || a.nrest > 1) {
         fprintf(stderr, "warden kafka-produce: needs --brokers, --topic and at most one file\n");
         ret = WARDEN_EXIT_USAGE;
         goto out;
     }
-    struct warden_kafka_produce_opts po = {WARDEN_ORDER_AUTO, 0, 0};
+    struct warden_kafka_produce_opts po = {.order = WARDEN_ORDER_AUTO};
     size_t lateness = 60, sort_mib = 256;
     if (!warden_arg_order(&a, &po.order) ||
         !warden_arg_size(&a, "sort-memory", 16, 65536, &sort_mib) ||
@@ -67,6 +75,18 @@ static int produce_main(int argc, char **argv)
         goto out;
     }
     po.lateness_ms = (int64_t)lateness * 1000;
+    if (warden_arg(&a, "header")) {
+        hdr = warden_xstrdup(warden_arg(&a, "header"));
+        char *eq = strchr(hdr, '=');
+        if (!eq || eq == hdr) {
+            fprintf(stderr, "warden kafka-produce: --header needs NAME=VALUE, got '%s'\n", hdr);
+            ret = WARDEN_EXIT_USAGE;
+            goto out;
+        }
+        *eq = '\0';
+        po.header_name = hdr;
+        po.header_value = eq + 1;
+    }
     po.sort_memory = sort_mib << 20;
     int np = 0;
     const char **props = warden_arg_all(&a, "kafka", &np);
@@ -90,6 +110,7 @@ static int produce_main(int argc, char **argv)
             printf("%llu records produced to %s\n", (unsigned long long)n, topic);
     }
 out:
+    free(hdr);
     warden_args_free(&a);
     return ret;
 }

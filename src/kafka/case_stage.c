@@ -26,6 +26,7 @@
  * hash and shadow flag) and ended at SIGTERM. Bad records (not JSON, a
  * missing or mistyped field) are reported with topic, partition and offset
  * and skipped. Run one stage per case database (SQLite has one writer). */
+#include "core/clock.h"
 #include "core/error.h"
 #include "core/hash.h"
 #include "core/jbuf.h"
@@ -93,13 +94,6 @@ static void on_signal(int sig)
 {
     (void)sig;
     stage_stop = 1;
-}
-
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
 /* ---- raw members of a record ---- */
@@ -396,7 +390,7 @@ static int process(struct stage *s, int t, const rd_kafka_message_t *m)
  * a record is acknowledged only once its rows are in cases.db). */
 static int flush(struct stage *s)
 {
-    s->last_merge = now_s();
+    s->last_merge = warden_now_s();
     if (s->staged == 0 && s->seen.count == 0) return 0;
     if (s->staged) {
         if (warden_store_merge(s->store)) {
@@ -507,7 +501,7 @@ static int64_t review_mark(struct stage *s)
 
 static void send_reviews(struct stage *s)
 {
-    s->last_review = now_s();
+    s->last_review = warden_now_s();
     /* no analyst has decided anything until the review columns exist */
     if (!s->prod || !warden_store_has_column(s->db, "audit", "detail")) return;
     int64_t mark = review_mark(s), last = mark;
@@ -589,7 +583,7 @@ static void metric(FILE *f, const char *name, const char *help, const char *type
 
 static void publish_metrics(struct stage *s)
 {
-    if (!s->mh || now_s() - s->metrics_t < 1.0) return;
+    if (!s->mh || warden_now_s() - s->metrics_t < 1.0) return;
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
@@ -640,7 +634,7 @@ static void publish_metrics(struct stage *s)
     fclose(f);
     warden_metrics_http_publish(s->mh, buf, len);
     free(buf);
-    s->metrics_t = now_s();
+    s->metrics_t = warden_now_s();
 }
 
 /* ---- the loop ---- */
@@ -731,14 +725,14 @@ int warden_kafka_case_stage_run(const struct warden_worker_conf *c, const char *
         fprintf(stderr, "warden case-stage: %s: %s, %s, %s -> %s (group %s)\n", id,
                 c->findings_topic, c->verdicts_topic, c->audit_topic, c->cases, c->cases_group);
     double last_record = 0;
-    s.last_merge = now_s();
+    s.last_merge = warden_now_s();
     while (!rc && !stage_stop && !s.fatal) {
         rd_kafka_message_t *m = rd_kafka_consumer_poll(s.cons, 100);
         if (m) {
             if (!m->err) {
                 int t = topic_index(&s, rd_kafka_topic_name(m->rkt));
                 if (t >= 0) rc = process(&s, t, m);
-                last_record = now_s();
+                last_record = warden_now_s();
             } else if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
                 bool fatal = m->err == RD_KAFKA_RESP_ERR__FATAL ||
                              m->err == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED ||
@@ -754,11 +748,11 @@ int warden_kafka_case_stage_run(const struct warden_worker_conf *c, const char *
             rd_kafka_message_destroy(m);
         }
         if (rc) break;
-        if (s.staged >= MERGE_ROWS || now_s() - s.last_merge >= MERGE_INTERVAL_S) flush(&s);
-        if (s.prod && now_s() - s.last_review >= REVIEW_INTERVAL_S) send_reviews(&s);
+        if (s.staged >= MERGE_ROWS || warden_now_s() - s.last_merge >= MERGE_INTERVAL_S) flush(&s);
+        if (s.prod && warden_now_s() - s.last_review >= REVIEW_INTERVAL_S) send_reviews(&s);
         publish_metrics(&s);
         if (idle_exit_ms > 0 && last_record > 0 &&
-            (now_s() - last_record) * 1000.0 >= (double)idle_exit_ms)
+            (warden_now_s() - last_record) * 1000.0 >= (double)idle_exit_ms)
             break;
     }
     if (s.cons) {

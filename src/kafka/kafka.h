@@ -67,6 +67,9 @@ struct warden_kafka_produce_opts {
     int order;           /* enum warden_order (runtime/sorter.h): auto, sort, stream */
     int64_t lateness_ms; /* auto: disorder beyond it sorts the file */
     size_t sort_memory;  /* bytes for sorting (0: the sorter's default) */
+    /* one header on every record (e.g. warden-review for review decisions
+     * written by hand), or NULL */
+    const char *header_name, *header_value;
 };
 
 /* Every line of the JSON-lines file at path ("-": stdin) to topic, keyed by

@@ -106,9 +106,14 @@ int warden_kafka_produce_file(const char *brokers, const struct warden_strlist *
         }
         for (;;) {
             rd_kafka_resp_err_t pe =
-                rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_KEY(key, keylen),
-                                  RD_KAFKA_V_VALUE(line, len),
-                                  RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
+                o->header_name
+                    ? rd_kafka_producev(
+                          rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_KEY(key, keylen),
+                          RD_KAFKA_V_VALUE(line, len), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                          RD_KAFKA_V_HEADER(o->header_name, o->header_value, -1), RD_KAFKA_V_END)
+                    : rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_KEY(key, keylen),
+                                        RD_KAFKA_V_VALUE(line, len),
+                                        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
             if (!pe) break;
             if (pe != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
                 snprintf(err, errlen, "produce to '%s': %s", topic, rd_kafka_err2str(pe));

@@ -29,6 +29,11 @@ check "case-stage without cases: exit 3 naming the key" \
   bash -c "[ $? -eq 3 ] && grep -q 'names no case database (key cases)' '$T/nocases.err'"
 printf 'cases: %s\ncases_group: test-cases\n' "$T/cases.db" >>"$T/worker.yaml"
 check "case-stage config valid" "$WARDEN_BIN" case-stage -c "$T/worker.yaml" --check
+cp "$T/worker.yaml" "$T/bad-cases.yaml"
+echo 'review_to_workers: maybe' >>"$T/bad-cases.yaml"
+"$WARDEN_BIN" case-stage -c "$T/bad-cases.yaml" --check 2>"$T/bad-cases.err"
+check "review_to_workers not a boolean: exit 3 with file:line and the key" \
+  bash -c "[ $? -eq 3 ] && grep -q 'bad-cases.yaml:[0-9]*:[0-9]*: review_to_workers' '$T/bad-cases.err'"
 
 # two bad records on the findings topic, before any good one
 printf '%s\n' 'not json' '{"account_id":"x","ts":"2026-01-01T00:00:00Z","detector":"d"}' \

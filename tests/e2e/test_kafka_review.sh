@@ -7,7 +7,8 @@
 # allowlisted does not action the account again, while an account dismissed
 # without allowlisting is actioned again on new evidence; a worker that
 # replays the partition from its beginning applies the same decisions at
-# the same place. librdkafka's mock cluster; everything stops by itself.
+# the same place; review records that are not valid are rejects, reported
+# with their offset. librdkafka's mock cluster; everything stops by itself.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/kafka_lib.sh"
 for c in jq curl sqlite3; do command -v "$c" >/dev/null || { echo "skip: $c missing"; exit 77; }; done
@@ -80,6 +81,17 @@ for _ in $(seq 1 300); do [ "$(q "select count(*) from cases where action='block
 check "both accounts blocked, their cases in cases.db" \
   [ "$(q "select group_concat(account_id) from (select account_id from cases where action='block' order by 1)")" = "acct-x,acct-y" ]
 
+# garbage under the review header: two rejects, nothing applied
+printf '%s\n' 'not json' '{"account_id":"acct-x","allow":"velocity.request_rate","lift":true}' \
+  >"$T/bad-review.jsonl"
+"$WARDEN_BIN" kafka-produce -q -b "$BROKERS" -t ev --order stream --header warden-review=1 \
+  "$T/bad-review.jsonl"
+check "bad review records produced with the header" [ $? -eq 0 ]
+"$WARDEN_BIN" kafka-produce -q -b "$BROKERS" -t ev --header warden-review "$T/bad-review.jsonl" \
+  2>"$T/hdr.err"
+check "--header without =VALUE: exit 2 naming the option" \
+  bash -c "[ $? -eq 2 ] && grep -q -- '--header needs NAME=VALUE' '$T/hdr.err'"
+
 # the console over the stage's database; acct-x dismissed allowlisting its
 # reason, acct-y dismissed without
 check "the console over the stage's database starts" start_console "$T/policy.yaml" "$T/cases.db"
@@ -113,8 +125,12 @@ check "acct-x not actioned again (its reason allowlisted)" [ "$(last_verdict acc
 # (the lifts in them, the allowlisted reasons in the .allow file beside)
 kill -TERM "$W1" 2>/dev/null
 wait "$W1" 2>/dev/null
-check "the first worker applied the decisions live" \
-  grep -Eq 'review decisions applied: 3 live, 0 replayed' "$T/w1.log"
+check "the first worker applied the decisions live and refused the two bad ones" \
+  grep -Eq 'review decisions applied: 3 live, 0 replayed; 2 refused' "$T/w1.log"
+"$WARDEN_BIN" kafka-dump -b "$BROKERS" -t verdicts --rejects-topic rejects -o "$T/dump2" \
+  >"$T/dump2.txt" 2>/dev/null
+check "  ... both on the rejects topic" grep -q '^reject records 2, duplicates 0$' "$T/dump2.txt"
+check "  ... acct-x still allowed after them" [ "$(last_verdict acct-x)" = allow ]
 check "its partition snapshots carry the allowlist beside them" \
   bash -c "cat '$T'/state/*.snap.allow 2>/dev/null | grep -qx \$'acct-x\tvelocity.request_rate'"
 timeout 300 "$WARDEN_BIN" worker -c "$T/worker.yaml" --id w2 --idle-exit 8 2>"$T/w2.log" &

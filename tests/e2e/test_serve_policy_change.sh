@@ -113,6 +113,10 @@ check "  ... the policy in force changes nothing" grep -q 'decided again (0 rais
 check "  ... and the state file is untouched" [ "$(sha256sum <"$T/state.snap")" = "$SUM" ]
 "$WARDEN_BIN" config --state "$T/state.snap" >/dev/null 2>&1
 check "--state without --check: exit 2" [ $? -eq 2 ]
+head -c 2000 "$T/state.snap" >"$T/torn.snap"
+"$WARDEN_BIN" config --check "$T/relaxed.yaml" --state "$T/torn.snap" >/dev/null 2>"$T/torn.err"
+check "--state of a torn file: exit 3 naming the file" \
+  bash -c "[ $? -eq 3 ] && grep -q 'torn.snap' '$T/torn.err'"
 
 # a restart on the relaxed policy from that snapshot does what the dry run said
 cp "$T/relaxed.yaml" "$T/policy.yaml"
