@@ -18,6 +18,10 @@ static const struct warden_opt dump_opts[] = {
      "also count the action changes of this topic, once each into OUT/audit.jsonl", false},
     {"progress-topic", 0, "NAME", "committed transactions and events processed, from this topic",
      false},
+    {"clusters-topic", 0, "NAME",
+     "also the linking stage's cluster records of this topic: each cluster's newest into "
+     "OUT/clusters.jsonl",
+     false},
     {"rejects-topic", 0, "NAME", "also count the bad input records of this topic", false},
     {"events-topic", 0, "NAME",
      "with --progress-topic: count input offsets the broker deleted before they were read, "
@@ -79,6 +83,9 @@ static int dump_main(int argc, char **argv)
         warden_arg(&a, "findings-topic"), warden_arg(&a, "audit-topic"),
         warden_arg(&a, "progress-topic"), warden_arg(&a, "rejects-topic"),
         warden_arg(&a, "events-topic"), out, &st, err, sizeof err);
+    if (!rc && warden_arg(&a, "clusters-topic"))
+        rc = warden_kafka_dump_clusters(brokers, &pl, warden_arg(&a, "clusters-topic"), out, &st,
+                                        err, sizeof err);
     if (rc) {
         fprintf(stderr, "warden kafka-dump: %s\n", err);
         ret = rc == WARDEN_ECONFIG ? WARDEN_EXIT_CONFIG : WARDEN_EXIT_IO;
@@ -113,6 +120,10 @@ static int dump_main(int argc, char **argv)
             printf("uncommitted records skipped %llu, transaction partitions redone %llu\n",
                    (unsigned long long)st.uncommitted_records,
                    (unsigned long long)st.txn_superseded);
+        if (warden_arg(&a, "clusters-topic"))
+            printf("cluster records %llu, clusters %llu, joined into others %llu\n",
+                   (unsigned long long)st.cluster_records, (unsigned long long)st.clusters,
+                   (unsigned long long)st.clusters_gone);
         if (warden_arg(&a, "rejects-topic"))
             printf("reject records %llu, duplicates %llu\n", (unsigned long long)st.reject_records,
                    (unsigned long long)st.reject_duplicates);

@@ -244,6 +244,7 @@ struct link_ctx {
     const struct warden_registry *reg; /* the linking stage: declared resellers */
     const struct pool_groups *pg;      /* on the shared link state (warden_link_attach) */
     struct warden_u64map exits; /* remote mode: sign-up networks that are exits (exit_nets) */
+    struct published *pub;      /* the linking stage: cluster records handed on */
 };
 
 /* The registry's accounts grouped by what an operation shares (POOL_*):
@@ -327,6 +328,9 @@ static int load_webmail(struct link_ctx *c)
     return 0;
 }
 
+struct published;
+static void published_free(struct published *p);
+
 static void link_free(void *vctx)
 {
     struct link_ctx *c = vctx;
@@ -335,6 +339,7 @@ static void link_free(void *vctx)
     warden_u64map_fini(&c->webmail);
     warden_u64map_fini(&c->exits);
     if (c->own_conf) warden_conf_fini(link_conf_table, &c->conf);
+    published_free(c->pub);
     free(c);
 }
 
@@ -1239,22 +1244,18 @@ static void flush_account(void *ctx, uint32_t ai, const char *id, size_t len, un
     if (owner == WARDEN_LINK_NO_OWNER) p->d.set_cluster = true;
 }
 
-struct cluster_walk {
-    struct link_ctx *c;
-    struct warden_emit *em;
-};
-
-static void flush_cluster(void *ctx, const struct warden_link_cluster *ci, const char *const *ids,
-                          size_t n)
+/* A cluster's record as clusters.jsonl has it (formats.md), to fn. */
+static void cluster_record(const struct link_ctx *c, const struct warden_link_cluster *ci,
+                           const char *const *ids, size_t n,
+                           void (*fn)(void *ctx, const struct warden_cluster_record *r), void *ctx)
 {
-    struct cluster_walk *w = ctx;
     char name[32];
     cluster_name(ci->seq, name, sizeof name);
     uint64_t kind_edges[NK];
     for (int k = 0; k < NK; k++) kind_edges[k] = ci->kind_edges[k];
-    bool sustained = harvest_sustained(ci, w->c->conf.harvest_members);
-    double score = ci->enforced || sustained ? w->c->conf.linked_enforced
-                   : ci->actioned            ? w->c->conf.linked_review
+    bool sustained = harvest_sustained(ci, c->conf.harvest_members);
+    double score = ci->enforced || sustained ? c->conf.linked_enforced
+                   : ci->actioned            ? c->conf.linked_review
                                              : 0;
     struct warden_cluster_record r = {
         .cluster_id = name,
@@ -1270,16 +1271,34 @@ static void flush_cluster(void *ctx, const struct warden_link_cluster *ci, const
         .harvest = ci->harvest,
         .score = ci->score,
         .action = ci->actioned
-                      ? warden_policy_decide(w->c->policy, "cluster.linked_to_actioned", score)
+                      ? warden_policy_decide(c->policy, "cluster.linked_to_actioned", score)
                       : WARDEN_ALLOW,
     };
-    const struct link_conf *k = &w->c->conf;
+    const struct link_conf *k = &c->conf;
     if (pooled_cluster(ci, k)) {
         enum warden_action a =
-            warden_policy_decide(w->c->policy, "cluster.harvest_pooled", k->pooled_score);
+            warden_policy_decide(c->policy, "cluster.harvest_pooled", k->pooled_score);
         if (a > r.action) r.action = a;
     }
-    w->em->cluster_record(w->em, &r);
+    fn(ctx, &r);
+}
+
+static void emit_cluster(void *ctx, const struct warden_cluster_record *r)
+{
+    struct warden_emit *em = ctx;
+    em->cluster_record(em, r);
+}
+
+struct cluster_walk {
+    struct link_ctx *c;
+    struct warden_emit *em;
+};
+
+static void flush_cluster(void *ctx, const struct warden_link_cluster *ci, const char *const *ids,
+                          size_t n)
+{
+    struct cluster_walk *w = ctx;
+    cluster_record(w->c, ci, ids, n, emit_cluster, w->em);
 }
 
 static void link_flush(void *vctx, struct warden_emit *em)
@@ -1491,6 +1510,134 @@ void warden_link_stage_apply(
     else
         stage_member(&w, ai);
     warden_link_unlock(l);
+}
+
+/* ---- the stage's cluster records ----
+ *
+ * What the stage handed on: per cluster number, a hash of the cluster's
+ * figures when its record was last handed on, and the walk that last saw it
+ * (open addressing, linear probing, rebuilt without the clusters gone). */
+struct published {
+    uint64_t *seq, *sig;
+    uint32_t *walk;
+    size_t mask, count;
+    uint32_t now;
+};
+
+static void published_free(struct published *p)
+{
+    if (!p) return;
+    free(p->seq);
+    free(p->sig);
+    free(p->walk);
+    free(p);
+}
+
+static void published_alloc(struct published *p, size_t slots)
+{
+    p->seq = warden_xcalloc(slots, sizeof *p->seq);
+    p->sig = warden_xcalloc(slots, sizeof *p->sig);
+    p->walk = warden_xcalloc(slots, sizeof *p->walk);
+    p->mask = slots - 1;
+    p->count = 0;
+}
+
+/* The slot of seq (its own, or the empty one where it goes). */
+static size_t published_slot(const struct published *p, uint64_t seq)
+{
+    size_t i = (size_t)((seq * 0x9e3779b97f4a7c15ull) >> 17) & p->mask;
+    while (p->seq[i] && p->seq[i] != seq) i = (i + 1) & p->mask;
+    return i;
+}
+
+/* Move to a table of `slots` slots; only_seen: keep only the entries the
+ * current walk saw (the others are gone). */
+static void published_resize(struct published *p, size_t slots, bool only_seen)
+{
+    struct published old = *p;
+    published_alloc(p, slots);
+    p->now = old.now;
+    for (size_t i = 0; i <= old.mask; i++) {
+        if (!old.seq[i] || (only_seen && old.walk[i] != old.now)) continue;
+        size_t j = published_slot(p, old.seq[i]);
+        p->seq[j] = old.seq[i];
+        p->sig[j] = old.sig[i];
+        p->walk[j] = old.walk[i];
+        p->count++;
+    }
+    free(old.seq);
+    free(old.sig);
+    free(old.walk);
+}
+
+struct publish_walk {
+    struct link_ctx *c;
+    void (*put)(void *ctx, const struct warden_cluster_record *r);
+    void *ctx;
+};
+
+/* A cluster whose figures changed since its record was handed on (or that
+ * was never handed on): take it. Every live cluster is marked seen. */
+static bool publish_want(void *ctx, const struct warden_link_cluster *ci)
+{
+    struct publish_walk *w = ctx;
+    struct published *p = w->c->pub;
+    /* the figures the record is made of (the info is zeroed, then filled) */
+    uint64_t sig = warden_hash64(ci, sizeof *ci);
+    if (p->count * 2 + 2 > p->mask + 1) published_resize(p, (p->mask + 1) * 2, false);
+    size_t i = published_slot(p, ci->seq);
+    bool changed = !p->seq[i] || p->sig[i] != sig;
+    if (!p->seq[i]) p->count++;
+    p->seq[i] = ci->seq;
+    p->sig[i] = sig;
+    p->walk[i] = p->now;
+    return changed;
+}
+
+static void publish_take(void *ctx, const struct warden_link_cluster *ci, const char *const *ids,
+                         size_t n)
+{
+    struct publish_walk *w = ctx;
+    cluster_record(w->c, ci, ids, n, w->put, w->ctx);
+}
+
+void warden_link_stage_clusters(struct warden_link_stage *s,
+                                void (*put)(void *ctx, const struct warden_cluster_record *r),
+                                void (*gone)(void *ctx, const char *cluster_id), void *ctx)
+{
+    struct link_ctx *c = (struct link_ctx *)s;
+    if (!c->pub) {
+        c->pub = warden_xcalloc(1, sizeof *c->pub);
+        published_alloc(c->pub, 64);
+    }
+    struct published *p = c->pub;
+    p->now++;
+    /* the walks are told apart by their number: one that wraps round to 0
+     * starts a clean table (each cluster is then handed on once more) */
+    if (p->now == 0) {
+        published_free(p);
+        c->pub = p = warden_xcalloc(1, sizeof *p);
+        published_alloc(p, 64);
+        p->now = 1;
+    }
+    struct publish_walk w = {c, put, ctx};
+    warden_link_lock(c->l);
+    warden_link_foreach_cluster_if(c->l, (size_t)c->conf.max_member_ids, publish_want, publish_take,
+                                   &w);
+    warden_link_unlock(c->l);
+    size_t n_gone = 0;
+    for (size_t i = 0; i <= p->mask; i++) {
+        if (!p->seq[i] || p->walk[i] == p->now) continue;
+        char name[32];
+        cluster_name(p->seq[i], name, sizeof name);
+        gone(ctx, name);
+        n_gone++;
+    }
+    if (n_gone) {
+        size_t slots = 64;
+        while (slots < (p->count - n_gone) * 2 + 2) slots *= 2;
+        published_resize(p, slots, true);
+    }
 }
 
 void warden_link_stage_stats(struct warden_link_stage *s, struct warden_link_stats *st)

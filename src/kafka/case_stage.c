@@ -48,8 +48,8 @@
 #include <string.h>
 #include <time.h>
 
-enum { T_FINDINGS, T_VERDICTS, T_AUDIT, NTOPICS };
-static const char *const tname[NTOPICS] = {"findings", "verdicts", "audit"};
+enum { T_FINDINGS, T_VERDICTS, T_AUDIT, T_CLUSTERS, NTOPICS };
+static const char *const tname[NTOPICS] = {"findings", "verdicts", "audit", "clusters"};
 
 /* merge at least this often while records flow, or after this many rows */
 #define MERGE_INTERVAL_S 1.0
@@ -69,6 +69,7 @@ struct stage {
     struct warden_store *store;
     struct warden_registry *reg; /* NULL: organisations unknown */
     bool run_begun;
+    bool clusters; /* the policy links accounts: the linking stage's cluster records too */
     struct warden_u64map seen;  /* warden-pos of the records staged since the last merge */
     struct warden_u64map accts; /* accounts given a case (hash of the id) */
     uint64_t staged;            /* rows staged since the last merge */
@@ -76,7 +77,8 @@ struct stage {
     time_t warned;
     /* figures (metrics, stop summary) */
     uint64_t records[NTOPICS], bad, duplicates, skipped_allow;
-    uint64_t rows[NTOPICS]; /* findings, cases, audit rows staged */
+    uint64_t rows[NTOPICS]; /* findings, cases, audit rows, cluster records staged */
+    uint64_t clusters_gone; /* tombstones staged */
     uint64_t merges, merge_failures, commits;
     struct warden_metrics_http *mh;
     double metrics_t;
@@ -341,6 +343,87 @@ static int stage_audit(struct stage *s, json_t *o, char *why, size_t wl)
     return 0;
 }
 
+static bool count_of(json_t *o, const char *k, uint64_t *v)
+{
+    json_t *x = json_object_get(o, k);
+    if (!json_is_integer(x) || json_integer_value(x) < 0) return false;
+    *v = (uint64_t)json_integer_value(x);
+    return true;
+}
+
+/* A cluster record of the linking stage (clusters.jsonl's line). */
+static int stage_cluster(struct stage *s, json_t *o, char *why, size_t wl)
+{
+    struct warden_cluster_record c = {0};
+    c.cluster_id = str_of(o, "cluster_id");
+    json_t *ids = json_object_get(o, "member_ids"), *kinds = json_object_get(o, "edge_kinds");
+    if (!c.cluster_id || !*c.cluster_id || !count_of(o, "members", &c.members) ||
+        !json_is_array(ids) || !json_is_object(kinds) || !count_of(o, "edges", &c.edges) ||
+        !score_of(o, "score", &c.score) || !count_of(o, "actioned_members", &c.actioned) ||
+        !count_of(o, "enforced_members", &c.enforced) ||
+        !count_of(o, "harvest_members", &c.harvest) || !action_of(o, "action", &c.action)) {
+        snprintf(why, wl,
+                 "a cluster record needs cluster_id, members, member_ids, edge_kinds, edges, "
+                 "score (0-1), actioned_members, enforced_members, harvest_members and action");
+        return 1;
+    }
+    size_t n_ids = json_array_size(ids), n_kinds = json_object_size(kinds);
+    const char **idv = warden_xcalloc(n_ids ? n_ids : 1, sizeof *idv);
+    const char **kv = warden_xcalloc(n_kinds ? n_kinds : 1, sizeof *kv);
+    uint64_t *ke = warden_xcalloc(n_kinds ? n_kinds : 1, sizeof *ke);
+    int rc = 0;
+    size_t i;
+    json_t *x;
+    json_array_foreach(ids, i, x)
+    {
+        if (!json_is_string(x))
+            rc = 1;
+        else
+            idv[c.n_ids++] = json_string_value(x);
+    }
+    const char *k;
+    json_object_foreach(kinds, k, x)
+    {
+        if (!json_is_integer(x) || json_integer_value(x) < 0) {
+            rc = 1;
+            continue;
+        }
+        kv[c.n_kinds] = k;
+        ke[c.n_kinds++] = (uint64_t)json_integer_value(x);
+    }
+    if (rc) {
+        snprintf(why, wl, "member_ids must be strings and edge_kinds counts");
+    } else if (!(rc = begin_run(s, o))) {
+        c.ids = idv;
+        c.kinds = kv;
+        c.kind_edges = ke;
+        if (!(rc = warden_store_cluster(s->store, &c))) {
+            s->rows[T_CLUSTERS]++;
+            s->staged++;
+        }
+    }
+    free(idv);
+    free(kv);
+    free(ke);
+    return rc;
+}
+
+/* A tombstone of the clusters topic: the cluster (the record's key) joined another. */
+static int stage_cluster_gone(struct stage *s, const rd_kafka_message_t *m, char *why, size_t wl)
+{
+    if (!m->key || !m->key_len || m->key_len > 200) {
+        snprintf(why, wl, "an empty cluster record (a tombstone) needs its cluster id as key");
+        return 1;
+    }
+    char *id = warden_xstrndup(m->key, m->key_len);
+    int rc = warden_store_cluster_gone(s->store, id);
+    free(id);
+    if (rc) return rc;
+    s->clusters_gone++;
+    s->staged++;
+    return 0;
+}
+
 /* A record from topic t. 0, or a store error (fatal). */
 static int process(struct stage *s, int t, const rd_kafka_message_t *m)
 {
@@ -364,12 +447,16 @@ static int process(struct stage *s, int t, const rd_kafka_message_t *m)
     int rc = 1;
     json_error_t je;
     json_t *o = m->len ? json_loadb(m->payload, m->len, 0, &je) : NULL;
-    if (!json_is_object(o)) {
+    if (t == T_CLUSTERS && !m->len) {
+        rc = stage_cluster_gone(s, m, why, sizeof why);
+    } else if (!json_is_object(o)) {
         snprintf(why, sizeof why, "not a JSON object%s%s", o ? "" : ": ", o ? "" : je.text);
     } else if (t == T_FINDINGS) {
         rc = stage_finding(s, o, m->payload, m->len, why, sizeof why);
     } else if (t == T_VERDICTS) {
         rc = stage_verdict(s, o, why, sizeof why);
+    } else if (t == T_CLUSTERS) {
+        rc = stage_cluster(s, o, why, sizeof why);
     } else {
         rc = stage_audit(s, o, why, sizeof why);
     }
@@ -593,11 +680,15 @@ static void publish_metrics(struct stage *s)
         fprintf(f, "warden_case_stage_records_total{topic=\"%s\"} %llu\n", tname[t],
                 (unsigned long long)s->records[t]);
     metric(f, "warden_case_stage_rows_total",
-           "Rows staged into the case database: findings, cases, audit.", "counter");
-    static const char *const kind[NTOPICS] = {"finding", "case", "audit"};
+           "Rows staged into the case database: findings, cases, audit rows, cluster records "
+           "(and the tombstones of clusters joined into others).",
+           "counter");
+    static const char *const kind[NTOPICS] = {"finding", "case", "audit", "cluster"};
     for (int t = 0; t < NTOPICS; t++)
         fprintf(f, "warden_case_stage_rows_total{kind=\"%s\"} %llu\n", kind[t],
                 (unsigned long long)s->rows[t]);
+    fprintf(f, "warden_case_stage_rows_total{kind=\"cluster_gone\"} %llu\n",
+            (unsigned long long)s->clusters_gone);
     metric(f, "warden_case_stage_skipped_total",
            "Records skipped: allow (no case), a repeated position, bad.", "counter");
     fprintf(f, "warden_case_stage_skipped_total{why=\"allow\"} %llu\n",
@@ -644,6 +735,7 @@ static int topic_index(const struct stage *s, const char *name)
     if (strcmp(name, s->c->findings_topic) == 0) return T_FINDINGS;
     if (strcmp(name, s->c->verdicts_topic) == 0) return T_VERDICTS;
     if (strcmp(name, s->c->audit_topic) == 0) return T_AUDIT;
+    if (s->clusters && strcmp(name, s->c->clusters_topic) == 0) return T_CLUSTERS;
     return -1;
 }
 
@@ -676,9 +768,13 @@ static int setup(struct stage *s, const char *id)
         return WARDEN_ELIB;
     }
     rd_kafka_poll_set_consumer(s->cons);
-    const char *topics[NTOPICS] = {c->findings_topic, c->verdicts_topic, c->audit_topic};
+    const char *topics[NTOPICS] = {c->findings_topic, c->verdicts_topic, c->audit_topic,
+                                   c->clusters_topic};
+    int rc = warden_kafka_link_enabled(c, &s->clusters, s->err, s->errlen);
+    if (rc) return rc;
+    s->clusters = s->clusters && *c->clusters_topic;
     rd_kafka_topic_partition_list_t *sub = rd_kafka_topic_partition_list_new(NTOPICS);
-    for (int t = 0; t < NTOPICS; t++) {
+    for (int t = 0; t < (s->clusters ? NTOPICS : T_CLUSTERS); t++) {
         int k = warden_kafka_partitions(s->cons, topics[t], 15000, s->err, s->errlen);
         if (k < 0) {
             rd_kafka_topic_partition_list_destroy(sub);
@@ -693,10 +789,10 @@ static int setup(struct stage *s, const char *id)
         return WARDEN_ELIB;
     }
     if (c->accounts && *c->accounts) {
-        int rc = warden_registry_load(&s->reg, c->accounts, c->orgs, s->err, s->errlen);
+        rc = warden_registry_load(&s->reg, c->accounts, c->orgs, s->err, s->errlen);
         if (rc) return rc;
     }
-    int rc = warden_store_open(&s->store, c->cases, s->err, s->errlen);
+    rc = warden_store_open(&s->store, c->cases, s->err, s->errlen);
     return rc ? rc : review_setup(s);
 }
 
@@ -722,8 +818,9 @@ int warden_kafka_case_stage_run(const struct warden_worker_conf *c, const char *
                     id, c->metrics_listen, bound);
     }
     if (!rc && !quiet)
-        fprintf(stderr, "warden case-stage: %s: %s, %s, %s -> %s (group %s)\n", id,
-                c->findings_topic, c->verdicts_topic, c->audit_topic, c->cases, c->cases_group);
+        fprintf(stderr, "warden case-stage: %s: %s, %s, %s%s%s -> %s (group %s)\n", id,
+                c->findings_topic, c->verdicts_topic, c->audit_topic, s.clusters ? ", " : "",
+                s.clusters ? c->clusters_topic : "", c->cases, c->cases_group);
     double last_record = 0;
     s.last_merge = warden_now_s();
     while (!rc && !stage_stop && !s.fatal) {
@@ -776,12 +873,14 @@ int warden_kafka_case_stage_run(const struct warden_worker_conf *c, const char *
     if (!quiet && !rc)
         fprintf(stderr,
                 "warden case-stage: %s: read %llu findings, %llu verdicts, %llu action changes; "
-                "staged %llu findings, %llu cases, %llu audit rows in %llu merges (%llu failed); "
-                "skipped %llu allow, %llu repeated, %llu bad\n",
+                "staged %llu findings, %llu cases, %llu audit rows, %llu cluster records (%llu "
+                "gone) in %llu merges (%llu failed); skipped %llu allow, %llu repeated, %llu "
+                "bad\n",
                 id, (unsigned long long)s.records[T_FINDINGS],
                 (unsigned long long)s.records[T_VERDICTS], (unsigned long long)s.records[T_AUDIT],
                 (unsigned long long)s.rows[T_FINDINGS], (unsigned long long)s.rows[T_VERDICTS],
-                (unsigned long long)s.rows[T_AUDIT], (unsigned long long)s.merges,
+                (unsigned long long)s.rows[T_AUDIT], (unsigned long long)s.rows[T_CLUSTERS],
+                (unsigned long long)s.clusters_gone, (unsigned long long)s.merges,
                 (unsigned long long)s.merge_failures, (unsigned long long)s.skipped_allow,
                 (unsigned long long)s.duplicates, (unsigned long long)s.bad);
     if (s.mh) warden_metrics_http_stop(s.mh);

@@ -446,6 +446,9 @@ static int read_topic(rd_kafka_t *rk, const char *topic, struct dump *d,
                     fwrite(m->payload, 1, m->len, d->copy);
                     fputc('\n', d->copy);
                 }
+            } else if (kind == 5) { /* cluster records: the newest per cluster id */
+                st->cluster_records++;
+                if (m->key) keep_verdict(d, m, part, off, st);
             } else if (kind == 3) {
                 st->reject_records++;
                 if (!fresh) st->reject_duplicates++;
@@ -484,15 +487,15 @@ static int read_into(rd_kafka_t *rk, const char *topic, struct dump *d,
     return rc;
 }
 
-int warden_kafka_dump(const char *brokers, const struct warden_strlist *props,
-                      const char *verdicts_topic, const char *findings_topic,
-                      const char *audit_topic, const char *progress_topic,
-                      const char *rejects_topic, const char *events_topic, const char *outdir,
-                      struct warden_kafka_dump_stats *st, char *err, size_t errlen)
+/* The dump's consumer (assigned partitions, nothing committed); NULL with err. */
+static rd_kafka_t *dump_consumer(const char *brokers, const struct warden_strlist *props, int *rc,
+                                 char *err, size_t errlen)
 {
-    memset(st, 0, sizeof *st);
     rd_kafka_conf_t *conf = warden_kafka_conf(brokers, props, err, errlen);
-    if (!conf) return WARDEN_ECONFIG;
+    if (!conf) {
+        *rc = WARDEN_ECONFIG;
+        return NULL;
+    }
     char e[256];
     rd_kafka_conf_set(conf, "group.id", "warden-kafka-dump", e, sizeof e);
     rd_kafka_conf_set(conf, "enable.auto.commit", "false", e, sizeof e);
@@ -502,9 +505,67 @@ int warden_kafka_dump(const char *brokers, const struct warden_strlist *props,
     if (!rk) {
         snprintf(err, errlen, "%s", e);
         rd_kafka_conf_destroy(conf);
-        return WARDEN_ELIB;
+        *rc = WARDEN_ELIB;
+        return NULL;
     }
     rd_kafka_poll_set_consumer(rk);
+    return rk;
+}
+
+int warden_kafka_dump_clusters(const char *brokers, const struct warden_strlist *props,
+                               const char *topic, const char *outdir,
+                               struct warden_kafka_dump_stats *st, char *err, size_t errlen)
+{
+    int rc = 0;
+    rd_kafka_t *rk = dump_consumer(brokers, props, &rc, err, errlen);
+    if (!rk) return rc;
+    struct warden_kafka_dump_stats cs;
+    memset(&cs, 0, sizeof cs);
+    struct dump d;
+    memset(&d, 0, sizeof d);
+    warden_u64map_init(&d.by_account);
+    warden_u64map_init(&d.seen);
+    warden_u64map_init(&d.committed);
+    rc = read_topic(rk, topic, &d, &cs, 5, err, errlen);
+    struct warden_outfile out;
+    memset(&out, 0, sizeof out);
+    if (!rc && !(rc = warden_outfile_open(&out, outdir, "clusters.jsonl", err, errlen))) {
+        if (d.n > 1) qsort(d.v, d.n, sizeof *d.v, cmp_kept);
+        for (size_t i = 0; i < d.n; i++) {
+            if (!d.v[i].len) { /* a tombstone: the cluster joined another */
+                st->clusters_gone++;
+                continue;
+            }
+            fwrite(d.v[i].line, 1, d.v[i].len, out.f);
+            fputc('\n', out.f);
+            st->clusters++;
+        }
+        rc = warden_outfile_commit(&out, err, errlen) ? WARDEN_EIO : 0;
+    }
+    st->cluster_records += cs.cluster_records;
+    for (size_t i = 0; i < d.n; i++) {
+        free(d.v[i].account);
+        free(d.v[i].line);
+    }
+    free(d.v);
+    warden_u64map_fini(&d.by_account);
+    warden_u64map_fini(&d.seen);
+    warden_u64map_fini(&d.committed);
+    rd_kafka_consumer_close(rk);
+    rd_kafka_destroy(rk);
+    return rc;
+}
+
+int warden_kafka_dump(const char *brokers, const struct warden_strlist *props,
+                      const char *verdicts_topic, const char *findings_topic,
+                      const char *audit_topic, const char *progress_topic,
+                      const char *rejects_topic, const char *events_topic, const char *outdir,
+                      struct warden_kafka_dump_stats *st, char *err, size_t errlen)
+{
+    memset(st, 0, sizeof *st);
+    int rc0 = 0;
+    rd_kafka_t *rk = dump_consumer(brokers, props, &rc0, err, errlen);
+    if (!rk) return rc0;
     struct dump d;
     memset(&d, 0, sizeof d);
     warden_u64map_init(&d.by_account);

@@ -100,6 +100,7 @@ struct warden_worker_conf {
     bool review_to_workers;    /* the stage sends analysts' dismissals to the workers */
     char *transactional_id_prefix;
     char *linking_topic, *membership_topic, *link_group;
+    char *clusters_topic; /* the linking stage's cluster records */
     char *policy, *accounts, *orgs;
     int64_t max_accounts;
     int64_t lateness_s;
@@ -128,6 +129,11 @@ void warden_worker_conf_dump(FILE *out);
  * err (bad brokers, missing topics, authentication, a fatal producer error). */
 int warden_kafka_worker_run(const struct warden_worker_conf *c, const char *id,
                             int64_t idle_exit_ms, bool quiet, char *err, size_t errlen);
+
+/* Whether the config's policy enables the link detector (then workers link
+ * through the linking stage, and the case stage reads its cluster records). */
+int warden_kafka_link_enabled(const struct warden_worker_conf *c, bool *on, char *err,
+                              size_t errlen);
 
 /* Run the linking stage named id (transactional id PREFIX-link-ID): the
  * consumer group link_group on the linking topic, the link state of
@@ -178,7 +184,15 @@ struct warden_kafka_dump_stats {
     uint64_t reject_records, reject_duplicates;
     uint64_t uncommitted_records; /* outputs of transactions that did not commit, skipped */
     uint64_t txn_superseded; /* (transaction, partition) whose input was consumed again, in part */
+    uint64_t cluster_records, clusters, clusters_gone; /* warden_kafka_dump_clusters() */
 };
+/* The linking stage's clusters topic to its end into outdir/clusters.jsonl:
+ * each cluster's newest record (topic order), sorted by cluster id, those
+ * whose newest record is a tombstone (joined into another) left out and
+ * counted. Adds to st's cluster_records, clusters and clusters_gone. */
+int warden_kafka_dump_clusters(const char *brokers, const struct warden_strlist *props,
+                               const char *topic, const char *outdir,
+                               struct warden_kafka_dump_stats *st, char *err, size_t errlen);
 /* Read the verdict topic (read_committed) to its end into outdir/verdicts.jsonl:
  * the last record of each account in topic order (what compaction keeps),
  * sorted by account id, as `warden scan` writes it. With progress_topic, read

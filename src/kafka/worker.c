@@ -95,7 +95,9 @@ struct worker {
     int64_t *m_first;             /* per partition: first notice offset of this transaction */
     int64_t cur_moff;             /* >= 0: outputs are caused by this notice */
     uint64_t notices_live, notices_replayed, bad_links, published;
-    uint64_t frames_sent, frames_added; /* distill prior frames (distill_prior.h) */
+    bool links_applied;                   /* stage: observations applied since the clusters' walk */
+    uint64_t clusters_put, clusters_gone; /* stage: cluster records and tombstones produced */
+    uint64_t frames_sent, frames_added;   /* distill prior frames (distill_prior.h) */
     struct warden_distill_prior_remote prior_remote;
     double *snap_t; /* per partition: wall clock of its last snapshot */
     uint64_t snaps_saved, snaps_loaded, skipped; /* skipped: records a snapshot spared replaying */
@@ -557,11 +559,65 @@ static int rewind_all(struct worker *w)
     return rc;
 }
 
+/* ---- the stage's cluster records (clusters_topic) ---- */
+
+/* One record, keyed by cluster id, in the open transaction; val NULL: a
+ * tombstone. No warden-pos: a record is the cluster's state, not an
+ * event's output, and the newest one per key is what counts. */
+static void produce_cluster(struct worker *w, const char *id, const char *val, size_t len)
+{
+    for (;;) {
+        rd_kafka_resp_err_t e = rd_kafka_producev(
+            w->prod, RD_KAFKA_V_TOPIC(w->c->clusters_topic), RD_KAFKA_V_KEY(id, strlen(id)),
+            RD_KAFKA_V_VALUE((void *)val, len), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+            RD_KAFKA_V_HEADER("warden-txn", w->txn_tag, -1), RD_KAFKA_V_END);
+        if (!e) return;
+        if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+            if (!w->fatal) {
+                snprintf(w->err, w->errlen, "produce to %s: %s", w->c->clusters_topic,
+                         rd_kafka_err2str(e));
+                w->fatal = WARDEN_ELIB;
+            }
+            return;
+        }
+        rd_kafka_poll(w->prod, 50);
+    }
+}
+
+static void cluster_put(void *ctx, const struct warden_cluster_record *r)
+{
+    struct worker *w = ctx;
+    warden_write_cluster(&w->jb, w->devnull, r, &w->ri);
+    size_t n = w->jb.len;
+    if (n && w->jb.p[n - 1] == '\n') n--;
+    produce_cluster(w, r->cluster_id, w->jb.p, n);
+    w->clusters_put++;
+}
+
+static void cluster_gone(void *ctx, const char *cluster_id)
+{
+    struct worker *w = ctx;
+    produce_cluster(w, cluster_id, NULL, 0);
+    w->clusters_gone++;
+}
+
+/* Stage: the records of the clusters the transaction's observations
+ * changed, in the transaction (an aborted one is replayed into a new state,
+ * whose first walk hands every cluster on again). */
+static void publish_clusters(struct worker *w)
+{
+    if (!w->stage || !w->st || !w->links_applied || !*w->c->clusters_topic) return;
+    w->links_applied = false;
+    warden_link_stage_clusters(w->st, cluster_put, cluster_gone, w);
+}
+
 /* Commit the open transaction with the consumed offsets: 0, 1 when it had
  * to be aborted (nothing of it is visible), or a negative WARDEN_E* code. */
 static int commit(struct worker *w)
 {
     if (!w->in_txn) return 0;
+    publish_clusters(w);
+    if (w->fatal) return w->fatal;
     rd_kafka_topic_partition_list_t *offs = rd_kafka_topic_partition_list_new(8);
     for (int p = 0; p < w->n_parts; p++) {
         bool notices = w->linking && w->m_first[p] >= 0;
@@ -929,6 +985,7 @@ static void stage_process(struct worker *w, const rd_kafka_message_t *m)
         w->frames_sent++;
     } else {
         warden_link_stage_apply(w->st, &o, part, stage_notify, w);
+        w->links_applied = true;
     }
 }
 
@@ -1084,7 +1141,8 @@ static int setup(struct worker *w, const char *id)
     int rc;
     if (w->stage) {
         if ((rc = topic_parts(w, c->linking_topic, &w->n_parts)) ||
-            (rc = topic_parts(w, c->membership_topic, &w->m_parts)))
+            (rc = topic_parts(w, c->membership_topic, &w->m_parts)) ||
+            (*c->clusters_topic && (rc = topic_parts(w, c->clusters_topic, NULL))))
             return rc;
     } else {
         const char *topics[] = {c->events_topic,  c->verdicts_topic, c->findings_topic,
@@ -1141,8 +1199,8 @@ static int setup(struct worker *w, const char *id)
     return 0;
 }
 
-/* The policy's link detector: enabled or not. */
-static int link_enabled(const struct warden_worker_conf *c, bool *on, char *err, size_t errlen)
+int warden_kafka_link_enabled(const struct warden_worker_conf *c, bool *on, char *err,
+                              size_t errlen)
 {
     struct warden_policy *pol = NULL;
     int rc = warden_policy_load(&pol, c->policy, err, errlen);
@@ -1424,9 +1482,10 @@ static int run(struct worker *w, const char *id, int64_t idle_exit_ms)
             warden_link_stage_stats(w->st, &ls);
             fprintf(stderr,
                     "warden link-stage: %s: %llu accounts, %llu clusters, %llu joins, %llu "
-                    "accounts replaced\n",
+                    "accounts replaced; %llu cluster records produced, %llu tombstones\n",
                     id, (unsigned long long)ls.accounts, (unsigned long long)ls.clusters,
-                    (unsigned long long)ls.joins, (unsigned long long)ls.accounts_replaced);
+                    (unsigned long long)ls.joins, (unsigned long long)ls.accounts_replaced,
+                    (unsigned long long)w->clusters_put, (unsigned long long)w->clusters_gone);
         }
     }
     return rc;
@@ -1494,7 +1553,7 @@ int warden_kafka_worker_run(const struct warden_worker_conf *c, const char *id,
     struct worker w;
     init(&w, c, quiet, err, errlen);
     w.in_topic = c->events_topic;
-    int rc = link_enabled(c, &w.linking, err, errlen);
+    int rc = warden_kafka_link_enabled(c, &w.linking, err, errlen);
     if (!rc && c->state_dir && *c->state_dir && mkdir(c->state_dir, 0750) != 0 && errno != EEXIST) {
         snprintf(err, errlen, "state_dir %s: %s", c->state_dir, strerror(errno));
         rc = WARDEN_EIO;
@@ -1533,6 +1592,7 @@ int warden_kafka_link_stage_run(const struct warden_worker_conf *c, const char *
         rc = warden_registry_load(&w.reg, c->accounts, c->orgs, err, errlen);
     if (!rc) rc = warden_link_stage_new(&w.st, w.pol, w.reg, err, errlen); /* checks the policy */
     if (!rc) {
+        w.ri = (struct warden_run_info){w.run_id, w.pol->sha256, w.pol->shadow};
         warden_link_stage_free(w.st);
         w.st = NULL;
         rc = run(&w, id, idle_exit_ms);

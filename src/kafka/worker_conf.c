@@ -57,6 +57,12 @@ const struct warden_conf_key warden_worker_conf_keys[] = {
      "cluster membership notices from the linking stage, keyed by account id, as many "
      "partitions as the events topic (an account's notices go to its events partition)",
      0, 0},
+    {"clusters_topic", WARDEN_CONF_STRING, "warden.clusters", O(clusters_topic),
+     "output of the linking stage: each cluster's record (clusters.jsonl's, formats.md) when it "
+     "changes, keyed by cluster id, and an empty record (a tombstone) when the cluster joined "
+     "another; `warden case-stage` keeps the clusters table from it. Compacted topic advised; "
+     "empty: not written",
+     0, 0},
     {"link_group", WARDEN_CONF_STRING, "warden-link", O(link_group),
      "consumer group of the linking stage (warden link-stage) on the linking topic", 0, 0},
     {"policy", WARDEN_CONF_STRING, NULL, O(policy), "policy file (YAML); none: built-in policy", 0,

@@ -938,10 +938,11 @@ void warden_link_foreach_member(struct warden_link *l, uint32_t ai,
     } while (k != ai && k != NONE);
 }
 
-void warden_link_foreach_cluster(struct warden_link *l, size_t max_ids,
-                                 void (*fn)(void *ctx, const struct warden_link_cluster *c,
-                                            const char *const *ids, size_t n),
-                                 void *ctx)
+void warden_link_foreach_cluster_if(struct warden_link *l, size_t max_ids,
+                                    bool (*want)(void *ctx, const struct warden_link_cluster *c),
+                                    void (*fn)(void *ctx, const struct warden_link_cluster *c,
+                                               const char *const *ids, size_t n),
+                                    void *ctx)
 {
     const char **ids = warden_xcalloc(max_ids ? max_ids : 1, sizeof *ids);
     for (size_t ci = 0; ci < l->cap_cl; ci++) {
@@ -950,6 +951,7 @@ void warden_link_foreach_cluster(struct warden_link *l, size_t max_ids,
         struct warden_link_cluster info;
         memset(&info, 0, sizeof info);
         fill_cluster(c, &info);
+        if (want && !want(ctx, &info)) continue;
         size_t n = 0;
         uint32_t k = c->head;
         do {
@@ -959,6 +961,14 @@ void warden_link_foreach_cluster(struct warden_link *l, size_t max_ids,
         fn(ctx, &info, ids, n);
     }
     free(ids);
+}
+
+void warden_link_foreach_cluster(struct warden_link *l, size_t max_ids,
+                                 void (*fn)(void *ctx, const struct warden_link_cluster *c,
+                                            const char *const *ids, size_t n),
+                                 void *ctx)
+{
+    warden_link_foreach_cluster_if(l, max_ids, NULL, fn, ctx);
 }
 
 void warden_link_stats(const struct warden_link *l, struct warden_link_stats *st)

@@ -274,6 +274,15 @@ void warden_link_foreach_account(struct warden_link *l,
  * or an action; call under the lock, do not add accounts from fn). */
 void warden_link_foreach_member(struct warden_link *l, uint32_t a,
                                 void (*fn)(void *ctx, uint32_t a), void *ctx);
+/* Every cluster with live members for which want(ctx, info) holds (want
+ * NULL: every one): fn(ctx, info, member ids (up to max_ids), n). want sees
+ * only the cluster's figures, so a caller that skips unchanged clusters
+ * pays for their members' ids only when it takes them. */
+void warden_link_foreach_cluster_if(struct warden_link *l, size_t max_ids,
+                                    bool (*want)(void *ctx, const struct warden_link_cluster *c),
+                                    void (*fn)(void *ctx, const struct warden_link_cluster *c,
+                                               const char *const *ids, size_t n),
+                                    void *ctx);
 /* Every cluster with live members: fn(ctx, info, member ids (up to max_ids), n). */
 void warden_link_foreach_cluster(struct warden_link *l, size_t max_ids,
                                  void (*fn)(void *ctx, const struct warden_link_cluster *c,

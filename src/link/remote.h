@@ -105,5 +105,14 @@ void warden_link_stage_apply(
     struct warden_link_stage *s, const struct warden_link_obs *o, int partition,
     void (*notify)(void *ctx, const struct warden_link_notice *n, int partition), void *ctx);
 void warden_link_stage_stats(struct warden_link_stage *s, struct warden_link_stats *st);
+/* The stage's cluster records (clusters.jsonl's, formats.md): put() gets
+ * every cluster whose record changed since this stage last handed it on
+ * (every cluster, the first time), then gone() the id of every cluster it
+ * handed on that no longer exists (joined into another, or its members all
+ * replaced in the table). Call between observations. */
+struct warden_cluster_record;
+void warden_link_stage_clusters(struct warden_link_stage *s,
+                                void (*put)(void *ctx, const struct warden_cluster_record *r),
+                                void (*gone)(void *ctx, const char *cluster_id), void *ctx);
 
 #endif

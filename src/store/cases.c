@@ -92,7 +92,8 @@ static const char staging[] =
     "  first_action_event INTEGER, events INTEGER, allowlisted INTEGER, at TEXT);"
     "CREATE TEMP TABLE IF NOT EXISTS s_clusters(cluster_id TEXT PRIMARY KEY, members INTEGER,"
     "  member_ids TEXT, edge_kinds TEXT, edges INTEGER, score REAL, actioned_members INTEGER,"
-    "  enforced_members INTEGER, action TEXT, harvest_members INTEGER);"
+    "  enforced_members INTEGER, action TEXT, harvest_members INTEGER,"
+    "  gone INTEGER NOT NULL DEFAULT 0);"
     "DELETE FROM s_audit; DELETE FROM s_findings; DELETE FROM s_cases; DELETE FROM s_clusters;";
 
 /* The run's staged rows into cases.db (?1 = run id). */
@@ -129,10 +130,12 @@ static const char merge[] =
     "  OR cluster_id IS NOT excluded.cluster_id OR first_action_ts IS NOT excluded.first_action_ts"
     "  OR first_action_event IS NOT excluded.first_action_event OR events IS NOT excluded.events"
     "  OR allowlisted IS NOT excluded.allowlisted;"
+    "DELETE FROM clusters WHERE cluster_id IN (SELECT cluster_id FROM temp.s_clusters"
+    "  WHERE gone);"
     "INSERT INTO clusters(run_id, cluster_id, members, member_ids, edge_kinds, edges, score,"
     "  actioned_members, enforced_members, action, harvest_members)"
     " SELECT ?1, cluster_id, members, member_ids, edge_kinds, edges, score, actioned_members,"
-    "  enforced_members, action, harvest_members FROM temp.s_clusters WHERE true"
+    "  enforced_members, action, harvest_members FROM temp.s_clusters WHERE NOT gone"
     "  ORDER BY cluster_id"
     " ON CONFLICT(run_id, cluster_id) DO UPDATE SET members = excluded.members,"
     "  member_ids = excluded.member_ids, edge_kinds = excluded.edge_kinds,"
@@ -172,7 +175,7 @@ static const char reopen[] =
 
 struct warden_store {
     sqlite3 *db;
-    sqlite3_stmt *ins_audit, *ins_finding, *ins_case, *ins_cluster;
+    sqlite3_stmt *ins_audit, *ins_finding, *ins_case, *ins_cluster, *ins_gone;
     int64_t run_id;
     bool in_tx, repeat;
     unsigned pending;
@@ -279,7 +282,11 @@ int warden_store_open(struct warden_store **out, const char *path, char *err, si
                            " member_ids, edge_kinds, edges, score, actioned_members,"
                            " enforced_members, action, harvest_members)"
                            " VALUES(?,?,?,?,?,?,?,?,?,?)",
-                           -1, &s->ins_cluster, NULL) != SQLITE_OK) {
+                           -1, &s->ins_cluster, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(s->db,
+                           "INSERT OR REPLACE INTO temp.s_clusters(cluster_id, gone)"
+                           " VALUES(?, 1)",
+                           -1, &s->ins_gone, NULL) != SQLITE_OK) {
         snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(s->db));
         goto fail;
     }
@@ -298,6 +305,7 @@ void warden_store_close(struct warden_store *s)
     sqlite3_finalize(s->ins_finding);
     sqlite3_finalize(s->ins_case);
     sqlite3_finalize(s->ins_cluster);
+    sqlite3_finalize(s->ins_gone);
     sqlite3_close(s->db);
     free(s);
 }
@@ -539,6 +547,18 @@ int warden_store_cluster(struct warden_store *s, const struct warden_cluster_rec
     rc = sqlite3_step(st) == SQLITE_DONE ? 0 : WARDEN_ELIB;
     warden_jbuf_fini(&ids);
     warden_jbuf_fini(&kinds);
+    if (rc) return rc;
+    return tick(s);
+}
+
+int warden_store_cluster_gone(struct warden_store *s, const char *cluster_id)
+{
+    int rc = begin(s);
+    if (rc) return rc;
+    sqlite3_stmt *st = s->ins_gone;
+    sqlite3_reset(st);
+    sqlite3_bind_text(st, 1, cluster_id, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : WARDEN_ELIB;
     if (rc) return rc;
     return tick(s);
 }

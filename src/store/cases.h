@@ -59,6 +59,9 @@ int warden_store_case(struct warden_store *s, const struct warden_verdict *v);
 int warden_store_commit(struct warden_store *s);
 /* One linked-account cluster of the run (docs/clusters.md). */
 int warden_store_cluster(struct warden_store *s, const struct warden_cluster_record *c);
+/* The cluster no longer exists (it joined another): its records, of any
+ * run, are removed at the merge (the Kafka linking stage's tombstones). */
+int warden_store_cluster_gone(struct warden_store *s, const char *cluster_id);
 
 /* The case database as a sink (io/sink.h): opens path and records a run. */
 struct warden_sink_type;

@@ -67,7 +67,7 @@ PIDS=""
 
 # the EXIT trap: stop what kafka_start and start_mock started
 kafka_cleanup() {
-  for p in ${PIDS:-} ${STAGE_PID:-} ${MOCK_PID:-}; do kill "$p" 2>/dev/null; done
+  for p in ${PIDS:-} ${STAGE_PID:-} ${CASE_PID:-} ${MOCK_PID:-}; do kill "$p" 2>/dev/null; done
   [ -n "${KEEP:-}" ] || rm -rf "$T"
 }
 
@@ -151,13 +151,14 @@ kafka_dump_checks() {
 
 # kafka_linking_run SECONDS POLICY — the mock cluster for a run with the linking
 # stage (events, outputs, a 2-partition linking topic, a 12-partition membership
-# topic) and $T/worker.yaml for it
+# topic, a 3-partition clusters topic) and $T/worker.yaml for it
 kafka_linking_run() {
   check "mock cluster up" start_mock "$1" ev:12 verdicts:6 findings:6 rejects:1 progress:3 audit:2 \
-    linking:2 membership:12
+    linking:2 membership:12 clusters:3
   worker_config "$T/worker.yaml" "$2" "$T/sim/accounts.jsonl" "$T/sim/orgs.jsonl"
   printf 'linking_topic: linking\nmembership_topic: membership\nlink_group: warden-test-link\n' \
     >> "$T/worker.yaml"
+  printf 'clusters_topic: clusters\n' >> "$T/worker.yaml"
 }
 
 # kafka_start_stage — `warden link-stage` l1 (log $T/l1.log) until stopped; sets

@@ -4,7 +4,8 @@
 # produced in chunks into a 12-partition events topic while 3 workers (the
 # example policy: link detector on, in remote mode) and `warden link-stage`
 # run; one worker is killed with SIGKILL mid-stream and a replacement started
-# under its id. Checked against `warden scan` on the same events:
+# under its id; `warden case-stage` keeps a case database meanwhile.
+# Checked against `warden scan` on the same events:
 #  - no event lost, no verdict position read twice with different content;
 #  - cluster membership: the clusters scan finds, found, among them clusters
 #    whose members are in different partitions (owned by different workers).
@@ -22,9 +23,15 @@
 #    the reasons and the first action (time and event) exactly. For an
 #    account actioned through its cluster the first action may be later: the
 #    membership notice reaches the worker after the event at which one process
-#    would have acted.
+#    would have acted;
+#  - cluster records: the stage's newest record of each cluster (the clusters
+#    topic, read back by kafka-dump and kept by the case stage in cases.db's
+#    clusters table) has the members, member count, actioned and enforced
+#    members and action of scan's clusters.jsonl; clusters joined into others
+#    are gone from both; the console shows the record.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/kafka_lib.sh"
+for c in curl sqlite3; do command -v "$c" >/dev/null || { echo "skip: $c missing"; exit 77; }; done
 kafka_setup
 P="$T/policy.yaml"
 policy_for_workers "$P"
@@ -36,7 +43,13 @@ check "scan found clusters" [ "$(wc -l < "$T/scan/clusters.jsonl")" -ge 3 ]
 EVENTS=$(wc -l < "$T/sim/events.jsonl")
 
 kafka_linking_run 420 "$P"
+printf 'cases: %s\ncases_group: warden-test-cases\n' "$T/cases.db" >> "$T/worker.yaml"
 check "config valid" "$WARDEN_BIN" link-stage -c "$T/worker.yaml" --check
+timeout 400 "$WARDEN_BIN" case-stage -c "$T/worker.yaml" --id c1 2>"$T/c1.log" &
+CASE_PID=$!
+# a record on the clusters topic that is not a cluster's: reported, skipped
+echo '{"account_id":"x","cluster_id":"lk-999"}' > "$T/bad-cluster.jsonl"
+"$WARDEN_BIN" kafka-produce -q -b "$BROKERS" -t clusters "$T/bad-cluster.jsonl"
 
 # workers exit after 30 s without an event or a notice; the stage runs until
 # they are all gone (it may have notices to send until the last one), then
@@ -106,4 +119,47 @@ first='select(any(.reasons[]; startswith("cluster.")) | not) | [.account_id, .re
 jq -c "$first" "$T/scan/verdicts.jsonl" > "$T/want.first"
 jq -c "$first" "$T/dump/verdicts.jsonl" > "$T/got.first"
 check "accounts with no cluster.* reason: reasons and first action equal" diff "$T/want.first" "$T/got.first"
+
+# the stage's cluster records against scan's clusters.jsonl (cluster numbers,
+# edge counts and scores depend on the order of observations: not compared)
+"$WARDEN_BIN" kafka-dump -b "$BROKERS" -t verdicts --clusters-topic clusters -o "$T/cdump" \
+  >"$T/cdump.txt"
+cat "$T/cdump.txt"
+check "kafka-dump read cluster records" grep -qE '^cluster records [1-9][0-9]*, clusters [1-9]' "$T/cdump.txt"
+check "cluster records valid" valid cluster "$T/cdump/clusters.jsonl"
+crec() { jq -r '[(.member_ids | sort | join(" ")), .members, .actioned_members, .enforced_members, .action] | @tsv' "$1" | sort; }
+crec "$T/scan/clusters.jsonl" > "$T/want.crec"
+crec "$T/cdump/clusters.jsonl" > "$T/got.crec"
+check "scan's clusters.jsonl: $(wc -l < "$T/want.crec") clusters, $(grep -vc 'allow$' "$T/want.crec") actioned" \
+  [ "$(grep -vc 'allow$' "$T/want.crec")" -ge 2 ]
+check "the stage's cluster records: members, counts and action equal scan's" diff "$T/want.crec" "$T/got.crec"
+# the case stage's clusters table: each cluster's newest record, none of those joined into others
+n_want=$(wc -l < "$T/cdump/clusters.jsonl")
+for _ in $(seq 1 150); do
+  [ "$(sqlite3 "$T/cases.db" 'SELECT count(*) FROM clusters' 2>/dev/null)" = "$n_want" ] && break
+  sleep 0.2
+done
+kill -TERM "$CASE_PID"
+wait "$CASE_PID"
+check "the case stage stopped cleanly on SIGTERM" [ $? -eq 0 ]
+CASE_PID=""
+check "the case stage read the clusters topic" grep -q 'audit, clusters -> ' "$T/c1.log"
+check "a bad cluster record reported with its offset and skipped" \
+  grep -qE 'clusters \[[0-9]+\] offset [0-9]+: a cluster record needs cluster_id, members' "$T/c1.log"
+jq -r '[.cluster_id, .members, .actioned_members, .enforced_members, .action] | @tsv' \
+  "$T/cdump/clusters.jsonl" | sort > "$T/want.ctab"
+sqlite3 -separator "$(printf '\t')" "$T/cases.db" \
+  'SELECT cluster_id, members, actioned_members, enforced_members, action FROM clusters' |
+  sort > "$T/got.ctab"
+check "cases.db clusters table: $n_want clusters, as the topic's newest records" \
+  diff "$T/want.ctab" "$T/got.ctab"
+gone=$(sed -n 's/^cluster records .*, joined into others \([0-9]*\)$/\1/p' "$T/cdump.txt")
+echo "clusters joined into others (tombstones): ${gone:-?}"
+# the console's cluster view over the case stage's database has the record
+big=$(sqlite3 "$T/cases.db" "SELECT cluster_id FROM clusters WHERE action != 'allow' ORDER BY members DESC LIMIT 1")
+check "start the console" start_console "$P" "$T/cases.db"
+curl -s -H 'Authorization: Bearer alice-token-0123456789' "$CONSOLE/v1/clusters/$big" > "$T/cl.json"
+check "console: cluster $big has its record (members, edge kinds, action)" \
+  jq -e --arg n "$(sqlite3 "$T/cases.db" "SELECT members FROM clusters WHERE cluster_id = '$big'")" \
+  '.record.members == ($n | tonumber) and (.record.edge_kinds | length) > 0 and .record.action != null' "$T/cl.json"
 finish
