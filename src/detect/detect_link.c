@@ -1605,7 +1605,14 @@ void warden_link_stage_clusters(struct warden_link_stage *s,
                                 void (*put)(void *ctx, const struct warden_cluster_record *r),
                                 void (*gone)(void *ctx, const char *cluster_id), void *ctx)
 {
-    struct link_ctx *c = (struct link_ctx *)s;
+    warden_detect_link_records(s, put, gone, ctx);
+}
+
+void warden_detect_link_records(void *detector_ctx,
+                                void (*put)(void *ctx, const struct warden_cluster_record *r),
+                                void (*gone)(void *ctx, const char *cluster_id), void *ctx)
+{
+    struct link_ctx *c = detector_ctx;
     if (!c->pub) {
         c->pub = warden_xcalloc(1, sizeof *c->pub);
         published_alloc(c->pub, 64);

@@ -641,6 +641,13 @@ void warden_engine_drain(struct warden_engine *e)
     }
 }
 
+void *warden_engine_detector_ctx(const struct warden_engine *e, const struct warden_detector *d)
+{
+    for (size_t i = 0; i < e->n_dets; i++)
+        if (e->dets[i].d == d) return e->dets[i].ctx;
+    return NULL;
+}
+
 void warden_engine_flush_detector(struct warden_engine *e, const struct warden_detector *d)
 {
     for (size_t i = 0; i < e->n_dets; i++) {

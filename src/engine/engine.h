@@ -101,6 +101,8 @@ void warden_engine_drain(struct warden_engine *e);
  * detector fed from outside between events (the link detector applying a
  * linking stage's notice, link/remote.h). Not an end of input. */
 void warden_engine_flush_detector(struct warden_engine *e, const struct warden_detector *d);
+/* The context detector d runs with on this engine, or NULL when it does not run here. */
+void *warden_engine_detector_ctx(const struct warden_engine *e, const struct warden_detector *d);
 void warden_engine_stats(const struct warden_engine *e, struct warden_engine_stats *st);
 /* The engine's counters ("engine.events", "engine.findings", ...). */
 const struct warden_counters *warden_engine_counters(const struct warden_engine *e);

@@ -114,5 +114,12 @@ struct warden_cluster_record;
 void warden_link_stage_clusters(struct warden_link_stage *s,
                                 void (*put)(void *ctx, const struct warden_cluster_record *r),
                                 void (*gone)(void *ctx, const char *cluster_id), void *ctx);
+/* The same for the link detector of one process (warden serve):
+ * detector_ctx is its context on any shard (warden_engine_detector_ctx; the
+ * shards share one link table). Call from one thread; the link table's lock
+ * is taken while the clusters are walked. */
+void warden_detect_link_records(void *detector_ctx,
+                                void (*put)(void *ctx, const struct warden_cluster_record *r),
+                                void (*gone)(void *ctx, const char *cluster_id), void *ctx);
 
 #endif

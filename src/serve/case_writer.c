@@ -12,15 +12,16 @@
 #include <string.h>
 #include <time.h>
 
-enum item_kind { IT_FINDING, IT_CHANGE, IT_CASE };
+enum item_kind { IT_FINDING, IT_CHANGE, IT_CASE, IT_CLUSTER, IT_CLUSTER_GONE };
 
 /* A copy of what a callback was given: strings owned, reason codes
  * included (a policy's codes go away with a reloaded runtime). */
 struct item {
     enum item_kind kind;
-    struct warden_finding f;       /* IT_FINDING */
-    struct warden_action_change c; /* IT_CHANGE (c.verdict = &v) */
-    struct warden_verdict v;       /* IT_CHANGE, IT_CASE */
+    struct warden_finding f;        /* IT_FINDING */
+    struct warden_action_change c;  /* IT_CHANGE (c.verdict = &v) */
+    struct warden_verdict v;        /* IT_CHANGE, IT_CASE */
+    struct warden_cluster_record r; /* IT_CLUSTER; IT_CLUSTER_GONE: its cluster_id only */
 };
 
 struct queue {
@@ -66,6 +67,15 @@ static void copy_verdict(struct warden_verdict *d, const struct warden_verdict *
 
 static void free_item(struct item *it)
 {
+    if (it->kind == IT_CLUSTER || it->kind == IT_CLUSTER_GONE) {
+        free((char *)it->r.cluster_id);
+        for (size_t i = 0; i < it->r.n_ids; i++) free((char *)it->r.ids[i]);
+        free((void *)it->r.ids);
+        for (size_t i = 0; i < it->r.n_kinds; i++) free((char *)it->r.kinds[i]);
+        free((void *)it->r.kinds);
+        free((void *)it->r.kind_edges);
+        return;
+    }
     if (it->kind == IT_FINDING) {
         free((char *)it->f.account_id);
         free((char *)it->f.detector);
@@ -144,6 +154,42 @@ void warden_case_writer_verdict(struct warden_case_writer *w, const struct warde
     pthread_mutex_unlock(&w->mu);
 }
 
+void warden_case_writer_cluster(struct warden_case_writer *w, const struct warden_cluster_record *r)
+{
+    pthread_mutex_lock(&w->mu);
+    struct item *it = slot(w);
+    if (it) {
+        it->kind = IT_CLUSTER;
+        it->r = *r;
+        it->r.cluster_id = dup(r->cluster_id);
+        const char **ids = warden_xcalloc(r->n_ids ? r->n_ids : 1, sizeof *ids);
+        for (size_t i = 0; i < r->n_ids; i++) ids[i] = dup(r->ids[i]);
+        it->r.ids = ids;
+        const char **kinds = warden_xcalloc(r->n_kinds ? r->n_kinds : 1, sizeof *kinds);
+        uint64_t *edges = warden_xcalloc(r->n_kinds ? r->n_kinds : 1, sizeof *edges);
+        for (size_t i = 0; i < r->n_kinds; i++) {
+            kinds[i] = dup(r->kinds[i]);
+            edges[i] = r->kind_edges[i];
+        }
+        it->r.kinds = kinds;
+        it->r.kind_edges = edges;
+        pthread_cond_signal(&w->cv);
+    }
+    pthread_mutex_unlock(&w->mu);
+}
+
+void warden_case_writer_cluster_gone(struct warden_case_writer *w, const char *cluster_id)
+{
+    pthread_mutex_lock(&w->mu);
+    struct item *it = slot(w);
+    if (it) {
+        it->kind = IT_CLUSTER_GONE;
+        it->r.cluster_id = dup(cluster_id);
+        pthread_cond_signal(&w->cv);
+    }
+    pthread_mutex_unlock(&w->mu);
+}
+
 const struct warden_sink_type warden_case_writer_sink = {
     .name = "cases (serve)",
     .finding = on_finding,
@@ -155,7 +201,7 @@ const struct warden_sink_type warden_case_writer_sink = {
  * the busy timeout, or full) leaves them staged for the next one. */
 static void write_batch(struct warden_case_writer *w, struct queue *b)
 {
-    uint64_t n[3] = {0, 0, 0}, lost = 0;
+    uint64_t n[4] = {0, 0, 0, 0}, lost = 0;
     int rc = 0;
     for (size_t i = 0; i < b->n; i++) {
         struct item *it = &b->it[i];
@@ -164,6 +210,12 @@ static void write_batch(struct warden_case_writer *w, struct queue *b)
         } else if (it->kind == IT_FINDING) {
             rc = warden_store_finding(w->store, &it->f);
             n[0]++;
+        } else if (it->kind == IT_CLUSTER) {
+            rc = warden_store_cluster(w->store, &it->r);
+            n[3]++;
+        } else if (it->kind == IT_CLUSTER_GONE) {
+            rc = warden_store_cluster_gone(w->store, it->r.cluster_id);
+            n[3]++;
         } else {
             if (it->kind == IT_CHANGE) {
                 it->c.verdict = &it->v;
@@ -181,6 +233,7 @@ static void write_batch(struct warden_case_writer *w, struct queue *b)
     w->st.findings += n[0];
     w->st.audits += n[1];
     w->st.cases += n[2];
+    w->st.clusters += n[3];
     w->st.dropped += lost + (rc ? 1 : 0);
     if (mrc)
         w->st.merge_failures++;

@@ -25,6 +25,7 @@ struct warden_case_writer;
 
 struct warden_case_writer_stats {
     uint64_t findings, audits, cases; /* rows written (staged and merged) */
+    uint64_t clusters;                /* cluster records (and removals) written */
     uint64_t dropped;                 /* rows not written: the queue was full */
     uint64_t merges, merge_failures;
 };
@@ -38,6 +39,12 @@ int warden_case_writer_start(struct warden_case_writer **out, const char *path,
 extern const struct warden_sink_type warden_case_writer_sink;
 /* Queue an account's verdict as its case (the final verdicts at stop). */
 void warden_case_writer_verdict(struct warden_case_writer *w, const struct warden_verdict *v);
+/* Queue a cluster's record (clusters table), or that the cluster joined
+ * another (its rows removed): the server's walk of the link detector's
+ * clusters (warden_detect_link_records). */
+void warden_case_writer_cluster(struct warden_case_writer *w,
+                                const struct warden_cluster_record *r);
+void warden_case_writer_cluster_gone(struct warden_case_writer *w, const char *cluster_id);
 void warden_case_writer_stats(struct warden_case_writer *w, struct warden_case_writer_stats *st);
 /* Write what is queued, end the run with these totals, close. */
 void warden_case_writer_stop(struct warden_case_writer *w, const struct warden_run_totals *t);

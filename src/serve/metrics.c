@@ -156,6 +156,7 @@ void warden_serve_metrics_render(FILE *out, const struct warden_serve_snapshot *
                 "warden_case_rows_total{kind=\"finding\"} %" PRIu64 "\n"
                 "warden_case_rows_total{kind=\"audit\"} %" PRIu64 "\n"
                 "warden_case_rows_total{kind=\"case\"} %" PRIu64 "\n"
+                "warden_case_rows_total{kind=\"cluster\"} %" PRIu64 "\n"
                 "# HELP warden_case_rows_dropped_total Rows not written: the queue was full or "
                 "staging failed.\n"
                 "# TYPE warden_case_rows_dropped_total counter\n"
@@ -164,7 +165,8 @@ void warden_serve_metrics_render(FILE *out, const struct warden_serve_snapshot *
                 "# TYPE warden_case_merges_total counter\n"
                 "warden_case_merges_total{result=\"ok\"} %" PRIu64 "\n"
                 "warden_case_merges_total{result=\"failed\"} %" PRIu64 "\n",
-                c->findings, c->audits, c->cases, c->dropped, c->merges, c->merge_failures);
+                c->findings, c->audits, c->cases, c->clusters, c->dropped, c->merges,
+                c->merge_failures);
     }
     warden_counters_prometheus(out, &snap->counters); /* the shared counter registry */
 }

@@ -9,6 +9,7 @@
 #include "core/sockaddr.h"
 #include "core/xalloc.h"
 #include "engine/engine.h"
+#include "link/remote.h"
 #include "policy/policy.h"
 #include "policy/review_allow.h"
 #include "runtime/runtime.h"
@@ -48,8 +49,13 @@ struct warden_server {
     atomic_uint_fast64_t in_flight;
     atomic_uint reloaders; /* reload threads running (stop waits for them) */
     struct MHD_Daemon *d;
-    struct warden_console *console;     /* cases API and review console; NULL when off */
-    struct warden_case_writer *cw;      /* its own actions into cases (cases_record) */
+    struct warden_console *console; /* cases API and review console; NULL when off */
+    struct warden_case_writer *cw;  /* its own actions into cases (cases_record) */
+    /* the link detector's cluster records into cases.db, every CLUSTER_RECORDS_S */
+    pthread_t cl_thread;
+    bool cl_started, cl_stop;
+    pthread_mutex_t cl_mu;
+    pthread_cond_t cl_cv;
     struct warden_serve_screen *screen; /* POST /v1/screen; NULL when off */
     char *web_dir;
     struct warden_serve_ticker *snap_ticker; /* background snapshots; NULL when off */
@@ -805,6 +811,61 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
     *con_cls = NULL;
 }
 
+/* ---- cluster records into cases.db (the console's cluster view) ---- */
+
+/* how often the link detector's clusters are walked for records that changed */
+#define CLUSTER_RECORDS_S 5
+
+static void cw_cluster_put(void *ctx, const struct warden_cluster_record *r)
+{
+    warden_case_writer_cluster(ctx, r);
+}
+
+static void cw_cluster_gone(void *ctx, const char *cluster_id)
+{
+    warden_case_writer_cluster_gone(ctx, cluster_id);
+}
+
+/* The records of the clusters that changed since the last walk, to the case
+ * writer. The caller holds rt_lock (or no request is in flight). */
+static void cluster_records(struct warden_server *s)
+{
+    if (!s->cw || !s->rt || warden_runtime_n_shards(s->rt) == 0) return;
+    void *lc = warden_engine_detector_ctx(warden_runtime_shard(s->rt, 0), &warden_detect_link);
+    if (lc) warden_detect_link_records(lc, cw_cluster_put, cw_cluster_gone, s->cw);
+}
+
+static void *cluster_thread(void *arg)
+{
+    struct warden_server *s = arg;
+    pthread_mutex_lock(&s->cl_mu);
+    while (!s->cl_stop) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += CLUSTER_RECORDS_S;
+        pthread_cond_timedwait(&s->cl_cv, &s->cl_mu, &until);
+        if (s->cl_stop) break;
+        pthread_mutex_unlock(&s->cl_mu);
+        pthread_rwlock_rdlock(&s->rt_lock);
+        cluster_records(s);
+        pthread_rwlock_unlock(&s->rt_lock);
+        pthread_mutex_lock(&s->cl_mu);
+    }
+    pthread_mutex_unlock(&s->cl_mu);
+    return NULL;
+}
+
+static void stop_cluster_thread(struct warden_server *s)
+{
+    if (!s->cl_started) return;
+    pthread_mutex_lock(&s->cl_mu);
+    s->cl_stop = true;
+    pthread_cond_signal(&s->cl_cv);
+    pthread_mutex_unlock(&s->cl_mu);
+    pthread_join(s->cl_thread, NULL);
+    s->cl_started = false;
+}
+
 /* ---- start and stop ---- */
 
 int warden_server_start(struct warden_server **out, const struct warden_serve_conf *c,
@@ -830,6 +891,8 @@ int warden_server_start(struct warden_server **out, const struct warden_serve_co
     pthread_rwlock_init(&s->rt_lock, &ra);
     pthread_rwlockattr_destroy(&ra);
     pthread_mutex_init(&s->reload_lock, NULL);
+    pthread_mutex_init(&s->cl_mu, NULL);
+    pthread_cond_init(&s->cl_cv, NULL);
     warden_counters_init(&s->retired);
     s->shard_lock = warden_xcalloc(s->n_shards, sizeof *s->shard_lock);
     for (size_t i = 0; i < s->n_shards; i++) pthread_mutex_init(&s->shard_lock[i], NULL);
@@ -857,6 +920,8 @@ int warden_server_start(struct warden_server **out, const struct warden_serve_co
         rc = warden_case_writer_start(&s->cw, c->cases, c->policy, pol->sha256, pol->shadow, origin,
                                       0, err, errlen);
         if (!rc) warden_runtime_add_sink(s->rt, &warden_case_writer_sink, s->cw);
+        if (!rc && pthread_create(&s->cl_thread, NULL, cluster_thread, s) == 0)
+            s->cl_started = true;
     }
     if (!rc && c->screen_api)
         rc = warden_serve_screen_new(&s->screen, warden_runtime_policy(s->rt), c->screen_compiled,
@@ -927,6 +992,8 @@ static void stop_case_writer(struct warden_server *s)
 {
     if (!s->cw) return;
     struct warden_run_totals t = {0};
+    stop_cluster_thread(s);
+    cluster_records(s); /* what changed since the last walk */
     if (s->rt) {
         for (size_t i = 0; i < warden_runtime_n_shards(s->rt); i++) {
             const struct warden_engine *e = warden_runtime_shard(s->rt, i);
@@ -966,5 +1033,7 @@ void warden_server_stop(struct warden_server *s)
     free(s->shard_stats);
     pthread_rwlock_destroy(&s->rt_lock);
     pthread_mutex_destroy(&s->reload_lock);
+    pthread_mutex_destroy(&s->cl_mu);
+    pthread_cond_destroy(&s->cl_cv);
     free(s);
 }

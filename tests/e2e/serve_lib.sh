@@ -31,6 +31,19 @@ start_serve() {
   URL="http://127.0.0.1:$PORT"
 }
 
+# serve_cases_config FILE POLICY DB [LINE...]: a server on a free port (2
+# threads, 2 shards) with the policy, the case database, any further config
+# lines, and analyst alice (token alice-token-0123456789)
+serve_cases_config() {
+  local f=$1 pol=$2 db=$3
+  shift 3
+  {
+    printf 'port: 0\nthreads: 2\nshards: 2\npolicy: %s\ncases: %s\n' "$pol" "$db"
+    for l in "$@"; do printf '%s\n' "$l"; done
+    printf 'analysts:\n  - "alice:analyst:alice-token-0123456789"\n'
+  } >"$f"
+}
+
 # stop_serve: SIGTERM, wait, return its exit status
 stop_serve() {
   kill -TERM "$SPID"

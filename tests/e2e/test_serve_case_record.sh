@@ -14,15 +14,7 @@ command -v sqlite3 >/dev/null || { echo "skip: sqlite3 not installed"; exit 77; 
 
 velocity_policy "$T/policy.yaml"
 DB="$T/cases.db"
-cat >"$T/serve.yaml" <<YAML
-port: 0
-threads: 2
-shards: 2
-policy: $T/policy.yaml
-cases: $DB
-analysts:
-  - "alice:analyst:alice-token-0123456789"
-YAML
+serve_cases_config "$T/serve.yaml" "$T/policy.yaml" "$DB"
 start_serve "$T/serve.yaml" || exit 1
 AL=(-H "Authorization: Bearer alice-token-0123456789")
 ev() { # ev ACCOUNT SECOND REQID

@@ -18,17 +18,8 @@ check "the relaxed policy reviews what the strict one blocks" \
   bash -c "grep -q 'action: review' '$T/relaxed.yaml' && ! grep -q 'action: block' '$T/relaxed.yaml'"
 cp "$T/strict.yaml" "$T/policy.yaml"
 DB="$T/cases.db"
-cat >"$T/serve.yaml" <<YAML
-port: 0
-threads: 2
-shards: 2
-policy: $T/policy.yaml
-cases: $DB
-snapshot_path: $T/state.snap
-admin_token: tok-policy-change-0123456789
-analysts:
-  - "alice:analyst:alice-token-0123456789"
-YAML
+serve_cases_config "$T/serve.yaml" "$T/policy.yaml" "$DB" "snapshot_path: $T/state.snap" \
+  "admin_token: tok-policy-change-0123456789"
 start_serve "$T/serve.yaml" || exit 1
 AL=(-H "Authorization: Bearer alice-token-0123456789")
 ev() { # ev ACCOUNT SECOND REQID [MINUTE]
