@@ -144,8 +144,8 @@ static void keep_verdict(struct dump *d, const rd_kafka_message_t *m, int part, 
         warden_u64map_put(&d->by_account, h, (uint32_t)d->n);
         st->accounts++;
     }
-    k->line = warden_xmalloc(m->len);
-    memcpy(k->line, m->payload, m->len);
+    k->line = warden_xmalloc(m->len + 1); /* a tombstone (clusters topic) has no payload */
+    if (m->len) memcpy(k->line, m->payload, m->len);
     k->len = m->len;
     k->part = part;
     k->off = off;

@@ -62,7 +62,10 @@ for c in "$T"/chunk.*; do
     done
     for _ in $(seq 1 100); do
       curl -s "http://127.0.0.1:${PORT:-1}/metrics" >"$T/m.txt" 2>/dev/null
-      grep -q '^warden_case_merges_total{result="ok"} [1-9]' "$T/m.txt" && break
+      # a merge that holds cases (a merge may have held findings only)
+      grep -q '^warden_case_merges_total{result="ok"} [1-9]' "$T/m.txt" &&
+        [ "$(sqlite3 "$T/cases.db" 'SELECT count(*) FROM cases' 2>/dev/null)" -ge 1 ] 2>/dev/null &&
+        break
       sleep 0.2
     done
     check "metrics: merges, rows, bad records" \
