@@ -20,7 +20,8 @@ start_mock() {
   [ -n "$BROKERS" ]
 }
 
-# worker_config FILE POLICY ACCOUNTS ORGS — topics ev, verdicts, findings, rejects, progress
+# worker_config FILE POLICY [ACCOUNTS ORGS] — topics ev, verdicts, findings, rejects, progress,
+# audit; the registry when given
 worker_config() {
   cat >"$1" <<YAML
 brokers: "$BROKERS"
@@ -32,8 +33,6 @@ rejects_topic: rejects
 progress_topic: progress
 audit_topic: audit
 policy: $2
-accounts: $3
-orgs: $4
 commit_interval_ms: 200
 max_accounts: 20000
 kafka:
@@ -41,6 +40,7 @@ kafka:
   heartbeat.interval.ms: 300
   log_level: 3
 YAML
+  if [ -n "${3:-}" ]; then printf 'accounts: %s\norgs: %s\n' "$3" "$4" >>"$1"; fi
 }
 
 # the example policy with distill's frame prior off (on Kafka the frames of

@@ -32,26 +32,9 @@ detectors:
     enabled: false
 YAML
 check "mock cluster up" start_mock 300 ev:4 verdicts:2 findings:2 rejects:1 progress:1 audit:2
-cat >"$T/worker.yaml" <<YAML
-brokers: "$BROKERS"
-group: warden-review-test
-events_topic: ev
-verdicts_topic: verdicts
-findings_topic: findings
-rejects_topic: rejects
-progress_topic: progress
-audit_topic: audit
-policy: $T/policy.yaml
-commit_interval_ms: 200
-cases: $T/cases.db
-cases_group: review-test-cases
-state_dir: $T/state
-snapshot_interval_s: 1
-kafka:
-  session.timeout.ms: 3000
-  heartbeat.interval.ms: 300
-  log_level: 3
-YAML
+worker_config "$T/worker.yaml" "$T/policy.yaml"
+printf 'cases: %s\ncases_group: review-test-cases\nstate_dir: %s\nsnapshot_interval_s: 1\n' \
+  "$T/cases.db" "$T/state" >>"$T/worker.yaml"
 ev() { # ev ACCOUNT MINUTE SECOND: one request
   printf '{"ts":"2026-11-30T10:%02d:%02dZ","account_id":"%s","ip":"192.0.2.10","request_id":"%s-%d-%d"}\n' \
     "$2" "$3" "$1" "$1" "$2" "$3"
