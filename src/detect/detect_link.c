@@ -68,7 +68,10 @@
  *     joined, with the network's other accounts that signed up within the
  *     span of the suspects' sign-ups (link.h, warden_link_pool_with; the
  *     groups are the registry's, built once, so the joins do not depend on
- *     the order of requests). Evidence: cluster_id,
+ *     the order of requests). With pool_anchored, a suspect also joins an
+ *     account actioned on its own harvesting evidence when they are two or
+ *     more suspects, most of such a group, or share a frame
+ *     (warden_link_anchor). Evidence: cluster_id,
  * members, suspect_members, suspect_min, actioned_members, cluster_edge_kinds.
  *
  * Cluster ids are "lk-N" (N in order of formation); every member's
@@ -119,6 +122,7 @@ struct link_conf {
     int64_t harvest_members;
     double suspect_min, pooled_score;
     int64_t suspect_group, suspect_members;
+    bool pool_anchored;
 };
 
 #define C(f) offsetof(struct link_conf, f)
@@ -218,6 +222,12 @@ static const struct warden_conf_key link_conf_table[] = {
      "whatever the pair weights (behind one sign-up network: the suspects and the accounts "
      "that signed up within the span of their sign-ups); 0 = off",
      0, 255},
+    {"pool_anchored", WARDEN_CONF_BOOL, "true", C(pool_anchored),
+     "a group behind one card, domain or sign-up network with fewer than suspect_group "
+     "suspects (two or more, most of it) is pooled when one of them is actioned on its own "
+     "harvesting evidence, and a suspect that shares a frame with such an account joins it: "
+     "the cluster's action then applies",
+     0, 0},
     {"suspect_members", WARDEN_CONF_INT, "2", C(suspect_members),
      "suspects in one cluster, and most of its members, from which every member gets "
      "cluster.harvest_pooled: harvesting evidence held below every rule in each account, "
@@ -367,6 +377,7 @@ static int link_init(void **vctx, const struct warden_policy *policy, const void
     p.infra_max = c->conf.infra_max;
     p.co_actioned = c->conf.co_actioned;
     p.suspect_group = c->conf.suspect_min > 0 ? (unsigned)c->conf.suspect_group : 0;
+    p.harvest_anchor = p.suspect_group && c->conf.pool_anchored;
     p.max_accounts = (size_t)c->conf.max_accounts;
     p.max_idents = (size_t)c->conf.max_idents;
     p.max_clusters = (size_t)c->conf.max_clusters;
@@ -643,7 +654,7 @@ static void pool_suspect(const struct link_ctx *c, const struct warden_account *
         uint32_t g = warden_u64map_get(&pg->k[k].map, pool_key(c, a, k));
         if (!g) continue;
         uint32_t off = pg->k[k].off[g - 1], n = pg->k[k].off[g] - off;
-        if (n < (uint32_t)c->conf.suspect_group) continue;
+        if (n < 2 || (n < (uint32_t)c->conf.suspect_group && !c->conf.pool_anchored)) continue;
         static const enum warden_link_kind kind[] = {WARDEN_LINK_PAYMENT, WARDEN_LINK_EMAIL,
                                                      WARDEN_LINK_SIGNUP_IP};
         struct warden_link_group grp = {
@@ -1167,14 +1178,15 @@ static void link_observe(void *vctx, const struct warden_event *ev, void *vstate
         warden_link_mark_harvest(c->l, ai, &j);
         if (j.joined) joined = joined_on_evidence(&j); /* a frame with a neighbour harvesting too */
     }
-    if (suspect || (s.n && (st->flags & SUSPECT))) {
+    if (suspect || (harvest && (st->flags & SUSPECT)) || (s.n && (st->flags & SUSPECT))) {
         if (suspect) {
             warden_link_mark_suspect(c->l, ai, &j);
             if (j.joined)
                 joined = joined_on_evidence(&j); /* a frame with a neighbour harvesting too */
         }
-        /* a suspect in no cluster looks again when it feeds identifiers */
-        if (suspect || !(st->flags & CLUSTERED)) {
+        /* a suspect in no cluster looks again when it feeds identifiers; a
+         * suspect found harvesting pools the suspects of its groups */
+        if (suspect || harvest || !(st->flags & CLUSTERED)) {
             pool_suspect(c, ev->account, ai, -1, &j);
             if (j.joined) joined = joined_on_evidence(&j); /* most of a card, domain or network */
         }
@@ -1492,6 +1504,11 @@ void warden_link_stage_apply(
         members = true;
     } else if (o->kind < 0 && o->level == 3) {
         warden_link_mark_harvest(l, ai, &j);
+        if (c->reg) { /* a suspect found harvesting pools the suspects of its groups */
+            const struct stage_user *u = warden_link_user(l, ai);
+            pool_suspect(c, warden_registry_account(c->reg, o->account_id, o->len), ai,
+                         u->exit == 1 ? 0 : 1, &j);
+        }
         members = true;
     } else if (o->kind < 0 && o->level == 4) {
         warden_link_mark_suspect(l, ai, &j);

@@ -653,6 +653,43 @@ static double ident_distinct(const struct ident *d)
     return -(double)SKETCH_BITS * log((double)zeros / SKETCH_BITS);
 }
 
+static void join_pooled(struct warden_link *l, uint32_t ai, uint32_t bi, unsigned kind,
+                        struct warden_link_join *res);
+
+/* b is actioned on its own harvesting evidence (a flag that only grows, so
+ * that which joins are made does not depend on the order of the marks). */
+static bool anchor_of(const struct warden_link *l, const struct acct *b)
+{
+    return l->p.harvest_anchor && (b->flags & F_HRV) && !(b->flags & F_RSL);
+}
+
+/* Suspect a and anchor b share a frame: CO_FRAMES of its template
+ * identifiers met together (a public frame used by as many accounts as
+ * cap_template has no weight and makes no candidate). */
+static bool anchored_pair(const struct warden_link *l, const struct acct *a, const struct acct *b)
+{
+    if (!(a->flags & F_SUS) || (a->flags & F_RSL) || !anchor_of(l, b)) return false;
+    if ((a->org && a->org == b->org) || (a->cluster && a->cluster == b->cluster)) return false;
+    const struct cand *ca = cand_of(a, b->hash), *cb = cand_of(b, a->hash);
+    unsigned frames = ca ? ca->frames : 0;
+    if (cb && cb->frames > frames) frames = cb->frames;
+    return frames >= CO_FRAMES;
+}
+
+void warden_link_anchor(struct warden_link *l, uint32_t ai, struct warden_link_join *out)
+{
+    struct warden_link_join res = {0};
+    struct acct *a = A(l, ai);
+    for (int k = 0; l->p.harvest_anchor && (a->flags & F_SUS) && k < LINK_CANDS; k++) {
+        uint64_t bh = a->cand[k].acct;
+        if (!bh) continue;
+        uint32_t bi = acct_find(l, bh);
+        if (bi != NONE && anchored_pair(l, a, A(l, bi)))
+            join_pooled(l, ai, bi, WARDEN_LINK_TEMPLATE, &res);
+    }
+    if (out) *out = res;
+}
+
 void warden_link_use(struct warden_link *l, uint32_t ai, enum warden_link_kind kind, uint64_t key,
                      int64_t now_ms, bool count_only, struct warden_link_join *out)
 {
@@ -678,6 +715,19 @@ void warden_link_use(struct warden_link *l, uint32_t ai, enum warden_link_kind k
         if (a->cluster && a->cluster == b->cluster) continue;
         cand_add(l, a, bh, kind, w);
         cand_add(l, b, ah, kind, w);
+        /* a suspect framing its prompts as a harvester does */
+        if (kind == WARDEN_LINK_TEMPLATE && (anchored_pair(l, a, b) || anchored_pair(l, b, a))) {
+            struct warden_link_join pj = {0};
+            join_pooled(l, ai, bi, WARDEN_LINK_TEMPLATE, &pj);
+            if (pj.joined)
+                res = (struct warden_link_join){.joined = true,
+                                                .kinds = pj.kinds,
+                                                .via = pj.via,
+                                                .pair_weight = pj.pair_weight,
+                                                .distinct = res.distinct,
+                                                .ident_weight = res.ident_weight};
+            continue;
+        }
         bool co;
         double pw = pair_weight(l, a, b, &co);
         if (pw >= l->p.join) {
@@ -778,6 +828,9 @@ void warden_link_mark_suspect(struct warden_link *l, uint32_t ai, struct warden_
         if (c->pub.suspect < UINT8_MAX) c->pub.suspect++;
     }
     if (a->flags & F_ACT) co_join(l, ai, out);
+    struct warden_link_join aj;
+    warden_link_anchor(l, ai, &aj);
+    if (aj.joined && out) *out = aj;
 }
 
 void warden_link_pool_with(struct warden_link *l, uint32_t ai, const struct warden_link_group *g,
@@ -790,6 +843,7 @@ void warden_link_pool_with(struct warden_link *l, uint32_t ai, const struct ward
     uint32_t idx[POOL_MAX], other[POOL_MAX];
     int64_t other_t[POOL_MAX];
     unsigned m = 0, mo = 0, sus = 0;
+    bool anchored = false;
     int64_t lo = INT64_MAX, hi = INT64_MIN;
     for (size_t k = 0; k < g->n; k++) { /* an account not in the table counts as no suspect */
         uint32_t bi = acct_find(l, g->acct[k] ? g->acct[k] : 1);
@@ -809,6 +863,7 @@ void warden_link_pool_with(struct warden_link *l, uint32_t ai, const struct ward
             continue;
         }
         sus++;
+        if (l->p.harvest_anchor && (b->flags & F_HRV)) anchored = true;
         if (t != INT64_MIN) {
             lo = t < lo ? t : lo;
             hi = t > hi ? t : hi;
@@ -818,7 +873,21 @@ void warden_link_pool_with(struct warden_link *l, uint32_t ai, const struct ward
     /* most of the group's accounts carry harvesting evidence of their own:
      * what they share is the operation's; a company's few heavy users among
      * many colleagues are not most */
-    if (sus < l->p.suspect_group || 2 * sus <= g->n) return;
+    if (2 * sus <= g->n) return;
+    if (sus < l->p.suspect_group) {
+        /* too few to be an operation by their count alone (a household's or
+         * a small team's two heavy users), unless one of them is actioned on
+         * its own harvesting evidence: a suspect behind the same card,
+         * domain or sign-up network as that harvester is a further account
+         * of the operation, diluted below every rule (cover traffic). The
+         * suspects alone join; the group's other accounts stay where they
+         * are. Both flags only grow, and both marks pool (the suspect's and
+         * the harvester's), so the joins do not depend on their order */
+        if (!anchored || sus < 2) return;
+        for (unsigned k = 0; k < m; k++) join_pooled(l, ai, idx[k], g->kind, &res);
+        if (out) *out = res;
+        return;
+    }
     for (unsigned k = 0; k < m; k++) join_pooled(l, ai, idx[k], g->kind, &res);
     /* the operation's other accounts: every one behind its card or domain;
      * on a network, those signed up from it while it was signing up its
@@ -868,6 +937,13 @@ void warden_link_mark_harvest(struct warden_link *l, uint32_t ai, struct warden_
     if (c && c->pub.harvest < UINT16_MAX) c->pub.harvest++;
     /* a frame shared with a neighbour harvesting too may now tie the pair */
     if (first && (A(l, ai)->flags & F_ACT) && !(A(l, ai)->flags & F_SUS)) co_join(l, ai, &res);
+    /* suspects framing their prompts as it does join it (warden_link_anchor) */
+    struct acct *a = A(l, ai);
+    for (int k = 0; first && l->p.harvest_anchor && k < LINK_CANDS; k++) {
+        uint32_t bi = a->cand[k].acct ? acct_find(l, a->cand[k].acct) : NONE;
+        if (bi != NONE && anchored_pair(l, A(l, bi), a))
+            join_pooled(l, ai, bi, WARDEN_LINK_TEMPLATE, &res);
+    }
     if (out) *out = res;
 }
 

@@ -703,6 +703,93 @@ static void suspects_counted_per_cluster(void **st)
     warden_link_free(l);
 }
 
+/* An account with harvesting evidence of its own held below every rule (a
+ * suspect: cover traffic dilutes a harvest) joins an account actioned on
+ * its own harvesting evidence (and so that harvester's cluster) when it
+ * shares its frame, or is one of two suspects, most of a card, domain or
+ * sign-up network, with it; whichever comes first, the frame, the
+ * suspect's mark or the harvester's. A frame shared without harvesting
+ * evidence of one's own, one band alike, a frame shared with an account not
+ * (yet) harvesting, two suspects without a harvester, a pair that is not
+ * most of its group, and harvest_anchor off join no one. */
+static void suspect_joins_a_harvester(void **st)
+{
+    (void)st;
+    struct warden_link_params p = params(1024, 4096, 64);
+    p.co_actioned = 0.4;
+    p.suspect_group = 3;
+    for (int anchor = 1; anchor >= 0; anchor--) {
+        p.harvest_anchor = anchor;
+        struct warden_link *l = warden_link_new(&p);
+        struct warden_link_join j;
+        /* a harvest sustained over three accounts behind one card */
+        for (int i = 1; i <= 3; i++) {
+            use(l, i, WARDEN_LINK_PAYMENT, "card-h");
+            warden_link_mark_actioned(l, acct(l, i, 0), true, NULL);
+            warden_link_mark_harvest(l, acct(l, i, 0), NULL);
+            suspect(l, i);
+        }
+        assert_true(seq(l, 1) != 0 && seq(l, 1) == seq(l, 3));
+        frame(l, 1, "frame-r");
+        /* the suspect's mark first, then the frame */
+        suspect(l, 10);
+        frame(l, 10, "frame-r");
+        assert_int_equal(seq(l, 10) == seq(l, 1), anchor);
+        /* the frame first, then the mark (which names the join) */
+        frame(l, 11, "frame-r");
+        assert_int_equal(seq(l, 11), 0);
+        warden_link_mark_suspect(l, acct(l, 11, 0), &j);
+        assert_int_equal(j.joined, anchor);
+        if (anchor) {
+            assert_true(j.kinds & WARDEN_LINK_POOLED);
+            assert_true(j.kinds & (1u << WARDEN_LINK_TEMPLATE));
+            assert_int_equal(j.via, WARDEN_LINK_TEMPLATE);
+            assert_int_equal(seq(l, 11), seq(l, 1));
+        }
+        /* the frame without harvesting evidence of its own */
+        frame(l, 12, "frame-r");
+        assert_int_equal(seq(l, 12), 0);
+        /* one band alike: a chance match */
+        suspect(l, 13);
+        use(l, 13, WARDEN_LINK_TEMPLATE, "frame-r/band0");
+        assert_int_equal(seq(l, 13), 0);
+
+        /* the harvester found only after the suspect met its frame: the
+         * harvesting mark joins them (and names the join) */
+        frame(l, 20, "frame-s");
+        suspect(l, 22);
+        frame(l, 22, "frame-s");
+        assert_int_equal(seq(l, 22), 0);
+        warden_link_mark_actioned(l, acct(l, 20, 0), false, NULL);
+        assert_int_equal(seq(l, 22), 0);
+        warden_link_mark_harvest(l, acct(l, 20, 0), &j);
+        assert_int_equal(j.joined, anchor);
+        assert_int_equal(seq(l, 22) != 0 && seq(l, 22) == seq(l, 20), anchor);
+
+        /* two suspects on one sign-up network, one of them a harvester of
+         * the sustained harvest: the other joins it */
+        uint64_t h[4];
+        group(l, 30, 1, h);
+        h[1] = warden_hash64("a2", 2);
+        suspect(l, 30);
+        assert_int_equal(pool_net(l, 30, h, NULL, 2, NULL, false, &j), anchor);
+        assert_int_equal(seq(l, 30) == seq(l, 1), anchor);
+        /* two suspects without a harvester: apart */
+        group(l, 31, 2, h);
+        suspect(l, 31);
+        suspect(l, 32);
+        assert_false(pool_net(l, 31, h, NULL, 2, NULL, false, &j));
+        assert_int_equal(seq(l, 31), 0);
+        /* two suspects with a harvester, not most of their network */
+        group(l, 33, 3, h);
+        h[3] = warden_hash64("a3", 2);
+        suspect(l, 33);
+        assert_false(pool_net(l, 33, h, NULL, 4, NULL, false, &j));
+        assert_int_equal(seq(l, 33), 0);
+        warden_link_free(l);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -718,6 +805,7 @@ int main(void)
         cmocka_unit_test(suspects_counted_per_cluster),
         cmocka_unit_test(suspects_pooled_over_a_known_group),
         cmocka_unit_test(pooled_joins_do_not_depend_on_order),
+        cmocka_unit_test(suspect_joins_a_harvester),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
