@@ -2,7 +2,7 @@
  * collect answers, not to hold a conversation or run an application.
  *
  * What it measures, as shares of the account's requests: single-turn
- * (`turns` = 1; absent counts as not single), no tools declared, no cache
+ * (`turns` = 1; see single_turn() for a gateway that does not log it), no tools declared, no cache
  * reads (`cache_read_tokens` = 0 or absent), an output budget at or above
  * big_budget (`max_tokens` near the ceiling), and a long answer to a short
  * question (output_tokens >= long_answer and >= out_ratio x the request's
@@ -29,12 +29,39 @@
  * big_budget_share, long_answer_share, cache_apart (when set). */
 #include "detect/distill.h"
 
+/* Upper bound of the tokens of a text of n bytes: two bytes a token (English
+ * runs about four, code three; a CJK character is three bytes and one or two
+ * tokens), plus a message's framing. */
+static int64_t tokens_at_most(uint32_t n)
+{
+    return (int64_t)n / 2 + 32;
+}
+
+/* Whether the request is single-turn. From `turns` when the gateway logs
+ * it; without it, from what the API bills: it is stateless, so a request
+ * carries the whole conversation, and one whose new input is no more than
+ * its system prompt and newest turn can hold could not carry a history.
+ * Only with the prompt's text and the usage known, and neither cache reads
+ * (a history the provider holds) nor tools (their schemas are input) in the
+ * request: when in doubt, not single (a history under the bound's slack, a
+ * system prompt the gateway does not log, a CJK prompt near the bound all
+ * count as not single, which lowers the signal, never raises it). */
+static bool single_turn(const struct warden_event *ev)
+{
+    if (ev->turns != WARDEN_NOINT) return ev->turns == 1;
+    if (!ev->prompt.n || ev->input_tokens == WARDEN_NOINT || ev->input_tokens <= 0) return false;
+    if (ev->cache_read_tokens != WARDEN_NOINT && ev->cache_read_tokens > 0) return false;
+    if (ev->tools != WARDEN_NOINT && ev->tools > 0) return false;
+    return ev->input_tokens <=
+           tokens_at_most(ev->prompt.n) + (ev->system.n ? tokens_at_most(ev->system.n) : 0);
+}
+
 void warden_distill_shape_update(struct warden_distill_shape *s, const struct warden_event *ev,
                                  int64_t big_budget, double out_ratio, int64_t long_answer)
 {
     if (s->n >= (1u << 30)) return;
     s->n++;
-    s->single += ev->turns == 1;
+    s->single += single_turn(ev);
     s->tools += ev->tools != WARDEN_NOINT && ev->tools > 0;
     s->cache += ev->cache_read_tokens != WARDEN_NOINT && ev->cache_read_tokens > 0;
     s->big_budget += ev->max_tokens != WARDEN_NOINT && ev->max_tokens >= big_budget;

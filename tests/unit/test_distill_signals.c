@@ -446,6 +446,62 @@ static void elicitation_needs_an_answer_back(void **st)
     warden_distill_matcher_free(m);
 }
 
+/* A gateway that does not log `turns`: a request whose new input is no more
+ * than its prompt (and system prompt) can hold is single-turn, as the API
+ * bills a stateless request's whole conversation; one that carries a
+ * history, reads from the cache or declares tools is not, nor is one
+ * without the prompt's text or usage. With `turns` logged, it decides. */
+static void shape_infers_single_turn_without_turns(void **st)
+{
+    (void)st;
+    static char prompt[801];
+    memset(prompt, 'a', 800); /* about 200 tokens of English */
+    /* one: the prompt alone; hist: a history too; cached: cache reads;
+     * tools: tools declared; blind: no usage; logged: `turns` logged */
+    struct warden_distill_shape sh[6];
+    memset(sh, 0, sizeof sh);
+    struct warden_distill_shape *one = &sh[0], *hist = &sh[1], *cached = &sh[2], *tools = &sh[3],
+                                *blind = &sh[4], *logged = &sh[5];
+    for (int i = 0; i < 20; i++) {
+        struct warden_event ev = ev_prompt(prompt);
+        ev.input_tokens = 210;
+        ev.output_tokens = 900;
+        warden_distill_shape_update(one, &ev, 16000, 6, 1000);
+        ev.input_tokens = 210 + 700; /* a question and an answer before it */
+        warden_distill_shape_update(hist, &ev, 16000, 6, 1000);
+        ev.input_tokens = 210;
+        ev.cache_read_tokens = 600;
+        warden_distill_shape_update(cached, &ev, 16000, 6, 1000);
+        ev.cache_read_tokens = WARDEN_NOINT;
+        ev.tools = 3;
+        warden_distill_shape_update(tools, &ev, 16000, 6, 1000);
+        ev.tools = WARDEN_NOINT;
+        ev.input_tokens = WARDEN_NOINT;
+        warden_distill_shape_update(blind, &ev, 16000, 6, 1000);
+        ev.input_tokens = 210;
+        ev.turns = 3; /* logged: it decides */
+        warden_distill_shape_update(logged, &ev, 16000, 6, 1000);
+    }
+    assert_int_equal(one->single, 20);
+    for (int k = 1; k < 6; k++) assert_int_equal(sh[k].single, 0); /* none of the others */
+    /* a system prompt the gateway logs is input the request may carry */
+    static char sys[2001];
+    memset(sys, 's', 2000);
+    struct warden_distill_shape withsys;
+    memset(&withsys, 0, sizeof withsys);
+    struct warden_event ev = ev_prompt(prompt);
+    ev.system.p = sys;
+    ev.system.n = 2000;
+    ev.input_tokens = 210 + 500;
+    ev.output_tokens = 900;
+    warden_distill_shape_update(&withsys, &ev, 16000, 6, 1000);
+    assert_int_equal(withsys.single, 1);
+    ev.system.p = NULL;
+    ev.system.n = 0; /* not logged: the same input could be a history */
+    warden_distill_shape_update(&withsys, &ev, 16000, 6, 1000);
+    assert_int_equal(withsys.single, 1);
+}
+
 static void shape_tells_harvest_from_conversation(void **st)
 {
     (void)st;
@@ -871,6 +927,7 @@ int main(void)
         cmocka_unit_test(elicitation_is_a_share_of_traffic),
         cmocka_unit_test(elicitation_needs_an_answer_back),
         cmocka_unit_test(shape_tells_harvest_from_conversation),
+        cmocka_unit_test(shape_infers_single_turn_without_turns),
         cmocka_unit_test(shape_reads_both_usage_conventions),
         cmocka_unit_test(fanout_counts_busy_hours),
         cmocka_unit_test(yield_counts_answers_to_new_input),
