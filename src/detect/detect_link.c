@@ -70,8 +70,9 @@
  *     groups are the registry's, built once, so the joins do not depend on
  *     the order of requests). With pool_anchored, a suspect also joins an
  *     account actioned on its own harvesting evidence when they are two or
- *     more suspects, most of such a group, or share a frame
- *     (warden_link_anchor). Evidence: cluster_id,
+ *     more suspects, most of such a group, or, when that account is also
+ *     enforced on its own evidence, share a frame (warden_link_anchor).
+ *     Evidence: cluster_id,
  * members, suspect_members, suspect_min, actioned_members, cluster_edge_kinds.
  *
  * Cluster ids are "lk-N" (N in order of formation); every member's
@@ -225,8 +226,8 @@ static const struct warden_conf_key link_conf_table[] = {
     {"pool_anchored", WARDEN_CONF_BOOL, "true", C(pool_anchored),
      "a group behind one card, domain or sign-up network with fewer than suspect_group "
      "suspects (two or more, most of it) is pooled when one of them is actioned on its own "
-     "harvesting evidence, and a suspect that shares a frame with such an account joins it: "
-     "the cluster's action then applies",
+     "harvesting evidence, and a suspect that shares a frame with a harvester (also enforced "
+     "on its own evidence) joins it: the cluster's action then applies",
      0, 0},
     {"suspect_members", WARDEN_CONF_INT, "2", C(suspect_members),
      "suspects in one cluster, and most of its members, from which every member gets "
@@ -1178,15 +1179,17 @@ static void link_observe(void *vctx, const struct warden_event *ev, void *vstate
         warden_link_mark_harvest(c->l, ai, &j);
         if (j.joined) joined = joined_on_evidence(&j); /* a frame with a neighbour harvesting too */
     }
-    if (suspect || (harvest && (st->flags & SUSPECT)) || (s.n && (st->flags & SUSPECT))) {
+    /* its harvesting or its enforcement mark may make it a harvester that
+     * pools the suspects of its groups (warden_link_pool_with) */
+    bool anchor = harvest || (own_changed && own >= WARDEN_THROTTLE);
+    if (suspect || (anchor && (st->flags & SUSPECT)) || (s.n && (st->flags & SUSPECT))) {
         if (suspect) {
             warden_link_mark_suspect(c->l, ai, &j);
             if (j.joined)
                 joined = joined_on_evidence(&j); /* a frame with a neighbour harvesting too */
         }
-        /* a suspect in no cluster looks again when it feeds identifiers; a
-         * suspect found harvesting pools the suspects of its groups */
-        if (suspect || harvest || !(st->flags & CLUSTERED)) {
+        /* a suspect in no cluster looks again when it feeds identifiers */
+        if (suspect || anchor || !(st->flags & CLUSTERED)) {
             pool_suspect(c, ev->account, ai, -1, &j);
             if (j.joined) joined = joined_on_evidence(&j); /* most of a card, domain or network */
         }
@@ -1472,6 +1475,18 @@ static void stage_member(void *ctx, uint32_t a)
     w->notify(w->ctx, &n, u->part1 - 1);
 }
 
+/* A mark that may make the account a harvester (harvesting, enforced): it
+ * pools the suspects of its groups (warden_link_pool_with; the exit as its
+ * suspect mark told it, not told: a network's suspects only). */
+static void stage_anchor_pool(struct link_ctx *c, const struct warden_link_obs *o, uint32_t ai,
+                              struct warden_link_join *j)
+{
+    if (!c->reg) return;
+    const struct stage_user *u = warden_link_user(c->l, ai);
+    pool_suspect(c, warden_registry_account(c->reg, o->account_id, o->len), ai,
+                 u->exit == 1 ? 0 : 1, j);
+}
+
 void warden_link_stage_apply(
     struct warden_link_stage *s, const struct warden_link_obs *o, int partition,
     void (*notify)(void *ctx, const struct warden_link_notice *n, int partition), void *ctx)
@@ -1504,11 +1519,7 @@ void warden_link_stage_apply(
         members = true;
     } else if (o->kind < 0 && o->level == 3) {
         warden_link_mark_harvest(l, ai, &j);
-        if (c->reg) { /* a suspect found harvesting pools the suspects of its groups */
-            const struct stage_user *u = warden_link_user(l, ai);
-            pool_suspect(c, warden_registry_account(c->reg, o->account_id, o->len), ai,
-                         u->exit == 1 ? 0 : 1, &j);
-        }
+        stage_anchor_pool(c, o, ai, &j);
         members = true;
     } else if (o->kind < 0 && o->level == 4) {
         warden_link_mark_suspect(l, ai, &j);
@@ -1519,6 +1530,7 @@ void warden_link_stage_apply(
         members = true;
     } else if (o->kind < 0 && o->level > 0) {
         warden_link_mark_actioned(l, ai, o->level >= 2, &j);
+        if (o->level >= 2) stage_anchor_pool(c, o, ai, &j);
         members = true;
     }
     struct stage_walk w = {c, ai, o, &j, notify, ctx};

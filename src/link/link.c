@@ -656,11 +656,14 @@ static double ident_distinct(const struct ident *d)
 static void join_pooled(struct warden_link *l, uint32_t ai, uint32_t bi, unsigned kind,
                         struct warden_link_join *res);
 
-/* b is actioned on its own harvesting evidence (a flag that only grows, so
- * that which joins are made does not depend on the order of the marks). */
+/* b is actioned on its own harvesting evidence and enforced on its own
+ * evidence (flags that only grow, so that which joins are made does not
+ * depend on the order of the marks): a harvester, not a heavy user an
+ * analyst is asked to look at (two end users of one SaaS app share its
+ * frame, and one of them may be reviewed). */
 static bool anchor_of(const struct warden_link *l, const struct acct *b)
 {
-    return l->p.harvest_anchor && (b->flags & F_HRV) && !(b->flags & F_RSL);
+    return l->p.harvest_anchor && (b->flags & F_HRV) && (b->flags & F_ENF) && !(b->flags & F_RSL);
 }
 
 /* Suspect a and anchor b share a frame: CO_FRAMES of its template
@@ -674,6 +677,19 @@ static bool anchored_pair(const struct warden_link *l, const struct acct *a, con
     unsigned frames = ca ? ca->frames : 0;
     if (cb && cb->frames > frames) frames = cb->frames;
     return frames >= CO_FRAMES;
+}
+
+/* The account at ai has just become an anchor (its harvesting or its
+ * enforcement mark, whichever came second): the suspects among its
+ * candidates that share a frame with it join it. */
+static void anchor_became(struct warden_link *l, uint32_t ai, struct warden_link_join *res)
+{
+    struct acct *a = A(l, ai);
+    for (int k = 0; anchor_of(l, a) && k < LINK_CANDS; k++) {
+        uint32_t bi = a->cand[k].acct ? acct_find(l, a->cand[k].acct) : NONE;
+        if (bi != NONE && anchored_pair(l, A(l, bi), a))
+            join_pooled(l, ai, bi, WARDEN_LINK_TEMPLATE, res);
+    }
 }
 
 void warden_link_anchor(struct warden_link *l, uint32_t ai, struct warden_link_join *out)
@@ -788,11 +804,13 @@ void warden_link_mark_actioned(struct warden_link *l, uint32_t ai, bool enforced
         a->flags |= F_ACT;
         if (c) c->pub.actioned++;
     }
-    if (enforced && !(a->flags & F_ENF)) {
+    bool enforced_now = enforced && !(a->flags & F_ENF);
+    if (enforced_now) {
         a->flags |= F_ENF;
         if (c) c->pub.enforced++;
     }
     if (first) co_join(l, ai, &res);
+    if (enforced_now) anchor_became(l, ai, &res);
     if (out) *out = res;
 }
 
@@ -863,6 +881,8 @@ void warden_link_pool_with(struct warden_link *l, uint32_t ai, const struct ward
             continue;
         }
         sus++;
+        /* a group names its harvester by what it shares: actioned on its own
+         * harvesting evidence is enough (a frame needs enforced: anchor_of) */
         if (l->p.harvest_anchor && (b->flags & F_HRV)) anchored = true;
         if (t != INT64_MIN) {
             lo = t < lo ? t : lo;
@@ -938,12 +958,7 @@ void warden_link_mark_harvest(struct warden_link *l, uint32_t ai, struct warden_
     /* a frame shared with a neighbour harvesting too may now tie the pair */
     if (first && (A(l, ai)->flags & F_ACT) && !(A(l, ai)->flags & F_SUS)) co_join(l, ai, &res);
     /* suspects framing their prompts as it does join it (warden_link_anchor) */
-    struct acct *a = A(l, ai);
-    for (int k = 0; first && l->p.harvest_anchor && k < LINK_CANDS; k++) {
-        uint32_t bi = a->cand[k].acct ? acct_find(l, a->cand[k].acct) : NONE;
-        if (bi != NONE && anchored_pair(l, A(l, bi), a))
-            join_pooled(l, ai, bi, WARDEN_LINK_TEMPLATE, &res);
-    }
+    if (first) anchor_became(l, ai, &res);
     if (out) *out = res;
 }
 

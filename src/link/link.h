@@ -92,8 +92,9 @@ struct warden_link_params {
     unsigned suspect_group;
     /* a group too small for suspect_group (two or more suspects, most of
      * it) is pooled when one of its suspects is actioned on its own
-     * harvesting evidence: the suspects join it; and a suspect joins such an
-     * account it shares a frame with (warden_link_anchor; false: never) */
+     * harvesting evidence: the suspects join it; and a suspect joins a
+     * harvester (also enforced on its own evidence) it shares a frame with
+     * (warden_link_anchor; false: never) */
     bool harvest_anchor;
     size_t max_accounts, max_idents, max_clusters;
 };
@@ -180,15 +181,16 @@ void warden_link_mark_harvest(struct warden_link *l, uint32_t a, struct warden_l
 void warden_link_mark_suspect(struct warden_link *l, uint32_t a, struct warden_link_join *out);
 
 /* The suspect at index a (warden_link_mark_suspect) that shares a frame
- * (two template identifiers met together, below cap_template) with an
- * account actioned on its own harvesting evidence (warden_link_mark_harvest)
- * joins its cluster (WARDEN_LINK_POOLED; harvest_anchor): an account whose
+ * (two template identifiers met together, below cap_template) with a
+ * harvester (actioned on its own harvesting evidence and enforced on its
+ * own evidence: warden_link_mark_harvest, warden_link_mark_actioned) joins
+ * its cluster (WARDEN_LINK_POOLED; harvest_anchor): an account whose
  * own requests look like harvesting, diluted below every rule (cover
  * traffic), that wraps them as a harvester does is that harvester's; the
  * cluster's action says what that does to it. A frame alone never ties an
  * account without harvesting evidence of its own. Called by
- * warden_link_mark_suspect, warden_link_mark_harvest (the harvester's
- * side) and warden_link_use (the two meet). out (may be NULL): the last
+ * warden_link_mark_suspect; the harvester's side looks at its candidates
+ * when its second mark comes, and warden_link_use when the two meet. out (may be NULL): the last
  * join. */
 void warden_link_anchor(struct warden_link *l, uint32_t a, struct warden_link_join *out);
 
@@ -223,8 +225,8 @@ struct warden_link_group {
  * its accounts, and most, carry harvesting evidence (warden_link_mark_suspect)
  * and ai does, ai is joined with them as above (WARDEN_LINK_POOLED); with
  * fewer (but two or more, and most), only when one of the suspects is
- * actioned on its own harvesting evidence (warden_link_mark_harvest;
- * harvest_anchor), and then the suspects alone are joined:
+ * actioned on its own harvesting evidence (harvest_anchor), and then the
+ * suspects alone are joined:
  * accounts that each look like a heavy reasoning-model user alone, most of
  * those behind one card, domain or sign-up network, are one operation's (a
  * company's few heavy users among many colleagues are not most). Every

@@ -704,14 +704,15 @@ static void suspects_counted_per_cluster(void **st)
 }
 
 /* An account with harvesting evidence of its own held below every rule (a
- * suspect: cover traffic dilutes a harvest) joins an account actioned on
- * its own harvesting evidence (and so that harvester's cluster) when it
- * shares its frame, or is one of two suspects, most of a card, domain or
- * sign-up network, with it; whichever comes first, the frame, the
- * suspect's mark or the harvester's. A frame shared without harvesting
- * evidence of one's own, one band alike, a frame shared with an account not
- * (yet) harvesting, two suspects without a harvester, a pair that is not
- * most of its group, and harvest_anchor off join no one. */
+ * suspect: cover traffic dilutes a harvest) joins a harvester (actioned on
+ * its own harvesting evidence, enforced on its own evidence; and so its
+ * cluster) when it shares its frame, or is one of two suspects, most of a
+ * card, domain or sign-up network, with it; whichever comes first, the
+ * frame, the suspect's mark or the harvester's two. A frame shared without
+ * harvesting evidence of one's own, one band alike, a frame shared with an
+ * account not (yet) a harvester or only reviewed, two suspects without a
+ * harvester, a pair that is not most of its group, and harvest_anchor off
+ * join no one. */
 static void suspect_joins_a_harvester(void **st)
 {
     (void)st;
@@ -754,17 +755,30 @@ static void suspect_joins_a_harvester(void **st)
         use(l, 13, WARDEN_LINK_TEMPLATE, "frame-r/band0");
         assert_int_equal(seq(l, 13), 0);
 
-        /* the harvester found only after the suspect met its frame: the
-         * harvesting mark joins them (and names the join) */
+        /* the harvester found only after the suspect met its frame: while
+         * it is only reviewed (a heavy user an analyst looks at: two end
+         * users of one SaaS app share its frame) nothing joins; its
+         * enforcement mark joins them (and names the join), and so does the
+         * harvesting mark when it comes second */
         frame(l, 20, "frame-s");
         suspect(l, 22);
         frame(l, 22, "frame-s");
         assert_int_equal(seq(l, 22), 0);
         warden_link_mark_actioned(l, acct(l, 20, 0), false, NULL);
-        assert_int_equal(seq(l, 22), 0);
         warden_link_mark_harvest(l, acct(l, 20, 0), &j);
+        assert_false(j.joined);
+        assert_int_equal(seq(l, 22), 0);
+        warden_link_mark_actioned(l, acct(l, 20, 0), true, &j);
         assert_int_equal(j.joined, anchor);
         assert_int_equal(seq(l, 22) != 0 && seq(l, 22) == seq(l, 20), anchor);
+        frame(l, 24, "frame-t");
+        suspect(l, 25);
+        frame(l, 25, "frame-t");
+        warden_link_mark_actioned(l, acct(l, 24, 0), true, NULL);
+        assert_int_equal(seq(l, 25), 0);
+        warden_link_mark_harvest(l, acct(l, 24, 0), &j);
+        assert_int_equal(j.joined, anchor);
+        assert_int_equal(seq(l, 25) != 0 && seq(l, 25) == seq(l, 24), anchor);
 
         /* two suspects on one sign-up network, one of them a harvester of
          * the sustained harvest: the other joins it */
@@ -774,6 +788,15 @@ static void suspect_joins_a_harvester(void **st)
         suspect(l, 30);
         assert_int_equal(pool_net(l, 30, h, NULL, 2, NULL, false, &j), anchor);
         assert_int_equal(seq(l, 30) == seq(l, 1), anchor);
+        /* a group names its harvester by what it shares: one reviewed on
+         * its own harvesting evidence is enough */
+        group(l, 40, 2, h);
+        warden_link_mark_actioned(l, acct(l, 40, 0), false, NULL);
+        warden_link_mark_harvest(l, acct(l, 40, 0), NULL);
+        suspect(l, 40);
+        suspect(l, 41);
+        assert_int_equal(pool_net(l, 41, h, NULL, 2, NULL, false, &j), anchor);
+        assert_int_equal(seq(l, 41) != 0 && seq(l, 41) == seq(l, 40), anchor);
         /* two suspects without a harvester: apart */
         group(l, 31, 2, h);
         suspect(l, 31);
