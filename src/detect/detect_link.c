@@ -70,8 +70,9 @@
  *     groups are the registry's, built once, so the joins do not depend on
  *     the order of requests). With pool_anchored, a suspect also joins an
  *     account actioned on its own harvesting evidence when they are two or
- *     more suspects, most of such a group, or, when that account is also
- *     enforced on its own evidence, share a frame (warden_link_anchor).
+ *     more suspects, most of such a group, or share a frame (one many
+ *     accounts use: when that account is also enforced on its own
+ *     evidence; warden_link_anchor).
  *     Evidence: cluster_id,
  * members, suspect_members, suspect_min, actioned_members, cluster_edge_kinds.
  *
@@ -226,8 +227,9 @@ static const struct warden_conf_key link_conf_table[] = {
     {"pool_anchored", WARDEN_CONF_BOOL, "true", C(pool_anchored),
      "a group behind one card, domain or sign-up network with fewer than suspect_group "
      "suspects (two or more, most of it) is pooled when one of them is actioned on its own "
-     "harvesting evidence, and a suspect that shares a frame with a harvester (also enforced "
-     "on its own evidence) joins it: the cluster's action then applies",
+     "harvesting evidence, and a suspect that shares a frame with such a harvester (a frame "
+     "many accounts use: one also enforced on its own evidence) joins it: the cluster's "
+     "action then applies",
      0, 0},
     {"suspect_members", WARDEN_CONF_INT, "2", C(suspect_members),
      "suspects in one cluster, and most of its members, from which every member gets "

@@ -656,19 +656,21 @@ static double ident_distinct(const struct ident *d)
 static void join_pooled(struct warden_link *l, uint32_t ai, uint32_t bi, unsigned kind,
                         struct warden_link_join *res);
 
-/* b is actioned on its own harvesting evidence and enforced on its own
- * evidence (flags that only grow, so that which joins are made does not
- * depend on the order of the marks): a harvester, not a heavy user an
- * analyst is asked to look at (two end users of one SaaS app share its
- * frame, and one of them may be reviewed). */
+/* b is actioned on its own harvesting evidence (a flag that only grows, as
+ * the enforcement anchored_pair may ask for, so that which joins are made
+ * does not depend on the order of the marks). */
 static bool anchor_of(const struct warden_link *l, const struct acct *b)
 {
-    return l->p.harvest_anchor && (b->flags & F_HRV) && (b->flags & F_ENF) && !(b->flags & F_RSL);
+    return l->p.harvest_anchor && (b->flags & F_HRV) && !(b->flags & F_RSL);
 }
 
 /* Suspect a and anchor b share a frame: CO_FRAMES of its template
  * identifiers met together (a public frame used by as many accounts as
- * cap_template has no weight and makes no candidate). */
+ * cap_template has no weight and makes no candidate). A frame many
+ * accounts use (the pair's weight below 0.9 of w_template: past about
+ * cap_template / 6 accounts) needs b enforced on its own evidence too: two
+ * end users of one SaaS app share its frame, and one of them may be a heavy
+ * user an analyst is asked to look at, not a harvester. */
 static bool anchored_pair(const struct warden_link *l, const struct acct *a, const struct acct *b)
 {
     if (!(a->flags & F_SUS) || (a->flags & F_RSL) || !anchor_of(l, b)) return false;
@@ -676,12 +678,16 @@ static bool anchored_pair(const struct warden_link *l, const struct acct *a, con
     const struct cand *ca = cand_of(a, b->hash), *cb = cand_of(b, a->hash);
     unsigned frames = ca ? ca->frames : 0;
     if (cb && cb->frames > frames) frames = cb->frames;
-    return frames >= CO_FRAMES;
+    if (frames < CO_FRAMES) return false;
+    if (b->flags & F_ENF) return true;
+    double strong = ca ? ca->strong : 0;
+    if (cb && cb->strong > strong) strong = cb->strong;
+    return strong >= 0.9 * l->p.weight[WARDEN_LINK_TEMPLATE];
 }
 
-/* The account at ai has just become an anchor (its harvesting or its
- * enforcement mark, whichever came second): the suspects among its
- * candidates that share a frame with it join it. */
+/* The account at ai has just been marked harvesting or enforced: the
+ * suspects among its candidates that share a frame with it, as
+ * anchored_pair asks, join it. */
 static void anchor_became(struct warden_link *l, uint32_t ai, struct warden_link_join *res)
 {
     struct acct *a = A(l, ai);

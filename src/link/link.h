@@ -92,9 +92,9 @@ struct warden_link_params {
     unsigned suspect_group;
     /* a group too small for suspect_group (two or more suspects, most of
      * it) is pooled when one of its suspects is actioned on its own
-     * harvesting evidence: the suspects join it; and a suspect joins a
-     * harvester (also enforced on its own evidence) it shares a frame with
-     * (warden_link_anchor; false: never) */
+     * harvesting evidence: the suspects join it; and a suspect joins such
+     * a harvester it shares a frame with (one many accounts use: only one
+     * also enforced on its own evidence; warden_link_anchor; false: never) */
     bool harvest_anchor;
     size_t max_accounts, max_idents, max_clusters;
 };
@@ -182,13 +182,12 @@ void warden_link_mark_suspect(struct warden_link *l, uint32_t a, struct warden_l
 
 /* The suspect at index a (warden_link_mark_suspect) that shares a frame
  * (two template identifiers met together, below cap_template) with a
- * harvester (actioned on its own harvesting evidence and enforced on its
- * own evidence: warden_link_mark_harvest, warden_link_mark_actioned) joins
- * its cluster (WARDEN_LINK_POOLED; harvest_anchor): an account whose
- * own requests look like harvesting, diluted below every rule (cover
- * traffic), that wraps them as a harvester does is that harvester's; the
- * cluster's action says what that does to it. A frame alone never ties an
- * account without harvesting evidence of its own. Called by
+ * harvester (actioned on its own harvesting evidence; for a frame many
+ * accounts use, also enforced on its own evidence: warden_link_mark_harvest,
+ * warden_link_mark_actioned) joins its cluster (WARDEN_LINK_POOLED; harvest_anchor): an account
+ * whose own requests look like harvesting, diluted below every rule (cover traffic), that wraps
+ * them as a harvester does is that harvester's; the cluster's action says what that does to it. A
+ * frame alone never ties an account without harvesting evidence of its own. Called by
  * warden_link_mark_suspect; the harvester's side looks at its candidates
  * when its second mark comes, and warden_link_use when the two meet. out (may be NULL): the last
  * join. */

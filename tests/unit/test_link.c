@@ -705,14 +705,13 @@ static void suspects_counted_per_cluster(void **st)
 
 /* An account with harvesting evidence of its own held below every rule (a
  * suspect: cover traffic dilutes a harvest) joins a harvester (actioned on
- * its own harvesting evidence, enforced on its own evidence; and so its
- * cluster) when it shares its frame, or is one of two suspects, most of a
- * card, domain or sign-up network, with it; whichever comes first, the
- * frame, the suspect's mark or the harvester's two. A frame shared without
- * harvesting evidence of one's own, one band alike, a frame shared with an
- * account not (yet) a harvester or only reviewed, two suspects without a
- * harvester, a pair that is not most of its group, and harvest_anchor off
- * join no one. */
+ * its own harvesting evidence; and so its cluster) when it shares its frame
+ * (one many accounts use: only with a harvester enforced on its own evidence), or is one of two
+ * suspects, most of a card, domain or sign-up network, with it; whichever comes first, the frame,
+ * the suspect's mark or the harvester's two. A frame shared without harvesting evidence of one's
+ * own, one band alike, a frame many accounts use shared with a harvester only reviewed, two
+ * suspects without a harvester, a pair that is not most of its group, and harvest_anchor off join
+ * no one. */
 static void suspect_joins_a_harvester(void **st)
 {
     (void)st;
@@ -755,11 +754,12 @@ static void suspect_joins_a_harvester(void **st)
         use(l, 13, WARDEN_LINK_TEMPLATE, "frame-r/band0");
         assert_int_equal(seq(l, 13), 0);
 
-        /* the harvester found only after the suspect met its frame: while
-         * it is only reviewed (a heavy user an analyst looks at: two end
-         * users of one SaaS app share its frame) nothing joins; its
-         * enforcement mark joins them (and names the join), and so does the
-         * harvesting mark when it comes second */
+        /* a frame many accounts use (an app's: 60 here, its weight below
+         * 0.9 of w_template) and a harvester only reviewed (a heavy user an
+         * analyst looks at: two end users of one SaaS app share its frame):
+         * nothing joins until the harvester is enforced on its own evidence,
+         * whose mark joins them (and names the join) */
+        for (int i = 100; i < 160; i++) frame(l, i, "frame-s");
         frame(l, 20, "frame-s");
         suspect(l, 22);
         frame(l, 22, "frame-s");
@@ -771,10 +771,12 @@ static void suspect_joins_a_harvester(void **st)
         warden_link_mark_actioned(l, acct(l, 20, 0), true, &j);
         assert_int_equal(j.joined, anchor);
         assert_int_equal(seq(l, 22) != 0 && seq(l, 22) == seq(l, 20), anchor);
+        /* a frame few accounts use: a harvester reviewed on its own
+         * harvesting evidence is enough, whichever mark comes last */
         frame(l, 24, "frame-t");
         suspect(l, 25);
         frame(l, 25, "frame-t");
-        warden_link_mark_actioned(l, acct(l, 24, 0), true, NULL);
+        warden_link_mark_actioned(l, acct(l, 24, 0), false, NULL);
         assert_int_equal(seq(l, 25), 0);
         warden_link_mark_harvest(l, acct(l, 24, 0), &j);
         assert_int_equal(j.joined, anchor);
