@@ -72,7 +72,7 @@
  *     account actioned on its own harvesting evidence when they are two or
  *     more suspects, most of such a group, or share a frame (one many
  *     accounts use: when that account is also enforced on its own
- *     evidence; warden_link_anchor).
+ *     evidence; link.h, harvest_anchor).
  *     Evidence: cluster_id,
  * members, suspect_members, suspect_min, actioned_members, cluster_edge_kinds.
  *

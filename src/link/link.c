@@ -656,9 +656,13 @@ static double ident_distinct(const struct ident *d)
 static void join_pooled(struct warden_link *l, uint32_t ai, uint32_t bi, unsigned kind,
                         struct warden_link_join *res);
 
-/* b is actioned on its own harvesting evidence (a flag that only grows, as
- * the enforcement anchored_pair may ask for, so that which joins are made
- * does not depend on the order of the marks). */
+/* A frame whose weight for the pair is below this share of w_template (past
+ * about cap_template / 6 accounts: an app's) needs its harvester enforced. */
+#define ANCHOR_RARE_FRAME 0.9
+
+/* b is actioned on its own harvesting evidence. This flag, like the
+ * enforcement anchored_pair may ask for, only grows, so which joins are made
+ * does not depend on the order of the marks. */
 static bool anchor_of(const struct warden_link *l, const struct acct *b)
 {
     return l->p.harvest_anchor && (b->flags & F_HRV) && !(b->flags & F_RSL);
@@ -667,8 +671,7 @@ static bool anchor_of(const struct warden_link *l, const struct acct *b)
 /* Suspect a and anchor b share a frame: CO_FRAMES of its template
  * identifiers met together (a public frame used by as many accounts as
  * cap_template has no weight and makes no candidate). A frame many
- * accounts use (the pair's weight below 0.9 of w_template: past about
- * cap_template / 6 accounts) needs b enforced on its own evidence too: two
+ * accounts use (ANCHOR_RARE_FRAME) needs b enforced on its own evidence too: two
  * end users of one SaaS app share its frame, and one of them may be a heavy
  * user an analyst is asked to look at, not a harvester. */
 static bool anchored_pair(const struct warden_link *l, const struct acct *a, const struct acct *b)
@@ -682,34 +685,26 @@ static bool anchored_pair(const struct warden_link *l, const struct acct *a, con
     if (b->flags & F_ENF) return true;
     double strong = ca ? ca->strong : 0;
     if (cb && cb->strong > strong) strong = cb->strong;
-    return strong >= 0.9 * l->p.weight[WARDEN_LINK_TEMPLATE];
+    return strong >= ANCHOR_RARE_FRAME * l->p.weight[WARDEN_LINK_TEMPLATE];
 }
 
-/* The account at ai has just been marked harvesting or enforced: the
- * suspects among its candidates that share a frame with it, as
- * anchored_pair asks, join it. */
-static void anchor_became(struct warden_link *l, uint32_t ai, struct warden_link_join *res)
+/* After a mark of the account at ai (its suspect mark: suspect true; its
+ * harvesting or enforcement mark: false), the pairs with its candidates
+ * that anchored_pair now ties join (WARDEN_LINK_POOLED): a suspect that
+ * wraps its prompts as a harvester does, its own evidence diluted below
+ * every rule (cover traffic), is that harvester's; the cluster's action
+ * says what that does to it. res: the last join. */
+static void anchor_join(struct warden_link *l, uint32_t ai, bool suspect,
+                        struct warden_link_join *res)
 {
     struct acct *a = A(l, ai);
-    for (int k = 0; anchor_of(l, a) && k < LINK_CANDS; k++) {
+    for (int k = 0; l->p.harvest_anchor && k < LINK_CANDS; k++) {
         uint32_t bi = a->cand[k].acct ? acct_find(l, a->cand[k].acct) : NONE;
-        if (bi != NONE && anchored_pair(l, A(l, bi), a))
+        if (bi == NONE) continue;
+        struct acct *b = A(l, bi);
+        if (suspect ? anchored_pair(l, a, b) : anchored_pair(l, b, a))
             join_pooled(l, ai, bi, WARDEN_LINK_TEMPLATE, res);
     }
-}
-
-void warden_link_anchor(struct warden_link *l, uint32_t ai, struct warden_link_join *out)
-{
-    struct warden_link_join res = {0};
-    struct acct *a = A(l, ai);
-    for (int k = 0; l->p.harvest_anchor && (a->flags & F_SUS) && k < LINK_CANDS; k++) {
-        uint64_t bh = a->cand[k].acct;
-        if (!bh) continue;
-        uint32_t bi = acct_find(l, bh);
-        if (bi != NONE && anchored_pair(l, a, A(l, bi)))
-            join_pooled(l, ai, bi, WARDEN_LINK_TEMPLATE, &res);
-    }
-    if (out) *out = res;
 }
 
 void warden_link_use(struct warden_link *l, uint32_t ai, enum warden_link_kind kind, uint64_t key,
@@ -816,7 +811,7 @@ void warden_link_mark_actioned(struct warden_link *l, uint32_t ai, bool enforced
         if (c) c->pub.enforced++;
     }
     if (first) co_join(l, ai, &res);
-    if (enforced_now) anchor_became(l, ai, &res);
+    if (enforced_now) anchor_join(l, ai, false, &res);
     if (out) *out = res;
 }
 
@@ -852,8 +847,9 @@ void warden_link_mark_suspect(struct warden_link *l, uint32_t ai, struct warden_
         if (c->pub.suspect < UINT8_MAX) c->pub.suspect++;
     }
     if (a->flags & F_ACT) co_join(l, ai, out);
-    struct warden_link_join aj;
-    warden_link_anchor(l, ai, &aj);
+    /* harvesters it shares a frame with */
+    struct warden_link_join aj = {0};
+    anchor_join(l, ai, true, &aj);
     if (aj.joined && out) *out = aj;
 }
 
@@ -888,7 +884,8 @@ void warden_link_pool_with(struct warden_link *l, uint32_t ai, const struct ward
         }
         sus++;
         /* a group names its harvester by what it shares: actioned on its own
-         * harvesting evidence is enough (a frame needs enforced: anchor_of) */
+         * harvesting evidence is enough (a common frame needs more:
+         * anchored_pair) */
         if (l->p.harvest_anchor && (b->flags & F_HRV)) anchored = true;
         if (t != INT64_MIN) {
             lo = t < lo ? t : lo;
@@ -963,8 +960,8 @@ void warden_link_mark_harvest(struct warden_link *l, uint32_t ai, struct warden_
     if (c && c->pub.harvest < UINT16_MAX) c->pub.harvest++;
     /* a frame shared with a neighbour harvesting too may now tie the pair */
     if (first && (A(l, ai)->flags & F_ACT) && !(A(l, ai)->flags & F_SUS)) co_join(l, ai, &res);
-    /* suspects framing their prompts as it does join it (warden_link_anchor) */
-    if (first) anchor_became(l, ai, &res);
+    /* suspects framing their prompts as it does join it */
+    if (first) anchor_join(l, ai, false, &res);
     if (out) *out = res;
 }
 

@@ -94,7 +94,7 @@ struct warden_link_params {
      * it) is pooled when one of its suspects is actioned on its own
      * harvesting evidence: the suspects join it; and a suspect joins such
      * a harvester it shares a frame with (one many accounts use: only one
-     * also enforced on its own evidence; warden_link_anchor; false: never) */
+     * also enforced on its own evidence; false: never) */
     bool harvest_anchor;
     size_t max_accounts, max_idents, max_clusters;
 };
@@ -180,18 +180,12 @@ void warden_link_mark_harvest(struct warden_link *l, uint32_t a, struct warden_l
  * pools it over the groups it belongs to (warden_link_pool_with). */
 void warden_link_mark_suspect(struct warden_link *l, uint32_t a, struct warden_link_join *out);
 
-/* The suspect at index a (warden_link_mark_suspect) that shares a frame
+/* harvest_anchor: a suspect (warden_link_mark_suspect) that shares a frame
  * (two template identifiers met together, below cap_template) with a
- * harvester (actioned on its own harvesting evidence; for a frame many
- * accounts use, also enforced on its own evidence: warden_link_mark_harvest,
- * warden_link_mark_actioned) joins its cluster (WARDEN_LINK_POOLED; harvest_anchor): an account
- * whose own requests look like harvesting, diluted below every rule (cover traffic), that wraps
- * them as a harvester does is that harvester's; the cluster's action says what that does to it. A
- * frame alone never ties an account without harvesting evidence of its own. Called by
- * warden_link_mark_suspect; the harvester's side looks at its candidates
- * when its second mark comes, and warden_link_use when the two meet. out (may be NULL): the last
- * join. */
-void warden_link_anchor(struct warden_link *l, uint32_t a, struct warden_link_join *out);
+ * harvester (warden_link_mark_harvest; for a frame many accounts use, also
+ * enforced: warden_link_mark_actioned) joins its cluster (WARDEN_LINK_POOLED),
+ * whichever of the marks and the meeting (warden_link_use) comes last. A
+ * frame alone never ties an account without harvesting evidence of its own. */
 
 /* A group of accounts that share what an operation shares, known to the
  * caller from the registry (detect_link.c): one payment fingerprint, one
