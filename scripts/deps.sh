@@ -24,6 +24,7 @@ PKGS=(
   haproxy                            # warden serve: the HAProxy adapter e2e (examples/haproxy)
   dpkg-dev file systemd              # make deb (dpkg-shlibdeps); systemd-analyze verify of the units
   librdkafka-dev                     # warden worker, kafka-*: Kafka client and its mock cluster
+  kcat                               # Kafka e2e: a record warden's own tools never write (keyless tombstone)
   chromium                           # review console: browser test (npm playwright-core drives it)
   libxml2-utils                      # backtest report e2e: xmllint parses the HTML report as XML
   python3                            # e2e helpers (free ports, JSON checks); bench/probe_split_harvest

@@ -31,7 +31,7 @@
 #    are gone from both; the console shows the record.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/kafka_lib.sh"
-for c in curl sqlite3; do command -v "$c" >/dev/null || { echo "skip: $c missing"; exit 77; }; done
+for c in curl sqlite3 kcat; do command -v "$c" >/dev/null || { echo "skip: $c missing"; exit 77; }; done
 kafka_setup
 P="$T/policy.yaml"
 policy_for_workers "$P"
@@ -50,6 +50,9 @@ CASE_PID=$!
 # a record on the clusters topic that is not a cluster's: reported, skipped
 echo '{"account_id":"x","cluster_id":"lk-999"}' > "$T/bad-cluster.jsonl"
 "$WARDEN_BIN" kafka-produce -q -b "$BROKERS" -t clusters "$T/bad-cluster.jsonl"
+# ... and a tombstone without a key (no cluster to remove): reported, skipped
+check "kcat wrote a keyless tombstone to the clusters topic" \
+  sh -c 'printf ":\n" | kcat -P -b "$1" -t clusters -K: -Z' sh "$BROKERS"
 
 # workers exit after 30 s without an event or a notice; the stage runs until
 # they are all gone (it may have notices to send until the last one), then
@@ -146,6 +149,8 @@ CASE_PID=""
 check "the case stage read the clusters topic" grep -q 'audit, clusters -> ' "$T/c1.log"
 check "a bad cluster record reported with its offset and skipped" \
   grep -qE 'clusters \[[0-9]+\] offset [0-9]+: a cluster record needs cluster_id, members' "$T/c1.log"
+check "a keyless tombstone reported with its offset and skipped" \
+  grep -qE 'clusters \[[0-9]+\] offset [0-9]+: an empty cluster record \(a tombstone\) needs its cluster id as key' "$T/c1.log"
 jq -r '[.cluster_id, .members, .actioned_members, .enforced_members, .action] | @tsv' \
   "$T/cdump/clusters.jsonl" | sort > "$T/want.ctab"
 sqlite3 -separator "$(printf '\t')" "$T/cases.db" \
