@@ -39,7 +39,9 @@
  *     when a member is throttled or blocked, or when harvest_members
  *     members are actioned on their own harvesting evidence (distill.*
  *     but distill.crowd_frame: a harvest sustained across accounts whose
- *     members are each held at review on their own), else linked_review;
+ *     members are each held at review on their own; not when template bands
+ *     are all that joined them, link.h warden_link_sustained), else
+ *     linked_review;
  *     emitted at the member's next request (a new account: at the request
  *     at which it links, or its first when the registry links it) and, at
  *     the end of the run, for members that did not come back. Evidence:
@@ -156,9 +158,19 @@ static const struct warden_conf_key link_conf_table[] = {
     {"cap_signup_burst", WARDEN_CONF_DOUBLE, "256", C(cap[WARDEN_LINK_BURST]),
      "distinct accounts in one program and window at which the burst stops counting", 0, 1e9},
     {"w_template", WARDEN_CONF_DOUBLE, "0.6", C(w[WARDEN_LINK_TEMPLATE]),
-     "weight of a shared prompt template (LSH band of a frame sketch) or system prompt", 0, 10},
+     "weight of a shared prompt template (LSH band of a frame sketch) or system prompt (one "
+     "family: a pair sharing both is weighed once)",
+     0, 10},
     {"cap_template", WARDEN_CONF_DOUBLE, "256", C(cap[WARDEN_LINK_TEMPLATE]),
      "distinct accounts at which a template stops counting (a SaaS app's shared frame)", 0, 1e9},
+    {"w_system_prompt", WARDEN_CONF_DOUBLE, "0.6", C(w[WARDEN_LINK_SYSTEM]),
+     "weight of a shared system prompt (in one family with templates: a pair sharing both is "
+     "weighed once, the first met)",
+     0, 10},
+    {"cap_system_prompt", WARDEN_CONF_DOUBLE, "256", C(cap[WARDEN_LINK_SYSTEM]),
+     "distinct accounts at which a system prompt stops counting (a product's or a framework's "
+     "default prompt)",
+     0, 1e9},
     {"join", WARDEN_CONF_DOUBLE, "1.0", C(join),
      "combined pair weight that joins two accounts into one cluster", 0.01, 100},
     {"infra_max", WARDEN_CONF_DOUBLE, "0.7", C(infra_max),
@@ -205,14 +217,15 @@ static const struct warden_conf_key link_conf_table[] = {
     {"max_identifiers", WARDEN_CONF_INT, "1048576", C(max_idents),
      "identifiers in the linking table (96 bytes each); the longest unseen is replaced", 64, 1e9},
     {"max_clusters", WARDEN_CONF_INT, "65536", C(max_clusters),
-     "clusters at once (84 bytes each); joins that need a new one beyond it are dropped", 1, 1e9},
+     "clusters at once (88 bytes each); joins that need a new one beyond it are dropped", 1, 1e9},
     {"max_member_ids", WARDEN_CONF_INT, "100", C(max_member_ids),
      "member account ids listed per cluster in clusters.jsonl", 0, 1e6},
     {"harvest_members", WARDEN_CONF_INT, "3", C(harvest_members),
      "members actioned on their own harvesting evidence (distill.*, review or stronger) from "
      "which a cluster counts as enforced: a harvest carried on across accounts, each held at "
      "review on its own, is sustained as a whole (cluster.linked_to_actioned at linked_enforced "
-     "for every member; 0 = off)",
+     "for every member) when its members are tied by more than template bands (wording is "
+     "shared by strangers; 0 = off)",
      0, 1e6},
     {"suspect_min", WARDEN_CONF_DOUBLE, "0.3", C(suspect_min),
      "an account's own harvesting evidence (distill.*, the highest finding score, held below "
@@ -807,7 +820,7 @@ static void template_ids(const struct link_conf *k, struct link_user *u,
     if (t->system_hash && t->system_hash != u->last_system) {
         u->last_system = t->system_hash;
         uint64_t v[2] = {t->system_hash, 3};
-        idset_add(s, WARDEN_LINK_TEMPLATE, warden_link_key(WARDEN_LINK_TEMPLATE, v, sizeof v));
+        idset_add(s, WARDEN_LINK_SYSTEM, warden_link_key(WARDEN_LINK_SYSTEM, v, sizeof v));
     }
     if (t->ntokens < 2 * WARDEN_DISTILL_EDGE) return; /* too short for a frame and a payload */
     uint64_t sk[2] = {t->head_sketch, t->tail_sketch};
@@ -827,7 +840,7 @@ static void template_ids(const struct link_conf *k, struct link_user *u,
 
 static const char *edge_code(unsigned kinds)
 {
-    if (kinds & (1u << WARDEN_LINK_TEMPLATE)) return "cluster.shared_templates";
+    if (kinds & WARDEN_LINK_WORDING) return "cluster.shared_templates";
     if (kinds & (1u << WARDEN_LINK_PAYMENT)) return "cluster.shared_payment";
     if (kinds &
         ((1u << WARDEN_LINK_BURST) | (1u << WARDEN_LINK_SIGNUP_IP) | (1u << WARDEN_LINK_EMAIL)))
@@ -862,12 +875,10 @@ struct due {
 #define FLAG_RESTRICTED 4 /* in the flag mark: cluster.linked_restricted emitted */
 #define FLAG_POOLED 8     /* in the flag mark: cluster.harvest_pooled emitted */
 
-/* A harvest carried on by several members, each found on its own, is
- * sustained as a whole even when each member's own score is held at review
- * (not sustained in that account alone): the cluster counts as enforced. */
+/* A harvest sustained across members tied by more than wording (link.h). */
 static bool harvest_sustained(const struct warden_link_cluster *ci, int64_t harvest_members)
 {
-    return harvest_members > 0 && ci->harvest >= harvest_members;
+    return harvest_members > 0 && warden_link_sustained(ci, (uint32_t)harvest_members);
 }
 
 /* Harvesting evidence held below every rule in suspect_members members or

@@ -3,21 +3,21 @@
  *
  * Binary, little-endian, versioned by the first byte; they are internal to a
  * deployment (written and read by the same warden build) and small: an
- * observation is 28 bytes plus the account id, a notice 110 plus the id.
+ * observation is 28 bytes plus the account id, a notice 114 plus the id.
  * Neither holds anything but ids, hashes and counts (never an address, a
  * domain or a payment value: identifiers are 64-bit keys).
  *
- *   observation: u8 version (5), i8 kind (-1: own action, -2: restricted
+ *   observation: u8 version (6), i8 kind (-1: own action, -2: restricted
  *                reach, -3: an enforced harvester's frame), u8 level (own action: 1 review,
  *                2 enforced, 3 own harvesting evidence actioned, 4 a harvesting suspect:
  *                key 1 when it signed up through a public anonymizer's exit),
  *                i32 events partition, i64 ts_ms, u64 key, u32 org hash,
  *                u8 id length, id
- *   notice:      u8 version (5), u8 flags (1 set_cluster, 2 joined,
+ *   notice:      u8 version (6), u8 flags (1 set_cluster, 2 joined,
  *                4 linked_restricted, 8 frame, 16 pooled), u8 linked, i8 via (a frame: its
  *                end), u64 cluster seq, u32 size, live, actioned, enforced, u16 restricted,
  *                u16 harvest, u8 suspect,
- *                u32 edges, u32 edges per kind × 7, f64 score, u64 key (a frame: its
+ *                u32 edges, u32 edges per kind × 8, f64 score, u64 key (a frame: its
  *                sketch), u32 kinds, f64 distinct, f64 pair weight, i64 ts_ms, u8 id
  *                length, id */
 #include "core/error.h"
@@ -27,7 +27,8 @@
 #include <string.h>
 
 #define WIRE_VERSION                                                                               \
-    5 /* 2: restricted reach; 3: frames for the distill prior; 4: harvest members; 5: suspects */
+    6 /* 2: restricted reach; 3: frames for the distill prior; 4: harvest members; 5: suspects;    \
+         6: system prompts a kind of their own */
 
 struct wr {
     uint8_t *p;

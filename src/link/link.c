@@ -38,7 +38,8 @@
 #define NONE UINT32_MAX
 
 const char *const warden_link_kind_names[WARDEN_LINK_NKINDS] = {
-    "net", "client", "signup_ip", "payment", "email_domain", "signup_burst", "template"};
+    "net",          "client",       "signup_ip", "payment",
+    "email_domain", "signup_burst", "template",  "system_prompt"};
 
 struct ident {
     uint64_t key; /* 0 = empty */
@@ -532,12 +533,15 @@ static double cand_add(struct warden_link *l, struct acct *a, uint64_t b, unsign
         memset(c, 0, sizeof *c);
         c->acct = b;
     }
-    if (kind == WARDEN_LINK_TEMPLATE && c->frames < UINT8_MAX) c->frames++;
+    bool wording = (1u << kind) & WARDEN_LINK_WORDING;
+    if (wording && c->frames < UINT8_MAX) c->frames++;
     if (!(c->kinds & (1u << kind))) {
+        /* a template band and a system prompt are one family: weighed once, the first met */
+        bool counted = wording && (c->kinds & WARDEN_LINK_WORDING);
         c->kinds |= (uint8_t)(1u << kind);
-        if ((1u << kind) & WARDEN_LINK_INFRA)
+        if (!counted && ((1u << kind) & WARDEN_LINK_INFRA))
             c->infra += (float)w;
-        else
+        else if (!counted)
             c->strong += (float)w;
     }
     return c->strong + fmin(c->infra, l->p.infra_max);
@@ -575,8 +579,8 @@ static double pair_weight(const struct warden_link *l, const struct acct *a, con
     unsigned kinds = (ca ? ca->kinds : 0) | (cb ? cb->kinds : 0);
     unsigned frames = ca ? ca->frames : 0;
     if (cb && cb->frames > frames) frames = cb->frames;
-    unsigned other = kinds & ~WARDEN_LINK_INFRA & ~(1u << WARDEN_LINK_TEMPLATE);
-    bool strong = other || ((kinds & (1u << WARDEN_LINK_TEMPLATE)) && frames >= CO_FRAMES);
+    unsigned other = kinds & ~WARDEN_LINK_INFRA & ~WARDEN_LINK_WORDING;
+    bool strong = other || ((kinds & WARDEN_LINK_WORDING) && frames >= CO_FRAMES);
     bool judged = (a->flags & F_ACT) && (b->flags & F_ACT) &&
                   (other || ((a->flags & (F_HRV | F_SUS)) && (b->flags & (F_HRV | F_SUS))));
     *co = false;
@@ -591,8 +595,8 @@ static double pair_weight(const struct warden_link *l, const struct acct *a, con
 /* The pair's strongest non-infrastructure kind (the one that names the edge). */
 static int strongest_kind(unsigned kinds)
 {
-    static const int order[] = {WARDEN_LINK_PAYMENT, WARDEN_LINK_TEMPLATE, WARDEN_LINK_BURST,
-                                WARDEN_LINK_EMAIL};
+    static const int order[] = {WARDEN_LINK_PAYMENT, WARDEN_LINK_TEMPLATE, WARDEN_LINK_SYSTEM,
+                                WARDEN_LINK_BURST, WARDEN_LINK_EMAIL};
     for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
         if (kinds & (1u << order[i])) return order[i];
     return WARDEN_LINK_TEMPLATE;
@@ -733,7 +737,8 @@ void warden_link_use(struct warden_link *l, uint32_t ai, enum warden_link_kind k
         cand_add(l, a, bh, kind, w);
         cand_add(l, b, ah, kind, w);
         /* a suspect framing its prompts as a harvester does */
-        if (kind == WARDEN_LINK_TEMPLATE && (anchored_pair(l, a, b) || anchored_pair(l, b, a))) {
+        if (((1u << kind) & WARDEN_LINK_WORDING) &&
+            (anchored_pair(l, a, b) || anchored_pair(l, b, a))) {
             struct warden_link_join pj = {0};
             join_pooled(l, ai, bi, WARDEN_LINK_TEMPLATE, &pj);
             if (pj.joined)
@@ -971,6 +976,14 @@ static void fill_cluster(const struct cluster *c, struct warden_link_cluster *o)
     double mean = c->pub.edges ? (double)c->wsum / (double)c->pub.edges : 0;
     o->score = mean / 2 > 1 ? 1 : mean / 2;
     o->self_actioned = o->self_enforced = o->self_restricted = false;
+}
+
+bool warden_link_sustained(const struct warden_link_cluster *c, uint32_t harvest_members)
+{
+    if (!harvest_members || c->harvest < harvest_members) return false;
+    for (int k = 0; k < WARDEN_LINK_NKINDS; k++)
+        if (k != WARDEN_LINK_TEMPLATE && c->kind_edges[k]) return true;
+    return false;
 }
 
 void warden_link_cluster_of(const struct warden_link *l, uint32_t ai, struct warden_link_cluster *o)

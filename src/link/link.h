@@ -58,21 +58,29 @@ enum warden_link_kind {
     WARDEN_LINK_EMAIL,     /* e-mail domain, not a public webmail one */
     WARDEN_LINK_BURST,     /* sign-up through the same program within a window */
     WARDEN_LINK_TEMPLATE,  /* an LSH band of a prompt-template sketch */
+    WARDEN_LINK_SYSTEM,    /* a whole system prompt */
     WARDEN_LINK_NKINDS
 };
 #define WARDEN_LINK_INFRA                                                                          \
     ((1u << WARDEN_LINK_NET) | (1u << WARDEN_LINK_CLIENT) | (1u << WARDEN_LINK_SIGNUP_IP))
+/* What a prompt says: one family for weighing a pair (a template band and a
+ * system prompt shared by the same two accounts add one weight, the first
+ * met) and for the frame rules (co_actioned, anchoring: each identifier is
+ * one frame met); told apart in edge counts, where a whole system prompt is
+ * an artefact of the software that sends it and a frame is wording. */
+#define WARDEN_LINK_WORDING ((1u << WARDEN_LINK_TEMPLATE) | (1u << WARDEN_LINK_SYSTEM))
 /* In a join's kinds (not a kind of identifier): the pair reached the join
  * weight because both accounts are actioned on their own evidence (co_actioned;
  * on a frame alone, on their own harvesting evidence). */
-#define WARDEN_LINK_CO_ACTIONED (1u << 7)
+#define WARDEN_LINK_CO_ACTIONED (1u << 8)
 /* In a join's kinds: the pair was joined as part of a harvesting group, a
  * payment fingerprint, e-mail domain or sign-up network most of whose
  * accounts (and at least suspect_group) carry harvesting evidence of their
  * own (warden_link_pool_with). */
-#define WARDEN_LINK_POOLED (1u << 8)
+#define WARDEN_LINK_POOLED (1u << 9)
 
-/* "net", "client", "signup_ip", "payment", "email_domain", "signup_burst", "template" */
+/* "net", "client", "signup_ip", "payment", "email_domain", "signup_burst", "template",
+ * "system_prompt" */
 extern const char *const warden_link_kind_names[WARDEN_LINK_NKINDS];
 
 struct warden_link_params {
@@ -259,6 +267,18 @@ struct warden_link_cluster {
 };
 /* The cluster of the account at index a (seq 0 when none). */
 void warden_link_cluster_of(const struct warden_link *l, uint32_t a, struct warden_link_cluster *c);
+
+/* A harvest carried on by several members, each actioned on its own
+ * harvesting evidence (harvest_members of them; 0 = never), is sustained as
+ * a whole even when each member's own score is held at review: the cluster
+ * counts as enforced. Only when the members are tied by more than wording:
+ * a joining edge with another kind than a template band (a payment, domain,
+ * sign-up, burst, network, client or a whole system prompt). Frames are
+ * phrases: accounts each reviewed as a heavy reasoning-model user that
+ * write one corpus's task wording share them as an operation's accounts
+ * do. Both counts only grow, so the answer does not depend on the order of
+ * the joins. */
+bool warden_link_sustained(const struct warden_link_cluster *c, uint32_t harvest_members);
 
 /* Per-account marks the caller keeps in the table (flushed accounts may
  * have no per-shard state): the cluster seq last handed on and the level of

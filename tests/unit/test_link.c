@@ -18,8 +18,8 @@ static struct warden_link_params params(size_t accounts, size_t idents, size_t c
 {
     struct warden_link_params p;
     memset(&p, 0, sizeof p);
-    double w[WARDEN_LINK_NKINDS] = {0.35, 0.25, 0.5, 1.0, 0.25, 0.5, 0.6};
-    double cap[WARDEN_LINK_NKINDS] = {64, 64, 32, 512, 128, 256, 256};
+    double w[WARDEN_LINK_NKINDS] = {0.35, 0.25, 0.5, 1.0, 0.25, 0.5, 0.6, 0.6};
+    double cap[WARDEN_LINK_NKINDS] = {64, 64, 32, 512, 128, 256, 256, 256};
     memcpy(p.weight, w, sizeof w);
     memcpy(p.cap, cap, sizeof cap);
     p.join = 1.0;
@@ -83,6 +83,7 @@ static void each_kind_alone(void **st)
     assert_false(pair_joins(K(EMAIL)));
     assert_false(pair_joins(K(BURST)));
     assert_false(pair_joins(K(TEMPLATE)));
+    assert_false(pair_joins(K(SYSTEM)));
 }
 
 static void combinations(void **st)
@@ -99,6 +100,12 @@ static void combinations(void **st)
     /* a company domain behind its own egress is not enough */
     assert_false(pair_joins(K(EMAIL) | K(NET) | K(CLIENT) | K(SIGNUP_IP)));
     assert_true(pair_joins(K(EMAIL) | K(TEMPLATE) | K(NET) | K(CLIENT)));
+    /* a frame and a system prompt are one family, weighed once: what a prompt says never joins
+     * two accounts alone, nor with one infrastructure kind */
+    assert_false(pair_joins(K(TEMPLATE) | K(SYSTEM)));
+    assert_false(pair_joins(K(TEMPLATE) | K(SYSTEM) | K(NET)));
+    assert_true(pair_joins(K(SYSTEM) | K(NET) | K(CLIENT)));
+    assert_true(pair_joins(K(SYSTEM) | K(BURST)));
 }
 
 static void weight_rule(void **st)
@@ -815,6 +822,59 @@ static void suspect_joins_a_harvester(void **st)
     }
 }
 
+/* A cluster of members each actioned on their own harvesting is sustained
+ * (enforced as a whole) from harvest_members of them, only when a joining
+ * edge carries more than template bands: three accounts whose only tie is
+ * one corpus's wording stay at their own actions; a whole system prompt, a
+ * card or a network tie them. */
+static void sustained_needs_more_than_wording(void **st)
+{
+    (void)st;
+    struct warden_link_cluster c;
+    memset(&c, 0, sizeof c);
+    c.harvest = 3;
+    c.kind_edges[WARDEN_LINK_TEMPLATE] = 2;
+    assert_false(warden_link_sustained(&c, 3));
+    c.kind_edges[WARDEN_LINK_SYSTEM] = 1;
+    assert_true(warden_link_sustained(&c, 3));
+    assert_false(warden_link_sustained(&c, 4)); /* too few */
+    assert_false(warden_link_sustained(&c, 0)); /* off */
+    c.kind_edges[WARDEN_LINK_SYSTEM] = 0;
+    c.kind_edges[WARDEN_LINK_NET] = 1;
+    assert_true(warden_link_sustained(&c, 3));
+    c.kind_edges[WARDEN_LINK_NET] = 0;
+    c.kind_edges[WARDEN_LINK_PAYMENT] = 1;
+    assert_true(warden_link_sustained(&c, 2));
+    c.harvest = 1;
+    assert_false(warden_link_sustained(&c, 2));
+
+    /* through the table: three harvesters actioned on their own, joined by a frame */
+    struct warden_link_params p = params(64, 256, 16);
+    p.co_actioned = 0.4;
+    struct warden_link *l = warden_link_new(&p);
+    for (int i = 1; i <= 3; i++) {
+        frame(l, i, "corpus-wording");
+        warden_link_mark_harvest(l, acct(l, i, 0), NULL);
+        warden_link_mark_actioned(l, acct(l, i, 0), false, NULL);
+    }
+    warden_link_cluster_of(l, acct(l, 1, 0), &c);
+    assert_int_equal(c.size, 3);
+    assert_int_equal(c.harvest, 3);
+    assert_false(warden_link_sustained(&c, 3));
+    /* the same with their harness's system prompt */
+    for (int i = 11; i <= 13; i++) {
+        use(l, i, WARDEN_LINK_SYSTEM, "harness");
+        frame(l, i, "harness-frame");
+        warden_link_mark_harvest(l, acct(l, i, 0), NULL);
+        warden_link_mark_actioned(l, acct(l, i, 0), false, NULL);
+    }
+    warden_link_cluster_of(l, acct(l, 11, 0), &c);
+    assert_int_equal(c.size, 3);
+    assert_true(c.kind_edges[WARDEN_LINK_SYSTEM] > 0);
+    assert_true(warden_link_sustained(&c, 3));
+    warden_link_free(l);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -831,6 +891,7 @@ int main(void)
         cmocka_unit_test(suspects_pooled_over_a_known_group),
         cmocka_unit_test(pooled_joins_do_not_depend_on_order),
         cmocka_unit_test(suspect_joins_a_harvester),
+        cmocka_unit_test(sustained_needs_more_than_wording),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

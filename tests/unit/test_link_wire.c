@@ -92,7 +92,7 @@ static void notice_round_trip(void **st)
     x.info.suspect = 5;
     x.pooled = true;
     size_t n = warden_link_notice_encode(&x, buf, sizeof buf);
-    assert_int_equal(n, 110 + 6); /* 110 bytes and the id */
+    assert_int_equal(n, 114 + 6); /* 114 bytes and the id */
     struct warden_link_notice d;
     assert_int_equal(warden_link_notice_decode(buf, n, &d), 0);
     assert_true(d.linked_restricted);
