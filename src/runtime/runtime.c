@@ -707,7 +707,8 @@ static void load_ctx(struct warden_runtime *rt, struct warden_snapreader *r, boo
             for (size_t k = 0; k < warden_engine_n_detectors(rt->shards[into]); k++)
                 if (warden_engine_detector(rt->shards[into], k, &ctx) == d) break;
         int rc = process ? d->load_process(ctx, r, rt->n_shards) : d->load(ctx, r);
-        if (rc == 1) skip = "it does not fit this configuration (table sizes)";
+        if (rc == 1)
+            skip = "it does not fit this configuration (table sizes) or this build (entry layout)";
         if (rc < 0 && !warden_snap_failed(r))
             warden_snap_fail(r, "detector '%s' refused its saved state: %s", name,
                              warden_strerror(rc));

@@ -35,6 +35,18 @@ check "no prompt text in the state file" bash -c "! grep -qa '\"prompt\"' '$T/st
 "$W" scan -q --no-db --policy "$P" "${A[@]}" --run-id r --out "$T/o2b" "$T/h2.jsonl" 2>/dev/null
 check "without --state the verdicts differ" bash -c "! cmp -s '$T/whole/verdicts.jsonl' '$T/o2b/verdicts.jsonl'"
 
+# a state whose linking tables do not fit (another max_clusters, or an entry layout of another
+# build): that part starts empty, said once, and the scan goes on with the rest of the state
+cp "$T/state" "$T/other.state"
+sed 's/^detectors:$/detectors:\n  link:\n    max_clusters: 4096/' "$P" >"$T/other.yaml"
+"$W" scan --no-db --policy "$T/other.yaml" "${A[@]}" --run-id r --state "$T/other.state" \
+  --out "$T/o4" "$T/h2.jsonl" >/dev/null 2>"$T/o4.err"
+check "linking tables of another size: the scan goes on" [ $? -eq 0 ]
+check "linking tables of another size: its state starts empty, and says why" \
+  grep -q "detector 'link': its cross-account state starts empty: it does not fit this configuration (table sizes) or this build (entry layout)" "$T/o4.err"
+check "linking tables of another size: the rest of the state loaded" \
+  grep -q "state loaded from $T/other.state" "$T/o4.err"
+
 # a damaged state file stops the scan and names the file
 head -c 1000 "$T/state" >"$T/bad.state"
 "$W" scan -q --no-db --policy "$P" --state "$T/bad.state" --out "$T/o3" "$T/h2.jsonl" 2>"$T/bad.err"
