@@ -12,7 +12,8 @@ static const struct warden_event_field_info info[WARDEN_F_N] = {
         FIELD(org_id, "an account's organisation comes from the account registry only"),
     [WARDEN_F_API_KEY_ID] = FIELD(api_key_id, "no per-key rates (velocity.key_*)"),
     [WARDEN_F_END_USER] =
-        FIELD(end_user, "no end-user fan-in (reseller.*) and no per-end-user view of a reseller"),
+        FIELD(end_user, "no end-user fan-in (reseller.*) and no per-end-user view of a reseller: a "
+                        "declared reseller is reviewed, never enforced, on distillation evidence"),
     [WARDEN_F_USER_AGENT] =
         FIELD(user_agent, "client stacks are not compared: linking and reseller fan-in see "
                           "networks only (with tls_ja4 absent too)"),

@@ -258,8 +258,8 @@ static const struct warden_conf_key distill_conf_table[] = {
      0, 1 << 22},
     {"reseller_cap", WARDEN_CONF_DOUBLE, "0.79", C(reseller_cap),
      "highest score of a declared reseller's own account from its end users' requests while "
-     "they are scored apart (end_user_lanes > 0): the end user who harvests is acted on, the "
-     "platform reviewed",
+     "they are scored apart (end_user_lanes > 0), or from requests without an end_user id: the "
+     "end user who harvests is acted on, the platform reviewed",
      0, 1},
     {"crowd_min_sittings", WARDEN_CONF_INT, "4", C(crowd_min_sittings),
      "account-sittings, across accounts, that brought payloads no account had sent before under "
@@ -692,8 +692,13 @@ static void judge(struct distill_ctx *c, const struct warden_event *ev,
         capped = true;
     }
     /* a declared reseller whose end users are scored apart: the lane of the
-     * end user who harvests is acted on, the platform only reviewed */
-    bool platform = !lane && c->lanes && ev->end_user.n && ev->account && ev->account->reseller;
+     * end user who harvests is acted on, the platform only reviewed. A
+     * declared reseller's request without an end-user id mixes its users
+     * with no way to tell which of them harvests: the platform is reviewed
+     * on it too, never enforced, and the evidence says the id is missing */
+    bool reseller = !lane && ev->account && ev->account->reseller;
+    bool anonymous = reseller && !ev->end_user.n;
+    bool platform = reseller && (anonymous || c->lanes);
     if (platform && p > k->reseller_cap) {
         p = k->reseller_cap;
         capped = true;
@@ -772,6 +777,7 @@ static void judge(struct distill_ctx *c, const struct warden_event *ev,
         warden_jbuf_kv_int(b, "crowd_frame_sittings", crowd);
     }
     if (platform) warden_jbuf_kv_bool(b, "reseller_platform", true);
+    if (anonymous) warden_jbuf_kv_bool(b, "end_user_missing", true);
     if (lane) {
         warden_jbuf_key(b, "lane");
         warden_jbuf_obj_open(b);

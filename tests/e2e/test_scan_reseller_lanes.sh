@@ -8,7 +8,10 @@
 # evidence, and none of the people is actioned; the platform account is
 # reviewed at most (distill.reseller_cap). The same traffic on an account
 # that is not a declared reseller ("solo") makes no lane verdict and is
-# actioned as that account.
+# actioned as that account. Without end-user ids (a gateway that does not
+# forward them) the harvester cannot be told from the people: the platform
+# is reviewed, not throttled or blocked, and its distill finding says the
+# id is missing; "solo" is still actioned.
 . "$(dirname "$0")/lib.sh"
 cat >"$T/accounts.jsonl" <<'EOF'
 {"account_id":"plat","created_at":"2026-09-01T00:00:00Z","billing_country":"US","card_country":"US","payment_fingerprint":"pm_plat","email_domain":"plat.example","program":"standard","reseller":true}
@@ -63,4 +66,17 @@ check "the platform itself is not throttled or blocked for its end user" \
 check "the same traffic on an ordinary account is actioned as that account" \
   bash -c "jq -e 'select(.account_id == \"solo\") | .action != \"allow\"' '$T/out/verdicts.jsonl' | grep -q true"
 jq -c 'select(.account_id == "plat" or .account_id == "solo") | [.account_id, .action, .reasons]' "$T/out/verdicts.jsonl"
+
+jq -c 'del(.end_user)' "$T/events.jsonl" >"$T/anon.jsonl"
+"$WARDEN_BIN" scan -q --no-db --policy "$WARDEN_SRC/examples/policy.yaml" \
+  --accounts "$T/accounts.jsonl" -o "$T/anon" "$T/anon.jsonl" 2>"$T/err2"
+check "scan without end-user ids ran" [ -s "$T/anon/verdicts.jsonl" ]
+check "... no lane verdict" bash -c "! jq -r .account_id '$T/anon/verdicts.jsonl' | grep -q /"
+check "... the platform is reviewed" \
+  bash -c "jq -e 'select(.account_id == \"plat\") | .action == \"review\"' '$T/anon/verdicts.jsonl' | grep -q true"
+check "... on a distill finding that says the end-user id is missing" \
+  bash -c "jq -e 'select(.account_id == \"plat\" and (.code | startswith(\"distill.\"))) | .evidence.end_user_missing and .evidence.reseller_platform' '$T/anon/findings.jsonl' | grep -q true"
+check "... the ordinary account is still throttled or blocked" \
+  bash -c "jq -e 'select(.account_id == \"solo\") | .action == \"throttle\" or .action == \"block\"' '$T/anon/verdicts.jsonl' | grep -q true"
+jq -c 'select(.account_id == "plat" or .account_id == "solo") | [.account_id, .action, .reasons]' "$T/anon/verdicts.jsonl"
 finish
