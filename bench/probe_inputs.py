@@ -2,7 +2,8 @@
 """probe_inputs.py — the same simulated traffic as gateways deliver it in
 practice: optional fields missing (formats.md §1 makes all but ts,
 account_id and ip optional), a thin account registry, events split over
-several gateway nodes or out of order, numeric timestamps, and SDK retries
+several gateway nodes or out of order, numeric timestamps, lines delivered
+twice (at-least-once delivery, same request_id), and SDK retries
 (a failed attempt, 429/529/500, re-sent with the same prompt after the
 SDK's back-off, each attempt logged as a request of its own).
 
@@ -43,7 +44,8 @@ def iso(ms):
 
 def variants(src, out):
     r = random.Random(5)
-    names = list(DROP) + ['minimal', 'registry_min', 'nodes3', 'jitter', 'epoch_ms', 'retries']
+    names = list(DROP) + ['minimal', 'registry_min', 'nodes3', 'jitter', 'epoch_ms', 'redelivered',
+                             'retries']
     for n in names:
         os.makedirs(os.path.join(out, n), exist_ok=True)
     acc = [json.loads(l) for l in open(os.path.join(src, 'accounts.jsonl'))]
@@ -63,6 +65,9 @@ def variants(src, out):
             f[n].write(dump({k: v for k, v in d.items() if k not in keys}))
         f['minimal'].write(dump({k: d[k] for k in MINIMAL_KEEP if k in d}))
         f['registry_min'].write(line)
+        f['redelivered'].write(line)
+        if r.random() < 0.1:
+            f['redelivered'].write(line)
         nodes[i % 3].write(line)
         ms = epoch_ms(d['ts'])
         jitter.append((ms + r.randint(0, 120000), i, line))
@@ -70,11 +75,13 @@ def variants(src, out):
         e['ts'] = ms
         f['epoch_ms'].write(dump(e))
         # an SDK's retries: 1-4 failed attempts before this one, back-off
-        # 1 s doubling, with up to 25 % jitter (as the vendors' SDKs do)
+        # 1 s doubling, with up to 25 % jitter (as the vendors' SDKs do);
+        # the account's other requests may fall between them
         if r.random() < 0.2:
-            tries = r.randint(1, 4)
-            t = ms - sum(1250 * 2 ** k for k in range(tries)) - 2 * tries
-            for k in range(tries):
+            waits = [int(1000 * 2 ** k * (1 + 0.25 * r.random())) + 1
+                     for k in range(r.randint(1, 4))]
+            t = ms - sum(waits)
+            for k, w in enumerate(waits):
                 a = dict(d)
                 a['ts'] = iso(t)
                 a['status'] = r.choice((429, 429, 529, 500))
@@ -82,7 +89,7 @@ def variants(src, out):
                 if 'request_id' in a:
                     a['request_id'] = '%s-try%d' % (a['request_id'], k)
                 retries.append((t, i, dump(a)))
-                t += int(1000 * 2 ** k * (1 + 0.25 * r.random())) + 1
+                t += w
         retries.append((ms, i, line))
     for n in f.values():
         n.close()

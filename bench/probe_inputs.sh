@@ -2,7 +2,8 @@
 # probe_inputs.sh — one simulated dataset as gateways deliver it in practice
 # (bench/probe_inputs.py): optional event fields missing, a registry of ids
 # and sign-up times only, events split over three gateway nodes, two minutes
-# out of order, numeric timestamps, and SDK retries (20 % of requests
+# out of order, numeric timestamps, 10 % of lines delivered twice, and SDK
+# retries (20 % of requests
 # preceded by 1-4 failed attempts with the same prompt). Each variant is
 # scored by `warden backtest` with the example policy against the unchanged
 # dataset in the same run (the baseline): per label actioned / enforced,

@@ -340,6 +340,7 @@ struct link_user {
     uint8_t tseq[TSLOTS]; /* when the slot's sketch came (tnext at the time) */
     uint8_t tnext;        /* sketches placed so far (mod 256) */
     uint8_t published;    /* bit per slot */
+    uint16_t last_prompt; /* 16 bits of the last sketched prompt's hash, never 0 (0: none) */
 };
 _Static_assert(sizeof(struct link_user) <= WARDEN_LINK_USER_BYTES, "link_user too big");
 
@@ -823,6 +824,11 @@ static void template_ids(const struct link_conf *k, struct link_user *u,
         idset_add(s, WARDEN_LINK_SYSTEM, warden_link_key(WARDEN_LINK_SYSTEM, v, sizeof v));
     }
     if (t->ntokens < 2 * WARDEN_DISTILL_EDGE) return; /* too short for a frame and a payload */
+    /* the same prompt again (an SDK's retry after an error, an answer
+     * regenerated) is no frame around a new payload: not counted */
+    uint16_t ph = (uint16_t)(t->prompt_hash >> 48) | 1;
+    if (ph == u->last_prompt) return;
+    u->last_prompt = ph;
     uint64_t sk[2] = {t->head_sketch, t->tail_sketch};
     for (uint8_t end = 1; end <= 2; end++) {
         int slot = template_update(k, u, sk[end - 1], end, t->prompt_hash >> (8 * end));
