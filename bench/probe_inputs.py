@@ -17,7 +17,11 @@ import json
 import os
 import random
 import sys
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
+
+from probe_common import iso
+
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 DROP = {
     'no_client': ('tls_ja4', 'user_agent'),
@@ -37,9 +41,8 @@ def epoch_ms(ts):
     return int(round(t.timestamp() * 1000))
 
 
-def iso(ms):
-    t = datetime.fromtimestamp(ms / 1000, tz=timezone.utc)
-    return t.strftime('%Y-%m-%dT%H:%M:%S.') + '%03dZ' % (ms % 1000)
+def iso_ms(ms):
+    return iso(EPOCH + timedelta(milliseconds=ms))
 
 
 def variants(src, out):
@@ -83,7 +86,7 @@ def variants(src, out):
             t = ms - sum(waits)
             for k, w in enumerate(waits):
                 a = dict(d)
-                a['ts'] = iso(t)
+                a['ts'] = iso_ms(t)
                 a['status'] = r.choice((429, 429, 529, 500))
                 a['output_tokens'] = 0
                 if 'request_id' in a:
