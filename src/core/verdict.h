@@ -35,6 +35,8 @@ struct warden_verdict {
     uint64_t first_action_event;
     uint64_t events;
     bool allowlisted;
+    bool end_user; /* decided by the end user's own verdict (ACCOUNT/END_USER), stronger than
+                      the account's */
 };
 
 /* A finding as the sinks see it (formats.md §5). */
@@ -96,6 +98,8 @@ struct warden_decision {
     bool late;              /* older than the watermark: counted, windows untouched */
     bool shadow;            /* the policy is in shadow mode */
     bool allowlisted;
+    bool end_user; /* decided by the end user's own verdict (ACCOUNT/END_USER), stronger than
+                      the account's */
 };
 
 /* What every output line says about the run that wrote it (formats.md §4-5,

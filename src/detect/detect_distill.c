@@ -123,6 +123,7 @@ struct distill_conf {
     double answer_trait_cap;
     int64_t prior_min_events, prior_days, prior_max_hamming, prior_frames;
     int64_t end_user_lanes;
+    bool lanes_undeclared;
     double reseller_cap;
     int64_t crowd_min_sittings, crowd_parts, crowd_frames, crowd_days;
     double crowd_min_share;
@@ -251,11 +252,16 @@ static const struct warden_conf_key distill_conf_table[] = {
      "entries in the table of enforced accounts' frames (16 bytes each, 4 per frame; the "
      "oldest is replaced)",
      64, 1e9},
-    {"end_user_lanes", WARDEN_CONF_INT, "1024", C(end_user_lanes),
-     "end users of declared resellers scored apart per shard, each as the account "
-     "ACCOUNT/END_USER (a lane: about 1.6 KB each; the least recently seen of 8 is replaced; "
-     "0 = off)",
+    {"end_user_lanes", WARDEN_CONF_INT, "8192", C(end_user_lanes),
+     "end users scored apart per shard, each as the account ACCOUNT/END_USER (a lane: 864 "
+     "bytes; a new end user replaces the one of the 8 lanes of its set seen least recently, "
+     "each request a lane scored counting as 30 minutes more recent, up to 256; 0 = off)",
      0, 1 << 22},
+    {"lanes_undeclared", WARDEN_CONF_BOOL, "true", C(lanes_undeclared),
+     "score in lanes the end users of accounts that are not declared resellers too (an app "
+     "passing its users' ids in end_user): the end user who harvests gets a verdict of its own; "
+     "the account is still scored on all of its traffic",
+     0, 0},
     {"reseller_cap", WARDEN_CONF_DOUBLE, "0.79", C(reseller_cap),
      "highest score of a declared reseller's own account from its end users' requests while "
      "they are scored apart (end_user_lanes > 0), or from requests without an end_user id: the "
@@ -300,33 +306,68 @@ struct distill_ctx {
     unsigned crowd_owner;               /* this context's number for released accounts */
     bool counters_set;
     unsigned cid_rotations; /* counter distill.crowd.rotations (crowd_saver only) */
-    struct lane *lanes;     /* end users of declared resellers (NULL: off) */
+    struct lane *lanes;     /* end users scored apart (NULL: off) */
     size_t lane_sets;       /* power of two; LANE_WAYS lanes each */
 };
 
 /* ---- end-user lanes ----
- * A declared reseller (registry `reseller`) serves its own end users through
- * one account, so the account's behaviour mixes theirs and one end user who
- * harvests is diluted among the others. Each end user (event `end_user`) of
- * a declared reseller is also scored on its own, in a lane: the same state,
- * signals, holds and thresholds as an account, its findings made for the
- * account ACCOUNT/END_USER, so the policy acts on that end user (its verdict)
- * and not on the platform, which keeps its own verdict. Lanes live in a
+ * A platform serves its own end users through one account (a declared
+ * reseller, registry `reseller`, or any app that passes its users' ids in
+ * `end_user`), so the account's behaviour mixes theirs and one end user who
+ * harvests is diluted among the others. Each end user (event `end_user`) is
+ * also scored on its own, in a lane: the same state, signals, holds and
+ * thresholds as an account, its findings made for the account
+ * ACCOUNT/END_USER, so the policy acts on that end user (its verdict). A
+ * declared reseller's own score from its end users' requests is capped at
+ * reseller_cap (judge); an undeclared account keeps its whole score (an
+ * operation that makes up end-user ids must not thereby cap its own).
+ * lanes_undeclared false keeps lanes to declared resellers. Lanes live in a
  * fixed table per shard (end_user_lanes, 8-way sets; a new end user replaces
- * the least recently seen of its set, starting over) and are saved in
- * state snapshots with the shard's other state (distill_save). */
+ * the lane of its set with the least to lose, lane_keep, starting over) and
+ * are saved in state snapshots with the shard's other state (distill_save). */
 #define LANE_WAYS 8
 #define LANE_ID_MAX 256
 struct lane {
     uint64_t key; /* 0: empty */
     int64_t last_ms;
+    /* an end user's lane: 1 once it was throttled or blocked; an account's
+     * rest lane (below): how many of its end users' lanes were */
+    uint32_t enforced;
+    uint32_t unused;
     struct warden_distill_state st;
 };
 
-static struct warden_distill_state *lane_of(struct distill_ctx *c, const struct warden_event *ev)
+/* The rest lane of an account that is not a declared reseller and passes
+ * end_user ids: the same state over its requests other than those of end
+ * users throttled or blocked in their lanes (and those of an end user before
+ * its lane was: the lane is scored as it goes). Once an end user's lane is
+ * enforced, the account's own score is capped at the higher of reseller_cap
+ * and its rest lane's score: the harvest that end user brought is acted on in
+ * the lane, and the account is enforced only if the rest of its traffic
+ * harvests too (an operation making up end-user ids, or carrying on under
+ * new ones after a lane was blocked, gains nothing). Keyed apart from every
+ * end user's lane by REST_SALT. */
+#define REST_SALT 0x52455354a5a5a5a5ULL
+
+/* Which lane of a full set a new end user replaces: the least recently seen,
+ * each request the lane has scored counting as LANE_KEEP_MS more recent (up
+ * to LANE_KEEP_N of them). Most end users of an app send a few requests and
+ * leave; one who harvests sends hundreds, and a plain least-recently-seen
+ * rule would restart that lane whenever a handful of one-off users passed
+ * through its set during a pause (its evidence lost). */
+#define LANE_KEEP_MS (30 * 60000LL)
+#define LANE_KEEP_N 256
+static int64_t lane_keep(const struct lane *l)
 {
-    uint64_t key = warden_hash64(ev->account_id.p, ev->account_id.n) * 0x9e3779b97f4a7c15ULL ^
-                   warden_hash64(ev->end_user.p, ev->end_user.n);
+    uint32_t n = l->st.n < LANE_KEEP_N ? l->st.n : LANE_KEEP_N;
+    return l->last_ms + (int64_t)n * LANE_KEEP_MS;
+}
+
+/* The lane of key (an end user's, or an account's rest lane), made when
+ * make is set (replacing the lane of its set with the least to lose),
+ * else NULL when there is none. */
+static struct lane *lane_find(struct distill_ctx *c, uint64_t key, int64_t ts_ms, bool make)
+{
     if (!key) key = 1;
     struct lane *set = &c->lanes[((key >> 7) & (c->lane_sets - 1)) * LANE_WAYS];
     struct lane *v = &set[0];
@@ -335,13 +376,30 @@ static struct warden_distill_state *lane_of(struct distill_ctx *c, const struct 
             v = &set[w];
             goto found;
         }
-        if (!set[w].key || (v->key && set[w].last_ms < v->last_ms)) v = &set[w];
+        if (!set[w].key || (v->key && lane_keep(&set[w]) < lane_keep(v))) v = &set[w];
     }
+    if (!make) return NULL;
     memset(v, 0, sizeof *v);
     v->key = key;
 found:
-    if (ev->ts_ms > v->last_ms) v->last_ms = ev->ts_ms;
-    return &v->st;
+    if (ts_ms > v->last_ms) v->last_ms = ts_ms;
+    return v;
+}
+
+static uint64_t account_key(const struct warden_event *ev)
+{
+    return warden_hash64(ev->account_id.p, ev->account_id.n) * 0x9e3779b97f4a7c15ULL;
+}
+
+static struct lane *lane_of(struct distill_ctx *c, const struct warden_event *ev)
+{
+    return lane_find(c, account_key(ev) ^ warden_hash64(ev->end_user.p, ev->end_user.n), ev->ts_ms,
+                     true);
+}
+
+static struct lane *rest_of(struct distill_ctx *c, const struct warden_event *ev, bool make)
+{
+    return lane_find(c, account_key(ev) ^ REST_SALT, ev->ts_ms, make);
 }
 
 static void distill_free(void *vctx)
@@ -564,6 +622,17 @@ static void update(struct distill_ctx *c, const struct warden_event *ev,
     if (s->n < UINT32_MAX) s->n++;
 }
 
+/* A request into an account's rest lane: as update(), without the crowd
+ * (the account's own update counted the request there). */
+static void rest_update(struct distill_ctx *c, const struct warden_event *ev,
+                        const struct warden_distill_text *t, struct warden_distill_state *s)
+{
+    struct warden_distill_crowd *crowd = c->crowd;
+    c->crowd = NULL;
+    update(c, ev, t, s);
+    c->crowd = crowd;
+}
+
 /* A held account that qualifies but for its frame's count: remembered in
  * the crowd table, to be released if the frame gets there after it left. */
 static void crowd_wait(struct distill_ctx *c, const struct warden_distill_state *s,
@@ -628,20 +697,21 @@ static bool stronger(const struct distill_ctx *c, bool released, int lead, doubl
            warden_policy_decide(c->policy, code, (double)last);
 }
 
-/* Score the account (lane NULL) or the end-user lane "ACCOUNT/END_USER"
- * (lane, len) whose state is s, and make a finding when it is due. */
-static void judge(struct distill_ctx *c, const struct warden_event *ev,
-                  struct warden_distill_state *s, struct warden_emit *em, const char *lane,
-                  size_t lane_len)
+/* What judge() weighs: the signals, the combined score and what capped it. */
+struct scored {
+    double v[NSIG];
+    double p, framed, trait, trait_counted;
+    int lead, strong, hours;
+    bool capped, no_text;
+};
+
+/* The combined score of state s, capped while it is not sustained or no
+ * prompt text was ever read. */
+static void score(const struct distill_ctx *c, const struct warden_distill_state *s,
+                  struct scored *o)
 {
     const struct distill_conf *k = &c->conf;
-    bool prior = s->n < (uint32_t)k->min_events;
-    if (prior && !early_by_prior(c, s, ev)) return;
-    /* the combination: every request up to 64, then every 8th (saves work on
-     * heavy accounts; a later escalation comes at most 7 requests later) */
-    if (s->n > 64 && (s->n & 7) != 0 && !k->calibration_trace) return;
-
-    double v[NSIG];
+    double *v = o->v;
     v[SIG_TEMPLATE] = warden_distill_template_score(&s->tpl);
     v[SIG_SWEEP] = warden_distill_sweep_score(&s->sweep);
     v[SIG_ELICIT] = warden_distill_elicit_score(&s->elicit);
@@ -691,6 +761,36 @@ static void judge(struct distill_ctx *c, const struct warden_event *ev,
         p = k->review_cap;
         capped = true;
     }
+    o->p = p;
+    o->framed = framed;
+    o->trait = trait;
+    o->trait_counted = trait_counted;
+    o->lead = lead;
+    o->strong = strong;
+    o->hours = hours;
+    o->capped = capped;
+    o->no_text = no_text;
+}
+
+/* Score the account (lane NULL) or the end-user lane "ACCOUNT/END_USER"
+ * (lane, len) whose state is s, and make a finding when it is due. */
+static void judge(struct distill_ctx *c, const struct warden_event *ev,
+                  struct warden_distill_state *s, struct warden_emit *em, const char *lane,
+                  size_t lane_len)
+{
+    const struct distill_conf *k = &c->conf;
+    bool prior = s->n < (uint32_t)k->min_events;
+    if (prior && !early_by_prior(c, s, ev)) return;
+    /* the combination: every request up to 64, then every 8th (saves work on
+     * heavy accounts; a later escalation comes at most 7 requests later) */
+    if (s->n > 64 && (s->n & 7) != 0 && !k->calibration_trace) return;
+
+    struct scored sc;
+    score(c, s, &sc);
+    const double *v = sc.v;
+    double p = sc.p, framed = sc.framed, trait = sc.trait, trait_counted = sc.trait_counted;
+    int lead = sc.lead, strong = sc.strong, hours = sc.hours;
+    bool capped = sc.capped, no_text = sc.no_text;
     /* a declared reseller whose end users are scored apart: the lane of the
      * end user who harvests is acted on, the platform only reviewed. A
      * declared reseller's request without an end-user id mixes its users
@@ -702,6 +802,25 @@ static void judge(struct distill_ctx *c, const struct warden_event *ev,
     if (platform && p > k->reseller_cap) {
         p = k->reseller_cap;
         capped = true;
+    }
+    /* an account that is not a declared reseller, one of whose end users is
+     * throttled or blocked in a lane: enforced only if the rest of its
+     * traffic harvests too (rest lane, above) */
+    uint32_t lanes_enforced = 0;
+    double rest_p = -1;
+    if (!lane && !reseller && c->lanes && s->elicit.end_users && p > k->reseller_cap) {
+        struct lane *r = rest_of(c, ev, false);
+        if (r && r->enforced) {
+            struct scored rs;
+            score(c, &r->st, &rs);
+            lanes_enforced = r->enforced;
+            rest_p = rs.p;
+            double cap = rs.p > k->reseller_cap ? rs.p : k->reseller_cap;
+            if (p > cap) {
+                p = cap;
+                capped = true;
+            }
+        }
     }
     /* a burst of new items in one sitting is a benchmark run as much as a
      * harvest: below emit_min until new payloads arrived in another sitting */
@@ -778,6 +897,10 @@ static void judge(struct distill_ctx *c, const struct warden_event *ev,
     }
     if (platform) warden_jbuf_kv_bool(b, "reseller_platform", true);
     if (anonymous) warden_jbuf_kv_bool(b, "end_user_missing", true);
+    if (lanes_enforced) {
+        warden_jbuf_kv_int(b, "end_users_enforced", lanes_enforced);
+        warden_jbuf_kv_num(b, "rest_score", rest_p);
+    }
     if (lane) {
         warden_jbuf_key(b, "lane");
         warden_jbuf_obj_open(b);
@@ -848,18 +971,36 @@ static void distill_observe(void *vctx, const struct warden_event *ev, void *vst
     struct warden_distill_text own;
     const struct warden_distill_text *t = warden_emit_text(em, ev, &own);
     update(c, ev, t, s);
-    judge(c, ev, s, em, NULL, 0);
-    /* a declared reseller's end user, scored apart too */
-    if (c->lanes && ev->end_user.n && ev->account && ev->account->reseller &&
+    bool declared = ev->account && ev->account->reseller;
+    /* an end user, scored apart too: a declared reseller's, and (lanes_undeclared) that of
+     * any account that passes end_user ids; scored before the account, whose cap depends on
+     * it */
+    if (c->lanes && ev->end_user.n && (declared || c->conf.lanes_undeclared) &&
         ev->account_id.n + 1 + ev->end_user.n <= LANE_ID_MAX) {
         char id[LANE_ID_MAX];
+        size_t len = ev->account_id.n + 1 + ev->end_user.n;
         memcpy(id, ev->account_id.p, ev->account_id.n);
         id[ev->account_id.n] = '/';
         memcpy(id + ev->account_id.n + 1, ev->end_user.p, ev->end_user.n);
-        struct warden_distill_state *ls = lane_of(c, ev);
-        update(c, ev, t, ls);
-        judge(c, ev, ls, em, id, ev->account_id.n + 1 + ev->end_user.n);
+        struct lane *l = lane_of(c, ev);
+        update(c, ev, t, &l->st);
+        judge(c, ev, &l->st, em, id, len);
+        if (!declared) {
+            s->elicit.end_users = 1;
+            bool first = !l->enforced && em->action_of &&
+                         em->action_of(em, id, len, WARDEN_NOT_OWN_EVIDENCE) >= WARDEN_REVIEW;
+            if (first) l->enforced = 1;
+            bool enforced = l->enforced;
+            /* l is not used below: making the rest lane may replace it */
+            struct lane *r = rest_of(c, ev, true);
+            if (first && r->enforced < UINT32_MAX) r->enforced++;
+            if (!enforced) rest_update(c, ev, t, &r->st);
+        }
+    } else if (c->lanes && s->elicit.end_users && !declared) {
+        struct lane *r = rest_of(c, ev, true);
+        rest_update(c, ev, t, &r->st);
     }
+    judge(c, ev, s, em, NULL, 0);
 }
 
 /* End of a run: accounts of this shard released after their last request. */

@@ -142,6 +142,9 @@ struct warden_distill_elicit {
     uint32_t n, text, thinking, either;
     uint16_t last_pattern; /* id+1 of the newest matching pattern */
     uint8_t sys_match;
+    uint8_t end_users;      /* not this signal's: set when the account (not a declared reseller)
+                               passed an end_user id scored in a lane (detect_distill.c), so its
+                               requests also feed its rest lane; in what was padding */
     uint32_t short_answers; /* matched requests whose answer was shorter than min_answer (not
                                counted in text: no reasoning came back) */
 };

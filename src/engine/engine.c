@@ -513,6 +513,25 @@ static void fill_decision(const struct warden_engine *e, const struct warden_acc
     }
     d->cluster_id = cluster_name(
         e, ((const struct acct_extra *)warden_acct_state((struct warden_acct *)a, 0))->cluster);
+    /* the end user's own verdict, when stronger: a detector that scores end
+     * users apart (distill's lanes) makes findings for ACCOUNT/END_USER, and
+     * the request of that end user is decided by them */
+    char id[256];
+    size_t n = ev->account_id.n + 1 + ev->end_user.n;
+    if (ev->end_user.n && n <= sizeof id) {
+        memcpy(id, ev->account_id.p, ev->account_id.n);
+        id[ev->account_id.n] = '/';
+        memcpy(id + ev->account_id.n + 1, ev->end_user.p, ev->end_user.n);
+        const struct warden_acct *u = warden_acct_table_find(e->accts, warden_hash64(id, n));
+        if (u && u->action > a->action) {
+            d->decided = (enum warden_action)u->action;
+            d->score = u->score;
+            const struct warden_verdict *uv = u->verdict ? e->verdicts[u->verdict - 1] : NULL;
+            d->reasons = uv ? uv->reasons : NULL;
+            d->n_reasons = uv ? uv->n_reasons : 0;
+            d->end_user = true;
+        }
+    }
     if (!d->allowlisted) d->allowlisted = warden_policy_allowlisted(e->policy, ev);
     d->enforced = d->allowlisted ? WARDEN_ALLOW : warden_policy_enforced(e->policy, d->decided);
 }

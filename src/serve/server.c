@@ -286,6 +286,7 @@ static void decision_json(struct warden_jbuf *j, const struct warden_event *ev,
     warden_jbuf_kv_bool(j, "shadow", d->shadow);
     warden_jbuf_kv_bool(j, "duplicate", d->duplicate);
     warden_jbuf_kv_bool(j, "late", d->late);
+    warden_jbuf_kv_bool(j, "end_user_decided", d->end_user);
     struct warden_serve_controls ctl;
     warden_serve_controls_of(pol, d, &ctl);
     warden_serve_controls_json(&ctl, j);

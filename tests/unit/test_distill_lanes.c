@@ -1,13 +1,17 @@
-/* test_distill_lanes.c — a declared reseller's end users scored apart
- * (detect_distill.c, end-user lanes): behind one reseller account, people
- * who use the platform and one end user who harvests through it. The
- * harvesting end user gets distill findings of its own, for the account
- * "ACCOUNT/END_USER", with the account and the end user in the evidence,
- * while no person behind the platform gets one; the same traffic on an
- * account that is not a declared reseller makes no lane finding; with
- * end_user_lanes 0 there are no lanes; a table smaller than the number of
- * end users still finds the harvester (people replace one another, the
- * harvester is seen at every one of its requests). */
+/* test_distill_lanes.c — end users scored apart (detect_distill.c,
+ * end-user lanes): behind one platform account, people who use it and one
+ * end user who harvests through it. The harvesting end user gets distill
+ * findings of its own, for the account "ACCOUNT/END_USER", with the account
+ * and the end user in the evidence, while no person behind the platform
+ * gets one, whether or not the account is a declared reseller; with
+ * lanes_undeclared false an undeclared account has no lanes; with
+ * end_user_lanes 0 there are none; a table smaller than the number of end
+ * users still finds the harvester (people replace one another, the
+ * harvester is seen at every one of its requests). An undeclared account
+ * whose harvesting end user is actioned in its lane is held at
+ * reseller_cap from then on, as the rest of its traffic does not harvest;
+ * the same harvest under a made-up end-user id every three requests is
+ * not. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -28,17 +32,36 @@
 #define PEOPLE 40
 
 struct run {
-    int account_findings;    /* for the reseller account itself */
-    int harvester_findings;  /* for "platform/eu-harvest" */
-    int people_findings;     /* for "platform/eu-<k>" of the people */
-    int other_findings;      /* for any other id */
-    char harvester_ev[8192]; /* evidence of the harvester's first lane finding */
+    bool made_up;             /* the harvester's end_user changes every three requests */
+    bool harvester_actioned;  /* a lane finding of the harvester scored 0.5 or more */
+    double account_max;       /* the account's highest finding score */
+    double account_max_after; /* ... among those after harvester_actioned */
+    int account_findings;     /* for the reseller account itself */
+    int harvester_findings;   /* for "platform/eu-harvest" */
+    int people_findings;      /* for "platform/eu-<k>" of the people */
+    int other_findings;       /* for any other id */
+    char harvester_ev[8192];  /* evidence of the harvester's first lane finding */
 };
 
 static void on_account(struct warden_emit *em, const char *code, double score, const char *ev)
 {
-    (void)code, (void)score, (void)ev;
-    ((struct run *)em->engine)->account_findings++;
+    (void)code, (void)ev;
+    struct run *r = em->engine;
+    r->account_findings++;
+    if (score > r->account_max) r->account_max = score;
+    if (r->harvester_actioned && score > r->account_max_after) r->account_max_after = score;
+}
+
+/* the engine's action for an id, as far as this test needs it: the
+ * harvester's lane once it had a finding of 0.5 or more (reviewed under the
+ * example policy's distill rules) */
+static enum warden_action action_of(struct warden_emit *em, const char *id, size_t len,
+                                    const char *ignore_prefix)
+{
+    (void)ignore_prefix;
+    struct run *r = em->engine;
+    bool harvester = len == 19 && memcmp(id, "platform/eu-harvest", 19) == 0;
+    return harvester && r->harvester_actioned ? WARDEN_REVIEW : WARDEN_ALLOW;
 }
 
 static void on_other(struct warden_emit *em, const char *id, size_t len, const char *code,
@@ -50,6 +73,7 @@ static void on_other(struct warden_emit *em, const char *id, size_t len, const c
     snprintf(s, sizeof s, "%.*s", (int)len, id);
     if (strcmp(s, "platform/eu-harvest") == 0) {
         if (!r->harvester_findings++) snprintf(r->harvester_ev, sizeof r->harvester_ev, "%s", ev);
+        if (score >= 0.5) r->harvester_actioned = true;
     } else if (strncmp(s, "platform/eu-", 12) == 0) {
         r->people_findings++;
     } else {
@@ -77,6 +101,20 @@ static void *ctx_with(void **conf, const char *lanes)
     return ctx;
 }
 
+/* end_user_lanes 1024 and lanes_undeclared set to value */
+static void *ctx_with_undeclared(void **conf, const char *value)
+{
+    *conf = calloc(1, det()->conf_size);
+    warden_conf_defaults(det()->conf_table, *conf);
+    char err[128];
+    assert_int_equal(warden_conf_set(warden_conf_find(det()->conf_table, "lanes_undeclared"), *conf,
+                                     value, err, sizeof err),
+                     0);
+    void *ctx;
+    assert_int_equal(det()->init(&ctx, NULL, *conf), 0);
+    return ctx;
+}
+
 static void done(void *ctx, void *conf)
 {
     det()->free(ctx);
@@ -87,14 +125,17 @@ static void done(void *ctx, void *conf)
 /* Two days of one platform account: PEOPLE people (each a person's
  * stream) and one harvester, each with its own end_user id, interleaved in
  * time order. */
-static void platform(void *ctx, struct run *r, bool reseller)
+static void platform_as(void *ctx, struct run *r, bool reseller, bool actions, bool made_up)
 {
     memset(r, 0, sizeof *r);
+    r->made_up = made_up;
     struct warden_account acct = {0};
     acct.reseller = reseller;
     void *state = calloc(1, det()->state_size);
     struct warden_emit em = {
         .finding = on_account, .finding_for = on_other, .engine = r, .detector = "distill"};
+    if (actions) em.action_of = action_of;
+    int harvested = 0;
     warden_jbuf_init(&em.scratch);
     int64_t t0 = 1795421702000LL;
     struct ds_stream ds[PEOPLE + 1];
@@ -115,7 +156,10 @@ static void platform(void *ctx, struct run *r, bool reseller)
         char why[256];
         assert_int_equal(warden_event_decode(line[k], strlen(line[k]), &ev, why, sizeof why), 0);
         char eu[32];
-        snprintf(eu, sizeof eu, k == PEOPLE ? "eu-harvest" : "eu-%d", k);
+        if (k == PEOPLE && made_up)
+            snprintf(eu, sizeof eu, "f-%d", harvested++ / 3);
+        else
+            snprintf(eu, sizeof eu, k == PEOPLE ? "eu-harvest" : "eu-%d", k);
         ev.end_user.p = eu;
         ev.end_user.n = (uint32_t)strlen(eu);
         ev.account = &acct;
@@ -126,6 +170,11 @@ static void platform(void *ctx, struct run *r, bool reseller)
     }
     warden_jbuf_fini(&em.scratch);
     free(state);
+}
+
+static void platform(void *ctx, struct run *r, bool reseller)
+{
+    platform_as(ctx, r, reseller, false, false);
 }
 
 static void harvester_behind_reseller_found(void **st)
@@ -143,18 +192,48 @@ static void harvester_behind_reseller_found(void **st)
     done(ctx, conf);
 }
 
-static void no_lanes_for_undeclared_accounts_or_when_off(void **st)
+static void undeclared_accounts_get_lanes_unless_off(void **st)
 {
     (void)st;
     void *conf;
     void *ctx = ctx_with(&conf, "1024");
     struct run r;
     platform(ctx, &r, false); /* not a declared reseller */
+    assert_true(r.harvester_findings > 0);
+    assert_int_equal(r.people_findings, 0);
+    assert_int_equal(r.other_findings, 0);
+    done(ctx, conf);
+    ctx = ctx_with_undeclared(&conf, "false");
+    platform(ctx, &r, false);
     assert_int_equal(r.harvester_findings + r.people_findings + r.other_findings, 0);
     done(ctx, conf);
     ctx = ctx_with(&conf, "0"); /* lanes off */
     platform(ctx, &r, true);
     assert_int_equal(r.harvester_findings + r.people_findings + r.other_findings, 0);
+    done(ctx, conf);
+}
+
+static void undeclared_account_held_once_its_harvester_is_actioned(void **st)
+{
+    (void)st;
+    void *conf;
+    void *ctx = ctx_with(&conf, "1024");
+    struct run r;
+    platform_as(ctx, &r, false, false, false); /* no engine actions: nothing set apart */
+    double uncapped = r.account_max;
+    assert_true(uncapped > 0.79);
+    done(ctx, conf);
+    ctx = ctx_with(&conf, "1024");
+    platform_as(ctx, &r, false, true, false);
+    assert_true(r.harvester_actioned);
+    assert_true(r.harvester_findings > 0);
+    assert_true(r.account_max_after <= 0.79 + 1e-9);
+    done(ctx, conf);
+    ctx = ctx_with(&conf, "1024"); /* made-up ids: no lane actioned, nothing held */
+    platform_as(ctx, &r, false, true, true);
+    assert_false(r.harvester_actioned);
+    assert_true(r.account_max > 0.79);
+    assert_int_equal(r.people_findings, 0);
     done(ctx, conf);
 }
 
@@ -174,7 +253,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(harvester_behind_reseller_found),
-        cmocka_unit_test(no_lanes_for_undeclared_accounts_or_when_off),
+        cmocka_unit_test(undeclared_accounts_get_lanes_unless_off),
+        cmocka_unit_test(undeclared_account_held_once_its_harvester_is_actioned),
         cmocka_unit_test(small_table_still_finds_the_harvester),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
