@@ -19,6 +19,16 @@ probe_init() {
   trap 'rm -rf "$T"' EXIT
 }
 
+# probe_need_providers NAME: skips the probe (exit 0) unless $SHARED holds
+# the cloud providers' published ranges (data/ipintel/providers).
+probe_need_providers() {
+  local p
+  for p in aws googlecloud digitalocean hetzner; do
+    ls "$SHARED/data/ipintel/providers/$p/"*.txt >/dev/null 2>&1 ||
+      { echo "$1: skipped (needs $SHARED/data/ipintel/providers/$p)"; exit 0; }
+  done
+}
+
 # probe_draws GENERATOR SEED...: for each seed, GENERATOR (a bench/*.py)
 # writes a draw into $T/sSEED from $SHARED and $T/pool.jsonl; `warden
 # backtest --json` scores it with examples/policy.yaml (on.json) and the

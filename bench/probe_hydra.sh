@@ -21,10 +21,7 @@ cd "$(dirname "$0")/.."
 W=${1:-build-release/warden}
 . bench/probe_common.sh
 probe_init probe_hydra data/prompts/machine/alpaca_5000.json
-for p in aws googlecloud digitalocean hetzner; do
-  ls "$SHARED/data/ipintel/providers/$p/"*.txt >/dev/null 2>&1 ||
-    { echo "probe_hydra: skipped (needs $SHARED/data/ipintel/providers/$p)"; exit 0; }
-done
+probe_need_providers probe_hydra
 # the baseline: the example policy has no link section; add one, switched off
 sed 's/^detectors:$/detectors:\n  link:\n    enabled: false/' examples/policy.yaml >"$T/off.yaml"
 sed -n '/^  link:$/,/^    enabled:/p' "$T/off.yaml" | grep -q '^    enabled: false$'
