@@ -953,6 +953,12 @@ static void distill_observe(void *vctx, const struct warden_event *ev, void *vst
     struct warden_distill_state *s = vstate;
     if (!c->counters_set && em->counters) {
         c->counters_set = true;
+        /* each shard's own table of end-user lanes (summed over the shards) */
+        if (c->lanes)
+            em->counters->v[warden_counter_register(
+                em->counters, "distill.lanes.memory_bytes",
+                "bytes of the end-user lanes (fixed: end_user_lanes per shard)")] +=
+                c->lane_sets * LANE_WAYS * sizeof *c->lanes;
         /* the process's table: counted once, by the shard that made it */
         if (c->crowd && c->crowd_saver) {
             em->counters->v[warden_counter_register(
