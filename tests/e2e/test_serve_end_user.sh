@@ -8,13 +8,16 @@
 # end_user_decided true and distill reasons, and the nginx-style
 # /v1/authz answers 403 for it; a person of the same app is decided by the
 # account's verdict (allow or review, end_user_decided false); a request of
-# the app without an end_user is the account's too.
+# the app without an end_user is the account's too. The same traffic on a
+# declared reseller ("plat"): its harvesting end user is throttled or
+# blocked inline too, its people get the platform's action (review at most).
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/serve_lib.sh"
 for c in curl jq; do command -v "$c" >/dev/null || { echo "skip: $c missing"; exit 77; }; done
 
 cat >"$T/accounts.jsonl" <<'EOF'
 {"account_id":"app","created_at":"2026-09-01T00:00:00Z","billing_country":"US","card_country":"US","payment_fingerprint":"pm_app","email_domain":"app.example","program":"standard"}
+{"account_id":"plat","created_at":"2026-09-01T00:00:00Z","billing_country":"US","card_country":"US","payment_fingerprint":"pm_plat","email_domain":"plat.example","program":"standard","reseller":true}
 EOF
 # 2026-11-02: 20 people with 10 requests each from 08:00, then from
 # 12:00 the harvester every minute; all from the app's server
@@ -37,19 +40,22 @@ awk -v seed=11 'BEGIN {
     line[n++] = sprintf("%.0f\t{\"ts\":%.0f,\"request_id\":\"h-%d\",\"account_id\":\"app\",\"ip\":\"52.94.236.20\",\"end_user\":\"eu-h\",\"user_agent\":\"Anthropic/Python 0.64.0\",\"model\":\"atlas-2-large\",\"prompt\":\"Question: %s?\\n\\nExplain your reasoning in detail, then state the final answer.\",\"turns\":1,\"thinking\":true,\"max_tokens\":32000,\"input_tokens\":60,\"output_tokens\":%d,\"status\":200}", ts, ts, i, q, 2500 + int(rand() * 2000))
   }
   for (i = 0; i < n; i++) print line[i]
-}' | sort -n | cut -f2- >"$T/events.jsonl"
-check "events written" [ "$(wc -l <"$T/events.jsonl")" -eq 500 ]
+}' | sort -n | cut -f2- >"$T/app.jsonl"
+# the declared reseller's: the same requests from its own server
+sed 's/"request_id":"/"request_id":"plat-/; s/"account_id":"app"/"account_id":"plat"/; s/52\.94\.236\.20/3.5.140.10/' \
+  "$T/app.jsonl" | sort -m "$T/app.jsonl" - >"$T/events.jsonl"
+check "events written" [ "$(wc -l <"$T/events.jsonl")" -eq 1000 ]
 
 printf 'port: 0\nthreads: 2\nshards: 2\npolicy: %s\naccounts: %s\n' \
   "$WARDEN_SRC/examples/policy.yaml" "$T/accounts.jsonl" >"$T/serve.yaml"
 start_serve "$T/serve.yaml" || exit 1
 r=$(curl -s -XPOST --data-binary @"$T/events.jsonl" "$URL/v1/events")
-check "500 events accepted ($r)" jq -e '.accepted == 500 and .rejected == 0' <<<"$r"
+check "1000 events accepted ($r)" jq -e '.accepted == 1000 and .rejected == 0' <<<"$r"
 
-dec() { # dec END_USER SECOND: one more request of the app at 2026-11-02T18:00:SS
-  local eu=""
+dec() { # dec END_USER SECOND [ACCOUNT]: one more request at 2026-11-02T18:00:SS
+  local eu="" acct=${3:-app}
   [ -n "$1" ] && eu=",\"end_user\":\"$1\""
-  curl -s -XPOST --data-binary "{\"ts\":\"2026-11-02T18:00:$2Z\",\"request_id\":\"d-$2\",\"account_id\":\"app\",\"ip\":\"52.94.236.20\"$eu,\"prompt\":\"hello\"}" "$URL/v1/decide"
+  curl -s -XPOST --data-binary "{\"ts\":\"2026-11-02T18:00:$2Z\",\"request_id\":\"d-$2\",\"account_id\":\"$acct\",\"ip\":\"52.94.236.20\"$eu,\"prompt\":\"hello\"}" "$URL/v1/decide"
 }
 h=$(dec eu-h 01)
 check "the harvesting end user is throttled or blocked inline ($h)" \
@@ -62,6 +68,12 @@ check "a person of the same app is decided by the account ($p)" \
 a=$(dec "" 03)
 check "a request of the app without an end user is the account's ($a)" \
   jq -e '(.action == "allow" or .action == "review") and .end_user_decided == false' <<<"$a"
+h=$(dec eu-h 04 plat)
+check "a declared reseller's harvesting end user too ($h)" \
+  jq -e '(.action == "throttle" or .action == "block") and .end_user_decided == true' <<<"$h"
+p=$(dec eu-3 05 plat)
+check "... its people at the platform's action, review at most ($p)" \
+  jq -e '(.action == "allow" or .action == "review") and .end_user_decided == false' <<<"$p"
 code=$(curl -s -o /dev/null -w '%{http_code}' -H 'x-warden-account: app' -H 'x-warden-end-user: eu-h' \
   -H 'x-real-ip: 52.94.236.20' "$URL/v1/authz")
 check "nginx auth_request for the harvesting end user: 403 (got $code)" [ "$code" = 403 ]
