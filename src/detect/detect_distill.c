@@ -339,14 +339,16 @@ struct lane {
 
 /* The rest lane of an account that is not a declared reseller and passes
  * end_user ids: the same state over its requests other than those of end
- * users throttled or blocked in their lanes (and those of an end user before
- * its lane was: the lane is scored as it goes). Once an end user's lane is
- * enforced, the account's own score is capped at the higher of reseller_cap
- * and its rest lane's score: the harvest that end user brought is acted on in
- * the lane, and the account is enforced only if the rest of its traffic
- * harvests too (an operation making up end-user ids, or carrying on under
- * new ones after a lane was blocked, gains nothing). Keyed apart from every
- * end user's lane by REST_SALT. */
+ * users actioned in their lanes (review or worse) or whose lanes score as
+ * harvesting (emit_min or more, before any hold); every end user's first
+ * min_events requests, before its lane is scored, are in it. Once an end
+ * user's lane is actioned, the account's own score is capped at the higher
+ * of reseller_cap and its rest lane's score: the harvest that end user
+ * brought is acted on in the lane, and the account is enforced only if the
+ * rest of its traffic harvests too (an operation making up end-user ids
+ * that change before min_events sets nothing apart; one carrying on under
+ * new ids after a lane was blocked leaves min_events of each in the rest).
+ * Keyed apart from every end user's lane by REST_SALT. */
 #define REST_SALT 0x52455354a5a5a5a5ULL
 
 /* Which lane of a full set a new end user replaces: the least recently seen,
@@ -996,7 +998,15 @@ static void distill_observe(void *vctx, const struct warden_event *ev, void *vst
             bool first = !l->enforced && em->action_of &&
                          em->action_of(em, id, len, WARDEN_NOT_OWN_EVIDENCE) >= WARDEN_REVIEW;
             if (first) l->enforced = 1;
-            bool enforced = l->enforced;
+            /* a lane scored as harvesting, before any hold: its requests are kept out of
+             * the rest from then on (the rest still has its first min_events) */
+            bool suspect = false;
+            if (!l->enforced && l->st.n >= (uint32_t)c->conf.min_events) {
+                struct scored ls;
+                score(c, &l->st, &ls);
+                suspect = ls.p >= c->conf.emit_min;
+            }
+            bool enforced = l->enforced || suspect;
             /* l is not used below: making the rest lane may replace it */
             struct lane *r = rest_of(c, ev, true);
             if (first && r->enforced < UINT32_MAX) r->enforced++;

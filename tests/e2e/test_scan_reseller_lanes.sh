@@ -22,9 +22,10 @@ cat >"$T/accounts.jsonl" <<'EOF'
 {"account_id":"solo","created_at":"2026-09-01T00:00:00Z","billing_country":"US","card_country":"US","payment_fingerprint":"pm_solo","email_domain":"solo.example","program":"standard"}
 {"account_id":"fake","created_at":"2026-09-01T00:00:00Z","billing_country":"US","card_country":"US","payment_fingerprint":"pm_fake","email_domain":"fake.example","program":"standard"}
 EOF
-# two days from 2026-11-02T00:00Z: per account, 30 people with 12 requests
-# each in the day, and the harvester every minute for 400 minutes from 02:00
-# on the second day (with "fake", the harvest alone); every request from the
+# two days from 2026-11-02T00:00Z: per account, the harvester every minute
+# for 400 minutes from 02:00 on the first day (with "fake", the harvest
+# alone), and 30 people with 12 requests each in the day (the first from
+# 08:00: at first the app's traffic is all harvest); every request from the
 # account's server (one cloud address each)
 awk -v seed=7 'BEGIN {
   srand(seed)
@@ -41,7 +42,7 @@ awk -v seed=7 'BEGIN {
     for (i = 0; i < 400; i++) {
       q = ""
       for (k = 0; k < 14 + int(rand() * 10); k++) q = q (k ? " " : "") w[1 + int(rand() * 16)]
-      ts = t0 + 93600000 + i * 60000 + int(rand() * 3000)
+      ts = t0 + 7200000 + i * 60000 + int(rand() * 3000)
       eu = a == 3 ? sprintf("f-%d", int(i / 3)) : "eu-h"
       line[n++] = sprintf("%.0f\t{\"ts\":%.0f,\"account_id\":\"%s\",\"ip\":\"%s\",\"end_user\":\"%s\",\"user_agent\":\"Anthropic/Python 0.64.0\",\"model\":\"atlas-2-large\",\"prompt\":\"Question: %s?\\n\\n%s\",\"turns\":1,\"thinking\":true,\"max_tokens\":32000,\"input_tokens\":60,\"output_tokens\":%d,\"status\":200}", ts, ts, acct, ip, eu, q, frame, 2500 + int(rand() * 2000))
     }
