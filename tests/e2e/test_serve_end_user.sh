@@ -11,6 +11,8 @@
 # the app without an end_user is the account's too. The same traffic on a
 # declared reseller ("plat"): its harvesting end user is throttled or
 # blocked inline too, its people get the platform's action (review at most).
+# After a restart from the state snapshot the end user's verdict still
+# decides its requests.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/serve_lib.sh"
 for c in curl jq; do command -v "$c" >/dev/null || { echo "skip: $c missing"; exit 77; }; done
@@ -46,8 +48,9 @@ sed 's/"request_id":"/"request_id":"plat-/; s/"account_id":"app"/"account_id":"p
   "$T/app.jsonl" | sort -m "$T/app.jsonl" - >"$T/events.jsonl"
 check "events written" [ "$(wc -l <"$T/events.jsonl")" -eq 1000 ]
 
-printf 'port: 0\nthreads: 2\nshards: 2\npolicy: %s\naccounts: %s\n' \
-  "$WARDEN_SRC/examples/policy.yaml" "$T/accounts.jsonl" >"$T/serve.yaml"
+mkdir -p "$T/state"
+printf 'port: 0\nthreads: 2\nshards: 2\npolicy: %s\naccounts: %s\nsnapshot_path: %s\n' \
+  "$WARDEN_SRC/examples/policy.yaml" "$T/accounts.jsonl" "$T/state/warden.state" >"$T/serve.yaml"
 start_serve "$T/serve.yaml" || exit 1
 r=$(curl -s -XPOST --data-binary @"$T/events.jsonl" "$URL/v1/events")
 check "1000 events accepted ($r)" jq -e '.accepted == 1000 and .rejected == 0' <<<"$r"
@@ -80,5 +83,12 @@ check "nginx auth_request for the harvesting end user: 403 (got $code)" [ "$code
 code=$(curl -s -o /dev/null -w '%{http_code}' -H 'x-warden-account: app' -H 'x-warden-end-user: eu-5' \
   -H 'x-real-ip: 52.94.236.20' "$URL/v1/authz")
 check "... for a person of the app: 200 (got $code)" [ "$code" = 200 ]
-check "server stops cleanly" stop_serve
+check "server stops cleanly (its final snapshot written)" stop_serve
+start_serve "$T/serve.yaml" s2 || exit 1
+h=$(dec eu-h 06)
+check "after a restart from the snapshot, the harvesting end user still decided by its verdict ($h)" \
+  jq -e '(.action == "throttle" or .action == "block") and .end_user_decided == true' <<<"$h"
+p=$(dec eu-4 07)
+check "... a person of the app still not ($p)" jq -e '.end_user_decided == false' <<<"$p"
+check "second server stops cleanly" stop_serve
 finish
