@@ -11,8 +11,8 @@
 # the app without an end_user is the account's too. The same traffic on a
 # declared reseller ("plat"): its harvesting end user is throttled or
 # blocked inline too, its people get the platform's action (review at most).
-# After a restart from the state snapshot the end user's verdict still
-# decides its requests.
+# After a restart from the state snapshot, and after a policy reload, the
+# end user's verdict still decides its requests.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/serve_lib.sh"
 for c in curl jq; do command -v "$c" >/dev/null || { echo "skip: $c missing"; exit 77; }; done
@@ -49,8 +49,8 @@ sed 's/"request_id":"/"request_id":"plat-/; s/"account_id":"app"/"account_id":"p
 check "events written" [ "$(wc -l <"$T/events.jsonl")" -eq 1000 ]
 
 mkdir -p "$T/state"
-printf 'port: 0\nthreads: 2\nshards: 2\npolicy: %s\naccounts: %s\nsnapshot_path: %s\n' \
-  "$WARDEN_SRC/examples/policy.yaml" "$T/accounts.jsonl" "$T/state/warden.state" >"$T/serve.yaml"
+printf 'port: 0\nthreads: 2\nshards: 2\npolicy: %s\naccounts: %s\nsnapshot_path: %s\nadmin_token: tok-%s\n' \
+  "$WARDEN_SRC/examples/policy.yaml" "$T/accounts.jsonl" "$T/state/warden.state" "$$" >"$T/serve.yaml"
 start_serve "$T/serve.yaml" || exit 1
 r=$(curl -s -XPOST --data-binary @"$T/events.jsonl" "$URL/v1/events")
 check "1000 events accepted ($r)" jq -e '.accepted == 1000 and .rejected == 0' <<<"$r"
@@ -90,5 +90,10 @@ check "after a restart from the snapshot, the harvesting end user still decided 
   jq -e '(.action == "throttle" or .action == "block") and .end_user_decided == true' <<<"$h"
 p=$(dec eu-4 07)
 check "... a person of the app still not ($p)" jq -e '.end_user_decided == false' <<<"$p"
+r=$(curl -s -XPOST -H "Authorization: Bearer tok-$$" "$URL/admin/reload")
+check "policy reloaded ($r)" jq -e '.status == "reloaded"' <<<"$r"
+h=$(dec eu-h 08)
+check "... the harvesting end user still decided by its verdict ($h)" \
+  jq -e '(.action == "throttle" or .action == "block") and .end_user_decided == true' <<<"$h"
 check "second server stops cleanly" stop_serve
 finish
