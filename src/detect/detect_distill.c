@@ -775,10 +775,11 @@ static void score(const struct distill_ctx *c, const struct warden_distill_state
 }
 
 /* Score the account (lane NULL) or the end-user lane "ACCOUNT/END_USER"
- * (lane, len) whose state is s, and make a finding when it is due. */
+ * (lane, len) whose state is s, and make a finding when it is due; *scored
+ * (when not NULL) gets the combined score if it was computed. */
 static void judge(struct distill_ctx *c, const struct warden_event *ev,
                   struct warden_distill_state *s, struct warden_emit *em, const char *lane,
-                  size_t lane_len)
+                  size_t lane_len, double *scored)
 {
     const struct distill_conf *k = &c->conf;
     bool prior = s->n < (uint32_t)k->min_events;
@@ -789,6 +790,7 @@ static void judge(struct distill_ctx *c, const struct warden_event *ev,
 
     struct scored sc;
     score(c, s, &sc);
+    if (scored) *scored = sc.p; /* the combined score before the holds (NULL: not wanted) */
     const double *v = sc.v;
     double p = sc.p, framed = sc.framed, trait = sc.trait, trait_counted = sc.trait_counted;
     int lead = sc.lead, strong = sc.strong, hours = sc.hours;
@@ -992,7 +994,8 @@ static void distill_observe(void *vctx, const struct warden_event *ev, void *vst
         memcpy(id + ev->account_id.n + 1, ev->end_user.p, ev->end_user.n);
         struct lane *l = lane_of(c, ev);
         update(c, ev, t, &l->st);
-        judge(c, ev, &l->st, em, id, len);
+        double lane_p = -1;
+        judge(c, ev, &l->st, em, id, len, &lane_p);
         if (!declared) {
             s->elicit.end_users = 1;
             bool first = !l->enforced && em->action_of &&
@@ -1002,9 +1005,12 @@ static void distill_observe(void *vctx, const struct warden_event *ev, void *vst
              * the rest from then on (the rest still has its first min_events) */
             bool suspect = false;
             if (!l->enforced && l->st.n >= (uint32_t)c->conf.min_events) {
-                struct scored ls;
-                score(c, &l->st, &ls);
-                suspect = ls.p >= c->conf.emit_min;
+                if (lane_p < 0) { /* judge() skipped it (every 8th request past 64) */
+                    struct scored ls;
+                    score(c, &l->st, &ls);
+                    lane_p = ls.p;
+                }
+                suspect = lane_p >= c->conf.emit_min;
             }
             bool enforced = l->enforced || suspect;
             /* l is not used below: making the rest lane may replace it */
@@ -1016,7 +1022,7 @@ static void distill_observe(void *vctx, const struct warden_event *ev, void *vst
         struct lane *r = rest_of(c, ev, true);
         rest_update(c, ev, t, &r->st);
     }
-    judge(c, ev, s, em, NULL, 0);
+    judge(c, ev, s, em, NULL, 0, NULL);
 }
 
 /* End of a run: accounts of this shard released after their last request. */
