@@ -88,31 +88,23 @@ static const struct warden_detector *det(void)
     return warden_detectors[i];
 }
 
-static void *ctx_with(void **conf, const char *lanes)
+/* a distill context with the defaults but key set to value */
+static void *ctx_set(void **conf, const char *key, const char *value)
 {
     *conf = calloc(1, det()->conf_size);
     warden_conf_defaults(det()->conf_table, *conf);
     char err[128];
-    assert_int_equal(warden_conf_set(warden_conf_find(det()->conf_table, "end_user_lanes"), *conf,
-                                     lanes, err, sizeof err),
-                     0);
+    assert_int_equal(
+        warden_conf_set(warden_conf_find(det()->conf_table, key), *conf, value, err, sizeof err),
+        0);
     void *ctx;
     assert_int_equal(det()->init(&ctx, NULL, *conf), 0);
     return ctx;
 }
 
-/* end_user_lanes 1024 and lanes_undeclared set to value */
-static void *ctx_with_undeclared(void **conf, const char *value)
+static void *ctx_with(void **conf, const char *lanes)
 {
-    *conf = calloc(1, det()->conf_size);
-    warden_conf_defaults(det()->conf_table, *conf);
-    char err[128];
-    assert_int_equal(warden_conf_set(warden_conf_find(det()->conf_table, "lanes_undeclared"), *conf,
-                                     value, err, sizeof err),
-                     0);
-    void *ctx;
-    assert_int_equal(det()->init(&ctx, NULL, *conf), 0);
-    return ctx;
+    return ctx_set(conf, "end_user_lanes", lanes);
 }
 
 static void done(void *ctx, void *conf)
@@ -203,7 +195,7 @@ static void undeclared_accounts_get_lanes_unless_off(void **st)
     assert_int_equal(r.people_findings, 0);
     assert_int_equal(r.other_findings, 0);
     done(ctx, conf);
-    ctx = ctx_with_undeclared(&conf, "false");
+    ctx = ctx_set(&conf, "lanes_undeclared", "false");
     platform(ctx, &r, false);
     assert_int_equal(r.harvester_findings + r.people_findings + r.other_findings, 0);
     done(ctx, conf);
