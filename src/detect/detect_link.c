@@ -68,7 +68,8 @@
  *     joined; when they are most of the registry's accounts that signed up
  *     from one network (IPv4 /24, IPv6 /48), the suspects among them are
  *     joined, with the network's other accounts that signed up within the
- *     span of the suspects' sign-ups (link.h, warden_link_pool_with; the
+ *     span of the suspects' sign-ups, and on a rented network (hosting,
+ *     cloud) also after it (link.h, warden_link_pool_with; the
  *     groups are the registry's, built once, so the joins do not depend on
  *     the order of requests). With pool_anchored, a suspect also joins an
  *     account actioned on its own harvesting evidence when they are two or
@@ -269,8 +270,8 @@ struct link_ctx {
     struct warden_link_remote *remote; /* remote mode (link/remote.h), else NULL */
     const struct warden_registry *reg; /* the linking stage: declared resellers */
     const struct pool_groups *pg;      /* on the shared link state (warden_link_attach) */
-    struct warden_u64map exits; /* remote mode: sign-up networks that are exits (exit_nets) */
-    struct published *pub;      /* the linking stage: cluster records handed on */
+    struct warden_u64map exits;        /* remote mode: sign-up networks' NET_* flags (net_flags) */
+    struct published *pub;             /* the linking stage: cluster records handed on */
 };
 
 /* The registry's accounts grouped by what an operation shares (POOL_*):
@@ -288,7 +289,7 @@ struct pool_groups {
     } k[POOL_KINDS];
     int64_t *created;   /* POOL_NET: the members' sign-up times (ms), INT64_MIN when unknown */
     uint8_t *elsewhere; /* POOL_NET: the member shares a card or domain outside the network */
-    uint8_t *shared;    /* POOL_NET, per group: the network is a public anonymizer's (exit_nets) */
+    uint8_t *net;       /* POOL_NET, per group: NET_EXIT, NET_RENTED (net_flags) */
 };
 
 static void pool_groups_free(void *p)
@@ -302,7 +303,7 @@ static void pool_groups_free(void *p)
     }
     free(g->created);
     free(g->elsewhere);
-    free(g->shared);
+    free(g->net);
     free(g);
 }
 
@@ -326,6 +327,7 @@ struct link_state {
 #define PUBLISHED 0x20 /* has published two template slots: no sketching past template_prompts */
 #define HARVEST 0x10   /* actioned on its own harvesting evidence (marked in the link table) */
 #define SUSPECT 0x08   /* harvesting evidence of its own from suspect_min (marked likewise) */
+#define LOOKED 0x04    /* looked at its sign-up network's pooling once, in the registry */
 
 /* Reasons that are an account's own harvesting evidence, and those of them
  * that are not its own (WARDEN_NOT_OWN_EVIDENCE) */
@@ -519,22 +521,34 @@ static uint64_t signup_net_key(const struct warden_ip *ip)
  * its own machines). */
 #define SHARED_EXIT                                                                                \
     (WARDEN_IPCAT_VPN | WARDEN_IPCAT_TOR | WARDEN_IPCAT_PROXY | WARDEN_IPCAT_RESIDENTIAL_PROXY)
+#define RENTED (WARDEN_IPCAT_HOSTING | WARDEN_IPCAT_CLOUD)
 
-/* The sign-up networks (signup_net_key) from which at least one of the
- * registry's accounts signed up through such an exit, into m: a network is
- * strangers' when any of its sign-ups came through one (a residential
- * proxy's exit is one address in an ISP's /24). Known from the registry and
- * the IP intelligence alone, so that one process and the Kafka workers
- * (which tell the linking stage, which has no intelligence) agree. */
-static void exit_nets(const struct warden_registry *reg, const struct warden_intel *intel,
+/* A sign-up network's flags: NET_EXIT, strangers': at least one of the
+ * registry's accounts signed up from it through such an exit (a residential
+ * proxy's exit is one address in an ISP's /24); NET_RENTED, machines: an
+ * account signed up from it from a hosting or cloud range, and none through
+ * an exit (people do not live there; an operation runs its machines there). */
+enum { NET_EXIT = 1, NET_RENTED = 2 };
+
+/* The sign-up networks' (signup_net_key) flags, into m (absent: none).
+ * Known from the registry and the IP intelligence alone, so that one
+ * process and the Kafka workers (which tell the linking stage, which has no
+ * intelligence) agree. */
+static void net_flags(const struct warden_registry *reg, const struct warden_intel *intel,
                       struct warden_u64map *m)
 {
     size_t n = warden_registry_n_accounts(reg);
     for (size_t i = 0; intel && i < n; i++) {
         const struct warden_account *a = warden_registry_account_at(reg, i);
-        if (a->has_signup_ip &&
-            (warden_intel_lookup(intel, &a->signup_ip)->categories & SHARED_EXIT))
-            warden_u64map_put(m, signup_net_key(&a->signup_ip), 1);
+        if (!a->has_signup_ip) continue;
+        uint32_t cats = warden_intel_lookup(intel, &a->signup_ip)->categories;
+        uint32_t f = (cats & SHARED_EXIT) ? NET_EXIT : (cats & RENTED) ? NET_RENTED : 0;
+        if (!f) continue;
+        uint64_t key = signup_net_key(&a->signup_ip);
+        uint32_t was = warden_u64map_get(m, key);
+        f |= was;
+        if (f & NET_EXIT) f = NET_EXIT;
+        if (f != was) warden_u64map_put(m, key, f);
     }
 }
 
@@ -622,10 +636,10 @@ static struct pool_groups *pool_groups(const struct link_ctx *c, const struct wa
     size_t nn = pg->k[POOL_NET].off[ng[POOL_NET]];
     pg->created = warden_xcalloc(nn ? nn : 1, sizeof *pg->created);
     pg->elsewhere = warden_xcalloc(nn ? nn : 1, 1);
-    pg->shared = warden_xcalloc(ng[POOL_NET] ? ng[POOL_NET] : 1, 1);
-    struct warden_u64map exits;
-    warden_u64map_init(&exits);
-    exit_nets(reg, intel, &exits);
+    pg->net = warden_xcalloc(ng[POOL_NET] ? ng[POOL_NET] : 1, 1);
+    struct warden_u64map nets;
+    warden_u64map_init(&nets);
+    net_flags(reg, intel, &nets);
     static const int chosen[] = {POOL_CARD, POOL_DOMAIN};
     static const enum warden_link_kind chosen_kind[] = {WARDEN_LINK_PAYMENT, WARDEN_LINK_EMAIL};
     for (size_t p = 0; p < nn; p++) {
@@ -633,7 +647,7 @@ static struct pool_groups *pool_groups(const struct link_ctx *c, const struct wa
         const struct warden_account *a = warden_registry_account_at(reg, i);
         pg->created[p] = a->created_at_ms;
         if (p == pg->k[POOL_NET].off[g - 1])
-            pg->shared[g - 1] = warden_u64map_get(&exits, signup_net_key(&a->signup_ip)) != 0;
+            pg->net[g - 1] = (uint8_t)warden_u64map_get(&nets, signup_net_key(&a->signup_ip));
         for (int q = 0; q < 2 && !pg->elsewhere[p]; q++) {
             int k = chosen[q];
             uint32_t h = grp[k][i];
@@ -644,7 +658,7 @@ static struct pool_groups *pool_groups(const struct link_ctx *c, const struct wa
                 pg->elsewhere[p] = grp[POOL_NET][idx[k][r]] != g;
         }
     }
-    warden_u64map_fini(&exits);
+    warden_u64map_fini(&nets);
     for (int k = 0; k < POOL_KINDS; k++) {
         free(grp[k]);
         free(idx[k]);
@@ -654,15 +668,30 @@ static struct pool_groups *pool_groups(const struct link_ctx *c, const struct wa
     return pg;
 }
 
+/* Sign-up network group g (1-based) as the pooling reads it, with the
+ * network's NET_* flags f. */
+static void net_group(const struct pool_groups *pg, uint32_t g, int f,
+                      struct warden_link_group *grp)
+{
+    uint32_t off = pg->k[POOL_NET].off[g - 1];
+    grp->acct = pg->k[POOL_NET].acct + off;
+    grp->stay = pg->k[POOL_NET].stay + off;
+    grp->n = pg->k[POOL_NET].off[g] - off;
+    grp->kind = WARDEN_LINK_SIGNUP_IP;
+    grp->created = pg->created + off;
+    grp->elsewhere = pg->elsewhere + off;
+    grp->shared_exit = (f & NET_EXIT) != 0;
+    grp->rented = !grp->shared_exit && (f & NET_RENTED);
+}
+
 /* Suspect ai (registry account a) over its card's, its domain's and its
  * sign-up network's groups (warden_link_pool_with), each whatever the others
  * did: the joins must not depend on which suspect came last (the linking
- * stage meets them in another order). shared: 1 or 0 when the caller knows
- * whether the network is a public anonymizer's exit (the linking stage, from
- * the worker's observation), -1: from the groups (built with the IP
- * intelligence). j: the last join. */
+ * stage meets them in another order). net: the network's NET_* flags when
+ * the caller knows them (the linking stage, from the worker's observation),
+ * -1: from the groups (built with the IP intelligence). j: the last join. */
 static void pool_suspect(const struct link_ctx *c, const struct warden_account *a, uint32_t ai,
-                         int shared, struct warden_link_join *j)
+                         int net, struct warden_link_join *j)
 {
     j->joined = false;
     const struct pool_groups *pg = c->pg;
@@ -677,9 +706,7 @@ static void pool_suspect(const struct link_ctx *c, const struct warden_account *
         struct warden_link_group grp = {
             .acct = pg->k[k].acct + off, .stay = pg->k[k].stay + off, .n = n, .kind = kind[k]};
         if (k == POOL_NET) {
-            grp.created = pg->created + off;
-            grp.elsewhere = pg->elsewhere + off;
-            grp.shared_exit = shared < 0 ? pg->shared[g - 1] != 0 : shared > 0;
+            net_group(pg, g, net < 0 ? pg->net[g - 1] : net, &grp);
         } else {
             grp.every = true;
         }
@@ -689,12 +716,22 @@ static void pool_suspect(const struct link_ctx *c, const struct warden_account *
     }
 }
 
+/* An account that is no suspect (registry account a) looks once at its
+ * sign-up network: when the network's suspects have pooled it, the pooling
+ * runs again from one of them (warden_link_group_suspect), so an account
+ * that entered the registry after they pooled (a later sign-up, known from
+ * a registry reload) is joined as it would have been then. stage: the
+ * network's flags as that suspect's mark told the linking stage, else from
+ * the groups. j: the last join. */
+static void pool_newcomer(const struct link_ctx *c, const struct warden_account *a, bool stage,
+                          struct warden_link_join *j);
+
 static int link_attach(void *vctx, const struct warden_registry *reg,
                        const struct warden_intel *intel)
 {
     struct link_ctx *c = vctx;
     if (c->remote) { /* the linking stage links the registry; it is told of exits */
-        exit_nets(reg, intel, &c->exits);
+        net_flags(reg, intel, &c->exits);
         return 0;
     }
     if (c->conf.suspect_min > 0 && c->conf.suspect_group > 0) {
@@ -1117,10 +1154,13 @@ static void remote_observe(struct link_ctx *c, const struct warden_event *ev, st
     }
     if (suspect) {
         o.kind = -1;
-        /* key 1: its sign-up network is a public anonymizer's (exit_nets; the
-         * stage has no IP intelligence) */
-        o.key = ev->account && ev->account->has_signup_ip &&
-                warden_u64map_get(&c->exits, signup_net_key(&ev->account->signup_ip));
+        /* key: its sign-up network's NET_* flags (net_flags; the stage has no
+         * IP intelligence): 1 a public anonymizer's exit, 2 rented, 0 neither.
+         * A stage of a build that knew only 1 reads any flag as an exit
+         * (suspects only): the cautious reading */
+        o.key = ev->account && ev->account->has_signup_ip
+                    ? warden_u64map_get(&c->exits, signup_net_key(&ev->account->signup_ip))
+                    : 0;
         o.level = 4;
         c->remote->publish(c->remote->ctx, &o);
     }
@@ -1164,11 +1204,13 @@ static void link_observe(void *vctx, const struct warden_event *ev, void *vstate
     bool harvest = own_harvest(ev, st, em, own);
     bool suspect = own_suspect(c, ev, st, em);
     bool res = restricted_direct(c, ev, st);
+    /* once in the registry, an account looks at its sign-up network once */
+    bool newcomer = !(st->flags & LOOKED) && ev->account && ev->account->has_signup_ip && c->pg;
 
     /* nothing to feed, nothing new about itself, in no cluster and not
      * touched by a join since: the link table has nothing for it */
-    if (!s.n && !scan && !own_changed && !harvest && !suspect && !res && !(st->flags & CLUSTERED) &&
-        !warden_link_maybe_changed(c->l, ev->account_hash))
+    if (!s.n && !scan && !own_changed && !harvest && !suspect && !res && !newcomer &&
+        !(st->flags & CLUSTERED) && !warden_link_maybe_changed(c->l, ev->account_hash))
         return;
     struct due d;
     struct warden_link_join j;
@@ -1212,6 +1254,11 @@ static void link_observe(void *vctx, const struct warden_event *ev, void *vstate
             pool_suspect(c, ev->account, ai, -1, &j);
             if (j.joined) joined = joined_on_evidence(&j); /* most of a card, domain or network */
         }
+    }
+    if (newcomer) {
+        st->flags |= LOOKED;
+        if (!(st->flags & SUSPECT) && !warden_link_clustered(c->l, ai))
+            pool_newcomer(c, ev->account, false, &j); /* joined: reported as the registry's */
     }
     if (res) warden_link_mark_restricted(c->l, ai);
     decide(c->l, ai, &d, &c->conf);
@@ -1425,8 +1472,36 @@ const struct warden_detector warden_detect_link = {
  * the workers'): the events partition it was last seen in, + 1, and a suspect's exit. */
 struct stage_user {
     int32_t part1;
-    int8_t exit; /* a suspect's sign-up network as its mark told: 0 not told, 1 own, 2 public */
+    /* a suspect's sign-up network as its mark told: 0 not told, 1 own, 2 a
+     * public anonymizer's exit, 3 own and rented (NET_RENTED) */
+    int8_t exit;
+    uint8_t looked; /* a newcomer looked at its network's pooling (pool_newcomer) */
 };
+
+/* The NET_* flags of a suspect's sign-up network as its mark told the
+ * stage; not told: an exit's (the network's suspects only). */
+static int stage_net(const struct stage_user *u)
+{
+    return u->exit == 1 ? 0 : u->exit == 3 ? NET_RENTED : NET_EXIT;
+}
+
+static void pool_newcomer(const struct link_ctx *c, const struct warden_account *a, bool stage,
+                          struct warden_link_join *j)
+{
+    j->joined = false;
+    const struct pool_groups *pg = c->pg;
+    if (!a || !pg || !a->has_signup_ip || a->reseller) return;
+    uint32_t g = warden_u64map_get(&pg->k[POOL_NET].map, pool_key(c, a, POOL_NET));
+    if (!g) return;
+    uint32_t n = pg->k[POOL_NET].off[g] - pg->k[POOL_NET].off[g - 1];
+    if (n < 2 || (n < (uint32_t)c->conf.suspect_group && !c->conf.pool_anchored)) return;
+    struct warden_link_group grp = {.n = 0};
+    net_group(pg, g, pg->net[g - 1], &grp);
+    uint32_t bi;
+    if (!warden_link_group_suspect(c->l, &grp, &bi)) return;
+    if (stage) net_group(pg, g, stage_net(warden_link_user(c->l, bi)), &grp);
+    warden_link_pool_with(c->l, bi, &grp, j);
+}
 _Static_assert(sizeof(struct stage_user) <= WARDEN_LINK_USER_BYTES, "stage_user too big");
 
 int warden_link_stage_new(struct warden_link_stage **out, const struct warden_policy *pol,
@@ -1502,8 +1577,7 @@ static void stage_anchor_pool(struct link_ctx *c, const struct warden_link_obs *
 {
     if (!c->reg) return;
     const struct stage_user *u = warden_link_user(c->l, ai);
-    pool_suspect(c, warden_registry_account(c->reg, o->account_id, o->len), ai,
-                 u->exit == 1 ? 0 : 1, j);
+    pool_suspect(c, warden_registry_account(c->reg, o->account_id, o->len), ai, stage_net(u), j);
 }
 
 void warden_link_stage_apply(
@@ -1526,12 +1600,20 @@ void warden_link_stage_apply(
     if (o->kind >= 0 && o->kind < NK) {
         warden_link_use(l, ai, (enum warden_link_kind)o->kind, o->key, o->ts_ms, false, &j);
         members = j.joined;
+        struct stage_user *u = warden_link_user(l, ai);
         if (!members && warden_link_lone_suspect(l, ai)) { /* it looks again */
-            const struct stage_user *u = warden_link_user(l, ai);
             if (c->reg) /* the exit as its mark told it; not told: a network's suspects only */
                 pool_suspect(c, warden_registry_account(c->reg, o->account_id, o->len), ai,
-                             u->exit == 1 ? 0 : 1, &j);
+                             stage_net(u), &j);
             members = j.joined;
+        } else if (!members && !u->looked && c->reg) { /* a newcomer looks once */
+            const struct warden_account *ra =
+                warden_registry_account(c->reg, o->account_id, o->len);
+            if (ra) {
+                u->looked = 1;
+                if (!warden_link_clustered(l, ai)) pool_newcomer(c, ra, true, &j);
+                members = warden_link_clustered(l, ai);
+            }
         }
     } else if (o->kind == WARDEN_LINK_OBS_RESTRICTED) {
         warden_link_mark_restricted(l, ai);
@@ -1542,10 +1624,11 @@ void warden_link_stage_apply(
         members = true;
     } else if (o->kind < 0 && o->level == 4) {
         warden_link_mark_suspect(l, ai, &j);
-        ((struct stage_user *)warden_link_user(l, ai))->exit = o->key ? 2 : 1;
+        struct stage_user *u = warden_link_user(l, ai);
+        u->exit = (o->key & NET_EXIT) ? 2 : (o->key & NET_RENTED) ? 3 : 1;
         if (c->reg)
-            pool_suspect(c, warden_registry_account(c->reg, o->account_id, o->len), ai, o->key != 0,
-                         &j);
+            pool_suspect(c, warden_registry_account(c->reg, o->account_id, o->len), ai,
+                         stage_net(u), &j);
         members = true;
     } else if (o->kind < 0 && o->level > 0) {
         warden_link_mark_actioned(l, ai, o->level >= 2, &j);

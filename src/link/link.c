@@ -920,13 +920,16 @@ void warden_link_pool_with(struct warden_link *l, uint32_t ai, const struct ward
     /* the operation's other accounts: every one behind its card or domain;
      * on a network, those signed up from it while it was signing up its
      * harvesters (within the span of their sign-ups) that share no card or
-     * domain with accounts elsewhere, and on a public anonymizer's exit
-     * (strangers sign up through it in the same days) nobody but the
-     * suspects. Every condition is known from the registry or only grows
-     * (suspects), so the joins made by the last suspect's call hold all
-     * earlier calls' and do not depend on the order of the calls */
+     * domain with accounts elsewhere, and on a rented one (hosting, cloud)
+     * also those signed up after the span: its later accounts from the same
+     * machines; on a public anonymizer's exit (strangers sign up through it
+     * in the same days) nobody but the suspects. Every condition is known
+     * from the registry or only grows (suspects: the span only widens), so
+     * the joins made by the last suspect's call hold all earlier calls' and
+     * do not depend on the order of the calls */
     for (unsigned k = 0; k < mo; k++)
-        if (g->every || (lo <= hi && !g->shared_exit && other_t[k] >= lo && other_t[k] <= hi))
+        if (g->every ||
+            (lo <= hi && !g->shared_exit && other_t[k] >= lo && (other_t[k] <= hi || g->rented)))
             join_pooled(l, ai, other[k], g->kind, &res);
     if (out) *out = res;
 }
@@ -934,6 +937,28 @@ void warden_link_pool_with(struct warden_link *l, uint32_t ai, const struct ward
 bool warden_link_lone_suspect(const struct warden_link *l, uint32_t ai)
 {
     return (l->accts[ai].flags & F_SUS) && !l->accts[ai].cluster;
+}
+
+bool warden_link_clustered(const struct warden_link *l, uint32_t ai)
+{
+    return l->accts[ai].cluster != 0;
+}
+
+bool warden_link_group_suspect(const struct warden_link *l, const struct warden_link_group *g,
+                               uint32_t *b)
+{
+    if (g->n > POOL_MAX) return false;
+    for (size_t k = 0; k < g->n; k++) {
+        if (g->stay && g->stay[k]) continue;
+        uint32_t bi = acct_find(l, g->acct[k] ? g->acct[k] : 1);
+        if (bi == NONE) continue;
+        uint8_t f = l->accts[bi].flags;
+        if ((f & F_SUS) && !(f & F_RSL)) {
+            *b = bi;
+            return true;
+        }
+    }
+    return false;
 }
 
 void warden_link_mark_reseller(struct warden_link *l, uint32_t ai)

@@ -217,10 +217,15 @@ struct warden_link_group {
      * e-mail domain with an account outside the group: a family's or a
      * company's account that stays with its own) or shared_exit (the
      * network is a public anonymizer's exit: VPN, Tor, proxy, through which
-     * strangers sign up in the same days) */
+     * strangers sign up in the same days). On a rented network (rented:
+     * hosting or cloud, where an operation runs its own machines and no one
+     * lives; never with shared_exit) the accounts created after the span
+     * join too: the operation's later accounts from the machines it signed
+     * its first ones up from. One created before the span stays apart */
     const int64_t *created;
     const uint8_t *elsewhere;
     bool shared_exit;
+    bool rented;
 };
 /* The "most of" rule over group g (ai's): when at least suspect_group of
  * its accounts, and most, carry harvesting evidence (warden_link_mark_suspect)
@@ -238,6 +243,15 @@ void warden_link_pool_with(struct warden_link *l, uint32_t a, const struct warde
                            struct warden_link_join *out);
 /* Whether the account at index a is a suspect in no cluster. */
 bool warden_link_lone_suspect(const struct warden_link *l, uint32_t a);
+/* Whether the account at index a is in a cluster. */
+bool warden_link_clustered(const struct warden_link *l, uint32_t a);
+/* A suspect of group g that pools it (one that does not stay with its
+ * organisation, no declared reseller), into *b; false when none. Pooling
+ * with it (warden_link_pool_with) is what the last suspect's call did: an
+ * account that entered the registry after the suspects pooled (a later
+ * sign-up, known from a registry reload) joins as it would have then. */
+bool warden_link_group_suspect(const struct warden_link *l, const struct warden_link_group *g,
+                               uint32_t *b);
 /* The account at index a is a declared reseller (registry): its traffic
  * carries its end users' frames, so sharing one with actioned accounts says
  * nothing about the platform, which is never joined for being actioned

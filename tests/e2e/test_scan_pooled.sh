@@ -13,7 +13,11 @@
 # not, and an account that signed up there between their sign-ups (the
 # campaign's) is joined too, unless the network is a commercial VPN's exit
 # (then the harvesters alone), or one of its sign-ups came through a
-# residential proxy's exit. With the link detector's suspect_min at 0
+# residential proxy's exit. With the neighbour gone and an account that
+# signed up there a month after the harvesters (lt1): it stays apart on that
+# network (an ISP's /24: a household signing up later), and is joined when
+# the network is a hosting range (rented machines, where no one lives: the
+# operation's later account). With the link detector's suspect_min at 0
 # nobody is joined.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/pooled_data.sh"
@@ -78,6 +82,44 @@ check "residential proxy: scan exits 0" [ $? -eq 0 ]
 check "residential proxy exit on sn3's sign-up: the three are one cluster, without cv1" \
   [ "$(members_of_sn1 "$T/rp/clusters.jsonl")" = "sn1 sn2 sn3" ]
 check "evidence never holds the domain" bash -c "! grep -q 'opshub' '$F'"
+
+# lt1: signed up from the harvesters' network a month after them, chatting;
+# nb1 (months before) left out, so that the harvesters are most of the
+# network's accounts with lt1 among them
+mkdir -p "$T/later"
+grep -v '"nb1"' "$T/accounts.jsonl" > "$T/later/accounts.jsonl"
+echo '{"account_id":"lt1","billing_country":"US","payment_fingerprint":"fp-31","email_domain":"gmail.com","signup_ip":"198.51.100.77","created_at":"2026-11-08T08:00:00Z"}' \
+  >> "$T/later/accounts.jsonl"
+{
+  cat "$T/events.jsonl"
+  for i in 0 1 2 3 4; do
+    printf '{"ts":"2026-11-26T10:%02d:00Z","account_id":"lt1","ip":"81.2.71.%d","user_agent":"Mozilla/5.0","model":"m1","prompt":"hi, can you fix this sentence %d","turns":3,"max_tokens":1024,"input_tokens":400,"output_tokens":120}\n' \
+      $((i * 7)) $((10 + i)) "$i"
+  done
+} > "$T/later/events.jsonl"
+# scan_later NAME [KIND CIDR]: the later sign-up's data, with an IP list
+scan_later() {
+  local pol="$T/policy.yaml"
+  if [ $# -gt 1 ]; then
+    printf '# as_of=2026-11-01\n%s\n' "$3" > "$T/$1.txt"
+    pol="$T/$1.yaml"
+    { cat "$T/policy.yaml"; printf 'intel:\n  lists: ["%s:test:%s"]\n' "$2" "$T/$1.txt"; } > "$pol"
+  fi
+  "$WARDEN_BIN" scan --quiet --no-db --run-id t --policy "$pol" --accounts "$T/later/accounts.jsonl" \
+    --out "$T/$1" "$T/later/events.jsonl" 2>/dev/null
+}
+scan_later isp
+check "later sign-up, an ISP's /24: scan exits 0" [ $? -eq 0 ]
+check "later sign-up, an ISP's /24: it stays out of the harvesters' cluster" \
+  [ "$(members_of_sn1 "$T/isp/clusters.jsonl")" = "cv1 sn1 sn2 sn3" ]
+check "later sign-up, an ISP's /24: ... and is not reviewed" \
+  bash -c "! grep -q '\"lt1\"' '$T/isp/verdicts.jsonl' '$T/isp/clusters.jsonl'"
+scan_later host hosting 198.51.100.0/24
+check "later sign-up, a hosting range: scan exits 0" [ $? -eq 0 ]
+check "later sign-up, a hosting range: it joins the harvesters' cluster" \
+  [ "$(members_of_sn1 "$T/host/clusters.jsonl")" = "cv1 lt1 sn1 sn2 sn3" ]
+check "later sign-up, a hosting range: ... and is reviewed through it" \
+  grep -q '"account_id":"lt1","action":"review",.*"cluster\.' "$T/host/verdicts.jsonl"
 
 "$WARDEN_BIN" scan --quiet --no-db --run-id t --policy "$T/off.yaml" --accounts "$T/accounts.jsonl" \
   --out "$T/off" "$T/events.jsonl" 2>/dev/null

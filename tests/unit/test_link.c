@@ -430,6 +430,21 @@ static bool pool_net(struct warden_link *l, int i, const uint64_t *h, const int6
     return j->joined;
 }
 
+/* The same over a rented network (hosting, cloud: rented true) or not. */
+static bool pool_net_rented(struct warden_link *l, int i, const uint64_t *h, const int64_t *t,
+                            size_t n, const uint8_t *elsewhere, bool rented,
+                            struct warden_link_join *j)
+{
+    struct warden_link_group g = {.acct = h,
+                                  .n = n,
+                                  .kind = WARDEN_LINK_SIGNUP_IP,
+                                  .created = t,
+                                  .elsewhere = elsewhere,
+                                  .rented = rented};
+    warden_link_pool_with(l, acct(l, i, 0), &g, j);
+    return j->joined;
+}
+
 /* Accounts with harvesting evidence of their own (each held below every
  * rule) behind one e-mail domain or card: when they are most of the
  * accounts behind it (and at least suspect_group), every account behind it
@@ -615,6 +630,100 @@ static void suspects_pooled_over_a_known_group(void **st)
     warden_link_free(l);
 }
 
+/* On a rented network (hosting, cloud: machines, where no one lives) the
+ * operation's accounts signed up after its suspects' span join too: its
+ * later accounts from the machines it signed the first ones up from (a
+ * joiner weeks after the ring was pooled). Before the span, sharing a card
+ * or domain with an account elsewhere, or on a network that is not rented
+ * (an ISP's /24: a household that signs up there later), they stay apart. */
+static void later_signups_on_a_rented_network(void **st)
+{
+    (void)st;
+    const int64_t day = 86400000;
+    /* suspects 10..13 on days 10, 14, 20, 12; 14 on day 45 (after the
+     * span); 15 on day 2 (before); 16 on day 50, sharing a card with an
+     * account elsewhere: four suspects of seven, most */
+    int64_t t[7] = {10 * day, 14 * day, 20 * day, 12 * day, 45 * day, 2 * day, 50 * day};
+    const uint8_t elsewhere[7] = {0, 0, 0, 0, 0, 0, 1};
+    for (int rented = 0; rented < 2; rented++) {
+        struct warden_link_params p = params(1024, 4096, 64);
+        p.suspect_group = 3;
+        struct warden_link *l = warden_link_new(&p);
+        uint64_t g[7];
+        group(l, 10, 7, g);
+        struct warden_link_join j;
+        for (int i = 10; i < 14; i++) {
+            suspect(l, i);
+            pool_net_rented(l, i, g, t, 7, elsewhere, rented, &j);
+        }
+        assert_true(j.joined);
+        assert_true(seq(l, 10) != 0 && seq(l, 10) == seq(l, 13));
+        if (rented)
+            assert_true(seq(l, 14) == seq(l, 10)); /* day 45, after the span */
+        else
+            assert_int_equal(seq(l, 14), 0); /* an ISP's /24: a household later */
+        assert_int_equal(seq(l, 15), 0);     /* day 2, before it */
+        assert_int_equal(seq(l, 16), 0);     /* with its card's accounts elsewhere */
+        warden_link_free(l);
+    }
+    /* never on a public anonymizer's exit, even when said to be rented */
+    struct warden_link_params p = params(1024, 4096, 64);
+    p.suspect_group = 3;
+    struct warden_link *l = warden_link_new(&p);
+    uint64_t g[4];
+    int64_t u[4] = {10 * day, 14 * day, 20 * day, 45 * day};
+    group(l, 20, 4, g);
+    struct warden_link_join j;
+    for (int i = 20; i < 23; i++) suspect(l, i);
+    struct warden_link_group grp = {.acct = g,
+                                    .n = 4,
+                                    .kind = WARDEN_LINK_SIGNUP_IP,
+                                    .created = u,
+                                    .shared_exit = true,
+                                    .rented = true};
+    warden_link_pool_with(l, acct(l, 22, 0), &grp, &j);
+    assert_true(j.joined);
+    assert_int_equal(seq(l, 23), 0);
+    warden_link_free(l);
+}
+
+/* An account that entered the registry after the suspects of its network
+ * pooled (a later sign-up, known from a registry reload: it was in no table
+ * when they pooled) finds one of them (warden_link_group_suspect), and
+ * pooling from it joins the newcomer as the suspects' own calls would have:
+ * on a rented network when it signed up after them, never when no account
+ * of the group is a suspect. */
+static void newcomer_pools_through_a_suspect(void **st)
+{
+    (void)st;
+    const int64_t day = 86400000;
+    struct warden_link_params p = params(1024, 4096, 64);
+    p.suspect_group = 3;
+    struct warden_link *l = warden_link_new(&p);
+    int64_t t[5] = {10 * day, 14 * day, 20 * day, 12 * day, 45 * day};
+    uint64_t g[5];
+    group(l, 30, 4, g); /* 34 is not in the table yet */
+    g[4] = warden_hash64("a34", 3);
+    struct warden_link_group grp = {
+        .acct = g, .n = 5, .kind = WARDEN_LINK_SIGNUP_IP, .created = t, .rented = true};
+    struct warden_link_join j;
+    uint32_t b;
+    assert_false(warden_link_group_suspect(l, &grp, &b)); /* no suspect yet */
+    for (int i = 30; i < 33; i++) {
+        suspect(l, i);
+        warden_link_pool_with(l, acct(l, i, 0), &grp, &j);
+    }
+    assert_true(seq(l, 30) != 0 && seq(l, 30) == seq(l, 33)); /* 33 within the span */
+    uint32_t ni = acct(l, 34, 0);                             /* the newcomer arrives */
+    assert_false(warden_link_clustered(l, ni));
+    assert_true(warden_link_group_suspect(l, &grp, &b));
+    assert_true(b == acct(l, 30, 0) || b == acct(l, 31, 0) || b == acct(l, 32, 0));
+    warden_link_pool_with(l, b, &grp, &j);
+    assert_true(warden_link_clustered(l, ni));
+    assert_true(seq(l, 34) == seq(l, 30));
+    warden_link_free(l);
+}
+
 /* 105 and 107 share a template over the same network and client software. */
 static void request_time_pair(struct warden_link *l)
 {
@@ -631,11 +740,12 @@ static void request_time_pair(struct warden_link *l)
  * request time with 107, outside the network (a template over the same
  * network and client software). late: 105's requests come after the
  * suspects' marks instead of before; reverse: the suspects are marked from
- * the last to the first; shared: the network is a public anonymizer's exit.
+ * the last to the first; shared: the network is a public anonymizer's exit;
+ * rented: a hosting or cloud network.
  * Returns the clusters as "which accounts share
  * 100's cluster" bits (bit i: account 100 + i) plus bit 8 when 107 and 105
  * are together. */
-static unsigned pooled_run(bool late, bool reverse, bool shared)
+static unsigned pooled_run(bool late, bool reverse, bool shared, bool rented)
 {
     struct warden_link_params p = params(1024, 4096, 64);
     p.suspect_group = 3;
@@ -652,7 +762,10 @@ static unsigned pooled_run(bool late, bool reverse, bool shared)
         int s = 100 + (reverse ? 3 - k : k);
         struct warden_link_join j;
         suspect(l, s);
-        pool_net(l, s, g, t, 7, NULL, shared, &j);
+        if (rented)
+            pool_net_rented(l, s, g, t, 7, NULL, true, &j);
+        else
+            pool_net(l, s, g, t, 7, NULL, shared, &j);
     }
     if (late) {
         request_time_pair(l);
@@ -673,18 +786,24 @@ static unsigned pooled_run(bool late, bool reverse, bool shared)
 static void pooled_joins_do_not_depend_on_order(void **st)
 {
     (void)st;
-    unsigned want = pooled_run(false, false, false);
+    unsigned want = pooled_run(false, false, false, false);
     /* the suspects, 104 and 105 (days 15, 16: within 10..20), not 106 (day
      * 40); 105's request-time neighbour 107 comes with it */
     assert_int_equal(want, 0x3fu | (1u << 8));
-    assert_int_equal(pooled_run(false, true, false), want);
-    assert_int_equal(pooled_run(true, false, false), want);
-    assert_int_equal(pooled_run(true, true, false), want);
+    assert_int_equal(pooled_run(false, true, false, false), want);
+    assert_int_equal(pooled_run(true, false, false, false), want);
+    assert_int_equal(pooled_run(true, true, false, false), want);
     /* the network is a public anonymizer's exit (strangers sign up through
      * it in the same days): the suspects alone, in any order */
-    unsigned shared = pooled_run(false, false, true);
+    unsigned shared = pooled_run(false, false, true, false);
     assert_int_equal(shared, 0x0fu | (1u << 8));
-    assert_int_equal(pooled_run(true, true, true), shared);
+    assert_int_equal(pooled_run(true, true, true, false), shared);
+    /* a rented network: 106 (day 40, after the span) too, in any order */
+    unsigned rented = pooled_run(false, false, false, true);
+    assert_int_equal(rented, 0x7fu | (1u << 8));
+    assert_int_equal(pooled_run(false, true, false, true), rented);
+    assert_int_equal(pooled_run(true, false, false, true), rented);
+    assert_int_equal(pooled_run(true, true, false, true), rented);
 }
 
 /* Suspects are counted into the cluster they are in, also when they join
@@ -890,6 +1009,8 @@ int main(void)
         cmocka_unit_test(suspects_counted_per_cluster),
         cmocka_unit_test(suspects_pooled_over_a_known_group),
         cmocka_unit_test(pooled_joins_do_not_depend_on_order),
+        cmocka_unit_test(later_signups_on_a_rented_network),
+        cmocka_unit_test(newcomer_pools_through_a_suspect),
         cmocka_unit_test(suspect_joins_a_harvester),
         cmocka_unit_test(sustained_needs_more_than_wording),
     };

@@ -17,6 +17,10 @@
 #include "link/remote.h"
 #include "detect/detector.h"
 #include "policy/policy.h"
+#include "registry/registry.h"
+
+#include <stdlib.h>
+#include <unistd.h>
 
 struct seen {
     int puts, gones;
@@ -201,11 +205,71 @@ static void many_clusters(void **state)
     warden_policy_free(p);
 }
 
+/* A suspect's sign-up network as the worker tells it (the suspect mark's
+ * key: 1 a public anonymizer's exit, 2 rented, 0 neither): six accounts
+ * signed up from one /24, four suspects (10-16 September), acct-4 within
+ * their span (13 September), acct-5 after it (10 October). Returns the members of the
+ * cluster the suspects form. */
+static uint64_t pooled_members(uint64_t net)
+{
+    char path[] = "/tmp/warden-test-stage-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    assert_non_null(f);
+    static const char *const day[6] = {"09-10", "09-12", "09-14", "09-16", "09-13", "10-10"};
+    for (int i = 0; i < 6; i++)
+        fprintf(f,
+                "{\"account_id\":\"acct-%d\",\"created_at\":\"2026-%sT08:00:00Z\","
+                "\"signup_ip\":\"203.0.113.%d\"}\n",
+                i, day[i], 10 + i);
+    fclose(f);
+    struct warden_registry *reg = NULL;
+    char err[256];
+    assert_int_equal(warden_registry_load(&reg, path, NULL, err, sizeof err), 0);
+    unlink(path);
+    struct warden_policy *p = NULL;
+    assert_int_equal(warden_policy_load(&p, "examples/policy.yaml", err, sizeof err), 0);
+    struct warden_link_stage *st = NULL;
+    assert_int_equal(warden_link_stage_new(&st, p, reg, err, sizeof err), 0);
+    for (int i = 0; i < 4; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "acct-%d", i);
+        struct warden_link_obs o = {.account_id = id,
+                                    .len = strlen(id),
+                                    .ts_ms = 1795421702000LL + i,
+                                    .kind = -1,
+                                    .key = net,
+                                    .level = 4};
+        warden_link_stage_apply(st, &o, 0, noop, NULL);
+    }
+    struct seen s = walk(st);
+    assert_int_equal(s.puts, 1);
+    uint64_t members = s.members[0];
+    warden_link_stage_free(st);
+    warden_policy_free(p);
+    warden_registry_free(reg);
+    return members;
+}
+
+/* The stage reads the worker's flags: on the network of an operation's own
+ * (0) the suspects and the account signed up within their span; on a public
+ * anonymizer's exit (1) the suspects alone; on a rented one (2, hosting or
+ * cloud) also the account signed up after the span. */
+static void suspect_network_flags(void **state)
+{
+    (void)state;
+    assert_int_equal(pooled_members(0), 5);
+    assert_int_equal(pooled_members(1), 4);
+    assert_int_equal(pooled_members(2), 6);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(records_follow_changes),
         cmocka_unit_test(many_clusters),
+        cmocka_unit_test(suspect_network_flags),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
