@@ -1611,8 +1611,10 @@ void warden_link_stage_apply(
                 warden_registry_account(c->reg, o->account_id, o->len);
             if (ra) {
                 u->looked = 1;
-                if (!warden_link_clustered(l, ai)) pool_newcomer(c, ra, true, &j);
-                members = warden_link_clustered(l, ai);
+                if (!warden_link_clustered(l, ai)) { /* the members hear of it when it joins */
+                    pool_newcomer(c, ra, true, &j);
+                    members = warden_link_clustered(l, ai);
+                }
             }
         }
     } else if (o->kind == WARDEN_LINK_OBS_RESTRICTED) {
