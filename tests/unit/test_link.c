@@ -416,33 +416,27 @@ static bool pool_every(struct warden_link *l, int i, const uint64_t *h, size_t n
 }
 
 /* Suspect i pools over a sign-up network (h[0..n), sign-up times t, may be
- * NULL; elsewhere may be NULL). */
-static bool pool_net(struct warden_link *l, int i, const uint64_t *h, const int64_t *t, size_t n,
-                     const uint8_t *elsewhere, bool shared, struct warden_link_join *j)
+ * NULL; elsewhere may be NULL) whose flags are net: NET_SHARED a public
+ * anonymizer's exit, NET_RENTED hosting or cloud. */
+enum { NET_SHARED = 1, NET_RENTED = 2 };
+static bool pool_net_as(struct warden_link *l, int i, const uint64_t *h, const int64_t *t, size_t n,
+                        const uint8_t *elsewhere, int net, struct warden_link_join *j)
 {
     struct warden_link_group g = {.acct = h,
                                   .n = n,
                                   .kind = WARDEN_LINK_SIGNUP_IP,
                                   .created = t,
                                   .elsewhere = elsewhere,
-                                  .shared_exit = shared};
+                                  .shared_exit = (net & NET_SHARED) != 0,
+                                  .rented = (net & NET_RENTED) != 0};
     warden_link_pool_with(l, acct(l, i, 0), &g, j);
     return j->joined;
 }
 
-/* The same over a rented network (hosting, cloud: rented true) or not. */
-static bool pool_net_rented(struct warden_link *l, int i, const uint64_t *h, const int64_t *t,
-                            size_t n, const uint8_t *elsewhere, bool rented,
-                            struct warden_link_join *j)
+static bool pool_net(struct warden_link *l, int i, const uint64_t *h, const int64_t *t, size_t n,
+                     const uint8_t *elsewhere, bool shared, struct warden_link_join *j)
 {
-    struct warden_link_group g = {.acct = h,
-                                  .n = n,
-                                  .kind = WARDEN_LINK_SIGNUP_IP,
-                                  .created = t,
-                                  .elsewhere = elsewhere,
-                                  .rented = rented};
-    warden_link_pool_with(l, acct(l, i, 0), &g, j);
-    return j->joined;
+    return pool_net_as(l, i, h, t, n, elsewhere, shared ? NET_SHARED : 0, j);
 }
 
 /* Accounts with harvesting evidence of their own (each held below every
@@ -654,7 +648,7 @@ static void later_signups_on_a_rented_network(void **st)
         struct warden_link_join j;
         for (int i = 10; i < 14; i++) {
             suspect(l, i);
-            pool_net_rented(l, i, g, t, 7, elsewhere, rented, &j);
+            pool_net_as(l, i, g, t, 7, elsewhere, rented ? NET_RENTED : 0, &j);
         }
         assert_true(j.joined);
         assert_true(seq(l, 10) != 0 && seq(l, 10) == seq(l, 13));
@@ -675,14 +669,7 @@ static void later_signups_on_a_rented_network(void **st)
     group(l, 20, 4, g);
     struct warden_link_join j;
     for (int i = 20; i < 23; i++) suspect(l, i);
-    struct warden_link_group grp = {.acct = g,
-                                    .n = 4,
-                                    .kind = WARDEN_LINK_SIGNUP_IP,
-                                    .created = u,
-                                    .shared_exit = true,
-                                    .rented = true};
-    warden_link_pool_with(l, acct(l, 22, 0), &grp, &j);
-    assert_true(j.joined);
+    assert_true(pool_net_as(l, 22, g, u, 4, NULL, NET_SHARED | NET_RENTED, &j));
     assert_int_equal(seq(l, 23), 0);
     warden_link_free(l);
 }
@@ -763,7 +750,7 @@ static unsigned pooled_run(bool late, bool reverse, bool shared, bool rented)
         struct warden_link_join j;
         suspect(l, s);
         if (rented)
-            pool_net_rented(l, s, g, t, 7, NULL, true, &j);
+            pool_net_as(l, s, g, t, 7, NULL, NET_RENTED, &j);
         else
             pool_net(l, s, g, t, 7, NULL, shared, &j);
     }
