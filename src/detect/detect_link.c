@@ -1477,6 +1477,7 @@ struct stage_user {
     int8_t exit;
     uint8_t looked; /* a newcomer looked at its network's pooling (pool_newcomer) */
 };
+_Static_assert(sizeof(struct stage_user) <= WARDEN_LINK_USER_BYTES, "stage_user too big");
 
 /* The NET_* flags of a suspect's sign-up network as its mark told the
  * stage; not told: an exit's (the network's suspects only). */
@@ -1502,7 +1503,6 @@ static void pool_newcomer(const struct link_ctx *c, const struct warden_account 
     if (stage) net_group(pg, g, stage_net(warden_link_user(c->l, bi)), &grp);
     warden_link_pool_with(c->l, bi, &grp, j);
 }
-_Static_assert(sizeof(struct stage_user) <= WARDEN_LINK_USER_BYTES, "stage_user too big");
 
 int warden_link_stage_new(struct warden_link_stage **out, const struct warden_policy *pol,
                           const struct warden_registry *reg, char *err, size_t errlen)
