@@ -1645,6 +1645,64 @@ void warden_link_stage_apply(
     warden_link_unlock(l);
 }
 
+uint32_t warden_link_told_fold(uint32_t told, const struct warden_link_notice *n)
+{
+    told |= WARDEN_LINK_TOLD_SEEN;
+    if (n->set_cluster)
+        told = n->info.seq ? told | WARDEN_LINK_TOLD_CLUSTER : told & ~WARDEN_LINK_TOLD_CLUSTER;
+    if (n->linked > 0 && (uint32_t)n->linked > (told & WARDEN_LINK_TOLD_LEVEL) >> 1)
+        told = (told & ~WARDEN_LINK_TOLD_LEVEL) |
+               (((uint32_t)n->linked << 1) & WARDEN_LINK_TOLD_LEVEL);
+    if (n->linked_restricted) told |= WARDEN_LINK_TOLD_RESTRICTED;
+    if (n->pooled) told |= WARDEN_LINK_TOLD_POOLED;
+    return told;
+}
+
+struct resync_walk {
+    struct link_ctx *c;
+    uint32_t (*told)(void *ctx, const char *id, size_t len);
+    void (*notify)(void *ctx, const struct warden_link_notice *n, int partition);
+    void *ctx;
+    size_t sent;
+};
+
+static void resync_account(void *ctx, uint32_t a, const char *id, size_t len, unsigned owner)
+{
+    (void)owner;
+    struct resync_walk *w = ctx;
+    struct warden_link *l = w->c->l;
+    const struct stage_user *u = warden_link_user(l, a);
+    if (!u->part1) return; /* no event seen: handed on at its first */
+    uint64_t seq = *warden_link_seq_mark(l, a);
+    uint8_t flag = *warden_link_flag_mark(l, a);
+    if (!seq && !flag) return;
+    if (!len) return; /* an id too long to keep (WARDEN_LINK_MAX_ID) */
+    struct warden_link_notice n = {.account_id = id, .len = len};
+    uint32_t t = w->told(w->ctx, n.account_id, n.len);
+    int level = flag & 3, told_level = (int)((t & WARDEN_LINK_TOLD_LEVEL) >> 1);
+    n.set_cluster = seq && !(t & WARDEN_LINK_TOLD_CLUSTER);
+    n.linked = level > told_level ? level : 0;
+    n.linked_restricted = (flag & FLAG_RESTRICTED) && !(t & WARDEN_LINK_TOLD_RESTRICTED);
+    n.pooled = (flag & FLAG_POOLED) && !(t & WARDEN_LINK_TOLD_POOLED);
+    if (!n.set_cluster && !n.linked && !n.linked_restricted && !n.pooled) return;
+    warden_link_cluster_of(l, a, &n.info);
+    if (!n.info.seq) return; /* its cluster is gone since */
+    w->notify(w->ctx, &n, u->part1 - 1);
+    w->sent++;
+}
+
+size_t warden_link_stage_resync(
+    struct warden_link_stage *s, uint32_t (*told)(void *ctx, const char *id, size_t len),
+    void (*notify)(void *ctx, const struct warden_link_notice *n, int partition), void *ctx)
+{
+    struct link_ctx *c = (struct link_ctx *)s;
+    struct resync_walk w = {c, told, notify, ctx, 0};
+    warden_link_lock(c->l);
+    warden_link_foreach_account(c->l, resync_account, &w);
+    warden_link_unlock(c->l);
+    return w.sent;
+}
+
 /* ---- the stage's cluster records ----
  *
  * What the stage handed on: per cluster number, a hash of the cluster's

@@ -50,6 +50,7 @@
 #include "core/hash.h"
 #include "core/jbuf.h"
 #include "core/snapio.h"
+#include "core/u64map.h"
 #include "core/xalloc.h"
 #include "detect/detector.h"
 #include "detect/distill_prior.h"
@@ -95,7 +96,15 @@ struct worker {
     int64_t *m_first;             /* per partition: first notice offset of this transaction */
     int64_t cur_moff;             /* >= 0: outputs are caused by this notice */
     uint64_t notices_live, notices_replayed, bad_links, published;
-    bool links_applied;                   /* stage: observations applied since the clusters' walk */
+    bool links_applied; /* stage: observations applied since the clusters' walk */
+    /* stage: what the membership topic told each account (remote.h,
+     * warden_link_told_fold; keyed by the account id's hash), read when the
+     * state is rebuilt and kept up with what is told live; resync: the
+     * rebuilt state's dues are still to be compared with it */
+    struct warden_u64map told;
+    bool resync;
+    size_t owed;       /* notices the comparison found owed (a count before they are sent) */
+    uint64_t resynced; /* notices the comparisons handed on */
     uint64_t clusters_put, clusters_gone; /* stage: cluster records and tombstones produced */
     uint64_t frames_sent, frames_added;   /* distill prior frames (distill_prior.h) */
     struct warden_distill_prior_remote prior_remote;
@@ -417,6 +426,8 @@ static int snap_load(struct worker *w, int p, int64_t c)
     return 0;
 }
 
+static int load_told(struct worker *w);
+
 static int restore(struct worker *w, rd_kafka_topic_partition_list_t *parts, bool force)
 {
     rd_kafka_resp_err_t e = rd_kafka_committed(w->cons, parts, 30000);
@@ -447,6 +458,10 @@ static int restore(struct worker *w, rd_kafka_topic_partition_list_t *parts, boo
             if (w->m_at) w->m_at[p] = 0;
         }
         int rc = new_runtime(w);
+        if (!rc && w->stage) { /* what the replay holds back is compared with this, after it */
+            rc = load_told(w);
+            w->resync = true;
+        }
         if (rc) {
             rd_kafka_topic_partition_list_destroy(mp);
             return rc;
@@ -878,6 +893,10 @@ static void stage_notify(void *ctx, const struct warden_link_notice *x, int part
     }
     produce_to(w, w->c->membership_topic, partition, x->account_id, x->len, buf, n);
     w->published++;
+    if (!x->frame) {
+        uint64_t h = warden_hash64(x->account_id, x->len);
+        warden_u64map_put(&w->told, h, warden_link_told_fold(warden_u64map_get(&w->told, h), x));
+    }
 }
 
 /* Worker: one notice of partition p's accounts. */
@@ -1093,6 +1112,129 @@ static rd_kafka_t *client(struct worker *w, rd_kafka_type_t type, rd_kafka_conf_
     return rk;
 }
 
+/* A reader of the membership topic (read_committed, offsets never
+ * committed) in group GROUP-SUFFIX; eof: partition ends are reported. */
+static rd_kafka_t *notice_reader(struct worker *w, const char *group, const char *suffix, bool eof)
+{
+    const struct warden_worker_conf *c = w->c;
+    char e[512], gid[512];
+    rd_kafka_conf_t *mc = warden_kafka_conf(c->brokers, &c->kafka, w->err, w->errlen);
+    if (!mc) return NULL;
+    snprintf(gid, sizeof gid, "%s-%s", group, suffix);
+    rd_kafka_conf_set(mc, "group.id", gid, e, sizeof e);
+    rd_kafka_conf_set(mc, "enable.auto.commit", "false", e, sizeof e);
+    rd_kafka_conf_set(mc, "isolation.level", "read_committed", e, sizeof e);
+    rd_kafka_conf_set(mc, "enable.partition.eof", eof ? "true" : "false", e, sizeof e);
+    return client(w, RD_KAFKA_CONSUMER, mc);
+}
+
+/* Stage: what the membership topic told each account, into w->told: every
+ * committed notice from the beginning to the topic's end now (only this
+ * stage writes it, and its transactional id has fenced any earlier
+ * instance, so nothing comes after). Notices deleted by retention are not
+ * known: what they told is then told again after the replay. */
+static int load_told(struct worker *w)
+{
+    warden_u64map_fini(&w->told);
+    warden_u64map_init(&w->told);
+    const struct warden_worker_conf *c = w->c;
+    rd_kafka_t *rk = notice_reader(w, c->link_group, "told-reader", true);
+    if (!rk) return WARDEN_ELIB;
+    int np = w->m_parts, left = 0, rc = 0;
+    bool *done = warden_xcalloc((size_t)(np > 0 ? np : 1), sizeof *done);
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(np > 0 ? np : 1);
+    for (int p = 0; p < np; p++) {
+        int64_t lo = 0, hi = 0;
+        rd_kafka_resp_err_t qe =
+            rd_kafka_query_watermark_offsets(rk, c->membership_topic, p, &lo, &hi, 15000);
+        if (qe) {
+            snprintf(w->err, w->errlen, "membership %s partition %d: %s", c->membership_topic, p,
+                     rd_kafka_err2str(qe));
+            rc = WARDEN_EIO;
+            break;
+        }
+        if (hi <= lo) {
+            done[p] = true;
+            continue;
+        }
+        rd_kafka_topic_partition_list_add(l, c->membership_topic, p)->offset = lo;
+        left++;
+    }
+    if (!rc && left) rd_kafka_assign(rk, l);
+    double t0 = warden_now_s();
+    while (!rc && left > 0 && !worker_stop) {
+        if (warden_now_s() - t0 > 60) {
+            snprintf(w->err, w->errlen,
+                     "membership %s: what it told not read to its end within 60 s (%d "
+                     "partitions left)",
+                     c->membership_topic, left);
+            rc = WARDEN_EIO;
+            break;
+        }
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 100);
+        if (!m) continue;
+        int p = m->partition;
+        if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+            if (p >= 0 && p < np && !done[p]) done[p] = true, left--;
+        } else if (!m->err) {
+            struct warden_link_notice x;
+            if (warden_link_notice_decode(m->payload, m->len, &x) == 0 && !x.frame) {
+                uint64_t h = warden_hash64(x.account_id, x.len);
+                warden_u64map_put(&w->told, h,
+                                  warden_link_told_fold(warden_u64map_get(&w->told, h), &x));
+            }
+        }
+        rd_kafka_message_destroy(m);
+    }
+    rd_kafka_topic_partition_list_destroy(l);
+    free(done);
+    rd_kafka_consumer_close(rk);
+    rd_kafka_destroy(rk);
+    return rc;
+}
+
+static uint32_t told_get(void *ctx, const char *id, size_t len)
+{
+    struct worker *w = ctx;
+    return warden_u64map_get(&w->told, warden_hash64(id, len));
+}
+
+static void count_notice(void *ctx, const struct warden_link_notice *n, int partition)
+{
+    (void)n;
+    (void)partition;
+    ((struct worker *)ctx)->owed++;
+}
+
+static void stage_notify(void *ctx, const struct warden_link_notice *x, int partition);
+
+/* Stage: once every owned partition is replayed after a rebuild, hand on
+ * what the rebuilt state owes beyond what the membership topic told
+ * (warden_link_stage_resync), in a transaction of its own. */
+static int resync(struct worker *w)
+{
+    for (int p = 0; p < w->n_parts; p++)
+        if (w->owned[p] && w->replay_until[p] > 0 && w->state_at[p] < w->replay_until[p]) return 0;
+    w->resync = false;
+    w->owed = 0;
+    warden_link_stage_resync(w->st, told_get, count_notice, w);
+    size_t n = w->owed;
+    if (!n) return 0;
+    if (!w->in_txn) {
+        int rc = begin(w);
+        if (rc) return rc;
+    }
+    w->live = true;
+    w->cur_part = -1; /* caused by no one record */
+    w->cur_off = -1;
+    w->cur_seq = 0;
+    w->cur_moff = -1;
+    w->resynced += warden_link_stage_resync(w->st, told_get, stage_notify, w);
+    w->txn_n += n;
+    w->links_applied = true;
+    return w->fatal;
+}
+
 /* Partitions of a topic into *n; 0 or the error. */
 static int topic_parts(struct worker *w, const char *topic, int *n)
 {
@@ -1106,17 +1248,8 @@ static int topic_parts(struct worker *w, const char *topic, int *n)
  * restore() (those of the events partitions owned), never committed. */
 static int membership_reader(struct worker *w)
 {
-    const struct warden_worker_conf *c = w->c;
-    char e[512], gid[512];
-    rd_kafka_conf_t *mc = warden_kafka_conf(c->brokers, &c->kafka, w->err, w->errlen);
-    if (!mc) return WARDEN_ECONFIG;
-    snprintf(gid, sizeof gid, "%s-membership-reader", c->group);
-    rd_kafka_conf_set(mc, "group.id", gid, e, sizeof e);
-    rd_kafka_conf_set(mc, "enable.auto.commit", "false", e, sizeof e);
-    rd_kafka_conf_set(mc, "isolation.level", "read_committed", e, sizeof e);
-    rd_kafka_conf_set(mc, "enable.partition.eof", "false", e, sizeof e);
-    if (!(w->mcons = client(w, RD_KAFKA_CONSUMER, mc))) return WARDEN_ELIB;
-    return 0;
+    w->mcons = notice_reader(w, w->c->group, "membership-reader", false);
+    return w->mcons ? 0 : WARDEN_ELIB;
 }
 
 static int setup(struct worker *w, const char *id)
@@ -1366,6 +1499,7 @@ static int run(struct worker *w, const char *id, int64_t idle_exit_ms)
     w->txn_events = warden_xcalloc(np, sizeof *w->txn_events);
     w->owned = warden_xcalloc(np, sizeof *w->owned);
     w->snap_t = warden_xcalloc(np, sizeof *w->snap_t);
+    warden_u64map_init(&w->told);
     if (w->linking) {
         w->m_paused = warden_xcalloc(np, sizeof *w->m_paused);
         w->m_at = warden_xcalloc(np, sizeof *w->m_at);
@@ -1414,6 +1548,10 @@ static int run(struct worker *w, const char *id, int64_t idle_exit_ms)
             uint64_t before = w->notices_live + w->notices_replayed;
             poll_notices(w);
             if (w->notices_live + w->notices_replayed != before) last_msg = warden_now_s();
+        }
+        if (w->stage && w->resync && w->st) {
+            rc = resync(w);
+            if (rc) w->fatal = rc;
         }
         rd_kafka_poll(w->prod, 0);
         if (w->in_txn && ((int64_t)w->txn_n >= c->commit_events ||
@@ -1467,6 +1605,11 @@ static int run(struct worker *w, const char *id, int64_t idle_exit_ms)
                     who, id, (unsigned long long)w->notices_live,
                     (unsigned long long)w->notices_replayed, (unsigned long long)w->bad_links,
                     (unsigned long long)w->published);
+        if (w->stage)
+            fprintf(stderr,
+                    "warden link-stage: %s: %llu notices owed after a rebuild (what the membership "
+                    "topic had not told)\n",
+                    id, (unsigned long long)w->resynced);
         if (w->linking || w->stage)
             fprintf(stderr, "warden %s: %s: distill prior: %llu frames sent, %llu added\n", who, id,
                     (unsigned long long)w->frames_sent, (unsigned long long)w->frames_added);
@@ -1510,6 +1653,7 @@ static void cleanup(struct worker *w)
     warden_runtime_free(w->rt);
     warden_link_stage_free(w->st);
     warden_registry_free(w->reg);
+    warden_u64map_fini(&w->told);
     warden_policy_free(w->pol);
     free(w->replay_until);
     free(w->state_at);

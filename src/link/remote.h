@@ -105,6 +105,30 @@ void warden_link_stage_apply(
     struct warden_link_stage *s, const struct warden_link_obs *o, int partition,
     void (*notify)(void *ctx, const struct warden_link_notice *n, int partition), void *ctx);
 void warden_link_stage_stats(struct warden_link_stage *s, struct warden_link_stats *st);
+/* What the membership topic told an account, folded from its notices in
+ * order (warden_link_told_fold, from 0): WARDEN_LINK_TOLD_CLUSTER (a cluster
+ * id), the cluster.linked_to_actioned level (WARDEN_LINK_TOLD_LEVEL bits),
+ * WARDEN_LINK_TOLD_RESTRICTED, WARDEN_LINK_TOLD_POOLED; never 0 once a
+ * notice was folded in (WARDEN_LINK_TOLD_SEEN), so it can be a u64map value. */
+#define WARDEN_LINK_TOLD_CLUSTER 0x01u
+#define WARDEN_LINK_TOLD_LEVEL 0x06u /* level << 1 */
+#define WARDEN_LINK_TOLD_RESTRICTED 0x08u
+#define WARDEN_LINK_TOLD_POOLED 0x10u
+#define WARDEN_LINK_TOLD_SEEN 0x80u
+uint32_t warden_link_told_fold(uint32_t told, const struct warden_link_notice *n);
+/* A stage that rebuilt its state (a restart, a rebalance) replays the
+ * linking topic with its notices held back: they were handed on when the
+ * records first came. What the rebuilt state owes beyond that (a registry
+ * that now names an account the first run did not know, so the replay joined
+ * it) would never be told. Call once the replay is done: notify() gets, for
+ * every account whose partition is known, what its marks hold beyond what
+ * told(ctx, id, len) says the membership topic told it (a cluster id when it
+ * was told none, a higher linked level, linked_restricted, pooled); none for
+ * the others. A cluster renumbered by the replay's order is not told again.
+ * Returns the notices given to notify(). */
+size_t warden_link_stage_resync(
+    struct warden_link_stage *s, uint32_t (*told)(void *ctx, const char *id, size_t len),
+    void (*notify)(void *ctx, const struct warden_link_notice *n, int partition), void *ctx);
 /* The stage's cluster records (clusters.jsonl's, formats.md): put() gets
  * every cluster whose record changed since this stage last handed it on
  * (every cluster, the first time), then gone() the id of every cluster it

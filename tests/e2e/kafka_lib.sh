@@ -149,6 +149,19 @@ kafka_dump_checks() {
   check "no verdict of the same position differs" bash -c "! grep -q conflicting '$T/dump.txt'"
 }
 
+# kafka_small_linking_run — the mock cluster for a few accounts with the linking
+# stage (a 4-partition events topic, 2 linking and 4 membership partitions, for
+# 300 s) and $T/worker.yaml on $T/policy.yaml and $T/accounts.jsonl (orgs: one
+# that matches nothing)
+kafka_small_linking_run() {
+  check "mock cluster up" start_mock 300 ev:4 verdicts:2 findings:2 rejects:1 progress:1 audit:2 \
+    linking:2 membership:4
+  printf '{"org_id":"o","name":"Nobody Ltd"}\n' > "$T/orgs.jsonl"
+  worker_config "$T/worker.yaml" "$T/policy.yaml" "$T/accounts.jsonl" "$T/orgs.jsonl"
+  printf 'linking_topic: linking\nmembership_topic: membership\nlink_group: warden-test-link\n' \
+    >> "$T/worker.yaml"
+}
+
 # kafka_linking_run SECONDS POLICY — the mock cluster for a run with the linking
 # stage (events, outputs, a 2-partition linking topic, a 12-partition membership
 # topic, a 3-partition clusters topic) and $T/worker.yaml for it

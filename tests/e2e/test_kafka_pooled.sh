@@ -28,12 +28,7 @@ check "policy turns the frame prior off" grep -q '^    prior_min_events: 0' "$T/
 check "scan exits 0" [ $? -eq 0 ]
 EVENTS=$(wc -l < "$T/events.jsonl")
 
-check "mock cluster up" start_mock 300 ev:4 verdicts:2 findings:2 rejects:1 progress:1 audit:2 \
-  linking:2 membership:4
-printf '{"org_id":"o","name":"Nobody Ltd"}\n' > "$T/orgs.jsonl"
-worker_config "$T/worker.yaml" "$T/policy.yaml" "$T/accounts.jsonl" "$T/orgs.jsonl"
-printf 'linking_topic: linking\nmembership_topic: membership\nlink_group: warden-test-link\n' \
-  >> "$T/worker.yaml"
+kafka_small_linking_run
 kafka_start worker w1 "$T/w1.log" 20
 kafka_start worker w2 "$T/w2.log" 20
 check "every worker was given partitions" kafka_wait_assigned "$T"/w1.log "$T"/w2.log

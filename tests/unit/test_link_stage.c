@@ -2,7 +2,9 @@
  * clusters topic): the first walk hands every cluster on, a walk with
  * nothing changed hands on nothing, a merge hands on the surviving cluster
  * and a tombstone for the one that joined it, and a member's own action
- * hands on the cluster with its new counts and action. */
+ * hands on the cluster with its new counts and action. A stage that rebuilt
+ * its state with its notices held back tells what the membership topic has
+ * not (warden_link_stage_resync), and nothing else. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -57,7 +59,40 @@ static void noop(void *ctx, const struct warden_link_notice *n, int partition)
     (void)partition;
 }
 
-static void obs(struct warden_link_stage *st, int i, int kind, const char *card, int level)
+/* What a notice told each account acct-N (N < 16), folded as the worker's
+ * reading of the membership topic folds it; the notices are counted. */
+struct told {
+    uint32_t t[16];
+    int n, last;
+    struct warden_link_notice note;
+};
+
+static int acct_num(const char *id, size_t len)
+{
+    assert_true(len > 5 && strncmp(id, "acct-", 5) == 0);
+    int k = atoi(id + 5);
+    assert_true(k >= 0 && k < 16);
+    return k;
+}
+
+static void fold(void *ctx, const struct warden_link_notice *n, int partition)
+{
+    (void)partition;
+    struct told *t = ctx;
+    int k = acct_num(n->account_id, n->len);
+    t->t[k] = warden_link_told_fold(t->t[k], n);
+    t->n++;
+    t->last = k;
+    t->note = *n;
+}
+
+static uint32_t told_of(void *ctx, const char *id, size_t len)
+{
+    return ((struct told *)ctx)->t[acct_num(id, len)];
+}
+
+static void apply(struct warden_link_stage *st, int i, int kind, const char *card, int level,
+                  struct told *t)
 {
     char id[16];
     snprintf(id, sizeof id, "acct-%d", i);
@@ -69,7 +104,12 @@ static void obs(struct warden_link_stage *st, int i, int kind, const char *card,
         .key = card ? warden_link_key(WARDEN_LINK_PAYMENT, card, strlen(card)) : 0,
         .level = level,
     };
-    warden_link_stage_apply(st, &o, i % 4, noop, NULL);
+    warden_link_stage_apply(st, &o, i % 4, t ? fold : noop, t);
+}
+
+static void obs(struct warden_link_stage *st, int i, int kind, const char *card, int level)
+{
+    apply(st, i, kind, card, level, NULL);
 }
 
 static struct seen walk(struct warden_link_stage *st)
@@ -264,12 +304,94 @@ static void suspect_network_flags(void **state)
     assert_int_equal(pooled_members(2), 6);
 }
 
+/* The same observations twice: live (every notice folded into what was
+ * told), then replayed into a new stage with the notices held back, where
+ * one more account (acct-5) now shares the card, as a newer registry would
+ * join it. The live stage owes nothing; the rebuilt one owes acct-5 alone:
+ * its cluster and the enforced member's link, once. */
+static void resync_tells_what_was_not_told(void **state)
+{
+    (void)state;
+    struct warden_policy *p = NULL;
+    struct warden_link_stage *live = new_stage(&p);
+    struct told told;
+    memset(&told, 0, sizeof told);
+    for (int i = 0; i < 5; i++) apply(live, i, WARDEN_LINK_PAYMENT, "card-a", 0, &told);
+    apply(live, 0, -1, NULL, 2, &told); /* acct-0 throttled or blocked on its own evidence */
+    apply(live, 9, WARDEN_LINK_PAYMENT, "card-z", 0, &told); /* alone: in no cluster */
+    assert_true(told.n > 0);
+    for (int i = 0; i < 5; i++) assert_true(told.t[i] & WARDEN_LINK_TOLD_CLUSTER);
+    for (int i = 1; i < 5; i++) assert_int_equal((told.t[i] & WARDEN_LINK_TOLD_LEVEL) >> 1, 2);
+    assert_int_equal(told.t[9], 0);
+
+    struct told owed;
+    memset(&owed, 0, sizeof owed);
+    assert_int_equal(warden_link_stage_resync(live, told_of, fold, &told), 0);
+
+    struct warden_policy *p2 = NULL;
+    struct warden_link_stage *rebuilt = new_stage(&p2);
+    for (int i = 0; i < 5; i++) apply(rebuilt, i, WARDEN_LINK_PAYMENT, "card-a", 0, NULL);
+    apply(rebuilt, 5, WARDEN_LINK_PAYMENT, "card-a", 0, NULL);
+    apply(rebuilt, 0, -1, NULL, 2, NULL);
+    apply(rebuilt, 9, WARDEN_LINK_PAYMENT, "card-z", 0, NULL);
+    /* what the replay owes, measured against what was told live */
+    memcpy(owed.t, told.t, sizeof owed.t);
+    size_t n = warden_link_stage_resync(rebuilt, told_of, fold, &owed);
+    assert_int_equal(n, 1);
+    assert_int_equal(owed.n, 1);
+    assert_int_equal(owed.last, 5);
+    assert_true(owed.note.set_cluster);
+    assert_true(owed.note.info.seq != 0);
+    assert_int_equal(owed.note.info.size, 6);
+    assert_int_equal(owed.note.linked, 2);
+    /* told now: a second comparison owes nothing */
+    assert_int_equal(warden_link_stage_resync(rebuilt, told_of, fold, &owed), 0);
+    /* a member told of no link yet (its notice lost to retention) is told again */
+    owed.t[3] &= ~WARDEN_LINK_TOLD_LEVEL;
+    assert_int_equal(warden_link_stage_resync(rebuilt, told_of, fold, &owed), 1);
+    assert_int_equal(owed.last, 3);
+    assert_false(owed.note.set_cluster);
+    assert_int_equal(owed.note.linked, 2);
+    warden_link_stage_free(rebuilt);
+    warden_link_stage_free(live);
+    warden_policy_free(p2);
+    warden_policy_free(p);
+}
+
+/* Folding notices: a cluster id set and cleared, the highest linked level
+ * kept, the restricted and pooled links once told stay told. */
+static void told_fold(void **state)
+{
+    (void)state;
+    struct warden_link_notice n = {.set_cluster = true, .linked = 1};
+    n.info.seq = 7;
+    uint32_t t = warden_link_told_fold(0, &n);
+    assert_true(t & WARDEN_LINK_TOLD_SEEN);
+    assert_true(t & WARDEN_LINK_TOLD_CLUSTER);
+    assert_int_equal((t & WARDEN_LINK_TOLD_LEVEL) >> 1, 1);
+    n = (struct warden_link_notice){.linked = 2, .pooled = true};
+    t = warden_link_told_fold(t, &n);
+    assert_int_equal((t & WARDEN_LINK_TOLD_LEVEL) >> 1, 2);
+    assert_true(t & WARDEN_LINK_TOLD_POOLED);
+    n = (struct warden_link_notice){.linked = 1, .linked_restricted = true};
+    t = warden_link_told_fold(t, &n);
+    assert_int_equal((t & WARDEN_LINK_TOLD_LEVEL) >> 1, 2);
+    assert_true(t & WARDEN_LINK_TOLD_RESTRICTED);
+    assert_true(t & WARDEN_LINK_TOLD_CLUSTER);
+    n = (struct warden_link_notice){.set_cluster = true}; /* left its cluster */
+    t = warden_link_told_fold(t, &n);
+    assert_false(t & WARDEN_LINK_TOLD_CLUSTER);
+    assert_true(t & WARDEN_LINK_TOLD_POOLED);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(records_follow_changes),
         cmocka_unit_test(many_clusters),
         cmocka_unit_test(suspect_network_flags),
+        cmocka_unit_test(resync_tells_what_was_not_told),
+        cmocka_unit_test(told_fold),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

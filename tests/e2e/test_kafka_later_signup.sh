@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# test_kafka_later_signup.sh — on Kafka, an account the registry learns of
+# after it sent requests joins its cluster when the linking stage restarts
+# with the newer accounts file, against librdkafka's mock cluster. Three
+# webmail accounts that signed up from one hosting /24 harvest below every
+# rule on their own and are pooled through the network (test_scan_pooled.sh's
+# data); a month later the operation signs up a fourth account (lt1) from the
+# same /24, which sends requests before the accounts file names it. Two
+# workers and `warden link-stage` run the events: lt1 is in no cluster. Then
+# the accounts file gains lt1 and the stage restarts with it: it rebuilds its
+# state from the linking topic, where lt1 now joins the pooled ring, and it
+# must tell the workers so (what the rebuilt state owes an account that the
+# membership topic never told it), once: lt1 is reviewed through the
+# cluster without another request, the members already told are not told
+# again, and a second restart with the same file tells no one anything.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/kafka_lib.sh"
+. "$(dirname "$0")/pooled_data.sh"
+command -v jq >/dev/null || { echo "skip: jq missing"; exit 77; }
+trap kafka_cleanup EXIT
+pooled_policy "$T/base.yaml"
+printf '# as_of=2026-11-01\n198.51.100.0/24\n' > "$T/hosting.txt"
+sed 's/^  distill:$/  distill:\n    prior_min_events: 0\n    crowd_min_sittings: 0/' "$T/base.yaml" > "$T/policy.yaml"
+printf 'intel:\n  lists: ["hosting:test:%s"]\n' "$T/hosting.txt" >> "$T/policy.yaml"
+pooled_data "$T"
+grep -v '"nb1"' "$T/accounts.jsonl" > "$T/acc" && mv "$T/acc" "$T/accounts.jsonl"
+# lt1's requests: a person's chat, nothing of its own to act on
+for i in 0 1 2; do
+  printf '{"ts":"2026-11-26T10:%02d:00Z","account_id":"lt1","ip":"81.2.72.9","user_agent":"Mozilla/5.0","model":"m1","prompt":"hi, can you fix this sentence %d","turns":3,"max_tokens":1024,"input_tokens":400,"output_tokens":120}\n' \
+    $((i * 5)) "$i"
+done >> "$T/events.jsonl"
+EVENTS=$(wc -l < "$T/events.jsonl")
+
+kafka_small_linking_run
+
+# dump FILE: the findings committed so far
+dump() {
+  rm -rf "$T/dump"
+  "$WARDEN_BIN" kafka-dump -b "$BROKERS" -t verdicts --findings-topic findings \
+    --progress-topic progress --rejects-topic rejects --events-topic ev -o "$T/dump" >"$T/dump.txt"
+}
+# run: both workers until idle, the stage beside them, then the stage stopped
+run() {
+  kafka_start worker w1 "$T/w1-$1.log" 8
+  kafka_start worker w2 "$T/w2-$1.log" 8
+  check "every worker was given partitions ($1)" kafka_wait_assigned "$T/w1-$1.log" "$T/w2-$1.log"
+  kafka_start_stage
+  mv "$T/l1.log" "$T/l1-$1.log" 2>/dev/null || true
+}
+
+run first
+"$WARDEN_BIN" kafka-produce -q -b "$BROKERS" -t ev "$T/events.jsonl"
+check "kafka-produce exits 0" [ $? -eq 0 ]
+kafka_wait
+kafka_stop_stage
+kafka_dump_checks "$EVENTS"
+cl() { jq -r --arg a "$1" 'select(.account_id == $a and (.code | startswith("cluster."))) | .code' "$T/dump/findings.jsonl"; }
+check "a harvester of the network is in a cluster" [ -n "$(cl sn1)" ]
+check "lt1, unknown to the registry, is in no cluster" [ -z "$(cl lt1)" ]
+cp "$T/dump/findings.jsonl" "$T/findings.first"
+
+echo '{"account_id":"lt1","billing_country":"US","payment_fingerprint":"fp-31","email_domain":"gmail.com","signup_ip":"198.51.100.77","created_at":"2026-11-08T08:00:00Z"}' \
+  >> "$T/accounts.jsonl"
+run second
+kafka_wait
+kafka_stop_stage
+dump
+check "kafka-dump exits 0" [ $? -eq 0 ]
+echo "lt1: $(cl lt1 | sort | paste -sd' ')"
+check "lt1 joined the ring after the restart (a cluster.shared_* finding)" \
+  jq -se 'any(.[]; .account_id == "lt1" and (.code | startswith("cluster.shared_")))' "$T/dump/findings.jsonl"
+check "lt1 is reviewed through the cluster without another request" \
+  jq -se 'any(.[]; .account_id == "lt1" and .action == "review" and any(.reasons[]; startswith("cluster.")))' \
+  "$T/dump/verdicts.jsonl"
+c_sn1=$(jq -r 'select(.account_id == "sn1" and .cluster_id != null) | .cluster_id' "$T/dump/verdicts.jsonl" | tail -1)
+c_lt1=$(jq -r 'select(.account_id == "lt1" and .cluster_id != null) | .cluster_id' "$T/dump/verdicts.jsonl" | tail -1)
+check "lt1 is in sn1's cluster ($c_lt1, $c_sn1)" [ -n "$c_lt1" ] && [ "$c_lt1" = "$c_sn1" ]
+new() { comm -13 <(sort "$1") <(sort "$T/dump/findings.jsonl") | jq -r '.account_id' | sort -u | paste -sd' '; }
+check "only lt1 was told anything after the restart ($(new "$T/findings.first"))" [ "$(new "$T/findings.first")" = lt1 ]
+cp "$T/dump/findings.jsonl" "$T/findings.second"
+
+run third
+kafka_wait
+kafka_stop_stage
+dump
+check "a restart with the same accounts file tells no one anything ($(new "$T/findings.second"))" \
+  [ -z "$(new "$T/findings.second")" ]
+finish
