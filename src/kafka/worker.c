@@ -1416,6 +1416,11 @@ static void publish_metrics(struct worker *w)
         pair(f, "warden_worker_reviews_total",
              "Review decisions (warden-review records of the events topic) applied.", "mode",
              "live", w->reviews_live, "replayed", w->reviews_replayed);
+    if (w->stage) {
+        gauge(f, "warden_link_stage_owed_notices_total",
+              "Notices a rebuilt stage owed beyond what the membership topic had told.", "counter");
+        fprintf(f, "warden_link_stage_owed_notices_total %llu\n", (unsigned long long)w->resynced);
+    }
     if (w->linking || w->stage)
         pair(f, "warden_worker_notices_total",
              "Cluster membership notices applied (worker) or produced (stage).", "mode", "live",

@@ -77,6 +77,8 @@ c_lt1=$(jq -r 'select(.account_id == "lt1" and .cluster_id != null) | .cluster_i
 check "lt1 is in sn1's cluster ($c_lt1, $c_sn1)" [ -n "$c_lt1" ] && [ "$c_lt1" = "$c_sn1" ]
 new() { comm -13 <(sort "$1") <(sort "$T/dump/findings.jsonl") | jq -r '.account_id' | sort -u | paste -sd' '; }
 check "only lt1 was told anything after the restart ($(new "$T/findings.first"))" [ "$(new "$T/findings.first")" = lt1 ]
+owed() { sed -n 's/^warden link-stage: l1: \([0-9]*\) notices owed after a rebuild.*/\1/p' "$T/l1-$1.log"; }
+check "the restarted stage logs the one notice it owed ($(owed second))" [ "$(owed second)" = 1 ]
 cp "$T/dump/findings.jsonl" "$T/findings.second"
 
 run third
@@ -85,4 +87,5 @@ kafka_stop_stage
 dump
 check "a restart with the same accounts file tells no one anything ($(new "$T/findings.second"))" \
   [ -z "$(new "$T/findings.second")" ]
+check "... and owes nothing ($(owed third))" [ "$(owed third)" = 0 ]
 finish
