@@ -1161,18 +1161,18 @@ static int load_told(struct worker *w)
         left++;
     }
     if (!rc && left) rd_kafka_assign(rk, l);
-    double t0 = warden_now_s();
+    double t0 = warden_now_s(); /* the last record: a big topic takes as long as it takes */
     while (!rc && left > 0 && !worker_stop) {
         if (warden_now_s() - t0 > 60) {
             snprintf(w->err, w->errlen,
-                     "membership %s: what it told not read to its end within 60 s (%d "
-                     "partitions left)",
+                     "membership %s: nothing read for 60 s before its end (%d partitions left)",
                      c->membership_topic, left);
             rc = WARDEN_EIO;
             break;
         }
         rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 100);
         if (!m) continue;
+        t0 = warden_now_s();
         int p = m->partition;
         if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
             if (p >= 0 && p < np && !done[p]) done[p] = true, left--;
@@ -1554,7 +1554,7 @@ static int run(struct worker *w, const char *id, int64_t idle_exit_ms)
             poll_notices(w);
             if (w->notices_live + w->notices_replayed != before) last_msg = warden_now_s();
         }
-        if (w->stage && w->resync && w->st) {
+        if (w->stage && w->resync && w->st && !worker_stop) { /* a stop may cut load_told short */
             rc = resync(w);
             if (rc) w->fatal = rc;
         }
