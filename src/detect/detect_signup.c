@@ -56,10 +56,17 @@
  * An account evicted from the account table and seen again gets the same
  * findings again at its next first event. With several engine shards each
  * shard's context derives the same records from the whole registry.
+ * An account that had no record when it looked (its requests came before
+ * the accounts file named it) looks again at its later events: a registry
+ * reloaded since (`warden serve`, a run from saved state) may name it now,
+ * and its findings are then made at the first event after. A bit per
+ * account hash of the accounts with a record (filter, 1/8 full at most)
+ * keeps that to a cache-resident bit test for the accounts never named.
  *
  * Memory: at load, 40 bytes per account and key while grouping (freed), then
- * one 72-byte record per account with a signal, indexed by account hash. Per
- * tracked account 1 byte of state (findings made). Nothing is allocated per
+ * one 72-byte record per account with a signal, indexed by account hash, and
+ * the filter (a bit per 8 records, 8 KB to 2 MB). Per tracked account 1 byte
+ * of state (findings made, or no record when it looked). Nothing is allocated per
  * event.
  *
  * Evidence keys (identifiers that are personal data are hashed: XXH3 of the
@@ -178,14 +185,19 @@ struct signup_ctx {
     uint64_t salt;
     struct warden_u64map webmail; /* lower-case domain hash -> 1 */
     struct warden_u64map by_acct; /* account hash -> index + 1 into risks */
+    uint64_t *filter;             /* bit (account hash & fmask): the account may have a record */
+    uint64_t fmask;
     struct risk *risks;
     size_t nrisks, caprisks;
     const struct warden_registry *reg;
 };
 
+/* done: 0 not looked yet, 1 findings made (or none to make, before the
+ * look-again), NO_RECORD no record when it looked */
 struct signup_state {
     uint8_t done;
 };
+#define NO_RECORD 2
 
 /* One account under one key, for grouping. */
 struct item {
@@ -220,6 +232,7 @@ static void signup_free(void *vctx)
     if (!c) return;
     warden_u64map_fini(&c->webmail);
     if (c->by_acct.keys) warden_u64map_fini(&c->by_acct);
+    free(c->filter);
     free(c->risks);
     if (c->own_conf) warden_conf_fini(signup_conf_table, &c->conf);
     free(c);
@@ -462,6 +475,15 @@ static int signup_attach(void *vctx, const struct warden_registry *reg,
     }
     free(v);
     c->reg = NULL; /* only account_at() above needed it; program strings outlive the context */
+    size_t bits = 1u << 16;
+    while (bits < 8 * c->by_acct.count && bits < (1u << 24)) bits <<= 1;
+    c->filter = warden_xcalloc(bits / 64, sizeof *c->filter);
+    c->fmask = bits - 1;
+    for (size_t i = 0; i <= c->by_acct.mask; i++)
+        if (c->by_acct.vals[i]) {
+            uint64_t b = c->by_acct.keys[i] & c->fmask;
+            c->filter[b >> 6] |= 1ull << (b & 63);
+        }
     return 0;
 }
 
@@ -507,10 +529,16 @@ static void signup_observe(void *vctx, const struct warden_event *ev, void *vsta
 {
     struct signup_ctx *c = vctx;
     struct signup_state *st = vstate;
-    if (st->done) return;
+    uint64_t h = ev->account_hash;
+    if (st->done == 1) return;
+    if (st->done == NO_RECORD && !(c->filter && (c->filter[(h & c->fmask) >> 6] >> (h & 63) & 1)))
+        return; /* still named by no record */
+    uint32_t v = c->by_acct.keys ? warden_u64map_get(&c->by_acct, h) : 0;
+    if (!v) {
+        st->done = NO_RECORD;
+        return;
+    }
     st->done = 1;
-    uint32_t v = c->by_acct.keys ? warden_u64map_get(&c->by_acct, ev->account_hash) : 0;
-    if (!v) return;
     const struct risk *r = &c->risks[v - 1];
     const struct signup_conf *cf = &c->conf;
     struct out o = {.em = em, .keep = 1};

@@ -7,7 +7,9 @@
 # operation signs up a fourth account from the same /24. Before the
 # registry knows it, /v1/decide allows it; after /admin/reload (which reads
 # the accounts file again, the link state carried), its first request is
-# reviewed through the cluster, as one scan with the whole registry would.
+# reviewed through the cluster, as one scan with the whole registry would,
+# and its sign-up risk (the hosting address it signed up from) is judged then
+# too, although it had requests before.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/serve_lib.sh"
 source "$(dirname "$0")/pooled_data.sh"
@@ -47,5 +49,7 @@ check "the harvester is still reviewed through its cluster after the reload ($s)
 l=$(dec lt1 04)
 check "the later account, signed up from the operation's hosting /24, is reviewed through the cluster at its next request ($l)" \
   jq -e '.action == "review" and any(.reasons[]; .code | startswith("cluster."))' <<<"$l"
+check "... and its sign-up risk, which the reloaded file shows, is among its reasons (signup.anonymizer: a hosting address)" \
+  jq -e 'any(.reasons[]; .code == "signup.anonymizer")' <<<"$l"
 stop_serve
 finish
