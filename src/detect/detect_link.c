@@ -1671,15 +1671,23 @@ static void resync_account(void *ctx, uint32_t a, const char *id, size_t len, un
     (void)owner;
     struct resync_walk *w = ctx;
     struct warden_link *l = w->c->l;
+    if (!len) return; /* an id too long to keep (WARDEN_LINK_MAX_ID) */
+    uint32_t t = w->told(w->ctx, id, len);
+    uint8_t *fm = warden_link_flag_mark(l, a);
+    int told_level = (int)((t & WARDEN_LINK_TOLD_LEVEL) >> 1);
+    /* what it was told stands: the marks take it in, so that a replay in
+     * another order than the records first came (a level or a pooling
+     * reached later in it) does not tell it again when the state gets there */
+    if (told_level > (*fm & 3)) *fm = (uint8_t)((*fm & ~3) | told_level);
+    if (t & WARDEN_LINK_TOLD_RESTRICTED) *fm |= FLAG_RESTRICTED;
+    if (t & WARDEN_LINK_TOLD_POOLED) *fm |= FLAG_POOLED;
     const struct stage_user *u = warden_link_user(l, a);
     if (!u->part1) return; /* no event seen: handed on at its first */
     uint64_t seq = *warden_link_seq_mark(l, a);
-    uint8_t flag = *warden_link_flag_mark(l, a);
+    uint8_t flag = *fm;
     if (!seq && !flag) return;
-    if (!len) return; /* an id too long to keep (WARDEN_LINK_MAX_ID) */
     struct warden_link_notice n = {.account_id = id, .len = len};
-    uint32_t t = w->told(w->ctx, n.account_id, n.len);
-    int level = flag & 3, told_level = (int)((t & WARDEN_LINK_TOLD_LEVEL) >> 1);
+    int level = flag & 3;
     n.set_cluster = seq && !(t & WARDEN_LINK_TOLD_CLUSTER);
     n.linked = level > told_level ? level : 0;
     n.linked_restricted = (flag & FLAG_RESTRICTED) && !(t & WARDEN_LINK_TOLD_RESTRICTED);

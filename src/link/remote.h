@@ -124,8 +124,10 @@ uint32_t warden_link_told_fold(uint32_t told, const struct warden_link_notice *n
  * every account whose partition is known, what its marks hold beyond what
  * told(ctx, id, len) says the membership topic told it (a cluster id when it
  * was told none, a higher linked level, linked_restricted, pooled); none for
- * the others. A cluster renumbered by the replay's order is not told again.
- * Returns the notices given to notify(). */
+ * the others. A cluster renumbered by the replay's order is not told again,
+ * and what an account was told is taken into its marks (a replay in another
+ * order may reach it later: it is not told again then). Returns the notices
+ * given to notify(). */
 size_t warden_link_stage_resync(
     struct warden_link_stage *s, uint32_t (*told)(void *ctx, const char *id, size_t len),
     void (*notify)(void *ctx, const struct warden_link_notice *n, int partition), void *ctx);

@@ -162,12 +162,38 @@ kafka_small_linking_run() {
     >> "$T/worker.yaml"
 }
 
+# kafka_clusters FINDINGS — cluster membership from the cluster.shared_* findings
+# (every member gets one when it joins; the last one names its cluster): one
+# line per cluster, its sorted member ids
+kafka_clusters() {
+  jq -r 'select(.code | startswith("cluster.shared_")) | [.account_id, .evidence.cluster_id] | @tsv' "$1" |
+    awk -F'\t' '{c[$1]=$2} END {for (a in c) print c[a] "\t" a}' | sort |
+    awk -F'\t' '$1 != k {if (k != "") print m; k = $1; m = $2; next} {m = m " " $2} END {if (k != "") print m}' |
+    sort
+}
+
+# kafka_verdicts_like_scan — $T/dump's verdicts against $T/scan's, per account:
+# the same accounts, actions and reasons, but the cluster.shared_* kind (it names
+# the strongest kind of the edge that joined the account, which depends on the
+# order in which the stage meets the identifiers); some actioned through their
+# cluster. Leaves $T/want and $T/got.
+kafka_verdicts_like_scan() {
+  local v='[.account_id, .action, (.reasons | map(if startswith("cluster.shared_") then "cluster.shared_*" else . end) | unique)]'
+  jq -c "$v" "$T/scan/verdicts.jsonl" > "$T/want"
+  jq -c "$v" "$T/dump/verdicts.jsonl" > "$T/got"
+  check "some accounts actioned through their cluster" \
+    [ "$(grep -c 'cluster.linked_to_actioned' "$T/want")" -ge 3 ]
+  check "verdicts equal scan's (accounts, actions, reasons but the cluster.shared_* kind)" \
+    diff "$T/want" "$T/got"
+}
+
 # kafka_linking_run SECONDS POLICY — the mock cluster for a run with the linking
-# stage (events, outputs, a 2-partition linking topic, a 12-partition membership
-# topic, a 3-partition clusters topic) and $T/worker.yaml for it
+# stage (events, outputs, a linking topic of LINKING_PARTS partitions, default
+# 2, a 12-partition membership topic, a 3-partition clusters topic) and
+# $T/worker.yaml for it
 kafka_linking_run() {
   check "mock cluster up" start_mock "$1" ev:12 verdicts:6 findings:6 rejects:1 progress:3 audit:2 \
-    linking:2 membership:12 clusters:3
+    "linking:${LINKING_PARTS:-2}" membership:12 clusters:3
   worker_config "$T/worker.yaml" "$2" "$T/sim/accounts.jsonl" "$T/sim/orgs.jsonl"
   printf 'linking_topic: linking\nmembership_topic: membership\nlink_group: warden-test-link\n' \
     >> "$T/worker.yaml"

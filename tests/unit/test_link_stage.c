@@ -308,7 +308,8 @@ static void suspect_network_flags(void **state)
  * told), then replayed into a new stage with the notices held back, where
  * one more account (acct-5) now shares the card, as a newer registry would
  * join it. The live stage owes nothing; the rebuilt one owes acct-5 alone:
- * its cluster and the enforced member's link, once. */
+ * its cluster and the enforced member's link, once. A rebuilt stage whose
+ * replay reaches the enforcement after the comparison tells no one again. */
 static void resync_tells_what_was_not_told(void **state)
 {
     (void)state;
@@ -352,8 +353,21 @@ static void resync_tells_what_was_not_told(void **state)
     assert_int_equal(owed.last, 3);
     assert_false(owed.note.set_cluster);
     assert_int_equal(owed.note.linked, 2);
+    /* a replay that has not reached the enforcement yet (another order of
+     * the linking partitions): the members' marks take in the level they were
+     * told, so reaching it later tells no one again */
+    struct warden_policy *p3 = NULL;
+    struct warden_link_stage *behind = new_stage(&p3);
+    for (int i = 0; i < 5; i++) apply(behind, i, WARDEN_LINK_PAYMENT, "card-a", 0, NULL);
+    assert_int_equal(warden_link_stage_resync(behind, told_of, fold, &told), 0);
+    struct told again;
+    memset(&again, 0, sizeof again);
+    apply(behind, 0, -1, NULL, 2, &again);
+    assert_int_equal(again.n, 0);
+    warden_link_stage_free(behind);
     warden_link_stage_free(rebuilt);
     warden_link_stage_free(live);
+    warden_policy_free(p3);
     warden_policy_free(p2);
     warden_policy_free(p);
 }
