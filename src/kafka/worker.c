@@ -1178,7 +1178,9 @@ static int load_told(struct worker *w)
             if (p >= 0 && p < np && !done[p]) done[p] = true, left--;
         } else if (!m->err) {
             struct warden_link_notice x;
-            if (warden_link_notice_decode(m->payload, m->len, &x) == 0 && !x.frame) {
+            if (warden_link_notice_decode(m->payload, m->len, &x) != 0) {
+                w->bad_links++; /* counted in the stop summary and metrics, as a worker does */
+            } else if (!x.frame) {
                 uint64_t h = warden_hash64(x.account_id, x.len);
                 warden_u64map_put(&w->told, h,
                                   warden_link_told_fold(warden_u64map_get(&w->told, h), &x));

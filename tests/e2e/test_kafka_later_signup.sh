@@ -16,7 +16,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/kafka_lib.sh"
 . "$(dirname "$0")/pooled_data.sh"
-command -v jq >/dev/null || { echo "skip: jq missing"; exit 77; }
+for c in jq kcat; do command -v "$c" >/dev/null || { echo "skip: $c missing"; exit 77; }; done
 trap kafka_cleanup EXIT
 pooled_policy "$T/base.yaml"
 printf '# as_of=2026-11-01\n198.51.100.0/24\n' > "$T/hosting.txt"
@@ -61,6 +61,10 @@ cp "$T/dump/findings.jsonl" "$T/findings.first"
 
 echo '{"account_id":"lt1","billing_country":"US","payment_fingerprint":"fp-31","email_domain":"gmail.com","signup_ip":"198.51.100.77","created_at":"2026-11-08T08:00:00Z"}' \
   >> "$T/accounts.jsonl"
+# a record on the membership topic that is no notice: the stage reading back
+# what it told counts it as a bad record and goes on
+check "kcat wrote a record that is no notice to the membership topic" \
+  sh -c 'printf "lt1:not a notice\n" | kcat -P -b "$1" -t membership -p 0 -K:' sh "$BROKERS"
 run second
 kafka_wait
 kafka_stop_stage
@@ -79,6 +83,8 @@ new() { comm -13 <(sort "$1") <(sort "$T/dump/findings.jsonl") | jq -r '.account
 check "only lt1 was told anything after the restart ($(new "$T/findings.first"))" [ "$(new "$T/findings.first")" = lt1 ]
 owed() { sed -n 's/^warden link-stage: l1: \([0-9]*\) notices owed after a rebuild.*/\1/p' "$T/l1-$1.log"; }
 check "the restarted stage logs the one notice it owed ($(owed second))" [ "$(owed second)" = 1 ]
+check "... and the record that is no notice as a bad record" \
+  grep -qE 'l1: [0-9]+ notices live, [0-9]+ replayed, [1-9][0-9]* bad records' "$T/l1-second.log"
 cp "$T/dump/findings.jsonl" "$T/findings.second"
 
 run third
