@@ -25,7 +25,9 @@
  *                              company hiring) is not a burst, however big
  *   signup.shared_payment      the account's payment fingerprint is used by
  *                              at least payment_min_accounts accounts of
- *                              different organisations
+ *                              different organisations, or by
+ *                              payment_countries_min_accounts when those
+ *                              are billed in two or more countries
  *   signup.shared_email_domain its non-webmail e-mail domain is used by
  *                              accounts of at least email_min_orgs different
  *                              organisations (context: colleagues who sign
@@ -75,7 +77,7 @@
  * the account bursts with), program (for a program key), key_hash,
  * accounts (units in the window), window_s, expected (what the key's rate
  * predicts for the window), key_accounts (units of the key overall);
- * shared_payment: payment_hash, accounts, orgs; shared_email_domain:
+ * shared_payment: payment_hash, accounts, orgs, billing_countries; shared_email_domain:
  * domain_hash, accounts, orgs; anonymizer: signup_ip_hash, categories;
  * easy_program: program; combined: signals (codes), score. */
 #include "core/error.h"
@@ -100,7 +102,7 @@ struct signup_conf {
     struct warden_strlist easy_programs;
     int64_t burst_window_s, burst_min_accounts, baseline_days;
     double burst_excess;
-    int64_t payment_min_accounts, email_min_orgs;
+    int64_t payment_min_accounts, payment_countries_min_accounts, email_min_orgs;
     double score_burst, score_shared_payment, score_shared_email_domain, score_anonymizer,
         score_easy_program, score_step, score_max;
     char *evidence_salt;
@@ -130,6 +132,10 @@ static const struct warden_conf_key signup_conf_table[] = {
     {"payment_min_accounts", WARDEN_CONF_INT, "3", C(payment_min_accounts),
      "accounts of different organisations on one payment fingerprint for signup.shared_payment", 2,
      1e6},
+    {"payment_countries_min_accounts", WARDEN_CONF_INT, "2", C(payment_countries_min_accounts),
+     "the same when the card's accounts are billed in two or more countries (a card is issued in "
+     "one; a household shares its billing country); 0: no such rule",
+     0, 1e6},
     {"email_min_orgs", WARDEN_CONF_INT, "10", C(email_min_orgs),
      "organisations (an account without one counts as its own) on one non-webmail e-mail domain "
      "for signup.shared_email_domain",
@@ -172,7 +178,7 @@ static const char *const key_names[NKEYS] = {"program", "network", "email_domain
 /* What an account's sign-up shows, computed once at load. */
 struct risk {
     uint32_t flags, anon_cats;
-    uint32_t burst_n, burst_key_n, payment_n, payment_orgs, email_n, email_orgs;
+    uint32_t burst_n, burst_key_n, payment_n, payment_orgs, payment_countries, email_n, email_orgs;
     float burst_expected;
     uint8_t burst_key, burst_keys; /* the biggest burst's key; every bursting key (bits) */
     uint64_t burst_hash, payment_hash, email_hash;
@@ -206,6 +212,7 @@ struct item {
                           items: the program's place in easy_programs */
     int64_t t;
     uint32_t acct;
+    uint16_t country; /* payment items: the account's billing country (0: not given) */
     uint8_t kind;
     bool dup_org; /* a later account of an organisation already counted under this key */
 };
@@ -357,17 +364,41 @@ static void find_bursts(struct signup_ctx *c, const struct item *u, size_t n)
     free(per);
 }
 
-/* A group of one payment fingerprint or e-mail domain (items, units first). */
+/* Billing countries among a payment group's units (items, units first;
+ * accounts without one count none). */
+static uint32_t group_countries(const struct item *it, size_t units)
+{
+    uint16_t seen[8];
+    uint32_t k = 0;
+    for (size_t i = 0; i < units && k < 8; i++) {
+        uint16_t cc = it[i].country;
+        bool dup = !cc;
+        for (uint32_t j = 0; j < k && !dup; j++) dup = seen[j] == cc;
+        if (!dup) seen[k++] = cc;
+    }
+    return k;
+}
+
+/* A group of one payment fingerprint or e-mail domain (items, units first).
+ * A card is issued in one country and a household shares its billing
+ * address, so a card whose accounts are billed in two or more countries
+ * needs payment_countries_min_accounts, not payment_min_accounts. */
 static void shared_group(struct signup_ctx *c, const struct item *it, size_t n, size_t units)
 {
     bool pay = it[0].kind == KEY_PAYMENT;
-    if (units < (size_t)(pay ? c->conf.payment_min_accounts : c->conf.email_min_orgs)) return;
+    uint32_t countries = pay ? group_countries(it, units) : 0;
+    size_t need = (size_t)(pay ? c->conf.payment_min_accounts : c->conf.email_min_orgs);
+    if (pay && countries >= 2 && c->conf.payment_countries_min_accounts > 0 &&
+        (size_t)c->conf.payment_countries_min_accounts < need)
+        need = (size_t)c->conf.payment_countries_min_accounts;
+    if (units < need) return;
     for (size_t k = 0; k < n; k++) {
         struct risk *r = risk_of(c, it[k].acct);
         if (pay) {
             r->flags |= SIG_PAYMENT;
             r->payment_n = (uint32_t)n;
             r->payment_orgs = (uint32_t)units;
+            r->payment_countries = countries;
             r->payment_hash = it[k].key;
         } else {
             r->flags |= SIG_EMAIL;
@@ -416,6 +447,9 @@ static size_t collect(struct signup_ctx *c, const struct warden_intel *intel, st
             v[m] = base;
             if (own_domain) v[m].domain = lower_hash(a->email_domain, 11);
             v[m].kind = KEY_PAYMENT;
+            if (a->billing_country[0] && a->billing_country[1])
+                v[m].country = (uint16_t)(toupper((unsigned char)a->billing_country[0]) << 8 |
+                                          toupper((unsigned char)a->billing_country[1]));
             v[m++].key = warden_hash64_seed(a->payment_fingerprint, strlen(a->payment_fingerprint),
                                             c->salt) |
                          1;
@@ -565,6 +599,7 @@ static void signup_observe(void *vctx, const struct warden_event *ev, void *vsta
         hex(b, "payment_hash", r->payment_hash);
         warden_jbuf_kv_int(b, "accounts", r->payment_n);
         warden_jbuf_kv_int(b, "orgs", r->payment_orgs);
+        warden_jbuf_kv_int(b, "billing_countries", r->payment_countries);
         emit(
             &o, "signup.shared_payment",
             grown(cf->score_shared_payment, r->payment_orgs, (double)cf->payment_min_accounts, cf));

@@ -24,7 +24,7 @@ struct reg {
 
 struct acct {
     int64_t created;
-    const char *program, *email, *org, *payment, *ip;
+    const char *program, *email, *org, *payment, *ip, *billing;
 };
 
 static void reg_add(struct reg *r, const char *id, const struct acct *a)
@@ -42,6 +42,8 @@ static void reg_add(struct reg *r, const char *id, const struct acct *a)
     if (a->payment)
         k += snprintf(line + k, sizeof line - k, ",\"payment_fingerprint\":\"%s\"", a->payment);
     if (a->ip) k += snprintf(line + k, sizeof line - k, ",\"signup_ip\":\"%s\"", a->ip);
+    if (a->billing)
+        k += snprintf(line + k, sizeof line - k, ",\"billing_country\":\"%s\"", a->billing);
     k += snprintf(line + k, sizeof line - k, "}\n");
     if (r->n + (size_t)k + 1 > r->cap) {
         r->cap = (r->cap + (size_t)k + 1) * 2;
@@ -364,6 +366,62 @@ static void shared_payment(void **st)
     warden_registry_free(reg);
 }
 
+/* A card is issued in one country and a household shares its billing
+ * address: two accounts on one card billed in two countries are a shared
+ * card, two in one country are a couple; a company's card stays one payer. */
+static void card_across_countries(void **st)
+{
+    (void)st;
+    struct reg r = {0};
+    reg_background(&r, 50, "standard");
+    static const char *const pair[] = {"GB", "co"};
+    for (int i = 0; i < 2; i++) /* 50, 51: two countries */
+        reg_add(&r, NULL,
+                &(struct acct){.created = T0 - i * 20 * MIN_MS,
+                               .email = "proton.me",
+                               .payment = "card-pair",
+                               .billing = pair[i]});
+    for (int i = 0; i < 2; i++) /* 52, 53: a couple, one country (case aside) */
+        reg_add(&r, NULL,
+                &(struct acct){
+                    .created = T0 - i * DAY, .payment = "card-couple", .billing = i ? "de" : "DE"});
+    for (int i = 0; i < 2; i++) /* 54, 55: one country given, one not */
+        reg_add(&r, NULL,
+                &(struct acct){
+                    .created = T0 - i * DAY, .payment = "card-half", .billing = i ? NULL : "FR"});
+    for (int i = 0; i < 4; i++) /* 56-59: an organisation's staff in two countries */
+        reg_add(&r, NULL,
+                &(struct acct){.created = T0 - i * DAY,
+                               .org = "org-y",
+                               .payment = "card-org-y",
+                               .billing = i % 2 ? "US" : "IE"});
+    for (int i = 0; i < 4; i++) /* 60-63: staff at the company's domain, no organisation */
+        reg_add(&r, NULL,
+                &(struct acct){.created = T0 - i * DAY,
+                               .email = "acme-corp.example",
+                               .payment = "card-acme",
+                               .billing = i % 2 ? "US" : "IE"});
+    struct warden_registry *reg = reg_load(&r);
+    struct stream s;
+    open_attached(&s, reg, NULL);
+    assert_int_equal(count_code(&s, reg, 50, 52, "signup.shared_payment"), 2);
+    assert_int_equal(count_code(&s, reg, 52, 64, "signup.shared_payment"), 0);
+    assert_int_equal(count_code(&s, reg, 0, 50, "signup.shared_payment"), 0);
+    first_event(&s, reg, "a00051");
+    const char *e = stream_evidence(&s, "signup.shared_payment");
+    assert_non_null(strstr(e, "\"accounts\":2"));
+    assert_non_null(strstr(e, "\"billing_countries\":2"));
+    /* at the threshold, alone, below review */
+    assert_true(stream_score(&s, "signup.shared_payment") < 0.5);
+    stream_close(&s);
+    /* 0 turns the rule off: a pair needs payment_min_accounts like any card */
+    stream_open(&s, "signup", NULL, "payment_countries_min_accounts", "0", NULL);
+    attach(&s, reg, NULL);
+    assert_int_equal(count_code(&s, reg, 50, 64, "signup.shared_payment"), 0);
+    stream_close(&s);
+    warden_registry_free(reg);
+}
+
 static void email_domain_across_orgs(void **st)
 {
     (void)st;
@@ -527,6 +585,7 @@ int main(void)
         cmocka_unit_test(network_burst_and_cgnat),
         cmocka_unit_test(company_is_not_a_burst),
         cmocka_unit_test(shared_payment),
+        cmocka_unit_test(card_across_countries),
         cmocka_unit_test(email_domain_across_orgs),
         cmocka_unit_test(weak_signals_are_context),
         cmocka_unit_test(burst_with_shared_cards_combines),
