@@ -32,7 +32,11 @@
  * Each record also carries `warden-pos`, PARTITION:OFFSET:N, the input event
  * that caused it and its rank among that event's outputs, or
  * PARTITION:OFFSET:mNOTICE.N for a notice's outputs (OFFSET: the last event
- * of the partition before it; the notice's offset identifies them). A record
+ * of the partition before it; the notice's offset identifies them), or
+ * PARTITION:OFFSET:rTAG.N for what a rebuilt worker owed (OFFSET: the
+ * partition's last replayed event; TAG: its transaction's; its progress
+ * record names the partition with an empty range, so it covers no input
+ * and is kept like any output of a committed transaction). A record
  * whose position was already read is a duplicate, counted and skipped; a
  * duplicate verdict that differs from the one kept at its position is
  * counted as a conflict. With exactly-once delivery there are none. The

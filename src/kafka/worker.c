@@ -23,7 +23,9 @@
  * header `warden-pos` (PARTITION:OFFSET:N, the event and the N-th output it caused), the same
  * whoever produces it, and `warden-txn` (TID.INSTANCE.N, its transaction); each transaction's
  * progress records say what input it consumed, so a reader that sees aborted transactions can
- * keep the committed outputs only (dump.c).
+ * keep the committed outputs only (dump.c). Once the replayed partitions are done, what the
+ * replay decided that the verdict and findings topics do not have (a worker started with a
+ * newer accounts file or policy) is published (vsync()).
  *
  * Linking (link/remote.h). When the policy enables the link detector, it
  * runs in remote mode: its observations (identifier kind and key, the
@@ -105,6 +107,22 @@ struct worker {
     bool resync;
     size_t owed;       /* notices the comparison found owed (a count before they are sent) */
     uint64_t resynced; /* notices the comparisons handed on */
+    /* worker: a replay decides with its outputs held back. A worker started
+     * with a newer accounts file (or policy) may decide a replayed account
+     * otherwise than the run that published its outputs; once the replayed
+     * partitions are done, what they decided is compared with what the
+     * verdict topic has (vsync()) and what was never published is. */
+    bool *vpart;                   /* per partition: replayed, not compared yet */
+    bool vsync;                    /* a comparison is due once vpart's replays are done */
+    FILE *held;                    /* the findings the replays held back (hold_finding()) */
+    struct warden_u64map pub;      /* account hash -> verdict digest (vdigest()) */
+    struct warden_u64map pubev;    /* account hash -> its events when that verdict went out */
+    struct warden_u64map pubcodes; /* pair_hash(account, code) -> 1: a finding published */
+    struct warden_u64map pending;  /* pair_hash(account, code) -> 1: a finding held back */
+    bool *vsync_out;               /* per partition: owed outputs in the open transaction */
+    bool pos_owed;                 /* outputs produced now are owed ones (warden-pos ...:rTAG.N) */
+    uint32_t owed_tag;
+    uint64_t owed_findings, owed_verdicts;
     uint64_t clusters_put, clusters_gone; /* stage: cluster records and tombstones produced */
     uint64_t frames_sent, frames_added;   /* distill prior frames (distill_prior.h) */
     struct warden_distill_prior_remote prior_remote;
@@ -175,7 +193,11 @@ static void produce_to(struct worker *w, const char *topic, int32_t part, const 
 {
     char pos[80];
     int pn;
-    if (w->cur_moff >= 0) /* caused by a notice: its offset, not the event offset, identifies it */
+    if (w->pos_owed) /* owed after a rebuild: caused by no record (vsync()) */
+        pn = snprintf(pos, sizeof pos, "%d:%lld:r%08x.%u", w->cur_part, (long long)w->cur_off,
+                      w->owed_tag, w->cur_seq++);
+    else if (w->cur_moff >=
+             0) /* caused by a notice: its offset, not the event offset, identifies it */
         pn = snprintf(pos, sizeof pos, "%d:%lld:m%lld.%u", w->cur_part, (long long)w->cur_off,
                       (long long)w->cur_moff, w->cur_seq++);
     else
@@ -215,13 +237,90 @@ static void produce_jb(struct worker *w, const char *topic, const char *key, siz
     produce(w, topic, key, keylen, w->jb.p, n);
 }
 
+/* ---- what a replay held back (vsync()) ---- */
+
+static uint64_t pair_hash(uint64_t acct, const char *code)
+{
+    return (acct * 0x9E3779B97F4A7C15ull) ^ warden_hash64(code, strlen(code)) ^ 1;
+}
+
+/* What a verdict says, for telling a rebuilt one from a published one: its
+ * action (bits 0-1), its reason codes as a set and its cluster (the rest);
+ * bit 2: published since the rebuild (live), bit 3: always set. */
+static uint32_t vdigest(int action, uint64_t codes, const char *cluster, size_t clen)
+{
+    uint64_t h = codes ^ (cluster ? warden_hash64(cluster, clen) * 0xC2B2AE3D27D4EB4Full : 0);
+    h ^= h >> 31;
+    return ((uint32_t)h & ~0xFu) | 8u | ((uint32_t)action & 3u);
+}
+
+static uint32_t verdict_digest(const struct warden_verdict *v)
+{
+    uint64_t codes = 0;
+    for (size_t i = 0; i < v->n_reasons; i++)
+        codes += warden_hash64(v->reasons[i].code, strlen(v->reasons[i].code));
+    return vdigest(v->action, codes, v->cluster_id, v->cluster_id ? strlen(v->cluster_id) : 0);
+}
+
+/* One held-back finding in w->held: this header, the account id, the line. */
+struct held_rec {
+    uint64_t acct, pair;
+    int64_t ts_ms;
+    double score;
+    int32_t part;
+    uint32_t idlen, codelen, linelen;
+};
+
+static void hold_finding(struct worker *w, const struct warden_finding *f)
+{
+    warden_write_finding(&w->jb, w->devnull, f, &w->ri);
+    size_t n = w->jb.len;
+    if (n && w->jb.p[n - 1] == '\n') n--;
+    uint64_t acct = warden_hash64(f->account_id, f->account_id_len);
+    struct held_rec r = {acct,
+                         pair_hash(acct, f->code),
+                         f->ts_ms,
+                         f->score,
+                         w->cur_part,
+                         (uint32_t)f->account_id_len,
+                         (uint32_t)strlen(f->code),
+                         (uint32_t)n};
+    if (fwrite(&r, sizeof r, 1, w->held) != 1 ||
+        fwrite(f->account_id, 1, f->account_id_len, w->held) != f->account_id_len ||
+        fwrite(f->code, 1, r.codelen, w->held) != r.codelen ||
+        fwrite(w->jb.p, 1, n, w->held) != n) {
+        snprintf(w->err, w->errlen, "held-back findings: %s", strerror(errno));
+        w->fatal = WARDEN_EIO;
+    }
+}
+
+/* A verdict produced: since a rebuild, remembered as published. */
+static void publish_verdict(struct worker *w, const struct warden_verdict *v, const char *key,
+                            size_t keylen)
+{
+    warden_write_verdict(&w->jb, w->devnull, v, &w->ri);
+    produce_jb(w, w->c->verdicts_topic, key, keylen);
+    if (w->vsync) {
+        uint64_t acct = warden_hash64(key, keylen);
+        warden_u64map_put(&w->pub, acct, verdict_digest(v) | 4u);
+        warden_u64map_put(&w->pubev, acct,
+                          v->events < UINT32_MAX ? (uint32_t)v->events : UINT32_MAX);
+    }
+}
+
 /* ---- the sink the runtime fans out to ---- */
 
 static void sink_finding(void *self, const struct warden_finding *f)
 {
     struct worker *w = self;
     w->dirty = true;
-    if (!w->live) return;
+    if (!w->live) {
+        if (w->held) hold_finding(w, f);
+        return;
+    }
+    if (w->vsync)
+        warden_u64map_put(&w->pubcodes,
+                          pair_hash(warden_hash64(f->account_id, f->account_id_len), f->code), 1);
     if (memchr(f->account_id, '/', f->account_id_len)) { /* a lane: its verdict follows */
         bool seen = false;
         for (size_t i = 0; i < w->n_others && !seen; i++)
@@ -291,6 +390,7 @@ static void txn_clear(struct worker *w)
     for (int p = 0; p < w->n_parts; p++) {
         w->txn_first[p] = w->txn_next[p] = -1;
         w->txn_events[p] = 0;
+        if (w->vsync_out) w->vsync_out[p] = false;
         if (w->m_next) w->m_next[p] = w->m_first[p] = -1;
     }
     w->in_txn = false;
@@ -428,6 +528,23 @@ static int snap_load(struct worker *w, int p, int64_t c)
 
 static int load_told(struct worker *w);
 
+/* A new runtime: nothing held back, nothing to compare. */
+static void vsync_reset(struct worker *w)
+{
+    w->vsync = false;
+    for (int p = 0; p < w->n_parts; p++) w->vpart[p] = false;
+    if (w->held) fclose(w->held);
+    w->held = NULL;
+    warden_u64map_fini(&w->pub);
+    warden_u64map_init(&w->pub);
+    warden_u64map_fini(&w->pubcodes);
+    warden_u64map_init(&w->pubcodes);
+    warden_u64map_fini(&w->pending);
+    warden_u64map_init(&w->pending);
+    warden_u64map_fini(&w->pubev);
+    warden_u64map_init(&w->pubev);
+}
+
 static int restore(struct worker *w, rd_kafka_topic_partition_list_t *parts, bool force)
 {
     rd_kafka_resp_err_t e = rd_kafka_committed(w->cons, parts, 30000);
@@ -458,6 +575,7 @@ static int restore(struct worker *w, rd_kafka_topic_partition_list_t *parts, boo
             if (w->m_at) w->m_at[p] = 0;
         }
         int rc = new_runtime(w);
+        if (!w->stage) vsync_reset(w);
         if (!rc && w->stage) { /* what the replay holds back is compared with this, after it */
             rc = load_told(w);
             w->resync = true;
@@ -480,6 +598,14 @@ static int restore(struct worker *w, rd_kafka_topic_partition_list_t *parts, boo
             return rc;
         }
         parts->elems[i].offset = w->state_at[p] >= 0 ? w->state_at[p] : RD_KAFKA_OFFSET_BEGINNING;
+        if (!w->stage && c > (w->state_at[p] >= 0 ? w->state_at[p] : 0)) { /* a replay */
+            w->vpart[p] = w->vsync = true;
+            if (!w->held && !(w->held = tmpfile())) {
+                snprintf(w->err, w->errlen, "a file for held-back findings: %s", strerror(errno));
+                rd_kafka_topic_partition_list_destroy(mp);
+                return WARDEN_EIO;
+            }
+        }
         if (w->linking) {
             w->m_until[p] = mp->elems[i].offset >= 0 ? mp->elems[i].offset : 0;
             mp->elems[i].offset = w->m_at[p];
@@ -636,9 +762,10 @@ static int commit(struct worker *w)
     rd_kafka_topic_partition_list_t *offs = rd_kafka_topic_partition_list_new(8);
     for (int p = 0; p < w->n_parts; p++) {
         bool notices = w->linking && w->m_first[p] >= 0;
+        bool owed = !w->stage && w->vsync_out[p];
         if (w->txn_next[p] >= 0)
             rd_kafka_topic_partition_list_add(offs, w->in_topic, p)->offset = w->txn_next[p];
-        else if (!notices)
+        else if (!notices && !owed)
             continue;
         if (w->stage) continue; /* progress records count events */
         /* what this transaction consumed of partition p: its events and its
@@ -650,6 +777,9 @@ static int commit(struct worker *w)
         if (w->txn_next[p] >= 0) {
             warden_jbuf_kv_int(&w->jb, "from", w->txn_first[p]);
             warden_jbuf_kv_int(&w->jb, "to", w->txn_next[p]);
+        } else if (owed) { /* outputs owed after a rebuild, no input: an empty range */
+            warden_jbuf_kv_int(&w->jb, "from", w->state_at[p]);
+            warden_jbuf_kv_int(&w->jb, "to", w->state_at[p]);
         }
         warden_jbuf_kv_int(&w->jb, "events", (int64_t)w->txn_events[p]);
         if (notices) {
@@ -830,8 +960,7 @@ static int apply_review(struct worker *w, size_t shard, const char *buf, size_t 
         const struct warden_verdict *v =
             warden_engine_verdict(warden_runtime_shard(w->rt, shard), acct, alen);
         if (v) {
-            warden_write_verdict(&w->jb, w->devnull, v, &w->ri);
-            produce_jb(w, w->c->verdicts_topic, acct, alen);
+            publish_verdict(w, v, acct, alen);
         }
     } else {
         w->reviews_replayed++;
@@ -934,8 +1063,7 @@ static int process_notice(struct worker *w, const rd_kafka_message_t *m)
             const struct warden_verdict *v =
                 warden_engine_verdict(warden_runtime_shard(w->rt, (size_t)p), x.account_id, x.len);
             if (v) {
-                warden_write_verdict(&w->jb, w->devnull, v, &w->ri);
-                produce_jb(w, w->c->verdicts_topic, x.account_id, x.len);
+                publish_verdict(w, v, x.account_id, x.len);
             }
         }
         for (size_t i = 0; i < w->n_others; i++) free(w->others[i]); /* none expected here */
@@ -1069,8 +1197,7 @@ static int process(struct worker *w, const rd_kafka_message_t *m)
             const struct warden_verdict *v = warden_engine_verdict(
                 warden_runtime_shard(w->rt, shard), ev.account_id.p, ev.account_id.n);
             if (v) {
-                warden_write_verdict(&w->jb, w->devnull, v, &w->ri);
-                produce_jb(w, w->c->verdicts_topic, ev.account_id.p, ev.account_id.n);
+                publish_verdict(w, v, ev.account_id.p, ev.account_id.n);
             }
         }
         for (size_t i = 0; i < w->n_others; i++) { /* end-user lanes */
@@ -1078,8 +1205,7 @@ static int process(struct worker *w, const rd_kafka_message_t *m)
             const struct warden_verdict *v =
                 warden_engine_verdict(warden_runtime_shard(w->rt, shard), w->others[i], n);
             if (v) {
-                warden_write_verdict(&w->jb, w->devnull, v, &w->ri);
-                produce_jb(w, w->c->verdicts_topic, w->others[i], n);
+                publish_verdict(w, v, w->others[i], n);
             }
             free(w->others[i]);
         }
@@ -1133,66 +1259,26 @@ static rd_kafka_t *notice_reader(struct worker *w, const char *group, const char
  * stage writes it, and its transactional id has fenced any earlier
  * instance, so nothing comes after). Notices deleted by retention are not
  * known: what they told is then told again after the replay. */
+static int read_back(struct worker *w, const char *group, const char *suffix, const char *topic,
+                     void (*fn)(struct worker *w, const rd_kafka_message_t *m));
+
+/* A committed notice: what it told its account, into w->told. */
+static void told_notice(struct worker *w, const rd_kafka_message_t *m)
+{
+    struct warden_link_notice x;
+    if (warden_link_notice_decode(m->payload, m->len, &x) != 0) {
+        w->bad_links++; /* counted in the stop summary and metrics, as a worker does */
+    } else if (!x.frame) {
+        uint64_t h = warden_hash64(x.account_id, x.len);
+        warden_u64map_put(&w->told, h, warden_link_told_fold(warden_u64map_get(&w->told, h), &x));
+    }
+}
+
 static int load_told(struct worker *w)
 {
     warden_u64map_fini(&w->told);
     warden_u64map_init(&w->told);
-    const struct warden_worker_conf *c = w->c;
-    rd_kafka_t *rk = notice_reader(w, c->link_group, "told-reader", true);
-    if (!rk) return WARDEN_ELIB;
-    int np = w->m_parts, left = 0, rc = 0;
-    bool *done = warden_xcalloc((size_t)(np > 0 ? np : 1), sizeof *done);
-    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(np > 0 ? np : 1);
-    for (int p = 0; p < np; p++) {
-        int64_t lo = 0, hi = 0;
-        rd_kafka_resp_err_t qe =
-            rd_kafka_query_watermark_offsets(rk, c->membership_topic, p, &lo, &hi, 15000);
-        if (qe) {
-            snprintf(w->err, w->errlen, "membership %s partition %d: %s", c->membership_topic, p,
-                     rd_kafka_err2str(qe));
-            rc = WARDEN_EIO;
-            break;
-        }
-        if (hi <= lo) {
-            done[p] = true;
-            continue;
-        }
-        rd_kafka_topic_partition_list_add(l, c->membership_topic, p)->offset = lo;
-        left++;
-    }
-    if (!rc && left) rd_kafka_assign(rk, l);
-    double t0 = warden_now_s(); /* the last record: a big topic takes as long as it takes */
-    while (!rc && left > 0 && !worker_stop) {
-        if (warden_now_s() - t0 > 60) {
-            snprintf(w->err, w->errlen,
-                     "membership %s: nothing read for 60 s before its end (%d partitions left)",
-                     c->membership_topic, left);
-            rc = WARDEN_EIO;
-            break;
-        }
-        rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 100);
-        if (!m) continue;
-        t0 = warden_now_s();
-        int p = m->partition;
-        if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-            if (p >= 0 && p < np && !done[p]) done[p] = true, left--;
-        } else if (!m->err) {
-            struct warden_link_notice x;
-            if (warden_link_notice_decode(m->payload, m->len, &x) != 0) {
-                w->bad_links++; /* counted in the stop summary and metrics, as a worker does */
-            } else if (!x.frame) {
-                uint64_t h = warden_hash64(x.account_id, x.len);
-                warden_u64map_put(&w->told, h,
-                                  warden_link_told_fold(warden_u64map_get(&w->told, h), &x));
-            }
-        }
-        rd_kafka_message_destroy(m);
-    }
-    rd_kafka_topic_partition_list_destroy(l);
-    free(done);
-    rd_kafka_consumer_close(rk);
-    rd_kafka_destroy(rk);
-    return rc;
+    return read_back(w, w->c->link_group, "told-reader", w->c->membership_topic, told_notice);
 }
 
 static uint32_t told_get(void *ctx, const char *id, size_t len)
@@ -1234,6 +1320,260 @@ static int resync(struct worker *w)
     w->resynced += warden_link_stage_resync(w->st, told_get, stage_notify, w);
     w->txn_n += n;
     w->links_applied = true;
+    return w->fatal;
+}
+
+/* Worker: partition p's replay is done (its notices too). */
+static bool replayed(struct worker *w, int p)
+{
+    if (w->state_at[p] < w->replay_until[p]) {
+        /* the last offsets may be no records (transaction markers): the
+         * consumer's position is past them then */
+        rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
+        rd_kafka_topic_partition_list_add(l, w->in_topic, p);
+        bool past = !rd_kafka_position(w->cons, l) && l->elems[0].offset >= w->replay_until[p];
+        rd_kafka_topic_partition_list_destroy(l);
+        if (!past) return false;
+    }
+    return !w->linking || w->m_at[p] >= w->m_until[p];
+}
+
+/* Every committed record of topic (a reader in group GROUP-SUFFIX), from
+ * its beginning to its end now, to fn; 0 or the error. */
+static int read_back(struct worker *w, const char *group, const char *suffix, const char *topic,
+                     void (*fn)(struct worker *w, const rd_kafka_message_t *m))
+{
+    rd_kafka_t *rk = notice_reader(w, group, suffix, true);
+    if (!rk) return WARDEN_ELIB;
+    int np = warden_kafka_partitions(rk, topic, 15000, w->err, w->errlen);
+    int left = 0, rc = np < 0 ? np : 0;
+    bool *done = warden_xcalloc((size_t)(np > 0 ? np : 1), sizeof *done);
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(np > 0 ? np : 1);
+    for (int p = 0; !rc && p < np; p++) {
+        int64_t lo = 0, hi = 0;
+        rd_kafka_resp_err_t qe = rd_kafka_query_watermark_offsets(rk, topic, p, &lo, &hi, 15000);
+        if (qe) {
+            snprintf(w->err, w->errlen, "%s partition %d: %s", topic, p, rd_kafka_err2str(qe));
+            rc = WARDEN_EIO;
+        } else if (hi > lo) {
+            rd_kafka_topic_partition_list_add(l, topic, p)->offset = lo;
+            left++;
+        }
+    }
+    if (!rc && left) rd_kafka_assign(rk, l);
+    double t0 = warden_now_s(); /* the last record: a big topic takes as long as it takes */
+    while (!rc && left > 0 && !worker_stop) {
+        if (warden_now_s() - t0 > 60) {
+            snprintf(w->err, w->errlen, "%s: nothing read for 60 s before its end", topic);
+            rc = WARDEN_EIO;
+            break;
+        }
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 100);
+        if (!m) continue;
+        t0 = warden_now_s();
+        if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+            if (m->partition >= 0 && m->partition < np && !done[m->partition])
+                done[m->partition] = true, left--;
+        } else if (!m->err) {
+            fn(w, m);
+        }
+        rd_kafka_message_destroy(m);
+    }
+    rd_kafka_topic_partition_list_destroy(l);
+    free(done);
+    rd_kafka_consumer_close(rk);
+    rd_kafka_destroy(rk);
+    return rc;
+}
+
+/* A published verdict: its digest into w->pub (the newest per account; one
+ * put since the rebuild stays). */
+static void published_verdict(struct worker *w, const rd_kafka_message_t *m)
+{
+    if (!m->key || !m->len) return;
+    uint64_t acct = warden_hash64(m->key, m->key_len);
+    if (warden_u64map_get(&w->pub, acct) & 4u) return;
+    json_t *o = json_loadb(m->payload, m->len, 0, NULL);
+    json_t *rs = o ? json_object_get(o, "reasons") : NULL;
+    const char *an = o ? json_string_value(json_object_get(o, "action")) : NULL;
+    enum warden_action a;
+    if (an && json_is_array(rs) && !warden_action_parse(an, &a)) {
+        uint64_t codes = 0;
+        size_t i;
+        json_t *r;
+        json_array_foreach(rs, i, r)
+        {
+            const char *code = json_string_value(r);
+            if (code) codes += warden_hash64(code, strlen(code));
+        }
+        const char *cl = json_string_value(json_object_get(o, "cluster_id"));
+        warden_u64map_put(&w->pub, acct, vdigest(a, codes, cl, cl ? strlen(cl) : 0));
+        json_int_t ev = json_integer_value(json_object_get(o, "events"));
+        warden_u64map_put(&w->pubev, acct,
+                          ev <= 0           ? 0
+                          : ev < UINT32_MAX ? (uint32_t)ev
+                                            : UINT32_MAX);
+    }
+    json_decref(o);
+}
+
+/* A published finding: its account and code into w->pubcodes when a held
+ * one has them (w->pending). */
+static void published_finding(struct worker *w, const rd_kafka_message_t *m)
+{
+    if (!m->key || !m->len) return;
+    json_t *o = json_loadb(m->payload, m->len, 0, NULL);
+    const char *code = o ? json_string_value(json_object_get(o, "code")) : NULL;
+    if (code) {
+        uint64_t pr = pair_hash(warden_hash64(m->key, m->key_len), code);
+        if (warden_u64map_get(&w->pending, pr)) warden_u64map_put(&w->pubcodes, pr, 1);
+    }
+    json_decref(o);
+}
+
+/* An owed finding: where it is in w->held. */
+struct owed_finding {
+    long at;
+    struct held_rec r;
+};
+
+static int cmp_owed(const void *a, const void *b)
+{
+    long x = ((const struct owed_finding *)a)->at, y = ((const struct owed_finding *)b)->at;
+    return x < y ? -1 : x > y;
+}
+
+static void owed_position(struct worker *w, int p)
+{
+    w->cur_part = p;
+    w->cur_off = w->state_at[p] - 1;
+    w->cur_moff = -1;
+    w->vsync_out[p] = true;
+}
+
+/* Worker: once every partition replayed since the last comparison is done,
+ * publish what the replays decided that the topics never had, in the open
+ * transaction (begun if none): each held-back finding whose account's
+ * published verdicts never gave its code (the newest per account and code),
+ * and the verdict of each replayed account whose published one says
+ * another action, reason set or cluster, with an action change record for
+ * the audit trail when the action differs. Outputs of a run without a newer
+ * accounts file or policy are all published already: nothing is owed. */
+static int vsync(struct worker *w)
+{
+    if (!w->vsync || !w->rt || worker_stop) return 0;
+    for (int p = 0; p < w->n_parts; p++)
+        if (w->vpart[p] && w->owned[p] && !replayed(w, p)) return 0;
+    /* what went out live since (partitions whose replay ended first) is
+     * remembered as published; commit it first: a read_committed reader
+     * would wait on this worker's own open transaction */
+    if (w->in_txn) {
+        int rc = commit_or_redo(w);
+        if (rc || !w->vsync) return rc; /* redone: a new replay, a new comparison */
+    }
+    /* the findings held back: the newest per account and code */
+    struct owed_finding *of = NULL;
+    size_t nof = 0, cap = 0;
+    if (w->held && fflush(w->held) == 0) {
+        rewind(w->held);
+        struct held_rec r;
+        for (long pos = 0; fread(&r, sizeof r, 1, w->held) == 1;) {
+            long body = (long)r.idlen + (long)r.codelen + (long)r.linelen;
+            if (r.part >= 0 && r.part < w->n_parts && w->vpart[r.part] && w->owned[r.part]) {
+                uint32_t k = warden_u64map_get(&w->pending, r.pair);
+                if (!k) {
+                    if (nof == cap)
+                        of = warden_xrealloc(of, (cap = cap ? cap * 2 : 64) * sizeof *of);
+                    k = (uint32_t)++nof;
+                    warden_u64map_put(&w->pending, r.pair, k);
+                }
+                of[k - 1] = (struct owed_finding){pos, r};
+            }
+            pos += (long)sizeof r + body;
+            if (fseek(w->held, pos, SEEK_SET)) break;
+        }
+    }
+    /* what the topics have: those published are not owed */
+    int rc = read_back(w, w->c->group, "read-back", w->c->verdicts_topic, published_verdict);
+    if (!rc && nof)
+        rc = read_back(w, w->c->group, "read-back", w->c->findings_topic, published_finding);
+    if (rc) {
+        free(of);
+        return rc;
+    }
+    size_t keep = 0;
+    for (size_t i = 0; i < nof; i++)
+        if (!warden_u64map_get(&w->pubcodes, of[i].r.pair)) of[keep++] = of[i];
+    nof = keep;
+    if (nof > 1) qsort(of, nof, sizeof *of, cmp_owed);
+    if (!w->in_txn && (rc = begin(w))) {
+        free(of);
+        return rc;
+    }
+    w->owed_tag = (uint32_t)warden_hash64(w->txn_tag, strlen(w->txn_tag));
+    w->pos_owed = true;
+    w->cur_seq = 0;
+    struct warden_u64map told; /* account -> the latest owed finding's index + 1 */
+    warden_u64map_init(&told);
+    char *buf = NULL;
+    size_t bufcap = 0;
+    for (size_t i = 0; i < nof && !w->fatal; i++) {
+        const struct held_rec *r = &of[i].r;
+        size_t body = (size_t)r->idlen + r->codelen + r->linelen;
+        if (body > bufcap) buf = warden_xrealloc(buf, bufcap = body);
+        if (fseek(w->held, of[i].at + (long)sizeof *r, SEEK_SET) ||
+            fread(buf, 1, body, w->held) != body) {
+            snprintf(w->err, w->errlen, "held-back findings: %s", strerror(errno));
+            w->fatal = WARDEN_EIO;
+            break;
+        }
+        owed_position(w, r->part);
+        produce(w, w->c->findings_topic, buf, r->idlen, buf + r->idlen + r->codelen, r->linelen);
+        uint32_t k = warden_u64map_get(&told, r->acct);
+        if (!k || of[k - 1].r.score <= r->score) warden_u64map_put(&told, r->acct, (uint32_t)i + 1);
+        w->owed_findings++;
+    }
+    /* the verdicts owed */
+    const struct warden_policy *pol = warden_runtime_policy(w->rt);
+    size_t nv = 0;
+    for (int p = 0; p < w->n_parts && !w->fatal; p++) {
+        if (!w->vpart[p] || !w->owned[p]) continue;
+        const struct warden_engine *e = warden_runtime_shard(w->rt, (size_t)p);
+        for (size_t i = 0, n = warden_engine_n_verdicts(e); i < n; i++) {
+            const struct warden_verdict *v = warden_engine_verdict_at(e, i);
+            size_t len = strlen(v->account_id);
+            uint64_t acct = warden_hash64(v->account_id, len);
+            uint32_t was = warden_u64map_get(&w->pub, acct), now = verdict_digest(v);
+            uint32_t k = warden_u64map_get(&told, acct);
+            if ((was | 4u) == (now | 4u)) continue;
+            /* published from a later state than the replay's (input committed
+             * again after a lost offset commit): the redo publishes it again */
+            if (was && warden_u64map_get(&w->pubev, acct) > v->events) continue;
+            owed_position(w, p);
+            publish_verdict(w, v, v->account_id, len);
+            nv++;
+            enum warden_action from = was ? (enum warden_action)(was & 3u) : WARDEN_ALLOW;
+            if (from == v->action) continue;
+            struct warden_action_change ch = {
+                .ts_ms = k ? of[k - 1].r.ts_ms : v->first_action_ts,
+                .verdict = v,
+                .from = from,
+                .to = v->action,
+                .code = v->n_reasons ? v->reasons[0].code : "",
+                .score = v->score,
+                .shadow = pol->shadow,
+            };
+            warden_write_action_change(&w->jb, w->devnull, &ch, &w->ri);
+            produce_jb(w, w->c->audit_topic, v->account_id, len);
+        }
+    }
+    free(buf);
+    free(of);
+    warden_u64map_fini(&told);
+    w->pos_owed = false;
+    w->txn_n += nof + nv;
+    w->owed_verdicts += nv;
+    vsync_reset(w);
     return w->fatal;
 }
 
@@ -1418,6 +1758,10 @@ static void publish_metrics(struct worker *w)
         pair(f, "warden_worker_reviews_total",
              "Review decisions (warden-review records of the events topic) applied.", "mode",
              "live", w->reviews_live, "replayed", w->reviews_replayed);
+    if (!w->stage)
+        pair(f, "warden_worker_owed_outputs_total",
+             "Outputs a rebuilt worker owed beyond what the findings and verdict topics had.",
+             "topic", "findings", w->owed_findings, "verdicts", w->owed_verdicts);
     if (w->stage) {
         gauge(f, "warden_link_stage_owed_notices_total",
               "Notices a rebuilt stage owed beyond what the membership topic had told.", "counter");
@@ -1506,7 +1850,13 @@ static int run(struct worker *w, const char *id, int64_t idle_exit_ms)
     w->txn_events = warden_xcalloc(np, sizeof *w->txn_events);
     w->owned = warden_xcalloc(np, sizeof *w->owned);
     w->snap_t = warden_xcalloc(np, sizeof *w->snap_t);
+    w->vpart = warden_xcalloc(np, sizeof *w->vpart);
+    w->vsync_out = warden_xcalloc(np, sizeof *w->vsync_out);
     warden_u64map_init(&w->told);
+    warden_u64map_init(&w->pub);
+    warden_u64map_init(&w->pubcodes);
+    warden_u64map_init(&w->pending);
+    warden_u64map_init(&w->pubev);
     if (w->linking) {
         w->m_paused = warden_xcalloc(np, sizeof *w->m_paused);
         w->m_at = warden_xcalloc(np, sizeof *w->m_at);
@@ -1560,6 +1910,7 @@ static int run(struct worker *w, const char *id, int64_t idle_exit_ms)
             rc = resync(w);
             if (rc) w->fatal = rc;
         }
+        if (!w->stage && w->vsync && !w->fatal && (rc = vsync(w))) w->fatal = rc;
         rd_kafka_poll(w->prod, 0);
         if (w->in_txn && ((int64_t)w->txn_n >= c->commit_events ||
                           (warden_now_s() - w->txn_t0) * 1000 >= (double)c->commit_interval_ms)) {
@@ -1617,6 +1968,11 @@ static int run(struct worker *w, const char *id, int64_t idle_exit_ms)
                     "warden link-stage: %s: %llu notices owed after a rebuild (what the membership "
                     "topic had not told)\n",
                     id, (unsigned long long)w->resynced);
+        else
+            fprintf(stderr,
+                    "warden worker: %s: %llu findings and %llu verdicts owed after a rebuild (what "
+                    "the replay decided that the topics did not have)\n",
+                    id, (unsigned long long)w->owed_findings, (unsigned long long)w->owed_verdicts);
         if (w->linking || w->stage)
             fprintf(stderr, "warden %s: %s: distill prior: %llu frames sent, %llu added\n", who, id,
                     (unsigned long long)w->frames_sent, (unsigned long long)w->frames_added);
@@ -1661,6 +2017,13 @@ static void cleanup(struct worker *w)
     warden_link_stage_free(w->st);
     warden_registry_free(w->reg);
     warden_u64map_fini(&w->told);
+    if (w->pub.keys) warden_u64map_fini(&w->pub);
+    if (w->pubcodes.keys) warden_u64map_fini(&w->pubcodes);
+    if (w->pending.keys) warden_u64map_fini(&w->pending);
+    if (w->pubev.keys) warden_u64map_fini(&w->pubev);
+    if (w->held) fclose(w->held);
+    free(w->vpart);
+    free(w->vsync_out);
     warden_policy_free(w->pol);
     free(w->replay_until);
     free(w->state_at);

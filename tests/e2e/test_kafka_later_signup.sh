@@ -12,7 +12,10 @@
 # must tell the workers so (what the rebuilt state owes an account that the
 # membership topic never told it), once: lt1 is reviewed through the
 # cluster without another request, the members already told are not told
-# again, and a second restart with the same file tells no one anything.
+# again, and a second restart with the same file tells no one anything. The
+# workers restart with the newer file too: lt1's sign-up finding, decided in
+# their replay with outputs held back, is owed and published once; the
+# second restart owes nothing.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/kafka_lib.sh"
 . "$(dirname "$0")/pooled_data.sh"
@@ -85,6 +88,19 @@ owed() { sed -n 's/^warden link-stage: l1: \([0-9]*\) notices owed after a rebui
 check "the restarted stage logs the one notice it owed ($(owed second))" [ "$(owed second)" = 1 ]
 check "... and the record that is no notice as a bad record" \
   grep -qE 'l1: [0-9]+ notices live, [0-9]+ replayed, [1-9][0-9]* bad records' "$T/l1-second.log"
+# the workers restarted with the newer file too: lt1's sign-up (from the
+# hosting /24) was decided in their replay, outputs held back, and is owed
+check "lt1's sign-up finding reaches the findings topic (signup.anonymizer)" \
+  jq -se 'any(.[]; .account_id == "lt1" and .code == "signup.anonymizer")' "$T/dump/findings.jsonl"
+wowed() { sed -n 's/^warden worker: w[12]: \([0-9]*\) findings and \([0-9]*\) verdicts owed after a rebuild.*/\1 \2/p' \
+  "$T/w1-$1.log" "$T/w2-$1.log" | awk '{f += $1; v += $2} END {print f + 0, v + 0}'; }
+check "the restarted workers log the finding they owed and no other ($(wowed second))" \
+  [ "$(wowed second | cut -d' ' -f1)" = 1 ]
+covered=$(sed -n 's/^input offsets covered \([0-9]*\),.*/\1/p' "$T/dump.txt")
+check "owed outputs cover no input offset: ${covered:-0} of $EVENTS" [ "${covered:-0}" -eq "$EVENTS" ]
+check "... and no verdict of the same position differs" bash -c "! grep -q conflicting '$T/dump.txt'"
+check "... and lt1's sign-up finding is in the findings topic once" \
+  [ "$(jq -c 'select(.account_id == "lt1" and .code == "signup.anonymizer")' "$T/dump/findings.jsonl" | wc -l)" = 1 ]
 cp "$T/dump/findings.jsonl" "$T/findings.second"
 
 run third
@@ -94,4 +110,5 @@ dump
 check "a restart with the same accounts file tells no one anything ($(new "$T/findings.second"))" \
   [ -z "$(new "$T/findings.second")" ]
 check "... and owes nothing ($(owed third))" [ "$(owed third)" = 0 ]
+check "... nor do the workers ($(wowed third))" [ "$(wowed third)" = "0 0" ]
 finish
