@@ -9,9 +9,10 @@
  * consumed again (killed after writing progress, redone by its successor),
  * one of a committed transaction whose later part was redone (the mock
  * cluster at times loses a committed offset): its outputs before the redone
- * part stand, and a notice-caused verdict that follows an event-caused one in the topic
- * although its event offset is lower. Without the progress topic nothing is
- * left out (the control: the filtering is what drops them). */
+ * part stand, a notice-caused verdict that follows an event-caused one in the topic
+ * although its event offset is lower, and verdicts a rebuilt worker owed (caused by no
+ * record; its progress record names an empty input range), one committed, one not. Without the
+ * progress topic nothing is left out (the control: the filtering is what drops them). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -91,6 +92,13 @@ static int setup(void **state)
     put(p, "progress", "1", "1:10:0", "w2.dddd.1",
         "{\"partition\":1,\"from\":10,\"to\":15,\"events\":5}");
     put(p, "verdicts", "e", "1:12:0", "w2.dddd.1", "{\"account_id\":\"e\",\"v\":\"e1\"}");
+    /* G, a worker rebuilt at p0's offset 20, owed f's verdict (caused by no
+     * record: an empty input range); H owed g's and did not commit */
+    put(p, "progress", "0", "0:19:0", "w3.eeee.1",
+        "{\"partition\":0,\"from\":20,\"to\":20,\"events\":0}");
+    put(p, "verdicts", "f", "0:19:r1a2b3c4d.0", "w3.eeee.1", "{\"account_id\":\"f\",\"v\":\"f1\"}");
+    put(p, "verdicts", "g", "0:19:r99999999.0", "w3.ffff.1",
+        "{\"account_id\":\"g\",\"v\":\"g-aborted\"}");
     int left = rd_kafka_flush(p, 10000);
     rd_kafka_destroy(p);
     return left ? -1 : 0;
@@ -133,8 +141,9 @@ static void committed_only_last_in_topic_order(void **state)
     assert_string_equal(buf, "{\"account_id\":\"a\",\"v\":\"a3\"}\n"
                              "{\"account_id\":\"b\",\"v\":\"b1\"}\n"
                              "{\"account_id\":\"d\",\"v\":\"d1\"}\n"
-                             "{\"account_id\":\"e\",\"v\":\"e1\"}\n");
-    assert_int_equal(st.uncommitted_records, 3); /* a2-aborted, b2-open, e1-redone */
+                             "{\"account_id\":\"e\",\"v\":\"e1\"}\n"
+                             "{\"account_id\":\"f\",\"v\":\"f1\"}\n");
+    assert_int_equal(st.uncommitted_records, 4); /* a2-aborted, b2-open, e1-redone, g-aborted */
     assert_int_equal(st.txn_superseded, 2);      /* B's partition 0, E's partition 1 */
     assert_int_equal(st.verdict_duplicates, 0);
     assert_int_equal(st.verdict_conflicts, 0);
@@ -154,7 +163,9 @@ static void without_progress_nothing_is_left_out(void **state)
     assert_string_equal(buf, "{\"account_id\":\"a\",\"v\":\"a3\"}\n"
                              "{\"account_id\":\"b\",\"v\":\"b2-open\"}\n"
                              "{\"account_id\":\"d\",\"v\":\"d1\"}\n"
-                             "{\"account_id\":\"e\",\"v\":\"e1-redone\"}\n");
+                             "{\"account_id\":\"e\",\"v\":\"e1-redone\"}\n"
+                             "{\"account_id\":\"f\",\"v\":\"f1\"}\n"
+                             "{\"account_id\":\"g\",\"v\":\"g-aborted\"}\n");
     assert_int_equal(st.uncommitted_records, 0);
     assert_int_equal(st.verdict_duplicates, 2);
     assert_int_equal(st.verdict_conflicts, 2);
