@@ -123,6 +123,7 @@ struct worker {
     bool pos_owed;                 /* outputs produced now are owed ones (warden-pos ...:rTAG.N) */
     uint32_t owed_tag;
     uint64_t owed_findings, owed_verdicts;
+    uint64_t bad_readback; /* records read back that are no verdict or finding (skipped) */
     uint64_t clusters_put, clusters_gone; /* stage: cluster records and tombstones produced */
     uint64_t frames_sent, frames_added;   /* distill prior frames (distill_prior.h) */
     struct warden_distill_prior_remote prior_remote;
@@ -1390,7 +1391,10 @@ static int read_back(struct worker *w, const char *group, const char *suffix, co
  * put since the rebuild stays). */
 static void published_verdict(struct worker *w, const rd_kafka_message_t *m)
 {
-    if (!m->key || !m->len) return;
+    if (!m->key || !m->len) {
+        w->bad_readback++;
+        return;
+    }
     uint64_t acct = warden_hash64(m->key, m->key_len);
     if (warden_u64map_get(&w->pub, acct) & 4u) return;
     json_t *o = json_loadb(m->payload, m->len, 0, NULL);
@@ -1413,6 +1417,8 @@ static void published_verdict(struct worker *w, const rd_kafka_message_t *m)
                           ev <= 0           ? 0
                           : ev < UINT32_MAX ? (uint32_t)ev
                                             : UINT32_MAX);
+    } else { /* its account's verdict counts as never published */
+        w->bad_readback++;
     }
     json_decref(o);
 }
@@ -1421,10 +1427,11 @@ static void published_verdict(struct worker *w, const rd_kafka_message_t *m)
  * one has them (w->pending). */
 static void published_finding(struct worker *w, const rd_kafka_message_t *m)
 {
-    if (!m->key || !m->len) return;
-    json_t *o = json_loadb(m->payload, m->len, 0, NULL);
+    json_t *o = m->key && m->len ? json_loadb(m->payload, m->len, 0, NULL) : NULL;
     const char *code = o ? json_string_value(json_object_get(o, "code")) : NULL;
-    if (code) {
+    if (!code) {
+        w->bad_readback++;
+    } else {
         uint64_t pr = pair_hash(warden_hash64(m->key, m->key_len), code);
         if (warden_u64map_get(&w->pending, pr)) warden_u64map_put(&w->pubcodes, pr, 1);
     }
@@ -1971,8 +1978,10 @@ static int run(struct worker *w, const char *id, int64_t idle_exit_ms)
         else
             fprintf(stderr,
                     "warden worker: %s: %llu findings and %llu verdicts owed after a rebuild (what "
-                    "the replay decided that the topics did not have)\n",
-                    id, (unsigned long long)w->owed_findings, (unsigned long long)w->owed_verdicts);
+                    "the replay decided that the topics did not have); %llu records read back "
+                    "that were no verdict or finding\n",
+                    id, (unsigned long long)w->owed_findings, (unsigned long long)w->owed_verdicts,
+                    (unsigned long long)w->bad_readback);
         if (w->linking || w->stage)
             fprintf(stderr, "warden %s: %s: distill prior: %llu frames sent, %llu added\n", who, id,
                     (unsigned long long)w->frames_sent, (unsigned long long)w->frames_added);

@@ -68,6 +68,10 @@ echo '{"account_id":"lt1","billing_country":"US","payment_fingerprint":"fp-31","
 # what it told counts it as a bad record and goes on
 check "kcat wrote a record that is no notice to the membership topic" \
   sh -c 'printf "lt1:not a notice\n" | kcat -P -b "$1" -t membership -p 0 -K:' sh "$BROKERS"
+# and one on the verdict topic that is no verdict: the workers reading back
+# what they published count it and go on
+check "kcat wrote a record that is no verdict to the verdict topic" \
+  sh -c 'printf "zz:{\"not\":\"a verdict\"}\n" | kcat -P -b "$1" -t verdicts -p 0 -K:' sh "$BROKERS"
 run second
 kafka_wait
 kafka_stop_stage
@@ -99,6 +103,10 @@ check "the restarted workers log the finding they owed and no other ($(wowed sec
 covered=$(sed -n 's/^input offsets covered \([0-9]*\),.*/\1/p' "$T/dump.txt")
 check "owed outputs cover no input offset: ${covered:-0} of $EVENTS" [ "${covered:-0}" -eq "$EVENTS" ]
 check "... and no verdict of the same position differs" bash -c "! grep -q conflicting '$T/dump.txt'"
+# (once for each read-back: a rebalance that hands a worker more partitions reads again)
+bad_rb() { sed -n 's/.*; \([0-9]*\) records read back that were no verdict or finding$/\1/p' "$T/$1-second.log"; }
+check "the workers count the record that is no verdict as they read back ($(bad_rb w1), $(bad_rb w2))" \
+  [ "$(bad_rb w1)" -ge 1 ] && [ "$(bad_rb w2)" -ge 1 ]
 check "... and lt1's sign-up finding is in the findings topic once" \
   [ "$(jq -c 'select(.account_id == "lt1" and .code == "signup.anonymizer")' "$T/dump/findings.jsonl" | wc -l)" = 1 ]
 cp "$T/dump/findings.jsonl" "$T/findings.second"
