@@ -12,7 +12,7 @@
  * offsets become visible together, or not at all. The consumer reads
  * read_committed and never auto-commits.
  *
- * State hand-off (restore()): a partition given to this worker is replayed
+ * State hand-off (restore(), in worker_state.c): a partition given to this worker is replayed
  * with outputs suppressed up to the group's committed offset — from its
  * snapshot (state_dir, snap_load()) when one is at or before that offset,
  * else from its beginning — then processed live; one it kept, whose state is already at the
@@ -25,7 +25,7 @@
  * progress records say what input it consumed, so a reader that sees aborted transactions can
  * keep the committed outputs only (dump.c). Once the replayed partitions are done, what the
  * replay decided that the verdict and findings topics do not have (a worker started with a
- * newer accounts file or policy) is published (vsync()).
+ * newer accounts file or policy) is published (vsync(), worker_state.c).
  *
  * Linking (link/remote.h). When the policy enables the link detector, it
  * runs in remote mode: its observations (identifier kind and key, the
@@ -51,7 +51,6 @@
 #include "core/event_decode.h"
 #include "core/hash.h"
 #include "core/jbuf.h"
-#include "core/snapio.h"
 #include "core/u64map.h"
 #include "core/xalloc.h"
 #include "detect/detector.h"
@@ -61,6 +60,7 @@
 #include "io/outputs.h"
 #include "kafka/kafka.h"
 #include "kafka/metrics_http.h"
+#include "kafka/worker_impl.h"
 #include "link/remote.h"
 #include "policy/policy.h"
 #include "policy/review_allow.h"
@@ -78,113 +78,12 @@
 #include <time.h>
 #include <unistd.h>
 
-struct worker {
-    const struct warden_worker_conf *c;
-    bool stage;           /* the linking stage: input the linking topic, no runtime */
-    bool linking;         /* a worker whose link detector runs in remote mode */
-    const char *in_topic; /* events (worker) or linking (stage) topic */
-    rd_kafka_t *cons, *prod;
-    rd_kafka_t *mcons;                /* membership reader (linking workers) */
-    struct warden_link_remote remote; /* the link detector's hook */
-    struct warden_policy *pol;        /* stage: the policy and registry, loaded once */
-    struct warden_registry *reg;
-    struct warden_link_stage *st; /* stage: the link state */
-    int m_parts;                  /* membership topic partitions */
-    bool *owned;                  /* per partition: assigned here */
-    bool *m_paused;               /* per partition: notices wait for the events replay */
-    int64_t *m_at;                /* per partition: next notice offset the state reflects */
-    int64_t *m_until;             /* per partition: first notice offset applied live */
-    int64_t *m_next;              /* per partition: notice offset to commit, -1 none */
-    int64_t *m_first;             /* per partition: first notice offset of this transaction */
-    int64_t cur_moff;             /* >= 0: outputs are caused by this notice */
-    uint64_t notices_live, notices_replayed, bad_links, published;
-    bool links_applied; /* stage: observations applied since the clusters' walk */
-    /* stage: what the membership topic told each account (remote.h,
-     * warden_link_told_fold; keyed by the account id's hash), read when the
-     * state is rebuilt and kept up with what is told live; resync: the
-     * rebuilt state's dues are still to be compared with it */
-    struct warden_u64map told;
-    bool resync;
-    size_t owed;       /* notices the comparison found owed (a count before they are sent) */
-    uint64_t resynced; /* notices the comparisons handed on */
-    /* worker: a replay decides with its outputs held back. A worker started
-     * with a newer accounts file (or policy) may decide a replayed account
-     * otherwise than the run that published its outputs; once the replayed
-     * partitions are done, what they decided is compared with what the
-     * verdict topic has (vsync()) and what was never published is. */
-    bool *vpart;                   /* per partition: replayed, not compared yet */
-    bool vsync;                    /* a comparison is due once vpart's replays are done */
-    FILE *held;                    /* the findings the replays held back (hold_finding()) */
-    struct warden_u64map pub;      /* account hash -> verdict digest (vdigest()) */
-    struct warden_u64map pubev;    /* account hash -> its events when that verdict went out */
-    struct warden_u64map pubcodes; /* pair_hash(account, code) -> 1: a finding published */
-    struct warden_u64map pending;  /* pair_hash(account, code) -> 1: a finding held back */
-    bool *vsync_out;               /* per partition: owed outputs in the open transaction */
-    bool pos_owed;                 /* outputs produced now are owed ones (warden-pos ...:rTAG.N) */
-    uint32_t owed_tag;
-    uint64_t owed_findings, owed_verdicts;
-    uint64_t bad_readback; /* records read back that are no verdict or finding (skipped) */
-    uint64_t clusters_put, clusters_gone; /* stage: cluster records and tombstones produced */
-    uint64_t frames_sent, frames_added;   /* distill prior frames (distill_prior.h) */
-    struct warden_distill_prior_remote prior_remote;
-    double *snap_t; /* per partition: wall clock of its last snapshot */
-    uint64_t snaps_saved, snaps_loaded, skipped; /* skipped: records a snapshot spared replaying */
-    struct warden_runtime *rt;
-    const struct warden_detector **dets;
-    size_t n_dets;
-    int n_parts;
-    int64_t *state_at;     /* per partition: next offset its shard's state reflects, -1 none */
-    int64_t *replay_until; /* per partition: first offset processed live */
-    int64_t *txn_first;    /* per partition: first offset of this transaction, -1 none */
-    int64_t *txn_next;     /* per partition: offset to commit */
-    uint64_t *txn_events;  /* per partition: events in this transaction */
-    bool in_txn, live, dirty, quiet, loaded_once, rebalanced, state_lost;
-    /* other accounts the current record made findings for (a declared
-     * reseller's end-user lanes, "ACCOUNT/END_USER"): their verdicts follow */
-    char *others[4];
-    size_t n_others;
-    double txn_t0;
-    uint64_t txn_n;
-    char tid[512];     /* transactional id */
-    uint32_t instance; /* tells this process from an earlier one with the same id */
-    uint64_t txn_seq;  /* transactions begun */
-    char txn_tag[560]; /* warden-txn header: TID.INSTANCE.SEQ of the open transaction */
-    int cur_part;
-    int64_t cur_off;
-    unsigned cur_seq;
-    struct warden_jbuf jb;
-    FILE *devnull; /* warden_write_* format into jb and also write here */
-    char *scratch;
-    size_t scratch_cap;
-    char run_id[300];
-    struct warden_run_info ri;
-    char *err;
-    size_t errlen;
-    int fatal; /* set from callbacks: a WARDEN_E* code */
-    uint64_t live_events, replayed_events, txns, aborts;
-    /* input records the broker deleted (retention) before this worker read
-     * them: offsets it should have processed live, and offsets its replay
-     * should have rebuilt state from; gone_to: per partition, the end of the
-     * deleted ranges already counted */
-    uint64_t gone_live, gone_replay;
-    uint64_t late_live; /* live events older than their partition's newest by > lateness_s */
-    int64_t *gone_to;
-    double first_live, last_live;   /* wall clock of the first and last live event */
-    struct warden_metrics_http *mh; /* /metrics and /healthz (metrics_port), or NULL */
-    /* review decisions read from the events topic (warden-review records):
-     * (account, reason) pairs dismissed, for the policy; only grows, so a
-     * rebuilt runtime keeps them and a replay adds the same again */
-    struct warden_review_allow *allow;
-    uint64_t reviews_live, reviews_replayed, reviews_bad;
-    double metrics_t; /* warden_now_s() of the last text handed to mh */
-};
-
-static volatile sig_atomic_t worker_stop;
+volatile sig_atomic_t warden_worker_stop;
 
 static void on_signal(int sig)
 {
     (void)sig;
-    worker_stop = 1;
+    warden_worker_stop = 1;
 }
 
 /* ---- producing, with back-pressure ---- */
@@ -224,86 +123,29 @@ static void produce_to(struct worker *w, const char *topic, int32_t part, const 
     }
 }
 
-static void produce(struct worker *w, const char *topic, const char *key, size_t keylen,
-                    const char *val, size_t len)
+void warden_worker_produce(struct worker *w, const char *topic, const char *key, size_t keylen,
+                           const char *val, size_t len)
 {
     produce_to(w, topic, RD_KAFKA_PARTITION_UA, key, keylen, val, len);
 }
 
 /* jb holds one formatted line ending in a newline. */
-static void produce_jb(struct worker *w, const char *topic, const char *key, size_t keylen)
+void warden_worker_produce_jb(struct worker *w, const char *topic, const char *key, size_t keylen)
 {
     size_t n = w->jb.len;
     if (n && w->jb.p[n - 1] == '\n') n--;
-    produce(w, topic, key, keylen, w->jb.p, n);
-}
-
-/* ---- what a replay held back (vsync()) ---- */
-
-static uint64_t pair_hash(uint64_t acct, const char *code)
-{
-    return (acct * 0x9E3779B97F4A7C15ull) ^ warden_hash64(code, strlen(code)) ^ 1;
-}
-
-/* What a verdict says, for telling a rebuilt one from a published one: its
- * action (bits 0-1), its reason codes as a set and its cluster (the rest);
- * bit 2: published since the rebuild (live), bit 3: always set. */
-static uint32_t vdigest(int action, uint64_t codes, const char *cluster, size_t clen)
-{
-    uint64_t h = codes ^ (cluster ? warden_hash64(cluster, clen) * 0xC2B2AE3D27D4EB4Full : 0);
-    h ^= h >> 31;
-    return ((uint32_t)h & ~0xFu) | 8u | ((uint32_t)action & 3u);
-}
-
-static uint32_t verdict_digest(const struct warden_verdict *v)
-{
-    uint64_t codes = 0;
-    for (size_t i = 0; i < v->n_reasons; i++)
-        codes += warden_hash64(v->reasons[i].code, strlen(v->reasons[i].code));
-    return vdigest(v->action, codes, v->cluster_id, v->cluster_id ? strlen(v->cluster_id) : 0);
-}
-
-/* One held-back finding in w->held: this header, the account id, the line. */
-struct held_rec {
-    uint64_t acct, pair;
-    int64_t ts_ms;
-    double score;
-    int32_t part;
-    uint32_t idlen, codelen, linelen;
-};
-
-static void hold_finding(struct worker *w, const struct warden_finding *f)
-{
-    warden_write_finding(&w->jb, w->devnull, f, &w->ri);
-    size_t n = w->jb.len;
-    if (n && w->jb.p[n - 1] == '\n') n--;
-    uint64_t acct = warden_hash64(f->account_id, f->account_id_len);
-    struct held_rec r = {acct,
-                         pair_hash(acct, f->code),
-                         f->ts_ms,
-                         f->score,
-                         w->cur_part,
-                         (uint32_t)f->account_id_len,
-                         (uint32_t)strlen(f->code),
-                         (uint32_t)n};
-    if (fwrite(&r, sizeof r, 1, w->held) != 1 ||
-        fwrite(f->account_id, 1, f->account_id_len, w->held) != f->account_id_len ||
-        fwrite(f->code, 1, r.codelen, w->held) != r.codelen ||
-        fwrite(w->jb.p, 1, n, w->held) != n) {
-        snprintf(w->err, w->errlen, "held-back findings: %s", strerror(errno));
-        w->fatal = WARDEN_EIO;
-    }
+    warden_worker_produce(w, topic, key, keylen, w->jb.p, n);
 }
 
 /* A verdict produced: since a rebuild, remembered as published. */
-static void publish_verdict(struct worker *w, const struct warden_verdict *v, const char *key,
-                            size_t keylen)
+void warden_worker_publish_verdict(struct worker *w, const struct warden_verdict *v,
+                                   const char *key, size_t keylen)
 {
     warden_write_verdict(&w->jb, w->devnull, v, &w->ri);
-    produce_jb(w, w->c->verdicts_topic, key, keylen);
+    warden_worker_produce_jb(w, w->c->verdicts_topic, key, keylen);
     if (w->vsync) {
         uint64_t acct = warden_hash64(key, keylen);
-        warden_u64map_put(&w->pub, acct, verdict_digest(v) | 4u);
+        warden_u64map_put(&w->pub, acct, warden_worker_verdict_digest(v) | 4u);
         warden_u64map_put(&w->pubev, acct,
                           v->events < UINT32_MAX ? (uint32_t)v->events : UINT32_MAX);
     }
@@ -316,12 +158,13 @@ static void sink_finding(void *self, const struct warden_finding *f)
     struct worker *w = self;
     w->dirty = true;
     if (!w->live) {
-        if (w->held) hold_finding(w, f);
+        if (w->held) warden_worker_hold_finding(w, f);
         return;
     }
     if (w->vsync)
-        warden_u64map_put(&w->pubcodes,
-                          pair_hash(warden_hash64(f->account_id, f->account_id_len), f->code), 1);
+        warden_u64map_put(
+            &w->pubcodes,
+            warden_worker_pair_hash(warden_hash64(f->account_id, f->account_id_len), f->code), 1);
     if (memchr(f->account_id, '/', f->account_id_len)) { /* a lane: its verdict follows */
         bool seen = false;
         for (size_t i = 0; i < w->n_others && !seen; i++)
@@ -331,7 +174,7 @@ static void sink_finding(void *self, const struct warden_finding *f)
             w->others[w->n_others++] = warden_xstrndup(f->account_id, f->account_id_len);
     }
     warden_write_finding(&w->jb, w->devnull, f, &w->ri);
-    produce_jb(w, w->c->findings_topic, f->account_id, f->account_id_len);
+    warden_worker_produce_jb(w, w->c->findings_topic, f->account_id, f->account_id_len);
 }
 
 static void sink_action(void *self, const struct warden_action_change *c)
@@ -343,7 +186,7 @@ static void sink_action(void *self, const struct warden_action_change *c)
      * first action's only), for the case database (warden case-stage) */
     const char *id = c->verdict->account_id;
     warden_write_action_change(&w->jb, w->devnull, c, &w->ri);
-    produce_jb(w, w->c->audit_topic, id, strlen(id));
+    warden_worker_produce_jb(w, w->c->audit_topic, id, strlen(id));
 }
 
 static const struct warden_sink_type worker_sink = {
@@ -354,7 +197,7 @@ static const struct warden_sink_type worker_sink = {
 
 /* ---- partition state ---- */
 
-static int new_runtime(struct worker *w)
+int warden_worker_new_runtime(struct worker *w)
 {
     if (w->stage) {
         warden_link_stage_free(w->st);
@@ -386,7 +229,7 @@ static int new_runtime(struct worker *w)
     return 0;
 }
 
-static void txn_clear(struct worker *w)
+void warden_worker_txn_clear(struct worker *w)
 {
     for (int p = 0; p < w->n_parts; p++) {
         w->txn_first[p] = w->txn_next[p] = -1;
@@ -396,230 +239,6 @@ static void txn_clear(struct worker *w)
     }
     w->in_txn = false;
     w->txn_n = 0;
-}
-
-/* Engine state for the partitions in parts, from the group's committed
- * offsets: a partition whose shard already reflects its committed offset
- * (this worker owned it and committed last) resumes there; any other is
- * replayed from its beginning into a fresh shard, outputs suppressed, up to
- * the committed offset. A shard holding state that does not match (another
- * worker went on with the partition meanwhile) cannot be emptied alone, so
- * then, or with force, the whole runtime is rebuilt and every partition
- * replayed. Sets the offsets in parts to where consumption must start; the
- * caller assigns. */
-/* ---- partition snapshots (state_dir; not with linking: a shard's state
- * then also depends on the notices it applied, which the position does not
- * say) ---- */
-
-static bool snapshots(const struct worker *w)
-{
-    return w->c->state_dir && *w->c->state_dir && !w->stage && !w->linking && w->rt;
-}
-
-static void snap_path(const struct worker *w, int p, char *buf, size_t n)
-{
-    snprintf(buf, n, "%s/%s.%s.%s.%d.snap", w->c->state_dir, w->c->transactional_id_prefix,
-             w->c->group, w->c->events_topic, p);
-}
-
-/* The review allowlist beside a partition snapshot (PATH.allow, one
- * "ACCOUNT<TAB>REASON" line per pair, written whole and renamed): the
- * review records before the snapshot's position are not read again when a
- * worker starts from it. Lifts are in the snapshot itself. */
-static void allow_line(void *ctx, const char *account, const char *reason)
-{
-    fprintf(ctx, "%s\t%s\n", account, reason);
-}
-
-static void allow_save(struct worker *w, const char *snap)
-{
-    char path[1100], tmp[1110];
-    snprintf(path, sizeof path, "%s.allow", snap);
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    if (!f) return;
-    warden_review_allow_each(w->allow, allow_line, f);
-    if (fflush(f) != 0 || fsync(fileno(f)) != 0 || fclose(f) != 0 || rename(tmp, path) != 0) {
-        unlink(tmp);
-        if (!w->quiet) fprintf(stderr, "warden worker: %s not saved\n", path);
-    }
-}
-
-static void allow_load(struct worker *w, const char *snap)
-{
-    char path[1100], line[4096];
-    snprintf(path, sizeof path, "%s.allow", snap);
-    FILE *f = fopen(path, "r");
-    if (!f) return;
-    while (fgets(line, sizeof line, f)) {
-        char *tab = strchr(line, '\t'), *nl = strchr(line, '\n');
-        if (!tab || !nl) continue;
-        *tab = *nl = '\0';
-        if (*line && tab[1]) warden_review_allow_add(w->allow, line, tab + 1);
-    }
-    fclose(f);
-}
-
-/* Save partition p's shard at its committed state (position: the next offset). */
-static void snap_save(struct worker *w, int p)
-{
-    if (!snapshots(w) || w->state_at[p] < 0) return;
-    char path[1024], why[512];
-    snap_path(w, p, path, sizeof path);
-    struct warden_runtime_snapinfo si = {
-        .position = (uint64_t)w->state_at[p], .one_shard = true, .shard = (unsigned)p};
-    if (warden_runtime_save_file_ex(w->rt, path, &si, why, sizeof why)) {
-        if (!w->quiet) fprintf(stderr, "warden worker: snapshot not saved: %s\n", why);
-        return;
-    }
-    w->snap_t[p] = warden_now_s();
-    w->snaps_saved++;
-    allow_save(w, path);
-}
-
-/* Load partition p's snapshot into its fresh shard when it is at or before
- * the committed offset c; sets state_at[p]. 0, or an error when a checked
- * file failed while being applied (the runtime is then unusable). */
-static int snap_load(struct worker *w, int p, int64_t c)
-{
-    if (!snapshots(w) || w->state_at[p] >= 0 || c <= 0) return 0;
-    char path[1024], why[512];
-    snap_path(w, p, path, sizeof path);
-    struct warden_runtime_snapinfo si = {.one_shard = true, .shard = (unsigned)p};
-    FILE *f = fopen(path, "rb");
-    if (!f) return 0;
-    int rc = warden_snap_verify(f, why, sizeof why);
-    if (!rc && fseek(f, 0, SEEK_SET) != 0) rc = WARDEN_EIO;
-    if (rc) { /* a torn or foreign file: replay instead */
-        fclose(f);
-        if (!w->quiet) fprintf(stderr, "warden worker: %s: %s; replaying\n", path, why);
-        return 0;
-    }
-    /* the position first (the runtime's META section opens with the shard
-     * count and the position): a snapshot beyond the committed offset is of
-     * no use (its transaction's offsets were not stored; librdkafka's mock
-     * cluster does that) */
-    struct warden_snapreader *r = warden_snap_reader_new(f);
-    warden_snap_section_enter(r, WARDEN_SNAP_TAG('M', 'E', 'T', 'A'));
-    warden_snap_get_u32(r);
-    uint64_t pos = warden_snap_get_u64(r);
-    bool bad = warden_snap_failed(r);
-    warden_snap_reader_free(r);
-    if (bad || (int64_t)pos > c || fseek(f, 0, SEEK_SET) != 0) {
-        fclose(f);
-        if (!w->quiet)
-            fprintf(stderr,
-                    "warden worker: %s: position %llu beyond the committed offset %lld; "
-                    "replaying\n",
-                    path, (unsigned long long)pos, (long long)c);
-        return 0;
-    }
-    allow_load(w, path); /* before the state: loading decides it again under the policy */
-    rc = warden_runtime_load_ex(w->rt, f, &si, why, sizeof why);
-    fclose(f);
-    if (rc) {
-        snprintf(w->err, w->errlen, "%s: %s", path, why);
-        return rc;
-    }
-    w->state_at[p] = (int64_t)si.position;
-    w->snaps_loaded++;
-    w->skipped += si.position;
-    return 0;
-}
-
-static int load_told(struct worker *w);
-
-/* A new runtime: nothing held back, nothing to compare. */
-static void vsync_reset(struct worker *w)
-{
-    w->vsync = false;
-    for (int p = 0; p < w->n_parts; p++) w->vpart[p] = false;
-    if (w->held) fclose(w->held);
-    w->held = NULL;
-    warden_u64map_fini(&w->pub);
-    warden_u64map_init(&w->pub);
-    warden_u64map_fini(&w->pubcodes);
-    warden_u64map_init(&w->pubcodes);
-    warden_u64map_fini(&w->pending);
-    warden_u64map_init(&w->pending);
-    warden_u64map_fini(&w->pubev);
-    warden_u64map_init(&w->pubev);
-}
-
-static int restore(struct worker *w, rd_kafka_topic_partition_list_t *parts, bool force)
-{
-    rd_kafka_resp_err_t e = rd_kafka_committed(w->cons, parts, 30000);
-    rd_kafka_topic_partition_list_t *mp = rd_kafka_topic_partition_list_new(parts->cnt + 1);
-    if (!e && w->linking) { /* the membership offsets committed with them */
-        for (int i = 0; i < parts->cnt; i++)
-            rd_kafka_topic_partition_list_add(mp, w->c->membership_topic,
-                                              parts->elems[i].partition);
-        e = rd_kafka_committed(w->cons, mp, 30000);
-    }
-    if (e) {
-        snprintf(w->err, w->errlen, "committed offsets: %s", rd_kafka_err2str(e));
-        rd_kafka_topic_partition_list_destroy(mp);
-        return WARDEN_EIO;
-    }
-    bool rebuild = force || (w->stage ? !w->st : !w->rt);
-    for (int i = 0; i < parts->cnt; i++) {
-        int p = parts->elems[i].partition;
-        int64_t c = parts->elems[i].offset >= 0 ? parts->elems[i].offset : 0;
-        if (p < 0 || p >= w->n_parts || w->state_at[p] < 0) continue;
-        if (w->state_at[p] != c) rebuild = true;
-        if (w->linking && w->m_at[p] != (mp->elems[i].offset >= 0 ? mp->elems[i].offset : 0))
-            rebuild = true;
-    }
-    if (rebuild) {
-        for (int p = 0; p < w->n_parts; p++) {
-            w->state_at[p] = -1;
-            if (w->m_at) w->m_at[p] = 0;
-        }
-        int rc = new_runtime(w);
-        if (!w->stage) vsync_reset(w);
-        if (!rc && w->stage) { /* what the replay holds back is compared with this, after it */
-            rc = load_told(w);
-            w->resync = true;
-        }
-        if (rc) {
-            rd_kafka_topic_partition_list_destroy(mp);
-            return rc;
-        }
-    }
-    for (int p = 0; p < w->n_parts; p++) w->owned[p] = false;
-    for (int i = 0; i < parts->cnt; i++) {
-        int p = parts->elems[i].partition;
-        if (p < 0 || p >= w->n_parts) continue;
-        int64_t c = parts->elems[i].offset >= 0 ? parts->elems[i].offset : 0;
-        w->replay_until[p] = c;
-        w->owned[p] = true;
-        int rc = snap_load(w, p, c);
-        if (rc) {
-            rd_kafka_topic_partition_list_destroy(mp);
-            return rc;
-        }
-        parts->elems[i].offset = w->state_at[p] >= 0 ? w->state_at[p] : RD_KAFKA_OFFSET_BEGINNING;
-        if (!w->stage && c > (w->state_at[p] >= 0 ? w->state_at[p] : 0)) { /* a replay */
-            w->vpart[p] = w->vsync = true;
-            if (!w->held && !(w->held = tmpfile())) {
-                snprintf(w->err, w->errlen, "a file for held-back findings: %s", strerror(errno));
-                rd_kafka_topic_partition_list_destroy(mp);
-                return WARDEN_EIO;
-            }
-        }
-        if (w->linking) {
-            w->m_until[p] = mp->elems[i].offset >= 0 ? mp->elems[i].offset : 0;
-            mp->elems[i].offset = w->m_at[p];
-            w->m_paused[p] = true;
-        }
-    }
-    if (w->linking) { /* notices wait until the partition's events are replayed */
-        rd_kafka_assign(w->mcons, mp);
-        rd_kafka_pause_partitions(w->mcons, mp);
-    }
-    rd_kafka_topic_partition_list_destroy(mp);
-    txn_clear(w);
-    return 0;
 }
 
 /* Resume the notices of partitions whose events replay is done. */
@@ -656,7 +275,7 @@ static int txn_error(struct worker *w, rd_kafka_error_t *e, const char *what)
     return rc;
 }
 
-static int begin(struct worker *w)
+int warden_worker_begin(struct worker *w)
 {
     rd_kafka_error_t *e = rd_kafka_begin_transaction(w->prod);
     if (e) {
@@ -682,7 +301,7 @@ static int abort_txn(struct worker *w)
         int rc = txn_error(w, e, "abort transaction");
         if (rc < 0) return rc;
     }
-    txn_clear(w);
+    warden_worker_txn_clear(w);
     return 0;
 }
 
@@ -695,7 +314,7 @@ static int rewind_all(struct worker *w)
         snprintf(w->err, w->errlen, "assignment: %s", rd_kafka_err2str(e));
         return WARDEN_ELIB;
     }
-    int rc = restore(w, a, true);
+    int rc = warden_worker_restore(w, a, true);
     if (!rc) rd_kafka_assign(w->cons, a);
     rd_kafka_topic_partition_list_destroy(a);
     return rc;
@@ -794,7 +413,7 @@ static int commit(struct worker *w)
         w->cur_off = w->txn_next[p] >= 0 ? w->txn_first[p] : w->state_at[p] - 1;
         w->cur_seq = 0;
         w->cur_moff = w->txn_next[p] >= 0 ? -1 : w->m_first[p];
-        produce(w, w->c->progress_topic, key, (size_t)kn, w->jb.p, w->jb.len);
+        warden_worker_produce(w, w->c->progress_topic, key, (size_t)kn, w->jb.p, w->jb.len);
     }
     for (int p = 0; w->linking && p < w->n_parts; p++)
         if (w->m_next[p] >= 0)
@@ -818,11 +437,11 @@ static int commit(struct worker *w)
     rd_kafka_topic_partition_list_destroy(offs);
     if (rc == 0) {
         w->txns++;
-        for (int p = 0; p < w->n_parts && snapshots(w); p++)
+        for (int p = 0; p < w->n_parts && warden_worker_snapshots(w); p++)
             if (w->txn_next[p] >= 0 &&
                 warden_now_s() - w->snap_t[p] >= (double)w->c->snapshot_interval_s)
-                snap_save(w, p);
-        txn_clear(w);
+                warden_worker_snap_save(w, p);
+        warden_worker_txn_clear(w);
         return 0;
     }
     if (rc < 0 || rc == 2) return rc < 0 ? rc : WARDEN_EIO;
@@ -833,7 +452,7 @@ static int commit(struct worker *w)
 }
 
 /* Commit; after an abort, rebuild the state and redo from the committed offsets. */
-static int commit_or_redo(struct worker *w)
+int warden_worker_commit_or_redo(struct worker *w)
 {
     int rc = commit(w);
     return rc == 1 ? rewind_all(w) : rc;
@@ -846,7 +465,7 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 {
     struct worker *w = opaque;
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
-        int rc = restore(w, parts, w->state_lost);
+        int rc = warden_worker_restore(w, parts, w->state_lost);
         w->state_lost = false;
         if (rc && !w->fatal) w->fatal = rc;
         w->rebalanced = true;
@@ -862,7 +481,7 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
         if (rc || w->fatal) w->state_lost = true;
         for (int i = 0; i < parts->cnt && !rc && !w->fatal; i++) { /* for the next owner */
             int p = parts->elems[i].partition;
-            if (p >= 0 && p < w->n_parts && w->owned[p]) snap_save(w, p);
+            if (p >= 0 && p < w->n_parts && w->owned[p]) warden_worker_snap_save(w, p);
         }
         for (int p = 0; p < w->n_parts; p++) w->owned[p] = false;
         if (w->mcons) rd_kafka_assign(w->mcons, NULL);
@@ -913,7 +532,7 @@ static void check_gap(struct worker *w, int p, int64_t want, int64_t at)
         warden_jbuf_obj_close(&w->jb);
         char key[32];
         int kn = snprintf(key, sizeof key, "%d", p);
-        produce(w, w->c->rejects_topic, key, (size_t)kn, w->jb.p, w->jb.len);
+        warden_worker_produce(w, w->c->rejects_topic, key, (size_t)kn, w->jb.p, w->jb.len);
     }
 }
 
@@ -961,7 +580,7 @@ static int apply_review(struct worker *w, size_t shard, const char *buf, size_t 
         const struct warden_verdict *v =
             warden_engine_verdict(warden_runtime_shard(w->rt, shard), acct, alen);
         if (v) {
-            publish_verdict(w, v, acct, alen);
+            warden_worker_publish_verdict(w, v, acct, alen);
         }
     } else {
         w->reviews_replayed++;
@@ -987,10 +606,11 @@ static void publish_obs(void *ctx, const struct warden_link_obs *o)
     }
     w->published++;
     if (o->kind >= 0) /* keyed by identifier: one identifier's uses in one partition */
-        produce(w, w->c->linking_topic, key,
-                (size_t)snprintf(key, sizeof key, "%016llx", (unsigned long long)o->key), buf, n);
+        warden_worker_produce(
+            w, w->c->linking_topic, key,
+            (size_t)snprintf(key, sizeof key, "%016llx", (unsigned long long)o->key), buf, n);
     else
-        produce(w, w->c->linking_topic, o->account_id, o->len, buf, n);
+        warden_worker_produce(w, w->c->linking_topic, o->account_id, o->len, buf, n);
 }
 
 /* The distill prior's frames of an enforced account (remote mode,
@@ -1011,7 +631,7 @@ static void publish_frame(void *ctx, const char *acct, size_t len, uint64_t sket
 }
 
 /* Stage: a notice to the account's events partition of the membership topic. */
-static void stage_notify(void *ctx, const struct warden_link_notice *x, int partition)
+void warden_worker_stage_notify(void *ctx, const struct warden_link_notice *x, int partition)
 {
     struct worker *w = ctx;
     if (!w->live) return;
@@ -1036,7 +656,7 @@ static int process_notice(struct worker *w, const rd_kafka_message_t *m)
     if (!w->rt || p < 0 || p >= w->n_parts || !w->owned[p] || m->offset < w->m_at[p]) return 0;
     w->live = m->offset >= w->m_until[p];
     if (w->live && !w->in_txn) {
-        int rc = begin(w);
+        int rc = warden_worker_begin(w);
         if (rc) return rc;
     }
     struct warden_link_notice x;
@@ -1064,7 +684,7 @@ static int process_notice(struct worker *w, const rd_kafka_message_t *m)
             const struct warden_verdict *v =
                 warden_engine_verdict(warden_runtime_shard(w->rt, (size_t)p), x.account_id, x.len);
             if (v) {
-                publish_verdict(w, v, x.account_id, x.len);
+                warden_worker_publish_verdict(w, v, x.account_id, x.len);
             }
         }
         for (size_t i = 0; i < w->n_others; i++) free(w->others[i]); /* none expected here */
@@ -1097,7 +717,7 @@ static int catch_up_notices(struct worker *w, int p)
     if (!w->linking || w->m_at[p] >= w->m_until[p]) return 0;
     resume_notices(w);
     double t0 = warden_now_s();
-    while (w->m_at[p] < w->m_until[p] && !w->fatal && !worker_stop) {
+    while (w->m_at[p] < w->m_until[p] && !w->fatal && !warden_worker_stop) {
         if (warden_now_s() - t0 > 60) {
             snprintf(w->err, w->errlen,
                      "membership %s partition %d: notices up to offset %lld not read within 60 s "
@@ -1129,10 +749,10 @@ static void stage_process(struct worker *w, const rd_kafka_message_t *m)
                                        .frame_end = (uint8_t)o.level,
                                        .key = o.key,
                                        .ts_ms = o.ts_ms};
-        for (int p = 0; p < w->m_parts; p++) stage_notify(w, &x, p);
+        for (int p = 0; p < w->m_parts; p++) warden_worker_stage_notify(w, &x, p);
         w->frames_sent++;
     } else {
-        warden_link_stage_apply(w->st, &o, part, stage_notify, w);
+        warden_link_stage_apply(w->st, &o, part, warden_worker_stage_notify, w);
         w->links_applied = true;
     }
 }
@@ -1150,7 +770,7 @@ static int process(struct worker *w, const rd_kafka_message_t *m)
     }
     w->live = m->offset >= w->replay_until[p];
     if (w->live && !w->in_txn) {
-        int rc = begin(w);
+        int rc = warden_worker_begin(w);
         if (rc) return rc;
     }
     w->cur_part = p;
@@ -1185,7 +805,7 @@ static int process(struct worker *w, const rd_kafka_message_t *m)
             warden_jbuf_kv_int(&w->jb, "offset", m->offset);
             warden_jbuf_kv_str(&w->jb, "reason", why);
             warden_jbuf_obj_close(&w->jb);
-            produce(w, w->c->rejects_topic, m->key, m->key_len, w->jb.p, w->jb.len);
+            warden_worker_produce(w, w->c->rejects_topic, m->key, m->key_len, w->jb.p, w->jb.len);
         }
     } else {
         ev.src_name = w->c->events_topic;
@@ -1198,7 +818,7 @@ static int process(struct worker *w, const rd_kafka_message_t *m)
             const struct warden_verdict *v = warden_engine_verdict(
                 warden_runtime_shard(w->rt, shard), ev.account_id.p, ev.account_id.n);
             if (v) {
-                publish_verdict(w, v, ev.account_id.p, ev.account_id.n);
+                warden_worker_publish_verdict(w, v, ev.account_id.p, ev.account_id.n);
             }
         }
         for (size_t i = 0; i < w->n_others; i++) { /* end-user lanes */
@@ -1206,7 +826,7 @@ static int process(struct worker *w, const rd_kafka_message_t *m)
             const struct warden_verdict *v =
                 warden_engine_verdict(warden_runtime_shard(w->rt, shard), w->others[i], n);
             if (v) {
-                publish_verdict(w, v, w->others[i], n);
+                warden_worker_publish_verdict(w, v, w->others[i], n);
             }
             free(w->others[i]);
         }
@@ -1241,7 +861,8 @@ static rd_kafka_t *client(struct worker *w, rd_kafka_type_t type, rd_kafka_conf_
 
 /* A reader of the membership topic (read_committed, offsets never
  * committed) in group GROUP-SUFFIX; eof: partition ends are reported. */
-static rd_kafka_t *notice_reader(struct worker *w, const char *group, const char *suffix, bool eof)
+rd_kafka_t *warden_worker_notice_reader(struct worker *w, const char *group, const char *suffix,
+                                        bool eof)
 {
     const struct warden_worker_conf *c = w->c;
     char e[512], gid[512];
@@ -1253,335 +874,6 @@ static rd_kafka_t *notice_reader(struct worker *w, const char *group, const char
     rd_kafka_conf_set(mc, "isolation.level", "read_committed", e, sizeof e);
     rd_kafka_conf_set(mc, "enable.partition.eof", eof ? "true" : "false", e, sizeof e);
     return client(w, RD_KAFKA_CONSUMER, mc);
-}
-
-/* Stage: what the membership topic told each account, into w->told: every
- * committed notice from the beginning to the topic's end now (only this
- * stage writes it, and its transactional id has fenced any earlier
- * instance, so nothing comes after). Notices deleted by retention are not
- * known: what they told is then told again after the replay. */
-static int read_back(struct worker *w, const char *group, const char *suffix, const char *topic,
-                     void (*fn)(struct worker *w, const rd_kafka_message_t *m));
-
-/* A committed notice: what it told its account, into w->told. */
-static void told_notice(struct worker *w, const rd_kafka_message_t *m)
-{
-    struct warden_link_notice x;
-    if (warden_link_notice_decode(m->payload, m->len, &x) != 0) {
-        w->bad_links++; /* counted in the stop summary and metrics, as a worker does */
-    } else if (!x.frame) {
-        uint64_t h = warden_hash64(x.account_id, x.len);
-        warden_u64map_put(&w->told, h, warden_link_told_fold(warden_u64map_get(&w->told, h), &x));
-    }
-}
-
-static int load_told(struct worker *w)
-{
-    warden_u64map_fini(&w->told);
-    warden_u64map_init(&w->told);
-    return read_back(w, w->c->link_group, "told-reader", w->c->membership_topic, told_notice);
-}
-
-static uint32_t told_get(void *ctx, const char *id, size_t len)
-{
-    struct worker *w = ctx;
-    return warden_u64map_get(&w->told, warden_hash64(id, len));
-}
-
-static void count_notice(void *ctx, const struct warden_link_notice *n, int partition)
-{
-    (void)n;
-    (void)partition;
-    ((struct worker *)ctx)->owed++;
-}
-
-static void stage_notify(void *ctx, const struct warden_link_notice *x, int partition);
-
-/* Stage: once every owned partition is replayed after a rebuild, hand on
- * what the rebuilt state owes beyond what the membership topic told
- * (warden_link_stage_resync), in a transaction of its own. */
-static int resync(struct worker *w)
-{
-    for (int p = 0; p < w->n_parts; p++)
-        if (w->owned[p] && w->replay_until[p] > 0 && w->state_at[p] < w->replay_until[p]) return 0;
-    w->resync = false;
-    w->owed = 0;
-    warden_link_stage_resync(w->st, told_get, count_notice, w);
-    size_t n = w->owed;
-    if (!n) return 0;
-    if (!w->in_txn) {
-        int rc = begin(w);
-        if (rc) return rc;
-    }
-    w->live = true;
-    w->cur_part = -1; /* caused by no one record */
-    w->cur_off = -1;
-    w->cur_seq = 0;
-    w->cur_moff = -1;
-    w->resynced += warden_link_stage_resync(w->st, told_get, stage_notify, w);
-    w->txn_n += n;
-    w->links_applied = true;
-    return w->fatal;
-}
-
-/* Worker: partition p's replay is done (its notices too). */
-static bool replayed(struct worker *w, int p)
-{
-    if (w->state_at[p] < w->replay_until[p]) {
-        /* the last offsets may be no records (transaction markers): the
-         * consumer's position is past them then */
-        rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
-        rd_kafka_topic_partition_list_add(l, w->in_topic, p);
-        bool past = !rd_kafka_position(w->cons, l) && l->elems[0].offset >= w->replay_until[p];
-        rd_kafka_topic_partition_list_destroy(l);
-        if (!past) return false;
-    }
-    return !w->linking || w->m_at[p] >= w->m_until[p];
-}
-
-/* Every committed record of topic (a reader in group GROUP-SUFFIX), from
- * its beginning to its end now, to fn; 0 or the error. */
-static int read_back(struct worker *w, const char *group, const char *suffix, const char *topic,
-                     void (*fn)(struct worker *w, const rd_kafka_message_t *m))
-{
-    rd_kafka_t *rk = notice_reader(w, group, suffix, true);
-    if (!rk) return WARDEN_ELIB;
-    int np = warden_kafka_partitions(rk, topic, 15000, w->err, w->errlen);
-    int left = 0, rc = np < 0 ? np : 0;
-    bool *done = warden_xcalloc((size_t)(np > 0 ? np : 1), sizeof *done);
-    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(np > 0 ? np : 1);
-    for (int p = 0; !rc && p < np; p++) {
-        int64_t lo = 0, hi = 0;
-        rd_kafka_resp_err_t qe = rd_kafka_query_watermark_offsets(rk, topic, p, &lo, &hi, 15000);
-        if (qe) {
-            snprintf(w->err, w->errlen, "%s partition %d: %s", topic, p, rd_kafka_err2str(qe));
-            rc = WARDEN_EIO;
-        } else if (hi > lo) {
-            rd_kafka_topic_partition_list_add(l, topic, p)->offset = lo;
-            left++;
-        }
-    }
-    if (!rc && left) rd_kafka_assign(rk, l);
-    double t0 = warden_now_s(); /* the last record: a big topic takes as long as it takes */
-    while (!rc && left > 0 && !worker_stop) {
-        if (warden_now_s() - t0 > 60) {
-            snprintf(w->err, w->errlen, "%s: nothing read for 60 s before its end", topic);
-            rc = WARDEN_EIO;
-            break;
-        }
-        rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 100);
-        if (!m) continue;
-        t0 = warden_now_s();
-        if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-            if (m->partition >= 0 && m->partition < np && !done[m->partition])
-                done[m->partition] = true, left--;
-        } else if (!m->err) {
-            fn(w, m);
-        }
-        rd_kafka_message_destroy(m);
-    }
-    rd_kafka_topic_partition_list_destroy(l);
-    free(done);
-    rd_kafka_consumer_close(rk);
-    rd_kafka_destroy(rk);
-    return rc;
-}
-
-/* A published verdict: its digest into w->pub (the newest per account; one
- * put since the rebuild stays). */
-static void published_verdict(struct worker *w, const rd_kafka_message_t *m)
-{
-    if (!m->key || !m->len) {
-        w->bad_readback++;
-        return;
-    }
-    uint64_t acct = warden_hash64(m->key, m->key_len);
-    if (warden_u64map_get(&w->pub, acct) & 4u) return;
-    json_t *o = json_loadb(m->payload, m->len, 0, NULL);
-    json_t *rs = o ? json_object_get(o, "reasons") : NULL;
-    const char *an = o ? json_string_value(json_object_get(o, "action")) : NULL;
-    enum warden_action a;
-    if (an && json_is_array(rs) && !warden_action_parse(an, &a)) {
-        uint64_t codes = 0;
-        size_t i;
-        json_t *r;
-        json_array_foreach(rs, i, r)
-        {
-            const char *code = json_string_value(r);
-            if (code) codes += warden_hash64(code, strlen(code));
-        }
-        const char *cl = json_string_value(json_object_get(o, "cluster_id"));
-        warden_u64map_put(&w->pub, acct, vdigest(a, codes, cl, cl ? strlen(cl) : 0));
-        json_int_t ev = json_integer_value(json_object_get(o, "events"));
-        warden_u64map_put(&w->pubev, acct,
-                          ev <= 0           ? 0
-                          : ev < UINT32_MAX ? (uint32_t)ev
-                                            : UINT32_MAX);
-    } else { /* its account's verdict counts as never published */
-        w->bad_readback++;
-    }
-    json_decref(o);
-}
-
-/* A published finding: its account and code into w->pubcodes when a held
- * one has them (w->pending). */
-static void published_finding(struct worker *w, const rd_kafka_message_t *m)
-{
-    json_t *o = m->key && m->len ? json_loadb(m->payload, m->len, 0, NULL) : NULL;
-    const char *code = o ? json_string_value(json_object_get(o, "code")) : NULL;
-    if (!code) {
-        w->bad_readback++;
-    } else {
-        uint64_t pr = pair_hash(warden_hash64(m->key, m->key_len), code);
-        if (warden_u64map_get(&w->pending, pr)) warden_u64map_put(&w->pubcodes, pr, 1);
-    }
-    json_decref(o);
-}
-
-/* An owed finding: where it is in w->held. */
-struct owed_finding {
-    long at;
-    struct held_rec r;
-};
-
-static int cmp_owed(const void *a, const void *b)
-{
-    long x = ((const struct owed_finding *)a)->at, y = ((const struct owed_finding *)b)->at;
-    return x < y ? -1 : x > y;
-}
-
-static void owed_position(struct worker *w, int p)
-{
-    w->cur_part = p;
-    w->cur_off = w->state_at[p] - 1;
-    w->cur_moff = -1;
-    w->vsync_out[p] = true;
-}
-
-/* Worker: once every partition replayed since the last comparison is done,
- * publish what the replays decided that the topics never had, in the open
- * transaction (begun if none): each held-back finding whose account's
- * published verdicts never gave its code (the newest per account and code),
- * and the verdict of each replayed account whose published one says
- * another action, reason set or cluster, with an action change record for
- * the audit trail when the action differs. Outputs of a run without a newer
- * accounts file or policy are all published already: nothing is owed. */
-static int vsync(struct worker *w)
-{
-    if (!w->vsync || !w->rt || worker_stop) return 0;
-    for (int p = 0; p < w->n_parts; p++)
-        if (w->vpart[p] && w->owned[p] && !replayed(w, p)) return 0;
-    /* what went out live since (partitions whose replay ended first) is
-     * remembered as published; commit it first: a read_committed reader
-     * would wait on this worker's own open transaction */
-    if (w->in_txn) {
-        int rc = commit_or_redo(w);
-        if (rc || !w->vsync) return rc; /* redone: a new replay, a new comparison */
-    }
-    /* the findings held back: the newest per account and code */
-    struct owed_finding *of = NULL;
-    size_t nof = 0, cap = 0;
-    if (w->held && fflush(w->held) == 0) {
-        rewind(w->held);
-        struct held_rec r;
-        for (long pos = 0; fread(&r, sizeof r, 1, w->held) == 1;) {
-            long body = (long)r.idlen + (long)r.codelen + (long)r.linelen;
-            if (r.part >= 0 && r.part < w->n_parts && w->vpart[r.part] && w->owned[r.part]) {
-                uint32_t k = warden_u64map_get(&w->pending, r.pair);
-                if (!k) {
-                    if (nof == cap)
-                        of = warden_xrealloc(of, (cap = cap ? cap * 2 : 64) * sizeof *of);
-                    k = (uint32_t)++nof;
-                    warden_u64map_put(&w->pending, r.pair, k);
-                }
-                of[k - 1] = (struct owed_finding){pos, r};
-            }
-            pos += (long)sizeof r + body;
-            if (fseek(w->held, pos, SEEK_SET)) break;
-        }
-    }
-    /* what the topics have: those published are not owed */
-    int rc = read_back(w, w->c->group, "read-back", w->c->verdicts_topic, published_verdict);
-    if (!rc && nof)
-        rc = read_back(w, w->c->group, "read-back", w->c->findings_topic, published_finding);
-    if (rc) {
-        free(of);
-        return rc;
-    }
-    size_t keep = 0;
-    for (size_t i = 0; i < nof; i++)
-        if (!warden_u64map_get(&w->pubcodes, of[i].r.pair)) of[keep++] = of[i];
-    nof = keep;
-    if (nof > 1) qsort(of, nof, sizeof *of, cmp_owed);
-    if (!w->in_txn && (rc = begin(w))) {
-        free(of);
-        return rc;
-    }
-    w->owed_tag = (uint32_t)warden_hash64(w->txn_tag, strlen(w->txn_tag));
-    w->pos_owed = true;
-    w->cur_seq = 0;
-    struct warden_u64map told; /* account -> the latest owed finding's index + 1 */
-    warden_u64map_init(&told);
-    char *buf = NULL;
-    size_t bufcap = 0;
-    for (size_t i = 0; i < nof && !w->fatal; i++) {
-        const struct held_rec *r = &of[i].r;
-        size_t body = (size_t)r->idlen + r->codelen + r->linelen;
-        if (body > bufcap) buf = warden_xrealloc(buf, bufcap = body);
-        if (fseek(w->held, of[i].at + (long)sizeof *r, SEEK_SET) ||
-            fread(buf, 1, body, w->held) != body) {
-            snprintf(w->err, w->errlen, "held-back findings: %s", strerror(errno));
-            w->fatal = WARDEN_EIO;
-            break;
-        }
-        owed_position(w, r->part);
-        produce(w, w->c->findings_topic, buf, r->idlen, buf + r->idlen + r->codelen, r->linelen);
-        uint32_t k = warden_u64map_get(&told, r->acct);
-        if (!k || of[k - 1].r.score <= r->score) warden_u64map_put(&told, r->acct, (uint32_t)i + 1);
-        w->owed_findings++;
-    }
-    /* the verdicts owed */
-    const struct warden_policy *pol = warden_runtime_policy(w->rt);
-    size_t nv = 0;
-    for (int p = 0; p < w->n_parts && !w->fatal; p++) {
-        if (!w->vpart[p] || !w->owned[p]) continue;
-        const struct warden_engine *e = warden_runtime_shard(w->rt, (size_t)p);
-        for (size_t i = 0, n = warden_engine_n_verdicts(e); i < n; i++) {
-            const struct warden_verdict *v = warden_engine_verdict_at(e, i);
-            size_t len = strlen(v->account_id);
-            uint64_t acct = warden_hash64(v->account_id, len);
-            uint32_t was = warden_u64map_get(&w->pub, acct), now = verdict_digest(v);
-            uint32_t k = warden_u64map_get(&told, acct);
-            if ((was | 4u) == (now | 4u)) continue;
-            /* published from a later state than the replay's (input committed
-             * again after a lost offset commit): the redo publishes it again */
-            if (was && warden_u64map_get(&w->pubev, acct) > v->events) continue;
-            owed_position(w, p);
-            publish_verdict(w, v, v->account_id, len);
-            nv++;
-            enum warden_action from = was ? (enum warden_action)(was & 3u) : WARDEN_ALLOW;
-            if (from == v->action) continue;
-            struct warden_action_change ch = {
-                .ts_ms = k ? of[k - 1].r.ts_ms : v->first_action_ts,
-                .verdict = v,
-                .from = from,
-                .to = v->action,
-                .code = v->n_reasons ? v->reasons[0].code : "",
-                .score = v->score,
-                .shadow = pol->shadow,
-            };
-            warden_write_action_change(&w->jb, w->devnull, &ch, &w->ri);
-            produce_jb(w, w->c->audit_topic, v->account_id, len);
-        }
-    }
-    free(buf);
-    free(of);
-    warden_u64map_fini(&told);
-    w->pos_owed = false;
-    w->txn_n += nof + nv;
-    w->owed_verdicts += nv;
-    vsync_reset(w);
-    return w->fatal;
 }
 
 /* Partitions of a topic into *n; 0 or the error. */
@@ -1597,7 +889,7 @@ static int topic_parts(struct worker *w, const char *topic, int *n)
  * restore() (those of the events partitions owned), never committed. */
 static int membership_reader(struct worker *w)
 {
-    w->mcons = notice_reader(w, w->c->group, "membership-reader", false);
+    w->mcons = warden_worker_notice_reader(w, w->c->group, "membership-reader", false);
     return w->mcons ? 0 : WARDEN_ELIB;
 }
 
@@ -1871,7 +1163,7 @@ static int run(struct worker *w, const char *id, int64_t idle_exit_ms)
         w->m_next = warden_xcalloc(np, sizeof *w->m_next);
         w->m_first = warden_xcalloc(np, sizeof *w->m_first);
     }
-    txn_clear(w);
+    warden_worker_txn_clear(w);
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
@@ -1882,7 +1174,7 @@ static int run(struct worker *w, const char *id, int64_t idle_exit_ms)
                 w->stage ? c->link_group : c->group, w->linking ? " (linking)" : "");
     double last_msg = warden_now_s();
     bool had_parts = false;
-    while (!worker_stop && !w->fatal) {
+    while (!warden_worker_stop && !w->fatal) {
         rd_kafka_message_t *m = rd_kafka_consumer_poll(w->cons, 100);
         /* a worker's idle time counts once it has partitions, the stage's
          * once it has had a record (the workers may take a while to start) */
@@ -1913,15 +1205,16 @@ static int run(struct worker *w, const char *id, int64_t idle_exit_ms)
             poll_notices(w);
             if (w->notices_live + w->notices_replayed != before) last_msg = warden_now_s();
         }
-        if (w->stage && w->resync && w->st && !worker_stop) { /* a stop may cut load_told short */
-            rc = resync(w);
+        if (w->stage && w->resync && w->st &&
+            !warden_worker_stop) { /* a stop may cut load_told short */
+            rc = warden_worker_resync(w);
             if (rc) w->fatal = rc;
         }
-        if (!w->stage && w->vsync && !w->fatal && (rc = vsync(w))) w->fatal = rc;
+        if (!w->stage && w->vsync && !w->fatal && (rc = warden_worker_vsync(w))) w->fatal = rc;
         rd_kafka_poll(w->prod, 0);
         if (w->in_txn && ((int64_t)w->txn_n >= c->commit_events ||
                           (warden_now_s() - w->txn_t0) * 1000 >= (double)c->commit_interval_ms)) {
-            if ((rc = commit_or_redo(w))) w->fatal = rc;
+            if ((rc = warden_worker_commit_or_redo(w))) w->fatal = rc;
         }
         if (w->mh && warden_now_s() - w->metrics_t >= 1) publish_metrics(w);
         if (idle_exit_ms > 0 && had_parts && !w->in_txn &&
