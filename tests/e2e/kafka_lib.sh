@@ -105,23 +105,40 @@ kafka_wait_assigned() {
   return 1
 }
 
-# kafka_produce_kill FILE VICTIM ID IDLE_EXIT_S — FILE into topic ev in ten chunks about
-# a second apart; after the 4th, SIGKILL the worker VICTIM (a kafka_start pid) mid-stream;
-# after the 6th, start a replacement under its ID (log $T/IDb.log)
-kafka_produce_kill() {
-  split -n l/10 -d "$1" "$T/chunk."
+# kafka_produce_chunks FILE N [STEP] — FILE into topic ev in N chunks about a second
+# apart; after each chunk, the shell function STEP (if given) runs with the chunk's
+# number (1..N): what a test does mid-stream
+kafka_produce_chunks() {
+  split -n "l/$2" -d "$1" "$T/chunk."
   local n=0 c
   for c in "$T"/chunk.*; do
     "$WARDEN_BIN" kafka-produce -q -b "$BROKERS" -t ev "$c"
     n=$((n + 1))
-    if [ $n -eq 4 ]; then
-      sleep 2
-      kill -9 "$(pgrep -P "$2" -x warden || echo "$2")" 2>/dev/null
-      kill -9 "$2" 2>/dev/null
-    fi
-    if [ $n -eq 6 ]; then kafka_start worker "$3" "$T/${3}b.log" "$4"; fi
+    if [ -n "${3:-}" ]; then "$3" "$n"; fi
     sleep 1
   done
+  rm -f "$T"/chunk.*
+}
+
+# kafka_kill PID — SIGKILL a process kafka_start started (the warden under its timeout too)
+kafka_kill() {
+  kill -9 "$(pgrep -P "$1" -x warden || echo "$1")" 2>/dev/null
+  kill -9 "$1" 2>/dev/null
+}
+
+# kafka_produce_kill FILE VICTIM ID IDLE_EXIT_S — FILE into topic ev in ten chunks about
+# a second apart; after the 4th, SIGKILL the worker VICTIM (a kafka_start pid) mid-stream;
+# after the 6th, start a replacement under its ID (log $T/IDb.log)
+kafka_produce_kill() {
+  KILL_VICTIM=$2 KILL_ID=$3 KILL_IDLE=$4
+  kafka_produce_chunks "$1" 10 kafka_kill_step
+}
+kafka_kill_step() {
+  if [ "$1" -eq 4 ]; then
+    sleep 2
+    kafka_kill "$KILL_VICTIM"
+  fi
+  if [ "$1" -eq 6 ]; then kafka_start worker "$KILL_ID" "$T/${KILL_ID}b.log" "$KILL_IDLE"; fi
 }
 
 # until every process kafka_start started (and not taken out of PIDS) has exited

@@ -47,39 +47,34 @@ timeout 400 "$WARDEN_BIN" case-stage -c "$T/worker.yaml" --id c1 --metrics-port 
 C1=$!
 PIDS="$PIDS $C1"
 check "workers were given partitions" kafka_wait_assigned "$T/w1.log" "$T/w2.log"
-split -n l/6 -d "$T/sim/events.jsonl" "$T/chunk."
-n=0
-for c in "$T"/chunk.*; do
-  "$WARDEN_BIN" kafka-produce -q -b "$BROKERS" -t ev "$c"
-  n=$((n + 1))
-  if [ $n -eq 3 ]; then
-    # the first stage merges as records come, and is scraped before it dies
-    PORT=""
-    for _ in $(seq 1 100); do
-      PORT=$(sed -n 's/^warden case-stage: c1: metrics on 127.0.0.1 port \([0-9]*\) .*/\1/p' "$T/c1.log")
-      [ -n "$PORT" ] && break
-      sleep 0.1
-    done
-    for _ in $(seq 1 100); do
-      curl -s "http://127.0.0.1:${PORT:-1}/metrics" >"$T/m.txt" 2>/dev/null
-      # a merge that holds cases (a merge may have held findings only)
-      grep -q '^warden_case_merges_total{result="ok"} [1-9]' "$T/m.txt" &&
-        [ "$(sqlite3 "$T/cases.db" 'SELECT count(*) FROM cases' 2>/dev/null)" -ge 1 ] 2>/dev/null &&
-        break
-      sleep 0.2
-    done
-    check "metrics: merges, rows, bad records" \
-      bash -c "grep -q '^warden_case_merges_total{result=\"ok\"} [1-9]' '$T/m.txt' &&
-               grep -q '^warden_case_stage_rows_total{kind=\"case\"} [1-9]' '$T/m.txt' &&
-               grep -q '^warden_case_stage_skipped_total{why=\"bad\"} 2$' '$T/m.txt'"
-    kill -9 "$(pgrep -P "$C1" -x warden || echo "$C1")" 2>/dev/null
-    kill -9 "$C1" 2>/dev/null
-    check "killed stage left cases behind" \
-      bash -c "[ \"\$(sqlite3 '$T/cases.db' 'SELECT count(*) FROM cases')\" -ge 1 ]"
-    kafka_start case-stage c2 "$T/c2.log" 15
-  fi
-  sleep 1
-done
+# mid-stream, after the 3rd chunk: the first stage is scraped, killed and replaced
+cases_step() {
+  [ "$1" -eq 3 ] || return 0
+  # the first stage merges as records come, and is scraped before it dies
+  PORT=""
+  for _ in $(seq 1 100); do
+    PORT=$(sed -n 's/^warden case-stage: c1: metrics on 127.0.0.1 port \([0-9]*\) .*/\1/p' "$T/c1.log")
+    [ -n "$PORT" ] && break
+    sleep 0.1
+  done
+  for _ in $(seq 1 100); do
+    curl -s "http://127.0.0.1:${PORT:-1}/metrics" >"$T/m.txt" 2>/dev/null
+    # a merge that holds cases (a merge may have held findings only)
+    grep -q '^warden_case_merges_total{result="ok"} [1-9]' "$T/m.txt" &&
+      [ "$(sqlite3 "$T/cases.db" 'SELECT count(*) FROM cases' 2>/dev/null)" -ge 1 ] 2>/dev/null &&
+      break
+    sleep 0.2
+  done
+  check "metrics: merges, rows, bad records" \
+    bash -c "grep -q '^warden_case_merges_total{result=\"ok\"} [1-9]' '$T/m.txt' &&
+             grep -q '^warden_case_stage_rows_total{kind=\"case\"} [1-9]' '$T/m.txt' &&
+             grep -q '^warden_case_stage_skipped_total{why=\"bad\"} 2$' '$T/m.txt'"
+  kafka_kill "$C1"
+  check "killed stage left cases behind" \
+    bash -c "[ \"\$(sqlite3 '$T/cases.db' 'SELECT count(*) FROM cases')\" -ge 1 ]"
+  kafka_start case-stage c2 "$T/c2.log" 15
+}
+kafka_produce_chunks "$T/sim/events.jsonl" 6 cases_step
 kafka_wait
 
 check "the stage reported each bad record with topic, partition and offset" \

@@ -33,11 +33,7 @@ kafka_start worker w2 "$T/w2.log" 20
 check "every worker was given partitions" kafka_wait_assigned "$T"/w1.log "$T"/w2.log
 kafka_start_stage
 
-split -n l/5 -d "$T/sim/events.jsonl" "$T/chunk."
-for c in "$T"/chunk.*; do
-  "$WARDEN_BIN" kafka-produce -q -b "$BROKERS" -t ev "$c"
-  sleep 1
-done
+kafka_produce_chunks "$T/sim/events.jsonl" 5
 kafka_wait
 kafka_stop_stage
 kafka_dump_checks "$EVENTS"

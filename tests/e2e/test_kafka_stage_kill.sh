@@ -31,21 +31,16 @@ kafka_start worker w1 "$T/w1.log" 25
 kafka_start worker w2 "$T/w2.log" 25
 check "every worker was given partitions" kafka_wait_assigned "$T"/w1.log "$T"/w2.log
 kafka_start_stage
-split -n l/10 -d "$T/sim/events.jsonl" "$T/chunk."
-n=0
-for c in "$T"/chunk.*; do
-  "$WARDEN_BIN" kafka-produce -q -b "$BROKERS" -t ev "$c"
-  n=$((n + 1))
-  if [ $n -eq 4 ]; then
+stage_step() {
+  if [ "$1" -eq 4 ]; then
     sleep 2
-    kill -9 "$(pgrep -P "$STAGE_PID" -x warden || echo "$STAGE_PID")" 2>/dev/null
-    kill -9 "$STAGE_PID" 2>/dev/null
+    kafka_kill "$STAGE_PID"
     wait "$STAGE_PID" 2>/dev/null
     mv "$T/l1.log" "$T/l1-killed.log"
   fi
-  [ $n -eq 6 ] && kafka_start_stage
-  sleep 1
-done
+  if [ "$1" -eq 6 ]; then kafka_start_stage; fi
+}
+kafka_produce_chunks "$T/sim/events.jsonl" 10 stage_step
 kafka_wait
 kafka_stop_stage
 kafka_dump_checks "$EVENTS"
