@@ -127,7 +127,7 @@ struct link_conf {
     int64_t harvest_members;
     double suspect_min, pooled_score;
     int64_t suspect_group, suspect_members;
-    bool pool_anchored;
+    bool pool_anchored, pool_rented_clusters;
 };
 
 #define C(f) offsetof(struct link_conf, f)
@@ -245,6 +245,13 @@ static const struct warden_conf_key link_conf_table[] = {
      "many accounts use: one also enforced on its own evidence) joins it: the cluster's "
      "action then applies",
      0, 0},
+    {"pool_rented_clusters", WARDEN_CONF_BOOL, "true", C(pool_rented_clusters),
+     "with pool_anchored: on a rented sign-up network (hosting or cloud, no sign-up through a "
+     "public anonymizer), an account of a cluster whose harvest is established (a member "
+     "actioned on its own harvesting evidence, or suspect_group suspects, tied by more than "
+     "template bands) counts with the network's suspects and anchors them: a suspect the "
+     "operation's machines signed up joins its cluster",
+     0, 0},
     {"suspect_members", WARDEN_CONF_INT, "2", C(suspect_members),
      "suspects in one cluster, and most of its members, from which every member gets "
      "cluster.harvest_pooled: harvesting evidence held below every rule in each account, "
@@ -290,6 +297,7 @@ struct pool_groups {
     int64_t *created;   /* POOL_NET: the members' sign-up times (ms), INT64_MIN when unknown */
     uint8_t *elsewhere; /* POOL_NET: the member shares a card or domain outside the network */
     uint8_t *net;       /* POOL_NET, per group: NET_EXIT, NET_RENTED (net_flags) */
+    struct warden_u64map net_of; /* account hash -> its POOL_NET group when not alone there */
 };
 
 static void pool_groups_free(void *p)
@@ -304,6 +312,7 @@ static void pool_groups_free(void *p)
     free(g->created);
     free(g->elsewhere);
     free(g->net);
+    warden_u64map_fini(&g->net_of);
     free(g);
 }
 
@@ -397,6 +406,7 @@ static int link_init(void **vctx, const struct warden_policy *policy, const void
     p.co_actioned = c->conf.co_actioned;
     p.suspect_group = c->conf.suspect_min > 0 ? (unsigned)c->conf.suspect_group : 0;
     p.harvest_anchor = p.suspect_group && c->conf.pool_anchored;
+    p.rented_clusters = p.harvest_anchor && c->conf.pool_rented_clusters;
     p.max_accounts = (size_t)c->conf.max_accounts;
     p.max_idents = (size_t)c->conf.max_idents;
     p.max_clusters = (size_t)c->conf.max_clusters;
@@ -568,7 +578,7 @@ static uint64_t pool_key(const struct link_ctx *c, const struct warden_account *
 }
 
 /* Group the registry's accounts by card, domain and sign-up network (up to
- * about 120 bytes per account, once per process). */
+ * about 140 bytes per account, once per process). */
 static struct pool_groups *pool_groups(const struct link_ctx *c, const struct warden_registry *reg,
                                        const struct warden_intel *intel)
 {
@@ -642,10 +652,13 @@ static struct pool_groups *pool_groups(const struct link_ctx *c, const struct wa
     net_flags(reg, intel, &nets);
     static const int chosen[] = {POOL_CARD, POOL_DOMAIN};
     static const enum warden_link_kind chosen_kind[] = {WARDEN_LINK_PAYMENT, WARDEN_LINK_EMAIL};
+    warden_u64map_init(&pg->net_of);
     for (size_t p = 0; p < nn; p++) {
         uint32_t i = idx[POOL_NET][p], g = grp[POOL_NET][i];
         const struct warden_account *a = warden_registry_account_at(reg, i);
         pg->created[p] = a->created_at_ms;
+        if (pg->k[POOL_NET].off[g] - pg->k[POOL_NET].off[g - 1] > 1)
+            warden_u64map_put(&pg->net_of, pg->k[POOL_NET].acct[p], g);
         if (p == pg->k[POOL_NET].off[g - 1])
             pg->net[g - 1] = (uint8_t)warden_u64map_get(&nets, signup_net_key(&a->signup_ip));
         for (int q = 0; q < 2 && !pg->elsewhere[p]; q++) {
@@ -725,6 +738,8 @@ static void pool_suspect(const struct link_ctx *c, const struct warden_account *
  * the groups. j: the last join. */
 static void pool_newcomer(const struct link_ctx *c, const struct warden_account *a, bool stage,
                           struct warden_link_join *j);
+static void pool_held(const struct link_ctx *c, bool stage, void (*fn)(void *, uint32_t),
+                      void *ctx);
 
 static int link_attach(void *vctx, const struct warden_registry *reg,
                        const struct warden_intel *intel)
@@ -762,6 +777,7 @@ static int link_attach(void *vctx, const struct warden_registry *reg,
             if (a->reseller) warden_link_mark_reseller(c->l, ai);
         }
     }
+    pool_held(c, false, NULL, NULL); /* a state loaded with its marks: the registry's joins */
     warden_link_unlock(c->l);
     return 0;
 }
@@ -1261,6 +1277,7 @@ static void link_observe(void *vctx, const struct warden_event *ev, void *vstate
             pool_newcomer(c, ev->account, false, &j); /* joined: reported as the registry's */
     }
     if (res) warden_link_mark_restricted(c->l, ai);
+    pool_held(c, false, NULL, NULL); /* the members learn at their next request */
     decide(c->l, ai, &d, &c->conf);
     warden_link_unlock(c->l);
     st->flags = (uint8_t)(d.info.seq ? st->flags | CLUSTERED : st->flags & ~CLUSTERED);
@@ -1504,6 +1521,31 @@ static void pool_newcomer(const struct link_ctx *c, const struct warden_account 
     warden_link_pool_with(c->l, bi, &grp, j);
 }
 
+/* The accounts whose cluster's harvest became established since the last
+ * call (warden_link_held_next): a suspect of such an account's rented
+ * sign-up network pools again (warden_link_pool_with), so a suspect that
+ * looked before the cluster's harvest was known joins as it would have
+ * after. stage: the network's flags as the suspect's mark told the linking
+ * stage, else from the groups. Each suspect pooled, when fn: to fn. */
+static void pool_held(const struct link_ctx *c, bool stage, void (*fn)(void *, uint32_t), void *ctx)
+{
+    const struct pool_groups *pg = c->pg;
+    uint32_t mi, bi;
+    uint64_t h;
+    while (warden_link_held_next(c->l, &mi, &h)) {
+        uint32_t g = pg ? warden_u64map_get(&pg->net_of, h) : 0;
+        if (!g) continue;
+        struct warden_link_group grp = {.n = 0};
+        net_group(pg, g, pg->net[g - 1], &grp);
+        if (!warden_link_group_suspect(c->l, &grp, &bi)) continue;
+        if (stage) net_group(pg, g, stage_net(warden_link_user(c->l, bi)), &grp);
+        if (!grp.rented) continue;
+        struct warden_link_join j;
+        warden_link_pool_with(c->l, bi, &grp, &j);
+        if (j.joined && fn) fn(ctx, bi);
+    }
+}
+
 int warden_link_stage_new(struct warden_link_stage **out, const struct warden_policy *pol,
                           const struct warden_registry *reg, char *err, size_t errlen)
 {
@@ -1567,6 +1609,20 @@ static void stage_member(void *ctx, uint32_t a)
         n.pair_weight = w->j->pair_weight;
     }
     w->notify(w->ctx, &n, u->part1 - 1);
+}
+
+/* The suspects pool_held pooled (the linking stage walks their clusters). */
+struct held_pooled {
+    uint32_t *a;
+    size_t n, cap;
+};
+
+static void held_pooled_add(void *ctx, uint32_t a)
+{
+    struct held_pooled *h = ctx;
+    if (h->n == h->cap)
+        h->a = warden_xrealloc(h->a, (h->cap = h->cap ? h->cap * 2 : 8) * sizeof *h->a);
+    h->a[h->n++] = a;
 }
 
 /* A mark that may make the account a harvester (harvesting, enforced): it
@@ -1637,11 +1693,24 @@ void warden_link_stage_apply(
         if (o->level >= 2) stage_anchor_pool(c, o, ai, &j);
         members = true;
     }
+    struct held_pooled hp = {0};
+    pool_held(c, true, held_pooled_add, &hp);
     struct stage_walk w = {c, ai, o, &j, notify, ctx};
-    if (members)
+    if (members || hp.n)
         warden_link_foreach_member(l, ai, stage_member, &w);
     else
         stage_member(&w, ai);
+    /* suspects pooled into another cluster than this account's: theirs */
+    struct warden_link_join none = {0};
+    struct warden_link_cluster mine, theirs;
+    warden_link_cluster_of(l, ai, &mine);
+    for (size_t k = 0; k < hp.n; k++) {
+        warden_link_cluster_of(l, hp.a[k], &theirs);
+        if (theirs.seq == mine.seq) continue;
+        struct stage_walk wk = {c, hp.a[k], o, &none, notify, ctx};
+        warden_link_foreach_member(l, hp.a[k], stage_member, &wk);
+    }
+    free(hp.a);
     warden_link_unlock(l);
 }
 

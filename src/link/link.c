@@ -110,6 +110,11 @@ struct warden_link {
     struct cluster *cl;
     uint32_t *cl_free;
     size_t n_free, cap_cl;
+    /* accounts whose cluster's harvest became established (harvest_held)
+     * since the caller last took them (warden_link_held_next): each is
+     * queued once, when that happens to its cluster */
+    uint32_t *held_q;
+    size_t held_n, held_cap;
     uint64_t seq;
     struct warden_link_stats st;
     uint64_t touched[1 << 14]; /* 2^20 bits: accounts a join or merge touched */
@@ -180,6 +185,7 @@ void warden_link_free(struct warden_link *l)
     warden_hugetable_free(l->accts, (l->acct_mask + 1) * WAYS, sizeof *l->accts);
     free(l->cl);
     free(l->cl_free);
+    free(l->held_q);
     free(l);
 }
 
@@ -315,6 +321,57 @@ static void acct_drop(struct warden_link *l, uint32_t i)
     memset(a, 0, sizeof *a);
 }
 
+/* A cluster whose harvest is established: a member actioned on its own
+ * harvesting evidence, or suspect_group members with harvesting evidence of
+ * their own, tied by more than template bands (frames are phrases that
+ * strangers share). Every count only grows. */
+static bool harvest_held(const struct warden_link *l, const struct cluster *c)
+{
+    if (!l->p.rented_clusters || (c->pub.harvest < 1 && c->pub.suspect < l->p.suspect_group))
+        return false;
+    for (int k = 0; k < WARDEN_LINK_NKINDS; k++)
+        if (k != WARDEN_LINK_TEMPLATE && c->pub.kind_edges[k]) return true;
+    return false;
+}
+
+static void held_push(struct warden_link *l, uint32_t i)
+{
+    if (l->held_n == l->held_cap)
+        l->held_q = warden_xrealloc(l->held_q, (l->held_cap = l->held_cap ? l->held_cap * 2 : 64) *
+                                                   sizeof *l->held_q);
+    l->held_q[l->held_n++] = i;
+}
+
+/* Queue the members of a ring from `from` to `to` (inclusive, in ring order). */
+static void held_ring(struct warden_link *l, uint32_t from, uint32_t to)
+{
+    for (uint32_t k = from;; k = A(l, k)->next) {
+        held_push(l, k);
+        if (k == to) break;
+    }
+}
+
+/* Cluster ci's harvest may have become established by a mark that did not
+ * change its members: queue them all when it did. */
+static void held_mark(struct warden_link *l, uint32_t ci, bool before)
+{
+    struct cluster *c = &l->cl[ci];
+    if (!before && harvest_held(l, c)) held_ring(l, c->head, A(l, c->head)->prev);
+}
+
+bool warden_link_held_next(struct warden_link *l, uint32_t *ai, uint64_t *acct)
+{
+    while (l->held_n) {
+        uint32_t i = l->held_q[--l->held_n];
+        if (i < l->acct_used && A(l, i)->hash) {
+            *ai = i;
+            *acct = A(l, i)->hash;
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Join the accounts at indices i and j; returns true when i's cluster changed. */
 static bool join(struct warden_link *l, uint32_t i, uint32_t j, unsigned kinds, double w)
 {
@@ -323,6 +380,12 @@ static bool join(struct warden_link *l, uint32_t i, uint32_t j, unsigned kinds, 
     if (ca && ca == cb) return false;
     uint32_t ci;
     bool changed = true;
+    /* whose cluster's harvest was established before (harvest_held); after
+     * the join, the members of a side that was not are queued when the
+     * joined cluster's is: its ring segment [seg0, seg1] */
+    bool ha = ca && harvest_held(l, &l->cl[ca - 1]), hb = cb && harvest_held(l, &l->cl[cb - 1]);
+    uint32_t seg0 = NONE, seg1 = NONE, rest0 = NONE, rest1 = NONE;
+    bool hseg = false, hrest = false;
     if (!ca && !cb) {
         if (!l->n_free) {
             l->st.clusters_dropped++;
@@ -335,13 +398,19 @@ static bool join(struct warden_link *l, uint32_t i, uint32_t j, unsigned kinds, 
         c->pub.seq = ++l->seq;
         cluster_put(l, ci, i);
         cluster_put(l, ci, j);
+        seg0 = seg1 = i;
+        rest0 = rest1 = j;
     } else if (ca && !cb) {
         ci = ca - 1;
         cluster_put(l, ci, j);
         changed = false;
+        seg0 = seg1 = j;
+        hrest = ha;
     } else if (!ca) {
         ci = cb - 1;
         cluster_put(l, ci, i);
+        seg0 = seg1 = i;
+        hrest = hb;
     } else {
         /* merge the smaller into the larger: relabel its members, splice the rings */
         uint32_t big = ca - 1, small = cb - 1;
@@ -351,6 +420,8 @@ static bool join(struct warden_link *l, uint32_t i, uint32_t j, unsigned kinds, 
             small = t;
         }
         struct cluster *B = &l->cl[big], *S = &l->cl[small];
+        hseg = big == ca - 1 ? hb : ha; /* the smaller side's */
+        hrest = big == ca - 1 ? ha : hb;
         uint32_t k = S->head;
         do {
             A(l, k)->cluster = big + 1;
@@ -363,6 +434,11 @@ static bool join(struct warden_link *l, uint32_t i, uint32_t j, unsigned kinds, 
         A(l, sh)->prev = bh;
         A(l, sp)->next = bn;
         A(l, bn)->prev = sp;
+        /* the ring is now bh, [sh .. sp] (the smaller side), bn .. bh */
+        seg0 = sh;
+        seg1 = sp;
+        rest0 = bn;
+        rest1 = bh;
         B->pub.live += S->pub.live;
         B->pub.size += S->pub.size;
         B->pub.actioned += S->pub.actioned;
@@ -390,6 +466,15 @@ static bool join(struct warden_link *l, uint32_t i, uint32_t j, unsigned kinds, 
     for (int q = 0; q < WARDEN_LINK_NKINDS; q++)
         if (kinds & (1u << q)) c->pub.kind_edges[q]++;
     l->st.joins++;
+    if (l->p.rented_clusters && harvest_held(l, c)) {
+        if (!hseg && seg0 != NONE) held_ring(l, seg0, seg1);
+        if (!hrest) {
+            if (rest0 != NONE)
+                held_ring(l, rest0, rest1);
+            else /* the cluster it joined: every member but the one that came */
+                held_ring(l, A(l, seg0)->next, A(l, seg0)->prev);
+        }
+    }
     return changed;
 }
 
@@ -849,7 +934,9 @@ void warden_link_mark_suspect(struct warden_link *l, uint32_t ai, struct warden_
     a->flags |= F_SUS;
     if (a->cluster) {
         struct cluster *c = &l->cl[a->cluster - 1];
+        bool before = harvest_held(l, c);
         if (c->pub.suspect < UINT8_MAX) c->pub.suspect++;
+        held_mark(l, a->cluster - 1, before);
     }
     if (a->flags & F_ACT) co_join(l, ai, out);
     /* harvesters it shares a frame with */
@@ -880,6 +967,16 @@ void warden_link_pool_with(struct warden_link *l, uint32_t ai, const struct ward
         }
         if (b->flags & F_RSL) continue;
         int64_t t = g->created ? g->created[k] : INT64_MIN;
+        if (!(b->flags & F_SUS) && g->rented && b->cluster &&
+            harvest_held(l, &l->cl[b->cluster - 1])) {
+            /* an account of an operation whose harvest is established,
+             * signed up from the same machines: it counts with the suspects
+             * and anchors them as a harvester does */
+            sus++;
+            anchored = true;
+            if (bi != ai) idx[m++] = bi;
+            continue;
+        }
         if (!(b->flags & F_SUS)) {
             if (g->every || (t != INT64_MIN && !(g->elsewhere && g->elsewhere[k]))) {
                 other[mo] = bi;
@@ -987,7 +1084,11 @@ void warden_link_mark_harvest(struct warden_link *l, uint32_t ai, struct warden_
     struct warden_link_join res = {0};
     bool first = !(A(l, ai)->flags & F_HRV);
     struct cluster *c = mark_once(l, ai, F_HRV);
-    if (c && c->pub.harvest < UINT16_MAX) c->pub.harvest++;
+    if (c) {
+        bool before = harvest_held(l, c);
+        if (c->pub.harvest < UINT16_MAX) c->pub.harvest++;
+        held_mark(l, (uint32_t)(c - l->cl), before);
+    }
     /* a frame shared with a neighbour harvesting too may now tie the pair */
     if (first && (A(l, ai)->flags & F_ACT) && !(A(l, ai)->flags & F_SUS)) co_join(l, ai, &res);
     /* suspects framing their prompts as it does join it */

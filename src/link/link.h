@@ -104,6 +104,11 @@ struct warden_link_params {
      * a harvester it shares a frame with (one many accounts use: only one
      * also enforced on its own evidence; false: never) */
     bool harvest_anchor;
+    /* on a rented sign-up network (warden_link_group.rented), an account of
+     * a cluster whose harvest is established (warden_link_harvest_held)
+     * counts with the network's suspects and anchors them as a harvester
+     * does: the operation's machines signed up both (false: never) */
+    bool rented_clusters;
     size_t max_accounts, max_idents, max_clusters;
 };
 
@@ -242,6 +247,16 @@ struct warden_link_group {
 void warden_link_pool_with(struct warden_link *l, uint32_t a, const struct warden_link_group *g,
                            struct warden_link_join *out);
 /* Whether the account at index a is a suspect in no cluster. */
+/* The next account whose cluster's harvest became established (a member
+ * actioned on its own harvesting evidence, or suspect_group suspects, tied
+ * by more than template bands; with rented_clusters only): its index and
+ * hash. Each account comes once, when that happens to its cluster (by a
+ * mark or a join), whatever the order of the marks and joins: a suspect of
+ * its rented sign-up network that pooled before then pools again from
+ * here (warden_link_pool_with), so the joins do not depend on the order.
+ * false when none is left. */
+bool warden_link_held_next(struct warden_link *l, uint32_t *a, uint64_t *acct);
+
 bool warden_link_lone_suspect(const struct warden_link *l, uint32_t a);
 /* Whether the account at index a is in a cluster. */
 bool warden_link_clustered(const struct warden_link *l, uint32_t a);

@@ -793,6 +793,114 @@ static void pooled_joins_do_not_depend_on_order(void **st)
     assert_int_equal(pooled_run(true, true, false, true), rented);
 }
 
+/* One run of rented_network_joins_an_established_harvest: an operation's
+ * accounts 1..4 on one card (a non-template tie), of which account 4 signed
+ * up from a network together with suspect 10 (and, with crowd, two more
+ * accounts 11 and 12 that are no suspects). Its harvest is established by
+ * three suspects among 1..3 (harvest: by one harvester instead; split: 1, 2
+ * on one card and 3, 4 on another, their clusters merged by a third card
+ * after the marks; other: account 4 is not on the card but in a cluster of
+ * its own with five other accounts (1) or one (2), merged into the
+ * operation's, larger or smaller, after the marks; other 3: account 3, a
+ * suspect on its own, comes onto the card after 1 and 2's marks). first: 10's
+ * suspect mark and pooling come before the operation's marks. The caller
+ * drains warden_link_held_next as the link detector does. Returns whether
+ * 10 ends in account 1's cluster. */
+static bool rented_run(bool rented, bool on, bool first, bool harvest, bool split, int other,
+                       bool crowd, bool wording)
+{
+    struct warden_link_params p = params(1024, 4096, 64);
+    p.suspect_group = 3;
+    p.harvest_anchor = true;
+    p.rented_clusters = on;
+    struct warden_link *l = warden_link_new(&p);
+    const int64_t day = 86400000;
+    int64_t t[5] = {5 * day, 20 * day, 21 * day, 22 * day, INT64_MIN};
+    uint64_t h[5];
+    h[0] = warden_hash64("a4", 2);
+    group(l, 10, 3, h + 1); /* 10, 11, 12 */
+    size_t n = crowd ? 4 : 2;
+    struct warden_link_group g = {
+        .acct = h, .n = n, .kind = WARDEN_LINK_SIGNUP_IP, .created = t, .rented = rented};
+    struct warden_link_join j;
+    if (first) {
+        suspect(l, 10);
+        warden_link_pool_with(l, acct(l, 10, 0), &g, &j);
+    }
+    enum warden_link_kind tie = wording ? WARDEN_LINK_TEMPLATE : WARDEN_LINK_PAYMENT;
+    if (split) {
+        use(l, 1, tie, "card-a");
+        use(l, 2, tie, "card-a");
+        use(l, 3, tie, "card-b");
+        use(l, 4, tie, "card-b");
+    } else {
+        for (int i = 1; i <= (other == 1 || other == 2 ? 3 : 4); i++)
+            if (i != 3 || other != 3) use(l, i, tie, "card-k");
+    }
+    for (int i = 20; (other == 1 || other == 2) && i < (other == 1 ? 25 : 21); i++) {
+        use(l, i, WARDEN_LINK_PAYMENT, "card-o");
+        use(l, 4, WARDEN_LINK_PAYMENT, "card-o");
+    }
+    if (harvest) {
+        warden_link_mark_actioned(l, acct(l, 1, 0), true, NULL);
+        warden_link_mark_harvest(l, acct(l, 1, 0), NULL);
+    } else {
+        for (int i = 1; i <= 3; i++) suspect(l, i);
+    }
+    if (other == 3) use(l, 3, tie, "card-k"); /* its joining makes three */
+    if (split) {                              /* the two halves merge after the marks */
+        use(l, 2, WARDEN_LINK_PAYMENT, "card-c");
+        use(l, 3, WARDEN_LINK_PAYMENT, "card-c");
+    }
+    if (other == 1 || other == 2) { /* account 4's cluster merges into the operation's */
+        use(l, 1, WARDEN_LINK_PAYMENT, "card-k2");
+        use(l, 20, WARDEN_LINK_PAYMENT, "card-k2");
+    }
+    if (!first) {
+        suspect(l, 10);
+        warden_link_pool_with(l, acct(l, 10, 0), &g, &j);
+    }
+    /* what the link detector does after each observation */
+    uint32_t mi, bi;
+    uint64_t a;
+    while (warden_link_held_next(l, &mi, &a)) {
+        bool in = false;
+        for (size_t k = 0; k < n; k++) in = in || h[k] == a;
+        if (in && warden_link_group_suspect(l, &g, &bi)) warden_link_pool_with(l, bi, &g, &j);
+    }
+    bool joined = seq(l, 10) != 0 && seq(l, 10) == seq(l, 1);
+    warden_link_free(l);
+    return joined;
+}
+
+/* A suspect that signed up from a rented network (hosting, cloud: machines,
+ * where no one lives) with an account of a cluster whose harvest is
+ * established (three suspects, or a harvester, tied by a card) joins that
+ * cluster, whichever comes first: its mark or the cluster's (by a mark, by
+ * two halves merging, by the account's own cluster merging into it). Not on
+ * an ISP's network, not when the cluster is tied by wording alone, not
+ * when the two are not most of the network's sign-ups, and not with
+ * rented_clusters off. */
+static void rented_network_joins_an_established_harvest(void **st)
+{
+    (void)st;
+    for (int first = 0; first < 2; first++) {
+        assert_true(rented_run(true, true, first, false, false, 0, false, false));
+        assert_true(rented_run(true, true, first, true, false, 0, false, false));
+        assert_true(rented_run(true, true, first, false, true, 0, false, false));
+        assert_true(rented_run(true, true, first, false, false, 1, false, false));
+        assert_true(rented_run(true, true, first, false, false, 2, false, false));
+        assert_true(rented_run(true, true, first, false, false, 3, false, false));
+        assert_true(rented_run(true, true, first, true, false, 1, false, false));
+        assert_true(rented_run(true, true, first, true, false, 2, false, false));
+        /* an ISP's network, off, wording alone, not most */
+        assert_false(rented_run(false, true, first, false, false, 0, false, false));
+        assert_false(rented_run(true, false, first, false, false, 0, false, false));
+        assert_false(rented_run(true, true, first, false, false, 0, false, true));
+        assert_false(rented_run(true, true, first, false, false, 0, true, false));
+    }
+}
+
 /* Suspects are counted into the cluster they are in, also when they join
  * it afterwards or their clusters merge. */
 static void suspects_counted_per_cluster(void **st)
@@ -996,6 +1104,7 @@ int main(void)
         cmocka_unit_test(suspects_counted_per_cluster),
         cmocka_unit_test(suspects_pooled_over_a_known_group),
         cmocka_unit_test(pooled_joins_do_not_depend_on_order),
+        cmocka_unit_test(rented_network_joins_an_established_harvest),
         cmocka_unit_test(later_signups_on_a_rented_network),
         cmocka_unit_test(newcomer_pools_through_a_suspect),
         cmocka_unit_test(suspect_joins_a_harvester),
