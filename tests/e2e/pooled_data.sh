@@ -6,7 +6,9 @@
 # signed up there between the harvesters (cv1), both chatting, and three
 # colleagues of one declared organisation who harvest on its domain (dc1-3:
 # they stay with their organisation). With "extra", a second such network,
-# 203.0.113.0/24 (sn4-6, cv2).
+# 203.0.113.0/24 (sn4-6, cv2), and an account on the harvesters' domain that
+# only chats (op5) signed up from 192.0.2.0/24 with a webmail harvester
+# (rs1) whose sittings come a week before the others'.
 # Harvesters ask new questions with reasoning on and big budgets in two
 # sittings, each from its own network and client.
 # Usage: pooled_data DIR [extra]  -> DIR/accounts.jsonl, DIR/events.jsonl
@@ -52,6 +54,8 @@ JSON
 {"account_id":"sn5","billing_country":"NL","payment_fingerprint":"fp-14","email_domain":"outlook.com","signup_ip":"203.0.113.41","created_at":"2026-10-05T08:00:00Z"}
 {"account_id":"sn6","billing_country":"CA","payment_fingerprint":"fp-15","email_domain":"proton.me","signup_ip":"203.0.113.99","created_at":"2026-10-09T08:00:00Z"}
 {"account_id":"cv2","billing_country":"US","payment_fingerprint":"fp-16","email_domain":"gmail.com","signup_ip":"203.0.113.150","created_at":"2026-10-03T08:00:00Z"}
+{"account_id":"op5","billing_country":"US","payment_fingerprint":"fp-17","email_domain":"opshub.example","signup_ip":"192.0.2.20","created_at":"2026-09-20T08:00:00Z"}
+{"account_id":"rs1","billing_country":"IE","payment_fingerprint":"fp-18","email_domain":"yahoo.com","signup_ip":"192.0.2.77","created_at":"2026-09-22T08:00:00Z"}
 JSON
   fi
   local subj=(photosynthesis "the French revolution" "binary search" "compound interest"
@@ -66,11 +70,14 @@ JSON
   local harvesters=(op1 op2 op3 op4 sn1 sn2 sn3)
   [ "$extra" = extra ] && harvesters+=(sn4 sn5 sn6)
   harvesters+=(dc1 dc2 dc3)
+  [ "$extra" = extra ] && harvesters+=(rs1)
   last=$((${#harvesters[@]} - 1))
   {
     for a in $(seq 0 $last); do
       name=${harvesters[$a]}
-      for day in 20 22; do
+      local days="20 22"
+      [ "$name" = rs1 ] && days="13 15"
+      for day in $days; do
         for i in 0 1 2 3 4; do
           k=$((k + 1))
           # shellcheck disable=SC2059
@@ -81,7 +88,7 @@ JSON
         done
       done
     done
-    for a in co1 co2 co3 nb1 cv1 $([ "$extra" = extra ] && echo cv2); do
+    for a in co1 co2 co3 nb1 cv1 $([ "$extra" = extra ] && echo cv2 op5); do
       for day in 20 22; do
         for i in 0 1 2 3 4; do
           printf '{"ts":"2026-11-%02dT%02d:%02d:00Z","account_id":"%s","ip":"81.2.70.%d","user_agent":"Mozilla/5.0","model":"m1","prompt":"hi, can you fix this sentence %d: %s","turns":3,"max_tokens":1024,"input_tokens":400,"output_tokens":120}\n' \

@@ -10,7 +10,12 @@
 # joined through it with the account that signed up there between their
 # sign-ups on 198.51.100.0/24 (cv1) and without it on the VPN's exit (cv2:
 # the stage learns that from the workers' observations), the neighbour who
-# signed up months before in no cluster; and the same verdicts.
+# signed up months before in no cluster; a harvester (rs1) that signed up
+# from a hosting network with an account that only chats on the
+# harvesters' domain (op5) joined to their cluster once the domain's
+# harvest is established, after rs1 had looked at its network (the order in
+# which the stage meets them differs from one process's); and the same
+# verdicts.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/kafka_lib.sh"
 . "$(dirname "$0")/pooled_data.sh"
@@ -18,10 +23,12 @@ command -v jq >/dev/null || { echo "skip: jq missing"; exit 77; }
 trap kafka_cleanup EXIT
 pooled_data "$T" extra
 printf '# as_of=2026-11-01\n203.0.113.0/24\n' > "$T/vpn.txt"
+printf '# as_of=2026-11-01\n192.0.2.0/24\n' > "$T/hosting.txt"
 # distill's frame prior and crowd release off, as on workers (kafka_lib.sh)
 pooled_policy "$T/base.yaml"
 sed 's/^  distill:$/  distill:\n    prior_min_events: 0\n    crowd_min_sittings: 0/' "$T/base.yaml" > "$T/policy.yaml"
-printf 'intel:\n  lists: ["vpn:testvpn:%s"]\n' "$T/vpn.txt" >> "$T/policy.yaml"
+printf 'intel:\n  lists: ["vpn:testvpn:%s", "hosting:testhost:%s"]\n' "$T/vpn.txt" "$T/hosting.txt" \
+  >> "$T/policy.yaml"
 check "policy turns the frame prior off" grep -q '^    prior_min_events: 0' "$T/policy.yaml"
 "$WARDEN_BIN" scan -q --no-db --run-id ref --policy "$T/policy.yaml" --accounts "$T/accounts.jsonl" \
   -o "$T/scan" "$T/events.jsonl" 2>/dev/null
@@ -48,8 +55,8 @@ jq -r 'select(.code | startswith("cluster.shared_")) | [.account_id, .evidence.c
   awk -F'\t' '$1 != k {if (k != "") print m; k = $1; m = $2; next} {m = m " " $2} END {if (k != "") print m}' |
   while read -r m; do tr ' ' '\n' <<< "$m" | sort | paste -sd' '; done | sort > "$T/got.clusters"
 cat "$T/want.clusters"
-check "scan: the domain's four, one network's three with cv1, the VPN exit's three alone" \
-  diff "$T/want.clusters" <(printf '%s\n' "cv1 sn1 sn2 sn3" "op1 op2 op3 op4" "sn4 sn5 sn6" | sort)
+check "scan: the domain's five with rs1, one network's three with cv1, the VPN exit's three alone" \
+  diff "$T/want.clusters" <(printf '%s\n' "cv1 sn1 sn2 sn3" "op1 op2 op3 op4 op5 rs1" "sn4 sn5 sn6" | sort)
 check "Kafka: the same clusters" diff "$T/want.clusters" "$T/got.clusters"
 v='[.account_id, .action, (.reasons | map(if startswith("cluster.shared_") then "cluster.shared_*" else . end) | unique)]'
 jq -c "$v" "$T/scan/verdicts.jsonl" | sort > "$T/want"
