@@ -327,7 +327,8 @@ static void acct_drop(struct warden_link *l, uint32_t i)
  * strangers share). Every count only grows. */
 static bool harvest_held(const struct warden_link *l, const struct cluster *c)
 {
-    if (!l->p.rented_clusters || (c->pub.harvest < 1 && c->pub.suspect < l->p.suspect_group))
+    if (!l->p.rented_clusters ||
+        (c->pub.harvest < 1 && (!l->p.suspect_group || c->pub.suspect < l->p.suspect_group)))
         return false;
     for (int k = 0; k < WARDEN_LINK_NKINDS; k++)
         if (k != WARDEN_LINK_TEMPLATE && c->pub.kind_edges[k]) return true;
