@@ -7,6 +7,7 @@
  * and mixed case without punctuation. */
 #include "sim/parties.h"
 #include "core/error.h"
+#include "core/hash.h"
 #include "core/log.h"
 #include "core/xalloc.h"
 
@@ -254,6 +255,24 @@ static int load_ofac(struct warden_parties *p, const struct cc_map *m, const cha
     return 0;
 }
 
+/* A name's key for warden_parties_listed: ASCII upper case, runs of spaces
+ * as one, no space at either end. */
+static uint64_t name_key(const char *name)
+{
+    char buf[512];
+    size_t n = 0;
+    for (const char *c = name; *c && n < sizeof buf - 1; c++) {
+        if (*c == ' ' || *c == '\t') {
+            if (n && buf[n - 1] != ' ') buf[n++] = ' ';
+            continue;
+        }
+        buf[n++] = (char)toupper((unsigned char)*c);
+    }
+    while (n && buf[n - 1] == ' ') n--;
+    uint64_t h = warden_hash64(buf, n);
+    return h > 1 ? h : 2;
+}
+
 int warden_parties_load(struct warden_parties *p, const char *const *dirs, size_t ndirs,
                         const char *data_dir)
 {
@@ -262,6 +281,7 @@ int warden_parties_load(struct warden_parties *p, const char *const *dirs, size_
         {"ofac_cons_prim_2025.csv", "ofac_cons_add_2025.csv", "ofac_cons_alt_2025.csv"},
     };
     memset(p, 0, sizeof *p);
+    warden_u64map_init(&p->listed);
     struct cc_map m;
     int rc = cc_map_load(&m, data_dir);
     if (rc < 0) return rc;
@@ -269,6 +289,11 @@ int warden_parties_load(struct warden_parties *p, const char *const *dirs, size_
     if (rc == 0) load_ofac(p, &m, dirs, ndirs, lists[1]); /* optional */
     cc_map_fini(&m);
     if (rc < 0) return WARDEN_ENOENT;
+    for (size_t i = 0; i < p->n; i++) {
+        warden_u64map_put(&p->listed, name_key(p->v[i].name), 1);
+        for (size_t k = 0; k < p->v[i].naliases; k++)
+            warden_u64map_put(&p->listed, name_key(p->v[i].aliases[k]), 1);
+    }
     /* keep only parties with a known country: they get traffic from there */
     size_t w = 0;
     for (size_t i = 0; i < p->n; i++) {
@@ -294,7 +319,13 @@ void warden_parties_fini(struct warden_parties *p)
         free(p->v[i].aliases);
     }
     free(p->v);
+    warden_u64map_fini(&p->listed);
     memset(p, 0, sizeof *p);
+}
+
+bool warden_parties_listed(const struct warden_parties *p, const char *name)
+{
+    return warden_u64map_get(&p->listed, name_key(name)) != 0;
 }
 
 /* ---- variants ---- */

@@ -8,8 +8,10 @@
  * its aliases and the country and address of its first listed address. */
 #ifndef WARDEN_SIM_PARTIES_H
 #define WARDEN_SIM_PARTIES_H
+#include <stdbool.h>
 #include <stddef.h>
 
+#include "core/u64map.h"
 #include "sim/rng.h"
 #include "sim/world.h"
 
@@ -24,6 +26,8 @@ struct warden_party {
 struct warden_parties {
     struct warden_party *v;
     size_t n;
+    /* every entity name and alias read, kept or not (warden_parties_listed) */
+    struct warden_u64map listed;
 };
 
 /* Load from the first of dirs that has ofac_sdn_2019.csv. A party is kept
@@ -34,6 +38,10 @@ struct warden_parties {
 int warden_parties_load(struct warden_parties *p, const char *const *dirs, size_t ndirs,
                         const char *data_dir);
 void warden_parties_fini(struct warden_parties *p);
+
+/* name is, but for case and runs of spaces, the name or an alias of an
+ * entity on the lists read (also one of a country not kept). */
+bool warden_parties_listed(const struct warden_parties *p, const char *name);
 
 /* A realistic variant of a listed name: legal-form changes, word order,
  * transliteration, typos, case and punctuation, one to three of them.

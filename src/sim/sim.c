@@ -167,6 +167,13 @@ static int front_org(struct sim_world *w, struct warden_rng *r, const struct war
                      const char *cc)
 {
     char *nm = warden_front_name(r, party->name, cc, &w->legal_forms);
+    /* a front name that is another listed entity's own (PETROPARS ->
+     * "Petropars International FZE", listed in its own right) would make an
+     * organisation labelled by its ownership a listed party: draw again */
+    for (int tries = 0; tries < 8 && warden_parties_listed(&w->parties, nm); tries++) {
+        free(nm);
+        nm = warden_front_name(r, party->name, cc, &w->legal_forms);
+    }
     int o = company_org(w, r, cc);
     free(w->orgs[o].name);
     free(w->orgs[o].domain);

@@ -550,6 +550,12 @@ static void test_country_files(void **state)
     int rc = warden_parties_load(&p, dirs, 1, "data");
     assert_true(rc == 0 || rc == WARDEN_ENOENT);
     for (size_t i = 0; i < p.n; i++) assert_int_equal(strlen(p.v[i].country), 2);
+    if (rc == 0) {
+        /* a name on the lists, whatever its case and spacing */
+        assert_true(warden_parties_listed(&p, "Petropars International FZE"));
+        assert_true(warden_parties_listed(&p, "  petropars   INTERNATIONAL fze "));
+        assert_false(warden_parties_listed(&p, "Petropars International Trading FZE"));
+    }
     warden_parties_fini(&p);
     /* a data directory without the files is an error, not "no list" */
     assert_true(warden_parties_load(&p, dirs, 1, "/nonexistent") == WARDEN_EIO);
