@@ -1703,7 +1703,7 @@ void warden_link_stage_apply(
     /* suspects pooled into another cluster than this account's: theirs */
     struct warden_link_join none = {0};
     struct warden_link_cluster mine, theirs;
-    warden_link_cluster_of(l, ai, &mine);
+    if (hp.n) warden_link_cluster_of(l, ai, &mine);
     for (size_t k = 0; k < hp.n; k++) {
         warden_link_cluster_of(l, hp.a[k], &theirs);
         if (theirs.seq == mine.seq) continue;
