@@ -796,6 +796,22 @@ size_t warden_engine_account_budget(const struct warden_engine *e)
     return warden_acct_table_slot_bytes(e->accts) + 16;
 }
 
+/* The "allow" verdict of tracked account a, which has none of its own: its
+ * reasons are the findings that led to no action. */
+static void allow_verdict(const struct warden_engine *e, const struct warden_acct *a,
+                          const char *account_id, struct warden_verdict *v)
+{
+    memset(v, 0, sizeof *v);
+    v->account_id = (char *)account_id;
+    v->action = WARDEN_ALLOW;
+    v->score = a->score;
+    v->events = a->events;
+    const struct acct_extra *x = extra((struct warden_acct *)a);
+    v->cluster_id = (char *)cluster_name(e, x->cluster);
+    for (size_t k = 0; k < RECENT_CODES && x->recent[k]; k++)
+        add_reason(v, x->recent[k], x->recent_score[k], WARDEN_ALLOW);
+}
+
 void warden_engine_all_verdicts(const struct warden_engine *e,
                                 void (*fn)(void *ctx, const struct warden_verdict *v), void *ctx)
 {
@@ -805,15 +821,17 @@ void warden_engine_all_verdicts(const struct warden_engine *e,
         struct warden_acct *a = warden_acct_table_at(e->accts, i);
         if (a->verdict || !e->ids[i]) continue;
         struct warden_verdict v;
-        memset(&v, 0, sizeof v);
-        v.account_id = e->ids[i];
-        v.action = WARDEN_ALLOW;
-        v.score = a->score;
-        v.events = a->events;
-        const struct acct_extra *x = extra(a);
-        v.cluster_id = (char *)cluster_name(e, x->cluster);
-        for (size_t k = 0; k < RECENT_CODES && x->recent[k]; k++)
-            add_reason(&v, x->recent[k], x->recent_score[k], WARDEN_ALLOW);
+        allow_verdict(e, a, e->ids[i], &v);
         fn(ctx, &v);
     }
+}
+
+bool warden_engine_unactioned(const struct warden_engine *e, const char *account_id, size_t len,
+                              struct warden_verdict *v, int64_t *last_ts)
+{
+    struct warden_acct *a = warden_acct_table_find(e->accts, warden_hash64(account_id, len));
+    if (!a || a->verdict) return false;
+    allow_verdict(e, a, account_id, v);
+    if (last_ts) *last_ts = a->last_ts;
+    return true;
 }

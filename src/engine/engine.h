@@ -135,6 +135,12 @@ const char *warden_engine_cluster(const struct warden_engine *e, const char *acc
  * reasons are the findings that led to no action; first_action_* are unset. */
 void warden_engine_all_verdicts(const struct warden_engine *e,
                                 void (*fn)(void *ctx, const struct warden_verdict *v), void *ctx);
+/* An account the engine tracks but never actioned: its "allow" verdict as
+ * warden_engine_all_verdicts gives it (account_id points at the id given;
+ * needs no keep_ids) and its newest event time; false when the account is
+ * not tracked (never seen, or evicted) or holds a verdict of its own. */
+bool warden_engine_unactioned(const struct warden_engine *e, const char *account_id, size_t len,
+                              struct warden_verdict *v, int64_t *last_ts);
 /* Per-account budget in bytes (slot + index), for documentation and tests. */
 size_t warden_engine_account_budget(const struct warden_engine *e);
 

@@ -1156,6 +1156,7 @@ static int run(struct worker *w, const char *id, int64_t idle_exit_ms)
     warden_u64map_init(&w->pubcodes);
     warden_u64map_init(&w->pending);
     warden_u64map_init(&w->pubev);
+    warden_u64map_init(&w->unact);
     if (w->linking) {
         w->m_paused = warden_xcalloc(np, sizeof *w->m_paused);
         w->m_at = warden_xcalloc(np, sizeof *w->m_at);
@@ -1323,6 +1324,7 @@ static void cleanup(struct worker *w)
     if (w->pubcodes.keys) warden_u64map_fini(&w->pubcodes);
     if (w->pending.keys) warden_u64map_fini(&w->pending);
     if (w->pubev.keys) warden_u64map_fini(&w->pubev);
+    warden_worker_unact_free(w);
     if (w->held) fclose(w->held);
     free(w->vpart);
     free(w->vsync_out);

@@ -69,7 +69,16 @@ struct worker {
     struct warden_u64map
         pubcodes; /* warden_worker_pair_hash(account, code) -> 1: a finding published */
     struct warden_u64map
-        pending;     /* warden_worker_pair_hash(account, code) -> 1: a finding held back */
+        pending; /* warden_worker_pair_hash(account, code) -> 1: a finding held back */
+    /* the accounts the verdict topic has a verdict for that a replayed shard
+     * tracks without one of its own (its newer accounts file took away what
+     * actioned it): owed an "allow" when the topic says more */
+    struct warden_u64map unact; /* account hash -> index + 1 in unact_v; UINT32_MAX: has one */
+    struct worker_unact {
+        int part;
+        char *id;
+    } * unact_v;
+    size_t n_unact, cap_unact;
     bool *vsync_out; /* per partition: owed outputs in the open transaction */
     bool pos_owed;   /* outputs produced now are owed ones (warden-pos ...:rTAG.N) */
     uint32_t owed_tag;
@@ -163,5 +172,6 @@ void warden_worker_snap_save(struct worker *w, int p);
 int warden_worker_restore(struct worker *w, rd_kafka_topic_partition_list_t *parts, bool force);
 int warden_worker_resync(struct worker *w);
 int warden_worker_vsync(struct worker *w);
+void warden_worker_unact_free(struct worker *w);
 
 #endif

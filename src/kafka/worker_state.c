@@ -328,6 +328,15 @@ int warden_worker_resync(struct worker *w)
 
 /* ---- rebuilding ---- */
 
+void warden_worker_unact_free(struct worker *w)
+{
+    for (size_t i = 0; i < w->n_unact; i++) free(w->unact_v[i].id);
+    free(w->unact_v);
+    w->unact_v = NULL;
+    w->n_unact = w->cap_unact = 0;
+    if (w->unact.keys) warden_u64map_fini(&w->unact);
+}
+
 /* A new runtime: nothing held back, nothing to compare. */
 static void vsync_reset(struct worker *w)
 {
@@ -343,6 +352,8 @@ static void vsync_reset(struct worker *w)
     warden_u64map_init(&w->pending);
     warden_u64map_fini(&w->pubev);
     warden_u64map_init(&w->pubev);
+    warden_worker_unact_free(w);
+    warden_u64map_init(&w->unact);
 }
 
 /* Engine state for the partitions in parts, from the group's committed
@@ -447,6 +458,31 @@ static bool replayed(struct worker *w, int p)
     return !w->linking || w->m_at[p] >= w->m_until[p];
 }
 
+/* An account with a published verdict (hash acct, id key): when a replayed
+ * shard tracks it and holds no verdict of its own, into w->unact_v; the
+ * comparison then owes it an "allow" unless the topic says that already. */
+static void unactioned(struct worker *w, uint64_t acct, const void *key, size_t len)
+{
+    uint32_t mark = UINT32_MAX;
+    for (int p = 0; p < w->n_parts; p++) {
+        if (!w->vpart[p] || !w->owned[p]) continue;
+        const struct warden_engine *e = warden_runtime_shard(w->rt, (size_t)p);
+        struct warden_verdict v;
+        if (warden_engine_verdict(e, key, len)) break; /* compared with its own */
+        /* its own events are in the shard (another partition's account may
+         * be tracked on a notice alone) */
+        if (!warden_engine_unactioned(e, key, len, &v, NULL) || !v.events) continue;
+        if (w->n_unact == w->cap_unact)
+            w->unact_v =
+                warden_xrealloc(w->unact_v, (w->cap_unact = w->cap_unact ? w->cap_unact * 2 : 16) *
+                                                sizeof *w->unact_v);
+        w->unact_v[w->n_unact] = (struct worker_unact){p, warden_xstrndup(key, len)};
+        mark = (uint32_t)++w->n_unact;
+        break;
+    }
+    warden_u64map_put(&w->unact, acct, mark);
+}
+
 /* A published verdict: its digest into w->pub (the newest per account; one
  * put since the rebuild stays). */
 static void published_verdict(struct worker *w, const rd_kafka_message_t *m)
@@ -477,6 +513,7 @@ static void published_verdict(struct worker *w, const rd_kafka_message_t *m)
                           ev <= 0           ? 0
                           : ev < UINT32_MAX ? (uint32_t)ev
                                             : UINT32_MAX);
+        if (!warden_u64map_get(&w->unact, acct)) unactioned(w, acct, m->key, m->key_len);
     } else { /* its account's verdict counts as never published */
         w->bad_readback++;
     }
@@ -524,7 +561,9 @@ static void owed_position(struct worker *w, int p)
  * published verdicts never gave its code (the newest per account and code),
  * and the verdict of each replayed account whose published one says
  * another action, reason set or cluster, with an action change record for
- * the audit trail when the action differs. Outputs of a run without a newer
+ * the audit trail when the action differs; and an "allow" for each account
+ * a replayed shard tracks without a verdict whose published one says more
+ * (unactioned()). Outputs of a run without a newer
  * accounts file or policy are all published already: nothing is owed. */
 int warden_worker_vsync(struct worker *w)
 {
@@ -634,6 +673,39 @@ int warden_worker_vsync(struct worker *w)
             warden_write_action_change(&w->jb, w->devnull, &ch, &w->ri);
             warden_worker_produce_jb(w, w->c->audit_topic, v->account_id, len);
         }
+    }
+    /* the accounts the replay never actioned that the topic has a verdict
+     * for: an "allow" when the topic's says another action or reasons */
+    for (size_t i = 0; i < w->n_unact && !w->fatal; i++) {
+        const struct worker_unact *u = &w->unact_v[i];
+        size_t len = strlen(u->id);
+        uint64_t acct = warden_hash64(u->id, len);
+        uint32_t was = warden_u64map_get(&w->pub, acct);
+        struct warden_verdict v;
+        int64_t last_ts = 0;
+        if (!was || (was & 4u)) continue; /* published live since: from this state */
+        if (!warden_engine_unactioned(warden_runtime_shard(w->rt, (size_t)u->part), u->id, len, &v,
+                                      &last_ts))
+            continue;
+        if ((was | 4u) == (warden_worker_verdict_digest(&v) | 4u)) continue;
+        if (warden_u64map_get(&w->pubev, acct) > v.events) continue; /* as above */
+        owed_position(w, u->part);
+        warden_worker_publish_verdict(w, &v, u->id, len);
+        nv++;
+        enum warden_action from = (enum warden_action)(was & 3u);
+        if (from == WARDEN_ALLOW) continue;
+        uint32_t k = warden_u64map_get(&told, acct);
+        struct warden_action_change ch = {
+            .ts_ms = k ? of[k - 1].r.ts_ms : last_ts,
+            .verdict = &v,
+            .from = from,
+            .to = WARDEN_ALLOW,
+            .code = v.n_reasons ? v.reasons[0].code : "",
+            .score = v.score,
+            .shadow = pol->shadow,
+        };
+        warden_write_action_change(&w->jb, w->devnull, &ch, &w->ri);
+        warden_worker_produce_jb(w, w->c->audit_topic, u->id, len);
     }
     free(buf);
     free(of);

@@ -15,7 +15,10 @@
 # again, and a second restart with the same file tells no one anything. The
 # workers restart with the newer file too: lt1's sign-up finding, decided in
 # their replay with outputs held back, is owed and published once; the
-# second restart owes nothing.
+# second restart owes nothing. And an account reviewed only because the
+# registry put it in an organisation of a restricted jurisdiction (rc1) is
+# taken out of it by the newer file: the restarted workers, which hold no
+# verdict for it, owe it an "allow" in place of the published review, once.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/kafka_lib.sh"
 . "$(dirname "$0")/pooled_data.sh"
@@ -23,7 +26,10 @@ for c in jq kcat; do command -v "$c" >/dev/null || { echo "skip: $c missing"; ex
 trap kafka_cleanup EXIT
 pooled_policy "$T/base.yaml"
 printf '# as_of=2026-11-01\n198.51.100.0/24\n' > "$T/hosting.txt"
-sed 's/^  distill:$/  distill:\n    prior_min_events: 0\n    crowd_min_sittings: 0/' "$T/base.yaml" > "$T/policy.yaml"
+{
+  printf 'jurisdictions:\n  restricted: [IR]\n'
+  sed 's/^  distill:$/  distill:\n    prior_min_events: 0\n    crowd_min_sittings: 0/' "$T/base.yaml"
+} > "$T/policy.yaml"
 printf 'intel:\n  lists: ["hosting:test:%s"]\n' "$T/hosting.txt" >> "$T/policy.yaml"
 pooled_data "$T"
 grep -v '"nb1"' "$T/accounts.jsonl" > "$T/acc" && mv "$T/acc" "$T/accounts.jsonl"
@@ -32,16 +38,27 @@ for i in 0 1 2; do
   printf '{"ts":"2026-11-26T10:%02d:00Z","account_id":"lt1","ip":"81.2.72.9","user_agent":"Mozilla/5.0","model":"m1","prompt":"hi, can you fix this sentence %d","turns":3,"max_tokens":1024,"input_tokens":400,"output_tokens":120}\n' \
     $((i * 5)) "$i"
 done >> "$T/events.jsonl"
+# rc1: a person who chats, registered as staff of an Iranian company
+echo '{"account_id":"rc1","org_id":"o-ir","billing_country":"GB","payment_fingerprint":"fp-40","email_domain":"gmail.com","signup_ip":"81.2.72.20","created_at":"2026-10-08T08:00:00Z"}' \
+  >> "$T/accounts.jsonl"
+for i in 0 1 2; do
+  printf '{"ts":"2026-11-21T10:%02d:00Z","account_id":"rc1","ip":"81.2.72.19","user_agent":"Mozilla/5.0","model":"m1","prompt":"please shorten this paragraph %d","turns":2,"max_tokens":1024,"input_tokens":300,"output_tokens":90}\n' \
+    $((i * 5)) "$i"
+done >> "$T/events.jsonl"
 EVENTS=$(wc -l < "$T/events.jsonl")
 
 kafka_small_linking_run
+echo '{"org_id":"o-ir","name":"Kavir Tile Works","country":"IR"}' >> "$T/orgs.jsonl"
 
 # dump FILE: the findings committed so far
 dump() {
   rm -rf "$T/dump"
   "$WARDEN_BIN" kafka-dump -b "$BROKERS" -t verdicts --findings-topic findings \
-    --progress-topic progress --rejects-topic rejects --events-topic ev -o "$T/dump" >"$T/dump.txt"
+    --progress-topic progress --rejects-topic rejects --events-topic ev --audit-topic audit \
+    -o "$T/dump" >"$T/dump.txt"
 }
+# rc1's newest verdict: its action and reasons
+rc1() { jq -c 'select(.account_id == "rc1") | [.action, .reasons]' "$T/dump/verdicts.jsonl"; }
 # run: both workers until idle, the stage beside them, then the stage stopped
 run() {
   kafka_start worker w1 "$T/w1-$1.log" 8
@@ -61,9 +78,12 @@ cl() { jq -r --arg a "$1" 'select(.account_id == $a and (.code | startswith("clu
 check "a harvester of the network is in a cluster" [ -n "$(cl sn1)" ]
 check "lt1, unknown to the registry, is in no cluster" [ -z "$(cl lt1)" ]
 cp "$T/dump/findings.jsonl" "$T/findings.first"
+dump
+check "rc1 is reviewed on its organisation's jurisdiction ($(rc1))" [ "$(rc1)" = '["review",["geo.restricted_org"]]' ]
 
 echo '{"account_id":"lt1","billing_country":"US","payment_fingerprint":"fp-31","email_domain":"gmail.com","signup_ip":"198.51.100.77","created_at":"2026-11-08T08:00:00Z"}' \
   >> "$T/accounts.jsonl"
+sed -i 's/"account_id":"rc1","org_id":"o-ir",/"account_id":"rc1",/' "$T/accounts.jsonl"
 # a record on the membership topic that is no notice: the stage reading back
 # what it told counts it as a bad record and goes on
 check "kcat wrote a record that is no notice to the membership topic" \
@@ -100,6 +120,9 @@ wowed() { sed -n 's/^warden worker: w[12]: \([0-9]*\) findings and \([0-9]*\) ve
   "$T/w1-$1.log" "$T/w2-$1.log" | awk '{f += $1; v += $2} END {print f + 0, v + 0}'; }
 check "the restarted workers log the finding they owed and no other ($(wowed second))" \
   [ "$(wowed second | cut -d' ' -f1)" = 1 ]
+check "rc1, out of the organisation, is allowed now ($(rc1))" [ "$(rc1)" = '["allow",[]]' ]
+check "... an action change review -> allow in the audit trail" \
+  jq -se 'any(.[]; .account_id == "rc1" and .from == "review" and .to == "allow")' "$T/dump/audit.jsonl"
 covered=$(sed -n 's/^input offsets covered \([0-9]*\),.*/\1/p' "$T/dump.txt")
 check "owed outputs cover no input offset: ${covered:-0} of $EVENTS" [ "${covered:-0}" -eq "$EVENTS" ]
 check "... and no verdict of the same position differs" bash -c "! grep -q conflicting '$T/dump.txt'"
@@ -119,4 +142,7 @@ check "a restart with the same accounts file tells no one anything ($(new "$T/fi
   [ -z "$(new "$T/findings.second")" ]
 check "... and owes nothing ($(owed third))" [ "$(owed third)" = 0 ]
 check "... nor do the workers ($(wowed third))" [ "$(wowed third)" = "0 0" ]
+check "... and rc1 is still allowed ($(rc1))" [ "$(rc1)" = '["allow",[]]' ]
+check "... its action changed once" \
+  [ "$(jq -c 'select(.account_id == "rc1")' "$T/dump/audit.jsonl" | wc -l)" = 2 ]
 finish
