@@ -166,6 +166,19 @@ kafka_dump_checks() {
   check "no verdict of the same position differs" bash -c "! grep -q conflicting '$T/dump.txt'"
 }
 
+# kafka_metrics_port LOG WHO TRIES — the metrics port a process logged ("warden
+# WHO: metrics on 127.0.0.1 port N"), waiting up to TRIES tenths of a second;
+# empty when it never did
+kafka_metrics_port() {
+  local port="" _
+  for _ in $(seq 1 "$3"); do
+    port=$(sed -n "s/^warden $2: metrics on 127.0.0.1 port \([0-9]*\) .*/\1/p" "$1")
+    [ -n "$port" ] && break
+    sleep 0.1
+  done
+  echo "$port"
+}
+
 # kafka_small_linking_run — the mock cluster for a few accounts with the linking
 # stage (a 4-partition events topic, 2 linking and 4 membership partitions, for
 # 300 s) and $T/worker.yaml on $T/policy.yaml and $T/accounts.jsonl (orgs: one

@@ -51,12 +51,7 @@ check "workers were given partitions" kafka_wait_assigned "$T/w1.log" "$T/w2.log
 cases_step() {
   [ "$1" -eq 3 ] || return 0
   # the first stage merges as records come, and is scraped before it dies
-  PORT=""
-  for _ in $(seq 1 100); do
-    PORT=$(sed -n 's/^warden case-stage: c1: metrics on 127.0.0.1 port \([0-9]*\) .*/\1/p' "$T/c1.log")
-    [ -n "$PORT" ] && break
-    sleep 0.1
-  done
+  PORT=$(kafka_metrics_port "$T/c1.log" "case-stage: c1" 100)
   for _ in $(seq 1 100); do
     curl -s "http://127.0.0.1:${PORT:-1}/metrics" >"$T/m.txt" 2>/dev/null
     # a merge that holds cases (a merge may have held findings only)

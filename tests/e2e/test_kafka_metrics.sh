@@ -38,12 +38,7 @@ echo 'metrics_port: 0' >>"$T/worker.yaml"
 "$WARDEN_BIN" kafka-produce -q -b "$BROKERS" -t ev "$T/sim/events.jsonl"
 check "kafka-produce exits 0" [ $? -eq 0 ]
 kafka_start worker w1 "$T/w1.log" 6
-PORT=""
-for _ in $(seq 1 300); do
-  PORT=$(sed -n 's/^warden worker: w1: metrics on 127.0.0.1 port \([0-9]*\) .*/\1/p' "$T/w1.log")
-  [ -n "$PORT" ] && break
-  sleep 0.1
-done
+PORT=$(kafka_metrics_port "$T/w1.log" "worker: w1" 300)
 check "the worker says where its metrics are" [ -n "$PORT" ]
 URL="http://127.0.0.1:${PORT:-1}"
 # scrape until every event was read live and no partition lags (60 s at most)
