@@ -123,7 +123,7 @@ struct link_conf {
     char *webmail;
     int64_t template_prompts, template_budget, template_min, template_max_hamming;
     double edge_score, linked_review, linked_enforced, linked_restricted;
-    int64_t max_accounts, max_idents, max_clusters, max_member_ids;
+    int64_t max_accounts, max_idents, max_clusters, max_member_ids, max_frames;
     int64_t harvest_members;
     double suspect_min, pooled_score;
     int64_t suspect_group, suspect_members;
@@ -217,6 +217,11 @@ static const struct warden_conf_key link_conf_table[] = {
      "accounts in the linking table (304 bytes each); the longest unseen is replaced", 64, 1e9},
     {"max_identifiers", WARDEN_CONF_INT, "1048576", C(max_idents),
      "identifiers in the linking table (96 bytes each); the longest unseen is replaced", 64, 1e9},
+    {"max_frames", WARDEN_CONF_INT, "262144", C(max_frames),
+     "prompt frames whose senders are counted (16 bytes each; link.h warden_link_frame_sent): a "
+     "template band weighs the larger of its publishers and its frame's senders; the frame with "
+     "the fewest senders is replaced",
+     64, 1e9},
     {"max_clusters", WARDEN_CONF_INT, "65536", C(max_clusters),
      "clusters at once (88 bytes each); joins that need a new one beyond it are dropped", 1, 1e9},
     {"max_member_ids", WARDEN_CONF_INT, "100", C(max_member_ids),
@@ -410,10 +415,12 @@ static int link_init(void **vctx, const struct warden_policy *policy, const void
     p.max_accounts = (size_t)c->conf.max_accounts;
     p.max_idents = (size_t)c->conf.max_idents;
     p.max_clusters = (size_t)c->conf.max_clusters;
+    p.max_frames = (size_t)c->conf.max_frames;
     c->remote = remote_hook;
     if (c->remote) { /* the table keeps only template slots: no identifiers, no clusters */
         p.max_idents = 64;
         p.max_clusters = 1;
+        p.max_frames = 0;
     }
     c->l = warden_link_new(&p);
     c->owner = warden_link_new_owner(c->l);
@@ -865,12 +872,36 @@ static void event_ids(const struct link_ctx *c, const struct warden_event *ev,
     *t = warden_emit_text(em, ev, own);
 }
 
+/* A frame: an end's sketch (1 head, 2 tail). Its key in the frame-sender
+ * count and the identifiers of its LSH bands. */
+static uint64_t frame_key(uint64_t sk, unsigned end)
+{
+    uint64_t v[2] = {sk, 0x10000u | end};
+    return warden_link_key(WARDEN_LINK_TEMPLATE, v, sizeof v);
+}
+
+static uint64_t band_key(uint64_t sk, unsigned end, unsigned b)
+{
+    uint64_t v[2] = {(sk >> (16 * b)) & 0xffff, ((uint64_t)b << 8) | end};
+    return warden_link_key(WARDEN_LINK_TEMPLATE, v, sizeof v);
+}
+
+/* The frames of a sketched prompt: the ends it sent (each counted once per
+ * account among the frame's senders) and the template slots it made
+ * recur template_min times (published: their bands link). */
+struct frames {
+    uint64_t sent[2], pub[2];
+    uint8_t sent_end[2], pub_end[2];
+    int nsent, npub;
+};
+
 /* Template identifiers from a sketched prompt (under the lock: the slots
- * live in the link table). */
+ * live in the link table): the system prompt into s, the frames into f. */
 static void template_ids(const struct link_conf *k, struct link_user *u,
                          const struct warden_distill_text *t, struct idset *s,
-                         struct link_state *st)
+                         struct link_state *st, struct frames *f)
 {
+    f->nsent = f->npub = 0;
     if (t->system_hash && t->system_hash != u->last_system) {
         u->last_system = t->system_hash;
         uint64_t v[2] = {t->system_hash, 3};
@@ -884,15 +915,37 @@ static void template_ids(const struct link_conf *k, struct link_user *u,
     u->last_prompt = ph;
     uint64_t sk[2] = {t->head_sketch, t->tail_sketch};
     for (uint8_t end = 1; end <= 2; end++) {
+        f->sent[f->nsent] = sk[end - 1];
+        f->sent_end[f->nsent++] = end;
         int slot = template_update(k, u, sk[end - 1], end, t->prompt_hash >> (8 * end));
         if (slot < 0) continue;
-        for (uint64_t b = 0; b < BANDS; b++) {
-            uint64_t v[2] = {(u->tsk[slot] >> (16 * b)) & 0xffff, (b << 8) | end};
-            idset_add(s, WARDEN_LINK_TEMPLATE, warden_link_key(WARDEN_LINK_TEMPLATE, v, sizeof v));
-        }
+        f->pub[f->npub] = u->tsk[slot];
+        f->pub_end[f->npub++] = end;
     }
     if (warden_distill_popcount(u->published) >= 2)
         st->flags |= PUBLISHED; /* both ends, or two frames */
+}
+
+/* A frame published by the account at ai: its bands meet the accounts that
+ * published them, weighed by the larger of each band's publishers and the
+ * frame's senders. Returns whether one joined (j, *key: the last that did). */
+static bool frame_bands(struct warden_link *l, uint32_t ai, uint64_t sk, unsigned end,
+                        int64_t ts_ms, struct warden_link_join *j, uint64_t *key)
+{
+    double senders = warden_link_frame_senders(l, frame_key(sk, end));
+    bool joined = false;
+    struct warden_link_join b;
+    for (unsigned k = 0; k < BANDS; k++) {
+        uint64_t bk = band_key(sk, end, k);
+        warden_link_use_frame(l, ai, bk, ts_ms, senders, &b);
+        if (b.joined) {
+            *j = b;
+            *key = bk;
+            joined = true;
+        }
+    }
+    if (!joined) *j = b;
+    return joined;
 }
 
 /* ---- findings ---- */
@@ -1128,6 +1181,19 @@ static void emit_due(const struct link_ctx *c, struct warden_emit *em, const cha
     if (d->pooled) emit_pooled(c, em, id, len, d, name);
 }
 
+/* Frames as observations of a kind: key the sketch, level its end. */
+static void publish_frames(const struct link_ctx *c, struct warden_link_obs *o, int kind,
+                           const uint64_t *sk, const uint8_t *end, int n)
+{
+    for (int k = 0; k < n; k++) {
+        o->kind = kind;
+        o->key = sk[k];
+        o->level = end[k];
+        c->remote->publish(c->remote->ctx, o);
+    }
+    o->level = 0;
+}
+
 /* Remote mode: the identifiers and own action changes leave the process;
  * membership comes back through link_flush(). */
 static void remote_observe(struct link_ctx *c, const struct warden_event *ev, struct link_state *st,
@@ -1144,18 +1210,23 @@ static void remote_observe(struct link_ctx *c, const struct warden_event *ev, st
     bool suspect = own_suspect(c, ev, st, em);
     struct warden_link_obs o = {
         ev->account_id.p, ev->account_id.n, event_org(ev), ev->ts_ms, 0, 0, 0};
+    struct frames f = {.nsent = 0, .npub = 0};
     if (scan) {
         warden_link_lock(c->l);
         uint32_t ai = warden_link_account(c->l, ev->account_hash, ev->account_id.p,
                                           ev->account_id.n, o.org, ev->ts_ms, c->owner);
-        template_ids(&c->conf, warden_link_user(c->l, ai), t, &s, st);
+        template_ids(&c->conf, warden_link_user(c->l, ai), t, &s, st, &f);
         warden_link_unlock(c->l);
     }
+    /* in the order link_observe applies them: frames sent, identifiers,
+     * frames published (the stage derives their bands: frame_bands) */
+    publish_frames(c, &o, WARDEN_LINK_OBS_SENT, f.sent, f.sent_end, f.nsent);
     for (int k = 0; k < s.n; k++) {
         o.kind = (int)s.kind[k];
         o.key = s.key[k];
         c->remote->publish(c->remote->ctx, &o);
     }
+    publish_frames(c, &o, WARDEN_LINK_TEMPLATE, f.pub, f.pub_end, f.npub);
     if (own_changed && own >= WARDEN_REVIEW) {
         o.kind = -1;
         o.key = 0;
@@ -1216,6 +1287,10 @@ static void link_observe(void *vctx, const struct warden_event *ev, void *vstate
     const struct warden_distill_text *t = NULL;
     bool scan, own_changed;
     event_ids(c, ev, st, &s, em, &tbuf, &t, &scan);
+    if (scan && t->ntokens >= 2 * WARDEN_DISTILL_EDGE) { /* counted below (frame senders) */
+        warden_link_frame_prefetch(c->l, frame_key(t->head_sketch, 1));
+        warden_link_frame_prefetch(c->l, frame_key(t->tail_sketch, 2));
+    }
     enum warden_action own = own_action(ev, st, em, &own_changed);
     bool harvest = own_harvest(ev, st, em, own);
     bool suspect = own_suspect(c, ev, st, em);
@@ -1236,7 +1311,10 @@ static void link_observe(void *vctx, const struct warden_event *ev, void *vstate
     uint32_t ai = warden_link_account(c->l, ev->account_hash, ev->account_id.p, ev->account_id.n,
                                       event_org(ev), ev->ts_ms, c->owner);
     if (ev->account && ev->account->reseller) warden_link_mark_reseller(c->l, ai);
-    if (scan) template_ids(&c->conf, warden_link_user(c->l, ai), t, &s, st);
+    struct frames f = {.nsent = 0, .npub = 0};
+    if (scan) template_ids(&c->conf, warden_link_user(c->l, ai), t, &s, st, &f);
+    for (int k = 0; k < f.nsent; k++)
+        warden_link_frame_sent(c->l, ai, frame_key(f.sent[k], f.sent_end[k]), ev->ts_ms);
     for (int k = 0; k < s.n; k++) {
         warden_link_use(c->l, ai, s.kind[k], s.key[k], ev->ts_ms, false, &j);
         if (j.joined) {
@@ -1247,6 +1325,16 @@ static void link_observe(void *vctx, const struct warden_event *ev, void *vstate
                                                  .distinct = j.distinct,
                                                  .pair_weight = j.pair_weight};
         }
+    }
+    for (int k = 0; k < f.npub; k++) {
+        uint64_t key;
+        if (frame_bands(c->l, ai, f.pub[k], f.pub_end[k], ev->ts_ms, &j, &key))
+            joined = (struct warden_link_notice){.joined = true,
+                                                 .via = WARDEN_LINK_TEMPLATE,
+                                                 .key = key,
+                                                 .kinds = j.kinds,
+                                                 .distinct = j.distinct,
+                                                 .pair_weight = j.pair_weight};
     }
     if (own_changed && own >= WARDEN_REVIEW) {
         warden_link_mark_actioned(c->l, ai, own >= WARDEN_THROTTLE, &j);
@@ -1578,7 +1666,7 @@ void warden_link_stage_free(struct warden_link_stage *s)
 struct stage_walk {
     struct link_ctx *c;
     uint32_t ai;
-    const struct warden_link_obs *o;
+    uint64_t key; /* the identifier that joined it (0: an action, co_actioned) */
     const struct warden_link_join *j;
     void (*notify)(void *ctx, const struct warden_link_notice *n, int partition);
     void *ctx;
@@ -1603,7 +1691,7 @@ static void stage_member(void *ctx, uint32_t a)
     if (a == w->ai && w->j->joined) {
         n.joined = true;
         n.via = w->j->via;
-        n.key = w->o->key; /* 0 for a join on an action (co_actioned) */
+        n.key = w->key;
         n.kinds = w->j->kinds;
         n.distinct = w->j->distinct;
         n.pair_weight = w->j->pair_weight;
@@ -1644,6 +1732,7 @@ void warden_link_stage_apply(
     struct warden_link *l = c->l;
     struct warden_link_join j = {0};
     if (o->kind == WARDEN_LINK_OBS_FRAME) return; /* no link: the caller sends it on (remote.h) */
+    uint64_t jkey = o->kind >= 0 ? o->key : 0;    /* the identifier a join names */
     warden_link_lock(l);
     uint32_t ai = warden_link_account(l, warden_hash64(o->account_id, o->len), o->account_id,
                                       o->len, o->org, o->ts_ms, WARDEN_LINK_NO_OWNER);
@@ -1653,8 +1742,13 @@ void warden_link_stage_apply(
         if (ra && ra->reseller) warden_link_mark_reseller(l, ai);
     }
     bool members = false;
-    if (o->kind >= 0 && o->kind < NK) {
-        warden_link_use(l, ai, (enum warden_link_kind)o->kind, o->key, o->ts_ms, false, &j);
+    if (o->kind == WARDEN_LINK_OBS_SENT) {
+        warden_link_frame_sent(l, ai, frame_key(o->key, (unsigned)o->level), o->ts_ms);
+    } else if (o->kind >= 0 && o->kind < NK) {
+        if (o->kind == WARDEN_LINK_TEMPLATE) /* a published frame: its bands */
+            frame_bands(l, ai, o->key, (unsigned)o->level, o->ts_ms, &j, &jkey);
+        else
+            warden_link_use(l, ai, (enum warden_link_kind)o->kind, o->key, o->ts_ms, false, &j);
         members = j.joined;
         struct stage_user *u = warden_link_user(l, ai);
         if (!members && warden_link_lone_suspect(l, ai)) { /* it looks again */
@@ -1695,7 +1789,7 @@ void warden_link_stage_apply(
     }
     struct held_pooled hp = {0};
     pool_held(c, true, held_pooled_add, &hp);
-    struct stage_walk w = {c, ai, o, &j, notify, ctx};
+    struct stage_walk w = {c, ai, jkey, &j, notify, ctx};
     if (members || hp.n)
         warden_link_foreach_member(l, ai, stage_member, &w);
     else
@@ -1707,7 +1801,7 @@ void warden_link_stage_apply(
     for (size_t k = 0; k < hp.n; k++) {
         warden_link_cluster_of(l, hp.a[k], &theirs);
         if (theirs.seq == mine.seq) continue;
-        struct stage_walk wk = {c, hp.a[k], o, &none, notify, ctx};
+        struct stage_walk wk = {c, hp.a[k], o->key, &none, notify, ctx};
         warden_link_foreach_member(l, hp.a[k], stage_member, &wk);
     }
     free(hp.a);

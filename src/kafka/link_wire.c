@@ -7,19 +7,16 @@
  * Neither holds anything but ids, hashes and counts (never an address, a
  * domain or a payment value: identifiers are 64-bit keys).
  *
- *   observation: u8 version (6), i8 kind (-1: own action, -2: restricted
- *                reach, -3: an enforced harvester's frame), u8 level (own action: 1 review,
- *                2 enforced, 3 own harvesting evidence actioned, 4 a harvesting suspect:
- *                key 1 when it signed up through a public anonymizer's exit),
- *                i32 events partition, i64 ts_ms, u64 key, u32 org hash,
- *                u8 id length, id
- *   notice:      u8 version (6), u8 flags (1 set_cluster, 2 joined,
- *                4 linked_restricted, 8 frame, 16 pooled), u8 linked, i8 via (a frame: its
- *                end), u64 cluster seq, u32 size, live, actioned, enforced, u16 restricted,
- *                u16 harvest, u8 suspect,
- *                u32 edges, u32 edges per kind × 8, f64 score, u64 key (a frame: its
- *                sketch), u32 kinds, f64 distinct, f64 pair weight, i64 ts_ms, u8 id
- *                length, id */
+ *   observation: u8 version (7), i8 kind (-1: own action, -2: restricted
+ *                reach, -3: an enforced harvester's frame, -4: a frame sent; 6, a
+ *                published template: key its sketch, level its end), u8 level (own action: 1
+ * review, 2 enforced, 3 own harvesting evidence actioned, 4 a harvesting suspect: key 1 when it
+ * signed up through a public anonymizer's exit), i32 events partition, i64 ts_ms, u64 key, u32 org
+ * hash, u8 id length, id notice:      u8 version (7), u8 flags (1 set_cluster, 2 joined, 4
+ * linked_restricted, 8 frame, 16 pooled), u8 linked, i8 via (a frame: its end), u64 cluster seq,
+ * u32 size, live, actioned, enforced, u16 restricted, u16 harvest, u8 suspect, u32 edges, u32 edges
+ * per kind × 8, f64 score, u64 key (a frame: its sketch), u32 kinds, f64 distinct, f64 pair weight,
+ * i64 ts_ms, u8 id length, id */
 #include "core/error.h"
 #include "kafka/kafka.h"
 #include "link/remote.h"
@@ -27,8 +24,8 @@
 #include <string.h>
 
 #define WIRE_VERSION                                                                               \
-    6 /* 2: restricted reach; 3: frames for the distill prior; 4: harvest members; 5: suspects;    \
-         6: system prompts a kind of their own */
+    7 /* 2: restricted reach; 3: frames for the distill prior; 4: harvest members; 5: suspects;    \
+         6: system prompts a kind of their own; 7: frames as sketches, frames sent */
 
 struct wr {
     uint8_t *p;
@@ -125,9 +122,11 @@ int warden_link_obs_decode(const void *p, size_t n, struct warden_link_obs *o, i
     o->key = get(&r, 8);
     o->org = (uint32_t)get(&r, 4);
     get_id(&r, &o->account_id, &o->len);
-    if (r.bad || o->kind >= WARDEN_LINK_NKINDS || o->kind < WARDEN_LINK_OBS_FRAME ||
+    if (r.bad || o->kind >= WARDEN_LINK_NKINDS || o->kind < WARDEN_LINK_OBS_SENT ||
         *partition < 0 || !o->len ||
-        (o->kind == WARDEN_LINK_OBS_FRAME && (o->level < 1 || o->level > 2)) ||
+        ((o->kind == WARDEN_LINK_OBS_FRAME || o->kind == WARDEN_LINK_OBS_SENT ||
+          o->kind == WARDEN_LINK_TEMPLATE) &&
+         (o->level < 1 || o->level > 2)) ||
         (o->kind == -1 && (o->level < 1 || o->level > 4)))
         return WARDEN_EFORMAT;
     return 0;

@@ -1,9 +1,10 @@
 /* link.c — cross-account linking state (see link.h for the rules).
  *
- * Three fixed arrays, allocated once: identifiers (88 bytes each, plus 8
- * in a compact key array and 4 of key slot -> entry), accounts (296 + 8 + 4
- * bytes each: id, cluster, member ring, LINK_CANDS candidate neighbours,
- * the caller's 56 bytes) and clusters (80 bytes each). Both hash tables are
+ * Fixed arrays, allocated once: identifiers (88 bytes each, plus 8 in a
+ * compact key array), accounts (296 + 8 bytes each: id, cluster, member
+ * ring, LINK_CANDS candidate neighbours, the caller's 56 bytes), clusters
+ * (80 bytes each, plus 4 in the free list) and frame senders (16 bytes
+ * each, in 8-way buckets). Both hash tables are
  * 8-way buckets with two candidate buckets per hash (two-choice hashing: an
  * insert goes to the emptier, so buckets do not overflow well below
  * capacity): a look-up touches at most two; an insert into two full buckets
@@ -49,6 +50,21 @@ struct ident {
     uint32_t uses;
     uint8_t kind;
 };
+
+/* A frame's slot: bits 63..24 of `tag` are the key's upper 40 bits, 23..8
+ * the hour it was last sent (mod 2^16: about 7 years), 7..0 its senders'
+ * bits set (never 0 in use: 0 is an empty slot); `seen` counts the distinct
+ * senders (linear counting, 64 bits: about 10 % at 40 senders, saturated
+ * from about 270, past cap_template's 256). 40 bits of key: two frames taken
+ * for one (once in 2^36 look-ups of 16 slots) only count together, which
+ * makes them look more common, never rarer. Four to a cache line, a bucket
+ * in two lines. */
+struct frame {
+    uint64_t tag;
+    uint64_t seen;
+};
+#define FRAME_TAG(key) ((key)&0xffffffffff000000ULL)
+#define FRAME_HOUR(ms) ((uint64_t)((ms) / 3600000) & 0xffff)
 
 struct cand {
     uint64_t acct;  /* neighbour's hash, 0 = empty */
@@ -107,6 +123,8 @@ struct warden_link {
     struct acct *accts;  /* entries, dense: [0, acct_used) in order of first use */
     uint64_t *acct_keys; /* the account hashes' tags and entries by key slot, likewise */
     size_t acct_mask, acct_used;
+    struct frame *fr; /* frame senders (warden_link_frame_sent), by bucket; NULL: off */
+    size_t fr_mask;   /* buckets - 1 */
     struct cluster *cl;
     uint32_t *cl_free;
     size_t n_free, cap_cl;
@@ -142,6 +160,11 @@ struct warden_link *warden_link_new(const struct warden_link_params *p)
     l->acct_mask = ba - 1;
     l->accts = warden_hugetable_new(ba * WAYS, sizeof *l->accts);
     l->acct_keys = l->id_keys + bi * WAYS;
+    if (p->max_frames) {
+        size_t bf = buckets_for(p->max_frames);
+        l->fr_mask = bf - 1;
+        l->fr = warden_hugetable_new(bf * WAYS, sizeof *l->fr);
+    }
     l->cap_cl = p->max_clusters ? p->max_clusters : 1;
     l->cl = warden_xcalloc(l->cap_cl, sizeof *l->cl);
     l->cl_free = warden_xcalloc(l->cap_cl, sizeof *l->cl_free);
@@ -183,6 +206,7 @@ void warden_link_free(struct warden_link *l)
     warden_hugetable_free(l->id_keys, (l->id_mask + 1 + l->acct_mask + 1) * WAYS,
                           sizeof *l->id_keys);
     warden_hugetable_free(l->accts, (l->acct_mask + 1) * WAYS, sizeof *l->accts);
+    if (l->fr) warden_hugetable_free(l->fr, (l->fr_mask + 1) * WAYS, sizeof *l->fr);
     free(l->cl);
     free(l->cl_free);
     free(l->held_q);
@@ -203,6 +227,7 @@ size_t warden_link_memory_bytes(const struct warden_link *l)
 {
     return sizeof *l + (l->id_mask + 1) * WAYS * (sizeof(struct ident) + 8) +
            (l->acct_mask + 1) * WAYS * (sizeof(struct acct) + 8) +
+           (l->fr ? (l->fr_mask + 1) * WAYS * sizeof(struct frame) : 0) +
            l->cap_cl * (sizeof(struct cluster) + sizeof(uint32_t));
 }
 
@@ -734,36 +759,119 @@ static struct ident *ident_get(struct warden_link *l, uint64_t key, int64_t now_
     return d;
 }
 
-static double ident_distinct(const struct ident *d)
+/* Distinct accounts from a linear-counting bitmap of `bits` bits (a
+ * saturated one reads as one zero: about bits * ln(bits)). */
+static double linear_count(const uint64_t *seen, int bits)
 {
     int ones = 0;
-    for (int i = 0; i < SKETCH_BITS / 64; i++) ones += __builtin_popcountll(d->seen[i]);
-    int zeros = SKETCH_BITS - ones;
-    if (zeros == 0) zeros = 1; /* saturated: about 1,400 and more */
-    return -(double)SKETCH_BITS * log((double)zeros / SKETCH_BITS);
+    for (int i = 0; i < bits / 64; i++) ones += __builtin_popcountll(seen[i]);
+    int zeros = bits - ones;
+    if (zeros == 0) zeros = 1;
+    return -(double)bits * log((double)zeros / bits);
+}
+
+static double ident_distinct(const struct ident *d)
+{
+    return linear_count(d->seen, SKETCH_BITS); /* saturated: about 1,400 and more */
+}
+
+/* ---- frame senders ---- */
+
+static size_t frame_find(const struct warden_link *l, uint64_t key)
+{
+    for (int c = 0; c < 2; c++) {
+        size_t b = bucket(key, l->fr_mask, c);
+        for (size_t w = 0; w < WAYS; w++) {
+            uint64_t v = l->fr[b + w].tag;
+            if (v && FRAME_TAG(v) == FRAME_TAG(key)) return b + w;
+        }
+    }
+    return SIZE_MAX;
+}
+
+double warden_link_frame_sent(struct warden_link *l, uint32_t ai, uint64_t key, int64_t now_ms)
+{
+    if (!l->fr) return 0;
+    size_t i = frame_find(l, key);
+    if (i == SIZE_MAX) {
+        /* an empty slot of the emptier bucket; when both are full, the
+         * frame with the fewest senders, sent longest ago among equals */
+        size_t empty[2] = {0, 0};
+        int nempty[2] = {0, 0}, vones = 0;
+        uint64_t vage = 0, now = FRAME_HOUR(now_ms);
+        for (int c = 0; c < 2; c++) {
+            size_t b = bucket(key, l->fr_mask, c);
+            for (size_t w = 0; w < WAYS; w++) {
+                uint64_t v = l->fr[b + w].tag;
+                if (!v) {
+                    nempty[c]++;
+                    empty[c] = b + w;
+                    continue;
+                }
+                int ones = (int)(v & 0xff);
+                uint64_t age = (now - (v >> 8)) & 0xffff;
+                if (i == SIZE_MAX || ones < vones || (ones == vones && age > vage)) {
+                    i = b + w;
+                    vones = ones;
+                    vage = age;
+                }
+            }
+        }
+        if (nempty[0] || nempty[1]) {
+            i = nempty[1] > nempty[0] ? empty[1] : empty[0];
+            l->st.frames++;
+        } else {
+            l->st.frames_replaced++;
+        }
+        l->fr[i].seen = 0;
+    }
+    struct frame *f = &l->fr[i];
+    uint64_t pair[2] = {A(l, ai)->hash, key};
+    f->seen |= 1ULL << (warden_hash64(pair, sizeof pair) >> 58);
+    f->tag = FRAME_TAG(key) | FRAME_HOUR(now_ms) << 8 | (uint64_t)__builtin_popcountll(f->seen);
+    return linear_count(&f->seen, 64);
+}
+
+void warden_link_frame_prefetch(const struct warden_link *l, uint64_t key)
+{
+    if (!l->fr) return;
+    for (int c = 0; c < 2; c++) {
+        const char *p = (const char *)&l->fr[bucket(key, l->fr_mask, c)];
+        __builtin_prefetch(p, 1);
+        __builtin_prefetch(p + 64, 1);
+    }
+}
+
+double warden_link_frame_senders(const struct warden_link *l, uint64_t key)
+{
+    if (!l->fr) return 0;
+    size_t i = frame_find(l, key);
+    return i != SIZE_MAX ? linear_count(&l->fr[i].seen, 64) : 0;
 }
 
 static void join_pooled(struct warden_link *l, uint32_t ai, uint32_t bi, unsigned kind,
                         struct warden_link_join *res);
 
 /* A frame whose weight for the pair is below this share of w_template (past
- * about cap_template / 6 accounts: an app's) needs its harvester enforced. */
+ * about cap_template / 6 accounts, counting its senders: an app's, a public
+ * prompt collection's) ties no suspect to a harvester. */
 #define ANCHOR_RARE_FRAME 0.9
 
-/* b is actioned on its own harvesting evidence. This flag, like the
- * enforcement anchored_pair may ask for, only grows, so which joins are made
- * does not depend on the order of the marks. */
+/* b is actioned on its own harvesting evidence. This flag only grows, so
+ * which joins are made does not depend on the order of the marks. */
 static bool anchor_of(const struct warden_link *l, const struct acct *b)
 {
     return l->p.harvest_anchor && (b->flags & F_HRV) && !(b->flags & F_RSL);
 }
 
-/* Suspect a and anchor b share a frame: CO_FRAMES of its template
- * identifiers met together (a public frame used by as many accounts as
- * cap_template has no weight and makes no candidate). A frame many
- * accounts use (ANCHOR_RARE_FRAME) needs b enforced on its own evidence too: two
- * end users of one SaaS app share its frame, and one of them may be a heavy
- * user an analyst is asked to look at, not a harvester. */
+/* Suspect a and anchor b share a frame few accounts use: CO_FRAMES of its
+ * template identifiers met together, weighed (warden_link_use_frame) at
+ * least ANCHOR_RARE_FRAME of w_template. A frame many accounts send ties
+ * nobody, however strongly b is actioned: the end users of one SaaS app
+ * share its frame, and thousands of people paste "explain your reasoning
+ * step by step" from the same prompt collections; a heavy user among them
+ * that carries some harvesting evidence of its own says nothing about who
+ * runs b's harvest. */
 static bool anchored_pair(const struct warden_link *l, const struct acct *a, const struct acct *b)
 {
     if (!(a->flags & F_SUS) || (a->flags & F_RSL) || !anchor_of(l, b)) return false;
@@ -772,14 +880,13 @@ static bool anchored_pair(const struct warden_link *l, const struct acct *a, con
     unsigned frames = ca ? ca->frames : 0;
     if (cb && cb->frames > frames) frames = cb->frames;
     if (frames < CO_FRAMES) return false;
-    if (b->flags & F_ENF) return true;
     double strong = ca ? ca->strong : 0;
     if (cb && cb->strong > strong) strong = cb->strong;
     return strong >= ANCHOR_RARE_FRAME * l->p.weight[WARDEN_LINK_TEMPLATE];
 }
 
 /* After a mark of the account at ai (its suspect mark: suspect true; its
- * harvesting or enforcement mark: false), the pairs with its candidates
+ * harvesting mark: false), the pairs with its candidates
  * that anchored_pair now ties join (WARDEN_LINK_POOLED): a suspect that
  * wraps its prompts as a harvester does, its own evidence diluted below
  * every rule (cover traffic), is that harvester's; the cluster's action
@@ -797,8 +904,9 @@ static void anchor_join(struct warden_link *l, uint32_t ai, bool suspect,
     }
 }
 
-void warden_link_use(struct warden_link *l, uint32_t ai, enum warden_link_kind kind, uint64_t key,
-                     int64_t now_ms, bool count_only, struct warden_link_join *out)
+/* warden_link_use with the identifier's accounts taken as at least `floor`. */
+static void use(struct warden_link *l, uint32_t ai, enum warden_link_kind kind, uint64_t key,
+                int64_t now_ms, bool count_only, double floor, struct warden_link_join *out)
 {
     struct warden_link_join res = {0};
     struct ident *d = ident_get(l, key, now_ms, kind);
@@ -807,6 +915,7 @@ void warden_link_use(struct warden_link *l, uint32_t ai, enum warden_link_kind k
     unsigned bit = (unsigned)(((ah ^ key) * 0x9e3779b97f4a7c15ULL) >> 56);
     d->seen[bit >> 6] |= 1ULL << (bit & 63);
     res.distinct = ident_distinct(d);
+    if (floor > res.distinct) res.distinct = floor;
     res.ident_weight = warden_link_weight(&l->p, kind, res.distinct);
     if (count_only) goto out;
     for (int k = 0; k < LINK_SAMPLE; k++)
@@ -853,6 +962,18 @@ void warden_link_use(struct warden_link *l, uint32_t ai, enum warden_link_kind k
     d->uses++;
 out:
     if (out) *out = res;
+}
+
+void warden_link_use(struct warden_link *l, uint32_t ai, enum warden_link_kind kind, uint64_t key,
+                     int64_t now_ms, bool count_only, struct warden_link_join *out)
+{
+    use(l, ai, kind, key, now_ms, count_only, 0, out);
+}
+
+void warden_link_use_frame(struct warden_link *l, uint32_t ai, uint64_t key, int64_t now_ms,
+                           double senders, struct warden_link_join *out)
+{
+    use(l, ai, WARDEN_LINK_TEMPLATE, key, now_ms, false, senders, out);
 }
 
 /* Neighbours actioned on their own evidence too, after ai's action or its
@@ -902,7 +1023,6 @@ void warden_link_mark_actioned(struct warden_link *l, uint32_t ai, bool enforced
         if (c) c->pub.enforced++;
     }
     if (first) co_join(l, ai, &res);
-    if (enforced_now) anchor_join(l, ai, false, &res);
     if (out) *out = res;
 }
 
@@ -1227,6 +1347,8 @@ static void save_dims(const struct warden_link *l, struct warden_snapwriter *w)
     warden_snap_put_u32(w, (uint32_t)sizeof(struct ident));
     warden_snap_put_u32(w, ACCT_LAYOUT);
     warden_snap_put_u32(w, (uint32_t)sizeof(struct cluster));
+    warden_snap_put_u64(w, l->fr ? l->fr_mask + 1 : 0); /* frame buckets */
+    warden_snap_put_u32(w, (uint32_t)sizeof(struct frame));
 }
 
 int warden_link_save(struct warden_link *l, struct warden_snapwriter *w)
@@ -1263,6 +1385,15 @@ int warden_link_save(struct warden_link *l, struct warden_snapwriter *w)
         warden_snap_put_bytes(w, &l->cl[i], sizeof l->cl[i]);
     }
     warden_snap_put_bytes(w, l->touched, sizeof l->touched);
+    size_t nf = l->fr ? (l->fr_mask + 1) * WAYS : 0;
+    n = 0;
+    for (size_t i = 0; i < nf; i++) n += l->fr[i].tag != 0;
+    warden_snap_put_u64(w, n);
+    for (size_t i = 0; i < nf; i++) { /* the slot, then its entry */
+        if (!l->fr[i].tag) continue;
+        warden_snap_put_u32(w, (uint32_t)i);
+        warden_snap_put_bytes(w, &l->fr[i], sizeof l->fr[i]);
+    }
     pthread_mutex_unlock(&l->mu);
     return 0;
 }
@@ -1277,9 +1408,12 @@ int warden_link_load(struct warden_link *l, struct warden_snapreader *r, unsigne
 {
     uint64_t im = warden_snap_get_u64(r), am = warden_snap_get_u64(r), cc = warden_snap_get_u64(r);
     uint32_t si = warden_snap_get_u32(r), sa = warden_snap_get_u32(r), sc = warden_snap_get_u32(r);
+    uint64_t fb = warden_snap_get_u64(r);
+    uint32_t sf = warden_snap_get_u32(r);
     if (warden_snap_failed(r)) return WARDEN_EFORMAT;
     if (im != l->id_mask || am != l->acct_mask || cc != l->cap_cl || si != sizeof(struct ident) ||
-        sa != ACCT_LAYOUT || sc != sizeof(struct cluster))
+        sa != ACCT_LAYOUT || sc != sizeof(struct cluster) || fb != (l->fr ? l->fr_mask + 1 : 0) ||
+        sf != sizeof(struct frame))
         return 1;
     size_t ni = (l->id_mask + 1) * WAYS, na = (l->acct_mask + 1) * WAYS;
     pthread_mutex_lock(&l->mu);
@@ -1345,6 +1479,20 @@ int warden_link_load(struct warden_link *l, struct warden_snapreader *r, unsigne
         l->cl[i] = c;
     }
     warden_snap_get_bytes(r, l->touched, sizeof l->touched);
+    size_t nf = l->fr ? (l->fr_mask + 1) * WAYS : 0;
+    if (nf) memset(l->fr, 0, nf * sizeof *l->fr);
+    n = warden_snap_failed(r) ? 0 : warden_snap_get_u64(r);
+    for (uint64_t k = 0; k < n && !warden_snap_failed(r); k++) {
+        uint32_t i = warden_snap_get_u32(r);
+        struct frame f;
+        warden_snap_get_bytes(r, &f, sizeof f);
+        if (warden_snap_failed(r)) break;
+        if (i >= nf || !f.tag || l->fr[i].tag) {
+            warden_snap_fail(r, "link state: bad frame entry %u", i);
+            break;
+        }
+        l->fr[i] = f;
+    }
     pthread_mutex_unlock(&l->mu);
     return warden_snap_failed(r) ? WARDEN_EFORMAT : 0;
 }

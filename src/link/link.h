@@ -35,6 +35,12 @@
  * there are no parent chains and a cluster slot is freed when its last
  * member leaves the table.
  *
+ * A template band is weighed by the larger of its own accounts and its
+ * frame's senders (warden_link_use_frame, warden_link_frame_sent): accounts
+ * publish a band only when its frame recurs in their own prompts, so the
+ * band alone undercounts a public sentence that many accounts send now and
+ * then.
+ *
  * Memory is fixed at creation (warden_link_memory_bytes): identifier and
  * account tables are 8-way bucketed hash tables that replace the entry seen
  * longest ago when a bucket is full; a replaced account leaves its cluster
@@ -101,8 +107,7 @@ struct warden_link_params {
     /* a group too small for suspect_group (two or more suspects, most of
      * it) is pooled when one of its suspects is actioned on its own
      * harvesting evidence: the suspects join it; and a suspect joins such
-     * a harvester it shares a frame with (one many accounts use: only one
-     * also enforced on its own evidence; false: never) */
+     * a harvester it shares a frame few accounts use (false: never) */
     bool harvest_anchor;
     /* on a rented sign-up network (warden_link_group.rented), an account of
      * a cluster whose harvest is established (warden_link_harvest_held)
@@ -110,6 +115,7 @@ struct warden_link_params {
      * does: the operation's machines signed up both (false: never) */
     bool rented_clusters;
     size_t max_accounts, max_idents, max_clusters;
+    size_t max_frames; /* frames whose senders are counted (warden_link_frame_sent; 0: none) */
 };
 
 #define WARDEN_LINK_MAX_ID 47 /* longest account id kept for cross-account findings */
@@ -169,6 +175,31 @@ struct warden_link_join {
 void warden_link_use(struct warden_link *l, uint32_t a, enum warden_link_kind kind, uint64_t key,
                      int64_t now_ms, bool count_only, struct warden_link_join *out);
 
+/* A template band of a frame the account publishes (it recurs in its own
+ * prompts), weighed by the larger of the band's accounts and `senders`,
+ * the frame's senders (warden_link_frame_senders): a band counts only the
+ * accounts that publish it, while a public sentence (a prompt collection's
+ * "explain your reasoning step by step") is sent once or twice by many
+ * accounts that never repeat it often enough to publish it. */
+void warden_link_use_frame(struct warden_link *l, uint32_t a, uint64_t key, int64_t now_ms,
+                           double senders, struct warden_link_join *out);
+
+/* Frame senders. Every frame the caller sketches (an account's prompt's
+ * first or last tokens, keyed by the caller: the exact sketch and its end)
+ * is counted once per account that sends it, whether or not it recurs in
+ * that account, in a table of max_frames entries (8-way buckets, two
+ * choices; a 64-bit linear-counting sketch of the senders each, saturated
+ * from about 270); a full bucket replaces the frame with the fewest senders,
+ * the one sent longest ago among equals, so a one-off prompt's frame is
+ * what goes and a frame many accounts send stays. Returns the frame's
+ * senders (estimate) after counting a; 0 when the table is off. */
+double warden_link_frame_sent(struct warden_link *l, uint32_t a, uint64_t frame, int64_t now_ms);
+/* A hint, no effect on the table: the frame will be counted soon (starts
+ * fetching its two buckets of keys; takes no lock). */
+void warden_link_frame_prefetch(const struct warden_link *l, uint64_t frame);
+/* The frame's senders so far (0: not in the table). */
+double warden_link_frame_senders(const struct warden_link *l, uint64_t frame);
+
 /* The account at index a is actioned on its own evidence (enforced: throttle
  * or stronger); counted once per account into its cluster. The first time,
  * each neighbour actioned on its own evidence too is joined to it when the
@@ -194,11 +225,14 @@ void warden_link_mark_harvest(struct warden_link *l, uint32_t a, struct warden_l
 void warden_link_mark_suspect(struct warden_link *l, uint32_t a, struct warden_link_join *out);
 
 /* harvest_anchor: a suspect (warden_link_mark_suspect) that shares a frame
- * (two template identifiers met together, below cap_template) with a
- * harvester (warden_link_mark_harvest; for a frame many accounts use, also
- * enforced: warden_link_mark_actioned) joins its cluster (WARDEN_LINK_POOLED),
- * whichever of the marks and the meeting (warden_link_use) comes last. A
- * frame alone never ties an account without harvesting evidence of its own. */
+ * (two template identifiers met together) with a harvester
+ * (warden_link_mark_harvest) joins its cluster (WARDEN_LINK_POOLED),
+ * whichever of the marks and the meeting (warden_link_use) comes last,
+ * when few accounts use the frame: its weight for the pair at least 0.9 of
+ * w_template (about cap_template / 6 accounts, its senders counted:
+ * warden_link_use_frame). A frame alone never ties an account without
+ * harvesting evidence of its own, and a frame many accounts send (an app's,
+ * a public prompt collection's) never ties anyone. */
 
 /* A group of accounts that share what an operation shares, known to the
  * caller from the registry (detect_link.c): one payment fingerprint, one
@@ -370,7 +404,7 @@ int warden_link_load(struct warden_link *l, struct warden_snapreader *r, unsigne
 
 struct warden_link_stats {
     uint64_t accounts, idents, clusters, joins, merges, clusters_dropped, accounts_replaced,
-        idents_replaced;
+        idents_replaced, frames, frames_replaced;
 };
 void warden_link_stats(const struct warden_link *l, struct warden_link_stats *st);
 

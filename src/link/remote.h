@@ -38,9 +38,15 @@
  * jurisdiction, or (kind WARDEN_LINK_OBS_FRAME) it was throttled or blocked
  * for harvesting in the prompt frame whose sketch is key, level its end (1
  * head, 2 tail): the stage sends the frame to every events partition's
- * notices, so every worker's distill prior holds it (distill_prior.h). */
+ * notices, so every worker's distill prior holds it (distill_prior.h).
+ * Prompt frames travel as sketches, not bands: (kind WARDEN_LINK_OBS_SENT)
+ * the account sent a prompt whose end `level` has sketch key (counted among
+ * the frame's senders), (kind WARDEN_LINK_TEMPLATE) its template slot of
+ * that end and sketch recurred and is published: the stage derives the
+ * bands and weighs them with the frame's senders, as one process does. */
 #define WARDEN_LINK_OBS_RESTRICTED (-2)
 #define WARDEN_LINK_OBS_FRAME (-3)
+#define WARDEN_LINK_OBS_SENT (-4)
 struct warden_link_obs {
     const char *account_id;
     size_t len;

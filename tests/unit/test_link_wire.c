@@ -4,10 +4,12 @@
  * cluster.linked_restricted flag, survive encode and decode; so do an
  * enforced harvester's frame for the distill prior (observation of kind
  * WARDEN_LINK_OBS_FRAME, and the frame notice the stage sends to every
- * partition); so do an own-action observation of level 3 (actioned on its
- * own harvesting evidence) and a notice's harvest-member count; a kind
- * below it, a frame without an end, an own action of level 4 and a record of
- * the previous wire version are refused. */
+ * partition); so do a prompt frame sent and a template published (sketch
+ * and end: WARDEN_LINK_OBS_SENT, WARDEN_LINK_TEMPLATE); so do an own-action
+ * observation of level 3 (actioned on its own harvesting evidence) and a
+ * notice's harvest-member count; a kind below them, a frame without an end,
+ * an own action of level 5 and a record of the previous wire version are
+ * refused. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -46,10 +48,29 @@ static void observation_round_trip(void **st)
     o.level = 0; /* a frame has an end */
     n = warden_link_obs_encode(&o, 3, buf, sizeof buf);
     assert_int_not_equal(warden_link_obs_decode(buf, n, &d, &part), 0);
-    o.kind = WARDEN_LINK_OBS_FRAME - 1;
+    /* prompt frames travel as sketches with their end: a frame sent, a
+     * template published */
+    int frame_kinds[2] = {WARDEN_LINK_OBS_SENT, WARDEN_LINK_TEMPLATE};
+    for (int k = 0; k < 2; k++) {
+        o.kind = frame_kinds[k];
+        o.level = 1;
+        n = warden_link_obs_encode(&o, 3, buf, sizeof buf);
+        assert_int_equal(warden_link_obs_decode(buf, n, &d, &part), 0);
+        assert_int_equal(d.kind, frame_kinds[k]);
+        assert_true(d.key == 0xfeedfacecafebeefULL);
+        assert_int_equal(d.level, 1);
+        o.level = 3; /* no such end */
+        n = warden_link_obs_encode(&o, 3, buf, sizeof buf);
+        assert_int_not_equal(warden_link_obs_decode(buf, n, &d, &part), 0);
+    }
+    o.kind = WARDEN_LINK_OBS_SENT - 1;
+    o.level = 1;
     n = warden_link_obs_encode(&o, 3, buf, sizeof buf);
     assert_int_not_equal(warden_link_obs_decode(buf, n, &d, &part), 0);
-    buf[0] = 4; /* the previous version */
+    o.kind = WARDEN_LINK_OBS_SENT;
+    n = warden_link_obs_encode(&o, 3, buf, sizeof buf);
+    assert_int_equal(warden_link_obs_decode(buf, n, &d, &part), 0);
+    buf[0] = 6; /* the previous version (template bands, no frames sent) */
     assert_int_not_equal(warden_link_obs_decode(buf, n, &d, &part), 0);
     o.kind = -1; /* own action: harvesting evidence */
     o.key = 0;
