@@ -4,7 +4,8 @@
  * and a tombstone for the one that joined it, and a member's own action
  * hands on the cluster with its new counts and action. A stage that rebuilt
  * its state with its notices held back tells what the membership topic has
- * not (warden_link_stage_resync), and nothing else. */
+ * not (warden_link_stage_resync), and nothing else. Frames come as sketches
+ * and are counted by their senders. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -398,6 +399,58 @@ static void told_fold(void **state)
     assert_true(t & WARDEN_LINK_TOLD_POOLED);
 }
 
+/* One observation of account `id` (kind, key, level) at second `sec`. */
+static void obs_id(struct warden_link_stage *st, const char *id, int kind, uint64_t key, int level,
+                   int sec)
+{
+    struct warden_link_obs o = {.account_id = id,
+                                .len = strlen(id),
+                                .ts_ms = 1795421702000LL + 1000LL * sec,
+                                .kind = kind,
+                                .key = key,
+                                .level = level};
+    warden_link_stage_apply(st, &o, 0, noop, NULL);
+}
+
+/* A harvester (enforced, harvesting) and a suspect that both send and
+ * publish a frame (its tail's sketch); `crowd` other accounts send it once.
+ * Returns the members of the cluster the stage formed (0: none). */
+static uint64_t frame_pair_members(int crowd)
+{
+    struct warden_policy *p = NULL;
+    struct warden_link_stage *st = new_stage(&p);
+    const uint64_t frame = 0x5eed5eed5eed5eedULL;
+    char id[32];
+    for (int i = 0; i < crowd; i++) {
+        snprintf(id, sizeof id, "crowd-%d", i);
+        obs_id(st, id, WARDEN_LINK_OBS_SENT, frame, 2, i);
+    }
+    static const char *const who[2] = {"harvester", "suspect"};
+    for (int k = 0; k < 2; k++) {
+        for (int n = 0; n < 3; n++) obs_id(st, who[k], WARDEN_LINK_OBS_SENT, frame, 2, 1000 + n);
+        obs_id(st, who[k], WARDEN_LINK_TEMPLATE, frame, 2, 1010);
+    }
+    obs_id(st, "harvester", -1, 0, 2, 1020); /* throttled on its own evidence */
+    obs_id(st, "harvester", -1, 0, 3, 1021); /* ... its own harvesting evidence */
+    obs_id(st, "suspect", -1, 0, 4, 1022);   /* harvesting evidence held below every rule */
+    struct seen s = walk(st);
+    uint64_t members = s.puts ? s.members[0] : 0;
+    warden_link_stage_free(st);
+    warden_policy_free(p);
+    return members;
+}
+
+/* Frames reach the stage as sketches (a frame sent, a slot published): it
+ * derives their bands and counts their senders as one process does. A
+ * suspect publishing a harvester's frame joins it; not when 300 other
+ * accounts send that frame too (a public prompt collection's sentence). */
+static void frames_as_sketches(void **state)
+{
+    (void)state;
+    assert_int_equal(frame_pair_members(0), 2);
+    assert_int_equal(frame_pair_members(300), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -406,6 +459,7 @@ int main(void)
         cmocka_unit_test(suspect_network_flags),
         cmocka_unit_test(resync_tells_what_was_not_told),
         cmocka_unit_test(told_fold),
+        cmocka_unit_test(frames_as_sketches),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
