@@ -133,6 +133,14 @@ check "the workers count the record that is no verdict as they read back ($(bad_
 check "... and lt1's sign-up finding is in the findings topic once" \
   [ "$(jq -c 'select(.account_id == "lt1" and .code == "signup.anonymizer")' "$T/dump/findings.jsonl" | wc -l)" = 1 ]
 cp "$T/dump/findings.jsonl" "$T/findings.second"
+# a failure after the restart: what the restarted processes said, to stderr
+# (the test's directory is removed after)
+if [ "$FAILED" -gt 0 ]; then
+  for f in w1-second w2-second l1-second; do
+    echo "--- $f.log" >&2
+    grep -vi 'AUTOCREATE' "$T/$f.log" | tail -n 40 >&2
+  done
+fi
 
 run third
 kafka_wait
