@@ -128,6 +128,7 @@ struct link_conf {
     double suspect_min, pooled_score;
     int64_t suspect_group, suspect_members;
     bool pool_anchored, pool_rented_clusters;
+    int64_t pool_wave_s;
 };
 
 #define C(f) offsetof(struct link_conf, f)
@@ -246,8 +247,8 @@ static const struct warden_conf_key link_conf_table[] = {
     {"pool_anchored", WARDEN_CONF_BOOL, "true", C(pool_anchored),
      "a group behind one card, domain or sign-up network with fewer than suspect_group "
      "suspects (two or more, most of it) is pooled when one of them is actioned on its own "
-     "harvesting evidence, and a suspect that shares a frame with such a harvester (a frame "
-     "many accounts use: one also enforced on its own evidence) joins it: the cluster's "
+     "harvesting evidence, and a suspect that shares a frame few accounts send with such a "
+     "harvester (the pair's frame weight at least 0.9 of w_template) joins it: the cluster's "
      "action then applies",
      0, 0},
     {"pool_rented_clusters", WARDEN_CONF_BOOL, "true", C(pool_rented_clusters),
@@ -257,6 +258,13 @@ static const struct warden_conf_key link_conf_table[] = {
      "template bands) counts with the network's suspects and anchors them: a suspect the "
      "operation's machines signed up joins its cluster",
      0, 0},
+    {"pool_wave_s", WARDEN_CONF_INT, "604800", C(pool_wave_s),
+     "a sign-up network that is not rented (people's lines, an anonymizer's exit) pools as "
+     "its sign-up waves: runs of sign-ups each at most this long after the one before; a "
+     "suspect counts, and pools, with its own wave's accounts only (households sign up from "
+     "one ISP /24 months apart, an operation signs its accounts up in days); a rented network "
+     "pools whole; 0 = the whole network",
+     0, 315360000},
     {"suspect_members", WARDEN_CONF_INT, "2", C(suspect_members),
      "suspects in one cluster, and most of its members, from which every member gets "
      "cluster.harvest_pooled: harvesting evidence held below every rule in each account, "
@@ -303,6 +311,7 @@ struct pool_groups {
     uint8_t *elsewhere; /* POOL_NET: the member shares a card or domain outside the network */
     uint8_t *net;       /* POOL_NET, per group: NET_EXIT, NET_RENTED (net_flags) */
     struct warden_u64map net_of; /* account hash -> its POOL_NET group when not alone there */
+    int64_t wave_ms;             /* POOL_NET not rented: read as sign-up waves (pool_wave_s) */
 };
 
 static void pool_groups_free(void *p)
@@ -590,6 +599,7 @@ static struct pool_groups *pool_groups(const struct link_ctx *c, const struct wa
                                        const struct warden_intel *intel)
 {
     struct pool_groups *pg = warden_xcalloc(1, sizeof *pg);
+    pg->wave_ms = c->conf.pool_wave_s * 1000;
     size_t n = warden_registry_n_accounts(reg), ng[POOL_KINDS];
     uint32_t *grp[POOL_KINDS]; /* account i's group (1-based) */
     uint32_t *idx[POOL_KINDS]; /* per group's places: the registry index */
@@ -702,6 +712,7 @@ static void net_group(const struct pool_groups *pg, uint32_t g, int f,
     grp->elsewhere = pg->elsewhere + off;
     grp->shared_exit = (f & NET_EXIT) != 0;
     grp->rented = !grp->shared_exit && (f & NET_RENTED);
+    grp->wave_ms = pg->wave_ms;
 }
 
 /* Suspect ai (registry account a) over its card's, its domain's and its
@@ -1604,8 +1615,13 @@ static void pool_newcomer(const struct link_ctx *c, const struct warden_account 
     struct warden_link_group grp = {.n = 0};
     net_group(pg, g, pg->net[g - 1], &grp);
     uint32_t bi;
-    if (!warden_link_group_suspect(c->l, &grp, &bi)) return;
+    if (!warden_link_group_suspect(c->l, &grp, 0, &bi)) return;
     if (stage) net_group(pg, g, stage_net(warden_link_user(c->l, bi)), &grp);
+    /* on a network read as sign-up waves, one of its own wave's suspects
+     * (the flags first: the stage knows them from a suspect's mark) */
+    if (!warden_link_group_suspect(c->l, &grp, warden_hash64(a->account_id, strlen(a->account_id)),
+                                   &bi))
+        return;
     warden_link_pool_with(c->l, bi, &grp, j);
 }
 
@@ -1625,7 +1641,7 @@ static void pool_held(const struct link_ctx *c, bool stage, void (*fn)(void *, u
         if (!g) continue;
         struct warden_link_group grp = {.n = 0};
         net_group(pg, g, pg->net[g - 1], &grp);
-        if (!warden_link_group_suspect(c->l, &grp, &bi)) continue;
+        if (!warden_link_group_suspect(c->l, &grp, 0, &bi)) continue;
         if (stage) net_group(pg, g, stage_net(warden_link_user(c->l, bi)), &grp);
         if (!grp.rented) continue;
         struct warden_link_join j;

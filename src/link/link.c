@@ -1066,6 +1066,51 @@ void warden_link_mark_suspect(struct warden_link *l, uint32_t ai, struct warden_
     if (aj.joined && out) *out = aj;
 }
 
+static int cmp_i64(const void *x, const void *y)
+{
+    int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+    return (a > b) - (a < b);
+}
+
+/* The sign-up wave of the group's account with hash h (g->wave_ms): the
+ * sign-up times [*lo, *hi] of the run of sign-ups each within wave_ms of the
+ * one before that holds its own, and how many accounts signed up in it (*n);
+ * the accounts of unknown sign-up time are a wave of their own
+ * (INT64_MIN, INT64_MIN). false when h is not in the group. */
+static bool sign_up_wave(const struct warden_link_group *g, uint64_t h, int64_t *lo, int64_t *hi,
+                         size_t *n)
+{
+    int64_t t[POOL_MAX], own = 0;
+    size_t nt = 0, unknown = 0;
+    bool found = false;
+    for (size_t k = 0; k < g->n; k++) {
+        if ((g->acct[k] ? g->acct[k] : 1) == h) {
+            own = g->created[k];
+            found = true;
+        }
+        if (g->created[k] == INT64_MIN)
+            unknown++;
+        else
+            t[nt++] = g->created[k];
+    }
+    if (!found) return false;
+    if (own == INT64_MIN) {
+        *lo = *hi = INT64_MIN;
+        *n = unknown;
+        return true;
+    }
+    qsort(t, nt, sizeof *t, cmp_i64);
+    size_t at = 0;
+    while (t[at] != own) at++;
+    size_t b = at, e = at;
+    while (b > 0 && t[b] - t[b - 1] <= g->wave_ms) b--;
+    while (e + 1 < nt && t[e + 1] - t[e] <= g->wave_ms) e++;
+    *lo = t[b];
+    *hi = t[e];
+    *n = e - b + 1;
+    return true;
+}
+
 void warden_link_pool_with(struct warden_link *l, uint32_t ai, const struct warden_link_group *g,
                            struct warden_link_join *out)
 {
@@ -1074,11 +1119,14 @@ void warden_link_pool_with(struct warden_link *l, uint32_t ai, const struct ward
     struct acct *a = A(l, ai);
     if (!l->p.suspect_group || !(a->flags & F_SUS) || (a->flags & F_RSL) || g->n > POOL_MAX) return;
     uint32_t idx[POOL_MAX], other[POOL_MAX];
-    int64_t other_t[POOL_MAX];
+    int64_t other_t[POOL_MAX], wlo = INT64_MIN, whi = INT64_MAX;
     unsigned m = 0, mo = 0, sus = 0;
-    bool anchored = false;
+    bool anchored = false, waves = g->created && g->wave_ms > 0 && !g->rented;
+    size_t n = g->n; /* the accounts it is read over: the group, or ai's wave */
     int64_t lo = INT64_MAX, hi = INT64_MIN;
+    if (waves && !sign_up_wave(g, a->hash, &wlo, &whi, &n)) return;
     for (size_t k = 0; k < g->n; k++) { /* an account not in the table counts as no suspect */
+        if (waves && (g->created[k] < wlo || g->created[k] > whi)) continue; /* another wave */
         uint32_t bi = acct_find(l, g->acct[k] ? g->acct[k] : 1);
         if (bi == NONE) continue;
         const struct acct *b = A(l, bi);
@@ -1119,7 +1167,7 @@ void warden_link_pool_with(struct warden_link *l, uint32_t ai, const struct ward
     /* most of the group's accounts carry harvesting evidence of their own:
      * what they share is the operation's; a company's few heavy users among
      * many colleagues are not most */
-    if (2 * sus <= g->n) return;
+    if (2 * sus <= n) return;
     if (sus < l->p.suspect_group) {
         /* too few to be an operation by their count alone (a household's or
          * a small team's two heavy users), unless one of them is actioned on
@@ -1163,11 +1211,16 @@ bool warden_link_clustered(const struct warden_link *l, uint32_t ai)
 }
 
 bool warden_link_group_suspect(const struct warden_link *l, const struct warden_link_group *g,
-                               uint32_t *b)
+                               uint64_t near, uint32_t *b)
 {
     if (g->n > POOL_MAX) return false;
+    int64_t wlo = INT64_MIN, whi = INT64_MAX;
+    size_t n;
+    bool waves = near && g->created && g->wave_ms > 0 && !g->rented;
+    if (waves && !sign_up_wave(g, near, &wlo, &whi, &n)) return false;
     for (size_t k = 0; k < g->n; k++) {
         if (g->stay && g->stay[k]) continue;
+        if (waves && (g->created[k] < wlo || g->created[k] > whi)) continue;
         uint32_t bi = acct_find(l, g->acct[k] ? g->acct[k] : 1);
         if (bi == NONE) continue;
         uint8_t f = l->accts[bi].flags;

@@ -265,6 +265,15 @@ struct warden_link_group {
     const uint8_t *elsewhere;
     bool shared_exit;
     bool rented;
+    /* on a network that is not rented (people's lines, an anonymizer's
+     * exit), with created and wave_ms > 0: the group is read as its sign-up
+     * waves, runs of sign-ups each within wave_ms of the one before, and a
+     * suspect pools with its own wave only (the accounts of unknown sign-up
+     * time are a wave of their own). Unrelated households sign up from one
+     * ISP /24, or through one residential proxy exit, months apart; an
+     * operation signs its accounts up in days. A rented network is read
+     * whole: an operation's machines keep signing up its later accounts */
+    int64_t wave_ms;
 };
 /* The "most of" rule over group g (ai's): when at least suspect_group of
  * its accounts, and most, carry harvesting evidence (warden_link_mark_suspect)
@@ -274,7 +283,8 @@ struct warden_link_group {
  * suspects alone are joined:
  * accounts that each look like a heavy reasoning-model user alone, most of
  * those behind one card, domain or sign-up network, are one operation's (a
- * company's few heavy users among many colleagues are not most). Every
+ * company's few heavy users among many colleagues are not most; on a
+ * network that is not rented, of its sign-up wave: wave_ms). Every
  * condition is known from the group or only grows, so the clusters after
  * every suspect's call do not depend on the order of the calls. out (may
  * be NULL): the last join. */
@@ -298,9 +308,11 @@ bool warden_link_clustered(const struct warden_link *l, uint32_t a);
  * organisation, no declared reseller), into *b; false when none. Pooling
  * with it (warden_link_pool_with) is what the last suspect's call did: an
  * account that entered the registry after the suspects pooled (a later
- * sign-up, known from a registry reload) joins as it would have then. */
+ * sign-up, known from a registry reload) joins as it would have then.
+ * near (0: any): the hash of that account; on a network read as sign-up
+ * waves (wave_ms), a suspect of its wave. */
 bool warden_link_group_suspect(const struct warden_link *l, const struct warden_link_group *g,
-                               uint32_t *b);
+                               uint64_t near, uint32_t *b);
 /* The account at index a is a declared reseller (registry): its traffic
  * carries its end users' frames, so sharing one with actioned accounts says
  * nothing about the platform, which is never joined for being actioned

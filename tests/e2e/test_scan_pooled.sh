@@ -17,8 +17,10 @@
 # signed up there a month after the harvesters (lt1): it stays apart on that
 # network (an ISP's /24: a household signing up later), and is joined when
 # the network is a hosting range (rented machines, where no one lives: the
-# operation's later account). With the link detector's suspect_min at 0
-# nobody is joined.
+# operation's later account). With sn3's sign-up moved months before the
+# others', the ISP's /24 is read as its sign-up waves and nobody is pooled
+# through it; a hosting range is read whole and the three are. With the
+# link detector's suspect_min at 0 nobody is joined.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/pooled_data.sh"
 pooled_policy "$T/policy.yaml"
@@ -97,17 +99,20 @@ echo '{"account_id":"lt1","billing_country":"US","payment_fingerprint":"fp-31","
       $((i * 7)) $((10 + i)) "$i"
   done
 } > "$T/later/events.jsonl"
-# scan_later NAME [KIND CIDR]: the later sign-up's data, with an IP list
-scan_later() {
-  local pol="$T/policy.yaml"
+# scan_with ACCOUNTS EVENTS NAME [KIND CIDR]: a scan into $T/NAME, with an IP list
+scan_with() {
+  local acc=$1 ev=$2 pol="$T/policy.yaml"
+  shift 2
   if [ $# -gt 1 ]; then
     printf '# as_of=2026-11-01\n%s\n' "$3" > "$T/$1.txt"
     pol="$T/$1.yaml"
     { cat "$T/policy.yaml"; printf 'intel:\n  lists: ["%s:test:%s"]\n' "$2" "$T/$1.txt"; } > "$pol"
   fi
-  "$WARDEN_BIN" scan --quiet --no-db --run-id t --policy "$pol" --accounts "$T/later/accounts.jsonl" \
-    --out "$T/$1" "$T/later/events.jsonl" 2>/dev/null
+  "$WARDEN_BIN" scan --quiet --no-db --run-id t --policy "$pol" --accounts "$acc" --out "$T/$1" "$ev" \
+    2>/dev/null
 }
+# scan_later NAME [KIND CIDR]: the later sign-up's data
+scan_later() { scan_with "$T/later/accounts.jsonl" "$T/later/events.jsonl" "$@"; }
 scan_later isp
 check "later sign-up, an ISP's /24: scan exits 0" [ $? -eq 0 ]
 check "later sign-up, an ISP's /24: it stays out of the harvesters' cluster" \
@@ -120,6 +125,25 @@ check "later sign-up, a hosting range: it joins the harvesters' cluster" \
   [ "$(members_of_sn1 "$T/host/clusters.jsonl")" = "cv1 lt1 sn1 sn2 sn3" ]
 check "later sign-up, a hosting range: ... and is reviewed through it" \
   grep -q '"account_id":"lt1","action":"review",.*"cluster\.' "$T/host/verdicts.jsonl"
+
+# sn3 signed up there in June, months before the others (a household on
+# the same ISP /24 that harvests too): on people's lines the network is read
+# as its sign-up waves (pool_wave_s), and sn1 and sn2, two suspects of their
+# wave of three (cv1 between them), are too few to pool on their count alone;
+# on a hosting range the network is read whole and the three are pooled
+mkdir -p "$T/apart"
+sed 's/"account_id":"sn3",\(.*\)"created_at":"2026-10-09T08:00:00Z"/"account_id":"sn3",\1"created_at":"2026-06-01T08:00:00Z"/' \
+  "$T/accounts.jsonl" > "$T/apart/accounts.jsonl"
+check "months apart: sn3's sign-up moved" grep -q '"account_id":"sn3",.*2026-06-01' "$T/apart/accounts.jsonl"
+scan_apart() { scan_with "$T/apart/accounts.jsonl" "$T/events.jsonl" "$@"; }
+scan_apart apart-isp
+check "months apart, an ISP's /24: scan exits 0" [ $? -eq 0 ]
+check "months apart, an ISP's /24: none of the three is joined through the network" \
+  bash -c "! grep -qE '\"(sn[123]|cv1)\"' '$T/apart-isp/clusters.jsonl'"
+scan_apart apart-host hosting 198.51.100.0/24
+check "months apart, a hosting range: scan exits 0" [ $? -eq 0 ]
+check "months apart, a hosting range: the three are pooled (the network read whole)" \
+  [ "$(members_of_sn1 "$T/apart-host/clusters.jsonl")" = "cv1 sn1 sn2 sn3" ]
 
 "$WARDEN_BIN" scan --quiet --no-db --run-id t --policy "$T/off.yaml" --accounts "$T/accounts.jsonl" \
   --out "$T/off" "$T/events.jsonl" 2>/dev/null

@@ -676,6 +676,112 @@ static void later_signups_on_a_rented_network(void **st)
     warden_link_free(l);
 }
 
+/* Suspect i pools over a sign-up network read as sign-up waves of wave
+ * days (0: whole) with flags net. */
+static bool pool_waves(struct warden_link *l, int i, const uint64_t *h, const int64_t *t, size_t n,
+                       int net, int wave)
+{
+    struct warden_link_group g = {.acct = h,
+                                  .n = n,
+                                  .kind = WARDEN_LINK_SIGNUP_IP,
+                                  .created = t,
+                                  .shared_exit = (net & NET_SHARED) != 0,
+                                  .rented = (net & NET_RENTED) != 0,
+                                  .wave_ms = (int64_t)wave * 86400000};
+    struct warden_link_join j;
+    warden_link_pool_with(l, acct(l, i, 0), &g, &j);
+    return j.joined;
+}
+
+/* On people's lines (an ISP's /24, a residential proxy's exit) a network
+ * is read as its sign-up waves: a heavy reasoning-model user who signed up
+ * there weeks before a harvester is not pooled with it, though the two are
+ * two suspects of three; an operation that signed its accounts up within
+ * days is pooled as before, and now also where the network's households,
+ * signed up months apart, would have outnumbered it. A rented network is
+ * read whole. Accounts of unknown sign-up time are a wave of their own. */
+static void sign_up_waves_on_peoples_lines(void **st)
+{
+    (void)st;
+    const int64_t day = 86400000;
+    for (int wave = 0; wave <= 7; wave += 7)
+        for (int net = 0; net <= NET_RENTED; net += NET_RENTED) {
+            struct warden_link_params p = params(1024, 4096, 64);
+            p.suspect_group = 3;
+            p.harvest_anchor = true;
+            struct warden_link *l = warden_link_new(&p);
+            /* a household (no suspect) on day 20, a heavy user (suspect) on
+             * day 60, a harvester (suspect, actioned on its harvesting
+             * evidence) on day 100: two suspects of three */
+            uint64_t g[3];
+            int64_t t[3] = {20 * day, 60 * day, 100 * day};
+            group(l, 10, 3, g);
+            suspect(l, 11);
+            suspect(l, 12);
+            warden_link_mark_harvest(l, acct(l, 12, 0), NULL);
+            assert_true(pool_waves(l, 11, g, t, 3, net, wave) == !(wave && net != NET_RENTED));
+            pool_waves(l, 12, g, t, 3, net, wave);
+            bool apart = wave && net != NET_RENTED;
+            if (apart)
+                assert_true(seq(l, 11) == 0 || seq(l, 11) != seq(l, 12));
+            else
+                assert_true(seq(l, 11) != 0 && seq(l, 11) == seq(l, 12));
+            assert_int_equal(seq(l, 10), 0); /* the household never */
+            /* an operation of two suspects signed up on days 300 and 302,
+             * one actioned, among three households of days 150, 400, 600:
+             * not most of the network, most of their wave */
+            uint64_t h[5];
+            int64_t u[5] = {300 * day, 302 * day, 150 * day, 400 * day, 600 * day};
+            group(l, 20, 5, h);
+            suspect(l, 20);
+            suspect(l, 21);
+            warden_link_mark_harvest(l, acct(l, 21, 0), NULL);
+            pool_waves(l, 20, h, u, 5, net, wave);
+            pool_waves(l, 21, h, u, 5, net, wave);
+            if (apart)
+                assert_true(seq(l, 20) != 0 && seq(l, 20) == seq(l, 21));
+            else
+                assert_true(seq(l, 20) == 0 || seq(l, 20) != seq(l, 21));
+            for (int i = 22; i < 25; i++) assert_int_equal(seq(l, i), 0);
+            /* an operation of three suspects within days (10, 12, 15) and a
+             * neighbour signed up among them (day 13) beside an account of
+             * day 40: pooled with the neighbour either way */
+            uint64_t q[5];
+            int64_t v[5] = {10 * day, 12 * day, 15 * day, 13 * day, 40 * day};
+            group(l, 30, 5, q);
+            for (int i = 30; i < 33; i++) suspect(l, i);
+            assert_true(pool_waves(l, 32, q, v, 5, net, wave));
+            assert_true(seq(l, 30) != 0 && seq(l, 30) == seq(l, 31) && seq(l, 31) == seq(l, 32));
+            assert_true(seq(l, 33) == seq(l, 30));
+            /* after the span: only on a rented network */
+            assert_true((seq(l, 34) == seq(l, 30)) == (net == NET_RENTED));
+            warden_link_free(l);
+        }
+    /* unknown sign-up times are a wave of their own; a newcomer looks for a
+     * suspect of its own wave (warden_link_group_suspect) */
+    struct warden_link_params p = params(1024, 4096, 64);
+    p.suspect_group = 2;
+    struct warden_link *l = warden_link_new(&p);
+    uint64_t g[4];
+    int64_t t[4] = {INT64_MIN, INT64_MIN, 10 * day, 90 * day};
+    group(l, 40, 4, g);
+    suspect(l, 40);
+    suspect(l, 41);
+    suspect(l, 42);
+    assert_true(pool_waves(l, 41, g, t, 4, 0, 7)); /* 40 and 41: 2 of 2 */
+    assert_true(seq(l, 40) == seq(l, 41) && seq(l, 42) == 0);
+    assert_false(pool_waves(l, 42, g, t, 4, 0, 7)); /* alone in its wave */
+    struct warden_link_group grp = {
+        .acct = g, .n = 4, .kind = WARDEN_LINK_SIGNUP_IP, .created = t, .wave_ms = 7 * day};
+    uint32_t b;
+    assert_false(warden_link_group_suspect(l, &grp, g[3], &b)); /* day 90: none of its wave */
+    assert_true(warden_link_group_suspect(l, &grp, g[2], &b));  /* day 10: itself */
+    assert_true(b == acct(l, 42, 0));
+    assert_true(warden_link_group_suspect(l, &grp, 0, &b));      /* any */
+    assert_false(warden_link_group_suspect(l, &grp, 12345, &b)); /* not in the group */
+    warden_link_free(l);
+}
+
 /* An account that entered the registry after the suspects of its network
  * pooled (a later sign-up, known from a registry reload: it was in no table
  * when they pooled) finds one of them (warden_link_group_suspect), and
@@ -697,7 +803,7 @@ static void newcomer_pools_through_a_suspect(void **st)
         .acct = g, .n = 5, .kind = WARDEN_LINK_SIGNUP_IP, .created = t, .rented = true};
     struct warden_link_join j;
     uint32_t b;
-    assert_false(warden_link_group_suspect(l, &grp, &b)); /* no suspect yet */
+    assert_false(warden_link_group_suspect(l, &grp, 0, &b)); /* no suspect yet */
     for (int i = 30; i < 33; i++) {
         suspect(l, i);
         warden_link_pool_with(l, acct(l, i, 0), &grp, &j);
@@ -705,7 +811,7 @@ static void newcomer_pools_through_a_suspect(void **st)
     assert_true(seq(l, 30) != 0 && seq(l, 30) == seq(l, 33)); /* 33 within the span */
     uint32_t ni = acct(l, 34, 0);                             /* the newcomer arrives */
     assert_false(warden_link_clustered(l, ni));
-    assert_true(warden_link_group_suspect(l, &grp, &b));
+    assert_true(warden_link_group_suspect(l, &grp, 0, &b));
     assert_true(b == acct(l, 30, 0) || b == acct(l, 31, 0) || b == acct(l, 32, 0));
     warden_link_pool_with(l, b, &grp, &j);
     assert_true(warden_link_clustered(l, ni));
@@ -868,7 +974,7 @@ static bool rented_run(bool rented, bool on, bool first, bool harvest, bool spli
     while (warden_link_held_next(l, &mi, &a)) {
         bool in = false;
         for (size_t k = 0; k < n; k++) in = in || h[k] == a;
-        if (in && warden_link_group_suspect(l, &g, &bi)) warden_link_pool_with(l, bi, &g, &j);
+        if (in && warden_link_group_suspect(l, &g, 0, &bi)) warden_link_pool_with(l, bi, &g, &j);
     }
     bool joined = seq(l, 10) != 0 && seq(l, 10) == seq(l, 1);
     warden_link_free(l);
@@ -1257,6 +1363,7 @@ int main(void)
         cmocka_unit_test(rented_network_joins_an_established_harvest),
         cmocka_unit_test(later_signups_on_a_rented_network),
         cmocka_unit_test(newcomer_pools_through_a_suspect),
+        cmocka_unit_test(sign_up_waves_on_peoples_lines),
         cmocka_unit_test(suspect_joins_a_harvester),
         cmocka_unit_test(sustained_needs_more_than_wording),
         cmocka_unit_test(frame_senders_counted_once_per_account),
