@@ -51,6 +51,36 @@ def home_candidates(r, firsts, n=400):
                                    r.randrange(1, 255))
 
 
+def print_candidates(seed, n=400):
+    """`candidates SEED`: n home addresses per country group, one a line."""
+    import random
+    for ip in home_candidates(random.Random(seed), [c[0] for c in COUNTRIES.values()], n):
+        print(ip)
+
+
+def add_account(accounts, truth, r, pool, aid, cc, kind, label, created, mail, cluster=None):
+    """An account of the registry (its own card, a sign-up address from the
+    pool of its country) and its truth row."""
+    accounts.append({'account_id': aid, 'created_at': iso(created), 'billing_country': cc,
+                     'card_country': cc, 'payment_fingerprint': 'fp_%016x' % r.getrandbits(64),
+                     'email_domain': mail, 'signup_ip': r.choice(pool[cc]),
+                     'program': 'standard', 'reseller': False})
+    row = {'account_id': aid, 'label': label, 'kind': kind}
+    if cluster:
+        row['cluster'] = cluster
+    truth.append(row)
+
+
+def task_items(shared, name):
+    """A task corpus's items: 'gsm8k' (grade-school maths questions), or an
+    Alpaca-style file of data/prompts/machine (instruction, then its input)."""
+    d = shared + '/data/prompts/'
+    if name == 'gsm8k':
+        return [json.loads(line)['question'] for line in open(d + 'taskset/gsm8k_train.jsonl')]
+    return [o['instruction'] + ('\n\n' + o['input'] if o.get('input') else '')
+            for o in json.load(open(d + 'machine/%s.json' % name))]
+
+
 def organic_prompts(shared):
     """People's first turns: Arena-Hard questions and Open-Assistant prompts."""
     d = shared + '/data/prompts/organic/'
@@ -63,6 +93,15 @@ def organic_prompts(shared):
 def at(day, hour, off):
     """Local hour `hour` (UTC offset `off`) of probe day `day`, in UTC."""
     return T0 + datetime.timedelta(days=day, hours=hour - off)
+
+
+def day_starts(r, off, share, hours):
+    """For each probe day, with chance `share`, a start at a local hour drawn
+    from `hours` (UTC offset `off`), in UTC."""
+    for day in range(DAYS):
+        if r.random() > share:
+            continue
+        yield T0 + datetime.timedelta(days=day, hours=r.uniform(*hours) - off)
 
 
 def sittings(r, day, off, h0, h1, n, size, gap, pause, lead=2):

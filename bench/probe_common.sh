@@ -58,6 +58,21 @@ probe_draws() {
   done
 }
 
+# probe_off SED LINES: $T/off.yaml, the example policy changed by sed
+# expression SED, checked to differ in LINES lines (diff's < and >) and to load.
+probe_off() {
+  sed "$1" examples/policy.yaml >"$T/off.yaml"
+  [ "$(diff examples/policy.yaml "$T/off.yaml" | grep -c '^[<>]')" = "$2" ]
+  "$W" config --check "$T/off.yaml" >/dev/null
+}
+
+# probe_pool GEN: $T/pool.jsonl, `warden ip --json` of GEN's candidate
+# home addresses (seed 1)
+probe_pool() {
+  python3 "$1" candidates 1 >"$T/cand.txt"
+  "$W" ip --json - <"$T/cand.txt" >"$T/pool.jsonl" 2>/dev/null
+}
+
 # probe_distill_off: $T/off.yaml, the example policy with the distill
 # section's own `enabled: true` (the first key under it) set false, checked
 # to differ in that one line and to load.

@@ -22,8 +22,8 @@ import json
 import random
 import sys
 
-from probe_common import (add_request, home_candidates, iso, organic_prompts, residential_pool,
-                          write_probe)
+from probe_common import (add_account, add_request, home_candidates, organic_prompts,
+                          residential_pool, write_probe)
 
 COUNTRIES = {  # first octets of big residential ISPs' space, declared zone, UTC offset
     'US': ([73, 24, 98, 71, 76, 67], 'America/Chicago', -6),
@@ -58,14 +58,7 @@ def generate(seed, out, shared, pool_path, lo, hi, nring):
 
     def account(aid, cc, kind, label, cluster=None, age_days=None, mail='gmail.com'):
         created = T0 - datetime.timedelta(days=age_days if age_days else r.randrange(5, 400))
-        accounts.append({'account_id': aid, 'created_at': iso(created), 'billing_country': cc,
-                         'card_country': cc, 'payment_fingerprint': 'fp_%016x' % r.getrandbits(64),
-                         'email_domain': mail, 'signup_ip': r.choice(pool[cc]),
-                         'program': 'standard', 'reseller': False})
-        t = {'account_id': aid, 'label': label, 'kind': kind}
-        if cluster:
-            t['cluster'] = cluster
-        truth.append(t)
+        add_account(accounts, truth, r, pool, aid, cc, kind, label, created, mail, cluster)
 
     def request(aid, t, ip, client, prompt, **kw):
         add_request(events, aid, t, ip, client, prompt, **kw)
