@@ -251,14 +251,21 @@ static void many_clusters(void **state)
  * signed up from one /24, four suspects (10-16 September), acct-4 within
  * their span (13 September), acct-5 after it (10 October). Returns the members of the
  * cluster the suspects form. */
+static uint64_t pooled_members_on(uint64_t net, const char *const day[6]);
 static uint64_t pooled_members(uint64_t net)
+{
+    static const char *const day[6] = {"09-10", "09-12", "09-14", "09-16", "09-13", "10-10"};
+    return pooled_members_on(net, day);
+}
+
+/* As pooled_members, the accounts signed up on day[0..6) (MM-DD of 2026). */
+static uint64_t pooled_members_on(uint64_t net, const char *const day[6])
 {
     char path[] = "/tmp/warden-test-stage-XXXXXX";
     int fd = mkstemp(path);
     assert_true(fd >= 0);
     FILE *f = fdopen(fd, "w");
     assert_non_null(f);
-    static const char *const day[6] = {"09-10", "09-12", "09-14", "09-16", "09-13", "10-10"};
     for (int i = 0; i < 6; i++)
         fprintf(f,
                 "{\"account_id\":\"acct-%d\",\"created_at\":\"2026-%sT08:00:00Z\","
@@ -303,6 +310,21 @@ static void suspect_network_flags(void **state)
     assert_int_equal(pooled_members(0), 5);
     assert_int_equal(pooled_members(1), 4);
     assert_int_equal(pooled_members(2), 6);
+}
+
+/* The stage reads a network that is not rented as its sign-up waves
+ * (pool_wave_s) as one process does: with the first suspect signed up in
+ * March, months before the three others (12-16 September, acct-4 among them
+ * on the 13th), it is a wave of its own and stays apart; the three pool with
+ * acct-4 (on an anonymizer's exit: the three alone). On a rented network,
+ * read whole, all six join as before. */
+static void suspect_network_waves(void **state)
+{
+    (void)state;
+    static const char *const day[6] = {"03-10", "09-12", "09-14", "09-16", "09-13", "10-10"};
+    assert_int_equal(pooled_members_on(0, day), 4);
+    assert_int_equal(pooled_members_on(1, day), 3);
+    assert_int_equal(pooled_members_on(2, day), 6);
 }
 
 /* The same observations twice: live (every notice folded into what was
@@ -457,6 +479,7 @@ int main(void)
         cmocka_unit_test(records_follow_changes),
         cmocka_unit_test(many_clusters),
         cmocka_unit_test(suspect_network_flags),
+        cmocka_unit_test(suspect_network_waves),
         cmocka_unit_test(resync_tells_what_was_not_told),
         cmocka_unit_test(told_fold),
         cmocka_unit_test(frames_as_sketches),
