@@ -231,13 +231,17 @@ kafka_linking_run() {
 }
 
 # kafka_start_stage — `warden link-stage` l1 (log $T/l1.log) until stopped; sets
-# STAGE_PID (not in PIDS: kafka_wait does not wait for it) and waits for its assignment
+# STAGE_PID (not in PIDS: kafka_wait does not wait for it) and waits for its
+# assignment as long as kafka_wait_assigned waits for the workers' (120 s);
+# on a timeout, the last lines of its log to stderr
 kafka_start_stage() {
   kafka_start link-stage l1 "$T/l1.log" 0
   STAGE_PID=$LAST_PID
   PIDS=${PIDS% "$STAGE_PID"}
-  for _ in $(seq 1 300); do grep -q '^warden link-stage: assigned' "$T/l1.log" 2>/dev/null && break; sleep 0.1; done
+  for _ in $(seq 1 1200); do grep -q '^warden link-stage: assigned' "$T/l1.log" 2>/dev/null && break; sleep 0.1; done
   check "the stage was given partitions" grep -q '^warden link-stage: assigned' "$T/l1.log"
+  grep -q '^warden link-stage: assigned' "$T/l1.log" 2>/dev/null ||
+    { echo "--- $T/l1.log (no assignment logged), last lines:" >&2; tail -n 15 "$T/l1.log" >&2; }
 }
 
 # kafka_stop_stage — SIGTERM to the stage: it commits its open transaction and exits 0

@@ -59,13 +59,17 @@ dump() {
 }
 # rc1's newest verdict: its action and reasons
 rc1() { jq -c 'select(.account_id == "rc1") | [.action, .reasons]' "$T/dump/verdicts.jsonl"; }
-# run: both workers until idle, the stage beside them, then the stage stopped
+# run: the stage, assigned (after a restart: its state rebuilt from the
+# linking topic and what it owes told), then both workers until idle beside
+# it; the caller stops the stage. In that order a worker cannot go idle
+# before a rebuilding stage tells it what it owes (a rebuild under load
+# outlasted the workers' 8 idle seconds)
 run() {
+  kafka_start_stage
+  mv "$T/l1.log" "$T/l1-$1.log" 2>/dev/null || true
   kafka_start worker w1 "$T/w1-$1.log" 8
   kafka_start worker w2 "$T/w2-$1.log" 8
   check "every worker was given partitions ($1)" kafka_wait_assigned "$T/w1-$1.log" "$T/w2-$1.log"
-  kafka_start_stage
-  mv "$T/l1.log" "$T/l1-$1.log" 2>/dev/null || true
 }
 
 run first
