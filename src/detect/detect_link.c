@@ -66,7 +66,8 @@
  *     suspects or more are most of the registry's accounts behind one
  *     payment fingerprint or e-mail domain, every account behind it is
  *     joined; when they are most of the registry's accounts that signed up
- *     from one network (IPv4 /24, IPv6 /48), the suspects among them are
+ *     from one network (an IPv4 /22 by default, signup_prefix_v4; IPv6
+ *     /48), the suspects among them are
  *     joined, with the network's other accounts that signed up within the
  *     span of the suspects' sign-ups, and on a rented network (hosting,
  *     cloud) also after it (link.h, warden_link_pool_with; the
@@ -129,6 +130,7 @@ struct link_conf {
     int64_t suspect_group, suspect_members;
     bool pool_anchored, pool_rented_clusters;
     int64_t pool_wave_s;
+    int64_t signup_prefix_v4;
 };
 
 #define C(f) offsetof(struct link_conf, f)
@@ -265,6 +267,11 @@ static const struct warden_conf_key link_conf_table[] = {
      "one ISP /24 months apart, an operation signs its accounts up in days); a rented network "
      "pools whole; 0 = the whole network",
      0, 315360000},
+    {"signup_prefix_v4", WARDEN_CONF_INT, "22", C(signup_prefix_v4),
+     "prefix length of an IPv4 sign-up network (IPv6: /48): the accounts that signed up from "
+     "one such block are one group for pooling; a provider hands a customer's machines, and an "
+     "ISP its subscribers, addresses across adjacent /24s",
+     16, 32},
     {"suspect_members", WARDEN_CONF_INT, "2", C(suspect_members),
      "suspects in one cluster, and most of its members, from which every member gets "
      "cluster.harvest_pooled: harvesting evidence held below every rule in each account, "
@@ -531,14 +538,20 @@ static bool restricted_direct(const struct link_ctx *c, const struct warden_even
     return true;
 }
 
-/* The network an account signed up from: its IPv4 /24 or IPv6 /48. */
-static uint64_t signup_net_key(const struct warden_ip *ip)
+/* The network an account signed up from: its IPv4 block of `prefix` bits
+ * (signup_prefix_v4) or its IPv6 /48. */
+static uint64_t signup_net_key(const struct warden_ip *ip, int64_t prefix)
 {
     uint8_t net[8] = {0};
-    if (warden_ip_is_v4(ip))
-        memcpy(net, ip->b + 12, 3);
-    else
+    if (warden_ip_is_v4(ip)) {
+        uint32_t v = (uint32_t)ip->b[12] << 24 | (uint32_t)ip->b[13] << 16 |
+                     (uint32_t)ip->b[14] << 8 | ip->b[15];
+        v &= prefix >= 32 ? UINT32_MAX : ~(UINT32_MAX >> prefix);
+        for (int k = 0; k < 4; k++) net[k] = (uint8_t)(v >> (24 - 8 * k));
+        net[7] = (uint8_t)prefix;
+    } else {
         memcpy(net, ip->b, 6);
+    }
     return warden_hash64(net, sizeof net);
 }
 
@@ -561,7 +574,7 @@ enum { NET_EXIT = 1, NET_RENTED = 2 };
  * process and the Kafka workers (which tell the linking stage, which has no
  * intelligence) agree. */
 static void net_flags(const struct warden_registry *reg, const struct warden_intel *intel,
-                      struct warden_u64map *m)
+                      int64_t prefix, struct warden_u64map *m)
 {
     size_t n = warden_registry_n_accounts(reg);
     for (size_t i = 0; intel && i < n; i++) {
@@ -570,7 +583,7 @@ static void net_flags(const struct warden_registry *reg, const struct warden_int
         uint32_t cats = warden_intel_lookup(intel, &a->signup_ip)->categories;
         uint32_t f = (cats & SHARED_EXIT) ? NET_EXIT : (cats & RENTED) ? NET_RENTED : 0;
         if (!f) continue;
-        uint64_t key = signup_net_key(&a->signup_ip);
+        uint64_t key = signup_net_key(&a->signup_ip, prefix);
         uint32_t was = warden_u64map_get(m, key);
         f |= was;
         if (f & NET_EXIT) f = NET_EXIT;
@@ -588,7 +601,7 @@ static uint64_t pool_key(const struct link_ctx *c, const struct warden_account *
         uint64_t h = warden_domain_hash(a->email_domain, strlen(a->email_domain));
         if (!warden_u64map_get(&c->webmail, h)) key = h;
     } else if (k == POOL_NET && a->has_signup_ip) {
-        key = signup_net_key(&a->signup_ip);
+        key = signup_net_key(&a->signup_ip, c->conf.signup_prefix_v4);
     }
     return key ? key : 1;
 }
@@ -666,7 +679,7 @@ static struct pool_groups *pool_groups(const struct link_ctx *c, const struct wa
     pg->net = warden_xcalloc(ng[POOL_NET] ? ng[POOL_NET] : 1, 1);
     struct warden_u64map nets;
     warden_u64map_init(&nets);
-    net_flags(reg, intel, &nets);
+    net_flags(reg, intel, c->conf.signup_prefix_v4, &nets);
     static const int chosen[] = {POOL_CARD, POOL_DOMAIN};
     static const enum warden_link_kind chosen_kind[] = {WARDEN_LINK_PAYMENT, WARDEN_LINK_EMAIL};
     warden_u64map_init(&pg->net_of);
@@ -677,7 +690,8 @@ static struct pool_groups *pool_groups(const struct link_ctx *c, const struct wa
         if (pg->k[POOL_NET].off[g] - pg->k[POOL_NET].off[g - 1] > 1)
             warden_u64map_put(&pg->net_of, pg->k[POOL_NET].acct[p], g);
         if (p == pg->k[POOL_NET].off[g - 1])
-            pg->net[g - 1] = (uint8_t)warden_u64map_get(&nets, signup_net_key(&a->signup_ip));
+            pg->net[g - 1] = (uint8_t)warden_u64map_get(
+                &nets, signup_net_key(&a->signup_ip, c->conf.signup_prefix_v4));
         for (int q = 0; q < 2 && !pg->elsewhere[p]; q++) {
             int k = chosen[q];
             uint32_t h = grp[k][i];
@@ -764,7 +778,7 @@ static int link_attach(void *vctx, const struct warden_registry *reg,
 {
     struct link_ctx *c = vctx;
     if (c->remote) { /* the linking stage links the registry; it is told of exits */
-        net_flags(reg, intel, &c->exits);
+        net_flags(reg, intel, c->conf.signup_prefix_v4, &c->exits);
         return 0;
     }
     if (c->conf.suspect_min > 0 && c->conf.suspect_group > 0) {
@@ -1257,7 +1271,8 @@ static void remote_observe(struct link_ctx *c, const struct warden_event *ev, st
          * A stage of a build that knew only 1 reads any flag as an exit
          * (suspects only): the cautious reading */
         o.key = ev->account && ev->account->has_signup_ip
-                    ? warden_u64map_get(&c->exits, signup_net_key(&ev->account->signup_ip))
+                    ? warden_u64map_get(&c->exits, signup_net_key(&ev->account->signup_ip,
+                                                                  c->conf.signup_prefix_v4))
                     : 0;
         o.level = 4;
         c->remote->publish(c->remote->ctx, &o);

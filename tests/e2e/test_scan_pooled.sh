@@ -19,8 +19,10 @@
 # the network is a hosting range (rented machines, where no one lives: the
 # operation's later account). With sn3's sign-up moved months before the
 # others', the ISP's /24 is read as its sign-up waves and nobody is pooled
-# through it; a hosting range is read whole and the three are. With the
-# link detector's suspect_min at 0 nobody is joined.
+# through it; a hosting range is read whole and the three are. With sn3
+# signed up from the next /24 of a hosting block, the three are pooled
+# through the block's /22, and not with the sign-up network set to /24.
+# With the link detector's suspect_min at 0 nobody is joined.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/pooled_data.sh"
 pooled_policy "$T/policy.yaml"
@@ -144,6 +146,28 @@ scan_apart apart-host hosting 198.51.100.0/24
 check "months apart, a hosting range: scan exits 0" [ $? -eq 0 ]
 check "months apart, a hosting range: the three are pooled (the network read whole)" \
   [ "$(members_of_sn1 "$T/apart-host/clusters.jsonl")" = "cv1 sn1 sn2 sn3" ]
+
+# sn3 signed up from the next /24 of the same provider's block (198.51.101.x):
+# the sign-up network is the /22 (signup_prefix_v4), so the three are still
+# most of one network and pooled; with the network at /24 they are not (sn1
+# and sn2 are two suspects of the /24's four accounts)
+mkdir -p "$T/block"
+sed 's/"signup_ip":"198.51.100.99"/"signup_ip":"198.51.101.99"/' "$T/accounts.jsonl" > "$T/block/accounts.jsonl"
+check "adjacent /24: sn3's sign-up moved" grep -q '"account_id":"sn3",.*"198.51.101.99"' "$T/block/accounts.jsonl"
+scan_block() { scan_with "$T/block/accounts.jsonl" "$T/events.jsonl" "$@"; }
+scan_block block-host hosting 198.51.100.0/23
+check "adjacent /24 of a hosting block: scan exits 0" [ $? -eq 0 ]
+check "adjacent /24 of a hosting block: the three are pooled through the block" \
+  [ "$(members_of_sn1 "$T/block-host/clusters.jsonl")" = "cv1 sn1 sn2 sn3" ]
+sed '/^  link:$/,/^    suspect_min/ s/^    suspect_min: 0.2$/    signup_prefix_v4: 24\n&/' \
+  "$T/block-host.yaml" > "$T/block24.yaml"
+check "a /24 sign-up network: the policy says so, once" \
+  [ "$(grep -c '^    signup_prefix_v4: 24$' "$T/block24.yaml")" -eq 1 ]
+"$WARDEN_BIN" scan --quiet --no-db --run-id t --policy "$T/block24.yaml" \
+  --accounts "$T/block/accounts.jsonl" --out "$T/block24" "$T/events.jsonl" 2>/dev/null
+check "a /24 sign-up network: scan exits 0" [ $? -eq 0 ]
+check "a /24 sign-up network: none of the three is joined through it" \
+  bash -c "! grep -qE '\"(sn[123]|cv1)\"' '$T/block24/clusters.jsonl'"
 
 "$WARDEN_BIN" scan --quiet --no-db --run-id t --policy "$T/off.yaml" --accounts "$T/accounts.jsonl" \
   --out "$T/off" "$T/events.jsonl" 2>/dev/null

@@ -251,15 +251,16 @@ static void many_clusters(void **state)
  * signed up from one /24, four suspects (10-16 September), acct-4 within
  * their span (13 September), acct-5 after it (10 October). Returns the members of the
  * cluster the suspects form. */
-static uint64_t pooled_members_on(uint64_t net, const char *const day[6]);
+static uint64_t pooled_members_on(uint64_t net, const char *const day[6], bool split);
 static uint64_t pooled_members(uint64_t net)
 {
     static const char *const day[6] = {"09-10", "09-12", "09-14", "09-16", "09-13", "10-10"};
-    return pooled_members_on(net, day);
+    return pooled_members_on(net, day, false);
 }
 
-/* As pooled_members, the accounts signed up on day[0..6) (MM-DD of 2026). */
-static uint64_t pooled_members_on(uint64_t net, const char *const day[6])
+/* As pooled_members, the accounts signed up on day[0..6) (MM-DD of 2026);
+ * split: the odd ones from the next /24 down (203.0.112.x, in the same /22). */
+static uint64_t pooled_members_on(uint64_t net, const char *const day[6], bool split)
 {
     char path[] = "/tmp/warden-test-stage-XXXXXX";
     int fd = mkstemp(path);
@@ -269,8 +270,8 @@ static uint64_t pooled_members_on(uint64_t net, const char *const day[6])
     for (int i = 0; i < 6; i++)
         fprintf(f,
                 "{\"account_id\":\"acct-%d\",\"created_at\":\"2026-%sT08:00:00Z\","
-                "\"signup_ip\":\"203.0.113.%d\"}\n",
-                i, day[i], 10 + i);
+                "\"signup_ip\":\"203.0.%d.%d\"}\n",
+                i, day[i], split && (i & 1) ? 112 : 113, 10 + i);
     fclose(f);
     struct warden_registry *reg = NULL;
     char err[256];
@@ -322,9 +323,20 @@ static void suspect_network_waves(void **state)
 {
     (void)state;
     static const char *const day[6] = {"03-10", "09-12", "09-14", "09-16", "09-13", "10-10"};
-    assert_int_equal(pooled_members_on(0, day), 4);
-    assert_int_equal(pooled_members_on(1, day), 3);
-    assert_int_equal(pooled_members_on(2, day), 6);
+    assert_int_equal(pooled_members_on(0, day, false), 4);
+    assert_int_equal(pooled_members_on(1, day, false), 3);
+    assert_int_equal(pooled_members_on(2, day, false), 6);
+}
+
+/* The sign-up network is the /22 (signup_prefix_v4) in the stage as in one
+ * process: the six accounts split over two adjacent /24s pool as on one. */
+static void suspect_network_block(void **state)
+{
+    (void)state;
+    static const char *const day[6] = {"09-10", "09-12", "09-14", "09-16", "09-13", "10-10"};
+    assert_int_equal(pooled_members_on(0, day, true), 5);
+    assert_int_equal(pooled_members_on(1, day, true), 4);
+    assert_int_equal(pooled_members_on(2, day, true), 6);
 }
 
 /* The same observations twice: live (every notice folded into what was
@@ -480,6 +492,7 @@ int main(void)
         cmocka_unit_test(many_clusters),
         cmocka_unit_test(suspect_network_flags),
         cmocka_unit_test(suspect_network_waves),
+        cmocka_unit_test(suspect_network_block),
         cmocka_unit_test(resync_tells_what_was_not_told),
         cmocka_unit_test(told_fold),
         cmocka_unit_test(frames_as_sketches),
