@@ -252,10 +252,10 @@ static void many_clusters(void **state)
  * their span (13 September), acct-5 after it (10 October). Returns the members of the
  * cluster the suspects form. */
 static uint64_t pooled_members_on(uint64_t net, const char *const day[6], bool split);
-static uint64_t pooled_members(uint64_t net)
+static uint64_t pooled_members(uint64_t net, bool split)
 {
     static const char *const day[6] = {"09-10", "09-12", "09-14", "09-16", "09-13", "10-10"};
-    return pooled_members_on(net, day, false);
+    return pooled_members_on(net, day, split);
 }
 
 /* As pooled_members, the accounts signed up on day[0..6) (MM-DD of 2026);
@@ -304,13 +304,17 @@ static uint64_t pooled_members_on(uint64_t net, const char *const day[6], bool s
 /* The stage reads the worker's flags: on the network of an operation's own
  * (0) the suspects and the account signed up within their span; on a public
  * anonymizer's exit (1) the suspects alone; on a rented one (2, hosting or
- * cloud) also the account signed up after the span. */
+ * cloud) also the account signed up after the span. The sign-up network is
+ * the /22 (signup_prefix_v4) in the stage as in one process: the six
+ * accounts split over two adjacent /24s (split) pool as on one. */
 static void suspect_network_flags(void **state)
 {
     (void)state;
-    assert_int_equal(pooled_members(0), 5);
-    assert_int_equal(pooled_members(1), 4);
-    assert_int_equal(pooled_members(2), 6);
+    for (int split = 0; split < 2; split++) {
+        assert_int_equal(pooled_members(0, split), 5);
+        assert_int_equal(pooled_members(1, split), 4);
+        assert_int_equal(pooled_members(2, split), 6);
+    }
 }
 
 /* The stage reads a network that is not rented as its sign-up waves
@@ -326,17 +330,6 @@ static void suspect_network_waves(void **state)
     assert_int_equal(pooled_members_on(0, day, false), 4);
     assert_int_equal(pooled_members_on(1, day, false), 3);
     assert_int_equal(pooled_members_on(2, day, false), 6);
-}
-
-/* The sign-up network is the /22 (signup_prefix_v4) in the stage as in one
- * process: the six accounts split over two adjacent /24s pool as on one. */
-static void suspect_network_block(void **state)
-{
-    (void)state;
-    static const char *const day[6] = {"09-10", "09-12", "09-14", "09-16", "09-13", "10-10"};
-    assert_int_equal(pooled_members_on(0, day, true), 5);
-    assert_int_equal(pooled_members_on(1, day, true), 4);
-    assert_int_equal(pooled_members_on(2, day, true), 6);
 }
 
 /* The same observations twice: live (every notice folded into what was
@@ -492,7 +485,6 @@ int main(void)
         cmocka_unit_test(many_clusters),
         cmocka_unit_test(suspect_network_flags),
         cmocka_unit_test(suspect_network_waves),
-        cmocka_unit_test(suspect_network_block),
         cmocka_unit_test(resync_tells_what_was_not_told),
         cmocka_unit_test(told_fold),
         cmocka_unit_test(frames_as_sketches),
